@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared pieces of the skytune command: the verb table entry, exit codes, output helpers. Each verb
+ * lives in its own verb-<name>.c and returns an exit code. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "sysroot.h"
+
+enum {
+        EXIT_OK = 0,
+        EXIT_FAIL = 1,
+        EXIT_USAGE = 2,
+        EXIT_PENDING = 3,        /* apply --dry-run --detailed-exitcode: changes are pending */
+};
+
+typedef struct Verb {
+        const char *name;
+        int (*run)(int argc, char **argv);
+        const char *summary;
+} Verb;
+
+/* --sysroot DIR, else $SKYTUNE_SYSROOT, else "/". Logs and returns a negative errno on failure. */
+int cli_open_sysroot(const char *opt, Sysroot **ret);
+/* JSON to stdout (path NULL or "-") or atomically to a file; logs failures. */
+int cli_write_json(const json_t *doc, const char *path);
+/* Text atomically to a file (or stdout for NULL / "-"). */
+int cli_write_text(const char *text, size_t len, const char *path);
+bool cli_stdout_color(void);
+bool cli_stderr_is_tty(void);
+/* Parse a duration in seconds ("10", "0.5", "2s", "500ms"); -EINVAL if malformed or negative. */
+int cli_parse_seconds(const char *s, double *ret);
+/* A finite number of seconds to sleep, interrupted early by SIGINT/SIGTERM (cli_interrupted()). */
+void cli_sleep_until_usec(uint64_t deadline_usec);
+void cli_install_interrupt(void);
+bool cli_interrupted(void);
+
+/* Profile rendering for people (render-profile.c). */
+int render_profile(FILE *f, const json_t *profile, bool color);
+/* Run the profiler (progress on stderr when it is a TTY); used by profile, plan and apply. */
+int cli_collect_profile(const Sysroot *root, double duration_s, double interval_s, json_t **ret);

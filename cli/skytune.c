@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* skytune: measure a Linux host, explain what limits it, plan and apply tuning. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+#include "macro.h"
+#include "verbs.h"
+
+static const Verb verbs[] = {
+        { "profile", verb_profile, "measure this host (USE method) and say what limits it" },
+        VERBS_MORE
+};
+
+static void usage(FILE *f) {
+        fprintf(f,
+                "Usage: skytune COMMAND [OPTIONS]\n"
+                "\n"
+                "skytune measures a Linux host, explains what limits it, proposes kernel and limit\n"
+                "changes and applies them through a privileged helper that can take them back.\n"
+                "\n"
+                "Commands:\n");
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+        fprintf(f,
+                "\n"
+                "Start with:  skytune profile          (10 s of sampling, then the findings)\n"
+                "             skytune apply --dry-run  (what would change, and why)\n"
+                "\n"
+                "Each command takes --help. Common options: --json (machine output), --sysroot DIR\n"
+                "(read /proc and /sys below DIR; also SKYTUNE_SYSROOT). NO_COLOR turns colour off.\n"
+                "Exit codes: 0 success, 1 failure, 2 usage error, 3 changes pending (--detailed-exitcode).\n");
+}
+
+int main(int argc, char **argv) {
+        log_set_program("skytune");
+        if (argc < 2) {
+                usage(stderr);
+                return EXIT_USAGE;
+        }
+        const char *cmd = argv[1];
+        if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+                usage(stdout);
+                return EXIT_OK;
+        }
+        if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+                printf("skytune %s\n", SKYTUNE_VERSION);
+                return EXIT_OK;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (strcmp(verbs[i].name, cmd) == 0) {
+                        int code = verbs[i].run(argc - 1, argv + 1);
+                        /* Output is often JSON for a script: a failed write must not exit 0. */
+                        if (fflush(stdout) != 0 || ferror(stdout)) {
+                                log_error("cannot write to standard output");
+                                return EXIT_FAIL;
+                        }
+                        return code;
+                }
+        log_error("unknown command '%s' (run 'skytune --help' for the list)", cmd);
+        return EXIT_USAGE;
+}

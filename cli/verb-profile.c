@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+#include "verbs.h"
+
+static void profile_usage(FILE *f) {
+        fprintf(f,
+                "Usage: skytune profile [--duration S] [--interval S] [--json] [--out FILE] [--sysroot DIR]\n"
+                "\n"
+                "Samples this host's CPU, memory, disks, network, file handles and tasks for a window\n"
+                "(USE method: utilization, saturation and errors of every resource), then prints the\n"
+                "findings, errors and saturation first, each with its metric, value and threshold.\n"
+                "\n"
+                "  --duration S   length of the window (default 10; 0 = one instant snapshot of facts,\n"
+                "                 gauges and current tunable values, no rates); accepts 500ms, 2s, 1m\n"
+                "  --interval S   time between samples (default 1)\n"
+                "  --json         print the profile as JSON (schema skytune.profile/1, see docs/profile.md)\n"
+                "  --out FILE     also write the JSON profile to FILE (atomically), for 'skytune plan --profile'\n"
+                "  --sysroot DIR  read /proc and /sys below DIR instead of / (also SKYTUNE_SYSROOT)\n"
+                "\n"
+                "Ctrl-C ends the window early and reports what was sampled.\n");
+}
+
+int verb_profile(int argc, char **argv) {
+        enum { OPT_SYSROOT = 0x100, OPT_OUT };
+        static const struct option options[] = {
+                { "duration", required_argument, NULL, 'd' },
+                { "interval", required_argument, NULL, 'i' },
+                { "json", no_argument, NULL, 'j' },
+                { "out", required_argument, NULL, 'o' },
+                { "sysroot", required_argument, NULL, OPT_SYSROOT },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        double duration = 10, interval = 1;
+        bool json = false;
+        const char *out = NULL, *sysroot = NULL;
+        int c;
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "d:i:jo:h", options, NULL)) != -1)
+                switch (c) {
+                case 'd':
+                        if (cli_parse_seconds(optarg, &duration) < 0) {
+                                log_error("--duration '%s' is not a duration: give seconds such as 10, 0.5 or 2s", optarg);
+                                return EXIT_USAGE;
+                        }
+                        break;
+                case 'i':
+                        if (cli_parse_seconds(optarg, &interval) < 0 || interval < 0.01) {
+                                log_error("--interval '%s' is not a duration of at least 10ms: give seconds such as 1 or 0.5", optarg);
+                                return EXIT_USAGE;
+                        }
+                        break;
+                case 'j':
+                        json = true;
+                        break;
+                case 'o':
+                        out = optarg;
+                        break;
+                case OPT_SYSROOT:
+                        sysroot = optarg;
+                        break;
+                case 'h':
+                        profile_usage(stdout);
+                        return EXIT_OK;
+                default:
+                        log_error("unknown or incomplete option '%s' (see 'skytune profile --help')", argv[optind - 1]);
+                        return EXIT_USAGE;
+                }
+        if (optind < argc) {
+                log_error("unexpected argument '%s' (see 'skytune profile --help')", argv[optind]);
+                return EXIT_USAGE;
+        }
+        if (duration > 0 && interval > duration) {
+                log_error("--interval %.3g s is longer than --duration %.3g s: shorten the interval", interval, duration);
+                return EXIT_USAGE;
+        }
+
+        Sysroot *root = NULL;
+        if (cli_open_sysroot(sysroot, &root) < 0)
+                return EXIT_FAIL;
+        json_t *doc = NULL;
+        int r = cli_collect_profile(root, duration, interval, &doc);
+        sysroot_free(root);
+        if (r < 0)
+                return EXIT_FAIL;
+
+        if (out)
+                r = cli_write_json(doc, out);
+        if (r >= 0)
+                r = json ? cli_write_json(doc, NULL) : render_profile(stdout, doc, cli_stdout_color());
+        json_decref(doc);
+        return r < 0 ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/* Block queue attributes: scheduler, read_ahead_kb, nr_requests of /sys/block/DEV/queue. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+#include "tunable-internal.h"
+
+static int device_key(const char *key, char **ret) {
+        if (!tunable_component_ok(key, 32))
+                return -EINVAL;
+        char *s = strdup(key);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+static int queue_path(const char *key, const char *attr, char **ret) {
+        return asprintf(ret, "sys/block/%s/queue/%s", key, attr) < 0 ? -ENOMEM : 0;
+}
+
+/* "none [mq-deadline] kyber" -> "mq-deadline"; a value without brackets is returned as is. */
+static int scheduler_normalize(const char *key, const char *value, char **ret) {
+        const char *open = strchr(value, '['), *close = open ? strchr(open, ']') : NULL;
+        if (open && close) {
+                char *s = strndup(open + 1, (size_t) (close - open - 1));
+                if (!s)
+                        return -ENOMEM;
+                *ret = s;
+                return 0;
+        }
+        return tunable_normalize_space(value, ret);
+}
+
+static int scheduler_value(const char *key, const char *value) {
+        size_t n = strlen(value);
+        if (n == 0 || n > 32)
+                return -EINVAL;
+        for (const char *p = value; *p; p++)
+                if (!islower((unsigned char) *p) && !isdigit((unsigned char) *p) && *p != '-' && *p != '_')
+                        return -EINVAL;
+        return 0;
+}
+
+static int scheduler_path(const char *key, char **ret) {
+        return queue_path(key, "scheduler", ret);
+}
+
+static int number_normalize(const char *key, const char *value, char **ret) {
+        return tunable_normalize_space(value, ret);
+}
+
+static int range_value(const char *value, long long lo, long long hi) {
+        long long v;
+        int r = tunable_parse_i64(value, &v);
+        if (r < 0)
+                return r;
+        return v < lo || v > hi ? -ERANGE : 0;
+}
+
+static int read_ahead_value(const char *key, const char *value) {
+        return range_value(value, 0, 65536);
+}
+
+static int nr_requests_value(const char *key, const char *value) {
+        return range_value(value, 4, 131072);
+}
+
+static int read_ahead_path(const char *key, char **ret) {
+        return queue_path(key, "read_ahead_kb", ret);
+}
+
+static int nr_requests_path(const char *key, char **ret) {
+        return queue_path(key, "nr_requests", ret);
+}
+
+const TunableBackend tunable_io_scheduler_backend = {
+        .kind = TUNABLE_IO_SCHEDULER,
+        .name = "io_scheduler",
+        .canonical_key = device_key,
+        .validate_value = scheduler_value,
+        .live_path = scheduler_path,
+        .normalize = scheduler_normalize,
+};
+
+const TunableBackend tunable_read_ahead_backend = {
+        .kind = TUNABLE_READ_AHEAD_KB,
+        .name = "read_ahead_kb",
+        .canonical_key = device_key,
+        .validate_value = read_ahead_value,
+        .live_path = read_ahead_path,
+        .normalize = number_normalize,
+};
+
+const TunableBackend tunable_nr_requests_backend = {
+        .kind = TUNABLE_NR_REQUESTS,
+        .name = "nr_requests",
+        .canonical_key = device_key,
+        .validate_value = nr_requests_value,
+        .live_path = nr_requests_path,
+        .normalize = number_normalize,
+};

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/* cpufreq policies: scaling_governor and energy_performance_preference. Whether a governor is
+ * offered by this host is checked against scaling_available_governors at write time (the helper);
+ * here only the grammar is checked. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+#include "tunable-internal.h"
+
+static int policy_key(const char *key, char **ret) {
+        if (strncmp(key, "policy", 6) != 0 || !key[6] || strlen(key) > 16)
+                return -EINVAL;
+        for (const char *p = key + 6; *p; p++)
+                if (!isdigit((unsigned char) *p))
+                        return -EINVAL;
+        char *s = strdup(key);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+static int word_value(const char *key, const char *value) {
+        size_t n = strlen(value);
+        if (n == 0 || n > 32)
+                return -EINVAL;
+        for (const char *p = value; *p; p++)
+                if (!islower((unsigned char) *p) && !isdigit((unsigned char) *p) && *p != '_')
+                        return -EINVAL;
+        return 0;
+}
+
+static int epp_value(const char *key, const char *value) {
+        long long v;
+        if (tunable_parse_i64(value, &v) == 0)
+                return v >= 0 && v <= 255 ? 0 : -ERANGE;
+        return word_value(key, value);
+}
+
+static int attr_path(const char *key, const char *attr, char **ret) {
+        return asprintf(ret, "sys/devices/system/cpu/cpufreq/%s/%s", key, attr) < 0 ? -ENOMEM : 0;
+}
+
+static int governor_path(const char *key, char **ret) {
+        return attr_path(key, "scaling_governor", ret);
+}
+
+static int epp_path(const char *key, char **ret) {
+        return attr_path(key, "energy_performance_preference", ret);
+}
+
+static int word_normalize(const char *key, const char *value, char **ret) {
+        return tunable_normalize_space(value, ret);
+}
+
+const TunableBackend tunable_cpu_governor_backend = {
+        .kind = TUNABLE_CPU_GOVERNOR,
+        .name = "cpu_governor",
+        .canonical_key = policy_key,
+        .validate_value = word_value,
+        .live_path = governor_path,
+        .normalize = word_normalize,
+};
+
+const TunableBackend tunable_cpu_epp_backend = {
+        .kind = TUNABLE_CPU_EPP,
+        .name = "cpu_epp",
+        .canonical_key = policy_key,
+        .validate_value = epp_value,
+        .live_path = epp_path,
+        .normalize = word_normalize,
+};

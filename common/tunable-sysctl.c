@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/* sysctl: the allowlist of names skytune may touch, each with its value grammar and range. */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+#include "tunable-internal.h"
+
+typedef enum SysctlGrammar {
+        SG_INT,          /* one integer in [min, max] */
+        SG_INTS,         /* `count` integers, each in [min, max] */
+        SG_RANGE,        /* two integers lo <= hi, each in [min, max] (ip_local_port_range) */
+        SG_WORD,         /* one lower-case identifier ([a-z0-9_]) */
+} SysctlGrammar;
+
+typedef struct SysctlRule {
+        const char *pattern;     /* canonical dotted name; '*' matches one component */
+        SysctlGrammar grammar;
+        long long min, max;
+        unsigned count;
+} SysctlRule;
+
+#define I(name, lo, hi) { name, SG_INT, lo, hi, 1 }
+static const SysctlRule sysctl_rules[] = {
+        I("vm.swappiness", 0, 200),
+        I("vm.dirty_ratio", 0, 100),
+        I("vm.dirty_background_ratio", 0, 100),
+        I("vm.dirty_bytes", 0, INT64_MAX),
+        I("vm.dirty_background_bytes", 0, INT64_MAX),
+        I("vm.dirty_expire_centisecs", 0, 360000),
+        I("vm.dirty_writeback_centisecs", 0, 360000),
+        I("vm.vfs_cache_pressure", 1, 1000),
+        I("vm.min_free_kbytes", 1024, 16777216),
+        I("vm.max_map_count", 65530, 2147483647),
+        I("vm.overcommit_memory", 0, 2),
+        I("vm.zone_reclaim_mode", 0, 7),
+        I("vm.stat_interval", 1, 3600),
+        I("net.core.somaxconn", 128, 65535),
+        I("net.core.netdev_max_backlog", 1000, 1048576),
+        I("net.core.netdev_budget", 300, 100000),
+        I("net.core.netdev_budget_usecs", 2000, 1000000),
+        I("net.core.rmem_max", 212992, 2147483647),
+        I("net.core.wmem_max", 212992, 2147483647),
+        I("net.core.rmem_default", 212992, 2147483647),
+        I("net.core.wmem_default", 212992, 2147483647),
+        I("net.core.optmem_max", 20480, 16777216),
+        I("net.core.busy_read", 0, 1000),
+        I("net.core.busy_poll", 0, 1000),
+        { "net.core.default_qdisc", SG_WORD, 0, 0, 1 },
+        I("net.ipv4.tcp_max_syn_backlog", 128, 1048576),
+        I("net.ipv4.tcp_syncookies", 0, 2),
+        I("net.ipv4.tcp_tw_reuse", 0, 2),
+        I("net.ipv4.tcp_fin_timeout", 1, 600),
+        I("net.ipv4.tcp_max_tw_buckets", 1024, 16777216),
+        I("net.ipv4.tcp_fastopen", 0, 0x7ff),
+        I("net.ipv4.tcp_slow_start_after_idle", 0, 1),
+        I("net.ipv4.tcp_notsent_lowat", 16384, 4294967295LL),
+        I("net.ipv4.tcp_keepalive_time", 1, 32767),
+        I("net.ipv4.tcp_keepalive_intvl", 1, 32767),
+        I("net.ipv4.tcp_keepalive_probes", 1, 127),
+        I("net.ipv4.tcp_mtu_probing", 0, 2),
+        I("net.ipv4.tcp_timestamps", 0, 2),
+        I("net.ipv4.tcp_sack", 0, 1),
+        I("net.ipv4.tcp_window_scaling", 0, 1),
+        I("net.ipv4.tcp_no_metrics_save", 0, 1),
+        I("net.ipv4.tcp_autocorking", 0, 1),
+        { "net.ipv4.tcp_congestion_control", SG_WORD, 0, 0, 1 },
+        { "net.ipv4.tcp_rmem", SG_INTS, 4096, 2147483647, 3 },
+        { "net.ipv4.tcp_wmem", SG_INTS, 4096, 2147483647, 3 },
+        { "net.ipv4.tcp_mem", SG_INTS, 1, INT64_MAX, 3 },
+        { "net.ipv4.udp_mem", SG_INTS, 1, INT64_MAX, 3 },
+        { "net.ipv4.ip_local_port_range", SG_RANGE, 1024, 65535, 2 },
+        I("net.ipv4.conf.*.rp_filter", 0, 2),
+        I("fs.file-max", 8192, INT64_MAX),
+        I("fs.nr_open", 1024, 2147483584),
+        I("fs.aio-max-nr", 65536, 16777216),
+        I("fs.inotify.max_user_watches", 8192, 16777216),
+        I("fs.inotify.max_user_instances", 128, 65536),
+        I("kernel.sched_autogroup_enabled", 0, 1),
+        I("kernel.numa_balancing", 0, 1),
+        I("kernel.pid_max", 32768, 4194304),
+        I("kernel.threads-max", 20, 4194304),
+        I("kernel.nmi_watchdog", 0, 1),
+        I("kernel.timer_migration", 0, 1),
+};
+#undef I
+
+static const SysctlRule *sysctl_rule_find(const char *canonical) {
+        for (size_t i = 0; i < ELEMENTSOF(sysctl_rules); i++)
+                if (strcmp(sysctl_rules[i].pattern, canonical) == 0)
+                        return &sysctl_rules[i];
+        for (size_t i = 0; i < ELEMENTSOF(sysctl_rules); i++) {
+                const char *p = sysctl_rules[i].pattern, *k = canonical;
+                if (!strchr(p, '*'))
+                        continue;
+                /* Component-wise match: '*' matches exactly one non-empty component. */
+                for (;;) {
+                        const char *pe = strchrnul(p, '.'), *ke = strchrnul(k, '.');
+                        bool star = pe - p == 1 && *p == '*';
+                        if (!(star ? ke > k : (pe - p == ke - k && memcmp(p, k, (size_t) (pe - p)) == 0)))
+                                break;
+                        if (!*pe && !*ke)
+                                return &sysctl_rules[i];
+                        if (!*pe || !*ke)
+                                break;
+                        p = pe + 1;
+                        k = ke + 1;
+                }
+        }
+        return NULL;
+}
+
+int sysctl_key_canonical(const char *key, char **ret) {
+        while (*key == '/')
+                key++;
+        size_t n = strlen(key);
+        if (n == 0 || n > TUNABLE_KEY_MAX)
+                return -EINVAL;
+        char *s = strdup(key);
+        if (!s)
+                return -ENOMEM;
+        /* sysctl(8): a name whose first separator is '/' is in path form; swap '.' and '/'. */
+        const char *sep = strpbrk(s, "./");
+        if (sep && *sep == '/')
+                for (char *p = s; *p; p++)
+                        *p = *p == '/' ? '.' : *p == '.' ? '/' : *p;
+        /* Every component: non-empty, a safe character set, and not "." or ".." in path form. */
+        for (char *c = s;;) {
+                char *e = strchrnul(c, '.');
+                if (e == c)
+                        goto bad;
+                bool all_slash = true;
+                for (char *p = c; p < e; p++) {
+                        if (!isalnum((unsigned char) *p) && !strchr("_-/:@+", *p))
+                                goto bad;
+                        if (*p != '/')
+                                all_slash = false;
+                }
+                if (all_slash)
+                        goto bad;
+                if (!*e)
+                        break;
+                c = e + 1;
+        }
+        *ret = s;
+        return 0;
+bad:
+        free(s);
+        return -EINVAL;
+}
+
+int sysctl_key_to_path(const char *canonical, char **ret) {
+        size_t n = strlen(canonical);
+        char *p = malloc(STRLEN("proc/sys/") + n + 1);
+        if (!p)
+                return -ENOMEM;
+        memcpy(p, "proc/sys/", STRLEN("proc/sys/"));
+        char *o = p + STRLEN("proc/sys/");
+        for (const char *c = canonical; *c; c++)
+                *o++ = *c == '.' ? '/' : *c == '/' ? '.' : *c;
+        *o = '\0';
+        *ret = p;
+        return 0;
+}
+
+static int sysctl_canonical_key(const char *key, char **ret) {
+        _cleanup_free_ char *c = NULL;
+        int r = sysctl_key_canonical(key, &c);
+        if (r < 0)
+                return r;
+        if (!sysctl_rule_find(c))
+                return -EPERM;
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+static int check_int(const char *w, const SysctlRule *rule) {
+        long long v;
+        int r = tunable_parse_i64(w, &v);
+        if (r < 0)
+                return r == -ERANGE ? -ERANGE : -EINVAL;
+        if (v < rule->min || v > rule->max)
+                return -ERANGE;
+        return 0;
+}
+
+static int sysctl_validate_value(const char *key, const char *value) {
+        const SysctlRule *rule = sysctl_rule_find(key);
+        if (!rule)
+                return -EPERM;
+        _cleanup_free_ char *norm = NULL;
+        int r = tunable_normalize_space(value, &norm);
+        if (r < 0)
+                return r;
+        if (rule->grammar == SG_WORD) {
+                if (!*norm || strlen(norm) > 32)
+                        return -EINVAL;
+                for (const char *p = norm; *p; p++)
+                        if (!islower((unsigned char) *p) && !isdigit((unsigned char) *p) && *p != '_')
+                                return -EINVAL;
+                return 0;
+        }
+        unsigned n = 0;
+        long long prev = 0;
+        for (char *save = NULL, *w = strtok_r(norm, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+                if (++n > rule->count)
+                        return -EINVAL;
+                r = check_int(w, rule);
+                if (r < 0)
+                        return r;
+                long long v = strtoll(w, NULL, 10);
+                if (rule->grammar == SG_RANGE && n == 2 && v < prev)
+                        return -ERANGE;
+                prev = v;
+        }
+        return n == rule->count ? 0 : -EINVAL;
+}
+
+static int sysctl_live_path(const char *key, char **ret) {
+        return sysctl_key_to_path(key, ret);
+}
+
+static int sysctl_normalize(const char *key, const char *value, char **ret) {
+        return tunable_normalize_space(value, ret);
+}
+
+const TunableBackend tunable_sysctl_backend = {
+        .kind = TUNABLE_SYSCTL,
+        .name = "sysctl",
+        .canonical_key = sysctl_canonical_key,
+        .validate_value = sysctl_validate_value,
+        .live_path = sysctl_live_path,
+        .normalize = sysctl_normalize,
+};

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/* ulimit: SCOPE:TARGET:RESOURCE = SOFT:HARD (see tunable.h). The live value of the "process" scope is
+ * read from /proc/PID/limits of the first process whose comm is TARGET. The persistent scopes (unit,
+ * login, default) have no single live file; their current value is what the owned drop-in says, read
+ * by the optimizer and the helper that own those files. */
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+#include "textscan.h"
+#include "tunable-internal.h"
+#include "ulimit.h"
+
+static const UlimitResource resources[] = {
+        { "nofile", "Max open files", "NOFILE", 1073741816LL },
+        { "nproc", "Max processes", "NPROC", 4194304LL },
+        { "memlock", "Max locked memory", "MEMLOCK", INT64_MAX },
+        { "core", "Max core file size", "CORE", INT64_MAX },
+        { "stack", "Max stack size", "STACK", INT64_MAX },
+};
+
+static const char *const scopes[] = { "process", "unit", "login", "default" };
+
+const UlimitResource *ulimit_resource(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(resources); i++)
+                if (strcmp(resources[i].name, name) == 0)
+                        return &resources[i];
+        return NULL;
+}
+
+int ulimit_key_parse(const char *key, UlimitKey *ret) {
+        UlimitKey k = {};
+        const char *c1 = strchr(key, ':'), *c2 = c1 ? strrchr(key, ':') : NULL;
+        if (!c1 || c2 == c1)
+                return -EINVAL;
+        size_t sl = (size_t) (c1 - key), tl = (size_t) (c2 - c1 - 1);
+        if (sl >= sizeof(k.scope) || tl == 0 || tl >= sizeof(k.target))
+                return -EINVAL;
+        memcpy(k.scope, key, sl);
+        memcpy(k.target, c1 + 1, tl);
+        bool known = false;
+        for (size_t i = 0; i < ELEMENTSOF(scopes); i++)
+                known = known || strcmp(scopes[i], k.scope) == 0;
+        if (!known)
+                return -EINVAL;
+        k.resource = ulimit_resource(c2 + 1);
+        if (!k.resource)
+                return -EPERM;
+        /* A target becomes part of a file name (unit drop-in) or a limits.d line: no path characters. */
+        bool star_ok = strcmp(k.scope, "login") == 0 || strcmp(k.scope, "default") == 0;
+        if (strcmp(k.target, "*") == 0) {
+                if (!star_ok)
+                        return -EINVAL;
+        } else if (strcmp(k.scope, "default") == 0)
+                return -EINVAL;
+        else if (!tunable_component_ok(k.target[0] == '@' ? k.target + 1 : k.target, 128))
+                return -EINVAL;
+        *ret = k;
+        return 0;
+}
+
+static int parse_limit(const char *s, const UlimitResource *res, long long *ret) {
+        if (strcmp(s, "infinity") == 0 || strcmp(s, "unlimited") == 0) {
+                *ret = -1;
+                return 0;
+        }
+        long long v;
+        int r = tunable_parse_i64(s, &v);
+        if (r < 0)
+                return r;
+        if (v < 0 || v > res->max)
+                return -ERANGE;
+        *ret = v;
+        return 0;
+}
+
+int ulimit_value_parse(const char *value, const UlimitResource *res, long long *ret_soft, long long *ret_hard) {
+        _cleanup_free_ char *v = NULL;
+        int r = tunable_normalize_space(value, &v);
+        if (r < 0)
+                return r;
+        char *colon = strchr(v, ':');
+        if (colon)
+                *colon = '\0';
+        long long soft, hard;
+        r = parse_limit(v, res, &soft);
+        if (r < 0)
+                return r;
+        hard = soft;
+        if (colon) {
+                r = parse_limit(colon + 1, res, &hard);
+                if (r < 0)
+                        return r;
+        }
+        /* -1 is infinity: soft must not exceed hard. */
+        if (hard != -1 && (soft == -1 || soft > hard))
+                return -ERANGE;
+        *ret_soft = soft;
+        *ret_hard = hard;
+        return 0;
+}
+
+int ulimit_value_format(long long soft, long long hard, char **ret) {
+        char a[24], b[24];
+        if (soft < 0)
+                strcpy(a, "infinity");
+        else
+                snprintf(a, sizeof(a), "%lld", soft);
+        if (hard < 0)
+                strcpy(b, "infinity");
+        else
+                snprintf(b, sizeof(b), "%lld", hard);
+        return asprintf(ret, "%s:%s", a, b) < 0 ? -ENOMEM : 0;
+}
+
+int ulimit_parse_proc_limits(const char *text, size_t len, const UlimitResource *res, long long *ret_soft, long long *ret_hard) {
+        Scan s = scan_init(text, len), line;
+        size_t nl = strlen(res->proc_label);
+        while (scan_line(&s, &line)) {
+                if (scan_len(line) <= nl || memcmp(line.p, res->proc_label, nl) != 0 || line.p[nl] != ' ')
+                        continue;
+                line.p += nl;
+                long long v[2];
+                for (int i = 0; i < 2; i++) {
+                        Scan w;
+                        if (!scan_word(&line, &w))
+                                return -EBADMSG;
+                        if (scan_eq(w, "unlimited")) {
+                                v[i] = -1;
+                                continue;
+                        }
+                        Scan num = w;
+                        uint64_t u;
+                        if (scan_u64(&num, &u) < 0 || u > INT64_MAX)
+                                return -EBADMSG;
+                        v[i] = (long long) u;
+                }
+                *ret_soft = v[0];
+                *ret_hard = v[1];
+                return 0;
+        }
+        return -ENOENT;
+}
+
+int ulimit_find_process(const Sysroot *root, const char *comm, int *ret_pid) {
+        _cleanup_closedir_ DIR *d = NULL;
+        int r = sysroot_opendir(root, "proc", &d);
+        if (r < 0)
+                return r;
+        int best = 0;
+        for (struct dirent *de; (de = readdir(d));) {
+                char *end;
+                long pid = strtol(de->d_name, &end, 10);
+                if (*end || pid <= 0)
+                        continue;
+                char path[64];
+                snprintf(path, sizeof(path), "proc/%ld/comm", pid);
+                _cleanup_free_ char *c = NULL;
+                if (sysroot_read_line(root, path, &c) < 0 || strcmp(c, comm) != 0)
+                        continue;
+                if (best == 0 || pid < best)
+                        best = (int) pid;
+        }
+        if (best == 0)
+                return -ESRCH;
+        *ret_pid = best;
+        return 0;
+}
+
+static int ulimit_canonical_key(const char *key, char **ret) {
+        UlimitKey k;
+        int r = ulimit_key_parse(key, &k);
+        if (r < 0)
+                return r;
+        char *s = strdup(key);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+static int ulimit_validate_value(const char *key, const char *value) {
+        UlimitKey k;
+        long long soft, hard;
+        int r = ulimit_key_parse(key, &k);
+        return r < 0 ? r : ulimit_value_parse(value, k.resource, &soft, &hard);
+}
+
+static int ulimit_read(const Sysroot *root, const char *key, char **ret) {
+        UlimitKey k;
+        int r = ulimit_key_parse(key, &k);
+        if (r < 0)
+                return r;
+        if (strcmp(k.scope, "process") != 0)
+                return -EOPNOTSUPP;
+        int pid;
+        r = ulimit_find_process(root, k.target, &pid);
+        if (r < 0)
+                return r == -ESRCH ? -ENOENT : r;
+        char path[64];
+        snprintf(path, sizeof(path), "proc/%d/limits", pid);
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        r = sysroot_read_file(root, path, &text, &len);
+        if (r < 0)
+                return r;
+        long long soft, hard;
+        r = ulimit_parse_proc_limits(text, len, k.resource, &soft, &hard);
+        return r < 0 ? r : ulimit_value_format(soft, hard, ret);
+}
+
+static int ulimit_normalize(const char *key, const char *value, char **ret) {
+        UlimitKey k;
+        long long soft, hard;
+        int r = ulimit_key_parse(key, &k);
+        if (r < 0)
+                return r;
+        r = ulimit_value_parse(value, k.resource, &soft, &hard);
+        return r < 0 ? r : ulimit_value_format(soft, hard, ret);
+}
+
+static int ulimit_no_live_path(const char *key, char **ret) {
+        return -EOPNOTSUPP;
+}
+
+const TunableBackend tunable_ulimit_backend = {
+        .kind = TUNABLE_ULIMIT,
+        .name = "ulimit",
+        .canonical_key = ulimit_canonical_key,
+        .validate_value = ulimit_validate_value,
+        .live_path = ulimit_no_live_path,
+        .read = ulimit_read,
+        .normalize = ulimit_normalize,
+};

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+#include "tunable-internal.h"
+
+static const TunableBackend *const backends[_TUNABLE_KIND_MAX] = {
+        [TUNABLE_SYSCTL] = &tunable_sysctl_backend,
+        [TUNABLE_CPU_GOVERNOR] = &tunable_cpu_governor_backend,
+        [TUNABLE_CPU_EPP] = &tunable_cpu_epp_backend,
+        [TUNABLE_IO_SCHEDULER] = &tunable_io_scheduler_backend,
+        [TUNABLE_READ_AHEAD_KB] = &tunable_read_ahead_backend,
+        [TUNABLE_NR_REQUESTS] = &tunable_nr_requests_backend,
+        [TUNABLE_ULIMIT] = &tunable_ulimit_backend,
+};
+
+TunableKind tunable_kind_from_string(const char *s) {
+        if (!s)
+                return _TUNABLE_KIND_INVALID;
+        for (int k = 0; k < _TUNABLE_KIND_MAX; k++)
+                if (strcmp(backends[k]->name, s) == 0)
+                        return (TunableKind) k;
+        return _TUNABLE_KIND_INVALID;
+}
+
+const char *tunable_kind_to_string(TunableKind k) {
+        if (k < 0 || k >= _TUNABLE_KIND_MAX)
+                return NULL;
+        return backends[k]->name;
+}
+
+const TunableBackend *tunable_backend(TunableKind k) {
+        if (k < 0 || k >= _TUNABLE_KIND_MAX)
+                return NULL;
+        return backends[k];
+}
+
+static bool has_control_chars(const char *s) {
+        for (; *s; s++)
+                if ((unsigned char) *s < 0x20 && *s != '\t')
+                        return true;
+        return false;
+}
+
+int tunable_check(TunableKind kind, const char *key, const char *value, char **ret_key, const char **ret_reason) {
+        const TunableBackend *b = tunable_backend(kind);
+        const char *reason = NULL;
+        _cleanup_free_ char *canon = NULL;
+        int r;
+
+        if (!b) {
+                reason = "unknown tunable kind";
+                r = -EINVAL;
+                goto fail;
+        }
+        if (!key || !*key || strlen(key) > TUNABLE_KEY_MAX || has_control_chars(key)) {
+                reason = "key is empty, longer than 255 bytes or holds control characters";
+                r = -EINVAL;
+                goto fail;
+        }
+        r = b->canonical_key(key, &canon);
+        if (r < 0) {
+                reason = r == -EPERM ? "key is not in skytune's allowlist" : "key does not match the kind's grammar";
+                goto fail;
+        }
+        if (value) {
+                if (strlen(value) > TUNABLE_VALUE_MAX || has_control_chars(value)) {
+                        reason = "value is longer than 255 bytes or holds control characters";
+                        r = -EINVAL;
+                        goto fail;
+                }
+                r = b->validate_value(canon, value);
+                if (r < 0) {
+                        reason = r == -ERANGE ? "value is out of the allowed range" : "value does not match the key's grammar";
+                        goto fail;
+                }
+        }
+        if (ret_key)
+                *ret_key = TAKE_PTR(canon);
+        return 0;
+fail:
+        if (ret_reason)
+                *ret_reason = reason;
+        return r < 0 ? r : -EINVAL;
+}
+
+int tunable_read(const Sysroot *root, TunableKind kind, const char *key, char **ret) {
+        _cleanup_free_ char *canon = NULL;
+        int r = tunable_check(kind, key, NULL, &canon, NULL);
+        if (r < 0)
+                return r;
+        const TunableBackend *b = tunable_backend(kind);
+        if (b->read)
+                return b->read(root, canon, ret);
+
+        /* A plain attribute file: read it and normalize (the scheduler's "[x]" selection, spaces). */
+        _cleanup_free_ char *path = NULL, *raw = NULL;
+        r = b->live_path(canon, &path);
+        if (r < 0)
+                return r;
+        r = sysroot_read_file(root, path, &raw, NULL);
+        if (r < 0)
+                return r;
+        return b->normalize(canon, raw, ret);
+}
+
+int tunable_normalize(TunableKind kind, const char *key, const char *value, char **ret) {
+        const TunableBackend *b = tunable_backend(kind);
+        if (!b || !value)
+                return -EINVAL;
+        return b->normalize(key, value, ret);
+}
+
+bool tunable_values_equal(TunableKind kind, const char *key, const char *a, const char *b) {
+        _cleanup_free_ char *na = NULL, *nb = NULL;
+        if (!a || !b)
+                return a == b;
+        if (tunable_normalize(kind, key, a, &na) < 0 || tunable_normalize(kind, key, b, &nb) < 0)
+                return strcmp(a, b) == 0;
+        return strcmp(na, nb) == 0;
+}
+
+bool tunable_component_ok(const char *s, size_t max) {
+        size_t n = strlen(s);
+        if (n == 0 || n > max || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+                return false;
+        for (; *s; s++)
+                if (!isalnum((unsigned char) *s) && !strchr("_-.:@+", *s))
+                        return false;
+        return true;
+}
+
+int tunable_normalize_space(const char *value, char **ret) {
+        size_t n = strlen(value);
+        char *out = malloc(n + 1), *o = out;
+        if (!out)
+                return -ENOMEM;
+        bool pending = false;
+        for (const char *p = value; *p; p++) {
+                if (isspace((unsigned char) *p)) {
+                        pending = o != out;
+                        continue;
+                }
+                if (pending)
+                        *o++ = ' ';
+                pending = false;
+                *o++ = *p;
+        }
+        *o = '\0';
+        *ret = out;
+        return 0;
+}
+
+int tunable_parse_i64(const char *s, long long *ret) {
+        if (!s || !*s || isspace((unsigned char) *s))
+                return -EINVAL;
+        char *end;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (errno == ERANGE)
+                return -ERANGE;
+        if (end == s || *end != '\0')
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+

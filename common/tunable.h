@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/* Tunable kinds: the allowlist shared by the optimizer (what it may propose) and the helper (what
+ * it will write). Each kind is a backend in a table (tunable-*.c), not a switch spread over the code.
+ *
+ * Keys, canonical form:
+ *   sysctl         dotted name as sysctl(8) prints it; a dot inside a component is written '/'
+ *                  (net.ipv4.conf.eth0/1.rp_filter). The '/'-separated path form is accepted too.
+ *   cpu_governor   cpufreq policy name, "policy0"      -> sys/devices/system/cpu/cpufreq/policy0/scaling_governor
+ *   cpu_epp        cpufreq policy name, "policy0"      -> .../energy_performance_preference
+ *   io_scheduler   block device name, "vda"            -> sys/block/vda/queue/scheduler
+ *   read_ahead_kb  block device name                    -> sys/block/DEV/queue/read_ahead_kb
+ *   nr_requests    block device name                    -> sys/block/DEV/queue/nr_requests
+ *   ulimit         SCOPE:TARGET:RESOURCE, SCOPE one of process (running processes whose comm is
+ *                  TARGET, via prlimit), unit (a systemd unit's LimitXXX= drop-in), login
+ *                  (limits.d; TARGET is "*", a user or @group), default (DefaultLimitXXX= for all
+ *                  services; TARGET "*"). Value "SOFT:HARD" or "N" (both), numbers or "infinity".
+ */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+
+#include "sysroot.h"
+
+typedef enum TunableKind {
+        TUNABLE_SYSCTL,
+        TUNABLE_CPU_GOVERNOR,
+        TUNABLE_CPU_EPP,
+        TUNABLE_IO_SCHEDULER,
+        TUNABLE_READ_AHEAD_KB,
+        TUNABLE_NR_REQUESTS,
+        TUNABLE_ULIMIT,
+        _TUNABLE_KIND_MAX,
+        _TUNABLE_KIND_INVALID = -EINVAL,
+} TunableKind;
+
+#define TUNABLE_KEY_MAX 255
+#define TUNABLE_VALUE_MAX 255
+
+typedef struct TunableBackend {
+        TunableKind kind;
+        const char *name;
+        /* Check the key's grammar and allowlist; on success *ret is the canonical key (malloc'ed). */
+        int (*canonical_key)(const char *key, char **ret);
+        /* Check a value against the grammar and range for this key (canonical key). */
+        int (*validate_value)(const char *key, const char *value);
+        /* Relative path of the live file for a canonical key (NULL for kinds without one). */
+        int (*live_path)(const char *key, char **ret);
+        /* Current value, normalized; -ENOENT when this host lacks the key. NULL: read live_path. */
+        int (*read)(const Sysroot *root, const char *key, char **ret);
+        /* Normalized form of a value, for comparison and storage. */
+        int (*normalize)(const char *key, const char *value, char **ret);
+} TunableBackend;
+
+TunableKind tunable_kind_from_string(const char *s);
+const char *tunable_kind_to_string(TunableKind k);
+const TunableBackend *tunable_backend(TunableKind k);
+
+/* Key and value against the allowlist: -EINVAL with a reason in *ret_reason (static string). */
+int tunable_check(TunableKind kind, const char *key, const char *value, char **ret_key, const char **ret_reason);
+int tunable_read(const Sysroot *root, TunableKind kind, const char *key, char **ret);
+int tunable_normalize(TunableKind kind, const char *key, const char *value, char **ret);
+bool tunable_values_equal(TunableKind kind, const char *key, const char *a, const char *b);
+
+/* sysctl names: "net/ipv4/conf/eth0.1/rp_filter" or "net.ipv4.conf.eth0/1.rp_filter" ->
+ * canonical dotted form; and the canonical form -> "proc/sys/net/ipv4/conf/eth0.1/rp_filter". */
+int sysctl_key_canonical(const char *key, char **ret);
+int sysctl_key_to_path(const char *canonical, char **ret);
+
+/* Characters allowed in names that become one path component (device, policy, unit names). */
+bool tunable_component_ok(const char *s, size_t max);
+/* Collapse runs of white space to one space and trim; the common value normalization. */
+int tunable_normalize_space(const char *value, char **ret);

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: MIT */
+/* CPU (USE): utilization per CPU and total, steal, iowait, run queue against the CPU count, blocked
+ * tasks, context switches and forks per second, all from /proc/stat. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector.h"
+#include "macro.h"
+#include "proc-stat.h"
+#include "series.h"
+
+typedef struct CpuSample {
+        uint64_t at;
+        CpuTicks total;
+        uint64_t ctxt, processes, procs_running, procs_blocked;
+        bool percpu_ok;          /* same online CPUs as the first sample */
+} CpuSample;
+
+typedef struct CpuState {
+        KeptFile file;
+        int open_error;
+        unsigned parse_errors;
+        ProcStat scratch;        /* parse target; only what is needed is kept per sample */
+        unsigned ncpu;           /* online CPUs at the first sample: the per-CPU stride */
+        unsigned cpu_id[PROC_STAT_MAX_CPUS];
+        CpuSample *s;
+        size_t n, cap;
+        CpuTicks *percpu;        /* n * ncpu */
+        size_t percpu_cap;
+} CpuState;
+
+static int cpu_open(void *state, const Sysroot *root) {
+        CpuState *st = state;
+        st->file = KEPT_FILE_INIT;
+        int r = kept_file_open(&st->file, root, "proc/stat");
+        if (r == -ENOMEM)
+                return r;
+        st->open_error = r;
+        return 0;
+}
+
+static int cpu_sample(void *state, uint64_t now) {
+        CpuState *st = state;
+        if (!kept_file_is_open(&st->file))
+                return 0;
+        const char *text;
+        size_t len;
+        ProcStat *ps = &st->scratch;
+        int r = kept_file_read(&st->file, &text, &len);
+        if (r >= 0)
+                r = proc_stat_parse(text, len, ps);
+        if (r < 0) {
+                st->parse_errors++;
+                return 0;
+        }
+        if (st->n == 0) {
+                st->ncpu = ps->ncpu;
+                memcpy(st->cpu_id, ps->cpu_id, ps->ncpu * sizeof(unsigned));
+        }
+        r = array_reserve((void **) &st->s, &st->cap, st->n, sizeof(CpuSample));
+        if (r < 0)
+                return r;
+        /* Keep the per-CPU array the same length as the sample array (stride ncpu). */
+        while (st->percpu_cap < st->cap * st->ncpu) {
+                size_t ncap = st->cap * st->ncpu;
+                CpuTicks *p = realloc(st->percpu, ncap * sizeof(CpuTicks));
+                if (!p)
+                        return -ENOMEM;
+                st->percpu = p;
+                st->percpu_cap = ncap;
+        }
+        CpuSample *s = &st->s[st->n];
+        *s = (CpuSample) {
+                .at = now,
+                .total = ps->total,
+                .ctxt = ps->ctxt,
+                .processes = ps->processes,
+                .procs_running = ps->procs_running,
+                .procs_blocked = ps->procs_blocked,
+                .percpu_ok = ps->ncpu == st->ncpu && memcmp(ps->cpu_id, st->cpu_id, st->ncpu * sizeof(unsigned)) == 0,
+        };
+        if (s->percpu_ok && st->ncpu > 0)
+                memcpy(&st->percpu[st->n * st->ncpu], ps->cpu, st->ncpu * sizeof(CpuTicks));
+        st->n++;
+        return 0;
+}
+
+/* Shares of one interval, in percent of all ticks. guest/guest_nice are inside user/nice already. */
+typedef struct CpuShares {
+        double util, user, system, iowait, irq, softirq, steal;
+} CpuShares;
+
+static bool shares(const CpuTicks *a, const CpuTicks *b, CpuShares *ret) {
+        uint64_t d[CPU_TICK_FIELDS_SUMMED], total = 0;
+        for (int i = 0; i < CPU_TICK_FIELDS_SUMMED; i++) {
+                if (!counter_delta(a->t[i], b->t[i], &d[i]))
+                        return false;
+                total += d[i];
+        }
+        if (total == 0)
+                return false;
+        double t = (double) total / 100.0;
+        *ret = (CpuShares) {
+                .util = (double) (total - d[CPU_IDLE] - d[CPU_IOWAIT]) / t,
+                .user = (double) (d[CPU_USER] + d[CPU_NICE]) / t,
+                .system = (double) d[CPU_SYSTEM] / t,
+                .iowait = (double) d[CPU_IOWAIT] / t,
+                .irq = (double) d[CPU_IRQ] / t,
+                .softirq = (double) d[CPU_SOFTIRQ] / t,
+                .steal = (double) d[CPU_STEAL] / t,
+        };
+        return true;
+}
+
+static int report_cpu_intervals(CpuState *st, Report *rep) {
+        size_t m = st->n - 1;
+        _cleanup_free_ double *buf = calloc(m * 9, sizeof(double));
+        if (!buf)
+                return -ENOMEM;
+        double *util = buf, *user = buf + m, *sys = buf + 2 * m, *iow = buf + 3 * m, *irq = buf + 4 * m,
+               *sirq = buf + 5 * m, *steal = buf + 6 * m, *ctxt = buf + 7 * m, *forks = buf + 8 * m;
+        size_t k = 0, kr = 0;
+        for (size_t i = 1; i < st->n; i++) {
+                const CpuSample *a = &st->s[i - 1], *b = &st->s[i];
+                double dt = (double) (b->at - a->at) / 1e6;
+                CpuShares sh;
+                if (dt <= 0)
+                        continue;
+                if (shares(&a->total, &b->total, &sh)) {
+                        util[k] = sh.util, user[k] = sh.user, sys[k] = sh.system, iow[k] = sh.iowait;
+                        irq[k] = sh.irq, sirq[k] = sh.softirq, steal[k] = sh.steal;
+                        k++;
+                }
+                uint64_t dc, dp;
+                if (counter_delta(a->ctxt, b->ctxt, &dc) && counter_delta(a->processes, b->processes, &dp)) {
+                        ctxt[kr] = (double) dc / dt;
+                        forks[kr] = (double) dp / dt;
+                        kr++;
+                }
+        }
+        int r = 0;
+        r = r ?: report_series(rep, "cpu", NULL, "utilization_pct", "percent", util, k);
+        r = r ?: report_series(rep, "cpu", NULL, "user_pct", "percent", user, k);
+        r = r ?: report_series(rep, "cpu", NULL, "system_pct", "percent", sys, k);
+        r = r ?: report_series(rep, "cpu", NULL, "iowait_pct", "percent", iow, k);
+        r = r ?: report_series(rep, "cpu", NULL, "irq_pct", "percent", irq, k);
+        r = r ?: report_series(rep, "cpu", NULL, "softirq_pct", "percent", sirq, k);
+        r = r ?: report_series(rep, "cpu", NULL, "steal_pct", "percent", steal, k);
+        r = r ?: report_series(rep, "cpu", NULL, "context_switches_per_s", "1/s", ctxt, kr);
+        r = r ?: report_series(rep, "cpu", NULL, "forks_per_s", "1/s", forks, kr);
+        if (r < 0)
+                return r;
+
+        if (k > 0) {
+                SeriesSummary u = series_summarize(util, k), s = series_summarize(steal, k);
+                if (u.avg >= 90)
+                        r = r ?: report_finding(rep, FINDING_UTILIZATION, u.avg >= 98 ? SEVERITY_CRITICAL : SEVERITY_WARNING,
+                                                "cpu", "cpu.utilization_pct", u.avg, 90,
+                                                "CPU busy %.0f%% on average over the window (threshold 90%%)", u.avg);
+                if (s.avg >= 10)
+                        r = r ?: report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "cpu", "cpu.steal_pct", s.avg, 10,
+                                                "the hypervisor withheld %.1f%% of CPU time (steal, threshold 10%%): the host is oversubscribed",
+                                                s.avg);
+        }
+        return r;
+}
+
+static int report_per_cpu(CpuState *st, Report *rep) {
+        size_t m = st->n - 1;
+        _cleanup_free_ double *util = calloc(m ? m : 1, sizeof(double));
+        if (!util)
+                return -ENOMEM;
+        for (unsigned c = 0; c < st->ncpu; c++) {
+                size_t k = 0;
+                for (size_t i = 1; i < st->n; i++) {
+                        CpuShares sh;
+                        /* A CPU going offline or coming back changes the set: no per-CPU delta then. */
+                        if (st->s[i - 1].percpu_ok && st->s[i].percpu_ok &&
+                            shares(&st->percpu[(i - 1) * st->ncpu + c], &st->percpu[i * st->ncpu + c], &sh))
+                                util[k++] = sh.util;
+                }
+                char obj[32];
+                snprintf(obj, sizeof(obj), "per_cpu/cpu%u", st->cpu_id[c]);
+                int r = report_series(rep, "cpu", obj, "utilization_pct", "percent", util, k);
+                if (r < 0)
+                        return r;
+                SeriesSummary u = series_summarize(util, k);
+                if (k > 0 && u.avg >= 95 && st->ncpu > 1) {
+                        char metric[64];
+                        snprintf(metric, sizeof(metric), "cpu.per_cpu.cpu%u.utilization_pct", st->cpu_id[c]);
+                        r = report_finding(rep, FINDING_UTILIZATION, SEVERITY_WARNING, "cpu", metric, u.avg, 95,
+                                           "cpu%u busy %.0f%% on average (threshold 95%%): a single-threaded bottleneck or IRQ imbalance",
+                                           st->cpu_id[c], u.avg);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+static int report_queue(CpuState *st, Report *rep) {
+        _cleanup_free_ double *run = calloc(st->n, sizeof(double)), *blk = calloc(st->n, sizeof(double));
+        if (!run || !blk)
+                return -ENOMEM;
+        for (size_t i = 0; i < st->n; i++) {
+                run[i] = (double) st->s[i].procs_running;
+                blk[i] = (double) st->s[i].procs_blocked;
+        }
+        unsigned ncpu = st->ncpu;
+        int r = report_series(rep, "cpu", NULL, "run_queue", "tasks", run, st->n);
+        r = r ?: report_series(rep, "cpu", NULL, "procs_blocked", "tasks", blk, st->n);
+        r = r ?: report_gauge(rep, "cpu", NULL, "online_cpus", "cpus", ncpu);
+        if (r < 0 || ncpu == 0)
+                return r;
+        SeriesSummary q = series_summarize(run, st->n), b = series_summarize(blk, st->n);
+        /* procs_running counts the running tasks too: more than one per CPU means tasks wait. */
+        if (q.avg > ncpu)
+                r = report_finding(rep, FINDING_SATURATION, q.avg > 2.0 * ncpu ? SEVERITY_CRITICAL : SEVERITY_WARNING, "cpu",
+                                   "cpu.run_queue", q.avg, ncpu,
+                                   "%.1f runnable tasks on average for %u CPUs: tasks wait for a CPU", q.avg, ncpu);
+        if (r >= 0 && b.avg >= 1)
+                r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "cpu", "cpu.procs_blocked", b.avg, 1,
+                                   "%.1f tasks blocked in uninterruptible sleep on average (usually waiting for disk I/O)",
+                                   b.avg);
+        return r;
+}
+
+static int cpu_report(void *state, const Sysroot *root, Report *rep) {
+        CpuState *st = state;
+        if (st->open_error < 0)
+                return report_unavailable(rep, "cpu", "stat", "cannot open /proc/stat: %s", strerror(-st->open_error));
+        if (st->n == 0)
+                return report_unavailable(rep, "cpu", "stat", "/proc/stat could not be parsed in %u sample(s)",
+                                          st->parse_errors);
+        int r = report_queue(st, rep);
+        if (r >= 0 && st->n >= 2)
+                r = report_cpu_intervals(st, rep);
+        if (r >= 0 && st->n >= 2)
+                r = report_per_cpu(st, rep);
+        if (r >= 0 && st->n < 2)
+                r = report_unavailable(rep, "cpu", "rates", "one sample only (use --duration > 0 for rates)");
+        return r;
+}
+
+static void cpu_close(void *state) {
+        CpuState *st = state;
+        kept_file_close(&st->file);
+        free(st->s);
+        free(st->percpu);
+}
+
+const Collector collector_cpu = {
+        .name = "cpu",
+        .state_size = sizeof(CpuState),
+        .open = cpu_open,
+        .sample = cpu_sample,
+        .report = cpu_report,
+        .close = cpu_close,
+};

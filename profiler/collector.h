@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* A collector is one entry in the table in collectors.c: it opens its sources once, stores raw
+ * counters at each sample (cheap: pread of kept files and integer parsing, no allocation in the
+ * steady state), and at the end turns them into metrics, facts, findings and tunable values through
+ * the Report API. Rates come from counter deltas (series.h handles wrap and reset). */
+#pragma once
+
+#include <stdint.h>
+
+#include "report.h"
+#include "sysroot.h"
+
+typedef struct Collector {
+        const char *name;
+        size_t state_size;   /* zeroed state handed to every callback */
+        /* Discover and open sources. Missing sources are remembered and reported as unavailable. */
+        int (*open)(void *state, const Sysroot *root);
+        /* Store one sample. A source that fails to parse is counted, not fatal (see report). */
+        int (*sample)(void *state, uint64_t now_usec);
+        /* Emit facts, metrics, findings, tunables. */
+        int (*report)(void *state, const Sysroot *root, Report *rep);
+        void (*close)(void *state);
+} Collector;
+
+/* The table, in report order (collectors.c). */
+extern const Collector *const collector_table[];
+extern const size_t collector_table_size;

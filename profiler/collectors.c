@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+/* The collector table: one entry per source family, in the order the profile reports them. */
+#include "collector.h"
+#include "macro.h"
+
+extern const Collector collector_cpu;
+
+const Collector *const collector_table[] = {
+        &collector_cpu,
+};
+const size_t collector_table_size = ELEMENTSOF(collector_table);

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+#include "profiler.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "collector.h"
+#include "macro.h"
+#include "report.h"
+
+struct Profiler {
+        const Sysroot *root;
+        unsigned samples;
+        void *state[];       /* one per collector_table entry */
+};
+
+uint64_t profiler_now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+int profiler_new(const Sysroot *root, Profiler **ret) {
+        Profiler *p = calloc(1, sizeof(Profiler) + collector_table_size * sizeof(void *));
+        if (!p)
+                return -ENOMEM;
+        p->root = root;
+        for (size_t i = 0; i < collector_table_size; i++) {
+                const Collector *c = collector_table[i];
+                p->state[i] = calloc(1, c->state_size ? c->state_size : 1);
+                if (!p->state[i]) {
+                        profiler_free(p);
+                        return -ENOMEM;
+                }
+                int r = c->open ? c->open(p->state[i], root) : 0;
+                if (r < 0) {
+                        profiler_free(p);
+                        return r;
+                }
+        }
+        *ret = p;
+        return 0;
+}
+
+Profiler *profiler_free(Profiler *p) {
+        if (!p)
+                return NULL;
+        for (size_t i = 0; i < collector_table_size; i++) {
+                if (!p->state[i])
+                        continue;
+                if (collector_table[i]->close)
+                        collector_table[i]->close(p->state[i]);
+                free(p->state[i]);
+        }
+        free(p);
+        return NULL;
+}
+
+int profiler_sample(Profiler *p, uint64_t now_usec) {
+        for (size_t i = 0; i < collector_table_size; i++) {
+                const Collector *c = collector_table[i];
+                if (!c->sample)
+                        continue;
+                int r = c->sample(p->state[i], now_usec);
+                if (r == -ENOMEM)
+                        return r;
+        }
+        p->samples++;
+        return 0;
+}
+
+unsigned profiler_samples(const Profiler *p) {
+        return p->samples;
+}
+
+int profiler_report(Profiler *p, double duration_s, double interval_s, json_t **ret) {
+        Report *rep = NULL;
+        int r = report_new(&rep);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < collector_table_size; i++) {
+                const Collector *c = collector_table[i];
+                if (!c->report)
+                        continue;
+                r = c->report(p->state[i], p->root, rep);
+                if (r < 0) {
+                        report_free(rep);
+                        return r;
+                }
+        }
+        json_t *doc = NULL;
+        r = report_finish(rep, &doc);
+        report_free(rep);
+        if (r < 0)
+                return r;
+
+        time_t now = time(NULL);
+        struct tm tm;
+        char stamp[32] = "";
+        if (gmtime_r(&now, &tm))
+                strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        json_object_set_new(doc, "schema", json_string(PROFILE_SCHEMA));
+        json_object_set_new(doc, "generated", json_string(stamp));
+        json_object_set_new(doc, "sysroot", json_string(sysroot_path(p->root)));
+        json_object_set_new(doc, "window", json_pack("{s:f, s:f, s:i}", "duration_s", duration_s, "interval_s",
+                                                     interval_s, "samples", (int) p->samples));
+        json_object_set_new(doc, "metric_count", json_integer((json_int_t) profile_count_metrics(doc)));
+        *ret = doc;
+        return 0;
+}
+
+size_t profile_count_metrics(const json_t *profile) {
+        const json_t *res = json_object_get(profile, "resources");
+        if (!res)
+                res = profile;
+        size_t n = 0;
+        const char *key;
+        json_t *v;
+        if (!json_is_object(res))
+                return 0;
+        if (json_object_get(res, "value") && json_object_get(res, "unit"))
+                return 1;
+        json_object_foreach((json_t *) res, key, v)
+                if (json_is_object(v) && strcmp(key, "unavailable") != 0)
+                        n += profile_count_metrics(v);
+        return n;
+}

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "series.h"
+
+struct Report {
+        json_t *host;
+        json_t *resources;
+        json_t *findings;
+        json_t *tunables;
+};
+
+int report_new(Report **ret) {
+        Report *r = calloc(1, sizeof(*r));
+        if (!r)
+                return -ENOMEM;
+        r->host = json_object();
+        r->resources = json_object();
+        r->findings = json_array();
+        r->tunables = json_object();
+        if (!r->host || !r->resources || !r->findings || !r->tunables) {
+                report_free(r);
+                return -ENOMEM;
+        }
+        *ret = r;
+        return 0;
+}
+
+Report *report_free(Report *r) {
+        if (!r)
+                return NULL;
+        json_decref(r->host);
+        json_decref(r->resources);
+        json_decref(r->findings);
+        json_decref(r->tunables);
+        free(r);
+        return NULL;
+}
+
+json_t *report_host(Report *r) {
+        return r->host;
+}
+
+/* The object at parent.<name>, created when missing. */
+static json_t *child(json_t *parent, const char *name) {
+        json_t *o = json_object_get(parent, name);
+        if (json_is_object(o))
+                return o;
+        o = json_object();
+        if (!o || json_object_set_new(parent, name, o) < 0)
+                return NULL;
+        return o;
+}
+
+/* resources.<resource>[.<a>.<b>...] for object "a/b". */
+static json_t *node(Report *r, const char *resource, const char *object) {
+        json_t *o = child(r->resources, resource);
+        if (!o || isempty(object))
+                return o;
+        char buf[256];
+        if (strlen(object) >= sizeof(buf))
+                return NULL;
+        strcpy(buf, object);
+        for (char *save = NULL, *c = strtok_r(buf, "/", &save); c && o; c = strtok_r(NULL, "/", &save))
+                o = child(o, c);
+        return o;
+}
+
+int report_fact(Report *r, const char *resource, const char *object, const char *name, json_t *value) {
+        json_t *n = node(r, resource, object);
+        if (!n || !value) {
+                json_decref(value);
+                return -ENOMEM;
+        }
+        return json_object_set_new(n, name, value) < 0 ? -ENOMEM : 0;
+}
+
+/* JSON has no NaN/inf; such a value means the metric could not be computed. */
+static json_t *number(double v) {
+        return json_real(isfinite(v) ? round(v * 1e4) / 1e4 : 0.0);
+}
+
+int report_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
+                  const double *v, size_t n) {
+        if (n == 0)
+                return 0;
+        SeriesSummary s = series_summarize(v, n);
+        json_t *m = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:I}", "unit", unit, "value", number(s.avg), "min",
+                              number(s.min), "avg", number(s.avg), "max", number(s.max), "p95", number(s.p95), "n",
+                              (json_int_t) s.n);
+        json_t *o = node(r, resource, object);
+        if (!m || !o || json_object_set_new(o, name, m) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+int report_gauge(Report *r, const char *resource, const char *object, const char *name, const char *unit, double v) {
+        json_t *m = json_pack("{s:s, s:o}", "unit", unit, "value", number(v));
+        json_t *o = node(r, resource, object);
+        if (!m || !o || json_object_set_new(o, name, m) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+int report_unavailable(Report *r, const char *resource, const char *name, const char *fmt, ...) {
+        char *reason;
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vasprintf(&reason, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return -ENOMEM;
+        json_t *o = node(r, resource, "unavailable");
+        int ret = o && json_object_set_new(o, name, json_string(reason)) == 0 ? 0 : -ENOMEM;
+        free(reason);
+        return ret;
+}
+
+static const char *const finding_kind_names[_FINDING_KIND_MAX] = {
+        [FINDING_ERRORS] = "errors",
+        [FINDING_SATURATION] = "saturation",
+        [FINDING_UTILIZATION] = "utilization",
+};
+static const char *const severity_names[] = {
+        [SEVERITY_INFO] = "info",
+        [SEVERITY_WARNING] = "warning",
+        [SEVERITY_CRITICAL] = "critical",
+};
+
+int report_finding(Report *r, FindingKind kind, FindingSeverity sev, const char *resource, const char *metric,
+                   double value, double threshold, const char *fmt, ...) {
+        char *msg;
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return -ENOMEM;
+        json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s}", "kind", finding_kind_names[kind], "severity",
+                              severity_names[sev], "resource", resource, "metric", metric, "value", number(value),
+                              "threshold", number(threshold), "message", msg);
+        free(msg);
+        if (!f || json_array_append_new(r->findings, f) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+int report_tunable(Report *r, TunableKind kind, const char *key, const char *value) {
+        json_t *k = child(r->tunables, tunable_kind_to_string(kind));
+        if (!k || json_object_set_new(k, key, json_string(value)) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+int report_tunable_unavailable(Report *r, TunableKind kind, const char *key, const char *fmt, ...) {
+        char *reason;
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vasprintf(&reason, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return -ENOMEM;
+        json_t *list = json_object_get(r->tunables, "unavailable");
+        if (!list) {
+                list = json_array();
+                if (!list || json_object_set_new(r->tunables, "unavailable", list) < 0) {
+                        free(reason);
+                        return -ENOMEM;
+                }
+        }
+        json_t *e = json_pack("{s:s, s:s}", "kind", tunable_kind_to_string(kind), "reason", reason);
+        free(reason);
+        if (!e)
+                return -ENOMEM;
+        if (key)
+                json_object_set_new(e, "key", json_string(key));
+        return json_array_append_new(list, e) < 0 ? -ENOMEM : 0;
+}
+
+static int finding_rank(json_t *f) {
+        static const char *const order[] = { "errors", "saturation", "utilization" };
+        const char *k = json_string_value(json_object_get(f, "kind"));
+        const char *s = json_string_value(json_object_get(f, "severity"));
+        int rank = 0;
+        for (int i = 0; i < 3; i++)
+                if (k && strcmp(k, order[i]) == 0)
+                        rank = i * 3;
+        /* Within a kind: critical before warning before info. */
+        rank += s && strcmp(s, "critical") == 0 ? 0 : s && strcmp(s, "warning") == 0 ? 1 : 2;
+        return rank;
+}
+
+static int cmp_finding(const void *a, const void *b) {
+        json_t *x = *(json_t *const *) a, *y = *(json_t *const *) b;
+        int d = finding_rank(x) - finding_rank(y);
+        if (d)
+                return d;
+        /* Then by how far past its threshold, relative. */
+        double vx = json_real_value(json_object_get(x, "value")), tx = json_real_value(json_object_get(x, "threshold"));
+        double vy = json_real_value(json_object_get(y, "value")), ty = json_real_value(json_object_get(y, "threshold"));
+        double ex = (vx - tx) / (fabs(tx) + 1), ey = (vy - ty) / (fabs(ty) + 1);
+        return (ex < ey) - (ex > ey);
+}
+
+int report_finish(Report *r, json_t **ret) {
+        size_t n = json_array_size(r->findings);
+        json_t **v = calloc(n ? n : 1, sizeof(json_t *));
+        if (!v)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                v[i] = json_incref(json_array_get(r->findings, i));
+        qsort(v, n, sizeof(json_t *), cmp_finding);
+        json_t *sorted = json_array();
+        for (size_t i = 0; i < n; i++) {
+                json_object_set_new(v[i], "rank", json_integer((json_int_t) i + 1));
+                if (sorted)
+                        json_array_append_new(sorted, v[i]);
+                else
+                        json_decref(v[i]);
+        }
+        free(v);
+        json_t *doc = json_pack("{s:O, s:o, s:O, s:O}", "host", r->host, "findings", sorted, "resources",
+                                r->resources, "tunables", r->tunables);
+        if (!doc)
+                return -ENOMEM;
+        *ret = doc;
+        return 0;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/* How collectors put results into the profile document (layout in docs/profile.md):
+ *   resources.<resource>[.<object path>].<metric> = {"unit", "value", and for series min/avg/max/p95/n}
+ *   resources.<resource>.unavailable.<name>       = "reason"
+ *   host.<fact>                                   (collectors set members of report_host())
+ *   findings[]                                    ranked at the end: errors, saturation, utilization
+ *   tunables.<kind>.<key> = "value";  tunables.unavailable[] = {kind, key?, reason}
+ * The object path uses '/' between levels, e.g. "devices/vda" -> resources.disk.devices.vda. */
+#pragma once
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "macro.h"
+#include "tunable.h"
+
+typedef struct Report Report;
+
+typedef enum FindingKind {
+        FINDING_ERRORS,        /* USE order: errors first, then saturation, then utilization */
+        FINDING_SATURATION,
+        FINDING_UTILIZATION,
+        _FINDING_KIND_MAX,
+} FindingKind;
+
+typedef enum FindingSeverity {
+        SEVERITY_INFO,
+        SEVERITY_WARNING,
+        SEVERITY_CRITICAL,
+} FindingSeverity;
+
+int report_new(Report **ret);
+Report *report_free(Report *r);
+
+json_t *report_host(Report *r);
+/* A fact about one resource (e.g. a disk's rotational flag): resources.<resource>[.<object>].<name>. */
+int report_fact(Report *r, const char *resource, const char *object, const char *name, json_t *value /* stolen */);
+
+/* A metric sampled over the window; n == 0 reports nothing. */
+int report_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
+                  const double *v, size_t n);
+/* A metric with one value (an instant gauge, or a rate over the whole window). */
+int report_gauge(Report *r, const char *resource, const char *object, const char *name, const char *unit, double v);
+int report_unavailable(Report *r, const char *resource, const char *name, const char *fmt, ...) _printf_(4, 5);
+
+/* metric is the dotted path of the metric in the document ("network.tcp.listen_overflows_per_s"). */
+int report_finding(Report *r, FindingKind kind, FindingSeverity sev, const char *resource, const char *metric,
+                   double value, double threshold, const char *fmt, ...) _printf_(8, 9);
+
+int report_tunable(Report *r, TunableKind kind, const char *key, const char *value);
+int report_tunable_unavailable(Report *r, TunableKind kind, const char *key, const char *fmt, ...) _printf_(4, 5);
+
+/* Assemble the document; the Report keeps ownership of nothing afterwards. */
+int report_finish(Report *r, json_t **ret);
