@@ -10,7 +10,6 @@
 
 static const Verb verbs[] = {
         { "profile", verb_profile, "measure this host (USE method) and say what limits it" },
-        VERBS_MORE
 };
 
 static void usage(FILE *f) {
