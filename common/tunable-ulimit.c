@@ -15,11 +15,11 @@
 #include "ulimit.h"
 
 static const UlimitResource resources[] = {
-        { "nofile", "Max open files", "NOFILE", 1073741816LL },
-        { "nproc", "Max processes", "NPROC", 4194304LL },
-        { "memlock", "Max locked memory", "MEMLOCK", INT64_MAX },
-        { "core", "Max core file size", "CORE", INT64_MAX },
-        { "stack", "Max stack size", "STACK", INT64_MAX },
+        { "nofile", "Max open files", "NOFILE", 1073741816LL, false },
+        { "nproc", "Max processes", "NPROC", 4194304LL, true },
+        { "memlock", "Max locked memory", "MEMLOCK", INT64_MAX, true },
+        { "core", "Max core file size", "CORE", INT64_MAX, true },
+        { "stack", "Max stack size", "STACK", INT64_MAX, true },
 };
 
 static const char *const scopes[] = { "process", "unit", "login", "default" };
@@ -64,6 +64,8 @@ int ulimit_key_parse(const char *key, UlimitKey *ret) {
 
 static int parse_limit(const char *s, const UlimitResource *res, long long *ret) {
         if (strcmp(s, "infinity") == 0 || strcmp(s, "unlimited") == 0) {
+                if (!res->infinity_ok)
+                        return -ERANGE;
                 *ret = -1;
                 return 0;
         }

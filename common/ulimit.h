@@ -2,6 +2,7 @@
 /* Resource limits: the key and value grammar of the ulimit tunable kind, and /proc/PID/limits. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sysroot.h"
@@ -11,6 +12,7 @@ typedef struct UlimitResource {
         const char *proc_label;   /* "Max open files" in /proc/PID/limits */
         const char *systemd;      /* "NOFILE" as in LimitNOFILE= */
         long long max;
+        bool infinity_ok;         /* nofile cannot be unlimited: the kernel caps it at fs.nr_open */
 } UlimitResource;
 
 typedef struct UlimitKey {

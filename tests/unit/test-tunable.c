@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+#include "tunable.h"
+#include "ulimit.h"
+
+static void expect_canonical(const char *in, const char *want) {
+        char *c = NULL;
+        assert_int_equal(sysctl_key_canonical(in, &c), 0);
+        assert_string_equal(c, want);
+        free(c);
+}
+
+static void test_sysctl_names(void **state) {
+        expect_canonical("vm.swappiness", "vm.swappiness");
+        expect_canonical("vm/swappiness", "vm.swappiness");
+        expect_canonical("/vm/swappiness", "vm.swappiness");
+        /* VLAN eth0.1: a dot inside a component is '/' in the dotted form, as sysctl(8) prints it. */
+        expect_canonical("net/ipv4/conf/eth0.1/rp_filter", "net.ipv4.conf.eth0/1.rp_filter");
+        expect_canonical("net.ipv4.conf.eth0/1.rp_filter", "net.ipv4.conf.eth0/1.rp_filter");
+        char *p = NULL;
+        assert_int_equal(sysctl_key_to_path("net.ipv4.conf.eth0/1.rp_filter", &p), 0);
+        assert_string_equal(p, "proc/sys/net/ipv4/conf/eth0.1/rp_filter");
+        free(p);
+
+        char *c = NULL;
+        const char *bad[] = { "", "vm..swappiness", "vm.", ".vm", "net/ipv4/../../etc/passwd", "vm.swap piness",
+                              "net.ipv4.conf.//.rp_filter", "vm.swappiness\n", "vm.$x" };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                assert_int_not_equal(sysctl_key_canonical(bad[i], &c), 0);
+}
+
+static void check_tunable(TunableKind k, const char *key, const char *value, int want) {
+        char *canon = NULL;
+        const char *why = NULL;
+        int r = tunable_check(k, key, value, &canon, &why);
+        if (r != want)
+                fail_msg("%s %s=%s: got %d (%s), want %d", tunable_kind_to_string(k), key, value ? value : "(null)", r,
+                         why ? why : "-", want);
+        if (r < 0)
+                assert_non_null(why);
+        free(canon);
+}
+
+static void test_allowlist(void **state) {
+        check_tunable(TUNABLE_SYSCTL, "vm.swappiness", "10", 0);
+        check_tunable(TUNABLE_SYSCTL, "vm/swappiness", "200", 0);
+        check_tunable(TUNABLE_SYSCTL, "vm.swappiness", "201", -ERANGE);
+        check_tunable(TUNABLE_SYSCTL, "vm.swappiness", "-1", -ERANGE);
+        check_tunable(TUNABLE_SYSCTL, "vm.swappiness", "1e3", -EINVAL);
+        check_tunable(TUNABLE_SYSCTL, "vm.swappiness", "99999999999999999999999", -ERANGE);
+        check_tunable(TUNABLE_SYSCTL, "kernel.modprobe", "/tmp/x", -EPERM);
+        check_tunable(TUNABLE_SYSCTL, "net.ipv4.ip_local_port_range", "10000 65535", 0);
+        check_tunable(TUNABLE_SYSCTL, "net.ipv4.ip_local_port_range", "  10000\t65535 ", 0);
+        check_tunable(TUNABLE_SYSCTL, "net.ipv4.ip_local_port_range", "60000 10000", -ERANGE);
+        check_tunable(TUNABLE_SYSCTL, "net.ipv4.ip_local_port_range", "10000", -EINVAL);
+        check_tunable(TUNABLE_SYSCTL, "net.ipv4.tcp_rmem", "4096 131072 16777216", 0);
+        check_tunable(TUNABLE_SYSCTL, "net.ipv4.tcp_rmem", "4096 131072 16777216 1", -EINVAL);
+        check_tunable(TUNABLE_SYSCTL, "net.ipv4.conf.eth0/1.rp_filter", "1", 0);
+        check_tunable(TUNABLE_SYSCTL, "net.ipv4.conf.all.rp_filter", "3", -ERANGE);
+        check_tunable(TUNABLE_SYSCTL, "net.ipv4.tcp_congestion_control", "bbr", 0);
+        check_tunable(TUNABLE_SYSCTL, "net.ipv4.tcp_congestion_control", "bbr;reboot", -EINVAL);
+        check_tunable(TUNABLE_SYSCTL, "vm.swappiness", "1\n0", -EINVAL);
+        check_tunable(TUNABLE_CPU_GOVERNOR, "policy0", "performance", 0);
+        check_tunable(TUNABLE_CPU_GOVERNOR, "policy0/../x", "performance", -EINVAL);
+        check_tunable(TUNABLE_CPU_GOVERNOR, "cpu0", "performance", -EINVAL);
+        check_tunable(TUNABLE_CPU_EPP, "policy3", "balance_performance", 0);
+        check_tunable(TUNABLE_CPU_EPP, "policy3", "256", -ERANGE);
+        check_tunable(TUNABLE_IO_SCHEDULER, "nvme0n1", "none", 0);
+        check_tunable(TUNABLE_IO_SCHEDULER, "vda", "mq-deadline", 0);
+        check_tunable(TUNABLE_IO_SCHEDULER, "..", "none", -EINVAL);
+        check_tunable(TUNABLE_IO_SCHEDULER, "sda/queue", "none", -EINVAL);
+        check_tunable(TUNABLE_IO_SCHEDULER, "sda", "[none]", -EINVAL);
+        check_tunable(TUNABLE_READ_AHEAD_KB, "sda", "4096", 0);
+        check_tunable(TUNABLE_READ_AHEAD_KB, "sda", "65537", -ERANGE);
+        check_tunable(TUNABLE_NR_REQUESTS, "sda", "2", -ERANGE);
+        check_tunable(TUNABLE_ULIMIT, "process:nginx:nofile", "65536", 0);
+        check_tunable(TUNABLE_ULIMIT, "unit:postgresql.service:nofile", "1024:65536", 0);
+        check_tunable(TUNABLE_ULIMIT, "login:*:nofile", "infinity", -ERANGE);
+        check_tunable(TUNABLE_ULIMIT, "login:*:nproc", "unlimited", 0);
+        check_tunable(TUNABLE_ULIMIT, "login:@admins:nofile", "4096", 0);
+        check_tunable(TUNABLE_ULIMIT, "default:*:nofile", "65536:524288", 0);
+        check_tunable(TUNABLE_ULIMIT, "process:nginx:nofile", "70000:1024", -ERANGE);
+        check_tunable(TUNABLE_ULIMIT, "process:*:nofile", "1024", -EINVAL);
+        check_tunable(TUNABLE_ULIMIT, "unit:../../etc/x:nofile", "1024", -EINVAL);
+        check_tunable(TUNABLE_ULIMIT, "process:nginx:cpu", "1024", -EPERM);
+        check_tunable(TUNABLE_ULIMIT, "root:nginx:nofile", "1024", -EINVAL);
+        check_tunable((TunableKind) 99, "x", "y", -EINVAL);
+        assert_int_equal(tunable_kind_from_string("io_scheduler"), TUNABLE_IO_SCHEDULER);
+        assert_int_equal(tunable_kind_from_string("bogus"), _TUNABLE_KIND_INVALID);
+        char longkey[300];
+        memset(longkey, 'a', sizeof(longkey) - 1);
+        longkey[sizeof(longkey) - 1] = '\0';
+        check_tunable(TUNABLE_SYSCTL, longkey, "1", -EINVAL);
+}
+
+static void test_normalize(void **state) {
+        assert_true(tunable_values_equal(TUNABLE_IO_SCHEDULER, "vda", "none [mq-deadline] kyber bfq", "mq-deadline"));
+        assert_false(tunable_values_equal(TUNABLE_IO_SCHEDULER, "vda", "[none] mq-deadline", "mq-deadline"));
+        assert_true(tunable_values_equal(TUNABLE_SYSCTL, "net.ipv4.tcp_rmem", "4096\t131072  6291456\n", "4096 131072 6291456"));
+        assert_true(tunable_values_equal(TUNABLE_ULIMIT, "process:nginx:nofile", "1024", "1024:1024"));
+        assert_true(tunable_values_equal(TUNABLE_ULIMIT, "login:*:nproc", "unlimited", "infinity:infinity"));
+        assert_false(tunable_values_equal(TUNABLE_ULIMIT, "process:nginx:nofile", "1024", "1024:4096"));
+}
+
+static void test_read_fixture(void **state) {
+        char *dir = test_tmpdir();
+        test_write(dir, "proc/sys/vm/swappiness", "60\n");
+        test_write(dir, "proc/sys/net/ipv4/conf/eth0.1/rp_filter", "2\n");
+        test_write(dir, "sys/block/vda/queue/scheduler", "none [mq-deadline] kyber bfq\n");
+        test_write(dir, "proc/42/comm", "nginx\n");
+        test_write(dir, "proc/42/limits",
+                   "Limit                     Soft Limit           Hard Limit           Units     \n"
+                   "Max open files            1024                 524288               files     \n"
+                   "Max locked memory         unlimited            unlimited            bytes     \n");
+        Sysroot *root = NULL;
+        assert_int_equal(sysroot_open(dir, &root), 0);
+        char *v = NULL;
+        assert_int_equal(tunable_read(root, TUNABLE_SYSCTL, "vm.swappiness", &v), 0);
+        assert_string_equal(v, "60");
+        free(v);
+        assert_int_equal(tunable_read(root, TUNABLE_SYSCTL, "net/ipv4/conf/eth0.1/rp_filter", &v), 0);
+        assert_string_equal(v, "2");
+        free(v);
+        assert_int_equal(tunable_read(root, TUNABLE_IO_SCHEDULER, "vda", &v), 0);
+        assert_string_equal(v, "mq-deadline");
+        free(v);
+        assert_int_equal(tunable_read(root, TUNABLE_ULIMIT, "process:nginx:nofile", &v), 0);
+        assert_string_equal(v, "1024:524288");
+        free(v);
+        assert_int_equal(tunable_read(root, TUNABLE_ULIMIT, "process:nginx:memlock", &v), 0);
+        assert_string_equal(v, "infinity:infinity");
+        free(v);
+        assert_int_equal(tunable_read(root, TUNABLE_ULIMIT, "process:postgres:nofile", &v), -ENOENT);
+        assert_int_equal(tunable_read(root, TUNABLE_SYSCTL, "vm.dirty_ratio", &v), -ENOENT);
+        assert_int_equal(tunable_read(root, TUNABLE_SYSCTL, "kernel.modprobe", &v), -EPERM);
+        sysroot_free(root);
+        test_rm_rf(dir);
+        free(dir);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_sysctl_names),
+                cmocka_unit_test(test_allowlist),
+                cmocka_unit_test(test_normalize),
+                cmocka_unit_test(test_read_fixture),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
