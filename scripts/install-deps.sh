@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what skytune needs from Debian 12's packages.
+#   scripts/install-deps.sh          build dependencies (enough for `skytune profile` and `apply --dry-run`)
+#   scripts/install-deps.sh --test   plus everything the test suite starts or calls
+set -euo pipefail
+
+build=(build-essential cmake pkg-config libsystemd-dev libcap-dev libcurl4-openssl-dev libjansson-dev libconfig-dev)
+test=(libcmocka-dev dbus polkitd systemd procps util-linux iproute2 jq curl nginx wrk
+      debhelper lintian rpm rpmlint prometheus ansible-core man-db groff-base python3)
+
+pkgs=("${build[@]}")
+[[ "${1:-}" == "--test" ]] && pkgs+=("${test[@]}")
+
+if [[ $(id -u) -ne 0 ]]; then
+        echo "install-deps: run as root (or with sudo): it calls apt-get install" >&2
+        exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${pkgs[@]}"

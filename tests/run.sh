@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The whole test suite: builds skytune twice and runs every test.
+#  1. Release build with -Werror: compiles clean, unit tests pass.
+#  2. Debug build with AddressSanitizer + UndefinedBehaviorSanitizer: every unit and integration
+#     test (integration tests start their own dbus-daemon, polkitd and nginx; some need root).
+#  3. Packaging tests (tests/packaging/test-*.sh), when run as root: build, lint and install the
+#     packages.
+# Usage: tests/run.sh   (BUILD_ROOT=dir to build elsewhere; SKYTUNE_SKIP_PACKAGING=1 to skip 3)
+set -uo pipefail
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+out=${BUILD_ROOT:-$src/build-test}
+jobs=$(nproc)
+passed=0 failed=0
+
+step() { printf '\n== %s ==\n' "$*"; }
+count() { if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $*"; fi; }
+
+set -e
+step "release build (-Werror)"
+cmake -S "$src" -B "$out/release" -DCMAKE_BUILD_TYPE=Release -DSKYTUNE_WERROR=ON >/dev/null
+cmake --build "$out/release" -j"$jobs"
+step "sanitizer build (ASan + UBSan)"
+cmake -S "$src" -B "$out/asan" -DCMAKE_BUILD_TYPE=Debug -DSKYTUNE_SANITIZE=ON >/dev/null
+cmake --build "$out/asan" -j"$jobs"
+set +e
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+step "unit tests, release build"
+count ctest --test-dir "$out/release" --output-on-failure -L unit
+step "all tests, sanitizer build"
+count ctest --test-dir "$out/asan" --output-on-failure
+
+if [[ $(id -u) -eq 0 && -z "${SKYTUNE_SKIP_PACKAGING:-}" ]]; then
+        for t in "$src"/tests/packaging/test-*.sh; do
+                [[ -e "$t" ]] || continue
+                step "packaging: $(basename "$t")"
+                count bash "$t" "$out/release" "$src"
+        done
+fi
+
+step "summary"
+echo "suites: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
