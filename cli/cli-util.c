@@ -25,7 +25,7 @@ int cli_open_sysroot(const char *opt, Sysroot **ret) {
 int cli_write_text(const char *text, size_t len, const char *path) {
         if (!path || strcmp(path, "-") == 0) {
                 if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0)
-                        return log_error_errno(-EIO, "cannot write to standard output: %m");
+                        return log_error_errno(negative_errno(), "cannot write to standard output: %m");
                 return 0;
         }
         int r = write_file_atomic(path, text, len, 0644);
@@ -35,21 +35,11 @@ int cli_write_text(const char *text, size_t len, const char *path) {
 }
 
 int cli_write_json(const json_t *doc, const char *path) {
-        char *s = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
-        if (!s)
+        _cleanup_free_ char *s = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
+        _cleanup_free_ char *text = NULL;
+        if (!s || asprintf(&text, "%s\n", s) < 0)
                 return log_error_errno(-ENOMEM, "cannot format JSON: %m");
-        size_t n = strlen(s);
-        s[n] = '\0';
-        char *withnl = realloc(s, n + 2);
-        if (!withnl) {
-                free(s);
-                return log_error_errno(-ENOMEM, "cannot format JSON: %m");
-        }
-        withnl[n] = '\n';
-        withnl[n + 1] = '\0';
-        int r = cli_write_text(withnl, n + 1, path);
-        free(withnl);
-        return r;
+        return cli_write_text(text, strlen(text), path);
 }
 
 bool cli_stdout_color(void) {

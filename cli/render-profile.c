@@ -2,6 +2,7 @@
 /* The profile for people: a header, the findings (most severe first), then each resource's metrics
  * and facts, then what was unavailable and why. Everything comes from the JSON document, so the two
  * outputs cannot disagree. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -179,5 +180,5 @@ int render_profile(FILE *f, const json_t *doc, bool color) {
                         count += json_object_size(v);
         fprintf(f, "%zu current tunable values recorded (skytune profile --json shows them; skytune apply --dry-run uses them)\n",
                 count);
-        return ferror(f) ? -5 : 0;
+        return ferror(f) ? -EIO : 0;
 }

@@ -51,7 +51,7 @@ int main(int argc, char **argv) {
                 if (strcmp(verbs[i].name, cmd) == 0) {
                         int code = verbs[i].run(argc - 1, argv + 1);
                         /* Output is often JSON for a script: a failed write must not exit 0. */
-                        if (fflush(stdout) != 0 || ferror(stdout)) {
+                        if ((fflush(stdout) != 0 || ferror(stdout)) && code == EXIT_OK) {
                                 log_error("cannot write to standard output");
                                 return EXIT_FAIL;
                         }

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "macro.h"
 #include "verbs.h"
 
 static void profile_usage(FILE *f) {
@@ -92,8 +93,10 @@ int verb_profile(int argc, char **argv) {
 
         if (out)
                 r = cli_write_json(doc, out);
-        if (r >= 0)
-                r = json ? cli_write_json(doc, NULL) : render_profile(stdout, doc, cli_stdout_color());
+        if (r >= 0 && json)
+                r = cli_write_json(doc, NULL);
+        else if (r >= 0 && (render_profile(stdout, doc, cli_stdout_color()) < 0 || fflush(stdout) != 0))
+                r = log_error_errno(negative_errno(), "cannot write to standard output: %m");
         json_decref(doc);
         return r < 0 ? EXIT_FAIL : EXIT_OK;
 }
