@@ -111,19 +111,20 @@ int profiler_report(Profiler *p, double duration_s, double interval_s, json_t **
         return 0;
 }
 
-size_t profile_count_metrics(const json_t *profile) {
-        const json_t *res = json_object_get(profile, "resources");
-        if (!res)
-                res = profile;
+static size_t count_metrics(const json_t *o) {
+        if (!json_is_object(o))
+                return 0;
+        if (json_object_get(o, "value") && json_object_get(o, "unit"))
+                return 1;
         size_t n = 0;
         const char *key;
         json_t *v;
-        if (!json_is_object(res))
-                return 0;
-        if (json_object_get(res, "value") && json_object_get(res, "unit"))
-                return 1;
-        json_object_foreach((json_t *) res, key, v)
-                if (json_is_object(v) && strcmp(key, "unavailable") != 0)
-                        n += profile_count_metrics(v);
+        json_object_foreach((json_t *) o, key, v)
+                if (strcmp(key, "unavailable") != 0)
+                        n += count_metrics(v);
         return n;
+}
+
+size_t profile_count_metrics(const json_t *profile) {
+        return count_metrics(json_object_get(profile, "resources"));
 }
