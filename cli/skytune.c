@@ -10,6 +10,7 @@
 
 static const Verb verbs[] = {
         { "profile", verb_profile, "measure this host (USE method) and say what limits it" },
+        { "probe", verb_probe, "run bounded load probes (cpu memory disk net sched http) in rounds" },
 };
 
 static void usage(FILE *f) {

@@ -3,3 +3,4 @@
 #pragma once
 
 int verb_profile(int argc, char **argv);
+int verb_probe(int argc, char **argv);

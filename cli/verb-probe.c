@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: MIT */
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "cli.h"
+#include "log.h"
+#include "macro.h"
+#include "probes/probe.h"
+#include "verbs.h"
+
+static void probe_usage(FILE *f) {
+        fprintf(f,
+                "Usage: skytune probe [NAME...] [--duration S] [--rounds N] [--json] [OPTIONS]\n"
+                "\n"
+                "Runs short, bounded workloads and reports one sample per round for each metric, with\n"
+                "the median and spread, so that two runs can be compared statistically. Probes:\n");
+        for (size_t i = 0; i < probe_table_size; i++)
+                fprintf(f, "  %-7s %s\n", probe_table[i]->name, probe_table[i]->summary);
+        fprintf(f,
+                "Without names every probe but http runs; with --url and no names only http runs.\n"
+                "\n"
+                "  --duration S     length of one round (default 1; accepts 500ms, 2s)\n"
+                "  --rounds N       rounds per probe (default 5; comparisons want 5 or more a side)\n"
+                "  --json           print the result as JSON (schema skytune.probe/1, see docs/probes.md)\n"
+                "  --out FILE       also write the JSON result to FILE\n"
+                "  --dir DIR        disk: directory for the temporary file (default: the state directory's\n"
+                "                   file system); the file has no name and vanishes when the probe ends\n"
+                "\n"
+                "http (a load generator; only point it at servers you are allowed to load):\n"
+                "  --url URL        target; repeat for several URLs (each is probed on its own)\n"
+                "  --users N        closed model: concurrent users (default 10); open model: most\n"
+                "                   requests in flight (default 100)\n"
+                "  --rate R         open model: R requests per second, latency measured from each\n"
+                "                   request's intended send time (no coordinated omission)\n"
+                "  --arrival KIND   open model: constant (default) or poisson\n"
+                "  --method M       request method (default GET, or POST with --data)\n"
+                "  --data BODY      request body\n"
+                "  --header 'K: V'  extra request header (repeatable), e.g. an Authorization token\n"
+                "  --timeout S      per request (default 10)\n"
+                "\n"
+                "Rounds marked contaminated (other processes used the CPUs) or client-bound (the probe\n"
+                "itself was the limit) are reported but left out of the clean medians.\n"
+                "Ctrl-C ends the run early and reports the rounds done. Exit: 0 ok, 1 a probe failed,\n"
+                "2 usage error.\n");
+}
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_stop(int sig) {
+        stop_flag = 1;
+}
+
+static int push(char ***list, size_t *n, const char *s) {
+        char **l = realloc(*list, (*n + 2) * sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        l[(*n)++] = (char *) s;
+        l[*n] = NULL;
+        *list = l;
+        return 0;
+}
+
+static const char *fmt_value(double v, char *buf, size_t len) {
+        if (isnan(v))
+                return "-";
+        double a = fabs(v);
+        if (a >= 1e9)
+                snprintf(buf, len, "%.3gG", v / 1e9);
+        else if (a >= 1e6)
+                snprintf(buf, len, "%.3gM", v / 1e6);
+        else if (a >= 1e4)
+                snprintf(buf, len, "%.3gk", v / 1e3);
+        else
+                snprintf(buf, len, "%.4g", v);
+        return buf;
+}
+
+static void sum_counts(json_t *into, const json_t *from) {
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *) from, k, v) {
+                json_int_t old = json_integer_value(json_object_get(into, k));
+                json_object_set_new(into, k, json_integer(old + json_integer_value(v)));
+        }
+}
+
+static void render_counts(FILE *f, const char *title, const json_t *o) {
+        const char *k;
+        json_t *v;
+        bool any = false;
+        json_object_foreach((json_t *) o, k, v)
+                if (json_integer_value(v)) {
+                        fprintf(f, "%s%s %lld", any ? ", " : title, k, (long long) json_integer_value(v));
+                        any = true;
+                }
+        if (any)
+                fputc('\n', f);
+}
+
+static void render(FILE *f, const json_t *p) {
+        fprintf(f, "%s: %lld round(s)", json_string_value(json_object_get(p, "name")),
+                (long long) json_integer_value(json_object_get(p, "rounds")));
+        json_int_t cont = json_integer_value(json_object_get(p, "contaminated_rounds"));
+        json_int_t cb = json_integer_value(json_object_get(p, "client_bound_rounds"));
+        if (cont)
+                fprintf(f, ", %lld contaminated", (long long) cont);
+        if (cb)
+                fprintf(f, ", %lld client-bound", (long long) cb);
+        fputc('\n', f);
+        const char *err = json_string_value(json_object_get(p, "error"));
+        if (err)
+                fprintf(f, "  error: %s\n", err);
+        const char *name;
+        json_t *m;
+        json_object_foreach(json_object_get(p, "metrics"), name, m) {
+                char b1[32], b2[32];
+                double med = json_number_value(json_object_get(m, "median"));
+                double mad = json_number_value(json_object_get(m, "mad"));
+                if (json_is_null(json_object_get(m, "median")))
+                        med = NAN;
+                fprintf(f, "  %-24s %10s %-6s +-%s%s\n", name, fmt_value(med, b1, sizeof(b1)),
+                        json_string_value(json_object_get(m, "unit")),
+                        med != 0 && !isnan(med) ? fmt_value(100 * mad / fabs(med), b2, sizeof(b2)) : "-",
+                        med != 0 && !isnan(med) ? " %" : "");
+        }
+        /* http: status codes and error classes over all rounds. */
+        json_t *status = json_object(), *errors = json_object();
+        size_t i;
+        json_t *ri;
+        json_array_foreach(json_object_get(p, "round_info"), i, ri) {
+                json_t *d = json_object_get(ri, "detail");
+                if (json_object_get(d, "status"))
+                        sum_counts(status, json_object_get(d, "status"));
+                if (json_object_get(d, "errors"))
+                        sum_counts(errors, json_object_get(d, "errors"));
+        }
+        render_counts(f, "  status: ", status);
+        render_counts(f, "  errors: ", errors);
+        json_decref(status);
+        json_decref(errors);
+}
+
+int verb_probe(int argc, char **argv) {
+        enum { OPT_OUT = 0x100, OPT_DIR, OPT_URL, OPT_USERS, OPT_RATE, OPT_ARRIVAL, OPT_METHOD, OPT_DATA,
+               OPT_HEADER, OPT_TIMEOUT, OPT_SEED };
+        static const struct option options[] = {
+                { "duration", required_argument, NULL, 'd' },
+                { "rounds", required_argument, NULL, 'n' },
+                { "json", no_argument, NULL, 'j' },
+                { "out", required_argument, NULL, OPT_OUT },
+                { "dir", required_argument, NULL, OPT_DIR },
+                { "url", required_argument, NULL, OPT_URL },
+                { "users", required_argument, NULL, OPT_USERS },
+                { "rate", required_argument, NULL, OPT_RATE },
+                { "arrival", required_argument, NULL, OPT_ARRIVAL },
+                { "method", required_argument, NULL, OPT_METHOD },
+                { "data", required_argument, NULL, OPT_DATA },
+                { "header", required_argument, NULL, OPT_HEADER },
+                { "timeout", required_argument, NULL, OPT_TIMEOUT },
+                { "seed", required_argument, NULL, OPT_SEED },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        ProbeConfig cfg = { .duration_s = 1, .rounds = 5, .stop = &stop_flag };
+        bool json = false;
+        const char *out = NULL;
+        _cleanup_free_ char **urls = NULL, **headers = NULL;
+        size_t nurls = 0, nheaders = 0;
+        char *end;
+        int c;
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "d:n:jh", options, NULL)) != -1)
+                switch (c) {
+                case 'd':
+                        if (cli_parse_seconds(optarg, &cfg.duration_s) < 0 || cfg.duration_s < 0.01 || cfg.duration_s > 3600) {
+                                log_error("--duration '%s' is not a duration between 10ms and 1h: give seconds such as 1, 0.5 or 2s", optarg);
+                                return EXIT_USAGE;
+                        }
+                        break;
+                case 'n': {
+                        unsigned long v = strtoul(optarg, &end, 10);
+                        if (*end || end == optarg || v < 1 || v > 1000) {
+                                log_error("--rounds '%s' is not a number from 1 to 1000", optarg);
+                                return EXIT_USAGE;
+                        }
+                        cfg.rounds = (unsigned) v;
+                        break;
+                }
+                case 'j':
+                        json = true;
+                        break;
+                case OPT_OUT:
+                        out = optarg;
+                        break;
+                case OPT_DIR:
+                        cfg.dir = optarg;
+                        break;
+                case OPT_URL:
+                        if (push(&urls, &nurls, optarg) < 0)
+                                return EXIT_FAIL;
+                        break;
+                case OPT_USERS: {
+                        unsigned long v = strtoul(optarg, &end, 10);
+                        if (*end || end == optarg || v < 1 || v > 10000) {
+                                log_error("--users '%s' is not a number from 1 to 10000", optarg);
+                                return EXIT_USAGE;
+                        }
+                        cfg.http.users = (unsigned) v;
+                        break;
+                }
+                case OPT_RATE:
+                        cfg.http.rate = strtod(optarg, &end);
+                        if (*end || end == optarg || !(cfg.http.rate > 0) || cfg.http.rate > 1e7) {
+                                log_error("--rate '%s' is not a positive number of requests per second", optarg);
+                                return EXIT_USAGE;
+                        }
+                        cfg.http.model = HTTP_MODEL_OPEN;
+                        break;
+                case OPT_ARRIVAL:
+                        if (strcmp(optarg, "constant") == 0)
+                                cfg.http.arrival = HTTP_ARRIVAL_CONSTANT;
+                        else if (strcmp(optarg, "poisson") == 0)
+                                cfg.http.arrival = HTTP_ARRIVAL_POISSON;
+                        else {
+                                log_error("--arrival '%s': use constant or poisson", optarg);
+                                return EXIT_USAGE;
+                        }
+                        break;
+                case OPT_METHOD:
+                        cfg.http.method = optarg;
+                        break;
+                case OPT_DATA:
+                        cfg.http.body = optarg;
+                        break;
+                case OPT_HEADER:
+                        if (!strchr(optarg, ':')) {
+                                log_error("--header '%s' has no colon: give 'Name: value'", optarg);
+                                return EXIT_USAGE;
+                        }
+                        if (push(&headers, &nheaders, optarg) < 0)
+                                return EXIT_FAIL;
+                        break;
+                case OPT_TIMEOUT:
+                        if (cli_parse_seconds(optarg, &cfg.http.timeout_s) < 0 || cfg.http.timeout_s < 0.001) {
+                                log_error("--timeout '%s' is not a duration such as 5 or 500ms", optarg);
+                                return EXIT_USAGE;
+                        }
+                        break;
+                case OPT_SEED:
+                        cfg.http.seed = strtoull(optarg, &end, 0);
+                        if (*end || end == optarg) {
+                                log_error("--seed '%s' is not a number", optarg);
+                                return EXIT_USAGE;
+                        }
+                        break;
+                case 'h':
+                        probe_usage(stdout);
+                        return EXIT_OK;
+                default:
+                        log_error("unknown or incomplete option '%s' (see 'skytune probe --help')", argv[optind - 1]);
+                        return EXIT_USAGE;
+                }
+        cfg.http.headers = headers;
+        if (cfg.http.arrival == HTTP_ARRIVAL_POISSON && cfg.http.model != HTTP_MODEL_OPEN) {
+                log_error("--arrival needs --rate (the open model)");
+                return EXIT_USAGE;
+        }
+
+        /* Names: positional, each may be a comma-separated list. */
+        const ProbeBackend *sel[64];
+        size_t nsel = 0;
+        for (int i = optind; i < argc; i++) {
+                _cleanup_free_ char *copy = strdup(argv[i]);
+                if (!copy)
+                        return EXIT_FAIL;
+                char *save = NULL;
+                for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                        const ProbeBackend *b = probe_find(t);
+                        if (!b) {
+                                log_error("unknown probe '%s' (see 'skytune probe --help' for the list)", t);
+                                return EXIT_USAGE;
+                        }
+                        if (nsel < ELEMENTSOF(sel))
+                                sel[nsel++] = b;
+                }
+        }
+        if (nsel == 0) {
+                for (size_t i = 0; i < probe_table_size; i++)
+                        if ((strcmp(probe_table[i]->name, "http") == 0) == (nurls > 0))
+                                sel[nsel++] = probe_table[i];
+        }
+        bool want_http = false;
+        for (size_t i = 0; i < nsel; i++)
+                want_http |= strcmp(sel[i]->name, "http") == 0;
+        if (want_http && nurls == 0) {
+                log_error("the http probe needs a target: add --url URL (for example --url http://127.0.0.1:8080/)");
+                return EXIT_USAGE;
+        }
+
+        struct sigaction sa = { .sa_handler = on_stop };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+
+        json_t *doc = json_object(), *probes = json_array();
+        if (!doc || !probes) {
+                json_decref(doc);
+                json_decref(probes);
+                return EXIT_FAIL;
+        }
+        struct utsname un;
+        json_object_set_new(doc, "schema", json_string(PROBE_SCHEMA));
+        json_object_set_new(doc, "version", json_string(SKYTUNE_VERSION));
+        json_object_set_new(doc, "host", json_pack("{s:s,s:i}", "kernel", uname(&un) == 0 ? un.release : "",
+                                                   "cpus", (int) probe_ncpu()));
+        json_object_set_new(doc, "config", json_pack("{s:f,s:i}", "duration_s", cfg.duration_s, "rounds", (int) cfg.rounds));
+        int failed = 0;
+        bool progress = cli_stderr_is_tty();
+        for (size_t i = 0; i < nsel && !stop_flag; i++) {
+                bool is_http = strcmp(sel[i]->name, "http") == 0;
+                size_t runs = is_http ? nurls : 1;
+                for (size_t u = 0; u < runs && !stop_flag; u++) {
+                        ProbeConfig one = cfg;
+                        one.http.url = is_http ? urls[u] : NULL;
+                        if (progress)
+                                fprintf(stderr, "\rskytune: probing %s (%u x %.3g s)...\033[K", sel[i]->name, cfg.rounds,
+                                        cfg.duration_s);
+                        ProbeResult *res = NULL;
+                        int r = probe_run(sel[i], &one, &res);
+                        if (r < 0 && r != -ECANCELED) {
+                                log_error("probe %s%s%s failed: %s", sel[i]->name, is_http ? " " : "",
+                                          is_http ? one.http.url : "", res && res->error ? res->error : strerror(-r));
+                                failed++;
+                        }
+                        if (res) {
+                                json_t *pj = probe_result_json(res, &one);
+                                if (pj && is_http)
+                                        json_object_set_new(pj, "url", json_string(one.http.url));
+                                json_array_append_new(probes, pj);
+                        }
+                        probe_result_free(res);
+                }
+        }
+        if (progress)
+                fprintf(stderr, "\r\033[K");
+        if (stop_flag)
+                log_warning("interrupted: reporting the rounds done so far");
+        json_object_set_new(doc, "probes", probes);
+
+        int r = 0;
+        if (out)
+                r = cli_write_json(doc, out);
+        if (r >= 0 && json)
+                r = cli_write_json(doc, NULL);
+        else if (r >= 0) {
+                size_t i;
+                json_t *p;
+                json_array_foreach(probes, i, p)
+                        render(stdout, p);
+        }
+        json_decref(doc);
+        return r < 0 || failed ? EXIT_FAIL : EXIT_OK;
+}

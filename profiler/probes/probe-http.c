@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: MIT */
+/* http: a libcurl-multi load generator on one thread, against the URL the user names.
+ *
+ * Closed model: `users` easy handles, each re-added as soon as its request ends, and the multi
+ * handle is driven again right away (re-driving after re-adding is what lets one thread keep up with
+ * wrk). Latency is from the moment a request is added to when it completes.
+ *
+ * Open model: requests are due at a fixed arrival rate (constant spacing or Poisson) whether or not
+ * earlier ones ended; at most `users` are in flight, and a due request that finds every connection
+ * busy waits. Latency is measured from each request's intended send time, so a stalled server shows
+ * in the percentiles instead of hiding behind a waiting client (coordinated omission); the service
+ * time from the actual send is reported beside it, and so is the send lateness.
+ *
+ * Memory is fixed: histograms are log-linear and counters are per status code, whatever the run's
+ * length. Bodies are discarded. Proxies from the environment are ignored, the resolver runs once per
+ * connection, and only http and https are allowed. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "histogram.h"
+#include "macro.h"
+#include "probe.h"
+#include "stats.h"
+
+enum {
+        M_RPS_OK, M_RPS_DONE, M_RPS_SENT, M_SUCCESS, M_P50, M_P90, M_P95, M_P99, M_P999, M_MAX,
+        M_SVC_P50, M_SVC_P99, M_COUNT
+};
+
+static const ProbeMetricDef http_metrics[] = {
+        [M_RPS_OK] = { "successful_rps", "req/s", true },
+        [M_RPS_DONE] = { "completed_rps", "req/s", true },
+        [M_RPS_SENT] = { "attempted_rps", "req/s", true },
+        [M_SUCCESS] = { "success_rate", "ratio", true },
+        [M_P50] = { "latency_p50_ms", "ms", false },
+        [M_P90] = { "latency_p90_ms", "ms", false },
+        [M_P95] = { "latency_p95_ms", "ms", false },
+        [M_P99] = { "latency_p99_ms", "ms", false },
+        [M_P999] = { "latency_p99_9_ms", "ms", false },
+        [M_MAX] = { "latency_max_ms", "ms", false },
+        [M_SVC_P50] = { "service_p50_ms", "ms", false },
+        [M_SVC_P99] = { "service_p99_ms", "ms", false },
+};
+
+typedef enum ErrClass { ERR_CONNECT, ERR_TLS, ERR_TIMEOUT, ERR_SEND, ERR_READ, ERR_OTHER, ERR_COUNT } ErrClass;
+static const char *const err_names[ERR_COUNT] = { "connect", "tls", "timeout", "send", "read", "other" };
+
+typedef enum Hist { H_LATENCY, H_SERVICE, H_CONNECT, H_TLS, H_TTFB, H_TOTAL, H_LATENESS, H_COUNT } Hist;
+static const char *const hist_names[H_COUNT] = {
+        "latency_ms", "service_ms", "connect_ms", "tls_ms", "first_byte_ms", "curl_total_ms", "send_lateness_ms",
+};
+
+typedef struct Slot {
+        CURL *easy;
+        uint64_t intended_ns, sent_ns;
+        unsigned index;
+} Slot;
+
+typedef struct Counters {
+        uint64_t sent, done, ok, late, cut, new_connections;
+        uint64_t errors[ERR_COUNT];
+        uint64_t status[600];           /* by HTTP status; [0] = no response */
+} Counters;
+
+typedef struct HttpState {
+        CURLM *multi;
+        Slot *slots;
+        unsigned nslots;
+        unsigned *free_stack;           /* indexes of idle slots */
+        unsigned nfree;
+        struct curl_slist *headers;
+        Histogram *h[H_COUNT];
+        Counters c;
+        StatsRng rng;
+        bool global_init, loopback;
+} HttpState;
+
+static size_t discard(char *ptr, size_t size, size_t n, void *userdata) {
+        return size * n;
+}
+
+static ErrClass classify(CURLcode code) {
+        switch (code) {
+        case CURLE_COULDNT_CONNECT:
+        case CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_COULDNT_RESOLVE_PROXY:
+                return ERR_CONNECT;
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CIPHER:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_ISSUER_ERROR:
+                return ERR_TLS;
+        case CURLE_OPERATION_TIMEDOUT:
+                return ERR_TIMEOUT;
+        case CURLE_SEND_ERROR:
+                return ERR_SEND;
+        case CURLE_RECV_ERROR:
+        case CURLE_GOT_NOTHING:
+        case CURLE_PARTIAL_FILE:
+        case CURLE_WEIRD_SERVER_REPLY:
+        case CURLE_HTTP2:
+        case CURLE_HTTP2_STREAM:
+                return ERR_READ;
+        default:
+                return ERR_OTHER;
+        }
+}
+
+/* 127.0.0.0/8, ::1 or localhost: the server's CPU is on this host and counts as foreign by design. */
+static bool url_is_loopback(const char *url) {
+        bool r = false;
+        CURLU *u = curl_url();
+        char *host = NULL;
+        if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+            curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+                r = strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0 || strcmp(host, "localhost") == 0;
+        curl_free(host);
+        curl_url_cleanup(u);
+        return r;
+}
+
+static int setup_easy(HttpState *s, Slot *slot, const HttpOptions *o, char **ret_error) {
+        CURL *e = slot->easy = curl_easy_init();
+        if (!e)
+                return -ENOMEM;
+        long timeout_ms = (long) ((o->timeout_s > 0 ? o->timeout_s : 10) * 1000);
+        CURLcode c = CURLE_OK;
+#define SET(opt, val) if (c == CURLE_OK) c = curl_easy_setopt(e, opt, val)
+        SET(CURLOPT_URL, o->url);
+        SET(CURLOPT_PRIVATE, slot);
+        SET(CURLOPT_WRITEFUNCTION, discard);
+        SET(CURLOPT_NOSIGNAL, 1L);
+        SET(CURLOPT_TIMEOUT_MS, timeout_ms);
+        SET(CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+        SET(CURLOPT_PROXY, "");                         /* never through a proxy from the environment */
+        SET(CURLOPT_PROTOCOLS_STR, "http,https");
+        SET(CURLOPT_TCP_NODELAY, 1L);
+        SET(CURLOPT_USERAGENT, "skytune-probe/" SKYTUNE_VERSION);
+        if (s->headers)
+                SET(CURLOPT_HTTPHEADER, s->headers);
+        if (o->body) {
+                SET(CURLOPT_POSTFIELDS, o->body);
+                SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) strlen(o->body));
+        }
+        if (o->method)
+                SET(CURLOPT_CUSTOMREQUEST, o->method);
+#undef SET
+        if (c != CURLE_OK) {
+                if (asprintf(ret_error, "cannot configure the request to '%s': %s", o->url, curl_easy_strerror(c)) < 0)
+                        *ret_error = NULL;
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int http_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
+        HttpState *s = state;
+        const HttpOptions *o = &cfg->http;
+        if (isempty(o->url)) {
+                *ret_error = strdup("no URL: name one with --url (for example --url http://127.0.0.1:8080/)");
+                return -EINVAL;
+        }
+        if (o->model == HTTP_MODEL_OPEN && !(o->rate > 0)) {
+                *ret_error = strdup("the open model needs an arrival rate (--rate N requests per second)");
+                return -EINVAL;
+        }
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+                return -ENOMEM;
+        s->global_init = true;
+        CURLU *u = curl_url();
+        CURLUcode uc = u ? curl_url_set(u, CURLUPART_URL, o->url, 0) : CURLUE_OUT_OF_MEMORY;
+        curl_url_cleanup(u);
+        if (uc != CURLUE_OK) {
+                if (asprintf(ret_error, "'%s' is not a URL: %s", o->url, curl_url_strerror(uc)) < 0)
+                        *ret_error = NULL;
+                return -EINVAL;
+        }
+        s->loopback = url_is_loopback(o->url);
+        for (char **hdr = o->headers; hdr && *hdr; hdr++) {
+                struct curl_slist *l = curl_slist_append(s->headers, *hdr);
+                if (!l)
+                        return -ENOMEM;
+                s->headers = l;
+        }
+        s->nslots = o->users ? o->users : (o->model == HTTP_MODEL_OPEN ? 100 : 10);
+        s->slots = calloc(s->nslots, sizeof(Slot));
+        s->free_stack = calloc(s->nslots, sizeof(unsigned));
+        s->multi = curl_multi_init();
+        if (!s->slots || !s->free_stack || !s->multi)
+                return -ENOMEM;
+        curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, (long) s->nslots);
+        for (unsigned i = 0; i < s->nslots; i++) {
+                s->slots[i].index = i;
+                int r = setup_easy(s, &s->slots[i], o, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < H_COUNT; i++) {
+                int r = histogram_new(UINT64_C(3600000000), 3, &s->h[i]);       /* us, up to 1 h */
+                if (r < 0)
+                        return r;
+        }
+        stats_rng_seed(&s->rng, o->seed ? o->seed : 0x68747470);
+        return 0;
+}
+
+static void http_teardown(void *state) {
+        HttpState *s = state;
+        for (unsigned i = 0; s->slots && i < s->nslots; i++)
+                if (s->slots[i].easy) {
+                        if (s->multi)
+                                curl_multi_remove_handle(s->multi, s->slots[i].easy);
+                        curl_easy_cleanup(s->slots[i].easy);
+                }
+        if (s->multi)
+                curl_multi_cleanup(s->multi);
+        curl_slist_free_all(s->headers);
+        free(s->slots);
+        free(s->free_stack);
+        for (size_t i = 0; i < H_COUNT; i++)
+                histogram_free(s->h[i]);
+        if (s->global_init)
+                curl_global_cleanup();
+}
+
+static int start(HttpState *s, uint64_t intended, uint64_t now) {
+        Slot *slot = &s->slots[s->free_stack[--s->nfree]];
+        slot->intended_ns = intended;
+        slot->sent_ns = now;
+        if (curl_multi_add_handle(s->multi, slot->easy) != CURLM_OK) {
+                s->free_stack[s->nfree++] = slot->index;
+                return -ENOMEM;
+        }
+        s->c.sent++;
+        if (now - intended > 1000000)
+                s->c.late++;            /* sent more than 1 ms after its intended time */
+        histogram_record(s->h[H_LATENESS], (now - intended) / 1000);
+        return 0;
+}
+
+static void record_phase(HttpState *s, CURL *e, CURLINFO info, Hist h) {
+        curl_off_t us = 0;
+        if (curl_easy_getinfo(e, info, &us) == CURLE_OK && us > 0)
+                histogram_record(s->h[h], (uint64_t) us);
+}
+
+/* Collect finished transfers; returns how many finished. */
+static unsigned harvest(HttpState *s) {
+        unsigned n = 0;
+        CURLMsg *msg;
+        int left;
+        while ((msg = curl_multi_info_read(s->multi, &left))) {
+                if (msg->msg != CURLMSG_DONE)
+                        continue;
+                uint64_t now = probe_now_ns();
+                CURL *e = msg->easy_handle;
+                CURLcode code = msg->data.result;
+                Slot *slot = NULL;
+                curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **) &slot);
+                long status = 0;
+                curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+                s->c.done++;
+                s->c.status[status > 0 && status < 600 ? status : 0]++;
+                if (code == CURLE_OK && status >= 200 && status < 400)
+                        s->c.ok++;
+                else if (code != CURLE_OK)
+                        s->c.errors[classify(code)]++;
+                histogram_record(s->h[H_LATENCY], (now - slot->intended_ns) / 1000);
+                histogram_record(s->h[H_SERVICE], (now - slot->sent_ns) / 1000);
+                curl_off_t connect_us = 0;
+                if (curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect_us) == CURLE_OK && connect_us > 0) {
+                        s->c.new_connections++;
+                        histogram_record(s->h[H_CONNECT], (uint64_t) connect_us);
+                        record_phase(s, e, CURLINFO_APPCONNECT_TIME_T, H_TLS);
+                }
+                record_phase(s, e, CURLINFO_STARTTRANSFER_TIME_T, H_TTFB);
+                record_phase(s, e, CURLINFO_TOTAL_TIME_T, H_TOTAL);
+                curl_multi_remove_handle(s->multi, e);
+                s->free_stack[s->nfree++] = slot->index;
+                n++;
+        }
+        return n;
+}
+
+static double ms(const Histogram *h, double p) {
+        return histogram_count(h) ? (double) histogram_percentile(h, p) / 1e3 : NAN;
+}
+
+static json_t *round_detail(HttpState *s, const HttpOptions *o, double send_window_s, double elapsed_s) {
+        json_t *d = json_object(), *status = json_object(), *errors = json_object(), *hist = json_object();
+        if (!d || !status || !errors || !hist) {
+                json_decref(d);
+                json_decref(status);
+                json_decref(errors);
+                json_decref(hist);
+                return NULL;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(s->c.status); i++)
+                if (s->c.status[i]) {
+                        char key[8];
+                        snprintf(key, sizeof(key), "%zu", i);
+                        json_object_set_new(status, i == 0 ? "none" : key, json_integer((json_int_t) s->c.status[i]));
+                }
+        for (size_t i = 0; i < ERR_COUNT; i++)
+                json_object_set_new(errors, err_names[i], json_integer((json_int_t) s->c.errors[i]));
+        for (size_t i = 0; i < H_COUNT; i++)
+                json_object_set_new(hist, hist_names[i], probe_histogram_json(s->h[i], 1e-3));
+        json_object_set_new(d, "url", json_string(o->url));
+        json_object_set_new(d, "model", json_string(o->model == HTTP_MODEL_OPEN ? "open" : "closed"));
+        json_object_set_new(d, "users", json_integer(s->nslots));
+        if (o->model == HTTP_MODEL_OPEN) {
+                json_object_set_new(d, "target_rps", json_real(o->rate));
+                json_object_set_new(d, "arrival", json_string(o->arrival == HTTP_ARRIVAL_POISSON ? "poisson" : "constant"));
+                json_object_set_new(d, "late_sends", json_integer((json_int_t) s->c.late));
+        }
+        json_object_set_new(d, "send_window_s", json_real(send_window_s));
+        json_object_set_new(d, "elapsed_s", json_real(elapsed_s));
+        json_object_set_new(d, "attempted", json_integer((json_int_t) s->c.sent));
+        json_object_set_new(d, "completed", json_integer((json_int_t) s->c.done));
+        json_object_set_new(d, "successful", json_integer((json_int_t) s->c.ok));
+        json_object_set_new(d, "cut_at_deadline", json_integer((json_int_t) s->c.cut));
+        json_object_set_new(d, "new_connections", json_integer((json_int_t) s->c.new_connections));
+        json_object_set_new(d, "status", status);
+        json_object_set_new(d, "errors", errors);
+        json_object_set_new(d, "histograms", hist);
+        return d;
+}
+
+static int http_round(void *state, const ProbeConfig *cfg, ProbeRoundOut *out) {
+        HttpState *s = state;
+        const HttpOptions *o = &cfg->http;
+        bool open_model = o->model == HTTP_MODEL_OPEN;
+        memset(&s->c, 0, sizeof(s->c));
+        for (size_t i = 0; i < H_COUNT; i++)
+                histogram_reset(s->h[i]);
+        s->nfree = 0;
+        for (unsigned i = s->nslots; i > 0; i--)
+                s->free_stack[s->nfree++] = i - 1;
+
+        double cpu0 = probe_thread_cpu_s();
+        uint64_t t0 = probe_now_ns(), end = t0 + (uint64_t) (cfg->duration_s * 1e9);
+        double grace_s = MIN(o->timeout_s > 0 ? o->timeout_s : 10, 2.0);
+        uint64_t drain_end = end + (uint64_t) (grace_s * 1e9);
+        double interval_ns = open_model ? 1e9 / o->rate : 0;
+        uint64_t k = 0, next = t0;      /* open model: index and intended time of the next request */
+        int r = 0;
+        for (;;) {
+                uint64_t now = probe_now_ns();
+                bool sending = now < end && !probe_stopped(cfg);
+                unsigned started = 0;
+                if (sending && !open_model) {
+                        while (s->nfree > 0 && r >= 0) {
+                                r = start(s, now, now);
+                                started++;
+                        }
+                } else if (sending) {
+                        while (next <= now && next < end && r >= 0) {
+                                if (s->nfree == 0)
+                                        break;          /* due, but every connection is busy: it waits */
+                                r = start(s, next, now);
+                                started++;
+                                k++;
+                                next = o->arrival == HTTP_ARRIVAL_POISSON
+                                               ? next + (uint64_t) stats_rng_exponential(&s->rng, interval_ns)
+                                               : t0 + (uint64_t) ((double) k * interval_ns);
+                        }
+                }
+                if (r < 0)
+                        break;
+                int running = 0;
+                if (curl_multi_perform(s->multi, &running) != CURLM_OK) {
+                        r = -EIO;
+                        break;
+                }
+                unsigned finished = harvest(s);
+                if (!sending && s->nfree == s->nslots)
+                        break;                  /* everything sent has ended */
+                if (!sending && (now >= drain_end || probe_stopped(cfg)))
+                        break;
+                if (started > 0 || finished > 0)
+                        continue;               /* drive again right away: new work is waiting */
+                int timeout_ms = 100;
+                if (sending && open_model && s->nfree > 0)
+                        timeout_ms = next > now ? (int) MIN((next - now + 999999) / 1000000, 100) : 0;
+                else if (sending)
+                        timeout_ms = (int) MIN((end - now + 999999) / 1000000, 100);
+                if (curl_multi_poll(s->multi, NULL, 0, timeout_ms, NULL) != CURLM_OK) {
+                        r = -EIO;
+                        break;
+                }
+        }
+        uint64_t t1 = probe_now_ns();
+        double cpu = probe_thread_cpu_s() - cpu0;
+        /* Requests still in flight after the grace period are cut, not counted as errors. */
+        for (unsigned i = 0; i < s->nslots; i++) {
+                bool idle = false;
+                for (unsigned j = 0; j < s->nfree && !idle; j++)
+                        idle = s->free_stack[j] == i;
+                if (!idle) {
+                        curl_multi_remove_handle(s->multi, s->slots[i].easy);
+                        s->c.cut++;
+                }
+        }
+        if (r < 0)
+                return r;
+
+        double window = (double) (MIN(t1, end) - t0) / 1e9, elapsed = (double) (t1 - t0) / 1e9;
+        double *v = out->values;
+        v[M_RPS_SENT] = (double) s->c.sent / window;
+        v[M_RPS_DONE] = (double) s->c.done / elapsed;
+        v[M_RPS_OK] = (double) s->c.ok / elapsed;
+        v[M_SUCCESS] = s->c.sent > s->c.cut ? (double) s->c.ok / (double) (s->c.sent - s->c.cut) : NAN;
+        const Histogram *lat = s->h[H_LATENCY];
+        v[M_P50] = ms(lat, 50);
+        v[M_P90] = ms(lat, 90);
+        v[M_P95] = ms(lat, 95);
+        v[M_P99] = ms(lat, 99);
+        v[M_P999] = ms(lat, 99.9);
+        v[M_MAX] = histogram_count(lat) ? (double) histogram_max(lat) / 1e3 : NAN;
+        v[M_SVC_P50] = ms(s->h[H_SERVICE], 50);
+        v[M_SVC_P99] = ms(s->h[H_SERVICE], 99);
+        out->lateness_s = histogram_count(s->h[H_LATENESS]) ? ms(s->h[H_LATENESS], 99) / 1e3 : 0;
+        /* The probe's thread was busy nearly all the time: it, not the server, set the pace. */
+        out->client_bound = cpu > 0.9 * elapsed;
+        out->foreign_expected = s->loopback;
+        out->detail = round_detail(s, o, window, elapsed);
+        if (out->detail)
+                json_object_set_new(out->detail, "probe_cpu_s", json_real(cpu));
+        return 0;
+}
+
+const ProbeBackend probe_http = {
+        .name = "http",
+        .summary = "HTTP load with libcurl: closed (N users) or open (arrival rate) model, latency percentiles",
+        .metrics = http_metrics,
+        .n_metrics = M_COUNT,
+        .primary = M_RPS_OK,
+        .state_size = sizeof(HttpState),
+        .setup = http_setup,
+        .round = http_round,
+        .teardown = http_teardown,
+};

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT */
+/* The probe framework: rounds, self-accounting (own and foreign CPU), result documents. */
+#include "probe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "histogram.h"
+#include "macro.h"
+#include "proc-stat.h"
+#include "stats.h"
+
+extern const ProbeBackend probe_cpu, probe_memory, probe_disk, probe_net, probe_sched, probe_http;
+
+const ProbeBackend *const probe_table[] = {
+        &probe_cpu, &probe_memory, &probe_disk, &probe_net, &probe_sched, &probe_http,
+};
+const size_t probe_table_size = ELEMENTSOF(probe_table);
+
+const ProbeBackend *probe_find(const char *name) {
+        for (size_t i = 0; i < probe_table_size; i++)
+                if (strcmp(probe_table[i]->name, name) == 0)
+                        return probe_table[i];
+        return NULL;
+}
+
+uint64_t probe_now_ns(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+bool probe_stopped(const ProbeConfig *cfg) {
+        return cfg->stop && *cfg->stop;
+}
+
+unsigned probe_ncpu(void) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        return n > 0 ? (unsigned) n : 1;
+}
+
+double probe_thread_cpu_s(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+int probe_default_dir(char **ret) {
+        _cleanup_free_ char *dir = NULL;
+        const char *xdg = getenv("XDG_STATE_HOME");
+        if (geteuid() == 0)
+                dir = strdup("/var/lib/skytune");
+        else if (!isempty(xdg) && xdg[0] == '/') {
+                if (asprintf(&dir, "%s/skytune", xdg) < 0)
+                        dir = NULL;
+        } else {
+                const char *home = getenv("HOME");
+                if (isempty(home)) {
+                        struct passwd *pw = getpwuid(geteuid());
+                        home = pw ? pw->pw_dir : "/tmp";
+                }
+                if (asprintf(&dir, "%s/.local/state/skytune", home) < 0)
+                        dir = NULL;
+        }
+        if (!dir)
+                return -ENOMEM;
+        /* The nearest existing ancestor: the same file system the state directory will be on. */
+        for (;;) {
+                struct stat st;
+                if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+                        break;
+                char *slash = strrchr(dir, '/');
+                if (!slash || slash == dir) {
+                        strcpy(dir, "/");
+                        break;
+                }
+                *slash = '\0';
+        }
+        *ret = TAKE_PTR(dir);
+        return 0;
+}
+
+/* Busy CPU seconds of the whole host since boot: user+nice+system+steal. Interrupt and softirq time
+ * is left out: loopback networking runs in softirq on behalf of the probe itself, and the kernel does
+ * not charge it to the probe's rusage. */
+static double host_busy_s(void) {
+        _cleanup_fclose_ FILE *f = fopen("/proc/stat", "re");
+        if (!f)
+                return NAN;
+        char buf[16384];
+        size_t n = fread(buf, 1, sizeof(buf), f);
+        _cleanup_free_ ProcStat *ps = malloc(sizeof(ProcStat));
+        if (!ps || proc_stat_parse(buf, n, ps) < 0)
+                return NAN;
+        const uint64_t *t = ps->total.t;
+        uint64_t busy = t[CPU_USER] + t[CPU_NICE] + t[CPU_SYSTEM] + t[CPU_STEAL];
+        long hz = sysconf(_SC_CLK_TCK);
+        return (double) busy / (double) (hz > 0 ? hz : 100);
+}
+
+static double own_cpu_s(void) {
+        struct rusage ru;
+        if (getrusage(RUSAGE_SELF, &ru) < 0)
+                return NAN;
+        return (double) (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+               (double) (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+ProbeResult *probe_result_free(ProbeResult *r) {
+        if (!r)
+                return NULL;
+        if (r->details)
+                for (unsigned i = 0; i < r->rounds; i++)
+                        json_decref(r->details[i]);
+        free(r->details);
+        free(r->values);
+        free(r->info);
+        free(r->error);
+        free(r);
+        return NULL;
+}
+
+int probe_run(const ProbeBackend *b, const ProbeConfig *cfg, ProbeResult **ret) {
+        ProbeResult *res = calloc(1, sizeof(ProbeResult));
+        if (!res)
+                return -ENOMEM;
+        res->backend = b;
+        res->ncpu = probe_ncpu();
+        unsigned rounds = cfg->rounds ? cfg->rounds : 1;
+        res->values = malloc((size_t) rounds * (b->n_metrics ? b->n_metrics : 1) * sizeof(double));
+        res->info = calloc(rounds, sizeof(ProbeRoundInfo));
+        res->details = calloc(rounds, sizeof(json_t *));
+        _cleanup_free_ void *state = calloc(1, b->state_size ? b->state_size : 1);
+        if (!res->values || !res->info || !res->details || !state) {
+                probe_result_free(res);
+                return -ENOMEM;
+        }
+
+        int r = b->setup ? b->setup(state, cfg, &res->error) : 0;
+        if (r < 0) {
+                if (!res->error && asprintf(&res->error, "%s", strerror(-r)) < 0)
+                        res->error = NULL;
+                if (b->teardown)
+                        b->teardown(state);     /* backends undo a partial setup */
+                *ret = res;
+                return r;
+        }
+        for (unsigned i = 0; i < rounds && !probe_stopped(cfg); i++) {
+                double *vals = res->values + (size_t) i * b->n_metrics;
+                for (size_t m = 0; m < b->n_metrics; m++)
+                        vals[m] = NAN;
+                ProbeRoundOut out = { .values = vals };
+                double busy0 = host_busy_s(), own0 = own_cpu_s();
+                uint64_t t0 = probe_now_ns();
+                r = b->round(state, cfg, &out);
+                uint64_t t1 = probe_now_ns();
+                double busy1 = host_busy_s(), own1 = own_cpu_s();
+                if (r < 0) {
+                        json_decref(out.detail);
+                        if (!res->error && asprintf(&res->error, "round %u: %s", i + 1, strerror(-r)) < 0)
+                                res->error = NULL;
+                        break;
+                }
+                ProbeRoundInfo *info = &res->info[i];
+                info->wall_s = (double) (t1 - t0) / 1e9;
+                info->own_cpu_s = own1 - own0;
+                info->host_busy_s = busy1 - busy0;
+                info->foreign_cpu_s = MAX(0.0, info->host_busy_s - info->own_cpu_s);
+                info->lateness_s = out.lateness_s;
+                info->client_bound = out.client_bound;
+                /* Others on the host used more than a tenth of the machine (plus two clock ticks of
+                 * /proc/stat granularity per CPU): the round measured a shared machine. When the
+                 * workload's target runs on this host (a local HTTP server) its CPU is foreign by
+                 * design, and the round is judged by client-boundness instead. */
+                double allowance = 0.10 * info->wall_s * res->ncpu + 0.02 * res->ncpu;
+                info->contaminated = !out.foreign_expected && info->foreign_cpu_s > allowance;
+                res->details[i] = out.detail;
+                res->rounds = i + 1;
+        }
+        if (b->teardown)
+                b->teardown(state);
+        *ret = res;
+        return res->rounds > 0 ? 0 : (r < 0 ? r : -ECANCELED);
+}
+
+size_t probe_result_series(const ProbeResult *r, size_t m, bool clean, double *out) {
+        size_t n = 0;
+        for (unsigned i = 0; i < r->rounds; i++) {
+                if (clean && (r->info[i].contaminated || r->info[i].client_bound))
+                        continue;
+                double v = r->values[(size_t) i * r->backend->n_metrics + m];
+                if (!isnan(v))
+                        out[n++] = v;
+        }
+        return n;
+}
+
+static json_t *json_num(double v) {
+        return isfinite(v) ? json_real(v) : json_null();
+}
+
+json_t *probe_histogram_json(const Histogram *h, double scale) {
+        static const struct {
+                const char *name;
+                double p;
+        } pcts[] = { { "p50", 50 }, { "p90", 90 }, { "p95", 95 }, { "p99", 99 }, { "p99_9", 99.9 } };
+        json_t *o = json_object();
+        if (!o)
+                return NULL;
+        json_object_set_new(o, "count", json_integer((json_int_t) histogram_count(h)));
+        if (histogram_count(h) == 0)
+                return o;
+        json_object_set_new(o, "min", json_real((double) histogram_min(h) * scale));
+        json_object_set_new(o, "mean", json_num(histogram_mean(h) * scale));
+        for (size_t i = 0; i < ELEMENTSOF(pcts); i++)
+                json_object_set_new(o, pcts[i].name, json_real((double) histogram_percentile(h, pcts[i].p) * scale));
+        json_object_set_new(o, "max", json_real((double) histogram_max(h) * scale));
+        return o;
+}
+
+json_t *probe_result_json(const ProbeResult *r, const ProbeConfig *cfg) {
+        const ProbeBackend *b = r->backend;
+        json_t *o = json_object(), *metrics = json_object(), *rounds = json_array();
+        if (!o || !metrics || !rounds) {
+                json_decref(o);
+                json_decref(metrics);
+                json_decref(rounds);
+                return NULL;
+        }
+        json_object_set_new(o, "name", json_string(b->name));
+        json_object_set_new(o, "rounds", json_integer(r->rounds));
+        json_object_set_new(o, "duration_s", json_real(cfg->duration_s));
+        if (b->n_metrics)
+                json_object_set_new(o, "primary", json_string(b->metrics[b->primary].name));
+        if (r->error)
+                json_object_set_new(o, "error", json_string(r->error));
+        _cleanup_free_ double *buf = malloc((r->rounds + 1) * sizeof(double));
+        unsigned contaminated = 0, client_bound = 0;
+        for (unsigned i = 0; i < r->rounds; i++) {
+                contaminated += r->info[i].contaminated;
+                client_bound += r->info[i].client_bound;
+        }
+        for (size_t m = 0; buf && m < b->n_metrics; m++) {
+                json_t *mo = json_object(), *samples = json_array();
+                for (unsigned i = 0; i < r->rounds; i++)
+                        json_array_append_new(samples, json_num(r->values[(size_t) i * b->n_metrics + m]));
+                json_object_set_new(mo, "unit", json_string(b->metrics[m].unit));
+                json_object_set_new(mo, "higher_is_better", json_boolean(b->metrics[m].higher_is_better));
+                json_object_set_new(mo, "samples", samples);
+                size_t n = probe_result_series(r, m, false, buf);
+                json_object_set_new(mo, "median", json_num(stats_median(buf, n)));
+                json_object_set_new(mo, "mad", json_num(stats_mad(buf, n)));
+                n = probe_result_series(r, m, true, buf);
+                json_object_set_new(mo, "clean_rounds", json_integer((json_int_t) n));
+                json_object_set_new(mo, "clean_median", json_num(stats_median(buf, n)));
+                json_object_set_new(metrics, b->metrics[m].name, mo);
+        }
+        for (unsigned i = 0; i < r->rounds; i++) {
+                const ProbeRoundInfo *info = &r->info[i];
+                json_t *ro = json_pack("{s:f,s:f,s:f,s:f,s:b,s:b}", "wall_s", info->wall_s, "own_cpu_s",
+                                       info->own_cpu_s, "foreign_cpu_s", info->foreign_cpu_s, "lateness_s",
+                                       info->lateness_s, "contaminated", info->contaminated, "client_bound",
+                                       info->client_bound);
+                if (ro && r->details[i])
+                        json_object_set(ro, "detail", r->details[i]);
+                json_array_append_new(rounds, ro);
+        }
+        json_object_set_new(o, "metrics", metrics);
+        json_object_set_new(o, "round_info", rounds);
+        json_object_set_new(o, "contaminated_rounds", json_integer(contaminated));
+        json_object_set_new(o, "client_bound_rounds", json_integer(client_bound));
+        return o;
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/* Probes: short, bounded, repeatable workloads (cpu, memory, disk, net, sched, http). A probe runs a
+ * number of rounds of a fixed duration; each round yields one value per metric (one sample per
+ * round, never per operation). The framework around a backend measures the probe's own CPU
+ * (getrusage) and the foreign CPU of the host during each round (/proc/stat busy time minus the
+ * probe's own) and marks rounds "contaminated" (others used the CPUs) or "client-bound" (the probe,
+ * not the system under test, was the limit). Library code: nothing here prints. The JSON document
+ * is skytune.probe/1 (docs/probes.md). */
+#pragma once
+
+#include <jansson.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROBE_SCHEMA "skytune.probe/1"
+
+typedef enum HttpModel {
+        HTTP_MODEL_CLOSED,      /* N users, each sends the next request when the previous ends */
+        HTTP_MODEL_OPEN,        /* requests at a fixed arrival rate, whether or not earlier ones ended */
+} HttpModel;
+
+typedef enum HttpArrival {
+        HTTP_ARRIVAL_CONSTANT,
+        HTTP_ARRIVAL_POISSON,
+} HttpArrival;
+
+typedef struct HttpOptions {
+        const char *url;
+        HttpModel model;
+        unsigned users;         /* closed: concurrent users; open: most requests in flight (0: default) */
+        double rate;            /* open: requests per second */
+        HttpArrival arrival;
+        const char *method;     /* NULL: GET (POST when a body is given) */
+        const char *body;
+        char **headers;         /* "Name: value", NULL-terminated, may be NULL */
+        double timeout_s;       /* per request; 0: 10 s */
+        uint64_t seed;          /* Poisson arrivals */
+} HttpOptions;
+
+typedef struct ProbeConfig {
+        double duration_s;      /* per round */
+        unsigned rounds;
+        const char *dir;        /* disk: where the temporary file goes (NULL: the state directory) */
+        uint64_t disk_bytes;    /* disk: size of the temporary file (0: 64 MiB) */
+        HttpOptions http;
+        /* Set asynchronously (SIGINT) to end the run early; rounds check it often. May be NULL. */
+        const volatile sig_atomic_t *stop;
+} ProbeConfig;
+
+typedef struct ProbeMetricDef {
+        const char *name;
+        const char *unit;
+        bool higher_is_better;
+} ProbeMetricDef;
+
+/* What one round of a backend reports beyond its metric values. */
+typedef struct ProbeRoundOut {
+        double *values;                 /* one per metric, pre-set to NAN */
+        json_t *detail;                 /* optional object, owned by the framework afterwards */
+        bool client_bound;              /* the probe itself was the limit */
+        double lateness_s;              /* send lateness (http open model), else 0 */
+        bool foreign_expected;          /* the workload's target is another process (http server) */
+} ProbeRoundOut;
+
+typedef struct ProbeBackend {
+        const char *name;
+        const char *summary;
+        const ProbeMetricDef *metrics;
+        size_t n_metrics;
+        size_t primary;                 /* index of the metric a verdict is about */
+        size_t state_size;
+        /* Prepare (open files, allocate); -errno with a reason in *ret_error (malloc'd) on failure. */
+        int (*setup)(void *state, const ProbeConfig *cfg, char **ret_error);
+        int (*round)(void *state, const ProbeConfig *cfg, ProbeRoundOut *out);
+        void (*teardown)(void *state);
+} ProbeBackend;
+
+extern const ProbeBackend *const probe_table[];
+extern const size_t probe_table_size;
+const ProbeBackend *probe_find(const char *name);
+
+typedef struct ProbeRoundInfo {
+        double wall_s, own_cpu_s, foreign_cpu_s, host_busy_s, lateness_s;
+        bool contaminated, client_bound;
+} ProbeRoundInfo;
+
+typedef struct ProbeResult {
+        const ProbeBackend *backend;
+        unsigned rounds;                /* completed */
+        double *values;                 /* rounds x n_metrics, row per round */
+        ProbeRoundInfo *info;
+        json_t **details;
+        char *error;                    /* why setup or a round failed (the result holds what ran) */
+        unsigned ncpu;
+} ProbeResult;
+
+/* Run every round of one backend. Returns 0 with the samples, or -errno when nothing ran (the
+ * result's error says why). A result is always returned in *ret when ret is set, for the report. */
+int probe_run(const ProbeBackend *b, const ProbeConfig *cfg, ProbeResult **ret);
+ProbeResult *probe_result_free(ProbeResult *r);
+/* One probe's entry of the skytune.probe/1 document. */
+json_t *probe_result_json(const ProbeResult *r, const ProbeConfig *cfg);
+/* Values of metric m over the clean rounds (not contaminated nor client-bound), or over all rounds
+ * when clean is false. Returns the count written into out (room for r->rounds). */
+size_t probe_result_series(const ProbeResult *r, size_t m, bool clean, double *out);
+
+/* Helpers for backends. */
+uint64_t probe_now_ns(void);
+bool probe_stopped(const ProbeConfig *cfg);
+unsigned probe_ncpu(void);
+/* Thread CPU time of the caller in seconds. */
+double probe_thread_cpu_s(void);
+/* The state directory (XDG_STATE_HOME/skytune, ~/.local/state/skytune, /var/lib/skytune for root),
+ * or its nearest existing ancestor (which is on the same file system when it is created later). */
+int probe_default_dir(char **ret);
+/* Percentiles of a histogram as a JSON object {"p50": ..., ..., "max": ...} scaled by `scale`. */
+struct Histogram;
+json_t *probe_histogram_json(const struct Histogram *h, double scale);
