@@ -4,8 +4,10 @@
 #include "macro.h"
 
 extern const Collector collector_cpu;
+extern const Collector collector_memory;
 
 const Collector *const collector_table[] = {
         &collector_cpu,
+        &collector_memory,
 };
 const size_t collector_table_size = ELEMENTSOF(collector_table);

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT */
+/* Memory (USE): capacity used, swap and dirty pages against their thresholds (utilization), swapping,
+ * direct reclaim and allocation stalls (saturation), OOM kills (errors), from /proc/meminfo and
+ * /proc/vmstat. PSI memory pressure is the psi collector's. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector.h"
+#include "counter-table.h"
+#include "macro.h"
+#include "proc-mem.h"
+#include "series.h"
+
+typedef struct DirtyLimits {
+        uint64_t bytes, ratio, background_bytes, background_ratio;
+        int error;              /* < 0: a vm.dirty_* file could not be read */
+} DirtyLimits;
+
+typedef struct MemState {
+        KeptFile meminfo, vmstat;
+        int meminfo_error, vmstat_error;
+        unsigned meminfo_bad, vmstat_bad;
+        DirtyLimits dirty;
+        CounterTable mem;       /* _MEMINFO_MAX gauges per sample */
+        CounterTable vm;        /* _VMSTAT_MAX counters per sample */
+} MemState;
+
+static int mem_open(void *state, const Sysroot *root) {
+        MemState *st = state;
+        st->meminfo = st->vmstat = KEPT_FILE_INIT;
+        counter_table_init(&st->mem, _MEMINFO_MAX);
+        counter_table_init(&st->vm, _VMSTAT_MAX);
+        st->meminfo_error = kept_file_open(&st->meminfo, root, "proc/meminfo");
+        st->vmstat_error = kept_file_open(&st->vmstat, root, "proc/vmstat");
+        if (st->meminfo_error == -ENOMEM || st->vmstat_error == -ENOMEM)
+                return -ENOMEM;
+        DirtyLimits *d = &st->dirty;
+        int r = sysroot_read_u64(root, "proc/sys/vm/dirty_bytes", &d->bytes);
+        if (r >= 0)
+                r = sysroot_read_u64(root, "proc/sys/vm/dirty_ratio", &d->ratio);
+        if (r >= 0)
+                r = sysroot_read_u64(root, "proc/sys/vm/dirty_background_bytes", &d->background_bytes);
+        if (r >= 0)
+                r = sysroot_read_u64(root, "proc/sys/vm/dirty_background_ratio", &d->background_ratio);
+        d->error = r < 0 ? r : 0;
+        return 0;
+}
+
+/* Read one kept file and parse it into a row of t; an unreadable sample is an absent row. */
+static int sample_into(KeptFile *f, CounterTable *t, uint64_t now, unsigned *bad,
+                       int (*parse)(const char *, size_t, uint64_t *), uint64_t *row) {
+        if (!kept_file_is_open(f))
+                return 0;
+        const char *text;
+        size_t len;
+        int r = kept_file_read(f, &text, &len);
+        if (r >= 0)
+                r = parse(text, len, row);
+        if (r < 0)
+                (*bad)++;
+        return counter_table_push(t, now, r < 0 ? NULL : row);
+}
+
+static int mem_sample(void *state, uint64_t now) {
+        MemState *st = state;
+        uint64_t mrow[_MEMINFO_MAX], vrow[_VMSTAT_MAX];
+        int r = sample_into(&st->meminfo, &st->mem, now, &st->meminfo_bad, meminfo_parse, mrow);
+        return r < 0 ? r : sample_into(&st->vmstat, &st->vm, now, &st->vmstat_bad, vmstat_parse, vrow);
+}
+
+/* The kernel applies the ratios to its "dirtyable" memory (free pages plus the file LRU, less the
+ * reserves); MemAvailable is used here as an approximation of it. A non-zero *_bytes setting wins over
+ * the ratio, and a background threshold at or above the hard one is halved, as the kernel does. */
+static void dirty_thresholds(const DirtyLimits *d, uint64_t available, double *ret_hard, double *ret_bg) {
+        double hard = d->bytes ? (double) d->bytes : (double) d->ratio * (double) available / 100.0;
+        double bg = d->background_bytes ? (double) d->background_bytes
+                                        : (double) d->background_ratio * (double) available / 100.0;
+        if (bg >= hard)
+                bg = hard / 2;
+        *ret_hard = hard;
+        *ret_bg = bg;
+}
+
+typedef struct MemSeries {
+        double *avail, *used, *swap_used, *dirty, *wb, *thresh, *bg, *dirty_pct, *committed;
+        size_t n, nd, nc;
+} MemSeries;
+
+static int report_meminfo(MemState *st, Report *rep) {
+        size_t n = st->mem.n;
+        _cleanup_free_ double *buf = calloc(9 * (n ? n : 1), sizeof(double));
+        if (!buf)
+                return -ENOMEM;
+        MemSeries m = { .avail = buf, .used = buf + n, .swap_used = buf + 2 * n, .dirty = buf + 3 * n,
+                        .wb = buf + 4 * n, .thresh = buf + 5 * n, .bg = buf + 6 * n, .dirty_pct = buf + 7 * n,
+                        .committed = buf + 8 * n };
+        const uint64_t *last = NULL;
+        for (size_t i = 0; i < n; i++) {
+                const uint64_t *p = counter_table_row(&st->mem, i);
+                if (!p || p[MEMINFO_TOTAL] == 0)
+                        continue;
+                last = p;
+                uint64_t avail = MIN(p[MEMINFO_AVAILABLE], p[MEMINFO_TOTAL]);
+                m.avail[m.n] = (double) avail;
+                m.used[m.n] = 100.0 * (1.0 - (double) avail / (double) p[MEMINFO_TOTAL]);
+                m.swap_used[m.n] = (double) (p[MEMINFO_SWAP_TOTAL] - MIN(p[MEMINFO_SWAP_FREE], p[MEMINFO_SWAP_TOTAL]));
+                m.dirty[m.n] = (double) p[MEMINFO_DIRTY];
+                m.wb[m.n] = (double) p[MEMINFO_WRITEBACK];
+                m.n++;
+                if (st->dirty.error >= 0) {
+                        dirty_thresholds(&st->dirty, avail, &m.thresh[m.nd], &m.bg[m.nd]);
+                        if (m.thresh[m.nd] > 0) {
+                                m.dirty_pct[m.nd] = 100.0 * (double) (p[MEMINFO_DIRTY] + p[MEMINFO_WRITEBACK]) /
+                                                    m.thresh[m.nd];
+                                m.nd++;
+                        }
+                }
+                if (p[MEMINFO_COMMIT_LIMIT] > 0)
+                        m.committed[m.nc++] = 100.0 * (double) p[MEMINFO_COMMITTED_AS] / (double) p[MEMINFO_COMMIT_LIMIT];
+        }
+        if (!last)
+                return report_unavailable(rep, "memory", "meminfo", "/proc/meminfo gave no MemTotal in %zu sample(s)", n);
+        int r = 0;
+        r = r ?: report_gauge(rep, "memory", NULL, "total_bytes", "bytes", (double) last[MEMINFO_TOTAL]);
+        r = r ?: report_gauge(rep, "memory", NULL, "swap_total_bytes", "bytes", (double) last[MEMINFO_SWAP_TOTAL]);
+        r = r ?: report_series(rep, "memory", NULL, "available_bytes", "bytes", m.avail, m.n);
+        r = r ?: report_series(rep, "memory", NULL, "used_pct", "percent", m.used, m.n);
+        r = r ?: report_series(rep, "memory", NULL, "swap_used_bytes", "bytes", m.swap_used, m.n);
+        r = r ?: report_series(rep, "memory", NULL, "dirty_bytes", "bytes", m.dirty, m.n);
+        r = r ?: report_series(rep, "memory", NULL, "writeback_bytes", "bytes", m.wb, m.n);
+        r = r ?: report_series(rep, "memory", NULL, "dirty_threshold_bytes", "bytes", m.thresh, m.nd);
+        r = r ?: report_series(rep, "memory", NULL, "dirty_background_threshold_bytes", "bytes", m.bg, m.nd);
+        r = r ?: report_series(rep, "memory", NULL, "dirty_pct_of_threshold", "percent", m.dirty_pct, m.nd);
+        r = r ?: report_series(rep, "memory", NULL, "committed_pct", "percent", m.committed, m.nc);
+        if (r >= 0 && st->dirty.error < 0)
+                r = report_unavailable(rep, "memory", "dirty_threshold",
+                                       "cannot read /proc/sys/vm/dirty_{,background_}{bytes,ratio}: %s",
+                                       strerror(-st->dirty.error));
+        if (r < 0)
+                return r;
+
+        SeriesSummary used = series_summarize(m.used, m.n), dirty = series_summarize(m.dirty_pct, m.nd);
+        if (m.nd > 0 && dirty.max >= 80)
+                r = report_finding(rep, FINDING_SATURATION, dirty.max >= 100 ? SEVERITY_CRITICAL : SEVERITY_WARNING,
+                                   "memory", "memory.dirty_pct_of_threshold", dirty.max, 80,
+                                   "dirty and writeback pages reached %.0f%% of the dirty threshold (threshold 80%%): "
+                                   "writers are about to be throttled and stall; lower vm.dirty_background_bytes "
+                                   "or _ratio so writeback starts earlier",
+                                   dirty.max);
+        if (r >= 0 && m.n > 0 && used.avg >= 90)
+                r = report_finding(rep, FINDING_UTILIZATION, used.avg >= 98 ? SEVERITY_CRITICAL : SEVERITY_WARNING,
+                                   "memory", "memory.used_pct", used.avg, 90,
+                                   "memory %.0f%% used on average (1 - MemAvailable/MemTotal in /proc/meminfo, "
+                                   "threshold 90%%): little room is left for the page cache",
+                                   used.avg);
+        return r;
+}
+
+static int report_vmstat(MemState *st, Report *rep, bool have_swap) {
+        size_t n = st->vm.n;
+        _cleanup_free_ double *buf = calloc(7 * (n ? n : 1), sizeof(double));
+        if (!buf)
+                return -ENOMEM;
+        static const struct {
+                int col;
+                const char *name, *unit;
+        } rates[] = {
+                { VMSTAT_PSWPIN, "swap_in_per_s", "pages/s" },
+                { VMSTAT_PSWPOUT, "swap_out_per_s", "pages/s" },
+                { VMSTAT_PGMAJFAULT, "major_faults_per_s", "1/s" },
+                { VMSTAT_PGSCAN_DIRECT, "direct_scan_per_s", "pages/s" },
+                { VMSTAT_ALLOCSTALL, "allocstall_per_s", "1/s" },
+                { VMSTAT_PGSCAN_KSWAPD, "kswapd_scan_per_s", "pages/s" },
+                { VMSTAT_REFAULT, "refaults_per_s", "pages/s" },
+        };
+        size_t k[ELEMENTSOF(rates)];
+        int r = 0;
+        for (size_t i = 0; i < ELEMENTSOF(rates); i++) {
+                k[i] = counter_table_rates(&st->vm, (size_t) rates[i].col, 1.0, buf + i * n);
+                r = r ?: report_series(rep, "memory", NULL, rates[i].name, rates[i].unit, buf + i * n, k[i]);
+        }
+        if (r < 0)
+                return r;
+        if (k[0] == 0)
+                return report_unavailable(rep, "memory", "vmstat_rates",
+                                          "no two readable samples of /proc/vmstat (use --duration > 0 for rates)");
+        const double *in = buf, *out = buf + n, *scan = buf + 3 * n, *stall = buf + 4 * n;
+
+        uint64_t ooms = counter_table_total(&st->vm, VMSTAT_OOM_KILL);
+        r = report_gauge(rep, "memory", NULL, "oom_kills", "count", (double) ooms);
+        if (r >= 0 && ooms > 0)
+                r = report_finding(rep, FINDING_ERRORS, SEVERITY_CRITICAL, "memory", "memory.oom_kills", (double) ooms, 0,
+                                   "the kernel killed %llu process(es) for lack of memory in the window (/proc/vmstat "
+                                   "oom_kill, threshold 0): see dmesg for the victims, then add memory or cap the "
+                                   "biggest consumer",
+                                   (unsigned long long) ooms);
+
+        /* Swapping is a saturation signal when it is sustained: in at least half of the intervals. */
+        size_t active = 0;
+        double sum_in = 0, sum_out = 0;
+        for (size_t i = 0; i < k[0] && i < k[1]; i++) {
+                active += in[i] + out[i] > 0;
+                sum_in += in[i];
+                sum_out += out[i];
+        }
+        if (r >= 0 && have_swap && active > 0 && 2 * active >= k[0]) {
+                double total = (sum_in + sum_out) / (double) k[0];
+                r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "memory",
+                                   sum_out >= sum_in ? "memory.swap_out_per_s" : "memory.swap_in_per_s", total, 0,
+                                   "swapping %.1f pages/s on average (in %.1f, out %.1f; threshold 0) in %zu of %zu "
+                                   "intervals: memory is short for the working set; consider vm.swappiness=10 or "
+                                   "more memory",
+                                   total, sum_in / (double) k[0], sum_out / (double) k[0], active, k[0]);
+        }
+
+        SeriesSummary st_sum = series_summarize(stall, k[4]), sc_sum = series_summarize(scan, k[3]);
+        if (r >= 0 && (st_sum.avg > 0 || sc_sum.avg > 0)) {
+                bool by_stall = st_sum.avg > 0;
+                r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "memory",
+                                   by_stall ? "memory.allocstall_per_s" : "memory.direct_scan_per_s",
+                                   by_stall ? st_sum.avg : sc_sum.avg, 0,
+                                   "direct reclaim: allocations stall (%.1f allocation stalls/s and %.1f pages/s "
+                                   "scanned directly in /proc/vmstat, threshold 0); raise vm.min_free_kbytes or "
+                                   "vm.watermark_scale_factor so kswapd starts earlier, or add memory",
+                                   st_sum.avg, sc_sum.avg);
+        }
+        return r;
+}
+
+static int mem_report(void *state, const Sysroot *root, Report *rep) {
+        MemState *st = state;
+        int r = 0;
+        bool have_swap = false;
+        if (st->meminfo_error < 0)
+                r = report_unavailable(rep, "memory", "meminfo", "cannot open /proc/meminfo: %s",
+                                       strerror(-st->meminfo_error));
+        else {
+                r = report_meminfo(st, rep);
+                for (size_t i = 0; i < st->mem.n; i++) {
+                        const uint64_t *p = counter_table_row(&st->mem, i);
+                        have_swap = have_swap || (p && p[MEMINFO_SWAP_TOTAL] > 0);
+                }
+                if (r >= 0 && st->meminfo_bad > 0)
+                        r = report_unavailable(rep, "memory", "meminfo_errors",
+                                               "/proc/meminfo could not be parsed in %u sample(s)", st->meminfo_bad);
+        }
+        if (r < 0)
+                return r;
+        if (st->vmstat_error < 0)
+                return report_unavailable(rep, "memory", "vmstat", "cannot open /proc/vmstat: %s",
+                                          strerror(-st->vmstat_error));
+        r = report_vmstat(st, rep, have_swap);
+        if (r >= 0 && st->vmstat_bad > 0)
+                r = report_unavailable(rep, "memory", "vmstat_errors", "/proc/vmstat could not be parsed in %u sample(s)",
+                                       st->vmstat_bad);
+        return r;
+}
+
+static void mem_close(void *state) {
+        MemState *st = state;
+        kept_file_close(&st->meminfo);
+        kept_file_close(&st->vmstat);
+        counter_table_free(&st->mem);
+        counter_table_free(&st->vm);
+}
+
+const Collector collector_memory = {
+        .name = "memory",
+        .state_size = sizeof(MemState),
+        .open = mem_open,
+        .sample = mem_sample,
+        .report = mem_report,
+        .close = mem_close,
+};

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+#include "counter-table.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "series.h"
+
+enum { ROW_AT, ROW_PRESENT, ROW_HEAD };
+
+static uint64_t *row_at(const CounterTable *t, size_t i) {
+        return t->rows + i * (t->width + ROW_HEAD);
+}
+
+void counter_table_free(CounterTable *t) {
+        free(t->rows);
+        t->rows = NULL;
+        t->n = t->cap = 0;
+}
+
+int counter_table_push(CounterTable *t, uint64_t at, const uint64_t *row) {
+        int r = array_reserve((void **) &t->rows, &t->cap, t->n, (t->width + ROW_HEAD) * sizeof(uint64_t));
+        if (r < 0)
+                return r;
+        uint64_t *p = row_at(t, t->n++);
+        p[ROW_AT] = at;
+        p[ROW_PRESENT] = row != NULL;
+        for (size_t c = 0; c < t->width; c++)
+                p[ROW_HEAD + c] = row ? row[c] : 0;
+        return 0;
+}
+
+int counter_table_pad(CounterTable *t, size_t rows) {
+        while (t->n < rows) {
+                int r = counter_table_push(t, 0, NULL);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+const uint64_t *counter_table_row(const CounterTable *t, size_t i) {
+        if (i >= t->n)
+                return NULL;
+        const uint64_t *p = row_at(t, i);
+        return p[ROW_PRESENT] ? p + ROW_HEAD : NULL;
+}
+
+bool counter_table_delta(const CounterTable *t, size_t i, size_t col, uint64_t *ret, double *ret_dt) {
+        if (i == 0 || i >= t->n || col >= t->width)
+                return false;
+        const uint64_t *a = row_at(t, i - 1), *b = row_at(t, i);
+        if (!a[ROW_PRESENT] || !b[ROW_PRESENT] || b[ROW_AT] <= a[ROW_AT])
+                return false;
+        if (!counter_delta(a[ROW_HEAD + col], b[ROW_HEAD + col], ret))
+                return false;
+        if (ret_dt)
+                *ret_dt = (double) (b[ROW_AT] - a[ROW_AT]) / 1e6;
+        return true;
+}
+
+size_t counter_table_rates(const CounterTable *t, size_t col, double mult, double *out) {
+        size_t k = 0;
+        for (size_t i = 1; i < t->n; i++) {
+                uint64_t d;
+                double dt;
+                if (counter_table_delta(t, i, col, &d, &dt))
+                        out[k++] = (double) d * mult / dt;
+        }
+        return k;
+}
+
+size_t counter_table_gauges(const CounterTable *t, size_t col, double mult, double *out) {
+        size_t k = 0;
+        for (size_t i = 0; i < t->n; i++) {
+                const uint64_t *p = counter_table_row(t, i);
+                if (p && col < t->width)
+                        out[k++] = (double) p[col] * mult;
+        }
+        return k;
+}
+
+uint64_t counter_table_total(const CounterTable *t, size_t col) {
+        uint64_t sum = 0, d;
+        for (size_t i = 1; i < t->n; i++)
+                if (counter_table_delta(t, i, col, &d, NULL))
+                        sum += d;
+        return sum;
+}
