@@ -38,5 +38,7 @@ bool cli_interrupted(void);
 
 /* Profile rendering for people (render-profile.c). */
 int render_profile(FILE *f, const json_t *profile, bool color);
+/* The profile in Prometheus' text exposition format (render-prometheus.c); *ret is malloc'd. */
+int render_prometheus(const json_t *profile, char **ret);
 /* Run the profiler (progress on stderr when it is a TTY); used by profile, plan and apply. */
 int cli_collect_profile(const Sysroot *root, double duration_s, double interval_s, json_t **ret);

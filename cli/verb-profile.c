@@ -10,7 +10,8 @@
 
 static void profile_usage(FILE *f) {
         fprintf(f,
-                "Usage: skytune profile [--duration S] [--interval S] [--json] [--out FILE] [--sysroot DIR]\n"
+                "Usage: skytune profile [--duration S] [--interval S] [--format text|json|prometheus] [--json]\n"
+                "                       [--out FILE] [--sysroot DIR]\n"
                 "\n"
                 "Samples this host's CPU, memory, disks, network, file handles and tasks for a window\n"
                 "(USE method: utilization, saturation and errors of every resource), then prints the\n"
@@ -19,26 +20,31 @@ static void profile_usage(FILE *f) {
                 "  --duration S   length of the window (default 10; 0 = one instant snapshot of facts,\n"
                 "                 gauges and current tunable values, no rates); accepts 500ms, 2s, 1m\n"
                 "  --interval S   time between samples (default 1)\n"
-                "  --json         print the profile as JSON (schema skytune.profile/1, see docs/profile.md)\n"
-                "  --out FILE     also write the JSON profile to FILE (atomically), for 'skytune plan --profile'\n"
+                "  --format F     text (default, for people), json (schema skytune.profile/1, see\n"
+                "                 docs/profile.md) or prometheus (text exposition format: skytune_* gauges in\n"
+                "                 base units, for node_exporter's textfile collector)\n"
+                "  --json         the same as --format json\n"
+                "  --out FILE     also write the profile to FILE (atomically): as JSON, for 'skytune plan\n"
+                "                 --profile', or in the exposition format with --format prometheus\n"
                 "  --sysroot DIR  read /proc and /sys below DIR instead of / (also SKYTUNE_SYSROOT)\n"
                 "\n"
                 "Ctrl-C ends the window early and reports what was sampled.\n");
 }
 
 int verb_profile(int argc, char **argv) {
-        enum { OPT_SYSROOT = 0x100, OPT_OUT };
+        enum { OPT_SYSROOT = 0x100, OPT_OUT, OPT_FORMAT };
         static const struct option options[] = {
                 { "duration", required_argument, NULL, 'd' },
                 { "interval", required_argument, NULL, 'i' },
                 { "json", no_argument, NULL, 'j' },
+                { "format", required_argument, NULL, OPT_FORMAT },
                 { "out", required_argument, NULL, 'o' },
                 { "sysroot", required_argument, NULL, OPT_SYSROOT },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         double duration = 10, interval = 1;
-        bool json = false;
+        bool json = false, prometheus = false;
         const char *out = NULL, *sysroot = NULL;
         int c;
         optind = 1;
@@ -59,6 +65,14 @@ int verb_profile(int argc, char **argv) {
                         break;
                 case 'j':
                         json = true;
+                        break;
+                case OPT_FORMAT:
+                        json = strcmp(optarg, "json") == 0;
+                        prometheus = strcmp(optarg, "prometheus") == 0;
+                        if (!json && !prometheus && strcmp(optarg, "text") != 0) {
+                                log_error("--format '%s' is not a known format: give text, json or prometheus", optarg);
+                                return EXIT_USAGE;
+                        }
                         break;
                 case 'o':
                         out = optarg;
@@ -91,6 +105,18 @@ int verb_profile(int argc, char **argv) {
         if (r < 0)
                 return EXIT_FAIL;
 
+        if (prometheus) {
+                _cleanup_free_ char *text = NULL;
+                r = render_prometheus(doc, &text);
+                if (r < 0)
+                        log_error_errno(r, "cannot render the profile in the Prometheus format: %m");
+                if (r >= 0 && out)
+                        r = cli_write_text(text, strlen(text), out);
+                if (r >= 0)
+                        r = cli_write_text(text, strlen(text), NULL);
+                json_decref(doc);
+                return r < 0 ? EXIT_FAIL : EXIT_OK;
+        }
         if (out)
                 r = cli_write_json(doc, out);
         if (r >= 0 && json)

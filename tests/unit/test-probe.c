@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: MIT */
+/* Every probe on a tiny budget (2 rounds of 0.1-0.2 s) returns sane samples; the JSON entry has the
+ * documented shape; the disk probe refuses when space is short and leaves no file behind; the http
+ * probe against an in-process loopback server counts statuses and connect errors. */
+#include <dirent.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "probes/probe.h"
+#include "support.h"
+
+static double value(const ProbeResult *r, unsigned round, const char *metric) {
+        const ProbeBackend *b = r->backend;
+        for (size_t m = 0; m < b->n_metrics; m++)
+                if (strcmp(b->metrics[m].name, metric) == 0)
+                        return r->values[(size_t) round * b->n_metrics + m];
+        fail_msg("no metric %s in %s", metric, b->name);
+        return NAN;
+}
+
+static ProbeResult *run(const char *name, ProbeConfig *cfg) {
+        const ProbeBackend *b = probe_find(name);
+        assert_non_null(b);
+        ProbeResult *r = NULL;
+        int k = probe_run(b, cfg, &r);
+        if (k < 0)
+                fail_msg("probe %s: %s", name, r && r->error ? r->error : strerror(-k));
+        assert_int_equal(r->rounds, cfg->rounds);
+        for (unsigned i = 0; i < r->rounds; i++) {
+                assert_true(r->info[i].wall_s >= cfg->duration_s * 0.9);
+                assert_true(r->info[i].wall_s < cfg->duration_s * 20 + 1);
+                assert_true(r->info[i].own_cpu_s >= 0);
+                assert_true(r->info[i].foreign_cpu_s >= 0);
+        }
+        /* The document entry: every metric with one sample per round and a median. */
+        json_t *j = probe_result_json(r, cfg);
+        assert_non_null(j);
+        assert_string_equal(json_string_value(json_object_get(j, "name")), name);
+        json_t *metrics = json_object_get(j, "metrics");
+        assert_int_equal(json_object_size(metrics), b->n_metrics);
+        const char *key;
+        json_t *m;
+        json_object_foreach(metrics, key, m) {
+                assert_int_equal(json_array_size(json_object_get(m, "samples")), cfg->rounds);
+                assert_non_null(json_object_get(m, "median"));
+        }
+        assert_int_equal(json_array_size(json_object_get(j, "round_info")), cfg->rounds);
+        json_decref(j);
+        return r;
+}
+
+static void test_table(void **state) {
+        const char *names[] = { "cpu", "memory", "disk", "net", "sched", "http" };
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                const ProbeBackend *b = probe_find(names[i]);
+                assert_non_null(b);
+                assert_true(b->primary < b->n_metrics);
+        }
+        assert_null(probe_find("gpu"));
+}
+
+static void test_cpu(void **state) {
+        ProbeConfig cfg = { .duration_s = 0.15, .rounds = 2 };
+        ProbeResult *r = run("cpu", &cfg);
+        for (unsigned i = 0; i < 2; i++) {
+                assert_true(value(r, i, "int_ops_per_s_1thread") > 1e6);
+                assert_true(value(r, i, "fp_ops_per_s_1thread") > 1e6);
+                assert_true(value(r, i, "int_ops_per_s_all") > 1e6);
+        }
+        probe_result_free(r);
+}
+
+static void test_memory(void **state) {
+        ProbeConfig cfg = { .duration_s = 0.2, .rounds = 2 };
+        ProbeResult *r = run("memory", &cfg);
+        for (unsigned i = 0; i < 2; i++) {
+                assert_true(value(r, i, "copy_bytes_per_s") > 1e8);
+                double ns = value(r, i, "chase_latency_ns");
+                assert_true(ns > 0.5 && ns < 100000);
+        }
+        probe_result_free(r);
+}
+
+static size_t count_entries(const char *dir) {
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        assert_non_null(d);
+        size_t n = 0;
+        struct dirent *de;
+        while ((de = readdir(d)))
+                n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+        return n;
+}
+
+static void test_disk(void **state) {
+        char *dir = test_tmpdir();
+        ProbeConfig cfg = { .duration_s = 0.15, .rounds = 2, .dir = dir, .disk_bytes = 4u << 20 };
+        ProbeResult *r = run("disk", &cfg);
+        for (unsigned i = 0; i < 2; i++) {
+                assert_true(value(r, i, "randread_iops") > 0);
+                assert_true(value(r, i, "randwrite_iops") > 0);
+                assert_true(value(r, i, "randread_p50_us") > 0);
+                assert_true(value(r, i, "randread_p99_us") >= value(r, i, "randread_p50_us"));
+                assert_true(value(r, i, "seqwrite_bytes_per_s") > 0);
+                assert_true(value(r, i, "seqread_bytes_per_s") > 0);
+                assert_true(value(r, i, "fsync_p50_us") > 0);
+        }
+        probe_result_free(r);
+        assert_int_equal(count_entries(dir), 0);        /* nothing left behind */
+
+        /* A file larger than the free space: refused before anything is written, with a reason. */
+        cfg.disk_bytes = UINT64_C(1) << 60;
+        assert_int_equal(probe_run(probe_find("disk"), &cfg, &r), -ENOSPC);
+        assert_non_null(r->error);
+        assert_non_null(strstr(r->error, "--dir"));
+        assert_int_equal(r->rounds, 0);
+        probe_result_free(r);
+        assert_int_equal(count_entries(dir), 0);
+        test_rm_rf(dir);
+        free(dir);
+}
+
+static void test_net(void **state) {
+        ProbeConfig cfg = { .duration_s = 0.2, .rounds = 2 };
+        ProbeResult *r = run("net", &cfg);
+        for (unsigned i = 0; i < 2; i++) {
+                assert_true(value(r, i, "rr_transactions_per_s") > 100);
+                assert_true(value(r, i, "rr_p50_us") > 0);
+                assert_true(value(r, i, "rr_p99_us") >= value(r, i, "rr_p50_us"));
+                assert_true(value(r, i, "connects_per_s") > 10);
+        }
+        probe_result_free(r);
+}
+
+static void test_sched(void **state) {
+        ProbeConfig cfg = { .duration_s = 0.15, .rounds = 2 };
+        ProbeResult *r = run("sched", &cfg);
+        for (unsigned i = 0; i < 2; i++) {
+                double p50 = value(r, i, "wakeup_p50_us"), p99 = value(r, i, "wakeup_p99_us");
+                assert_true(p50 >= 0 && p50 < 1e6);
+                assert_true(p99 >= p50);
+                assert_true(value(r, i, "wakeup_max_us") >= p99);
+        }
+        probe_result_free(r);
+}
+
+/* A minimal HTTP/1.1 keep-alive server: one thread per connection, every 4th response is a 503. */
+typedef struct Server {
+        int lfd;
+        unsigned port;
+        pthread_t tid;
+        unsigned requests;
+        pthread_mutex_t lock;
+} Server;
+
+typedef struct Conn {
+        Server *srv;
+        int fd;
+} Conn;
+
+static void *serve_conn(void *arg) {
+        Conn *c = arg;
+        char buf[4096];
+        size_t have = 0;
+        for (;;) {
+                ssize_t n = read(c->fd, buf + have, sizeof(buf) - have - 1);
+                if (n <= 0)
+                        break;
+                have += (size_t) n;
+                buf[have] = '\0';
+                char *end;
+                while ((end = strstr(buf, "\r\n\r\n"))) {
+                        pthread_mutex_lock(&c->srv->lock);
+                        unsigned k = ++c->srv->requests;
+                        pthread_mutex_unlock(&c->srv->lock);
+                        const char *resp = k % 4 == 0 ? "HTTP/1.1 503 Busy\r\nContent-Length: 4\r\n\r\nbusy"
+                                                      : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+                        if (write(c->fd, resp, strlen(resp)) < 0)
+                                goto out;
+                        size_t used = (size_t) (end + 4 - buf);
+                        memmove(buf, end + 4, have - used + 1);
+                        have -= used;
+                }
+        }
+out:
+        close(c->fd);
+        free(c);
+        return NULL;
+}
+
+static void *serve(void *arg) {
+        Server *s = arg;
+        for (;;) {
+                int fd = accept(s->lfd, NULL, NULL);
+                if (fd < 0)
+                        return NULL;
+                Conn *c = malloc(sizeof(Conn));
+                assert_non_null(c);
+                *c = (Conn) { s, fd };
+                pthread_t t;
+                assert_int_equal(pthread_create(&t, NULL, serve_conn, c), 0);
+                pthread_detach(t);
+        }
+}
+
+static unsigned listen_port(int *ret_fd) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        socklen_t len = sizeof(a);
+        assert_true(fd >= 0);
+        assert_int_equal(bind(fd, (struct sockaddr *) &a, sizeof(a)), 0);
+        assert_int_equal(getsockname(fd, (struct sockaddr *) &a, &len), 0);
+        *ret_fd = fd;
+        return ntohs(a.sin_port);
+}
+
+static void test_http(void **state) {
+        Server s = { .lock = PTHREAD_MUTEX_INITIALIZER };
+        s.port = listen_port(&s.lfd);
+        assert_int_equal(listen(s.lfd, 64), 0);
+        assert_int_equal(pthread_create(&s.tid, NULL, serve, &s), 0);
+
+        char url[64];
+        snprintf(url, sizeof(url), "http://127.0.0.1:%u/x", s.port);
+        char *headers[] = { "Authorization: Bearer test", NULL };
+        ProbeConfig cfg = { .duration_s = 0.2, .rounds = 2,
+                            .http = { .url = url, .users = 2, .headers = headers } };
+        ProbeResult *r = run("http", &cfg);
+        for (unsigned i = 0; i < 2; i++) {
+                assert_true(value(r, i, "completed_rps") > 10);
+                assert_true(value(r, i, "attempted_rps") >= value(r, i, "completed_rps") * 0.9);
+                double ok = value(r, i, "success_rate");
+                assert_true(ok > 0.70 && ok < 0.80);            /* every 4th is a 503 */
+                assert_true(value(r, i, "latency_p50_ms") > 0);
+                assert_true(value(r, i, "latency_p99_ms") >= value(r, i, "latency_p50_ms"));
+                json_t *st = json_object_get(r->details[i], "status");
+                assert_true(json_integer_value(json_object_get(st, "503")) > 0);
+                assert_true(json_integer_value(json_object_get(st, "200")) > 0);
+                assert_true(r->info[i].foreign_cpu_s >= 0);
+        }
+        probe_result_free(r);
+
+        /* Open model at 200/s: about 40 requests a round, latency from the intended time. */
+        cfg.http.rate = 200;
+        cfg.http.model = HTTP_MODEL_OPEN;
+        cfg.http.arrival = HTTP_ARRIVAL_POISSON;
+        cfg.http.seed = 5;
+        r = run("http", &cfg);
+        for (unsigned i = 0; i < 2; i++) {
+                double sent = value(r, i, "attempted_rps");
+                assert_true(sent > 100 && sent < 400);
+                assert_true(value(r, i, "latency_p50_ms") >= value(r, i, "service_p50_ms"));
+        }
+        probe_result_free(r);
+        shutdown(s.lfd, SHUT_RDWR);
+        pthread_join(s.tid, NULL);
+        close(s.lfd);
+
+        /* Nothing listens: every request is a connect error, none a success. */
+        int fd;
+        unsigned port = listen_port(&fd);
+        close(fd);
+        snprintf(url, sizeof(url), "http://127.0.0.1:%u/", port);
+        cfg = (ProbeConfig) { .duration_s = 0.1, .rounds = 1, .http = { .url = url, .users = 1 } };
+        r = run("http", &cfg);
+        assert_true(value(r, 0, "success_rate") == 0);
+        json_t *errors = json_object_get(r->details[0], "errors");
+        assert_true(json_integer_value(json_object_get(errors, "connect")) > 0);
+        probe_result_free(r);
+
+        /* No URL and a bad URL are refused with a reason. */
+        cfg.http.url = "not a url";
+        assert_true(probe_run(probe_find("http"), &cfg, &r) < 0);
+        assert_non_null(r->error);
+        probe_result_free(r);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_table),
+                cmocka_unit_test(test_cpu),
+                cmocka_unit_test(test_memory),
+                cmocka_unit_test(test_disk),
+                cmocka_unit_test(test_net),
+                cmocka_unit_test(test_sched),
+                cmocka_unit_test(test_http),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
