@@ -87,6 +87,10 @@ static const SysctlRule sysctl_rules[] = {
 };
 #undef I
 
+const char *tunable_sysctl_allowlist_entry(size_t i) {
+        return i < ELEMENTSOF(sysctl_rules) ? sysctl_rules[i].pattern : NULL;
+}
+
 static const SysctlRule *sysctl_rule_find(const char *canonical) {
         for (size_t i = 0; i < ELEMENTSOF(sysctl_rules); i++)
                 if (strcmp(sysctl_rules[i].pattern, canonical) == 0)

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "sysroot.h"
 
@@ -66,6 +67,9 @@ bool tunable_values_equal(TunableKind kind, const char *key, const char *a, cons
  * canonical dotted form; and the canonical form -> "proc/sys/net/ipv4/conf/eth0.1/rp_filter". */
 int sysctl_key_canonical(const char *key, char **ret);
 int sysctl_key_to_path(const char *canonical, char **ret);
+/* The i-th name pattern of the sysctl allowlist (canonical dotted form; '*' stands for one
+ * component), NULL past the end: lets the profiler report the current value of each. */
+const char *tunable_sysctl_allowlist_entry(size_t i);
 
 /* Characters allowed in names that become one path component (device, policy, unit names). */
 bool tunable_component_ok(const char *s, size_t max);

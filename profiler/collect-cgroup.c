@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+/* CPU quota throttling of the top-level cgroups (cgroup v2 cpu.stat): the share of enforcement
+ * periods in which a cgroup ran out of quota, and the time it spent throttled. cgroup2 is found
+ * through /proc/self/mountinfo. Only cgroups with a quota (cpu.max not "max") are watched, since
+ * nr_periods does not advance without one; at most CGROUP_MAX of them, so a sample stays cheap. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup-cpu-stat.h"
+#include "collector.h"
+#include "dirlist.h"
+#include "macro.h"
+#include "mountinfo.h"
+#include "series.h"
+
+#define CGROUP_MAX 64
+
+typedef struct CgPoint {
+        uint64_t at, nr_periods, nr_throttled, throttled_usec;
+} CgPoint;
+
+typedef struct Cgroup {
+        char *name;              /* leaf name: "user.slice", "nginx.service" */
+        KeptFile file;
+        unsigned bad;
+        CgPoint *p;
+        size_t n, cap;
+} Cgroup;
+
+typedef struct CgroupState {
+        char unavailable[768];   /* why nothing is watched (no cgroup2, no cpu controller); "" if watching */
+        char *root;              /* cgroup2 mount point, relative to the sysroot */
+        Cgroup cg[CGROUP_MAX];
+        size_t ncg;
+        size_t skipped;          /* cgroups with a quota beyond CGROUP_MAX */
+} CgroupState;
+
+static bool is_cgroup_dir_name(const char *name) {
+        /* Interface files have a controller prefix and a dot, but so do slices and services; only
+         * directories are cgroups, checked by opening <name>/cpu.stat below. */
+        return name[0] != '.';
+}
+
+/* True when the cgroup at rel has a CPU quota. Without cpu.max (cpu controller not enabled for it)
+ * there is nothing to throttle. */
+static bool has_quota(const Sysroot *root, const char *rel) {
+        char path[PATH_MAX];
+        _cleanup_free_ char *max = NULL;
+        if ((size_t) snprintf(path, sizeof(path), "%s/cpu.max", rel) >= sizeof(path))
+                return false;
+        if (sysroot_read_line(root, path, &max) < 0)
+                return false;
+        return strncmp(max, "max", 3) != 0;
+}
+
+static int watch(CgroupState *st, const Sysroot *root, const char *dir, const char *name) {
+        char rel[PATH_MAX], stat[PATH_MAX];
+        if ((size_t) snprintf(rel, sizeof(rel), "%s/%s", dir, name) >= sizeof(rel) ||
+            (size_t) snprintf(stat, sizeof(stat), "%s/cpu.stat", rel) >= sizeof(stat))
+                return 0;
+        if (!has_quota(root, rel))
+                return 0;
+        if (st->ncg >= CGROUP_MAX) {
+                st->skipped++;
+                return 0;
+        }
+        Cgroup *c = &st->cg[st->ncg];
+        c->file = KEPT_FILE_INIT;
+        int r = kept_file_open(&c->file, root, stat);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0;
+        c->name = strdup(name);
+        if (!c->name) {
+                kept_file_close(&c->file);
+                return -ENOMEM;
+        }
+        st->ncg++;
+        return 0;
+}
+
+static int set_unavailable(CgroupState *st, const char *fmt, ...) _printf_(2, 3);
+static int set_unavailable(CgroupState *st, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(st->unavailable, sizeof(st->unavailable), fmt, ap);
+        va_end(ap);
+        return 0;
+}
+
+static bool has_word(const char *s, const char *w) {
+        size_t n = strlen(w);
+        for (const char *p = s; (p = strstr(p, w)); p += n)
+                if ((p == s || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ' || p[n] == '\n'))
+                        return true;
+        return false;
+}
+
+static int cgroup_open(void *state, const Sysroot *root) {
+        CgroupState *st = state;
+        CgroupLayout l;
+        int r = cgroup_layout_read(root, &l);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return set_unavailable(st, "cannot read /proc/self/mountinfo: %s", strerror(-r));
+        if (!l.cgroup2[0])
+                return set_unavailable(st, "no cgroup2 file system is mounted (/proc/self/mountinfo, cgroup mode %s): CPU "
+                                       "throttling is read from cgroup v2 cpu.stat; boot with systemd.unified_cgroup_hierarchy=1",
+                                       cgroup_mode_to_string(l.mode));
+        const char *mp = l.cgroup2;
+        while (*mp == '/')
+                mp++;
+        st->root = strdup(*mp ? mp : ".");
+        if (!st->root)
+                return -ENOMEM;
+
+        char rel[PATH_MAX];
+        _cleanup_free_ char *controllers = NULL;
+        snprintf(rel, sizeof(rel), "%s/cgroup.controllers", st->root);
+        r = sysroot_read_line(root, rel, &controllers);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return set_unavailable(st, "cannot read %s: %s", l.cgroup2, strerror(-r));
+        if (!has_word(controllers, "cpu"))
+                return set_unavailable(st, "the cpu controller is not on cgroup2 (%s/cgroup.controllers: \"%s\")%s: CPU "
+                                       "throttling of services cannot be read; boot with systemd.unified_cgroup_hierarchy=1",
+                                       l.cgroup2, controllers, l.v1_cpu ? ", it is bound to a cgroup v1 hierarchy" : "");
+
+        NameList top = {};
+        r = dir_list(root, st->root, is_cgroup_dir_name, &top);
+        if (r == -ENOMEM)
+                return r;
+        for (size_t i = 0; r >= 0 && i < top.n; i++)
+                r = watch(st, root, st->root, top.v[i]);
+        name_list_free(&top);
+        if (r < 0)
+                return r;
+        NameList sys = {};
+        snprintf(rel, sizeof(rel), "%s/system.slice", st->root);
+        if (dir_list(root, rel, is_cgroup_dir_name, &sys) == -ENOMEM)
+                return -ENOMEM;
+        for (size_t i = 0; r >= 0 && i < sys.n; i++)
+                r = watch(st, root, rel, sys.v[i]);
+        name_list_free(&sys);
+        return r;
+}
+
+static int cgroup_sample(void *state, uint64_t now) {
+        CgroupState *st = state;
+        for (size_t i = 0; i < st->ncg; i++) {
+                Cgroup *c = &st->cg[i];
+                const char *text;
+                size_t len;
+                CgroupCpuStat cs;
+                int r = kept_file_read(&c->file, &text, &len);
+                if (r >= 0)
+                        r = cgroup_cpu_stat_parse(text, len, &cs);
+                if (r < 0 || !cs.has_bandwidth) {
+                        c->bad++;      /* a removed cgroup reads ENODEV */
+                        continue;
+                }
+                r = array_reserve((void **) &c->p, &c->cap, c->n, sizeof(CgPoint));
+                if (r < 0)
+                        return r;
+                c->p[c->n++] = (CgPoint) { now, cs.nr_periods, cs.nr_throttled, cs.throttled_usec };
+        }
+        return 0;
+}
+
+static int report_one(Cgroup *c, Report *rep) {
+        if (c->n < 2)
+                return 0;
+        _cleanup_free_ double *pct = calloc(c->n, sizeof(double)), *ms = calloc(c->n, sizeof(double));
+        if (!pct || !ms)
+                return -ENOMEM;
+        size_t kp = 0, km = 0;
+        bool periods = false;
+        for (size_t j = 1; j < c->n; j++) {
+                const CgPoint *a = &c->p[j - 1], *b = &c->p[j];
+                uint64_t dp, dthr, dus;
+                if (b->at <= a->at)
+                        continue;
+                if (counter_delta(a->nr_periods, b->nr_periods, &dp) && dp > 0 &&
+                    counter_delta(a->nr_throttled, b->nr_throttled, &dthr)) {
+                        periods = true;
+                        pct[kp++] = dthr > dp ? 100.0 : (double) dthr / (double) dp * 100.0;
+                }
+                if (counter_delta(a->throttled_usec, b->throttled_usec, &dus))
+                        ms[km++] = (double) dus / 1000.0 / ((double) (b->at - a->at) / 1e6);
+        }
+        /* No period went by: no quota was enforced in the window, nothing to say. */
+        if (!periods)
+                return 0;
+        char obj[300];
+        snprintf(obj, sizeof(obj), "cgroups/%s", c->name);
+        int r = report_series(rep, "cpu", obj, "throttled_pct", "percent", pct, kp);
+        r = r ?: report_series(rep, "cpu", obj, "throttled_ms_per_s", "ms/s", ms, km);
+        SeriesSummary s = series_summarize(pct, kp);
+        if (r >= 0 && s.avg > 10) {
+                char metric[320];
+                snprintf(metric, sizeof(metric), "cpu.cgroups.%s.throttled_pct", c->name);
+                r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "cpu", metric, s.avg, 10,
+                                   "cgroup %s ran out of CPU quota in %.0f%% of its periods (threshold 10%%): advise raising cpu.max",
+                                   c->name, s.avg);
+        }
+        return r;
+}
+
+static int cgroup_report(void *state, const Sysroot *root, Report *rep) {
+        CgroupState *st = state;
+        if (st->unavailable[0])
+                return report_unavailable(rep, "cpu", "cgroups", "%s", st->unavailable);
+        int r = 0;
+        if (st->skipped > 0)
+                r = report_unavailable(rep, "cpu", "cgroups", "%zu more cgroups with a CPU quota under /%s are not watched "
+                                       "(at most %d are, to keep sampling cheap)", st->skipped, st->root, CGROUP_MAX);
+        for (size_t i = 0; r >= 0 && i < st->ncg; i++)
+                r = report_one(&st->cg[i], rep);
+        return r;
+}
+
+static void cgroup_close(void *state) {
+        CgroupState *st = state;
+        for (size_t i = 0; i < st->ncg; i++) {
+                kept_file_close(&st->cg[i].file);
+                free(st->cg[i].name);
+                free(st->cg[i].p);
+        }
+        free(st->root);
+}
+
+const Collector collector_cgroup = {
+        .name = "cgroup",
+        .state_size = sizeof(CgroupState),
+        .open = cgroup_open,
+        .sample = cgroup_sample,
+        .report = cgroup_report,
+        .close = cgroup_close,
+};

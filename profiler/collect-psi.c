@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/* Pressure stall information: the share of wall time in which tasks were stalled on CPU, memory or
+ * I/O, from the cumulative total= of /proc/pressure/{cpu,memory,io} over each interval. The system
+ * wide cpu "full" line is undefined (zero since 5.13) and left out. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector.h"
+#include "macro.h"
+#include "proc-pressure.h"
+#include "series.h"
+
+typedef struct PsiPoint {
+        uint64_t at, some_us, full_us;
+        bool has_full;
+} PsiPoint;
+
+typedef struct PsiSource {
+        const char *file;        /* under proc/pressure */
+        const char *resource;    /* where the metrics go */
+        bool want_full;
+} PsiSource;
+
+static const PsiSource psi_sources[] = {
+        { "cpu", "cpu", false },
+        { "memory", "memory", true },
+        { "io", "disk", true },
+};
+#define PSI_N ELEMENTSOF(psi_sources)
+
+typedef struct PsiState {
+        KeptFile file[PSI_N];
+        int error[PSI_N];        /* open error, then the last read or parse error */
+        unsigned bad[PSI_N];
+        PsiPoint *p[PSI_N];
+        size_t n[PSI_N], cap[PSI_N];
+} PsiState;
+
+static int psi_open(void *state, const Sysroot *root) {
+        PsiState *st = state;
+        for (size_t i = 0; i < PSI_N; i++) {
+                char rel[64];
+                snprintf(rel, sizeof(rel), "proc/pressure/%s", psi_sources[i].file);
+                st->file[i] = KEPT_FILE_INIT;
+                int r = kept_file_open(&st->file[i], root, rel);
+                if (r == -ENOMEM)
+                        return r;
+                st->error[i] = r;
+        }
+        return 0;
+}
+
+static int psi_sample(void *state, uint64_t now) {
+        PsiState *st = state;
+        for (size_t i = 0; i < PSI_N; i++) {
+                const char *text;
+                size_t len;
+                PsiTotals t;
+                if (!kept_file_is_open(&st->file[i]))
+                        continue;
+                int r = kept_file_read(&st->file[i], &text, &len);
+                if (r >= 0)
+                        r = psi_parse(text, len, &t);
+                if (r >= 0 && !t.has_some)
+                        r = -EBADMSG;
+                if (r < 0) {
+                        /* psi=0 on a kernel with CONFIG_PSI leaves files that fail to read (EOPNOTSUPP). */
+                        st->error[i] = r;
+                        st->bad[i]++;
+                        continue;
+                }
+                r = array_reserve((void **) &st->p[i], &st->cap[i], st->n[i], sizeof(PsiPoint));
+                if (r < 0)
+                        return r;
+                st->p[i][st->n[i]++] = (PsiPoint) { .at = now, .some_us = t.some_us, .full_us = t.full_us, .has_full = t.has_full };
+        }
+        return 0;
+}
+
+/* Stall share of one interval in percent; false when the interval cannot be used. */
+static bool stall_pct(uint64_t at0, uint64_t at1, uint64_t v0, uint64_t v1, double *ret) {
+        uint64_t d;
+        if (at1 <= at0 || !counter_delta(v0, v1, &d))
+                return false;
+        /* The kernel's clock and ours differ slightly: a fully stalled interval may read 100.1%. */
+        *ret = fmin(100.0, (double) d / (double) (at1 - at0) * 100.0);
+        return true;
+}
+
+static int psi_findings(Report *rep, size_t i, const double *some, size_t ks, const double *full, size_t kf) {
+        SeriesSummary s = series_summarize(some, ks), f = series_summarize(full, kf);
+        int r = 0;
+        if (i == 0 && ks > 0 && s.avg >= 20)
+                r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "cpu", "cpu.psi_some_pct", s.avg, 20,
+                                   "tasks waited for a CPU %.1f%% of the time (PSI cpu some, threshold 20%%): the CPUs are oversubscribed",
+                                   s.avg);
+        if (i == 1 && ks > 0 && s.avg >= 10)
+                r = report_finding(rep, FINDING_SATURATION, s.avg >= 25 ? SEVERITY_CRITICAL : SEVERITY_WARNING, "memory",
+                                   "memory.psi_some_pct", s.avg, 10,
+                                   "tasks stalled on memory %.1f%% of the time (PSI memory some, threshold 10%%, critical at 25%%): reclaim or swap is slowing work",
+                                   s.avg);
+        if (r >= 0 && i == 2 && kf > 0 && f.avg >= 5)
+                r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "disk", "disk.psi_full_pct", f.avg, 5,
+                                   "all non-idle tasks were stalled on I/O %.1f%% of the time (PSI io full, threshold 5%%): storage is a bottleneck",
+                                   f.avg);
+        return r;
+}
+
+static int psi_report_one(PsiState *st, size_t i, Report *rep) {
+        const PsiSource *src = &psi_sources[i];
+        if (st->n[i] == 0) {
+                if (st->error[i] == -ENOENT)
+                        return report_unavailable(rep, src->resource, "psi",
+                                                  "/proc/pressure/%s is missing: the kernel was built without CONFIG_PSI or booted with psi=0 "
+                                                  "(add psi=1 to the kernel command line)", src->file);
+                return report_unavailable(rep, src->resource, "psi", "cannot read /proc/pressure/%s: %s%s", src->file,
+                                          strerror(-st->error[i]),
+                                          st->error[i] == -EOPNOTSUPP ? " (PSI is disabled: boot with psi=1)" : "");
+        }
+        if (st->n[i] < 2)
+                return 0;       /* the cpu collector already says that one sample gives no rates */
+        _cleanup_free_ double *some = calloc(st->n[i], sizeof(double)), *full = calloc(st->n[i], sizeof(double));
+        if (!some || !full)
+                return -ENOMEM;
+        size_t ks = 0, kf = 0;
+        for (size_t j = 1; j < st->n[i]; j++) {
+                const PsiPoint *a = &st->p[i][j - 1], *b = &st->p[i][j];
+                if (stall_pct(a->at, b->at, a->some_us, b->some_us, &some[ks]))
+                        ks++;
+                if (src->want_full && a->has_full && b->has_full && stall_pct(a->at, b->at, a->full_us, b->full_us, &full[kf]))
+                        kf++;
+        }
+        int r = report_series(rep, src->resource, NULL, "psi_some_pct", "percent", some, ks);
+        if (r >= 0 && src->want_full)
+                r = report_series(rep, src->resource, NULL, "psi_full_pct", "percent", full, kf);
+        return r < 0 ? r : psi_findings(rep, i, some, ks, full, kf);
+}
+
+static int psi_report(void *state, const Sysroot *root, Report *rep) {
+        PsiState *st = state;
+        for (size_t i = 0; i < PSI_N; i++) {
+                int r = psi_report_one(st, i, rep);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static void psi_close(void *state) {
+        PsiState *st = state;
+        for (size_t i = 0; i < PSI_N; i++) {
+                kept_file_close(&st->file[i]);
+                free(st->p[i]);
+        }
+}
+
+const Collector collector_psi = {
+        .name = "psi",
+        .state_size = sizeof(PsiState),
+        .open = psi_open,
+        .sample = psi_sample,
+        .report = psi_report,
+        .close = psi_close,
+};
