@@ -9,7 +9,6 @@ extern const Collector collector_psi;
 extern const Collector collector_cgroup;
 extern const Collector collector_interrupts;
 extern const Collector collector_memory;
-extern const Collector collector_network;
 extern const Collector collector_tasks;
 extern const Collector collector_tunables;
 
@@ -20,7 +19,6 @@ const Collector *const collector_table[] = {
         &collector_cgroup,
         &collector_interrupts,
         &collector_memory,
-        &collector_network,
         &collector_tasks,
         &collector_tunables,
 };
