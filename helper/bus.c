@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: MIT */
+/* The D-Bus object: io.skysentinel.SkyTune1 at /io/skysentinel/SkyTune1.
+ *   Apply(s plan, t flags) -> (s transaction)         polkit io.skysentinel.skytune.apply
+ *   Rollback(s id) -> (s transaction)                 polkit io.skysentinel.skytune.rollback
+ *   RollbackWithFlags(s id, t flags) -> (s transaction)   the same, with HELPER_FLAG_FORCE
+ *   ListTransactions() -> (s list)                    anyone
+ *   GetTransaction(s id) -> (s transaction)           anyone; live values and drift added
+ *   property Version (s)
+ * Handlers validate first (a bad plan never reaches polkit), then ask polkit asynchronously; the
+ * work runs in the polkit reply callback. The loop is single-threaded and a transaction runs to the
+ * end inside one callback, so callers are served one at a time, in the order polkit answers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "helper.h"
+#include "log.h"
+
+struct Request {
+        Helper *h;
+        bool rollback;
+        bool interactive;
+        sd_bus_message *msg;
+        sd_bus_slot *slot;
+        Plan *plan;
+        char *tx_id;
+        uint64_t flags;
+        Request *next;
+};
+
+static Request *request_free(Request *req) {
+        if (!req)
+                return NULL;
+        Helper *h = req->h;
+        for (Request **p = &h->requests; *p; p = &(*p)->next)
+                if (*p == req) {
+                        *p = req->next;
+                        h->n_requests--;
+                        break;
+                }
+        sd_bus_slot_unref(req->slot);
+        sd_bus_message_unref(req->msg);
+        plan_free(req->plan);
+        free(req->tx_id);
+        free(req);
+        return NULL;
+}
+
+bool bus_is_idle(Helper *h) {
+        return h->n_requests == 0;
+}
+
+void bus_cancel_requests(Helper *h, const char *why) {
+        while (h->requests) {
+                Request *req = h->requests;
+                (void) sd_bus_reply_method_errorf(req->msg, HELPER_ERROR_FAILED, "%s; nothing of this request was done", why);
+                request_free(req);
+        }
+}
+
+static int reply_json(sd_bus_message *m, json_t *doc) {
+        _cleanup_free_ char *s = json_dumps(doc, JSON_COMPACT);
+        if (!s)
+                return sd_bus_reply_method_errorf(m, HELPER_ERROR_FAILED, "out of memory");
+        return sd_bus_reply_method_return(m, "s", s);
+}
+
+static uid_t sender_uid(sd_bus_message *m) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        uid_t uid = (uid_t) -1;
+        if (sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID, &creds) >= 0)
+                (void) sd_bus_creds_get_euid(creds, &uid);
+        return uid;
+}
+
+static int authorized_cb(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Request *req = userdata;
+        Helper *h = req->h;
+        const char *why = NULL;
+        int v = polkit_verdict(req->msg, reply, req->interactive, &why);
+        if (v <= 0) {
+                log_notice("%s refused for %s: %s", req->rollback ? "Rollback" : "Apply", strempty(sd_bus_message_get_sender(req->msg)), why);
+                (void) sd_bus_reply_method_errorf(req->msg,
+                                                  v == -EBADR ? SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED : SD_BUS_ERROR_ACCESS_DENIED,
+                                                  "%s: %s", req->rollback ? HELPER_ACTION_ROLLBACK : HELPER_ACTION_APPLY, why);
+                request_free(req);
+                return 0;
+        }
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        json_auto_t *tx = NULL;
+        int r;
+        if (req->rollback)
+                r = tx_rollback(h, req->tx_id, req->flags & HELPER_FLAG_FORCE, &tx, &e);
+        else
+                r = tx_apply(h, req->plan, req->plan->persist || (req->flags & HELPER_FLAG_PERSIST), sender_uid(req->msg), &tx, &e);
+        if (r < 0) {
+                if (!sd_bus_error_is_set(&e))
+                        sd_bus_error_set_errnof(&e, r, "%s failed: %s", req->rollback ? "Rollback" : "Apply", strerror(-r));
+                log_error("%s: %s", e.name, e.message);
+                (void) sd_bus_reply_method_error(req->msg, &e);
+        } else
+                (void) reply_json(req->msg, tx);
+        request_free(req);
+        return 0;
+}
+
+static int queue_request(Helper *h, sd_bus_message *m, bool rollback, Plan *plan, const char *id, uint64_t flags,
+                         sd_bus_error *error) {
+        if (h->n_requests >= HELPER_PENDING_MAX) {
+                plan_free(plan);
+                return sd_bus_error_setf(error, HELPER_ERROR_BUSY, "%u requests are waiting already; try again later", h->n_requests);
+        }
+        Request *req = calloc(1, sizeof(*req));
+        if (!req || (id && !(req->tx_id = strdup(id)))) {
+                free(req);
+                plan_free(plan);
+                return -ENOMEM;
+        }
+        *req = (Request) { .h = h, .rollback = rollback, .msg = sd_bus_message_ref(m), .plan = plan, .tx_id = req->tx_id,
+                           .flags = flags, .next = h->requests };
+        req->interactive = (flags & HELPER_FLAG_INTERACTIVE) || sd_bus_message_get_allow_interactive_authorization(m) > 0;
+        h->requests = req;
+        h->n_requests++;
+        int r = polkit_check_async(h, m, rollback ? HELPER_ACTION_ROLLBACK : HELPER_ACTION_APPLY, req->interactive, authorized_cb,
+                                   req, &req->slot);
+        if (r < 0) {
+                request_free(req);
+                return sd_bus_error_set_errnof(error, r, "cannot ask polkit: %s", strerror(-r));
+        }
+        return 1;
+}
+
+static int method_apply(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Helper *h = userdata;
+        const char *text;
+        uint64_t flags;
+        int r = sd_bus_message_read(m, "st", &text, &flags);
+        if (r < 0)
+                return r;
+        if (flags & ~(uint64_t) _HELPER_FLAGS_ALL)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown flags 0x%llx",
+                                         (unsigned long long) (flags & ~(uint64_t) _HELPER_FLAGS_ALL));
+        Plan *plan = NULL;
+        _cleanup_free_ char *why = NULL;
+        r = plan_parse(text, strlen(text), &plan, &why);
+        if (r == -EINVAL) {
+                log_notice("plan from %s rejected: %s", strempty(sd_bus_message_get_sender(m)), strempty(why));
+                return sd_bus_error_setf(error, HELPER_ERROR_INVALID_PLAN, "%s; nothing was changed", why ?: "invalid plan");
+        }
+        if (r < 0)
+                return r;
+        return queue_request(h, m, false, plan, NULL, flags, error);
+}
+
+static int rollback_common(sd_bus_message *m, Helper *h, const char *id, uint64_t flags, sd_bus_error *error) {
+        if (flags & ~(uint64_t) _HELPER_FLAGS_ALL)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown flags");
+        if (!isempty(id) && strcmp(id, "last") != 0 && !tx_id_valid(id))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "invalid transaction id (letters, digits and '-', at most 64)");
+        return queue_request(h, m, true, NULL, id, flags, error);
+}
+
+static int method_rollback(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *id;
+        int r = sd_bus_message_read(m, "s", &id);
+        return r < 0 ? r : rollback_common(m, userdata, id, 0, error);
+}
+
+static int method_rollback_flags(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *id;
+        uint64_t flags;
+        int r = sd_bus_message_read(m, "st", &id, &flags);
+        return r < 0 ? r : rollback_common(m, userdata, id, flags, error);
+}
+
+static int method_list(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Helper *h = userdata;
+        json_auto_t *all = NULL;
+        int r = journal_list(h, &all);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "cannot read the journal: %s", strerror(-r));
+        json_auto_t *list = json_array();
+        size_t i;
+        json_t *tx;
+        json_array_foreach(all, i, tx) {
+                unsigned applied = 0;
+                size_t j;
+                json_t *c;
+                json_array_foreach(json_object_get(tx, "changes"), j, c)
+                        applied += json_string_value(json_object_get(c, "status")) &&
+                                   strcmp(json_string_value(json_object_get(c, "status")), "applied") == 0;
+                json_array_append_new(list, json_pack("{s:O, s:O, s:O, s:O?, s:O?, s:O?, s:I, s:I, s:O?}", "id", json_object_get(tx, "id"),
+                                                      "state", json_object_get(tx, "state"), "created", json_object_get(tx, "created"),
+                                                      "updated", json_object_get(tx, "updated"), "persist", json_object_get(tx, "persist"),
+                                                      "caller_uid", json_object_get(tx, "caller_uid"), "changes",
+                                                      (json_int_t) json_array_size(json_object_get(tx, "changes")), "applied",
+                                                      (json_int_t) applied, "conflicts", json_object_get(tx, "conflicts")));
+        }
+        json_auto_t *doc = json_pack("{s:s, s:O}", "schema", "skytune.txlist/1", "transactions", list);
+        return reply_json(m, doc);
+}
+
+static int method_get(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Helper *h = userdata;
+        const char *id;
+        int r = sd_bus_message_read(m, "s", &id);
+        if (r < 0)
+                return r;
+        json_auto_t *tx = NULL;
+        if (isempty(id) || strcmp(id, "last") == 0) {
+                r = tx_find_last_applied(h, &tx);
+                if (r == -ENOENT)
+                        return sd_bus_error_setf(error, HELPER_ERROR_NOT_FOUND, "no applied transaction");
+                if (r < 0)
+                        return sd_bus_error_set_errnof(error, r, "cannot read the journal: %s", strerror(-r));
+        } else {
+                if (!tx_id_valid(id))
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "invalid transaction id");
+                r = journal_load(h, id, &tx);
+                if (r == -ENOENT)
+                        return sd_bus_error_setf(error, HELPER_ERROR_NOT_FOUND, "no transaction %s", id);
+                if (r < 0)
+                        return sd_bus_error_setf(error, HELPER_ERROR_FAILED, "cannot read transaction %s: %s", id,
+                                                 r == -EBADMSG ? "its journal file is corrupt and was moved aside" : strerror(-r));
+        }
+        tx_annotate_live(h, tx);
+        return reply_json(m, tx);
+}
+
+static int property_version(sd_bus *bus, const char *path, const char *interface, const char *property,
+                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", SKYTUNE_VERSION);
+}
+
+static const sd_bus_vtable helper_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Version", "s", property_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_METHOD_WITH_ARGS("Apply", SD_BUS_ARGS("s", plan, "t", flags), SD_BUS_RESULT("s", transaction), method_apply,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Rollback", SD_BUS_ARGS("s", id), SD_BUS_RESULT("s", transaction), method_rollback,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RollbackWithFlags", SD_BUS_ARGS("s", id, "t", flags), SD_BUS_RESULT("s", transaction),
+                                method_rollback_flags, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListTransactions", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", list), method_list, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetTransaction", SD_BUS_ARGS("s", id), SD_BUS_RESULT("s", transaction), method_get,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END,
+};
+
+int bus_setup(Helper *h) {
+        int r = sd_bus_open_system(&h->bus);
+        if (r < 0)
+                return log_error_errno(r, "cannot connect to the system bus: %m");
+        r = sd_bus_add_object_vtable(h->bus, NULL, HELPER_BUS_PATH, HELPER_BUS_IFACE, helper_vtable, h);
+        if (r < 0)
+                return log_error_errno(r, "cannot register the D-Bus object: %m");
+        r = sd_bus_attach_event(h->bus, h->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return log_error_errno(r, "cannot attach the bus to the event loop: %m");
+        r = sd_bus_request_name(h->bus, HELPER_BUS_NAME, 0);
+        if (r < 0)
+                return log_error_errno(r, "cannot own %s on the system bus: %m (the bus policy lets only root own it)", HELPER_BUS_NAME);
+        return 0;
+}

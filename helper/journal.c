@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/* The undo journal: one skytune.tx/1 JSON file per transaction in STATE/tx/<id>.json (STATE is mode
+ * 0700). Every save is write-temp, fsync, rename, fsync-dir (common/fileio.c), so a reader finds the
+ * previous or the new version, never a torn one. A file that cannot be parsed is reported and moved
+ * to STATE/corrupt/ (never deleted), and the helper goes on. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "helper.h"
+#include "log.h"
+
+static int open_subdir(int dfd, const char *name) {
+        if (mkdirat(dfd, name, 0700) < 0 && errno != EEXIST)
+                return negative_errno();
+        int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return negative_errno();
+        if (fchmod(fd, 0700) < 0) {
+                int r = negative_errno();
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+int journal_open(Helper *h) {
+        if (mkdir(h->state_dir, 0700) < 0 && errno != EEXIST)
+                return log_error_errno(negative_errno(), "cannot create state directory %s: %m", h->state_dir);
+        h->state_fd = open(h->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (h->state_fd < 0)
+                return log_error_errno(negative_errno(), "cannot open state directory %s: %m", h->state_dir);
+        if (fchmod(h->state_fd, 0700) < 0)
+                return log_error_errno(negative_errno(), "cannot make %s private (0700): %m", h->state_dir);
+        h->tx_fd = open_subdir(h->state_fd, "tx");
+        if (h->tx_fd < 0)
+                return log_error_errno(h->tx_fd, "cannot open %s/tx: %m", h->state_dir);
+        /* One instance at a time: a helper started by the bus while the previous one drains waits here
+         * until that one has exited, and so never recovers a transaction that is still running. */
+        h->lock_fd = openat(h->state_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (h->lock_fd < 0)
+                return log_error_errno(negative_errno(), "cannot open %s/lock: %m", h->state_dir);
+        while (flock(h->lock_fd, LOCK_EX) < 0)
+                if (errno != EINTR)
+                        return log_error_errno(negative_errno(), "cannot lock %s/lock: %m", h->state_dir);
+        return 0;
+}
+
+char *now_iso(void) {
+        struct timespec ts;
+        struct tm tm;
+        char buf[64], *s;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+        if (asprintf(&s, "%s.%06ldZ", buf, ts.tv_nsec / 1000) < 0)
+                return NULL;
+        return s;
+}
+
+int journal_new_id(char **ret) {
+        struct timespec ts;
+        struct tm tm;
+        char buf[32];
+        unsigned char rnd[3] = {};
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(buf, sizeof(buf), "%Y%m%dT%H%M%S", &tm);
+        _cleanup_close_ int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || read(fd, rnd, sizeof(rnd)) != (ssize_t) sizeof(rnd))
+                memcpy(rnd, &ts.tv_nsec, sizeof(rnd));
+        /* Microseconds keep ids in time order; the random part keeps two helpers' ids apart. */
+        return asprintf(ret, "%s-%06ld-%02x%02x%02x", buf, ts.tv_nsec / 1000, rnd[0], rnd[1], rnd[2]) < 0 ? -ENOMEM : 0;
+}
+
+int journal_save(Helper *h, json_t *tx) {
+        const char *id = json_string_value(json_object_get(tx, "id"));
+        if (!tx_id_valid(id))
+                return -EINVAL;
+        _cleanup_free_ char *now = now_iso(), *path = NULL;
+        json_object_set_new(tx, "updated", json_string(now ?: ""));
+        _cleanup_free_ char *text = json_dumps(tx, JSON_INDENT(1));
+        if (!text || asprintf(&path, "%s.json", id) < 0)
+                return -ENOMEM;
+        size_t n = strlen(text);
+        text[n] = '\n';        /* json_dumps leaves room for the NUL: swap it for a newline */
+        return write_file_atomic_at(h->tx_fd, path, text, n + 1, 0600);
+}
+
+static void quarantine(Helper *h, const char *name, const char *why) {
+        _cleanup_close_ int cfd = open_subdir(h->state_fd, "corrupt");
+        _cleanup_free_ char *now = now_iso(), *dest = NULL;
+        if (cfd < 0 || asprintf(&dest, "%s.%s", name, now ?: "x") < 0) {
+                log_error("journal file %s/tx/%s is corrupt (%s) and could not be moved aside", h->state_dir, name, why);
+                return;
+        }
+        if (renameat(h->tx_fd, name, cfd, dest) < 0) {
+                log_error_errno(negative_errno(), "journal file %s/tx/%s is corrupt (%s); moving it aside failed: %m",
+                                h->state_dir, name, why);
+                return;
+        }
+        (void) fsync(h->tx_fd);
+        log_error("journal file %s/tx/%s is corrupt (%s): kept as %s/corrupt/%s; inspect it and undo its changes by hand if needed",
+                  h->state_dir, name, why, h->state_dir, dest);
+}
+
+static int load_file(Helper *h, const char *name, json_t **ret) {
+        _cleanup_close_ int fd = openat(h->tx_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return negative_errno();
+        json_error_t jerr;
+        json_t *doc = json_loadfd(fd, JSON_REJECT_DUPLICATES, &jerr);
+        const char *why = NULL;
+        if (!doc)
+                why = jerr.text;
+        else if (!json_is_object(doc) || !json_is_string(json_object_get(doc, "schema")) ||
+                 strcmp(json_string_value(json_object_get(doc, "schema")), HELPER_TX_SCHEMA) != 0 ||
+                 !json_is_string(json_object_get(doc, "id")) || !json_is_string(json_object_get(doc, "state")) ||
+                 !json_is_array(json_object_get(doc, "changes")) || !json_is_array(json_object_get(doc, "files")))
+                why = "not a skytune.tx/1 document";
+        else {
+                /* The file name and the id inside must agree. */
+                _cleanup_free_ char *expect = NULL;
+                if (asprintf(&expect, "%s.json", json_string_value(json_object_get(doc, "id"))) < 0)
+                        return -ENOMEM;
+                if (strcmp(expect, name) != 0)
+                        why = "its id does not match its file name";
+        }
+        if (why) {
+                json_decref(doc);
+                quarantine(h, name, why);
+                return -EBADMSG;
+        }
+        *ret = doc;
+        return 0;
+}
+
+int journal_load(Helper *h, const char *id, json_t **ret) {
+        _cleanup_free_ char *name = NULL;
+        if (!tx_id_valid(id))
+                return -EINVAL;
+        if (asprintf(&name, "%s.json", id) < 0)
+                return -ENOMEM;
+        return load_file(h, name, ret);
+}
+
+static int by_id(const void *a, const void *b) {
+        const json_t *x = *(json_t *const *) a, *y = *(json_t *const *) b;
+        return strcmp(json_string_value(json_object_get(x, "id")), json_string_value(json_object_get(y, "id")));
+}
+
+int journal_list(Helper *h, json_t **ret) {
+        int dfd = dup(h->tx_fd);
+        if (dfd < 0)
+                return negative_errno();
+        _cleanup_closedir_ DIR *d = fdopendir(dfd);
+        if (!d) {
+                close(dfd);
+                return negative_errno();
+        }
+        rewinddir(d);
+        json_t **items = NULL;
+        size_t n = 0;
+        int r = 0;
+        for (struct dirent *de; (de = readdir(d));) {
+                size_t len = strlen(de->d_name);
+                /* Skip ".", "..", and the ".#*.tmp" files a crash may leave during a save. */
+                if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
+                        continue;
+                json_t *doc;
+                if (load_file(h, de->d_name, &doc) < 0)
+                        continue;
+                json_t **ni = realloc(items, (n + 1) * sizeof(*items));
+                if (!ni) {
+                        json_decref(doc);
+                        r = -ENOMEM;
+                        break;
+                }
+                items = ni;
+                items[n++] = doc;
+        }
+        if (n > 1)
+                qsort(items, n, sizeof(*items), by_id);
+        json_t *arr = r < 0 ? NULL : json_array();
+        for (size_t i = 0; i < n; i++)
+                if (arr)
+                        json_array_append_new(arr, items[i]);
+                else
+                        json_decref(items[i]);
+        free(items);
+        if (!arr)
+                return r < 0 ? r : -ENOMEM;
+        *ret = arr;
+        return 0;
+}

@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: MIT */
+/* Tunable writers, one entry per kind in a table. Attribute files (sysctl, cpufreq, block queue) are
+ * written with one write(2) of the value and a newline, so procfs and sysfs report EINVAL at write
+ * time; the host-specific checks (offered governors, the scheduler list) run first, because a
+ * fixture's regular file would accept anything. Process limits use prlimit(2), on the host only. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "helper.h"
+#include "log.h"
+#include "ulimit.h"
+
+void helper_count_write(Helper *h) {
+        h->writes++;
+        if (h->test_crash_after >= 0 && h->writes >= (unsigned long) h->test_crash_after) {
+                /* Test hook (--test-crash-after): die like kill -9 would, right after this write and
+                 * before the journal records it. */
+                log_notice("test hook: killing myself after %lu system writes", h->writes);
+                raise(SIGKILL);
+        }
+}
+
+static const char *change_str(json_t *change, const char *field) {
+        return json_string_value(json_object_get(change, field));
+}
+
+static int write_attr(Helper *h, const char *path, const char *value) {
+        _cleanup_close_ int fd = sysroot_openat(h->root, path, O_WRONLY | O_TRUNC | O_NOCTTY, 0);
+        if (fd < 0)
+                return fd;
+        _cleanup_free_ char *line = NULL;
+        if (asprintf(&line, "%s\n", value) < 0)
+                return -ENOMEM;
+        /* One write: sysfs and procfs take the value from a single write(2). */
+        ssize_t n = write(fd, line, strlen(line));
+        int r = n < 0 ? negative_errno() : (size_t) n != strlen(line) ? -EIO : 0;
+        if (close(TAKE_FD(fd)) < 0 && r == 0)
+                r = negative_errno();
+        helper_count_write(h);
+        return r;
+}
+
+static int attr_read(Helper *h, TunableKind kind, const char *key, char **ret) {
+        return tunable_read(h->root, kind, key, ret);
+}
+
+static int sysctl_read(Helper *h, const char *key, char **ret) {
+        return attr_read(h, TUNABLE_SYSCTL, key, ret);
+}
+static int governor_read(Helper *h, const char *key, char **ret) {
+        return attr_read(h, TUNABLE_CPU_GOVERNOR, key, ret);
+}
+static int epp_read(Helper *h, const char *key, char **ret) {
+        return attr_read(h, TUNABLE_CPU_EPP, key, ret);
+}
+static int scheduler_read(Helper *h, const char *key, char **ret) {
+        return attr_read(h, TUNABLE_IO_SCHEDULER, key, ret);
+}
+static int read_ahead_read(Helper *h, const char *key, char **ret) {
+        return attr_read(h, TUNABLE_READ_AHEAD_KB, key, ret);
+}
+static int nr_requests_read(Helper *h, const char *key, char **ret) {
+        return attr_read(h, TUNABLE_NR_REQUESTS, key, ret);
+}
+
+static int attr_write(Helper *h, json_t *change, const char *value) {
+        TunableKind kind = tunable_kind_from_string(change_str(change, "kind"));
+        const TunableBackend *b = tunable_backend(kind);
+        _cleanup_free_ char *path = NULL;
+        if (!b)
+                return -EINVAL;
+        int r = b->live_path(change_str(change, "key"), &path);
+        return r < 0 ? r : write_attr(h, path, value);
+}
+
+/* Is word one of the white-space separated words of the file (brackets around a word ignored)? */
+static int word_offered(Helper *h, const char *path, const char *word) {
+        _cleanup_free_ char *text = NULL;
+        int r = sysroot_read_file(h->root, path, &text, NULL);
+        if (r < 0)
+                return r;
+        for (char *save = NULL, *w = strtok_r(text, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
+                size_t n = strlen(w);
+                if (n >= 2 && w[0] == '[' && w[n - 1] == ']') {
+                        w[n - 1] = '\0';
+                        w++;
+                }
+                if (strcmp(w, word) == 0)
+                        return 1;
+        }
+        return 0;
+}
+
+static int check_offered(Helper *h, const char *path, const char *value, const char **reason, const char *what) {
+        int r = word_offered(h, path, value);
+        if (r == -ENOENT) {
+                *reason = what;
+                return -ENOENT;
+        }
+        if (r < 0)
+                return r;
+        if (r == 0) {
+                *reason = what;
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int governor_check(Helper *h, const char *key, const char *value, const char **reason) {
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, "sys/devices/system/cpu/cpufreq/%s/scaling_available_governors", key) < 0)
+                return -ENOMEM;
+        return check_offered(h, path, value, reason, "governor is not in scaling_available_governors");
+}
+
+static int epp_check(Helper *h, const char *key, const char *value, const char **reason) {
+        if (value[0] >= '0' && value[0] <= '9')
+                return 0;        /* numeric preference, range checked by the allowlist */
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, "sys/devices/system/cpu/cpufreq/%s/energy_performance_available_preferences", key) < 0)
+                return -ENOMEM;
+        return check_offered(h, path, value, reason, "preference is not in energy_performance_available_preferences");
+}
+
+static int scheduler_check(Helper *h, const char *key, const char *value, const char **reason) {
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, "sys/block/%s/queue/scheduler", key) < 0)
+                return -ENOMEM;
+        return check_offered(h, path, value, reason, "scheduler is not offered by the device (queue/scheduler)");
+}
+
+/* vm.dirty_bytes and vm.dirty_ratio (and the background pair): the kernel zeroes one when the other
+ * is written, so the journal records both and a rollback restores both. */
+static const char *dirty_partner(const char *key) {
+        static const char *const pairs[][2] = {
+                { "vm.dirty_bytes", "vm.dirty_ratio" },
+                { "vm.dirty_background_bytes", "vm.dirty_background_ratio" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(pairs); i++)
+                for (int j = 0; j < 2; j++)
+                        if (strcmp(key, pairs[i][j]) == 0)
+                                return pairs[i][1 - j];
+        return NULL;
+}
+
+static int sysctl_prepare(Helper *h, json_t *change) {
+        /* The file as read, so that a rollback writes back exactly these bytes (tabs in tcp_rmem). */
+        _cleanup_free_ char *path = NULL, *raw = NULL;
+        if (sysctl_key_to_path(change_str(change, "key"), &path) >= 0 && sysroot_read_line(h->root, path, &raw) >= 0 &&
+            tunable_values_equal(TUNABLE_SYSCTL, change_str(change, "key"), raw, change_str(change, "old")))
+                json_object_set_new(change, "old_raw", json_string(raw));
+        const char *partner = dirty_partner(change_str(change, "key"));
+        if (!partner)
+                return 0;
+        _cleanup_free_ char *v = NULL;
+        int r = sysctl_read(h, partner, &v);
+        if (r < 0)
+                return r;
+        return json_object_set_new(change, "pair", json_pack("{s:s, s:s}", "key", partner, "old", v));
+}
+
+static int sysctl_write_key(Helper *h, const char *key, const char *value) {
+        _cleanup_free_ char *path = NULL;
+        int r = sysctl_key_to_path(key, &path);
+        return r < 0 ? r : write_attr(h, path, value);
+}
+
+/* Write key=value unless it reads so already; a refusal of "0" for a *_bytes key is expected on a
+ * real kernel (its minimum is two pages) after the partner was written, which zeroed it anyway. */
+static int sysctl_settle(Helper *h, const char *key, const char *value, bool tolerate_einval) {
+        _cleanup_free_ char *cur = NULL;
+        int r = sysctl_read(h, key, &cur);
+        if (r < 0)
+                return r;
+        if (tunable_values_equal(TUNABLE_SYSCTL, key, cur, value))
+                return 0;
+        r = sysctl_write_key(h, key, value);
+        return r == -EINVAL && tolerate_einval ? 0 : r;
+}
+
+static int attr_restore(Helper *h, json_t *change, bool force, const char **ret_status) {
+        TunableKind kind = tunable_kind_from_string(change_str(change, "kind"));
+        const char *key = change_str(change, "key"), *old = change_str(change, "old"), *new = change_str(change, "new");
+        const Writer *w = writer_for(kind);
+        _cleanup_free_ char *cur = NULL;
+        if (!old || !w) {
+                *ret_status = "unchanged";
+                return 0;
+        }
+        int r = w->read(h, key, &cur);
+        if (r < 0)
+                return r;
+        json_t *pair = json_object_get(change, "pair");
+        const char *pkey = json_string_value(json_object_get(pair, "key")), *pold = json_string_value(json_object_get(pair, "old"));
+        bool at_old = tunable_values_equal(kind, key, cur, old);
+        if (at_old && pkey && pold) {
+                _cleanup_free_ char *pcur = NULL;
+                at_old = sysctl_read(h, pkey, &pcur) >= 0 && tunable_values_equal(kind, pkey, pcur, pold);
+        }
+        if (at_old) {
+                *ret_status = "unchanged";
+                return 0;
+        }
+        bool ours = new && tunable_values_equal(kind, key, cur, new);
+        if (!ours && !force) {
+                *ret_status = "conflict";
+                return 0;
+        }
+        if (pkey && pold) {
+                /* Write the one that was non-zero; the kernel zeroes the other; settle it if not. */
+                bool key_first = strcmp(old, "0") != 0;
+                r = sysctl_write_key(h, key_first ? key : pkey, key_first ? old : pold);
+                if (r >= 0)
+                        r = sysctl_settle(h, key_first ? pkey : key, key_first ? pold : old, true);
+        } else
+                r = attr_write(h, change, change_str(change, "old_raw") ?: old);
+        if (r < 0)
+                return r;
+        *ret_status = ours ? "restored" : "forced";
+        return 0;
+}
+
+/* ---- ulimit ---- */
+
+static int rlimit_resource(const char *name) {
+        static const struct {
+                const char *name;
+                int resource;
+        } map[] = {
+                { "nofile", RLIMIT_NOFILE }, { "nproc", RLIMIT_NPROC }, { "memlock", RLIMIT_MEMLOCK },
+                { "core", RLIMIT_CORE },     { "stack", RLIMIT_STACK },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(map); i++)
+                if (strcmp(map[i].name, name) == 0)
+                        return map[i].resource;
+        return -EINVAL;
+}
+
+static int ulimit_read(Helper *h, const char *key, char **ret) {
+        UlimitKey k;
+        int r = ulimit_key_parse(key, &k);
+        if (r < 0)
+                return r;
+        if (strcmp(k.scope, "process") != 0)
+                return -EOPNOTSUPP;
+        /* prlimit(2) acts on real PIDs: in a fixture tree they would be someone else's processes. */
+        if (!sysroot_is_host(h->root))
+                return -ENOENT;
+        return tunable_read(h->root, TUNABLE_ULIMIT, key, ret);
+}
+
+static int proc_start_time(int pid, unsigned long long *ret) {
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        if (!f)
+                return negative_errno();
+        char buf[1024];
+        if (!fgets(buf, sizeof(buf), f))
+                return -EIO;
+        char *p = strrchr(buf, ')');
+        if (!p)
+                return -EBADMSG;
+        /* Field 22 (starttime); p + 2 is field 3. */
+        unsigned long long v = 0;
+        int field = 3;
+        for (char *save = NULL, *w = strtok_r(p + 2, " ", &save); w; w = strtok_r(NULL, " ", &save), field++)
+                if (field == 22) {
+                        v = strtoull(w, NULL, 10);
+                        *ret = v;
+                        return 0;
+                }
+        return -EBADMSG;
+}
+
+static int pid_limit(int pid, int resource, long long *soft, long long *hard) {
+        struct rlimit rl;
+        if (prlimit(pid, resource, NULL, &rl) < 0)
+                return negative_errno();
+        *soft = rl.rlim_cur == RLIM_INFINITY ? -1 : (long long) rl.rlim_cur;
+        *hard = rl.rlim_max == RLIM_INFINITY ? -1 : (long long) rl.rlim_max;
+        return 0;
+}
+
+static int ulimit_prepare(Helper *h, json_t *change) {
+        UlimitKey k;
+        int r = ulimit_key_parse(change_str(change, "key"), &k);
+        if (r < 0 || strcmp(k.scope, "process") != 0)
+                return r < 0 ? r : 0;
+        int resource = rlimit_resource(k.resource->name);
+        json_t *procs = json_array();
+        if (!procs || json_object_set_new(change, "processes", procs) < 0)
+                return -ENOMEM;
+        _cleanup_closedir_ DIR *d = opendir("/proc");
+        if (!d)
+                return negative_errno();
+        for (struct dirent *de; (de = readdir(d));) {
+                char *end, path[64];
+                long pid = strtol(de->d_name, &end, 10);
+                if (*end || pid <= 0)
+                        continue;
+                snprintf(path, sizeof(path), "proc/%ld/comm", pid);
+                _cleanup_free_ char *comm = NULL, *old = NULL;
+                unsigned long long start;
+                long long soft, hard;
+                if (sysroot_read_line(h->root, path, &comm) < 0 || strcmp(comm, k.target) != 0)
+                        continue;
+                if (proc_start_time((int) pid, &start) < 0 || pid_limit((int) pid, resource, &soft, &hard) < 0)
+                        continue;        /* gone meanwhile */
+                if (ulimit_value_format(soft, hard, &old) < 0)
+                        return -ENOMEM;
+                json_array_append_new(procs, json_pack("{s:I, s:I, s:s}", "pid", (json_int_t) pid, "start",
+                                                       (json_int_t) start, "old", old));
+        }
+        return 0;
+}
+
+static int set_pid_limit(Helper *h, int pid, int resource, const char *value, const UlimitResource *res) {
+        long long soft, hard;
+        int r = ulimit_value_parse(value, res, &soft, &hard);
+        if (r < 0)
+                return r;
+        struct rlimit rl = {
+                .rlim_cur = soft < 0 ? RLIM_INFINITY : (rlim_t) soft,
+                .rlim_max = hard < 0 ? RLIM_INFINITY : (rlim_t) hard,
+        };
+        r = prlimit(pid, resource, &rl, NULL) < 0 ? negative_errno() : 0;
+        helper_count_write(h);
+        return r;
+}
+
+/* The process is still the one recorded (same PID and start time). */
+static bool same_process(json_t *p) {
+        unsigned long long start;
+        int pid = (int) json_integer_value(json_object_get(p, "pid"));
+        return proc_start_time(pid, &start) >= 0 && (json_int_t) start == json_integer_value(json_object_get(p, "start"));
+}
+
+static int ulimit_write(Helper *h, json_t *change, const char *value) {
+        UlimitKey k;
+        int r = ulimit_key_parse(change_str(change, "key"), &k);
+        if (r < 0)
+                return r;
+        if (strcmp(k.scope, "process") != 0)
+                return 0;        /* lives in an owned file, written with the files */
+        int resource = rlimit_resource(k.resource->name);
+        size_t i;
+        json_t *p;
+        json_array_foreach(json_object_get(change, "processes"), i, p) {
+                if (!same_process(p)) {
+                        json_object_set_new(p, "status", json_string("gone"));
+                        continue;
+                }
+                r = set_pid_limit(h, (int) json_integer_value(json_object_get(p, "pid")), resource, value, k.resource);
+                if (r == -ESRCH) {
+                        json_object_set_new(p, "status", json_string("gone"));
+                        continue;
+                }
+                if (r < 0)
+                        return r;
+                json_object_set_new(p, "status", json_string("applied"));
+        }
+        return 0;
+}
+
+static int ulimit_restore(Helper *h, json_t *change, bool force, const char **ret_status) {
+        UlimitKey k;
+        int r = ulimit_key_parse(change_str(change, "key"), &k);
+        if (r < 0)
+                return r;
+        *ret_status = "unchanged";
+        if (strcmp(k.scope, "process") != 0)
+                return 0;
+        int resource = rlimit_resource(k.resource->name);
+        const char *new = change_str(change, "new");
+        bool any_conflict = false, any_restored = false;
+        size_t i;
+        json_t *p;
+        json_array_foreach(json_object_get(change, "processes"), i, p) {
+                const char *old = json_string_value(json_object_get(p, "old"));
+                int pid = (int) json_integer_value(json_object_get(p, "pid"));
+                long long soft, hard;
+                _cleanup_free_ char *cur = NULL;
+                if (!old || !same_process(p) || pid_limit(pid, resource, &soft, &hard) < 0) {
+                        json_object_set_new(p, "status", json_string("gone"));
+                        continue;
+                }
+                if (ulimit_value_format(soft, hard, &cur) < 0)
+                        return -ENOMEM;
+                if (strcmp(cur, old) == 0)
+                        continue;
+                if (!force && (!new || strcmp(cur, new) != 0)) {
+                        json_object_set_new(p, "status", json_string("conflict"));
+                        any_conflict = true;
+                        continue;
+                }
+                r = set_pid_limit(h, pid, resource, old, k.resource);
+                if (r < 0 && r != -ESRCH)
+                        return r;
+                json_object_set_new(p, "status", json_string("restored"));
+                any_restored = true;
+        }
+        *ret_status = any_conflict ? "conflict" : any_restored ? "restored" : "unchanged";
+        return 0;
+}
+
+/* Sysctls whose kernel handler checks a capability the helper does not keep (caps.c). */
+static int sysctl_check(Helper *h, const char *key, const char *value, const char **reason) {
+        static const char *const need_sys_admin[] = { "kernel.numa_balancing", "kernel.sched_schedstats" };
+        for (size_t i = 0; i < ELEMENTSOF(need_sys_admin); i++)
+                if (strcmp(key, need_sys_admin[i]) == 0) {
+                        *reason = "the kernel requires CAP_SYS_ADMIN for this key, which skytune-helper does not keep";
+                        return -EPERM;
+                }
+        return 0;
+}
+
+static int no_prepare(Helper *h, json_t *change) {
+        return 0;
+}
+
+static int no_check(Helper *h, const char *key, const char *value, const char **reason) {
+        return 0;
+}
+
+static const Writer writers[_TUNABLE_KIND_MAX] = {
+        [TUNABLE_SYSCTL] = { TUNABLE_SYSCTL, sysctl_read, sysctl_check, sysctl_prepare, attr_write, attr_restore },
+        [TUNABLE_CPU_GOVERNOR] = { TUNABLE_CPU_GOVERNOR, governor_read, governor_check, no_prepare, attr_write, attr_restore },
+        [TUNABLE_CPU_EPP] = { TUNABLE_CPU_EPP, epp_read, epp_check, no_prepare, attr_write, attr_restore },
+        [TUNABLE_IO_SCHEDULER] = { TUNABLE_IO_SCHEDULER, scheduler_read, scheduler_check, no_prepare, attr_write, attr_restore },
+        [TUNABLE_READ_AHEAD_KB] = { TUNABLE_READ_AHEAD_KB, read_ahead_read, no_check, no_prepare, attr_write, attr_restore },
+        [TUNABLE_NR_REQUESTS] = { TUNABLE_NR_REQUESTS, nr_requests_read, no_check, no_prepare, attr_write, attr_restore },
+        [TUNABLE_ULIMIT] = { TUNABLE_ULIMIT, ulimit_read, no_check, ulimit_prepare, ulimit_write, ulimit_restore },
+};
+
+const Writer *writer_for(TunableKind kind) {
+        if (kind < 0 || kind >= _TUNABLE_KIND_MAX)
+                return NULL;
+        return &writers[kind];
+}
+
+int writer_read(Helper *h, TunableKind kind, const char *key, char **ret) {
+        const Writer *w = writer_for(kind);
+        if (!w)
+                return -EINVAL;
+        int r = w->read(h, key, ret);
+        if (r == -EOPNOTSUPP)
+                return persist_read_value(h, kind, key, ret);
+        return r;
+}

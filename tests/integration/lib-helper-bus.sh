@@ -1,0 +1,158 @@
+# shellcheck shell=bash
+# Support for tests/integration/test-helper-*.sh and bench-helper: a private system bus with its own
+# configuration and service directory, a real polkitd on it, and a fixture sysroot for the helper.
+# The bus activates skytune-helper itself (the tests never start it).
+#
+#   source lib-helper-bus.sh; bus_setup BUILD SRC [FIXTURE]     # exports DBUS_SYSTEM_BUS_ADDRESS
+#   bus_activation [EXTRA HELPER ARGS...]                        # (re)writes the activation file
+#   bus_teardown                                                 # from the EXIT trap
+#
+# polkitd: Debian 12's /usr/lib/polkit-1/polkitd runs on any bus named by DBUS_SYSTEM_BUS_ADDRESS. It
+# reads actions only from /usr/share/polkit-1/actions, so the skytune action file is installed there
+# (and removed again if this run installed it); rules files go to /etc/polkit-1/rules.d with a name
+# unique to the run. polkitd runs as root here; the test bus lets root own its name.
+
+BUS_NAME=io.skysentinel.SkyTune1
+BUS_PATH=/io/skysentinel/SkyTune1
+BUS_IFACE=io.skysentinel.SkyTune1
+POLKIT_ACTIONS=/usr/share/polkit-1/actions
+POLKIT_RULES=/etc/polkit-1/rules.d
+
+bus_fail() { echo "FAIL: $*" >&2; exit 1; }
+
+bus_setup() {
+        BUS_BUILD=$1 BUS_SRC=$2
+        local fixture=${3:-$BUS_SRC/tests/fixtures/helper-host}
+        HELPER=${SKYTUNE_HELPER:-$BUS_BUILD/helper/skytune-helper}
+        SKYTUNE=${SKYTUNE:-$BUS_BUILD/cli/skytune}
+        [[ -x $HELPER ]] || bus_fail "no helper binary at $HELPER"
+        [[ $(id -u) -eq 0 ]] || { echo "SKIP: the helper tests need root (they start polkitd and the helper)"; exit 77; }
+        command -v dbus-daemon >/dev/null || bus_fail "dbus-daemon missing (apt-get install dbus-daemon)"
+        [[ -x /usr/lib/polkit-1/polkitd ]] || bus_fail "polkitd missing (apt-get install polkitd)"
+        BUS_TMP=$(mktemp -d /tmp/skytune-bus.XXXXXX)
+        chmod 0755 "$BUS_TMP"
+        mkdir -p "$BUS_TMP/services" "$BUS_TMP/state" "$BUS_TMP/root"
+        cp -a "$fixture/." "$BUS_TMP/root/"
+        ROOT=$BUS_TMP/root STATE=$BUS_TMP/state
+        BUS_RULES_INSTALLED=()
+        trap bus_teardown EXIT
+
+        # The action file, unless an identical one is installed already.
+        if ! cmp -s "$BUS_SRC/packaging/io.skysentinel.skytune.policy" "$POLKIT_ACTIONS/io.skysentinel.skytune.policy"; then
+                [[ -e $POLKIT_ACTIONS/io.skysentinel.skytune.policy ]] && bus_fail "a different io.skysentinel.skytune.policy is installed"
+                install -m 0644 "$BUS_SRC/packaging/io.skysentinel.skytune.policy" "$POLKIT_ACTIONS/"
+                BUS_ACTION_INSTALLED=1
+        fi
+
+        cat >"$BUS_TMP/bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <auth>EXTERNAL</auth>
+  <listen>unix:path=$BUS_TMP/bus</listen>
+  <servicedir>$BUS_TMP/services</servicedir>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+  </policy>
+  <!-- polkitd runs as root in the tests (packaged, it runs as the polkitd user). -->
+  <policy user="root">
+    <allow own="org.freedesktop.PolicyKit1"/>
+  </policy>
+  <include>/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf</include>
+  <include>$BUS_SRC/packaging/io.skysentinel.SkyTune1.conf</include>
+</busconfig>
+CONF
+        export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$BUS_TMP/bus
+        bus_activation
+        # Not forked, so that activated helpers inherit its stderr: their log ends up in bus.log.
+        dbus-daemon --config-file="$BUS_TMP/bus.conf" --nofork --nopidfile >"$BUS_TMP/bus.log" 2>&1 &
+        BUS_PID=$!
+        for _ in $(seq 200); do [[ -S $BUS_TMP/bus ]] && break; sleep 0.02; done
+        [[ -S $BUS_TMP/bus ]] || bus_fail "dbus-daemon did not start: $(cat "$BUS_TMP/bus.log")"
+        polkit_start
+}
+
+polkit_start() {
+        /usr/lib/polkit-1/polkitd --no-debug >"$BUS_TMP/polkitd.log" 2>&1 &
+        POLKIT_PID=$!
+        for _ in $(seq 200); do
+                busctl --system status org.freedesktop.PolicyKit1 >/dev/null 2>&1 && return 0
+                sleep 0.02
+        done
+        bus_fail "polkitd did not take its name: $(cat "$BUS_TMP/polkitd.log")"
+}
+
+polkit_stop() {
+        [[ -n ${POLKIT_PID:-} ]] || return 0
+        kill "$POLKIT_PID" 2>/dev/null; wait "$POLKIT_PID" 2>/dev/null || true
+        POLKIT_PID=
+}
+
+# A polkit rules file for this run only; polkitd notices new files by itself.
+polkit_rule() {
+        local f=$POLKIT_RULES/49-skytune-test-$$-${#BUS_RULES_INSTALLED[@]}.rules
+        mkdir -p "$POLKIT_RULES"
+        printf '%s\n' "$1" >"$f"
+        BUS_RULES_INSTALLED+=("$f")
+        sleep 0.3
+}
+
+# The activation file: Exec= runs the build's helper on the fixture copy. Extra args are appended.
+bus_activation() {
+        local asan=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
+        cat >"$BUS_TMP/services/$BUS_NAME.service" <<SVC
+[D-BUS Service]
+Name=$BUS_NAME
+Exec=/usr/bin/env ASAN_OPTIONS=$asan SKYTUNE_SYSROOT=/nonexistent $HELPER --sysroot $ROOT --state-dir $STATE --idle-timeout ${BUS_IDLE:-2} --log-target console${*:+ $*}
+User=root
+SVC
+        if [[ -n ${BUS_PID:-} ]]; then
+                busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus ReloadConfig >/dev/null
+        fi
+}
+
+bus_teardown() {
+        local rc=$?
+        helper_wait_exit 5 2>/dev/null || true
+        polkit_stop
+        [[ -n ${BUS_PID:-} ]] && { kill "$BUS_PID" 2>/dev/null; wait "$BUS_PID" 2>/dev/null; }
+        for f in "${BUS_RULES_INSTALLED[@]}"; do rm -f "$f"; done
+        [[ -n ${BUS_ACTION_INSTALLED:-} ]] && rm -f "$POLKIT_ACTIONS/io.skysentinel.skytune.policy"
+        if [[ $rc -ne 0 && -n ${BUS_TMP:-} ]]; then
+                echo "--- bus and helper log" >&2; tail -n 80 "$BUS_TMP/bus.log" >&2
+        fi
+        [[ -n ${BUS_TMP:-} ]] && rm -rf "$BUS_TMP"
+        exit $rc
+}
+
+helper_pid() {
+        busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
+                GetConnectionUnixProcessID s "$BUS_NAME" 2>/dev/null | awk '{print $2}'
+}
+
+# Wait until no process owns the helper's name (it exited on idle), at most $1 seconds.
+helper_wait_exit() {
+        local limit=${1:-10} i
+        for ((i = 0; i < limit * 20; i++)); do
+                busctl --system status "$BUS_NAME" >/dev/null 2>&1 || { pgrep -f "state-dir $STATE" >/dev/null || return 0; }
+                sleep 0.05
+        done
+        return 1
+}
+
+hcall() { busctl --system --timeout=30 call "$BUS_NAME" "$BUS_PATH" "$BUS_IFACE" "$@"; }
+# JSON out of a busctl "s" reply.
+hjson() { busctl --system --timeout=30 --json=short call "$BUS_NAME" "$BUS_PATH" "$BUS_IFACE" "$@" | jq -r '.data[0]'; }
