@@ -383,8 +383,11 @@ static int http_round(void *state, const ProbeConfig *cfg, ProbeRoundOut *out) {
                         break;                  /* everything sent has ended */
                 if (!sending && (now >= drain_end || probe_stopped(cfg)))
                         break;
-                if (started > 0 || finished > 0)
-                        continue;               /* drive again right away: new work is waiting */
+                /* Finished transfers free connections: re-add at once and drive the multi again
+                 * (one pass sends them) instead of waiting in poll. Each perform walks every handle,
+                 * so no pass is spent without new work. */
+                if (finished > 0)
+                        continue;
                 int timeout_ms = 100;
                 if (sending && open_model && s->nfree > 0)
                         timeout_ms = next > now ? (int) MIN((next - now + 999999) / 1000000, 100) : 0;
