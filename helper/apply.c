@@ -11,6 +11,7 @@
  * alone and reported as a conflict unless forced. A crash leaves a transaction "applying" or
  * "rolling-back"; the next start rolls it back by the same rules (a "pending" change may or may not
  * have been written: the live value tells). */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,8 +298,10 @@ int tx_apply(Helper *h, const Plan *plan, bool persist, uid_t uid, json_t **ret_
         if (r < 0)
                 return sd_bus_error_setf(error, HELPER_ERROR_FAILED, "cannot write the journal in %s: %s; nothing was changed",
                                          h->state_dir, strerror(-r));
-        if (h->test_crash_after == 0)
-                helper_count_write(h);        /* test hook: die with only the intent record written */
+        if (h->test_crash_after == 0) {
+                log_notice("test hook: killing myself after the intent record");
+                raise(SIGKILL);
+        }
 
         const char *failed_what = NULL;
         int failed_r = 0;
@@ -344,7 +347,8 @@ int tx_apply(Helper *h, const Plan *plan, bool persist, uid_t uid, json_t **ret_
                 }
                 set_str(f, "status", "written");
                 helper_log_change(h, id, "written", "file", jstr(f, "path"), "", "");
-                json_array_foreach(json_object_get(tx, "changes"), i, c)
+                size_t k;
+                json_array_foreach(json_object_get(tx, "changes"), k, c)
                         if (jstreq(c, "mechanism", "file") && jstreq(c, "file", jstr(f, "path")) && jstreq(c, "status", "pending"))
                                 set_str(c, "status", "applied");
                 r = journal_save(h, tx);

@@ -253,7 +253,10 @@ int bus_setup(Helper *h) {
         r = sd_bus_add_object_vtable(h->bus, NULL, HELPER_BUS_PATH, HELPER_BUS_IFACE, helper_vtable, h);
         if (r < 0)
                 return log_error_errno(r, "cannot register the D-Bus object: %m");
-        r = sd_bus_attach_event(h->bus, h->event, SD_EVENT_PRIORITY_NORMAL);
+        /* A bus that goes away ends the helper (its callers are gone with it). */
+        r = sd_bus_set_exit_on_disconnect(h->bus, true);
+        if (r >= 0)
+                r = sd_bus_attach_event(h->bus, h->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return log_error_errno(r, "cannot attach the bus to the event loop: %m");
         r = sd_bus_request_name(h->bus, HELPER_BUS_NAME, 0);

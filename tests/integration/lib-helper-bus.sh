@@ -153,6 +153,46 @@ helper_wait_exit() {
         return 1
 }
 
+# SIGTERM to the running helper (if any), then wait until it is gone.
+helper_stop() {
+        local pid
+        pid=$(helper_pid)
+        [[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null
+        helper_wait_exit 10
+}
+
 hcall() { busctl --system --timeout=30 call "$BUS_NAME" "$BUS_PATH" "$BUS_IFACE" "$@"; }
 # JSON out of a busctl "s" reply.
 hjson() { busctl --system --timeout=30 --json=short call "$BUS_NAME" "$BUS_PATH" "$BUS_IFACE" "$@" | jq -r '.data[0]'; }
+
+# Content of every file in the fixture copy (scheduler files normalized to the selected word, since a
+# regular file cannot imitate sysfs's "[x]" read-back), one line per file: the "nothing written" and
+# "restored byte for byte" checks compare these.
+tree_state() {
+        (cd "$ROOT" && find . -type f -o -type d | LC_ALL=C sort | while read -r f; do
+                if [[ -d $f ]]; then echo "dir $f"; continue; fi
+                case $f in
+                */queue/scheduler) printf '%s %s\n' "$f" "$(awk '{ if (match($0, /\[[^]]*\]/)) print substr($0, RSTART + 1, RLENGTH - 2); else print }' "$f")" ;;
+                *) printf '%s %s\n' "$f" "$(sha256sum <"$f" | cut -c1-16)" ;;
+                esac
+        done)
+}
+
+journal_count() { find "$STATE/tx" -maxdepth 1 -name '*.json' 2>/dev/null | wc -l; }
+
+# A plan from "kind key value" lines on stdin.
+make_plan() {
+        local persist=${1:-false}
+        jq -Rn --argjson persist "$persist" '{schema: "skytune.plan/1", persist: $persist, policy: "test",
+                changes: [inputs | select(length > 0) | split(" ") | {kind: .[0], key: .[1], proposed: (.[2:] | join(" ")),
+                          rule: "test", reason: "test"}]}'
+}
+# Run a command that must fail; print its output (stdout and stderr). Returns 1 if it succeeded.
+must_fail() {
+        local out
+        if out=$("$@" 2>&1); then
+                echo "$out"
+                return 1
+        fi
+        echo "$out"
+}
