@@ -9,6 +9,9 @@ extern const Collector collector_psi;
 extern const Collector collector_cgroup;
 extern const Collector collector_interrupts;
 extern const Collector collector_memory;
+extern const Collector collector_disk;
+extern const Collector collector_network;
+extern const Collector collector_files;
 extern const Collector collector_tasks;
 extern const Collector collector_tunables;
 
@@ -19,6 +22,9 @@ const Collector *const collector_table[] = {
         &collector_cgroup,
         &collector_interrupts,
         &collector_memory,
+        &collector_disk,
+        &collector_network,
+        &collector_files,
         &collector_tasks,
         &collector_tunables,
 };

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "series.h"
 
@@ -86,4 +87,75 @@ uint64_t counter_table_total(const CounterTable *t, size_t col) {
                 if (counter_table_delta(t, i, col, &d, NULL))
                         sum += d;
         return sum;
+}
+
+void counter_set_free(CounterSet *s) {
+        for (size_t i = 0; i < s->n; i++)
+                counter_table_free(&s->obj[i].t);
+        free(s->obj);
+        s->obj = NULL;
+        s->n = s->cap = s->hint = 0;
+}
+
+static bool name_is(const CounterObject *o, const char *name, size_t len) {
+        return strncmp(o->name, name, len) == 0 && o->name[len] == '\0';
+}
+
+CounterObject *counter_set_find(CounterSet *s, const char *name, size_t len) {
+        if (len >= COUNTER_NAME_MAX)
+                return NULL;
+        for (size_t k = 0; k < s->n; k++) {
+                size_t i = (s->hint + k) % s->n;
+                if (name_is(&s->obj[i], name, len)) {
+                        s->hint = i + 1;
+                        return &s->obj[i];
+                }
+        }
+        return NULL;
+}
+
+int counter_set_add(CounterSet *s, const char *name, size_t len, CounterObject **ret) {
+        CounterObject *o = counter_set_find(s, name, len);
+        if (o) {
+                *ret = o;
+                return 0;
+        }
+        if (len >= COUNTER_NAME_MAX || len == 0)
+                return -ENAMETOOLONG;
+        int r = array_reserve((void **) &s->obj, &s->cap, s->n, sizeof(CounterObject));
+        if (r < 0)
+                return r;
+        o = &s->obj[s->n];
+        *o = (CounterObject) {};
+        memcpy(o->name, name, len);
+        counter_table_init(&o->t, s->width);
+        r = counter_table_pad(&o->t, s->samples);
+        if (r < 0) {
+                counter_table_free(&o->t);
+                return r;
+        }
+        s->n++;
+        *ret = o;
+        return 0;
+}
+
+int counter_set_put(CounterSet *s, CounterObject *o, uint64_t at, const uint64_t *row) {
+        if (o->seen)
+                return 0;
+        o->seen = true;
+        return counter_table_push(&o->t, at, row);
+}
+
+int counter_set_end_sample(CounterSet *s) {
+        for (size_t i = 0; i < s->n; i++) {
+                CounterObject *o = &s->obj[i];
+                if (!o->seen) {
+                        int r = counter_table_push(&o->t, 0, NULL);
+                        if (r < 0)
+                                return r;
+                }
+                o->seen = false;
+        }
+        s->samples++;
+        return 0;
 }

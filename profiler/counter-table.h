@@ -35,3 +35,37 @@ size_t counter_table_rates(const CounterTable *t, size_t col, double mult, doubl
 size_t counter_table_gauges(const CounterTable *t, size_t col, double mult, double *out);
 /* Sum of the valid deltas of column col over the window. */
 uint64_t counter_table_total(const CounterTable *t, size_t col);
+
+/* Counter tables of named objects (disks, interfaces) that may come and go between samples. An object
+ * first seen in a later sample gets absent rows before it; one missing from a sample gets an absent
+ * row for it. */
+#define COUNTER_NAME_MAX 64
+
+typedef struct CounterObject {
+        char name[COUNTER_NAME_MAX];
+        CounterTable t;
+        bool seen;           /* has a row for the sample in progress */
+} CounterObject;
+
+typedef struct CounterSet {
+        size_t width;
+        size_t samples;      /* completed samples: the row count of every table */
+        CounterObject *obj;
+        size_t n, cap;
+        size_t hint;         /* where the next lookup starts: sources list objects in a stable order */
+} CounterSet;
+
+static inline void counter_set_init(CounterSet *s, size_t width) {
+        *s = (CounterSet) { .width = width };
+}
+void counter_set_free(CounterSet *s);
+/* The object named name[0..len), or NULL. */
+CounterObject *counter_set_find(CounterSet *s, const char *name, size_t len);
+/* The object named name[0..len), added (with absent rows for the samples so far) when missing.
+ * -ENAMETOOLONG for a name that does not fit. */
+int counter_set_add(CounterSet *s, const char *name, size_t len, CounterObject **ret);
+/* Store the row of one object for the sample in progress (a second row for the same object in one
+ * sample is ignored). */
+int counter_set_put(CounterSet *s, CounterObject *o, uint64_t at, const uint64_t *row);
+/* End the sample in progress: absent rows for the objects it did not list. */
+int counter_set_end_sample(CounterSet *s);

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "proc-mem.h"
-#include "support.h"
+#include "scenario.h"
 
 static const char meminfo_text[] =
         "MemTotal:        1000000 kB\n"
@@ -137,20 +137,6 @@ static void mem_step(const char *dir, unsigned i, void *userdata) {
                     i * sc->scan_step, 3 + i * sc->oom_step);
 }
 
-static json_t *profile_scenario(MemScenario *sc, unsigned samples, char **ret_dir) {
-        char *dir = test_tmpdir();
-        test_copy_fixture("mem-idle", dir);
-        json_t *doc = test_profile(dir, samples, mem_step, sc);
-        *ret_dir = dir;
-        return doc;
-}
-
-static void done(json_t *doc, char *dir) {
-        json_decref(doc);
-        test_rm_rf(dir);
-        free(dir);
-}
-
 static void assert_no_memory_findings(const json_t *doc) {
         assert_null(test_find_finding(doc, "memory.*"));
 }
@@ -165,39 +151,39 @@ static void test_idle_fixture(void **state) {
         assert_true(test_num(doc, "resources.memory.swap_in_per_s.max") == 0);
         assert_int_equal((int) test_num(doc, "resources.memory.swap_in_per_s.n"), 2);
         assert_true(test_num(doc, "resources.memory.oom_kills.value") == 0);
-        done(doc, dir);
+        test_profile_done(doc, dir);
 
         /* Rewritten every sample, but with no activity: still nothing. */
         MemScenario sc = { .total_kb = 1000000, .avail_kb = 800000, .swap_total_kb = 100000, .swap_free_kb = 100000,
                            .dirty_kb = 100 };
-        doc = profile_scenario(&sc, 4, &dir);
+        doc = test_profile_fixture("mem-idle", 4, mem_step, &sc, &dir);
         assert_no_memory_findings(doc);
         assert_true(test_num(doc, "resources.memory.used_pct.value") > 19.99 &&
                     test_num(doc, "resources.memory.used_pct.value") < 20.01);
         assert_true(test_num(doc, "resources.memory.major_faults_per_s.value") == 10);
-        done(doc, dir);
+        test_profile_done(doc, dir);
 }
 
 static void test_swap_finding(void **state) {
         MemScenario sc = { .total_kb = 1000000, .avail_kb = 500000, .swap_total_kb = 100000, .swap_free_kb = 50000,
                            .dirty_kb = 100, .pswpin_step = 30, .pswpout_step = 70 };
         char *dir;
-        json_t *doc = profile_scenario(&sc, 5, &dir);
+        json_t *doc = test_profile_fixture("mem-idle", 5, mem_step, &sc, &dir);
         assert_true(test_num(doc, "resources.memory.swap_out_per_s.avg") == 70);
         assert_true(test_num(doc, "resources.memory.swap_in_per_s.avg") == 30);
         assert_true(test_num(doc, "resources.memory.swap_used_bytes.value") == 50000.0 * 1024);
         json_t *f = test_find_finding(doc, "memory.swap_out_per_s");
         assert_non_null(f);
-        assert_string_equal(json_string_value(json_object_get(f, "kind")), "saturation");
-        assert_true(json_number_value(json_object_get(f, "value")) == 100);
-        assert_non_null(strstr(json_string_value(json_object_get(f, "message")), "100.0 pages/s"));
-        done(doc, dir);
+        assert_string_equal(test_finding_str(f, "kind"), "saturation");
+        assert_true(test_finding_value(f) == 100);
+        assert_non_null(strstr(test_finding_str(f, "message"), "100.0 pages/s"));
+        test_profile_done(doc, dir);
 
         /* The same activity without swap configured cannot be swapping: no finding. */
         sc.swap_total_kb = sc.swap_free_kb = 0;
-        doc = profile_scenario(&sc, 5, &dir);
+        doc = test_profile_fixture("mem-idle", 5, mem_step, &sc, &dir);
         assert_null(test_find_finding(doc, "memory.swap_*"));
-        done(doc, dir);
+        test_profile_done(doc, dir);
 }
 
 /* Swap activity in one interval of four is a blip, not sustained. */
@@ -214,40 +200,40 @@ static void test_swap_blip(void **state) {
         json_t *doc = test_profile(dir, 5, blip_step, &sc);
         assert_true(test_num(doc, "resources.memory.swap_in_per_s.max") == 100);
         assert_null(test_find_finding(doc, "memory.swap_*"));
-        done(doc, dir);
+        test_profile_done(doc, dir);
 }
 
 static void test_oom_and_reclaim(void **state) {
         MemScenario sc = { .total_kb = 1000000, .avail_kb = 500000, .allocstall_step = 4, .scan_step = 320,
                            .oom_step = 1 };
         char *dir;
-        json_t *doc = profile_scenario(&sc, 3, &dir);
+        json_t *doc = test_profile_fixture("mem-idle", 3, mem_step, &sc, &dir);
         json_t *f = test_find_finding(doc, "memory.oom_kills");
         assert_non_null(f);
-        assert_string_equal(json_string_value(json_object_get(f, "kind")), "errors");
-        assert_string_equal(json_string_value(json_object_get(f, "severity")), "critical");
-        assert_true(json_number_value(json_object_get(f, "value")) == 2);
+        assert_string_equal(test_finding_str(f, "kind"), "errors");
+        assert_string_equal(test_finding_str(f, "severity"), "critical");
+        assert_true(test_finding_value(f) == 2);
         assert_int_equal(json_integer_value(json_object_get(f, "rank")), 1);     /* errors rank first */
         f = test_find_finding(doc, "memory.allocstall_per_s");
         assert_non_null(f);
-        assert_non_null(strstr(json_string_value(json_object_get(f, "message")), "direct reclaim: allocations stall"));
+        assert_non_null(strstr(test_finding_str(f, "message"), "direct reclaim: allocations stall"));
         assert_true(test_num(doc, "resources.memory.direct_scan_per_s.value") == 320);
         assert_true(test_num(doc, "resources.memory.allocstall_per_s.value") == 4);
-        done(doc, dir);
+        test_profile_done(doc, dir);
 }
 
 static void test_dirty_threshold(void **state) {
         /* Ratio form (fixture: dirty_ratio 20, background 10, bytes 0): 20% of MemAvailable. */
         MemScenario sc = { .total_kb = 1000000, .avail_kb = 500000, .dirty_kb = 60000, .writeback_kb = 25000 };
         char *dir;
-        json_t *doc = profile_scenario(&sc, 2, &dir);
+        json_t *doc = test_profile_fixture("mem-idle", 2, mem_step, &sc, &dir);
         assert_true(test_num(doc, "resources.memory.dirty_threshold_bytes.value") == 100000.0 * 1024);
         assert_true(test_num(doc, "resources.memory.dirty_background_threshold_bytes.value") == 50000.0 * 1024);
         assert_true(test_num(doc, "resources.memory.dirty_pct_of_threshold.max") == 85);
         json_t *f = test_find_finding(doc, "memory.dirty_pct_of_threshold");
         assert_non_null(f);
         assert_true(json_number_value(json_object_get(f, "threshold")) == 80);
-        done(doc, dir);
+        test_profile_done(doc, dir);
 
         /* Bytes form wins when non-zero: 1 GiB hard limit makes the same dirty pages harmless. */
         dir = test_tmpdir();
@@ -258,18 +244,18 @@ static void test_dirty_threshold(void **state) {
         assert_true(test_num(doc, "resources.memory.dirty_threshold_bytes.value") == 1073741824.0);
         assert_true(test_num(doc, "resources.memory.dirty_background_threshold_bytes.value") == 536870912.0);
         assert_null(test_find_finding(doc, "memory.dirty_pct_of_threshold"));
-        done(doc, dir);
+        test_profile_done(doc, dir);
 }
 
 static void test_used_and_missing(void **state) {
         MemScenario sc = { .total_kb = 1000000, .avail_kb = 50000 };
         char *dir;
-        json_t *doc = profile_scenario(&sc, 2, &dir);
+        json_t *doc = test_profile_fixture("mem-idle", 2, mem_step, &sc, &dir);
         json_t *f = test_find_finding(doc, "memory.used_pct");
         assert_non_null(f);
-        assert_string_equal(json_string_value(json_object_get(f, "kind")), "utilization");
-        assert_true(json_number_value(json_object_get(f, "value")) == 95);
-        done(doc, dir);
+        assert_string_equal(test_finding_str(f, "kind"), "utilization");
+        assert_true(test_finding_value(f) == 95);
+        test_profile_done(doc, dir);
 
         /* No /proc/vmstat, unreadable dirty settings, one sample: reported as unavailable, not an error. */
         dir = test_tmpdir();
@@ -286,7 +272,7 @@ static void test_used_and_missing(void **state) {
         assert_non_null(json_string_value(test_path(doc, "resources.memory.unavailable.dirty_threshold")));
         assert_null(test_path(doc, "resources.memory.dirty_threshold_bytes"));
         assert_true(test_num(doc, "resources.memory.used_pct.n") == 1);
-        done(doc, dir);
+        test_profile_done(doc, dir);
 }
 
 int main(void) {

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MIT */
+/* File handles (USE): the system-wide count against fs.file-max from /proc/sys/fs/file-nr at each
+ * sample, and once per profile the processes closest to their own "Max open files" soft limit
+ * (/proc/PID/fd against /proc/PID/limits). Both are capacity limits: near 100 % the next open() fails
+ * with ENFILE or EMFILE. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector.h"
+#include "counter-table.h"
+#include "macro.h"
+#include "series.h"
+#include "textscan.h"
+#include "ulimit.h"
+
+/* Counting a process's fds stops here (or at its soft limit): the percentage is then known. */
+#define FILES_MAX_FDS_COUNTED 100000
+#define FILES_TOP 5
+
+enum { FNR_ALLOCATED, FNR_MAX, _FNR_MAX };
+
+typedef struct ProcFiles {
+        int pid;
+        char comm[32];
+        long long fds, soft;
+        double pct;
+} ProcFiles;
+
+typedef struct FilesState {
+        KeptFile file_nr;
+        int open_error;
+        unsigned bad;
+        CounterTable t;
+} FilesState;
+
+static int files_open(void *state, const Sysroot *root) {
+        FilesState *st = state;
+        st->file_nr = KEPT_FILE_INIT;
+        counter_table_init(&st->t, _FNR_MAX);
+        st->open_error = kept_file_open(&st->file_nr, root, "proc/sys/fs/file-nr");
+        return st->open_error == -ENOMEM ? -ENOMEM : 0;
+}
+
+/* "allocated  free  max": the free column is always 0 since 2.6. */
+static int parse_file_nr(const char *text, size_t len, uint64_t row[_FNR_MAX]) {
+        Scan s = scan_init(text, len);
+        uint64_t unused;
+        if (scan_u64(&s, &row[FNR_ALLOCATED]) < 0 || scan_u64(&s, &unused) < 0 || scan_u64(&s, &row[FNR_MAX]) < 0)
+                return -EBADMSG;
+        return 0;
+}
+
+static int files_sample(void *state, uint64_t now) {
+        FilesState *st = state;
+        if (!kept_file_is_open(&st->file_nr))
+                return 0;
+        const char *text;
+        size_t len;
+        uint64_t row[_FNR_MAX];
+        int r = kept_file_read(&st->file_nr, &text, &len);
+        if (r >= 0)
+                r = parse_file_nr(text, len, row);
+        if (r < 0)
+                st->bad++;
+        return counter_table_push(&st->t, now, r < 0 ? NULL : row);
+}
+
+/* Entries of proc/PID/fd, up to limit; negative errno when the directory cannot be read. */
+static long long count_fds(const Sysroot *root, int pid, long long limit) {
+        char path[48];
+        snprintf(path, sizeof(path), "proc/%d/fd", pid);
+        _cleanup_closedir_ DIR *d = NULL;
+        int r = sysroot_opendir(root, path, &d);
+        if (r < 0)
+                return r;
+        long long n = 0;
+        for (struct dirent *de; n < limit && (de = readdir(d));)
+                if (de->d_name[0] != '.')
+                        n++;
+        return n;
+}
+
+static int read_soft_limit(const Sysroot *root, int pid, long long *ret) {
+        char path[48];
+        snprintf(path, sizeof(path), "proc/%d/limits", pid);
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        int r = sysroot_read_file(root, path, &text, &len);
+        if (r < 0)
+                return r;
+        long long hard;
+        return ulimit_parse_proc_limits(text, len, ulimit_resource("nofile"), ret, &hard);
+}
+
+static void read_comm(const Sysroot *root, int pid, char *buf, size_t size) {
+        char path[48];
+        _cleanup_free_ char *line = NULL;
+        snprintf(path, sizeof(path), "proc/%d/comm", pid);
+        snprintf(buf, size, "%s", sysroot_read_line(root, path, &line) >= 0 ? line : "?");
+}
+
+/* Keep the FILES_TOP highest percentages, highest first. */
+static void top_insert(ProcFiles *top, size_t *n, const ProcFiles *p) {
+        size_t i = *n < FILES_TOP ? (*n)++ : FILES_TOP;
+        if (i == FILES_TOP) {
+                if (p->pct <= top[FILES_TOP - 1].pct)
+                        return;
+                i = FILES_TOP - 1;
+        }
+        while (i > 0 && top[i - 1].pct < p->pct) {
+                top[i] = top[i - 1];
+                i--;
+        }
+        top[i] = *p;
+}
+
+typedef struct ScanResult {
+        ProcFiles top[FILES_TOP];
+        size_t ntop;
+        unsigned scanned, unreadable;
+} ScanResult;
+
+static int scan_processes(const Sysroot *root, ScanResult *res) {
+        _cleanup_closedir_ DIR *d = NULL;
+        int r = sysroot_opendir(root, "proc", &d);
+        if (r < 0)
+                return r;
+        for (struct dirent *de; (de = readdir(d));) {
+                char *end;
+                long pid = strtol(de->d_name, &end, 10);
+                if (de->d_name[0] < '0' || de->d_name[0] > '9' || *end || pid <= 0 || pid > INT32_MAX)
+                        continue;
+                ProcFiles p = { .pid = (int) pid, .soft = -1 };
+                r = read_soft_limit(root, p.pid, &p.soft);
+                if (r == -ENOENT || r == -ESRCH)
+                        continue;           /* exited meanwhile */
+                long long cap = FILES_MAX_FDS_COUNTED;
+                if (r >= 0 && p.soft > 0)
+                        cap = MIN(cap, p.soft);
+                p.fds = count_fds(root, p.pid, cap);
+                if (p.fds == -ENOENT || p.fds == -ESRCH)
+                        continue;
+                if (p.fds < 0 || r < 0) {
+                        /* Another user's process, seen by an unprivileged profiler. */
+                        res->unreadable++;
+                        continue;
+                }
+                res->scanned++;
+                if (p.soft <= 0)
+                        continue;           /* unlimited (or 0): no percentage */
+                p.pct = 100.0 * (double) p.fds / (double) p.soft;
+                read_comm(root, p.pid, p.comm, sizeof(p.comm));
+                top_insert(res->top, &res->ntop, &p);
+        }
+        return 0;
+}
+
+static int report_processes(const Sysroot *root, Report *rep) {
+        ScanResult res = {};
+        int r = scan_processes(root, &res);
+        if (r < 0)
+                return report_unavailable(rep, "files", "processes", "cannot list /proc: %s", strerror(-r));
+        json_t *top = json_array();
+        if (!top)
+                return -ENOMEM;
+        for (size_t i = 0; i < res.ntop; i++) {
+                const ProcFiles *p = &res.top[i];
+                json_t *o = json_pack("{s:i, s:s, s:I, s:I, s:f}", "pid", p->pid, "comm", p->comm, "fds",
+                                      (json_int_t) p->fds, "soft_limit", (json_int_t) p->soft, "pct",
+                                      round(p->pct * 100) / 100);
+                if (!o || json_array_append_new(top, o) < 0) {
+                        json_decref(top);
+                        return -ENOMEM;
+                }
+        }
+        r = report_fact(rep, "files", NULL, "top_processes", top);
+        r = r ?: report_gauge(rep, "files", NULL, "scanned", "count", res.scanned);
+        r = r ?: report_gauge(rep, "files", NULL, "unreadable", "count", res.unreadable);
+        if (r >= 0 && res.ntop > 0)
+                r = report_gauge(rep, "files", NULL, "max_process_nofile_pct", "percent", res.top[0].pct);
+        for (size_t i = 0; r >= 0 && i < res.ntop && res.top[i].pct >= 80; i++) {
+                const ProcFiles *p = &res.top[i];
+                r = report_finding(rep, FINDING_SATURATION, p->pct >= 95 ? SEVERITY_CRITICAL : SEVERITY_WARNING, "files",
+                                   "files.max_process_nofile_pct", p->pct, 80,
+                                   "process %d (%s) has %lld files open, %.0f%% of its soft limit of %lld "
+                                   "(/proc/%d/limits \"Max open files\", threshold 80%%): it will fail with EMFILE; "
+                                   "raise its nofile limit (LimitNOFILE= for a service, limits.d for logins)",
+                                   p->pid, p->comm, p->fds, p->pct, p->soft, p->pid);
+        }
+        return r;
+}
+
+static int report_file_nr(FilesState *st, const Sysroot *root, Report *rep) {
+        if (st->open_error < 0)
+                return report_unavailable(rep, "files", "file_nr", "cannot open /proc/sys/fs/file-nr: %s",
+                                          strerror(-st->open_error));
+        size_t n = MAX(st->t.n, (size_t) 1);
+        _cleanup_free_ double *alloc = calloc(2 * n, sizeof(double));
+        if (!alloc)
+                return -ENOMEM;
+        double *pct = alloc + n;
+        size_t k = 0;
+        uint64_t max = 0;
+        for (size_t i = 0; i < st->t.n; i++) {
+                const uint64_t *p = counter_table_row(&st->t, i);
+                if (!p || p[FNR_MAX] == 0)
+                        continue;
+                alloc[k] = (double) p[FNR_ALLOCATED];
+                pct[k++] = 100.0 * (double) p[FNR_ALLOCATED] / (double) p[FNR_MAX];
+                max = p[FNR_MAX];
+        }
+        if (k == 0)
+                return report_unavailable(rep, "files", "file_nr", "/proc/sys/fs/file-nr could not be parsed in %u sample(s)",
+                                          st->bad);
+        int r = report_series(rep, "files", NULL, "allocated", "count", alloc, k);
+        r = r ?: report_gauge(rep, "files", NULL, "max", "count", (double) max);
+        r = r ?: report_series(rep, "files", NULL, "used_pct", "percent", pct, k);
+        uint64_t nr_open;
+        if (r >= 0 && sysroot_read_u64(root, "proc/sys/fs/nr_open", &nr_open) >= 0)
+                r = report_gauge(rep, "files", NULL, "nr_open", "count", (double) nr_open);
+        SeriesSummary s = series_summarize(pct, k);
+        if (r >= 0 && s.max >= 80)
+                r = report_finding(rep, FINDING_SATURATION, s.max >= 95 ? SEVERITY_CRITICAL : SEVERITY_WARNING, "files",
+                                   "files.used_pct", s.max, 80,
+                                   "up to %.0f file handles allocated, %.0f%% of fs.file-max (%llu; /proc/sys/fs/file-nr, "
+                                   "threshold 80%%): opens will fail with ENFILE; raise fs.file-max",
+                                   s.max * (double) max / 100.0, s.max, (unsigned long long) max);
+        return r;
+}
+
+static int files_report(void *state, const Sysroot *root, Report *rep) {
+        FilesState *st = state;
+        int r = report_file_nr(st, root, rep);
+        return r < 0 ? r : report_processes(root, rep);
+}
+
+static void files_close(void *state) {
+        FilesState *st = state;
+        kept_file_close(&st->file_nr);
+        counter_table_free(&st->t);
+}
+
+const Collector collector_files = {
+        .name = "files",
+        .state_size = sizeof(FilesState),
+        .open = files_open,
+        .sample = files_sample,
+        .report = files_report,
+        .close = files_close,
+};

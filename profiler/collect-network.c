@@ -1,0 +1,517 @@
+/* SPDX-License-Identifier: MIT */
+/* Network (USE): per-interface throughput against link speed (utilization), drops (saturation) and
+ * errors from /proc/net/dev; the TCP stack's accept and SYN queues, TIME-WAIT sockets against the
+ * ephemeral port range (saturation), retransmits and resets (errors) from /proc/net/snmp,
+ * /proc/net/netstat and /proc/net/sockstat; UDP buffer errors. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector.h"
+#include "counter-table.h"
+#include "macro.h"
+#include "netdev.h"
+#include "netstat.h"
+#include "series.h"
+
+enum {
+        SNMP_RETRANS, SNMP_OUT_SEGS, SNMP_OUT_RSTS, SNMP_IN_ERRS, SNMP_ACTIVE_OPENS, SNMP_PASSIVE_OPENS,
+        SNMP_CURR_ESTAB, SNMP_UDP_IN_ERRORS, SNMP_UDP_RCVBUF, SNMP_UDP_SNDBUF, SNMP_UDP_NO_PORTS,
+        _SNMP_MAX,
+};
+static const NetstatField snmp_fields[_SNMP_MAX] = {
+        [SNMP_RETRANS] = { "Tcp", "RetransSegs" },
+        [SNMP_OUT_SEGS] = { "Tcp", "OutSegs" },
+        [SNMP_OUT_RSTS] = { "Tcp", "OutRsts" },
+        [SNMP_IN_ERRS] = { "Tcp", "InErrs" },
+        [SNMP_ACTIVE_OPENS] = { "Tcp", "ActiveOpens" },
+        [SNMP_PASSIVE_OPENS] = { "Tcp", "PassiveOpens" },
+        [SNMP_CURR_ESTAB] = { "Tcp", "CurrEstab" },
+        [SNMP_UDP_IN_ERRORS] = { "Udp", "InErrors" },
+        [SNMP_UDP_RCVBUF] = { "Udp", "RcvbufErrors" },
+        [SNMP_UDP_SNDBUF] = { "Udp", "SndbufErrors" },
+        [SNMP_UDP_NO_PORTS] = { "Udp", "NoPorts" },
+};
+
+enum {
+        EXT_LISTEN_OVERFLOWS, EXT_LISTEN_DROPS, EXT_SYNCOOKIES_SENT, EXT_REQ_Q_FULL_DROP, EXT_BACKLOG_DROP,
+        EXT_TIMEOUTS,
+        _EXT_MAX,
+};
+static const NetstatField ext_fields[_EXT_MAX] = {
+        [EXT_LISTEN_OVERFLOWS] = { "TcpExt", "ListenOverflows" },
+        [EXT_LISTEN_DROPS] = { "TcpExt", "ListenDrops" },
+        [EXT_SYNCOOKIES_SENT] = { "TcpExt", "SyncookiesSent" },
+        [EXT_REQ_Q_FULL_DROP] = { "TcpExt", "TCPReqQFullDrop" },
+        [EXT_BACKLOG_DROP] = { "TcpExt", "TCPBacklogDrop" },
+        [EXT_TIMEOUTS] = { "TcpExt", "TCPTimeouts" },
+};
+
+enum { SOCK_TW, SOCK_ORPHAN, _SOCK_MAX };
+
+/* One source file: kept open, parsed into a CounterTable row per sample. */
+typedef struct NetSource {
+        const char *path;
+        KeptFile file;
+        int open_error;
+        unsigned bad;
+        CounterTable t;
+        uint64_t found;          /* fields present in every parsed sample (snmp, netstat) */
+} NetSource;
+
+typedef struct NetState {
+        NetSource dev, snmp, ext, sock;
+        CounterSet ifaces;       /* _NETDEV_MAX counters per interface */
+        uint64_t port_lo, port_hi;
+        int port_error;
+} NetState;
+
+static int source_open(NetSource *src, const Sysroot *root, const char *path, size_t width) {
+        src->path = path;
+        src->file = KEPT_FILE_INIT;
+        src->found = UINT64_MAX;
+        counter_table_init(&src->t, width);
+        src->open_error = kept_file_open(&src->file, root, path);
+        return src->open_error == -ENOMEM ? -ENOMEM : 0;
+}
+
+static int read_port_range(const Sysroot *root, uint64_t *lo, uint64_t *hi) {
+        _cleanup_free_ char *line = NULL;
+        int r = sysroot_read_line(root, "proc/sys/net/ipv4/ip_local_port_range", &line);
+        if (r < 0)
+                return r;
+        Scan s = scan_str(line);
+        if (scan_u64(&s, lo) < 0 || scan_u64(&s, hi) < 0 || *hi < *lo)
+                return -EBADMSG;
+        return 0;
+}
+
+static int net_open(void *state, const Sysroot *root) {
+        NetState *st = state;
+        int r = source_open(&st->dev, root, "/proc/net/dev", 0);
+        r = r ?: source_open(&st->snmp, root, "/proc/net/snmp", _SNMP_MAX);
+        r = r ?: source_open(&st->ext, root, "/proc/net/netstat", _EXT_MAX);
+        r = r ?: source_open(&st->sock, root, "/proc/net/sockstat", _SOCK_MAX);
+        counter_set_init(&st->ifaces, _NETDEV_MAX);
+        st->port_error = read_port_range(root, &st->port_lo, &st->port_hi);
+        return r;
+}
+
+static int sample_dev(NetState *st, const char *text, size_t len, uint64_t now) {
+        Scan s = scan_init(text, len);
+        NetDevLine l;
+        bool bad = false;
+        int r;
+        while ((r = netdev_next(&s, &l)) != 0) {
+                if (r < 0) {
+                        bad = true;
+                        continue;
+                }
+                CounterObject *o;
+                r = counter_set_add(&st->ifaces, l.name.p, scan_len(l.name), &o);
+                if (r == -ENAMETOOLONG)
+                        continue;
+                r = r ?: counter_set_put(&st->ifaces, o, now, l.v);
+                if (r < 0)
+                        return r;
+        }
+        st->dev.bad += bad;
+        return counter_set_end_sample(&st->ifaces);
+}
+
+static int sample_source(NetState *st, NetSource *src, uint64_t now) {
+        if (!kept_file_is_open(&src->file))
+                return 0;
+        const char *text;
+        size_t len;
+        int r = kept_file_read(&src->file, &text, &len);
+        if (r < 0) {
+                src->bad++;
+                return src == &st->dev ? counter_set_end_sample(&st->ifaces) : counter_table_push(&src->t, now, NULL);
+        }
+        if (src == &st->dev)
+                return sample_dev(st, text, len, now);
+
+        uint64_t row[NETSTAT_FIELDS_MAX] = {}, found = 0;
+        if (src == &st->sock) {
+                SockstatTcp tcp;
+                r = sockstat_parse_tcp(text, len, &tcp);
+                row[SOCK_TW] = tcp.tw;
+                row[SOCK_ORPHAN] = tcp.orphan;
+        } else {
+                const NetstatField *fields = src == &st->snmp ? snmp_fields : ext_fields;
+                r = netstat_parse(text, len, fields, src->t.width, row, &found);
+                if (r >= 0)
+                        src->found &= found;
+        }
+        if (r < 0)
+                src->bad++;
+        return counter_table_push(&src->t, now, r < 0 ? NULL : row);
+}
+
+static int net_sample(void *state, uint64_t now) {
+        NetState *st = state;
+        NetSource *all[] = { &st->dev, &st->snmp, &st->ext, &st->sock };
+        for (size_t i = 0; i < ELEMENTSOF(all); i++) {
+                int r = sample_source(st, all[i], now);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* A sysctl's current value for a message, or "unknown". */
+static const char *sysctl_now(const Sysroot *root, const char *rel, char *buf, size_t size) {
+        _cleanup_free_ char *line = NULL;
+        if (sysroot_read_line(root, rel, &line) < 0 || isempty(line))
+                return "unknown";
+        snprintf(buf, size, "%s", line);
+        return buf;
+}
+
+/* Speed of a link in Mb/s, or -1 when unknown (virtual NICs print -1 or fail with EINVAL). */
+static long long link_speed(const Sysroot *root, const char *dir) {
+        char path[160];
+        _cleanup_free_ char *line = NULL;
+        snprintf(path, sizeof(path), "%s/speed", dir);
+        if (sysroot_read_line(root, path, &line) < 0)
+                return -1;
+        Scan s = scan_str(line);
+        int64_t v;
+        return scan_i64(&s, &v) == 0 && v > 0 ? v : -1;
+}
+
+static int report_iface_facts(const Sysroot *root, Report *rep, const char *obj, const char *name, long long speed,
+                              bool *ret_full_duplex) {
+        char dir[96], path[160];
+        snprintf(dir, sizeof(dir), "sys/class/net/%s", name);
+        int r = report_fact(rep, "network", obj, "speed_mbps", speed > 0 ? json_integer(speed) : json_null());
+        _cleanup_free_ char *operstate = NULL, *duplex = NULL;
+        snprintf(path, sizeof(path), "%s/operstate", dir);
+        if (r >= 0 && sysroot_read_line(root, path, &operstate) >= 0)
+                r = report_fact(rep, "network", obj, "operstate", json_string(operstate));
+        uint64_t mtu;
+        snprintf(path, sizeof(path), "%s/mtu", dir);
+        if (r >= 0 && sysroot_read_u64(root, path, &mtu) >= 0)
+                r = report_fact(rep, "network", obj, "mtu", json_integer((json_int_t) mtu));
+        snprintf(path, sizeof(path), "%s/duplex", dir);
+        *ret_full_duplex = sysroot_read_line(root, path, &duplex) < 0 || strcmp(duplex, "half") != 0;
+        return r;
+}
+
+static int iface_findings(Report *rep, const char *name, const double *v, size_t m, const size_t *k) {
+        static const struct {
+                int col;
+                FindingKind kind;
+                const char *metric, *what, *advice;
+        } checks[] = {
+                { NETDEV_RX_ERRS, FINDING_ERRORS, "rx_errors_per_s", "receive errors",
+                  "check the cable or link partner and the driver counters (ethtool -S)" },
+                { NETDEV_TX_ERRS, FINDING_ERRORS, "tx_errors_per_s", "transmit errors",
+                  "check the link and the driver counters (ethtool -S)" },
+                { NETDEV_RX_DROP, FINDING_SATURATION, "rx_drops_per_s", "dropped received packets",
+                  "the receive ring or backlog overflowed; see ethtool -S, ethtool -g and net.core.netdev_max_backlog" },
+                { NETDEV_TX_DROP, FINDING_SATURATION, "tx_drops_per_s", "dropped packets to send",
+                  "the transmit queue overflowed; see the qdisc (tc -s qdisc) and txqueuelen" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(checks); i++) {
+                size_t n = k[checks[i].col];
+                SeriesSummary s = series_summarize(v + (size_t) checks[i].col * m, n);
+                if (n == 0 || s.avg <= 0)
+                        continue;
+                char metric[160];
+                snprintf(metric, sizeof(metric), "network.interfaces.%s.%s", name, checks[i].metric);
+                int r = report_finding(rep, checks[i].kind, SEVERITY_WARNING, "network", metric, s.avg, 0,
+                                       "%s: %.2f %s/s on average (/proc/net/dev, threshold 0): %s", name, s.avg,
+                                       checks[i].what, checks[i].advice);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int report_interfaces(NetState *st, const Sysroot *root, Report *rep) {
+        static const struct {
+                int col;
+                const char *name, *unit;
+        } rates[] = {
+                { NETDEV_RX_BYTES, "rx_bytes_per_s", "bytes/s" },   { NETDEV_TX_BYTES, "tx_bytes_per_s", "bytes/s" },
+                { NETDEV_RX_PACKETS, "rx_packets_per_s", "1/s" },   { NETDEV_TX_PACKETS, "tx_packets_per_s", "1/s" },
+                { NETDEV_RX_DROP, "rx_drops_per_s", "1/s" },        { NETDEV_TX_DROP, "tx_drops_per_s", "1/s" },
+                { NETDEV_RX_ERRS, "rx_errors_per_s", "1/s" },       { NETDEV_TX_ERRS, "tx_errors_per_s", "1/s" },
+        };
+        size_t m = st->ifaces.samples ? st->ifaces.samples : 1;
+        /* Rates by counter column: v[col * m + interval]. */
+        _cleanup_free_ double *v = calloc((_NETDEV_MAX + 1) * m, sizeof(double));
+        if (!v)
+                return -ENOMEM;
+        double *util = v + _NETDEV_MAX * m;
+        for (size_t i = 0; i < st->ifaces.n; i++) {
+                const CounterObject *o = &st->ifaces.obj[i];
+                char obj[96];
+                size_t k[_NETDEV_MAX] = {};
+                snprintf(obj, sizeof(obj), "interfaces/%s", o->name);
+                int r = 0;
+                for (size_t j = 0; j < ELEMENTSOF(rates); j++) {
+                        size_t col = (size_t) rates[j].col;
+                        k[col] = counter_table_rates(&o->t, col, 1.0, v + col * m);
+                        r = r ?: report_series(rep, "network", obj, rates[j].name, rates[j].unit, v + col * m, k[col]);
+                }
+                char dir[96];
+                snprintf(dir, sizeof(dir), "sys/class/net/%s", o->name);
+                long long speed = link_speed(root, dir);
+                bool full;
+                r = r ?: report_iface_facts(root, rep, obj, o->name, speed, &full);
+                if (r < 0)
+                        return r;
+                if (speed > 0 && k[NETDEV_RX_BYTES] == k[NETDEV_TX_BYTES]) {
+                        /* Full duplex: each direction has the whole speed (as sar's %ifutil). */
+                        const double *rx = v + NETDEV_RX_BYTES * m, *tx = v + NETDEV_TX_BYTES * m;
+                        double cap = (double) speed * 1e6 / 8.0 / 100.0;
+                        for (size_t j = 0; j < k[NETDEV_RX_BYTES]; j++)
+                                util[j] = (full ? MAX(rx[j], tx[j]) : rx[j] + tx[j]) / cap;
+                        r = report_series(rep, "network", obj, "util_pct", "percent", util, k[NETDEV_RX_BYTES]);
+                }
+                r = r ?: iface_findings(rep, o->name, v, m, k);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+typedef struct RateSpec {
+        int col;
+        const char *name, *unit;
+} RateSpec;
+
+/* Rates of the listed columns of a source that were present in every sample; out[j] gets spec j. */
+static int report_rates(const NetSource *src, Report *rep, const char *object, const RateSpec *spec, size_t n,
+                        double *buf, size_t m, size_t *k) {
+        for (size_t j = 0; j < n; j++) {
+                k[j] = 0;
+                if (!(src->found & (UINT64_C(1) << spec[j].col)))
+                        continue;
+                k[j] = counter_table_rates(&src->t, (size_t) spec[j].col, 1.0, buf + j * m);
+                int r = report_series(rep, "network", object, spec[j].name, spec[j].unit, buf + j * m, k[j]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static double avg_of(const double *v, size_t n) {
+        return series_summarize(v, n).avg;
+}
+
+enum { R_OVERFLOWS, R_DROPS, R_COOKIES, R_REQQ, R_BACKLOG, R_TIMEOUTS };
+
+static int report_queues(NetState *st, const Sysroot *root, Report *rep, const double *v, size_t m, const size_t *k) {
+        char now[64];
+        int r = 0;
+        double overflows = avg_of(v + R_OVERFLOWS * m, k[R_OVERFLOWS]);
+        if (k[R_OVERFLOWS] > 0 && overflows > 0)
+                r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "network", "network.tcp.listen_overflows_per_s",
+                                   overflows, 0,
+                                   "%.2f connections/s found a full accept queue (TcpExt ListenOverflows in "
+                                   "/proc/net/netstat, threshold 0): raise net.core.somaxconn (now %s) and the "
+                                   "application's listen() backlog, which somaxconn caps, or make it accept faster",
+                                   overflows, sysctl_now(root, "proc/sys/net/core/somaxconn", now, sizeof(now)));
+        if (r < 0)
+                return r;
+
+        /* ListenDrops counts every drop at LISTEN, accept-queue overflows included: the rest are SYNs
+         * dropped for a full SYN queue (or other reasons). */
+        double excess = 0;
+        size_t ke = 0;
+        if (st->ext.found & (UINT64_C(1) << EXT_LISTEN_DROPS) && st->ext.found & (UINT64_C(1) << EXT_LISTEN_OVERFLOWS)) {
+                double sum = 0;
+                for (size_t i = 1; i < st->ext.t.n; i++) {
+                        uint64_t dd, dov;
+                        double dt;
+                        if (!counter_table_delta(&st->ext.t, i, EXT_LISTEN_DROPS, &dd, &dt) ||
+                            !counter_table_delta(&st->ext.t, i, EXT_LISTEN_OVERFLOWS, &dov, NULL))
+                                continue;
+                        sum += dd > dov ? (double) (dd - dov) / dt : 0;
+                        ke++;
+                }
+                excess = ke ? sum / (double) ke : 0;
+        }
+        double reqq = avg_of(v + R_REQQ * m, k[R_REQQ]), cookies = avg_of(v + R_COOKIES * m, k[R_COOKIES]);
+        if (excess > 0 || reqq > 0 || cookies > 0) {
+                const char *metric = "network.tcp.listen_drops_per_s";
+                double worst = excess;
+                if (reqq > worst)
+                        metric = "network.tcp.req_q_full_drops_per_s", worst = reqq;
+                if (cookies > worst)
+                        metric = "network.tcp.syncookies_sent_per_s", worst = cookies;
+                r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "network", metric, worst, 0,
+                                   "the SYN queue overflowed: %.2f SYNs/s dropped at LISTEN beyond accept-queue "
+                                   "overflows, %.2f/s TCPReqQFullDrop, %.2f/s SYN cookies sent (/proc/net/netstat, "
+                                   "threshold 0): raise net.ipv4.tcp_max_syn_backlog (now %s) and keep "
+                                   "net.core.somaxconn at least as large; if it is a SYN flood, keep syncookies on",
+                                   excess, reqq, cookies,
+                                   sysctl_now(root, "proc/sys/net/ipv4/tcp_max_syn_backlog", now, sizeof(now)));
+        }
+        return r;
+}
+
+static int report_retrans(NetState *st, Report *rep, double *buf) {
+        uint64_t bits = (UINT64_C(1) << SNMP_RETRANS) | (UINT64_C(1) << SNMP_OUT_SEGS);
+        if ((st->snmp.found & bits) != bits)
+                return 0;
+        size_t k = 0;
+        uint64_t retrans = 0, segs = 0;
+        double secs = 0;
+        for (size_t i = 1; i < st->snmp.t.n; i++) {
+                uint64_t dr, ds;
+                double dt;
+                if (!counter_table_delta(&st->snmp.t, i, SNMP_RETRANS, &dr, &dt) ||
+                    !counter_table_delta(&st->snmp.t, i, SNMP_OUT_SEGS, &ds, NULL))
+                        continue;
+                retrans += dr, segs += ds, secs += dt;
+                if (ds > 0)
+                        buf[k++] = 100.0 * (double) dr / (double) ds;
+        }
+        int r = report_series(rep, "network", "tcp", "retrans_pct", "percent", buf, k);
+        if (r < 0 || segs == 0 || secs <= 0)
+                return r;
+        /* Over the whole window, and only with enough traffic for the ratio to mean something. */
+        double pct = 100.0 * (double) retrans / (double) segs, rate = (double) segs / secs;
+        if (pct >= 1 && rate >= 100)
+                r = report_finding(rep, FINDING_ERRORS, pct >= 5 ? SEVERITY_CRITICAL : SEVERITY_WARNING, "network",
+                                   "network.tcp.retrans_pct", pct, 1,
+                                   "%.2f%% of TCP segments sent were retransmissions (RetransSegs/OutSegs in "
+                                   "/proc/net/snmp, %.0f segments/s; threshold 1%%): packet loss on the path or an "
+                                   "overloaded peer",
+                                   pct, rate);
+        return r;
+}
+
+static int report_sockets(NetState *st, Report *rep, double *tw, double *orphans, double *pct) {
+        size_t k = counter_table_gauges(&st->sock.t, SOCK_TW, 1.0, tw);
+        (void) counter_table_gauges(&st->sock.t, SOCK_ORPHAN, 1.0, orphans);
+        int r = report_series(rep, "network", "tcp", "time_wait", "count", tw, k);
+        r = r ?: report_series(rep, "network", "tcp", "orphans", "count", orphans, k);
+        if (r < 0)
+                return r;
+        if (st->port_error < 0)
+                return report_unavailable(rep, "network", "port_range",
+                                          "cannot read /proc/sys/net/ipv4/ip_local_port_range: %s",
+                                          strerror(-st->port_error));
+        double size = (double) (st->port_hi - st->port_lo + 1);
+        r = report_gauge(rep, "network", "tcp", "port_range_size", "count", size);
+        for (size_t i = 0; i < k; i++)
+                pct[i] = 100.0 * tw[i] / size;
+        r = r ?: report_series(rep, "network", "tcp", "time_wait_pct_of_port_range", "percent", pct, k);
+        SeriesSummary s = series_summarize(pct, k);
+        if (r >= 0 && k > 0 && s.max >= 50)
+                r = report_finding(rep, FINDING_SATURATION, s.max >= 90 ? SEVERITY_CRITICAL : SEVERITY_WARNING, "network",
+                                   "network.tcp.time_wait_pct_of_port_range", s.max, 50,
+                                   "up to %.0f TIME-WAIT sockets (/proc/net/sockstat), %.0f%% of the %.0f ephemeral "
+                                   "ports (threshold 50%%): outgoing connects may fail with EADDRNOTAVAIL; widen "
+                                   "net.ipv4.ip_local_port_range (now %llu-%llu) or reuse connections",
+                                   s.max * size / 100.0, s.max, size, (unsigned long long) st->port_lo,
+                                   (unsigned long long) st->port_hi);
+        return r;
+}
+
+static int report_udp(NetState *st, const Sysroot *root, Report *rep, double *buf, size_t m) {
+        static const RateSpec udp[] = {
+                { SNMP_UDP_IN_ERRORS, "in_errors_per_s", "1/s" },
+                { SNMP_UDP_RCVBUF, "rcvbuf_errors_per_s", "1/s" },
+                { SNMP_UDP_SNDBUF, "sndbuf_errors_per_s", "1/s" },
+                { SNMP_UDP_NO_PORTS, "no_ports_per_s", "1/s" },
+        };
+        size_t k[ELEMENTSOF(udp)];
+        int r = report_rates(&st->snmp, rep, "udp", udp, ELEMENTSOF(udp), buf, m, k);
+        char now[64];
+        for (size_t j = 1; r >= 0 && j <= 2; j++) {
+                double a = avg_of(buf + j * m, k[j]);
+                if (k[j] == 0 || a <= 0)
+                        continue;
+                bool rcv = j == 1;
+                char metric[64];
+                snprintf(metric, sizeof(metric), "network.udp.%s", udp[j].name);
+                r = report_finding(rep, FINDING_ERRORS, SEVERITY_WARNING, "network", metric, a, 0,
+                                   "%.2f UDP datagrams/s lost to a full socket %s buffer (Udp %s in /proc/net/snmp, "
+                                   "threshold 0): raise the application's %s or net.core.%s_default/%s_max (max now %s)",
+                                   a, rcv ? "receive" : "send", rcv ? "RcvbufErrors" : "SndbufErrors",
+                                   rcv ? "SO_RCVBUF" : "SO_SNDBUF", rcv ? "rmem" : "wmem", rcv ? "rmem" : "wmem",
+                                   sysctl_now(root, rcv ? "proc/sys/net/core/rmem_max" : "proc/sys/net/core/wmem_max",
+                                              now, sizeof(now)));
+        }
+        return r;
+}
+
+static int report_tcp(NetState *st, const Sysroot *root, Report *rep) {
+        static const RateSpec ext[] = {
+                [R_OVERFLOWS] = { EXT_LISTEN_OVERFLOWS, "listen_overflows_per_s", "1/s" },
+                [R_DROPS] = { EXT_LISTEN_DROPS, "listen_drops_per_s", "1/s" },
+                [R_COOKIES] = { EXT_SYNCOOKIES_SENT, "syncookies_sent_per_s", "1/s" },
+                [R_REQQ] = { EXT_REQ_Q_FULL_DROP, "req_q_full_drops_per_s", "1/s" },
+                [R_BACKLOG] = { EXT_BACKLOG_DROP, "backlog_drops_per_s", "1/s" },
+                [R_TIMEOUTS] = { EXT_TIMEOUTS, "timeouts_per_s", "1/s" },
+        };
+        static const RateSpec snmp[] = {
+                { SNMP_OUT_RSTS, "out_resets_per_s", "1/s" },
+                { SNMP_IN_ERRS, "in_errors_per_s", "1/s" },
+                { SNMP_ACTIVE_OPENS, "active_opens_per_s", "1/s" },
+                { SNMP_PASSIVE_OPENS, "passive_opens_per_s", "1/s" },
+        };
+        size_t m = MAX(MAX(st->ext.t.n, st->snmp.t.n), MAX(st->sock.t.n, (size_t) 1));
+        _cleanup_free_ double *buf = calloc(ELEMENTSOF(ext) * m, sizeof(double));
+        if (!buf)
+                return -ENOMEM;
+        size_t k[ELEMENTSOF(ext)];
+        int r = report_rates(&st->ext, rep, "tcp", ext, ELEMENTSOF(ext), buf, m, k);
+        r = r ?: report_queues(st, root, rep, buf, m, k);
+        r = r ?: report_rates(&st->snmp, rep, "tcp", snmp, ELEMENTSOF(snmp), buf, m, k);
+        if (r >= 0 && st->snmp.found & (UINT64_C(1) << SNMP_CURR_ESTAB)) {
+                size_t n = counter_table_gauges(&st->snmp.t, SNMP_CURR_ESTAB, 1.0, buf);
+                r = report_series(rep, "network", "tcp", "curr_estab", "count", buf, n);
+        }
+        r = r ?: report_retrans(st, rep, buf);
+        r = r ?: report_sockets(st, rep, buf, buf + m, buf + 2 * m);
+        r = r ?: report_udp(st, root, rep, buf, m);
+        return r;
+}
+
+static int report_source_state(Report *rep, const NetSource *src, const char *name) {
+        if (src->open_error < 0)
+                return report_unavailable(rep, "network", name, "cannot open %s: %s", src->path, strerror(-src->open_error));
+        if (src->bad > 0)
+                return report_unavailable(rep, "network", name, "%s could not be parsed in %u sample(s)", src->path,
+                                          src->bad);
+        return 0;
+}
+
+static int net_report(void *state, const Sysroot *root, Report *rep) {
+        NetState *st = state;
+        int r = report_source_state(rep, &st->dev, "dev");
+        r = r ?: report_source_state(rep, &st->snmp, "snmp");
+        r = r ?: report_source_state(rep, &st->ext, "netstat");
+        r = r ?: report_source_state(rep, &st->sock, "sockstat");
+        r = r ?: report_interfaces(st, root, rep);
+        r = r ?: report_tcp(st, root, rep);
+        return r;
+}
+
+static void net_close(void *state) {
+        NetState *st = state;
+        NetSource *all[] = { &st->dev, &st->snmp, &st->ext, &st->sock };
+        for (size_t i = 0; i < ELEMENTSOF(all); i++) {
+                kept_file_close(&all[i]->file);
+                counter_table_free(&all[i]->t);
+        }
+        counter_set_free(&st->ifaces);
+}
+
+const Collector collector_network = {
+        .name = "network",
+        .state_size = sizeof(NetState),
+        .open = net_open,
+        .sample = net_sample,
+        .report = net_report,
+        .close = net_close,
+};

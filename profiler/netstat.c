@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+#include "netstat.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "textscan.h"
+
+/* The section name of a line: its first word without the trailing ':'. */
+static bool line_section(Scan line, Scan *ret) {
+        Scan w;
+        if (!scan_word(&line, &w) || scan_len(w) < 2 || w.end[-1] != ':')
+                return false;
+        *ret = (Scan) { .p = w.p, .end = w.end - 1 };
+        return true;
+}
+
+static bool section_wanted(Scan section, const NetstatField *fields, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (scan_eq(section, fields[i].section))
+                        return true;
+        return false;
+}
+
+/* Walk the header and value lines of one section in step, parsing only the wanted columns. */
+static void parse_pair(Scan section, Scan header, Scan values, const NetstatField *fields, size_t n,
+                       uint64_t *out, uint64_t *found) {
+        Scan h, v;
+        (void) scan_word(&header, &h);          /* the "Tcp:" prefixes */
+        (void) scan_word(&values, &v);
+        while (scan_word(&header, &h)) {
+                if (!scan_word(&values, &v))
+                        return;                 /* value line cut short */
+                for (size_t i = 0; i < n; i++) {
+                        if (*h.p != *fields[i].name || !scan_eq(h, fields[i].name) || !scan_eq(section, fields[i].section))
+                                continue;
+                        Scan num = v;
+                        uint64_t x;
+                        if (scan_u64(&num, &x) == 0) {
+                                out[i] = x;
+                                *found |= UINT64_C(1) << i;
+                        }
+                        break;
+                }
+        }
+}
+
+int netstat_parse(const char *text, size_t len, const NetstatField *fields, size_t n, uint64_t *values,
+                  uint64_t *ret_found) {
+        if (n > NETSTAT_FIELDS_MAX)
+                return -EINVAL;
+        Scan s = scan_init(text, len), header, valline;
+        uint64_t found = 0;
+        bool pairs = false;
+        while (scan_line(&s, &header)) {
+                Scan section, vsection;
+                if (!line_section(header, &section))
+                        continue;
+                if (!scan_line(&s, &valline) || !line_section(valline, &vsection) ||
+                    scan_len(vsection) != scan_len(section) || memcmp(vsection.p, section.p, scan_len(section)) != 0) {
+                        if (section_wanted(section, fields, n))
+                                return -EBADMSG;
+                        continue;
+                }
+                pairs = true;
+                if (section_wanted(section, fields, n))
+                        parse_pair(section, header, valline, fields, n, values, &found);
+        }
+        *ret_found = found;
+        return pairs ? 0 : -EBADMSG;
+}
+
+int sockstat_parse_tcp(const char *text, size_t len, SockstatTcp *ret) {
+        Scan rest;
+        if (!scan_find_key(scan_init(text, len), "TCP", &rest))
+                return -EBADMSG;
+        static const char *const names[] = { "inuse", "orphan", "tw", "alloc", "mem" };
+        uint64_t *slots[] = { &ret->inuse, &ret->orphan, &ret->tw, &ret->alloc, &ret->mem };
+        unsigned seen = 0;
+        *ret = (SockstatTcp) {};
+        Scan w;
+        while (scan_word(&rest, &w)) {
+                uint64_t v;
+                if (scan_u64(&rest, &v) < 0)
+                        return -EBADMSG;
+                for (size_t i = 0; i < 5; i++)
+                        if (scan_eq(w, names[i])) {
+                                *slots[i] = v;
+                                seen |= 1u << i;
+                        }
+        }
+        return (seen & 0x7) == 0x7 ? 0 : -EBADMSG;    /* inuse, orphan, tw */
+}

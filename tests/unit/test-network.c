@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: MIT */
+/* /proc/net/dev, /proc/net/snmp + netstat and sockstat parsers, and the network collector against the
+ * net-idle fixture with counters rewritten between samples. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+#include "netdev.h"
+#include "netstat.h"
+#include "scenario.h"
+
+static const char dev_text[] =
+        "Inter-|   Receive                                                |  Transmit\n"
+        " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n"
+        "    lo:    3267      29    0    0    0     0          0         0     3267      29    0    0    0     0       0          0\n"
+        "  eth0:12345678901   713    1    2    3     4          5         6    43373     549    7    8    9    10      11         12\n";
+
+static void test_netdev_parse(void **state) {
+        Scan s = scan_init(dev_text, strlen(dev_text));
+        NetDevLine l;
+        assert_int_equal(netdev_next(&s, &l), 1);
+        assert_true(scan_eq(l.name, "lo"));
+        assert_int_equal(l.v[NETDEV_RX_BYTES], 3267);
+        assert_int_equal(l.v[NETDEV_TX_PACKETS], 29);
+        assert_int_equal(netdev_next(&s, &l), 1);
+        assert_true(scan_eq(l.name, "eth0"));
+        assert_true(l.v[NETDEV_RX_BYTES] == 12345678901ull);   /* no blank after the ':' */
+        assert_int_equal(l.v[NETDEV_RX_ERRS], 1);
+        assert_int_equal(l.v[NETDEV_RX_DROP], 2);
+        assert_int_equal(l.v[NETDEV_TX_ERRS], 7);
+        assert_int_equal(l.v[NETDEV_TX_DROP], 8);
+        assert_int_equal(l.v[NETDEV_TX_COMPRESSED], 12);
+        assert_int_equal(netdev_next(&s, &l), 0);
+}
+
+static void test_netdev_malformed(void **state) {
+        NetDevLine l;
+        Scan s = scan_init("", 0);
+        assert_int_equal(netdev_next(&s, &l), 0);
+        /* A bad line is an error, and the next call continues after it. */
+        const char bad[] = "a: 1 2 x\n: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\nb: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n";
+        s = scan_init(bad, strlen(bad));
+        assert_int_equal(netdev_next(&s, &l), -EBADMSG);
+        assert_int_equal(netdev_next(&s, &l), -EBADMSG);
+        assert_int_equal(netdev_next(&s, &l), 1);
+        assert_true(scan_eq(l.name, "b"));
+        assert_int_equal(l.v[15], 16);
+        /* Truncated at every byte: never more lines than there are, a cut line is an error. */
+        for (size_t n = 0; n < strlen(dev_text); n++) {
+                s = scan_init(dev_text, n);
+                int r, lines = 0;
+                while ((r = netdev_next(&s, &l)) != 0)
+                        lines += r > 0;
+                assert_true(lines <= 2);
+        }
+        s = scan_init(dev_text, strlen(dev_text) - 3);
+        assert_int_equal(netdev_next(&s, &l), 1);
+        assert_int_equal(netdev_next(&s, &l), -EBADMSG);
+}
+
+static const char netstat_text[] =
+        "TcpExt: SyncookiesSent SyncookiesRecv ListenOverflows ListenDrops TCPTimeouts\n"
+        "TcpExt: 1 2 3 4 5\n"
+        "Tcp: RtoAlgorithm MaxConn ActiveOpens CurrEstab\n"
+        "Tcp: 1 -1 14 7\n"
+        "Udp: InDatagrams InErrors\n"
+        "Udp: 29 3\n"
+        "UdpLite: InDatagrams InErrors\n"
+        "UdpLite: 0 99\n";
+
+static const NetstatField fields[] = {
+        { "TcpExt", "ListenOverflows" }, { "TcpExt", "ListenDrops" }, { "TcpExt", "TCPReqQFullDrop" },
+        { "Tcp", "MaxConn" },            { "Tcp", "CurrEstab" },      { "Udp", "InErrors" },
+        { "TcpExt", "TCPTimeouts" },
+};
+
+static void test_netstat_parse(void **state) {
+        uint64_t v[ELEMENTSOF(fields)] = {}, found;
+        assert_int_equal(netstat_parse(netstat_text, strlen(netstat_text), fields, ELEMENTSOF(fields), v, &found), 0);
+        assert_int_equal(v[0], 3);
+        assert_int_equal(v[1], 4);
+        assert_false(found & (1u << 2));        /* TCPReqQFullDrop: not on this kernel */
+        assert_false(found & (1u << 3));        /* MaxConn is -1: not a counter */
+        assert_true(found & (1u << 4));
+        assert_int_equal(v[4], 7);
+        assert_int_equal(v[5], 3);              /* Udp, not UdpLite */
+        assert_int_equal(v[6], 5);
+        assert_int_equal(found, 0x73);
+}
+
+static void test_netstat_malformed(void **state) {
+        uint64_t v[ELEMENTSOF(fields)], found;
+        size_t nf = ELEMENTSOF(fields);
+        assert_int_equal(netstat_parse("", 0, fields, nf, v, &found), -EBADMSG);
+        /* A wanted section whose value line is missing or belongs to another section. */
+        const char novalue[] = "TcpExt: ListenOverflows\n";
+        assert_int_equal(netstat_parse(novalue, strlen(novalue), fields, nf, v, &found), -EBADMSG);
+        const char mixed[] = "TcpExt: ListenOverflows\nTcp: 4\n";
+        assert_int_equal(netstat_parse(mixed, strlen(mixed), fields, nf, v, &found), -EBADMSG);
+        /* A short value line: the columns it lacks are not found. */
+        const char shortline[] = "TcpExt: ListenOverflows ListenDrops\nTcpExt: 9\n";
+        assert_int_equal(netstat_parse(shortline, strlen(shortline), fields, nf, v, &found), 0);
+        assert_int_equal(found, 1);
+        assert_int_equal(v[0], 9);
+        const char garbage[] = "TcpExt: ListenOverflows ListenDrops\nTcpExt: x 8\n";
+        assert_int_equal(netstat_parse(garbage, strlen(garbage), fields, nf, v, &found), 0);
+        assert_int_equal(found, 2);
+        /* Truncated at every byte: no crash; once the TcpExt values are cut, they are not found. */
+        for (size_t n = 0; n < strlen(netstat_text); n++) {
+                int r = netstat_parse(netstat_text, n, fields, nf, v, &found);
+                if (n < strlen("TcpExt: SyncookiesSent SyncookiesRecv ListenOverflows ListenDrops TCPTimeouts\nTcpExt: 1 2 3"))
+                        assert_true(r < 0 || !(found & 1));
+        }
+        assert_int_equal(netstat_parse(netstat_text, 10, fields, nf, v, &found), -EBADMSG);
+}
+
+static void test_sockstat(void **state) {
+        const char text[] = "sockets: used 14\nTCP: inuse 1 orphan 2 tw 3 alloc 4 mem 5\nUDP: inuse 0 mem 0\n";
+        SockstatTcp t;
+        assert_int_equal(sockstat_parse_tcp(text, strlen(text), &t), 0);
+        assert_int_equal(t.inuse, 1);
+        assert_int_equal(t.orphan, 2);
+        assert_int_equal(t.tw, 3);
+        assert_int_equal(t.mem, 5);
+        assert_int_equal(sockstat_parse_tcp("", 0, &t), -EBADMSG);
+        const char notw[] = "TCP: inuse 1 orphan 2 alloc 4\n";
+        const char old[] = "TCP: inuse 1 orphan 2 tw 3\n";
+        assert_int_equal(sockstat_parse_tcp(old, strlen(old), &t), 0);
+        assert_int_equal(t.tw, 3);
+        assert_int_equal(sockstat_parse_tcp(notw, strlen(notw), &t), -EBADMSG);
+        const char bad[] = "TCP: inuse 1 orphan x tw 3 alloc 4\n";
+        assert_int_equal(sockstat_parse_tcp(bad, strlen(bad), &t), -EBADMSG);
+        size_t tw_end = (size_t) (strstr(text, "tw 3") - text) + 3;     /* before the "3" */
+        size_t line_end = (size_t) (strstr(text, "mem 5") - text) + 5;
+        for (size_t n = 0; n < strlen(text); n++) {
+                int r = sockstat_parse_tcp(text, n, &t);
+                if (n <= tw_end)
+                        assert_int_equal(r, -EBADMSG);
+                else if (n >= line_end)
+                        assert_int_equal(r, 0);
+        }
+}
+
+/* Network scenarios: per-second increments of the counters, applied at each sample. */
+typedef struct NetScenario {
+        unsigned long long overflows, drops, reqq, cookies, out_segs, retrans, udp_rcvbuf;
+        unsigned long long rx_bytes, rx_errs, rx_drop;
+        unsigned long long tw;
+        unsigned long long eth0_rx_start;
+        unsigned eth1_gone_at;          /* sample where eth1 is missing (0: always present) */
+} NetScenario;
+
+static void net_step(const char *dir, unsigned i, void *userdata) {
+        const NetScenario *sc = userdata;
+        test_writef(dir, "proc/net/netstat",
+                    "TcpExt: SyncookiesSent SyncookiesRecv PruneCalled TW ListenOverflows ListenDrops TCPBacklogDrop "
+                    "TCPTimeouts TCPReqQFullDrop TCPRcvQDrop\n"
+                    "TcpExt: %llu 0 0 12 %llu %llu 0 %u %llu 0\n"
+                    "IpExt: InNoRoutes InOctets\nIpExt: 0 20448617\n"
+                    "MPTcpExt: MPCapableSYNRX\nMPTcpExt: 0\n",
+                    i * sc->cookies, i * sc->overflows, i * (sc->overflows + sc->drops), 2 * i, i * sc->reqq);
+        test_writef(dir, "proc/net/snmp",
+                    "Ip: Forwarding DefaultTTL\nIp: 2 64\n"
+                    "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets "
+                    "CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors\n"
+                    "Tcp: 1 200 120000 -1 %u %u 0 0 17 709 %llu %llu 0 %u 0\n"
+                    "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors\n"
+                    "Udp: 29 0 %llu 30 %llu 0 0\n"
+                    "UdpLite: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors\n"
+                    "UdpLite: 0 0 0 0 555 0 0\n",
+                    14 + 3 * i, 2 + i, 538 + i * sc->out_segs, i * sc->retrans, 2 * i, i * sc->udp_rcvbuf,
+                    i * sc->udp_rcvbuf);
+        test_writef(dir, "proc/net/sockstat", "sockets: used 14\nTCP: inuse 1 orphan 0 tw %llu alloc 1 mem 0\n", sc->tw);
+        char eth1[160] = "";
+        if (sc->eth1_gone_at == 0 || i != sc->eth1_gone_at)
+                /* Re-appears with counters reset (lower than before). */
+                snprintf(eth1, sizeof(eth1), "  eth1: %u 10 0 0 0 0 0 0 %u 10 0 0 0 0 0 0\n",
+                         sc->eth1_gone_at && i > sc->eth1_gone_at ? 100 * (i - sc->eth1_gone_at) : 100000 + 500 * i,
+                         1000 * i);
+        test_writef(dir, "proc/net/dev",
+                    "Inter-|   Receive                                                |  Transmit\n"
+                    " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n"
+                    "    lo:    3267      29    0    0    0     0          0         0     3267      29    0    0    0     0       0          0\n"
+                    "  eth0:%llu %u %llu %llu 0 0 0 0 %u 549 0 0 0 0 0 0\n%s",
+                    (sc->eth0_rx_start + i * sc->rx_bytes) & 0xffffffffull, 713 + i, i * sc->rx_errs, i * sc->rx_drop,
+                    43373 + 1000 * i, eth1);
+}
+
+static void test_idle(void **state) {
+        char *dir = test_tmpdir();
+        test_copy_fixture("net-idle", dir);
+        json_t *doc = test_profile(dir, 3, NULL, NULL);
+        assert_null(test_find_finding(doc, "network.*"));
+        assert_true(test_num(doc, "resources.network.tcp.listen_overflows_per_s.max") == 0);
+        assert_true(test_num(doc, "resources.network.interfaces.eth0.rx_bytes_per_s.n") == 2);
+        assert_true(test_num(doc, "resources.network.tcp.port_range_size.value") == 28232);
+        assert_true(json_is_null(test_path(doc, "resources.network.interfaces.lo.speed_mbps")));
+        assert_int_equal(json_integer_value(test_path(doc, "resources.network.interfaces.eth0.speed_mbps")), 1000);
+        assert_null(test_path(doc, "resources.network.unavailable"));
+        test_profile_done(doc, dir);
+
+        /* Rewritten each sample with traffic but nothing wrong: still no finding. */
+        NetScenario sc = { .out_segs = 5000, .retrans = 10, .rx_bytes = 1000000, .tw = 100 };
+        doc = test_profile_fixture("net-idle", 4, net_step, &sc, &dir);
+        assert_null(test_find_finding(doc, "network.*"));
+        assert_true(test_num(doc, "resources.network.tcp.retrans_pct.value") == 0.2);
+        assert_true(test_num(doc, "resources.network.tcp.active_opens_per_s.value") == 3);
+        assert_true(test_num(doc, "resources.network.tcp.curr_estab.value") == 17);
+        /* 1 MB/s received on a 1000 Mb/s full-duplex link: 0.8 %. */
+        assert_true(test_num(doc, "resources.network.interfaces.eth0.util_pct.value") == 0.8);
+        assert_null(test_path(doc, "resources.network.interfaces.lo.util_pct"));
+        test_profile_done(doc, dir);
+}
+
+static void test_listen_overflows(void **state) {
+        NetScenario sc = { .overflows = 5 };
+        char *dir;
+        json_t *doc = test_profile_fixture("net-idle", 4, net_step, &sc, &dir);
+        assert_true(test_num(doc, "resources.network.tcp.listen_overflows_per_s.value") == 5);
+        assert_true(test_num(doc, "resources.network.tcp.listen_drops_per_s.value") == 5);
+        json_t *f = test_find_finding(doc, "network.tcp.listen_overflows_per_s");
+        assert_non_null(f);
+        assert_string_equal(test_finding_str(f, "kind"), "saturation");
+        assert_true(test_finding_value(f) == 5);
+        assert_non_null(strstr(test_finding_str(f, "message"), "net.core.somaxconn (now 4096)"));
+        assert_non_null(strstr(test_finding_str(f, "message"), "listen() backlog"));
+        /* Every drop was an overflow: the SYN queue is fine. */
+        assert_null(test_find_finding(doc, "network.tcp.listen_drops_per_s"));
+        assert_null(test_find_finding(doc, "network.tcp.req_q_full_drops_per_s"));
+        test_profile_done(doc, dir);
+}
+
+static void test_syn_queue(void **state) {
+        NetScenario sc = { .overflows = 3, .drops = 8 };
+        char *dir;
+        json_t *doc = test_profile_fixture("net-idle", 3, net_step, &sc, &dir);
+        json_t *f = test_find_finding(doc, "network.tcp.listen_drops_per_s");
+        assert_non_null(f);
+        assert_true(test_finding_value(f) == 8);
+        assert_non_null(strstr(test_finding_str(f, "message"), "net.ipv4.tcp_max_syn_backlog"));
+        test_profile_done(doc, dir);
+
+        NetScenario cookies = { .cookies = 2, .reqq = 1 };
+        doc = test_profile_fixture("net-idle", 3, net_step, &cookies, &dir);
+        f = test_find_finding(doc, "network.tcp.syncookies_sent_per_s");
+        assert_non_null(f);
+        assert_true(test_finding_value(f) == 2);
+        assert_true(test_num(doc, "resources.network.tcp.req_q_full_drops_per_s.value") == 1);
+        assert_null(test_find_finding(doc, "network.tcp.listen_overflows_per_s"));
+        test_profile_done(doc, dir);
+}
+
+static void test_retrans_and_time_wait(void **state) {
+        NetScenario sc = { .out_segs = 1000, .retrans = 20, .tw = 20000 };
+        char *dir;
+        json_t *doc = test_profile_fixture("net-idle", 3, net_step, &sc, &dir);
+        json_t *f = test_find_finding(doc, "network.tcp.retrans_pct");
+        assert_non_null(f);
+        assert_string_equal(test_finding_str(f, "kind"), "errors");
+        assert_true(test_finding_value(f) == 2);
+        f = test_find_finding(doc, "network.tcp.time_wait_pct_of_port_range");
+        assert_non_null(f);
+        assert_true(test_finding_value(f) > 70.8 &&
+                    test_finding_value(f) < 70.9);
+        assert_non_null(strstr(test_finding_str(f, "message"), "ip_local_port_range (now 32768-60999)"));
+        test_profile_done(doc, dir);
+
+        /* 10 % retransmits of 50 segments/s: too little traffic to call it loss. */
+        NetScenario low = { .out_segs = 50, .retrans = 5, .tw = 1000 };
+        doc = test_profile_fixture("net-idle", 3, net_step, &low, &dir);
+        assert_true(test_num(doc, "resources.network.tcp.retrans_pct.value") == 10);
+        assert_null(test_find_finding(doc, "network.tcp.retrans_pct"));
+        assert_null(test_find_finding(doc, "network.tcp.time_wait_pct_of_port_range"));
+        test_profile_done(doc, dir);
+}
+
+static void test_interface_errors_and_udp(void **state) {
+        NetScenario sc = { .rx_errs = 2, .rx_drop = 3, .udp_rcvbuf = 4 };
+        char *dir;
+        json_t *doc = test_profile_fixture("net-idle", 3, net_step, &sc, &dir);
+        json_t *f = test_find_finding(doc, "network.interfaces.eth0.rx_errors_per_s");
+        assert_non_null(f);
+        assert_string_equal(test_finding_str(f, "kind"), "errors");
+        f = test_find_finding(doc, "network.interfaces.eth0.rx_drops_per_s");
+        assert_non_null(f);
+        assert_string_equal(test_finding_str(f, "kind"), "saturation");
+        assert_true(test_finding_value(f) == 3);
+        f = test_find_finding(doc, "network.udp.rcvbuf_errors_per_s");
+        assert_non_null(f);
+        assert_true(test_finding_value(f) == 4);
+        assert_non_null(strstr(test_finding_str(f, "message"), "SO_RCVBUF"));
+        assert_null(test_find_finding(doc, "network.udp.sndbuf_errors_per_s"));
+        assert_null(test_find_finding(doc, "network.interfaces.lo.*"));
+        test_profile_done(doc, dir);
+}
+
+static void test_wrap_and_vanishing_interface(void **state) {
+        /* eth0's rx bytes wrap at 2^32 between samples 1 and 2: the rate stays 1000 bytes/s. */
+        NetScenario sc = { .rx_bytes = 1000, .eth0_rx_start = 4294967296ull - 1500, .eth1_gone_at = 2 };
+        char *dir;
+        json_t *doc = test_profile_fixture("net-idle", 5, net_step, &sc, &dir);
+        assert_true(test_num(doc, "resources.network.interfaces.eth0.rx_bytes_per_s.min") == 1000);
+        assert_true(test_num(doc, "resources.network.interfaces.eth0.rx_bytes_per_s.max") == 1000);
+        assert_int_equal((int) test_num(doc, "resources.network.interfaces.eth0.rx_bytes_per_s.n"), 4);
+        /* eth1 is missing at sample 2 and back at 3 with reset counters: only 0-1 and 3-4 count. */
+        assert_int_equal((int) test_num(doc, "resources.network.interfaces.eth1.rx_bytes_per_s.n"), 2);
+        assert_true(test_num(doc, "resources.network.interfaces.eth1.rx_bytes_per_s.max") == 500);
+        assert_true(test_num(doc, "resources.network.interfaces.eth1.rx_bytes_per_s.min") == 100);
+        assert_true(json_is_null(test_path(doc, "resources.network.interfaces.eth1.speed_mbps")));
+        test_profile_done(doc, dir);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_netdev_parse),
+                cmocka_unit_test(test_netdev_malformed),
+                cmocka_unit_test(test_netstat_parse),
+                cmocka_unit_test(test_netstat_malformed),
+                cmocka_unit_test(test_sockstat),
+                cmocka_unit_test(test_idle),
+                cmocka_unit_test(test_listen_overflows),
+                cmocka_unit_test(test_syn_queue),
+                cmocka_unit_test(test_retrans_and_time_wait),
+                cmocka_unit_test(test_interface_errors_and_udp),
+                cmocka_unit_test(test_wrap_and_vanishing_interface),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
