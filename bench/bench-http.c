@@ -22,108 +22,9 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "nginx-fixture.h"
 #include "probes/probe.h"
 #include "stats.h"
-
-static char tmpdir[] = "/tmp/skytune-bench-http-XXXXXX";
-static pid_t nginx_pid = -1;
-
-static bool on_path(const char *prog) {
-        _cleanup_free_ char *cmd = NULL;
-        if (asprintf(&cmd, "command -v %s >/dev/null 2>&1", prog) < 0)
-                return false;
-        return system(cmd) == 0;
-}
-
-static unsigned free_port(void) {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-        socklen_t len = sizeof(a);
-        if (fd < 0 || bind(fd, (struct sockaddr *) &a, sizeof(a)) < 0 || getsockname(fd, (struct sockaddr *) &a, &len) < 0)
-                return 0;
-        close(fd);
-        return ntohs(a.sin_port);
-}
-
-static int write_text(const char *path, const char *text) {
-        _cleanup_fclose_ FILE *f = fopen(path, "we");
-        if (!f || fputs(text, f) < 0)
-                return -errno;
-        return 0;
-}
-
-static void cleanup(void) {
-        if (nginx_pid > 0) {
-                kill(nginx_pid, SIGQUIT);
-                waitpid(nginx_pid, NULL, 0);
-        }
-        _cleanup_free_ char *cmd = NULL;
-        if (asprintf(&cmd, "rm -rf '%s'", tmpdir) >= 0 && system(cmd) != 0)
-                fprintf(stderr, "bench-http: could not remove %s\n", tmpdir);
-}
-
-static int start_nginx(unsigned port, size_t bytes) {
-        char path[512], conf[2048];
-        snprintf(path, sizeof(path), "%s/html", tmpdir);
-        if (mkdir(path, 0755) < 0 || chmod(tmpdir, 0755) < 0)
-                return -errno;
-        _cleanup_free_ char *body = malloc(bytes + 1);
-        if (!body)
-                return -ENOMEM;
-        memset(body, 'x', bytes);
-        body[bytes] = '\0';
-        snprintf(path, sizeof(path), "%s/html/index.html", tmpdir);
-        if (write_text(path, body) < 0)
-                return -errno;
-        snprintf(conf, sizeof(conf),
-                 "worker_processes 1;\npid %1$s/nginx.pid;\nerror_log %1$s/error.log;\n"
-                 "events { worker_connections 1024; }\n"
-                 "http { access_log off; default_type text/html; sendfile on;\n"
-                 "  client_body_temp_path %1$s/body; proxy_temp_path %1$s/proxy; fastcgi_temp_path %1$s/fcgi;\n"
-                 "  uwsgi_temp_path %1$s/uwsgi; scgi_temp_path %1$s/scgi;\n"
-                 "  server { listen 127.0.0.1:%2$u; root %1$s/html; } }\n",
-                 tmpdir, port);
-        snprintf(path, sizeof(path), "%s/nginx.conf", tmpdir);
-        if (write_text(path, conf) < 0)
-                return -errno;
-        nginx_pid = fork();
-        if (nginx_pid < 0)
-                return -errno;
-        if (nginx_pid == 0) {
-                execlp("nginx", "nginx", "-c", path, "-p", tmpdir, "-g", "daemon off;", (char *) NULL);
-                _exit(127);
-        }
-        for (int i = 0; i < 100; i++) {         /* until it answers a connect */
-                int fd = socket(AF_INET, SOCK_STREAM, 0);
-                struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
-                                         .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-                int r = connect(fd, (struct sockaddr *) &a, sizeof(a));
-                close(fd);
-                if (r == 0)
-                        return 0;
-                usleep(50000);
-        }
-        return -ETIMEDOUT;
-}
-
-/* CPU seconds of nginx's worker (the master's child), from /proc. */
-static double nginx_cpu_s(void) {
-        char path[128], buf[4096];
-        snprintf(path, sizeof(path), "/proc/%d/task/%d/children", nginx_pid, nginx_pid);
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        int worker;
-        if (!f || fscanf(f, "%d", &worker) != 1)
-                return NAN;
-        snprintf(path, sizeof(path), "/proc/%d/stat", worker);
-        _cleanup_fclose_ FILE *s = fopen(path, "re");
-        if (!s || !fgets(buf, sizeof(buf), s))
-                return NAN;
-        char *p = strrchr(buf, ')');
-        unsigned long ut, st;
-        if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-                return NAN;
-        return (double) (ut + st) / (double) sysconf(_SC_CLK_TCK);
-}
 
 typedef struct Run {
         double rps, cpu_s, nginx_s, p99_ms;
@@ -232,23 +133,10 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "bench-http: --pairs 1..50, --duration 1..60 s, --bytes 1..1048576\n");
                 return 2;
         }
-        if (!on_path("nginx") || !on_path("wrk")) {
-                printf("bench-http: skipped: needs nginx and wrk on PATH (apt-get install nginx wrk)\n");
-                return 0;
-        }
-        if (!mkdtemp(tmpdir)) {
-                perror("mkdtemp");
-                return 1;
-        }
-        atexit(cleanup);
-        unsigned port = free_port();
-        int r = start_nginx(port, bytes);
-        if (r < 0) {
-                fprintf(stderr, "bench-http: cannot start nginx: %s (see %s/error.log)\n", strerror(-r), tmpdir);
-                return 1;
-        }
         char url[128];
-        snprintf(url, sizeof(url), "http://127.0.0.1:%u/index.html", port);
+        int r = nginx_fixture_start("bench-http", "wrk", bytes, url, sizeof(url));
+        if (r != 0)
+                return r > 0 ? 0 : 1;
         printf("bench-http: %s (%zu B), 50 connections, %u pairs of %.0f s runs, wrk -t1 -c50 vs skytune http probe\n",
                url, bytes, pairs, duration);
 

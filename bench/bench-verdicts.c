@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/* bench-verdicts: how the statistics behave on real probe rounds against a local nginx.
+ *  A/A:   `--aa N` comparisons of an empty change: 5 baseline and 5 candidate rounds of the http
+ *         probe (closed model, 50 users), alternating A B A B; each compared on successful_rps.
+ *         Target: at most 1 "improved"/"regressed" in 20.
+ *  Power: `--power N` comparisons of a known +10 % throughput change: the open model at R requests
+ *         per second (baseline) and 1.1 R (candidate), R a third of the closed-model capacity found
+ *         first, so the server keeps up and the throughput change is exactly the rate change.
+ *         Target: "improved" in at least 9 of 10, each verdict with at most 60 s of probing.
+ * Prints every verdict and the totals.
+ *   bench-verdicts [--aa N] [--power N] [--round S] [--rounds N] */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+#include "nginx-fixture.h"
+#include "probes/probe.h"
+#include "stats.h"
+
+static double one_round(const char *url, double round_s, double rate, bool *clean) {
+        ProbeConfig cfg = { .duration_s = round_s, .rounds = 1, .http = { .url = url, .users = 50 } };
+        if (rate > 0) {
+                cfg.http.model = HTTP_MODEL_OPEN;
+                cfg.http.rate = rate;
+        }
+        const ProbeBackend *b = probe_find("http");
+        ProbeResult *res = NULL;
+        double v = NAN;
+        if (probe_run(b, &cfg, &res) >= 0) {
+                v = res->values[b->primary];
+                *clean = !res->info[0].contaminated;
+        }
+        probe_result_free(res);
+        return v;
+}
+
+/* One comparison: n rounds a side, alternating. Returns the verdict. */
+static Verdict compare(const char *url, double round_s, unsigned n, double rate_a, double rate_b, uint64_t seed,
+                       double *ret_ratio, double *ret_p) {
+        double a[64], b[64];
+        for (unsigned i = 0; i < n; i++) {
+                bool clean = true;
+                a[i] = one_round(url, round_s, rate_a, &clean);
+                b[i] = one_round(url, round_s, rate_b, &clean);
+        }
+        CompareOptions o = { .higher_is_better = true, .seed = seed };
+        Comparison c;
+        if (stats_compare(a, n, b, n, &o, &c) < 0)
+                return VERDICT_INCONCLUSIVE;
+        *ret_ratio = c.ratio;
+        *ret_p = c.mwu.p;
+        printf("    ratio %.3f  CI [%.3f, %.3f]  p %.4f  -> %s\n", c.ratio, c.ci_lo, c.ci_hi, c.mwu.p,
+               verdict_to_string(c.verdict));
+        fflush(stdout);
+        return c.verdict;
+}
+
+int main(int argc, char **argv) {
+        unsigned aa = 20, power = 10, rounds = 5;
+        double round_s = 0.5;
+        static const struct option options[] = {
+                { "aa", required_argument, NULL, 'a' },
+                { "power", required_argument, NULL, 'p' },
+                { "round", required_argument, NULL, 'r' },
+                { "rounds", required_argument, NULL, 'n' },
+                {},
+        };
+        int c;
+        while ((c = getopt_long(argc, argv, "a:p:r:n:", options, NULL)) != -1)
+                switch (c) {
+                case 'a':
+                        aa = (unsigned) atoi(optarg);
+                        break;
+                case 'p':
+                        power = (unsigned) atoi(optarg);
+                        break;
+                case 'r':
+                        round_s = atof(optarg);
+                        break;
+                case 'n':
+                        rounds = (unsigned) atoi(optarg);
+                        break;
+                default:
+                        fprintf(stderr, "usage: bench-verdicts [--aa N] [--power N] [--round S] [--rounds N]\n");
+                        return 2;
+                }
+        if (aa > 100 || power > 100 || rounds < 2 || rounds > 64 || !(round_s >= 0.1 && round_s <= 10)) {
+                fprintf(stderr, "bench-verdicts: --aa/--power 0..100, --rounds 2..64, --round 0.1..10 s\n");
+                return 2;
+        }
+        char url[128];
+        int r = nginx_fixture_start("bench-verdicts", NULL, 615, url, sizeof(url));
+        if (r != 0)
+                return r > 0 ? 0 : 1;
+        printf("bench-verdicts: %s, %u rounds of %.2g s a side, alternating, metric successful_rps\n", url, rounds,
+               round_s);
+
+        unsigned false_calls = 0;
+        double ratio, p;
+        for (unsigned i = 0; i < aa; i++) {
+                printf("A/A %2u:", i + 1);
+                Verdict v = compare(url, round_s, rounds, 0, 0, i + 1, &ratio, &p);
+                false_calls += v == VERDICT_IMPROVED || v == VERDICT_REGRESSED;
+        }
+        if (aa)
+                printf("A/A: %u of %u comparisons called improved/regressed (target <= 1 in 20)\n", false_calls, aa);
+
+        if (power) {
+                bool clean;
+                double capacity = one_round(url, 1.0, 0, &clean);
+                double rate = floor(capacity / 3);
+                printf("power: closed-model capacity %.0f req/s; baseline %.0f req/s, candidate %.0f req/s (+10 %%)\n",
+                       capacity, rate, rate * 1.1);
+                unsigned hits = 0;
+                for (unsigned i = 0; i < power; i++) {
+                        printf("power %2u:", i + 1);
+                        Verdict v = compare(url, round_s, rounds, rate, rate * 1.1, 100 + i, &ratio, &p);
+                        hits += v == VERDICT_IMPROVED;
+                }
+                printf("power: %u of %u comparisons called improved, %.0f s of probing each (target >= 9 of 10, <= 60 s)\n",
+                       hits, power, 2 * rounds * round_s);
+        }
+        return 0;
+}
