@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/* The helper's plan validation (helper/plan.c), compiled into this test: hostile plans are rejected
+ * with a message that names the change, and valid ones come out canonical. */
+#include "../../helper/plan.c"
+
+#include "support.h"
+
+static const char *const hostile[] = {
+        /* JSON shape and types */
+        "not json",
+        "[]",
+        "{\"schema\":\"skytune.plan/2\",\"changes\":[]}",
+        "{\"changes\":[]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":{}}",
+        "{\"schema\":\"skytune.plan/1\",\"persist\":\"yes\",\"changes\":[]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[\"vm.swappiness=10\"]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":1,\"key\":\"vm.swappiness\",\"proposed\":\"10\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":[\"vm\"],\"proposed\":\"10\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"proposed\":10}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"proposed\":null}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"schema\":\"skytune.plan/1\",\"changes\":[]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"kind\":\"ulimit\",\"key\":\"vm.swappiness\",\"proposed\":\"1\"}]}",
+        /* kinds, names and paths */
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"kernel_module\",\"key\":\"nf_conntrack\",\"proposed\":\"1\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"../../etc/shadow\",\"proposed\":\"1\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm/../../etc/passwd\",\"proposed\":\"1\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\\u0000x\",\"proposed\":\"1\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\\n\",\"proposed\":\"1\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"kernel.modprobe\",\"proposed\":\"/tmp/x\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"\",\"proposed\":\"1\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"io_scheduler\",\"key\":\"../sda\",\"proposed\":\"none\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"io_scheduler\",\"key\":\"vda/queue\",\"proposed\":\"none\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"io_scheduler\",\"key\":\"..\",\"proposed\":\"none\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"cpu_governor\",\"key\":\"policy0/../../x\",\"proposed\":\"performance\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"ulimit\",\"key\":\"process:../x:nofile\",\"proposed\":\"1024\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"ulimit\",\"key\":\"unit:a/b:nofile\",\"proposed\":\"1024\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"ulimit\",\"key\":\"default:nginx:nofile\",\"proposed\":\"1024\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"ulimit\",\"key\":\"login:*:rtprio\",\"proposed\":\"10\"}]}",
+        /* values */
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"proposed\":\"10\\nvm.overcommit_memory=1\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"proposed\":\"201\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"proposed\":\"-1\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"proposed\":\"99999999999999999999999\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"proposed\":\"0x10\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"proposed\":\"\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"net.ipv4.tcp_rmem\",\"proposed\":\"4096 87380\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"net.ipv4.ip_local_port_range\",\"proposed\":\"60000 1024\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"net.core.default_qdisc\",\"proposed\":\"fq;reboot\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"io_scheduler\",\"key\":\"vda\",\"proposed\":\"kyber rm -rf\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"read_ahead_kb\",\"key\":\"vda\",\"proposed\":\"abc\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"nr_requests\",\"key\":\"vda\",\"proposed\":\"1\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"cpu_epp\",\"key\":\"policy0\",\"proposed\":\"256\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"ulimit\",\"key\":\"login:*:nofile\",\"proposed\":\"infinity\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"ulimit\",\"key\":\"login:*:nofile\",\"proposed\":\"100:50\"}]}",
+        /* duplicates and couplings */
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"proposed\":\"1\"},"
+        "{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"proposed\":\"2\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"proposed\":\"1\"},"
+        "{\"kind\":\"sysctl\",\"key\":\"vm/swappiness\",\"proposed\":\"2\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm.dirty_bytes\",\"proposed\":\"100000000\"},"
+        "{\"kind\":\"sysctl\",\"key\":\"vm.dirty_ratio\",\"proposed\":\"20\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"proposed\":\"1\",\"mechanism\":\"../x\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"proposed\":\"1\",\"persist_file\":7}]}",
+};
+
+static void test_hostile(void **state) {
+        for (size_t i = 0; i < ELEMENTSOF(hostile); i++) {
+                Plan *p = NULL;
+                char *why = NULL;
+                int r = plan_parse(hostile[i], strlen(hostile[i]), &p, &why);
+                if (r != -EINVAL || p || !why)
+                        fail_msg("hostile plan %zu accepted (r=%d): %s", i, r, hostile[i]);
+                free(why);
+        }
+        assert_true(ELEMENTSOF(hostile) >= 30);
+}
+
+static void test_sizes(void **state) {
+        /* 257 changes, and a plan over 1 MiB. */
+        size_t cap = 300 * 80 + 100;
+        char *s = malloc(cap), *o = s;
+        o += sprintf(o, "{\"schema\":\"skytune.plan/1\",\"changes\":[");
+        for (int i = 0; i < 257; i++)
+                o += sprintf(o, "%s{\"kind\":\"io_scheduler\",\"key\":\"d%d\",\"proposed\":\"none\"}", i ? "," : "", i);
+        strcpy(o, "]}");
+        Plan *p = NULL;
+        char *why = NULL;
+        assert_int_equal(plan_parse(s, strlen(s), &p, &why), -EINVAL);
+        assert_non_null(strstr(why, "more than"));
+        free(why);
+        free(s);
+        size_t big = HELPER_PLAN_MAX + 10;
+        s = malloc(big + 1);
+        memset(s, ' ', big);
+        s[big] = '\0';
+        why = NULL;
+        assert_int_equal(plan_parse(s, big, &p, &why), -EINVAL);
+        free(why);
+        free(s);
+}
+
+static void test_valid(void **state) {
+        const char *text = "{\"schema\":\"skytune.plan/1\",\"persist\":true,\"policy\":\"x\",\"changes\":["
+                           "{\"kind\":\"sysctl\",\"key\":\"net/ipv4/conf/eth0.1/rp_filter\",\"proposed\":\"2\",\"current\":\"1\"},"
+                           "{\"kind\":\"sysctl\",\"key\":\"net.ipv4.tcp_rmem\",\"proposed\":\" 4096\\t87380   6291456 \"},"
+                           "{\"kind\":\"ulimit\",\"key\":\"unit:nginx.service:nofile\",\"proposed\":\"65536\",\"mechanism\":\"systemd-dropin\"}]}";
+        Plan *p = NULL;
+        char *why = NULL;
+        assert_int_equal(plan_parse(text, strlen(text), &p, &why), 0);
+        assert_true(p->persist);
+        assert_int_equal(p->n_changes, 3);
+        assert_string_equal(p->changes[0].key, "net.ipv4.conf.eth0/1.rp_filter");
+        assert_string_equal(p->changes[1].proposed, "4096 87380 6291456");
+        assert_string_equal(p->changes[2].proposed, "65536:65536");
+        assert_string_equal(p->changes[2].mechanism, "systemd-dropin");
+        plan_free(p);
+        const char *empty = "{\"schema\":\"skytune.plan/1\",\"changes\":[]}";
+        assert_int_equal(plan_parse(empty, strlen(empty), &p, &why), 0);
+        assert_int_equal(p->n_changes, 0);
+        plan_free(p);
+}
+
+static void test_error_names_change(void **state) {
+        const char *text = "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"proposed\":\"1\"},"
+                           "{\"kind\":\"sysctl\",\"key\":\"vm.swappiness_x\",\"proposed\":\"1\"}]}";
+        Plan *p = NULL;
+        char *why = NULL;
+        assert_int_equal(plan_parse(text, strlen(text), &p, &why), -EINVAL);
+        assert_non_null(strstr(why, "changes[1]"));
+        assert_non_null(strstr(why, "vm.swappiness_x"));
+        assert_non_null(strstr(why, "allowlist"));
+        free(why);
+}
+
+static void test_tx_ids(void **state) {
+        assert_true(tx_id_valid("20261127T060102-123456-abcdef"));
+        assert_false(tx_id_valid("../x"));
+        assert_false(tx_id_valid(""));
+        assert_false(tx_id_valid("a/b"));
+        assert_false(tx_id_valid("a.json"));
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_hostile),
+                cmocka_unit_test(test_sizes),
+                cmocka_unit_test(test_valid),
+                cmocka_unit_test(test_error_names_change),
+                cmocka_unit_test(test_tx_ids),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
