@@ -103,6 +103,14 @@ static void test_os_release_and_meminfo(void **state) {
         assert_int_equal(meminfo_bytes(bad, strlen(bad), "MemTotal", &v), -EBADMSG);
         const char huge[] = "MemTotal: 99999999999999999 kB\n";
         assert_int_equal(meminfo_bytes(huge, strlen(huge), "MemTotal", &v), -ERANGE);
+        for (size_t k = 0; k <= strlen(mi); k++) {
+                char *copy = malloc(k ? k : 1);
+                memcpy(copy, mi, k);
+                int r = meminfo_bytes(copy, k, "SwapTotal", &v);
+                /* Absent until the key is there, then a prefix of the number (with or without kB). */
+                assert_true(r == -ENOENT || r == -EBADMSG || (r == 0 && v == 0));
+                free(copy);
+        }
 }
 
 static void test_virt(void **state) {

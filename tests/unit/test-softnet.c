@@ -174,6 +174,29 @@ static void test_rates_and_findings(void **state) {
         free(dir);
 }
 
+/* CPU 2 goes offline for the middle sample: it has no interval present in two samples in a row. */
+static void hotplug(const char *dir, unsigned i, void *userdata) {
+        /* 15 columns: processed, dropped, squeeze, nine more, the CPU id, two more. */
+        const char *mid = "0 0 0 0 0 0 0 0 0";
+        char cpu0[128], cpu2[128];
+        snprintf(cpu0, sizeof(cpu0), "1 %x 0 %s 0 0 0\n", 4 * i, mid);
+        snprintf(cpu2, sizeof(cpu2), "1 9 0 %s 2 0 0\n", mid);
+        test_writef(dir, "proc/net/softnet_stat", "%s%s", cpu0, i == 1 ? "" : cpu2);
+}
+
+static void test_cpu_hotplug(void **state) {
+        char *dir = test_tmpdir();
+        test_copy_fixture("captured-vm", dir);
+        json_t *doc = test_profile(dir, 3, hotplug, NULL);
+        assert_int_equal(test_num(doc, "resources.interrupts.softnet.cpu0.dropped_per_s.n"), 2);
+        assert_float_equal(test_num(doc, "resources.interrupts.softnet.cpu0.dropped_per_s.value"), 4.0, 1e-9);
+        assert_null(test_path(doc, "resources.interrupts.softnet.cpu2"));
+        assert_float_equal(test_num(doc, "resources.interrupts.softnet_dropped_per_s.value"), 4.0, 1e-9);
+        json_decref(doc);
+        test_rm_rf(dir);
+        free(dir);
+}
+
 static void test_captured_and_missing(void **state) {
         char *dir = test_tmpdir(), *path;
         test_copy_fixture("captured-vm", dir);
@@ -203,6 +226,7 @@ int main(void) {
                 cmocka_unit_test(test_softnet_malformed),
                 cmocka_unit_test(test_softirqs_parse),
                 cmocka_unit_test(test_rates_and_findings),
+                cmocka_unit_test(test_cpu_hotplug),
                 cmocka_unit_test(test_captured_and_missing),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
