@@ -11,6 +11,9 @@
 static const Verb verbs[] = {
         { "profile", verb_profile, "measure this host (USE method) and say what limits it" },
         { "probe", verb_probe, "run bounded load probes (cpu memory disk net sched http) in rounds" },
+        { "rollback", verb_rollback, "undo an applied transaction (values changed since are left alone)" },
+        { "history", verb_history, "list the transactions that apply and rollback made" },
+        { "status", verb_status, "live values against the last applied transaction (drift)" },
 };
 
 static void usage(FILE *f) {

@@ -4,3 +4,6 @@
 
 int verb_profile(int argc, char **argv);
 int verb_probe(int argc, char **argv);
+int verb_rollback(int argc, char **argv);
+int verb_history(int argc, char **argv);
+int verb_status(int argc, char **argv);

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+#include <unistd.h>
+
+#include "helper-client.h"
+#include "log.h"
+#include "macro.h"
+
+#define BUS_NAME "io.skysentinel.SkyTune1"
+#define BUS_PATH "/io/skysentinel/SkyTune1"
+#define BUS_IFACE "io.skysentinel.SkyTune1"
+
+static int connect_bus(sd_bus **ret) {
+        int r = sd_bus_open_system(ret);
+        if (r < 0)
+                return log_error_errno(r, "cannot connect to the system bus: %m (is dbus running? DBUS_SYSTEM_BUS_ADDRESS selects another bus)");
+        /* A password prompt (polkit agent) is fine when a person is at the terminal. */
+        (void) sd_bus_set_allow_interactive_authorization(*ret, isatty(STDIN_FILENO));
+        return 0;
+}
+
+static const char *hint(const sd_bus_error *e) {
+        if (sd_bus_error_has_names(e, SD_BUS_ERROR_ACCESS_DENIED, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED))
+                return " (run as root, or ask an administrator for the polkit action)";
+        if (sd_bus_error_has_names(e, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+                return " (is skytune-helper installed? its D-Bus activation file starts it)";
+        return "";
+}
+
+static int call(const char *method, json_t **ret, const char *types, ...) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus *bus = NULL;
+        sd_bus_message *reply = NULL;
+        int r = connect_bus(&bus);
+        if (r < 0)
+                return r;
+        va_list ap;
+        va_start(ap, types);
+        r = sd_bus_call_methodv(bus, BUS_NAME, BUS_PATH, BUS_IFACE, method, &e, &reply, types, ap);
+        va_end(ap);
+        if (r < 0) {
+                log_error("%s: %s%s", e.name ?: method, e.message ?: strerror(-r), hint(&e));
+                sd_bus_flush_close_unref(bus);
+                return r;
+        }
+        const char *s;
+        r = sd_bus_message_read(reply, "s", &s);
+        json_error_t jerr;
+        json_t *doc = r < 0 ? NULL : json_loads(s, 0, &jerr);
+        sd_bus_message_unref(reply);
+        sd_bus_flush_close_unref(bus);
+        if (!doc)
+                return log_error_errno(r < 0 ? r : -EBADMSG, "the helper's reply to %s cannot be read", method);
+        *ret = doc;
+        return 0;
+}
+
+int helper_client_apply(const char *plan_json, uint64_t flags, json_t **ret) {
+        return call("Apply", ret, "st", plan_json, flags);
+}
+
+int helper_client_rollback(const char *id, uint64_t flags, json_t **ret) {
+        return call("RollbackWithFlags", ret, "st", id, flags);
+}
+
+int helper_client_list(json_t **ret) {
+        return call("ListTransactions", ret, "");
+}
+
+int helper_client_get(const char *id, json_t **ret) {
+        return call("GetTransaction", ret, "s", id);
+}
+
+static const char *str(const json_t *o, const char *k) {
+        const char *s = json_string_value(json_object_get(o, k));
+        return s ? s : "-";
+}
+
+void helper_client_print_tx(FILE *f, const json_t *tx, bool rollback) {
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(tx, "changes"), i, c) {
+                const char *status = rollback ? str(c, "rollback") : str(c, "status");
+                if (rollback && strcmp(status, "-") == 0)
+                        status = str(c, "status");
+                fprintf(f, "  %-11s %-12s %-32s ", status, str(c, "kind"), str(c, "key"));
+                if (rollback && strcmp(status, "conflict") == 0)
+                        fprintf(f, "now %s, skytune had set %s: left alone (--force restores %s)\n", str(c, "found"), str(c, "new"),
+                                str(c, "old"));
+                else if (rollback)
+                        fprintf(f, "%s -> %s\n", str(c, "new"), str(c, "old"));
+                else
+                        fprintf(f, "%s -> %s\n", str(c, "old"), strcmp(str(c, "new"), "-") ? str(c, "new") : str(c, "proposed"));
+        }
+        json_array_foreach(json_object_get(tx, "files"), i, c) {
+                const char *status = rollback ? str(c, "rollback") : str(c, "status");
+                fprintf(f, "  %-11s %-12s /%s%s\n", status, "file", str(c, "path"),
+                        json_is_false(json_object_get(c, "existed")) ? (rollback ? " (removed)" : " (new)") : "");
+        }
+        json_array_foreach(json_object_get(tx, "notes"), i, c)
+                fprintf(f, "  note: %s\n", json_string_value(c));
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* The CLI side of skytune-helper: calls io.skysentinel.SkyTune1 on the system bus (the standard
+ * DBUS_SYSTEM_BUS_ADDRESS selects another bus) and hands back the JSON the helper replies with. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* The "t flags" of Apply and RollbackWithFlags (docs/helper.md). */
+enum {
+        HELPER_CLIENT_INTERACTIVE = 1 << 0,
+        HELPER_CLIENT_PERSIST = 1 << 1,
+        HELPER_CLIENT_FORCE = 1 << 2,
+};
+
+/* Each logs a failure (the helper's error name and message, and what to do) and returns a negative
+ * errno; *ret is the parsed JSON reply. */
+int helper_client_apply(const char *plan_json, uint64_t flags, json_t **ret);
+int helper_client_rollback(const char *id, uint64_t flags, json_t **ret);
+int helper_client_list(json_t **ret);
+int helper_client_get(const char *id, json_t **ret);
+
+/* One line per change of a transaction, for people ("  applied   sysctl vm.swappiness  60 -> 10"). */
+void helper_client_print_tx(FILE *f, const json_t *tx, bool rollback);

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/* skytune rollback [ID | --last] [--force] [--json]: undo an applied transaction through the helper.
+ * Values someone else changed since are left alone and reported (exit 1) unless --force. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "helper-client.h"
+#include "log.h"
+#include "verbs.h"
+
+static void usage(FILE *f) {
+        fprintf(f, "Usage: skytune rollback [ID | --last] [--force] [--json]\n"
+                   "\n"
+                   "Undo a transaction that skytune apply made (the last applied one by default; see\n"
+                   "skytune history for the ids). Owned files are restored or removed, then each value is\n"
+                   "restored in reverse order. A value that someone changed since skytune set it is left\n"
+                   "alone and reported (exit 1); --force restores it anyway.\n"
+                   "\n"
+                   "  --last      the most recent applied transaction (the default)\n"
+                   "  --force     also restore values changed by someone else since\n"
+                   "  --json      print the transaction (skytune.tx/1) instead of a summary\n");
+}
+
+int verb_rollback(int argc, char **argv) {
+        enum { OPT_LAST = 256, OPT_FORCE, OPT_JSON };
+        static const struct option opts[] = {
+                { "last", no_argument, NULL, OPT_LAST }, { "force", no_argument, NULL, OPT_FORCE },
+                { "json", no_argument, NULL, OPT_JSON }, { "help", no_argument, NULL, 'h' }, {},
+        };
+        bool force = false, json = false, last = false;
+        optind = 1;
+        for (int c; (c = getopt_long(argc, argv, "h", opts, NULL)) >= 0;)
+                switch (c) {
+                case OPT_LAST:
+                        last = true;
+                        break;
+                case OPT_FORCE:
+                        force = true;
+                        break;
+                case OPT_JSON:
+                        json = true;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return EXIT_OK;
+                default:
+                        usage(stderr);
+                        return EXIT_USAGE;
+                }
+        if (argc - optind > 1 || (last && argc - optind == 1)) {
+                log_error("give one transaction id or --last");
+                return EXIT_USAGE;
+        }
+        const char *id = optind < argc ? argv[optind] : "last";
+        json_t *tx = NULL;
+        if (helper_client_rollback(id, force ? HELPER_CLIENT_FORCE : 0, &tx) < 0)
+                return EXIT_FAIL;
+        json_int_t conflicts = json_integer_value(json_object_get(tx, "conflicts"));
+        json_int_t failures = json_integer_value(json_object_get(tx, "failures"));
+        int code = conflicts || failures ? EXIT_FAIL : EXIT_OK;
+        if (json)
+                code = cli_write_json(tx, NULL) < 0 ? EXIT_FAIL : code;
+        else {
+                printf("Rolled back transaction %s:\n", json_string_value(json_object_get(tx, "id")));
+                helper_client_print_tx(stdout, tx, true);
+        }
+        if (conflicts)
+                log_warning("%lld value(s) were changed by someone else since skytune set them and were left alone; "
+                            "skytune rollback %s --force restores them",
+                            (long long) conflicts, json_string_value(json_object_get(tx, "id")));
+        if (failures)
+                log_error("%lld value(s) could not be restored (see above and the helper's log)", (long long) failures);
+        json_decref(tx);
+        return code;
+}

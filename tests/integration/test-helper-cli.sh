@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The CLI's helper verbs against the private bus: skytune history, status (drift) and rollback
+# (--last, an id, conflicts -> exit 1, --force), with their exit codes.
+set -euo pipefail
+source "$(dirname "$0")/lib-helper-bus.sh"
+bus_setup "$1" "$2"
+
+"$SKYTUNE" history | grep -q 'No transactions yet' || bus_fail "history on an empty journal"
+"$SKYTUNE" status | grep -q 'No applied transaction' || bus_fail "status with nothing applied"
+must_fail "$SKYTUNE" rollback --last | grep -q 'NotFound\|no applied transaction' || bus_fail "rollback with nothing applied"
+
+plan=$(make_plan <<'P'
+sysctl vm.swappiness 10
+sysctl net.core.somaxconn 8192
+P
+)
+id=$(hjson Apply st "$plan" 0 | jq -r .id)
+"$SKYTUNE" history | grep -q "^$id .* applied .*2/2" || bus_fail "history: $("$SKYTUNE" history)"
+"$SKYTUNE" history --json | jq -e --arg id "$id" '.schema == "skytune.txlist/1" and .transactions[0].id == $id' >/dev/null || bus_fail "history --json"
+"$SKYTUNE" status >"$BUS_TMP/st" || bus_fail "status exit $? without drift"
+grep -q 'ok .*vm.swappiness .*set 10, now 10' "$BUS_TMP/st" || bus_fail "status: $(cat "$BUS_TMP/st")"
+echo 25 >"$ROOT/proc/sys/vm/swappiness"
+rc=0; "$SKYTUNE" status >"$BUS_TMP/st" || rc=$?
+[[ $rc == 3 ]] && grep -q 'DRIFT .*vm.swappiness .*set 10, now 25' "$BUS_TMP/st" || bus_fail "status with drift (rc $rc): $(cat "$BUS_TMP/st")"
+"$SKYTUNE" status --json | jq -e '.drift == true' >/dev/null || true
+
+# The administrator's value survives and the CLI says so, exit 1.
+rc=0; "$SKYTUNE" rollback --last >"$BUS_TMP/rb" 2>&1 || rc=$?
+[[ $rc == 1 ]] || bus_fail "rollback with a conflict exited $rc"
+grep -q 'conflict .*vm.swappiness .*now 25' "$BUS_TMP/rb" && grep -q -- '--force' "$BUS_TMP/rb" || bus_fail "rollback output: $(cat "$BUS_TMP/rb")"
+[[ $(cat "$ROOT/proc/sys/vm/swappiness") == 25 && $(cat "$ROOT/proc/sys/net/core/somaxconn") == 4096 ]] || bus_fail "rollback values"
+
+# An id, --force, --json.
+echo 60 >"$ROOT/proc/sys/vm/swappiness"
+id=$(hjson Apply st "$plan" 0 | jq -r .id)
+echo 26 >"$ROOT/proc/sys/vm/swappiness"
+"$SKYTUNE" rollback "$id" --force --json | jq -e '.state == "rolled-back" and .forced' >/dev/null || bus_fail "rollback ID --force --json"
+[[ $(cat "$ROOT/proc/sys/vm/swappiness") == 60 ]] || bus_fail "forced rollback"
+rc=0; "$SKYTUNE" rollback "$id" >/dev/null 2>&1 || rc=$?
+[[ $rc == 1 ]] || bus_fail "second rollback of $id exited $rc"
+rc=0; "$SKYTUNE" rollback a b >/dev/null 2>&1 || rc=$?
+[[ $rc == 2 ]] || bus_fail "usage error exited $rc"
+
+# As an unprivileged user: refused, exit 1, with a hint.
+id=$(hjson Apply st "$plan" 0 | jq -r .id)
+rc=0; setpriv --reuid=65534 --regid=65534 --clear-groups "$SKYTUNE" rollback --last >"$BUS_TMP/nb" 2>&1 </dev/null || rc=$?
+[[ $rc == 1 ]] && grep -q 'polkit\|root' "$BUS_TMP/nb" || bus_fail "unprivileged rollback (rc $rc): $(cat "$BUS_TMP/nb")"
+[[ $(cat "$ROOT/proc/sys/vm/swappiness") == 10 ]] || bus_fail "unprivileged rollback changed something"
+"$SKYTUNE" rollback >/dev/null || bus_fail "rollback of the last one"
+# No helper at all (another bus address): a failure, never exit 0.
+rc=0; DBUS_SYSTEM_BUS_ADDRESS=unix:path=$BUS_TMP/none "$SKYTUNE" history >/dev/null 2>&1 || rc=$?
+[[ $rc == 1 ]] || bus_fail "history without a bus exited $rc"
+echo "ok: history, status drift, rollback --last/ID/--force/--json and its exit codes"
