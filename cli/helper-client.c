@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "helper-client.h"
 #include "log.h"
 #include "macro.h"
@@ -101,4 +103,27 @@ void helper_client_print_tx(FILE *f, const json_t *tx, bool rollback) {
         }
         json_array_foreach(json_object_get(tx, "notes"), i, c)
                 fprintf(f, "  note: %s\n", json_string_value(c));
+}
+
+int helper_client_json_args(int argc, char **argv, const char *usage, bool *ret_json) {
+        static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, {} };
+        *ret_json = false;
+        optind = 1;
+        for (int c; (c = getopt_long(argc, argv, "h", opts, NULL)) >= 0;)
+                switch (c) {
+                case 'j':
+                        *ret_json = true;
+                        break;
+                case 'h':
+                        fputs(usage, stdout);
+                        return EXIT_OK;
+                default:
+                        fputs(usage, stderr);
+                        return EXIT_USAGE;
+                }
+        if (optind < argc) {
+                log_error("unexpected argument '%s'", argv[optind]);
+                return EXIT_USAGE;
+        }
+        return -1;
 }

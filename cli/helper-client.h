@@ -22,5 +22,8 @@ int helper_client_rollback(const char *id, uint64_t flags, json_t **ret);
 int helper_client_list(json_t **ret);
 int helper_client_get(const char *id, json_t **ret);
 
+/* Options of verbs that take only --json and --help: returns -1 to go on, else the exit code. */
+int helper_client_json_args(int argc, char **argv, const char *usage, bool *ret_json);
+
 /* One line per change of a transaction, for people ("  applied   sysctl vm.swappiness  60 -> 10"). */
 void helper_client_print_tx(FILE *f, const json_t *tx, bool rollback);

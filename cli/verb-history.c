@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* skytune history [--json]: the helper's transactions, oldest first. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,29 +9,14 @@
 #include "verbs.h"
 
 int verb_history(int argc, char **argv) {
-        static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, {} };
-        bool json = false;
-        optind = 1;
-        for (int c; (c = getopt_long(argc, argv, "h", opts, NULL)) >= 0;)
-                switch (c) {
-                case 'j':
-                        json = true;
-                        break;
-                case 'h':
-                        printf("Usage: skytune history [--json]\n\nTransactions of skytune apply and rollback, oldest first.\n");
-                        return EXIT_OK;
-                default:
-                        fprintf(stderr, "Usage: skytune history [--json]\n");
-                        return EXIT_USAGE;
-                }
-        if (optind < argc) {
-                log_error("unexpected argument '%s'", argv[optind]);
-                return EXIT_USAGE;
-        }
+        bool json;
+        int code = helper_client_json_args(argc, argv, "Usage: skytune history [--json]\n\nTransactions of skytune apply and rollback, oldest first.\n", &json);
+        if (code >= 0)
+                return code;
         json_t *list = NULL;
         if (helper_client_list(&list) < 0)
                 return EXIT_FAIL;
-        int code = EXIT_OK;
+        code = EXIT_OK;
         if (json)
                 code = cli_write_json(list, NULL) < 0 ? EXIT_FAIL : EXIT_OK;
         else {

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* skytune status [--json]: live values against the last applied transaction (drift). The helper reads
  * the live values itself, on the root it writes to. Exit 0 in sync (or nothing applied), 3 drift. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,23 +10,14 @@
 #include "verbs.h"
 
 int verb_status(int argc, char **argv) {
-        static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, {} };
-        bool json = false;
-        optind = 1;
-        for (int c; (c = getopt_long(argc, argv, "h", opts, NULL)) >= 0;)
-                switch (c) {
-                case 'j':
-                        json = true;
-                        break;
-                case 'h':
-                        printf("Usage: skytune status [--json]\n\n"
-                               "Live values against the last applied transaction. Exit 0 when they match (or\n"
-                               "nothing is applied), 3 when something drifted, 1 on failure.\n");
-                        return EXIT_OK;
-                default:
-                        fprintf(stderr, "Usage: skytune status [--json]\n");
-                        return EXIT_USAGE;
-                }
+        bool json;
+        int code = helper_client_json_args(argc, argv,
+                                           "Usage: skytune status [--json]\n\n"
+                                           "Live values against the last applied transaction. Exit 0 when they match (or\n"
+                                           "nothing is applied), 3 when something drifted, 1 on failure.\n",
+                                           &json);
+        if (code >= 0)
+                return code;
         json_t *list = NULL;
         if (helper_client_list(&list) < 0)
                 return EXIT_FAIL;
@@ -55,7 +45,7 @@ int verb_status(int argc, char **argv) {
                 drift += json_is_true(json_object_get(c, "drift"));
         json_array_foreach(json_object_get(tx, "files"), i, c)
                 drift += json_is_true(json_object_get(c, "drift"));
-        int code = drift ? EXIT_PENDING : EXIT_OK;
+        code = drift ? EXIT_PENDING : EXIT_OK;
         if (json) {
                 json_t *doc = json_pack("{s:s, s:O, s:b}", "schema", "skytune.status/1", "transaction", tx, "drift", drift > 0);
                 if (!doc || cli_write_json(doc, NULL) < 0)
