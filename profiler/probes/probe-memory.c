@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* memory: copy bandwidth (memcpy between two buffers larger than any cache) and load-to-use latency
- * (a pointer chase through a random cycle, one dependent load at a time, so no prefetcher helps). */
+/* memory: copy bandwidth (memcpy between two 32 MiB buffers, larger than any cache) and load-to-use latency
+ * (a pointer chase through a random 64 MiB cycle, one dependent load at a time, so no prefetcher helps). */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -17,11 +17,11 @@ static const ProbeMetricDef memory_metrics[] = {
         [M_CHASE] = { "chase_latency_ns", "ns", false },
 };
 
-#define COPY_BYTES (32u << 20)
-#define CHASE_BYTES (64u << 20)
+#define DEFAULT_BYTES (UINT64_C(64) << 20)
 
 typedef struct MemoryState {
         char *src, *dst;
+        size_t copy_bytes;
         size_t *chain;          /* chain[i] is the index of the next element */
         size_t n;
         volatile size_t sink;
@@ -29,14 +29,16 @@ typedef struct MemoryState {
 
 static int memory_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
         MemoryState *s = state;
-        s->src = malloc(COPY_BYTES);
-        s->dst = malloc(COPY_BYTES);
-        s->n = CHASE_BYTES / sizeof(size_t);
+        uint64_t bytes = cfg->memory_bytes ? MAX(cfg->memory_bytes, UINT64_C(1) << 16) : DEFAULT_BYTES;
+        s->copy_bytes = (size_t) bytes / 2;
+        s->src = malloc(s->copy_bytes);
+        s->dst = malloc(s->copy_bytes);
+        s->n = (size_t) bytes / sizeof(size_t);
         s->chain = malloc(s->n * sizeof(size_t));
         if (!s->src || !s->dst || !s->chain)
                 return -ENOMEM;
-        memset(s->src, 0x5a, COPY_BYTES);
-        memset(s->dst, 0, COPY_BYTES);
+        memset(s->src, 0x5a, s->copy_bytes);
+        memset(s->dst, 0, s->copy_bytes);
         /* One cycle through every element in random order (Sattolo's shuffle of the identity). */
         _cleanup_free_ size_t *order = malloc(s->n * sizeof(size_t));
         if (!order)
@@ -60,8 +62,8 @@ static int memory_round(void *state, const ProbeConfig *cfg, ProbeRoundOut *out)
         uint64_t t0 = probe_now_ns(), end = t0 + (uint64_t) (cfg->duration_s / 2 * 1e9);
         uint64_t bytes = 0;
         do {
-                memcpy(s->dst, s->src, COPY_BYTES);
-                bytes += COPY_BYTES;
+                memcpy(s->dst, s->src, s->copy_bytes);
+                bytes += s->copy_bytes;
         } while (probe_now_ns() < end && !probe_stopped(cfg));
         uint64_t t1 = probe_now_ns();
         out->values[M_COPY] = (double) bytes / ((double) (t1 - t0) / 1e9);

@@ -129,65 +129,145 @@ ProbeResult *probe_result_free(ProbeResult *r) {
         return NULL;
 }
 
-int probe_run(const ProbeBackend *b, const ProbeConfig *cfg, ProbeResult **ret) {
-        ProbeResult *res = calloc(1, sizeof(ProbeResult));
-        if (!res)
-                return -ENOMEM;
-        res->backend = b;
-        res->ncpu = probe_ncpu();
-        unsigned rounds = cfg->rounds ? cfg->rounds : 1;
-        res->values = malloc((size_t) rounds * (b->n_metrics ? b->n_metrics : 1) * sizeof(double));
-        res->info = calloc(rounds, sizeof(ProbeRoundInfo));
-        res->details = calloc(rounds, sizeof(json_t *));
-        _cleanup_free_ void *state = calloc(1, b->state_size ? b->state_size : 1);
-        if (!res->values || !res->info || !res->details || !state) {
-                probe_result_free(res);
-                return -ENOMEM;
-        }
+struct ProbeSession {
+        const ProbeBackend *b;
+        ProbeConfig cfg;
+        ProbeResult *res;
+        unsigned capacity;
+        void *state;
+        bool torn_down;
+};
 
-        int r = b->setup ? b->setup(state, cfg, &res->error) : 0;
+static int result_reserve(ProbeSession *s, unsigned rounds) {
+        if (rounds <= s->capacity)
+                return 0;
+        ProbeResult *res = s->res;
+        size_t nm = s->b->n_metrics ? s->b->n_metrics : 1;
+        double *v = realloc(res->values, (size_t) rounds * nm * sizeof(double));
+        if (!v)
+                return -ENOMEM;
+        res->values = v;
+        ProbeRoundInfo *info = realloc(res->info, rounds * sizeof(ProbeRoundInfo));
+        if (!info)
+                return -ENOMEM;
+        res->info = info;
+        json_t **d = realloc(res->details, rounds * sizeof(json_t *));
+        if (!d)
+                return -ENOMEM;
+        res->details = d;
+        s->capacity = rounds;
+        return 0;
+}
+
+static void session_teardown(ProbeSession *s) {
+        if (!s->torn_down && s->b->teardown)
+                s->b->teardown(s->state);     /* backends also undo a partial setup */
+        s->torn_down = true;
+}
+
+int probe_session_open(const ProbeBackend *b, const ProbeConfig *cfg, ProbeSession **ret) {
+        _cleanup_(probe_session_closep) ProbeSession *s = calloc(1, sizeof(ProbeSession));
+        if (!s)
+                return -ENOMEM;
+        s->b = b;
+        s->cfg = *cfg;
+        s->torn_down = true;            /* nothing to tear down until setup runs */
+        s->res = calloc(1, sizeof(ProbeResult));
+        s->state = calloc(1, b->state_size ? b->state_size : 1);
+        if (!s->res || !s->state)
+                return -ENOMEM;
+        s->res->backend = b;
+        s->res->ncpu = probe_ncpu();
+        int r = result_reserve(s, cfg->rounds ? cfg->rounds : 1);
+        if (r < 0)
+                return r;
+        s->torn_down = false;
+        r = b->setup ? b->setup(s->state, cfg, &s->res->error) : 0;
         if (r < 0) {
-                if (!res->error && asprintf(&res->error, "%s", strerror(-r)) < 0)
+                if (!s->res->error && asprintf(&s->res->error, "%s", strerror(-r)) < 0)
+                        s->res->error = NULL;
+                session_teardown(s);
+        }
+        *ret = TAKE_PTR(s);
+        return r;
+}
+
+int probe_session_round(ProbeSession *s) {
+        const ProbeBackend *b = s->b;
+        ProbeResult *res = s->res;
+        if (s->torn_down)
+                return -ESHUTDOWN;
+        if (probe_stopped(&s->cfg))
+                return -ECANCELED;
+        int r = result_reserve(s, MAX(res->rounds + 1, s->capacity * 2));
+        if (r < 0)
+                return r;
+        unsigned i = res->rounds;
+        double *vals = res->values + (size_t) i * b->n_metrics;
+        for (size_t m = 0; m < b->n_metrics; m++)
+                vals[m] = NAN;
+        ProbeRoundOut out = { .values = vals };
+        double busy0 = host_busy_s(), own0 = own_cpu_s();
+        uint64_t t0 = probe_now_ns();
+        r = b->round(s->state, &s->cfg, &out);
+        uint64_t t1 = probe_now_ns();
+        double busy1 = host_busy_s(), own1 = own_cpu_s();
+        if (r < 0) {
+                json_decref(out.detail);
+                if (!res->error && asprintf(&res->error, "round %u: %s", i + 1, strerror(-r)) < 0)
                         res->error = NULL;
-                if (b->teardown)
-                        b->teardown(state);     /* backends undo a partial setup */
-                *ret = res;
                 return r;
         }
-        for (unsigned i = 0; i < rounds && !probe_stopped(cfg); i++) {
-                double *vals = res->values + (size_t) i * b->n_metrics;
-                for (size_t m = 0; m < b->n_metrics; m++)
-                        vals[m] = NAN;
-                ProbeRoundOut out = { .values = vals };
-                double busy0 = host_busy_s(), own0 = own_cpu_s();
-                uint64_t t0 = probe_now_ns();
-                r = b->round(state, cfg, &out);
-                uint64_t t1 = probe_now_ns();
-                double busy1 = host_busy_s(), own1 = own_cpu_s();
-                if (r < 0) {
-                        json_decref(out.detail);
-                        if (!res->error && asprintf(&res->error, "round %u: %s", i + 1, strerror(-r)) < 0)
-                                res->error = NULL;
-                        break;
-                }
-                ProbeRoundInfo *info = &res->info[i];
-                info->wall_s = (double) (t1 - t0) / 1e9;
-                info->own_cpu_s = own1 - own0;
-                info->host_busy_s = busy1 - busy0;
-                info->foreign_cpu_s = MAX(0.0, info->host_busy_s - info->own_cpu_s);
-                info->lateness_s = out.lateness_s;
-                info->client_bound = out.client_bound;
-                /* Others on the host used more than a tenth of the machine (plus two clock ticks of
-                 * /proc/stat granularity per CPU): the round measured a shared machine. When the
-                 * workload's target runs on this host (a local HTTP server) its CPU is foreign by
-                 * design, and the round is judged by client-boundness instead. */
-                double allowance = 0.10 * info->wall_s * res->ncpu + 0.02 * res->ncpu;
-                info->contaminated = !out.foreign_expected && info->foreign_cpu_s > allowance;
-                res->details[i] = out.detail;
-                res->rounds = i + 1;
-        }
-        if (b->teardown)
-                b->teardown(state);
+        ProbeRoundInfo *info = &res->info[i];
+        *info = (ProbeRoundInfo) {
+                .wall_s = (double) (t1 - t0) / 1e9,
+                .own_cpu_s = own1 - own0,
+                .host_busy_s = busy1 - busy0,
+                .lateness_s = out.lateness_s,
+                .client_bound = out.client_bound,
+        };
+        info->foreign_cpu_s = MAX(0.0, info->host_busy_s - info->own_cpu_s);
+        /* Others on the host used more than a tenth of the machine (plus two clock ticks of /proc/stat
+         * granularity per CPU): the round measured a shared machine. When the workload's target runs
+         * on this host (a local HTTP server) its CPU is foreign by design, and the round is judged by
+         * client-boundness instead. */
+        double allowance = 0.10 * info->wall_s * res->ncpu + 0.02 * res->ncpu;
+        info->contaminated = !out.foreign_expected && info->foreign_cpu_s > allowance;
+        res->details[i] = out.detail;
+        res->rounds = i + 1;
+        return 0;
+}
+
+const ProbeResult *probe_session_result(const ProbeSession *s) {
+        return s->res;
+}
+
+ProbeResult *probe_session_close(ProbeSession *s, bool keep_result) {
+        if (!s)
+                return NULL;
+        session_teardown(s);
+        free(s->state);
+        ProbeResult *res = s->res;
+        free(s);
+        if (keep_result)
+                return res;
+        probe_result_free(res);
+        return NULL;
+}
+
+void probe_session_closep(ProbeSession **s) {
+        probe_session_close(*s, false);
+}
+
+int probe_run(const ProbeBackend *b, const ProbeConfig *cfg, ProbeResult **ret) {
+        ProbeSession *s = NULL;
+        int r = probe_session_open(b, cfg, &s);
+        if (!s)
+                return r;
+        unsigned rounds = cfg->rounds ? cfg->rounds : 1;
+        for (unsigned i = 0; r >= 0 && i < rounds; i++)
+                r = probe_session_round(s);
+        ProbeResult *res = probe_session_close(s, true);
         *ret = res;
         return res->rounds > 0 ? 0 : (r < 0 ? r : -ECANCELED);
 }

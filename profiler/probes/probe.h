@@ -44,6 +44,7 @@ typedef struct ProbeConfig {
         unsigned rounds;
         const char *dir;        /* disk: where the temporary file goes (NULL: the state directory) */
         uint64_t disk_bytes;    /* disk: size of the temporary file (0: 64 MiB) */
+        uint64_t memory_bytes;  /* memory: pointer-chase working set, twice each copy buffer (0: 64 MiB) */
         HttpOptions http;
         /* Set asynchronously (SIGINT) to end the run early; rounds check it often. May be NULL. */
         const volatile sig_atomic_t *stop;
@@ -95,6 +96,18 @@ typedef struct ProbeResult {
         char *error;                    /* why setup or a round failed (the result holds what ran) */
         unsigned ncpu;
 } ProbeResult;
+
+/* A backend set up once for rounds run one at a time (so a caller can change the system between
+ * rounds, as apply --verify does). open: 0, or -errno after a failed setup (the session is still
+ * returned, with the reason in its result's error, and must be closed). round: one more round
+ * appended to the result; -ECANCELED once cfg->stop is set. close: tears down and returns the result
+ * when keep_result (the caller frees it), else frees it and returns NULL. */
+typedef struct ProbeSession ProbeSession;
+int probe_session_open(const ProbeBackend *b, const ProbeConfig *cfg, ProbeSession **ret);
+int probe_session_round(ProbeSession *s);
+const ProbeResult *probe_session_result(const ProbeSession *s);
+ProbeResult *probe_session_close(ProbeSession *s, bool keep_result);
+void probe_session_closep(ProbeSession **s);
 
 /* Run every round of one backend. Returns 0 with the samples, or -errno when nothing ran (the
  * result's error says why). A result is always returned in *ret when ret is set, for the report. */

@@ -12,6 +12,8 @@
 
 #include "macro.h"
 #include "probes/probe.h"
+#include "probes/verify.h"
+#include "stats.h"
 #include "support.h"
 
 static double value(const ProbeResult *r, unsigned round, const char *metric) {
@@ -76,7 +78,8 @@ static void test_cpu(void **state) {
 }
 
 static void test_memory(void **state) {
-        ProbeConfig cfg = { .duration_s = 0.2, .rounds = 2 };
+        /* A small working set keeps the test quick (the default 64 MiB is for real runs). */
+        ProbeConfig cfg = { .duration_s = 0.2, .rounds = 2, .memory_bytes = 4u << 20 };
         ProbeResult *r = run("memory", &cfg);
         for (unsigned i = 0; i < 2; i++) {
                 assert_true(value(r, i, "copy_bytes_per_s") > 1e8);
@@ -155,6 +158,8 @@ typedef struct Server {
         pthread_t tid;
         unsigned requests;
         pthread_mutex_t lock;
+        volatile unsigned delay_us;     /* added to every response (a switchable "setting") */
+        volatile bool no_errors;        /* answer 200 only */
 } Server;
 
 typedef struct Conn {
@@ -177,7 +182,9 @@ static void *serve_conn(void *arg) {
                         pthread_mutex_lock(&c->srv->lock);
                         unsigned k = ++c->srv->requests;
                         pthread_mutex_unlock(&c->srv->lock);
-                        const char *resp = k % 4 == 0 ? "HTTP/1.1 503 Busy\r\nContent-Length: 4\r\n\r\nbusy"
+                        if (c->srv->delay_us)
+                                usleep(c->srv->delay_us);
+                        const char *resp = k % 4 == 0 && !c->srv->no_errors ? "HTTP/1.1 503 Busy\r\nContent-Length: 4\r\n\r\nbusy"
                                                       : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
                         if (write(c->fd, resp, strlen(resp)) < 0)
                                 goto out;
@@ -279,6 +286,141 @@ static void test_http(void **state) {
         probe_result_free(r);
 }
 
+/* A synthetic probe whose throughput is base x factor (the "setting") with 0.5 % noise. */
+static double fake_factor = 1;
+static unsigned fake_switches;
+static StatsRng fake_rng;
+
+static const ProbeMetricDef fake_metrics[] = { { "throughput", "op/s", true }, { "latency", "ms", false } };
+
+static int fake_round(void *state, const ProbeConfig *cfg, ProbeRoundOut *out) {
+        double noise = 1 + 0.005 * (2 * stats_rng_uniform(&fake_rng) - 1);
+        out->values[0] = 1000 * fake_factor * noise;
+        out->values[1] = 2 / fake_factor * noise;
+        return 0;
+}
+
+static const ProbeBackend fake_probe = {
+        .name = "fake", .summary = "synthetic", .metrics = fake_metrics, .n_metrics = 2, .round = fake_round,
+};
+
+typedef struct Change {
+        double on;              /* factor with the change applied */
+        int fail;
+} Change;
+
+static int fake_switch(bool candidate, void *userdata) {
+        Change *c = userdata;
+        fake_switches++;
+        if (c->fail)
+                return c->fail;
+        fake_factor = candidate ? c->on : 1;
+        return 0;
+}
+
+static Verdict fake_verify(double on, bool sequential, VerifyResult **ret) {
+        const ProbeBackend *probes[] = { &fake_probe };
+        VerifyOptions o = { .probes = probes, .n_probes = 1, .cfg = { .duration_s = 0.01, .rounds = 6 },
+                            .sequential = sequential, .seed = 1 };
+        Change c = { .on = on };
+        fake_switches = 0;
+        stats_rng_seed(&fake_rng, 77);
+        assert_int_equal(probe_verify(&o, fake_switch, &c, ret), 0);
+        assert_int_equal((*ret)->rounds_a, 6);
+        assert_int_equal((*ret)->rounds_b, 6);
+        assert_true((*ret)->ended_candidate);
+        assert_true(fake_factor == on);                 /* left in the candidate state */
+        assert_int_equal((*ret)->n_metrics, 2);
+        assert_true((*ret)->metrics[0].primary);
+        return (*ret)->metrics[0].cmp.verdict;
+}
+
+static void test_verify_synthetic(void **state) {
+        VerifyResult *r = NULL;
+        assert_int_equal(fake_verify(1.2, false, &r), VERDICT_IMPROVED);
+        assert_int_equal(r->metrics[1].cmp.verdict, VERDICT_IMPROVED);          /* lower latency */
+        assert_false(r->primary_regressed);
+        assert_true(fake_switches >= 6);                /* alternating: at least one switch a pair */
+        json_t *j = verify_result_json(r);
+        assert_string_equal(json_string_value(json_object_get(j, "schema")), "skytune.verify/1");
+        json_t *m0 = json_array_get(json_object_get(j, "metrics"), 0);
+        assert_string_equal(json_string_value(json_object_get(m0, "verdict")), "improved");
+        assert_true(fabs(json_real_value(json_object_get(m0, "ratio")) - 1.2) < 0.01);
+        json_decref(j);
+        verify_result_free(r);
+
+        assert_int_equal(fake_verify(0.8, false, &r), VERDICT_REGRESSED);
+        assert_int_equal(r->metrics[1].cmp.verdict, VERDICT_REGRESSED);
+        assert_true(r->primary_regressed);
+        verify_result_free(r);
+
+        assert_int_equal(fake_verify(1.0, false, &r), VERDICT_UNCHANGED);
+        verify_result_free(r);
+
+        /* Sequential: all baseline, then all candidate: exactly two switches. */
+        assert_int_equal(fake_verify(1.2, true, &r), VERDICT_IMPROVED);
+        assert_int_equal(fake_switches, 2);
+        verify_result_free(r);
+
+        /* A failing switch stops the run with the reason. */
+        const ProbeBackend *probes[] = { &fake_probe };
+        VerifyOptions o = { .probes = probes, .n_probes = 1, .cfg = { .duration_s = 0.01, .rounds = 3 } };
+        Change bad = { .fail = -EPERM };
+        assert_int_equal(probe_verify(&o, fake_switch, &bad, &r), -EPERM);
+        assert_non_null(strstr(r->error, "switching"));
+        verify_result_free(r);
+}
+
+/* A real loopback setting: the server's response delay, switched between rounds. */
+static int delay_switch(bool candidate, void *userdata) {
+        Server *s = userdata;
+        s->delay_us = candidate ? 3000 : 0;
+        return 0;
+}
+
+static int undelay_switch(bool candidate, void *userdata) {
+        Server *s = userdata;
+        s->delay_us = candidate ? 0 : 3000;
+        return 0;
+}
+
+static void test_verify_loopback(void **state) {
+        Server s = { .lock = PTHREAD_MUTEX_INITIALIZER, .no_errors = true };
+        s.port = listen_port(&s.lfd);
+        assert_int_equal(listen(s.lfd, 64), 0);
+        assert_int_equal(pthread_create(&s.tid, NULL, serve, &s), 0);
+        char url[64];
+        snprintf(url, sizeof(url), "http://127.0.0.1:%u/", s.port);
+        const ProbeBackend *probes[] = { probe_find("http") };
+        VerifyOptions o = { .probes = probes, .n_probes = 1, .seed = 3,
+                            .cfg = { .duration_s = 0.1, .rounds = 5, .http = { .url = url, .users = 2 } } };
+        VerifyResult *r = NULL;
+
+        /* Harmful: +3 ms per response. Throughput (primary) and latency regress. */
+        assert_int_equal(probe_verify(&o, delay_switch, &s, &r), 0);
+        for (size_t i = 0; i < r->n_metrics; i++) {
+                const char *name = r->metrics[i].probe->metrics[r->metrics[i].metric].name;
+                if (strcmp(name, "successful_rps") == 0 || strcmp(name, "latency_p50_ms") == 0)
+                        assert_int_equal(r->metrics[i].cmp.verdict, VERDICT_REGRESSED);
+        }
+        assert_true(r->primary_regressed);
+        verify_result_free(r);
+
+        /* Helpful: the delay removed. */
+        assert_int_equal(probe_verify(&o, undelay_switch, &s, &r), 0);
+        for (size_t i = 0; i < r->n_metrics; i++) {
+                const char *name = r->metrics[i].probe->metrics[r->metrics[i].metric].name;
+                if (strcmp(name, "successful_rps") == 0 || strcmp(name, "latency_p50_ms") == 0)
+                        assert_int_equal(r->metrics[i].cmp.verdict, VERDICT_IMPROVED);
+        }
+        assert_false(r->primary_regressed);
+        verify_result_free(r);
+
+        shutdown(s.lfd, SHUT_RDWR);
+        pthread_join(s.tid, NULL);
+        close(s.lfd);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_table),
@@ -288,6 +430,8 @@ int main(void) {
                 cmocka_unit_test(test_net),
                 cmocka_unit_test(test_sched),
                 cmocka_unit_test(test_http),
+                cmocka_unit_test(test_verify_synthetic),
+                cmocka_unit_test(test_verify_loopback),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

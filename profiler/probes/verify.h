@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* Proven impact: measure probes with a change off (baseline A) and on (candidate B), alternating
+ * A B A B ... in pairs whose order is shuffled (seeded), so drift and neighbours hit both sides
+ * equally; then compare every metric (Mann-Whitney U + bootstrap interval of the median ratio, see
+ * stats.h) and give each a verdict. The caller supplies the switch (the helper's apply and rollback,
+ * or anything else in tests). Library code: nothing here prints. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "probe.h"
+#include "stats.h"
+
+#define VERIFY_SCHEMA "skytune.verify/1"
+
+/* Put the system into the candidate (true) or baseline (false) state. A negative errno stops the
+ * run (the caller restores the baseline itself). */
+typedef int (*VerifySwitch)(bool candidate, void *userdata);
+
+typedef struct VerifyOptions {
+        const ProbeBackend *const *probes;
+        size_t n_probes;
+        ProbeConfig cfg;                /* cfg.rounds = rounds per side */
+        CompareOptions compare;         /* direction is taken per metric */
+        bool sequential;                /* all baseline rounds first, then all candidate rounds */
+        uint64_t seed;                  /* order within each pair */
+} VerifyOptions;
+
+typedef struct VerifyMetric {
+        const ProbeBackend *probe;
+        size_t metric;                  /* index into probe->metrics */
+        bool primary;
+        Comparison cmp;
+        unsigned contaminated_a, contaminated_b;        /* rounds marked contaminated per side */
+        bool unreliable;                /* more than half a side's rounds contaminated: inconclusive */
+} VerifyMetric;
+
+typedef struct VerifyResult {
+        VerifyMetric *metrics;
+        size_t n_metrics;
+        unsigned rounds_a, rounds_b;
+        bool primary_regressed;         /* some probe's primary metric regressed */
+        bool ended_candidate;           /* the last state switched to was the candidate */
+        char *error;
+} VerifyResult;
+
+/* Runs the rounds. Leaves the system in the candidate state when everything ran (the caller decides
+ * whether to keep it, e.g. roll back on regression). Returns 0, or -errno with result->error set
+ * when a probe or the switch failed (*ret still holds what was measured). */
+int probe_verify(const VerifyOptions *o, VerifySwitch sw, void *userdata, VerifyResult **ret);
+VerifyResult *verify_result_free(VerifyResult *r);
+/* {"schema": "skytune.verify/1", "rounds_per_side": .., "metrics": [{probe, metric, unit, primary,
+ *  higher_is_better, baseline_median, candidate_median, ratio, ci: [lo, hi], p, threshold, verdict,
+ *  more_rounds, contaminated: [a, b]}], "primary_regressed": bool} */
+json_t *verify_result_json(const VerifyResult *r);
