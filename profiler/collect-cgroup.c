@@ -16,6 +16,7 @@
 #include "macro.h"
 #include "mountinfo.h"
 #include "series.h"
+#include "source-error.h"
 
 #define CGROUP_MAX 64
 
@@ -108,7 +109,7 @@ static int cgroup_open(void *state, const Sysroot *root) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return set_unavailable(st, "cannot read /proc/self/mountinfo: %s", strerror(-r));
+                return set_unavailable(st, "cannot read /proc/self/mountinfo: %s%s", strerror(-r), source_error_hint(r));
         if (!l.cgroup2[0])
                 return set_unavailable(st, "no cgroup2 file system is mounted (/proc/self/mountinfo, cgroup mode %s): CPU "
                                        "throttling is read from cgroup v2 cpu.stat; boot with systemd.unified_cgroup_hierarchy=1",
@@ -127,7 +128,8 @@ static int cgroup_open(void *state, const Sysroot *root) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return set_unavailable(st, "cannot read %s: %s", l.cgroup2, strerror(-r));
+                return set_unavailable(st, "cannot read %s/cgroup.controllers: %s%s", l.cgroup2, strerror(-r),
+                                       source_error_hint(r));
         if (!has_word(controllers, "cpu"))
                 return set_unavailable(st, "the cpu controller is not on cgroup2 (%s/cgroup.controllers: \"%s\")%s: CPU "
                                        "throttling of services cannot be read; boot with systemd.unified_cgroup_hierarchy=1",

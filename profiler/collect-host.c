@@ -12,6 +12,7 @@
 #include "host-facts.h"
 #include "macro.h"
 #include "mountinfo.h"
+#include "source-error.h"
 
 static int set_unavailable(json_t *host, const char *fact, const char *fmt, ...) _printf_(3, 4);
 static int set_unavailable(json_t *host, const char *fact, const char *fmt, ...) {
@@ -39,7 +40,7 @@ static int line_fact(json_t *host, const Sysroot *root, const char *fact, const 
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return set_unavailable(host, fact, "cannot read /%s: %s", rel, strerror(-r));
+                return set_unavailable(host, fact, "cannot read /%s: %s%s", rel, strerror(-r), source_error_hint(r));
         return set(host, fact, json_string(s));
 }
 
@@ -55,7 +56,8 @@ static int os_fact(json_t *host, const Sysroot *root) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return set_unavailable(host, "os", "cannot read /etc/os-release or /usr/lib/os-release: %s", strerror(-r));
+                return set_unavailable(host, "os", "cannot read /etc/os-release or /usr/lib/os-release: %s%s", strerror(-r),
+                                       source_error_hint(r));
         char name[256];
         r = os_release_pretty_name(text, len, name, sizeof(name));
         if (r < 0)
@@ -71,7 +73,7 @@ static int cpuinfo_facts(json_t *host, const Sysroot *root, int *ret_flag) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return set_unavailable(host, "cpu_model", "cannot read /proc/cpuinfo: %s", strerror(-r));
+                return set_unavailable(host, "cpu_model", "cannot read /proc/cpuinfo: %s%s", strerror(-r), source_error_hint(r));
         *ret_flag = cpuinfo_has_flag(text, len, "hypervisor");
         char model[256];
         if (cpuinfo_model(text, len, model, sizeof(model)) < 0)
@@ -87,7 +89,7 @@ static int count_fact(json_t *host, const Sysroot *root, const char *fact, const
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return set_unavailable(host, fact, "cannot read /%s: %s", rel, strerror(-r));
+                return set_unavailable(host, fact, "cannot read /%s: %s%s", rel, strerror(-r), source_error_hint(r));
         if (cpulist_count(text, len, &n) < 0)
                 return set_unavailable(host, fact, "/%s is not a list of ranges", rel);
         return set(host, fact, json_integer(n));
@@ -101,9 +103,9 @@ static int memory_facts(json_t *host, const Sysroot *root) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0 || meminfo_bytes(text, len, "MemTotal", &mem) < 0 || meminfo_bytes(text, len, "SwapTotal", &swap) < 0) {
-                const char *why = r < 0 ? strerror(-r) : "no valid MemTotal or SwapTotal line";
-                r = set_unavailable(host, "memory_bytes", "cannot read /proc/meminfo: %s", why);
-                return r ?: set_unavailable(host, "swap_bytes", "cannot read /proc/meminfo: %s", why);
+                const char *why = r < 0 ? strerror(-r) : "no valid MemTotal or SwapTotal line", *hint = source_error_hint(r < 0 ? r : -EBADMSG);
+                r = set_unavailable(host, "memory_bytes", "cannot read /proc/meminfo: %s%s", why, hint);
+                return r ?: set_unavailable(host, "swap_bytes", "cannot read /proc/meminfo: %s%s", why, hint);
         }
         r = set(host, "memory_bytes", json_integer((json_int_t) mem));
         return r ?: set(host, "swap_bytes", json_integer((json_int_t) swap));
@@ -152,7 +154,7 @@ static int cgroup_fact(json_t *host, const Sysroot *root) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return set_unavailable(host, "cgroup", "cannot read /proc/self/mountinfo: %s", strerror(-r));
+                return set_unavailable(host, "cgroup", "cannot read /proc/self/mountinfo: %s%s", strerror(-r), source_error_hint(r));
         return set(host, "cgroup", json_pack("{s:s, s:s?}", "mode", cgroup_mode_to_string(l.mode), "cgroup2_mount",
                                              l.cgroup2[0] ? l.cgroup2 : NULL));
 }

@@ -12,6 +12,7 @@
 #include "macro.h"
 #include "proc-softnet.h"
 #include "series.h"
+#include "source-error.h"
 
 typedef struct CpuSeries {
         unsigned cpu;
@@ -179,11 +180,11 @@ static int irq_report(void *state, const Sysroot *root, Report *rep) {
         IrqState *st = state;
         int r = 0;
         if (!st->softnet_have_prev)
-                r = report_unavailable(rep, "interrupts", "softnet_stat", "cannot read /proc/net/softnet_stat: %s",
-                                       strerror(-st->softnet_error ?: EIO));
+                r = report_unavailable(rep, "interrupts", "softnet_stat", "cannot read /proc/net/softnet_stat: %s%s",
+                                       strerror(-st->softnet_error ?: EIO), source_error_hint(st->softnet_error));
         if (r >= 0 && !st->softirqs_have_prev)
-                r = report_unavailable(rep, "interrupts", "softirqs", "cannot read /proc/softirqs: %s",
-                                       strerror(-st->softirqs_error ?: EIO));
+                r = report_unavailable(rep, "interrupts", "softirqs", "cannot read /proc/softirqs: %s%s",
+                                       strerror(-st->softirqs_error ?: EIO), source_error_hint(st->softirqs_error));
         r = r ?: report_series(rep, "interrupts", NULL, "softnet_dropped_per_s", "1/s", st->dropped.v, st->dropped.n);
         r = r ?: report_series(rep, "interrupts", NULL, "softnet_time_squeeze_per_s", "1/s", st->squeeze.v, st->squeeze.n);
         r = r ?: report_series(rep, "interrupts", NULL, "net_rx_softirqs_per_s", "1/s", st->rx.v, st->rx.n);

@@ -12,6 +12,7 @@
 #include "macro.h"
 #include "proc-loadavg.h"
 #include "series.h"
+#include "source-error.h"
 
 typedef struct TaskPoint {
         double load1, load5, load15;
@@ -66,8 +67,8 @@ static int limit_metrics(TasksState *st, const Sysroot *root, Report *rep, const
         if (r == -ENOMEM)
                 return r;
         if (r < 0 || max == 0)
-                return report_unavailable(rep, "tasks", limit_name, "cannot read /%s: %s", rel,
-                                          r < 0 ? strerror(-r) : "the limit reads 0");
+                return report_unavailable(rep, "tasks", limit_name, "cannot read /%s: %s%s", rel,
+                                          r < 0 ? strerror(-r) : "the limit reads 0", source_error_hint(r < 0 ? r : -EBADMSG));
         _cleanup_free_ double *pct = calloc(st->n, sizeof(double));
         if (!pct)
                 return -ENOMEM;
@@ -90,7 +91,8 @@ static int limit_metrics(TasksState *st, const Sysroot *root, Report *rep, const
 static int tasks_report(void *state, const Sysroot *root, Report *rep) {
         TasksState *st = state;
         if (st->n == 0)
-                return report_unavailable(rep, "tasks", "loadavg", "cannot read /proc/loadavg: %s", strerror(-st->error ?: EIO));
+                return report_unavailable(rep, "tasks", "loadavg", "cannot read /proc/loadavg: %s%s",
+                                          strerror(-st->error ?: EIO), source_error_hint(st->error));
         _cleanup_free_ double *buf = calloc(st->n * 4, sizeof(double));
         if (!buf)
                 return -ENOMEM;

@@ -11,6 +11,7 @@
 #include "collector.h"
 #include "dirlist.h"
 #include "macro.h"
+#include "source-error.h"
 
 /* One tunable: its value, or why it cannot be read. */
 static int one(Report *rep, const Sysroot *root, TunableKind kind, const char *key) {
@@ -26,8 +27,7 @@ static int one(Report *rep, const Sysroot *root, TunableKind kind, const char *k
         if (r == -ENOENT)
                 return report_tunable_unavailable(rep, kind, key, "/%s does not exist: this kernel or device does not offer it",
                                                   path);
-        return report_tunable_unavailable(rep, kind, key, "cannot read /%s: %s%s", path, strerror(-r),
-                                          r == -EACCES || r == -EPERM ? " (run as root to read it)" : "");
+        return report_tunable_unavailable(rep, kind, key, "cannot read /%s: %s%s", path, strerror(-r), source_error_hint(r));
 }
 
 static int sysctls(Report *rep, const Sysroot *root) {
@@ -52,7 +52,8 @@ static int block_devices(Report *rep, const Sysroot *root) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return report_tunable_unavailable(rep, TUNABLE_IO_SCHEDULER, NULL, "cannot list /sys/block: %s", strerror(-r));
+                return report_tunable_unavailable(rep, TUNABLE_IO_SCHEDULER, NULL, "cannot list /sys/block: %s%s", strerror(-r),
+                                                  source_error_hint(r));
         static const TunableKind kinds[] = { TUNABLE_IO_SCHEDULER, TUNABLE_READ_AHEAD_KB, TUNABLE_NR_REQUESTS };
         for (size_t i = 0; r >= 0 && i < devs.n; i++)
                 for (size_t k = 0; r >= 0 && k < ELEMENTSOF(kinds); k++)

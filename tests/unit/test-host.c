@@ -217,6 +217,7 @@ static void test_cpufreq_and_missing(void **state) {
 
         assert_true(json_is_null(test_path(doc, "host.os")));
         assert_non_null(strstr(json_string_value(test_path(doc, "host.unavailable.os")), "/etc/os-release"));
+        assert_non_null(strstr(json_string_value(test_path(doc, "host.unavailable.os")), "does not provide"));
         assert_true(json_is_null(test_path(doc, "host.cpus")));
         assert_non_null(strstr(json_string_value(test_path(doc, "host.unavailable.cpus")), "/sys/devices/system/cpu/online"));
 

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+#include "source-error.h"
+
+#include <errno.h>
+
+const char *source_error_hint(int error) {
+        switch (error) {
+        case -ENOENT:
+                return " (this kernel or host does not provide it; nothing to do unless you expected it)";
+        case -EACCES:
+        case -EPERM:
+                return " (permission denied: run skytune as root to read it)";
+        case -EBADMSG:
+                return " (unexpected format: please report it to skytune with the file's content)";
+        case -EOPNOTSUPP:
+                return " (the kernel has the file but the feature is switched off)";
+        default:
+                return "";
+        }
+}
