@@ -58,6 +58,7 @@ typedef struct NetSource {
         unsigned bad;
         CounterTable t;
         uint64_t found;          /* fields present in every parsed sample (snmp, netstat) */
+        NetstatLayout layout;    /* their columns, learned at the first sample */
 } NetSource;
 
 typedef struct NetState {
@@ -141,7 +142,7 @@ static int sample_source(NetState *st, NetSource *src, uint64_t now) {
                 row[SOCK_ORPHAN] = tcp.orphan;
         } else {
                 const NetstatField *fields = src == &st->snmp ? snmp_fields : ext_fields;
-                r = netstat_parse(text, len, fields, src->t.width, row, &found);
+                r = netstat_parse(text, len, fields, src->t.width, &src->layout, row, &found);
                 if (r >= 0)
                         src->found &= found;
         }
@@ -261,7 +262,7 @@ static int report_interfaces(NetState *st, const Sysroot *root, Report *rep) {
                 char dir[96];
                 snprintf(dir, sizeof(dir), "sys/class/net/%s", o->name);
                 long long speed = link_speed(root, dir);
-                bool full;
+                bool full = true;
                 r = r ?: report_iface_facts(root, rep, obj, o->name, speed, &full);
                 if (r < 0)
                         return r;

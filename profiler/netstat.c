@@ -2,8 +2,10 @@
 #include "netstat.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
+#include "macro.h"
 #include "textscan.h"
 
 /* The section name of a line: its first word without the trailing ':'. */
@@ -22,17 +24,27 @@ static bool section_wanted(Scan section, const NetstatField *fields, size_t n) {
         return false;
 }
 
-/* Walk the header and value lines of one section in step, parsing only the wanted columns. */
-static void parse_pair(Scan section, Scan header, Scan values, const NetstatField *fields, size_t n,
-                       uint64_t *out, uint64_t *found) {
+static bool field_in(const NetstatField *f, Scan section) {
+        return scan_eq(section, f->section);
+}
+
+/* Walk the header and value lines of one section in step, parsing only the wanted columns, and learn
+ * where each wanted name sits (offset in the header line, column) for the next call. */
+static void parse_pair_slow(Scan section, Scan header, Scan values, const NetstatField *fields, size_t n,
+                            NetstatLayout *layout, uint64_t *out, uint64_t *found) {
+        const char *line = header.p;
         Scan h, v;
+        if (layout)
+                for (size_t i = 0; i < n; i++)
+                        if (field_in(&fields[i], section))
+                                layout->known &= ~(UINT64_C(1) << i);
         (void) scan_word(&header, &h);          /* the "Tcp:" prefixes */
         (void) scan_word(&values, &v);
-        while (scan_word(&header, &h)) {
+        for (uint32_t col = 0; scan_word(&header, &h); col++) {
                 if (!scan_word(&values, &v))
                         return;                 /* value line cut short */
                 for (size_t i = 0; i < n; i++) {
-                        if (*h.p != *fields[i].name || !scan_eq(h, fields[i].name) || !scan_eq(section, fields[i].section))
+                        if (*h.p != *fields[i].name || !scan_eq(h, fields[i].name) || !field_in(&fields[i], section))
                                 continue;
                         Scan num = v;
                         uint64_t x;
@@ -40,13 +52,54 @@ static void parse_pair(Scan section, Scan header, Scan values, const NetstatFiel
                                 out[i] = x;
                                 *found |= UINT64_C(1) << i;
                         }
+                        if (layout && header.end - line <= (ptrdiff_t) UINT32_MAX) {
+                                layout->header_len[i] = (uint32_t) (header.end - line);
+                                layout->offset[i] = (uint32_t) (h.p - line);
+                                layout->column[i] = col;
+                                layout->known |= UINT64_C(1) << i;
+                        }
                         break;
                 }
         }
 }
 
-int netstat_parse(const char *text, size_t len, const NetstatField *fields, size_t n, uint64_t *values,
-                  uint64_t *ret_found) {
+/* With a learned layout: when the header line has the same length and every known name of this
+ * section is still where it was, only the value line is walked. */
+static bool parse_pair_fast(Scan section, Scan header, Scan values, const NetstatField *fields, size_t n,
+                            const NetstatLayout *layout, uint64_t *out, uint64_t *found) {
+        uint64_t mine = 0;
+        uint32_t last = 0;
+        size_t hlen = scan_len(header);
+        for (size_t i = 0; i < n; i++) {
+                if (!(layout->known & (UINT64_C(1) << i)) || !field_in(&fields[i], section))
+                        continue;
+                size_t off = layout->offset[i], nl = strlen(fields[i].name);
+                if (layout->header_len[i] != hlen || off == 0 || off + nl > hlen || header.p[off - 1] != ' ' ||
+                    memcmp(header.p + off, fields[i].name, nl) != 0 || (off + nl < hlen && header.p[off + nl] != ' '))
+                        return false;
+                mine |= UINT64_C(1) << i;
+                last = MAX(last, layout->column[i]);
+        }
+        if (!mine)
+                return false;
+        Scan v;
+        (void) scan_word(&values, &v);
+        for (uint32_t col = 0; col <= last && scan_word(&values, &v); col++)
+                for (size_t i = 0; i < n; i++) {
+                        if (!(mine & (UINT64_C(1) << i)) || layout->column[i] != col)
+                                continue;
+                        Scan num = v;
+                        uint64_t x;
+                        if (scan_u64(&num, &x) == 0) {
+                                out[i] = x;
+                                *found |= UINT64_C(1) << i;
+                        }
+                }
+        return true;
+}
+
+int netstat_parse(const char *text, size_t len, const NetstatField *fields, size_t n, NetstatLayout *layout,
+                  uint64_t *values, uint64_t *ret_found) {
         if (n > NETSTAT_FIELDS_MAX)
                 return -EINVAL;
         Scan s = scan_init(text, len), header, valline;
@@ -63,8 +116,10 @@ int netstat_parse(const char *text, size_t len, const NetstatField *fields, size
                         continue;
                 }
                 pairs = true;
-                if (section_wanted(section, fields, n))
-                        parse_pair(section, header, valline, fields, n, values, &found);
+                if (!section_wanted(section, fields, n))
+                        continue;
+                if (!layout || !parse_pair_fast(section, header, valline, fields, n, layout, values, &found))
+                        parse_pair_slow(section, header, valline, fields, n, layout, values, &found);
         }
         *ret_found = found;
         return pairs ? 0 : -EBADMSG;

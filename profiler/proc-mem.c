@@ -92,7 +92,9 @@ int vmstat_parse(const char *text, size_t len, uint64_t ret[_VMSTAT_MAX]) {
         bool any = false;
         memset(ret, 0, _VMSTAT_MAX * sizeof(uint64_t));
         while (scan_line(&s, &line)) {
-                if (!scan_word(&line, &name))
+                /* Most of the ~190 lines start with another letter: skip them before splitting words. */
+                char c = scan_len(line) > 0 ? *line.p : '\0';
+                if ((c != 'p' && c != 'a' && c != 'w' && c != 'o') || !scan_word(&line, &name))
                         continue;
                 int k = vmstat_slot(name);
                 if (k < 0)

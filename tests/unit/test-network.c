@@ -77,7 +77,7 @@ static const NetstatField fields[] = {
 
 static void test_netstat_parse(void **state) {
         uint64_t v[ELEMENTSOF(fields)] = {}, found;
-        assert_int_equal(netstat_parse(netstat_text, strlen(netstat_text), fields, ELEMENTSOF(fields), v, &found), 0);
+        assert_int_equal(netstat_parse(netstat_text, strlen(netstat_text), fields, ELEMENTSOF(fields), NULL, v, &found), 0);
         assert_int_equal(v[0], 3);
         assert_int_equal(v[1], 4);
         assert_false(found & (1u << 2));        /* TCPReqQFullDrop: not on this kernel */
@@ -92,27 +92,61 @@ static void test_netstat_parse(void **state) {
 static void test_netstat_malformed(void **state) {
         uint64_t v[ELEMENTSOF(fields)], found;
         size_t nf = ELEMENTSOF(fields);
-        assert_int_equal(netstat_parse("", 0, fields, nf, v, &found), -EBADMSG);
+        assert_int_equal(netstat_parse("", 0, fields, nf, NULL, v, &found), -EBADMSG);
         /* A wanted section whose value line is missing or belongs to another section. */
         const char novalue[] = "TcpExt: ListenOverflows\n";
-        assert_int_equal(netstat_parse(novalue, strlen(novalue), fields, nf, v, &found), -EBADMSG);
+        assert_int_equal(netstat_parse(novalue, strlen(novalue), fields, nf, NULL, v, &found), -EBADMSG);
         const char mixed[] = "TcpExt: ListenOverflows\nTcp: 4\n";
-        assert_int_equal(netstat_parse(mixed, strlen(mixed), fields, nf, v, &found), -EBADMSG);
+        assert_int_equal(netstat_parse(mixed, strlen(mixed), fields, nf, NULL, v, &found), -EBADMSG);
         /* A short value line: the columns it lacks are not found. */
         const char shortline[] = "TcpExt: ListenOverflows ListenDrops\nTcpExt: 9\n";
-        assert_int_equal(netstat_parse(shortline, strlen(shortline), fields, nf, v, &found), 0);
+        assert_int_equal(netstat_parse(shortline, strlen(shortline), fields, nf, NULL, v, &found), 0);
         assert_int_equal(found, 1);
         assert_int_equal(v[0], 9);
         const char garbage[] = "TcpExt: ListenOverflows ListenDrops\nTcpExt: x 8\n";
-        assert_int_equal(netstat_parse(garbage, strlen(garbage), fields, nf, v, &found), 0);
+        assert_int_equal(netstat_parse(garbage, strlen(garbage), fields, nf, NULL, v, &found), 0);
         assert_int_equal(found, 2);
         /* Truncated at every byte: no crash; once the TcpExt values are cut, they are not found. */
         for (size_t n = 0; n < strlen(netstat_text); n++) {
-                int r = netstat_parse(netstat_text, n, fields, nf, v, &found);
+                int r = netstat_parse(netstat_text, n, fields, nf, NULL, v, &found);
                 if (n < strlen("TcpExt: SyncookiesSent SyncookiesRecv ListenOverflows ListenDrops TCPTimeouts\nTcpExt: 1 2 3"))
                         assert_true(r < 0 || !(found & 1));
         }
-        assert_int_equal(netstat_parse(netstat_text, 10, fields, nf, v, &found), -EBADMSG);
+        assert_int_equal(netstat_parse(netstat_text, 10, fields, nf, NULL, v, &found), -EBADMSG);
+}
+
+/* The learned layout gives the same values as a full parse, follows changed values and notices a
+ * changed header; a truncated text under a learned layout never reads out of bounds. */
+static void test_netstat_layout(void **state) {
+        uint64_t v[ELEMENTSOF(fields)] = {}, w[ELEMENTSOF(fields)] = {}, found, found2;
+        size_t nf = ELEMENTSOF(fields), len = strlen(netstat_text);
+        NetstatLayout layout = {};
+        assert_int_equal(netstat_parse(netstat_text, len, fields, nf, &layout, v, &found), 0);
+        assert_int_equal(found, 0x73);
+        assert_int_equal(layout.known, 0x7b);     /* MaxConn is placed, though -1 is not a counter */
+        assert_int_equal(layout.column[0], 2);
+        memset(v, 0, sizeof(v));
+        assert_int_equal(netstat_parse(netstat_text, len, fields, nf, &layout, v, &found2), 0);
+        assert_int_equal(found2, found);
+        assert_int_equal(netstat_parse(netstat_text, len, fields, nf, NULL, w, &found), 0);
+        assert_memory_equal(v, w, sizeof(v));
+
+        const char moved[] = "TcpExt: SyncookiesSent SyncookiesRecv ListenOverflows ListenDrops TCPTimeouts\n"
+                             "TcpExt: 1 2 300000 4 5\n"
+                             "Tcp: RtoAlgorithm MaxConn ActiveOpens CurrEstab\nTcp: 1 -1 14 7\nUdp: InErrors\nUdp: 3\n";
+        assert_int_equal(netstat_parse(moved, strlen(moved), fields, nf, &layout, v, &found), 0);
+        assert_int_equal(v[0], 300000);          /* new value, same layout */
+        assert_int_equal(v[5], 3);               /* Udp changed: parsed in full again */
+        const char renamed[] = "TcpExt: SyncookiesSent SyncookiesRecv ListenDrops ListenOverflows TCPTimeouts\n"
+                               "TcpExt: 1 2 40 30 5\n";
+        assert_int_equal(netstat_parse(renamed, strlen(renamed), fields, nf, &layout, v, &found), 0);
+        assert_int_equal(v[0], 30);
+        assert_int_equal(v[1], 40);
+        for (size_t n = 0; n < len; n++) {
+                NetstatLayout l = {};
+                assert_int_equal(netstat_parse(netstat_text, len, fields, nf, &l, v, &found), 0);
+                (void) netstat_parse(netstat_text, n, fields, nf, &l, v, &found);
+        }
 }
 
 static void test_sockstat(void **state) {
@@ -317,6 +351,7 @@ int main(void) {
                 cmocka_unit_test(test_netdev_malformed),
                 cmocka_unit_test(test_netstat_parse),
                 cmocka_unit_test(test_netstat_malformed),
+                cmocka_unit_test(test_netstat_layout),
                 cmocka_unit_test(test_sockstat),
                 cmocka_unit_test(test_idle),
                 cmocka_unit_test(test_listen_overflows),
