@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+#include "probe-verify.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "helper-client.h"
+#include "log.h"
+#include "macro.h"
+#include "probes/probe.h"
+#include "probes/verify.h"
+
+int apply_verify_option(ApplyVerifyArgs *a, int c, const char *arg) {
+        char *end;
+        switch (c) {
+        case OPT_VERIFY:
+                a->verify = true;
+                return 1;
+        case OPT_VERIFY_PROBES:
+                free(a->probes);
+                a->probes = strdup(arg);
+                return a->probes ? 1 : log_error_errno(-ENOMEM, "out of memory");
+        case OPT_VERIFY_ROUNDS: {
+                unsigned long v = strtoul(arg, &end, 10);
+                if (*end || end == arg || v < 1 || v > 200) {
+                        log_error("--rounds '%s' is not a number from 1 to 200", arg);
+                        return -EINVAL;
+                }
+                a->rounds = (unsigned) v;
+                return 1;
+        }
+        case OPT_VERIFY_ROUND_S:
+                if (cli_parse_seconds(arg, &a->round_s) < 0 || a->round_s < 0.05 || a->round_s > 600) {
+                        log_error("--round-duration '%s' is not a duration from 50ms to 10m", arg);
+                        return -EINVAL;
+                }
+                return 1;
+        case OPT_VERIFY_URL:
+                free(a->url);
+                a->url = strdup(arg);
+                return a->url ? 1 : log_error_errno(-ENOMEM, "out of memory");
+        case OPT_VERIFY_ROLLBACK:
+                a->rollback_on_regression = true;
+                return 1;
+        case OPT_VERIFY_SEQUENTIAL:
+                a->sequential = true;
+                return 1;
+        case OPT_VERIFY_NOISE: {
+                double v = strtod(arg, &end);
+                if (*end || end == arg || !(v >= 0.1 && v <= 100)) {
+                        log_error("--noise '%s' is not a percentage from 0.1 to 100", arg);
+                        return -EINVAL;
+                }
+                a->noise = v / 100;
+                return 1;
+        }
+        default:
+                return 0;
+        }
+}
+
+void apply_verify_args_done(ApplyVerifyArgs *a) {
+        free(a->probes);
+        free(a->url);
+        a->probes = a->url = NULL;
+}
+
+typedef struct Switch {
+        const char *plan;
+        uint64_t flags;
+        char *tx_id;            /* the applied transaction, NULL in the baseline state */
+        json_t *tx;             /* its record */
+        unsigned applies;
+} Switch;
+
+static int do_switch(bool candidate, void *userdata) {
+        Switch *s = userdata;
+        if (candidate == (s->tx_id != NULL))
+                return 0;
+        json_t *reply = NULL;
+        int r;
+        if (candidate) {
+                r = helper_client_apply(s->plan, s->flags, &reply);
+                if (r < 0)
+                        return r;
+                const char *id = json_string_value(json_object_get(reply, "id"));
+                s->tx_id = strdup(id ? id : "");
+                if (!s->tx_id) {
+                        json_decref(reply);
+                        return -ENOMEM;
+                }
+                json_decref(s->tx);
+                s->tx = reply;
+                s->applies++;
+                return 0;
+        }
+        r = helper_client_rollback(s->tx_id, s->flags & ~(uint64_t) HELPER_CLIENT_PERSIST, &reply);
+        json_decref(reply);
+        if (r < 0)
+                return r;
+        free(s->tx_id);
+        s->tx_id = NULL;
+        return 0;
+}
+
+static const char *fmt(double v, char *buf, size_t len) {
+        if (!isfinite(v))
+                return "-";
+        double a = fabs(v);
+        if (a >= 1e6)
+                snprintf(buf, len, "%.3gM", v / 1e6);
+        else if (a >= 1e4)
+                snprintf(buf, len, "%.3gk", v / 1e3);
+        else
+                snprintf(buf, len, "%.4g", v);
+        return buf;
+}
+
+static void render_table(FILE *f, const VerifyResult *r) {
+        fprintf(f, "%-6s %-24s %10s %10s  %-26s %s\n", "probe", "metric", "baseline", "candidate",
+                "change [95% interval]", "verdict");
+        for (size_t i = 0; i < r->n_metrics; i++) {
+                const VerifyMetric *m = &r->metrics[i];
+                const Comparison *c = &m->cmp;
+                char b1[32], b2[32], change[64], verdict[64];
+                if (isfinite(c->ratio) && isfinite(c->ci_lo))
+                        snprintf(change, sizeof(change), "%+.1f%% [%+.1f%%, %+.1f%%]", 100 * (c->ratio - 1),
+                                 100 * (c->ci_lo - 1), 100 * (c->ci_hi - 1));
+                else
+                        snprintf(change, sizeof(change), "-");
+                if (c->verdict == VERDICT_INCONCLUSIVE && m->unreliable)
+                        snprintf(verdict, sizeof(verdict), "inconclusive: contaminated rounds");
+                else if (c->verdict == VERDICT_INCONCLUSIVE && c->more_rounds)
+                        snprintf(verdict, sizeof(verdict), "inconclusive: need %u more rounds", c->more_rounds);
+                else
+                        snprintf(verdict, sizeof(verdict), "%s", verdict_to_string(c->verdict));
+                fprintf(f, "%-6s %-24s %10s %10s  %-26s %s%s\n", m->probe->name, m->probe->metrics[m->metric].name,
+                        fmt(c->median_a, b1, sizeof(b1)), fmt(c->median_b, b2, sizeof(b2)), change, verdict,
+                        m->primary ? " (primary)" : "");
+        }
+}
+
+static int select_probes(const ApplyVerifyArgs *a, const ProbeBackend **sel, size_t max, size_t *ret_n) {
+        _cleanup_free_ char *list = strdup(a->probes ? a->probes : "net,sched");
+        if (!list)
+                return -ENOMEM;
+        size_t n = 0;
+        bool http = false;
+        char *save = NULL;
+        for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                const ProbeBackend *b = probe_find(t);
+                if (!b) {
+                        log_error("unknown probe '%s' in --probes (see 'skytune probe --help')", t);
+                        return -EINVAL;
+                }
+                http |= strcmp(t, "http") == 0;
+                if (n < max)
+                        sel[n++] = b;
+        }
+        if (a->url && !http && n < max)
+                sel[n++] = probe_find("http");
+        else if (http && !a->url) {
+                log_error("the http probe needs --url URL");
+                return -EINVAL;
+        }
+        *ret_n = n;
+        return 0;
+}
+
+static volatile sig_atomic_t verify_stop;
+
+static void on_stop(int sig) {
+        verify_stop = 1;
+}
+
+int cli_apply_verify(const char *plan_json, uint64_t helper_flags, const ApplyVerifyArgs *a, bool json, json_t **ret) {
+        const ProbeBackend *sel[16];
+        size_t n = 0;
+        int r = select_probes(a, sel, ELEMENTSOF(sel), &n);
+        if (r < 0)
+                return r;
+        struct sigaction sa = { .sa_handler = on_stop };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+
+        VerifyOptions o = {
+                .probes = sel, .n_probes = n, .sequential = a->sequential, .seed = (uint64_t) getpid(),
+                .cfg = { .duration_s = a->round_s, .rounds = a->rounds, .stop = &verify_stop,
+                         .http = { .url = a->url, .users = 10 } },
+                .compare = { .noise = a->noise },
+        };
+        Switch sw = { .plan = plan_json, .flags = helper_flags };
+        if (cli_stderr_is_tty())
+                fprintf(stderr, "skytune: verifying with %zu probe(s), %u rounds a side of %.3g s, %s...\n", n,
+                        a->rounds, a->round_s, a->sequential ? "baseline first" : "alternating");
+        VerifyResult *res = NULL;
+        r = probe_verify(&o, do_switch, &sw, &res);
+        bool rolled_back = false;
+        if (r < 0) {
+                log_error("verification stopped: %s", res && res->error ? res->error : strerror(-r));
+                if (sw.tx_id && do_switch(false, &sw) >= 0)
+                        log_notice("the change was rolled back (transaction %s)", json_string_value(json_object_get(sw.tx, "id")));
+                else if (sw.tx_id)
+                        log_error("rolling back transaction %s failed: run 'skytune rollback %s'", sw.tx_id, sw.tx_id);
+                verify_result_free(res);
+                json_decref(sw.tx);
+                free(sw.tx_id);
+                return r;
+        }
+        if (res->primary_regressed && a->rollback_on_regression) {
+                r = do_switch(false, &sw);
+                if (r < 0)
+                        log_error("a primary metric regressed, but rolling back failed: run 'skytune rollback %s'",
+                                  strempty(sw.tx_id));
+                else
+                        rolled_back = true;
+        }
+        json_t *doc = json_object();
+        if (doc) {
+                json_object_set_new(doc, "verify", verify_result_json(res));
+                json_object_set(doc, "tx", sw.tx ? sw.tx : json_null());
+                json_object_set_new(doc, "rolled_back", json_boolean(rolled_back));
+                json_object_set_new(doc, "helper_applies", json_integer(sw.applies));
+        }
+        if (!json) {
+                render_table(stdout, res);
+                const char *id = json_string_value(json_object_get(sw.tx, "id"));
+                if (rolled_back)
+                        printf("\nA primary metric regressed: transaction %s was rolled back.\n", strempty(id));
+                else if (res->primary_regressed)
+                        printf("\nA primary metric regressed; the change is kept (transaction %s). Undo it with "
+                               "'skytune rollback %s', or pass --rollback-on-regression.\n", strempty(id), strempty(id));
+                else
+                        printf("\nThe change is applied (transaction %s).\n", strempty(id));
+        }
+        verify_result_free(res);
+        json_decref(sw.tx);
+        free(sw.tx_id);
+        if (!doc)
+                return log_error_errno(-ENOMEM, "out of memory");
+        *ret = doc;
+        return r < 0 ? r : 0;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/* The measuring half of `skytune apply --verify`: baseline and candidate probe rounds, alternating,
+ * around the helper's Apply and Rollback, a table of verdicts, and rollback on a regressed primary
+ * metric when asked. verb-apply parses its own options and hands the --verify ones to
+ * apply_verify_option() (see APPLY_VERIFY_OPTIONS), then calls cli_apply_verify() instead of a
+ * single helper apply. */
+#pragma once
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum {
+        OPT_VERIFY = 0x300, OPT_VERIFY_PROBES, OPT_VERIFY_ROUNDS, OPT_VERIFY_ROUND_S, OPT_VERIFY_URL,
+        OPT_VERIFY_ROLLBACK, OPT_VERIFY_SEQUENTIAL, OPT_VERIFY_NOISE,
+};
+
+#define APPLY_VERIFY_OPTIONS                                                                    \
+        { "verify", no_argument, NULL, OPT_VERIFY },                                            \
+        { "probes", required_argument, NULL, OPT_VERIFY_PROBES },                               \
+        { "rounds", required_argument, NULL, OPT_VERIFY_ROUNDS },                               \
+        { "round-duration", required_argument, NULL, OPT_VERIFY_ROUND_S },                      \
+        { "url", required_argument, NULL, OPT_VERIFY_URL },                                     \
+        { "rollback-on-regression", no_argument, NULL, OPT_VERIFY_ROLLBACK },                   \
+        { "sequential", no_argument, NULL, OPT_VERIFY_SEQUENTIAL },                             \
+        { "noise", required_argument, NULL, OPT_VERIFY_NOISE }
+
+#define APPLY_VERIFY_USAGE                                                                      \
+        "  --verify             measure before and after with probes, alternating baseline and\n" \
+        "                       candidate rounds (A B A B), and print a verdict per metric\n"    \
+        "  --probes LIST        probes to verify with (default net,sched; see 'skytune probe --help')\n" \
+        "  --rounds N           rounds per side (default 5; 5 or more are needed for a verdict)\n" \
+        "  --round-duration S   length of one round (default 1)\n"                             \
+        "  --url URL            target of the http probe (adds http to the probes)\n"          \
+        "  --rollback-on-regression  roll the transaction back when a primary metric regressed\n" \
+        "  --sequential         all baseline rounds first, then all candidate rounds\n"        \
+        "  --noise PCT          smallest change that counts, in percent (default 2)\n"
+
+typedef struct ApplyVerifyArgs {
+        bool verify, rollback_on_regression, sequential;
+        char *probes;                   /* comma-separated, NULL: default */
+        unsigned rounds;
+        double round_s, noise;
+        char *url;
+} ApplyVerifyArgs;
+
+#define APPLY_VERIFY_ARGS_INIT { .rounds = 5, .round_s = 1, .noise = 0.02 }
+
+/* 1: the option was one of APPLY_VERIFY_OPTIONS and is taken; 0: not ours; <0: bad value (logged). */
+int apply_verify_option(ApplyVerifyArgs *a, int c, const char *arg);
+void apply_verify_args_done(ApplyVerifyArgs *a);
+
+/* Runs the verification: the plan is applied and rolled back through the helper as the rounds
+ * alternate, and is left applied at the end, unless a primary metric regressed and
+ * rollback_on_regression is set, or measuring failed (then it is rolled back and this fails).
+ * Prints the table (or nothing with json: *ret gets {"verify": ..., "tx": ..., "rolled_back": ..}).
+ * Returns 0 when the run completed (whatever the verdicts), else a negative errno (logged). */
+int cli_apply_verify(const char *plan_json, uint64_t helper_flags, const ApplyVerifyArgs *a, bool json,
+                     json_t **ret);
