@@ -108,11 +108,13 @@ static int do_switch(bool candidate, void *userdata) {
         return 0;
 }
 
-static const char *fmt(double v, char *buf, size_t len) {
+const char *probe_fmt_value(double v, char *buf, size_t len) {
         if (!isfinite(v))
                 return "-";
         double a = fabs(v);
-        if (a >= 1e6)
+        if (a >= 1e9)
+                snprintf(buf, len, "%.3gG", v / 1e9);
+        else if (a >= 1e6)
                 snprintf(buf, len, "%.3gM", v / 1e6);
         else if (a >= 1e4)
                 snprintf(buf, len, "%.3gk", v / 1e3);
@@ -140,7 +142,7 @@ static void render_table(FILE *f, const VerifyResult *r) {
                 else
                         snprintf(verdict, sizeof(verdict), "%s", verdict_to_string(c->verdict));
                 fprintf(f, "%-6s %-24s %10s %10s  %-26s %s%s\n", m->probe->name, m->probe->metrics[m->metric].name,
-                        fmt(c->median_a, b1, sizeof(b1)), fmt(c->median_b, b2, sizeof(b2)), change, verdict,
+                        probe_fmt_value(c->median_a, b1, sizeof(b1)), probe_fmt_value(c->median_b, b2, sizeof(b2)), change, verdict,
                         m->primary ? " (primary)" : "");
         }
 }

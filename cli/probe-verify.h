@@ -58,3 +58,6 @@ void apply_verify_args_done(ApplyVerifyArgs *a);
  * Returns 0 when the run completed (whatever the verdicts), else a negative errno (logged). */
 int cli_apply_verify(const char *plan_json, uint64_t helper_flags, const ApplyVerifyArgs *a, bool json,
                      json_t **ret);
+
+/* A number for a table: 4 significant digits, k/M/G above 10^4, "-" for NAN. */
+const char *probe_fmt_value(double v, char *buf, size_t len);

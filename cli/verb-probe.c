@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "log.h"
 #include "macro.h"
+#include "probe-verify.h"
 #include "probes/probe.h"
 #include "verbs.h"
 
@@ -65,21 +66,6 @@ static int push(char ***list, size_t *n, const char *s) {
         return 0;
 }
 
-static const char *fmt_value(double v, char *buf, size_t len) {
-        if (isnan(v))
-                return "-";
-        double a = fabs(v);
-        if (a >= 1e9)
-                snprintf(buf, len, "%.3gG", v / 1e9);
-        else if (a >= 1e6)
-                snprintf(buf, len, "%.3gM", v / 1e6);
-        else if (a >= 1e4)
-                snprintf(buf, len, "%.3gk", v / 1e3);
-        else
-                snprintf(buf, len, "%.4g", v);
-        return buf;
-}
-
 static void sum_counts(json_t *into, const json_t *from) {
         const char *k;
         json_t *v;
@@ -123,9 +109,9 @@ static void render(FILE *f, const json_t *p) {
                 double mad = json_number_value(json_object_get(m, "mad"));
                 if (json_is_null(json_object_get(m, "median")))
                         med = NAN;
-                fprintf(f, "  %-24s %10s %-6s +-%s%s\n", name, fmt_value(med, b1, sizeof(b1)),
+                fprintf(f, "  %-24s %10s %-6s +-%s%s\n", name, probe_fmt_value(med, b1, sizeof(b1)),
                         json_string_value(json_object_get(m, "unit")),
-                        med != 0 && !isnan(med) ? fmt_value(100 * mad / fabs(med), b2, sizeof(b2)) : "-",
+                        med != 0 && !isnan(med) ? probe_fmt_value(100 * mad / fabs(med), b2, sizeof(b2)) : "-",
                         med != 0 && !isnan(med) ? " %" : "");
         }
         /* http: status codes and error classes over all rounds. */
