@@ -14,6 +14,9 @@ static const Verb verbs[] = {
         { "rollback", verb_rollback, "undo an applied transaction (values changed since are left alone)" },
         { "history", verb_history, "list the transactions that apply and rollback made" },
         { "status", verb_status, "live values against the last applied transaction (drift)" },
+        { "plan", verb_plan, "propose changes from a profile and a policy, each with its rule and evidence" },
+        { "apply", verb_apply, "apply a plan; --dry-run shows exactly what would change, writing nothing" },
+        { "policy", verb_policy, "list, show and check tuning policies" },
 };
 
 static void usage(FILE *f) {

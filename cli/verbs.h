@@ -4,6 +4,9 @@
 
 int verb_profile(int argc, char **argv);
 int verb_probe(int argc, char **argv);
+int verb_plan(int argc, char **argv);
+int verb_apply(int argc, char **argv);
+int verb_policy(int argc, char **argv);
 int verb_rollback(int argc, char **argv);
 int verb_history(int argc, char **argv);
 int verb_status(int argc, char **argv);

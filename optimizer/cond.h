@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* Rule conditions: a small expression language over profile metrics and facts.
+ *
+ *   expr  := and ('||' and)*           and  := unary ('&&' unary)*
+ *   unary := '!' unary | '(' expr ')' | term [op term]        op := > >= < <= == !=
+ *   term  := atom (('*' | '/') atom)*          arithmetic on numbers
+ *   atom  := NUMBER | "STRING" | true | false | PATH | exists(PATH)
+ *
+ * A PATH names a metric or fact ("network.tcp.listen_overflows_per_s.max", "disk.devices.$.type");
+ * a metric object stands for its value. A comparison with a missing operand is false. '$' is the
+ * element of the rule's foreach. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+
+typedef struct Cond Cond;
+
+/* On a syntax error: -EINVAL and *ret_error = "at column N: ..." (malloc'ed). */
+int cond_parse(const char *text, Cond **ret, char **ret_error);
+Cond *cond_free(Cond *c);
+
+typedef json_t *(*CondLookup)(const char *path, void *userdata);
+/* 1 when true, 0 when false. Every path the condition names that resolves is added to evidence
+ * (path with '$' replaced -> scalar value), whichever branch decides. */
+int cond_eval(const Cond *c, const char *subst, CondLookup lookup, void *userdata, json_t *evidence);
+/* Calls cb for every path in the condition; stops at and returns the first negative return. */
+int cond_foreach_path(const Cond *c, int (*cb)(const char *path, void *userdata), void *userdata);

@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: MIT */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+#include "owned.h"
+#include "ulimit.h"
+
+#define SYSCTL_FILE "/etc/sysctl.d/90-skytune.conf"
+#define UDEV_FILE "/etc/udev/rules.d/90-skytune.rules"
+#define TMPFILES_FILE "/etc/tmpfiles.d/90-skytune.conf"
+#define LIMITS_FILE "/etc/security/limits.d/90-skytune.conf"
+#define SYSTEM_CONF_FILE "/etc/systemd/system.conf.d/90-skytune.conf"
+#define HEADER "# Written by skytune (skytune apply --persist). Do not edit: 'skytune rollback' restores the previous\n" \
+               "# content of this file. Put your own settings in a file of your own.\n"
+
+typedef enum FileFormat { F_SYSCTL, F_UDEV, F_TMPFILES, F_LIMITS, F_UNIT, F_SYSTEM, F_NONE } FileFormat;
+
+static FileFormat format_for(TunableKind kind, const char *key, UlimitKey *uk) {
+        switch (kind) {
+        case TUNABLE_SYSCTL:
+                return F_SYSCTL;
+        case TUNABLE_IO_SCHEDULER:
+        case TUNABLE_READ_AHEAD_KB:
+        case TUNABLE_NR_REQUESTS:
+                return F_UDEV;
+        case TUNABLE_CPU_GOVERNOR:
+        case TUNABLE_CPU_EPP:
+                return F_TMPFILES;
+        case TUNABLE_ULIMIT:
+                if (ulimit_key_parse(key, uk) < 0)
+                        return F_NONE;
+                return strcmp(uk->scope, "unit") == 0    ? F_UNIT
+                       : strcmp(uk->scope, "login") == 0 ? F_LIMITS
+                       : strcmp(uk->scope, "default") == 0 ? F_SYSTEM
+                                                           : F_NONE;
+        default:
+                return F_NONE;
+        }
+}
+
+const char *owned_mechanism(TunableKind kind, const char *key) {
+        UlimitKey uk;
+        switch (format_for(kind, key, &uk)) {
+        case F_SYSCTL:
+                return "sysctl";
+        case F_UDEV:
+        case F_TMPFILES:
+                return "sysfs";
+        case F_UNIT:
+                return "systemd-dropin";
+        case F_LIMITS:
+                return "limits.d";
+        case F_SYSTEM:
+                return "system.conf.d";
+        case F_NONE:
+                break;
+        }
+        return kind == TUNABLE_ULIMIT ? "prlimit" : "none";
+}
+
+bool owned_file_only(TunableKind kind, const char *key) {
+        UlimitKey uk;
+        FileFormat f = format_for(kind, key, &uk);
+        return f == F_UNIT || f == F_LIMITS || f == F_SYSTEM;
+}
+
+int owned_file_for(TunableKind kind, const char *key, char **ret) {
+        UlimitKey uk;
+        const char *p = NULL;
+        switch (format_for(kind, key, &uk)) {
+        case F_SYSCTL: p = SYSCTL_FILE; break;
+        case F_UDEV: p = UDEV_FILE; break;
+        case F_TMPFILES: p = TMPFILES_FILE; break;
+        case F_LIMITS: p = LIMITS_FILE; break;
+        case F_SYSTEM: p = SYSTEM_CONF_FILE; break;
+        case F_UNIT:
+                return asprintf(ret, "/etc/systemd/system/%s.d/90-skytune.conf", uk.target) < 0 ? -ENOMEM : 0;
+        case F_NONE:
+                *ret = NULL;
+                return 0;
+        }
+        *ret = strdup(p);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static FileFormat format_of_path(const char *path) {
+        if (strcmp(path, SYSCTL_FILE) == 0)
+                return F_SYSCTL;
+        if (strcmp(path, UDEV_FILE) == 0)
+                return F_UDEV;
+        if (strcmp(path, TMPFILES_FILE) == 0)
+                return F_TMPFILES;
+        if (strcmp(path, LIMITS_FILE) == 0)
+                return F_LIMITS;
+        if (strcmp(path, SYSTEM_CONF_FILE) == 0)
+                return F_SYSTEM;
+        if (strncmp(path, "/etc/systemd/system/", 20) == 0 && strstr(path, ".d/90-skytune.conf"))
+                return F_UNIT;
+        return F_NONE;
+}
+
+typedef struct Entry {
+        char *ekey;
+        char *line;
+} Entry;
+
+typedef struct Entries {
+        Entry *v;
+        size_t n;
+} Entries;
+
+static void entries_done(Entries *e) {
+        for (size_t i = 0; i < e->n; i++) {
+                free(e->v[i].ekey);
+                free(e->v[i].line);
+        }
+        free(e->v);
+}
+
+static void entries_remove(Entries *e, const char *ekey) {
+        for (size_t i = 0; i < e->n; i++)
+                if (strcmp(e->v[i].ekey, ekey) == 0) {
+                        free(e->v[i].ekey);
+                        free(e->v[i].line);
+                        e->v[i] = e->v[--e->n];
+                        return;
+                }
+}
+
+/* Takes ownership of ekey and line. */
+static int entries_set(Entries *e, char *ekey, char *line) {
+        if (!ekey || !line) {
+                free(ekey);
+                free(line);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < e->n; i++)
+                if (strcmp(e->v[i].ekey, ekey) == 0) {
+                        free(e->v[i].line);
+                        free(ekey);
+                        e->v[i].line = line;
+                        return 0;
+                }
+        Entry *n = realloc(e->v, (e->n + 1) * sizeof(Entry));
+        if (!n) {
+                free(ekey);
+                free(line);
+                return -ENOMEM;
+        }
+        e->v = n;
+        e->v[e->n++] = (Entry) { ekey, line };
+        return 0;
+}
+
+static char *trimmed(const char *b, const char *e) {
+        while (b < e && isspace((unsigned char) *b))
+                b++;
+        while (e > b && isspace((unsigned char) e[-1]))
+                e--;
+        return strndup(b, (size_t) (e - b));
+}
+
+/* The entry key of one line of an owned file, NULL for comments, blank lines and section headers. */
+static char *line_ekey(FileFormat f, const char *line) {
+        const char *p = line;
+        while (isspace((unsigned char) *p))
+                p++;
+        if (!*p || *p == '#' || *p == ';' || *p == '[')
+                return NULL;
+        switch (f) {
+        case F_SYSCTL:
+        case F_UNIT:
+        case F_SYSTEM: {
+                const char *eq = strchr(p, '=');
+                return eq ? trimmed(p, eq) : NULL;
+        }
+        case F_UDEV: {
+                const char *k = strstr(p, "KERNEL==\""), *a = strstr(p, "ATTR{queue/");
+                if (!k || !a)
+                        return NULL;
+                k += 9;
+                a += 11;
+                char *s = NULL;
+                return asprintf(&s, "%.*s %.*s", (int) strcspn(k, "\""), k, (int) strcspn(a, "}"), a) < 0 ? NULL : s;
+        }
+        case F_TMPFILES: {
+                char w[2][512];
+                return sscanf(p, "%511s %511s", w[0], w[1]) == 2 ? strdup(w[1]) : NULL;
+        }
+        case F_LIMITS: {
+                char w[3][256];
+                char *s = NULL;
+                if (sscanf(p, "%255s %255s %255s", w[0], w[1], w[2]) != 3)
+                        return NULL;
+                return asprintf(&s, "%s %s %s", w[0], w[1], w[2]) < 0 ? NULL : s;
+        }
+        case F_NONE:
+                break;
+        }
+        return NULL;
+}
+
+static int parse_entries(FileFormat f, const char *text, Entries *e) {
+        for (const char *p = text; p && *p;) {
+                const char *nl = strchrnul(p, '\n');
+                _cleanup_free_ char *line = strndup(p, (size_t) (nl - p));
+                if (!line)
+                        return -ENOMEM;
+                char *ek = line_ekey(f, line);
+                if (ek) {
+                        char *t = trimmed(line, line + strlen(line));
+                        int r = entries_set(e, ek, t);
+                        if (r < 0)
+                                return r;
+                }
+                p = *nl ? nl + 1 : nl;
+        }
+        return 0;
+}
+
+static const char *const dirty_pairs[][2] = {
+        { "vm.dirty_bytes", "vm.dirty_ratio" },
+        { "vm.dirty_background_bytes", "vm.dirty_background_ratio" },
+};
+
+static const char *limit_word(long long v) {
+        static char buf[2][24];
+        static int which;
+        which ^= 1;
+        if (v < 0)
+                return "unlimited";
+        snprintf(buf[which], sizeof(buf[which]), "%lld", v);
+        return buf[which];
+}
+
+static int add_change(FileFormat f, Entries *e, TunableKind kind, const char *key, const char *value) {
+        char *ek = NULL, *line = NULL;
+        UlimitKey uk;
+        long long soft, hard;
+        switch (f) {
+        case F_SYSCTL:
+                for (size_t i = 0; i < ELEMENTSOF(dirty_pairs); i++)
+                        for (int j = 0; j < 2; j++)
+                                if (strcmp(key, dirty_pairs[i][j]) == 0)
+                                        entries_remove(e, dirty_pairs[i][!j]);
+                if (asprintf(&line, "%s = %s", key, value) < 0)
+                        line = NULL;
+                return entries_set(e, strdup(key), line);
+        case F_UDEV: {
+                const char *attr = kind == TUNABLE_IO_SCHEDULER ? "scheduler"
+                                   : kind == TUNABLE_READ_AHEAD_KB ? "read_ahead_kb" : "nr_requests";
+                if (asprintf(&ek, "%s %s", key, attr) < 0)
+                        return -ENOMEM;
+                if (asprintf(&line, "ACTION==\"add|change\", SUBSYSTEM==\"block\", KERNEL==\"%s\", ATTR{queue/%s}=\"%s\"",
+                             key, attr, value) < 0)
+                        line = NULL;
+                return entries_set(e, ek, line);
+        }
+        case F_TMPFILES: {
+                const char *attr = kind == TUNABLE_CPU_GOVERNOR ? "scaling_governor" : "energy_performance_preference";
+                if (asprintf(&ek, "/sys/devices/system/cpu/cpufreq/%s/%s", key, attr) < 0)
+                        return -ENOMEM;
+                if (asprintf(&line, "w %s - - - - %s", ek, value) < 0)
+                        line = NULL;
+                return entries_set(e, ek, line);
+        }
+        case F_LIMITS:
+        case F_UNIT:
+        case F_SYSTEM:
+                if (ulimit_key_parse(key, &uk) < 0 || ulimit_value_parse(value, uk.resource, &soft, &hard) < 0)
+                        return -EINVAL;
+                if (f == F_LIMITS) {
+                        for (int j = 0; j < 2; j++) {
+                                const char *type = j ? "hard" : "soft";
+                                if (asprintf(&ek, "%s %s %s", uk.target, type, uk.resource->name) < 0)
+                                        return -ENOMEM;
+                                if (asprintf(&line, "%s %s %s %s", uk.target, type, uk.resource->name,
+                                             limit_word(j ? hard : soft)) < 0)
+                                        line = NULL;
+                                int r = entries_set(e, ek, line);
+                                if (r < 0)
+                                        return r;
+                        }
+                        return 0;
+                }
+                if (asprintf(&ek, "%sLimit%s", f == F_SYSTEM ? "Default" : "", uk.resource->systemd) < 0)
+                        return -ENOMEM;
+                _cleanup_free_ char *v = NULL;
+                if (ulimit_value_format(soft, hard, &v) < 0 || asprintf(&line, "%s=%s", ek, v) < 0)
+                        line = NULL;
+                return entries_set(e, ek, line);
+        case F_NONE:
+                break;
+        }
+        return -EINVAL;
+}
+
+static int cmp_entry(const void *a, const void *b) {
+        return strcmp(((const Entry *) a)->ekey, ((const Entry *) b)->ekey);
+}
+
+int owned_file_render(const char *path, const char *old, const json_t *changes, char **ret) {
+        FileFormat f = format_of_path(path);
+        if (f == F_NONE)
+                return -EINVAL;
+        Entries e = {};
+        int r = parse_entries(f, old, &e);
+        size_t i;
+        json_t *c;
+        json_array_foreach(changes, i, c) {
+                if (r < 0)
+                        break;
+                const char *kind = json_string_value(json_object_get(c, "kind")),
+                           *key = json_string_value(json_object_get(c, "key")),
+                           *value = json_string_value(json_object_get(c, "proposed"));
+                TunableKind k = tunable_kind_from_string(kind);
+                _cleanup_free_ char *p = NULL;
+                if (k < 0 || !key || !value || owned_file_for(k, key, &p) < 0 || !p || strcmp(p, path) != 0)
+                        continue;
+                r = add_change(f, &e, k, key, value);
+        }
+        if (r < 0) {
+                entries_done(&e);
+                return r;
+        }
+        if (e.n)
+                qsort(e.v, e.n, sizeof(Entry), cmp_entry);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&buf, &len);
+        if (!out) {
+                entries_done(&e);
+                return -ENOMEM;
+        }
+        fputs(HEADER, out);
+        if (f == F_UNIT)
+                fputs("[Service]\n", out);
+        else if (f == F_SYSTEM)
+                fputs("[Manager]\n", out);
+        for (i = 0; i < e.n; i++)
+                fprintf(out, "%s\n", e.v[i].line);
+        entries_done(&e);
+        if (fclose(out) != 0) {
+                free(buf);
+                return -ENOMEM;
+        }
+        *ret = buf;
+        return 0;
+}
+
+int owned_file_value(const Sysroot *root, TunableKind kind, const char *key, char **ret) {
+        UlimitKey uk;
+        FileFormat f = format_for(kind, key, &uk);
+        if (f != F_UNIT && f != F_LIMITS && f != F_SYSTEM)
+                return -EOPNOTSUPP;
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        int r = owned_file_for(kind, key, &path);
+        if (r < 0)
+                return r;
+        r = sysroot_read_file(root, path, &text, NULL);
+        if (r < 0)
+                return r;
+        Entries e = {};
+        r = parse_entries(f, text, &e);
+        const char *soft = NULL, *hard = NULL;
+        for (size_t i = 0; r >= 0 && i < e.n; i++) {
+                const char *line = e.v[i].line;
+                if (f == F_LIMITS) {
+                        char dom[256], type[16], item[32], val[32];
+                        if (sscanf(line, "%255s %15s %31s %31s", dom, type, item, val) != 4 || strcmp(dom, uk.target) != 0 ||
+                            strcmp(item, uk.resource->name) != 0)
+                                continue;
+                        if (strcmp(type, "soft") == 0 || strcmp(type, "-") == 0)
+                                soft = strstr(line, val);
+                        if (strcmp(type, "hard") == 0 || strcmp(type, "-") == 0)
+                                hard = strstr(line, val);
+                        continue;
+                }
+                char want[64];
+                snprintf(want, sizeof(want), "%sLimit%s", f == F_SYSTEM ? "Default" : "", uk.resource->systemd);
+                if (strcmp(e.v[i].ekey, want) == 0)
+                        soft = strchr(line, '=') + 1;
+        }
+        _cleanup_free_ char *v = NULL;
+        if (r >= 0 && soft && f == F_LIMITS && asprintf(&v, "%.*s:%s", (int) strcspn(soft, " \t"), soft,
+                                                        hard ? hard : soft) < 0)
+                r = -ENOMEM;
+        if (r >= 0 && soft && !v)
+                v = strdup(soft);
+        entries_done(&e);
+        if (r < 0)
+                return r;
+        if (!soft)
+                return -ENOENT;
+        if (!v)
+                return -ENOMEM;
+        r = tunable_normalize(kind, key, v, ret);
+        return r < 0 ? -ENOENT : r;
+}

@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conflict.h"
+#include "digest.h"
+#include "jpath.h"
+#include "owned.h"
+#include "plan.h"
+#include "targets.h"
+#include "ulimit.h"
+
+typedef struct Builder {
+        const PlanOptions *o;
+        Risk allow;
+        json_t *ctx;
+        Target *targets;
+        size_t n_targets;
+        json_t *changes, *held_back, *warnings, *unsupported;
+        long long nr_open;              /* fs.nr_open, -1 unknown */
+} Builder;
+
+static const char *const partners[][2] = {
+        { "vm.dirty_bytes", "vm.dirty_ratio" },
+        { "vm.dirty_background_bytes", "vm.dirty_background_ratio" },
+};
+
+const char *plan_sysctl_partner(const char *key) {
+        for (size_t i = 0; i < ELEMENTSOF(partners); i++)
+                for (int j = 0; j < 2; j++)
+                        if (strcmp(key, partners[i][j]) == 0)
+                                return partners[i][!j];
+        return NULL;
+}
+
+static void warn(Builder *b, const char *rule, const char *fmt, ...) _printf_(3, 4);
+static void warn(Builder *b, const char *rule, const char *fmt, ...) {
+        char *m = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        if (vasprintf(&m, fmt, ap) < 0)
+                m = NULL;
+        va_end(ap);
+        if (!m)
+                return;
+        json_t *w = json_pack("{s:s}", "message", m);
+        if (w && rule)
+                json_object_set_new(w, "rule", json_string(rule));
+        json_array_append_new(b->warnings, w);
+        free(m);
+}
+
+static json_t *lookup(const char *path, void *userdata) {
+        Builder *b = userdata;
+        return jpath_profile(b->o->profile, b->ctx, path);
+}
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Values this host offers for a key, from the files next to it; NULL when there is no such list. */
+static char **read_supported(const Sysroot *root, TunableKind kind, const char *key, size_t *ret_n) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        int r = 0;
+        switch (kind) {
+        case TUNABLE_IO_SCHEDULER:
+                r = asprintf(&path, "sys/block/%s/queue/scheduler", key);
+                break;
+        case TUNABLE_CPU_GOVERNOR:
+                r = asprintf(&path, "sys/devices/system/cpu/cpufreq/%s/scaling_available_governors", key);
+                break;
+        case TUNABLE_CPU_EPP:
+                r = asprintf(&path, "sys/devices/system/cpu/cpufreq/%s/energy_performance_available_preferences", key);
+                break;
+        case TUNABLE_SYSCTL:
+                if (strcmp(key, "net.ipv4.tcp_congestion_control") != 0)
+                        return NULL;
+                path = strdup("proc/sys/net/ipv4/tcp_available_congestion_control");
+                break;
+        default:
+                return NULL;
+        }
+        if (r < 0 || !path || sysroot_read_file(root, path, &text, NULL) < 0)
+                return NULL;
+        char **v = NULL;
+        size_t n = 0;
+        for (char *save = NULL, *w = strtok_r(text, " \t\n[]", &save); w; w = strtok_r(NULL, " \t\n[]", &save)) {
+                char **nv = realloc(v, (n + 1) * sizeof(char *));
+                if (!nv)
+                        break;
+                v = nv;
+                v[n] = strdup(w);
+                if (v[n])
+                        n++;
+        }
+        *ret_n = n;
+        return v;
+}
+
+static json_t *find_change(json_t *changes, const char *kind, const char *key, size_t *ret_index) {
+        size_t i;
+        json_t *c;
+        json_array_foreach(changes, i, c) {
+                if (strcmp(json_string_value(json_object_get(c, "kind")), kind) == 0 &&
+                    strcmp(json_string_value(json_object_get(c, "key")), key) == 0) {
+                        if (ret_index)
+                                *ret_index = i;
+                        return c;
+                }
+        }
+        return NULL;
+}
+
+static double current_number(TunableKind kind, const char *key, const char *current, bool *ok) {
+        *ok = false;
+        if (!current)
+                return 0;
+        if (kind == TUNABLE_ULIMIT) {
+                UlimitKey k;
+                long long s, h;
+                if (ulimit_key_parse(key, &k) < 0 || ulimit_value_parse(current, k.resource, &s, &h) < 0 || s < 0)
+                        return 0;
+                *ok = true;
+                return (double) s;
+        }
+        char *end;
+        double d = strtod(current, &end);
+        *ok = end != current;
+        return d;
+}
+
+typedef struct KeyCand {
+        char *key;              /* canonical */
+        const Target *target;
+        const char *note;
+} KeyCand;
+
+/* The keys a rule changes for one element: one, or for "$:RESOURCE" one per mechanism that reaches the
+ * target (prlimit for its running processes, a drop-in for its unit). */
+static size_t rule_keys(Builder *b, const PolicyRule *r, const char *elem, KeyCand out[2]) {
+        size_t n = 0;
+        if (r->kind == TUNABLE_ULIMIT && strncmp(r->key, "$:", 2) == 0) {
+                const Target *t = NULL;
+                for (size_t i = 0; i < b->n_targets; i++)
+                        if (strcmp(b->targets[i].name, elem) == 0)
+                                t = &b->targets[i];
+                if (!t)
+                        return 0;
+                if (t->comm && asprintf(&out[n].key, "process:%s:%s", t->comm, r->key + 2) >= 0) {
+                        out[n].target = t;
+                        out[n++].note = "prlimit(2) on the running processes; lost when they restart";
+                }
+                if (t->unit && asprintf(&out[n].key, "unit:%s:%s", t->unit, r->key + 2) >= 0) {
+                        out[n].target = t;
+                        out[n++].note = t->unit_file ? "takes effect when the unit restarts"
+                                                     : "no unit file found for this unit; the drop-in waits for it";
+                }
+                for (size_t i = 0; i < n; i++) {
+                        char *canon = NULL;
+                        if (tunable_check(TUNABLE_ULIMIT, out[i].key, NULL, &canon, NULL) < 0) {
+                                warn(b, r->id, "target '%s': '%s' is not a valid ulimit key", elem, out[i].key);
+                                free(out[i].key);
+                                out[i--] = out[--n];
+                                continue;
+                        }
+                        free(out[i].key);
+                        out[i].key = canon;
+                }
+                return n;
+        }
+        _cleanup_free_ char *k = jpath_subst(r->key, elem);
+        const char *why = NULL;
+        if (!k || tunable_check(r->kind, k, NULL, &out[0].key, &why) < 0) {
+                warn(b, r->id, "%s key '%s' from the profile is refused: %s", tunable_kind_to_string(r->kind), strempty(k),
+                     strempty(why));
+                return 0;
+        }
+        out[0].target = NULL;
+        out[0].note = NULL;
+        return 1;
+}
+
+static int read_current(Builder *b, const PolicyRule *r, const KeyCand *kc, char **ret) {
+        int q = tunable_read(b->o->root, r->kind, kc->key, ret);
+        if (q != -EOPNOTSUPP)
+                return q;
+        /* File-only ulimit scopes: what skytune's file says, else what the running process has. */
+        q = owned_file_value(b->o->root, r->kind, kc->key, ret);
+        if (q != -ENOENT)
+                return q;
+        UlimitKey uk;
+        if (kc->target && kc->target->pid > 0 && ulimit_key_parse(kc->key, &uk) >= 0) {
+                const TargetLimit *l = strcmp(uk.resource->name, "nofile") == 0   ? &kc->target->nofile
+                                       : strcmp(uk.resource->name, "nproc") == 0  ? &kc->target->nproc
+                                       : strcmp(uk.resource->name, "memlock") == 0 ? &kc->target->memlock
+                                                                                  : NULL;
+                if (l && l->known)
+                        return ulimit_value_format(l->soft, l->hard, ret);
+        }
+        *ret = NULL;
+        return 0;
+}
+
+static int propose(Builder *b, const PolicyRule *r, const char *elem, const KeyCand *kc, json_t *evidence) {
+        const char *kind = tunable_kind_to_string(r->kind);
+        _cleanup_free_ char *current = NULL, *proposed = NULL;
+        int q = read_current(b, r, kc, &current);
+        if (q == -ENOENT) {
+                json_array_append_new(b->unsupported, json_pack("{s:s, s:s, s:s, s:s}", "kind", kind, "key", kc->key, "rule",
+                                                                r->id, "reason", "this host or kernel does not have it"));
+                return 0;
+        }
+        if (q < 0) {
+                warn(b, r->id, "cannot read the current value of %s %s: %s (run as a user who can read it)", kind,
+                     kc->key, strerror(-q));
+                return 0;
+        }
+        size_t n_sup = 0;
+        char **sup = read_supported(b->o->root, r->kind, kc->key, &n_sup);
+        ValInput in = {
+                .kind = r->kind, .key = kc->key, .current = current, .supported = sup, .n_supported = n_sup,
+                .has_floor = r->has_floor, .floor = r->floor, .has_cap = r->has_cap, .cap = r->cap,
+        };
+        UlimitKey uk;
+        if (r->kind == TUNABLE_ULIMIT && ulimit_key_parse(kc->key, &uk) >= 0 && strcmp(uk.resource->name, "nofile") == 0 &&
+            b->nr_open > 0 && (!in.has_cap || in.cap > b->nr_open)) {
+                in.has_cap = true;      /* the kernel refuses nofile above fs.nr_open */
+                in.cap = b->nr_open;
+        }
+        if (r->value.ref) {
+                if (strcmp(r->value.ref, "current") == 0)
+                        in.ref = current_number(r->kind, kc->key, current, &in.has_ref);
+                else {
+                        _cleanup_free_ char *path = jpath_subst(r->value.ref, elem);
+                        json_t *v = path ? jpath_scalar(lookup(path, b)) : NULL;
+                        in.has_ref = v && jpath_number(v, &in.ref);
+                        if (in.has_ref)
+                                json_object_set(evidence, path, v);
+                }
+        }
+        const char *why = NULL;
+        q = valop_compute(&r->value, &in, &proposed, &why);
+        for (size_t i = 0; i < n_sup; i++)
+                free(sup[i]);
+        free(sup);
+        if (q == -ENODATA) {
+                warn(b, r->id, "rule %s fired for %s %s but proposes nothing: %s", r->id, kind, kc->key, strempty(why));
+                return 0;
+        }
+        if (q < 0)
+                return q;
+        if (current && tunable_values_equal(r->kind, kc->key, current, proposed))
+                return 0;       /* already there: idempotent */
+
+        if (r->risk > b->allow) {
+                json_array_append_new(b->held_back, json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:s}", "kind", kind, "key",
+                                                              kc->key, "current", current, "proposed", proposed, "rule",
+                                                              r->id, "risk", risk_to_string(r->risk), "reason", r->reason));
+                return 0;
+        }
+        _cleanup_free_ char *pfile = NULL;
+        q = owned_file_for(r->kind, kc->key, &pfile);
+        if (q < 0)
+                return q;
+        json_t *c = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:O, s:s, s:s, s:s, s:s, s:s?, s:s, s:i}", "kind", kind,
+                              "key", kc->key, "current", current, "proposed", proposed, "rule", r->id, "reason", r->reason,
+                              "evidence", evidence, "expected_effect", r->effect, "risk", risk_to_string(r->risk),
+                              "confidence", r->confidence ? r->confidence : "high", "mechanism",
+                              owned_mechanism(r->kind, kc->key), "persist_file", pfile, "policy_file", r->file,
+                              "policy_line", (int) r->line);
+        if (!c)
+                return -ENOMEM;
+        if (!current)
+                json_object_set_new(c, "current", json_null());
+        if (!pfile)
+                json_object_set_new(c, "persist_file", json_null());
+        if (r->source)
+                json_object_set_new(c, "source", json_string(r->source));
+        if (kc->note)
+                json_object_set_new(c, "note", json_string(kc->note));
+        size_t idx;
+        if (find_change(b->changes, kind, kc->key, &idx))
+                json_array_remove(b->changes, idx);     /* a later rule for the same key wins */
+        return json_array_append_new(b->changes, c) < 0 ? -ENOMEM : 0;
+}
+
+static int run_rule(Builder *b, const PolicyRule *r) {
+        const char **elems = NULL;
+        size_t n = 1;
+        static const char *const none[] = { NULL };
+        if (r->foreach) {
+                json_t *obj = lookup(r->foreach, b);
+                if (!json_is_object(obj) || json_object_size(obj) == 0) {
+                        /* A rule is silent; a setting says what this host lacks (no cpufreq in a VM). */
+                        if (r->setting) {
+                                _cleanup_free_ char *why = NULL;
+                                if (asprintf(&why, "the profile has no %s on this host", r->foreach) < 0)
+                                        return -ENOMEM;
+                                json_array_append_new(b->unsupported,
+                                                      json_pack("{s:s, s:s, s:s, s:s}", "kind", tunable_kind_to_string(r->kind),
+                                                                "key", r->key, "rule", r->id, "reason", why));
+                        }
+                        return 0;
+                }
+                n = json_object_size(obj);
+                elems = calloc(n, sizeof(char *));
+                if (!elems)
+                        return -ENOMEM;
+                size_t i = 0;
+                const char *k;
+                json_t *v;
+                json_object_foreach(obj, k, v)
+                        elems[i++] = k;
+                qsort(elems, n, sizeof(char *), cmp_str);
+        }
+        int q = 0;
+        for (size_t i = 0; i < n && q >= 0; i++) {
+                const char *elem = elems ? elems[i] : none[0];
+                json_t *evidence = json_object();
+                if (!evidence) {
+                        q = -ENOMEM;
+                        break;
+                }
+                if (r->when && !cond_eval(r->when, elem, lookup, b, evidence)) {
+                        json_decref(evidence);
+                        continue;
+                }
+                KeyCand kc[2] = {};
+                size_t nk = rule_keys(b, r, elem, kc);
+                for (size_t k = 0; k < nk; k++) {
+                        if (q >= 0)
+                                q = propose(b, r, elem, &kc[k], evidence);
+                        free(kc[k].key);
+                }
+                json_decref(evidence);
+        }
+        free(elems);
+        return q;
+}
+
+/* A plan may set one form of a coupled pair only; it records the other's current value for rollback. */
+static void handle_pairs(Builder *b) {
+        for (size_t p = 0; p < ELEMENTSOF(partners); p++) {
+                size_t ia, ib;
+                json_t *a = find_change(b->changes, "sysctl", partners[p][0], &ia),
+                       *c = find_change(b->changes, "sysctl", partners[p][1], &ib);
+                if (a && c) {
+                        size_t drop = ia < ib ? ia : ib;
+                        json_t *d = json_array_get(b->changes, drop);
+                        warn(b, json_string_value(json_object_get(d, "rule")),
+                             "%s and %s are exclusive (writing one zeroes the other): keeping the later rule's %s, "
+                             "dropping %s", partners[p][0], partners[p][1], drop == ia ? partners[p][1] : partners[p][0],
+                             drop == ia ? partners[p][0] : partners[p][1]);
+                        json_array_remove(b->changes, drop);
+                }
+        }
+        size_t i;
+        json_t *c;
+        json_array_foreach(b->changes, i, c) {
+                const char *key = json_string_value(json_object_get(c, "key"));
+                const char *other = strcmp(json_string_value(json_object_get(c, "kind")), "sysctl") == 0
+                                            ? plan_sysctl_partner(key) : NULL;
+                if (!other)
+                        continue;
+                _cleanup_free_ char *cur = NULL;
+                json_t *pair = json_pack("{s:s}", "key", other);
+                if (tunable_read(b->o->root, TUNABLE_SYSCTL, other, &cur) >= 0)
+                        json_object_set_new(pair, "current", json_string(cur));
+                else
+                        json_object_set_new(pair, "current", json_null());
+                json_object_set_new(c, "pair", pair);
+        }
+}
+
+static int check_conflicts(Builder *b) {
+        SysctlFiles f;
+        int q = sysctl_files_scan(b->o->root, &f);
+        if (q < 0)
+                return q;
+        size_t i;
+        json_t *c;
+        json_array_foreach(b->changes, i, c) {
+                if (strcmp(json_string_value(json_object_get(c, "kind")), "sysctl") != 0)
+                        continue;
+                const char *key = json_string_value(json_object_get(c, "key")),
+                           *proposed = json_string_value(json_object_get(c, "proposed"));
+                const char *partner = plan_sysctl_partner(key);
+                for (size_t j = 0; j < f.n; j++) {
+                        const SysctlSetting *s = &f.v[j];
+                        bool same = strcmp(s->key, key) == 0, pair = partner && strcmp(s->key, partner) == 0;
+                        if (!s->wins || (!same && !pair) || (same && strcmp(s->value, proposed) == 0))
+                                continue;
+                        json_t *conf = json_object_get(c, "conflicts");
+                        if (!conf) {
+                                conf = json_array();
+                                json_object_set_new(c, "conflicts", conf);
+                        }
+                        json_array_append_new(conf, json_pack("{s:s, s:i, s:s, s:s}", "file", s->file, "line", (int) s->line,
+                                                              "key", s->key, "value", s->value));
+                        json_t *w = json_pack("{s:s, s:s, s:i}", "message", "", "file", s->file, "line", (int) s->line);
+                        char *m = NULL;
+                        if (asprintf(&m, "%s:%u sets %s = %s and is read after skytune's 90-skytune.conf, so it wins at "
+                                     "boot over the proposed %s = %s: remove or change the line there", s->file, s->line,
+                                     s->key, s->value, key, proposed) >= 0 && w) {
+                                json_object_set_new(w, "message", json_string(m));
+                                json_object_set_new(w, "rule", json_string(json_string_value(json_object_get(c, "rule"))));
+                                json_array_append(b->warnings, w);
+                        }
+                        free(m);
+                        json_decref(w);
+                }
+        }
+        sysctl_files_done(&f);
+        return 0;
+}
+
+static char *now_utc(void) {
+        char buf[32];
+        time_t t = time(NULL);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        return strdup(buf);
+}
+
+int plan_build(const PlanOptions *o, json_t **ret, OptError *err) {
+        Builder b = {
+                .o = o,
+                .allow = o->allow_risk >= 0 ? o->allow_risk : o->policy->allow_risk,
+                .changes = json_array(), .held_back = json_array(), .warnings = json_array(),
+                .unsupported = json_array(), .nr_open = -1,
+        };
+        int q = 0;
+        if (!json_is_object(o->profile))
+                q = opt_error_set(err, -EINVAL, o->profile_source, 0, "the profile is not a JSON object");
+        else if (!json_is_string(json_object_get(o->profile, "schema")) ||
+                 strcmp(json_string_value(json_object_get(o->profile, "schema")), "skytune.profile/1") != 0)
+                q = opt_error_set(err, -EINVAL, o->profile_source, 0,
+                                  "not a skytune profile: \"schema\" must be \"skytune.profile/1\" (write one with "
+                                  "'skytune profile --out FILE')");
+        if (q < 0)
+                goto out;
+        if (!b.changes || !b.held_back || !b.warnings || !b.unsupported) {
+                q = -ENOMEM;
+                goto out;
+        }
+        _cleanup_free_ char *nr_open = NULL;
+        if (tunable_read(o->root, TUNABLE_SYSCTL, "fs.nr_open", &nr_open) >= 0)
+                b.nr_open = strtoll(nr_open, NULL, 10);
+
+        /* Targets: the policy's and the command line's, once each. */
+        char **names = calloc(o->policy->n_targets + o->n_targets + 1, sizeof(char *));
+        size_t nn = 0;
+        if (!names) {
+                q = -ENOMEM;
+                goto out;
+        }
+        for (size_t pass = 0; pass < 2; pass++) {
+                char *const *src = pass ? o->targets : o->policy->targets;
+                size_t ns = pass ? o->n_targets : o->policy->n_targets;
+                for (size_t i = 0; i < ns; i++) {
+                        bool dup = false;
+                        for (size_t j = 0; j < nn; j++)
+                                dup = dup || strcmp(names[j], src[i]) == 0;
+                        if (!dup)
+                                names[nn++] = src[i];
+                }
+        }
+        q = targets_scan(o->root, names, nn, &b.targets, &b.n_targets);
+        free(names);
+        if (q < 0)
+                goto out;
+        json_t *tj = targets_to_json(b.targets, b.n_targets);
+        b.ctx = json_pack("{s:o}", "targets", tj);
+        for (size_t i = 0; i < b.n_targets; i++)
+                if (b.targets[i].pid == 0 && !b.targets[i].unit)
+                        warn(&b, NULL, "target '%s': no running process has this name and no %s.service unit exists, so "
+                             "its limits cannot be checked", b.targets[i].name, b.targets[i].name);
+
+        for (size_t i = 0; i < o->policy->n_rules && q >= 0; i++)
+                q = run_rule(&b, &o->policy->rules[i]);
+        if (q < 0) {
+                opt_error_set(err, q, NULL, 0, "cannot build the plan: %s", strerror(-q));
+                goto out;
+        }
+        handle_pairs(&b);
+        q = check_conflicts(&b);
+        if (q < 0) {
+                opt_error_set(err, q, NULL, 0, "cannot read the sysctl.d files: %s", strerror(-q));
+                goto out;
+        }
+
+        _cleanup_free_ char *digest = profile_digest(o->profile), *gen = now_utc();
+        json_t *files = json_array();
+        for (size_t i = 0; i < o->policy->n_files; i++)
+                json_array_append_new(files, json_string(o->policy->files[i]));
+        json_t *prof = json_pack("{s:s?, s:s?, s:s?, s:s?}", "digest", digest, "generated",
+                                 json_string_value(json_object_get(o->profile, "generated")), "source",
+                                 o->profile_source ? o->profile_source : "live", "hostname",
+                                 json_string_value(json_object_get(json_object_get(o->profile, "host"), "hostname")));
+        json_t *plan = json_pack("{s:s, s:s?, s:{s:s, s:s?, s:s, s:o}, s:o, s:s, s:b, s:b, s:O, s:O, s:O, s:O, s:O}",
+                                 "schema", PLAN_SCHEMA, "generated", gen, "policy", "name", o->policy->name,
+                                 "description", o->policy->description, "allow_risk", risk_to_string(b.allow), "files",
+                                 files, "profile", prof, "sysroot", sysroot_path(o->root), "persist", o->persist,
+                                 "changed", json_array_size(b.changes) > 0, "changes", b.changes, "held_back",
+                                 b.held_back, "warnings", b.warnings, "unsupported", b.unsupported, "targets",
+                                 json_object_get(b.ctx, "targets"));
+        if (!plan) {
+                q = -ENOMEM;
+                goto out;
+        }
+        *ret = plan;
+out:
+        json_decref(b.ctx);
+        json_decref(b.changes);
+        json_decref(b.held_back);
+        json_decref(b.warnings);
+        json_decref(b.unsupported);
+        targets_free(b.targets, b.n_targets);
+        return q;
+}
