@@ -12,6 +12,7 @@
 #include "diskstats.h"
 #include "macro.h"
 #include "series.h"
+#include "source-error.h"
 
 /* An await is only judged over intervals with at least this many completed I/Os of that direction:
  * one slow request in an idle second is not a latency problem. */
@@ -83,12 +84,23 @@ static int disk_sample(void *state, uint64_t now) {
                         bad = true;
                         continue;
                 }
-                CounterObject *o = counter_set_find(&st->devs, l.name.p, scan_len(l.name));
-                if (!o && changed && st->sysblock_error >= 0 && scan_len(l.name) < COUNTER_NAME_MAX) {
+                if (scan_len(l.name) >= COUNTER_NAME_MAX)
+                        continue;
+                /* sysfs spells a '/' in a device name as '!' (cciss/c0d0 is sys/block/cciss!c0d0). */
+                char name[COUNTER_NAME_MAX];
+                size_t nlen = scan_len(l.name);
+                const char *key = l.name.p;
+                if (memchr(l.name.p, '/', nlen)) {
+                        for (size_t i = 0; i < nlen; i++)
+                                name[i] = l.name.p[i] == '/' ? '!' : l.name.p[i];
+                        key = name;
+                }
+                CounterObject *o = counter_set_find(&st->devs, key, nlen);
+                if (!o && changed && st->sysblock_error >= 0) {
                         char path[COUNTER_NAME_MAX + 16];
-                        snprintf(path, sizeof(path), "sys/block/%.*s", (int) scan_len(l.name), l.name.p);
+                        snprintf(path, sizeof(path), "sys/block/%.*s", (int) nlen, key);
                         if (sysroot_exists(st->root, path)) {
-                                r = counter_set_add(&st->devs, l.name.p, scan_len(l.name), &o);
+                                r = counter_set_add(&st->devs, key, nlen, &o);
                                 if (r < 0)
                                         return r;
                         }
@@ -306,16 +318,17 @@ static int report_device(const Sysroot *root, Report *rep, const CounterObject *
 static int disk_report(void *state, const Sysroot *root, Report *rep) {
         DiskState *st = state;
         if (st->open_error < 0)
-                return report_unavailable(rep, "disk", "diskstats", "cannot open /proc/diskstats: %s",
-                                          strerror(-st->open_error));
+                return report_unavailable(rep, "disk", "diskstats", "cannot open /proc/diskstats: %s%s",
+                                          strerror(-st->open_error), source_error_hint(st->open_error));
         int r = 0;
         if (st->sysblock_error < 0)
                 r = report_unavailable(rep, "disk", "sys_block",
-                                       "cannot list /sys/block (%s): whole disks cannot be told from partitions",
-                                       strerror(-st->sysblock_error));
+                                       "cannot list /sys/block (%s%s): whole disks cannot be told from partitions, so no "
+                                       "device is reported",
+                                       strerror(-st->sysblock_error), source_error_hint(st->sysblock_error));
         if (r >= 0 && st->bad > 0)
-                r = report_unavailable(rep, "disk", "diskstats_errors", "/proc/diskstats had malformed lines in %u sample(s)",
-                                       st->bad);
+                r = report_unavailable(rep, "disk", "diskstats_errors", "/proc/diskstats could not be read or had malformed lines in %u sample(s)%s",
+                                       st->bad, source_error_hint(-EBADMSG));
         size_t m = MAX(st->devs.samples, (size_t) 1);
         _cleanup_free_ double *buf = calloc(11 * m, sizeof(double));
         if (!buf)

@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "collector.h"
 #include "counter-table.h"
 #include "macro.h"
 #include "series.h"
+#include "source-error.h"
 #include "textscan.h"
 #include "ulimit.h"
 
@@ -76,6 +78,11 @@ static long long count_fds(const Sysroot *root, int pid, long long limit) {
         int r = sysroot_opendir(root, path, &d);
         if (r < 0)
                 return r;
+        /* Since Linux 6.2 the size of a live /proc/PID/fd is its number of open fds: no readdir. A
+         * fixture tree's directory size means nothing, and 0 may be an older kernel. */
+        struct stat stbuf;
+        if (sysroot_is_host(root) && fstat(dirfd(d), &stbuf) == 0 && stbuf.st_size > 0)
+                return MIN((long long) stbuf.st_size, limit);
         long long n = 0;
         for (struct dirent *de; n < limit && (de = readdir(d));)
                 if (de->d_name[0] != '.')
@@ -162,7 +169,8 @@ static int report_processes(const Sysroot *root, Report *rep) {
         ScanResult res = {};
         int r = scan_processes(root, &res);
         if (r < 0)
-                return report_unavailable(rep, "files", "processes", "cannot list /proc: %s", strerror(-r));
+                return report_unavailable(rep, "files", "processes", "cannot list /proc: %s%s", strerror(-r),
+                                          source_error_hint(r));
         json_t *top = json_array();
         if (!top)
                 return -ENOMEM;
@@ -195,8 +203,8 @@ static int report_processes(const Sysroot *root, Report *rep) {
 
 static int report_file_nr(FilesState *st, const Sysroot *root, Report *rep) {
         if (st->open_error < 0)
-                return report_unavailable(rep, "files", "file_nr", "cannot open /proc/sys/fs/file-nr: %s",
-                                          strerror(-st->open_error));
+                return report_unavailable(rep, "files", "file_nr", "cannot open /proc/sys/fs/file-nr: %s%s",
+                                          strerror(-st->open_error), source_error_hint(st->open_error));
         size_t n = MAX(st->t.n, (size_t) 1);
         _cleanup_free_ double *alloc = calloc(2 * n, sizeof(double));
         if (!alloc)
@@ -213,8 +221,8 @@ static int report_file_nr(FilesState *st, const Sysroot *root, Report *rep) {
                 max = p[FNR_MAX];
         }
         if (k == 0)
-                return report_unavailable(rep, "files", "file_nr", "/proc/sys/fs/file-nr could not be parsed in %u sample(s)",
-                                          st->bad);
+                return report_unavailable(rep, "files", "file_nr", "/proc/sys/fs/file-nr could not be parsed in %u sample(s)%s",
+                                          st->bad, source_error_hint(-EBADMSG));
         int r = report_series(rep, "files", NULL, "allocated", "count", alloc, k);
         r = r ?: report_gauge(rep, "files", NULL, "max", "count", (double) max);
         r = r ?: report_series(rep, "files", NULL, "used_pct", "percent", pct, k);

@@ -11,6 +11,7 @@
 #include "macro.h"
 #include "proc-mem.h"
 #include "series.h"
+#include "source-error.h"
 
 typedef struct DirtyLimits {
         uint64_t bytes, ratio, background_bytes, background_ratio;
@@ -120,7 +121,8 @@ static int report_meminfo(MemState *st, Report *rep) {
                         m.committed[m.nc++] = 100.0 * (double) p[MEMINFO_COMMITTED_AS] / (double) p[MEMINFO_COMMIT_LIMIT];
         }
         if (!last)
-                return report_unavailable(rep, "memory", "meminfo", "/proc/meminfo gave no MemTotal in %zu sample(s)", n);
+                return report_unavailable(rep, "memory", "meminfo", "/proc/meminfo gave no MemTotal in %zu sample(s)%s", n,
+                                          source_error_hint(-EBADMSG));
         int r = 0;
         r = r ?: report_gauge(rep, "memory", NULL, "total_bytes", "bytes", (double) last[MEMINFO_TOTAL]);
         r = r ?: report_gauge(rep, "memory", NULL, "swap_total_bytes", "bytes", (double) last[MEMINFO_SWAP_TOTAL]);
@@ -135,8 +137,8 @@ static int report_meminfo(MemState *st, Report *rep) {
         r = r ?: report_series(rep, "memory", NULL, "committed_pct", "percent", m.committed, m.nc);
         if (r >= 0 && st->dirty.error < 0)
                 r = report_unavailable(rep, "memory", "dirty_threshold",
-                                       "cannot read /proc/sys/vm/dirty_{,background_}{bytes,ratio}: %s",
-                                       strerror(-st->dirty.error));
+                                       "cannot read /proc/sys/vm/dirty_{,background_}{bytes,ratio}: %s%s",
+                                       strerror(-st->dirty.error), source_error_hint(st->dirty.error));
         if (r < 0)
                 return r;
 
@@ -233,8 +235,8 @@ static int mem_report(void *state, const Sysroot *root, Report *rep) {
         int r = 0;
         bool have_swap = false;
         if (st->meminfo_error < 0)
-                r = report_unavailable(rep, "memory", "meminfo", "cannot open /proc/meminfo: %s",
-                                       strerror(-st->meminfo_error));
+                r = report_unavailable(rep, "memory", "meminfo", "cannot open /proc/meminfo: %s%s",
+                                       strerror(-st->meminfo_error), source_error_hint(st->meminfo_error));
         else {
                 r = report_meminfo(st, rep);
                 for (size_t i = 0; i < st->mem.n; i++) {
@@ -243,17 +245,18 @@ static int mem_report(void *state, const Sysroot *root, Report *rep) {
                 }
                 if (r >= 0 && st->meminfo_bad > 0)
                         r = report_unavailable(rep, "memory", "meminfo_errors",
-                                               "/proc/meminfo could not be parsed in %u sample(s)", st->meminfo_bad);
+                                               "/proc/meminfo could not be parsed in %u sample(s)%s", st->meminfo_bad,
+                                               source_error_hint(-EBADMSG));
         }
         if (r < 0)
                 return r;
         if (st->vmstat_error < 0)
-                return report_unavailable(rep, "memory", "vmstat", "cannot open /proc/vmstat: %s",
-                                          strerror(-st->vmstat_error));
+                return report_unavailable(rep, "memory", "vmstat", "cannot open /proc/vmstat: %s%s",
+                                          strerror(-st->vmstat_error), source_error_hint(st->vmstat_error));
         r = report_vmstat(st, rep, have_swap);
         if (r >= 0 && st->vmstat_bad > 0)
-                r = report_unavailable(rep, "memory", "vmstat_errors", "/proc/vmstat could not be parsed in %u sample(s)",
-                                       st->vmstat_bad);
+                r = report_unavailable(rep, "memory", "vmstat_errors", "/proc/vmstat could not be parsed in %u sample(s)%s",
+                                       st->vmstat_bad, source_error_hint(-EBADMSG));
         return r;
 }
 

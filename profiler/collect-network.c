@@ -14,6 +14,7 @@
 #include "netdev.h"
 #include "netstat.h"
 #include "series.h"
+#include "source-error.h"
 
 enum {
         SNMP_RETRANS, SNMP_OUT_SEGS, SNMP_OUT_RSTS, SNMP_IN_ERRS, SNMP_ACTIVE_OPENS, SNMP_PASSIVE_OPENS,
@@ -398,8 +399,8 @@ static int report_sockets(NetState *st, Report *rep, double *tw, double *orphans
                 return r;
         if (st->port_error < 0)
                 return report_unavailable(rep, "network", "port_range",
-                                          "cannot read /proc/sys/net/ipv4/ip_local_port_range: %s",
-                                          strerror(-st->port_error));
+                                          "cannot read /proc/sys/net/ipv4/ip_local_port_range: %s%s",
+                                          strerror(-st->port_error), source_error_hint(st->port_error));
         double size = (double) (st->port_hi - st->port_lo + 1);
         r = report_gauge(rep, "network", "tcp", "port_range_size", "count", size);
         for (size_t i = 0; i < k; i++)
@@ -480,10 +481,11 @@ static int report_tcp(NetState *st, const Sysroot *root, Report *rep) {
 
 static int report_source_state(Report *rep, const NetSource *src, const char *name) {
         if (src->open_error < 0)
-                return report_unavailable(rep, "network", name, "cannot open %s: %s", src->path, strerror(-src->open_error));
+                return report_unavailable(rep, "network", name, "cannot open %s: %s%s", src->path, strerror(-src->open_error),
+                                          source_error_hint(src->open_error));
         if (src->bad > 0)
-                return report_unavailable(rep, "network", name, "%s could not be parsed in %u sample(s)", src->path,
-                                          src->bad);
+                return report_unavailable(rep, "network", name, "%s could not be read or parsed in %u sample(s)%s", src->path,
+                                          src->bad, source_error_hint(-EBADMSG));
         return 0;
 }
 

@@ -276,6 +276,22 @@ static void test_missing_sources(void **state) {
         test_profile_done(doc, dir);
 }
 
+static void cciss_step(const char *dir, unsigned i, void *userdata) {
+        test_writef(dir, "proc/diskstats", " 104 0 cciss/c0d0 %u 0 0 0 0 0 0 0 0 0 0\n 104 1 cciss/c0d0p1 %u 0 0 0 0 0 0 0 0 0 0\n",
+                    10 * i, 10 * i);
+}
+
+/* sysfs spells the '/' of a diskstats name as '!'. */
+static void test_slash_in_name(void **state) {
+        char *dir = test_tmpdir();
+        test_write(dir, "sys/block/cciss!c0d0/queue/rotational", "1\n");
+        json_t *doc = test_profile(dir, 3, cciss_step, NULL);
+        assert_true(test_num(doc, "resources.disk.devices.cciss!c0d0.read_iops.value") == 10);
+        assert_string_equal(json_string_value(test_path(doc, "resources.disk.devices.cciss!c0d0.type")), "hdd");
+        assert_int_equal(json_object_size(test_path(doc, "resources.disk.devices")), 1);
+        test_profile_done(doc, dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse),
@@ -285,6 +301,7 @@ int main(void) {
                 cmocka_unit_test(test_util_findings),
                 cmocka_unit_test(test_await_spike),
                 cmocka_unit_test(test_missing_sources),
+                cmocka_unit_test(test_slash_in_name),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
