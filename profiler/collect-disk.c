@@ -327,8 +327,9 @@ static int disk_report(void *state, const Sysroot *root, Report *rep) {
                                        "device is reported",
                                        strerror(-st->sysblock_error), source_error_hint(st->sysblock_error));
         if (r >= 0 && st->bad > 0)
-                r = report_unavailable(rep, "disk", "diskstats_errors", "/proc/diskstats could not be read or had malformed lines in %u sample(s)%s",
-                                       st->bad, source_error_hint(-EBADMSG));
+                r = report_unavailable(rep, "disk", "diskstats_errors",
+                                       "/proc/diskstats could not be read or had malformed lines in %u sample(s)%s", st->bad,
+                                       source_error_hint(-EBADMSG));
         size_t m = MAX(st->devs.samples, (size_t) 1);
         _cleanup_free_ double *buf = calloc(11 * m, sizeof(double));
         if (!buf)

@@ -120,7 +120,9 @@ int counter_set_add(CounterSet *s, const char *name, size_t len, CounterObject *
                 *ret = o;
                 return 0;
         }
-        if (len >= COUNTER_NAME_MAX || len == 0)
+        if (len == 0)
+                return -EINVAL;
+        if (len >= COUNTER_NAME_MAX)
                 return -ENAMETOOLONG;
         int r = array_reserve((void **) &s->obj, &s->cap, s->n, sizeof(CounterObject));
         if (r < 0)

@@ -62,7 +62,7 @@ void counter_set_free(CounterSet *s);
 /* The object named name[0..len), or NULL. */
 CounterObject *counter_set_find(CounterSet *s, const char *name, size_t len);
 /* The object named name[0..len), added (with absent rows for the samples so far) when missing.
- * -ENAMETOOLONG for a name that does not fit. */
+ * -ENAMETOOLONG for a name that does not fit, -EINVAL for an empty one. */
 int counter_set_add(CounterSet *s, const char *name, size_t len, CounterObject **ret);
 /* Store the row of one object for the sample in progress (a second row for the same object in one
  * sample is ignored). */
