@@ -180,7 +180,7 @@ static int rollback_tx(Helper *h, json_t *tx, bool force, bool skip_live) {
         const char *id = jstr(tx, "id");
         unsigned conflicts = 0, failures = 0;
         set_str(tx, "state", "rolling-back");
-        int r = journal_save(h, tx);
+        int r = journal_save(h, tx, false);
         if (r < 0)
                 return log_error_errno(r, "transaction %s: cannot save the journal before rolling back: %m", id);
 
@@ -221,7 +221,7 @@ static int rollback_tx(Helper *h, json_t *tx, bool force, bool skip_live) {
                 if (strcmp(result, "restored") == 0 || strcmp(result, "unchanged") == 0)
                         persist_remove_dirs(h, json_object_get(f, "created_dirs"));
                 set_str(f, "rollback", result);
-                (void) journal_save(h, tx);
+                (void) journal_save(h, tx, false);
         }
 
         json_t *changes = json_object_get(tx, "changes");
@@ -261,7 +261,7 @@ static int rollback_tx(Helper *h, json_t *tx, bool force, bool skip_live) {
                                 helper_log_change(h, id, "restored", jstr(c, "kind"), jstr(c, "key"), jstr(c, "new"), jstr(c, "old"));
                 }
                 set_str(c, "rollback", result);
-                (void) journal_save(h, tx);
+                (void) journal_save(h, tx, false);
         }
         if (systemd_touched)
                 persist_reload_systemd(h, tx);
@@ -294,7 +294,7 @@ int tx_apply(Helper *h, const Plan *plan, bool persist, uid_t uid, json_t **ret_
                 return r;
         set_str(tx, "id", id);
         /* The intent record, durable before the first write to the system. */
-        r = journal_save(h, tx);
+        r = journal_save(h, tx, true);
         if (r < 0)
                 return sd_bus_error_setf(error, HELPER_ERROR_FAILED, "cannot write the journal in %s: %s; nothing was changed",
                                          h->state_dir, strerror(-r));
@@ -326,7 +326,7 @@ int tx_apply(Helper *h, const Plan *plan, bool persist, uid_t uid, json_t **ret_
                         set_str(c, "new", now);
                 set_str(c, "status", "applied");
                 helper_log_change(h, id, "applied", jstr(c, "kind"), jstr(c, "key"), jstr(c, "old"), jstr(c, "new"));
-                r = journal_save(h, tx);
+                r = journal_save(h, tx, false);
                 if (r < 0) {
                         failed_what = "the journal";
                         failed_r = r;
@@ -351,7 +351,7 @@ int tx_apply(Helper *h, const Plan *plan, bool persist, uid_t uid, json_t **ret_
                 json_array_foreach(json_object_get(tx, "changes"), k, c)
                         if (jstreq(c, "mechanism", "file") && jstreq(c, "file", jstr(f, "path")) && jstreq(c, "status", "pending"))
                                 set_str(c, "status", "applied");
-                r = journal_save(h, tx);
+                r = journal_save(h, tx, false);
                 if (r < 0) {
                         failed_what = "the journal";
                         failed_r = r;
@@ -362,14 +362,14 @@ int tx_apply(Helper *h, const Plan *plan, bool persist, uid_t uid, json_t **ret_
                 log_error_errno(failed_r, "transaction %s: writing %s failed: %m; rolling back", id, failed_what);
                 (void) rollback_tx(h, tx, false, false);
                 set_str(tx, "state", "failed");
-                (void) journal_save(h, tx);
+                (void) journal_save(h, tx, true);
                 return sd_bus_error_setf(error, HELPER_ERROR_FAILED,
                                          "transaction %s: writing %s failed: %s; what this transaction had changed was rolled back", id,
                                          failed_what, strerror(-failed_r));
         }
         persist_reload_systemd(h, tx);
         set_str(tx, "state", "applied");
-        r = journal_save(h, tx);
+        r = journal_save(h, tx, true);
         if (r < 0)
                 log_error_errno(r, "transaction %s: applied, but the final journal save failed: %m", id);
         log_notice("transaction %s applied (%zu changes)", id, json_array_size(json_object_get(tx, "changes")));
@@ -418,7 +418,7 @@ int tx_rollback(Helper *h, const char *id, bool force, json_t **ret_tx, sd_bus_e
         if (r < 0)
                 return sd_bus_error_setf(error, HELPER_ERROR_FAILED, "transaction %s: %s; nothing was restored", jstr(tx, "id"), strerror(-r));
         set_str(tx, "state", "rolled-back");
-        r = journal_save(h, tx);
+        r = journal_save(h, tx, true);
         if (r < 0)
                 log_error_errno(r, "transaction %s: rolled back, but the final journal save failed: %m", jstr(tx, "id"));
         log_notice("transaction %s rolled back (%lld conflicts)", jstr(tx, "id"), json_integer_value(json_object_get(tx, "conflicts")));
@@ -428,7 +428,7 @@ int tx_rollback(Helper *h, const char *id, bool force, json_t **ret_tx, sd_bus_e
 
 int tx_recover_all(Helper *h) {
         json_auto_t *all = NULL;
-        int r = journal_list(h, &all);
+        int r = journal_list_filtered(h, true, &all);
         if (r < 0)
                 return log_error_errno(r, "cannot list the journal in %s: %m", h->state_dir);
         /* Newest first, as a rollback of several would. */
@@ -445,7 +445,7 @@ int tx_recover_all(Helper *h) {
                 if (r < 0)
                         continue;        /* stays unfinished: tried again next start */
                 set_str(tx, "state", "recovered");
-                r = journal_save(h, tx);
+                r = journal_save(h, tx, true);
                 if (r < 0)
                         log_error_errno(r, "transaction %s: recovered, but the journal save failed: %m", jstr(tx, "id"));
         }

@@ -9,6 +9,7 @@
  * Handlers validate first (a bad plan never reaches polkit), then ask polkit asynchronously; the
  * work runs in the polkit reply callback. The loop is single-threaded and a transaction runs to the
  * end inside one callback, so callers are served one at a time, in the order polkit answers. */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,6 +101,8 @@ static int authorized_cb(sd_bus_message *reply, void *userdata, sd_bus_error *re
         } else
                 (void) reply_json(req->msg, tx);
         request_free(req);
+        /* Journals were parsed: hand the heap back rather than keep it for the helper's short life. */
+        malloc_trim(0);
         return 0;
 }
 

@@ -119,11 +119,14 @@ void persist_reload_systemd(Helper *h, json_t *tx);
 
 /* journal.c */
 int journal_open(Helper *h);
-int journal_save(Helper *h, json_t *tx);
+/* durable: fsync'd <id>.json (and the progress record dropped); else <id>.progress, not fsync'd. */
+int journal_save(Helper *h, json_t *tx, bool durable);
 /* -ENOENT: no such transaction; -EBADMSG: corrupt (it is moved aside). */
 int journal_load(Helper *h, const char *id, json_t **ret);
 /* All readable transactions, oldest first; corrupt files are reported and moved aside. */
 int journal_list(Helper *h, json_t **ret);
+/* The same, skipping (without parsing) files that plainly hold a finished transaction. */
+int journal_list_filtered(Helper *h, bool unfinished_only, json_t **ret);
 int journal_new_id(char **ret);
 char *now_iso(void);
 

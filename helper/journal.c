@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The undo journal: one skytune.tx/1 JSON file per transaction in STATE/tx/<id>.json (STATE is mode
- * 0700). Every save is write-temp, fsync, rename, fsync-dir (common/fileio.c), so a reader finds the
- * previous or the new version, never a torn one. A file that cannot be parsed is reported and moved
+ * 0700). Durable saves (the intent record before the first system write, and the final state) are
+ * write-temp, fsync, rename, fsync-dir (common/fileio.c), so a reader finds the previous or the new
+ * version, never a torn one. Progress between them (each change as it lands) goes to <id>.progress,
+ * renamed into place without fsync: it never replaces the durable record, and it is preferred when
+ * it is readable. A file that cannot be parsed is reported and moved
  * to STATE/corrupt/ (never deleted), and the helper goes on. */
 #include <dirent.h>
 #include <fcntl.h>
@@ -80,18 +83,41 @@ int journal_new_id(char **ret) {
         return asprintf(ret, "%s-%06ld-%02x%02x%02x", buf, ts.tv_nsec / 1000, rnd[0], rnd[1], rnd[2]) < 0 ? -ENOMEM : 0;
 }
 
-int journal_save(Helper *h, json_t *tx) {
+/* Progress records: write-temp then rename, no fsync. A kill -9 keeps them (page cache); after a power
+ * loss either one survives or the last durable record governs, which is enough because a rollback
+ * decides from the live values, not from these statuses. */
+static int write_progress(Helper *h, const char *name, const char *text, size_t len) {
+        _cleanup_free_ char *tmp = NULL;
+        if (asprintf(&tmp, ".#%s.tmp", name) < 0)
+                return -ENOMEM;
+        _cleanup_close_ int fd = openat(h->tx_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return negative_errno();
+        int r = write_all(fd, text, len);
+        if (r >= 0 && renameat(h->tx_fd, tmp, h->tx_fd, name) < 0)
+                r = negative_errno();
+        if (r < 0)
+                (void) unlinkat(h->tx_fd, tmp, 0);
+        return r;
+}
+
+int journal_save(Helper *h, json_t *tx, bool durable) {
         const char *id = json_string_value(json_object_get(tx, "id"));
         if (!tx_id_valid(id))
                 return -EINVAL;
-        _cleanup_free_ char *now = now_iso(), *path = NULL;
+        _cleanup_free_ char *now = now_iso(), *path = NULL, *progress = NULL;
         json_object_set_new(tx, "updated", json_string(now ?: ""));
         _cleanup_free_ char *text = json_dumps(tx, JSON_INDENT(1));
-        if (!text || asprintf(&path, "%s.json", id) < 0)
+        if (!text || asprintf(&path, "%s.json", id) < 0 || asprintf(&progress, "%s.progress", id) < 0)
                 return -ENOMEM;
         size_t n = strlen(text);
         text[n] = '\n';        /* json_dumps leaves room for the NUL: swap it for a newline */
-        return write_file_atomic_at(h->tx_fd, path, text, n + 1, 0600);
+        if (!durable)
+                return write_progress(h, progress, text, n + 1);
+        int r = write_file_atomic_at(h->tx_fd, path, text, n + 1, 0600);
+        if (r >= 0)
+                (void) unlinkat(h->tx_fd, progress, 0);        /* superseded */
+        return r;
 }
 
 static void quarantine(Helper *h, const char *name, const char *why) {
@@ -109,6 +135,26 @@ static void quarantine(Helper *h, const char *name, const char *why) {
         (void) fsync(h->tx_fd);
         log_error("journal file %s/tx/%s is corrupt (%s): kept as %s/corrupt/%s; inspect it and undo its changes by hand if needed",
                   h->state_dir, name, why, h->state_dir, dest);
+}
+
+/* A progress record newer than the durable one, if it is readable and names the same transaction. */
+static json_t *load_progress(Helper *h, const char *id) {
+        _cleanup_free_ char *name = NULL;
+        if (asprintf(&name, "%s.progress", id) < 0)
+                return NULL;
+        _cleanup_close_ int fd = openat(h->tx_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return NULL;
+        json_t *doc = json_loadfd(fd, JSON_REJECT_DUPLICATES, NULL);
+        const char *pid = json_string_value(json_object_get(doc, "id"));
+        if (!pid || strcmp(pid, id) != 0 || !json_is_array(json_object_get(doc, "changes")) ||
+            !json_is_array(json_object_get(doc, "files")) || !json_is_string(json_object_get(doc, "state"))) {
+                if (doc)
+                        json_decref(doc);
+                log_warning("progress record %s/tx/%s is unreadable; using the durable record", h->state_dir, name);
+                return NULL;
+        }
+        return doc;
 }
 
 static int load_file(Helper *h, const char *name, json_t **ret) {
@@ -138,6 +184,11 @@ static int load_file(Helper *h, const char *name, json_t **ret) {
                 quarantine(h, name, why);
                 return -EBADMSG;
         }
+        json_t *progress = load_progress(h, json_string_value(json_object_get(doc, "id")));
+        if (progress) {
+                json_decref(doc);
+                doc = progress;
+        }
         *ret = doc;
         return 0;
 }
@@ -156,7 +207,35 @@ static int by_id(const void *a, const void *b) {
         return strcmp(json_string_value(json_object_get(x, "id")), json_string_value(json_object_get(y, "id")));
 }
 
+/* Cheap look at a file without parsing it: does it end a finished transaction? Anything else (an
+ * unfinished one, a torn or foreign file) gets parsed, and reported if corrupt. */
+static bool looks_finished(Helper *h, const char *name) {
+        static const char *const done[] = { "\"state\": \"applied\"", "\"state\": \"rolled-back\"",
+                                            "\"state\": \"recovered\"", "\"state\": \"failed\"" };
+        _cleanup_close_ int fd = openat(h->tx_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        char buf[65536];
+        ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+        if (n < 3 || n == (ssize_t) sizeof(buf) - 1 || buf[n - 1] != '\n' || buf[n - 2] != '}')
+                return false;
+        buf[n] = '\0';
+        size_t len = strlen(name);
+        char progress[300];
+        if (len < 6 || len - 5 > 250)
+                return false;
+        snprintf(progress, sizeof(progress), "%.*s.progress", (int) (len - 5), name);
+        if (faccessat(h->tx_fd, progress, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(done); i++)
+                if (strstr(buf, done[i]))
+                        return true;
+        return false;
+}
+
 int journal_list(Helper *h, json_t **ret) {
+        return journal_list_filtered(h, false, ret);
+}
+
+int journal_list_filtered(Helper *h, bool unfinished_only, json_t **ret) {
         int dfd = dup(h->tx_fd);
         if (dfd < 0)
                 return negative_errno();
@@ -175,6 +254,8 @@ int journal_list(Helper *h, json_t **ret) {
                 if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
                         continue;
                 json_t *doc;
+                if (unfinished_only && looks_finished(h, de->d_name))
+                        continue;
                 if (load_file(h, de->d_name, &doc) < 0)
                         continue;
                 json_t **ni = realloc(items, (n + 1) * sizeof(*items));

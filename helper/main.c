@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* skytune-helper: started by the system bus on demand, as root, never setuid. */
 #include <getopt.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -146,6 +147,7 @@ static int run(int argc, char **argv) {
         r = tx_recover_all(&h);
         if (r < 0)
                 return r;
+        malloc_trim(0);
 
         sigset_t mask;
         sigemptyset(&mask);
