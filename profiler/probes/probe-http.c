@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "histogram.h"
 #include "macro.h"
@@ -141,7 +142,6 @@ static int setup_easy(HttpState *s, Slot *slot, const HttpOptions *o, char **ret
         SET(CURLOPT_PROXY, "");                         /* never through a proxy from the environment */
         SET(CURLOPT_PROTOCOLS_STR, "http,https");
         SET(CURLOPT_TCP_NODELAY, 1L);
-        SET(CURLOPT_USERAGENT, "skytune-probe/" SKYTUNE_VERSION);
         if (s->headers)
                 SET(CURLOPT_HTTPHEADER, s->headers);
         if (o->body) {
@@ -182,8 +182,19 @@ static int http_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
                 return -EINVAL;
         }
         s->loopback = url_is_loopback(o->url);
+        /* Requests carry only Host and the user's headers, like wrk's: libcurl's default Accept header
+         * is dropped unless the user names one (each header costs formatting, bytes and parsing on
+         * both sides, for every request). */
+        bool has_accept = false;
         for (char **hdr = o->headers; hdr && *hdr; hdr++) {
+                has_accept |= strncasecmp(*hdr, "Accept:", 7) == 0;
                 struct curl_slist *l = curl_slist_append(s->headers, *hdr);
+                if (!l)
+                        return -ENOMEM;
+                s->headers = l;
+        }
+        if (!has_accept) {
+                struct curl_slist *l = curl_slist_append(s->headers, "Accept:");
                 if (!l)
                         return -ENOMEM;
                 s->headers = l;
