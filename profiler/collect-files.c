@@ -99,7 +99,8 @@ static int read_soft_limit(const Sysroot *root, int pid, long long *ret) {
         if (r < 0)
                 return r;
         long long hard;
-        return ulimit_parse_proc_limits(text, len, ulimit_resource("nofile"), ret, &hard);
+        r = ulimit_parse_proc_limits(text, len, ulimit_resource("nofile"), ret, &hard);
+        return r == -ENOENT ? -EBADMSG : r;        /* no "Max open files" line; -ENOENT means gone */
 }
 
 static void read_comm(const Sysroot *root, int pid, char *buf, size_t size) {

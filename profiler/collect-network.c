@@ -91,6 +91,8 @@ static int read_port_range(const Sysroot *root, uint64_t *lo, uint64_t *hi) {
 
 static int net_open(void *state, const Sysroot *root) {
         NetState *st = state;
+        /* Every file closed by net_close, even when an allocation fails half way. */
+        st->dev.file = st->snmp.file = st->ext.file = st->sock.file = KEPT_FILE_INIT;
         int r = source_open(&st->dev, root, "/proc/net/dev", 0);
         r = r ?: source_open(&st->snmp, root, "/proc/net/snmp", _SNMP_MAX);
         r = r ?: source_open(&st->ext, root, "/proc/net/netstat", _EXT_MAX);
@@ -137,7 +139,7 @@ static int sample_source(NetState *st, NetSource *src, uint64_t now) {
 
         uint64_t row[NETSTAT_FIELDS_MAX] = {}, found = 0;
         if (src == &st->sock) {
-                SockstatTcp tcp;
+                SockstatTcp tcp = {};
                 r = sockstat_parse_tcp(text, len, &tcp);
                 row[SOCK_TW] = tcp.tw;
                 row[SOCK_ORPHAN] = tcp.orphan;
