@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,8 +146,10 @@ static void print_scalar(FILE *f, const json_t *v) {
                 fputs(json_string_value(v), f);
         else if (json_is_integer(v))
                 fprintf(f, "%lld", (long long) json_integer_value(v));
+        else if (json_is_real(v) && fabs(json_real_value(v)) < 1e15 && json_real_value(v) == floor(json_real_value(v)))
+                fprintf(f, "%.0f", json_real_value(v));
         else if (json_is_real(v))
-                fprintf(f, "%.4g", json_real_value(v));
+                fprintf(f, "%.6g", json_real_value(v));
         else if (json_is_boolean(v))
                 fputs(json_is_true(v) ? "true" : "false", f);
         else

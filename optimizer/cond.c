@@ -351,11 +351,12 @@ static Value term_value(const Term *t, Eval *ev) {
         if (!path)
                 return (Value) { .type = V_MISSING };
         json_t *v = ev->lookup(path, ev->userdata);
-        if (t->type == T_EXISTS)
-                return (Value) { .type = V_BOOL, .boolean = v && !json_is_null(v) };
+        bool exists = v && !json_is_null(v);
         v = jpath_scalar(v);
         if (v && ev->evidence && (json_is_number(v) || json_is_string(v) || json_is_boolean(v)))
                 json_object_set(ev->evidence, path, v);
+        if (t->type == T_EXISTS)
+                return (Value) { .type = V_BOOL, .boolean = exists };
         if (json_is_number(v))
                 return (Value) { .type = V_NUM, .num = json_number_value(v) };
         if (json_is_string(v))

@@ -94,9 +94,16 @@ int sysctl_files_scan(const Sysroot *root, SysctlFiles *ret) {
         }
         if (n)
                 qsort(files, n, sizeof(char *), cmp_name);
-        for (size_t i = 0; i < n && r >= 0; i++)
+        /* Debian links /etc/sysctl.d/99-sysctl.conf to ../sysctl.conf: read that file once. */
+        bool linked = false;
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                _cleanup_free_ char *target = NULL;
+                if (sysroot_readlink(root, files[i], &target) >= 0 &&
+                    (strcmp(target, "../sysctl.conf") == 0 || strcmp(target, "/etc/sysctl.conf") == 0))
+                        linked = true;
                 r = parse_file(root, files[i], strcmp(strrchr(files[i], '/') + 1, OWN_NAME) > 0, ret);
-        if (r >= 0)
+        }
+        if (r >= 0 && !linked)
                 r = parse_file(root, "etc/sysctl.conf", true, ret);
 out:
         for (size_t i = 0; i < n; i++)

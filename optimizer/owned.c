@@ -270,7 +270,7 @@ static int add_change(FileFormat f, Entries *e, TunableKind kind, const char *ke
         }
         case F_LIMITS:
         case F_UNIT:
-        case F_SYSTEM:
+        case F_SYSTEM: {
                 if (ulimit_key_parse(key, &uk) < 0 || ulimit_value_parse(value, uk.resource, &soft, &hard) < 0)
                         return -EINVAL;
                 if (f == F_LIMITS) {
@@ -293,6 +293,7 @@ static int add_change(FileFormat f, Entries *e, TunableKind kind, const char *ke
                 if (ulimit_value_format(soft, hard, &v) < 0 || asprintf(&line, "%s=%s", ek, v) < 0)
                         line = NULL;
                 return entries_set(e, ek, line);
+        }
         case F_NONE:
                 break;
         }

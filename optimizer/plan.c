@@ -436,6 +436,7 @@ int plan_build(const PlanOptions *o, json_t **ret, OptError *err) {
                 .changes = json_array(), .held_back = json_array(), .warnings = json_array(),
                 .unsupported = json_array(), .nr_open = -1,
         };
+        _cleanup_free_ char *nr_open = NULL, *digest = NULL, *gen = NULL;
         int q = 0;
         if (!json_is_object(o->profile))
                 q = opt_error_set(err, -EINVAL, o->profile_source, 0, "the profile is not a JSON object");
@@ -450,7 +451,6 @@ int plan_build(const PlanOptions *o, json_t **ret, OptError *err) {
                 q = -ENOMEM;
                 goto out;
         }
-        _cleanup_free_ char *nr_open = NULL;
         if (tunable_read(o->root, TUNABLE_SYSCTL, "fs.nr_open", &nr_open) >= 0)
                 b.nr_open = strtoll(nr_open, NULL, 10);
 
@@ -496,7 +496,8 @@ int plan_build(const PlanOptions *o, json_t **ret, OptError *err) {
                 goto out;
         }
 
-        _cleanup_free_ char *digest = profile_digest(o->profile), *gen = now_utc();
+        digest = profile_digest(o->profile);
+        gen = now_utc();
         json_t *files = json_array();
         for (size_t i = 0; i < o->policy->n_files; i++)
                 json_array_append_new(files, json_string(o->policy->files[i]));

@@ -267,6 +267,8 @@ static const char *const rule_fields[] = { "id", "kind", "key", "value", "when",
 
 static int parse_rule(Loader *l, const char *file, const config_setting_t *g, bool setting, PolicyRule *ret) {
         PolicyRule r = { .setting = setting, .risk = RISK_LOW };
+        /* Declared before the first goto: cleanup runs on every path out. */
+        _cleanup_free_ char *sample = NULL, *canon = NULL, *verr = NULL, *cerr = NULL;
         unsigned gline = config_setting_source_line(g);
         int k = 0;
         const char *v;
@@ -353,7 +355,7 @@ static int parse_rule(Loader *l, const char *file, const config_setting_t *g, bo
                                   "foreach = \"targets\"");
                 goto fail;
         }
-        _cleanup_free_ char *sample = sample_key(r.kind, v), *canon = NULL;
+        sample = sample_key(r.kind, v);
         const char *reason = NULL;
         if (!sample) {
                 k = -ENOMEM;
@@ -381,7 +383,6 @@ static int parse_rule(Loader *l, const char *file, const config_setting_t *g, bo
                 goto fail;
         }
         unsigned vline = config_setting_source_line(f);
-        _cleanup_free_ char *verr = NULL;
         k = valop_parse(r.value_text, &r.value, &verr);
         if (k < 0) {
                 k = opt_error_set(l->err, k, file, vline, "value '%s': %s", r.value_text, verr ? verr : "out of memory");
@@ -432,7 +433,6 @@ static int parse_rule(Loader *l, const char *file, const config_setting_t *g, bo
                         k = -ENOMEM;
                         goto fail;
                 }
-                _cleanup_free_ char *cerr = NULL;
                 k = cond_parse(r.when_text, &r.when, &cerr);
                 if (k < 0) {
                         k = opt_error_set(l->err, k, file, config_setting_source_line(f), "condition of rule '%s' %s in \"%s\"",

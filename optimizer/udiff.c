@@ -83,12 +83,12 @@ int udiff(const char *path, const char *old, const char *new, char **ret) {
                 if (i < a.n && j < b.n && same(&a, i, &b, j)) {
                         ops[n++] = OP_KEEP;
                         i++, j++;
-                } else if (j < b.n && (i == a.n || lcs[i * w + j + 1] >= lcs[(i + 1) * w + j])) {
+                } else if (i < a.n && (j == b.n || lcs[(i + 1) * w + j] >= lcs[i * w + j + 1])) {
+                        ops[n++] = OP_DEL;      /* deletions first, as diff -u prints them */
+                        i++;
+                } else {
                         ops[n++] = OP_ADD;
                         j++;
-                } else {
-                        ops[n++] = OP_DEL;
-                        i++;
                 }
         }
         fprintf(f, "--- %s%s\n+++ %s%s\n", old ? "a" : "", old ? path : "/dev/null", new ? "b" : "", new ? path : "/dev/null");
