@@ -73,6 +73,7 @@ typedef struct DevScript {
         unsigned major, minor;
         uint64_t base[_DISK_MAX], inc[_DISK_MAX];
         unsigned gone_at;
+        bool keeps_counters;      /* back after gone_at with its counters running on, not reset */
         unsigned spike_at;        /* from this sample on, write_ms grows by spike_ms per sample more */
         uint64_t spike_ms;
 } DevScript;
@@ -89,7 +90,7 @@ static void disk_step(const char *dir, unsigned i, void *userdata) {
                 const DevScript *ds = &sc->dev[d];
                 if (ds->gone_at && i == ds->gone_at)
                         continue;
-                bool reset = ds->gone_at && i > ds->gone_at;
+                bool reset = ds->gone_at && i > ds->gone_at && !ds->keeps_counters;
                 uint64_t v[_DISK_MAX];
                 for (int c = 0; c < _DISK_MAX; c++) {
                         uint64_t steps = reset ? i - ds->gone_at : i;
@@ -155,7 +156,7 @@ static DevScript dev_line(const char *name, unsigned major, unsigned minor) {
 }
 
 static void test_rates(void **state) {
-        DiskScenario sc = { .n = 3 };
+        DiskScenario sc = { .n = 4 };
         sc.dev[0] = dev_line("vda", 254, 0);
         sc.dev[0].inc[DISK_READS] = 100;
         sc.dev[0].inc[DISK_SECTORS_READ] = 800;
@@ -179,6 +180,11 @@ static void test_rates(void **state) {
         sc.dev[2].base[DISK_READS] = 1000000;
         sc.dev[2].inc[DISK_READS] = 50;
         sc.dev[2].gone_at = 2;
+        /* nvme0n1: missing from sample 2 only, counters running on: still no interval across the gap. */
+        sc.dev[3] = dev_line("nvme0n1", 259, 0);
+        sc.dev[3].inc[DISK_WRITES] = 30;
+        sc.dev[3].gone_at = 2;
+        sc.dev[3].keeps_counters = true;
         char *dir;
         json_t *doc = test_profile_fixture("disk-basic", 5, disk_step, &sc, &dir);
         assert_true(test_num(doc, "resources.disk.devices.vda.read_iops.value") == 100);
@@ -200,6 +206,8 @@ static void test_rates(void **state) {
         assert_int_equal((int) test_num(doc, "resources.disk.devices.sdb.read_iops.n"), 2);
         assert_true(test_num(doc, "resources.disk.devices.sdb.read_iops.max") == 50);
         assert_true(test_num(doc, "resources.disk.devices.sdb.read_iops.min") == 50);
+        assert_int_equal((int) test_num(doc, "resources.disk.devices.nvme0n1.write_iops.n"), 2);
+        assert_true(test_num(doc, "resources.disk.devices.nvme0n1.write_iops.max") == 30);
         assert_null(test_find_finding(doc, "disk.*"));
         test_profile_done(doc, dir);
 }
