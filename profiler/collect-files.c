@@ -18,7 +18,8 @@
 #include "textscan.h"
 #include "ulimit.h"
 
-/* Counting a process's fds stops here (or at its soft limit): the percentage is then known. */
+/* Counting a process's fds stops here (or at its soft limit: the percentage is then known to be 100,
+ * and the message says "at least"). */
 #define FILES_MAX_FDS_COUNTED 100000
 #define FILES_TOP 5
 
@@ -194,10 +195,11 @@ static int report_processes(const Sysroot *root, Report *rep) {
                 const ProcFiles *p = &res.top[i];
                 r = report_finding(rep, FINDING_SATURATION, p->pct >= 95 ? SEVERITY_CRITICAL : SEVERITY_WARNING, "files",
                                    "files.max_process_nofile_pct", p->pct, 80,
-                                   "process %d (%s) has %lld files open, %.0f%% of its soft limit of %lld "
+                                   "process %d (%s) has %s%lld files open, %.0f%% of its soft limit of %lld "
                                    "(/proc/%d/limits \"Max open files\", threshold 80%%): it will fail with EMFILE; "
                                    "raise its nofile limit (LimitNOFILE= for a service, limits.d for logins)",
-                                   p->pid, p->comm, p->fds, p->pct, p->soft, p->pid);
+                                   p->pid, p->comm, p->fds >= p->soft ? "at least " : "", p->fds, p->pct, p->soft,
+                                   p->pid);
         }
         return r;
 }
