@@ -43,6 +43,8 @@ static void probe_usage(FILE *f) {
                 "  --data BODY      request body\n"
                 "  --header 'K: V'  extra request header (repeatable), e.g. an Authorization token\n"
                 "  --timeout S      per request (default 10)\n"
+                "  --threads N      load threads, each with its own libcurl multi handle; users and\n"
+                "                   rate are split between them (default 1)\n"
                 "\n"
                 "Rounds marked contaminated (other processes used the CPUs) or client-bound (the probe\n"
                 "itself was the limit) are reported but left out of the clean medians.\n"
@@ -133,7 +135,7 @@ static void render(FILE *f, const json_t *p) {
 
 int verb_probe(int argc, char **argv) {
         enum { OPT_OUT = 0x100, OPT_DIR, OPT_URL, OPT_USERS, OPT_RATE, OPT_ARRIVAL, OPT_METHOD, OPT_DATA,
-               OPT_HEADER, OPT_TIMEOUT, OPT_SEED };
+               OPT_HEADER, OPT_TIMEOUT, OPT_SEED, OPT_THREADS };
         static const struct option options[] = {
                 { "duration", required_argument, NULL, 'd' },
                 { "rounds", required_argument, NULL, 'n' },
@@ -149,6 +151,7 @@ int verb_probe(int argc, char **argv) {
                 { "header", required_argument, NULL, OPT_HEADER },
                 { "timeout", required_argument, NULL, OPT_TIMEOUT },
                 { "seed", required_argument, NULL, OPT_SEED },
+                { "threads", required_argument, NULL, OPT_THREADS },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -198,6 +201,15 @@ int verb_probe(int argc, char **argv) {
                                 return EXIT_USAGE;
                         }
                         cfg.http.users = (unsigned) v;
+                        break;
+                }
+                case OPT_THREADS: {
+                        unsigned long v = strtoul(optarg, &end, 10);
+                        if (*end || end == optarg || v < 1 || v > 256) {
+                                log_error("--threads '%s' is not a number from 1 to 256", optarg);
+                                return EXIT_USAGE;
+                        }
+                        cfg.http.threads = (unsigned) v;
                         break;
                 }
                 case OPT_RATE:

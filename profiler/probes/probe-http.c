@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* http: a libcurl-multi load generator on one thread, against the URL the user names.
+/* http: a libcurl-multi load generator against the URL the user names: one multi handle per thread
+ * (--threads, default 1), each with its own connections, histograms and counters, merged per round.
  *
  * Closed model: `users` easy handles, each re-added as soon as its request ends, and the multi
  * handle is driven again right away (re-driving after re-adding is what lets one thread keep up with
@@ -17,6 +18,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,7 @@ static const char *const hist_names[H_COUNT] = {
 
 typedef struct Slot {
         CURL *easy;
+        struct Worker *w;
         uint64_t intended_ns, sent_ns;
         unsigned index;
 } Slot;
@@ -67,16 +70,31 @@ typedef struct Counters {
         uint64_t status[600];           /* by HTTP status; [0] = no response */
 } Counters;
 
-typedef struct HttpState {
+/* One thread's share of the load. */
+typedef struct Worker {
+        const ProbeConfig *cfg;
+        struct curl_slist *headers;     /* shared, read-only */
         CURLM *multi;
         Slot *slots;
         unsigned nslots;
         unsigned *free_stack;           /* indexes of idle slots */
         unsigned nfree;
-        struct curl_slist *headers;
         Histogram *h[H_COUNT];
         Counters c;
         StatsRng rng;
+        double rate;                    /* open model: this thread's share */
+        uint64_t t0, end;
+        double cpu_s;
+        int r;
+        pthread_t tid;
+} Worker;
+
+typedef struct HttpState {
+        Worker *w;
+        unsigned nthreads, users;
+        struct curl_slist *headers;
+        Histogram *sum[H_COUNT];
+        Counters total;
         bool global_init, loopback;
 } HttpState;
 
@@ -126,7 +144,7 @@ static bool url_is_loopback(const char *url) {
         return r;
 }
 
-static int setup_easy(HttpState *s, Slot *slot, const HttpOptions *o, char **ret_error) {
+static int setup_easy(Worker *w, Slot *slot, const HttpOptions *o, char **ret_error) {
         CURL *e = slot->easy = curl_easy_init();
         if (!e)
                 return -ENOMEM;
@@ -142,8 +160,7 @@ static int setup_easy(HttpState *s, Slot *slot, const HttpOptions *o, char **ret
         SET(CURLOPT_PROXY, "");                         /* never through a proxy from the environment */
         SET(CURLOPT_PROTOCOLS_STR, "http,https");
         SET(CURLOPT_TCP_NODELAY, 1L);
-        if (s->headers)
-                SET(CURLOPT_HTTPHEADER, s->headers);
+        SET(CURLOPT_HTTPHEADER, w->headers);
         if (o->body) {
                 SET(CURLOPT_POSTFIELDS, o->body);
                 SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) strlen(o->body));
@@ -157,6 +174,36 @@ static int setup_easy(HttpState *s, Slot *slot, const HttpOptions *o, char **ret
                 return -EINVAL;
         }
         return 0;
+}
+
+static int histograms_new(Histogram **h) {
+        for (size_t i = 0; i < H_COUNT; i++) {
+                int r = histogram_new(UINT64_C(3600000000), 3, &h[i]);     /* us, up to 1 h */
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int worker_setup(Worker *w, const ProbeConfig *cfg, unsigned nslots, double rate, uint64_t seed, char **ret_error) {
+        w->cfg = cfg;
+        w->nslots = nslots;
+        w->rate = rate;
+        w->slots = calloc(nslots, sizeof(Slot));
+        w->free_stack = calloc(nslots, sizeof(unsigned));
+        w->multi = curl_multi_init();
+        if (!w->slots || !w->free_stack || !w->multi)
+                return -ENOMEM;
+        curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long) nslots);
+        for (unsigned i = 0; i < nslots; i++) {
+                w->slots[i].index = i;
+                w->slots[i].w = w;
+                int r = setup_easy(w, &w->slots[i], &cfg->http, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        stats_rng_seed(&w->rng, seed);
+        return histograms_new(w->h);
 }
 
 static int http_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
@@ -199,74 +246,77 @@ static int http_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
                         return -ENOMEM;
                 s->headers = l;
         }
-        s->nslots = o->users ? o->users : (o->model == HTTP_MODEL_OPEN ? 100 : 10);
-        s->slots = calloc(s->nslots, sizeof(Slot));
-        s->free_stack = calloc(s->nslots, sizeof(unsigned));
-        s->multi = curl_multi_init();
-        if (!s->slots || !s->free_stack || !s->multi)
+        s->users = o->users ? o->users : (o->model == HTTP_MODEL_OPEN ? 100 : 10);
+        s->nthreads = MIN(MAX(o->threads, 1u), s->users);
+        s->w = calloc(s->nthreads, sizeof(Worker));
+        if (!s->w)
                 return -ENOMEM;
-        curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, (long) s->nslots);
-        for (unsigned i = 0; i < s->nslots; i++) {
-                s->slots[i].index = i;
-                int r = setup_easy(s, &s->slots[i], o, ret_error);
+        for (unsigned t = 0; t < s->nthreads; t++) {
+                /* Users and rate split evenly; a sum of independent Poisson streams is Poisson. */
+                unsigned share = s->users / s->nthreads + (t < s->users % s->nthreads);
+                s->w[t].headers = s->headers;
+                int r = worker_setup(&s->w[t], cfg, share, o->rate / s->nthreads,
+                                     (o->seed ? o->seed : 0x68747470) + t, ret_error);
                 if (r < 0)
                         return r;
         }
-        for (size_t i = 0; i < H_COUNT; i++) {
-                int r = histogram_new(UINT64_C(3600000000), 3, &s->h[i]);       /* us, up to 1 h */
-                if (r < 0)
-                        return r;
-        }
-        stats_rng_seed(&s->rng, o->seed ? o->seed : 0x68747470);
-        return 0;
+        return histograms_new(s->sum);
+}
+
+static void worker_teardown(Worker *w) {
+        for (unsigned i = 0; w->slots && i < w->nslots; i++)
+                if (w->slots[i].easy) {
+                        if (w->multi)
+                                curl_multi_remove_handle(w->multi, w->slots[i].easy);
+                        curl_easy_cleanup(w->slots[i].easy);
+                }
+        if (w->multi)
+                curl_multi_cleanup(w->multi);
+        free(w->slots);
+        free(w->free_stack);
+        for (size_t i = 0; i < H_COUNT; i++)
+                histogram_free(w->h[i]);
 }
 
 static void http_teardown(void *state) {
         HttpState *s = state;
-        for (unsigned i = 0; s->slots && i < s->nslots; i++)
-                if (s->slots[i].easy) {
-                        if (s->multi)
-                                curl_multi_remove_handle(s->multi, s->slots[i].easy);
-                        curl_easy_cleanup(s->slots[i].easy);
-                }
-        if (s->multi)
-                curl_multi_cleanup(s->multi);
+        for (unsigned t = 0; s->w && t < s->nthreads; t++)
+                worker_teardown(&s->w[t]);
+        free(s->w);
         curl_slist_free_all(s->headers);
-        free(s->slots);
-        free(s->free_stack);
         for (size_t i = 0; i < H_COUNT; i++)
-                histogram_free(s->h[i]);
+                histogram_free(s->sum[i]);
         if (s->global_init)
                 curl_global_cleanup();
 }
 
-static int start(HttpState *s, uint64_t intended, uint64_t now) {
-        Slot *slot = &s->slots[s->free_stack[--s->nfree]];
+static int start(Worker *w, uint64_t intended, uint64_t now) {
+        Slot *slot = &w->slots[w->free_stack[--w->nfree]];
         slot->intended_ns = intended;
         slot->sent_ns = now;
-        if (curl_multi_add_handle(s->multi, slot->easy) != CURLM_OK) {
-                s->free_stack[s->nfree++] = slot->index;
+        if (curl_multi_add_handle(w->multi, slot->easy) != CURLM_OK) {
+                w->free_stack[w->nfree++] = slot->index;
                 return -ENOMEM;
         }
-        s->c.sent++;
+        w->c.sent++;
         if (now - intended > 1000000)
-                s->c.late++;            /* sent more than 1 ms after its intended time */
-        histogram_record(s->h[H_LATENESS], (now - intended) / 1000);
+                w->c.late++;            /* sent more than 1 ms after its intended time */
+        histogram_record(w->h[H_LATENESS], (now - intended) / 1000);
         return 0;
 }
 
-static void record_phase(HttpState *s, CURL *e, CURLINFO info, Hist h) {
+static void record_phase(Worker *w, CURL *e, CURLINFO info, Hist h) {
         curl_off_t us = 0;
         if (curl_easy_getinfo(e, info, &us) == CURLE_OK && us > 0)
-                histogram_record(s->h[h], (uint64_t) us);
+                histogram_record(w->h[h], (uint64_t) us);
 }
 
 /* Collect finished transfers; returns how many finished. */
-static unsigned harvest(HttpState *s) {
+static unsigned harvest(Worker *w) {
         unsigned n = 0;
         CURLMsg *msg;
         int left;
-        while ((msg = curl_multi_info_read(s->multi, &left))) {
+        while ((msg = curl_multi_info_read(w->multi, &left))) {
                 if (msg->msg != CURLMSG_DONE)
                         continue;
                 uint64_t now = probe_now_ns();
@@ -276,24 +326,24 @@ static unsigned harvest(HttpState *s) {
                 curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **) &slot);
                 long status = 0;
                 curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-                s->c.done++;
-                s->c.status[status > 0 && status < 600 ? status : 0]++;
+                w->c.done++;
+                w->c.status[status > 0 && status < 600 ? status : 0]++;
                 if (code == CURLE_OK && status >= 200 && status < 400)
-                        s->c.ok++;
+                        w->c.ok++;
                 else if (code != CURLE_OK)
-                        s->c.errors[classify(code)]++;
-                histogram_record(s->h[H_LATENCY], (now - slot->intended_ns) / 1000);
-                histogram_record(s->h[H_SERVICE], (now - slot->sent_ns) / 1000);
+                        w->c.errors[classify(code)]++;
+                histogram_record(w->h[H_LATENCY], (now - slot->intended_ns) / 1000);
+                histogram_record(w->h[H_SERVICE], (now - slot->sent_ns) / 1000);
                 curl_off_t connect_us = 0;
                 if (curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect_us) == CURLE_OK && connect_us > 0) {
-                        s->c.new_connections++;
-                        histogram_record(s->h[H_CONNECT], (uint64_t) connect_us);
-                        record_phase(s, e, CURLINFO_APPCONNECT_TIME_T, H_TLS);
+                        w->c.new_connections++;
+                        histogram_record(w->h[H_CONNECT], (uint64_t) connect_us);
+                        record_phase(w, e, CURLINFO_APPCONNECT_TIME_T, H_TLS);
                 }
-                record_phase(s, e, CURLINFO_STARTTRANSFER_TIME_T, H_TTFB);
-                record_phase(s, e, CURLINFO_TOTAL_TIME_T, H_TOTAL);
-                curl_multi_remove_handle(s->multi, e);
-                s->free_stack[s->nfree++] = slot->index;
+                record_phase(w, e, CURLINFO_STARTTRANSFER_TIME_T, H_TTFB);
+                record_phase(w, e, CURLINFO_TOTAL_TIME_T, H_TOTAL);
+                curl_multi_remove_handle(w->multi, e);
+                w->free_stack[w->nfree++] = slot->index;
                 n++;
         }
         return n;
@@ -304,6 +354,7 @@ static double ms(const Histogram *h, double p) {
 }
 
 static json_t *round_detail(HttpState *s, const HttpOptions *o, double send_window_s, double elapsed_s) {
+        const Counters *c = &s->total;
         json_t *d = json_object(), *status = json_object(), *errors = json_object(), *hist = json_object();
         if (!d || !status || !errors || !hist) {
                 json_decref(d);
@@ -312,85 +363,86 @@ static json_t *round_detail(HttpState *s, const HttpOptions *o, double send_wind
                 json_decref(hist);
                 return NULL;
         }
-        for (size_t i = 0; i < ELEMENTSOF(s->c.status); i++)
-                if (s->c.status[i]) {
+        for (size_t i = 0; i < ELEMENTSOF(c->status); i++)
+                if (c->status[i]) {
                         char key[8];
                         snprintf(key, sizeof(key), "%zu", i);
-                        json_object_set_new(status, i == 0 ? "none" : key, json_integer((json_int_t) s->c.status[i]));
+                        json_object_set_new(status, i == 0 ? "none" : key, json_integer((json_int_t) c->status[i]));
                 }
         for (size_t i = 0; i < ERR_COUNT; i++)
-                json_object_set_new(errors, err_names[i], json_integer((json_int_t) s->c.errors[i]));
+                json_object_set_new(errors, err_names[i], json_integer((json_int_t) c->errors[i]));
         for (size_t i = 0; i < H_COUNT; i++)
-                json_object_set_new(hist, hist_names[i], probe_histogram_json(s->h[i], 1e-3));
+                json_object_set_new(hist, hist_names[i], probe_histogram_json(s->sum[i], 1e-3));
         json_object_set_new(d, "url", json_string(o->url));
         json_object_set_new(d, "model", json_string(o->model == HTTP_MODEL_OPEN ? "open" : "closed"));
-        json_object_set_new(d, "users", json_integer(s->nslots));
+        json_object_set_new(d, "users", json_integer(s->users));
+        json_object_set_new(d, "threads", json_integer(s->nthreads));
         if (o->model == HTTP_MODEL_OPEN) {
                 json_object_set_new(d, "target_rps", json_real(o->rate));
                 json_object_set_new(d, "arrival", json_string(o->arrival == HTTP_ARRIVAL_POISSON ? "poisson" : "constant"));
-                json_object_set_new(d, "late_sends", json_integer((json_int_t) s->c.late));
+                json_object_set_new(d, "late_sends", json_integer((json_int_t) c->late));
         }
         json_object_set_new(d, "send_window_s", json_real(send_window_s));
         json_object_set_new(d, "elapsed_s", json_real(elapsed_s));
-        json_object_set_new(d, "attempted", json_integer((json_int_t) s->c.sent));
-        json_object_set_new(d, "completed", json_integer((json_int_t) s->c.done));
-        json_object_set_new(d, "successful", json_integer((json_int_t) s->c.ok));
-        json_object_set_new(d, "cut_at_deadline", json_integer((json_int_t) s->c.cut));
-        json_object_set_new(d, "new_connections", json_integer((json_int_t) s->c.new_connections));
+        json_object_set_new(d, "attempted", json_integer((json_int_t) c->sent));
+        json_object_set_new(d, "completed", json_integer((json_int_t) c->done));
+        json_object_set_new(d, "successful", json_integer((json_int_t) c->ok));
+        json_object_set_new(d, "cut_at_deadline", json_integer((json_int_t) c->cut));
+        json_object_set_new(d, "new_connections", json_integer((json_int_t) c->new_connections));
         json_object_set_new(d, "status", status);
         json_object_set_new(d, "errors", errors);
         json_object_set_new(d, "histograms", hist);
         return d;
 }
 
-static int http_round(void *state, const ProbeConfig *cfg, ProbeRoundOut *out) {
-        HttpState *s = state;
+/* One thread's round: send until the deadline, drain, cut what is left. */
+static void *worker_run(void *arg) {
+        Worker *w = arg;
+        const ProbeConfig *cfg = w->cfg;
         const HttpOptions *o = &cfg->http;
         bool open_model = o->model == HTTP_MODEL_OPEN;
-        memset(&s->c, 0, sizeof(s->c));
+        memset(&w->c, 0, sizeof(w->c));
         for (size_t i = 0; i < H_COUNT; i++)
-                histogram_reset(s->h[i]);
-        s->nfree = 0;
-        for (unsigned i = s->nslots; i > 0; i--)
-                s->free_stack[s->nfree++] = i - 1;
+                histogram_reset(w->h[i]);
+        w->nfree = 0;
+        for (unsigned i = w->nslots; i > 0; i--)
+                w->free_stack[w->nfree++] = i - 1;
 
         double cpu0 = probe_thread_cpu_s();
-        uint64_t t0 = probe_now_ns(), end = t0 + (uint64_t) (cfg->duration_s * 1e9);
+        uint64_t t0 = w->t0, end = w->end;
         double grace_s = MIN(o->timeout_s > 0 ? o->timeout_s : 10, 2.0);
         uint64_t drain_end = end + (uint64_t) (grace_s * 1e9);
-        double interval_ns = open_model ? 1e9 / o->rate : 0;
+        double interval_ns = open_model ? 1e9 / w->rate : 0;
         uint64_t k = 0, next = t0;      /* open model: index and intended time of the next request */
+        if (open_model && o->arrival == HTTP_ARRIVAL_POISSON)
+                next = t0 + (uint64_t) stats_rng_exponential(&w->rng, interval_ns);
         int r = 0;
         for (;;) {
                 uint64_t now = probe_now_ns();
                 bool sending = now < end && !probe_stopped(cfg);
-                unsigned started = 0;
                 if (sending && !open_model) {
-                        while (s->nfree > 0 && r >= 0) {
-                                r = start(s, now, now);
-                                started++;
-                        }
+                        while (w->nfree > 0 && r >= 0)
+                                r = start(w, now, now);
                 } else if (sending) {
                         while (next <= now && next < end && r >= 0) {
-                                if (s->nfree == 0)
+                                if (w->nfree == 0)
                                         break;          /* due, but every connection is busy: it waits */
-                                r = start(s, next, now);
-                                started++;
+                                r = start(w, next, now);
                                 k++;
                                 next = o->arrival == HTTP_ARRIVAL_POISSON
-                                               ? next + (uint64_t) stats_rng_exponential(&s->rng, interval_ns)
+                                               ? next + (uint64_t) stats_rng_exponential(&w->rng, interval_ns)
                                                : t0 + (uint64_t) ((double) k * interval_ns);
                         }
                 }
                 if (r < 0)
                         break;
                 int running = 0;
-                if (curl_multi_perform(s->multi, &running) != CURLM_OK) {
+                if (curl_multi_perform(w->multi, &running) != CURLM_OK) {
                         r = -EIO;
                         break;
                 }
-                unsigned finished = harvest(s);
-                if (!sending && s->nfree == s->nslots)
+                unsigned finished = harvest(w);
+                if (!sending && w->nfree == w->nslots)
                         break;                  /* everything sent has ended */
                 if (!sending && (now >= drain_end || probe_stopped(cfg)))
                         break;
@@ -400,48 +452,101 @@ static int http_round(void *state, const ProbeConfig *cfg, ProbeRoundOut *out) {
                 if (finished > 0)
                         continue;
                 int timeout_ms = 100;
-                if (sending && open_model && s->nfree > 0)
+                if (sending && open_model && w->nfree > 0)
                         timeout_ms = next > now ? (int) MIN((next - now + 999999) / 1000000, 100) : 0;
                 else if (sending)
                         timeout_ms = (int) MIN((end - now + 999999) / 1000000, 100);
-                if (curl_multi_poll(s->multi, NULL, 0, timeout_ms, NULL) != CURLM_OK) {
+                if (curl_multi_poll(w->multi, NULL, 0, timeout_ms, NULL) != CURLM_OK) {
                         r = -EIO;
                         break;
                 }
         }
-        uint64_t t1 = probe_now_ns();
-        double cpu = probe_thread_cpu_s() - cpu0;
+        w->cpu_s = probe_thread_cpu_s() - cpu0;
         /* Requests still in flight after the grace period are cut, not counted as errors. */
-        for (unsigned i = 0; i < s->nslots; i++) {
+        for (unsigned i = 0; i < w->nslots; i++) {
                 bool idle = false;
-                for (unsigned j = 0; j < s->nfree && !idle; j++)
-                        idle = s->free_stack[j] == i;
+                for (unsigned j = 0; j < w->nfree && !idle; j++)
+                        idle = w->free_stack[j] == i;
                 if (!idle) {
-                        curl_multi_remove_handle(s->multi, s->slots[i].easy);
-                        s->c.cut++;
+                        curl_multi_remove_handle(w->multi, w->slots[i].easy);
+                        w->c.cut++;
                 }
+        }
+        w->r = r;
+        return NULL;
+}
+
+static void counters_add(Counters *to, const Counters *from) {
+        to->sent += from->sent;
+        to->done += from->done;
+        to->ok += from->ok;
+        to->late += from->late;
+        to->cut += from->cut;
+        to->new_connections += from->new_connections;
+        for (size_t i = 0; i < ERR_COUNT; i++)
+                to->errors[i] += from->errors[i];
+        for (size_t i = 0; i < ELEMENTSOF(to->status); i++)
+                to->status[i] += from->status[i];
+}
+
+static int http_round(void *state, const ProbeConfig *cfg, ProbeRoundOut *out) {
+        HttpState *s = state;
+        const HttpOptions *o = &cfg->http;
+        uint64_t t0 = probe_now_ns(), end = t0 + (uint64_t) (cfg->duration_s * 1e9);
+        unsigned started = 1;
+        int r = 0;
+        for (unsigned t = 0; t < s->nthreads; t++) {
+                s->w[t].t0 = t0;
+                s->w[t].end = end;
+                s->w[t].r = 0;
+        }
+        for (; started < s->nthreads; started++) {
+                r = -pthread_create(&s->w[started].tid, NULL, worker_run, &s->w[started]);
+                if (r < 0)
+                        break;
+        }
+        worker_run(&s->w[0]);           /* worker 0 runs on the calling thread */
+        for (unsigned t = 1; t < started; t++)
+                pthread_join(s->w[t].tid, NULL);
+        uint64_t t1 = probe_now_ns();
+
+        memset(&s->total, 0, sizeof(s->total));
+        for (size_t i = 0; i < H_COUNT; i++)
+                histogram_reset(s->sum[i]);
+        bool client_bound = false;
+        double cpu = 0;
+        double window = (double) (MIN(t1, end) - t0) / 1e9, elapsed = (double) (t1 - t0) / 1e9;
+        for (unsigned t = 0; t < started; t++) {
+                Worker *w = &s->w[t];
+                if (w->r < 0 && r >= 0)
+                        r = w->r;
+                counters_add(&s->total, &w->c);
+                for (size_t i = 0; i < H_COUNT; i++)
+                        histogram_merge(s->sum[i], w->h[i]);
+                cpu += w->cpu_s;
+                /* A thread busy nearly all the time: the probe, not the server, set the pace. */
+                client_bound |= w->cpu_s > 0.9 * elapsed;
         }
         if (r < 0)
                 return r;
 
-        double window = (double) (MIN(t1, end) - t0) / 1e9, elapsed = (double) (t1 - t0) / 1e9;
+        const Counters *c = &s->total;
         double *v = out->values;
-        v[M_RPS_SENT] = (double) s->c.sent / window;
-        v[M_RPS_DONE] = (double) s->c.done / elapsed;
-        v[M_RPS_OK] = (double) s->c.ok / elapsed;
-        v[M_SUCCESS] = s->c.sent > s->c.cut ? (double) s->c.ok / (double) (s->c.sent - s->c.cut) : NAN;
-        const Histogram *lat = s->h[H_LATENCY];
+        v[M_RPS_SENT] = (double) c->sent / window;
+        v[M_RPS_DONE] = (double) c->done / elapsed;
+        v[M_RPS_OK] = (double) c->ok / elapsed;
+        v[M_SUCCESS] = c->sent > c->cut ? (double) c->ok / (double) (c->sent - c->cut) : NAN;
+        const Histogram *lat = s->sum[H_LATENCY];
         v[M_P50] = ms(lat, 50);
         v[M_P90] = ms(lat, 90);
         v[M_P95] = ms(lat, 95);
         v[M_P99] = ms(lat, 99);
         v[M_P999] = ms(lat, 99.9);
         v[M_MAX] = histogram_count(lat) ? (double) histogram_max(lat) / 1e3 : NAN;
-        v[M_SVC_P50] = ms(s->h[H_SERVICE], 50);
-        v[M_SVC_P99] = ms(s->h[H_SERVICE], 99);
-        out->lateness_s = histogram_count(s->h[H_LATENESS]) ? ms(s->h[H_LATENESS], 99) / 1e3 : 0;
-        /* The probe's thread was busy nearly all the time: it, not the server, set the pace. */
-        out->client_bound = cpu > 0.9 * elapsed;
+        v[M_SVC_P50] = ms(s->sum[H_SERVICE], 50);
+        v[M_SVC_P99] = ms(s->sum[H_SERVICE], 99);
+        out->lateness_s = histogram_count(s->sum[H_LATENESS]) ? ms(s->sum[H_LATENESS], 99) / 1e3 : 0;
+        out->client_bound = client_bound;
         out->foreign_expected = s->loopback;
         out->detail = round_detail(s, o, window, elapsed);
         if (out->detail)

@@ -30,6 +30,7 @@ typedef struct HttpOptions {
         const char *url;
         HttpModel model;
         unsigned users;         /* closed: concurrent users; open: most requests in flight (0: default) */
+        unsigned threads;       /* threads, each with its own multi handle (0: 1); users and rate split */
         double rate;            /* open: requests per second */
         HttpArrival arrival;
         const char *method;     /* NULL: GET (POST when a body is given) */

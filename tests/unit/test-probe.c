@@ -251,6 +251,23 @@ static void test_http(void **state) {
         }
         probe_result_free(r);
 
+        /* Two threads: their counters and histograms merge into one round. */
+        cfg.http.users = 4;
+        cfg.http.threads = 2;
+        r = run("http", &cfg);
+        for (unsigned i = 0; i < 2; i++) {
+                json_t *d = r->details[i];
+                assert_int_equal(json_integer_value(json_object_get(d, "threads")), 2);
+                json_int_t done = json_integer_value(json_object_get(d, "completed"));
+                json_t *lat = json_object_get(json_object_get(d, "histograms"), "latency_ms");
+                assert_int_equal(json_integer_value(json_object_get(lat, "count")), done);
+                double ok = value(r, i, "success_rate");
+                assert_true(ok > 0.70 && ok < 0.80);
+        }
+        probe_result_free(r);
+        cfg.http.users = 2;
+        cfg.http.threads = 0;
+
         /* Open model at 200/s: about 40 requests a round, latency from the intended time. */
         cfg.http.rate = 200;
         cfg.http.model = HTTP_MODEL_OPEN;
