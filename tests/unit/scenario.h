@@ -12,3 +12,5 @@ void test_profile_done(json_t *doc, char *dir);
 /* A finding's "message", "kind" or any other string member; "" when absent. */
 const char *test_finding_str(const json_t *finding, const char *member);
 double test_finding_value(const json_t *finding);
+/* The finding on metric, which must exist with this kind and severity (NULL: either); returns it. */
+json_t *test_expect_finding(const json_t *doc, const char *metric, const char *kind, const char *severity);

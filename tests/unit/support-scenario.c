@@ -25,3 +25,14 @@ const char *test_finding_str(const json_t *finding, const char *member) {
 double test_finding_value(const json_t *finding) {
         return json_number_value(json_object_get(finding, "value"));
 }
+
+json_t *test_expect_finding(const json_t *doc, const char *metric, const char *kind, const char *severity) {
+        json_t *f = test_find_finding(doc, metric);
+        if (!f)
+                fail_msg("no finding on %s", metric);
+        if (kind)
+                assert_string_equal(test_finding_str(f, "kind"), kind);
+        if (severity)
+                assert_string_equal(test_finding_str(f, "severity"), severity);
+        return f;
+}

@@ -228,15 +228,10 @@ static void test_util_findings(void **state) {
         sc.dev[2].inc[DISK_WEIGHTED_MS] = 900;
         char *dir;
         json_t *doc = test_profile_fixture("disk-basic", 4, disk_step, &sc, &dir);
-        json_t *f = test_find_finding(doc, "disk.devices.sda.util_pct");
-        assert_non_null(f);
-        assert_string_equal(test_finding_str(f, "kind"), "saturation");
-        assert_string_equal(test_finding_str(f, "severity"), "warning");
+        json_t *f = test_expect_finding(doc, "disk.devices.sda.util_pct", "saturation", "warning");
         assert_true(test_finding_value(f) == 90);
         assert_non_null(strstr(test_finding_str(f, "message"), "3.0 requests queued"));
-        f = test_find_finding(doc, "disk.devices.nvme0n1.util_pct");
-        assert_non_null(f);
-        assert_string_equal(test_finding_str(f, "severity"), "info");
+        f = test_expect_finding(doc, "disk.devices.nvme0n1.util_pct", NULL, "info");
         assert_non_null(strstr(test_finding_str(f, "message"), "in parallel"));
         assert_null(test_find_finding(doc, "disk.devices.sdb.*"));
         test_profile_done(doc, dir);
@@ -258,9 +253,7 @@ static void test_await_spike(void **state) {
         json_t *doc = test_profile_fixture("disk-basic", 5, disk_step, &sc, &dir);
         assert_true(test_num(doc, "resources.disk.devices.sda.w_await_ms.max") == 250);
         assert_true(test_num(doc, "resources.disk.devices.sda.w_await_ms.min") == 4);
-        json_t *f = test_find_finding(doc, "disk.devices.sda.w_await_ms");
-        assert_non_null(f);
-        assert_string_equal(test_finding_str(f, "kind"), "saturation");
+        json_t *f = test_expect_finding(doc, "disk.devices.sda.w_await_ms", "saturation", NULL);
         assert_true(test_finding_value(f) == 250);
         assert_true(json_number_value(json_object_get(f, "threshold")) == 100);   /* HDD */
         assert_non_null(strstr(test_finding_str(f, "message"), "1 of 4 busy intervals"));

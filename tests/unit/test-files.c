@@ -87,8 +87,7 @@ static void test_file_max(void **state) {
         char *dir;
         json_t *doc = test_profile_fixture("files-basic", 3, file_nr_step, NULL, &dir);
         assert_true(test_num(doc, "resources.files.allocated.max") == 85000);
-        json_t *f = test_find_finding(doc, "files.used_pct");
-        assert_non_null(f);
+        json_t *f = test_expect_finding(doc, "files.used_pct", "saturation", NULL);
         assert_true(test_finding_value(f) == 85);
         assert_string_equal(test_finding_str(f, "severity"), "warning");
         assert_non_null(strstr(test_finding_str(f, "message"), "fs.file-max"));

@@ -172,9 +172,7 @@ static void test_swap_finding(void **state) {
         assert_true(test_num(doc, "resources.memory.swap_out_per_s.avg") == 70);
         assert_true(test_num(doc, "resources.memory.swap_in_per_s.avg") == 30);
         assert_true(test_num(doc, "resources.memory.swap_used_bytes.value") == 50000.0 * 1024);
-        json_t *f = test_find_finding(doc, "memory.swap_out_per_s");
-        assert_non_null(f);
-        assert_string_equal(test_finding_str(f, "kind"), "saturation");
+        json_t *f = test_expect_finding(doc, "memory.swap_out_per_s", "saturation", NULL);
         assert_true(test_finding_value(f) == 100);
         assert_non_null(strstr(test_finding_str(f, "message"), "100.0 pages/s"));
         test_profile_done(doc, dir);
@@ -208,14 +206,10 @@ static void test_oom_and_reclaim(void **state) {
                            .oom_step = 1 };
         char *dir;
         json_t *doc = test_profile_fixture("mem-idle", 3, mem_step, &sc, &dir);
-        json_t *f = test_find_finding(doc, "memory.oom_kills");
-        assert_non_null(f);
-        assert_string_equal(test_finding_str(f, "kind"), "errors");
-        assert_string_equal(test_finding_str(f, "severity"), "critical");
+        json_t *f = test_expect_finding(doc, "memory.oom_kills", "errors", "critical");
         assert_true(test_finding_value(f) == 2);
         assert_int_equal(json_integer_value(json_object_get(f, "rank")), 1);     /* errors rank first */
-        f = test_find_finding(doc, "memory.allocstall_per_s");
-        assert_non_null(f);
+        f = test_expect_finding(doc, "memory.allocstall_per_s", "saturation", "warning");
         assert_non_null(strstr(test_finding_str(f, "message"), "direct reclaim: allocations stall"));
         assert_true(test_num(doc, "resources.memory.direct_scan_per_s.value") == 320);
         assert_true(test_num(doc, "resources.memory.allocstall_per_s.value") == 4);
@@ -230,8 +224,7 @@ static void test_dirty_threshold(void **state) {
         assert_true(test_num(doc, "resources.memory.dirty_threshold_bytes.value") == 100000.0 * 1024);
         assert_true(test_num(doc, "resources.memory.dirty_background_threshold_bytes.value") == 50000.0 * 1024);
         assert_true(test_num(doc, "resources.memory.dirty_pct_of_threshold.max") == 85);
-        json_t *f = test_find_finding(doc, "memory.dirty_pct_of_threshold");
-        assert_non_null(f);
+        json_t *f = test_expect_finding(doc, "memory.dirty_pct_of_threshold", "saturation", "warning");
         assert_true(json_number_value(json_object_get(f, "threshold")) == 80);
         test_profile_done(doc, dir);
 
@@ -251,9 +244,7 @@ static void test_used_and_missing(void **state) {
         MemScenario sc = { .total_kb = 1000000, .avail_kb = 50000 };
         char *dir;
         json_t *doc = test_profile_fixture("mem-idle", 2, mem_step, &sc, &dir);
-        json_t *f = test_find_finding(doc, "memory.used_pct");
-        assert_non_null(f);
-        assert_string_equal(test_finding_str(f, "kind"), "utilization");
+        json_t *f = test_expect_finding(doc, "memory.used_pct", "utilization", "warning");
         assert_true(test_finding_value(f) == 95);
         test_profile_done(doc, dir);
 

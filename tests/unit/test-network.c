@@ -253,9 +253,7 @@ static void test_listen_overflows(void **state) {
         json_t *doc = test_profile_fixture("net-idle", 4, net_step, &sc, &dir);
         assert_true(test_num(doc, "resources.network.tcp.listen_overflows_per_s.value") == 5);
         assert_true(test_num(doc, "resources.network.tcp.listen_drops_per_s.value") == 5);
-        json_t *f = test_find_finding(doc, "network.tcp.listen_overflows_per_s");
-        assert_non_null(f);
-        assert_string_equal(test_finding_str(f, "kind"), "saturation");
+        json_t *f = test_expect_finding(doc, "network.tcp.listen_overflows_per_s", "saturation", "warning");
         assert_true(test_finding_value(f) == 5);
         assert_non_null(strstr(test_finding_str(f, "message"), "net.core.somaxconn (now 4096)"));
         assert_non_null(strstr(test_finding_str(f, "message"), "listen() backlog"));
@@ -269,16 +267,14 @@ static void test_syn_queue(void **state) {
         NetScenario sc = { .overflows = 3, .drops = 8 };
         char *dir;
         json_t *doc = test_profile_fixture("net-idle", 3, net_step, &sc, &dir);
-        json_t *f = test_find_finding(doc, "network.tcp.listen_drops_per_s");
-        assert_non_null(f);
+        json_t *f = test_expect_finding(doc, "network.tcp.listen_drops_per_s", "saturation", "warning");
         assert_true(test_finding_value(f) == 8);
         assert_non_null(strstr(test_finding_str(f, "message"), "net.ipv4.tcp_max_syn_backlog"));
         test_profile_done(doc, dir);
 
         NetScenario cookies = { .cookies = 2, .reqq = 1 };
         doc = test_profile_fixture("net-idle", 3, net_step, &cookies, &dir);
-        f = test_find_finding(doc, "network.tcp.syncookies_sent_per_s");
-        assert_non_null(f);
+        f = test_expect_finding(doc, "network.tcp.syncookies_sent_per_s", "saturation", NULL);
         assert_true(test_finding_value(f) == 2);
         assert_true(test_num(doc, "resources.network.tcp.req_q_full_drops_per_s.value") == 1);
         assert_null(test_find_finding(doc, "network.tcp.listen_overflows_per_s"));
@@ -289,12 +285,9 @@ static void test_retrans_and_time_wait(void **state) {
         NetScenario sc = { .out_segs = 1000, .retrans = 20, .tw = 20000 };
         char *dir;
         json_t *doc = test_profile_fixture("net-idle", 3, net_step, &sc, &dir);
-        json_t *f = test_find_finding(doc, "network.tcp.retrans_pct");
-        assert_non_null(f);
-        assert_string_equal(test_finding_str(f, "kind"), "errors");
+        json_t *f = test_expect_finding(doc, "network.tcp.retrans_pct", "errors", NULL);
         assert_true(test_finding_value(f) == 2);
-        f = test_find_finding(doc, "network.tcp.time_wait_pct_of_port_range");
-        assert_non_null(f);
+        f = test_expect_finding(doc, "network.tcp.time_wait_pct_of_port_range", "saturation", "warning");
         assert_true(test_finding_value(f) > 70.8 &&
                     test_finding_value(f) < 70.9);
         assert_non_null(strstr(test_finding_str(f, "message"), "ip_local_port_range (now 32768-60999)"));
@@ -313,15 +306,10 @@ static void test_interface_errors_and_udp(void **state) {
         NetScenario sc = { .rx_errs = 2, .rx_drop = 3, .udp_rcvbuf = 4 };
         char *dir;
         json_t *doc = test_profile_fixture("net-idle", 3, net_step, &sc, &dir);
-        json_t *f = test_find_finding(doc, "network.interfaces.eth0.rx_errors_per_s");
-        assert_non_null(f);
-        assert_string_equal(test_finding_str(f, "kind"), "errors");
-        f = test_find_finding(doc, "network.interfaces.eth0.rx_drops_per_s");
-        assert_non_null(f);
-        assert_string_equal(test_finding_str(f, "kind"), "saturation");
+        json_t *f = test_expect_finding(doc, "network.interfaces.eth0.rx_errors_per_s", "errors", NULL);
+        f = test_expect_finding(doc, "network.interfaces.eth0.rx_drops_per_s", "saturation", NULL);
         assert_true(test_finding_value(f) == 3);
-        f = test_find_finding(doc, "network.udp.rcvbuf_errors_per_s");
-        assert_non_null(f);
+        f = test_expect_finding(doc, "network.udp.rcvbuf_errors_per_s", "errors", "warning");
         assert_true(test_finding_value(f) == 4);
         assert_non_null(strstr(test_finding_str(f, "message"), "SO_RCVBUF"));
         assert_null(test_find_finding(doc, "network.udp.sndbuf_errors_per_s"));
