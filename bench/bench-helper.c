@@ -78,16 +78,18 @@ static int helper_pid(sd_bus *bus) {
 }
 
 static long status_kb(int pid, const char *field) {
-        char path[64], line[256], fmt[64];
+        char path[64], line[256];
         long kb = -1;
-        snprintf(fmt, sizeof(fmt), "%s: %%ld kB", field);
+        size_t n = strlen(field);
         snprintf(path, sizeof(path), "/proc/%d/status", pid);
         FILE *f = fopen(path, "re");
         if (!f)
                 return -1;
         while (fgets(line, sizeof(line), f))
-                if (sscanf(line, fmt, &kb) == 1)
+                if (strncmp(line, field, n) == 0 && line[n] == ':') {
+                        kb = strtol(line + n + 1, NULL, 10);
                         break;
+                }
         fclose(f);
         return kb;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hostile plans over D-Bus (the bulk is in tests/unit/test-validate-plan.c): each is refused with
+# Hostile plans over D-Bus (the bulk is in tests/unit/test-helper-validate.c): each is refused with
 # io.skysentinel.SkyTune1.Error.InvalidPlan before polkit is even asked, and nothing is written.
 set -euo pipefail
 source "$(dirname "$0")/lib-helper-bus.sh"
