@@ -93,8 +93,12 @@ typedef struct HttpState {
         Worker *w;
         unsigned nthreads, users;
         struct curl_slist *headers;
-        Histogram *sum[H_COUNT];
+        Histogram *sum[H_COUNT];        /* this round, all threads */
         Counters total;
+        Histogram *all[H_COUNT];        /* every round so far */
+        Counters all_total;
+        unsigned rounds;
+        double all_elapsed_s;
         bool global_init, loopback;
 } HttpState;
 
@@ -260,7 +264,8 @@ static int http_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
                 if (r < 0)
                         return r;
         }
-        return histograms_new(s->sum);
+        int r = histograms_new(s->sum);
+        return r < 0 ? r : histograms_new(s->all);
 }
 
 static void worker_teardown(Worker *w) {
@@ -284,8 +289,10 @@ static void http_teardown(void *state) {
                 worker_teardown(&s->w[t]);
         free(s->w);
         curl_slist_free_all(s->headers);
-        for (size_t i = 0; i < H_COUNT; i++)
+        for (size_t i = 0; i < H_COUNT; i++) {
                 histogram_free(s->sum[i]);
+                histogram_free(s->all[i]);
+        }
         if (s->global_init)
                 curl_global_cleanup();
 }
@@ -353,8 +360,7 @@ static double ms(const Histogram *h, double p) {
         return histogram_count(h) ? (double) histogram_percentile(h, p) / 1e3 : NAN;
 }
 
-static json_t *round_detail(HttpState *s, const HttpOptions *o, double send_window_s, double elapsed_s) {
-        const Counters *c = &s->total;
+static json_t *counts_json(const Counters *c, Histogram *const *h) {
         json_t *d = json_object(), *status = json_object(), *errors = json_object(), *hist = json_object();
         if (!d || !status || !errors || !hist) {
                 json_decref(d);
@@ -372,18 +378,7 @@ static json_t *round_detail(HttpState *s, const HttpOptions *o, double send_wind
         for (size_t i = 0; i < ERR_COUNT; i++)
                 json_object_set_new(errors, err_names[i], json_integer((json_int_t) c->errors[i]));
         for (size_t i = 0; i < H_COUNT; i++)
-                json_object_set_new(hist, hist_names[i], probe_histogram_json(s->sum[i], 1e-3));
-        json_object_set_new(d, "url", json_string(o->url));
-        json_object_set_new(d, "model", json_string(o->model == HTTP_MODEL_OPEN ? "open" : "closed"));
-        json_object_set_new(d, "users", json_integer(s->users));
-        json_object_set_new(d, "threads", json_integer(s->nthreads));
-        if (o->model == HTTP_MODEL_OPEN) {
-                json_object_set_new(d, "target_rps", json_real(o->rate));
-                json_object_set_new(d, "arrival", json_string(o->arrival == HTTP_ARRIVAL_POISSON ? "poisson" : "constant"));
-                json_object_set_new(d, "late_sends", json_integer((json_int_t) c->late));
-        }
-        json_object_set_new(d, "send_window_s", json_real(send_window_s));
-        json_object_set_new(d, "elapsed_s", json_real(elapsed_s));
+                json_object_set_new(hist, hist_names[i], probe_histogram_json(h[i], 1e-3));
         json_object_set_new(d, "attempted", json_integer((json_int_t) c->sent));
         json_object_set_new(d, "completed", json_integer((json_int_t) c->done));
         json_object_set_new(d, "successful", json_integer((json_int_t) c->ok));
@@ -392,6 +387,38 @@ static json_t *round_detail(HttpState *s, const HttpOptions *o, double send_wind
         json_object_set_new(d, "status", status);
         json_object_set_new(d, "errors", errors);
         json_object_set_new(d, "histograms", hist);
+        return d;
+}
+
+static json_t *round_detail(HttpState *s, const HttpOptions *o, double send_window_s, double elapsed_s) {
+        json_t *d = counts_json(&s->total, s->sum);
+        if (!d)
+                return NULL;
+        json_object_set_new(d, "url", json_string(o->url));
+        json_object_set_new(d, "model", json_string(o->model == HTTP_MODEL_OPEN ? "open" : "closed"));
+        json_object_set_new(d, "users", json_integer(s->users));
+        json_object_set_new(d, "threads", json_integer(s->nthreads));
+        if (o->model == HTTP_MODEL_OPEN) {
+                json_object_set_new(d, "target_rps", json_real(o->rate));
+                json_object_set_new(d, "arrival", json_string(o->arrival == HTTP_ARRIVAL_POISSON ? "poisson" : "constant"));
+                json_object_set_new(d, "late_sends", json_integer((json_int_t) s->total.late));
+        }
+        json_object_set_new(d, "send_window_s", json_real(send_window_s));
+        json_object_set_new(d, "elapsed_s", json_real(elapsed_s));
+        return d;
+}
+
+/* Every round merged: percentiles over all requests of the run. */
+static json_t *http_summary(void *state) {
+        HttpState *s = state;
+        json_t *d = counts_json(&s->all_total, s->all);
+        if (d) {
+                json_object_set_new(d, "rounds", json_integer(s->rounds));
+                json_object_set_new(d, "elapsed_s", json_real(s->all_elapsed_s));
+                if (s->all_total.sent > s->all_total.cut)
+                        json_object_set_new(d, "success_rate", json_real((double) s->all_total.ok /
+                                                                         (double) (s->all_total.sent - s->all_total.cut)));
+        }
         return d;
 }
 
@@ -530,6 +557,12 @@ static int http_round(void *state, const ProbeConfig *cfg, ProbeRoundOut *out) {
         if (r < 0)
                 return r;
 
+        counters_add(&s->all_total, &s->total);
+        for (size_t i = 0; i < H_COUNT; i++)
+                histogram_merge(s->all[i], s->sum[i]);
+        s->rounds++;
+        s->all_elapsed_s += elapsed;
+
         const Counters *c = &s->total;
         double *v = out->values;
         v[M_RPS_SENT] = (double) c->sent / window;
@@ -563,5 +596,6 @@ const ProbeBackend probe_http = {
         .state_size = sizeof(HttpState),
         .setup = http_setup,
         .round = http_round,
+        .overall = http_summary,
         .teardown = http_teardown,
 };

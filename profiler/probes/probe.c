@@ -122,6 +122,7 @@ ProbeResult *probe_result_free(ProbeResult *r) {
                 for (unsigned i = 0; i < r->rounds; i++)
                         json_decref(r->details[i]);
         free(r->details);
+        json_decref(r->summary);
         free(r->values);
         free(r->info);
         free(r->error);
@@ -160,6 +161,8 @@ static int result_reserve(ProbeSession *s, unsigned rounds) {
 }
 
 static void session_teardown(ProbeSession *s) {
+        if (!s->torn_down && s->b->overall && s->res->rounds > 0 && !s->res->summary)
+                s->res->summary = s->b->overall(s->state);
         if (!s->torn_down && s->b->teardown)
                 s->b->teardown(s->state);     /* backends also undo a partial setup */
         s->torn_down = true;
@@ -356,6 +359,8 @@ json_t *probe_result_json(const ProbeResult *r, const ProbeConfig *cfg) {
         }
         json_object_set_new(o, "metrics", metrics);
         json_object_set_new(o, "round_info", rounds);
+        if (r->summary)
+                json_object_set(o, "all_rounds", r->summary);
         json_object_set_new(o, "contaminated_rounds", json_integer(contaminated));
         json_object_set_new(o, "client_bound_rounds", json_integer(client_bound));
         return o;

@@ -76,6 +76,8 @@ typedef struct ProbeBackend {
         /* Prepare (open files, allocate); -errno with a reason in *ret_error (malloc'd) on failure. */
         int (*setup)(void *state, const ProbeConfig *cfg, char **ret_error);
         int (*round)(void *state, const ProbeConfig *cfg, ProbeRoundOut *out);
+        /* Optional: a summary over every round so far (e.g. merged histograms), taken at close. */
+        json_t *(*overall)(void *state);
         void (*teardown)(void *state);
 } ProbeBackend;
 
@@ -95,6 +97,7 @@ typedef struct ProbeResult {
         ProbeRoundInfo *info;
         json_t **details;
         char *error;                    /* why setup or a round failed (the result holds what ran) */
+        json_t *summary;                /* the backend's summary over all rounds, or NULL */
         unsigned ncpu;
 } ProbeResult;
 

@@ -249,6 +249,14 @@ static void test_http(void **state) {
                 assert_true(json_integer_value(json_object_get(st, "200")) > 0);
                 assert_true(r->info[i].foreign_cpu_s >= 0);
         }
+        /* Every round merged equals the sum of the rounds. */
+        assert_non_null(r->summary);
+        json_int_t sum = 0;
+        for (unsigned i = 0; i < 2; i++)
+                sum += json_integer_value(json_object_get(r->details[i], "completed"));
+        assert_int_equal(json_integer_value(json_object_get(r->summary, "completed")), sum);
+        json_t *all = json_object_get(json_object_get(r->summary, "histograms"), "latency_ms");
+        assert_int_equal(json_integer_value(json_object_get(all, "count")), sum);
         probe_result_free(r);
 
         /* Two threads: their counters and histograms merge into one round. */
