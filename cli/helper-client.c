@@ -127,3 +127,47 @@ int helper_client_json_args(int argc, char **argv, const char *usage, bool *ret_
         }
         return -1;
 }
+
+static bool confirm(long long pending) {
+        fprintf(stderr, "Apply %lld change(s) through skytune-helper? [y/N] ", pending);
+        fflush(stderr);
+        char line[16];
+        if (!fgets(line, sizeof(line), stdin))
+                return false;
+        return line[0] == 'y' || line[0] == 'Y';
+}
+
+int helper_client_apply_plan(json_t *plan, long long pending, bool yes, bool json) {
+        if (pending == 0 && !json) {
+                printf("Nothing to change: every value is as the plan wants it.\n");
+                return EXIT_OK;
+        }
+        bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+        if (pending > 0 && !yes && tty && !confirm(pending)) {
+                log_error("cancelled: nothing was applied");
+                return EXIT_FAIL;
+        }
+        _cleanup_free_ char *text = json_dumps(plan, JSON_COMPACT);
+        if (!text)
+                return log_error_errno(-ENOMEM, "cannot format the plan: %m"), EXIT_FAIL;
+        uint64_t flags = (json_is_true(json_object_get(plan, "persist")) ? HELPER_CLIENT_PERSIST : 0) |
+                         (tty ? HELPER_CLIENT_INTERACTIVE : 0);
+        json_t *tx = NULL;
+        if (helper_client_apply(text, flags, &tx) < 0)
+                return EXIT_FAIL;
+        const char *id = json_string_value(json_object_get(tx, "id"));
+        int code = EXIT_OK;
+        if (json) {
+                json_object_set(plan, "transaction_id", json_object_get(tx, "id"));
+                json_object_set(plan, "transaction", tx);
+                code = cli_write_json(plan, NULL) < 0 ? EXIT_FAIL : EXIT_OK;
+        } else if (!id)
+                printf("Nothing to change: skytune-helper found every value as the plan wants it.\n");
+        else {
+                printf("Applied transaction %s:\n", id);
+                helper_client_print_tx(stdout, tx, false);
+                printf("Undo with: skytune rollback %s\n", id);
+        }
+        json_decref(tx);
+        return code;
+}

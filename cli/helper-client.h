@@ -22,6 +22,10 @@ int helper_client_rollback(const char *id, uint64_t flags, json_t **ret);
 int helper_client_list(json_t **ret);
 int helper_client_get(const char *id, json_t **ret);
 
+/* The non-dry-run end of skytune apply: ask (unless yes, or stdin/stdout is not a terminal), send the
+ * plan to the helper, report the transaction. Returns the exit code. */
+int helper_client_apply_plan(json_t *plan, long long pending, bool yes, bool json);
+
 /* Options of verbs that take only --json and --help: returns -1 to go on, else the exit code. */
 int helper_client_json_args(int argc, char **argv, const char *usage, bool *ret_json);
 

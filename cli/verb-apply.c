@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "dryrun.h"
+#include "helper-client.h"
 #include "log.h"
 #include "macro.h"
 #include "plan-common.h"
@@ -12,16 +13,18 @@
 
 static void apply_usage(FILE *f) {
         fprintf(f,
-                "Usage: skytune apply --dry-run [--plan FILE | --policy NAME|FILE [--profile FILE]] [--persist]\n"
+                "Usage: skytune apply [--dry-run] [--plan FILE | --policy NAME|FILE [--profile FILE]] [--persist]\n"
                 "                     [--allow-risk LEVEL] [--target NAME]... [--json] [--detailed-exitcode]\n"
-                "                     [--sysroot DIR]\n"
+                "                     [--yes] [--sysroot DIR]\n"
                 "\n"
                 "--dry-run shows the plan and the exact effect of applying it: every live value from -> to, read\n"
                 "again now, and with --persist the unified diff of each file skytune owns (sysctl.d/90-skytune.conf,\n"
                 "the udev rule, tmpfiles.d, limits.d, systemd drop-ins). A dry run writes nothing, creates no file\n"
                 "or directory and needs no privilege.\n"
                 "\n"
-                "  --dry-run            show what would change (required: applying goes through skytune-helper)\n"
+                "  --dry-run            show what would change, and stop there\n"
+                "  --yes                without --dry-run: apply without asking (it never asks when stdin or\n"
+                "                       stdout is not a terminal); skytune-helper does the writing, over D-Bus\n"
                 "  --plan FILE          use a saved plan ('skytune plan --out FILE') instead of planning now\n"
                 "  --policy NAME|FILE   policy to plan with (default balanced)\n"
                 "  --profile FILE       plan from a saved profile instead of profiling now (10 s)\n"
@@ -38,18 +41,19 @@ static void apply_usage(FILE *f) {
 }
 
 int verb_apply(int argc, char **argv) {
-        enum { OPT_DRY_RUN = 0x100, OPT_PLAN, OPT_DETAILED };
+        enum { OPT_DRY_RUN = 0x100, OPT_PLAN, OPT_DETAILED, OPT_YES };
         static const struct option options[] = {
                 PLAN_COMMON_OPTIONS,
                 { "dry-run", no_argument, NULL, OPT_DRY_RUN },
                 { "plan", required_argument, NULL, OPT_PLAN },
                 { "detailed-exitcode", no_argument, NULL, OPT_DETAILED },
+                { "yes", no_argument, NULL, OPT_YES },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         PlanArgs a = PLAN_ARGS_INIT;
         const char *plan_file = NULL;
-        bool dry_run = false, detailed = false;
+        bool dry_run = false, detailed = false, yes = false;
         int c, code = EXIT_USAGE;
         optind = 1;
         opterr = 0;
@@ -69,6 +73,9 @@ int verb_apply(int argc, char **argv) {
                 case OPT_DETAILED:
                         detailed = true;
                         break;
+                case OPT_YES:
+                        yes = true;
+                        break;
                 case 'h':
                         apply_usage(stdout);
                         code = EXIT_OK;
@@ -85,12 +92,6 @@ int verb_apply(int argc, char **argv) {
         if (plan_file && (a.policy || a.profile || a.n_targets || a.allow_risk >= 0)) {
                 log_error("--plan FILE already holds the changes: drop --policy, --profile, --target and --allow-risk, "
                           "or drop --plan to plan now");
-                goto done;
-        }
-        if (!dry_run) {
-                log_error("applying changes goes through the privileged skytune-helper, which this build cannot reach "
-                          "yet: run 'skytune apply --dry-run' to see what would change and why");
-                code = EXIT_FAIL;
                 goto done;
         }
 
@@ -116,7 +117,16 @@ int verb_apply(int argc, char **argv) {
         sysroot_free(root);
         if (r >= 0) {
                 long long pending = json_integer_value(json_object_get(effects, "pending"));
-                if (a.json) {
+                if (!dry_run) {
+                        /* A real apply: show the dry run, ask, send the plan to skytune-helper. */
+                        if (!a.json) {
+                                render_plan(stdout, plan, cli_stdout_color());
+                                render_effects(stdout, effects, json_is_true(json_object_get(plan, "persist")), cli_stdout_color());
+                        } else
+                                json_object_set(plan, "dry_run", effects);
+                        code = helper_client_apply_plan(plan, pending, yes, a.json);
+                        r = 0;
+                } else if (a.json) {
                         json_object_set(plan, "dry_run", effects);
                         r = cli_write_json(plan, NULL);
                 } else {
@@ -126,7 +136,8 @@ int verb_apply(int argc, char **argv) {
                         if (fflush(stdout) != 0)
                                 r = log_error_errno(negative_errno(), "cannot write to standard output: %m");
                 }
-                code = r < 0 ? EXIT_FAIL : detailed && pending > 0 ? EXIT_PENDING : EXIT_OK;
+                if (dry_run)
+                        code = r < 0 ? EXIT_FAIL : detailed && pending > 0 ? EXIT_PENDING : EXIT_OK;
         }
         json_decref(plan);
         json_decref(effects);
