@@ -8,13 +8,16 @@
 
 #include "policy.h"
 
+static void entry_done(PolicyListEntry *e) {
+        free(e->name);
+        free(e->path);
+        free(e->description);
+        free(e->error);
+}
+
 void policy_list_free(PolicyListEntry *l, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                free(l[i].name);
-                free(l[i].path);
-                free(l[i].description);
-                free(l[i].error);
-        }
+        for (size_t i = 0; i < n; i++)
+                entry_done(&l[i]);
         free(l);
 }
 
@@ -54,7 +57,7 @@ int policy_list(const PolicySearch *s, PolicyListEntry **ret, size_t *ret_n) {
                         policy_free(p);
                         PolicyListEntry *nl = realloc(l, (n + 1) * sizeof(*l));
                         if (!nl) {
-                                policy_list_free(&e, 1);
+                                entry_done(&e);
                                 policy_list_free(l, n);
                                 return -ENOMEM;
                         }

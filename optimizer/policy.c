@@ -271,7 +271,7 @@ static int parse_rule(Loader *l, const char *file, const config_setting_t *g, bo
         _cleanup_free_ char *sample = NULL, *canon = NULL, *verr = NULL, *cerr = NULL;
         unsigned gline = config_setting_source_line(g);
         int k = 0;
-        const char *v;
+        const char *v = NULL;
         if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
                 k = opt_error_set(l->err, -EINVAL, file, gline,
                                   "each entry of %s must be a group in braces: { id = \"...\"; kind = \"sysctl\"; ... }",
@@ -659,7 +659,7 @@ static int load_file(Loader *l, const char *path, unsigned from_line, const char
         if ((s = config_setting_get_member(root, "include")) && (r = load_includes(l, path, real, s)) < 0)
                 goto out;
         Policy *p = l->p;
-        const char *v;
+        const char *v = NULL;
         bool top = l->depth == 1;
         if ((s = config_setting_get_member(root, "name"))) {
                 if ((r = want_string(l, path, s, &v)) < 0)
