@@ -101,9 +101,10 @@ polkit_stop() {
         POLKIT_PID=
 }
 
-# A polkit rules file for this run only; polkitd notices new files by itself.
+# A polkit rules file for this run only (RULE [ORDER], files are read in name order); polkitd
+# notices new files by itself.
 polkit_rule() {
-        local f=$POLKIT_RULES/49-skytune-test-$$-${#BUS_RULES_INSTALLED[@]}.rules
+        local f=$POLKIT_RULES/${2:-49}-skytune-test-$$-${#BUS_RULES_INSTALLED[@]}.rules
         mkdir -p "$POLKIT_RULES"
         printf '%s\n' "$1" >"$f"
         BUS_RULES_INSTALLED+=("$f")
