@@ -94,14 +94,20 @@ int probe_default_dir(char **ret) {
  * not charge it to the probe's rusage. */
 static double host_busy_s(void) {
         _cleanup_fclose_ FILE *f = fopen("/proc/stat", "re");
-        if (!f)
+        char line[512];
+        /* Only the first line, the "cpu" total, is read (a large host's file is long). */
+        if (!f || !fgets(line, sizeof(line), f) || strncmp(line, "cpu ", 4) != 0)
                 return NAN;
-        char buf[16384];
-        size_t n = fread(buf, 1, sizeof(buf), f);
-        _cleanup_free_ ProcStat *ps = malloc(sizeof(ProcStat));
-        if (!ps || proc_stat_parse(buf, n, ps) < 0)
-                return NAN;
-        const uint64_t *t = ps->total.t;
+        uint64_t t[CPU_TICK_FIELDS_SUMMED] = {};
+        char *p = line + 4;
+        for (size_t i = 0; i < ELEMENTSOF(t); i++) {
+                char *end;
+                unsigned long long v = strtoull(p, &end, 10);
+                if (end == p)
+                        break;          /* older kernels have fewer columns */
+                t[i] = v;
+                p = end;
+        }
         uint64_t busy = t[CPU_USER] + t[CPU_NICE] + t[CPU_SYSTEM] + t[CPU_STEAL];
         long hz = sysconf(_SC_CLK_TCK);
         return (double) busy / (double) (hz > 0 ? hz : 100);
