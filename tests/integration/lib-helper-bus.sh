@@ -21,7 +21,7 @@ POLKIT_RULES=/etc/polkit-1/rules.d
 bus_fail() { echo "FAIL: $*" >&2; exit 1; }
 
 bus_setup() {
-        BUS_BUILD=$1 BUS_SRC=$2
+        BUS_BUILD=$(realpath "$1") BUS_SRC=$(realpath "$2")
         local fixture=${3:-$BUS_SRC/tests/fixtures/helper-host}
         HELPER=${SKYTUNE_HELPER:-$BUS_BUILD/helper/skytune-helper}
         SKYTUNE=${SKYTUNE:-$BUS_BUILD/cli/skytune}
