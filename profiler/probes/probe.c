@@ -227,6 +227,10 @@ int probe_session_round(ProbeSession *s) {
                         res->error = NULL;
                 return r;
         }
+        if (probe_stopped(&s->cfg)) {
+                json_decref(out.detail);        /* cut short: not a sample of the same length */
+                return -ECANCELED;
+        }
         ProbeRoundInfo *info = &res->info[i];
         *info = (ProbeRoundInfo) {
                 .wall_s = (double) (t1 - t0) / 1e9,

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# skytune probe end to end on tiny budgets: every local probe gives one sample per round in the
+# skytune.probe/1 document, the disk probe leaves nothing in its directory, also when interrupted
+# with SIGINT mid-run (the rounds done are reported, the cut round is dropped), and refuses a
+# directory that does not exist with a reason.
+set -euo pipefail
+build=$1 src=$2
+skytune=${SKYTUNE:-$build/cli/skytune}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+mkdir "$tmp/disk"
+
+"$skytune" probe cpu,sched net disk --duration 0.1 --rounds 2 --dir "$tmp/disk" --json >"$tmp/p.json"
+j=$tmp/p.json
+jq -e '.schema == "skytune.probe/1"' "$j" >/dev/null || fail "schema"
+[[ $(jq -r '[.probes[].name] | join(",")' "$j") == "cpu,sched,net,disk" ]] || fail "probes in order: $(jq -c '[.probes[].name]' "$j")"
+jq -e '[.probes[] | .rounds == 2] | all' "$j" >/dev/null || fail "2 rounds each"
+jq -e '[.probes[].metrics[] | (.samples | length) == 2] | all' "$j" >/dev/null || fail "one sample per round"
+jq -e '[.probes[].metrics[].samples[] | . != null and . >= 0] | all' "$j" >/dev/null || fail "a sample is missing or negative"
+jq -e '.probes[] | select(.name == "disk") | .round_info[0].detail.dir' "$j" >/dev/null || fail "disk detail"
+[[ -z $(ls -A "$tmp/disk") ]] || fail "disk probe left files: $(ls -A "$tmp/disk")"
+
+# Human output lists each probe.
+"$skytune" probe cpu --duration 0.05 --rounds 1 | grep -q '^cpu: 1 round' || fail "human output"
+
+# SIGINT in the middle of a disk run: exit 0, fewer rounds, no files.
+"$skytune" probe disk --duration 0.5 --rounds 20 --dir "$tmp/disk" --json >"$tmp/int.json" &
+pid=$!
+sleep 2
+kill -INT $pid
+rc=0; wait $pid || rc=$?
+[[ $rc -eq 0 ]] || fail "interrupted run exited $rc"
+n=$(jq '.probes[0].rounds' "$tmp/int.json")
+[[ $n -ge 1 && $n -lt 20 ]] || fail "interrupted run reports $n rounds"
+jq -e '.probes[0].round_info | all(.wall_s >= 0.45)' "$tmp/int.json" >/dev/null || fail "a cut-short round was kept"
+[[ -z $(ls -A "$tmp/disk") ]] || fail "interrupted disk probe left files"
+
+# A directory that does not exist: exit 1 with the reason and the way out.
+rc=0; "$skytune" probe disk --duration 0.1 --rounds 1 --dir "$tmp/nope" 2>"$tmp/err" >/dev/null || rc=$?
+[[ $rc -eq 1 ]] || fail "missing --dir exited $rc"
+grep -q -- '--dir' "$tmp/err" || fail "error does not name --dir: $(cat "$tmp/err")"
+
+# Usage errors.
+for args in "--rounds 0" "--duration x" "cpu --arrival poisson" "--header nocolon --url http://127.0.0.1:1/"; do
+        rc=0; "$skytune" probe $args >/dev/null 2>&1 || rc=$?
+        [[ $rc -eq 2 ]] || fail "'probe $args' exited $rc, want 2"
+done
+"$skytune" probe --help | grep -q 'coordinated omission' || fail "--help"
+echo ok
