@@ -57,7 +57,9 @@ int caps_drop_to_needed(void) {
                     cap_set_flag(next, CAP_EFFECTIVE, 1, &kept[i], CAP_SET) < 0)
                         return negative_errno();
         }
-        if (cap_set_proc(next) < 0)
+        /* Under the packaged unit (CapabilityBoundingSet=CAP_SYS_RESOURCE) the sets are already right,
+         * and its syscall filter keeps capset(2) out: only call it when something changes. */
+        if (cap_compare(cur, next) != 0 && cap_set_proc(next) < 0)
                 return log_error_errno(negative_errno(), "cannot set the capability sets: %m");
         if (CAP_AMBIENT_SUPPORTED())
                 (void) cap_reset_ambient();
