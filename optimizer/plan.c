@@ -214,6 +214,7 @@ static int propose(Builder *b, const PolicyRule *r, const char *elem, const KeyC
         if (q == -ENOENT) {
                 json_array_append_new(b->unsupported, json_pack("{s:s, s:s, s:s, s:s}", "kind", kind, "key", kc->key, "rule",
                                                                 r->id, "reason", "this host or kernel does not have it"));
+                warn(b, r->id, "%s %s is not on this host or kernel: rule %s skipped it (not an error)", kind, kc->key, r->id);
                 return 0;
         }
         if (q < 0) {
@@ -304,7 +305,9 @@ static int run_rule(Builder *b, const PolicyRule *r) {
                                         return -ENOMEM;
                                 json_array_append_new(b->unsupported,
                                                       json_pack("{s:s, s:s, s:s, s:s}", "kind", tunable_kind_to_string(r->kind),
-                                                                "key", r->key, "rule", r->id, "reason", why));
+                                                                "key", "*", "rule", r->id, "reason", why));
+                                warn(b, r->id, "%s: %s, so setting %s was skipped (not an error)",
+                                     tunable_kind_to_string(r->kind), why, r->id);
                         }
                         return 0;
                 }
