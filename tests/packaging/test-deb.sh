@@ -15,6 +15,7 @@
 # Usage: tests/packaging/test-deb.sh BUILD_DIR SRC_DIR   (the .deb is copied to BUILD_DIR/packages/)
 set -euo pipefail
 build=$(realpath -m "$1") src=$(realpath "$2")
+source "$src/tests/packaging/lib-pkg.sh"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 note() { echo "test-deb: $*"; }
 
@@ -87,20 +88,18 @@ version=$(sed -n 's/^project(skytune VERSION \([0-9.]*\).*/\1/p' "$src/CMakeList
 debversion=$(dpkg-parsechangelog -l "$src/debian/changelog" -S Version)
 [[ $debversion == "$version" ]] || fail "debian/changelog is at $debversion but CMakeLists.txt at $version: add a changelog entry (dch -v $version)"
 tree=$tmp/skytune-$version
-mkdir -p "$tree"
-if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
-        (cd "$src" && git ls-files -co --exclude-standard -z | grep -zv '^build' | xargs -0 cp -a --parents -t "$tree")
-else
-        (cd "$src" && tar --exclude='./build*' --exclude=./.git -cf - .) | tar -xf - -C "$tree"
-fi
+pkg_copy_tree "$src" "$tree"
+digest=$(pkg_tree_digest "$tree")
 (cd "$tree" && find . | LC_ALL=C sort) >"$tmp/tree.before"
 note "dpkg-buildpackage -us -uc -b in $tree"
 (cd "$tree" && dpkg-buildpackage -us -uc -b) >"$tmp/build.log" 2>&1 || fail "dpkg-buildpackage failed"
 deb=$(echo "$tmp"/skytune_"$version"_*.deb)
 [[ -f $deb ]] || fail "no skytune_${version}_*.deb after the build"
+# For test-rpm.sh, with the digest of the tree it was built from.
 mkdir -p "$build/packages"
 rm -f "$build"/packages/skytune_*.deb
 cp "$deb" "$build/packages/"
+echo "$digest" >"$build/packages/deb-tree.sha256"
 (cd "$tree" && fakeroot debian/rules clean) >>"$tmp/build.log" 2>&1 || fail "debian/rules clean failed"
 (cd "$tree" && find . | LC_ALL=C sort) >"$tmp/tree.after"
 diff "$tmp/tree.before" "$tmp/tree.after" >&2 || fail "debian/rules clean left the files above (add them to debian/.gitignore and clean)"
@@ -127,7 +126,10 @@ dpkg -i "$deb" >"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log" >&2; fail "dpkg -i
 installed=1
 dpkg -L skytune >"$tmp/files"
 for f in /usr/bin/skytune /usr/libexec/skytune/skytune-helper /usr/share/doc/skytune/copyright \
-         /usr/lib/tmpfiles.d/skytune.conf; do
+         /usr/lib/tmpfiles.d/skytune.conf /usr/share/man/man1/skytune.1.gz /usr/share/man/man5/skytune-policy.5.gz \
+         /usr/share/man/man5/skytune.conf.5.gz /usr/share/man/man8/skytune-helper.8.gz \
+         /usr/share/bash-completion/completions/skytune /usr/share/zsh/vendor-completions/_skytune \
+         /usr/share/skytune/policies/balanced.conf; do
         grep -qx "$f" "$tmp/files" || fail "the package does not install $f"
 done
 [[ -d /var/lib/skytune && $(stat -c '%a %U' /var/lib/skytune) == "700 root" ]] ||
@@ -138,22 +140,15 @@ run skytune --version | grep -qx "skytune $version" || fail "installed skytune -
 run skytune profile --duration 1 >"$tmp/profile.txt" || fail "skytune profile --duration 1 failed"
 grep -q '^Findings' "$tmp/profile.txt" || fail "skytune profile printed no findings section"
 run skytune profile --duration 0 --format prometheus >/dev/null || fail "skytune profile --format prometheus failed"
-if ! ls /usr/share/skytune/policies/*.conf >/dev/null 2>&1; then
-        note "PENDING: the package ships no policies yet (policies/*.conf); apply --dry-run not run"
-elif run skytune --help | grep -q '^  apply '; then
-        set +e
-        run skytune apply --dry-run >"$tmp/dry-run.txt" 2>&1
-        rc=$?
-        set -e
-        [[ $rc -eq 0 ]] || { cat "$tmp/dry-run.txt" >&2; fail "skytune apply --dry-run exited $rc"; }
-        note "skytune apply --dry-run from /usr/bin: ok"
-else
-        note "PENDING: this skytune has no apply command yet; apply --dry-run not run"
-fi
-if grep -q '^/usr/share/man/man1/skytune.1.gz$' "$tmp/files"; then
-        run man -w skytune >/dev/null || fail "man skytune does not find the installed page"
-fi
-ls /usr/share/bash-completion/completions/skytune >/dev/null 2>&1 || note "no bash completion installed yet"
+set +e
+run skytune apply --dry-run --duration 1 >"$tmp/dry-run.txt" 2>&1
+rc=$?
+set -e
+[[ $rc -eq 0 ]] || { cat "$tmp/dry-run.txt" >&2; fail "skytune apply --dry-run exited $rc"; }
+note "skytune apply --dry-run from /usr/bin: ok ($(grep -c . "$tmp/dry-run.txt") lines)"
+for page in skytune skytune-helper skytune.conf skytune-policy; do
+        run man -w "$page" >/dev/null || fail "man $page does not find the installed page"
+done
 
 # --- 4. the installed helper, activated by a bus from Debian's system.conf ------------------------
 if [[ ! -x /usr/libexec/skytune/skytune-helper ]]; then

@@ -1,0 +1,91 @@
+# bash completion for skytune(1)                          -*- shell-script -*-
+# SPDX-License-Identifier: MIT
+# Installed as /usr/share/bash-completion/completions/skytune. Commands and options are read from
+# `skytune --help` and `skytune COMMAND --help`, so they always match the installed program;
+# policy names come from the policy directories (local ones first, as skytune searches them).
+
+_skytune_policies() {
+        local IFS=: dir f dirs=${SKYTUNE_POLICY_PATH:-/etc/skytune/policies:/usr/share/skytune/policies}
+        for dir in $dirs; do
+                for f in "$dir"/*.conf; do
+                        [[ -e $f ]] || continue
+                        f=${f##*/}
+                        printf '%s\n' "${f%.conf}"
+                done
+        done | sort -u
+}
+
+_skytune_commands() {
+        "$1" --help 2>/dev/null | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { exit }'
+}
+
+# The options a command's --help lists, two spaces in ("  --name ARG   what it does"); deeper
+# indented lines continue a description.
+_skytune_options() {
+        { "$1" "$2" --help 2>/dev/null | awk '/^  --[a-z]/ { print $1 }'; echo --help; } | sort -u
+}
+
+_skytune() {
+        local cur prev words cword
+        _init_completion || return
+        local prog=${words[0]} cmd= i
+        for ((i = 1; i < cword; i++)); do
+                if [[ ${words[i]} != -* ]]; then
+                        cmd=${words[i]}
+                        break
+                fi
+        done
+
+        if [[ -z $cmd ]]; then
+                if [[ $cur == -* ]]; then
+                        COMPREPLY=($(compgen -W '--help --version' -- "$cur"))
+                else
+                        COMPREPLY=($(compgen -W "$(_skytune_commands "$prog")" -- "$cur"))
+                fi
+                return
+        fi
+
+        case $prev in
+        --policy)
+                COMPREPLY=($(compgen -W "$(_skytune_policies)" -- "$cur"))
+                [[ $cur == */* || $cur == *.conf ]] && _filedir conf
+                return ;;
+        --format)
+                COMPREPLY=($(compgen -W 'text json prometheus' -- "$cur"))
+                return ;;
+        --arrival)
+                COMPREPLY=($(compgen -W 'constant poisson' -- "$cur"))
+                return ;;
+        --out | --plan | --profile)
+                _filedir
+                return ;;
+        --sysroot | --dir)
+                _filedir -d
+                return ;;
+        --probes)
+                COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur"))
+                return ;;
+        --duration | --interval | --rounds | --users | --rate | --url | --method | --data | --header | --timeout)
+                return ;;
+        esac
+
+        if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "$(_skytune_options "$prog" "$cmd")" -- "$cur"))
+                return
+        fi
+        case $cmd in
+        probe)
+                COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur")) ;;
+        policy)
+                local sub= j
+                for ((j = i + 1; j < cword; j++)); do
+                        [[ ${words[j]} != -* ]] && { sub=${words[j]}; break; }
+                done
+                case $sub in
+                "") COMPREPLY=($(compgen -W 'list show check' -- "$cur")) ;;
+                show) COMPREPLY=($(compgen -W "$(_skytune_policies)" -- "$cur")) ;;
+                check) _filedir conf ;;
+                esac ;;
+        esac
+} &&
+        complete -F _skytune skytune
