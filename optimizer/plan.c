@@ -481,10 +481,15 @@ int plan_build(const PlanOptions *o, json_t **ret, OptError *err) {
                 goto out;
         json_t *tj = targets_to_json(b.targets, b.n_targets);
         b.ctx = json_pack("{s:o}", "targets", tj);
-        for (size_t i = 0; i < b.n_targets; i++)
-                if (b.targets[i].pid == 0 && !b.targets[i].unit)
+        for (size_t i = 0; i < b.n_targets; i++) {
+                const Target *t = &b.targets[i];
+                if (t->pid == 0 && !t->unit)
                         warn(&b, NULL, "target '%s': no running process has this name and no %s.service unit exists, so "
-                             "its limits cannot be checked", b.targets[i].name, b.targets[i].name);
+                             "its limits cannot be checked", t->name, t->name);
+                else if (t->pid > 0 && !t->nofile.used_known)
+                        warn(&b, NULL, "target '%s': cannot count the open files of pid %d (another user's process: run "
+                             "as root to measure its use against the limit)", t->name, t->pid);
+        }
 
         for (size_t i = 0; i < o->policy->n_rules && q >= 0; i++)
                 q = run_rule(&b, &o->policy->rules[i]);
