@@ -30,7 +30,7 @@ enum {
         "  --verify             measure before and after with probes, alternating baseline and\n" \
         "                       candidate rounds (A B A B), and print a verdict per metric\n"    \
         "  --probes LIST        probes to verify with (default net,sched; see 'skytune probe --help')\n" \
-        "  --rounds N           rounds per side (default 5; 5 or more are needed for a verdict)\n" \
+        "  --rounds N           rounds per side (default 7; fewer than 5 give no verdict)\n" \
         "  --round-duration S   length of one round (default 1)\n"                             \
         "  --url URL            target of the http probe (adds http to the probes)\n"          \
         "  --rollback-on-regression  roll the transaction back when a primary metric regressed\n" \
@@ -45,7 +45,7 @@ typedef struct ApplyVerifyArgs {
         char *url;
 } ApplyVerifyArgs;
 
-#define APPLY_VERIFY_ARGS_INIT { .rounds = 5, .round_s = 1, .noise = 0.02 }
+#define APPLY_VERIFY_ARGS_INIT { .rounds = 7, .round_s = 1, .noise = 0.02 }
 
 /* 1: the option was one of APPLY_VERIFY_OPTIONS and is taken; 0: not ours; <0: bad value (logged). */
 int apply_verify_option(ApplyVerifyArgs *a, int c, const char *arg);

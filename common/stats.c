@@ -263,8 +263,7 @@ static double rounds_for_power(double cv, double delta) {
         return 2 * z * z * cv * cv / (delta * delta);
 }
 
-int stats_compare(const double *a, size_t na, const double *b, size_t nb, const CompareOptions *opts,
-                  Comparison *ret) {
+static CompareOptions compare_defaults(const CompareOptions *opts) {
         CompareOptions o = opts ? *opts : (CompareOptions) { .higher_is_better = true };
         if (o.alpha <= 0)
                 o.alpha = 0.05;
@@ -276,16 +275,40 @@ int stats_compare(const double *a, size_t na, const double *b, size_t nb, const 
                 o.resamples = 10000;
         if (o.level <= 0)
                 o.level = 0.95;
+        return o;
+}
 
+void stats_decide(Comparison *c, const CompareOptions *opts, double p) {
+        CompareOptions o = compare_defaults(opts);
+        size_t nmin = MIN(c->na, c->nb);
+        double need = isnan(c->cv) ? 0 : ceil(rounds_for_power(c->cv, c->threshold));
+        c->verdict = VERDICT_INCONCLUSIVE;
+        c->more_rounds = 0;
+        if (nmin < o.min_rounds) {
+                c->more_rounds = (unsigned) MAX((double) (o.min_rounds - nmin), need - (double) nmin);
+        } else if (isnan(c->ci_lo)) {
+                c->more_rounds = 0;     /* no ratio: nothing more rounds would fix */
+        } else if (c->ci_lo >= 1 - c->threshold && c->ci_hi <= 1 + c->threshold) {
+                c->verdict = VERDICT_UNCHANGED;
+        } else if (p < o.alpha && (c->ci_lo > 1 + c->threshold || c->ci_hi < 1 - c->threshold)) {
+                bool up = c->ci_lo > 1 + c->threshold;
+                c->verdict = up == o.higher_is_better ? VERDICT_IMPROVED : VERDICT_REGRESSED;
+        } else {
+                double more = need - (double) nmin;
+                c->more_rounds = more >= 1 ? (unsigned) MIN(more, 100000.0) : (unsigned) MAX(nmin / 2, 1);
+        }
+}
+
+int stats_compare(const double *a, size_t na, const double *b, size_t nb, const CompareOptions *opts,
+                  Comparison *ret) {
+        CompareOptions o = compare_defaults(opts);
         Comparison c = {
                 .na = na, .nb = nb,
                 .median_a = stats_median(a, na), .median_b = stats_median(b, nb),
-                .ci_lo = NAN, .ci_hi = NAN, .ratio = NAN,
+                .ci_lo = NAN, .ci_hi = NAN, .ratio = NAN, .cv = NAN,
                 .threshold = MAX(o.noise, o.aa_spread),
                 .mwu = { .p = NAN },
-                .verdict = VERDICT_INCONCLUSIVE,
         };
-        size_t nmin = MIN(na, nb);
         if (na > 0 && nb > 0) {
                 int r = stats_mann_whitney(a, na, b, nb, &c.mwu);
                 if (r < 0)
@@ -295,27 +318,38 @@ int stats_compare(const double *a, size_t na, const double *b, size_t nb, const 
                 r = stats_bootstrap_ratio_ci(a, na, b, nb, o.level, o.resamples, o.seed, &c.ci_lo, &c.ci_hi);
                 if (r < 0 && r != -EDOM)
                         return r;
+                if (c.median_a != 0 && c.median_b != 0)
+                        c.cv = (stats_mad(a, na) / fabs(c.median_a) + stats_mad(b, nb) / fabs(c.median_b)) / 2;
         }
-
-        double cv = NAN;
-        if (nmin > 0 && c.median_a != 0 && c.median_b != 0)
-                cv = (stats_mad(a, na) / fabs(c.median_a) + stats_mad(b, nb) / fabs(c.median_b)) / 2;
-        double need = isnan(cv) ? 0 : ceil(rounds_for_power(cv, c.threshold));
-
-        if (nmin < o.min_rounds) {
-                c.more_rounds = (unsigned) MAX((double) (o.min_rounds - nmin), need - (double) nmin);
-        } else if (isnan(c.ci_lo)) {
-                c.more_rounds = 0;      /* no ratio: nothing more rounds would fix */
-        } else if (c.ci_lo >= 1 - c.threshold && c.ci_hi <= 1 + c.threshold) {
-                c.verdict = VERDICT_UNCHANGED;
-        } else if (c.mwu.p < o.alpha && (c.ci_lo > 1 + c.threshold || c.ci_hi < 1 - c.threshold)) {
-                bool up = c.ci_lo > 1 + c.threshold;
-                c.verdict = up == o.higher_is_better ? VERDICT_IMPROVED : VERDICT_REGRESSED;
-        } else {
-                double more = need - (double) nmin;
-                c.more_rounds = more >= 1 ? (unsigned) MIN(more, 100000.0) : (unsigned) MAX(nmin / 2, 1);
-        }
+        stats_decide(&c, &o, c.mwu.p);
         *ret = c;
+        return 0;
+}
+
+static int cmp_index_by_p(const void *x, const void *y, void *arg) {
+        const double *p = arg;
+        double a = p[*(const size_t *) x], b = p[*(const size_t *) y];
+        return (a > b) - (a < b);
+}
+
+int stats_holm(const double *p, size_t n, double *ret) {
+        _cleanup_free_ size_t *idx = malloc((n ? n : 1) * sizeof(size_t));
+        if (!idx)
+                return -ENOMEM;
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+                ret[i] = NAN;
+                if (!isnan(p[i]))
+                        idx[m++] = i;
+        }
+        qsort_r(idx, m, sizeof(size_t), cmp_index_by_p, (void *) p);
+        double running = 0;
+        for (size_t k = 0; k < m; k++) {
+                /* The k-th smallest is multiplied by the number of hypotheses still open; adjusted
+                 * p-values never decrease along the order. */
+                running = MAX(running, MIN(1.0, (double) (m - k) * p[idx[k]]));
+                ret[idx[k]] = running;
+        }
         return 0;
 }
 

@@ -83,6 +83,7 @@ typedef struct Comparison {
         double ratio;           /* median_b / median_a */
         double ci_lo, ci_hi;    /* bootstrap interval of the ratio (NAN when there is none) */
         double threshold;       /* relative threshold used: max(noise, aa_spread) */
+        double cv;              /* robust coefficient of variation (MAD / median), mean of both sides */
         MannWhitney mwu;
         Verdict verdict;
         unsigned more_rounds;   /* when inconclusive: estimated extra rounds per side (0 if unknown) */
@@ -96,6 +97,13 @@ typedef struct Comparison {
  *                      robust coefficient of variation and the threshold). */
 int stats_compare(const double *a, size_t na, const double *b, size_t nb, const CompareOptions *opts,
                   Comparison *ret);
+
+/* Decide (again) with the p-value p, e.g. one adjusted for many metrics: sets verdict and more_rounds
+ * from the comparison's interval, threshold and cv. */
+void stats_decide(Comparison *c, const CompareOptions *opts, double p);
+
+/* Holm-Bonferroni step-down adjustment of n p-values (NAN stays NAN, and is not counted). */
+int stats_holm(const double *p, size_t n, double *ret);
 
 /* The relative spread an A/A comparison shows: how far its interval reaches from 1. */
 double stats_aa_spread(const Comparison *aa);

@@ -62,6 +62,37 @@ static int measure(Run *run, bool candidate) {
         return 0;
 }
 
+/* Many metrics, many chances of a false call: p-values are Holm-adjusted within two families, the
+ * probes' primary metrics and all the others, and every verdict is decided on the adjusted value. */
+static int adjust_and_decide(const VerifyOptions *o, VerifyResult *res) {
+        size_t n = res->n_metrics;
+        _cleanup_free_ double *p = malloc((n ? n : 1) * sizeof(double));
+        _cleanup_free_ double *adj = malloc((n ? n : 1) * sizeof(double));
+        if (!p || !adj)
+                return -ENOMEM;
+        for (int family = 0; family < 2; family++) {
+                for (size_t i = 0; i < n; i++)
+                        p[i] = res->metrics[i].primary == (family == 0) ? res->metrics[i].cmp.mwu.p : NAN;
+                int r = stats_holm(p, n, adj);
+                if (r < 0)
+                        return r;
+                for (size_t i = 0; i < n; i++)
+                        if (res->metrics[i].primary == (family == 0))
+                                res->metrics[i].p_adjusted = adj[i];
+        }
+        for (size_t i = 0; i < n; i++) {
+                VerifyMetric *vm = &res->metrics[i];
+                CompareOptions co = o->compare;
+                co.higher_is_better = vm->probe->metrics[vm->metric].higher_is_better;
+                stats_decide(&vm->cmp, &co, isnan(vm->p_adjusted) ? 1 : vm->p_adjusted);
+                if (vm->unreliable)
+                        vm->cmp.verdict = VERDICT_INCONCLUSIVE;
+                if (vm->primary && vm->cmp.verdict == VERDICT_REGRESSED)
+                        res->primary_regressed = true;
+        }
+        return 0;
+}
+
 static int compare_metrics(Run *run, VerifyResult *res) {
         const VerifyOptions *o = run->o;
         size_t total = 0;
@@ -100,13 +131,9 @@ static int compare_metrics(Run *run, VerifyResult *res) {
                                 return r;
                         /* More than half of a side measured a shared machine: no verdict from it. */
                         vm->unreliable = 2 * vm->contaminated_a > res->rounds_a || 2 * vm->contaminated_b > res->rounds_b;
-                        if (vm->unreliable)
-                                vm->cmp.verdict = VERDICT_INCONCLUSIVE;
-                        if (vm->primary && vm->cmp.verdict == VERDICT_REGRESSED)
-                                res->primary_regressed = true;
                 }
         }
-        return 0;
+        return adjust_and_decide(o, res);
 }
 
 int probe_verify(const VerifyOptions *o, VerifySwitch sw, void *userdata, VerifyResult **ret) {
@@ -184,6 +211,7 @@ json_t *verify_result_json(const VerifyResult *r) {
                 json_object_set_new(e, "ratio", num(c->ratio));
                 json_object_set_new(e, "ci", json_pack("[o,o]", num(c->ci_lo), num(c->ci_hi)));
                 json_object_set_new(e, "p", num(c->mwu.p));
+                json_object_set_new(e, "p_adjusted", num(m->p_adjusted));
                 json_object_set_new(e, "threshold", num(c->threshold));
                 json_object_set_new(e, "verdict", json_string(verdict_to_string(c->verdict)));
                 if (c->verdict == VERDICT_INCONCLUSIVE && c->more_rounds)

@@ -2,7 +2,7 @@
 /* Proven impact: measure probes with a change off (baseline A) and on (candidate B), alternating
  * A B A B ... in pairs whose order is shuffled (seeded), so drift and neighbours hit both sides
  * equally; then compare every metric (Mann-Whitney U + bootstrap interval of the median ratio, see
- * stats.h) and give each a verdict. The caller supplies the switch (the helper's apply and rollback,
+ * stats.h) and give each a verdict on its Holm-adjusted p-value. The caller supplies the switch (the helper's apply and rollback,
  * or anything else in tests). Library code: nothing here prints. */
 #pragma once
 
@@ -32,6 +32,7 @@ typedef struct VerifyMetric {
         size_t metric;                  /* index into probe->metrics */
         bool primary;
         Comparison cmp;
+        double p_adjusted;              /* Holm-adjusted within its family (primary metrics, others) */
         unsigned contaminated_a, contaminated_b;        /* rounds marked contaminated per side */
         bool unreliable;                /* more than half a side's rounds contaminated: inconclusive */
 } VerifyMetric;
@@ -51,6 +52,7 @@ typedef struct VerifyResult {
 int probe_verify(const VerifyOptions *o, VerifySwitch sw, void *userdata, VerifyResult **ret);
 VerifyResult *verify_result_free(VerifyResult *r);
 /* {"schema": "skytune.verify/1", "rounds_per_side": .., "metrics": [{probe, metric, unit, primary,
- *  higher_is_better, baseline_median, candidate_median, ratio, ci: [lo, hi], p, threshold, verdict,
+ *  higher_is_better, baseline_median, candidate_median, ratio, ci: [lo, hi], p, p_adjusted,
+ *  threshold, verdict,
  *  more_rounds, contaminated: [a, b]}], "primary_regressed": bool} */
 json_t *verify_result_json(const VerifyResult *r);

@@ -224,6 +224,33 @@ static void test_verdicts(void **state) {
         assert_true(spread > 0 && spread < 0.1);
 }
 
+static void test_holm(void **state) {
+        /* By hand: sorted 0.005 0.01 0.03 0.04 -> x4 x3 x2 x1 = 0.02 0.03 0.06 0.04 -> running max
+         * 0.02 0.03 0.06 0.06. (statsmodels multipletests(method='holm') gives the same.) */
+        const double p[] = { 0.01, 0.04, 0.03, 0.005, NAN };
+        double adj[5];
+        assert_int_equal(stats_holm(p, 5, adj), 0);
+        assert_near(adj[0], 0.03, 1e-12);
+        assert_near(adj[1], 0.06, 1e-12);
+        assert_near(adj[2], 0.06, 1e-12);
+        assert_near(adj[3], 0.02, 1e-12);
+        assert_true(isnan(adj[4]));
+        const double big[] = { 0.5, 0.6 };
+        assert_int_equal(stats_holm(big, 2, adj), 0);
+        assert_true(adj[0] == 1 && adj[1] == 1);
+
+        /* Re-deciding with an adjusted p turns a borderline "improved" into "inconclusive". */
+        double a[6] = { 100, 101, 99, 100, 102, 98 }, b[6] = { 110, 111, 109, 110, 112, 108 };
+        CompareOptions o = { .higher_is_better = true, .seed = 1, .min_rounds = 5 };
+        Comparison c;
+        assert_int_equal(stats_compare(a, 6, b, 6, &o, &c), 0);
+        assert_int_equal(c.verdict, VERDICT_IMPROVED);
+        stats_decide(&c, &o, 0.2);
+        assert_int_equal(c.verdict, VERDICT_INCONCLUSIVE);
+        stats_decide(&c, &o, c.mwu.p);
+        assert_int_equal(c.verdict, VERDICT_IMPROVED);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_rng_reference),
@@ -234,6 +261,7 @@ int main(void) {
                 cmocka_unit_test(test_mwu_ten),
                 cmocka_unit_test(test_bootstrap),
                 cmocka_unit_test(test_verdicts),
+                cmocka_unit_test(test_holm),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
