@@ -9,8 +9,9 @@
 #
 # polkitd: Debian 12's /usr/lib/polkit-1/polkitd runs on any bus named by DBUS_SYSTEM_BUS_ADDRESS. It
 # reads actions only from /usr/share/polkit-1/actions, so the skytune action file is installed there
-# (and removed again if this run installed it); rules files go to /etc/polkit-1/rules.d with a name
-# unique to the run. polkitd runs as root here; the test bus lets root own its name.
+# (shared by concurrent runs, removed by the last one: action_install); rules files go to
+# /etc/polkit-1/rules.d with a name unique to the run. polkitd runs as root here; the test bus lets
+# root own its name.
 
 BUS_NAME=io.skysentinel.SkyTune1
 BUS_PATH=/io/skysentinel/SkyTune1
@@ -37,13 +38,7 @@ bus_setup() {
         BUS_RULES_INSTALLED=()
         trap bus_teardown EXIT
 
-        # The action file, unless an identical one is installed already.
-        if ! cmp -s "$BUS_SRC/packaging/io.skysentinel.skytune.policy" "$POLKIT_ACTIONS/io.skysentinel.skytune.policy"; then
-                [[ -e $POLKIT_ACTIONS/io.skysentinel.skytune.policy ]] && bus_fail "a different io.skysentinel.skytune.policy is installed"
-                install -m 0644 "$BUS_SRC/packaging/io.skysentinel.skytune.policy" "$POLKIT_ACTIONS/"
-                BUS_ACTION_INSTALLED=1
-        fi
-
+        action_install
         cat >"$BUS_TMP/bus.conf" <<CONF
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -83,6 +78,43 @@ CONF
         for _ in $(seq 200); do [[ -S $BUS_TMP/bus ]] && break; sleep 0.02; done
         [[ -S $BUS_TMP/bus ]] || bus_fail "dbus-daemon did not start: $(cat "$BUS_TMP/bus.log")"
         polkit_start
+}
+
+# The action file is shared by every test run on the machine (polkitd reads only the system
+# directory). Runs register in $ACTION_USERS under a lock; the file is installed when missing (or
+# replaced when an earlier test run put it there) and removed by the last run that leaves, and only
+# if a test run installed it: a packaged copy is never touched.
+ACTION_USERS=/run/skytune-test-polkit
+action_install() {
+        local dest=$POLKIT_ACTIONS/io.skysentinel.skytune.policy
+        mkdir -p "$ACTION_USERS"
+        exec {BUS_LOCK_FD}>"$ACTION_USERS.lock"
+        flock "$BUS_LOCK_FD"
+        touch "$ACTION_USERS/$$"
+        if ! cmp -s "$BUS_SRC/packaging/io.skysentinel.skytune.policy" "$dest"; then
+                if [[ -e $dest && ! -e $ACTION_USERS/.installed ]]; then
+                        flock -u "$BUS_LOCK_FD"
+                        bus_fail "a different $dest is installed (not by a test run): remove it or install this tree's"
+                fi
+                install -m 0644 "$BUS_SRC/packaging/io.skysentinel.skytune.policy" "$dest"
+                touch "$ACTION_USERS/.installed"
+        fi
+        flock -u "$BUS_LOCK_FD"
+}
+
+action_release() {
+        [[ -n ${BUS_LOCK_FD:-} ]] || return 0
+        flock "$BUS_LOCK_FD"
+        rm -f "$ACTION_USERS/$$"
+        local f others=0
+        for f in "$ACTION_USERS"/[0-9]*; do
+                [[ -e $f ]] || continue
+                if kill -0 "${f##*/}" 2>/dev/null; then others=1; else rm -f "$f"; fi
+        done
+        if [[ $others == 0 && -e $ACTION_USERS/.installed ]]; then
+                rm -f "$POLKIT_ACTIONS/io.skysentinel.skytune.policy" "$ACTION_USERS/.installed"
+        fi
+        flock -u "$BUS_LOCK_FD"
 }
 
 polkit_start() {
@@ -131,7 +163,7 @@ bus_teardown() {
         polkit_stop
         [[ -n ${BUS_PID:-} ]] && { kill "$BUS_PID" 2>/dev/null; wait "$BUS_PID" 2>/dev/null; }
         for f in "${BUS_RULES_INSTALLED[@]}"; do rm -f "$f"; done
-        [[ -n ${BUS_ACTION_INSTALLED:-} ]] && rm -f "$POLKIT_ACTIONS/io.skysentinel.skytune.policy"
+        action_release
         if [[ $rc -ne 0 && -n ${BUS_TMP:-} ]]; then
                 echo "--- bus and helper log" >&2; tail -n 80 "$BUS_TMP/bus.log" >&2
         fi
