@@ -91,7 +91,8 @@ static void render_counts(FILE *f, const char *title, const json_t *o) {
 }
 
 static void render(FILE *f, const json_t *p) {
-        fprintf(f, "%s: %lld round(s)", json_string_value(json_object_get(p, "name")),
+        const char *url = json_string_value(json_object_get(p, "url"));
+        fprintf(f, "%s%s%s: %lld round(s)", json_string_value(json_object_get(p, "name")), url ? " " : "", strempty(url),
                 (long long) json_integer_value(json_object_get(p, "rounds")));
         json_int_t cont = json_integer_value(json_object_get(p, "contaminated_rounds"));
         json_int_t cb = json_integer_value(json_object_get(p, "client_bound_rounds"));
@@ -111,10 +112,10 @@ static void render(FILE *f, const json_t *p) {
                 double mad = json_number_value(json_object_get(m, "mad"));
                 if (json_is_null(json_object_get(m, "median")))
                         med = NAN;
-                fprintf(f, "  %-24s %10s %-6s +-%s%s\n", name, probe_fmt_value(med, b1, sizeof(b1)),
-                        json_string_value(json_object_get(m, "unit")),
-                        med != 0 && !isnan(med) ? probe_fmt_value(100 * mad / fabs(med), b2, sizeof(b2)) : "-",
-                        med != 0 && !isnan(med) ? " %" : "");
+                bool spread = med != 0 && !isnan(med);
+                fprintf(f, "  %-24s %10s %-6s %s%s%s\n", name, probe_fmt_value(med, b1, sizeof(b1)),
+                        json_string_value(json_object_get(m, "unit")), spread ? "+-" : "",
+                        spread ? probe_fmt_value(100 * mad / fabs(med), b2, sizeof(b2)) : "", spread ? " %" : "");
         }
         /* http: status codes and error classes over all rounds. */
         json_t *status = json_object(), *errors = json_object();

@@ -66,7 +66,7 @@ done
 
 # Human output names the metrics and the status codes.
 "$skytune" probe --url "$url" --users 2 --duration 0.3 --rounds 1 >"$tmp/human.txt"
-grep -q '^http: 1 round' "$tmp/human.txt" || fail "human output header"
+grep -q "^http $url: 1 round" "$tmp/human.txt" || fail "human output header"
 grep -q 'latency_p99_ms' "$tmp/human.txt" || fail "human output has no p99"
 grep -q 'status: .*500' "$tmp/human.txt" || fail "human output has no status codes"
 
