@@ -457,22 +457,33 @@ int plan_build(const PlanOptions *o, json_t **ret, OptError *err) {
         if (tunable_read(o->root, TUNABLE_SYSCTL, "fs.nr_open", &nr_open) >= 0)
                 b.nr_open = strtoll(nr_open, NULL, 10);
 
-        /* Targets: the policy's and the command line's, once each. */
-        char **names = calloc(o->policy->n_targets + o->n_targets + 1, sizeof(char *));
+        /* Targets: the policy's, the command line's, and the processes the profile found at 80% or more
+         * of their open-files limit (files.top_processes), once each. */
+        json_t *top = json_object_get(json_object_get(json_object_get(o->profile, "resources"), "files"), "top_processes");
+        char **names = calloc(o->policy->n_targets + o->n_targets + json_array_size(top) + 1, sizeof(char *));
         size_t nn = 0;
         if (!names) {
                 q = -ENOMEM;
                 goto out;
         }
-        for (size_t pass = 0; pass < 2; pass++) {
-                char *const *src = pass ? o->targets : o->policy->targets;
-                size_t ns = pass ? o->n_targets : o->policy->n_targets;
+        for (size_t pass = 0; pass < 3; pass++) {
+                size_t ns = pass == 0 ? o->policy->n_targets : pass == 1 ? o->n_targets : json_array_size(top);
                 for (size_t i = 0; i < ns; i++) {
+                        const char *name;
+                        if (pass == 2) {
+                                json_t *t = json_array_get(top, i);
+                                double pct;
+                                name = json_string_value(json_object_get(t, "comm"));
+                                if (!name || !jpath_number(json_object_get(t, "pct"), &pct) || pct < 80 ||
+                                    !tunable_component_ok(name, 128) || strchr(name, ':'))
+                                        continue;
+                        } else
+                                name = pass == 0 ? o->policy->targets[i] : o->targets[i];
                         bool dup = false;
                         for (size_t j = 0; j < nn; j++)
-                                dup = dup || strcmp(names[j], src[i]) == 0;
+                                dup = dup || strcmp(names[j], name) == 0;
                         if (!dup)
-                                names[nn++] = src[i];
+                                names[nn++] = (char *) name;
                 }
         }
         q = targets_scan(o->root, names, nn, &b.targets, &b.n_targets);

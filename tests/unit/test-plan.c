@@ -271,6 +271,11 @@ static void test_nofile_cap(void **state) {
         json_t *t = json_object_get(json_object_get(plan, "targets"), "nginx");
         assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "nofile"), "used")), 10);
         json_decref(plan);
+        /* Without --target: the profile's files.top_processes names nginx at 83% of its limit. */
+        plan = plan_in(dir, "balanced", "nofile-near-limit.json", _RISK_INVALID, NULL, 0);
+        assert_non_null(find(plan, "changes", "process:nginx:nofile"));
+        assert_null(json_object_get(json_object_get(plan, "targets"), "bash"));  /* 0.3%: not a target */
+        json_decref(plan);
         /* A bad profile is an error, not a plan. */
         Policy *pol = load_policy("balanced");
         json_t *notprof = json_pack("{s:s}", "schema", "something/1");
