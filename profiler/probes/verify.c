@@ -104,6 +104,8 @@ static int compare_metrics(Run *run, VerifyResult *res) {
         if (!res->metrics || !a || !b)
                 return -ENOMEM;
         for (size_t p = 0; p < o->n_probes; p++) {
+                if (!run->sessions[p])
+                        continue;       /* never opened: an earlier probe failed to set up */
                 const ProbeBackend *pb = o->probes[p];
                 const ProbeResult *pr = probe_session_result(run->sessions[p]);
                 for (size_t m = 0; m < pb->n_metrics; m++) {

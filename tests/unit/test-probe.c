@@ -394,6 +394,17 @@ static void test_verify_synthetic(void **state) {
         assert_int_equal(probe_verify(&o, fake_switch, &bad, &r), -EPERM);
         assert_non_null(strstr(r->error, "switching"));
         verify_result_free(r);
+
+        /* A probe that cannot be set up (bad URL) stops the run before any switch, with its name. */
+        const ProbeBackend *two[] = { probe_find("http"), &fake_probe };
+        o = (VerifyOptions) { .probes = two, .n_probes = 2,
+                              .cfg = { .duration_s = 0.01, .rounds = 3, .http = { .url = "not a url" } } };
+        Change ok = { .on = 1.2 };
+        fake_switches = 0;
+        assert_true(probe_verify(&o, fake_switch, &ok, &r) < 0);
+        assert_non_null(strstr(r->error, "http"));
+        assert_int_equal(fake_switches, 0);
+        verify_result_free(r);
 }
 
 /* A real loopback setting: the server's response delay, switched between rounds. */
