@@ -89,14 +89,20 @@ static int do_switch(bool candidate, void *userdata) {
                 if (r < 0)
                         return r;
                 const char *id = json_string_value(json_object_get(reply, "id"));
-                s->tx_id = strdup(id ? id : "");
+                s->applies++;
+                if (!id) {
+                        /* Every value already as the plan wants it: no transaction, and the
+                         * candidate is the baseline (the run becomes an A/A comparison). */
+                        json_decref(reply);
+                        return 0;
+                }
+                s->tx_id = strdup(id);
                 if (!s->tx_id) {
                         json_decref(reply);
                         return -ENOMEM;
                 }
                 json_decref(s->tx);
                 s->tx = reply;
-                s->applies++;
                 return 0;
         }
         r = helper_client_rollback(s->tx_id, s->flags & ~(uint64_t) HELPER_CLIENT_PERSIST, &reply);
