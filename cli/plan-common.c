@@ -108,7 +108,8 @@ int cli_build_plan(const PlanArgs *a, const Sysroot *root, json_t **ret) {
         if (a->profile)
                 r = cli_load_json(a->profile, "profile (write one with 'skytune profile --out FILE')", &profile);
         else
-                r = cli_collect_profile(root, a->duration, a->interval, &profile);
+                r = cli_collect_profile(root, a->duration,
+                                        a->duration > 0 && a->duration < a->interval ? a->duration : a->interval, &profile);
         if (r < 0)
                 return r;
         PlanOptions o = {
