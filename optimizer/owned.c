@@ -14,8 +14,9 @@
 #define TMPFILES_FILE "/etc/tmpfiles.d/90-skytune.conf"
 #define LIMITS_FILE "/etc/security/limits.d/90-skytune.conf"
 #define SYSTEM_CONF_FILE "/etc/systemd/system.conf.d/90-skytune.conf"
-#define HEADER "# Written by skytune (skytune apply --persist). Do not edit: 'skytune rollback' restores the previous\n" \
-               "# content of this file. Put your own settings in a file of your own.\n"
+/* The same header, order and line forms as skytune-helper writes (helper/persist.c), so the dry
+ * run's diff is what the apply will do. */
+#define HEADER "# Written by skytune-helper; skytune rollback restores or removes this file.\n"
 
 typedef enum FileFormat { F_SYSCTL, F_UDEV, F_TMPFILES, F_LIMITS, F_UNIT, F_SYSTEM, F_NONE } FileFormat;
 
@@ -126,7 +127,8 @@ static void entries_remove(Entries *e, const char *ekey) {
                 if (strcmp(e->v[i].ekey, ekey) == 0) {
                         free(e->v[i].ekey);
                         free(e->v[i].line);
-                        e->v[i] = e->v[--e->n];
+                        memmove(&e->v[i], &e->v[i + 1], (e->n - i - 1) * sizeof(Entry));
+                        e->n--;
                         return;
                 }
 }
@@ -212,8 +214,7 @@ static int parse_entries(FileFormat f, const char *text, Entries *e) {
                         return -ENOMEM;
                 char *ek = line_ekey(f, line);
                 if (ek) {
-                        char *t = trimmed(line, line + strlen(line));
-                        int r = entries_set(e, ek, t);
+                        int r = entries_set(e, ek, strdup(line));     /* kept verbatim, in file order */
                         if (r < 0)
                                 return r;
                 }
@@ -300,10 +301,6 @@ static int add_change(FileFormat f, Entries *e, TunableKind kind, const char *ke
         return -EINVAL;
 }
 
-static int cmp_entry(const void *a, const void *b) {
-        return strcmp(((const Entry *) a)->ekey, ((const Entry *) b)->ekey);
-}
-
 int owned_file_render(const char *path, const char *old, const json_t *changes, char **ret) {
         FileFormat f = format_of_path(path);
         if (f == F_NONE)
@@ -328,8 +325,6 @@ int owned_file_render(const char *path, const char *old, const json_t *changes, 
                 entries_done(&e);
                 return r;
         }
-        if (e.n)
-                qsort(e.v, e.n, sizeof(Entry), cmp_entry);
         char *buf = NULL;
         size_t len = 0;
         FILE *out = open_memstream(&buf, &len);
