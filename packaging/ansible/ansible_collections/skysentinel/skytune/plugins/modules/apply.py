@@ -19,7 +19,7 @@ description:
   - With C(--diff) it shows before and after of every live value (one entry per key) and the unified
     diff of every file skytune owns (C(/etc/sysctl.d/90-skytune.conf) and the like, with C(persist)).
   - C(changed) is true only when a value or an owned file changed; a second run with the same input
-    reports C(changed=false) without calling the helper.
+    reports C(changed=false).
   - Failures report the message skytune printed.
 options:
   policy:
