@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "helper-client.h"
@@ -254,4 +255,45 @@ int cli_apply_verify(const char *plan_json, uint64_t helper_flags, const ApplyVe
                 return log_error_errno(-ENOMEM, "out of memory");
         *ret = doc;
         return r < 0 ? r : 0;
+}
+
+int cli_apply_plan_verified(json_t *plan, long long pending, bool yes, bool json, const ApplyVerifyArgs *a) {
+        if (pending == 0) {
+                if (!json)
+                        printf("Nothing to change: every value is as the plan wants it, so there is nothing to verify.\n");
+                else if (cli_write_json(plan, NULL) < 0)
+                        return EXIT_FAIL;
+                return EXIT_OK;
+        }
+        bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+        if (!yes && tty) {
+                printf("Apply %lld change(s), measuring before and after (about %.0f s of probes)? [y/N] ", pending,
+                       2.0 * a->rounds * a->round_s * (a->url ? 3 : 2));
+                fflush(stdout);
+                char answer[16] = "";
+                if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y')) {
+                        log_error("cancelled: nothing was applied");
+                        return EXIT_FAIL;
+                }
+        }
+        _cleanup_free_ char *text = json_dumps(plan, JSON_COMPACT);
+        if (!text)
+                return log_error_errno(-ENOMEM, "cannot format the plan: %m"), EXIT_FAIL;
+        uint64_t flags = (json_is_true(json_object_get(plan, "persist")) ? HELPER_CLIENT_PERSIST : 0) |
+                         (tty ? HELPER_CLIENT_INTERACTIVE : 0);
+        json_t *report = NULL;
+        if (cli_apply_verify(text, flags, a, json, &report) < 0)
+                return EXIT_FAIL;
+        bool regressed = json_is_true(json_object_get(json_object_get(report, "verify"), "primary_regressed"));
+        int code = EXIT_OK;
+        if (json) {
+                json_object_set(plan, "verify", json_object_get(report, "verify"));
+                json_object_set(plan, "transaction", json_object_get(report, "tx"));
+                json_object_set(plan, "transaction_id", json_object_get(json_object_get(report, "tx"), "id"));
+                json_object_set(plan, "rolled_back", json_object_get(report, "rolled_back"));
+                if (cli_write_json(plan, NULL) < 0)
+                        code = EXIT_FAIL;
+        }
+        json_decref(report);
+        return regressed ? EXIT_FAIL : code;
 }

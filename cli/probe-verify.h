@@ -59,5 +59,11 @@ void apply_verify_args_done(ApplyVerifyArgs *a);
 int cli_apply_verify(const char *plan_json, uint64_t helper_flags, const ApplyVerifyArgs *a, bool json,
                      json_t **ret);
 
+/* What `skytune apply --verify` does after planning: nothing to verify when pending is 0; else asks
+ * (on a terminal, unless yes), then cli_apply_verify(); with json prints the plan with "verify",
+ * "transaction", "transaction_id" and "rolled_back" added. Exit code: 0, or 1 when it failed or a
+ * primary metric regressed (rolled back or not). */
+int cli_apply_plan_verified(json_t *plan, long long pending, bool yes, bool json, const ApplyVerifyArgs *a);
+
 /* A number for a table: 4 significant digits, k/M/G above 10^4, "-" for NAN. */
 const char *probe_fmt_value(double v, char *buf, size_t len);

@@ -293,6 +293,15 @@ void stats_decide(Comparison *c, const CompareOptions *opts, double p) {
         } else if (p < o.alpha && (c->ci_lo > 1 + c->threshold || c->ci_hi < 1 - c->threshold)) {
                 bool up = c->ci_lo > 1 + c->threshold;
                 c->verdict = up == o.higher_is_better ? VERDICT_IMPROVED : VERDICT_REGRESSED;
+        } else if (c->ci_lo > 1 + c->threshold || c->ci_hi < 1 - c->threshold) {
+                /* The change is clearly beyond the noise, only p is not small enough (few rounds, or
+                 * an adjustment for many metrics). Each extra round a side divides the p-value of
+                 * well-separated samples by about 3.5 (exact U test: 2/C(2n,n)); the power for the
+                 * observed change bounds it from the other side. */
+                double by_p = isnan(p) || p <= 0 ? 1 : ceil(log(p / o.alpha) / log(3.5));
+                double effect = fabs(c->ratio - 1);
+                double by_power = isnan(c->cv) || !(effect > 0) ? 0 : ceil(rounds_for_power(c->cv, effect)) - (double) nmin;
+                c->more_rounds = (unsigned) MIN(MAX(MAX(by_p, by_power), 1.0), 100000.0);
         } else {
                 double more = need - (double) nmin;
                 c->more_rounds = more >= 1 ? (unsigned) MIN(more, 100000.0) : (unsigned) MAX(nmin / 2, 1);

@@ -247,6 +247,9 @@ static void test_holm(void **state) {
         assert_int_equal(c.verdict, VERDICT_IMPROVED);
         stats_decide(&c, &o, 0.2);
         assert_int_equal(c.verdict, VERDICT_INCONCLUSIVE);
+        /* A +10 % change far beyond the noise, held back only by p: a couple more rounds, not
+         * hundreds (log(0.2 / 0.05) / log(3.5) -> 2). */
+        assert_int_equal(c.more_rounds, 2);
         stats_decide(&c, &o, c.mwu.p);
         assert_int_equal(c.verdict, VERDICT_IMPROVED);
 }

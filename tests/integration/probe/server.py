@@ -7,6 +7,8 @@ Injects faults that the probe must report:
   --error-every N   every Nth request (counted over the whole server) answers 500
   --stall-after K   after K requests the whole server freezes once ...
   --stall-ms S      ... for S ms (blocking the event loop, like a GC pause or a stuck worker)
+  --delay-file F    the delay in ms is the number in F times --delay-scale, read per request (a
+                    "setting" that skytune-helper can change in a fixture sysroot)
 Writes its port to --port-file, and exits after --lifetime seconds at the latest.
 """
 import argparse
@@ -36,8 +38,12 @@ async def handle(reader, writer):
             if args.stall_after and not stalled and n >= args.stall_after:
                 stalled = True
                 time.sleep(args.stall_ms / 1000)  # blocks every connection on purpose
-            if args.delay_ms:
-                await asyncio.sleep(args.delay_ms / 1000)
+            delay = args.delay_ms
+            if args.delay_file:
+                with open(args.delay_file) as f:
+                    delay = float(f.read().split()[0]) * args.delay_scale
+            if delay:
+                await asyncio.sleep(delay / 1000)
             if args.error_every and n % args.error_every == 0:
                 status, body = b"500 Internal Server Error", b"error"
             else:
@@ -69,6 +75,8 @@ if __name__ == "__main__":
     p.add_argument("--error-every", type=int, default=0)
     p.add_argument("--stall-after", type=int, default=0)
     p.add_argument("--stall-ms", type=float, default=0)
+    p.add_argument("--delay-file")
+    p.add_argument("--delay-scale", type=float, default=1)
     p.add_argument("--lifetime", type=float, default=120)
     args = p.parse_args()
     asyncio.run(main())
