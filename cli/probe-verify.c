@@ -145,7 +145,8 @@ static void render_table(FILE *f, const VerifyResult *r) {
                 if (c->verdict == VERDICT_INCONCLUSIVE && m->unreliable)
                         snprintf(verdict, sizeof(verdict), "inconclusive: contaminated rounds");
                 else if (c->verdict == VERDICT_INCONCLUSIVE && c->more_rounds)
-                        snprintf(verdict, sizeof(verdict), "inconclusive: need %u more rounds", c->more_rounds);
+                        snprintf(verdict, sizeof(verdict), "inconclusive: need %u more round%s", c->more_rounds,
+                                 c->more_rounds == 1 ? "" : "s");
                 else
                         snprintf(verdict, sizeof(verdict), "%s", verdict_to_string(c->verdict));
                 fprintf(f, "%-6s %-24s %10s %10s  %-26s %s%s\n", m->probe->name, m->probe->metrics[m->metric].name,

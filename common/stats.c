@@ -281,7 +281,12 @@ static CompareOptions compare_defaults(const CompareOptions *opts) {
 void stats_decide(Comparison *c, const CompareOptions *opts, double p) {
         CompareOptions o = compare_defaults(opts);
         size_t nmin = MIN(c->na, c->nb);
-        double need = isnan(c->cv) ? 0 : ceil(rounds_for_power(c->cv, c->threshold));
+        /* Rounds for 80 % power to tell the estimate from the nearer edge of the noise band: when the
+         * interval already excludes "no change", the estimate only has to be placed beyond the
+         * band's edge; otherwise within +-threshold. */
+        bool directed = !isnan(c->ci_lo) && (c->ci_lo > 1 || c->ci_hi < 1) && !isnan(c->ratio);
+        double dist = directed ? MAX(c->threshold, fabs(c->ratio - 1) - c->threshold) : c->threshold;
+        double need = isnan(c->cv) ? 0 : ceil(rounds_for_power(c->cv, dist));
         c->verdict = VERDICT_INCONCLUSIVE;
         c->more_rounds = 0;
         if (nmin < o.min_rounds) {
