@@ -100,7 +100,7 @@ mkdir -p "$build/packages"
 rm -f "$build"/packages/skytune_*.deb
 cp "$deb" "$build/packages/"
 echo "$digest" >"$build/packages/deb-tree.sha256"
-(cd "$tree" && fakeroot debian/rules clean) >>"$tmp/build.log" 2>&1 || fail "debian/rules clean failed"
+(cd "$tree" && debian/rules clean) >>"$tmp/build.log" 2>&1 || fail "debian/rules clean failed"
 (cd "$tree" && find . | LC_ALL=C sort) >"$tmp/tree.after"
 diff "$tmp/tree.before" "$tmp/tree.after" >&2 || fail "debian/rules clean left the files above (add them to debian/.gitignore and clean)"
 

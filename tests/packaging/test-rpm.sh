@@ -32,7 +32,7 @@ known_rpmlint=(
         invalid-url                     # open: Source0 has no download URL yet (no release tarballs)
 )
 
-for tool in rpmbuild rpmlint rpm2cpio cpio dpkg-deb; do
+for tool in rpmbuild rpmlint rpm2archive dpkg-deb; do
         command -v "$tool" >/dev/null || fail "$tool missing: scripts/install-deps.sh --test installs rpm and rpmlint"
 done
 tmp=$(mktemp -d /tmp/skytune-rpm.XXXXXX)
@@ -82,7 +82,7 @@ if [[ -z $deb ]]; then
 fi
 mkdir -p "$tmp/deb" "$tmp/rpm"
 dpkg-deb -x "$deb" "$tmp/deb"
-(cd "$tmp/rpm" && rpm2cpio "$rpmfile" | cpio -idm --quiet)
+rpm2archive - <"$rpmfile" | tar -xzf - -C "$tmp/rpm"
 payload() {
         (cd "$1" && find . ! -type d | sed 's|^\./|/|') |
                 sed -e 's|^/lib/systemd/|/usr/lib/systemd/|' \
