@@ -130,7 +130,7 @@ const char *probe_fmt_value(double v, char *buf, size_t len) {
         return buf;
 }
 
-static void render_table(FILE *f, const VerifyResult *r) {
+void probe_verify_render(FILE *f, const VerifyResult *r) {
         fprintf(f, "%-6s %-24s %10s %10s  %-26s %s\n", "probe", "metric", "baseline", "candidate",
                 "change [95% interval]", "verdict");
         for (size_t i = 0; i < r->n_metrics; i++) {
@@ -239,7 +239,7 @@ int cli_apply_verify(const char *plan_json, uint64_t helper_flags, const ApplyVe
                 json_object_set_new(doc, "helper_applies", json_integer(sw.applies));
         }
         if (!json) {
-                render_table(stdout, res);
+                probe_verify_render(stdout, res);
                 const char *id = json_string_value(json_object_get(sw.tx, "id"));
                 if (rolled_back)
                         printf("\nA primary metric regressed: transaction %s was rolled back.\n", strempty(id));

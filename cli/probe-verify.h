@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum {
         OPT_VERIFY = 0x300, OPT_VERIFY_PROBES, OPT_VERIFY_ROUNDS, OPT_VERIFY_ROUND_S, OPT_VERIFY_URL,
@@ -64,6 +65,10 @@ int cli_apply_verify(const char *plan_json, uint64_t helper_flags, const ApplyVe
  * "transaction", "transaction_id" and "rolled_back" added. Exit code: 0, or 1 when it failed or a
  * primary metric regressed (rolled back or not). */
 int cli_apply_plan_verified(json_t *plan, long long pending, bool yes, bool json, const ApplyVerifyArgs *a);
+
+struct VerifyResult;
+/* The verdict table: probe, metric, baseline, candidate, change [interval], verdict. */
+void probe_verify_render(FILE *f, const struct VerifyResult *r);
 
 /* A number for a table: 4 significant digits, k/M/G above 10^4, "-" for NAN. */
 const char *probe_fmt_value(double v, char *buf, size_t len);

@@ -12,6 +12,8 @@
 #include "macro.h"
 #include "probe-verify.h"
 #include "probes/probe.h"
+#include "probes/verify.h"
+#include "stats.h"
 #include "verbs.h"
 
 static void probe_usage(FILE *f) {
@@ -29,6 +31,11 @@ static void probe_usage(FILE *f) {
                 "  --rounds N       rounds per probe (default 5; comparisons want 5 or more a side)\n"
                 "  --json           print the result as JSON (schema skytune.probe/1, see docs/probes.md)\n"
                 "  --out FILE       also write the JSON result to FILE\n"
+                "  --baseline FILE  compare with a saved run (--out FILE of an earlier probe): per metric the\n"
+                "                   change with its 95 %% interval and a verdict (improved, regressed,\n"
+                "                   unchanged, inconclusive); rounds of the two runs are not interleaved, so\n"
+                "                   drift between them counts as change (apply --verify alternates)\n"
+                "  --fail-on-regression  with --baseline: exit 1 when a primary metric regressed\n"
                 "  --dir DIR        disk: directory for the temporary file (default: the state directory's\n"
                 "                   file system); the file has no name and vanishes when the probe ends\n"
                 "\n"
@@ -134,9 +141,92 @@ static void render(FILE *f, const json_t *p) {
         json_decref(errors);
 }
 
+static size_t json_samples(const json_t *metric, double *out, size_t max) {
+        size_t n = 0, i;
+        json_t *v;
+        json_array_foreach(json_object_get(metric, "samples"), i, v)
+                if (json_is_number(v) && n < max)
+                        out[n++] = json_number_value(v);
+        return n;
+}
+
+static unsigned contaminated_rounds(const json_t *probe, unsigned *ret_rounds) {
+        unsigned n = 0, i;
+        json_t *ri;
+        json_array_foreach(json_object_get(probe, "round_info"), i, ri)
+                n += json_is_true(json_object_get(ri, "contaminated"));
+        *ret_rounds = (unsigned) json_array_size(json_object_get(probe, "round_info"));
+        return n;
+}
+
+static const json_t *find_entry(const json_t *probes, const json_t *like) {
+        const char *name = json_string_value(json_object_get(like, "name"));
+        const char *url = json_string_value(json_object_get(like, "url"));
+        size_t i;
+        json_t *p;
+        json_array_foreach(probes, i, p)
+                if (strcmp(strempty(json_string_value(json_object_get(p, "name"))), strempty(name)) == 0 &&
+                    strcmp(strempty(json_string_value(json_object_get(p, "url"))), strempty(url)) == 0)
+                        return p;
+        return NULL;
+}
+
+/* Every metric of every probe that ran now and in the baseline: its samples compared (baseline A,
+ * now B), decided like apply --verify. */
+static int compare_with_baseline(const json_t *base, const json_t *probes, VerifyResult **ret) {
+        VerifyResult *res = calloc(1, sizeof(VerifyResult));
+        size_t total = 0, i;
+        json_t *p;
+        json_array_foreach(probes, i, p)
+                total += json_object_size(json_object_get(p, "metrics"));
+        if (!res || !(res->metrics = calloc(total ? total : 1, sizeof(VerifyMetric)))) {
+                verify_result_free(res);
+                return log_error_errno(-ENOMEM, "out of memory");
+        }
+        CompareOptions co = { .seed = 1 };
+        double a[1000], b[1000];
+        json_array_foreach(probes, i, p) {
+                const json_t *old = find_entry(json_object_get(base, "probes"), p);
+                const ProbeBackend *pb = probe_find(strempty(json_string_value(json_object_get(p, "name"))));
+                if (!old || !pb) {
+                        log_warning("the baseline has no %s run to compare with", json_string_value(json_object_get(p, "name")));
+                        continue;
+                }
+                res->rounds_a = MAX(res->rounds_a, (unsigned) json_integer_value(json_object_get(old, "rounds")));
+                res->rounds_b = MAX(res->rounds_b, (unsigned) json_integer_value(json_object_get(p, "rounds")));
+                for (size_t m = 0; m < pb->n_metrics; m++) {
+                        const json_t *mo = json_object_get(json_object_get(old, "metrics"), pb->metrics[m].name);
+                        const json_t *mn = json_object_get(json_object_get(p, "metrics"), pb->metrics[m].name);
+                        if (!mo || !mn)
+                                continue;
+                        VerifyMetric *vm = &res->metrics[res->n_metrics++];
+                        unsigned ra, rb;
+                        *vm = (VerifyMetric) { .probe = pb, .metric = m, .primary = m == pb->primary,
+                                               .contaminated_a = contaminated_rounds(old, &ra),
+                                               .contaminated_b = contaminated_rounds(p, &rb) };
+                        /* More than half of a side measured a shared machine: no verdict from it. */
+                        vm->unreliable = 2 * vm->contaminated_a > ra || 2 * vm->contaminated_b > rb;
+                        co.higher_is_better = pb->metrics[m].higher_is_better;
+                        int r = stats_compare(a, json_samples(mo, a, ELEMENTSOF(a)), b, json_samples(mn, b, ELEMENTSOF(b)),
+                                              &co, &vm->cmp);
+                        if (r < 0) {
+                                verify_result_free(res);
+                                return log_error_errno(r, "cannot compare %s %s: %m", pb->name, pb->metrics[m].name);
+                        }
+                }
+        }
+        int r = verify_decide(&co, res);
+        if (r < 0) {
+                verify_result_free(res);
+                return log_error_errno(r, "cannot compare: %m");
+        }
+        *ret = res;
+        return 0;
+}
+
 int verb_probe(int argc, char **argv) {
         enum { OPT_OUT = 0x100, OPT_DIR, OPT_URL, OPT_USERS, OPT_RATE, OPT_ARRIVAL, OPT_METHOD, OPT_DATA,
-               OPT_HEADER, OPT_TIMEOUT, OPT_SEED, OPT_THREADS };
+               OPT_HEADER, OPT_TIMEOUT, OPT_SEED, OPT_THREADS, OPT_BASELINE, OPT_FAIL_REGRESSION };
         static const struct option options[] = {
                 { "duration", required_argument, NULL, 'd' },
                 { "rounds", required_argument, NULL, 'n' },
@@ -153,12 +243,15 @@ int verb_probe(int argc, char **argv) {
                 { "timeout", required_argument, NULL, OPT_TIMEOUT },
                 { "seed", required_argument, NULL, OPT_SEED },
                 { "threads", required_argument, NULL, OPT_THREADS },
+                { "baseline", required_argument, NULL, OPT_BASELINE },
+                { "fail-on-regression", no_argument, NULL, OPT_FAIL_REGRESSION },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         ProbeConfig cfg = { .duration_s = 1, .rounds = 5, .stop = &stop_flag };
         bool json = false;
-        const char *out = NULL;
+        const char *out = NULL, *baseline = NULL;
+        bool fail_on_regression = false;
         _cleanup_free_ char **urls = NULL, **headers = NULL;
         size_t nurls = 0, nheaders = 0;
         char *end;
@@ -204,6 +297,12 @@ int verb_probe(int argc, char **argv) {
                         cfg.http.users = (unsigned) v;
                         break;
                 }
+                case OPT_BASELINE:
+                        baseline = optarg;
+                        break;
+                case OPT_FAIL_REGRESSION:
+                        fail_on_regression = true;
+                        break;
                 case OPT_THREADS: {
                         unsigned long v = strtoul(optarg, &end, 10);
                         if (*end || end == optarg || v < 1 || v > 256) {
@@ -302,6 +401,18 @@ int verb_probe(int argc, char **argv) {
                 return EXIT_USAGE;
         }
 
+        json_t *base = NULL;
+        if (baseline) {
+                json_error_t jerr;
+                base = json_load_file(baseline, 0, &jerr);
+                if (!base || strcmp(strempty(json_string_value(json_object_get(base, "schema"))), PROBE_SCHEMA) != 0) {
+                        log_error("--baseline %s: %s (give a file written by 'skytune probe --out FILE')", baseline,
+                                  base ? "not a " PROBE_SCHEMA " document" : jerr.text);
+                        json_decref(base);
+                        return EXIT_USAGE;
+                }
+        }
+
         struct sigaction sa = { .sa_handler = on_stop };
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL);
@@ -352,7 +463,17 @@ int verb_probe(int argc, char **argv) {
                 log_warning("interrupted: reporting the rounds done so far");
         json_object_set_new(doc, "probes", probes);
 
+        VerifyResult *cmp = NULL;
         int r = 0;
+        if (base) {
+                r = compare_with_baseline(base, probes, &cmp);
+                json_decref(base);
+                if (r < 0) {
+                        json_decref(doc);
+                        return EXIT_FAIL;
+                }
+                json_object_set_new(doc, "comparison", verify_result_json(cmp));
+        }
         if (out)
                 r = cli_write_json(doc, out);
         if (r >= 0 && json)
@@ -362,7 +483,14 @@ int verb_probe(int argc, char **argv) {
                 json_t *p;
                 json_array_foreach(probes, i, p)
                         render(stdout, p);
+                if (cmp) {
+                        printf("\nCompared with %s (%u baseline, %u current rounds):\n", baseline, cmp->rounds_a,
+                               cmp->rounds_b);
+                        probe_verify_render(stdout, cmp);
+                }
         }
+        bool regressed = cmp && cmp->primary_regressed;
+        verify_result_free(cmp);
         json_decref(doc);
-        return r < 0 || failed ? EXIT_FAIL : EXIT_OK;
+        return r < 0 || failed || (fail_on_regression && regressed) ? EXIT_FAIL : EXIT_OK;
 }

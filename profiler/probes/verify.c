@@ -64,7 +64,7 @@ static int measure(Run *run, bool candidate) {
 
 /* Many metrics, many chances of a false call: p-values are Holm-adjusted within two families, the
  * probes' primary metrics and all the others, and every verdict is decided on the adjusted value. */
-static int adjust_and_decide(const VerifyOptions *o, VerifyResult *res) {
+int verify_decide(const CompareOptions *compare, VerifyResult *res) {
         size_t n = res->n_metrics;
         _cleanup_free_ double *p = malloc((n ? n : 1) * sizeof(double));
         _cleanup_free_ double *adj = malloc((n ? n : 1) * sizeof(double));
@@ -82,7 +82,7 @@ static int adjust_and_decide(const VerifyOptions *o, VerifyResult *res) {
         }
         for (size_t i = 0; i < n; i++) {
                 VerifyMetric *vm = &res->metrics[i];
-                CompareOptions co = o->compare;
+                CompareOptions co = *compare;
                 co.higher_is_better = vm->probe->metrics[vm->metric].higher_is_better;
                 stats_decide(&vm->cmp, &co, isnan(vm->p_adjusted) ? 1 : vm->p_adjusted);
                 if (vm->unreliable)
@@ -135,7 +135,7 @@ static int compare_metrics(Run *run, VerifyResult *res) {
                         vm->unreliable = 2 * vm->contaminated_a > res->rounds_a || 2 * vm->contaminated_b > res->rounds_b;
                 }
         }
-        return adjust_and_decide(o, res);
+        return verify_decide(&o->compare, res);
 }
 
 int probe_verify(const VerifyOptions *o, VerifySwitch sw, void *userdata, VerifyResult **ret) {

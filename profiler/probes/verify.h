@@ -51,6 +51,10 @@ typedef struct VerifyResult {
  * when a probe or the switch failed (*ret still holds what was measured). */
 int probe_verify(const VerifyOptions *o, VerifySwitch sw, void *userdata, VerifyResult **ret);
 VerifyResult *verify_result_free(VerifyResult *r);
+/* The decision step on metrics whose comparisons are filled in (cmp from stats_compare, unreliable
+ * set): Holm-adjusts p within the two families (primary metrics, others), decides every verdict on
+ * the adjusted p and sets primary_regressed. Also for comparisons of saved runs. */
+int verify_decide(const CompareOptions *compare, VerifyResult *res);
 /* {"schema": "skytune.verify/1", "rounds_per_side": .., "metrics": [{probe, metric, unit, primary,
  *  higher_is_better, baseline_median, candidate_median, ratio, ci: [lo, hi], p, p_adjusted,
  *  threshold, verdict,

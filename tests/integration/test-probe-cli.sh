@@ -41,6 +41,16 @@ rc=0; "$skytune" probe disk --duration 0.1 --rounds 1 --dir "$tmp/nope" 2>"$tmp/
 [[ $rc -eq 1 ]] || fail "missing --dir exited $rc"
 grep -q -- '--dir' "$tmp/err" || fail "error does not name --dir: $(cat "$tmp/err")"
 
+# A comparison with a saved run: every metric gets a verdict (whatever it is on a shared machine).
+"$skytune" probe cpu --duration 0.05 --rounds 5 --out "$tmp/base.json" >/dev/null
+"$skytune" probe cpu --duration 0.05 --rounds 5 --baseline "$tmp/base.json" --json >"$tmp/cmp.json"
+jq -e '.comparison.schema == "skytune.verify/1" and (.comparison.metrics | length) == 3' "$tmp/cmp.json" >/dev/null || fail "comparison"
+jq -e '[.comparison.metrics[].verdict | IN("improved", "regressed", "unchanged", "inconclusive")] | all' "$tmp/cmp.json" >/dev/null ||
+        fail "verdicts: $(jq -c '[.comparison.metrics[].verdict]' "$tmp/cmp.json")"
+"$skytune" probe cpu --duration 0.05 --rounds 5 --baseline "$tmp/base.json" | grep -q '^Compared with' || fail "human comparison"
+rc=0; "$skytune" probe cpu --baseline "$tmp/p.json.missing" >/dev/null 2>&1 || rc=$?
+[[ $rc -eq 2 ]] || fail "missing --baseline file exited $rc"
+
 # Usage errors.
 for args in "--rounds 0" "--duration x" "cpu --arrival poisson" "--header nocolon --url http://127.0.0.1:1/"; do
         rc=0; "$skytune" probe $args >/dev/null 2>&1 || rc=$?
