@@ -39,7 +39,8 @@ if [[ ${SKYTUNE_DEB_INNER:-} == bus ]]; then
         for _ in $(seq 100); do [[ -S /run/dbus/system_bus_socket ]] && break; sleep 0.05; done
         [[ -S /run/dbus/system_bus_socket ]] || fail "dbus-daemon with /usr/share/dbus-1/system.conf did not start"
         name=io.skysentinel.SkyTune1 path=/io/skysentinel/SkyTune1
-        busctl --system list --activatable | grep -q "^$name " ||
+        activatable=$(busctl --system list --activatable)
+        grep -q "^$name " <<<"$activatable" ||
                 fail "the bus does not find /usr/share/dbus-1/system-services/$name.service"
         call() { busctl --system --timeout=60 --json=short call "$name" "$path" "$name" "$@" | jq -r '.data[0]'; }
         before=$(cat /proc/sys/net/core/somaxconn)
@@ -110,6 +111,14 @@ if grep -E 'skytune-helper' "$tmp"/control/post* "$tmp"/control/pre* 2>/dev/null
         fail "a maintainer script enables or starts skytune-helper.service (above)"
 fi
 
+# The build tree must not leak into the installed program (reproducibility, and a directory under
+# /tmp that any user could create later). Reported, not failed, until the top CMakeLists.txt lets a
+# package build leave out the source tree's policies/ fallback (SKYTUNE_SOURCE_POLICY_DIR).
+dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/bin/skytune >"$tmp/skytune.bin"
+if grep -qaF "$tree" "$tmp/skytune.bin"; then
+        note "WARNING: /usr/bin/skytune contains the build path $tree (the source-tree policy fallback)"
+fi
+
 # --- 2. lintian ----------------------------------------------------------------------------------
 changes=$(echo "$tmp"/skytune_"$version"_*.changes)
 lintian -EvIL +pedantic --display-experimental --tag-display-limit 0 "$changes" \
@@ -136,7 +145,7 @@ done
         fail "/var/lib/skytune is not a 0700 root directory after install: $(stat -c '%a %U' /var/lib/skytune 2>&1)"
 cd /
 run() { env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
-run skytune --version | grep -qx "skytune $version" || fail "installed skytune --version is not $version"
+[[ $(run skytune --version) == "skytune $version" ]] || fail "installed skytune --version is not $version"
 run skytune profile --duration 1 >"$tmp/profile.txt" || fail "skytune profile --duration 1 failed"
 grep -q '^Findings' "$tmp/profile.txt" || fail "skytune profile printed no findings section"
 run skytune profile --duration 0 --format prometheus >/dev/null || fail "skytune profile --format prometheus failed"
