@@ -445,6 +445,8 @@ static void walk(Exposition *e, const Ctx *c, const json_t *node, unsigned depth
                         emit_unavailable(e, c, v);
                 else if (is_metric(v))
                         emit_metric(e, c, k, v);
+                else if (json_is_object(v) && json_object_get(v, "unit"))
+                        continue;       /* a metric without a value this time (null): no sample */
                 else if (json_is_number(v))
                         emit_number(e, c, k, NULL, NULL, json_number_value(v), "Fact");
                 else if (is_object_group(v))

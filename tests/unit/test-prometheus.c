@@ -26,7 +26,8 @@ static const char profile_json[] =
         "                  \"softnet\": {\"cpu0\": {\"dropped_per_s\": {\"unit\": \"1/s\", \"value\": 1}}}},"
         "  \"memory\": {\"oom_kills\": {\"unit\": \"count\", \"value\": 1}, \"swap_total_bytes\": {\"unit\": \"bytes\", \"value\": 0},"
         "              \"dirty_pct_of_threshold\": {\"unit\": \"percent\", \"value\": 12.5},"
-        "              \"swap_in_per_s\": {\"unit\": \"pages/s\", \"value\": 4}, \"events_total\": {\"unit\": \"count\", \"value\": 7}},"
+        "              \"swap_in_per_s\": {\"unit\": \"pages/s\", \"value\": 4}, \"events_total\": {\"unit\": \"count\", \"value\": 7},"
+        "              \"unknown_now\": {\"unit\": \"bytes\", \"value\": null}},"
         "  \"disk\": {\"devices\": {"
         "     \"sda\": {\"rotational\": false, \"scheduler\": \"mq-deadline\", \"schedulers_available\": [\"none\", \"mq-deadline\"],"
         "              \"read_ahead_kb\": 128, \"size_bytes\": 1000, \"r_await_ms\": {\"unit\": \"ms\", \"value\": 2.5},"
@@ -123,6 +124,9 @@ static void test_names_units_labels(void **state) {
         assert_line(t, "# skytune: resources.network.a_b left out: its metric name skytune_network_a_b is already used by "
                        "resources.network.a-b");
         assert_null(strstr(t, "skytune_network_a_b 2"));
+        /* a metric whose value is unknown (null) gives no sample and no stray _info */
+        assert_null(strstr(t, "unknown_now"));
+        assert_null(strstr(t, "skytune_memory_info"));
         /* arrays of objects (top processes) are not metrics */
         assert_null(strstr(t, "top_processes"));
 }
