@@ -205,21 +205,26 @@ class Skytune(object):
         self.cleanup()
         self.module.fail_json(msg=msg, **extra)
 
+    def failed_command(self, cmd, rc, out, err):
+        message = err.strip() or out.strip() or "no message"
+        self.fail("%s failed (exit %d): %s" % (" ".join(cmd[:3]), rc, message), rc=rc, cmd=cmd, stdout=out, stderr=err)
+
     def run(self, args, ok_codes=(0,)):
-        """Runs skytune; returns (rc, parsed JSON or None). A failure reports skytune's own message."""
+        """Runs skytune; returns (rc, parsed JSON or None, stderr). A failure reports skytune's own message."""
         cmd = [self.exe] + args
         rc, out, err = self.module.run_command(cmd)
         if rc not in ok_codes:
-            message = err.strip() or out.strip() or "no message"
-            self.fail("%s failed (exit %d): %s" % (" ".join(cmd[:3]), rc, message), rc=rc, cmd=cmd, stdout=out, stderr=err)
+            self.failed_command(cmd, rc, out, err)
         doc = None
         if out.strip():
             try:
                 doc = json.loads(out)
             except ValueError as e:
+                if rc != 0:
+                    self.failed_command(cmd, rc, out, err)
                 self.fail("%s printed no JSON (%s); is this skytune too old for --json?" % (" ".join(cmd[:3]), e),
                           cmd=cmd, stdout=out, stderr=err)
-        return rc, doc
+        return rc, doc, err
 
     def sysroot_args(self):
         return ["--sysroot", self.p["sysroot"]] if self.p["sysroot"] else []
@@ -285,7 +290,7 @@ def files_of(dry_run):
 def do_apply(st, module):
     p = module.params
     plan = st.plan_file()
-    _, dry = st.run(["apply", "--dry-run"] + st.apply_args(plan))
+    _, dry, _ = st.run(["apply", "--dry-run"] + st.apply_args(plan))
     dry_run = (dry or {}).get("dry_run", {})
     pending = int(dry_run.get("pending", 0))
     result = {"changed": pending > 0, "changes": changes_of(dry_run), "files": files_of(dry_run),
@@ -302,8 +307,11 @@ def do_apply(st, module):
             args += ["--probes", p["verify_probes"]]
         if p["verify_rounds"]:
             args += ["--rounds", str(p["verify_rounds"])]
-    _, out = st.run(args)
+    # With --verify, exit 1 also means "a primary metric regressed" (the JSON says so).
+    rc, out, err = st.run(args, ok_codes=(0, 1) if p["verify"] else (0,))
     out = out or {}
+    if rc != 0 and not (out.get("verify") or {}).get("primary_regressed"):
+        st.failed_command([st.exe] + args, rc, "", err)
     tx = out.get("transaction") or out.get("tx") or {}
     result["transaction"] = tx
     if tx.get("id"):
@@ -316,15 +324,17 @@ def do_apply(st, module):
         result["verify"] = verify
         result["regressed"] = regressed
         if regressed:
-            st.fail("skytune apply --verify: a primary metric regressed, so the transaction was rolled back "
-                    "(%s); this host keeps its previous values" % result.get("transaction_id", "no id"),
-                    **dict(result, rolled_back=bool(out.get("rolled_back", True))))
+            rolled_back = bool(out.get("rolled_back"))
+            st.fail("skytune apply --verify: a primary metric regressed; %s" % (
+                    "the transaction was rolled back and this host keeps its previous values" if rolled_back else
+                    "the change is still applied (undo it with state=rolled_back)"),
+                    **dict(result, rolled_back=rolled_back))
     return result
 
 
 def do_rollback(st, module):
     p = module.params
-    _, listing = st.run(["history", "--json"])
+    _, listing, _ = st.run(["history", "--json"])
     txs = (listing or {}).get("transactions", [])
     if p["transaction"]:
         match = [t for t in txs if t.get("id") == p["transaction"]]
@@ -344,7 +354,7 @@ def do_rollback(st, module):
     args = ["rollback", target["id"], "--json"]
     if p["force"]:
         args.append("--force")
-    _, tx = st.run(args)
+    _, tx, _ = st.run(args)
     tx = tx or {}
     result["transaction"] = tx
     result["changed"] = tx.get("state") == "rolled-back"
