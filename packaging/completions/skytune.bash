@@ -56,7 +56,10 @@ _skytune() {
         --arrival)
                 COMPREPLY=($(compgen -W 'constant poisson' -- "$cur"))
                 return ;;
-        --out | --plan | --profile)
+        --allow-risk)
+                COMPREPLY=($(compgen -W 'low medium high' -- "$cur"))
+                return ;;
+        --out | --plan | --profile | --baseline)
                 _filedir
                 return ;;
         --sysroot | --dir)
@@ -65,7 +68,8 @@ _skytune() {
         --probes)
                 COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur"))
                 return ;;
-        --duration | --interval | --rounds | --users | --rate | --url | --method | --data | --header | --timeout)
+        --duration | --interval | --rounds | --round-duration | --users | --rate | --url | --method | --data | \
+        --header | --timeout | --threads | --target | --noise)
                 return ;;
         esac
 
