@@ -163,6 +163,7 @@ lib=$src/tests/integration/lib-helper-bus.sh
         that:
           - rb is changed
           - rb.transaction.state == 'rolled-back'
+          - rb.diff | selectattr('after_header', 'defined') | map(attribute='after_header') | select('search', '90-skytune.conf \\(removed\\)') | list | length == 1
           - lookup('file', '$ROOT/proc/sys/net/core/somaxconn') == '4096'
           - lookup('file', '$ROOT/proc/sys/vm/swappiness') == '60'
     - name: roll back again

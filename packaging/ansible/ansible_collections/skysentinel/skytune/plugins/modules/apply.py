@@ -364,6 +364,14 @@ def do_rollback(st, module):
             name = "%s %s" % (c.get("kind"), c.get("key"))
             diffs.append({"before_header": "%s (live)" % name, "after_header": "%s (live)" % name,
                           "before": "%s\n" % c.get("new"), "after": "%s\n" % c.get("old")})
+    # Owned files: from what skytune had written back to the earlier content, or removed.
+    for f in tx.get("files", []):
+        if f.get("rollback") not in ("restored", "forced"):
+            continue
+        path = "/" + f.get("path", "").lstrip("/")
+        removed = f.get("old_content") is None
+        diffs.append({"before_header": path, "after_header": path + (" (removed)" if removed else ""),
+                      "before": f.get("new_content") or "", "after": f.get("old_content") or ""})
     result["diff"] = diffs
     return result
 
