@@ -149,6 +149,9 @@ run() { env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; 
 run skytune profile --duration 1 >"$tmp/profile.txt" || fail "skytune profile --duration 1 failed"
 grep -q '^Findings' "$tmp/profile.txt" || fail "skytune profile printed no findings section"
 run skytune profile --duration 0 --format prometheus >/dev/null || fail "skytune profile --format prometheus failed"
+policies=$(run skytune policy list 2>&1) || fail "skytune policy list failed: $policies"
+grep -q '/usr/share/skytune/policies' <<<"$policies" && grep -qw balanced <<<"$policies" ||
+        fail "skytune policy list does not show the installed balanced policy: $policies"
 set +e
 run skytune apply --dry-run --duration 1 >"$tmp/dry-run.txt" 2>&1
 rc=$?
