@@ -138,6 +138,7 @@ lib=$src/tests/integration/lib-helper-bus.sh
     - assert:
         that:
           - second is not changed
+          - second.transaction is not defined
     - name: a value the helper refuses
       skysentinel.skytune.apply: { sysctl: { kernel.numa_balancing: "1" }, sysroot: "$ROOT", executable: "$skytune" }
       register: refused
