@@ -35,7 +35,7 @@ int cli_write_text(const char *text, size_t len, const char *path) {
 }
 
 int cli_write_json(const json_t *doc, const char *path) {
-        _cleanup_free_ char *s = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
+        _cleanup_free_ char *s = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
         _cleanup_free_ char *text = NULL;
         if (!s || asprintf(&text, "%s\n", s) < 0)
                 return log_error_errno(-ENOMEM, "cannot format JSON: %m");

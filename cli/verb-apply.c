@@ -9,6 +9,7 @@
 #include "log.h"
 #include "macro.h"
 #include "plan-common.h"
+#include "probe-verify.h"
 #include "verbs.h"
 
 static void apply_usage(FILE *f) {
@@ -32,6 +33,7 @@ static void apply_usage(FILE *f) {
                 "  --persist            include the persistent forms (files that survive a reboot)\n"
                 "  --allow-risk LEVEL   also propose changes up to this risk: low, medium, high\n"
                 "  --target NAME        also check the limits of this process or unit; repeatable\n"
+                APPLY_VERIFY_USAGE
                 "  --json               print the plan with its effect as JSON (\"dry_run\" member, docs/plan.md)\n"
                 "  --detailed-exitcode  exit 0 when nothing would change, 3 when changes are pending\n"
                 "  --sysroot DIR        read /proc, /sys and /etc below DIR (also SKYTUNE_SYSROOT)\n"
@@ -44,6 +46,7 @@ int verb_apply(int argc, char **argv) {
         enum { OPT_DRY_RUN = 0x100, OPT_PLAN, OPT_DETAILED, OPT_YES };
         static const struct option options[] = {
                 PLAN_COMMON_OPTIONS,
+                APPLY_VERIFY_OPTIONS,
                 { "dry-run", no_argument, NULL, OPT_DRY_RUN },
                 { "plan", required_argument, NULL, OPT_PLAN },
                 { "detailed-exitcode", no_argument, NULL, OPT_DETAILED },
@@ -52,6 +55,7 @@ int verb_apply(int argc, char **argv) {
                 {},
         };
         PlanArgs a = PLAN_ARGS_INIT;
+        ApplyVerifyArgs v = APPLY_VERIFY_ARGS_INIT;
         const char *plan_file = NULL;
         bool dry_run = false, detailed = false, yes = false;
         int c, code = EXIT_USAGE;
@@ -59,6 +63,11 @@ int verb_apply(int argc, char **argv) {
         opterr = 0;
         while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
                 int r = plan_args_option(&a, c, optarg);
+                if (r < 0)
+                        goto done;
+                if (r > 0)
+                        continue;
+                r = apply_verify_option(&v, c, optarg);
                 if (r < 0)
                         goto done;
                 if (r > 0)
@@ -124,7 +133,8 @@ int verb_apply(int argc, char **argv) {
                                 render_effects(stdout, effects, json_is_true(json_object_get(plan, "persist")), cli_stdout_color());
                         } else
                                 json_object_set(plan, "dry_run", effects);
-                        code = helper_client_apply_plan(plan, pending, yes, a.json);
+                        code = v.verify ? cli_apply_plan_verified(plan, pending, yes, a.json, &v)
+                                        : helper_client_apply_plan(plan, pending, yes, a.json);
                         r = 0;
                 } else if (a.json) {
                         json_object_set(plan, "dry_run", effects);
@@ -142,6 +152,7 @@ int verb_apply(int argc, char **argv) {
         json_decref(plan);
         json_decref(effects);
 done:
+        apply_verify_args_done(&v);
         plan_args_done(&a);
         return code;
 }

@@ -112,11 +112,10 @@ if grep -E 'skytune-helper' "$tmp"/control/post* "$tmp"/control/pre* 2>/dev/null
 fi
 
 # The build tree must not leak into the installed program (reproducibility, and a directory under
-# /tmp that any user could create later). Reported, not failed, until the top CMakeLists.txt lets a
-# package build leave out the source tree's policies/ fallback (SKYTUNE_SOURCE_POLICY_DIR).
+# /tmp that any user could create later); debian/rules turns SKYTUNE_SOURCE_POLICY_FALLBACK off.
 dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/bin/skytune >"$tmp/skytune.bin"
 if grep -qaF "$tree" "$tmp/skytune.bin"; then
-        note "WARNING: /usr/bin/skytune contains the build path $tree (the source-tree policy fallback)"
+        fail "/usr/bin/skytune contains the build path $tree (the source-tree policy fallback)"
 fi
 
 # --- 2. lintian ----------------------------------------------------------------------------------
