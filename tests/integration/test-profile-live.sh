@@ -19,7 +19,7 @@ online=$(getconf _NPROCESSORS_ONLN)
 [[ $(jq '.host.cpus' "$tmp/p.json") == "$online" ]] || fail "host.cpus $(jq .host.cpus "$tmp/p.json") != $online"
 
 # Memory: MemTotal from /proc/meminfo, in bytes.
-memtotal=$(awk '/^MemTotal:/ { printf "%d", $2 * 1024 }' /proc/meminfo)
+memtotal=$(awk '/^MemTotal:/ { printf "%.0f", $2 * 1024 }' /proc/meminfo)
 [[ $(jq '.host.memory_bytes' "$tmp/p.json") == "$memtotal" ]] || fail "host.memory_bytes != $memtotal"
 jq -e --argjson m "$memtotal" '.resources.memory.total_bytes.value == $m' "$tmp/p.json" >/dev/null ||
         fail "memory.total_bytes != $memtotal"
