@@ -15,7 +15,6 @@
  * Memory is fixed: histograms are log-linear and counters are per status code, whatever the run's
  * length. Bodies are discarded. Proxies from the environment are ignored, the resolver runs once per
  * connection, and only http and https are allowed. */
-#include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -24,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "curl-api.h"
 #include "histogram.h"
 #include "macro.h"
 #include "probe.h"
@@ -221,6 +221,9 @@ static int http_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
                 *ret_error = strdup("the open model needs an arrival rate (--rate N requests per second)");
                 return -EINVAL;
         }
+        int loaded = curl_api_load(ret_error);
+        if (loaded < 0)
+                return loaded;
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
                 return -ENOMEM;
         s->global_init = true;
