@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,17 @@ int cli_write_json(const json_t *doc, const char *path) {
 
 bool cli_stdout_color(void) {
         return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && strcmp(strempty(getenv("TERM")), "dumb") != 0;
+}
+
+bool cli_confirm(const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputs(" [y/N] ", stderr);
+        fflush(stderr);
+        char line[16];
+        return fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y');
 }
 
 bool cli_stderr_is_tty(void) {

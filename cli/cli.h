@@ -28,6 +28,8 @@ int cli_write_json(const json_t *doc, const char *path);
 /* Text atomically to a file (or stdout for NULL / "-"). */
 int cli_write_text(const char *text, size_t len, const char *path);
 bool cli_stdout_color(void);
+/* Ask a yes/no question on stderr ("QUESTION [y/N] "); true only for an answer starting with y. */
+bool cli_confirm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool cli_stderr_is_tty(void);
 /* Parse a duration in seconds ("10", "0.5", "2s", "500ms"); -EINVAL if malformed or negative. */
 int cli_parse_seconds(const char *s, double *ret);

@@ -128,14 +128,6 @@ int helper_client_json_args(int argc, char **argv, const char *usage, bool *ret_
         return -1;
 }
 
-static bool confirm(long long pending) {
-        fprintf(stderr, "Apply %lld change(s) through skytune-helper? [y/N] ", pending);
-        fflush(stderr);
-        char line[16];
-        if (!fgets(line, sizeof(line), stdin))
-                return false;
-        return line[0] == 'y' || line[0] == 'Y';
-}
 
 int helper_client_apply_plan(json_t *plan, long long pending, bool yes, bool json) {
         if (pending == 0 && !json) {
@@ -143,7 +135,7 @@ int helper_client_apply_plan(json_t *plan, long long pending, bool yes, bool jso
                 return EXIT_OK;
         }
         bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-        if (pending > 0 && !yes && tty && !confirm(pending)) {
+        if (pending > 0 && !yes && tty && !cli_confirm("Apply %lld change(s) through skytune-helper?", pending)) {
                 log_error("cancelled: nothing was applied");
                 return EXIT_FAIL;
         }

@@ -267,15 +267,10 @@ int cli_apply_plan_verified(json_t *plan, long long pending, bool yes, bool json
                 return EXIT_OK;
         }
         bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-        if (!yes && tty) {
-                printf("Apply %lld change(s), measuring before and after (about %.0f s of probes)? [y/N] ", pending,
-                       2.0 * a->rounds * a->round_s * (a->url ? 3 : 2));
-                fflush(stdout);
-                char answer[16] = "";
-                if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y')) {
-                        log_error("cancelled: nothing was applied");
-                        return EXIT_FAIL;
-                }
+        if (!yes && tty && !cli_confirm("Apply %lld change(s), measuring before and after (about %.0f s of probes)?", pending,
+                                         2.0 * a->rounds * a->round_s * (a->url ? 3 : 2))) {
+                log_error("cancelled: nothing was applied");
+                return EXIT_FAIL;
         }
         _cleanup_free_ char *text = json_dumps(plan, JSON_COMPACT);
         if (!text)
