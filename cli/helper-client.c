@@ -129,6 +129,16 @@ int helper_client_json_args(int argc, char **argv, const char *usage, bool *ret_
 }
 
 
+int helper_client_encode_plan(const json_t *plan, bool tty, char **ret_text, uint64_t *ret_flags) {
+        char *text = json_dumps(plan, JSON_COMPACT);
+        if (!text)
+                return log_error_errno(-ENOMEM, "cannot format the plan: %m");
+        *ret_text = text;
+        *ret_flags = (json_is_true(json_object_get(plan, "persist")) ? HELPER_CLIENT_PERSIST : 0) |
+                     (tty ? HELPER_CLIENT_INTERACTIVE : 0);
+        return 0;
+}
+
 int helper_client_apply_plan(json_t *plan, long long pending, bool yes, bool json) {
         if (pending == 0 && !json) {
                 printf("Nothing to change: every value is as the plan wants it.\n");
@@ -139,11 +149,10 @@ int helper_client_apply_plan(json_t *plan, long long pending, bool yes, bool jso
                 log_error("cancelled: nothing was applied");
                 return EXIT_FAIL;
         }
-        _cleanup_free_ char *text = json_dumps(plan, JSON_COMPACT);
-        if (!text)
-                return log_error_errno(-ENOMEM, "cannot format the plan: %m"), EXIT_FAIL;
-        uint64_t flags = (json_is_true(json_object_get(plan, "persist")) ? HELPER_CLIENT_PERSIST : 0) |
-                         (tty ? HELPER_CLIENT_INTERACTIVE : 0);
+        _cleanup_free_ char *text = NULL;
+        uint64_t flags = 0;
+        if (helper_client_encode_plan(plan, tty, &text, &flags) < 0)
+                return EXIT_FAIL;
         json_t *tx = NULL;
         if (helper_client_apply(text, flags, &tx) < 0)
                 return EXIT_FAIL;

@@ -272,11 +272,10 @@ int cli_apply_plan_verified(json_t *plan, long long pending, bool yes, bool json
                 log_error("cancelled: nothing was applied");
                 return EXIT_FAIL;
         }
-        _cleanup_free_ char *text = json_dumps(plan, JSON_COMPACT);
-        if (!text)
-                return log_error_errno(-ENOMEM, "cannot format the plan: %m"), EXIT_FAIL;
-        uint64_t flags = (json_is_true(json_object_get(plan, "persist")) ? HELPER_CLIENT_PERSIST : 0) |
-                         (tty ? HELPER_CLIENT_INTERACTIVE : 0);
+        _cleanup_free_ char *text = NULL;
+        uint64_t flags = 0;
+        if (helper_client_encode_plan(plan, tty, &text, &flags) < 0)
+                return EXIT_FAIL;
         json_t *report = NULL;
         if (cli_apply_verify(text, flags, a, json, &report) < 0)
                 return EXIT_FAIL;
