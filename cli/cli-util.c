@@ -120,7 +120,7 @@ int cli_collect_profile(const Sysroot *root, double duration_s, double interval_
                 steps = 1;
         uint64_t t0 = profiler_now_usec();
         cli_install_interrupt();
-        r = profiler_sample(p, t0);
+        r = profiler_sample(p, t0, steps == 0);
         for (unsigned i = 1; r >= 0 && i <= steps && !cli_interrupted(); i++) {
                 if (progress)
                         fprintf(stderr, "\rskytune: sampling %u/%u (%.0f of %.0f s)...", i, steps, (i - 1) * interval_s,
@@ -128,7 +128,7 @@ int cli_collect_profile(const Sysroot *root, double duration_s, double interval_
                 cli_sleep_until_usec(t0 + (uint64_t) llround(i * interval_s * 1e6));
                 if (cli_interrupted())
                         break;
-                r = profiler_sample(p, profiler_now_usec());
+                r = profiler_sample(p, profiler_now_usec(), i == steps);
         }
         if (progress)
                 fprintf(stderr, "\r\033[K");

@@ -41,7 +41,7 @@ static int cpu_open(void *state, const Sysroot *root) {
         return 0;
 }
 
-static int cpu_sample(void *state, uint64_t now) {
+static int cpu_sample(void *state, uint64_t now, bool full) {
         CpuState *st = state;
         if (!kept_file_is_open(&st->file))
                 return 0;

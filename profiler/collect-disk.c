@@ -60,7 +60,7 @@ static size_t count_lines(const char *text, size_t len) {
         return n;
 }
 
-static int disk_sample(void *state, uint64_t now) {
+static int disk_sample(void *state, uint64_t now, bool full) {
         DiskState *st = state;
         if (!kept_file_is_open(&st->file))
                 return 0;

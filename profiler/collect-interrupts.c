@@ -148,9 +148,11 @@ static int sample_softirqs(IrqState *st, uint64_t now) {
         return 0;
 }
 
-static int irq_sample(void *state, uint64_t now) {
+static int irq_sample(void *state, uint64_t now, bool full) {
         IrqState *st = state;
         int r = 0;
+        if (!full)      /* both files are read at full samples only */
+                return 0;
         if (kept_file_is_open(&st->softnet_file))
                 r = sample_softnet(st, now);
         if (r >= 0 && kept_file_is_open(&st->softirqs_file))

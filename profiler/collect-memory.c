@@ -24,7 +24,7 @@ typedef struct MemState {
         unsigned meminfo_bad, vmstat_bad;
         DirtyLimits dirty;
         CounterTable mem;       /* _MEMINFO_MAX gauges per sample */
-        CounterTable vm;        /* _VMSTAT_MAX counters per sample */
+        CounterTable vm;        /* _VMSTAT_MAX counters per full sample */
 } MemState;
 
 static int mem_open(void *state, const Sysroot *root) {
@@ -63,11 +63,13 @@ static int sample_into(KeptFile *f, CounterTable *t, uint64_t now, unsigned *bad
         return counter_table_push(t, now, r < 0 ? NULL : row);
 }
 
-static int mem_sample(void *state, uint64_t now) {
+static int mem_sample(void *state, uint64_t now, bool full) {
         MemState *st = state;
         uint64_t mrow[_MEMINFO_MAX], vrow[_VMSTAT_MAX];
         int r = sample_into(&st->meminfo, &st->mem, now, &st->meminfo_bad, meminfo_parse, mrow);
-        return r < 0 ? r : sample_into(&st->vmstat, &st->vm, now, &st->vmstat_bad, vmstat_parse, vrow);
+        if (r < 0 || !full)
+                return r;
+        return sample_into(&st->vmstat, &st->vm, now, &st->vmstat_bad, vmstat_parse, vrow);
 }
 
 /* The kernel applies the ratios to its "dirtyable" memory (free pages plus the file LRU, less the

@@ -63,7 +63,7 @@ typedef struct NetSource {
 } NetSource;
 
 typedef struct NetState {
-        NetSource dev, snmp, ext, sock;
+        NetSource dev, snmp, ext, sock;  /* snmp and ext (netstat) at full samples only */
         CounterSet ifaces;       /* _NETDEV_MAX counters per interface */
         uint64_t port_lo, port_hi;
         int port_error;
@@ -154,10 +154,11 @@ static int sample_source(NetState *st, NetSource *src, uint64_t now) {
         return counter_table_push(&src->t, now, r < 0 ? NULL : row);
 }
 
-static int net_sample(void *state, uint64_t now) {
+static int net_sample(void *state, uint64_t now, bool full) {
         NetState *st = state;
-        NetSource *all[] = { &st->dev, &st->snmp, &st->ext, &st->sock };
-        for (size_t i = 0; i < ELEMENTSOF(all); i++) {
+        NetSource *all[] = { &st->dev, &st->sock, &st->snmp, &st->ext };
+        size_t n = full ? ELEMENTSOF(all) : 2;
+        for (size_t i = 0; i < n; i++) {
                 int r = sample_source(st, all[i], now);
                 if (r < 0)
                         return r;

@@ -37,7 +37,7 @@ static int tasks_open(void *state, const Sysroot *root) {
         return 0;
 }
 
-static int tasks_sample(void *state, uint64_t now) {
+static int tasks_sample(void *state, uint64_t now, bool full) {
         TasksState *st = state;
         const char *text;
         size_t len;

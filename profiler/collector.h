@@ -5,6 +5,7 @@
  * the Report API. Rates come from counter deltas (series.h handles wrap and reset). */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "report.h"
@@ -15,8 +16,10 @@ typedef struct Collector {
         size_t state_size;   /* zeroed state handed to every callback */
         /* Discover and open sources. Missing sources are remembered and reported as unavailable. */
         int (*open)(void *state, const Sysroot *root);
-        /* Store one sample. A source that fails to parse is counted, not fatal (see report). */
-        int (*sample)(void *state, uint64_t now_usec);
+        /* Store one sample. A source that fails to parse is counted, not fatal (see report). Sources
+         * whose kernel side is costly and that only feed rates are read when full is true (see
+         * profiler_sample); the others at every sample. */
+        int (*sample)(void *state, uint64_t now_usec, bool full);
         /* Emit facts, metrics, findings, tunables. */
         int (*report)(void *state, const Sysroot *root, Report *rep);
         void (*close)(void *state);

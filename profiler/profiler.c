@@ -13,6 +13,7 @@
 struct Profiler {
         const Sysroot *root;
         unsigned samples;
+        uint64_t full_period, full_at;
         void *state[];       /* one per collector_table entry */
 };
 
@@ -27,6 +28,7 @@ int profiler_new(const Sysroot *root, Profiler **ret) {
         if (!p)
                 return -ENOMEM;
         p->root = root;
+        p->full_period = PROFILER_FULL_PERIOD_USEC;
         for (size_t i = 0; i < collector_table_size; i++) {
                 const Collector *c = collector_table[i];
                 p->state[i] = calloc(1, c->state_size ? c->state_size : 1);
@@ -58,12 +60,19 @@ Profiler *profiler_free(Profiler *p) {
         return NULL;
 }
 
-int profiler_sample(Profiler *p, uint64_t now_usec) {
+void profiler_set_full_period(Profiler *p, uint64_t usec) {
+        p->full_period = usec;
+}
+
+int profiler_sample(Profiler *p, uint64_t now_usec, bool last) {
+        bool full = p->samples == 0 || last || now_usec - p->full_at >= p->full_period;
+        if (full)
+                p->full_at = now_usec;
         for (size_t i = 0; i < collector_table_size; i++) {
                 const Collector *c = collector_table[i];
                 if (!c->sample)
                         continue;
-                int r = c->sample(p->state[i], now_usec);
+                int r = c->sample(p->state[i], now_usec, full);
                 if (r == -ENOMEM)
                         return r;
         }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sysroot.h"
@@ -18,8 +19,17 @@ int profiler_new(const Sysroot *root, Profiler **ret);
 Profiler *profiler_free(Profiler *p);
 
 /* One sample of all collectors at monotonic time now_usec (the caller's clock, so tests can replay
- * fixture trees with exact intervals). */
-int profiler_sample(Profiler *p, uint64_t now_usec);
+ * fixture trees with exact intervals). last marks the window's final sample.
+ *
+ * /proc/vmstat, /proc/net/snmp, /proc/net/netstat, /proc/net/softnet_stat and /proc/softirqs cost the
+ * kernel about half of a sample (it formats every one of their hundreds of fields), and they only feed
+ * rates whose use is their window average. So they are read at "full" samples only: the first, the
+ * last, and the first one at least the full period (default 5 s) after the previous full one. Their
+ * rates are over those longer intervals; every other source is read at every sample. */
+#define PROFILER_FULL_PERIOD_USEC UINT64_C(5000000)
+int profiler_sample(Profiler *p, uint64_t now_usec, bool last);
+/* 0 reads every source at every sample (tests of per-interval behaviour, benchmarks). */
+void profiler_set_full_period(Profiler *p, uint64_t usec);
 unsigned profiler_samples(const Profiler *p);
 
 /* The profile document. duration_s/interval_s are what the caller asked for (recorded in "window"). */

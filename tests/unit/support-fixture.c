@@ -77,7 +77,8 @@ void test_writef(const char *dir, const char *rel, const char *fmt, ...) {
         free(s);
 }
 
-json_t *test_profile(const char *dir, unsigned samples, TestStep step, void *userdata) {
+static json_t *profile_with_period(const char *dir, unsigned samples, TestStep step, void *userdata,
+                                   uint64_t full_period) {
         Sysroot *root = NULL;
         Profiler *p = NULL;
         json_t *doc = NULL;
@@ -85,16 +86,25 @@ json_t *test_profile(const char *dir, unsigned samples, TestStep step, void *use
         if (step)
                 step(dir, 0, userdata);
         assert_int_equal(profiler_new(root, &p), 0);
+        profiler_set_full_period(p, full_period);
         for (unsigned i = 0; i < samples; i++) {
                 if (step && i > 0)
                         step(dir, i, userdata);
-                assert_int_equal(profiler_sample(p, 1000000ull + i * 1000000ull), 0);
+                assert_int_equal(profiler_sample(p, 1000000ull + i * 1000000ull, i + 1 == samples), 0);
         }
         assert_int_equal(profiler_report(p, samples > 1 ? samples - 1 : 0, 1, &doc), 0);
         profiler_free(p);
         sysroot_free(root);
         assert_non_null(doc);
         return doc;
+}
+
+json_t *test_profile(const char *dir, unsigned samples, TestStep step, void *userdata) {
+        return profile_with_period(dir, samples, step, userdata, 0);
+}
+
+json_t *test_profile_cadence(const char *dir, unsigned samples, TestStep step, void *userdata) {
+        return profile_with_period(dir, samples, step, userdata, PROFILER_FULL_PERIOD_USEC);
 }
 
 json_t *test_find_finding(const json_t *profile, const char *metric) {

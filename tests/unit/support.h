@@ -22,7 +22,10 @@ void test_writef(const char *dir, const char *rel, const char *fmt, ...) __attri
 /* Profile a tree: one sample per entry of `steps` (a callback may change the tree before each), one
  * second apart on a synthetic clock. */
 typedef void (*TestStep)(const char *dir, unsigned i, void *userdata);
+/* A profile of samples taken 1 s apart, every source read at every sample (exact per-interval rates). */
 json_t *test_profile(const char *dir, unsigned samples, TestStep step, void *userdata);
+/* The same with the costly sources read at full samples only, as `skytune profile` does. */
+json_t *test_profile_cadence(const char *dir, unsigned samples, TestStep step, void *userdata);
 /* The finding whose "metric" equals metric (or starts with it when it ends in '*'), or NULL. */
 json_t *test_find_finding(const json_t *profile, const char *metric);
 /* Dotted path lookup in a JSON document ("resources.cpu.run_queue.value"). */

@@ -129,7 +129,7 @@ static void test_unreadable(void **state) {
                 Sysroot *root = NULL;
                 Profiler *p = NULL;
                 json_t *doc = NULL;
-                if (sysroot_open(dir, &root) < 0 || profiler_new(root, &p) < 0 || profiler_sample(p, 1000000) < 0 ||
+                if (sysroot_open(dir, &root) < 0 || profiler_new(root, &p) < 0 || profiler_sample(p, 1000000, true) < 0 ||
                     profiler_report(p, 0, 1, &doc) < 0)
                         _exit(3);
                 dprintf(pipefd[1], "%g %g %g", json_number_value(test_path(doc, "resources.files.scanned.value")),

@@ -201,6 +201,34 @@ static void test_swap_blip(void **state) {
         test_profile_done(doc, dir);
 }
 
+/* pswpin: +50 pages between the samples 2 and 3, still otherwise. */
+static void burst_step(const char *dir, unsigned i, void *userdata) {
+        mem_step(dir, i, userdata);
+        test_writef(dir, "proc/vmstat", "nr_free_pages 1000\npswpin %u\npswpout 2000\npgmajfault 0\n", i >= 3 ? 1050 : 1000);
+}
+
+/* As `skytune profile` samples: meminfo at every sample, vmstat at the full samples only (the first,
+ * 5 s later, and the last), so the rates are over 5 s and 2 s and their average is still exact. */
+static void test_full_cadence(void **state) {
+        MemScenario sc = { .total_kb = 1000000, .avail_kb = 500000, .swap_total_kb = 100000, .swap_free_kb = 50000,
+                           .dirty_kb = 100, .pswpin_step = 30, .pswpout_step = 70 };
+        char *dir = test_tmpdir();
+        test_copy_fixture("mem-idle", dir);
+        json_t *doc = test_profile_cadence(dir, 8, mem_step, &sc);
+        assert_int_equal((int) test_num(doc, "resources.memory.available_bytes.n"), 8);
+        assert_int_equal((int) test_num(doc, "resources.memory.swap_out_per_s.n"), 2);
+        assert_true(test_num(doc, "resources.memory.swap_out_per_s.avg") == 70);
+        assert_true(test_num(doc, "resources.memory.major_faults_per_s.max") == 10);
+        test_expect_finding(doc, "memory.swap_out_per_s", "saturation", NULL);
+        json_decref(doc);
+
+        /* A burst of 50 pages inside the first 5 s is averaged over them, not lost. */
+        doc = test_profile_cadence(dir, 8, burst_step, &sc);
+        assert_true(test_num(doc, "resources.memory.swap_in_per_s.max") == 10);
+        assert_true(test_num(doc, "resources.memory.swap_in_per_s.min") == 0);
+        test_profile_done(doc, dir);
+}
+
 static void test_oom_and_reclaim(void **state) {
         MemScenario sc = { .total_kb = 1000000, .avail_kb = 500000, .allocstall_step = 4, .scan_step = 320,
                            .oom_step = 1 };
@@ -275,6 +303,7 @@ int main(void) {
                 cmocka_unit_test(test_idle_fixture),
                 cmocka_unit_test(test_swap_finding),
                 cmocka_unit_test(test_swap_blip),
+                cmocka_unit_test(test_full_cadence),
                 cmocka_unit_test(test_oom_and_reclaim),
                 cmocka_unit_test(test_dirty_threshold),
                 cmocka_unit_test(test_used_and_missing),
