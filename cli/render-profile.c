@@ -30,6 +30,23 @@ static void fmt_num(char *buf, size_t n, double v) {
                 snprintf(buf, n, "%.2f", v);
 }
 
+/* Bytes and bytes/s in binary units, scaled once per metric from its largest figure so that value,
+ * min, p95 and max read alike. */
+static double byte_scale(const char *unit, double largest, char *label, size_t n) {
+        static const char *const prefix[] = { "", "Ki", "Mi", "Gi", "Ti", "Pi" };
+        const char *rest = unit && startswith(unit, "bytes") ? unit + strlen("bytes") : NULL;
+        if (!rest || (*rest && strcmp(rest, "/s") != 0)) {
+                snprintf(label, n, "%s", unit ? unit : "");
+                return 1;
+        }
+        size_t k = 0;
+        double scale = 1;
+        while (k + 1 < ELEMENTSOF(prefix) && fabs(largest) >= scale * 1024)
+                scale *= 1024, k++;
+        snprintf(label, n, "%s%s", k ? prefix[k] : "", k ? (*rest ? "B/s" : "B") : unit);
+        return scale;
+}
+
 static void print_header(FILE *f, const json_t *doc, const Style *s) {
         const json_t *host = json_object_get(doc, "host"), *win = json_object_get(doc, "window");
         const char *hostname = json_string_value(json_object_get(host, "hostname"));
@@ -79,15 +96,17 @@ static bool is_metric(const json_t *o) {
 }
 
 static void print_metric(FILE *f, const char *path, const json_t *m, const Style *s) {
-        char v[32];
-        fmt_num(v, sizeof(v), json_number_value(json_object_get(m, "value")));
-        const char *unit = json_string_value(json_object_get(m, "unit"));
-        fprintf(f, "  %-44s %12s %-8s", path, v, unit ? unit : "");
+        char v[32], unit[16];
+        double value = json_number_value(json_object_get(m, "value")), max = json_number_value(json_object_get(m, "max"));
+        double scale = byte_scale(json_string_value(json_object_get(m, "unit")), MAX(fabs(value), fabs(max)), unit,
+                                  sizeof(unit));
+        fmt_num(v, sizeof(v), value / scale);
+        fprintf(f, "  %-44s %12s %-8s", path, v, unit);
         if (json_object_get(m, "max")) {
                 char mn[32], mx[32], p95[32];
-                fmt_num(mn, sizeof(mn), json_number_value(json_object_get(m, "min")));
-                fmt_num(p95, sizeof(p95), json_number_value(json_object_get(m, "p95")));
-                fmt_num(mx, sizeof(mx), json_number_value(json_object_get(m, "max")));
+                fmt_num(mn, sizeof(mn), json_number_value(json_object_get(m, "min")) / scale);
+                fmt_num(p95, sizeof(p95), json_number_value(json_object_get(m, "p95")) / scale);
+                fmt_num(mx, sizeof(mx), max / scale);
                 fprintf(f, " %smin %s  p95 %s  max %s%s", s->dim, mn, p95, mx, s->reset);
         }
         fputc('\n', f);
@@ -106,10 +125,15 @@ static void print_node(FILE *f, const char *prefix, const json_t *o, const Style
                         fprintf(f, "  %-44s %s\n", buf, json_string_value(v));
                 else if (json_is_boolean(v))
                         fprintf(f, "  %-44s %s\n", buf, json_is_true(v) ? "yes" : "no");
+                else if (json_is_null(v))
+                        fprintf(f, "  %-44s unknown\n", buf);
                 else {
-                        char n[32];
-                        fmt_num(n, sizeof(n), json_number_value(v));
-                        fprintf(f, "  %-44s %s\n", buf, n);
+                        /* A fact named *_bytes is a size: binary units, as the metrics. */
+                        char n[32], unit[16];
+                        double x = json_number_value(v);
+                        double scale = byte_scale(endswith(key, "_bytes") ? "bytes" : NULL, x, unit, sizeof(unit));
+                        fmt_num(n, sizeof(n), x / scale);
+                        fprintf(f, "  %-44s %s%s%s\n", buf, n, *unit ? " " : "", unit);
                 }
         }
         json_object_foreach((json_t *) o, key, v) {

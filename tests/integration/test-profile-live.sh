@@ -57,6 +57,12 @@ jq -e '.resources.cpu.unavailable.rates' "$tmp/z.json" >/dev/null || fail "--dur
 "$skytune" profile --duration 0 >"$tmp/h.txt"
 grep -q '^Findings' "$tmp/h.txt" || fail "human output has no findings section"
 grep -q '^cpu$' "$tmp/h.txt" || fail "human output has no cpu section"
+# Sizes in binary units from the same MemTotal; an unknown fact (JSON null) reads "unknown", never 0.
+want=$(awk -v b="$memtotal" 'BEGIN { printf "%.2f GiB", b / 1073741824 }')
+grep -Eq "^  total_bytes +${want} *$" "$tmp/h.txt" || fail "total_bytes is not shown as $want: $(grep total_bytes "$tmp/h.txt")"
+if jq -e '[.resources.network.interfaces[] | select(.speed_mbps == null)] | length > 0' "$tmp/z.json" >/dev/null; then
+        grep -Eq 'speed_mbps +unknown$' "$tmp/h.txt" || fail "an unknown link speed is not shown as unknown"
+fi
 
 # Usage errors exit 2 and name the problem; failures exit 1; nothing exits 0 on error.
 set +e
