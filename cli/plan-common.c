@@ -182,8 +182,13 @@ static void render_change(FILE *f, size_t n, const json_t *c, bool persist, Styl
         fprintf(f, "   effect     %s\n", str(c, "expected_effect"));
         fprintf(f, "   risk       %s (confidence %s)\n", str(c, "risk"), str(c, "confidence"));
         const char *pf = json_string_value(json_object_get(c, "persist_file"));
-        fprintf(f, "   mechanism  %s", str(c, "mechanism"));
-        if (pf)
+        const char *mech = str(c, "mechanism");
+        bool file_only = strcmp(mech, "systemd-dropin") == 0 || strcmp(mech, "limits.d") == 0 ||
+                         strcmp(mech, "system.conf.d") == 0;
+        fprintf(f, "   mechanism  %s", mech);
+        if (pf && file_only)
+                fprintf(f, ", written to %s", pf);
+        else if (pf)
                 fprintf(f, "; persistent form in %s%s", pf, persist ? "" : " (with --persist)");
         fputc('\n', f);
         if (*str(c, "note"))
@@ -213,6 +218,10 @@ static void render_limit(FILE *f, const char *name, const json_t *l) {
         print_scalar(f, json_object_get(l, "soft"));
         if (json_object_get(l, "pct"))
                 fprintf(f, " (%.0f%%)", json_real_value(json_object_get(l, "pct")));
+        /* RLIMIT_NPROC counts the threads of the real uid, and is not enforced for root. */
+        if (strcmp(name, "nproc") == 0 && json_object_get(l, "uid"))
+                fprintf(f, " threads of uid %lld%s", (long long) json_integer_value(json_object_get(l, "uid")),
+                        json_is_true(json_object_get(l, "exempt")) ? ", not enforced" : "");
         fputc(';', f);
 }
 
@@ -263,7 +272,12 @@ void render_plan(FILE *f, const json_t *plan, bool color) {
                         } else
                                 fputs(" not running;", f);
                         if (json_object_get(x, "unit"))
-                                fprintf(f, " unit %s%s", str(x, "unit"), json_is_true(json_object_get(x, "unit_file")) ? "" : " (no unit file)");
+                                fprintf(f, " unit %s%s", str(x, "unit"),
+                                        json_is_true(json_object_get(x, "transient"))   ? " (transient)"
+                                        : json_is_true(json_object_get(x, "unit_file")) ? ""
+                                                                                         : " (no unit file)");
+                        else if (json_is_true(json_object_get(x, "session")))
+                                fprintf(f, " login session of %s", json_object_get(x, "user") ? str(x, "user") : "an unnamed uid");
                         fputc('\n', f);
                 }
         }
@@ -286,8 +300,11 @@ void render_effects(FILE *f, const json_t *effects, bool persist, bool color) {
         json_array_foreach(live, i, x) {
                 const char *st = str(x, "status");
                 const json_t *from = json_object_get(x, "from");
-                fprintf(f, "  %-13s %-34s %s -> %s  [%s]%s\n", str(x, "kind"), str(x, "key"),
+                const char *file = json_string_value(json_object_get(x, "file"));
+                bool via_file = file && (persist || strcmp(st, "file") == 0);
+                fprintf(f, "  %-13s %-34s %s -> %s  [%s%s%s]%s\n", str(x, "kind"), str(x, "key"),
                         json_is_string(from) ? json_string_value(from) : "(unset)", str(x, "to"), str(x, "mechanism"),
+                        via_file ? ": " : "", via_file ? file : "",
                         strcmp(st, "change") == 0      ? ""
                         : strcmp(st, "unchanged") == 0 ? "  already set"
                         : strcmp(st, "file") == 0      ? "  written to its file below"

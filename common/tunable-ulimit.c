@@ -5,6 +5,7 @@
  * by the optimizer and the helper that own those files. */
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +16,13 @@
 #include "ulimit.h"
 
 static const UlimitResource resources[] = {
-        { "nofile", "Max open files", "NOFILE", 1073741816LL, false },
-        { "nproc", "Max processes", "NPROC", 4194304LL, true },
-        { "memlock", "Max locked memory", "MEMLOCK", INT64_MAX, true },
-        { "core", "Max core file size", "CORE", INT64_MAX, true },
-        { "stack", "Max stack size", "STACK", INT64_MAX, true },
+        /* nofile: the kernel's largest fs.nr_open; nproc: PID_MAX_LIMIT, the largest kernel.pid_max and
+         * kernel.threads-max. The host's own values cap what the optimizer proposes. */
+        { "nofile", "Max open files", "NOFILE", 1073741816LL, false, false },
+        { "nproc", "Max processes", "NPROC", 4194304LL, true, false },
+        { "memlock", "Max locked memory", "MEMLOCK", INT64_MAX, true, true },
+        { "core", "Max core file size", "CORE", INT64_MAX, true, true },
+        { "stack", "Max stack size", "STACK", INT64_MAX, true, true },
 };
 
 static const char *const scopes[] = { "process", "unit", "login", "default" };
@@ -62,6 +65,32 @@ int ulimit_key_parse(const char *key, UlimitKey *ret) {
         return 0;
 }
 
+/* Digits, and for a byte resource one 1024-based suffix (systemd.exec(5): K, M, G, T, P, E). */
+static int parse_number(const char *s, const UlimitResource *res, long long *ret) {
+        static const char suffixes[] = "KMGTPE";
+        if (!isdigit((unsigned char) *s))
+                return *s == '-' ? -ERANGE : -EINVAL;
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno == ERANGE)
+                return -ERANGE;
+        if (*end) {
+                const char *suffix = res->bytes && end[1] == '\0' ? strchr(suffixes, *end) : NULL;
+                if (!suffix)
+                        return -EINVAL;
+                for (long shift = (suffix - suffixes + 1) * 10; shift > 0; shift -= 10) {
+                        if (v > (unsigned long long) INT64_MAX >> 10)
+                                return -ERANGE;
+                        v <<= 10;
+                }
+        }
+        if (v > (unsigned long long) res->max)
+                return -ERANGE;
+        *ret = (long long) v;
+        return 0;
+}
+
 static int parse_limit(const char *s, const UlimitResource *res, long long *ret) {
         if (strcmp(s, "infinity") == 0 || strcmp(s, "unlimited") == 0) {
                 if (!res->infinity_ok)
@@ -69,14 +98,7 @@ static int parse_limit(const char *s, const UlimitResource *res, long long *ret)
                 *ret = -1;
                 return 0;
         }
-        long long v;
-        int r = tunable_parse_i64(s, &v);
-        if (r < 0)
-                return r;
-        if (v < 0 || v > res->max)
-                return -ERANGE;
-        *ret = v;
-        return 0;
+        return parse_number(s, res, ret);
 }
 
 int ulimit_value_parse(const char *value, const UlimitResource *res, long long *ret_soft, long long *ret_hard) {
@@ -116,6 +138,32 @@ int ulimit_value_format(long long soft, long long hard, char **ret) {
         else
                 snprintf(b, sizeof(b), "%lld", hard);
         return asprintf(ret, "%s:%s", a, b) < 0 ? -ENOMEM : 0;
+}
+
+const char *ulimit_limits_conf_word(const UlimitResource *res, long long v, char buf[static 24]) {
+        if (v < 0)
+                return "unlimited";
+        snprintf(buf, 24, "%lld", res->bytes ? v / 1024 + (v % 1024 != 0) : v);
+        return buf;
+}
+
+int ulimit_limits_conf_parse(const UlimitResource *res, const char *word, long long *ret) {
+        if (strcmp(word, "-1") == 0 || strcmp(word, "unlimited") == 0 || strcmp(word, "infinity") == 0) {
+                if (!res->infinity_ok)
+                        return -ERANGE;
+                *ret = -1;
+                return 0;
+        }
+        long long v;
+        UlimitResource plain = *res;
+        plain.bytes = false;    /* limits.conf takes no suffixes */
+        if (res->bytes)
+                plain.max = res->max / 1024;
+        int r = parse_number(word, &plain, &v);
+        if (r < 0)
+                return r;
+        *ret = res->bytes ? v * 1024 : v;
+        return 0;
 }
 
 int ulimit_parse_proc_limits(const char *text, size_t len, const UlimitResource *res, long long *ret_soft, long long *ret_hard) {

@@ -99,6 +99,10 @@ int dryrun_effects(const Sysroot *root, const json_t *plan, bool persist, json_t
                                       proposed, "mechanism", owned_mechanism(k, canon), "status", status);
                 if (e && !cur)
                         json_object_set_new(e, "from", json_null());
+                /* The file that carries the change: the only mechanism of a file-only key, else its
+                 * persistent form (written with --persist). */
+                if (e && pfile)
+                        json_object_set_new(e, "file", json_string(pfile));
                 json_array_append_new(live, e);
                 if (pfile && (persist || file_only)) {
                         bool seen = false;

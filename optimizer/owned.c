@@ -228,16 +228,6 @@ static const char *const dirty_pairs[][2] = {
         { "vm.dirty_background_bytes", "vm.dirty_background_ratio" },
 };
 
-static const char *limit_word(long long v) {
-        static char buf[2][24];
-        static int which;
-        which ^= 1;
-        if (v < 0)
-                return "unlimited";
-        snprintf(buf[which], sizeof(buf[which]), "%lld", v);
-        return buf[which];
-}
-
 static int add_change(FileFormat f, Entries *e, TunableKind kind, const char *key, const char *value) {
         char *ek = NULL, *line = NULL;
         UlimitKey uk;
@@ -275,12 +265,14 @@ static int add_change(FileFormat f, Entries *e, TunableKind kind, const char *ke
                 if (ulimit_key_parse(key, &uk) < 0 || ulimit_value_parse(value, uk.resource, &soft, &hard) < 0)
                         return -EINVAL;
                 if (f == F_LIMITS) {
+                        /* limits.conf(5): "unlimited", and KiB for memlock, core and stack. */
                         for (int j = 0; j < 2; j++) {
                                 const char *type = j ? "hard" : "soft";
+                                char buf[24];
                                 if (asprintf(&ek, "%s %s %s", uk.target, type, uk.resource->name) < 0)
                                         return -ENOMEM;
                                 if (asprintf(&line, "%s %s %s %s", uk.target, type, uk.resource->name,
-                                             limit_word(j ? hard : soft)) < 0)
+                                             ulimit_limits_conf_word(uk.resource, j ? hard : soft, buf)) < 0)
                                         line = NULL;
                                 int r = entries_set(e, ek, line);
                                 if (r < 0)
@@ -362,18 +354,26 @@ int owned_file_value(const Sysroot *root, TunableKind kind, const char *key, cha
                 return r;
         Entries e = {};
         r = parse_entries(f, text, &e);
-        const char *soft = NULL, *hard = NULL;
+        const char *soft = NULL;
+        long long lsoft = 0, lhard = 0;
+        bool have_soft = false, have_hard = false;
         for (size_t i = 0; r >= 0 && i < e.n; i++) {
                 const char *line = e.v[i].line;
                 if (f == F_LIMITS) {
+                        /* Words in limits.conf(5) units (KiB for memlock), read back into the kind's (bytes). */
                         char dom[256], type[16], item[32], val[32];
+                        long long v;
                         if (sscanf(line, "%255s %15s %31s %31s", dom, type, item, val) != 4 || strcmp(dom, uk.target) != 0 ||
-                            strcmp(item, uk.resource->name) != 0)
+                            strcmp(item, uk.resource->name) != 0 || ulimit_limits_conf_parse(uk.resource, val, &v) < 0)
                                 continue;
-                        if (strcmp(type, "soft") == 0 || strcmp(type, "-") == 0)
-                                soft = strstr(line, val);
-                        if (strcmp(type, "hard") == 0 || strcmp(type, "-") == 0)
-                                hard = strstr(line, val);
+                        if (strcmp(type, "soft") == 0 || strcmp(type, "-") == 0) {
+                                lsoft = v;
+                                have_soft = true;
+                        }
+                        if (strcmp(type, "hard") == 0 || strcmp(type, "-") == 0) {
+                                lhard = v;
+                                have_hard = true;
+                        }
                         continue;
                 }
                 char want[64];
@@ -382,9 +382,11 @@ int owned_file_value(const Sysroot *root, TunableKind kind, const char *key, cha
                         soft = strchr(line, '=') + 1;
         }
         _cleanup_free_ char *v = NULL;
-        if (r >= 0 && soft && f == F_LIMITS && asprintf(&v, "%.*s:%s", (int) strcspn(soft, " \t"), soft,
-                                                        hard ? hard : soft) < 0)
-                r = -ENOMEM;
+        if (r >= 0 && have_soft) {
+                if (ulimit_value_format(lsoft, have_hard ? lhard : lsoft, &v) < 0)
+                        r = -ENOMEM;
+                soft = v;
+        }
         if (r >= 0 && soft && !v)
                 v = strdup(soft);
         entries_done(&e);

@@ -23,6 +23,7 @@ typedef struct Builder {
         size_t n_targets;
         json_t *changes, *held_back, *warnings, *unsupported;
         long long nr_open;              /* fs.nr_open, -1 unknown */
+        long long nproc_max;            /* min(kernel.threads-max, kernel.pid_max), -1 unknown */
 } Builder;
 
 static const char *const partners[][2] = {
@@ -141,26 +142,40 @@ typedef struct KeyCand {
         const char *note;
 } KeyCand;
 
+static const Target *find_target(const Builder *b, const char *name) {
+        for (size_t i = 0; name && i < b->n_targets; i++)
+                if (strcmp(b->targets[i].name, name) == 0)
+                        return &b->targets[i];
+        return NULL;
+}
+
 /* The keys a rule changes for one element: one, or for "$:RESOURCE" one per mechanism that reaches the
- * target (prlimit for its running processes, a drop-in for its unit). */
-static size_t rule_keys(Builder *b, const PolicyRule *r, const char *elem, KeyCand out[2]) {
+ * target: prlimit(2) for its running processes, and where they come from: a drop-in for its unit, or
+ * limits.d for its user when it runs in a login session (pam_limits sets limits at login). A
+ * transient unit (systemd-run) has no stable name for a drop-in: a rule with the key
+ * "default:*:RESOURCE" (DefaultLimitXXX=, every service) reaches it. */
+static size_t rule_keys(Builder *b, const PolicyRule *r, const char *elem, KeyCand out[3]) {
         size_t n = 0;
         if (r->kind == TUNABLE_ULIMIT && strncmp(r->key, "$:", 2) == 0) {
-                const Target *t = NULL;
-                for (size_t i = 0; i < b->n_targets; i++)
-                        if (strcmp(b->targets[i].name, elem) == 0)
-                                t = &b->targets[i];
+                const Target *t = find_target(b, elem);
                 if (!t)
                         return 0;
                 if (t->comm && asprintf(&out[n].key, "process:%s:%s", t->comm, r->key + 2) >= 0) {
                         out[n].target = t;
                         out[n++].note = "prlimit(2) on the running processes; lost when they restart";
                 }
-                if (t->unit && asprintf(&out[n].key, "unit:%s:%s", t->unit, r->key + 2) >= 0) {
+                if (t->unit && !t->transient && asprintf(&out[n].key, "unit:%s:%s", t->unit, r->key + 2) >= 0) {
                         out[n].target = t;
                         out[n++].note = t->unit_file ? "takes effect when the unit restarts"
                                                      : "no unit file found for this unit; the drop-in waits for it";
                 }
+                if (!t->unit && t->session && t->user && asprintf(&out[n].key, "login:%s:%s", t->user, r->key + 2) >= 0) {
+                        out[n].target = t;
+                        out[n++].note = "pam_limits sets it at the user's next login; processes already running keep theirs";
+                }
+                if (t->session && !t->user)
+                        warn(b, r->id, "target '%s' runs in a login session of uid %ld, which has no name in /etc/passwd: "
+                             "no limits.d line can name it", elem, t->uid);
                 for (size_t i = 0; i < n; i++) {
                         char *canon = NULL;
                         if (tunable_check(TUNABLE_ULIMIT, out[i].key, NULL, &canon, NULL) < 0) {
@@ -181,7 +196,8 @@ static size_t rule_keys(Builder *b, const PolicyRule *r, const char *elem, KeyCa
                      strempty(why));
                 return 0;
         }
-        out[0].target = NULL;
+        /* A fixed ulimit key under foreach targets ("default:*:nproc") starts from that target's limit. */
+        out[0].target = r->kind == TUNABLE_ULIMIT ? find_target(b, elem) : NULL;
         out[0].note = NULL;
         return 1;
 }
@@ -229,10 +245,16 @@ static int propose(Builder *b, const PolicyRule *r, const char *elem, const KeyC
                 .has_floor = r->has_floor, .floor = r->floor, .has_cap = r->has_cap, .cap = r->cap,
         };
         UlimitKey uk;
-        if (r->kind == TUNABLE_ULIMIT && ulimit_key_parse(kc->key, &uk) >= 0 && strcmp(uk.resource->name, "nofile") == 0 &&
-            b->nr_open > 0 && (!in.has_cap || in.cap > b->nr_open)) {
-                in.has_cap = true;      /* the kernel refuses nofile above fs.nr_open */
-                in.cap = b->nr_open;
+        if (r->kind == TUNABLE_ULIMIT && ulimit_key_parse(kc->key, &uk) >= 0) {
+                /* The kernel refuses nofile above fs.nr_open; more nproc than threads-max or pid_max
+                 * allow can never be used. */
+                bool nofile = strcmp(uk.resource->name, "nofile") == 0, nproc = strcmp(uk.resource->name, "nproc") == 0;
+                long long kcap = nofile ? b->nr_open : nproc ? b->nproc_max : -1;
+                if (kcap > 0 && (!in.has_cap || in.cap > kcap)) {
+                        in.has_cap = true;
+                        in.cap = kcap;
+                        json_object_set_new(evidence, nofile ? "limits.nr_open" : "limits.nproc_max", json_integer(kcap));
+                }
         }
         if (r->value.ref) {
                 if (strcmp(r->value.ref, "current") == 0)
@@ -334,7 +356,7 @@ static int run_rule(Builder *b, const PolicyRule *r) {
                         json_decref(evidence);
                         continue;
                 }
-                KeyCand kc[2] = {};
+                KeyCand kc[3] = {};
                 size_t nk = rule_keys(b, r, elem, kc);
                 for (size_t k = 0; k < nk; k++) {
                         if (q >= 0)
@@ -423,6 +445,17 @@ static int check_conflicts(Builder *b) {
         return 0;
 }
 
+/* The persistent huge page pool (HugePages_Total x Hugepagesize of /proc/meminfo), -1 unknown. */
+static long long hugepages_bytes(const Sysroot *root) {
+        _cleanup_free_ char *text = NULL;
+        if (sysroot_read_file(root, "proc/meminfo", &text, NULL) < 0)
+                return -1;
+        const char *total = strstr(text, "HugePages_Total:"), *size = strstr(text, "Hugepagesize:");
+        if (!total || !size)
+                return -1;
+        return strtoll(total + 16, NULL, 10) * strtoll(size + 13, NULL, 10) * 1024;
+}
+
 static char *now_utc(void) {
         char buf[32];
         time_t t = time(NULL);
@@ -437,9 +470,9 @@ int plan_build(const PlanOptions *o, json_t **ret, OptError *err) {
                 .o = o,
                 .allow = o->allow_risk >= 0 ? o->allow_risk : o->policy->allow_risk,
                 .changes = json_array(), .held_back = json_array(), .warnings = json_array(),
-                .unsupported = json_array(), .nr_open = -1,
+                .unsupported = json_array(), .nr_open = -1, .nproc_max = -1,
         };
-        _cleanup_free_ char *nr_open = NULL, *digest = NULL, *gen = NULL;
+        _cleanup_free_ char *nr_open = NULL, *threads_max = NULL, *pid_max = NULL, *digest = NULL, *gen = NULL;
         int q = 0;
         if (!json_is_object(o->profile))
                 q = opt_error_set(err, -EINVAL, o->profile_source, 0, "the profile is not a JSON object");
@@ -456,6 +489,12 @@ int plan_build(const PlanOptions *o, json_t **ret, OptError *err) {
         }
         if (tunable_read(o->root, TUNABLE_SYSCTL, "fs.nr_open", &nr_open) >= 0)
                 b.nr_open = strtoll(nr_open, NULL, 10);
+        if (tunable_read(o->root, TUNABLE_SYSCTL, "kernel.threads-max", &threads_max) >= 0)
+                b.nproc_max = strtoll(threads_max, NULL, 10);
+        if (tunable_read(o->root, TUNABLE_SYSCTL, "kernel.pid_max", &pid_max) >= 0) {
+                long long v = strtoll(pid_max, NULL, 10);
+                b.nproc_max = b.nproc_max > 0 && b.nproc_max < v ? b.nproc_max : v;
+        }
 
         /* Targets: the policy's, the command line's, and the processes the profile found at 80% or more
          * of their open-files limit (files.top_processes), once each. */
@@ -491,7 +530,15 @@ int plan_build(const PlanOptions *o, json_t **ret, OptError *err) {
         if (q < 0)
                 goto out;
         json_t *tj = targets_to_json(b.targets, b.n_targets);
-        b.ctx = json_pack("{s:o}", "targets", tj);
+        json_t *lim = json_object();
+        if (b.nr_open > 0)
+                json_object_set_new(lim, "nr_open", json_integer(b.nr_open));
+        if (b.nproc_max > 0)
+                json_object_set_new(lim, "nproc_max", json_integer(b.nproc_max));
+        long long huge = hugepages_bytes(o->root);
+        if (huge >= 0)
+                json_object_set_new(lim, "hugepages_bytes", json_integer(huge));
+        b.ctx = json_pack("{s:o, s:o}", "targets", tj, "limits", lim);
         for (size_t i = 0; i < b.n_targets; i++) {
                 const Target *t = &b.targets[i];
                 if (t->pid == 0 && !t->unit)

@@ -162,7 +162,8 @@ typedef struct Loader {
 } Loader;
 
 static const char *const path_roots[] = { "cpu", "memory", "disk", "network", "files", "interrupts", "tasks",
-                                          "psi", "host", "tunables", "window", "targets", "findings" };
+                                          "psi", "host", "tunables", "window", "targets", "findings",
+                                          "limits" };
 
 static bool path_root_ok(const char *path, bool allow_current) {
         size_t n = strcspn(path, ".");
@@ -186,7 +187,8 @@ static int check_path_cb(const char *path, void *userdata) {
         if (!path_root_ok(path, false))
                 return opt_error_set(pc->l->err, -EINVAL, pc->file, pc->line,
                                      "unknown metric path '%s': a path starts with one of cpu, memory, disk, network, files, "
-                                     "interrupts, tasks, psi, host, tunables, window, targets (see docs/profile.md)", path);
+                                     "interrupts, tasks, psi, host, tunables, window, targets, findings, limits (see docs/profile.md "
+                                     "and docs/policy.md)", path);
         if (strchr(path, '$') && !pc->has_foreach)
                 return opt_error_set(pc->l->err, -EINVAL, pc->file, pc->line,
                                      "path '%s' uses '$' but the rule has no foreach: add foreach = \"disk.devices\" (or "

@@ -12,25 +12,53 @@
 
 #define TARGET_PIDS_MAX 4096
 
+/* Threads per real uid over every process of the host: what RLIMIT_NPROC counts. Counted once, on
+ * the first target that needs it. */
+typedef struct UidThreads {
+        bool counted;
+        size_t n;
+        struct {
+                long uid;
+                long long threads;
+        } *v;
+} UidThreads;
+
 void targets_free(Target *t, size_t n) {
         for (size_t i = 0; i < n; i++) {
                 free(t[i].name);
                 free(t[i].unit);
                 free(t[i].comm);
+                free(t[i].user);
         }
         free(t);
 }
 
-static bool unit_file_exists(const Sysroot *root, const char *unit) {
-        static const char *const dirs[] = { "etc/systemd/system", "run/systemd/system", "usr/lib/systemd/system",
-                                            "lib/systemd/system" };
-        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+static bool unit_in(const Sysroot *root, const char *const *dirs, size_t n, const char *unit) {
+        /* A template instance (postgresql@15-main.service) is defined by its template's file. */
+        const char *at = strchr(unit, '@'), *dot = strrchr(unit, '.');
+        for (size_t i = 0; i < n; i++) {
                 char path[320];
                 snprintf(path, sizeof(path), "%s/%s", dirs[i], unit);
                 if (sysroot_exists(root, path))
                         return true;
+                if (at && dot && at < dot) {
+                        snprintf(path, sizeof(path), "%s/%.*s%s", dirs[i], (int) (at - unit + 1), unit, dot);
+                        if (sysroot_exists(root, path))
+                                return true;
+                }
         }
         return false;
+}
+
+static bool unit_file_exists(const Sysroot *root, const char *unit) {
+        static const char *const dirs[] = { "etc/systemd/system", "run/systemd/system", "run/systemd/generator",
+                                            "usr/lib/systemd/system", "lib/systemd/system", "run/systemd/generator.late" };
+        return unit_in(root, dirs, ELEMENTSOF(dirs), unit);
+}
+
+static bool unit_transient(const Sysroot *root, const char *unit) {
+        static const char *const dirs[] = { "run/systemd/transient" };
+        return unit_in(root, dirs, ELEMENTSOF(dirs), unit);
 }
 
 static bool is_unit_name(const char *s) {
@@ -83,11 +111,115 @@ static long long status_field(const char *status, const char *field, long long m
         return strtoll(p + strlen(field), NULL, 10) * mult;
 }
 
-static double pct(const TargetLimit *l) {
-        return l->known && l->used_known && l->soft > 0 ? 100.0 * (double) l->used / (double) l->soft : -1;
+/* Calls cb for every process directory of /proc until it returns false. */
+static int foreach_pid(const Sysroot *root, bool (*cb)(const Sysroot *root, long pid, void *userdata), void *userdata) {
+        _cleanup_closedir_ DIR *d = NULL;
+        int r = sysroot_opendir(root, "proc", &d);
+        if (r < 0)
+                return r;
+        for (struct dirent *de; (de = readdir(d));) {
+                char *end;
+                long pid = strtol(de->d_name, &end, 10);
+                if (*end || pid <= 0)
+                        continue;
+                if (!cb(root, pid, userdata))
+                        break;
+        }
+        return 0;
 }
 
-static void measure(const Sysroot *root, Target *t, const int *pids, size_t n) {
+static bool add_uid_threads(const Sysroot *root, long pid, void *userdata) {
+        UidThreads *u = userdata;
+        char path[64];
+        _cleanup_free_ char *status = NULL;
+        snprintf(path, sizeof(path), "proc/%ld/status", pid);
+        if (sysroot_read_file(root, path, &status, NULL) < 0)
+                return true;    /* exited meanwhile */
+        long long uid = status_field(status, "\nUid:", 1), threads = status_field(status, "\nThreads:", 1);
+        if (uid < 0 || threads < 0)
+                return true;
+        size_t i = 0;
+        while (i < u->n && u->v[i].uid != uid)
+                i++;
+        if (i == u->n) {
+                void *nv = realloc(u->v, (u->n + 1) * sizeof(*u->v));
+                if (!nv)
+                        return false;
+                u->v = nv;
+                u->v[u->n].uid = (long) uid;
+                u->v[u->n++].threads = 0;
+        }
+        u->v[i].threads += threads;
+        return true;
+}
+
+static long long uid_threads(const Sysroot *root, UidThreads *u, long uid) {
+        if (!u->counted) {
+                u->counted = true;
+                (void) foreach_pid(root, add_uid_threads, u);
+        }
+        for (size_t i = 0; i < u->n; i++)
+                if (u->v[i].uid == uid)
+                        return u->v[i].threads;
+        return -1;
+}
+
+static double pct(const TargetLimit *l) {
+        return l->known && l->used_known && !l->exempt && l->soft > 0 ? 100.0 * (double) l->used / (double) l->soft : -1;
+}
+
+/* The system service or login session of a process, from the systemd hierarchy of /proc/PID/cgroup
+ * ("0::/system.slice/nginx.service", v1 "1:name=systemd:/user.slice/user-1000.slice/session-3.scope"). */
+static void read_cgroup(const Sysroot *root, int pid, char **ret_service, bool *ret_session) {
+        char path[64];
+        _cleanup_free_ char *text = NULL;
+        snprintf(path, sizeof(path), "proc/%d/cgroup", pid);
+        if (sysroot_read_file(root, path, &text, NULL) < 0)
+                return;
+        for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char *p = strchr(line, ':');
+                if (!p || (strncmp(line, "0::", 3) != 0 && strncmp(p + 1, "name=systemd:", 13) != 0))
+                        continue;
+                p = strchr(p + 1, ':') + 1;
+                bool system = strncmp(p, "/system.slice/", 14) == 0, user = strncmp(p, "/user.slice/", 12) == 0;
+                for (char *s2 = NULL, *c = strtok_r(p, "/", &s2); c; c = strtok_r(NULL, "/", &s2)) {
+                        size_t n = strlen(c);
+                        if (system && n > 8 && strcmp(c + n - 8, ".service") == 0) {
+                                *ret_service = strdup(c);
+                                return;
+                        }
+                        if (user && strncmp(c, "session-", 8) == 0 && n > 6 && strcmp(c + n - 6, ".scope") == 0) {
+                                *ret_session = true;
+                                return;
+                        }
+                }
+                return;
+        }
+}
+
+/* The login name of uid from etc/passwd, NULL when it has none. */
+static char *user_name(const Sysroot *root, long uid) {
+        _cleanup_free_ char *text = NULL;
+        if (uid < 0 || sysroot_read_file(root, "etc/passwd", &text, NULL) < 0)
+                return NULL;
+        for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *end;
+                if (!c2 || c1 == line)
+                        continue;
+                long v = strtol(c2 + 1, &end, 10);
+                if (end != c2 + 1 && *end == ':' && v == uid)
+                        return strndup(line, (size_t) (c1 - line));
+        }
+        return NULL;
+}
+
+/* Keep c in *best when it is closer to its limit (or *best has no process yet). */
+static void keep_worse(TargetLimit *best, const TargetLimit *c) {
+        if (best->pid == 0 || pct(c) > pct(best))
+                *best = *c;
+}
+
+static void measure(const Sysroot *root, Target *t, const int *pids, size_t n, UidThreads *ut) {
         for (size_t i = 0; i < n; i++) {
                 char path[64];
                 _cleanup_free_ char *limits = NULL, *status = NULL, *comm = NULL;
@@ -95,19 +227,32 @@ static void measure(const Sysroot *root, Target *t, const int *pids, size_t n) {
                 snprintf(path, sizeof(path), "proc/%d/limits", pids[i]);
                 if (sysroot_read_file(root, path, &limits, &len) < 0)
                         continue;
-                Target c = { .pid = pids[i] };
+                Target c = { .pid = pids[i], .uid = -1 };
                 read_limit(limits, len, "nofile", &c.nofile);
                 read_limit(limits, len, "nproc", &c.nproc);
                 read_limit(limits, len, "memlock", &c.memlock);
                 c.nofile.used_known = count_fds(root, pids[i], &c.nofile.used) >= 0;
                 snprintf(path, sizeof(path), "proc/%d/status", pids[i]);
                 if (sysroot_read_file(root, path, &status, NULL) >= 0) {
+                        long long uid = status_field(status, "\nUid:", 1);
+                        c.uid = uid >= 0 ? (long) uid : -1;
                         c.memlock.used = status_field(status, "\nVmLck:", 1024);
                         c.memlock.used_known = c.memlock.used >= 0;
-                        c.nproc.used = status_field(status, "\nThreads:", 1);
-                        c.nproc.used_known = c.nproc.used >= 0;
+                        /* RLIMIT_NPROC is checked against the threads of the real uid, not of the process. */
+                        if (c.uid >= 0 && c.nproc.known) {
+                                c.nproc.used = uid_threads(root, ut, c.uid);
+                                c.nproc.used_known = c.nproc.used >= 0;
+                                c.nproc.exempt = c.uid == 0;
+                        }
+                }
+                TargetLimit *l[] = { &c.nofile, &c.nproc, &c.memlock };
+                for (size_t j = 0; j < ELEMENTSOF(l); j++) {
+                        l[j]->pid = c.pid;
+                        l[j]->uid = c.uid;
                 }
                 t->processes++;
+                keep_worse(&t->nproc, &c.nproc);
+                keep_worse(&t->memlock, &c.memlock);
                 /* Report the process closest to its nofile limit (the first when unknown). */
                 if (t->pid == 0 || pct(&c.nofile) > pct(&t->nofile)) {
                         snprintf(path, sizeof(path), "proc/%d/comm", pids[i]);
@@ -116,34 +261,47 @@ static void measure(const Sysroot *root, Target *t, const int *pids, size_t n) {
                         free(t->comm);
                         t->comm = TAKE_PTR(comm);
                         t->pid = c.pid;
+                        t->uid = c.uid;
                         t->nofile = c.nofile;
-                        t->nproc = c.nproc;
-                        t->memlock = c.memlock;
                 }
         }
+        if (t->pid == 0)
+                return;
+        _cleanup_free_ char *service = NULL;
+        read_cgroup(root, t->pid, &service, &t->session);
+        if (!t->unit && service) {
+                t->unit = TAKE_PTR(service);
+                t->unit_file = unit_file_exists(root, t->unit);
+        }
+        if (t->unit)
+                t->transient = unit_transient(root, t->unit);
+        t->user = user_name(root, t->uid);
+}
+
+typedef struct CommPids {
+        const char *comm;
+        int *pids;
+        size_t *n;
+} CommPids;
+
+static bool add_comm_pid(const Sysroot *root, long pid, void *userdata) {
+        CommPids *c = userdata;
+        char path[64];
+        _cleanup_free_ char *comm = NULL;
+        snprintf(path, sizeof(path), "proc/%ld/comm", pid);
+        if (sysroot_read_line(root, path, &comm) >= 0 && strcmp(comm, c->comm) == 0)
+                c->pids[(*c->n)++] = (int) pid;
+        return *c->n < TARGET_PIDS_MAX;
 }
 
 static int comm_pids(const Sysroot *root, const char *comm, int *pids, size_t *n) {
-        _cleanup_closedir_ DIR *d = NULL;
-        int r = sysroot_opendir(root, "proc", &d);
-        if (r < 0)
-                return r;
-        for (struct dirent *de; (de = readdir(d)) && *n < TARGET_PIDS_MAX;) {
-                char *end, path[64];
-                long pid = strtol(de->d_name, &end, 10);
-                if (*end || pid <= 0)
-                        continue;
-                snprintf(path, sizeof(path), "proc/%ld/comm", pid);
-                _cleanup_free_ char *c = NULL;
-                if (sysroot_read_line(root, path, &c) >= 0 && strcmp(c, comm) == 0)
-                        pids[(*n)++] = (int) pid;
-        }
-        return 0;
+        return *n < TARGET_PIDS_MAX ? foreach_pid(root, add_comm_pid, &(CommPids) { comm, pids, n }) : 0;
 }
 
 int targets_scan(const Sysroot *root, char *const *names, size_t n, Target **ret, size_t *ret_n) {
         Target *t = calloc(n + 1, sizeof(Target));
         _cleanup_free_ int *pids = malloc(TARGET_PIDS_MAX * sizeof(int));
+        UidThreads ut = {};
         if (!t || !pids) {
                 free(t);
                 return -ENOMEM;
@@ -151,9 +309,11 @@ int targets_scan(const Sysroot *root, char *const *names, size_t n, Target **ret
         for (size_t i = 0; i < n; i++) {
                 Target *x = &t[i];
                 size_t np = 0;
+                x->uid = -1;
                 x->name = strdup(names[i]);
                 if (!x->name) {
                         targets_free(t, n);
+                        free(ut.v);
                         return -ENOMEM;
                 }
                 if (is_unit_name(names[i])) {
@@ -169,8 +329,9 @@ int targets_scan(const Sysroot *root, char *const *names, size_t n, Target **ret
                         }
                         (void) comm_pids(root, names[i], pids, &np);
                 }
-                measure(root, x, pids, np);
+                measure(root, x, pids, np, &ut);
         }
+        free(ut.v);
         *ret = t;
         *ret_n = n;
         return 0;
@@ -187,15 +348,22 @@ static json_t *limit_json(const TargetLimit *l) {
         double p = pct(l);
         if (p >= 0)
                 json_object_set_new(o, "pct", json_real(p));
+        if (l->pid > 0)
+                json_object_set_new(o, "pid", json_integer(l->pid));
+        if (l->uid >= 0)
+                json_object_set_new(o, "uid", json_integer(l->uid));
+        if (l->exempt)
+                json_object_set_new(o, "exempt", json_true());
         return o;
 }
 
 json_t *targets_to_json(const Target *t, size_t n) {
         json_t *o = json_object();
         for (size_t i = 0; i < n; i++) {
-                json_t *x = json_pack("{s:b, s:b, s:i, s:o, s:o, s:o}", "running", t[i].pid > 0, "unit_file",
-                                      t[i].unit_file, "processes", (int) t[i].processes, "nofile", limit_json(&t[i].nofile),
-                                      "nproc", limit_json(&t[i].nproc), "memlock", limit_json(&t[i].memlock));
+                json_t *x = json_pack("{s:b, s:b, s:b, s:b, s:i, s:o, s:o, s:o}", "running", t[i].pid > 0, "unit_file",
+                                      t[i].unit_file, "transient", t[i].transient, "session", t[i].session, "processes",
+                                      (int) t[i].processes, "nofile", limit_json(&t[i].nofile), "nproc",
+                                      limit_json(&t[i].nproc), "memlock", limit_json(&t[i].memlock));
                 if (!x)
                         continue;
                 if (t[i].unit)
@@ -204,6 +372,10 @@ json_t *targets_to_json(const Target *t, size_t n) {
                         json_object_set_new(x, "pid", json_integer(t[i].pid));
                         json_object_set_new(x, "comm", json_string(t[i].comm));
                 }
+                if (t[i].uid >= 0)
+                        json_object_set_new(x, "uid", json_integer(t[i].uid));
+                if (t[i].user)
+                        json_object_set_new(x, "user", json_string(t[i].user));
                 json_object_set_new(o, t[i].name, x);
         }
         return o;

@@ -173,6 +173,12 @@ static long long lim_min(long long a, long long b) {
         return a < 0 ? b : b < 0 ? a : MIN(a, b);
 }
 
+/* limits.conf(5) counts byte limits in KiB: a proposal on a KiB boundary reads back the same from
+ * every mechanism, so a plan applied through limits.d is empty the next time. */
+static long long kib_up(long long v) {
+        return v < 0 || v % 1024 == 0 ? v : v > INT64_MAX - 1024 ? INT64_MAX / 1024 * 1024 : (v / 1024 + 1) * 1024;
+}
+
 static int compute_ulimit(const ValOp *op, const ValInput *in, char **ret, const char **why) {
         UlimitKey k;
         int r = ulimit_key_parse(in->key, &k);
@@ -206,6 +212,10 @@ static int compute_ulimit(const ValOp *op, const ValInput *in, char **ret, const
                         ts = have_current && cs >= 0 && cs > in->cap ? cs : in->cap;
                 if (th >= 0 && th > in->cap && !(have_current && ch == th))
                         th = in->cap;
+        }
+        if (k.resource->bytes) {
+                ts = kib_up(ts);
+                th = kib_up(th);
         }
         if (th >= 0 && (ts < 0 || ts > th))
                 th = ts;
