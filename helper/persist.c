@@ -7,7 +7,9 @@
  *   etc/systemd/system/UNIT.d/90-skytune.conf      ulimit unit     [Service] LimitRES=soft:hard
  *   etc/systemd/system.conf.d/90-skytune.conf      ulimit default  [Manager] DefaultLimitRES=soft:hard
  * Each file is rewritten whole and atomically through the sysroot; the journal keeps its previous
- * content (or its absence) so that a rollback restores it byte for byte or removes it. */
+ * content (or its absence) so that a rollback restores it byte for byte or removes it. A sysctl line
+ * replaces the line of its coupled partner (vm.dirty_bytes / vm.dirty_ratio and the background pair),
+ * since the kernel keeps only one of the two. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "coupled.h"
 #include "helper.h"
 #include "log.h"
 #include "ulimit.h"
@@ -146,6 +149,17 @@ static int entries_put(Entries *es, char *id, char *line) {
         return 0;
 }
 
+static void entries_remove(Entries *es, const char *id) {
+        for (size_t i = 0; i < es->n; i++)
+                if (strcmp(es->e[i].id, id) == 0) {
+                        free(es->e[i].id);
+                        free(es->e[i].line);
+                        memmove(&es->e[i], &es->e[i + 1], (es->n - i - 1) * sizeof(Entry));
+                        es->n--;
+                        return;
+                }
+}
+
 static char *trimmed(const char *s, size_t n) {
         while (n > 0 && (*s == ' ' || *s == '\t'))
                 s++, n--;
@@ -212,8 +226,15 @@ static char *strdupf(const char *fmt, ...) {
 static int entries_for_change(TunableKind kind, const char *key, const char *value, Entries *es) {
         const TunableBackend *b = tunable_backend(kind);
         switch (kind) {
-        case TUNABLE_SYSCTL:
+        case TUNABLE_SYSCTL: {
+                /* Writing vm.dirty_bytes zeroes vm.dirty_ratio in the kernel (and so on): a line for the
+                 * partner left over from an earlier transaction would undo this one at the next boot,
+                 * or the other way round, depending on the order systemd-sysctl applies them. */
+                const char *partner = sysctl_coupled_partner(key);
+                if (partner)
+                        entries_remove(es, partner);
                 return entries_put(es, strdup(key), strdupf("%s = %s", key, value));
+        }
         case TUNABLE_IO_SCHEDULER:
         case TUNABLE_READ_AHEAD_KB:
         case TUNABLE_NR_REQUESTS: {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "coupled.h"
 #include "helper.h"
 #include "log.h"
 #include "ulimit.h"
@@ -135,27 +136,15 @@ static int scheduler_check(Helper *h, const char *key, const char *value, const 
         return check_offered(h, path, value, reason, "scheduler is not offered by the device (queue/scheduler)");
 }
 
-/* vm.dirty_bytes and vm.dirty_ratio (and the background pair): the kernel zeroes one when the other
- * is written, so the journal records both and a rollback restores both. */
-static const char *dirty_partner(const char *key) {
-        static const char *const pairs[][2] = {
-                { "vm.dirty_bytes", "vm.dirty_ratio" },
-                { "vm.dirty_background_bytes", "vm.dirty_background_ratio" },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(pairs); i++)
-                for (int j = 0; j < 2; j++)
-                        if (strcmp(key, pairs[i][j]) == 0)
-                                return pairs[i][1 - j];
-        return NULL;
-}
-
 static int sysctl_prepare(Helper *h, json_t *change) {
         /* The file as read, so that a rollback writes back exactly these bytes (tabs in tcp_rmem). */
         _cleanup_free_ char *path = NULL, *raw = NULL;
         if (sysctl_key_to_path(change_str(change, "key"), &path) >= 0 && sysroot_read_line(h->root, path, &raw) >= 0 &&
             tunable_values_equal(TUNABLE_SYSCTL, change_str(change, "key"), raw, change_str(change, "old")))
                 json_object_set_new(change, "old_raw", json_string(raw));
-        const char *partner = dirty_partner(change_str(change, "key"));
+        /* vm.dirty_bytes and vm.dirty_ratio (and the background pair): the kernel zeroes one when the
+         * other is written, so the journal records both and a rollback restores both. */
+        const char *partner = sysctl_coupled_partner(change_str(change, "key"));
         if (!partner)
                 return 0;
         _cleanup_free_ char *v = NULL;
