@@ -3,6 +3,8 @@
  *   Apply(s plan, t flags) -> (s transaction)         polkit io.skysentinel.skytune.apply
  *   Rollback(s id) -> (s transaction)                 polkit io.skysentinel.skytune.rollback
  *   RollbackWithFlags(s id, t flags) -> (s transaction)   the same, with HELPER_FLAG_FORCE
+ *   AnnotateTransaction(s id, s verification) -> (s transaction)   polkit io.skysentinel.skytune.apply;
+ *                                                     stores the verdicts of `apply --verify` with it
  *   ListTransactions() -> (s list)                    anyone
  *   GetTransaction(s id) -> (s transaction)           anyone; live values and drift added
  *   property Version (s)
@@ -16,13 +18,28 @@
 #include "helper.h"
 #include "log.h"
 
+typedef enum Op {
+        OP_APPLY,
+        OP_ROLLBACK,
+        OP_ANNOTATE,
+} Op;
+
+static const struct {
+        const char *method, *action;
+} ops[] = {
+        [OP_APPLY] = { "Apply", HELPER_ACTION_APPLY },
+        [OP_ROLLBACK] = { "Rollback", HELPER_ACTION_ROLLBACK },
+        [OP_ANNOTATE] = { "AnnotateTransaction", HELPER_ACTION_APPLY },
+};
+
 struct Request {
         Helper *h;
-        bool rollback;
+        Op op;
         bool interactive;
         sd_bus_message *msg;
         sd_bus_slot *slot;
         Plan *plan;
+        json_t *verification;
         char *tx_id;
         uint64_t flags;
         Request *next;
@@ -41,6 +58,7 @@ static Request *request_free(Request *req) {
         sd_bus_slot_unref(req->slot);
         sd_bus_message_unref(req->msg);
         plan_free(req->plan);
+        json_decref(req->verification);
         free(req->tx_id);
         free(req);
         return NULL;
@@ -73,29 +91,53 @@ static uid_t sender_uid(sd_bus_message *m) {
         return uid;
 }
 
+static int annotate(Helper *h, Request *req, json_t **ret_tx, sd_bus_error *e) {
+        int r = journal_set_verification(h, req->tx_id, req->verification, sender_uid(req->msg), ret_tx);
+        if (r == -ENOENT)
+                return sd_bus_error_setf(e, HELPER_ERROR_NOT_FOUND, "no transaction %s", req->tx_id);
+        if (r == -EBUSY)
+                return sd_bus_error_setf(e, HELPER_ERROR_NOT_FINISHED, "transaction %s is still running; annotate it when it has ended",
+                                         req->tx_id);
+        if (r == -EBADMSG)
+                return sd_bus_error_setf(e, HELPER_ERROR_FAILED, "cannot read transaction %s: its journal file is corrupt and was moved aside",
+                                         req->tx_id);
+        if (r < 0)
+                return sd_bus_error_set_errnof(e, r, "cannot store the verification of transaction %s: %s", req->tx_id, strerror(-r));
+        log_info("transaction %s: verification stored (%s)", req->tx_id,
+                 strempty(json_string_value(json_object_get(req->verification, "decision"))));
+        return 0;
+}
+
 static int authorized_cb(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         Request *req = userdata;
         Helper *h = req->h;
-        const char *why = NULL;
+        const char *why = NULL, *method = ops[req->op].method;
         int v = polkit_verdict(req->msg, reply, req->interactive, &why);
         if (v <= 0) {
-                log_notice("%s refused for %s: %s", req->rollback ? "Rollback" : "Apply", strempty(sd_bus_message_get_sender(req->msg)), why);
+                log_notice("%s refused for %s: %s", method, strempty(sd_bus_message_get_sender(req->msg)), why);
                 (void) sd_bus_reply_method_errorf(req->msg,
                                                   v == -EBADR ? SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED : SD_BUS_ERROR_ACCESS_DENIED,
-                                                  "%s: %s", req->rollback ? HELPER_ACTION_ROLLBACK : HELPER_ACTION_APPLY, why);
+                                                  "%s: %s", ops[req->op].action, why);
                 request_free(req);
                 return 0;
         }
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         json_auto_t *tx = NULL;
         int r;
-        if (req->rollback)
+        switch (req->op) {
+        case OP_ROLLBACK:
                 r = tx_rollback(h, req->tx_id, req->flags & HELPER_FLAG_FORCE, &tx, &e);
-        else
+                break;
+        case OP_ANNOTATE:
+                r = annotate(h, req, &tx, &e);
+                break;
+        default:
                 r = tx_apply(h, req->plan, req->plan->persist || (req->flags & HELPER_FLAG_PERSIST), sender_uid(req->msg), &tx, &e);
+                break;
+        }
         if (r < 0) {
                 if (!sd_bus_error_is_set(&e))
-                        sd_bus_error_set_errnof(&e, r, "%s failed: %s", req->rollback ? "Rollback" : "Apply", strerror(-r));
+                        sd_bus_error_set_errnof(&e, r, "%s failed: %s", method, strerror(-r));
                 log_error("%s: %s", e.name, e.message);
                 (void) sd_bus_reply_method_error(req->msg, &e);
         } else
@@ -106,30 +148,38 @@ static int authorized_cb(sd_bus_message *reply, void *userdata, sd_bus_error *re
         return 0;
 }
 
-static int queue_request(Helper *h, sd_bus_message *m, bool rollback, Plan *plan, const char *id, uint64_t flags,
+/* Takes plan and verification (freed on failure too). */
+static int queue_request(Helper *h, sd_bus_message *m, Op op, Plan *plan, json_t *verification, const char *id, uint64_t flags,
                          sd_bus_error *error) {
         if (h->n_requests >= HELPER_PENDING_MAX) {
                 plan_free(plan);
+                json_decref(verification);
                 return sd_bus_error_setf(error, HELPER_ERROR_BUSY, "%u requests are waiting already; try again later", h->n_requests);
         }
         Request *req = calloc(1, sizeof(*req));
         if (!req || (id && !(req->tx_id = strdup(id)))) {
                 free(req);
                 plan_free(plan);
+                json_decref(verification);
                 return -ENOMEM;
         }
-        *req = (Request) { .h = h, .rollback = rollback, .msg = sd_bus_message_ref(m), .plan = plan, .tx_id = req->tx_id,
-                           .flags = flags, .next = h->requests };
+        *req = (Request) { .h = h, .op = op, .msg = sd_bus_message_ref(m), .plan = plan, .verification = verification,
+                           .tx_id = req->tx_id, .flags = flags, .next = h->requests };
         req->interactive = (flags & HELPER_FLAG_INTERACTIVE) || sd_bus_message_get_allow_interactive_authorization(m) > 0;
         h->requests = req;
         h->n_requests++;
-        int r = polkit_check_async(h, m, rollback ? HELPER_ACTION_ROLLBACK : HELPER_ACTION_APPLY, req->interactive, authorized_cb,
-                                   req, &req->slot);
+        int r = polkit_check_async(h, m, ops[op].action, req->interactive, authorized_cb, req, &req->slot);
         if (r < 0) {
                 request_free(req);
                 return sd_bus_error_set_errnof(error, r, "cannot ask polkit: %s", strerror(-r));
         }
         return 1;
+}
+
+/* Input that failed validation: logged, and refused with the named error before polkit is asked. */
+static int refuse(sd_bus_message *m, sd_bus_error *error, const char *name, const char *what, const char *why, const char *outcome) {
+        log_notice("%s from %s rejected: %s", what, strempty(sd_bus_message_get_sender(m)), strempty(why));
+        return sd_bus_error_setf(error, name, "%s; %s", why ?: "invalid input", outcome);
 }
 
 static int method_apply(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -145,13 +195,11 @@ static int method_apply(sd_bus_message *m, void *userdata, sd_bus_error *error) 
         Plan *plan = NULL;
         _cleanup_free_ char *why = NULL;
         r = plan_parse(text, strlen(text), &plan, &why);
-        if (r == -EINVAL) {
-                log_notice("plan from %s rejected: %s", strempty(sd_bus_message_get_sender(m)), strempty(why));
-                return sd_bus_error_setf(error, HELPER_ERROR_INVALID_PLAN, "%s; nothing was changed", why ?: "invalid plan");
-        }
+        if (r == -EINVAL)
+                return refuse(m, error, HELPER_ERROR_INVALID_PLAN, "plan", why, "nothing was changed");
         if (r < 0)
                 return r;
-        return queue_request(h, m, false, plan, NULL, flags, error);
+        return queue_request(h, m, OP_APPLY, plan, NULL, NULL, flags, error);
 }
 
 static int rollback_common(sd_bus_message *m, Helper *h, const char *id, uint64_t flags, sd_bus_error *error) {
@@ -159,7 +207,7 @@ static int rollback_common(sd_bus_message *m, Helper *h, const char *id, uint64_
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown flags");
         if (!isempty(id) && strcmp(id, "last") != 0 && !tx_id_valid(id))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "invalid transaction id (letters, digits and '-', at most 64)");
-        return queue_request(h, m, true, NULL, id, flags, error);
+        return queue_request(h, m, OP_ROLLBACK, NULL, NULL, id, flags, error);
 }
 
 static int method_rollback(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -173,6 +221,26 @@ static int method_rollback_flags(sd_bus_message *m, void *userdata, sd_bus_error
         uint64_t flags;
         int r = sd_bus_message_read(m, "st", &id, &flags);
         return r < 0 ? r : rollback_common(m, userdata, id, flags, error);
+}
+
+/* Validated before polkit is asked, so a bad record never costs anyone a password prompt; whether the
+ * transaction exists and has ended is decided once authorized. */
+static int method_annotate(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Helper *h = userdata;
+        const char *id, *text;
+        int r = sd_bus_message_read(m, "ss", &id, &text);
+        if (r < 0)
+                return r;
+        if (!tx_id_valid(id))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "invalid transaction id (letters, digits and '-', at most 64)");
+        json_t *record = NULL;
+        _cleanup_free_ char *why = NULL;
+        r = verification_parse(text, strlen(text), &record, &why);
+        if (r == -EINVAL)
+                return refuse(m, error, HELPER_ERROR_INVALID_VERIFICATION, "verification", why, "nothing was stored");
+        if (r < 0)
+                return r;
+        return queue_request(h, m, OP_ANNOTATE, NULL, record, id, 0, error);
 }
 
 static int method_list(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -191,12 +259,13 @@ static int method_list(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                 json_array_foreach(json_object_get(tx, "changes"), j, c)
                         applied += json_string_value(json_object_get(c, "status")) &&
                                    strcmp(json_string_value(json_object_get(c, "status")), "applied") == 0;
-                json_array_append_new(list, json_pack("{s:O, s:O, s:O, s:O?, s:O?, s:O?, s:I, s:I, s:O?}", "id", json_object_get(tx, "id"),
+                json_array_append_new(list, json_pack("{s:O, s:O, s:O, s:O?, s:O?, s:O?, s:I, s:I, s:O?, s:O*}", "id", json_object_get(tx, "id"),
                                                       "state", json_object_get(tx, "state"), "created", json_object_get(tx, "created"),
                                                       "updated", json_object_get(tx, "updated"), "persist", json_object_get(tx, "persist"),
                                                       "caller_uid", json_object_get(tx, "caller_uid"), "changes",
                                                       (json_int_t) json_array_size(json_object_get(tx, "changes")), "applied",
-                                                      (json_int_t) applied, "conflicts", json_object_get(tx, "conflicts")));
+                                                      (json_int_t) applied, "conflicts", json_object_get(tx, "conflicts"),
+                                                      "verification", json_object_get(tx, "verification")));
         }
         json_auto_t *doc = json_pack("{s:s, s:O}", "schema", "skytune.txlist/1", "transactions", list);
         return reply_json(m, doc);
@@ -243,6 +312,8 @@ static const sd_bus_vtable helper_vtable[] = {
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("RollbackWithFlags", SD_BUS_ARGS("s", id, "t", flags), SD_BUS_RESULT("s", transaction),
                                 method_rollback_flags, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("AnnotateTransaction", SD_BUS_ARGS("s", id, "s", verification), SD_BUS_RESULT("s", transaction),
+                                method_annotate, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListTransactions", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", list), method_list, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetTransaction", SD_BUS_ARGS("s", id), SD_BUS_RESULT("s", transaction), method_get,
                                 SD_BUS_VTABLE_UNPRIVILEGED),

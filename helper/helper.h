@@ -24,6 +24,8 @@
 #define HELPER_ERROR_BUSY "io.skysentinel.SkyTune1.Error.Busy"
 #define HELPER_ERROR_NOT_FOUND "io.skysentinel.SkyTune1.Error.NotFound"
 #define HELPER_ERROR_FAILED "io.skysentinel.SkyTune1.Error.Failed"
+#define HELPER_ERROR_INVALID_VERIFICATION "io.skysentinel.SkyTune1.Error.InvalidVerification"
+#define HELPER_ERROR_NOT_FINISHED "io.skysentinel.SkyTune1.Error.NotFinished"
 
 /* Apply and RollbackWithFlags flags (the "t flags" argument). */
 enum {
@@ -38,6 +40,8 @@ enum {
 #define HELPER_PLAN_MAX (1024 * 1024)       /* bytes of plan JSON */
 #define HELPER_CHANGES_MAX 256
 #define HELPER_PENDING_MAX 32               /* requests waiting for polkit or their turn */
+#define HELPER_VERIFY_SCHEMA "skytune.verify/1"
+#define HELPER_VERIFICATION_MAX (64 * 1024) /* bytes of verification JSON (AnnotateTransaction) */
 
 typedef struct Request Request;
 
@@ -129,6 +133,14 @@ int journal_list(Helper *h, json_t **ret);
 int journal_list_filtered(Helper *h, bool unfinished_only, json_t **ret);
 int journal_new_id(char **ret);
 char *now_iso(void);
+/* A verification record (AnnotateTransaction) as the caller sent it: parsed and checked member by
+ * member (skytune.verify/1 with decision and transactions; no unknown members, names and verdicts
+ * from their grammar, at most HELPER_VERIFICATION_MAX bytes). -EINVAL with *ret_error saying where. */
+int verification_parse(const char *text, size_t len, json_t **ret, char **ret_error);
+/* Store a parsed record as the transaction's "verification" (replacing an earlier one; "recorded" and
+ * "recorded_by_uid" added) with a durable save. -ENOENT: no such transaction; -EBUSY: it is still
+ * applying or rolling back; -EBADMSG: its file is corrupt (moved aside). *ret_tx: the saved record. */
+int journal_set_verification(Helper *h, const char *id, json_t *record, uid_t uid, json_t **ret_tx);
 
 /* apply.c */
 int tx_apply(Helper *h, const Plan *plan, bool persist, uid_t uid, json_t **ret_tx, sd_bus_error *error);
