@@ -75,6 +75,10 @@ int helper_client_get(const char *id, json_t **ret) {
         return call("GetTransaction", ret, "s", id);
 }
 
+int helper_client_annotate(const char *id, const char *verification_json, json_t **ret) {
+        return call("AnnotateTransaction", ret, "ss", id, verification_json);
+}
+
 static const char *str(const json_t *o, const char *k) {
         const char *s = json_string_value(json_object_get(o, k));
         return s ? s : "-";
@@ -106,8 +110,14 @@ void helper_client_print_tx(FILE *f, const json_t *tx, bool rollback) {
 }
 
 int helper_client_json_args(int argc, char **argv, const char *usage, bool *ret_json) {
+        return helper_client_json_args_id(argc, argv, usage, ret_json, NULL);
+}
+
+int helper_client_json_args_id(int argc, char **argv, const char *usage, bool *ret_json, const char **ret_id) {
         static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, {} };
         *ret_json = false;
+        if (ret_id)
+                *ret_id = NULL;
         optind = 1;
         for (int c; (c = getopt_long(argc, argv, "h", opts, NULL)) >= 0;)
                 switch (c) {
@@ -121,13 +131,14 @@ int helper_client_json_args(int argc, char **argv, const char *usage, bool *ret_
                         fputs(usage, stderr);
                         return EXIT_USAGE;
                 }
+        if (ret_id && optind < argc)
+                *ret_id = argv[optind++];
         if (optind < argc) {
                 log_error("unexpected argument '%s'", argv[optind]);
                 return EXIT_USAGE;
         }
         return -1;
 }
-
 
 int helper_client_encode_plan(const json_t *plan, bool tty, char **ret_text, uint64_t *ret_flags) {
         char *text = json_dumps(plan, JSON_COMPACT);

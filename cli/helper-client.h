@@ -24,6 +24,9 @@ int helper_client_encode_plan(const json_t *plan, bool tty, char **ret_text, uin
 int helper_client_rollback(const char *id, uint64_t flags, json_t **ret);
 int helper_client_list(json_t **ret);
 int helper_client_get(const char *id, json_t **ret);
+/* AnnotateTransaction: store a skytune.verify/1 record (the verdicts of apply --verify, with the
+ * decision) with transaction id; *ret is the transaction as saved. */
+int helper_client_annotate(const char *id, const char *verification_json, json_t **ret);
 
 /* The non-dry-run end of skytune apply: ask (unless yes, or stdin/stdout is not a terminal), send the
  * plan to the helper, report the transaction. Returns the exit code. */
@@ -31,6 +34,8 @@ int helper_client_apply_plan(json_t *plan, long long pending, bool yes, bool jso
 
 /* Options of verbs that take only --json and --help: returns -1 to go on, else the exit code. */
 int helper_client_json_args(int argc, char **argv, const char *usage, bool *ret_json);
+/* The same with one optional argument (NULL when absent; a second one is a usage error). */
+int helper_client_json_args_id(int argc, char **argv, const char *usage, bool *ret_json, const char **ret_id);
 
 /* One line per change of a transaction, for people ("  applied   sysctl vm.swappiness  60 -> 10"). */
 void helper_client_print_tx(FILE *f, const json_t *tx, bool rollback);

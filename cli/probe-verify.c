@@ -75,7 +75,8 @@ typedef struct Switch {
         const char *plan;
         uint64_t flags;
         char *tx_id;            /* the applied transaction, NULL in the baseline state */
-        json_t *tx;             /* its record */
+        json_t *tx;             /* its record (the last one applied, also once rolled back) */
+        json_t *ids;            /* every transaction the candidate rounds were applied with, in order */
         unsigned applies;
 } Switch;
 
@@ -98,7 +99,7 @@ static int do_switch(bool candidate, void *userdata) {
                         return 0;
                 }
                 s->tx_id = strdup(id);
-                if (!s->tx_id) {
+                if (!s->tx_id || json_array_append_new(s->ids, json_string(id)) < 0) {
                         json_decref(reply);
                         return -ENOMEM;
                 }
@@ -130,29 +131,128 @@ const char *probe_fmt_value(double v, char *buf, size_t len) {
         return buf;
 }
 
-void probe_verify_render(FILE *f, const VerifyResult *r) {
+static double jnum(const json_t *v) {
+        return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static const char *jstr(const json_t *o, const char *key) {
+        const char *s = json_string_value(json_object_get(o, key));
+        return s ? s : "-";
+}
+
+/* The verdict of one metric of a skytune.verify/1 document, with the reason of an inconclusive one. */
+static const char *metric_verdict(const json_t *m, char *buf, size_t len) {
+        const char *v = jstr(m, "verdict");
+        json_int_t more = json_integer_value(json_object_get(m, "more_rounds"));
+        if (strcmp(v, "inconclusive") == 0 && json_is_true(json_object_get(m, "unreliable")))
+                snprintf(buf, len, "inconclusive: contaminated rounds");
+        else if (strcmp(v, "inconclusive") == 0 && more > 0)
+                snprintf(buf, len, "inconclusive: need %lld more round%s", (long long) more, more == 1 ? "" : "s");
+        else
+                snprintf(buf, len, "%s", v);
+        return buf;
+}
+
+void probe_verify_render_json(FILE *f, const json_t *verify) {
         fprintf(f, "%-6s %-24s %10s %10s  %-26s %s\n", "probe", "metric", "baseline", "candidate",
                 "change [95% interval]", "verdict");
-        for (size_t i = 0; i < r->n_metrics; i++) {
-                const VerifyMetric *m = &r->metrics[i];
-                const Comparison *c = &m->cmp;
+        size_t i;
+        json_t *m;
+        json_array_foreach(json_object_get(verify, "metrics"), i, m) {
+                const json_t *ci = json_object_get(m, "ci");
+                double ratio = jnum(json_object_get(m, "ratio")), lo = jnum(json_array_get(ci, 0)), hi = jnum(json_array_get(ci, 1));
                 char b1[32], b2[32], change[64], verdict[64];
-                if (isfinite(c->ratio) && isfinite(c->ci_lo))
-                        snprintf(change, sizeof(change), "%+.1f%% [%+.1f%%, %+.1f%%]", 100 * (c->ratio - 1),
-                                 100 * (c->ci_lo - 1), 100 * (c->ci_hi - 1));
+                if (isfinite(ratio) && isfinite(lo))
+                        snprintf(change, sizeof(change), "%+.1f%% [%+.1f%%, %+.1f%%]", 100 * (ratio - 1), 100 * (lo - 1), 100 * (hi - 1));
                 else
                         snprintf(change, sizeof(change), "-");
-                if (c->verdict == VERDICT_INCONCLUSIVE && m->unreliable)
-                        snprintf(verdict, sizeof(verdict), "inconclusive: contaminated rounds");
-                else if (c->verdict == VERDICT_INCONCLUSIVE && c->more_rounds)
-                        snprintf(verdict, sizeof(verdict), "inconclusive: need %u more round%s", c->more_rounds,
-                                 c->more_rounds == 1 ? "" : "s");
-                else
-                        snprintf(verdict, sizeof(verdict), "%s", verdict_to_string(c->verdict));
-                fprintf(f, "%-6s %-24s %10s %10s  %-26s %s%s\n", m->probe->name, m->probe->metrics[m->metric].name,
-                        probe_fmt_value(c->median_a, b1, sizeof(b1)), probe_fmt_value(c->median_b, b2, sizeof(b2)), change, verdict,
-                        m->primary ? " (primary)" : "");
+                fprintf(f, "%-6s %-24s %10s %10s  %-26s %s%s\n", jstr(m, "probe"), jstr(m, "metric"),
+                        probe_fmt_value(jnum(json_object_get(m, "baseline_median")), b1, sizeof(b1)),
+                        probe_fmt_value(jnum(json_object_get(m, "candidate_median")), b2, sizeof(b2)), change,
+                        metric_verdict(m, verdict, sizeof(verdict)), json_is_true(json_object_get(m, "primary")) ? " (primary)" : "");
         }
+}
+
+void probe_verify_render(FILE *f, const VerifyResult *r) {
+        json_auto_t *doc = verify_result_json(r);
+        if (doc)
+                probe_verify_render_json(f, doc);
+}
+
+const char *probe_verify_summary(const json_t *verification, char *buf, size_t len) {
+        static const char *const verdicts[] = { "improved", "regressed", "unchanged", "inconclusive" };
+        const char *decision = jstr(verification, "decision");
+        const json_t *metrics = json_object_get(verification, "metrics"), *only = NULL;
+        unsigned counts[ELEMENTSOF(verdicts)] = {}, primaries = 0;
+        size_t i;
+        json_t *m;
+        json_array_foreach(metrics, i, m) {
+                if (!json_is_true(json_object_get(m, "primary")))
+                        continue;
+                only = m;
+                primaries++;
+                for (size_t k = 0; k < ELEMENTSOF(verdicts); k++)
+                        counts[k] += strcmp(jstr(m, "verdict"), verdicts[k]) == 0;
+        }
+        char v[64];
+        if (json_object_get(verification, "error"))
+                snprintf(buf, len, "%s: measuring stopped", decision);
+        else if (primaries == 1) {
+                double ratio = jnum(json_object_get(only, "ratio"));
+                char change[32] = "";
+                if (isfinite(ratio))
+                        snprintf(change, sizeof(change), " %+.1f%%", 100 * (ratio - 1));
+                snprintf(buf, len, "%s: %s %s %s%s", decision, jstr(only, "probe"), jstr(only, "metric"),
+                         metric_verdict(only, v, sizeof(v)), change);
+        } else {
+                size_t n = (size_t) snprintf(buf, len, "%s: %u primary metrics", decision, primaries);
+                for (size_t k = 0; k < ELEMENTSOF(verdicts) && n < len; k++)
+                        if (counts[k])
+                                n += (size_t) snprintf(buf + n, len - n, ", %u %s", counts[k], verdicts[k]);
+        }
+        return buf;
+}
+
+/* What the transaction keeps (AnnotateTransaction): the skytune.verify/1 document, the decision, and
+ * every transaction the candidate rounds were applied with (the annotated one last). */
+static json_t *verification_record(const VerifyResult *res, const Switch *sw, const ApplyVerifyArgs *a, bool rolled_back) {
+        json_t *rec = verify_result_json(res);
+        if (!rec)
+                return NULL;
+        json_object_set_new(rec, "decision", json_string(rolled_back ? "rolled-back" : "kept"));
+        json_object_set(rec, "transactions", sw->ids);
+        json_object_set_new(rec, "order", json_string(a->sequential ? "sequential" : "alternating"));
+        json_object_set_new(rec, "noise", json_real(a->noise));
+        json_object_set_new(rec, "round_duration_s", json_real(a->round_s));
+        const char *error = json_string_value(json_object_get(rec, "error"));
+        if (error) {
+                /* The helper takes printable ASCII only, at most 1024 bytes. */
+                char clean[1025];
+                size_t n = 0;
+                for (; error[n] && n < sizeof(clean) - 1; n++)
+                        clean[n] = error[n] >= 0x20 && error[n] < 0x7f ? error[n] : '?';
+                clean[n] = '\0';
+                json_object_set_new(rec, "error", json_string(clean));
+        }
+        return rec;
+}
+
+/* Store the verdicts with the transaction that remains; sw->tx becomes the record as saved. A failure
+ * is logged and leaves the verdicts only in this run's output. */
+static bool store_verdicts(Switch *sw, const VerifyResult *res, const ApplyVerifyArgs *a, bool rolled_back) {
+        const char *id = json_string_value(json_object_get(sw->tx, "id"));
+        if (!id || !res)
+                return false;
+        json_auto_t *rec = verification_record(res, sw, a, rolled_back);
+        _cleanup_free_ char *text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
+        json_t *tx = NULL;
+        if (!text || helper_client_annotate(id, text, &tx) < 0) {
+                log_warning("the verdicts are not stored with transaction %s; they are only in this output", id);
+                return false;
+        }
+        json_decref(sw->tx);
+        sw->tx = tx;
+        return true;
 }
 
 static int select_probes(const ApplyVerifyArgs *a, const ProbeBackend **sel, size_t max, size_t *ret_n) {
@@ -205,7 +305,9 @@ int cli_apply_verify(const char *plan_json, uint64_t helper_flags, const ApplyVe
                          .http = { .url = a->url, .users = 10 } },
                 .compare = { .noise = a->noise },
         };
-        Switch sw = { .plan = plan_json, .flags = helper_flags };
+        Switch sw = { .plan = plan_json, .flags = helper_flags, .ids = json_array() };
+        if (!sw.ids)
+                return log_error_errno(-ENOMEM, "out of memory");
         if (cli_stderr_is_tty())
                 fprintf(stderr, "skytune: verifying with %zu probe(s), %u rounds a side of %.3g s, %s...\n", n,
                         a->rounds, a->round_s, a->sequential ? "baseline first" : "alternating");
@@ -218,8 +320,12 @@ int cli_apply_verify(const char *plan_json, uint64_t helper_flags, const ApplyVe
                         log_notice("the change was rolled back (transaction %s)", json_string_value(json_object_get(sw.tx, "id")));
                 else if (sw.tx_id)
                         log_error("rolling back transaction %s failed: run 'skytune rollback %s'", sw.tx_id, sw.tx_id);
+                /* What was measured goes with the (rolled back) transaction too, marked by its error. */
+                if (!sw.tx_id)
+                        (void) store_verdicts(&sw, res, a, true);
                 verify_result_free(res);
                 json_decref(sw.tx);
+                json_decref(sw.ids);
                 free(sw.tx_id);
                 return r;
         }
@@ -231,6 +337,7 @@ int cli_apply_verify(const char *plan_json, uint64_t helper_flags, const ApplyVe
                 else
                         rolled_back = true;
         }
+        bool stored = store_verdicts(&sw, res, a, rolled_back);
         json_t *doc = json_object();
         if (doc) {
                 json_object_set_new(doc, "verify", verify_result_json(res));
@@ -248,9 +355,12 @@ int cli_apply_verify(const char *plan_json, uint64_t helper_flags, const ApplyVe
                                "'skytune rollback %s', or pass --rollback-on-regression.\n", strempty(id), strempty(id));
                 else
                         printf("\nThe change is applied (transaction %s).\n", strempty(id));
+                if (stored)
+                        printf("The verdicts are stored with it: skytune history %s\n", id);
         }
         verify_result_free(res);
         json_decref(sw.tx);
+        json_decref(sw.ids);
         free(sw.tx_id);
         if (!doc)
                 return log_error_errno(-ENOMEM, "out of memory");

@@ -55,7 +55,10 @@ void apply_verify_args_done(ApplyVerifyArgs *a);
 /* Runs the verification: the plan is applied and rolled back through the helper as the rounds
  * alternate, and is left applied at the end, unless a primary metric regressed and
  * rollback_on_regression is set, or measuring failed (then it is rolled back and this fails).
- * Prints the table (or nothing with json: *ret gets {"verify": ..., "tx": ..., "rolled_back": ..}).
+ * The verdicts, the decision and the ids of every transaction the rounds used are stored with the
+ * last transaction (AnnotateTransaction; a failure to store is a warning).
+ * Prints the table (or nothing with json: *ret gets {"verify": ..., "tx": ..., "rolled_back": ..};
+ * "tx" is the transaction as saved, with its "verification").
  * Returns 0 when the run completed (whatever the verdicts), else a negative errno (logged). */
 int cli_apply_verify(const char *plan_json, uint64_t helper_flags, const ApplyVerifyArgs *a, bool json,
                      json_t **ret);
@@ -69,6 +72,11 @@ int cli_apply_plan_verified(json_t *plan, long long pending, bool yes, bool json
 struct VerifyResult;
 /* The verdict table: probe, metric, baseline, candidate, change [interval], verdict. */
 void probe_verify_render(FILE *f, const struct VerifyResult *r);
+/* The same from a skytune.verify/1 document (as a transaction keeps it, see skytune history ID). */
+void probe_verify_render_json(FILE *f, const json_t *verify);
+/* One line for a list: the decision and the primary metrics' verdicts ("kept: http successful_rps
+ * improved +12.3%", "rolled-back: 2 primary metrics, 1 regressed, 1 unchanged"). */
+const char *probe_verify_summary(const json_t *verification, char *buf, size_t len);
 
 /* A number for a table: 4 significant digits, k/M/G above 10^4, "-" for NAN. */
 const char *probe_fmt_value(double v, char *buf, size_t len);

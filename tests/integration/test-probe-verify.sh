@@ -5,6 +5,8 @@
 # helpful change and one that raises it a harmful one. The alternating A/B rounds switch the plan on
 # and off through the helper; the verdicts must be improved and regressed, a harmful plan is rolled
 # back with --rollback-on-regression (exit 1, the fixture value restored), a helpful one is kept.
+# Both runs store their verdicts with their last transaction (AnnotateTransaction): skytune history
+# shows them, --json in full, and `skytune history ID` as the table.
 # Passes with a SKIP line while verb-apply does not offer --verify yet (cli/probe-verify.h holds
 # the hook).
 set -euo pipefail
@@ -21,7 +23,8 @@ swp=$ROOT/proc/sys/vm/swappiness
 python3 "$BUS_SRC/tests/integration/probe/server.py" --port-file "$BUS_TMP/port" --lifetime 90 \
         --delay-file "$swp" --delay-scale 0.1 &
 server=$!
-trap 'kill $server 2>/dev/null || true; bus_teardown' EXIT
+# bus_teardown exits with the status it finds in $?: hand it the script's, not kill's.
+trap 'rc=$?; kill $server 2>/dev/null; set +e; (exit $rc); bus_teardown' EXIT
 for _ in $(seq 100); do [[ -s $BUS_TMP/port ]] && break; sleep 0.05; done
 url=http://127.0.0.1:$(cat "$BUS_TMP/port")/
 
@@ -33,28 +36,61 @@ verify() {      # verify VALUE [ARGS...]: apply a plan setting vm.swappiness to 
                 --rounds 7 --round-duration 0.2 "$@" >"$BUS_TMP/out.json"
 }
 verdict() { jq -r --arg m "$1" '.verify.metrics[] | select(.metric == $m) | .verdict' "$BUS_TMP/out.json"; }
+metrics() { jq -c '.verify.metrics[] | [.metric, .baseline_median, .candidate_median, .p_adjusted, .verdict, .contaminated]' "$BUS_TMP/out.json"; }
 
 # Helpful: 6 ms -> 1 ms per response.
 verify 10 || bus_fail "helpful verify exited $?"
-[[ $(verdict successful_rps) == improved ]] || bus_fail "helpful: successful_rps $(verdict successful_rps)"
+[[ $(verdict successful_rps) == improved ]] || bus_fail "helpful: successful_rps $(verdict successful_rps): $(metrics)"
 [[ $(verdict latency_p50_ms) == improved ]] || bus_fail "helpful: latency_p50_ms $(verdict latency_p50_ms)"
 jq -e '.rolled_back == false and (.transaction_id | type == "string")' "$BUS_TMP/out.json" >/dev/null || bus_fail "helpful change not kept"
 jq -e '.verify.rounds.baseline == 7 and .verify.rounds.candidate == 7' "$BUS_TMP/out.json" >/dev/null || bus_fail "rounds"
 [[ $(cat "$swp") == 10 ]] || bus_fail "helpful change not in place: $(cat "$swp")"
+good=$(jq -r .transaction_id "$BUS_TMP/out.json")
+jq -e '.transaction.verification.decision == "kept"' "$BUS_TMP/out.json" >/dev/null || bus_fail "apply --json: no verification in .transaction"
+
+# The verdicts as history keeps them: the full record with the last transaction, which lists every
+# transaction the candidate rounds were applied with (itself last).
+stored() {      # stored ID JQ-FILTER: the filter holds for transaction ID's verification in history --json
+        "$SKYTUNE" history --json | jq -e --arg id "$1" ".transactions[] | select(.id == \$id) | .verification | $2" >/dev/null
+}
+stored "$good" '.schema == "skytune.verify/1" and .decision == "kept" and .primary_regressed == false
+        and .rounds.baseline == 7 and .rounds.candidate == 7 and .order == "alternating"' || bus_fail "history --json: record of $good"
+stored "$good" '.metrics[] | select(.metric == "successful_rps") | .verdict == "improved" and .primary
+        and .baseline_median > 0 and .candidate_median > .baseline_median and .ratio > 1 and (.ci | length == 2) and .p < 0.05' ||
+        bus_fail "history --json: successful_rps of $good"
+# Shuffled pairs (B A A B) leave the candidate on across a pair boundary: at most 7 applies.
+stored "$good" '(.transactions | length >= 1 and length <= 7) and .transactions[-1] == $id and (.recorded | type == "string")' ||
+        bus_fail "history --json: transactions of $good"
+round=$("$SKYTUNE" history --json | jq -r --arg id "$good" '.transactions[] | select(.id == $id) | .verification.transactions[0]')
+applies=$("$SKYTUNE" history --json | jq -r --arg id "$good" '.transactions[] | select(.id == $id) | .verification.transactions | length')
+"$SKYTUNE" history >"$BUS_TMP/hist.txt"
+grep -q "^$good .* applied .*kept: http successful_rps improved +" "$BUS_TMP/hist.txt" || bus_fail "history: $(cat "$BUS_TMP/hist.txt")"
+[[ $applies == 1 ]] || grep -q "^$round .* rolled-back .*round of $good" "$BUS_TMP/hist.txt" || bus_fail "history round: $(cat "$BUS_TMP/hist.txt")"
+"$SKYTUNE" history "$good" >"$BUS_TMP/one.txt" || bus_fail "history ID exited $?"
+grep -q '^Verified, recorded .*7 baseline and 7 candidate rounds, alternating; kept' "$BUS_TMP/one.txt" &&
+        grep -q 'successful_rps .*improved (primary)' "$BUS_TMP/one.txt" && { [[ $applies == 1 ]] || grep -q "as $applies transactions" "$BUS_TMP/one.txt"; } ||
+        bus_fail "history ID: $(cat "$BUS_TMP/one.txt")"
+"$SKYTUNE" history "$good" --json | jq -e '.verification.decision == "kept"' >/dev/null || bus_fail "history ID --json"
 "$SKYTUNE" rollback --last >/dev/null || bus_fail "rollback of the helpful change"
 [[ $(cat "$swp") == 60 ]] || bus_fail "rollback restored $(cat "$swp")"
+stored "$good" '.decision == "kept"' || bus_fail "a rollback lost the verification of $good"
 
 # Harmful: 6 ms -> 20 ms per response, rolled back because the primary metric regressed.
 rc=0; verify 200 --rollback-on-regression || rc=$?
 [[ $rc == 1 ]] || bus_fail "harmful verify exited $rc, want 1"
-[[ $(verdict successful_rps) == regressed ]] || bus_fail "harmful: successful_rps $(verdict successful_rps)"
+[[ $(verdict successful_rps) == regressed ]] || bus_fail "harmful: successful_rps $(verdict successful_rps): $(metrics)"
 jq -e '.rolled_back == true and .verify.primary_regressed == true' "$BUS_TMP/out.json" >/dev/null || bus_fail "harmful change not rolled back"
 [[ $(cat "$swp") == 60 ]] || bus_fail "harmful change left $(cat "$swp")"
+bad=$(jq -r .transaction_id "$BUS_TMP/out.json")
+stored "$bad" '.decision == "rolled-back" and .primary_regressed and
+        (.metrics[] | select(.metric == "successful_rps") | .verdict == "regressed" and .ratio < 1)' || bus_fail "history --json: record of $bad"
+"$SKYTUNE" history | grep -q "^$bad .* rolled-back .*rolled-back: http successful_rps regressed -" || bus_fail "history: $("$SKYTUNE" history)"
 
 # The table for people.
 echo "sysctl vm.swappiness 10" | make_plan >"$BUS_TMP/plan.json"
 "$SKYTUNE" apply --plan "$BUS_TMP/plan.json" --yes --verify --probes http --url "$url" --rounds 5 \
         --round-duration 0.2 >"$BUS_TMP/table.txt" || bus_fail "human verify exited $?"
 grep -q 'successful_rps .*improved (primary)' "$BUS_TMP/table.txt" || bus_fail "table: $(cat "$BUS_TMP/table.txt")"
-grep -q 'The change is applied (transaction' "$BUS_TMP/table.txt" || bus_fail "table footer"
+grep -q 'The change is applied (transaction' "$BUS_TMP/table.txt" && grep -q 'verdicts are stored with it: skytune history ' "$BUS_TMP/table.txt" ||
+        bus_fail "table footer: $(cat "$BUS_TMP/table.txt")"
 echo ok
