@@ -2,13 +2,17 @@
 /* bench-helper: Apply then Rollback of a 10-change plan through D-Bus, each round starting with no
  * helper running, so the figure includes bus activation, the helper's start (capability drop, journal
  * recovery scan), two polkit checks, the journal's fsyncs and the writes. Prints the median over N
- * rounds, the same for a helper that is already running, and the helper's peak RSS (VmHWM).
+ * rounds, the same for a helper that is already running, and the helper's peak RSS (VmHWM: the
+ * largest and the median over the helper processes of the run).
  *
- *   bench-helper [ROUNDS]      re-runs itself inside tests/integration/helper-bus-run.sh (root: it
- *                              starts a private dbus-daemon and polkitd), on the helper-host fixture.
+ *   bench-helper [--smaps] [ROUNDS]   re-runs itself inside tests/integration/helper-bus-run.sh (root:
+ *                                     it starts a private dbus-daemon and polkitd), on the helper-host
+ *                                     fixture. --smaps: where the last helper's resident pages are, per
+ *                                     mapped file (from /proc/PID/smaps, right after its last rollback).
  * Targets (issue 4): <= 60 ms for apply + rollback with activation and polkit, VmHWM <= 3 MB. */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +122,29 @@ static void stop_helper(sd_bus *bus) {
 }
 
 static long anon_max;
+static int last_pid;
+static long last_pss = -1, last_uss = -1;        /* kB, of the last helper after its last rollback */
+
+/* Pss and the private (unshared) part of the resident set, from /proc/PID/smaps_rollup: what the
+ * helper costs the machine beyond the library pages every other process maps too. */
+static void rollup_kb(int pid, long *ret_pss, long *ret_uss) {
+        char path[64], line[256];
+        long pss = -1, clean = 0, dirty = 0, kb;
+        snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return;
+        while (fgets(line, sizeof(line), f))
+                if (sscanf(line, "Pss: %ld kB", &kb) == 1)
+                        pss = kb;
+                else if (sscanf(line, "Private_Clean: %ld kB", &kb) == 1)
+                        clean = kb;
+                else if (sscanf(line, "Private_Dirty: %ld kB", &kb) == 1)
+                        dirty = kb;
+        fclose(f);
+        *ret_pss = pss;
+        *ret_uss = pss < 0 ? -1 : clean + dirty;
+}
 
 static int one_round(sd_bus *bus, double *ret_ms, long *ret_hwm) {
         char *tx = NULL, *rb = NULL;
@@ -140,13 +167,77 @@ static int one_round(sd_bus *bus, double *ret_ms, long *ret_hwm) {
         if (r < 0)
                 return r;
         int pid = helper_pid(bus);
+        last_pid = pid;
         *ret_hwm = pid > 0 ? status_kb(pid, "VmHWM") : -1;
         long anon = pid > 0 ? status_kb(pid, "RssAnon") : -1;
         anon_max = anon > anon_max ? anon : anon_max;
+        if (pid > 0)
+                rollup_kb(pid, &last_pss, &last_uss);
         return 0;
 }
 
-static int run(int rounds) {
+/* Resident kB per mapped object of the helper (summed over its mappings), split by permission: where
+ * the peak comes from. */
+typedef struct Mapped {
+        char name[96];
+        long rss, text, ro, rw, dirty;
+} Mapped;
+
+static int cmp_mapped(const void *a, const void *b) {
+        const Mapped *x = a, *y = b;
+        return (y->rss > x->rss) - (y->rss < x->rss);
+}
+
+static void print_smaps(int pid) {
+        char path[64], line[512];
+        snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+        FILE *f = fopen(path, "re");
+        if (!f) {
+                fprintf(stderr, "bench-helper: %s: %s\n", path, strerror(errno));
+                return;
+        }
+        Mapped m[64] = {}, total = { .name = "total" };
+        size_t n = 0;
+        Mapped *cur = NULL;
+        char perms[8] = "";
+        while (fgets(line, sizeof(line), f)) {
+                unsigned long a, b;
+                char name[PATH_MAX] = "";
+                if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %4095[^\n]", &a, &b, perms, name) >= 3) {
+                        const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name[0] ? name : "[anon]";
+                        cur = NULL;
+                        for (size_t i = 0; i < n && !cur; i++)
+                                if (strcmp(m[i].name, base) == 0)
+                                        cur = &m[i];
+                        if (!cur && n < sizeof(m) / sizeof(m[0])) {
+                                cur = &m[n++];
+                                snprintf(cur->name, sizeof(cur->name), "%s", base);
+                        }
+                        continue;
+                }
+                long kb;
+                if (cur && sscanf(line, "Rss: %ld kB", &kb) == 1) {
+                        cur->rss += kb;
+                        *(perms[2] == 'x' ? &cur->text : perms[1] == 'w' ? &cur->rw : &cur->ro) += kb;
+                } else if (cur && sscanf(line, "Private_Dirty: %ld kB", &kb) == 1)
+                        cur->dirty += kb;
+        }
+        fclose(f);
+        qsort(m, n, sizeof(Mapped), cmp_mapped);
+        printf("  resident kB of helper %d after its last rollback (VmHWM %ld kB), per mapped object:\n", pid, status_kb(pid, "VmHWM"));
+        printf("    %6s %6s %6s %6s %6s  %s\n", "rss", "text", "ro", "rw", "dirty", "object");
+        for (size_t i = 0; i <= n; i++) {
+                Mapped *x = i < n ? &m[i] : &total;
+                if (i < n) {
+                        total.rss += x->rss, total.text += x->text, total.ro += x->ro, total.rw += x->rw, total.dirty += x->dirty;
+                        if (x->rss == 0)
+                                continue;
+                }
+                printf("    %6ld %6ld %6ld %6ld %6ld  %s\n", x->rss, x->text, x->ro, x->rw, x->dirty, x->name);
+        }
+}
+
+static int run(int rounds, bool smaps) {
         sd_bus *bus = NULL;
         int r = sd_bus_open_system(&bus);
         if (r < 0) {
@@ -154,42 +245,48 @@ static int run(int rounds) {
                 return 1;
         }
         double *cold = calloc((size_t) rounds, sizeof(double)), *warm = calloc((size_t) rounds, sizeof(double));
-        long hwm = 0;
+        double *hwm = calloc((size_t) rounds, sizeof(double));        /* per helper process, kB */
         for (int i = 0; i < rounds && r >= 0; i++) {
-                long h = -1;
+                long h1 = -1, h2 = -1;
                 stop_helper(bus);
-                r = one_round(bus, &cold[i], &h);
-                hwm = h > hwm ? h : hwm;
+                r = one_round(bus, &cold[i], &h1);
                 if (r >= 0)
-                        r = one_round(bus, &warm[i], &h);
-                hwm = h > hwm ? h : hwm;
+                        r = one_round(bus, &warm[i], &h2);
+                hwm[i] = (double) (h1 > h2 ? h1 : h2);
         }
+        if (r >= 0 && smaps && last_pid > 0)
+                print_smaps(last_pid);
         stop_helper(bus);
         sd_bus_flush_close_unref(bus);
         if (r < 0)
                 return 1;
         qsort(cold, (size_t) rounds, sizeof(double), cmp_double);
         qsort(warm, (size_t) rounds, sizeof(double), cmp_double);
+        qsort(hwm, (size_t) rounds, sizeof(double), cmp_double);
         printf("bench-helper: apply + rollback of a 10-change plan over D-Bus, polkit on, %d rounds\n", rounds);
         printf("  with activation (no helper running): median %.1f ms (min %.1f, max %.1f)  target <= 60 ms\n", cold[rounds / 2],
                cold[0], cold[rounds - 1]);
         printf("  helper already running:              median %.1f ms (min %.1f, max %.1f)\n", warm[rounds / 2], warm[0],
                warm[rounds - 1]);
-        printf("  helper peak RSS (VmHWM):             %.2f MB (%ld kB)  target <= 3 MB\n", hwm / 1024.0, hwm);
-        printf("    of which private (largest RssAnon): %ld kB; the rest is shared library pages\n", anon_max);
+        printf("  helper peak RSS (VmHWM):             %.2f MB (%.0f kB; median of %d helpers %.0f kB)  target <= 3 MB\n",
+               hwm[rounds - 1] / 1024.0, hwm[rounds - 1], rounds, hwm[rounds / 2]);
+        printf("    of which anonymous (largest RssAnon): %ld kB; the rest is pages of mapped files (libraries)\n", anon_max);
+        printf("    last helper: Pss %ld kB, private (USS) %ld kB\n", last_pss, last_uss);
         free(cold);
         free(warm);
+        free(hwm);
         return 0;
 }
 
 int main(int argc, char **argv) {
-        int rounds = argc > 1 ? atoi(argv[1]) : 20;
-        if (rounds < 1 || rounds > 10000) {
-                fprintf(stderr, "Usage: bench-helper [ROUNDS]   (1..10000, default 20; needs root)\n");
+        bool smaps = argc > 1 && strcmp(argv[1], "--smaps") == 0;
+        int rounds = argc > 1 + smaps ? atoi(argv[1 + smaps]) : 20;
+        if (rounds < 1 || rounds > 10000 || argc > 2 + smaps) {
+                fprintf(stderr, "Usage: bench-helper [--smaps] [ROUNDS]   (1..10000, default 20; needs root)\n");
                 return 2;
         }
         if (getenv("SKYTUNE_BUS_STATE"))
-                return run(rounds);
+                return run(rounds, smaps);
         /* Not yet inside the private bus: re-run through the test harness. */
         char exe[PATH_MAX], build[PATH_MAX];
         ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -205,7 +302,10 @@ int main(int argc, char **argv) {
         char rounds_s[16];
         snprintf(rounds_s, sizeof(rounds_s), "%d", rounds);
         setenv("BUS_IDLE", "30", 1);
-        execlp("bash", "bash", runner, build, src, exe, rounds_s, (char *) NULL);
+        if (smaps)
+                execlp("bash", "bash", runner, build, src, exe, "--smaps", rounds_s, (char *) NULL);
+        else
+                execlp("bash", "bash", runner, build, src, exe, rounds_s, (char *) NULL);
         perror("bench-helper: bash");
         return 1;
 }
