@@ -15,8 +15,8 @@
         X(easy_setopt, curl_easy_setopt) X(easy_getinfo, curl_easy_getinfo)                      \
         X(easy_strerror, curl_easy_strerror) X(multi_init, curl_multi_init)                      \
         X(multi_cleanup, curl_multi_cleanup) X(multi_add_handle, curl_multi_add_handle)          \
-        X(multi_remove_handle, curl_multi_remove_handle) X(multi_perform, curl_multi_perform)    \
-        X(multi_poll, curl_multi_poll) X(multi_info_read, curl_multi_info_read)                  \
+        X(multi_remove_handle, curl_multi_remove_handle) X(multi_info_read, curl_multi_info_read) \
+        X(multi_socket_action, curl_multi_socket_action)                                         \
         X(multi_setopt, curl_multi_setopt) X(slist_append, curl_slist_append)                    \
         X(slist_free_all, curl_slist_free_all) X(url, curl_url) X(url_cleanup, curl_url_cleanup) \
         X(url_set, curl_url_set) X(url_get, curl_url_get) X(url_strerror, curl_url_strerror)    \
@@ -49,8 +49,7 @@ int curl_api_load(char **ret_error);
 #define curl_multi_cleanup (*curl_api.multi_cleanup)
 #define curl_multi_add_handle (*curl_api.multi_add_handle)
 #define curl_multi_remove_handle (*curl_api.multi_remove_handle)
-#define curl_multi_perform (*curl_api.multi_perform)
-#define curl_multi_poll (*curl_api.multi_poll)
+#define curl_multi_socket_action (*curl_api.multi_socket_action)
 #define curl_multi_info_read (*curl_api.multi_info_read)
 #define curl_multi_setopt (*curl_api.multi_setopt)
 #define curl_slist_append (*curl_api.slist_append)

@@ -3,8 +3,12 @@
  * (--threads, default 1), each with its own connections, histograms and counters, merged per round.
  *
  * Closed model: `users` easy handles, each re-added as soon as its request ends, and the multi
- * handle is driven again right away (re-driving after re-adding is what lets one thread keep up with
- * wrk). Latency is from the moment a request is added to when it completes.
+ * handle is driven again right away. Latency is from the moment a request is added to when it ends.
+ *
+ * The loop is the worker's own epoll set driving curl_multi_socket_action: libcurl works only on the
+ * sockets that have events and on the transfers whose timer is due, where curl_multi_perform would walk
+ * every transfer (and poll each one's socket) on every pass. Connections stay open between requests,
+ * and their sockets stay registered with epoll while idle, so a request costs no epoll_ctl.
  *
  * Open model: requests are due at a fixed arrival rate (constant spacing or Poisson) whether or not
  * earlier ones ended; at most `users` are in flight, and a due request that finds every connection
@@ -22,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include "curl-api.h"
 #include "histogram.h"
@@ -75,6 +81,12 @@ typedef struct Worker {
         const ProbeConfig *cfg;
         struct curl_slist *headers;     /* shared, read-only */
         CURLM *multi;
+        CURLU *url;
+        int epfd;                       /* the multi's sockets, driven with curl_multi_socket_action */
+        uint8_t *fd_state;              /* by fd: FD_* */
+        size_t n_fd_state;
+        uint64_t timer_ns;              /* when libcurl wants CURL_SOCKET_TIMEOUT; UINT64_MAX: never */
+        int cb_error;                   /* set by the callbacks */
         Slot *slots;
         unsigned nslots;
         unsigned *free_stack;           /* indexes of idle slots */
@@ -148,6 +160,108 @@ static bool url_is_loopback(const char *url) {
         return r;
 }
 
+/* What the worker knows of a socket (Worker.fd_state, by fd). */
+enum {
+        FD_IN = CURL_POLL_IN,           /* the events registered with epfd */
+        FD_OUT = CURL_POLL_OUT,
+        FD_REGISTERED = 1 << 2,         /* in epfd */
+        FD_WANTED = 1 << 3,             /* libcurl waits on it; a registered socket without this is parked */
+        FD_OURS = 1 << 4,               /* a connection opened by open_socket(), to be closed by close_socket() */
+};
+
+static int fd_state_reserve(Worker *w, curl_socket_t fd) {
+        size_t i = (size_t) fd;
+        if (i < w->n_fd_state)
+                return 0;
+        size_t n = MAX(i + 1, MAX(w->n_fd_state * 2, (size_t) 64));
+        uint8_t *t = realloc(w->fd_state, n);
+        if (!t)
+                return -ENOMEM;
+        memset(t + w->n_fd_state, 0, n - w->n_fd_state);
+        w->fd_state = t;
+        w->n_fd_state = n;
+        return 0;
+}
+
+static int epoll_set(Worker *w, curl_socket_t fd, int op, unsigned bits) {
+        struct epoll_event ev = {
+                .events = (bits & FD_IN ? EPOLLIN : 0) | (bits & FD_OUT ? EPOLLOUT : 0),
+                .data.fd = fd,
+        };
+        int r = epoll_ctl(w->epfd, op, fd, &ev);
+        /* The table and the kernel disagree when a socket was closed behind our back (which takes it
+         * out of epoll) and its number was reused: do the other operation. */
+        if (r < 0 && op == EPOLL_CTL_ADD && errno == EEXIST)
+                r = epoll_ctl(w->epfd, EPOLL_CTL_MOD, fd, &ev);
+        else if (r < 0 && op == EPOLL_CTL_MOD && errno == ENOENT)
+                r = epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev);
+        else if (r < 0 && op == EPOLL_CTL_DEL && (errno == ENOENT || errno == EBADF))
+                r = 0;
+        return r < 0 ? -errno : 0;
+}
+
+/* libcurl's socket callback: keeps epfd in step with what each socket waits for, with as few system
+ * calls as the table allows. A connection's socket is removed when its request ends and wanted again
+ * when the next request reuses it, twice per request: so one of ours stays registered, parked, while
+ * it idles in libcurl's connection cache (close_socket() forgets it when it closes, and an event on a
+ * parked socket takes it out then). */
+static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp) {
+        Worker *w = userp;
+        if (fd < 0)
+                return 0;
+        if (fd_state_reserve(w, fd) < 0) {
+                w->cb_error = -ENOMEM;
+                return -1;
+        }
+        uint8_t *st = &w->fd_state[fd];
+        int r = 0;
+        if (what == CURL_POLL_REMOVE) {
+                if ((*st & FD_REGISTERED) && !(*st & FD_OURS))
+                        r = epoll_set(w, fd, EPOLL_CTL_DEL, 0);
+                *st = (uint8_t) (*st & FD_OURS ? *st & ~FD_WANTED : 0);
+        } else {
+                unsigned bits = (unsigned) what & (FD_IN | FD_OUT);
+                if (!(*st & FD_REGISTERED))
+                        r = epoll_set(w, fd, EPOLL_CTL_ADD, bits);
+                else if ((*st & (FD_IN | FD_OUT)) != bits)
+                        r = epoll_set(w, fd, EPOLL_CTL_MOD, bits);
+                *st = (uint8_t) ((*st & FD_OURS) | FD_REGISTERED | FD_WANTED | bits);
+        }
+        if (r < 0) {
+                w->cb_error = r;
+                return -1;
+        }
+        return 0;
+}
+
+static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *a) {
+        Worker *w = clientp;
+        int fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+        if (fd < 0)
+                return CURL_SOCKET_BAD;
+        if (fd_state_reserve(w, fd) < 0) {
+                close(fd);
+                return CURL_SOCKET_BAD;
+        }
+        w->fd_state[fd] = FD_OURS;      /* a new file: whatever had this number left epoll when it closed */
+        return fd;
+}
+
+static int close_socket(void *clientp, curl_socket_t fd) {
+        Worker *w = clientp;
+        if ((size_t) fd < w->n_fd_state)
+                w->fd_state[fd] = 0;
+        return close(fd);
+}
+
+/* libcurl's timer callback: when it next wants CURL_SOCKET_TIMEOUT (0: at once, -1: never). */
+static int on_timer(CURLM *multi, long timeout_ms, void *userp) {
+        Worker *w = userp;
+        w->timer_ns = timeout_ms < 0 ? UINT64_MAX
+                      : timeout_ms == 0 ? 0 : probe_now_ns() + (uint64_t) timeout_ms * 1000000;
+        return 0;
+}
+
 static int setup_easy(Worker *w, Slot *slot, const HttpOptions *o, char **ret_error) {
         CURL *e = slot->easy = curl_easy_init();
         if (!e)
@@ -155,13 +269,18 @@ static int setup_easy(Worker *w, Slot *slot, const HttpOptions *o, char **ret_er
         long timeout_ms = (long) ((o->timeout_s > 0 ? o->timeout_s : 10) * 1000);
         CURLcode c = CURLE_OK;
 #define SET(opt, val) if (c == CURLE_OK) c = curl_easy_setopt(e, opt, val)
-        SET(CURLOPT_URL, o->url);
+        SET(CURLOPT_CURLU, w->url);                     /* parsed once, not for every request */
         SET(CURLOPT_PRIVATE, slot);
+        SET(CURLOPT_OPENSOCKETFUNCTION, open_socket);
+        SET(CURLOPT_OPENSOCKETDATA, w);
+        SET(CURLOPT_CLOSESOCKETFUNCTION, close_socket);
+        SET(CURLOPT_CLOSESOCKETDATA, w);
         SET(CURLOPT_WRITEFUNCTION, discard);
         SET(CURLOPT_NOSIGNAL, 1L);
         SET(CURLOPT_TIMEOUT_MS, timeout_ms);
         SET(CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
         SET(CURLOPT_PROXY, "");                         /* never through a proxy from the environment */
+        SET(CURLOPT_NOPROXY, "*");                      /* nor read the environment for every request */
         SET(CURLOPT_PROTOCOLS_STR, "http,https");
         SET(CURLOPT_TCP_NODELAY, 1L);
         SET(CURLOPT_HTTPHEADER, w->headers);
@@ -196,9 +315,20 @@ static int worker_setup(Worker *w, const ProbeConfig *cfg, unsigned nslots, doub
         w->slots = calloc(nslots, sizeof(Slot));
         w->free_stack = calloc(nslots, sizeof(unsigned));
         w->multi = curl_multi_init();
-        if (!w->slots || !w->free_stack || !w->multi)
+        w->url = curl_url();
+        if (!w->slots || !w->free_stack || !w->multi || !w->url)
                 return -ENOMEM;
+        if (curl_url_set(w->url, CURLUPART_URL, cfg->http.url, 0) != CURLUE_OK)
+                return -EINVAL;         /* http_setup checked it */
+        w->epfd = epoll_create1(EPOLL_CLOEXEC);
+        if (w->epfd < 0)
+                return -errno;
+        w->timer_ns = UINT64_MAX;
         curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long) nslots);
+        curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+        curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
+        curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+        curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
         for (unsigned i = 0; i < nslots; i++) {
                 w->slots[i].index = i;
                 w->slots[i].w = w;
@@ -258,6 +388,8 @@ static int http_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
         s->w = calloc(s->nthreads, sizeof(Worker));
         if (!s->w)
                 return -ENOMEM;
+        for (unsigned t = 0; t < s->nthreads; t++)
+                s->w[t].epfd = -1;
         for (unsigned t = 0; t < s->nthreads; t++) {
                 /* Users and rate split evenly; a sum of independent Poisson streams is Poisson. */
                 unsigned share = s->users / s->nthreads + (t < s->users % s->nthreads);
@@ -280,6 +412,10 @@ static void worker_teardown(Worker *w) {
                 }
         if (w->multi)
                 curl_multi_cleanup(w->multi);
+        curl_url_cleanup(w->url);
+        if (w->epfd >= 0)
+                close(w->epfd);
+        free(w->fd_state);
         free(w->slots);
         free(w->free_stack);
         for (size_t i = 0; i < H_COUNT; i++)
@@ -321,15 +457,18 @@ static void record_phase(Worker *w, CURL *e, CURLINFO info, Hist h) {
                 histogram_record(w->h[h], (uint64_t) us);
 }
 
-/* Collect finished transfers; returns how many finished. */
+/* Collect the transfers that the last call into libcurl finished; returns how many. They ended
+ * during that call, so one timestamp serves them all. */
 static unsigned harvest(Worker *w) {
         unsigned n = 0;
+        uint64_t now = 0;
         CURLMsg *msg;
         int left;
         while ((msg = curl_multi_info_read(w->multi, &left))) {
                 if (msg->msg != CURLMSG_DONE)
                         continue;
-                uint64_t now = probe_now_ns();
+                if (n == 0)
+                        now = probe_now_ns();
                 CURL *e = msg->easy_handle;
                 CURLcode code = msg->data.result;
                 Slot *slot = NULL;
@@ -425,6 +564,14 @@ static json_t *http_summary(void *state) {
         return d;
 }
 
+/* Lets libcurl act on one socket's events (or on its timer, CURL_SOCKET_TIMEOUT). */
+static int drive(Worker *w, curl_socket_t fd, int bits) {
+        int running;
+        if (curl_multi_socket_action(w->multi, fd, bits, &running) != CURLM_OK)
+                return -EIO;
+        return w->cb_error;
+}
+
 /* One thread's round: send until the deadline, drain, cut what is left. */
 static void *worker_run(void *arg) {
         Worker *w = arg;
@@ -432,6 +579,7 @@ static void *worker_run(void *arg) {
         const HttpOptions *o = &cfg->http;
         bool open_model = o->model == HTTP_MODEL_OPEN;
         memset(&w->c, 0, sizeof(w->c));
+        w->cb_error = 0;
         for (size_t i = 0; i < H_COUNT; i++)
                 histogram_reset(w->h[i]);
         w->nfree = 0;
@@ -447,6 +595,7 @@ static void *worker_run(void *arg) {
         if (open_model && o->arrival == HTTP_ARRIVAL_POISSON)
                 next = t0 + (uint64_t) stats_rng_exponential(&w->rng, interval_ns);
         int r = 0;
+        struct epoll_event events[64];
         for (;;) {
                 uint64_t now = probe_now_ns();
                 bool sending = now < end && !probe_stopped(cfg);
@@ -466,30 +615,51 @@ static void *worker_run(void *arg) {
                 }
                 if (r < 0)
                         break;
-                int running = 0;
-                if (curl_multi_perform(w->multi, &running) != CURLM_OK) {
-                        r = -EIO;
-                        break;
+                /* Requests just added are due at once (libcurl set its timer to 0): drive them now, in
+                 * one pass that sends them all. If the call does not move the timer (nothing was due
+                 * yet, libcurl's clock being a little behind), look again in a millisecond. */
+                unsigned finished = 0;
+                if (w->timer_ns <= now) {
+                        w->timer_ns = now + 1000000;
+                        r = drive(w, CURL_SOCKET_TIMEOUT, 0);
+                        finished = harvest(w);
+                        if (r < 0)
+                                break;
                 }
-                unsigned finished = harvest(w);
                 if (!sending && w->nfree == w->nslots)
                         break;                  /* everything sent has ended */
                 if (!sending && (now >= drain_end || probe_stopped(cfg)))
                         break;
-                /* Finished transfers free connections: re-add at once and drive the multi again
-                 * (one pass sends them) instead of waiting in poll. Each perform walks every handle,
-                 * so no pass is spent without new work. */
-                if (finished > 0)
+                /* Finished transfers free connections: re-add them at once and drive again. */
+                if (finished > 0 && sending)
                         continue;
-                int timeout_ms = 100;
+                uint64_t wake = MIN(w->timer_ns, sending ? end : drain_end);
                 if (sending && open_model && w->nfree > 0)
-                        timeout_ms = next > now ? (int) MIN((next - now + 999999) / 1000000, 100) : 0;
-                else if (sending)
-                        timeout_ms = (int) MIN((end - now + 999999) / 1000000, 100);
-                if (curl_multi_poll(w->multi, NULL, 0, timeout_ms, NULL) != CURLM_OK) {
-                        r = -EIO;
+                        wake = MIN(wake, next);
+                int timeout_ms = wake <= now ? 0 : (int) MIN((wake - now + 999999) / 1000000, 100);
+                int n = epoll_wait(w->epfd, events, (int) ELEMENTSOF(events), timeout_ms);
+                if (n < 0 && errno != EINTR) {
+                        r = -errno;
                         break;
                 }
+                for (int i = 0; i < n && r >= 0; i++) {
+                        int fd = events[i].data.fd;
+                        uint32_t e = events[i].events;
+                        if (!(w->fd_state[fd] & FD_WANTED)) {
+                                /* A parked socket woke (the server closed an idle connection): it
+                                 * leaves epoll, and libcurl finds out when it next checks the
+                                 * connection. */
+                                r = epoll_set(w, fd, EPOLL_CTL_DEL, 0);
+                                w->fd_state[fd] &= (uint8_t) ~FD_REGISTERED;
+                                continue;
+                        }
+                        int bits = (e & (EPOLLIN | EPOLLHUP | EPOLLRDHUP) ? CURL_CSELECT_IN : 0) |
+                                   (e & EPOLLOUT ? CURL_CSELECT_OUT : 0) | (e & EPOLLERR ? CURL_CSELECT_ERR : 0);
+                        r = drive(w, fd, bits);
+                        harvest(w);
+                }
+                if (r < 0)
+                        break;
         }
         w->cpu_s = probe_thread_cpu_s() - cpu0;
         /* Requests still in flight after the grace period are cut, not counted as errors. */
