@@ -8,9 +8,11 @@
 
 #include "cond.h"
 #include "digest.h"
+#include "owned.h"
 #include "plan.h"
 #include "policy.h"
 #include "support.h"
+#include "ulimit.h"
 #include "valop.h"
 
 static char *dir;
@@ -293,6 +295,66 @@ static void test_nofile_cap(void **state) {
         policy_free(pol);
 }
 
+/* Set one resource's line of DIR/proc/PID/limits, as prlimit(2) would. */
+static void set_proc_limit(const char *root_dir, int pid, const char *resource, const char *value) {
+        const UlimitResource *res = ulimit_resource(resource);
+        long long soft, hard;
+        assert_int_equal(ulimit_value_parse(value, res, &soft, &hard), 0);
+        char rel[64], *text = NULL, line[160];
+        snprintf(rel, sizeof(rel), "proc/%d/limits", pid);
+        Sysroot *root = NULL;
+        assert_int_equal(sysroot_open(root_dir, &root), 0);
+        assert_int_equal(sysroot_read_file(root, rel, &text, NULL), 0);
+        sysroot_free(root);
+        char *at = strstr(text, res->proc_label), *eol = strchr(at, '\n');
+        snprintf(line, sizeof(line), "%-25s %-20lld %-20lld %s", res->proc_label, soft, hard, res->bytes ? "bytes" : "processes");
+        test_writef(root_dir, rel, "%.*s%s%s", (int) (at - text), text, line, eol);
+        free(text);
+}
+
+/* ulimit-host after its nproc and memlock proposals are applied (prlimit on each process, the owned
+ * files rendered as the helper writes them: KiB in limits.d, bytes in the drop-ins) plans nothing. */
+static void test_ulimit_idempotence(void **state) {
+        static const struct {
+                const char *comm;
+                int pids[2];
+        } procs[] = { { "webd", { 10, 11 } }, { "batchd", { 20 } }, { "jobd", { 30 } }, { "builder", { 22 } } };
+        char *tree = test_tmpdir(), *targets[] = { (char *) "webd", (char *) "batchd", (char *) "jobd", (char *) "builder" };
+        test_copy_fixture("ulimit-host", tree);
+        json_t *plan = plan_in(tree, "balanced", "idle.json", RISK_HIGH, targets, 4);
+        json_t *changes = json_object_get(plan, "changes");
+        assert_int_equal(json_array_size(changes), 12);
+        Sysroot *root = NULL;
+        assert_int_equal(sysroot_open(tree, &root), 0);
+        size_t i;
+        json_t *c;
+        json_array_foreach(changes, i, c) {
+                UlimitKey k;
+                assert_int_equal(ulimit_key_parse(s(c, "key"), &k), 0);
+                if (strcmp(k.scope, "process") == 0) {
+                        for (size_t p = 0; p < sizeof(procs) / sizeof(procs[0]); p++)
+                                for (size_t j = 0; strcmp(procs[p].comm, k.target) == 0 && j < 2 && procs[p].pids[j]; j++)
+                                        set_proc_limit(tree, procs[p].pids[j], k.resource->name, s(c, "proposed"));
+                        continue;
+                }
+                char *old = NULL, *new = NULL;
+                (void) sysroot_read_file(root, s(c, "persist_file"), &old, NULL);
+                assert_int_equal(owned_file_render(s(c, "persist_file"), old, changes, &new), 0);
+                test_write(tree, s(c, "persist_file") + 1, new);
+                free(old);
+                free(new);
+        }
+        sysroot_free(root);
+        json_decref(plan);
+        plan = plan_in(tree, "balanced", "idle.json", RISK_HIGH, targets, 4);
+        json_array_foreach(json_object_get(plan, "changes"), i, c)
+                fail_msg("after applying: %s %s -> %s", s(c, "key"), s(c, "current"), s(c, "proposed"));
+        assert_int_equal(json_array_size(json_object_get(plan, "held_back")), 0);
+        json_decref(plan);
+        test_rm_rf(tree);
+        free(tree);
+}
+
 static void check_op(const char *op, TunableKind kind, const char *key, const char *current, double ref, const char *want) {
         ValOp v;
         char *err = NULL, *out = NULL;
@@ -383,6 +445,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_dirty_pair, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_unsupported, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_nofile_cap, setup, teardown),
+                cmocka_unit_test(test_ulimit_idempotence),
                 cmocka_unit_test(test_value_operators),
                 cmocka_unit_test(test_conditions),
         };
