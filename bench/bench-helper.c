@@ -211,7 +211,7 @@ static void print_smaps(int pid) {
                                         cur = &m[i];
                         if (!cur && n < sizeof(m) / sizeof(m[0])) {
                                 cur = &m[n++];
-                                snprintf(cur->name, sizeof(cur->name), "%s", base);
+                                snprintf(cur->name, sizeof(cur->name), "%.*s", (int) sizeof(cur->name) - 1, base);
                         }
                         continue;
                 }
