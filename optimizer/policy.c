@@ -392,8 +392,11 @@ static int parse_rule(Loader *l, const char *file, const config_setting_t *g, bo
         }
         k = valop_check(&r.value, r.kind, canon, &reason);
         if (k < 0) {
-                k = opt_error_set(l->err, -EINVAL, file, vline, "value '%s' for %s %s: %s", r.value_text,
-                                  tunable_kind_to_string(r.kind), r.key, strempty(reason));
+                k = opt_error_set(l->err, -EINVAL, file, vline, "value '%s' for %s %s: %s%s", r.value_text,
+                                  tunable_kind_to_string(r.kind), r.key, strempty(reason),
+                                  r.kind == TUNABLE_ULIMIT ? " (a limit is N, SOFT:HARD, infinity or unlimited; memlock, "
+                                                             "core and stack count bytes and take a K, M, G, T, P or E "
+                                                             "suffix; nofile is never unlimited)" : "");
                 goto fail;
         }
         if (r.value.ref && strcmp(r.value.ref, "current") != 0) {

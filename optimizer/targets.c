@@ -12,16 +12,27 @@
 
 #define TARGET_PIDS_MAX 4096
 
-/* Threads per real uid over every process of the host: what RLIMIT_NPROC counts. Counted once, on
- * the first target that needs it. */
-typedef struct UidThreads {
-        bool counted;
+/* Every process of the host, read once (its /proc/PID/status) when the first target needs it: its
+ * name to find targets by comm, and its real uid and threads, since RLIMIT_NPROC counts the threads
+ * of a uid over all its processes. */
+typedef struct ProcInfo {
+        int pid;
+        long uid;               /* -1 unknown */
+        long long threads;      /* -1 unknown */
+        char *name;
+} ProcInfo;
+
+typedef struct ProcTable {
+        bool scanned;
         size_t n;
-        struct {
-                long uid;
-                long long threads;
-        } *v;
-} UidThreads;
+        ProcInfo *v;
+} ProcTable;
+
+static void proc_table_done(ProcTable *t) {
+        for (size_t i = 0; i < t->n; i++)
+                free(t->v[i].name);
+        free(t->v);
+}
 
 void targets_free(Target *t, size_t n) {
         for (size_t i = 0; i < n; i++) {
@@ -111,57 +122,57 @@ static long long status_field(const char *status, const char *field, long long m
         return strtoll(p + strlen(field), NULL, 10) * mult;
 }
 
-/* Calls cb for every process directory of /proc until it returns false. */
-static int foreach_pid(const Sysroot *root, bool (*cb)(const Sysroot *root, long pid, void *userdata), void *userdata) {
+/* Status "Name:" is comm with backslashes and control characters escaped: such a name, or one of a
+ * process without status, is read from comm. */
+static char *proc_name(const Sysroot *root, int pid, const char *status) {
+        const char *p = status ? strstr(status, "Name:\t") : NULL;
+        char path[64], *name = NULL;
+        if (p && p == status) {
+                p += 6;
+                size_t n = strcspn(p, "\n");
+                if (!memchr(p, '\\', n))
+                        return strndup(p, n);
+        }
+        snprintf(path, sizeof(path), "proc/%d/comm", pid);
+        return sysroot_read_line(root, path, &name) >= 0 ? name : NULL;
+}
+
+static void proc_table_scan(const Sysroot *root, ProcTable *t) {
+        t->scanned = true;
         _cleanup_closedir_ DIR *d = NULL;
-        int r = sysroot_opendir(root, "proc", &d);
-        if (r < 0)
-                return r;
-        for (struct dirent *de; (de = readdir(d));) {
-                char *end;
+        if (sysroot_opendir(root, "proc", &d) < 0)
+                return;
+        for (struct dirent *de; (de = readdir(d)) && t->n < TARGET_PIDS_MAX * 16;) {
+                char *end, path[64];
                 long pid = strtol(de->d_name, &end, 10);
-                if (*end || pid <= 0)
+                if (*end || pid <= 0 || pid > INT32_MAX)
                         continue;
-                if (!cb(root, pid, userdata))
-                        break;
+                _cleanup_free_ char *status = NULL;
+                snprintf(path, sizeof(path), "proc/%ld/status", pid);
+                (void) sysroot_read_file(root, path, &status, NULL);
+                char *name = proc_name(root, (int) pid, status);
+                if (!name)
+                        continue;       /* exited meanwhile */
+                ProcInfo *nv = realloc(t->v, (t->n + 1) * sizeof(ProcInfo));
+                if (!nv) {
+                        free(name);
+                        return;
+                }
+                t->v = nv;
+                long long uid = status ? status_field(status, "\nUid:", 1) : -1;
+                t->v[t->n++] = (ProcInfo) { .pid = (int) pid, .uid = uid >= 0 ? (long) uid : -1,
+                                            .threads = status ? status_field(status, "\nThreads:", 1) : -1, .name = name };
         }
-        return 0;
 }
 
-static bool add_uid_threads(const Sysroot *root, long pid, void *userdata) {
-        UidThreads *u = userdata;
-        char path[64];
-        _cleanup_free_ char *status = NULL;
-        snprintf(path, sizeof(path), "proc/%ld/status", pid);
-        if (sysroot_read_file(root, path, &status, NULL) < 0)
-                return true;    /* exited meanwhile */
-        long long uid = status_field(status, "\nUid:", 1), threads = status_field(status, "\nThreads:", 1);
-        if (uid < 0 || threads < 0)
-                return true;
-        size_t i = 0;
-        while (i < u->n && u->v[i].uid != uid)
-                i++;
-        if (i == u->n) {
-                void *nv = realloc(u->v, (u->n + 1) * sizeof(*u->v));
-                if (!nv)
-                        return false;
-                u->v = nv;
-                u->v[u->n].uid = (long) uid;
-                u->v[u->n++].threads = 0;
-        }
-        u->v[i].threads += threads;
-        return true;
-}
-
-static long long uid_threads(const Sysroot *root, UidThreads *u, long uid) {
-        if (!u->counted) {
-                u->counted = true;
-                (void) foreach_pid(root, add_uid_threads, u);
-        }
-        for (size_t i = 0; i < u->n; i++)
-                if (u->v[i].uid == uid)
-                        return u->v[i].threads;
-        return -1;
+static long long uid_threads(const Sysroot *root, ProcTable *t, long uid) {
+        if (!t->scanned)
+                proc_table_scan(root, t);
+        long long n = -1;
+        for (size_t i = 0; i < t->n; i++)
+                if (t->v[i].uid == uid && t->v[i].threads >= 0)
+                        n = (n < 0 ? 0 : n) + t->v[i].threads;
+        return n;
 }
 
 static double pct(const TargetLimit *l) {
@@ -219,7 +230,7 @@ static void keep_worse(TargetLimit *best, const TargetLimit *c) {
                 *best = *c;
 }
 
-static void measure(const Sysroot *root, Target *t, const int *pids, size_t n, UidThreads *ut) {
+static void measure(const Sysroot *root, Target *t, const int *pids, size_t n, ProcTable *pt) {
         for (size_t i = 0; i < n; i++) {
                 char path[64];
                 _cleanup_free_ char *limits = NULL, *status = NULL, *comm = NULL;
@@ -240,7 +251,7 @@ static void measure(const Sysroot *root, Target *t, const int *pids, size_t n, U
                         c.memlock.used_known = c.memlock.used >= 0;
                         /* RLIMIT_NPROC is checked against the threads of the real uid, not of the process. */
                         if (c.uid >= 0 && c.nproc.known) {
-                                c.nproc.used = uid_threads(root, ut, c.uid);
+                                c.nproc.used = uid_threads(root, pt, c.uid);
                                 c.nproc.used_known = c.nproc.used >= 0;
                                 c.nproc.exempt = c.uid == 0;
                         }
@@ -278,30 +289,18 @@ static void measure(const Sysroot *root, Target *t, const int *pids, size_t n, U
         t->user = user_name(root, t->uid);
 }
 
-typedef struct CommPids {
-        const char *comm;
-        int *pids;
-        size_t *n;
-} CommPids;
-
-static bool add_comm_pid(const Sysroot *root, long pid, void *userdata) {
-        CommPids *c = userdata;
-        char path[64];
-        _cleanup_free_ char *comm = NULL;
-        snprintf(path, sizeof(path), "proc/%ld/comm", pid);
-        if (sysroot_read_line(root, path, &comm) >= 0 && strcmp(comm, c->comm) == 0)
-                c->pids[(*c->n)++] = (int) pid;
-        return *c->n < TARGET_PIDS_MAX;
-}
-
-static int comm_pids(const Sysroot *root, const char *comm, int *pids, size_t *n) {
-        return *n < TARGET_PIDS_MAX ? foreach_pid(root, add_comm_pid, &(CommPids) { comm, pids, n }) : 0;
+static void comm_pids(const Sysroot *root, ProcTable *pt, const char *comm, int *pids, size_t *n) {
+        if (!pt->scanned)
+                proc_table_scan(root, pt);
+        for (size_t i = 0; i < pt->n && *n < TARGET_PIDS_MAX; i++)
+                if (pt->v[i].name && strcmp(pt->v[i].name, comm) == 0)
+                        pids[(*n)++] = pt->v[i].pid;
 }
 
 int targets_scan(const Sysroot *root, char *const *names, size_t n, Target **ret, size_t *ret_n) {
         Target *t = calloc(n + 1, sizeof(Target));
         _cleanup_free_ int *pids = malloc(TARGET_PIDS_MAX * sizeof(int));
-        UidThreads ut = {};
+        ProcTable pt = {};
         if (!t || !pids) {
                 free(t);
                 return -ENOMEM;
@@ -313,7 +312,7 @@ int targets_scan(const Sysroot *root, char *const *names, size_t n, Target **ret
                 x->name = strdup(names[i]);
                 if (!x->name) {
                         targets_free(t, n);
-                        free(ut.v);
+                        proc_table_done(&pt);
                         return -ENOMEM;
                 }
                 if (is_unit_name(names[i])) {
@@ -327,11 +326,11 @@ int targets_scan(const Sysroot *root, char *const *names, size_t n, Target **ret
                                 x->unit = strdup(unit);
                                 x->unit_file = true;
                         }
-                        (void) comm_pids(root, names[i], pids, &np);
+                        comm_pids(root, &pt, names[i], pids, &np);
                 }
-                measure(root, x, pids, np, &ut);
+                measure(root, x, pids, np, &pt);
         }
-        free(ut.v);
+        proc_table_done(&pt);
         *ret = t;
         *ret_n = n;
         return 0;

@@ -431,6 +431,7 @@ static void test_ulimit_bad_policy_value(void **state) {
         assert_non_null(strstr(e.file, "bad.conf"));
         assert_int_equal(e.line, 8);
         assert_non_null(strstr(e.message, "64Q"));
+        assert_non_null(strstr(e.message, "suffix"));
         opt_error_clear(&e);
         test_rm_rf(dir);
         free(dir);
