@@ -150,7 +150,7 @@ static const Target *find_target(const Builder *b, const char *name) {
 }
 
 /* The keys a rule changes for one element: one, or for "$:RESOURCE" one per mechanism that reaches the
- * target: prlimit(2) for its running processes, and where they come from: a drop-in for its unit, or
+ * target: prlimit(2) for its running processes, and where they come from: a drop-in for its unit, and
  * limits.d for its user when it runs in a login session (pam_limits sets limits at login). A
  * transient unit (systemd-run) has no stable name for a drop-in: a rule with the key
  * "default:*:RESOURCE" (DefaultLimitXXX=, every service) reaches it. */
@@ -169,7 +169,7 @@ static size_t rule_keys(Builder *b, const PolicyRule *r, const char *elem, KeyCa
                         out[n++].note = t->unit_file ? "takes effect when the unit restarts"
                                                      : "no unit file found for this unit; the drop-in waits for it";
                 }
-                if (!t->unit && t->session && t->user && asprintf(&out[n].key, "login:%s:%s", t->user, r->key + 2) >= 0) {
+                if (t->session && t->user && asprintf(&out[n].key, "login:%s:%s", t->user, r->key + 2) >= 0) {
                         out[n].target = t;
                         out[n++].note = "pam_limits sets it at the user's next login; processes already running keep theirs";
                 }
