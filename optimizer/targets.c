@@ -175,6 +175,16 @@ static long long uid_threads(const Sysroot *root, ProcTable *t, long uid) {
         return n;
 }
 
+/* fork() skips the RLIMIT_NPROC check for uid 0 and for a task with CAP_SYS_RESOURCE or CAP_SYS_ADMIN
+ * in its effective set (kernel/fork.c copy_process; capabilities(7)). */
+static bool nproc_capable(const char *status) {
+        const char *p = strstr(status, "\nCapEff:");
+        if (!p)
+                return false;
+        unsigned long long eff = strtoull(p + 8, NULL, 16);
+        return (eff >> 24 & 1) || (eff >> 21 & 1);     /* CAP_SYS_RESOURCE, CAP_SYS_ADMIN */
+}
+
 static double pct(const TargetLimit *l) {
         return l->known && l->used_known && !l->exempt && l->soft > 0 ? 100.0 * (double) l->used / (double) l->soft : -1;
 }
@@ -253,7 +263,7 @@ static void measure(const Sysroot *root, Target *t, const int *pids, size_t n, P
                         if (c.uid >= 0 && c.nproc.known) {
                                 c.nproc.used = uid_threads(root, pt, c.uid);
                                 c.nproc.used_known = c.nproc.used >= 0;
-                                c.nproc.exempt = c.uid == 0;
+                                c.nproc.exempt = c.uid == 0 || nproc_capable(status);
                         }
                 }
                 TargetLimit *l[] = { &c.nofile, &c.nproc, &c.memlock };

@@ -20,7 +20,8 @@ typedef struct TargetLimit {
         long long used;
         int pid;                /* the process these numbers are of (the one closest to this limit) */
         long uid;               /* its real uid, -1 unknown */
-        bool exempt;            /* nproc of uid 0: the kernel does not enforce RLIMIT_NPROC for root */
+        bool exempt;            /* nproc of uid 0 or of a process with CAP_SYS_RESOURCE or CAP_SYS_ADMIN
+                                 * (CapEff): the kernel does not enforce RLIMIT_NPROC for them */
 } TargetLimit;
 
 typedef struct Target {

@@ -229,10 +229,10 @@ static void test_each_rule_fires_on_evidence(void **state) {
 
 /* Targets of ulimit-host below their limits stay silent through every mechanism: a unit with its file
  * (quietd), a login session (bash of alice), a transient unit (idled), uid 0 whose threads exceed
- * RLIMIT_NPROC but which the kernel exempts (rootd), a process whose own threads are few while its
+ * RLIMIT_NPROC but which the kernel exempts (rootd) as it exempts CAP_SYS_RESOURCE (capd), a process whose own threads are few while its
  * uid's are not counted twice (cached: 20 of 4096), and postgres under balanced (no huge page rule). */
 static void test_ulimit_silent_below_limits(void **state) {
-        static const char *const quiet[] = { "quietd", "bash", "idled", "rootd", "cached", "postgres" };
+        static const char *const quiet[] = { "quietd", "bash", "idled", "rootd", "capd", "cached", "postgres" };
         Policy *pol = load_policy("balanced");
         json_t *idle = load_idle();
         for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++) {
@@ -279,6 +279,13 @@ static void test_ulimit_nproc_counts_uid_threads(void **state) {
         json_t *c = change_of_rule(plan, "ulimit.nproc", "process:webd:nproc");
         assert_non_null(c);
         assert_non_null(strstr(json_string_value(json_object_get(c, "reason")), "every process of that uid"));
+        json_decref(plan);
+        static const char *const capd[] = { "capd" };
+        plan = plan_in(ULIMIT_HOST, pol, idle, (char *const *) capd, 1);
+        t = json_object_get(plan, "targets");
+        assert_int_equal(test_num(t, "capd.nproc.used"), 950);
+        assert_true(json_is_true(test_path(t, "capd.nproc.exempt")));   /* CAP_SYS_RESOURCE in CapEff */
+        assert_null(change_of_rule(plan, "ulimit.nproc", NULL));
         json_decref(plan);
         json_decref(idle);
         policy_free(pol);
