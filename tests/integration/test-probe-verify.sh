@@ -27,13 +27,16 @@ server=$!
 trap 'rc=$?; kill $server 2>/dev/null; set +e; (exit $rc); bus_teardown' EXIT
 for _ in $(seq 100); do [[ -s $BUS_TMP/port ]] && break; sleep 0.05; done
 url=http://127.0.0.1:$(cat "$BUS_TMP/port")/
+# 9 rounds a side: with 7 a single swapped pair on a busy machine (ctest -j, a build) already leaves a
+# secondary metric inconclusive after the Holm adjustment over 11 of them.
+R=9
 
 verify() {      # verify VALUE [ARGS...]: apply a plan setting vm.swappiness to VALUE, with --verify
         local value=$1
         shift
         echo "sysctl vm.swappiness $value" | make_plan >"$BUS_TMP/plan.json"
         "$SKYTUNE" apply --plan "$BUS_TMP/plan.json" --yes --json --verify --probes http --url "$url" \
-                --rounds 7 --round-duration 0.2 "$@" >"$BUS_TMP/out.json"
+                --rounds $R --round-duration 0.2 "$@" >"$BUS_TMP/out.json"
 }
 verdict() { jq -r --arg m "$1" '.verify.metrics[] | select(.metric == $m) | .verdict' "$BUS_TMP/out.json"; }
 metrics() { jq -c '.verify.metrics[] | [.metric, .baseline_median, .candidate_median, .p_adjusted, .verdict, .contaminated]' "$BUS_TMP/out.json"; }
@@ -41,9 +44,9 @@ metrics() { jq -c '.verify.metrics[] | [.metric, .baseline_median, .candidate_me
 # Helpful: 6 ms -> 1 ms per response.
 verify 10 || bus_fail "helpful verify exited $?"
 [[ $(verdict successful_rps) == improved ]] || bus_fail "helpful: successful_rps $(verdict successful_rps): $(metrics)"
-[[ $(verdict latency_p50_ms) == improved ]] || bus_fail "helpful: latency_p50_ms $(verdict latency_p50_ms)"
+[[ $(verdict latency_p50_ms) == improved ]] || bus_fail "helpful: latency_p50_ms $(verdict latency_p50_ms): $(metrics)"
 jq -e '.rolled_back == false and (.transaction_id | type == "string")' "$BUS_TMP/out.json" >/dev/null || bus_fail "helpful change not kept"
-jq -e '.verify.rounds.baseline == 7 and .verify.rounds.candidate == 7' "$BUS_TMP/out.json" >/dev/null || bus_fail "rounds"
+jq -e --argjson r $R '.verify.rounds.baseline == $r and .verify.rounds.candidate == $r' "$BUS_TMP/out.json" >/dev/null || bus_fail "rounds"
 [[ $(cat "$swp") == 10 ]] || bus_fail "helpful change not in place: $(cat "$swp")"
 good=$(jq -r .transaction_id "$BUS_TMP/out.json")
 jq -e '.transaction.verification.decision == "kept"' "$BUS_TMP/out.json" >/dev/null || bus_fail "apply --json: no verification in .transaction"
@@ -54,12 +57,12 @@ stored() {      # stored ID JQ-FILTER: the filter holds for transaction ID's ver
         "$SKYTUNE" history --json | jq -e --arg id "$1" ".transactions[] | select(.id == \$id) | .verification | $2" >/dev/null
 }
 stored "$good" '.schema == "skytune.verify/1" and .decision == "kept" and .primary_regressed == false
-        and .rounds.baseline == 7 and .rounds.candidate == 7 and .order == "alternating"' || bus_fail "history --json: record of $good"
+        and .rounds.baseline == '$R' and .rounds.candidate == '$R' and .order == "alternating"' || bus_fail "history --json: record of $good"
 stored "$good" '.metrics[] | select(.metric == "successful_rps") | .verdict == "improved" and .primary
         and .baseline_median > 0 and .candidate_median > .baseline_median and .ratio > 1 and (.ci | length == 2) and .p < 0.05' ||
         bus_fail "history --json: successful_rps of $good"
-# Shuffled pairs (B A A B) leave the candidate on across a pair boundary: at most 7 applies.
-stored "$good" '(.transactions | length >= 1 and length <= 7) and .transactions[-1] == $id and (.recorded | type == "string")' ||
+# Shuffled pairs (B A A B) leave the candidate on across a pair boundary: at most R applies.
+stored "$good" '(.transactions | length >= 1 and length <= '$R') and .transactions[-1] == $id and (.recorded | type == "string")' ||
         bus_fail "history --json: transactions of $good"
 round=$("$SKYTUNE" history --json | jq -r --arg id "$good" '.transactions[] | select(.id == $id) | .verification.transactions[0]')
 applies=$("$SKYTUNE" history --json | jq -r --arg id "$good" '.transactions[] | select(.id == $id) | .verification.transactions | length')
@@ -67,7 +70,7 @@ applies=$("$SKYTUNE" history --json | jq -r --arg id "$good" '.transactions[] | 
 grep -q "^$good .* applied .*kept: http successful_rps improved +" "$BUS_TMP/hist.txt" || bus_fail "history: $(cat "$BUS_TMP/hist.txt")"
 [[ $applies == 1 ]] || grep -q "^$round .* rolled-back .*round of $good" "$BUS_TMP/hist.txt" || bus_fail "history round: $(cat "$BUS_TMP/hist.txt")"
 "$SKYTUNE" history "$good" >"$BUS_TMP/one.txt" || bus_fail "history ID exited $?"
-grep -q '^Verified, recorded .*7 baseline and 7 candidate rounds, alternating; kept' "$BUS_TMP/one.txt" &&
+grep -q "^Verified, recorded .*$R baseline and $R candidate rounds, alternating; kept" "$BUS_TMP/one.txt" &&
         grep -q 'successful_rps .*improved (primary)' "$BUS_TMP/one.txt" && { [[ $applies == 1 ]] || grep -q "as $applies transactions" "$BUS_TMP/one.txt"; } ||
         bus_fail "history ID: $(cat "$BUS_TMP/one.txt")"
 "$SKYTUNE" history "$good" --json | jq -e '.verification.decision == "kept"' >/dev/null || bus_fail "history ID --json"
@@ -88,9 +91,11 @@ stored "$bad" '.decision == "rolled-back" and .primary_regressed and
 
 # The table for people.
 echo "sysctl vm.swappiness 10" | make_plan >"$BUS_TMP/plan.json"
-"$SKYTUNE" apply --plan "$BUS_TMP/plan.json" --yes --verify --probes http --url "$url" --rounds 5 \
+"$SKYTUNE" apply --plan "$BUS_TMP/plan.json" --yes --verify --probes http --url "$url" --rounds 7 \
         --round-duration 0.2 >"$BUS_TMP/table.txt" || bus_fail "human verify exited $?"
-grep -q 'successful_rps .*improved (primary)' "$BUS_TMP/table.txt" || bus_fail "table: $(cat "$BUS_TMP/table.txt")"
+# (The layout only: the verdicts are checked above, and a short run on a busy machine may be inconclusive.)
+grep -Eq '^http +successful_rps +[0-9.k]+ +[0-9.k]+ +[-+][0-9.]+% \[.*\] +(improved|inconclusive.*) \(primary\)$' "$BUS_TMP/table.txt" ||
+        bus_fail "table: $(cat "$BUS_TMP/table.txt")"
 grep -q 'The change is applied (transaction' "$BUS_TMP/table.txt" && grep -q 'verdicts are stored with it: skytune history ' "$BUS_TMP/table.txt" ||
         bus_fail "table footer: $(cat "$BUS_TMP/table.txt")"
 echo ok
