@@ -38,6 +38,11 @@ static void test_owned_files(void **state) {
         json_array_append_new(changes, change("ulimit", "login:@web:nofile", "65536:131072"));
         json_array_append_new(changes, change("ulimit", "unit:nginx.service:nofile", "65536"));
         json_array_append_new(changes, change("ulimit", "default:*:nproc", "infinity"));
+        /* memlock: bytes in the plan and in systemd's files, KiB in limits.conf (rounded up). */
+        json_array_append_new(changes, change("ulimit", "login:@dba:memlock", "65536:8388608"));
+        json_array_append_new(changes, change("ulimit", "login:carol:memlock", "1000:infinity"));
+        json_array_append_new(changes, change("ulimit", "unit:nginx.service:memlock", "65536:infinity"));
+        json_array_append_new(changes, change("ulimit", "default:*:memlock", "8388608:8388608"));
         char *out = NULL;
         /* The ratio form of the pair leaves the owned file when the bytes form is set. */
         assert_int_equal(owned_file_render("/etc/sysctl.d/90-skytune.conf",
@@ -57,12 +62,32 @@ static void test_owned_files(void **state) {
         assert_int_equal(owned_file_render("/etc/security/limits.d/90-skytune.conf", NULL, changes, &out), 0);
         assert_non_null(strstr(out, "@web soft nofile 65536\n"));
         assert_non_null(strstr(out, "@web hard nofile 131072\n"));
+        assert_non_null(strstr(out, "@dba soft memlock 64\n"));
+        assert_non_null(strstr(out, "@dba hard memlock 8192\n"));
+        assert_non_null(strstr(out, "carol soft memlock 1\n"));
+        assert_non_null(strstr(out, "carol hard memlock unlimited\n"));
+        /* Read back in bytes, whatever the spelling of unlimited. */
+        test_write(dir, "etc/security/limits.d/90-skytune.conf", out);
+        test_write(dir, "etc/systemd/system/nginx.service.d/90-skytune.conf", "[Service]\nLimitMEMLOCK=64K:infinity\n");
+        Sysroot *root = NULL;
+        char *v = NULL;
+        assert_int_equal(sysroot_open(dir, &root), 0);
+        assert_int_equal(owned_file_value(root, TUNABLE_ULIMIT, "login:@dba:memlock", &v), 0);
+        assert_string_equal(v, "65536:8388608");
+        free(v);
+        assert_int_equal(owned_file_value(root, TUNABLE_ULIMIT, "login:carol:memlock", &v), 0);
+        assert_string_equal(v, "1024:infinity");
+        free(v);
+        assert_int_equal(owned_file_value(root, TUNABLE_ULIMIT, "unit:nginx.service:memlock", &v), 0);
+        assert_string_equal(v, "65536:infinity");
+        free(v);
+        sysroot_free(root);
         free(out);
         assert_int_equal(owned_file_render("/etc/systemd/system/nginx.service.d/90-skytune.conf", NULL, changes, &out), 0);
-        assert_non_null(strstr(out, "[Service]\nLimitNOFILE=65536:65536\n"));
+        assert_non_null(strstr(out, "[Service]\nLimitNOFILE=65536:65536\nLimitMEMLOCK=65536:infinity\n"));
         free(out);
         assert_int_equal(owned_file_render("/etc/systemd/system.conf.d/90-skytune.conf", NULL, changes, &out), 0);
-        assert_non_null(strstr(out, "[Manager]\nDefaultLimitNPROC=infinity:infinity\n"));
+        assert_non_null(strstr(out, "[Manager]\nDefaultLimitNPROC=infinity:infinity\nDefaultLimitMEMLOCK=8388608:8388608\n"));
         free(out);
         assert_int_equal(owned_file_render("/etc/passwd", NULL, changes, &out), -EINVAL);
         json_decref(changes);
@@ -161,7 +186,7 @@ static void test_effects(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_owned_files),
+                cmocka_unit_test_setup_teardown(test_owned_files, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_udiff, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_effects, setup, teardown),
         };
