@@ -69,18 +69,17 @@ static void test_owned_files(void **state) {
         /* Read back in bytes, whatever the spelling of unlimited. */
         test_write(dir, "etc/security/limits.d/90-skytune.conf", out);
         test_write(dir, "etc/systemd/system/nginx.service.d/90-skytune.conf", "[Service]\nLimitMEMLOCK=64K:infinity\n");
+        static const char *const back[][2] = { { "login:@dba:memlock", "65536:8388608" },
+                                               { "login:carol:memlock", "1024:infinity" },
+                                               { "unit:nginx.service:memlock", "65536:infinity" } };
         Sysroot *root = NULL;
-        char *v = NULL;
         assert_int_equal(sysroot_open(dir, &root), 0);
-        assert_int_equal(owned_file_value(root, TUNABLE_ULIMIT, "login:@dba:memlock", &v), 0);
-        assert_string_equal(v, "65536:8388608");
-        free(v);
-        assert_int_equal(owned_file_value(root, TUNABLE_ULIMIT, "login:carol:memlock", &v), 0);
-        assert_string_equal(v, "1024:infinity");
-        free(v);
-        assert_int_equal(owned_file_value(root, TUNABLE_ULIMIT, "unit:nginx.service:memlock", &v), 0);
-        assert_string_equal(v, "65536:infinity");
-        free(v);
+        for (size_t i = 0; i < sizeof(back) / sizeof(back[0]); i++) {
+                char *v = NULL;
+                assert_int_equal(owned_file_value(root, TUNABLE_ULIMIT, back[i][0], &v), 0);
+                assert_string_equal(v, back[i][1]);
+                free(v);
+        }
         sysroot_free(root);
         free(out);
         assert_int_equal(owned_file_render("/etc/systemd/system/nginx.service.d/90-skytune.conf", NULL, changes, &out), 0);
