@@ -289,12 +289,16 @@ void render_plan(FILE *f, const json_t *plan, bool color) {
         }
 }
 
-void render_effects(FILE *f, const json_t *effects, bool persist, bool color) {
+void render_effects(FILE *f, const json_t *effects, bool persist, bool dry_run, bool color) {
         Style s = style(color);
         size_t i;
         json_t *x;
         const json_t *live = json_object_get(effects, "live"), *files = json_object_get(effects, "files");
-        fprintf(f, "\n%sDry run%s: nothing was written. Applying this plan would do exactly this:\n", s.bold, s.reset);
+        if (dry_run)
+                fprintf(f, "\n%sDry run%s: nothing was written. Applying this plan would do exactly this:\n", s.bold, s.reset);
+        else
+                fprintf(f, "\n%sApplying this plan will do exactly this%s (nothing is written before you confirm):\n", s.bold,
+                        s.reset);
         if (json_array_size(live) == 0)
                 fputs("  (no live values)\n", f);
         json_array_foreach(live, i, x) {

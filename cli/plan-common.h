@@ -60,4 +60,4 @@ int cli_load_json(const char *path, const char *what, json_t **ret);
 int cli_build_plan(const PlanArgs *a, const Sysroot *root, json_t **ret);
 
 void render_plan(FILE *f, const json_t *plan, bool color);
-void render_effects(FILE *f, const json_t *effects, bool persist, bool color);
+void render_effects(FILE *f, const json_t *effects, bool persist, bool dry_run, bool color);

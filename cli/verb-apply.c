@@ -130,7 +130,8 @@ int verb_apply(int argc, char **argv) {
                         /* A real apply: show the dry run, ask, send the plan to skytune-helper. */
                         if (!a.json) {
                                 render_plan(stdout, plan, cli_stdout_color());
-                                render_effects(stdout, effects, json_is_true(json_object_get(plan, "persist")), cli_stdout_color());
+                                render_effects(stdout, effects, json_is_true(json_object_get(plan, "persist")), false,
+                                               cli_stdout_color());
                         } else
                                 json_object_set(plan, "dry_run", effects);
                         code = v.verify ? cli_apply_plan_verified(plan, pending, yes, a.json, &v)
@@ -142,7 +143,7 @@ int verb_apply(int argc, char **argv) {
                 } else {
                         bool color = cli_stdout_color();
                         render_plan(stdout, plan, color);
-                        render_effects(stdout, effects, json_is_true(json_object_get(plan, "persist")), color);
+                        render_effects(stdout, effects, json_is_true(json_object_get(plan, "persist")), true, color);
                         if (fflush(stdout) != 0)
                                 r = log_error_errno(negative_errno(), "cannot write to standard output: %m");
                 }

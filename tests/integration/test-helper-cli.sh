@@ -52,10 +52,12 @@ rc=0; setpriv --reuid=65534 --regid=65534 --clear-groups "$SKYTUNE" rollback --l
 rc=0; DBUS_SYSTEM_BUS_ADDRESS=unix:path=$BUS_TMP/none "$SKYTUNE" history >/dev/null 2>&1 || rc=$?
 [[ $rc == 1 ]] || bus_fail "history without a bus exited $rc"
 
-# skytune apply (not --dry-run): shows the dry run, does not ask without a terminal, calls Apply.
+# skytune apply (not --dry-run): shows what it will do (not "Dry run"), does not ask without a
+# terminal, calls Apply.
 make_plan true <<<'sysctl vm.swappiness 12' >"$BUS_TMP/plan.json"
 "$SKYTUNE" apply --plan "$BUS_TMP/plan.json" --sysroot "$ROOT" </dev/null >"$BUS_TMP/ap" || bus_fail "skytune apply: $(cat "$BUS_TMP/ap")"
-grep -q 'Dry run' "$BUS_TMP/ap" && grep -q 'Applied transaction' "$BUS_TMP/ap" || bus_fail "apply output: $(cat "$BUS_TMP/ap")"
+grep -q 'Applying this plan will do exactly this' "$BUS_TMP/ap" && grep -q 'Applied transaction' "$BUS_TMP/ap" &&
+        ! grep -q 'Dry run' "$BUS_TMP/ap" || bus_fail "apply output: $(cat "$BUS_TMP/ap")"
 [[ $(cat "$ROOT/proc/sys/vm/swappiness") == 12 ]] && grep -qx 'vm.swappiness = 12' "$ROOT/etc/sysctl.d/90-skytune.conf" ||
         bus_fail "skytune apply --persist did not write"
 "$SKYTUNE" apply --plan "$BUS_TMP/plan.json" --sysroot "$ROOT" --yes --json | jq -e '.transaction.state == "unchanged"' >/dev/null ||
