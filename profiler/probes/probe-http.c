@@ -354,7 +354,7 @@ static int http_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
         int loaded = curl_api_load(ret_error);
         if (loaded < 0)
                 return loaded;
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        if (curl_api_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
                 return -ENOMEM;
         s->global_init = true;
         CURLU *u = curl_url();
@@ -586,6 +586,7 @@ static void *worker_run(void *arg) {
         for (unsigned i = w->nslots; i > 0; i--)
                 w->free_stack[w->nfree++] = i - 1;
 
+        curl_api_cache_begin();
         double cpu0 = probe_thread_cpu_s();
         uint64_t t0 = w->t0, end = w->end;
         double grace_s = MIN(o->timeout_s > 0 ? o->timeout_s : 10, 2.0);
@@ -672,6 +673,7 @@ static void *worker_run(void *arg) {
                         w->c.cut++;
                 }
         }
+        curl_api_cache_end();
         w->r = r;
         return NULL;
 }
