@@ -116,6 +116,19 @@ static const SysctlRule *sysctl_rule_find(const char *canonical) {
         return NULL;
 }
 
+static const char *const sysctl_coupled[][2] = {
+        { "vm.dirty_bytes", "vm.dirty_ratio" },
+        { "vm.dirty_background_bytes", "vm.dirty_background_ratio" },
+};
+
+const char *sysctl_coupled_partner(const char *key) {
+        for (size_t i = 0; key && i < ELEMENTSOF(sysctl_coupled); i++)
+                for (int j = 0; j < 2; j++)
+                        if (strcmp(key, sysctl_coupled[i][j]) == 0)
+                                return sysctl_coupled[i][1 - j];
+        return NULL;
+}
+
 int sysctl_key_canonical(const char *key, char **ret) {
         while (*key == '/')
                 key++;

@@ -67,6 +67,11 @@ bool tunable_values_equal(TunableKind kind, const char *key, const char *a, cons
  * canonical dotted form; and the canonical form -> "proc/sys/net/ipv4/conf/eth0.1/rp_filter". */
 int sysctl_key_canonical(const char *key, char **ret);
 int sysctl_key_to_path(const char *canonical, char **ret);
+/* sysctl keys the kernel couples: writing vm.dirty_bytes zeroes vm.dirty_ratio and the other way
+ * round (and the background pair). So a plan sets one of a pair, the journal records the partner's
+ * old value, and an owned sysctl.d file never keeps the partner's line beside the one just written.
+ * The partner of a canonical key, or NULL. */
+const char *sysctl_coupled_partner(const char *key);
 /* The i-th name pattern of the sysctl allowlist (canonical dotted form; '*' stands for one
  * component), NULL past the end: lets the profiler report the current value of each. */
 const char *tunable_sysctl_allowlist_entry(size_t i);

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "fileio.h"
-#include "coupled.h"
 #include "helper.h"
 #include "log.h"
 #include "ulimit.h"
@@ -200,18 +199,6 @@ static int entries_parse(const FileType *t, const char *content, Entries *es) {
         return 0;
 }
 
-static int ulimit_value_words(const char *value, const UlimitResource *res, char **ret_soft, char **ret_hard) {
-        long long soft, hard;
-        int r = ulimit_value_parse(value, res, &soft, &hard);
-        if (r < 0)
-                return r;
-        if ((soft < 0 ? asprintf(ret_soft, "unlimited") : asprintf(ret_soft, "%lld", soft)) < 0)
-                return -ENOMEM;
-        if ((hard < 0 ? asprintf(ret_hard, "unlimited") : asprintf(ret_hard, "%lld", hard)) < 0)
-                return -ENOMEM;
-        return 0;
-}
-
 static char *strdupf(const char *fmt, ...) _printf_(1, 2);
 static char *strdupf(const char *fmt, ...) {
         va_list ap;
@@ -251,22 +238,28 @@ static int entries_for_change(TunableKind kind, const char *key, const char *val
                 return entries_put(es, strdupf("w /%s - - - -", path), strdupf("w /%s - - - - %s", path, value));
         }
         case TUNABLE_ULIMIT: {
+                /* Written as the dry run shows them (optimizer/owned.c): limits.conf counts byte limits
+                 * in KiB and says "unlimited"; systemd takes bytes and "infinity". */
                 UlimitKey k;
-                _cleanup_free_ char *soft = NULL, *hard = NULL;
+                long long soft, hard;
                 int r = ulimit_key_parse(key, &k);
-                if (r < 0)
+                if (r < 0 || (r = ulimit_value_parse(value, k.resource, &soft, &hard)) < 0)
                         return r;
                 if (strcmp(k.scope, "login") == 0) {
-                        r = ulimit_value_words(value, k.resource, &soft, &hard);
-                        if (r < 0)
-                                return r;
+                        char ws[24], wh[24];
                         r = entries_put(es, strdupf("%s soft %s", k.target, k.resource->name),
-                                        strdupf("%s soft %s %s", k.target, k.resource->name, soft));
+                                        strdupf("%s soft %s %s", k.target, k.resource->name,
+                                                ulimit_limits_conf_word(k.resource, soft, ws)));
                         return r < 0 ? r : entries_put(es, strdupf("%s hard %s", k.target, k.resource->name),
-                                                       strdupf("%s hard %s %s", k.target, k.resource->name, hard));
+                                                       strdupf("%s hard %s %s", k.target, k.resource->name,
+                                                               ulimit_limits_conf_word(k.resource, hard, wh)));
                 }
+                _cleanup_free_ char *v = NULL;
+                r = ulimit_value_format(soft, hard, &v);
+                if (r < 0)
+                        return r;
                 const char *prefix = strcmp(k.scope, "default") == 0 ? "DefaultLimit" : "Limit";
-                return entries_put(es, strdupf("%s%s", prefix, k.resource->systemd), strdupf("%s%s=%s", prefix, k.resource->systemd, value));
+                return entries_put(es, strdupf("%s%s", prefix, k.resource->systemd), strdupf("%s%s=%s", prefix, k.resource->systemd, v));
         }
         default:
                 return -EOPNOTSUPP;
@@ -289,6 +282,27 @@ int persist_read_file(Helper *h, const char *path, char **ret_content, bool *ret
         *ret_content = TAKE_PTR(text);
         *ret_exists = true;
         return 0;
+}
+
+/* "soft:hard" as read from the owned file -> the change's value form. limits.conf words count byte
+ * limits in KiB; a systemd line is already in the value grammar. */
+static int limits_conf_value(const char *key, const char *words, char **ret) {
+        UlimitKey k;
+        if (ulimit_key_parse(key, &k) < 0)
+                return -ENOENT;
+        if (strcmp(k.scope, "login") != 0)
+                return tunable_normalize(TUNABLE_ULIMIT, key, words, ret) < 0 ? -ENOENT : 0;
+        const char *colon = strchr(words, ':');
+        if (!colon)
+                return -ENOENT;
+        _cleanup_free_ char *soft_word = strndup(words, (size_t) (colon - words));
+        long long soft, hard;
+        if (!soft_word)
+                return -ENOMEM;
+        if (ulimit_limits_conf_parse(k.resource, soft_word, &soft) < 0 ||
+            ulimit_limits_conf_parse(k.resource, colon + 1, &hard) < 0)
+                return -ENOENT;
+        return ulimit_value_format(soft, hard, ret);
 }
 
 int persist_read_value(Helper *h, TunableKind kind, const char *key, char **ret) {
@@ -337,6 +351,8 @@ int persist_read_value(Helper *h, TunableKind kind, const char *key, char **ret)
                 return -ENOENT;
         if (t && t->sep_last && joined && joined[strlen(joined) - 1] == '"')
                 joined[strlen(joined) - 1] = '\0';
+        if (kind == TUNABLE_ULIMIT)
+                return limits_conf_value(key, joined, ret);
         return tunable_normalize(kind, key, joined, ret) < 0 ? -ENOENT : 0;
 }
 

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "coupled.h"
 #include "helper.h"
 
 Plan *plan_free(Plan *p) {
@@ -41,21 +40,6 @@ static bool word_ok(const char *s, size_t max) {
                 if (!isalnum((unsigned char) *s) && !strchr("._-", *s))
                         return false;
         return true;
-}
-
-/* Keys of kind sysctl that the kernel couples: writing one zeroes its partner. A plan may set one of
- * each pair, not both, or the result would depend on the order of the writes. */
-static const char *const sysctl_coupled[][2] = {
-        { "vm.dirty_bytes", "vm.dirty_ratio" },
-        { "vm.dirty_background_bytes", "vm.dirty_background_ratio" },
-};
-
-const char *sysctl_coupled_partner(const char *key) {
-        for (size_t i = 0; key && i < ELEMENTSOF(sysctl_coupled); i++)
-                for (int j = 0; j < 2; j++)
-                        if (strcmp(key, sysctl_coupled[i][j]) == 0)
-                                return sysctl_coupled[i][1 - j];
-        return NULL;
 }
 
 static int errorf(char **ret_error, const char *fmt, ...) _printf_(2, 3);
@@ -161,21 +145,17 @@ int plan_parse(const char *text, size_t len, Plan **ret, char **ret_error) {
                 p->n_changes = i + 1;
                 if (r < 0)
                         return r;
-                for (size_t j = 0; j < i; j++)
-                        if (p->changes[j].kind == p->changes[i].kind && strcmp(p->changes[j].key, p->changes[i].key) == 0)
+                const PlanChange *ci = &p->changes[i];
+                const char *partner = ci->kind == TUNABLE_SYSCTL ? sysctl_coupled_partner(ci->key) : NULL;
+                for (size_t j = 0; j < i; j++) {
+                        const PlanChange *cj = &p->changes[j];
+                        if (cj->kind == ci->kind && strcmp(cj->key, ci->key) == 0)
                                 return errorf(ret_error, "changes[%zu] (%s %s): the same key as changes[%zu]", i,
-                                              tunable_kind_to_string(p->changes[i].kind), p->changes[i].key, j);
-        }
-        for (size_t e = 0; e < ELEMENTSOF(sysctl_coupled); e++) {
-                int seen = 0;
-                for (size_t j = 0; j < p->n_changes; j++)
-                        if (p->changes[j].kind == TUNABLE_SYSCTL &&
-                            (strcmp(p->changes[j].key, sysctl_coupled[e][0]) == 0 ||
-                             strcmp(p->changes[j].key, sysctl_coupled[e][1]) == 0))
-                                seen++;
-                if (seen > 1)
-                        return errorf(ret_error, "%s and %s exclude each other (writing one zeroes the other): set only one",
-                                      sysctl_coupled[e][0], sysctl_coupled[e][1]);
+                                              tunable_kind_to_string(ci->kind), ci->key, j);
+                        if (partner && cj->kind == TUNABLE_SYSCTL && strcmp(cj->key, partner) == 0)
+                                return errorf(ret_error, "changes[%zu] (%s) and changes[%zu] (%s) exclude each other "
+                                              "(writing one zeroes the other): set only one", j, cj->key, i, ci->key);
+                }
         }
         *ret = TAKE_PTR(p);
         return 0;

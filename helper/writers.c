@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "fileio.h"
-#include "coupled.h"
 #include "helper.h"
 #include "log.h"
 #include "ulimit.h"

@@ -223,21 +223,14 @@ static int parse_entries(FileFormat f, const char *text, Entries *e) {
         return 0;
 }
 
-static const char *const dirty_pairs[][2] = {
-        { "vm.dirty_bytes", "vm.dirty_ratio" },
-        { "vm.dirty_background_bytes", "vm.dirty_background_ratio" },
-};
-
 static int add_change(FileFormat f, Entries *e, TunableKind kind, const char *key, const char *value) {
         char *ek = NULL, *line = NULL;
         UlimitKey uk;
         long long soft, hard;
         switch (f) {
         case F_SYSCTL:
-                for (size_t i = 0; i < ELEMENTSOF(dirty_pairs); i++)
-                        for (int j = 0; j < 2; j++)
-                                if (strcmp(key, dirty_pairs[i][j]) == 0)
-                                        entries_remove(e, dirty_pairs[i][!j]);
+                if (sysctl_coupled_partner(key))
+                        entries_remove(e, sysctl_coupled_partner(key));
                 if (asprintf(&line, "%s = %s", key, value) < 0)
                         line = NULL;
                 return entries_set(e, strdup(key), line);

@@ -26,19 +26,6 @@ typedef struct Builder {
         long long nproc_max;            /* min(kernel.threads-max, kernel.pid_max), -1 unknown */
 } Builder;
 
-static const char *const partners[][2] = {
-        { "vm.dirty_bytes", "vm.dirty_ratio" },
-        { "vm.dirty_background_bytes", "vm.dirty_background_ratio" },
-};
-
-const char *plan_sysctl_partner(const char *key) {
-        for (size_t i = 0; i < ELEMENTSOF(partners); i++)
-                for (int j = 0; j < 2; j++)
-                        if (strcmp(key, partners[i][j]) == 0)
-                                return partners[i][!j];
-        return NULL;
-}
-
 static void warn(Builder *b, const char *rule, const char *fmt, ...) _printf_(3, 4);
 static void warn(Builder *b, const char *rule, const char *fmt, ...) {
         char *m = NULL;
@@ -371,26 +358,26 @@ static int run_rule(Builder *b, const PolicyRule *r) {
 
 /* A plan may set one form of a coupled pair only; it records the other's current value for rollback. */
 static void handle_pairs(Builder *b) {
-        for (size_t p = 0; p < ELEMENTSOF(partners); p++) {
-                size_t ia, ib;
-                json_t *a = find_change(b->changes, "sysctl", partners[p][0], &ia),
-                       *c = find_change(b->changes, "sysctl", partners[p][1], &ib);
-                if (a && c) {
-                        size_t drop = ia < ib ? ia : ib;
-                        json_t *d = json_array_get(b->changes, drop);
-                        warn(b, json_string_value(json_object_get(d, "rule")),
-                             "%s and %s are exclusive (writing one zeroes the other): keeping the later rule's %s, "
-                             "dropping %s", partners[p][0], partners[p][1], drop == ia ? partners[p][1] : partners[p][0],
-                             drop == ia ? partners[p][0] : partners[p][1]);
-                        json_array_remove(b->changes, drop);
-                }
+        for (size_t ia = 0; ia < json_array_size(b->changes); ia++) {
+                json_t *a = json_array_get(b->changes, ia);
+                const char *key = json_string_value(json_object_get(a, "key"));
+                const char *partner = strcmp(json_string_value(json_object_get(a, "kind")) ?: "", "sysctl") == 0
+                                              ? sysctl_coupled_partner(key) : NULL;
+                size_t ib;
+                if (!partner || !find_change(b->changes, "sysctl", partner, &ib) || ib < ia)
+                        continue;
+                /* The later rule wins: drop the earlier change, ia. */
+                warn(b, json_string_value(json_object_get(a, "rule")),
+                     "%s and %s are exclusive (writing one zeroes the other): keeping the later rule's %s, dropping %s",
+                     key, partner, partner, key);
+                json_array_remove(b->changes, ia--);
         }
         size_t i;
         json_t *c;
         json_array_foreach(b->changes, i, c) {
                 const char *key = json_string_value(json_object_get(c, "key"));
                 const char *other = strcmp(json_string_value(json_object_get(c, "kind")), "sysctl") == 0
-                                            ? plan_sysctl_partner(key) : NULL;
+                                            ? sysctl_coupled_partner(key) : NULL;
                 if (!other)
                         continue;
                 _cleanup_free_ char *cur = NULL;
@@ -415,7 +402,7 @@ static int check_conflicts(Builder *b) {
                         continue;
                 const char *key = json_string_value(json_object_get(c, "key")),
                            *proposed = json_string_value(json_object_get(c, "proposed"));
-                const char *partner = plan_sysctl_partner(key);
+                const char *partner = sysctl_coupled_partner(key);
                 for (size_t j = 0; j < f.n; j++) {
                         const SysctlSetting *s = &f.v[j];
                         bool same = strcmp(s->key, key) == 0, pair = partner && strcmp(s->key, partner) == 0;

@@ -25,7 +25,3 @@ typedef struct PlanOptions {
 } PlanOptions;
 
 int plan_build(const PlanOptions *o, json_t **ret, OptError *err);
-
-/* The keys the kernel couples: writing one zeroes the other (vm.dirty_bytes / vm.dirty_ratio and the
- * background pair). NULL when key has no partner. */
-const char *plan_sysctl_partner(const char *key);

@@ -17,7 +17,9 @@ read_ahead_kb vda 4096
 nr_requests sdb 128
 cpu_governor policy0 performance
 ulimit login:*:nofile 65536:131072
+ulimit login:@db:memlock 8388608:unlimited
 ulimit unit:nginx:nofile 16384
+ulimit unit:nginx:memlock 65536:infinity
 P
 )
 tx=$(hjson Apply st "$plan" 0)
@@ -32,6 +34,11 @@ grep -qx 'vm.swappiness = 10' "$ROOT/etc/sysctl.d/90-skytune.conf" || bus_fail "
 grep -q 'KERNEL=="vda", ATTR{queue/scheduler}="kyber"' "$ROOT/etc/udev/rules.d/90-skytune.rules" || bus_fail "udev rule"
 grep -qx '\* hard nofile 131072' "$ROOT/etc/security/limits.d/90-skytune.conf" || bus_fail "limits.d"
 grep -qx 'LimitNOFILE=16384:16384' "$ROOT/etc/systemd/system/nginx.service.d/90-skytune.conf" || bus_fail "unit drop-in"
+# Units as each file counts them: limits.conf memlock in KiB, systemd in bytes with "infinity".
+grep -qx '@db soft memlock 8192' "$ROOT/etc/security/limits.d/90-skytune.conf" &&
+        grep -qx '@db hard memlock unlimited' "$ROOT/etc/security/limits.d/90-skytune.conf" ||
+        bus_fail "limits.d memlock: $(cat "$ROOT/etc/security/limits.d/90-skytune.conf")"
+grep -qx 'LimitMEMLOCK=65536:infinity' "$ROOT/etc/systemd/system/nginx.service.d/90-skytune.conf" || bus_fail "unit drop-in memlock"
 grep -q 'w /sys/devices/system/cpu/cpufreq/policy0/scaling_governor - - - - performance' "$ROOT/etc/tmpfiles.d/90-skytune.conf" ||
         bus_fail "tmpfiles line"
 cmp -s "$ROOT/etc/sysctl.d/10-admin.conf" "$2/tests/fixtures/helper-host/etc/sysctl.d/10-admin.conf" || bus_fail "admin file touched"
