@@ -28,14 +28,22 @@ expect() {
 unpriv=()
 if [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null; then
         unpriv=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
+        # The clone may sit in a directory nobody cannot enter (/root, a mktemp -d): the unprivileged
+        # runs use copies of the binary, the policies and the profiles in the world-readable $tmp.
+        mkdir -p "$tmp/pub"
+        cp "$skytune" "$tmp/pub/skytune"
+        cp -r "$src/policies" "$src/tests/fixtures/profiles" "$tmp/pub/"
+        chmod -R a+rX "$tmp/pub"
 fi
+pub_skytune=${unpriv:+$tmp/pub/skytune} pub_policies=${unpriv:+$tmp/pub/policies} pub_profiles=${unpriv:+$tmp/pub/profiles}
 
 snapshot() { (cd "$root" && find . -printf '%p %y %m %s %T@ %l\n' | sort && find . -type f -exec sha256sum {} + | sort); }
 snapshot >"$tmp/before"
 
 # 1. A busy profile: changes pending -> 3 with --detailed-exitcode, 0 without.
-expect 3 "${unpriv[@]}" env SKYTUNE_POLICY_PATH="$SKYTUNE_POLICY_PATH" "$skytune" apply --dry-run --detailed-exitcode \
-        --profile "$profiles/busy-web.json" --sysroot "$root" --persist --target nginx --json
+expect 3 "${unpriv[@]}" env SKYTUNE_POLICY_PATH="${pub_policies:-$SKYTUNE_POLICY_PATH}" "${pub_skytune:-$skytune}" apply \
+        --dry-run --detailed-exitcode --profile "${pub_profiles:-$profiles}/busy-web.json" --sysroot "$root" --persist \
+        --target nginx --json
 cp "$tmp/out" "$tmp/busy.json"
 jq -e '.schema == "skytune.plan/1" and .changed == true and .persist == true' "$tmp/busy.json" >/dev/null || fail "plan header"
 jq -e '.changes | length > 10' "$tmp/busy.json" >/dev/null || fail "expected many changes"
