@@ -80,8 +80,23 @@ typedef struct Switch {
         unsigned applies;
 } Switch;
 
+static int switch_unblocked(bool candidate, Switch *s);
+
+/* A signal during the D-Bus call would abandon it (EINTR) after the helper had acted on it: the
+ * client would lose track of an applied change or retry a rollback already done. So SIGINT and
+ * SIGTERM wait until the call returns; the verify loop then sees the stop flag. */
 static int do_switch(bool candidate, void *userdata) {
-        Switch *s = userdata;
+        sigset_t block, old;
+        sigemptyset(&block);
+        sigaddset(&block, SIGINT);
+        sigaddset(&block, SIGTERM);
+        sigprocmask(SIG_BLOCK, &block, &old);
+        int r = switch_unblocked(candidate, userdata);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return r;
+}
+
+static int switch_unblocked(bool candidate, Switch *s) {
         if (candidate == (s->tx_id != NULL))
                 return 0;
         json_t *reply = NULL;
