@@ -220,15 +220,18 @@ int ulimit_find_process(const Sysroot *root, const char *comm, int *ret_pid) {
         return 0;
 }
 
+/* A bare unit name means a service, as systemctl assumes: "unit:nginx:nofile" and
+ * "unit:nginx.service:nofile" are one key (one drop-in directory, nginx.service.d). */
 static int ulimit_canonical_key(const char *key, char **ret) {
         UlimitKey k;
         int r = ulimit_key_parse(key, &k);
         if (r < 0)
                 return r;
-        char *s = strdup(key);
-        if (!s)
+        bool bare_unit = strcmp(k.scope, "unit") == 0 && !strchr(k.target, '.');
+        if (bare_unit && strlen(k.target) + STRLEN(".service") > 128)
+                return -EINVAL;         /* the canonical name would not parse again */
+        if (asprintf(ret, "%s:%s%s:%s", k.scope, k.target, bare_unit ? ".service" : "", k.resource->name) < 0)
                 return -ENOMEM;
-        *ret = s;
         return 0;
 }
 

@@ -301,10 +301,11 @@ int owned_file_render(const char *path, const char *old, const json_t *changes, 
                            *key = json_string_value(json_object_get(c, "key")),
                            *value = json_string_value(json_object_get(c, "proposed"));
                 TunableKind k = tunable_kind_from_string(kind);
-                _cleanup_free_ char *p = NULL;
-                if (k < 0 || !key || !value || owned_file_for(k, key, &p) < 0 || !p || strcmp(p, path) != 0)
+                _cleanup_free_ char *p = NULL, *canon = NULL;
+                if (k < 0 || !key || !value || tunable_check(k, key, NULL, &canon, NULL) < 0 ||
+                    owned_file_for(k, canon, &p) < 0 || !p || strcmp(p, path) != 0)
                         continue;
-                r = add_change(f, &e, k, key, value);
+                r = add_change(f, &e, k, canon, value);
         }
         if (r < 0) {
                 entries_done(&e);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "support.h"
 #include "tunable.h"
 #include "ulimit.h"
@@ -88,6 +89,24 @@ static void test_allowlist(void **state) {
         check_tunable(TUNABLE_ULIMIT, "process:nginx:cpu", "1024", -EPERM);
         check_tunable(TUNABLE_ULIMIT, "root:nginx:nofile", "1024", -EINVAL);
         check_tunable((TunableKind) 99, "x", "y", -EINVAL);
+        /* A bare unit name is a service: one key, one drop-in directory. */
+        const char *units[][2] = {
+                { "unit:nginx:nofile", "unit:nginx.service:nofile" },
+                { "unit:postgresql@15-main:memlock", "unit:postgresql@15-main.service:memlock" },
+                { "unit:nginx.service:nofile", "unit:nginx.service:nofile" },
+                { "unit:app.socket:nofile", "unit:app.socket:nofile" },
+                { "process:nginx:nofile", "process:nginx:nofile" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(units); i++) {
+                char *canon = NULL;
+                assert_int_equal(tunable_check(TUNABLE_ULIMIT, units[i][0], NULL, &canon, NULL), 0);
+                assert_string_equal(canon, units[i][1]);
+                free(canon);
+        }
+        char longunit[160] = "unit:";
+        memset(longunit + 5, 'u', 125);
+        strcpy(longunit + 130, ":nofile");
+        check_tunable(TUNABLE_ULIMIT, longunit, "1024", -EINVAL);
         assert_int_equal(tunable_kind_from_string("io_scheduler"), TUNABLE_IO_SCHEDULER);
         assert_int_equal(tunable_kind_from_string("bogus"), _TUNABLE_KIND_INVALID);
         char longkey[300];
