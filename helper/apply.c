@@ -18,6 +18,7 @@
 
 #include "helper.h"
 #include "log.h"
+#include "owned-file.h"
 
 static const char *jstr(json_t *o, const char *k) {
         return json_string_value(json_object_get(o, k));
@@ -146,7 +147,7 @@ static int prepare_files(Helper *h, json_t *tx, sd_bus_error *error) {
                 if (r < 0)
                         return sd_bus_error_setf(error, HELPER_ERROR_FAILED, "cannot read the owned file %s: %s", path,
                                                  r == -EBADMSG ? "too large or binary; it is not one skytune wrote" : strerror(-r));
-                r = persist_render(h, path, old, changes, &new);
+                r = owned_file_render(path, old, changes, &new);
                 if (r < 0)
                         return sd_bus_error_setf(error, HELPER_ERROR_FAILED, "cannot render %s: %s", path, strerror(-r));
                 if (old && strcmp(old, new) == 0)

@@ -110,8 +110,6 @@ void helper_count_write(Helper *h);
 int persist_file_for(TunableKind kind, const char *key, char **ret_path);
 /* Value of a file-only change as the owned file says now; -ENOENT when it is not set. */
 int persist_read_value(Helper *h, TunableKind kind, const char *key, char **ret);
-/* Content of the owned file with the entries of `changes` (those whose "file" is path) merged in. */
-int persist_render(Helper *h, const char *path, const char *old_content, json_t *changes, char **ret);
 int persist_read_file(Helper *h, const char *path, char **ret_content, bool *ret_exists);
 /* Write (content != NULL) or remove (content == NULL) an owned file atomically; creates missing
  * directories below etc/ and appends them to created_dirs. */

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "dryrun.h"
-#include "owned.h"
+#include "owned-file.h"
 #include "plan.h"
 #include "tunable.h"
 #include "udiff.h"

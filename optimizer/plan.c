@@ -10,7 +10,7 @@
 #include "conflict.h"
 #include "digest.h"
 #include "jpath.h"
-#include "owned.h"
+#include "owned-file.h"
 #include "plan.h"
 #include "targets.h"
 #include "ulimit.h"

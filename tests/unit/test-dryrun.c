@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "dryrun.h"
-#include "owned.h"
+#include "owned-file.h"
 #include "support.h"
 #include "udiff.h"
 

@@ -8,7 +8,7 @@
 
 #include "cond.h"
 #include "digest.h"
-#include "owned.h"
+#include "owned-file.h"
 #include "plan.h"
 #include "policy.h"
 #include "support.h"

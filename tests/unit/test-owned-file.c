@@ -1,34 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* The helper's owned sysctl.d file (helper/persist.c, compiled in): a line for one of the coupled
- * sysctls (vm.dirty_bytes / vm.dirty_ratio, vm.dirty_background_bytes / vm.dirty_background_ratio)
- * replaces its partner's line left by an earlier transaction, in both directions, while the other
- * lines stay; the pair table itself (helper/plan.c). */
-#include "../../helper/persist.c"
-#include "../../helper/plan.c"
+/* The owned sysctl.d file as both the dry run and skytune-helper render it (common/owned-file.c): a
+ * line for one of the coupled sysctls (vm.dirty_bytes / vm.dirty_ratio, vm.dirty_background_bytes /
+ * vm.dirty_background_ratio) replaces its partner's line left by an earlier transaction, in both
+ * directions, while the other lines stay; and the pair table itself (common/tunable-sysctl.c). */
+#include <stdlib.h>
+#include <string.h>
 
+#include "owned-file.h"
 #include "support.h"
-
-/* persist.c's systemd reload and write counter are not exercised here; unit tests do not link
- * libsystemd or apply.c. */
-void helper_count_write(Helper *h) {
-}
-
-int sd_bus_call_method(sd_bus *bus, const char *destination, const char *path, const char *interface, const char *member,
-                       sd_bus_error *ret_error, sd_bus_message **reply, const char *types, ...) {
-        return -ENOSYS;
-}
-
-void sd_bus_error_free(sd_bus_error *e) {
-}
-
-sd_bus_message *sd_bus_message_unref(sd_bus_message *m) {
-        return NULL;
-}
+#include "tunable.h"
 
 #define CONF "etc/sysctl.d/90-skytune.conf"
 #define HEADER "# Written by skytune-helper; skytune rollback restores or removes this file.\n"
 
-/* The file persist_render makes of old content and "key=value" sysctl changes. */
+/* The file owned_file_render makes of old content and "key=value" sysctl changes. */
 static char *render(const char *old, const char *const *changes) {
         json_t *list = json_array();
         for (; *changes; changes++) {
@@ -39,7 +24,7 @@ static char *render(const char *old, const char *const *changes) {
                 free(key);
         }
         char *out = NULL;
-        assert_int_equal(persist_render(NULL, CONF, old, list, &out), 0);
+        assert_int_equal(owned_file_render(CONF, old, list, &out), 0);
         json_decref(list);
         return out;
 }

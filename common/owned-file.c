@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "macro.h"
-#include "owned.h"
+#include "owned-file.h"
 #include "ulimit.h"
 
 #define SYSCTL_FILE "/etc/sysctl.d/90-skytune.conf"
@@ -88,18 +88,20 @@ int owned_file_for(TunableKind kind, const char *key, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+/* The format of an owned file by its path, with or without the leading '/'. */
 static FileFormat format_of_path(const char *path) {
-        if (strcmp(path, SYSCTL_FILE) == 0)
-                return F_SYSCTL;
-        if (strcmp(path, UDEV_FILE) == 0)
-                return F_UDEV;
-        if (strcmp(path, TMPFILES_FILE) == 0)
-                return F_TMPFILES;
-        if (strcmp(path, LIMITS_FILE) == 0)
-                return F_LIMITS;
-        if (strcmp(path, SYSTEM_CONF_FILE) == 0)
-                return F_SYSTEM;
-        if (strncmp(path, "/etc/systemd/system/", 20) == 0 && strstr(path, ".d/90-skytune.conf"))
+        static const struct {
+                const char *path;
+                FileFormat f;
+        } fixed[] = {
+                { SYSCTL_FILE, F_SYSCTL }, { UDEV_FILE, F_UDEV }, { TMPFILES_FILE, F_TMPFILES },
+                { LIMITS_FILE, F_LIMITS }, { SYSTEM_CONF_FILE, F_SYSTEM },
+        };
+        path += *path == '/';
+        for (size_t i = 0; i < ELEMENTSOF(fixed); i++)
+                if (strcmp(path, fixed[i].path + 1) == 0)
+                        return fixed[i].f;
+        if (startswith(path, "etc/systemd/system/") && endswith(path, ".d/90-skytune.conf"))
                 return F_UNIT;
         return F_NONE;
 }
@@ -303,7 +305,8 @@ int owned_file_render(const char *path, const char *old, const json_t *changes, 
                 TunableKind k = tunable_kind_from_string(kind);
                 _cleanup_free_ char *p = NULL, *canon = NULL;
                 if (k < 0 || !key || !value || tunable_check(k, key, NULL, &canon, NULL) < 0 ||
-                    owned_file_for(k, canon, &p) < 0 || !p || strcmp(p, path) != 0)
+                    owned_file_for(k, canon, &p) < 0 || !p || strcmp(p + 1, path + (*path == '/')) != 0 ||
+                    strcmp(strempty(json_string_value(json_object_get(c, "status"))), "unavailable") == 0)
                         continue;
                 r = add_change(f, &e, k, canon, value);
         }
@@ -335,19 +338,23 @@ int owned_file_render(const char *path, const char *old, const json_t *changes, 
 }
 
 int owned_file_value(const Sysroot *root, TunableKind kind, const char *key, char **ret) {
-        UlimitKey uk;
-        FileFormat f = format_for(kind, key, &uk);
-        if (f != F_UNIT && f != F_LIMITS && f != F_SYSTEM)
+        if (!owned_file_only(kind, key))
                 return -EOPNOTSUPP;
         _cleanup_free_ char *path = NULL, *text = NULL;
         int r = owned_file_for(kind, key, &path);
         if (r < 0)
                 return r;
         r = sysroot_read_file(root, path, &text, NULL);
-        if (r < 0)
-                return r;
+        return r < 0 ? r : owned_file_parse_value(text, kind, key, ret);
+}
+
+int owned_file_parse_value(const char *text, TunableKind kind, const char *key, char **ret) {
+        UlimitKey uk;
+        FileFormat f = format_for(kind, key, &uk);
+        if (f != F_UNIT && f != F_LIMITS && f != F_SYSTEM)
+                return -EOPNOTSUPP;
         Entries e = {};
-        r = parse_entries(f, text, &e);
+        int r = parse_entries(f, text, &e);
         const char *soft = NULL;
         long long lsoft = 0, lhard = 0;
         bool have_soft = false, have_hard = false;
