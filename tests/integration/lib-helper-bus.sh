@@ -8,16 +8,15 @@
 #   bus_teardown                                                 # from the EXIT trap
 #
 # polkitd: Debian 12's /usr/lib/polkit-1/polkitd runs on any bus named by DBUS_SYSTEM_BUS_ADDRESS. It
-# reads actions only from /usr/share/polkit-1/actions, so the skytune action file is installed there
-# (shared by concurrent runs, removed by the last one: action_install); rules files go to
-# /etc/polkit-1/rules.d with a name unique to the run. polkitd runs as root here; the test bus lets
-# root own its name.
+# reads actions only from /usr/share/polkit-1/actions and rules from /etc/polkit-1/rules.d, so it
+# runs in a mount namespace of its own where those two are bind mounts of this run's directories:
+# the skytune action file and the test's rules reach this polkitd only, and the host's directories
+# are never written (concurrent runs and the packaging tests cannot see each other's files). polkitd
+# runs as root here; the test bus lets root own its name.
 
 BUS_NAME=io.skysentinel.SkyTune1
 BUS_PATH=/io/skysentinel/SkyTune1
 BUS_IFACE=io.skysentinel.SkyTune1
-POLKIT_ACTIONS=/usr/share/polkit-1/actions
-POLKIT_RULES=/etc/polkit-1/rules.d
 
 bus_fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -35,10 +34,9 @@ bus_setup() {
         mkdir -p "$BUS_TMP/services" "$BUS_TMP/state" "$BUS_TMP/root"
         cp -a "$fixture/." "$BUS_TMP/root/"
         ROOT=$BUS_TMP/root STATE=$BUS_TMP/state
-        BUS_RULES_INSTALLED=()
+        BUS_RULES=0
         trap bus_teardown EXIT
 
-        action_install
         cat >"$BUS_TMP/bus.conf" <<CONF
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -80,45 +78,18 @@ CONF
         polkit_start
 }
 
-# The action file is shared by every test run on the machine (polkitd reads only the system
-# directory). Runs register in $ACTION_USERS under a lock; the file is installed when missing (or
-# replaced when an earlier test run put it there) and removed by the last run that leaves, and only
-# if a test run installed it: a packaged copy is never touched.
-ACTION_USERS=/run/skytune-test-polkit
-action_install() {
-        local dest=$POLKIT_ACTIONS/io.skysentinel.skytune.policy
-        mkdir -p "$ACTION_USERS"
-        exec {BUS_LOCK_FD}>"$ACTION_USERS.lock"
-        flock "$BUS_LOCK_FD"
-        touch "$ACTION_USERS/$$"
-        if ! cmp -s "$BUS_SRC/packaging/io.skysentinel.skytune.policy" "$dest"; then
-                if [[ -e $dest && ! -e $ACTION_USERS/.installed ]]; then
-                        flock -u "$BUS_LOCK_FD"
-                        bus_fail "a different $dest is installed (not by a test run): remove it or install this tree's"
-                fi
-                install -m 0644 "$BUS_SRC/packaging/io.skysentinel.skytune.policy" "$dest"
-                touch "$ACTION_USERS/.installed"
-        fi
-        flock -u "$BUS_LOCK_FD"
-}
-
-action_release() {
-        [[ -n ${BUS_LOCK_FD:-} ]] || return 0
-        flock "$BUS_LOCK_FD"
-        rm -f "$ACTION_USERS/$$"
-        local f others=0
-        for f in "$ACTION_USERS"/[0-9]*; do
-                [[ -e $f ]] || continue
-                if kill -0 "${f##*/}" 2>/dev/null; then others=1; else rm -f "$f"; fi
-        done
-        if [[ $others == 0 && -e $ACTION_USERS/.installed ]]; then
-                rm -f "$POLKIT_ACTIONS/io.skysentinel.skytune.policy" "$ACTION_USERS/.installed"
-        fi
-        flock -u "$BUS_LOCK_FD"
-}
-
 polkit_start() {
-        /usr/lib/polkit-1/polkitd --no-debug >"$BUS_TMP/polkitd.log" 2>&1 &
+        local dir=$BUS_TMP/polkit
+        if [[ ! -d $dir ]]; then
+                mkdir -p "$dir/actions" "$dir/rules.d"
+                cp /usr/share/polkit-1/actions/*.policy "$dir/actions/" 2>/dev/null || true
+                install -m 0644 "$BUS_SRC/packaging/io.skysentinel.skytune.policy" "$dir/actions/"
+                mkdir -p /etc/polkit-1/rules.d
+        fi
+        # exec all the way down: POLKIT_PID is polkitd's own (test-helper-busy stops it).
+        unshare --mount --propagation private sh -c 'mount --bind "$1" /usr/share/polkit-1/actions &&
+                mount --bind "$2" /etc/polkit-1/rules.d && exec /usr/lib/polkit-1/polkitd --no-debug' \
+                sh "$dir/actions" "$dir/rules.d" >"$BUS_TMP/polkitd.log" 2>&1 &
         POLKIT_PID=$!
         for _ in $(seq 200); do
                 busctl --system status org.freedesktop.PolicyKit1 >/dev/null 2>&1 && return 0
@@ -133,13 +104,10 @@ polkit_stop() {
         POLKIT_PID=
 }
 
-# A polkit rules file for this run only (RULE [ORDER], files are read in name order); polkitd
-# notices new files by itself.
+# A polkit rules file (RULE [ORDER], files are read in name order) in this run's rules directory;
+# polkitd notices new files by itself.
 polkit_rule() {
-        local f=$POLKIT_RULES/${2:-49}-skytune-test-$$-${#BUS_RULES_INSTALLED[@]}.rules
-        mkdir -p "$POLKIT_RULES"
-        printf '%s\n' "$1" >"$f"
-        BUS_RULES_INSTALLED+=("$f")
+        printf '%s\n' "$1" >"$BUS_TMP/polkit/rules.d/${2:-49}-skytune-test-$((BUS_RULES++)).rules"
         sleep 0.3
 }
 
@@ -162,8 +130,6 @@ bus_teardown() {
         helper_wait_exit 5 2>/dev/null || true
         polkit_stop
         [[ -n ${BUS_PID:-} ]] && { kill "$BUS_PID" 2>/dev/null; wait "$BUS_PID" 2>/dev/null; }
-        for f in "${BUS_RULES_INSTALLED[@]}"; do rm -f "$f"; done
-        action_release
         if [[ $rc -ne 0 && -n ${BUS_TMP:-} ]]; then
                 echo "--- bus and helper log" >&2; tail -n 80 "$BUS_TMP/bus.log" >&2
         fi
