@@ -12,7 +12,7 @@
 
 struct Profiler {
         const Sysroot *root;
-        unsigned samples;
+        unsigned samples, full_samples;
         uint64_t full_period, full_at;
         void *state[];       /* one per collector_table entry */
 };
@@ -66,8 +66,10 @@ void profiler_set_full_period(Profiler *p, uint64_t usec) {
 
 int profiler_sample(Profiler *p, uint64_t now_usec, bool last) {
         bool full = p->samples == 0 || last || now_usec - p->full_at >= p->full_period;
-        if (full)
+        if (full) {
                 p->full_at = now_usec;
+                p->full_samples++;
+        }
         for (size_t i = 0; i < collector_table_size; i++) {
                 const Collector *c = collector_table[i];
                 if (!c->sample)
@@ -113,8 +115,9 @@ int profiler_report(Profiler *p, double duration_s, double interval_s, json_t **
         json_object_set_new(doc, "schema", json_string(PROFILE_SCHEMA));
         json_object_set_new(doc, "generated", json_string(stamp));
         json_object_set_new(doc, "sysroot", json_string(sysroot_path(p->root)));
-        json_object_set_new(doc, "window", json_pack("{s:f, s:f, s:i}", "duration_s", duration_s, "interval_s",
-                                                     interval_s, "samples", (int) p->samples));
+        json_object_set_new(doc, "window", json_pack("{s:f, s:f, s:i, s:i, s:f}", "duration_s", duration_s, "interval_s",
+                                                     interval_s, "samples", (int) p->samples, "full_samples",
+                                                     (int) p->full_samples, "full_period_s", (double) p->full_period / 1e6));
         json_object_set_new(doc, "metric_count", json_integer((json_int_t) profile_count_metrics(doc)));
         *ret = doc;
         return 0;

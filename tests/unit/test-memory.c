@@ -215,6 +215,9 @@ static void test_full_cadence(void **state) {
         char *dir = test_tmpdir();
         test_copy_fixture("mem-idle", dir);
         json_t *doc = test_profile_cadence(dir, 8, mem_step, &sc);
+        assert_int_equal((int) test_num(doc, "window.samples"), 8);
+        assert_int_equal((int) test_num(doc, "window.full_samples"), 3);
+        assert_true(test_num(doc, "window.full_period_s") == 5);
         assert_int_equal((int) test_num(doc, "resources.memory.available_bytes.n"), 8);
         assert_int_equal((int) test_num(doc, "resources.memory.swap_out_per_s.n"), 2);
         assert_true(test_num(doc, "resources.memory.swap_out_per_s.avg") == 70);
