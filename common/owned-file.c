@@ -388,12 +388,13 @@ int owned_file_parse_value(const char *text, TunableKind kind, const char *key, 
                         r = -ENOMEM;
                 soft = v;
         }
+        bool found = soft != NULL;      /* soft may point into e, freed below */
         if (r >= 0 && soft && !v)
                 v = strdup(soft);
         entries_done(&e);
         if (r < 0)
                 return r;
-        if (!soft)
+        if (!found)
                 return -ENOENT;
         if (!v)
                 return -ENOMEM;

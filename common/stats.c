@@ -290,7 +290,7 @@ void stats_decide(Comparison *c, const CompareOptions *opts, double p) {
         c->verdict = VERDICT_INCONCLUSIVE;
         c->more_rounds = 0;
         if (nmin < o.min_rounds) {
-                c->more_rounds = (unsigned) MAX((double) (o.min_rounds - nmin), need - (double) nmin);
+                c->more_rounds = (unsigned) MIN(MAX((double) (o.min_rounds - nmin), need - (double) nmin), 100000.0);
         } else if (isnan(c->ci_lo)) {
                 c->more_rounds = 0;     /* no ratio: nothing more rounds would fix */
         } else if (c->ci_lo >= 1 - c->threshold && c->ci_hi <= 1 + c->threshold) {

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,7 +228,17 @@ static int ulimit_canonical_key(const char *key, char **ret) {
         int r = ulimit_key_parse(key, &k);
         if (r < 0)
                 return r;
-        bool bare_unit = strcmp(k.scope, "unit") == 0 && !strchr(k.target, '.');
+        /* systemd.exec(5) limits apply to these unit types; a name without one of them is a service
+         * ("php7.4-fpm" too, as systemctl reads it). */
+        static const char *const exec_types[] = { ".service", ".socket", ".mount", ".swap" };
+        static const char *const other_types[] = { ".timer", ".target", ".path", ".slice", ".scope", ".device",
+                                                   ".automount" };
+        bool bare_unit = strcmp(k.scope, "unit") == 0;
+        for (size_t i = 0; bare_unit && i < ELEMENTSOF(exec_types); i++)
+                bare_unit = !endswith(k.target, exec_types[i]);
+        for (size_t i = 0; bare_unit && i < ELEMENTSOF(other_types); i++)
+                if (endswith(k.target, other_types[i]))
+                        return -EINVAL; /* no process of its own: no limits to set */
         if (bare_unit && strlen(k.target) + STRLEN(".service") > 128)
                 return -EINVAL;         /* the canonical name would not parse again */
         if (asprintf(ret, "%s:%s%s:%s", k.scope, k.target, bare_unit ? ".service" : "", k.resource->name) < 0)
@@ -272,7 +283,20 @@ static int ulimit_normalize(const char *key, const char *value, char **ret) {
         if (r < 0)
                 return r;
         r = ulimit_value_parse(value, k.resource, &soft, &hard);
-        return r < 0 ? r : ulimit_value_format(soft, hard, ret);
+        if (r < 0)
+                return r;
+        /* limits.conf(5) holds byte limits in whole KiB (written rounded up): compare as written, or
+         * a value off a KiB boundary would read back as drift forever. */
+        if (strcmp(k.scope, "login") == 0 && k.resource->bytes) {
+                long long *v[] = { &soft, &hard };
+                for (size_t i = 0; i < ELEMENTSOF(v); i++)
+                        if (*v[i] > 0 && *v[i] % 1024 != 0) {
+                                if (*v[i] > LLONG_MAX - 1024)
+                                        return -ERANGE;
+                                *v[i] += 1024 - *v[i] % 1024;
+                        }
+        }
+        return ulimit_value_format(soft, hard, ret);
 }
 
 static int ulimit_no_live_path(const char *key, char **ret) {

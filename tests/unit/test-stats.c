@@ -209,6 +209,16 @@ static void test_verdicts(void **state) {
         assert_int_equal(c.verdict, VERDICT_INCONCLUSIVE);
         assert_true(c.more_rounds >= 2);
 
+        /* Too few, noisy rounds against a tiny noise floor: the advice stays bounded (the helper
+         * refuses a record with more than 10^6). */
+        {
+                const double na[] = { 10, 13, 7 }, nb[] = { 11, 8, 14 };
+                CompareOptions tiny = { .higher_is_better = true, .seed = 3, .noise = 0.001 };
+                assert_int_equal(stats_compare(na, 3, nb, 3, &tiny, &c), 0);
+                assert_int_equal(c.verdict, VERDICT_INCONCLUSIVE);
+                assert_true(c.more_rounds >= 2 && c.more_rounds <= 100000);
+        }
+
         /* Very noisy (+-40 %) small samples: inconclusive, many more rounds. */
         fill(a, 6, 1000, 0.4, 21);
         fill(b, 6, 1050, 0.4, 22);

@@ -95,6 +95,7 @@ static void test_allowlist(void **state) {
                 { "unit:postgresql@15-main:memlock", "unit:postgresql@15-main.service:memlock" },
                 { "unit:nginx.service:nofile", "unit:nginx.service:nofile" },
                 { "unit:app.socket:nofile", "unit:app.socket:nofile" },
+                { "unit:php7.4-fpm:nofile", "unit:php7.4-fpm.service:nofile" },
                 { "process:nginx:nofile", "process:nginx:nofile" },
         };
         for (size_t i = 0; i < ELEMENTSOF(units); i++) {
@@ -103,6 +104,11 @@ static void test_allowlist(void **state) {
                 assert_string_equal(canon, units[i][1]);
                 free(canon);
         }
+        check_tunable(TUNABLE_ULIMIT, "unit:backup.timer:nofile", "1024", -EINVAL);
+        /* limits.d keeps whole KiB: a byte limit off the boundary compares as written (rounded up). */
+        assert_true(tunable_values_equal(TUNABLE_ULIMIT, "login:alice:memlock", "1000", "1024:1024"));
+        assert_true(tunable_values_equal(TUNABLE_ULIMIT, "login:alice:memlock", "1500:3000", "2048:3072"));
+        assert_false(tunable_values_equal(TUNABLE_ULIMIT, "unit:db.service:memlock", "1000", "1024"));
         char longunit[160] = "unit:";
         memset(longunit + 5, 'u', 125);
         strcpy(longunit + 130, ":nofile");
