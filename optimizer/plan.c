@@ -210,6 +210,25 @@ static int read_current(Builder *b, const PolicyRule *r, const KeyCand *kc, char
         return 0;
 }
 
+/* prev's proposal becomes the larger soft and the larger hard of prev's and c's (infinity wins), with
+ * c's evidence beside prev's. */
+static int merge_raise(json_t *prev, const json_t *c, const char *key) {
+        UlimitKey uk;
+        long long ps, ph, cs, ch;
+        if (ulimit_key_parse(key, &uk) < 0 ||
+            ulimit_value_parse(json_string_value(json_object_get(prev, "proposed")), uk.resource, &ps, &ph) < 0 ||
+            ulimit_value_parse(json_string_value(json_object_get(c, "proposed")), uk.resource, &cs, &ch) < 0)
+                return -EINVAL;
+        long long soft = ps < 0 || cs < 0 ? -1 : MAX(ps, cs), hard = ph < 0 || ch < 0 ? -1 : MAX(ph, ch);
+        _cleanup_free_ char *v = NULL;
+        if (ulimit_value_format(soft, hard, &v) < 0 || json_object_set_new(prev, "proposed", json_string(v)) < 0)
+                return -ENOMEM;
+        json_t *ev = json_object_get(prev, "evidence");
+        if (json_is_object(ev) && json_is_object(json_object_get(c, "evidence")))
+                json_object_update_missing(ev, json_object_get(c, "evidence"));
+        return 0;
+}
+
 static int propose(Builder *b, const PolicyRule *r, const char *elem, const KeyCand *kc, json_t *evidence) {
         const char *kind = tunable_kind_to_string(r->kind);
         _cleanup_free_ char *current = NULL, *proposed = NULL;
@@ -295,7 +314,16 @@ static int propose(Builder *b, const PolicyRule *r, const char *elem, const KeyC
         if (kc->note)
                 json_object_set_new(c, "note", json_string(kc->note));
         size_t idx;
-        if (find_change(b->changes, kind, kc->key, &idx))
+        json_t *prev = find_change(b->changes, kind, kc->key, &idx);
+        if (prev && r->kind == TUNABLE_ULIMIT &&
+            strcmp(json_string_value(json_object_get(prev, "rule")), r->id) == 0) {
+                /* One rule over several targets that share a key (their user, their unit,
+                 * default:*): the largest proposal, so no target's raise is undone by another's. */
+                q = merge_raise(prev, c, kc->key);
+                json_decref(c);
+                return q;
+        }
+        if (prev)
                 json_array_remove(b->changes, idx);     /* a later rule for the same key wins */
         return json_array_append_new(b->changes, c) < 0 ? -ENOMEM : 0;
 }

@@ -488,6 +488,39 @@ static void test_missing_metric_is_silent(void **state) {
         policy_free(pol);
 }
 
+/* Targets that share a key (default:* for two transient units; the same user or unit): one rule's
+ * proposals merge into the largest, whatever the order of the targets, and a rule meant for one
+ * program (db.memlock.hugepages: postgres) leaves the other targets alone. */
+static void test_ulimit_shared_keys(void **state) {
+        json_t *idle = load_idle();
+        Policy *pol = load_policy("balanced");
+        const char *const orders[2][2] = { { "jobd", "spoold" }, { "spoold", "jobd" } };
+        for (size_t i = 0; i < 2; i++) {
+                json_t *plan = plan_in(ULIMIT_HOST, pol, idle, (char *const *) orders[i], 2);
+                json_t *c = change_of_rule(plan, "ulimit.nproc.services", "default:*:nproc");
+                assert_non_null(c);
+                /* jobd: 9000 threads of 10000 -> 15000 (threads-max cap); spoold: 3500 of 4096 -> 7000. */
+                assert_string_equal(json_string_value(json_object_get(c, "proposed")), "15000:15000");
+                assert_non_null(change_of_rule(plan, "ulimit.nproc", "process:spoold:nproc"));
+                json_decref(plan);
+        }
+        policy_free(pol);
+
+        pol = load_policy("database");
+        const char *const webd[] = { "webd" };
+        json_t *plan = plan_in(ULIMIT_HOST, pol, idle, (char *const *) webd, 1);
+        assert_non_null(change_of_rule(plan, "db.memlock.hugepages", "process:postgres:memlock"));
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(plan, "changes"), i, c)
+                if (strcmp(json_string_value(json_object_get(c, "rule")), "db.memlock.hugepages") == 0 &&
+                    strstr(json_string_value(json_object_get(c, "key")), "webd"))
+                        fail_msg("db.memlock.hugepages fired for webd: %s", json_string_value(json_object_get(c, "key")));
+        json_decref(plan);
+        policy_free(pol);
+        json_decref(idle);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_each_rule_fires_on_evidence),
@@ -498,6 +531,7 @@ int main(void) {
                 cmocka_unit_test(test_ulimit_nproc_counts_uid_threads),
                 cmocka_unit_test(test_ulimit_units_and_dry_run),
                 cmocka_unit_test(test_ulimit_value_grammar),
+                cmocka_unit_test(test_ulimit_shared_keys),
                 cmocka_unit_test(test_ulimit_bad_policy_value),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
