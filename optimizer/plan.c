@@ -147,22 +147,30 @@ static size_t rule_keys(Builder *b, const PolicyRule *r, const char *elem, KeyCa
                 const Target *t = find_target(b, elem);
                 if (!t)
                         return 0;
-                if (t->comm && asprintf(&out[n].key, "process:%s:%s", t->comm, r->key + 2) >= 0) {
+                /* The unit, session and user of the process this resource was measured on. */
+                const char *res = r->key + 2;
+                const TargetLimit *l = strcmp(res, "nproc") == 0     ? &t->nproc
+                                       : strcmp(res, "memlock") == 0 ? &t->memlock
+                                                                     : &t->nofile;
+                _cleanup_(target_place_done) TargetPlace where = {};
+                if (target_place(b->o->root, t, l, &where) < 0)
+                        return 0;
+                if (t->comm && asprintf(&out[n].key, "process:%s:%s", t->comm, res) >= 0) {
                         out[n].target = t;
                         out[n++].note = "prlimit(2) on the running processes; lost when they restart";
                 }
-                if (t->unit && !t->transient && asprintf(&out[n].key, "unit:%s:%s", t->unit, r->key + 2) >= 0) {
+                if (where.unit && !where.transient && asprintf(&out[n].key, "unit:%s:%s", where.unit, res) >= 0) {
                         out[n].target = t;
-                        out[n++].note = t->unit_file ? "takes effect when the unit restarts"
-                                                     : "no unit file found for this unit; the drop-in waits for it";
+                        out[n++].note = where.unit_file ? "takes effect when the unit restarts"
+                                                        : "no unit file found for this unit; the drop-in waits for it";
                 }
-                if (t->session && t->user && asprintf(&out[n].key, "login:%s:%s", t->user, r->key + 2) >= 0) {
+                if (where.session && where.user && asprintf(&out[n].key, "login:%s:%s", where.user, res) >= 0) {
                         out[n].target = t;
                         out[n++].note = "pam_limits sets it at the user's next login; processes already running keep theirs";
                 }
-                if (t->session && !t->user)
+                if (where.session && !where.user)
                         warn(b, r->id, "target '%s' runs in a login session of uid %ld, which has no name in /etc/passwd: "
-                             "no limits.d line can name it", elem, t->uid);
+                             "no limits.d line can name it", elem, l->pid > 0 ? l->uid : t->uid);
                 for (size_t i = 0; i < n; i++) {
                         char *canon = NULL;
                         if (tunable_check(TUNABLE_ULIMIT, out[i].key, NULL, &canon, NULL) < 0) {

@@ -299,6 +299,44 @@ static void measure(const Sysroot *root, Target *t, const int *pids, size_t n, P
         t->user = user_name(root, t->uid);
 }
 
+int target_place(const Sysroot *root, const Target *t, const TargetLimit *l, TargetPlace *ret) {
+        TargetPlace p = { .unit_file = t->unit_file, .transient = t->transient, .session = t->session };
+        if (l->pid <= 0 || l->pid == t->pid) {
+                p.unit = t->unit ? strdup(t->unit) : NULL;
+                p.user = t->user ? strdup(t->user) : NULL;
+                if ((t->unit && !p.unit) || (t->user && !p.user)) {
+                        target_place_done(&p);
+                        return -ENOMEM;
+                }
+                *ret = p;
+                return 0;
+        }
+        _cleanup_free_ char *service = NULL;
+        p.session = false;
+        read_cgroup(root, l->pid, &service, &p.session);
+        if (t->unit_named)
+                p.unit = strdup(t->unit);
+        else if (service) {
+                p.unit = TAKE_PTR(service);
+                p.unit_file = unit_file_exists(root, p.unit);
+        } else
+                p.unit_file = false;
+        p.transient = p.unit && unit_transient(root, p.unit);
+        p.user = user_name(root, l->uid);
+        if (t->unit_named && !p.unit) {
+                target_place_done(&p);
+                return -ENOMEM;
+        }
+        *ret = p;
+        return 0;
+}
+
+void target_place_done(TargetPlace *p) {
+        free(p->unit);
+        free(p->user);
+        *p = (TargetPlace) {};
+}
+
 static void comm_pids(const Sysroot *root, ProcTable *pt, const char *comm, int *pids, size_t *n) {
         if (!pt->scanned)
                 proc_table_scan(root, pt);
@@ -326,6 +364,7 @@ int targets_scan(const Sysroot *root, char *const *names, size_t n, Target **ret
                         return -ENOMEM;
                 }
                 if (is_unit_name(names[i])) {
+                        x->unit_named = true;
                         x->unit = strdup(names[i]);
                         x->unit_file = unit_file_exists(root, names[i]);
                         (void) unit_pids(root, names[i], pids, &np);
@@ -334,7 +373,7 @@ int targets_scan(const Sysroot *root, char *const *names, size_t n, Target **ret
                         snprintf(unit, sizeof(unit), "%s.service", names[i]);
                         if (unit_file_exists(root, unit)) {
                                 x->unit = strdup(unit);
-                                x->unit_file = true;
+                                x->unit_file = x->unit_named = true;
                         }
                         comm_pids(root, &pt, names[i], pids, &np);
                 }

@@ -27,6 +27,7 @@ typedef struct TargetLimit {
 typedef struct Target {
         char *name;
         char *unit;             /* the unit name, "NAME.service" when it exists, or the service its cgroup names */
+        bool unit_named;        /* unit comes from the name (a unit, or NAME.service exists), not a cgroup */
         bool unit_file;         /* a unit file was found (/etc, /run, /usr/lib, /lib, generators) */
         bool transient;         /* the unit lives in /run/systemd/transient (systemd-run) */
         bool session;           /* the reported process runs in a login session (user.slice .../session-N.scope) */
@@ -37,6 +38,17 @@ typedef struct Target {
         unsigned processes;
         TargetLimit nofile, nproc, memlock;
 } Target;
+
+/* Where the process one of a target's limits was measured on runs, which decides the keys that reach
+ * it: its unit (the target's own when it was named as one or NAME.service exists), whether that is
+ * transient or has a unit file, whether it runs in a login session, and its user. The nproc and
+ * memlock figures may come from another process (and uid) than the one the target reports. */
+typedef struct TargetPlace {
+        char *unit, *user;
+        bool unit_file, transient, session;
+} TargetPlace;
+int target_place(const Sysroot *root, const Target *t, const TargetLimit *l, TargetPlace *ret);
+void target_place_done(TargetPlace *p);
 
 int targets_scan(const Sysroot *root, char *const *names, size_t n, Target **ret, size_t *ret_n);
 void targets_free(Target *t, size_t n);

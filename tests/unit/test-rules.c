@@ -162,7 +162,10 @@ static Policy *load_policy(const char *name) {
 static json_t *plan_in(const char *fixture, const Policy *pol, const json_t *profile, char *const *targets, size_t nt) {
         Sysroot *root = NULL;
         char path[512];
-        snprintf(path, sizeof(path), "%s/%s", SKYTUNE_FIXTURES, fixture ? fixture : "opt-host");
+        if (fixture && fixture[0] == '/')
+                snprintf(path, sizeof(path), "%s", fixture);
+        else
+                snprintf(path, sizeof(path), "%s/%s", SKYTUNE_FIXTURES, fixture ? fixture : "opt-host");
         assert_int_equal(sysroot_open(path, &root), 0);
         PlanOptions o = { .policy = pol, .profile = profile, .root = root, .allow_risk = RISK_HIGH, .targets = targets,
                           .n_targets = nt };
@@ -489,8 +492,9 @@ static void test_missing_metric_is_silent(void **state) {
 }
 
 /* Targets that share a key (default:* for two transient units; the same user or unit): one rule's
- * proposals merge into the largest, whatever the order of the targets, and a rule meant for one
- * program (db.memlock.hugepages: postgres) leaves the other targets alone. */
+ * proposals merge into the largest, whatever the order of the targets; the keys of a resource follow
+ * the process it was measured on; and a rule meant for one program (db.memlock.hugepages: postgres)
+ * leaves the other targets alone. */
 static void test_ulimit_shared_keys(void **state) {
         json_t *idle = load_idle();
         Policy *pol = load_policy("balanced");
@@ -506,9 +510,37 @@ static void test_ulimit_shared_keys(void **state) {
         }
         policy_free(pol);
 
+        /* A second "builder", alice's (uid 1000, session 3), nearer its open-files limit than carol's
+         * (9 fds of 10): the target reports alice's process, but nproc is carol's threads (3500 of
+         * 4000), so the limits.d line is carol's. */
+        char *tree = test_tmpdir();
+        test_copy_fixture(ULIMIT_HOST, tree);
+        test_write(tree, "proc/23/comm", "builder\n");
+        test_write(tree, "proc/23/cgroup", "0::/user.slice/user-1000.slice/session-3.scope\n");
+        test_write(tree, "proc/23/status", "Name:\tbuilder\nPid:\t23\nUid:\t1000\t1000\t1000\t1000\nVmLck:\t0 kB\nThreads:\t1\n");
+        test_write(tree, "proc/23/limits", "Limit                     Soft Limit           Hard Limit           Units     \n"
+                                           "Max processes             4096                 4096                 processes \n"
+                                           "Max open files            10                   10                   files     \n"
+                                           "Max locked memory         8388608              8388608              bytes     \n");
+        for (int fd = 0; fd < 9; fd++) {
+                char rel[32];
+                snprintf(rel, sizeof(rel), "proc/23/fd/%d", fd);
+                test_write(tree, rel, "");
+        }
+        pol = load_policy("balanced");
+        const char *const builder[] = { "builder" };
+        json_t *plan = plan_in(tree, pol, idle, (char *const *) builder, 1);
+        assert_string_equal(json_string_value(test_path(plan, "targets.builder.user")), "alice");
+        assert_non_null(change_of_rule(plan, "ulimit.nproc", "login:carol:nproc"));
+        assert_null(change_of_rule(plan, "ulimit.nproc", "login:alice:nproc"));
+        json_decref(plan);
+        policy_free(pol);
+        test_rm_rf(tree);
+        free(tree);
+
         pol = load_policy("database");
         const char *const webd[] = { "webd" };
-        json_t *plan = plan_in(ULIMIT_HOST, pol, idle, (char *const *) webd, 1);
+        plan = plan_in(ULIMIT_HOST, pol, idle, (char *const *) webd, 1);
         assert_non_null(change_of_rule(plan, "db.memlock.hugepages", "process:postgres:memlock"));
         size_t i;
         json_t *c;
