@@ -78,11 +78,16 @@ static bool is_unit_name(const char *s) {
 }
 
 static int unit_pids(const Sysroot *root, const char *unit, int *pids, size_t *n) {
-        static const char *const bases[] = { "sys/fs/cgroup/system.slice", "sys/fs/cgroup/unified/system.slice" };
+        static const char *const bases[] = { "sys/fs/cgroup", "sys/fs/cgroup/unified" };
+        /* systemd puts a template instance (postgresql@15-main.service) under system-TEMPLATE.slice. */
+        char slice[160] = "system.slice";
+        const char *at = strchr(unit, '@');
+        if (at)
+                snprintf(slice, sizeof(slice), "system.slice/system-%.*s.slice", (int) (at - unit), unit);
         for (size_t i = 0; i < ELEMENTSOF(bases); i++) {
-                char path[320];
+                char path[512];
                 _cleanup_free_ char *text = NULL;
-                snprintf(path, sizeof(path), "%s/%s/cgroup.procs", bases[i], unit);
+                snprintf(path, sizeof(path), "%s/%s/%s/cgroup.procs", bases[i], slice, unit);
                 if (sysroot_read_file(root, path, &text, NULL) < 0)
                         continue;
                 for (char *p = text, *end; *p && *n < TARGET_PIDS_MAX; p = end) {

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,10 +54,11 @@ int curl_api_load(char **ret_error) {
 enum { CACHE_SMALL = 64, CACHE_CLASSES = CACHE_SMALL + 12, CACHE_DEPTH = 256, CACHE_NONE = UINT32_MAX };
 
 typedef struct BlockHeader {
-        uint32_t cls;
+        _Alignas(max_align_t) uint32_t cls;     /* the header is a multiple of malloc's alignment */
         uint32_t unused;
         size_t size;
 } BlockHeader;
+_Static_assert(sizeof(BlockHeader) % _Alignof(max_align_t) == 0, "blocks after the header stay aligned");
 
 typedef struct FreeBlock {
         struct FreeBlock *next;

@@ -553,6 +553,26 @@ static void test_ulimit_shared_keys(void **state) {
         json_decref(idle);
 }
 
+/* A target named as a template instance finds its processes under system-TEMPLATE.slice. */
+static void test_ulimit_template_unit(void **state) {
+        json_t *idle = load_idle();
+        Policy *pol = load_policy("balanced");
+        char *tree = test_tmpdir();
+        test_copy_fixture(ULIMIT_HOST, tree);
+        test_write(tree, "sys/fs/cgroup/system.slice/system-postgresql.slice/postgresql@15-main.service/cgroup.procs", "60\n");
+        const char *const unit[] = { "postgresql@15-main.service" };
+        json_t *plan = plan_in(tree, pol, idle, (char *const *) unit, 1);
+        json_t *t = json_object_get(json_object_get(plan, "targets"), unit[0]);
+        assert_non_null(t);
+        assert_true(json_is_true(json_object_get(t, "running")));
+        assert_int_equal(json_integer_value(json_object_get(t, "pid")), 60);
+        json_decref(plan);
+        policy_free(pol);
+        json_decref(idle);
+        test_rm_rf(tree);
+        free(tree);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_each_rule_fires_on_evidence),
@@ -564,6 +584,7 @@ int main(void) {
                 cmocka_unit_test(test_ulimit_units_and_dry_run),
                 cmocka_unit_test(test_ulimit_value_grammar),
                 cmocka_unit_test(test_ulimit_shared_keys),
+                cmocka_unit_test(test_ulimit_template_unit),
                 cmocka_unit_test(test_ulimit_bad_policy_value),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
