@@ -279,6 +279,8 @@ static void test_verification_refused(void **state) {
                 { "{\"schema\":\"skytune.verify/1\",\"rounds\":{\"baseline\":1,\"candidate\":1},\"metrics\":[],"
                   "\"primary_regressed\":\"no\",\"decision\":\"kept\"}", "verification.primary_regressed: not true or false" },
                 { "{\"schema\":\"skytune.verify/1\",\"rounds\":{\"baseline\":1,\"candidate\":1},\"metrics\":[],"
+                  "\"primary_regressed\":false,\"decision\":\"maybe\"}", "verification.decision: not kept or rolled-back" },
+                { "{\"schema\":\"skytune.verify/1\",\"rounds\":{\"baseline\":1,\"candidate\":1},\"metrics\":[],"
                   "\"primary_regressed\":false,\"decision\":\"kept\",\"ci\":\"\\u0000\"}", "not JSON" },
         };
         for (size_t i = 0; i < ELEMENTSOF(docs); i++) {
