@@ -178,8 +178,16 @@ static int queue_request(Helper *h, sd_bus_message *m, Op op, Plan *plan, json_t
 
 /* Input that failed validation: logged, and refused with the named error before polkit is asked. */
 static int refuse(sd_bus_message *m, sd_bus_error *error, const char *name, const char *what, const char *why, const char *outcome) {
-        log_notice("%s from %s rejected: %s", what, strempty(sd_bus_message_get_sender(m)), strempty(why));
-        return sd_bus_error_setf(error, name, "%s; %s", why ?: "invalid input", outcome);
+        /* A reason may quote the caller's input (the JSON parser's do): no control characters in the
+         * log or the reply. */
+        _cleanup_free_ char *clean = strdup(why ?: "invalid input");
+        if (!clean)
+                return -ENOMEM;
+        for (char *c = clean; *c; c++)
+                if ((unsigned char) *c < 0x20 || *c == 0x7f)
+                        *c = '?';
+        log_notice("%s from %s rejected: %s", what, strempty(sd_bus_message_get_sender(m)), clean);
+        return sd_bus_error_setf(error, name, "%s; %s", clean, outcome);
 }
 
 static int method_apply(sd_bus_message *m, void *userdata, sd_bus_error *error) {
