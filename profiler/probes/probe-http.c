@@ -33,6 +33,7 @@
 #include "histogram.h"
 #include "macro.h"
 #include "probe.h"
+#include "series.h"
 #include "stats.h"
 
 enum {
@@ -85,6 +86,8 @@ typedef struct Worker {
         int epfd;                       /* the multi's sockets, driven with curl_multi_socket_action */
         uint8_t *fd_state;              /* by fd: FD_* */
         size_t n_fd_state;
+        int *fresh;                     /* sockets opened since the last epoll_wait (FD_FRESH) */
+        size_t n_fresh, fresh_cap;
         uint64_t timer_ns;              /* when libcurl wants CURL_SOCKET_TIMEOUT; UINT64_MAX: never */
         int cb_error;                   /* set by the callbacks */
         Slot *slots;
@@ -167,6 +170,8 @@ enum {
         FD_REGISTERED = 1 << 2,         /* in epfd */
         FD_WANTED = 1 << 3,             /* libcurl waits on it; a registered socket without this is parked */
         FD_OURS = 1 << 4,               /* a connection opened by open_socket(), to be closed by close_socket() */
+        FD_FRESH = 1 << 5,              /* opened after the epoll_wait whose events are being handled: an
+                                         * event of that batch with its number was for the closed socket */
 };
 
 static int fd_state_reserve(Worker *w, curl_socket_t fd) {
@@ -243,7 +248,13 @@ static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct cur
                 close(fd);
                 return CURL_SOCKET_BAD;
         }
-        w->fd_state[fd] = FD_OURS;      /* a new file: whatever had this number left epoll when it closed */
+        if (array_reserve((void **) &w->fresh, &w->fresh_cap, w->n_fresh, sizeof(int)) < 0) {
+                close(fd);
+                return CURL_SOCKET_BAD;
+        }
+        /* A new file: whatever had this number left epoll when it closed. */
+        w->fd_state[fd] = FD_OURS | FD_FRESH;
+        w->fresh[w->n_fresh++] = fd;
         return fd;
 }
 
@@ -416,6 +427,7 @@ static void worker_teardown(Worker *w) {
         if (w->epfd >= 0)
                 close(w->epfd);
         free(w->fd_state);
+        free(w->fresh);
         free(w->slots);
         free(w->free_stack);
         for (size_t i = 0; i < H_COUNT; i++)
@@ -643,9 +655,14 @@ static void *worker_run(void *arg) {
                         r = -errno;
                         break;
                 }
+                for (size_t i = 0; i < w->n_fresh; i++)
+                        w->fd_state[w->fresh[i]] &= (uint8_t) ~FD_FRESH;
+                w->n_fresh = 0;
                 for (int i = 0; i < n && r >= 0; i++) {
                         int fd = events[i].data.fd;
                         uint32_t e = events[i].events;
+                        if (w->fd_state[fd] & FD_FRESH)
+                                continue;       /* this event was for the socket that had its number */
                         if (!(w->fd_state[fd] & FD_WANTED)) {
                                 /* A parked socket woke (the server closed an idle connection): it
                                  * leaves epoll, and libcurl finds out when it next checks the
