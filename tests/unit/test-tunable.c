@@ -142,25 +142,27 @@ static void test_read_fixture(void **state) {
                    "Max locked memory         unlimited            unlimited            bytes     \n");
         Sysroot *root = NULL;
         assert_int_equal(sysroot_open(dir, &root), 0);
-        char *v = NULL;
-        assert_int_equal(tunable_read(root, TUNABLE_SYSCTL, "vm.swappiness", &v), 0);
-        assert_string_equal(v, "60");
-        free(v);
-        assert_int_equal(tunable_read(root, TUNABLE_SYSCTL, "net/ipv4/conf/eth0.1/rp_filter", &v), 0);
-        assert_string_equal(v, "2");
-        free(v);
-        assert_int_equal(tunable_read(root, TUNABLE_IO_SCHEDULER, "vda", &v), 0);
-        assert_string_equal(v, "mq-deadline");
-        free(v);
-        assert_int_equal(tunable_read(root, TUNABLE_ULIMIT, "process:nginx:nofile", &v), 0);
-        assert_string_equal(v, "1024:524288");
-        free(v);
-        assert_int_equal(tunable_read(root, TUNABLE_ULIMIT, "process:nginx:memlock", &v), 0);
-        assert_string_equal(v, "infinity:infinity");
-        free(v);
-        assert_int_equal(tunable_read(root, TUNABLE_ULIMIT, "process:postgres:nofile", &v), -ENOENT);
-        assert_int_equal(tunable_read(root, TUNABLE_SYSCTL, "vm.dirty_ratio", &v), -ENOENT);
-        assert_int_equal(tunable_read(root, TUNABLE_SYSCTL, "kernel.modprobe", &v), -EPERM);
+        static const struct {
+                TunableKind kind;
+                const char *key, *want;  /* want NULL: the read fails with err */
+                int err;
+        } reads[] = {
+                { TUNABLE_SYSCTL, "vm.swappiness", "60", 0 },
+                { TUNABLE_SYSCTL, "net/ipv4/conf/eth0.1/rp_filter", "2", 0 },
+                { TUNABLE_IO_SCHEDULER, "vda", "mq-deadline", 0 },
+                { TUNABLE_ULIMIT, "process:nginx:nofile", "1024:524288", 0 },
+                { TUNABLE_ULIMIT, "process:nginx:memlock", "infinity:infinity", 0 },
+                { TUNABLE_ULIMIT, "process:postgres:nofile", NULL, -ENOENT },
+                { TUNABLE_SYSCTL, "vm.dirty_ratio", NULL, -ENOENT },
+                { TUNABLE_SYSCTL, "kernel.modprobe", NULL, -EPERM },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(reads); i++) {
+                char *v = NULL;
+                assert_int_equal(tunable_read(root, reads[i].kind, reads[i].key, &v), reads[i].want ? 0 : reads[i].err);
+                if (reads[i].want)
+                        assert_string_equal(v, reads[i].want);
+                free(v);
+        }
         sysroot_free(root);
         test_rm_rf(dir);
         free(dir);
