@@ -48,7 +48,10 @@ static void probe_usage(FILE *f) {
                 "  --arrival KIND   open model: constant (default) or poisson\n"
                 "  --method M       request method (default GET, or POST with --data)\n"
                 "  --data BODY      request body\n"
-                "  --header 'K: V'  extra request header (repeatable), e.g. an Authorization token\n"
+                "  --header 'K: V'  extra request header (repeatable), e.g. an Authorization token;\n"
+                "                   'K:' drops nothing here (no default headers), 'K;' sends K empty\n"
+                "  --cacert FILE    https: trust the CA certificates in FILE (PEM) instead of the\n"
+                "                   system's, e.g. for a service with a private CA\n"
                 "  --timeout S      per request (default 10)\n"
                 "  --threads N      load threads, each with its own libcurl multi handle; users and\n"
                 "                   rate are split between them (default 1)\n"
@@ -226,7 +229,7 @@ static int compare_with_baseline(const json_t *base, const json_t *probes, Verif
 
 int verb_probe(int argc, char **argv) {
         enum { OPT_OUT = 0x100, OPT_DIR, OPT_URL, OPT_USERS, OPT_RATE, OPT_ARRIVAL, OPT_METHOD, OPT_DATA,
-               OPT_HEADER, OPT_TIMEOUT, OPT_SEED, OPT_THREADS, OPT_BASELINE, OPT_FAIL_REGRESSION };
+               OPT_HEADER, OPT_CACERT, OPT_TIMEOUT, OPT_SEED, OPT_THREADS, OPT_BASELINE, OPT_FAIL_REGRESSION };
         static const struct option options[] = {
                 { "duration", required_argument, NULL, 'd' },
                 { "rounds", required_argument, NULL, 'n' },
@@ -240,6 +243,7 @@ int verb_probe(int argc, char **argv) {
                 { "method", required_argument, NULL, OPT_METHOD },
                 { "data", required_argument, NULL, OPT_DATA },
                 { "header", required_argument, NULL, OPT_HEADER },
+                { "cacert", required_argument, NULL, OPT_CACERT },
                 { "timeout", required_argument, NULL, OPT_TIMEOUT },
                 { "seed", required_argument, NULL, OPT_SEED },
                 { "threads", required_argument, NULL, OPT_THREADS },
@@ -337,12 +341,19 @@ int verb_probe(int argc, char **argv) {
                         cfg.http.body = optarg;
                         break;
                 case OPT_HEADER:
-                        if (!strchr(optarg, ':')) {
-                                log_error("--header '%s' has no colon: give 'Name: value'", optarg);
+                        if (!strchr(optarg, ':') && !endswith(optarg, ";")) {
+                                log_error("--header '%s' has no colon: give 'Name: value' (or 'Name;' for an empty value)", optarg);
                                 return EXIT_USAGE;
                         }
                         if (push(&headers, &nheaders, optarg) < 0)
                                 return EXIT_FAIL;
+                        break;
+                case OPT_CACERT:
+                        if (access(optarg, R_OK) < 0) {
+                                log_error("--cacert '%s': %m: give a readable PEM file of CA certificates", optarg);
+                                return EXIT_USAGE;
+                        }
+                        cfg.http.cacert = optarg;
                         break;
                 case OPT_TIMEOUT:
                         if (cli_parse_seconds(optarg, &cfg.http.timeout_s) < 0 || cfg.http.timeout_s < 0.001) {

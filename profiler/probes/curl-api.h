@@ -11,10 +11,10 @@
 
 #define CURL_API_FUNCTIONS(X)                                                                     \
         X(global_init, curl_global_init) X(global_cleanup, curl_global_cleanup)                  \
-        X(global_init_mem, curl_global_init_mem)                                                 \
         X(easy_init, curl_easy_init) X(easy_cleanup, curl_easy_cleanup)                          \
         X(easy_setopt, curl_easy_setopt) X(easy_getinfo, curl_easy_getinfo)                      \
-        X(easy_strerror, curl_easy_strerror) X(multi_init, curl_multi_init)                      \
+        X(easy_strerror, curl_easy_strerror) X(easy_send, curl_easy_send)                        \
+        X(easy_recv, curl_easy_recv) X(multi_init, curl_multi_init)                              \
         X(multi_cleanup, curl_multi_cleanup) X(multi_add_handle, curl_multi_add_handle)          \
         X(multi_remove_handle, curl_multi_remove_handle) X(multi_info_read, curl_multi_info_read) \
         X(multi_socket_action, curl_multi_socket_action)                                         \
@@ -34,16 +34,6 @@ extern CurlApi curl_api;
 /* dlopen libcurl.so.4 once; on failure *ret_error (malloc'ed) says what is missing and how to fix it. */
 int curl_api_load(char **ret_error);
 
-/* curl_global_init() with libcurl's memory routed through a per-thread cache of small blocks, in
- * front of malloc. libcurl allocates and frees a few dozen blocks for every request; with many
- * transfers finishing together that overflows glibc's per-thread cache (7 blocks a size), and
- * malloc's slower paths cost a tenth of a load generator's CPU. The cache is used only by threads
- * between curl_api_cache_begin() and curl_api_cache_end() (which gives its blocks back to malloc);
- * elsewhere the routines are plain malloc and free. If libcurl was already initialized in this
- * process, its memory routines stay as they were (curl_global_init_mem() does not change them). */
-CURLcode curl_api_global_init(long flags);
-void curl_api_cache_begin(void);
-void curl_api_cache_end(void);
 
 #ifndef CURL_API_IMPLEMENTATION
 /* curl.h maps these three to themselves as function-like macros; route them to the table instead. */
@@ -52,12 +42,13 @@ void curl_api_cache_end(void);
 #undef curl_multi_setopt
 #define curl_global_init (*curl_api.global_init)
 #define curl_global_cleanup (*curl_api.global_cleanup)
-#define curl_global_init_mem (*curl_api.global_init_mem)
 #define curl_easy_init (*curl_api.easy_init)
 #define curl_easy_cleanup (*curl_api.easy_cleanup)
 #define curl_easy_setopt (*curl_api.easy_setopt)
 #define curl_easy_getinfo (*curl_api.easy_getinfo)
 #define curl_easy_strerror (*curl_api.easy_strerror)
+#define curl_easy_send (*curl_api.easy_send)
+#define curl_easy_recv (*curl_api.easy_recv)
 #define curl_multi_init (*curl_api.multi_init)
 #define curl_multi_cleanup (*curl_api.multi_cleanup)
 #define curl_multi_add_handle (*curl_api.multi_add_handle)

@@ -1,20 +1,26 @@
 /* SPDX-License-Identifier: MIT */
-/* http: a libcurl-multi load generator against the URL the user names: one multi handle per thread
- * (--threads, default 1), each with its own connections, histograms and counters, merged per round.
+/* http: a load generator against the URL the user names: one worker per thread (--threads, default
+ * 1), each with its own connections, histograms and counters, merged per round.
  *
- * Closed model: `users` easy handles, each re-added as soon as its request ends, and the multi
- * handle is driven again right away. Latency is from the moment a request is added to when it ends.
+ * libcurl makes the connections: name resolution, TCP, TLS and their timeouts, as CURLOPT_CONNECT_ONLY
+ * transfers on a multi handle that the worker's own epoll set drives with curl_multi_socket_action.
+ * The requests then go over those connections with curl_easy_send and curl_easy_recv, HTTP/1.1 with
+ * keep-alive: the request's bytes are built once and responses are parsed in place by http1.c. A
+ * whole libcurl transfer per request costs about 15 us of CPU in libcurl 7.88 (setting the transfer
+ * up, finding the connection, a poll to check it is alive, formatting the request, storing each
+ * response header), more than the kernel's share of a loopback exchange; this way a request costs
+ * about what it costs wrk (docs/probes.md, "Cost").
  *
- * The loop is the worker's own epoll set driving curl_multi_socket_action: libcurl works only on the
- * sockets that have events and on the transfers whose timer is due, where curl_multi_perform would walk
- * every transfer (and poll each one's socket) on every pass. Connections stay open between requests,
- * and their sockets stay registered with epoll while idle, so a request costs no epoll_ctl.
- *
+ * Closed model: `users` slots, each starting its next request as soon as its last one ends.
  * Open model: requests are due at a fixed arrival rate (constant spacing or Poisson) whether or not
- * earlier ones ended; at most `users` are in flight, and a due request that finds every connection
- * busy waits. Latency is measured from each request's intended send time, so a stalled server shows
- * in the percentiles instead of hiding behind a waiting client (coordinated omission); the service
- * time from the actual send is reported beside it, and so is the send lateness.
+ * earlier ones ended; at most `users` are in flight, and a due request that finds every slot busy
+ * waits. Latency is measured from each request's intended send time, so a stalled server shows in the
+ * percentiles instead of hiding behind a waiting client (coordinated omission); the service time from
+ * the actual send is reported beside it, and so is the send lateness.
+ *
+ * A slot keeps its connection between requests and opens a new one when the server closed it (or
+ * said Connection: close). A request that finds its kept connection closed by the server before any
+ * byte of the answer came back is sent again once on a fresh connection, as libcurl does.
  *
  * Memory is fixed: histograms are log-linear and counters are per status code, whatever the run's
  * length. Bodies are discarded. Proxies from the environment are ignored, the resolver runs once per
@@ -31,6 +37,7 @@
 
 #include "curl-api.h"
 #include "histogram.h"
+#include "http1.h"
 #include "macro.h"
 #include "probe.h"
 #include "series.h"
@@ -65,10 +72,17 @@ static const char *const hist_names[H_COUNT] = {
 };
 
 typedef struct Slot {
-        CURL *easy;
+        CURL *easy;                     /* its connection: a connect-only transfer */
         struct Worker *w;
-        uint64_t intended_ns, sent_ns;
+        uint64_t intended_ns, sent_ns, first_byte_ns, deadline_ns;
         unsigned index;
+        curl_socket_t fd;               /* the connection's socket once connected, else -1 */
+        bool in_multi;                  /* easy is in the multi handle (connecting, or holding the connection) */
+        bool busy;                      /* a request is in flight */
+        bool reused;                    /* that request went out on a connection that carried one before */
+        bool retried;                   /* and was sent again on a fresh one */
+        size_t req_sent;                /* bytes of the request sent so far */
+        Http1Parser parser;
 } Slot;
 
 typedef struct Counters {
@@ -80,20 +94,26 @@ typedef struct Counters {
 /* One thread's share of the load. */
 typedef struct Worker {
         const ProbeConfig *cfg;
-        struct curl_slist *headers;     /* shared, read-only */
+        const char *req;                /* the request's bytes, shared, read-only */
+        size_t req_len;
+        bool head, tls;
         CURLM *multi;
         CURLU *url;
-        int epfd;                       /* the multi's sockets, driven with curl_multi_socket_action */
+        int epfd;                       /* every socket of the worker: libcurl's while connecting, then ours */
         uint8_t *fd_state;              /* by fd: FD_* */
+        unsigned *fd_slot;              /* by fd: the slot whose connection it is (FD_EXCHANGE) */
         size_t n_fd_state;
         int *fresh;                     /* sockets opened since the last epoll_wait (FD_FRESH) */
         size_t n_fresh, fresh_cap;
         uint64_t timer_ns;              /* when libcurl wants CURL_SOCKET_TIMEOUT; UINT64_MAX: never */
+        uint64_t timeout_ns;            /* of a request */
+        uint64_t next_deadline_ns;      /* the earliest request deadline, or later; UINT64_MAX: none */
         int cb_error;                   /* set by the callbacks */
         Slot *slots;
         unsigned nslots;
         unsigned *free_stack;           /* indexes of idle slots */
         unsigned nfree;
+        char *rbuf;                     /* receive buffer, RBUF_SIZE */
         Histogram *h[H_COUNT];
         Counters c;
         StatsRng rng;
@@ -104,22 +124,21 @@ typedef struct Worker {
         pthread_t tid;
 } Worker;
 
+enum { RBUF_SIZE = 64 * 1024 };
+
 typedef struct HttpState {
         Worker *w;
         unsigned nthreads, users;
-        struct curl_slist *headers;
+        char *req;                      /* the request's bytes */
+        size_t req_len;
         Histogram *sum[H_COUNT];        /* this round, all threads */
         Counters total;
         Histogram *all[H_COUNT];        /* every round so far */
         Counters all_total;
         unsigned rounds;
         double all_elapsed_s;
-        bool global_init, loopback;
+        bool global_init, loopback, head, tls;
 } HttpState;
-
-static size_t discard(char *ptr, size_t size, size_t n, void *userdata) {
-        return size * n;
-}
 
 static ErrClass classify(CURLcode code) {
         switch (code) {
@@ -169,9 +188,10 @@ enum {
         FD_OUT = CURL_POLL_OUT,
         FD_REGISTERED = 1 << 2,         /* in epfd */
         FD_WANTED = 1 << 3,             /* libcurl waits on it; a registered socket without this is parked */
-        FD_OURS = 1 << 4,               /* a connection opened by open_socket(), to be closed by close_socket() */
+        FD_OURS = 1 << 4,               /* opened by open_socket(), to be closed by close_socket() */
         FD_FRESH = 1 << 5,              /* opened after the epoll_wait whose events are being handled: an
                                          * event of that batch with its number was for the closed socket */
+        FD_EXCHANGE = 1 << 6,           /* connected: its events are the slot's (fd_slot), not libcurl's */
 };
 
 static int fd_state_reserve(Worker *w, curl_socket_t fd) {
@@ -182,8 +202,12 @@ static int fd_state_reserve(Worker *w, curl_socket_t fd) {
         uint8_t *t = realloc(w->fd_state, n);
         if (!t)
                 return -ENOMEM;
-        memset(t + w->n_fd_state, 0, n - w->n_fd_state);
         w->fd_state = t;
+        unsigned *s = realloc(w->fd_slot, n * sizeof(unsigned));
+        if (!s)
+                return -ENOMEM;         /* fd_state grew alone: n_fd_state still bounds both */
+        w->fd_slot = s;
+        memset(t + w->n_fd_state, 0, n - w->n_fd_state);
         w->n_fd_state = n;
         return 0;
 }
@@ -205,11 +229,21 @@ static int epoll_set(Worker *w, curl_socket_t fd, int op, unsigned bits) {
         return r < 0 ? -errno : 0;
 }
 
-/* libcurl's socket callback: keeps epfd in step with what each socket waits for, with as few system
- * calls as the table allows. A connection's socket is removed when its request ends and wanted again
- * when the next request reuses it, twice per request: so one of ours stays registered, parked, while
- * it idles in libcurl's connection cache (close_socket() forgets it when it closes, and an event on a
- * parked socket takes it out then). */
+/* Registers fd for exactly `bits` (FD_IN, FD_OUT), with as few system calls as the table allows. */
+static int fd_want(Worker *w, curl_socket_t fd, unsigned bits) {
+        uint8_t *st = &w->fd_state[fd];
+        int r = 0;
+        if (!(*st & FD_REGISTERED))
+                r = epoll_set(w, fd, EPOLL_CTL_ADD, bits);
+        else if ((*st & (FD_IN | FD_OUT)) != bits)
+                r = epoll_set(w, fd, EPOLL_CTL_MOD, bits);
+        if (r >= 0)
+                *st = (uint8_t) ((*st & ~(FD_IN | FD_OUT)) | FD_REGISTERED | bits);
+        return r;
+}
+
+/* libcurl's socket callback, for the sockets of connections being made. A socket it lets go of when
+ * its connect-only transfer is done stays registered (parked) for the slot to take over. */
 static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp) {
         Worker *w = userp;
         if (fd < 0)
@@ -219,18 +253,16 @@ static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *soc
                 return -1;
         }
         uint8_t *st = &w->fd_state[fd];
+        if (*st & FD_EXCHANGE)
+                return 0;               /* the slot's now */
         int r = 0;
         if (what == CURL_POLL_REMOVE) {
                 if ((*st & FD_REGISTERED) && !(*st & FD_OURS))
                         r = epoll_set(w, fd, EPOLL_CTL_DEL, 0);
                 *st = (uint8_t) (*st & FD_OURS ? *st & ~FD_WANTED : 0);
         } else {
-                unsigned bits = (unsigned) what & (FD_IN | FD_OUT);
-                if (!(*st & FD_REGISTERED))
-                        r = epoll_set(w, fd, EPOLL_CTL_ADD, bits);
-                else if ((*st & (FD_IN | FD_OUT)) != bits)
-                        r = epoll_set(w, fd, EPOLL_CTL_MOD, bits);
-                *st = (uint8_t) ((*st & FD_OURS) | FD_REGISTERED | FD_WANTED | bits);
+                r = fd_want(w, fd, (unsigned) what & (FD_IN | FD_OUT));
+                *st |= FD_WANTED;
         }
         if (r < 0) {
                 w->cb_error = r;
@@ -280,32 +312,249 @@ static int setup_easy(Worker *w, Slot *slot, const HttpOptions *o, char **ret_er
         long timeout_ms = (long) ((o->timeout_s > 0 ? o->timeout_s : 10) * 1000);
         CURLcode c = CURLE_OK;
 #define SET(opt, val) if (c == CURLE_OK) c = curl_easy_setopt(e, opt, val)
-        SET(CURLOPT_CURLU, w->url);                     /* parsed once, not for every request */
+        SET(CURLOPT_CURLU, w->url);                     /* parsed once, not for every connection */
+        SET(CURLOPT_CONNECT_ONLY, 1L);
+        SET(CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_1_1);        /* what TLS's ALPN offers */
         SET(CURLOPT_PRIVATE, slot);
         SET(CURLOPT_OPENSOCKETFUNCTION, open_socket);
         SET(CURLOPT_OPENSOCKETDATA, w);
         SET(CURLOPT_CLOSESOCKETFUNCTION, close_socket);
         SET(CURLOPT_CLOSESOCKETDATA, w);
-        SET(CURLOPT_WRITEFUNCTION, discard);
         SET(CURLOPT_NOSIGNAL, 1L);
-        SET(CURLOPT_TIMEOUT_MS, timeout_ms);
+        SET(CURLOPT_TIMEOUT_MS, timeout_ms);            /* of connecting, here */
         SET(CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
         SET(CURLOPT_PROXY, "");                         /* never through a proxy from the environment */
-        SET(CURLOPT_NOPROXY, "*");                      /* nor read the environment for every request */
+        SET(CURLOPT_NOPROXY, "*");
         SET(CURLOPT_PROTOCOLS_STR, "http,https");
         SET(CURLOPT_TCP_NODELAY, 1L);
-        SET(CURLOPT_HTTPHEADER, w->headers);
-        if (o->body) {
-                SET(CURLOPT_POSTFIELDS, o->body);
-                SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) strlen(o->body));
-        }
-        if (o->method)
-                SET(CURLOPT_CUSTOMREQUEST, o->method);
+        if (o->cacert)
+                SET(CURLOPT_CAINFO, o->cacert);
 #undef SET
         if (c != CURLE_OK) {
-                if (asprintf(ret_error, "cannot configure the request to '%s': %s", o->url, curl_easy_strerror(c)) < 0)
+                if (asprintf(ret_error, "cannot configure the connection to '%s': %s", o->url, curl_easy_strerror(c)) < 0)
                         *ret_error = NULL;
                 return -EINVAL;
+        }
+        slot->fd = -1;
+        return 0;
+}
+
+/* Ends the slot's connection (or the connecting of one): libcurl closes the socket, which takes it out
+ * of epoll. */
+static void conn_close(Worker *w, Slot *slot) {
+        if (slot->fd >= 0 && (size_t) slot->fd < w->n_fd_state)
+                w->fd_state[slot->fd] &= (uint8_t) ~FD_EXCHANGE;
+        slot->fd = -1;
+        if (slot->in_multi)
+                curl_multi_remove_handle(w->multi, slot->easy);
+        slot->in_multi = false;
+}
+
+/* Starts connecting; the request goes out when the connection is made (harvest). */
+static int conn_open(Worker *w, Slot *slot) {
+        conn_close(w, slot);
+        if (curl_multi_add_handle(w->multi, slot->easy) != CURLM_OK)
+                return -ENOMEM;
+        slot->in_multi = true;
+        slot->reused = false;
+        return 0;
+}
+
+/* The request in flight on the slot ended: counted, recorded, and the slot is free again. status 0:
+ * no (complete) response; err: its class when the request failed, ERR_COUNT when it did not. */
+static void finish(Worker *w, Slot *slot, uint64_t now, int status, ErrClass err) {
+        w->c.done++;
+        w->c.status[status > 0 && status < 600 ? status : 0]++;
+        if (err != ERR_COUNT)
+                w->c.errors[err]++;
+        else if (status >= 200 && status < 400)
+                w->c.ok++;
+        histogram_record(w->h[H_LATENCY], (now - slot->intended_ns) / 1000);
+        histogram_record(w->h[H_SERVICE], (now - slot->sent_ns) / 1000);
+        histogram_record(w->h[H_TOTAL], (now - slot->sent_ns) / 1000);
+        if (slot->first_byte_ns)
+                histogram_record(w->h[H_TTFB], (slot->first_byte_ns - slot->sent_ns) / 1000);
+        slot->busy = false;
+        w->free_stack[w->nfree++] = slot->index;
+}
+
+/* The request failed on its connection, which is closed. A request that went out on a kept
+ * connection and saw no byte of an answer is sent once more on a fresh one: the server may have
+ * closed the connection as the request was on its way. */
+static int fail(Worker *w, Slot *slot, uint64_t now, ErrClass err) {
+        bool retry = slot->busy && slot->reused && !slot->retried && !slot->parser.started &&
+                     (err == ERR_SEND || err == ERR_READ);
+        conn_close(w, slot);
+        if (!slot->busy)
+                return 0;
+        if (retry) {
+                slot->retried = true;
+                return conn_open(w, slot);
+        }
+        finish(w, slot, now, 0, err);
+        return 0;
+}
+
+/* Sends what is left of the request; waits for writability when the socket is full. */
+static int send_more(Worker *w, Slot *slot, uint64_t now) {
+        while (slot->req_sent < w->req_len) {
+                size_t n = 0;
+                CURLcode c = curl_easy_send(slot->easy, w->req + slot->req_sent, w->req_len - slot->req_sent, &n);
+                if (c == CURLE_AGAIN)
+                        break;
+                if (c != CURLE_OK)
+                        return fail(w, slot, now, ERR_SEND);
+                slot->req_sent += n;
+        }
+        return fd_want(w, slot->fd, FD_IN | (slot->req_sent < w->req_len ? FD_OUT : 0));
+}
+
+static int send_request(Worker *w, Slot *slot, uint64_t now) {
+        http1_parser_init(&slot->parser, w->head);
+        slot->req_sent = 0;
+        slot->first_byte_ns = 0;
+        return send_more(w, slot, now);
+}
+
+/* Feeds what arrived to the slot's parser; a response that ends frees the slot. */
+static int received(Worker *w, Slot *slot, const char *buf, size_t n, uint64_t now) {
+        if (!slot->busy)
+                return fail(w, slot, now, ERR_READ);    /* bytes nobody asked for: the connection is unusable */
+        if (!slot->first_byte_ns)
+                slot->first_byte_ns = now;
+        bool done = false;
+        ssize_t k = http1_parse(&slot->parser, buf, n, &done);
+        if (k < 0)
+                return fail(w, slot, now, ERR_READ);
+        if (!done)
+                return 0;
+        finish(w, slot, now, slot->parser.status, ERR_COUNT);
+        /* Bytes past the response (nothing was pipelined), an unsent rest of the request, or the
+         * server's word: the connection cannot carry the next request. */
+        if ((size_t) k < n || slot->req_sent < w->req_len || !slot->parser.keep_alive)
+                conn_close(w, slot);
+        else
+                slot->reused = true;
+        return 0;
+}
+
+/* The server closed the connection (or it broke: error true). */
+static int ended(Worker *w, Slot *slot, bool error, uint64_t now) {
+        if (!slot->busy) {
+                conn_close(w, slot);    /* an idle connection the server let go */
+                return 0;
+        }
+        if (!error && http1_parse_eof(&slot->parser) == 1) {
+                finish(w, slot, now, slot->parser.status, ERR_COUNT);  /* a body that ran until the close */
+                conn_close(w, slot);
+                return 0;
+        }
+        return fail(w, slot, now, ERR_READ);
+}
+
+/* Events on a connected slot's socket. A read that fills the buffer may leave more behind; on plain
+ * TCP a shorter one means the socket is drained (epoll says when more comes), but TLS can hold
+ * decrypted bytes that epoll does not see, so there the loop reads until libcurl says CURLE_AGAIN. */
+static int slot_event(Worker *w, Slot *slot, uint32_t events) {
+        uint64_t now = probe_now_ns();
+        if ((events & EPOLLOUT) && slot->busy && slot->req_sent < w->req_len) {
+                int r = send_more(w, slot, now);
+                if (r < 0 || slot->fd < 0)
+                        return r;
+        }
+        if (!(events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP | EPOLLERR)))
+                return 0;
+        for (;;) {
+                size_t n = 0;
+                CURLcode c = curl_easy_recv(slot->easy, w->rbuf, RBUF_SIZE, &n);
+                if (c == CURLE_AGAIN)
+                        return 0;
+                if (c != CURLE_OK || n == 0)
+                        return ended(w, slot, c != CURLE_OK, now);
+                int r = received(w, slot, w->rbuf, n, now);
+                if (r < 0 || slot->fd < 0 || !slot->busy || (!w->tls && n < RBUF_SIZE))
+                        return r;
+        }
+}
+
+/* A connect-only transfer ended: the slot's connection is made (and its request goes out), or the
+ * request failed to connect. */
+static int connected(Worker *w, Slot *slot, CURLcode code) {
+        uint64_t now = probe_now_ns();
+        if (code != CURLE_OK) {
+                conn_close(w, slot);
+                if (slot->busy)
+                        finish(w, slot, now, 0, classify(code));
+                return 0;
+        }
+        curl_socket_t fd = CURL_SOCKET_BAD;
+        if (curl_easy_getinfo(slot->easy, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd < 0 ||
+            fd_state_reserve(w, fd) < 0) {
+                conn_close(w, slot);
+                if (slot->busy)
+                        finish(w, slot, now, 0, ERR_OTHER);
+                return 0;
+        }
+        w->c.new_connections++;
+        curl_off_t us = 0;
+        if (curl_easy_getinfo(slot->easy, CURLINFO_CONNECT_TIME_T, &us) == CURLE_OK && us > 0)
+                histogram_record(w->h[H_CONNECT], (uint64_t) us);
+        if (w->tls && curl_easy_getinfo(slot->easy, CURLINFO_APPCONNECT_TIME_T, &us) == CURLE_OK && us > 0)
+                histogram_record(w->h[H_TLS], (uint64_t) us);
+        slot->fd = fd;
+        w->fd_state[fd] |= FD_EXCHANGE;
+        w->fd_slot[fd] = slot->index;
+        if (!slot->busy)
+                return fd_want(w, fd, FD_IN);
+        return send_request(w, slot, now);
+}
+
+/* Connections that libcurl finished making during the last call into it. */
+static int harvest(Worker *w) {
+        CURLMsg *msg;
+        int left, r = 0;
+        while ((msg = curl_multi_info_read(w->multi, &left)) && r >= 0) {
+                if (msg->msg != CURLMSG_DONE)
+                        continue;
+                Slot *slot = NULL;
+                curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **) &slot);
+                r = connected(w, slot, msg->data.result);
+        }
+        return r;
+}
+
+static int start(Worker *w, uint64_t intended, uint64_t now) {
+        Slot *slot = &w->slots[w->free_stack[--w->nfree]];
+        slot->intended_ns = intended;
+        slot->sent_ns = now;
+        slot->deadline_ns = now + w->timeout_ns;
+        w->next_deadline_ns = MIN(w->next_deadline_ns, slot->deadline_ns);
+        slot->busy = true;
+        slot->retried = false;
+        w->c.sent++;
+        if (now - intended > 1000000)
+                w->c.late++;            /* sent more than 1 ms after its intended time */
+        histogram_record(w->h[H_LATENESS], (now - intended) / 1000);
+        if (slot->fd >= 0)
+                return send_request(w, slot, now);
+        return conn_open(w, slot);
+}
+
+/* Requests past their deadline fail as timeouts, and their connections close (an answer could still
+ * come). Connecting has libcurl's own timeout. */
+static int expire(Worker *w, uint64_t now) {
+        if (now < w->next_deadline_ns)
+                return 0;
+        w->next_deadline_ns = UINT64_MAX;
+        for (unsigned i = 0; i < w->nslots; i++) {
+                Slot *slot = &w->slots[i];
+                if (!slot->busy || slot->fd < 0)
+                        continue;
+                if (slot->deadline_ns <= now) {
+                        conn_close(w, slot);
+                        finish(w, slot, now, 0, ERR_TIMEOUT);
+                } else
+                        w->next_deadline_ns = MIN(w->next_deadline_ns, slot->deadline_ns);
         }
         return 0;
 }
@@ -319,15 +568,22 @@ static int histograms_new(Histogram **h) {
         return 0;
 }
 
-static int worker_setup(Worker *w, const ProbeConfig *cfg, unsigned nslots, double rate, uint64_t seed, char **ret_error) {
+static int worker_setup(Worker *w, const HttpState *s, const ProbeConfig *cfg, unsigned nslots, double rate,
+                        uint64_t seed, char **ret_error) {
         w->cfg = cfg;
+        w->req = s->req;
+        w->req_len = s->req_len;
+        w->head = s->head;
+        w->tls = s->tls;
+        w->timeout_ns = (uint64_t) ((cfg->http.timeout_s > 0 ? cfg->http.timeout_s : 10) * 1e9);
         w->nslots = nslots;
         w->rate = rate;
         w->slots = calloc(nslots, sizeof(Slot));
         w->free_stack = calloc(nslots, sizeof(unsigned));
+        w->rbuf = malloc(RBUF_SIZE);
         w->multi = curl_multi_init();
         w->url = curl_url();
-        if (!w->slots || !w->free_stack || !w->multi || !w->url)
+        if (!w->slots || !w->free_stack || !w->rbuf || !w->multi || !w->url)
                 return -ENOMEM;
         if (curl_url_set(w->url, CURLUPART_URL, cfg->http.url, 0) != CURLUE_OK)
                 return -EINVAL;         /* http_setup checked it */
@@ -351,6 +607,89 @@ static int worker_setup(Worker *w, const ProbeConfig *cfg, unsigned nslots, doub
         return histograms_new(w->h);
 }
 
+static char *base64(const char *in) {
+        static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        size_t n = strlen(in);
+        char *out = malloc((n + 2) / 3 * 4 + 1), *o = out;
+        if (!out)
+                return NULL;
+        for (size_t i = 0; i < n; i += 3) {
+                uint32_t v = (uint32_t) (uint8_t) in[i] << 16;
+                if (i + 1 < n)
+                        v |= (uint32_t) (uint8_t) in[i + 1] << 8;
+                if (i + 2 < n)
+                        v |= (uint8_t) in[i + 2];
+                *o++ = abc[v >> 18 & 63];
+                *o++ = abc[v >> 12 & 63];
+                *o++ = i + 1 < n ? abc[v >> 6 & 63] : '=';
+                *o++ = i + 2 < n ? abc[v & 63] : '=';
+        }
+        *o = '\0';
+        return out;
+}
+
+/* The request's bytes, from the URL (target, Host, credentials as Basic authorization, as libcurl
+ * sends them) and the options. */
+static int build_request(HttpState *s, const HttpOptions *o, CURLU *u, char **ret_error) {
+        _cleanup_free_ char *target = NULL, *host_port = NULL, *auth = NULL;
+        char *path = NULL, *query = NULL, *host = NULL, *port = NULL, *scheme = NULL, *user = NULL, *pass = NULL;
+        int r = -ENOMEM;
+        curl_url_get(u, CURLUPART_PATH, &path, 0);
+        curl_url_get(u, CURLUPART_QUERY, &query, 0);
+        curl_url_get(u, CURLUPART_HOST, &host, 0);
+        curl_url_get(u, CURLUPART_PORT, &port, 0);
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+        curl_url_get(u, CURLUPART_USER, &user, 0);
+        curl_url_get(u, CURLUPART_PASSWORD, &pass, 0);
+        const char *method = o->method ? o->method : o->body ? "POST" : "GET";
+        s->head = strcasecmp(method, "HEAD") == 0;
+        s->tls = scheme && strcasecmp(scheme, "https") == 0;
+        size_t n_headers = 0;
+        for (char **h = o->headers; h && *h; h++)
+                n_headers++;
+        bool has_auth = false;
+        for (char **h = o->headers; h && *h; h++)
+                has_auth |= strncasecmp(*h, "Authorization:", 14) == 0;
+        _cleanup_free_ char **headers = calloc(n_headers + 2, sizeof(char *));
+        if (!headers || !host)
+                goto out;
+        if (asprintf(&target, "%s%s%s", isempty(path) ? "/" : path, query ? "?" : "", query ? query : "") < 0 ||
+            asprintf(&host_port, "%s%s%s", host, port ? ":" : "", port ? port : "") < 0) {
+                target = host_port = NULL;
+                goto out;
+        }
+        size_t k = 0;
+        for (char **h = o->headers; h && *h; h++)
+                headers[k++] = *h;
+        if (user && !has_auth) {
+                _cleanup_free_ char *plain = NULL, *coded = NULL;
+                if (asprintf(&plain, "%s:%s", user, pass ? pass : "") < 0) {
+                        plain = NULL;
+                        goto out;
+                }
+                if (!(coded = base64(plain)) || asprintf(&auth, "Authorization: Basic %s", coded) < 0) {
+                        auth = NULL;
+                        goto out;
+                }
+                headers[k++] = auth;
+        }
+        r = http1_request_build(method, target, host_port, headers, o->body, o->body ? strlen(o->body) : 0,
+                                &s->req, &s->req_len);
+        if (r == -EINVAL && asprintf(ret_error, "cannot send the request to '%s': the method, a header or the URL's "
+                                     "path has a space, a line break or a NUL where none may be, or a header sets "
+                                     "Content-Length (it is computed from --data)", o->url) < 0)
+                *ret_error = NULL;
+out:
+        curl_free(path);
+        curl_free(query);
+        curl_free(host);
+        curl_free(port);
+        curl_free(scheme);
+        curl_free(user);
+        curl_free(pass);
+        return r;
+}
+
 static int http_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
         HttpState *s = state;
         const HttpOptions *o = &cfg->http;
@@ -365,35 +704,22 @@ static int http_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
         int loaded = curl_api_load(ret_error);
         if (loaded < 0)
                 return loaded;
-        if (curl_api_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
                 return -ENOMEM;
         s->global_init = true;
         CURLU *u = curl_url();
         CURLUcode uc = u ? curl_url_set(u, CURLUPART_URL, o->url, 0) : CURLUE_OUT_OF_MEMORY;
-        curl_url_cleanup(u);
         if (uc != CURLUE_OK) {
+                curl_url_cleanup(u);
                 if (asprintf(ret_error, "'%s' is not a URL: %s", o->url, curl_url_strerror(uc)) < 0)
                         *ret_error = NULL;
                 return -EINVAL;
         }
+        int r = build_request(s, o, u, ret_error);
+        curl_url_cleanup(u);
+        if (r < 0)
+                return r;
         s->loopback = url_is_loopback(o->url);
-        /* Requests carry only Host and the user's headers, like wrk's: libcurl's default Accept header
-         * is dropped unless the user names one (each header costs formatting, bytes and parsing on
-         * both sides, for every request). */
-        bool has_accept = false;
-        for (char **hdr = o->headers; hdr && *hdr; hdr++) {
-                has_accept |= strncasecmp(*hdr, "Accept:", 7) == 0;
-                struct curl_slist *l = curl_slist_append(s->headers, *hdr);
-                if (!l)
-                        return -ENOMEM;
-                s->headers = l;
-        }
-        if (!has_accept) {
-                struct curl_slist *l = curl_slist_append(s->headers, "Accept:");
-                if (!l)
-                        return -ENOMEM;
-                s->headers = l;
-        }
         s->users = o->users ? o->users : (o->model == HTTP_MODEL_OPEN ? 100 : 10);
         s->nthreads = MIN(MAX(o->threads, 1u), s->users);
         s->w = calloc(s->nthreads, sizeof(Worker));
@@ -404,13 +730,12 @@ static int http_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
         for (unsigned t = 0; t < s->nthreads; t++) {
                 /* Users and rate split evenly; a sum of independent Poisson streams is Poisson. */
                 unsigned share = s->users / s->nthreads + (t < s->users % s->nthreads);
-                s->w[t].headers = s->headers;
-                int r = worker_setup(&s->w[t], cfg, share, o->rate / s->nthreads,
-                                     (o->seed ? o->seed : 0x68747470) + t, ret_error);
+                r = worker_setup(&s->w[t], s, cfg, share, o->rate / s->nthreads,
+                                 (o->seed ? o->seed : 0x68747470) + t, ret_error);
                 if (r < 0)
                         return r;
         }
-        int r = histograms_new(s->sum);
+        r = histograms_new(s->sum);
         return r < 0 ? r : histograms_new(s->all);
 }
 
@@ -418,7 +743,7 @@ static void worker_teardown(Worker *w) {
         for (unsigned i = 0; w->slots && i < w->nslots; i++)
                 if (w->slots[i].easy) {
                         if (w->multi)
-                                curl_multi_remove_handle(w->multi, w->slots[i].easy);
+                                conn_close(w, &w->slots[i]);
                         curl_easy_cleanup(w->slots[i].easy);
                 }
         if (w->multi)
@@ -427,9 +752,11 @@ static void worker_teardown(Worker *w) {
         if (w->epfd >= 0)
                 close(w->epfd);
         free(w->fd_state);
+        free(w->fd_slot);
         free(w->fresh);
         free(w->slots);
         free(w->free_stack);
+        free(w->rbuf);
         for (size_t i = 0; i < H_COUNT; i++)
                 histogram_free(w->h[i]);
 }
@@ -439,75 +766,13 @@ static void http_teardown(void *state) {
         for (unsigned t = 0; s->w && t < s->nthreads; t++)
                 worker_teardown(&s->w[t]);
         free(s->w);
-        curl_slist_free_all(s->headers);
+        free(s->req);
         for (size_t i = 0; i < H_COUNT; i++) {
                 histogram_free(s->sum[i]);
                 histogram_free(s->all[i]);
         }
         if (s->global_init)
                 curl_global_cleanup();
-}
-
-static int start(Worker *w, uint64_t intended, uint64_t now) {
-        Slot *slot = &w->slots[w->free_stack[--w->nfree]];
-        slot->intended_ns = intended;
-        slot->sent_ns = now;
-        if (curl_multi_add_handle(w->multi, slot->easy) != CURLM_OK) {
-                w->free_stack[w->nfree++] = slot->index;
-                return -ENOMEM;
-        }
-        w->c.sent++;
-        if (now - intended > 1000000)
-                w->c.late++;            /* sent more than 1 ms after its intended time */
-        histogram_record(w->h[H_LATENESS], (now - intended) / 1000);
-        return 0;
-}
-
-static void record_phase(Worker *w, CURL *e, CURLINFO info, Hist h) {
-        curl_off_t us = 0;
-        if (curl_easy_getinfo(e, info, &us) == CURLE_OK && us > 0)
-                histogram_record(w->h[h], (uint64_t) us);
-}
-
-/* Collect the transfers that the last call into libcurl finished; returns how many. They ended
- * during that call, so one timestamp serves them all. */
-static unsigned harvest(Worker *w) {
-        unsigned n = 0;
-        uint64_t now = 0;
-        CURLMsg *msg;
-        int left;
-        while ((msg = curl_multi_info_read(w->multi, &left))) {
-                if (msg->msg != CURLMSG_DONE)
-                        continue;
-                if (n == 0)
-                        now = probe_now_ns();
-                CURL *e = msg->easy_handle;
-                CURLcode code = msg->data.result;
-                Slot *slot = NULL;
-                curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **) &slot);
-                long status = 0;
-                curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-                w->c.done++;
-                w->c.status[status > 0 && status < 600 ? status : 0]++;
-                if (code == CURLE_OK && status >= 200 && status < 400)
-                        w->c.ok++;
-                else if (code != CURLE_OK)
-                        w->c.errors[classify(code)]++;
-                histogram_record(w->h[H_LATENCY], (now - slot->intended_ns) / 1000);
-                histogram_record(w->h[H_SERVICE], (now - slot->sent_ns) / 1000);
-                curl_off_t connect_us = 0;
-                if (curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect_us) == CURLE_OK && connect_us > 0) {
-                        w->c.new_connections++;
-                        histogram_record(w->h[H_CONNECT], (uint64_t) connect_us);
-                        record_phase(w, e, CURLINFO_APPCONNECT_TIME_T, H_TLS);
-                }
-                record_phase(w, e, CURLINFO_STARTTRANSFER_TIME_T, H_TTFB);
-                record_phase(w, e, CURLINFO_TOTAL_TIME_T, H_TOTAL);
-                curl_multi_remove_handle(w->multi, e);
-                w->free_stack[w->nfree++] = slot->index;
-                n++;
-        }
-        return n;
 }
 
 static double ms(const Histogram *h, double p) {
@@ -576,12 +841,13 @@ static json_t *http_summary(void *state) {
         return d;
 }
 
-/* Lets libcurl act on one socket's events (or on its timer, CURL_SOCKET_TIMEOUT). */
+/* Lets libcurl act on one socket's events (or on its timer, CURL_SOCKET_TIMEOUT), then takes the
+ * connections it made. */
 static int drive(Worker *w, curl_socket_t fd, int bits) {
         int running;
         if (curl_multi_socket_action(w->multi, fd, bits, &running) != CURLM_OK)
                 return -EIO;
-        return w->cb_error;
+        return w->cb_error < 0 ? w->cb_error : harvest(w);
 }
 
 /* One thread's round: send until the deadline, drain, cut what is left. */
@@ -592,13 +858,13 @@ static void *worker_run(void *arg) {
         bool open_model = o->model == HTTP_MODEL_OPEN;
         memset(&w->c, 0, sizeof(w->c));
         w->cb_error = 0;
+        w->next_deadline_ns = UINT64_MAX;
         for (size_t i = 0; i < H_COUNT; i++)
                 histogram_reset(w->h[i]);
         w->nfree = 0;
         for (unsigned i = w->nslots; i > 0; i--)
                 w->free_stack[w->nfree++] = i - 1;
 
-        curl_api_cache_begin();
         double cpu0 = probe_thread_cpu_s();
         uint64_t t0 = w->t0, end = w->end;
         double grace_s = MIN(o->timeout_s > 0 ? o->timeout_s : 10, 2.0);
@@ -618,7 +884,7 @@ static void *worker_run(void *arg) {
                 } else if (sending) {
                         while (next <= now && next < end && r >= 0) {
                                 if (w->nfree == 0)
-                                        break;          /* due, but every connection is busy: it waits */
+                                        break;          /* due, but every slot is busy: it waits */
                                 r = start(w, next, now);
                                 k++;
                                 next = o->arrival == HTTP_ARRIVAL_POISSON
@@ -628,25 +894,25 @@ static void *worker_run(void *arg) {
                 }
                 if (r < 0)
                         break;
-                /* Requests just added are due at once (libcurl set its timer to 0): drive them now, in
-                 * one pass that sends them all. If the call does not move the timer (nothing was due
-                 * yet, libcurl's clock being a little behind), look again in a millisecond. */
-                unsigned finished = 0;
+                /* Connections just asked for are due at once (libcurl set its timer to 0). If the call
+                 * does not move the timer (libcurl's clock being a little behind), look again in a
+                 * millisecond. */
                 if (w->timer_ns <= now) {
                         w->timer_ns = now + 1000000;
                         r = drive(w, CURL_SOCKET_TIMEOUT, 0);
-                        finished = harvest(w);
                         if (r < 0)
                                 break;
                 }
+                r = expire(w, now);
+                if (r < 0)
+                        break;
                 if (!sending && w->nfree == w->nslots)
                         break;                  /* everything sent has ended */
                 if (!sending && (now >= drain_end || probe_stopped(cfg)))
                         break;
-                /* Finished transfers free connections: re-add them at once and drive again. */
-                if (finished > 0 && sending)
-                        continue;
-                uint64_t wake = MIN(w->timer_ns, sending ? end : drain_end);
+                if (sending && !open_model && w->nfree > 0)
+                        continue;               /* a slot freed (a failed connect, a timeout): use it now */
+                uint64_t wake = MIN(MIN(w->timer_ns, w->next_deadline_ns), sending ? end : drain_end);
                 if (sending && open_model && w->nfree > 0)
                         wake = MIN(wake, next);
                 int timeout_ms = wake <= now ? 0 : (int) MIN((wake - now + 999999) / 1000000, 100);
@@ -661,36 +927,37 @@ static void *worker_run(void *arg) {
                 for (int i = 0; i < n && r >= 0; i++) {
                         int fd = events[i].data.fd;
                         uint32_t e = events[i].events;
-                        if (w->fd_state[fd] & FD_FRESH)
+                        uint8_t st = (size_t) fd < w->n_fd_state ? w->fd_state[fd] : 0;
+                        if (st & FD_FRESH)
                                 continue;       /* this event was for the socket that had its number */
-                        if (!(w->fd_state[fd] & FD_WANTED)) {
-                                /* A parked socket woke (the server closed an idle connection): it
-                                 * leaves epoll, and libcurl finds out when it next checks the
-                                 * connection. */
+                        if (st & FD_EXCHANGE) {
+                                r = slot_event(w, &w->slots[w->fd_slot[fd]], e);
+                                continue;
+                        }
+                        if (!(st & FD_WANTED)) {
+                                /* Nobody waits on it (a socket libcurl let go of and nobody took, or
+                                 * one closed earlier in this batch): it leaves epoll. */
                                 r = epoll_set(w, fd, EPOLL_CTL_DEL, 0);
-                                w->fd_state[fd] &= (uint8_t) ~FD_REGISTERED;
+                                if ((size_t) fd < w->n_fd_state)
+                                        w->fd_state[fd] &= (uint8_t) ~FD_REGISTERED;
                                 continue;
                         }
                         int bits = (e & (EPOLLIN | EPOLLHUP | EPOLLRDHUP) ? CURL_CSELECT_IN : 0) |
                                    (e & EPOLLOUT ? CURL_CSELECT_OUT : 0) | (e & EPOLLERR ? CURL_CSELECT_ERR : 0);
                         r = drive(w, fd, bits);
-                        harvest(w);
                 }
                 if (r < 0)
                         break;
         }
         w->cpu_s = probe_thread_cpu_s() - cpu0;
-        /* Requests still in flight after the grace period are cut, not counted as errors. */
-        for (unsigned i = 0; i < w->nslots; i++) {
-                bool idle = false;
-                for (unsigned j = 0; j < w->nfree && !idle; j++)
-                        idle = w->free_stack[j] == i;
-                if (!idle) {
-                        curl_multi_remove_handle(w->multi, w->slots[i].easy);
+        /* Requests still in flight after the grace period are cut, not counted as errors; their
+         * connections close, as their answers could still come. */
+        for (unsigned i = 0; i < w->nslots; i++)
+                if (w->slots[i].busy) {
+                        conn_close(w, &w->slots[i]);
+                        w->slots[i].busy = false;
                         w->c.cut++;
                 }
-        }
-        curl_api_cache_end();
         w->r = r;
         return NULL;
 }

@@ -36,6 +36,7 @@ typedef struct HttpOptions {
         const char *method;     /* NULL: GET (POST when a body is given) */
         const char *body;
         char **headers;         /* "Name: value", NULL-terminated, may be NULL */
+        const char *cacert;     /* https: CA certificates to trust (PEM file); NULL: the system's */
         double timeout_s;       /* per request; 0: 10 s */
         uint64_t seed;          /* Poisson arrivals */
 } HttpOptions;
