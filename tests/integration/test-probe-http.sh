@@ -6,28 +6,8 @@
 # seconds and at most a few hundred requests per run.
 set -euo pipefail
 build=$1 src=$2
-skytune=${SKYTUNE:-$build/cli/skytune}
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-        for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-        rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "$0")/lib-probe-server.sh"
 num() { jq -r "$1" "$2"; }
-# within VALUE LO HI
-within() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v >= lo && v <= hi) }'; }
-
-start_server() {        # start_server NAME ARGS... -> sets port
-        local name=$1
-        shift
-        python3 "$src/tests/integration/probe/server.py" --port-file "$tmp/$name.port" --lifetime 60 "$@" &
-        pids+=($!)
-        for _ in $(seq 100); do [[ -s "$tmp/$name.port" ]] && break; sleep 0.05; done
-        [[ -s "$tmp/$name.port" ]] || fail "test server $name did not start"
-        port=$(cat "$tmp/$name.port")
-}
 
 # Usage errors.
 rc=0; "$skytune" probe http 2>"$tmp/err" || rc=$?
