@@ -53,7 +53,7 @@ static void probe_usage(FILE *f) {
                 "  --cacert FILE    https: trust the CA certificates in FILE (PEM) instead of the\n"
                 "                   system's, e.g. for a service with a private CA\n"
                 "  --timeout S      per request (default 10)\n"
-                "  --threads N      load threads, each with its own libcurl multi handle; users and\n"
+                "  --threads N      load threads, each with its own connections; users and\n"
                 "                   rate are split between them (default 1)\n"
                 "\n"
                 "Rounds marked contaminated (other processes used the CPUs) or client-bound (the probe\n"

@@ -506,6 +506,8 @@ static int connected(Worker *w, Slot *slot, CURLcode code) {
         w->fd_slot[fd] = slot->index;
         if (!slot->busy)
                 return fd_want(w, fd, FD_IN);
+        /* expire() leaves connecting slots to libcurl's timeout and out of its next look. */
+        w->next_deadline_ns = MIN(w->next_deadline_ns, slot->deadline_ns);
         return send_request(w, slot, now);
 }
 
