@@ -82,12 +82,14 @@ typedef struct Slot {
         bool busy;                      /* a request is in flight */
         bool reused;                    /* that request went out on a connection that carried one before */
         bool retried;                   /* and was sent again on a fresh one */
+        uint64_t backoff_ns;            /* after failed connects: the pause before the next try */
+        uint64_t cool_until_ns;         /* out of free_stack until then (cool()) */
         size_t req_sent;                /* bytes of the request sent so far */
         Http1Parser parser;
 } Slot;
 
 typedef struct Counters {
-        uint64_t sent, done, ok, late, cut, new_connections;
+        uint64_t sent, done, ok, late, cut, not_sent, new_connections;
         uint64_t errors[ERR_COUNT];
         uint64_t status[600];           /* by HTTP status; [0] = no response */
 } Counters;
@@ -109,12 +111,14 @@ typedef struct Worker {
         uint64_t timer_ns;              /* when libcurl wants CURL_SOCKET_TIMEOUT; UINT64_MAX: never */
         uint64_t timeout_ns;            /* of a request */
         uint64_t next_deadline_ns;      /* the earliest request deadline, or later; UINT64_MAX: none */
+        uint64_t next_thaw_ns;          /* the earliest end of a slot's pause after a failed connect */
         int cb_error;                   /* set by the callbacks */
         bool no_pwait2;                 /* the kernel lacks epoll_pwait2: whole milliseconds */
         Slot *slots;
         unsigned nslots;
         unsigned *free_stack;           /* indexes of idle slots */
         unsigned nfree;
+        unsigned nbusy;                 /* slots with a request in flight */
         char *rbuf;                     /* receive buffer, RBUF_SIZE */
         Histogram *h[H_COUNT];
         Counters c;
@@ -371,13 +375,41 @@ static void finish(Worker *w, Slot *slot, uint64_t now, int status, ErrClass err
                 w->c.errors[err]++;
         else if (status >= 200 && status < 400)
                 w->c.ok++;
-        histogram_record(w->h[H_LATENCY], (now - slot->intended_ns) / 1000);
-        histogram_record(w->h[H_SERVICE], (now - slot->sent_ns) / 1000);
-        histogram_record(w->h[H_TOTAL], (now - slot->sent_ns) / 1000);
-        if (slot->first_byte_ns)
-                histogram_record(w->h[H_TTFB], (slot->first_byte_ns - slot->sent_ns) / 1000);
+        /* Times describe responses (as wrk's do): a refused connection or a reset is fast, and would
+         * make a broken server look quick. Failures show in the error counts and success_rate. */
+        if (err == ERR_COUNT) {
+                histogram_record(w->h[H_LATENCY], (now - slot->intended_ns) / 1000);
+                histogram_record(w->h[H_SERVICE], (now - slot->sent_ns) / 1000);
+                histogram_record(w->h[H_TOTAL], (now - slot->sent_ns) / 1000);
+                if (slot->first_byte_ns)
+                        histogram_record(w->h[H_TTFB], (slot->first_byte_ns - slot->sent_ns) / 1000);
+        }
         slot->busy = false;
+        w->nbusy--;
+        if (slot->cool_until_ns > now) {
+                /* It failed to connect: it waits before trying again (thaw()). */
+                w->next_thaw_ns = MIN(w->next_thaw_ns, slot->cool_until_ns);
+                return;
+        }
+        slot->cool_until_ns = 0;
         w->free_stack[w->nfree++] = slot->index;
+}
+
+/* Slots whose pause after a failed connect is over are free again. */
+static void thaw(Worker *w, uint64_t now) {
+        if (now < w->next_thaw_ns)
+                return;
+        w->next_thaw_ns = UINT64_MAX;
+        for (unsigned i = 0; i < w->nslots; i++) {
+                Slot *slot = &w->slots[i];
+                if (slot->busy || slot->cool_until_ns == 0)
+                        continue;
+                if (slot->cool_until_ns <= now) {
+                        slot->cool_until_ns = 0;
+                        w->free_stack[w->nfree++] = slot->index;
+                } else
+                        w->next_thaw_ns = MIN(w->next_thaw_ns, slot->cool_until_ns);
+        }
 }
 
 /* The request failed on its connection, which is closed. A request that went out on a kept
@@ -485,10 +517,15 @@ static int connected(Worker *w, Slot *slot, CURLcode code) {
         uint64_t now = probe_now_ns();
         if (code != CURLE_OK) {
                 conn_close(w, slot);
+                /* A refused connect on loopback fails at once: without a pause the slot would try
+                 * again and again as fast as the CPU allows, taking it from a server that restarts. */
+                slot->backoff_ns = MIN(MAX(slot->backoff_ns * 2, (uint64_t) 1000000), (uint64_t) 100000000);
+                slot->cool_until_ns = now + slot->backoff_ns;
                 if (slot->busy)
                         finish(w, slot, now, 0, classify(code));
                 return 0;
         }
+        slot->backoff_ns = 0;
         curl_socket_t fd = CURL_SOCKET_BAD;
         if (curl_easy_getinfo(slot->easy, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd < 0 ||
             fd_state_reserve(w, fd) < 0) {
@@ -508,8 +545,6 @@ static int connected(Worker *w, Slot *slot, CURLcode code) {
         w->fd_slot[fd] = slot->index;
         if (!slot->busy)
                 return fd_want(w, fd, FD_IN);
-        /* expire() leaves connecting slots to libcurl's timeout and out of its next look. */
-        w->next_deadline_ns = MIN(w->next_deadline_ns, slot->deadline_ns);
         return send_request(w, slot, now);
 }
 
@@ -534,6 +569,7 @@ static int start(Worker *w, uint64_t intended, uint64_t now) {
         slot->deadline_ns = now + w->timeout_ns;
         w->next_deadline_ns = MIN(w->next_deadline_ns, slot->deadline_ns);
         slot->busy = true;
+        w->nbusy++;
         slot->retried = false;
         w->c.sent++;
         if (now - intended > 1000000)
@@ -545,14 +581,14 @@ static int start(Worker *w, uint64_t intended, uint64_t now) {
 }
 
 /* Requests past their deadline fail as timeouts, and their connections close (an answer could still
- * come). Connecting has libcurl's own timeout. */
+ * come), also while connecting: a request retried on a fresh connection keeps its first deadline. */
 static int expire(Worker *w, uint64_t now) {
         if (now < w->next_deadline_ns)
                 return 0;
         w->next_deadline_ns = UINT64_MAX;
         for (unsigned i = 0; i < w->nslots; i++) {
                 Slot *slot = &w->slots[i];
-                if (!slot->busy || slot->fd < 0)
+                if (!slot->busy)
                         continue;
                 if (slot->deadline_ns <= now) {
                         conn_close(w, slot);
@@ -806,6 +842,7 @@ static json_t *counts_json(const Counters *c, Histogram *const *h) {
         json_object_set_new(d, "completed", json_integer((json_int_t) c->done));
         json_object_set_new(d, "successful", json_integer((json_int_t) c->ok));
         json_object_set_new(d, "cut_at_deadline", json_integer((json_int_t) c->cut));
+        json_object_set_new(d, "not_sent", json_integer((json_int_t) c->not_sent));
         json_object_set_new(d, "new_connections", json_integer((json_int_t) c->new_connections));
         json_object_set_new(d, "status", status);
         json_object_set_new(d, "errors", errors);
@@ -838,9 +875,10 @@ static json_t *http_summary(void *state) {
         if (d) {
                 json_object_set_new(d, "rounds", json_integer(s->rounds));
                 json_object_set_new(d, "elapsed_s", json_real(s->all_elapsed_s));
-                if (s->all_total.sent > s->all_total.cut)
+                if (s->all_total.sent + s->all_total.not_sent > s->all_total.cut)
                         json_object_set_new(d, "success_rate", json_real((double) s->all_total.ok /
-                                                                         (double) (s->all_total.sent - s->all_total.cut)));
+                                                                         (double) (s->all_total.sent + s->all_total.not_sent -
+                                                                                   s->all_total.cut)));
         }
         return d;
 }
@@ -861,11 +899,18 @@ static int wait_events(Worker *w, struct epoll_event *events, int max, uint64_t 
         if (!w->no_pwait2) {
                 struct timespec ts = { .tv_sec = (time_t) (timeout_ns / 1000000000), .tv_nsec = (long) (timeout_ns % 1000000000) };
                 int n = epoll_pwait2(w->epfd, events, max, &ts, NULL);
-                if (n >= 0 || errno != ENOSYS)
+                if (n >= 0 || (errno != ENOSYS && errno != EPERM))     /* EPERM: an older seccomp filter */
                         return n;
                 w->no_pwait2 = true;
         }
         return epoll_wait(w->epfd, events, max, (int) ((timeout_ns + 999999) / 1000000));
+}
+
+/* Open model: when request k is due, request k - 1 having been due at prev. */
+static uint64_t next_due(Worker *w, uint64_t prev, uint64_t k, double interval_ns) {
+        if (w->cfg->http.arrival == HTTP_ARRIVAL_POISSON)
+                return prev + (uint64_t) stats_rng_exponential(&w->rng, interval_ns);
+        return w->t0 + (uint64_t) ((double) k * interval_ns);
 }
 
 /* One thread's round: send until the deadline, drain, cut what is left. */
@@ -876,12 +921,14 @@ static void *worker_run(void *arg) {
         bool open_model = o->model == HTTP_MODEL_OPEN;
         memset(&w->c, 0, sizeof(w->c));
         w->cb_error = 0;
-        w->next_deadline_ns = UINT64_MAX;
+        w->next_deadline_ns = w->next_thaw_ns = UINT64_MAX;
         for (size_t i = 0; i < H_COUNT; i++)
                 histogram_reset(w->h[i]);
-        w->nfree = 0;
-        for (unsigned i = w->nslots; i > 0; i--)
+        w->nfree = w->nbusy = 0;
+        for (unsigned i = w->nslots; i > 0; i--) {
+                w->slots[i - 1].cool_until_ns = 0;
                 w->free_stack[w->nfree++] = i - 1;
+        }
 
         double cpu0 = probe_thread_cpu_s();
         /* The open model's sends are due to the microsecond: no 50 us of timer slack on the waits. */
@@ -897,9 +944,13 @@ static void *worker_run(void *arg) {
                 next = t0 + (uint64_t) stats_rng_exponential(&w->rng, interval_ns);
         int r = 0;
         struct epoll_event events[64];
+        uint64_t send_end = end;        /* when sending stopped: the deadline, or a stop */
         for (;;) {
                 uint64_t now = probe_now_ns();
                 bool sending = now < end && !probe_stopped(cfg);
+                if (!sending)
+                        send_end = MIN(send_end, now);
+                thaw(w, now);
                 if (sending && !open_model) {
                         while (w->nfree > 0 && r >= 0)
                                 r = start(w, now, now);
@@ -908,10 +959,7 @@ static void *worker_run(void *arg) {
                                 if (w->nfree == 0)
                                         break;          /* due, but every slot is busy: it waits */
                                 r = start(w, next, now);
-                                k++;
-                                next = o->arrival == HTTP_ARRIVAL_POISSON
-                                               ? next + (uint64_t) stats_rng_exponential(&w->rng, interval_ns)
-                                               : t0 + (uint64_t) ((double) k * interval_ns);
+                                next = next_due(w, next, ++k, interval_ns);
                         }
                 }
                 if (r < 0)
@@ -928,13 +976,15 @@ static void *worker_run(void *arg) {
                 r = expire(w, now);
                 if (r < 0)
                         break;
-                if (!sending && w->nfree == w->nslots)
+                if (!sending && w->nbusy == 0)
                         break;                  /* everything sent has ended */
                 if (!sending && (now >= drain_end || probe_stopped(cfg)))
                         break;
                 if (sending && !open_model && w->nfree > 0)
                         continue;               /* a slot freed (a failed connect, a timeout): use it now */
                 uint64_t wake = MIN(MIN(w->timer_ns, w->next_deadline_ns), sending ? end : drain_end);
+                if (sending)
+                        wake = MIN(wake, w->next_thaw_ns);
                 if (sending && open_model && w->nfree > 0)
                         wake = MIN(wake, next);
                 int n = wait_events(w, events, (int) ELEMENTSOF(events), wake <= now ? 0 : MIN(wake - now, 100000000));
@@ -973,12 +1023,18 @@ static void *worker_run(void *arg) {
         w->cpu_s = probe_thread_cpu_s() - cpu0;
         if (open_model && slack > 0)
                 (void) prctl(PR_SET_TIMERSLACK, slack, 0, 0, 0);
+        /* Open model: requests that fell due while every slot was busy and were still waiting when
+         * sending stopped did not succeed either (the server fell behind): counted, so that
+         * success_rate shows it. */
+        for (; open_model && next < send_end; w->c.not_sent++)
+                next = next_due(w, next, ++k, interval_ns);
         /* Requests still in flight after the grace period are cut, not counted as errors; their
          * connections close, as their answers could still come. */
         for (unsigned i = 0; i < w->nslots; i++)
                 if (w->slots[i].busy) {
                         conn_close(w, &w->slots[i]);
                         w->slots[i].busy = false;
+                        w->nbusy--;
                         w->c.cut++;
                 }
         w->r = r;
@@ -991,6 +1047,7 @@ static void counters_add(Counters *to, const Counters *from) {
         to->ok += from->ok;
         to->late += from->late;
         to->cut += from->cut;
+        to->not_sent += from->not_sent;
         to->new_connections += from->new_connections;
         for (size_t i = 0; i < ERR_COUNT; i++)
                 to->errors[i] += from->errors[i];
@@ -1050,7 +1107,8 @@ static int http_round(void *state, const ProbeConfig *cfg, ProbeRoundOut *out) {
         v[M_RPS_SENT] = (double) c->sent / window;
         v[M_RPS_DONE] = (double) c->done / elapsed;
         v[M_RPS_OK] = (double) c->ok / elapsed;
-        v[M_SUCCESS] = c->sent > c->cut ? (double) c->ok / (double) (c->sent - c->cut) : NAN;
+        uint64_t owed = c->sent + c->not_sent - c->cut;     /* requests that should have been answered */
+        v[M_SUCCESS] = owed > 0 ? (double) c->ok / (double) owed : NAN;
         const Histogram *lat = s->sum[H_LATENCY];
         v[M_P50] = ms(lat, 50);
         v[M_P90] = ms(lat, 90);
