@@ -535,11 +535,12 @@ static int connected(Worker *w, Slot *slot, CURLcode code) {
                 return 0;
         }
         w->c.new_connections++;
-        curl_off_t us = 0;
-        if (curl_easy_getinfo(slot->easy, CURLINFO_CONNECT_TIME_T, &us) == CURLE_OK && us > 0)
-                histogram_record(w->h[H_CONNECT], (uint64_t) us);
-        if (w->tls && curl_easy_getinfo(slot->easy, CURLINFO_APPCONNECT_TIME_T, &us) == CURLE_OK && us > 0)
-                histogram_record(w->h[H_TLS], (uint64_t) us);
+        /* Both count from the transfer's start: the handshake is the difference. */
+        curl_off_t tcp_us = 0, tls_us = 0;
+        if (curl_easy_getinfo(slot->easy, CURLINFO_CONNECT_TIME_T, &tcp_us) == CURLE_OK && tcp_us > 0)
+                histogram_record(w->h[H_CONNECT], (uint64_t) tcp_us);
+        if (w->tls && curl_easy_getinfo(slot->easy, CURLINFO_APPCONNECT_TIME_T, &tls_us) == CURLE_OK && tls_us > tcp_us)
+                histogram_record(w->h[H_TLS], (uint64_t) (tls_us - tcp_us));
         slot->fd = fd;
         w->fd_state[fd] |= FD_EXCHANGE;
         w->fd_slot[fd] = slot->index;
