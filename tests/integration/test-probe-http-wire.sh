@@ -117,6 +117,12 @@ clean
 within "$(d .completed)" 100 600 || fail "$case: $(d .completed) completed"
 within "$(d .new_connections)" 4 5 || fail "$case: new_connections $(d .new_connections): chunked bodies broke keep-alive"
 
+# HEAD: the response's Content-Length announces a body that does not come; the connection is kept.
+run head --url "http://127.0.0.1:$port/" --method HEAD --users 4 --duration 0.4
+clean
+within "$(d .new_connections)" 4 5 || fail "$case: new_connections $(d .new_connections) for 4 users: HEAD responses broke keep-alive"
+[[ $(L '[.[].method] | unique | join(",")') == GET,HEAD ]] || fail "$case: methods $(L -c '[.[].method] | unique')"
+
 # 100 Continue before every final response: not a status of its own, the connection kept.
 start_server interim --delay-ms 4 --interim
 run interim --url "http://127.0.0.1:$port/" --users 4 --duration 0.4

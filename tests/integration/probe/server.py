@@ -173,12 +173,14 @@ async def handle(reader, writer):
                 await send(writer, b"HTTP/1.0 " + status + b"\r\nContent-Type: text/plain\r\n\r\n" + body)
                 return
             extra = b"Connection: close\r\n" if close else b""
+            head = method == b"HEAD"        # the headers a GET would get, and no body
             if args.chunked:
                 await send(writer, b"HTTP/1.1 " + status + b"\r\nTransfer-Encoding: chunked\r\n"
-                           b"Trailer: X-Trailer\r\nContent-Type: text/plain\r\n" + extra + b"\r\n" + chunked(body))
+                           b"Trailer: X-Trailer\r\nContent-Type: text/plain\r\n" + extra + b"\r\n" +
+                           (b"" if head else chunked(body)))
             else:
                 await send(writer, b"HTTP/1.1 " + status + b"\r\nContent-Length: " + str(len(body)).encode() +
-                           b"\r\nContent-Type: text/plain\r\n" + extra + b"\r\n" + body)
+                           b"\r\nContent-Type: text/plain\r\n" + extra + b"\r\n" + (b"" if head else body))
             if close:
                 return
     except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
