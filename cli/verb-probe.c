@@ -131,15 +131,20 @@ static void render(FILE *f, const json_t *p) {
         json_t *status = json_object(), *errors = json_object();
         size_t i;
         json_t *ri;
+        json_int_t not_sent = 0;
         json_array_foreach(json_object_get(p, "round_info"), i, ri) {
                 json_t *d = json_object_get(ri, "detail");
                 if (json_object_get(d, "status"))
                         sum_counts(status, json_object_get(d, "status"));
                 if (json_object_get(d, "errors"))
                         sum_counts(errors, json_object_get(d, "errors"));
+                not_sent += json_integer_value(json_object_get(d, "not_sent"));
         }
         render_counts(f, "  status: ", status);
         render_counts(f, "  errors: ", errors);
+        if (not_sent > 0)
+                fprintf(f, "  not sent: %lld requests fell due while every connection was busy: the server did "
+                        "not keep up with the rate (raise --users to send them anyway)\n", (long long) not_sent);
         json_decref(status);
         json_decref(errors);
 }

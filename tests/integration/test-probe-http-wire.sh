@@ -229,6 +229,8 @@ ns=$(d .not_sent) a=$(d .attempted)
 within "$((a + ns))" 95 105 || fail "$case: attempted $a + not_sent $ns, want the 100 requests due"
 within "$ns" 70 85 || fail "$case: not_sent $ns, want about 80"
 within "$(jq '.probes[0].metrics.success_rate.median' "$j")" 0.15 0.25 || fail "$case: success_rate $(jq '.probes[0].metrics.success_rate.median' "$j"), want about 0.2"
+"$skytune" probe --url "http://127.0.0.1:$port/" --rate 100 --users 2 --duration 0.5 --rounds 1 >"$tmp/behind.txt"
+grep -q '^  not sent: [0-9]* requests fell due' "$tmp/behind.txt" || fail "$case: human output does not say requests were not sent: $(cat "$tmp/behind.txt")"
 
 # --- 7. Truncated -------------------------------------------------------------------------------
 # Part of the response headers, then an orderly close (FIN): a truncated response is a "read" error,
