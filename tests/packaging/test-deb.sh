@@ -130,6 +130,8 @@ for tag in $(awk '/^[IPX]: / { print $3 }' "$tmp/lintian.log" | sort -u); do
 done
 
 # --- 3. install and use from the installed paths ---------------------------------------------------
+had_confd=
+[[ -d /etc/systemd/system.conf.d ]] && had_confd=1
 dpkg -i "$deb" >"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log" >&2; fail "dpkg -i $deb failed"; }
 installed=1
 dpkg -L skytune >"$tmp/files"
@@ -142,6 +144,9 @@ for f in /usr/bin/skytune /usr/libexec/skytune/skytune-helper /usr/share/doc/sky
 done
 [[ -d /var/lib/skytune && $(stat -c '%a %U' /var/lib/skytune) == "700 root" ]] ||
         fail "/var/lib/skytune is not a 0700 root directory after install: $(stat -c '%a %U' /var/lib/skytune 2>&1)"
+# The helper's unit may write to /etc/systemd/system.conf.d (default-scope ulimits) but cannot create
+# it (ProtectSystem=strict): the package's tmpfiles entry does.
+[[ -d /etc/systemd/system.conf.d ]] || fail "/etc/systemd/system.conf.d does not exist after install"
 cd /
 run() { env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
 [[ $(run skytune --version) == "skytune $version" ]] || fail "installed skytune --version is not $version"
@@ -185,6 +190,7 @@ done <"$tmp/files"
 for d in /usr/libexec/skytune /usr/share/skytune /usr/share/doc/skytune /var/lib/skytune /etc/skytune; do
         [[ -e $d ]] && left+=("$d")
 done
+[[ -z $had_confd && -e /etc/systemd/system.conf.d ]] && left+=(/etc/systemd/system.conf.d)
 [[ ${#left[@]} -eq 0 ]] || fail "left after purge: ${left[*]}"
 note "purged; nothing of the package is left"
 echo "test-deb: 1 passed, 0 failed"
