@@ -11,8 +11,8 @@
  *   read_ahead_kb  block device name                    -> sys/block/DEV/queue/read_ahead_kb
  *   nr_requests    block device name                    -> sys/block/DEV/queue/nr_requests
  *   ulimit         SCOPE:TARGET:RESOURCE, SCOPE one of process (running processes whose comm is
- *                  TARGET, via prlimit), unit (a systemd unit's LimitXXX= drop-in), login
- *                  (limits.d; TARGET is "*", a user or @group), default (DefaultLimitXXX= for all
+ *                  TARGET, via prlimit), unit (a systemd unit's Limit*= drop-in), login
+ *                  (limits.d; TARGET is "*", a user or @group), default (DefaultLimit*= for all
  *                  services; TARGET "*"). Value "SOFT:HARD" or "N" (both), numbers or "infinity".
  */
 #pragma once

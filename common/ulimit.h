@@ -30,7 +30,7 @@ int ulimit_key_parse(const char *key, UlimitKey *ret);
  * bytes for byte resources (as /proc/PID/limits and prlimit(2) count them). */
 int ulimit_value_parse(const char *value, const UlimitResource *res, long long *ret_soft, long long *ret_hard);
 /* "SOFT:HARD", bytes for byte resources, "infinity" for -1: the normalized form, which is also what
- * systemd's LimitXXX= and DefaultLimitXXX= accept. */
+ * systemd's Limit*= and DefaultLimit*= accept. */
 int ulimit_value_format(long long soft, long long hard, char **ret);
 /* One limit as limits.conf(5) writes it: "unlimited" for -1, KiB for a byte resource (rounded up,
  * so the written limit is never below v), else the number. buf holds at least 24 bytes. */

@@ -140,7 +140,7 @@ static const Target *find_target(const Builder *b, const char *name) {
  * target: prlimit(2) for its running processes, and where they come from: a drop-in for its unit, and
  * limits.d for its user when it runs in a login session (pam_limits sets limits at login). A
  * transient unit (systemd-run) has no stable name for a drop-in: a rule with the key
- * "default:*:RESOURCE" (DefaultLimitXXX=, every service) reaches it. */
+ * "default:*:RESOURCE" (DefaultLimit*=, every service) reaches it. */
 static size_t rule_keys(Builder *b, const PolicyRule *r, const char *elem, KeyCand out[3]) {
         size_t n = 0;
         if (r->kind == TUNABLE_ULIMIT && strncmp(r->key, "$:", 2) == 0) {

@@ -175,17 +175,10 @@ static ErrClass classify(CURLcode code) {
         }
 }
 
-/* 127.0.0.0/8, ::1 or localhost: the server's CPU is on this host and counts as foreign by design. */
-static bool url_is_loopback(const char *url) {
-        bool r = false;
-        CURLU *u = curl_url();
-        char *host = NULL;
-        if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-            curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
-                r = strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0 || strcmp(host, "localhost") == 0;
-        curl_free(host);
-        curl_url_cleanup(u);
-        return r;
+/* 127.0.0.0/8, ::1 or localhost (a URL's host): the server's CPU is on this host and counts as
+ * foreign by design. */
+static bool host_is_loopback(const char *host) {
+        return strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0 || strcmp(host, "localhost") == 0;
 }
 
 /* What the worker knows of a socket (Worker.fd_state, by fd). */
@@ -583,9 +576,9 @@ static int start(Worker *w, uint64_t intended, uint64_t now) {
 
 /* Requests past their deadline fail as timeouts, and their connections close (an answer could still
  * come), also while connecting: a request retried on a fresh connection keeps its first deadline. */
-static int expire(Worker *w, uint64_t now) {
+static void expire(Worker *w, uint64_t now) {
         if (now < w->next_deadline_ns)
-                return 0;
+                return;
         w->next_deadline_ns = UINT64_MAX;
         for (unsigned i = 0; i < w->nslots; i++) {
                 Slot *slot = &w->slots[i];
@@ -597,7 +590,6 @@ static int expire(Worker *w, uint64_t now) {
                 } else
                         w->next_deadline_ns = MIN(w->next_deadline_ns, slot->deadline_ns);
         }
-        return 0;
 }
 
 static int histograms_new(Histogram **h) {
@@ -685,6 +677,7 @@ static int build_request(HttpState *s, const HttpOptions *o, CURLU *u, char **re
         const char *method = o->method ? o->method : o->body ? "POST" : "GET";
         s->head = strcasecmp(method, "HEAD") == 0;
         s->tls = scheme && strcasecmp(scheme, "https") == 0;
+        s->loopback = host && host_is_loopback(host);
         size_t n_headers = 0;
         for (char **h = o->headers; h && *h; h++)
                 n_headers++;
@@ -760,7 +753,6 @@ static int http_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
         curl_url_cleanup(u);
         if (r < 0)
                 return r;
-        s->loopback = url_is_loopback(o->url);
         s->users = o->users ? o->users : (o->model == HTTP_MODEL_OPEN ? 100 : 10);
         s->nthreads = MIN(MAX(o->threads, 1u), s->users);
         s->w = calloc(s->nthreads, sizeof(Worker));
@@ -974,9 +966,7 @@ static void *worker_run(void *arg) {
                         if (r < 0)
                                 break;
                 }
-                r = expire(w, now);
-                if (r < 0)
-                        break;
+                expire(w, now);
                 if (!sending && w->nbusy == 0)
                         break;                  /* everything sent has ended */
                 if (!sending && (now >= drain_end || probe_stopped(cfg)))
