@@ -58,8 +58,47 @@ bool cli_confirm(const char *fmt, ...) {
         return fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y');
 }
 
+int cli_refuse_unconfirmed(void) {
+        log_error("standard input is not a terminal, so nobody can confirm the changes: pass --yes to apply "
+                  "without asking (scripts, configuration management), or --dry-run to only show them");
+        return EXIT_USAGE;
+}
+
+int cli_confirm_apply(bool yes, const char *fmt, ...) {
+        if (yes)
+                return EXIT_OK;
+        if (!cli_stdin_is_tty())
+                return cli_refuse_unconfirmed();
+        if (cli_stop_if_interrupted("before the confirmation: nothing was applied"))
+                return EXIT_INTERRUPTED;
+        va_list ap;
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        bool ok = cli_confirm("%s", "");
+        if (cli_interrupted()) {
+                fputc('\n', stderr);
+                (void) cli_stop_if_interrupted("at the confirmation: nothing was applied");
+                return EXIT_INTERRUPTED;
+        }
+        if (!ok) {
+                log_error("cancelled: nothing was applied");
+                return EXIT_FAIL;
+        }
+        return EXIT_OK;
+}
+
+bool cli_stdin_is_tty(void) {
+        return isatty(STDIN_FILENO);
+}
+
 bool cli_stderr_is_tty(void) {
         return isatty(STDERR_FILENO);
+}
+
+int cli_flags_conflict(const char *opt_a, const char *opt_b, const char *why) {
+        log_error("%s and %s contradict each other: %s", opt_a, opt_b, why);
+        return EXIT_USAGE;
 }
 
 int cli_parse_seconds(const char *s, double *ret) {
@@ -80,10 +119,10 @@ int cli_parse_seconds(const char *s, double *ret) {
         return 0;
 }
 
-static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t interrupted;   /* the signal number */
 
 static void on_interrupt(int sig) {
-        interrupted = 1;
+        interrupted = sig;
 }
 
 void cli_install_interrupt(void) {
@@ -97,6 +136,13 @@ bool cli_interrupted(void) {
         return interrupted;
 }
 
+bool cli_stop_if_interrupted(const char *what) {
+        if (!interrupted)
+                return false;
+        log_error("interrupted (%s) %s", interrupted == SIGTERM ? "SIGTERM" : "SIGINT", what);
+        return true;
+}
+
 void cli_sleep_until_usec(uint64_t deadline) {
         while (!interrupted) {
                 uint64_t now = profiler_now_usec();
@@ -108,34 +154,46 @@ void cli_sleep_until_usec(uint64_t deadline) {
         }
 }
 
-int cli_collect_profile(const Sysroot *root, double duration_s, double interval_s, json_t **ret) {
+static uint64_t window_now(void *userdata) {
+        return profiler_now_usec();
+}
+
+static bool window_wait(uint64_t deadline, void *userdata) {
+        cli_sleep_until_usec(deadline);
+        return !interrupted;
+}
+
+static void window_progress(unsigned taken, unsigned total, double elapsed_s, void *userdata) {
+        const double *duration_s = userdata;
+        fprintf(stderr, "\rskytune: sampling, %u of %u samples taken (%.0f of %.0f s)...", taken, total, elapsed_s,
+                *duration_s);
+}
+
+int cli_collect_profile(const Sysroot *root, double duration_s, double interval_s, bool keep_partial, json_t **ret) {
         Profiler *p = NULL;
+        cli_install_interrupt();
         int r = profiler_new(root, &p);
         if (r < 0)
                 return log_error_errno(r, "cannot start the profiler: %m");
 
         bool progress = cli_stderr_is_tty() && duration_s > 0;
-        unsigned steps = duration_s > 0 ? (unsigned) lround(duration_s / interval_s) : 0;
-        if (duration_s > 0 && steps == 0)
-                steps = 1;
-        uint64_t t0 = profiler_now_usec();
-        cli_install_interrupt();
-        r = profiler_sample(p, t0, steps == 0);
-        for (unsigned i = 1; r >= 0 && i <= steps && !cli_interrupted(); i++) {
-                if (progress)
-                        fprintf(stderr, "\rskytune: sampling %u/%u (%.0f of %.0f s)...", i, steps, (i - 1) * interval_s,
-                                duration_s);
-                cli_sleep_until_usec(t0 + (uint64_t) llround(i * interval_s * 1e6));
-                if (cli_interrupted())
-                        break;
-                r = profiler_sample(p, profiler_now_usec(), i == steps);
-        }
+        ProfilerWindow w = {
+                .duration_s = duration_s, .interval_s = interval_s, .now = window_now, .wait_until = window_wait,
+                .progress = progress ? window_progress : NULL, .userdata = &duration_s,
+        };
+        r = profiler_run(p, &w);
         if (progress)
                 fprintf(stderr, "\r\033[K");
-        if (r >= 0 && cli_interrupted())
-                log_warning("interrupted: reporting the %u sample(s) taken so far", profiler_samples(p));
+        if (r >= 0 && (interrupted || profiler_interrupted(p)) && !keep_partial) {
+                profiler_free(p);
+                return -EINTR;
+        }
         if (r >= 0)
                 r = profiler_report(p, duration_s, interval_s, ret);
+        if (r >= 0 && profiler_interrupted(p))
+                log_warning("interrupted after %.1f of %.0f s: the profile has the %u samples taken, marked \"interrupted\"",
+                            json_real_value(json_object_get(json_object_get(*ret, "window"), "duration_s")), duration_s,
+                            profiler_samples(p));
         profiler_free(p);
         if (r < 0)
                 return log_error_errno(r, "cannot build the profile: %m");

@@ -13,6 +13,7 @@ enum {
         EXIT_FAIL = 1,
         EXIT_USAGE = 2,
         EXIT_PENDING = 3,        /* apply --dry-run --detailed-exitcode: changes are pending */
+        EXIT_INTERRUPTED = 130,  /* stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report it) */
 };
 
 typedef struct Verb {
@@ -30,17 +31,37 @@ int cli_write_text(const char *text, size_t len, const char *path);
 bool cli_stdout_color(void);
 /* Ask a yes/no question on stderr ("QUESTION [y/N] "); true only for an answer starting with y. */
 bool cli_confirm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A real apply goes ahead only when confirmed: with yes, or by an answer to the question, which is
+ * asked whenever stdin is a terminal (whatever stdout is). Without a terminal on stdin and without
+ * --yes it refuses. Returns EXIT_OK to go on, else the exit code with the reason logged: 2 no
+ * terminal, 1 declined, 130 interrupted at the prompt. */
+int cli_confirm_apply(bool yes, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The usage error of cli_confirm_apply() without a terminal, for verbs that check before working. */
+int cli_refuse_unconfirmed(void);
+bool cli_stdin_is_tty(void);
 bool cli_stderr_is_tty(void);
+/* Two options that contradict each other: logs "OPT_A and OPT_B contradict each other: WHY" and
+ * returns EXIT_USAGE. */
+int cli_flags_conflict(const char *opt_a, const char *opt_b, const char *why);
 /* Parse a duration in seconds ("10", "0.5", "2s", "500ms"); -EINVAL if malformed or negative. */
 int cli_parse_seconds(const char *s, double *ret);
 /* A finite number of seconds to sleep, interrupted early by SIGINT/SIGTERM (cli_interrupted()). */
 void cli_sleep_until_usec(uint64_t deadline_usec);
+/* SIGINT and SIGTERM set a flag instead of killing the process, so that each verb stops at a point
+ * where it can say what was and was not done (and exit EXIT_INTERRUPTED). Without SA_RESTART: a
+ * blocking read (the confirmation prompt) or wait returns EINTR and the caller sees the flag. */
 void cli_install_interrupt(void);
 bool cli_interrupted(void);
+/* When interrupted: logs "interrupted WHAT" (e.g. "during the profile: nothing was planned") and
+ * returns true. */
+bool cli_stop_if_interrupted(const char *what);
 
 /* Profile rendering for people (render-profile.c). */
 int render_profile(FILE *f, const json_t *profile, bool color);
 /* The profile in Prometheus' text exposition format (render-prometheus.c); *ret is malloc'd. */
 int render_prometheus(const json_t *profile, char **ret);
-/* Run the profiler (progress on stderr when it is a TTY); used by profile, plan and apply. */
-int cli_collect_profile(const Sysroot *root, double duration_s, double interval_s, json_t **ret);
+/* Run the profiler (progress on stderr when it is a TTY); used by profile, plan and apply. Ctrl-C
+ * ends the window: with keep_partial (skytune profile) the profile has what was sampled, marked
+ * "interrupted"; else nothing is built and -EINTR is returned (not logged: the caller says what it
+ * stopped). */
+int cli_collect_profile(const Sysroot *root, double duration_s, double interval_s, bool keep_partial, json_t **ret);

@@ -31,17 +31,71 @@ static const char *hint(const sd_bus_error *e) {
         return "";
 }
 
+typedef struct PendingCall {
+        bool done;
+        sd_bus_message *reply;
+        sd_bus_error error;
+} PendingCall;
+
+static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        PendingCall *c = userdata;
+        c->done = true;
+        if (sd_bus_message_is_method_error(m, NULL))
+                return sd_bus_error_copy(&c->error, sd_bus_message_get_error(m)), 0;
+        c->reply = sd_bus_message_ref(m);
+        return 0;
+}
+
+/* sd_bus_call() gives up on EINTR, after the helper may have acted on the call, and the client would
+ * not know what it did. This waits for the reply through signals (with the interrupt handler of
+ * cli_install_interrupt() they only set a flag), says once that it is waiting, and leaves the
+ * decision to the caller, which then knows the outcome. The default timeout still applies. */
+static int call_to_end(sd_bus *bus, sd_bus_message *m, const char *method, sd_bus_error *e, sd_bus_message **ret) {
+        PendingCall c = { .error = SD_BUS_ERROR_NULL };
+        sd_bus_slot *slot = NULL;
+        int r = sd_bus_call_async(bus, &slot, m, on_reply, &c, 0);
+        bool told = false;
+        while (r >= 0 && !c.done) {
+                r = sd_bus_process(bus, NULL);
+                if (r != 0)
+                        continue;
+                r = sd_bus_wait(bus, UINT64_MAX);
+                if (r == -EINTR) {
+                        if (cli_interrupted() && !told)
+                                log_notice("interrupted: waiting for skytune-helper's answer to %s, which it has "
+                                           "received, so that its outcome is known", method);
+                        told = told || cli_interrupted();
+                        r = 0;
+                }
+        }
+        sd_bus_slot_unref(slot);
+        if (r < 0) {
+                sd_bus_error_free(&c.error);
+                return sd_bus_error_set_errno(e, r);
+        }
+        if (!c.reply) {
+                r = -sd_bus_error_get_errno(&c.error) ?: -EIO;
+                sd_bus_error_move(e, &c.error);
+                return r;
+        }
+        *ret = c.reply;
+        return 0;
+}
+
 static int call(const char *method, json_t **ret, const char *types, ...) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         sd_bus *bus = NULL;
-        sd_bus_message *reply = NULL;
+        sd_bus_message *reply = NULL, *m = NULL;
         int r = connect_bus(&bus);
         if (r < 0)
                 return r;
         va_list ap;
         va_start(ap, types);
-        r = sd_bus_call_methodv(bus, BUS_NAME, BUS_PATH, BUS_IFACE, method, &e, &reply, types, ap);
+        r = sd_bus_message_new_method_call(bus, &m, BUS_NAME, BUS_PATH, BUS_IFACE, method);
+        r = r < 0 ? r : sd_bus_message_appendv(m, types, ap);
         va_end(ap);
+        r = r < 0 ? sd_bus_error_set_errno(&e, r) : call_to_end(bus, m, method, &e, &reply);
+        sd_bus_message_unref(m);
         if (r < 0) {
                 log_error("%s: %s%s", e.name ?: method, e.message ?: strerror(-r), hint(&e));
                 sd_bus_flush_close_unref(bus);
@@ -155,20 +209,24 @@ int helper_client_apply_plan(json_t *plan, long long pending, bool yes, bool jso
                 printf("Nothing to change: every value is as the plan wants it.\n");
                 return EXIT_OK;
         }
-        bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-        if (pending > 0 && !yes && tty && !cli_confirm("Apply %lld change(s) through skytune-helper?", pending)) {
-                log_error("cancelled: nothing was applied");
-                return EXIT_FAIL;
-        }
+        int code = pending > 0 ? cli_confirm_apply(yes, "Apply %lld change(s) through skytune-helper?", pending) : EXIT_OK;
+        if (code != EXIT_OK)
+                return code;
+        if (cli_stop_if_interrupted("before the plan was sent to skytune-helper: nothing was applied"))
+                return EXIT_INTERRUPTED;
+        bool tty = isatty(STDIN_FILENO);
         _cleanup_free_ char *text = NULL;
         uint64_t flags = 0;
         if (helper_client_encode_plan(plan, tty, &text, &flags) < 0)
                 return EXIT_FAIL;
         json_t *tx = NULL;
-        if (helper_client_apply(text, flags, &tx) < 0)
+        if (helper_client_apply(text, flags, &tx) < 0) {
+                /* The helper undoes a failed Apply itself, so a failure leaves nothing applied. */
+                if (cli_stop_if_interrupted("while skytune-helper worked on the plan; it did not apply it: nothing was changed"))
+                        return EXIT_INTERRUPTED;
                 return EXIT_FAIL;
+        }
         const char *id = json_string_value(json_object_get(tx, "id"));
-        int code = EXIT_OK;
         if (json) {
                 json_object_set(plan, "transaction_id", json_object_get(tx, "id"));
                 json_object_set(plan, "transaction", tx);
@@ -180,6 +238,14 @@ int helper_client_apply_plan(json_t *plan, long long pending, bool yes, bool jso
                 helper_client_print_tx(stdout, tx, false);
                 printf("Undo with: skytune rollback %s\n", id);
         }
+        if (fflush(stdout) != 0)
+                code = EXIT_FAIL;
+        if (id && cli_interrupted()) {
+                log_error("interrupted while skytune-helper applied the plan: it had received it and completed "
+                          "transaction %s, which stays applied (undo it with 'skytune rollback %s')", id, id);
+                code = EXIT_INTERRUPTED;
+        } else if (cli_stop_if_interrupted("while skytune-helper worked on the plan; it found nothing to change"))
+                code = EXIT_INTERRUPTED;
         json_decref(tx);
         return code;
 }

@@ -44,6 +44,7 @@ int plan_args_option(PlanArgs *a, int opt, const char *arg) {
                         log_error("--duration '%s' is not a duration: give seconds such as 10, 0.5 or 2s", arg);
                         return -EINVAL;
                 }
+                a->duration_set = true;
                 return 1;
         case PLAN_OPT_PERSIST:
                 a->persist = true;
@@ -53,6 +54,13 @@ int plan_args_option(PlanArgs *a, int opt, const char *arg) {
                 return 1;
         }
         return 0;
+}
+
+int plan_args_check(const PlanArgs *a) {
+        if (a->profile && a->duration_set)
+                return cli_flags_conflict("--profile FILE", "--duration",
+                                          "--duration is the length of a profile taken now, and --profile uses a saved one");
+        return EXIT_OK;
 }
 
 void plan_args_done(PlanArgs *a) {
@@ -109,7 +117,8 @@ int cli_build_plan(const PlanArgs *a, const Sysroot *root, json_t **ret) {
                 r = cli_load_json(a->profile, "profile (write one with 'skytune profile --out FILE')", &profile);
         else
                 r = cli_collect_profile(root, a->duration,
-                                        a->duration > 0 && a->duration < a->interval ? a->duration : a->interval, &profile);
+                                        a->duration > 0 && a->duration < a->interval ? a->duration : a->interval, false,
+                                        &profile);
         if (r < 0)
                 return r;
         PlanOptions o = {

@@ -23,6 +23,7 @@ typedef struct PlanArgs {
         size_t n_targets;
         bool persist;
         bool json;
+        bool duration_set;              /* --duration given */
 } PlanArgs;
 
 #define PLAN_ARGS_INIT ((PlanArgs) { .duration = 10, .interval = 1, .allow_risk = _RISK_INVALID })
@@ -51,12 +52,15 @@ enum {
 
 /* 1: handled; 0: not a shared option; -EINVAL: bad argument (logged). */
 int plan_args_option(PlanArgs *a, int opt, const char *arg);
+/* After parsing: EXIT_OK, or EXIT_USAGE for options that contradict each other (logged). */
+int plan_args_check(const PlanArgs *a);
 void plan_args_done(PlanArgs *a);
 
 /* Policy search path with the sysroot, and the policy (errors logged as file:line: message). */
 int cli_load_policy(const char *sysroot_path, const char *name_or_file, Policy **ret);
 int cli_load_json(const char *path, const char *what, json_t **ret);
-/* Load the policy and the profile (or profile now), and build the plan. */
+/* Load the policy and the profile (or profile now), and build the plan. -EINTR (not logged) when
+ * Ctrl-C stopped the profile taken now: a plan is never made from a truncated window. */
 int cli_build_plan(const PlanArgs *a, const Sysroot *root, json_t **ret);
 
 void render_plan(FILE *f, const json_t *plan, bool color);

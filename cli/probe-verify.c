@@ -391,19 +391,18 @@ int cli_apply_plan_verified(json_t *plan, long long pending, bool yes, bool json
                         return EXIT_FAIL;
                 return EXIT_OK;
         }
-        bool tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-        if (!yes && tty && !cli_confirm("Apply %lld change(s), measuring before and after (about %.0f s of probes)?", pending,
-                                         2.0 * a->rounds * a->round_s * (a->url ? 3 : 2))) {
-                log_error("cancelled: nothing was applied");
-                return EXIT_FAIL;
-        }
+        int asked = cli_confirm_apply(yes, "Apply %lld change(s), measuring before and after (about %.0f s of probes)?",
+                                      pending, 2.0 * a->rounds * a->round_s * (a->url ? 3 : 2));
+        if (asked != EXIT_OK)
+                return asked;
+        bool tty = isatty(STDIN_FILENO);
         _cleanup_free_ char *text = NULL;
         uint64_t flags = 0;
         if (helper_client_encode_plan(plan, tty, &text, &flags) < 0)
                 return EXIT_FAIL;
         json_t *report = NULL;
         if (cli_apply_verify(text, flags, a, json, &report) < 0)
-                return EXIT_FAIL;
+                return verify_stop ? EXIT_INTERRUPTED : EXIT_FAIL;   /* stopped by Ctrl-C: rolled back above */
         bool regressed = json_is_true(json_object_get(json_object_get(report, "verify"), "primary_regressed"));
         int code = EXIT_OK;
         if (json) {

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,8 +25,9 @@ static void apply_usage(FILE *f) {
                 "or directory and needs no privilege.\n"
                 "\n"
                 "  --dry-run            show what would change, and stop there\n"
-                "  --yes                without --dry-run: apply without asking (it never asks when stdin or\n"
-                "                       stdout is not a terminal); skytune-helper does the writing, over D-Bus\n"
+                "  --yes                apply without asking. Without it skytune asks whenever stdin is a\n"
+                "                       terminal (stdout may be piped), and refuses (exit 2) when stdin is\n"
+                "                       not one; skytune-helper does the writing, over D-Bus\n"
                 "  --plan FILE          use a saved plan ('skytune plan --out FILE') instead of planning now\n"
                 "  --policy NAME|FILE   policy to plan with (default balanced)\n"
                 "  --profile FILE       plan from a saved profile instead of profiling now (10 s)\n"
@@ -38,11 +40,61 @@ static void apply_usage(FILE *f) {
                 "  --detailed-exitcode  exit 0 when nothing would change, 3 when changes are pending\n"
                 "  --sysroot DIR        read /proc, /sys and /etc below DIR (also SKYTUNE_SYSROOT)\n"
                 "\n"
+                "Ctrl-C (or SIGTERM) at any stage changes nothing that skytune-helper has not already been sent:\n"
+                "while profiling, planning or at the question nothing is applied; a plan already sent is\n"
+                "waited for and its transaction reported (undo it with 'skytune rollback ID'). Either way the\n"
+                "exit code is 130. --dry-run with --yes or --verify, and the --verify options without\n"
+                "--verify, are refused as contradictions.\n"
+                "\n"
                 "Exit codes: 0 success (with --detailed-exitcode: nothing would change), 3 changes pending\n"
-                "(--detailed-exitcode only), 1 failure, 2 usage error.\n");
+                "(--detailed-exitcode only), 1 failure, 2 usage error (also: no terminal and no --yes),\n"
+                "130 interrupted.\n");
 }
 
-int verb_apply(int argc, char **argv) {
+/* The long name of option val in a getopt table, for messages. */
+static const char *option_name(const struct option *options, int val) {
+        for (const struct option *o = options; o->name; o++)
+                if (o->val == val)
+                        return o->name;
+        return "?";
+}
+
+typedef struct ApplyArgs {
+        PlanArgs plan;
+        ApplyVerifyArgs verify;
+        const char *plan_file;
+        const char *verify_option;      /* the first --verify option given, as "--name" */
+        char verify_option_buf[48];
+        bool dry_run, detailed, yes;
+} ApplyArgs;
+
+/* Options that contradict each other; EXIT_OK or EXIT_USAGE (logged). */
+static int apply_args_check(const ApplyArgs *x) {
+        const PlanArgs *a = &x->plan;
+        if (x->plan_file && (a->policy || a->profile || a->n_targets || a->allow_risk >= 0 || a->duration_set)) {
+                log_error("--plan FILE already holds the changes: drop --policy, --profile, --target, --allow-risk and "
+                          "--duration, or drop --plan to plan now");
+                return EXIT_USAGE;
+        }
+        if (plan_args_check(a) != EXIT_OK)
+                return EXIT_USAGE;
+        if (x->dry_run && x->yes)
+                return cli_flags_conflict("--dry-run", "--yes", "a dry run applies nothing, so there is nothing to confirm");
+        if (x->dry_run && x->verify.verify)
+                return cli_flags_conflict("--dry-run", "--verify",
+                                          "a dry run applies nothing, so there is nothing to measure; drop one of them");
+        if (x->verify_option && !x->verify.verify)
+                return cli_flags_conflict(x->verify_option, "no --verify",
+                                          "this option only tunes --verify; add --verify or drop it");
+        if (x->detailed && !x->dry_run)
+                return cli_flags_conflict("--detailed-exitcode", "no --dry-run",
+                                          "exit 3 (changes pending) is what a dry run reports; add --dry-run or drop it");
+        if (!x->dry_run && !x->yes && !cli_stdin_is_tty())
+                return cli_refuse_unconfirmed();
+        return EXIT_OK;
+}
+
+static int apply_parse(int argc, char **argv, ApplyArgs *x) {
         enum { OPT_DRY_RUN = 0x100, OPT_PLAN, OPT_DETAILED, OPT_YES };
         static const struct option options[] = {
                 PLAN_COMMON_OPTIONS,
@@ -54,106 +106,132 @@ int verb_apply(int argc, char **argv) {
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        PlanArgs a = PLAN_ARGS_INIT;
-        ApplyVerifyArgs v = APPLY_VERIFY_ARGS_INIT;
-        const char *plan_file = NULL;
-        bool dry_run = false, detailed = false, yes = false;
-        int c, code = EXIT_USAGE;
+        int c;
         optind = 1;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-                int r = plan_args_option(&a, c, optarg);
-                if (r < 0)
-                        goto done;
+                int r = plan_args_option(&x->plan, c, optarg);
                 if (r > 0)
                         continue;
-                r = apply_verify_option(&v, c, optarg);
+                if (r == 0)
+                        r = apply_verify_option(&x->verify, c, optarg);
                 if (r < 0)
-                        goto done;
+                        return EXIT_USAGE;
+                if (r > 0 && c != OPT_VERIFY && !x->verify_option) {
+                        snprintf(x->verify_option_buf, sizeof(x->verify_option_buf), "--%s", option_name(options, c));
+                        x->verify_option = x->verify_option_buf;
+                }
                 if (r > 0)
                         continue;
                 switch (c) {
                 case OPT_DRY_RUN:
-                        dry_run = true;
+                        x->dry_run = true;
                         break;
                 case OPT_PLAN:
-                        plan_file = optarg;
+                        x->plan_file = optarg;
                         break;
                 case OPT_DETAILED:
-                        detailed = true;
+                        x->detailed = true;
                         break;
                 case OPT_YES:
-                        yes = true;
+                        x->yes = true;
                         break;
                 case 'h':
                         apply_usage(stdout);
-                        code = EXIT_OK;
-                        goto done;
+                        return EXIT_OK;
                 default:
                         log_error("unknown or incomplete option '%s' (see 'skytune apply --help')", argv[optind - 1]);
-                        goto done;
+                        return EXIT_USAGE;
                 }
         }
         if (optind < argc) {
                 log_error("unexpected argument '%s' (see 'skytune apply --help')", argv[optind]);
-                goto done;
+                return EXIT_USAGE;
         }
-        if (plan_file && (a.policy || a.profile || a.n_targets || a.allow_risk >= 0)) {
-                log_error("--plan FILE already holds the changes: drop --policy, --profile, --target and --allow-risk, "
-                          "or drop --plan to plan now");
-                goto done;
-        }
+        return apply_args_check(x) == EXIT_OK ? -1 : EXIT_USAGE;
+}
 
-        code = EXIT_FAIL;
+/* The plan (saved or made now) with its exact effect. EXIT_OK, or the exit code (logged). */
+static int apply_prepare(const ApplyArgs *x, json_t **ret_plan, json_t **ret_effects) {
         Sysroot *root = NULL;
-        if (cli_open_sysroot(a.sysroot, &root) < 0)
-                goto done;
+        if (cli_open_sysroot(x->plan.sysroot, &root) < 0)
+                return EXIT_FAIL;
         json_t *plan = NULL, *effects = NULL;
-        int r = plan_file ? cli_load_json(plan_file, "plan (write one with 'skytune plan --out FILE')", &plan)
-                          : cli_build_plan(&a, root, &plan);
+        int r = x->plan_file ? cli_load_json(x->plan_file, "plan (write one with 'skytune plan --out FILE')", &plan)
+                             : cli_build_plan(&x->plan, root, &plan);
         if (r >= 0) {
-                bool persist = a.persist || json_is_true(json_object_get(plan, "persist"));
+                bool persist = x->plan.persist || json_is_true(json_object_get(plan, "persist"));
                 OptError e = OPT_ERROR_INIT;
                 r = dryrun_effects(root, plan, persist, &effects, &e);
                 if (r < 0) {
                         _cleanup_free_ char *m = opt_error_format(&e);
-                        log_error("%s%s%s", plan_file ? plan_file : "", plan_file ? ": " : "", strempty(m));
+                        log_error("%s%s%s", x->plan_file ? x->plan_file : "", x->plan_file ? ": " : "", strempty(m));
                 }
                 opt_error_clear(&e);
                 if (r >= 0)
                         json_object_set_new(plan, "persist", json_boolean(persist));
         }
         sysroot_free(root);
-        if (r >= 0) {
-                long long pending = json_integer_value(json_object_get(effects, "pending"));
-                if (!dry_run) {
-                        /* A real apply: show the dry run, ask, send the plan to skytune-helper. */
-                        if (!a.json) {
-                                render_plan(stdout, plan, cli_stdout_color());
-                                render_effects(stdout, effects, json_is_true(json_object_get(plan, "persist")), false,
-                                               cli_stdout_color());
-                        } else
-                                json_object_set(plan, "dry_run", effects);
-                        code = v.verify ? cli_apply_plan_verified(plan, pending, yes, a.json, &v)
-                                        : helper_client_apply_plan(plan, pending, yes, a.json);
-                        r = 0;
-                } else if (a.json) {
-                        json_object_set(plan, "dry_run", effects);
-                        r = cli_write_json(plan, NULL);
-                } else {
-                        bool color = cli_stdout_color();
-                        render_plan(stdout, plan, color);
-                        render_effects(stdout, effects, json_is_true(json_object_get(plan, "persist")), true, color);
-                        if (fflush(stdout) != 0)
-                                r = log_error_errno(negative_errno(), "cannot write to standard output: %m");
-                }
-                if (dry_run)
-                        code = r < 0 ? EXIT_FAIL : detailed && pending > 0 ? EXIT_PENDING : EXIT_OK;
+        if (r == -EINTR || (r >= 0 && cli_interrupted())) {
+                (void) cli_stop_if_interrupted(r == -EINTR ? "during the profile: nothing was planned or applied"
+                                                           : "while planning: nothing was applied");
+                json_decref(plan);
+                json_decref(effects);
+                return EXIT_INTERRUPTED;
         }
+        if (r < 0) {
+                json_decref(plan);
+                json_decref(effects);
+                return EXIT_FAIL;
+        }
+        *ret_plan = plan;
+        *ret_effects = effects;
+        return EXIT_OK;
+}
+
+static int apply_dry_run(const ApplyArgs *x, json_t *plan, const json_t *effects, long long pending) {
+        int r;
+        if (x->plan.json) {
+                json_object_set(plan, "dry_run", (json_t *) effects);
+                r = cli_write_json(plan, NULL);
+        } else {
+                bool color = cli_stdout_color();
+                render_plan(stdout, plan, color);
+                render_effects(stdout, effects, json_is_true(json_object_get(plan, "persist")), true, color);
+                r = fflush(stdout) != 0 ? log_error_errno(negative_errno(), "cannot write to standard output: %m") : 0;
+        }
+        return r < 0 ? EXIT_FAIL : x->detailed && pending > 0 ? EXIT_PENDING : EXIT_OK;
+}
+
+int verb_apply(int argc, char **argv) {
+        ApplyArgs x = { .plan = PLAN_ARGS_INIT, .verify = APPLY_VERIFY_ARGS_INIT };
+        int code = apply_parse(argc, argv, &x);
+        json_t *plan = NULL, *effects = NULL;
+        if (code >= 0)
+                goto done;
+        /* From here on Ctrl-C stops at the next stage boundary with a word on what was (not) done. */
+        cli_install_interrupt();
+        code = apply_prepare(&x, &plan, &effects);
+        if (code != EXIT_OK)
+                goto done;
+        long long pending = json_integer_value(json_object_get(effects, "pending"));
+        if (x.dry_run) {
+                code = apply_dry_run(&x, plan, effects, pending);
+                goto done;
+        }
+        /* A real apply: show the dry run, ask, send the plan to skytune-helper. */
+        if (!x.plan.json) {
+                render_plan(stdout, plan, cli_stdout_color());
+                render_effects(stdout, effects, json_is_true(json_object_get(plan, "persist")), false, cli_stdout_color());
+                fflush(stdout);
+        } else
+                json_object_set(plan, "dry_run", effects);
+        code = x.verify.verify ? cli_apply_plan_verified(plan, pending, x.yes, x.plan.json, &x.verify)
+                               : helper_client_apply_plan(plan, pending, x.yes, x.plan.json);
+done:
         json_decref(plan);
         json_decref(effects);
-done:
-        apply_verify_args_done(&v);
-        plan_args_done(&a);
+        apply_verify_args_done(&x.verify);
+        plan_args_done(&x.plan);
         return code;
 }

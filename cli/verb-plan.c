@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,8 +31,10 @@ static void plan_usage(FILE *f) {
                 "  --out FILE          also write the JSON plan to FILE, for 'skytune apply --plan FILE'\n"
                 "  --sysroot DIR       read /proc, /sys and /etc below DIR (also SKYTUNE_SYSROOT)\n"
                 "\n"
+                "Ctrl-C (or SIGTERM) stops it: no plan is made from a profile cut short.\n"
+                "\n"
                 "Exit codes: 0 plan made (with or without changes), 1 failure (bad policy, unreadable profile),\n"
-                "2 usage error.\n");
+                "2 usage error, 130 interrupted.\n");
 }
 
 int verb_plan(int argc, char **argv) {
@@ -68,6 +71,9 @@ int verb_plan(int argc, char **argv) {
                 log_error("unexpected argument '%s' (see 'skytune plan --help')", argv[optind]);
                 goto done;
         }
+        if (plan_args_check(&a) != EXIT_OK)
+                goto done;
+        cli_install_interrupt();
         code = EXIT_FAIL;
         Sysroot *root = NULL;
         if (cli_open_sysroot(a.sysroot, &root) < 0)
@@ -75,6 +81,13 @@ int verb_plan(int argc, char **argv) {
         json_t *plan = NULL;
         int r = cli_build_plan(&a, root, &plan);
         sysroot_free(root);
+        if (r == -EINTR || (r >= 0 && cli_interrupted())) {
+                (void) cli_stop_if_interrupted(a.profile ? "while planning: no plan was made"
+                                                         : "during the profile: no plan was made from the truncated window");
+                json_decref(plan);
+                code = EXIT_INTERRUPTED;
+                goto done;
+        }
         if (r < 0)
                 goto done;
         if (out)

@@ -8,6 +8,14 @@
 #include "macro.h"
 #include "verbs.h"
 
+static const char *format_flag(const char *format) {
+        return strcmp(format, "prometheus") == 0 ? "--format prometheus" : "--format text";
+}
+
+static bool profile_interrupted(const json_t *doc) {
+        return json_is_true(json_object_get(doc, "interrupted"));
+}
+
 static void profile_usage(FILE *f) {
         fprintf(f,
                 "Usage: skytune profile [--duration S] [--interval S] [--format text|json|prometheus] [--json]\n"
@@ -28,7 +36,11 @@ static void profile_usage(FILE *f) {
                 "                 --profile', or in the exposition format with --format prometheus\n"
                 "  --sysroot DIR  read /proc and /sys below DIR instead of / (also SKYTUNE_SYSROOT)\n"
                 "\n"
-                "Ctrl-C ends the window early and reports what was sampled.\n");
+                "Ctrl-C (or SIGTERM) ends the window early: one last sample is taken so that every rate covers\n"
+                "the time sampled, the profile is reported (and written with --out) marked \"interrupted\" with\n"
+                "the real length of its window, and skytune exits 130.\n"
+                "\n"
+                "Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted (the profile is still reported).\n");
 }
 
 int verb_profile(int argc, char **argv) {
@@ -44,8 +56,8 @@ int verb_profile(int argc, char **argv) {
                 {},
         };
         double duration = 10, interval = 1;
-        bool json = false, prometheus = false;
-        const char *out = NULL, *sysroot = NULL;
+        bool json = false, prometheus = false, json_flag = false, interval_given = false;
+        const char *out = NULL, *sysroot = NULL, *format = NULL;
         int c;
         optind = 1;
         opterr = 0;
@@ -62,11 +74,17 @@ int verb_profile(int argc, char **argv) {
                                 log_error("--interval '%s' is not a duration of at least 10ms: give seconds such as 1 or 0.5", optarg);
                                 return EXIT_USAGE;
                         }
+                        interval_given = true;
                         break;
                 case 'j':
-                        json = true;
+                        json_flag = true;
                         break;
                 case OPT_FORMAT:
+                        if (format && strcmp(format, optarg) != 0) {
+                                log_error("--format %s and --format %s contradict each other: give one format", format, optarg);
+                                return EXIT_USAGE;
+                        }
+                        format = optarg;
                         json = strcmp(optarg, "json") == 0;
                         prometheus = strcmp(optarg, "prometheus") == 0;
                         if (!json && !prometheus && strcmp(optarg, "text") != 0) {
@@ -91,6 +109,12 @@ int verb_profile(int argc, char **argv) {
                 log_error("unexpected argument '%s' (see 'skytune profile --help')", argv[optind]);
                 return EXIT_USAGE;
         }
+        if (json_flag && format && !json)
+                return cli_flags_conflict("--json", format_flag(format), "--json is --format json; give one format");
+        json |= json_flag;
+        if (interval_given && duration == 0)
+                return cli_flags_conflict("--interval", "--duration 0",
+                                          "a --duration 0 snapshot is one sample, with no interval; drop one of them");
         if (duration > 0 && interval > duration) {
                 log_error("--interval %.3g s is longer than --duration %.3g s: shorten the interval", interval, duration);
                 return EXIT_USAGE;
@@ -100,10 +124,11 @@ int verb_profile(int argc, char **argv) {
         if (cli_open_sysroot(sysroot, &root) < 0)
                 return EXIT_FAIL;
         json_t *doc = NULL;
-        int r = cli_collect_profile(root, duration, interval, &doc);
+        int r = cli_collect_profile(root, duration, interval, true, &doc);
         sysroot_free(root);
         if (r < 0)
                 return EXIT_FAIL;
+        int done = profile_interrupted(doc) ? EXIT_INTERRUPTED : EXIT_OK;
 
         if (prometheus) {
                 _cleanup_free_ char *text = NULL;
@@ -115,7 +140,7 @@ int verb_profile(int argc, char **argv) {
                 if (r >= 0)
                         r = cli_write_text(text, strlen(text), NULL);
                 json_decref(doc);
-                return r < 0 ? EXIT_FAIL : EXIT_OK;
+                return r < 0 ? EXIT_FAIL : done;
         }
         if (out)
                 r = cli_write_json(doc, out);
@@ -124,5 +149,5 @@ int verb_profile(int argc, char **argv) {
         else if (r >= 0 && (render_profile(stdout, doc, cli_stdout_color()) < 0 || fflush(stdout) != 0))
                 r = log_error_errno(negative_errno(), "cannot write to standard output: %m");
         json_decref(doc);
-        return r < 0 ? EXIT_FAIL : EXIT_OK;
+        return r < 0 ? EXIT_FAIL : done;
 }

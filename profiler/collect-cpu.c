@@ -240,7 +240,7 @@ static int cpu_report(void *state, const Sysroot *root, Report *rep) {
         if (r >= 0 && st->n >= 2)
                 r = report_per_cpu(st, rep);
         if (r >= 0 && st->n < 2)
-                r = report_unavailable(rep, "cpu", "rates", "one sample only (use --duration > 0 for rates)");
+                r = report_rates_unavailable(rep, "cpu", "rates", "/proc/stat");
         return r;
 }
 

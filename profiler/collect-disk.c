@@ -330,6 +330,8 @@ static int disk_report(void *state, const Sysroot *root, Report *rep) {
                 r = report_unavailable(rep, "disk", "diskstats_errors",
                                        "/proc/diskstats could not be read or had malformed lines in %u sample(s)%s", st->bad,
                                        source_error_hint(-EBADMSG));
+        if (r >= 0 && st->devs.samples < 2)
+                r = report_rates_unavailable(rep, "disk", "rates", "/proc/diskstats");
         size_t m = MAX(st->devs.samples, (size_t) 1);
         _cleanup_free_ double *buf = calloc(11 * m, sizeof(double));
         if (!buf)

@@ -187,6 +187,10 @@ static int irq_report(void *state, const Sysroot *root, Report *rep) {
         if (r >= 0 && !st->softirqs_have_prev)
                 r = report_unavailable(rep, "interrupts", "softirqs", "cannot read /proc/softirqs: %s%s",
                                        strerror(-st->softirqs_error ?: EIO), source_error_hint(st->softirqs_error));
+        if (r >= 0 && st->softnet_have_prev && st->dropped.n == 0)
+                r = report_rates_unavailable(rep, "interrupts", "softnet_rates", "/proc/net/softnet_stat");
+        if (r >= 0 && st->softirqs_have_prev && st->rx.n == 0)
+                r = report_rates_unavailable(rep, "interrupts", "softirqs_rates", "/proc/softirqs");
         r = r ?: report_series(rep, "interrupts", NULL, "softnet_dropped_per_s", "1/s", st->dropped.v, st->dropped.n);
         r = r ?: report_series(rep, "interrupts", NULL, "softnet_time_squeeze_per_s", "1/s", st->squeeze.v, st->squeeze.n);
         r = r ?: report_series(rep, "interrupts", NULL, "net_rx_softirqs_per_s", "1/s", st->rx.v, st->rx.n);

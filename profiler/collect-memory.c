@@ -187,8 +187,7 @@ static int report_vmstat(MemState *st, Report *rep, bool have_swap) {
         if (r < 0)
                 return r;
         if (k[0] == 0)
-                return report_unavailable(rep, "memory", "vmstat_rates",
-                                          "no two readable samples of /proc/vmstat (use --duration > 0 for rates)");
+                return report_rates_unavailable(rep, "memory", "vmstat_rates", "/proc/vmstat");
         const double *in = buf, *out = buf + n, *scan = buf + 3 * n, *stall = buf + 4 * n;
 
         uint64_t ooms = counter_table_total(&st->vm, VMSTAT_OOM_KILL);

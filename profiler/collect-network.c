@@ -492,12 +492,22 @@ static int report_source_state(Report *rep, const NetSource *src, const char *na
         return 0;
 }
 
+/* A source that was read but too few times for a rate (--duration 0, or fewer full samples). */
+static int report_source_rates(Report *rep, const NetSource *src, size_t rows, const char *name) {
+        if (src->open_error < 0 || src->bad > 0 || rows >= 2)
+                return 0;
+        return report_rates_unavailable(rep, "network", name, src->path);
+}
+
 static int net_report(void *state, const Sysroot *root, Report *rep) {
         NetState *st = state;
         int r = report_source_state(rep, &st->dev, "dev");
         r = r ?: report_source_state(rep, &st->snmp, "snmp");
         r = r ?: report_source_state(rep, &st->ext, "netstat");
         r = r ?: report_source_state(rep, &st->sock, "sockstat");
+        r = r ?: report_source_rates(rep, &st->dev, st->ifaces.samples, "dev_rates");
+        r = r ?: report_source_rates(rep, &st->snmp, st->snmp.t.n, "snmp_rates");
+        r = r ?: report_source_rates(rep, &st->ext, st->ext.t.n, "netstat_rates");
         r = r ?: report_interfaces(st, root, rep);
         r = r ?: report_tcp(st, root, rep);
         return r;

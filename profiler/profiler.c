@@ -2,6 +2,8 @@
 #include "profiler.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +16,8 @@ struct Profiler {
         const Sysroot *root;
         unsigned samples, full_samples;
         uint64_t full_period, full_at;
+        uint64_t first_at, last_at;     /* times of the first and the last sample */
+        bool interrupted;               /* profiler_run() ended before the window's end */
         void *state[];       /* one per collector_table entry */
 };
 
@@ -78,8 +82,36 @@ int profiler_sample(Profiler *p, uint64_t now_usec, bool last) {
                 if (r == -ENOMEM)
                         return r;
         }
+        if (p->samples == 0)
+                p->first_at = now_usec;
+        p->last_at = now_usec;
         p->samples++;
         return 0;
+}
+
+int profiler_run(Profiler *p, const ProfilerWindow *w) {
+        unsigned steps = 0;
+        if (w->duration_s > 0) {
+                long k = lround(w->duration_s / w->interval_s);
+                steps = k > 0 ? (unsigned) k : 1;
+        }
+        uint64_t t0 = w->now(w->userdata);
+        int r = profiler_sample(p, t0, steps == 0);
+        for (unsigned i = 1; r >= 0 && i <= steps; i++) {
+                if (w->progress)
+                        w->progress(p->samples, steps + 1, (double) (w->now(w->userdata) - t0) / 1e6, w->userdata);
+                if (!w->wait_until(t0 + (uint64_t) llround(i * w->interval_s * 1e6), w->userdata)) {
+                        /* Cut short: one last full sample now, so that every rate covers what was sampled. */
+                        p->interrupted = true;
+                        return profiler_sample(p, MAX(w->now(w->userdata), p->last_at + 1), true);
+                }
+                r = profiler_sample(p, w->now(w->userdata), i == steps);
+        }
+        return r;
+}
+
+bool profiler_interrupted(const Profiler *p) {
+        return p->interrupted;
 }
 
 unsigned profiler_samples(const Profiler *p) {
@@ -91,6 +123,21 @@ int profiler_report(Profiler *p, double duration_s, double interval_s, json_t **
         int r = report_new(&rep);
         if (r < 0)
                 return r;
+        double sampled_s = (double) (p->last_at - p->first_at) / 1e6, requested_s = duration_s;
+        if (p->interrupted)
+                duration_s = sampled_s;
+        char why[128];
+        if (p->samples < 2)
+                snprintf(why, sizeof(why), "--duration 0 is an instant snapshot; give --duration > 0 for rates");
+        else if (p->interrupted)
+                snprintf(why, sizeof(why), "the window was interrupted after %.1f s", sampled_s);
+        else
+                why[0] = '\0';
+        r = report_set_rates_hint(rep, why);
+        if (r < 0) {
+                report_free(rep);
+                return r;
+        }
         for (size_t i = 0; i < collector_table_size; i++) {
                 const Collector *c = collector_table[i];
                 if (!c->report)
@@ -115,9 +162,13 @@ int profiler_report(Profiler *p, double duration_s, double interval_s, json_t **
         json_object_set_new(doc, "schema", json_string(PROFILE_SCHEMA));
         json_object_set_new(doc, "generated", json_string(stamp));
         json_object_set_new(doc, "sysroot", json_string(sysroot_path(p->root)));
-        json_object_set_new(doc, "window", json_pack("{s:f, s:f, s:i, s:i, s:f}", "duration_s", duration_s, "interval_s",
-                                                     interval_s, "samples", (int) p->samples, "full_samples",
-                                                     (int) p->full_samples, "full_period_s", (double) p->full_period / 1e6));
+        json_object_set_new(doc, "interrupted", json_boolean(p->interrupted));
+        json_t *window = json_pack("{s:f, s:f, s:i, s:i, s:f, s:b}", "duration_s", duration_s, "interval_s", interval_s,
+                                   "samples", (int) p->samples, "full_samples", (int) p->full_samples, "full_period_s",
+                                   (double) p->full_period / 1e6, "interrupted", p->interrupted);
+        if (window && p->interrupted)
+                json_object_set_new(window, "requested_duration_s", json_real(requested_s));
+        json_object_set_new(doc, "window", window);
         json_object_set_new(doc, "metric_count", json_integer((json_int_t) profile_count_metrics(doc)));
         *ret = doc;
         return 0;

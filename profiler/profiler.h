@@ -32,7 +32,26 @@ int profiler_sample(Profiler *p, uint64_t now_usec, bool last);
 void profiler_set_full_period(Profiler *p, uint64_t usec);
 unsigned profiler_samples(const Profiler *p);
 
-/* The profile document. duration_s/interval_s are what the caller asked for (recorded in "window"). */
+/* How profiler_run() paces a window. The callbacks keep the clock and the waiting with the caller
+ * (tests replay fixture trees on a synthetic clock; the CLI sleeps and watches for Ctrl-C). */
+typedef struct ProfilerWindow {
+        double duration_s, interval_s;  /* 0 s: one instant snapshot */
+        uint64_t (*now)(void *userdata);
+        /* Wait until the monotonic deadline; false ends the window early (interrupted). */
+        bool (*wait_until)(uint64_t deadline_usec, void *userdata);
+        /* Before each wait: samples taken so far of the total planned, seconds elapsed. May be NULL. */
+        void (*progress)(unsigned taken, unsigned total, double elapsed_s, void *userdata);
+        void *userdata;
+} ProfilerWindow;
+
+/* Samples a whole window: at its start, every interval, and at its end. A window ended early by
+ * wait_until still ends with a last (full) sample, so that the rates of the costly sources cover the
+ * time actually sampled; the report then says "interrupted" and gives the real length. */
+int profiler_run(Profiler *p, const ProfilerWindow *w);
+bool profiler_interrupted(const Profiler *p);
+
+/* The profile document. duration_s/interval_s are what the caller asked for (recorded in "window");
+ * after an interrupted profiler_run() the window's duration_s is the time actually sampled. */
 int profiler_report(Profiler *p, double duration_s, double interval_s, json_t **ret);
 
 /* Number of leaf metrics (objects with a "value") in a profile document. */

@@ -15,6 +15,7 @@ struct Report {
         json_t *resources;
         json_t *findings;
         json_t *tunables;
+        char *rates_hint;
 };
 
 int report_new(Report **ret) {
@@ -40,6 +41,7 @@ Report *report_free(Report *r) {
         json_decref(r->resources);
         json_decref(r->findings);
         json_decref(r->tunables);
+        free(r->rates_hint);
         free(r);
         return NULL;
 }
@@ -121,6 +123,21 @@ int report_unavailable(Report *r, const char *resource, const char *name, const 
         int ret = o && json_object_set_new(o, name, json_string(reason)) == 0 ? 0 : -ENOMEM;
         free(reason);
         return ret;
+}
+
+int report_set_rates_hint(Report *r, const char *hint) {
+        char *copy = strdup(hint);
+        if (!copy)
+                return -ENOMEM;
+        free(r->rates_hint);
+        r->rates_hint = copy;
+        return 0;
+}
+
+int report_rates_unavailable(Report *r, const char *resource, const char *name, const char *source) {
+        const char *hint = r->rates_hint ? r->rates_hint : "";
+        return report_unavailable(r, resource, name, "fewer than two readable samples of %s in the window, so no rates%s%s%s",
+                                  source, *hint ? " (" : "", hint, *hint ? ")" : "");
 }
 
 static const char *const finding_kind_names[_FINDING_KIND_MAX] = {

@@ -42,6 +42,11 @@ int report_series(Report *r, const char *resource, const char *object, const cha
 /* A metric with one value (an instant gauge, or a rate over the whole window). */
 int report_gauge(Report *r, const char *resource, const char *object, const char *name, const char *unit, double v);
 int report_unavailable(Report *r, const char *resource, const char *name, const char *fmt, ...) _printf_(4, 5);
+/* What the window says about rates that could not be computed ("one sample only: ...", "the window was
+ * interrupted after 2.5 s"), set by the profiler before the collectors report; "" for a full window. */
+int report_set_rates_hint(Report *r, const char *hint);
+/* resources.<resource>.unavailable.<name>: source gave fewer than two readable samples, so no rates. */
+int report_rates_unavailable(Report *r, const char *resource, const char *name, const char *source);
 
 /* metric is the dotted path of the metric in the document ("network.tcp.listen_overflows_per_s"). */
 int report_finding(Report *r, FindingKind kind, FindingSeverity sev, const char *resource, const char *metric,

@@ -52,10 +52,13 @@ rc=0; setpriv --reuid=65534 --regid=65534 --clear-groups "$SKYTUNE" rollback --l
 rc=0; DBUS_SYSTEM_BUS_ADDRESS=unix:path=$BUS_TMP/none "$SKYTUNE" history >/dev/null 2>&1 || rc=$?
 [[ $rc == 1 ]] || bus_fail "history without a bus exited $rc"
 
-# skytune apply (not --dry-run): shows what it will do (not "Dry run"), does not ask without a
-# terminal, calls Apply.
+# skytune apply (not --dry-run): without a terminal on stdin and without --yes it refuses (exit 2,
+# nothing sent); with --yes it shows what it will do (not "Dry run") and calls Apply.
 make_plan true <<<'sysctl vm.swappiness 12' >"$BUS_TMP/plan.json"
-"$SKYTUNE" apply --plan "$BUS_TMP/plan.json" --sysroot "$ROOT" </dev/null >"$BUS_TMP/ap" || bus_fail "skytune apply: $(cat "$BUS_TMP/ap")"
+rc=0; "$SKYTUNE" apply --plan "$BUS_TMP/plan.json" --sysroot "$ROOT" </dev/null >"$BUS_TMP/ap" 2>&1 || rc=$?
+[[ $rc == 2 && $(cat "$ROOT/proc/sys/vm/swappiness") == 60 ]] && grep -q -- '--yes' "$BUS_TMP/ap" ||
+        bus_fail "apply without a terminal and without --yes (rc $rc): $(cat "$BUS_TMP/ap")"
+"$SKYTUNE" apply --plan "$BUS_TMP/plan.json" --sysroot "$ROOT" --yes </dev/null >"$BUS_TMP/ap" || bus_fail "skytune apply: $(cat "$BUS_TMP/ap")"
 grep -q 'Applying this plan will do exactly this' "$BUS_TMP/ap" && grep -q 'Applied transaction' "$BUS_TMP/ap" &&
         ! grep -q 'Dry run' "$BUS_TMP/ap" || bus_fail "apply output: $(cat "$BUS_TMP/ap")"
 [[ $(cat "$ROOT/proc/sys/vm/swappiness") == 12 ]] && grep -qx 'vm.swappiness = 12' "$ROOT/etc/sysctl.d/90-skytune.conf" ||
