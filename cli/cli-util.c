@@ -101,6 +101,11 @@ int cli_flags_conflict(const char *opt_a, const char *opt_b, const char *why) {
         return EXIT_USAGE;
 }
 
+int cli_flag_needs(const char *opt, const char *needed, const char *why) {
+        log_error("%s needs %s: %s", opt, needed, why);
+        return EXIT_USAGE;
+}
+
 int cli_parse_seconds(const char *s, double *ret) {
         char *end;
         errno = 0;

@@ -43,6 +43,8 @@ bool cli_stderr_is_tty(void);
 /* Two options that contradict each other: logs "OPT_A and OPT_B contradict each other: WHY" and
  * returns EXIT_USAGE. */
 int cli_flags_conflict(const char *opt_a, const char *opt_b, const char *why);
+/* An option that means nothing without another: logs "OPT needs NEEDED: WHY", returns EXIT_USAGE. */
+int cli_flag_needs(const char *opt, const char *needed, const char *why);
 /* Parse a duration in seconds ("10", "0.5", "2s", "500ms"); -EINVAL if malformed or negative. */
 int cli_parse_seconds(const char *s, double *ret);
 /* A finite number of seconds to sleep, interrupted early by SIGINT/SIGTERM (cli_interrupted()). */

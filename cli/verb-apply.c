@@ -84,11 +84,10 @@ static int apply_args_check(const ApplyArgs *x) {
                 return cli_flags_conflict("--dry-run", "--verify",
                                           "a dry run applies nothing, so there is nothing to measure; drop one of them");
         if (x->verify_option && !x->verify.verify)
-                return cli_flags_conflict(x->verify_option, "no --verify",
-                                          "this option only tunes --verify; add --verify or drop it");
+                return cli_flag_needs(x->verify_option, "--verify", "it only tunes the verification; add --verify or drop it");
         if (x->detailed && !x->dry_run)
-                return cli_flags_conflict("--detailed-exitcode", "no --dry-run",
-                                          "exit 3 (changes pending) is what a dry run reports; add --dry-run or drop it");
+                return cli_flag_needs("--detailed-exitcode", "--dry-run",
+                                      "exit 3 (changes pending) is what a dry run reports; add --dry-run or drop it");
         if (!x->dry_run && !x->yes && !cli_stdin_is_tty())
                 return cli_refuse_unconfirmed();
         return EXIT_OK;

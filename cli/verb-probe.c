@@ -58,14 +58,24 @@ static void probe_usage(FILE *f) {
                 "\n"
                 "Rounds marked contaminated (other processes used the CPUs) or client-bound (the probe\n"
                 "itself was the limit) are reported but left out of the clean medians.\n"
-                "Ctrl-C ends the run early and reports the rounds done. Exit: 0 ok, 1 a probe failed,\n"
-                "2 usage error.\n");
+                "Ctrl-C (or SIGTERM) ends the run early and reports the rounds done, marked \"interrupted\"\n"
+                "(the probes not started are listed in \"not_run\"). Exit: 0 ok, 1 a probe failed, 2 usage\n"
+                "error, 130 interrupted.\n");
 }
 
 static volatile sig_atomic_t stop_flag;
 
 static void on_stop(int sig) {
-        stop_flag = 1;
+        stop_flag = sig;
+}
+
+static bool probe_was_run(const json_t *probes, const char *name) {
+        size_t i;
+        json_t *p;
+        json_array_foreach(probes, i, p)
+                if (strcmp(strempty(json_string_value(json_object_get(p, "name"))), name) == 0)
+                        return true;
+        return false;
 }
 
 static int push(char ***list, size_t *n, const char *s) {
@@ -110,6 +120,8 @@ static void render(FILE *f, const json_t *p) {
                 fprintf(f, ", %lld contaminated", (long long) cont);
         if (cb)
                 fprintf(f, ", %lld client-bound", (long long) cb);
+        if (json_is_true(json_object_get(p, "interrupted")))
+                fputs(", interrupted", f);
         fputc('\n', f);
         const char *err = json_string_value(json_object_get(p, "error"));
         if (err)
@@ -381,6 +393,9 @@ int verb_probe(int argc, char **argv) {
                         return EXIT_USAGE;
                 }
         cfg.http.headers = headers;
+        if (fail_on_regression && !baseline)
+                return cli_flag_needs("--fail-on-regression", "--baseline FILE",
+                                      "a regression is judged against a saved run; add --baseline or drop it");
         if (cfg.http.arrival == HTTP_ARRIVAL_POISSON && cfg.http.model != HTTP_MODEL_OPEN) {
                 log_error("--arrival needs --rate (the open model)");
                 return EXIT_USAGE;
@@ -448,6 +463,7 @@ int verb_probe(int argc, char **argv) {
         json_object_set_new(doc, "config", json_pack("{s:f,s:i}", "duration_s", cfg.duration_s, "rounds", (int) cfg.rounds));
         int failed = 0;
         bool progress = cli_stderr_is_tty();
+        json_t *not_run = json_array();
         for (size_t i = 0; i < nsel && !stop_flag; i++) {
                 bool is_http = strcmp(sel[i]->name, "http") == 0;
                 size_t runs = is_http ? nurls : 1;
@@ -475,8 +491,18 @@ int verb_probe(int argc, char **argv) {
         }
         if (progress)
                 fprintf(stderr, "\r\033[K");
+        char names[256] = "";
+        for (size_t i = 0; i < nsel && stop_flag; i++)
+                if (!probe_was_run(probes, sel[i]->name)) {
+                        json_array_append_new(not_run, json_string(sel[i]->name));
+                        size_t l = strlen(names);
+                        snprintf(names + l, sizeof(names) - l, "%s%s", l ? ", " : "; not started: ", sel[i]->name);
+                }
         if (stop_flag)
-                log_warning("interrupted: reporting the rounds done so far");
+                log_warning("interrupted (%s): reporting the rounds done so far, marked \"interrupted\"%s",
+                            stop_flag == SIGTERM ? "SIGTERM" : "SIGINT", names);
+        json_object_set_new(doc, "interrupted", json_boolean(stop_flag));
+        json_object_set_new(doc, "not_run", not_run);
         json_object_set_new(doc, "probes", probes);
 
         VerifyResult *cmp = NULL;
@@ -508,5 +534,7 @@ int verb_probe(int argc, char **argv) {
         bool regressed = cmp && cmp->primary_regressed;
         verify_result_free(cmp);
         json_decref(doc);
-        return r < 0 || failed || (fail_on_regression && regressed) ? EXIT_FAIL : EXIT_OK;
+        if (r < 0 || failed || (fail_on_regression && regressed))
+                return EXIT_FAIL;
+        return stop_flag ? EXIT_INTERRUPTED : EXIT_OK;
 }

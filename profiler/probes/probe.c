@@ -206,8 +206,10 @@ int probe_session_round(ProbeSession *s) {
         ProbeResult *res = s->res;
         if (s->torn_down)
                 return -ESHUTDOWN;
-        if (probe_stopped(&s->cfg))
+        if (probe_stopped(&s->cfg)) {
+                res->interrupted = true;
                 return -ECANCELED;
+        }
         int r = result_reserve(s, MAX(res->rounds + 1, s->capacity * 2));
         if (r < 0)
                 return r;
@@ -221,6 +223,11 @@ int probe_session_round(ProbeSession *s) {
         r = b->round(s->state, &s->cfg, &out);
         uint64_t t1 = probe_now_ns();
         double busy1 = host_busy_s(), own1 = own_cpu_s();
+        if (r < 0 && probe_stopped(&s->cfg)) {
+                json_decref(out.detail);        /* the backend saw the stop itself: not a failure */
+                res->interrupted = true;
+                return -ECANCELED;
+        }
         if (r < 0) {
                 json_decref(out.detail);
                 if (!res->error && asprintf(&res->error, "round %u: %s", i + 1, strerror(-r)) < 0)
@@ -229,6 +236,7 @@ int probe_session_round(ProbeSession *s) {
         }
         if (probe_stopped(&s->cfg)) {
                 json_decref(out.detail);        /* cut short: not a sample of the same length */
+                res->interrupted = true;
                 return -ECANCELED;
         }
         ProbeRoundInfo *info = &res->info[i];
@@ -336,6 +344,8 @@ json_t *probe_result_json(const ProbeResult *r, const ProbeConfig *cfg) {
                 json_object_set_new(o, "primary", json_string(b->metrics[b->primary].name));
         if (r->error)
                 json_object_set_new(o, "error", json_string(r->error));
+        if (r->interrupted)
+                json_object_set_new(o, "interrupted", json_true());
         _cleanup_free_ double *buf = malloc((r->rounds + 1) * sizeof(double));
         unsigned contaminated = 0, client_bound = 0;
         for (unsigned i = 0; i < r->rounds; i++) {

@@ -94,6 +94,7 @@ typedef struct ProbeRoundInfo {
 typedef struct ProbeResult {
         const ProbeBackend *backend;
         unsigned rounds;                /* completed */
+        bool interrupted;               /* cfg->stop ended it before its rounds were done */
         double *values;                 /* rounds x n_metrics, row per round */
         ProbeRoundInfo *info;
         json_t **details;

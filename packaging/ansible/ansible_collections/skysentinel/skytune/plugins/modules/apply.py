@@ -54,7 +54,7 @@ options:
     description: Plan from a saved profile (C(skytune profile --out FILE)) instead of profiling now (policies only).
     type: path
   duration:
-    description: Seconds of profiling before planning (policies only; skytune's default is 10).
+    description: Seconds of profiling before planning (policies only; skytune's default is 10). Not with I(profile).
     type: float
   verify:
     description:
@@ -396,7 +396,8 @@ def main():
             sysroot=dict(type="path"),
             executable=dict(type="path", default="skytune"),
         ),
-        mutually_exclusive=[("policy", "plan", "sysctl")],
+        # profile and duration: skytune refuses --profile with --duration (a saved profile has its own).
+        mutually_exclusive=[("policy", "plan", "sysctl"), ("profile", "duration")],
         supports_check_mode=True,
     )
     p = module.params
