@@ -133,8 +133,14 @@ static void on_interrupt(int sig) {
 void cli_install_interrupt(void) {
         struct sigaction sa = { .sa_handler = on_interrupt };
         sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
+        for (size_t i = 0; i < 2; i++) {
+                int sig = i == 0 ? SIGINT : SIGTERM;
+                struct sigaction old;
+                /* A signal ignored by whoever started us (a shell's background job, nohup) stays ignored. */
+                if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+                        continue;
+                sigaction(sig, &sa, NULL);
+        }
 }
 
 bool cli_interrupted(void) {

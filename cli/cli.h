@@ -51,7 +51,8 @@ int cli_parse_seconds(const char *s, double *ret);
 void cli_sleep_until_usec(uint64_t deadline_usec);
 /* SIGINT and SIGTERM set a flag instead of killing the process, so that each verb stops at a point
  * where it can say what was and was not done (and exit EXIT_INTERRUPTED). Without SA_RESTART: a
- * blocking read (the confirmation prompt) or wait returns EINTR and the caller sees the flag. */
+ * blocking read (the confirmation prompt) or wait returns EINTR and the caller sees the flag. A
+ * signal that was ignored when skytune started (a background job of a script) stays ignored. */
 void cli_install_interrupt(void);
 bool cli_interrupted(void);
 /* When interrupted: logs "interrupted WHAT" (e.g. "during the profile: nothing was planned") and

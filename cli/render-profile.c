@@ -63,8 +63,11 @@ static void print_header(FILE *f, const json_t *doc, const Style *s) {
         const char *root = json_string_value(json_object_get(doc, "sysroot"));
         if (root && strcmp(root, "/") != 0)
                 fprintf(f, " (sysroot %s)", root);
-        fprintf(f, "\nwindow %.3g s, %lld sample(s), %lld metrics\n\n", json_number_value(json_object_get(win, "duration_s")),
-                (long long) json_integer_value(json_object_get(win, "samples")),
+        fprintf(f, "\nwindow %.3g s", json_number_value(json_object_get(win, "duration_s")));
+        if (json_is_true(json_object_get(win, "interrupted")))
+                fprintf(f, " (%sinterrupted%s, %.3g s asked)", s->bold, s->reset,
+                        json_number_value(json_object_get(win, "requested_duration_s")));
+        fprintf(f, ", %lld sample(s), %lld metrics\n\n", (long long) json_integer_value(json_object_get(win, "samples")),
                 (long long) json_integer_value(json_object_get(doc, "metric_count")));
 }
 
