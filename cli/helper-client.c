@@ -41,8 +41,9 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
         PendingCall *c = userdata;
         c->done = true;
         if (sd_bus_message_is_method_error(m, NULL))
-                return sd_bus_error_copy(&c->error, sd_bus_message_get_error(m)), 0;
-        c->reply = sd_bus_message_ref(m);
+                (void) sd_bus_error_copy(&c->error, sd_bus_message_get_error(m));
+        else
+                c->reply = sd_bus_message_ref(m);
         return 0;
 }
 

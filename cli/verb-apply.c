@@ -225,6 +225,10 @@ int verb_apply(int argc, char **argv) {
                 fflush(stdout);
         } else
                 json_object_set(plan, "dry_run", effects);
+        if (cli_stop_if_interrupted("before anything was sent to skytune-helper: nothing was applied")) {
+                code = EXIT_INTERRUPTED;
+                goto done;
+        }
         code = x.verify.verify ? cli_apply_plan_verified(plan, pending, x.yes, x.plan.json, &x.verify)
                                : helper_client_apply_plan(plan, pending, x.yes, x.plan.json);
 done:

@@ -103,7 +103,8 @@ int profiler_run(Profiler *p, const ProfilerWindow *w) {
                 if (!w->wait_until(t0 + (uint64_t) llround(i * w->interval_s * 1e6), w->userdata)) {
                         /* Cut short: one last full sample now, so that every rate covers what was sampled. */
                         p->interrupted = true;
-                        return profiler_sample(p, MAX(w->now(w->userdata), p->last_at + 1), true);
+                        uint64_t now = w->now(w->userdata);
+                        return profiler_sample(p, MAX(now, p->last_at + 1), true);
                 }
                 r = profiler_sample(p, w->now(w->userdata), i == steps);
         }

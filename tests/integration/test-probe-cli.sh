@@ -24,13 +24,14 @@ jq -e '.probes[] | select(.name == "disk") | .round_info[0].detail.dir' "$j" >/d
 # Human output lists each probe.
 "$skytune" probe cpu --duration 0.05 --rounds 1 | grep -q '^cpu: 1 round' || fail "human output"
 
-# SIGINT in the middle of a disk run: exit 0, fewer rounds, no files.
+# SIGINT in the middle of a disk run: exit 130, fewer rounds marked interrupted, no files.
 "$skytune" probe disk --duration 0.5 --rounds 20 --dir "$tmp/disk" --json >"$tmp/int.json" &
 pid=$!
 sleep 2
 kill -INT $pid
 rc=0; wait $pid || rc=$?
-[[ $rc -eq 0 ]] || fail "interrupted run exited $rc"
+[[ $rc -eq 130 ]] || fail "interrupted run exited $rc"
+jq -e '.interrupted == true and .probes[0].interrupted == true' "$tmp/int.json" >/dev/null || fail "the interrupted run is not marked"
 n=$(jq '.probes[0].rounds' "$tmp/int.json")
 [[ $n -ge 1 && $n -lt 20 ]] || fail "interrupted run reports $n rounds"
 jq -e '.probes[0].round_info | all(.wall_s >= 0.45)' "$tmp/int.json" >/dev/null || fail "a cut-short round was kept"

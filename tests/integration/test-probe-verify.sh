@@ -90,7 +90,7 @@ stored "$bad" '.decision == "rolled-back" and .primary_regressed and
         (.metrics[] | select(.metric == "successful_rps") | .verdict == "regressed" and .ratio < 1)' || bus_fail "history --json: record of $bad"
 "$SKYTUNE" history | grep -q "^$bad .* rolled-back .*rolled-back: http successful_rps regressed -" || bus_fail "history: $("$SKYTUNE" history)"
 
-# Interrupted: the change is rolled back, exit 1, and what was measured is stored, marked by its error.
+# Interrupted: the change is rolled back, exit 130, and what was measured is stored, marked by its error.
 echo "sysctl vm.swappiness 10" | make_plan >"$BUS_TMP/plan.json"
 "$SKYTUNE" apply --plan "$BUS_TMP/plan.json" --yes --json --verify --probes http --url "$url" --rounds 50 --round-duration 0.2 \
         >"$BUS_TMP/out.json" 2>"$BUS_TMP/err" &
@@ -99,7 +99,7 @@ for _ in $(seq 100); do [[ $(cat "$swp") == 10 ]] && break; sleep 0.05; done
 sleep 1
 kill -INT $pid
 rc=0; wait $pid || rc=$?
-[[ $rc == 1 && $(cat "$swp") == 60 ]] || bus_fail "interrupted verify: exit $rc, vm.swappiness $(cat "$swp"): $(cat "$BUS_TMP/err")"
+[[ $rc == 130 && $(cat "$swp") == 60 ]] || bus_fail "interrupted verify: exit $rc, vm.swappiness $(cat "$swp"): $(cat "$BUS_TMP/err")"
 last=$("$SKYTUNE" history --json | jq -r '.transactions[-1].id')
 stored "$last" '.decision == "rolled-back" and (.error | test("canceled|interrupted|stopped"; "i"))' ||
         bus_fail "interrupted verify: record $("$SKYTUNE" history "$last" --json | jq -c .verification)"
