@@ -12,8 +12,18 @@ static const char *format_flag(const char *format) {
         return strcmp(format, "prometheus") == 0 ? "--format prometheus" : "--format text";
 }
 
-static bool profile_interrupted(const json_t *doc) {
-        return json_is_true(json_object_get(doc, "interrupted"));
+/* Options that contradict each other: EXIT_OK or EXIT_USAGE (logged). */
+static int profile_check(bool json_flag, const char *format, bool interval_given, double duration, double interval) {
+        if (json_flag && format && strcmp(format, "json") != 0)
+                return cli_flags_conflict("--json", format_flag(format), "--json is --format json; give one format");
+        if (interval_given && duration == 0)
+                return cli_flags_conflict("--interval", "--duration 0",
+                                          "a --duration 0 snapshot is one sample, with no interval; drop one of them");
+        if (duration > 0 && interval > duration) {
+                log_error("--interval %.3g s is longer than --duration %.3g s: shorten the interval", interval, duration);
+                return EXIT_USAGE;
+        }
+        return EXIT_OK;
 }
 
 static void profile_usage(FILE *f) {
@@ -41,6 +51,27 @@ static void profile_usage(FILE *f) {
                 "the real length of its window, and skytune exits 130.\n"
                 "\n"
                 "Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted (the profile is still reported).\n");
+}
+
+/* The profile to stdout in its format, and to --out FILE; logs failures. */
+static int profile_write(const json_t *doc, bool json, bool prometheus, const char *out) {
+        int r = 0;
+        if (prometheus) {
+                _cleanup_free_ char *text = NULL;
+                r = render_prometheus(doc, &text);
+                if (r < 0)
+                        return log_error_errno(r, "cannot render the profile in the Prometheus format: %m");
+                if (out)
+                        r = cli_write_text(text, strlen(text), out);
+                return r < 0 ? r : cli_write_text(text, strlen(text), NULL);
+        }
+        if (out)
+                r = cli_write_json(doc, out);
+        if (r >= 0 && json)
+                r = cli_write_json(doc, NULL);
+        else if (r >= 0 && (render_profile(stdout, doc, cli_stdout_color()) < 0 || fflush(stdout) != 0))
+                r = log_error_errno(negative_errno(), "cannot write to standard output: %m");
+        return r;
 }
 
 int verb_profile(int argc, char **argv) {
@@ -109,17 +140,8 @@ int verb_profile(int argc, char **argv) {
                 log_error("unexpected argument '%s' (see 'skytune profile --help')", argv[optind]);
                 return EXIT_USAGE;
         }
-        if (json_flag && format && !json)
-                return cli_flags_conflict("--json", format_flag(format), "--json is --format json; give one format");
-        json |= json_flag;
-        if (interval_given && duration == 0)
-                return cli_flags_conflict("--interval", "--duration 0",
-                                          "a --duration 0 snapshot is one sample, with no interval; drop one of them");
-        if (duration > 0 && interval > duration) {
-                log_error("--interval %.3g s is longer than --duration %.3g s: shorten the interval", interval, duration);
+        if (profile_check(json_flag, format, interval_given, duration, interval) != EXIT_OK)
                 return EXIT_USAGE;
-        }
-
         Sysroot *root = NULL;
         if (cli_open_sysroot(sysroot, &root) < 0)
                 return EXIT_FAIL;
@@ -128,26 +150,8 @@ int verb_profile(int argc, char **argv) {
         sysroot_free(root);
         if (r < 0)
                 return EXIT_FAIL;
-        int done = profile_interrupted(doc) ? EXIT_INTERRUPTED : EXIT_OK;
-
-        if (prometheus) {
-                _cleanup_free_ char *text = NULL;
-                r = render_prometheus(doc, &text);
-                if (r < 0)
-                        log_error_errno(r, "cannot render the profile in the Prometheus format: %m");
-                if (r >= 0 && out)
-                        r = cli_write_text(text, strlen(text), out);
-                if (r >= 0)
-                        r = cli_write_text(text, strlen(text), NULL);
-                json_decref(doc);
-                return r < 0 ? EXIT_FAIL : done;
-        }
-        if (out)
-                r = cli_write_json(doc, out);
-        if (r >= 0 && json)
-                r = cli_write_json(doc, NULL);
-        else if (r >= 0 && (render_profile(stdout, doc, cli_stdout_color()) < 0 || fflush(stdout) != 0))
-                r = log_error_errno(negative_errno(), "cannot write to standard output: %m");
+        int done = json_is_true(json_object_get(doc, "interrupted")) ? EXIT_INTERRUPTED : EXIT_OK;
+        r = profile_write(doc, json || json_flag, prometheus, out);
         json_decref(doc);
         return r < 0 ? EXIT_FAIL : done;
 }
