@@ -129,6 +129,21 @@ static int serve_read(Helper *h, Request *req, bool full, json_t **ret, sd_bus_e
         return r;
 }
 
+/* "last" resolved from the summaries, so that no rollback parses the whole journal to find it. */
+static int rollback_resolved(Helper *h, Request *req, json_t **ret, sd_bus_error *e) {
+        if (isempty(req->tx_id) || strcmp(req->tx_id, "last") == 0) {
+                char *id = NULL;
+                int r = journal_last_applied(h, &id);
+                if (r == -ENOENT)
+                        return sd_bus_error_setf(e, HELPER_ERROR_NOT_FOUND, "no applied transaction to roll back");
+                if (r < 0)
+                        return sd_bus_error_setf(e, HELPER_ERROR_FAILED, "cannot read the journal: %s", strerror(-r));
+                free(req->tx_id);
+                req->tx_id = id;
+        }
+        return tx_rollback(h, req->tx_id, req->flags & HELPER_FLAG_FORCE, ret, e);
+}
+
 /* Runs an authorized request (a read: full or redacted) and replies; frees it. */
 static void serve(Request *req, bool full) {
         Helper *h = req->h;
@@ -137,7 +152,7 @@ static void serve(Request *req, bool full) {
         int r;
         switch (req->op) {
         case OP_ROLLBACK:
-                r = tx_rollback(h, req->tx_id, req->flags & HELPER_FLAG_FORCE, &tx, &e);
+                r = rollback_resolved(h, req, &tx, &e);
                 break;
         case OP_ANNOTATE:
                 r = annotate(h, req, &tx, &e);

@@ -44,6 +44,7 @@ enum {
 #define HELPER_CHANGES_MAX 256
 #define HELPER_PENDING_MAX 32               /* requests waiting for polkit or their turn */
 #define HELPER_PENDING_PER_UID 4            /* of which one uid may hold (root waits for no one: no polkit) */
+#define HELPER_LIST_FINISHED_MAX 200       /* finished transactions per ListTransactions reply (newest) */
 #define HELPER_LIST_REPLY_MAX (1024 * 1024) /* bytes of finished transactions' summaries per list reply */
 #define HELPER_PAGE_MAX 100                 /* transactions per ListTransactionsPage reply */
 #define HELPER_KEEP_FINISHED 100            /* default retention: finished transactions kept (--keep-finished) */
@@ -149,6 +150,8 @@ int journal_new_id(char **ret);
  * that re-reads only journal files changed since it read them; the array is borrowed until the next
  * call. */
 int journal_summaries(Helper *h, const json_t **ret);
+/* Id of the newest applied transaction, from the summaries; -ENOENT if none. */
+int journal_last_applied(Helper *h, char **ret_id);
 void journal_index_free(Helper *h);
 /* Retention: remove finished transactions (rolled-back, recovered or failed, with no conflict or
  * failure left) beyond the newest h->keep_finished; applied and unfinished ones are never removed.
@@ -159,8 +162,8 @@ int journal_prune(Helper *h);
 /* A transaction or summary as those callers see it: no owned file contents, no caller uids;
  * "redacted": true. Changes tx in place (a shared verification is copied first). */
 void journal_redact(json_t *tx);
-/* skytune.txlist/1: every applied or unfinished transaction, and finished ones newest first while
- * they fit HELPER_LIST_REPLY_MAX bytes; oldest first, "omitted" counts those left out. */
+/* skytune.txlist/1: every applied or unfinished transaction, and the newest HELPER_LIST_FINISHED_MAX
+ * finished ones while they fit HELPER_LIST_REPLY_MAX bytes; oldest first, "omitted" counts the rest. */
 int read_list(Helper *h, bool full, json_t **ret);
 /* At most limit (1..HELPER_PAGE_MAX; 0: the most) transactions older than before ("": the newest),
  * oldest first; "more" and "next" (the before of the next older page) when older ones are left. */

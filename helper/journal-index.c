@@ -4,8 +4,10 @@
  * .progress record); a listing re-reads only the files whose stamp changed. A stamp taken within
  * STAMP_SETTLE_NSEC of the read is not trusted (file times come from a clock that ticks in
  * milliseconds, so a rewrite in the same tick could keep it): such a file is parsed again until its
- * times are older than that, the way git treats racily clean index entries. Retention (journal_prune)
- * works from the same summaries. */
+ * times are older than that, the way git treats racily clean index entries. Every journal save
+ * renames a file into tx/ (temp file, then rename), so while the directory's own stamp stands and
+ * is settled, not even the files are looked at. Retention (journal_prune) works from the same
+ * summaries. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -38,6 +40,8 @@ struct JournalIndex {
         IndexEntry *entries;        /* sorted by id, that is by time */
         size_t n;
         json_t *list;               /* the summaries as handed out (borrowed by the caller) */
+        Stamp dir;                  /* tx/ itself when this was read: every save renames a file into it */
+        struct timespec read_at;
 };
 
 static void entries_free(IndexEntry *e, size_t n) {
@@ -139,16 +143,20 @@ static int scan(Helper *h, JournalIndex *old, IndexEntry **ret, size_t *ret_n) {
         if (r < 0)
                 return r;
         IndexEntry *v = NULL;
-        size_t n = 0;
+        size_t n = 0, allocated = 0;
         for (struct dirent *de; (de = readdir(d));) {
                 if (!journal_is_record_name(de->d_name))
                         continue;
-                IndexEntry *nv = realloc(v, (n + 1) * sizeof(*v));
-                if (!nv) {
-                        entries_free(v, n);
-                        return -ENOMEM;
+                if (n == allocated) {
+                        size_t want = allocated ? 2 * allocated : 64;
+                        IndexEntry *nv = reallocarray(v, want, sizeof(*v));
+                        if (!nv) {
+                                entries_free(v, n);
+                                return -ENOMEM;
+                        }
+                        v = nv;
+                        allocated = want;
                 }
-                v = nv;
                 r = entry_for(h, de->d_name, old, &v[n]);
                 if (r == -ENOMEM) {
                         entries_free(v, n);
@@ -165,9 +173,18 @@ static int scan(Helper *h, JournalIndex *old, IndexEntry **ret, size_t *ret_n) {
 }
 
 int journal_summaries(Helper *h, const json_t **ret) {
+        /* Nothing renamed into, or removed from, tx/ since a settled read: the same list, no file looked at. */
+        Stamp dir;
+        stamp_of(h->tx_fd, ".", &dir);
+        if (h->index && dir.exists && stamp_same(&dir, &h->index->dir) && stamp_settled(&dir, h->index->read_at)) {
+                *ret = h->index->list;
+                return 0;
+        }
         JournalIndex *idx = calloc(1, sizeof(*idx));
         if (!idx)
                 return -ENOMEM;
+        idx->dir = dir;
+        clock_gettime(CLOCK_REALTIME, &idx->read_at);
         int r = scan(h, h->index, &idx->entries, &idx->n);
         if (r >= 0 && !(idx->list = json_array()))
                 r = -ENOMEM;
@@ -184,6 +201,22 @@ int journal_summaries(Helper *h, const json_t **ret) {
         h->index = idx;
         *ret = idx->list;
         return 0;
+}
+
+int journal_last_applied(Helper *h, char **ret_id) {
+        const json_t *all;
+        int r = journal_summaries(h, &all);
+        if (r < 0)
+                return r;
+        for (size_t i = json_array_size(all); i > 0; i--) {
+                const json_t *s = json_array_get(all, i - 1);
+                const char *state = json_string_value(json_object_get(s, "state"));
+                if (state && strcmp(state, "applied") == 0) {
+                        *ret_id = strdup(json_string_value(json_object_get(s, "id")));
+                        return *ret_id ? 0 : -ENOMEM;
+                }
+        }
+        return -ENOENT;
 }
 
 /* Finished, and nothing of it left to undo or retry: a conflict or failure keeps it (rollback --force

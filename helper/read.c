@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The documents of the read methods (ListTransactions, ListTransactionsPage, GetTransaction), bounded
  * in cost and size: lists come from the summary index (journal-index.c), a list reply holds every
- * applied or unfinished transaction and as many finished ones, newest first, as fit in
- * HELPER_LIST_REPLY_MAX bytes, and a page at most HELPER_PAGE_MAX. Callers without the read action
+ * applied or unfinished transaction and the newest HELPER_LIST_FINISHED_MAX finished ones as far as
+ * they fit in HELPER_LIST_REPLY_MAX bytes, and a page at most HELPER_PAGE_MAX. Callers without the read action
  * get the redacted view: no owned file contents (old and new), no caller uids. */
 #include <string.h>
 
@@ -52,28 +52,33 @@ static bool unfinished_or_applied(const json_t *s) {
         return jstreq(s, "state", "applied") || jstreq(s, "state", "applying") || jstreq(s, "state", "rolling-back");
 }
 
-/* Summaries newest first into a document, oldest first; stops at limit entries (0: none) or when the
- * next finished one would pass the byte cap. *ret_next: index of the first one left out (-1: none). */
-static int collect(const json_t *all, size_t end, bool full, size_t limit, bool keep_owned, json_t *out, ssize_t *ret_next) {
-        size_t bytes = 0;
-        *ret_next = -1;
+/* Summaries from index end - 1 down, newest first, until limit finished ones (or, with keep_owned,
+ * whatever else) or the byte cap; appended oldest first. *ret_next: whether older ones were left out. */
+static int collect(const json_t *all, size_t end, bool full, size_t limit, bool keep_owned, json_t *out, bool *ret_next) {
+        size_t bytes = 0, finished = 0;
+        json_auto_t *picked = json_array();
+        if (!picked)
+                return -ENOMEM;
+        *ret_next = false;
         for (size_t i = end; i > 0; i--) {
                 json_t *s = json_array_get(all, i - 1);
-                bool owned = keep_owned && unfinished_or_applied(s);
-                if (!owned) {
-                        size_t n = dumped_size(s);
-                        if ((limit && json_array_size(out) >= limit) || (json_array_size(out) > 0 && bytes + n > HELPER_LIST_REPLY_MAX)) {
-                                if (*ret_next < 0)
-                                        *ret_next = (ssize_t) i - 1;
+                if (!(keep_owned && unfinished_or_applied(s))) {
+                        bool full_page = finished >= limit || (finished > 0 && bytes + dumped_size(s) > HELPER_LIST_REPLY_MAX);
+                        if (full_page) {
+                                *ret_next = true;
                                 if (!keep_owned)
                                         break;
                                 continue;
                         }
-                        bytes += n;
+                        bytes += dumped_size(s);
+                        finished++;
                 }
-                if (json_array_insert_new(out, 0, summary_view(s, full)) < 0)
+                if (json_array_append_new(picked, summary_view(s, full)) < 0)
                         return -ENOMEM;
         }
+        for (size_t i = json_array_size(picked); i > 0; i--)
+                if (json_array_append(out, json_array_get(picked, i - 1)) < 0)
+                        return -ENOMEM;
         return 0;
 }
 
@@ -83,10 +88,10 @@ int read_list(Helper *h, bool full, json_t **ret) {
         if (r < 0)
                 return r;
         json_auto_t *list = json_array();
-        ssize_t next;
+        bool next;
         if (!list)
                 return -ENOMEM;
-        r = collect(all, json_array_size(all), full, 0, true, list, &next);
+        r = collect(all, json_array_size(all), full, HELPER_LIST_FINISHED_MAX, true, list, &next);
         if (r < 0)
                 return r;
         json_int_t omitted = (json_int_t) (json_array_size(all) - json_array_size(list));
@@ -104,28 +109,22 @@ int read_page(Helper *h, bool full, const char *before, uint32_t limit, json_t *
                 while (end > 0 && strcmp(json_string_value(json_object_get(json_array_get(all, end - 1), "id")), before) >= 0)
                         end--;
         json_auto_t *list = json_array();
-        ssize_t next;
+        bool next;
         if (!list)
                 return -ENOMEM;
         r = collect(all, end, full, limit == 0 || limit > HELPER_PAGE_MAX ? HELPER_PAGE_MAX : limit, false, list, &next);
         if (r < 0)
                 return r;
         const char *first = json_string_value(json_object_get(json_array_get(list, 0), "id"));
-        *ret = json_pack("{s:s, s:O, s:b, s:s?}", "schema", "skytune.txlist/1", "transactions", list, "more", next >= 0, "next",
-                         next >= 0 ? first : NULL);
+        *ret = json_pack("{s:s, s:O, s:b, s:s?}", "schema", "skytune.txlist/1", "transactions", list, "more", next, "next",
+                         next ? first : NULL);
         return *ret ? 0 : -ENOMEM;
 }
 
-/* The newest applied transaction, from the summaries (no journal file but that one is parsed). */
 static int load_last_applied(Helper *h, json_t **ret) {
-        const json_t *all;
-        int r = journal_summaries(h, &all);
-        if (r < 0)
-                return r;
-        for (size_t i = json_array_size(all); i > 0; i--)
-                if (jstreq(json_array_get(all, i - 1), "state", "applied"))
-                        return journal_load(h, json_string_value(json_object_get(json_array_get(all, i - 1), "id")), ret);
-        return -ENOENT;
+        _cleanup_free_ char *id = NULL;
+        int r = journal_last_applied(h, &id);
+        return r < 0 ? r : journal_load(h, id, ret);
 }
 
 int read_get(Helper *h, const char *id, bool full, json_t **ret, sd_bus_error *error) {
