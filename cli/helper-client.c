@@ -165,31 +165,41 @@ void helper_client_print_tx(FILE *f, const json_t *tx, bool rollback) {
 }
 
 int helper_client_json_args(int argc, char **argv, const char *usage, bool *ret_json) {
-        return helper_client_json_args_id(argc, argv, usage, ret_json, NULL);
+        return helper_client_json_args_id(argc, argv, usage, ret_json, NULL, NULL);
 }
 
-int helper_client_json_args_id(int argc, char **argv, const char *usage, bool *ret_json, const char **ret_id) {
-        static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, {} };
+int helper_client_json_args_id(int argc, char **argv, const char *usage, bool *ret_json, bool *ret_all, const char **ret_id) {
+        /* --all only where the verb takes it (the table ends before it otherwise). */
+        static const struct option with_all[] = { { "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
+                                                  { "all", no_argument, NULL, 'a' }, {} };
+        static const struct option without_all[] = { { "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, {} };
+        const struct option *opts = ret_all ? with_all : without_all;
         *ret_json = false;
+        if (ret_all)
+                *ret_all = false;
         if (ret_id)
                 *ret_id = NULL;
         optind = 1;
+        opterr = 0;
         for (int c; (c = getopt_long(argc, argv, "h", opts, NULL)) >= 0;)
                 switch (c) {
                 case 'j':
                         *ret_json = true;
                         break;
+                case 'a':
+                        *ret_all = true;
+                        break;
                 case 'h':
                         fputs(usage, stdout);
                         return EXIT_OK;
                 default:
-                        fputs(usage, stderr);
+                        log_error("unknown or incomplete option '%s' (see 'skytune %s --help')", argv[optind - 1], argv[0]);
                         return EXIT_USAGE;
                 }
         if (ret_id && optind < argc)
                 *ret_id = argv[optind++];
         if (optind < argc) {
-                log_error("unexpected argument '%s'", argv[optind]);
+                log_error("unexpected argument '%s' (see 'skytune %s --help')", argv[optind], argv[0]);
                 return EXIT_USAGE;
         }
         return -1;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* skytune history [ID] [--json]: the helper's transactions, oldest first, with the verdicts of
- * `apply --verify` where a transaction keeps them; with ID one transaction and its verdict table. */
+/* skytune history [ID] [--all] [--json]: the helper's transactions, oldest first, with the verdicts of
+ * `apply --verify` where a transaction keeps them (its candidate rounds, one transaction per switch,
+ * folded under it); with ID one transaction and its verdict table. */
 #include <stdio.h>
 #include <string.h>
 
@@ -12,10 +13,16 @@
 #include "verbs.h"
 
 #define HISTORY_USAGE                                                                                   \
-        "Usage: skytune history [ID] [--json]\n\n"                                                      \
+        "Usage: skytune history [ID] [--all] [--json]\n\n"                                              \
         "Transactions of skytune apply and rollback, oldest first, with the verdicts of apply --verify\n" \
-        "(VERIFY: the decision and the primary metrics). With ID (or 'last': the newest applied one),\n"  \
-        "that transaction: its changes and, when it was verified, the table of verdicts.\n"
+        "(VERIFY: the decision and the primary metrics). One apply --verify is one entry: the\n"        \
+        "transactions its candidate rounds were applied with are folded under the one it kept or\n"    \
+        "rolled back. With ID (or 'last': the newest applied one), that transaction: its changes and,\n" \
+        "when it was verified, the table of verdicts.\n\n"                                              \
+        "  --all     also list the candidate rounds of apply --verify, under their run\n"               \
+        "  --json    the helper's list (skytune.txlist/1, every transaction) or transaction\n"          \
+        "            (skytune.tx/1) as JSON; nothing on standard output when it fails\n"
+#define HISTORY_ID_WIDTH 31
 
 /* "2026-11-27T08:10:11.123456Z" -> "2026-11-27 08:10:11" */
 static const char *when(const json_t *o, const char *key, char *buf, size_t len) {
@@ -26,42 +33,91 @@ static const char *when(const json_t *o, const char *key, char *buf, size_t len)
         return buf;
 }
 
-/* The transaction whose verification lists id among the rounds it switched through, or NULL. */
-static const char *verified_by(const json_t *txs, const char *id) {
+/* Round id -> id of the verified transaction that lists it among the rounds it switched through. */
+static json_t *round_owners(const json_t *txs) {
+        json_t *owners = json_object();
         size_t i, j;
         json_t *t, *ref;
         json_array_foreach(txs, i, t) {
                 const char *own = json_string_value(json_object_get(t, "id"));
                 json_array_foreach(json_object_get(json_object_get(t, "verification"), "transactions"), j, ref)
-                        if (own && strcmp(own, id) != 0 && strcmp(json_string_value(ref), id) == 0)
-                                return own;
+                        if (owners && own && json_is_string(ref) && strcmp(own, json_string_value(ref)) != 0)
+                                json_object_set_new(owners, json_string_value(ref), json_string(own));
         }
+        return owners;
+}
+
+static const json_t *find_tx(const json_t *txs, const char *id) {
+        size_t i;
+        json_t *t;
+        json_array_foreach(txs, i, t)
+                if (strcmp(strempty(json_string_value(json_object_get(t, "id"))), id) == 0)
+                        return t;
         return NULL;
 }
 
-static void print_list(const json_t *list) {
+static void print_row(const json_t *t, const char *indent, const char *verify) {
+        char created[20], counts[32], id[64];
+        snprintf(counts, sizeof(counts), "%lld/%lld", (long long) json_integer_value(json_object_get(t, "applied")),
+                 (long long) json_integer_value(json_object_get(t, "changes")));
+        snprintf(id, sizeof(id), "%s%s", indent, strempty(json_string_value(json_object_get(t, "id"))));
+        printf("%-*s %-20s %-12s %-8s %-8s %s\n", HISTORY_ID_WIDTH, id, when(t, "created", created, sizeof(created)),
+               strempty(json_string_value(json_object_get(t, "state"))), counts,
+               json_is_true(json_object_get(t, "persist")) ? "yes" : "no", verify);
+}
+
+/* A verified run's entry, and its rounds (the other transactions its record lists) under it with --all
+ * or as a count without. */
+static void print_verified(const json_t *txs, const json_t *t, const json_t *owners, bool all) {
+        const char *own = json_string_value(json_object_get(t, "id"));
+        const json_t *v = json_object_get(t, "verification");
+        char verify[200];
+        probe_verify_summary(v, verify, sizeof(verify));
+        size_t i, rounds = 0;
+        json_t *ref;
+        json_array_foreach(json_object_get(v, "transactions"), i, ref)
+                rounds += json_is_string(ref) && find_tx(txs, json_string_value(ref)) &&
+                          strcmp(strempty(json_string_value(json_object_get(owners, json_string_value(ref)))), strempty(own)) == 0;
+        if (rounds && !all) {
+                size_t n = strlen(verify);
+                snprintf(verify + n, sizeof(verify) - n, " (+%zu round%s: --all)", rounds, rounds == 1 ? "" : "s");
+        }
+        print_row(t, "", verify);
+        if (!all)
+                return;
+        json_array_foreach(json_object_get(v, "transactions"), i, ref) {
+                const json_t *r = json_is_string(ref) ? find_tx(txs, json_string_value(ref)) : NULL;
+                if (r && strcmp(strempty(json_string_value(json_object_get(owners, json_string_value(ref)))), strempty(own)) == 0) {
+                        char what[120];
+                        snprintf(what, sizeof(what), "round of %s", strempty(own));
+                        print_row(r, "  ", what);
+                }
+        }
+}
+
+static void print_list(const json_t *list, bool all) {
         const json_t *txs = json_object_get(list, "transactions");
         if (json_array_size(txs) == 0) {
                 printf("No transactions yet.\n");
                 return;
         }
-        printf("%-30s %-20s %-12s %-8s %-8s %s\n", "ID", "CREATED", "STATE", "CHANGES", "PERSIST", "VERIFY");
+        json_auto_t *owners = round_owners(txs);
+        printf("%-*s %-20s %-12s %-8s %-8s %s\n", HISTORY_ID_WIDTH, "ID", "CREATED", "STATE", "CHANGES", "PERSIST", "VERIFY");
         size_t i;
         json_t *t;
         json_array_foreach(txs, i, t) {
-                const char *id = json_string_value(json_object_get(t, "id")), *by;
-                const json_t *v = json_object_get(t, "verification");
-                char created[20], counts[32], verify[160] = "-";
-                snprintf(counts, sizeof(counts), "%lld/%lld", (long long) json_integer_value(json_object_get(t, "applied")),
-                         (long long) json_integer_value(json_object_get(t, "changes")));
-                if (v)
-                        probe_verify_summary(v, verify, sizeof(verify));
-                else if (id && (by = verified_by(txs, id)))
-                        snprintf(verify, sizeof(verify), "round of %s", by);
-                printf("%-30s %-20s %-12s %-8s %-8s %s\n", strempty(id), when(t, "created", created, sizeof(created)),
-                       strempty(json_string_value(json_object_get(t, "state"))), counts,
-                       json_is_true(json_object_get(t, "persist")) ? "yes" : "no", verify);
+                const char *id = json_string_value(json_object_get(t, "id"));
+                if (id && json_object_get(owners, id))
+                        continue;        /* a round: shown under its run */
+                if (json_object_get(t, "verification"))
+                        print_verified(txs, t, owners, all);
+                else
+                        print_row(t, "", "-");
         }
+        json_int_t omitted = json_integer_value(json_object_get(list, "omitted"));
+        if (omitted > 0)
+                printf("(%lld older transaction(s) not shown: the helper's reply is capped; see skytune-helper(8))\n",
+                       (long long) omitted);
 }
 
 static void print_tx(const json_t *tx) {
@@ -95,9 +151,9 @@ static void print_tx(const json_t *tx) {
 }
 
 int verb_history(int argc, char **argv) {
-        bool json;
+        bool json, all;
         const char *id;
-        int code = helper_client_json_args_id(argc, argv, HISTORY_USAGE, &json, &id);
+        int code = helper_client_json_args_id(argc, argv, HISTORY_USAGE, &json, &all, &id);
         if (code >= 0)
                 return code;
         json_t *doc = NULL;
@@ -109,7 +165,7 @@ int verb_history(int argc, char **argv) {
         else if (id)
                 print_tx(doc);
         else
-                print_list(doc);
+                print_list(doc, all);
         json_decref(doc);
         return code;
 }

@@ -31,6 +31,7 @@ int verb_rollback(int argc, char **argv) {
         };
         bool force = false, json = false, last = false;
         optind = 1;
+        opterr = 0;
         for (int c; (c = getopt_long(argc, argv, "h", opts, NULL)) >= 0;)
                 switch (c) {
                 case OPT_LAST:
@@ -46,11 +47,11 @@ int verb_rollback(int argc, char **argv) {
                         usage(stdout);
                         return EXIT_OK;
                 default:
-                        usage(stderr);
+                        log_error("unknown or incomplete option '%s' (see 'skytune rollback --help')", argv[optind - 1]);
                         return EXIT_USAGE;
                 }
         if (argc - optind > 1 || (last && argc - optind == 1)) {
-                log_error("give one transaction id or --last");
+                log_error("give one transaction id or --last (see 'skytune rollback --help')");
                 return EXIT_USAGE;
         }
         const char *id = optind < argc ? argv[optind] : "last";

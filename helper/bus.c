@@ -5,12 +5,16 @@
  *   RollbackWithFlags(s id, t flags) -> (s transaction)   the same, with HELPER_FLAG_FORCE
  *   AnnotateTransaction(s id, s verification) -> (s transaction)   polkit io.skysentinel.skytune.apply;
  *                                                     stores the verdicts of `apply --verify` with it
- *   ListTransactions() -> (s list)                    anyone
- *   GetTransaction(s id) -> (s transaction)           anyone; live values and drift added
+ *   ListTransactions() -> (s list)                    anyone; in full with io.skysentinel.skytune.read,
+ *   ListTransactionsPage(s before, u limit) -> (s list)   else redacted (read.c)
+ *   GetTransaction(s id) -> (s transaction)           the same; live values and drift added
  *   property Version (s)
  * Handlers validate first (a bad plan never reaches polkit), then ask polkit asynchronously; the
  * work runs in the polkit reply callback. The loop is single-threaded and a transaction runs to the
- * end inside one callback, so callers are served one at a time, in the order polkit answers. */
+ * end inside one callback, so callers are served one at a time, in the order polkit answers. Root
+ * (euid 0 as the bus vouches for it) is served at once, without polkit (which always allows root),
+ * so no queue of other callers can make it wait or refuse it; everyone else waits for polkit, at
+ * most HELPER_PENDING_PER_UID requests per uid and HELPER_PENDING_MAX in all. */
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,14 +26,21 @@ typedef enum Op {
         OP_APPLY,
         OP_ROLLBACK,
         OP_ANNOTATE,
+        OP_LIST,
+        OP_PAGE,
+        OP_GET,
 } Op;
 
 static const struct {
         const char *method, *action;
+        bool read;        /* never refused: without the action the caller gets the redacted view */
 } ops[] = {
         [OP_APPLY] = { "Apply", HELPER_ACTION_APPLY },
         [OP_ROLLBACK] = { "Rollback", HELPER_ACTION_ROLLBACK },
         [OP_ANNOTATE] = { "AnnotateTransaction", HELPER_ACTION_APPLY },
+        [OP_LIST] = { "ListTransactions", HELPER_ACTION_READ, true },
+        [OP_PAGE] = { "ListTransactionsPage", HELPER_ACTION_READ, true },
+        [OP_GET] = { "GetTransaction", HELPER_ACTION_READ, true },
 };
 
 struct Request {
@@ -40,8 +51,9 @@ struct Request {
         sd_bus_slot *slot;
         Plan *plan;
         json_t *verification;
-        char *tx_id;
-        uint64_t flags;
+        char *tx_id;            /* also ListTransactionsPage's "before" */
+        uint64_t flags;         /* also ListTransactionsPage's limit */
+        uid_t uid;
         Request *next;
 };
 
@@ -108,12 +120,70 @@ static int annotate(Helper *h, Request *req, json_t **ret_tx, sd_bus_error *e) {
         return 0;
 }
 
+static int serve_read(Helper *h, Request *req, bool full, json_t **ret, sd_bus_error *e) {
+        int r = req->op == OP_GET    ? read_get(h, req->tx_id, full, ret, e)
+                : req->op == OP_PAGE ? read_page(h, full, req->tx_id, (uint32_t) req->flags, ret)
+                                     : read_list(h, full, ret);
+        if (r < 0 && !sd_bus_error_is_set(e))
+                return sd_bus_error_set_errnof(e, r, "cannot read the journal: %s", strerror(-r));
+        return r;
+}
+
+/* "last" resolved from the summaries, so that no rollback parses the whole journal to find it. */
+static int rollback_resolved(Helper *h, Request *req, json_t **ret, sd_bus_error *e) {
+        if (isempty(req->tx_id) || strcmp(req->tx_id, "last") == 0) {
+                char *id = NULL;
+                int r = journal_last_applied(h, &id);
+                if (r == -ENOENT)
+                        return sd_bus_error_setf(e, HELPER_ERROR_NOT_FOUND, "no applied transaction to roll back");
+                if (r < 0)
+                        return sd_bus_error_setf(e, HELPER_ERROR_FAILED, "cannot read the journal: %s", strerror(-r));
+                free(req->tx_id);
+                req->tx_id = id;
+        }
+        return tx_rollback(h, req->tx_id, req->flags & HELPER_FLAG_FORCE, ret, e);
+}
+
+/* Runs an authorized request (a read: full or redacted) and replies; frees it. */
+static void serve(Request *req, bool full) {
+        Helper *h = req->h;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        json_auto_t *tx = NULL;
+        int r;
+        switch (req->op) {
+        case OP_ROLLBACK:
+                r = rollback_resolved(h, req, &tx, &e);
+                break;
+        case OP_ANNOTATE:
+                r = annotate(h, req, &tx, &e);
+                break;
+        case OP_APPLY:
+                r = tx_apply(h, req->plan, req->plan->persist || (req->flags & HELPER_FLAG_PERSIST), req->uid, &tx, &e);
+                break;
+        default:
+                r = serve_read(h, req, full, &tx, &e);
+                break;
+        }
+        if (r < 0) {
+                if (!sd_bus_error_is_set(&e))
+                        sd_bus_error_set_errnof(&e, r, "%s failed: %s", ops[req->op].method, strerror(-r));
+                if (!ops[req->op].read)
+                        log_error("%s: %s", e.name, e.message);
+                (void) sd_bus_reply_method_error(req->msg, &e);
+        } else
+                (void) reply_json(req->msg, tx);
+        if (!ops[req->op].read)
+                (void) journal_prune(h);
+        request_free(req);
+        /* Journals were parsed: hand the heap back rather than keep it for the helper's short life. */
+        malloc_trim(0);
+}
+
 static int authorized_cb(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         Request *req = userdata;
-        Helper *h = req->h;
         const char *why = NULL, *method = ops[req->op].method;
         int v = polkit_verdict(req->msg, reply, req->interactive, &why);
-        if (v <= 0) {
+        if (v <= 0 && !ops[req->op].read) {
                 log_notice("%s refused for %s: %s", method, strempty(sd_bus_message_get_sender(req->msg)), why);
                 (void) sd_bus_reply_method_errorf(req->msg,
                                                   v == -EBADR ? SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED : SD_BUS_ERROR_ACCESS_DENIED,
@@ -121,39 +191,29 @@ static int authorized_cb(sd_bus_message *reply, void *userdata, sd_bus_error *re
                 request_free(req);
                 return 0;
         }
-        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-        json_auto_t *tx = NULL;
-        int r;
-        switch (req->op) {
-        case OP_ROLLBACK:
-                r = tx_rollback(h, req->tx_id, req->flags & HELPER_FLAG_FORCE, &tx, &e);
-                break;
-        case OP_ANNOTATE:
-                r = annotate(h, req, &tx, &e);
-                break;
-        default:
-                r = tx_apply(h, req->plan, req->plan->persist || (req->flags & HELPER_FLAG_PERSIST), sender_uid(req->msg), &tx, &e);
-                break;
-        }
-        if (r < 0) {
-                if (!sd_bus_error_is_set(&e))
-                        sd_bus_error_set_errnof(&e, r, "%s failed: %s", method, strerror(-r));
-                log_error("%s: %s", e.name, e.message);
-                (void) sd_bus_reply_method_error(req->msg, &e);
-        } else
-                (void) reply_json(req->msg, tx);
-        request_free(req);
-        /* Journals were parsed: hand the heap back rather than keep it for the helper's short life. */
-        malloc_trim(0);
+        serve(req, v > 0);
         return 0;
+}
+
+static unsigned pending_of(Helper *h, uid_t uid) {
+        unsigned n = 0;
+        for (Request *r = h->requests; r; r = r->next)
+                n += r->uid == uid;
+        return n;
 }
 
 /* Takes plan and verification (freed on failure too). */
 static int queue_request(Helper *h, sd_bus_message *m, Op op, Plan *plan, json_t *verification, const char *id, uint64_t flags,
                          sd_bus_error *error) {
-        if (h->n_requests >= HELPER_PENDING_MAX) {
+        bool root = polkit_sender_is_root(m) > 0;
+        uid_t uid = sender_uid(m);
+        unsigned mine = root ? 0 : pending_of(h, uid);
+        if (!root && (h->n_requests >= HELPER_PENDING_MAX || mine >= HELPER_PENDING_PER_UID)) {
                 plan_free(plan);
                 json_decref(verification);
+                if (mine >= HELPER_PENDING_PER_UID)
+                        return sd_bus_error_setf(error, HELPER_ERROR_BUSY, "uid %u has %u requests waiting already; try again later",
+                                                 (unsigned) uid, mine);
                 return sd_bus_error_setf(error, HELPER_ERROR_BUSY, "%u requests are waiting already; try again later", h->n_requests);
         }
         Request *req = calloc(1, sizeof(*req));
@@ -164,8 +224,14 @@ static int queue_request(Helper *h, sd_bus_message *m, Op op, Plan *plan, json_t
                 return -ENOMEM;
         }
         *req = (Request) { .h = h, .op = op, .msg = sd_bus_message_ref(m), .plan = plan, .verification = verification,
-                           .tx_id = req->tx_id, .flags = flags, .next = h->requests };
-        req->interactive = (flags & HELPER_FLAG_INTERACTIVE) || sd_bus_message_get_allow_interactive_authorization(m) > 0;
+                           .tx_id = req->tx_id, .flags = flags, .uid = uid, .next = h->requests };
+        if (root) {
+                serve(req, true);        /* not in the list: request_free finds nothing to unlink */
+                return 1;
+        }
+        /* Reads never prompt: without a standing grant the caller gets the redacted view. */
+        req->interactive = !ops[op].read &&
+                           ((flags & HELPER_FLAG_INTERACTIVE) || sd_bus_message_get_allow_interactive_authorization(m) > 0);
         h->requests = req;
         h->n_requests++;
         int r = polkit_check_async(h, m, ops[op].action, req->interactive, authorized_cb, req, &req->slot);
@@ -252,58 +318,28 @@ static int method_annotate(sd_bus_message *m, void *userdata, sd_bus_error *erro
 }
 
 static int method_list(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        Helper *h = userdata;
-        json_auto_t *all = NULL;
-        int r = journal_list(h, &all);
+        return queue_request(userdata, m, OP_LIST, NULL, NULL, NULL, 0, error);
+}
+
+static int method_page(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *before;
+        uint32_t limit;
+        int r = sd_bus_message_read(m, "su", &before, &limit);
         if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "cannot read the journal: %s", strerror(-r));
-        json_auto_t *list = json_array();
-        size_t i;
-        json_t *tx;
-        json_array_foreach(all, i, tx) {
-                unsigned applied = 0;
-                size_t j;
-                json_t *c;
-                json_array_foreach(json_object_get(tx, "changes"), j, c)
-                        applied += json_string_value(json_object_get(c, "status")) &&
-                                   strcmp(json_string_value(json_object_get(c, "status")), "applied") == 0;
-                json_array_append_new(list, json_pack("{s:O, s:O, s:O, s:O?, s:O?, s:O?, s:I, s:I, s:O?, s:O*}", "id", json_object_get(tx, "id"),
-                                                      "state", json_object_get(tx, "state"), "created", json_object_get(tx, "created"),
-                                                      "updated", json_object_get(tx, "updated"), "persist", json_object_get(tx, "persist"),
-                                                      "caller_uid", json_object_get(tx, "caller_uid"), "changes",
-                                                      (json_int_t) json_array_size(json_object_get(tx, "changes")), "applied",
-                                                      (json_int_t) applied, "conflicts", json_object_get(tx, "conflicts"),
-                                                      "verification", json_object_get(tx, "verification")));
-        }
-        json_auto_t *doc = json_pack("{s:s, s:O}", "schema", "skytune.txlist/1", "transactions", list);
-        return reply_json(m, doc);
+                return r;
+        if (!isempty(before) && !tx_id_valid(before))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "invalid transaction id (letters, digits and '-', at most 64)");
+        return queue_request(userdata, m, OP_PAGE, NULL, NULL, before, limit, error);
 }
 
 static int method_get(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        Helper *h = userdata;
         const char *id;
         int r = sd_bus_message_read(m, "s", &id);
         if (r < 0)
                 return r;
-        json_auto_t *tx = NULL;
-        if (isempty(id) || strcmp(id, "last") == 0) {
-                r = tx_find_last_applied(h, &tx);
-                if (r == -ENOENT)
-                        return sd_bus_error_setf(error, HELPER_ERROR_NOT_FOUND, "no applied transaction");
-                if (r < 0)
-                        return sd_bus_error_set_errnof(error, r, "cannot read the journal: %s", strerror(-r));
-        } else {
-                if (!tx_id_valid(id))
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "invalid transaction id");
-                r = journal_load(h, id, &tx);
-                if (r == -ENOENT)
-                        return sd_bus_error_setf(error, HELPER_ERROR_NOT_FOUND, "no transaction %s", id);
-                if (r < 0)
-                        return sd_bus_error_setf(error, HELPER_ERROR_FAILED, "cannot read transaction %s: %s", id,
-                                                 r == -EBADMSG ? "its journal file is corrupt and was moved aside" : strerror(-r));
-        }
-        tx_annotate_live(h, tx);
-        return reply_json(m, tx);
+        if (!isempty(id) && strcmp(id, "last") != 0 && !tx_id_valid(id))
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "invalid transaction id");
+        return queue_request(userdata, m, OP_GET, NULL, NULL, id, 0, error);
 }
 
 static int property_version(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -323,6 +359,8 @@ static const sd_bus_vtable helper_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("AnnotateTransaction", SD_BUS_ARGS("s", id, "s", verification), SD_BUS_RESULT("s", transaction),
                                 method_annotate, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListTransactions", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", list), method_list, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListTransactionsPage", SD_BUS_ARGS("s", before, "u", limit), SD_BUS_RESULT("s", list), method_page,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetTransaction", SD_BUS_ARGS("s", id), SD_BUS_RESULT("s", transaction), method_get,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,

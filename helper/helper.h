@@ -3,6 +3,7 @@
  * the interfaces between its files (bus, polkit, journal, writers, persist, apply, idle, caps). */
 #pragma once
 
+#include <dirent.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,6 +19,8 @@
 #define HELPER_BUS_IFACE "io.skysentinel.SkyTune1"
 #define HELPER_ACTION_APPLY "io.skysentinel.skytune.apply"
 #define HELPER_ACTION_ROLLBACK "io.skysentinel.skytune.rollback"
+/* GetTransaction/ListTransactions in full (owned files' contents, caller ids); without it a redacted view. */
+#define HELPER_ACTION_READ "io.skysentinel.skytune.read"
 
 #define HELPER_ERROR_INVALID_PLAN "io.skysentinel.SkyTune1.Error.InvalidPlan"
 #define HELPER_ERROR_CONFLICT "io.skysentinel.SkyTune1.Error.Conflict"
@@ -40,10 +43,16 @@ enum {
 #define HELPER_PLAN_MAX (1024 * 1024)       /* bytes of plan JSON */
 #define HELPER_CHANGES_MAX 256
 #define HELPER_PENDING_MAX 32               /* requests waiting for polkit or their turn */
+#define HELPER_PENDING_PER_UID 4            /* of which one uid may hold (root waits for no one: no polkit) */
+#define HELPER_LIST_FINISHED_MAX 200       /* finished transactions per ListTransactions reply (newest) */
+#define HELPER_LIST_REPLY_MAX (1024 * 1024) /* bytes of finished transactions' summaries per list reply */
+#define HELPER_PAGE_MAX 100                 /* transactions per ListTransactionsPage reply */
+#define HELPER_KEEP_FINISHED 100            /* default retention: finished transactions kept (--keep-finished) */
 #define HELPER_VERIFY_SCHEMA "skytune.verify/1"
 #define HELPER_VERIFICATION_MAX (64 * 1024) /* bytes of verification JSON (AnnotateTransaction) */
 
 typedef struct Request Request;
+typedef struct JournalIndex JournalIndex;
 
 typedef struct Helper {
         Sysroot *root;
@@ -61,6 +70,8 @@ typedef struct Helper {
         Request *requests;                  /* waiting for polkit */
         unsigned n_requests;
         bool exiting;
+        JournalIndex *index;                /* summaries of the journal files (journal-index.c) */
+        unsigned keep_finished;             /* retention: newest finished transactions kept; 0: all */
 } Helper;
 
 /* One validated change of a plan. Keys are canonical, values normalized. */
@@ -129,7 +140,36 @@ int journal_load(Helper *h, const char *id, json_t **ret);
 int journal_list(Helper *h, json_t **ret);
 /* The same, skipping (without parsing) files that plainly hold a finished transaction. */
 int journal_list_filtered(Helper *h, bool unfinished_only, json_t **ret);
+/* The tx/ directory for readdir, and whether an entry's name is a transaction record (<id>.json). */
+int journal_open_dir(Helper *h, DIR **ret);
+bool journal_is_record_name(const char *name);
 int journal_new_id(char **ret);
+
+/* journal-index.c: summaries of every transaction, oldest first (id, state, created, updated,
+ * persist, caller_uid, changes and applied counts, conflicts, failures, verification), from a cache
+ * that re-reads only journal files changed since it read them; the array is borrowed until the next
+ * call. */
+int journal_summaries(Helper *h, const json_t **ret);
+/* Id of the newest applied transaction, from the summaries; -ENOENT if none. */
+int journal_last_applied(Helper *h, char **ret_id);
+void journal_index_free(Helper *h);
+/* Retention: remove finished transactions (rolled-back, recovered or failed, with no conflict or
+ * failure left) beyond the newest h->keep_finished; applied and unfinished ones are never removed.
+ * Returns how many were removed. */
+int journal_prune(Helper *h);
+
+/* read.c: the read methods' documents; full, or redacted for callers without HELPER_ACTION_READ. */
+/* A transaction or summary as those callers see it: no owned file contents, no caller uids;
+ * "redacted": true. Changes tx in place (a shared verification is copied first). */
+void journal_redact(json_t *tx);
+/* skytune.txlist/1: every applied or unfinished transaction, and the newest HELPER_LIST_FINISHED_MAX
+ * finished ones while they fit HELPER_LIST_REPLY_MAX bytes; oldest first, "omitted" counts the rest. */
+int read_list(Helper *h, bool full, json_t **ret);
+/* At most limit (1..HELPER_PAGE_MAX; 0: the most) transactions older than before ("": the newest),
+ * oldest first; "more" and "next" (the before of the next older page) when older ones are left. */
+int read_page(Helper *h, bool full, const char *before, uint32_t limit, json_t **ret);
+/* GetTransaction: one record ("last" or "": the newest applied) with live values and drift. */
+int read_get(Helper *h, const char *id, bool full, json_t **ret, sd_bus_error *error);
 char *now_iso(void);
 /* A verification record (AnnotateTransaction) as the caller sent it: parsed and checked member by
  * member (skytune.verify/1 with decision and transactions; no unknown members, names and verdicts
@@ -156,6 +196,8 @@ int tx_annotate_live(Helper *h, json_t *tx);
 int polkit_check_async(Helper *h, sd_bus_message *m, const char *action, bool interactive,
                        sd_bus_message_handler_t cb, void *userdata, sd_bus_slot **ret_slot);
 int polkit_verdict(sd_bus_message *request, sd_bus_message *reply, bool interactive, const char **why);
+/* 1 when the bus vouches (not /proc) that the sender's euid is 0; polkit always allows root. */
+int polkit_sender_is_root(sd_bus_message *request);
 
 /* bus.c */
 int bus_setup(Helper *h);

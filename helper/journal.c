@@ -235,23 +235,36 @@ int journal_list(Helper *h, json_t **ret) {
         return journal_list_filtered(h, false, ret);
 }
 
-int journal_list_filtered(Helper *h, bool unfinished_only, json_t **ret) {
+int journal_open_dir(Helper *h, DIR **ret) {
         int dfd = dup(h->tx_fd);
         if (dfd < 0)
                 return negative_errno();
-        _cleanup_closedir_ DIR *d = fdopendir(dfd);
+        DIR *d = fdopendir(dfd);
         if (!d) {
+                int r = negative_errno();
                 close(dfd);
-                return negative_errno();
+                return r;
         }
         rewinddir(d);
+        *ret = d;
+        return 0;
+}
+
+bool journal_is_record_name(const char *name) {
+        size_t len = strlen(name);
+        /* Not ".", "..", or the ".#*.tmp" files a crash may leave during a save. */
+        return name[0] != '.' && len >= 6 && strcmp(name + len - 5, ".json") == 0;
+}
+
+int journal_list_filtered(Helper *h, bool unfinished_only, json_t **ret) {
+        _cleanup_closedir_ DIR *d = NULL;
+        int r = journal_open_dir(h, &d);
+        if (r < 0)
+                return r;
         json_t **items = NULL;
         size_t n = 0;
-        int r = 0;
         for (struct dirent *de; (de = readdir(d));) {
-                size_t len = strlen(de->d_name);
-                /* Skip ".", "..", and the ".#*.tmp" files a crash may leave during a save. */
-                if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
+                if (!journal_is_record_name(de->d_name))
                         continue;
                 json_t *doc;
                 if (unfinished_only && looks_finished(h, de->d_name))

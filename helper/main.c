@@ -19,6 +19,7 @@ typedef struct Options {
         double idle_s;
         bool journal;
         long crash_after;
+        long keep_finished;
 } Options;
 
 static void usage(FILE *f) {
@@ -31,6 +32,8 @@ static void usage(FILE *f) {
                    "  --state-dir DIR        journal directory (default /var/lib/skytune)\n"
                    "  --idle-timeout S       exit after S seconds without requests (default 30; 0: never)\n"
                    "  --log-target T         console or journal (default console)\n"
+                   "  --keep-finished N      retention: keep the newest N finished transactions (default 100; 0:\n"
+                   "                         all); applied ones and their undo data are always kept\n"
                    "  --test-crash-after N   test hook: die by SIGKILL right after the Nth system write of an\n"
                    "                         apply (0: after the journal's intent record)\n"
                    "  --version, --help\n");
@@ -41,14 +44,15 @@ static void usage(FILE *f) {
  * make the helper kill itself, which those files' owner can do anyway. Keeping it in the shipped
  * binary means the crash tests exercise exactly the code that ships. */
 static int parse_options(int argc, char **argv, Options *o) {
-        enum { OPT_SYSROOT = 256, OPT_STATE, OPT_IDLE, OPT_LOG, OPT_CRASH, OPT_VERSION };
+        enum { OPT_SYSROOT = 256, OPT_STATE, OPT_IDLE, OPT_LOG, OPT_CRASH, OPT_VERSION, OPT_KEEP };
         static const struct option opts[] = {
                 { "sysroot", required_argument, NULL, OPT_SYSROOT },  { "state-dir", required_argument, NULL, OPT_STATE },
                 { "idle-timeout", required_argument, NULL, OPT_IDLE }, { "log-target", required_argument, NULL, OPT_LOG },
                 { "test-crash-after", required_argument, NULL, OPT_CRASH }, { "version", no_argument, NULL, OPT_VERSION },
-                { "help", no_argument, NULL, 'h' },                    {},
+                { "keep-finished", required_argument, NULL, OPT_KEEP }, { "help", no_argument, NULL, 'h' }, {},
         };
-        *o = (Options) { .sysroot = "/", .state_dir = "/var/lib/skytune", .idle_s = 30, .crash_after = -1 };
+        *o = (Options) { .sysroot = "/", .state_dir = "/var/lib/skytune", .idle_s = 30, .crash_after = -1,
+                         .keep_finished = HELPER_KEEP_FINISHED };
         for (int c; (c = getopt_long(argc, argv, "h", opts, NULL)) >= 0;) {
                 char *end;
                 switch (c) {
@@ -83,6 +87,13 @@ static int parse_options(int argc, char **argv, Options *o) {
                                 return -EINVAL;
                         }
                         break;
+                case OPT_KEEP:
+                        o->keep_finished = strtol(optarg, &end, 10);
+                        if (*end || end == optarg || o->keep_finished < 0 || o->keep_finished > 1000000) {
+                                log_error("--keep-finished takes a number of transactions, 0 (all) to 1000000");
+                                return -EINVAL;
+                        }
+                        break;
                 case OPT_VERSION:
                         printf("skytune-helper %s\n", SKYTUNE_VERSION);
                         return 0;
@@ -107,6 +118,7 @@ static void helper_done(Helper *h) {
         h->bus = sd_bus_flush_close_unref(h->bus);
         h->event = sd_event_unref(h->event);
         h->root = sysroot_free(h->root);
+        journal_index_free(h);
         if (h->tx_fd >= 0)
                 close(h->tx_fd);
         if (h->state_fd >= 0)
@@ -129,6 +141,7 @@ static int run(int argc, char **argv) {
         helper_log_setup(o.journal);
         h.idle_usec = (uint64_t) (o.idle_s * 1e6);
         h.test_crash_after = o.crash_after;
+        h.keep_finished = (unsigned) o.keep_finished;
         h.state_dir = (char *) o.state_dir;
 
         sd_id128_t boot;
@@ -147,6 +160,9 @@ static int run(int argc, char **argv) {
         r = tx_recover_all(&h);
         if (r < 0)
                 return r;
+        r = journal_prune(&h);
+        if (r < 0)
+                log_warning_errno(r, "retention: cannot list %s/tx: %m; nothing was removed", h.state_dir);
         malloc_trim(0);
 
         sigset_t mask;

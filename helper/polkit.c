@@ -31,7 +31,7 @@ int polkit_check_async(Helper *h, sd_bus_message *m, const char *action, bool in
         return sd_bus_call_async(h->bus, ret_slot, c, cb, userdata, interactive ? 300 * UINT64_C(1000000) : 0);
 }
 
-static int sender_is_root(sd_bus_message *request) {
+int polkit_sender_is_root(sd_bus_message *request) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         uid_t euid;
         int r = sd_bus_query_sender_creds(request, SD_BUS_CREDS_EUID, &creds);
@@ -48,7 +48,7 @@ int polkit_verdict(sd_bus_message *request, sd_bus_message *reply, bool interact
         if (sd_bus_message_is_method_error(reply, NULL)) {
                 const sd_bus_error *e = sd_bus_message_get_error(reply);
                 if (sd_bus_error_has_names(e, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER)) {
-                        int r = sender_is_root(request);
+                        int r = polkit_sender_is_root(request);
                         if (r > 0)
                                 return 1;
                         *why = "polkit is not running, so only root may do this";

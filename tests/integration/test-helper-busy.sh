@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The helper's waiting queue is bounded: while polkitd has not answered (here: stopped with SIGSTOP,
-# as a slow polkitd or a pending password prompt would hold it), at most HELPER_PENDING_MAX requests
-# wait for their authorization; every further caller gets the named error
-# io.skysentinel.SkyTune1.Error.Busy at once, with a message saying so, and nothing of its request is
-# done. Once polkitd answers, every queued request is served in turn and the helper takes calls again.
+# The helper's waiting queue is bounded per caller and in all, and root is never behind it: while
+# polkitd has not answered (here: stopped with SIGSTOP, as a slow polkitd or a pending password prompt
+# would hold it), one uid may have at most HELPER_PENDING_PER_UID requests waiting for their
+# authorization and all uids together HELPER_PENDING_MAX; every further caller gets the named error
+# io.skysentinel.SkyTune1.Error.Busy at once, with a message saying which bound it hit, and nothing of
+# its request is done. Root (which polkit always allows) is served at once meanwhile. Once polkitd
+# answers, every queued request is served in turn and the helper takes calls again.
 set -euo pipefail
 source "$(dirname "$0")/lib-helper-bus.sh"
 BUS_IDLE=30
@@ -11,48 +13,71 @@ bus_setup "$1" "$2"
 # A stopped polkitd would not end on bus_teardown's SIGTERM: let it go on first, whatever happens.
 trap 'rc=$?; [[ -n ${POLKIT_PID:-} ]] && kill -CONT "$POLKIT_PID" 2>/dev/null; (exit $rc); bus_teardown' EXIT
 
-max=$(awk '$1 == "#define" && $2 == "HELPER_PENDING_MAX" { print $3 }' "$BUS_SRC/helper/helper.h")
-[[ $max =~ ^[0-9]+$ ]] || bus_fail "HELPER_PENDING_MAX not found in helper/helper.h"
-extra=8
-n=$((max + extra))
+def() { awk -v n="$1" '$1 == "#define" && $2 == n { print $3 }' "$BUS_SRC/helper/helper.h"; }
+max=$(def HELPER_PENDING_MAX) per=$(def HELPER_PENDING_PER_UID)
+[[ $max =~ ^[0-9]+$ && $per =~ ^[0-9]+$ ]] || bus_fail "HELPER_PENDING_MAX or HELPER_PENDING_PER_UID not found in helper/helper.h"
+users=$((max / per))        # uids that fill the queue together (system users 1..; nobody first)
+extra=6
 
 plan=$(make_plan false <<'P'
 sysctl vm.swappiness 10
 P
 )
+# Every local user may apply in this test's polkitd (once it answers).
+polkit_rule 'polkit.addRule(function(action, subject) {
+        if (action.id == "io.skysentinel.skytune.apply") return polkit.Result.YES;
+});'
 hcall ListTransactions >/dev/null        # activated and serving before polkitd stops
 [[ -n $(helper_pid) ]] || bus_fail "helper not running"
 
 kill -STOP "$POLKIT_PID"
 calls=$BUS_TMP/calls
 mkdir "$calls"
-# dbus-send prints the error's name, which busctl does not.
-for i in $(seq "$n"); do
-        (
-                rc=0
-                dbus-send --system --print-reply --reply-timeout=60000 --dest="$BUS_NAME" "$BUS_PATH" "$BUS_IFACE.Apply" \
-                        "string:$plan" uint64:0 >"$calls/$i.out" 2>&1 || rc=$?
-                echo "$rc" >"$calls/$i.rc"
-        ) &
-done
-
+chmod 0777 "$calls"
+fire() {        # fire UID N: N concurrent Apply calls as UID (dbus-send prints the error's name, busctl does not)
+        local uid=$1 i
+        for ((i = 0; i < $2; i++)); do
+                (
+                        rc=0
+                        setpriv --reuid="$uid" --regid="$uid" --clear-groups env DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" \
+                                dbus-send --system --print-reply --reply-timeout=60000 --dest="$BUS_NAME" "$BUS_PATH" "$BUS_IFACE.Apply" \
+                                "string:$plan" uint64:0 >"$calls/$uid-$i.out" 2>&1 || rc=$?
+                        echo "$rc" >"$calls/$uid-$i.rc"
+                ) &
+        done
+}
 finished() { find "$calls" -name '*.rc' | wc -l; }
-for _ in $(seq 400); do (( $(finished) >= extra )) && break; sleep 0.05; done
-sleep 0.5        # a request wrongly refused or served late would show up here
-(( $(finished) == extra )) || bus_fail "$(finished) of $n calls returned while polkitd was stopped, expected $extra"
-busy=0
-for f in "$calls"/*.rc; do
-        out=${f%.rc}.out
-        [[ $(cat "$f") != 0 ]] || bus_fail "a call succeeded while polkitd was stopped: $(cat "$out")"
-        grep -qx "Error io.skysentinel.SkyTune1.Error.Busy: $max requests are waiting already; try again later" "$out" ||
-                bus_fail "not the Busy error: $(cat "$out")"
-        busy=$((busy + 1))
-done
-[[ $busy == "$extra" ]] || bus_fail "$busy Busy errors, expected $extra"
+wait_finished() {        # wait_finished N: until N calls returned (and a little longer: none more may)
+        for _ in $(seq 400); do (( $(finished) >= $1 )) && break; sleep 0.05; done
+        sleep 0.5
+        (( $(finished) == $1 )) || bus_fail "$(finished) calls returned while polkitd was stopped, expected $1"
+}
+busy_with() {        # busy_with MESSAGE: how many returned calls got Busy with that message
+        grep -lx "Error io.skysentinel.SkyTune1.Error.Busy: $1" "$calls"/*.out 2>/dev/null | wc -l
+}
+
+# 1. One uid: HELPER_PENDING_PER_UID wait, the others are refused at once.
+fire 65534 $((per + extra))
+wait_finished "$extra"
+[[ $(busy_with "uid 65534 has $per requests waiting already; try again later") == "$extra" ]] ||
+        bus_fail "per-uid bound: $(cat "$calls"/*.out)"
+# 2. More uids fill the queue to HELPER_PENDING_MAX; the next uid is refused by the total.
+for uid in $(seq 1 $((users - 1))); do fire "$uid" "$per"; done
+fire "$users" "$extra"
+wait_finished $((extra * 2))
+[[ $(busy_with "$max requests are waiting already; try again later") == "$extra" ]] || bus_fail "total bound: $(cat "$calls"/*.out)"
 [[ $(journal_count) == 0 && $(cat "$ROOT/proc/sys/vm/swappiness") == 60 ]] || bus_fail "something was written before polkit answered"
+# 3. Root waits for none of them (and not for polkitd).
+t0=$(date +%s%N)
+tx=$(timeout 10 busctl --system --timeout=10 --json=short call "$BUS_NAME" "$BUS_PATH" "$BUS_IFACE" Apply st "$plan" 0 | jq -r '.data[0]') ||
+        bus_fail "root's Apply was not served while $max requests waited"
+[[ $(jq -r .state <<<"$tx") == applied ]] || bus_fail "root's Apply: $tx"
+hjson Rollback s last >/dev/null || bus_fail "root's Rollback was not served"
+echo "root's Apply and Rollback while $max requests waited: $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 
 # polkitd answers: the queued requests are served one at a time; the first applies, the others find
 # nothing left to change.
+n=$((max + extra * 2))
 kill -CONT "$POLKIT_PID"
 for _ in $(seq 600); do (( $(finished) == n )) && break; sleep 0.05; done
 (( $(finished) == n )) || bus_fail "only $(finished) of $n calls returned after polkitd went on"
@@ -63,10 +88,10 @@ for f in "$calls"/*.rc; do
         served=$((served + 1))
 done
 [[ $served == "$max" ]] || bus_fail "$served queued calls served, expected $max"
-[[ $(journal_count) == 1 && $(cat "$ROOT/proc/sys/vm/swappiness") == 10 ]] || bus_fail "expected one applied transaction"
+[[ $(journal_count) == 2 && $(cat "$ROOT/proc/sys/vm/swappiness") == 10 ]] || bus_fail "expected root's and one queued transaction"
 [[ $(grep -l '"state":"applied"' "$calls"/*.out | wc -l) == 1 ]] || bus_fail "more than one call applied the plan"
 
 # The queue is empty again: the next caller is served, not refused.
 tx=$(hjson Rollback s last)
 [[ $(jq -r .state <<<"$tx") == rolled-back ]] || bus_fail "rollback after the burst: $tx"
-echo "PASS: $extra of $n callers got $BUS_NAME.Error.Busy while $max waited for polkit; all $max were served afterwards"
+echo "PASS: $extra callers over the per-uid bound ($per) and $extra over the total ($max) got $BUS_NAME.Error.Busy; root was served meanwhile; all $max were served afterwards"

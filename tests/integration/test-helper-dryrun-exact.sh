@@ -54,7 +54,7 @@ live=0
 while IFS=$'\t' read -r kind key to; do
         live=$((live + 1))
         got=$(jq -r --arg k "$key" --arg kind "$kind" \
-                '.transaction.changes[] | select(.kind == $kind and .key == $k) | .live' "$BUS_TMP/status.json")
+                '.items[] | select(.kind == $kind and .key == $k) | .live' "$BUS_TMP/status.json")
         [[ $got == "$to" ]] || bus_fail "$kind $key: the dry run said $to, live is '$got'"
 done < <(jq -r '.dry_run.live[] | select(.status == "change") | [.kind, .key, .to] | @tsv' "$BUS_TMP/dry.json")
 (( live >= 6 )) || bus_fail "the dry run predicted only $live live changes: $(jq -c .dry_run.live "$BUS_TMP/dry.json")"

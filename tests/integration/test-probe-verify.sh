@@ -69,7 +69,8 @@ round=$("$SKYTUNE" history --json | jq -r --arg id "$good" '.transactions[] | se
 applies=$("$SKYTUNE" history --json | jq -r --arg id "$good" '.transactions[] | select(.id == $id) | .verification.transactions | length')
 "$SKYTUNE" history >"$BUS_TMP/hist.txt"
 grep -q "^$good .* applied .*kept: http successful_rps improved +" "$BUS_TMP/hist.txt" || bus_fail "history: $(cat "$BUS_TMP/hist.txt")"
-[[ $applies == 1 ]] || grep -q "^$round .* rolled-back .*round of $good" "$BUS_TMP/hist.txt" || bus_fail "history round: $(cat "$BUS_TMP/hist.txt")"
+[[ $applies == 1 ]] || "$SKYTUNE" history --all | grep -q "^  $round .* rolled-back .*round of $good" ||
+        bus_fail "history round: $("$SKYTUNE" history --all)"
 "$SKYTUNE" history "$good" >"$BUS_TMP/one.txt" || bus_fail "history ID exited $?"
 grep -q "^Verified, recorded .*$R baseline and $R candidate rounds, alternating; kept" "$BUS_TMP/one.txt" &&
         grep -q 'successful_rps .*improved (primary)' "$BUS_TMP/one.txt" && { [[ $applies == 1 ]] || grep -q "as $applies transactions" "$BUS_TMP/one.txt"; } ||
