@@ -9,6 +9,7 @@
 #include "helper-client.h"
 #include "log.h"
 #include "macro.h"
+#include "safe-text.h"
 
 #define BUS_NAME "io.skysentinel.SkyTune1"
 #define BUS_PATH "/io/skysentinel/SkyTune1"
@@ -110,6 +111,10 @@ static int call(const char *method, json_t **ret, const char *types, ...) {
         sd_bus_flush_close_unref(bus);
         if (!doc)
                 return log_error_errno(r < 0 ? r : -EBADMSG, "the helper's reply to %s cannot be read", method);
+        if (json_escape_tree(doc) < 0) {       /* plan strings come back in it, for the terminal */
+                json_decref(doc);
+                return log_error_errno(-ENOMEM, "cannot escape the reply to %s for display: %m", method);
+        }
         *ret = doc;
         return 0;
 }

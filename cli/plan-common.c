@@ -8,6 +8,7 @@
 #include "log.h"
 #include "plan-common.h"
 #include "plan.h"
+#include "safe-text.h"
 
 int plan_args_option(PlanArgs *a, int opt, const char *arg) {
         switch (opt) {
@@ -102,6 +103,10 @@ int cli_load_json(const char *path, const char *what, json_t **ret) {
                 json_decref(doc);
                 log_error("%s: the %s is not a JSON object", path, what);
                 return -EINVAL;
+        }
+        if (json_escape_tree(doc) < 0) {       /* its strings are shown on a terminal */
+                json_decref(doc);
+                return log_error_errno(-ENOMEM, "cannot escape the %s for display: %m", what);
         }
         *ret = doc;
         return 0;

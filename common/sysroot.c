@@ -182,8 +182,25 @@ static int read_all_at0(int fd, char **buf, size_t *cap, size_t *ret_len, bool s
         return 0;
 }
 
+/* A file to read: opened without blocking (a FIFO in a fixture tree would wait for a writer forever)
+ * and refused unless it is a regular file (procfs and sysfs attributes are) of at most the cap. */
+static int open_regular(const Sysroot *root, const char *rel) {
+        int fd = sysroot_openat(root, rel, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0);
+        if (fd < 0)
+                return fd;
+        struct stat st;
+        int r = fstat(fd, &st) < 0 ? negative_errno() : !S_ISREG(st.st_mode) ? -EBADFD
+                                                      : st.st_size > SYSROOT_READ_MAX ? -EFBIG
+                                                                                      : 0;
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
 int sysroot_read_file(const Sysroot *root, const char *rel, char **ret, size_t *ret_len) {
-        _cleanup_close_ int fd = sysroot_openat(root, rel, O_RDONLY | O_NOCTTY, 0);
+        _cleanup_close_ int fd = open_regular(root, rel);
         if (fd < 0)
                 return fd;
         _cleanup_free_ char *buf = NULL;
@@ -232,7 +249,7 @@ int sysroot_read_u64(const Sysroot *root, const char *rel, uint64_t *ret) {
 
 int kept_file_open(KeptFile *f, const Sysroot *root, const char *rel) {
         kept_file_close(f);
-        int fd = sysroot_openat(root, rel, O_RDONLY | O_NOCTTY, 0);
+        int fd = open_regular(root, rel);
         if (fd < 0)
                 return fd;
         f->fd = fd;

@@ -25,7 +25,8 @@ bool sysroot_exists(const Sysroot *root, const char *rel);
 /* readlink(2) inside the root; returns a malloc'ed NUL-terminated string. */
 int sysroot_readlink(const Sysroot *root, const char *rel, char **ret);
 
-/* Whole file, NUL-terminated; *ret_len excludes the NUL. Capped at 16 MiB (-EFBIG beyond). */
+/* Whole file, NUL-terminated; *ret_len excludes the NUL. Capped at 16 MiB (-EFBIG beyond); anything but
+ * a regular file (a FIFO, a socket, a device) is refused with -EBADFD, without blocking. */
 int sysroot_read_file(const Sysroot *root, const char *rel, char **ret, size_t *ret_len);
 /* First line without the trailing newline. */
 int sysroot_read_line(const Sysroot *root, const char *rel, char **ret);

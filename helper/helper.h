@@ -50,6 +50,7 @@ enum {
 #define HELPER_KEEP_FINISHED 100            /* default retention: finished transactions kept (--keep-finished) */
 #define HELPER_VERIFY_SCHEMA "skytune.verify/1"
 #define HELPER_VERIFICATION_MAX (64 * 1024) /* bytes of verification JSON (AnnotateTransaction) */
+#define HELPER_RECORD_MAX (16u * 1024 * 1024) /* bytes of one journal record read back; larger is quarantined */
 
 typedef struct Request Request;
 typedef struct JournalIndex JournalIndex;

@@ -137,15 +137,53 @@ static void quarantine(Helper *h, const char *name, const char *why) {
                   h->state_dir, name, why, h->state_dir, dest);
 }
 
+/* A record file, parsed. It is opened without blocking and read only when it is a regular file within
+ * the cap, so that a FIFO or a huge file among the records never holds up an activation; one read of
+ * the whole file (json_loadfd reads a byte per system call). A file that cannot be a record gives
+ * *ret NULL with jerr->text saying why; a negative errno means it could not be opened or read. */
+static int read_record(Helper *h, const char *name, json_t **ret, json_error_t *jerr) {
+        _cleanup_close_ int fd = openat(h->tx_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        if (fd < 0)
+                return negative_errno();
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        *ret = NULL;
+        if (!S_ISREG(st.st_mode)) {
+                snprintf(jerr->text, sizeof(jerr->text), "not a regular file");
+                return 0;
+        }
+        if (st.st_size > HELPER_RECORD_MAX) {
+                snprintf(jerr->text, sizeof(jerr->text), "%lld bytes, over the %u MiB a record may have",
+                         (long long) st.st_size, HELPER_RECORD_MAX >> 20);
+                return 0;
+        }
+        _cleanup_free_ char *buf = malloc((size_t) st.st_size + 1);
+        if (!buf)
+                return -ENOMEM;
+        size_t len = 0;
+        for (ssize_t n; len <= (size_t) st.st_size; len += (size_t) n) {
+                n = read(fd, buf + len, (size_t) st.st_size + 1 - len);
+                if (n < 0 && errno == EINTR)
+                        n = 0;
+                else if (n < 0)
+                        return negative_errno();
+                else if (n == 0)
+                        break;
+        }
+        *ret = json_loadb(buf, len, JSON_REJECT_DUPLICATES, jerr);
+        return 0;
+}
+
 /* A progress record newer than the durable one, if it is readable and names the same transaction. */
 static json_t *load_progress(Helper *h, const char *id) {
         _cleanup_free_ char *name = NULL;
         if (asprintf(&name, "%s.progress", id) < 0)
                 return NULL;
-        _cleanup_close_ int fd = openat(h->tx_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
+        json_error_t jerr;
+        json_t *doc = NULL;
+        if (read_record(h, name, &doc, &jerr) == -ENOENT)
                 return NULL;
-        json_t *doc = json_loadfd(fd, JSON_REJECT_DUPLICATES, NULL);
         const char *pid = json_string_value(json_object_get(doc, "id"));
         if (!pid || strcmp(pid, id) != 0 || !json_is_array(json_object_get(doc, "changes")) ||
             !json_is_array(json_object_get(doc, "files")) || !json_is_string(json_object_get(doc, "state"))) {
@@ -158,11 +196,11 @@ static json_t *load_progress(Helper *h, const char *id) {
 }
 
 static int load_file(Helper *h, const char *name, json_t **ret) {
-        _cleanup_close_ int fd = openat(h->tx_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return negative_errno();
         json_error_t jerr;
-        json_t *doc = json_loadfd(fd, JSON_REJECT_DUPLICATES, &jerr);
+        json_t *doc;
+        int r = read_record(h, name, &doc, &jerr);
+        if (r < 0)
+                return r;
         const char *why = NULL;
         if (!doc)
                 why = jerr.text;
@@ -212,7 +250,7 @@ static int by_id(const void *a, const void *b) {
 static bool looks_finished(Helper *h, const char *name) {
         static const char *const done[] = { "\"state\": \"applied\"", "\"state\": \"rolled-back\"",
                                             "\"state\": \"recovered\"", "\"state\": \"failed\"" };
-        _cleanup_close_ int fd = openat(h->tx_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        _cleanup_close_ int fd = openat(h->tx_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
         char buf[65536];
         ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
         if (n < 3 || n == (ssize_t) sizeof(buf) - 1 || buf[n - 1] != '\n' || buf[n - 2] != '}')

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "safe-text.h"
 #include "targets.h"
 #include "textscan.h"
 #include "ulimit.h"
@@ -420,15 +421,15 @@ json_t *targets_to_json(const Target *t, size_t n) {
                 if (!x)
                         continue;
                 if (t[i].unit)
-                        json_object_set_new(x, "unit", json_string(t[i].unit));
+                        json_object_set_new(x, "unit", json_text(t[i].unit));
                 if (t[i].pid > 0) {
                         json_object_set_new(x, "pid", json_integer(t[i].pid));
-                        json_object_set_new(x, "comm", json_string(t[i].comm));
+                        json_object_set_new(x, "comm", json_text(t[i].comm));
                 }
                 if (t[i].uid >= 0)
                         json_object_set_new(x, "uid", json_integer(t[i].uid));
                 if (t[i].user)
-                        json_object_set_new(x, "user", json_string(t[i].user));
+                        json_object_set_new(x, "user", json_text(t[i].user));
                 json_object_set_new(o, t[i].name, x);
         }
         return o;

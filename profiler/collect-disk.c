@@ -11,6 +11,7 @@
 #include "counter-table.h"
 #include "diskstats.h"
 #include "macro.h"
+#include "safe-text.h"
 #include "series.h"
 #include "source-error.h"
 
@@ -157,14 +158,14 @@ static int report_scheduler(Report *rep, const char *obj, const char *line) {
                         continue;
                 if (in_use)
                         snprintf(current, sizeof(current), "%s", name);
-                json_array_append_new(avail, json_string(name));
+                json_array_append_new(avail, json_text(name));
                 count++;
         }
         if (!*current && count == 1)
                 snprintf(current, sizeof(current), "%s", json_string_value(json_array_get(avail, 0)));
         int r = report_fact(rep, "disk", obj, "schedulers_available", avail);
         if (r >= 0 && *current)
-                r = report_fact(rep, "disk", obj, "scheduler", json_string(current));
+                r = report_fact(rep, "disk", obj, "scheduler", json_text(current));
         return r;
 }
 

@@ -13,6 +13,7 @@
 #include "collector.h"
 #include "counter-table.h"
 #include "macro.h"
+#include "safe-text.h"
 #include "series.h"
 #include "source-error.h"
 #include "textscan.h"
@@ -27,7 +28,7 @@ enum { FNR_ALLOCATED, FNR_MAX, _FNR_MAX };
 
 typedef struct ProcFiles {
         int pid;
-        char comm[32];
+        char comm[80];          /* escaped: up to 4 bytes per byte of the 15-byte comm */
         long long fds, soft;
         double pct;
 } ProcFiles;
@@ -108,7 +109,7 @@ static void read_comm(const Sysroot *root, int pid, char *buf, size_t size) {
         char path[48];
         _cleanup_free_ char *line = NULL;
         snprintf(path, sizeof(path), "proc/%d/comm", pid);
-        snprintf(buf, size, "%s", sysroot_read_line(root, path, &line) >= 0 ? line : "?");
+        text_escape_buf(buf, size, sysroot_read_line(root, path, &line) >= 0 ? line : "?");
 }
 
 /* Keep the FILES_TOP highest percentages, highest first. */

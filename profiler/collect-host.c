@@ -12,6 +12,7 @@
 #include "host-facts.h"
 #include "macro.h"
 #include "mountinfo.h"
+#include "safe-text.h"
 #include "source-error.h"
 
 static int set_unavailable(json_t *host, const char *fact, const char *fmt, ...) _printf_(3, 4);
@@ -24,7 +25,7 @@ static int set_unavailable(json_t *host, const char *fact, const char *fmt, ...)
         json_t *u = json_object_get(host, "unavailable");
         if (!u && json_object_set_new(host, "unavailable", u = json_object()) < 0)
                 return -ENOMEM;
-        if (json_object_set_new(u, fact, json_string(reason)) < 0 || json_object_set_new(host, fact, json_null()) < 0)
+        if (json_object_set_new(u, fact, json_text(reason)) < 0 || json_object_set_new(host, fact, json_null()) < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -41,7 +42,7 @@ static int line_fact(json_t *host, const Sysroot *root, const char *fact, const 
                 return r;
         if (r < 0)
                 return set_unavailable(host, fact, "cannot read /%s: %s%s", rel, strerror(-r), source_error_hint(r));
-        return set(host, fact, json_string(s));
+        return set(host, fact, json_text(s));
 }
 
 static int os_fact(json_t *host, const Sysroot *root) {
@@ -62,7 +63,7 @@ static int os_fact(json_t *host, const Sysroot *root) {
         r = os_release_pretty_name(text, len, name, sizeof(name));
         if (r < 0)
                 return set_unavailable(host, "os", "/%s has no usable PRETTY_NAME line", rel);
-        return set(host, "os", json_string(name));
+        return set(host, "os", json_text(name));
 }
 
 static int cpuinfo_facts(json_t *host, const Sysroot *root, int *ret_flag) {
@@ -78,7 +79,7 @@ static int cpuinfo_facts(json_t *host, const Sysroot *root, int *ret_flag) {
         char model[256];
         if (cpuinfo_model(text, len, model, sizeof(model)) < 0)
                 return set_unavailable(host, "cpu_model", "/proc/cpuinfo names no CPU model for this architecture");
-        return set(host, "cpu_model", json_string(model));
+        return set(host, "cpu_model", json_text(model));
 }
 
 static int count_fact(json_t *host, const Sysroot *root, const char *fact, const char *rel) {
@@ -145,7 +146,7 @@ static int virt_fact(json_t *host, const Sysroot *root, int hypervisor_flag) {
                 .cpu_hypervisor_flag = hypervisor_flag,
                 .clocksources = clocks,
         };
-        return set(host, "virtualization", json_string(virt_detect(&e)));
+        return set(host, "virtualization", json_text(virt_detect(&e)));
 }
 
 static int cgroup_fact(json_t *host, const Sysroot *root) {
@@ -155,8 +156,8 @@ static int cgroup_fact(json_t *host, const Sysroot *root) {
                 return r;
         if (r < 0)
                 return set_unavailable(host, "cgroup", "cannot read /proc/self/mountinfo: %s%s", strerror(-r), source_error_hint(r));
-        return set(host, "cgroup", json_pack("{s:s, s:s?}", "mode", cgroup_mode_to_string(l.mode), "cgroup2_mount",
-                                             l.cgroup2[0] ? l.cgroup2 : NULL));
+        return set(host, "cgroup", json_pack("{s:s, s:o}", "mode", cgroup_mode_to_string(l.mode), "cgroup2_mount",
+                                             json_text(l.cgroup2[0] ? l.cgroup2 : NULL)));
 }
 
 static json_t *words_array(const char *s) {
@@ -167,7 +168,7 @@ static json_t *words_array(const char *s) {
         if (!copy)
                 return json_decref(a), NULL;
         for (char *save = NULL, *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
-                json_array_append_new(a, json_string(w));
+                json_array_append_new(a, json_text(w));
         return a;
 }
 
@@ -193,10 +194,10 @@ static int cpufreq_fact(json_t *host, const Sysroot *root) {
                 _cleanup_free_ char *avail = read_opt(root, rel);
                 snprintf(rel, sizeof(rel), "%s/%s/energy_performance_preference", dir, pol.v[i]);
                 _cleanup_free_ char *epp = read_opt(root, rel);
-                json_t *p = json_pack("{s:s?, s:o}", "governor", gov, "available_governors",
+                json_t *p = json_pack("{s:o, s:o}", "governor", json_text(gov), "available_governors",
                                       avail ? words_array(avail) : json_array());
                 if (p && epp)
-                        json_object_set_new(p, "epp", json_string(epp));
+                        json_object_set_new(p, "epp", json_text(epp));
                 if (!p || json_object_set_new(policies, pol.v[i], p) < 0) {
                         r = -ENOMEM;
                         break;
@@ -208,7 +209,7 @@ static int cpufreq_fact(json_t *host, const Sysroot *root) {
                 json_decref(cf);
                 return -ENOMEM;
         }
-        json_object_set_new(cf, "driver", driver ? json_string(driver) : json_null());
+        json_object_set_new(cf, "driver", driver ? json_text(driver) : json_null());
         json_object_set_new(cf, "policies", policies);
         return set(host, "cpufreq", cf);
 }

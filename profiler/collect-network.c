@@ -13,6 +13,7 @@
 #include "macro.h"
 #include "netdev.h"
 #include "netstat.h"
+#include "safe-text.h"
 #include "series.h"
 #include "source-error.h"
 
@@ -195,7 +196,7 @@ static int report_iface_facts(const Sysroot *root, Report *rep, const char *obj,
         _cleanup_free_ char *operstate = NULL, *duplex = NULL;
         snprintf(path, sizeof(path), "%s/operstate", dir);
         if (r >= 0 && sysroot_read_line(root, path, &operstate) >= 0)
-                r = report_fact(rep, "network", obj, "operstate", json_string(operstate));
+                r = report_fact(rep, "network", obj, "operstate", json_text(operstate));
         uint64_t mtu;
         snprintf(path, sizeof(path), "%s/mtu", dir);
         if (r >= 0 && sysroot_read_u64(root, path, &mtu) >= 0)

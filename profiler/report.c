@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "safe-text.h"
 #include "series.h"
 
 struct Report {
@@ -51,7 +52,9 @@ json_t *report_host(Report *r) {
 }
 
 /* The object at parent.<name>, created when missing. */
-static json_t *child(json_t *parent, const char *name) {
+static json_t *child(json_t *parent, const char *raw) {
+        char name[256];
+        text_escape_buf(name, sizeof(name), raw);   /* device and interface names are the host's bytes */
         json_t *o = json_object_get(parent, name);
         if (json_is_object(o))
                 return o;
@@ -98,17 +101,21 @@ int report_series(Report *r, const char *resource, const char *object, const cha
                               number(s.min), "avg", number(s.avg), "max", number(s.max), "p95", number(s.p95), "n",
                               (json_int_t) s.n);
         json_t *o = node(r, resource, object);
-        if (!m || !o || json_object_set_new(o, name, m) < 0)
+        if (!o) {
+                json_decref(m);
                 return -ENOMEM;
-        return 0;
+        }
+        return m && json_object_set_new(o, name, m) == 0 ? 0 : -ENOMEM;
 }
 
 int report_gauge(Report *r, const char *resource, const char *object, const char *name, const char *unit, double v) {
         json_t *m = json_pack("{s:s, s:o}", "unit", unit, "value", number(v));
         json_t *o = node(r, resource, object);
-        if (!m || !o || json_object_set_new(o, name, m) < 0)
+        if (!o) {
+                json_decref(m);
                 return -ENOMEM;
-        return 0;
+        }
+        return m && json_object_set_new(o, name, m) == 0 ? 0 : -ENOMEM;
 }
 
 int report_unavailable(Report *r, const char *resource, const char *name, const char *fmt, ...) {
@@ -120,7 +127,7 @@ int report_unavailable(Report *r, const char *resource, const char *name, const 
         if (k < 0)
                 return -ENOMEM;
         json_t *o = node(r, resource, "unavailable");
-        int ret = o && json_object_set_new(o, name, json_string(reason)) == 0 ? 0 : -ENOMEM;
+        int ret = o && json_object_set_new(o, name, json_text(reason)) == 0 ? 0 : -ENOMEM;
         free(reason);
         return ret;
 }
@@ -160,9 +167,9 @@ int report_finding(Report *r, FindingKind kind, FindingSeverity sev, const char 
         va_end(ap);
         if (k < 0)
                 return -ENOMEM;
-        json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s}", "kind", finding_kind_names[kind], "severity",
+        json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "kind", finding_kind_names[kind], "severity",
                               severity_names[sev], "resource", resource, "metric", metric, "value", number(value),
-                              "threshold", number(threshold), "message", msg);
+                              "threshold", number(threshold), "message", json_text(msg));
         free(msg);
         if (!f || json_array_append_new(r->findings, f) < 0)
                 return -ENOMEM;
@@ -171,7 +178,9 @@ int report_finding(Report *r, FindingKind kind, FindingSeverity sev, const char 
 
 int report_tunable(Report *r, TunableKind kind, const char *key, const char *value) {
         json_t *k = child(r->tunables, tunable_kind_to_string(kind));
-        if (!k || json_object_set_new(k, key, json_string(value)) < 0)
+        char name[256];
+        text_escape_buf(name, sizeof(name), key);   /* block:DEV and iface keys carry the host's names */
+        if (!k || json_object_set_new(k, name, json_text(value)) < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -192,12 +201,12 @@ int report_tunable_unavailable(Report *r, TunableKind kind, const char *key, con
                         return -ENOMEM;
                 }
         }
-        json_t *e = json_pack("{s:s, s:s}", "kind", tunable_kind_to_string(kind), "reason", reason);
+        json_t *e = json_pack("{s:s, s:o}", "kind", tunable_kind_to_string(kind), "reason", json_text(reason));
         free(reason);
         if (!e)
                 return -ENOMEM;
         if (key)
-                json_object_set_new(e, "key", json_string(key));
+                json_object_set_new(e, "key", json_text(key));
         return json_array_append_new(list, e) < 0 ? -ENOMEM : 0;
 }
 

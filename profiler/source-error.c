@@ -14,6 +14,10 @@ const char *source_error_hint(int error) {
                 return " (unexpected format: please report it to skytune with the file's content)";
         case -EOPNOTSUPP:
                 return " (the kernel has the file but the feature is switched off)";
+        case -EBADFD:
+                return " (not a regular file: a FIFO, socket or device there is never read; remove it from the sysroot)";
+        case -EFBIG:
+                return " (larger than the 16 MiB skytune reads of one file)";
         default:
                 return "";
         }
