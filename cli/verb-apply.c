@@ -109,8 +109,7 @@ int verb_apply(int argc, char **argv) {
         if (cli_open_sysroot(a.sysroot, &root) < 0)
                 goto done;
         json_t *plan = NULL, *effects = NULL;
-        int r = plan_file ? cli_load_json(plan_file, "plan (write one with 'skytune plan --out FILE')", &plan)
-                          : cli_build_plan(&a, root, &plan);
+        int r = plan_file ? cli_load_plan(root, plan_file, &plan) : cli_build_plan(&a, root, &plan);
         if (r >= 0) {
                 bool persist = a.persist || json_is_true(json_object_get(plan, "persist"));
                 OptError e = OPT_ERROR_INIT;

@@ -68,7 +68,7 @@ static void test_hostile(void **state) {
         for (size_t i = 0; i < ELEMENTSOF(hostile); i++) {
                 Plan *p = NULL;
                 char *why = NULL;
-                int r = plan_parse(hostile[i], strlen(hostile[i]), &p, &why);
+                int r = plan_validate(hostile[i], strlen(hostile[i]), NULL, &p, &why);
                 if (r != -EINVAL || p || !why)
                         fail_msg("hostile plan %zu accepted (r=%d): %s", i, r, hostile[i]);
                 free(why);
@@ -86,7 +86,7 @@ static void test_sizes(void **state) {
         strcpy(o, "]}");
         Plan *p = NULL;
         char *why = NULL;
-        assert_int_equal(plan_parse(s, strlen(s), &p, &why), -EINVAL);
+        assert_int_equal(plan_validate(s, strlen(s), NULL, &p, &why), -EINVAL);
         assert_non_null(strstr(why, "more than"));
         free(why);
         free(s);
@@ -95,7 +95,7 @@ static void test_sizes(void **state) {
         memset(s, ' ', big);
         s[big] = '\0';
         why = NULL;
-        assert_int_equal(plan_parse(s, big, &p, &why), -EINVAL);
+        assert_int_equal(plan_validate(s, big, NULL, &p, &why), -EINVAL);
         free(why);
         free(s);
 }
@@ -107,7 +107,7 @@ static void test_valid(void **state) {
                            "{\"kind\":\"ulimit\",\"key\":\"unit:nginx.service:nofile\",\"proposed\":\"65536\",\"mechanism\":\"systemd-dropin\"}]}";
         Plan *p = NULL;
         char *why = NULL;
-        assert_int_equal(plan_parse(text, strlen(text), &p, &why), 0);
+        assert_int_equal(plan_validate(text, strlen(text), NULL, &p, &why), 0);
         assert_true(p->persist);
         assert_int_equal(p->n_changes, 3);
         assert_string_equal(p->changes[0].key, "net.ipv4.conf.eth0/1.rp_filter");
@@ -116,7 +116,7 @@ static void test_valid(void **state) {
         assert_string_equal(p->changes[2].mechanism, "systemd-dropin");
         plan_free(p);
         const char *empty = "{\"schema\":\"skytune.plan/1\",\"changes\":[]}";
-        assert_int_equal(plan_parse(empty, strlen(empty), &p, &why), 0);
+        assert_int_equal(plan_validate(empty, strlen(empty), NULL, &p, &why), 0);
         assert_int_equal(p->n_changes, 0);
         plan_free(p);
 }
@@ -126,7 +126,7 @@ static void test_error_names_change(void **state) {
                            "{\"kind\":\"sysctl\",\"key\":\"vm.swappiness_x\",\"proposed\":\"1\"}]}";
         Plan *p = NULL;
         char *why = NULL;
-        assert_int_equal(plan_parse(text, strlen(text), &p, &why), -EINVAL);
+        assert_int_equal(plan_validate(text, strlen(text), NULL, &p, &why), -EINVAL);
         assert_non_null(strstr(why, "changes[1]"));
         assert_non_null(strstr(why, "vm.swappiness_x"));
         assert_non_null(strstr(why, "allowlist"));
