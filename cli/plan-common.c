@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "dryrun.h"
 #include "plan-common.h"
 #include "plan.h"
 #include "safe-text.h"
@@ -110,6 +111,19 @@ int cli_load_json(const char *path, const char *what, json_t **ret) {
         }
         *ret = doc;
         return 0;
+}
+
+int cli_load_plan(const Sysroot *root, const char *path, json_t **ret) {
+        OptError e = OPT_ERROR_INIT;
+        int r = dryrun_load_plan(root, path, ret, &e);
+        if (r < 0)
+                log_opt_error(&e, r);
+        opt_error_clear(&e);
+        if (r >= 0 && json_escape_tree(*ret) < 0) {     /* its rule texts are shown on a terminal */
+                json_decref(TAKE_PTR(*ret));
+                return log_error_errno(-ENOMEM, "cannot escape the plan for display: %m");
+        }
+        return r;
 }
 
 int cli_build_plan(const PlanArgs *a, const Sysroot *root, json_t **ret) {
@@ -345,6 +359,11 @@ void render_effects(FILE *f, const json_t *effects, bool persist, bool dry_run, 
                         p = *nl ? nl + 1 : nl;
                 }
         }
+        const json_t *warns = json_object_get(effects, "warnings");
+        if (json_array_size(warns) > 0)
+                fprintf(f, "\n%sWarnings%s (read again now):\n", s.yellow, s.reset);
+        json_array_foreach(warns, i, x)
+                fprintf(f, "  %s\n", str(x, "message"));
         long long pending = json_integer_value(json_object_get(effects, "pending"));
         if (pending == 0)
                 fprintf(f, "\n%sNothing would change.%s\n", s.green, s.reset);

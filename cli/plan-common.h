@@ -59,6 +59,8 @@ void plan_args_done(PlanArgs *a);
 /* Policy search path with the sysroot, and the policy (errors logged as file:line: message). */
 int cli_load_policy(const char *sysroot_path, const char *name_or_file, Policy **ret);
 int cli_load_json(const char *path, const char *what, json_t **ret);
+/* A plan file checked as skytune-helper checks a plan (dryrun_load_plan); logs why not. */
+int cli_load_plan(const Sysroot *root, const char *path, json_t **ret);
 /* Load the policy and the profile (or profile now), and build the plan. -EINTR (not logged) when
  * Ctrl-C stopped the profile taken now: a plan is never made from a truncated window. */
 int cli_build_plan(const PlanArgs *a, const Sysroot *root, json_t **ret);

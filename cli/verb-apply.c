@@ -22,7 +22,8 @@ static void apply_usage(FILE *f) {
                 "--dry-run shows the plan and the exact effect of applying it: every live value from -> to, read\n"
                 "again now, and with --persist the unified diff of each file skytune owns (sysctl.d/90-skytune.conf,\n"
                 "the udev rule, tmpfiles.d, limits.d, systemd drop-ins). A dry run writes nothing, creates no file\n"
-                "or directory and needs no privilege.\n"
+                "or directory and needs no privilege. The plan is checked by skytune-helper's own validation\n"
+                "(host checks included): a plan the helper would refuse fails with its reason (exit 1).\n"
                 "\n"
                 "  --dry-run            show what would change, and stop there\n"
                 "  --yes                apply without asking. Without it skytune asks whenever stdin is a\n"
@@ -156,8 +157,7 @@ static int apply_prepare(const ApplyArgs *x, json_t **ret_plan, json_t **ret_eff
         if (cli_open_sysroot(x->plan.sysroot, &root) < 0)
                 return EXIT_FAIL;
         json_t *plan = NULL, *effects = NULL;
-        int r = x->plan_file ? cli_load_json(x->plan_file, "plan (write one with 'skytune plan --out FILE')", &plan)
-                             : cli_build_plan(&x->plan, root, &plan);
+        int r = x->plan_file ? cli_load_plan(root, x->plan_file, &plan) : cli_build_plan(&x->plan, root, &plan);
         if (r >= 0) {
                 bool persist = x->plan.persist || json_is_true(json_object_get(plan, "persist"));
                 OptError e = OPT_ERROR_INIT;

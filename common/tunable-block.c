@@ -8,7 +8,7 @@
 #include "macro.h"
 #include "tunable-internal.h"
 
-static int device_key(const char *key, char **ret) {
+static int device_key(const char *key, char **ret, const char **reason) {
         if (!tunable_component_ok(key, 32))
                 return -EINVAL;
         char *s = strdup(key);
@@ -35,7 +35,7 @@ static int scheduler_normalize(const char *key, const char *value, char **ret) {
         return tunable_normalize_space(value, ret);
 }
 
-static int scheduler_value(const char *key, const char *value) {
+static int scheduler_value(const char *key, const char *value, const char **reason) {
         size_t n = strlen(value);
         if (n == 0 || n > 32)
                 return -EINVAL;
@@ -61,11 +61,11 @@ static int range_value(const char *value, long long lo, long long hi) {
         return v < lo || v > hi ? -ERANGE : 0;
 }
 
-static int read_ahead_value(const char *key, const char *value) {
+static int read_ahead_value(const char *key, const char *value, const char **reason) {
         return range_value(value, 0, 65536);
 }
 
-static int nr_requests_value(const char *key, const char *value) {
+static int nr_requests_value(const char *key, const char *value, const char **reason) {
         return range_value(value, 4, 131072);
 }
 

@@ -10,7 +10,7 @@
 #include "macro.h"
 #include "tunable-internal.h"
 
-static int policy_key(const char *key, char **ret) {
+static int policy_key(const char *key, char **ret, const char **reason) {
         if (strncmp(key, "policy", 6) != 0 || !key[6] || strlen(key) > 16)
                 return -EINVAL;
         for (const char *p = key + 6; *p; p++)
@@ -23,7 +23,7 @@ static int policy_key(const char *key, char **ret) {
         return 0;
 }
 
-static int word_value(const char *key, const char *value) {
+static int word_value(const char *key, const char *value, const char **reason) {
         size_t n = strlen(value);
         if (n == 0 || n > 32)
                 return -EINVAL;
@@ -33,11 +33,14 @@ static int word_value(const char *key, const char *value) {
         return 0;
 }
 
-static int epp_value(const char *key, const char *value) {
+static int epp_value(const char *key, const char *value, const char **reason) {
         long long v;
-        if (tunable_parse_i64(value, &v) == 0)
+        int r = tunable_parse_i64(value, &v);
+        if (r == 0)
                 return v >= 0 && v <= 255 ? 0 : -ERANGE;
-        return word_value(key, value);
+        if (r == -EILSEQ || r == -ERANGE)
+                return r;
+        return word_value(key, value, reason);
 }
 
 static int attr_path(const char *key, const char *attr, char **ret) {

@@ -12,5 +12,5 @@ extern const TunableBackend tunable_read_ahead_backend;
 extern const TunableBackend tunable_nr_requests_backend;
 extern const TunableBackend tunable_ulimit_backend;
 
-/* A decimal integer with optional sign, whole string; -EINVAL otherwise. */
+/* tunable_parse_decimal() of a whole NUL-terminated string. */
 int tunable_parse_i64(const char *s, long long *ret);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* sysctl: the allowlist of names skytune may touch, each with its value grammar and range. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,8 @@
 typedef enum SysctlGrammar {
         SG_INT,          /* one integer in [min, max] */
         SG_INTS,         /* `count` integers, each in [min, max] */
-        SG_RANGE,        /* two integers lo <= hi, each in [min, max] (ip_local_port_range) */
+        SG_ORDERED,      /* `count` integers in [min, max] that do not decrease: tcp_rmem's min <= default
+                          * <= max (the kernel takes any order and then misbehaves), the port range's lo <= hi */
         SG_WORD,         /* one lower-case identifier ([a-z0-9_]) */
 } SysctlGrammar;
 
@@ -67,11 +69,11 @@ static const SysctlRule sysctl_rules[] = {
         I("net.ipv4.tcp_no_metrics_save", 0, 1),
         I("net.ipv4.tcp_autocorking", 0, 1),
         { "net.ipv4.tcp_congestion_control", SG_WORD, 0, 0, 1 },
-        { "net.ipv4.tcp_rmem", SG_INTS, 4096, 2147483647, 3 },
-        { "net.ipv4.tcp_wmem", SG_INTS, 4096, 2147483647, 3 },
-        { "net.ipv4.tcp_mem", SG_INTS, 1, INT64_MAX, 3 },
-        { "net.ipv4.udp_mem", SG_INTS, 1, INT64_MAX, 3 },
-        { "net.ipv4.ip_local_port_range", SG_RANGE, 1024, 65535, 2 },
+        { "net.ipv4.tcp_rmem", SG_ORDERED, 4096, 2147483647, 3 },
+        { "net.ipv4.tcp_wmem", SG_ORDERED, 4096, 2147483647, 3 },
+        { "net.ipv4.tcp_mem", SG_ORDERED, 1, INT64_MAX, 3 },
+        { "net.ipv4.udp_mem", SG_ORDERED, 1, INT64_MAX, 3 },
+        { "net.ipv4.ip_local_port_range", SG_ORDERED, 1024, 65535, 2 },
         I("net.ipv4.conf.*.rp_filter", 0, 2),
         I("fs.file-max", 8192, INT64_MAX),
         I("fs.nr_open", 1024, 2147483584),
@@ -182,7 +184,7 @@ int sysctl_key_to_path(const char *canonical, char **ret) {
         return 0;
 }
 
-static int sysctl_canonical_key(const char *key, char **ret) {
+static int sysctl_canonical_key(const char *key, char **ret, const char **reason) {
         _cleanup_free_ char *c = NULL;
         int r = sysctl_key_canonical(key, &c);
         if (r < 0)
@@ -193,17 +195,7 @@ static int sysctl_canonical_key(const char *key, char **ret) {
         return 0;
 }
 
-static int check_int(const char *w, const SysctlRule *rule) {
-        long long v;
-        int r = tunable_parse_i64(w, &v);
-        if (r < 0)
-                return r == -ERANGE ? -ERANGE : -EINVAL;
-        if (v < rule->min || v > rule->max)
-                return -ERANGE;
-        return 0;
-}
-
-static int sysctl_validate_value(const char *key, const char *value) {
+static int sysctl_validate_value(const char *key, const char *value, const char **reason) {
         const SysctlRule *rule = sysctl_rule_find(key);
         if (!rule)
                 return -EPERM;
@@ -220,16 +212,21 @@ static int sysctl_validate_value(const char *key, const char *value) {
                 return 0;
         }
         unsigned n = 0;
-        long long prev = 0;
+        long long prev = LLONG_MIN;
         for (char *save = NULL, *w = strtok_r(norm, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+                long long v;
                 if (++n > rule->count)
                         return -EINVAL;
-                r = check_int(w, rule);
+                r = tunable_parse_i64(w, &v);
                 if (r < 0)
                         return r;
-                long long v = strtoll(w, NULL, 10);
-                if (rule->grammar == SG_RANGE && n == 2 && v < prev)
+                if (v < rule->min || v > rule->max)
                         return -ERANGE;
+                if (rule->grammar == SG_ORDERED && v < prev) {
+                        *reason = rule->count == 2 ? "the two values must be ordered: low <= high"
+                                                   : "the three values must be ordered: min <= default <= max";
+                        return -ERANGE;
+                }
                 prev = v;
         }
         return n == rule->count ? 0 : -EINVAL;

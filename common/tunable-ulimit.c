@@ -18,15 +18,35 @@
 
 static const UlimitResource resources[] = {
         /* nofile: the kernel's largest fs.nr_open; nproc: PID_MAX_LIMIT, the largest kernel.pid_max and
-         * kernel.threads-max. The host's own values cap what the optimizer proposes. */
-        { "nofile", "Max open files", "NOFILE", 1073741816LL, false, false },
-        { "nproc", "Max processes", "NPROC", 4194304LL, true, false },
-        { "memlock", "Max locked memory", "MEMLOCK", INT64_MAX, true, true },
-        { "core", "Max core file size", "CORE", INT64_MAX, true, true },
-        { "stack", "Max stack size", "STACK", INT64_MAX, true, true },
+         * kernel.threads-max. The host's own values cap what the optimizer proposes.
+         * Floors (process, unit, login, default), each the lowest value that still leaves a working
+         * system: nofile 1024 is the kernel's default soft limit (INR_OPEN_CUR), which programs using
+         * select(2) and most daemons assume; nproc counts every process of the user, so a service keeps
+         * 256 and a login or the default for all services 1024 (0 locks them out); memlock 64 KiB is the
+         * kernel's old default (MLOCK_LIMIT before 5.16), what gpg-agent, sshd and systemd need to lock
+         * their keys; stack 1 MiB keeps programs and glibc's threads alive (0 makes every exec fail);
+         * core 0 only turns core dumps off, a common and safe choice. */
+        { "nofile", "Max open files", "NOFILE", 1073741816LL, false, false, { 1024, 1024, 1024, 1024 },
+          "below the floor of 1024 open files (the kernel's default soft limit): programs that expect 1024 "
+          "descriptors fail, and 0 makes every open(2) fail" },
+        { "nproc", "Max processes", "NPROC", 4194304LL, true, false, { 256, 256, 1024, 1024 },
+          "below the floor of 256 processes for a process or unit (1024 for login and default): fork(2) fails "
+          "for every process of that user, and 0 locks the service or the user out" },
+        { "memlock", "Max locked memory", "MEMLOCK", INT64_MAX, true, true, { 65536, 65536, 65536, 65536 },
+          "below the floor of 64 KiB of locked memory (the kernel's old default): programs that lock their keys "
+          "in memory fail" },
+        { "core", "Max core file size", "CORE", INT64_MAX, true, true, { 0, 0, 0, 0 }, NULL },
+        { "stack", "Max stack size", "STACK", INT64_MAX, true, true, { 1048576, 1048576, 1048576, 1048576 },
+          "below the floor of 1 MiB of stack: programs crash at start or on a deep call, and 0 makes every "
+          "exec fail" },
 };
 
-static const char *const scopes[] = { "process", "unit", "login", "default" };
+static const char *const scopes[_ULIMIT_SCOPE_MAX] = {
+        [ULIMIT_SCOPE_PROCESS] = "process",
+        [ULIMIT_SCOPE_UNIT] = "unit",
+        [ULIMIT_SCOPE_LOGIN] = "login",
+        [ULIMIT_SCOPE_DEFAULT] = "default",
+};
 
 const UlimitResource *ulimit_resource(const char *name) {
         for (size_t i = 0; i < ELEMENTSOF(resources); i++)
@@ -46,10 +66,15 @@ int ulimit_key_parse(const char *key, UlimitKey *ret) {
         memcpy(k.scope, key, sl);
         memcpy(k.target, c1 + 1, tl);
         bool known = false;
-        for (size_t i = 0; i < ELEMENTSOF(scopes); i++)
-                known = known || strcmp(scopes[i], k.scope) == 0;
+        for (size_t i = 0; !known && i < ELEMENTSOF(scopes); i++)
+                if (strcmp(scopes[i], k.scope) == 0) {
+                        known = true;
+                        k.scope_id = (UlimitScope) i;
+                }
         if (!known)
                 return -EINVAL;
+        if (k.scope_id == ULIMIT_SCOPE_LOGIN && strchr(k.target, ':'))
+                return -EINVAL; /* a uid or gid range to pam_limits */
         k.resource = ulimit_resource(c2 + 1);
         if (!k.resource)
                 return -EPERM;
@@ -66,29 +91,31 @@ int ulimit_key_parse(const char *key, UlimitKey *ret) {
         return 0;
 }
 
-/* Digits, and for a byte resource one 1024-based suffix (systemd.exec(5): K, M, G, T, P, E). */
+/* Digits (tunable_parse_decimal: no leading zero, no sign), and for a byte resource one 1024-based
+ * suffix (systemd.exec(5): K, M, G, T, P, E). */
 static int parse_number(const char *s, const UlimitResource *res, long long *ret) {
         static const char suffixes[] = "KMGTPE";
-        if (!isdigit((unsigned char) *s))
-                return *s == '-' ? -ERANGE : -EINVAL;
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(s, &end, 10);
-        if (errno == ERANGE)
+        if (*s == '-')
                 return -ERANGE;
+        size_t n = strspn(s, "+0123456789");
+        long long v;
+        int r = tunable_parse_decimal(s, n, &v);
+        if (r < 0)
+                return r;
+        const char *end = s + n;
         if (*end) {
                 const char *suffix = res->bytes && end[1] == '\0' ? strchr(suffixes, *end) : NULL;
                 if (!suffix)
                         return -EINVAL;
                 for (long shift = (suffix - suffixes + 1) * 10; shift > 0; shift -= 10) {
-                        if (v > (unsigned long long) INT64_MAX >> 10)
+                        if (v > INT64_MAX >> 10)
                                 return -ERANGE;
                         v <<= 10;
                 }
         }
-        if (v > (unsigned long long) res->max)
+        if (v > res->max)
                 return -ERANGE;
-        *ret = (long long) v;
+        *ret = v;
         return 0;
 }
 
@@ -126,6 +153,29 @@ int ulimit_value_parse(const char *value, const UlimitResource *res, long long *
         *ret_soft = soft;
         *ret_hard = hard;
         return 0;
+}
+
+int ulimit_check_floor(const UlimitKey *k, long long soft, long long hard) {
+        return soft >= 0 && soft < k->resource->floor[k->scope_id] ? -ERANGE : 0;
+}
+
+int ulimit_lowered_hard_warning(const char *key, const char *current, const char *proposed, char **ret_message) {
+        UlimitKey k;
+        long long cs, ch, ps, ph;
+        if (!current || !proposed || ulimit_key_parse(key, &k) < 0 || k.scope_id != ULIMIT_SCOPE_PROCESS ||
+            ulimit_value_parse(current, k.resource, &cs, &ch) < 0 || ulimit_value_parse(proposed, k.resource, &ps, &ph) < 0)
+                return 0;
+        if (ph < 0 || (ch >= 0 && ph >= ch))
+                return 0;
+        char from[24] = "infinity";
+        if (ch >= 0)
+                snprintf(from, sizeof(from), "%lld", ch);
+        if (asprintf(ret_message, "ulimit %s: lowers the hard limit of the running '%s' processes from %s to %lld; only "
+                     "CAP_SYS_RESOURCE can raise a hard limit again, so a skytune-helper without it (its unit's "
+                     "CapabilityBoundingSet) cannot roll this back: restart the processes to undo it then",
+                     key, k.target, from, ph) < 0)
+                return -ENOMEM;
+        return 1;
 }
 
 int ulimit_value_format(long long soft, long long hard, char **ret) {
@@ -223,9 +273,13 @@ int ulimit_find_process(const Sysroot *root, const char *comm, int *ret_pid) {
 
 /* A bare unit name means a service, as systemctl assumes: "unit:nginx:nofile" and
  * "unit:nginx.service:nofile" are one key (one drop-in directory, nginx.service.d). */
-static int ulimit_canonical_key(const char *key, char **ret) {
+static int ulimit_canonical_key(const char *key, char **ret, const char **reason) {
         UlimitKey k;
         int r = ulimit_key_parse(key, &k);
+        const char *c1 = strchr(key, ':'), *c2 = strrchr(key, ':');
+        if (r == -EINVAL && startswith(key, "login:") && c1 && memchr(c1 + 1, ':', (size_t) (c2 - c1 - 1)))
+                *reason = "limits.conf(5) reads a ':' in a login target as a uid or gid range: name one user, "
+                          "@group or *";
         if (r < 0)
                 return r;
         /* systemd.exec(5) limits apply to these unit types; a name without one of them is a service
@@ -246,11 +300,19 @@ static int ulimit_canonical_key(const char *key, char **ret) {
         return 0;
 }
 
-static int ulimit_validate_value(const char *key, const char *value) {
+static int ulimit_validate_value(const char *key, const char *value, const char **reason) {
         UlimitKey k;
         long long soft, hard;
         int r = ulimit_key_parse(key, &k);
-        return r < 0 ? r : ulimit_value_parse(value, k.resource, &soft, &hard);
+        if (r < 0)
+                return r;
+        r = ulimit_value_parse(value, k.resource, &soft, &hard);
+        if (r < 0)
+                return r;
+        r = ulimit_check_floor(&k, soft, hard);
+        if (r < 0)
+                *reason = k.resource->floor_reason;
+        return r;
 }
 
 static int ulimit_read(const Sysroot *root, const char *key, char **ret) {

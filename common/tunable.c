@@ -46,6 +46,19 @@ static bool has_control_chars(const char *s) {
         return false;
 }
 
+/* The reason for a refusal the backend did not explain itself. */
+static const char *value_reason(int r) {
+        switch (r) {
+        case -ERANGE:
+                return "value is out of the allowed range";
+        case -EILSEQ:
+                return "a number with a leading zero, a '+' or \"-0\": the kernel would read 0150 as octal 104; "
+                       "write plain decimal (150)";
+        default:
+                return "value does not match the key's grammar";
+        }
+}
+
 int tunable_check(TunableKind kind, const char *key, const char *value, char **ret_key, const char **ret_reason) {
         const TunableBackend *b = tunable_backend(kind);
         const char *reason = NULL;
@@ -62,9 +75,10 @@ int tunable_check(TunableKind kind, const char *key, const char *value, char **r
                 r = -EINVAL;
                 goto fail;
         }
-        r = b->canonical_key(key, &canon);
+        r = b->canonical_key(key, &canon, &reason);
         if (r < 0) {
-                reason = r == -EPERM ? "key is not in skytune's allowlist" : "key does not match the kind's grammar";
+                if (!reason)
+                        reason = r == -EPERM ? "key is not in skytune's allowlist" : "key does not match the kind's grammar";
                 goto fail;
         }
         if (value) {
@@ -73,9 +87,10 @@ int tunable_check(TunableKind kind, const char *key, const char *value, char **r
                         r = -EINVAL;
                         goto fail;
                 }
-                r = b->validate_value(canon, value);
+                r = b->validate_value(canon, value, &reason);
                 if (r < 0) {
-                        reason = r == -ERANGE ? "value is out of the allowed range" : "value does not match the key's grammar";
+                        if (!reason)
+                                reason = value_reason(r);
                         goto fail;
                 }
         }
@@ -86,6 +101,18 @@ fail:
         if (ret_reason)
                 *ret_reason = reason;
         return r < 0 ? r : -EINVAL;
+}
+
+int tunable_check_bytes(TunableKind kind, const char *key, const char *value, size_t len, const char **ret_reason) {
+        if (!value || memchr(value, '\0', len)) {
+                if (ret_reason)
+                        *ret_reason = "value holds a NUL byte";
+                return -EINVAL;
+        }
+        _cleanup_free_ char *copy = strndup(value, len);
+        if (!copy)
+                return -ENOMEM;
+        return tunable_check(kind, key, copy, NULL, ret_reason);
 }
 
 int tunable_read(const Sysroot *root, TunableKind kind, const char *key, char **ret) {
@@ -155,17 +182,29 @@ int tunable_normalize_space(const char *value, char **ret) {
         return 0;
 }
 
-int tunable_parse_i64(const char *s, long long *ret) {
-        if (!s || !*s || isspace((unsigned char) *s))
+int tunable_parse_decimal(const char *s, size_t len, long long *ret) {
+        if (!s || len == 0)
                 return -EINVAL;
-        char *end;
-        errno = 0;
-        long long v = strtoll(s, &end, 10);
-        if (errno == ERANGE)
-                return -ERANGE;
-        if (end == s || *end != '\0')
+        size_t i = s[0] == '-' || s[0] == '+';
+        if (i == len)
                 return -EINVAL;
-        *ret = v;
+        for (size_t j = i; j < len; j++)
+                if (!isdigit((unsigned char) s[j]))
+                        return -EINVAL;
+        /* Digits only from here: what the kernel would read otherwise than as decimal. */
+        if (s[0] == '+' || (s[i] == '0' && (len - i > 1 || i == 1)))
+                return -EILSEQ;
+        unsigned long long mag = 0, limit = s[0] == '-' ? (unsigned long long) LLONG_MAX + 1 : LLONG_MAX;
+        for (size_t j = i; j < len; j++) {
+                unsigned d = (unsigned) (s[j] - '0');
+                if (mag > (limit - d) / 10)
+                        return -ERANGE;
+                mag = mag * 10 + d;
+        }
+        *ret = s[0] == '-' ? (long long) (0 - mag) : (long long) mag;
         return 0;
 }
 
+int tunable_parse_i64(const char *s, long long *ret) {
+        return s ? tunable_parse_decimal(s, strlen(s), ret) : -EINVAL;
+}

@@ -41,10 +41,12 @@ typedef enum TunableKind {
 typedef struct TunableBackend {
         TunableKind kind;
         const char *name;
-        /* Check the key's grammar and allowlist; on success *ret is the canonical key (malloc'ed). */
-        int (*canonical_key)(const char *key, char **ret);
-        /* Check a value against the grammar and range for this key (canonical key). */
-        int (*validate_value)(const char *key, const char *value);
+        /* Check the key's grammar and allowlist; on success *ret is the canonical key (malloc'ed). A
+         * refusal may set *reason (static string); else tunable_check() says why from the errno. */
+        int (*canonical_key)(const char *key, char **ret, const char **reason);
+        /* Check a value against the grammar, range and floor for this key (canonical key); *reason as
+         * above. */
+        int (*validate_value)(const char *key, const char *value, const char **reason);
         /* Relative path of the live file for a canonical key (NULL for kinds without one). */
         int (*live_path)(const char *key, char **ret);
         /* Current value, normalized; -ENOENT when this host lacks the key. NULL: read live_path. */
@@ -57,8 +59,19 @@ TunableKind tunable_kind_from_string(const char *s);
 const char *tunable_kind_to_string(TunableKind k);
 const TunableBackend *tunable_backend(TunableKind k);
 
-/* Key and value against the allowlist: -EINVAL with a reason in *ret_reason (static string). */
+/* Key and value against the allowlist: -EINVAL, -ERANGE or -EILSEQ with a reason in *ret_reason (static
+ * string). */
 int tunable_check(TunableKind kind, const char *key, const char *value, char **ret_key, const char **ret_reason);
+/* The same for a value of len bytes that need not end in NUL (an embedded NUL is refused): the entry
+ * point of the value parsers for a fuzzer. */
+int tunable_check_bytes(TunableKind kind, const char *key, const char *value, size_t len, const char **ret_reason);
+
+/* The one parser of integer values (the optimizer, the dry run and the helper all reach it through
+ * tunable_check): plain decimal as the kernel reads it, "-"? then "0" or [1-9][0-9]*, exactly len
+ * bytes. The kernel parses sysctl numbers with base 0, so "0150" would be octal 104 and "0x10" hex:
+ * a leading zero, a '+' or "-0" is -EILSEQ (never silently read as decimal), anything else not a
+ * number -EINVAL, out of the 64-bit range -ERANGE. */
+int tunable_parse_decimal(const char *s, size_t len, long long *ret);
 int tunable_read(const Sysroot *root, TunableKind kind, const char *key, char **ret);
 int tunable_normalize(TunableKind kind, const char *key, const char *value, char **ret);
 bool tunable_values_equal(TunableKind kind, const char *key, const char *a, const char *b);

@@ -19,6 +19,7 @@
 #include "helper.h"
 #include "log.h"
 #include "owned-file.h"
+#include "ulimit.h"
 
 static const char *jstr(json_t *o, const char *k) {
         return json_string_value(json_object_get(o, k));
@@ -96,11 +97,13 @@ static int prepare_changes(Helper *h, const Plan *plan, bool persist, json_t *tx
                 if (r < 0)
                         return sd_bus_error_setf(error, HELPER_ERROR_FAILED, "changes[%zu] (%s %s): cannot read the current value: %s", i,
                                                  kind, pc->key, strerror(-r));
-                const char *reason = NULL;
-                r = w->check(h, pc->key, pc->proposed, &reason);
+                /* Checked before polkit was asked; again now, since the host may have changed meanwhile. */
+                _cleanup_free_ char *why = NULL, *warning = NULL;
+                r = plan_check_change_host(h->root, plan, i, &why);
                 if (r < 0)
-                        return sd_bus_error_setf(error, HELPER_ERROR_INVALID_PLAN, "changes[%zu] (%s %s = %s): %s", i, kind, pc->key,
-                                                 pc->proposed, reason ?: strerror(-r));
+                        return sd_bus_error_setf(error, HELPER_ERROR_INVALID_PLAN, "%s", why ?: strerror(-r));
+                if (ulimit_lowered_hard_warning(pc->key, cur, pc->proposed, &warning) > 0)
+                        note(tx, "%s", warning);
                 set_str(c, "mechanism", pc->kind == TUNABLE_ULIMIT ? "prlimit" : "live");
                 set_str(c, "old", cur);
                 set_str(c, "new", pc->proposed);

@@ -268,7 +268,8 @@ static int method_apply(sd_bus_message *m, void *userdata, sd_bus_error *error) 
                                          (unsigned long long) (flags & ~(uint64_t) _HELPER_FLAGS_ALL));
         Plan *plan = NULL;
         _cleanup_free_ char *why = NULL;
-        r = plan_parse(text, strlen(text), &plan, &why);
+        /* Every check, host's included, before polkit is asked: what the dry run refuses, refused here alike. */
+        r = plan_validate(text, strlen(text), h->root, &plan, &why);
         if (r == -EINVAL)
                 return refuse(m, error, HELPER_ERROR_INVALID_PLAN, "plan", why, "nothing was changed");
         if (r < 0)

@@ -7,7 +7,7 @@
  *   CAP_SYS_RESOURCE  prlimit(2) on another user's process, and raising a hard limit.
  * Not kept: CAP_SYS_ADMIN, although kernel.numa_balancing checks it in its handler (EPERM without):
  * one knob is not worth the broadest capability there is, so the helper refuses that key up front
- * (writers.c) with a message saying why. CAP_DAC_OVERRIDE (the helper runs as uid 0, the owner of /proc/sys, /sys attributes,
+ * (common/plan-validate.c) with a message saying why. CAP_DAC_OVERRIDE (the helper runs as uid 0, the owner of /proc/sys, /sys attributes,
  * /etc and its state directory, so plain owner permissions suffice), CAP_NET_ADMIN (net.* sysctls of
  * the initial network namespace are writable by uid 0), CAP_SETPCAP (used only here, once). */
 #include <stdio.h>

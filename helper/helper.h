@@ -11,6 +11,7 @@
 #include <systemd/sd-event.h>
 
 #include "macro.h"
+#include "plan-validate.h"
 #include "sysroot.h"
 #include "tunable.h"
 
@@ -39,9 +40,10 @@ enum {
 };
 
 #define HELPER_TX_SCHEMA "skytune.tx/1"
-#define HELPER_PLAN_SCHEMA "skytune.plan/1"
-#define HELPER_PLAN_MAX (1024 * 1024)       /* bytes of plan JSON */
-#define HELPER_CHANGES_MAX 256
+/* The plan's schema and limits have their home in common/plan-validate.h. */
+#define HELPER_PLAN_SCHEMA PLAN_SCHEMA
+#define HELPER_PLAN_MAX PLAN_MAX_BYTES
+#define HELPER_CHANGES_MAX PLAN_MAX_CHANGES
 #define HELPER_PENDING_MAX 32               /* requests waiting for polkit or their turn */
 #define HELPER_PENDING_PER_UID 4            /* of which one uid may hold (root waits for no one: no polkit) */
 #define HELPER_LIST_FINISHED_MAX 200       /* finished transactions per ListTransactions reply (newest) */
@@ -75,24 +77,8 @@ typedef struct Helper {
         unsigned keep_finished;             /* retention: newest finished transactions kept; 0: all */
 } Helper;
 
-/* One validated change of a plan. Keys are canonical, values normalized. */
-typedef struct PlanChange {
-        TunableKind kind;
-        char *key;
-        char *proposed;
-        char *mechanism;                    /* from the plan, informational; may be NULL */
-} PlanChange;
-
-typedef struct Plan {
-        bool persist;
-        PlanChange *changes;
-        size_t n_changes;
-} Plan;
-
-/* plan.c: parse and validate against the allowlist; on -EINVAL *ret_error says which change and why. */
-int plan_parse(const char *text, size_t len, Plan **ret, char **ret_error);
-Plan *plan_free(Plan *p);
-DEFINE_TRIVIAL_CLEANUP_FUNC(Plan *, plan_free);
+/* Plans (Plan, PlanChange) are parsed and validated by common/plan-validate.h: plan_validate() before
+ * polkit is asked, plan_check_change_host() again before anything is written. */
 /* Transaction ids: [0-9A-Za-z-], at most 64 bytes. */
 bool tx_id_valid(const char *id);
 
@@ -102,8 +88,6 @@ typedef struct Writer {
         /* Live value, normalized; -ENOENT when the host lacks it; -EOPNOTSUPP when the change lives
          * only in an owned file (ulimit unit/login/default scopes). */
         int (*read)(Helper *h, const char *key, char **ret);
-        /* Host-specific acceptance (offered governors, the scheduler list); *reason on refusal. */
-        int (*check)(Helper *h, const char *key, const char *value, const char **reason);
         /* Record what a rollback needs beyond "old" (extra keys, process lists) in the change. */
         int (*prepare)(Helper *h, json_t *change);
         int (*write)(Helper *h, json_t *change, const char *value);

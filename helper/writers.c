@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Tunable writers, one entry per kind in a table. Attribute files (sysctl, cpufreq, block queue) are
  * written with one write(2) of the value and a newline, so procfs and sysfs report EINVAL at write
- * time; the host-specific checks (offered governors, the scheduler list) run first, because a
- * fixture's regular file would accept anything. Process limits use prlimit(2), on the host only. */
+ * time; the host-specific checks (offered governors, the scheduler list) run first, in
+ * common/plan-validate.c, because a fixture's regular file would accept anything. Process limits use
+ * prlimit(2), on the host only. */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -77,62 +78,6 @@ static int attr_write(Helper *h, json_t *change, const char *value) {
                 return -EINVAL;
         int r = b->live_path(change_str(change, "key"), &path);
         return r < 0 ? r : write_attr(h, path, value);
-}
-
-/* Is word one of the white-space separated words of the file (brackets around a word ignored)? */
-static int word_offered(Helper *h, const char *path, const char *word) {
-        _cleanup_free_ char *text = NULL;
-        int r = sysroot_read_file(h->root, path, &text, NULL);
-        if (r < 0)
-                return r;
-        for (char *save = NULL, *w = strtok_r(text, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
-                size_t n = strlen(w);
-                if (n >= 2 && w[0] == '[' && w[n - 1] == ']') {
-                        w[n - 1] = '\0';
-                        w++;
-                }
-                if (strcmp(w, word) == 0)
-                        return 1;
-        }
-        return 0;
-}
-
-static int check_offered(Helper *h, const char *path, const char *value, const char **reason, const char *what) {
-        int r = word_offered(h, path, value);
-        if (r == -ENOENT) {
-                *reason = what;
-                return -ENOENT;
-        }
-        if (r < 0)
-                return r;
-        if (r == 0) {
-                *reason = what;
-                return -EINVAL;
-        }
-        return 0;
-}
-
-static int governor_check(Helper *h, const char *key, const char *value, const char **reason) {
-        _cleanup_free_ char *path = NULL;
-        if (asprintf(&path, "sys/devices/system/cpu/cpufreq/%s/scaling_available_governors", key) < 0)
-                return -ENOMEM;
-        return check_offered(h, path, value, reason, "governor is not in scaling_available_governors");
-}
-
-static int epp_check(Helper *h, const char *key, const char *value, const char **reason) {
-        if (value[0] >= '0' && value[0] <= '9')
-                return 0;        /* numeric preference, range checked by the allowlist */
-        _cleanup_free_ char *path = NULL;
-        if (asprintf(&path, "sys/devices/system/cpu/cpufreq/%s/energy_performance_available_preferences", key) < 0)
-                return -ENOMEM;
-        return check_offered(h, path, value, reason, "preference is not in energy_performance_available_preferences");
-}
-
-static int scheduler_check(Helper *h, const char *key, const char *value, const char **reason) {
-        _cleanup_free_ char *path = NULL;
-        if (asprintf(&path, "sys/block/%s/queue/scheduler", key) < 0)
-                return -ENOMEM;
-        return check_offered(h, path, value, reason, "scheduler is not offered by the device (queue/scheduler)");
 }
 
 static int sysctl_prepare(Helper *h, json_t *change) {
@@ -398,33 +343,18 @@ static int ulimit_restore(Helper *h, json_t *change, bool force, const char **re
         return 0;
 }
 
-/* Sysctls whose kernel handler checks a capability the helper does not keep (caps.c). */
-static int sysctl_check(Helper *h, const char *key, const char *value, const char **reason) {
-        static const char *const need_sys_admin[] = { "kernel.numa_balancing", "kernel.sched_schedstats" };
-        for (size_t i = 0; i < ELEMENTSOF(need_sys_admin); i++)
-                if (strcmp(key, need_sys_admin[i]) == 0) {
-                        *reason = "the kernel requires CAP_SYS_ADMIN for this key, which skytune-helper does not keep";
-                        return -EPERM;
-                }
-        return 0;
-}
-
 static int no_prepare(Helper *h, json_t *change) {
         return 0;
 }
 
-static int no_check(Helper *h, const char *key, const char *value, const char **reason) {
-        return 0;
-}
-
 static const Writer writers[_TUNABLE_KIND_MAX] = {
-        [TUNABLE_SYSCTL] = { TUNABLE_SYSCTL, sysctl_read, sysctl_check, sysctl_prepare, attr_write, attr_restore },
-        [TUNABLE_CPU_GOVERNOR] = { TUNABLE_CPU_GOVERNOR, governor_read, governor_check, no_prepare, attr_write, attr_restore },
-        [TUNABLE_CPU_EPP] = { TUNABLE_CPU_EPP, epp_read, epp_check, no_prepare, attr_write, attr_restore },
-        [TUNABLE_IO_SCHEDULER] = { TUNABLE_IO_SCHEDULER, scheduler_read, scheduler_check, no_prepare, attr_write, attr_restore },
-        [TUNABLE_READ_AHEAD_KB] = { TUNABLE_READ_AHEAD_KB, read_ahead_read, no_check, no_prepare, attr_write, attr_restore },
-        [TUNABLE_NR_REQUESTS] = { TUNABLE_NR_REQUESTS, nr_requests_read, no_check, no_prepare, attr_write, attr_restore },
-        [TUNABLE_ULIMIT] = { TUNABLE_ULIMIT, ulimit_read, no_check, ulimit_prepare, ulimit_write, ulimit_restore },
+        [TUNABLE_SYSCTL] = { TUNABLE_SYSCTL, sysctl_read, sysctl_prepare, attr_write, attr_restore },
+        [TUNABLE_CPU_GOVERNOR] = { TUNABLE_CPU_GOVERNOR, governor_read, no_prepare, attr_write, attr_restore },
+        [TUNABLE_CPU_EPP] = { TUNABLE_CPU_EPP, epp_read, no_prepare, attr_write, attr_restore },
+        [TUNABLE_IO_SCHEDULER] = { TUNABLE_IO_SCHEDULER, scheduler_read, no_prepare, attr_write, attr_restore },
+        [TUNABLE_READ_AHEAD_KB] = { TUNABLE_READ_AHEAD_KB, read_ahead_read, no_prepare, attr_write, attr_restore },
+        [TUNABLE_NR_REQUESTS] = { TUNABLE_NR_REQUESTS, nr_requests_read, no_prepare, attr_write, attr_restore },
+        [TUNABLE_ULIMIT] = { TUNABLE_ULIMIT, ulimit_read, ulimit_prepare, ulimit_write, ulimit_restore },
 };
 
 const Writer *writer_for(TunableKind kind) {

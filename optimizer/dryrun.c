@@ -7,33 +7,42 @@
 #include "dryrun.h"
 #include "owned-file.h"
 #include "plan.h"
+#include "ulimit.h"
 #include "tunable.h"
 #include "udiff.h"
 
-int dryrun_check_plan(const json_t *plan, OptError *err) {
-        json_t *schema = json_object_get(plan, "schema"), *changes = json_object_get(plan, "changes");
-        if (!json_is_object(plan) || !json_is_string(schema) || strcmp(json_string_value(schema), PLAN_SCHEMA) != 0)
-                return opt_error_set(err, -EINVAL, NULL, 0, "not a skytune plan: \"schema\" must be \"%s\" (write one "
-                                     "with 'skytune plan --out FILE')", PLAN_SCHEMA);
-        if (!json_is_array(changes))
-                return opt_error_set(err, -EINVAL, NULL, 0, "the plan's \"changes\" must be an array");
-        size_t i;
-        json_t *c;
-        json_array_foreach(changes, i, c) {
-                const char *kind = json_string_value(json_object_get(c, "kind")),
-                           *key = json_string_value(json_object_get(c, "key")),
-                           *proposed = json_string_value(json_object_get(c, "proposed"));
-                if (!kind || !key || !proposed)
-                        return opt_error_set(err, -EINVAL, NULL, 0, "changes[%zu]: kind, key and proposed must be strings", i);
-                TunableKind k = tunable_kind_from_string(kind);
-                const char *why = NULL;
-                if (k < 0)
-                        return opt_error_set(err, -EINVAL, NULL, 0, "changes[%zu]: unknown kind '%s'", i, kind);
-                if (tunable_check(k, key, proposed, NULL, &why) < 0)
-                        return opt_error_set(err, -EINVAL, NULL, 0, "changes[%zu] (%s %s = %s): %s", i, kind, key, proposed,
-                                             strempty(why));
-        }
+int dryrun_check_plan(const Sysroot *root, const json_t *plan, OptError *err) {
+        /* What helper_client_encode_plan() sends: the helper validates exactly these bytes. */
+        _cleanup_free_ char *text = json_dumps(plan, JSON_COMPACT), *why = NULL;
+        if (!text)
+                return opt_error_set(err, -ENOMEM, NULL, 0, "cannot format the plan: %s", strerror(ENOMEM));
+        int r = plan_validate(text, strlen(text), root, NULL, &why);
+        if (r < 0)
+                return opt_error_set(err, r, NULL, 0, "%s", why ?: strerror(-r));
         return 0;
+}
+
+int dryrun_load_plan(const Sysroot *root, const char *path, json_t **ret, OptError *err) {
+        bool std_in = strcmp(path, "-") == 0;
+        _cleanup_fclose_ FILE *owned = std_in ? NULL : fopen(path, "re");
+        FILE *f = std_in ? stdin : owned;
+        if (!f)
+                return opt_error_set(err, negative_errno(), path, 0, "cannot open the plan: %s (write one with "
+                                     "'skytune plan --out FILE')", strerror(errno));
+        /* One byte more than the helper takes, so that a larger plan gets the helper's own refusal. */
+        _cleanup_free_ char *text = malloc(PLAN_MAX_BYTES + 1);
+        if (!text)
+                return opt_error_set(err, -ENOMEM, path, 0, "cannot read the plan: %s", strerror(ENOMEM));
+        size_t len = fread(text, 1, PLAN_MAX_BYTES + 1, f);
+        if (ferror(f))
+                return opt_error_set(err, -EIO, path, 0, "cannot read the plan: %s", strerror(EIO));
+        _cleanup_free_ char *why = NULL;
+        int r = plan_validate(text, len, root, NULL, &why);
+        if (r < 0)
+                return opt_error_set(err, r, path, 0, "%s", why ?: strerror(-r));
+        json_error_t jerr;
+        *ret = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+        return *ret ? 0 : opt_error_set(err, -EINVAL, path, jerr.line, "%s", jerr.text);
 }
 
 static int file_effect(const Sysroot *root, const char *path, const json_t *changes, json_t *files, unsigned *pending) {
@@ -54,11 +63,11 @@ static int file_effect(const Sysroot *root, const char *path, const json_t *chan
 }
 
 int dryrun_effects(const Sysroot *root, const json_t *plan, bool persist, json_t **ret, OptError *err) {
-        int r = dryrun_check_plan(plan, err);
+        int r = dryrun_check_plan(root, plan, err);
         if (r < 0)
                 return r;
         json_t *changes = json_object_get(plan, "changes");
-        json_t *live = json_array(), *files = json_array(), *paths = json_array();
+        json_t *live = json_array(), *files = json_array(), *paths = json_array(), *warnings = json_array();
         unsigned pending = 0;
         size_t i;
         json_t *c;
@@ -93,6 +102,10 @@ int dryrun_effects(const Sysroot *root, const json_t *plan, bool persist, json_t
                         else
                                 status = tunable_values_equal(k, canon, cur, proposed) ? "unchanged" : "change";
                         pending += strcmp(status, "change") == 0;
+                        _cleanup_free_ char *lowered = NULL;
+                        if (k == TUNABLE_ULIMIT && strcmp(status, "change") == 0 &&
+                            ulimit_lowered_hard_warning(canon, cur, proposed, &lowered) > 0)
+                                json_array_append_new(warnings, json_pack("{s:s}", "message", lowered));
                         r = 0;
                 }
                 json_t *e = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s}", "kind", kind, "key", canon, "from", cur, "to",
@@ -124,8 +137,9 @@ int dryrun_effects(const Sysroot *root, const json_t *plan, bool persist, json_t
         if (r < 0) {
                 json_decref(live);
                 json_decref(files);
+                json_decref(warnings);
                 return opt_error_set(err, r, NULL, 0, "cannot compute the effect of the plan: %s", strerror(-r));
         }
-        *ret = json_pack("{s:o, s:o, s:i}", "live", live, "files", files, "pending", (int) pending);
+        *ret = json_pack("{s:o, s:o, s:o, s:i}", "live", live, "files", files, "warnings", warnings, "pending", (int) pending);
         return *ret ? 0 : -ENOMEM;
 }

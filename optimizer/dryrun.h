@@ -11,9 +11,14 @@
 #include "opt-error.h"
 #include "sysroot.h"
 
-/* A plan read from a file is checked like the helper checks it: a change outside the allowlist is an
- * error naming changes[i]. *ret: { live: [ {kind, key, from, to, mechanism, status} ], files: [ {path,
- * exists, changed, diff} ], pending: N }; status is "change", "unchanged", "unsupported" or "file". */
+/* The plan is checked by the helper's own code (common/plan-validate.h) over the bytes 'skytune apply'
+ * would send, host checks included, so every plan the helper refuses is refused here with the same
+ * message. *ret: { live: [ {kind, key, from, to, mechanism, status} ], files: [ {path, exists, changed,
+ * diff} ], warnings: [ {message} ], pending: N }; status is "change", "unchanged", "unsupported" or
+ * "file". */
 int dryrun_effects(const Sysroot *root, const json_t *plan, bool persist, json_t **ret, OptError *err);
-/* The plan's structure as the helper reads it (schema, changes[] with kind/key/proposed). */
-int dryrun_check_plan(const json_t *plan, OptError *err);
+/* The plan as skytune-helper will read it: compact JSON, validated by plan_validate() against root. */
+int dryrun_check_plan(const Sysroot *root, const json_t *plan, OptError *err);
+/* A plan file ("-": standard input) checked byte for byte as the helper checks what it receives (size,
+ * duplicate members, types, values, host), then parsed. */
+int dryrun_load_plan(const Sysroot *root, const char *path, json_t **ret, OptError *err);

@@ -295,12 +295,18 @@ static int propose(Builder *b, const PolicyRule *r, const char *elem, const KeyC
         if (current && tunable_values_equal(r->kind, kc->key, current, proposed))
                 return 0;       /* already there: idempotent */
 
-        if (r->risk > b->allow) {
+        /* A key skytune-helper refuses whatever the value would make the whole plan fail: held back. */
+        const char *refused = plan_key_refused(r->kind, kc->key);
+        if (r->risk > b->allow || refused) {
                 json_array_append_new(b->held_back, json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:s}", "kind", kind, "key",
                                                               kc->key, "current", current, "proposed", proposed, "rule",
-                                                              r->id, "risk", risk_to_string(r->risk), "reason", r->reason));
+                                                              r->id, "risk", risk_to_string(r->risk), "reason",
+                                                              refused ? refused : r->reason));
                 return 0;
         }
+        _cleanup_free_ char *lowered = NULL;
+        if (r->kind == TUNABLE_ULIMIT && ulimit_lowered_hard_warning(kc->key, current, proposed, &lowered) > 0)
+                warn(b, r->id, "%s", lowered);
         _cleanup_free_ char *pfile = NULL;
         q = owned_file_for(r->kind, kc->key, &pfile);
         if (q < 0)

@@ -8,10 +8,9 @@
 #include <stddef.h>
 
 #include "opt-error.h"
+#include "plan-validate.h"         /* PLAN_SCHEMA */
 #include "policy.h"
 #include "sysroot.h"
-
-#define PLAN_SCHEMA "skytune.plan/1"
 
 typedef struct PlanOptions {
         const Policy *policy;

@@ -7,6 +7,7 @@
 
 #include "dryrun.h"
 #include "owned-file.h"
+#include "plan-validate.h"
 #include "support.h"
 #include "udiff.h"
 
@@ -183,11 +184,83 @@ static void test_effects(void **state) {
         sysroot_free(root);
 }
 
+/* Issue 12, 10: the dry run refuses what the helper refuses, with the helper's message: it runs
+ * plan_validate() over the bytes the helper would receive, host checks included. */
+static void expect_refused(Sysroot *root, json_t *plan, const char *needle) {
+        json_t *eff = NULL;
+        OptError e = OPT_ERROR_INIT;
+        char *text = json_dumps(plan, JSON_COMPACT), *why = NULL;
+        assert_int_equal(plan_validate(text, strlen(text), root, NULL, &why), -EINVAL);
+        assert_int_equal(dryrun_effects(root, plan, false, &eff, &e), -EINVAL);
+        assert_null(eff);
+        if (!strstr(e.message, needle) || strcmp(e.message, why) != 0)
+                fail_msg("dry run: %s\nhelper:  %s\nwant: %s", e.message, why, needle);
+        opt_error_clear(&e);
+        free(text);
+        free(why);
+        json_decref(plan);
+}
+
+static void test_same_refusals(void **state) {
+        Sysroot *root = NULL;
+        assert_int_equal(sysroot_open(dir, &root), 0);
+#define PLAN(...) json_pack("{s:s, s:[" __VA_ARGS__ "]}", "schema", "skytune.plan/1", "changes"
+        expect_refused(root, PLAN("o, o") , change("sysctl", "vm.dirty_bytes", "100000000"),
+                                   change("sysctl", "vm.dirty_ratio", "20")), "exclude each other");
+        expect_refused(root, PLAN("o, o"), change("sysctl", "vm.swappiness", "10"), change("sysctl", "vm/swappiness", "20")),
+                       "the same key as changes[0]");
+        expect_refused(root, PLAN("o"), change("io_scheduler", "sda", "kyber")), "scheduler is not offered");
+        expect_refused(root, PLAN("o"), change("sysctl", "kernel.numa_balancing", "0")), "CAP_SYS_ADMIN");
+        expect_refused(root, PLAN("o"), change("sysctl", "net.core.somaxconn", "0150")), "octal");
+        expect_refused(root, PLAN("o"), change("ulimit", "unit:sshd:nproc", "0")), "floor");
+        expect_refused(root, PLAN("o"), change("sysctl", "net.ipv4.tcp_wmem", "4096 65536 16384")), "min <= default <= max");
+        expect_refused(root, PLAN("o"), change("ulimit", "login:0:65535:nofile", "65536")), "uid or gid range");
+#undef PLAN
+        test_write(dir, "proc/1/comm", "systemd\n");
+        expect_refused(root, json_pack("{s:s, s:[o]}", "schema", "skytune.plan/1", "changes",
+                                       change("ulimit", "process:systemd:nofile", "65536")), "PID 1");
+
+        /* A plan file is checked byte for byte: a duplicate member and a plan over 1 MiB. */
+        json_t *plan = NULL;
+        OptError e = OPT_ERROR_INIT;
+        char *path = NULL;
+        assert_true(asprintf(&path, "%s/plan.json", dir) > 0);
+        test_write(dir, "plan.json", "{\"schema\":\"skytune.plan/1\",\"changes\":[],\"changes\":[]}");
+        assert_int_equal(dryrun_load_plan(root, path, &plan, &e), -EINVAL);
+        assert_non_null(strstr(e.message, "duplicate object key"));
+        opt_error_clear(&e);
+        char *big = malloc(PLAN_MAX_BYTES + 64);
+        int n = sprintf(big, "{\"schema\":\"skytune.plan/1\",\"changes\":[],\"pad\":\"");
+        memset(big + n, 'x', PLAN_MAX_BYTES);
+        strcpy(big + n + PLAN_MAX_BYTES, "\"}");
+        test_write(dir, "plan.json", big);
+        assert_int_equal(dryrun_load_plan(root, path, &plan, &e), -EINVAL);
+        assert_non_null(strstr(e.message, "plan is larger than 1048576 bytes"));
+        opt_error_clear(&e);
+        free(big);
+        test_write(dir, "plan.json", "{\"schema\":\"skytune.plan/1\",\"changes\":[]}");
+        assert_int_equal(dryrun_load_plan(root, path, &plan, &e), 0);
+        json_decref(plan);
+        free(path);
+
+        /* nginx (pid 100) has a hard open-files limit of 4096: lowering it is warned about. */
+        json_t *eff = NULL;
+        plan = json_pack("{s:s, s:[o]}", "schema", "skytune.plan/1", "changes", change("ulimit", "process:nginx:nofile", "1024:2048"));
+        assert_int_equal(dryrun_effects(root, plan, false, &eff, &e), 0);
+        json_t *w = json_array_get(json_object_get(eff, "warnings"), 0);
+        assert_non_null(w);
+        assert_non_null(strstr(json_string_value(json_object_get(w, "message")), "from 4096 to 2048"));
+        json_decref(eff);
+        json_decref(plan);
+        sysroot_free(root);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_owned_files, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_udiff, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_effects, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_same_refusals, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

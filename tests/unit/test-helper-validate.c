@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The helper's plan validation (helper/plan.c), compiled into this test: hostile plans are rejected
- * with a message that names the change, and valid ones come out canonical. */
+/* The helper's plan validation (common/plan-validate.c, which the dry run runs too) and its transaction
+ * ids (helper/plan.c, compiled into this test): hostile plans are rejected with a message that names
+ * the change, and valid ones come out canonical. */
 #include "../../helper/plan.c"
 
 #include "support.h"
@@ -53,6 +54,19 @@ static const char *const hostile[] = {
         "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"cpu_epp\",\"key\":\"policy0\",\"proposed\":\"256\"}]}",
         "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"ulimit\",\"key\":\"login:*:nofile\",\"proposed\":\"infinity\"}]}",
         "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"ulimit\",\"key\":\"login:*:nofile\",\"proposed\":\"100:50\"}]}",
+        /* issue 12, 5-7: leading zeros and signs, floors, grammar gaps; keys refused up front */
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"net.core.somaxconn\",\"proposed\":\"0150\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"net.core.somaxconn\",\"proposed\":\"+150\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"nr_requests\",\"key\":\"vda\",\"proposed\":\"064\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"ulimit\",\"key\":\"login:*:nofile\",\"proposed\":\"0\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"ulimit\",\"key\":\"default:*:stack\",\"proposed\":\"0\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"ulimit\",\"key\":\"unit:sshd:nproc\",\"proposed\":\"0\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"ulimit\",\"key\":\"process:nginx:nofile\",\"proposed\":\"0:0\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"ulimit\",\"key\":\"login:0:65535:nofile\",\"proposed\":\"65536\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"net.ipv4.tcp_rmem\",\"proposed\":\"87380 4096 6291456\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"net.ipv4.tcp_wmem\",\"proposed\":\"4096 16384 8192\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"kernel.numa_balancing\",\"proposed\":\"0\"}]}",
+        "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"ulimit\",\"key\":\"process:nginx:nofile\",\"proposed\":\"65536\",\"allow_critical_process\":1}]}",
         /* duplicates and couplings */
         "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"proposed\":\"1\"},"
         "{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"proposed\":\"2\"}]}",
@@ -68,7 +82,7 @@ static void test_hostile(void **state) {
         for (size_t i = 0; i < ELEMENTSOF(hostile); i++) {
                 Plan *p = NULL;
                 char *why = NULL;
-                int r = plan_parse(hostile[i], strlen(hostile[i]), &p, &why);
+                int r = plan_validate(hostile[i], strlen(hostile[i]), NULL, &p, &why);
                 if (r != -EINVAL || p || !why)
                         fail_msg("hostile plan %zu accepted (r=%d): %s", i, r, hostile[i]);
                 free(why);
@@ -86,7 +100,7 @@ static void test_sizes(void **state) {
         strcpy(o, "]}");
         Plan *p = NULL;
         char *why = NULL;
-        assert_int_equal(plan_parse(s, strlen(s), &p, &why), -EINVAL);
+        assert_int_equal(plan_validate(s, strlen(s), NULL, &p, &why), -EINVAL);
         assert_non_null(strstr(why, "more than"));
         free(why);
         free(s);
@@ -95,7 +109,7 @@ static void test_sizes(void **state) {
         memset(s, ' ', big);
         s[big] = '\0';
         why = NULL;
-        assert_int_equal(plan_parse(s, big, &p, &why), -EINVAL);
+        assert_int_equal(plan_validate(s, big, NULL, &p, &why), -EINVAL);
         free(why);
         free(s);
 }
@@ -107,7 +121,7 @@ static void test_valid(void **state) {
                            "{\"kind\":\"ulimit\",\"key\":\"unit:nginx.service:nofile\",\"proposed\":\"65536\",\"mechanism\":\"systemd-dropin\"}]}";
         Plan *p = NULL;
         char *why = NULL;
-        assert_int_equal(plan_parse(text, strlen(text), &p, &why), 0);
+        assert_int_equal(plan_validate(text, strlen(text), NULL, &p, &why), 0);
         assert_true(p->persist);
         assert_int_equal(p->n_changes, 3);
         assert_string_equal(p->changes[0].key, "net.ipv4.conf.eth0/1.rp_filter");
@@ -116,7 +130,7 @@ static void test_valid(void **state) {
         assert_string_equal(p->changes[2].mechanism, "systemd-dropin");
         plan_free(p);
         const char *empty = "{\"schema\":\"skytune.plan/1\",\"changes\":[]}";
-        assert_int_equal(plan_parse(empty, strlen(empty), &p, &why), 0);
+        assert_int_equal(plan_validate(empty, strlen(empty), NULL, &p, &why), 0);
         assert_int_equal(p->n_changes, 0);
         plan_free(p);
 }
@@ -126,11 +140,47 @@ static void test_error_names_change(void **state) {
                            "{\"kind\":\"sysctl\",\"key\":\"vm.swappiness_x\",\"proposed\":\"1\"}]}";
         Plan *p = NULL;
         char *why = NULL;
-        assert_int_equal(plan_parse(text, strlen(text), &p, &why), -EINVAL);
+        assert_int_equal(plan_validate(text, strlen(text), NULL, &p, &why), -EINVAL);
         assert_non_null(strstr(why, "changes[1]"));
         assert_non_null(strstr(why, "vm.swappiness_x"));
         assert_non_null(strstr(why, "allowlist"));
         free(why);
+}
+
+/* The host's part, run by the helper before polkit and by the dry run: offered values, PID 1 and the
+ * helper's own process unless allow_critical_process. */
+static void test_host_checks(void **state) {
+        char *dir = test_tmpdir();
+        test_copy_fixture("helper-host", dir);
+        test_write(dir, "proc/1/comm", "systemd\n");
+        Sysroot *root = NULL;
+        assert_int_equal(sysroot_open(dir, &root), 0);
+        static const struct {
+                const char *change, *want;
+        } cases[] = {
+                { "{\"kind\":\"cpu_governor\",\"key\":\"policy0\",\"proposed\":\"ondemand\"}", "scaling_available_governors" },
+                { "{\"kind\":\"cpu_epp\",\"key\":\"policy0\",\"proposed\":\"turbo\"}", "energy_performance_available" },
+                { "{\"kind\":\"io_scheduler\",\"key\":\"vda\",\"proposed\":\"bfq\"}", "not offered" },
+                { "{\"kind\":\"ulimit\",\"key\":\"process:systemd:nofile\",\"proposed\":\"65536\"}", "PID 1" },
+                { "{\"kind\":\"ulimit\",\"key\":\"process:skytune-helper:nofile\",\"proposed\":\"65536\"}", "skytune-helper itself" },
+                { "{\"kind\":\"cpu_governor\",\"key\":\"policy0\",\"proposed\":\"performance\"}", NULL },
+                { "{\"kind\":\"io_scheduler\",\"key\":\"nvme9n1\",\"proposed\":\"bfq\"}", NULL },   /* not on this host */
+                { "{\"kind\":\"ulimit\",\"key\":\"process:systemd:nofile\",\"proposed\":\"65536\",\"allow_critical_process\":true}", NULL },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char *text = NULL, *why = NULL;
+                assert_true(asprintf(&text, "{\"schema\":\"skytune.plan/1\",\"changes\":[%s]}", cases[i].change) > 0);
+                /* Without a sysroot only the static checks: all of these pass them. */
+                assert_int_equal(plan_validate(text, strlen(text), NULL, NULL, &why), 0);
+                int r = plan_validate(text, strlen(text), root, NULL, &why);
+                if (cases[i].want ? r != -EINVAL || !why || !strstr(why, cases[i].want) : r != 0)
+                        fail_msg("case %zu: r=%d why=%s", i, r, why ? why : "-");
+                free(why);
+                free(text);
+        }
+        sysroot_free(root);
+        test_rm_rf(dir);
+        free(dir);
 }
 
 static void test_tx_ids(void **state) {
@@ -147,6 +197,7 @@ int main(void) {
                 cmocka_unit_test(test_sizes),
                 cmocka_unit_test(test_valid),
                 cmocka_unit_test(test_error_names_change),
+                cmocka_unit_test(test_host_checks),
                 cmocka_unit_test(test_tx_ids),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,6 +123,100 @@ static void test_allowlist(void **state) {
         check_tunable(TUNABLE_SYSCTL, longkey, "1", -EINVAL);
 }
 
+/* Issue 12, 5: the kernel reads sysctl numbers with base 0, so "0150" is octal 104. One parser refuses
+ * what it would read otherwise than as decimal, for every numeric kind. */
+static void test_decimal_only(void **state) {
+        long long v = 0;
+        assert_int_equal(tunable_parse_decimal("150", 3, &v), 0);
+        assert_int_equal(v, 150);
+        assert_int_equal(tunable_parse_decimal("0", 1, &v), 0);
+        assert_int_equal(v, 0);
+        assert_int_equal(tunable_parse_decimal("-5", 2, &v), 0);
+        assert_int_equal(v, -5);
+        assert_int_equal(tunable_parse_decimal("-9223372036854775808", 20, &v), 0);
+        assert_true(v == INT64_MIN);
+        assert_int_equal(tunable_parse_decimal("9223372036854775808", 19, &v), -ERANGE);
+        assert_int_equal(tunable_parse_decimal("1500", 3, &v), 0);   /* exactly len bytes */
+        assert_int_equal(v, 150);
+        const char *lenient[] = { "0150", "00", "+150", "+0", "-0", "-0150", "007" };
+        for (size_t i = 0; i < ELEMENTSOF(lenient); i++)
+                assert_int_equal(tunable_parse_decimal(lenient[i], strlen(lenient[i]), &v), -EILSEQ);
+        const char *bad[] = { "", "-", "+", "0x10", "1 ", " 1", "1e3", "15a" };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                assert_int_equal(tunable_parse_decimal(bad[i], strlen(bad[i]), &v), -EINVAL);
+
+        check_tunable(TUNABLE_SYSCTL, "net.core.somaxconn", "0150", -EILSEQ);
+        check_tunable(TUNABLE_SYSCTL, "net.core.somaxconn", "+150", -EILSEQ);
+        check_tunable(TUNABLE_SYSCTL, "net.core.somaxconn", "150", 0);
+        check_tunable(TUNABLE_SYSCTL, "vm.swappiness", "010", -EILSEQ);
+        check_tunable(TUNABLE_SYSCTL, "vm.swappiness", "-0", -EILSEQ);
+        check_tunable(TUNABLE_SYSCTL, "net.ipv4.tcp_rmem", "4096 087380 6291456", -EILSEQ);
+        check_tunable(TUNABLE_SYSCTL, "net.ipv4.ip_local_port_range", "01024 65535", -EILSEQ);
+        check_tunable(TUNABLE_READ_AHEAD_KB, "vda", "0128", -EILSEQ);
+        check_tunable(TUNABLE_NR_REQUESTS, "vda", "+64", -EILSEQ);
+        check_tunable(TUNABLE_CPU_EPP, "policy0", "0128", -EILSEQ);
+        check_tunable(TUNABLE_ULIMIT, "login:*:nofile", "065536", -EILSEQ);
+        check_tunable(TUNABLE_ULIMIT, "login:*:nofile", "4096:+65536", -EILSEQ);
+        check_tunable(TUNABLE_ULIMIT, "unit:nginx:memlock", "064M", -EILSEQ);
+        const char *why = NULL;
+        assert_int_equal(tunable_check(TUNABLE_SYSCTL, "net.core.somaxconn", "0150", NULL, &why), -EILSEQ);
+        assert_non_null(strstr(why, "octal"));
+        /* The bytes entry point (for a fuzzer): no NUL needed, an embedded one refused. */
+        assert_int_equal(tunable_check_bytes(TUNABLE_SYSCTL, "net.core.somaxconn", "150xx", 3, &why), 0);
+        assert_int_equal(tunable_check_bytes(TUNABLE_SYSCTL, "net.core.somaxconn", "15\0", 3, &why), -EINVAL);
+}
+
+/* Issue 12, 6 and 7: every ulimit resource and scope has a floor; tcp_rmem/tcp_wmem are ordered; a login
+ * target with ':' (a uid range to pam_limits) is refused. */
+static void test_ulimit_floors_and_order(void **state) {
+        static const char *const scopes[] = { "process:nginx", "unit:sshd", "login:*", "default:*" };
+        static const struct {
+                const char *resource, *below, *at;
+        } floors[] = {
+                { "nofile", "1023", "1024" }, { "memlock", "65535", "64K" }, { "stack", "1048575", "1M" },
+        };
+        char key[64];
+        for (size_t i = 0; i < ELEMENTSOF(scopes); i++) {
+                for (size_t j = 0; j < ELEMENTSOF(floors); j++) {
+                        snprintf(key, sizeof(key), "%s:%s", scopes[i], floors[j].resource);
+                        check_tunable(TUNABLE_ULIMIT, key, "0", -ERANGE);
+                        check_tunable(TUNABLE_ULIMIT, key, "0:0", -ERANGE);
+                        check_tunable(TUNABLE_ULIMIT, key, floors[j].below, -ERANGE);
+                        check_tunable(TUNABLE_ULIMIT, key, floors[j].at, 0);
+                }
+                snprintf(key, sizeof(key), "%s:nproc", scopes[i]);
+                check_tunable(TUNABLE_ULIMIT, key, "0", -ERANGE);
+                check_tunable(TUNABLE_ULIMIT, key, "1024", 0);
+                check_tunable(TUNABLE_ULIMIT, key, i < 2 ? "256" : "1023", i < 2 ? 0 : -ERANGE);
+                snprintf(key, sizeof(key), "%s:core", scopes[i]);
+                check_tunable(TUNABLE_ULIMIT, key, "0", 0);      /* no core dumps: a floor of 0 */
+        }
+        check_tunable(TUNABLE_ULIMIT, "default:*:stack", "infinity", 0);
+        const char *why = NULL;
+        assert_int_equal(tunable_check(TUNABLE_ULIMIT, "unit:sshd:nproc", "0", NULL, &why), -ERANGE);
+        assert_non_null(strstr(why, "floor"));
+
+        check_tunable(TUNABLE_SYSCTL, "net.ipv4.tcp_rmem", "4096 4096 4096", 0);
+        check_tunable(TUNABLE_SYSCTL, "net.ipv4.tcp_rmem", "87380 4096 6291456", -ERANGE);
+        check_tunable(TUNABLE_SYSCTL, "net.ipv4.tcp_rmem", "4096 6291456 87380", -ERANGE);
+        check_tunable(TUNABLE_SYSCTL, "net.ipv4.tcp_wmem", "4096 16384 8192", -ERANGE);
+        assert_int_equal(tunable_check(TUNABLE_SYSCTL, "net.ipv4.tcp_wmem", "9000 4096 16384", NULL, &why), -ERANGE);
+        assert_non_null(strstr(why, "min <= default <= max"));
+
+        check_tunable(TUNABLE_ULIMIT, "login:0:65535:nofile", "65536", -EINVAL);
+        check_tunable(TUNABLE_ULIMIT, "login:@100:200:nofile", "65536", -EINVAL);
+        assert_int_equal(tunable_check(TUNABLE_ULIMIT, "login:0:65535:nofile", "65536", NULL, &why), -EINVAL);
+        assert_non_null(strstr(why, "uid or gid range"));
+        check_tunable(TUNABLE_ULIMIT, "login:@adm:nofile", "65536", 0);
+
+        char *msg = NULL;
+        assert_int_equal(ulimit_lowered_hard_warning("process:nginx:nofile", "1024:524288", "4096:8192", &msg), 1);
+        assert_non_null(strstr(msg, "CAP_SYS_RESOURCE"));
+        free(msg);
+        assert_int_equal(ulimit_lowered_hard_warning("process:nginx:nofile", "1024:4096", "4096:8192", &msg), 0);
+        assert_int_equal(ulimit_lowered_hard_warning("unit:nginx.service:nofile", "1024:524288", "4096", &msg), 0);
+}
+
 static void test_normalize(void **state) {
         assert_true(tunable_values_equal(TUNABLE_IO_SCHEDULER, "vda", "none [mq-deadline] kyber bfq", "mq-deadline"));
         assert_false(tunable_values_equal(TUNABLE_IO_SCHEDULER, "vda", "[none] mq-deadline", "mq-deadline"));
@@ -172,6 +268,8 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_sysctl_names),
                 cmocka_unit_test(test_allowlist),
+                cmocka_unit_test(test_decimal_only),
+                cmocka_unit_test(test_ulimit_floors_and_order),
                 cmocka_unit_test(test_normalize),
                 cmocka_unit_test(test_read_fixture),
         };

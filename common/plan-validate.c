@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: MIT */
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan-validate.h"
+#include "ulimit.h"
+
+/* The comm of skytune-helper's own process: a limit set on it could end the transaction that set it. */
+#define HELPER_COMM "skytune-helper"
+
+Plan *plan_free(Plan *p) {
+        if (!p)
+                return NULL;
+        for (size_t i = 0; i < p->n_changes; i++) {
+                free(p->changes[i].key);
+                free(p->changes[i].proposed);
+                free(p->changes[i].mechanism);
+        }
+        free(p->changes);
+        free(p);
+        return NULL;
+}
+
+static int errorf(char **ret_error, const char *fmt, ...) _printf_(2, 3);
+static int errorf(char **ret_error, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        if (ret_error && vasprintf(ret_error, fmt, ap) < 0)
+                *ret_error = NULL;
+        va_end(ap);
+        return -EINVAL;
+}
+
+static bool word_ok(const char *s, size_t max) {
+        size_t n = strlen(s);
+        if (n == 0 || n > max)
+                return false;
+        for (; *s; s++)
+                if (!isalnum((unsigned char) *s) && !strchr("._-", *s))
+                        return false;
+        return true;
+}
+
+/* A short, printable rendering of untrusted text for error messages. */
+static void safe_copy(char *out, size_t size, const char *s) {
+        size_t o = 0;
+        for (; s && *s && o + 5 < size; s++)
+                out[o++] = isprint((unsigned char) *s) ? *s : '?';
+        if (s && *s)
+                out[o++] = '.', out[o++] = '.', out[o++] = '.';
+        out[o] = '\0';
+}
+
+const char *plan_key_refused(TunableKind kind, const char *key) {
+        static const char *const need_sys_admin[] = { "kernel.numa_balancing", "kernel.sched_schedstats" };
+        for (size_t i = 0; kind == TUNABLE_SYSCTL && key && i < ELEMENTSOF(need_sys_admin); i++)
+                if (strcmp(key, need_sys_admin[i]) == 0)
+                        return "the kernel requires CAP_SYS_ADMIN for this key, which skytune-helper does not keep";
+        return NULL;
+}
+
+static int parse_change(json_t *c, size_t i, PlanChange *out, char **ret_error) {
+        if (!json_is_object(c))
+                return errorf(ret_error, "changes[%zu] is not an object", i);
+        json_t *kind = json_object_get(c, "kind"), *key = json_object_get(c, "key"),
+               *proposed = json_object_get(c, "proposed"), *mech = json_object_get(c, "mechanism"),
+               *pfile = json_object_get(c, "persist_file"), *critical = json_object_get(c, "allow_critical_process");
+        if (!json_is_string(kind) || !json_is_string(key) || !json_is_string(proposed))
+                return errorf(ret_error, "changes[%zu]: kind, key and proposed must be strings", i);
+        if ((mech && !json_is_null(mech) && !json_is_string(mech)) || (pfile && !json_is_null(pfile) && !json_is_string(pfile)))
+                return errorf(ret_error, "changes[%zu]: mechanism and persist_file must be strings", i);
+        if (critical && !json_is_boolean(critical))
+                return errorf(ret_error, "changes[%zu]: allow_critical_process must be true or false", i);
+        char kbuf[80], vbuf[80], kindbuf[40];
+        safe_copy(kindbuf, sizeof(kindbuf), json_string_value(kind));
+        safe_copy(kbuf, sizeof(kbuf), json_string_value(key));
+        safe_copy(vbuf, sizeof(vbuf), json_string_value(proposed));
+        /* jansson refuses \u0000 in strings, but be explicit: a length that differs from strlen
+         * means an embedded NUL. */
+        if (strlen(json_string_value(key)) != json_string_length(key) ||
+            strlen(json_string_value(proposed)) != json_string_length(proposed))
+                return errorf(ret_error, "changes[%zu] (%s %s): NUL byte in key or value", i, kindbuf, kbuf);
+
+        TunableKind k = tunable_kind_from_string(json_string_value(kind));
+        if (k < 0)
+                return errorf(ret_error, "changes[%zu]: unknown kind '%s'", i, kindbuf);
+        const char *reason = NULL;
+        _cleanup_free_ char *canon = NULL, *norm = NULL;
+        int r = tunable_check(k, json_string_value(key), json_string_value(proposed), &canon, &reason);
+        if (r < 0)
+                return errorf(ret_error, "changes[%zu] (%s %s = %s): %s", i, kindbuf, kbuf, vbuf, reason ?: "rejected");
+        reason = plan_key_refused(k, canon);
+        if (reason)
+                return errorf(ret_error, "changes[%zu] (%s %s = %s): %s", i, kindbuf, kbuf, vbuf, reason);
+        r = tunable_normalize(k, canon, json_string_value(proposed), &norm);
+        if (r < 0)
+                return errorf(ret_error, "changes[%zu] (%s %s = %s): value cannot be normalized", i, kindbuf, kbuf, vbuf);
+        if (json_is_string(mech) && !word_ok(json_string_value(mech), 64))
+                return errorf(ret_error, "changes[%zu] (%s %s): mechanism must be a short word", i, kindbuf, kbuf);
+        if (json_is_string(pfile) && json_string_length(pfile) > 4096)
+                return errorf(ret_error, "changes[%zu] (%s %s): persist_file is too long", i, kindbuf, kbuf);
+        out->kind = k;
+        out->key = TAKE_PTR(canon);
+        out->proposed = TAKE_PTR(norm);
+        out->allow_critical_process = json_is_true(critical);
+        if (json_is_string(mech)) {
+                out->mechanism = strdup(json_string_value(mech));
+                if (!out->mechanism)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* The same key twice (in any spelling: keys are canonical by now), or both keys of a coupled pair. */
+static int check_against_earlier(const Plan *p, size_t i, char **ret_error) {
+        const PlanChange *ci = &p->changes[i];
+        const char *partner = ci->kind == TUNABLE_SYSCTL ? sysctl_coupled_partner(ci->key) : NULL;
+        for (size_t j = 0; j < i; j++) {
+                const PlanChange *cj = &p->changes[j];
+                if (cj->kind == ci->kind && strcmp(cj->key, ci->key) == 0)
+                        return errorf(ret_error, "changes[%zu] (%s %s): the same key as changes[%zu]", i,
+                                      tunable_kind_to_string(ci->kind), ci->key, j);
+                if (partner && cj->kind == TUNABLE_SYSCTL && strcmp(cj->key, partner) == 0)
+                        return errorf(ret_error, "changes[%zu] (%s) and changes[%zu] (%s) exclude each other "
+                                      "(writing one zeroes the other): set only one", j, cj->key, i, ci->key);
+        }
+        return 0;
+}
+
+static int parse_plan(json_t *doc, Plan **ret, char **ret_error) {
+        if (!json_is_object(doc))
+                return errorf(ret_error, "plan is not a JSON object");
+        json_t *schema = json_object_get(doc, "schema");
+        if (!json_is_string(schema) || strcmp(json_string_value(schema), PLAN_SCHEMA) != 0)
+                return errorf(ret_error, "plan schema must be \"%s\"", PLAN_SCHEMA);
+        json_t *persist = json_object_get(doc, "persist");
+        if (persist && !json_is_boolean(persist))
+                return errorf(ret_error, "plan field persist must be true or false");
+        json_t *changes = json_object_get(doc, "changes");
+        if (!json_is_array(changes))
+                return errorf(ret_error, "plan field changes must be an array");
+        if (json_array_size(changes) > PLAN_MAX_CHANGES)
+                return errorf(ret_error, "plan has more than %d changes", PLAN_MAX_CHANGES);
+
+        _cleanup_(plan_freep) Plan *p = calloc(1, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        p->persist = json_is_true(persist);
+        p->changes = calloc(json_array_size(changes) + 1, sizeof(PlanChange));
+        if (!p->changes)
+                return -ENOMEM;
+        size_t i;
+        json_t *c;
+        json_array_foreach(changes, i, c) {
+                int r = parse_change(c, i, &p->changes[i], ret_error);
+                p->n_changes = i + 1;
+                if (r >= 0)
+                        r = check_against_earlier(p, i, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(p);
+        return 0;
+}
+
+int plan_validate(const char *text, size_t len, const Sysroot *root, Plan **ret, char **ret_error) {
+        if (ret_error)
+                *ret_error = NULL;
+        if (len > PLAN_MAX_BYTES)
+                return errorf(ret_error, "plan is larger than %d bytes", PLAN_MAX_BYTES);
+        json_error_t jerr;
+        json_auto_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!doc)
+                return errorf(ret_error, "plan is not valid JSON (line %d column %d): %s", jerr.line, jerr.column, jerr.text);
+        _cleanup_(plan_freep) Plan *p = NULL;
+        int r = parse_plan(doc, &p, ret_error);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; root && i < p->n_changes; i++) {
+                r = plan_check_change_host(root, p, i, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        if (ret)
+                *ret = TAKE_PTR(p);
+        return 0;
+}
+
+/* ---- the host's part ---- */
+
+/* Is word one of the white-space separated words of the file (brackets around a word ignored)? */
+static int word_offered(const Sysroot *root, const char *path, const char *word) {
+        _cleanup_free_ char *text = NULL;
+        int r = sysroot_read_file(root, path, &text, NULL);
+        if (r < 0)
+                return r;
+        for (char *save = NULL, *w = strtok_r(text, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
+                size_t n = strlen(w);
+                if (n >= 2 && w[0] == '[' && w[n - 1] == ']') {
+                        w[n - 1] = '\0';
+                        w++;
+                }
+                if (strcmp(w, word) == 0)
+                        return 1;
+        }
+        return 0;
+}
+
+/* The value must be one of the words of the file list_name beside the live attribute (NULL: the live
+ * file itself, as queue/scheduler), when the live attribute exists. */
+static int check_offered(const Sysroot *root, const PlanChange *c, const char *list_name, const char *refusal,
+                         const char **why) {
+        const TunableBackend *b = tunable_backend(c->kind);
+        _cleanup_free_ char *live = NULL, *list = NULL;
+        int r = b->live_path(c->key, &live);
+        if (r < 0)
+                return r;
+        if (!sysroot_exists(root, live))
+                return 0;               /* the host lacks it: skipped as unavailable */
+        const char *slash = strrchr(live, '/');
+        if (list_name && asprintf(&list, "%.*s/%s", (int) (slash ? slash - live : 0), live, list_name) < 0)
+                return -ENOMEM;
+        r = word_offered(root, list ?: live, c->proposed);
+        if (r == -ENOMEM)
+                return r;
+        if (r <= 0)
+                *why = refusal;
+        return 0;
+}
+
+static int check_governor(const Sysroot *root, const PlanChange *c, const char **why) {
+        return check_offered(root, c, "scaling_available_governors", "governor is not in scaling_available_governors", why);
+}
+
+static int check_epp(const Sysroot *root, const PlanChange *c, const char **why) {
+        if (isdigit((unsigned char) c->proposed[0]))
+                return 0;       /* numeric preference, range checked by the allowlist */
+        return check_offered(root, c, "energy_performance_available_preferences",
+                             "preference is not in energy_performance_available_preferences", why);
+}
+
+static int check_scheduler(const Sysroot *root, const PlanChange *c, const char **why) {
+        return check_offered(root, c, NULL, "scheduler is not offered by the device (queue/scheduler)", why);
+}
+
+static int check_critical_process(const Sysroot *root, const PlanChange *c, const char **why) {
+        UlimitKey k;
+        if (ulimit_key_parse(c->key, &k) < 0 || k.scope_id != ULIMIT_SCOPE_PROCESS || c->allow_critical_process)
+                return 0;
+        _cleanup_free_ char *init = NULL;
+        int r = sysroot_read_line(root, "proc/1/comm", &init);
+        if (r == -ENOMEM)
+                return r;
+        if (r >= 0 && strcmp(init, k.target) == 0)
+                *why = "the limit would apply to PID 1, whose failure takes the whole system down; add "
+                       "\"allow_critical_process\": true to the change to allow it (high risk)";
+        else if (strcmp(k.target, HELPER_COMM) == 0)
+                *why = "the limit would apply to skytune-helper itself, which then might not finish or roll back the "
+                       "transaction; add \"allow_critical_process\": true to the change to allow it (high risk)";
+        return 0;
+}
+
+typedef int (*HostCheck)(const Sysroot *root, const PlanChange *c, const char **why);
+
+static const HostCheck host_checks[_TUNABLE_KIND_MAX] = {
+        [TUNABLE_CPU_GOVERNOR] = check_governor,
+        [TUNABLE_CPU_EPP] = check_epp,
+        [TUNABLE_IO_SCHEDULER] = check_scheduler,
+        [TUNABLE_ULIMIT] = check_critical_process,
+};
+
+int plan_check_change_host(const Sysroot *root, const Plan *plan, size_t i, char **ret_error) {
+        const PlanChange *c = &plan->changes[i];
+        const char *why = NULL;
+        HostCheck check = c->kind >= 0 && c->kind < _TUNABLE_KIND_MAX ? host_checks[c->kind] : NULL;
+        int r = check ? check(root, c, &why) : 0;
+        if (r < 0)
+                return r;
+        if (!why)
+                return 0;
+        return errorf(ret_error, "changes[%zu] (%s %s = %s): %s", i, tunable_kind_to_string(c->kind), c->key, c->proposed, why);
+}
