@@ -159,7 +159,10 @@ static const char *jstr(const json_t *o, const char *key) {
 static const char *metric_verdict(const json_t *m, char *buf, size_t len) {
         const char *v = jstr(m, "verdict");
         json_int_t more = json_integer_value(json_object_get(m, "more_rounds"));
-        if (strcmp(v, "inconclusive") == 0 && json_is_true(json_object_get(m, "unreliable")))
+        double margin = jnum(json_object_get(m, "margin"));
+        if (strcmp(v, "inconclusive") == 0 && json_is_true(json_object_get(m, "unreliable")) && margin > 0)
+                snprintf(buf, len, "inconclusive: within the contamination margin (%.0f%%)", 100 * margin);
+        else if (strcmp(v, "inconclusive") == 0 && json_is_true(json_object_get(m, "unreliable")))
                 snprintf(buf, len, "inconclusive: contaminated rounds");
         else if (strcmp(v, "inconclusive") == 0 && more > 0)
                 snprintf(buf, len, "inconclusive: need %lld more round%s", (long long) more, more == 1 ? "" : "s");

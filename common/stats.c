@@ -293,7 +293,7 @@ void stats_decide(Comparison *c, const CompareOptions *opts, double p) {
                 c->more_rounds = (unsigned) MIN(MAX((double) (o.min_rounds - nmin), need - (double) nmin), 100000.0);
         } else if (isnan(c->ci_lo)) {
                 c->more_rounds = 0;     /* no ratio: nothing more rounds would fix */
-        } else if (c->ci_lo >= 1 - c->threshold && c->ci_hi <= 1 + c->threshold) {
+        } else if (c->ci_lo >= 1 - (c->threshold - c->margin) && c->ci_hi <= 1 + (c->threshold - c->margin)) {
                 c->verdict = VERDICT_UNCHANGED;
         } else if (p < o.alpha && (c->ci_lo > 1 + c->threshold || c->ci_hi < 1 - c->threshold)) {
                 bool up = c->ci_lo > 1 + c->threshold;
@@ -320,7 +320,8 @@ int stats_compare(const double *a, size_t na, const double *b, size_t nb, const 
                 .na = na, .nb = nb,
                 .median_a = stats_median(a, na), .median_b = stats_median(b, nb),
                 .ci_lo = NAN, .ci_hi = NAN, .ratio = NAN, .cv = NAN,
-                .threshold = MAX(o.noise, o.aa_spread),
+                .threshold = MAX(o.noise, o.aa_spread) + (o.margin > 0 ? o.margin : 0),
+                .margin = o.margin > 0 ? o.margin : 0,
                 .mwu = { .p = NAN },
         };
         if (na > 0 && nb > 0) {
@@ -365,6 +366,17 @@ int stats_holm(const double *p, size_t n, double *ret) {
                 ret[idx[k]] = running;
         }
         return 0;
+}
+
+double stats_pair_margin(const double *a, const double *b, size_t n) {
+        _cleanup_free_ double *d = malloc((n ? n : 1) * sizeof(double));
+        if (!d)
+                return NAN;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+                if (!isnan(a[i]) && !isnan(b[i]))
+                        d[k++] = fabs(b[i] - a[i]);
+        return k ? stats_median(d, k) : 0;
 }
 
 double stats_aa_spread(const Comparison *aa) {
