@@ -52,8 +52,9 @@ int stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb, M
 int stats_mann_whitney_asymptotic(const double *a, size_t na, const double *b, size_t nb, MannWhitney *ret);
 
 /* Percentile bootstrap confidence interval of median(b) / median(a): `resamples` resamples of each
- * side with replacement from a PRNG seeded with `seed`. -EDOM when a median is 0 or a resample's
- * median of A is 0 or the signs differ (a ratio has no meaning then). */
+ * side with replacement from a PRNG seeded with `seed`. A resample whose median of A is 0 gives
+ * +inf when B's is positive (a baseline that did nothing) and 1 when it is 0 too. -EDOM when the
+ * signs differ (a ratio has no meaning then). */
 int stats_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb, double level,
                              unsigned resamples, uint64_t seed, double *ret_lo, double *ret_hi);
 
