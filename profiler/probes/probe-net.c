@@ -4,7 +4,9 @@
  * other half is a connection burst: BURST non-blocking connects at once to a listener whose backlog
  * is whatever net.core.somaxconn allows, accepted by a server thread, repeated (connections per
  * second; when the accept queue is shorter than the burst, SYNs are dropped and retried a second
- * later, and the rate collapses). Client sockets close with an RST, so the burst leaves no TIME_WAIT behind. */
+ * later, and the rate collapses). Client sockets close with an RST, so the burst leaves no TIME_WAIT behind.
+ * Refused, reset and timed-out connects and a lack of descriptors are failed operations of the round
+ * (connect_success_ratio), not a failed probe. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
