@@ -102,6 +102,18 @@ int verify_decide(const CompareOptions *compare, VerifyResult *res) {
         return 0;
 }
 
+static bool is_primary(const VerifyOptions *o, const ProbeBackend *pb, size_t m) {
+        if (o->n_primary == 0)
+                return m == pb->primary;
+        size_t np = strlen(pb->name);
+        for (size_t i = 0; i < o->n_primary; i++) {
+                const char *n = o->primary[i];
+                if (strncmp(n, pb->name, np) == 0 && n[np] == '.' && strcmp(n + np + 1, pb->metrics[m].name) == 0)
+                        return true;
+        }
+        return false;
+}
+
 static int compare_metrics(Run *run, VerifyResult *res) {
         const VerifyOptions *o = run->o;
         size_t total = 0;
@@ -118,7 +130,7 @@ static int compare_metrics(Run *run, VerifyResult *res) {
                 double margin = verify_contamination_margin(pr, run->side, run->rounds);
                 for (size_t m = 0; m < pb->n_metrics; m++) {
                         VerifyMetric *vm = &res->metrics[res->n_metrics++];
-                        *vm = (VerifyMetric) { .probe = pb, .metric = m, .primary = m == pb->primary };
+                        *vm = (VerifyMetric) { .probe = pb, .metric = m, .primary = is_primary(o, pb, m) };
                         int r = verify_compare_metric(pr, m, run->side, run->rounds, margin, &o->compare, vm);
                         if (r < 0)
                                 return r;

@@ -25,6 +25,10 @@ typedef struct VerifyOptions {
         CompareOptions compare;         /* direction is taken per metric */
         bool sequential;                /* all baseline rounds first, then all candidate rounds */
         uint64_t seed;                  /* order within each pair */
+        /* "PROBE.METRIC" names judged as primary (the plan's effect_metrics); none: each probe's own
+         * primary metric. */
+        const char *const *primary;
+        size_t n_primary;
 } VerifyOptions;
 
 typedef struct VerifyMetric {

@@ -68,6 +68,11 @@ burst= hog=
 
 jq -e '.changes | length == 1 and .[0].key == "net.core.somaxconn" and (.[0].proposed | tonumber) >= 4096' "$BUS_TMP/out.json" >/dev/null ||
         bus_fail "plan: $(jq -c .changes "$BUS_TMP/out.json")"
+# The rule names what its change should move, and that is what is judged as primary.
+jq -e '.changes[0].effect_metrics == ["net.connects_per_s", "net.connect_success_ratio"]' "$BUS_TMP/out.json" >/dev/null ||
+        bus_fail "effect_metrics in the plan: $(jq -c .changes[0] "$BUS_TMP/out.json")"
+jq -e '[.verify.metrics[] | select(.primary) | .metric] == ["connects_per_s", "connect_success_ratio"]' "$BUS_TMP/out.json" >/dev/null ||
+        bus_fail "primary metrics: $(jq -c '[.verify.metrics[] | select(.primary) | .metric]' "$BUS_TMP/out.json")"
 m() { jq -c --arg m "$1" '.verify.metrics[] | select(.metric == $m)' "$BUS_TMP/out.json"; }
 echo "connects_per_s: $(m connects_per_s | jq -c '{baseline_median, candidate_median, ratio, ci, p, p_adjusted, threshold, margin, foreign_share, contaminated, failed_rounds, verdict}')"
 echo "connect_success_ratio: $(m connect_success_ratio | jq -c '{baseline_median, candidate_median, verdict}')"
@@ -76,6 +81,7 @@ m connects_per_s | jq -e '.foreign_share[0] > 0.1 and .foreign_share[1] > 0.1' >
         bus_fail "the hog did not show as foreign CPU: $(m connects_per_s)"
 # ... and the large, consistent effect is still called improved.
 [[ $(m connects_per_s | jq -r .verdict) == improved ]] || bus_fail "connects_per_s: $(m connects_per_s)"
+jq -e '.verify.primary_regressed == false' "$BUS_TMP/out.json" >/dev/null || bus_fail "a primary metric regressed"
 jq -e '.rolled_back == false and (.transaction_id | type == "string")' "$BUS_TMP/out.json" >/dev/null || bus_fail "the change was not kept"
 now=$(in_ns cat $key)
 (( now >= 4096 )) || bus_fail "somaxconn in the namespace after verify: $now"
