@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -42,6 +45,10 @@ static void make(Rounds *r, double effect, double share_a, double share_b) {
                 double share = cand ? share_b : share_a;
                 r->info[i] = (ProbeRoundInfo) { .wall_s = 1, .foreign_share = share, .contaminated = share > 0.1 };
         }
+}
+
+static bool fcntl_open(int fd) {
+        return fcntl(fd, F_GETFD) >= 0;
 }
 
 static VerifyMetric judge(Rounds *r, size_t m) {
@@ -164,6 +171,70 @@ static void test_failure_classes(void **state) {
                 assert_false(probe_failure_is_measurement(-own[i]));
 }
 
+/* The baseline refuses the work (a full accept queue), the candidate (the change) fixes it. */
+static bool refusing;
+
+static int queue_round(void *state, const ProbeConfig *cfg, ProbeRoundOut *out) {
+        if (refusing)
+                return -ECONNREFUSED;
+        out->values[0] = 1000;
+        out->values[1] = 2;
+        return 0;
+}
+
+static const ProbeBackend queue = { .name = "queue", .metrics = defs, .n_metrics = 2, .round = queue_round };
+
+static int fix_switch(bool candidate, void *userdata) {
+        refusing = !candidate;
+        return 0;
+}
+
+static void test_verify_keeps_a_fix(void **state) {
+        const ProbeBackend *probes[] = { &queue };
+        VerifyOptions o = { .probes = probes, .n_probes = 1, .cfg = { .duration_s = 0.01, .rounds = 6 }, .seed = 3 };
+        VerifyResult *r = NULL;
+        assert_int_equal(probe_verify(&o, fix_switch, NULL, &r), 0);   /* not stopped by the refusals */
+        assert_null(r->error);
+        assert_int_equal(r->metrics[0].failed_a, 6);
+        assert_int_equal(r->metrics[0].failed_b, 0);
+        assert_int_equal(r->metrics[0].cmp.verdict, VERDICT_IMPROVED);
+        assert_false(r->primary_regressed);
+        json_t *j = verify_result_json(r);
+        json_t *m0 = json_array_get(json_object_get(j, "metrics"), 0);
+        assert_int_equal(json_integer_value(json_array_get(json_object_get(m0, "failed_rounds"), 0)), 6);
+        json_decref(j);
+        verify_result_free(r);
+}
+
+/* The net probe with too few descriptors for a burst: EMFILE is counted per connect, not a stop. */
+static void test_net_out_of_descriptors(void **state) {
+        struct rlimit old, low;
+        assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+        /* New descriptors take the lowest free numbers below the limit: leave 40 of those. */
+        int limit = 0, free_below = 0;
+        while (free_below < 40)
+                free_below += !fcntl_open(limit++);
+        low = (struct rlimit) { .rlim_cur = (rlim_t) limit, .rlim_max = old.rlim_max };
+        assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+        const ProbeBackend *net = probe_find("net");
+        ProbeConfig cfg = { .duration_s = 0.4, .rounds = 1 };
+        ProbeResult *res = NULL;
+        int r = probe_run(net, &cfg, &res);
+        assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+        assert_int_equal(r, 0);
+        assert_null(res->error);
+        assert_int_equal(res->rounds, 1);
+        assert_int_equal(res->info[0].failed, 0);
+        assert_true(res->info[0].failed_ops > 0);
+        assert_true(res->info[0].ops > res->info[0].failed_ops);
+        size_t m = 0;
+        while (strcmp(net->metrics[m].name, "connect_success_ratio") != 0)
+                m++;
+        double ratio = res->values[m];
+        assert_true(ratio > 0 && ratio < 1);
+        probe_result_free(res);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_pair_margin),
@@ -171,6 +242,8 @@ int main(void) {
                 cmocka_unit_test(test_busy_uneven),
                 cmocka_unit_test(test_failed_rounds_are_worst),
                 cmocka_unit_test(test_failure_classes),
+                cmocka_unit_test(test_verify_keeps_a_fix),
+                cmocka_unit_test(test_net_out_of_descriptors),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
