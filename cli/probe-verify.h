@@ -32,7 +32,8 @@ enum {
         "                       candidate rounds (A B A B), and print a verdict per metric; other\n" \
         "                       load widens the threshold by how much it differed between paired\n" \
         "                       rounds, and rounds the host refused count as its worst (docs/probes.md)\n" \
-        "  --probes LIST        probes to verify with (default net,sched; see 'skytune probe --help')\n" \
+        "  --probes LIST        probes to verify with (default: those measuring the metrics the plan's\n" \
+        "                       rules name in effect_metrics, else net,sched; see 'skytune probe --help')\n" \
         "  --rounds N           rounds per side (default 7; fewer than 5 give no verdict)\n" \
         "  --round-duration S   length of one round (default 1)\n"                             \
         "  --url URL            target of the http probe (adds http to the probes)\n"          \
