@@ -323,27 +323,36 @@ static size_t measured_effects(const char **eff, size_t n_eff, const ProbeBacken
         return k;
 }
 
+/* The probes (--probes, or those of the plan's effect_metrics) and the metrics judged as primary. */
+static int choose_probes(const json_t *plan, const ApplyVerifyArgs *a, const ProbeBackend **sel, size_t max,
+                         size_t *ret_n, const char ***ret_eff, size_t *ret_n_eff) {
+        _cleanup_free_ char *auto_probes = NULL;
+        int r = verify_effects_collect(plan, ret_eff, ret_n_eff);
+        ApplyVerifyArgs args = *a;
+        if (r >= 0 && !a->probes && *ret_n_eff > 0)
+                r = verify_effects_probes(*ret_eff, *ret_n_eff, a->url, &auto_probes);
+        if (r < 0)
+                return log_error_errno(r, "out of memory");
+        if (auto_probes)
+                args.probes = auto_probes;
+        r = select_probes(&args, sel, max, ret_n);
+        if (r < 0)
+                return r;
+        *ret_n_eff = measured_effects(*ret_eff, *ret_n_eff, sel, *ret_n);
+        if (*ret_n_eff == 0)
+                log_notice("the plan's changes name no measurable effect (their rules have no effect_metrics the probes "
+                           "measure): judging each probe's own primary metric");
+        return 0;
+}
+
 int cli_apply_verify(const json_t *plan, const char *plan_json, uint64_t helper_flags, const ApplyVerifyArgs *a,
                      bool json, json_t **ret) {
         const ProbeBackend *sel[16];
         size_t n = 0, n_eff = 0;
         _cleanup_free_ const char **eff = NULL;
-        _cleanup_free_ char *auto_probes = NULL;
-        int r = verify_effects_collect(plan, &eff, &n_eff);
-        ApplyVerifyArgs args = *a;
-        if (r >= 0 && !a->probes && n_eff > 0)
-                r = verify_effects_probes(eff, n_eff, a->url, &auto_probes);
-        if (r < 0)
-                return log_error_errno(r, "out of memory");
-        if (auto_probes)
-                args.probes = auto_probes;
-        r = select_probes(&args, sel, ELEMENTSOF(sel), &n);
+        int r = choose_probes(plan, a, sel, ELEMENTSOF(sel), &n, &eff, &n_eff);
         if (r < 0)
                 return r;
-        n_eff = measured_effects(eff, n_eff, sel, n);
-        if (n_eff == 0)
-                log_notice("the plan's changes name no measurable effect (their rules have no effect_metrics the probes "
-                           "measure): judging each probe's own primary metric");
         struct sigaction sa = { .sa_handler = on_stop };
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL);
