@@ -7,8 +7,12 @@
  *         per second (baseline) and 1.1 R (candidate), R a third of the closed-model capacity found
  *         first, so the server keeps up and the throughput change is exactly the rate change.
  *         Target: "improved" in at least 9 of 10, each verdict with at most 60 s of probing.
+ *  A/A through apply --verify's own path (`--probe NAME`, e.g. net or cpu): probe_verify() with a
+ *         switch that changes nothing, rounds in shuffled pairs, the contamination margin from the
+ *         pairs' foreign CPU; counts false calls on the probe's primary metric. Run it beside a CPU
+ *         hog to see the busy-host figure.
  * Prints every verdict and the totals.
- *   bench-verdicts [--aa N] [--power N] [--round S] [--rounds N] */
+ *   bench-verdicts [--aa N] [--power N] [--round S] [--rounds N] [--probe NAME] */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +22,7 @@
 #include "macro.h"
 #include "nginx-fixture.h"
 #include "probes/probe.h"
+#include "probes/verify.h"
 #include "stats.h"
 
 static double one_round(const char *url, double round_s, double rate, bool *clean) {
@@ -58,18 +63,64 @@ static Verdict compare(const char *url, double round_s, unsigned n, double rate_
         return c.verdict;
 }
 
+static int no_switch(bool candidate, void *userdata) {
+        return 0;
+}
+
+/* One A/A comparison of probe b through probe_verify; returns the primary metric's verdict. */
+static Verdict verify_aa(const ProbeBackend *b, double round_s, unsigned n, uint64_t seed) {
+        const ProbeBackend *probes[] = { b };
+        VerifyOptions o = { .probes = probes, .n_probes = 1, .seed = seed, .compare = { .seed = seed },
+                            .cfg = { .duration_s = round_s, .rounds = n } };
+        VerifyResult *res = NULL;
+        Verdict v = VERDICT_INCONCLUSIVE;
+        if (probe_verify(&o, no_switch, NULL, &res) >= 0) {
+                for (size_t i = 0; i < res->n_metrics; i++) {
+                        const VerifyMetric *m = &res->metrics[i];
+                        if (!m->primary)
+                                continue;
+                        v = m->cmp.verdict;
+                        printf("    %s ratio %.3f  CI [%.3f, %.3f]  p %.4f  threshold %.3f (margin %.3f)  foreign %.2f/%.2f"
+                               "  contaminated %u/%u -> %s%s\n", b->metrics[m->metric].name, m->cmp.ratio, m->cmp.ci_lo,
+                               m->cmp.ci_hi, m->cmp.mwu.p, m->cmp.threshold, m->cmp.margin, m->foreign_share_a,
+                               m->foreign_share_b, m->contaminated_a, m->contaminated_b, verdict_to_string(v),
+                               m->unreliable ? " (margin decided)" : "");
+                }
+        } else
+                printf("    failed: %s\n", res && res->error ? res->error : "?");
+        fflush(stdout);
+        verify_result_free(res);
+        return v;
+}
+
+/* The A/A run of --probe NAME. */
+static int probe_aa(const ProbeBackend *pb, unsigned aa, unsigned rounds, double round_s) {
+        printf("bench-verdicts: A/A of probe %s through probe_verify, %u rounds of %.2g s a side, shuffled pairs\n",
+               pb->name, rounds, round_s);
+        unsigned false_calls = 0;
+        for (unsigned i = 0; i < aa; i++) {
+                printf("A/A %2u:", i + 1);
+                Verdict v = verify_aa(pb, round_s, rounds, i + 1);
+                false_calls += v == VERDICT_IMPROVED || v == VERDICT_REGRESSED;
+        }
+        printf("A/A: %u of %u comparisons called improved/regressed (target <= 1 in 20)\n", false_calls, aa);
+        return 0;
+}
+
 int main(int argc, char **argv) {
         unsigned aa = 20, power = 10, rounds = 5;
         double round_s = 0.5;
+        const char *probe = NULL;
         static const struct option options[] = {
                 { "aa", required_argument, NULL, 'a' },
                 { "power", required_argument, NULL, 'p' },
                 { "round", required_argument, NULL, 'r' },
                 { "rounds", required_argument, NULL, 'n' },
+                { "probe", required_argument, NULL, 'P' },
                 {},
         };
         int c;
-        while ((c = getopt_long(argc, argv, "a:p:r:n:", options, NULL)) != -1)
+        while ((c = getopt_long(argc, argv, "a:p:r:n:P:", options, NULL)) != -1)
                 switch (c) {
                 case 'a':
                         aa = (unsigned) atoi(optarg);
@@ -83,13 +134,24 @@ int main(int argc, char **argv) {
                 case 'n':
                         rounds = (unsigned) atoi(optarg);
                         break;
+                case 'P':
+                        probe = optarg;
+                        break;
                 default:
-                        fprintf(stderr, "usage: bench-verdicts [--aa N] [--power N] [--round S] [--rounds N]\n");
+                        fprintf(stderr, "usage: bench-verdicts [--aa N] [--power N] [--round S] [--rounds N] [--probe NAME]\n");
                         return 2;
                 }
         if (aa > 100 || power > 100 || rounds < 2 || rounds > 64 || !(round_s >= 0.1 && round_s <= 10)) {
                 fprintf(stderr, "bench-verdicts: --aa/--power 0..100, --rounds 2..64, --round 0.1..10 s\n");
                 return 2;
+        }
+        if (probe) {
+                const ProbeBackend *pb = probe_find(probe);
+                if (!pb || strcmp(probe, "http") == 0) {
+                        fprintf(stderr, "bench-verdicts: --probe takes cpu, memory, disk, net or sched (http is the default run)\n");
+                        return 2;
+                }
+                return probe_aa(pb, aa, rounds, round_s);
         }
         char url[128];
         int r = nginx_fixture_start("bench-verdicts", NULL, 615, url, sizeof(url));

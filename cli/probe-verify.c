@@ -159,7 +159,10 @@ static const char *jstr(const json_t *o, const char *key) {
 static const char *metric_verdict(const json_t *m, char *buf, size_t len) {
         const char *v = jstr(m, "verdict");
         json_int_t more = json_integer_value(json_object_get(m, "more_rounds"));
-        if (strcmp(v, "inconclusive") == 0 && json_is_true(json_object_get(m, "unreliable")))
+        double margin = jnum(json_object_get(m, "margin"));
+        if (strcmp(v, "inconclusive") == 0 && json_is_true(json_object_get(m, "unreliable")) && margin > 0)
+                snprintf(buf, len, "inconclusive: within the contamination margin (%.0f%%)", 100 * margin);
+        else if (strcmp(v, "inconclusive") == 0 && json_is_true(json_object_get(m, "unreliable")))
                 snprintf(buf, len, "inconclusive: contaminated rounds");
         else if (strcmp(v, "inconclusive") == 0 && more > 0)
                 snprintf(buf, len, "inconclusive: need %lld more round%s", (long long) more, more == 1 ? "" : "s");
@@ -303,10 +306,51 @@ static void on_stop(int sig) {
         verify_stop = 1;
 }
 
-int cli_apply_verify(const char *plan_json, uint64_t helper_flags, const ApplyVerifyArgs *a, bool json, json_t **ret) {
+/* Which metrics are primary: those the plan names and a selected probe measures. */
+static size_t measured_effects(const char **eff, size_t n_eff, const ProbeBackend *const *sel, size_t n) {
+        size_t k = 0;
+        for (size_t i = 0; i < n_eff; i++) {
+                size_t len = strcspn(eff[i], ".");
+                bool ok = false;
+                for (size_t p = 0; p < n; p++)
+                        ok = ok || (strlen(sel[p]->name) == len && strncmp(sel[p]->name, eff[i], len) == 0);
+                if (ok)
+                        eff[k++] = eff[i];
+                else
+                        log_warning("the plan expects an effect on %s, which the probes run here do not measure (add "
+                                    "its probe to --probes%s)", eff[i], strncmp(eff[i], "http.", 5) == 0 ? " and give --url" : "");
+        }
+        return k;
+}
+
+/* The probes (--probes, or those of the plan's effect_metrics) and the metrics judged as primary. */
+static int choose_probes(const json_t *plan, const ApplyVerifyArgs *a, const ProbeBackend **sel, size_t max,
+                         size_t *ret_n, const char ***ret_eff, size_t *ret_n_eff) {
+        _cleanup_free_ char *auto_probes = NULL;
+        int r = verify_effects_collect(plan, ret_eff, ret_n_eff);
+        ApplyVerifyArgs args = *a;
+        if (r >= 0 && !a->probes && *ret_n_eff > 0)
+                r = verify_effects_probes(*ret_eff, *ret_n_eff, a->url, &auto_probes);
+        if (r < 0)
+                return log_error_errno(r, "out of memory");
+        if (auto_probes)
+                args.probes = auto_probes;
+        r = select_probes(&args, sel, max, ret_n);
+        if (r < 0)
+                return r;
+        *ret_n_eff = measured_effects(*ret_eff, *ret_n_eff, sel, *ret_n);
+        if (*ret_n_eff == 0)
+                log_notice("the plan's changes name no measurable effect (their rules have no effect_metrics the probes "
+                           "measure): judging each probe's own primary metric");
+        return 0;
+}
+
+int cli_apply_verify(const json_t *plan, const char *plan_json, uint64_t helper_flags, const ApplyVerifyArgs *a,
+                     bool json, json_t **ret) {
         const ProbeBackend *sel[16];
-        size_t n = 0;
-        int r = select_probes(a, sel, ELEMENTSOF(sel), &n);
+        size_t n = 0, n_eff = 0;
+        _cleanup_free_ const char **eff = NULL;
+        int r = choose_probes(plan, a, sel, ELEMENTSOF(sel), &n, &eff, &n_eff);
         if (r < 0)
                 return r;
         struct sigaction sa = { .sa_handler = on_stop };
@@ -319,6 +363,7 @@ int cli_apply_verify(const char *plan_json, uint64_t helper_flags, const ApplyVe
                 .cfg = { .duration_s = a->round_s, .rounds = a->rounds, .stop = &verify_stop,
                          .http = { .url = a->url, .users = 10 } },
                 .compare = { .noise = a->noise },
+                .primary = eff, .n_primary = n_eff,
         };
         Switch sw = { .plan = plan_json, .flags = helper_flags, .ids = json_array() };
         if (!sw.ids)
@@ -401,7 +446,7 @@ int cli_apply_plan_verified(json_t *plan, long long pending, bool yes, bool json
         if (helper_client_encode_plan(plan, tty, &text, &flags) < 0)
                 return EXIT_FAIL;
         json_t *report = NULL;
-        if (cli_apply_verify(text, flags, a, json, &report) < 0)
+        if (cli_apply_verify(plan, text, flags, a, json, &report) < 0)
                 return verify_stop ? EXIT_INTERRUPTED : EXIT_FAIL;   /* stopped by Ctrl-C: rolled back above */
         bool regressed = json_is_true(json_object_get(json_object_get(report, "verify"), "primary_regressed"));
         int code = EXIT_OK;

@@ -29,8 +29,11 @@ enum {
 
 #define APPLY_VERIFY_USAGE                                                                      \
         "  --verify             measure before and after with probes, alternating baseline and\n" \
-        "                       candidate rounds (A B A B), and print a verdict per metric\n"    \
-        "  --probes LIST        probes to verify with (default net,sched; see 'skytune probe --help')\n" \
+        "                       candidate rounds (A B A B), and print a verdict per metric; other\n" \
+        "                       load widens the threshold by how much it differed between paired\n" \
+        "                       rounds, and rounds the host refused count as its worst (docs/probes.md)\n" \
+        "  --probes LIST        probes to verify with (default: those measuring the metrics the plan's\n" \
+        "                       rules name in effect_metrics, else net,sched; see 'skytune probe --help')\n" \
         "  --rounds N           rounds per side (default 7; fewer than 5 give no verdict)\n" \
         "  --round-duration S   length of one round (default 1)\n"                             \
         "  --url URL            target of the http probe (adds http to the probes)\n"          \
@@ -52,7 +55,9 @@ typedef struct ApplyVerifyArgs {
 int apply_verify_option(ApplyVerifyArgs *a, int c, const char *arg);
 void apply_verify_args_done(ApplyVerifyArgs *a);
 
-/* Runs the verification: the plan is applied and rolled back through the helper as the rounds
+/* Runs the verification: the metrics the plan's changes name (effect_metrics) are judged as primary,
+ * and without --probes their probes are the ones run; a plan that names none says so before
+ * measuring and each probe's own primary metric is judged. The plan is applied and rolled back through the helper as the rounds
  * alternate, and is left applied at the end, unless a primary metric regressed and
  * rollback_on_regression is set, or measuring failed (then it is rolled back and this fails).
  * The verdicts, the decision and the ids of every transaction the rounds used are stored with the
@@ -60,8 +65,13 @@ void apply_verify_args_done(ApplyVerifyArgs *a);
  * Prints the table (or nothing with json: *ret gets {"verify": ..., "tx": ..., "rolled_back": ..};
  * "tx" is the transaction as saved, with its "verification").
  * Returns 0 when the run completed (whatever the verdicts), else a negative errno (logged). */
-int cli_apply_verify(const char *plan_json, uint64_t helper_flags, const ApplyVerifyArgs *a, bool json,
-                     json_t **ret);
+int cli_apply_verify(const json_t *plan, const char *plan_json, uint64_t helper_flags, const ApplyVerifyArgs *a,
+                     bool json, json_t **ret);
+
+/* The distinct effect_metrics of the plan's changes (strings owned by plan; *ret freed by the
+ * caller), and the comma-separated probes that measure them (NULL when none; http only with a URL). */
+int verify_effects_collect(const json_t *plan, const char ***ret, size_t *ret_n);
+int verify_effects_probes(const char *const *names, size_t n, bool have_url, char **ret);
 
 /* What `skytune apply --verify` does after planning: nothing to verify when pending is 0; else asks
  * (on a terminal, unless yes), then cli_apply_verify(); with json prints the plan with "verify",

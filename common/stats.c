@@ -220,7 +220,10 @@ static double sorted_quantile(const double *s, size_t n, double q) {
         size_t lo = (size_t) floor(h);
         if (lo + 1 >= n)
                 return s[n - 1];
-        return s[lo] + (h - (double) lo) * (s[lo + 1] - s[lo]);
+        double frac = h - (double) lo;
+        if (frac == 0 || s[lo] == s[lo + 1])
+                return s[lo];           /* also keeps INFINITY out of 0 x inf */
+        return s[lo] + frac * (s[lo + 1] - s[lo]);
 }
 
 int stats_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb, double level,
@@ -236,9 +239,10 @@ int stats_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t
         for (unsigned i = 0; i < resamples; i++) {
                 double ma = resampled_median(&rng, a, na, scratch);
                 double mb = resampled_median(&rng, b, nb, scratch);
-                if (ma == 0 || (ma < 0) != (mb < 0) || isnan(ma) || isnan(mb))
+                if (isnan(ma) || isnan(mb) || (ma < 0) != (mb < 0) || (ma == 0 && mb < 0))
                         return -EDOM;
-                ratios[i] = mb / ma;
+                /* A baseline that did nothing (a failed round counts 0): any work is an infinite gain. */
+                ratios[i] = ma != 0 ? mb / ma : mb > 0 ? INFINITY : 1;
         }
         qsort(ratios, resamples, sizeof(double), cmp_double);
         *ret_lo = sorted_quantile(ratios, resamples, (1 - level) / 2);
@@ -293,7 +297,7 @@ void stats_decide(Comparison *c, const CompareOptions *opts, double p) {
                 c->more_rounds = (unsigned) MIN(MAX((double) (o.min_rounds - nmin), need - (double) nmin), 100000.0);
         } else if (isnan(c->ci_lo)) {
                 c->more_rounds = 0;     /* no ratio: nothing more rounds would fix */
-        } else if (c->ci_lo >= 1 - c->threshold && c->ci_hi <= 1 + c->threshold) {
+        } else if (c->ci_lo >= 1 - (c->threshold - c->margin) && c->ci_hi <= 1 + (c->threshold - c->margin)) {
                 c->verdict = VERDICT_UNCHANGED;
         } else if (p < o.alpha && (c->ci_lo > 1 + c->threshold || c->ci_hi < 1 - c->threshold)) {
                 bool up = c->ci_lo > 1 + c->threshold;
@@ -320,7 +324,8 @@ int stats_compare(const double *a, size_t na, const double *b, size_t nb, const 
                 .na = na, .nb = nb,
                 .median_a = stats_median(a, na), .median_b = stats_median(b, nb),
                 .ci_lo = NAN, .ci_hi = NAN, .ratio = NAN, .cv = NAN,
-                .threshold = MAX(o.noise, o.aa_spread),
+                .threshold = MAX(o.noise, o.aa_spread) + (o.margin > 0 ? o.margin : 0),
+                .margin = o.margin > 0 ? o.margin : 0,
                 .mwu = { .p = NAN },
         };
         if (na > 0 && nb > 0) {
@@ -329,6 +334,8 @@ int stats_compare(const double *a, size_t na, const double *b, size_t nb, const 
                         return r;
                 if (c.median_a != 0)
                         c.ratio = c.median_b / c.median_a;
+                else if (c.median_b >= 0)
+                        c.ratio = c.median_b > 0 ? INFINITY : 1;
                 r = stats_bootstrap_ratio_ci(a, na, b, nb, o.level, o.resamples, o.seed, &c.ci_lo, &c.ci_hi);
                 if (r < 0 && r != -EDOM)
                         return r;
@@ -365,6 +372,17 @@ int stats_holm(const double *p, size_t n, double *ret) {
                 ret[idx[k]] = running;
         }
         return 0;
+}
+
+double stats_pair_margin(const double *a, const double *b, size_t n) {
+        _cleanup_free_ double *d = malloc((n ? n : 1) * sizeof(double));
+        if (!d)
+                return NAN;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+                if (!isnan(a[i]) && !isnan(b[i]))
+                        d[k++] = fabs(b[i] - a[i]);
+        return k ? stats_median(d, k) : 0;
 }
 
 double stats_aa_spread(const Comparison *aa) {

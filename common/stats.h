@@ -52,8 +52,9 @@ int stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb, M
 int stats_mann_whitney_asymptotic(const double *a, size_t na, const double *b, size_t nb, MannWhitney *ret);
 
 /* Percentile bootstrap confidence interval of median(b) / median(a): `resamples` resamples of each
- * side with replacement from a PRNG seeded with `seed`. -EDOM when a median is 0 or a resample's
- * median of A is 0 or the signs differ (a ratio has no meaning then). */
+ * side with replacement from a PRNG seeded with `seed`. A resample whose median of A is 0 gives
+ * +inf when B's is positive (a baseline that did nothing) and 1 when it is 0 too. -EDOM when the
+ * signs differ (a ratio has no meaning then). */
 int stats_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb, double level,
                              unsigned resamples, uint64_t seed, double *ret_lo, double *ret_hi);
 
@@ -71,6 +72,7 @@ typedef struct CompareOptions {
         double alpha;           /* significance level; 0 means 0.05 */
         double noise;           /* relative noise floor; 0 means 0.02 (2 %) */
         double aa_spread;       /* relative spread measured by an A/A run; used when larger than noise */
+        double margin;          /* added to the threshold for a measured disturbance (contamination), >= 0 */
         unsigned min_rounds;    /* per side; 0 means 5 */
         unsigned resamples;     /* bootstrap resamples; 0 means 10000 */
         uint64_t seed;          /* bootstrap seed; the same data and seed give the same interval */
@@ -82,7 +84,9 @@ typedef struct Comparison {
         double median_a, median_b;
         double ratio;           /* median_b / median_a */
         double ci_lo, ci_hi;    /* bootstrap interval of the ratio (NAN when there is none) */
-        double threshold;       /* relative threshold used: max(noise, aa_spread) */
+        double threshold;       /* relative threshold used: max(noise, aa_spread) + margin */
+        double margin;          /* the part of it from a measured disturbance: an interval must clear it to
+                                 * be improved/regressed, but "unchanged" is judged without it */
         double cv;              /* robust coefficient of variation (MAD / median), mean of both sides */
         MannWhitney mwu;
         Verdict verdict;
@@ -91,7 +95,8 @@ typedef struct Comparison {
 
 /* Compare candidate B with baseline A.
  *  improved/regressed: p < alpha and the whole interval lies beyond 1 +- threshold in one direction;
- *  unchanged:          the whole interval lies within 1 +- threshold (any change is below the noise);
+ *  unchanged:          the whole interval lies within 1 +- (threshold - margin) (any change is below
+ *                      the noise);
  *  inconclusive:       fewer than min_rounds on a side, or neither of the above; more_rounds then
  *                      estimates how many extra rounds per side could decide (power 80 %, from the
  *                      robust coefficient of variation and the threshold). */
@@ -104,6 +109,12 @@ void stats_decide(Comparison *c, const CompareOptions *opts, double p);
 
 /* Holm-Bonferroni step-down adjustment of n p-values (NAN stays NAN, and is not counted). */
 int stats_holm(const double *p, size_t n, double *ret);
+
+/* How much a disturbance shared unevenly by paired rounds could move a ratio: the median over the
+ * pairs of |b[i] - a[i]| (e.g. the foreign CPU share of the machine in the candidate and the baseline
+ * round of pair i). Pairs with a NAN are skipped; 0 when none is left. Load that hits both rounds of
+ * a pair alike (a busy host, steadily) adds nothing; load that comes and goes adds its size. */
+double stats_pair_margin(const double *a, const double *b, size_t n);
 
 /* The relative spread an A/A comparison shows: how far its interval reaches from 1. */
 double stats_aa_spread(const Comparison *aa);

@@ -393,6 +393,9 @@ static const Field metric_fields[] = {
         { "more_rounds", F_COUNT, false },
         { "contaminated", F_COUNT_PAIR, false },
         { "unreliable", F_BOOL, false },
+        { "margin", F_NUMBER, false },
+        { "foreign_share", F_NUMBER_PAIR, false },
+        { "failed_rounds", F_COUNT_PAIR, false },
 };
 
 static const Field rounds_fields[] = {

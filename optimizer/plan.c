@@ -325,6 +325,12 @@ static int propose(Builder *b, const PolicyRule *r, const char *elem, const KeyC
                 json_object_set_new(c, "persist_file", json_null());
         if (r->source)
                 json_object_set_new(c, "source", json_string(r->source));
+        if (r->has_effect_metrics) {
+                json_t *em = json_array();
+                for (size_t i = 0; em && i < r->n_effect_metrics; i++)
+                        json_array_append_new(em, json_string(r->effect_metrics[i]));
+                json_object_set_new(c, "effect_metrics", em);
+        }
         if (kc->note)
                 json_object_set_new(c, "note", json_string(kc->note));
         size_t idx;

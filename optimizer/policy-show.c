@@ -116,6 +116,12 @@ static void put_list(FILE *f, const Policy *p, bool settings) {
                         fprintf(f, "\n          cap = %lldL;", r->cap);
                 put_field(f, "reason", r->reason);
                 put_field(f, "effect", r->effect);
+                if (r->has_effect_metrics) {
+                        fputs("\n          effect_metrics = [", f);
+                        for (size_t j = 0; j < r->n_effect_metrics; j++)
+                                fprintf(f, "%s\"%s\"", j ? ", " : " ", r->effect_metrics[j]);
+                        fputs(" ];", f);
+                }
                 put_field(f, "source", r->source);
                 fputs("\n        }", f);
         }
@@ -178,6 +184,12 @@ json_t *policy_to_json(const Policy *p) {
                         json_object_set_new(o, "foreach", json_string(r->foreach));
                 if (r->source)
                         json_object_set_new(o, "source", json_string(r->source));
+                if (r->has_effect_metrics) {
+                        json_t *em = json_array();
+                        for (size_t j = 0; em && j < r->n_effect_metrics; j++)
+                                json_array_append_new(em, json_string(r->effect_metrics[j]));
+                        json_object_set_new(o, "effect_metrics", em);
+                }
                 json_object_set_new(o, "confidence", json_string(r->confidence ? r->confidence : "high"));
                 if (r->has_floor)
                         json_object_set_new(o, "floor", json_integer(r->floor));

@@ -14,6 +14,7 @@
 
 #include "jpath.h"
 #include "policy.h"
+#include "policy-effect.h"
 #include "ulimit.h"
 
 #define POLICY_FILE_MAX (1024 * 1024)
@@ -33,6 +34,8 @@ const char *risk_to_string(Risk r) {
         return r >= 0 && r < _RISK_MAX ? risk_names[r] : "invalid";
 }
 
+static void strv_free(char **v, size_t n);
+
 static void rule_done(PolicyRule *r) {
         free(r->id);
         free(r->key);
@@ -43,6 +46,7 @@ static void rule_done(PolicyRule *r) {
         free(r->foreach);
         free(r->reason);
         free(r->effect);
+        strv_free(r->effect_metrics, r->n_effect_metrics);
         free(r->source);
         free(r->confidence);
         free(r->file);
@@ -265,7 +269,7 @@ static char *sample_key(TunableKind kind, const char *key) {
 }
 
 static const char *const rule_fields[] = { "id", "kind", "key", "value", "when", "foreach", "reason", "effect",
-                                           "risk", "source", "confidence", "floor", "cap" };
+                                           "effect_metrics", "risk", "source", "confidence", "floor", "cap" };
 
 static int parse_rule(Loader *l, const char *file, const config_setting_t *g, bool setting, PolicyRule *ret) {
         PolicyRule r = { .setting = setting, .risk = RISK_LOW };
@@ -295,7 +299,7 @@ static int parse_rule(Loader *l, const char *file, const config_setting_t *g, bo
                 if (!known) {
                         k = opt_error_set(l->err, -EINVAL, file, config_setting_source_line(f),
                                           "unknown field '%s' in a %s entry: the fields are id, kind, key, value, when, "
-                                          "foreach, reason, effect, risk, source, confidence, floor, cap",
+                                          "foreach, reason, effect, effect_metrics, risk, source, confidence, floor, cap",
                                           name, setting ? "settings" : "rules");
                         goto fail;
                 }
@@ -473,6 +477,10 @@ static int parse_rule(Loader *l, const char *file, const config_setting_t *g, bo
                                   "confidence '%s' must be \"high\", \"medium\" or \"low\"", r.confidence);
                 goto fail;
         }
+        f = config_setting_get_member(g, "effect_metrics");
+        if (f && (k = policy_parse_effect_metrics(f, file, l->err, &r.effect_metrics, &r.n_effect_metrics)) < 0)
+                goto fail;
+        r.has_effect_metrics = f;
         f = config_setting_get_member(g, "risk");
         if (f) {
                 if ((k = want_string(l, file, f, &v)) < 0)

@@ -36,6 +36,9 @@ typedef struct PolicyRule {
         char *foreach;          /* path of an object whose members the rule runs over, or NULL */
         char *reason;
         char *effect;
+        char **effect_metrics;  /* probe metrics the change should move (policy-effect.h) */
+        size_t n_effect_metrics;
+        bool has_effect_metrics;        /* the field was given (an empty list: no probe measures it) */
         char *source;
         char *confidence;       /* "high" (default), "medium", "low" */
         Risk risk;

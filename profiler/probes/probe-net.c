@@ -4,7 +4,9 @@
  * other half is a connection burst: BURST non-blocking connects at once to a listener whose backlog
  * is whatever net.core.somaxconn allows, accepted by a server thread, repeated (connections per
  * second; when the accept queue is shorter than the burst, SYNs are dropped and retried a second
- * later, and the rate collapses). Client sockets close with an RST, so the burst leaves no TIME_WAIT behind. */
+ * later, and the rate collapses). Client sockets close with an RST, so the burst leaves no TIME_WAIT behind.
+ * Refused, reset and timed-out connects and a lack of descriptors are failed operations of the round
+ * (connect_success_ratio), not a failed probe. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -20,13 +22,14 @@
 #include "macro.h"
 #include "probe.h"
 
-enum { M_RR_TPS, M_RR_P50, M_RR_P99, M_CONNECT_RATE, M_COUNT };
+enum { M_RR_TPS, M_RR_P50, M_RR_P99, M_CONNECT_RATE, M_CONNECT_SUCCESS, M_COUNT };
 
 static const ProbeMetricDef net_metrics[] = {
         [M_RR_TPS] = { "rr_transactions_per_s", "op/s", true },
         [M_RR_P50] = { "rr_p50_us", "us", false },
         [M_RR_P99] = { "rr_p99_us", "us", false },
         [M_CONNECT_RATE] = { "connects_per_s", "op/s", true },
+        [M_CONNECT_SUCCESS] = { "connect_success_ratio", "ratio", true },
 };
 
 #define MSG 64
@@ -76,7 +79,17 @@ static void *echo_server(void *arg) {
         return NULL;
 }
 
-static int request_response(NetState *s, const ProbeConfig *cfg, double seconds, double *v) {
+/* A failure of the host (refused, reset, out of descriptors) is counted and ends the exchange; any
+ * other stops the round. */
+static int count_failure(int r, ProbeRoundOut *out) {
+        if (!probe_failure_is_measurement(r))
+                return r;
+        out->failed_ops++;
+        return 0;
+}
+
+static int request_response(NetState *s, const ProbeConfig *cfg, double seconds, ProbeRoundOut *out) {
+        double *v = out->values;
         struct sockaddr_in a;
         _cleanup_close_ int lfd = listen_loopback(1, &a);
         if (lfd < 0)
@@ -87,33 +100,47 @@ static int request_response(NetState *s, const ProbeConfig *cfg, double seconds,
                 return r;
         _cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         int one = 1;
+        bool broke = false;
         if (fd < 0 || connect(fd, (struct sockaddr *) &a, sizeof(a)) < 0)
                 r = negative_errno();
         else
                 setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        if (r < 0) {
+                out->ops++;
+                broke = true;
+                r = count_failure(r, out);
+        }
         histogram_reset(s->h);
         char buf[MSG] = "skytune";
         uint64_t t0 = probe_now_ns(), end = t0 + (uint64_t) (seconds * 1e9), now = t0;
-        while (r >= 0 && now < end && !probe_stopped(cfg)) {
-                if (write(fd, buf, MSG) != MSG) {
+        while (!broke && now < end && !probe_stopped(cfg)) {
+                out->ops++;
+                if (write(fd, buf, MSG) != MSG)
                         r = negative_errno();
+                else
+                        r = read_full(fd, buf, MSG);
+                if (r < 0) {
+                        broke = true;
+                        r = count_failure(r, out);
                         break;
                 }
-                r = read_full(fd, buf, MSG);
                 uint64_t t = probe_now_ns();
                 histogram_record(s->h, t - now);
                 now = t;
         }
         if (fd >= 0)
                 shutdown(fd, SHUT_RDWR);        /* ends the server's loop */
-        if (r < 0)
+        if (broke)
                 shutdown(lfd, SHUT_RDWR);       /* wakes a server still in accept */
         pthread_join(tid, NULL);
         if (r < 0)
                 return r;
-        v[M_RR_TPS] = (double) histogram_count(s->h) / ((double) (now - t0) / 1e9);
-        v[M_RR_P50] = (double) histogram_percentile(s->h, 50) / 1e3;
-        v[M_RR_P99] = (double) histogram_percentile(s->h, 99) / 1e3;
+        uint64_t el = (broke ? probe_now_ns() : now) - t0;
+        v[M_RR_TPS] = el > 0 ? (double) histogram_count(s->h) / ((double) el / 1e9) : 0;
+        if (histogram_count(s->h) > 0) {
+                v[M_RR_P50] = (double) histogram_percentile(s->h, 50) / 1e3;
+                v[M_RR_P99] = (double) histogram_percentile(s->h, 99) / 1e3;
+        }
         return 0;
 }
 
@@ -140,7 +167,58 @@ static void *acceptor(void *arg) {
         return NULL;
 }
 
-static int connect_burst(const ProbeConfig *cfg, double seconds, double *v) {
+/* One burst: up to BURST non-blocking connects, then wait until each completed, failed or 2 s passed.
+ * Refused, reset and timed-out connects and a lack of descriptors are counted as failed. */
+static int burst(const struct sockaddr_in *a, uint64_t *connected, ProbeRoundOut *out) {
+        struct pollfd p[BURST];
+        struct linger rst = { .l_onoff = 1, .l_linger = 0 };
+        size_t n = 0;
+        int r = 0;
+        for (size_t k = 0; k < BURST && r >= 0; k++) {
+                out->ops++;
+                int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+                if (fd < 0) {
+                        r = count_failure(negative_errno(), out);
+                        if (r >= 0)
+                                r = 1;          /* out of descriptors: end the burst */
+                        break;
+                }
+                setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
+                if (connect(fd, (const struct sockaddr *) a, sizeof(*a)) < 0 && errno != EINPROGRESS) {
+                        r = count_failure(negative_errno(), out);
+                        close(fd);
+                        continue;
+                }
+                p[n++] = (struct pollfd) { .fd = fd, .events = POLLOUT };
+        }
+        uint64_t limit = probe_now_ns() + 2000000000u;
+        size_t pending = n;
+        while (r >= 0 && pending > 0 && probe_now_ns() < limit) {
+                if (poll(p, n, 100) < 0 && errno != EINTR)
+                        break;
+                for (size_t i = 0; i < n; i++)
+                        if (p[i].fd >= 0 && p[i].revents) {
+                                int err = 0;
+                                socklen_t len = sizeof(err);
+                                getsockopt(p[i].fd, SOL_SOCKET, SO_ERROR, &err, &len);
+                                if (err == 0)
+                                        (*connected)++;
+                                else
+                                        out->failed_ops++;
+                                close(p[i].fd);
+                                p[i].fd = -1;
+                                pending--;
+                        }
+        }
+        for (size_t i = 0; i < n; i++)
+                if (p[i].fd >= 0) {
+                        close(p[i].fd);
+                        out->failed_ops++;      /* not connected within 2 s: timed out */
+                }
+        return r;
+}
+
+static int connect_burst(const ProbeConfig *cfg, double seconds, ProbeRoundOut *out) {
         struct sockaddr_in a;
         _cleanup_close_ int lfd = listen_loopback(BACKLOG, &a);
         if (lfd < 0)
@@ -153,53 +231,23 @@ static int connect_burst(const ProbeConfig *cfg, double seconds, double *v) {
         int r = -pthread_create(&tid, NULL, acceptor, &ac);
         if (r < 0)
                 return r;
-        struct pollfd p[BURST];
-        struct linger rst = { .l_onoff = 1, .l_linger = 0 };
-        uint64_t t0 = probe_now_ns(), end = t0 + (uint64_t) (seconds * 1e9), connected = 0;
+        uint64_t t0 = probe_now_ns(), end = t0 + (uint64_t) (seconds * 1e9), connected = 0, ops0 = out->ops;
         while (r >= 0 && probe_now_ns() < end && !probe_stopped(cfg) && connected < MAX_CONNECTS_PER_ROUND) {
-                size_t n = 0;
-                for (; n < BURST; n++) {
-                        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-                        if (fd < 0) {
-                                r = negative_errno();
-                                break;
-                        }
-                        setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
-                        p[n] = (struct pollfd) { .fd = fd, .events = POLLOUT };
-                        if (connect(fd, (struct sockaddr *) &a, sizeof(a)) < 0 && errno != EINPROGRESS) {
-                                r = negative_errno();
-                                n++;
-                                break;
-                        }
+                r = burst(&a, &connected, out);
+                if (r > 0) {
+                        usleep(10000);          /* descriptors ran out: let the acceptor close some */
+                        r = 0;
                 }
-                /* Wait until every connect of the burst completed (or 2 s passed). */
-                uint64_t limit = probe_now_ns() + 2000000000u;
-                size_t pending = n;
-                while (r >= 0 && pending > 0 && probe_now_ns() < limit) {
-                        if (poll(p, n, 100) < 0 && errno != EINTR)
-                                break;
-                        for (size_t i = 0; i < n; i++)
-                                if (p[i].fd >= 0 && p[i].revents) {
-                                        int err = 0;
-                                        socklen_t len = sizeof(err);
-                                        getsockopt(p[i].fd, SOL_SOCKET, SO_ERROR, &err, &len);
-                                        if (err == 0)
-                                                connected++;
-                                        close(p[i].fd);
-                                        p[i].fd = -1;
-                                        pending--;
-                                }
-                }
-                for (size_t i = 0; i < n; i++)
-                        if (p[i].fd >= 0)
-                                close(p[i].fd);
         }
         double el = (double) (probe_now_ns() - t0) / 1e9;
         ac.done = true;
         pthread_join(tid, NULL);
         if (r < 0)
                 return r;
-        v[M_CONNECT_RATE] = (double) connected / el;
+        out->values[M_CONNECT_RATE] = (double) connected / el;
+        uint64_t tried = out->ops - ops0;
+        if (tried > 0)
+                out->values[M_CONNECT_SUCCESS] = (double) connected / (double) tried;
         return 0;
 }
 
@@ -209,9 +257,9 @@ static int net_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
 }
 
 static int net_round(void *state, const ProbeConfig *cfg, ProbeRoundOut *out) {
-        int r = request_response(state, cfg, cfg->duration_s / 2, out->values);
+        int r = request_response(state, cfg, cfg->duration_s / 2, out);
         if (r >= 0)
-                r = connect_burst(cfg, cfg->duration_s / 2, out->values);
+                r = connect_burst(cfg, cfg->duration_s / 2, out);
         return r;
 }
 

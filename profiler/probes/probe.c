@@ -228,7 +228,13 @@ int probe_session_round(ProbeSession *s) {
                 res->interrupted = true;
                 return -ECANCELED;
         }
-        if (r < 0) {
+        if (r < 0 && probe_failure_is_measurement(r)) {
+                /* The host refused the work (a full queue, a limit): a measurement, not a stop. */
+                json_decref(out.detail);
+                out.detail = json_pack("{s:s}", "error", strerror(-r));
+                for (size_t m = 0; m < b->n_metrics; m++)
+                        vals[m] = NAN;
+        } else if (r < 0) {
                 json_decref(out.detail);
                 if (!res->error && asprintf(&res->error, "round %u: %s", i + 1, strerror(-r)) < 0)
                         res->error = NULL;
@@ -246,8 +252,13 @@ int probe_session_round(ProbeSession *s) {
                 .host_busy_s = busy1 - busy0,
                 .lateness_s = out.lateness_s,
                 .client_bound = out.client_bound,
+                .ops = out.ops,
+                .failed_ops = out.failed_ops,
+                .failed = MIN(r, 0),
         };
         info->foreign_cpu_s = MAX(0.0, info->host_busy_s - info->own_cpu_s);
+        double machine = info->wall_s * res->ncpu;
+        info->foreign_share = out.foreign_expected || !(machine > 0) ? 0 : MIN(1.0, info->foreign_cpu_s / machine);
         /* Others on the host used more than a tenth of the machine (plus two clock ticks of /proc/stat
          * granularity per CPU): the round measured a shared machine. When the workload's target runs
          * on this host (a local HTTP server) its CPU is foreign by design, and the round is judged by
@@ -347,10 +358,11 @@ json_t *probe_result_json(const ProbeResult *r, const ProbeConfig *cfg) {
         if (r->interrupted)
                 json_object_set_new(o, "interrupted", json_true());
         _cleanup_free_ double *buf = malloc((r->rounds + 1) * sizeof(double));
-        unsigned contaminated = 0, client_bound = 0;
+        unsigned contaminated = 0, client_bound = 0, failed = 0;
         for (unsigned i = 0; i < r->rounds; i++) {
                 contaminated += r->info[i].contaminated;
                 client_bound += r->info[i].client_bound;
+                failed += r->info[i].failed < 0;
         }
         for (size_t m = 0; buf && m < b->n_metrics; m++) {
                 json_t *mo = json_object(), *samples = json_array();
@@ -373,6 +385,14 @@ json_t *probe_result_json(const ProbeResult *r, const ProbeConfig *cfg) {
                                        info->own_cpu_s, "foreign_cpu_s", info->foreign_cpu_s, "lateness_s",
                                        info->lateness_s, "contaminated", info->contaminated, "client_bound",
                                        info->client_bound);
+                if (ro) {
+                        json_object_set_new(ro, "foreign_share", json_num(info->foreign_share));
+                        if (info->ops)
+                                json_object_set_new(ro, "operations", json_pack("{s:I,s:I}", "tried", (json_int_t) info->ops,
+                                                                                "failed", (json_int_t) info->failed_ops));
+                        if (info->failed < 0)
+                                json_object_set_new(ro, "failed", json_string(strerror(-info->failed)));
+                }
                 if (ro && r->details[i])
                         json_object_set(ro, "detail", r->details[i]);
                 json_array_append_new(rounds, ro);
@@ -383,5 +403,6 @@ json_t *probe_result_json(const ProbeResult *r, const ProbeConfig *cfg) {
                 json_object_set(o, "all_rounds", r->summary);
         json_object_set_new(o, "contaminated_rounds", json_integer(contaminated));
         json_object_set_new(o, "client_bound_rounds", json_integer(client_bound));
+        json_object_set_new(o, "failed_rounds", json_integer(failed));
         return o;
 }

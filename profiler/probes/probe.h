@@ -65,6 +65,7 @@ typedef struct ProbeRoundOut {
         bool client_bound;              /* the probe itself was the limit */
         double lateness_s;              /* send lateness (http open model), else 0 */
         bool foreign_expected;          /* the workload's target is another process (http server) */
+        uint64_t ops, failed_ops;       /* operations tried and how many failed (refused, reset, timed out) */
 } ProbeRoundOut;
 
 typedef struct ProbeBackend {
@@ -89,6 +90,13 @@ const ProbeBackend *probe_find(const char *name);
 typedef struct ProbeRoundInfo {
         double wall_s, own_cpu_s, foreign_cpu_s, host_busy_s, lateness_s;
         bool contaminated, client_bound;
+        /* Foreign CPU as a share of the machine during the round (0 when the target's CPU is foreign
+         * by design): what verify weighs contamination by. */
+        double foreign_share;
+        uint64_t ops, failed_ops;
+        /* -errno of a round that failed on a condition of the host (probe_failure_is_measurement):
+         * kept as a round, its values NAN, judged as the worst of its side. 0 otherwise. */
+        int failed;
 } ProbeRoundInfo;
 
 typedef struct ProbeResult {
@@ -124,6 +132,12 @@ json_t *probe_result_json(const ProbeResult *r, const ProbeConfig *cfg);
 /* Values of metric m over the clean rounds (not contaminated nor client-bound), or over all rounds
  * when clean is false. Returns the count written into out (room for r->rounds). */
 size_t probe_result_series(const ProbeResult *r, size_t m, bool clean, double *out);
+
+/* Whether a failure says something about the host (resources exhausted, connections refused, reset
+ * or timed out, a limit hit: what a tuning change may fix) rather than about the probe (EINVAL, a
+ * missing file, a bug). The former is a measurement: the round is kept as failed and the run goes
+ * on; the latter stops it. */
+bool probe_failure_is_measurement(int r);
 
 /* Helpers for backends. */
 uint64_t probe_now_ns(void);

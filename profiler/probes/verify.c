@@ -84,13 +84,34 @@ int verify_decide(const CompareOptions *compare, VerifyResult *res) {
                 VerifyMetric *vm = &res->metrics[i];
                 CompareOptions co = *compare;
                 co.higher_is_better = vm->probe->metrics[vm->metric].higher_is_better;
-                stats_decide(&vm->cmp, &co, isnan(vm->p_adjusted) ? 1 : vm->p_adjusted);
+                double padj = isnan(vm->p_adjusted) ? 1 : vm->p_adjusted;
+                stats_decide(&vm->cmp, &co, padj);
                 if (vm->unreliable)
                         vm->cmp.verdict = VERDICT_INCONCLUSIVE;
+                else if (vm->cmp.verdict == VERDICT_INCONCLUSIVE && vm->cmp.margin > 0) {
+                        /* Would the interval have decided without the contamination margin? */
+                        Comparison bare = vm->cmp;
+                        bare.threshold -= bare.margin;
+                        bare.margin = 0;
+                        stats_decide(&bare, &co, padj);
+                        vm->unreliable = bare.verdict == VERDICT_IMPROVED || bare.verdict == VERDICT_REGRESSED;
+                }
                 if (vm->primary && vm->cmp.verdict == VERDICT_REGRESSED)
                         res->primary_regressed = true;
         }
         return 0;
+}
+
+static bool is_primary(const VerifyOptions *o, const ProbeBackend *pb, size_t m) {
+        if (o->n_primary == 0)
+                return m == pb->primary;
+        size_t np = strlen(pb->name);
+        for (size_t i = 0; i < o->n_primary; i++) {
+                const char *n = o->primary[i];
+                if (strncmp(n, pb->name, np) == 0 && n[np] == '.' && strcmp(n + np + 1, pb->metrics[m].name) == 0)
+                        return true;
+        }
+        return false;
 }
 
 static int compare_metrics(Run *run, VerifyResult *res) {
@@ -99,40 +120,20 @@ static int compare_metrics(Run *run, VerifyResult *res) {
         for (size_t p = 0; p < o->n_probes; p++)
                 total += o->probes[p]->n_metrics;
         res->metrics = calloc(total ? total : 1, sizeof(VerifyMetric));
-        _cleanup_free_ double *a = malloc((run->rounds + 1) * sizeof(double));
-        _cleanup_free_ double *b = malloc((run->rounds + 1) * sizeof(double));
-        if (!res->metrics || !a || !b)
+        if (!res->metrics)
                 return -ENOMEM;
         for (size_t p = 0; p < o->n_probes; p++) {
                 if (!run->sessions[p])
                         continue;       /* never opened: an earlier probe failed to set up */
                 const ProbeBackend *pb = o->probes[p];
                 const ProbeResult *pr = probe_session_result(run->sessions[p]);
+                double margin = verify_contamination_margin(pr, run->side, run->rounds);
                 for (size_t m = 0; m < pb->n_metrics; m++) {
                         VerifyMetric *vm = &res->metrics[res->n_metrics++];
-                        *vm = (VerifyMetric) { .probe = pb, .metric = m, .primary = m == pb->primary };
-                        size_t na = 0, nb = 0;
-                        for (unsigned i = 0; i < pr->rounds && i < run->rounds; i++) {
-                                double v = pr->values[(size_t) i * pb->n_metrics + m];
-                                bool cont = pr->info[i].contaminated;
-                                if (run->side[i])
-                                        vm->contaminated_b += cont;
-                                else
-                                        vm->contaminated_a += cont;
-                                if (isnan(v))
-                                        continue;
-                                if (run->side[i])
-                                        b[nb++] = v;
-                                else
-                                        a[na++] = v;
-                        }
-                        CompareOptions co = o->compare;
-                        co.higher_is_better = pb->metrics[m].higher_is_better;
-                        int r = stats_compare(a, na, b, nb, &co, &vm->cmp);
+                        *vm = (VerifyMetric) { .probe = pb, .metric = m, .primary = is_primary(o, pb, m) };
+                        int r = verify_compare_metric(pr, m, run->side, run->rounds, margin, &o->compare, vm);
                         if (r < 0)
                                 return r;
-                        /* More than half of a side measured a shared machine: no verdict from it. */
-                        vm->unreliable = 2 * vm->contaminated_a > res->rounds_a || 2 * vm->contaminated_b > res->rounds_b;
                 }
         }
         return verify_decide(&o->compare, res);
@@ -218,7 +219,10 @@ json_t *verify_result_json(const VerifyResult *r) {
                 json_object_set_new(e, "verdict", json_string(verdict_to_string(c->verdict)));
                 if (c->verdict == VERDICT_INCONCLUSIVE && c->more_rounds)
                         json_object_set_new(e, "more_rounds", json_integer(c->more_rounds));
+                json_object_set_new(e, "margin", num(c->margin));
                 json_object_set_new(e, "contaminated", json_pack("[i,i]", m->contaminated_a, m->contaminated_b));
+                json_object_set_new(e, "foreign_share", json_pack("[o,o]", num(m->foreign_share_a), num(m->foreign_share_b)));
+                json_object_set_new(e, "failed_rounds", json_pack("[i,i]", m->failed_a, m->failed_b));
                 if (m->unreliable)
                         json_object_set_new(e, "unreliable", json_true());
                 json_array_append_new(list, e);

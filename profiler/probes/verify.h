@@ -25,6 +25,10 @@ typedef struct VerifyOptions {
         CompareOptions compare;         /* direction is taken per metric */
         bool sequential;                /* all baseline rounds first, then all candidate rounds */
         uint64_t seed;                  /* order within each pair */
+        /* "PROBE.METRIC" names judged as primary (the plan's effect_metrics); none: each probe's own
+         * primary metric. */
+        const char *const *primary;
+        size_t n_primary;
 } VerifyOptions;
 
 typedef struct VerifyMetric {
@@ -34,7 +38,12 @@ typedef struct VerifyMetric {
         Comparison cmp;
         double p_adjusted;              /* Holm-adjusted within its family (primary metrics, others) */
         unsigned contaminated_a, contaminated_b;        /* rounds marked contaminated per side */
-        bool unreliable;                /* more than half a side's rounds contaminated: inconclusive */
+        unsigned failed_a, failed_b;    /* rounds that failed on a condition of the host, per side */
+        unsigned rounds_a, rounds_b;
+        double foreign_share_a, foreign_share_b;        /* mean foreign CPU share of the machine per side */
+        /* Set by the caller (saved runs): no verdict. Set by verify_decide: the contamination margin
+         * alone kept an improved/regressed interval from its verdict. */
+        bool unreliable;
 } VerifyMetric;
 
 typedef struct VerifyResult {
@@ -55,8 +64,19 @@ VerifyResult *verify_result_free(VerifyResult *r);
  * set): Holm-adjusts p within the two families (primary metrics, others), decides every verdict on
  * the adjusted p and sets primary_regressed. Also for comparisons of saved runs. */
 int verify_decide(const CompareOptions *compare, VerifyResult *res);
+/* The contamination margin of one probe's rounds (side[i]: round i was a candidate round): how much
+ * the foreign CPU share differed between paired rounds (stats_pair_margin). Added to the threshold,
+ * so load that hits both sides alike costs nothing and load that comes and goes widens the band by
+ * its size. */
+double verify_contamination_margin(const ProbeResult *pr, const bool *side, unsigned rounds);
+/* Compare metric m of pr's rounds by side with the given margin; fills vm's cmp and round counts
+ * (vm zeroed by the caller). A failed round (info.failed) counts as the worst of its side: 0 for a
+ * higher-is-better metric, the worst value measured otherwise. */
+int verify_compare_metric(const ProbeResult *pr, size_t m, const bool *side, unsigned rounds, double margin,
+                          const CompareOptions *compare, VerifyMetric *vm);
 /* {"schema": "skytune.verify/1", "rounds_per_side": .., "metrics": [{probe, metric, unit, primary,
  *  higher_is_better, baseline_median, candidate_median, ratio, ci: [lo, hi], p, p_adjusted,
  *  threshold, verdict,
- *  more_rounds, contaminated: [a, b]}], "primary_regressed": bool} */
+ *  margin, more_rounds, contaminated: [a, b], foreign_share: [a, b], failed_rounds: [a, b],
+ *  unreliable}], "primary_regressed": bool} */
 json_t *verify_result_json(const VerifyResult *r);

@@ -109,7 +109,9 @@ stored "$last" '.decision == "rolled-back" and (.error | test("canceled|interrup
 # The table for people.
 echo "sysctl vm.swappiness 10" | make_plan >"$BUS_TMP/plan.json"
 "$SKYTUNE" apply --plan "$BUS_TMP/plan.json" --yes --verify --probes http --url "$url" --rounds 7 \
-        --round-duration 0.2 >"$BUS_TMP/table.txt" || bus_fail "human verify exited $?"
+        --round-duration 0.2 >"$BUS_TMP/table.txt" 2>"$BUS_TMP/table.err" || bus_fail "human verify exited $?"
+# The test plan's change names no effect_metrics: said before measuring.
+grep -q "name no measurable effect" "$BUS_TMP/table.err" || bus_fail "no notice of unnamed effects: $(cat "$BUS_TMP/table.err")"
 # (The layout only: the verdicts are checked above, and a short run on a busy machine may be inconclusive.)
 grep -Eq '^http +successful_rps +[0-9.k]+ +[0-9.k]+ +[-+][0-9.]+% \[.*\] +(improved|inconclusive.*) \(primary\)$' "$BUS_TMP/table.txt" ||
         bus_fail "table: $(cat "$BUS_TMP/table.txt")"

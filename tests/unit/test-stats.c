@@ -155,8 +155,13 @@ static void test_bootstrap(void **state) {
         const double x[] = { 4 }, y[] = { 5 };
         assert_int_equal(stats_bootstrap_ratio_ci(x, 1, y, 1, 0.95, 100, 1, &lo, &hi), 0);
         assert_true(lo == 1.25 && hi == 1.25);
-        const double zero[] = { 0, 0 };
-        assert_int_equal(stats_bootstrap_ratio_ci(zero, 2, y, 1, 0.95, 100, 1, &lo, &hi), -EDOM);
+        /* A baseline that did nothing (failed rounds count 0): an infinite gain, not an error. */
+        const double zero[] = { 0, 0 }, neg[] = { -1 };
+        assert_int_equal(stats_bootstrap_ratio_ci(zero, 2, y, 1, 0.95, 100, 1, &lo, &hi), 0);
+        assert_true(isinf(lo) && isinf(hi));
+        assert_int_equal(stats_bootstrap_ratio_ci(zero, 2, zero, 2, 0.95, 100, 1, &lo, &hi), 0);
+        assert_true(lo == 1 && hi == 1);
+        assert_int_equal(stats_bootstrap_ratio_ci(zero, 2, neg, 1, 0.95, 100, 1, &lo, &hi), -EDOM);
 }
 
 static void test_verdicts(void **state) {
