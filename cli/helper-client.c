@@ -94,7 +94,7 @@ static void print_entries_left(FILE *f, const json_t *file) {
                         fprintf(f, "  %-11s %-12s   %s: the line is now \"%s\": left alone (--force restores it)\n", r, "entry", key,
                                 str(e, "found"));
                 else if (strcmp(r, "superseded") == 0)
-                        fprintf(f, "  %-11s %-12s   %s: set by the newer transaction %s: left alone (roll that one back first)\n", r,
+                        fprintf(f, "  %-11s %-12s   %s: set again by the newer transaction %s: left alone (roll that one back first)\n", r,
                                 "entry", key, str(e, "superseded_by"));
                 else if (strcmp(r, "refused") == 0 || strcmp(r, "failed") == 0)
                         fprintf(f, "  %-11s %-12s   %s: not restored: %s\n", r, "entry", key, str(e, "error"));
@@ -115,8 +115,9 @@ void helper_client_print_tx(FILE *f, const json_t *tx, bool rollback) {
                         fprintf(f, "now %s, skytune had set %s: left alone (--force restores %s)\n", str(c, "found"), str(c, "new"),
                                 str(c, "old"));
                 else if (rollback && strcmp(status, "superseded") == 0)
-                        fprintf(f, "now %s, set by the newer transaction %s: left alone (roll that one back first)\n",
-                                str(c, "found"), str(c, "superseded_by"));
+                        fprintf(f, "%s%s%sset again by the newer transaction %s: left alone (roll that one back first)\n",
+                                json_object_get(c, "found") ? "now " : "", json_object_get(c, "found") ? str(c, "found") : "",
+                                json_object_get(c, "found") ? ", " : "", str(c, "superseded_by"));
                 else if (rollback && (strcmp(status, "refused") == 0 || strcmp(status, "failed") == 0))
                         fprintf(f, "%s -> %s not restored: %s\n", str(c, "new"), str(c, "old"), str(c, "rollback_error"));
                 else if (rollback)
