@@ -16,11 +16,43 @@ static void usage(FILE *f) {
                    "Undo a transaction that skytune apply made (the last applied one by default; see\n"
                    "skytune history for the ids). Owned files are restored or removed, then each value is\n"
                    "restored in reverse order. A value that someone changed since skytune set it is left\n"
-                   "alone and reported (exit 1); --force restores it anyway.\n"
+                   "alone and reported (exit 1); --force restores it anyway. A value that a newer skytune\n"
+                   "transaction set again is left alone even with --force: roll that one back first. A\n"
+                   "transaction with values left alone stays partially-rolled-back, and rolling it back\n"
+                   "again restores exactly those.\n"
                    "\n"
                    "  --last      the most recent applied transaction (the default)\n"
-                   "  --force     also restore values changed by someone else since\n"
+                   "  --force     also restore values changed by someone else (not skytune) since\n"
                    "  --json      print the transaction (skytune.tx/1) instead of a summary\n");
+}
+
+static void add_id(json_t *ids, const char *id) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(ids, i, v)
+                if (strcmp(json_string_value(v), id) == 0)
+                        return;
+        json_array_append_new(ids, json_string(id));
+}
+
+/* Keys that newer skytune transactions set again: --force would clobber skytune's own newer change,
+ * so name those transactions and the order that works. */
+static void report_superseded(const json_t *tx) {
+        json_t *ids = json_array(), *c, *f, *e;
+        size_t i;
+        const char *k;
+        json_array_foreach(json_object_get(tx, "changes"), i, c)
+                if (json_string_value(json_object_get(c, "superseded_by")))
+                        add_id(ids, json_string_value(json_object_get(c, "superseded_by")));
+        json_array_foreach(json_object_get(tx, "files"), i, f)
+                json_object_foreach(json_object_get(f, "entries"), k, e)
+                        if (json_string_value(json_object_get(e, "superseded_by")))
+                                add_id(ids, json_string_value(json_object_get(e, "superseded_by")));
+        json_array_foreach(ids, i, c)
+                log_warning("newer skytune transaction %s changed value(s) of this one since and was left alone; roll it back first "
+                            "(skytune rollback %s), then skytune rollback %s again restores the rest",
+                            json_string_value(c), json_string_value(c), json_string_value(json_object_get(tx, "id")));
+        json_decref(ids);
 }
 
 int verb_rollback(int argc, char **argv) {
@@ -60,17 +92,23 @@ int verb_rollback(int argc, char **argv) {
                 return EXIT_FAIL;
         json_int_t conflicts = json_integer_value(json_object_get(tx, "conflicts"));
         json_int_t failures = json_integer_value(json_object_get(tx, "failures"));
-        int code = conflicts || failures ? EXIT_FAIL : EXIT_OK;
+        json_int_t superseded = json_integer_value(json_object_get(tx, "superseded"));
+        int code = conflicts || failures || superseded ? EXIT_FAIL : EXIT_OK;
         if (json)
                 code = cli_write_json(tx, NULL) < 0 ? EXIT_FAIL : code;
         else {
-                printf("Rolled back transaction %s:\n", json_string_value(json_object_get(tx, "id")));
+                const char *state = json_string_value(json_object_get(tx, "state"));
+                printf("%s transaction %s:\n", state && strcmp(state, "partially-rolled-back") == 0 ? "Partially rolled back" : "Rolled back",
+                       json_string_value(json_object_get(tx, "id")));
                 helper_client_print_tx(stdout, tx, true);
         }
+        const char *txid = json_string_value(json_object_get(tx, "id"));
+        if (superseded)
+                report_superseded(tx);
         if (conflicts)
-                log_warning("%lld value(s) were changed by someone else since skytune set them and were left alone; "
+                log_warning("%lld value(s) were changed by someone else (not skytune) since skytune set them and were left alone; "
                             "skytune rollback %s --force restores them",
-                            (long long) conflicts, json_string_value(json_object_get(tx, "id")));
+                            (long long) conflicts, txid);
         if (failures)
                 log_error("%lld value(s) could not be restored (see above and the helper's log)", (long long) failures);
         json_decref(tx);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "owned-file-internal.h"
 #include "owned-file.h"
 #include "ulimit.h"
 
@@ -14,11 +15,6 @@
 #define TMPFILES_FILE "/etc/tmpfiles.d/90-skytune.conf"
 #define LIMITS_FILE "/etc/security/limits.d/90-skytune.conf"
 #define SYSTEM_CONF_FILE "/etc/systemd/system.conf.d/90-skytune.conf"
-/* The same header, order and line forms as skytune-helper writes (helper/persist.c), so the dry
- * run's diff is what the apply will do. */
-#define HEADER "# Written by skytune-helper; skytune rollback restores or removes this file.\n"
-
-typedef enum FileFormat { F_SYSCTL, F_UDEV, F_TMPFILES, F_LIMITS, F_UNIT, F_SYSTEM, F_NONE } FileFormat;
 
 static FileFormat format_for(TunableKind kind, const char *key, UlimitKey *uk) {
         switch (kind) {
@@ -88,8 +84,7 @@ int owned_file_for(TunableKind kind, const char *key, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-/* The format of an owned file by its path, with or without the leading '/'. */
-static FileFormat format_of_path(const char *path) {
+FileFormat owned_format_of_path(const char *path) {
         static const struct {
                 const char *path;
                 FileFormat f;
@@ -106,17 +101,7 @@ static FileFormat format_of_path(const char *path) {
         return F_NONE;
 }
 
-typedef struct Entry {
-        char *ekey;
-        char *line;
-} Entry;
-
-typedef struct Entries {
-        Entry *v;
-        size_t n;
-} Entries;
-
-static void entries_done(Entries *e) {
+void owned_entries_done(Entries *e) {
         for (size_t i = 0; i < e->n; i++) {
                 free(e->v[i].ekey);
                 free(e->v[i].line);
@@ -168,8 +153,7 @@ static char *trimmed(const char *b, const char *e) {
         return strndup(b, (size_t) (e - b));
 }
 
-/* The entry key of one line of an owned file, NULL for comments, blank lines and section headers. */
-static char *line_ekey(FileFormat f, const char *line) {
+char *owned_line_ekey(FileFormat f, const char *line) {
         const char *p = line;
         while (isspace((unsigned char) *p))
                 p++;
@@ -208,13 +192,13 @@ static char *line_ekey(FileFormat f, const char *line) {
         return NULL;
 }
 
-static int parse_entries(FileFormat f, const char *text, Entries *e) {
+int owned_parse_entries(FileFormat f, const char *text, Entries *e) {
         for (const char *p = text; p && *p;) {
                 const char *nl = strchrnul(p, '\n');
                 _cleanup_free_ char *line = strndup(p, (size_t) (nl - p));
                 if (!line)
                         return -ENOMEM;
-                char *ek = line_ekey(f, line);
+                char *ek = owned_line_ekey(f, line);
                 if (ek) {
                         int r = entries_set(e, ek, strdup(line));     /* kept verbatim, in file order */
                         if (r < 0)
@@ -225,7 +209,7 @@ static int parse_entries(FileFormat f, const char *text, Entries *e) {
         return 0;
 }
 
-static int add_change(FileFormat f, Entries *e, TunableKind kind, const char *key, const char *value) {
+int owned_add_change(FileFormat f, Entries *e, TunableKind kind, const char *key, const char *value) {
         char *ek = NULL, *line = NULL;
         UlimitKey uk;
         long long soft, hard;
@@ -289,11 +273,11 @@ static int add_change(FileFormat f, Entries *e, TunableKind kind, const char *ke
 }
 
 int owned_file_render(const char *path, const char *old, const json_t *changes, char **ret) {
-        FileFormat f = format_of_path(path);
+        FileFormat f = owned_format_of_path(path);
         if (f == F_NONE)
                 return -EINVAL;
         Entries e = {};
-        int r = parse_entries(f, old, &e);
+        int r = owned_parse_entries(f, old, &e);
         size_t i;
         json_t *c;
         json_array_foreach(changes, i, c) {
@@ -308,27 +292,27 @@ int owned_file_render(const char *path, const char *old, const json_t *changes, 
                     owned_file_for(k, canon, &p) < 0 || !p || strcmp(p + 1, path + (*path == '/')) != 0 ||
                     strcmp(strempty(json_string_value(json_object_get(c, "status"))), "unavailable") == 0)
                         continue;
-                r = add_change(f, &e, k, canon, value);
+                r = owned_add_change(f, &e, k, canon, value);
         }
         if (r < 0) {
-                entries_done(&e);
+                owned_entries_done(&e);
                 return r;
         }
         char *buf = NULL;
         size_t len = 0;
         FILE *out = open_memstream(&buf, &len);
         if (!out) {
-                entries_done(&e);
+                owned_entries_done(&e);
                 return -ENOMEM;
         }
-        fputs(HEADER, out);
+        fputs(OWNED_FILE_HEADER, out);
         if (f == F_UNIT)
                 fputs("[Service]\n", out);
         else if (f == F_SYSTEM)
                 fputs("[Manager]\n", out);
         for (i = 0; i < e.n; i++)
                 fprintf(out, "%s\n", e.v[i].line);
-        entries_done(&e);
+        owned_entries_done(&e);
         if (fclose(out) != 0) {
                 free(buf);
                 return -ENOMEM;
@@ -354,7 +338,7 @@ int owned_file_parse_value(const char *text, TunableKind kind, const char *key, 
         if (f != F_UNIT && f != F_LIMITS && f != F_SYSTEM)
                 return -EOPNOTSUPP;
         Entries e = {};
-        int r = parse_entries(f, text, &e);
+        int r = owned_parse_entries(f, text, &e);
         const char *soft = NULL;
         long long lsoft = 0, lhard = 0;
         bool have_soft = false, have_hard = false;
@@ -391,7 +375,7 @@ int owned_file_parse_value(const char *text, TunableKind kind, const char *key, 
         bool found = soft != NULL;      /* soft may point into e, freed below */
         if (r >= 0 && soft && !v)
                 v = strdup(soft);
-        entries_done(&e);
+        owned_entries_done(&e);
         if (r < 0)
                 return r;
         if (!found)

@@ -33,3 +33,30 @@ int owned_file_render(const char *path, const char *old, const json_t *changes, 
 int owned_file_parse_value(const char *content, TunableKind kind, const char *key, char **ret);
 /* The same, read from the file through root. */
 int owned_file_value(const Sysroot *root, TunableKind kind, const char *key, char **ret);
+
+/* Rollback side (owned-file-edit.c). Several transactions share one file, so a rollback undoes the
+ * entries its transaction changed, not the whole file. An entry is what one line sets, named by its
+ * entry key (a sysctl name; "DEV ATTR" in the udev rules; the cpufreq attribute path in tmpfiles.d;
+ * "DOMAIN soft|hard ITEM" in limits.d; "LimitX" / "DefaultLimitX" in the systemd files). */
+/* The entry keys whose line differs between before and after (NULL: no file): what a transaction
+ * that turned one into the other changed. A NULL-terminated array; free it with owned_keys_free. */
+int owned_file_changed_keys(const char *path, const char *before, const char *after, char ***ret);
+/* The entry keys that one change (canonical key) sets in its owned file; -EOPNOTSUPP without one. */
+int owned_file_change_keys(TunableKind kind, const char *key, const char *value, char ***ret);
+char **owned_keys_free(char **keys);
+/* The line that content sets for ekey (the last one: the one the file's reader takes), or NULL. */
+int owned_file_line(const char *path, const char *content, const char *ekey, char **ret);
+/* content with its lines for ekey replaced by line (in the first one's place; appended when it has
+ * none) or removed (line NULL); every other line stays byte for byte. content NULL: a new file. */
+int owned_file_set_line(const char *path, const char *content, const char *ekey, const char *line, char **ret);
+/* 1 when a and b set the same entries with the same lines (order, comments, blank lines aside). */
+int owned_file_same_entries(const char *path, const char *a, const char *b);
+/* A line to write back from the journal: for a sysctl, an allowlisted key and a valid value; for the
+ * other files, exactly the line skytune renders for an allowlisted key and a valid value
+ * (tunable_check). -EINVAL with *ret_reason (static). */
+int owned_file_check_line(const char *path, const char *line, const char **ret_reason);
+/* The same for every line of a whole content (comments, blank lines and the file's own section
+ * header allowed). */
+int owned_file_check_content(const char *path, const char *content, const char **ret_reason);
+/* Is path one of the owned files (a unit drop-in's unit name a valid path component)? */
+bool owned_file_path_valid(const char *path);

@@ -131,6 +131,7 @@ static int prepare_changes(Helper *h, const Plan *plan, bool persist, json_t *tx
 /* One record per owned file whose content would change. */
 static int prepare_files(Helper *h, json_t *tx, sd_bus_error *error) {
         json_t *changes = json_object_get(tx, "changes"), *files = json_object_get(tx, "files");
+        json_auto_t *journal = NULL;
         size_t i;
         json_t *c;
         json_array_foreach(changes, i, c) {
@@ -148,8 +149,10 @@ static int prepare_files(Helper *h, json_t *tx, sd_bus_error *error) {
                 bool exists;
                 int r = persist_read_file(h, path, &old, &exists);
                 if (r < 0)
-                        return sd_bus_error_setf(error, HELPER_ERROR_FAILED, "cannot read the owned file %s: %s", path,
-                                                 r == -EBADMSG ? "too large or binary; it is not one skytune wrote" : strerror(-r));
+                        return sd_bus_error_setf(error, HELPER_ERROR_FAILED, "cannot read the owned file /%s: %s; nothing was changed", path,
+                                                 r == -EBADMSG ? "too large or binary; it is not one skytune wrote"
+                                                 : r == -ELOOP ? PERSIST_LINK_REASON
+                                                               : strerror(-r));
                 r = owned_file_render(path, old, changes, &new);
                 if (r < 0)
                         return sd_bus_error_setf(error, HELPER_ERROR_FAILED, "cannot render %s: %s", path, strerror(-r));
@@ -159,6 +162,10 @@ static int prepare_files(Helper *h, json_t *tx, sd_bus_error *error) {
                                         "new_content", new, "status", "pending", "created_dirs");
                 if (!rec || json_array_append_new(files, rec) < 0)
                         return -ENOMEM;
+                r = persist_inherit_base(h, &journal, rec);
+                if (r < 0)
+                        return sd_bus_error_setf(error, HELPER_ERROR_FAILED, "cannot read the journal in %s: %s; nothing was changed",
+                                                 h->state_dir, strerror(-r));
         }
         return 0;
 }
@@ -179,52 +186,68 @@ static bool file_matches(const char *cur, bool cur_exists, const char *content, 
         return content && strcmp(cur, content) == 0;
 }
 
-/* Undo the owned files and the changes of tx, newest first. */
+/* Undo one change (a live value; one that lives in an owned file was undone with its file). */
+static void rollback_change(RollbackRun *run, json_t *c, bool skip_live) {
+        Helper *h = run->h;
+        const char *id = jstr(run->tx, "id"), *result = NULL, *by = NULL, *reason = NULL;
+        TunableKind kind = tunable_kind_from_string(jstr(c, "kind"));
+        const Writer *w = writer_for(kind);
+        _cleanup_free_ char *cur = NULL;
+        if (jstreq(c, "mechanism", "file")) {
+                result = rollback_file_change(run->tx, c, &by);        /* counted with the file */
+                set_str(c, "superseded_by", by);
+        } else if (skip_live)
+                result = "obsolete";        /* the machine rebooted since: live values are gone */
+        else if ((by = rollback_newer_owner(run, c))) {
+                result = "superseded";
+                set_str(c, "superseded_by", by);
+                if (w && w->read(h, jstr(c, "key"), &cur) >= 0)
+                        set_str(c, "found", cur);
+                run->superseded++;
+                log_warning("transaction %s: %s %s is set by the newer transaction %s; left alone", id, jstr(c, "kind"),
+                            jstr(c, "key"), by);
+        } else if (rollback_check_live(c, &reason) < 0) {
+                log_error("transaction %s: %s %s: not restored: %s", id, strempty(jstr(c, "kind")), strempty(jstr(c, "key")), reason);
+                set_str(c, "rollback_error", reason);
+                result = "refused";
+                run->failures++;
+        } else {
+                int r = w ? w->restore(h, c, run->force, &result) : -EINVAL;
+                if (r < 0) {
+                        log_error_errno(r, "transaction %s: cannot restore %s %s: %m", id, jstr(c, "kind"), jstr(c, "key"));
+                        set_str(c, "rollback_error", strerror(-r));
+                        result = "failed";
+                        run->failures++;
+                } else if (strcmp(result, "conflict") == 0) {
+                        if (w->read(h, jstr(c, "key"), &cur) >= 0)
+                                set_str(c, "found", cur);
+                        run->conflicts++;
+                        log_warning("transaction %s: %s %s was changed by someone else since (now %s, skytune set %s); left alone",
+                                    id, jstr(c, "kind"), jstr(c, "key"), strempty(cur), strempty(jstr(c, "new")));
+                } else if (strcmp(result, "restored") == 0 || strcmp(result, "forced") == 0)
+                        helper_log_change(h, id, "restored", jstr(c, "kind"), jstr(c, "key"), jstr(c, "new"), jstr(c, "old"));
+        }
+        set_str(c, "rollback", result);
+}
+
+/* Undo the owned files and the changes of tx, newest first; what is already undone (an earlier,
+ * partial rollback of the same transaction) is skipped. */
 static int rollback_tx(Helper *h, json_t *tx, bool force, bool skip_live) {
         const char *id = jstr(tx, "id");
-        unsigned conflicts = 0, failures = 0;
         set_str(tx, "state", "rolling-back");
         int r = journal_save(h, tx, false);
         if (r < 0)
                 return log_error_errno(r, "transaction %s: cannot save the journal before rolling back: %m", id);
 
+        RollbackRun run = { .h = h, .tx = tx, .force = force };
         json_t *files = json_object_get(tx, "files");
-        bool systemd_touched = false;
         for (size_t i = json_array_size(files); i > 0; i--) {
                 json_t *f = json_array_get(files, i - 1);
-                const char *path = jstr(f, "path"), *status = jstr(f, "status");
-                if (!path || !status || (strcmp(status, "written") != 0 && strcmp(status, "pending") != 0))
+                const char *status = jstr(f, "status");
+                if (!status || (strcmp(status, "written") != 0 && strcmp(status, "pending") != 0) ||
+                    rollback_result_done(jstr(f, "rollback")))
                         continue;
-                _cleanup_free_ char *cur = NULL;
-                bool exists;
-                bool existed = json_is_true(json_object_get(f, "existed"));
-                const char *old = jstr(f, "old_content");
-                r = persist_read_file(h, path, &cur, &exists);
-                const char *result;
-                if (r < 0) {
-                        result = "failed";
-                        failures++;
-                } else if (file_matches(cur, exists, old, existed))
-                        result = "unchanged";
-                else if (!force && !file_matches(cur, exists, jstr(f, "new_content"), true)) {
-                        result = "conflict";
-                        conflicts++;
-                        log_warning("transaction %s: %s was changed by someone else since; left alone", id, path);
-                } else {
-                        r = persist_write_file(h, path, existed ? old : NULL, NULL);
-                        if (r < 0) {
-                                log_error_errno(r, "transaction %s: cannot restore %s: %m", id, path);
-                                result = "failed";
-                                failures++;
-                        } else {
-                                result = "restored";
-                                systemd_touched = systemd_touched || persist_path_is_systemd(path);
-                                helper_log_change(h, id, "restored", "file", path, "", existed ? "(previous content)" : "(removed)");
-                        }
-                }
-                if (strcmp(result, "restored") == 0 || strcmp(result, "unchanged") == 0)
-                        persist_remove_dirs(h, json_object_get(f, "created_dirs"));
-                set_str(f, "rollback", result);
+                (void) rollback_file(&run, f);
                 (void) journal_save(h, tx, false);
         }
 
@@ -232,47 +255,20 @@ static int rollback_tx(Helper *h, json_t *tx, bool force, bool skip_live) {
         for (size_t i = json_array_size(changes); i > 0; i--) {
                 json_t *c = json_array_get(changes, i - 1);
                 const char *status = jstr(c, "status");
-                if (!status || (strcmp(status, "applied") != 0 && strcmp(status, "pending") != 0))
+                if (!status || (strcmp(status, "applied") != 0 && strcmp(status, "pending") != 0) ||
+                    rollback_result_done(jstr(c, "rollback")))
                         continue;
-                const char *result = NULL;
-                if (jstreq(c, "mechanism", "file")) {
-                        /* Undone with its file above. */
-                        json_t *f;
-                        size_t j;
-                        json_array_foreach(files, j, f)
-                                if (jstreq(f, "path", jstr(c, "file")))
-                                        result = jstr(f, "rollback");
-                        result = result ?: "unchanged";        /* conflicts were counted with the file */
-                } else if (skip_live)
-                        result = "obsolete";        /* the machine rebooted since: live values are gone */
-                else {
-                        TunableKind kind = tunable_kind_from_string(jstr(c, "kind"));
-                        const Writer *w = writer_for(kind);
-                        r = w ? w->restore(h, c, force, &result) : -EINVAL;
-                        if (r < 0) {
-                                log_error_errno(r, "transaction %s: cannot restore %s %s: %m", id, jstr(c, "kind"), jstr(c, "key"));
-                                set_str(c, "rollback_error", strerror(-r));
-                                result = "failed";
-                                failures++;
-                        } else if (strcmp(result, "conflict") == 0) {
-                                _cleanup_free_ char *cur = NULL;
-                                if (w->read(h, jstr(c, "key"), &cur) >= 0)
-                                        set_str(c, "found", cur);
-                                conflicts++;
-                                log_warning("transaction %s: %s %s was changed by someone else since (now %s, skytune set %s); left alone",
-                                            id, jstr(c, "kind"), jstr(c, "key"), strempty(cur), strempty(jstr(c, "new")));
-                        } else if (strcmp(result, "restored") == 0 || strcmp(result, "forced") == 0)
-                                helper_log_change(h, id, "restored", jstr(c, "kind"), jstr(c, "key"), jstr(c, "new"), jstr(c, "old"));
-                }
-                set_str(c, "rollback", result);
+                rollback_change(&run, c, skip_live);
                 (void) journal_save(h, tx, false);
         }
-        if (systemd_touched)
+        if (run.systemd_touched)
                 persist_reload_systemd(h, tx);
+        rollback_run_done(&run);
         _cleanup_free_ char *now = now_iso();
         set_str(tx, "rolled_back", now);
-        json_object_set_new(tx, "conflicts", json_integer(conflicts));
-        json_object_set_new(tx, "failures", json_integer(failures));
+        json_object_set_new(tx, "conflicts", json_integer(run.conflicts));
+        json_object_set_new(tx, "superseded", json_integer(run.superseded));
+        json_object_set_new(tx, "failures", json_integer(run.failures));
         json_object_set_new(tx, "forced", json_boolean(force));
         return 0;
 }
@@ -415,13 +411,14 @@ int tx_rollback(Helper *h, const char *id, bool force, json_t **ret_tx, sd_bus_e
         }
         if (r < 0)
                 return sd_bus_error_setf(error, HELPER_ERROR_FAILED, "cannot read the journal: %s", strerror(-r));
-        if (!jstreq(tx, "state", "applied"))
-                return sd_bus_error_setf(error, HELPER_ERROR_CONFLICT, "transaction %s is %s; only an applied transaction can be rolled back",
+        if (!jstreq(tx, "state", "applied") && !jstreq(tx, "state", "partially-rolled-back"))
+                return sd_bus_error_setf(error, HELPER_ERROR_CONFLICT,
+                                         "transaction %s is %s; only an applied transaction (or a partially rolled back one) can be rolled back",
                                          jstr(tx, "id"), jstr(tx, "state"));
         r = rollback_tx(h, tx, force, false);
         if (r < 0)
                 return sd_bus_error_setf(error, HELPER_ERROR_FAILED, "transaction %s: %s; nothing was restored", jstr(tx, "id"), strerror(-r));
-        set_str(tx, "state", "rolled-back");
+        set_str(tx, "state", rollback_complete(tx) ? "rolled-back" : "partially-rolled-back");
         r = journal_save(h, tx, true);
         if (r < 0)
                 log_error_errno(r, "transaction %s: rolled back, but the final journal save failed: %m", jstr(tx, "id"));
@@ -448,7 +445,7 @@ int tx_recover_all(Helper *h) {
                 r = rollback_tx(h, tx, false, !same_boot);
                 if (r < 0)
                         continue;        /* stays unfinished: tried again next start */
-                set_str(tx, "state", "recovered");
+                set_str(tx, "state", rollback_complete(tx) ? "recovered" : "partially-rolled-back");
                 r = journal_save(h, tx, true);
                 if (r < 0)
                         log_error_errno(r, "transaction %s: recovered, but the journal save failed: %m", jstr(tx, "id"));

@@ -110,7 +110,15 @@ int persist_read_file(Helper *h, const char *path, char **ret_content, bool *ret
 /* Write (content != NULL) or remove (content == NULL) an owned file atomically; creates missing
  * directories below etc/ and appends them to created_dirs. */
 int persist_write_file(Helper *h, const char *path, const char *content, json_t *created_dirs);
-int persist_remove_dirs(Helper *h, json_t *created_dirs);
+/* Remove the directories of created_dirs (newest first) that are empty and on path's own path. */
+int persist_remove_dirs(Helper *h, const char *path, json_t *created_dirs);
+/* Why an owned path is refused with -ELOOP (persist_read_file, persist_write_file). */
+#define PERSIST_LINK_REASON                                                                                     \
+        "it, or a directory on its path below /etc, is a symbolic link: skytune writes no owned file through a " \
+        "link; replace the link by a copy of what it points to (or remove it) and try again"
+/* Record in a new owned-file record (prepare_files) the file as it was before the transactions that
+ * still hold entries in it (base_existed, base_content, base_created_dirs). *journal: loaded once. */
+int persist_inherit_base(Helper *h, json_t **journal, json_t *rec);
 bool persist_path_is_systemd(const char *path);
 /* daemon-reload where systemd is PID 1 and the sysroot is "/"; else a note saying why not. */
 void persist_reload_systemd(Helper *h, json_t *tx);
@@ -164,6 +172,32 @@ int verification_parse(const char *text, size_t len, json_t **ret, char **ret_er
  * "recorded_by_uid" added) with a durable save. -ENOENT: no such transaction; -EBUSY: it is still
  * applying or rolling back; -EBADMSG: its file is corrupt (moved aside). *ret_tx: the saved record. */
 int journal_set_verification(Helper *h, const char *id, json_t *record, uid_t uid, json_t **ret_tx);
+
+/* rollback.c: what rollback_tx (apply.c) decides per key and per owned-file entry. Results:
+ * "restored", "unchanged", "forced", "obsolete" (done); "conflict" (changed by someone else),
+ * "superseded" (a newer transaction holds the key: left alone, also when forced), "failed", "refused"
+ * (the journal's old value fails the allowlist): left for a later rollback of the same transaction. */
+typedef struct RollbackRun {
+        Helper *h;
+        json_t *tx;
+        json_t *journal;                    /* every transaction, loaded when first needed */
+        bool force;
+        unsigned conflicts, superseded, failures;
+        bool systemd_touched;
+} RollbackRun;
+void rollback_run_done(RollbackRun *run);
+bool rollback_result_done(const char *result);
+/* The id of a newer transaction that still holds the live key of change, or NULL. */
+const char *rollback_newer_owner(RollbackRun *run, json_t *change);
+/* The change's values from the journal pass the allowlist again (key canonical, old, old_raw, the
+ * coupled partner, process limits); -EINVAL with *reason. */
+int rollback_check_live(json_t *change, const char **reason);
+/* Undo file record f entry by entry (its "entries" record the result per entry key). */
+int rollback_file(RollbackRun *run, json_t *f);
+/* The result for a change that lives in an owned file (its entries'), *ret_by the newer owner. */
+const char *rollback_file_change(json_t *tx, json_t *change, const char **ret_by);
+/* Nothing of tx is left to roll back. */
+bool rollback_complete(json_t *tx);
 
 /* apply.c */
 int tx_apply(Helper *h, const Plan *plan, bool persist, uid_t uid, json_t **ret_tx, sd_bus_error *error);

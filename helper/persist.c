@@ -34,10 +34,40 @@ int persist_file_for(TunableKind kind, const char *key, char **ret_path) {
         return *ret_path ? 0 : -ENOMEM;
 }
 
+/* -ELOOP when the owned file, or a directory on its path below etc/, is a symbolic link: writing
+ * through it would change the link's target, and the atomic rename would replace the link itself. */
+static int check_no_links(Helper *h, const char *path) {
+        if (!startswith(path, "etc/"))
+                return -EINVAL;
+        _cleanup_free_ char *p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        for (char *s = strchr(p + STRLEN("etc/"), '/');; s = strchr(s + 1, '/')) {
+                if (s)
+                        *s = '\0';
+                struct stat st;
+                _cleanup_close_ int fd = sysroot_openat(h->root, p, O_PATH | O_NOFOLLOW, 0);
+                if (fd == -ENOENT)
+                        return 0;        /* nothing below it exists either */
+                if (fd < 0)
+                        return fd;
+                if (fstat(fd, &st) < 0)
+                        return negative_errno();
+                if (S_ISLNK(st.st_mode))
+                        return -ELOOP;
+                if (!s)
+                        return 0;
+                *s = '/';
+        }
+}
+
 int persist_read_file(Helper *h, const char *path, char **ret_content, bool *ret_exists) {
         _cleanup_free_ char *text = NULL;
         size_t len;
-        int r = sysroot_read_file(h->root, path, &text, &len);
+        int r = check_no_links(h, path);
+        if (r < 0)
+                return r;
+        r = sysroot_read_file(h->root, path, &text, &len);
         if (r == -ENOENT) {
                 *ret_content = NULL;
                 *ret_exists = false;
@@ -107,6 +137,8 @@ int persist_write_file(Helper *h, const char *path, const char *content, json_t 
         _cleanup_free_ char *dir = NULL;
         const char *base;
         int r = split_dir(path, &dir, &base);
+        if (r >= 0)
+                r = check_no_links(h, path);
         if (r < 0)
                 return r;
         if (content) {
@@ -128,12 +160,14 @@ int persist_write_file(Helper *h, const char *path, const char *content, json_t 
         return r;
 }
 
-int persist_remove_dirs(Helper *h, json_t *created_dirs) {
+int persist_remove_dirs(Helper *h, const char *path, json_t *created_dirs) {
         for (size_t i = json_array_size(created_dirs); i > 0; i--) {
                 const char *p = json_string_value(json_array_get(created_dirs, i - 1));
                 _cleanup_free_ char *parent = NULL;
                 const char *base;
-                if (!p || split_dir(p, &parent, &base) < 0)
+                /* From the journal: only directories on the owned file's own path below etc/. */
+                if (!p || !startswith(p, "etc/") || strstr(p, "/.") || !startswith(path, p) || path[strlen(p)] != '/' ||
+                    split_dir(p, &parent, &base) < 0)
                         continue;
                 _cleanup_close_ int pfd = sysroot_openat(h->root, parent, O_PATH | O_DIRECTORY, 0);
                 if (pfd >= 0)
