@@ -28,6 +28,10 @@ int cli_write_json(const json_t *doc, const char *path);
 /* Text atomically to a file (or stdout for NULL / "-"). */
 int cli_write_text(const char *text, size_t len, const char *path);
 bool cli_stdout_color(void);
+/* Progress lines on stderr: the sequence that erases to the end of the line ("" on TERM=dumb), and
+ * the clearing of the line when the work is done. */
+const char *cli_erase_eol(void);
+void cli_progress_clear(void);
 /* Ask a yes/no question on stderr ("QUESTION [y/N] "); true only for an answer starting with y. */
 bool cli_confirm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool cli_stderr_is_tty(void);

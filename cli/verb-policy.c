@@ -8,6 +8,8 @@
 #include "log.h"
 #include "macro.h"
 #include "plan-common.h"
+#include "policy-metrics.h"
+#include "profiler.h"
 #include "verbs.h"
 
 static void policy_usage(FILE *f) {
@@ -50,7 +52,8 @@ static int policy_list_cmd(const char *sysroot, bool json) {
                                                      "description", l[i].description, "error", l[i].error, "shadowed",
                                                      l[i].shadowed));
         if (json) {
-                json_t *doc = json_pack("{s:o, s:o}", "search_path", dirs, "policies", arr);
+                json_t *doc = json_pack("{s:s, s:o, s:o}", "schema", POLICY_LIST_SCHEMA, "search_path", dirs, "policies",
+                                        arr);
                 r = cli_write_json(doc, NULL);
                 json_decref(doc);
         } else {
@@ -96,21 +99,80 @@ static int policy_show_cmd(const char *sysroot, const char *name, bool json) {
         return r < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
-static int policy_check_cmd(const char *sysroot, char **names, int n) {
+static void catalogue_done(MetricCatalog *c) {
+        metric_catalog_done(c);
+}
+
+/* Every path rules may read: what the profiler's collectors and the optimizer declare. */
+static int load_catalogue(MetricCatalog *c) {
+        int r = profiler_metric_catalog(c);
+        if (r >= 0)
+                r = policy_metric_catalog(c);
+        if (r < 0)
+                log_error_errno(r, "cannot build the metric catalogue: %m");
+        return r;
+}
+
+/* Loads one policy and checks the metric paths of its rules; the first error as file:line: message. */
+static int check_one(const PolicySearch *s, const char *name, const MetricCatalog *cat, Policy **ret, char **ret_error) {
+        OptError e = OPT_ERROR_INIT;
+        int r = policy_load(s, name, ret, &e);
+        if (r >= 0 && (r = policy_check_metrics(*ret, cat, &e)) < 0)
+                *ret = policy_free(*ret);
+        if (r < 0) {
+                *ret_error = e.message ? opt_error_format(&e) : NULL;
+                if (!*ret_error && asprintf(ret_error, "%s: cannot load the policy: %s", name, strerror(-r)) < 0)
+                        *ret_error = NULL;
+        }
+        opt_error_clear(&e);
+        return r;
+}
+
+static int policy_check_cmd(const char *sysroot, char **names, int n, bool json) {
+        _cleanup_(catalogue_done) MetricCatalog cat = {};
+        if (load_catalogue(&cat) < 0)
+                return EXIT_FAIL;
+        PolicySearch s;
+        int r = policy_search_init(&s, sysroot);
+        if (r < 0)
+                return log_error_errno(r, "cannot set up the policy search path: %m"), EXIT_FAIL;
         int code = EXIT_OK;
-        for (int i = 0; i < n; i++) {
+        json_t *results = json_array();
+        for (int i = 0; results && i < n; i++) {
                 _cleanup_(policy_freep) Policy *p = NULL;
-                if (cli_load_policy(sysroot, names[i], &p) < 0) {
+                _cleanup_free_ char *error = NULL;
+                if (check_one(&s, names[i], &cat, &p, &error) < 0) {
                         code = EXIT_FAIL;
+                        log_error("%s", error ? error : "out of memory");
+                        json_array_append_new(results, json_pack("{s:s, s:b, s:s?}", "policy", names[i], "ok", false,
+                                                                 "error", error));
                         continue;
                 }
                 size_t settings = 0;
                 for (size_t j = 0; j < p->n_rules; j++)
                         settings += p->rules[j].setting;
-                printf("%s: OK, policy '%s': %zu setting%s, %zu rule%s, %zu file%s merged\n", names[i], p->name, settings,
-                       settings == 1 ? "" : "s", p->n_rules - settings, p->n_rules - settings == 1 ? "" : "s", p->n_files,
-                       p->n_files == 1 ? "" : "s");
+                if (json)
+                        json_array_append_new(results, json_pack("{s:s, s:b, s:s, s:s, s:I, s:I, s:I}", "policy", names[i],
+                                                                 "ok", true, "name", p->name, "file", p->file, "settings",
+                                                                 (json_int_t) settings, "rules",
+                                                                 (json_int_t) (p->n_rules - settings), "files",
+                                                                 (json_int_t) p->n_files));
+                else
+                        printf("%s: OK, policy '%s': %zu setting%s, %zu rule%s, %zu file%s merged\n", names[i], p->name,
+                               settings, settings == 1 ? "" : "s", p->n_rules - settings,
+                               p->n_rules - settings == 1 ? "" : "s", p->n_files, p->n_files == 1 ? "" : "s");
         }
+        policy_search_done(&s);
+        if (!results)
+                return log_error_errno(-ENOMEM, "out of memory"), EXIT_FAIL;
+        if (json) {
+                json_t *doc = json_pack("{s:s, s:b, s:o}", "schema", POLICY_CHECK_SCHEMA, "ok", code == EXIT_OK,
+                                        "policies", results);
+                if (!doc || cli_write_json(doc, NULL) < 0)
+                        code = EXIT_FAIL;
+                json_decref(doc);
+        } else
+                json_decref(results);
         return code;
 }
 
@@ -155,7 +217,7 @@ int verb_policy(int argc, char **argv) {
         if (strcmp(sub, "show") == 0 && rest == 1)
                 return policy_show_cmd(sysroot, argv[optind], json);
         if (strcmp(sub, "check") == 0 && rest >= 1)
-                return policy_check_cmd(sysroot, argv + optind, rest);
+                return policy_check_cmd(sysroot, argv + optind, rest, json);
         if (strcmp(sub, "list") == 0 || strcmp(sub, "show") == 0 || strcmp(sub, "check") == 0)
                 log_error("wrong number of arguments for 'policy %s': list takes none, show one NAME, check one or more "
                           "FILEs", sub);

@@ -455,8 +455,8 @@ int verb_probe(int argc, char **argv) {
                         ProbeConfig one = cfg;
                         one.http.url = is_http ? urls[u] : NULL;
                         if (progress)
-                                fprintf(stderr, "\rskytune: probing %s (%u x %.3g s)...\033[K", sel[i]->name, cfg.rounds,
-                                        cfg.duration_s);
+                                fprintf(stderr, "\rskytune: probing %s (%u x %.3g s)...%s", sel[i]->name, cfg.rounds,
+                                        cfg.duration_s, cli_erase_eol());
                         ProbeResult *res = NULL;
                         int r = probe_run(sel[i], &one, &res);
                         if (r < 0 && r != -ECANCELED) {
@@ -474,7 +474,7 @@ int verb_probe(int argc, char **argv) {
                 }
         }
         if (progress)
-                fprintf(stderr, "\r\033[K");
+                cli_progress_clear();
         if (stop_flag)
                 log_warning("interrupted: reporting the rounds done so far");
         json_object_set_new(doc, "probes", probes);

@@ -385,6 +385,7 @@ static int parse_rule(Loader *l, const char *file, const config_setting_t *g, bo
                 goto fail;
         }
         unsigned vline = config_setting_source_line(f);
+        r.value_line = vline;
         k = valop_parse(r.value_text, &r.value, &verr);
         if (k < 0) {
                 k = opt_error_set(l->err, k, file, vline, "value '%s': %s", r.value_text, verr ? verr : "out of memory");
@@ -444,7 +445,8 @@ static int parse_rule(Loader *l, const char *file, const config_setting_t *g, bo
                                           r.id, cerr ? cerr : "cannot be parsed", r.when_text);
                         goto fail;
                 }
-                PathCheck pc = { .l = l, .file = file, .line = config_setting_source_line(f), .has_foreach = r.foreach };
+                r.when_line = config_setting_source_line(f);
+                PathCheck pc = { .l = l, .file = file, .line = r.when_line, .has_foreach = r.foreach };
                 if ((k = cond_foreach_path(r.when, check_path_cb, &pc)) < 0)
                         goto fail;
         }
