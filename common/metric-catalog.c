@@ -52,9 +52,11 @@ static bool match(const char *pat, const char *path, MetricShape shape) {
         const char *pnext = pat[pn] ? pat + pn + 1 : NULL;
         if (pn == 1 && pat[0] == '*') {
                 for (const char *p = path;;) {
+                        bool first = p == path;
                         p += strcspn(p, ".");
-                        /* The component(s) consumed: an object above the rest of the pattern, or the end. */
-                        if (!pnext ? rest_ok(shape, p) : !*p || (p[1] && match(pnext, p + 1, shape)))
+                        /* The element alone is an object above the rest of the pattern; a longer name (with
+                         * dots) must be followed by the rest. */
+                        if (!pnext ? first && rest_ok(shape, p) : (first && !*p) || (*p && p[1] && match(pnext, p + 1, shape)))
                                 return true;
                         if (!*p)
                                 return false;
@@ -108,7 +110,7 @@ static char *spell_like(const MetricSpec *s, const char *path) {
         }
         *o = '\0';
         const char *last = strrchr(path, '.');
-        if (last && s->shape != METRIC_FACT && rest_ok(s->shape, last) && strlen(out) + strlen(last) < n)
+        if (last && (s->shape == METRIC_SERIES || s->shape == METRIC_GAUGE) && rest_ok(s->shape, last) && strlen(out) + strlen(last) < n)
                 strcat(out, last);
         return out;
 }
