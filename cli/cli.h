@@ -15,6 +15,13 @@ enum {
         EXIT_PENDING = 3,        /* apply --dry-run --detailed-exitcode: changes are pending */
 };
 
+/* Where the documents that help texts and messages cite are installed (docs/NAME.md of the source
+ * tree; the package installs them there). One home for every such reference: CLI_DOC("policy"). */
+#ifndef SKYTUNE_DOC_DIR
+#define SKYTUNE_DOC_DIR "/usr/share/doc/skytune"
+#endif
+#define CLI_DOC(name) SKYTUNE_DOC_DIR "/" name ".md"
+
 typedef struct Verb {
         const char *name;
         int (*run)(int argc, char **argv);

@@ -23,6 +23,9 @@ typedef struct UlimitKey {
 } UlimitKey;
 
 const UlimitResource *ulimit_resource(const char *name);
+/* The i-th resource and scope of the grammar, NULL past the end (for `skytune policy keys`). */
+const UlimitResource *ulimit_resource_at(size_t i);
+const char *ulimit_scope_at(size_t i);
 int ulimit_key_parse(const char *key, UlimitKey *ret);
 /* "N", "SOFT:HARD", "infinity"/"unlimited" -> soft, hard; -1 means infinity. A byte resource
  * (memlock, core, stack) also takes the 1024-based suffixes of systemd.exec(5) LimitMEMLOCK=:

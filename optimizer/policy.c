@@ -365,7 +365,7 @@ static int parse_rule(Loader *l, const char *file, const config_setting_t *g, bo
         }
         k = tunable_check(r.kind, sample, NULL, &canon, &reason);
         if (k < 0) {
-                k = opt_error_set(l->err, -EINVAL, file, kline, "%s key '%s': %s (see common/tunable.h for the allowlist)",
+                k = opt_error_set(l->err, -EINVAL, file, kline, "%s key '%s': %s (run 'skytune policy keys' for the allowlist)",
                                   tunable_kind_to_string(r.kind), v, strempty(reason));
                 goto fail;
         }

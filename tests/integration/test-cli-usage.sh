@@ -21,8 +21,8 @@ grep -q "did you mean 'profile'" "$tmp/err" || fail "help proflie: $(cat "$tmp/e
 [[ $(rc "$skytune" help nosuchverb) == 2 ]] || fail "help nosuchverb not a usage error"
 [[ $(rc "$skytune" aply --yes) == 2 ]] || fail "aply not a usage error"
 grep -q "did you mean 'apply'" "$tmp/err" || fail "aply: $(cat "$tmp/err")"
-"$skytune" --help | grep -q -- '--version' || fail "--version not in the top-level help"
-"$skytune" probe --help | grep -q -- '--seed' || fail "--seed not in probe --help"
+grep -q -- '--version' <("$skytune" --help) || fail "--version not in the top-level help"
+grep -q -- '--seed' <("$skytune" probe --help) || fail "--seed not in probe --help"
 
 # The http probe: a URL it cannot use and a header with a line break are usage errors, before any load.
 for url in notaurl gopher://127.0.0.1/ file:///etc/passwd http://; do
@@ -57,6 +57,20 @@ jq -e '.schema == "skytune.policy-check/1" and .ok and .policies[0].name == "bal
         fail "policy check --json balanced: $(cat "$tmp/out")"
 "$skytune" policy list --json | jq -e '.schema == "skytune.policy-list/1"' >/dev/null || fail "policy list --json schema"
 "$skytune" policy show balanced --json | jq -e '.schema == "skytune.policy/1"' >/dev/null || fail "policy show --json schema"
+
+# policy keys: the allowlist, from the backends' own tables; a key outside it points there.
+"$skytune" policy keys --json >"$tmp/keys.json"
+jq -e '.schema == "skytune.policy-keys/1" and ([.kinds[].kind] | sort == ["cpu_epp","cpu_governor","io_scheduler",
+        "nr_requests","read_ahead_kb","sysctl","ulimit"])' "$tmp/keys.json" >/dev/null || fail "policy keys --json kinds"
+jq -e '.kinds[] | select(.kind == "sysctl") | .names[] | select(.name == "net.core.somaxconn") |
+        .values == "an integer from 128 to 65535"' "$tmp/keys.json" >/dev/null || fail "policy keys: somaxconn range"
+jq -e '[.kinds[] | select(.kind == "ulimit") | .resources[].name] == ["nofile","nproc","memlock","core","stack"]' \
+        "$tmp/keys.json" >/dev/null || fail "policy keys: ulimit resources"
+"$skytune" policy keys >"$tmp/keys.txt"
+grep -q "^    net.core.somaxconn  *an integer from 128 to 65535" "$tmp/keys.txt" || fail "policy keys text"
+sed 's/net.core.somaxconn/net.core.somaxconnn/; s/listen_overflow_per_s/listen_overflows_per_s/' "$tmp/x.conf" >"$tmp/k.conf"
+[[ $(rc "$skytune" policy check "$tmp/k.conf") == 1 ]] || fail "a key outside the allowlist: not 1"
+grep -q "k.conf:3: .*run 'skytune policy keys'" "$tmp/err" || fail "bad key message: $(cat "$tmp/err")"
 
 # plan: a catalogued metric this profile lacks (no rates in a --duration 0 profile) is a warning.
 sed 's/listen_overflow_per_s/listen_overflows_per_s/' "$tmp/x.conf" >"$tmp/y.conf"
