@@ -608,10 +608,15 @@ static int load_config(Loader *l, const char *path, const char *real, config_t *
                         break;
                 p = nl + 1;
         }
-        if (config_read_string(cfg, text) != CONFIG_TRUE)
+        if (config_read_string(cfg, text) != CONFIG_TRUE) {
+                /* libconfig's own text is often just "syntax error": do not say it twice. */
+                const char *why = strempty(config_error_text(cfg));
+                bool plain = strcmp(why, "syntax error") == 0 || !*why;
                 return opt_error_set(l->err, -EINVAL, path, (unsigned) config_error_line(cfg),
-                                     "syntax error: %s (libconfig syntax: name = value; strings in double quotes, "
-                                     "lists in ( ), groups in { })", strempty(config_error_text(cfg)));
+                                     "syntax error%s%s (libconfig syntax: name = value; strings in double quotes, "
+                                     "lists in ( ), groups in { }, a comma or semicolon between entries)",
+                                     plain ? "" : ": ", plain ? "" : why);
+        }
         return 0;
 }
 

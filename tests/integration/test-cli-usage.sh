@@ -58,6 +58,12 @@ jq -e '.schema == "skytune.policy-check/1" and .ok and .policies[0].name == "bal
 "$skytune" policy list --json | jq -e '.schema == "skytune.policy-list/1"' >/dev/null || fail "policy list --json schema"
 "$skytune" policy show balanced --json | jq -e '.schema == "skytune.policy/1"' >/dev/null || fail "policy show --json schema"
 
+# A libconfig syntax error is said once, at its line.
+printf 'name = "x";\nrules = ( { id = "a"; } { id = "b"; } );\n' >"$tmp/syntax.conf"
+[[ $(rc "$skytune" policy check "$tmp/syntax.conf") == 1 ]] || fail "syntax error: not 1"
+grep -q "syntax.conf:2: syntax error (" "$tmp/err" || fail "syntax error message: $(cat "$tmp/err")"
+grep -q "syntax error: syntax error" "$tmp/err" && fail "syntax error said twice: $(cat "$tmp/err")"
+
 # policy keys: the allowlist, from the backends' own tables; a key outside it points there.
 "$skytune" policy keys --json >"$tmp/keys.json"
 jq -e '.schema == "skytune.policy-keys/1" and ([.kinds[].kind] | sort == ["cpu_epp","cpu_governor","io_scheduler",
