@@ -43,8 +43,25 @@ int cli_write_json(const json_t *doc, const char *path) {
         return cli_write_text(text, strlen(text), path);
 }
 
+static bool term_dumb(void) {
+        return strcmp(strempty(getenv("TERM")), "dumb") == 0;
+}
+
+/* no-color.org: only a NO_COLOR that is set and not empty turns colour off. */
 bool cli_stdout_color(void) {
-        return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && strcmp(strempty(getenv("TERM")), "dumb") != 0;
+        return isatty(STDOUT_FILENO) && isempty(getenv("NO_COLOR")) && !term_dumb();
+}
+
+const char *cli_erase_eol(void) {
+        return term_dumb() ? "" : "\033[K";
+}
+
+void cli_progress_clear(void) {
+        /* A dumb terminal knows no escape sequences: overwrite the progress line with blanks. */
+        if (term_dumb())
+                fprintf(stderr, "\r%79s\r", "");
+        else
+                fputs("\r\033[K", stderr);
 }
 
 bool cli_confirm(const char *fmt, ...) {
@@ -194,7 +211,7 @@ int cli_collect_profile(const Sysroot *root, double duration_s, double interval_
         };
         r = profiler_run(p, &w);
         if (progress)
-                fprintf(stderr, "\r\033[K");
+                cli_progress_clear();
         if (r >= 0 && (interrupted || profiler_interrupted(p)) && !keep_partial) {
                 profiler_free(p);
                 return -EINTR;

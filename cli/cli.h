@@ -16,6 +16,13 @@ enum {
         EXIT_INTERRUPTED = 130,  /* stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report it) */
 };
 
+/* Where the documents that help texts and messages cite are installed (docs/NAME.md of the source
+ * tree; the package installs them there). One home for every such reference: CLI_DOC("policy"). */
+#ifndef SKYTUNE_DOC_DIR
+#define SKYTUNE_DOC_DIR "/usr/share/doc/skytune"
+#endif
+#define CLI_DOC(name) SKYTUNE_DOC_DIR "/" name ".md"
+
 typedef struct Verb {
         const char *name;
         int (*run)(int argc, char **argv);
@@ -29,6 +36,10 @@ int cli_write_json(const json_t *doc, const char *path);
 /* Text atomically to a file (or stdout for NULL / "-"). */
 int cli_write_text(const char *text, size_t len, const char *path);
 bool cli_stdout_color(void);
+/* Progress lines on stderr: the sequence that erases to the end of the line ("" on TERM=dumb), and
+ * the clearing of the line when the work is done. */
+const char *cli_erase_eol(void);
+void cli_progress_clear(void);
 /* Ask a yes/no question on stderr ("QUESTION [y/N] "); true only for an answer starting with y. */
 bool cli_confirm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A real apply goes ahead only when confirmed: with yes, or by an answer to the question, which is

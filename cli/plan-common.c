@@ -3,12 +3,15 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "log.h"
 #include "dryrun.h"
 #include "plan-common.h"
 #include "plan.h"
+#include "policy-metrics.h"
+#include "profiler.h"
 #include "safe-text.h"
 
 int plan_args_option(PlanArgs *a, int opt, const char *arg) {
@@ -93,11 +96,25 @@ int cli_load_policy(const char *sysroot_path, const char *name_or_file, Policy *
 }
 
 int cli_load_json(const char *path, const char *what, json_t **ret) {
+        struct stat st;
+        if (strcmp(path, "-") != 0 && stat(path, &st) < 0) {
+                int r = negative_errno();
+                log_error("%s: cannot read the %s: %s", path, what, strerror(-r));
+                return r;
+        }
+        if (strcmp(path, "-") != 0 && S_ISDIR(st.st_mode)) {
+                log_error("%s is a directory, not the %s", path, what);
+                return -EISDIR;
+        }
         json_error_t jerr;
         json_t *doc = strcmp(path, "-") == 0 ? json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr)
                                              : json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
         if (!doc) {
-                log_error("%s:%d: cannot read the %s: %s", path, jerr.line, what, jerr.text);
+                /* jansson reports line -1 when it could not open or read the file at all. */
+                if (jerr.line > 0)
+                        log_error("%s:%d: cannot read the %s: %s", path, jerr.line, what, jerr.text);
+                else
+                        log_error("%s: cannot read the %s: %s", path, what, jerr.text);
                 return -EINVAL;
         }
         if (!json_is_object(doc)) {
@@ -126,6 +143,17 @@ int cli_load_plan(const Sysroot *root, const char *path, json_t **ret) {
         return r;
 }
 
+/* A document of another kind (a plan given as the profile): say which one it is. */
+static int check_schema(const char *path, const json_t *doc, const char *want) {
+        json_t *schema = json_object_get(doc, "schema");
+        if (json_is_string(schema) && strcmp(json_string_value(schema), want) == 0)
+                return 0;
+        _cleanup_free_ char *got = schema ? json_dumps(schema, JSON_ENCODE_ANY) : NULL;
+        log_error("%s: \"schema\" is %s, not \"%s\" (write a profile with 'skytune profile --out FILE')", path,
+                  got ? got : "missing", want);
+        return -EINVAL;
+}
+
 int cli_build_plan(const PlanArgs *a, const Sysroot *root, json_t **ret) {
         _cleanup_(policy_freep) Policy *policy = NULL;
         int r = cli_load_policy(sysroot_path(root), a->policy ? a->policy : PLAN_DEFAULT_POLICY, &policy);
@@ -140,6 +168,10 @@ int cli_build_plan(const PlanArgs *a, const Sysroot *root, json_t **ret) {
                                         &profile);
         if (r < 0)
                 return r;
+        if (a->profile && check_schema(a->profile, profile, PROFILE_SCHEMA) < 0) {
+                json_decref(profile);
+                return -EINVAL;
+        }
         PlanOptions o = {
                 .policy = policy, .profile = profile, .root = root, .allow_risk = a->allow_risk,
                 .targets = a->targets, .n_targets = a->n_targets, .persist = a->persist, .profile_source = a->profile,
@@ -148,6 +180,11 @@ int cli_build_plan(const PlanArgs *a, const Sysroot *root, json_t **ret) {
         r = plan_build(&o, ret, &e);
         if (r < 0)
                 log_opt_error(&e, r);
+        else if ((r = policy_missing_metrics(policy, profile, json_object_get(*ret, "warnings"))) < 0) {
+                log_error_errno(r, "cannot check the policy's metrics against the profile: %m");
+                json_decref(*ret);
+                *ret = NULL;
+        }
         opt_error_clear(&e);
         json_decref(profile);
         return r;

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "log.h"
 #include "macro.h"
+#include "nearest.h"
 #include "verbs.h"
 
 static const Verb verbs[] = {
@@ -34,9 +35,40 @@ static void usage(FILE *f) {
                 "Start with:  skytune profile          (10 s of sampling, then the findings)\n"
                 "             skytune apply --dry-run  (what would change, and why)\n"
                 "\n"
-                "Each command takes --help. Common options: --json (machine output), --sysroot DIR\n"
+                "Each command takes --help ('skytune help COMMAND' prints the same); 'skytune --version'\n"
+                "prints the version. Common options: --json (machine output), --sysroot DIR\n"
                 "(read /proc and /sys below DIR; also SKYTUNE_SYSROOT). NO_COLOR turns colour off.\n"
                 "Exit codes: 0 success, 1 failure, 2 usage error, 3 changes pending (--detailed-exitcode).\n");
+}
+
+static const Verb *find_verb(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (strcmp(verbs[i].name, name) == 0)
+                        return &verbs[i];
+        return NULL;
+}
+
+/* An unknown command: a usage error that names the nearest one. */
+static int unknown_verb(const char *name) {
+        const char *names[ELEMENTSOF(verbs)];
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                names[i] = verbs[i].name;
+        const char *near = nearest_name(name, names, ELEMENTSOF(verbs));
+        if (near)
+                log_error("unknown command '%s': did you mean '%s'? (run 'skytune --help' for the list)", name, near);
+        else
+                log_error("unknown command '%s' (run 'skytune --help' for the list)", name);
+        return EXIT_USAGE;
+}
+
+static int run_verb(const Verb *v, int argc, char **argv) {
+        int code = v->run(argc, argv);
+        /* Output is often JSON for a script: a failed write must not exit 0. */
+        if ((fflush(stdout) != 0 || ferror(stdout)) && code == EXIT_OK) {
+                log_error("cannot write to standard output");
+                return EXIT_FAIL;
+        }
+        return code;
 }
 
 int main(int argc, char **argv) {
@@ -46,24 +78,26 @@ int main(int argc, char **argv) {
                 return EXIT_USAGE;
         }
         const char *cmd = argv[1];
-        if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || (strcmp(cmd, "help") == 0 && argc == 2)) {
                 usage(stdout);
                 return EXIT_OK;
+        }
+        if (strcmp(cmd, "help") == 0) {
+                /* Like git: 'skytune help VERB' is 'skytune VERB --help'. */
+                if (argc > 3) {
+                        log_error("'skytune help' takes one command, not %d (see 'skytune --help')", argc - 2);
+                        return EXIT_USAGE;
+                }
+                const Verb *v = find_verb(argv[2]);
+                if (!v)
+                        return unknown_verb(argv[2]);
+                char *help_argv[] = { (char *) v->name, (char *) "--help", NULL };
+                return run_verb(v, 2, help_argv);
         }
         if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
                 printf("skytune %s\n", SKYTUNE_VERSION);
                 return EXIT_OK;
         }
-        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                if (strcmp(verbs[i].name, cmd) == 0) {
-                        int code = verbs[i].run(argc - 1, argv + 1);
-                        /* Output is often JSON for a script: a failed write must not exit 0. */
-                        if ((fflush(stdout) != 0 || ferror(stdout)) && code == EXIT_OK) {
-                                log_error("cannot write to standard output");
-                                return EXIT_FAIL;
-                        }
-                        return code;
-                }
-        log_error("unknown command '%s' (run 'skytune --help' for the list)", cmd);
-        return EXIT_USAGE;
+        const Verb *v = find_verb(cmd);
+        return v ? run_verb(v, argc - 1, argv + 1) : unknown_verb(cmd);
 }

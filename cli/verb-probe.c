@@ -11,6 +11,7 @@
 #include "log.h"
 #include "macro.h"
 #include "probe-verify.h"
+#include "probes/http-args.h"
 #include "probes/probe.h"
 #include "probes/verify.h"
 #include "stats.h"
@@ -29,7 +30,8 @@ static void probe_usage(FILE *f) {
                 "\n"
                 "  --duration S     length of one round (default 1; accepts 500ms, 2s)\n"
                 "  --rounds N       rounds per probe (default 5; comparisons want 5 or more a side)\n"
-                "  --json           print the result as JSON (schema skytune.probe/1, see docs/probes.md)\n"
+                "  --json           print the result as JSON (schema skytune.probe/1, see\n"
+                "                   " CLI_DOC("probes") ")\n"
                 "  --out FILE       also write the JSON result to FILE\n"
                 "  --baseline FILE  compare with a saved run (--out FILE of an earlier probe): per metric the\n"
                 "                   change with its 95 %% interval and a verdict (improved, regressed,\n"
@@ -46,6 +48,8 @@ static void probe_usage(FILE *f) {
                 "  --rate R         open model: R requests per second, latency measured from each\n"
                 "                   request's intended send time (no coordinated omission)\n"
                 "  --arrival KIND   open model: constant (default) or poisson\n"
+                "  --seed N         --arrival poisson: seed of the arrival times (the same seed gives\n"
+                "                   the same schedule)\n"
                 "  --method M       request method (default GET, or POST with --data)\n"
                 "  --data BODY      request body\n"
                 "  --header 'K: V'  extra request header (repeatable), e.g. an Authorization token;\n"
@@ -59,8 +63,9 @@ static void probe_usage(FILE *f) {
                 "Rounds marked contaminated (other processes used the CPUs) or client-bound (the probe\n"
                 "itself was the limit) are reported but left out of the clean medians.\n"
                 "Ctrl-C (or SIGTERM) ends the run early and reports the rounds done, marked \"interrupted\"\n"
-                "(the probes not started are listed in \"not_run\"). Exit: 0 ok, 1 a probe failed, 2 usage\n"
-                "error, 130 interrupted.\n");
+                "(the probes not started are listed in \"not_run\"). Exit: 0 ok, 1 a probe failed or nothing\n"
+                "succeeded in it (every connection refused, success_rate 0), 2 usage error (also a URL that\n"
+                "is not http:// or https:// and a header with a line break), 130 interrupted.\n");
 }
 
 static volatile sig_atomic_t stop_flag;
@@ -159,6 +164,37 @@ static void render(FILE *f, const json_t *p) {
                         "not keep up with the rate (raise --users to send them anyway)\n", (long long) not_sent);
         json_decref(status);
         json_decref(errors);
+}
+
+/* A probe whose every operation failed (success_rate 0 in every round) measured nothing but the
+ * failure: warn with what to check, and the run fails. */
+static bool nothing_succeeded(const json_t *p) {
+        const json_t *rate = json_object_get(json_object_get(p, "metrics"), "success_rate");
+        size_t i;
+        json_t *v;
+        if (!rate || json_array_size(json_object_get(rate, "samples")) == 0)
+                return false;
+        json_array_foreach(json_object_get(rate, "samples"), i, v)
+                if (!json_is_number(v) || json_number_value(v) > 0)
+                        return false;
+        json_int_t attempted = 0, refused = 0;
+        json_t *ri;
+        json_array_foreach(json_object_get(p, "round_info"), i, ri) {
+                json_t *d = json_object_get(ri, "detail");
+                attempted += json_integer_value(json_object_get(d, "attempted"));
+                refused += json_integer_value(json_object_get(json_object_get(d, "errors"), "connect"));
+        }
+        const char *name = strempty(json_string_value(json_object_get(p, "name")));
+        const char *url = json_string_value(json_object_get(p, "url"));
+        if (attempted > 0 && refused == attempted)
+                log_warning("probe %s%s%s: every one of the %lld connection attempts was refused or failed: check that a "
+                            "server listens at that address and port (ss -ltn) and that no firewall drops it", name,
+                            url ? " " : "", strempty(url), (long long) attempted);
+        else
+                log_warning("probe %s%s%s: none of the %lld requests succeeded (success_rate 0): check the status and "
+                            "error counts, the server's log, and --header, --cacert or --timeout", name, url ? " " : "",
+                            strempty(url), (long long) attempted);
+        return true;
 }
 
 static size_t json_samples(const json_t *metric, double *out, size_t max) {
@@ -305,10 +341,16 @@ int verb_probe(int argc, char **argv) {
                 case OPT_DIR:
                         cfg.dir = optarg;
                         break;
-                case OPT_URL:
+                case OPT_URL: {
+                        _cleanup_free_ char *why = NULL;
+                        if (http_url_check(optarg, &why) < 0) {
+                                log_error("--url: %s", why ? why : "out of memory");
+                                return EXIT_USAGE;
+                        }
                         if (push(&urls, &nurls, optarg) < 0)
                                 return EXIT_FAIL;
                         break;
+                }
                 case OPT_USERS: {
                         unsigned long v = strtoul(optarg, &end, 10);
                         if (*end || end == optarg || v < 1 || v > 10000) {
@@ -357,14 +399,16 @@ int verb_probe(int argc, char **argv) {
                 case OPT_DATA:
                         cfg.http.body = optarg;
                         break;
-                case OPT_HEADER:
-                        if (!strchr(optarg, ':') && !endswith(optarg, ";")) {
-                                log_error("--header '%s' has no colon: give 'Name: value' (or 'Name;' for an empty value)", optarg);
+                case OPT_HEADER: {
+                        _cleanup_free_ char *why = NULL;
+                        if (http_header_check(optarg, &why) < 0) {
+                                log_error("%s", why ? why : "out of memory");
                                 return EXIT_USAGE;
                         }
                         if (push(&headers, &nheaders, optarg) < 0)
                                 return EXIT_FAIL;
                         break;
+                }
                 case OPT_CACERT:
                         if (access(optarg, R_OK) < 0) {
                                 log_error("--cacert '%s': %m: give a readable PEM file of CA certificates", optarg);
@@ -471,8 +515,8 @@ int verb_probe(int argc, char **argv) {
                         ProbeConfig one = cfg;
                         one.http.url = is_http ? urls[u] : NULL;
                         if (progress)
-                                fprintf(stderr, "\rskytune: probing %s (%u x %.3g s)...\033[K", sel[i]->name, cfg.rounds,
-                                        cfg.duration_s);
+                                fprintf(stderr, "\rskytune: probing %s (%u x %.3g s)...%s", sel[i]->name, cfg.rounds,
+                                        cfg.duration_s, cli_erase_eol());
                         ProbeResult *res = NULL;
                         int r = probe_run(sel[i], &one, &res);
                         if (r < 0 && r != -ECANCELED) {
@@ -485,12 +529,14 @@ int verb_probe(int argc, char **argv) {
                                 if (pj && is_http)
                                         json_object_set_new(pj, "url", json_string(one.http.url));
                                 json_array_append_new(probes, pj);
+                                if (pj && r >= 0 && nothing_succeeded(pj))
+                                        failed++;
                         }
                         probe_result_free(res);
                 }
         }
         if (progress)
-                fprintf(stderr, "\r\033[K");
+                cli_progress_clear();
         char names[256] = "";
         for (size_t i = 0; i < nsel && stop_flag; i++)
                 if (!probe_was_run(probes, sel[i]->name)) {

@@ -21,6 +21,8 @@
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #define STRLEN(s) (sizeof(s) - 1)
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
 
 /* Hand an owned value over: return it and forget it locally, so cleanup does not free it. */
 #define TAKE_PTR(p)                             \

@@ -8,6 +8,8 @@
 #include "macro.h"
 #include "tunable-internal.h"
 
+#define DEVICE_KEY_HELP "a block device name as in /sys/block (vda, nvme0n1), at most 32 characters"
+
 static int device_key(const char *key, char **ret, const char **reason) {
         if (!tunable_component_ok(key, 32))
                 return -EINVAL;
@@ -61,12 +63,16 @@ static int range_value(const char *value, long long lo, long long hi) {
         return v < lo || v > hi ? -ERANGE : 0;
 }
 
+#define READ_AHEAD_KB_MAX 65536
+#define NR_REQUESTS_MIN 4
+#define NR_REQUESTS_MAX 131072
+
 static int read_ahead_value(const char *key, const char *value, const char **reason) {
-        return range_value(value, 0, 65536);
+        return range_value(value, 0, READ_AHEAD_KB_MAX);
 }
 
 static int nr_requests_value(const char *key, const char *value, const char **reason) {
-        return range_value(value, 4, 131072);
+        return range_value(value, NR_REQUESTS_MIN, NR_REQUESTS_MAX);
 }
 
 static int read_ahead_path(const char *key, char **ret) {
@@ -84,6 +90,8 @@ const TunableBackend tunable_io_scheduler_backend = {
         .validate_value = scheduler_value,
         .live_path = scheduler_path,
         .normalize = scheduler_normalize,
+        .key_help = DEVICE_KEY_HELP,
+        .value_help = "a scheduler the device lists in queue/scheduler (a word of a-z, 0-9, - and _)",
 };
 
 const TunableBackend tunable_read_ahead_backend = {
@@ -93,6 +101,8 @@ const TunableBackend tunable_read_ahead_backend = {
         .validate_value = read_ahead_value,
         .live_path = read_ahead_path,
         .normalize = number_normalize,
+        .key_help = DEVICE_KEY_HELP,
+        .value_help = "an integer of KiB from 0 to " STRINGIFY(READ_AHEAD_KB_MAX),
 };
 
 const TunableBackend tunable_nr_requests_backend = {
@@ -102,4 +112,6 @@ const TunableBackend tunable_nr_requests_backend = {
         .validate_value = nr_requests_value,
         .live_path = nr_requests_path,
         .normalize = number_normalize,
+        .key_help = DEVICE_KEY_HELP,
+        .value_help = "an integer from " STRINGIFY(NR_REQUESTS_MIN) " to " STRINGIFY(NR_REQUESTS_MAX),
 };

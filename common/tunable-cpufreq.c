@@ -10,6 +10,8 @@
 #include "macro.h"
 #include "tunable-internal.h"
 
+#define POLICY_KEY_HELP "a cpufreq policy as in /sys/devices/system/cpu/cpufreq: policyN"
+
 static int policy_key(const char *key, char **ret, const char **reason) {
         if (strncmp(key, "policy", 6) != 0 || !key[6] || strlen(key) > 16)
                 return -EINVAL;
@@ -66,6 +68,8 @@ const TunableBackend tunable_cpu_governor_backend = {
         .validate_value = word_value,
         .live_path = governor_path,
         .normalize = word_normalize,
+        .key_help = POLICY_KEY_HELP,
+        .value_help = "a governor the policy lists in scaling_available_governors (a word of a-z, 0-9 and _)",
 };
 
 const TunableBackend tunable_cpu_epp_backend = {
@@ -75,4 +79,7 @@ const TunableBackend tunable_cpu_epp_backend = {
         .validate_value = epp_value,
         .live_path = epp_path,
         .normalize = word_normalize,
+        .key_help = POLICY_KEY_HELP,
+        .value_help = "an integer from 0 to 255, or a preference word (a-z, 0-9 and _) as in "
+                      "energy_performance_available_preferences",
 };

@@ -93,6 +93,30 @@ const char *tunable_sysctl_allowlist_entry(size_t i) {
         return i < ELEMENTSOF(sysctl_rules) ? sysctl_rules[i].pattern : NULL;
 }
 
+char *tunable_sysctl_allowlist_values(size_t i) {
+        if (i >= ELEMENTSOF(sysctl_rules))
+                return NULL;
+        const SysctlRule *r = &sysctl_rules[i];
+        char *s = NULL;
+        int k = -1;
+        switch (r->grammar) {
+        case SG_INT:
+                k = asprintf(&s, "an integer from %lld to %lld", r->min, r->max);
+                break;
+        case SG_INTS:
+                k = asprintf(&s, "%u integers, each from %lld to %lld", r->count, r->min, r->max);
+                break;
+        case SG_ORDERED:
+                k = asprintf(&s, "%u integers in order (none below the one before it), each from %lld to %lld",
+                             r->count, r->min, r->max);
+                break;
+        case SG_WORD:
+                k = asprintf(&s, "a word of a-z, 0-9 and _ that the kernel offers");
+                break;
+        }
+        return k < 0 ? NULL : s;
+}
+
 static const SysctlRule *sysctl_rule_find(const char *canonical) {
         for (size_t i = 0; i < ELEMENTSOF(sysctl_rules); i++)
                 if (strcmp(sysctl_rules[i].pattern, canonical) == 0)
@@ -247,4 +271,7 @@ const TunableBackend tunable_sysctl_backend = {
         .validate_value = sysctl_validate_value,
         .live_path = sysctl_live_path,
         .normalize = sysctl_normalize,
+        .key_help = "a name of the sysctl allowlist, dotted as sysctl(8) prints it ('*' is one component, such as an "
+                    "interface)",
+        .value_help = "per name, below",
 };

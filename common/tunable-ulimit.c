@@ -55,6 +55,14 @@ const UlimitResource *ulimit_resource(const char *name) {
         return NULL;
 }
 
+const UlimitResource *ulimit_resource_at(size_t i) {
+        return i < ELEMENTSOF(resources) ? &resources[i] : NULL;
+}
+
+const char *ulimit_scope_at(size_t i) {
+        return i < ELEMENTSOF(scopes) ? scopes[i] : NULL;
+}
+
 int ulimit_key_parse(const char *key, UlimitKey *ret) {
         UlimitKey k = {};
         const char *c1 = strchr(key, ':'), *c2 = c1 ? strrchr(key, ':') : NULL;
@@ -373,4 +381,8 @@ const TunableBackend tunable_ulimit_backend = {
         .live_path = ulimit_no_live_path,
         .read = ulimit_read,
         .normalize = ulimit_normalize,
+        .key_help = "SCOPE:TARGET:RESOURCE: process:COMM (running processes, prlimit), unit:NAME (a unit's Limit*= "
+                    "drop-in), login:*|USER|@GROUP (limits.d), default:* (DefaultLimit*= of every service)",
+        .value_help = "N or SOFT:HARD, numbers or infinity; memlock, core and stack in bytes with an optional K, M, "
+                      "G, T, P or E suffix; per resource, below",
 };

@@ -53,6 +53,8 @@ typedef struct TunableBackend {
         int (*read)(const Sysroot *root, const char *key, char **ret);
         /* Normalized form of a value, for comparison and storage. */
         int (*normalize)(const char *key, const char *value, char **ret);
+        /* For people (`skytune policy keys`): what a key names and what values it takes. */
+        const char *key_help, *value_help;
 } TunableBackend;
 
 TunableKind tunable_kind_from_string(const char *s);
@@ -88,6 +90,14 @@ const char *sysctl_coupled_partner(const char *key);
 /* The i-th name pattern of the sysctl allowlist (canonical dotted form; '*' stands for one
  * component), NULL past the end: lets the profiler report the current value of each. */
 const char *tunable_sysctl_allowlist_entry(size_t i);
+/* The value grammar and range of the i-th entry for people ("an integer from 0 to 200"); malloc'ed,
+ * NULL past the end or on ENOMEM. */
+char *tunable_sysctl_allowlist_values(size_t i);
+
+/* Every kind with what its keys name and what values they take, the sysctl names with their ranges and
+ * the ulimit scopes and resources: [{kind, keys, values, names?, scopes?, resources?}] (jansson). */
+typedef struct json_t json_t;
+json_t *tunable_allowlist_json(void);
 
 /* Characters allowed in names that become one path component (device, policy, unit names). */
 bool tunable_component_ok(const char *s, size_t max);

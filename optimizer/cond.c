@@ -430,23 +430,31 @@ int cond_eval(const Cond *c, const char *subst, CondLookup lookup, void *userdat
         return c && eval(c, &ev) ? 1 : 0;
 }
 
-static int term_paths(const Term *t, int (*cb)(const char *, void *), void *userdata) {
+static int term_paths(const Term *t, bool with_exists, int (*cb)(const char *, void *), void *userdata) {
         if (t->type == T_MUL || t->type == T_DIV) {
-                int r = term_paths(t->a, cb, userdata);
-                return r < 0 ? r : term_paths(t->b, cb, userdata);
+                int r = term_paths(t->a, with_exists, cb, userdata);
+                return r < 0 ? r : term_paths(t->b, with_exists, cb, userdata);
         }
-        return (t->type == T_PATH || t->type == T_EXISTS) ? cb(t->text, userdata) : 0;
+        return t->type == T_PATH || (with_exists && t->type == T_EXISTS) ? cb(t->text, userdata) : 0;
+}
+
+static int paths(const Cond *c, bool with_exists, int (*cb)(const char *path, void *userdata), void *userdata) {
+        if (!c)
+                return 0;
+        int r = paths(c->a, with_exists, cb, userdata);
+        if (r >= 0)
+                r = paths(c->b, with_exists, cb, userdata);
+        if (r >= 0 && (c->type == N_CMP || c->type == N_TRUTH))
+                r = term_paths(&c->l, with_exists, cb, userdata);
+        if (r >= 0 && c->type == N_CMP)
+                r = term_paths(&c->r, with_exists, cb, userdata);
+        return r;
 }
 
 int cond_foreach_path(const Cond *c, int (*cb)(const char *path, void *userdata), void *userdata) {
-        if (!c)
-                return 0;
-        int r = cond_foreach_path(c->a, cb, userdata);
-        if (r >= 0)
-                r = cond_foreach_path(c->b, cb, userdata);
-        if (r >= 0 && (c->type == N_CMP || c->type == N_TRUTH))
-                r = term_paths(&c->l, cb, userdata);
-        if (r >= 0 && c->type == N_CMP)
-                r = term_paths(&c->r, cb, userdata);
-        return r;
+        return paths(c, true, cb, userdata);
+}
+
+int cond_foreach_value_path(const Cond *c, int (*cb)(const char *path, void *userdata), void *userdata) {
+        return paths(c, false, cb, userdata);
 }

@@ -26,3 +26,5 @@ typedef json_t *(*CondLookup)(const char *path, void *userdata);
 int cond_eval(const Cond *c, const char *subst, CondLookup lookup, void *userdata, json_t *evidence);
 /* Calls cb for every path in the condition; stops at and returns the first negative return. */
 int cond_foreach_path(const Cond *c, int (*cb)(const char *path, void *userdata), void *userdata);
+/* The same without the paths of exists(PATH), whose absence the condition itself handles. */
+int cond_foreach_value_path(const Cond *c, int (*cb)(const char *path, void *userdata), void *userdata);

@@ -197,6 +197,7 @@ json_t *policy_to_json(const Policy *p) {
                         json_object_set_new(o, "cap", json_integer(r->cap));
                 json_array_append_new(rules, o);
         }
-        return json_pack("{s:s, s:s?, s:s, s:o, s:o, s:o}", "name", p->name, "description", p->description,
+        return json_pack("{s:s, s:s, s:s?, s:s, s:o, s:o, s:o}", "schema", POLICY_SCHEMA, "name", p->name,
+                         "description", p->description,
                          "allow_risk", risk_to_string(p->allow_risk), "files", files, "targets", targets, "rules", rules);
 }

@@ -369,7 +369,7 @@ static int parse_rule(Loader *l, const char *file, const config_setting_t *g, bo
         }
         k = tunable_check(r.kind, sample, NULL, &canon, &reason);
         if (k < 0) {
-                k = opt_error_set(l->err, -EINVAL, file, kline, "%s key '%s': %s (see common/tunable.h for the allowlist)",
+                k = opt_error_set(l->err, -EINVAL, file, kline, "%s key '%s': %s (run 'skytune policy keys' for the allowlist)",
                                   tunable_kind_to_string(r.kind), v, strempty(reason));
                 goto fail;
         }
@@ -389,6 +389,7 @@ static int parse_rule(Loader *l, const char *file, const config_setting_t *g, bo
                 goto fail;
         }
         unsigned vline = config_setting_source_line(f);
+        r.value_line = vline;
         k = valop_parse(r.value_text, &r.value, &verr);
         if (k < 0) {
                 k = opt_error_set(l->err, k, file, vline, "value '%s': %s", r.value_text, verr ? verr : "out of memory");
@@ -448,7 +449,8 @@ static int parse_rule(Loader *l, const char *file, const config_setting_t *g, bo
                                           r.id, cerr ? cerr : "cannot be parsed", r.when_text);
                         goto fail;
                 }
-                PathCheck pc = { .l = l, .file = file, .line = config_setting_source_line(f), .has_foreach = r.foreach };
+                r.when_line = config_setting_source_line(f);
+                PathCheck pc = { .l = l, .file = file, .line = r.when_line, .has_foreach = r.foreach };
                 if ((k = cond_foreach_path(r.when, check_path_cb, &pc)) < 0)
                         goto fail;
         }
@@ -614,10 +616,15 @@ static int load_config(Loader *l, const char *path, const char *real, config_t *
                         break;
                 p = nl + 1;
         }
-        if (config_read_string(cfg, text) != CONFIG_TRUE)
+        if (config_read_string(cfg, text) != CONFIG_TRUE) {
+                /* libconfig's own text is often just "syntax error": do not say it twice. */
+                const char *why = strempty(config_error_text(cfg));
+                bool plain = strcmp(why, "syntax error") == 0 || !*why;
                 return opt_error_set(l->err, -EINVAL, path, (unsigned) config_error_line(cfg),
-                                     "syntax error: %s (libconfig syntax: name = value; strings in double quotes, "
-                                     "lists in ( ), groups in { })", strempty(config_error_text(cfg)));
+                                     "syntax error%s%s (libconfig syntax: name = value; strings in double quotes, "
+                                     "lists in ( ), groups in { }, a comma or semicolon between entries)",
+                                     plain ? "" : ": ", plain ? "" : why);
+        }
         return 0;
 }
 

@@ -13,6 +13,12 @@
 #include "tunable.h"
 #include "valop.h"
 
+/* The JSON documents of `skytune policy` (docs/policy.md). */
+#define POLICY_SCHEMA "skytune.policy/1"                /* policy show --json */
+#define POLICY_LIST_SCHEMA "skytune.policy-list/1"      /* policy list --json */
+#define POLICY_CHECK_SCHEMA "skytune.policy-check/1"    /* policy check --json */
+#define POLICY_KEYS_SCHEMA "skytune.policy-keys/1"      /* policy keys --json */
+
 typedef enum Risk {
         RISK_LOW,
         RISK_MEDIUM,
@@ -46,6 +52,7 @@ typedef struct PolicyRule {
         long long floor, cap;
         char *file;
         unsigned line;
+        unsigned value_line, when_line;  /* where value and when are (0: absent) */
 } PolicyRule;
 
 typedef struct Policy {

@@ -411,6 +411,24 @@ static json_t *limit_json(const TargetLimit *l) {
         return o;
 }
 
+const MetricSpec target_metrics[] = {
+        { "targets.*.unit", METRIC_FACT },      { "targets.*.unit_file", METRIC_FACT },
+        { "targets.*.transient", METRIC_FACT }, { "targets.*.session", METRIC_FACT },
+        { "targets.*.running", METRIC_FACT },   { "targets.*.pid", METRIC_FACT },
+        { "targets.*.comm", METRIC_FACT },      { "targets.*.uid", METRIC_FACT },
+        { "targets.*.user", METRIC_FACT },      { "targets.*.processes", METRIC_FACT },
+        { "targets.*.nofile.used", METRIC_FACT }, { "targets.*.nofile.soft", METRIC_FACT }, { "targets.*.nofile.hard", METRIC_FACT }, { "targets.*.nofile.pct", METRIC_FACT },
+        { "targets.*.nofile.pid", METRIC_FACT }, { "targets.*.nofile.uid", METRIC_FACT }, { "targets.*.nofile.exempt", METRIC_FACT },
+        { "targets.*.nproc.used", METRIC_FACT }, { "targets.*.nproc.soft", METRIC_FACT }, { "targets.*.nproc.hard", METRIC_FACT }, { "targets.*.nproc.pct", METRIC_FACT },
+        { "targets.*.nproc.pid", METRIC_FACT }, { "targets.*.nproc.uid", METRIC_FACT }, { "targets.*.nproc.exempt", METRIC_FACT },
+        { "targets.*.memlock.used", METRIC_FACT }, { "targets.*.memlock.soft", METRIC_FACT }, { "targets.*.memlock.hard", METRIC_FACT }, { "targets.*.memlock.pct", METRIC_FACT },
+        { "targets.*.memlock.pid", METRIC_FACT }, { "targets.*.memlock.uid", METRIC_FACT }, { "targets.*.memlock.exempt", METRIC_FACT },
+        /* plan.c: the kernel's caps on limits and the huge pages memlock needs. */
+        { "limits.nr_open", METRIC_FACT },      { "limits.nproc_max", METRIC_FACT },
+        { "limits.hugepages_bytes", METRIC_FACT },
+};
+const size_t target_metrics_size = ELEMENTSOF(target_metrics);
+
 json_t *targets_to_json(const Target *t, size_t n) {
         json_t *o = json_object();
         for (size_t i = 0; i < n; i++) {

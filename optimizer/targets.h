@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "metric-catalog.h"
 #include "sysroot.h"
 
 typedef struct TargetLimit {
@@ -55,3 +56,7 @@ void targets_free(Target *t, size_t n);
 /* { NAME: { unit, unit_file, transient, session, running, pid, comm, uid, user, processes,
  *           nofile: {used, soft, hard, pct, pid}, nproc: {..., uid, exempt}, memlock: {...} } } */
 json_t *targets_to_json(const Target *t, size_t n);
+/* The paths of targets_to_json and of the plan's limits context ("targets.*.nofile.pct",
+ * "limits.nr_open") for the metric catalogue. */
+extern const MetricSpec target_metrics[];
+extern const size_t target_metrics_size;

@@ -238,6 +238,11 @@ static void cgroup_close(void *state) {
         free(st->root);
 }
 
+static const MetricSpec cgroup_metrics[] = {
+        { "cpu.cgroups.*.throttled_pct", METRIC_SERIES },
+        { "cpu.cgroups.*.throttled_ms_per_s", METRIC_SERIES },
+};
+
 const Collector collector_cgroup = {
         .name = "cgroup",
         .state_size = sizeof(CgroupState),
@@ -245,4 +250,6 @@ const Collector collector_cgroup = {
         .sample = cgroup_sample,
         .report = cgroup_report,
         .close = cgroup_close,
+        .metrics = cgroup_metrics,
+        .n_metrics = ELEMENTSOF(cgroup_metrics),
 };

@@ -251,6 +251,22 @@ static void cpu_close(void *state) {
         free(st->percpu);
 }
 
+static const MetricSpec cpu_metrics[] = {
+        { "cpu.utilization_pct", METRIC_SERIES },
+        { "cpu.user_pct", METRIC_SERIES },
+        { "cpu.system_pct", METRIC_SERIES },
+        { "cpu.iowait_pct", METRIC_SERIES },
+        { "cpu.irq_pct", METRIC_SERIES },
+        { "cpu.softirq_pct", METRIC_SERIES },
+        { "cpu.steal_pct", METRIC_SERIES },
+        { "cpu.context_switches_per_s", METRIC_SERIES },
+        { "cpu.forks_per_s", METRIC_SERIES },
+        { "cpu.per_cpu.*.utilization_pct", METRIC_SERIES },
+        { "cpu.run_queue", METRIC_SERIES },
+        { "cpu.procs_blocked", METRIC_SERIES },
+        { "cpu.online_cpus", METRIC_GAUGE },
+};
+
 const Collector collector_cpu = {
         .name = "cpu",
         .state_size = sizeof(CpuState),
@@ -258,4 +274,6 @@ const Collector collector_cpu = {
         .sample = cpu_sample,
         .report = cpu_report,
         .close = cpu_close,
+        .metrics = cpu_metrics,
+        .n_metrics = ELEMENTSOF(cpu_metrics),
 };

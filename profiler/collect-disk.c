@@ -351,6 +351,26 @@ static void disk_close(void *state) {
         counter_set_free(&st->devs);
 }
 
+static const MetricSpec disk_metrics[] = {
+        { "disk.devices.*.read_iops", METRIC_SERIES },
+        { "disk.devices.*.write_iops", METRIC_SERIES },
+        { "disk.devices.*.read_bytes_per_s", METRIC_SERIES },
+        { "disk.devices.*.write_bytes_per_s", METRIC_SERIES },
+        { "disk.devices.*.aqu_sz", METRIC_SERIES },
+        { "disk.devices.*.util_pct", METRIC_SERIES },
+        { "disk.devices.*.r_await_ms", METRIC_SERIES },
+        { "disk.devices.*.w_await_ms", METRIC_SERIES },
+        { "disk.devices.*.in_flight", METRIC_SERIES },
+        { "disk.devices.*.schedulers_available", METRIC_TREE },
+        { "disk.devices.*.scheduler", METRIC_FACT },
+        { "disk.devices.*.rotational", METRIC_FACT },
+        { "disk.devices.*.virtual", METRIC_FACT },
+        { "disk.devices.*.type", METRIC_FACT },
+        { "disk.devices.*.nr_requests", METRIC_FACT },
+        { "disk.devices.*.read_ahead_kb", METRIC_FACT },
+        { "disk.devices.*.size_bytes", METRIC_FACT },
+};
+
 const Collector collector_disk = {
         .name = "disk",
         .state_size = sizeof(DiskState),
@@ -358,4 +378,6 @@ const Collector collector_disk = {
         .sample = disk_sample,
         .report = disk_report,
         .close = disk_close,
+        .metrics = disk_metrics,
+        .n_metrics = ELEMENTSOF(disk_metrics),
 };

@@ -255,6 +255,17 @@ static void files_close(void *state) {
         counter_table_free(&st->t);
 }
 
+static const MetricSpec files_metrics[] = {
+        { "files.top_processes", METRIC_TREE },
+        { "files.scanned", METRIC_GAUGE },
+        { "files.unreadable", METRIC_GAUGE },
+        { "files.max_process_nofile_pct", METRIC_GAUGE },
+        { "files.allocated", METRIC_SERIES },
+        { "files.max", METRIC_GAUGE },
+        { "files.used_pct", METRIC_SERIES },
+        { "files.nr_open", METRIC_GAUGE },
+};
+
 const Collector collector_files = {
         .name = "files",
         .state_size = sizeof(FilesState),
@@ -262,4 +273,6 @@ const Collector collector_files = {
         .sample = files_sample,
         .report = files_report,
         .close = files_close,
+        .metrics = files_metrics,
+        .n_metrics = ELEMENTSOF(files_metrics),
 };

@@ -230,7 +230,28 @@ static int host_report(void *state, const Sysroot *root, Report *rep) {
         return r;
 }
 
+static const MetricSpec host_metrics[] = {
+        { "host.hostname", METRIC_FACT },
+        { "host.kernel", METRIC_FACT },
+        { "host.os", METRIC_TREE },
+        { "host.cpu_model", METRIC_FACT },
+        { "host.cpus", METRIC_FACT },
+        { "host.numa_nodes", METRIC_FACT },
+        { "host.virtualization", METRIC_TREE },
+        { "host.memory_bytes", METRIC_FACT },
+        { "host.swap_bytes", METRIC_FACT },
+        { "host.cgroup", METRIC_TREE },
+        { "host.cpufreq.unavailable", METRIC_FACT },
+        { "host.cpufreq.driver", METRIC_FACT },
+        { "host.cpufreq.policies.*.governor", METRIC_FACT },
+        { "host.cpufreq.policies.*.available_governors", METRIC_TREE },
+        { "host.cpufreq.policies.*.epp", METRIC_FACT },
+        { "host.unavailable", METRIC_TREE },
+};
+
 const Collector collector_host = {
         .name = "host",
         .report = host_report,
+        .metrics = host_metrics,
+        .n_metrics = ELEMENTSOF(host_metrics),
 };

@@ -220,6 +220,15 @@ static void irq_close(void *state) {
         free(st->percpu);
 }
 
+static const MetricSpec interrupts_metrics[] = {
+        { "interrupts.softnet_dropped_per_s", METRIC_SERIES },
+        { "interrupts.softnet_time_squeeze_per_s", METRIC_SERIES },
+        { "interrupts.net_rx_softirqs_per_s", METRIC_SERIES },
+        { "interrupts.net_tx_softirqs_per_s", METRIC_SERIES },
+        { "interrupts.softnet.*.dropped_per_s", METRIC_SERIES },
+        { "interrupts.softnet.*.time_squeeze_per_s", METRIC_SERIES },
+};
+
 const Collector collector_interrupts = {
         .name = "interrupts",
         .state_size = sizeof(IrqState),
@@ -227,4 +236,6 @@ const Collector collector_interrupts = {
         .sample = irq_sample,
         .report = irq_report,
         .close = irq_close,
+        .metrics = interrupts_metrics,
+        .n_metrics = ELEMENTSOF(interrupts_metrics),
 };

@@ -269,6 +269,28 @@ static void mem_close(void *state) {
         counter_table_free(&st->vm);
 }
 
+static const MetricSpec memory_metrics[] = {
+        { "memory.total_bytes", METRIC_GAUGE },
+        { "memory.swap_total_bytes", METRIC_GAUGE },
+        { "memory.available_bytes", METRIC_SERIES },
+        { "memory.used_pct", METRIC_SERIES },
+        { "memory.swap_used_bytes", METRIC_SERIES },
+        { "memory.dirty_bytes", METRIC_SERIES },
+        { "memory.writeback_bytes", METRIC_SERIES },
+        { "memory.dirty_threshold_bytes", METRIC_SERIES },
+        { "memory.dirty_background_threshold_bytes", METRIC_SERIES },
+        { "memory.dirty_pct_of_threshold", METRIC_SERIES },
+        { "memory.committed_pct", METRIC_SERIES },
+        { "memory.swap_in_per_s", METRIC_SERIES },
+        { "memory.swap_out_per_s", METRIC_SERIES },
+        { "memory.major_faults_per_s", METRIC_SERIES },
+        { "memory.direct_scan_per_s", METRIC_SERIES },
+        { "memory.allocstall_per_s", METRIC_SERIES },
+        { "memory.kswapd_scan_per_s", METRIC_SERIES },
+        { "memory.refaults_per_s", METRIC_SERIES },
+        { "memory.oom_kills", METRIC_GAUGE },
+};
+
 const Collector collector_memory = {
         .name = "memory",
         .state_size = sizeof(MemState),
@@ -276,4 +298,6 @@ const Collector collector_memory = {
         .sample = mem_sample,
         .report = mem_report,
         .close = mem_close,
+        .metrics = memory_metrics,
+        .n_metrics = ELEMENTSOF(memory_metrics),
 };

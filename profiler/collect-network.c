@@ -524,6 +524,41 @@ static void net_close(void *state) {
         counter_set_free(&st->ifaces);
 }
 
+static const MetricSpec network_metrics[] = {
+        { "network.interfaces.*.speed_mbps", METRIC_FACT },
+        { "network.interfaces.*.operstate", METRIC_FACT },
+        { "network.interfaces.*.mtu", METRIC_FACT },
+        { "network.interfaces.*.rx_bytes_per_s", METRIC_SERIES },
+        { "network.interfaces.*.tx_bytes_per_s", METRIC_SERIES },
+        { "network.interfaces.*.rx_packets_per_s", METRIC_SERIES },
+        { "network.interfaces.*.tx_packets_per_s", METRIC_SERIES },
+        { "network.interfaces.*.rx_drops_per_s", METRIC_SERIES },
+        { "network.interfaces.*.tx_drops_per_s", METRIC_SERIES },
+        { "network.interfaces.*.rx_errors_per_s", METRIC_SERIES },
+        { "network.interfaces.*.tx_errors_per_s", METRIC_SERIES },
+        { "network.interfaces.*.util_pct", METRIC_SERIES },
+        { "network.tcp.retrans_pct", METRIC_SERIES },
+        { "network.tcp.time_wait", METRIC_SERIES },
+        { "network.tcp.orphans", METRIC_SERIES },
+        { "network.tcp.time_wait_pct_of_port_range", METRIC_SERIES },
+        { "network.tcp.curr_estab", METRIC_SERIES },
+        { "network.tcp.listen_overflows_per_s", METRIC_SERIES },
+        { "network.tcp.listen_drops_per_s", METRIC_SERIES },
+        { "network.tcp.syncookies_sent_per_s", METRIC_SERIES },
+        { "network.tcp.req_q_full_drops_per_s", METRIC_SERIES },
+        { "network.tcp.backlog_drops_per_s", METRIC_SERIES },
+        { "network.tcp.timeouts_per_s", METRIC_SERIES },
+        { "network.tcp.out_resets_per_s", METRIC_SERIES },
+        { "network.tcp.in_errors_per_s", METRIC_SERIES },
+        { "network.tcp.active_opens_per_s", METRIC_SERIES },
+        { "network.tcp.passive_opens_per_s", METRIC_SERIES },
+        { "network.tcp.port_range_size", METRIC_GAUGE },
+        { "network.udp.in_errors_per_s", METRIC_SERIES },
+        { "network.udp.rcvbuf_errors_per_s", METRIC_SERIES },
+        { "network.udp.sndbuf_errors_per_s", METRIC_SERIES },
+        { "network.udp.no_ports_per_s", METRIC_SERIES },
+};
+
 const Collector collector_network = {
         .name = "network",
         .state_size = sizeof(NetState),
@@ -531,4 +566,6 @@ const Collector collector_network = {
         .sample = net_sample,
         .report = net_report,
         .close = net_close,
+        .metrics = network_metrics,
+        .n_metrics = ELEMENTSOF(network_metrics),
 };

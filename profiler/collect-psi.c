@@ -157,6 +157,15 @@ static void psi_close(void *state) {
         }
 }
 
+static const MetricSpec psi_metrics[] = {
+        { "cpu.psi_some_pct", METRIC_SERIES },
+        { "cpu.psi_full_pct", METRIC_SERIES },
+        { "memory.psi_some_pct", METRIC_SERIES },
+        { "memory.psi_full_pct", METRIC_SERIES },
+        { "disk.psi_some_pct", METRIC_SERIES },
+        { "disk.psi_full_pct", METRIC_SERIES },
+};
+
 const Collector collector_psi = {
         .name = "psi",
         .state_size = sizeof(PsiState),
@@ -164,4 +173,6 @@ const Collector collector_psi = {
         .sample = psi_sample,
         .report = psi_report,
         .close = psi_close,
+        .metrics = psi_metrics,
+        .n_metrics = ELEMENTSOF(psi_metrics),
 };

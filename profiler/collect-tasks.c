@@ -118,6 +118,17 @@ static void tasks_close(void *state) {
         free(st->p);
 }
 
+static const MetricSpec tasks_metrics[] = {
+        { "tasks.pid_max", METRIC_GAUGE },
+        { "tasks.pids_pct", METRIC_SERIES },
+        { "tasks.threads_max", METRIC_GAUGE },
+        { "tasks.threads_pct", METRIC_SERIES },
+        { "tasks.threads", METRIC_SERIES },
+        { "tasks.load1", METRIC_SERIES },
+        { "tasks.load5", METRIC_SERIES },
+        { "tasks.load15", METRIC_SERIES },
+};
+
 const Collector collector_tasks = {
         .name = "tasks",
         .state_size = sizeof(TasksState),
@@ -125,4 +136,6 @@ const Collector collector_tasks = {
         .sample = tasks_sample,
         .report = tasks_report,
         .close = tasks_close,
+        .metrics = tasks_metrics,
+        .n_metrics = ELEMENTSOF(tasks_metrics),
 };

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "metric-catalog.h"
 #include "report.h"
 #include "sysroot.h"
 
@@ -23,6 +24,10 @@ typedef struct Collector {
         /* Emit facts, metrics, findings, tunables. */
         int (*report)(void *state, const Sysroot *root, Report *rep);
         void (*close)(void *state);
+        /* Every metric and fact report can emit (the metric catalogue, metric-catalog.h): policy check
+         * validates rules against it, and a test checks that profiles emit nothing it lacks. */
+        const MetricSpec *metrics;
+        size_t n_metrics;
 } Collector;
 
 /* The table, in report order (collectors.c). */

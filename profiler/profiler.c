@@ -175,6 +175,23 @@ int profiler_report(Profiler *p, double duration_s, double interval_s, json_t **
         return 0;
 }
 
+/* The document's frame around the collectors' output (profiler_report), and each resource's list of
+ * sources it could not read. */
+static const MetricSpec frame_metrics[] = {
+        { "window", METRIC_TREE },      { "findings", METRIC_TREE }, { "generated", METRIC_FACT },
+        { "sysroot", METRIC_FACT },     { "metric_count", METRIC_FACT }, { "cpu.unavailable", METRIC_TREE },
+        { "memory.unavailable", METRIC_TREE }, { "disk.unavailable", METRIC_TREE }, { "network.unavailable", METRIC_TREE },
+        { "files.unavailable", METRIC_TREE }, { "interrupts.unavailable", METRIC_TREE },
+        { "tasks.unavailable", METRIC_TREE },
+};
+
+int profiler_metric_catalog(MetricCatalog *c) {
+        int r = metric_catalog_add(c, frame_metrics, ELEMENTSOF(frame_metrics));
+        for (size_t i = 0; r >= 0 && i < collector_table_size; i++)
+                r = metric_catalog_add(c, collector_table[i]->metrics, collector_table[i]->n_metrics);
+        return r;
+}
+
 static size_t count_metrics(const json_t *o) {
         if (!json_is_object(o))
                 return 0;

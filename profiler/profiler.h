@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "metric-catalog.h"
 #include "sysroot.h"
 
 #define PROFILE_SCHEMA "skytune.profile/1"
@@ -56,6 +57,10 @@ int profiler_report(Profiler *p, double duration_s, double interval_s, json_t **
 
 /* Number of leaf metrics (objects with a "value") in a profile document. */
 size_t profile_count_metrics(const json_t *profile);
+
+/* Adds every path a profile can hold (what each collector declares; see collector.h) to c. The
+ * tunables are not listed: their names are the allowlist's (tunable.h). */
+int profiler_metric_catalog(MetricCatalog *c);
 
 /* Monotonic clock in microseconds. */
 uint64_t profiler_now_usec(void);

@@ -69,7 +69,7 @@ _skytune() {
                 COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur"))
                 return ;;
         --duration | --interval | --rounds | --round-duration | --users | --rate | --url | --method | --data | \
-        --header | --timeout | --threads | --target | --noise)
+        --header | --timeout | --threads | --target | --noise | --seed)
                 return ;;
         esac
 
@@ -78,6 +78,8 @@ _skytune() {
                 return
         fi
         case $cmd in
+        help)
+                COMPREPLY=($(compgen -W "$(_skytune_commands "$prog")" -- "$cur")) ;;
         probe)
                 COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur")) ;;
         policy)
@@ -86,9 +88,11 @@ _skytune() {
                         [[ ${words[j]} != -* ]] && { sub=${words[j]}; break; }
                 done
                 case $sub in
-                "") COMPREPLY=($(compgen -W 'list show check' -- "$cur")) ;;
+                "") COMPREPLY=($(compgen -W 'list show check keys' -- "$cur")) ;;
                 show) COMPREPLY=($(compgen -W "$(_skytune_policies)" -- "$cur")) ;;
-                check) _filedir conf ;;
+                check)
+                        COMPREPLY=($(compgen -W "$(_skytune_policies)" -- "$cur"))
+                        _filedir conf ;;
                 esac ;;
         esac
 } &&

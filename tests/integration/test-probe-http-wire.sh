@@ -19,7 +19,7 @@ run() {
         j=$tmp/$case.json
         local rc=0
         "$skytune" probe --rounds 1 --json "$@" >"$j" || rc=$?
-        [[ $rc -eq 0 ]] || fail "$case: probe exit $rc"
+        [[ $rc -eq ${want_rc:-0} ]] || fail "$case: probe exit $rc, want ${want_rc:-0}"
 }
 d() { jq -r ".probes[0].round_info[0].detail$1" "$j"; }                 # d .FIELD: of the round
 L() { jq -rs "$@" "$log"; }                                              # L FILTER: over the server's log
@@ -213,7 +213,8 @@ hang_t=$t hang_c=$c
 # to 100 ms) instead of spinning: a handful of tries per slot, and little CPU.
 start_server refused
 kill "${pids[-1]}" && wait "${pids[-1]}" 2>/dev/null || true
-run refused --url "http://127.0.0.1:$port/" --users 2 --duration 0.5
+# Nothing succeeded: the run fails (exit 1), with its result.
+want_rc=1 run refused --url "http://127.0.0.1:$port/" --users 2 --duration 0.5
 c=$(d .completed) e=$(d .errors.connect)
 [[ $c -gt 0 && $e -eq $c && $(errs) -eq $c && $(d .successful) -eq 0 ]] || fail "$case: completed $c, errors $(d .errors | jq -c .)"
 within "$c" 2 40 || fail "$case: $c connect attempts by 2 users in 0.5 s: the slots do not pause"
@@ -249,7 +250,7 @@ within "$r" "$((n / 10 - 1))" "$((n / 10 + 1))" || fail "$case: $r read errors, 
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
         -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null || fail "openssl could not make a test certificate"
 start_server tls --tls "$tmp/cert.pem" "$tmp/key.pem" --chunked --body-bytes 200000
-run untrusted --url "https://127.0.0.1:$port/" --users 2 --duration 0.3
+want_rc=1 run untrusted --url "https://127.0.0.1:$port/" --users 2 --duration 0.3
 [[ $(d .successful) -eq 0 && $(d .errors.tls) -gt 0 && $(d .errors.tls) -eq $(errs) ]] ||
         fail "$case: an untrusted certificate gave successful $(d .successful), errors $(d .errors | jq -c .)"
 run tls --url "https://127.0.0.1:$port/" --cacert "$tmp/cert.pem" --users 2 --duration 0.5
