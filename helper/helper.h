@@ -45,6 +45,16 @@ enum {
 
 typedef struct Request Request;
 
+/* test-hooks.c: --test-fault KIND:N:WHAT (see there). */
+typedef struct TestFault {
+        int kind;                           /* a FileOp, or -1: any */
+        unsigned long at, seen;
+        int error;                          /* errno to fail with; 0: SIGKILL */
+        bool kill_next;
+} TestFault;
+int test_fault_parse(const char *spec, TestFault *ret);
+void test_fault_enable(TestFault *t);
+
 typedef struct Helper {
         Sysroot *root;
         char *state_dir;
@@ -57,6 +67,7 @@ typedef struct Helper {
         bool log_journal;
         long test_crash_after;              /* < 0: off; else die by SIGKILL after that many system writes */
         unsigned long writes;               /* system writes so far (for the test hook) */
+        TestFault test_fault;               /* --test-fault; .at == 0: off */
         char boot_id[33];
         Request *requests;                  /* waiting for polkit */
         unsigned n_requests;

@@ -91,8 +91,9 @@ static int make_dirs(Helper *h, const char *dir, json_t *created_dirs) {
                         _cleanup_close_ int pfd = sysroot_openat(h->root, parent, O_PATH | O_DIRECTORY, 0);
                         if (pfd < 0)
                                 return pfd;
-                        if (mkdirat(pfd, base, 0755) < 0 && errno != EEXIST)
-                                return negative_errno();
+                        int r = fileio_mkdirat(pfd, base, 0755);
+                        if (r < 0 && r != -EEXIST)
+                                return r;
                         if (created_dirs)
                                 json_array_append_new(created_dirs, json_string(p));
                 } else if (fd < 0)
@@ -120,9 +121,11 @@ int persist_write_file(Helper *h, const char *path, const char *content, json_t 
         if (content)
                 r = write_file_atomic_at(dfd, base, content, strlen(content), 0644);
         else {
-                r = unlinkat(dfd, base, 0) < 0 && errno != ENOENT ? negative_errno() : 0;
+                r = fileio_unlinkat(dfd, base, 0);
+                if (r == -ENOENT)
+                        r = 0;
                 if (r >= 0)
-                        (void) fsync(dfd);
+                        r = fileio_fsync(dfd);
         }
         helper_count_write(h);
         return r;
@@ -137,7 +140,7 @@ int persist_remove_dirs(Helper *h, json_t *created_dirs) {
                         continue;
                 _cleanup_close_ int pfd = sysroot_openat(h->root, parent, O_PATH | O_DIRECTORY, 0);
                 if (pfd >= 0)
-                        (void) unlinkat(pfd, base, AT_REMOVEDIR);        /* only if empty */
+                        (void) fileio_unlinkat(pfd, base, AT_REMOVEDIR);        /* only if empty */
         }
         return 0;
 }
