@@ -76,7 +76,8 @@ int write_all(int fd, const void *data, size_t len) {
         return 0;
 }
 
-int write_file_atomic_at(int dir_fd, const char *path, const void *data, size_t len, mode_t mode) {
+/* tmp == NULL: ".#BASE.PID.tmp" next to path. */
+static int write_atomic(int dir_fd, const char *path, const char *tmp_name, const void *data, size_t len, mode_t mode) {
         _cleanup_free_ char *dir = strdup(path), *tmp = NULL;
         if (!dir)
                 return -ENOMEM;
@@ -88,10 +89,10 @@ int write_file_atomic_at(int dir_fd, const char *path, const void *data, size_t 
                 *slash = '\0';
         if (*base == '\0')
                 return -EISDIR;
-        if (asprintf(&tmp, "%s%s.#%s.%d.tmp", slash ? dir : "", slash && strcmp(dir, "/") ? "/" : "", base,
-                     (int) getpid()) < 0)
+        if (tmp_name ? asprintf(&tmp, "%s%s%s", slash ? dir : "", slash && strcmp(dir, "/") ? "/" : "", tmp_name) < 0
+                     : asprintf(&tmp, "%s%s.#%s.%d.tmp", slash ? dir : "", slash && strcmp(dir, "/") ? "/" : "", base,
+                                (int) getpid()) < 0)
                 return -ENOMEM;
-
         _cleanup_close_ int fd = fileio_openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
                 return fd;
@@ -112,4 +113,12 @@ int write_file_atomic_at(int dir_fd, const char *path, const void *data, size_t 
         if (dfd < 0)
                 return negative_errno();
         return fileio_fsync(dfd);
+}
+
+int write_file_atomic_at(int dir_fd, const char *path, const void *data, size_t len, mode_t mode) {
+        return write_atomic(dir_fd, path, NULL, data, len, mode);
+}
+
+int write_file_atomic_tmp_at(int dir_fd, const char *path, const char *tmp_name, const void *data, size_t len, mode_t mode) {
+        return write_atomic(dir_fd, path, tmp_name, data, len, mode);
 }

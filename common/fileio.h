@@ -8,6 +8,9 @@
 
 /* dir_fd may be AT_FDCWD; path is relative to it. */
 int write_file_atomic_at(int dir_fd, const char *path, const void *data, size_t len, mode_t mode);
+/* The same with a temporary file of a name the caller chose (a file name in path's directory), so that
+ * it can record the name before and remove a leftover after a crash. */
+int write_file_atomic_tmp_at(int dir_fd, const char *path, const char *tmp_name, const void *data, size_t len, mode_t mode);
 static inline int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode) {
         return write_file_atomic_at(-100 /* AT_FDCWD */, path, data, len, mode);
 }

@@ -156,6 +156,10 @@ static int prepare_files(Helper *h, json_t *tx, sd_bus_error *error) {
                                         "new_content", new, "status", "pending", "created_dirs");
                 if (!rec || json_array_append_new(files, rec) < 0)
                         return -ENOMEM;
+                /* Recorded in the intent record, before they exist: a crash in between leaves nothing unknown. */
+                r = persist_missing_dirs(h, path, json_object_get(rec, "created_dirs"));
+                if (r < 0)
+                        return sd_bus_error_setf(error, HELPER_ERROR_FAILED, "cannot check the directories of %s: %s", path, strerror(-r));
         }
         return 0;
 }
@@ -199,6 +203,8 @@ static int rollback_tx(Helper *h, json_t *tx, bool force, bool skip_live) {
         for (size_t i = json_array_size(files); i > 0; i--) {
                 json_t *f = json_array_get(files, i - 1);
                 const char *path = jstr(f, "path"), *status = jstr(f, "status");
+                if (path)
+                        (void) persist_remove_temp(h, path);        /* of a write a crash or failure interrupted */
                 /* "failed": the write may have landed anyway (the rename happened, the fsync after it failed). */
                 if (!path || !status ||
                     (strcmp(status, "written") != 0 && strcmp(status, "pending") != 0 && strcmp(status, "failed") != 0))
@@ -372,7 +378,7 @@ int tx_apply(Helper *h, const Plan *plan, bool persist, uid_t uid, json_t **ret_
         json_array_foreach(json_object_get(tx, "files"), i, f) {
                 if (failed_what)
                         break;
-                r = persist_write_file(h, jstr(f, "path"), jstr(f, "new_content"), json_object_get(f, "created_dirs"));
+                r = persist_write_file(h, jstr(f, "path"), jstr(f, "new_content"), NULL);
                 if (r < 0) {
                         set_str(f, "status", "failed");
                         set_str(f, "error", strerror(-r));

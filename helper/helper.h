@@ -126,6 +126,11 @@ int persist_read_file(Helper *h, const char *path, char **ret_content, bool *ret
  * directories below etc/ and appends them to created_dirs. */
 int persist_write_file(Helper *h, const char *path, const char *content, json_t *created_dirs);
 int persist_remove_dirs(Helper *h, json_t *created_dirs);
+/* The directories of path that do not exist yet (what a write would create), appended to ret_dirs:
+ * recorded in the intent record before they are created. */
+int persist_missing_dirs(Helper *h, const char *path, json_t *ret_dirs);
+/* Remove what an interrupted write of the owned file path may have left (its temporary file). */
+int persist_remove_temp(Helper *h, const char *path);
 bool persist_path_is_systemd(const char *path);
 /* daemon-reload where systemd is PID 1 and the sysroot is "/"; else a note saying why not. */
 void persist_reload_systemd(Helper *h, json_t *tx);
