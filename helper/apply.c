@@ -236,8 +236,12 @@ static int rollback_tx(Helper *h, json_t *tx, bool force, bool skip_live) {
                                 helper_log_change(h, id, "restored", "file", path, "", existed ? "(previous content)" : "(removed)");
                         }
                 }
-                if (strcmp(result, "restored") == 0 || strcmp(result, "unchanged") == 0)
-                        persist_remove_dirs(h, json_object_get(f, "created_dirs"));
+                if ((strcmp(result, "restored") == 0 || strcmp(result, "unchanged") == 0) &&
+                    (r = persist_remove_dirs(h, json_object_get(f, "created_dirs"))) < 0) {
+                        set_str(f, "rollback_error", strerror(-r));        /* a directory it created stays */
+                        result = "failed";
+                        failures++;
+                }
                 set_str(f, "rollback", result);
                 (void) journal_save(h, tx, false);
         }

@@ -125,6 +125,7 @@ int persist_read_file(Helper *h, const char *path, char **ret_content, bool *ret
 /* Write (content != NULL) or remove (content == NULL) an owned file atomically; creates missing
  * directories below etc/ and appends them to created_dirs. */
 int persist_write_file(Helper *h, const char *path, const char *content, json_t *created_dirs);
+/* Remove the directories an apply created, newest first, where empty; a failure other than "not empty". */
 int persist_remove_dirs(Helper *h, json_t *created_dirs);
 /* The directories of path that do not exist yet (what a write would create), appended to ret_dirs:
  * recorded in the intent record before they are created. */

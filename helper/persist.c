@@ -164,6 +164,7 @@ int persist_write_file(Helper *h, const char *path, const char *content, json_t 
 }
 
 int persist_remove_dirs(Helper *h, json_t *created_dirs) {
+        int ret = 0;
         for (size_t i = json_array_size(created_dirs); i > 0; i--) {
                 const char *p = json_string_value(json_array_get(created_dirs, i - 1));
                 _cleanup_free_ char *parent = NULL;
@@ -171,10 +172,12 @@ int persist_remove_dirs(Helper *h, json_t *created_dirs) {
                 if (!p || split_dir(p, &parent, &base) < 0)
                         continue;
                 _cleanup_close_ int pfd = sysroot_openat(h->root, parent, O_PATH | O_DIRECTORY, 0);
-                if (pfd >= 0)
-                        (void) fileio_unlinkat(pfd, base, AT_REMOVEDIR);        /* only if empty */
+                int r = pfd < 0 ? pfd : fileio_unlinkat(pfd, base, AT_REMOVEDIR);        /* only if empty */
+                /* Not empty: someone else's files are in it now, so it stays. */
+                if (r < 0 && r != -ENOENT && r != -ENOTEMPTY && r != -EEXIST && ret == 0)
+                        ret = log_error_errno(r, "cannot remove the directory %s that skytune created: %m", p);
         }
-        return 0;
+        return ret;
 }
 
 static void add_note(json_t *tx, const char *note) {
