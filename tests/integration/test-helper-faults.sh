@@ -67,7 +67,7 @@ check_apply_outcome() {        # $1: label; the apply's exit status in $rc, its 
                 [[ $(hjson GetTransaction s "$(jq -r .id "$tx")" | jq -r .state) == applied && $(tree_state) == "$after" ]] ||
                         bus_fail "$1: applied, but after a restart it is not"
         else
-                [[ $(tree_state) == "$before" ]] || { diff <(echo "$before") <(tree_state) >&2; bus_fail "$1: failed ($out), but the tree changed"; }
+                [[ $(tree_state) == "$before" ]] || { diff <(echo "$before") <(tree_state) >&2 || true; bus_fail "$1: failed ($out), but the tree changed"; }
                 grep -q 'rolled back\|nothing was changed' <<<"$out" || bus_fail "$1: error does not say what became of the changes: $out"
                 restart
                 [[ $(tree_state) == "$before" ]] || bus_fail "$1: changed after a restart"
@@ -105,7 +105,7 @@ for ((n = 1; n <= napply; n++)); do
                 killed_applied=$((killed_applied + 1))
         else
                 [[ $st =~ ^(recovered|none)$ && $(tree_state) == "$before" ]] ||
-                        { diff <(echo "$before") <(tree_state) >&2; bus_fail "apply, kill at $(kind_at "$n") $n: $st, not restored by the recovery"; }
+                        { diff <(echo "$before") <(tree_state) >&2 || true; bus_fail "apply, kill at $(kind_at "$n") $n: $st, not restored by the recovery"; }
         fi
         no_temp || bus_fail "apply, kill at $n: temp files left"
 done
