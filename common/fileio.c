@@ -11,10 +11,58 @@
 
 #include "macro.h"
 
+static FileFaultHook fault_hook;
+static void *fault_userdata;
+
+void fileio_set_fault_hook(FileFaultHook hook, void *userdata) {
+        fault_hook = hook;
+        fault_userdata = userdata;
+}
+
+const char *file_op_to_string(FileOp op) {
+        static const char *const names[_FILE_OP_MAX] = { "open", "write", "fsync", "rename", "unlink", "mkdir" };
+        return op >= 0 && op < _FILE_OP_MAX ? names[op] : NULL;
+}
+
+static int fault(FileOp op) {
+        return fault_hook ? fault_hook(op, fault_userdata) : 0;
+}
+
+int fileio_openat(int dir_fd, const char *path, int flags, mode_t mode) {
+        int r = flags & O_CREAT ? fault(FILE_OP_OPEN) : 0;
+        if (r < 0)
+                return r;
+        int fd = openat(dir_fd, path, flags, mode);
+        return fd < 0 ? negative_errno() : fd;
+}
+
+int fileio_fsync(int fd) {
+        int r = fault(FILE_OP_FSYNC);
+        return r < 0 ? r : fsync(fd) < 0 ? negative_errno() : 0;
+}
+
+int fileio_renameat(int dir_fd, const char *from, const char *to) {
+        int r = fault(FILE_OP_RENAME);
+        return r < 0 ? r : renameat(dir_fd, from, dir_fd, to) < 0 ? negative_errno() : 0;
+}
+
+int fileio_unlinkat(int dir_fd, const char *path, int flags) {
+        int r = fault(FILE_OP_UNLINK);
+        return r < 0 ? r : unlinkat(dir_fd, path, flags) < 0 ? negative_errno() : 0;
+}
+
+int fileio_mkdirat(int dir_fd, const char *path, mode_t mode) {
+        int r = fault(FILE_OP_MKDIR);
+        return r < 0 ? r : mkdirat(dir_fd, path, mode) < 0 ? negative_errno() : 0;
+}
+
 int write_all(int fd, const void *data, size_t len) {
         const char *p = data;
         while (len > 0) {
-                ssize_t n = write(fd, p, len);
+                int r = fault(FILE_OP_WRITE);
+                if (r < 0)
+                        return r;
+                ssize_t n = write(fd, p, r > 0 && len > 1 ? len / 2 : len);        /* r > 0: a short write */
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -28,7 +76,8 @@ int write_all(int fd, const void *data, size_t len) {
         return 0;
 }
 
-int write_file_atomic_at(int dir_fd, const char *path, const void *data, size_t len, mode_t mode) {
+/* tmp == NULL: ".#BASE.PID.tmp" next to path. */
+static int write_atomic(int dir_fd, const char *path, const char *tmp_name, const void *data, size_t len, mode_t mode) {
         _cleanup_free_ char *dir = strdup(path), *tmp = NULL;
         if (!dir)
                 return -ENOMEM;
@@ -40,27 +89,36 @@ int write_file_atomic_at(int dir_fd, const char *path, const void *data, size_t 
                 *slash = '\0';
         if (*base == '\0')
                 return -EISDIR;
-        if (asprintf(&tmp, "%s%s.#%s.%d.tmp", slash ? dir : "", slash && strcmp(dir, "/") ? "/" : "", base,
-                     (int) getpid()) < 0)
+        if (tmp_name ? asprintf(&tmp, "%s%s%s", slash ? dir : "", slash && strcmp(dir, "/") ? "/" : "", tmp_name) < 0
+                     : asprintf(&tmp, "%s%s.#%s.%d.tmp", slash ? dir : "", slash && strcmp(dir, "/") ? "/" : "", base,
+                                (int) getpid()) < 0)
                 return -ENOMEM;
-
-        _cleanup_close_ int fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        _cleanup_close_ int fd = fileio_openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
-                return negative_errno();
+                return fd;
         int r = write_all(fd, data, len);
         if (r >= 0 && fchmod(fd, mode) < 0)
                 r = negative_errno();
-        if (r >= 0 && fsync(fd) < 0)
-                r = negative_errno();
-        if (r >= 0 && renameat(dir_fd, tmp, dir_fd, path) < 0)
-                r = negative_errno();
+        if (r >= 0)
+                r = fileio_fsync(fd);
+        if (r >= 0)
+                r = fileio_renameat(dir_fd, tmp, path);
         if (r < 0) {
-                (void) unlinkat(dir_fd, tmp, 0);
+                (void) fileio_unlinkat(dir_fd, tmp, 0);
                 return r;
         }
-        /* Make the rename itself durable. */
+        /* Make the rename itself durable; a caller that needs durability must hear when it is not (the
+         * new content is in place then, but may not survive a power loss). */
         _cleanup_close_ int dfd = openat(dir_fd, slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0)
-                (void) fsync(dfd);
-        return 0;
+        if (dfd < 0)
+                return negative_errno();
+        return fileio_fsync(dfd);
+}
+
+int write_file_atomic_at(int dir_fd, const char *path, const void *data, size_t len, mode_t mode) {
+        return write_atomic(dir_fd, path, NULL, data, len, mode);
+}
+
+int write_file_atomic_tmp_at(int dir_fd, const char *path, const char *tmp_name, const void *data, size_t len, mode_t mode) {
+        return write_atomic(dir_fd, path, tmp_name, data, len, mode);
 }

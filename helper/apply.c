@@ -166,6 +166,11 @@ static int prepare_files(Helper *h, json_t *tx, sd_bus_error *error) {
                 if (r < 0)
                         return sd_bus_error_setf(error, HELPER_ERROR_FAILED, "cannot read the journal in %s: %s; nothing was changed",
                                                  h->state_dir, strerror(-r));
+                /* Recorded in the intent record, before they exist: a crash in between leaves nothing unknown. */
+                r = persist_missing_dirs(h, path, json_object_get(rec, "created_dirs"));
+                if (r < 0)
+                        return sd_bus_error_setf(error, HELPER_ERROR_FAILED, "cannot check the directories of %s: %s; nothing was changed",
+                                                 path, strerror(-r));
         }
         return 0;
 }
@@ -234,17 +239,33 @@ static void rollback_change(RollbackRun *run, json_t *c, bool skip_live) {
  * partial rollback of the same transaction) is skipped. */
 static int rollback_tx(Helper *h, json_t *tx, bool force, bool skip_live) {
         const char *id = jstr(tx, "id");
+        /* Rolling back an applied (or partly rolled back) transaction: first a durable "rolling-back", so
+         * that a failed final save leaves it for the next start to finish, never "applied" with the old
+         * values back. In an apply or a recovery the durable record already says "applying" (or
+         * "rolling-back"), so a failed progress save must not stop the restore. */
+        _cleanup_free_ char *was = strdup(jstr(tx, "state") ?: "");
+        if (!was)
+                return -ENOMEM;
+        bool was_applied = strcmp(was, "applied") == 0 || strcmp(was, "partially-rolled-back") == 0;
         set_str(tx, "state", "rolling-back");
-        int r = journal_save(h, tx, false);
-        if (r < 0)
+        int r = journal_save(h, tx, was_applied);
+        if (r < 0 && was_applied) {
+                set_str(tx, "state", was);
                 return log_error_errno(r, "transaction %s: cannot save the journal before rolling back: %m", id);
+        }
+        if (r < 0)
+                log_warning_errno(r, "transaction %s: cannot save the journal's progress (%m); rolling back all the same", id);
 
         RollbackRun run = { .h = h, .tx = tx, .force = force };
         json_t *files = json_object_get(tx, "files");
         for (size_t i = json_array_size(files); i > 0; i--) {
                 json_t *f = json_array_get(files, i - 1);
-                const char *status = jstr(f, "status");
-                if (!status || (strcmp(status, "written") != 0 && strcmp(status, "pending") != 0) ||
+                const char *path = jstr(f, "path"), *status = jstr(f, "status");
+                if (path && owned_file_path_valid(path))
+                        (void) persist_remove_temp(h, path);        /* of a write a crash or failure interrupted */
+                /* "failed": the write may have landed anyway (the rename happened, the fsync after it failed). */
+                if (!status ||
+                    (strcmp(status, "written") != 0 && strcmp(status, "pending") != 0 && strcmp(status, "failed") != 0) ||
                     rollback_result_done(jstr(f, "rollback")))
                         continue;
                 (void) rollback_file(&run, f);
@@ -271,6 +292,29 @@ static int rollback_tx(Helper *h, json_t *tx, bool force, bool skip_live) {
         json_object_set_new(tx, "failures", json_integer(run.failures));
         json_object_set_new(tx, "forced", json_boolean(force));
         return 0;
+}
+
+/* A write of an apply failed: roll back what it wrote and say exactly what became of that. */
+static int apply_failed(Helper *h, json_t *tx, const char *what, int failed_r, sd_bus_error *error) {
+        const char *id = jstr(tx, "id");
+        log_error_errno(failed_r, "transaction %s: writing %s failed: %m; rolling back", id, what);
+        int r = rollback_tx(h, tx, false, false);
+        json_int_t left = json_integer_value(json_object_get(tx, "failures")) + json_integer_value(json_object_get(tx, "conflicts"));
+        set_str(tx, "state", "failed");
+        int saved = r < 0 ? r : journal_save(h, tx, true);
+        if (saved < 0)
+                /* A non-durable "failed" still beats the intent record (its seq is higher) until a power loss,
+                 * after which the next start rolls the intent back (finding the old values: "unchanged"). */
+                (void) journal_save(h, tx, false);
+        if (r < 0 || left > 0)
+                return sd_bus_error_setf(error, HELPER_ERROR_FAILED,
+                                         "transaction %s: writing %s failed: %s; rolling back left %lld change(s) or file(s) "
+                                         "not restored (see `skytune history %s`; roll back by hand what it names)",
+                                         id, what, strerror(-failed_r), r < 0 ? -1LL : (long long) left, id);
+        return sd_bus_error_setf(error, HELPER_ERROR_FAILED,
+                                 "transaction %s: writing %s failed: %s; what this transaction had changed was rolled back%s", id,
+                                 what, strerror(-failed_r),
+                                 saved < 0 ? " (the journal could not record that durably; the next start checks again)" : "");
 }
 
 int tx_apply(Helper *h, const Plan *plan, bool persist, uid_t uid, json_t **ret_tx, sd_bus_error *error) {
@@ -337,7 +381,7 @@ int tx_apply(Helper *h, const Plan *plan, bool persist, uid_t uid, json_t **ret_
         json_array_foreach(json_object_get(tx, "files"), i, f) {
                 if (failed_what)
                         break;
-                r = persist_write_file(h, jstr(f, "path"), jstr(f, "new_content"), json_object_get(f, "created_dirs"));
+                r = persist_write_file(h, jstr(f, "path"), jstr(f, "new_content"), NULL);
                 if (r < 0) {
                         set_str(f, "status", "failed");
                         set_str(f, "error", strerror(-r));
@@ -358,20 +402,16 @@ int tx_apply(Helper *h, const Plan *plan, bool persist, uid_t uid, json_t **ret_
                         break;
                 }
         }
-        if (failed_what) {
-                log_error_errno(failed_r, "transaction %s: writing %s failed: %m; rolling back", id, failed_what);
-                (void) rollback_tx(h, tx, false, false);
-                set_str(tx, "state", "failed");
-                (void) journal_save(h, tx, true);
-                return sd_bus_error_setf(error, HELPER_ERROR_FAILED,
-                                         "transaction %s: writing %s failed: %s; what this transaction had changed was rolled back", id,
-                                         failed_what, strerror(-failed_r));
-        }
+        if (failed_what)
+                return apply_failed(h, tx, failed_what, failed_r, error);
         persist_reload_systemd(h, tx);
+        /* "applied" means durable: without the final record the next start would roll it back. */
         set_str(tx, "state", "applied");
         r = journal_save(h, tx, true);
-        if (r < 0)
-                log_error_errno(r, "transaction %s: applied, but the final journal save failed: %m", id);
+        if (r < 0) {
+                set_str(tx, "state", "applying");
+                return apply_failed(h, tx, "the journal's final record", r, error);
+        }
         log_notice("transaction %s applied (%zu changes)", id, json_array_size(json_object_get(tx, "changes")));
         *ret_tx = json_incref(tx);
         return 0;

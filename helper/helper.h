@@ -57,6 +57,16 @@ enum {
 typedef struct Request Request;
 typedef struct JournalIndex JournalIndex;
 
+/* test-hooks.c: --test-fault KIND:N:WHAT (see there). */
+typedef struct TestFault {
+        int kind;                           /* a FileOp, or -1: any */
+        unsigned long at, seen;
+        int error;                          /* errno to fail with; 0: SIGKILL */
+        bool kill_next;
+} TestFault;
+int test_fault_parse(const char *spec, TestFault *ret);
+void test_fault_enable(TestFault *t);
+
 typedef struct Helper {
         Sysroot *root;
         char *state_dir;
@@ -69,6 +79,7 @@ typedef struct Helper {
         bool log_journal;
         long test_crash_after;              /* < 0: off; else die by SIGKILL after that many system writes */
         unsigned long writes;               /* system writes so far (for the test hook) */
+        TestFault test_fault;               /* --test-fault; .at == 0: off */
         char boot_id[33];
         Request *requests;                  /* waiting for polkit */
         unsigned n_requests;
@@ -110,7 +121,8 @@ int persist_read_file(Helper *h, const char *path, char **ret_content, bool *ret
 /* Write (content != NULL) or remove (content == NULL) an owned file atomically; creates missing
  * directories below etc/ and appends them to created_dirs. */
 int persist_write_file(Helper *h, const char *path, const char *content, json_t *created_dirs);
-/* Remove the directories of created_dirs (newest first) that are empty and on path's own path. */
+/* Remove the directories of created_dirs (newest first) that are empty and on path's own path; a
+ * failure other than "not empty" is returned (and logged). */
 int persist_remove_dirs(Helper *h, const char *path, json_t *created_dirs);
 /* Why an owned path is refused with -ELOOP (persist_read_file, persist_write_file). */
 #define PERSIST_LINK_REASON                                                                                     \
@@ -119,6 +131,11 @@ int persist_remove_dirs(Helper *h, const char *path, json_t *created_dirs);
 /* Record in a new owned-file record (prepare_files) the file as it was before the transactions that
  * still hold entries in it (base_existed, base_content, base_created_dirs). *journal: loaded once. */
 int persist_inherit_base(Helper *h, json_t **journal, json_t *rec);
+/* The directories of path that do not exist yet (what a write would create), appended to ret_dirs:
+ * recorded in the intent record before they are created. */
+int persist_missing_dirs(Helper *h, const char *path, json_t *ret_dirs);
+/* Remove what an interrupted write of the owned file path may have left (its temporary file). */
+int persist_remove_temp(Helper *h, const char *path);
 bool persist_path_is_systemd(const char *path);
 /* daemon-reload where systemd is PID 1 and the sysroot is "/"; else a note saying why not. */
 void persist_reload_systemd(Helper *h, json_t *tx);

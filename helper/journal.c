@@ -34,6 +34,22 @@ static int open_subdir(int dfd, const char *name) {
         return fd;
 }
 
+/* The ".#*.tmp" files of saves that a crash or a failure interrupted: nobody else writes here (the lock). */
+static void remove_temp_files(Helper *h) {
+        int dfd = dup(h->tx_fd);
+        _cleanup_closedir_ DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+        if (!d) {
+                if (dfd >= 0)
+                        close(dfd);
+                return;
+        }
+        for (struct dirent *de; (de = readdir(d));) {
+                size_t len = strlen(de->d_name);
+                if (len > 6 && strncmp(de->d_name, ".#", 2) == 0 && strcmp(de->d_name + len - 4, ".tmp") == 0)
+                        (void) unlinkat(h->tx_fd, de->d_name, 0);
+        }
+}
+
 int journal_open(Helper *h) {
         if (mkdir(h->state_dir, 0700) < 0 && errno != EEXIST)
                 return log_error_errno(negative_errno(), "cannot create state directory %s: %m", h->state_dir);
@@ -53,6 +69,7 @@ int journal_open(Helper *h) {
         while (flock(h->lock_fd, LOCK_EX) < 0)
                 if (errno != EINTR)
                         return log_error_errno(negative_errno(), "cannot lock %s/lock: %m", h->state_dir);
+        remove_temp_files(h);
         return 0;
 }
 
@@ -90,14 +107,14 @@ static int write_progress(Helper *h, const char *name, const char *text, size_t 
         _cleanup_free_ char *tmp = NULL;
         if (asprintf(&tmp, ".#%s.tmp", name) < 0)
                 return -ENOMEM;
-        _cleanup_close_ int fd = openat(h->tx_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        _cleanup_close_ int fd = fileio_openat(h->tx_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
-                return negative_errno();
+                return fd;
         int r = write_all(fd, text, len);
-        if (r >= 0 && renameat(h->tx_fd, tmp, h->tx_fd, name) < 0)
-                r = negative_errno();
+        if (r >= 0)
+                r = fileio_renameat(h->tx_fd, tmp, name);
         if (r < 0)
-                (void) unlinkat(h->tx_fd, tmp, 0);
+                (void) fileio_unlinkat(h->tx_fd, tmp, 0);
         return r;
 }
 
@@ -107,6 +124,9 @@ int journal_save(Helper *h, json_t *tx, bool durable) {
                 return -EINVAL;
         _cleanup_free_ char *now = now_iso(), *path = NULL, *progress = NULL;
         json_object_set_new(tx, "updated", json_string(now ?: ""));
+        /* Every save numbers itself: a progress record counts only when it is newer than the durable
+         * one, so one left behind by a failed unlink never outranks the final record. */
+        json_object_set_new(tx, "seq", json_integer(json_integer_value(json_object_get(tx, "seq")) + 1));
         _cleanup_free_ char *text = json_dumps(tx, JSON_INDENT(1));
         if (!text || asprintf(&path, "%s.json", id) < 0 || asprintf(&progress, "%s.progress", id) < 0)
                 return -ENOMEM;
@@ -116,7 +136,7 @@ int journal_save(Helper *h, json_t *tx, bool durable) {
                 return write_progress(h, progress, text, n + 1);
         int r = write_file_atomic_at(h->tx_fd, path, text, n + 1, 0600);
         if (r >= 0)
-                (void) unlinkat(h->tx_fd, progress, 0);        /* superseded */
+                (void) fileio_unlinkat(h->tx_fd, progress, 0);        /* superseded (and outranked by seq if it stays) */
         return r;
 }
 
@@ -175,8 +195,9 @@ static int read_record(Helper *h, const char *name, json_t **ret, json_error_t *
         return 0;
 }
 
-/* A progress record newer than the durable one, if it is readable and names the same transaction. */
-static json_t *load_progress(Helper *h, const char *id) {
+/* A progress record newer than the durable one (a higher "seq"; old records without one: always), if
+ * it is readable and names the same transaction. */
+static json_t *load_progress(Helper *h, const char *id, json_int_t durable_seq) {
         _cleanup_free_ char *name = NULL;
         if (asprintf(&name, "%s.progress", id) < 0)
                 return NULL;
@@ -190,6 +211,10 @@ static json_t *load_progress(Helper *h, const char *id) {
                 if (doc)
                         json_decref(doc);
                 log_warning("progress record %s/tx/%s is unreadable; using the durable record", h->state_dir, name);
+                return NULL;
+        }
+        if (json_integer_value(json_object_get(doc, "seq")) <= durable_seq && durable_seq > 0) {
+                json_decref(doc);        /* stale: the durable record was saved after it */
                 return NULL;
         }
         return doc;
@@ -222,7 +247,8 @@ static int load_file(Helper *h, const char *name, json_t **ret) {
                 quarantine(h, name, why);
                 return -EBADMSG;
         }
-        json_t *progress = load_progress(h, json_string_value(json_object_get(doc, "id")));
+        json_t *progress = load_progress(h, json_string_value(json_object_get(doc, "id")),
+                                         json_integer_value(json_object_get(doc, "seq")));
         if (progress) {
                 json_decref(doc);
                 doc = progress;

@@ -20,6 +20,7 @@ typedef struct Options {
         bool journal;
         long crash_after;
         long keep_finished;
+        const char *fault;
 } Options;
 
 static void usage(FILE *f) {
@@ -36,19 +37,23 @@ static void usage(FILE *f) {
                    "                         all); applied ones and their undo data are always kept\n"
                    "  --test-crash-after N   test hook: die by SIGKILL right after the Nth system write of an\n"
                    "                         apply (0: after the journal's intent record)\n"
+                   "  --test-fault KIND:N:WHAT  test hook: at the Nth journal or owned-file operation of KIND\n"
+                   "                         (open, write, fsync, rename, unlink, mkdir, any) fail with WHAT\n"
+                   "                         (ENOSPC, EIO) or die by SIGKILL (KILL; at a write: after half of it)\n"
                    "  --version, --help\n");
 }
 
-/* The test hook is always compiled in but only ever read from argv: the command line of a bus-activated
- * service comes from root-owned unit and activation files, so a caller cannot set it, and it can only
- * make the helper kill itself, which those files' owner can do anyway. Keeping it in the shipped
+/* The test hooks are always compiled in but only ever read from argv: the command line of a bus-activated
+ * service comes from root-owned unit and activation files, so a caller cannot set them, and they can only
+ * make the helper kill itself or fail its own file operations, which those files' owner can do anyway. Keeping it in the shipped
  * binary means the crash tests exercise exactly the code that ships. */
 static int parse_options(int argc, char **argv, Options *o) {
-        enum { OPT_SYSROOT = 256, OPT_STATE, OPT_IDLE, OPT_LOG, OPT_CRASH, OPT_VERSION, OPT_KEEP };
+        enum { OPT_SYSROOT = 256, OPT_STATE, OPT_IDLE, OPT_LOG, OPT_CRASH, OPT_FAULT, OPT_VERSION, OPT_KEEP };
         static const struct option opts[] = {
                 { "sysroot", required_argument, NULL, OPT_SYSROOT },  { "state-dir", required_argument, NULL, OPT_STATE },
                 { "idle-timeout", required_argument, NULL, OPT_IDLE }, { "log-target", required_argument, NULL, OPT_LOG },
                 { "test-crash-after", required_argument, NULL, OPT_CRASH }, { "version", no_argument, NULL, OPT_VERSION },
+                { "test-fault", required_argument, NULL, OPT_FAULT },
                 { "keep-finished", required_argument, NULL, OPT_KEEP }, { "help", no_argument, NULL, 'h' }, {},
         };
         *o = (Options) { .sysroot = "/", .state_dir = "/var/lib/skytune", .idle_s = 30, .crash_after = -1,
@@ -94,6 +99,15 @@ static int parse_options(int argc, char **argv, Options *o) {
                                 return -EINVAL;
                         }
                         break;
+                case OPT_FAULT: {
+                        TestFault t;
+                        if (test_fault_parse(optarg, &t) < 0) {
+                                log_error("--test-fault takes KIND:N:WHAT, e.g. write:3:ENOSPC or any:7:KILL");
+                                return -EINVAL;
+                        }
+                        o->fault = optarg;
+                        break;
+                }
                 case OPT_VERSION:
                         printf("skytune-helper %s\n", SKYTUNE_VERSION);
                         return 0;
@@ -142,6 +156,10 @@ static int run(int argc, char **argv) {
         h.idle_usec = (uint64_t) (o.idle_s * 1e6);
         h.test_crash_after = o.crash_after;
         h.keep_finished = (unsigned) o.keep_finished;
+        if (o.fault) {
+                (void) test_fault_parse(o.fault, &h.test_fault);
+                test_fault_enable(&h.test_fault);
+        }
         h.state_dir = (char *) o.state_dir;
 
         sd_id128_t boot;

@@ -104,8 +104,9 @@ static int split_dir(const char *path, char **ret_dir, const char **ret_base) {
         return *ret_dir ? 0 : -ENOMEM;
 }
 
-/* Create the missing directories of dir (relative, below etc/), recording each one created. */
-static int make_dirs(Helper *h, const char *dir, json_t *created_dirs) {
+/* Create (or, with !create, only list) the missing directories of dir (relative, below etc/),
+ * appending each to created_dirs. */
+static int make_dirs(Helper *h, const char *dir, json_t *created_dirs, bool create) {
         _cleanup_free_ char *p = strdup(dir);
         if (!p)
                 return -ENOMEM;
@@ -118,11 +119,12 @@ static int make_dirs(Helper *h, const char *dir, json_t *created_dirs) {
                         const char *base;
                         if (split_dir(p, &parent, &base) < 0)
                                 return -EINVAL;
-                        _cleanup_close_ int pfd = sysroot_openat(h->root, parent, O_PATH | O_DIRECTORY, 0);
-                        if (pfd < 0)
+                        _cleanup_close_ int pfd = create ? sysroot_openat(h->root, parent, O_PATH | O_DIRECTORY, 0) : -EBADF;
+                        if (create && pfd < 0)
                                 return pfd;
-                        if (mkdirat(pfd, base, 0755) < 0 && errno != EEXIST)
-                                return negative_errno();
+                        int r = create ? fileio_mkdirat(pfd, base, 0755) : 0;
+                        if (r < 0 && r != -EEXIST)
+                                return r;
                         if (created_dirs)
                                 json_array_append_new(created_dirs, json_string(p));
                 } else if (fd < 0)
@@ -131,6 +133,32 @@ static int make_dirs(Helper *h, const char *dir, json_t *created_dirs) {
                         return 0;
                 *s = '/';
         }
+}
+
+int persist_missing_dirs(Helper *h, const char *path, json_t *ret_dirs) {
+        _cleanup_free_ char *dir = NULL;
+        const char *base;
+        int r = split_dir(path, &dir, &base);
+        return r < 0 ? r : make_dirs(h, dir, ret_dirs, false);
+}
+
+/* The temporary file of an owned file's atomic write: one fixed name per file (one helper at a time
+ * writes them), so that a rollback or recovery knows what a crash may have left. */
+static int temp_name(const char *base, char **ret) {
+        return asprintf(ret, ".#%s.skytune.tmp", base) < 0 ? -ENOMEM : 0;
+}
+
+int persist_remove_temp(Helper *h, const char *path) {
+        _cleanup_free_ char *dir = NULL, *tmp = NULL;
+        const char *base;
+        int r = split_dir(path, &dir, &base);
+        if (r < 0 || (r = temp_name(base, &tmp)) < 0)
+                return r;
+        _cleanup_close_ int dfd = sysroot_openat(h->root, dir, O_RDONLY | O_DIRECTORY, 0);
+        if (dfd < 0)
+                return dfd == -ENOENT ? 0 : dfd;
+        r = fileio_unlinkat(dfd, tmp, 0);
+        return r == -ENOENT ? 0 : r;
 }
 
 int persist_write_file(Helper *h, const char *path, const char *content, json_t *created_dirs) {
@@ -142,25 +170,33 @@ int persist_write_file(Helper *h, const char *path, const char *content, json_t 
         if (r < 0)
                 return r;
         if (content) {
-                r = make_dirs(h, dir, created_dirs);
+                r = make_dirs(h, dir, created_dirs, true);
                 if (r < 0)
                         return r;
         }
         _cleanup_close_ int dfd = sysroot_openat(h->root, dir, O_RDONLY | O_DIRECTORY, 0);
         if (dfd < 0)
                 return dfd == -ENOENT && !content ? 0 : dfd;
-        if (content)
-                r = write_file_atomic_at(dfd, base, content, strlen(content), 0644);
-        else {
-                r = unlinkat(dfd, base, 0) < 0 && errno != ENOENT ? negative_errno() : 0;
+        if (content) {
+                _cleanup_free_ char *tmp = NULL;
+                r = temp_name(base, &tmp);
+                if (r >= 0) {
+                        (void) unlinkat(dfd, tmp, 0);        /* left by a crash: ours by its name */
+                        r = write_file_atomic_tmp_at(dfd, base, tmp, content, strlen(content), 0644);
+                }
+        } else {
+                r = fileio_unlinkat(dfd, base, 0);
+                if (r == -ENOENT)
+                        r = 0;
                 if (r >= 0)
-                        (void) fsync(dfd);
+                        r = fileio_fsync(dfd);
         }
         helper_count_write(h);
         return r;
 }
 
 int persist_remove_dirs(Helper *h, const char *path, json_t *created_dirs) {
+        int ret = 0;
         for (size_t i = json_array_size(created_dirs); i > 0; i--) {
                 const char *p = json_string_value(json_array_get(created_dirs, i - 1));
                 _cleanup_free_ char *parent = NULL;
@@ -170,10 +206,12 @@ int persist_remove_dirs(Helper *h, const char *path, json_t *created_dirs) {
                     split_dir(p, &parent, &base) < 0)
                         continue;
                 _cleanup_close_ int pfd = sysroot_openat(h->root, parent, O_PATH | O_DIRECTORY, 0);
-                if (pfd >= 0)
-                        (void) unlinkat(pfd, base, AT_REMOVEDIR);        /* only if empty */
+                int r = pfd < 0 ? pfd : fileio_unlinkat(pfd, base, AT_REMOVEDIR);        /* only if empty */
+                /* Not empty: someone else's files are in it now, so it stays. */
+                if (r < 0 && r != -ENOENT && r != -ENOTEMPTY && r != -EEXIST && ret == 0)
+                        ret = log_error_errno(r, "cannot remove the directory %s that skytune created: %m", p);
         }
-        return 0;
+        return ret;
 }
 
 static void add_note(json_t *tx, const char *note) {

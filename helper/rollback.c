@@ -246,8 +246,10 @@ static int write_back(RollbackRun *run, json_t *f, const char *cur, const char *
         run->systemd_touched = run->systemd_touched || persist_path_is_systemd(path);
         helper_log_change(run->h, jstr(run->tx, "id"), "restored", "file", path, "", remove ? "(removed)" : "(entries restored)");
         if (remove) {
-                persist_remove_dirs(run->h, path, json_object_get(f, "created_dirs"));
-                persist_remove_dirs(run->h, path, json_object_get(f, "base_created_dirs"));
+                /* A directory it created that stays (not "not empty": a real failure) fails the file. */
+                r = persist_remove_dirs(run->h, path, json_object_get(f, "created_dirs"));
+                int r2 = persist_remove_dirs(run->h, path, json_object_get(f, "base_created_dirs"));
+                return r < 0 ? r : r2;
         }
         return 0;
 }

@@ -25,9 +25,15 @@ for p in "${plans[@]}"; do
         out=$(must_fail hcall Apply st "$p" 0) || bus_fail "accepted: $p"
         grep -q 'InvalidPlan\|changes\[\|plan\|scheduler' <<<"$out" || bus_fail "unexpected error for $p: $out"
 done
-# A 2 MiB plan.
-big=$(c "$(printf '{"kind":"sysctl","key":"vm.swappiness","proposed":"1","pad":"%s"}' "$(head -c 2100000 /dev/zero | tr '\0' x)")")
-must_fail hcall Apply st "$big" 0 >/dev/null || bus_fail "2 MiB plan accepted"
+# Plans over the helper's 1 MiB limit, sent from a file (a command line cannot carry them: exec fails
+# with E2BIG past 128 KiB): the helper itself must refuse them, and say why.
+CALL=$BUS_BUILD/tests/bus-call-file
+[[ -x $CALL ]] || bus_fail "no $CALL (built with the tests)"
+for size in 1048600 2100000; do
+        c "$(printf '{"kind":"sysctl","key":"vm.swappiness","proposed":"1","pad":"%s"}' "$(head -c "$size" /dev/zero | tr '\0' x)")" >"$BUS_TMP/big.json"
+        out=$(must_fail "$CALL" "$BUS_TMP/big.json" 0) || bus_fail "$size-byte plan accepted"
+        grep -q "^$BUS_IFACE.Error.InvalidPlan: .*1048576" <<<"$out" || bus_fail "$size-byte plan: not the helper's refusal: $out"
+done
 must_fail hcall Apply st "$(c '')" 8 >/dev/null || bus_fail "unknown flag accepted"
 must_fail hcall Rollback s "../../etc/passwd" >/dev/null || bus_fail "rollback id with a path accepted"
 must_fail hcall GetTransaction s "a/b" >/dev/null || bus_fail "GetTransaction id with a path accepted"

@@ -98,6 +98,33 @@ static void test_progress_preferred_then_superseded(void **state) {
         json_decref(tx);
 }
 
+/* A progress record that outlived a good final save (its unlink failed) never outranks it. */
+static void test_stale_progress_ignored(void **state) {
+        Fixture *f = *state;
+        const char *id = "20260101T000000-000012-bbbbbb";
+        json_t *tx = tx_with(id, "applying");
+        assert_int_equal(journal_save(&f->h, tx, true), 0);
+        assert_int_equal(journal_save(&f->h, tx, false), 0);
+        char *prog = path_in(f, "tx/20260101T000000-000012-bbbbbb.progress"), *keep = path_in(f, "keep");
+        assert_int_equal(link(prog, keep), 0);        /* as if the unlink after the final save had failed */
+        json_object_set_new(tx, "state", json_string("applied"));
+        assert_int_equal(journal_save(&f->h, tx, true), 0);
+        assert_int_equal(rename(keep, prog), 0);
+        json_t *back = NULL;
+        assert_int_equal(journal_load(&f->h, id, &back), 0);
+        assert_string_equal(json_string_value(json_object_get(back, "state")), "applied");
+        json_decref(back);
+        json_t *un = NULL;
+        assert_int_equal(journal_list_filtered(&f->h, true, &un), 0);
+        /* Parsed (the progress file is there) but read as applied: not "left applying", no recovery. */
+        for (size_t i = 0; i < json_array_size(un); i++)
+                assert_string_equal(json_string_value(json_object_get(json_array_get(un, i), "state")), "applied");
+        json_decref(un);
+        free(prog);
+        free(keep);
+        json_decref(tx);
+}
+
 static void test_corrupt_moved_aside(void **state) {
         Fixture *f = *state;
         json_t *good = tx_with("20260101T000000-000003-cccccc", "applied");
@@ -360,6 +387,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_modes_and_durable, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_progress_preferred_then_superseded, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_stale_progress_ignored, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_corrupt_moved_aside, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_unfinished_filter, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_verification_round_trip, setup, teardown),
