@@ -139,6 +139,11 @@ for ((n = 1; n <= nroll; n++)); do
                 applied) [[ $(tree_state) == "$after" ]] || bus_fail "$label: journal says applied, values are not" ;;
                 rolled-back | recovered) [[ $(tree_state) == "$before" || $(jq -r .failures <<<"$out" 2>/dev/null) -gt 0 ]] ||
                         bus_fail "$label: journal says $st, but the tree differs" ;;
+                partially-rolled-back)
+                        # What failed stays rollable: a second rollback without the fault restores it all.
+                        [[ $(jq -r .failures <<<"$out" 2>/dev/null) -gt 0 ]] || bus_fail "$label: partially rolled back without a failure: $out"
+                        hjson Rollback s "$id" >/dev/null || bus_fail "$label: the second rollback failed"
+                        [[ $(tree_state) == "$before" ]] || bus_fail "$label: the second rollback did not restore the tree" ;;
                 *) bus_fail "$label: journal says $st after a restart" ;;
                 esac
                 no_temp || bus_fail "$label: temp files left"
