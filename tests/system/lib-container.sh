@@ -9,7 +9,7 @@ ct_suite=${BUILD_SYSTEM_SUITE:-bookworm}
 # minbase plus systemd as PID 1, the system bus, polkitd (which needs logind: libpam-systemd) and
 # skytune's runtime libraries (the .deb's Depends).
 ct_packages=systemd,systemd-sysv,dbus,libpam-systemd,polkitd,libcap2,libcurl4,libjansson4,libconfig9,libsystemd0
-ct_leader= ct_nspawn= ct_root= ct_boots=0
+ct_leader='' ct_nspawn='' ct_root='' ct_boots=0
 
 ct_log() { echo "system: $*"; }
 ct_skip() { echo "SKIP: $*" >&2; exit 77; }
@@ -147,7 +147,7 @@ ct_stop() {
                 kill -KILL "$ct_nspawn" 2>/dev/null || true
         fi
         wait "$ct_nspawn" 2>/dev/null || true
-        ct_nspawn= ct_leader=
+        ct_nspawn='' ct_leader=''
 }
 
 # ct_reboot NAME: shut down and boot the same tree again (a new network namespace: every net.*
