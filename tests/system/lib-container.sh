@@ -143,7 +143,10 @@ ct_stop() {
         kill -TERM "$ct_nspawn" 2>/dev/null || true
         for _ in $(seq 300); do kill -0 "$ct_nspawn" 2>/dev/null || break; sleep 0.1; done
         if kill -0 "$ct_nspawn" 2>/dev/null; then
-                ct_log "the container did not stop in 30 s: killing systemd-nspawn $ct_nspawn"
+                # SIGKILL to the container's PID 1 ends its whole PID namespace; nspawn then exits.
+                ct_log "the container did not stop in 30 s: killing its PID 1 ($ct_leader) and systemd-nspawn $ct_nspawn"
+                [[ -n $ct_leader ]] && kill -KILL "$ct_leader" 2>/dev/null
+                sleep 1
                 kill -KILL "$ct_nspawn" 2>/dev/null || true
         fi
         wait "$ct_nspawn" 2>/dev/null || true
