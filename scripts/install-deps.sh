@@ -7,7 +7,7 @@ set -euo pipefail
 build=(build-essential cmake pkg-config libsystemd-dev libcap-dev libcurl4-openssl-dev libjansson-dev libconfig-dev)
 test=(libcmocka-dev dbus polkitd systemd procps util-linux iproute2 jq curl nginx wrk
       debhelper lintian rpm rpmlint prometheus ansible-core man-db groff-base python3 bash-completion zsh
-      openssl)
+      openssl systemd-container debootstrap)
 
 pkgs=("${build[@]}")
 [[ "${1:-}" == "--test" ]] && pkgs+=("${test[@]}")

@@ -5,7 +5,10 @@
 #     test (integration tests start their own dbus-daemon, polkitd and nginx; some need root).
 #  3. Packaging tests (tests/packaging/test-*.sh), when run as root: build, lint and install the
 #     packages.
-# Usage: tests/run.sh   (BUILD_ROOT=dir to build elsewhere; SKYTUNE_SKIP_PACKAGING=1 to skip 3)
+#  4. System tests (tests/system/test-*.sh), when run as root: the .deb in a booted Debian 12
+#     container (systemd-nspawn); a machine where nspawn cannot run skips them (exit 77).
+# Usage: tests/run.sh   (BUILD_ROOT=dir to build elsewhere; SKYTUNE_SKIP_PACKAGING=1 to skip 3 and 4,
+#        SKYTUNE_SKIP_SYSTEM=1 to skip 4)
 set -uo pipefail
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${BUILD_ROOT:-$src/build-test}
@@ -38,6 +41,19 @@ if [[ $(id -u) -eq 0 && -z "${SKYTUNE_SKIP_PACKAGING:-}" ]]; then
                 [[ -e "$t" ]] || continue
                 step "packaging: $(basename "$t")"
                 count bash "$t" "$out/release" "$src"
+        done
+fi
+
+if [[ $(id -u) -eq 0 && -z "${SKYTUNE_SKIP_PACKAGING:-}" && -z "${SKYTUNE_SKIP_SYSTEM:-}" ]]; then
+        for t in "$src"/tests/system/test-*.sh; do
+                [[ -e "$t" ]] || continue
+                step "system: $(basename "$t")"
+                # 77: skipped (the script says why); neither passed nor failed.
+                bash "$t" "$out/release" "$src"
+                rc=$?
+                if [[ $rc -eq 0 ]]; then passed=$((passed + 1))
+                elif [[ $rc -eq 77 ]]; then echo "skipped: $(basename "$t")"
+                else failed=$((failed + 1)); echo "FAILED: $t"; fi
         done
 fi
 

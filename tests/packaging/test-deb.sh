@@ -111,6 +111,11 @@ if grep -E 'skytune-helper' "$tmp"/control/post* "$tmp"/control/pre* 2>/dev/null
         fail "a maintainer script enables or starts skytune-helper.service (above)"
 fi
 
+# remove stops a running helper (under systemd, not in another root): a prerm that stops the unit.
+[[ -f $tmp/control/prerm ]] || fail "the .deb has no prerm: a running helper is not stopped on removal"
+grep -Eq 'deb-systemd-invoke stop skytune-helper.service|systemctl stop skytune-helper.service' "$tmp/control/prerm" ||
+        fail "the prerm does not stop skytune-helper.service: $(cat "$tmp/control/prerm")"
+
 # The build tree must not leak into the installed program (reproducibility, and a directory under
 # /tmp that any user could create later); debian/rules turns SKYTUNE_SOURCE_POLICY_FALLBACK off.
 dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/bin/skytune >"$tmp/skytune.bin"
@@ -129,6 +134,52 @@ for tag in $(awk '/^[IPX]: / { print $3 }' "$tmp/lintian.log" | sort -u); do
         grep -q -- "$tag" "$src/docs/packaging.md" || fail "lintian tag $tag is not explained in docs/packaging.md"
 done
 
+# --- 2b. dpkg --root: the maintainer scripts touch the target root only --------------------------
+# A chrootless install and purge into scratch roots (the scripts run on this host with DPKG_ROOT
+# set) must neither create nor delete this host's /var/lib/skytune (a marker file stands in for a
+# journal) nor its /etc/systemd/system.conf.d. Root "fresh" has no system.conf.d: the package makes
+# it and purge removes it. Root "admin" has one made before the install: it survives the purge.
+host_state_made=
+if [[ ! -e /var/lib/skytune ]]; then
+        install -d -m 0700 /var/lib/skytune
+        host_state_made=1
+fi
+marker=/var/lib/skytune/test-deb-host-marker.$$
+echo "the host's journal" >"$marker"
+host_confd=$([[ -d /etc/systemd/system.conf.d ]] && echo yes || echo no)
+host_unchanged() {
+        [[ -f $marker ]] || fail "$1 into another root deleted the host's /var/lib/skytune ($marker is gone)"
+        [[ $(ls -A /var/lib/skytune | grep -vx "$(basename "$marker")" || true) == "$host_state_before" ]] ||
+                fail "$1 into another root changed the host's /var/lib/skytune: $(ls -A /var/lib/skytune)"
+        [[ $([[ -d /etc/systemd/system.conf.d ]] && echo yes || echo no) == "$host_confd" ]] ||
+                fail "$1 into another root created or removed the host's /etc/systemd/system.conf.d"
+}
+host_state_before=$(ls -A /var/lib/skytune | grep -vx "$(basename "$marker")" || true)
+for kind in fresh admin; do
+        r=$tmp/root-$kind
+        mkdir -p "$r/var/lib/dpkg/info" "$r/var/lib/dpkg/updates"
+        touch "$r/var/lib/dpkg/status"
+        [[ $kind == admin ]] && mkdir -p "$r/etc/systemd/system.conf.d"
+        dpkg --root="$r" --force-depends --force-script-chrootless -i "$deb" >"$tmp/root-$kind.log" 2>&1 ||
+                { cat "$tmp/root-$kind.log" >&2; fail "dpkg --root=$r -i failed"; }
+        host_unchanged "dpkg --root -i"
+        [[ $(stat -c '%a %U' "$r/var/lib/skytune" 2>&1) == "700 root" ]] ||
+                fail "dpkg --root: no 0700 /var/lib/skytune in the target root: $(stat -c '%a %U' "$r/var/lib/skytune" 2>&1)"
+        [[ -d $r/etc/systemd/system.conf.d ]] || fail "dpkg --root: no /etc/systemd/system.conf.d in the target root"
+        dpkg --root="$r" --force-script-chrootless --purge skytune >>"$tmp/root-$kind.log" 2>&1 ||
+                { cat "$tmp/root-$kind.log" >&2; fail "dpkg --root=$r --purge failed"; }
+        host_unchanged "dpkg --root --purge"
+        [[ ! -e $r/var/lib/skytune ]] || fail "dpkg --root --purge left the target root's /var/lib/skytune"
+        if [[ $kind == fresh ]]; then
+                [[ ! -e $r/etc/systemd/system.conf.d ]] || fail "purge left the /etc/systemd/system.conf.d the package made"
+        else
+                [[ -d $r/etc/systemd/system.conf.d ]] || fail "purge removed an /etc/systemd/system.conf.d the administrator made before the install"
+        fi
+done
+rm -f "$marker"
+[[ -n $host_state_made ]] && rmdir /var/lib/skytune
+note "dpkg --root install and purge: the host untouched; a system.conf.d made before the install survives the purge"
+
 # --- 3. install and use from the installed paths ---------------------------------------------------
 had_confd=
 [[ -d /etc/systemd/system.conf.d ]] && had_confd=1
@@ -139,7 +190,8 @@ for f in /usr/bin/skytune /usr/libexec/skytune/skytune-helper /usr/share/doc/sky
          /usr/lib/tmpfiles.d/skytune.conf /usr/share/man/man1/skytune.1.gz /usr/share/man/man5/skytune-policy.5.gz \
          /usr/share/man/man5/skytune.conf.5.gz /usr/share/man/man8/skytune-helper.8.gz \
          /usr/share/bash-completion/completions/skytune /usr/share/zsh/vendor-completions/_skytune \
-         /usr/share/skytune/policies/balanced.conf; do
+         /usr/share/skytune/policies/balanced.conf \
+         $(cd "$src" && printf '/usr/share/doc/skytune/%s\n' docs/*.md | sed 's|/docs/|/|'); do
         grep -qx "$f" "$tmp/files" || fail "the package does not install $f"
 done
 [[ -d /var/lib/skytune && $(stat -c '%a %U' /var/lib/skytune) == "700 root" ]] ||
@@ -191,6 +243,7 @@ for d in /usr/libexec/skytune /usr/share/skytune /usr/share/doc/skytune /var/lib
         [[ -e $d ]] && left+=("$d")
 done
 [[ -z $had_confd && -e /etc/systemd/system.conf.d ]] && left+=(/etc/systemd/system.conf.d)
+[[ -n $had_confd && ! -d /etc/systemd/system.conf.d ]] && fail "purge removed /etc/systemd/system.conf.d, which was there before the install"
 [[ ${#left[@]} -eq 0 ]] || fail "left after purge: ${left[*]}"
 note "purged; nothing of the package is left"
 echo "test-deb: 1 passed, 0 failed"

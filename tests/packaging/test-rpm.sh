@@ -87,7 +87,7 @@ payload() {
         (cd "$1" && find . ! -type d | sed 's|^\./|/|') |
                 sed -e 's|^/lib/systemd/|/usr/lib/systemd/|' \
                     -e 's|^/usr/share/zsh/vendor-completions/|/usr/share/zsh/site-functions/|' |
-                grep -v -E '^/usr/share/doc/|^/usr/share/licenses/|^/usr/lib/\.build-id/' | LC_ALL=C sort
+                grep -v -E '^/usr/share/doc/skytune/(changelog\.gz|copyright)$|^/usr/share/licenses/|^/usr/lib/\.build-id/' | LC_ALL=C sort
 }
 payload "$tmp/deb" >"$tmp/deb.list"
 payload "$tmp/rpm" >"$tmp/rpm.list"
@@ -105,5 +105,10 @@ while read -r f; do
         *) cmp -s "$d" "$r" || fail "$f differs between the .deb and the .rpm" ;;
         esac
 done <"$tmp/rpm.list"
+# The documents --help names, and the licence where Fedora keeps it (not Debian rpm's NAME-VERSION).
+for doc in "$src"/docs/*.md; do
+        grep -qx "/usr/share/doc/skytune/$(basename "$doc")" "$tmp/rpm.list" || fail "the .rpm does not install /usr/share/doc/skytune/$(basename "$doc")"
+done
+[[ -f $tmp/rpm/usr/share/licenses/skytune/copyright ]] || fail "the .rpm has no /usr/share/licenses/skytune/copyright: $(cd "$tmp/rpm" && ls -d usr/share/licenses/* 2>&1)"
 note "$(wc -l <"$tmp/rpm.list") files, the same in the .deb and the .rpm"
 echo "test-rpm: 1 passed, 0 failed"
