@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "nearest.h"
 
 const char *const effect_metric_names[] = {
         "cpu.int_ops_per_s_1thread", "cpu.fp_ops_per_s_1thread", "cpu.int_ops_per_s_all",
@@ -27,28 +28,11 @@ bool effect_metric_known(const char *name) {
         return false;
 }
 
-/* Levenshtein distance with one row, capped at 64 characters (longer input is never near). */
-static size_t distance(const char *a, const char *b) {
-        size_t na = strnlen(a, 64), nb = strnlen(b, 64), row[65];
-        for (size_t j = 0; j <= nb; j++)
-                row[j] = j;
-        for (size_t i = 1; i <= na; i++) {
-                size_t diag = row[0];
-                row[0] = i;
-                for (size_t j = 1; j <= nb; j++) {
-                        size_t up = row[j];
-                        row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1), diag + (a[i - 1] != b[j - 1]));
-                        diag = up;
-                }
-        }
-        return row[nb];
-}
-
 const char *effect_metric_nearest(const char *name) {
         const char *best = effect_metric_names[0];
         size_t bd = (size_t) -1;
         for (size_t i = 0; i < effect_metric_count; i++) {
-                size_t d = distance(name, effect_metric_names[i]);
+                size_t d = edit_distance(name, effect_metric_names[i]);
                 if (d < bd) {
                         bd = d;
                         best = effect_metric_names[i];
