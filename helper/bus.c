@@ -172,7 +172,7 @@ static void serve(Request *req, bool full) {
                 (void) sd_bus_reply_method_error(req->msg, &e);
         } else
                 (void) reply_json(req->msg, tx);
-        if (!ops[req->op].read)
+        if (req->op == OP_APPLY || req->op == OP_ROLLBACK)        /* an annotation finishes nothing */
                 (void) journal_prune(h);
         request_free(req);
         /* Journals were parsed: hand the heap back rather than keep it for the helper's short life. */
