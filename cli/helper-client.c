@@ -160,6 +160,38 @@ int helper_client_list(json_t **ret) {
         return call("ListTransactions", 0, ret, "");
 }
 
+/* Every transaction, oldest first: ListTransactionsPage from the newest page back, each page's
+ * "next" the cursor of the one before it, until the helper says there is no more. */
+int helper_client_list_all(json_t **ret) {
+        json_auto_t *all = json_array();
+        _cleanup_free_ char *before = strdup("");
+        if (!all || !before)
+                return log_error_errno(-ENOMEM, "cannot list the transactions: %m");
+        for (bool more = true; more;) {
+                json_auto_t *page = NULL;
+                int r = call("ListTransactionsPage", 0, &page, "su", before, (uint32_t) 0);
+                if (r < 0)
+                        return r;
+                json_t *txs = json_object_get(page, "transactions");
+                const char *next = json_string_value(json_object_get(page, "next"));
+                more = json_is_true(json_object_get(page, "more"));
+                if (more && (!next || json_array_size(txs) == 0 || (*before && strcmp(next, before) >= 0)))
+                        return log_error_errno(-EBADMSG, "skytune-helper's ListTransactionsPage does not go back before %s",
+                                               *before ? before : "the newest");
+                json_auto_t *older = json_copy(txs);
+                if (!older || json_array_extend(older, all) < 0)
+                        return log_error_errno(-ENOMEM, "cannot list the transactions: %m");
+                json_decref(all);
+                all = TAKE_PTR(older);
+                free(before);
+                before = strdup(next ?: "");
+                if (!before)
+                        return log_error_errno(-ENOMEM, "cannot list the transactions: %m");
+        }
+        *ret = json_pack("{s:s, s:O, s:i}", "schema", "skytune.txlist/1", "transactions", all, "omitted", 0);
+        return *ret ? 0 : log_error_errno(-ENOMEM, "cannot list the transactions: %m");
+}
+
 int helper_client_get(const char *id, json_t **ret) {
         return call("GetTransaction", 0, ret, "s", id);
 }

@@ -26,6 +26,9 @@ bool helper_client_outcome_unknown(void);
 int helper_client_encode_plan(const json_t *plan, bool tty, char **ret_text, uint64_t *ret_flags);
 int helper_client_rollback(const char *id, uint64_t flags, json_t **ret);
 int helper_client_list(json_t **ret);
+/* Every transaction (ListTransactions caps finished ones): ListTransactionsPage page by page, as one
+ * skytune.txlist/1 document, oldest first. */
+int helper_client_list_all(json_t **ret);
 int helper_client_get(const char *id, json_t **ret);
 /* AnnotateTransaction: store a skytune.verify/1 record (the verdicts of apply --verify, with the
  * decision) with transaction id; *ret is the transaction as saved. */

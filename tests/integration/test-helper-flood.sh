@@ -5,6 +5,7 @@
 #     Root's Apply and Rollback calls meanwhile: none may get Busy, and each must return quickly.
 #  B. With 3000 finished transactions in the journal (kept: --keep-finished 0), nobody and then root
 #     send 120 concurrent ListTransactions; root's Apply right after each burst must return quickly.
+#  B2. history --json and --all list all of them (ListTransactionsPage), the plain list says how.
 #  C. Retention: the next activation with the default --keep-finished keeps the newest 100 finished
 #     transactions and every one not provably undone (applied, a conflict left, a "failed" one whose
 #     changes are still applied with no rollback outcome, one without its counters), removes the rest.
@@ -134,6 +135,19 @@ for who in nobody root; do
         summary "B. 120 concurrent ListTransactions by $who over $(journal_count) journal files"
         check_root "B ($who)"
 done
+
+# B2. history pages through ListTransactionsPage: --json and --all have every transaction, the plain
+#     list (one capped ListTransactions) says how to see the rest.
+n=$(journal_count)
+"$SKYTUNE" history --json >"$BUS_TMP/hist.json" || bus_fail "history --json over $n transactions"
+[[ $(jq '.transactions | length' "$BUS_TMP/hist.json") == "$n" && $(jq '[.transactions[].id] | unique | length' "$BUS_TMP/hist.json") == "$n" ]] &&
+        jq -e '[.transactions[].id] == ([.transactions[].id] | sort)' "$BUS_TMP/hist.json" >/dev/null ||
+        bus_fail "history --json has $(jq '.transactions | length' "$BUS_TMP/hist.json") transactions of $n (oldest first, each once)"
+[[ $("$SKYTUNE" history --all | grep -c '^2020') == 3000 ]] || bus_fail "history --all does not list the 3000 old transactions"
+"$SKYTUNE" history >"$BUS_TMP/hist.txt"
+grep -q "older transaction(s) not shown: 'skytune history --all' lists every one" "$BUS_TMP/hist.txt" ||
+        bus_fail "history without --all: $(tail -2 "$BUS_TMP/hist.txt")"
+echo "B2. history --json and --all over $n transactions: every one, page by page"
 
 # C. Retention at the default.
 helper_stop
