@@ -64,10 +64,13 @@ static bool error_is_refusal(const sd_bus_error *e) {
                                                   SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER));
 }
 
-/* A call that allows a password prompt waits longer than the helper waits for polkit (the prompt's
- * window), so that its reply, not a timeout of ours, says what happened; other calls the bus default. */
-static uint64_t call_timeout(uint64_t flags) {
-        return flags & HELPER_CLIENT_INTERACTIVE ? HELPER_POLKIT_INTERACTIVE_USEC + 30 * UINT64_C(1000000) : 0;
+/* A call the helper may ask polkit about with a password prompt (a change, with the interactive flag
+ * or from a connection that allows interactive authorization: stdin a terminal) waits longer than the
+ * helper waits for polkit then, so that its reply, not a timeout of ours, says what happened; other
+ * calls the bus default. */
+static uint64_t call_timeout(sd_bus *bus, bool change, uint64_t flags) {
+        bool prompt = change && ((flags & HELPER_CLIENT_INTERACTIVE) || sd_bus_get_allow_interactive_authorization(bus) > 0);
+        return prompt ? HELPER_POLKIT_INTERACTIVE_USEC + 30 * UINT64_C(1000000) : 0;
 }
 
 /* sd_bus_call() gives up on EINTR, after the helper may have acted on the call, and the client would
@@ -109,7 +112,8 @@ static int call_to_end(sd_bus *bus, sd_bus_message *m, const char *method, uint6
         return 0;
 }
 
-static int call(const char *method, uint64_t timeout, json_t **ret, const char *types, ...) {
+/* change: a method that changes something (polkit may prompt); flags: its "t flags", else 0. */
+static int call(const char *method, bool change, uint64_t flags, json_t **ret, const char *types, ...) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         sd_bus *bus = NULL;
         sd_bus_message *reply = NULL, *m = NULL;
@@ -122,7 +126,7 @@ static int call(const char *method, uint64_t timeout, json_t **ret, const char *
         r = sd_bus_message_new_method_call(bus, &m, BUS_NAME, BUS_PATH, BUS_IFACE, method);
         r = r < 0 ? r : sd_bus_message_appendv(m, types, ap);
         va_end(ap);
-        r = r < 0 ? sd_bus_error_set_errno(&e, r) : call_to_end(bus, m, method, timeout, &e, &reply);
+        r = r < 0 ? sd_bus_error_set_errno(&e, r) : call_to_end(bus, m, method, call_timeout(bus, change, flags), &e, &reply);
         sd_bus_message_unref(m);
         if (r < 0) {
                 if (r == -ECANCELED)
@@ -149,15 +153,15 @@ static int call(const char *method, uint64_t timeout, json_t **ret, const char *
 }
 
 int helper_client_apply(const char *plan_json, uint64_t flags, json_t **ret) {
-        return call("Apply", call_timeout(flags), ret, "st", plan_json, flags);
+        return call("Apply", true, flags, ret, "st", plan_json, flags);
 }
 
 int helper_client_rollback(const char *id, uint64_t flags, json_t **ret) {
-        return call("RollbackWithFlags", call_timeout(flags), ret, "st", id, flags);
+        return call("RollbackWithFlags", true, flags, ret, "st", id, flags);
 }
 
 int helper_client_list(json_t **ret) {
-        return call("ListTransactions", 0, ret, "");
+        return call("ListTransactions", false, 0, ret, "");
 }
 
 /* Every transaction, oldest first: ListTransactionsPage from the newest page back, each page's
@@ -169,7 +173,7 @@ int helper_client_list_all(json_t **ret) {
                 return log_error_errno(-ENOMEM, "cannot list the transactions: %m");
         for (bool more = true; more;) {
                 json_auto_t *page = NULL;
-                int r = call("ListTransactionsPage", 0, &page, "su", before, (uint32_t) 0);
+                int r = call("ListTransactionsPage", false, 0, &page, "su", before, (uint32_t) 0);
                 if (r < 0)
                         return r;
                 json_t *txs = json_object_get(page, "transactions");
@@ -193,11 +197,11 @@ int helper_client_list_all(json_t **ret) {
 }
 
 int helper_client_get(const char *id, json_t **ret) {
-        return call("GetTransaction", 0, ret, "s", id);
+        return call("GetTransaction", false, 0, ret, "s", id);
 }
 
 int helper_client_annotate(const char *id, const char *verification_json, json_t **ret) {
-        return call("AnnotateTransaction", 0, ret, "ss", id, verification_json);
+        return call("AnnotateTransaction", true, 0, ret, "ss", id, verification_json);
 }
 
 static const char *str(const json_t *o, const char *k) {

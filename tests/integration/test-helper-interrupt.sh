@@ -115,6 +115,12 @@ for interrupt in no yes; do
         kill -KILL "$(helper_pid)"
         unknown "the helper gone while the client waited (interrupted: $interrupt)" "$([[ $interrupt == yes ]] && echo 130 || echo 1)"
 done
+setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env env DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" \
+        "$SKYTUNE" rollback 20000101T000000-000000-000000 </dev/null >"$BUS_TMP/out" 2>"$BUS_TMP/err" &
+pid=$!
+sleep 1
+kill -KILL "$(helper_pid)"
+unknown "rollback, the helper gone while the client waited" 1
 apply_as_nobody
 sleep 1
 t0=$(date +%s%N)
