@@ -142,9 +142,12 @@ int cli_parse_seconds(const char *s, double *ret) {
 }
 
 static volatile sig_atomic_t interrupted;   /* the signal number */
+static volatile sig_atomic_t interrupts;    /* how many arrived */
 
 static void on_interrupt(int sig) {
         interrupted = sig;
+        if (interrupts < 100)
+                interrupts++;
 }
 
 void cli_install_interrupt(void) {
@@ -162,6 +165,10 @@ void cli_install_interrupt(void) {
 
 bool cli_interrupted(void) {
         return interrupted;
+}
+
+unsigned cli_interrupt_count(void) {
+        return (unsigned) interrupts;
 }
 
 bool cli_stop_if_interrupted(const char *what) {

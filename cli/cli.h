@@ -66,6 +66,8 @@ void cli_sleep_until_usec(uint64_t deadline_usec);
  * signal that was ignored when skytune started (a background job of a script) stays ignored. */
 void cli_install_interrupt(void);
 bool cli_interrupted(void);
+/* How many SIGINT/SIGTERM arrived (a second one means: stop waiting now). */
+unsigned cli_interrupt_count(void);
 /* When interrupted: logs "interrupted WHAT" (e.g. "during the profile: nothing was planned") and
  * returns true. */
 bool cli_stop_if_interrupted(const char *what);

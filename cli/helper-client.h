@@ -18,11 +18,17 @@ enum {
 /* Each logs a failure (the helper's error name and message, and what to do) and returns a negative
  * errno; *ret is the parsed JSON reply. */
 int helper_client_apply(const char *plan_json, uint64_t flags, json_t **ret);
+/* After a failed call: true when it is unknown what the helper did (no reply, a lost connection, a
+ * second interrupt while waiting), false when the helper (or the bus) refused the call as a whole. */
+bool helper_client_outcome_unknown(void);
 /* The plan as the compact JSON Apply takes, and its flags (persist from the plan; interactive
  * authorization when a person is at the terminal). Logs failures. */
 int helper_client_encode_plan(const json_t *plan, bool tty, char **ret_text, uint64_t *ret_flags);
 int helper_client_rollback(const char *id, uint64_t flags, json_t **ret);
 int helper_client_list(json_t **ret);
+/* Every transaction (ListTransactions caps finished ones): ListTransactionsPage page by page, as one
+ * skytune.txlist/1 document, oldest first. */
+int helper_client_list_all(json_t **ret);
 int helper_client_get(const char *id, json_t **ret);
 /* AnnotateTransaction: store a skytune.verify/1 record (the verdicts of apply --verify, with the
  * decision) with transaction id; *ret is the transaction as saved. */

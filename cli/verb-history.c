@@ -19,9 +19,12 @@
         "transactions its candidate rounds were applied with are folded under the one it kept or\n"    \
         "rolled back. With ID (or 'last': the newest applied one), that transaction: its changes and,\n" \
         "when it was verified, the table of verdicts.\n\n"                                              \
-        "  --all     also list the candidate rounds of apply --verify, under their run\n"               \
-        "  --json    the helper's list (skytune.txlist/1, every transaction) or transaction\n"          \
-        "            (skytune.tx/1) as JSON; nothing on standard output when it fails\n"
+        "Without --all or --json the list holds every applied transaction and the newest 200\n"        \
+        "finished ones (the helper caps one reply).\n\n"                                                \
+        "  --all     every transaction (page by page), and the candidate rounds of apply --verify\n"     \
+        "            under their run\n"                                                                 \
+        "  --json    the helper's list (skytune.txlist/1, every transaction, page by page) or\n"        \
+        "            transaction (skytune.tx/1) as JSON; nothing on standard output when it fails\n"
 #define HISTORY_ID_WIDTH 31
 
 /* "2026-11-27T08:10:11.123456Z" -> "2026-11-27 08:10:11" */
@@ -116,8 +119,7 @@ static void print_list(const json_t *list, bool all) {
         }
         json_int_t omitted = json_integer_value(json_object_get(list, "omitted"));
         if (omitted > 0)
-                printf("(%lld older transaction(s) not shown: the helper's reply is capped; see skytune-helper(8))\n",
-                       (long long) omitted);
+                printf("(%lld older transaction(s) not shown: 'skytune history --all' lists every one)\n", (long long) omitted);
 }
 
 static void print_tx(const json_t *tx) {
@@ -157,7 +159,8 @@ int verb_history(int argc, char **argv) {
         if (code >= 0)
                 return code;
         json_t *doc = NULL;
-        if ((id ? helper_client_get(id, &doc) : helper_client_list(&doc)) < 0)
+        int r = id ? helper_client_get(id, &doc) : all || json ? helper_client_list_all(&doc) : helper_client_list(&doc);
+        if (r < 0)
                 return EXIT_FAIL;
         code = EXIT_OK;
         if (json)

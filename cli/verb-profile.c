@@ -48,7 +48,9 @@ static void profile_usage(FILE *f) {
                 "\n"
                 "Ctrl-C (or SIGTERM) ends the window early: one last sample is taken so that every rate covers\n"
                 "the time sampled, the profile is reported (and written with --out) marked \"interrupted\" with\n"
-                "the real length of its window, and skytune exits 130.\n"
+                "the real length of its window, and skytune exits 130 (within 10 ms of the first sample, no\n"
+                "last sample: the rates are listed as unavailable). A Ctrl-C after the window, or during a\n"
+                "--duration 0 snapshot, leaves a complete profile and also exits 130.\n"
                 "\n"
                 "Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted (the profile is still reported).\n");
 }
@@ -74,84 +76,107 @@ static int profile_write(const json_t *doc, bool json, bool prometheus, const ch
         return r;
 }
 
-int verb_profile(int argc, char **argv) {
-        enum { OPT_SYSROOT = 0x100, OPT_OUT, OPT_FORMAT };
+typedef struct ProfileOptions {
+        double duration, interval;
+        bool json, prometheus, json_flag, interval_given;
+        const char *out, *sysroot, *format;
+} ProfileOptions;
+
+/* One option into o: EXIT_OK to go on, else the exit code (--help, or a usage error, logged). */
+static int profile_option(int c, const char *arg, ProfileOptions *o) {
+        switch (c) {
+        case 'd':
+                if (cli_parse_seconds(arg, &o->duration) < 0) {
+                        log_error("--duration '%s' is not a duration: give seconds such as 10, 0.5 or 2s", arg);
+                        return EXIT_USAGE;
+                }
+                return EXIT_OK;
+        case 'i':
+                if (cli_parse_seconds(arg, &o->interval) < 0 || o->interval < 0.01) {
+                        log_error("--interval '%s' is not a duration of at least 10ms: give seconds such as 1 or 0.5", arg);
+                        return EXIT_USAGE;
+                }
+                o->interval_given = true;
+                return EXIT_OK;
+        case 'j':
+                o->json_flag = true;
+                return EXIT_OK;
+        case 'f':
+                if (o->format && strcmp(o->format, arg) != 0) {
+                        log_error("--format %s and --format %s contradict each other: give one format", o->format, arg);
+                        return EXIT_USAGE;
+                }
+                o->format = arg;
+                o->json = strcmp(arg, "json") == 0;
+                o->prometheus = strcmp(arg, "prometheus") == 0;
+                if (!o->json && !o->prometheus && strcmp(arg, "text") != 0) {
+                        log_error("--format '%s' is not a known format: give text, json or prometheus", arg);
+                        return EXIT_USAGE;
+                }
+                return EXIT_OK;
+        case 'o':
+                o->out = arg;
+                return EXIT_OK;
+        case 's':
+                o->sysroot = arg;
+                return EXIT_OK;
+        default:
+                return EXIT_USAGE;
+        }
+}
+
+/* The command line into o: -1 to go on, else the exit code. */
+static int profile_parse(int argc, char **argv, ProfileOptions *o) {
         static const struct option options[] = {
-                { "duration", required_argument, NULL, 'd' },
-                { "interval", required_argument, NULL, 'i' },
-                { "json", no_argument, NULL, 'j' },
-                { "format", required_argument, NULL, OPT_FORMAT },
-                { "out", required_argument, NULL, 'o' },
-                { "sysroot", required_argument, NULL, OPT_SYSROOT },
-                { "help", no_argument, NULL, 'h' },
-                {},
+                { "duration", required_argument, NULL, 'd' }, { "interval", required_argument, NULL, 'i' },
+                { "json", no_argument, NULL, 'j' },           { "format", required_argument, NULL, 'f' },
+                { "out", required_argument, NULL, 'o' },      { "sysroot", required_argument, NULL, 's' },
+                { "help", no_argument, NULL, 'h' },           {},
         };
-        double duration = 10, interval = 1;
-        bool json = false, prometheus = false, json_flag = false, interval_given = false;
-        const char *out = NULL, *sysroot = NULL, *format = NULL;
-        int c;
+        *o = (ProfileOptions) { .duration = 10, .interval = 1 };
         optind = 1;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "d:i:jo:h", options, NULL)) != -1)
-                switch (c) {
-                case 'd':
-                        if (cli_parse_seconds(optarg, &duration) < 0) {
-                                log_error("--duration '%s' is not a duration: give seconds such as 10, 0.5 or 2s", optarg);
-                                return EXIT_USAGE;
-                        }
-                        break;
-                case 'i':
-                        if (cli_parse_seconds(optarg, &interval) < 0 || interval < 0.01) {
-                                log_error("--interval '%s' is not a duration of at least 10ms: give seconds such as 1 or 0.5", optarg);
-                                return EXIT_USAGE;
-                        }
-                        interval_given = true;
-                        break;
-                case 'j':
-                        json_flag = true;
-                        break;
-                case OPT_FORMAT:
-                        if (format && strcmp(format, optarg) != 0) {
-                                log_error("--format %s and --format %s contradict each other: give one format", format, optarg);
-                                return EXIT_USAGE;
-                        }
-                        format = optarg;
-                        json = strcmp(optarg, "json") == 0;
-                        prometheus = strcmp(optarg, "prometheus") == 0;
-                        if (!json && !prometheus && strcmp(optarg, "text") != 0) {
-                                log_error("--format '%s' is not a known format: give text, json or prometheus", optarg);
-                                return EXIT_USAGE;
-                        }
-                        break;
-                case 'o':
-                        out = optarg;
-                        break;
-                case OPT_SYSROOT:
-                        sysroot = optarg;
-                        break;
-                case 'h':
+        for (int c; (c = getopt_long(argc, argv, "d:i:jo:h", options, NULL)) != -1;) {
+                if (c == 'h') {
                         profile_usage(stdout);
                         return EXIT_OK;
-                default:
+                }
+                if (c == '?' || c == ':') {
                         log_error("unknown or incomplete option '%s' (see 'skytune profile --help')", argv[optind - 1]);
                         return EXIT_USAGE;
                 }
+                int code = profile_option(c, optarg, o);
+                if (code != EXIT_OK)
+                        return code;
+        }
         if (optind < argc) {
                 log_error("unexpected argument '%s' (see 'skytune profile --help')", argv[optind]);
                 return EXIT_USAGE;
         }
-        if (profile_check(json_flag, format, interval_given, duration, interval) != EXIT_OK)
-                return EXIT_USAGE;
+        return profile_check(o->json_flag, o->format, o->interval_given, o->duration, o->interval) != EXIT_OK ? EXIT_USAGE : -1;
+}
+
+int verb_profile(int argc, char **argv) {
+        ProfileOptions o;
+        int code = profile_parse(argc, argv, &o);
+        if (code >= 0)
+                return code;
         Sysroot *root = NULL;
-        if (cli_open_sysroot(sysroot, &root) < 0)
+        if (cli_open_sysroot(o.sysroot, &root) < 0)
                 return EXIT_FAIL;
         json_t *doc = NULL;
-        int r = cli_collect_profile(root, duration, interval, true, &doc);
+        int r = cli_collect_profile(root, o.duration, o.interval, true, &doc);
         sysroot_free(root);
         if (r < 0)
                 return EXIT_FAIL;
-        int done = json_is_true(json_object_get(doc, "interrupted")) ? EXIT_INTERRUPTED : EXIT_OK;
-        r = profile_write(doc, json || json_flag, prometheus, out);
+        bool marked = json_is_true(json_object_get(doc, "interrupted"));
+        r = profile_write(doc, o.json || o.json_flag, o.prometheus, o.out);
         json_decref(doc);
-        return r < 0 ? EXIT_FAIL : done;
+        if (r < 0)
+                return EXIT_FAIL;
+        /* A signal after the window (or during a --duration 0 snapshot) leaves a complete profile, but
+         * the run was still interrupted. */
+        if (!marked && cli_stop_if_interrupted("after the window was sampled: the profile reported is complete"))
+                return EXIT_INTERRUPTED;
+        return marked ? EXIT_INTERRUPTED : EXIT_OK;
 }

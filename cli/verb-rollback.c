@@ -88,8 +88,12 @@ int verb_rollback(int argc, char **argv) {
         }
         const char *id = optind < argc ? argv[optind] : "last";
         json_t *tx = NULL;
-        if (helper_client_rollback(id, force ? HELPER_CLIENT_FORCE : 0, &tx) < 0)
+        if (helper_client_rollback(id, force ? HELPER_CLIENT_FORCE : 0, &tx) < 0) {
+                if (helper_client_outcome_unknown())
+                        log_error("skytune-helper's answer to the rollback never came: outcome unknown: see 'skytune history' / "
+                                  "'skytune status'");
                 return EXIT_FAIL;
+        }
         json_int_t conflicts = json_integer_value(json_object_get(tx, "conflicts"));
         json_int_t failures = json_integer_value(json_object_get(tx, "failures"));
         json_int_t superseded = json_integer_value(json_object_get(tx, "superseded"));

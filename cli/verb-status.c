@@ -42,6 +42,11 @@ static int fetch_applied(json_t **ret) {
                 r = helper_client_get(jstr(t, "id"), &tx);
                 if (r < 0)
                         return r;
+                /* Rolled back between the list and this read: nothing of it is live any more. */
+                if (strcmp(strempty(jstr(tx, "state")), "applied") != 0) {
+                        json_decref(tx);
+                        continue;
+                }
                 json_array_append_new(txs, tx);
         }
         if (!txs)

@@ -14,7 +14,8 @@
  * end inside one callback, so callers are served one at a time, in the order polkit answers. Root
  * (euid 0 as the bus vouches for it) is served at once, without polkit (which always allows root),
  * so no queue of other callers can make it wait or refuse it; everyone else waits for polkit, at
- * most HELPER_PENDING_PER_UID requests per uid and HELPER_PENDING_MAX in all. */
+ * most HELPER_PENDING_PER_UID requests per uid and HELPER_PENDING_MAX in all, and trusted callers
+ * (trust.c) HELPER_PENDING_RESERVED more, so unauthenticated ones cannot crowd them out. */
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,7 +173,7 @@ static void serve(Request *req, bool full) {
                 (void) sd_bus_reply_method_error(req->msg, &e);
         } else
                 (void) reply_json(req->msg, tx);
-        if (!ops[req->op].read)
+        if (req->op == OP_APPLY || req->op == OP_ROLLBACK)        /* an annotation finishes nothing */
                 (void) journal_prune(h);
         request_free(req);
         /* Journals were parsed: hand the heap back rather than keep it for the helper's short life. */
@@ -183,6 +184,8 @@ static int authorized_cb(sd_bus_message *reply, void *userdata, sd_bus_error *re
         Request *req = userdata;
         const char *why = NULL, *method = ops[req->op].method;
         int v = polkit_verdict(req->msg, reply, req->interactive, &why);
+        if (v > 0)
+                trust_remember(req->h, req->uid);
         if (v <= 0 && !ops[req->op].read) {
                 log_notice("%s refused for %s: %s", method, strempty(sd_bus_message_get_sender(req->msg)), why);
                 (void) sd_bus_reply_method_errorf(req->msg,
@@ -208,13 +211,18 @@ static int queue_request(Helper *h, sd_bus_message *m, Op op, Plan *plan, json_t
         bool root = polkit_sender_is_root(m) > 0;
         uid_t uid = sender_uid(m);
         unsigned mine = root ? 0 : pending_of(h, uid);
-        if (!root && (h->n_requests >= HELPER_PENDING_MAX || mine >= HELPER_PENDING_PER_UID)) {
+        /* Unauthenticated callers share HELPER_PENDING_MAX; trusted ones may also use the reserve
+         * (asked only when the shared part is full). */
+        bool trusted = !root && h->n_requests >= HELPER_PENDING_MAX && trust_caller(h, m, uid);
+        unsigned cap = HELPER_PENDING_MAX + (trusted ? HELPER_PENDING_RESERVED : 0);
+        if (!root && (h->n_requests >= cap || mine >= HELPER_PENDING_PER_UID)) {
                 plan_free(plan);
                 json_decref(verification);
                 if (mine >= HELPER_PENDING_PER_UID)
                         return sd_bus_error_setf(error, HELPER_ERROR_BUSY, "uid %u has %u requests waiting already; try again later",
                                                  (unsigned) uid, mine);
-                return sd_bus_error_setf(error, HELPER_ERROR_BUSY, "%u requests are waiting already; try again later", h->n_requests);
+                return sd_bus_error_setf(error, HELPER_ERROR_BUSY, "%u requests are waiting already%s; try again later", h->n_requests,
+                                         trusted ? " (the reserve for authorized callers too)" : "");
         }
         Request *req = calloc(1, sizeof(*req));
         if (!req || (id && !(req->tx_id = strdup(id)))) {

@@ -46,6 +46,8 @@ enum {
 #define HELPER_CHANGES_MAX PLAN_MAX_CHANGES
 #define HELPER_PENDING_MAX 32               /* requests waiting for polkit or their turn */
 #define HELPER_PENDING_PER_UID 4            /* of which one uid may hold (root waits for no one: no polkit) */
+#define HELPER_PENDING_RESERVED 8           /* more, for trusted callers only (trust.c) */
+#define HELPER_TRUST_USEC (10 * 60 * UINT64_C(1000000)) /* how long a polkit authorization makes a uid trusted */
 #define HELPER_LIST_FINISHED_MAX 200       /* finished transactions per ListTransactions reply (newest) */
 #define HELPER_LIST_REPLY_MAX (1024 * 1024) /* bytes of finished transactions' summaries per list reply */
 #define HELPER_PAGE_MAX 100                 /* transactions per ListTransactionsPage reply */
@@ -66,6 +68,10 @@ typedef struct TestFault {
 } TestFault;
 int test_fault_parse(const char *spec, TestFault *ret);
 void test_fault_enable(TestFault *t);
+typedef struct TrustedUid {
+        uid_t uid;
+        uint64_t at;                        /* CLOCK_MONOTONIC usec of its last authorization; 0: free */
+} TrustedUid;
 
 typedef struct Helper {
         Sysroot *root;
@@ -83,6 +89,7 @@ typedef struct Helper {
         char boot_id[33];
         Request *requests;                  /* waiting for polkit */
         unsigned n_requests;
+        TrustedUid trusted[16];             /* uids polkit authorized lately (trust.c) */
         bool exiting;
         JournalIndex *index;                /* summaries of the journal files (journal-index.c) */
         unsigned keep_finished;             /* retention: newest finished transactions kept; 0: all */
@@ -234,6 +241,11 @@ int polkit_check_async(Helper *h, sd_bus_message *m, const char *action, bool in
 int polkit_verdict(sd_bus_message *request, sd_bus_message *reply, bool interactive, const char **why);
 /* 1 when the bus vouches (not /proc) that the sender's euid is 0; polkit always allows root. */
 int polkit_sender_is_root(sd_bus_message *request);
+
+/* trust.c: whether the queue's reserve is open to this caller (polkit authorized uid within
+ * HELPER_TRUST_USEC, or a member of sudo, adm or wheel as the bus vouches); remember an authorization. */
+bool trust_caller(Helper *h, sd_bus_message *m, uid_t uid);
+void trust_remember(Helper *h, uid_t uid);
 
 /* bus.c */
 int bus_setup(Helper *h);

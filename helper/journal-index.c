@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "helper.h"
+#include "json-util.h"
 #include "log.h"
 
 #define STAMP_SETTLE_NSEC (100 * INT64_C(1000000))
@@ -34,6 +35,7 @@ typedef struct IndexEntry {
         Stamp json, progress;
         struct timespec read_at;
         json_t *summary;
+        bool undone;                /* provably rolled back, nothing left to undo: retention may remove it */
 } IndexEntry;
 
 struct JournalIndex {
@@ -89,7 +91,7 @@ static unsigned count_status(const json_t *tx, const char *status) {
         size_t i;
         json_t *c;
         json_array_foreach(json_object_get(tx, "changes"), i, c)
-                n += json_is_string(json_object_get(c, "status")) && strcmp(json_string_value(json_object_get(c, "status")), status) == 0;
+                n += jstreq(c, "status", status);
         return n;
 }
 
@@ -100,6 +102,34 @@ static json_t *summarize(const json_t *tx) {
                          json_object_get(tx, "caller_uid"), "changes", (json_int_t) json_array_size(json_object_get(tx, "changes")),
                          "applied", (json_int_t) count_status(tx, "applied"), "conflicts", json_object_get(tx, "conflicts"), "failures",
                          json_object_get(tx, "failures"), "verification", json_object_get(tx, "verification"));
+}
+
+static bool counter_zero(const json_t *tx, const char *k) {
+        const json_t *v = json_object_get(tx, k);
+        return json_is_integer(v) && json_integer_value(v) == 0;
+}
+
+/* Provably undone: a finished state, a rollback that ran to its end (rolled_back, both counters present
+ * and 0), and every change and file it had written back with an outcome (rollback_tx's vocabulary) that
+ * leaves nothing live. A "failed" apply whose rollback never ran keeps its changes "applied" with no
+ * outcome: that record is the only way to undo them, so anything short of this keeps the file. */
+static bool undone(const json_t *tx) {
+        static const char *const finished[] = { "rolled-back", "recovered", "failed", NULL };
+        static const char *const live[] = { "applied", "pending", NULL }, *const written[] = { "written", "pending", NULL };
+        static const char *const change_done[] = { "restored", "unchanged", "forced", "obsolete", NULL };
+        static const char *const file_done[] = { "restored", "unchanged", NULL };
+        if (!jstr_in(tx, "state", finished) || !jstr(tx, "rolled_back") || !counter_zero(tx, "conflicts") ||
+            !counter_zero(tx, "failures"))
+                return false;
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(tx, "changes"), i, c)
+                if (!jstr(c, "status") || (jstr_in(c, "status", live) && !jstr_in(c, "rollback", change_done)))
+                        return false;
+        json_array_foreach(json_object_get(tx, "files"), i, c)
+                if (!jstr(c, "status") || (jstr_in(c, "status", written) && !jstr_in(c, "rollback", file_done)))
+                        return false;
+        return true;
 }
 
 static int by_id(const void *a, const void *b) {
@@ -123,6 +153,7 @@ static int entry_for(Helper *h, const char *name, const JournalIndex *old, Index
             stamp_settled(&e->json, hit->read_at) && stamp_settled(&e->progress, hit->read_at)) {
                 e->read_at = hit->read_at;
                 e->summary = json_incref(hit->summary);
+                e->undone = hit->undone;
         } else {
                 clock_gettime(CLOCK_REALTIME, &e->read_at);
                 json_auto_t *tx = NULL;
@@ -130,6 +161,7 @@ static int entry_for(Helper *h, const char *name, const JournalIndex *old, Index
                 if (r < 0)
                         return r;
                 e->summary = summarize(tx);
+                e->undone = undone(tx);
                 if (!e->summary)
                         return -ENOMEM;
         }
@@ -219,19 +251,6 @@ int journal_last_applied(Helper *h, char **ret_id) {
         return -ENOENT;
 }
 
-/* Finished, and nothing of it left to undo or retry: a conflict or failure keeps it (rollback --force
- * may still need it), and so does any state this list does not know. */
-static bool prunable(const json_t *s) {
-        static const char *const finished[] = { "rolled-back", "recovered", "failed" };
-        const char *state = json_string_value(json_object_get(s, "state"));
-        if (json_integer_value(json_object_get(s, "conflicts")) != 0 || json_integer_value(json_object_get(s, "failures")) != 0)
-                return false;
-        for (size_t i = 0; state && i < ELEMENTSOF(finished); i++)
-                if (strcmp(state, finished[i]) == 0)
-                        return true;
-        return false;
-}
-
 int journal_prune(Helper *h) {
         if (h->keep_finished == 0)
                 return 0;
@@ -241,11 +260,11 @@ int journal_prune(Helper *h) {
                 return r;
         unsigned kept = 0;
         int removed = 0;
-        for (size_t i = json_array_size(list); i > 0; i--) {
-                const json_t *s = json_array_get(list, i - 1);
-                if (!prunable(s) || ++kept <= h->keep_finished)
+        for (size_t i = h->index->n; i > 0; i--) {
+                const IndexEntry *e = &h->index->entries[i - 1];
+                if (!e->undone || ++kept <= h->keep_finished)
                         continue;
-                const char *id = json_string_value(json_object_get(s, "id"));
+                const char *id = e->id;
                 _cleanup_free_ char *json = NULL, *progress = NULL;
                 if (asprintf(&json, "%s.json", id) < 0 || asprintf(&progress, "%s.progress", id) < 0)
                         return -ENOMEM;

@@ -6,6 +6,7 @@
  * the next call on. */
 #include <string.h>
 
+#include "helper-bus.h"
 #include "helper.h"
 #include "log.h"
 
@@ -28,7 +29,7 @@ int polkit_check_async(Helper *h, sd_bus_message *m, const char *action, bool in
         if (interactive)
                 (void) sd_bus_message_set_allow_interactive_authorization(c, true);
         /* The bus default (25 s) unless interactive: then a person may be typing, so five minutes. */
-        return sd_bus_call_async(h->bus, ret_slot, c, cb, userdata, interactive ? 300 * UINT64_C(1000000) : 0);
+        return sd_bus_call_async(h->bus, ret_slot, c, cb, userdata, interactive ? HELPER_POLKIT_INTERACTIVE_USEC : 0);
 }
 
 int polkit_sender_is_root(sd_bus_message *request) {

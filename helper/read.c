@@ -7,12 +7,8 @@
 #include <string.h>
 
 #include "helper.h"
+#include "json-util.h"
 #include "log.h"
-
-static bool jstreq(const json_t *o, const char *k, const char *v) {
-        const char *s = json_string_value(json_object_get(o, k));
-        return s && strcmp(s, v) == 0;
-}
 
 void journal_redact(json_t *tx) {
         (void) json_object_del(tx, "caller_uid");

@@ -101,10 +101,13 @@ int profiler_run(Profiler *p, const ProfilerWindow *w) {
                 if (w->progress)
                         w->progress(p->samples, steps + 1, (double) (w->now(w->userdata) - t0) / 1e6, w->userdata);
                 if (!w->wait_until(t0 + (uint64_t) llround(i * w->interval_s * 1e6), w->userdata)) {
-                        /* Cut short: one last full sample now, so that every rate covers what was sampled. */
+                        /* Cut short: one last full sample now, so that every rate covers what was sampled;
+                         * but not a rate over a few microseconds: below the minimum, the first sample only. */
                         p->interrupted = true;
                         uint64_t now = w->now(w->userdata);
-                        return profiler_sample(p, MAX(now, p->last_at + 1), true);
+                        if (p->samples == 1 && now - p->first_at < PROFILER_MIN_RATE_WINDOW_USEC)
+                                return 0;
+                        return profiler_sample(p, now, true);
                 }
                 r = profiler_sample(p, w->now(w->userdata), i == steps);
         }
@@ -128,7 +131,10 @@ int profiler_report(Profiler *p, double duration_s, double interval_s, json_t **
         if (p->interrupted)
                 duration_s = sampled_s;
         char why[128];
-        if (p->samples < 2)
+        if (p->samples < 2 && p->interrupted)
+                snprintf(why, sizeof(why), "the window was interrupted after less than the %.0f ms rates need",
+                         PROFILER_MIN_RATE_WINDOW_USEC / 1e3);
+        else if (p->samples < 2)
                 snprintf(why, sizeof(why), "--duration 0 is an instant snapshot; give --duration > 0 for rates");
         else if (p->interrupted)
                 snprintf(why, sizeof(why), "the window was interrupted after %.1f s", sampled_s);

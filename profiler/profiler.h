@@ -45,9 +45,14 @@ typedef struct ProfilerWindow {
         void *userdata;
 } ProfilerWindow;
 
+/* The shortest sampled time a rate is computed over (--interval's floor): a window cut short
+ * sooner keeps its first sample only, and its rates are listed as unavailable. */
+#define PROFILER_MIN_RATE_WINDOW_USEC (10 * UINT64_C(1000))
+
 /* Samples a whole window: at its start, every interval, and at its end. A window ended early by
  * wait_until still ends with a last (full) sample, so that the rates of the costly sources cover the
- * time actually sampled; the report then says "interrupted" and gives the real length. */
+ * time actually sampled (unless that is under PROFILER_MIN_RATE_WINDOW_USEC); the report then says
+ * "interrupted" and gives the real length. */
 int profiler_run(Profiler *p, const ProfilerWindow *w);
 bool profiler_interrupted(const Profiler *p);
 

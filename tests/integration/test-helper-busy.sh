@@ -4,8 +4,10 @@
 # would hold it), one uid may have at most HELPER_PENDING_PER_UID requests waiting for their
 # authorization and all uids together HELPER_PENDING_MAX; every further caller gets the named error
 # io.skysentinel.SkyTune1.Error.Busy at once, with a message saying which bound it hit, and nothing of
-# its request is done. Root (which polkit always allows) is served at once meanwhile. Once polkitd
-# answers, every queued request is served in turn and the helper takes calls again.
+# its request is done. Root (which polkit always allows) is served at once meanwhile, and trusted
+# callers get HELPER_PENDING_RESERVED more places: a uid polkit authorized a moment ago, and a member
+# of the adm group. Once polkitd answers, every queued request is served in turn and the helper takes
+# calls again.
 set -euo pipefail
 source "$(dirname "$0")/lib-helper-bus.sh"
 BUS_IDLE=30
@@ -14,7 +16,7 @@ bus_setup "$1" "$2"
 trap 'rc=$?; [[ -n ${POLKIT_PID:-} ]] && kill -CONT "$POLKIT_PID" 2>/dev/null; (exit $rc); bus_teardown' EXIT
 
 def() { awk -v n="$1" '$1 == "#define" && $2 == n { print $3 }' "$BUS_SRC/helper/helper.h"; }
-max=$(def HELPER_PENDING_MAX) per=$(def HELPER_PENDING_PER_UID)
+max=$(def HELPER_PENDING_MAX) per=$(def HELPER_PENDING_PER_UID) reserved=$(def HELPER_PENDING_RESERVED)
 [[ $max =~ ^[0-9]+$ && $per =~ ^[0-9]+$ ]] || bus_fail "HELPER_PENDING_MAX or HELPER_PENDING_PER_UID not found in helper/helper.h"
 users=$((max / per))        # uids that fill the queue together (system users 1..; nobody first)
 extra=6
@@ -29,17 +31,25 @@ polkit_rule 'polkit.addRule(function(action, subject) {
 });'
 hcall ListTransactions >/dev/null        # activated and serving before polkitd stops
 [[ -n $(helper_pid) ]] || bus_fail "helper not running"
+# uid 9 is authorized once (an Apply that finds nothing to change: no transaction) before the flood.
+noop=$(make_plan false <<<'sysctl vm.swappiness 60')
+setpriv --reuid=9 --regid=9 --clear-groups env DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" \
+        dbus-send --system --print-reply --reply-timeout=30000 --dest="$BUS_NAME" "$BUS_PATH" "$BUS_IFACE.Apply" \
+        "string:$noop" uint64:0 >"$BUS_TMP/noop" 2>&1 ||
+        bus_fail "uid 9's first Apply: $(cat "$BUS_TMP/noop")"
+[[ $(journal_count) == 0 ]] || bus_fail "the no-op Apply made a transaction"
 
 kill -STOP "$POLKIT_PID"
 calls=$BUS_TMP/calls
 mkdir "$calls"
 chmod 0777 "$calls"
-fire() {        # fire UID N: N concurrent Apply calls as UID (dbus-send prints the error's name, busctl does not)
-        local uid=$1 i
+fire() {        # fire UID N [GROUPS]: N concurrent Apply calls as UID (dbus-send prints the error's name, busctl does not)
+        local uid=$1 i groups=(--clear-groups)
+        [[ -n ${3:-} ]] && groups=(--groups="$3")
         for ((i = 0; i < $2; i++)); do
                 (
                         rc=0
-                        setpriv --reuid="$uid" --regid="$uid" --clear-groups env DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" \
+                        setpriv --reuid="$uid" --regid="$uid" "${groups[@]}" env DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" \
                                 dbus-send --system --print-reply --reply-timeout=60000 --dest="$BUS_NAME" "$BUS_PATH" "$BUS_IFACE.Apply" \
                                 "string:$plan" uint64:0 >"$calls/$uid-$i.out" 2>&1 || rc=$?
                         echo "$rc" >"$calls/$uid-$i.rc"
@@ -63,10 +73,23 @@ wait_finished "$extra"
         bus_fail "per-uid bound: $(cat "$calls"/*.out)"
 # 2. More uids fill the queue to HELPER_PENDING_MAX; the next uid is refused by the total.
 for uid in $(seq 1 $((users - 1))); do fire "$uid" "$per"; done
+sleep 1        # they are queued before the last uid comes (else it may take a place of theirs)
 fire "$users" "$extra"
 wait_finished $((extra * 2))
 [[ $(busy_with "$max requests are waiting already; try again later") == "$extra" ]] || bus_fail "total bound: $(cat "$calls"/*.out)"
 [[ $(journal_count) == 0 && $(cat "$ROOT/proc/sys/vm/swappiness") == 60 ]] || bus_fail "something was written before polkit answered"
+# 2b. The queue is full for them, not for trusted callers: uid 9 (authorized above) and uid 10
+#     in the adm group wait in the reserve; an untrusted uid is still refused.
+[[ $reserved =~ ^[0-9]+$ ]] && (( reserved >= 2 )) || bus_fail "HELPER_PENDING_RESERVED not found in helper/helper.h"
+fire 9 1
+fire 10 1 "$(getent group adm | cut -d: -f3)"
+fire 13 1
+for _ in $(seq 200); do [[ -e $calls/13-0.rc ]] && break; sleep 0.05; done
+sleep 0.5
+[[ $(busy_with "$max requests are waiting already; try again later") == "$extra" ]] &&
+        grep -q 'Error.Busy: .* requests are waiting already; try again later' "$calls/13-0.out" &&
+        [[ ! -e $calls/9-0.rc && ! -e $calls/10-0.rc ]] ||
+        bus_fail "reserve: $(head "$calls"/9-0.* "$calls"/10-0.* "$calls"/13-0.* 2>&1)"
 # 3. Root waits for none of them (and not for polkitd).
 t0=$(date +%s%N)
 tx=$(timeout 10 busctl --system --timeout=10 --json=short call "$BUS_NAME" "$BUS_PATH" "$BUS_IFACE" Apply st "$plan" 0 | jq -r '.data[0]') ||
@@ -77,7 +100,7 @@ echo "root's Apply and Rollback while $max requests waited: $(( ($(date +%s%N) -
 
 # polkitd answers: the queued requests are served one at a time; the first applies, the others find
 # nothing left to change.
-n=$((max + extra * 2))
+n=$((max + extra * 2 + 3))
 kill -CONT "$POLKIT_PID"
 for _ in $(seq 600); do (( $(finished) == n )) && break; sleep 0.05; done
 (( $(finished) == n )) || bus_fail "only $(finished) of $n calls returned after polkitd went on"
@@ -87,11 +110,12 @@ for f in "$calls"/*.rc; do
         grep -q '"schema":"skytune.tx/1"' "${f%.rc}.out" || bus_fail "served call without a transaction: $(cat "${f%.rc}.out")"
         served=$((served + 1))
 done
-[[ $served == "$max" ]] || bus_fail "$served queued calls served, expected $max"
+[[ $served == $((max + 2)) ]] || bus_fail "$served queued calls served, expected $((max + 2))"
 [[ $(journal_count) == 2 && $(cat "$ROOT/proc/sys/vm/swappiness") == 10 ]] || bus_fail "expected root's and one queued transaction"
 [[ $(grep -l '"state":"applied"' "$calls"/*.out | wc -l) == 1 ]] || bus_fail "more than one call applied the plan"
 
 # The queue is empty again: the next caller is served, not refused.
 tx=$(hjson Rollback s last)
 [[ $(jq -r .state <<<"$tx") == rolled-back ]] || bus_fail "rollback after the burst: $tx"
-echo "PASS: $extra callers over the per-uid bound ($per) and $extra over the total ($max) got $BUS_NAME.Error.Busy; root was served meanwhile; all $max were served afterwards"
+echo "PASS: $extra callers over the per-uid bound ($per) and $extra over the total ($max) got $BUS_NAME.Error.Busy; root was served meanwhile;" \
+        "a recently authorized uid and an adm member waited in the reserve; all $((max + 2)) were served afterwards"

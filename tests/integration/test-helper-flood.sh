@@ -5,8 +5,10 @@
 #     Root's Apply and Rollback calls meanwhile: none may get Busy, and each must return quickly.
 #  B. With 3000 finished transactions in the journal (kept: --keep-finished 0), nobody and then root
 #     send 120 concurrent ListTransactions; root's Apply right after each burst must return quickly.
+#  B2. history --json and --all list all of them (ListTransactionsPage), the plain list says how.
 #  C. Retention: the next activation with the default --keep-finished keeps the newest 100 finished
-#     transactions and every applied one or one with a conflict left, removes the rest.
+#     transactions and every one not provably undone (applied, a conflict left, a "failed" one whose
+#     changes are still applied with no rollback outcome, one without its counters), removes the rest.
 # Prints the figures (Busy rate, latencies). Bounded: about 30 s of load on the private bus's socket.
 # FLOOD_MEASURE_ONLY=1 prints the figures without judging them (SKYTUNE_HELPER=<an older helper> for
 # the figures before a change).
@@ -74,16 +76,29 @@ import json, sys
 d = sys.argv[1]
 for i in range(3000):
     tid = "20200101T%06d-000000-%06x" % (i // 60 * 100 + i % 60, i)
-    state, extra = "rolled-back", {}
+    state, extra, drop = "rolled-back", {}, ()
     if i < 3:
         state = "applied"            # old, still applied: never pruned
     elif i < 5:
         extra = {"conflicts": 1}     # rolled back with a conflict left: kept
+    elif i == 5:
+        state = "failed"             # its rollback never ran: the changes are live, this is their only undo record
+    elif i == 6:
+        drop = ("conflicts", "failures")   # no counters at all: not provably undone, kept
     tx = {"schema": "skytune.tx/1", "id": tid, "state": state, "boot_id": "0" * 32, "created": "2020-01-01T00:00:00.000000Z",
           "updated": "2020-01-01T00:00:01.000000Z", "caller_uid": 0, "persist": False,
           "changes": [{"kind": "sysctl", "key": "vm.swappiness", "proposed": "10", "mechanism": "live", "old": "60", "new": "10",
                        "status": "applied" if state == "applied" else "rolled-back", "old_raw": "60", "rollback": "restored"}] * 4,
-          "files": [], "notes": [], "conflicts": 0, "failures": 0, "forced": False, **extra}
+          "files": [], "notes": [], "conflicts": 0, "failures": 0, "forced": False, "rolled_back": "2020-01-01T00:00:02.000000Z",
+          **extra}
+    if state == "failed":
+        for k in ("conflicts", "failures", "rolled_back"):
+            del tx[k]
+        tx["changes"] = [dict(c, status="applied") for c in tx["changes"]]
+        for c in tx["changes"]:
+            del c["rollback"]
+    for k in drop:
+        del tx[k]
     with open("%s/%s.json" % (d, tid), "w") as f:
         f.write(json.dumps(tx, indent=1) + "\n")
 PY
@@ -121,16 +136,30 @@ for who in nobody root; do
         check_root "B ($who)"
 done
 
+# B2. history pages through ListTransactionsPage: --json and --all have every transaction, the plain
+#     list (one capped ListTransactions) says how to see the rest.
+n=$(journal_count)
+"$SKYTUNE" history --json >"$BUS_TMP/hist.json" || bus_fail "history --json over $n transactions"
+[[ $(jq '.transactions | length' "$BUS_TMP/hist.json") == "$n" && $(jq '[.transactions[].id] | unique | length' "$BUS_TMP/hist.json") == "$n" ]] &&
+        jq -e '[.transactions[].id] == ([.transactions[].id] | sort)' "$BUS_TMP/hist.json" >/dev/null ||
+        bus_fail "history --json has $(jq '.transactions | length' "$BUS_TMP/hist.json") transactions of $n (oldest first, each once)"
+[[ $("$SKYTUNE" history --all | grep -c '^2020') == 3000 ]] || bus_fail "history --all does not list the 3000 old transactions"
+"$SKYTUNE" history >"$BUS_TMP/hist.txt"
+grep -q "older transaction(s) not shown: 'skytune history --all' lists every one" "$BUS_TMP/hist.txt" ||
+        bus_fail "history without --all: $(tail -2 "$BUS_TMP/hist.txt")"
+echo "B2. history --json and --all over $n transactions: every one, page by page"
+
 # C. Retention at the default.
 helper_stop
 bus_activation
 hcall ListTransactions >/dev/null
 n=$(journal_count)
-for i in 0 1 2 3 4; do
-        [[ -e $STATE/tx/$(printf '20200101T%06d-000000-%06x' "$i" "$i").json ]] || bus_fail "retention removed transaction $i (applied or with a conflict)"
+for i in 0 1 2 3 4 5 6; do
+        [[ -e $STATE/tx/$(printf '20200101T%06d-000000-%06x' "$i" "$i").json ]] ||
+                bus_fail "retention removed transaction $i (applied, a conflict left, failed with live changes, or no counters)"
 done
 [[ -e $STATE/tx/$(printf '20200101T%06d-000000-%06x' 4959 2999).json ]] || bus_fail "retention removed the newest finished one"
-# 100 finished kept (the test's own rolled-back ones among them) plus the 5 kept for what they hold.
-[[ $n == 105 ]] || bus_fail "retention kept $n journal files, expected 105"
-echo "C. retention: 3000 + 4 finished and 5 kept for what they hold -> $n files"
+# 100 finished kept (the test's own rolled-back ones among them) plus the 7 kept for what they hold.
+[[ $n == 107 ]] || bus_fail "retention kept $n journal files, expected 107"
+echo "C. retention: $n files left: the newest 100 finished and 7 kept for what they hold"
 echo "ok: no Busy and no wait for root under an Apply flood and under list bursts over 3000 journal files; retention keeps 100 finished"

@@ -6,7 +6,10 @@
 #  - while the helper works on a plan it was sent (a polkit rule that takes 3 s): the client waits,
 #    reports the transaction the helper completed with how to undo it, and exits 130;
 #  - the question is asked whenever stdin is a terminal, also with stdout piped: "n" applies nothing
-#    (exit 1), "y" applies; without a terminal and without --yes it refuses (exit 2).
+#    (exit 1), "y" applies; without a terminal and without --yes it refuses (exit 2);
+#  - no answer at all (polkitd stopped with SIGSTOP, so the helper waits): the helper killed while the
+#    client waits (exit 1; 130 after a Ctrl-C) and a second Ctrl-C (exit 130 at once) say "outcome
+#    unknown", never "nothing was changed" (the client cannot know whether the helper went on).
 set -euo pipefail
 set -m          # background jobs in their own process group, so SIGINT is not ignored in them
 source "$(dirname "$0")/lib-helper-bus.sh"
@@ -88,5 +91,45 @@ for sig in INT TERM; do
         [[ $(cat "$ROOT/proc/sys/vm/swappiness") == 12 ]] || bus_fail "SIG$sig: reported applied, but swappiness is $(cat "$ROOT/proc/sys/vm/swappiness")"
         "$SKYTUNE" rollback "$id" >/dev/null || bus_fail "rollback $id"
 done
+
+# 5. No answer: polkitd stopped, so the helper waits for its check of nobody's Apply.
+trap 'rc=$?; kill -CONT "$POLKIT_PID" 2>/dev/null; (exit $rc); bus_teardown' EXIT
+apply_as_nobody() {
+        setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env env DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" \
+                "$SKYTUNE" apply --yes --plan "$BUS_TMP/plan.json" --sysroot "$ROOT" </dev/null >"$BUS_TMP/out" 2>"$BUS_TMP/err" &
+        pid=$!
+}
+unknown() {        # unknown WHAT RC: exit RC, "outcome unknown" and not "nothing was changed"
+        local rc=0
+        wait "$pid" || rc=$?
+        [[ $rc == "$2" ]] || bus_fail "$1: exit $rc, expected $2: $(cat "$BUS_TMP/err")"
+        grep -q "outcome unknown: see 'skytune history' / 'skytune status'" "$BUS_TMP/err" &&
+                ! grep -q 'nothing was changed' "$BUS_TMP/err" || bus_fail "$1: $(cat "$BUS_TMP/err")"
+}
+hcall ListTransactions >/dev/null
+kill -STOP "$POLKIT_PID"
+for interrupt in no yes; do
+        apply_as_nobody
+        sleep 1
+        [[ $interrupt == yes ]] && { kill -INT "$pid"; sleep 1; }
+        kill -KILL "$(helper_pid)"
+        unknown "the helper gone while the client waited (interrupted: $interrupt)" "$([[ $interrupt == yes ]] && echo 130 || echo 1)"
+done
+setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env env DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" \
+        "$SKYTUNE" rollback 20000101T000000-000000-000000 </dev/null >"$BUS_TMP/out" 2>"$BUS_TMP/err" &
+pid=$!
+sleep 1
+kill -KILL "$(helper_pid)"
+unknown "rollback, the helper gone while the client waited" 1
+apply_as_nobody
+sleep 1
+t0=$(date +%s%N)
+kill -INT "$pid"; sleep 1; kill -INT "$pid"
+unknown "a second Ctrl-C" 130
+(( ($(date +%s%N) - t0) / 1000000 < 3000 )) || bus_fail "a second Ctrl-C: the client kept waiting"
+# (polkitd, woken, cannot resolve the gone client's bus name, so the helper refuses the late call.)
+kill -CONT "$POLKIT_PID"
+hcall ListTransactions >/dev/null
 [[ $(tree_state) == "$before" ]] || bus_fail "tree differs at the end"
-echo "ok: apply interrupted during the profile, at the question and while the helper worked; the question with stdout piped"
+echo "ok: apply interrupted during the profile, at the question and while the helper worked; the question with stdout piped;" \
+        "no answer is an unknown outcome"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The read methods (GetTransaction, ListTransactions, ListTransactionsPage) hand the full journal
 # record (owned files' old and new contents, caller uids) only to root and to callers polkit grants
-# io.skysentinel.skytune.read (asked without interaction); anyone else gets the redacted view
+# io.skysentinel.skytune.read (asked without interaction; the shipped rule grants it to sudo, adm
+# and wheel); anyone else, a caller polkit only challenges included, gets the redacted view
 # ("redacted": true, no old_content/new_content, no caller_uid or recorded_by_uid), which still
 # carries what status and history need (states, keys, values, live values, drift). The CLI's status
 # and history work for such a caller. Paging returns the older transactions page by page.
@@ -52,6 +53,34 @@ as_nobody "$SKYTUNE" status >"$BUS_TMP/st" || bus_fail "status as nobody exited 
 grep -q "ok .*vm.swappiness .*set 10, now 10" "$BUS_TMP/st" && grep -q "ok .*file .*/etc/security/limits.d/90-skytune.conf" "$BUS_TMP/st" ||
         bus_fail "status as nobody: $(cat "$BUS_TMP/st")"
 as_nobody "$SKYTUNE" history | grep -q "^$id .* applied " || bus_fail "history as nobody"
+
+# The shipped rule (packaging/50-skytune-read.rules), with its group adm standing for a test group:
+# polkit takes groups from the user database, so uucp's own group (uid 10's primary) is the one a
+# member has on any host. A member reads in full, uid 9 (news, not one) gets the redacted view. A
+# caller polkit only challenges (uid 13, a rule answering AUTH_ADMIN_KEEP; busctl allows
+# interactive authorization) gets the redacted view, not an error, from the bus and from the CLI.
+rule=$(sed 's/subject.isInGroup("adm")/subject.isInGroup("uucp")/' "$BUS_SRC/packaging/50-skytune-read.rules")
+grep -q 'isInGroup("uucp")' <<<"$rule" || bus_fail "the shipped rule does not name adm any more: update this test"
+polkit_rule "$rule" 40
+polkit_rule 'polkit.addRule(function(action, subject) {
+        if (action.id == "io.skysentinel.skytune.read" && subject.user == "proxy") return polkit.Result.AUTH_ADMIN_KEEP;
+});' 41
+ujson() {        # ujson UID METHOD ARGS...
+        local uid=$1
+        shift
+        setpriv --reuid="$uid" --regid="$uid" --init-groups --reset-env env DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" \
+                busctl --system --timeout=30 --allow-interactive-authorization=yes --json=short call "$BUS_NAME" "$BUS_PATH" "$BUS_IFACE" "$@" |
+                jq -r '.data[0]'
+}
+out=$(ujson 10 GetTransaction s "$id") || bus_fail "uid 10 cannot read"
+jq -e "$full" <<<"$out" >/dev/null || bus_fail "a member of the rule's group does not get the full record: $out"
+out=$(ujson 9 GetTransaction s "$id") || bus_fail "uid 9 cannot read"
+jq -e "$redacted" <<<"$out" >/dev/null || bus_fail "uid 9, in no group of the rule, is not redacted: $out"
+out=$(ujson 13 GetTransaction s "$id") || bus_fail "a challenged caller got an error instead of the redacted view"
+jq -e "$redacted" <<<"$out" >/dev/null || bus_fail "a challenged caller's GetTransaction is not redacted: $out"
+setpriv --reuid=13 --regid=13 --init-groups --reset-env env DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" "$SKYTUNE" history "$id" --json \
+        >"$BUS_TMP/ch.json" 2>"$BUS_TMP/ch.err" || bus_fail "history as a challenged caller exited $?: $(cat "$BUS_TMP/ch.err")"
+jq -e '.redacted == true' "$BUS_TMP/ch.json" >/dev/null || bus_fail "history --json as a challenged caller: $(head -c 300 "$BUS_TMP/ch.json")"
 
 # A polkit rule granting nobody the read action: the full record (the action file is installed).
 grep -q 'id="io.skysentinel.skytune.read"' "$BUS_SRC/packaging/io.skysentinel.skytune.policy" || bus_fail "no read action in the policy file"

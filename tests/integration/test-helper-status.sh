@@ -77,4 +77,27 @@ for verb in status history rollback; do
 done
 for t in "$newest" "$new" "$old"; do "$SKYTUNE" rollback "$t" --force >"$BUS_TMP/out" 2>&1 || bus_fail "rollback $t: $(cat "$BUS_TMP/out")"; done
 [[ $(status) == 0 && $(jq -c .items "$BUS_TMP/status.json") == "[]" ]] || bus_fail "status after rollbacks: $(jq -c . "$BUS_TMP/status.json")"
-echo "ok: drift in an older applied transaction reported with its id (exit 3), superseded keys judged by their newest owner, usage errors in one form"
+
+# Rolled back between status's list and its read of the transaction: not reported. A polkit rule
+# holds nobody's second read check (the GetTransaction) until root has rolled the transaction back.
+gate=$BUS_TMP/gate; mkdir -m 0777 "$gate"
+polkit_rule "polkit.addRule(function(action, subject) {
+        if (action.id == 'io.skysentinel.skytune.read' && subject.user == 'nobody') {
+                polkit.spawn(['/bin/sh', '-c', 'n=\$(cat $gate/n 2>/dev/null || echo 0); echo \$((n + 1)) >$gate/n; ' +
+                        'if [ \$n -ge 1 ]; then i=0; while [ ! -e $gate/go ] && [ \$i -lt 100 ]; do sleep 0.05; i=\$((i + 1)); done; fi']);
+                return polkit.Result.YES;
+        }
+});"
+late=$(apply "sysctl vm.swappiness 15")
+setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env env DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" \
+        "$SKYTUNE" status --json >"$BUS_TMP/late.json" 2>"$BUS_TMP/late.err" &
+pid=$!
+for _ in $(seq 100); do [[ $(cat "$gate/n" 2>/dev/null) == 2 ]] && break; sleep 0.05; done
+[[ $(cat "$gate/n" 2>/dev/null) == 2 ]] || bus_fail "status as nobody never reached its GetTransaction: $(cat "$BUS_TMP/late.err")"
+"$SKYTUNE" rollback "$late" >/dev/null || bus_fail "rollback $late"
+touch "$gate/go"
+rc=0; wait "$pid" || rc=$?
+[[ $rc == 0 ]] && jq -e '.transactions == [] and .items == [] and .drift == false' "$BUS_TMP/late.json" >/dev/null ||
+        bus_fail "status of a transaction rolled back while it read: exit $rc: $(cat "$BUS_TMP/late.json") $(cat "$BUS_TMP/late.err")"
+echo "ok: drift in an older applied transaction reported with its id (exit 3), superseded keys judged by their newest owner, usage errors in one form;" \
+        "a transaction rolled back while status read it is not reported"

@@ -60,6 +60,17 @@ for u in network.unavailable.netstat_rates network.unavailable.snmp_rates interr
                 "$tmp/snap.json" >/dev/null || fail "snapshot: no reason at $u: $(jq -c .resources.network.unavailable "$tmp/snap.json")"
 done
 jq -e '.interrupted == false' "$tmp/snap.json" >/dev/null || fail "a snapshot is marked interrupted"
+# A signal once the window is sampled (strace sends SIGINT at the first write, that of the finished
+# profile) or during a --duration 0 snapshot: the profile is complete and printed, and the exit is 130.
+for window in "0" "0.3 --interval 0.1"; do
+        rc=0
+        ASAN_OPTIONS=detect_leaks=0 strace -f -o /dev/null -e trace=write -e inject=write:signal=SIGINT:when=1 \
+                "$skytune" profile --json --duration $window >"$tmp/out" 2>"$tmp/err" || rc=$?
+        [[ $rc == 130 ]] || fail "SIGINT after a --duration $window window: exit $rc: $(cat "$tmp/err")"
+        jq -e '.interrupted == false and .schema == "skytune.profile/1"' "$tmp/out" >/dev/null ||
+                fail "SIGINT after a --duration $window window: $(head -c 300 "$tmp/out")"
+        grep -q 'interrupted (SIGINT) after the window was sampled' "$tmp/err" || fail "SIGINT after the window: $(cat "$tmp/err")"
+done
 
 # 2. plan and apply --dry-run stop during their profile: no plan from a truncated window.
 interrupt INT 1.5 "$skytune" plan --out "$tmp/plan.json"

@@ -190,7 +190,7 @@ for f in /usr/bin/skytune /usr/libexec/skytune/skytune-helper /usr/share/doc/sky
          /usr/lib/tmpfiles.d/skytune.conf /usr/share/man/man1/skytune.1.gz /usr/share/man/man5/skytune-policy.5.gz \
          /usr/share/man/man5/skytune.conf.5.gz /usr/share/man/man8/skytune-helper.8.gz \
          /usr/share/bash-completion/completions/skytune /usr/share/zsh/vendor-completions/_skytune \
-         /usr/share/skytune/policies/balanced.conf \
+         /usr/share/skytune/policies/balanced.conf /usr/share/polkit-1/rules.d/50-skytune-read.rules \
          $(cd "$src" && printf '/usr/share/doc/skytune/%s\n' docs/*.md | sed 's|/docs/|/|'); do
         grep -qx "$f" "$tmp/files" || fail "the package does not install $f"
 done

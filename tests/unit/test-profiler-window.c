@@ -113,6 +113,37 @@ static void test_cut_before_first_interval(void **state) {
         free(dir);
 }
 
+/* Stopped microseconds after the first sample: no rate over such a window, each source that feeds
+ * rates says why (the interrupted reason), and the window is one sample long. */
+static void test_cut_within_microseconds(void **state) {
+        char *dir = fixture();
+        Clock c = { .dir = dir, .now = 1000000, .stop_at = 1, .stop_after_usec = 3 };
+        bool interrupted;
+        json_t *doc = run_window(&c, 10, &interrupted);
+        assert_true(interrupted);
+        assert_true(json_is_true(json_object_get(doc, "interrupted")));
+        assert_int_equal((int) test_num(doc, "window.samples"), 1);
+        assert_true(test_num(doc, "window.duration_s") < 0.01);
+        assert_null(test_path(doc, "resources.memory.swap_in_per_s"));
+        assert_null(test_path(doc, "resources.network.tcp.listen_overflows_per_s"));
+        const char *paths[] = { "resources.network.unavailable.netstat_rates", "resources.memory.unavailable.vmstat_rates",
+                                "resources.cpu.unavailable.rates", "resources.interrupts.unavailable.softnet_rates" };
+        for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+                const char *why = json_string_value(test_path(doc, paths[i]));
+                assert_non_null(why);
+                assert_non_null(strstr(why, "the window was interrupted after"));
+        }
+        json_decref(doc);
+        /* Just over the minimum: two samples, and rates. */
+        c = (Clock) { .dir = dir, .now = 1000000, .stop_at = 1, .stop_after_usec = 20000 };
+        doc = run_window(&c, 10, &interrupted);
+        assert_int_equal((int) test_num(doc, "window.samples"), 2);
+        assert_non_null(test_path(doc, "resources.memory.swap_in_per_s"));
+        json_decref(doc);
+        test_rm_rf(dir);
+        free(dir);
+}
+
 /* A whole window: not interrupted, the asked length, and progress counts samples of the total. */
 static void test_full_window_progress(void **state) {
         char *dir = fixture();
@@ -159,6 +190,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_cut_short_keeps_rates),
                 cmocka_unit_test(test_cut_before_first_interval),
+                cmocka_unit_test(test_cut_within_microseconds),
                 cmocka_unit_test(test_full_window_progress),
                 cmocka_unit_test(test_snapshot_reasons),
         };
