@@ -17,22 +17,11 @@
 #include <string.h>
 
 #include "helper.h"
+#include "json-util.h"
 #include "log.h"
 #include "owned-file.h"
 #include "ulimit.h"
 
-static const char *jstr(json_t *o, const char *k) {
-        return json_string_value(json_object_get(o, k));
-}
-
-static bool jstreq(json_t *o, const char *k, const char *v) {
-        const char *s = jstr(o, k);
-        return s && strcmp(s, v) == 0;
-}
-
-static void set_str(json_t *o, const char *k, const char *v) {
-        json_object_set_new(o, k, v ? json_string(v) : json_null());
-}
 
 static void note(json_t *tx, const char *fmt, ...) _printf_(2, 3);
 static void note(json_t *tx, const char *fmt, ...) {

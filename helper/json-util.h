@@ -15,6 +15,10 @@ static inline bool jstreq(const json_t *o, const char *k, const char *v) {
         return s && strcmp(s, v) == 0;
 }
 
+static inline void set_str(json_t *o, const char *k, const char *v) {
+        json_object_set_new(o, k, v ? json_string(v) : json_null());
+}
+
 /* Whether member k of o is a string equal to one of the NULL-terminated list. */
 static inline bool jstr_in(const json_t *o, const char *k, const char *const *list) {
         const char *s = jstr(o, k);

@@ -10,21 +10,10 @@
 #include <string.h>
 
 #include "helper.h"
+#include "json-util.h"
 #include "log.h"
 #include "owned-file.h"
 
-static const char *jstr(json_t *o, const char *k) {
-        return json_string_value(json_object_get(o, k));
-}
-
-static bool jstreq(json_t *o, const char *k, const char *v) {
-        const char *s = jstr(o, k);
-        return s && strcmp(s, v) == 0;
-}
-
-static void set_str(json_t *o, const char *k, const char *v) {
-        json_object_set_new(o, k, v ? json_string(v) : json_null());
-}
 
 bool rollback_result_done(const char *result) {
         static const char *const done[] = { "restored", "unchanged", "forced", "obsolete" };
