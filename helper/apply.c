@@ -240,6 +240,11 @@ static int rollback_tx(Helper *h, json_t *tx, bool force, bool skip_live) {
         int r = journal_save(h, tx, was_applied);
         if (r < 0 && was_applied) {
                 set_str(tx, "state", was);
+                /* The rename may have landed before a failed fsync: put the durable record back, or the
+                 * next start would finish a rollback the caller is told did not happen. */
+                if (journal_save(h, tx, true) < 0)
+                        log_error("transaction %s: the journal may say rolling-back: the next start of the helper "
+                                  "may finish this rollback", id);
                 return log_error_errno(r, "transaction %s: cannot save the journal before rolling back: %m", id);
         }
         if (r < 0)
@@ -265,7 +270,8 @@ static int rollback_tx(Helper *h, json_t *tx, bool force, bool skip_live) {
         for (size_t i = json_array_size(changes); i > 0; i--) {
                 json_t *c = json_array_get(changes, i - 1);
                 const char *status = jstr(c, "status");
-                if (!status || (strcmp(status, "applied") != 0 && strcmp(status, "pending") != 0) ||
+                /* "failed": a ulimit write may have changed some processes before it failed. */
+                if (!status || (strcmp(status, "applied") != 0 && strcmp(status, "pending") != 0 && strcmp(status, "failed") != 0) ||
                     rollback_result_done(jstr(c, "rollback")))
                         continue;
                 rollback_change(&run, c, skip_live);

@@ -115,7 +115,8 @@ static bool counter_zero(const json_t *tx, const char *k) {
  * outcome: that record is the only way to undo them, so anything short of this keeps the file. */
 static bool undone(const json_t *tx) {
         static const char *const finished[] = { "rolled-back", "recovered", "failed", NULL };
-        static const char *const live[] = { "applied", "pending", NULL }, *const written[] = { "written", "pending", NULL };
+        static const char *const live[] = { "applied", "pending", "failed", NULL },
+                                 *const written[] = { "written", "pending", "failed", NULL };
         static const char *const change_done[] = { "restored", "unchanged", "forced", "obsolete", NULL };
         static const char *const file_done[] = { "restored", "unchanged", NULL };
         if (!jstr_in(tx, "state", finished) || !jstr(tx, "rolled_back") || !counter_zero(tx, "conflicts") ||

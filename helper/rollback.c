@@ -270,6 +270,10 @@ int rollback_file(RollbackRun *run, json_t *f) {
                 json_object_set_new(f, "entries", entries);
         }
         work = cur ? strdup(cur) : NULL;
+        if (cur && !work) {
+                owned_keys_free(keys);
+                return -ENOMEM;        /* never mistaken for an absent file, which may be removed */
+        }
         for (char **k = keys; *k; k++) {
                 json_t *rec = json_object_get(entries, *k);
                 if (rec && rollback_result_done(jstr(rec, "rollback")))
@@ -331,10 +335,13 @@ bool rollback_complete(json_t *tx) {
         size_t i;
         json_t *c;
         json_array_foreach(json_object_get(tx, "changes"), i, c)
-                if ((jstreq(c, "status", "applied") || jstreq(c, "status", "pending")) && !rollback_result_done(jstr(c, "rollback")))
+                if ((jstreq(c, "status", "applied") || jstreq(c, "status", "pending") || jstreq(c, "status", "failed")) &&
+                    !rollback_result_done(jstr(c, "rollback")))
                         return false;
+        /* "failed": the write may have landed (a ulimit on some processes, a renamed file whose fsync failed). */
         json_array_foreach(json_object_get(tx, "files"), i, c)
-                if ((jstreq(c, "status", "written") || jstreq(c, "status", "pending")) && !rollback_result_done(jstr(c, "rollback")))
+                if ((jstreq(c, "status", "written") || jstreq(c, "status", "pending") || jstreq(c, "status", "failed")) &&
+                    !rollback_result_done(jstr(c, "rollback")))
                         return false;
         return true;
 }

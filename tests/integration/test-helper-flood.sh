@@ -85,13 +85,20 @@ for i in range(3000):
         state = "failed"             # its rollback never ran: the changes are live, this is their only undo record
     elif i == 6:
         drop = ("conflicts", "failures")   # no counters at all: not provably undone, kept
+    elif i == 7:
+        state = "failed"             # counters 0, but a "failed" change and file that may have landed: kept
     tx = {"schema": "skytune.tx/1", "id": tid, "state": state, "boot_id": "0" * 32, "created": "2020-01-01T00:00:00.000000Z",
           "updated": "2020-01-01T00:00:01.000000Z", "caller_uid": 0, "persist": False,
           "changes": [{"kind": "sysctl", "key": "vm.swappiness", "proposed": "10", "mechanism": "live", "old": "60", "new": "10",
                        "status": "applied" if state == "applied" else "rolled-back", "old_raw": "60", "rollback": "restored"}] * 4,
           "files": [], "notes": [], "conflicts": 0, "failures": 0, "forced": False, "rolled_back": "2020-01-01T00:00:02.000000Z",
           **extra}
-    if state == "failed":
+    if state == "failed" and i == 7:
+        tx["changes"] = [dict(tx["changes"][0], status="failed")] + tx["changes"][1:]
+        del tx["changes"][0]["rollback"]
+        tx["files"] = [{"path": "etc/sysctl.d/90-skytune.conf", "existed": False, "new_content": "vm.swappiness = 10\n",
+                        "status": "failed", "created_dirs": []}]
+    elif state == "failed":
         for k in ("conflicts", "failures", "rolled_back"):
             del tx[k]
         tx["changes"] = [dict(c, status="applied") for c in tx["changes"]]
@@ -154,12 +161,12 @@ helper_stop
 bus_activation
 hcall ListTransactions >/dev/null
 n=$(journal_count)
-for i in 0 1 2 3 4 5 6; do
+for i in 0 1 2 3 4 5 6 7; do
         [[ -e $STATE/tx/$(printf '20200101T%06d-000000-%06x' "$i" "$i").json ]] ||
-                bus_fail "retention removed transaction $i (applied, a conflict left, failed with live changes, or no counters)"
+                bus_fail "retention removed transaction $i (applied, a conflict left, failed with live changes, a failed change or file, or no counters)"
 done
 [[ -e $STATE/tx/$(printf '20200101T%06d-000000-%06x' 4959 2999).json ]] || bus_fail "retention removed the newest finished one"
-# 100 finished kept (the test's own rolled-back ones among them) plus the 7 kept for what they hold.
-[[ $n == 107 ]] || bus_fail "retention kept $n journal files, expected 107"
-echo "C. retention: $n files left: the newest 100 finished and 7 kept for what they hold"
+# 100 finished kept (the test's own rolled-back ones among them) plus the 8 kept for what they hold.
+[[ $n == 108 ]] || bus_fail "retention kept $n journal files, expected 108"
+echo "C. retention: $n files left: the newest 100 finished and 8 kept for what they hold"
 echo "ok: no Busy and no wait for root under an Apply flood and under list bursts over 3000 journal files; retention keeps 100 finished"
