@@ -4,6 +4,7 @@
  * scan, the private modes, and verification records (AnnotateTransaction): round trip, and the
  * records and transactions refused. */
 #include "../../helper/journal.c"
+#include "../../helper/verification.c"
 #include "../../helper/plan.c"
 
 #include <sys/stat.h>
