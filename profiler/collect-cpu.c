@@ -116,11 +116,12 @@ static bool shares(const CpuTicks *a, const CpuTicks *b, CpuShares *ret) {
 
 static int report_cpu_intervals(CpuState *st, Report *rep) {
         size_t m = st->n - 1;
-        _cleanup_free_ double *buf = calloc(m * 9, sizeof(double));
+        _cleanup_free_ double *buf = calloc(m * 11, sizeof(double));
         if (!buf)
                 return -ENOMEM;
         double *util = buf, *user = buf + m, *sys = buf + 2 * m, *iow = buf + 3 * m, *irq = buf + 4 * m,
                *sirq = buf + 5 * m, *steal = buf + 6 * m, *ctxt = buf + 7 * m, *forks = buf + 8 * m;
+        double *w = buf + 9 * m, *wr = buf + 10 * m;    /* interval lengths: each interval weighs its time */
         size_t k = 0, kr = 0;
         for (size_t i = 1; i < st->n; i++) {
                 const CpuSample *a = &st->s[i - 1], *b = &st->s[i];
@@ -130,31 +131,31 @@ static int report_cpu_intervals(CpuState *st, Report *rep) {
                         continue;
                 if (shares(&a->total, &b->total, &sh)) {
                         util[k] = sh.util, user[k] = sh.user, sys[k] = sh.system, iow[k] = sh.iowait;
-                        irq[k] = sh.irq, sirq[k] = sh.softirq, steal[k] = sh.steal;
+                        irq[k] = sh.irq, sirq[k] = sh.softirq, steal[k] = sh.steal, w[k] = dt;
                         k++;
                 }
                 uint64_t dc, dp;
                 if (counter_delta(a->ctxt, b->ctxt, &dc) && counter_delta(a->processes, b->processes, &dp)) {
                         ctxt[kr] = (double) dc / dt;
                         forks[kr] = (double) dp / dt;
-                        kr++;
+                        wr[kr++] = dt;
                 }
         }
         int r = 0;
-        r = r ?: report_series(rep, "cpu", NULL, "utilization_pct", "percent", util, k);
-        r = r ?: report_series(rep, "cpu", NULL, "user_pct", "percent", user, k);
-        r = r ?: report_series(rep, "cpu", NULL, "system_pct", "percent", sys, k);
-        r = r ?: report_series(rep, "cpu", NULL, "iowait_pct", "percent", iow, k);
-        r = r ?: report_series(rep, "cpu", NULL, "irq_pct", "percent", irq, k);
-        r = r ?: report_series(rep, "cpu", NULL, "softirq_pct", "percent", sirq, k);
-        r = r ?: report_series(rep, "cpu", NULL, "steal_pct", "percent", steal, k);
-        r = r ?: report_series(rep, "cpu", NULL, "context_switches_per_s", "1/s", ctxt, kr);
-        r = r ?: report_series(rep, "cpu", NULL, "forks_per_s", "1/s", forks, kr);
+        r = r ?: report_series_weighted(rep, "cpu", NULL, "utilization_pct", "percent", util, w, k);
+        r = r ?: report_series_weighted(rep, "cpu", NULL, "user_pct", "percent", user, w, k);
+        r = r ?: report_series_weighted(rep, "cpu", NULL, "system_pct", "percent", sys, w, k);
+        r = r ?: report_series_weighted(rep, "cpu", NULL, "iowait_pct", "percent", iow, w, k);
+        r = r ?: report_series_weighted(rep, "cpu", NULL, "irq_pct", "percent", irq, w, k);
+        r = r ?: report_series_weighted(rep, "cpu", NULL, "softirq_pct", "percent", sirq, w, k);
+        r = r ?: report_series_weighted(rep, "cpu", NULL, "steal_pct", "percent", steal, w, k);
+        r = r ?: report_series_weighted(rep, "cpu", NULL, "context_switches_per_s", "1/s", ctxt, wr, kr);
+        r = r ?: report_series_weighted(rep, "cpu", NULL, "forks_per_s", "1/s", forks, wr, kr);
         if (r < 0)
                 return r;
 
         if (k > 0) {
-                SeriesSummary u = series_summarize(util, k), s = series_summarize(steal, k);
+                SeriesSummary u = series_summarize_weighted(util, w, k), s = series_summarize_weighted(steal, w, k);
                 if (u.avg >= 90)
                         r = r ?: report_finding(rep, FINDING_UTILIZATION, u.avg >= 98 ? SEVERITY_CRITICAL : SEVERITY_WARNING,
                                                 "cpu", "cpu.utilization_pct", u.avg, 90,

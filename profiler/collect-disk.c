@@ -252,9 +252,9 @@ static int await_finding(Report *rep, const char *dev, DiskType type, const char
                               dev, what, s.max, s.avg, over, kb, limit, disk_type_names[type]);
 }
 
-static int util_finding(Report *rep, const char *dev, DiskType type, const double *util, size_t ku, const double *aqu,
-                        size_t ka) {
-        SeriesSummary u = series_summarize(util, ku), q = series_summarize(aqu, ka);
+static int util_finding(Report *rep, const char *dev, DiskType type, const double *util, const double *wu, size_t ku,
+                        const double *aqu, const double *wa, size_t ka) {
+        SeriesSummary u = series_summarize_weighted(util, wu, ku), q = series_summarize_weighted(aqu, wa, ka);
         if (ku == 0 || ka == 0 || u.avg < 80 || q.avg <= 1)
                 return 0;
         char metric[COUNTER_NAME_MAX + 48];
@@ -293,12 +293,12 @@ static int report_device(const Sysroot *root, Report *rep, const CounterObject *
         size_t k[ELEMENTSOF(rates)];
         int r = 0;
         for (size_t j = 0; j < ELEMENTSOF(rates); j++) {
-                double *v = buf + j * m;
-                k[j] = counter_table_rates(&o->t, (size_t) rates[j].col, rates[j].mult, v);
+                double *v = buf + j * m, *w = buf + (11 + j) * m;
+                k[j] = counter_table_rates(&o->t, (size_t) rates[j].col, rates[j].mult, v, w);
                 if (rates[j].col == DISK_IO_MS)
                         for (size_t i = 0; i < k[j]; i++)
                                 v[i] = MIN(v[i], 100.0);     /* io_ticks can run a tick ahead of the clock */
-                r = r ?: report_series(rep, "disk", obj, rates[j].name, rates[j].unit, v, k[j]);
+                r = r ?: report_series_weighted(rep, "disk", obj, rates[j].name, rates[j].unit, v, w, k[j]);
         }
         double *rw = buf + 6 * m, *ww = buf + 7 * m, *rbusy = buf + 8 * m, *wbusy = buf + 9 * m, *fl = buf + 10 * m;
         size_t krb, kwb;
@@ -310,7 +310,7 @@ static int report_device(const Sysroot *root, Report *rep, const CounterObject *
         r = r ?: report_series(rep, "disk", obj, "in_flight", "tasks", fl, kf);
         DiskType type;
         r = r ?: report_facts(root, rep, o->name, obj, &type);
-        r = r ?: util_finding(rep, o->name, type, buf + 5 * m, k[5], buf + 4 * m, k[4]);
+        r = r ?: util_finding(rep, o->name, type, buf + 5 * m, buf + 16 * m, k[5], buf + 4 * m, buf + 15 * m, k[4]);
         r = r ?: await_finding(rep, o->name, type, "r_await_ms", "read", rbusy, krb);
         r = r ?: await_finding(rep, o->name, type, "w_await_ms", "write", wbusy, kwb);
         return r;
@@ -334,7 +334,7 @@ static int disk_report(void *state, const Sysroot *root, Report *rep) {
         if (r >= 0 && st->devs.samples < 2)
                 r = report_rates_unavailable(rep, "disk", "rates", "/proc/diskstats");
         size_t m = MAX(st->devs.samples, (size_t) 1);
-        _cleanup_free_ double *buf = calloc(11 * m, sizeof(double));
+        _cleanup_free_ double *buf = calloc(17 * m, sizeof(double));   /* 11 series, 6 interval lengths */
         if (!buf)
                 return -ENOMEM;
         for (size_t i = 0; r >= 0 && i < st->devs.n; i++) {

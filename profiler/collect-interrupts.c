@@ -80,15 +80,15 @@ static int softnet_interval(IrqState *st, const Softnet *a, const Softnet *b, do
                 CpuSeries *c = percpu_get(st, cur->cpu, i);
                 if (!c)
                         return -ENOMEM;
-                int r = series_push(&c->dropped, (double) dd / dt);
-                r = r ?: series_push(&c->squeeze, (double) ds / dt);
+                int r = series_push_rate(&c->dropped, (double) dd, dt);
+                r = r ?: series_push_rate(&c->squeeze, (double) ds, dt);
                 if (r < 0)
                         return r;
                 drop_sum += dd;
                 squeeze_sum += ds;
         }
-        int r = series_push(&st->dropped, (double) drop_sum / dt);
-        return r ?: series_push(&st->squeeze, (double) squeeze_sum / dt);
+        int r = series_push_rate(&st->dropped, (double) drop_sum, dt);
+        return r ?: series_push_rate(&st->squeeze, (double) squeeze_sum, dt);
 }
 
 static uint64_t sum_delta(const uint64_t *a, const uint64_t *b, unsigned n) {
@@ -137,8 +137,8 @@ static int sample_softirqs(IrqState *st, uint64_t now) {
         /* Columns are the possible CPUs: the count only changes with CPU hotplug of new sockets. */
         if (st->softirqs_have_prev && now > st->softirqs_at && prev->ncpu == cur->ncpu) {
                 double dt = (double) (now - st->softirqs_at) / 1e6;
-                r = series_push(&st->rx, (double) sum_delta(prev->net_rx, cur->net_rx, cur->ncpu) / dt);
-                r = r ?: series_push(&st->tx, (double) sum_delta(prev->net_tx, cur->net_tx, cur->ncpu) / dt);
+                r = series_push_rate(&st->rx, (double) sum_delta(prev->net_rx, cur->net_rx, cur->ncpu), dt);
+                r = r ?: series_push_rate(&st->tx, (double) sum_delta(prev->net_tx, cur->net_tx, cur->ncpu), dt);
                 if (r < 0)
                         return r;
         }
@@ -161,7 +161,8 @@ static int irq_sample(void *state, uint64_t now, bool full) {
 }
 
 static int softnet_findings(IrqState *st, Report *rep) {
-        SeriesSummary d = series_summarize(st->dropped.v, st->dropped.n), q = series_summarize(st->squeeze.v, st->squeeze.n);
+        SeriesSummary d = series_summarize_weighted(st->dropped.v, st->dropped.w, st->dropped.n);
+        SeriesSummary q = series_summarize_weighted(st->squeeze.v, st->squeeze.w, st->squeeze.n);
         int r = 0;
         if (d.n > 0 && d.avg > 0)
                 r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "interrupts", "interrupts.softnet_dropped_per_s",
@@ -191,16 +192,15 @@ static int irq_report(void *state, const Sysroot *root, Report *rep) {
                 r = report_rates_unavailable(rep, "interrupts", "softnet_rates", "/proc/net/softnet_stat");
         if (r >= 0 && st->softirqs_have_prev && st->rx.n == 0)
                 r = report_rates_unavailable(rep, "interrupts", "softirqs_rates", "/proc/softirqs");
-        r = r ?: report_series(rep, "interrupts", NULL, "softnet_dropped_per_s", "1/s", st->dropped.v, st->dropped.n);
-        r = r ?: report_series(rep, "interrupts", NULL, "softnet_time_squeeze_per_s", "1/s", st->squeeze.v, st->squeeze.n);
-        r = r ?: report_series(rep, "interrupts", NULL, "net_rx_softirqs_per_s", "1/s", st->rx.v, st->rx.n);
-        r = r ?: report_series(rep, "interrupts", NULL, "net_tx_softirqs_per_s", "1/s", st->tx.v, st->tx.n);
+        r = r ?: report_rate_series(rep, "interrupts", NULL, "softnet_dropped_per_s", "1/s", &st->dropped);
+        r = r ?: report_rate_series(rep, "interrupts", NULL, "softnet_time_squeeze_per_s", "1/s", &st->squeeze);
+        r = r ?: report_rate_series(rep, "interrupts", NULL, "net_rx_softirqs_per_s", "1/s", &st->rx);
+        r = r ?: report_rate_series(rep, "interrupts", NULL, "net_tx_softirqs_per_s", "1/s", &st->tx);
         for (size_t i = 0; r >= 0 && i < st->npercpu; i++) {
                 char obj[48];
                 snprintf(obj, sizeof(obj), "softnet/cpu%u", st->percpu[i].cpu);
-                r = report_series(rep, "interrupts", obj, "dropped_per_s", "1/s", st->percpu[i].dropped.v, st->percpu[i].dropped.n);
-                r = r ?: report_series(rep, "interrupts", obj, "time_squeeze_per_s", "1/s", st->percpu[i].squeeze.v,
-                                       st->percpu[i].squeeze.n);
+                r = report_rate_series(rep, "interrupts", obj, "dropped_per_s", "1/s", &st->percpu[i].dropped);
+                r = r ?: report_rate_series(rep, "interrupts", obj, "time_squeeze_per_s", "1/s", &st->percpu[i].squeeze);
         }
         return r ?: softnet_findings(st, rep);
 }

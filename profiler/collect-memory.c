@@ -161,34 +161,44 @@ static int report_meminfo(MemState *st, Report *rep) {
         return r;
 }
 
-static int report_vmstat(MemState *st, Report *rep, bool have_swap) {
-        size_t n = st->vm.n;
-        _cleanup_free_ double *buf = calloc(7 * (n ? n : 1), sizeof(double));
-        if (!buf)
-                return -ENOMEM;
+enum { R_IN, R_OUT, R_MAJ, R_SCAN, R_STALL, R_KSWAPD, R_REFAULT, R_FAULT, _R_MAX };
+
+/* Per-interval rates of the vmstat counters, v[i * n + j] with their interval lengths w (same layout). */
+static int report_vmstat_rates(MemState *st, Report *rep, double *v, double *w, size_t n, size_t k[_R_MAX]) {
         static const struct {
                 int col;
                 const char *name, *unit;
-        } rates[] = {
-                { VMSTAT_PSWPIN, "swap_in_per_s", "pages/s" },
-                { VMSTAT_PSWPOUT, "swap_out_per_s", "pages/s" },
-                { VMSTAT_PGMAJFAULT, "major_faults_per_s", "1/s" },
-                { VMSTAT_PGSCAN_DIRECT, "direct_scan_per_s", "pages/s" },
-                { VMSTAT_ALLOCSTALL, "allocstall_per_s", "1/s" },
-                { VMSTAT_PGSCAN_KSWAPD, "kswapd_scan_per_s", "pages/s" },
-                { VMSTAT_REFAULT, "refaults_per_s", "pages/s" },
+        } rates[_R_MAX] = {
+                [R_IN] = { VMSTAT_PSWPIN, "swap_in_per_s", "pages/s" },
+                [R_OUT] = { VMSTAT_PSWPOUT, "swap_out_per_s", "pages/s" },
+                [R_MAJ] = { VMSTAT_PGMAJFAULT, "major_faults_per_s", "1/s" },
+                [R_SCAN] = { VMSTAT_PGSCAN_DIRECT, "direct_scan_per_s", "pages/s" },
+                [R_STALL] = { VMSTAT_ALLOCSTALL, "allocstall_per_s", "1/s" },
+                [R_KSWAPD] = { VMSTAT_PGSCAN_KSWAPD, "kswapd_scan_per_s", "pages/s" },
+                [R_REFAULT] = { VMSTAT_REFAULT, "refaults_per_s", "pages/s" },
+                [R_FAULT] = { VMSTAT_PGFAULT, "page_faults_per_s", "1/s" },
         };
-        size_t k[ELEMENTSOF(rates)];
         int r = 0;
-        for (size_t i = 0; i < ELEMENTSOF(rates); i++) {
-                k[i] = counter_table_rates(&st->vm, (size_t) rates[i].col, 1.0, buf + i * n);
-                r = r ?: report_series(rep, "memory", NULL, rates[i].name, rates[i].unit, buf + i * n, k[i]);
+        for (size_t i = 0; i < _R_MAX; i++) {
+                k[i] = counter_table_rates(&st->vm, (size_t) rates[i].col, 1.0, v + i * n, w + i * n);
+                r = r ?: report_series_weighted(rep, "memory", NULL, rates[i].name, rates[i].unit, v + i * n, w + i * n,
+                                                k[i]);
         }
+        return r;
+}
+
+static int report_vmstat(MemState *st, Report *rep, bool have_swap) {
+        size_t n = st->vm.n ? st->vm.n : 1;
+        _cleanup_free_ double *v = calloc(2 * _R_MAX * n, sizeof(double));
+        if (!v)
+                return -ENOMEM;
+        double *w = v + _R_MAX * n;
+        size_t k[_R_MAX];
+        int r = report_vmstat_rates(st, rep, v, w, n, k);
         if (r < 0)
                 return r;
-        if (k[0] == 0)
+        if (k[R_IN] == 0)
                 return report_rates_unavailable(rep, "memory", "vmstat_rates", "/proc/vmstat");
-        const double *in = buf, *out = buf + n, *scan = buf + 3 * n, *stall = buf + 4 * n;
 
         uint64_t ooms = counter_table_total(&st->vm, VMSTAT_OOM_KILL);
         r = report_gauge(rep, "memory", NULL, "oom_kills", "count", (double) ooms);
@@ -201,32 +211,31 @@ static int report_vmstat(MemState *st, Report *rep, bool have_swap) {
 
         /* Swapping is a saturation signal when it is sustained: in at least half of the intervals. */
         size_t active = 0;
-        double sum_in = 0, sum_out = 0;
-        for (size_t i = 0; i < k[0] && i < k[1]; i++) {
-                active += in[i] + out[i] > 0;
-                sum_in += in[i];
-                sum_out += out[i];
-        }
-        if (r >= 0 && have_swap && active > 0 && 2 * active >= k[0]) {
-                double total = (sum_in + sum_out) / (double) k[0];
+        for (size_t i = 0; i < k[R_IN] && i < k[R_OUT]; i++)
+                active += v[R_IN * n + i] + v[R_OUT * n + i] > 0;
+        double in = series_summarize_weighted(v + R_IN * n, w + R_IN * n, k[R_IN]).avg;
+        double out = series_summarize_weighted(v + R_OUT * n, w + R_OUT * n, k[R_OUT]).avg;
+        if (r >= 0 && have_swap && active > 0 && 2 * active >= k[R_IN]) {
+                double total = in + out;
                 r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "memory",
-                                   sum_out >= sum_in ? "memory.swap_out_per_s" : "memory.swap_in_per_s", total, 0,
+                                   out >= in ? "memory.swap_out_per_s" : "memory.swap_in_per_s", total, 0,
                                    "swapping %.1f pages/s on average (in %.1f, out %.1f; threshold 0) in %zu of %zu "
                                    "intervals: memory is short for the working set; consider vm.swappiness=10 or "
                                    "more memory",
-                                   total, sum_in / (double) k[0], sum_out / (double) k[0], active, k[0]);
+                                   total, in, out, active, k[R_IN]);
         }
 
-        SeriesSummary st_sum = series_summarize(stall, k[4]), sc_sum = series_summarize(scan, k[3]);
-        if (r >= 0 && (st_sum.avg > 0 || sc_sum.avg > 0)) {
-                bool by_stall = st_sum.avg > 0;
+        double stall = series_summarize_weighted(v + R_STALL * n, w + R_STALL * n, k[R_STALL]).avg;
+        double scan = series_summarize_weighted(v + R_SCAN * n, w + R_SCAN * n, k[R_SCAN]).avg;
+        if (r >= 0 && (stall > 0 || scan > 0)) {
+                bool by_stall = stall > 0;
                 r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "memory",
                                    by_stall ? "memory.allocstall_per_s" : "memory.direct_scan_per_s",
-                                   by_stall ? st_sum.avg : sc_sum.avg, 0,
+                                   by_stall ? stall : scan, 0,
                                    "direct reclaim: allocations stall (%.1f allocation stalls/s and %.1f pages/s "
                                    "scanned directly in /proc/vmstat, threshold 0); raise vm.min_free_kbytes or "
                                    "vm.watermark_scale_factor so kswapd starts earlier, or add memory",
-                                   st_sum.avg, sc_sum.avg);
+                                   stall, scan);
         }
         return r;
 }
@@ -284,6 +293,7 @@ static const MetricSpec memory_metrics[] = {
         { "memory.swap_in_per_s", METRIC_SERIES },
         { "memory.swap_out_per_s", METRIC_SERIES },
         { "memory.major_faults_per_s", METRIC_SERIES },
+        { "memory.page_faults_per_s", METRIC_SERIES },
         { "memory.direct_scan_per_s", METRIC_SERIES },
         { "memory.allocstall_per_s", METRIC_SERIES },
         { "memory.kswapd_scan_per_s", METRIC_SERIES },

@@ -60,13 +60,16 @@ bool counter_table_delta(const CounterTable *t, size_t i, size_t col, uint64_t *
         return true;
 }
 
-size_t counter_table_rates(const CounterTable *t, size_t col, double mult, double *out) {
+size_t counter_table_rates(const CounterTable *t, size_t col, double mult, double *out, double *out_dt) {
         size_t k = 0;
         for (size_t i = 1; i < t->n; i++) {
                 uint64_t d;
                 double dt;
-                if (counter_table_delta(t, i, col, &d, &dt))
-                        out[k++] = (double) d * mult / dt;
+                if (!counter_table_delta(t, i, col, &d, &dt))
+                        continue;
+                if (out_dt)
+                        out_dt[k] = dt;
+                out[k++] = (double) d * mult / dt;
         }
         return k;
 }

@@ -29,8 +29,10 @@ const uint64_t *counter_table_row(const CounterTable *t, size_t i);
 /* Delta of column col between rows i-1 and i and the interval length in seconds; false when a row
  * is absent, the clock did not advance, or the counter was reset (series.h counter_delta). */
 bool counter_table_delta(const CounterTable *t, size_t i, size_t col, uint64_t *ret, double *ret_dt);
-/* Per-interval rates (delta * mult / dt) of column col into out (room for n - 1); returns how many. */
-size_t counter_table_rates(const CounterTable *t, size_t col, double mult, double *out);
+/* Per-interval rates (delta * mult / dt) of column col into out (room for n - 1), and each interval's
+ * length dt in seconds into out_dt (may be NULL), the weight that makes the average of the rates the
+ * window's total delta over its total time (series.h); returns how many. */
+size_t counter_table_rates(const CounterTable *t, size_t col, double mult, double *out, double *out_dt);
 /* Values of column col (a gauge) * mult in the present rows into out (room for n); returns how many. */
 size_t counter_table_gauges(const CounterTable *t, size_t col, double mult, double *out);
 /* Sum of the valid deltas of column col over the window. */

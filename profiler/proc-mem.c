@@ -67,6 +67,8 @@ static int vmstat_slot(Scan name) {
                         return VMSTAT_PSWPOUT;
                 if (scan_eq(name, "pgmajfault"))
                         return VMSTAT_PGMAJFAULT;
+                if (scan_eq(name, "pgfault"))
+                        return VMSTAT_PGFAULT;
                 /* pgscan_direct_throttle counts throttling events, not pages scanned. */
                 if (scan_starts_with(name, "pgscan_direct") && !scan_eq(name, "pgscan_direct_throttle"))
                         return VMSTAT_PGSCAN_DIRECT;

@@ -35,6 +35,7 @@ enum {
         VMSTAT_ALLOCSTALL,        /* Σ allocstall and allocstall_<zone> */
         VMSTAT_REFAULT,           /* workingset_refault_anon + _file, or workingset_refault */
         VMSTAT_OOM_KILL,          /* 4.13+ */
+        VMSTAT_PGFAULT,           /* every page fault, minor and major */
         _VMSTAT_MAX,
 };
 

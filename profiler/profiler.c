@@ -2,6 +2,7 @@
 #include "profiler.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,18 +90,31 @@ int profiler_sample(Profiler *p, uint64_t now_usec, bool last) {
         return 0;
 }
 
+/* The window ends on time: samples every interval and one at the end, so a duration that is not a
+ * multiple of the interval has a shorter last interval (the summaries weigh intervals by their
+ * length). A remainder under the shortest rate window is added to the last interval instead. */
+static unsigned window_steps(const ProfilerWindow *w, uint64_t *ret_duration, uint64_t *ret_interval) {
+        if (!(w->duration_s > 0))
+                return 0;
+        uint64_t d = (uint64_t) llround(w->duration_s * 1e6), iv = (uint64_t) llround(w->interval_s * 1e6);
+        *ret_duration = d;
+        *ret_interval = iv;
+        if (iv == 0 || iv >= d)
+                return 1;
+        uint64_t steps = d / iv + (d % iv >= PROFILER_MIN_RATE_WINDOW_USEC);
+        return steps > UINT_MAX ? UINT_MAX : (unsigned) steps;
+}
+
 int profiler_run(Profiler *p, const ProfilerWindow *w) {
-        unsigned steps = 0;
-        if (w->duration_s > 0) {
-                long k = lround(w->duration_s / w->interval_s);
-                steps = k > 0 ? (unsigned) k : 1;
-        }
+        uint64_t d = 0, iv = 0;
+        unsigned steps = window_steps(w, &d, &iv);
         uint64_t t0 = w->now(w->userdata);
         int r = profiler_sample(p, t0, steps == 0);
         for (unsigned i = 1; r >= 0 && i <= steps; i++) {
                 if (w->progress)
                         w->progress(p->samples, steps + 1, (double) (w->now(w->userdata) - t0) / 1e6, w->userdata);
-                if (!w->wait_until(t0 + (uint64_t) llround(i * w->interval_s * 1e6), w->userdata)) {
+                uint64_t at = i == steps ? d : MIN((uint64_t) i * iv, d);
+                if (!w->wait_until(t0 + at, w->userdata)) {
                         /* Cut short: one last full sample now, so that every rate covers what was sampled;
                          * but not a rate over a few microseconds: below the minimum, the first sample only. */
                         p->interrupted = true;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "macro.h"
+#include "series.h"
 #include "tunable.h"
 
 typedef struct Report Report;
@@ -36,9 +37,18 @@ json_t *report_host(Report *r);
 /* A fact about one resource (e.g. a disk's rotational flag): resources.<resource>[.<object>].<name>. */
 int report_fact(Report *r, const char *resource, const char *object, const char *name, json_t *value /* stolen */);
 
-/* A metric sampled over the window; n == 0 reports nothing. */
+/* A metric sampled over the window; n == 0 reports nothing. Each value weighs w[i] in the summary
+ * (series_summarize_weighted): for a rate, the length of its interval, so that "value" is the total
+ * delta over the total time; then the metric also says the time it covers ("span_s") and, when its
+ * intervals differ by more than 10 %, the shortest and the longest. */
+int report_series_weighted(Report *r, const char *resource, const char *object, const char *name, const char *unit,
+                           const double *v, const double *w, size_t n);
+/* The same with equal weights (gauges read at each sample). */
 int report_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
                   const double *v, size_t n);
+/* A Series of rates pushed with series_push_rate. */
+int report_rate_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
+                       const Series *s);
 /* A metric with one value (an instant gauge, or a rate over the whole window). */
 int report_gauge(Report *r, const char *resource, const char *object, const char *name, const char *unit, double v);
 int report_unavailable(Report *r, const char *resource, const char *name, const char *fmt, ...) _printf_(4, 5);

@@ -20,52 +20,95 @@ int array_reserve(void **arr, size_t *cap, size_t n, size_t sz) {
         return 0;
 }
 
-int series_push(Series *s, double v) {
-        int r = array_reserve((void **) &s->v, &s->cap, s->n, sizeof(double));
+/* v and w share one capacity. */
+static int series_reserve(Series *s) {
+        if (s->n < s->cap)
+                return 0;
+        size_t ncap = s->cap ? s->cap * 2 : 16;
+        if (ncap > SIZE_MAX / sizeof(double))
+                return -ENOMEM;
+        double *v = realloc(s->v, ncap * sizeof(double));
+        if (!v)
+                return -ENOMEM;
+        s->v = v;
+        double *w = realloc(s->w, ncap * sizeof(double));
+        if (!w)
+                return -ENOMEM;
+        s->w = w;
+        s->cap = ncap;
+        return 0;
+}
+
+static int series_push_weighted(Series *s, double v, double w) {
+        int r = series_reserve(s);
         if (r < 0)
                 return r;
-        s->v[s->n++] = v;
+        s->v[s->n] = v;
+        s->w[s->n++] = w;
         return 0;
+}
+
+int series_push(Series *s, double v) {
+        return series_push_weighted(s, v, 1.0);
+}
+
+int series_push_rate(Series *s, double delta, double dt) {
+        return series_push_weighted(s, delta / dt, dt);
 }
 
 void series_free(Series *s) {
         free(s->v);
+        free(s->w);
         *s = (Series) {};
 }
 
-static int cmp_double(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
+typedef struct Weighted {
+        double v, w;
+} Weighted;
+
+static int cmp_weighted(const void *a, const void *b) {
+        double x = ((const Weighted *) a)->v, y = ((const Weighted *) b)->v;
         return (x > y) - (x < y);
 }
 
-SeriesSummary series_summarize(const double *v, size_t n) {
+/* The smallest value whose cumulative weight (values sorted) reaches 95 % of the total. */
+static double weighted_p95(const Weighted *sorted, size_t n, double total) {
+        double target = 0.95 * total * (1 - 1e-12), cum = 0;   /* 0.95 * n is inexact in binary */
+        for (size_t i = 0; i < n; i++) {
+                cum += sorted[i].w;
+                if (cum >= target)
+                        return sorted[i].v;
+        }
+        return sorted[n - 1].v;
+}
+
+SeriesSummary series_summarize_weighted(const double *v, const double *w, size_t n) {
         SeriesSummary s = { .n = n };
         if (n == 0)
                 return s;
-        double sorted_small[64], *sorted = n <= 64 ? sorted_small : malloc(n * sizeof(double));
         double sum = 0;
+        s.min = s.max = v[0];
+        s.w_min = s.w_max = w ? w[0] : 1.0;
+        for (size_t i = 0; i < n; i++) {
+                double wi = w ? w[i] : 1.0;
+                s.min = fmin(s.min, v[i]);
+                s.max = fmax(s.max, v[i]);
+                s.w_min = fmin(s.w_min, wi);
+                s.w_max = fmax(s.w_max, wi);
+                sum += v[i] * wi;
+                s.span += wi;
+        }
+        s.avg = s.span > 0 ? sum / s.span : 0;
+        Weighted small[64], *sorted = n <= 64 ? small : malloc(n * sizeof(Weighted));
         if (!sorted) {
-                /* Out of memory: still give min/avg/max, and max stands in for p95. */
-                s.min = s.max = v[0];
-                for (size_t i = 0; i < n; i++) {
-                        s.min = fmin(s.min, v[i]);
-                        s.max = fmax(s.max, v[i]);
-                        sum += v[i];
-                }
-                s.avg = sum / (double) n;
-                s.p95 = s.max;
+                s.p95 = s.max;          /* out of memory: max stands in for p95 */
                 return s;
         }
-        memcpy(sorted, v, n * sizeof(double));
-        qsort(sorted, n, sizeof(double), cmp_double);
         for (size_t i = 0; i < n; i++)
-                sum += sorted[i];
-        s.min = sorted[0];
-        s.max = sorted[n - 1];
-        s.avg = sum / (double) n;
-        size_t rank = (size_t) ceil(0.95 * (double) n);   /* nearest rank, 1-based */
-        s.p95 = sorted[rank > 0 ? rank - 1 : 0];
-        if (sorted != sorted_small)
+                sorted[i] = (Weighted) { v[i], w ? w[i] : 1.0 };
+        qsort(sorted, n, sizeof(Weighted), cmp_weighted);
+        s.p95 = weighted_p95(sorted, n, s.span);
+        if (sorted != small)
                 free(sorted);
         return s;
 }

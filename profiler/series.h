@@ -6,21 +6,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Values with a weight each: for a rate, the length of its interval in seconds. */
 typedef struct Series {
-        double *v;
+        double *v, *w;
         size_t n, cap;
 } Series;
 
+/* A value of weight 1 (a gauge read at a sample). */
 int series_push(Series *s, double v);
+/* The rate delta / dt of one interval, weighted by dt (> 0). */
+int series_push_rate(Series *s, double delta, double dt);
 void series_free(Series *s);
 
 typedef struct SeriesSummary {
         double min, avg, max, p95;
         size_t n;
+        double span;             /* sum of the weights: for rates, the seconds the intervals cover */
+        double w_min, w_max;     /* the smallest and largest weight (the shortest and longest interval) */
 } SeriesSummary;
 
-/* min/avg/max/p95 (nearest-rank) of n values; n == 0 gives all zero. */
-SeriesSummary series_summarize(const double *v, size_t n);
+/* min/avg/max/p95 of n values each weighted by w[i] (NULL: all 1); n == 0 gives all zero. avg is the
+ * weighted mean, so for rates (delta_i / dt_i weighted by dt_i) it is the window's total delta over its
+ * total time, whatever the lengths of the intervals. p95 is the weighted nearest rank: the smallest
+ * value such that values up to it carry at least 95 % of the weight (of the time, for rates); with
+ * equal weights that is the plain nearest rank. min and max are the extreme values whatever their
+ * weight: a short interval's rate is noisier, which w_min/w_max let a reader see. */
+SeriesSummary series_summarize_weighted(const double *v, const double *w, size_t n);
+static inline SeriesSummary series_summarize(const double *v, size_t n) {
+        return series_summarize_weighted(v, NULL, n);
+}
 
 /* Delta of a cumulative kernel counter. A smaller value is a 32-bit wrap when the old value was in the
  * upper half of the 32-bit range (unsigned long counters on 32-bit kernels), otherwise a reset (device

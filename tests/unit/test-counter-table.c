@@ -30,9 +30,12 @@ static void test_table(void **state) {
         assert_false(counter_table_delta(&t, 0, 0, &d, NULL));
         assert_false(counter_table_delta(&t, 5, 0, &d, NULL));
         assert_false(counter_table_delta(&t, 1, 2, &d, NULL));    /* no such column */
-        double out[5];
-        assert_int_equal(counter_table_rates(&t, 1, 2.0, out), 2);
+        double out[5], dts[5];
+        assert_int_equal(counter_table_rates(&t, 1, 2.0, out, NULL), 2);
         assert_true(out[0] == 992 && out[1] == 400);
+        /* With the lengths of those intervals: 1 s, then 0.5 s (4 s -> 4.5 s). */
+        assert_int_equal(counter_table_rates(&t, 1, 2.0, out, dts), 2);
+        assert_true(dts[0] == 1.0 && dts[1] == 0.5);
         assert_int_equal(counter_table_gauges(&t, 0, 1.0, out), 4);
         assert_true(out[3] == 5);
         assert_int_equal(counter_table_total(&t, 0), 15);

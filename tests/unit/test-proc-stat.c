@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,12 +78,31 @@ static void test_summary(void **state) {
         assert_true(s.p95 == 7 && s.min == 7);
 }
 
+/* Rates of unequal intervals: 5 s at 100/s and 2 s at 0/s are 500 events in 7 s, 71.4/s (their plain
+ * mean reads 50); 95 % of the time is at or below 100/s; the weights' extremes are kept. */
+static void test_summary_weighted(void **state) {
+        Series s = {};
+        assert_int_equal(series_push_rate(&s, 500, 5), 0);
+        assert_int_equal(series_push_rate(&s, 0, 2), 0);
+        SeriesSummary m = series_summarize_weighted(s.v, s.w, s.n);
+        assert_true(fabs(m.avg - 500.0 / 7) < 1e-9);
+        assert_true(m.p95 == 100 && m.min == 0 && m.max == 100);
+        assert_true(m.span == 7 && m.w_min == 2 && m.w_max == 5);
+        /* 19 s at 1/s and 1 s at 50/s: 5 % of the time is above 1/s, so p95 is 1; 1.1 s at 50/s tips it. */
+        double v[] = { 1, 50 }, w[] = { 19, 1 };
+        assert_true(series_summarize_weighted(v, w, 2).p95 == 1);
+        w[1] = 1.1;
+        assert_true(series_summarize_weighted(v, w, 2).p95 == 50);
+        series_free(&s);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse),
                 cmocka_unit_test(test_malformed),
                 cmocka_unit_test(test_counter_delta),
                 cmocka_unit_test(test_summary),
+                cmocka_unit_test(test_summary_weighted),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
