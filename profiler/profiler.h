@@ -22,11 +22,12 @@ Profiler *profiler_free(Profiler *p);
 /* One sample of all collectors at monotonic time now_usec (the caller's clock, so tests can replay
  * fixture trees with exact intervals). last marks the window's final sample.
  *
- * /proc/vmstat, /proc/net/snmp, /proc/net/netstat, /proc/net/softnet_stat and /proc/softirqs cost the
- * kernel about half of a sample (it formats every one of their hundreds of fields), and they only feed
- * rates whose use is their window average. So they are read at "full" samples only: the first, the
- * last, and the first one at least the full period (default 5 s) after the previous full one. Their
- * rates are over those longer intervals; every other source is read at every sample. */
+ * /proc/vmstat, /proc/net/netstat, /proc/net/softnet_stat and /proc/softirqs cost the kernel much of a
+ * sample (it formats every one of their hundreds of fields), and they only feed rates whose use is
+ * their window average. So they are read at "full" samples only: the first, the last, and the first
+ * one at least the full period (default 5 s) after the previous full one. Their rates are over those
+ * longer, unequal intervals, which the summaries weigh by their length (report_series_weighted);
+ * every other source, /proc/net/snmp included (CurrEstab is a gauge), is read at every sample. */
 #define PROFILER_FULL_PERIOD_USEC UINT64_C(5000000)
 int profiler_sample(Profiler *p, uint64_t now_usec, bool last);
 /* 0 reads every source at every sample (tests of per-interval behaviour, benchmarks). */
@@ -49,7 +50,9 @@ typedef struct ProfilerWindow {
  * sooner keeps its first sample only, and its rates are listed as unavailable. */
 #define PROFILER_MIN_RATE_WINDOW_USEC (10 * UINT64_C(1000))
 
-/* Samples a whole window: at its start, every interval, and at its end. A window ended early by
+/* Samples a whole window: at its start, every interval, and at its end, on time: when the duration is
+ * not a multiple of the interval the last interval is shorter (10 s at 4 s: 0, 4, 8, 10 s), and a
+ * remainder under PROFILER_MIN_RATE_WINDOW_USEC lengthens the last one instead. A window ended early by
  * wait_until still ends with a last (full) sample, so that the rates of the costly sources cover the
  * time actually sampled (unless that is under PROFILER_MIN_RATE_WINDOW_USEC); the report then says
  * "interrupted" and gives the real length. */

@@ -73,10 +73,18 @@ static json_t *run_window(Clock *c, double duration_s, double interval_s) {
         return doc;
 }
 
-static char *fixture(void) {
+/* Each test gets a fresh copy of the captured VM tree in *state. */
+static int setup(void **state) {
         char *dir = test_tmpdir();
         test_copy_fixture("captured-vm", dir);
-        return dir;
+        *state = dir;
+        return 0;
+}
+
+static int teardown(void **state) {
+        test_rm_rf(*state);
+        free(*state);
+        return 0;
 }
 
 static void assert_near(double got, double want, const char *what) {
@@ -93,7 +101,7 @@ static void assert_metric(const json_t *doc, const char *path, double want) {
 /* Point 1: a 4 s burst at the start of a 7 s window. The slow sources have a 5 s and a 2 s interval;
  * the plain mean of their rates (3145/5 and 0) read 30 % low. */
 static void test_burst_at_start(void **state) {
-        char *dir = fixture();
+        const char *dir = *state;
         Clock c = { .dir = dir, .burst_from = 0, .burst_to = 4, .rate = 3145 };
         json_t *doc = run_window(&c, 7, 1);
         assert_int_equal((int) test_num(doc, "window.full_samples"), 3);
@@ -116,27 +124,23 @@ static void test_burst_at_start(void **state) {
         doc = run_window(&c, 12, 1);
         assert_metric(doc, "network.tcp.listen_overflows_per_s", 1000.0 * 2 / 12);
         json_decref(doc);
-        test_rm_rf(dir);
-        free(dir);
 }
 
 /* Point 11: every page fault, minor and major (pgfault), next to the major ones. */
 static void test_page_faults(void **state) {
-        char *dir = fixture();
+        const char *dir = *state;
         Clock c = { .dir = dir, .burst_from = 0, .burst_to = 10, .rate = 100 };
         json_t *doc = run_window(&c, 10, 1);
         assert_metric(doc, "memory.page_faults_per_s", 300);
         assert_metric(doc, "memory.major_faults_per_s", 10);
         assert_string_equal(json_string_value(test_path(doc, "resources.memory.page_faults_per_s.unit")), "1/s");
         json_decref(doc);
-        test_rm_rf(dir);
-        free(dir);
 }
 
 /* Point 2: Ctrl-C at 8.3 s; the connections between the 5 s full sample and 7.6 s count, over the
  * 8.3 s sampled. */
 static void test_interrupt_counts_the_tail(void **state) {
-        char *dir = fixture();
+        const char *dir = *state;
         Clock c = { .dir = dir, .burst_from = 5.3, .burst_to = 7.6, .rate = 1000, .stop_at = 9, .stop_at_s = 8.3 };
         json_t *doc = run_window(&c, 10, 1);
         assert_true(json_is_true(json_object_get(doc, "interrupted")));
@@ -147,27 +151,23 @@ static void test_interrupt_counts_the_tail(void **state) {
         assert_metric(doc, "memory.swap_in_per_s", want);
         assert_metric(doc, "network.tcp.active_opens_per_s", want);
         json_decref(doc);
-        test_rm_rf(dir);
-        free(dir);
 }
 
 /* Point 3: Tcp CurrEstab (t² connections at t s) is read at each of the 11 samples of a 10 s window,
  * not only at the 3 full ones. */
 static void test_curr_estab_every_sample(void **state) {
-        char *dir = fixture();
+        const char *dir = *state;
         Clock c = { .dir = dir, .burst_to = 10, .rate = 1 };
         json_t *doc = run_window(&c, 10, 1);
         assert_int_equal((int) test_num(doc, "resources.network.tcp.curr_estab.n"), 11);
         assert_metric(doc, "network.tcp.curr_estab", 385.0 / 11);   /* (0 + 1 + 4 + ... + 100) / 11 */
         json_decref(doc);
-        test_rm_rf(dir);
-        free(dir);
 }
 
 /* Point 4: 10 s at a 4 s interval samples at 0, 4, 8 and 10 s (not 12 s); 10 s at 3 s at 0, 3, 6, 9
  * and 10 s (not 9 s). A burst in the last 2 s counts over 10 s. */
 static void test_duration_ends_on_time(void **state) {
-        char *dir = fixture();
+        const char *dir = *state;
         Clock c = { .dir = dir, .burst_from = 8, .burst_to = 12, .rate = 1000 };
         json_t *doc = run_window(&c, 10, 4);
         assert_true(c.now == c.t0 + 10000000);
@@ -188,17 +188,15 @@ static void test_duration_ends_on_time(void **state) {
         assert_true(c.now == c.t0 + 1005000);
         assert_int_equal((int) test_num(doc, "window.samples"), 3);
         json_decref(doc);
-        test_rm_rf(dir);
-        free(dir);
 }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_burst_at_start),
-                cmocka_unit_test(test_page_faults),
-                cmocka_unit_test(test_interrupt_counts_the_tail),
-                cmocka_unit_test(test_curr_estab_every_sample),
-                cmocka_unit_test(test_duration_ends_on_time),
+                cmocka_unit_test_setup_teardown(test_burst_at_start, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_page_faults, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_interrupt_counts_the_tail, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_curr_estab_every_sample, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_duration_ends_on_time, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
