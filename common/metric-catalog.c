@@ -9,7 +9,9 @@
 #include "macro.h"
 #include "nearest.h"
 
-static const char *const series_members[] = { "value", "unit", "min", "avg", "max", "p95", "n" };
+/* span_s and the interval lengths are in the weighted series of rates (report_series_weighted). */
+static const char *const series_members[] = { "value", "unit", "min", "avg", "max", "p95", "n",
+                                              "span_s", "shortest_interval_s", "longest_interval_s" };
 
 int metric_catalog_add(MetricCatalog *c, const MetricSpec *specs, size_t n) {
         if (c->n + n > c->cap) {

@@ -99,6 +99,10 @@ static void test_paths(void **state) {
         assert_true(metric_catalog_has(&cat, "host.cpufreq.policies.$.epp"));
         assert_true(metric_catalog_has(&cat, "targets.$.nofile.pct"));
         assert_true(metric_catalog_has(&cat, "memory.oom_kills.value"));
+        /* Issue 21: the total page-fault rate, and the time a weighted series covers. */
+        assert_true(metric_catalog_has(&cat, "memory.page_faults_per_s"));
+        assert_true(metric_catalog_has(&cat, "network.tcp.listen_overflows_per_s.span_s"));
+        assert_true(metric_catalog_has(&cat, "memory.swap_in_per_s.shortest_interval_s"));
         assert_false(metric_catalog_has(&cat, "network.tcp.listen_overflow_per_s.max"));
         assert_false(metric_catalog_has(&cat, "disk.devices.$.type.max"));     /* a fact has no statistics */
         assert_false(metric_catalog_has(&cat, "memory.oom_kills.p95"));        /* a gauge has none either */
