@@ -213,9 +213,11 @@ static bool idle_loop(const Sysroot *root, const CounterObject *o) {
         return true;
 }
 
-/* Per-interval await of one direction (Δms / Δios), over intervals with I/O; *ret_busy counts those
- * with at least AWAIT_MIN_IOS completions and their awaits go to busy[]. */
-static size_t awaits(const CounterTable *t, size_t ios, size_t ms, double *out, double *busy, size_t *ret_busy) {
+/* Per-interval await of one direction (Δms / Δios), over intervals with I/O, and each interval's Δios
+ * in out_ios (the weight that makes their average Σ ms / Σ ios); *ret_busy counts those with at least
+ * AWAIT_MIN_IOS completions and their awaits go to busy[]. */
+static size_t awaits(const CounterTable *t, size_t ios, size_t ms, double *out, double *out_ios, double *busy,
+                     size_t *ret_busy) {
         size_t k = 0, kb = 0;
         for (size_t i = 1; i < t->n; i++) {
                 uint64_t dios, dms;
@@ -223,6 +225,7 @@ static size_t awaits(const CounterTable *t, size_t ios, size_t ms, double *out, 
                     dios == 0)
                         continue;
                 out[k] = (double) dms / (double) dios;
+                out_ios[k] = (double) dios;
                 if (dios >= AWAIT_MIN_IOS)
                         busy[kb++] = out[k];
                 k++;
@@ -302,11 +305,12 @@ static int report_device(const Sysroot *root, Report *rep, const CounterObject *
         }
         double *rw = buf + 6 * m, *ww = buf + 7 * m, *rbusy = buf + 8 * m, *wbusy = buf + 9 * m, *fl = buf + 10 * m;
         size_t krb, kwb;
-        size_t kr = awaits(&o->t, DISK_READS, DISK_READ_MS, rw, rbusy, &krb);
-        size_t kw = awaits(&o->t, DISK_WRITES, DISK_WRITE_MS, ww, wbusy, &kwb);
+        double *rios = buf + 17 * m, *wios = buf + 18 * m;
+        size_t kr = awaits(&o->t, DISK_READS, DISK_READ_MS, rw, rios, rbusy, &krb);
+        size_t kw = awaits(&o->t, DISK_WRITES, DISK_WRITE_MS, ww, wios, wbusy, &kwb);
         size_t kf = counter_table_gauges(&o->t, DISK_IN_FLIGHT, 1.0, fl);
-        r = r ?: report_series(rep, "disk", obj, "r_await_ms", "ms", rw, kr);
-        r = r ?: report_series(rep, "disk", obj, "w_await_ms", "ms", ww, kw);
+        r = r ?: report_ratio_series(rep, "disk", obj, "r_await_ms", "ms", rw, rios, kr);
+        r = r ?: report_ratio_series(rep, "disk", obj, "w_await_ms", "ms", ww, wios, kw);
         r = r ?: report_series(rep, "disk", obj, "in_flight", "tasks", fl, kf);
         DiskType type;
         r = r ?: report_facts(root, rep, o->name, obj, &type);
@@ -334,7 +338,7 @@ static int disk_report(void *state, const Sysroot *root, Report *rep) {
         if (r >= 0 && st->devs.samples < 2)
                 r = report_rates_unavailable(rep, "disk", "rates", "/proc/diskstats");
         size_t m = MAX(st->devs.samples, (size_t) 1);
-        _cleanup_free_ double *buf = calloc(17 * m, sizeof(double));   /* 11 series, 6 interval lengths */
+        _cleanup_free_ double *buf = calloc(19 * m, sizeof(double));   /* 11 series, 6 interval lengths, 2 I/O counts */
         if (!buf)
                 return -ENOMEM;
         for (size_t i = 0; r >= 0 && i < st->devs.n; i++) {

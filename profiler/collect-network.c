@@ -393,7 +393,7 @@ static int report_retrans(NetState *st, Report *rep, double *buf, double *w) {
                         buf[k++] = 100.0 * (double) dr / (double) ds;
                 }
         }
-        int r = report_series_weighted(rep, "network", "tcp", "retrans_pct", "percent", buf, w, k);
+        int r = report_ratio_series(rep, "network", "tcp", "retrans_pct", "percent", buf, w, k);
         if (r < 0 || segs == 0 || secs <= 0)
                 return r;
         /* Over the whole window, and only with enough traffic for the ratio to mean something. */

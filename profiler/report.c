@@ -92,15 +92,16 @@ static json_t *number(double v) {
         return json_real(isfinite(v) ? round(v * 1e4) / 1e4 : 0.0);
 }
 
-int report_series_weighted(Report *r, const char *resource, const char *object, const char *name, const char *unit,
-                           const double *v, const double *w, size_t n) {
+/* time: the weights are interval lengths in seconds, worth giving as span_s and the extremes. */
+static int series_metric(Report *r, const char *resource, const char *object, const char *name, const char *unit,
+                         const double *v, const double *w, size_t n, bool time) {
         if (n == 0)
                 return 0;
         SeriesSummary s = series_summarize_weighted(v, w, n);
         json_t *m = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:I}", "unit", unit, "value", number(s.avg), "min",
                               number(s.min), "avg", number(s.avg), "max", number(s.max), "p95", number(s.p95), "n",
                               (json_int_t) s.n);
-        if (m && w) {
+        if (m && time) {
                 json_object_set_new(m, "span_s", number(s.span));
                 if (s.w_max > 1.1 * s.w_min) {
                         json_object_set_new(m, "shortest_interval_s", number(s.w_min));
@@ -115,9 +116,19 @@ int report_series_weighted(Report *r, const char *resource, const char *object, 
         return m && json_object_set_new(o, name, m) == 0 ? 0 : -ENOMEM;
 }
 
+int report_series_weighted(Report *r, const char *resource, const char *object, const char *name, const char *unit,
+                           const double *v, const double *w, size_t n) {
+        return series_metric(r, resource, object, name, unit, v, w, n, true);
+}
+
+int report_ratio_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
+                        const double *v, const double *w, size_t n) {
+        return series_metric(r, resource, object, name, unit, v, w, n, false);
+}
+
 int report_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
                   const double *v, size_t n) {
-        return report_series_weighted(r, resource, object, name, unit, v, NULL, n);
+        return series_metric(r, resource, object, name, unit, v, NULL, n, false);
 }
 
 int report_rate_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,

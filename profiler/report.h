@@ -43,6 +43,10 @@ int report_fact(Report *r, const char *resource, const char *object, const char 
  * intervals differ by more than 10 %, the shortest and the longest. */
 int report_series_weighted(Report *r, const char *resource, const char *object, const char *name, const char *unit,
                            const double *v, const double *w, size_t n);
+/* Per-interval ratios each weighted by its denominator (w: segments sent, I/Os completed), so that
+ * "value" is the ratio of the window's totals; no span_s. */
+int report_ratio_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
+                        const double *v, const double *w, size_t n);
 /* The same with equal weights (gauges read at each sample). */
 int report_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
                   const double *v, size_t n);

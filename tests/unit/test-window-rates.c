@@ -36,12 +36,16 @@ static void set_counters(Clock *c) {
         test_writef(c->dir, "proc/net/netstat", "TcpExt: ListenOverflows ListenDrops\nTcpExt: %llu %llu\n", n, n);
         test_writef(c->dir, "proc/vmstat", "nr_free_pages 1000\npgfault %llu\npswpin %llu\npswpout 0\npgmajfault %llu\n",
                     1000 + 3 * n, n, n / 10);
-        /* CurrEstab is t² at whole seconds: its average over every sample differs from that of 0, 5, 10 s. */
+        /* CurrEstab is t² at whole seconds: its average over every sample differs from that of 0, 5, 10 s.
+         * Each connection sends 2 segments and retransmits 1; 1000 more segments a second are clean. */
         test_writef(c->dir, "proc/net/snmp",
                     "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets "
                     "CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors\n"
-                    "Tcp: 1 200 120000 -1 %llu %llu 0 0 %llu 100 100 0 0 0 0\n",
-                    n, n, t * t);
+                    "Tcp: 1 200 120000 -1 %llu %llu 0 0 %llu 100 %llu %llu 0 0 0\n",
+                    n, n, t * t, 2 * n + 1000 * t, n);
+        /* vda: each connection reads once, in 1 ms; one read a second more takes 100 ms. */
+        test_writef(c->dir, "proc/diskstats", " 254       0 vda %llu 0 0 %llu 0 0 0 0 0 0 0 0 0 0 0 0 0\n", n + t,
+                    n + 100 * t);
 }
 
 static uint64_t clock_now(void *userdata) {
@@ -126,6 +130,21 @@ static void test_burst_at_start(void **state) {
         json_decref(doc);
 }
 
+/* Ratios of counters weigh each interval by its denominator: retrans_pct is Σ RetransSegs / Σ OutSegs
+ * and an await Σ ms / Σ I/Os (iostat's await over the window), not the mean of the intervals' ratios
+ * (24.6 % and 43.5 ms here). */
+static void test_ratios_weigh_their_denominators(void **state) {
+        const char *dir = *state;
+        Clock c = { .dir = dir, .burst_from = 0, .burst_to = 4, .rate = 3145 };
+        json_t *doc = run_window(&c, 7, 1);
+        double n = 3145.0 * 4;
+        assert_metric(doc, "network.tcp.retrans_pct", 100 * n / (2 * n + 7000));
+        assert_metric(doc, "disk.devices.vda.r_await_ms", (n + 700) / (n + 7));
+        assert_null(test_path(doc, "resources.network.tcp.retrans_pct.span_s"));   /* weights are not seconds */
+        assert_metric(doc, "disk.devices.vda.read_iops", (n + 7) / 7);
+        json_decref(doc);
+}
+
 /* Point 11: every page fault, minor and major (pgfault), next to the major ones. */
 static void test_page_faults(void **state) {
         const char *dir = *state;
@@ -193,6 +212,7 @@ static void test_duration_ends_on_time(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_burst_at_start, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_ratios_weigh_their_denominators, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_page_faults, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_interrupt_counts_the_tail, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_curr_estab_every_sample, setup, teardown),
