@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "procfs.h"
 #include "textscan.h"
 #include "tunable-internal.h"
 #include "ulimit.h"
@@ -255,23 +256,17 @@ int ulimit_parse_proc_limits(const char *text, size_t len, const UlimitResource 
 }
 
 int ulimit_find_process(const Sysroot *root, const char *comm, int *ret_pid) {
-        _cleanup_closedir_ DIR *d = NULL;
-        int r = sysroot_opendir(root, "proc", &d);
+        _cleanup_(proc_iter_close) ProcIter it = PROC_ITER_INIT;
+        int r = proc_iter_open(&it, root);
         if (r < 0)
                 return r;
         int best = 0;
-        for (struct dirent *de; (de = readdir(d));) {
-                char *end;
-                long pid = strtol(de->d_name, &end, 10);
-                if (*end || pid <= 0)
-                        continue;
-                char path[64];
-                snprintf(path, sizeof(path), "proc/%ld/comm", pid);
+        for (int pid; proc_iter_next(&it, &pid) > 0;) {
                 _cleanup_free_ char *c = NULL;
-                if (sysroot_read_line(root, path, &c) < 0 || strcmp(c, comm) != 0)
+                if (proc_read_line(root, pid, "comm", &c) < 0 || strcmp(c, comm) != 0)
                         continue;
                 if (best == 0 || pid < best)
-                        best = (int) pid;
+                        best = pid;
         }
         if (best == 0)
                 return -ESRCH;
