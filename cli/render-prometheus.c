@@ -22,6 +22,7 @@
 
 #include "cli.h"
 #include "macro.h"
+#include "time-util.h"
 
 #define MAX_LABELS 12
 
@@ -494,12 +495,10 @@ static void emit_profile_facts(Exposition *e, const json_t *doc) {
         emit(e, "skytune_profile_metrics", "Number of metrics in the profile", "metric_count", NULL,
              json_number_value(json_object_get(doc, "metric_count")));
 
-        const char *gen = json_string_value(json_object_get(doc, "generated"));
-        struct tm tm = {};
-        const char *end = gen ? strptime(gen, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
-        if (end && *end == '\0')
+        uint64_t gen;
+        if (time_parse_iso8601(json_string_value(json_object_get(doc, "generated")), &gen) >= 0)
                 emit(e, "skytune_profile_generated_timestamp_seconds", "When the profile was built, in seconds since the epoch",
-                     "generated", NULL, (double) timegm(&tm));
+                     "generated", NULL, (double) gen / 1e6);
 }
 
 static void emit_findings(Exposition *e, const json_t *doc) {

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "helper-client.h"
 #include "log.h"
+#include "schema.h"
 #include "macro.h"
 #include "verbs.h"
 
@@ -102,7 +103,7 @@ static int build_status(json_t *txs, json_t **ret) {
         json_int_t drifted = 0;
         json_array_foreach(items, i, c)
                 drifted += json_is_true(json_object_get(c, "drift"));
-        *ret = json_pack("{s:s, s:b, s:I, s:O, s:O}", "schema", "skytune.status/1", "drift", drifted > 0, "drifted", drifted,
+        *ret = json_pack("{s:s, s:b, s:I, s:O, s:O}", "schema", STATUS_SCHEMA, "drift", drifted > 0, "drifted", drifted,
                          "transactions", ids, "items", items);
         return *ret ? 0 : -ENOMEM;
 }

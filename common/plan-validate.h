@@ -10,11 +10,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "schema.h"
 #include "macro.h"
 #include "sysroot.h"
 #include "tunable.h"
 
-#define PLAN_SCHEMA "skytune.plan/1"
 #define PLAN_MAX_BYTES (1024 * 1024)    /* bytes of plan JSON */
 #define PLAN_MAX_CHANGES 256
 

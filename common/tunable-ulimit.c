@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "procfs.h"
 #include "textscan.h"
 #include "tunable-internal.h"
 #include "ulimit.h"
@@ -255,23 +256,17 @@ int ulimit_parse_proc_limits(const char *text, size_t len, const UlimitResource 
 }
 
 int ulimit_find_process(const Sysroot *root, const char *comm, int *ret_pid) {
-        _cleanup_closedir_ DIR *d = NULL;
-        int r = sysroot_opendir(root, "proc", &d);
+        _cleanup_(proc_iter_close) ProcIter it = PROC_ITER_INIT;
+        int r = proc_iter_open(&it, root);
         if (r < 0)
                 return r;
         int best = 0;
-        for (struct dirent *de; (de = readdir(d));) {
-                char *end;
-                long pid = strtol(de->d_name, &end, 10);
-                if (*end || pid <= 0)
-                        continue;
-                char path[64];
-                snprintf(path, sizeof(path), "proc/%ld/comm", pid);
+        for (int pid; proc_iter_next(&it, &pid) > 0;) {
                 _cleanup_free_ char *c = NULL;
-                if (sysroot_read_line(root, path, &c) < 0 || strcmp(c, comm) != 0)
+                if (proc_read_line(root, pid, "comm", &c) < 0 || strcmp(c, comm) != 0)
                         continue;
                 if (best == 0 || pid < best)
-                        best = (int) pid;
+                        best = pid;
         }
         if (best == 0)
                 return -ESRCH;
@@ -308,13 +303,16 @@ static int ulimit_canonical_key(const char *key, char **ret, const char **reason
         return 0;
 }
 
+/* A canonical key and a value of its resource. */
+static int ulimit_key_value_parse(const char *key, const char *value, UlimitKey *k, long long *soft, long long *hard) {
+        int r = ulimit_key_parse(key, k);
+        return r < 0 ? r : ulimit_value_parse(value, k->resource, soft, hard);
+}
+
 static int ulimit_validate_value(const char *key, const char *value, const char **reason) {
         UlimitKey k;
         long long soft, hard;
-        int r = ulimit_key_parse(key, &k);
-        if (r < 0)
-                return r;
-        r = ulimit_value_parse(value, k.resource, &soft, &hard);
+        int r = ulimit_key_value_parse(key, value, &k, &soft, &hard);
         if (r < 0)
                 return r;
         r = ulimit_check_floor(&k, soft, hard);
@@ -334,11 +332,9 @@ static int ulimit_read(const Sysroot *root, const char *key, char **ret) {
         r = ulimit_find_process(root, k.target, &pid);
         if (r < 0)
                 return r == -ESRCH ? -ENOENT : r;
-        char path[64];
-        snprintf(path, sizeof(path), "proc/%d/limits", pid);
         _cleanup_free_ char *text = NULL;
         size_t len;
-        r = sysroot_read_file(root, path, &text, &len);
+        r = proc_read(root, pid, "limits", &text, &len);
         if (r < 0)
                 return r;
         long long soft, hard;
@@ -349,10 +345,7 @@ static int ulimit_read(const Sysroot *root, const char *key, char **ret) {
 static int ulimit_normalize(const char *key, const char *value, char **ret) {
         UlimitKey k;
         long long soft, hard;
-        int r = ulimit_key_parse(key, &k);
-        if (r < 0)
-                return r;
-        r = ulimit_value_parse(value, k.resource, &soft, &hard);
+        int r = ulimit_key_value_parse(key, value, &k, &soft, &hard);
         if (r < 0)
                 return r;
         /* limits.conf(5) holds byte limits in whole KiB (written rounded up): compare as written, or

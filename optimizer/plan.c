@@ -12,6 +12,8 @@
 #include "jpath.h"
 #include "owned-file.h"
 #include "plan.h"
+#include "schema.h"
+#include "time-util.h"
 #include "targets.h"
 #include "ulimit.h"
 
@@ -491,15 +493,6 @@ static long long hugepages_bytes(const Sysroot *root) {
         return strtoll(total + 16, NULL, 10) * strtoll(size + 13, NULL, 10) * 1024;
 }
 
-static char *now_utc(void) {
-        char buf[32];
-        time_t t = time(NULL);
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        return strdup(buf);
-}
-
 int plan_build(const PlanOptions *o, json_t **ret, OptError *err) {
         Builder b = {
                 .o = o,
@@ -512,9 +505,9 @@ int plan_build(const PlanOptions *o, json_t **ret, OptError *err) {
         if (!json_is_object(o->profile))
                 q = opt_error_set(err, -EINVAL, o->profile_source, 0, "the profile is not a JSON object");
         else if (!json_is_string(json_object_get(o->profile, "schema")) ||
-                 strcmp(json_string_value(json_object_get(o->profile, "schema")), "skytune.profile/1") != 0)
+                 strcmp(json_string_value(json_object_get(o->profile, "schema")), PROFILE_SCHEMA) != 0)
                 q = opt_error_set(err, -EINVAL, o->profile_source, 0,
-                                  "not a skytune profile: \"schema\" must be \"skytune.profile/1\" (write one with "
+                                  "not a skytune profile: \"schema\" must be \"" PROFILE_SCHEMA "\" (write one with "
                                   "'skytune profile --out FILE')");
         if (q < 0)
                 goto out;
@@ -598,7 +591,7 @@ int plan_build(const PlanOptions *o, json_t **ret, OptError *err) {
         }
 
         digest = profile_digest(o->profile);
-        gen = now_utc();
+        gen = time_now_iso8601();
         json_t *files = json_array();
         for (size_t i = 0; i < o->policy->n_files; i++)
                 json_array_append_new(files, json_string(o->policy->files[i]));

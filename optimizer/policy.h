@@ -8,16 +8,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "schema.h"
 #include "cond.h"
 #include "opt-error.h"
 #include "tunable.h"
 #include "valop.h"
 
 /* The JSON documents of `skytune policy` (docs/policy.md). */
-#define POLICY_SCHEMA "skytune.policy/1"                /* policy show --json */
-#define POLICY_LIST_SCHEMA "skytune.policy-list/1"      /* policy list --json */
-#define POLICY_CHECK_SCHEMA "skytune.policy-check/1"    /* policy check --json */
-#define POLICY_KEYS_SCHEMA "skytune.policy-keys/1"      /* policy keys --json */
 
 typedef enum Risk {
         RISK_LOW,

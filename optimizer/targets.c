@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "macro.h"
+#include "procfs.h"
 #include "safe-text.h"
 #include "targets.h"
 #include "textscan.h"
@@ -103,60 +105,33 @@ static int unit_pids(const Sysroot *root, const char *unit, int *pids, size_t *n
         return -ENOENT;
 }
 
-static int count_fds(const Sysroot *root, int pid, long long *ret) {
-        char path[64];
-        snprintf(path, sizeof(path), "proc/%d/fd", pid);
-        _cleanup_closedir_ DIR *d = NULL;
-        int r = sysroot_opendir(root, path, &d);
-        if (r < 0)
-                return r;
-        long long n = 0;
-        for (struct dirent *de; (de = readdir(d));)
-                n += de->d_name[0] != '.';
-        *ret = n;
-        return 0;
-}
-
 static void read_limit(const char *limits, size_t len, const char *res, TargetLimit *l) {
         l->known = ulimit_parse_proc_limits(limits, len, ulimit_resource(res), &l->soft, &l->hard) >= 0;
-}
-
-static long long status_field(const char *status, const char *field, long long mult) {
-        const char *p = strstr(status, field);
-        if (!p)
-                return -1;
-        return strtoll(p + strlen(field), NULL, 10) * mult;
 }
 
 /* Status "Name:" is comm with backslashes and control characters escaped: such a name, or one of a
  * process without status, is read from comm. */
 static char *proc_name(const Sysroot *root, int pid, const char *status) {
         const char *p = status ? strstr(status, "Name:\t") : NULL;
-        char path[64], *name = NULL;
+        char *name = NULL;
         if (p && p == status) {
                 p += 6;
                 size_t n = strcspn(p, "\n");
                 if (!memchr(p, '\\', n))
                         return strndup(p, n);
         }
-        snprintf(path, sizeof(path), "proc/%d/comm", pid);
-        return sysroot_read_line(root, path, &name) >= 0 ? name : NULL;
+        return proc_read_line(root, pid, "comm", &name) >= 0 ? name : NULL;
 }
 
 static void proc_table_scan(const Sysroot *root, ProcTable *t) {
         t->scanned = true;
-        _cleanup_closedir_ DIR *d = NULL;
-        if (sysroot_opendir(root, "proc", &d) < 0)
+        _cleanup_(proc_iter_close) ProcIter it = PROC_ITER_INIT;
+        if (proc_iter_open(&it, root) < 0)
                 return;
-        for (struct dirent *de; (de = readdir(d)) && t->n < TARGET_PIDS_MAX * 16;) {
-                char *end, path[64];
-                long pid = strtol(de->d_name, &end, 10);
-                if (*end || pid <= 0 || pid > INT32_MAX)
-                        continue;
+        for (int pid; t->n < TARGET_PIDS_MAX * 16 && proc_iter_next(&it, &pid) > 0;) {
                 _cleanup_free_ char *status = NULL;
-                snprintf(path, sizeof(path), "proc/%ld/status", pid);
-                (void) sysroot_read_file(root, path, &status, NULL);
-                char *name = proc_name(root, (int) pid, status);
+                (void) proc_read(root, pid, "status", &status, NULL);
+                char *name = proc_name(root, pid, status);
                 if (!name)
                         continue;       /* exited meanwhile */
                 ProcInfo *nv = realloc(t->v, (t->n + 1) * sizeof(ProcInfo));
@@ -165,9 +140,10 @@ static void proc_table_scan(const Sysroot *root, ProcTable *t) {
                         return;
                 }
                 t->v = nv;
-                long long uid = status ? status_field(status, "\nUid:", 1) : -1;
-                t->v[t->n++] = (ProcInfo) { .pid = (int) pid, .uid = uid >= 0 ? (long) uid : -1,
-                                            .threads = status ? status_field(status, "\nThreads:", 1) : -1, .name = name };
+                long long uid = status ? proc_status_field(status, "Uid:") : -1;
+                t->v[t->n++] = (ProcInfo) { .pid = pid, .uid = uid >= 0 ? (long) uid : -1,
+                                            .threads = status ? proc_status_field(status, "Threads:") : -1,
+                                            .name = name };
         }
 }
 
@@ -198,10 +174,8 @@ static double pct(const TargetLimit *l) {
 /* The system service or login session of a process, from the systemd hierarchy of /proc/PID/cgroup
  * ("0::/system.slice/nginx.service", v1 "1:name=systemd:/user.slice/user-1000.slice/session-3.scope"). */
 static void read_cgroup(const Sysroot *root, int pid, char **ret_service, bool *ret_session) {
-        char path[64];
         _cleanup_free_ char *text = NULL;
-        snprintf(path, sizeof(path), "proc/%d/cgroup", pid);
-        if (sysroot_read_file(root, path, &text, NULL) < 0)
+        if (proc_read(root, pid, "cgroup", &text, NULL) < 0)
                 return;
         for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 char *p = strchr(line, ':');
@@ -248,22 +222,21 @@ static void keep_worse(TargetLimit *best, const TargetLimit *c) {
 
 static void measure(const Sysroot *root, Target *t, const int *pids, size_t n, ProcTable *pt) {
         for (size_t i = 0; i < n; i++) {
-                char path[64];
                 _cleanup_free_ char *limits = NULL, *status = NULL, *comm = NULL;
                 size_t len;
-                snprintf(path, sizeof(path), "proc/%d/limits", pids[i]);
-                if (sysroot_read_file(root, path, &limits, &len) < 0)
+                if (proc_read(root, pids[i], "limits", &limits, &len) < 0)
                         continue;
                 Target c = { .pid = pids[i], .uid = -1 };
                 read_limit(limits, len, "nofile", &c.nofile);
                 read_limit(limits, len, "nproc", &c.nproc);
                 read_limit(limits, len, "memlock", &c.memlock);
-                c.nofile.used_known = count_fds(root, pids[i], &c.nofile.used) >= 0;
-                snprintf(path, sizeof(path), "proc/%d/status", pids[i]);
-                if (sysroot_read_file(root, path, &status, NULL) >= 0) {
-                        long long uid = status_field(status, "\nUid:", 1);
+                c.nofile.used = proc_count_fds(root, pids[i], LLONG_MAX);
+                c.nofile.used_known = c.nofile.used >= 0;
+                if (proc_read(root, pids[i], "status", &status, NULL) >= 0) {
+                        long long uid = proc_status_field(status, "Uid:");
                         c.uid = uid >= 0 ? (long) uid : -1;
-                        c.memlock.used = status_field(status, "\nVmLck:", 1024);
+                        long long lck = proc_status_field(status, "VmLck:");
+                        c.memlock.used = lck >= 0 ? lck * 1024 : -1;
                         c.memlock.used_known = c.memlock.used >= 0;
                         /* RLIMIT_NPROC is checked against the threads of the real uid, not of the process. */
                         if (c.uid >= 0 && c.nproc.known) {
@@ -282,8 +255,7 @@ static void measure(const Sysroot *root, Target *t, const int *pids, size_t n, P
                 keep_worse(&t->memlock, &c.memlock);
                 /* Report the process closest to its nofile limit (the first when unknown). */
                 if (t->pid == 0 || pct(&c.nofile) > pct(&t->nofile)) {
-                        snprintf(path, sizeof(path), "proc/%d/comm", pids[i]);
-                        if (sysroot_read_line(root, path, &comm) < 0)
+                        if (proc_read_line(root, pids[i], "comm", &comm) < 0)
                                 continue;
                         free(t->comm);
                         t->comm = TAKE_PTR(comm);

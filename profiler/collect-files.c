@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "collector.h"
 #include "counter-table.h"
 #include "macro.h"
+#include "procfs.h"
 #include "safe-text.h"
 #include "series.h"
 #include "source-error.h"
@@ -72,32 +72,10 @@ static int files_sample(void *state, uint64_t now, bool full) {
         return counter_table_push(&st->t, now, r < 0 ? NULL : row);
 }
 
-/* Entries of proc/PID/fd, up to limit; negative errno when the directory cannot be read. */
-static long long count_fds(const Sysroot *root, int pid, long long limit) {
-        char path[48];
-        snprintf(path, sizeof(path), "proc/%d/fd", pid);
-        _cleanup_closedir_ DIR *d = NULL;
-        int r = sysroot_opendir(root, path, &d);
-        if (r < 0)
-                return r;
-        /* Since Linux 6.2 the size of a live /proc/PID/fd is its number of open fds: no readdir. A
-         * fixture tree's directory size means nothing, and 0 may be an older kernel. */
-        struct stat stbuf;
-        if (sysroot_is_host(root) && fstat(dirfd(d), &stbuf) == 0 && stbuf.st_size > 0)
-                return MIN((long long) stbuf.st_size, limit);
-        long long n = 0;
-        for (struct dirent *de; n < limit && (de = readdir(d));)
-                if (de->d_name[0] != '.')
-                        n++;
-        return n;
-}
-
 static int read_soft_limit(const Sysroot *root, int pid, long long *ret) {
-        char path[48];
-        snprintf(path, sizeof(path), "proc/%d/limits", pid);
         _cleanup_free_ char *text = NULL;
         size_t len;
-        int r = sysroot_read_file(root, path, &text, &len);
+        int r = proc_read(root, pid, "limits", &text, &len);
         if (r < 0)
                 return r;
         long long hard;
@@ -106,10 +84,8 @@ static int read_soft_limit(const Sysroot *root, int pid, long long *ret) {
 }
 
 static void read_comm(const Sysroot *root, int pid, char *buf, size_t size) {
-        char path[48];
         _cleanup_free_ char *line = NULL;
-        snprintf(path, sizeof(path), "proc/%d/comm", pid);
-        text_escape_buf(buf, size, sysroot_read_line(root, path, &line) >= 0 ? line : "?");
+        text_escape_buf(buf, size, proc_read_line(root, pid, "comm", &line) >= 0 ? line : "?");
 }
 
 /* Keep the FILES_TOP highest percentages, highest first. */
@@ -134,23 +110,19 @@ typedef struct ScanResult {
 } ScanResult;
 
 static int scan_processes(const Sysroot *root, ScanResult *res) {
-        _cleanup_closedir_ DIR *d = NULL;
-        int r = sysroot_opendir(root, "proc", &d);
+        _cleanup_(proc_iter_close) ProcIter it = PROC_ITER_INIT;
+        int r = proc_iter_open(&it, root);
         if (r < 0)
                 return r;
-        for (struct dirent *de; (de = readdir(d));) {
-                char *end;
-                long pid = strtol(de->d_name, &end, 10);
-                if (de->d_name[0] < '0' || de->d_name[0] > '9' || *end || pid <= 0 || pid > INT32_MAX)
-                        continue;
-                ProcFiles p = { .pid = (int) pid, .soft = -1 };
+        for (int pid; proc_iter_next(&it, &pid) > 0;) {
+                ProcFiles p = { .pid = pid, .soft = -1 };
                 r = read_soft_limit(root, p.pid, &p.soft);
                 if (r == -ENOENT || r == -ESRCH)
                         continue;           /* exited meanwhile */
                 long long cap = FILES_MAX_FDS_COUNTED;
                 if (r >= 0 && p.soft > 0)
                         cap = MIN(cap, p.soft);
-                p.fds = count_fds(root, p.pid, cap);
+                p.fds = proc_count_fds(root, p.pid, cap);
                 if (p.fds == -ENOENT || p.fds == -ESRCH)
                         continue;
                 if (p.fds < 0 || r < 0) {

@@ -12,6 +12,7 @@
 #include "collector.h"
 #include "macro.h"
 #include "report.h"
+#include "time-util.h"
 
 struct Profiler {
         const Sysroot *root;
@@ -175,11 +176,8 @@ int profiler_report(Profiler *p, double duration_s, double interval_s, json_t **
         if (r < 0)
                 return r;
 
-        time_t now = time(NULL);
-        struct tm tm;
-        char stamp[32] = "";
-        if (gmtime_r(&now, &tm))
-                strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        char stamp[ISO8601_USEC_SIZE];
+        time_format_iso8601(time_now_realtime_usec(), stamp);
         json_object_set_new(doc, "schema", json_string(PROFILE_SCHEMA));
         json_object_set_new(doc, "generated", json_string(stamp));
         json_object_set_new(doc, "sysroot", json_string(sysroot_path(p->root)));

@@ -7,10 +7,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "schema.h"
 #include "metric-catalog.h"
 #include "sysroot.h"
 
-#define PROFILE_SCHEMA "skytune.profile/1"
 
 typedef struct Profiler Profiler;
 

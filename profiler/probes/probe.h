@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROBE_SCHEMA "skytune.probe/1"
+#include "schema.h"
 
 typedef enum HttpModel {
         HTTP_MODEL_CLOSED,      /* N users, each sends the next request when the previous ends */

@@ -12,7 +12,6 @@
 #include "probe.h"
 #include "stats.h"
 
-#define VERIFY_SCHEMA "skytune.verify/1"
 
 /* Put the system into the candidate (true) or baseline (false) state. A negative errno stops the
  * run (the caller restores the baseline itself). */

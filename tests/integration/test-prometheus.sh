@@ -32,6 +32,9 @@ online=$(getconf _NPROCESSORS_ONLN)
 [[ $(grep -c '^skytune_cpu_per_cpu_utilization_ratio{cpu="[0-9]*"}' "$tmp/out.prom") -eq $online ]] ||
         fail "expected one per-CPU utilization series per online CPU ($online)"
 grep -q '^skytune_build_info{version="' "$tmp/out.prom" || fail "skytune_build_info missing"
+# When the profile was built: within a minute of now (the profile's microsecond timestamp parses).
+awk -v now="$(date +%s)" '/^skytune_profile_generated_timestamp_seconds / { found = 1; d = now - $2; ok = d > -60 && d < 60 }
+        END { exit !(found && ok) }' "$tmp/out.prom" || fail "skytune_profile_generated_timestamp_seconds missing or not now"
 
 # The same profile as JSON and as exposition text agree on a value (percent -> ratio).
 "$skytune" profile --duration 0 --format json >"$tmp/p.json"

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* Every document skytune writes or reads carries one of these in its "schema" field; this is their only
+ * home. A new version of a document gets a new id here and a note in its docs/ page. */
+#pragma once
+
+#define PROFILE_SCHEMA "skytune.profile/1"          /* profile --json (docs/profile.md) */
+#define PLAN_SCHEMA "skytune.plan/1"                /* plan --json, apply --plan (docs/plan.md) */
+#define PROBE_SCHEMA "skytune.probe/1"              /* probe --json (docs/probes.md) */
+#define VERIFY_SCHEMA "skytune.verify/1"            /* apply --verify, the helper's verification record */
+#define TX_SCHEMA "skytune.tx/1"                    /* one transaction (docs/helper.md) */
+#define TXLIST_SCHEMA "skytune.txlist/1"            /* history --json, ListTransactions */
+#define STATUS_SCHEMA "skytune.status/1"            /* status --json */
+#define POLICY_SCHEMA "skytune.policy/1"            /* policy show --json */
+#define POLICY_LIST_SCHEMA "skytune.policy-list/1"  /* policy list --json */
+#define POLICY_CHECK_SCHEMA "skytune.policy-check/1" /* policy check --json */
+#define POLICY_KEYS_SCHEMA "skytune.policy-keys/1"  /* policy keys --json */

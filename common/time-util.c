@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "time-util.h"
+
+uint64_t time_now_realtime_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+char *time_format_iso8601(uint64_t usec, char buf[static ISO8601_USEC_SIZE]) {
+        time_t sec = (time_t) (usec / 1000000u);
+        struct tm tm;
+        char day[24];
+        buf[0] = '\0';
+        if (!gmtime_r(&sec, &tm) || strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+                return buf;
+        snprintf(buf, ISO8601_USEC_SIZE, "%s.%06uZ", day, (unsigned) (usec % 1000000u));
+        return buf;
+}
+
+char *time_now_iso8601(void) {
+        char buf[ISO8601_USEC_SIZE];
+        return strdup(time_format_iso8601(time_now_realtime_usec(), buf));
+}
+
+int time_parse_iso8601(const char *s, uint64_t *ret_usec) {
+        struct tm tm = {};
+        const char *p = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+        if (!p)
+                return -EINVAL;
+        uint64_t frac = 0;
+        if (*p == '.') {
+                unsigned digits = 0;
+                for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+                        if (digits < 6)
+                                frac = frac * 10 + (uint64_t) (*p - '0');
+                if (digits == 0)
+                        return -EINVAL;
+                for (; digits < 6; digits++)
+                        frac *= 10;
+        }
+        if (strcmp(p, "Z") != 0)
+                return -EINVAL;
+        time_t sec = timegm(&tm);
+        if (sec < 0)
+                return -EINVAL;
+        *ret_usec = (uint64_t) sec * 1000000u + frac;
+        return 0;
+}

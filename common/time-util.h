@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* The one time format of every document and record: ISO 8601 in UTC with microseconds,
+ * "2026-12-02T18:24:10.123456Z" (sorts as text, parses with date -d and every JSON tool). */
+#pragma once
+
+#include <stdint.h>
+
+#define ISO8601_USEC_SIZE 32
+
+/* Wall-clock time in microseconds since the epoch (CLOCK_REALTIME). */
+uint64_t time_now_realtime_usec(void);
+/* usec since the epoch into buf (ISO8601_USEC_SIZE bytes); returns buf, "" when it cannot be formatted. */
+char *time_format_iso8601(uint64_t usec, char buf[static ISO8601_USEC_SIZE]);
+/* The current time, malloc'ed; NULL on ENOMEM. */
+char *time_now_iso8601(void);
+/* "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" back to usec since the epoch: -EINVAL for anything else. */
+int time_parse_iso8601(const char *s, uint64_t *ret_usec);
