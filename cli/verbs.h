@@ -10,3 +10,7 @@ int verb_policy(int argc, char **argv);
 int verb_rollback(int argc, char **argv);
 int verb_history(int argc, char **argv);
 int verb_status(int argc, char **argv);
+int verb_get(int argc, char **argv);
+int verb_set(int argc, char **argv);
+int verb_diff(int argc, char **argv);
+int verb_recommend(int argc, char **argv);
