@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/* A profile for the verbs that read one (recommend, diff): a saved skytune.profile/1 file, or one
+ * taken now through the Sysroot. */
+#pragma once
+
+#include <jansson.h>
+
+#include "sysroot.h"
+
+/* file NULL: profile root now for duration_s seconds (1 s samples). -EINTR (not logged) when Ctrl-C
+ * stopped the profile; other failures are logged. */
+int cli_profile_get(const char *file, const Sysroot *root, double duration_s, json_t **ret);
