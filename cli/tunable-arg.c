@@ -34,8 +34,7 @@ static int unknown(const char *arg, const char *word, const char *reason) {
         char buf[TUNABLE_KEY_MAX + 1];
         const char *near = nearest_known(word, buf, sizeof(buf));
         if (near)
-                log_error("unknown tunable '%s'%s%s: did you mean '%s'? ('skytune policy keys' lists them)", arg,
-                          reason ? ": " : "", strempty(reason), near);
+                log_error("unknown tunable '%s': did you mean '%s'?", arg, near);
         else
                 log_error("unknown tunable '%s'%s%s ('skytune policy keys' lists what skytune knows)", arg,
                           reason ? ": " : "", strempty(reason));
@@ -100,4 +99,13 @@ char *tunable_arg_read_error(TunableKind kind, const char *key, int r) {
                 k = r == -ENOENT ? asprintf(&s, "no file of skytune sets it (the drop-in or limits.d entry is absent)")
                                  : asprintf(&s, "cannot read it: %s", strerror(-r));
         return k < 0 ? NULL : s;
+}
+
+char *tunable_arg_values(TunableKind kind, const char *key) {
+        const char *e;
+        for (size_t i = 0; kind == TUNABLE_SYSCTL && (e = tunable_sysctl_allowlist_entry(i)); i++)
+                if (strcmp(e, key) == 0)
+                        return tunable_sysctl_allowlist_values(i);
+        const TunableBackend *b = tunable_backend(kind);
+        return b && b->value_help && kind != TUNABLE_SYSCTL ? strdup(b->value_help) : NULL;
 }

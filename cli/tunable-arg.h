@@ -16,3 +16,5 @@ int tunable_arg_parse(const char *arg, TunableKind *ret_kind, char **ret_key);
 char *tunable_arg_format(TunableKind kind, const char *key);
 /* Why a read failed, for people ("/proc/sys/vm/foo does not exist: ..."); malloc'ed. */
 char *tunable_arg_read_error(TunableKind kind, const char *key, int r);
+/* What values the key takes, for people ("an integer from 0 to 200"); malloc'ed, NULL if unknown. */
+char *tunable_arg_values(TunableKind kind, const char *key);

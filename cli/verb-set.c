@@ -132,8 +132,12 @@ static int parse_assignment(const Sysroot *root, const char *arg, int argn, json
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
-                log_error("%s: the value '%s' is refused: %s (see 'skytune policy keys')", name, raw,
-                          reason ? reason : strerror(-r));
+                _cleanup_free_ char *takes = tunable_arg_values(kind, key);
+                log_error("%s=%s is refused: %s", name, raw, reason ? reason : strerror(-r));
+                if (takes)      /* its own line: the texts are long, and it is what to do */
+                        fprintf(stderr, "  %s takes %s\n", name, takes);
+                else
+                        fprintf(stderr, "  'skytune policy keys' lists the values %s takes\n", name);
                 return r;
         }
         const char *refused = plan_key_refused(kind, key);
