@@ -26,7 +26,7 @@ const char *diff_kind_name(DiffKind k);
  * findings: {ID: "message"}, facts: {NAME: "value"} }. -ENOMEM only. */
 int diff_flatten(DiffKind kind, const json_t *doc, json_t **ret);
 
-/* The skytune.diff/1 document of two flat forms (docs/cli.md); all: unchanged metrics too. */
+/* The skytune.diff/1 document of two flat forms (docs/verbs.md); all: unchanged metrics too. */
 int diff_compare(const json_t *a, const json_t *b, bool all, json_t **ret);
 
 /* The comparison for people, at most 80 columns. */

@@ -19,18 +19,20 @@ static const char get_usage[] =
         "Usage: skytune get KEY... [--json] [--sysroot DIR]\n"
         "       skytune get --all [--json] [--sysroot DIR]\n"
         "\n"
-        "Print the current value of each tunable, as 'KEY = VALUE'. KEY is a sysctl name (vm.swappiness,\n"
-        "vm/swappiness or /proc/sys/vm/swappiness) or KIND:KEY for the other kinds: cpu_governor:policy0,\n"
-        "cpu_epp:policy0, io_scheduler:vda, read_ahead_kb:vda, nr_requests:vda,\n"
-        "ulimit:process:nginx:nofile (a running process), ulimit:unit:NAME:RESOURCE (what skytune's\n"
-        "drop-in sets). 'skytune policy keys' lists them all.\n"
+        "Print the current value of each tunable, as 'KEY = VALUE'. KEY is a sysctl\n"
+        "name (vm.swappiness, vm/swappiness or /proc/sys/vm/swappiness) or KIND:KEY for\n"
+        "the other kinds: cpu_governor:policy0, cpu_epp:policy0, io_scheduler:vda,\n"
+        "read_ahead_kb:vda, nr_requests:vda, ulimit:process:nginx:nofile (a running\n"
+        "process), ulimit:unit:NAME:RESOURCE (what skytune's drop-in sets).\n"
+        "'skytune policy keys' lists them all.\n"
         "\n"
-        "  --all           every tunable of the allowlist that this host has, with its value\n"
-        "  --json          print a skytune.get/1 document (docs/cli.md)\n"
+        "  --all           every tunable of the allowlist this host has, with its value\n"
+        "  --json          print a skytune.get/1 document (see\n"
+        "                  " CLI_DOC("verbs") ")\n"
         "  --sysroot DIR   read /proc, /sys and /etc below DIR (also SKYTUNE_SYSROOT)\n"
         "\n"
-        "Exit codes: 0 every value read, 1 an unknown KEY (with the nearest known one) or a value this\n"
-        "host does not have, 2 usage error.\n";
+        "Exit codes: 0 every value read, 1 an unknown KEY (with the nearest known one)\n"
+        "or a value this host does not have, 2 usage error.\n";
 
 typedef struct GetArgs {
         const char *sysroot;

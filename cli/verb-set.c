@@ -22,26 +22,28 @@ static bool same(const json_t *o, const char *field, const char *want) {
 }
 
 static const char set_usage[] =
-        "Usage: skytune set KEY=VALUE... [--persist] [--yes | --dry-run [--detailed-exitcode]]\n"
-        "                   [--json] [--sysroot DIR]\n"
+        "Usage: skytune set KEY=VALUE... [--persist]\n"
+        "                   [--yes | --dry-run [--detailed-exitcode]] [--json]\n"
+        "                   [--sysroot DIR]\n"
         "\n"
-        "Change tunables as one transaction of skytune-helper, exactly as 'skytune apply' applies a\n"
-        "plan: the dry run first (every value from -> to), then a question when stdin is a terminal,\n"
-        "then the journaled change. 'skytune history' lists it, 'skytune rollback' takes it back.\n"
-        "KEY is named as for 'skytune get' (vm.swappiness, io_scheduler:vda,\n"
-        "ulimit:unit:nginx.service:nofile); each VALUE is checked against the allowlist before\n"
-        "anything is sent ('skytune policy keys' lists the names and values).\n"
+        "Change tunables as one transaction of skytune-helper, exactly as 'skytune\n"
+        "apply' applies a plan: the dry run first (every value from -> to), then a\n"
+        "question when stdin is a terminal, then the journaled change. 'skytune\n"
+        "history' lists it, 'skytune rollback' takes it back. KEY is named as for\n"
+        "'skytune get' (vm.swappiness, io_scheduler:vda, ulimit:unit:x.service:nofile);\n"
+        "each VALUE is checked against the allowlist before anything is sent ('skytune\n"
+        "policy keys' lists the names and values).\n"
         "\n"
-        "  --persist            also write the persistent form (sysctl.d, udev rule, ...)\n"
-        "  --yes                apply without asking (needed when stdin is not a terminal)\n"
+        "  --persist            also write the persistent form (sysctl.d, udev rule...)\n"
+        "  --yes                apply without asking (needed when stdin is no terminal)\n"
         "  --dry-run            show what would change, and stop there\n"
-        "  --detailed-exitcode  with --dry-run: exit 3 when a change is pending, 0 when not\n"
-        "  --json               print the plan with its effect as JSON (as 'skytune apply --json')\n"
-        "  --sysroot DIR        read /proc, /sys and /etc below DIR (also SKYTUNE_SYSROOT)\n"
+        "  --detailed-exitcode  with --dry-run: exit 3 when a change is pending\n"
+        "  --json               print the plan with its effect (as 'apply --json')\n"
+        "  --sysroot DIR        read /proc, /sys and /etc below DIR (SKYTUNE_SYSROOT)\n"
         "\n"
-        "Exit codes: 0 success, 1 failure (an unknown KEY, a VALUE out of range, the helper's refusal),\n"
-        "2 usage error (also: no terminal and no --yes), 3 changes pending (--detailed-exitcode),\n"
-        "130 interrupted.\n";
+        "Exit codes: 0 success, 1 failure (an unknown KEY, a VALUE out of range, the\n"
+        "helper's refusal), 2 usage error (also: no terminal and no --yes), 3 changes\n"
+        "pending (--detailed-exitcode), 130 interrupted.\n";
 
 typedef struct SetArgs {
         const char *sysroot;
