@@ -67,6 +67,20 @@ static int put_text(json_t *map, const char *name, const json_t *v) {
 }
 
 /* {value, unit, min, max, n} of a metric object (a profile's {unit, value, min, p95, max, n}). */
+/* Facts copied from the document: member of doc (parent NULL) or of doc.parent, under a name. */
+typedef struct FactSource {
+        const char *parent, *member, *name;
+} FactSource;
+
+static int put_facts(json_t *facts, const json_t *doc, const FactSource *t, size_t n) {
+        int r = 0;
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                const json_t *from = t[i].parent ? json_object_get(doc, t[i].parent) : doc;
+                r = put_text(facts, t[i].name ? t[i].name : t[i].member, json_object_get(from, t[i].member));
+        }
+        return r;
+}
+
 static int put_metric(json_t *map, const char *path, const json_t *m) {
         double v;
         if (!number(json_object_get(m, "value"), &v))
@@ -142,18 +156,15 @@ static int profile_findings(json_t *map, const json_t *list) {
 }
 
 static int profile_facts(json_t *facts, const json_t *doc) {
-        static const char *const host[] = { "hostname", "kernel", "os", "cpus", "memory_bytes", "swap_bytes",
-                                            "numa_nodes", "virtualization", "cpu_model" };
-        const json_t *h = json_object_get(doc, "host");
-        int r = 0;
-        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(host); i++)
-                r = put_text(facts, host[i], json_object_get(h, host[i]));
+        static const FactSource t[] = {
+                { "host", "hostname", NULL },       { "host", "kernel", NULL },       { "host", "os", NULL },
+                { "host", "cpus", NULL },           { "host", "memory_bytes", NULL }, { "host", "swap_bytes", NULL },
+                { "host", "numa_nodes", NULL },     { "host", "virtualization", NULL }, { "host", "cpu_model", NULL },
+                { "window", "duration_s", "window.duration_s" }, { "window", "samples", "window.samples" },
+        };
+        int r = put_facts(facts, doc, t, ELEMENTSOF(t));
         if (r >= 0)
-                r = put_text(facts, "cpufreq.driver", json_object_get(json_object_get(h, "cpufreq"), "driver"));
-        if (r >= 0)
-                r = put_text(facts, "window.duration_s", json_object_get(json_object_get(doc, "window"), "duration_s"));
-        if (r >= 0)
-                r = put_text(facts, "window.samples", json_object_get(json_object_get(doc, "window"), "samples"));
+                r = put_text(facts, "cpufreq.driver", json_object_get(json_object_get(json_object_get(doc, "host"), "cpufreq"), "driver"));
         return r;
 }
 
@@ -206,15 +217,15 @@ static int plan_list(json_t *flat, const json_t *list, const char *section, cons
 
 static int flatten_plan(const json_t *doc, json_t *flat) {
         json_t *facts = json_object_get(flat, "facts"), *findings = json_object_get(flat, "findings");
-        const json_t *pol = json_object_get(doc, "policy"), *prof = json_object_get(doc, "profile");
         int r = plan_list(flat, json_object_get(doc, "changes"), "tunables", "proposed");
         r = r ?: plan_list(flat, json_object_get(doc, "held_back"), "findings", "held back");
         r = r ?: plan_list(flat, json_object_get(doc, "unsupported"), "findings", "unsupported");
-        r = r ?: put_text(facts, "policy", json_object_get(pol, "name"));
-        r = r ?: put_text(facts, "allow_risk", json_object_get(pol, "allow_risk"));
-        r = r ?: put_text(facts, "profile", json_object_get(prof, "source"));
-        r = r ?: put_text(facts, "profile digest", json_object_get(prof, "digest"));
-        r = r ?: put_text(facts, "persist", json_object_get(doc, "persist"));
+        static const FactSource t[] = {
+                { "policy", "name", "policy" },        { "policy", "allow_risk", NULL },
+                { "profile", "source", "profile" },    { "profile", "digest", "profile digest" },
+                { NULL, "persist", NULL },
+        };
+        r = r ?: put_facts(facts, doc, t, ELEMENTSOF(t));
         size_t i;
         json_t *w;
         json_array_foreach(json_object_get(doc, "warnings"), i, w) {
@@ -250,13 +261,11 @@ static int probe_metric(json_t *map, const char *path, const json_t *m) {
 
 static int flatten_probe(const json_t *doc, json_t *flat) {
         json_t *facts = json_object_get(flat, "facts"), *findings = json_object_get(flat, "findings");
-        const json_t *host = json_object_get(doc, "host"), *cfg = json_object_get(doc, "config");
-        int r = put_text(facts, "version", json_object_get(doc, "version"));
-        r = r ?: put_text(facts, "kernel", json_object_get(host, "kernel"));
-        r = r ?: put_text(facts, "cpus", json_object_get(host, "cpus"));
-        r = r ?: put_text(facts, "duration_s", json_object_get(cfg, "duration_s"));
-        r = r ?: put_text(facts, "rounds", json_object_get(cfg, "rounds"));
-        r = r ?: put_text(facts, "interrupted", json_object_get(doc, "interrupted"));
+        static const FactSource t[] = {
+                { NULL, "version", NULL },           { "host", "kernel", NULL }, { "host", "cpus", NULL },
+                { "config", "duration_s", NULL },    { "config", "rounds", NULL }, { NULL, "interrupted", NULL },
+        };
+        int r = put_facts(facts, doc, t, ELEMENTSOF(t));
         size_t i;
         json_t *p;
         json_array_foreach(json_object_get(doc, "probes"), i, p) {

@@ -47,10 +47,7 @@ static int diff_parse(int argc, char **argv, DiffArgs *x) {
         static const struct option options[] = {
                 { "all", no_argument, NULL, OPT_ALL },
                 { "detailed-exitcode", no_argument, NULL, OPT_DETAILED },
-                { "duration", required_argument, NULL, PLAN_OPT_DURATION },
-                { "sysroot", required_argument, NULL, PLAN_OPT_SYSROOT },
-                { "json", no_argument, NULL, PLAN_OPT_JSON },
-                { "help", no_argument, NULL, 'h' },
+                PROFILE_SOURCE_OPTIONS,
                 {},
         };
         optind = 1;

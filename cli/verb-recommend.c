@@ -38,10 +38,7 @@ static const char recommend_usage[] =
 static int recommend_parse(int argc, char **argv, PlanArgs *a) {
         static const struct option options[] = {
                 { "profile", required_argument, NULL, PLAN_OPT_PROFILE },
-                { "duration", required_argument, NULL, PLAN_OPT_DURATION },
-                { "sysroot", required_argument, NULL, PLAN_OPT_SYSROOT },
-                { "json", no_argument, NULL, PLAN_OPT_JSON },
-                { "help", no_argument, NULL, 'h' },
+                PROFILE_SOURCE_OPTIONS,
                 {},
         };
         optind = 1;
