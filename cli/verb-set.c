@@ -99,19 +99,20 @@ static int set_parse(int argc, char **argv, SetArgs *a) {
         return -1;
 }
 
-/* One change as the optimizer writes it, with the argument as its rule. */
-static int make_change(const Sysroot *root, TunableKind kind, const char *key, const char *value, int argn, json_t **ret) {
-        _cleanup_free_ char *current = NULL, *pfile = NULL, *rule = NULL, *effect = NULL;
+/* One change as the optimizer writes it, with the argument as typed as its evidence. */
+static int make_change(const Sysroot *root, TunableKind kind, const char *key, const char *value, const char *arg, int argn,
+                       json_t **ret) {
+        _cleanup_free_ char *current = NULL, *pfile = NULL, *effect = NULL;
         if (tunable_read(root, kind, key, &current) == -ENOMEM || owned_file_for(kind, key, &pfile) == -ENOMEM)
                 return -ENOMEM;
         _cleanup_free_ char *name = tunable_arg_format(kind, key);
-        if (!name || asprintf(&rule, "%s=%s", name, value) < 0 || asprintf(&effect, "%s becomes %s", name, value) < 0)
+        if (!name || asprintf(&effect, "%s becomes %s", name, value) < 0)
                 return -ENOMEM;
-        json_t *c = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{}, s:s, s:s, s:s, s:s, s:s, s:i}", "kind",
-                              tunable_kind_to_string(kind), "key", key, "proposed", value, "rule", rule, "reason",
-                              "asked for on the command line (skytune set)", "evidence", "expected_effect", effect, "risk",
-                              "chosen by you", "confidence", "n/a", "mechanism", owned_mechanism(kind, key), "policy_file",
-                              "argument", "policy_line", argn);
+        json_t *c = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s}, s:s, s:s, s:s, s:s, s:s, s:i}", "kind",
+                              tunable_kind_to_string(kind), "key", key, "proposed", value, "rule", "set", "reason",
+                              "asked for on the command line (skytune set)", "evidence", "asked", arg,
+                              "expected_effect", effect, "risk", "chosen by you", "confidence", "n/a", "mechanism",
+                              owned_mechanism(kind, key), "policy_file", "argument", "policy_line", argn);
         if (!c)
                 return -ENOMEM;
         json_object_set_new(c, "current", current ? json_string(current) : json_null());
@@ -156,7 +157,7 @@ static int parse_assignment(const Sysroot *root, const char *arg, int argn, json
                 }
         r = tunable_normalize(kind, key, raw, &value);
         if (r >= 0)
-                r = make_change(root, kind, key, value, argn, &c);
+                r = make_change(root, kind, key, value, arg, argn, &c);
         if (r >= 0 && json_array_append_new(changes, c) < 0)
                 r = -ENOMEM;
         return r == -ENOMEM ? log_error_errno(r, "cannot build the plan: %m") : r;
