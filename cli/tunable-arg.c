@@ -7,6 +7,7 @@
 #include "log.h"
 #include "macro.h"
 #include "nearest.h"
+#include "owned-file.h"
 #include "tunable-arg.h"
 
 #define PROC_SYS "/proc/sys/"
@@ -108,4 +109,14 @@ char *tunable_arg_values(TunableKind kind, const char *key) {
                         return tunable_sysctl_allowlist_values(i);
         const TunableBackend *b = tunable_backend(kind);
         return b && b->value_help && kind != TUNABLE_SYSCTL ? strdup(b->value_help) : NULL;
+}
+
+int tunable_arg_read(const Sysroot *root, TunableKind kind, const char *key, char **ret) {
+        int r = tunable_read(root, kind, key, ret);
+        if (r == -EOPNOTSUPP) {         /* a file-only ulimit scope: what skytune's file sets */
+                r = owned_file_value(root, kind, key, ret);
+                if (r == -ENODATA)
+                        r = -ENOENT;
+        }
+        return r;
 }

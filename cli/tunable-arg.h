@@ -18,3 +18,6 @@ char *tunable_arg_format(TunableKind kind, const char *key);
 char *tunable_arg_read_error(TunableKind kind, const char *key, int r);
 /* What values the key takes, for people ("an integer from 0 to 200"); malloc'ed, NULL if unknown. */
 char *tunable_arg_values(TunableKind kind, const char *key);
+/* The current value: live, or for the file-only ulimit scopes (unit, login, default) what skytune's
+ * owned file sets; -ENOENT when there is none. */
+int tunable_arg_read(const Sysroot *root, TunableKind kind, const char *key, char **ret);

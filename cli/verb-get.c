@@ -11,7 +11,6 @@
 #include "dirlist.h"
 #include "log.h"
 #include "macro.h"
-#include "owned-file.h"
 #include "tunable-arg.h"
 #include "verbs.h"
 
@@ -82,23 +81,12 @@ static int get_parse(int argc, char **argv, GetArgs *a) {
         return -1;
 }
 
-/* The value of one tunable: live, or for the file-only ulimit scopes what skytune's owned file sets. */
-static int read_value(const Sysroot *root, TunableKind kind, const char *key, char **ret) {
-        int r = tunable_read(root, kind, key, ret);
-        if (r == -EOPNOTSUPP) {
-                r = owned_file_value(root, kind, key, ret);
-                if (r == -ENODATA)
-                        r = -ENOENT;
-        }
-        return r;
-}
-
 /* One line or one JSON entry; a failure is logged (unless quiet) and returned. */
 static int emit(const Sysroot *root, TunableKind kind, const char *key, json_t *list, bool quiet) {
         _cleanup_free_ char *value = NULL, *name = tunable_arg_format(kind, key);
         if (!name)
                 return log_error_errno(-ENOMEM, "cannot format a name: %m");
-        int r = read_value(root, kind, key, &value);
+        int r = tunable_arg_read(root, kind, key, &value);
         if (r == -ENOMEM)
                 return log_error_errno(r, "cannot read %s: %m", name);
         if (r < 0 && quiet)

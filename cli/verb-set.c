@@ -103,7 +103,7 @@ static int set_parse(int argc, char **argv, SetArgs *a) {
 static int make_change(const Sysroot *root, TunableKind kind, const char *key, const char *value, const char *arg, int argn,
                        json_t **ret) {
         _cleanup_free_ char *current = NULL, *pfile = NULL, *effect = NULL;
-        if (tunable_read(root, kind, key, &current) == -ENOMEM || owned_file_for(kind, key, &pfile) == -ENOMEM)
+        if (tunable_arg_read(root, kind, key, &current) == -ENOMEM || owned_file_for(kind, key, &pfile) == -ENOMEM)
                 return -ENOMEM;
         _cleanup_free_ char *name = tunable_arg_format(kind, key);
         if (!name || asprintf(&effect, "%s becomes %s", name, value) < 0)

@@ -55,4 +55,11 @@ jq -e '.schema == "skytune.plan/1" and .transaction.state == "applied" and .pers
 grep -qx 'vm.swappiness = 12' "$ROOT/etc/sysctl.d/90-skytune.conf" || bus_fail "set --persist wrote no sysctl.d line"
 "$SKYTUNE" rollback --last >/dev/null || bus_fail "rollback --last after set --persist"
 [[ ! -e $ROOT/etc/sysctl.d/90-skytune.conf && $(sw) == 60 ]] || bus_fail "rollback after set --persist"
+# A file-only kind: the unit's drop-in is the change; get reads it back, rollback removes it.
+"$SKYTUNE" set ulimit:unit:nginx.service:nofile=4096 --yes --sysroot "$ROOT" </dev/null >"$BUS_TMP/su" ||
+        bus_fail "set of a unit limit: $(cat "$BUS_TMP/su")"
+"$SKYTUNE" get ulimit:unit:nginx.service:nofile --sysroot "$ROOT" | grep -qx 'ulimit:unit:nginx.service:nofile = 4096:4096' ||
+        bus_fail "get of the unit limit: $("$SKYTUNE" get ulimit:unit:nginx.service:nofile --sysroot "$ROOT" 2>&1)"
+"$SKYTUNE" rollback --last >/dev/null || bus_fail "rollback of the unit limit"
+[[ ! -e $ROOT/etc/systemd/system/nginx.service.d/90-skytune.conf ]] || bus_fail "rollback left the drop-in"
 echo "ok: set (dry run, refusals, question, Ctrl-C, transaction, history, rollback, --persist, --json)"
