@@ -20,7 +20,7 @@ static const Verb verbs[] = {
         { "policy", verb_policy, "list, show and check tuning policies" },
         { "recommend", verb_recommend, "which shipped policy fits this host, with the evidence" },
         { "get", verb_get, "read tunables the way sysctl does (KEY..., or --all)" },
-        { "set", verb_set, "change tunables (KEY=VALUE...) as one transaction that rollback undoes" },
+        { "set", verb_set, "change tunables (KEY=VALUE) as one journaled, undoable transaction" },
         { "diff", verb_diff, "what changed between two profiles, plans or probe runs" },
 };
 
