@@ -48,6 +48,11 @@ static const char *spread(const json_t *a, const json_t *b) {
         return blo > ahi || bhi < alo ? "beyond" : "within";
 }
 
+/* JSON has no infinity: 1e308 - -1e308 is reported as no number. */
+static json_t *finite_or_null(bool have, double v) {
+        return have && isfinite(v) ? json_real(v) : json_null();
+}
+
 static bool same_number(double x, double y) {
         return x == y || fabs(x - y) <= 1e-9 * fmax(fabs(x), fabs(y));
 }
@@ -64,8 +69,8 @@ static int compare_metric(const char *path, const json_t *ma, const json_t *mb, 
                 return -ENOMEM;
         json_object_set_new(o, "a", ha ? json_real(a) : json_null());
         json_object_set_new(o, "b", hb ? json_real(b) : json_null());
-        json_object_set_new(o, "change", ha && hb ? json_real(b - a) : json_null());
-        json_object_set_new(o, "change_pct", ha && hb && a != 0 ? json_real((b - a) / fabs(a) * 100) : json_null());
+        json_object_set_new(o, "change", finite_or_null(ha && hb, b - a));
+        json_object_set_new(o, "change_pct", finite_or_null(ha && hb && a != 0, (b - a) / fabs(a) * 100));
         const char *s = ha && hb && changed ? spread(ma, mb) : NULL;
         json_object_set_new(o, "spread", s ? json_string(s) : json_null());
         if (s && strcmp(s, "beyond") == 0)

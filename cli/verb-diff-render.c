@@ -80,7 +80,7 @@ static void print_metric(FILE *f, const json_t *m) {
         if (json_is_number(vc))
                 fmt_value(c, sizeof(c), json_number_value(vc), unit, true);
         else
-                snprintf(c, sizeof(c), "%s", json_is_number(va) ? "gone" : "new");
+                snprintf(c, sizeof(c), "%s", json_is_number(va) && json_is_number(vb) ? "?" : json_is_number(va) ? "gone" : "new");
         if (strlen(path) > NAME_W) {
                 fprintf(f, "  %.*s\n", WIDTH - 2, path);
                 path = "";

@@ -88,6 +88,13 @@ $S diff "$F/profiles/idle.json" --sysroot "$F/captured-vm" --duration 0 --json |
 [[ $(rc $S diff "$T" "$T/plan-a.json") == 1 ]] && grep -q 'is a directory' "$T/err" || fail "a directory"
 [[ $(rc $S diff a b c) == 2 && $(rc $S diff) == 2 && $(rc $S diff a b --duration 1) == 2 ]] || fail "diff usage errors"
 
+# Values whose difference overflows a double: no number, never "inf" in the JSON.
+jq '.resources.cpu.utilization_pct = {unit: "percent", value: 1e308, min: -1e308, max: 1e308, n: 3}' \
+        "$F/profiles/idle.json" >"$T/inf-a.json"
+jq '.resources.cpu.utilization_pct.value = -1e308' "$T/inf-a.json" >"$T/inf-b.json"
+$S diff "$T/inf-a.json" "$T/inf-b.json" --json | jq -e '.metrics[0] | .change == null and .spread == "within"' >/dev/null ||
+        fail "diff of values that overflow"
+
 # Hostile JSON: mutated documents (types swapped, members dropped, deep nesting, huge numbers, control
 # characters, truncation) on either side. A fixed seed: a failure reproduces.
 python3 - "$T" "$F/profiles/busy-web.json" "$F/probes/net-after.json" "$T/plan-b.json" <<'PY'
