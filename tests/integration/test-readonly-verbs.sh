@@ -52,6 +52,9 @@ jq -e '.schema == "skytune.recommend/1" and .recommended == "database" and .live
         (.candidates[0].evidence | index("TCP port 5432 is listening (/proc/net/tcp)"))' "$T/rj" >/dev/null || fail "recommend ports: $(cat "$T/rj")"
 { echo header; for i in $(seq 1 150); do printf '%4d: 0A00000A:0050 0B00000A:%04X 01 0:0 0:0 0 0 0 %d\n' "$i" $((30000 + i)) "$i"; done; } \
         >"$T/db/proc/net/tcp"
+for p in $(jq -r '.recommended, .candidates[].policy' "$T/rj"); do
+        [[ -f $SRC/policies/$p.conf ]] || fail "recommend names '$p', which is not a shipped policy"
+done
 $S recommend --sysroot "$T/db" --duration 0 >"$T/r"
 grep -q '^Recommended policy: web-server' "$T/r" && grep -q '150 established connections on port 80/443' "$T/r" ||
         fail "recommend connections: $(cat "$T/r")"
