@@ -253,8 +253,10 @@ static void render_change(FILE *f, size_t n, const json_t *c, bool persist, Styl
         fprintf(f, "   mechanism  %s", mech);
         if (pf && file_only)
                 fprintf(f, ", written to %s", pf);
-        else if (pf)
-                fprintf(f, "; persistent form in %s%s", pf, persist ? "" : " (with --persist)");
+        else if (pf)    /* past 80 columns the condition goes on a line of its own */
+                fprintf(f, "; persistent form in %s%s%s", pf,
+                        persist ? "" : strlen(mech) + strlen(pf) + 50 > 80 ? "\n              " : " ",
+                        persist ? "" : "(with --persist)");
         fputc('\n', f);
         if (*str(c, "note"))
                 fprintf(f, "   note       %s\n", str(c, "note"));

@@ -18,6 +18,10 @@ static const Verb verbs[] = {
         { "plan", verb_plan, "propose changes from a profile and a policy, each with its rule and evidence" },
         { "apply", verb_apply, "apply a plan; --dry-run shows exactly what would change, writing nothing" },
         { "policy", verb_policy, "list, show and check tuning policies" },
+        { "recommend", verb_recommend, "which shipped policy fits this host, with the evidence" },
+        { "get", verb_get, "read tunables the way sysctl does (KEY..., or --all)" },
+        { "set", verb_set, "change tunables (KEY=VALUE) as one journaled, undoable transaction" },
+        { "diff", verb_diff, "what changed between two profiles, plans or probe runs" },
 };
 
 static void usage(FILE *f) {

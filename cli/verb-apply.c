@@ -64,6 +64,7 @@ typedef struct ApplyArgs {
         PlanArgs plan;
         ApplyVerifyArgs verify;
         const char *plan_file;
+        json_t *given_plan;             /* a plan made by another verb (skytune set) */
         const char *verify_option;      /* the first --verify option given, as "--name" */
         char verify_option_buf[48];
         bool dry_run, detailed, yes;
@@ -157,7 +158,9 @@ static int apply_prepare(const ApplyArgs *x, json_t **ret_plan, json_t **ret_eff
         if (cli_open_sysroot(x->plan.sysroot, &root) < 0)
                 return EXIT_FAIL;
         json_t *plan = NULL, *effects = NULL;
-        int r = x->plan_file ? cli_load_plan(root, x->plan_file, &plan) : cli_build_plan(&x->plan, root, &plan);
+        int r = x->given_plan  ? (plan = json_deep_copy(x->given_plan)) ? 0 : log_error_errno(-ENOMEM, "cannot copy the plan: %m")
+                : x->plan_file ? cli_load_plan(root, x->plan_file, &plan)
+                               : cli_build_plan(&x->plan, root, &plan);
         if (r >= 0) {
                 bool persist = x->plan.persist || json_is_true(json_object_get(plan, "persist"));
                 OptError e = OPT_ERROR_INIT;
@@ -202,24 +205,21 @@ static int apply_dry_run(const ApplyArgs *x, json_t *plan, const json_t *effects
         return r < 0 ? EXIT_FAIL : x->detailed && pending > 0 ? EXIT_PENDING : EXIT_OK;
 }
 
-int verb_apply(int argc, char **argv) {
-        ApplyArgs x = { .plan = PLAN_ARGS_INIT, .verify = APPLY_VERIFY_ARGS_INIT };
-        int code = apply_parse(argc, argv, &x);
+/* Everything after the options: plan, dry run, question, the helper. Returns the exit code. */
+static int apply_run(ApplyArgs *x) {
         json_t *plan = NULL, *effects = NULL;
-        if (code >= 0)
-                goto done;
         /* From here on Ctrl-C stops at the next stage boundary with a word on what was (not) done. */
         cli_install_interrupt();
-        code = apply_prepare(&x, &plan, &effects);
+        int code = apply_prepare(x, &plan, &effects);
         if (code != EXIT_OK)
                 goto done;
         long long pending = json_integer_value(json_object_get(effects, "pending"));
-        if (x.dry_run) {
-                code = apply_dry_run(&x, plan, effects, pending);
+        if (x->dry_run) {
+                code = apply_dry_run(x, plan, effects, pending);
                 goto done;
         }
         /* A real apply: show the dry run, ask, send the plan to skytune-helper. */
-        if (!x.plan.json) {
+        if (!x->plan.json) {
                 render_plan(stdout, plan, cli_stdout_color());
                 render_effects(stdout, effects, json_is_true(json_object_get(plan, "persist")), false, cli_stdout_color());
                 fflush(stdout);
@@ -229,12 +229,32 @@ int verb_apply(int argc, char **argv) {
                 code = EXIT_INTERRUPTED;
                 goto done;
         }
-        code = x.verify.verify ? cli_apply_plan_verified(plan, pending, x.yes, x.plan.json, &x.verify)
-                               : helper_client_apply_plan(plan, pending, x.yes, x.plan.json);
+        code = x->verify.verify ? cli_apply_plan_verified(plan, pending, x->yes, x->plan.json, &x->verify)
+                               : helper_client_apply_plan(plan, pending, x->yes, x->plan.json);
 done:
         json_decref(plan);
         json_decref(effects);
+        return code;
+}
+
+int verb_apply(int argc, char **argv) {
+        ApplyArgs x = { .plan = PLAN_ARGS_INIT, .verify = APPLY_VERIFY_ARGS_INIT };
+        int code = apply_parse(argc, argv, &x);
+        if (code < 0)
+                code = apply_run(&x);
         apply_verify_args_done(&x.verify);
         plan_args_done(&x.plan);
         return code;
+}
+
+int apply_given_plan(json_t *plan, const char *sysroot, bool dry_run, bool yes, bool json, bool detailed) {
+        ApplyArgs x = { .plan = PLAN_ARGS_INIT, .verify = APPLY_VERIFY_ARGS_INIT };
+        x.plan.sysroot = sysroot;
+        x.plan.json = json;
+        x.given_plan = plan;
+        x.dry_run = dry_run;
+        x.yes = yes;
+        x.detailed = detailed;
+        int code = apply_args_check(&x);
+        return code == EXIT_OK ? apply_run(&x) : code;
 }

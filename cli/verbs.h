@@ -10,3 +10,14 @@ int verb_policy(int argc, char **argv);
 int verb_rollback(int argc, char **argv);
 int verb_history(int argc, char **argv);
 int verb_status(int argc, char **argv);
+int verb_get(int argc, char **argv);
+int verb_set(int argc, char **argv);
+int verb_diff(int argc, char **argv);
+int verb_recommend(int argc, char **argv);
+
+#include <jansson.h>
+#include <stdbool.h>
+
+/* skytune apply's path (dry run, question, Ctrl-C, skytune-helper) for a plan another verb made
+ * (skytune set). The plan is checked as the helper checks it. Returns the exit code. */
+int apply_given_plan(json_t *plan, const char *sysroot, bool dry_run, bool yes, bool json, bool detailed);

@@ -15,6 +15,11 @@ _skytune_policies() {
         done | sort -u
 }
 
+# Tunable names as 'skytune get --all' prints them ("vm.swappiness = 60").
+_skytune_tunables() {
+        "$1" get --all 2>/dev/null | awk -F ' = ' '{ print $1 }'
+}
+
 _skytune_commands() {
         "$1" --help 2>/dev/null | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { exit }'
 }
@@ -80,6 +85,14 @@ _skytune() {
         case $cmd in
         help)
                 COMPREPLY=($(compgen -W "$(_skytune_commands "$prog")" -- "$cur")) ;;
+        get)
+                COMPREPLY=($(compgen -W "$(_skytune_tunables "$prog")" -- "$cur")) ;;
+        set)
+                [[ $cur == *=* ]] && return
+                COMPREPLY=($(compgen -W "$(_skytune_tunables "$prog")" -S = -- "$cur"))
+                compopt -o nospace ;;
+        diff)
+                _filedir json ;;
         probe)
                 COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur")) ;;
         policy)

@@ -1,0 +1,1 @@
+$S diff $F/probes/net-before.json $F/probes/net-after.json

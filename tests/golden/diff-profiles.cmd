@@ -1,0 +1,1 @@
+$S diff $F/profiles/idle.json $F/profiles/busy-web.json

@@ -1,0 +1,1 @@
+$S get --all --sysroot $F/captured-vm

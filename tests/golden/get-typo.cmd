@@ -1,0 +1,1 @@
+$S get vm.swapiness --sysroot $F/opt-host 2>&1

@@ -1,0 +1,1 @@
+$S recommend --profile $F/profiles/busy-web.json

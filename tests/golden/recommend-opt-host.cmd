@@ -1,0 +1,1 @@
+$S recommend --sysroot $F/opt-host --duration 0

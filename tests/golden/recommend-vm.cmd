@@ -1,0 +1,1 @@
+$S recommend --sysroot $F/captured-vm --duration 0
