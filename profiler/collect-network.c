@@ -3,7 +3,7 @@
  * errors from /proc/net/dev; the TCP stack's accept and SYN queues, TIME-WAIT sockets against the
  * ephemeral port range (saturation), retransmits and resets (errors) from /proc/net/snmp,
  * /proc/net/netstat and /proc/net/sockstat, and per destination and listener from /proc/net/tcp and
- * tcp6 (tcp-socket-scan.h); UDP buffer errors. The TCP findings are in tcp-findings.c. */
+ * tcp6 (tcp-socket-scan.h); UDP buffer errors. Most findings are in network-findings.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +17,7 @@
 #include "safe-text.h"
 #include "series.h"
 #include "source-error.h"
-#include "tcp-findings.h"
+#include "network-findings.h"
 #include "tcp-socket-scan.h"
 
 enum {
@@ -250,37 +250,6 @@ static int report_iface_facts(const Sysroot *root, Report *rep, const char *obj,
         snprintf(path, sizeof(path), "%s/duplex", dir);
         *ret_full_duplex = sysroot_read_line(root, path, &duplex) < 0 || strcmp(duplex, "half") != 0;
         return r;
-}
-
-static int iface_findings(Report *rep, const char *name, const double *v, size_t m, const size_t *k) {
-        static const struct {
-                int col;
-                FindingKind kind;
-                const char *metric, *what, *advice;
-        } checks[] = {
-                { NETDEV_RX_ERRS, FINDING_ERRORS, "rx_errors_per_s", "receive errors",
-                  "check the cable or link partner and the driver counters (ethtool -S)" },
-                { NETDEV_TX_ERRS, FINDING_ERRORS, "tx_errors_per_s", "transmit errors",
-                  "check the link and the driver counters (ethtool -S)" },
-                { NETDEV_RX_DROP, FINDING_SATURATION, "rx_drops_per_s", "dropped received packets",
-                  "the receive ring or backlog overflowed; see ethtool -S, ethtool -g and net.core.netdev_max_backlog" },
-                { NETDEV_TX_DROP, FINDING_SATURATION, "tx_drops_per_s", "dropped packets to send",
-                  "the transmit queue overflowed; see the qdisc (tc -s qdisc) and txqueuelen" },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(checks); i++) {
-                size_t n = k[checks[i].col];
-                SeriesSummary s = series_summarize(v + (size_t) checks[i].col * m, n);
-                if (n == 0 || s.avg <= 0)
-                        continue;
-                char metric[160];
-                snprintf(metric, sizeof(metric), "network.interfaces.%s.%s", name, checks[i].metric);
-                int r = report_finding(rep, checks[i].kind, SEVERITY_WARNING, "network", metric, s.avg, 0,
-                                       "%s: %.2f %s/s on average (/proc/net/dev, threshold 0): %s", name, s.avg,
-                                       checks[i].what, checks[i].advice);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
 }
 
 static int report_interfaces(NetState *st, const Sysroot *root, Report *rep) {

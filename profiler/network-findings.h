@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* The TCP findings of the network collector, from what it measured over the window: the accept and
- * SYN queues (with the listeners seen in /proc/net/tcp), retransmissions (attributed to the queues
- * when SYN retransmits explain them) and TIME-WAIT port exhaustion per destination. */
+/* Findings of the network collector, from what it measured over the window: interface errors and
+ * drops, the accept and SYN queues (with the listeners seen in /proc/net/tcp), retransmissions
+ * (attributed to the queues when SYN retransmits explain them) and TIME-WAIT port exhaustion per
+ * destination. */
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "report.h"
@@ -25,6 +27,10 @@ typedef struct TcpEvidence {
         TcpDestination tw_peak;
         uint64_t port_lo, port_hi;
 } TcpEvidence;
+
+/* Errors and drops of one interface: v[col * m + interval] rates of /proc/net/dev column col, k[col]
+ * of them valid. */
+int iface_findings(Report *rep, const char *name, const double *v, size_t m, const size_t *k);
 
 /* The current value of a sysctl for a message ("unknown" when unreadable). */
 const char *sysctl_now(const Sysroot *root, const char *rel, char *buf, size_t size);
