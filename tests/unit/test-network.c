@@ -291,6 +291,8 @@ static void test_idle(void **state) {
         assert_true(test_num(doc, "resources.network.tcp.retrans_pct.value") == 0.2);
         assert_true(test_num(doc, "resources.network.tcp.active_opens_per_s.value") == 3);
         assert_true(test_num(doc, "resources.network.tcp.curr_estab.value") == 17);
+        /* 100 TIME-WAIT sockets, under 25 % of the range: /proc/net/tcp is not read for them. */
+        assert_null(test_path(doc, "resources.network.tcp.time_wait_pct_of_port_range"));
         /* 1 MB/s received on a 1000 Mb/s full-duplex link: 0.8 %. */
         assert_true(test_num(doc, "resources.network.interfaces.eth0.util_pct.value") == 0.8);
         assert_null(test_path(doc, "resources.network.interfaces.lo.util_pct"));
