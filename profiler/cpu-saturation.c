@@ -5,7 +5,7 @@
 #include <string.h>
 
 typedef struct CpuEvidence {
-        double ncpu, runq, util, steal, psi;
+        double ncpu, runq, runq_n, util, steal, psi;
         bool has_runq, has_util, has_psi;
         const char *virt;       /* host.virtualization, or NULL */
 } CpuEvidence;
@@ -16,7 +16,8 @@ static bool runq_saturated(const CpuEvidence *e) {
 
 static int report_run_queue(Report *rep, const CpuEvidence *e) {
         char why[96] = "PSI cpu is unavailable";
-        if (!runq_saturated(e) || (e->has_psi && e->psi < CPU_PSI_CONFIRM_PCT))
+        /* Without PSI, one reading of the queue (--duration 0) is an instant, not a wait. */
+        if (!runq_saturated(e) || (e->has_psi && e->psi < CPU_PSI_CONFIRM_PCT) || (!e->has_psi && e->runq_n < 2))
                 return 0;
         if (e->has_psi)
                 snprintf(why, sizeof(why), "PSI cpu some %.1f%% confirms it", e->psi);
@@ -68,6 +69,7 @@ int cpu_saturation_findings(Report *rep, bool have_psi, double psi_some_avg) {
         CpuEvidence e = { .psi = psi_some_avg, .has_psi = have_psi };
         e.has_runq = report_metric(rep, "cpu.run_queue", "avg", &e.runq) >= 0 &&
                      report_metric(rep, "cpu.online_cpus", "value", &e.ncpu) >= 0;
+        (void) report_metric(rep, "cpu.run_queue", "n", &e.runq_n);
         e.has_util = report_metric(rep, "cpu.utilization_pct", "avg", &e.util) >= 0;
         (void) report_metric(rep, "cpu.steal_pct", "avg", &e.steal);
         e.virt = json_string_value(json_object_get(report_host(rep), "virtualization"));

@@ -108,6 +108,11 @@ static void test_run_queue_saturated(void **state) {
         doc = profile_cpu(&nopsi, &dir);
         f = test_expect_finding(doc, "cpu.run_queue", "saturation", "critical");
         assert_non_null(strstr(test_finding_str(f, "message"), "PSI cpu is unavailable"));
+        json_decref(doc);
+        /* One sample (--duration 0) is an instant: no finding without PSI to confirm a wait. */
+        doc = test_profile(dir, 1, cpu_step, &nopsi);
+        assert_true(test_num(doc, "resources.cpu.run_queue.value") == 6);
+        assert_null(test_find_finding(doc, "cpu.run_queue"));
         test_profile_done(doc, dir);
 }
 
