@@ -122,12 +122,28 @@ int tcp_retrans_finding(Report *rep, const TcpEvidence *e, const char *cause) {
                               pct, rate, part);
 }
 
+/* Whether connect() may take a port of this destination that is in TIME-WAIT (tcp_tw_reuse 1, or 2
+ * for loopback, the default since 4.19; both need TCP timestamps). */
+static bool tw_reusable(const TcpEvidence *e, char *buf, size_t size) {
+        uint64_t reuse, ts;
+        if (sysroot_read_u64(e->root, "proc/sys/net/ipv4/tcp_tw_reuse", &reuse) < 0 ||
+            sysroot_read_u64(e->root, "proc/sys/net/ipv4/tcp_timestamps", &ts) < 0 || ts == 0)
+                return false;
+        static const uint8_t v6_loopback[16] = { [15] = 1 };
+        bool loopback = e->tw_peak.v6 ? memcmp(e->tw_peak.remote, v6_loopback, 16) == 0 : e->tw_peak.remote[0] == 127;
+        if (reuse != 1 && !(reuse == 2 && loopback))
+                return false;
+        snprintf(buf, size, "; net.ipv4.tcp_tw_reuse %llu lets connect() reuse them (TCP timestamps are on), so "
+                 "they are not exhausted", (unsigned long long) reuse);
+        return true;
+}
+
 int tcp_time_wait_finding(Report *rep, const TcpEvidence *e) {
         double size = (double) (e->port_hi - e->port_lo + 1);
         double pct = 100.0 * e->tw_peak.time_wait / size;
         if (!e->scan || pct < 50)
                 return 0;
-        char dst[64], src[64], fails[96];
+        char dst[64], src[64], fails[96], reuse[128] = "";
         tcp_endpoint_format(e->tw_peak.v6, e->tw_peak.remote, e->tw_peak.remote_port, dst, sizeof(dst));
         tcp_endpoint_format(e->tw_peak.v6, e->tw_peak.local, 0, src, sizeof(src));
         *strrchr(src, ':') = '\0';
@@ -139,14 +155,15 @@ int tcp_time_wait_finding(Report *rep, const TcpEvidence *e) {
         else
                 snprintf(fails, sizeof(fails), "no connect failed in the window%s",
                          e->attempt_fails < 0 ? " that the kernel counted" : " (Tcp AttemptFails unchanged)");
-        return report_finding(rep, failing ? FINDING_ERRORS : FINDING_SATURATION,
-                              failing && pct >= 90 ? SEVERITY_CRITICAL : SEVERITY_WARNING, "network",
+        bool reusable = tw_reusable(e, reuse, sizeof(reuse));
+        FindingSeverity sev = failing && pct >= 90 ? SEVERITY_CRITICAL : reusable && !failing ? SEVERITY_INFO : SEVERITY_WARNING;
+        return report_finding(rep, failing ? FINDING_ERRORS : FINDING_SATURATION, sev, "network",
                               "network.tcp.time_wait_pct_of_port_range", pct, 50,
                               "up to %u TIME-WAIT sockets of outgoing connections from %s to %s (/proc/net/tcp), "
-                              "%.0f%% of the %.0f ephemeral ports (threshold 50%%); %s: new connects to it fail "
+                              "%.0f%% of the %.0f ephemeral ports (threshold 50%%); %s%s: new connects to it fail "
                               "with EADDRNOTAVAIL once all are used; widen net.ipv4.ip_local_port_range (now "
                               "%llu-%llu) or reuse connections",
-                              e->tw_peak.time_wait, src, dst, pct, size, fails, (unsigned long long) e->port_lo,
+                              e->tw_peak.time_wait, src, dst, pct, size, fails, reuse, (unsigned long long) e->port_lo,
                               (unsigned long long) e->port_hi);
 }
 

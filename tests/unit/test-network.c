@@ -374,6 +374,17 @@ static void test_time_wait_outgoing(void **state) {
         assert_int_equal(json_integer_value(json_object_get(f, "rank")), 1);
         test_profile_done(doc, dir);
 
+        /* tcp_tw_reuse 1 with timestamps: connect() reuses those ports, nothing runs out. */
+        NetScenario reuse = { .tcp = true, .tw_client = 20000 };
+        dir = test_tmpdir();
+        test_copy_fixture("net-idle", dir);
+        test_write(dir, "proc/sys/net/ipv4/tcp_tw_reuse", "1\n");
+        test_write(dir, "proc/sys/net/ipv4/tcp_timestamps", "1\n");
+        doc = test_profile(dir, 3, net_step, &reuse);
+        f = test_expect_finding(doc, "network.tcp.time_wait_pct_of_port_range", "saturation", "info");
+        assert_non_null(strstr(test_finding_str(f, "message"), "tcp_tw_reuse 1 lets connect() reuse them"));
+        test_profile_done(doc, dir);
+
         /* The same sockets spread over four destinations: each has most of its ports free. */
         NetScenario spread = { .tcp = true, .tw_client = 20000, .tw_dests = 4 };
         doc = test_profile_fixture("net-idle", 3, net_step, &spread, &dir);
