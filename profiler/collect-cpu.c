@@ -168,10 +168,38 @@ static int report_cpu_intervals(CpuState *st, Report *rep) {
         return r;
 }
 
+/* A CPU busy past CPU_ONE_BUSY_PCT while another has room (under CPU_ROOM_PCT): one CPU is the
+ * bottleneck. All CPUs busy is the total utilization finding, not an imbalance. */
+#define CPU_ONE_BUSY_PCT 95.0
+#define CPU_ROOM_PCT 75.0
+
+static int report_imbalance(CpuState *st, Report *rep, const double *avg, const bool *has) {
+        unsigned idlest = UINT32_MAX;
+        for (unsigned c = 0; c < st->ncpu; c++)
+                if (has[c] && (idlest == UINT32_MAX || avg[c] < avg[idlest]))
+                        idlest = c;
+        if (idlest == UINT32_MAX || avg[idlest] >= CPU_ROOM_PCT)
+                return 0;
+        for (unsigned c = 0; c < st->ncpu; c++) {
+                if (!has[c] || avg[c] < CPU_ONE_BUSY_PCT)
+                        continue;
+                char metric[64];
+                snprintf(metric, sizeof(metric), "cpu.per_cpu.cpu%u.utilization_pct", st->cpu_id[c]);
+                int r = report_finding(rep, FINDING_UTILIZATION, SEVERITY_WARNING, "cpu", metric, avg[c], CPU_ONE_BUSY_PCT,
+                                       "cpu%u busy %.0f%% on average while cpu%u is %.0f%% busy (thresholds 95%% and "
+                                       "75%%): a single-threaded bottleneck, a task pinned to it or IRQ imbalance",
+                                       st->cpu_id[c], avg[c], st->cpu_id[idlest], avg[idlest]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int report_per_cpu(CpuState *st, Report *rep) {
         size_t m = st->n - 1;
-        _cleanup_free_ double *util = calloc(m ? m : 1, sizeof(double));
-        if (!util)
+        _cleanup_free_ double *util = calloc(m ? m : 1, sizeof(double)), *avg = calloc(st->ncpu + 1, sizeof(double));
+        _cleanup_free_ bool *has = calloc(st->ncpu + 1, sizeof(bool));
+        if (!util || !avg || !has)
                 return -ENOMEM;
         for (unsigned c = 0; c < st->ncpu; c++) {
                 size_t k = 0;
@@ -187,18 +215,10 @@ static int report_per_cpu(CpuState *st, Report *rep) {
                 int r = report_series(rep, "cpu", obj, "utilization_pct", "percent", util, k);
                 if (r < 0)
                         return r;
-                SeriesSummary u = series_summarize(util, k);
-                if (k > 0 && u.avg >= 95 && st->ncpu > 1) {
-                        char metric[64];
-                        snprintf(metric, sizeof(metric), "cpu.per_cpu.cpu%u.utilization_pct", st->cpu_id[c]);
-                        r = report_finding(rep, FINDING_UTILIZATION, SEVERITY_WARNING, "cpu", metric, u.avg, 95,
-                                           "cpu%u busy %.0f%% on average (threshold 95%%): a single-threaded bottleneck or IRQ imbalance",
-                                           st->cpu_id[c], u.avg);
-                        if (r < 0)
-                                return r;
-                }
+                avg[c] = series_summarize(util, k).avg;
+                has[c] = k > 0;
         }
-        return 0;
+        return st->ncpu > 1 ? report_imbalance(st, rep, avg, has) : 0;
 }
 
 static int report_queue(CpuState *st, Report *rep) {
@@ -206,7 +226,9 @@ static int report_queue(CpuState *st, Report *rep) {
         if (!run || !blk)
                 return -ENOMEM;
         for (size_t i = 0; i < st->n; i++) {
-                run[i] = (double) st->s[i].procs_running;
+                /* procs_running counts the task that reads /proc/stat: skytune itself (as sar -q
+                 * leaves out its own). */
+                run[i] = st->s[i].procs_running > 0 ? (double) (st->s[i].procs_running - 1) : 0.0;
                 blk[i] = (double) st->s[i].procs_blocked;
         }
         unsigned ncpu = st->ncpu;
@@ -215,13 +237,9 @@ static int report_queue(CpuState *st, Report *rep) {
         r = r ?: report_gauge(rep, "cpu", NULL, "online_cpus", "cpus", ncpu);
         if (r < 0 || ncpu == 0)
                 return r;
-        SeriesSummary q = series_summarize(run, st->n), b = series_summarize(blk, st->n);
-        /* procs_running counts the running tasks too: more than one per CPU means tasks wait. */
-        if (q.avg > ncpu)
-                r = report_finding(rep, FINDING_SATURATION, q.avg > 2.0 * ncpu ? SEVERITY_CRITICAL : SEVERITY_WARNING, "cpu",
-                                   "cpu.run_queue", q.avg, ncpu,
-                                   "%.1f runnable tasks on average for %u CPUs: tasks wait for a CPU", q.avg, ncpu);
-        if (r >= 0 && b.avg >= 1)
+        /* Whether the run queue means tasks wait is judged with PSI cpu (cpu-saturation.c). */
+        SeriesSummary b = series_summarize(blk, st->n);
+        if (b.avg >= 1)
                 r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "cpu", "cpu.procs_blocked", b.avg, 1,
                                    "%.1f tasks blocked in uninterruptible sleep on average (usually waiting for disk I/O)",
                                    b.avg);

@@ -2,7 +2,8 @@
 /* Network (USE): per-interface throughput against link speed (utilization), drops (saturation) and
  * errors from /proc/net/dev; the TCP stack's accept and SYN queues, TIME-WAIT sockets against the
  * ephemeral port range (saturation), retransmits and resets (errors) from /proc/net/snmp,
- * /proc/net/netstat and /proc/net/sockstat; UDP buffer errors. */
+ * /proc/net/netstat and /proc/net/sockstat, and per destination and listener from /proc/net/tcp and
+ * tcp6 (tcp-socket-scan.h); UDP buffer errors. Most findings are in network-findings.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +17,13 @@
 #include "safe-text.h"
 #include "series.h"
 #include "source-error.h"
+#include "network-findings.h"
+#include "tcp-socket-scan.h"
 
 enum {
         SNMP_RETRANS, SNMP_OUT_SEGS, SNMP_OUT_RSTS, SNMP_IN_ERRS, SNMP_ACTIVE_OPENS, SNMP_PASSIVE_OPENS,
         SNMP_CURR_ESTAB, SNMP_UDP_IN_ERRORS, SNMP_UDP_RCVBUF, SNMP_UDP_SNDBUF, SNMP_UDP_NO_PORTS,
+        SNMP_ATTEMPT_FAILS,
         _SNMP_MAX,
 };
 static const NetstatField snmp_fields[_SNMP_MAX] = {
@@ -34,11 +38,12 @@ static const NetstatField snmp_fields[_SNMP_MAX] = {
         [SNMP_UDP_RCVBUF] = { "Udp", "RcvbufErrors" },
         [SNMP_UDP_SNDBUF] = { "Udp", "SndbufErrors" },
         [SNMP_UDP_NO_PORTS] = { "Udp", "NoPorts" },
+        [SNMP_ATTEMPT_FAILS] = { "Tcp", "AttemptFails" },
 };
 
 enum {
         EXT_LISTEN_OVERFLOWS, EXT_LISTEN_DROPS, EXT_SYNCOOKIES_SENT, EXT_REQ_Q_FULL_DROP, EXT_BACKLOG_DROP,
-        EXT_TIMEOUTS,
+        EXT_TIMEOUTS, EXT_SYN_RETRANS,
         _EXT_MAX,
 };
 static const NetstatField ext_fields[_EXT_MAX] = {
@@ -48,6 +53,7 @@ static const NetstatField ext_fields[_EXT_MAX] = {
         [EXT_REQ_Q_FULL_DROP] = { "TcpExt", "TCPReqQFullDrop" },
         [EXT_BACKLOG_DROP] = { "TcpExt", "TCPBacklogDrop" },
         [EXT_TIMEOUTS] = { "TcpExt", "TCPTimeouts" },
+        [EXT_SYN_RETRANS] = { "TcpExt", "TCPSynRetrans" },
 };
 
 enum { SOCK_TW, SOCK_ORPHAN, _SOCK_MAX };
@@ -68,6 +74,12 @@ typedef struct NetState {
         CounterSet ifaces;       /* _NETDEV_MAX counters per interface */
         uint64_t port_lo, port_hi;
         int port_error;
+        /* /proc/net/tcp and tcp6, scanned at full samples (tcp_sample). */
+        KeptFile tcp[2];
+        int tcp_error;
+        TcpScan scan;
+        Series tw_outgoing, tw_pct;      /* per scan */
+        TcpDestination tw_peak;          /* the busiest destination of the fullest scan */
 } NetState;
 
 static int source_open(NetSource *src, const Sysroot *root, const char *path, size_t width) {
@@ -100,6 +112,12 @@ static int net_open(void *state, const Sysroot *root) {
         r = r ?: source_open(&st->sock, root, "/proc/net/sockstat", _SOCK_MAX);
         counter_set_init(&st->ifaces, _NETDEV_MAX);
         st->port_error = read_port_range(root, &st->port_lo, &st->port_hi);
+        st->tcp[0] = st->tcp[1] = KEPT_FILE_INIT;
+        tcp_scan_init(&st->scan, (uint16_t) MIN(st->port_lo, 65535), (uint16_t) MIN(st->port_hi, 65535));
+        if (r >= 0 && (st->tcp_error = kept_file_open(&st->tcp[0], root, "proc/net/tcp")) == -ENOMEM)
+                return -ENOMEM;
+        if (r >= 0 && kept_file_open(&st->tcp[1], root, "proc/net/tcp6") == -ENOMEM)
+                return -ENOMEM;     /* no tcp6 is a kernel without IPv6 */
         return r;
 }
 
@@ -155,6 +173,49 @@ static int sample_source(NetState *st, NetSource *src, uint64_t now) {
         return counter_table_push(&src->t, now, r < 0 ? NULL : row);
 }
 
+/* Whether the last two rows of the netstat table differ in a listen-queue counter. */
+static bool queues_moved(const NetSource *ext) {
+        static const int cols[] = { EXT_LISTEN_OVERFLOWS, EXT_LISTEN_DROPS, EXT_SYNCOOKIES_SENT, EXT_REQ_Q_FULL_DROP };
+        if (ext->t.n < 2)
+                return false;
+        const uint64_t *a = counter_table_row(&ext->t, ext->t.n - 2), *b = counter_table_row(&ext->t, ext->t.n - 1);
+        for (size_t i = 0; a && b && i < ELEMENTSOF(cols); i++)
+                if (a[cols[i]] != b[cols[i]])
+                        return true;
+        return false;
+}
+
+/* A pass over /proc/net/tcp{,6} at a full sample costs kernel time per socket (90 ms of system time
+ * for 32 000 on a 2-vCPU VM), so it is made only when its answer can matter: a listen queue counter
+ * moved, or sockstat's TIME-WAIT count reached TW_SCAN_MIN_PCT of the port range (below it no
+ * destination can be near the 50 % of the finding). No TIME-WAIT socket at all is an exact zero. */
+#define TW_SCAN_MIN_PCT 25
+
+static int tcp_sample(NetState *st) {
+        if (st->tcp_error < 0 || st->port_error < 0)
+                return 0;
+        const uint64_t *sock = st->sock.t.n ? counter_table_row(&st->sock.t, st->sock.t.n - 1) : NULL;
+        double size = (double) (st->port_hi - st->port_lo + 1);
+        bool moved = queues_moved(&st->ext), none = sock && sock[SOCK_TW] == 0 && !moved;
+        if (!none && !moved && sock && 100.0 * (double) sock[SOCK_TW] < TW_SCAN_MIN_PCT * size)
+                return 0;       /* unknown for this sample, and surely under the threshold */
+        int fds[2] = { st->tcp[0].fd, st->tcp[1].fd };
+        int r = none ? 0 : tcp_scan_files(&st->scan, fds, 2);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                st->tcp_error = r;
+                return 0;
+        }
+        const TcpDestination *d = &st->scan.busiest;
+        if (none)
+                st->scan.time_wait_ephemeral = 0, st->scan.busiest = (TcpDestination) {};
+        else if (d->time_wait > st->tw_peak.time_wait)
+                st->tw_peak = *d;
+        r = series_push(&st->tw_outgoing, (double) st->scan.time_wait_ephemeral);
+        return r < 0 ? r : series_push(&st->tw_pct, 100.0 * d->time_wait / size);
+}
+
 static int net_sample(void *state, uint64_t now, bool full) {
         NetState *st = state;
         /* /proc/net/snmp at every sample too: Tcp CurrEstab is a gauge, which only every sample can
@@ -166,16 +227,7 @@ static int net_sample(void *state, uint64_t now, bool full) {
                 if (r < 0)
                         return r;
         }
-        return 0;
-}
-
-/* A sysctl's current value for a message, or "unknown". */
-static const char *sysctl_now(const Sysroot *root, const char *rel, char *buf, size_t size) {
-        _cleanup_free_ char *line = NULL;
-        if (sysroot_read_line(root, rel, &line) < 0 || isempty(line))
-                return "unknown";
-        snprintf(buf, size, "%s", line);
-        return buf;
+        return full ? tcp_sample(st) : 0;
 }
 
 /* Speed of a link in Mb/s, or -1 when unknown (virtual NICs print -1 or fail with EINVAL). */
@@ -206,38 +258,6 @@ static int report_iface_facts(const Sysroot *root, Report *rep, const char *obj,
         snprintf(path, sizeof(path), "%s/duplex", dir);
         *ret_full_duplex = sysroot_read_line(root, path, &duplex) < 0 || strcmp(duplex, "half") != 0;
         return r;
-}
-
-static int iface_findings(Report *rep, const char *name, const double *v, const double *w, size_t m, const size_t *k) {
-        static const struct {
-                int col;
-                FindingKind kind;
-                const char *metric, *what, *advice;
-        } checks[] = {
-                { NETDEV_RX_ERRS, FINDING_ERRORS, "rx_errors_per_s", "receive errors",
-                  "check the cable or link partner and the driver counters (ethtool -S)" },
-                { NETDEV_TX_ERRS, FINDING_ERRORS, "tx_errors_per_s", "transmit errors",
-                  "check the link and the driver counters (ethtool -S)" },
-                { NETDEV_RX_DROP, FINDING_SATURATION, "rx_drops_per_s", "dropped received packets",
-                  "the receive ring or backlog overflowed; see ethtool -S, ethtool -g and net.core.netdev_max_backlog" },
-                { NETDEV_TX_DROP, FINDING_SATURATION, "tx_drops_per_s", "dropped packets to send",
-                  "the transmit queue overflowed; see the qdisc (tc -s qdisc) and txqueuelen" },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(checks); i++) {
-                size_t n = k[checks[i].col];
-                size_t at = (size_t) checks[i].col * m;
-                SeriesSummary s = series_summarize_weighted(v + at, w + at, n);
-                if (n == 0 || s.avg <= 0)
-                        continue;
-                char metric[160];
-                snprintf(metric, sizeof(metric), "network.interfaces.%s.%s", name, checks[i].metric);
-                int r = report_finding(rep, checks[i].kind, SEVERITY_WARNING, "network", metric, s.avg, 0,
-                                       "%s: %.2f %s/s on average (/proc/net/dev, threshold 0): %s", name, s.avg,
-                                       checks[i].what, checks[i].advice);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
 }
 
 static int report_interfaces(NetState *st, const Sysroot *root, Report *rep) {
@@ -318,97 +338,59 @@ static double avg_of(const double *v, const double *w, size_t n) {
         return series_summarize_weighted(v, w, n).avg;
 }
 
-enum { R_OVERFLOWS, R_DROPS, R_COOKIES, R_REQQ, R_BACKLOG, R_TIMEOUTS };
+enum { R_OVERFLOWS, R_DROPS, R_COOKIES, R_REQQ, R_BACKLOG, R_TIMEOUTS, R_SYN_RETRANS };
 
-static int report_queues(NetState *st, const Sysroot *root, Report *rep, const double *v, const double *w, size_t m,
-                         const size_t *k) {
-        char now[64];
-        int r = 0;
-        double overflows = avg_of(v + R_OVERFLOWS * m, w + R_OVERFLOWS * m, k[R_OVERFLOWS]);
-        if (k[R_OVERFLOWS] > 0 && overflows > 0)
-                r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "network", "network.tcp.listen_overflows_per_s",
-                                   overflows, 0,
-                                   "%.2f connections/s found a full accept queue (TcpExt ListenOverflows in "
-                                   "/proc/net/netstat, threshold 0): raise net.core.somaxconn (now %s) and the "
-                                   "application's listen() backlog, which somaxconn caps, or make it accept faster",
-                                   overflows, sysctl_now(root, "proc/sys/net/core/somaxconn", now, sizeof(now)));
-        if (r < 0)
-                return r;
-
+/* The queue counters of the window into e (per second). */
+static void queue_evidence(const NetState *st, const double *v, const double *w, size_t m, const size_t *k,
+                           TcpEvidence *e) {
+        e->overflows = avg_of(v + R_OVERFLOWS * m, w + R_OVERFLOWS * m, k[R_OVERFLOWS]);
+        e->reqq = avg_of(v + R_REQQ * m, w + R_REQQ * m, k[R_REQQ]);
+        e->cookies = avg_of(v + R_COOKIES * m, w + R_COOKIES * m, k[R_COOKIES]);
         /* ListenDrops counts every drop at LISTEN, accept-queue overflows included: the rest are SYNs
          * dropped for a full SYN queue (or other reasons). */
-        double excess = 0;
+        if (!(st->ext.found & (UINT64_C(1) << EXT_LISTEN_DROPS)) || !(st->ext.found & (UINT64_C(1) << EXT_LISTEN_OVERFLOWS)))
+                return;
+        double sum = 0, secs = 0;
         size_t ke = 0;
-        if (st->ext.found & (UINT64_C(1) << EXT_LISTEN_DROPS) && st->ext.found & (UINT64_C(1) << EXT_LISTEN_OVERFLOWS)) {
-                double sum = 0, secs = 0;
-                for (size_t i = 1; i < st->ext.t.n; i++) {
-                        uint64_t dd, dov;
-                        double dt;
-                        if (!counter_table_delta(&st->ext.t, i, EXT_LISTEN_DROPS, &dd, &dt) ||
-                            !counter_table_delta(&st->ext.t, i, EXT_LISTEN_OVERFLOWS, &dov, NULL))
-                                continue;
-                        sum += dd > dov ? (double) (dd - dov) : 0;
-                        secs += dt;
-                        ke++;
-                }
-                excess = ke ? sum / secs : 0;
+        for (size_t i = 1; i < st->ext.t.n; i++) {
+                uint64_t dd, dov;
+                double dt;
+                if (!counter_table_delta(&st->ext.t, i, EXT_LISTEN_DROPS, &dd, &dt) ||
+                    !counter_table_delta(&st->ext.t, i, EXT_LISTEN_OVERFLOWS, &dov, NULL))
+                        continue;
+                sum += dd > dov ? (double) (dd - dov) : 0;
+                secs += dt;
+                ke++;
         }
-        double reqq = avg_of(v + R_REQQ * m, w + R_REQQ * m, k[R_REQQ]);
-        double cookies = avg_of(v + R_COOKIES * m, w + R_COOKIES * m, k[R_COOKIES]);
-        if (excess > 0 || reqq > 0 || cookies > 0) {
-                const char *metric = "network.tcp.listen_drops_per_s";
-                double worst = excess;
-                if (reqq > worst)
-                        metric = "network.tcp.req_q_full_drops_per_s", worst = reqq;
-                if (cookies > worst)
-                        metric = "network.tcp.syncookies_sent_per_s", worst = cookies;
-                r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "network", metric, worst, 0,
-                                   "the SYN queue overflowed: %.2f SYNs/s dropped at LISTEN beyond accept-queue "
-                                   "overflows, %.2f/s TCPReqQFullDrop, %.2f/s SYN cookies sent (/proc/net/netstat, "
-                                   "threshold 0): raise net.ipv4.tcp_max_syn_backlog (now %s) and keep "
-                                   "net.core.somaxconn at least as large; if it is a SYN flood, keep syncookies on",
-                                   excess, reqq, cookies,
-                                   sysctl_now(root, "proc/sys/net/ipv4/tcp_max_syn_backlog", now, sizeof(now)));
-        }
-        return r;
+        e->syn_excess = ke && secs > 0 ? sum / secs : 0;
 }
 
-/* Each interval's share weighs its segments sent (w), so the average is RetransSegs / OutSegs over the window. */
-static int report_retrans(NetState *st, Report *rep, double *buf, double *w) {
+/* Retransmission totals of the window into e; the per-interval share as a metric, each interval
+ * weighed by its segments sent (w), so the average is RetransSegs / OutSegs over the window. */
+static int report_retrans(NetState *st, Report *rep, double *buf, double *w, TcpEvidence *e) {
         uint64_t bits = (UINT64_C(1) << SNMP_RETRANS) | (UINT64_C(1) << SNMP_OUT_SEGS);
         if ((st->snmp.found & bits) != bits)
                 return 0;
         size_t k = 0;
-        uint64_t retrans = 0, segs = 0;
-        double secs = 0;
         for (size_t i = 1; i < st->snmp.t.n; i++) {
                 uint64_t dr, ds;
                 double dt;
                 if (!counter_table_delta(&st->snmp.t, i, SNMP_RETRANS, &dr, &dt) ||
                     !counter_table_delta(&st->snmp.t, i, SNMP_OUT_SEGS, &ds, NULL))
                         continue;
-                retrans += dr, segs += ds, secs += dt;
+                e->retrans += dr, e->out_segs += ds, e->secs += dt;
                 if (ds > 0) {
                         w[k] = (double) ds;
                         buf[k++] = 100.0 * (double) dr / (double) ds;
                 }
         }
-        int r = report_ratio_series(rep, "network", "tcp", "retrans_pct", "percent", buf, w, k);
-        if (r < 0 || segs == 0 || secs <= 0)
-                return r;
-        /* Over the whole window, and only with enough traffic for the ratio to mean something. */
-        double pct = 100.0 * (double) retrans / (double) segs, rate = (double) segs / secs;
-        if (pct >= 1 && rate >= 100)
-                r = report_finding(rep, FINDING_ERRORS, pct >= 5 ? SEVERITY_CRITICAL : SEVERITY_WARNING, "network",
-                                   "network.tcp.retrans_pct", pct, 1,
-                                   "%.2f%% of TCP segments sent were retransmissions (RetransSegs/OutSegs in "
-                                   "/proc/net/snmp, %.0f segments/s; threshold 1%%): packet loss on the path or an "
-                                   "overloaded peer",
-                                   pct, rate);
-        return r;
+        e->has_syn_retrans = st->ext.found & (UINT64_C(1) << EXT_SYN_RETRANS);
+        if (e->has_syn_retrans)
+                e->syn_retrans = counter_table_total(&st->ext.t, EXT_SYN_RETRANS);
+        return report_ratio_series(rep, "network", "tcp", "retrans_pct", "percent", buf, w, k);
 }
 
-static int report_sockets(NetState *st, Report *rep, double *tw, double *orphans, double *pct) {
+static int report_sockets(NetState *st, Report *rep, double *tw, double *orphans, TcpEvidence *e) {
         size_t k = counter_table_gauges(&st->sock.t, SOCK_TW, 1.0, tw);
         (void) counter_table_gauges(&st->sock.t, SOCK_ORPHAN, 1.0, orphans);
         int r = report_series(rep, "network", "tcp", "time_wait", "count", tw, k);
@@ -421,19 +403,17 @@ static int report_sockets(NetState *st, Report *rep, double *tw, double *orphans
                                           strerror(-st->port_error), source_error_hint(st->port_error));
         double size = (double) (st->port_hi - st->port_lo + 1);
         r = report_gauge(rep, "network", "tcp", "port_range_size", "count", size);
-        for (size_t i = 0; i < k; i++)
-                pct[i] = 100.0 * tw[i] / size;
-        r = r ?: report_series(rep, "network", "tcp", "time_wait_pct_of_port_range", "percent", pct, k);
-        SeriesSummary s = series_summarize(pct, k);
-        if (r >= 0 && k > 0 && s.max >= 50)
-                r = report_finding(rep, FINDING_SATURATION, s.max >= 90 ? SEVERITY_CRITICAL : SEVERITY_WARNING, "network",
-                                   "network.tcp.time_wait_pct_of_port_range", s.max, 50,
-                                   "up to %.0f TIME-WAIT sockets (/proc/net/sockstat), %.0f%% of the %.0f ephemeral "
-                                   "ports (threshold 50%%): outgoing connects may fail with EADDRNOTAVAIL; widen "
-                                   "net.ipv4.ip_local_port_range (now %llu-%llu) or reuse connections",
-                                   s.max * size / 100.0, s.max, size, (unsigned long long) st->port_lo,
-                                   (unsigned long long) st->port_hi);
-        return r;
+        if (r >= 0 && st->tcp_error < 0)
+                return report_unavailable(rep, "network", "tcp_sockets", "cannot read /proc/net/tcp: %s%s",
+                                          strerror(-st->tcp_error), source_error_hint(st->tcp_error));
+        r = r ?: report_series(rep, "network", "tcp", "time_wait_outgoing", "count", st->tw_outgoing.v, st->tw_outgoing.n);
+        r = r ?: report_series(rep, "network", "tcp", "time_wait_pct_of_port_range", "percent", st->tw_pct.v, st->tw_pct.n);
+        if (r < 0 || st->tw_pct.n == 0)
+                return r;
+        e->scan = &st->scan;
+        e->tw_peak = st->tw_peak;
+        e->port_lo = st->port_lo, e->port_hi = st->port_hi;
+        return tcp_time_wait_finding(rep, e);
 }
 
 static int report_udp(NetState *st, const Sysroot *root, Report *rep, double *buf, double *w, size_t m) {
@@ -472,12 +452,14 @@ static int report_tcp(NetState *st, const Sysroot *root, Report *rep) {
                 [R_REQQ] = { EXT_REQ_Q_FULL_DROP, "req_q_full_drops_per_s", "1/s" },
                 [R_BACKLOG] = { EXT_BACKLOG_DROP, "backlog_drops_per_s", "1/s" },
                 [R_TIMEOUTS] = { EXT_TIMEOUTS, "timeouts_per_s", "1/s" },
+                [R_SYN_RETRANS] = { EXT_SYN_RETRANS, "syn_retrans_per_s", "1/s" },
         };
         static const RateSpec snmp[] = {
                 { SNMP_OUT_RSTS, "out_resets_per_s", "1/s" },
                 { SNMP_IN_ERRS, "in_errors_per_s", "1/s" },
                 { SNMP_ACTIVE_OPENS, "active_opens_per_s", "1/s" },
                 { SNMP_PASSIVE_OPENS, "passive_opens_per_s", "1/s" },
+                { SNMP_ATTEMPT_FAILS, "attempt_fails_per_s", "1/s" },
         };
         size_t m = MAX(MAX(st->ext.t.n, st->snmp.t.n), MAX(st->sock.t.n, (size_t) 1));
         _cleanup_free_ double *buf = calloc(2 * ELEMENTSOF(ext) * m, sizeof(double));
@@ -485,15 +467,23 @@ static int report_tcp(NetState *st, const Sysroot *root, Report *rep) {
                 return -ENOMEM;
         double *w = buf + ELEMENTSOF(ext) * m;   /* interval lengths, the same layout */
         size_t k[ELEMENTSOF(ext)];
+        TcpEvidence e = { .root = root, .scan = st->tcp_error < 0 ? NULL : &st->scan, .attempt_fails = -1 };
         int r = report_rates(&st->ext, rep, "tcp", ext, ELEMENTSOF(ext), buf, w, m, k);
-        r = r ?: report_queues(st, root, rep, buf, w, m, k);
+        if (r >= 0)
+                queue_evidence(st, buf, w, m, k, &e);
         r = r ?: report_rates(&st->snmp, rep, "tcp", snmp, ELEMENTSOF(snmp), buf, w, m, k);
+        size_t af = ELEMENTSOF(snmp) - 1;
+        if (r >= 0 && k[af] > 0)
+                e.attempt_fails = avg_of(buf + af * m, w + af * m, k[af]);
         if (r >= 0 && st->snmp.found & (UINT64_C(1) << SNMP_CURR_ESTAB)) {
                 size_t n = counter_table_gauges(&st->snmp.t, SNMP_CURR_ESTAB, 1.0, buf);
                 r = report_series(rep, "network", "tcp", "curr_estab", "count", buf, n);
         }
-        r = r ?: report_retrans(st, rep, buf, w);
-        r = r ?: report_sockets(st, rep, buf, buf + m, buf + 2 * m);
+        const char *cause = NULL;
+        r = r ?: tcp_queue_findings(rep, &e, &cause);
+        r = r ?: report_retrans(st, rep, buf, w, &e);
+        r = r ?: tcp_retrans_finding(rep, &e, cause);
+        r = r ?: report_sockets(st, rep, buf, buf + m, &e);
         r = r ?: report_udp(st, root, rep, buf, w, m);
         return r;
 }
@@ -536,6 +526,11 @@ static void net_close(void *state) {
                 kept_file_close(&all[i]->file);
                 counter_table_free(&all[i]->t);
         }
+        kept_file_close(&st->tcp[0]);
+        kept_file_close(&st->tcp[1]);
+        tcp_scan_free(&st->scan);
+        series_free(&st->tw_outgoing);
+        series_free(&st->tw_pct);
         counter_set_free(&st->ifaces);
 }
 
@@ -556,6 +551,9 @@ static const MetricSpec network_metrics[] = {
         { "network.tcp.time_wait", METRIC_SERIES },
         { "network.tcp.orphans", METRIC_SERIES },
         { "network.tcp.time_wait_pct_of_port_range", METRIC_SERIES },
+        { "network.tcp.time_wait_outgoing", METRIC_SERIES },
+        { "network.tcp.syn_retrans_per_s", METRIC_SERIES },
+        { "network.tcp.attempt_fails_per_s", METRIC_SERIES },
         { "network.tcp.curr_estab", METRIC_SERIES },
         { "network.tcp.listen_overflows_per_s", METRIC_SERIES },
         { "network.tcp.listen_drops_per_s", METRIC_SERIES },

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "collector.h"
+#include "cpu-saturation.h"
 #include "macro.h"
 #include "proc-pressure.h"
 #include "series.h"
@@ -93,11 +94,10 @@ static bool stall_pct(uint64_t at0, uint64_t at1, uint64_t v0, uint64_t v1, doub
 static int psi_findings(Report *rep, size_t i, const double *some, size_t ks, const double *full, size_t kf) {
         SeriesSummary s = series_summarize(some, ks), f = series_summarize(full, kf);
         int r = 0;
-        if (i == 0 && ks > 0 && s.avg >= 20)
-                r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "cpu", "cpu.psi_some_pct", s.avg, 20,
-                                   "tasks waited for a CPU %.1f%% of the time (PSI cpu some, threshold 20%%): the CPUs are oversubscribed",
-                                   s.avg);
-        if (i == 1 && ks > 0 && s.avg >= 10)
+        /* cpu: judged with the run queue and utilization (cpu-saturation.c). */
+        if (i == 0)
+                r = cpu_saturation_findings(rep, ks > 0, s.avg);
+        if (r >= 0 && i == 1 && ks > 0 && s.avg >= 10)
                 r = report_finding(rep, FINDING_SATURATION, s.avg >= 25 ? SEVERITY_CRITICAL : SEVERITY_WARNING, "memory",
                                    "memory.psi_some_pct", s.avg, 10,
                                    "tasks stalled on memory %.1f%% of the time (PSI memory some, threshold 10%%, critical at 25%%): reclaim or swap is slowing work",
@@ -111,6 +111,11 @@ static int psi_findings(Report *rep, size_t i, const double *some, size_t ks, co
 
 static int psi_report_one(PsiState *st, size_t i, Report *rep) {
         const PsiSource *src = &psi_sources[i];
+        if (i == 0 && st->n[i] < 2) {
+                int r = cpu_saturation_findings(rep, false, 0);    /* the run queue alone */
+                if (r < 0)
+                        return r;
+        }
         if (st->n[i] == 0) {
                 if (st->error[i] == -ENOENT)
                         return report_unavailable(rep, src->resource, "psi",

@@ -204,6 +204,29 @@ int report_finding(Report *r, FindingKind kind, FindingSeverity sev, const char 
         return 0;
 }
 
+int report_finding_cause(Report *r, const char *cause_metric) {
+        size_t n = json_array_size(r->findings);
+        if (n == 0)
+                return -ENOENT;
+        json_t *f = json_array_get(r->findings, n - 1);
+        return json_object_set_new(f, "cause", json_string(cause_metric)) < 0 ? -ENOMEM : 0;
+}
+
+int report_metric(Report *r, const char *path, const char *stat, double *ret) {
+        char buf[256];
+        if (strlen(path) >= sizeof(buf))
+                return -ENOENT;
+        strcpy(buf, path);
+        json_t *o = r->resources;
+        for (char *save = NULL, *c = strtok_r(buf, ".", &save); c && o; c = strtok_r(NULL, ".", &save))
+                o = json_object_get(o, c);
+        json_t *v = json_object_get(o, stat);
+        if (!json_is_number(v))
+                return -ENOENT;
+        *ret = json_number_value(v);
+        return 0;
+}
+
 int report_tunable(Report *r, TunableKind kind, const char *key, const char *value) {
         json_t *k = child(r->tunables, tunable_kind_to_string(kind));
         char name[256];
@@ -263,23 +286,60 @@ static int cmp_finding(const void *a, const void *b) {
         return (ex < ey) - (ex > ey);
 }
 
+static bool finding_caused_by(json_t *effect, json_t *cause) {
+        const char *c = json_string_value(json_object_get(effect, "cause"));
+        const char *m = json_string_value(json_object_get(cause, "metric"));
+        return c && m && strcmp(c, m) == 0;
+}
+
+/* Whether v[i] names a cause among the other findings. */
+static bool has_cause_in(json_t *const *v, size_t n, size_t i) {
+        for (size_t j = 0; j < n; j++)
+                if (j != i && finding_caused_by(v[i], v[j]))
+                        return true;
+        return false;
+}
+
+/* sorted[] in rank order: each finding, then the findings that are its symptoms ("cause" names it),
+ * so a symptom never ranks above what explains it. A symptom whose cause is absent keeps its place. */
+static void order_by_cause(json_t *const *v, size_t n, json_t **out) {
+        _cleanup_free_ bool *placed = calloc(n ? n : 1, sizeof(bool));
+        size_t k = 0;
+        for (size_t i = 0; placed && i < n; i++) {
+                if (placed[i] || has_cause_in(v, n, i))
+                        continue;
+                out[k++] = v[i], placed[i] = true;
+                for (size_t j = 0; j < n; j++)
+                        if (!placed[j] && finding_caused_by(v[j], v[i]))
+                                out[k++] = v[j], placed[j] = true;
+        }
+        for (size_t i = 0; i < n; i++)     /* causes in a cycle, or no memory for the bookkeeping */
+                if (!placed || !placed[i])
+                        out[k++] = v[i];
+}
+
 int report_finish(Report *r, json_t **ret) {
         size_t n = json_array_size(r->findings);
-        json_t **v = calloc(n ? n : 1, sizeof(json_t *));
-        if (!v)
+        json_t **v = calloc(n ? n : 1, sizeof(json_t *)), **o = calloc(n ? n : 1, sizeof(json_t *));
+        if (!v || !o) {
+                free(v);
+                free(o);
                 return -ENOMEM;
+        }
         for (size_t i = 0; i < n; i++)
                 v[i] = json_incref(json_array_get(r->findings, i));
         qsort(v, n, sizeof(json_t *), cmp_finding);
+        order_by_cause(v, n, o);
         json_t *sorted = json_array();
         for (size_t i = 0; i < n; i++) {
-                json_object_set_new(v[i], "rank", json_integer((json_int_t) i + 1));
+                json_object_set_new(o[i], "rank", json_integer((json_int_t) i + 1));
                 if (sorted)
-                        json_array_append_new(sorted, v[i]);
+                        json_array_append_new(sorted, o[i]);
                 else
-                        json_decref(v[i]);
+                        json_decref(o[i]);
         }
         free(v);
+        free(o);
         json_t *doc = json_pack("{s:O, s:o, s:O, s:O}", "host", r->host, "findings", sorted, "resources",
                                 r->resources, "tunables", r->tunables);
         if (!doc)

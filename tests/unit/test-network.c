@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* /proc/net/dev, /proc/net/snmp + netstat and sockstat parsers, and the network collector against the
  * net-idle fixture with counters rewritten between samples. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,29 +184,78 @@ typedef struct NetScenario {
         unsigned long long tw;
         unsigned long long eth0_rx_start;
         unsigned eth1_gone_at;          /* sample where eth1 is missing (0: always present) */
+        unsigned long long syn_retrans, attempt_fails;
+        /* /proc/net/tcp (written when any is set): TIME-WAIT sockets of outgoing connections from
+         * 10.0.0.5 to tw_dests destinations 10.0.0.7:5432.. (0: one), of connections accepted on
+         * 10.0.0.5:8080 and on 10.0.0.5:40000 (a listener inside the ephemeral range), and the
+         * listener on port 8080's SYN_RECV entries and accept queue. */
+        unsigned tw_client, tw_dests, tw_server, tw_server_eph, syn_recv, accept_q;
+        bool tcp;
 } NetScenario;
+
+/* The kernel's %08X of an IPv4 address (a __be32 printed as a host integer). */
+static unsigned hex4(const char *ip) {
+        struct in_addr a;
+        assert_int_equal(inet_pton(AF_INET, ip, &a), 1);
+        unsigned v;
+        memcpy(&v, &a, 4);
+        return v;
+}
+
+static void tcp_line(FILE *f, unsigned *sl, const char *la, unsigned lp, const char *ra, unsigned rp, unsigned st,
+                     unsigned rxq) {
+        fprintf(f, "%4u: %08X:%04X %08X:%04X %02X 00000000:%08X 00:00000000 00000000     0        0 0 1 "
+                   "00000000deadbeef 100 0 0 10 0\n", (*sl)++, hex4(la), lp, hex4(ra), rp, st, rxq);
+}
+
+static void write_tcp(const char *dir, const NetScenario *sc) {
+        char *text;
+        size_t len;
+        unsigned sl = 0, dests = sc->tw_dests ? sc->tw_dests : 1;
+        FILE *f = open_memstream(&text, &len);
+        assert_non_null(f);
+        fprintf(f, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
+        tcp_line(f, &sl, "0.0.0.0", 8080, "0.0.0.0", 0, 0x0A, sc->accept_q);
+        if (sc->tw_server_eph)
+                tcp_line(f, &sl, "0.0.0.0", 40000, "0.0.0.0", 0, 0x0A, 0);
+        for (unsigned i = 0; i < sc->syn_recv; i++)
+                tcp_line(f, &sl, "10.0.0.5", 8080, "10.0.0.99", 1024 + i, 0x03, 0);
+        for (unsigned i = 0; i < sc->tw_client; i++)
+                tcp_line(f, &sl, "10.0.0.5", 33000 + i / dests, "10.0.0.7", 5432 + i % dests, 0x06, 0);
+        for (unsigned i = 0; i < sc->tw_server; i++)
+                tcp_line(f, &sl, "10.0.0.5", 8080, i % 2 ? "10.0.0.8" : "10.0.0.9", 33000 + i / 2, 0x06, 0);
+        for (unsigned i = 0; i < sc->tw_server_eph; i++)
+                tcp_line(f, &sl, "10.0.0.5", 40000, "10.0.0.9", 1024 + i, 0x06, 0);
+        fclose(f);
+        test_write(dir, "proc/net/tcp", text);
+        free(text);
+}
 
 static void net_step(const char *dir, unsigned i, void *userdata) {
         const NetScenario *sc = userdata;
         test_writef(dir, "proc/net/netstat",
                     "TcpExt: SyncookiesSent SyncookiesRecv PruneCalled TW ListenOverflows ListenDrops TCPBacklogDrop "
-                    "TCPTimeouts TCPReqQFullDrop TCPRcvQDrop\n"
-                    "TcpExt: %llu 0 0 12 %llu %llu 0 %u %llu 0\n"
+                    "TCPTimeouts TCPReqQFullDrop TCPRcvQDrop TCPSynRetrans\n"
+                    "TcpExt: %llu 0 0 12 %llu %llu 0 %u %llu 0 %llu\n"
                     "IpExt: InNoRoutes InOctets\nIpExt: 0 20448617\n"
                     "MPTcpExt: MPCapableSYNRX\nMPTcpExt: 0\n",
-                    i * sc->cookies, i * sc->overflows, i * (sc->overflows + sc->drops), 2 * i, i * sc->reqq);
+                    i * sc->cookies, i * sc->overflows, i * (sc->overflows + sc->drops), 2 * i, i * sc->reqq,
+                    i * sc->syn_retrans);
         test_writef(dir, "proc/net/snmp",
                     "Ip: Forwarding DefaultTTL\nIp: 2 64\n"
                     "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets "
                     "CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors\n"
-                    "Tcp: 1 200 120000 -1 %u %u 0 0 17 709 %llu %llu 0 %u 0\n"
+                    "Tcp: 1 200 120000 -1 %u %u %llu 0 17 709 %llu %llu 0 %u 0\n"
                     "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors\n"
                     "Udp: 29 0 %llu 30 %llu 0 0\n"
                     "UdpLite: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors\n"
                     "UdpLite: 0 0 0 0 555 0 0\n",
-                    14 + 3 * i, 2 + i, 538 + i * sc->out_segs, i * sc->retrans, 2 * i, i * sc->udp_rcvbuf,
+                    14 + 3 * i, 2 + i, i * sc->attempt_fails, 538 + i * sc->out_segs, i * sc->retrans, 2 * i, i * sc->udp_rcvbuf,
                     i * sc->udp_rcvbuf);
-        test_writef(dir, "proc/net/sockstat", "sockets: used 14\nTCP: inuse 1 orphan 0 tw %llu alloc 1 mem 0\n", sc->tw);
+        unsigned long long tw = sc->tcp ? sc->tw_client + sc->tw_server + sc->tw_server_eph : sc->tw;
+        test_writef(dir, "proc/net/sockstat", "sockets: used 14\nTCP: inuse 1 orphan 0 tw %llu alloc 1 mem 0\n", tw);
+        if (sc->tcp)
+                write_tcp(dir, sc);
         char eth1[160] = "";
         if (sc->eth1_gone_at == 0 || i != sc->eth1_gone_at)
                 /* Re-appears with counters reset (lower than before). */
@@ -241,6 +291,8 @@ static void test_idle(void **state) {
         assert_true(test_num(doc, "resources.network.tcp.retrans_pct.value") == 0.2);
         assert_true(test_num(doc, "resources.network.tcp.active_opens_per_s.value") == 3);
         assert_true(test_num(doc, "resources.network.tcp.curr_estab.value") == 17);
+        /* 100 TIME-WAIT sockets, under 25 % of the range: /proc/net/tcp is not read for them. */
+        assert_null(test_path(doc, "resources.network.tcp.time_wait_pct_of_port_range"));
         /* 1 MB/s received on a 1000 Mb/s full-duplex link: 0.8 %. */
         assert_true(test_num(doc, "resources.network.interfaces.eth0.util_pct.value") == 0.8);
         assert_null(test_path(doc, "resources.network.interfaces.lo.util_pct"));
@@ -281,24 +333,128 @@ static void test_syn_queue(void **state) {
         test_profile_done(doc, dir);
 }
 
-static void test_retrans_and_time_wait(void **state) {
-        NetScenario sc = { .out_segs = 1000, .retrans = 20, .tw = 20000 };
+static void test_retrans(void **state) {
+        NetScenario sc = { .out_segs = 1000, .retrans = 20 };
         char *dir;
         json_t *doc = test_profile_fixture("net-idle", 3, net_step, &sc, &dir);
         json_t *f = test_expect_finding(doc, "network.tcp.retrans_pct", "errors", NULL);
         assert_true(test_finding_value(f) == 2);
-        f = test_expect_finding(doc, "network.tcp.time_wait_pct_of_port_range", "saturation", "warning");
-        assert_true(test_finding_value(f) > 70.8 &&
-                    test_finding_value(f) < 70.9);
-        assert_non_null(strstr(test_finding_str(f, "message"), "ip_local_port_range (now 32768-60999)"));
+        assert_non_null(strstr(test_finding_str(f, "message"), "packet loss on the path"));
         test_profile_done(doc, dir);
 
         /* 10 % retransmits of 50 segments/s: too little traffic to call it loss. */
-        NetScenario low = { .out_segs = 50, .retrans = 5, .tw = 1000 };
+        NetScenario low = { .out_segs = 50, .retrans = 5 };
         doc = test_profile_fixture("net-idle", 3, net_step, &low, &dir);
         assert_true(test_num(doc, "resources.network.tcp.retrans_pct.value") == 10);
         assert_null(test_find_finding(doc, "network.tcp.retrans_pct"));
+        test_profile_done(doc, dir);
+}
+
+/* 20000 TIME-WAIT sockets of outgoing connections to one destination: 70.8 % of its 28232 ports.
+ * Nothing failed, so it is a warning among the saturation findings. */
+static void test_time_wait_outgoing(void **state) {
+        NetScenario sc = { .tcp = true, .tw_client = 20000, .tw_server = 3000 };
+        char *dir;
+        json_t *doc = test_profile_fixture("net-idle", 3, net_step, &sc, &dir);
+        json_t *f = test_expect_finding(doc, "network.tcp.time_wait_pct_of_port_range", "saturation", "warning");
+        assert_true(test_finding_value(f) > 70.8 && test_finding_value(f) < 70.9);
+        assert_true(test_num(doc, "resources.network.tcp.time_wait.max") == 23000);
+        assert_true(test_num(doc, "resources.network.tcp.time_wait_outgoing.max") == 20000);
+        const char *m = test_finding_str(f, "message");
+        assert_non_null(strstr(m, "from 10.0.0.5 to 10.0.0.7:5432"));
+        assert_non_null(strstr(m, "no connect failed"));
+        assert_non_null(strstr(m, "ip_local_port_range (now 32768-60999)"));
+        test_profile_done(doc, dir);
+
+        /* Connects fail meanwhile: an error, critical near exhaustion, ranked with the errors. */
+        NetScenario failing = { .tcp = true, .tw_client = 27000, .attempt_fails = 40, .out_segs = 1000, .retrans = 5 };
+        doc = test_profile_fixture("net-idle", 3, net_step, &failing, &dir);
+        f = test_expect_finding(doc, "network.tcp.time_wait_pct_of_port_range", "errors", "critical");
+        assert_non_null(strstr(test_finding_str(f, "message"), "40.00 connects/s failed"));
+        assert_int_equal(json_integer_value(json_object_get(f, "rank")), 1);
+        test_profile_done(doc, dir);
+
+        /* tcp_tw_reuse 1 with timestamps: connect() reuses those ports, nothing runs out. */
+        NetScenario reuse = { .tcp = true, .tw_client = 20000 };
+        dir = test_tmpdir();
+        test_copy_fixture("net-idle", dir);
+        test_write(dir, "proc/sys/net/ipv4/tcp_tw_reuse", "1\n");
+        test_write(dir, "proc/sys/net/ipv4/tcp_timestamps", "1\n");
+        doc = test_profile(dir, 3, net_step, &reuse);
+        f = test_expect_finding(doc, "network.tcp.time_wait_pct_of_port_range", "saturation", "info");
+        assert_non_null(strstr(test_finding_str(f, "message"), "tcp_tw_reuse 1 lets connect() reuse them"));
+        test_profile_done(doc, dir);
+
+        /* The same sockets spread over four destinations: each has most of its ports free. */
+        NetScenario spread = { .tcp = true, .tw_client = 20000, .tw_dests = 4 };
+        doc = test_profile_fixture("net-idle", 3, net_step, &spread, &dir);
+        assert_true(test_num(doc, "resources.network.tcp.time_wait_pct_of_port_range.max") < 17.8);
         assert_null(test_find_finding(doc, "network.tcp.time_wait_pct_of_port_range"));
+        test_profile_done(doc, dir);
+}
+
+/* TIME-WAIT of accepted connections keeps the listener's port, in the ephemeral range or not:
+ * 35000 of them (124 % of the range in sockstat) exhaust nothing. */
+static void test_time_wait_server_side(void **state) {
+        NetScenario sc = { .tcp = true, .tw_server = 30000, .tw_server_eph = 5000, .out_segs = 1000 };
+        char *dir;
+        json_t *doc = test_profile_fixture("net-idle", 3, net_step, &sc, &dir);
+        assert_null(test_find_finding(doc, "network.*"));
+        assert_true(test_num(doc, "resources.network.tcp.time_wait.max") == 35000);
+        assert_true(test_num(doc, "resources.network.tcp.time_wait_outgoing.max") == 0);
+        assert_true(test_num(doc, "resources.network.tcp.time_wait_pct_of_port_range.max") == 0);
+        test_profile_done(doc, dir);
+}
+
+/* SYN cookies while port 8080 holds 128 handshakes and 129 unaccepted connections, with somaxconn
+ * 4096: the application's backlog (128) is the cap; tcp_max_syn_backlog is not the advice. */
+static void test_syn_queue_names_the_cap(void **state) {
+        NetScenario sc = { .tcp = true, .cookies = 70, .syn_recv = 128, .accept_q = 129 };
+        char *dir;
+        json_t *doc = test_profile_fixture("net-idle", 3, net_step, &sc, &dir);
+        json_t *f = test_expect_finding(doc, "network.tcp.syncookies_sent_per_s", "saturation", NULL);
+        const char *m = test_finding_str(f, "message");
+        assert_non_null(strstr(m, "min(its listen() backlog, net.core.somaxconn (now 4096))"));
+        assert_non_null(strstr(m, "port 8080 queued at most 129"));
+        assert_non_null(strstr(m, "application's own listen() backlog is the cap"));
+        assert_non_null(strstr(m, "net.ipv4.tcp_syncookies 0 (now 1)"));
+        assert_null(strstr(m, "raise net.ipv4.tcp_max_syn_backlog"));
+        test_profile_done(doc, dir);
+
+        /* The queue reached somaxconn: somaxconn is the cap. */
+        NetScenario full = { .tcp = true, .overflows = 9, .drops = 3, .syn_recv = 10, .accept_q = 4097 };
+        doc = test_profile_fixture("net-idle", 3, net_step, &full, &dir);
+        m = test_finding_str(test_expect_finding(doc, "network.tcp.listen_drops_per_s", "saturation", NULL), "message");
+        assert_non_null(strstr(m, "somaxconn 4096 is the cap"));
+        m = test_finding_str(test_expect_finding(doc, "network.tcp.listen_overflows_per_s", "saturation", NULL), "message");
+        assert_non_null(strstr(m, "somaxconn 4096 is the cap"));
+        test_profile_done(doc, dir);
+}
+
+/* Accept-queue overflows on loopback: 28 of the 30 retransmits a second are SYN retransmits of the
+ * dropped connections. The overflow ranks first and the retransmissions are its symptom. */
+static void test_retrans_attributed_to_overflows(void **state) {
+        NetScenario sc = { .overflows = 50, .out_segs = 1000, .retrans = 30, .syn_retrans = 28 };
+        char *dir;
+        json_t *doc = test_profile_fixture("net-idle", 3, net_step, &sc, &dir);
+        json_t *cause = test_expect_finding(doc, "network.tcp.listen_overflows_per_s", "saturation", NULL);
+        json_t *f = test_expect_finding(doc, "network.tcp.retrans_pct", "errors", NULL);
+        assert_int_equal(json_integer_value(json_object_get(cause, "rank")), 1);
+        assert_int_equal(json_integer_value(json_object_get(f, "rank")), 2);
+        assert_string_equal(test_finding_str(f, "cause"), "network.tcp.listen_overflows_per_s");
+        const char *m = test_finding_str(f, "message");
+        assert_non_null(strstr(m, "56 of the 60 were SYN retransmits"));
+        assert_non_null(strstr(m, "a symptom of network.tcp.listen_overflows_per_s"));
+        assert_null(strstr(m, "packet loss on the path"));
+        test_profile_done(doc, dir);
+
+        /* Retransmits beyond the SYNs are loss of their own: ranked as such, no cause. */
+        NetScenario lossy = { .overflows = 50, .out_segs = 1000, .retrans = 40, .syn_retrans = 5 };
+        doc = test_profile_fixture("net-idle", 3, net_step, &lossy, &dir);
+        f = test_expect_finding(doc, "network.tcp.retrans_pct", "errors", NULL);
+        assert_int_equal(json_integer_value(json_object_get(f, "rank")), 1);
+        assert_null(json_object_get(f, "cause"));
+        assert_non_null(strstr(test_finding_str(f, "message"), "packet loss on the path"));
         test_profile_done(doc, dir);
 }
 
@@ -344,7 +500,11 @@ int main(void) {
                 cmocka_unit_test(test_idle),
                 cmocka_unit_test(test_listen_overflows),
                 cmocka_unit_test(test_syn_queue),
-                cmocka_unit_test(test_retrans_and_time_wait),
+                cmocka_unit_test(test_retrans),
+                cmocka_unit_test(test_time_wait_outgoing),
+                cmocka_unit_test(test_time_wait_server_side),
+                cmocka_unit_test(test_syn_queue_names_the_cap),
+                cmocka_unit_test(test_retrans_attributed_to_overflows),
                 cmocka_unit_test(test_interface_errors_and_udp),
                 cmocka_unit_test(test_wrap_and_vanishing_interface),
         };

@@ -60,10 +60,13 @@ static const RuleCase cases[] = {
           "sysctl", "vm.dirty_background_bytes", "67108864", "disk.psi_full_pct.avg" },
         { "net.somaxconn", { NUM("resources.network.tcp.listen_overflows_per_s.max", 3) }, "sysctl",
           "net.core.somaxconn", "4096", "network.tcp.listen_overflows_per_s.max" },
-        { "net.synbacklog", { NUM("resources.network.tcp.syncookies_sent_per_s.max", 1) }, "sysctl",
-          "net.ipv4.tcp_max_syn_backlog", "4096", "network.tcp.syncookies_sent_per_s.max" },
-        { "net.synbacklog", { NUM("resources.network.tcp.req_q_full_drops_per_s.max", 1) }, "sysctl",
-          "net.ipv4.tcp_max_syn_backlog", "4096", "network.tcp.req_q_full_drops_per_s.max" },
+        /* SYN cookies mean a full SYN queue, capped by min(backlog, somaxconn): somaxconn moves it. */
+        { "net.somaxconn", { NUM("resources.network.tcp.syncookies_sent_per_s.max", 1) }, "sysctl",
+          "net.core.somaxconn", "4096", "network.tcp.syncookies_sent_per_s.max" },
+        /* tcp_max_syn_backlog only with SYN cookies off. */
+        { "net.synbacklog",
+          { NUM("resources.network.tcp.req_q_full_drops_per_s.max", 1), STR("tunables.sysctl.net.ipv4.tcp_syncookies", "0") },
+          "sysctl", "net.ipv4.tcp_max_syn_backlog", "4096", "network.tcp.req_q_full_drops_per_s.max" },
         { "net.portrange", { NUM("resources.network.tcp.time_wait_pct_of_port_range.max", 64) }, "sysctl",
           "net.ipv4.ip_local_port_range", "10000 65535", "network.tcp.time_wait_pct_of_port_range.max" },
         { "net.twreuse", { NUM("resources.network.tcp.time_wait_pct_of_port_range.max", 64) }, "sysctl",
@@ -136,6 +139,10 @@ static json_t *load_idle(void) {
 
 /* Set a number or string at a dotted path whose every component is a plain key. */
 static void set_path(json_t *doc, const char *path, json_t *v) {
+        if (strncmp(path, "tunables.sysctl.", 16) == 0) {     /* sysctl names have dots */
+                json_object_set_new(json_object_get(json_object_get(doc, "tunables"), "sysctl"), path + 16, v);
+                return;
+        }
         char *copy = strdup(path), *save = NULL, *next;
         json_t *o = doc;
         char *k = strtok_r(copy, ".", &save);
@@ -495,6 +502,24 @@ static void test_missing_metric_is_silent(void **state) {
  * proposals merge into the largest, whatever the order of the targets; the keys of a resource follow
  * the process it was measured on; and a rule meant for one program (db.memlock.hugepages: postgres)
  * leaves the other targets alone. */
+/* SYN cookies sent with tcp_syncookies 1: raising tcp_max_syn_backlog would change nothing, so
+ * only somaxconn is proposed. */
+static void test_synbacklog_needs_cookies_off(void **state) {
+        Policy *pol = load_policy("balanced");
+        json_t *profile = load_idle();
+        set_path(profile, "resources.network.tcp.syncookies_sent_per_s.max", json_real(70));
+        set_path(profile, "resources.network.tcp.req_q_full_drops_per_s.max", json_real(3));
+        set_path(profile, "tunables.sysctl.net.ipv4.tcp_syncookies", json_string("1"));
+        json_t *plan = plan_for(pol, profile, NULL, 0);
+        assert_null(change_of_rule(plan, "net.synbacklog", NULL));
+        json_t *c = change_of_rule(plan, "net.somaxconn", NULL);
+        assert_non_null(c);
+        assert_non_null(strstr(json_string_value(json_object_get(c, "reason")), "min(its listen() backlog"));
+        json_decref(plan);
+        json_decref(profile);
+        policy_free(pol);
+}
+
 static void test_ulimit_shared_keys(void **state) {
         json_t *idle = load_idle();
         Policy *pol = load_policy("balanced");
@@ -584,6 +609,7 @@ int main(void) {
                 cmocka_unit_test(test_ulimit_units_and_dry_run),
                 cmocka_unit_test(test_ulimit_value_grammar),
                 cmocka_unit_test(test_ulimit_shared_keys),
+                cmocka_unit_test(test_synbacklog_needs_cookies_off),
                 cmocka_unit_test(test_ulimit_template_unit),
                 cmocka_unit_test(test_ulimit_bad_policy_value),
         };
