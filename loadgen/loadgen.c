@@ -131,9 +131,13 @@ static bool interval_ready(const Loadgen *lg, uint64_t k, bool *any, bool *last)
 static bool harvest_one(Loadgen *lg, uint64_t k, LoadgenResults *total) {
         const WorkerRun *run = &lg->run;
         bool any, last;
-        sleep_until(run->t0 + (k + 1) * run->interval_ns);
-        while (!interval_ready(lg, k, &any, &last))
-                sleep_until(loadgen_now_ns() + 1000000);
+        /* Until the interval's end in steps of 20 ms (a run stopped early ends it sooner), then every
+         * millisecond until each worker has switched. */
+        uint64_t boundary = run->t0 + (k + 1) * run->interval_ns;
+        while (!interval_ready(lg, k, &any, &last)) {
+                uint64_t now = loadgen_now_ns();
+                sleep_until(now < boundary ? MIN(boundary, now + 20000000) : now + 1000000);
+        }
         if (!any)
                 return false;
         loadgen_results_reset(&lg->interval);

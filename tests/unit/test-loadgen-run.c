@@ -326,12 +326,38 @@ static void test_closed_steps(void **state) {
         loadgen_results_done(&total);
 }
 
+/* An open ramp from 100 to 500 requests/s over 0.6 s: L(0.3 s) = 60, L(0.6 s) = 180. */
+static void test_open_ramp(void **state) {
+        Server s;
+        server_start(&s, 0);
+        _cleanup_free_ char *url = url_of(&s, "/");
+        LoadgenConfig cfg = {
+                .url = url, .slots = 20,
+                .schedule = { .model = LOADGEN_OPEN, .shape = LOADGEN_RAMP, .from = 100, .to = 500, .ramp_s = 0.6 },
+        };
+        Loadgen *lg = engine(&cfg);
+        LoadgenResults total;
+        results_init(&total);
+        LoadgenRunInfo info;
+        atomic_store(&s.t0, loadgen_now_ns());
+        assert_int_equal(loadgen_run(lg, 0.6, &total, &info), 0);
+        loadgen_free(lg);
+        server_stop(&s);
+        /* Requests k = 0, 1, ... are due at L(t) = k: 180 in [0, 0.6 s), one more by rounding at most. */
+        assert_true(total.c.sent + total.c.not_sent >= 180 && total.c.sent + total.c.not_sent <= 181);
+        assert_int_equal(s.served, total.c.done);
+        assert_true(s.before >= 45 && s.before <= 75);
+        assert_true((double) s.after >= 1.5 * (double) s.before);
+        loadgen_results_done(&total);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_interval_harvest),
                 cmocka_unit_test(test_request_table),
                 cmocka_unit_test(test_lateness),
                 cmocka_unit_test(test_closed_steps),
+                cmocka_unit_test(test_open_ramp),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
