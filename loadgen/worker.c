@@ -80,8 +80,7 @@ static void begin(Worker *w) {
         const WorkerRun *run = w->run;
         w->cb_error = 0;
         w->next_deadline_ns = w->next_thaw_ns = UINT64_MAX;
-        for (size_t i = 0; i < ELEMENTSOF(w->buf); i++)
-                loadgen_results_reset(&w->buf[i]);
+        loadgen_results_reset(&w->buf[0]);      /* buf[1] is reset when recording moves to it */
         if (w->record_run)
                 loadgen_results_reset(&w->whole);
         w->cur = &w->buf[0];
