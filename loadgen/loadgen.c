@@ -57,8 +57,15 @@ static int setup_workers(Loadgen *lg, char **ret_error) {
 }
 
 int loadgen_new(const LoadgenConfig *cfg, Loadgen **ret, char **ret_error) {
-        if (isempty(cfg->url) || loadgen_schedule_check(&cfg->schedule) < 0)
+        if (isempty(cfg->url)) {
+                *ret_error = strdup("no URL to send the requests to");
                 return -EINVAL;
+        }
+        if (loadgen_schedule_check(&cfg->schedule) < 0) {
+                *ret_error = strdup("the load schedule has a negative or missing value, a step or ramp without a "
+                                    "positive duration, or (open model) never a positive rate");
+                return -EINVAL;
+        }
         int r = curl_api_load(ret_error);
         if (r < 0)
                 return r;

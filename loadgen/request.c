@@ -113,15 +113,23 @@ static int entry_build(RequestEntry *e, const Origin *o, const LoadgenRequest *q
                                    q->body ? strlen(q->body) : 0, &e->bytes, &e->len);
 }
 
+static void refused(const char *url, const LoadgenRequest *q, char **ret_error) {
+        int k = q->path ? asprintf(ret_error, "cannot send the request for '%s' to '%s': its method, a header or the "
+                                   "path has a space, a line break or a NUL where none may be, or a header sets "
+                                   "Content-Length (it is computed from the body)", q->path, url)
+                        : asprintf(ret_error, "cannot send the request to '%s': the method, a header or the URL's "
+                                   "path has a space, a line break or a NUL where none may be, or a header sets "
+                                   "Content-Length (it is computed from the body)", url);
+        if (k < 0)
+                *ret_error = NULL;
+}
+
 static int table_fill(RequestTable *t, const Origin *o, const LoadgenRequest *req, size_t n, const char *url,
                       char **ret_error) {
         for (size_t i = 0; i < n; i++) {
                 int r = entry_build(&t->e[i], o, &req[i]);
-                if (r == -EINVAL && asprintf(ret_error, "cannot send the request to '%s%s': the method, a header or "
-                                             "the path has a space, a line break or a NUL where none may be, or a "
-                                             "header sets Content-Length (it is computed from the body)",
-                                             url, req[i].path ? req[i].path : "") < 0)
-                        *ret_error = NULL;
+                if (r == -EINVAL)
+                        refused(url, &req[i], ret_error);
                 if (r < 0)
                         return r;
                 t->n = i + 1;
@@ -138,8 +146,11 @@ int request_table_build(RequestTable *t, const char *url, const LoadgenRequest *
                 req = &get;
                 n = 1;
         }
-        if (n > LOADGEN_REQUESTS_MAX)
+        if (n > LOADGEN_REQUESTS_MAX) {
+                if (asprintf(ret_error, "%zu requests in the table, at most %u may be", n, LOADGEN_REQUESTS_MAX) < 0)
+                        *ret_error = NULL;
                 return -E2BIG;
+        }
         CURLU *u = curl_url();
         CURLUcode uc = u ? curl_url_set(u, CURLUPART_URL, url, 0) : CURLUE_OUT_OF_MEMORY;
         if (uc != CURLUE_OK) {

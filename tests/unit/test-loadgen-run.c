@@ -351,6 +351,30 @@ static void test_open_ramp(void **state) {
         loadgen_results_done(&total);
 }
 
+static void expect_refused(const LoadgenConfig *cfg, int want, const char *reason) {
+        Loadgen *lg = NULL;
+        char *error = NULL;
+        assert_int_equal(loadgen_new(cfg, &lg, &error), want);
+        assert_null(lg);
+        assert_non_null(error);
+        assert_non_null(strstr(error, reason));
+        free(error);
+}
+
+static void test_refused(void **state) {
+        const LoadgenSchedule closed = { .model = LOADGEN_CLOSED, .value = 1 };
+        expect_refused(&(LoadgenConfig) { .url = "not a url", .schedule = closed }, -EINVAL, "is not a URL");
+        expect_refused(&(LoadgenConfig) { .url = "", .schedule = closed }, -EINVAL, "no URL");
+        expect_refused(&(LoadgenConfig) { .url = "http://127.0.0.1:1/", .schedule = { .model = LOADGEN_OPEN } },
+                       -EINVAL, "schedule");
+        LoadgenRequest many[LOADGEN_REQUESTS_MAX + 1] = { 0 };
+        expect_refused(&(LoadgenConfig) { .url = "http://127.0.0.1:1/", .schedule = closed, .requests = many,
+                                          .n_requests = ELEMENTSOF(many) }, -E2BIG, "at most 64");
+        const LoadgenRequest spaced[] = { { .path = "/a" }, { .path = "/a b" } };
+        expect_refused(&(LoadgenConfig) { .url = "http://127.0.0.1:1/", .schedule = closed, .requests = spaced,
+                                          .n_requests = 2 }, -EINVAL, "request for '/a b'");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_interval_harvest),
@@ -358,6 +382,7 @@ int main(void) {
                 cmocka_unit_test(test_lateness),
                 cmocka_unit_test(test_closed_steps),
                 cmocka_unit_test(test_open_ramp),
+                cmocka_unit_test(test_refused),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
