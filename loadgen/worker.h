@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* worker: one thread's share of the load: its slots (one connection and at most one request in
- * flight each), its libcurl multi handle and epoll set, its two result sets. conn.c moves bytes and
- * sockets, exchange.c runs a request on a slot, worker.c is the loop. Internal to loadgen/. */
+ * flight each), its libcurl multi handle and epoll set, its two result sets. conn.c keeps the sockets
+ * and libcurl's side, exchange.c runs a request on a slot, worker.c is the loop. Internal to
+ * loadgen/. */
 #pragma once
 
 #include <pthread.h>
