@@ -194,6 +194,20 @@ static void results_init(LoadgenResults *r) {
         assert_int_equal(loadgen_results_init(r), 0);
 }
 
+/* One run of duration_s into *total (initialised here), then the engine's and the server's end.
+ * slots: how many the engine should have made (0: any). */
+static void run_and_stop(Server *s, const LoadgenConfig *cfg, unsigned slots, double duration_s, LoadgenResults *total) {
+        Loadgen *lg = engine(cfg);
+        if (slots)
+                assert_int_equal(loadgen_slots(lg), slots);
+        results_init(total);
+        LoadgenRunInfo info;
+        atomic_store(&s->t0, loadgen_now_ns());
+        assert_int_equal(loadgen_run(lg, duration_s, total, &info), 0);
+        loadgen_free(lg);
+        server_stop(s);
+}
+
 static void test_interval_harvest(void **state) {
         Server s;
         server_start(&s, 0);
@@ -251,13 +265,8 @@ static void test_request_table(void **state) {
                 .url = url, .schedule = { .model = LOADGEN_CLOSED, .value = 2 }, .requests = reqs, .n_requests = 2,
                 .seed = 9,
         };
-        Loadgen *lg = engine(&cfg);
         LoadgenResults total;
-        results_init(&total);
-        LoadgenRunInfo info;
-        assert_int_equal(loadgen_run(lg, 0.5, &total, &info), 0);
-        loadgen_free(lg);
-        server_stop(&s);
+        run_and_stop(&s, &cfg, 0, 0.5, &total);
         assert_int_equal(total.c.cut, 0);
         assert_int_equal(s.served_a, total.c.by_request[0]);
         assert_int_equal(s.served_b, total.c.by_request[1]);
@@ -277,13 +286,8 @@ static void test_lateness(void **state) {
         LoadgenConfig cfg = {
                 .url = url, .slots = 2, .schedule = { .model = LOADGEN_OPEN, .value = 200 },
         };
-        Loadgen *lg = engine(&cfg);
         LoadgenResults total;
-        results_init(&total);
-        LoadgenRunInfo info;
-        assert_int_equal(loadgen_run(lg, 0.5, &total, &info), 0);
-        loadgen_free(lg);
-        server_stop(&s);
+        run_and_stop(&s, &cfg, 0, 0.5, &total);
         /* Every intended time in [0, 0.5 s) was either sent or counted as never sent. */
         assert_int_equal(total.c.sent + total.c.not_sent, 100);
         assert_true(total.c.not_sent > 0);
@@ -311,15 +315,8 @@ static void test_closed_steps(void **state) {
         LoadgenConfig cfg = {
                 .url = url, .schedule = { .model = LOADGEN_CLOSED, .shape = LOADGEN_STEPS, .steps = users, .n_steps = 2 },
         };
-        Loadgen *lg = engine(&cfg);
-        assert_int_equal(loadgen_slots(lg), 4);
         LoadgenResults total;
-        results_init(&total);
-        LoadgenRunInfo info;
-        atomic_store(&s.t0, loadgen_now_ns());
-        assert_int_equal(loadgen_run(lg, 0.6, &total, &info), 0);
-        loadgen_free(lg);
-        server_stop(&s);
+        run_and_stop(&s, &cfg, 4, 0.6, &total);         /* slots: the schedule's peak */
         assert_true(s.before <= 31);            /* one request at a time, 10 ms each */
         assert_true((double) s.after >= 2.5 * (double) s.before);
         assert_int_equal(s.served, total.c.done);
@@ -335,14 +332,8 @@ static void test_open_ramp(void **state) {
                 .url = url, .slots = 20,
                 .schedule = { .model = LOADGEN_OPEN, .shape = LOADGEN_RAMP, .from = 100, .to = 500, .ramp_s = 0.6 },
         };
-        Loadgen *lg = engine(&cfg);
         LoadgenResults total;
-        results_init(&total);
-        LoadgenRunInfo info;
-        atomic_store(&s.t0, loadgen_now_ns());
-        assert_int_equal(loadgen_run(lg, 0.6, &total, &info), 0);
-        loadgen_free(lg);
-        server_stop(&s);
+        run_and_stop(&s, &cfg, 0, 0.6, &total);
         /* Requests k = 0, 1, ... are due at L(t) = k: 180 in [0, 0.6 s), one more by rounding at most. */
         assert_true(total.c.sent + total.c.not_sent >= 180 && total.c.sent + total.c.not_sent <= 181);
         assert_int_equal(s.served, total.c.done);
