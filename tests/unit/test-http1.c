@@ -5,7 +5,7 @@
 #include <sys/mman.h>
 
 #include "macro.h"
-#include "probes/http1.h"
+#include "http1.h"
 #include "support.h"
 
 /* One response as the parser reported it. */

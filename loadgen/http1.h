@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* http1: the bytes of an HTTP/1.1 request, built once, and an incremental response parser.
  *
- * The http probe lets libcurl open the connection and then runs the request/response exchange on the
- * kept-alive connection itself: the request bytes are built once and written again and again, and the
- * response is parsed as it arrives, in pieces of any size. The parser stores no header (only
+ * The load engine (loadgen/) lets libcurl open the connection and then runs the request/response
+ * exchange on the kept-alive connection itself: the request bytes are built once and written again
+ * and again, and the response is parsed as it arrives, in pieces of any size. The parser stores no header (only
  * Content-Length, Transfer-Encoding and Connection are interpreted), does not allocate, and skips body
  * bytes without reading them. Library code: nothing here prints. */
 #pragma once

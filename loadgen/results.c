@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/* Results: counters and histograms that merge by adding, per worker and interval, and merged. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "loadgen.h"
+#include "macro.h"
+
+const char *const loadgen_error_names[_LOADGEN_ERR_MAX] = {
+        [LOADGEN_ERR_CONNECT] = "connect", [LOADGEN_ERR_TLS] = "tls", [LOADGEN_ERR_TIMEOUT] = "timeout",
+        [LOADGEN_ERR_SEND] = "send", [LOADGEN_ERR_READ] = "read", [LOADGEN_ERR_OTHER] = "other",
+};
+
+const char *const loadgen_hist_names[_LOADGEN_H_MAX] = {
+        [LOADGEN_H_LATENCY] = "latency_ms", [LOADGEN_H_SERVICE] = "service_ms", [LOADGEN_H_CONNECT] = "connect_ms",
+        [LOADGEN_H_TLS] = "tls_ms", [LOADGEN_H_TTFB] = "first_byte_ms", [LOADGEN_H_TOTAL] = "curl_total_ms",
+        [LOADGEN_H_LATENESS] = "send_lateness_ms",
+};
+
+uint64_t loadgen_now_ns(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+int loadgen_results_init(LoadgenResults *r) {
+        *r = (LoadgenResults) { 0 };
+        for (size_t i = 0; i < _LOADGEN_H_MAX; i++) {
+                int k = histogram_new(UINT64_C(3600000000), 3, &r->h[i]);     /* us, up to 1 h */
+                if (k < 0) {
+                        loadgen_results_done(r);
+                        return k;
+                }
+        }
+        return 0;
+}
+
+void loadgen_results_done(LoadgenResults *r) {
+        for (size_t i = 0; i < _LOADGEN_H_MAX; i++)
+                r->h[i] = histogram_free(r->h[i]);
+}
+
+void loadgen_results_reset(LoadgenResults *r) {
+        memset(&r->c, 0, sizeof(r->c));
+        for (size_t i = 0; i < _LOADGEN_H_MAX; i++)
+                histogram_reset(r->h[i]);
+}
+
+void loadgen_counters_add(LoadgenCounters *to, const LoadgenCounters *from) {
+        to->sent += from->sent;
+        to->done += from->done;
+        to->ok += from->ok;
+        to->late += from->late;
+        to->cut += from->cut;
+        to->not_sent += from->not_sent;
+        to->new_connections += from->new_connections;
+        for (size_t i = 0; i < _LOADGEN_ERR_MAX; i++)
+                to->errors[i] += from->errors[i];
+        for (size_t i = 0; i < ELEMENTSOF(to->status); i++)
+                to->status[i] += from->status[i];
+        for (size_t i = 0; i < ELEMENTSOF(to->by_request); i++)
+                to->by_request[i] += from->by_request[i];
+}
+
+void loadgen_results_merge(LoadgenResults *to, const LoadgenResults *from) {
+        loadgen_counters_add(&to->c, &from->c);
+        for (size_t i = 0; i < _LOADGEN_H_MAX; i++)
+                histogram_merge(to->h[i], from->h[i]);
+}
