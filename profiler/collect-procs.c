@@ -21,7 +21,8 @@
 
 typedef struct ProcTicks {
         int pid;
-        uint64_t ticks, starttime;
+        uint64_t ticks, starttime, threads;
+        char comm[sizeof(((PidStat *) NULL)->comm)];   /* as of this snapshot: it may exit before the report */
 } ProcTicks;
 
 typedef struct Snapshot {
@@ -38,7 +39,7 @@ typedef struct ProcsState {
 } ProcsState;
 
 typedef struct TopProc {
-        int pid;
+        const ProcTicks *p;     /* in the last snapshot */
         double ticks;
 } TopProc;
 
@@ -85,7 +86,12 @@ static int take_snapshot(const Sysroot *root, Snapshot *snap, uint64_t now) {
                 r = array_reserve((void **) &snap->v, &snap->cap, snap->n, sizeof(ProcTicks));
                 if (r < 0)
                         return r;
-                snap->v[snap->n++] = (ProcTicks) { (int) pid, ps.utime + ps.stime, ps.starttime };
+                ProcTicks *t = &snap->v[snap->n++];
+                t->pid = (int) pid;
+                t->ticks = ps.utime + ps.stime;
+                t->starttime = ps.starttime;
+                t->threads = ps.threads;
+                memcpy(t->comm, ps.comm, sizeof(t->comm));
         }
         if (snap->n > 0)
                 qsort(snap->v, snap->n, sizeof(ProcTicks), by_pid);
@@ -135,7 +141,7 @@ static size_t top_processes(const Snapshot *first, const Snapshot *last, TopProc
                 if (was && was->starttime == p->starttime && !counter_delta(was->ticks, p->ticks, &ticks))
                         continue;
                 if (ticks > 0)
-                        top_insert(top, &n, (TopProc) { p->pid, (double) ticks });
+                        top_insert(top, &n, (TopProc) { p, (double) ticks });
         }
         return n;
 }
@@ -154,13 +160,10 @@ static long long open_files(const Sysroot *root, int pid) {
 }
 
 static json_t *process_json(const Sysroot *root, const TopProc *t, double seconds) {
-        PidStat ps = { .comm = "?" };
-        if (read_pidstat(root, t->pid, &ps) < 0)
-                ps = (PidStat) { .comm = "?" };     /* exited since the last sample */
         double pct = 100.0 * t->ticks / ((double) sysconf(_SC_CLK_TCK) * seconds);
-        long long fds = open_files(root, t->pid);
-        json_t *o = json_pack("{s:i, s:s, s:f, s:I}", "pid", t->pid, "comm", ps.comm, "cpu_pct",
-                              round(pct * 100) / 100, "threads", (json_int_t) ps.threads);
+        long long fds = open_files(root, t->p->pid);
+        json_t *o = json_pack("{s:i, s:s, s:f, s:I}", "pid", t->p->pid, "comm", t->p->comm, "cpu_pct",
+                              round(pct * 100) / 100, "threads", (json_int_t) t->p->threads);
         if (o && json_object_set_new(o, "fds", fds < 0 ? json_null() : json_integer(fds)) < 0) {
                 json_decref(o);
                 return NULL;
