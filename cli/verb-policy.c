@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fit-width.h"
 #include "log.h"
 #include "macro.h"
 #include "nearest.h"
@@ -13,7 +14,7 @@
 #include "profiler.h"
 #include "verbs.h"
 
-static void policy_usage(FILE *f) {
+static void policy_usage_text(FILE *f, void *userdata) {
         fprintf(f,
                 "Usage: skytune policy list [--json]\n"
                 "       skytune policy show NAME|FILE [--json]\n"
@@ -38,6 +39,11 @@ static void policy_usage(FILE *f) {
                 "  --sysroot DIR  look for /etc/skytune/policies below DIR\n"
                 "\n"
                 "Exit codes: 0 success, 1 a policy does not load, 2 usage error.\n");
+}
+
+/* Fitted to the terminal's width. */
+static void policy_usage(FILE *f) {
+        cli_fit(f, policy_usage_text, NULL);
 }
 
 static int policy_list_cmd(const char *sysroot, bool json) {
