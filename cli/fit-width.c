@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "log.h"
 #include "macro.h"
 #include "render-profile.h"
 
@@ -81,4 +83,18 @@ int cli_fit(FILE *out, void (*render)(FILE *f, void *userdata), void *userdata) 
         int r = cli_fit_text(out, buf);
         free(buf);
         return r;
+}
+
+void cli_log_sink(LogLevel level, const char *msg, void *userdata) {
+        const char *p = level == LOG_LEVEL_ERR ? "error: " : level == LOG_LEVEL_WARNING ? "warning: " : "";
+        bool tty = isatty(STDERR_FILENO);
+        bool color = tty && !getenv("NO_COLOR") && level <= LOG_LEVEL_WARNING;
+        /* Wrapped for a terminal (or a stated width); one line each for scripts that grep them. */
+        unsigned width = tty || getenv("COLUMNS") ? cli_terminal_width_of(STDERR_FILENO) : 0;
+        fprintf(stderr, "skytune: %s%s%s", color ? (level == LOG_LEVEL_ERR ? "\033[1;31m" : "\033[1;33m") : "", p,
+                color ? "\033[0m" : "");
+        if (width == 0)
+                fprintf(stderr, "%s\n", msg);
+        else
+                profile_wrap(stderr, (unsigned) (strlen("skytune: ") + strlen(p)), 2, width, msg);
 }

@@ -158,23 +158,28 @@ typedef struct Offenders {
         const char *path;       /* below resources: an array of objects, or an object of objects */
         const char *rank[2];    /* object of objects: the metrics summed to rank them (idle ones left out) */
         Column cols[7];
+        const char *none;       /* when the window measured it and no row qualifies */
 } Offenders;
 
 static const Offenders offenders[] = {
-        { "Top CPU users (percent of one CPU over the window)", "cpu.top_processes", {},
+        { "Top CPU users (% of one CPU)", "cpu.top_processes", {},
           { { "PID", "pid", 7, "count" }, { "COMMAND", "comm", -20, NULL }, { "CPU", "cpu_pct", 8, "percent" },
-            { "THREADS", "threads", 8, "count" }, { "FILES", "fds", 7, "count" } } },
+            { "THREADS", "threads", 8, "count" }, { "FILES", "fds", 7, "count" } },
+          "no process used CPU time in the window." },
         { "Closest to their open-files limit", "files.top_processes", {},
           { { "PID", "pid", 7, "count" }, { "COMMAND", "comm", -20, NULL }, { "FILES", "fds", 8, "count" },
-            { "LIMIT", "soft_limit", 8, "count" }, { "USED", "pct", 8, "percent" } } },
+            { "LIMIT", "soft_limit", 8, "count" }, { "USED", "pct", 8, "percent" } },
+          "no readable process has an open-files limit." },
         { "Busiest disks", "disk.devices", { "util_pct" },
           { { "DEVICE", "", -10, NULL }, { "BUSY", "util_pct", 7, NULL }, { "QUEUE", "aqu_sz", 6, NULL },
             { "READ", "read_bytes_per_s", 11, NULL }, { "WRITE", "write_bytes_per_s", 11, NULL },
-            { "R AWAIT", "r_await_ms", 9, NULL }, { "W AWAIT", "w_await_ms", 9, NULL } } },
+            { "R AWAIT", "r_await_ms", 9, NULL }, { "W AWAIT", "w_await_ms", 9, NULL } },
+          "no disk was busy in the window." },
         { "Busiest interfaces", "network.interfaces", { "rx_bytes_per_s", "tx_bytes_per_s" },
           { { "INTERFACE", "", -10, NULL }, { "RX", "rx_bytes_per_s", 11, NULL }, { "TX", "tx_bytes_per_s", 11, NULL },
             { "RX PKTS", "rx_packets_per_s", 10, NULL }, { "TX PKTS", "tx_packets_per_s", 10, NULL },
-            { "RX DROPS", "rx_drops_per_s", 9, NULL }, { "RX ERRS", "rx_errors_per_s", 8, NULL } } },
+            { "RX DROPS", "rx_drops_per_s", 9, NULL }, { "RX ERRS", "rx_errors_per_s", 8, NULL } },
+          "no interface moved data in the window." },
 };
 
 typedef struct Row {
@@ -244,7 +249,7 @@ static void print_offenders(FILE *f, const json_t *doc, const Offenders *t, cons
         if (n == 0) {
                 fprintf(f, ": ");
                 profile_wrap(f, strlen(t->title) + 2, 2, width,
-                             measured ? "none was busy in this window." : "not measured in this window.");
+                             measured ? t->none : "not measured in this window.");
                 fputc('\n', f);
                 return;
         }
@@ -269,8 +274,7 @@ int render_profile_brief(FILE *f, const json_t *doc, const ProfileView *view) {
         for (size_t i = 0; i < ELEMENTSOF(offenders); i++)
                 print_offenders(f, doc, &offenders[i], &s, view->width);
         char line[256];
-        snprintf(line, sizeof(line), "skytune profile --full lists all %lld metrics and what was unavailable; "
-                 "--json is for machines.", (long long) json_integer_value(json_object_get(doc, "metric_count")));
+        snprintf(line, sizeof(line), "All %lld metrics: skytune profile --full; for machines: --json.", (long long) json_integer_value(json_object_get(doc, "metric_count")));
         profile_wrap(f, 0, 2, view->width, line);
         return ferror(f) ? -EIO : 0;
 }

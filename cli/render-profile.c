@@ -17,16 +17,20 @@
 /* Four value columns ("value min p95 max") of this width, each a number and its unit. */
 #define VALUE_COL 11
 
-unsigned cli_terminal_width(void) {
+unsigned cli_terminal_width_of(int fd) {
         const char *env = getenv("COLUMNS");
         char *end;
         long c = env ? strtol(env, &end, 10) : 0;
         if (env && *env && !*end && c > 0)
                 return (unsigned) MAX(c, 40L);
         struct winsize ws;
-        if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
                 return MAX(ws.ws_col, (unsigned short) 40);
         return 80;
+}
+
+unsigned cli_terminal_width(void) {
+        return cli_terminal_width_of(STDOUT_FILENO);
 }
 
 Style profile_style(bool color) {

@@ -15,6 +15,8 @@ typedef struct ProfileView {
 
 /* COLUMNS when it is a number, else the terminal's width when stdout is one, else 80; at least 40. */
 unsigned cli_terminal_width(void);
+/* The same for another terminal (stderr for messages). */
+unsigned cli_terminal_width_of(int fd);
 
 int render_profile_full(FILE *f, const json_t *profile, const ProfileView *v);
 int render_profile_brief(FILE *f, const json_t *profile, const ProfileView *v);

@@ -79,6 +79,7 @@ static int run_verb(const Verb *v, int argc, char **argv) {
 
 int main(int argc, char **argv) {
         log_set_program("skytune");
+        log_set_sink(cli_log_sink, NULL);
         if (argc < 2) {
                 usage(stderr);
                 return EXIT_USAGE;

@@ -46,6 +46,32 @@ static void policy_usage(FILE *f) {
         cli_fit(f, policy_usage_text, NULL);
 }
 
+typedef struct ListArgs {
+        const PolicySearch *s;
+        const PolicyListEntry *l;
+        size_t n;
+} ListArgs;
+
+/* The list for people, fitted to the terminal's width by the caller. */
+static void list_text(FILE *f, void *userdata) {
+        const ListArgs *a = userdata;
+        fprintf(f, "Search path (first wins):\n");
+        for (size_t i = 0; i < a->s->n_dirs; i++)
+                fprintf(f, "  %s\n", a->s->dirs[i]);
+        fprintf(f, "\n");
+        for (size_t i = 0; i < a->n; i++) {
+                const PolicyListEntry *e = &a->l[i];
+                if (e->shadowed)
+                        fprintf(f, "  %-24s (hidden by an earlier directory) %s\n", e->name, e->path);
+                else if (e->error)
+                        fprintf(f, "  %-24s BROKEN: %s\n", e->name, e->error);
+                else
+                        fprintf(f, "  %-24s %s\n", e->name, e->description);
+        }
+        if (a->n == 0)
+                fprintf(f, "  (no policies found: install skytune's policies or set SKYTUNE_POLICY_PATH)\n");
+}
+
 static int policy_list_cmd(const char *sysroot, bool json) {
         PolicySearch s;
         PolicyListEntry *l = NULL;
@@ -71,20 +97,7 @@ static int policy_list_cmd(const char *sysroot, bool json) {
                 r = cli_write_json(doc, NULL);
                 json_decref(doc);
         } else {
-                printf("Search path (first wins):\n");
-                for (size_t i = 0; i < s.n_dirs; i++)
-                        printf("  %s\n", s.dirs[i]);
-                printf("\n");
-                for (size_t i = 0; i < n; i++) {
-                        if (l[i].shadowed)
-                                printf("  %-24s (hidden by an earlier directory) %s\n", l[i].name, l[i].path);
-                        else if (l[i].error)
-                                printf("  %-24s BROKEN: %s\n", l[i].name, l[i].error);
-                        else
-                                printf("  %-24s %s\n", l[i].name, l[i].description);
-                }
-                if (n == 0)
-                        printf("  (no policies found: install skytune's policies or set SKYTUNE_POLICY_PATH)\n");
+                cli_fit(stdout, list_text, &(ListArgs) { &s, l, n });
                 json_decref(dirs);
                 json_decref(arr);
         }
