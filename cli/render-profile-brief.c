@@ -93,8 +93,10 @@ static bool part_value(const json_t *res, const Part *p, double *v, const char *
                 else if (!found || x > *v) {
                         *v = x;
                         *object = name;
+                        *unit = json_string_value(json_object_get(m, "unit"));
                 }
-                *unit = json_string_value(json_object_get(m, "unit"));
+                if (!found)
+                        *unit = json_string_value(json_object_get(m, "unit"));
                 found = true;
         }
         if (p->agg == AGG_SUM)
