@@ -340,11 +340,13 @@ int render_profile_full(FILE *f, const json_t *doc, const ProfileView *view) {
         profile_print_findings(f, doc, &s, w);
         const char *name;
         json_t *r;
+        /* The columns once; each resource's name stays alone on its line. */
+        fprintf(f, "%s%-*s", s.dim, (int) name_width(w) + 2, "Metrics");
+        for (size_t i = 0; i < 4; i++)
+                fprintf(f, " %*s", VALUE_COL, (const char *[]) { "value", "min", "p95", "max" }[i]);
+        fprintf(f, "%s\n\n", s.reset);
         json_object_foreach(json_object_get(doc, "resources"), name, r) {
-                fprintf(f, "%s%-*s%s", s.bold, (int) name_width(w) + 2, name, s.reset);
-                for (size_t i = 0; i < 4; i++)
-                        fprintf(f, " %*s", VALUE_COL, (const char *[]) { "value", "min", "p95", "max" }[i]);
-                fputc('\n', f);
+                fprintf(f, "%s%s%s\n", s.bold, name, s.reset);
                 print_node(f, "", r, &s, w);
                 fputc('\n', f);
         }

@@ -6,8 +6,8 @@
 # tests/golden/NAME.out, and no line of it may be wider than 80 columns.
 # $F is a copy of tests/fixtures, and SKYTUNE_POLICY_PATH a copy of policies/, made once per run
 # under /tmp/skytune-golden.XXXXXX (a path of fixed length, so text wrapped around it wraps alike
-# everywhere); in the output their paths are written as the literal text $F and $P, and the
-# binary's as $S, so the files do not depend on where the tree is. The system bus is a socket that does not exist
+# everywhere); in the output their paths are written as the literal text $F and $P, the binary's
+# as $S and the case's directory as $PWD, so the files do not depend on where the tree is. The system bus is a socket that does not exist
 # (DBUS_SYSTEM_BUS_ADDRESS), so no case reaches a real helper. stderr is not compared (send it to
 # stdout with 2>&1 in the .cmd to check a message); it is shown when a case fails.
 #
@@ -42,7 +42,7 @@ for cmd in "$golden"/*.cmd; do
                 bash -c "$(cat "$cmd")" >"$tmp/.stdout" 2>"$tmp/.stderr" </dev/null)
         rc=$?
         {
-                sed -e "s|$F|\$F|g" -e "s|$S|\$S|g" -e "s|$P|\$P|g" "$tmp/.stdout"
+                sed -e "s|$F|\$F|g" -e "s|$S|\$S|g" -e "s|$P|\$P|g" -e "s|$tmp|\$PWD|g" "$tmp/.stdout"
                 [[ ! -s $tmp/.stdout || $(tail -c1 "$tmp/.stdout" | od -An -c) == *'\n'* ]] ||
                         printf '\n# (no newline at the end of the output)\n'
                 printf '# rc=%d\n' "$rc"
