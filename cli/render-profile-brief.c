@@ -104,12 +104,12 @@ static bool part_value(const json_t *res, const Part *p, double *v, const char *
         return found;
 }
 
-/* The parts of a cell that are in the profile, joined while they fit in width; "-" when the
- * resource has no such metric, "n/a" when the window measured none of them. */
-static void cell(char *buf, size_t width, const json_t *res, const Part parts[3]) {
+/* The parts of a cell that are in the profile, joined while they fit in width (a busiest object's
+ * name is dropped first); "-" when the resource has no such metric, "n/a" when the window measured
+ * none of them. The first part is never cut: a figure cut short would read as another figure. */
+static void cell(char *buf, size_t size, size_t width, const json_t *res, const Part parts[3]) {
         size_t n = 0;
-        bool any = false;
-        snprintf(buf, width + 1, "%s", parts[0].path ? "n/a" : "-");
+        snprintf(buf, size, "%s", parts[0].path ? "n/a" : "-");
         for (size_t i = 0; i < 3 && parts[i].path; i++) {
                 double v;
                 const char *unit, *object;
@@ -121,14 +121,15 @@ static void cell(char *buf, size_t width, const json_t *res, const Part parts[3]
                         v = round(v * 10) / 10;
                 profile_fmt_value(val, sizeof(val), v, unit);
                 /* The busiest object is named, unless all are idle. */
-                bool named = object && v > 0;
-                int k = snprintf(piece, sizeof(piece), "%s%s %s%s%s", any ? ", " : "", parts[i].label, val,
-                                 named ? " " : "", named ? object : "");
-                if (n + (size_t) k > width)
+                const char *sep = n ? ", " : "", *name = object && v > 0 ? object : NULL;
+                int k = snprintf(piece, sizeof(piece), "%s%s %s%s%s", sep, parts[i].label, val, name ? " " : "",
+                                 strempty(name));
+                if (k >= 0 && n + (size_t) k > width && name)
+                        k = snprintf(piece, sizeof(piece), "%s%s %s", sep, parts[i].label, val);
+                if (k < 0 || (n > 0 && n + (size_t) k > width) || n + strlen(piece) >= size)
                         break;
-                memcpy(buf + n, piece, (size_t) k + 1);
-                n += (size_t) k;
-                any = true;
+                memcpy(buf + n, piece, strlen(piece) + 1);
+                n += strlen(piece);
         }
 }
 
@@ -139,10 +140,10 @@ static void print_use(FILE *f, const json_t *doc, const Style *s, unsigned width
                 "saturation", "errors", s->reset);
         for (size_t i = 0; i < ELEMENTSOF(use_rows); i++) {
                 const UseRow *row = &use_rows[i];
-                char u[UTIL_W + 1], sat[SAT_W + 1], e[256];
-                cell(u, UTIL_W - 1, res, row->use[0]);
-                cell(sat, SAT_W - 1, res, row->use[1]);
-                cell(e, MIN((size_t) err_w, sizeof(e) - 1), res, row->use[2]);
+                char u[128], sat[128], e[256];
+                cell(u, sizeof(u), UTIL_W - 1, res, row->use[0]);
+                cell(sat, sizeof(sat), SAT_W - 1, res, row->use[1]);
+                cell(e, sizeof(e), err_w, res, row->use[2]);
                 fprintf(f, "  %-*s %-*s %-*s %s\n", RES_W - 1, row->resource, UTIL_W - 1, u, SAT_W - 1, sat, e);
         }
         fputc('\n', f);
@@ -190,6 +191,16 @@ typedef struct Row {
         double rank;
 } Row;
 
+/* Cut s to at most max bytes, on a character boundary. */
+static void utf8_cut(char *s, size_t max) {
+        size_t n = strlen(s);
+        if (n <= max)
+                return;
+        while (max > 0 && ((unsigned char) s[max] & 0xC0) == 0x80)
+                max--;
+        s[max] = '\0';
+}
+
 static void print_cell(FILE *f, const Column *c, const Row *row) {
         const json_t *v = *c->member ? json_object_get(row->o, c->member) : NULL;
         char text[64] = "?";
@@ -202,9 +213,9 @@ static void print_cell(FILE *f, const Column *c, const Row *row) {
         else if (json_object_get(v, "value"))
                 profile_fmt_value(text, sizeof(text), json_number_value(json_object_get(v, "value")),
                                   json_string_value(json_object_get(v, "unit")));
-        int w = abs(c->width);
         /* A name longer than its column is cut: the JSON has it whole. */
-        fprintf(f, " %*.*s", c->width, w, text);
+        utf8_cut(text, (size_t) abs(c->width));
+        fprintf(f, " %*s", c->width, text);
 }
 
 static int by_rank(const void *a, const void *b) {
