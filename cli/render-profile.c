@@ -82,6 +82,8 @@ void profile_fmt_scaled(char *buf, size_t n, double v, const char *unit, double 
                 snprintf(buf, n, "%s %%", num);
         else if (strcmp(unit, "1/s") == 0)
                 snprintf(buf, n, "%s/s", num);
+        else if (strcmp(unit, "pages/s") == 0)  /* short enough for a value column */
+                snprintf(buf, n, "%s pg/s", num);
         else if (!*unit || strcmp(unit, "count") == 0 || strcmp(unit, "tasks") == 0 || strcmp(unit, "cpus") == 0)
                 snprintf(buf, n, "%s", num);
         else
