@@ -72,8 +72,7 @@ unsigned cli_interrupt_count(void);
  * returns true. */
 bool cli_stop_if_interrupted(const char *what);
 
-/* Profile rendering for people (render-profile.c). */
-int render_profile(FILE *f, const json_t *profile, bool color);
+/* Profile rendering for people: render-profile.h. */
 /* The profile in Prometheus' text exposition format (render-prometheus.c); *ret is malloc'd. */
 int render_prometheus(const json_t *profile, char **ret);
 /* Run the profiler (progress on stderr when it is a TTY); used by profile, plan and apply. Ctrl-C

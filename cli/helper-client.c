@@ -8,6 +8,8 @@
 #include "cli.h"
 #include "helper-bus.h"
 #include "helper-client.h"
+
+#include "fit-width.h"
 #include "log.h"
 #include "macro.h"
 #include "safe-text.h"
@@ -289,7 +291,7 @@ int helper_client_json_args_id(int argc, char **argv, const char *usage, bool *r
                         *ret_all = true;
                         break;
                 case 'h':
-                        fputs(usage, stdout);
+                        cli_fit_text(stdout, usage);
                         return EXIT_OK;
                 default:
                         log_error("unknown or incomplete option '%s' (see 'skytune %s --help')", argv[optind - 1], argv[0]);

@@ -9,6 +9,8 @@
 #include "log.h"
 #include "dryrun.h"
 #include "plan-common.h"
+
+#include "fit-width.h"
 #include "plan.h"
 #include "policy-metrics.h"
 #include "profiler.h"
@@ -292,7 +294,7 @@ static void render_limit(FILE *f, const char *name, const json_t *l) {
         fputc(';', f);
 }
 
-void render_plan(FILE *f, const json_t *plan, bool color) {
+static void plan_text(FILE *f, const json_t *plan, bool color) {
         Style s = style(color);
         const json_t *pol = json_object_get(plan, "policy"), *prof = json_object_get(plan, "profile");
         const json_t *changes = json_object_get(plan, "changes");
@@ -356,7 +358,7 @@ void render_plan(FILE *f, const json_t *plan, bool color) {
         }
 }
 
-void render_effects(FILE *f, const json_t *effects, bool persist, bool dry_run, bool color) {
+static void effects_text(FILE *f, const json_t *effects, bool persist, bool dry_run, bool color) {
         Style s = style(color);
         size_t i;
         json_t *x;
@@ -409,4 +411,28 @@ void render_effects(FILE *f, const json_t *effects, bool persist, bool dry_run, 
         else
                 fprintf(f, "\n%lld pending change%s. 'skytune apply' (through skytune-helper) would make them.\n", pending,
                         pending == 1 ? "" : "s");
+}
+
+/* Both fitted to the terminal's width (fit-width.h). */
+typedef struct RenderArgs {
+        const json_t *doc;
+        bool persist, dry_run, color;
+} RenderArgs;
+
+static void plan_fit(FILE *f, void *userdata) {
+        const RenderArgs *a = userdata;
+        plan_text(f, a->doc, a->color);
+}
+
+static void effects_fit(FILE *f, void *userdata) {
+        const RenderArgs *a = userdata;
+        effects_text(f, a->doc, a->persist, a->dry_run, a->color);
+}
+
+void render_plan(FILE *f, const json_t *plan, bool color) {
+        cli_fit(f, plan_fit, &(RenderArgs) { .doc = plan, .color = color });
+}
+
+void render_effects(FILE *f, const json_t *effects, bool persist, bool dry_run, bool color) {
+        cli_fit(f, effects_fit, &(RenderArgs) { effects, persist, dry_run, color });
 }

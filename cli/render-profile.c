@@ -1,20 +1,39 @@
 /* SPDX-License-Identifier: MIT */
-/* The profile for people: a header, the findings (most severe first), then each resource's metrics
- * and facts, then what was unavailable and why. Everything comes from the JSON document, so the two
- * outputs cannot disagree. */
+/* The full profile for people: a header, the findings (most severe first), then each resource's facts
+ * and a table of its metrics (value, and for sampled metrics min, p95 and max, each with its unit),
+ * then what was unavailable and why. Lines fit the terminal's width: long text wraps, and a metric
+ * name too long for its column gets a line of its own. */
+#include "render-profile.h"
+
 #include <errno.h>
 #include <math.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
-#include "cli.h"
 #include "macro.h"
 
-typedef struct Style {
-        const char *bold, *red, *yellow, *dim, *reset;
-} Style;
+/* Four value columns ("value min p95 max") of this width, each a number and its unit. */
+#define VALUE_COL 11
 
-static Style style(bool color) {
+unsigned cli_terminal_width_of(int fd) {
+        const char *env = getenv("COLUMNS");
+        char *end;
+        long c = env ? strtol(env, &end, 10) : 0;
+        if (env && *env && !*end && c > 0)
+                return (unsigned) MAX(c, 40L);
+        struct winsize ws;
+        if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+                return MAX(ws.ws_col, (unsigned short) 40);
+        return 80;
+}
+
+unsigned cli_terminal_width(void) {
+        return cli_terminal_width_of(STDOUT_FILENO);
+}
+
+Style profile_style(bool color) {
         if (!color)
                 return (Style) { "", "", "", "", "" };
         return (Style) { "\033[1m", "\033[31m", "\033[33m", "\033[2m", "\033[0m" };
@@ -26,13 +45,19 @@ static void fmt_num(char *buf, size_t n, double v) {
                 snprintf(buf, n, "%.3g", v);
         else if (a >= 100 || v == floor(v))
                 snprintf(buf, n, "%.0f", v);
-        else
-                snprintf(buf, n, "%.2f", v);
+        else {
+                /* Two decimals at most: 99.5, not 99.50. */
+                int k = snprintf(buf, n, "%.2f", v);
+                while (k > 0 && (size_t) k < n && buf[k - 1] == '0')
+                        buf[--k] = '\0';
+                if (k > 0 && (size_t) k < n && buf[k - 1] == '.')
+                        buf[--k] = '\0';
+        }
 }
 
 /* Bytes and bytes/s in binary units, scaled once per metric from its largest figure so that value,
  * min, p95 and max read alike. */
-static double byte_scale(const char *unit, double largest, char *label, size_t n) {
+double profile_byte_scale(const char *unit, double largest, char *label, size_t n) {
         static const char *const prefix[] = { "", "Ki", "Mi", "Gi", "Ti", "Pi" };
         const char *rest = unit && startswith(unit, "bytes") ? unit + strlen("bytes") : NULL;
         if (!rest || (*rest && strcmp(rest, "/s") != 0)) {
@@ -43,39 +68,110 @@ static double byte_scale(const char *unit, double largest, char *label, size_t n
         double scale = 1;
         while (k + 1 < ELEMENTSOF(prefix) && fabs(largest) >= scale * 1024)
                 scale *= 1024, k++;
-        snprintf(label, n, "%s%s", k ? prefix[k] : "", k ? (*rest ? "B/s" : "B") : unit);
+        snprintf(label, n, "%sB%s", prefix[k], rest);
         return scale;
 }
 
-static void print_header(FILE *f, const json_t *doc, const Style *s) {
+void profile_fmt_scaled(char *buf, size_t n, double v, const char *unit, double scale, const char *label) {
+        char num[32];
+        fmt_num(num, sizeof(num), v / scale);
+        unit = unit ? unit : "";
+        if (startswith(unit, "bytes"))
+                snprintf(buf, n, "%s %s", num, label);
+        else if (strcmp(unit, "percent") == 0)
+                snprintf(buf, n, "%s %%", num);
+        else if (strcmp(unit, "1/s") == 0)
+                snprintf(buf, n, "%s/s", num);
+        else if (strcmp(unit, "pages/s") == 0)  /* short enough for a value column */
+                snprintf(buf, n, "%s pg/s", num);
+        else if (!*unit || strcmp(unit, "count") == 0 || strcmp(unit, "tasks") == 0 || strcmp(unit, "cpus") == 0)
+                snprintf(buf, n, "%s", num);
+        else
+                snprintf(buf, n, "%s %s", num, unit);
+}
+
+void profile_fmt_value(char *buf, size_t n, double v, const char *unit) {
+        char label[16];
+        double scale = profile_byte_scale(unit, v, label, sizeof(label));
+        profile_fmt_scaled(buf, n, v, unit, scale, label);
+}
+
+/* Columns a UTF-8 string takes (continuation bytes take none). */
+static unsigned cols(const char *s, size_t len) {
+        unsigned c = 0;
+        for (size_t i = 0; i < len; i++)
+                c += ((unsigned char) s[i] & 0xC0) != 0x80;
+        return c;
+}
+
+void profile_wrap(FILE *f, unsigned col, unsigned indent, unsigned width, const char *text) {
+        bool first = true;
+        for (const char *p = text; *p;) {
+                size_t len = strcspn(p, " ");
+                unsigned w = cols(p, len);
+                if (!first && col + 1 + w > width) {
+                        fprintf(f, "\n%*s", (int) indent, "");
+                        col = indent;
+                } else if (!first) {
+                        fputc(' ', f);
+                        col++;
+                }
+                /* A word longer than the room left: cut it where the line ends. */
+                while (col + w > width && width > col) {
+                        size_t cut = 0;
+                        for (unsigned k = 0; cut < len && k < width - col; k++)
+                                do
+                                        cut++;
+                                while (cut < len && ((unsigned char) p[cut] & 0xC0) == 0x80);
+                        fprintf(f, "%.*s\n%*s", (int) cut, p, (int) indent, "");
+                        p += cut, len -= cut, w = cols(p, len), col = indent;
+                }
+                fprintf(f, "%.*s", (int) len, p);
+                col += w;
+                first = false;
+                p += len;
+                p += strspn(p, " ");
+        }
+        fputc('\n', f);
+}
+
+void profile_print_header(FILE *f, const json_t *doc, const Style *s, unsigned width) {
         const json_t *host = json_object_get(doc, "host"), *win = json_object_get(doc, "window");
         const char *hostname = json_string_value(json_object_get(host, "hostname"));
         const char *kernel = json_string_value(json_object_get(host, "kernel"));
+        const char *root = json_string_value(json_object_get(doc, "sysroot"));
         json_int_t cpus = json_integer_value(json_object_get(host, "cpus"));
         double mem = json_number_value(json_object_get(host, "memory_bytes"));
-        fprintf(f, "%sskytune profile%s of %s", s->bold, s->reset, hostname ? hostname : "this host");
+        char line[1024];
+        int n = snprintf(line, sizeof(line), "of %s", hostname ? hostname : "this host");
         if (kernel)
-                fprintf(f, ", kernel %s", kernel);
+                n += snprintf(line + n, sizeof(line) - n, ", kernel %s", kernel);
         if (cpus)
-                fprintf(f, ", %lld CPUs", (long long) cpus);
+                n += snprintf(line + n, sizeof(line) - n, ", %lld CPUs", (long long) cpus);
         if (mem > 0)
-                fprintf(f, ", %.1f GiB memory", mem / (1024.0 * 1024 * 1024));
-        const char *root = json_string_value(json_object_get(doc, "sysroot"));
+                n += snprintf(line + n, sizeof(line) - n, ", %.1f GiB memory", mem / (1024.0 * 1024 * 1024));
         if (root && strcmp(root, "/") != 0)
-                fprintf(f, " (sysroot %s)", root);
-        fprintf(f, "\nwindow %.3g s", json_number_value(json_object_get(win, "duration_s")));
+                snprintf(line + n, sizeof(line) - n, " (sysroot %s)", root);
+        fprintf(f, "%sskytune profile%s ", s->bold, s->reset);
+        profile_wrap(f, strlen("skytune profile "), 2, width, line);
+        n = snprintf(line, sizeof(line), "window %.3g s", json_number_value(json_object_get(win, "duration_s")));
         if (json_is_true(json_object_get(win, "interrupted")))
-                fprintf(f, " (%sinterrupted%s, %.3g s asked)", s->bold, s->reset,
-                        json_number_value(json_object_get(win, "requested_duration_s")));
-        fprintf(f, ", %lld sample(s), %lld metrics\n\n", (long long) json_integer_value(json_object_get(win, "samples")),
-                (long long) json_integer_value(json_object_get(doc, "metric_count")));
+                n += snprintf(line + n, sizeof(line) - n, " (interrupted, %.3g s asked)",
+                              json_number_value(json_object_get(win, "requested_duration_s")));
+        snprintf(line + n, sizeof(line) - n, ", %lld sample(s), %lld metrics",
+                 (long long) json_integer_value(json_object_get(win, "samples")),
+                 (long long) json_integer_value(json_object_get(doc, "metric_count")));
+        profile_wrap(f, 0, 2, width, line);
+        fputc('\n', f);
 }
 
-static void print_findings(FILE *f, const json_t *doc, const Style *s) {
+void profile_print_findings(FILE *f, const json_t *doc, const Style *s, unsigned width) {
         const json_t *findings = json_object_get(doc, "findings");
         size_t n = json_array_size(findings);
         if (n == 0) {
-                fprintf(f, "%sFindings:%s none. Nothing was saturated or erroring in this window.\n\n", s->bold, s->reset);
+                fprintf(f, "%sFindings:%s ", s->bold, s->reset);
+                profile_wrap(f, strlen("Findings: "), 2, width, "none. Nothing was saturated or erroring in this window.");
+                fputc('\n', f);
                 return;
         }
         fprintf(f, "%sFindings%s (%zu, errors and saturation first):\n", s->bold, s->reset, n);
@@ -84,12 +180,17 @@ static void print_findings(FILE *f, const json_t *doc, const Style *s) {
         json_array_foreach(findings, i, x) {
                 const char *sev = json_string_value(json_object_get(x, "severity"));
                 const char *col = sev && strcmp(sev, "critical") == 0 ? s->red : sev && strcmp(sev, "warning") == 0 ? s->yellow : "";
-                char v[32], t[32];
+                char v[32], t[32], line[512];
                 fmt_num(v, sizeof(v), json_number_value(json_object_get(x, "value")));
                 fmt_num(t, sizeof(t), json_number_value(json_object_get(x, "threshold")));
-                fprintf(f, "  %2zu. %s%-8s%s %-11s %s\n      %s%s = %s (threshold %s)%s\n", i + 1, col, strempty(sev), s->reset,
-                        json_string_value(json_object_get(x, "kind")), json_string_value(json_object_get(x, "message")),
-                        s->dim, json_string_value(json_object_get(x, "metric")), v, t, s->reset);
+                fprintf(f, "  %2zu. %s%-8s%s %-11s ", i + 1, col, strempty(sev), s->reset,
+                        strempty(json_string_value(json_object_get(x, "kind"))));
+                profile_wrap(f, 27, 6, width, strempty(json_string_value(json_object_get(x, "message"))));
+                snprintf(line, sizeof(line), "%s = %s (threshold %s)",
+                         strempty(json_string_value(json_object_get(x, "metric"))), v, t);
+                fprintf(f, "      %s", s->dim);
+                profile_wrap(f, 6, 8, width, line);
+                fprintf(f, "%s", s->reset);
         }
         fputc('\n', f);
 }
@@ -98,114 +199,163 @@ static bool is_metric(const json_t *o) {
         return json_is_object(o) && json_object_get(o, "value") && json_object_get(o, "unit");
 }
 
-static void print_metric(FILE *f, const char *path, const json_t *m, const Style *s) {
-        char v[32], unit[16];
+/* The metric table's name column: what the four value columns leave of the width. */
+static unsigned name_width(unsigned width) {
+        return width > 2 + 4 * (VALUE_COL + 1) + 16 ? width - 2 - 4 * (VALUE_COL + 1) : 16;
+}
+
+static void print_metric(FILE *f, const char *path, const json_t *m, const Style *s, unsigned width) {
+        static const char *const stat[] = { "value", "min", "p95", "max" };
+        const char *unit = json_string_value(json_object_get(m, "unit"));
         double value = json_number_value(json_object_get(m, "value")), max = json_number_value(json_object_get(m, "max"));
-        double scale = byte_scale(json_string_value(json_object_get(m, "unit")), MAX(fabs(value), fabs(max)), unit,
-                                  sizeof(unit));
-        fmt_num(v, sizeof(v), value / scale);
-        fprintf(f, "  %-44s %12s %-8s", path, v, unit);
-        if (json_object_get(m, "max")) {
-                char mn[32], mx[32], p95[32];
-                fmt_num(mn, sizeof(mn), json_number_value(json_object_get(m, "min")) / scale);
-                fmt_num(p95, sizeof(p95), json_number_value(json_object_get(m, "p95")) / scale);
-                fmt_num(mx, sizeof(mx), max / scale);
-                fprintf(f, " %smin %s  p95 %s  max %s%s", s->dim, mn, p95, mx, s->reset);
+        char label[16];
+        double scale = profile_byte_scale(unit, MAX(fabs(value), fabs(max)), label, sizeof(label));
+        unsigned nw = name_width(width);
+        if (strlen(path) > nw)
+                fprintf(f, "  %s\n%*s", path, (int) nw + 2, "");
+        else
+                fprintf(f, "  %-*s", (int) nw, path);
+        size_t n = json_object_get(m, "max") ? ELEMENTSOF(stat) : 1;
+        for (size_t i = 0; i < n; i++) {
+                char v[48];
+                profile_fmt_scaled(v, sizeof(v), json_number_value(json_object_get(m, stat[i])), unit, scale, label);
+                fprintf(f, " %s%*s%s", i ? s->dim : "", VALUE_COL, v, i ? s->reset : "");
         }
         fputc('\n', f);
 }
 
-static void print_node(FILE *f, const char *prefix, const json_t *o, const Style *s) {
+/* A fact: its text (or number, bytes in binary units) after the name, wrapped. */
+static void print_fact(FILE *f, const char *path, const char *key, const json_t *v, unsigned width) {
+        char text[64];
+        const char *t = text;
+        if (json_is_string(v))
+                t = json_string_value(v);
+        else if (json_is_boolean(v))
+                t = json_is_true(v) ? "yes" : "no";
+        else if (json_is_null(v))
+                t = "unknown";
+        else
+                profile_fmt_value(text, sizeof(text), json_number_value(v), endswith(key, "_bytes") ? "bytes" : "");
+        unsigned nw = name_width(width);
+        fprintf(f, "  %-*s ", (int) nw, path);
+        profile_wrap(f, MAX(nw, (unsigned) strlen(path)) + 3, nw + 3 < width / 2 ? nw + 3 : 4, width, t);
+}
+
+/* An array of objects (top_processes): one line per element, its members as "name value". */
+static void print_array(FILE *f, const char *path, const json_t *a, unsigned width) {
+        size_t i;
+        json_t *e;
+        fprintf(f, "  %s:\n", path);
+        json_array_foreach(a, i, e) {
+                char line[512] = "";
+                size_t n = 0;
+                const char *k;
+                json_t *v;
+                if (json_is_string(e))
+                        snprintf(line, sizeof(line), "%s", json_string_value(e));
+                json_object_foreach(e, k, v) {
+                        if (n >= sizeof(line) - 1)
+                                break;
+                        char num[32] = "";
+                        if (!json_is_string(v))
+                                fmt_num(num, sizeof(num), json_number_value(v));
+                        n += snprintf(line + n, sizeof(line) - n, "%s%s %s", n ? ", " : "", k,
+                                      json_is_string(v) ? json_string_value(v) : json_is_null(v) ? "unknown" : num);
+                }
+                fprintf(f, "    ");
+                profile_wrap(f, 4, 6, width, line);
+        }
+}
+
+static void print_node(FILE *f, const char *prefix, const json_t *o, const Style *s, unsigned width) {
         const char *key;
         json_t *v;
-        /* Scalars (facts) first, then metrics, then nested objects. */
+        char buf[256];
+        /* Facts first, then metrics, then nested objects. */
         json_object_foreach((json_t *) o, key, v) {
-                if (json_is_object(v) || json_is_array(v))
-                        continue;
-                char buf[256];
                 snprintf(buf, sizeof(buf), "%s%s", prefix, key);
-                if (json_is_string(v))
-                        fprintf(f, "  %-44s %s\n", buf, json_string_value(v));
-                else if (json_is_boolean(v))
-                        fprintf(f, "  %-44s %s\n", buf, json_is_true(v) ? "yes" : "no");
-                else if (json_is_null(v))
-                        fprintf(f, "  %-44s unknown\n", buf);
-                else {
-                        /* A fact named *_bytes is a size: binary units, as the metrics. */
-                        char n[32], unit[16];
-                        double x = json_number_value(v);
-                        double scale = byte_scale(endswith(key, "_bytes") ? "bytes" : NULL, x, unit, sizeof(unit));
-                        fmt_num(n, sizeof(n), x / scale);
-                        fprintf(f, "  %-44s %s%s%s\n", buf, n, *unit ? " " : "", unit);
-                }
+                if (json_is_array(v))
+                        print_array(f, buf, v, width);
+                else if (!json_is_object(v))
+                        print_fact(f, buf, key, v, width);
         }
         json_object_foreach((json_t *) o, key, v) {
-                char buf[256];
                 snprintf(buf, sizeof(buf), "%s%s", prefix, key);
                 if (is_metric(v))
-                        print_metric(f, buf, v, s);
+                        print_metric(f, buf, v, s, width);
         }
         json_object_foreach((json_t *) o, key, v) {
                 if (!json_is_object(v) || is_metric(v) || strcmp(key, "unavailable") == 0)
                         continue;
-                char buf[256];
                 snprintf(buf, sizeof(buf), "%s%s.", prefix, key);
-                print_node(f, buf, v, s);
+                print_node(f, buf, v, s, width);
         }
 }
 
-static void print_unavailable(FILE *f, const json_t *doc, const Style *s) {
+static void unavailable_line(FILE *f, bool *any, const Style *s, unsigned width, const char *what, const char *why) {
+        if (!*any)
+                fprintf(f, "%sUnavailable%s (reported, not an error):\n", s->bold, s->reset);
+        *any = true;
+        char line[1024];
+        snprintf(line, sizeof(line), "%s: %s", what, strempty(why));
+        fputs("  ", f);
+        profile_wrap(f, 2, 4, width, line);
+}
+
+static void print_unavailable(FILE *f, const json_t *doc, const Style *s, unsigned width) {
         const json_t *res = json_object_get(doc, "resources");
-        const char *name;
-        json_t *r;
+        const char *name, *k;
+        json_t *r, *why, *e;
+        char what[256];
         bool any = false;
-        json_object_foreach((json_t *) res, name, r) {
-                const json_t *u = json_object_get(r, "unavailable");
-                const char *k;
-                json_t *why;
-                json_object_foreach((json_t *) u, k, why) {
-                        if (!any)
-                                fprintf(f, "%sUnavailable%s (reported, not an error):\n", s->bold, s->reset);
-                        any = true;
-                        fprintf(f, "  %s.%s: %s\n", name, k, json_string_value(why));
+        json_object_foreach((json_t *) res, name, r)
+                json_object_foreach(json_object_get(r, "unavailable"), k, why) {
+                        snprintf(what, sizeof(what), "%s.%s", name, k);
+                        unavailable_line(f, &any, s, width, what, json_string_value(why));
                 }
-        }
-        const json_t *tu = json_object_get(json_object_get(doc, "tunables"), "unavailable");
         size_t i;
-        json_t *e;
-        json_array_foreach(tu, i, e) {
-                if (!any)
-                        fprintf(f, "%sUnavailable%s (reported, not an error):\n", s->bold, s->reset);
-                any = true;
+        json_array_foreach(json_object_get(json_object_get(doc, "tunables"), "unavailable"), i, e) {
                 const char *key = json_string_value(json_object_get(e, "key"));
-                fprintf(f, "  tunable %s%s%s: %s\n", json_string_value(json_object_get(e, "kind")), key ? " " : "",
-                        key ? key : "", json_string_value(json_object_get(e, "reason")));
+                snprintf(what, sizeof(what), "tunable %s%s%s", strempty(json_string_value(json_object_get(e, "kind"))),
+                         key ? " " : "", strempty(key));
+                unavailable_line(f, &any, s, width, what, json_string_value(json_object_get(e, "reason")));
         }
         if (any)
                 fputc('\n', f);
 }
 
-int render_profile(FILE *f, const json_t *doc, bool color) {
-        Style s = style(color);
-        print_header(f, doc, &s);
-        print_findings(f, doc, &s);
-        const json_t *res = json_object_get(doc, "resources");
-        const char *name;
-        json_t *r;
-        json_object_foreach((json_t *) res, name, r) {
-                fprintf(f, "%s%s%s\n", s.bold, name, s.reset);
-                print_node(f, "", r, &s);
-                fputc('\n', f);
-        }
-        print_unavailable(f, doc, &s);
-        const json_t *tun = json_object_get(doc, "tunables");
+/* Count of the current tunable values recorded. */
+static size_t tunable_count(const json_t *doc) {
         size_t count = 0;
         const char *k;
         json_t *v;
-        json_object_foreach((json_t *) tun, k, v)
+        json_object_foreach(json_object_get(doc, "tunables"), k, v)
                 if (strcmp(k, "unavailable") != 0)
                         count += json_object_size(v);
-        fprintf(f, "%zu current tunable values recorded (skytune profile --json shows them; skytune apply --dry-run uses them)\n",
-                count);
+        return count;
+}
+
+int render_profile_full(FILE *f, const json_t *doc, const ProfileView *view) {
+        Style s = profile_style(view->color);
+        unsigned w = view->width;
+        profile_print_header(f, doc, &s, w);
+        profile_print_findings(f, doc, &s, w);
+        const char *name;
+        json_t *r;
+        /* The columns once; each resource's name stays alone on its line. */
+        fprintf(f, "%s%-*s", s.dim, (int) name_width(w) + 2, "Metrics");
+        for (size_t i = 0; i < 4; i++)
+                fprintf(f, " %*s", VALUE_COL, (const char *[]) { "value", "min", "p95", "max" }[i]);
+        fprintf(f, "%s\n\n", s.reset);
+        json_object_foreach(json_object_get(doc, "resources"), name, r) {
+                fprintf(f, "%s%s%s\n", s.bold, name, s.reset);
+                print_node(f, "", r, &s, w);
+                fputc('\n', f);
+        }
+        print_unavailable(f, doc, &s, w);
+        char line[256];
+        snprintf(line, sizeof(line), "%zu current tunable values recorded (skytune profile --json shows them; "
+                 "skytune apply --dry-run uses them)", tunable_count(doc));
+        profile_wrap(f, 0, 2, w, line);
         return ferror(f) ? -EIO : 0;
 }

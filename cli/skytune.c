@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fit-width.h"
 #include "log.h"
 #include "macro.h"
 #include "nearest.h"
@@ -24,7 +25,7 @@ static const Verb verbs[] = {
         { "diff", verb_diff, "what changed between two profiles, plans or probe runs" },
 };
 
-static void usage(FILE *f) {
+static void usage_text(FILE *f, void *userdata) {
         fprintf(f,
                 "Usage: skytune COMMAND [OPTIONS]\n"
                 "\n"
@@ -43,6 +44,11 @@ static void usage(FILE *f) {
                 "prints the version. Common options: --json (machine output), --sysroot DIR\n"
                 "(read /proc and /sys below DIR; also SKYTUNE_SYSROOT). NO_COLOR turns colour off.\n"
                 "Exit codes: 0 success, 1 failure, 2 usage error, 3 changes pending (--detailed-exitcode).\n");
+}
+
+/* Fitted to the terminal's width. */
+static void usage(FILE *f) {
+        cli_fit(f, usage_text, NULL);
 }
 
 static const Verb *find_verb(const char *name) {
@@ -77,6 +83,7 @@ static int run_verb(const Verb *v, int argc, char **argv) {
 
 int main(int argc, char **argv) {
         log_set_program("skytune");
+        log_set_sink(cli_log_sink, NULL);
         if (argc < 2) {
                 usage(stderr);
                 return EXIT_USAGE;

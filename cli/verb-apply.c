@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "dryrun.h"
+#include "fit-width.h"
 #include "helper-client.h"
 #include "log.h"
 #include "macro.h"
@@ -13,7 +14,7 @@
 #include "probe-verify.h"
 #include "verbs.h"
 
-static void apply_usage(FILE *f) {
+static void apply_usage_text(FILE *f, void *userdata) {
         fprintf(f,
                 "Usage: skytune apply [--dry-run] [--plan FILE | --policy NAME|FILE [--profile FILE]] [--persist]\n"
                 "                     [--allow-risk LEVEL] [--target NAME]... [--json] [--detailed-exitcode]\n"
@@ -50,6 +51,11 @@ static void apply_usage(FILE *f) {
                 "Exit codes: 0 success (with --detailed-exitcode: nothing would change), 3 changes pending\n"
                 "(--detailed-exitcode only), 1 failure, 2 usage error (also: no terminal and no --yes),\n"
                 "130 interrupted.\n");
+}
+
+/* Fitted to the terminal's width. */
+static void apply_usage(FILE *f) {
+        cli_fit(f, apply_usage_text, NULL);
 }
 
 /* The long name of option val in a getopt table, for messages. */

@@ -5,12 +5,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fit-width.h"
 #include "log.h"
 #include "macro.h"
 #include "plan-common.h"
 #include "verbs.h"
 
-static void plan_usage(FILE *f) {
+static void plan_usage_text(FILE *f, void *userdata) {
         fprintf(f,
                 "Usage: skytune plan [--policy NAME|FILE] [--profile FILE] [--allow-risk LEVEL] [--target NAME]...\n"
                 "                    [--persist] [--json] [--out FILE] [--sysroot DIR] [--duration S]\n"
@@ -35,6 +36,11 @@ static void plan_usage(FILE *f) {
                 "\n"
                 "Exit codes: 0 plan made (with or without changes), 1 failure (bad policy, unreadable profile),\n"
                 "2 usage error, 130 interrupted.\n");
+}
+
+/* Fitted to the terminal's width. */
+static void plan_usage(FILE *f) {
+        cli_fit(f, plan_usage_text, NULL);
 }
 
 int verb_plan(int argc, char **argv) {

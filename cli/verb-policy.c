@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fit-width.h"
 #include "log.h"
 #include "macro.h"
 #include "nearest.h"
@@ -13,7 +14,7 @@
 #include "profiler.h"
 #include "verbs.h"
 
-static void policy_usage(FILE *f) {
+static void policy_usage_text(FILE *f, void *userdata) {
         fprintf(f,
                 "Usage: skytune policy list [--json]\n"
                 "       skytune policy show NAME|FILE [--json]\n"
@@ -38,6 +39,37 @@ static void policy_usage(FILE *f) {
                 "  --sysroot DIR  look for /etc/skytune/policies below DIR\n"
                 "\n"
                 "Exit codes: 0 success, 1 a policy does not load, 2 usage error.\n");
+}
+
+/* Fitted to the terminal's width. */
+static void policy_usage(FILE *f) {
+        cli_fit(f, policy_usage_text, NULL);
+}
+
+typedef struct ListArgs {
+        const PolicySearch *s;
+        const PolicyListEntry *l;
+        size_t n;
+} ListArgs;
+
+/* The list for people, fitted to the terminal's width by the caller. */
+static void list_text(FILE *f, void *userdata) {
+        const ListArgs *a = userdata;
+        fprintf(f, "Search path (first wins):\n");
+        for (size_t i = 0; i < a->s->n_dirs; i++)
+                fprintf(f, "  %s\n", a->s->dirs[i]);
+        fprintf(f, "\n");
+        for (size_t i = 0; i < a->n; i++) {
+                const PolicyListEntry *e = &a->l[i];
+                if (e->shadowed)
+                        fprintf(f, "  %-24s (hidden by an earlier directory) %s\n", e->name, e->path);
+                else if (e->error)
+                        fprintf(f, "  %-24s BROKEN: %s\n", e->name, e->error);
+                else
+                        fprintf(f, "  %-24s %s\n", e->name, e->description);
+        }
+        if (a->n == 0)
+                fprintf(f, "  (no policies found: install skytune's policies or set SKYTUNE_POLICY_PATH)\n");
 }
 
 static int policy_list_cmd(const char *sysroot, bool json) {
@@ -65,20 +97,7 @@ static int policy_list_cmd(const char *sysroot, bool json) {
                 r = cli_write_json(doc, NULL);
                 json_decref(doc);
         } else {
-                printf("Search path (first wins):\n");
-                for (size_t i = 0; i < s.n_dirs; i++)
-                        printf("  %s\n", s.dirs[i]);
-                printf("\n");
-                for (size_t i = 0; i < n; i++) {
-                        if (l[i].shadowed)
-                                printf("  %-24s (hidden by an earlier directory) %s\n", l[i].name, l[i].path);
-                        else if (l[i].error)
-                                printf("  %-24s BROKEN: %s\n", l[i].name, l[i].error);
-                        else
-                                printf("  %-24s %s\n", l[i].name, l[i].description);
-                }
-                if (n == 0)
-                        printf("  (no policies found: install skytune's policies or set SKYTUNE_POLICY_PATH)\n");
+                cli_fit(stdout, list_text, &(ListArgs) { &s, l, n });
                 json_decref(dirs);
                 json_decref(arr);
         }

@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 
 #include "cli.h"
+#include "fit-width.h"
 #include "log.h"
 #include "macro.h"
 #include "probe-verify.h"
@@ -17,7 +18,7 @@
 #include "stats.h"
 #include "verbs.h"
 
-static void probe_usage(FILE *f) {
+static void probe_usage_text(FILE *f, void *userdata) {
         fprintf(f,
                 "Usage: skytune probe [NAME...] [--duration S] [--rounds N] [--json] [OPTIONS]\n"
                 "\n"
@@ -66,6 +67,11 @@ static void probe_usage(FILE *f) {
                 "(the probes not started are listed in \"not_run\"). Exit: 0 ok, 1 a probe failed or nothing\n"
                 "succeeded in it (every connection refused, success_rate 0), 2 usage error (also a URL that\n"
                 "is not http:// or https:// and a header with a line break), 130 interrupted.\n");
+}
+
+/* Fitted to the terminal's width. */
+static void probe_usage(FILE *f) {
+        cli_fit(f, probe_usage_text, NULL);
 }
 
 static volatile sig_atomic_t stop_flag;

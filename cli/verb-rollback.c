@@ -6,11 +6,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fit-width.h"
 #include "helper-client.h"
 #include "log.h"
 #include "verbs.h"
 
-static void usage(FILE *f) {
+static void usage_text(FILE *f, void *userdata) {
         fprintf(f, "Usage: skytune rollback [ID | --last] [--force] [--json]\n"
                    "\n"
                    "Undo a transaction that skytune apply made (the last applied one by default; see\n"
@@ -24,6 +25,11 @@ static void usage(FILE *f) {
                    "  --last      the most recent applied transaction (the default)\n"
                    "  --force     also restore values changed by someone else (not skytune) since\n"
                    "  --json      print the transaction (skytune.tx/1) instead of a summary\n");
+}
+
+/* Fitted to the terminal's width. */
+static void usage(FILE *f) {
+        cli_fit(f, usage_text, NULL);
 }
 
 static void add_id(json_t *ids, const char *id) {

@@ -13,6 +13,7 @@ extern const Collector collector_disk;
 extern const Collector collector_network;
 extern const Collector collector_files;
 extern const Collector collector_tasks;
+extern const Collector collector_procs;
 extern const Collector collector_tunables;
 
 const Collector *const collector_table[] = {
@@ -26,6 +27,7 @@ const Collector *const collector_table[] = {
         &collector_network,
         &collector_files,
         &collector_tasks,
+        &collector_procs,
         &collector_tunables,
 };
 const size_t collector_table_size = ELEMENTSOF(collector_table);

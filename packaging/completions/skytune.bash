@@ -64,7 +64,7 @@ _skytune() {
         --allow-risk)
                 COMPREPLY=($(compgen -W 'low medium high' -- "$cur"))
                 return ;;
-        --out | --plan | --profile | --baseline | --cacert)
+        --out | --plan | --profile | --from | --baseline | --cacert)
                 _filedir
                 return ;;
         --sysroot | --dir)

@@ -28,7 +28,8 @@ printf '%s: 1000 10 0 0 0 0 0 0 2000 20 0 0 0 0 0 0\n' "$ifname" >>"$root/proc/n
 cp -a "$root/sys/block/vda" "$root/sys/block/$disk"
 printf ' 253 16 %s 10 0 80 5 20 0 160 10 0 0 20 15 0 0 0 0 0\n' "$disk" >>"$root/proc/diskstats"
 
-run() { timeout 30 "$skytune" profile --sysroot "$root" "$@"; }
+# Wide enough that no message wraps (the greps below read whole messages).
+run() { COLUMNS=1000 timeout 30 "$skytune" profile --sysroot "$root" "$@"; }
 rc=0
 run --duration 0 >"$tmp/text" 2>"$tmp/err" || rc=$?
 [[ $rc == 0 ]] || { cat "$tmp/err" >&2; fail "text profile exit $rc (main: 'Cannot allocate memory', exit 1)"; }

@@ -98,7 +98,7 @@ hcall Apply st "$p" 0 >/dev/null || bus_fail "helper refused the opt-in"
 
 # A lowered hard limit of a running process: the dry run says the helper may not raise it again.
 printf '%s' "$(c "$(ch ulimit process:nginx:nofile 1024:4096)")" >"$file"
-"$SKYTUNE" apply --dry-run --plan "$file" --sysroot "$ROOT" >"$BUS_TMP/out" 2>&1 || bus_fail "lowering plan refused: $(cat "$BUS_TMP/out")"
+COLUMNS=1000 "$SKYTUNE" apply --dry-run --plan "$file" --sysroot "$ROOT" >"$BUS_TMP/out" 2>&1 || bus_fail "lowering plan refused: $(cat "$BUS_TMP/out")"
 grep -q "lowers the hard limit .* from 524288 to 4096.*CAP_SYS_RESOURCE" "$BUS_TMP/out" || bus_fail "no lowered-hard-limit warning: $(cat "$BUS_TMP/out")"
 "$SKYTUNE" apply --dry-run --json --plan "$file" --sysroot "$ROOT" >"$BUS_TMP/out"
 jq -e '.dry_run.warnings | any(.message | contains("CAP_SYS_RESOURCE"))' "$BUS_TMP/out" >/dev/null || bus_fail "no warning in the JSON"

@@ -49,7 +49,7 @@ c skytune policy ""
 c skytune apply --allow-risk m
 EOF
         PATH=$tmp/bin:$PATH bash "$tmp/bash-test" >"$tmp/bash-out" 2>&1 || fail "bash completion script failed: $(cat "$tmp/bash-out")"
-        want=$'profile probe\n--format\ntext json prometheus\nbalanced web-server\nweb-server\nsched\nlist show check keys\nmedium'
+        want=$'profile probe\n--format --from --full\ntext json prometheus\nbalanced web-server\nweb-server\nsched\nlist show check keys\nmedium'
         [[ $(cat "$tmp/bash-out") == "$want" ]] || fail "bash completion: got"$'\n'"$(cat "$tmp/bash-out")"$'\n'"want"$'\n'"$want"
         checks=$((checks + 1))
 else

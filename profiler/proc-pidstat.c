@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+#include "proc-pidstat.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "safe-text.h"
+#include "textscan.h"
+
+/* Words after ')': 1 is field 3 (state), so field k is word k - 2. */
+enum { W_UTIME = 12, W_STIME = 13, W_THREADS = 18, W_STARTTIME = 20 };
+
+int pidstat_parse(const char *text, size_t len, PidStat *ret) {
+        const char *open = memchr(text, '(', len), *close = NULL;
+        for (const char *p = text + len; p > text; p--)
+                if (p[-1] == ')') {
+                        close = p - 1;
+                        break;
+                }
+        if (!open || !close || close < open || (size_t) (close - open) > 64)
+                return -EBADMSG;
+        char raw[65];
+        memcpy(raw, open + 1, (size_t) (close - open - 1));
+        raw[close - open - 1] = '\0';
+        PidStat st = {};
+        text_escape_buf(st.comm, sizeof(st.comm), raw);
+        Scan s = scan_init(close + 1, (size_t) (text + len - close - 1));
+        uint64_t *want[W_STARTTIME + 1] = {
+                [W_UTIME] = &st.utime, [W_STIME] = &st.stime, [W_THREADS] = &st.threads,
+                [W_STARTTIME] = &st.starttime,
+        };
+        /* Other fields may be negative (priority, nice): skipped as words. */
+        for (unsigned w = 1; w <= W_STARTTIME; w++)
+                if (want[w] ? scan_u64(&s, want[w]) < 0 : !scan_skip_words(&s, 1))
+                        return -EBADMSG;
+        *ret = st;
+        return 0;
+}

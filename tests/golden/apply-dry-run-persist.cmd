@@ -1,0 +1,1 @@
+$S apply --dry-run --persist --profile $F/profiles/nofile-near-limit.json --sysroot $F/opt-host

@@ -1,0 +1,1 @@
+$S history --lst 2>&1

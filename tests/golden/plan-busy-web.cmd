@@ -1,0 +1,1 @@
+$S plan --profile $F/profiles/busy-web.json --sysroot $F/opt-host

@@ -1,0 +1,1 @@
+$S plan --profile $F/profiles/idle.json --sysroot $F/opt-host

@@ -1,0 +1,1 @@
+printf 'name="x";description="d";rules=({id="x";kind="sysctl";key="net.core.somaxconn";value="4096";when="network.tcp.listen_overflow_per_s.max > 0";reason="r";effect="e";});\n' >x.conf; $S policy check ./x.conf 2>&1

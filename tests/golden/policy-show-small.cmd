@@ -1,0 +1,1 @@
+printf 'name="small";description="a small policy";rules=({id="conn";kind="sysctl";key="net.core.somaxconn";value=">=4096";when="network.tcp.listen_overflows_per_s.max > 0";reason="Accept queues overflowed.";effect="Fewer dropped SYNs.";});\n' >small.conf; $S policy show ./small.conf

@@ -1,0 +1,1 @@
+$S probe --url notaurl 2>&1

@@ -1,0 +1,1 @@
+$S probe nosuchprobe 2>&1

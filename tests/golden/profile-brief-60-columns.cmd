@@ -1,0 +1,1 @@
+COLUMNS=60 $S profile --brief --from $F/profiles/busy-cpu.json

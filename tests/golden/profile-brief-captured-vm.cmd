@@ -1,0 +1,1 @@
+$S profile --brief --duration 0 --sysroot $F/captured-vm

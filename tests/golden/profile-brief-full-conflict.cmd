@@ -1,0 +1,1 @@
+$S profile --brief --full 2>&1

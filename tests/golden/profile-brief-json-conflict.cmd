@@ -1,0 +1,1 @@
+$S profile --brief --json 2>&1

@@ -1,0 +1,1 @@
+$S profile --brief --from $F/profiles/nofile-near-limit.json

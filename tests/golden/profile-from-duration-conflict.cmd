@@ -1,0 +1,1 @@
+$S profile --from $F/profiles/idle.json --duration 1 2>&1

@@ -1,0 +1,1 @@
+$S profile --from nope.json 2>&1

@@ -1,0 +1,1 @@
+$S profile --full --from $F/profiles/busy-cpu.json

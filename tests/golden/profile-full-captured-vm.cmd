@@ -1,0 +1,1 @@
+$S profile --full --duration 0 --sysroot $F/captured-vm

@@ -1,0 +1,1 @@
+$S profile --duration 0 --sysroot $F/opt-host

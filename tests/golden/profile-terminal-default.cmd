@@ -1,0 +1,1 @@
+script -qec "$S profile --duration 0 --sysroot $F/captured-vm" /dev/null | tr -d "\r" | head -12

@@ -1,0 +1,1 @@
+$S rollback 2>&1
