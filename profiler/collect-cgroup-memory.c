@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: MIT */
+/* Memory reclaim and limit hits per cgroup (cgroup v2 memory.stat, memory.events, memory.current,
+ * memory.max, memory.high): reclaim forced by a cgroup's own limit never shows in the host's
+ * /proc/vmstat pgscan_kswapd/pgscan_direct, so a service that thrashes its page cache under a
+ * 256 MiB memory.max looks idle there. Watched: the busiest few cgroups at the start of the window
+ * (cgroup-memory-pick.h) and the cgroup of every --target. memory.stat costs the kernel a stats
+ * flush, so it and memory.events are read at full samples only; their rates are total delta over
+ * total time, which needs no more. memory.current is read at every sample. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgroup-memory-pick.h"
+#include "cgroup-memory-stat.h"
+#include "collector.h"
+#include "macro.h"
+#include "mountinfo.h"
+#include "series.h"
+#include "source-error.h"
+#include "textscan.h"
+
+#define CGMEM_BUSIEST 8          /* busiest cgroups watched */
+#define CGMEM_MAX 24             /* with the targets' */
+#define CGMEM_MISSING_MAX 512
+
+enum { F_STAT, F_EVENTS, F_CURRENT, F_MAX, F_HIGH, _F_COUNT };
+static const char *const file_names[_F_COUNT] = { "memory.stat", "memory.events", "memory.current", "memory.max",
+                                                  "memory.high" };
+
+typedef struct CgMemPoint {
+        uint64_t at;
+        CgroupMemStat s;
+        CgroupMemEvents e;
+        uint64_t max, high;
+} CgMemPoint;
+
+typedef struct CgMem {
+        char *path;              /* relative to the cgroup2 mount */
+        const char *name;        /* its leaf, the object name in the profile */
+        char *target;            /* the --target that named it, NULL for a busiest pick */
+        KeptFile f[_F_COUNT];
+        CgMemPoint *p;
+        size_t n, cap;
+        Series current;          /* bytes, every sample */
+        uint64_t gone_at;        /* first sample it could not be read at (removed), 0 while present */
+        unsigned bad;            /* samples with unparsable content */
+} CgMem;
+
+typedef struct CgMemState {
+        char unavailable[768];
+        char *root;              /* cgroup2 mount point, relative to the sysroot */
+        CgMem cg[CGMEM_MAX];
+        size_t ncg, skipped;
+        char missing[CGMEM_MISSING_MAX];  /* --targets without a cgroup */
+        uint64_t first_at;
+} CgMemState;
+
+static int set_unavailable(CgMemState *st, const char *fmt, ...) _printf_(2, 3);
+static int set_unavailable(CgMemState *st, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(st->unavailable, sizeof(st->unavailable), fmt, ap);
+        va_end(ap);
+        return 0;
+}
+
+static CgMem *find(CgMemState *st, const char *path) {
+        for (size_t i = 0; i < st->ncg; i++)
+                if (strcmp(st->cg[i].path, path) == 0)
+                        return &st->cg[i];
+        return NULL;
+}
+
+/* Watch the cgroup at path (taken); 0 when it has no memory.stat (no memory controller there). */
+static int watch(CgMemState *st, const Sysroot *root, char *path, const char *target) {
+        CgMem *c = &st->cg[st->ncg];
+        *c = (CgMem) { .path = path };
+        for (size_t k = 0; k < _F_COUNT; k++) {
+                char rel[PATH_MAX];
+                c->f[k] = KEPT_FILE_INIT;
+                if ((size_t) snprintf(rel, sizeof(rel), "%s/%s/%s", st->root, path, file_names[k]) >= sizeof(rel))
+                        continue;
+                int r = kept_file_open(&c->f[k], root, rel);
+                if (r == -ENOMEM)
+                        return r;
+        }
+        if (!kept_file_is_open(&c->f[F_STAT]) || !kept_file_is_open(&c->f[F_EVENTS])) {
+                for (size_t k = 0; k < _F_COUNT; k++)
+                        kept_file_close(&c->f[k]);
+                free(path);
+                return 0;
+        }
+        if (target && !(c->target = strdup(target)))
+                return -ENOMEM;
+        const char *slash = strrchr(path, '/');
+        c->name = slash ? slash + 1 : path;
+        st->ncg++;
+        return 0;
+}
+
+static bool has_word(const char *list, const char *word) {
+        Scan s = scan_str(list), w;
+        while (scan_word(&s, &w))
+                if (scan_eq(w, word))
+                        return true;
+        return false;
+}
+
+static int find_root(CgMemState *st, const Sysroot *root) {
+        CgroupLayout l;
+        int r = cgroup_layout_read(root, &l);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return set_unavailable(st, "cannot read /proc/self/mountinfo: %s%s", strerror(-r), source_error_hint(r));
+        if (!l.cgroup2[0])
+                return set_unavailable(st, "no cgroup2 file system is mounted (/proc/self/mountinfo, cgroup mode %s): "
+                                       "reclaim per cgroup is read from cgroup v2 memory.stat; boot with "
+                                       "systemd.unified_cgroup_hierarchy=1", cgroup_mode_to_string(l.mode));
+        const char *mp = l.cgroup2 + strspn(l.cgroup2, "/");
+        st->root = strdup(*mp ? mp : ".");
+        if (!st->root)
+                return -ENOMEM;
+        char rel[PATH_MAX];
+        _cleanup_free_ char *ctl = NULL;
+        snprintf(rel, sizeof(rel), "%s/cgroup.controllers", st->root);
+        r = sysroot_read_line(root, rel, &ctl);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return set_unavailable(st, "cannot read %s/cgroup.controllers: %s%s", l.cgroup2, strerror(-r),
+                                       source_error_hint(r));
+        if (!has_word(ctl, "memory"))
+                return set_unavailable(st, "the memory controller is not on cgroup2 (%s/cgroup.controllers: \"%s\"): "
+                                       "reclaim per cgroup cannot be read; it is bound to a cgroup v1 hierarchy or "
+                                       "disabled (boot with systemd.unified_cgroup_hierarchy=1)", l.cgroup2, ctl);
+        return 1;
+}
+
+static int cgmem_open(void *state, const Sysroot *root) {
+        CgMemState *st = state;
+        int r = find_root(st, root);
+        if (r <= 0)
+                return r;
+        _cleanup_(cgroup_memory_candidates_free) CgMemCandidates c = {};
+        r = cgroup_memory_candidates(root, st->root, &c);
+        for (size_t i = 0; r >= 0 && i < c.n; i++) {
+                if (st->ncg >= CGMEM_BUSIEST) {
+                        st->skipped = c.n - i;
+                        break;
+                }
+                r = watch(st, root, TAKE_PTR(c.v[i].path), NULL);
+        }
+        return r;
+}
+
+static void note_missing(CgMemState *st, const char *name, const char *why) {
+        size_t n = strlen(st->missing);
+        snprintf(st->missing + n, sizeof(st->missing) - n, "%s%s (%s)", n ? "; " : "", name, why);
+}
+
+static int cgmem_target(void *state, const Sysroot *root, const char *name) {
+        CgMemState *st = state;
+        char *path = NULL;
+        if (!st->root)
+                return 0;
+        int r = cgroup_memory_resolve(root, st->root, name, &path);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                note_missing(st, name, "no cgroup, unit or running process of that name");
+                return 0;
+        }
+        CgMem *c = find(st, path);
+        if (c) {
+                free(path);
+                if (!c->target && !(c->target = strdup(name)))
+                        return -ENOMEM;
+                return 0;
+        }
+        if (st->ncg >= CGMEM_MAX) {
+                free(path);
+                note_missing(st, name, "too many cgroups watched already");
+                return 0;
+        }
+        size_t before = st->ncg;
+        r = watch(st, root, path, name);
+        if (r >= 0 && st->ncg == before)
+                note_missing(st, name, "its cgroup has no memory controller");
+        return r;
+}
+
+static bool read_value(KeptFile *f, uint64_t *ret) {
+        const char *text;
+        size_t len;
+        return kept_file_is_open(f) && kept_file_read(f, &text, &len) >= 0 && cgroup_mem_value_parse(text, len, ret) >= 0;
+}
+
+static int sample_full(CgMem *c, uint64_t now) {
+        const char *text;
+        size_t len;
+        CgMemPoint pt = { .at = now, .max = CGROUP_MEM_UNLIMITED, .high = CGROUP_MEM_UNLIMITED };
+        if (kept_file_read(&c->f[F_STAT], &text, &len) < 0)
+                return -ENODEV;
+        if (cgroup_mem_stat_parse(text, len, &pt.s) < 0)
+                return -EBADMSG;
+        if (kept_file_read(&c->f[F_EVENTS], &text, &len) < 0)
+                return -ENODEV;
+        if (cgroup_mem_events_parse(text, len, &pt.e) < 0)
+                return -EBADMSG;
+        (void) read_value(&c->f[F_MAX], &pt.max);
+        (void) read_value(&c->f[F_HIGH], &pt.high);
+        int r = array_reserve((void **) &c->p, &c->cap, c->n, sizeof(CgMemPoint));
+        if (r < 0)
+                return r;
+        c->p[c->n++] = pt;
+        return 0;
+}
+
+static int cgmem_sample(void *state, uint64_t now, bool full) {
+        CgMemState *st = state;
+        if (!st->first_at)
+                st->first_at = now;
+        for (size_t i = 0; i < st->ncg; i++) {
+                CgMem *c = &st->cg[i];
+                if (c->gone_at)
+                        continue;
+                uint64_t cur;
+                if (read_value(&c->f[F_CURRENT], &cur) && series_push(&c->current, (double) cur) < 0)
+                        return -ENOMEM;
+                int r = full ? sample_full(c, now) : 0;
+                if (r == -ENOMEM)
+                        return r;
+                if (r == -ENODEV)
+                        c->gone_at = now;   /* a removed cgroup's files read ENODEV: not an error */
+                else if (r < 0)
+                        c->bad++;
+        }
+        return 0;
+}
+
+enum { C_SCAN, C_STEAL, C_KSWAPD, C_DIRECT, C_REF_ANON, C_REF_FILE, C_LOW, C_HIGH, C_MAX, C_OOM, C_OOM_KILL, _C_COUNT };
+
+static void counters(const CgMemPoint *p, uint64_t v[_C_COUNT]) {
+        const uint64_t c[_C_COUNT] = { p->s.pgscan,       p->s.pgsteal,      p->s.pgscan_kswapd, p->s.pgscan_direct,
+                                       p->s.refault_anon, p->s.refault_file, p->e.low,           p->e.high,
+                                       p->e.max,          p->e.oom,          p->e.oom_kill };
+        memcpy(v, c, sizeof(c));
+}
+
+/* Sums of the deltas over the intervals where every counter moved forward (a cgroup removed and made
+ * again under the same name restarts from 0: that interval is left out, its time too). */
+static double totals(const CgMem *c, uint64_t sum[_C_COUNT]) {
+        uint64_t usec = 0;
+        memset(sum, 0, sizeof(uint64_t) * _C_COUNT);
+        for (size_t j = 1; j < c->n; j++) {
+                uint64_t a[_C_COUNT], b[_C_COUNT], d[_C_COUNT];
+                bool ok = c->p[j].at > c->p[j - 1].at;
+                counters(&c->p[j - 1], a);
+                counters(&c->p[j], b);
+                for (size_t k = 0; ok && k < _C_COUNT; k++)
+                        ok = counter_delta(a[k], b[k], &d[k]);
+                if (!ok)
+                        continue;
+                for (size_t k = 0; k < _C_COUNT; k++)
+                        sum[k] += d[k];
+                usec += c->p[j].at - c->p[j - 1].at;
+        }
+        return (double) usec / 1e6;
+}
+
+static const struct {
+        unsigned counter;
+        const char *name, *unit;
+} rate_metrics[] = {
+        { C_SCAN, "reclaim_scan_per_s", "pages/s" },     { C_STEAL, "reclaim_steal_per_s", "pages/s" },
+        { C_KSWAPD, "scan_kswapd_per_s", "pages/s" },    { C_DIRECT, "scan_direct_per_s", "pages/s" },
+        { C_REF_ANON, "refault_anon_per_s", "pages/s" }, { C_REF_FILE, "refault_file_per_s", "pages/s" },
+        { C_LOW, "low_events_per_s", "1/s" },            { C_HIGH, "high_events_per_s", "1/s" },
+        { C_MAX, "max_events_per_s", "1/s" },
+};
+
+static double mib(uint64_t bytes) {
+        return (double) bytes / (1024.0 * 1024.0);
+}
+
+/* Reclaim under the cgroup's own limit: it scans at least this many pages/s (4 MiB/s of 4 KiB pages)
+ * while it sits at 90 % of the limit or hits it. */
+#define CGMEM_SCAN_THRESHOLD 1000.0
+
+static int findings(const CgMem *c, Report *rep, const uint64_t *sum, double secs, double peak_pct) {
+        const CgMemPoint *last = &c->p[c->n - 1];
+        bool high = last->high < last->max;
+        uint64_t limit = MIN(last->max, last->high);
+        const char *knob = high ? "memory.high" : "memory.max";
+        double scan = (double) sum[C_SCAN] / secs, hits = (double) (sum[C_HIGH] + sum[C_MAX]) / secs;
+        char metric[PATH_MAX];
+        int r = 0;
+        if (limit != CGROUP_MEM_UNLIMITED && scan >= CGMEM_SCAN_THRESHOLD && (hits > 0 || peak_pct >= 90)) {
+                /* Refaults are pages evicted and read back: the working set itself, not a stream. */
+                bool thrash = sum[C_REF_ANON] + sum[C_REF_FILE] >= sum[C_STEAL] / 10 && sum[C_STEAL] > 0;
+                double page = (double) sysconf(_SC_PAGESIZE);
+                snprintf(metric, sizeof(metric), "memory.cgroups.%s.reclaim_scan_per_s", c->name);
+                r = report_finding(rep, FINDING_SATURATION, thrash ? SEVERITY_CRITICAL : SEVERITY_WARNING, "memory", metric,
+                                   scan, CGMEM_SCAN_THRESHOLD,
+                                   "cgroup %s reclaims %.0f pages/s (%.0f MiB/s) against its %s %.0f MiB (memory.current "
+                                   "at %.0f%% of it, the limit hit %.1f times/s, %.0f refaults/s): %s; raise %s, or make "
+                                   "it keep less in memory (a large sequential read can skip the page cache with "
+                                   "O_DIRECT or POSIX_FADV_DONTNEED)",
+                                   c->name, scan, scan * page / (1024.0 * 1024.0), knob, mib(limit), peak_pct, hits,
+                                   (double) (sum[C_REF_ANON] + sum[C_REF_FILE]) / secs,
+                                   thrash ? "its working set does not fit and is read back as it is evicted"
+                                          : "what it reads does not fit and is evicted as fast as it comes in",
+                                   knob);
+        }
+        if (r >= 0 && sum[C_OOM_KILL] > 0) {
+                snprintf(metric, sizeof(metric), "memory.cgroups.%s.oom_kills", c->name);
+                char lim[64] = "no memory limit of its own (the host ran out)";
+                if (limit != CGROUP_MEM_UNLIMITED)
+                        snprintf(lim, sizeof(lim), "its %s %.0f MiB", knob, mib(limit));
+                r = report_finding(rep, FINDING_ERRORS, SEVERITY_CRITICAL, "memory", metric, (double) sum[C_OOM_KILL], 0,
+                                   "cgroup %s had %" PRIu64 " processes killed by the OOM killer in %.1f s (memory.events "
+                                   "oom_kill) at %s: raise the limit, or find what in the cgroup grows",
+                                   c->name, sum[C_OOM_KILL], secs, lim);
+        }
+        return r;
+}
+
+static int report_limits(const CgMem *c, Report *rep, const char *obj, double *peak_pct) {
+        const CgMemPoint *last = &c->p[c->n - 1];
+        uint64_t limit = MIN(last->max, last->high);
+        SeriesSummary cur = series_summarize(c->current.v, c->current.n);
+        int r = report_series(rep, "memory", obj, "current_bytes", "bytes", c->current.v, c->current.n);
+        if (r >= 0 && last->max != CGROUP_MEM_UNLIMITED)
+                r = report_gauge(rep, "memory", obj, "max_bytes", "bytes", (double) last->max);
+        if (r >= 0 && last->high != CGROUP_MEM_UNLIMITED)
+                r = report_gauge(rep, "memory", obj, "high_bytes", "bytes", (double) last->high);
+        *peak_pct = 0;
+        if (limit != CGROUP_MEM_UNLIMITED && limit > 0 && c->current.n > 0) {
+                *peak_pct = cur.max / (double) limit * 100.0;
+                r = r ?: report_gauge(rep, "memory", obj, "peak_pct_of_limit", "percent", *peak_pct);
+        }
+        return r;
+}
+
+static int report_one(const CgMem *c, Report *rep, uint64_t first_at) {
+        char obj[PATH_MAX + 16];
+        snprintf(obj, sizeof(obj), "cgroups/%s", c->name);
+        int r = report_fact(rep, "memory", obj, "path", json_string(c->path));
+        if (r >= 0 && c->target)
+                r = report_fact(rep, "memory", obj, "target", json_string(c->target));
+        char key[PATH_MAX + 16];
+        snprintf(key, sizeof(key), "cgroups.%s", c->name);
+        if (r >= 0 && c->gone_at)
+                r = report_unavailable(rep, "memory", key, "cgroup %s was removed %.1f s into the window: its figures "
+                                       "cover the time before", c->path, (double) (c->gone_at - first_at) / 1e6);
+        if (r >= 0 && c->bad)
+                r = report_unavailable(rep, "memory", key, "%s/memory.stat or memory.events could not be parsed in %u "
+                                       "sample(s)", c->path, c->bad);
+        if (r < 0 || c->n == 0)
+                return r;
+        double peak_pct;
+        r = report_limits(c, rep, obj, &peak_pct);
+        uint64_t sum[_C_COUNT];
+        double secs = c->n >= 2 ? totals(c, sum) : 0;
+        if (r < 0 || secs <= 0)
+                return r;
+        r = report_gauge(rep, "memory", obj, "window_s", "s", secs);
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(rate_metrics); i++)
+                r = report_gauge(rep, "memory", obj, rate_metrics[i].name, rate_metrics[i].unit,
+                                 (double) sum[rate_metrics[i].counter] / secs);
+        r = r ?: report_gauge(rep, "memory", obj, "oom_events", "count", (double) sum[C_OOM]);
+        r = r ?: report_gauge(rep, "memory", obj, "oom_kills", "count", (double) sum[C_OOM_KILL]);
+        return r ?: findings(c, rep, sum, secs, peak_pct);
+}
+
+static int cgmem_report(void *state, const Sysroot *root, Report *rep) {
+        CgMemState *st = state;
+        if (st->unavailable[0])
+                return report_unavailable(rep, "memory", "cgroups", "%s", st->unavailable);
+        int r = 0;
+        if (st->skipped > 0)
+                r = report_unavailable(rep, "memory", "cgroups_not_watched", "%zu more cgroups with the memory controller "
+                                       "under /%s are not watched (the %d busiest are; name others with --target)",
+                                       st->skipped, st->root, CGMEM_BUSIEST);
+        if (r >= 0 && st->missing[0])
+                r = report_unavailable(rep, "memory", "cgroup_targets", "no cgroup is watched for: %s", st->missing);
+        for (size_t i = 0; r >= 0 && i < st->ncg; i++)
+                r = report_one(&st->cg[i], rep, st->first_at);
+        return r;
+}
+
+static void cgmem_close(void *state) {
+        CgMemState *st = state;
+        for (size_t i = 0; i < st->ncg; i++) {
+                CgMem *c = &st->cg[i];
+                for (size_t k = 0; k < _F_COUNT; k++)
+                        kept_file_close(&c->f[k]);
+                free(c->path);
+                free(c->target);
+                free(c->p);
+                series_free(&c->current);
+        }
+        free(st->root);
+}
+
+static const MetricSpec cgmem_metrics[] = {
+        { "memory.cgroups.*.path", METRIC_FACT },
+        { "memory.cgroups.*.target", METRIC_FACT },
+        { "memory.cgroups.*.current_bytes", METRIC_SERIES },
+        { "memory.cgroups.*.max_bytes", METRIC_GAUGE },
+        { "memory.cgroups.*.high_bytes", METRIC_GAUGE },
+        { "memory.cgroups.*.peak_pct_of_limit", METRIC_GAUGE },
+        { "memory.cgroups.*.window_s", METRIC_GAUGE },
+        { "memory.cgroups.*.reclaim_scan_per_s", METRIC_GAUGE },
+        { "memory.cgroups.*.reclaim_steal_per_s", METRIC_GAUGE },
+        { "memory.cgroups.*.scan_kswapd_per_s", METRIC_GAUGE },
+        { "memory.cgroups.*.scan_direct_per_s", METRIC_GAUGE },
+        { "memory.cgroups.*.refault_anon_per_s", METRIC_GAUGE },
+        { "memory.cgroups.*.refault_file_per_s", METRIC_GAUGE },
+        { "memory.cgroups.*.low_events_per_s", METRIC_GAUGE },
+        { "memory.cgroups.*.high_events_per_s", METRIC_GAUGE },
+        { "memory.cgroups.*.max_events_per_s", METRIC_GAUGE },
+        { "memory.cgroups.*.oom_events", METRIC_GAUGE },
+        { "memory.cgroups.*.oom_kills", METRIC_GAUGE },
+};
+
+const Collector collector_cgroup_memory = {
+        .name = "cgroup-memory",
+        .state_size = sizeof(CgMemState),
+        .open = cgmem_open,
+        .target = cgmem_target,
+        .sample = cgmem_sample,
+        .report = cgmem_report,
+        .close = cgmem_close,
+        .metrics = cgmem_metrics,
+        .n_metrics = ELEMENTSOF(cgmem_metrics),
+};
