@@ -71,10 +71,7 @@ int cgroup_mem_value_parse(const char *text, size_t len, uint64_t *ret) {
                 return 0;
         }
         uint64_t v;
-        int r = scan_u64(&w, &v);
-        if (r < 0)
-                return r;
-        if (!scan_eof(&w))
+        if (scan_u64(&w, &v) < 0 || !scan_eof(&w))
                 return -EBADMSG;
         *ret = v;
         return 0;

@@ -28,5 +28,6 @@ typedef struct CgroupMemEvents {
 int cgroup_mem_events_parse(const char *text, size_t len, CgroupMemEvents *ret);
 
 #define CGROUP_MEM_UNLIMITED UINT64_MAX
-/* memory.max / memory.high / memory.current: bytes, or "max" (CGROUP_MEM_UNLIMITED). */
+/* memory.max / memory.high / memory.current: bytes, or "max" (CGROUP_MEM_UNLIMITED); -EBADMSG for
+ * anything else (a second word, a sign, a number beyond 64 bits). */
 int cgroup_mem_value_parse(const char *text, size_t len, uint64_t *ret);

@@ -53,6 +53,7 @@ typedef struct CgMem {
 
 typedef struct CgMemState {
         char unavailable[768];
+        const Sysroot *sysroot;
         char *root;              /* cgroup2 mount point, relative to the sysroot */
         CgMem cg[CGMEM_MAX];
         size_t ncg, skipped;
@@ -144,6 +145,7 @@ static int find_root(CgMemState *st, const Sysroot *root) {
 
 static int cgmem_open(void *state, const Sysroot *root) {
         CgMemState *st = state;
+        st->sysroot = root;
         int r = find_root(st, root);
         if (r <= 0)
                 return r;
@@ -222,6 +224,14 @@ static int sample_full(CgMem *c, uint64_t now) {
         return 0;
 }
 
+/* A removed cgroup's kept files read ENODEV; checking its directory as well catches a removal
+ * between samples however the files behave (a fixture tree's unlinked files still read). */
+static bool still_there(const CgMemState *st, const CgMem *c) {
+        char rel[PATH_MAX];
+        snprintf(rel, sizeof(rel), "%s/%s/memory.stat", st->root, c->path);
+        return sysroot_exists(st->sysroot, rel);
+}
+
 static int cgmem_sample(void *state, uint64_t now, bool full) {
         CgMemState *st = state;
         if (!st->first_at)
@@ -231,15 +241,17 @@ static int cgmem_sample(void *state, uint64_t now, bool full) {
                 if (c->gone_at)
                         continue;
                 uint64_t cur;
-                if (read_value(&c->f[F_CURRENT], &cur) && series_push(&c->current, (double) cur) < 0)
-                        return -ENOMEM;
-                int r = full ? sample_full(c, now) : 0;
+                int r = full ? (still_there(st, c) ? sample_full(c, now) : -ENODEV) : 0;
                 if (r == -ENOMEM)
                         return r;
-                if (r == -ENODEV)
+                if (r == -ENODEV) {
                         c->gone_at = now;   /* a removed cgroup's files read ENODEV: not an error */
-                else if (r < 0)
+                        continue;
+                }
+                if (r < 0)
                         c->bad++;
+                if (read_value(&c->f[F_CURRENT], &cur) && series_push(&c->current, (double) cur) < 0)
+                        return -ENOMEM;
         }
         return 0;
 }
@@ -357,8 +369,8 @@ static int report_one(const CgMem *c, Report *rep, uint64_t first_at) {
         char key[PATH_MAX + 16];
         snprintf(key, sizeof(key), "cgroups.%s", c->name);
         if (r >= 0 && c->gone_at)
-                r = report_unavailable(rep, "memory", key, "cgroup %s was removed %.1f s into the window: its figures "
-                                       "cover the time before", c->path, (double) (c->gone_at - first_at) / 1e6);
+                r = report_unavailable(rep, "memory", key, "cgroup %s was gone %.1f s into the window (removed): its "
+                                       "figures cover the time before", c->path, (double) (c->gone_at - first_at) / 1e6);
         if (r >= 0 && c->bad)
                 r = report_unavailable(rep, "memory", key, "%s/memory.stat or memory.events could not be parsed in %u "
                                        "sample(s)", c->path, c->bad);
