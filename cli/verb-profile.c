@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "log.h"
 #include "macro.h"
+#include "tunable.h"
 #include "verbs.h"
 
 static const char *format_flag(const char *format) {
@@ -29,7 +32,7 @@ static int profile_check(bool json_flag, const char *format, bool interval_given
 static void profile_usage(FILE *f) {
         fprintf(f,
                 "Usage: skytune profile [--duration S] [--interval S] [--format text|json|prometheus] [--json]\n"
-                "                       [--out FILE] [--sysroot DIR]\n"
+                "                       [--out FILE] [--target NAME]... [--sysroot DIR]\n"
                 "\n"
                 "Samples this host's CPU, memory, disks, network, file handles and tasks for a window\n"
                 "(USE method: utilization, saturation and errors of every resource), then prints the\n"
@@ -44,6 +47,9 @@ static void profile_usage(FILE *f) {
                 "  --json         the same as --format json\n"
                 "  --out FILE     also write the profile to FILE (atomically): as JSON, for 'skytune plan\n"
                 "                 --profile', or in the exposition format with --format prometheus\n"
+                "  --target NAME  also watch the cgroup of this process, unit or cgroup (nginx,\n"
+                "                 postgresql.service) for memory reclaim and limit hits; repeatable\n"
+                "                 (without it: the 8 busiest cgroups)\n"
                 "  --sysroot DIR  read /proc and /sys below DIR instead of / (also SKYTUNE_SYSROOT)\n"
                 "\n"
                 "Ctrl-C (or SIGTERM) ends the window early: one last sample is taken so that every rate covers\n"
@@ -80,7 +86,24 @@ typedef struct ProfileOptions {
         double duration, interval;
         bool json, prometheus, json_flag, interval_given;
         const char *out, *sysroot, *format;
+        char **targets;      /* --target, pointing into argv */
+        size_t n_targets;
 } ProfileOptions;
+
+static int profile_target(const char *arg, ProfileOptions *o) {
+        if (!tunable_component_ok(arg, 128) || strchr(arg, ':')) {
+                log_error("--target '%s' is not a process name or a unit name (e.g. nginx or postgresql.service)", arg);
+                return EXIT_USAGE;
+        }
+        char **n = realloc(o->targets, (o->n_targets + 1) * sizeof(char *));
+        if (!n) {
+                log_error_errno(-ENOMEM, "cannot add --target '%s': %m", arg);
+                return EXIT_FAIL;
+        }
+        o->targets = n;
+        o->targets[o->n_targets++] = (char *) arg;
+        return EXIT_OK;
+}
 
 /* One option into o: EXIT_OK to go on, else the exit code (--help, or a usage error, logged). */
 static int profile_option(int c, const char *arg, ProfileOptions *o) {
@@ -120,6 +143,8 @@ static int profile_option(int c, const char *arg, ProfileOptions *o) {
         case 's':
                 o->sysroot = arg;
                 return EXIT_OK;
+        case 't':
+                return profile_target(arg, o);
         default:
                 return EXIT_USAGE;
         }
@@ -131,7 +156,8 @@ static int profile_parse(int argc, char **argv, ProfileOptions *o) {
                 { "duration", required_argument, NULL, 'd' }, { "interval", required_argument, NULL, 'i' },
                 { "json", no_argument, NULL, 'j' },           { "format", required_argument, NULL, 'f' },
                 { "out", required_argument, NULL, 'o' },      { "sysroot", required_argument, NULL, 's' },
-                { "help", no_argument, NULL, 'h' },           {},
+                { "target", required_argument, NULL, 't' },   { "help", no_argument, NULL, 'h' },
+                {},
         };
         *o = (ProfileOptions) { .duration = 10, .interval = 1 };
         optind = 1;
@@ -159,14 +185,19 @@ static int profile_parse(int argc, char **argv, ProfileOptions *o) {
 int verb_profile(int argc, char **argv) {
         ProfileOptions o;
         int code = profile_parse(argc, argv, &o);
-        if (code >= 0)
+        if (code >= 0) {
+                free(o.targets);
                 return code;
+        }
         Sysroot *root = NULL;
-        if (cli_open_sysroot(o.sysroot, &root) < 0)
+        if (cli_open_sysroot(o.sysroot, &root) < 0) {
+                free(o.targets);
                 return EXIT_FAIL;
+        }
         json_t *doc = NULL;
-        int r = cli_collect_profile(root, o.duration, o.interval, true, &doc);
+        int r = cli_collect_profile_for(root, o.targets, o.n_targets, o.duration, o.interval, true, &doc);
         sysroot_free(root);
+        free(o.targets);
         if (r < 0)
                 return EXIT_FAIL;
         bool marked = json_is_true(json_object_get(doc, "interrupted"));
