@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +16,11 @@
 
 #include "cgroup-memory-pick.h"
 #include "cgroup-memory-stat.h"
+#include "cgroup2-root.h"
 #include "collector.h"
 #include "macro.h"
-#include "mountinfo.h"
 #include "series.h"
 #include "source-error.h"
-#include "textscan.h"
 
 #define CGMEM_BUSIEST 8          /* busiest cgroups watched */
 #define CGMEM_MAX 24             /* with the targets' */
@@ -61,15 +59,6 @@ typedef struct CgMemState {
         uint64_t first_at;
 } CgMemState;
 
-static int set_unavailable(CgMemState *st, const char *fmt, ...) _printf_(2, 3);
-static int set_unavailable(CgMemState *st, const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(st->unavailable, sizeof(st->unavailable), fmt, ap);
-        va_end(ap);
-        return 0;
-}
-
 static CgMem *find(CgMemState *st, const char *path) {
         for (size_t i = 0; i < st->ncg; i++)
                 if (strcmp(st->cg[i].path, path) == 0)
@@ -104,49 +93,16 @@ static int watch(CgMemState *st, const Sysroot *root, char *path, const char *ta
         return 0;
 }
 
-static bool has_word(const char *list, const char *word) {
-        Scan s = scan_str(list), w;
-        while (scan_word(&s, &w))
-                if (scan_eq(w, word))
-                        return true;
-        return false;
-}
-
-static int find_root(CgMemState *st, const Sysroot *root) {
-        CgroupLayout l;
-        int r = cgroup_layout_read(root, &l);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return set_unavailable(st, "cannot read /proc/self/mountinfo: %s%s", strerror(-r), source_error_hint(r));
-        if (!l.cgroup2[0])
-                return set_unavailable(st, "no cgroup2 file system is mounted (/proc/self/mountinfo, cgroup mode %s): "
-                                       "reclaim per cgroup is read from cgroup v2 memory.stat; boot with "
-                                       "systemd.unified_cgroup_hierarchy=1", cgroup_mode_to_string(l.mode));
-        const char *mp = l.cgroup2 + strspn(l.cgroup2, "/");
-        st->root = strdup(*mp ? mp : ".");
-        if (!st->root)
-                return -ENOMEM;
-        char rel[PATH_MAX];
-        _cleanup_free_ char *ctl = NULL;
-        snprintf(rel, sizeof(rel), "%s/cgroup.controllers", st->root);
-        r = sysroot_read_line(root, rel, &ctl);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return set_unavailable(st, "cannot read %s/cgroup.controllers: %s%s", l.cgroup2, strerror(-r),
-                                       source_error_hint(r));
-        if (!has_word(ctl, "memory"))
-                return set_unavailable(st, "the memory controller is not on cgroup2 (%s/cgroup.controllers: \"%s\"): "
-                                       "reclaim per cgroup cannot be read; it is bound to a cgroup v1 hierarchy or "
-                                       "disabled (boot with systemd.unified_cgroup_hierarchy=1)", l.cgroup2, ctl);
-        return 1;
-}
+static const Cgroup2Need memory_need = {
+        .controller = "memory",
+        .source = "reclaim per cgroup is read from cgroup v2 memory.stat",
+        .lost = "reclaim per cgroup",
+};
 
 static int cgmem_open(void *state, const Sysroot *root) {
         CgMemState *st = state;
         st->sysroot = root;
-        int r = find_root(st, root);
+        int r = cgroup2_root_find(root, &memory_need, &st->root, st->unavailable, sizeof(st->unavailable));
         if (r <= 0)
                 return r;
         _cleanup_(cgroup_memory_candidates_free) CgMemCandidates c = {};
