@@ -19,12 +19,14 @@
 #include "cgroup2-root.h"
 #include "collector.h"
 #include "macro.h"
+#include "safe-text.h"
 #include "series.h"
 #include "source-error.h"
 
 #define CGMEM_BUSIEST 8          /* busiest cgroups watched */
 #define CGMEM_MAX 24             /* with the targets' */
 #define CGMEM_MISSING_MAX 512
+#define CGMEM_NAME_MAX 200       /* the report's object paths hold 255 bytes, "cgroups/" included */
 
 enum { F_STAT, F_EVENTS, F_CURRENT, F_MAX, F_HIGH, _F_COUNT };
 static const char *const file_names[_F_COUNT] = { "memory.stat", "memory.events", "memory.current", "memory.max",
@@ -39,7 +41,7 @@ typedef struct CgMemPoint {
 
 typedef struct CgMem {
         char *path;              /* relative to the cgroup2 mount */
-        const char *name;        /* its leaf, the object name in the profile */
+        char *name;              /* its leaf, escaped (safe-text.h): the object name in the profile */
         char *target;            /* the --target that named it, NULL for a busiest pick */
         KeptFile f[_F_COUNT];
         CgMemPoint *p;
@@ -55,6 +57,7 @@ typedef struct CgMemState {
         char *root;              /* cgroup2 mount point, relative to the sysroot */
         CgMem cg[CGMEM_MAX];
         size_t ncg, skipped;
+        unsigned long_names;     /* cgroups left out for a name longer than CGMEM_NAME_MAX */
         char missing[CGMEM_MISSING_MAX];  /* --targets without a cgroup */
         uint64_t first_at;
 } CgMemState;
@@ -66,30 +69,42 @@ static CgMem *find(CgMemState *st, const char *path) {
         return NULL;
 }
 
-/* Watch the cgroup at path (taken); 0 when it has no memory.stat (no memory controller there). */
+static void cgmem_free(CgMem *c) {
+        for (size_t k = 0; k < _F_COUNT; k++)
+                kept_file_close(&c->f[k]);
+        free(c->path);
+        free(c->name);
+        free(c->target);
+        free(c->p);
+        series_free(&c->current);
+        *c = (CgMem) {};
+}
+
+/* Watch the cgroup at path (taken); 0 without watching when it has no memory.stat (no memory
+ * controller there) or a name too long for a metric path. Counted from the start, so that close
+ * frees what an -ENOMEM leaves. */
 static int watch(CgMemState *st, const Sysroot *root, char *path, const char *target) {
-        CgMem *c = &st->cg[st->ncg];
-        *c = (CgMem) { .path = path };
+        CgMem *c = &st->cg[st->ncg++];
+        const char *slash = strrchr(path, '/');
+        *c = (CgMem) { .path = path, .name = text_escape(slash ? slash + 1 : path) };
+        for (size_t k = 0; k < _F_COUNT; k++)
+                c->f[k] = KEPT_FILE_INIT;
+        if (!c->name || (target && !(c->target = strdup(target))))
+                return -ENOMEM;
         for (size_t k = 0; k < _F_COUNT; k++) {
                 char rel[PATH_MAX];
-                c->f[k] = KEPT_FILE_INIT;
                 if ((size_t) snprintf(rel, sizeof(rel), "%s/%s/%s", st->root, path, file_names[k]) >= sizeof(rel))
                         continue;
                 int r = kept_file_open(&c->f[k], root, rel);
                 if (r == -ENOMEM)
                         return r;
         }
-        if (!kept_file_is_open(&c->f[F_STAT]) || !kept_file_is_open(&c->f[F_EVENTS])) {
-                for (size_t k = 0; k < _F_COUNT; k++)
-                        kept_file_close(&c->f[k]);
-                free(path);
-                return 0;
+        bool too_long = strlen(c->name) > CGMEM_NAME_MAX;
+        if (too_long || !kept_file_is_open(&c->f[F_STAT]) || !kept_file_is_open(&c->f[F_EVENTS])) {
+                st->long_names += too_long;
+                cgmem_free(c);
+                st->ncg--;
         }
-        if (target && !(c->target = strdup(target)))
-                return -ENOMEM;
-        const char *slash = strrchr(path, '/');
-        c->name = slash ? slash + 1 : path;
-        st->ncg++;
         return 0;
 }
 
@@ -149,7 +164,7 @@ static int cgmem_target(void *state, const Sysroot *root, const char *name) {
         size_t before = st->ncg;
         r = watch(st, root, path, name);
         if (r >= 0 && st->ncg == before)
-                note_missing(st, name, "its cgroup has no memory controller");
+                note_missing(st, name, "its cgroup has no memory controller, or a name over 200 bytes");
         return r;
 }
 
@@ -319,9 +334,9 @@ static int report_limits(const CgMem *c, Report *rep, const char *obj, double *p
 static int report_one(const CgMem *c, Report *rep, uint64_t first_at) {
         char obj[PATH_MAX + 16];
         snprintf(obj, sizeof(obj), "cgroups/%s", c->name);
-        int r = report_fact(rep, "memory", obj, "path", json_string(c->path));
+        int r = report_fact(rep, "memory", obj, "path", json_text(c->path));
         if (r >= 0 && c->target)
-                r = report_fact(rep, "memory", obj, "target", json_string(c->target));
+                r = report_fact(rep, "memory", obj, "target", json_text(c->target));
         char key[PATH_MAX + 16];
         snprintf(key, sizeof(key), "cgroups.%s", c->name);
         if (r >= 0 && c->gone_at)
@@ -356,6 +371,9 @@ static int cgmem_report(void *state, const Sysroot *root, Report *rep) {
                 r = report_unavailable(rep, "memory", "cgroups_not_watched", "%zu more cgroups with the memory controller "
                                        "under /%s are not watched (the %d busiest are; name others with --target)",
                                        st->skipped, st->root, CGMEM_BUSIEST);
+        if (r >= 0 && st->long_names > 0)
+                r = report_unavailable(rep, "memory", "cgroups_long_names", "%u cgroups under /%s have names longer "
+                                       "than %d bytes and are not watched", st->long_names, st->root, CGMEM_NAME_MAX);
         if (r >= 0 && st->missing[0])
                 r = report_unavailable(rep, "memory", "cgroup_targets", "no cgroup is watched for: %s", st->missing);
         for (size_t i = 0; r >= 0 && i < st->ncg; i++)
@@ -365,15 +383,8 @@ static int cgmem_report(void *state, const Sysroot *root, Report *rep) {
 
 static void cgmem_close(void *state) {
         CgMemState *st = state;
-        for (size_t i = 0; i < st->ncg; i++) {
-                CgMem *c = &st->cg[i];
-                for (size_t k = 0; k < _F_COUNT; k++)
-                        kept_file_close(&c->f[k]);
-                free(c->path);
-                free(c->target);
-                free(c->p);
-                series_free(&c->current);
-        }
+        for (size_t i = 0; i < st->ncg; i++)
+                cgmem_free(&st->cg[i]);
         free(st->root);
 }
 

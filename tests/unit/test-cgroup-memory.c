@@ -18,7 +18,7 @@ typedef struct MemCounters {
 } MemCounters;
 
 static void write_mem(const char *dir, const char *cg, const MemCounters *m) {
-        char rel[256];
+        char rel[512];
         snprintf(rel, sizeof(rel), "%s/memory.stat", cg);
         test_writef(dir, rel, "anon 1048576\nfile %llu\npgscan %llu\npgsteal %llu\npgscan_kswapd 0\npgscan_direct %llu\n"
                               "pgsteal_kswapd 0\npgsteal_direct %llu\nworkingset_refault_anon 0\n"
@@ -226,12 +226,41 @@ static void test_busiest(void **state) {
         test_profile_done(doc, dir);
 }
 
+/* Cgroup names are bytes a delegated user may choose: an escape sequence and a byte that is not
+ * UTF-8 come out escaped, and a name too long for a metric path is left out, not a failed profile. */
+static void hostile_names(const char *dir, unsigned i, void *userdata) {
+        MemCounters r = { 267000000, 5000000 + 900000ull * i, 4900000 + 880000ull * i, 0, 0, 10 + 100ull * i, 0 };
+        char evil[64], longname[300], a[231];
+        snprintf(evil, sizeof(evil), "%s/evil\x1b[31m\xff.service", "sys/fs/cgroup/batch.slice");
+        write_mem(dir, evil, &r);
+        test_write(dir, "sys/fs/cgroup/batch.slice/evil\x1b[31m\xff.service/memory.max", "268435456\n");
+        memset(a, 'a', sizeof(a) - 1);
+        a[sizeof(a) - 1] = '\0';
+        snprintf(longname, sizeof(longname), "sys/fs/cgroup/system.slice/%s", a);
+        write_mem(dir, longname, &r);
+}
+
+static void test_hostile_names(void **state) {
+        char *dir;
+        json_t *doc = test_profile_fixture("cgroup-memory", 3, hostile_names, NULL, &dir);
+        json_t *cg = json_object_get(test_path(doc, "resources.memory.cgroups"), "evil\\x1b[31m\\xff.service");
+        assert_non_null(cg);
+        assert_near(test_num(cg, "reclaim_scan_per_s.value"), 900000);
+        json_t *f = test_expect_finding(doc, "memory.cgroups.evil\\x1b[31m\\xff.service.reclaim_scan_per_s", "saturation",
+                                        NULL);
+        assert_null(strchr(test_finding_str(f, "message"), '\x1b'));
+        const char *why = json_string_value(test_path(doc, "resources.memory.unavailable.cgroups_long_names"));
+        assert_non_null(why);
+        assert_non_null(strstr(why, "1 cgroups"));
+        test_profile_done(doc, dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_reclaim_under_limit), cmocka_unit_test(test_oom_kills),
                 cmocka_unit_test(test_idle),                cmocka_unit_test(test_vanishing),
                 cmocka_unit_test(test_hostile_files),       cmocka_unit_test(test_unavailable),
-                cmocka_unit_test(test_busiest),
+                cmocka_unit_test(test_busiest),             cmocka_unit_test(test_hostile_names),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
