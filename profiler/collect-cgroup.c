@@ -14,10 +14,12 @@
 #include "collector.h"
 #include "dirlist.h"
 #include "macro.h"
+#include "safe-text.h"
 #include "series.h"
 #include "source-error.h"
 
 #define CGROUP_MAX 64
+#define CGROUP_NAME_MAX 200
 
 typedef struct CgPoint {
         uint64_t at, nr_periods, nr_throttled, throttled_usec;
@@ -75,10 +77,15 @@ static int watch(CgroupState *st, const Sysroot *root, const char *dir, const ch
                 return r;
         if (r < 0)
                 return 0;
-        c->name = strdup(name);
-        if (!c->name) {
+        /* Escaped (safe-text.h): the name goes into metric paths and the finding, which must be
+         * UTF-8; one too long for the report's object paths is left out. */
+        c->name = text_escape(name);
+        if (!c->name || strlen(c->name) > CGROUP_NAME_MAX) {
                 kept_file_close(&c->file);
-                return -ENOMEM;
+                r = c->name ? 0 : -ENOMEM;
+                free(c->name);
+                c->name = NULL;
+                return r;
         }
         st->ncg++;
         return 0;
