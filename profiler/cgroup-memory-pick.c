@@ -46,15 +46,16 @@ static double read_avg10(const Sysroot *root, const char *cg) {
         return 0;
 }
 
-static int add(const Sysroot *root, const char *cgroot, const char *rel, CgMemCandidates *c) {
+static int add(const Sysroot *root, const char *cgroot, const CgMemFiles *f, const char *rel, CgMemCandidates *c) {
         char cg[PATH_MAX];
         uint64_t cur, max = CGROUP_MEM_UNLIMITED, high = CGROUP_MEM_UNLIMITED;
         if ((size_t) snprintf(cg, sizeof(cg), "%s/%s", cgroot, rel) >= sizeof(cg))
                 return 0;
-        if (!read_value(root, cg, "memory.current", &cur))
+        if (!read_value(root, cg, f->current, &cur))
                 return 0;
-        (void) read_value(root, cg, "memory.max", &max);
-        (void) read_value(root, cg, "memory.high", &high);
+        (void) read_value(root, cg, f->max, &max);
+        if (f->high)
+                (void) read_value(root, cg, f->high, &high);
         int r = array_reserve((void **) &c->v, &c->cap, c->n, sizeof(CgMemCandidate));
         char *p = r < 0 ? NULL : strdup(rel);
         if (!p)
@@ -82,7 +83,7 @@ static bool is_slice(const char *name) {
         return n > 6 && strcmp(name + n - 6, ".slice") == 0;
 }
 
-int cgroup_memory_candidates(const Sysroot *root, const char *cgroot, CgMemCandidates *ret) {
+int cgroup_memory_candidates(const Sysroot *root, const char *cgroot, const CgMemFiles *f, CgMemCandidates *ret) {
         NameList top = {};
         CgMemCandidates c = {};
         int r = dir_list(root, cgroot, is_entry, &top);
@@ -90,7 +91,7 @@ int cgroup_memory_candidates(const Sysroot *root, const char *cgroot, CgMemCandi
                 return r;
         r = 0;
         for (size_t i = 0; r >= 0 && i < top.n; i++) {
-                r = add(root, cgroot, top.v[i], &c);
+                r = add(root, cgroot, f, top.v[i], &c);
                 if (r < 0 || !is_slice(top.v[i]))
                         continue;
                 char dir[PATH_MAX], rel[PATH_MAX];
@@ -100,7 +101,7 @@ int cgroup_memory_candidates(const Sysroot *root, const char *cgroot, CgMemCandi
                         r = -ENOMEM;
                 for (size_t j = 0; r >= 0 && j < sub.n; j++)
                         if ((size_t) snprintf(rel, sizeof(rel), "%s/%s", top.v[i], sub.v[j]) < sizeof(rel))
-                                r = add(root, cgroot, rel, &c);
+                                r = add(root, cgroot, f, rel, &c);
                 name_list_free(&sub);
         }
         name_list_free(&top);
@@ -121,16 +122,16 @@ void cgroup_memory_candidates_free(CgMemCandidates *c) {
         *c = (CgMemCandidates) {};
 }
 
-static bool is_cgroup(const Sysroot *root, const char *cgroot, const char *rel) {
+static bool is_cgroup(const Sysroot *root, const char *cgroot, const CgMemFiles *f, const char *rel) {
         char path[PATH_MAX];
-        return (size_t) snprintf(path, sizeof(path), "%s/%s/memory.current", cgroot, rel) < sizeof(path) &&
+        return (size_t) snprintf(path, sizeof(path), "%s/%s/%s", cgroot, rel, f->current) < sizeof(path) &&
                sysroot_exists(root, path);
 }
 
 /* A unit name at depth 1 or 2 (system.slice/nginx.service, user.slice/user-1000.slice). */
-static int find_leaf(const Sysroot *root, const char *cgroot, const char *leaf, char **ret) {
+static int find_leaf(const Sysroot *root, const char *cgroot, const CgMemFiles *f, const char *leaf, char **ret) {
         _cleanup_(cgroup_memory_candidates_free) CgMemCandidates c = {};
-        int r = cgroup_memory_candidates(root, cgroot, &c);
+        int r = cgroup_memory_candidates(root, cgroot, f, &c);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < c.n; i++) {
@@ -143,14 +144,26 @@ static int find_leaf(const Sysroot *root, const char *cgroot, const char *leaf, 
         return -ENOENT;
 }
 
-/* The path of the "0::/..." line of a /proc/PID/cgroup, without its leading '/'. */
-static bool v2_line(const char *text, size_t len, Scan *ret) {
+/* The path in a /proc/PID/cgroup ("0::/system.slice/nginx.service"; in v1 the line whose
+ * controllers hold memory, "4:memory:/batch"), without its leading '/'. */
+static bool cgroup_line(const char *text, size_t len, bool v1, Scan *ret) {
         Scan s = scan_init(text, len), line;
         while (scan_line(&s, &line)) {
-                if (!scan_starts_with(line, "0::"))
+                const char *c1 = memchr(line.p, ':', scan_len(line));
+                const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t) (line.end - c1 - 1)) : NULL;
+                if (!c2)
                         continue;
-                line.p += STRLEN("0::");
-                line = scan_trim(line);
+                Scan ctl = { c1 + 1, c2 }, w;
+                bool match = !v1 && c2 == c1 + 1 && scan_starts_with(line, "0:");
+                while (v1 && !match && scan_len(ctl) > 0) {
+                        const char *comma = memchr(ctl.p, ',', scan_len(ctl));
+                        w = (Scan) { ctl.p, comma ? comma : ctl.end };
+                        match = scan_eq(w, "memory");
+                        ctl.p = comma ? comma + 1 : ctl.end;
+                }
+                if (!match)
+                        continue;
+                line = scan_trim((Scan) { c2 + 1, line.end });
                 while (line.p < line.end && *line.p == '/')
                         line.p++;
                 *ret = line;
@@ -159,9 +172,8 @@ static bool v2_line(const char *text, size_t len, Scan *ret) {
         return false;
 }
 
-/* The cgroup v2 line of /proc/PID/cgroup ("0::/system.slice/nginx.service") of the first process
- * whose comm is name. */
-static int find_comm(const Sysroot *root, const char *name, char **ret) {
+/* The memory cgroup of the first process whose comm is name. */
+static int find_comm(const Sysroot *root, bool v1, const char *name, char **ret) {
         NameList pids = {};
         int r = dir_list(root, "proc", NULL, &pids);
         if (r < 0)
@@ -178,7 +190,7 @@ static int find_comm(const Sysroot *root, const char *name, char **ret) {
                 if (sysroot_read_line(root, path, &comm) < 0 || strcmp(comm, name) != 0)
                         continue;
                 snprintf(path, sizeof(path), "proc/%s/cgroup", pids.v[i]);
-                if (sysroot_read_file(root, path, &text, &len) < 0 || !v2_line(text, len, &rest))
+                if (sysroot_read_file(root, path, &text, &len) < 0 || !cgroup_line(text, len, v1, &rest))
                         continue;
                 *ret = strndup(rest.p, scan_len(rest));
                 r = *ret ? 0 : -ENOMEM;
@@ -187,24 +199,24 @@ static int find_comm(const Sysroot *root, const char *name, char **ret) {
         return r;
 }
 
-int cgroup_memory_resolve(const Sysroot *root, const char *cgroot, const char *name, char **ret) {
+int cgroup_memory_resolve(const Sysroot *root, const char *cgroot, const CgMemFiles *f, const char *name, char **ret) {
         if (!name[0] || strstr(name, ".."))
                 return -ENOENT;
         if (strchr(name, '/')) {
                 const char *rel = name + strspn(name, "/");
-                if (!is_cgroup(root, cgroot, rel))
+                if (!is_cgroup(root, cgroot, f, rel))
                         return -ENOENT;
                 *ret = strdup(rel);
                 return *ret ? 0 : -ENOMEM;
         }
-        int r = find_leaf(root, cgroot, name, ret);
+        int r = find_leaf(root, cgroot, f, name, ret);
         if (r != -ENOENT)
                 return r;
         char unit[NAME_MAX + 16];
         if (!strchr(name, '.') && (size_t) snprintf(unit, sizeof(unit), "%s.service", name) < sizeof(unit)) {
-                r = find_leaf(root, cgroot, unit, ret);
+                r = find_leaf(root, cgroot, f, unit, ret);
                 if (r != -ENOENT)
                         return r;
         }
-        return find_comm(root, name, ret);
+        return find_comm(root, f->v1, name, ret);
 }

@@ -53,6 +53,18 @@ int cgroup_mem_stat_parse(const char *text, size_t len, CgroupMemStat *ret) {
         return parse_table(text, len, stat_keys, ELEMENTSOF(stat_keys), ret);
 }
 
+static const KeyField stat_v1_keys[] = {
+        STAT("pgpgout", pgpgout, true),
+        STAT("workingset_refault_anon", refault_anon, false),
+        STAT("workingset_refault_file", refault_file, false),
+        STAT("workingset_refault", refault_file, false),
+};
+
+int cgroup_mem_stat_v1_parse(const char *text, size_t len, CgroupMemStat *ret) {
+        *ret = (CgroupMemStat) {};
+        return parse_table(text, len, stat_v1_keys, ELEMENTSOF(stat_v1_keys), ret);
+}
+
 #define EVENT(k, field, req) { k, offsetof(CgroupMemEvents, field), req }
 static const KeyField event_keys[] = {
         EVENT("low", low, false), EVENT("high", high, true), EVENT("max", max, true),
@@ -64,6 +76,18 @@ int cgroup_mem_events_parse(const char *text, size_t len, CgroupMemEvents *ret) 
         return parse_table(text, len, event_keys, ELEMENTSOF(event_keys), ret);
 }
 
+static const KeyField oom_control_keys[] = {
+        { "under_oom", offsetof(CgroupMemEvents, oom), true },  /* a state, read and dropped below */
+        EVENT("oom_kill", oom_kill, false),
+};
+
+int cgroup_mem_oom_control_parse(const char *text, size_t len, CgroupMemEvents *ret) {
+        *ret = (CgroupMemEvents) {};
+        int r = parse_table(text, len, oom_control_keys, ELEMENTSOF(oom_control_keys), ret);
+        ret->oom = 0;
+        return r;
+}
+
 int cgroup_mem_value_parse(const char *text, size_t len, uint64_t *ret) {
         Scan s = scan_trim(scan_init(text, len)), w = s;
         if (scan_eq(s, "max")) {
@@ -73,6 +97,7 @@ int cgroup_mem_value_parse(const char *text, size_t len, uint64_t *ret) {
         uint64_t v;
         if (scan_u64(&w, &v) < 0 || !scan_eof(&w))
                 return -EBADMSG;
-        *ret = v;
+        /* cgroup v1 writes "no limit" as its largest page count in bytes (9223372036854771712). */
+        *ret = v >= UINT64_C(1) << 62 ? CGROUP_MEM_UNLIMITED : v;
         return 0;
 }

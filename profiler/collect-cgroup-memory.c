@@ -16,7 +16,8 @@
 
 #include "cgroup-memory-pick.h"
 #include "cgroup-memory-stat.h"
-#include "cgroup2-root.h"
+#include "cgroup-memory-versions.h"
+#include "cgroup-root.h"
 #include "collector.h"
 #include "macro.h"
 #include "safe-text.h"
@@ -28,9 +29,6 @@
 #define CGMEM_MISSING_MAX 512
 #define CGMEM_NAME_MAX 200       /* the report's object paths hold 255 bytes, "cgroups/" included */
 
-enum { F_STAT, F_EVENTS, F_CURRENT, F_MAX, F_HIGH, _F_COUNT };
-static const char *const file_names[_F_COUNT] = { "memory.stat", "memory.events", "memory.current", "memory.max",
-                                                  "memory.high" };
 
 typedef struct CgMemPoint {
         uint64_t at;
@@ -40,7 +38,7 @@ typedef struct CgMemPoint {
 } CgMemPoint;
 
 typedef struct CgMem {
-        char *path;              /* relative to the cgroup2 mount */
+        char *path;              /* relative to the cgroup mount */
         char *name;              /* its leaf, escaped (safe-text.h): the object name in the profile */
         char *target;            /* the --target that named it, NULL for a busiest pick */
         KeptFile f[_F_COUNT];
@@ -54,7 +52,8 @@ typedef struct CgMem {
 typedef struct CgMemState {
         char unavailable[768];
         const Sysroot *sysroot;
-        char *root;              /* cgroup2 mount point, relative to the sysroot */
+        char *root;              /* the cgroup mount point, relative to the sysroot */
+        const CgMemVersion *ver;
         CgMem cg[CGMEM_MAX];
         size_t ncg, skipped;
         unsigned long_names;     /* cgroups left out for a name longer than CGMEM_NAME_MAX */
@@ -93,7 +92,8 @@ static int watch(CgMemState *st, const Sysroot *root, char *path, const char *ta
                 return -ENOMEM;
         for (size_t k = 0; k < _F_COUNT; k++) {
                 char rel[PATH_MAX];
-                if ((size_t) snprintf(rel, sizeof(rel), "%s/%s/%s", st->root, path, file_names[k]) >= sizeof(rel))
+                if (!st->ver->file[k] ||
+                    (size_t) snprintf(rel, sizeof(rel), "%s/%s/%s", st->root, path, st->ver->file[k]) >= sizeof(rel))
                         continue;
                 int r = kept_file_open(&c->f[k], root, rel);
                 if (r == -ENOMEM)
@@ -117,11 +117,19 @@ static const Cgroup2Need memory_need = {
 static int cgmem_open(void *state, const Sysroot *root) {
         CgMemState *st = state;
         st->sysroot = root;
+        st->ver = &cgmem_v2;
         int r = cgroup2_root_find(root, &memory_need, &st->root, st->unavailable, sizeof(st->unavailable));
+        if (r == 0) {
+                /* A hybrid or legacy host: the memory controller on its v1 hierarchy. */
+                st->ver = &cgmem_v1;
+                r = cgroup_v1_root_find(root, "memory", &st->root);
+                if (r > 0)
+                        st->unavailable[0] = '\0';
+        }
         if (r <= 0)
                 return r;
         _cleanup_(cgroup_memory_candidates_free) CgMemCandidates c = {};
-        r = cgroup_memory_candidates(root, st->root, &c);
+        r = cgroup_memory_candidates(root, st->root, &st->ver->files, &c);
         for (size_t i = 0; r >= 0 && i < c.n; i++) {
                 if (st->ncg >= CGMEM_BUSIEST) {
                         st->skipped = c.n - i;
@@ -142,7 +150,7 @@ static int cgmem_target(void *state, const Sysroot *root, const char *name) {
         char *path = NULL;
         if (!st->root)
                 return 0;
-        int r = cgroup_memory_resolve(root, st->root, name, &path);
+        int r = cgroup_memory_resolve(root, st->root, &st->ver->files, name, &path);
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
@@ -174,20 +182,22 @@ static bool read_value(KeptFile *f, uint64_t *ret) {
         return kept_file_is_open(f) && kept_file_read(f, &text, &len) >= 0 && cgroup_mem_value_parse(text, len, ret) >= 0;
 }
 
-static int sample_full(CgMem *c, uint64_t now) {
+static int sample_full(CgMem *c, const CgMemVersion *ver, uint64_t now) {
         const char *text;
         size_t len;
         CgMemPoint pt = { .at = now, .max = CGROUP_MEM_UNLIMITED, .high = CGROUP_MEM_UNLIMITED };
         if (kept_file_read(&c->f[F_STAT], &text, &len) < 0)
                 return -ENODEV;
-        if (cgroup_mem_stat_parse(text, len, &pt.s) < 0)
+        if (ver->parse_stat(text, len, &pt.s) < 0)
                 return -EBADMSG;
         if (kept_file_read(&c->f[F_EVENTS], &text, &len) < 0)
                 return -ENODEV;
-        if (cgroup_mem_events_parse(text, len, &pt.e) < 0)
+        if (ver->parse_events(text, len, &pt.e) < 0)
                 return -EBADMSG;
         (void) read_value(&c->f[F_MAX], &pt.max);
         (void) read_value(&c->f[F_HIGH], &pt.high);
+        if (kept_file_is_open(&c->f[F_FAILCNT]) && !read_value(&c->f[F_FAILCNT], &pt.e.max))
+                return -EBADMSG;   /* v1: each time a charge hit the limit, what v2 counts as "max" */
         int r = array_reserve((void **) &c->p, &c->cap, c->n, sizeof(CgMemPoint));
         if (r < 0)
                 return r;
@@ -212,7 +222,7 @@ static int cgmem_sample(void *state, uint64_t now, bool full) {
                 if (c->gone_at)
                         continue;
                 uint64_t cur;
-                int r = full ? (still_there(st, c) ? sample_full(c, now) : -ENODEV) : 0;
+                int r = full ? (still_there(st, c) ? sample_full(c, st->ver, now) : -ENODEV) : 0;
                 if (r == -ENOMEM)
                         return r;
                 if (r == -ENODEV) {
@@ -227,12 +237,14 @@ static int cgmem_sample(void *state, uint64_t now, bool full) {
         return 0;
 }
 
-enum { C_SCAN, C_STEAL, C_KSWAPD, C_DIRECT, C_REF_ANON, C_REF_FILE, C_LOW, C_HIGH, C_MAX, C_OOM, C_OOM_KILL, _C_COUNT };
 
 static void counters(const CgMemPoint *p, uint64_t v[_C_COUNT]) {
-        const uint64_t c[_C_COUNT] = { p->s.pgscan,       p->s.pgsteal,      p->s.pgscan_kswapd, p->s.pgscan_direct,
-                                       p->s.refault_anon, p->s.refault_file, p->e.low,           p->e.high,
-                                       p->e.max,          p->e.oom,          p->e.oom_kill };
+        const uint64_t c[_C_COUNT] = {
+                [C_SCAN] = p->s.pgscan,        [C_STEAL] = p->s.pgsteal,          [C_KSWAPD] = p->s.pgscan_kswapd,
+                [C_DIRECT] = p->s.pgscan_direct, [C_PGOUT] = p->s.pgpgout,         [C_REF_ANON] = p->s.refault_anon,
+                [C_REF_FILE] = p->s.refault_file, [C_LOW] = p->e.low,              [C_HIGH] = p->e.high,
+                [C_MAX] = p->e.max,            [C_OOM] = p->e.oom,                [C_OOM_KILL] = p->e.oom_kill,
+        };
         memcpy(v, c, sizeof(c));
 }
 
@@ -263,10 +275,18 @@ static const struct {
 } rate_metrics[] = {
         { C_SCAN, "reclaim_scan_per_s", "pages/s" },     { C_STEAL, "reclaim_steal_per_s", "pages/s" },
         { C_KSWAPD, "scan_kswapd_per_s", "pages/s" },    { C_DIRECT, "scan_direct_per_s", "pages/s" },
+        { C_PGOUT, "pages_out_per_s", "pages/s" },
         { C_REF_ANON, "refault_anon_per_s", "pages/s" }, { C_REF_FILE, "refault_file_per_s", "pages/s" },
         { C_LOW, "low_events_per_s", "1/s" },            { C_HIGH, "high_events_per_s", "1/s" },
         { C_MAX, "max_events_per_s", "1/s" },
 };
+
+static const char *rate_name(unsigned counter) {
+        for (size_t i = 0; i < ELEMENTSOF(rate_metrics); i++)
+                if (rate_metrics[i].counter == counter)
+                        return rate_metrics[i].name;
+        return "?";
+}
 
 static double mib(uint64_t bytes) {
         return (double) bytes / (1024.0 * 1024.0);
@@ -276,42 +296,47 @@ static double mib(uint64_t bytes) {
  * while it sits at 90 % of the limit or hits it. */
 #define CGMEM_SCAN_THRESHOLD 1000.0
 
-static int findings(const CgMem *c, Report *rep, const uint64_t *sum, double secs, double peak_pct) {
+static int finding_oom(const CgMem *c, const CgMemVersion *ver, Report *rep, uint64_t kills, double secs) {
         const CgMemPoint *last = &c->p[c->n - 1];
-        bool high = last->high < last->max;
         uint64_t limit = MIN(last->max, last->high);
-        const char *knob = high ? "memory.high" : "memory.max";
-        double scan = (double) sum[C_SCAN] / secs, hits = (double) (sum[C_HIGH] + sum[C_MAX]) / secs;
-        char metric[PATH_MAX];
+        char metric[PATH_MAX], lim[80] = "no memory limit of its own (the host ran out)";
+        snprintf(metric, sizeof(metric), "memory.cgroups.%s.oom_kills", c->name);
+        if (limit != CGROUP_MEM_UNLIMITED)
+                snprintf(lim, sizeof(lim), "its %s %.0f MiB", last->high < last->max ? ver->high_knob : ver->max_knob,
+                         mib(limit));
+        return report_finding(rep, FINDING_ERRORS, SEVERITY_CRITICAL, "memory", metric, (double) kills, 0,
+                              "cgroup %s had %" PRIu64 " processes killed by the OOM killer in %.1f s (%s oom_kill) at "
+                              "%s: raise the limit, or find what in the cgroup grows",
+                              c->name, kills, secs, ver->file[F_EVENTS], lim);
+}
+
+static int findings(const CgMem *c, const CgMemVersion *ver, Report *rep, const uint64_t *sum, double secs,
+                    double peak_pct) {
+        const CgMemPoint *last = &c->p[c->n - 1];
+        uint64_t limit = MIN(last->max, last->high);
+        const char *knob = last->high < last->max ? ver->high_knob : ver->max_knob;
+        double rate = (double) sum[ver->reclaim] / secs, hits = (double) (sum[C_HIGH] + sum[C_MAX]) / secs;
+        /* Reclaimed or evicted pages (v2 pgsteal, v1 pgpgout) against refaults: pages read back. */
+        uint64_t out = ver->reclaim == C_SCAN ? sum[C_STEAL] : sum[C_PGOUT], back = sum[C_REF_ANON] + sum[C_REF_FILE];
         int r = 0;
-        if (limit != CGROUP_MEM_UNLIMITED && scan >= CGMEM_SCAN_THRESHOLD && (hits > 0 || peak_pct >= 90)) {
-                /* Refaults are pages evicted and read back: the working set itself, not a stream. */
-                bool thrash = sum[C_REF_ANON] + sum[C_REF_FILE] >= sum[C_STEAL] / 10 && sum[C_STEAL] > 0;
+        if (limit != CGROUP_MEM_UNLIMITED && rate >= CGMEM_SCAN_THRESHOLD && (hits > 0 || peak_pct >= 90)) {
+                bool thrash = out > 0 && back >= out / 10;
                 double page = (double) sysconf(_SC_PAGESIZE);
-                snprintf(metric, sizeof(metric), "memory.cgroups.%s.reclaim_scan_per_s", c->name);
+                char metric[PATH_MAX];
+                snprintf(metric, sizeof(metric), "memory.cgroups.%s.%s", c->name, rate_name(ver->reclaim));
                 r = report_finding(rep, FINDING_SATURATION, thrash ? SEVERITY_CRITICAL : SEVERITY_WARNING, "memory", metric,
-                                   scan, CGMEM_SCAN_THRESHOLD,
-                                   "cgroup %s reclaims %.0f pages/s (%.0f MiB/s) against its %s %.0f MiB (memory.current "
-                                   "at %.0f%% of it, the limit hit %.1f times/s, %.0f refaults/s): %s; raise %s, or make "
+                                   rate, CGMEM_SCAN_THRESHOLD,
+                                   "cgroup %s %s %.0f pages/s (%.0f MiB/s) against its %s %.0f MiB (memory in use at "
+                                   "%.0f%% of it, the limit hit %.1f times/s, %.0f refaults/s): %s; raise %s, or make "
                                    "it keep less in memory (a large sequential read can skip the page cache with "
                                    "O_DIRECT or POSIX_FADV_DONTNEED)",
-                                   c->name, scan, scan * page / (1024.0 * 1024.0), knob, mib(limit), peak_pct, hits,
-                                   (double) (sum[C_REF_ANON] + sum[C_REF_FILE]) / secs,
+                                   c->name, ver->reclaim_verb, rate, rate * page / (1024.0 * 1024.0), knob, mib(limit),
+                                   peak_pct, hits, (double) back / secs,
                                    thrash ? "its working set does not fit and is read back as it is evicted"
                                           : "what it reads does not fit and is evicted as fast as it comes in",
                                    knob);
         }
-        if (r >= 0 && sum[C_OOM_KILL] > 0) {
-                snprintf(metric, sizeof(metric), "memory.cgroups.%s.oom_kills", c->name);
-                char lim[64] = "no memory limit of its own (the host ran out)";
-                if (limit != CGROUP_MEM_UNLIMITED)
-                        snprintf(lim, sizeof(lim), "its %s %.0f MiB", knob, mib(limit));
-                r = report_finding(rep, FINDING_ERRORS, SEVERITY_CRITICAL, "memory", metric, (double) sum[C_OOM_KILL], 0,
-                                   "cgroup %s had %" PRIu64 " processes killed by the OOM killer in %.1f s (memory.events "
-                                   "oom_kill) at %s: raise the limit, or find what in the cgroup grows",
-                                   c->name, sum[C_OOM_KILL], secs, lim);
-        }
-        return r;
+        return r >= 0 && sum[C_OOM_KILL] > 0 ? finding_oom(c, ver, rep, sum[C_OOM_KILL], secs) : r;
 }
 
 static int report_limits(const CgMem *c, Report *rep, const char *obj, double *peak_pct) {
@@ -331,7 +356,7 @@ static int report_limits(const CgMem *c, Report *rep, const char *obj, double *p
         return r;
 }
 
-static int report_one(const CgMem *c, Report *rep, uint64_t first_at) {
+static int report_one(const CgMem *c, const CgMemVersion *ver, Report *rep, uint64_t first_at) {
         char obj[PATH_MAX + 16];
         snprintf(obj, sizeof(obj), "cgroups/%s", c->name);
         int r = report_fact(rep, "memory", obj, "path", json_text(c->path));
@@ -343,8 +368,9 @@ static int report_one(const CgMem *c, Report *rep, uint64_t first_at) {
                 r = report_unavailable(rep, "memory", key, "cgroup %s was gone %.1f s into the window (removed): its "
                                        "figures cover the time before", c->path, (double) (c->gone_at - first_at) / 1e6);
         if (r >= 0 && c->bad)
-                r = report_unavailable(rep, "memory", key, "%s/memory.stat or memory.events could not be parsed in %u "
-                                       "sample(s)", c->path, c->bad);
+                r = report_unavailable(rep, "memory", key, "%s/memory.stat, %s or %s could not be parsed in %u "
+                                       "sample(s)", c->path, ver->file[F_EVENTS], ver->file[F_FAILCNT] ?: "memory.max",
+                                       c->bad);
         if (r < 0 || c->n == 0)
                 return r;
         double peak_pct;
@@ -355,19 +381,22 @@ static int report_one(const CgMem *c, Report *rep, uint64_t first_at) {
                 return r;
         r = report_gauge(rep, "memory", obj, "window_s", "s", secs);
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(rate_metrics); i++)
-                r = report_gauge(rep, "memory", obj, rate_metrics[i].name, rate_metrics[i].unit,
-                                 (double) sum[rate_metrics[i].counter] / secs);
-        r = r ?: report_gauge(rep, "memory", obj, "oom_events", "count", (double) sum[C_OOM]);
+                if (ver->counters & C_BIT(rate_metrics[i].counter))
+                        r = report_gauge(rep, "memory", obj, rate_metrics[i].name, rate_metrics[i].unit,
+                                         (double) sum[rate_metrics[i].counter] / secs);
+        if (r >= 0 && (ver->counters & C_BIT(C_OOM)))
+                r = report_gauge(rep, "memory", obj, "oom_events", "count", (double) sum[C_OOM]);
         r = r ?: report_gauge(rep, "memory", obj, "oom_kills", "count", (double) sum[C_OOM_KILL]);
-        return r ?: findings(c, rep, sum, secs, peak_pct);
+        return r ?: findings(c, ver, rep, sum, secs, peak_pct);
 }
 
 static int cgmem_report(void *state, const Sysroot *root, Report *rep) {
         CgMemState *st = state;
         if (st->unavailable[0])
-                return report_unavailable(rep, "memory", "cgroups", "%s", st->unavailable);
-        int r = 0;
-        if (st->skipped > 0)
+                return report_unavailable(rep, "memory", "cgroups", "%s, and no cgroup v1 hierarchy has the memory "
+                                          "controller either", st->unavailable);
+        int r = report_fact(rep, "memory", NULL, "cgroups_version", json_string(st->ver->name));
+        if (r >= 0 && st->skipped > 0)
                 r = report_unavailable(rep, "memory", "cgroups_not_watched", "%zu more cgroups with the memory controller "
                                        "under /%s are not watched (the %d busiest are; name others with --target)",
                                        st->skipped, st->root, CGMEM_BUSIEST);
@@ -377,7 +406,7 @@ static int cgmem_report(void *state, const Sysroot *root, Report *rep) {
         if (r >= 0 && st->missing[0])
                 r = report_unavailable(rep, "memory", "cgroup_targets", "no cgroup is watched for: %s", st->missing);
         for (size_t i = 0; r >= 0 && i < st->ncg; i++)
-                r = report_one(&st->cg[i], rep, st->first_at);
+                r = report_one(&st->cg[i], st->ver, rep, st->first_at);
         return r;
 }
 
@@ -389,6 +418,7 @@ static void cgmem_close(void *state) {
 }
 
 static const MetricSpec cgmem_metrics[] = {
+        { "memory.cgroups_version", METRIC_FACT },
         { "memory.cgroups.*.path", METRIC_FACT },
         { "memory.cgroups.*.target", METRIC_FACT },
         { "memory.cgroups.*.current_bytes", METRIC_SERIES },
@@ -400,6 +430,7 @@ static const MetricSpec cgmem_metrics[] = {
         { "memory.cgroups.*.reclaim_steal_per_s", METRIC_GAUGE },
         { "memory.cgroups.*.scan_kswapd_per_s", METRIC_GAUGE },
         { "memory.cgroups.*.scan_direct_per_s", METRIC_GAUGE },
+        { "memory.cgroups.*.pages_out_per_s", METRIC_GAUGE },
         { "memory.cgroups.*.refault_anon_per_s", METRIC_GAUGE },
         { "memory.cgroups.*.refault_file_per_s", METRIC_GAUGE },
         { "memory.cgroups.*.low_events_per_s", METRIC_GAUGE },

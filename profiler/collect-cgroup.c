@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cgroup-cpu-stat.h"
-#include "cgroup2-root.h"
+#include "cgroup-root.h"
 #include "collector.h"
 #include "dirlist.h"
 #include "macro.h"

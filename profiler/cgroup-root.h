@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The cgroup2 mount a cgroup collector reads under, found through /proc/self/mountinfo (it may be
- * /sys/fs/cgroup or systemd's hybrid /sys/fs/cgroup/unified), with the controller it needs. */
+/* The cgroup mount a cgroup collector reads under, found through /proc/self/mountinfo: cgroup2 may
+ * be /sys/fs/cgroup or systemd's hybrid /sys/fs/cgroup/unified, and on a hybrid or legacy host a
+ * controller may be bound to a v1 hierarchy (/sys/fs/cgroup/memory) instead. */
 #pragma once
 
 #include <stddef.h>
@@ -17,3 +18,7 @@ typedef struct Cgroup2Need {
  * 0 when there is none or the controller is not on it (why: a message for
  * resources.<r>.unavailable, naming the file and what to do); -ENOMEM. */
 int cgroup2_root_find(const Sysroot *root, const Cgroup2Need *need, char **ret_root, char *why, size_t why_size);
+
+/* The mount point of the cgroup v1 hierarchy holding controller, relative to the sysroot: 1 found,
+ * 0 none (or no readable mountinfo), -ENOMEM. */
+int cgroup_v1_root_find(const Sysroot *root, const char *controller, char **ret_root);

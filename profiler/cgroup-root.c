@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "cgroup2-root.h"
+#include "cgroup-root.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -58,4 +58,32 @@ int cgroup2_root_find(const Sysroot *root, const Cgroup2Need *need, char **ret_r
         }
         *ret_root = TAKE_PTR(rel_root);
         return 1;
+}
+
+/* True when the comma-separated list holds word. */
+static bool in_list(Scan list, const char *word) {
+        size_t n = strlen(word);
+        for (const char *p = list.p; p + n <= list.end; p++)
+                if ((p == list.p || p[-1] == ',') && memcmp(p, word, n) == 0 && (p + n == list.end || p[n] == ','))
+                        return true;
+        return false;
+}
+
+int cgroup_v1_root_find(const Sysroot *root, const char *controller, char **ret_root) {
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        if (sysroot_read_file(root, "proc/self/mountinfo", &text, &len) < 0)
+                return 0;
+        Scan s = scan_init(text, len);
+        MountEntry m;
+        for (int r; (r = mountinfo_next(&s, &m)) != -ENOENT;) {
+                char mp[PATH_MAX];
+                if (r < 0 || !scan_eq(m.fstype, "cgroup") || !in_list(m.super_options, controller) ||
+                    mountinfo_unescape(m.mount_point, mp, sizeof(mp)) < 0)
+                        continue;
+                const char *rel = mp + strspn(mp, "/");
+                *ret_root = strdup(*rel ? rel : ".");
+                return *ret_root ? 1 : -ENOMEM;
+        }
+        return 0;
 }
