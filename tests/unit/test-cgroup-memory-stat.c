@@ -75,6 +75,10 @@ static void check_any(const char *buf, size_t n) {
         assert_true(r == 0 || r == -EBADMSG);
         r = cgroup_mem_events_parse(buf, n, &e);
         assert_true(r == 0 || r == -EBADMSG);
+        r = cgroup_mem_stat_v1_parse(buf, n, &s);
+        assert_true(r == 0 || r == -EBADMSG);
+        r = cgroup_mem_oom_control_parse(buf, n, &e);
+        assert_true(r == 0 || r == -EBADMSG);
         r = cgroup_mem_value_parse(buf, n, &v);
         assert_true(r == 0 || r == -EBADMSG);
 }
@@ -116,11 +120,32 @@ static void test_hostile(void **state) {
         assert_int_equal(s.pgsteal, 4);
 }
 
+static void test_v1(void **state) {
+        CgroupMemStat s;
+        CgroupMemEvents e;
+        const char v1[] = "cache 10031104\nrss 8515584\nworkingset_refault_anon 2\nworkingset_refault_file 375\n"
+                          "pgpgin 24205\npgpgout 19677\ntotal_pgpgout 4993967\n";
+        assert_int_equal(cgroup_mem_stat_v1_parse(v1, strlen(v1), &s), 0);
+        assert_int_equal(s.pgpgout, 19677);
+        assert_int_equal(s.refault_anon, 2);
+        assert_int_equal(s.refault_file, 375);
+        assert_int_equal(cgroup_mem_stat_v1_parse("cache 1\n", 8, &s), -EBADMSG);
+        const char oom[] = "oom_kill_disable 0\nunder_oom 1\noom_kill 3\n";
+        assert_int_equal(cgroup_mem_oom_control_parse(oom, strlen(oom), &e), 0);
+        assert_int_equal(e.oom_kill, 3);
+        assert_int_equal(e.oom, 0);
+        assert_int_equal(cgroup_mem_oom_control_parse("oom_kill 3\n", 11, &e), -EBADMSG);
+        uint64_t v;
+        assert_int_equal(cgroup_mem_value_parse("9223372036854771712\n", 20, &v), 0);
+        assert_true(v == CGROUP_MEM_UNLIMITED);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_stat),
                 cmocka_unit_test(test_events_and_values),
                 cmocka_unit_test(test_hostile),
+                cmocka_unit_test(test_v1),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -255,12 +255,63 @@ static void test_hostile_names(void **state) {
         test_profile_done(doc, dir);
 }
 
+/* A hybrid host (this VM): cgroup2 without the memory controller, which is bound to the v1
+ * hierarchy at /sys/fs/cgroup/memory. v1 has no reclaim counters; pages out and memory.failcnt
+ * show the same squeeze. "Unlimited" reads 9223372036854771712. */
+#define V1 "sys/fs/cgroup/memory"
+static void v1_reader(const char *dir, unsigned i, void *userdata) {
+        test_writef(dir, V1 "/batch/memory.stat", "cache 66000000\nrss 1000\npgpgin %llu\npgpgout %llu\n"
+                    "workingset_refault_anon 0\nworkingset_refault_file %llu\ntotal_pgpgout 1\n",
+                    100000 + 262000ull * i, 90000 + 262000ull * i, 7ull * i);
+        test_write(dir, V1 "/batch/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
+        test_write(dir, V1 "/batch/memory.usage_in_bytes", "67100000\n");
+        test_write(dir, V1 "/batch/memory.limit_in_bytes", "67108864\n");
+        test_writef(dir, V1 "/batch/memory.failcnt", "%llu\n", 500 + 640ull * i);
+        test_write(dir, V1 "/idle/memory.stat", "cache 0\npgpgin 5\npgpgout 5\n");
+        test_write(dir, V1 "/idle/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\n");
+        test_write(dir, V1 "/idle/memory.usage_in_bytes", "4096\n");
+        test_write(dir, V1 "/idle/memory.limit_in_bytes", "9223372036854771712\n");
+        test_write(dir, V1 "/idle/memory.failcnt", "0\n");
+}
+
+static void test_v1(void **state) {
+        char *dir = test_tmpdir();
+        test_copy_fixture("cgroup-memory", dir);
+        test_write(dir, "proc/self/mountinfo",
+                   "24 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
+                   "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+                   "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n");
+        test_write(dir, "sys/fs/cgroup/unified/cgroup.controllers", "hugetlb\n");
+        json_t *doc = test_profile(dir, 4, v1_reader, NULL);
+        assert_string_equal(json_string_value(test_path(doc, "resources.memory.cgroups_version")), "cgroup v1");
+        json_t *cgs = test_path(doc, "resources.memory.cgroups");
+        assert_int_equal(json_object_size(cgs), 2);
+        json_t *cg = json_object_get(cgs, "batch");
+        assert_near(test_num(cg, "pages_out_per_s.value"), 262000);
+        assert_near(test_num(cg, "max_events_per_s.value"), 640);
+        assert_near(test_num(cg, "refault_file_per_s.value"), 7);
+        assert_near(test_num(cg, "max_bytes.value"), 64 * MIB);
+        assert_null(json_object_get(cg, "reclaim_scan_per_s"));
+        assert_null(json_object_get(cg, "oom_events"));
+        json_t *f = test_expect_finding(doc, "memory.cgroups.batch.pages_out_per_s", "saturation", "warning");
+        assert_non_null(strstr(test_finding_str(f, "message"), "cgroup batch evicts 262000 pages/s"));
+        assert_non_null(strstr(test_finding_str(f, "message"), "memory.limit_in_bytes 64 MiB"));
+        json_t *idle = json_object_get(cgs, "idle");
+        assert_null(json_object_get(idle, "max_bytes"));
+        assert_near(test_num(idle, "pages_out_per_s.value"), 0);
+        assert_null(test_find_finding(doc, "memory.cgroups.idle*"));
+        json_decref(doc);
+        test_rm_rf(dir);
+        free(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_reclaim_under_limit), cmocka_unit_test(test_oom_kills),
                 cmocka_unit_test(test_idle),                cmocka_unit_test(test_vanishing),
                 cmocka_unit_test(test_hostile_files),       cmocka_unit_test(test_unavailable),
                 cmocka_unit_test(test_busiest),             cmocka_unit_test(test_hostile_names),
+                cmocka_unit_test(test_v1),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
