@@ -275,7 +275,7 @@ static const struct {
 } rate_metrics[] = {
         { C_SCAN, "reclaim_scan_per_s", "pages/s" },     { C_STEAL, "reclaim_steal_per_s", "pages/s" },
         { C_KSWAPD, "scan_kswapd_per_s", "pages/s" },    { C_DIRECT, "scan_direct_per_s", "pages/s" },
-        { C_PGOUT, "pages_out_per_s", "pages/s" },
+        { C_PGOUT, "uncharge_events_per_s", "1/s" },
         { C_REF_ANON, "refault_anon_per_s", "pages/s" }, { C_REF_FILE, "refault_file_per_s", "pages/s" },
         { C_LOW, "low_events_per_s", "1/s" },            { C_HIGH, "high_events_per_s", "1/s" },
         { C_MAX, "max_events_per_s", "1/s" },
@@ -292,9 +292,11 @@ static double mib(uint64_t bytes) {
         return (double) bytes / (1024.0 * 1024.0);
 }
 
-/* Reclaim under the cgroup's own limit: it scans at least this many pages/s (4 MiB/s of 4 KiB pages)
- * while it sits at 90 % of the limit or hits it. */
-#define CGMEM_SCAN_THRESHOLD 1000.0
+/* Reclaim under the cgroup's own limit: it reclaims at least the version's threshold while it sits
+ * at 90 % of the limit or hits it. Refaults (pages evicted and read back) at a tenth of what is
+ * reclaimed, or 1000 pages/s where v1 does not count reclaim, mean the working set itself does not
+ * fit, not a stream of reads. */
+#define CGMEM_REFAULT_THRASH 1000.0
 
 static int finding_oom(const CgMem *c, const CgMemVersion *ver, Report *rep, uint64_t kills, double secs) {
         const CgMemPoint *last = &c->p[c->n - 1];
@@ -316,26 +318,28 @@ static int findings(const CgMem *c, const CgMemVersion *ver, Report *rep, const 
         uint64_t limit = MIN(last->max, last->high);
         const char *knob = last->high < last->max ? ver->high_knob : ver->max_knob;
         double rate = (double) sum[ver->reclaim] / secs, hits = (double) (sum[C_HIGH] + sum[C_MAX]) / secs;
-        /* Reclaimed or evicted pages (v2 pgsteal, v1 pgpgout) against refaults: pages read back. */
-        uint64_t out = ver->reclaim == C_SCAN ? sum[C_STEAL] : sum[C_PGOUT], back = sum[C_REF_ANON] + sum[C_REF_FILE];
-        int r = 0;
-        if (limit != CGROUP_MEM_UNLIMITED && rate >= CGMEM_SCAN_THRESHOLD && (hits > 0 || peak_pct >= 90)) {
-                bool thrash = out > 0 && back >= out / 10;
-                double page = (double) sysconf(_SC_PAGESIZE);
-                char metric[PATH_MAX];
-                snprintf(metric, sizeof(metric), "memory.cgroups.%s.%s", c->name, rate_name(ver->reclaim));
-                r = report_finding(rep, FINDING_SATURATION, thrash ? SEVERITY_CRITICAL : SEVERITY_WARNING, "memory", metric,
-                                   rate, CGMEM_SCAN_THRESHOLD,
-                                   "cgroup %s %s %.0f pages/s (%.0f MiB/s) against its %s %.0f MiB (memory in use at "
-                                   "%.0f%% of it, the limit hit %.1f times/s, %.0f refaults/s): %s; raise %s, or make "
-                                   "it keep less in memory (a large sequential read can skip the page cache with "
-                                   "O_DIRECT or POSIX_FADV_DONTNEED)",
-                                   c->name, ver->reclaim_verb, rate, rate * page / (1024.0 * 1024.0), knob, mib(limit),
-                                   peak_pct, hits, (double) back / secs,
-                                   thrash ? "its working set does not fit and is read back as it is evicted"
-                                          : "what it reads does not fit and is evicted as fast as it comes in",
-                                   knob);
-        }
+        double back = (double) (sum[C_REF_ANON] + sum[C_REF_FILE]) / secs, page = (double) sysconf(_SC_PAGESIZE);
+        if (limit == CGROUP_MEM_UNLIMITED || rate < ver->threshold || (hits <= 0 && peak_pct < 90))
+                return sum[C_OOM_KILL] > 0 ? finding_oom(c, ver, rep, sum[C_OOM_KILL], secs) : 0;
+        bool thrash = ver->reclaim == C_SCAN ? sum[C_STEAL] > 0 && sum[C_REF_ANON] + sum[C_REF_FILE] >= sum[C_STEAL] / 10
+                                             : back >= CGMEM_REFAULT_THRASH;
+        char what[256], metric[PATH_MAX];
+        if (ver->reclaim == C_SCAN)
+                snprintf(what, sizeof(what), "reclaims %.0f pages/s (%.0f MiB/s) under its %s %.0f MiB (memory in use at "
+                         "%.0f%% of it, the limit hit %.1f times/s", rate, rate * page / (1024.0 * 1024.0), knob,
+                         mib(limit), peak_pct, hits);
+        else
+                snprintf(what, sizeof(what), "hits its %s %.0f MiB %.0f times/s (memory.failcnt; memory in use at %.0f%% "
+                         "of it", knob, mib(limit), rate, peak_pct);
+        snprintf(metric, sizeof(metric), "memory.cgroups.%s.%s", c->name, rate_name(ver->reclaim));
+        int r = report_finding(rep, FINDING_SATURATION, thrash ? SEVERITY_CRITICAL : SEVERITY_WARNING, "memory", metric,
+                               rate, ver->threshold,
+                               "cgroup %s %s, %.0f refaults/s): %s; raise %s, or make it keep less in memory (a large "
+                               "sequential read can skip the page cache with O_DIRECT or POSIX_FADV_DONTNEED)",
+                               c->name, what, back,
+                               thrash ? "its working set does not fit and is read back as it is evicted"
+                                      : "what it reads does not fit and is evicted as fast as it comes in",
+                               knob);
         return r >= 0 && sum[C_OOM_KILL] > 0 ? finding_oom(c, ver, rep, sum[C_OOM_KILL], secs) : r;
 }
 
@@ -430,7 +434,7 @@ static const MetricSpec cgmem_metrics[] = {
         { "memory.cgroups.*.reclaim_steal_per_s", METRIC_GAUGE },
         { "memory.cgroups.*.scan_kswapd_per_s", METRIC_GAUGE },
         { "memory.cgroups.*.scan_direct_per_s", METRIC_GAUGE },
-        { "memory.cgroups.*.pages_out_per_s", METRIC_GAUGE },
+        { "memory.cgroups.*.uncharge_events_per_s", METRIC_GAUGE },
         { "memory.cgroups.*.refault_anon_per_s", METRIC_GAUGE },
         { "memory.cgroups.*.refault_file_per_s", METRIC_GAUGE },
         { "memory.cgroups.*.low_events_per_s", METRIC_GAUGE },

@@ -256,8 +256,8 @@ static void test_hostile_names(void **state) {
 }
 
 /* A hybrid host (this VM): cgroup2 without the memory controller, which is bound to the v1
- * hierarchy at /sys/fs/cgroup/memory. v1 has no reclaim counters; pages out and memory.failcnt
- * show the same squeeze. "Unlimited" reads 9223372036854771712. */
+ * hierarchy at /sys/fs/cgroup/memory. v1 has no reclaim counter per cgroup: the finding is on
+ * memory.failcnt, the limit hits. "Unlimited" reads 9223372036854771712. */
 #define V1 "sys/fs/cgroup/memory"
 static void v1_reader(const char *dir, unsigned i, void *userdata) {
         test_writef(dir, V1 "/batch/memory.stat", "cache 66000000\nrss 1000\npgpgin %llu\npgpgout %llu\n"
@@ -287,18 +287,18 @@ static void test_v1(void **state) {
         json_t *cgs = test_path(doc, "resources.memory.cgroups");
         assert_int_equal(json_object_size(cgs), 2);
         json_t *cg = json_object_get(cgs, "batch");
-        assert_near(test_num(cg, "pages_out_per_s.value"), 262000);
+        assert_near(test_num(cg, "uncharge_events_per_s.value"), 262000);
         assert_near(test_num(cg, "max_events_per_s.value"), 640);
         assert_near(test_num(cg, "refault_file_per_s.value"), 7);
         assert_near(test_num(cg, "max_bytes.value"), 64 * MIB);
         assert_null(json_object_get(cg, "reclaim_scan_per_s"));
         assert_null(json_object_get(cg, "oom_events"));
-        json_t *f = test_expect_finding(doc, "memory.cgroups.batch.pages_out_per_s", "saturation", "warning");
-        assert_non_null(strstr(test_finding_str(f, "message"), "cgroup batch evicts 262000 pages/s"));
-        assert_non_null(strstr(test_finding_str(f, "message"), "memory.limit_in_bytes 64 MiB"));
+        json_t *f = test_expect_finding(doc, "memory.cgroups.batch.max_events_per_s", "saturation", "warning");
+        assert_non_null(strstr(test_finding_str(f, "message"),
+                               "cgroup batch hits its memory.limit_in_bytes 64 MiB 640 times/s (memory.failcnt"));
         json_t *idle = json_object_get(cgs, "idle");
         assert_null(json_object_get(idle, "max_bytes"));
-        assert_near(test_num(idle, "pages_out_per_s.value"), 0);
+        assert_near(test_num(idle, "uncharge_events_per_s.value"), 0);
         assert_null(test_find_finding(doc, "memory.cgroups.idle*"));
         json_decref(doc);
         test_rm_rf(dir);
