@@ -25,7 +25,7 @@ static void plan_usage(FILE *f) {
                 "  --duration S        length of the profile taken now (default 10)\n"
                 "  --allow-risk LEVEL  also propose changes up to this risk: low, medium, high (default: the policy's)\n"
                 "  --target NAME       also check the limits of this process or unit (nginx, postgresql.service),\n"
-                "                      and watch its cgroup's memory reclaim while profiling; repeatable\n"
+                "                      and watch its cgroup's memory reclaim; repeatable\n"
                 "  --persist           mark the plan to be applied with its persistent forms (sysctl.d, udev, ...)\n"
                 "  --json              print the plan as JSON (schema skytune.plan/1, see docs/plan.md)\n"
                 "  --out FILE          also write the JSON plan to FILE, for 'skytune apply --plan FILE'\n"
