@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Memory reclaim and limit hits per cgroup (cgroup v2 memory.stat, memory.events, memory.current,
- * memory.max, memory.high): reclaim forced by a cgroup's own limit never shows in the host's
+ * memory.max, memory.high; the v1 memory controller's files on hybrid hosts, see
+ * cgroup-memory-versions.h): reclaim forced by a cgroup's own limit never shows in the host's
  * /proc/vmstat pgscan_kswapd/pgscan_direct, so a service that thrashes its page cache under a
  * 256 MiB memory.max looks idle there. Watched: the busiest few cgroups at the start of the window
  * (cgroup-memory-pick.h) and the cgroup of every --target. memory.stat costs the kernel a stats
- * flush, so it and memory.events are read at full samples only; their rates are total delta over
- * total time, which needs no more. memory.current is read at every sample. */
+ * flush, so it and the event counters are read at full samples only; their rates are total delta
+ * over total time, which needs no more. memory.current is read at every sample. */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -28,7 +29,6 @@
 #define CGMEM_MAX 24             /* with the targets' */
 #define CGMEM_MISSING_MAX 512
 #define CGMEM_NAME_MAX 200       /* the report's object paths hold 255 bytes, "cgroups/" included */
-
 
 typedef struct CgMemPoint {
         uint64_t at;
