@@ -231,7 +231,12 @@ static int cgmem_sample(void *state, uint64_t now, bool full) {
                 }
                 if (r < 0)
                         c->bad++;
-                if (read_value(&c->f[F_CURRENT], &cur) && series_push(&c->current, (double) cur) < 0)
+                if (!read_value(&c->f[F_CURRENT], &cur)) {
+                        if (!full && !still_there(st, c))
+                                c->gone_at = now;
+                        continue;
+                }
+                if (series_push(&c->current, (double) cur) < 0)
                         return -ENOMEM;
         }
         return 0;
@@ -368,9 +373,14 @@ static int report_one(const CgMem *c, const CgMemVersion *ver, Report *rep, uint
                 r = report_fact(rep, "memory", obj, "target", json_text(c->target));
         char key[PATH_MAX + 16];
         snprintf(key, sizeof(key), "cgroups.%s", c->name);
-        if (r >= 0 && c->gone_at)
+        if (r >= 0 && c->gone_at && c->n >= 2)
                 r = report_unavailable(rep, "memory", key, "cgroup %s was gone %.1f s into the window (removed): its "
-                                       "figures cover the time before", c->path, (double) (c->gone_at - first_at) / 1e6);
+                                       "rates cover the %.1f s to its last full reading", c->path,
+                                       (double) (c->gone_at - first_at) / 1e6, (double) (c->p[c->n - 1].at - c->p[0].at) / 1e6);
+        else if (r >= 0 && c->gone_at)
+                r = report_unavailable(rep, "memory", key, "cgroup %s was gone %.1f s into the window (removed), before "
+                                       "a second full reading of its counters: no rates", c->path,
+                                       (double) (c->gone_at - first_at) / 1e6);
         if (r >= 0 && c->bad)
                 r = report_unavailable(rep, "memory", key, "%s/memory.stat, %s or %s could not be parsed in %u "
                                        "sample(s)", c->path, ver->file[F_EVENTS], ver->file[F_FAILCNT] ?: "memory.max",

@@ -150,10 +150,23 @@ static void test_vanishing(void **state) {
         assert_int_equal(test_num(cg, "current_bytes.n"), 3);
         const char *why = json_string_value(json_object_get(test_path(doc, "resources.memory.unavailable"), "cgroups.reader.service"));
         assert_non_null(why);
-        assert_non_null(strstr(why, "batch.slice/reader.service was gone 3.0 s into the window"));
+        assert_non_null(strstr(why, "batch.slice/reader.service was gone 3.0 s into the window (removed): its rates "
+                                    "cover the 2.0 s to its last full reading"));
         /* The others are still there and whole. */
         json_t *user = json_object_get(test_path(doc, "resources.memory.cgroups"), "user.slice");
         assert_near(test_num(user, "window_s.value"), 4);
+        test_profile_done(doc, dir);
+
+        /* Read as `skytune profile` does (counters at 0, 5 and 7 s): gone before the second reading. */
+        dir = test_tmpdir();
+        test_copy_fixture("cgroup-memory", dir);
+        doc = test_profile_cadence(dir, 8, vanish, NULL);
+        cg = json_object_get(test_path(doc, "resources.memory.cgroups"), "reader.service");
+        assert_null(json_object_get(cg, "reclaim_scan_per_s"));
+        assert_non_null(json_object_get(cg, "max_bytes"));
+        why = json_string_value(json_object_get(test_path(doc, "resources.memory.unavailable"), "cgroups.reader.service"));
+        assert_non_null(why);
+        assert_non_null(strstr(why, "before a second full reading of its counters: no rates"));
         test_profile_done(doc, dir);
 }
 
