@@ -205,9 +205,14 @@ static void window_progress(unsigned taken, unsigned total, double elapsed_s, vo
 }
 
 int cli_collect_profile(const Sysroot *root, double duration_s, double interval_s, bool keep_partial, json_t **ret) {
+        return cli_collect_profile_for(root, NULL, 0, duration_s, interval_s, keep_partial, ret);
+}
+
+int cli_collect_profile_for(const Sysroot *root, char *const *targets, size_t n_targets, double duration_s,
+                            double interval_s, bool keep_partial, json_t **ret) {
         Profiler *p = NULL;
         cli_install_interrupt();
-        int r = profiler_new(root, &p);
+        int r = profiler_new_targets(root, targets, n_targets, &p);
         if (r < 0)
                 return log_error_errno(r, "cannot start the profiler: %m");
 

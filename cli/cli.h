@@ -80,3 +80,7 @@ int render_prometheus(const json_t *profile, char **ret);
  * "interrupted"; else nothing is built and -EINTR is returned (not logged: the caller says what it
  * stopped). */
 int cli_collect_profile(const Sysroot *root, double duration_s, double interval_s, bool keep_partial, json_t **ret);
+/* The same, also watching the cgroup of each target (--target: a process or unit name) where a
+ * collector reports per cgroup (docs/profile.md, memory.cgroups). */
+int cli_collect_profile_for(const Sysroot *root, char *const *targets, size_t n_targets, double duration_s,
+                            double interval_s, bool keep_partial, json_t **ret);

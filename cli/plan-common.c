@@ -165,9 +165,9 @@ int cli_build_plan(const PlanArgs *a, const Sysroot *root, json_t **ret) {
         if (a->profile)
                 r = cli_load_json(a->profile, "profile (write one with 'skytune profile --out FILE')", &profile);
         else
-                r = cli_collect_profile(root, a->duration,
-                                        a->duration > 0 && a->duration < a->interval ? a->duration : a->interval, false,
-                                        &profile);
+                r = cli_collect_profile_for(root, a->targets, a->n_targets, a->duration,
+                                            a->duration > 0 && a->duration < a->interval ? a->duration : a->interval,
+                                            false, &profile);
         if (r < 0)
                 return r;
         if (a->profile && check_schema(a->profile, profile, PROFILE_SCHEMA) < 0) {

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "plan-common.h"
 #include "profiler.h"
 #include "render-profile.h"
+#include "tunable.h"
 #include "verbs.h"
 
 static const char *format_flag(const char *format) {
@@ -21,6 +23,8 @@ typedef struct ProfileOptions {
         double duration, interval;
         bool json, prometheus, json_flag, interval_given, duration_given, brief, full;
         const char *out, *sysroot, *format, *from;
+        char **targets;      /* --target, pointing into argv */
+        size_t n_targets;
 } ProfileOptions;
 
 /* Options that contradict each other: EXIT_OK or EXIT_USAGE (logged). */
@@ -32,8 +36,9 @@ static int profile_check(const ProfileOptions *o) {
         if ((o->brief || o->full) && (o->json || o->json_flag || o->prometheus))
                 return cli_flags_conflict(o->brief ? "--brief" : "--full", o->prometheus ? "--format prometheus" : "--json",
                                           "--brief and --full choose the text view; drop one of them");
-        if (o->from && (o->duration_given || o->interval_given || o->sysroot))
-                return cli_flags_conflict("--from", o->sysroot ? "--sysroot" : o->duration_given ? "--duration" : "--interval",
+        if (o->from && (o->duration_given || o->interval_given || o->sysroot || o->n_targets))
+                return cli_flags_conflict("--from", o->sysroot ? "--sysroot" : o->duration_given ? "--duration" :
+                                          o->interval_given ? "--interval" : "--target",
                                           "--from shows a saved profile and samples nothing; drop one of them");
         if (o->interval_given && o->duration == 0)
                 return cli_flags_conflict("--interval", "--duration 0",
@@ -49,7 +54,7 @@ static void profile_usage(FILE *f) {
         fprintf(f,
                 "Usage: skytune profile [--duration S] [--interval S] [--brief|--full]\n"
                 "                       [--format text|json|prometheus] [--json] [--out FILE]\n"
-                "                       [--sysroot DIR | --from FILE]\n"
+                "                       [--target NAME]... [--sysroot DIR | --from FILE]\n"
                 "\n"
                 "Samples this host's CPU, memory, disks, network, file handles and tasks for a\n"
                 "window (USE method: utilization, saturation and errors of every resource), then\n"
@@ -74,6 +79,9 @@ static void profile_usage(FILE *f) {
                 "  --out FILE     also write the profile to FILE (atomically): as JSON, for\n"
                 "                 'skytune plan --profile', or in the exposition format with\n"
                 "                 --format prometheus\n"
+                "  --target NAME  also watch the cgroup of this process or unit (nginx,\n"
+                "                 postgresql.service) for memory reclaim and limit hits;\n"
+                "                 repeatable (besides the 8 busiest cgroups)\n"
                 "  --sysroot DIR  read /proc and /sys below DIR instead of / (also\n"
                 "                 SKYTUNE_SYSROOT)\n"
                 "  --from FILE    show a profile saved with --out (or --json) instead of\n"
@@ -115,6 +123,21 @@ static int profile_write(const json_t *doc, bool json, bool prometheus, bool bri
                         r = log_error_errno(negative_errno(), "cannot write to standard output: %m");
         }
         return r;
+}
+
+static int profile_target(const char *arg, ProfileOptions *o) {
+        if (!tunable_component_ok(arg, 128) || strchr(arg, ':')) {
+                log_error("--target '%s' is not a process name or a unit name (e.g. nginx or postgresql.service)", arg);
+                return EXIT_USAGE;
+        }
+        char **n = realloc(o->targets, (o->n_targets + 1) * sizeof(char *));
+        if (!n) {
+                log_error_errno(-ENOMEM, "cannot add --target '%s': %m", arg);
+                return EXIT_FAIL;
+        }
+        o->targets = n;
+        o->targets[o->n_targets++] = (char *) arg;
+        return EXIT_OK;
 }
 
 /* One option into o: EXIT_OK to go on, else the exit code (--help, or a usage error, logged). */
@@ -165,6 +188,8 @@ static int profile_option(int c, const char *arg, ProfileOptions *o) {
         case 's':
                 o->sysroot = arg;
                 return EXIT_OK;
+        case 't':
+                return profile_target(arg, o);
         default:
                 return EXIT_USAGE;
         }
@@ -177,7 +202,8 @@ static int profile_parse(int argc, char **argv, ProfileOptions *o) {
                 { "json", no_argument, NULL, 'j' },           { "format", required_argument, NULL, 'f' },
                 { "out", required_argument, NULL, 'o' },      { "sysroot", required_argument, NULL, 's' },
                 { "brief", no_argument, NULL, 'b' },          { "full", no_argument, NULL, 'F' },
-                { "from", required_argument, NULL, 'r' },     { "help", no_argument, NULL, 'h' },
+                { "from", required_argument, NULL, 'r' },     { "target", required_argument, NULL, 't' },
+                { "help", no_argument, NULL, 'h' },
                 {},
         };
         *o = (ProfileOptions) { .duration = 10, .interval = 1 };
@@ -228,7 +254,7 @@ static int profile_get(const ProfileOptions *o, json_t **doc) {
         Sysroot *root = NULL;
         if (cli_open_sysroot(o->sysroot, &root) < 0)
                 return EXIT_FAIL;
-        int r = cli_collect_profile(root, o->duration, o->interval, true, doc);
+        int r = cli_collect_profile_for(root, o->targets, o->n_targets, o->duration, o->interval, true, doc);
         sysroot_free(root);
         return r < 0 ? EXIT_FAIL : 0;
 }
@@ -236,10 +262,13 @@ static int profile_get(const ProfileOptions *o, json_t **doc) {
 int verb_profile(int argc, char **argv) {
         ProfileOptions o;
         int code = profile_parse(argc, argv, &o);
-        if (code >= 0)
+        if (code >= 0) {
+                free(o.targets);
                 return code;
+        }
         json_t *doc = NULL;
         code = profile_get(&o, &doc);
+        free(o.targets);
         if (code != 0)
                 return code;
         bool marked = json_is_true(json_object_get(doc, "interrupted"));

@@ -5,20 +5,21 @@
  * nr_periods does not advance without one; at most CGROUP_MAX of them, so a sample stays cheap. */
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cgroup-cpu-stat.h"
+#include "cgroup-root.h"
 #include "collector.h"
 #include "dirlist.h"
 #include "macro.h"
-#include "mountinfo.h"
+#include "safe-text.h"
 #include "series.h"
 #include "source-error.h"
 
 #define CGROUP_MAX 64
+#define CGROUP_NAME_MAX 200
 
 typedef struct CgPoint {
         uint64_t at, nr_periods, nr_throttled, throttled_usec;
@@ -76,65 +77,32 @@ static int watch(CgroupState *st, const Sysroot *root, const char *dir, const ch
                 return r;
         if (r < 0)
                 return 0;
-        c->name = strdup(name);
-        if (!c->name) {
+        /* Escaped (safe-text.h): the name goes into metric paths and the finding, which must be
+         * UTF-8; one too long for the report's object paths is left out. */
+        c->name = text_escape(name);
+        if (!c->name || strlen(c->name) > CGROUP_NAME_MAX) {
                 kept_file_close(&c->file);
-                return -ENOMEM;
+                r = c->name ? 0 : -ENOMEM;
+                free(c->name);
+                c->name = NULL;
+                return r;
         }
         st->ncg++;
         return 0;
 }
 
-static int set_unavailable(CgroupState *st, const char *fmt, ...) _printf_(2, 3);
-static int set_unavailable(CgroupState *st, const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(st->unavailable, sizeof(st->unavailable), fmt, ap);
-        va_end(ap);
-        return 0;
-}
-
-static bool has_word(const char *s, const char *w) {
-        size_t n = strlen(w);
-        for (const char *p = s; (p = strstr(p, w)); p += n)
-                if ((p == s || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ' || p[n] == '\n'))
-                        return true;
-        return false;
-}
+static const Cgroup2Need cpu_need = {
+        .controller = "cpu",
+        .source = "CPU throttling is read from cgroup v2 cpu.stat",
+        .lost = "CPU throttling of services",
+};
 
 static int cgroup_open(void *state, const Sysroot *root) {
         CgroupState *st = state;
-        CgroupLayout l;
-        int r = cgroup_layout_read(root, &l);
-        if (r == -ENOMEM)
+        int r = cgroup2_root_find(root, &cpu_need, &st->root, st->unavailable, sizeof(st->unavailable));
+        if (r <= 0)
                 return r;
-        if (r < 0)
-                return set_unavailable(st, "cannot read /proc/self/mountinfo: %s%s", strerror(-r), source_error_hint(r));
-        if (!l.cgroup2[0])
-                return set_unavailable(st, "no cgroup2 file system is mounted (/proc/self/mountinfo, cgroup mode %s): CPU "
-                                       "throttling is read from cgroup v2 cpu.stat; boot with systemd.unified_cgroup_hierarchy=1",
-                                       cgroup_mode_to_string(l.mode));
-        const char *mp = l.cgroup2;
-        while (*mp == '/')
-                mp++;
-        st->root = strdup(*mp ? mp : ".");
-        if (!st->root)
-                return -ENOMEM;
-
         char rel[PATH_MAX];
-        _cleanup_free_ char *controllers = NULL;
-        snprintf(rel, sizeof(rel), "%s/cgroup.controllers", st->root);
-        r = sysroot_read_line(root, rel, &controllers);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return set_unavailable(st, "cannot read %s/cgroup.controllers: %s%s", l.cgroup2, strerror(-r),
-                                       source_error_hint(r));
-        if (!has_word(controllers, "cpu"))
-                return set_unavailable(st, "the cpu controller is not on cgroup2 (%s/cgroup.controllers: \"%s\")%s: CPU "
-                                       "throttling of services cannot be read; boot with systemd.unified_cgroup_hierarchy=1",
-                                       l.cgroup2, controllers, l.v1_cpu ? ", it is bound to a cgroup v1 hierarchy" : "");
-
         NameList top = {};
         r = dir_list(root, st->root, is_cgroup_dir_name, &top);
         if (r == -ENOMEM)

@@ -17,6 +17,9 @@ typedef struct Collector {
         size_t state_size;   /* zeroed state handed to every callback */
         /* Discover and open sources. Missing sources are remembered and reported as unavailable. */
         int (*open)(void *state, const Sysroot *root);
+        /* Optional: called after open for each --target (a process, unit or cgroup the user names), for
+         * collectors that watch such things besides what they find themselves. */
+        int (*target)(void *state, const Sysroot *root, const char *name);
         /* Store one sample. A source that fails to parse is counted, not fatal (see report). Sources
          * whose kernel side is costly and that only feed rates are read when full is true (see
          * profiler_sample); the others at every sample. */

@@ -9,6 +9,7 @@ extern const Collector collector_psi;
 extern const Collector collector_cgroup;
 extern const Collector collector_interrupts;
 extern const Collector collector_memory;
+extern const Collector collector_cgroup_memory;
 extern const Collector collector_disk;
 extern const Collector collector_network;
 extern const Collector collector_files;
@@ -23,6 +24,7 @@ const Collector *const collector_table[] = {
         &collector_cgroup,
         &collector_interrupts,
         &collector_memory,
+        &collector_cgroup_memory,
         &collector_disk,
         &collector_network,
         &collector_files,

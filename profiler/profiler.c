@@ -30,6 +30,10 @@ uint64_t profiler_now_usec(void) {
 }
 
 int profiler_new(const Sysroot *root, Profiler **ret) {
+        return profiler_new_targets(root, NULL, 0, ret);
+}
+
+int profiler_new_targets(const Sysroot *root, char *const *targets, size_t n_targets, Profiler **ret) {
         Profiler *p = calloc(1, sizeof(Profiler) + collector_table_size * sizeof(void *));
         if (!p)
                 return -ENOMEM;
@@ -43,6 +47,8 @@ int profiler_new(const Sysroot *root, Profiler **ret) {
                         return -ENOMEM;
                 }
                 int r = c->open ? c->open(p->state[i], root) : 0;
+                for (size_t t = 0; r >= 0 && c->target && t < n_targets; t++)
+                        r = c->target(p->state[i], root, targets[t]);
                 if (r < 0) {
                         profiler_free(p);
                         return r;

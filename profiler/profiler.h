@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "schema.h"
@@ -17,6 +18,9 @@ typedef struct Profiler Profiler;
 /* Opens every collector (discovery, kept file descriptors). A source that is missing is recorded as
  * unavailable, never an error; errors are only for things like out-of-memory. */
 int profiler_new(const Sysroot *root, Profiler **ret);
+/* The same, also watching what each of targets names (a process, a unit or a cgroup path: see the
+ * collectors' target hook) where a collector reports per object, such as the cgroup memory collector. */
+int profiler_new_targets(const Sysroot *root, char *const *targets, size_t n_targets, Profiler **ret);
 Profiler *profiler_free(Profiler *p);
 
 /* One sample of all collectors at monotonic time now_usec (the caller's clock, so tests can replay

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cgroup-cpu-stat.h"
+#include "macro.h"
 #include "support.h"
 
 static const char cpu_stat[] =
@@ -63,7 +64,7 @@ static const char unified_mountinfo[] =
 
 static void write_cg(const char *dir, const char *cg, const char *max, unsigned long periods, unsigned long throttled,
                      unsigned long usec) {
-        char rel[256];
+        char rel[512];
         snprintf(rel, sizeof(rel), "sys/fs/cgroup/%s/cpu.max", cg);
         test_write(dir, rel, max);
         snprintf(rel, sizeof(rel), "sys/fs/cgroup/%s/cpu.stat", cg);
@@ -202,6 +203,31 @@ static void test_unavailable(void **state) {
         free(dir);
 }
 
+/* A cgroup name is bytes a delegated user may choose: one that is not UTF-8 is escaped in the metric
+ * path and the finding (it failed the whole profile with ENOMEM), one too long for an object path
+ * is left out. */
+static void hostile(const char *dir, unsigned i, void *userdata) {
+        char name[300];
+        write_cg(dir, "system.slice/evil\xff.service", "50000 100000\n", 100 + 100 * i, 10 + 30 * i, 500000 * i);
+        memset(name, 'a', sizeof(name));
+        memcpy(name, "system.slice/", STRLEN("system.slice/"));
+        name[STRLEN("system.slice/") + 230] = '\0';
+        write_cg(dir, name, "50000 100000\n", 100 + 100 * i, 10 + 30 * i, 500000 * i);
+}
+
+static void test_hostile_names(void **state) {
+        char *dir = test_tmpdir();
+        make_unified(dir);
+        json_t *doc = test_profile(dir, 3, hostile, NULL);
+        json_t *cgs = test_path(doc, "resources.cpu.cgroups");
+        assert_int_equal(json_object_size(cgs), 1);
+        assert_float_equal(test_num(json_object_get(cgs, "evil\\xff.service"), "throttled_pct.value"), 30.0, 1e-9);
+        assert_non_null(test_find_finding(doc, "cpu.cgroups.evil\\xff.service.throttled_pct"));
+        json_decref(doc);
+        test_rm_rf(dir);
+        free(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse),
@@ -210,6 +236,7 @@ int main(void) {
                 cmocka_unit_test(test_light_and_reset),
                 cmocka_unit_test(test_cap),
                 cmocka_unit_test(test_unavailable),
+                cmocka_unit_test(test_hostile_names),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
