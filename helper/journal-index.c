@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "helper.h"
+#include "helper-core.h"
 #include "json-util.h"
 #include "log.h"
 

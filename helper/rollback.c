@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "helper.h"
+#include "helper-core.h"
 #include "json-util.h"
 #include "log.h"
 #include "owned-file.h"

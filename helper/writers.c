@@ -5,7 +5,6 @@
  * common/plan-validate.c, because a fixture's regular file would accept anything. Process limits use
  * prlimit(2), on the host only. */
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,19 +12,9 @@
 #include <unistd.h>
 
 #include "fileio.h"
-#include "helper.h"
+#include "helper-core.h"
 #include "log.h"
 #include "ulimit.h"
-
-void helper_count_write(Helper *h) {
-        h->writes++;
-        if (h->test_crash_after >= 0 && h->writes >= (unsigned long) h->test_crash_after) {
-                /* Test hook (--test-crash-after): die like kill -9 would, right after this write and
-                 * before the journal records it. */
-                log_notice("test hook: killing myself after %lu system writes", h->writes);
-                raise(SIGKILL);
-        }
-}
 
 static const char *change_str(json_t *change, const char *field) {
         return json_string_value(json_object_get(change, field));
