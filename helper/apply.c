@@ -41,11 +41,11 @@ static int prepare_changes(Helper *h, const Plan *plan, bool persist, json_t *tx
                         r = persist_file_for(pc->kind, pc->key, &file);
                         if (r < 0)
                                 return error_set(error, helper_failure(r), "changes[%zu] (%s %s): no owned file: %s", i,
-                                                         kind, pc->key, strerror(-r));
+                                                 kind, pc->key, strerror(-r));
                         r = persist_read_value(h, pc->kind, pc->key, &cur);
                         if (r < 0 && r != -ENOENT)
                                 return error_set(error, helper_failure(r), "changes[%zu] (%s %s): cannot read %s: %s", i,
-                                                         kind, pc->key, file, strerror(-r));
+                                                 kind, pc->key, file, strerror(-r));
                         set_str(c, "mechanism", "file");
                         set_str(c, "file", file);
                         set_str(c, "old", cur);
@@ -60,7 +60,7 @@ static int prepare_changes(Helper *h, const Plan *plan, bool persist, json_t *tx
                 }
                 if (r < 0)
                         return error_set(error, helper_failure(r), "changes[%zu] (%s %s): cannot read the current value: %s", i,
-                                                 kind, pc->key, strerror(-r));
+                                         kind, pc->key, strerror(-r));
                 /* Checked before polkit was asked; again now, since the host may have changed meanwhile. */
                 _cleanup_free_ char *why = NULL, *warning = NULL;
                 r = plan_check_change_host(h->root, plan, i, &why);
@@ -77,7 +77,7 @@ static int prepare_changes(Helper *h, const Plan *plan, bool persist, json_t *tx
                         r = w->prepare(h, c);
                         if (r < 0)
                                 return error_set(error, helper_failure(r), "changes[%zu] (%s %s): %s", i, kind, pc->key,
-                                                         strerror(-r));
+                                                 strerror(-r));
                 }
                 if (persist) {
                         r = persist_file_for(pc->kind, pc->key, &file);
@@ -114,9 +114,9 @@ static int prepare_files(Helper *h, json_t *tx, Error *error) {
                 int r = persist_read_file(h, path, &old, &exists);
                 if (r < 0)
                         return error_set(error, helper_failure(r), "cannot read the owned file /%s: %s; nothing was changed", path,
-                                                 r == -EBADMSG ? "too large or binary; it is not one skytune wrote"
-                                                 : r == -ELOOP ? PERSIST_LINK_REASON
-                                                               : strerror(-r));
+                                         r == -EBADMSG ? "too large or binary; it is not one skytune wrote"
+                                         : r == -ELOOP ? PERSIST_LINK_REASON
+                                                       : strerror(-r));
                 r = owned_file_render(path, old, changes, &new);
                 if (r < 0)
                         return error_set(error, helper_failure(r), "cannot render %s: %s", path, strerror(-r));
@@ -129,12 +129,12 @@ static int prepare_files(Helper *h, json_t *tx, Error *error) {
                 r = persist_inherit_base(h, &journal, rec);
                 if (r < 0)
                         return error_set(error, helper_failure(r), "cannot read the journal in %s: %s; nothing was changed",
-                                                 h->state_dir, strerror(-r));
+                                         h->state_dir, strerror(-r));
                 /* Recorded in the intent record, before they exist: a crash in between leaves nothing unknown. */
                 r = persist_missing_dirs(h, path, json_object_get(rec, "created_dirs"));
                 if (r < 0)
                         return error_set(error, helper_failure(r), "cannot check the directories of %s: %s; nothing was changed",
-                                                 path, strerror(-r));
+                                         path, strerror(-r));
         }
         return 0;
 }
@@ -163,13 +163,13 @@ static int apply_failed(Helper *h, json_t *tx, const char *what, int failed_r, E
                 (void) journal_save(h, tx, false);
         if (r < 0 || left > 0)
                 return error_set(error, helper_failure(failed_r),
-                                         "transaction %s: writing %s failed: %s; rolling back left %lld change(s) or file(s) "
-                                         "not restored (see `skytune history %s`; roll back by hand what it names)",
-                                         id, what, strerror(-failed_r), r < 0 ? -1LL : (long long) left, id);
+                                 "transaction %s: writing %s failed: %s; rolling back left %lld change(s) or file(s) "
+                                 "not restored (see `skytune history %s`; roll back by hand what it names)",
+                                 id, what, strerror(-failed_r), r < 0 ? -1LL : (long long) left, id);
         return error_set(error, helper_failure(failed_r),
-                                 "transaction %s: writing %s failed: %s; what this transaction had changed was rolled back%s", id,
-                                 what, strerror(-failed_r),
-                                 saved < 0 ? " (the journal could not record that durably; the next start checks again)" : "");
+                         "transaction %s: writing %s failed: %s; what this transaction had changed was rolled back%s", id,
+                         what, strerror(-failed_r),
+                         saved < 0 ? " (the journal could not record that durably; the next start checks again)" : "");
 }
 
 /* Write the pending live changes, saving progress after each; on a failure *ret_what names what

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Rollback decisions shared by Rollback and crash recovery (apply.c's rollback_tx):
+/* Rollback decisions shared by Rollback and crash recovery (undo.c's tx_undo):
  * - a key that a newer transaction (still applied, or partly rolled back and still holding it) has
  *   changed is skytune's own newer change: left alone and named ("superseded"), also when forced;
  * - an owned file is undone entry by entry (common/owned-file.h): this transaction's lines are

@@ -147,8 +147,8 @@ int tx_rollback(Helper *h, const char *id, bool force, json_t **ret_tx, Error *e
                 return error_set(error, helper_failure(r), "cannot read the journal: %s", strerror(-r));
         if (!jstreq(tx, "state", "applied") && !jstreq(tx, "state", "partially-rolled-back"))
                 return error_set(error, -EBUSY,
-                                         "transaction %s is %s; only an applied transaction (or a partially rolled back one) can be rolled back",
-                                         jstr(tx, "id"), jstr(tx, "state"));
+                                 "transaction %s is %s; only an applied transaction (or a partially rolled back one) can be rolled back",
+                                 jstr(tx, "id"), jstr(tx, "state"));
         r = tx_undo(h, tx, force, false);
         if (r < 0)
                 return error_set(error, helper_failure(r), "transaction %s: %s; nothing was restored", jstr(tx, "id"), strerror(-r));
