@@ -74,7 +74,9 @@ static int prepare_changes(Helper *h, const Plan *plan, bool persist, json_t *tx
                 bool same = tunable_values_equal(pc->kind, pc->key, cur, pc->proposed);
                 set_str(c, "status", same ? "unchanged" : "pending");
                 if (!same) {
-                        r = w->prepare(h, c);
+                        ChangeRecord rec;
+                        change_record_view(c, &rec);
+                        r = w->prepare(h, &rec);
                         if (r < 0)
                                 return error_set(error, helper_failure(r), "changes[%zu] (%s %s): %s", i, kind, pc->key,
                                                  strerror(-r));
@@ -181,9 +183,10 @@ static int write_changes(Helper *h, json_t *tx, const char **ret_what) {
         json_array_foreach(json_object_get(tx, "changes"), i, c) {
                 if (!jstreq(c, "status", "pending") || jstreq(c, "mechanism", "file"))
                         continue;
-                TunableKind kind = tunable_kind_from_string(jstr(c, "kind"));
-                const Writer *w = writer_for(kind);
-                int r = w->write(h, c, jstr(c, "proposed"));
+                ChangeRecord rec;
+                change_record_view(c, &rec);
+                const Writer *w = writer_for(rec.kind);
+                int r = w->write(h, &rec, rec.proposed);
                 if (r < 0) {
                         set_str(c, "status", "failed");
                         set_str(c, "error", strerror(-r));

@@ -90,6 +90,34 @@ static inline int helper_failure(int r) {
 /* Transaction ids: [0-9A-Za-z-], at most 64 bytes. */
 bool tx_id_valid(const char *id);
 
+/* change.c: the typed view of one change record of the journal (skytune.tx/1 "changes"[i]), which the
+ * writers read instead of the document's members; its setters record what a rollback needs in the
+ * document (the journal's format) and refresh the view. Strings are borrowed from the document. */
+typedef struct ChangeRecord {
+        json_t *json;                       /* the record in the transaction (borrowed) */
+        TunableKind kind;                   /* < 0 when the journal names no known kind */
+        const char *key, *proposed;
+        const char *old, *new;              /* the value before, and as the kernel read it back after */
+        const char *old_raw;                /* sysctl: the file's bytes before, when they differ (tabs) */
+        bool has_pair;                      /* sysctl: a coupled partner is recorded (vm.dirty_bytes ~ ratio) */
+        const char *pair_key, *pair_old;    /* its key and old value (NULL when the journal lacks them) */
+        size_t processes;                   /* ulimit process scope: how many processes are recorded */
+} ChangeRecord;
+typedef struct ProcessRecord {
+        int pid;
+        unsigned long long start;           /* its start time (field 22 of /proc/PID/stat) */
+        const char *old;                    /* its limit before ("soft:hard") */
+} ProcessRecord;
+void change_record_view(json_t *json, ChangeRecord *ret);
+int change_set_old_raw(ChangeRecord *c, const char *raw);
+int change_set_pair(ChangeRecord *c, const char *key, const char *old);
+/* An empty list of processes, then one entry each. */
+int change_start_processes(ChangeRecord *c);
+int change_add_process(ChangeRecord *c, int pid, unsigned long long start, const char *old);
+ProcessRecord change_process(const ChangeRecord *c, size_t i);
+/* "applied", "restored", "conflict" or "gone" (exited, or its PID is another process now). */
+void change_set_process_status(ChangeRecord *c, size_t i, const char *status);
+
 /* writers.c: per-kind live access (see the table there). */
 typedef struct Writer {
         TunableKind kind;
@@ -97,11 +125,11 @@ typedef struct Writer {
          * only in an owned file (ulimit unit/login/default scopes). */
         int (*read)(Helper *h, const char *key, char **ret);
         /* Record what a rollback needs beyond "old" (extra keys, process lists) in the change. */
-        int (*prepare)(Helper *h, json_t *change);
-        int (*write)(Helper *h, json_t *change, const char *value);
+        int (*prepare)(Helper *h, ChangeRecord *change);
+        int (*write)(Helper *h, ChangeRecord *change, const char *value);
         /* Undo one applied change. Returns the status: "restored", "unchanged" (already the old value),
          * "conflict" (someone else changed it since; left alone unless force), or a negative errno. */
-        int (*restore)(Helper *h, json_t *change, bool force, const char **ret_status);
+        int (*restore)(Helper *h, ChangeRecord *change, bool force, const char **ret_status);
 } Writer;
 
 const Writer *writer_for(TunableKind kind);
@@ -207,7 +235,7 @@ bool rollback_result_done(const char *result);
 const char *rollback_newer_owner(RollbackRun *run, json_t *change);
 /* The change's values from the journal pass the allowlist again (key canonical, old, old_raw, the
  * coupled partner, process limits); -EINVAL with *reason. */
-int rollback_check_live(json_t *change, const char **reason);
+int rollback_check_live(const ChangeRecord *change, const char **reason);
 /* Undo file record f entry by entry (its "entries" record the result per entry key). */
 int rollback_file(RollbackRun *run, json_t *f);
 /* The result for a change that lives in an owned file (its entries'), *ret_by the newer owner. */

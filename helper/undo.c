@@ -18,8 +18,9 @@
 static void rollback_change(RollbackRun *run, json_t *c, bool skip_live) {
         Helper *h = run->h;
         const char *id = jstr(run->tx, "id"), *result = NULL, *by = NULL, *reason = NULL;
-        TunableKind kind = tunable_kind_from_string(jstr(c, "kind"));
-        const Writer *w = writer_for(kind);
+        ChangeRecord rec;
+        change_record_view(c, &rec);
+        const Writer *w = writer_for(rec.kind);
         _cleanup_free_ char *cur = NULL;
         if (jstreq(c, "mechanism", "file")) {
                 result = rollback_file_change(run->tx, c, &by);        /* counted with the file */
@@ -34,13 +35,13 @@ static void rollback_change(RollbackRun *run, json_t *c, bool skip_live) {
                 run->superseded++;
                 log_warning("transaction %s: %s %s is set by the newer transaction %s; left alone", id, jstr(c, "kind"),
                             jstr(c, "key"), by);
-        } else if (rollback_check_live(c, &reason) < 0) {
+        } else if (rollback_check_live(&rec, &reason) < 0) {
                 log_error("transaction %s: %s %s: not restored: %s", id, strempty(jstr(c, "kind")), strempty(jstr(c, "key")), reason);
                 set_str(c, "rollback_error", reason);
                 result = "refused";
                 run->failures++;
         } else {
-                int r = w ? w->restore(h, c, run->force, &result) : -EINVAL;
+                int r = w ? w->restore(h, &rec, run->force, &result) : -EINVAL;
                 if (r < 0) {
                         log_error_errno(r, "transaction %s: cannot restore %s %s: %m", id, jstr(c, "kind"), jstr(c, "key"));
                         set_str(c, "rollback_error", strerror(-r));
