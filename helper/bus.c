@@ -36,9 +36,9 @@ static const struct {
         const char *method, *action;
         bool read;        /* never refused: without the action the caller gets the redacted view */
 } ops[] = {
-        [OP_APPLY] = { "Apply", HELPER_ACTION_APPLY },
-        [OP_ROLLBACK] = { "Rollback", HELPER_ACTION_ROLLBACK },
-        [OP_ANNOTATE] = { "AnnotateTransaction", HELPER_ACTION_APPLY },
+        [OP_APPLY] = { "Apply", HELPER_ACTION_APPLY, false },
+        [OP_ROLLBACK] = { "Rollback", HELPER_ACTION_ROLLBACK, false },
+        [OP_ANNOTATE] = { "AnnotateTransaction", HELPER_ACTION_APPLY, false },
         [OP_LIST] = { "ListTransactions", HELPER_ACTION_READ, true },
         [OP_PAGE] = { "ListTransactionsPage", HELPER_ACTION_READ, true },
         [OP_GET] = { "GetTransaction", HELPER_ACTION_READ, true },
