@@ -11,6 +11,7 @@
  *                                     mapped file (from /proc/PID/smaps, right after its last rollback).
  * Targets (issue 4): <= 60 ms for apply + rollback with activation and polkit, VmHWM <= 3 MB. */
 #include <errno.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <signal.h>
@@ -21,9 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BUS_NAME "io.skysentinel.SkyTune1"
-#define BUS_PATH "/io/skysentinel/SkyTune1"
-#define BUS_IFACE "io.skysentinel.SkyTune1"
+#include "client.h"
+#include "helper-bus.h"
+#include "log.h"
 
 static const char plan[] =
         "{\"schema\":\"skytune.plan/1\",\"changes\":["
@@ -49,30 +50,12 @@ static int cmp_double(const void *a, const void *b) {
         return x < y ? -1 : x > y;
 }
 
-static int call_s(sd_bus *bus, const char *method, const char *types, const char *a, uint64_t flags, char **ret) {
-        sd_bus_error e = SD_BUS_ERROR_NULL;
-        sd_bus_message *reply = NULL;
-        int r = strcmp(types, "st") == 0 ? sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, method, &e, &reply, types, a, flags)
-                                         : sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, method, &e, &reply, types, a);
-        if (r < 0) {
-                fprintf(stderr, "bench-helper: %s: %s\n", method, e.message ? e.message : strerror(-r));
-                sd_bus_error_free(&e);
-                return r;
-        }
-        const char *s;
-        r = sd_bus_message_read(reply, "s", &s);
-        if (r >= 0 && ret)
-                *ret = strdup(s);
-        sd_bus_message_unref(reply);
-        return r;
-}
-
 static int helper_pid(sd_bus *bus) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
         uint32_t pid = 0;
         if (sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                               "GetConnectionUnixProcessID", &e, &reply, "s", BUS_NAME) < 0) {
+                               "GetConnectionUnixProcessID", &e, &reply, "s", HELPER_BUS_NAME) < 0) {
                 sd_bus_error_free(&e);
                 return 0;
         }
@@ -146,24 +129,24 @@ static void rollup_kb(int pid, long *ret_pss, long *ret_uss) {
         *ret_uss = pss < 0 ? -1 : clean + dirty;
 }
 
+/* Apply then Rollback through the client library, as skytune apply and skytune rollback call them
+ * (each call on a connection of its own). */
 static int one_round(sd_bus *bus, double *ret_ms, long *ret_hwm) {
-        char *tx = NULL, *rb = NULL;
+        json_t *tx = NULL, *rb = NULL;
         double t0 = now_ms();
-        int r = call_s(bus, "Apply", "st", plan, 0, &tx);
+        int r = helper_client_apply(plan, 0, &tx);
         if (r < 0)
                 return r;
-        char *id = strstr(tx, "\"id\":\"");
+        const char *id = json_string_value(json_object_get(tx, "id"));
         if (!id) {
-                fprintf(stderr, "bench-helper: no transaction id in %s\n", tx);
-                free(tx);
+                fprintf(stderr, "bench-helper: no transaction id in the reply to Apply\n");
+                json_decref(tx);
                 return -EBADMSG;
         }
-        id += 6;
-        *strchr(id, '"') = '\0';
-        r = call_s(bus, "Rollback", "s", id, 0, &rb);
+        r = helper_client_rollback(id, 0, &rb);
         *ret_ms = now_ms() - t0;
-        free(tx);
-        free(rb);
+        json_decref(tx);
+        json_decref(rb);
         if (r < 0)
                 return r;
         int pid = helper_pid(bus);
@@ -279,6 +262,7 @@ static int run(int rounds, bool smaps) {
 }
 
 int main(int argc, char **argv) {
+        log_set_program("bench-helper");
         bool smaps = argc > 1 && strcmp(argv[1], "--smaps") == 0;
         int rounds = argc > 1 + smaps ? atoi(argv[1 + smaps]) : 20;
         if (rounds < 1 || rounds > 10000 || argc > 2 + smaps) {

@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "helper.h"
 #include "log.h"
+#include "service.h"
 
 typedef enum Op {
         OP_APPLY,
@@ -36,16 +36,16 @@ static const struct {
         const char *method, *action;
         bool read;        /* never refused: without the action the caller gets the redacted view */
 } ops[] = {
-        [OP_APPLY] = { "Apply", HELPER_ACTION_APPLY },
-        [OP_ROLLBACK] = { "Rollback", HELPER_ACTION_ROLLBACK },
-        [OP_ANNOTATE] = { "AnnotateTransaction", HELPER_ACTION_APPLY },
+        [OP_APPLY] = { "Apply", HELPER_ACTION_APPLY, false },
+        [OP_ROLLBACK] = { "Rollback", HELPER_ACTION_ROLLBACK, false },
+        [OP_ANNOTATE] = { "AnnotateTransaction", HELPER_ACTION_APPLY, false },
         [OP_LIST] = { "ListTransactions", HELPER_ACTION_READ, true },
         [OP_PAGE] = { "ListTransactionsPage", HELPER_ACTION_READ, true },
         [OP_GET] = { "GetTransaction", HELPER_ACTION_READ, true },
 };
 
 struct Request {
-        Helper *h;
+        Service *s;
         Op op;
         bool interactive;
         sd_bus_message *msg;
@@ -61,11 +61,11 @@ struct Request {
 static Request *request_free(Request *req) {
         if (!req)
                 return NULL;
-        Helper *h = req->h;
-        for (Request **p = &h->requests; *p; p = &(*p)->next)
+        Service *s = req->s;
+        for (Request **p = &s->requests; *p; p = &(*p)->next)
                 if (*p == req) {
                         *p = req->next;
-                        h->n_requests--;
+                        s->n_requests--;
                         break;
                 }
         sd_bus_slot_unref(req->slot);
@@ -77,13 +77,13 @@ static Request *request_free(Request *req) {
         return NULL;
 }
 
-bool bus_is_idle(Helper *h) {
-        return h->n_requests == 0;
+bool bus_is_idle(Service *s) {
+        return s->n_requests == 0;
 }
 
-void bus_cancel_requests(Helper *h, const char *why) {
-        while (h->requests) {
-                Request *req = h->requests;
+void bus_cancel_requests(Service *s, const char *why) {
+        while (s->requests) {
+                Request *req = s->requests;
                 (void) sd_bus_reply_method_errorf(req->msg, HELPER_ERROR_FAILED, "%s; nothing of this request was done", why);
                 request_free(req);
         }
@@ -104,8 +104,8 @@ static uid_t sender_uid(sd_bus_message *m) {
         return uid;
 }
 
-static int annotate(Helper *h, Request *req, json_t **ret_tx, sd_bus_error *e) {
-        int r = journal_set_verification(h, req->tx_id, req->verification, sender_uid(req->msg), ret_tx);
+static int annotate(Service *s, Request *req, json_t **ret_tx, sd_bus_error *e) {
+        int r = journal_set_verification(&s->core, req->tx_id, req->verification, sender_uid(req->msg), ret_tx);
         if (r == -ENOENT)
                 return sd_bus_error_setf(e, HELPER_ERROR_NOT_FOUND, "no transaction %s", req->tx_id);
         if (r == -EBUSY)
@@ -121,50 +121,52 @@ static int annotate(Helper *h, Request *req, json_t **ret_tx, sd_bus_error *e) {
         return 0;
 }
 
-static int serve_read(Helper *h, Request *req, bool full, json_t **ret, sd_bus_error *e) {
-        int r = req->op == OP_GET    ? read_get(h, req->tx_id, full, ret, e)
-                : req->op == OP_PAGE ? read_page(h, full, req->tx_id, (uint32_t) req->flags, ret)
-                                     : read_list(h, full, ret);
-        if (r < 0 && !sd_bus_error_is_set(e))
-                return sd_bus_error_set_errnof(e, r, "cannot read the journal: %s", strerror(-r));
-        return r;
+/* The D-Bus error of a failure of the core, by its errno (helper-core.h says which means what). */
+static void set_core_error(sd_bus_error *be, const Error *e, Op op) {
+        const char *name = e->code == -ENOENT ? HELPER_ERROR_NOT_FOUND
+                           : e->code == -EINVAL ? (op == OP_APPLY ? HELPER_ERROR_INVALID_PLAN : SD_BUS_ERROR_INVALID_ARGS)
+                           : e->code == -EBUSY  ? HELPER_ERROR_CONFLICT
+                                                : HELPER_ERROR_FAILED;
+        if (e->message)
+                (void) sd_bus_error_setf(be, name, "%s", e->message);
+        log_debug("%s: %s (set at %s)", ops[op].method, error_message(e), strempty(e->place));
 }
 
-/* "last" resolved from the summaries, so that no rollback parses the whole journal to find it. */
-static int rollback_resolved(Helper *h, Request *req, json_t **ret, sd_bus_error *e) {
-        if (isempty(req->tx_id) || strcmp(req->tx_id, "last") == 0) {
-                char *id = NULL;
-                int r = journal_last_applied(h, &id);
-                if (r == -ENOENT)
-                        return sd_bus_error_setf(e, HELPER_ERROR_NOT_FOUND, "no applied transaction to roll back");
-                if (r < 0)
-                        return sd_bus_error_setf(e, HELPER_ERROR_FAILED, "cannot read the journal: %s", strerror(-r));
-                free(req->tx_id);
-                req->tx_id = id;
+static int serve_core(Service *s, Request *req, bool full, json_t **ret, sd_bus_error *be) {
+        _cleanup_(error_done) Error e = ERROR_NULL;
+        int r;
+        switch (req->op) {
+        case OP_ROLLBACK:
+                r = tx_rollback(&s->core, req->tx_id, req->flags & HELPER_FLAG_FORCE, ret, &e);
+                break;
+        case OP_ANNOTATE:
+                return annotate(s, req, ret, be);
+        case OP_APPLY:
+                r = tx_apply(&s->core, req->plan, req->plan->persist || (req->flags & HELPER_FLAG_PERSIST), req->uid, ret, &e);
+                break;
+        case OP_GET:
+                r = read_get(&s->core, req->tx_id, full, ret, &e);
+                break;
+        case OP_PAGE:
+                r = read_page(&s->core, full, req->tx_id, (uint32_t) req->flags, ret);
+                break;
+        default:
+                r = read_list(&s->core, full, ret);
+                break;
         }
-        return tx_rollback(h, req->tx_id, req->flags & HELPER_FLAG_FORCE, ret, e);
+        if (r < 0 && error_is_set(&e))
+                set_core_error(be, &e, req->op);
+        if (r < 0 && ops[req->op].read && !sd_bus_error_is_set(be))
+                return sd_bus_error_set_errnof(be, r, "cannot read the journal: %s", strerror(-r));
+        return r;
 }
 
 /* Runs an authorized request (a read: full or redacted) and replies; frees it. */
 static void serve(Request *req, bool full) {
-        Helper *h = req->h;
+        Service *s = req->s;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         json_auto_t *tx = NULL;
-        int r;
-        switch (req->op) {
-        case OP_ROLLBACK:
-                r = rollback_resolved(h, req, &tx, &e);
-                break;
-        case OP_ANNOTATE:
-                r = annotate(h, req, &tx, &e);
-                break;
-        case OP_APPLY:
-                r = tx_apply(h, req->plan, req->plan->persist || (req->flags & HELPER_FLAG_PERSIST), req->uid, &tx, &e);
-                break;
-        default:
-                r = serve_read(h, req, full, &tx, &e);
-                break;
-        }
+        int r = serve_core(s, req, full, &tx, &e);
         if (r < 0) {
                 if (!sd_bus_error_is_set(&e))
                         sd_bus_error_set_errnof(&e, r, "%s failed: %s", ops[req->op].method, strerror(-r));
@@ -174,7 +176,7 @@ static void serve(Request *req, bool full) {
         } else
                 (void) reply_json(req->msg, tx);
         if (req->op == OP_APPLY || req->op == OP_ROLLBACK)        /* an annotation finishes nothing */
-                (void) journal_prune(h);
+                (void) journal_prune(&s->core);
         request_free(req);
         /* Journals were parsed: hand the heap back rather than keep it for the helper's short life. */
         malloc_trim(0);
@@ -185,7 +187,7 @@ static int authorized_cb(sd_bus_message *reply, void *userdata, sd_bus_error *re
         const char *why = NULL, *method = ops[req->op].method;
         int v = polkit_verdict(req->msg, reply, req->interactive, &why);
         if (v > 0)
-                trust_remember(req->h, req->uid);
+                trust_remember(req->s, req->uid);
         if (v <= 0 && !ops[req->op].read) {
                 log_notice("%s refused for %s: %s", method, strempty(sd_bus_message_get_sender(req->msg)), why);
                 (void) sd_bus_reply_method_errorf(req->msg,
@@ -198,30 +200,30 @@ static int authorized_cb(sd_bus_message *reply, void *userdata, sd_bus_error *re
         return 0;
 }
 
-static unsigned pending_of(Helper *h, uid_t uid) {
+static unsigned pending_of(Service *s, uid_t uid) {
         unsigned n = 0;
-        for (Request *r = h->requests; r; r = r->next)
+        for (Request *r = s->requests; r; r = r->next)
                 n += r->uid == uid;
         return n;
 }
 
 /* Takes plan and verification (freed on failure too). */
-static int queue_request(Helper *h, sd_bus_message *m, Op op, Plan *plan, json_t *verification, const char *id, uint64_t flags,
+static int queue_request(Service *s, sd_bus_message *m, Op op, Plan *plan, json_t *verification, const char *id, uint64_t flags,
                          sd_bus_error *error) {
         bool root = polkit_sender_is_root(m) > 0;
         uid_t uid = sender_uid(m);
-        unsigned mine = root ? 0 : pending_of(h, uid);
+        unsigned mine = root ? 0 : pending_of(s, uid);
         /* Unauthenticated callers share HELPER_PENDING_MAX; trusted ones may also use the reserve
          * (asked only when the shared part is full). */
-        bool trusted = !root && h->n_requests >= HELPER_PENDING_MAX && trust_caller(h, m, uid);
+        bool trusted = !root && s->n_requests >= HELPER_PENDING_MAX && trust_caller(s, m, uid);
         unsigned cap = HELPER_PENDING_MAX + (trusted ? HELPER_PENDING_RESERVED : 0);
-        if (!root && (h->n_requests >= cap || mine >= HELPER_PENDING_PER_UID)) {
+        if (!root && (s->n_requests >= cap || mine >= HELPER_PENDING_PER_UID)) {
                 plan_free(plan);
                 json_decref(verification);
                 if (mine >= HELPER_PENDING_PER_UID)
                         return sd_bus_error_setf(error, HELPER_ERROR_BUSY, "uid %u has %u requests waiting already; try again later",
                                                  (unsigned) uid, mine);
-                return sd_bus_error_setf(error, HELPER_ERROR_BUSY, "%u requests are waiting already%s; try again later", h->n_requests,
+                return sd_bus_error_setf(error, HELPER_ERROR_BUSY, "%u requests are waiting already%s; try again later", s->n_requests,
                                          trusted ? " (the reserve for authorized callers too)" : "");
         }
         Request *req = calloc(1, sizeof(*req));
@@ -231,8 +233,8 @@ static int queue_request(Helper *h, sd_bus_message *m, Op op, Plan *plan, json_t
                 json_decref(verification);
                 return -ENOMEM;
         }
-        *req = (Request) { .h = h, .op = op, .msg = sd_bus_message_ref(m), .plan = plan, .verification = verification,
-                           .tx_id = req->tx_id, .flags = flags, .uid = uid, .next = h->requests };
+        *req = (Request) { .s = s, .op = op, .msg = sd_bus_message_ref(m), .plan = plan, .verification = verification,
+                           .tx_id = req->tx_id, .flags = flags, .uid = uid, .next = s->requests };
         if (root) {
                 serve(req, true);        /* not in the list: request_free finds nothing to unlink */
                 return 1;
@@ -240,9 +242,9 @@ static int queue_request(Helper *h, sd_bus_message *m, Op op, Plan *plan, json_t
         /* Reads never prompt: without a standing grant the caller gets the redacted view. */
         req->interactive = !ops[op].read &&
                            ((flags & HELPER_FLAG_INTERACTIVE) || sd_bus_message_get_allow_interactive_authorization(m) > 0);
-        h->requests = req;
-        h->n_requests++;
-        int r = polkit_check_async(h, m, ops[op].action, req->interactive, authorized_cb, req, &req->slot);
+        s->requests = req;
+        s->n_requests++;
+        int r = polkit_check_async(s, m, ops[op].action, req->interactive, authorized_cb, req, &req->slot);
         if (r < 0) {
                 request_free(req);
                 return sd_bus_error_set_errnof(error, r, "cannot ask polkit: %s", strerror(-r));
@@ -265,7 +267,7 @@ static int refuse(sd_bus_message *m, sd_bus_error *error, const char *name, cons
 }
 
 static int method_apply(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        Helper *h = userdata;
+        Service *s = userdata;
         const char *text;
         uint64_t flags;
         int r = sd_bus_message_read(m, "st", &text, &flags);
@@ -277,20 +279,20 @@ static int method_apply(sd_bus_message *m, void *userdata, sd_bus_error *error) 
         Plan *plan = NULL;
         _cleanup_free_ char *why = NULL;
         /* Every check, host's included, before polkit is asked: what the dry run refuses, refused here alike. */
-        r = plan_validate(text, strlen(text), h->root, &plan, &why);
+        r = plan_validate(text, strlen(text), s->core.root, &plan, &why);
         if (r == -EINVAL)
                 return refuse(m, error, HELPER_ERROR_INVALID_PLAN, "plan", why, "nothing was changed");
         if (r < 0)
                 return r;
-        return queue_request(h, m, OP_APPLY, plan, NULL, NULL, flags, error);
+        return queue_request(s, m, OP_APPLY, plan, NULL, NULL, flags, error);
 }
 
-static int rollback_common(sd_bus_message *m, Helper *h, const char *id, uint64_t flags, sd_bus_error *error) {
+static int rollback_common(sd_bus_message *m, Service *s, const char *id, uint64_t flags, sd_bus_error *error) {
         if (flags & ~(uint64_t) _HELPER_FLAGS_ALL)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown flags");
         if (!isempty(id) && strcmp(id, "last") != 0 && !tx_id_valid(id))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "invalid transaction id (letters, digits and '-', at most 64)");
-        return queue_request(h, m, OP_ROLLBACK, NULL, NULL, id, flags, error);
+        return queue_request(s, m, OP_ROLLBACK, NULL, NULL, id, flags, error);
 }
 
 static int method_rollback(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -309,7 +311,7 @@ static int method_rollback_flags(sd_bus_message *m, void *userdata, sd_bus_error
 /* Validated before polkit is asked, so a bad record never costs anyone a password prompt; whether the
  * transaction exists and has ended is decided once authorized. */
 static int method_annotate(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        Helper *h = userdata;
+        Service *s = userdata;
         const char *id, *text;
         int r = sd_bus_message_read(m, "ss", &id, &text);
         if (r < 0)
@@ -323,7 +325,7 @@ static int method_annotate(sd_bus_message *m, void *userdata, sd_bus_error *erro
                 return refuse(m, error, HELPER_ERROR_INVALID_VERIFICATION, "verification", why, "nothing was stored");
         if (r < 0)
                 return r;
-        return queue_request(h, m, OP_ANNOTATE, NULL, record, id, 0, error);
+        return queue_request(s, m, OP_ANNOTATE, NULL, record, id, 0, error);
 }
 
 static int method_list(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -375,21 +377,32 @@ static const sd_bus_vtable helper_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
-int bus_setup(Helper *h) {
-        int r = sd_bus_open_system(&h->bus);
+int bus_setup(Service *s) {
+        int r = sd_bus_open_system(&s->bus);
         if (r < 0)
                 return log_error_errno(r, "cannot connect to the system bus: %m");
-        r = sd_bus_add_object_vtable(h->bus, NULL, HELPER_BUS_PATH, HELPER_BUS_IFACE, helper_vtable, h);
+        r = sd_bus_add_object_vtable(s->bus, NULL, HELPER_BUS_PATH, HELPER_BUS_IFACE, helper_vtable, s);
         if (r < 0)
                 return log_error_errno(r, "cannot register the D-Bus object: %m");
         /* A bus that goes away ends the helper (its callers are gone with it). */
-        r = sd_bus_set_exit_on_disconnect(h->bus, true);
+        r = sd_bus_set_exit_on_disconnect(s->bus, true);
         if (r >= 0)
-                r = sd_bus_attach_event(h->bus, h->event, SD_EVENT_PRIORITY_NORMAL);
+                r = sd_bus_attach_event(s->bus, s->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return log_error_errno(r, "cannot attach the bus to the event loop: %m");
-        r = sd_bus_request_name(h->bus, HELPER_BUS_NAME, 0);
+        r = sd_bus_request_name(s->bus, HELPER_BUS_NAME, 0);
         if (r < 0)
                 return log_error_errno(r, "cannot own %s on the system bus: %m (the bus policy lets only root own it)", HELPER_BUS_NAME);
         return 0;
+}
+
+int bus_reload_systemd(void *userdata, char **ret_why) {
+        Service *s = userdata;
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r = sd_bus_call_method(s->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                   "Reload", &e, &reply, "");
+        if (r < 0 && e.message)
+                *ret_why = strdup(e.message);
+        return r;
 }

@@ -14,7 +14,7 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
-#include "helper.h"
+#include "service.h"
 #include "log.h"
 
 static const cap_value_t kept[] = { CAP_SYS_RESOURCE };

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "helper.h"
+#include "helper-core.h"
 #include "json-util.h"
 #include "log.h"
 
@@ -110,7 +110,7 @@ static bool counter_zero(const json_t *tx, const char *k) {
 }
 
 /* Provably undone: a finished state, a rollback that ran to its end (rolled_back, both counters present
- * and 0), and every change and file it had written back with an outcome (rollback_tx's vocabulary) that
+ * and 0), and every change and file it had written back with an outcome (tx_undo's vocabulary) that
  * leaves nothing live. A "failed" apply whose rollback never ran keeps its changes "applied" with no
  * outcome: that record is the only way to undo them, so anything short of this keeps the file. */
 static bool undone(const json_t *tx) {

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
-#include "helper.h"
+#include "helper-core.h"
 #include "log.h"
 
 static int open_subdir(int dfd, const char *name) {

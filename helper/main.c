@@ -10,7 +10,7 @@
 #include <systemd/sd-id128.h>
 #include <unistd.h>
 
-#include "helper.h"
+#include "service.h"
 #include "log.h"
 
 typedef struct Options {
@@ -126,24 +126,51 @@ static int parse_options(int argc, char **argv, Options *o) {
         return 1;
 }
 
-static void helper_done(Helper *h) {
-        if (h->requests)
-                bus_cancel_requests(h, "skytune-helper is shutting down");
-        h->bus = sd_bus_flush_close_unref(h->bus);
-        h->event = sd_event_unref(h->event);
-        h->root = sysroot_free(h->root);
-        journal_index_free(h);
-        if (h->tx_fd >= 0)
-                close(h->tx_fd);
-        if (h->state_fd >= 0)
-                close(h->state_fd);
-        if (h->lock_fd >= 0)
-                close(h->lock_fd);
+static void service_done(Service *s) {
+        if (s->requests)
+                bus_cancel_requests(s, "skytune-helper is shutting down");
+        s->bus = sd_bus_flush_close_unref(s->bus);
+        s->event = sd_event_unref(s->event);
+        helper_core_done(&s->core);
+}
+
+/* The engine, set up from the options: recovery of unfinished transactions and retention done. */
+static int core_setup(Helper *h, const Options *o) {
+        h->test_crash_after = o->crash_after;
+        h->keep_finished = (unsigned) o->keep_finished;
+        if (o->fault) {
+                (void) test_fault_parse(o->fault, &h->test_fault);
+                test_fault_enable(&h->test_fault);
+        }
+        h->state_dir = (char *) o->state_dir;
+        if (o->journal)
+                h->hooks.log_change = helper_log_change_journal;
+
+        sd_id128_t boot;
+        int r = sd_id128_get_boot(&boot);
+        if (r < 0)
+                return log_error_errno(r, "cannot read the boot id: %m");
+        sd_id128_to_string(boot, h->boot_id);
+
+        r = sysroot_open(o->sysroot, &h->root);
+        if (r < 0)
+                return log_error_errno(r, "cannot open sysroot %s: %m", o->sysroot);
+        r = journal_open(h);
+        if (r < 0)
+                return r;
+        /* Unfinished transactions are rolled back before the name is taken, so no call is served first. */
+        r = tx_recover_all(h);
+        if (r < 0)
+                return r;
+        r = journal_prune(h);
+        if (r < 0)
+                log_warning_errno(r, "retention: cannot list %s/tx: %m; nothing was removed", h->state_dir);
+        return 0;
 }
 
 static int run(int argc, char **argv) {
         Options o;
-        _cleanup_(helper_done) Helper h = { .state_fd = -EBADF, .tx_fd = -EBADF, .lock_fd = -EBADF };
+        _cleanup_(service_done) Service s = { .core = { .state_fd = -EBADF, .tx_fd = -EBADF, .lock_fd = -EBADF } };
         log_set_program("skytune-helper");
         int r = parse_options(argc, argv, &o);
         if (r <= 0)
@@ -153,34 +180,11 @@ static int run(int argc, char **argv) {
         if (r < 0)
                 return r;
         helper_log_setup(o.journal);
-        h.idle_usec = (uint64_t) (o.idle_s * 1e6);
-        h.test_crash_after = o.crash_after;
-        h.keep_finished = (unsigned) o.keep_finished;
-        if (o.fault) {
-                (void) test_fault_parse(o.fault, &h.test_fault);
-                test_fault_enable(&h.test_fault);
-        }
-        h.state_dir = (char *) o.state_dir;
-
-        sd_id128_t boot;
-        r = sd_id128_get_boot(&boot);
-        if (r < 0)
-                return log_error_errno(r, "cannot read the boot id: %m");
-        sd_id128_to_string(boot, h.boot_id);
-
-        r = sysroot_open(o.sysroot, &h.root);
-        if (r < 0)
-                return log_error_errno(r, "cannot open sysroot %s: %m", o.sysroot);
-        r = journal_open(&h);
+        s.idle_usec = (uint64_t) (o.idle_s * 1e6);
+        s.core.hooks = (HelperHooks) { .log_change = NULL, .reload_systemd = bus_reload_systemd, .userdata = &s };
+        r = core_setup(&s.core, &o);
         if (r < 0)
                 return r;
-        /* Unfinished transactions are rolled back before the name is taken, so no call is served first. */
-        r = tx_recover_all(&h);
-        if (r < 0)
-                return r;
-        r = journal_prune(&h);
-        if (r < 0)
-                log_warning_errno(r, "retention: cannot list %s/tx: %m; nothing was removed", h.state_dir);
         malloc_trim(0);
 
         sigset_t mask;
@@ -188,14 +192,14 @@ static int run(int argc, char **argv) {
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigprocmask(SIG_BLOCK, &mask, NULL);
-        r = sd_event_new(&h.event);
+        r = sd_event_new(&s.event);
         if (r < 0)
                 return log_error_errno(r, "cannot create the event loop: %m");
-        r = bus_setup(&h);
+        r = bus_setup(&s);
         if (r < 0)
                 return r;
-        log_info("serving %s (sysroot %s, state %s)", HELPER_BUS_NAME, sysroot_path(h.root), h.state_dir);
-        return idle_loop(&h);
+        log_info("serving %s (sysroot %s, state %s)", HELPER_BUS_NAME, sysroot_path(s.core.root), s.core.state_dir);
+        return idle_loop(&s);
 }
 
 int main(int argc, char **argv) {

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
-#include "helper.h"
+#include "helper-core.h"
 #include "log.h"
 #include "owned-file.h"
 
@@ -214,15 +214,6 @@ int persist_remove_dirs(Helper *h, const char *path, json_t *created_dirs) {
         return ret;
 }
 
-static void add_note(json_t *tx, const char *note) {
-        json_t *notes = json_object_get(tx, "notes");
-        if (!notes) {
-                notes = json_array();
-                json_object_set_new(tx, "notes", notes);
-        }
-        json_array_append_new(notes, json_string(note));
-}
-
 void persist_reload_systemd(Helper *h, json_t *tx) {
         bool any = false;
         size_t i;
@@ -234,22 +225,18 @@ void persist_reload_systemd(Helper *h, json_t *tx) {
         if (!any)
                 return;
         if (!sysroot_is_host(h->root)) {
-                add_note(tx, "systemd drop-ins were written below a sysroot: no daemon-reload was requested");
+                tx_note(tx, "systemd drop-ins were written below a sysroot: no daemon-reload was requested");
                 return;
         }
-        if (access("/run/systemd/system", F_OK) < 0) {
-                add_note(tx, "systemd is not running as PID 1: no daemon-reload was requested; the drop-ins take effect when systemd next loads its configuration");
+        if (access("/run/systemd/system", F_OK) < 0 || !h->hooks.reload_systemd) {
+                tx_note(tx, "systemd is not running as PID 1: no daemon-reload was requested; the drop-ins take effect when systemd next loads its configuration");
                 return;
         }
-        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r = sd_bus_call_method(h->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                   "org.freedesktop.systemd1.Manager", "Reload", &e, &reply, "");
+        _cleanup_free_ char *why = NULL;
+        int r = h->hooks.reload_systemd(h->hooks.userdata, &why);
         if (r < 0) {
-                _cleanup_free_ char *msg = NULL;
-                if (asprintf(&msg, "systemd daemon-reload failed: %s", e.message ?: strerror(-r)) >= 0)
-                        add_note(tx, msg);
-                log_warning("systemd daemon-reload failed: %s", e.message ?: strerror(-r));
+                tx_note(tx, "systemd daemon-reload failed: %s", why ?: strerror(-r));
+                log_warning("systemd daemon-reload failed: %s", why ?: strerror(-r));
         } else
-                add_note(tx, "systemd daemon-reload requested (DefaultLimit*= in system.conf.d needs a daemon-reexec or reboot)");
+                tx_note(tx, "systemd daemon-reload requested (DefaultLimit*= in system.conf.d needs a daemon-reexec or reboot)");
 }

@@ -3,7 +3,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "helper.h"
+#include "helper-core.h"
 
 bool tx_id_valid(const char *id) {
         size_t n = id ? strlen(id) : 0;

@@ -6,19 +6,18 @@
  * the next call on. */
 #include <string.h>
 
-#include "helper-bus.h"
-#include "helper.h"
+#include "service.h"
 #include "log.h"
 
 #define POLKIT_ALLOW_USER_INTERACTION 1u
 
-int polkit_check_async(Helper *h, sd_bus_message *m, const char *action, bool interactive,
+int polkit_check_async(Service *s, sd_bus_message *m, const char *action, bool interactive,
                        sd_bus_message_handler_t cb, void *userdata, sd_bus_slot **ret_slot) {
         const char *sender = sd_bus_message_get_sender(m);
         if (!sender)
                 return -EBADMSG;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *c = NULL;
-        int r = sd_bus_message_new_method_call(h->bus, &c, "org.freedesktop.PolicyKit1", "/org/freedesktop/PolicyKit1/Authority",
+        int r = sd_bus_message_new_method_call(s->bus, &c, "org.freedesktop.PolicyKit1", "/org/freedesktop/PolicyKit1/Authority",
                                                "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization");
         if (r < 0)
                 return r;
@@ -29,7 +28,7 @@ int polkit_check_async(Helper *h, sd_bus_message *m, const char *action, bool in
         if (interactive)
                 (void) sd_bus_message_set_allow_interactive_authorization(c, true);
         /* The bus default (25 s) unless interactive: then a person may be typing, so five minutes. */
-        return sd_bus_call_async(h->bus, ret_slot, c, cb, userdata, interactive ? HELPER_POLKIT_INTERACTIVE_USEC : 0);
+        return sd_bus_call_async(s->bus, ret_slot, c, cb, userdata, interactive ? HELPER_POLKIT_INTERACTIVE_USEC : 0);
 }
 
 int polkit_sender_is_root(sd_bus_message *request) {

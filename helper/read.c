@@ -6,7 +6,7 @@
  * get the redacted view: no owned file contents (old and new), no caller uids. */
 #include <string.h>
 
-#include "helper.h"
+#include "helper-core.h"
 #include "json-util.h"
 #include "log.h"
 
@@ -117,27 +117,59 @@ int read_page(Helper *h, bool full, const char *before, uint32_t limit, json_t *
         return *ret ? 0 : -ENOMEM;
 }
 
+static bool file_matches(const char *cur, bool cur_exists, const char *content, bool should_exist) {
+        if (!cur_exists || !should_exist)
+                return cur_exists == should_exist;
+        return content && strcmp(cur, content) == 0;
+}
+
+int tx_annotate_live(Helper *h, json_t *tx) {
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(tx, "changes"), i, c) {
+                if (!jstreq(c, "status", "applied"))
+                        continue;
+                TunableKind kind = tunable_kind_from_string(jstr(c, "kind"));
+                _cleanup_free_ char *cur = NULL;
+                int r = writer_read(h, kind, jstr(c, "key"), &cur);
+                set_str(c, "live", r >= 0 ? cur : NULL);
+                json_object_set_new(c, "drift", json_boolean(r < 0 || !tunable_values_equal(kind, jstr(c, "key"), cur, jstr(c, "new"))));
+        }
+        json_t *f;
+        json_array_foreach(json_object_get(tx, "files"), i, f) {
+                if (!jstreq(f, "status", "written"))
+                        continue;
+                _cleanup_free_ char *cur = NULL;
+                bool exists;
+                int r = persist_read_file(h, jstr(f, "path"), &cur, &exists);
+                json_object_set_new(f, "drift", json_boolean(r < 0 || !file_matches(cur, exists, jstr(f, "new_content"), true)));
+        }
+        return 0;
+}
+
+
 static int load_last_applied(Helper *h, json_t **ret) {
         _cleanup_free_ char *id = NULL;
         int r = journal_last_applied(h, &id);
         return r < 0 ? r : journal_load(h, id, ret);
 }
 
-int read_get(Helper *h, const char *id, bool full, json_t **ret, sd_bus_error *error) {
+int read_get(Helper *h, const char *id, bool full, json_t **ret, Error *error) {
         json_auto_t *tx = NULL;
         bool last = isempty(id) || strcmp(id, "last") == 0;
         if (!last && !tx_id_valid(id))
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "invalid transaction id");
+                return error_set(error, -EINVAL, "invalid transaction id");
         int r = last ? load_last_applied(h, &tx) : journal_load(h, id, &tx);
         if (r == -ENOENT)
-                return last ? sd_bus_error_setf(error, HELPER_ERROR_NOT_FOUND, "no applied transaction")
-                            : sd_bus_error_setf(error, HELPER_ERROR_NOT_FOUND, "no transaction %s", id);
+                return last ? error_set(error, -ENOENT, "no applied transaction")
+                            : error_set(error, -ENOENT, "no transaction %s", id);
         if (r < 0)
-                return sd_bus_error_setf(error, HELPER_ERROR_FAILED, "cannot read transaction %s: %s", last ? "last" : id,
-                                         r == -EBADMSG ? "its journal file is corrupt and was moved aside" : strerror(-r));
+                return error_set(error, helper_failure(r), "cannot read transaction %s: %s", last ? "last" : id,
+                                 r == -EBADMSG ? "its journal file is corrupt and was moved aside" : strerror(-r));
         tx_annotate_live(h, tx);
         if (!full)
                 journal_redact(tx);
         *ret = TAKE_PTR(tx);
         return 0;
 }
+

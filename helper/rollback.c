@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Rollback decisions shared by Rollback and crash recovery (apply.c's rollback_tx):
+/* Rollback decisions shared by Rollback and crash recovery (undo.c's tx_undo):
  * - a key that a newer transaction (still applied, or partly rolled back and still holding it) has
  *   changed is skytune's own newer change: left alone and named ("superseded"), also when forced;
  * - an owned file is undone entry by entry (common/owned-file.h): this transaction's lines are
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "helper.h"
+#include "helper-core.h"
 #include "json-util.h"
 #include "log.h"
 #include "owned-file.h"
@@ -107,33 +107,32 @@ static int check_value(TunableKind kind, const char *key, const char *value, con
         return tolerable(r, true) ? 0 : r;
 }
 
-int rollback_check_live(json_t *c, const char **reason) {
-        TunableKind kind = tunable_kind_from_string(jstr(c, "kind"));
-        const char *key = jstr(c, "key");
+int rollback_check_live(const ChangeRecord *c, const char **reason) {
+        TunableKind kind = c->kind;
+        const char *key = c->key;
         _cleanup_free_ char *canon = NULL;
         *reason = "the journal's key is not in skytune's allowlist";
         if (kind < 0 || tunable_check(kind, key, NULL, &canon, reason) < 0 || strcmp(canon, key) != 0)
                 return -EINVAL;
-        const char *old = jstr(c, "old"), *raw = jstr(c, "old_raw");
+        const char *old = c->old, *raw = c->old_raw;
         if (old && check_value(kind, key, old, reason) < 0)
                 return -EINVAL;
         if (raw && (check_value(kind, key, raw, reason) < 0 || !tunable_values_equal(kind, key, raw, old))) {
                 *reason = "the journal's old_raw is not its old value";
                 return -EINVAL;
         }
-        json_t *pair = json_object_get(c, "pair");
-        if (pair) {
-                const char *pkey = jstr(pair, "key"), *pold = jstr(pair, "old");
+        if (c->has_pair) {
+                const char *pkey = c->pair_key, *pold = c->pair_old;
                 *reason = "the journal's coupled key is not this key's partner";
                 if (!pkey || !pold || !sysctl_coupled_partner(key) || strcmp(pkey, sysctl_coupled_partner(key)) != 0 ||
                     check_value(kind, pkey, pold, reason) < 0)
                         return -EINVAL;
         }
-        size_t i;
-        json_t *p;
-        json_array_foreach(json_object_get(c, "processes"), i, p)
-                if (jstr(p, "old") && check_value(kind, key, jstr(p, "old"), reason) < 0)
+        for (size_t i = 0; i < c->processes; i++) {
+                ProcessRecord p = change_process(c, i);
+                if (p.old && check_value(kind, key, p.old, reason) < 0)
                         return -EINVAL;
+        }
         return 0;
 }
 

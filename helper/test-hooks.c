@@ -3,7 +3,8 @@
  * file operation of KIND (open, write, fsync, rename, unlink, mkdir, or any) that the journal and the
  * owned files make through common/fileio.h. A kill at a write first writes half of the buffer, so a
  * test sees a torn temp file. Read only from argv (see main.c); each counted operation is logged so
- * that a test can learn how many points an apply has. */
+ * that a test can learn how many points an apply has. And --test-crash-after N: die by SIGKILL right
+ * after the Nth system write (helper_count_write, called by the writers and the owned files). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
-#include "helper.h"
+#include "helper-core.h"
 #include "log.h"
 
 static int fault_hook(FileOp op, void *userdata) {
@@ -66,4 +67,13 @@ int test_fault_parse(const char *spec, TestFault *ret) {
 
 void test_fault_enable(TestFault *t) {
         fileio_set_fault_hook(fault_hook, t);
+}
+
+void helper_count_write(Helper *h) {
+        h->writes++;
+        if (h->test_crash_after >= 0 && h->writes >= (unsigned long) h->test_crash_after) {
+                /* Die like kill -9 would, right after this write and before the journal records it. */
+                log_notice("test hook: killing myself after %lu system writes", h->writes);
+                raise(SIGKILL);
+        }
 }

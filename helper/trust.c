@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "helper.h"
+#include "service.h"
 
 static uint64_t now_usec(void) {
         struct timespec ts;
@@ -15,23 +15,23 @@ static uint64_t now_usec(void) {
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
-void trust_remember(Helper *h, uid_t uid) {
+void trust_remember(Service *s, uid_t uid) {
         size_t oldest = 0;
-        for (size_t i = 0; i < ELEMENTSOF(h->trusted); i++) {
-                if (h->trusted[i].at && h->trusted[i].uid == uid) {
+        for (size_t i = 0; i < ELEMENTSOF(s->trusted); i++) {
+                if (s->trusted[i].at && s->trusted[i].uid == uid) {
                         oldest = i;
                         break;
                 }
-                if (h->trusted[i].at < h->trusted[oldest].at)
+                if (s->trusted[i].at < s->trusted[oldest].at)
                         oldest = i;
         }
-        h->trusted[oldest] = (TrustedUid) { .uid = uid, .at = now_usec() };
+        s->trusted[oldest] = (TrustedUid) { .uid = uid, .at = now_usec() };
 }
 
-static bool recently_authorized(const Helper *h, uid_t uid) {
+static bool recently_authorized(const Service *s, uid_t uid) {
         uint64_t now = now_usec();
-        for (size_t i = 0; i < ELEMENTSOF(h->trusted); i++)
-                if (h->trusted[i].at && h->trusted[i].uid == uid && now - h->trusted[i].at < HELPER_TRUST_USEC)
+        for (size_t i = 0; i < ELEMENTSOF(s->trusted); i++)
+                if (s->trusted[i].at && s->trusted[i].uid == uid && now - s->trusted[i].at < HELPER_TRUST_USEC)
                         return true;
         return false;
 }
@@ -48,10 +48,10 @@ static bool is_admin_gid(gid_t gid) {
 
 /* The groups as the bus daemon vouches for them (GetConnectionCredentials' UnixGroupIDs, taken from
  * the socket when the caller connected), not as /proc says now. */
-static bool in_admin_group(Helper *h, sd_bus_message *m) {
+static bool in_admin_group(Service *s, sd_bus_message *m) {
         const char *sender = sd_bus_message_get_sender(m);
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        if (!sender || sd_bus_call_method(h->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+        if (!sender || sd_bus_call_method(s->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
                                           "GetConnectionCredentials", NULL, &reply, "s", sender) < 0 ||
             sd_bus_message_enter_container(reply, 'a', "{sv}") < 0)
                 return false;
@@ -74,6 +74,6 @@ static bool in_admin_group(Helper *h, sd_bus_message *m) {
         return false;
 }
 
-bool trust_caller(Helper *h, sd_bus_message *m, uid_t uid) {
-        return recently_authorized(h, uid) || in_admin_group(h, m);
+bool trust_caller(Service *s, sd_bus_message *m, uid_t uid) {
+        return recently_authorized(s, uid) || in_admin_group(s, m);
 }

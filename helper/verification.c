@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "helper.h"
+#include "helper-core.h"
 
 /* Verification records. The caller's JSON is stored inside a root-owned journal and printed later by
  * `skytune history`, so every member is known, typed and bounded: names from a small alphabet (no

@@ -5,7 +5,6 @@
  * common/plan-validate.c, because a fixture's regular file would accept anything. Process limits use
  * prlimit(2), on the host only. */
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,23 +12,9 @@
 #include <unistd.h>
 
 #include "fileio.h"
-#include "helper.h"
+#include "helper-core.h"
 #include "log.h"
 #include "ulimit.h"
-
-void helper_count_write(Helper *h) {
-        h->writes++;
-        if (h->test_crash_after >= 0 && h->writes >= (unsigned long) h->test_crash_after) {
-                /* Test hook (--test-crash-after): die like kill -9 would, right after this write and
-                 * before the journal records it. */
-                log_notice("test hook: killing myself after %lu system writes", h->writes);
-                raise(SIGKILL);
-        }
-}
-
-static const char *change_str(json_t *change, const char *field) {
-        return json_string_value(json_object_get(change, field));
-}
 
 static int write_attr(Helper *h, const char *path, const char *value) {
         _cleanup_close_ int fd = sysroot_openat(h->root, path, O_WRONLY | O_TRUNC | O_NOCTTY, 0);
@@ -70,32 +55,31 @@ static int nr_requests_read(Helper *h, const char *key, char **ret) {
         return attr_read(h, TUNABLE_NR_REQUESTS, key, ret);
 }
 
-static int attr_write(Helper *h, json_t *change, const char *value) {
-        TunableKind kind = tunable_kind_from_string(change_str(change, "kind"));
-        const TunableBackend *b = tunable_backend(kind);
+static int attr_write(Helper *h, ChangeRecord *change, const char *value) {
+        const TunableBackend *b = tunable_backend(change->kind);
         _cleanup_free_ char *path = NULL;
         if (!b)
                 return -EINVAL;
-        int r = b->live_path(change_str(change, "key"), &path);
+        int r = b->live_path(change->key, &path);
         return r < 0 ? r : write_attr(h, path, value);
 }
 
-static int sysctl_prepare(Helper *h, json_t *change) {
+static int sysctl_prepare(Helper *h, ChangeRecord *change) {
         /* The file as read, so that a rollback writes back exactly these bytes (tabs in tcp_rmem). */
         _cleanup_free_ char *path = NULL, *raw = NULL;
-        if (sysctl_key_to_path(change_str(change, "key"), &path) >= 0 && sysroot_read_line(h->root, path, &raw) >= 0 &&
-            tunable_values_equal(TUNABLE_SYSCTL, change_str(change, "key"), raw, change_str(change, "old")))
-                json_object_set_new(change, "old_raw", json_string(raw));
+        if (sysctl_key_to_path(change->key, &path) >= 0 && sysroot_read_line(h->root, path, &raw) >= 0 &&
+            tunable_values_equal(TUNABLE_SYSCTL, change->key, raw, change->old) && change_set_old_raw(change, raw) < 0)
+                return -ENOMEM;
         /* vm.dirty_bytes and vm.dirty_ratio (and the background pair): the kernel zeroes one when the
          * other is written, so the journal records both and a rollback restores both. */
-        const char *partner = sysctl_coupled_partner(change_str(change, "key"));
+        const char *partner = sysctl_coupled_partner(change->key);
         if (!partner)
                 return 0;
         _cleanup_free_ char *v = NULL;
         int r = sysctl_read(h, partner, &v);
         if (r < 0)
                 return r;
-        return json_object_set_new(change, "pair", json_pack("{s:s, s:s}", "key", partner, "old", v));
+        return change_set_pair(change, partner, v);
 }
 
 static int sysctl_write_key(Helper *h, const char *key, const char *value) {
@@ -117,9 +101,9 @@ static int sysctl_settle(Helper *h, const char *key, const char *value, bool tol
         return r == -EINVAL && tolerate_einval ? 0 : r;
 }
 
-static int attr_restore(Helper *h, json_t *change, bool force, const char **ret_status) {
-        TunableKind kind = tunable_kind_from_string(change_str(change, "kind"));
-        const char *key = change_str(change, "key"), *old = change_str(change, "old"), *new = change_str(change, "new");
+static int attr_restore(Helper *h, ChangeRecord *change, bool force, const char **ret_status) {
+        TunableKind kind = change->kind;
+        const char *key = change->key, *old = change->old, *new = change->new;
         const Writer *w = writer_for(kind);
         _cleanup_free_ char *cur = NULL;
         if (!old || !w) {
@@ -129,8 +113,7 @@ static int attr_restore(Helper *h, json_t *change, bool force, const char **ret_
         int r = w->read(h, key, &cur);
         if (r < 0)
                 return r;
-        json_t *pair = json_object_get(change, "pair");
-        const char *pkey = json_string_value(json_object_get(pair, "key")), *pold = json_string_value(json_object_get(pair, "old"));
+        const char *pkey = change->pair_key, *pold = change->pair_old;
         bool at_old = tunable_values_equal(kind, key, cur, old);
         if (at_old && pkey && pold) {
                 _cleanup_free_ char *pcur = NULL;
@@ -152,7 +135,7 @@ static int attr_restore(Helper *h, json_t *change, bool force, const char **ret_
                 if (r >= 0)
                         r = sysctl_settle(h, key_first ? pkey : key, key_first ? pold : old, true);
         } else
-                r = attr_write(h, change, change_str(change, "old_raw") ?: old);
+                r = attr_write(h, change, change->old_raw ?: old);
         if (r < 0)
                 return r;
         *ret_status = ours ? "restored" : "forced";
@@ -221,14 +204,13 @@ static int pid_limit(int pid, int resource, long long *soft, long long *hard) {
         return 0;
 }
 
-static int ulimit_prepare(Helper *h, json_t *change) {
+static int ulimit_prepare(Helper *h, ChangeRecord *change) {
         UlimitKey k;
-        int r = ulimit_key_parse(change_str(change, "key"), &k);
+        int r = ulimit_key_parse(change->key, &k);
         if (r < 0 || strcmp(k.scope, "process") != 0)
                 return r < 0 ? r : 0;
         int resource = rlimit_resource(k.resource->name);
-        json_t *procs = json_array();
-        if (!procs || json_object_set_new(change, "processes", procs) < 0)
+        if (change_start_processes(change) < 0)
                 return -ENOMEM;
         _cleanup_closedir_ DIR *d = opendir("/proc");
         if (!d)
@@ -246,10 +228,8 @@ static int ulimit_prepare(Helper *h, json_t *change) {
                         continue;
                 if (proc_start_time((int) pid, &start) < 0 || pid_limit((int) pid, resource, &soft, &hard) < 0)
                         continue;        /* gone meanwhile */
-                if (ulimit_value_format(soft, hard, &old) < 0)
+                if (ulimit_value_format(soft, hard, &old) < 0 || change_add_process(change, (int) pid, start, old) < 0)
                         return -ENOMEM;
-                json_array_append_new(procs, json_pack("{s:I, s:I, s:s}", "pid", (json_int_t) pid, "start",
-                                                       (json_int_t) start, "old", old));
         }
         return 0;
 }
@@ -269,81 +249,75 @@ static int set_pid_limit(Helper *h, int pid, int resource, const char *value, co
 }
 
 /* The process is still the one recorded (same PID and start time). */
-static bool same_process(json_t *p) {
+static bool same_process(const ProcessRecord *p) {
         unsigned long long start;
-        int pid = (int) json_integer_value(json_object_get(p, "pid"));
-        return proc_start_time(pid, &start) >= 0 && (json_int_t) start == json_integer_value(json_object_get(p, "start"));
+        return proc_start_time(p->pid, &start) >= 0 && start == p->start;
 }
 
-static int ulimit_write(Helper *h, json_t *change, const char *value) {
+static int ulimit_write(Helper *h, ChangeRecord *change, const char *value) {
         UlimitKey k;
-        int r = ulimit_key_parse(change_str(change, "key"), &k);
+        int r = ulimit_key_parse(change->key, &k);
         if (r < 0)
                 return r;
         if (strcmp(k.scope, "process") != 0)
                 return 0;        /* lives in an owned file, written with the files */
         int resource = rlimit_resource(k.resource->name);
-        size_t i;
-        json_t *p;
-        json_array_foreach(json_object_get(change, "processes"), i, p) {
-                if (!same_process(p)) {
-                        json_object_set_new(p, "status", json_string("gone"));
+        for (size_t i = 0; i < change->processes; i++) {
+                ProcessRecord p = change_process(change, i);
+                if (!same_process(&p)) {
+                        change_set_process_status(change, i, "gone");
                         continue;
                 }
-                r = set_pid_limit(h, (int) json_integer_value(json_object_get(p, "pid")), resource, value, k.resource);
+                r = set_pid_limit(h, p.pid, resource, value, k.resource);
                 if (r == -ESRCH) {
-                        json_object_set_new(p, "status", json_string("gone"));
+                        change_set_process_status(change, i, "gone");
                         continue;
                 }
                 if (r < 0)
                         return r;
-                json_object_set_new(p, "status", json_string("applied"));
+                change_set_process_status(change, i, "applied");
         }
         return 0;
 }
 
-static int ulimit_restore(Helper *h, json_t *change, bool force, const char **ret_status) {
+static int ulimit_restore(Helper *h, ChangeRecord *change, bool force, const char **ret_status) {
         UlimitKey k;
-        int r = ulimit_key_parse(change_str(change, "key"), &k);
+        int r = ulimit_key_parse(change->key, &k);
         if (r < 0)
                 return r;
         *ret_status = "unchanged";
         if (strcmp(k.scope, "process") != 0)
                 return 0;
         int resource = rlimit_resource(k.resource->name);
-        const char *new = change_str(change, "new");
         bool any_conflict = false, any_restored = false;
-        size_t i;
-        json_t *p;
-        json_array_foreach(json_object_get(change, "processes"), i, p) {
-                const char *old = json_string_value(json_object_get(p, "old"));
-                int pid = (int) json_integer_value(json_object_get(p, "pid"));
+        for (size_t i = 0; i < change->processes; i++) {
+                ProcessRecord p = change_process(change, i);
                 long long soft, hard;
                 _cleanup_free_ char *cur = NULL;
-                if (!old || !same_process(p) || pid_limit(pid, resource, &soft, &hard) < 0) {
-                        json_object_set_new(p, "status", json_string("gone"));
+                if (!p.old || !same_process(&p) || pid_limit(p.pid, resource, &soft, &hard) < 0) {
+                        change_set_process_status(change, i, "gone");
                         continue;
                 }
                 if (ulimit_value_format(soft, hard, &cur) < 0)
                         return -ENOMEM;
-                if (strcmp(cur, old) == 0)
+                if (strcmp(cur, p.old) == 0)
                         continue;
-                if (!force && (!new || strcmp(cur, new) != 0)) {
-                        json_object_set_new(p, "status", json_string("conflict"));
+                if (!force && (!change->new || strcmp(cur, change->new) != 0)) {
+                        change_set_process_status(change, i, "conflict");
                         any_conflict = true;
                         continue;
                 }
-                r = set_pid_limit(h, pid, resource, old, k.resource);
+                r = set_pid_limit(h, p.pid, resource, p.old, k.resource);
                 if (r < 0 && r != -ESRCH)
                         return r;
-                json_object_set_new(p, "status", json_string("restored"));
+                change_set_process_status(change, i, "restored");
                 any_restored = true;
         }
         *ret_status = any_conflict ? "conflict" : any_restored ? "restored" : "unchanged";
         return 0;
 }
 
-static int no_prepare(Helper *h, json_t *change) {
+static int no_prepare(Helper *h, ChangeRecord *change) {
         return 0;
 }
 

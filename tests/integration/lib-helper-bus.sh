@@ -14,9 +14,17 @@
 # are never written (concurrent runs and the packaging tests cannot see each other's files). polkitd
 # runs as root here; the test bus lets root own its name.
 
-BUS_NAME=io.skysentinel.SkyTune1
-BUS_PATH=/io/skysentinel/SkyTune1
-BUS_IFACE=io.skysentinel.SkyTune1
+# The names come from their one home, common/helper-bus.h (`#define NAME "value"` lines).
+bus_header_value() {
+        local header value
+        header=$(dirname "${BASH_SOURCE[0]}")/../../common/helper-bus.h
+        value=$(sed -n "s/^#define $1 \"\(.*\)\"\$/\1/p" "$header")
+        [[ -n $value ]] || { echo "FAIL: no #define $1 in $header" >&2; exit 1; }
+        printf '%s\n' "$value"
+}
+BUS_NAME=$(bus_header_value HELPER_BUS_NAME)
+BUS_PATH=$(bus_header_value HELPER_BUS_PATH)
+BUS_IFACE=$(bus_header_value HELPER_BUS_IFACE)
 
 bus_fail() { echo "FAIL: $*" >&2; exit 1; }
 

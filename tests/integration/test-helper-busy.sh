@@ -15,9 +15,9 @@ bus_setup "$1" "$2"
 # A stopped polkitd would not end on bus_teardown's SIGTERM: let it go on first, whatever happens.
 trap 'rc=$?; [[ -n ${POLKIT_PID:-} ]] && kill -CONT "$POLKIT_PID" 2>/dev/null; (exit $rc); bus_teardown' EXIT
 
-def() { awk -v n="$1" '$1 == "#define" && $2 == n { print $3 }' "$BUS_SRC/helper/helper.h"; }
+def() { awk -v n="$1" '$1 == "#define" && $2 == n { print $3 }' "$BUS_SRC/helper/service.h"; }
 max=$(def HELPER_PENDING_MAX) per=$(def HELPER_PENDING_PER_UID) reserved=$(def HELPER_PENDING_RESERVED)
-[[ $max =~ ^[0-9]+$ && $per =~ ^[0-9]+$ ]] || bus_fail "HELPER_PENDING_MAX or HELPER_PENDING_PER_UID not found in helper/helper.h"
+[[ $max =~ ^[0-9]+$ && $per =~ ^[0-9]+$ ]] || bus_fail "HELPER_PENDING_MAX or HELPER_PENDING_PER_UID not found in helper/service.h"
 users=$((max / per))        # uids that fill the queue together (system users 1..; nobody first)
 extra=6
 
@@ -80,7 +80,7 @@ wait_finished $((extra * 2))
 [[ $(journal_count) == 0 && $(cat "$ROOT/proc/sys/vm/swappiness") == 60 ]] || bus_fail "something was written before polkit answered"
 # 2b. The queue is full for them, not for trusted callers: uid 9 (authorized above) and uid 10
 #     in the adm group wait in the reserve; an untrusted uid is still refused.
-[[ $reserved =~ ^[0-9]+$ ]] && (( reserved >= 2 )) || bus_fail "HELPER_PENDING_RESERVED not found in helper/helper.h"
+[[ $reserved =~ ^[0-9]+$ ]] && (( reserved >= 2 )) || bus_fail "HELPER_PENDING_RESERVED not found in helper/service.h"
 fire 9 1
 fire 10 1 "$(getent group adm | cut -d: -f3)"
 fire 13 1

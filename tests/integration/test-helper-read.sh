@@ -84,7 +84,7 @@ jq -e '.redacted == true' "$BUS_TMP/ch.json" >/dev/null || bus_fail "history --j
 
 # A polkit rule granting nobody the read action: the full record (the action file is installed).
 grep -q 'id="io.skysentinel.skytune.read"' "$BUS_SRC/packaging/io.skysentinel.skytune.policy" || bus_fail "no read action in the policy file"
-grep -q '^#define HELPER_ACTION_READ "io.skysentinel.skytune.read"$' "$BUS_SRC/helper/helper.h" || bus_fail "no HELPER_ACTION_READ in helper.h"
+grep -q '^#define HELPER_ACTION_READ "io.skysentinel.skytune.read"$' "$BUS_SRC/common/helper-bus.h" || bus_fail "no HELPER_ACTION_READ in common/helper-bus.h"
 polkit_rule 'polkit.addRule(function(action, subject) {
         if (action.id == "io.skysentinel.skytune.read" && subject.user == "nobody") return polkit.Result.YES;
 });'

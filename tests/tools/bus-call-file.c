@@ -9,6 +9,8 @@
 #include <string.h>
 #include <systemd/sd-bus.h>
 
+#include "helper-bus.h"
+
 int main(int argc, char **argv) {
         if (argc != 3) {
                 fprintf(stderr, "usage: bus-call-file FILE FLAGS\n");
@@ -45,8 +47,8 @@ int main(int argc, char **argv) {
         sd_bus_message *reply = NULL;
         int r = sd_bus_open_system(&bus);
         if (r >= 0)
-                r = sd_bus_call_method(bus, "io.skysentinel.SkyTune1", "/io/skysentinel/SkyTune1", "io.skysentinel.SkyTune1",
-                                       "Apply", &e, &reply, "st", text, (uint64_t) strtoull(argv[2], NULL, 0));
+                r = sd_bus_call_method(bus, HELPER_BUS_NAME, HELPER_BUS_PATH, HELPER_BUS_IFACE, "Apply", &e, &reply, "st", text,
+                                       (uint64_t) strtoull(argv[2], NULL, 0));
         int code = 0;
         const char *tx = NULL;
         if (r < 0) {

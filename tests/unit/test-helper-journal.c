@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* The helper's journal (helper/journal.c, compiled in): durable and progress records, which one a
- * reader gets, corrupt files moved aside (never deleted), the cheap "finished" filter of the start-up
+/* The helper's journal (helper/journal.c, in the core library): durable and progress records,
+ * which one a reader gets, corrupt files moved aside (never deleted), the cheap "finished" filter of the start-up
  * scan, the private modes, and verification records (AnnotateTransaction): round trip, and the
  * records and transactions refused. */
-#include "../../helper/journal.c"
-#include "../../helper/verification.c"
-#include "../../helper/plan.c"
-
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "helper-core.h"
+#include "log.h"
 #include "support.h"
 
 typedef struct Fixture {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The helper's plan validation (common/plan-validate.c, which the dry run runs too) and its transaction
- * ids (helper/plan.c, compiled into this test): hostile plans are rejected with a message that names
+ * ids (helper/plan.c, in the helper's core library): hostile plans are rejected with a message that names
  * the change, and valid ones come out canonical. */
-#include "../../helper/plan.c"
+#include "helper-core.h"
 
 #include "support.h"
 

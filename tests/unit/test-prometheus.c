@@ -4,9 +4,9 @@
  * promtool itself runs on the real binary's output in tests/integration/test-prometheus.sh. */
 #include <string.h>
 
+#include "cli.h"        /* render_prometheus(), from the skytune-render-prometheus library */
+#include "macro.h"
 #include "support.h"
-/* The renderer is part of the skytune executable, not of a library: compile it into this test. */
-#include "../../cli/render-prometheus.c"
 
 static const char profile_json[] =
         "{\"schema\": \"skytune.profile/1\", \"generated\": \"2026-01-02T03:04:05Z\", \"sysroot\": \"/\","

@@ -1,53 +1,28 @@
 /* SPDX-License-Identifier: MIT */
-/* skytune-helper: the only part of skytune that changes the system. Shared state of the service and
- * the interfaces between its files (bus, polkit, journal, writers, persist, apply, idle, caps). */
+/* The helper's core library: the transaction engine of skytune-helper (the only part of skytune
+ * that changes the system), free of any transport: the journal and its index, writers, owned files,
+ * apply, rollback, recovery, the read documents and verification records. Failures are negative
+ * errnos, with an Error (common/error.h) where a caller needs the detail; the executable's bus layer
+ * (service.h) maps them to D-Bus errors. Tests drive it on fixture sysroots without root. */
 #pragma once
 
 #include <dirent.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <systemd/sd-bus.h>
-#include <systemd/sd-event.h>
 
+#include "error.h"
+#include "helper-bus.h"
 #include "macro.h"
 #include "plan-validate.h"
 #include "sysroot.h"
 #include "tunable.h"
-
-#define HELPER_BUS_NAME "io.skysentinel.SkyTune1"
-#define HELPER_BUS_PATH "/io/skysentinel/SkyTune1"
-#define HELPER_BUS_IFACE "io.skysentinel.SkyTune1"
-#define HELPER_ACTION_APPLY "io.skysentinel.skytune.apply"
-#define HELPER_ACTION_ROLLBACK "io.skysentinel.skytune.rollback"
-/* GetTransaction/ListTransactions in full (owned files' contents, caller ids); without it a redacted view. */
-#define HELPER_ACTION_READ "io.skysentinel.skytune.read"
-
-#define HELPER_ERROR_INVALID_PLAN "io.skysentinel.SkyTune1.Error.InvalidPlan"
-#define HELPER_ERROR_CONFLICT "io.skysentinel.SkyTune1.Error.Conflict"
-#define HELPER_ERROR_BUSY "io.skysentinel.SkyTune1.Error.Busy"
-#define HELPER_ERROR_NOT_FOUND "io.skysentinel.SkyTune1.Error.NotFound"
-#define HELPER_ERROR_FAILED "io.skysentinel.SkyTune1.Error.Failed"
-#define HELPER_ERROR_INVALID_VERIFICATION "io.skysentinel.SkyTune1.Error.InvalidVerification"
-#define HELPER_ERROR_NOT_FINISHED "io.skysentinel.SkyTune1.Error.NotFinished"
-
-/* Apply and RollbackWithFlags flags (the "t flags" argument). */
-enum {
-        HELPER_FLAG_INTERACTIVE = 1 << 0,   /* polkit may ask for a password */
-        HELPER_FLAG_PERSIST = 1 << 1,       /* also write the persistent forms (as the plan's "persist") */
-        HELPER_FLAG_FORCE = 1 << 2,         /* rollback: restore values someone else changed since */
-        _HELPER_FLAGS_ALL = (1 << 3) - 1,
-};
 
 #define HELPER_TX_SCHEMA "skytune.tx/1"
 /* The plan's schema and limits have their home in common/plan-validate.h. */
 #define HELPER_PLAN_SCHEMA PLAN_SCHEMA
 #define HELPER_PLAN_MAX PLAN_MAX_BYTES
 #define HELPER_CHANGES_MAX PLAN_MAX_CHANGES
-#define HELPER_PENDING_MAX 32               /* requests waiting for polkit or their turn */
-#define HELPER_PENDING_PER_UID 4            /* of which one uid may hold (root waits for no one: no polkit) */
-#define HELPER_PENDING_RESERVED 8           /* more, for trusted callers only (trust.c) */
-#define HELPER_TRUST_USEC (10 * 60 * UINT64_C(1000000)) /* how long a polkit authorization makes a uid trusted */
 #define HELPER_LIST_FINISHED_MAX 200       /* finished transactions per ListTransactions reply (newest) */
 #define HELPER_LIST_REPLY_MAX (1024 * 1024) /* bytes of finished transactions' summaries per list reply */
 #define HELPER_PAGE_MAX 100                 /* transactions per ListTransactionsPage reply */
@@ -56,7 +31,6 @@ enum {
 #define HELPER_VERIFICATION_MAX (64 * 1024) /* bytes of verification JSON (AnnotateTransaction) */
 #define HELPER_RECORD_MAX (16u * 1024 * 1024) /* bytes of one journal record read back; larger is quarantined */
 
-typedef struct Request Request;
 typedef struct JournalIndex JournalIndex;
 
 /* test-hooks.c: --test-fault KIND:N:WHAT (see there). */
@@ -68,37 +42,81 @@ typedef struct TestFault {
 } TestFault;
 int test_fault_parse(const char *spec, TestFault *ret);
 void test_fault_enable(TestFault *t);
-typedef struct TrustedUid {
-        uid_t uid;
-        uint64_t at;                        /* CLOCK_MONOTONIC usec of its last authorization; 0: free */
-} TrustedUid;
+/* What the executable plugs into the engine; each may be NULL (tests: logs only). */
+typedef struct HelperHooks {
+        /* One record per change made or undone (log-helper.c: structured journal fields); NULL: a
+         * log_notice line. */
+        void (*log_change)(const char *tx, const char *verb, const char *kind, const char *key, const char *old,
+                           const char *new);
+        /* Ask systemd (PID 1, on the host) for a daemon-reload: 0, or a negative errno and *ret_why
+         * (malloc'ed) saying why it failed. NULL: none is asked for. */
+        int (*reload_systemd)(void *userdata, char **ret_why);
+        void *userdata;
+} HelperHooks;
 
+/* The engine's state: one per process (the journal lock allows one at a time per state directory). */
 typedef struct Helper {
         Sysroot *root;
         char *state_dir;
         int state_fd;                       /* the state directory (0700) */
         int tx_fd;                          /* its tx/ subdirectory: one <id>.json per transaction */
         int lock_fd;                        /* flock: one helper instance works on the journal at a time */
-        sd_event *event;
-        sd_bus *bus;
-        uint64_t idle_usec;
-        bool log_journal;
         long test_crash_after;              /* < 0: off; else die by SIGKILL after that many system writes */
         unsigned long writes;               /* system writes so far (for the test hook) */
         TestFault test_fault;               /* --test-fault; .at == 0: off */
         char boot_id[33];
-        Request *requests;                  /* waiting for polkit */
-        unsigned n_requests;
-        TrustedUid trusted[16];             /* uids polkit authorized lately (trust.c) */
-        bool exiting;
         JournalIndex *index;                /* summaries of the journal files (journal-index.c) */
         unsigned keep_finished;             /* retention: newest finished transactions kept; 0: all */
+        HelperHooks hooks;
 } Helper;
+
+/* core.c: the state that helper_core_open() set up (fds, index, sysroot) is released; state_dir is
+ * the caller's. Safe on a zeroed Helper whose fds are -EBADF. */
+void helper_core_done(Helper *h);
+/* A change made or undone: through hooks.log_change, else a log line. */
+void helper_log_change(Helper *h, const char *tx, const char *verb, const char *kind, const char *key, const char *old,
+                       const char *new);
+/* Append a note (a sentence for people) to the transaction's "notes". */
+void tx_note(json_t *tx, const char *fmt, ...) _printf_(2, 3);
+/* The errno of a failure that is neither "not found" (-ENOENT), a refused argument or plan (-EINVAL)
+ * nor a transaction in the wrong state (-EBUSY): those three have their own D-Bus errors (bus.c), so a
+ * plain failure that happens to carry one of them is reported as -EIO (its message keeps the cause). */
+static inline int helper_failure(int r) {
+        return r == -ENOENT || r == -EINVAL || r == -EBUSY ? -EIO : r;
+}
 
 /* Plans (Plan, PlanChange) are parsed and validated by common/plan-validate.h: plan_validate() before
  * polkit is asked, plan_check_change_host() again before anything is written. */
 /* Transaction ids: [0-9A-Za-z-], at most 64 bytes. */
 bool tx_id_valid(const char *id);
+
+/* change.c: the typed view of one change record of the journal (skytune.tx/1 "changes"[i]), which the
+ * writers read instead of the document's members; its setters record what a rollback needs in the
+ * document (the journal's format) and refresh the view. Strings are borrowed from the document. */
+typedef struct ChangeRecord {
+        json_t *json;                       /* the record in the transaction (borrowed) */
+        TunableKind kind;                   /* < 0 when the journal names no known kind */
+        const char *key, *proposed;
+        const char *old, *new;              /* the value before, and as the kernel read it back after */
+        const char *old_raw;                /* sysctl: the file's bytes before, when they differ (tabs) */
+        bool has_pair;                      /* sysctl: a coupled partner is recorded (vm.dirty_bytes ~ ratio) */
+        const char *pair_key, *pair_old;    /* its key and old value (NULL when the journal lacks them) */
+        size_t processes;                   /* ulimit process scope: how many processes are recorded */
+} ChangeRecord;
+typedef struct ProcessRecord {
+        int pid;
+        unsigned long long start;           /* its start time (field 22 of /proc/PID/stat) */
+        const char *old;                    /* its limit before ("soft:hard") */
+} ProcessRecord;
+void change_record_view(json_t *json, ChangeRecord *ret);
+int change_set_old_raw(ChangeRecord *c, const char *raw);
+int change_set_pair(ChangeRecord *c, const char *key, const char *old);
+/* An empty list of processes, then one entry each. */
+int change_start_processes(ChangeRecord *c);
+int change_add_process(ChangeRecord *c, int pid, unsigned long long start, const char *old);
+ProcessRecord change_process(const ChangeRecord *c, size_t i);
+/* "applied", "restored", "conflict" or "gone" (exited, or its PID is another process now). */
+void change_set_process_status(ChangeRecord *c, size_t i, const char *status);
 
 /* writers.c: per-kind live access (see the table there). */
 typedef struct Writer {
@@ -107,16 +125,16 @@ typedef struct Writer {
          * only in an owned file (ulimit unit/login/default scopes). */
         int (*read)(Helper *h, const char *key, char **ret);
         /* Record what a rollback needs beyond "old" (extra keys, process lists) in the change. */
-        int (*prepare)(Helper *h, json_t *change);
-        int (*write)(Helper *h, json_t *change, const char *value);
+        int (*prepare)(Helper *h, ChangeRecord *change);
+        int (*write)(Helper *h, ChangeRecord *change, const char *value);
         /* Undo one applied change. Returns the status: "restored", "unchanged" (already the old value),
          * "conflict" (someone else changed it since; left alone unless force), or a negative errno. */
-        int (*restore)(Helper *h, json_t *change, bool force, const char **ret_status);
+        int (*restore)(Helper *h, ChangeRecord *change, bool force, const char **ret_status);
 } Writer;
 
 const Writer *writer_for(TunableKind kind);
 int writer_read(Helper *h, TunableKind kind, const char *key, char **ret);
-/* Count a system write; the test hook dies here. */
+/* test-hooks.c: count a system write; the --test-crash-after hook dies here. */
 void helper_count_write(Helper *h);
 
 /* persist.c: owned files. */
@@ -144,7 +162,8 @@ int persist_missing_dirs(Helper *h, const char *path, json_t *ret_dirs);
 /* Remove what an interrupted write of the owned file path may have left (its temporary file). */
 int persist_remove_temp(Helper *h, const char *path);
 bool persist_path_is_systemd(const char *path);
-/* daemon-reload where systemd is PID 1 and the sysroot is "/"; else a note saying why not. */
+/* daemon-reload (hooks.reload_systemd) where systemd is PID 1 and the sysroot is "/"; else a note
+ * saying why not. */
 void persist_reload_systemd(Helper *h, json_t *tx);
 
 /* journal.c */
@@ -186,7 +205,8 @@ int read_list(Helper *h, bool full, json_t **ret);
  * oldest first; "more" and "next" (the before of the next older page) when older ones are left. */
 int read_page(Helper *h, bool full, const char *before, uint32_t limit, json_t **ret);
 /* GetTransaction: one record ("last" or "": the newest applied) with live values and drift. */
-int read_get(Helper *h, const char *id, bool full, json_t **ret, sd_bus_error *error);
+/* -EINVAL: not a transaction id; -ENOENT: no such transaction (or none applied); else a failure. */
+int read_get(Helper *h, const char *id, bool full, json_t **ret, Error *error);
 char *now_iso(void);
 /* A verification record (AnnotateTransaction) as the caller sent it: parsed and checked member by
  * member (skytune.verify/1 with decision and transactions; no unknown members, names and verdicts
@@ -197,7 +217,7 @@ int verification_parse(const char *text, size_t len, json_t **ret, char **ret_er
  * applying or rolling back; -EBADMSG: its file is corrupt (moved aside). *ret_tx: the saved record. */
 int journal_set_verification(Helper *h, const char *id, json_t *record, uid_t uid, json_t **ret_tx);
 
-/* rollback.c: what rollback_tx (apply.c) decides per key and per owned-file entry. Results:
+/* rollback.c: what tx_undo (undo.c) decides per key and per owned-file entry. Results:
  * "restored", "unchanged", "forced", "obsolete" (done); "conflict" (changed by someone else),
  * "superseded" (a newer transaction holds the key: left alone, also when forced), "failed", "refused"
  * (the journal's old value fails the allowlist): left for a later rollback of the same transaction. */
@@ -215,7 +235,7 @@ bool rollback_result_done(const char *result);
 const char *rollback_newer_owner(RollbackRun *run, json_t *change);
 /* The change's values from the journal pass the allowlist again (key canonical, old, old_raw, the
  * coupled partner, process limits); -EINVAL with *reason. */
-int rollback_check_live(json_t *change, const char **reason);
+int rollback_check_live(const ChangeRecord *change, const char **reason);
 /* Undo file record f entry by entry (its "entries" record the result per entry key). */
 int rollback_file(RollbackRun *run, json_t *f);
 /* The result for a change that lives in an owned file (its entries'), *ret_by the newer owner. */
@@ -223,42 +243,21 @@ const char *rollback_file_change(json_t *tx, json_t *change, const char **ret_by
 /* Nothing of tx is left to roll back. */
 bool rollback_complete(json_t *tx);
 
-/* apply.c */
-int tx_apply(Helper *h, const Plan *plan, bool persist, uid_t uid, json_t **ret_tx, sd_bus_error *error);
-int tx_rollback(Helper *h, const char *id, bool force, json_t **ret_tx, sd_bus_error *error);
-/* The newest transaction in state "applied"; -ENOENT if none. */
-int tx_find_last_applied(Helper *h, json_t **ret);
+/* apply.c: apply a validated plan as one transaction; *ret_tx is the transaction ("unchanged" and no
+ * id when nothing was to change). -EINVAL: a change fails the host checks now (the plan is refused,
+ * nothing was changed); else a failure, *error saying what became of the system. */
+int tx_apply(Helper *h, const Plan *plan, bool persist, uid_t uid, json_t **ret_tx, Error *error);
+
+/* undo.c: Rollback of transaction id ("last" or "": the newest applied). -EINVAL: not a transaction
+ * id; -ENOENT: no such transaction; -EBUSY: it is not applied (nor partly rolled back); else a
+ * failure. */
+int tx_rollback(Helper *h, const char *id, bool force, json_t **ret_tx, Error *error);
+/* Undo the owned files and the changes of tx, newest first, saving progress; what is already undone
+ * (an earlier, partial rollback) is skipped. skip_live: the machine rebooted since (live values are
+ * gone: only owned files). The caller sets the final state and saves it. */
+int tx_undo(Helper *h, json_t *tx, bool force, bool skip_live);
 /* Roll back every transaction left unfinished by a crash. */
 int tx_recover_all(Helper *h);
-/* The transaction with live values and drift annotations (GetTransaction). */
+/* read.c: the transaction with live values and drift annotations (GetTransaction). */
 int tx_annotate_live(Helper *h, json_t *tx);
 
-/* polkit.c: CheckAuthorization for the sender of m, without blocking; cb gets polkitd's reply (or the
- * bus's error when polkitd is not there), and polkit_verdict() reads it: 1 allowed, 0 denied,
- * -EBADR interactive authorization required; *why says why not. */
-int polkit_check_async(Helper *h, sd_bus_message *m, const char *action, bool interactive,
-                       sd_bus_message_handler_t cb, void *userdata, sd_bus_slot **ret_slot);
-int polkit_verdict(sd_bus_message *request, sd_bus_message *reply, bool interactive, const char **why);
-/* 1 when the bus vouches (not /proc) that the sender's euid is 0; polkit always allows root. */
-int polkit_sender_is_root(sd_bus_message *request);
-
-/* trust.c: whether the queue's reserve is open to this caller (polkit authorized uid within
- * HELPER_TRUST_USEC, or a member of sudo, adm or wheel as the bus vouches); remember an authorization. */
-bool trust_caller(Helper *h, sd_bus_message *m, uid_t uid);
-void trust_remember(Helper *h, uid_t uid);
-
-/* bus.c */
-int bus_setup(Helper *h);
-bool bus_is_idle(Helper *h);
-void bus_cancel_requests(Helper *h, const char *why);
-
-/* idle.c */
-int idle_loop(Helper *h);
-
-/* caps.c */
-int caps_drop_to_needed(void);
-
-/* log-helper.c: one structured journal record per change. */
-void helper_log_setup(bool journal);
-void helper_log_change(Helper *h, const char *tx, const char *verb, const char *kind, const char *key,
-                       const char *old, const char *new);

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* The error carrier of library code that has more to say than an errno: the negative errno (what
+ * callers decide on), a message for people (names the thing and what to do), and the place in the
+ * source that set it (for debug logs). The transport decides how to present it: skytune-helper's bus
+ * layer maps the errno to a D-Bus error name and sends the message with it. */
+#pragma once
+
+#include "macro.h"
+
+typedef struct Error {
+        int code;               /* negative errno; 0: no error */
+        char *message;          /* malloc'ed; NULL: none (strerror(-code) stands in) */
+        const char *place;      /* "file.c:123" of the error_set() that set it, or NULL */
+} Error;
+
+#define ERROR_NULL ((Error) {})
+
+/* Set *e (replacing what it held) and return code, so that callers can write
+ * `return error_set(e, -ENOENT, "no transaction %s", id);`. e may be NULL: then only code is returned.
+ * When the message cannot be formatted (no memory), message stays NULL and code is kept. */
+#define error_set(e, code, ...) error_set_at((e), (code), __FILE__ ":" STRINGIFY(__LINE__), __VA_ARGS__)
+int error_set_at(Error *e, int code, const char *place, const char *fmt, ...) _printf_(4, 5);
+/* The message, or strerror(-code) when there is none. */
+const char *error_message(const Error *e);
+bool error_is_set(const Error *e);
+void error_done(Error *e);
