@@ -26,8 +26,6 @@ typedef struct HostExtras {
 /* Process names and TCP sockets through root; what cannot be read is left empty. -ENOMEM only. */
 int host_extras_read(const Sysroot *root, HostExtras *ret);
 void host_extras_done(HostExtras *x);
-/* The lines of /proc/net/tcp or tcp6: LISTEN ports into x, established ones on 80/443 counted. */
-void host_extras_parse_tcp(const char *text, HostExtras *x);
 
 /* Every policy with the evidence for it: [{policy, role, score, evidence: [..]}], best first (only
  * policies with evidence), and the recommended name (balanced when nothing points elsewhere). */

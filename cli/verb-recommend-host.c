@@ -1,28 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* What skytune recommend reads from a live host beyond the profile: the names of the running
  * processes and the TCP sockets (listening ports, connections on 80/443), all through the Sysroot. */
-#include <ctype.h>
 #include <errno.h>
-#include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "dirlist.h"
 #include "macro.h"
+#include "proc-net-tcp.h"
+#include "procfs.h"
 #include "recommend.h"
 
 #define MAX_COMMS 512
-#define TCP_LISTEN 0x0A
-#define TCP_ESTABLISHED 0x01
-
-static bool is_pid(const char *name) {
-        if (!*name)
-                return false;
-        for (const char *c = name; *c; c++)
-                if (!isdigit((unsigned char) *c))
-                        return false;
-        return true;
-}
 
 static bool have_comm(const HostExtras *x, const char *comm) {
         for (size_t i = 0; i < x->n_comms; i++)
@@ -32,22 +22,20 @@ static bool have_comm(const HostExtras *x, const char *comm) {
 }
 
 static int read_comms(const Sysroot *root, HostExtras *x) {
-        NameList pids = {};
-        int r = dir_list(root, "proc", is_pid, &pids);
-        if (r < 0)
-                return r == -ENOMEM ? r : 0;
+        _cleanup_(proc_iter_close) ProcIter it = PROC_ITER_INIT;
+        if (proc_iter_open(&it, root) < 0)
+                return 0;
         x->comms = calloc(MAX_COMMS, sizeof(char *));
-        for (size_t i = 0; x->comms && i < pids.n && x->n_comms < MAX_COMMS; i++) {
-                char path[64];
+        if (!x->comms)
+                return -ENOMEM;
+        for (int pid; x->n_comms < MAX_COMMS && proc_iter_next(&it, &pid) > 0;) {
                 char *comm = NULL;
-                snprintf(path, sizeof(path), "proc/%s/comm", pids.v[i]);
-                if (sysroot_read_line(root, path, &comm) < 0 || !*comm || have_comm(x, comm))
+                if (proc_read_line(root, pid, "comm", &comm) < 0 || !*comm || have_comm(x, comm))
                         free(comm);     /* a process that exited since, or a name seen before */
                 else
                         x->comms[x->n_comms++] = comm;
         }
-        name_list_free(&pids);
-        return x->comms ? 0 : -ENOMEM;
+        return 0;
 }
 
 static void add_listen(HostExtras *x, unsigned port) {
@@ -58,37 +46,13 @@ static void add_listen(HostExtras *x, unsigned port) {
                 x->listen[x->n_listen++] = port;
 }
 
-/* "  0: 00000000:1538 00000000:0000 0A ...": slot, local address:port (hex), remote, state (hex). */
-static void parse_tcp_line(const char *line, HostExtras *x) {
-        char local[64], remote[64];
-        unsigned state;
-        if (sscanf(line, " %*[0-9]: %63s %63s %x", local, remote, &state) != 3)
-                return;
-        const char *colon = strrchr(local, ':');
-        char *end;
-        if (!colon || !colon[1])
-                return;
-        unsigned long port = strtoul(colon + 1, &end, 16);
-        if (*end || port == 0 || port > 65535)
-                return;
-        if (state == TCP_LISTEN)
-                add_listen(x, (unsigned) port);
-        else if (state == TCP_ESTABLISHED && (port == 80 || port == 443))
+static int add_socket(const TcpSocketLine *s, void *userdata) {
+        HostExtras *x = userdata;
+        if (s->state == TCP_STATE_LISTEN && s->local_port > 0)
+                add_listen(x, s->local_port);
+        else if (s->state == TCP_STATE_ESTABLISHED && (s->local_port == 80 || s->local_port == 443))
                 x->web_estab++;
-}
-
-void host_extras_parse_tcp(const char *text, HostExtras *x) {
-        for (const char *line = text; line && *line;) {
-                const char *nl = strchr(line, '\n');
-                char buf[256];
-                size_t n = nl ? (size_t) (nl - line) : strlen(line);
-                if (n < sizeof(buf)) {
-                        memcpy(buf, line, n);
-                        buf[n] = 0;
-                        parse_tcp_line(buf, x);
-                }
-                line = nl ? nl + 1 : NULL;
-        }
+        return 0;
 }
 
 int host_extras_read(const Sysroot *root, HostExtras *ret) {
@@ -96,12 +60,11 @@ int host_extras_read(const Sysroot *root, HostExtras *ret) {
         int r = read_comms(root, &x);
         static const char *const tables[] = { "proc/net/tcp", "proc/net/tcp6" };
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(tables); i++) {
-                _cleanup_free_ char *text = NULL;
-                int q = sysroot_read_file(root, tables[i], &text, NULL);
-                if (q == -ENOMEM)
-                        r = q;
-                else if (q >= 0)
-                        host_extras_parse_tcp(text, &x);
+                _cleanup_close_ int fd = sysroot_openat(root, tables[i], O_RDONLY | O_CLOEXEC, 0);
+                char buf[16384];
+                TcpStreamStats st;
+                if (fd >= 0)    /* what cannot be read is left empty */
+                        (void) proc_net_tcp_stream(fd, buf, sizeof(buf), PROC_NET_TCP_MAX_LINES, add_socket, &x, &st);
         }
         if (r < 0) {
                 host_extras_done(&x);

@@ -50,7 +50,7 @@ TCP
 $S recommend --sysroot "$T/db" --duration 0 --json >"$T/rj"
 jq -e '.schema == "skytune.recommend/1" and .recommended == "database" and .live and
         (.candidates[0].evidence | index("TCP port 5432 is listening (/proc/net/tcp)"))' "$T/rj" >/dev/null || fail "recommend ports: $(cat "$T/rj")"
-{ echo header; for i in $(seq 1 150); do printf '%4d: 0A00000A:0050 0B00000A:%04X 01 0:0 0:0 0 0 0 %d\n' "$i" $((30000 + i)) "$i"; done; } \
+{ echo header; for i in $(seq 1 150); do printf '%4d: 0A00000A:0050 0B00000A:%04X 01 00000000:00000000 00:00000000 00000000     0        0 %d 1\n' "$i" $((30000 + i)) "$i"; done; } \
         >"$T/db/proc/net/tcp"
 for p in $(jq -r '.recommended, .candidates[].policy' "$T/rj"); do
         [[ -f $SRC/policies/$p.conf ]] || fail "recommend names '$p', which is not a shipped policy"
