@@ -473,27 +473,23 @@ static size_t header_size(const HeaderSpec *h) {
 
 #define FORM_CONTENT_TYPE "Content-Type: application/x-www-form-urlencoded\r\n"
 
-int http1_request_build(const char *method, const char *target, const char *host,
-                        char *const *headers, const char *body, size_t body_len, char **ret, size_t *ret_len) {
-        if (!valid_request_token(method) || !valid_request_token(target) || (!body && body_len > 0) || !ret ||
-            !ret_len)
-                return -EINVAL;
-        if (host && strpbrk(host, "\r\n"))
-                return -EINVAL;
+/* The header lines of a request as the caller gave them, with the Host line chosen. */
+typedef struct RequestHeaders {
+        HeaderSpec *specs;      /* value NULL: not sent (a Host header given without a value, or moved) */
+        size_t n;
+        HeaderSpec host_spec;
+        const HeaderSpec *host_line;
+        bool have_content_type;
+        size_t size;            /* bytes of the lines that are sent */
+} RequestHeaders;
 
-        size_t n_headers = 0;
-        for (char *const *h = headers; h && *h; h++)
-                n_headers++;
-        _cleanup_free_ HeaderSpec *specs = calloc(n_headers + 1, sizeof(HeaderSpec));
-        if (!specs)
-                return -ENOMEM;
-
-        HeaderSpec host_spec = { "Host", STRLEN("Host"), host, host ? strlen(host) : 0 };
-        const HeaderSpec *host_line = host ? &host_spec : NULL;
-        bool have_host = false, have_content_type = false;
-        size_t size = strlen(method) + 1 + strlen(target) + STRLEN(" HTTP/1.1\r\n");
-        for (size_t i = 0; i < n_headers; i++) {
-                HeaderSpec *s = &specs[i];
+/* Split and check headers into rh; a caller's Host replaces host. */
+static int request_headers(char *const *headers, const char *host, RequestHeaders *rh) {
+        rh->host_spec = (HeaderSpec) { "Host", STRLEN("Host"), host, host ? strlen(host) : 0 };
+        rh->host_line = host ? &rh->host_spec : NULL;
+        bool have_host = false;
+        for (size_t i = 0; i < rh->n; i++) {
+                HeaderSpec *s = &rh->specs[i];
                 int r = header_split(headers[i], s);
                 if (r < 0)
                         return r;
@@ -504,25 +500,46 @@ int http1_request_build(const char *method, const char *target, const char *host
                         if (have_host)
                                 return -EINVAL;
                         have_host = true;
-                        host_spec = *s;
-                        host_line = s->value ? &host_spec : NULL;
+                        rh->host_spec = *s;
+                        rh->host_line = s->value ? &rh->host_spec : NULL;
                         s->value = NULL;        /* sent in place of the default line */
                         continue;
                 }
                 if (token_is(s->name, s->name_len, "content-type"))
-                        have_content_type = true;
+                        rh->have_content_type = true;
                 if (s->value)
-                        size += header_size(s);
+                        rh->size += header_size(s);
         }
         if (!host && !have_host)
                 return -EINVAL;
-        if (host_line)
-                size += header_size(host_line);
+        if (rh->host_line)
+                rh->size += header_size(rh->host_line);
+        return 0;
+}
+
+int http1_request_build(const char *method, const char *target, const char *host,
+                        char *const *headers, const char *body, size_t body_len, char **ret, size_t *ret_len) {
+        if (!valid_request_token(method) || !valid_request_token(target) || (!body && body_len > 0) || !ret ||
+            !ret_len)
+                return -EINVAL;
+        if (host && strpbrk(host, "\r\n"))
+                return -EINVAL;
+
+        RequestHeaders rh = {};
+        for (char *const *h = headers; h && *h; h++)
+                rh.n++;
+        _cleanup_free_ HeaderSpec *specs = rh.specs = calloc(rh.n + 1, sizeof(HeaderSpec));
+        if (!specs)
+                return -ENOMEM;
+        int r = request_headers(headers, host, &rh);
+        if (r < 0)
+                return r;
+        size_t size = strlen(method) + 1 + strlen(target) + STRLEN(" HTTP/1.1\r\n") + rh.size;
 
         char length[STRLEN("Content-Length: \r\n") + 21] = "";
         size_t length_len = 0;
         if (body) {
-                if (!have_content_type)
+                if (!rh.have_content_type)
                         size += STRLEN(FORM_CONTENT_TYPE);
                 length_len = (size_t) snprintf(length, sizeof(length), "Content-Length: %zu\r\n", body_len);
                 size += length_len;
@@ -539,13 +556,13 @@ int http1_request_build(const char *method, const char *target, const char *host
         d = APPEND_LITERAL(d, " ");
         d = append(d, target, strlen(target));
         d = APPEND_LITERAL(d, " HTTP/1.1\r\n");
-        if (host_line)
-                d = append_header(d, host_line);
-        for (size_t i = 0; i < n_headers; i++)
+        if (rh.host_line)
+                d = append_header(d, rh.host_line);
+        for (size_t i = 0; i < rh.n; i++)
                 if (specs[i].value)
                         d = append_header(d, &specs[i]);
         if (body) {
-                if (!have_content_type)
+                if (!rh.have_content_type)
                         d = APPEND_LITERAL(d, FORM_CONTENT_TYPE);
                 d = append(d, length, length_len);
         }
