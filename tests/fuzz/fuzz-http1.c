@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 bool done = false;
                 ssize_t k = http1_parse(&p, buf + at, len, &done);
                 if (k < 0)
-                        return 0;       /* a malformed response ends the connection */
+                        return 0; /* a malformed response ends the connection */
                 fuzz_check((size_t) k <= len);
                 if (done) {
                         fuzz_check(p.status >= 100 && p.status <= 999);
@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                 return 0;
                         http1_parser_init(&p, head);
                 } else
-                        fuzz_check((size_t) k == len);  /* a response not yet ended takes every byte */
+                        fuzz_check((size_t) k == len); /* a response not yet ended takes every byte */
                 at += (size_t) k;
         }
         (void) http1_parse_eof(&p);

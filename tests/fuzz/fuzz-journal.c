@@ -24,7 +24,7 @@ static void empty_dir(int dfd) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         static Helper h = { .state_fd = -1, .tx_fd = -1, .lock_fd = -1 };
         if (!h.state_dir) {
-                log_set_level(LOG_LEVEL_ERR - 1);        /* quarantine() reports every corrupt record */
+                log_set_level(LOG_LEVEL_ERR - 1); /* quarantine() reports every corrupt record */
                 fuzz_check(asprintf(&h.state_dir, "%s/state", fuzz_tmpdir()) > 0);
                 fuzz_check(journal_open(&h) == 0);
         }

@@ -18,13 +18,13 @@
 #include "textscan.h"
 
 /* A line iterator must move on: at most one call per byte, plus the end. */
-#define EACH_LINE(next, type)                                                           \
-        do {                                                                            \
-                Scan s = scan_init(text, len);                                          \
-                type line;                                                              \
-                size_t calls = 0;                                                       \
-                while ((next)(&s, &line) != 0)                                          \
-                        fuzz_check(++calls <= len + 1);                                 \
+#define EACH_LINE(next, type)                           \
+        do {                                            \
+                Scan s = scan_init(text, len);          \
+                type line;                              \
+                size_t calls = 0;                       \
+                while ((next) (&s, &line) != 0)         \
+                        fuzz_check(++calls <= len + 1); \
         } while (0)
 
 static void one_loadavg(const char *text, size_t len) {
@@ -48,7 +48,7 @@ static void one_psi(const char *text, size_t len) {
 }
 
 static void one_softnet(const char *text, size_t len) {
-        static Softnet s;               /* a row per CPU: too big for the stack */
+        static Softnet s; /* a row per CPU: too big for the stack */
         (void) softnet_parse(text, len, &s);
 }
 
@@ -77,8 +77,9 @@ static unsigned section_lines(const char *text, size_t len, const char *section)
  * (with a section twice, which pair counts is a matter of taste; no kernel writes one). */
 static void one_netstat(const char *text, size_t len) {
         static const NetstatField fields[] = {
-                { "TcpExt", "ListenOverflows" }, { "TcpExt", "TCPTimeouts" }, { "Tcp", "RetransSegs" },
-                { "Tcp", "InSegs" }, { "Udp", "InErrors" }, { "IpExt", "InOctets" },
+                { "TcpExt", "ListenOverflows" }, { "TcpExt", "TCPTimeouts" },
+                { "Tcp", "RetransSegs" },        { "Tcp", "InSegs" },
+                { "Udp", "InErrors" },           { "IpExt", "InOctets" },
         };
         enum { N = sizeof(fields) / sizeof(fields[0]) };
         NetstatLayout layout = { 0 };
@@ -151,15 +152,15 @@ static const struct {
         const char *name;
         void (*parse)(const char *text, size_t len);
 } parsers[] = {
-        { "loadavg", one_loadavg },     { "meminfo", one_meminfo },     { "vmstat", one_vmstat },
-        { "pressure", one_psi },        { "softnet", one_softnet },     { "softirqs", one_softirqs },
-        { "stat", one_stat },           { "netstat", one_netstat },     { "sockstat", one_sockstat },
-        { "diskstats", one_diskstats }, { "netdev", one_netdev },       { "mountinfo", one_mountinfo },
+        { "loadavg", one_loadavg },     { "meminfo", one_meminfo }, { "vmstat", one_vmstat },
+        { "pressure", one_psi },        { "softnet", one_softnet }, { "softirqs", one_softirqs },
+        { "stat", one_stat },           { "netstat", one_netstat }, { "sockstat", one_sockstat },
+        { "diskstats", one_diskstats }, { "netdev", one_netdev },   { "mountinfo", one_mountinfo },
         { "textscan", one_textscan },
 };
 enum { N_PARSERS = sizeof(parsers) / sizeof(parsers[0]) };
 
-static int chosen = -1;         /* index into parsers[], or -1: the first byte picks */
+static int chosen = -1; /* index into parsers[], or -1: the first byte picks */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv) {

@@ -31,4 +31,8 @@ static inline const char *fuzz_tmpdir(void) {
         return made;
 }
 
-#define fuzz_check(cond) do { if (!(cond)) abort(); } while (0)
+#define fuzz_check(cond)         \
+        do {                     \
+                if (!(cond))     \
+                        abort(); \
+        } while (0)
