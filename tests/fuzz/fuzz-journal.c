@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* A transaction record in the helper's journal (helper/journal.c): the bytes are the file
- * <state>/tx/0fuzz.json, read by journal_load() and by the start-up scan's "finished" filter. A
- * corrupt record is moved to corrupt/, which each run empties again. */
+/* A transaction record in the helper's journal (helper/journal.c, journal-index.c): the bytes are
+ * the file <state>/tx/0fuzz.json, read by journal_load(), by the start-up scan's "finished" filter
+ * and by the summaries `skytune history` lists (the index is dropped each run, so that it is built
+ * from the file). A corrupt record is moved to corrupt/, which each run empties again. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -39,6 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (journal_list_filtered(&h, true, &list) >= 0)
                 fuzz_check(json_is_array(list));
         json_decref(list);
+        const json_t *summaries = NULL;
+        if (journal_summaries(&h, &summaries) >= 0)
+                fuzz_check(json_is_array(summaries));
+        journal_index_free(&h);
         empty_dir(h.tx_fd);
         int corrupt = openat(h.state_fd, "corrupt", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (corrupt >= 0) {
