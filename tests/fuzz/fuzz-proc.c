@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* The /proc text parsers of the profiler (profiler/proc-*.c, netstat.c, diskstats.c, netdev.c,
- * mountinfo.c) and the scanner under them (common/textscan.c). SKYTUNE_FUZZ_PARSER=NAME feeds the
- * whole input to one parser (the test command runs each with seeds of its own file); unset, the
- * first byte picks the parser and the rest is the text. */
+/* The /proc and /sys text parsers of the profiler (profiler/proc-*.c, netstat.c, diskstats.c,
+ * netdev.c, mountinfo.c, cgroup-cpu-stat.c, host-facts.c) and the scanner under them
+ * (common/textscan.c). SKYTUNE_FUZZ_PARSER=NAME feeds the whole input to one parser (the test command
+ * runs each with seeds of its own file); unset, the first byte picks the parser and the rest is the
+ * text. */
 #include <errno.h>
 
+#include "cgroup-cpu-stat.h"
 #include "diskstats.h"
 #include "fuzz.h"
+#include "host-facts.h"
 #include "mountinfo.h"
 #include "netdev.h"
 #include "netstat.h"
@@ -130,6 +133,23 @@ static void one_mountinfo(const char *text, size_t len) {
         (void) mountinfo_cgroup_layout(text, len, &l);
 }
 
+static void one_cpu_stat(const char *text, size_t len) {
+        CgroupCpuStat s;
+        (void) cgroup_cpu_stat_parse(text, len, &s);
+}
+
+/* /proc/cpuinfo, a CPU list (/sys/devices/system/cpu/online), os-release: the host facts. */
+static void one_host(const char *text, size_t len) {
+        char buf[64];
+        unsigned n;
+        uint64_t v;
+        (void) cpuinfo_model(text, len, buf, sizeof(buf));
+        (void) cpuinfo_has_flag(text, len, "hypervisor");
+        (void) cpulist_count(text, len, &n);
+        (void) os_release_pretty_name(text, len, buf, sizeof(buf));
+        (void) meminfo_bytes(text, len, "MemTotal", &v);
+}
+
 /* Words and numbers of every line, as the collectors scan files without a parser of their own. */
 static void one_textscan(const char *text, size_t len) {
         Scan s = scan_init(text, len), line, word;
@@ -163,7 +183,7 @@ static const struct {
         { "pressure", one_psi },        { "softnet", one_softnet }, { "softirqs", one_softirqs },
         { "stat", one_stat },           { "netstat", one_netstat }, { "sockstat", one_sockstat },
         { "diskstats", one_diskstats }, { "netdev", one_netdev },   { "mountinfo", one_mountinfo },
-        { "textscan", one_textscan },
+        { "cpu.stat", one_cpu_stat },   { "host", one_host },       { "textscan", one_textscan },
 };
 enum { N_PARSERS = sizeof(parsers) / sizeof(parsers[0]) };
 
