@@ -5,8 +5,10 @@
  * round-trip), so that libFuzzer records the input as a crash. */
 #pragma once
 
+#include <ftw.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,12 +24,25 @@ static inline char *fuzz_cstr(const uint8_t *data, size_t size) {
         return s;
 }
 
-/* A private directory for targets whose parser reads a file, made once per process. */
+static inline int fuzz_remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        return remove(path);
+}
+
+static char fuzz_dir[] = "/tmp/skytune-fuzz-XXXXXX";
+
+static inline void fuzz_remove_tmpdir(void) {
+        (void) nftw(fuzz_dir, fuzz_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A private directory for targets whose parser reads a file, made once per process and removed at
+ * its exit. */
 static inline const char *fuzz_tmpdir(void) {
-        static char dir[] = "/tmp/skytune-fuzz-XXXXXX";
         static const char *made;
-        if (!made && !(made = mkdtemp(dir)))
-                abort();
+        if (!made) {
+                if (!(made = mkdtemp(fuzz_dir)))
+                        abort();
+                atexit(fuzz_remove_tmpdir);
+        }
         return made;
 }
 
