@@ -280,7 +280,7 @@ static int ulimit_canonical_key(const char *key, char **ret, const char **reason
         UlimitKey k;
         int r = ulimit_key_parse(key, &k);
         const char *c1 = strchr(key, ':'), *c2 = strrchr(key, ':');
-        if (r == -EINVAL && startswith(key, "login:") && c1 && memchr(c1 + 1, ':', (size_t) (c2 - c1 - 1)))
+        if (r == -EINVAL && startswith(key, "login:") && c1 && c2 > c1 && memchr(c1 + 1, ':', (size_t) (c2 - c1 - 1)))
                 *reason = "limits.conf(5) reads a ':' in a login target as a uid or gid range: name one user, "
                           "@group or *";
         if (r < 0)

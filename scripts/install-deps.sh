@@ -8,6 +8,8 @@ build=(build-essential cmake pkg-config libsystemd-dev libcap-dev libcurl4-opens
 test=(libcmocka-dev dbus polkitd systemd procps util-linux iproute2 jq curl nginx wrk
       debhelper lintian rpm rpmlint prometheus ansible-core man-db groff-base python3 bash-completion zsh
       openssl systemd-container debootstrap)
+# tests/fuzz: clang and its runtime libraries (libFuzzer, sanitizers: only recommended by clang).
+test+=(clang libclang-rt-14-dev)
 
 pkgs=("${build[@]}")
 [[ "${1:-}" == "--test" ]] && pkgs+=("${test[@]}")

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite: builds skytune twice and runs every test.
+# The whole test suite: builds skytune four times and runs every test.
 #  1. Release build with -Werror: compiles clean, unit tests pass.
 #  2. Debug build with AddressSanitizer + UndefinedBehaviorSanitizer: every unit and integration
 #     test (integration tests start their own dbus-daemon, polkitd and nginx; some need root).
+#  2b. Debug build with ThreadSanitizer (gcc): the tests of threaded code (label `threaded`: the
+#     probes' worker and server threads). A data race fails them.
+#  2c. clang build with libFuzzer + ASan + UBSan (tests/fuzz): each fuzz target runs a fixed number
+#     of inputs from its seeds (label `fuzz`; tests/fuzz/README.md for longer runs).
 #  3. Packaging tests (tests/packaging/test-*.sh), when run as root: build, lint and install the
 #     packages.
 #  4. System tests (tests/system/test-*.sh), when run as root: the .deb in a booted Debian 12
@@ -25,16 +29,29 @@ cmake --build "$out/release" -j"$jobs"
 step "sanitizer build (ASan + UBSan)"
 cmake -S "$src" -B "$out/asan" -DCMAKE_BUILD_TYPE=Debug -DSKYTUNE_SANITIZE=ON >/dev/null
 cmake --build "$out/asan" -j"$jobs"
+step "thread sanitizer build (TSan), the threaded code's tests only"
+cmake -S "$src" -B "$out/tsan" -DCMAKE_BUILD_TYPE=Debug -DSKYTUNE_TSAN=ON >/dev/null
+cmake --build "$out/tsan" -j"$jobs" --target threaded-tests
+step "fuzz build (clang, libFuzzer + ASan + UBSan), the fuzz targets only"
+CC=clang cmake -S "$src" -B "$out/fuzz" -DCMAKE_BUILD_TYPE=Debug -DSKYTUNE_FUZZ=ON >/dev/null
+cmake --build "$out/fuzz" -j"$jobs" --target fuzz
 set +e
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$src/tests/lsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 
 step "unit tests, release build"
 count ctest --test-dir "$out/release" --output-on-failure -L unit
 step "all tests, sanitizer build"
 count ctest --test-dir "$out/asan" --output-on-failure
+step "threaded code, thread sanitizer build"
+# A second try for a test that failed: under TSan's slowdown on a loaded machine a timing bound of a
+# probe test can miss; a data race is a happens-before fact that TSan reports again on the rerun.
+count ctest --test-dir "$out/tsan" --output-on-failure -L threaded --repeat until-pass:2
+step "fuzz targets, $(sed -n 's/^SKYTUNE_FUZZ_RUNS:STRING=//p' "$out/fuzz/CMakeCache.txt") inputs each"
+count ctest --test-dir "$out/fuzz" --output-on-failure -L fuzz
 
 if [[ $(id -u) -eq 0 && -z "${SKYTUNE_SKIP_PACKAGING:-}" ]]; then
         for t in "$src"/tests/packaging/test-*.sh; do

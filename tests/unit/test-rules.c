@@ -473,28 +473,66 @@ static void test_idle_profile_empty_plan(void **state) {
         policy_free(pol);
 }
 
-/* A virtual disk already on an acceptable scheduler keeps it (vdb: mq-deadline of none|mq-deadline). */
+/* A virtual disk already on an acceptable scheduler keeps it (vdb: mq-deadline of none|mq-deadline),
+ * while the same load on one that is not (vda: bfq) changes it, in the same plan. */
 static void test_alternatives_keep_acceptable(void **state) {
         Policy *pol = load_policy("balanced");
         json_t *profile = load_idle();
         set_path(profile, "resources.disk.devices.vdb.aqu_sz.avg", json_real(5));
+        set_path(profile, "resources.disk.devices.vda.aqu_sz.avg", json_real(5));
         json_t *plan = plan_for(pol, profile, NULL, 0);
         assert_null(change_of_rule(plan, "io.sched.virtual", "vdb"));
+        json_t *vda = change_of_rule(plan, "io.sched.virtual", "vda");
+        assert_non_null(vda);
+        assert_string_equal(json_string_value(json_object_get(vda, "kind")), "io_scheduler");
+        const char *proposed = json_string_value(json_object_get(vda, "proposed"));
+        assert_non_null(proposed);
+        assert_true(strcmp(proposed, "none") == 0 || strcmp(proposed, "mq-deadline") == 0);
         json_decref(plan);
         json_decref(profile);
         policy_free(pol);
 }
 
-/* A condition on a metric the profile lacks is false, never an error. */
+/* A condition on a metric the profile lacks is false, never an error, and never a zero: a rule whose
+ * other operand is there and would fire stays silent. Each case is checked firing first (control). */
 static void test_missing_metric_is_silent(void **state) {
+        static const struct {
+                const char *rule, *key;
+                Patch fire[3];          /* evidence that fires the rule */
+                const char *drop;       /* then this object is deleted: one operand goes missing */
+        } missing[] = {
+                /* dirty >= 80, and "disk.psi_full_pct.avg > 1 || cpu.procs_blocked.avg >= 1" without disk */
+                { "dirty.latency.ratio", "vm.dirty_ratio",
+                  { NUM("resources.memory.dirty_pct_of_threshold.max", 95), NUM("resources.disk.psi_full_pct.avg", 4) },
+                  "resources.disk" },
+                /* "listen_drops_per_s.max > listen_overflows_per_s.max": 5 > missing is not 5 > 0 */
+                { "net.synbacklog", "net.ipv4.tcp_max_syn_backlog",
+                  { NUM("resources.network.tcp.listen_drops_per_s.max", 5),
+                    STR("tunables.sysctl.net.ipv4.tcp_syncookies", "0") },
+                  "resources.network.tcp.listen_overflows_per_s" },
+        };
         Policy *pol = load_policy("balanced");
-        json_t *profile = load_idle();
-        json_object_del(json_object_get(profile, "resources"), "network");
-        json_object_del(json_object_get(profile, "resources"), "disk");
-        json_t *plan = plan_for(pol, profile, NULL, 0);
-        assert_int_equal(json_array_size(json_object_get(plan, "changes")), 0);
-        json_decref(plan);
-        json_decref(profile);
+        for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
+                json_t *profile = load_idle();
+                for (size_t k = 0; k < 3 && missing[i].fire[k].path; k++) {
+                        const Patch *f = &missing[i].fire[k];
+                        set_path(profile, f->path, f->str ? json_string(f->str) : json_real(f->value));
+                }
+                json_t *plan = plan_for(pol, profile, NULL, 0);
+                if (!change_of_rule(plan, missing[i].rule, missing[i].key))
+                        fail_msg("%s: does not fire on its evidence (the control)", missing[i].rule);
+                json_decref(plan);
+
+                char *parent = strdup(missing[i].drop), *leaf = strrchr(parent, '.');
+                *leaf++ = '\0';
+                assert_int_equal(json_object_del(test_path(profile, parent), leaf), 0);
+                plan = plan_for(pol, profile, NULL, 0);
+                if (change_of_rule(plan, missing[i].rule, missing[i].key))
+                        fail_msg("%s: fires with %s missing", missing[i].rule, missing[i].drop);
+                free(parent);
+                json_decref(plan);
+                json_decref(profile);
+        }
         policy_free(pol);
 }
 

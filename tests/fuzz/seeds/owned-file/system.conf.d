@@ -1,0 +1,2 @@
+[Manager]
+DefaultLimitNOFILE=4096:524288
