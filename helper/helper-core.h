@@ -18,7 +18,7 @@
 #include "sysroot.h"
 #include "tunable.h"
 
-#define HELPER_TX_SCHEMA "skytune.tx/1"
+#define HELPER_TX_SCHEMA TX_SCHEMA
 /* The plan's schema and limits have their home in common/plan-validate.h. */
 #define HELPER_PLAN_SCHEMA PLAN_SCHEMA
 #define HELPER_PLAN_MAX PLAN_MAX_BYTES
@@ -27,7 +27,7 @@
 #define HELPER_LIST_REPLY_MAX (1024 * 1024) /* bytes of finished transactions' summaries per list reply */
 #define HELPER_PAGE_MAX 100                 /* transactions per ListTransactionsPage reply */
 #define HELPER_KEEP_FINISHED 100            /* default retention: finished transactions kept (--keep-finished) */
-#define HELPER_VERIFY_SCHEMA "skytune.verify/1"
+#define HELPER_VERIFY_SCHEMA VERIFY_SCHEMA
 #define HELPER_VERIFICATION_MAX (64 * 1024) /* bytes of verification JSON (AnnotateTransaction) */
 #define HELPER_RECORD_MAX (16u * 1024 * 1024) /* bytes of one journal record read back; larger is quarantined */
 

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* skytune diff for people: one line per changed metric with units (a long name on a line of its
+/* skytune.diff/1 for people: one line per changed metric with units (a long name on a line of its
  * own), the tunables and facts that differ, the findings that appeared or went away, wrapped to 80
  * columns. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "diff.h"
 #include "macro.h"
+#include "render-profile.h"
 
 #define WIDTH 80
 #define NAME_W 33
@@ -126,7 +126,7 @@ static void print_findings(FILE *f, const json_t *findings) {
                 print_wrapped(f, "  - ", 4, text_or(json_object_get(x, "text"), "?"));
 }
 
-void diff_render(FILE *f, const json_t *d) {
+int render_diff(FILE *f, const json_t *d, const RenderView *v) {
         const json_t *a = json_object_get(d, "a"), *b = json_object_get(d, "b");
         fprintf(f, "A: %s %s (%s)\n", text_or(json_object_get(d, "kind"), "?"), text_or(json_object_get(a, "name"), "?"),
                 text_or(json_object_get(a, "generated"), "no date"));
@@ -151,4 +151,5 @@ void diff_render(FILE *f, const json_t *d) {
         print_pairs(f, "Facts", json_object_get(d, "facts"));
         if (!json_is_true(json_object_get(d, "differ")))
                 fprintf(f, "\nNo differences.\n");
+        return render_status_of(f);
 }
