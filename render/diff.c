@@ -68,8 +68,12 @@ static void print_wrapped(FILE *f, const char *first, size_t indent, const char 
         fputc('\n', f);
 }
 
+static const char *text_or(const json_t *v, const char *dflt) {
+        return json_is_string(v) ? json_string_value(v) : dflt;
+}
+
 static void print_metric(FILE *f, const json_t *m) {
-        const char *path = json_string_value(json_object_get(m, "path")), *unit = json_string_value(json_object_get(m, "unit"));
+        const char *path = text_or(json_object_get(m, "path"), "?"), *unit = json_string_value(json_object_get(m, "unit"));
         const char *sp = json_string_value(json_object_get(m, "spread"));
         char a[24] = "-", b[24] = "-", c[24] = "";
         const json_t *va = json_object_get(m, "a"), *vb = json_object_get(m, "b"), *vc = json_object_get(m, "change");
@@ -89,10 +93,6 @@ static void print_metric(FILE *f, const json_t *m) {
                 sp ? "  " : "", sp ? sp : "");
 }
 
-static const char *text_or(const json_t *v, const char *dflt) {
-        return json_is_string(v) ? json_string_value(v) : dflt;
-}
-
 /* "name  a -> b" lines, wrapped when long. */
 static void print_pairs(FILE *f, const char *title, const json_t *list) {
         size_t i, n = json_array_size(list);
@@ -107,7 +107,7 @@ static void print_pairs(FILE *f, const char *title, const json_t *list) {
                 snprintf(line, sizeof(line), "%s -> %s", text_or(json_object_get(x, "a"), "(absent)"),
                          text_or(json_object_get(x, "b"), "(absent)"));
                 print_wrapped(f, strlen(first) > WIDTH / 2 ? "  " : first, strlen(first) > WIDTH / 2 ? 4 : NAME_W + 3,
-                              strlen(first) > WIDTH / 2 ? json_string_value(json_object_get(x, "name")) : line);
+                              strlen(first) > WIDTH / 2 ? text_or(json_object_get(x, "name"), "?") : line);
                 if (strlen(first) > WIDTH / 2)
                         print_wrapped(f, "    ", 4, line);
         }
