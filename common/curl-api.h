@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* libcurl, loaded when the load engine first needs it. Linking libcurl pulls in some thirty libraries
- * (TLS, Kerberos, LDAP, RTMP...) whose start-up costs about 10 ms on every run of skytune, including
- * `skytune profile --duration 0` and `skytune plan`, which never make a request. Files that use
- * libcurl include this header instead of <curl/curl.h>; the calls go through a table filled by
- * curl_api_load(). */
+/* libcurl, loaded when a user of it (the load engine; later the monitor's notifiers) first needs it.
+ * Linking libcurl pulls in some thirty libraries (TLS, Kerberos, LDAP, RTMP...) whose start-up costs
+ * about 10 ms on every run of skytune, including `skytune profile --duration 0` and `skytune plan`,
+ * which never make a request. Files that use libcurl include this header instead of <curl/curl.h>;
+ * the calls go through a table filled by curl_api_load(). */
 #pragma once
 
 #define CURL_DISABLE_TYPECHECK 1   /* the type-checking macros would hide the plain declarations */
