@@ -20,6 +20,34 @@ int error_set_at(Error *e, int code, const char *place, const char *fmt, ...) {
         return code;
 }
 
+int error_set_input_at(Error *e, int code, const char *place, const char *file, unsigned line, const char *fmt, ...) {
+        if (!e || e->message || e->code < 0)
+                return code;
+        va_list ap;
+        va_start(ap, fmt);
+        if (vasprintf(&e->message, fmt, ap) < 0)
+                e->message = NULL;
+        va_end(ap);
+        e->code = code;
+        e->place = place;
+        e->file = file ? strdup(file) : NULL;
+        e->line = line;
+        return code;
+}
+
+char *error_format(const Error *e) {
+        char *s = NULL;
+        const char *msg = !e ? "unknown error" : e->message ? e->message : e->code < 0 ? strerror(-e->code) : "unknown error";
+        int n;
+        if (e && e->file && e->line > 0)
+                n = asprintf(&s, "%s:%u: %s", e->file, e->line, msg);
+        else if (e && e->file)
+                n = asprintf(&s, "%s: %s", e->file, msg);
+        else
+                n = asprintf(&s, "%s", msg);
+        return n < 0 ? NULL : s;
+}
+
 const char *error_message(const Error *e) {
         return e->message ?: strerror(-e->code);
 }
@@ -30,5 +58,6 @@ bool error_is_set(const Error *e) {
 
 void error_done(Error *e) {
         free(e->message);
+        free(e->file);
         *e = ERROR_NULL;
 }
