@@ -9,6 +9,8 @@
 #define CURL_DISABLE_TYPECHECK 1   /* the type-checking macros would hide the plain declarations */
 #include <curl/curl.h>
 
+#include "error.h"
+
 #define CURL_API_FUNCTIONS(X)                                                                     \
         X(global_init, curl_global_init) X(global_cleanup, curl_global_cleanup)                  \
         X(easy_init, curl_easy_init) X(easy_cleanup, curl_easy_cleanup)                          \
@@ -31,8 +33,9 @@ typedef struct CurlApi {
 
 extern CurlApi curl_api;
 
-/* dlopen libcurl.so.4 once; on failure *ret_error (malloc'ed) says what is missing and how to fix it. */
-int curl_api_load(char **ret_error);
+/* dlopen libcurl.so.4 once; on failure -ENOENT and ret_error (when not NULL) says what is missing and
+ * how to fix it. */
+int curl_api_load(Error *ret_error);
 
 
 #ifndef CURL_API_IMPLEMENTATION
