@@ -6,17 +6,22 @@
 
 #include "error.h"
 
+static int error_vset(Error *e, int code, const char *place, const char *fmt, va_list ap) {
+        if (vasprintf(&e->message, fmt, ap) < 0)
+                e->message = NULL;
+        e->code = code;
+        e->place = place;
+        return code;
+}
+
 int error_set_at(Error *e, int code, const char *place, const char *fmt, ...) {
         if (!e)
                 return code;
         error_done(e);
         va_list ap;
         va_start(ap, fmt);
-        if (vasprintf(&e->message, fmt, ap) < 0)
-                e->message = NULL;
+        error_vset(e, code, place, fmt, ap);
         va_end(ap);
-        e->code = code;
-        e->place = place;
         return code;
 }
 
@@ -25,11 +30,8 @@ int error_set_input_at(Error *e, int code, const char *place, const char *file, 
                 return code;
         va_list ap;
         va_start(ap, fmt);
-        if (vasprintf(&e->message, fmt, ap) < 0)
-                e->message = NULL;
+        error_vset(e, code, place, fmt, ap);
         va_end(ap);
-        e->code = code;
-        e->place = place;
         e->file = file ? strdup(file) : NULL;
         e->line = line;
         return code;
