@@ -210,8 +210,8 @@ int read_get(Helper *h, const char *id, bool full, json_t **ret, Error *error);
 char *now_iso(void);
 /* A verification record (AnnotateTransaction) as the caller sent it: parsed and checked member by
  * member (skytune.verify/1 with decision and transactions; no unknown members, names and verdicts
- * from their grammar, at most HELPER_VERIFICATION_MAX bytes). -EINVAL with *ret_error saying where. */
-int verification_parse(const char *text, size_t len, json_t **ret, char **ret_error);
+ * from their grammar, at most HELPER_VERIFICATION_MAX bytes). -EINVAL with ret_error saying where. */
+int verification_parse(const char *text, size_t len, json_t **ret, Error *ret_error);
 /* Store a parsed record as the transaction's "verification" (replacing an earlier one; "recorded" and
  * "recorded_by_uid" added) with a durable save. -ENOENT: no such transaction; -EBUSY: it is still
  * applying or rolling back; -EBADMSG: its file is corrupt (moved aside). *ret_tx: the saved record. */
