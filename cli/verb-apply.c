@@ -203,7 +203,8 @@ static int apply_dry_run(const ApplyArgs *x, json_t *plan, const json_t *effects
                 json_object_set(plan, "dry_run", (json_t *) effects);
                 r = cli_write_json(plan, NULL);
         } else {
-                RenderView view = cli_render_view(RENDER_DRY_RUN | (json_is_true(json_object_get(plan, "persist")) ? RENDER_PERSIST : 0));
+                unsigned persist = json_is_true(json_object_get(plan, "persist")) ? RENDER_PERSIST : 0;
+                RenderView view = cli_render_view(RENDER_DRY_RUN | persist);
                 render_plan(stdout, plan, &view);
                 render_effects(stdout, effects, &view);
                 r = fflush(stdout) != 0 ? log_error_errno(negative_errno(), "cannot write to standard output: %m") : 0;

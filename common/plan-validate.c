@@ -83,13 +83,15 @@ static int parse_change(json_t *c, size_t i, PlanChange *out, Error *ret_error) 
         _cleanup_free_ char *canon = NULL, *norm = NULL;
         int r = tunable_check(k, json_string_value(key), json_string_value(proposed), &canon, &reason);
         if (r < 0)
-                return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s = %s): %s", i, kindbuf, kbuf, vbuf, reason ?: "rejected");
+                return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s = %s): %s", i, kindbuf, kbuf, vbuf,
+                                 reason ?: "rejected");
         reason = plan_key_refused(k, canon);
         if (reason)
                 return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s = %s): %s", i, kindbuf, kbuf, vbuf, reason);
         r = tunable_normalize(k, canon, json_string_value(proposed), &norm);
         if (r < 0)
-                return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s = %s): value cannot be normalized", i, kindbuf, kbuf, vbuf);
+                return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s = %s): value cannot be normalized", i, kindbuf,
+                                 kbuf, vbuf);
         if (json_is_string(mech) && !word_ok(json_string_value(mech), 64))
                 return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s): mechanism must be a short word", i, kindbuf, kbuf);
         if (json_is_string(pfile) && json_string_length(pfile) > 4096)
@@ -164,7 +166,8 @@ int plan_validate(const char *text, size_t len, const Sysroot *root, Plan **ret,
         json_error_t jerr;
         json_auto_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
         if (!doc)
-                return error_set(ret_error, -EINVAL, "plan is not valid JSON (line %d column %d): %s", jerr.line, jerr.column, jerr.text);
+                return error_set(ret_error, -EINVAL, "plan is not valid JSON (line %d column %d): %s", jerr.line,
+                                 jerr.column, jerr.text);
         _cleanup_(plan_freep) Plan *p = NULL;
         int r = parse_plan(doc, &p, ret_error);
         if (r < 0)
@@ -271,5 +274,6 @@ int plan_check_change_host(const Sysroot *root, const Plan *plan, size_t i, Erro
                 return r;
         if (!why)
                 return 0;
-        return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s = %s): %s", i, tunable_kind_to_string(c->kind), c->key, c->proposed, why);
+        return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s = %s): %s", i, tunable_kind_to_string(c->kind), c->key,
+                         c->proposed, why);
 }

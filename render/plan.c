@@ -99,7 +99,8 @@ static void plan_text(FILE *f, const json_t *plan, bool color) {
         const json_t *changes = json_object_get(plan, "changes");
         bool persist = json_is_true(json_object_get(plan, "persist"));
         fprintf(f, "%sPlan%s for policy %s%s%s (risk allowed: %s), profile %s (%s)\n", s.bold, s.reset, s.bold,
-                jstr_or(pol, "name", ""), s.reset, jstr_or(pol, "allow_risk", ""), jstr_or(prof, "source", ""), jstr_or(prof, "digest", ""));
+                jstr_or(pol, "name", ""), s.reset, jstr_or(pol, "allow_risk", ""), jstr_or(prof, "source", ""),
+                jstr_or(prof, "digest", ""));
         size_t n = json_array_size(changes), i;
         json_t *x;
         if (n == 0)
@@ -123,7 +124,8 @@ static void plan_text(FILE *f, const json_t *plan, bool color) {
         if (json_array_size(uns) > 0) {
                 fprintf(f, "\n%sNot on this host%s (skipped, not an error):\n", s.yellow, s.reset);
                 json_array_foreach(uns, i, x)
-                        fprintf(f, "  %s %s (rule %s): %s\n", jstr_or(x, "kind", ""), jstr_or(x, "key", ""), jstr_or(x, "rule", ""), jstr_or(x, "reason", ""));
+                        fprintf(f, "  %s %s (rule %s): %s\n", jstr_or(x, "kind", ""), jstr_or(x, "key", ""),
+                                jstr_or(x, "rule", ""), jstr_or(x, "reason", ""));
         }
         const json_t *targets = json_object_get(plan, "targets");
         if (json_object_size(targets) > 0) {
@@ -132,8 +134,9 @@ static void plan_text(FILE *f, const json_t *plan, bool color) {
                 json_object_foreach((json_t *) targets, k, x) {
                         fprintf(f, "  %s:", k);
                         if (json_object_get(x, "pid")) {
-                                fprintf(f, " pid %lld (%s, %lld processes);", (long long) json_integer_value(json_object_get(x, "pid")),
-                                        jstr_or(x, "comm", ""), (long long) json_integer_value(json_object_get(x, "processes")));
+                                fprintf(f, " pid %lld (%s, %lld processes);",
+                                        (long long) json_integer_value(json_object_get(x, "pid")), jstr_or(x, "comm", ""),
+                                        (long long) json_integer_value(json_object_get(x, "processes")));
                                 print_limit(f, "nofile", json_object_get(x, "nofile"));
                                 print_limit(f, "nproc", json_object_get(x, "nproc"));
                                 print_limit(f, "memlock", json_object_get(x, "memlock"));
@@ -145,7 +148,8 @@ static void plan_text(FILE *f, const json_t *plan, bool color) {
                                         : json_is_true(json_object_get(x, "unit_file")) ? ""
                                                                                          : " (no unit file)");
                         else if (json_is_true(json_object_get(x, "session")))
-                                fprintf(f, " login session of %s", json_object_get(x, "user") ? jstr_or(x, "user", "") : "an unnamed uid");
+                                fprintf(f, " login session of %s",
+                                        json_object_get(x, "user") ? jstr_or(x, "user", "") : "an unnamed uid");
                         fputc('\n', f);
                 }
         }
@@ -175,8 +179,8 @@ static void effects_text(FILE *f, const json_t *effects, bool persist, bool dry_
                 const char *file = json_string_value(json_object_get(x, "file"));
                 bool via_file = file && (persist || strcmp(st, "file") == 0);
                 fprintf(f, "  %-13s %-34s %s -> %s  [%s%s%s]%s\n", jstr_or(x, "kind", ""), jstr_or(x, "key", ""),
-                        json_is_string(from) ? json_string_value(from) : "(unset)", jstr_or(x, "to", ""), jstr_or(x, "mechanism", ""),
-                        via_file ? ": " : "", via_file ? file : "",
+                        json_is_string(from) ? json_string_value(from) : "(unset)", jstr_or(x, "to", ""),
+                        jstr_or(x, "mechanism", ""), via_file ? ": " : "", via_file ? file : "",
                         strcmp(st, "change") == 0      ? ""
                         : strcmp(st, "unchanged") == 0 ? "  already set"
                         : strcmp(st, "file") == 0      ? "  written to its file below"
@@ -194,7 +198,10 @@ static void effects_text(FILE *f, const json_t *effects, bool persist, bool dry_
                 const char *d = jstr_or(x, "diff", "");
                 for (const char *p = d; *p;) {
                         const char *nl = strchrnul(p, '\n');
-                        const char *c = *p == '+' && p[1] != '+' ? s.green : *p == '-' && p[1] != '-' ? s.red : *p == '@' ? s.dim : "";
+                        const char *c = *p == '+' && p[1] != '+'   ? s.green
+                                        : *p == '-' && p[1] != '-' ? s.red
+                                        : *p == '@'                ? s.dim
+                                                                   : "";
                         fprintf(f, "%s%.*s%s\n", c, (int) (nl - p), p, *c ? s.reset : "");
                         p = *nl ? nl + 1 : nl;
                 }
