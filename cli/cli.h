@@ -72,9 +72,7 @@ unsigned cli_interrupt_count(void);
  * returns true. */
 bool cli_stop_if_interrupted(const char *what);
 
-/* Profile rendering for people: render-profile.h. */
-/* The profile in Prometheus' text exposition format (render-prometheus.c); *ret is malloc'd. */
-int render_prometheus(const json_t *profile, char **ret);
+/* Every rendering of a document (profile, plan, transaction, diff, Prometheus): render/render.h. */
 /* Run the profiler (progress on stderr when it is a TTY); used by profile, plan and apply. Ctrl-C
  * ends the window: with keep_partial (skytune profile) the profile has what was sampled, marked
  * "interrupted"; else nothing is built and -EINTR is returned (not logged: the caller says what it

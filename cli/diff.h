@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#define DIFF_SCHEMA "skytune.diff/1"
+#include "schema.h"
 
 typedef enum DiffKind {
         DIFF_PROFILE,
@@ -29,5 +29,4 @@ int diff_flatten(DiffKind kind, const json_t *doc, json_t **ret);
 /* The skytune.diff/1 document of two flat forms (docs/verbs.md); all: unchanged metrics too. */
 int diff_compare(const json_t *a, const json_t *b, bool all, json_t **ret);
 
-/* The comparison for people, at most 80 columns. */
-void diff_render(FILE *f, const json_t *diff);
+/* The comparison for people: render_diff() (render.h). */

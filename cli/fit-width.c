@@ -1,88 +1,43 @@
 /* SPDX-License-Identifier: MIT */
-/* Text for people fitted to the terminal: a renderer writes into memory, and every line wider than
- * the terminal is wrapped at word boundaries, its continuation lines hanging under the line's text
- * column (the text after "   why        " or "  --duration S   "), so tables and help keep their
- * shape. Lines that fit are left as they are. */
+/* The CLI's terminal: its width, text fitted to it (render_fit() at that width) and the messages on
+ * stderr. */
 #include "fit-width.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "cli.h"
 #include "macro.h"
-#include "render-profile.h"
+#include "render.h"
 
-/* Where a line's text column starts: after its leading blanks and a first field followed by two or
- * more blanks ("  --out FILE   text"), when that is in the left half; else its leading blanks. */
-static size_t hang_of(const char *line, size_t len, unsigned width) {
-        size_t lead = strspn(line, " ");
-        if (startswith(line, "Usage: "))
-                return strlen("Usage: ");
-        const char *gap = NULL;
-        for (const char *p = line + lead; p + 2 < line + len; p++)
-                if (p[0] == ' ' && p[1] == ' ') {
-                        gap = p;
-                        break;
-                }
-        if (!gap)
-                return lead;
-        size_t col = (size_t) (gap - line) + strspn(gap, " ");
-        return col < len && col <= width / 2 ? col : lead;
+unsigned cli_terminal_width_of(int fd) {
+        const char *env = getenv("COLUMNS");
+        char *end;
+        long c = env ? strtol(env, &end, 10) : 0;
+        if (env && *env && !*end && c > 0)
+                return (unsigned) MAX(c, 40L);
+        struct winsize ws;
+        if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+                return MAX(ws.ws_col, (unsigned short) 40);
+        return 80;
 }
 
-/* A paragraph: a line and the ones under its text column that go on with it ("  --x   text" and
- * "        more text", or lines of prose). One that fits is written as it is; else its text is
- * joined and wrapped under the first line's text column. */
-static const char *fit_paragraph(FILE *out, const char *p, unsigned width) {
-        size_t len = strcspn(p, "\n"), hang = hang_of(p, len, width), widest = len;
-        const char *end = p + len;
-        while (len > 0 && *end == '\n' && end[1] && end[1] != '\n') {
-                const char *next = end + 1;
-                size_t nlen = strcspn(next, "\n"), lead = strspn(next, " ");
-                /* Under the text column, and not an item of its own. */
-                if (lead != hang || lead >= nlen || hang_of(next, nlen, width) != lead || startswith(p, "Usage: "))
-                        break;
-                widest = MAX(widest, nlen);
-                end = next + nlen;
-        }
-        if (widest <= width) {
-                fprintf(out, "%.*s%s", (int) (end - p), p, *end ? "\n" : "");
-                return *end ? end + 1 : end;
-        }
-        _cleanup_free_ char *text = strndup(p + hang, (size_t) (end - p) - hang);
-        if (!text)
-                return end;     /* out of memory: the rest is left out */
-        for (char *c = text; *c; c++)
-                if (*c == '\n')
-                        *c = ' ';
-        fprintf(out, "%.*s", (int) hang, p);
-        profile_wrap(out, (unsigned) hang, (unsigned) (hang ? hang : 0), width, text + strspn(text, " "));
-        return *end ? end + 1 : end;
+unsigned cli_terminal_width(void) {
+        return cli_terminal_width_of(STDOUT_FILENO);
+}
+
+RenderView cli_render_view(unsigned flags) {
+        return (RenderView) { .color = cli_stdout_color(), .width = cli_terminal_width(), .flags = flags };
 }
 
 int cli_fit_text(FILE *out, const char *text) {
-        unsigned width = cli_terminal_width();
-        for (const char *p = text; *p;)
-                p = fit_paragraph(out, p, width);
-        return ferror(out) ? -EIO : 0;
+        return render_fit_text(out, cli_terminal_width(), text);
 }
 
 int cli_fit(FILE *out, void (*render)(FILE *f, void *userdata), void *userdata) {
-        char *buf = NULL;
-        size_t size = 0;
-        FILE *m = open_memstream(&buf, &size);
-        if (!m)
-                return -ENOMEM;
-        render(m, userdata);
-        if (fclose(m) != 0) {
-                free(buf);
-                return -ENOMEM;
-        }
-        int r = cli_fit_text(out, buf);
-        free(buf);
-        return r;
+        return render_fit(out, cli_terminal_width(), render, userdata);
 }
 
 void cli_log_sink(LogLevel level, const char *msg, void *userdata) {
@@ -96,5 +51,5 @@ void cli_log_sink(LogLevel level, const char *msg, void *userdata) {
         if (width == 0)
                 fprintf(stderr, "%s\n", msg);
         else
-                profile_wrap(stderr, (unsigned) (strlen("skytune: ") + strlen(p)), 2, width, msg);
+                render_wrap(stderr, (unsigned) (strlen("skytune: ") + strlen(p)), 2, width, msg);
 }

@@ -19,65 +19,6 @@ __attribute__((constructor)) static void client_knows_interrupts(void) {
         helper_client_set_interrupts(cli_interrupt_count);
 }
 
-static const char *str(const json_t *o, const char *k) {
-        const char *s = json_string_value(json_object_get(o, k));
-        return s ? s : "-";
-}
-
-/* The entries of an owned file that a rollback left in place, and why. */
-static void print_entries_left(FILE *f, const json_t *file) {
-        const char *key;
-        json_t *e;
-        json_object_foreach(json_object_get(file, "entries"), key, e) {
-                const char *r = str(e, "rollback");
-                if (strcmp(r, "conflict") == 0)
-                        fprintf(f, "  %-11s %-12s   %s: the line is now \"%s\": left alone (--force restores it)\n", r, "entry", key,
-                                str(e, "found"));
-                else if (strcmp(r, "superseded") == 0)
-                        fprintf(f, "  %-11s %-12s   %s: set again by the newer transaction %s: left alone (roll that one back first)\n", r,
-                                "entry", key, str(e, "superseded_by"));
-                else if (strcmp(r, "refused") == 0 || strcmp(r, "failed") == 0)
-                        fprintf(f, "  %-11s %-12s   %s: not restored: %s\n", r, "entry", key, str(e, "error"));
-        }
-        if (json_object_get(file, "rollback_error"))
-                fprintf(f, "  %-11s %-12s   %s\n", "", "", str(file, "rollback_error"));
-}
-
-void helper_client_print_tx(FILE *f, const json_t *tx, bool rollback) {
-        size_t i;
-        json_t *c;
-        json_array_foreach(json_object_get(tx, "changes"), i, c) {
-                const char *status = rollback ? str(c, "rollback") : str(c, "status");
-                if (rollback && strcmp(status, "-") == 0)
-                        status = str(c, "status");
-                fprintf(f, "  %-11s %-12s %-32s ", status, str(c, "kind"), str(c, "key"));
-                if (rollback && strcmp(status, "conflict") == 0)
-                        fprintf(f, "now %s, skytune had set %s: left alone (--force restores %s)\n", str(c, "found"), str(c, "new"),
-                                str(c, "old"));
-                else if (rollback && strcmp(status, "superseded") == 0)
-                        fprintf(f, "%s%s%sset again by the newer transaction %s: left alone (roll that one back first)\n",
-                                json_object_get(c, "found") ? "now " : "", json_object_get(c, "found") ? str(c, "found") : "",
-                                json_object_get(c, "found") ? ", " : "", str(c, "superseded_by"));
-                else if (rollback && (strcmp(status, "refused") == 0 || strcmp(status, "failed") == 0))
-                        fprintf(f, "%s -> %s not restored: %s\n", str(c, "new"), str(c, "old"), str(c, "rollback_error"));
-                else if (rollback)
-                        fprintf(f, "%s -> %s\n", str(c, "new"), str(c, "old"));
-                else
-                        fprintf(f, "%s -> %s\n", str(c, "old"), strcmp(str(c, "new"), "-") ? str(c, "new") : str(c, "proposed"));
-        }
-        json_array_foreach(json_object_get(tx, "files"), i, c) {
-                const char *status = rollback ? str(c, "rollback") : str(c, "status");
-                fprintf(f, "  %-11s %-12s /%s%s\n", status, "file", str(c, "path"),
-                        json_is_false(json_object_get(c, "existed")) && (!rollback || strcmp(status, "restored") == 0)
-                                ? (rollback ? " (removed)" : " (new)")
-                                : "");
-                if (rollback)
-                        print_entries_left(f, c);
-        }
-        json_array_foreach(json_object_get(tx, "notes"), i, c)
-                fprintf(f, "  note: %s\n", json_string_value(c));
-}
-
 int helper_client_json_args(int argc, char **argv, const char *usage, bool *ret_json) {
         return helper_client_json_args_id(argc, argv, usage, ret_json, NULL, NULL);
 }
@@ -158,7 +99,7 @@ int helper_client_apply_plan(json_t *plan, long long pending, bool yes, bool jso
                 printf("Nothing to change: skytune-helper found every value as the plan wants it.\n");
         else {
                 printf("Applied transaction %s:\n", id);
-                helper_client_print_tx(stdout, tx, false);
+                render_tx(stdout, tx, &(RenderView) { 0 });
                 printf("Undo with: skytune rollback %s\n", id);
         }
         if (fflush(stdout) != 0)

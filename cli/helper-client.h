@@ -19,6 +19,3 @@ int helper_client_json_args(int argc, char **argv, const char *usage, bool *ret_
 /* The same with --all (when ret_all is not NULL) and one optional argument (NULL when absent; a second
  * one is a usage error). Usage errors are logged as "skytune: error: ..." naming the verb's --help. */
 int helper_client_json_args_id(int argc, char **argv, const char *usage, bool *ret_json, bool *ret_all, const char **ret_id);
-
-/* One line per change of a transaction, for people ("  applied   sysctl vm.swappiness  60 -> 10"). */
-void helper_client_print_tx(FILE *f, const json_t *tx, bool rollback);

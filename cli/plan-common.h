@@ -64,6 +64,3 @@ int cli_load_plan(const Sysroot *root, const char *path, json_t **ret);
 /* Load the policy and the profile (or profile now), and build the plan. -EINTR (not logged) when
  * Ctrl-C stopped the profile taken now: a plan is never made from a truncated window. */
 int cli_build_plan(const PlanArgs *a, const Sysroot *root, json_t **ret);
-
-void render_plan(FILE *f, const json_t *plan, bool color);
-void render_effects(FILE *f, const json_t *effects, bool persist, bool dry_run, bool color);

@@ -8,9 +8,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "schema.h"
 #include "sysroot.h"
 
-#define RECOMMEND_SCHEMA "skytune.recommend/1"
 #define RECOMMEND_MAX_PORTS 64
 
 /* What a host shows beyond its profile (only when profiling it now). */

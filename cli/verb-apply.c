@@ -203,9 +203,10 @@ static int apply_dry_run(const ApplyArgs *x, json_t *plan, const json_t *effects
                 json_object_set(plan, "dry_run", (json_t *) effects);
                 r = cli_write_json(plan, NULL);
         } else {
-                bool color = cli_stdout_color();
-                render_plan(stdout, plan, color);
-                render_effects(stdout, effects, json_is_true(json_object_get(plan, "persist")), true, color);
+                unsigned persist = json_is_true(json_object_get(plan, "persist")) ? RENDER_PERSIST : 0;
+                RenderView view = cli_render_view(RENDER_DRY_RUN | persist);
+                render_plan(stdout, plan, &view);
+                render_effects(stdout, effects, &view);
                 r = fflush(stdout) != 0 ? log_error_errno(negative_errno(), "cannot write to standard output: %m") : 0;
         }
         return r < 0 ? EXIT_FAIL : x->detailed && pending > 0 ? EXIT_PENDING : EXIT_OK;
@@ -226,8 +227,9 @@ static int apply_run(ApplyArgs *x) {
         }
         /* A real apply: show the dry run, ask, send the plan to skytune-helper. */
         if (!x->plan.json) {
-                render_plan(stdout, plan, cli_stdout_color());
-                render_effects(stdout, effects, json_is_true(json_object_get(plan, "persist")), false, cli_stdout_color());
+                RenderView view = cli_render_view(json_is_true(json_object_get(plan, "persist")) ? RENDER_PERSIST : 0);
+                render_plan(stdout, plan, &view);
+                render_effects(stdout, effects, &view);
                 fflush(stdout);
         } else
                 json_object_set(plan, "dry_run", effects);

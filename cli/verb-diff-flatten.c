@@ -13,9 +13,9 @@
 #define MAX_DEPTH 12
 
 static const char *const schemas[_DIFF_KIND_MAX] = {
-        [DIFF_PROFILE] = "skytune.profile/1",
-        [DIFF_PLAN] = "skytune.plan/1",
-        [DIFF_PROBE] = "skytune.probe/1",
+        [DIFF_PROFILE] = PROFILE_SCHEMA,
+        [DIFF_PLAN] = PLAN_SCHEMA,
+        [DIFF_PROBE] = PROBE_SCHEMA,
 };
 static const char *const kind_names[_DIFF_KIND_MAX] = {
         [DIFF_PROFILE] = "profile",

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "diff.h"
+#include "fit-width.h"
 #include "log.h"
 #include "macro.h"
 #include "plan-common.h"
@@ -162,7 +163,7 @@ static int diff_run(const DiffArgs *x) {
                 if (x->live.json)
                         code = cli_write_json(d, NULL) < 0 ? EXIT_FAIL : EXIT_OK;
                 else
-                        diff_render(stdout, d);
+                        render_diff(stdout, d, &(RenderView) { .width = 80 });
                 if (code == EXIT_OK && x->detailed && json_is_true(json_object_get(d, "differ")))
                         code = EXIT_PENDING;
         }

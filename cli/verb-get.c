@@ -11,6 +11,7 @@
 #include "dirlist.h"
 #include "log.h"
 #include "macro.h"
+#include "schema.h"
 #include "tunable-arg.h"
 #include "verbs.h"
 
@@ -202,7 +203,7 @@ int verb_get(int argc, char **argv) {
         else
                 code = emit_keys(root, &a, list);
         if (list) {
-                json_t *doc = json_pack("{s:s, s:O}", "schema", "skytune.get/1", "tunables", list);
+                json_t *doc = json_pack("{s:s, s:O}", "schema", GET_SCHEMA, "tunables", list);
                 if (!doc || cli_write_json(doc, NULL) < 0)
                         code = EXIT_FAIL;
                 json_decref(doc);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fit-width.h"
 #include "helper-client.h"
 #include "log.h"
 #include "macro.h"
@@ -127,7 +128,7 @@ static void print_tx(const json_t *tx) {
         printf("Transaction %s: %s, created %s%s\n", strempty(json_string_value(json_object_get(tx, "id"))),
                strempty(json_string_value(json_object_get(tx, "state"))), when(tx, "created", created, sizeof(created)),
                json_is_true(json_object_get(tx, "persist")) ? ", persistent" : "");
-        helper_client_print_tx(stdout, tx, json_object_get(tx, "rolled_back") != NULL);
+        render_tx(stdout, tx, &(RenderView) { .flags = json_object_get(tx, "rolled_back") ? RENDER_ROLLBACK : 0 });
         const json_t *v = json_object_get(tx, "verification");
         if (!v) {
                 printf("Not verified (skytune apply --verify measures a change and keeps its verdicts here).\n");

@@ -101,7 +101,8 @@ int verb_plan(int argc, char **argv) {
         if (r >= 0 && a.json)
                 r = cli_write_json(plan, NULL);
         else if (r >= 0) {
-                render_plan(stdout, plan, cli_stdout_color());
+                RenderView view = cli_render_view(0);
+                render_plan(stdout, plan, &view);
                 if (fflush(stdout) != 0)
                         r = log_error_errno(negative_errno(), "cannot write to standard output: %m");
         }

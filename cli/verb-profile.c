@@ -11,7 +11,7 @@
 #include "macro.h"
 #include "plan-common.h"
 #include "profiler.h"
-#include "render-profile.h"
+#include "fit-width.h"
 #include "tunable.h"
 #include "verbs.h"
 
@@ -117,7 +117,7 @@ static int profile_write(const json_t *doc, bool json, bool prometheus, bool bri
         if (r >= 0 && json)
                 r = cli_write_json(doc, NULL);
         else if (r >= 0) {
-                ProfileView view = { .color = cli_stdout_color(), .width = cli_terminal_width() };
+                RenderView view = cli_render_view(0);
                 r = brief ? render_profile_brief(stdout, doc, &view) : render_profile_full(stdout, doc, &view);
                 if (r < 0 || fflush(stdout) != 0)
                         r = log_error_errno(negative_errno(), "cannot write to standard output: %m");

@@ -110,7 +110,7 @@ int verb_rollback(int argc, char **argv) {
                 const char *state = json_string_value(json_object_get(tx, "state"));
                 printf("%s transaction %s:\n", state && strcmp(state, "partially-rolled-back") == 0 ? "Partially rolled back" : "Rolled back",
                        json_string_value(json_object_get(tx, "id")));
-                helper_client_print_tx(stdout, tx, true);
+                render_tx(stdout, tx, &(RenderView) { .flags = RENDER_ROLLBACK });
         }
         const char *txid = json_string_value(json_object_get(tx, "id"));
         if (superseded)

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fit-width.h"
 #include "helper-client.h"
+#include "json-util.h"
 #include "log.h"
 #include "schema.h"
 #include "macro.h"
@@ -22,10 +24,6 @@
         "something drifted, 1 on failure.\n\n"                                                         \
         "  --json    print skytune.status/1 (docs/helper.md) instead of a table; nothing on\n"         \
         "            standard output when it fails\n"
-
-static const char *jstr(const json_t *o, const char *k) {
-        return json_string_value(json_object_get(o, k));
-}
 
 /* Every applied transaction with live values and drift (GetTransaction), newest first. */
 static int fetch_applied(json_t **ret) {
@@ -108,40 +106,6 @@ static int build_status(json_t *txs, json_t **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-static void print_status(const json_t *doc) {
-        const json_t *txs = json_object_get(doc, "transactions"), *items = json_object_get(doc, "items");
-        if (json_array_size(txs) == 0) {
-                printf("No applied transaction: the system is as skytune found it.\n");
-                return;
-        }
-        printf("%zu applied transaction(s), newest first; each key is judged against the newest one that set it:\n",
-               json_array_size(txs));
-        size_t i, j;
-        json_t *t, *it;
-        json_array_foreach(txs, i, t) {
-                printf("Transaction %s (%s):\n", strempty(jstr(t, "id")), strempty(jstr(t, "created")));
-                json_array_foreach(items, j, it) {
-                        if (strcmp(strempty(jstr(it, "transaction")), strempty(jstr(t, "id"))) != 0)
-                                continue;
-                        const char *state = json_is_true(json_object_get(it, "drift")) ? "DRIFT" : "ok";
-                        if (strcmp(jstr(it, "kind"), "file") == 0)
-                                printf("  %-6s %-12s /%s\n", state, "file", jstr(it, "key"));
-                        else
-                                printf("  %-6s %-12s %-32s set %s, now %s\n", state, jstr(it, "kind"), jstr(it, "key"),
-                                       jstr(it, "set") ?: "-", jstr(it, "live") ?: "(unreadable)");
-                }
-        }
-        json_int_t drifted = json_integer_value(json_object_get(doc, "drifted"));
-        if (!drifted)
-                return;
-        printf("%lld item(s) drifted since skytune applied them:", (long long) drifted);
-        json_array_foreach(items, j, it)
-                if (json_is_true(json_object_get(it, "drift")))
-                        printf(" %s%s (transaction %s)", strcmp(jstr(it, "kind"), "file") == 0 ? "/" : "", jstr(it, "key"),
-                               jstr(it, "transaction"));
-        printf("\n");
-}
-
 int verb_status(int argc, char **argv) {
         bool json;
         int code = helper_client_json_args(argc, argv, STATUS_USAGE, &json);
@@ -158,6 +122,7 @@ int verb_status(int argc, char **argv) {
         code = json_is_true(json_object_get(doc, "drift")) ? EXIT_PENDING : EXIT_OK;
         if (json)
                 return cli_write_json(doc, NULL) < 0 ? EXIT_FAIL : code;
-        print_status(doc);
+        RenderView view = cli_render_view(0);
+        render_status(stdout, doc, &view);
         return fflush(stdout) == 0 ? code : EXIT_FAIL;
 }

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "macro.h"
 #include "safe-text.h"
+#include "schema.h"
 
 /* The caller's count of interrupts (helper_client_set_interrupts), or NULL: none. */
 static unsigned (*interrupts)(void);
@@ -199,7 +200,7 @@ int helper_client_list_all(json_t **ret) {
                 if (!before)
                         return log_error_errno(-ENOMEM, "cannot list the transactions: %m");
         }
-        *ret = json_pack("{s:s, s:O, s:i}", "schema", "skytune.txlist/1", "transactions", all, "omitted", 0);
+        *ret = json_pack("{s:s, s:O, s:i}", "schema", TXLIST_SCHEMA, "transactions", all, "omitted", 0);
         return *ret ? 0 : log_error_errno(-ENOMEM, "cannot list the transactions: %m");
 }
 

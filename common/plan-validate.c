@@ -26,16 +26,6 @@ Plan *plan_free(Plan *p) {
         return NULL;
 }
 
-static int errorf(char **ret_error, const char *fmt, ...) _printf_(2, 3);
-static int errorf(char **ret_error, const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        if (ret_error && vasprintf(ret_error, fmt, ap) < 0)
-                *ret_error = NULL;
-        va_end(ap);
-        return -EINVAL;
-}
-
 static bool word_ok(const char *s, size_t max) {
         size_t n = strlen(s);
         if (n == 0 || n > max)
@@ -64,18 +54,18 @@ const char *plan_key_refused(TunableKind kind, const char *key) {
         return NULL;
 }
 
-static int parse_change(json_t *c, size_t i, PlanChange *out, char **ret_error) {
+static int parse_change(json_t *c, size_t i, PlanChange *out, Error *ret_error) {
         if (!json_is_object(c))
-                return errorf(ret_error, "changes[%zu] is not an object", i);
+                return error_set(ret_error, -EINVAL, "changes[%zu] is not an object", i);
         json_t *kind = json_object_get(c, "kind"), *key = json_object_get(c, "key"),
                *proposed = json_object_get(c, "proposed"), *mech = json_object_get(c, "mechanism"),
                *pfile = json_object_get(c, "persist_file"), *critical = json_object_get(c, "allow_critical_process");
         if (!json_is_string(kind) || !json_is_string(key) || !json_is_string(proposed))
-                return errorf(ret_error, "changes[%zu]: kind, key and proposed must be strings", i);
+                return error_set(ret_error, -EINVAL, "changes[%zu]: kind, key and proposed must be strings", i);
         if ((mech && !json_is_null(mech) && !json_is_string(mech)) || (pfile && !json_is_null(pfile) && !json_is_string(pfile)))
-                return errorf(ret_error, "changes[%zu]: mechanism and persist_file must be strings", i);
+                return error_set(ret_error, -EINVAL, "changes[%zu]: mechanism and persist_file must be strings", i);
         if (critical && !json_is_boolean(critical))
-                return errorf(ret_error, "changes[%zu]: allow_critical_process must be true or false", i);
+                return error_set(ret_error, -EINVAL, "changes[%zu]: allow_critical_process must be true or false", i);
         char kbuf[80], vbuf[80], kindbuf[40];
         safe_copy(kindbuf, sizeof(kindbuf), json_string_value(kind));
         safe_copy(kbuf, sizeof(kbuf), json_string_value(key));
@@ -84,26 +74,28 @@ static int parse_change(json_t *c, size_t i, PlanChange *out, char **ret_error) 
          * means an embedded NUL. */
         if (strlen(json_string_value(key)) != json_string_length(key) ||
             strlen(json_string_value(proposed)) != json_string_length(proposed))
-                return errorf(ret_error, "changes[%zu] (%s %s): NUL byte in key or value", i, kindbuf, kbuf);
+                return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s): NUL byte in key or value", i, kindbuf, kbuf);
 
         TunableKind k = tunable_kind_from_string(json_string_value(kind));
         if (k < 0)
-                return errorf(ret_error, "changes[%zu]: unknown kind '%s'", i, kindbuf);
+                return error_set(ret_error, -EINVAL, "changes[%zu]: unknown kind '%s'", i, kindbuf);
         const char *reason = NULL;
         _cleanup_free_ char *canon = NULL, *norm = NULL;
         int r = tunable_check(k, json_string_value(key), json_string_value(proposed), &canon, &reason);
         if (r < 0)
-                return errorf(ret_error, "changes[%zu] (%s %s = %s): %s", i, kindbuf, kbuf, vbuf, reason ?: "rejected");
+                return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s = %s): %s", i, kindbuf, kbuf, vbuf,
+                                 reason ?: "rejected");
         reason = plan_key_refused(k, canon);
         if (reason)
-                return errorf(ret_error, "changes[%zu] (%s %s = %s): %s", i, kindbuf, kbuf, vbuf, reason);
+                return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s = %s): %s", i, kindbuf, kbuf, vbuf, reason);
         r = tunable_normalize(k, canon, json_string_value(proposed), &norm);
         if (r < 0)
-                return errorf(ret_error, "changes[%zu] (%s %s = %s): value cannot be normalized", i, kindbuf, kbuf, vbuf);
+                return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s = %s): value cannot be normalized", i, kindbuf,
+                                 kbuf, vbuf);
         if (json_is_string(mech) && !word_ok(json_string_value(mech), 64))
-                return errorf(ret_error, "changes[%zu] (%s %s): mechanism must be a short word", i, kindbuf, kbuf);
+                return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s): mechanism must be a short word", i, kindbuf, kbuf);
         if (json_is_string(pfile) && json_string_length(pfile) > 4096)
-                return errorf(ret_error, "changes[%zu] (%s %s): persist_file is too long", i, kindbuf, kbuf);
+                return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s): persist_file is too long", i, kindbuf, kbuf);
         out->kind = k;
         out->key = TAKE_PTR(canon);
         out->proposed = TAKE_PTR(norm);
@@ -117,35 +109,35 @@ static int parse_change(json_t *c, size_t i, PlanChange *out, char **ret_error) 
 }
 
 /* The same key twice (in any spelling: keys are canonical by now), or both keys of a coupled pair. */
-static int check_against_earlier(const Plan *p, size_t i, char **ret_error) {
+static int check_against_earlier(const Plan *p, size_t i, Error *ret_error) {
         const PlanChange *ci = &p->changes[i];
         const char *partner = ci->kind == TUNABLE_SYSCTL ? sysctl_coupled_partner(ci->key) : NULL;
         for (size_t j = 0; j < i; j++) {
                 const PlanChange *cj = &p->changes[j];
                 if (cj->kind == ci->kind && strcmp(cj->key, ci->key) == 0)
-                        return errorf(ret_error, "changes[%zu] (%s %s): the same key as changes[%zu]", i,
+                        return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s): the same key as changes[%zu]", i,
                                       tunable_kind_to_string(ci->kind), ci->key, j);
                 if (partner && cj->kind == TUNABLE_SYSCTL && strcmp(cj->key, partner) == 0)
-                        return errorf(ret_error, "changes[%zu] (%s) and changes[%zu] (%s) exclude each other "
+                        return error_set(ret_error, -EINVAL, "changes[%zu] (%s) and changes[%zu] (%s) exclude each other "
                                       "(writing one zeroes the other): set only one", j, cj->key, i, ci->key);
         }
         return 0;
 }
 
-static int parse_plan(json_t *doc, Plan **ret, char **ret_error) {
+static int parse_plan(json_t *doc, Plan **ret, Error *ret_error) {
         if (!json_is_object(doc))
-                return errorf(ret_error, "plan is not a JSON object");
+                return error_set(ret_error, -EINVAL, "plan is not a JSON object");
         json_t *schema = json_object_get(doc, "schema");
         if (!json_is_string(schema) || strcmp(json_string_value(schema), PLAN_SCHEMA) != 0)
-                return errorf(ret_error, "plan schema must be \"%s\"", PLAN_SCHEMA);
+                return error_set(ret_error, -EINVAL, "plan schema must be \"%s\"", PLAN_SCHEMA);
         json_t *persist = json_object_get(doc, "persist");
         if (persist && !json_is_boolean(persist))
-                return errorf(ret_error, "plan field persist must be true or false");
+                return error_set(ret_error, -EINVAL, "plan field persist must be true or false");
         json_t *changes = json_object_get(doc, "changes");
         if (!json_is_array(changes))
-                return errorf(ret_error, "plan field changes must be an array");
+                return error_set(ret_error, -EINVAL, "plan field changes must be an array");
         if (json_array_size(changes) > PLAN_MAX_CHANGES)
-                return errorf(ret_error, "plan has more than %d changes", PLAN_MAX_CHANGES);
+                return error_set(ret_error, -EINVAL, "plan has more than %d changes", PLAN_MAX_CHANGES);
 
         _cleanup_(plan_freep) Plan *p = calloc(1, sizeof(*p));
         if (!p)
@@ -168,15 +160,14 @@ static int parse_plan(json_t *doc, Plan **ret, char **ret_error) {
         return 0;
 }
 
-int plan_validate(const char *text, size_t len, const Sysroot *root, Plan **ret, char **ret_error) {
-        if (ret_error)
-                *ret_error = NULL;
+int plan_validate(const char *text, size_t len, const Sysroot *root, Plan **ret, Error *ret_error) {
         if (len > PLAN_MAX_BYTES)
-                return errorf(ret_error, "plan is larger than %d bytes", PLAN_MAX_BYTES);
+                return error_set(ret_error, -EINVAL, "plan is larger than %d bytes", PLAN_MAX_BYTES);
         json_error_t jerr;
         json_auto_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
         if (!doc)
-                return errorf(ret_error, "plan is not valid JSON (line %d column %d): %s", jerr.line, jerr.column, jerr.text);
+                return error_set(ret_error, -EINVAL, "plan is not valid JSON (line %d column %d): %s", jerr.line,
+                                 jerr.column, jerr.text);
         _cleanup_(plan_freep) Plan *p = NULL;
         int r = parse_plan(doc, &p, ret_error);
         if (r < 0)
@@ -274,7 +265,7 @@ static const HostCheck host_checks[_TUNABLE_KIND_MAX] = {
         [TUNABLE_ULIMIT] = check_critical_process,
 };
 
-int plan_check_change_host(const Sysroot *root, const Plan *plan, size_t i, char **ret_error) {
+int plan_check_change_host(const Sysroot *root, const Plan *plan, size_t i, Error *ret_error) {
         const PlanChange *c = &plan->changes[i];
         const char *why = NULL;
         HostCheck check = c->kind >= 0 && c->kind < _TUNABLE_KIND_MAX ? host_checks[c->kind] : NULL;
@@ -283,5 +274,6 @@ int plan_check_change_host(const Sysroot *root, const Plan *plan, size_t i, char
                 return r;
         if (!why)
                 return 0;
-        return errorf(ret_error, "changes[%zu] (%s %s = %s): %s", i, tunable_kind_to_string(c->kind), c->key, c->proposed, why);
+        return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s = %s): %s", i, tunable_kind_to_string(c->kind), c->key,
+                         c->proposed, why);
 }

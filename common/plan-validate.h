@@ -10,8 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "schema.h"
+#include "error.h"
 #include "macro.h"
+#include "schema.h"
 #include "sysroot.h"
 #include "tunable.h"
 
@@ -35,14 +36,14 @@ typedef struct Plan {
 
 /* Parse len bytes of plan JSON (no NUL needed: the fuzzer's entry point) and check every change;
  * with root also against the host (plan_check_change_host). 0 and *ret (when ret is not NULL) on
- * success; on refusal -EINVAL and *ret_error (malloc'ed, may be NULL on ENOMEM) naming the change and
- * the reason; other negative errnos only for allocation failures. */
-int plan_validate(const char *text, size_t len, const Sysroot *root, Plan **ret, char **ret_error);
+ * success; on refusal -EINVAL and ret_error (when not NULL; its message may be NULL on ENOMEM) naming
+ * the change and the reason; other negative errnos only for allocation failures. */
+int plan_validate(const char *text, size_t len, const Sysroot *root, Plan **ret, Error *ret_error);
 
 /* The host's part for changes[i]: a governor, energy preference or scheduler the host offers (when the
  * host has the attribute at all: without it the change is skipped as unavailable, not refused), and no
- * ulimit of PID 1 or of skytune-helper without allow_critical_process. -EINVAL and *ret_error. */
-int plan_check_change_host(const Sysroot *root, const Plan *plan, size_t i, char **ret_error);
+ * ulimit of PID 1 or of skytune-helper without allow_critical_process. -EINVAL and ret_error. */
+int plan_check_change_host(const Sysroot *root, const Plan *plan, size_t i, Error *ret_error);
 
 /* Why skytune-helper refuses this (canonical) key whatever the value, or NULL: sysctls whose kernel
  * handler checks a capability the helper does not keep (helper/caps.c). The optimizer holds such a

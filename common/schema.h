@@ -14,3 +14,6 @@
 #define POLICY_LIST_SCHEMA "skytune.policy-list/1"  /* policy list --json */
 #define POLICY_CHECK_SCHEMA "skytune.policy-check/1" /* policy check --json */
 #define POLICY_KEYS_SCHEMA "skytune.policy-keys/1"  /* policy keys --json */
+#define DIFF_SCHEMA "skytune.diff/1"                /* diff --json (docs/verbs.md) */
+#define GET_SCHEMA "skytune.get/1"                  /* get --json (docs/verbs.md) */
+#define RECOMMEND_SCHEMA "skytune.recommend/1"      /* recommend --json (docs/verbs.md) */

@@ -62,10 +62,10 @@ static int prepare_changes(Helper *h, const Plan *plan, bool persist, json_t *tx
                         return error_set(error, helper_failure(r), "changes[%zu] (%s %s): cannot read the current value: %s", i,
                                          kind, pc->key, strerror(-r));
                 /* Checked before polkit was asked; again now, since the host may have changed meanwhile. */
-                _cleanup_free_ char *why = NULL, *warning = NULL;
-                r = plan_check_change_host(h->root, plan, i, &why);
+                _cleanup_free_ char *warning = NULL;
+                r = plan_check_change_host(h->root, plan, i, error);
                 if (r < 0)
-                        return error_set(error, -EINVAL, "%s", why ?: strerror(-r));
+                        return r;
                 if (ulimit_lowered_hard_warning(pc->key, cur, pc->proposed, &warning) > 0)
                         tx_note(tx, "%s", warning);
                 set_str(c, "mechanism", pc->kind == TUNABLE_ULIMIT ? "prlimit" : "live");

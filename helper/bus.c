@@ -277,11 +277,11 @@ static int method_apply(sd_bus_message *m, void *userdata, sd_bus_error *error) 
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "unknown flags 0x%llx",
                                          (unsigned long long) (flags & ~(uint64_t) _HELPER_FLAGS_ALL));
         Plan *plan = NULL;
-        _cleanup_free_ char *why = NULL;
+        _cleanup_(error_done) Error why = ERROR_NULL;
         /* Every check, host's included, before polkit is asked: what the dry run refuses, refused here alike. */
         r = plan_validate(text, strlen(text), s->core.root, &plan, &why);
         if (r == -EINVAL)
-                return refuse(m, error, HELPER_ERROR_INVALID_PLAN, "plan", why, "nothing was changed");
+                return refuse(m, error, HELPER_ERROR_INVALID_PLAN, "plan", why.message, "nothing was changed");
         if (r < 0)
                 return r;
         return queue_request(s, m, OP_APPLY, plan, NULL, NULL, flags, error);
@@ -319,10 +319,10 @@ static int method_annotate(sd_bus_message *m, void *userdata, sd_bus_error *erro
         if (!tx_id_valid(id))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "invalid transaction id (letters, digits and '-', at most 64)");
         json_t *record = NULL;
-        _cleanup_free_ char *why = NULL;
+        _cleanup_(error_done) Error why = ERROR_NULL;
         r = verification_parse(text, strlen(text), &record, &why);
         if (r == -EINVAL)
-                return refuse(m, error, HELPER_ERROR_INVALID_VERIFICATION, "verification", why, "nothing was stored");
+                return refuse(m, error, HELPER_ERROR_INVALID_VERIFICATION, "verification", why.message, "nothing was stored");
         if (r < 0)
                 return r;
         return queue_request(s, m, OP_ANNOTATE, NULL, record, id, 0, error);

@@ -18,7 +18,7 @@
 #include "sysroot.h"
 #include "tunable.h"
 
-#define HELPER_TX_SCHEMA "skytune.tx/1"
+#define HELPER_TX_SCHEMA TX_SCHEMA
 /* The plan's schema and limits have their home in common/plan-validate.h. */
 #define HELPER_PLAN_SCHEMA PLAN_SCHEMA
 #define HELPER_PLAN_MAX PLAN_MAX_BYTES
@@ -27,7 +27,7 @@
 #define HELPER_LIST_REPLY_MAX (1024 * 1024) /* bytes of finished transactions' summaries per list reply */
 #define HELPER_PAGE_MAX 100                 /* transactions per ListTransactionsPage reply */
 #define HELPER_KEEP_FINISHED 100            /* default retention: finished transactions kept (--keep-finished) */
-#define HELPER_VERIFY_SCHEMA "skytune.verify/1"
+#define HELPER_VERIFY_SCHEMA VERIFY_SCHEMA
 #define HELPER_VERIFICATION_MAX (64 * 1024) /* bytes of verification JSON (AnnotateTransaction) */
 #define HELPER_RECORD_MAX (16u * 1024 * 1024) /* bytes of one journal record read back; larger is quarantined */
 
@@ -210,8 +210,8 @@ int read_get(Helper *h, const char *id, bool full, json_t **ret, Error *error);
 char *now_iso(void);
 /* A verification record (AnnotateTransaction) as the caller sent it: parsed and checked member by
  * member (skytune.verify/1 with decision and transactions; no unknown members, names and verdicts
- * from their grammar, at most HELPER_VERIFICATION_MAX bytes). -EINVAL with *ret_error saying where. */
-int verification_parse(const char *text, size_t len, json_t **ret, char **ret_error);
+ * from their grammar, at most HELPER_VERIFICATION_MAX bytes). -EINVAL with ret_error saying where. */
+int verification_parse(const char *text, size_t len, json_t **ret, Error *ret_error);
 /* Store a parsed record as the transaction's "verification" (replacing an earlier one; "recorded" and
  * "recorded_by_uid" added) with a durable save. -ENOENT: no such transaction; -EBUSY: it is still
  * applying or rolling back; -EBADMSG: its file is corrupt (moved aside). *ret_tx: the saved record. */

@@ -9,6 +9,7 @@
 #include "helper-core.h"
 #include "json-util.h"
 #include "log.h"
+#include "schema.h"
 
 void journal_redact(json_t *tx) {
         (void) json_object_del(tx, "caller_uid");
@@ -91,7 +92,7 @@ int read_list(Helper *h, bool full, json_t **ret) {
         if (r < 0)
                 return r;
         json_int_t omitted = (json_int_t) (json_array_size(all) - json_array_size(list));
-        *ret = json_pack("{s:s, s:O, s:I}", "schema", "skytune.txlist/1", "transactions", list, "omitted", omitted);
+        *ret = json_pack("{s:s, s:O, s:I}", "schema", TXLIST_SCHEMA, "transactions", list, "omitted", omitted);
         return *ret ? 0 : -ENOMEM;
 }
 
@@ -112,7 +113,7 @@ int read_page(Helper *h, bool full, const char *before, uint32_t limit, json_t *
         if (r < 0)
                 return r;
         const char *first = json_string_value(json_object_get(json_array_get(list, 0), "id"));
-        *ret = json_pack("{s:s, s:O, s:b, s:s?}", "schema", "skytune.txlist/1", "transactions", list, "more", next, "next",
+        *ret = json_pack("{s:s, s:O, s:b, s:s?}", "schema", TXLIST_SCHEMA, "transactions", list, "more", next, "next",
                          next ? first : NULL);
         return *ret ? 0 : -ENOMEM;
 }

@@ -112,10 +112,13 @@ static bool number_ok(const json_t *v) {
         return json_is_null(v) || json_is_number(v);
 }
 
-static int check_object(const json_t *o, const Field *fields, size_t n, const char *where, char **ret_error);
+static int check_object(const json_t *o, const Field *fields, size_t n, const char *where, Error *ret_error);
+
+/* -EINVAL with the reason in e; -ENOMEM when there is no memory to say it. */
+#define invalid(e, ...) (error_set((e), -EINVAL, __VA_ARGS__), (e) && !(e)->message ? -ENOMEM : -EINVAL)
 
 /* NULL when v is a valid `type`, else what is wrong with it. */
-static const char *check_value(const json_t *v, FieldType type, const char *where, char **ret_error, int *ret) {
+static const char *check_value(const json_t *v, FieldType type, const char *where, Error *ret_error, int *ret) {
         static const char *const verdicts[] = { "improved", "regressed", "unchanged", "inconclusive", NULL };
         static const char *const decisions[] = { "kept", "rolled-back", NULL };
         static const char *const orders[] = { "alternating", "sequential", NULL };
@@ -177,9 +180,9 @@ static const char *check_value(const json_t *v, FieldType type, const char *wher
         return "of an unknown type";
 }
 
-static int check_object(const json_t *o, const Field *fields, size_t n, const char *where, char **ret_error) {
+static int check_object(const json_t *o, const Field *fields, size_t n, const char *where, Error *ret_error) {
         if (!json_is_object(o))
-                return asprintf(ret_error, "%s: not a JSON object", where) < 0 ? -ENOMEM : -EINVAL;
+                return invalid(ret_error, "%s: not a JSON object", where);
         const char *key;
         json_t *v;
         json_object_foreach((json_t *) o, key, v) {
@@ -188,14 +191,13 @@ static int check_object(const json_t *o, const Field *fields, size_t n, const ch
                         i++;
                 if (i == n)
                         /* %.64s: the name is the caller's; its escapes land in a log line at most. */
-                        return asprintf(ret_error, "%s: unknown member \"%.64s\"", where, text_ok(key) ? key : "?") < 0 ? -ENOMEM
-                                                                                                                       : -EINVAL;
+                        return invalid(ret_error, "%s: unknown member \"%.64s\"", where, text_ok(key) ? key : "?");
         }
         for (size_t i = 0; i < n; i++) {
                 v = json_object_get(o, fields[i].name);
                 if (!v) {
                         if (fields[i].required)
-                                return asprintf(ret_error, "%s: \"%s\" is missing", where, fields[i].name) < 0 ? -ENOMEM : -EINVAL;
+                                return invalid(ret_error, "%s: \"%s\" is missing", where, fields[i].name);
                         continue;
                 }
                 _cleanup_free_ char *at = NULL;
@@ -206,21 +208,18 @@ static int check_object(const json_t *o, const Field *fields, size_t n, const ch
                 if (r < 0)
                         return r;
                 if (why)
-                        return asprintf(ret_error, "%s: %s", at, why) < 0 ? -ENOMEM : -EINVAL;
+                        return invalid(ret_error, "%s: %s", at, why);
         }
         return 0;
 }
 
-int verification_parse(const char *text, size_t len, json_t **ret, char **ret_error) {
-        *ret_error = NULL;
+int verification_parse(const char *text, size_t len, json_t **ret, Error *ret_error) {
         if (len > HELPER_VERIFICATION_MAX)
-                return asprintf(ret_error, "the verification record is %zu bytes, more than %d", len, HELPER_VERIFICATION_MAX) < 0
-                               ? -ENOMEM : -EINVAL;
+                return invalid(ret_error, "the verification record is %zu bytes, more than %d", len, HELPER_VERIFICATION_MAX);
         json_error_t jerr;
         json_auto_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
         if (!doc)
-                return asprintf(ret_error, "the verification record is not JSON: %s (at byte %d)", jerr.text, jerr.position) < 0
-                               ? -ENOMEM : -EINVAL;
+                return invalid(ret_error, "the verification record is not JSON: %s (at byte %d)", jerr.text, jerr.position);
         int r = check_object(doc, record_fields, ELEMENTSOF(record_fields), "verification", ret_error);
         if (r < 0)
                 return r;

@@ -66,9 +66,12 @@ int loadgen_new(const LoadgenConfig *cfg, Loadgen **ret, char **ret_error) {
                                     "positive duration, or (open model) never a positive rate");
                 return -EINVAL;
         }
-        int r = curl_api_load(ret_error);
-        if (r < 0)
+        _cleanup_(error_done) Error load = ERROR_NULL;
+        int r = curl_api_load(&load);
+        if (r < 0) {
+                *ret_error = TAKE_PTR(load.message);
                 return r;
+        }
         Loadgen *lg = calloc(1, sizeof(Loadgen));
         if (!lg)
                 return -ENOMEM;

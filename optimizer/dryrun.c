@@ -13,12 +13,13 @@
 
 int dryrun_check_plan(const Sysroot *root, const json_t *plan, OptError *err) {
         /* What helper_client_encode_plan() sends: the helper validates exactly these bytes. */
-        _cleanup_free_ char *text = json_dumps(plan, JSON_COMPACT), *why = NULL;
+        _cleanup_free_ char *text = json_dumps(plan, JSON_COMPACT);
         if (!text)
                 return opt_error_set(err, -ENOMEM, NULL, 0, "cannot format the plan: %s", strerror(ENOMEM));
+        _cleanup_(error_done) Error why = ERROR_NULL;
         int r = plan_validate(text, strlen(text), root, NULL, &why);
         if (r < 0)
-                return opt_error_set(err, r, NULL, 0, "%s", why ?: strerror(-r));
+                return opt_error_set(err, r, NULL, 0, "%s", error_message(&why));
         return 0;
 }
 
@@ -36,10 +37,10 @@ int dryrun_load_plan(const Sysroot *root, const char *path, json_t **ret, OptErr
         size_t len = fread(text, 1, PLAN_MAX_BYTES + 1, f);
         if (ferror(f))
                 return opt_error_set(err, -EIO, path, 0, "cannot read the plan: %s", strerror(EIO));
-        _cleanup_free_ char *why = NULL;
+        _cleanup_(error_done) Error why = ERROR_NULL;
         int r = plan_validate(text, len, root, NULL, &why);
         if (r < 0)
-                return opt_error_set(err, r, path, 0, "%s", why ?: strerror(-r));
+                return opt_error_set(err, r, path, 0, "%s", error_message(&why));
         json_error_t jerr;
         *ret = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
         return *ret ? 0 : opt_error_set(err, -EINVAL, path, jerr.line, "%s", jerr.text);

@@ -3,12 +3,13 @@
  * accepted record is stored and printed later, so it must serialise again. */
 #include <jansson.h>
 
+#include "error.h"
 #include "fuzz.h"
 #include "helper-core.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         json_t *record = NULL;
-        char *error = NULL;
+        Error error = {};
         int r = verification_parse((const char *) data, size, &record, &error);
         fuzz_check(r < 0 ? !record : record != NULL);
         if (record) {
@@ -17,6 +18,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 free(text);
                 json_decref(record);
         }
-        free(error);
+        error_done(&error);
         return 0;
 }

@@ -75,13 +75,15 @@ static inline void core_assert_file(CoreFixture *f, const char *rel, const char 
 
 /* A validated plan of changes given as "kind key proposed" triples. */
 static inline Plan *core_plan(CoreFixture *f, bool persist, const char *changes_json) {
-        char *text, *why = NULL;
+        char *text;
+        Error why = ERROR_NULL;
         Plan *plan = NULL;
         assert_true(asprintf(&text, "{\"schema\":\"skytune.plan/1\",\"persist\":%s,\"changes\":[%s]}", persist ? "true" : "false",
                              changes_json) > 0);
         int r = plan_validate(text, strlen(text), f->h.root, &plan, &why);
         if (r < 0)
-                fail_msg("plan refused: %s", why ? why : strerror(-r));
+                fail_msg("plan refused: %s", error_message(&why));
+        error_done(&why);
         free(text);
         return plan;
 }

@@ -189,15 +189,16 @@ static void test_effects(void **state) {
 static void expect_refused(Sysroot *root, json_t *plan, const char *needle) {
         json_t *eff = NULL;
         OptError e = OPT_ERROR_INIT;
-        char *text = json_dumps(plan, JSON_COMPACT), *why = NULL;
+        char *text = json_dumps(plan, JSON_COMPACT);
+        Error why = ERROR_NULL;
         assert_int_equal(plan_validate(text, strlen(text), root, NULL, &why), -EINVAL);
         assert_int_equal(dryrun_effects(root, plan, false, &eff, &e), -EINVAL);
         assert_null(eff);
-        if (!strstr(e.message, needle) || strcmp(e.message, why) != 0)
-                fail_msg("dry run: %s\nhelper:  %s\nwant: %s", e.message, why, needle);
+        if (!strstr(e.message, needle) || strcmp(e.message, why.message) != 0)
+                fail_msg("dry run: %s\nhelper:  %s\nwant: %s", e.message, why.message, needle);
         opt_error_clear(&e);
         free(text);
-        free(why);
+        error_done(&why);
         json_decref(plan);
 }
 

@@ -222,9 +222,9 @@ static void test_verification_round_trip(void **state) {
         json_decref(tx);
         _cleanup_free_ char *text = record("", "");
         json_t *rec = NULL, *saved = NULL, *back = NULL;
-        char *why = NULL;
+        _cleanup_(error_done) Error why = ERROR_NULL;
         assert_int_equal(verification_parse(text, strlen(text), &rec, &why), 0);
-        assert_null(why);
+        assert_null(why.message);
         assert_int_equal(journal_set_verification(&f->h, id, rec, 0, &saved), 0);
         assert_string_equal(json_string_value(json_object_get(json_object_get(saved, "verification"), "decision")), "kept");
 
@@ -272,12 +272,13 @@ static void test_verification_refused(void **state) {
                 { "", ",\"transactions2\":[]", "unknown member" },
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
-                _cleanup_free_ char *text = record(bad[i].extra, bad[i].top), *why = NULL;
+                _cleanup_free_ char *text = record(bad[i].extra, bad[i].top);
+                _cleanup_(error_done) Error why = ERROR_NULL;
                 json_t *rec = NULL;
                 assert_int_equal(verification_parse(text, strlen(text), &rec, &why), -EINVAL);
                 assert_null(rec);
-                if (!strstr(why, bad[i].why))
-                        fail_msg("case %zu: '%s' does not say '%s'", i, why, bad[i].why);
+                if (!strstr(why.message, bad[i].why))
+                        fail_msg("case %zu: '%s' does not say '%s'", i, why.message, bad[i].why);
         }
         /* Whole documents: not an object, not JSON, wrong schema, missing members, bad values. */
         const char *docs[][2] = {
@@ -311,14 +312,18 @@ static void test_verification_refused(void **state) {
                   "\"primary_regressed\":false,\"decision\":\"kept\",\"ci\":\"\\u0000\"}", "not JSON" },
         };
         for (size_t i = 0; i < ELEMENTSOF(docs); i++) {
-                _cleanup_free_ char *why = NULL;
+                _cleanup_(error_done) Error why = ERROR_NULL;
                 json_t *rec = NULL;
                 assert_int_equal(verification_parse(docs[i][0], strlen(docs[i][0]), &rec, &why), -EINVAL);
-                if (!strstr(why, docs[i][1]))
-                        fail_msg("document %zu: '%s' does not say '%s'", i, why, docs[i][1]);
+                if (!strstr(why.message, docs[i][1]))
+                        fail_msg("document %zu: '%s' does not say '%s'", i, why.message, docs[i][1]);
+                /* The one error carrier (common/error.h): the errno and where it was set. */
+                assert_int_equal(why.code, -EINVAL);
+                assert_non_null(strstr(why.place, "verification.c:"));
         }
         /* Oversized: a valid record padded past 64 KiB with spaces, and 513 metrics. */
-        _cleanup_free_ char *ok = record("", ""), *why = NULL;
+        _cleanup_free_ char *ok = record("", "");
+        _cleanup_(error_done) Error why = ERROR_NULL;
         size_t n = strlen(ok);
         char *big = malloc(HELPER_VERIFICATION_MAX + 2);
         memset(big, ' ', HELPER_VERIFICATION_MAX + 1);
@@ -327,11 +332,10 @@ static void test_verification_refused(void **state) {
         big[HELPER_VERIFICATION_MAX + 1] = '\0';
         json_t *rec = NULL;
         assert_int_equal(verification_parse(big, strlen(big), &rec, &why), -EINVAL);
-        assert_non_null(strstr(why, "more than 65536"));
+        assert_non_null(strstr(why.message, "more than 65536"));
         big[HELPER_VERIFICATION_MAX - 1] = '}';
         big[HELPER_VERIFICATION_MAX] = '\0';
-        free(why);
-        why = NULL;
+        error_done(&why);
         assert_int_equal(verification_parse(big, strlen(big), &rec, &why), 0);        /* exactly the limit is fine */
         json_decref(rec);
         free(big);
@@ -341,17 +345,17 @@ static void test_verification_refused(void **state) {
                 json_array_append_new(json_object_get(many, "metrics"), json_pack("{s:s, s:s, s:s}", "probe", "a", "metric", "b",
                                                                                    "verdict", "unchanged"));
         _cleanup_free_ char *text = json_dumps(many, JSON_COMPACT);
-        free(why);
-        why = NULL;
+        error_done(&why);
         assert_int_equal(verification_parse(text, strlen(text), &rec, &why), -EINVAL);
-        assert_non_null(strstr(why, "at most 512"));
+        assert_non_null(strstr(why.message, "at most 512"));
         json_decref(many);
         (void) f;
 }
 
 static void test_verification_unknown_or_running(void **state) {
         Fixture *f = *state;
-        _cleanup_free_ char *text = record("", ""), *why = NULL;
+        _cleanup_free_ char *text = record("", "");
+        _cleanup_(error_done) Error why = ERROR_NULL;
         json_t *rec = NULL, *saved = NULL, *back = NULL;
         assert_int_equal(verification_parse(text, strlen(text), &rec, &why), 0);
         assert_int_equal(journal_set_verification(&f->h, "20260101T000000-000009-ffffff", rec, 0, &saved), -ENOENT);

@@ -81,11 +81,11 @@ static const char *const hostile[] = {
 static void test_hostile(void **state) {
         for (size_t i = 0; i < ELEMENTSOF(hostile); i++) {
                 Plan *p = NULL;
-                char *why = NULL;
+                Error why = ERROR_NULL;
                 int r = plan_validate(hostile[i], strlen(hostile[i]), NULL, &p, &why);
-                if (r != -EINVAL || p || !why)
+                if (r != -EINVAL || p || !why.message || why.code != -EINVAL)
                         fail_msg("hostile plan %zu accepted (r=%d): %s", i, r, hostile[i]);
-                free(why);
+                error_done(&why);
         }
         assert_true(ELEMENTSOF(hostile) >= 30);
 }
@@ -99,18 +99,18 @@ static void test_sizes(void **state) {
                 o += sprintf(o, "%s{\"kind\":\"io_scheduler\",\"key\":\"d%d\",\"proposed\":\"none\"}", i ? "," : "", i);
         strcpy(o, "]}");
         Plan *p = NULL;
-        char *why = NULL;
+        Error why = ERROR_NULL;
         assert_int_equal(plan_validate(s, strlen(s), NULL, &p, &why), -EINVAL);
-        assert_non_null(strstr(why, "more than"));
-        free(why);
+        assert_non_null(strstr(why.message, "more than"));
+        error_done(&why);
         free(s);
         size_t big = HELPER_PLAN_MAX + 10;
         s = malloc(big + 1);
         memset(s, ' ', big);
         s[big] = '\0';
-        why = NULL;
+        error_done(&why);
         assert_int_equal(plan_validate(s, big, NULL, &p, &why), -EINVAL);
-        free(why);
+        error_done(&why);
         free(s);
 }
 
@@ -120,7 +120,7 @@ static void test_valid(void **state) {
                            "{\"kind\":\"sysctl\",\"key\":\"net.ipv4.tcp_rmem\",\"proposed\":\" 4096\\t87380   6291456 \"},"
                            "{\"kind\":\"ulimit\",\"key\":\"unit:nginx.service:nofile\",\"proposed\":\"65536\",\"mechanism\":\"systemd-dropin\"}]}";
         Plan *p = NULL;
-        char *why = NULL;
+        Error why = ERROR_NULL;
         assert_int_equal(plan_validate(text, strlen(text), NULL, &p, &why), 0);
         assert_true(p->persist);
         assert_int_equal(p->n_changes, 3);
@@ -139,12 +139,12 @@ static void test_error_names_change(void **state) {
         const char *text = "{\"schema\":\"skytune.plan/1\",\"changes\":[{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"proposed\":\"1\"},"
                            "{\"kind\":\"sysctl\",\"key\":\"vm.swappiness_x\",\"proposed\":\"1\"}]}";
         Plan *p = NULL;
-        char *why = NULL;
+        Error why = ERROR_NULL;
         assert_int_equal(plan_validate(text, strlen(text), NULL, &p, &why), -EINVAL);
-        assert_non_null(strstr(why, "changes[1]"));
-        assert_non_null(strstr(why, "vm.swappiness_x"));
-        assert_non_null(strstr(why, "allowlist"));
-        free(why);
+        assert_non_null(strstr(why.message, "changes[1]"));
+        assert_non_null(strstr(why.message, "vm.swappiness_x"));
+        assert_non_null(strstr(why.message, "allowlist"));
+        error_done(&why);
 }
 
 /* The host's part, run by the helper before polkit and by the dry run: offered values, PID 1 and the
@@ -168,14 +168,15 @@ static void test_host_checks(void **state) {
                 { "{\"kind\":\"ulimit\",\"key\":\"process:systemd:nofile\",\"proposed\":\"65536\",\"allow_critical_process\":true}", NULL },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                char *text = NULL, *why = NULL;
+                char *text = NULL;
+                Error why = ERROR_NULL;
                 assert_true(asprintf(&text, "{\"schema\":\"skytune.plan/1\",\"changes\":[%s]}", cases[i].change) > 0);
                 /* Without a sysroot only the static checks: all of these pass them. */
                 assert_int_equal(plan_validate(text, strlen(text), NULL, NULL, &why), 0);
                 int r = plan_validate(text, strlen(text), root, NULL, &why);
-                if (cases[i].want ? r != -EINVAL || !why || !strstr(why, cases[i].want) : r != 0)
-                        fail_msg("case %zu: r=%d why=%s", i, r, why ? why : "-");
-                free(why);
+                if (cases[i].want ? r != -EINVAL || !why.message || !strstr(why.message, cases[i].want) : r != 0)
+                        fail_msg("case %zu: r=%d why=%s", i, r, why.message ? why.message : "-");
+                error_done(&why);
                 free(text);
         }
         sysroot_free(root);

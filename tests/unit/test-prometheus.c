@@ -4,7 +4,7 @@
  * promtool itself runs on the real binary's output in tests/integration/test-prometheus.sh. */
 #include <string.h>
 
-#include "cli.h"        /* render_prometheus(), from the skytune-render-prometheus library */
+#include "render.h"     /* render_prometheus(), from the skytune-render library */
 #include "macro.h"
 #include "support.h"
 

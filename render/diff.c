@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* skytune diff for people: one line per changed metric with units (a long name on a line of its
+/* skytune.diff/1 for people: one line per changed metric with units (a long name on a line of its
  * own), the tunables and facts that differ, the findings that appeared or went away, wrapped to 80
  * columns. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "diff.h"
 #include "macro.h"
+#include "render-profile.h"
 
 #define WIDTH 80
 #define NAME_W 33
@@ -68,8 +68,12 @@ static void print_wrapped(FILE *f, const char *first, size_t indent, const char 
         fputc('\n', f);
 }
 
+static const char *text_or(const json_t *v, const char *dflt) {
+        return json_is_string(v) ? json_string_value(v) : dflt;
+}
+
 static void print_metric(FILE *f, const json_t *m) {
-        const char *path = json_string_value(json_object_get(m, "path")), *unit = json_string_value(json_object_get(m, "unit"));
+        const char *path = text_or(json_object_get(m, "path"), "?"), *unit = json_string_value(json_object_get(m, "unit"));
         const char *sp = json_string_value(json_object_get(m, "spread"));
         char a[24] = "-", b[24] = "-", c[24] = "";
         const json_t *va = json_object_get(m, "a"), *vb = json_object_get(m, "b"), *vc = json_object_get(m, "change");
@@ -89,10 +93,6 @@ static void print_metric(FILE *f, const json_t *m) {
                 sp ? "  " : "", sp ? sp : "");
 }
 
-static const char *text_or(const json_t *v, const char *dflt) {
-        return json_is_string(v) ? json_string_value(v) : dflt;
-}
-
 /* "name  a -> b" lines, wrapped when long. */
 static void print_pairs(FILE *f, const char *title, const json_t *list) {
         size_t i, n = json_array_size(list);
@@ -107,7 +107,7 @@ static void print_pairs(FILE *f, const char *title, const json_t *list) {
                 snprintf(line, sizeof(line), "%s -> %s", text_or(json_object_get(x, "a"), "(absent)"),
                          text_or(json_object_get(x, "b"), "(absent)"));
                 print_wrapped(f, strlen(first) > WIDTH / 2 ? "  " : first, strlen(first) > WIDTH / 2 ? 4 : NAME_W + 3,
-                              strlen(first) > WIDTH / 2 ? json_string_value(json_object_get(x, "name")) : line);
+                              strlen(first) > WIDTH / 2 ? text_or(json_object_get(x, "name"), "?") : line);
                 if (strlen(first) > WIDTH / 2)
                         print_wrapped(f, "    ", 4, line);
         }
@@ -126,7 +126,7 @@ static void print_findings(FILE *f, const json_t *findings) {
                 print_wrapped(f, "  - ", 4, text_or(json_object_get(x, "text"), "?"));
 }
 
-void diff_render(FILE *f, const json_t *d) {
+int render_diff(FILE *f, const json_t *d, const RenderView *v) {
         const json_t *a = json_object_get(d, "a"), *b = json_object_get(d, "b");
         fprintf(f, "A: %s %s (%s)\n", text_or(json_object_get(d, "kind"), "?"), text_or(json_object_get(a, "name"), "?"),
                 text_or(json_object_get(a, "generated"), "no date"));
@@ -151,4 +151,5 @@ void diff_render(FILE *f, const json_t *d) {
         print_pairs(f, "Facts", json_object_get(d, "facts"));
         if (!json_is_true(json_object_get(d, "differ")))
                 fprintf(f, "\nNo differences.\n");
+        return render_status_of(f);
 }

@@ -37,11 +37,9 @@ static void load(void) {
         curl_api = api;
 }
 
-int curl_api_load(char **ret_error) {
+int curl_api_load(Error *ret_error) {
         pthread_once(&once, load);
         if (curl_api.global_init)
                 return 0;
-        if (ret_error)
-                *ret_error = load_error ? strdup(load_error) : strdup("cannot load libcurl");
-        return -ENOENT;
+        return error_set(ret_error, -ENOENT, "%s", load_error ?: "cannot load libcurl");
 }

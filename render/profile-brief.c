@@ -261,7 +261,7 @@ static void print_offenders(FILE *f, const json_t *doc, const Offenders *t, cons
         fprintf(f, "%s%s%s", s->bold, t->title, s->reset);
         if (n == 0) {
                 fprintf(f, ": ");
-                profile_wrap(f, strlen(t->title) + 2, 2, width,
+                render_wrap(f, strlen(t->title) + 2, 2, width,
                              measured ? t->none : "not measured in this window.");
                 fputc('\n', f);
                 return;
@@ -279,15 +279,16 @@ static void print_offenders(FILE *f, const json_t *doc, const Offenders *t, cons
         fputc('\n', f);
 }
 
-int render_profile_brief(FILE *f, const json_t *doc, const ProfileView *view) {
-        Style s = profile_style(view->color);
-        profile_print_header(f, doc, &s, view->width);
-        profile_print_findings(f, doc, &s, view->width);
-        print_use(f, doc, &s, view->width);
+int render_profile_brief(FILE *f, const json_t *doc, const RenderView *view) {
+        Style s = render_style(view->color);
+        unsigned width = render_width(view);
+        profile_print_header(f, doc, &s, width);
+        profile_print_findings(f, doc, &s, width);
+        print_use(f, doc, &s, width);
         for (size_t i = 0; i < ELEMENTSOF(offenders); i++)
-                print_offenders(f, doc, &offenders[i], &s, view->width);
+                print_offenders(f, doc, &offenders[i], &s, width);
         char line[256];
         snprintf(line, sizeof(line), "All %lld metrics: skytune profile --full; for machines: --json.", (long long) json_integer_value(json_object_get(doc, "metric_count")));
-        profile_wrap(f, 0, 2, view->width, line);
+        render_wrap(f, 0, 2, width, line);
         return ferror(f) ? -EIO : 0;
 }

@@ -9,35 +9,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "macro.h"
 
 /* Four value columns ("value min p95 max") of this width, each a number and its unit. */
 #define VALUE_COL 11
-
-unsigned cli_terminal_width_of(int fd) {
-        const char *env = getenv("COLUMNS");
-        char *end;
-        long c = env ? strtol(env, &end, 10) : 0;
-        if (env && *env && !*end && c > 0)
-                return (unsigned) MAX(c, 40L);
-        struct winsize ws;
-        if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-                return MAX(ws.ws_col, (unsigned short) 40);
-        return 80;
-}
-
-unsigned cli_terminal_width(void) {
-        return cli_terminal_width_of(STDOUT_FILENO);
-}
-
-Style profile_style(bool color) {
-        if (!color)
-                return (Style) { "", "", "", "", "" };
-        return (Style) { "\033[1m", "\033[31m", "\033[33m", "\033[2m", "\033[0m" };
-}
 
 static void fmt_num(char *buf, size_t n, double v) {
         double a = fabs(v);
@@ -96,45 +72,6 @@ void profile_fmt_value(char *buf, size_t n, double v, const char *unit) {
         profile_fmt_scaled(buf, n, v, unit, scale, label);
 }
 
-/* Columns a UTF-8 string takes (continuation bytes take none). */
-static unsigned cols(const char *s, size_t len) {
-        unsigned c = 0;
-        for (size_t i = 0; i < len; i++)
-                c += ((unsigned char) s[i] & 0xC0) != 0x80;
-        return c;
-}
-
-void profile_wrap(FILE *f, unsigned col, unsigned indent, unsigned width, const char *text) {
-        bool first = true;
-        for (const char *p = text; *p;) {
-                size_t len = strcspn(p, " ");
-                unsigned w = cols(p, len);
-                if (!first && col + 1 + w > width) {
-                        fprintf(f, "\n%*s", (int) indent, "");
-                        col = indent;
-                } else if (!first) {
-                        fputc(' ', f);
-                        col++;
-                }
-                /* A word longer than the room left: cut it where the line ends. */
-                while (col + w > width && width > col) {
-                        size_t cut = 0;
-                        for (unsigned k = 0; cut < len && k < width - col; k++)
-                                do
-                                        cut++;
-                                while (cut < len && ((unsigned char) p[cut] & 0xC0) == 0x80);
-                        fprintf(f, "%.*s\n%*s", (int) cut, p, (int) indent, "");
-                        p += cut, len -= cut, w = cols(p, len), col = indent;
-                }
-                fprintf(f, "%.*s", (int) len, p);
-                col += w;
-                first = false;
-                p += len;
-                p += strspn(p, " ");
-        }
-        fputc('\n', f);
-}
-
 void profile_print_header(FILE *f, const json_t *doc, const Style *s, unsigned width) {
         const json_t *host = json_object_get(doc, "host"), *win = json_object_get(doc, "window");
         const char *hostname = json_string_value(json_object_get(host, "hostname"));
@@ -153,7 +90,7 @@ void profile_print_header(FILE *f, const json_t *doc, const Style *s, unsigned w
         if (root && strcmp(root, "/") != 0)
                 snprintf(line + n, sizeof(line) - n, " (sysroot %s)", root);
         fprintf(f, "%sskytune profile%s ", s->bold, s->reset);
-        profile_wrap(f, strlen("skytune profile "), 2, width, line);
+        render_wrap(f, strlen("skytune profile "), 2, width, line);
         n = snprintf(line, sizeof(line), "window %.3g s", json_number_value(json_object_get(win, "duration_s")));
         if (json_is_true(json_object_get(win, "interrupted")))
                 n += snprintf(line + n, sizeof(line) - n, " (interrupted, %.3g s asked)",
@@ -161,7 +98,7 @@ void profile_print_header(FILE *f, const json_t *doc, const Style *s, unsigned w
         snprintf(line + n, sizeof(line) - n, ", %lld sample(s), %lld metrics",
                  (long long) json_integer_value(json_object_get(win, "samples")),
                  (long long) json_integer_value(json_object_get(doc, "metric_count")));
-        profile_wrap(f, 0, 2, width, line);
+        render_wrap(f, 0, 2, width, line);
         fputc('\n', f);
 }
 
@@ -170,7 +107,7 @@ void profile_print_findings(FILE *f, const json_t *doc, const Style *s, unsigned
         size_t n = json_array_size(findings);
         if (n == 0) {
                 fprintf(f, "%sFindings:%s ", s->bold, s->reset);
-                profile_wrap(f, strlen("Findings: "), 2, width, "none. Nothing was saturated or erroring in this window.");
+                render_wrap(f, strlen("Findings: "), 2, width, "none. Nothing was saturated or erroring in this window.");
                 fputc('\n', f);
                 return;
         }
@@ -185,11 +122,11 @@ void profile_print_findings(FILE *f, const json_t *doc, const Style *s, unsigned
                 fmt_num(t, sizeof(t), json_number_value(json_object_get(x, "threshold")));
                 fprintf(f, "  %2zu. %s%-8s%s %-11s ", i + 1, col, strempty(sev), s->reset,
                         strempty(json_string_value(json_object_get(x, "kind"))));
-                profile_wrap(f, 27, 6, width, strempty(json_string_value(json_object_get(x, "message"))));
+                render_wrap(f, 27, 6, width, strempty(json_string_value(json_object_get(x, "message"))));
                 snprintf(line, sizeof(line), "%s = %s (threshold %s)",
                          strempty(json_string_value(json_object_get(x, "metric"))), v, t);
                 fprintf(f, "      %s", s->dim);
-                profile_wrap(f, 6, 8, width, line);
+                render_wrap(f, 6, 8, width, line);
                 fprintf(f, "%s", s->reset);
         }
         fputc('\n', f);
@@ -238,7 +175,7 @@ static void print_fact(FILE *f, const char *path, const char *key, const json_t 
                 profile_fmt_value(text, sizeof(text), json_number_value(v), endswith(key, "_bytes") ? "bytes" : "");
         unsigned nw = name_width(width);
         fprintf(f, "  %-*s ", (int) nw, path);
-        profile_wrap(f, MAX(nw, (unsigned) strlen(path)) + 3, nw + 3 < width / 2 ? nw + 3 : 4, width, t);
+        render_wrap(f, MAX(nw, (unsigned) strlen(path)) + 3, nw + 3 < width / 2 ? nw + 3 : 4, width, t);
 }
 
 /* An array of objects (top_processes): one line per element, its members as "name value". */
@@ -263,7 +200,7 @@ static void print_array(FILE *f, const char *path, const json_t *a, unsigned wid
                                       json_is_string(v) ? json_string_value(v) : json_is_null(v) ? "unknown" : num);
                 }
                 fprintf(f, "    ");
-                profile_wrap(f, 4, 6, width, line);
+                render_wrap(f, 4, 6, width, line);
         }
 }
 
@@ -299,7 +236,7 @@ static void unavailable_line(FILE *f, bool *any, const Style *s, unsigned width,
         char line[1024];
         snprintf(line, sizeof(line), "%s: %s", what, strempty(why));
         fputs("  ", f);
-        profile_wrap(f, 2, 4, width, line);
+        render_wrap(f, 2, 4, width, line);
 }
 
 static void print_unavailable(FILE *f, const json_t *doc, const Style *s, unsigned width) {
@@ -335,9 +272,9 @@ static size_t tunable_count(const json_t *doc) {
         return count;
 }
 
-int render_profile_full(FILE *f, const json_t *doc, const ProfileView *view) {
-        Style s = profile_style(view->color);
-        unsigned w = view->width;
+int render_profile_full(FILE *f, const json_t *doc, const RenderView *view) {
+        Style s = render_style(view->color);
+        unsigned w = render_width(view);
         profile_print_header(f, doc, &s, w);
         profile_print_findings(f, doc, &s, w);
         const char *name;
@@ -356,6 +293,6 @@ int render_profile_full(FILE *f, const json_t *doc, const ProfileView *view) {
         char line[256];
         snprintf(line, sizeof(line), "%zu current tunable values recorded (skytune profile --json shows them; "
                  "skytune apply --dry-run uses them)", tunable_count(doc));
-        profile_wrap(f, 0, 2, w, line);
+        render_wrap(f, 0, 2, w, line);
         return ferror(f) ? -EIO : 0;
 }

@@ -20,8 +20,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
 #include "macro.h"
+#include "render.h"
 #include "time-util.h"
 
 #define MAX_LABELS 12
@@ -148,11 +148,6 @@ static void sanitize_name(char *s) {
         }
 }
 
-static bool ends_with(const char *s, const char *suffix) {
-        size_t a = strlen(s), b = strlen(suffix);
-        return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
 static bool streq_ptr(const char *a, const char *b) {
         return a && b && strcmp(a, b) == 0;
 }
@@ -186,15 +181,15 @@ static const UnitRule unit_rules[] = {
 static const UnitRule *convert_unit(const char *key, const char *unit, char *stem, size_t n) {
         const UnitRule *rule = NULL;
         for (size_t i = 0; i < ELEMENTSOF(unit_rules) && !rule; i++)
-                if (unit ? streq_ptr(unit_rules[i].unit, unit) : ends_with(key, unit_rules[i].key_suffix))
+                if (unit ? streq_ptr(unit_rules[i].unit, unit) : endswith(key, unit_rules[i].key_suffix))
                         rule = &unit_rules[i];
-        for (size_t i = 0; i < ELEMENTSOF(unit_rules) && !rule && unit && ends_with(unit, "/s"); i++)
+        for (size_t i = 0; i < ELEMENTSOF(unit_rules) && !rule && unit && endswith(unit, "/s"); i++)
                 if (streq_ptr(unit_rules[i].unit, "1/s"))
                         rule = &unit_rules[i];  /* any other "x/s": _per_second */
         snprintf(stem, n, "%s", key);
         if (!rule)
                 return NULL;
-        if (ends_with(stem, rule->key_suffix))
+        if (endswith(stem, rule->key_suffix))
                 stem[strlen(stem) - strlen(rule->key_suffix)] = '\0';
         /* "dirty_pct_of_threshold": the unit word sits inside the key. */
         char *infix = strstr(stem, "_pct_");
@@ -204,9 +199,9 @@ static const UnitRule *convert_unit(const char *key, const char *unit, char *ste
         size_t w = strcspn(rule->base + 1, "_") + 1;
         char word[32];
         snprintf(word, sizeof(word), "%.*s", (int) w, rule->base);
-        if (ends_with(stem, word) && strlen(stem) > w)
+        if (endswith(stem, word) && strlen(stem) > w)
                 stem[strlen(stem) - w] = '\0';
-        if (strcmp(rule->base, "_per_second") == 0 && ends_with(stem, "iops"))
+        if (strcmp(rule->base, "_per_second") == 0 && endswith(stem, "iops"))
                 memcpy(stem + strlen(stem) - 4, "ops", 4);
         return rule;
 }
@@ -244,7 +239,7 @@ static void emit(Exposition *e, const char *name_in, const char *help, const cha
         /* Reserved for counters, histograms and summaries; promtool rejects them on a gauge. */
         static const char *const reserved[] = { "_total", "_count", "_sum", "_bucket", "_created" };
         for (size_t i = 0; i < ELEMENTSOF(reserved); i++)
-                if (ends_with(name, reserved[i])) {
+                if (endswith(name, reserved[i])) {
                         size_t l = strlen(name);
                         snprintf(name + l, sizeof(name) - l, "_value");
                         break;
@@ -589,4 +584,13 @@ int render_prometheus(const json_t *profile, char **ret) {
         }
         *ret = out.data;
         return 0;
+}
+
+int render_profile_prometheus(FILE *f, const json_t *profile, const RenderView *v) {
+        _cleanup_free_ char *text = NULL;
+        int r = render_prometheus(profile, &text);
+        if (r < 0)
+                return r;
+        fputs(text, f);
+        return ferror(f) ? -EIO : 0;
 }

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* libcurl, loaded when the load engine first needs it. Linking libcurl pulls in some thirty libraries
- * (TLS, Kerberos, LDAP, RTMP...) whose start-up costs about 10 ms on every run of skytune, including
- * `skytune profile --duration 0` and `skytune plan`, which never make a request. Files that use
- * libcurl include this header instead of <curl/curl.h>; the calls go through a table filled by
- * curl_api_load(). */
+/* libcurl, loaded when a user of it (the load engine; later the monitor's notifiers) first needs it.
+ * Linking libcurl pulls in some thirty libraries (TLS, Kerberos, LDAP, RTMP...) whose start-up costs
+ * about 10 ms on every run of skytune, including `skytune profile --duration 0` and `skytune plan`,
+ * which never make a request. Files that use libcurl include this header instead of <curl/curl.h>;
+ * the calls go through a table filled by curl_api_load(). */
 #pragma once
 
 #define CURL_DISABLE_TYPECHECK 1   /* the type-checking macros would hide the plain declarations */
 #include <curl/curl.h>
+
+#include "error.h"
 
 #define CURL_API_FUNCTIONS(X)                                                                     \
         X(global_init, curl_global_init) X(global_cleanup, curl_global_cleanup)                  \
@@ -31,8 +33,9 @@ typedef struct CurlApi {
 
 extern CurlApi curl_api;
 
-/* dlopen libcurl.so.4 once; on failure *ret_error (malloc'ed) says what is missing and how to fix it. */
-int curl_api_load(char **ret_error);
+/* dlopen libcurl.so.4 once; on failure -ENOENT and ret_error (when not NULL) says what is missing and
+ * how to fix it. */
+int curl_api_load(Error *ret_error);
 
 
 #ifndef CURL_API_IMPLEMENTATION

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* The renderers of skytune's documents: each takes the JSON document a verb (or the monitor, or a
+ * report) already has, and writes it for people or for another program. Everything comes from the
+ * document, so text and JSON cannot disagree; nothing here parses options, finds the terminal or
+ * logs. Every renderer has the shape render_NAME(FILE *, const json_t *doc, const RenderView *),
+ * returns 0 or -EIO when writing failed, and never trusts the document: a member of the wrong type is
+ * shown as missing. A renderer of another document (probe runs, verification records) is one more
+ * file here with the same shape. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Variants of a rendering the document does not say. */
+enum {
+        RENDER_PERSIST = 1 << 0,        /* effects: the persistent forms were asked for (--persist) */
+        RENDER_DRY_RUN = 1 << 1,        /* effects: nothing is written (apply --dry-run) */
+        RENDER_ROLLBACK = 1 << 2,       /* a transaction: show what its rollback did */
+};
+
+typedef struct RenderView {
+        bool color;             /* ANSI colours and bold */
+        unsigned width;         /* columns to fit; 0: 80 */
+        unsigned flags;         /* RENDER_* */
+} RenderView;
+
+/* skytune.profile/1: the full listing and the one-screen summary (profile --brief). */
+int render_profile_full(FILE *f, const json_t *profile, const RenderView *v);
+int render_profile_brief(FILE *f, const json_t *profile, const RenderView *v);
+/* skytune.profile/1 in Prometheus' text exposition format; *ret is malloc'd. -EINVAL when profile is
+ * not a profile document. render_profile_prometheus() writes the same text to f (the view is unused). */
+int render_prometheus(const json_t *profile, char **ret);
+int render_profile_prometheus(FILE *f, const json_t *profile, const RenderView *v);
+
+/* skytune.plan/1, fitted to the width; the effects of applying it (dryrun_effects(): live changes,
+ * file diffs, pending count) with RENDER_PERSIST and RENDER_DRY_RUN. */
+int render_plan(FILE *f, const json_t *plan, const RenderView *v);
+int render_effects(FILE *f, const json_t *effects, const RenderView *v);
+
+/* One line per change and file of a skytune.tx/1 transaction ("  applied   sysctl vm.swappiness  60 ->
+ * 10"); with RENDER_ROLLBACK what its rollback did, and the entries of owned files it left. */
+int render_tx(FILE *f, const json_t *tx, const RenderView *v);
+/* skytune.status/1: the applied transactions and their drift. */
+int render_status(FILE *f, const json_t *status, const RenderView *v);
+/* skytune.diff/1: the comparison of two documents, at most 80 columns. */
+int render_diff(FILE *f, const json_t *diff, const RenderView *v);
+
+/* Text fitted to width columns: what render wrote (into memory) is written to out with every line
+ * wider than width wrapped at word boundaries under its text column ("   why        ..." or
+ * "  --duration S   ..."); lines that fit are left alone. */
+int render_fit(FILE *out, unsigned width, void (*render)(FILE *f, void *userdata), void *userdata);
+int render_fit_text(FILE *out, unsigned width, const char *text);
+/* text from column col (already written on this line) up to width, words wrapped onto lines indented
+ * by indent; a word longer than a line is cut. Ends with a newline. */
+void render_wrap(FILE *f, unsigned col, unsigned indent, unsigned width, const char *text);

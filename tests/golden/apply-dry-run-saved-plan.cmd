@@ -1,0 +1,1 @@
+$S apply --dry-run --plan $F/documents/plan-busy-web.json --sysroot $F/opt-host
