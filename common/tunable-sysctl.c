@@ -260,6 +260,15 @@ static int sysctl_live_path(const char *key, char **ret) {
         return sysctl_key_to_path(key, ret);
 }
 
+/* The congestion controls the kernel has loaded (it loads another one on demand). */
+static int sysctl_offered(const char *key, char **ret) {
+        *ret = NULL;
+        if (strcmp(key, "net.ipv4.tcp_congestion_control") != 0)
+                return 0;
+        *ret = strdup("proc/sys/net/ipv4/tcp_available_congestion_control");
+        return *ret ? 0 : -ENOMEM;
+}
+
 static int sysctl_normalize(const char *key, const char *value, char **ret) {
         return tunable_normalize_space(value, ret);
 }
@@ -274,4 +283,9 @@ const TunableBackend tunable_sysctl_backend = {
         .key_help = "a name of the sysctl allowlist, dotted as sysctl(8) prints it ('*' is one component, such as an "
                     "interface)",
         .value_help = "per name, below",
+        .numeric = true,
+        .offered_path = sysctl_offered,
+        .place = { TUNABLE_MECH_ATTR, OWNED_SYSCTL },
+        .coupled_partner = sysctl_coupled_partner,
+        .restore_raw = true,
 };

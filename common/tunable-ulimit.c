@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "macro.h"
 #include "procfs.h"
@@ -27,17 +28,17 @@ static const UlimitResource resources[] = {
          * kernel's old default (MLOCK_LIMIT before 5.16), what gpg-agent, sshd and systemd need to lock
          * their keys; stack 1 MiB keeps programs and glibc's threads alive (0 makes every exec fail);
          * core 0 only turns core dumps off, a common and safe choice. */
-        { "nofile", "Max open files", "NOFILE", 1073741816LL, false, false, { 1024, 1024, 1024, 1024 },
+        { "nofile", "Max open files", "NOFILE", RLIMIT_NOFILE, 1073741816LL, false, false, { 1024, 1024, 1024, 1024 },
           "below the floor of 1024 open files (the kernel's default soft limit): programs that expect 1024 "
           "descriptors fail, and 0 makes every open(2) fail" },
-        { "nproc", "Max processes", "NPROC", 4194304LL, true, false, { 256, 256, 1024, 1024 },
+        { "nproc", "Max processes", "NPROC", RLIMIT_NPROC, 4194304LL, true, false, { 256, 256, 1024, 1024 },
           "below the floor of 256 processes for a process or unit (1024 for login and default): fork(2) fails "
           "for every process of that user, and 0 locks the service or the user out" },
-        { "memlock", "Max locked memory", "MEMLOCK", INT64_MAX, true, true, { 65536, 65536, 65536, 65536 },
+        { "memlock", "Max locked memory", "MEMLOCK", RLIMIT_MEMLOCK, INT64_MAX, true, true, { 65536, 65536, 65536, 65536 },
           "below the floor of 64 KiB of locked memory (the kernel's old default): programs that lock their keys "
           "in memory fail" },
-        { "core", "Max core file size", "CORE", INT64_MAX, true, true, { 0, 0, 0, 0 }, NULL },
-        { "stack", "Max stack size", "STACK", INT64_MAX, true, true, { 1048576, 1048576, 1048576, 1048576 },
+        { "core", "Max core file size", "CORE", RLIMIT_CORE, INT64_MAX, true, true, { 0, 0, 0, 0 }, NULL },
+        { "stack", "Max stack size", "STACK", RLIMIT_STACK, INT64_MAX, true, true, { 1048576, 1048576, 1048576, 1048576 },
           "below the floor of 1 MiB of stack: programs crash at start or on a deep call, and 0 makes every "
           "exec fail" },
 };
@@ -362,6 +363,22 @@ static int ulimit_normalize(const char *key, const char *value, char **ret) {
         return ulimit_value_format(soft, hard, ret);
 }
 
+/* Running processes through prlimit(2) with no persistent form; the other scopes in their files. */
+static int ulimit_place(const char *key, TunablePlace *ret) {
+        static const TunablePlace places[_ULIMIT_SCOPE_MAX] = {
+                [ULIMIT_SCOPE_PROCESS] = { TUNABLE_MECH_PRLIMIT, OWNED_NONE },
+                [ULIMIT_SCOPE_UNIT] = { TUNABLE_MECH_FILE, OWNED_UNIT },
+                [ULIMIT_SCOPE_LOGIN] = { TUNABLE_MECH_FILE, OWNED_LIMITS },
+                [ULIMIT_SCOPE_DEFAULT] = { TUNABLE_MECH_FILE, OWNED_SYSTEM },
+        };
+        UlimitKey k;
+        int r = ulimit_key_parse(key, &k);
+        if (r < 0)
+                return r;
+        *ret = places[k.scope_id];
+        return 0;
+}
+
 static int ulimit_no_live_path(const char *key, char **ret) {
         return -EOPNOTSUPP;
 }
@@ -374,6 +391,8 @@ const TunableBackend tunable_ulimit_backend = {
         .live_path = ulimit_no_live_path,
         .read = ulimit_read,
         .normalize = ulimit_normalize,
+        .numeric = true,
+        .place_of = ulimit_place,
         .key_help = "SCOPE:TARGET:RESOURCE: process:COMM (running processes, prlimit), unit:NAME (a unit's Limit*= "
                     "drop-in), login:*|USER|@GROUP (limits.d), default:* (DefaultLimit*= of every service)",
         .value_help = "N or SOFT:HARD, numbers or infinity; memlock, core and stack in bytes with an optional K, M, "

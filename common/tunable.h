@@ -38,6 +38,32 @@ typedef enum TunableKind {
 #define TUNABLE_KEY_MAX 255
 #define TUNABLE_VALUE_MAX 255
 
+/* How skytune-helper writes a key's live value; each has one implementation in helper/writers.c. */
+typedef enum TunableMechanism {
+        TUNABLE_MECH_ATTR,      /* one write(2) of the live file (procfs, sysfs) */
+        TUNABLE_MECH_PRLIMIT,   /* prlimit(2) on the running processes */
+        TUNABLE_MECH_FILE,      /* no live value: only the owned file (ulimit unit, login, default) */
+        _TUNABLE_MECH_MAX,
+} TunableMechanism;
+
+/* The format of the owned file that persists a key; each has its writer in common/owned-file*.c. */
+typedef enum OwnedFormat {
+        OWNED_SYSCTL,           /* /etc/sysctl.d: key = value */
+        OWNED_UDEV,             /* /etc/udev/rules.d: ATTR{queue/...} of a block device */
+        OWNED_TMPFILES,         /* /etc/tmpfiles.d: w lines of sysfs attributes */
+        OWNED_LIMITS,           /* /etc/security/limits.d: soft and hard lines */
+        OWNED_UNIT,             /* a systemd unit's drop-in: LimitX= */
+        OWNED_SYSTEM,           /* /etc/systemd/system.conf.d: DefaultLimitX= */
+        _OWNED_FORMAT_MAX,
+        OWNED_NONE = -1,        /* no persistent form (running processes only) */
+} OwnedFormat;
+
+/* Where a key's value lives: how it is written live and which owned file persists it. */
+typedef struct TunablePlace {
+        TunableMechanism mechanism;
+        OwnedFormat format;
+} TunablePlace;
+
 typedef struct TunableBackend {
         TunableKind kind;
         const char *name;
@@ -55,6 +81,24 @@ typedef struct TunableBackend {
         int (*normalize)(const char *key, const char *value, char **ret);
         /* For people (`skytune policy keys`): what a key names and what values it takes. */
         const char *key_help, *value_help;
+        /* Values are numbers: raise, lower and scaling apply. */
+        bool numeric;
+        /* The host's list of offered values for a key ("none [mq-deadline] kyber",
+         * scaling_available_governors): its relative path, or *ret NULL when the key has none. NULL:
+         * no key of the kind has one. offered_words_only: a number is not looked up (EPP 0-255). */
+        int (*offered_path)(const char *key, char **ret);
+        bool offered_words_only;
+        /* The helper refuses a value the list lacks (plan_check_change_host); without it the list only
+         * guides the optimizer (the kernel loads a TCP congestion control module on demand). */
+        bool offered_enforced;
+        const char *offered_refusal;    /* the helper's reason when it refuses */
+        /* Where the values live; keys whose place differs (ulimit's scopes) set place_of instead. */
+        TunablePlace place;
+        int (*place_of)(const char *key, TunablePlace *ret);
+        /* TUNABLE_MECH_ATTR: the key the kernel couples to this one (writing one zeroes the other), or
+         * NULL; restore_raw: a rollback writes back the file's bytes as read (tabs in tcp_rmem). */
+        const char *(*coupled_partner)(const char *key);
+        bool restore_raw;
 } TunableBackend;
 
 TunableKind tunable_kind_from_string(const char *s);
@@ -75,6 +119,16 @@ int tunable_check_bytes(TunableKind kind, const char *key, const char *value, si
  * number -EINVAL, out of the 64-bit range -ERANGE. */
 int tunable_parse_decimal(const char *s, size_t len, long long *ret);
 int tunable_read(const Sysroot *root, TunableKind kind, const char *key, char **ret);
+/* The place of a canonical key (tunable-place.c). */
+int tunable_place(TunableKind kind, const char *key, TunablePlace *ret);
+/* The offered values (tunable-offered.c): the words of the host's list for a canonical key, brackets
+ * stripped, as a NULL-terminated array (free with tunable_offered_free); -EOPNOTSUPP when the key has no
+ * list, else the read's errno (-ENOENT: this host lacks the list). */
+int tunable_offered(const Sysroot *root, TunableKind kind, const char *key, char ***ret);
+char **tunable_offered_free(char **v);
+/* 1 when the host offers value for key (or the key has no list, or value is a number the backend does
+ * not look up), 0 when not; a negative errno when the list cannot be read. */
+int tunable_offers(const Sysroot *root, TunableKind kind, const char *key, const char *value);
 int tunable_normalize(TunableKind kind, const char *key, const char *value, char **ret);
 bool tunable_values_equal(TunableKind kind, const char *key, const char *a, const char *b);
 

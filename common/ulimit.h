@@ -20,6 +20,7 @@ typedef struct UlimitResource {
         const char *name;         /* "nofile" */
         const char *proc_label;   /* "Max open files" in /proc/PID/limits */
         const char *systemd;      /* "NOFILE" as in LimitNOFILE= */
+        int rlimit;               /* RLIMIT_NOFILE, for prlimit(2) */
         long long max;
         bool infinity_ok;         /* nofile cannot be unlimited: the kernel caps it at fs.nr_open */
         bool bytes;               /* bytes in /proc/PID/limits, prlimit(2) and systemd; KiB in limits.conf */

@@ -54,45 +54,6 @@ static int cmp_str(const void *a, const void *b) {
         return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
-/* Values this host offers for a key, from the files next to it; NULL when there is no such list. */
-static char **read_supported(const Sysroot *root, TunableKind kind, const char *key, size_t *ret_n) {
-        _cleanup_free_ char *path = NULL, *text = NULL;
-        int r = 0;
-        switch (kind) {
-        case TUNABLE_IO_SCHEDULER:
-                r = asprintf(&path, "sys/block/%s/queue/scheduler", key);
-                break;
-        case TUNABLE_CPU_GOVERNOR:
-                r = asprintf(&path, "sys/devices/system/cpu/cpufreq/%s/scaling_available_governors", key);
-                break;
-        case TUNABLE_CPU_EPP:
-                r = asprintf(&path, "sys/devices/system/cpu/cpufreq/%s/energy_performance_available_preferences", key);
-                break;
-        case TUNABLE_SYSCTL:
-                if (strcmp(key, "net.ipv4.tcp_congestion_control") != 0)
-                        return NULL;
-                path = strdup("proc/sys/net/ipv4/tcp_available_congestion_control");
-                break;
-        default:
-                return NULL;
-        }
-        if (r < 0 || !path || sysroot_read_file(root, path, &text, NULL) < 0)
-                return NULL;
-        char **v = NULL;
-        size_t n = 0;
-        for (char *save = NULL, *w = strtok_r(text, " \t\n[]", &save); w; w = strtok_r(NULL, " \t\n[]", &save)) {
-                char **nv = realloc(v, (n + 1) * sizeof(char *));
-                if (!nv)
-                        break;
-                v = nv;
-                v[n] = strdup(w);
-                if (v[n])
-                        n++;
-        }
-        *ret_n = n;
-        return v;
-}
-
 static json_t *find_change(json_t *changes, const char *kind, const char *key, size_t *ret_index) {
         size_t i;
         json_t *c;
@@ -254,8 +215,14 @@ static int propose(Builder *b, const PolicyRule *r, const char *elem, const KeyC
                      kc->key, strerror(-q));
                 return 0;
         }
+        /* Values this host offers (the scheduler list, the governors): none read means any. */
+        char **sup = NULL;
         size_t n_sup = 0;
-        char **sup = read_supported(b->o->root, r->kind, kc->key, &n_sup);
+        if (tunable_offered(b->o->root, r->kind, kc->key, &sup) == 0)
+                while (sup[n_sup])
+                        n_sup++;
+        if (n_sup == 0)
+                sup = tunable_offered_free(sup);
         ValInput in = {
                 .kind = r->kind, .key = kc->key, .current = current, .supported = sup, .n_supported = n_sup,
                 .has_floor = r->has_floor, .floor = r->floor, .has_cap = r->has_cap, .cap = r->cap,
@@ -285,9 +252,7 @@ static int propose(Builder *b, const PolicyRule *r, const char *elem, const KeyC
         }
         const char *why = NULL;
         q = valop_compute(&r->value, &in, &proposed, &why);
-        for (size_t i = 0; i < n_sup; i++)
-                free(sup[i]);
-        free(sup);
+        tunable_offered_free(sup);
         if (q == -ENODATA) {
                 warn(b, r->id, "rule %s fired for %s %s but proposes nothing: %s", r->id, kind, kc->key, strempty(why));
                 return 0;
