@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -16,7 +17,7 @@
 #define LIMITS_FILE "/etc/security/limits.d/90-skytune.conf"
 #define SYSTEM_CONF_FILE "/etc/systemd/system.conf.d/90-skytune.conf"
 
-static const OwnedFormatInfo formats[_OWNED_FORMAT_MAX] = {
+static const OwnedFormatInfo formats[] = {
         [OWNED_SYSCTL] = { SYSCTL_FILE, "sysctl", NULL },
         [OWNED_UDEV] = { UDEV_FILE, "sysfs", NULL },
         [OWNED_TMPFILES] = { TMPFILES_FILE, "sysfs", NULL },
@@ -24,6 +25,7 @@ static const OwnedFormatInfo formats[_OWNED_FORMAT_MAX] = {
         [OWNED_UNIT] = { NULL, "systemd-dropin", "[Service]" },
         [OWNED_SYSTEM] = { SYSTEM_CONF_FILE, "system.conf.d", "[Manager]" },
 };
+static_assert(ELEMENTSOF(formats) == _OWNED_FORMAT_MAX, "an owned-file format without its file");
 
 const OwnedFormatInfo *owned_format_info(OwnedFormat f) {
         return f >= 0 && f < _OWNED_FORMAT_MAX ? &formats[f] : NULL;

@@ -3,6 +3,7 @@
  * read from /proc/PID/limits of the first process whose comm is TARGET. The persistent scopes (unit,
  * login, default) have no single live file; their current value is what the owned drop-in says, read
  * by the optimizer and the helper that own those files. */
+#include <assert.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -365,12 +366,13 @@ static int ulimit_normalize(const char *key, const char *value, char **ret) {
 
 /* Running processes through prlimit(2) with no persistent form; the other scopes in their files. */
 static int ulimit_place(const char *key, TunablePlace *ret) {
-        static const TunablePlace places[_ULIMIT_SCOPE_MAX] = {
+        static const TunablePlace places[] = {
                 [ULIMIT_SCOPE_PROCESS] = { TUNABLE_MECH_PRLIMIT, OWNED_NONE },
                 [ULIMIT_SCOPE_UNIT] = { TUNABLE_MECH_FILE, OWNED_UNIT },
                 [ULIMIT_SCOPE_LOGIN] = { TUNABLE_MECH_FILE, OWNED_LIMITS },
                 [ULIMIT_SCOPE_DEFAULT] = { TUNABLE_MECH_FILE, OWNED_SYSTEM },
         };
+        static_assert(ELEMENTSOF(places) == _ULIMIT_SCOPE_MAX, "a ulimit scope without its place");
         UlimitKey k;
         int r = ulimit_key_parse(key, &k);
         if (r < 0)
