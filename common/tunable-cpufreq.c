@@ -77,6 +77,7 @@ const TunableBackend tunable_cpu_governor_backend = {
         .live_path = governor_path,
         .normalize = word_normalize,
         .key_help = POLICY_KEY_HELP,
+        .sample_element = "policy0",
         .value_help = "a governor the policy lists in scaling_available_governors (a word of a-z, 0-9 and _)",
         .offered_path = governor_offered,
         .offered_enforced = true,
@@ -92,6 +93,7 @@ const TunableBackend tunable_cpu_epp_backend = {
         .live_path = epp_path,
         .normalize = word_normalize,
         .key_help = POLICY_KEY_HELP,
+        .sample_element = "policy0",
         .value_help = "an integer from 0 to 255, or a preference word (a-z, 0-9 and _) as in "
                       "energy_performance_available_preferences",
         .offered_path = epp_offered,

@@ -2,7 +2,9 @@
 /* The allowlist as a document for people and scripts (`skytune policy keys`), read from the backends
  * and their tables so that it always says what the helper accepts. */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tunable.h"
 #include "ulimit.h"
@@ -52,4 +54,39 @@ json_t *tunable_allowlist_json(void) {
                 }
         }
         return kinds;
+}
+
+/* The names name(0), name(1) ... joined by ", " and, with last, the last one by last instead. */
+static char *join_names(const char *(*name)(size_t i), const char *last) {
+        char *buf = NULL;
+        size_t len = 0, n = 0;
+        FILE *f = open_memstream(&buf, &len);
+        if (!f)
+                return NULL;
+        while (name(n))
+                n++;
+        for (size_t i = 0; i < n; i++)
+                fprintf(f, "%s%s", i == 0 ? "" : last && i + 1 == n ? last : ", ", name(i));
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
+static const char *kind_name(size_t i) {
+        return i < _TUNABLE_KIND_MAX ? tunable_kind_to_string((TunableKind) i) : NULL;
+}
+
+static const char *resource_name(size_t i) {
+        const UlimitResource *r = ulimit_resource_at(i);
+        return r ? r->name : NULL;
+}
+
+char *tunable_kind_names(void) {
+        return join_names(kind_name, " or ");
+}
+
+char *ulimit_resource_names(void) {
+        return join_names(resource_name, NULL);
 }

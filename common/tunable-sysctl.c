@@ -283,6 +283,7 @@ const TunableBackend tunable_sysctl_backend = {
         .key_help = "a name of the sysctl allowlist, dotted as sysctl(8) prints it ('*' is one component, such as an "
                     "interface)",
         .value_help = "per name, below",
+        .sample_element = "eth0",
         .numeric = true,
         .offered_path = sysctl_offered,
         .place = { TUNABLE_MECH_ATTR, OWNED_SYSCTL },

@@ -393,6 +393,7 @@ const TunableBackend tunable_ulimit_backend = {
         .live_path = ulimit_no_live_path,
         .read = ulimit_read,
         .normalize = ulimit_normalize,
+        .sample_element = "process:sample",
         .numeric = true,
         .place_of = ulimit_place,
         .key_help = "SCOPE:TARGET:RESOURCE: process:COMM (running processes, prlimit), unit:NAME (a unit's Limit*= "

@@ -81,6 +81,9 @@ typedef struct TunableBackend {
         int (*normalize)(const char *key, const char *value, char **ret);
         /* For people (`skytune policy keys`): what a key names and what values it takes. */
         const char *key_help, *value_help;
+        /* An element a policy key's '$' may stand for ("eth0" in net.ipv4.conf.$.rp_filter), to check
+         * such keys against the allowlist. */
+        const char *sample_element;
         /* Values are numbers: raise, lower and scaling apply. */
         bool numeric;
         /* The host's list of offered values for a key ("none [mq-deadline] kyber",
@@ -152,6 +155,9 @@ char *tunable_sysctl_allowlist_values(size_t i);
  * the ulimit scopes and resources: [{kind, keys, values, names?, scopes?, resources?}] (jansson). */
 typedef struct json_t json_t;
 json_t *tunable_allowlist_json(void);
+/* The kind names for people, from the table: "sysctl, cpu_governor, ... or ulimit" (malloc'ed, NULL on
+ * ENOMEM); the same with sep ", " throughout for ulimit_resource_names(). */
+char *tunable_kind_names(void);
 
 /* Characters allowed in names that become one path component (device, policy, unit names). */
 bool tunable_component_ok(const char *s, size_t max);

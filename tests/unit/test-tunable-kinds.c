@@ -50,6 +50,7 @@ static void test_backend_fields(void **state) {
                 assert_non_null(b->normalize);
                 assert_non_null(b->key_help);
                 assert_non_null(b->value_help);
+                assert_non_null(b->sample_element);
                 assert_true(b->offered_path || !b->offered_enforced);
                 assert_true(!b->offered_enforced || b->offered_refusal);
                 assert_non_null(samples[k][0].key);
