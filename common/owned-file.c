@@ -228,8 +228,10 @@ static int add_attr_change(OwnedFormat f, Entries *e, TunableKind kind, const ch
                         line = NULL;
                 return entries_set(e, ek, line);
         }
-        if (asprintf(&dev, "sys/block/%s/queue/", key) < 0)
+        if (asprintf(&dev, "sys/block/%s/queue/", key) < 0) {
+                dev = NULL;
                 return -ENOMEM;
+        }
         const char *attr = startswith(live, dev) ? live + strlen(dev) : NULL;
         if (!attr || strchr(attr, '/'))
                 return -EINVAL;         /* udev sets the queue attributes of block devices */

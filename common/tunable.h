@@ -14,6 +14,12 @@
  *                  TARGET, via prlimit), unit (a systemd unit's Limit*= drop-in), login
  *                  (limits.d; TARGET is "*", a user or @group), default (DefaultLimit*= for all
  *                  services; TARGET "*"). Value "SOFT:HARD" or "N" (both), numbers or "infinity".
+ *
+ * A new kind is a backend (a tunable-NAME.c filling TunableBackend: grammar, live file, offered values,
+ * place = write mechanism and owned-file format) and its line in tunable.c's table; the helper's
+ * writers (helper/writers.c) and the owned-file formats (common/owned-file*.c) are chosen by the
+ * place, so a kind with an existing mechanism and format needs nothing else.
+ * tests/unit/test-tunable-kinds.c walks every kind across every table (add its sample keys there).
  */
 #pragma once
 

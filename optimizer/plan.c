@@ -54,6 +54,19 @@ static int cmp_str(const void *a, const void *b) {
         return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
+/* Values this host offers for a key (the scheduler list, the governors); NULL (any value) when it
+ * lists none. */
+static char **offered(const Sysroot *root, TunableKind kind, const char *key, size_t *ret_n) {
+        char **v = NULL;
+        size_t n = 0;
+        if (tunable_offered(root, kind, key, &v) < 0)
+                return NULL;
+        while (v[n])
+                n++;
+        *ret_n = n;
+        return n ? v : tunable_offered_free(v);
+}
+
 static json_t *find_change(json_t *changes, const char *kind, const char *key, size_t *ret_index) {
         size_t i;
         json_t *c;
@@ -215,14 +228,8 @@ static int propose(Builder *b, const PolicyRule *r, const char *elem, const KeyC
                      kc->key, strerror(-q));
                 return 0;
         }
-        /* Values this host offers (the scheduler list, the governors): none read means any. */
-        char **sup = NULL;
         size_t n_sup = 0;
-        if (tunable_offered(b->o->root, r->kind, kc->key, &sup) == 0)
-                while (sup[n_sup])
-                        n_sup++;
-        if (n_sup == 0)
-                sup = tunable_offered_free(sup);
+        char **sup = offered(b->o->root, r->kind, kc->key, &n_sup);
         ValInput in = {
                 .kind = r->kind, .key = kc->key, .current = current, .supported = sup, .n_supported = n_sup,
                 .has_floor = r->has_floor, .floor = r->floor, .has_cap = r->has_cap, .cap = r->cap,
