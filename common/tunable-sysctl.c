@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* sysctl: the allowlist of names skytune may touch, each with its value grammar and range. */
 #include <ctype.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -269,6 +270,17 @@ static int sysctl_offered(const char *key, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+static int sysctl_describe(json_t *entry) {
+        json_t *a = json_array();
+        const char *name;
+        for (size_t i = 0; a && (name = tunable_sysctl_allowlist_entry(i)); i++) {
+                char *values = tunable_sysctl_allowlist_values(i);
+                json_array_append_new(a, json_pack("{s:s, s:s?}", "name", name, "values", values));
+                free(values);
+        }
+        return json_object_set_new(entry, "names", a) < 0 ? -ENOMEM : 0;
+}
+
 static int sysctl_normalize(const char *key, const char *value, char **ret) {
         return tunable_normalize_space(value, ret);
 }
@@ -284,6 +296,7 @@ const TunableBackend tunable_sysctl_backend = {
                     "interface)",
         .value_help = "per name, below",
         .sample_element = "eth0",
+        .describe = sysctl_describe,
         .numeric = true,
         .offered_path = sysctl_offered,
         .place = { TUNABLE_MECH_ATTR, OWNED_SYSCTL },

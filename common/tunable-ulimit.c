@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <dirent.h>
+#include <jansson.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -381,6 +382,19 @@ static int ulimit_place(const char *key, TunablePlace *ret) {
         return 0;
 }
 
+static int ulimit_describe(json_t *entry) {
+        json_t *sa = json_array(), *ra = json_array();
+        for (size_t i = 0; sa && i < ELEMENTSOF(scopes); i++)
+                json_array_append_new(sa, json_string(scopes[i]));
+        for (size_t i = 0; ra && i < ELEMENTSOF(resources); i++) {
+                const UlimitResource *r = &resources[i];
+                json_array_append_new(ra, json_pack("{s:s, s:I, s:b, s:s}", "name", r->name, "max", (json_int_t) r->max,
+                                                    "infinity", r->infinity_ok, "unit", r->bytes ? "bytes" : "count"));
+        }
+        int a = json_object_set_new(entry, "scopes", sa), b = json_object_set_new(entry, "resources", ra);
+        return a < 0 || b < 0 ? -ENOMEM : 0;
+}
+
 static int ulimit_no_live_path(const char *key, char **ret) {
         return -EOPNOTSUPP;
 }
@@ -394,6 +408,7 @@ const TunableBackend tunable_ulimit_backend = {
         .read = ulimit_read,
         .normalize = ulimit_normalize,
         .sample_element = "process:sample",
+        .describe = ulimit_describe,
         .numeric = true,
         .place_of = ulimit_place,
         .key_help = "SCOPE:TARGET:RESOURCE: process:COMM (running processes, prlimit), unit:NAME (a unit's Limit*= "

@@ -29,6 +29,8 @@
 
 #include "sysroot.h"
 
+typedef struct json_t json_t;
+
 typedef enum TunableKind {
         TUNABLE_SYSCTL,
         TUNABLE_CPU_GOVERNOR,
@@ -90,6 +92,9 @@ typedef struct TunableBackend {
         /* An element a policy key's '$' may stand for ("eth0" in net.ipv4.conf.$.rp_filter), to check
          * such keys against the allowlist. */
         const char *sample_element;
+        /* Adds what the kind's keys are made of to its `skytune policy keys` entry (the sysctl names,
+         * the ulimit scopes and resources); NULL when the help texts say it all. */
+        int (*describe)(json_t *entry);
         /* Values are numbers: raise, lower and scaling apply. */
         bool numeric;
         /* The host's list of offered values for a key ("none [mq-deadline] kyber",
@@ -159,7 +164,6 @@ char *tunable_sysctl_allowlist_values(size_t i);
 
 /* Every kind with what its keys name and what values they take, the sysctl names with their ranges and
  * the ulimit scopes and resources: [{kind, keys, values, names?, scopes?, resources?}] (jansson). */
-typedef struct json_t json_t;
 json_t *tunable_allowlist_json(void);
 /* The kind names for people, from the table: "sysctl, cpu_governor, ... or ulimit" (malloc'ed, NULL on
  * ENOMEM); the same with sep ", " throughout for ulimit_resource_names(). */
