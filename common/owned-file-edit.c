@@ -15,8 +15,6 @@
 #include "owned-file.h"
 #include "ulimit.h"
 
-#define CPUFREQ_DIR "/sys/devices/system/cpu/cpufreq/"
-
 static const Entry *entries_find(const Entries *e, const char *ekey) {
         for (size_t i = 0; i < e->n; i++)
                 if (strcmp(e->v[i].ekey, ekey) == 0)
@@ -49,8 +47,8 @@ static int keys_add(char ***keys, size_t *n, const char *k) {
 }
 
 int owned_file_changed_keys(const char *path, const char *before, const char *after, char ***ret) {
-        FileFormat f = owned_format_of_path(path);
-        if (f == F_NONE)
+        OwnedFormat f = owned_format_of_path(path);
+        if (f == OWNED_NONE)
                 return -EINVAL;
         Entries a = {}, b = {};
         char **keys = calloc(1, sizeof(char *));
@@ -99,8 +97,8 @@ int owned_file_change_keys(TunableKind kind, const char *key, const char *value,
 }
 
 int owned_file_line(const char *path, const char *content, const char *ekey, char **ret) {
-        FileFormat f = owned_format_of_path(path);
-        if (f == F_NONE)
+        OwnedFormat f = owned_format_of_path(path);
+        if (f == OWNED_NONE)
                 return -EINVAL;
         Entries e = {};
         int r = owned_parse_entries(f, content, &e);
@@ -115,13 +113,14 @@ int owned_file_line(const char *path, const char *content, const char *ekey, cha
         return 0;
 }
 
-static const char *section_of(FileFormat f) {
-        return f == F_UNIT ? "[Service]" : f == F_SYSTEM ? "[Manager]" : NULL;
+static const char *section_of(OwnedFormat f) {
+        const OwnedFormatInfo *info = owned_format_info(f);
+        return info ? info->section : NULL;
 }
 
 int owned_file_set_line(const char *path, const char *content, const char *ekey, const char *line, char **ret) {
-        FileFormat f = owned_format_of_path(path);
-        if (f == F_NONE)
+        OwnedFormat f = owned_format_of_path(path);
+        if (f == OWNED_NONE)
                 return -EINVAL;
         char *buf = NULL;
         size_t len = 0;
@@ -159,8 +158,8 @@ int owned_file_set_line(const char *path, const char *content, const char *ekey,
 }
 
 int owned_file_same_entries(const char *path, const char *a, const char *b) {
-        FileFormat f = owned_format_of_path(path);
-        if (f == F_NONE)
+        OwnedFormat f = owned_format_of_path(path);
+        if (f == OWNED_NONE)
                 return -EINVAL;
         Entries x = {}, y = {};
         int r = owned_parse_entries(f, a, &x);
@@ -199,34 +198,36 @@ static const UlimitResource *systemd_resource(const char *ekey) {
 }
 
 /* The change (kind, key, value) that a line of a non-sysctl format sets; -EINVAL when it is none. */
-static int line_change(FileFormat f, const char *path, const char *line, const char *ekey, TunableKind *ret_kind,
+static int line_change(OwnedFormat f, const char *path, const char *line, const char *ekey, TunableKind *ret_kind,
                        char **ret_key, char **ret_value) {
         char w[4][256];
-        const char *attr, *q;
+        const char *q;
         switch (f) {
-        case F_UDEV:
-                attr = strchr(ekey, ' ');
-                q = strstr(line, "ATTR{queue/");
-                if (!attr || !q || !(q = strstr(q, "}=\"")))
-                        return -EINVAL;
-                *ret_kind = strcmp(attr + 1, "scheduler") == 0       ? TUNABLE_IO_SCHEDULER
-                            : strcmp(attr + 1, "read_ahead_kb") == 0 ? TUNABLE_READ_AHEAD_KB
-                            : strcmp(attr + 1, "nr_requests") == 0   ? TUNABLE_NR_REQUESTS
-                                                                     : _TUNABLE_KIND_INVALID;
-                *ret_key = strndup(ekey, (size_t) (attr - ekey));
-                *ret_value = strndup(q + 3, strcspn(q + 3, "\""));
+        case OWNED_UDEV:
+        case OWNED_TMPFILES: {
+                /* The attribute's file: its kind and key are the backend's whose live path it is. */
+                _cleanup_free_ char *attr_path = NULL;
+                const char *sp = strchr(ekey, ' ');
+                if (f == OWNED_UDEV) {
+                        q = strstr(line, "ATTR{queue/");
+                        if (!sp || !q || !(q = strstr(q, "}=\"")))
+                                return -EINVAL;
+                        if (asprintf(&attr_path, "sys/block/%.*s/queue/%s", (int) (sp - ekey), ekey, sp + 1) < 0) {
+                                attr_path = NULL;
+                                return -ENOMEM;
+                        }
+                        *ret_value = strndup(q + 3, strcspn(q + 3, "\""));
+                } else {
+                        if (!(q = strrchr(line, ' ')) || !(attr_path = strdup(ekey)))
+                                return -EINVAL;
+                        *ret_value = trim_dup(q, q + strlen(q));
+                }
+                int r = owned_attr_kind(f, attr_path, ret_kind, ret_key);
+                if (r < 0)
+                        return r;       /* the caller frees *ret_value */
                 break;
-        case F_TMPFILES:
-                if (!startswith(ekey, CPUFREQ_DIR) || !(attr = strchr(ekey + STRLEN(CPUFREQ_DIR), '/')) ||
-                    !(q = strrchr(line, ' ')))
-                        return -EINVAL;
-                *ret_kind = strcmp(attr + 1, "scaling_governor") == 0                ? TUNABLE_CPU_GOVERNOR
-                            : strcmp(attr + 1, "energy_performance_preference") == 0 ? TUNABLE_CPU_EPP
-                                                                                      : _TUNABLE_KIND_INVALID;
-                *ret_key = strndup(ekey + STRLEN(CPUFREQ_DIR), (size_t) (attr - ekey) - STRLEN(CPUFREQ_DIR));
-                *ret_value = trim_dup(q, q + strlen(q));
-                break;
-        case F_LIMITS: {
+        }
+        case OWNED_LIMITS: {
                 long long v;
                 const UlimitResource *res;
                 if (sscanf(line, "%255s %255s %255s %255s", w[0], w[1], w[2], w[3]) != 4 || !(res = ulimit_resource(w[2])) ||
@@ -237,15 +238,15 @@ static int line_change(FileFormat f, const char *path, const char *line, const c
                         *ret_key = NULL;
                 break;
         }
-        case F_UNIT:
-        case F_SYSTEM: {
+        case OWNED_UNIT:
+        case OWNED_SYSTEM: {
                 const UlimitResource *res = systemd_resource(ekey);
                 const char *p = path + (*path == '/') + STRLEN("etc/systemd/system/");
                 if (!res)
                         return -EINVAL;
                 *ret_kind = TUNABLE_ULIMIT;
                 *ret_value = trim_dup(strchr(line, '=') + 1, line + strlen(line));
-                if (f == F_SYSTEM ? asprintf(ret_key, "default:*:%s", res->name) < 0
+                if (f == OWNED_SYSTEM ? asprintf(ret_key, "default:*:%s", res->name) < 0
                                   : asprintf(ret_key, "unit:%.*s:%s", (int) (strstr(p, ".d/") - p), p, res->name) < 0)
                         *ret_key = NULL;
                 break;
@@ -257,14 +258,14 @@ static int line_change(FileFormat f, const char *path, const char *line, const c
 }
 
 int owned_file_check_line(const char *path, const char *line, const char **ret_reason) {
-        FileFormat f = owned_format_of_path(path);
-        _cleanup_free_ char *ekey = f == F_NONE ? NULL : owned_line_ekey(f, line), *key = NULL, *value = NULL,
+        OwnedFormat f = owned_format_of_path(path);
+        _cleanup_free_ char *ekey = f == OWNED_NONE ? NULL : owned_line_ekey(f, line), *key = NULL, *value = NULL,
                             *canon = NULL;
         TunableKind kind = _TUNABLE_KIND_INVALID;
         *ret_reason = "not a line that skytune writes in this file";
         if (!ekey)
                 return -EINVAL;
-        if (f == F_SYSCTL) {
+        if (f == OWNED_SYSCTL) {
                 /* "key = value" (an administrator may have written it without the spaces). */
                 value = trim_dup(strchr(line, '=') + 1, line + strlen(line));
                 return value ? tunable_check(TUNABLE_SYSCTL, ekey, value, NULL, ret_reason) : -ENOMEM;
@@ -291,8 +292,8 @@ int owned_file_check_line(const char *path, const char *line, const char **ret_r
 }
 
 int owned_file_check_content(const char *path, const char *content, const char **ret_reason) {
-        FileFormat f = owned_format_of_path(path);
-        if (f == F_NONE) {
+        OwnedFormat f = owned_format_of_path(path);
+        if (f == OWNED_NONE) {
                 *ret_reason = "not a file skytune owns";
                 return -EINVAL;
         }
@@ -312,9 +313,9 @@ int owned_file_check_content(const char *path, const char *content, const char *
 }
 
 bool owned_file_path_valid(const char *path) {
-        FileFormat f = owned_format_of_path(path);
-        if (f != F_UNIT)
-                return f != F_NONE;
+        OwnedFormat f = owned_format_of_path(path);
+        if (f != OWNED_UNIT)
+                return f != OWNED_NONE;
         const char *unit = path + (*path == '/') + STRLEN("etc/systemd/system/");
         _cleanup_free_ char *name = strndup(unit, strlen(unit) - STRLEN(".d/90-skytune.conf"));
         return name && tunable_component_ok(name, 255);

@@ -13,7 +13,18 @@
  * run's diff is what the apply will do. */
 #define OWNED_FILE_HEADER "# Written by skytune-helper; skytune rollback restores or removes this file.\n"
 
-typedef enum FileFormat { F_SYSCTL, F_UDEV, F_TMPFILES, F_LIMITS, F_UNIT, F_SYSTEM, F_NONE } FileFormat;
+/* One owned-file format (OwnedFormat, the backend's place.format): its file, the mechanism name
+ * plans show, the section header its lines sit under. */
+typedef struct OwnedFormatInfo {
+        const char *path;               /* as on the host; NULL: one per key (a unit's drop-in) */
+        const char *mechanism;
+        const char *section;
+} OwnedFormatInfo;
+
+const OwnedFormatInfo *owned_format_info(OwnedFormat f);
+/* The kind whose live attribute is /path (the sysfs files of udev rules and tmpfiles.d w lines),
+ * with its canonical key; -EINVAL when none. */
+int owned_attr_kind(OwnedFormat f, const char *path, TunableKind *ret_kind, char **ret_key);
 
 typedef struct Entry {
         char *ekey;
@@ -27,10 +38,10 @@ typedef struct Entries {
 } Entries;
 
 /* The format of an owned file by its path, with or without the leading '/'. */
-FileFormat owned_format_of_path(const char *path);
+OwnedFormat owned_format_of_path(const char *path);
 void owned_entries_done(Entries *e);
 /* The entry key of one line of an owned file, NULL for comments, blank lines and section headers. */
-char *owned_line_ekey(FileFormat f, const char *line);
-int owned_parse_entries(FileFormat f, const char *text, Entries *e);
+char *owned_line_ekey(OwnedFormat f, const char *line);
+int owned_parse_entries(OwnedFormat f, const char *text, Entries *e);
 /* Set the entry (or entries: limits.d has a soft and a hard line) of one change with a canonical key. */
-int owned_add_change(FileFormat f, Entries *e, TunableKind kind, const char *key, const char *value);
+int owned_add_change(OwnedFormat f, Entries *e, TunableKind kind, const char *key, const char *value);

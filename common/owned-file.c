@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -16,89 +17,91 @@
 #define LIMITS_FILE "/etc/security/limits.d/90-skytune.conf"
 #define SYSTEM_CONF_FILE "/etc/systemd/system.conf.d/90-skytune.conf"
 
-static FileFormat format_for(TunableKind kind, const char *key, UlimitKey *uk) {
-        switch (kind) {
-        case TUNABLE_SYSCTL:
-                return F_SYSCTL;
-        case TUNABLE_IO_SCHEDULER:
-        case TUNABLE_READ_AHEAD_KB:
-        case TUNABLE_NR_REQUESTS:
-                return F_UDEV;
-        case TUNABLE_CPU_GOVERNOR:
-        case TUNABLE_CPU_EPP:
-                return F_TMPFILES;
-        case TUNABLE_ULIMIT:
-                if (ulimit_key_parse(key, uk) < 0)
-                        return F_NONE;
-                return strcmp(uk->scope, "unit") == 0    ? F_UNIT
-                       : strcmp(uk->scope, "login") == 0 ? F_LIMITS
-                       : strcmp(uk->scope, "default") == 0 ? F_SYSTEM
-                                                           : F_NONE;
-        default:
-                return F_NONE;
-        }
+static const OwnedFormatInfo formats[] = {
+        [OWNED_SYSCTL] = { SYSCTL_FILE, "sysctl", NULL },
+        [OWNED_UDEV] = { UDEV_FILE, "sysfs", NULL },
+        [OWNED_TMPFILES] = { TMPFILES_FILE, "sysfs", NULL },
+        [OWNED_LIMITS] = { LIMITS_FILE, "limits.d", NULL },
+        [OWNED_UNIT] = { NULL, "systemd-dropin", "[Service]" },
+        [OWNED_SYSTEM] = { SYSTEM_CONF_FILE, "system.conf.d", "[Manager]" },
+};
+static_assert(ELEMENTSOF(formats) == _OWNED_FORMAT_MAX, "an owned-file format without its file");
+
+const OwnedFormatInfo *owned_format_info(OwnedFormat f) {
+        return f >= 0 && f < _OWNED_FORMAT_MAX ? &formats[f] : NULL;
+}
+
+static OwnedFormat format_for(TunableKind kind, const char *key) {
+        TunablePlace place;
+        return tunable_place(kind, key, &place) < 0 ? OWNED_NONE : place.format;
 }
 
 const char *owned_mechanism(TunableKind kind, const char *key) {
-        UlimitKey uk;
-        switch (format_for(kind, key, &uk)) {
-        case F_SYSCTL:
-                return "sysctl";
-        case F_UDEV:
-        case F_TMPFILES:
-                return "sysfs";
-        case F_UNIT:
-                return "systemd-dropin";
-        case F_LIMITS:
-                return "limits.d";
-        case F_SYSTEM:
-                return "system.conf.d";
-        case F_NONE:
-                break;
-        }
-        return kind == TUNABLE_ULIMIT ? "prlimit" : "none";
+        TunablePlace place;
+        if (tunable_place(kind, key, &place) < 0)
+                return "none";
+        if (place.format != OWNED_NONE)
+                return formats[place.format].mechanism;
+        return place.mechanism == TUNABLE_MECH_PRLIMIT ? "prlimit" : "none";
 }
 
 bool owned_file_only(TunableKind kind, const char *key) {
-        UlimitKey uk;
-        FileFormat f = format_for(kind, key, &uk);
-        return f == F_UNIT || f == F_LIMITS || f == F_SYSTEM;
+        TunablePlace place;
+        return tunable_place(kind, key, &place) >= 0 && place.mechanism == TUNABLE_MECH_FILE;
 }
 
 int owned_file_for(TunableKind kind, const char *key, char **ret) {
+        OwnedFormat f = format_for(kind, key);
         UlimitKey uk;
-        const char *p = NULL;
-        switch (format_for(kind, key, &uk)) {
-        case F_SYSCTL: p = SYSCTL_FILE; break;
-        case F_UDEV: p = UDEV_FILE; break;
-        case F_TMPFILES: p = TMPFILES_FILE; break;
-        case F_LIMITS: p = LIMITS_FILE; break;
-        case F_SYSTEM: p = SYSTEM_CONF_FILE; break;
-        case F_UNIT:
-                return asprintf(ret, "/etc/systemd/system/%s.d/90-skytune.conf", uk.target) < 0 ? -ENOMEM : 0;
-        case F_NONE:
+        if (f == OWNED_NONE) {
                 *ret = NULL;
                 return 0;
         }
-        *ret = strdup(p);
+        if (f == OWNED_UNIT) {
+                if (ulimit_key_parse(key, &uk) < 0)
+                        return -EINVAL;
+                return asprintf(ret, "/etc/systemd/system/%s.d/90-skytune.conf", uk.target) < 0 ? -ENOMEM : 0;
+        }
+        *ret = strdup(formats[f].path);
         return *ret ? 0 : -ENOMEM;
 }
 
-FileFormat owned_format_of_path(const char *path) {
-        static const struct {
-                const char *path;
-                FileFormat f;
-        } fixed[] = {
-                { SYSCTL_FILE, F_SYSCTL }, { UDEV_FILE, F_UDEV }, { TMPFILES_FILE, F_TMPFILES },
-                { LIMITS_FILE, F_LIMITS }, { SYSTEM_CONF_FILE, F_SYSTEM },
-        };
+OwnedFormat owned_format_of_path(const char *path) {
         path += *path == '/';
-        for (size_t i = 0; i < ELEMENTSOF(fixed); i++)
-                if (strcmp(path, fixed[i].path + 1) == 0)
-                        return fixed[i].f;
+        for (size_t i = 0; i < ELEMENTSOF(formats); i++)
+                if (formats[i].path && strcmp(path, formats[i].path + 1) == 0)
+                        return (OwnedFormat) i;
         if (startswith(path, "etc/systemd/system/") && endswith(path, ".d/90-skytune.conf"))
-                return F_UNIT;
-        return F_NONE;
+                return OWNED_UNIT;
+        return OWNED_NONE;
+}
+
+/* Marks the key in a live path template: no key holds it. */
+#define KEY_MARK "\x01"
+
+int owned_attr_kind(OwnedFormat f, const char *path, TunableKind *ret_kind, char **ret_key) {
+        path += *path == '/';
+        size_t n = strlen(path);
+        for (int k = 0; k < _TUNABLE_KIND_MAX; k++) {
+                const TunableBackend *b = tunable_backend((TunableKind) k);
+                _cleanup_free_ char *tmpl = NULL, *key = NULL, *canon = NULL, *live = NULL;
+                if (b->place_of || b->place.format != f || !b->live_path || b->live_path(KEY_MARK, &tmpl) < 0)
+                        continue;
+                const char *mark = strstr(tmpl, KEY_MARK), *suffix = mark ? mark + STRLEN(KEY_MARK) : NULL;
+                size_t pre = mark ? (size_t) (mark - tmpl) : 0, suf = suffix ? strlen(suffix) : 0;
+                if (!mark || n <= pre + suf || strncmp(path, tmpl, pre) != 0 || strcmp(path + n - suf, suffix) != 0)
+                        continue;
+                key = strndup(path + pre, n - pre - suf);
+                if (!key)
+                        return -ENOMEM;
+                if (tunable_check((TunableKind) k, key, NULL, &canon, NULL) < 0 || b->live_path(canon, &live) < 0 ||
+                    strcmp(live, path) != 0)
+                        continue;
+                *ret_kind = (TunableKind) k;
+                *ret_key = TAKE_PTR(canon);
+                return 0;
+        }
+        return -EINVAL;
 }
 
 void owned_entries_done(Entries *e) {
@@ -153,20 +156,20 @@ static char *trimmed(const char *b, const char *e) {
         return strndup(b, (size_t) (e - b));
 }
 
-char *owned_line_ekey(FileFormat f, const char *line) {
+char *owned_line_ekey(OwnedFormat f, const char *line) {
         const char *p = line;
         while (isspace((unsigned char) *p))
                 p++;
         if (!*p || *p == '#' || *p == ';' || *p == '[')
                 return NULL;
         switch (f) {
-        case F_SYSCTL:
-        case F_UNIT:
-        case F_SYSTEM: {
+        case OWNED_SYSCTL:
+        case OWNED_UNIT:
+        case OWNED_SYSTEM: {
                 const char *eq = strchr(p, '=');
                 return eq ? trimmed(p, eq) : NULL;
         }
-        case F_UDEV: {
+        case OWNED_UDEV: {
                 const char *k = strstr(p, "KERNEL==\""), *a = strstr(p, "ATTR{queue/");
                 if (!k || !a)
                         return NULL;
@@ -175,24 +178,25 @@ char *owned_line_ekey(FileFormat f, const char *line) {
                 char *s = NULL;
                 return asprintf(&s, "%.*s %.*s", (int) strcspn(k, "\""), k, (int) strcspn(a, "}"), a) < 0 ? NULL : s;
         }
-        case F_TMPFILES: {
+        case OWNED_TMPFILES: {
                 char w[2][512];
                 return sscanf(p, "%511s %511s", w[0], w[1]) == 2 ? strdup(w[1]) : NULL;
         }
-        case F_LIMITS: {
+        case OWNED_LIMITS: {
                 char w[3][256];
                 char *s = NULL;
                 if (sscanf(p, "%255s %255s %255s", w[0], w[1], w[2]) != 3)
                         return NULL;
                 return asprintf(&s, "%s %s %s", w[0], w[1], w[2]) < 0 ? NULL : s;
         }
-        case F_NONE:
+        case OWNED_NONE:
+        case _OWNED_FORMAT_MAX:
                 break;
         }
         return NULL;
 }
 
-int owned_parse_entries(FileFormat f, const char *text, Entries *e) {
+int owned_parse_entries(OwnedFormat f, const char *text, Entries *e) {
         for (const char *p = text; p && *p;) {
                 const char *nl = strchrnul(p, '\n');
                 _cleanup_free_ char *line = strndup(p, (size_t) (nl - p));
@@ -209,41 +213,56 @@ int owned_parse_entries(FileFormat f, const char *text, Entries *e) {
         return 0;
 }
 
-int owned_add_change(FileFormat f, Entries *e, TunableKind kind, const char *key, const char *value) {
+/* A sysfs attribute of the key's live path: a udev rule of its block device, or a tmpfiles.d w line. */
+static int add_attr_change(OwnedFormat f, Entries *e, TunableKind kind, const char *key, const char *value) {
+        const TunableBackend *b = tunable_backend(kind);
+        _cleanup_free_ char *live = NULL, *dev = NULL;
         char *ek = NULL, *line = NULL;
-        UlimitKey uk;
-        long long soft, hard;
-        switch (f) {
-        case F_SYSCTL:
-                if (sysctl_coupled_partner(key))
-                        entries_remove(e, sysctl_coupled_partner(key));
-                if (asprintf(&line, "%s = %s", key, value) < 0)
-                        line = NULL;
-                return entries_set(e, strdup(key), line);
-        case F_UDEV: {
-                const char *attr = kind == TUNABLE_IO_SCHEDULER ? "scheduler"
-                                   : kind == TUNABLE_READ_AHEAD_KB ? "read_ahead_kb" : "nr_requests";
-                if (asprintf(&ek, "%s %s", key, attr) < 0)
-                        return -ENOMEM;
-                if (asprintf(&line, "ACTION==\"add|change\", SUBSYSTEM==\"block\", KERNEL==\"%s\", ATTR{queue/%s}=\"%s\"",
-                             key, attr, value) < 0)
-                        line = NULL;
-                return entries_set(e, ek, line);
-        }
-        case F_TMPFILES: {
-                const char *attr = kind == TUNABLE_CPU_GOVERNOR ? "scaling_governor" : "energy_performance_preference";
-                if (asprintf(&ek, "/sys/devices/system/cpu/cpufreq/%s/%s", key, attr) < 0)
+        int r = b && b->live_path ? b->live_path(key, &live) : -EINVAL;
+        if (r < 0)
+                return r;
+        if (f == OWNED_TMPFILES) {
+                if (asprintf(&ek, "/%s", live) < 0)
                         return -ENOMEM;
                 if (asprintf(&line, "w %s - - - - %s", ek, value) < 0)
                         line = NULL;
                 return entries_set(e, ek, line);
         }
-        case F_LIMITS:
-        case F_UNIT:
-        case F_SYSTEM: {
+        if (asprintf(&dev, "sys/block/%s/queue/", key) < 0) {
+                dev = NULL;
+                return -ENOMEM;
+        }
+        const char *attr = startswith(live, dev) ? live + strlen(dev) : NULL;
+        if (!attr || strchr(attr, '/'))
+                return -EINVAL;         /* udev sets the queue attributes of block devices */
+        if (asprintf(&ek, "%s %s", key, attr) < 0)
+                return -ENOMEM;
+        if (asprintf(&line, "ACTION==\"add|change\", SUBSYSTEM==\"block\", KERNEL==\"%s\", ATTR{queue/%s}=\"%s\"", key,
+                     attr, value) < 0)
+                line = NULL;
+        return entries_set(e, ek, line);
+}
+
+int owned_add_change(OwnedFormat f, Entries *e, TunableKind kind, const char *key, const char *value) {
+        char *ek = NULL, *line = NULL;
+        UlimitKey uk;
+        long long soft, hard;
+        switch (f) {
+        case OWNED_SYSCTL:
+                if (sysctl_coupled_partner(key))
+                        entries_remove(e, sysctl_coupled_partner(key));
+                if (asprintf(&line, "%s = %s", key, value) < 0)
+                        line = NULL;
+                return entries_set(e, strdup(key), line);
+        case OWNED_UDEV:
+        case OWNED_TMPFILES:
+                return add_attr_change(f, e, kind, key, value);
+        case OWNED_LIMITS:
+        case OWNED_UNIT:
+        case OWNED_SYSTEM: {
                 if (ulimit_key_parse(key, &uk) < 0 || ulimit_value_parse(value, uk.resource, &soft, &hard) < 0)
                         return -EINVAL;
-                if (f == F_LIMITS) {
+                if (f == OWNED_LIMITS) {
                         /* limits.conf(5): "unlimited", and KiB for memlock, core and stack. */
                         for (int j = 0; j < 2; j++) {
                                 const char *type = j ? "hard" : "soft";
@@ -259,22 +278,23 @@ int owned_add_change(FileFormat f, Entries *e, TunableKind kind, const char *key
                         }
                         return 0;
                 }
-                if (asprintf(&ek, "%sLimit%s", f == F_SYSTEM ? "Default" : "", uk.resource->systemd) < 0)
+                if (asprintf(&ek, "%sLimit%s", f == OWNED_SYSTEM ? "Default" : "", uk.resource->systemd) < 0)
                         return -ENOMEM;
                 _cleanup_free_ char *v = NULL;
                 if (ulimit_value_format(soft, hard, &v) < 0 || asprintf(&line, "%s=%s", ek, v) < 0)
                         line = NULL;
                 return entries_set(e, ek, line);
         }
-        case F_NONE:
+        case OWNED_NONE:
+        case _OWNED_FORMAT_MAX:
                 break;
         }
         return -EINVAL;
 }
 
 int owned_file_render(const char *path, const char *old, const json_t *changes, char **ret) {
-        FileFormat f = owned_format_of_path(path);
-        if (f == F_NONE)
+        OwnedFormat f = owned_format_of_path(path);
+        if (f == OWNED_NONE)
                 return -EINVAL;
         Entries e = {};
         int r = owned_parse_entries(f, old, &e);
@@ -306,10 +326,8 @@ int owned_file_render(const char *path, const char *old, const json_t *changes, 
                 return -ENOMEM;
         }
         fputs(OWNED_FILE_HEADER, out);
-        if (f == F_UNIT)
-                fputs("[Service]\n", out);
-        else if (f == F_SYSTEM)
-                fputs("[Manager]\n", out);
+        if (formats[f].section)
+                fprintf(out, "%s\n", formats[f].section);
         for (i = 0; i < e.n; i++)
                 fprintf(out, "%s\n", e.v[i].line);
         owned_entries_done(&e);
@@ -334,8 +352,8 @@ int owned_file_value(const Sysroot *root, TunableKind kind, const char *key, cha
 
 int owned_file_parse_value(const char *text, TunableKind kind, const char *key, char **ret) {
         UlimitKey uk;
-        FileFormat f = format_for(kind, key, &uk);
-        if (f != F_UNIT && f != F_LIMITS && f != F_SYSTEM)
+        OwnedFormat f = format_for(kind, key);
+        if (!owned_file_only(kind, key) || ulimit_key_parse(key, &uk) < 0)
                 return -EOPNOTSUPP;
         Entries e = {};
         int r = owned_parse_entries(f, text, &e);
@@ -344,7 +362,7 @@ int owned_file_parse_value(const char *text, TunableKind kind, const char *key, 
         bool have_soft = false, have_hard = false;
         for (size_t i = 0; r >= 0 && i < e.n; i++) {
                 const char *line = e.v[i].line;
-                if (f == F_LIMITS) {
+                if (f == OWNED_LIMITS) {
                         /* Words in limits.conf(5) units (KiB for memlock), read back into the kind's (bytes). */
                         char dom[256], type[16], item[32], val[32];
                         long long v;
@@ -362,7 +380,7 @@ int owned_file_parse_value(const char *text, TunableKind kind, const char *key, 
                         continue;
                 }
                 char want[64];
-                snprintf(want, sizeof(want), "%sLimit%s", f == F_SYSTEM ? "Default" : "", uk.resource->systemd);
+                snprintf(want, sizeof(want), "%sLimit%s", f == OWNED_SYSTEM ? "Default" : "", uk.resource->systemd);
                 if (strcmp(e.v[i].ekey, want) == 0)
                         soft = strchr(line, '=') + 1;
         }

@@ -184,59 +184,23 @@ int plan_validate(const char *text, size_t len, const Sysroot *root, Plan **ret,
 
 /* ---- the host's part ---- */
 
-/* Is word one of the white-space separated words of the file (brackets around a word ignored)? */
-static int word_offered(const Sysroot *root, const char *path, const char *word) {
-        _cleanup_free_ char *text = NULL;
-        int r = sysroot_read_file(root, path, &text, NULL);
-        if (r < 0)
-                return r;
-        for (char *save = NULL, *w = strtok_r(text, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save)) {
-                size_t n = strlen(w);
-                if (n >= 2 && w[0] == '[' && w[n - 1] == ']') {
-                        w[n - 1] = '\0';
-                        w++;
-                }
-                if (strcmp(w, word) == 0)
-                        return 1;
-        }
-        return 0;
-}
-
-/* The value must be one of the words of the file list_name beside the live attribute (NULL: the live
- * file itself, as queue/scheduler), when the live attribute exists. */
-static int check_offered(const Sysroot *root, const PlanChange *c, const char *list_name, const char *refusal,
-                         const char **why) {
+/* A governor, preference or scheduler the host offers, when the host has the attribute at all. */
+static int check_offered(const Sysroot *root, const PlanChange *c, const char **why) {
         const TunableBackend *b = tunable_backend(c->kind);
-        _cleanup_free_ char *live = NULL, *list = NULL;
+        _cleanup_free_ char *live = NULL;
+        if (!b->offered_enforced)
+                return 0;
         int r = b->live_path(c->key, &live);
         if (r < 0)
                 return r;
         if (!sysroot_exists(root, live))
                 return 0;               /* the host lacks it: skipped as unavailable */
-        const char *slash = strrchr(live, '/');
-        if (list_name && asprintf(&list, "%.*s/%s", (int) (slash ? slash - live : 0), live, list_name) < 0)
-                return -ENOMEM;
-        r = word_offered(root, list ?: live, c->proposed);
+        r = tunable_offers(root, c->kind, c->key, c->proposed);
         if (r == -ENOMEM)
                 return r;
         if (r <= 0)
-                *why = refusal;
+                *why = b->offered_refusal;
         return 0;
-}
-
-static int check_governor(const Sysroot *root, const PlanChange *c, const char **why) {
-        return check_offered(root, c, "scaling_available_governors", "governor is not in scaling_available_governors", why);
-}
-
-static int check_epp(const Sysroot *root, const PlanChange *c, const char **why) {
-        if (isdigit((unsigned char) c->proposed[0]))
-                return 0;       /* numeric preference, range checked by the allowlist */
-        return check_offered(root, c, "energy_performance_available_preferences",
-                             "preference is not in energy_performance_available_preferences", why);
-}
-
-static int check_scheduler(const Sysroot *root, const PlanChange *c, const char **why) {
-        return check_offered(root, c, NULL, "scheduler is not offered by the device (queue/scheduler)", why);
 }
 
 static int check_critical_process(const Sysroot *root, const PlanChange *c, const char **why) {
@@ -256,20 +220,14 @@ static int check_critical_process(const Sysroot *root, const PlanChange *c, cons
         return 0;
 }
 
-typedef int (*HostCheck)(const Sysroot *root, const PlanChange *c, const char **why);
-
-static const HostCheck host_checks[_TUNABLE_KIND_MAX] = {
-        [TUNABLE_CPU_GOVERNOR] = check_governor,
-        [TUNABLE_CPU_EPP] = check_epp,
-        [TUNABLE_IO_SCHEDULER] = check_scheduler,
-        [TUNABLE_ULIMIT] = check_critical_process,
-};
-
 int plan_check_change_host(const Sysroot *root, const Plan *plan, size_t i, Error *ret_error) {
         const PlanChange *c = &plan->changes[i];
         const char *why = NULL;
-        HostCheck check = c->kind >= 0 && c->kind < _TUNABLE_KIND_MAX ? host_checks[c->kind] : NULL;
-        int r = check ? check(root, c, &why) : 0;
+        TunablePlace place;
+        int r = tunable_place(c->kind, c->key, &place);
+        if (r >= 0)
+                r = place.mechanism == TUNABLE_MECH_PRLIMIT ? check_critical_process(root, c, &why)
+                                                            : check_offered(root, c, &why);
         if (r < 0)
                 return r;
         if (!why)

@@ -51,6 +51,11 @@ static int scheduler_path(const char *key, char **ret) {
         return queue_path(key, "scheduler", ret);
 }
 
+/* The scheduler file is its own list: "none [mq-deadline] kyber". */
+static int scheduler_offered(const char *key, char **ret) {
+        return scheduler_path(key, ret);
+}
+
 static int number_normalize(const char *key, const char *value, char **ret) {
         return tunable_normalize_space(value, ret);
 }
@@ -91,7 +96,12 @@ const TunableBackend tunable_io_scheduler_backend = {
         .live_path = scheduler_path,
         .normalize = scheduler_normalize,
         .key_help = DEVICE_KEY_HELP,
+        .sample_element = "sda",
         .value_help = "a scheduler the device lists in queue/scheduler (a word of a-z, 0-9, - and _)",
+        .offered_path = scheduler_offered,
+        .offered_enforced = true,
+        .offered_refusal = "scheduler is not offered by the device (queue/scheduler)",
+        .place = { TUNABLE_MECH_ATTR, OWNED_UDEV },
 };
 
 const TunableBackend tunable_read_ahead_backend = {
@@ -102,7 +112,10 @@ const TunableBackend tunable_read_ahead_backend = {
         .live_path = read_ahead_path,
         .normalize = number_normalize,
         .key_help = DEVICE_KEY_HELP,
+        .sample_element = "sda",
         .value_help = "an integer of KiB from 0 to " STRINGIFY(READ_AHEAD_KB_MAX),
+        .numeric = true,
+        .place = { TUNABLE_MECH_ATTR, OWNED_UDEV },
 };
 
 const TunableBackend tunable_nr_requests_backend = {
@@ -113,5 +126,8 @@ const TunableBackend tunable_nr_requests_backend = {
         .live_path = nr_requests_path,
         .normalize = number_normalize,
         .key_help = DEVICE_KEY_HELP,
+        .sample_element = "sda",
         .value_help = "an integer from " STRINGIFY(NR_REQUESTS_MIN) " to " STRINGIFY(NR_REQUESTS_MAX),
+        .numeric = true,
+        .place = { TUNABLE_MECH_ATTR, OWNED_UDEV },
 };

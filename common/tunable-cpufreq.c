@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cpufreq policies: scaling_governor and energy_performance_preference. Whether a governor is
- * offered by this host is checked against scaling_available_governors at write time (the helper);
- * here only the grammar is checked. */
+ * offered by this host is checked against scaling_available_governors (offered_path) by the plan
+ * check on the host; the grammar here. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +57,14 @@ static int epp_path(const char *key, char **ret) {
         return attr_path(key, "energy_performance_preference", ret);
 }
 
+static int governor_offered(const char *key, char **ret) {
+        return attr_path(key, "scaling_available_governors", ret);
+}
+
+static int epp_offered(const char *key, char **ret) {
+        return attr_path(key, "energy_performance_available_preferences", ret);
+}
+
 static int word_normalize(const char *key, const char *value, char **ret) {
         return tunable_normalize_space(value, ret);
 }
@@ -69,7 +77,12 @@ const TunableBackend tunable_cpu_governor_backend = {
         .live_path = governor_path,
         .normalize = word_normalize,
         .key_help = POLICY_KEY_HELP,
+        .sample_element = "policy0",
         .value_help = "a governor the policy lists in scaling_available_governors (a word of a-z, 0-9 and _)",
+        .offered_path = governor_offered,
+        .offered_enforced = true,
+        .offered_refusal = "governor is not in scaling_available_governors",
+        .place = { TUNABLE_MECH_ATTR, OWNED_TMPFILES },
 };
 
 const TunableBackend tunable_cpu_epp_backend = {
@@ -80,6 +93,12 @@ const TunableBackend tunable_cpu_epp_backend = {
         .live_path = epp_path,
         .normalize = word_normalize,
         .key_help = POLICY_KEY_HELP,
+        .sample_element = "policy0",
         .value_help = "an integer from 0 to 255, or a preference word (a-z, 0-9 and _) as in "
                       "energy_performance_available_preferences",
+        .offered_path = epp_offered,
+        .offered_words_only = true,
+        .offered_enforced = true,
+        .offered_refusal = "preference is not in energy_performance_available_preferences",
+        .place = { TUNABLE_MECH_ATTR, OWNED_TMPFILES },
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* sysctl: the allowlist of names skytune may touch, each with its value grammar and range. */
 #include <ctype.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -260,6 +261,26 @@ static int sysctl_live_path(const char *key, char **ret) {
         return sysctl_key_to_path(key, ret);
 }
 
+/* The congestion controls the kernel has loaded (it loads another one on demand). */
+static int sysctl_offered(const char *key, char **ret) {
+        *ret = NULL;
+        if (strcmp(key, "net.ipv4.tcp_congestion_control") != 0)
+                return 0;
+        *ret = strdup("proc/sys/net/ipv4/tcp_available_congestion_control");
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int sysctl_describe(json_t *entry) {
+        json_t *a = json_array();
+        const char *name;
+        for (size_t i = 0; a && (name = tunable_sysctl_allowlist_entry(i)); i++) {
+                char *values = tunable_sysctl_allowlist_values(i);
+                json_array_append_new(a, json_pack("{s:s, s:s?}", "name", name, "values", values));
+                free(values);
+        }
+        return json_object_set_new(entry, "names", a) < 0 ? -ENOMEM : 0;
+}
+
 static int sysctl_normalize(const char *key, const char *value, char **ret) {
         return tunable_normalize_space(value, ret);
 }
@@ -274,4 +295,11 @@ const TunableBackend tunable_sysctl_backend = {
         .key_help = "a name of the sysctl allowlist, dotted as sysctl(8) prints it ('*' is one component, such as an "
                     "interface)",
         .value_help = "per name, below",
+        .sample_element = "eth0",
+        .describe = sysctl_describe,
+        .numeric = true,
+        .offered_path = sysctl_offered,
+        .place = { TUNABLE_MECH_ATTR, OWNED_SYSCTL },
+        .coupled_partner = sysctl_coupled_partner,
+        .restore_raw = true,
 };

@@ -3,13 +3,16 @@
  * read from /proc/PID/limits of the first process whose comm is TARGET. The persistent scopes (unit,
  * login, default) have no single live file; their current value is what the owned drop-in says, read
  * by the optimizer and the helper that own those files. */
+#include <assert.h>
 #include <ctype.h>
 #include <dirent.h>
+#include <jansson.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "macro.h"
 #include "procfs.h"
@@ -27,17 +30,17 @@ static const UlimitResource resources[] = {
          * kernel's old default (MLOCK_LIMIT before 5.16), what gpg-agent, sshd and systemd need to lock
          * their keys; stack 1 MiB keeps programs and glibc's threads alive (0 makes every exec fail);
          * core 0 only turns core dumps off, a common and safe choice. */
-        { "nofile", "Max open files", "NOFILE", 1073741816LL, false, false, { 1024, 1024, 1024, 1024 },
+        { "nofile", "Max open files", "NOFILE", RLIMIT_NOFILE, 1073741816LL, false, false, { 1024, 1024, 1024, 1024 },
           "below the floor of 1024 open files (the kernel's default soft limit): programs that expect 1024 "
           "descriptors fail, and 0 makes every open(2) fail" },
-        { "nproc", "Max processes", "NPROC", 4194304LL, true, false, { 256, 256, 1024, 1024 },
+        { "nproc", "Max processes", "NPROC", RLIMIT_NPROC, 4194304LL, true, false, { 256, 256, 1024, 1024 },
           "below the floor of 256 processes for a process or unit (1024 for login and default): fork(2) fails "
           "for every process of that user, and 0 locks the service or the user out" },
-        { "memlock", "Max locked memory", "MEMLOCK", INT64_MAX, true, true, { 65536, 65536, 65536, 65536 },
+        { "memlock", "Max locked memory", "MEMLOCK", RLIMIT_MEMLOCK, INT64_MAX, true, true, { 65536, 65536, 65536, 65536 },
           "below the floor of 64 KiB of locked memory (the kernel's old default): programs that lock their keys "
           "in memory fail" },
-        { "core", "Max core file size", "CORE", INT64_MAX, true, true, { 0, 0, 0, 0 }, NULL },
-        { "stack", "Max stack size", "STACK", INT64_MAX, true, true, { 1048576, 1048576, 1048576, 1048576 },
+        { "core", "Max core file size", "CORE", RLIMIT_CORE, INT64_MAX, true, true, { 0, 0, 0, 0 }, NULL },
+        { "stack", "Max stack size", "STACK", RLIMIT_STACK, INT64_MAX, true, true, { 1048576, 1048576, 1048576, 1048576 },
           "below the floor of 1 MiB of stack: programs crash at start or on a deep call, and 0 makes every "
           "exec fail" },
 };
@@ -362,6 +365,36 @@ static int ulimit_normalize(const char *key, const char *value, char **ret) {
         return ulimit_value_format(soft, hard, ret);
 }
 
+/* Running processes through prlimit(2) with no persistent form; the other scopes in their files. */
+static int ulimit_place(const char *key, TunablePlace *ret) {
+        static const TunablePlace places[] = {
+                [ULIMIT_SCOPE_PROCESS] = { TUNABLE_MECH_PRLIMIT, OWNED_NONE },
+                [ULIMIT_SCOPE_UNIT] = { TUNABLE_MECH_FILE, OWNED_UNIT },
+                [ULIMIT_SCOPE_LOGIN] = { TUNABLE_MECH_FILE, OWNED_LIMITS },
+                [ULIMIT_SCOPE_DEFAULT] = { TUNABLE_MECH_FILE, OWNED_SYSTEM },
+        };
+        static_assert(ELEMENTSOF(places) == _ULIMIT_SCOPE_MAX, "a ulimit scope without its place");
+        UlimitKey k;
+        int r = ulimit_key_parse(key, &k);
+        if (r < 0)
+                return r;
+        *ret = places[k.scope_id];
+        return 0;
+}
+
+static int ulimit_describe(json_t *entry) {
+        json_t *sa = json_array(), *ra = json_array();
+        for (size_t i = 0; sa && i < ELEMENTSOF(scopes); i++)
+                json_array_append_new(sa, json_string(scopes[i]));
+        for (size_t i = 0; ra && i < ELEMENTSOF(resources); i++) {
+                const UlimitResource *r = &resources[i];
+                json_array_append_new(ra, json_pack("{s:s, s:I, s:b, s:s}", "name", r->name, "max", (json_int_t) r->max,
+                                                    "infinity", r->infinity_ok, "unit", r->bytes ? "bytes" : "count"));
+        }
+        int a = json_object_set_new(entry, "scopes", sa), b = json_object_set_new(entry, "resources", ra);
+        return a < 0 || b < 0 ? -ENOMEM : 0;
+}
+
 static int ulimit_no_live_path(const char *key, char **ret) {
         return -EOPNOTSUPP;
 }
@@ -374,6 +407,10 @@ const TunableBackend tunable_ulimit_backend = {
         .live_path = ulimit_no_live_path,
         .read = ulimit_read,
         .normalize = ulimit_normalize,
+        .sample_element = "process:sample",
+        .describe = ulimit_describe,
+        .numeric = true,
+        .place_of = ulimit_place,
         .key_help = "SCOPE:TARGET:RESOURCE: process:COMM (running processes, prlimit), unit:NAME (a unit's Limit*= "
                     "drop-in), login:*|USER|@GROUP (limits.d), default:* (DefaultLimit*= of every service)",
         .value_help = "N or SOFT:HARD, numbers or infinity; memlock, core and stack in bytes with an optional K, M, "

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -8,7 +9,7 @@
 #include "macro.h"
 #include "tunable-internal.h"
 
-static const TunableBackend *const backends[_TUNABLE_KIND_MAX] = {
+static const TunableBackend *const backends[] = {
         [TUNABLE_SYSCTL] = &tunable_sysctl_backend,
         [TUNABLE_CPU_GOVERNOR] = &tunable_cpu_governor_backend,
         [TUNABLE_CPU_EPP] = &tunable_cpu_epp_backend,
@@ -17,6 +18,7 @@ static const TunableBackend *const backends[_TUNABLE_KIND_MAX] = {
         [TUNABLE_NR_REQUESTS] = &tunable_nr_requests_backend,
         [TUNABLE_ULIMIT] = &tunable_ulimit_backend,
 };
+static_assert(ELEMENTSOF(backends) == _TUNABLE_KIND_MAX, "a tunable kind without its backend");
 
 TunableKind tunable_kind_from_string(const char *s) {
         if (!s)

@@ -14,6 +14,12 @@
  *                  TARGET, via prlimit), unit (a systemd unit's Limit*= drop-in), login
  *                  (limits.d; TARGET is "*", a user or @group), default (DefaultLimit*= for all
  *                  services; TARGET "*"). Value "SOFT:HARD" or "N" (both), numbers or "infinity".
+ *
+ * A new kind is a backend (a tunable-NAME.c filling TunableBackend: grammar, live file, offered values,
+ * place = write mechanism and owned-file format) and its line in tunable.c's table; the helper's
+ * writers (helper/writers.c) and the owned-file formats (common/owned-file*.c) are chosen by the
+ * place, so a kind with an existing mechanism and format needs nothing else.
+ * tests/unit/test-tunable-kinds.c walks every kind across every table (add its sample keys there).
  */
 #pragma once
 
@@ -22,6 +28,8 @@
 #include <stddef.h>
 
 #include "sysroot.h"
+
+typedef struct json_t json_t;
 
 typedef enum TunableKind {
         TUNABLE_SYSCTL,
@@ -37,6 +45,32 @@ typedef enum TunableKind {
 
 #define TUNABLE_KEY_MAX 255
 #define TUNABLE_VALUE_MAX 255
+
+/* How skytune-helper writes a key's live value; each has one implementation in helper/writers.c. */
+typedef enum TunableMechanism {
+        TUNABLE_MECH_ATTR,      /* one write(2) of the live file (procfs, sysfs) */
+        TUNABLE_MECH_PRLIMIT,   /* prlimit(2) on the running processes */
+        TUNABLE_MECH_FILE,      /* no live value: only the owned file (ulimit unit, login, default) */
+        _TUNABLE_MECH_MAX,
+} TunableMechanism;
+
+/* The format of the owned file that persists a key; each has its writer in common/owned-file*.c. */
+typedef enum OwnedFormat {
+        OWNED_SYSCTL,           /* /etc/sysctl.d: key = value */
+        OWNED_UDEV,             /* /etc/udev/rules.d: ATTR{queue/...} of a block device */
+        OWNED_TMPFILES,         /* /etc/tmpfiles.d: w lines of sysfs attributes */
+        OWNED_LIMITS,           /* /etc/security/limits.d: soft and hard lines */
+        OWNED_UNIT,             /* a systemd unit's drop-in: LimitX= */
+        OWNED_SYSTEM,           /* /etc/systemd/system.conf.d: DefaultLimitX= */
+        _OWNED_FORMAT_MAX,
+        OWNED_NONE = -1,        /* no persistent form (running processes only) */
+} OwnedFormat;
+
+/* Where a key's value lives: how it is written live and which owned file persists it. */
+typedef struct TunablePlace {
+        TunableMechanism mechanism;
+        OwnedFormat format;
+} TunablePlace;
 
 typedef struct TunableBackend {
         TunableKind kind;
@@ -55,6 +89,30 @@ typedef struct TunableBackend {
         int (*normalize)(const char *key, const char *value, char **ret);
         /* For people (`skytune policy keys`): what a key names and what values it takes. */
         const char *key_help, *value_help;
+        /* An element a policy key's '$' may stand for ("eth0" in net.ipv4.conf.$.rp_filter), to check
+         * such keys against the allowlist. */
+        const char *sample_element;
+        /* Adds what the kind's keys are made of to its `skytune policy keys` entry (the sysctl names,
+         * the ulimit scopes and resources); NULL when the help texts say it all. */
+        int (*describe)(json_t *entry);
+        /* Values are numbers: raise, lower and scaling apply. */
+        bool numeric;
+        /* The host's list of offered values for a key ("none [mq-deadline] kyber",
+         * scaling_available_governors): its relative path, or *ret NULL when the key has none. NULL:
+         * no key of the kind has one. offered_words_only: a number is not looked up (EPP 0-255). */
+        int (*offered_path)(const char *key, char **ret);
+        bool offered_words_only;
+        /* The helper refuses a value the list lacks (plan_check_change_host); without it the list only
+         * guides the optimizer (the kernel loads a TCP congestion control module on demand). */
+        bool offered_enforced;
+        const char *offered_refusal;    /* the helper's reason when it refuses */
+        /* Where the values live; keys whose place differs (ulimit's scopes) set place_of instead. */
+        TunablePlace place;
+        int (*place_of)(const char *key, TunablePlace *ret);
+        /* TUNABLE_MECH_ATTR: the key the kernel couples to this one (writing one zeroes the other), or
+         * NULL; restore_raw: a rollback writes back the file's bytes as read (tabs in tcp_rmem). */
+        const char *(*coupled_partner)(const char *key);
+        bool restore_raw;
 } TunableBackend;
 
 TunableKind tunable_kind_from_string(const char *s);
@@ -75,6 +133,16 @@ int tunable_check_bytes(TunableKind kind, const char *key, const char *value, si
  * number -EINVAL, out of the 64-bit range -ERANGE. */
 int tunable_parse_decimal(const char *s, size_t len, long long *ret);
 int tunable_read(const Sysroot *root, TunableKind kind, const char *key, char **ret);
+/* The place of a canonical key (tunable-place.c). */
+int tunable_place(TunableKind kind, const char *key, TunablePlace *ret);
+/* The offered values (tunable-offered.c): the words of the host's list for a canonical key, brackets
+ * stripped, as a NULL-terminated array (free with tunable_offered_free); -EOPNOTSUPP when the key has no
+ * list, else the read's errno (-ENOENT: this host lacks the list). */
+int tunable_offered(const Sysroot *root, TunableKind kind, const char *key, char ***ret);
+char **tunable_offered_free(char **v);
+/* 1 when the host offers value for key (or the key has no list, or value is a number the backend does
+ * not look up), 0 when not; a negative errno when the list cannot be read. */
+int tunable_offers(const Sysroot *root, TunableKind kind, const char *key, const char *value);
 int tunable_normalize(TunableKind kind, const char *key, const char *value, char **ret);
 bool tunable_values_equal(TunableKind kind, const char *key, const char *a, const char *b);
 
@@ -96,8 +164,10 @@ char *tunable_sysctl_allowlist_values(size_t i);
 
 /* Every kind with what its keys name and what values they take, the sysctl names with their ranges and
  * the ulimit scopes and resources: [{kind, keys, values, names?, scopes?, resources?}] (jansson). */
-typedef struct json_t json_t;
 json_t *tunable_allowlist_json(void);
+/* The kind names for people, from the table: "sysctl, cpu_governor, ... or ulimit" (malloc'ed, NULL on
+ * ENOMEM); the same with sep ", " throughout for ulimit_resource_names(). */
+char *tunable_kind_names(void);
 
 /* Characters allowed in names that become one path component (device, policy, unit names). */
 bool tunable_component_ok(const char *s, size_t max);

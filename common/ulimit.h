@@ -20,6 +20,7 @@ typedef struct UlimitResource {
         const char *name;         /* "nofile" */
         const char *proc_label;   /* "Max open files" in /proc/PID/limits */
         const char *systemd;      /* "NOFILE" as in LimitNOFILE= */
+        int rlimit;               /* RLIMIT_NOFILE, for prlimit(2) */
         long long max;
         bool infinity_ok;         /* nofile cannot be unlimited: the kernel caps it at fs.nr_open */
         bool bytes;               /* bytes in /proc/PID/limits, prlimit(2) and systemd; KiB in limits.conf */
@@ -41,6 +42,8 @@ const UlimitResource *ulimit_resource(const char *name);
 /* The i-th resource and scope of the grammar, NULL past the end (for `skytune policy keys`). */
 const UlimitResource *ulimit_resource_at(size_t i);
 const char *ulimit_scope_at(size_t i);
+/* "nofile, nproc, memlock, core, stack" (malloc'ed, NULL on ENOMEM), for messages. */
+char *ulimit_resource_names(void);
 /* A login TARGET is "*", a user or @group: limits.conf(5) reads "0:65535" or "@100:200" as a uid or gid
  * range, so a ':' in it is -EINVAL (not a range skytune would write by accident). */
 int ulimit_key_parse(const char *key, UlimitKey *ret);

@@ -28,14 +28,14 @@ static int prepare_changes(Helper *h, const Plan *plan, bool persist, json_t *tx
         json_t *changes = json_object_get(tx, "changes");
         for (size_t i = 0; i < plan->n_changes; i++) {
                 const PlanChange *pc = &plan->changes[i];
-                const Writer *w = writer_for(pc->kind);
+                const Writer *w = writer_for(pc->kind, pc->key);
                 const char *kind = tunable_kind_to_string(pc->kind);
                 json_t *c = json_pack("{s:s, s:s, s:s, s:s*}", "kind", kind, "key", pc->key, "proposed", pc->proposed,
                                       "plan_mechanism", pc->mechanism);
                 if (!c || json_array_append_new(changes, c) < 0)
                         return -ENOMEM;
                 _cleanup_free_ char *cur = NULL, *file = NULL;
-                int r = w->read(h, pc->key, &cur);
+                int r = w ? w->read(h, pc->kind, pc->key, &cur) : -EINVAL;
                 if (r == -EOPNOTSUPP) {
                         /* Lives only in an owned file (ulimit unit/login/default). */
                         r = persist_file_for(pc->kind, pc->key, &file);
@@ -68,7 +68,7 @@ static int prepare_changes(Helper *h, const Plan *plan, bool persist, json_t *tx
                         return r;
                 if (ulimit_lowered_hard_warning(pc->key, cur, pc->proposed, &warning) > 0)
                         tx_note(tx, "%s", warning);
-                set_str(c, "mechanism", pc->kind == TUNABLE_ULIMIT ? "prlimit" : "live");
+                set_str(c, "mechanism", w->name);
                 set_str(c, "old", cur);
                 set_str(c, "new", pc->proposed);
                 bool same = tunable_values_equal(pc->kind, pc->key, cur, pc->proposed);
@@ -185,8 +185,8 @@ static int write_changes(Helper *h, json_t *tx, const char **ret_what) {
                         continue;
                 ChangeRecord rec;
                 change_record_view(c, &rec);
-                const Writer *w = writer_for(rec.kind);
-                int r = w->write(h, &rec, rec.proposed);
+                const Writer *w = writer_for(rec.kind, rec.key);
+                int r = w ? w->write(h, &rec, rec.proposed) : -EINVAL;
                 if (r < 0) {
                         set_str(c, "status", "failed");
                         set_str(c, "error", strerror(-r));
@@ -195,7 +195,7 @@ static int write_changes(Helper *h, json_t *tx, const char **ret_what) {
                 }
                 /* What the kernel made of it (it may round or reformat). */
                 _cleanup_free_ char *now = NULL;
-                if (w->read(h, jstr(c, "key"), &now) >= 0)
+                if (w->read(h, rec.kind, rec.key, &now) >= 0)
                         set_str(c, "new", now);
                 set_str(c, "status", "applied");
                 helper_log_change(h, id, "applied", jstr(c, "kind"), jstr(c, "key"), jstr(c, "old"), jstr(c, "new"));

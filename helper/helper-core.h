@@ -118,12 +118,12 @@ ProcessRecord change_process(const ChangeRecord *c, size_t i);
 /* "applied", "restored", "conflict" or "gone" (exited, or its PID is another process now). */
 void change_set_process_status(ChangeRecord *c, size_t i, const char *status);
 
-/* writers.c: per-kind live access (see the table there). */
+/* writers.c: one per write mechanism (TunableMechanism, chosen by the key's backend). */
 typedef struct Writer {
-        TunableKind kind;
+        const char *name;                   /* the journal's "mechanism": live, prlimit, file */
         /* Live value, normalized; -ENOENT when the host lacks it; -EOPNOTSUPP when the change lives
          * only in an owned file (ulimit unit/login/default scopes). */
-        int (*read)(Helper *h, const char *key, char **ret);
+        int (*read)(Helper *h, TunableKind kind, const char *key, char **ret);
         /* Record what a rollback needs beyond "old" (extra keys, process lists) in the change. */
         int (*prepare)(Helper *h, ChangeRecord *change);
         int (*write)(Helper *h, ChangeRecord *change, const char *value);
@@ -132,7 +132,9 @@ typedef struct Writer {
         int (*restore)(Helper *h, ChangeRecord *change, bool force, const char **ret_status);
 } Writer;
 
-const Writer *writer_for(TunableKind kind);
+const Writer *writer_of_mechanism(TunableMechanism m);
+/* The writer of a canonical key's mechanism; NULL for an unknown kind or a key that does not parse. */
+const Writer *writer_for(TunableKind kind, const char *key);
 int writer_read(Helper *h, TunableKind kind, const char *key, char **ret);
 /* test-hooks.c: count a system write; the --test-crash-after hook dies here. */
 void helper_count_write(Helper *h);

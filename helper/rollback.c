@@ -122,9 +122,11 @@ int rollback_check_live(const ChangeRecord *c, const char **reason) {
                 return -EINVAL;
         }
         if (c->has_pair) {
-                const char *pkey = c->pair_key, *pold = c->pair_old;
+                const TunableBackend *b = tunable_backend(kind);
+                const char *pkey = c->pair_key, *pold = c->pair_old,
+                           *partner = b->coupled_partner ? b->coupled_partner(key) : NULL;
                 *reason = "the journal's coupled key is not this key's partner";
-                if (!pkey || !pold || !sysctl_coupled_partner(key) || strcmp(pkey, sysctl_coupled_partner(key)) != 0 ||
+                if (!pkey || !pold || !partner || strcmp(pkey, partner) != 0 ||
                     check_value(kind, pkey, pold, reason) < 0)
                         return -EINVAL;
         }

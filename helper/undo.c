@@ -20,7 +20,7 @@ static void rollback_change(RollbackRun *run, json_t *c, bool skip_live) {
         const char *id = jstr(run->tx, "id"), *result = NULL, *by = NULL, *reason = NULL;
         ChangeRecord rec;
         change_record_view(c, &rec);
-        const Writer *w = writer_for(rec.kind);
+        const Writer *w = writer_for(rec.kind, rec.key);
         _cleanup_free_ char *cur = NULL;
         if (jstreq(c, "mechanism", "file")) {
                 result = rollback_file_change(run->tx, c, &by);        /* counted with the file */
@@ -30,7 +30,7 @@ static void rollback_change(RollbackRun *run, json_t *c, bool skip_live) {
         else if ((by = rollback_newer_owner(run, c))) {
                 result = "superseded";
                 set_str(c, "superseded_by", by);
-                if (w && w->read(h, jstr(c, "key"), &cur) >= 0)
+                if (w && w->read(h, rec.kind, rec.key, &cur) >= 0)
                         set_str(c, "found", cur);
                 run->superseded++;
                 log_warning("transaction %s: %s %s is set by the newer transaction %s; left alone", id, jstr(c, "kind"),
@@ -48,7 +48,7 @@ static void rollback_change(RollbackRun *run, json_t *c, bool skip_live) {
                         result = "failed";
                         run->failures++;
                 } else if (strcmp(result, "conflict") == 0) {
-                        if (w->read(h, jstr(c, "key"), &cur) >= 0)
+                        if (w->read(h, rec.kind, rec.key, &cur) >= 0)
                                 set_str(c, "found", cur);
                         run->conflicts++;
                         log_warning("transaction %s: %s %s was changed by someone else since (now %s, skytune set %s); left alone",

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Tunable writers, one entry per kind in a table. Attribute files (sysctl, cpufreq, block queue) are
- * written with one write(2) of the value and a newline, so procfs and sysfs report EINVAL at write
- * time; the host-specific checks (offered governors, the scheduler list) run first, in
- * common/plan-validate.c, because a fixture's regular file would accept anything. Process limits use
- * prlimit(2), on the host only. */
+/* The write mechanisms, one implementation each; a key's backend names its mechanism (TunablePlace,
+ * common/tunable.h). Attribute files (sysctl, cpufreq, block queue) are written with one write(2) of
+ * the value and a newline, so procfs and sysfs report EINVAL at write time; the host-specific checks
+ * (the offered values) run first, in common/plan-validate.c, because a fixture's regular file would
+ * accept anything. Process limits use prlimit(2), on the host only. Keys that live only in an owned
+ * file have no live value (persist.c writes them with the files). */
+#include <assert.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include "fileio.h"
 #include "helper-core.h"
 #include "log.h"
+#include "procfs.h"
 #include "ulimit.h"
 
 static int write_attr(Helper *h, const char *path, const char *value) {
@@ -36,25 +39,6 @@ static int attr_read(Helper *h, TunableKind kind, const char *key, char **ret) {
         return tunable_read(h->root, kind, key, ret);
 }
 
-static int sysctl_read(Helper *h, const char *key, char **ret) {
-        return attr_read(h, TUNABLE_SYSCTL, key, ret);
-}
-static int governor_read(Helper *h, const char *key, char **ret) {
-        return attr_read(h, TUNABLE_CPU_GOVERNOR, key, ret);
-}
-static int epp_read(Helper *h, const char *key, char **ret) {
-        return attr_read(h, TUNABLE_CPU_EPP, key, ret);
-}
-static int scheduler_read(Helper *h, const char *key, char **ret) {
-        return attr_read(h, TUNABLE_IO_SCHEDULER, key, ret);
-}
-static int read_ahead_read(Helper *h, const char *key, char **ret) {
-        return attr_read(h, TUNABLE_READ_AHEAD_KB, key, ret);
-}
-static int nr_requests_read(Helper *h, const char *key, char **ret) {
-        return attr_read(h, TUNABLE_NR_REQUESTS, key, ret);
-}
-
 static int attr_write(Helper *h, ChangeRecord *change, const char *value) {
         const TunableBackend *b = tunable_backend(change->kind);
         _cleanup_free_ char *path = NULL;
@@ -64,60 +48,63 @@ static int attr_write(Helper *h, ChangeRecord *change, const char *value) {
         return r < 0 ? r : write_attr(h, path, value);
 }
 
-static int sysctl_prepare(Helper *h, ChangeRecord *change) {
+static int attr_prepare(Helper *h, ChangeRecord *change) {
+        const TunableBackend *b = tunable_backend(change->kind);
+        if (!b)
+                return -EINVAL;
         /* The file as read, so that a rollback writes back exactly these bytes (tabs in tcp_rmem). */
         _cleanup_free_ char *path = NULL, *raw = NULL;
-        if (sysctl_key_to_path(change->key, &path) >= 0 && sysroot_read_line(h->root, path, &raw) >= 0 &&
-            tunable_values_equal(TUNABLE_SYSCTL, change->key, raw, change->old) && change_set_old_raw(change, raw) < 0)
+        if (b->restore_raw && b->live_path(change->key, &path) >= 0 && sysroot_read_line(h->root, path, &raw) >= 0 &&
+            tunable_values_equal(change->kind, change->key, raw, change->old) && change_set_old_raw(change, raw) < 0)
                 return -ENOMEM;
         /* vm.dirty_bytes and vm.dirty_ratio (and the background pair): the kernel zeroes one when the
          * other is written, so the journal records both and a rollback restores both. */
-        const char *partner = sysctl_coupled_partner(change->key);
+        const char *partner = b->coupled_partner ? b->coupled_partner(change->key) : NULL;
         if (!partner)
                 return 0;
         _cleanup_free_ char *v = NULL;
-        int r = sysctl_read(h, partner, &v);
+        int r = attr_read(h, change->kind, partner, &v);
         if (r < 0)
                 return r;
         return change_set_pair(change, partner, v);
 }
 
-static int sysctl_write_key(Helper *h, const char *key, const char *value) {
+static int write_key(Helper *h, TunableKind kind, const char *key, const char *value) {
+        const TunableBackend *b = tunable_backend(kind);
         _cleanup_free_ char *path = NULL;
-        int r = sysctl_key_to_path(key, &path);
+        int r = b ? b->live_path(key, &path) : -EINVAL;
         return r < 0 ? r : write_attr(h, path, value);
 }
 
 /* Write key=value unless it reads so already; a refusal of "0" for a *_bytes key is expected on a
  * real kernel (its minimum is two pages) after the partner was written, which zeroed it anyway. */
-static int sysctl_settle(Helper *h, const char *key, const char *value, bool tolerate_einval) {
+static int settle(Helper *h, TunableKind kind, const char *key, const char *value, bool tolerate_einval) {
         _cleanup_free_ char *cur = NULL;
-        int r = sysctl_read(h, key, &cur);
+        int r = attr_read(h, kind, key, &cur);
         if (r < 0)
                 return r;
-        if (tunable_values_equal(TUNABLE_SYSCTL, key, cur, value))
+        if (tunable_values_equal(kind, key, cur, value))
                 return 0;
-        r = sysctl_write_key(h, key, value);
+        r = write_key(h, kind, key, value);
         return r == -EINVAL && tolerate_einval ? 0 : r;
 }
 
 static int attr_restore(Helper *h, ChangeRecord *change, bool force, const char **ret_status) {
         TunableKind kind = change->kind;
         const char *key = change->key, *old = change->old, *new = change->new;
-        const Writer *w = writer_for(kind);
         _cleanup_free_ char *cur = NULL;
-        if (!old || !w) {
+        if (!old) {
                 *ret_status = "unchanged";
                 return 0;
         }
-        int r = w->read(h, key, &cur);
+        int r = attr_read(h, kind, key, &cur);
         if (r < 0)
                 return r;
         const char *pkey = change->pair_key, *pold = change->pair_old;
         bool at_old = tunable_values_equal(kind, key, cur, old);
         if (at_old && pkey && pold) {
                 _cleanup_free_ char *pcur = NULL;
-                at_old = sysctl_read(h, pkey, &pcur) >= 0 && tunable_values_equal(kind, pkey, pcur, pold);
+                at_old = attr_read(h, kind, pkey, &pcur) >= 0 && tunable_values_equal(kind, pkey, pcur, pold);
         }
         if (at_old) {
                 *ret_status = "unchanged";
@@ -131,9 +118,9 @@ static int attr_restore(Helper *h, ChangeRecord *change, bool force, const char 
         if (pkey && pold) {
                 /* Write the one that was non-zero; the kernel zeroes the other; settle it if not. */
                 bool key_first = strcmp(old, "0") != 0;
-                r = sysctl_write_key(h, key_first ? key : pkey, key_first ? old : pold);
+                r = write_key(h, kind, key_first ? key : pkey, key_first ? old : pold);
                 if (r >= 0)
-                        r = sysctl_settle(h, key_first ? pkey : key, key_first ? pold : old, true);
+                        r = settle(h, kind, key_first ? pkey : key, key_first ? pold : old, true);
         } else
                 r = attr_write(h, change, change->old_raw ?: old);
         if (r < 0)
@@ -144,21 +131,7 @@ static int attr_restore(Helper *h, ChangeRecord *change, bool force, const char 
 
 /* ---- ulimit ---- */
 
-static int rlimit_resource(const char *name) {
-        static const struct {
-                const char *name;
-                int resource;
-        } map[] = {
-                { "nofile", RLIMIT_NOFILE }, { "nproc", RLIMIT_NPROC }, { "memlock", RLIMIT_MEMLOCK },
-                { "core", RLIMIT_CORE },     { "stack", RLIMIT_STACK },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(map); i++)
-                if (strcmp(map[i].name, name) == 0)
-                        return map[i].resource;
-        return -EINVAL;
-}
-
-static int ulimit_read(Helper *h, const char *key, char **ret) {
+static int ulimit_read(Helper *h, TunableKind kind, const char *key, char **ret) {
         UlimitKey k;
         int r = ulimit_key_parse(key, &k);
         if (r < 0)
@@ -168,7 +141,7 @@ static int ulimit_read(Helper *h, const char *key, char **ret) {
         /* prlimit(2) acts on real PIDs: in a fixture tree they would be someone else's processes. */
         if (!sysroot_is_host(h->root))
                 return -ENOENT;
-        return tunable_read(h->root, TUNABLE_ULIMIT, key, ret);
+        return tunable_read(h->root, kind, key, ret);
 }
 
 static int proc_start_time(int pid, unsigned long long *ret) {
@@ -209,32 +182,28 @@ static int ulimit_prepare(Helper *h, ChangeRecord *change) {
         int r = ulimit_key_parse(change->key, &k);
         if (r < 0 || strcmp(k.scope, "process") != 0)
                 return r < 0 ? r : 0;
-        int resource = rlimit_resource(k.resource->name);
         if (change_start_processes(change) < 0)
                 return -ENOMEM;
-        _cleanup_closedir_ DIR *d = opendir("/proc");
-        if (!d)
-                return negative_errno();
-        for (struct dirent *de; (de = readdir(d));) {
-                char *end, path[64];
-                long pid = strtol(de->d_name, &end, 10);
-                if (*end || pid <= 0)
-                        continue;
-                snprintf(path, sizeof(path), "proc/%ld/comm", pid);
+        /* The host's processes (ulimit_read refused a fixture tree): prlimit(2) takes host PIDs. */
+        _cleanup_(proc_iter_close) ProcIter it = PROC_ITER_INIT;
+        r = proc_iter_open(&it, h->root);
+        if (r < 0)
+                return r;
+        for (int pid; proc_iter_next(&it, &pid) > 0;) {
                 _cleanup_free_ char *comm = NULL, *old = NULL;
                 unsigned long long start;
                 long long soft, hard;
-                if (sysroot_read_line(h->root, path, &comm) < 0 || strcmp(comm, k.target) != 0)
+                if (proc_read_line(h->root, pid, "comm", &comm) < 0 || strcmp(comm, k.target) != 0)
                         continue;
-                if (proc_start_time((int) pid, &start) < 0 || pid_limit((int) pid, resource, &soft, &hard) < 0)
+                if (proc_start_time(pid, &start) < 0 || pid_limit(pid, k.resource->rlimit, &soft, &hard) < 0)
                         continue;        /* gone meanwhile */
-                if (ulimit_value_format(soft, hard, &old) < 0 || change_add_process(change, (int) pid, start, old) < 0)
+                if (ulimit_value_format(soft, hard, &old) < 0 || change_add_process(change, pid, start, old) < 0)
                         return -ENOMEM;
         }
         return 0;
 }
 
-static int set_pid_limit(Helper *h, int pid, int resource, const char *value, const UlimitResource *res) {
+static int set_pid_limit(Helper *h, int pid, const char *value, const UlimitResource *res) {
         long long soft, hard;
         int r = ulimit_value_parse(value, res, &soft, &hard);
         if (r < 0)
@@ -243,7 +212,7 @@ static int set_pid_limit(Helper *h, int pid, int resource, const char *value, co
                 .rlim_cur = soft < 0 ? RLIM_INFINITY : (rlim_t) soft,
                 .rlim_max = hard < 0 ? RLIM_INFINITY : (rlim_t) hard,
         };
-        r = prlimit(pid, resource, &rl, NULL) < 0 ? negative_errno() : 0;
+        r = prlimit(pid, res->rlimit, &rl, NULL) < 0 ? negative_errno() : 0;
         helper_count_write(h);
         return r;
 }
@@ -261,14 +230,13 @@ static int ulimit_write(Helper *h, ChangeRecord *change, const char *value) {
                 return r;
         if (strcmp(k.scope, "process") != 0)
                 return 0;        /* lives in an owned file, written with the files */
-        int resource = rlimit_resource(k.resource->name);
         for (size_t i = 0; i < change->processes; i++) {
                 ProcessRecord p = change_process(change, i);
                 if (!same_process(&p)) {
                         change_set_process_status(change, i, "gone");
                         continue;
                 }
-                r = set_pid_limit(h, p.pid, resource, value, k.resource);
+                r = set_pid_limit(h, p.pid, value, k.resource);
                 if (r == -ESRCH) {
                         change_set_process_status(change, i, "gone");
                         continue;
@@ -288,13 +256,12 @@ static int ulimit_restore(Helper *h, ChangeRecord *change, bool force, const cha
         *ret_status = "unchanged";
         if (strcmp(k.scope, "process") != 0)
                 return 0;
-        int resource = rlimit_resource(k.resource->name);
         bool any_conflict = false, any_restored = false;
         for (size_t i = 0; i < change->processes; i++) {
                 ProcessRecord p = change_process(change, i);
                 long long soft, hard;
                 _cleanup_free_ char *cur = NULL;
-                if (!p.old || !same_process(&p) || pid_limit(p.pid, resource, &soft, &hard) < 0) {
+                if (!p.old || !same_process(&p) || pid_limit(p.pid, k.resource->rlimit, &soft, &hard) < 0) {
                         change_set_process_status(change, i, "gone");
                         continue;
                 }
@@ -307,7 +274,7 @@ static int ulimit_restore(Helper *h, ChangeRecord *change, bool force, const cha
                         any_conflict = true;
                         continue;
                 }
-                r = set_pid_limit(h, p.pid, resource, p.old, k.resource);
+                r = set_pid_limit(h, p.pid, p.old, k.resource);
                 if (r < 0 && r != -ESRCH)
                         return r;
                 change_set_process_status(change, i, "restored");
@@ -317,31 +284,46 @@ static int ulimit_restore(Helper *h, ChangeRecord *change, bool force, const cha
         return 0;
 }
 
-static int no_prepare(Helper *h, ChangeRecord *change) {
+/* ---- owned file only: no live value; persist.c writes the file ---- */
+
+static int file_read(Helper *h, TunableKind kind, const char *key, char **ret) {
+        return -EOPNOTSUPP;
+}
+
+static int file_prepare(Helper *h, ChangeRecord *change) {
         return 0;
 }
 
-static const Writer writers[_TUNABLE_KIND_MAX] = {
-        [TUNABLE_SYSCTL] = { TUNABLE_SYSCTL, sysctl_read, sysctl_prepare, attr_write, attr_restore },
-        [TUNABLE_CPU_GOVERNOR] = { TUNABLE_CPU_GOVERNOR, governor_read, no_prepare, attr_write, attr_restore },
-        [TUNABLE_CPU_EPP] = { TUNABLE_CPU_EPP, epp_read, no_prepare, attr_write, attr_restore },
-        [TUNABLE_IO_SCHEDULER] = { TUNABLE_IO_SCHEDULER, scheduler_read, no_prepare, attr_write, attr_restore },
-        [TUNABLE_READ_AHEAD_KB] = { TUNABLE_READ_AHEAD_KB, read_ahead_read, no_prepare, attr_write, attr_restore },
-        [TUNABLE_NR_REQUESTS] = { TUNABLE_NR_REQUESTS, nr_requests_read, no_prepare, attr_write, attr_restore },
-        [TUNABLE_ULIMIT] = { TUNABLE_ULIMIT, ulimit_read, ulimit_prepare, ulimit_write, ulimit_restore },
-};
+static int file_write(Helper *h, ChangeRecord *change, const char *value) {
+        return 0;
+}
 
-const Writer *writer_for(TunableKind kind) {
-        if (kind < 0 || kind >= _TUNABLE_KIND_MAX)
-                return NULL;
-        return &writers[kind];
+static int file_restore(Helper *h, ChangeRecord *change, bool force, const char **ret_status) {
+        *ret_status = "unchanged";
+        return 0;
+}
+
+static const Writer writers[] = {
+        [TUNABLE_MECH_ATTR] = { "live", attr_read, attr_prepare, attr_write, attr_restore },
+        [TUNABLE_MECH_PRLIMIT] = { "prlimit", ulimit_read, ulimit_prepare, ulimit_write, ulimit_restore },
+        [TUNABLE_MECH_FILE] = { "file", file_read, file_prepare, file_write, file_restore },
+};
+static_assert(ELEMENTSOF(writers) == _TUNABLE_MECH_MAX, "a write mechanism without its writer");
+
+const Writer *writer_of_mechanism(TunableMechanism m) {
+        return m >= 0 && m < _TUNABLE_MECH_MAX ? &writers[m] : NULL;
+}
+
+const Writer *writer_for(TunableKind kind, const char *key) {
+        TunablePlace place;
+        return tunable_place(kind, key, &place) < 0 ? NULL : writer_of_mechanism(place.mechanism);
 }
 
 int writer_read(Helper *h, TunableKind kind, const char *key, char **ret) {
-        const Writer *w = writer_for(kind);
+        const Writer *w = writer_for(kind, key);
         if (!w)
                 return -EINVAL;
-        int r = w->read(h, key, ret);
+        int r = w->read(h, kind, key, ret);
         if (r == -EOPNOTSUPP)
                 return persist_read_value(h, kind, key, ret);
         return r;

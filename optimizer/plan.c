@@ -54,43 +54,17 @@ static int cmp_str(const void *a, const void *b) {
         return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
-/* Values this host offers for a key, from the files next to it; NULL when there is no such list. */
-static char **read_supported(const Sysroot *root, TunableKind kind, const char *key, size_t *ret_n) {
-        _cleanup_free_ char *path = NULL, *text = NULL;
-        int r = 0;
-        switch (kind) {
-        case TUNABLE_IO_SCHEDULER:
-                r = asprintf(&path, "sys/block/%s/queue/scheduler", key);
-                break;
-        case TUNABLE_CPU_GOVERNOR:
-                r = asprintf(&path, "sys/devices/system/cpu/cpufreq/%s/scaling_available_governors", key);
-                break;
-        case TUNABLE_CPU_EPP:
-                r = asprintf(&path, "sys/devices/system/cpu/cpufreq/%s/energy_performance_available_preferences", key);
-                break;
-        case TUNABLE_SYSCTL:
-                if (strcmp(key, "net.ipv4.tcp_congestion_control") != 0)
-                        return NULL;
-                path = strdup("proc/sys/net/ipv4/tcp_available_congestion_control");
-                break;
-        default:
-                return NULL;
-        }
-        if (r < 0 || !path || sysroot_read_file(root, path, &text, NULL) < 0)
-                return NULL;
+/* Values this host offers for a key (the scheduler list, the governors); NULL (any value) when it
+ * lists none. */
+static char **offered(const Sysroot *root, TunableKind kind, const char *key, size_t *ret_n) {
         char **v = NULL;
         size_t n = 0;
-        for (char *save = NULL, *w = strtok_r(text, " \t\n[]", &save); w; w = strtok_r(NULL, " \t\n[]", &save)) {
-                char **nv = realloc(v, (n + 1) * sizeof(char *));
-                if (!nv)
-                        break;
-                v = nv;
-                v[n] = strdup(w);
-                if (v[n])
-                        n++;
-        }
+        if (tunable_offered(root, kind, key, &v) < 0)
+                return NULL;
+        while (v[n])
+                n++;
         *ret_n = n;
-        return v;
+        return n ? v : tunable_offered_free(v);
 }
 
 static json_t *find_change(json_t *changes, const char *kind, const char *key, size_t *ret_index) {
@@ -255,7 +229,7 @@ static int propose(Builder *b, const PolicyRule *r, const char *elem, const KeyC
                 return 0;
         }
         size_t n_sup = 0;
-        char **sup = read_supported(b->o->root, r->kind, kc->key, &n_sup);
+        char **sup = offered(b->o->root, r->kind, kc->key, &n_sup);
         ValInput in = {
                 .kind = r->kind, .key = kc->key, .current = current, .supported = sup, .n_supported = n_sup,
                 .has_floor = r->has_floor, .floor = r->floor, .has_cap = r->has_cap, .cap = r->cap,
@@ -285,9 +259,7 @@ static int propose(Builder *b, const PolicyRule *r, const char *elem, const KeyC
         }
         const char *why = NULL;
         q = valop_compute(&r->value, &in, &proposed, &why);
-        for (size_t i = 0; i < n_sup; i++)
-                free(sup[i]);
-        free(sup);
+        tunable_offered_free(sup);
         if (q == -ENODATA) {
                 warn(b, r->id, "rule %s fired for %s %s but proposes nothing: %s", r->id, kind, kc->key, strempty(why));
                 return 0;

@@ -64,10 +64,7 @@ static bool tunable_path_ok(const char *path, char **ret_nearest) {
         }
         if (!rest[kn])
                 return true;
-        const char *sample = kind == TUNABLE_SYSCTL ? "eth0" : kind == TUNABLE_ULIMIT ? "process:sample" : "sda";
-        if (kind == TUNABLE_CPU_GOVERNOR || kind == TUNABLE_CPU_EPP)
-                sample = "policy0";
-        _cleanup_free_ char *key = jpath_subst(rest + kn + 1, sample), *canon = NULL;
+        _cleanup_free_ char *key = jpath_subst(rest + kn + 1, tunable_backend(kind)->sample_element), *canon = NULL;
         const char *reason = NULL;
         if (key && tunable_check(kind, key, NULL, &canon, &reason) >= 0)
                 return true;

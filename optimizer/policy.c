@@ -257,10 +257,7 @@ static bool id_ok(const char *s) {
 
 /* A sample element for checking keys that hold '$'. */
 static char *sample_key(TunableKind kind, const char *key) {
-        const char *sample = kind == TUNABLE_CPU_GOVERNOR || kind == TUNABLE_CPU_EPP ? "policy0"
-                             : kind == TUNABLE_ULIMIT                                ? "process:sample"
-                             : kind == TUNABLE_SYSCTL                                ? "eth0"
-                                                                                     : "sda";
+        const char *sample = tunable_backend(kind)->sample_element;
         if (kind == TUNABLE_ULIMIT && strncmp(key, "$:", 2) == 0) {
                 char *s = NULL;
                 return asprintf(&s, "%s:%s", sample, key + 2) < 0 ? NULL : s;
@@ -327,9 +324,9 @@ static int parse_rule(Loader *l, const char *file, const config_setting_t *g, bo
                 goto fail;
         r.kind = tunable_kind_from_string(v);
         if (r.kind < 0) {
-                k = opt_error_set(l->err, -EINVAL, file, config_setting_source_line(f),
-                                  "unknown kind '%s': use sysctl, cpu_governor, cpu_epp, io_scheduler, read_ahead_kb, "
-                                  "nr_requests or ulimit", v);
+                _cleanup_free_ char *kinds = tunable_kind_names();
+                k = opt_error_set(l->err, -EINVAL, file, config_setting_source_line(f), "unknown kind '%s': use %s", v,
+                                  strempty(kinds));
                 goto fail;
         }
 
@@ -356,9 +353,9 @@ static int parse_rule(Loader *l, const char *file, const config_setting_t *g, bo
         }
         if (r.kind == TUNABLE_ULIMIT && strchr(v, '$') &&
             (strncmp(v, "$:", 2) != 0 || strcmp(strempty(r.foreach), "targets") != 0 || !ulimit_resource(v + 2))) {
+                _cleanup_free_ char *names = ulimit_resource_names();
                 k = opt_error_set(l->err, -EINVAL, file, kline,
-                                  "a ulimit key with '$' is \"$:RESOURCE\" (nofile, nproc, memlock, core, stack) with "
-                                  "foreach = \"targets\"");
+                                  "a ulimit key with '$' is \"$:RESOURCE\" (%s) with foreach = \"targets\"", strempty(names));
                 goto fail;
         }
         sample = sample_key(r.kind, v);

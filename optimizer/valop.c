@@ -102,8 +102,8 @@ int valop_parse(const char *text, ValOp *ret, char **ret_error) {
 }
 
 static bool numeric_kind(TunableKind kind) {
-        return kind == TUNABLE_SYSCTL || kind == TUNABLE_READ_AHEAD_KB || kind == TUNABLE_NR_REQUESTS ||
-               kind == TUNABLE_ULIMIT;
+        const TunableBackend *b = tunable_backend(kind);
+        return b && b->numeric;
 }
 
 int valop_check(const ValOp *op, TunableKind kind, const char *key, const char **ret_reason) {
