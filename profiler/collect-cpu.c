@@ -151,20 +151,6 @@ static int report_cpu_intervals(CpuState *st, Report *rep) {
         r = r ?: report_series_weighted(rep, "cpu", NULL, "steal_pct", "percent", steal, w, k);
         r = r ?: report_series_weighted(rep, "cpu", NULL, "context_switches_per_s", "1/s", ctxt, wr, kr);
         r = r ?: report_series_weighted(rep, "cpu", NULL, "forks_per_s", "1/s", forks, wr, kr);
-        if (r < 0)
-                return r;
-
-        if (k > 0) {
-                SeriesSummary u = series_summarize_weighted(util, w, k), s = series_summarize_weighted(steal, w, k);
-                if (u.avg >= 90)
-                        r = r ?: report_finding(rep, FINDING_UTILIZATION, u.avg >= 98 ? SEVERITY_CRITICAL : SEVERITY_WARNING,
-                                                "cpu", "cpu.utilization_pct", u.avg, 90,
-                                                "CPU busy %.0f%% on average over the window (threshold 90%%)", u.avg);
-                if (s.avg >= 10)
-                        r = r ?: report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "cpu", "cpu.steal_pct", s.avg, 10,
-                                                "the hypervisor withheld %.1f%% of CPU time (steal, threshold 10%%): the host is oversubscribed",
-                                                s.avg);
-        }
         return r;
 }
 
@@ -234,16 +220,7 @@ static int report_queue(CpuState *st, Report *rep) {
         unsigned ncpu = st->ncpu;
         int r = report_series(rep, "cpu", NULL, "run_queue", "tasks", run, st->n);
         r = r ?: report_series(rep, "cpu", NULL, "procs_blocked", "tasks", blk, st->n);
-        r = r ?: report_gauge(rep, "cpu", NULL, "online_cpus", "cpus", ncpu);
-        if (r < 0 || ncpu == 0)
-                return r;
-        /* Whether the run queue means tasks wait is judged with PSI cpu (cpu-saturation.c). */
-        SeriesSummary b = series_summarize(blk, st->n);
-        if (b.avg >= 1)
-                r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "cpu", "cpu.procs_blocked", b.avg, 1,
-                                   "%.1f tasks blocked in uninterruptible sleep on average (usually waiting for disk I/O)",
-                                   b.avg);
-        return r;
+        return r ?: report_gauge(rep, "cpu", NULL, "online_cpus", "cpus", ncpu);
 }
 
 static int cpu_report(void *state, const Sysroot *root, Report *rep) {

@@ -141,23 +141,6 @@ static int report_meminfo(MemState *st, Report *rep) {
                 r = report_unavailable(rep, "memory", "dirty_threshold",
                                        "cannot read /proc/sys/vm/dirty_{,background_}{bytes,ratio}: %s%s",
                                        strerror(-st->dirty.error), source_error_hint(st->dirty.error));
-        if (r < 0)
-                return r;
-
-        SeriesSummary used = series_summarize(m.used, m.n), dirty = series_summarize(m.dirty_pct, m.nd);
-        if (m.nd > 0 && dirty.max >= 80)
-                r = report_finding(rep, FINDING_SATURATION, dirty.max >= 100 ? SEVERITY_CRITICAL : SEVERITY_WARNING,
-                                   "memory", "memory.dirty_pct_of_threshold", dirty.max, 80,
-                                   "dirty and writeback pages reached %.0f%% of the dirty threshold (threshold 80%%): "
-                                   "writers are about to be throttled and stall; lower vm.dirty_background_bytes "
-                                   "or _ratio so writeback starts earlier",
-                                   dirty.max);
-        if (r >= 0 && m.n > 0 && used.avg >= 90)
-                r = report_finding(rep, FINDING_UTILIZATION, used.avg >= 98 ? SEVERITY_CRITICAL : SEVERITY_WARNING,
-                                   "memory", "memory.used_pct", used.avg, 90,
-                                   "memory %.0f%% used on average (1 - MemAvailable/MemTotal in /proc/meminfo, "
-                                   "threshold 90%%): little room is left for the page cache",
-                                   used.avg);
         return r;
 }
 
@@ -202,12 +185,6 @@ static int report_vmstat(MemState *st, Report *rep, bool have_swap) {
 
         uint64_t ooms = counter_table_total(&st->vm, VMSTAT_OOM_KILL);
         r = report_gauge(rep, "memory", NULL, "oom_kills", "count", (double) ooms);
-        if (r >= 0 && ooms > 0)
-                r = report_finding(rep, FINDING_ERRORS, SEVERITY_CRITICAL, "memory", "memory.oom_kills", (double) ooms, 0,
-                                   "the kernel killed %llu process(es) for lack of memory in the window (/proc/vmstat "
-                                   "oom_kill, threshold 0): see dmesg for the victims, then add memory or cap the "
-                                   "biggest consumer",
-                                   (unsigned long long) ooms);
 
         /* Swapping is a saturation signal when it is sustained: in at least half of the intervals. */
         size_t active = 0;

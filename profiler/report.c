@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "finding-table.h"
 #include "safe-text.h"
 #include "series.h"
 
@@ -318,7 +319,38 @@ static void order_by_cause(json_t *const *v, size_t n, json_t **out) {
                         out[k++] = v[i];
 }
 
+static int add_hit(const FindingHit *h, void *userdata) {
+        Report *r = userdata;
+        FindingKind kind = FINDING_ERRORS;
+        FindingSeverity sev = SEVERITY_INFO;
+        while (kind < _FINDING_KIND_MAX - 1 && strcmp(finding_kind_names[kind], h->rule->kind) != 0)
+                kind++;
+        while (sev < SEVERITY_CRITICAL && strcmp(severity_names[sev], h->severity) != 0)
+                sev++;
+        int k = report_finding(r, kind, sev, h->rule->resource, h->metric, h->value, h->rule->threshold, "%s",
+                               h->message);
+        return k < 0 || !h->cause ? k : report_finding_cause(r, h->cause);
+}
+
+/* The findings of the rule table (rules/findings.conf) over what the collectors reported. */
+static int report_rule_findings(Report *r) {
+        FindingTable *t = NULL;
+        Error e = ERROR_NULL;
+        int k = finding_table_builtin(&t, &e);
+        error_done(&e);         /* the built-in table parses: test-finding-table checks it */
+        if (k < 0)
+                return k;
+        json_t *view = json_pack("{s:O, s:O}", "host", r->host, "resources", r->resources);
+        k = view ? finding_table_eval(t, view, add_hit, r) : -ENOMEM;
+        json_decref(view);
+        finding_table_free(t);
+        return k;
+}
+
 int report_finish(Report *r, json_t **ret) {
+        int k = report_rule_findings(r);
+        if (k < 0)
+                return k;
         size_t n = json_array_size(r->findings);
         json_t **v = calloc(n ? n : 1, sizeof(json_t *)), **o = calloc(n ? n : 1, sizeof(json_t *));
         if (!v || !o) {
