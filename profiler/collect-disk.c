@@ -255,29 +255,6 @@ static int await_finding(Report *rep, const char *dev, DiskType type, const char
                               dev, what, s.max, s.avg, over, kb, limit, disk_type_names[type]);
 }
 
-static int util_finding(Report *rep, const char *dev, DiskType type, const double *util, const double *wu, size_t ku,
-                        const double *aqu, const double *wa, size_t ka) {
-        SeriesSummary u = series_summarize_weighted(util, wu, ku), q = series_summarize_weighted(aqu, wa, ka);
-        if (ku == 0 || ka == 0 || u.avg < 80 || q.avg <= 1)
-                return 0;
-        char metric[COUNTER_NAME_MAX + 48];
-        snprintf(metric, sizeof(metric), "disk.devices.%s.util_pct", dev);
-        bool parallel = type == DISK_NVME || type == DISK_VIRTUAL;
-        if (parallel)
-                /* io_ticks only says that some I/O was in flight; such devices serve many at once. */
-                return report_finding(rep, FINDING_SATURATION, SEVERITY_INFO, "disk", metric, u.avg, 80,
-                                      "%s busy %.0f%% of the time with %.1f requests queued on average (thresholds "
-                                      "80%% and 1): a %s device serves requests in parallel, so its utilization is "
-                                      "not a limit; judge it by await",
-                                      dev, u.avg, q.avg, disk_type_names[type]);
-        return report_finding(rep, FINDING_SATURATION, u.avg >= 95 ? SEVERITY_CRITICAL : SEVERITY_WARNING, "disk",
-                              metric, u.avg, 80,
-                              "%s busy %.0f%% of the time with %.1f requests queued on average (/proc/diskstats, "
-                              "thresholds 80%% and 1): the disk is saturated and requests wait; spread or reduce "
-                              "the I/O, or check the I/O scheduler",
-                              dev, u.avg, q.avg);
-}
-
 static int report_device(const Sysroot *root, Report *rep, const CounterObject *o, double *buf, size_t m) {
         static const struct {
                 int col;
@@ -314,7 +291,6 @@ static int report_device(const Sysroot *root, Report *rep, const CounterObject *
         r = r ?: report_series(rep, "disk", obj, "in_flight", "tasks", fl, kf);
         DiskType type;
         r = r ?: report_facts(root, rep, o->name, obj, &type);
-        r = r ?: util_finding(rep, o->name, type, buf + 5 * m, buf + 16 * m, k[5], buf + 4 * m, buf + 15 * m, k[4]);
         r = r ?: await_finding(rep, o->name, type, "r_await_ms", "read", rbusy, krb);
         r = r ?: await_finding(rep, o->name, type, "w_await_ms", "write", wbusy, kwb);
         return r;

@@ -201,19 +201,6 @@ static int report_vmstat(MemState *st, Report *rep, bool have_swap) {
                                    "more memory",
                                    total, in, out, active, k[R_IN]);
         }
-
-        double stall = series_summarize_weighted(v + R_STALL * n, w + R_STALL * n, k[R_STALL]).avg;
-        double scan = series_summarize_weighted(v + R_SCAN * n, w + R_SCAN * n, k[R_SCAN]).avg;
-        if (r >= 0 && (stall > 0 || scan > 0)) {
-                bool by_stall = stall > 0;
-                r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "memory",
-                                   by_stall ? "memory.allocstall_per_s" : "memory.direct_scan_per_s",
-                                   by_stall ? stall : scan, 0,
-                                   "direct reclaim: allocations stall (%.1f allocation stalls/s and %.1f pages/s "
-                                   "scanned directly in /proc/vmstat, threshold 0); raise vm.min_free_kbytes or "
-                                   "vm.watermark_scale_factor so kswapd starts earlier, or add memory",
-                                   stall, scan);
-        }
         return r;
 }
 

@@ -327,7 +327,7 @@ static int add_hit(const FindingHit *h, void *userdata) {
                 kind++;
         while (sev < SEVERITY_CRITICAL && strcmp(severity_names[sev], h->severity) != 0)
                 sev++;
-        int k = report_finding(r, kind, sev, h->rule->resource, h->metric, h->value, h->rule->threshold, "%s",
+        int k = report_finding(r, kind, sev, h->rule->resource, h->metric, h->value, h->threshold, "%s",
                                h->message);
         return k < 0 || !h->cause ? k : report_finding_cause(r, h->cause);
 }

@@ -59,7 +59,7 @@ int finding_table_check(const FindingTable *t, const MetricCatalog *cat, Error *
                 int k = 0;
                 for (size_t j = 0; k >= 0 && j < ELEMENTSOF(paths); j++)
                         k = paths[j] ? check_path(paths[j], &c) : 0;
-                const Cond *conds[] = { r->when, r->warning, r->critical, r->cause_when };
+                const Cond *conds[] = { r->when, r->warning, r->critical, r->cause_when, r->threshold_expr };
                 for (size_t j = 0; k >= 0 && j < ELEMENTSOF(conds); j++)
                         k = conds[j] ? cond_foreach_path(conds[j], check_path, &c) : 0;
                 if (k >= 0)

@@ -59,15 +59,10 @@ static int quote_one(FILE *out, const char *quote, const char *subst, const json
         return k < 0 ? -EIO : 0;
 }
 
-/* The message with its quotes filled in, then ": " and the advice (malloc'ed). */
-static int expand(const FindingRule *r, const char *subst, const json_t *profile, char **ret) {
-        char *buf = NULL;
-        size_t size = 0;
-        FILE *out = open_memstream(&buf, &size);
-        if (!out)
-                return -ENOMEM;
+/* text with its quotes filled in, written to out. */
+static int expand_into(FILE *out, const char *text, const char *subst, const json_t *profile) {
         int k = 0;
-        for (const char *s = r->message; k >= 0 && *s; s++) {
+        for (const char *s = text; k >= 0 && *s; s++) {
                 const char *end = *s == '{' ? strchr(s, '}') : NULL;
                 if (end) {
                         _cleanup_free_ char *quote = strndup(s + 1, (size_t) (end - s - 1));
@@ -76,8 +71,21 @@ static int expand(const FindingRule *r, const char *subst, const json_t *profile
                 } else if (fputc(*s, out) == EOF)
                         k = -EIO;
         }
-        if (k >= 0 && r->advice && fprintf(out, ": %s", r->advice) < 0)
+        return k;
+}
+
+/* The message, then ": " and the advice, quotes filled in (malloc'ed). */
+static int expand(const FindingRule *r, const char *subst, const json_t *profile, char **ret) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *out = open_memstream(&buf, &size);
+        if (!out)
+                return -ENOMEM;
+        int k = expand_into(out, r->message, subst, profile);
+        if (k >= 0 && r->advice && fputs(": ", out) < 0)
                 k = -EIO;
+        if (k >= 0 && r->advice)
+                k = expand_into(out, r->advice, subst, profile);
         if (fclose(out) != 0 && k >= 0)
                 k = -ENOMEM;
         if (k < 0) {
@@ -101,9 +109,11 @@ static int eval_one(const FindingRule *r, const char *subst, const json_t *profi
         _cleanup_free_ char *msg = NULL;
         if (!metric || !vpath)
                 return -ENOMEM;
-        FindingHit h = { .rule = r, .severity = r->severity, .metric = metric };
+        FindingHit h = { .rule = r, .severity = r->severity, .metric = metric, .threshold = r->threshold };
         if (!jpath_number(jpath_scalar(lookup(vpath, (void *) profile)), &h.value))
                 return 0;       /* a finding quotes a value: without one it has nothing to say */
+        if (r->threshold_expr && cond_number(r->threshold_expr, subst, lookup, (void *) profile, &h.threshold) < 0)
+                return 0;
         if (holds(r->warning, subst, profile) > 0)
                 h.severity = "warning";
         if (holds(r->critical, subst, profile) > 0)

@@ -13,6 +13,7 @@ static void rule_done(FindingRule *r) {
         free(r->id), free(r->resource), free(r->kind), free(r->severity);
         free(r->metric), free(r->value), free(r->foreach);
         cond_free(r->when), cond_free(r->warning), cond_free(r->critical), cond_free(r->cause_when);
+        cond_free(r->threshold_expr);
         free(r->message), free(r->advice), free(r->cause);
 }
 
@@ -120,9 +121,13 @@ static int rule_parse(Loader *l, config_setting_t *g, FindingRule *r) {
         if (!r->value && r->metric && !(r->value = strdup(r->metric)))
                 return -ENOMEM;
         config_setting_t *t = config_setting_get_member(g, "threshold");
+        if (t && config_setting_type(t) == CONFIG_TYPE_STRING) {
+                k = field_cond(l, g, "threshold", r->id, &r->threshold_expr);
+                return k < 0 ? k : rule_validate(l, g, r);
+        }
         if (t && config_setting_type(t) != CONFIG_TYPE_INT && config_setting_type(t) != CONFIG_TYPE_FLOAT)
-                return error_set(l->err, -EINVAL, "%s:%u: threshold must be a number", l->file,
-                                 config_setting_source_line(t));
+                return error_set(l->err, -EINVAL, "%s:%u: threshold must be a number or an expression in quotes "
+                                 "(\"cpu.online_cpus.value\")", l->file, config_setting_source_line(t));
         r->threshold = !t ? 0 : config_setting_type(t) == CONFIG_TYPE_INT ? config_setting_get_int(t)
                                                                           : config_setting_get_float(t);
         return rule_validate(l, g, r);

@@ -27,6 +27,7 @@ typedef struct FindingRule {
         char *id, *resource, *kind, *severity;
         char *metric, *value;           /* the metric reported, the path of its value (may hold '$') */
         double threshold;
+        Cond *threshold_expr;           /* threshold = "cpu.online_cpus.value": one per evaluation */
         char *foreach;                  /* NULL: one evaluation */
         Cond *when, *warning, *critical, *cause_when;
         char *message, *advice, *cause;
@@ -59,7 +60,7 @@ typedef struct FindingHit {
         const FindingRule *rule;
         const char *severity;           /* "info", "warning", "critical" */
         const char *metric;             /* '$' replaced */
-        double value;
+        double value, threshold;
         const char *message;            /* message and advice, quotes filled in */
         const char *cause;              /* NULL: no cause attributed */
 } FindingHit;
