@@ -166,7 +166,8 @@ static int table_read(const char *text, const char *path, const char *file, Find
         Loader l = { file, err };
         if (r >= 0 && (text ? config_read_string(&cfg, text) : config_read_file(&cfg, path)) != CONFIG_TRUE) {
                 if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
-                        r = error_set(err, -ENOENT, "%s: cannot read the finding table", file);
+                        r = error_set(err, -ENOENT, "%s: cannot read the finding table (give the path of a copy "
+                                      "of rules/findings.conf)", file);
                 else
                         r = error_set(err, -EINVAL, "%s:%d: %s", file, config_error_line(&cfg), config_error_text(&cfg));
         }
