@@ -304,7 +304,6 @@ static int report_interfaces(NetState *st, const Sysroot *root, Report *rep) {
                         r = report_series_weighted(rep, "network", obj, "util_pct", "percent", util,
                                                    w + NETDEV_RX_BYTES * m, k[NETDEV_RX_BYTES]);
                 }
-                r = r ?: iface_findings(rep, o->name, v, w, m, k);
                 if (r < 0)
                         return r;
         }

@@ -70,6 +70,10 @@ static const Case cases[] = {
           "warning", 95.1, "critical" },
         { "files-file-max", { { "resources.files.max.value", 1000 } }, "resources.files.used_pct.max", 80, 79.9,
           "warning", 95, "critical" },
+        { "iface-rx-errors", {}, "resources.network.interfaces.eth1.rx_errors_per_s.avg", 0.01, 0, "warning" },
+        { "iface-tx-errors", {}, "resources.network.interfaces.eth0.tx_errors_per_s.avg", 0.01, 0, "warning" },
+        { "iface-rx-drops", {}, "resources.network.interfaces.eth0.rx_drops_per_s.avg", 0.01, 0, "warning" },
+        { "iface-tx-drops", {}, "resources.network.interfaces.eth0.tx_drops_per_s.avg", 0.01, 0, "warning" },
         { "softnet-dropped", {}, "resources.interrupts.softnet_dropped_per_s.avg", 0.1, 0, "warning" },
         { "softnet-squeeze", {}, "resources.interrupts.softnet_time_squeeze_per_s.avg", 0.1, 0, "info", 10, "warning" },
 };
