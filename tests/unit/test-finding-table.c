@@ -35,6 +35,8 @@ typedef struct Case {
 
 static const Case cases[] = {
         { "cpu-utilization", {}, "resources.cpu.utilization_pct.avg", 90, 89.9, "warning", 98, "critical" },
+        { "cpu-imbalance", { { "resources.cpu.idlest_cpu", 0, "cpu0" }, { "resources.cpu.idlest_cpu_utilization_pct.value", 74 } },
+          "resources.cpu.per_cpu.cpu1.utilization_pct.avg", 95, 94.9, "warning" },
         { "cpu-steal", {}, "resources.cpu.steal_pct.avg", 10, 9.9, "warning" },
         { "cpu-blocked", { { "resources.cpu.online_cpus.value", 2 } }, "resources.cpu.procs_blocked.avg", 1, 0.9,
           "warning" },
@@ -77,6 +79,14 @@ static const Case cases[] = {
         { "softnet-dropped", {}, "resources.interrupts.softnet_dropped_per_s.avg", 0.1, 0, "warning" },
         { "softnet-squeeze", {}, "resources.interrupts.softnet_time_squeeze_per_s.avg", 0.1, 0, "info", 10, "warning" },
 };
+
+static const Case *case_of(const char *id) {
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+                if (strcmp(cases[i].id, id) == 0)
+                        return &cases[i];
+        fail_msg("no case %s", id);
+        return NULL;
+}
 
 /* Sets doc's path (dotted, objects made on the way) to j (stolen). */
 static void put(json_t *doc, const char *path, json_t *j) {
@@ -177,7 +187,7 @@ static void test_each_finding_at_its_threshold(void **state) {
 static void test_message_threshold_cause(void **state) {
         FindingTable *t = builtin();
         static Hits hits;
-        Case rq = cases[3];
+        Case rq = *case_of("cpu-run-queue");
         int i = eval_find(t, document(&rq, 3.25), &hits, "cpu-run-queue");
         assert_true(i >= 0);
         assert_string_equal(hits.message[i], "3.2 runnable tasks on average for 2 CPUs (skytune's own reading "
@@ -185,7 +195,7 @@ static void test_message_threshold_cause(void **state) {
                                              "10.0% confirms it");
         assert_true(hits.threshold[i] == 2);
 
-        Case busy = cases[5];
+        Case busy = *case_of("cpu-psi-busy");
         i = eval_find(t, document(&busy, 30), &hits, "cpu-psi-busy");
         assert_string_equal(hits.cause[i], "");         /* the run queue is not long */
         busy.base[1] = (Set) { "resources.cpu.run_queue.avg", 3 };
@@ -193,7 +203,7 @@ static void test_message_threshold_cause(void **state) {
         i = eval_find(t, document(&busy, 30), &hits, "cpu-psi-busy");
         assert_string_equal(hits.cause[i], "cpu.run_queue");
 
-        Case vm = cases[8];
+        Case vm = *case_of("cpu-psi-latency-vm");
         i = eval_find(t, document(&vm, 29), &hits, "cpu-psi-latency-vm");
         assert_non_null(strstr(hits.message[i], "on this virtual machine (kvm)"));
         assert_int_equal(eval_find(t, document(&vm, 29), &hits, "cpu-psi-latency"), -1);
@@ -204,7 +214,7 @@ static void test_message_threshold_cause(void **state) {
 static void test_foreach_objects(void **state) {
         FindingTable *t = builtin();
         static Hits hits;
-        json_t *doc = document(&cases[16], 90);
+        json_t *doc = document(case_of("disk-busy"), 90);
         put(doc, "resources.disk.devices.vdb.util_pct.avg", json_real(10));
         put(doc, "resources.disk.devices.vdb.aqu_sz.avg", json_real(3));
         put(doc, "resources.disk.devices.vdb.type", json_string("hdd"));
