@@ -186,21 +186,13 @@ static int report_vmstat(MemState *st, Report *rep, bool have_swap) {
         uint64_t ooms = counter_table_total(&st->vm, VMSTAT_OOM_KILL);
         r = report_gauge(rep, "memory", NULL, "oom_kills", "count", (double) ooms);
 
-        /* Swapping is a saturation signal when it is sustained: in at least half of the intervals. */
+        /* Evidence for the swapping finding (rules/findings.conf), which counts only when sustained: the
+         * intervals that swapped, given only with a swap device. */
         size_t active = 0;
         for (size_t i = 0; i < k[R_IN] && i < k[R_OUT]; i++)
                 active += v[R_IN * n + i] + v[R_OUT * n + i] > 0;
-        double in = series_summarize_weighted(v + R_IN * n, w + R_IN * n, k[R_IN]).avg;
-        double out = series_summarize_weighted(v + R_OUT * n, w + R_OUT * n, k[R_OUT]).avg;
-        if (r >= 0 && have_swap && active > 0 && 2 * active >= k[R_IN]) {
-                double total = in + out;
-                r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "memory",
-                                   out >= in ? "memory.swap_out_per_s" : "memory.swap_in_per_s", total, 0,
-                                   "swapping %.1f pages/s on average (in %.1f, out %.1f; threshold 0) in %zu of %zu "
-                                   "intervals: memory is short for the working set; consider vm.swappiness=10 or "
-                                   "more memory",
-                                   total, in, out, active, k[R_IN]);
-        }
+        if (r >= 0 && have_swap)
+                r = report_gauge(rep, "memory", NULL, "swap_active_intervals", "count", (double) active);
         return r;
 }
 
@@ -256,6 +248,7 @@ static const MetricSpec memory_metrics[] = {
         { "memory.committed_pct", METRIC_SERIES },
         { "memory.swap_in_per_s", METRIC_SERIES },
         { "memory.swap_out_per_s", METRIC_SERIES },
+        { "memory.swap_active_intervals", METRIC_GAUGE },
         { "memory.major_faults_per_s", METRIC_SERIES },
         { "memory.page_faults_per_s", METRIC_SERIES },
         { "memory.direct_scan_per_s", METRIC_SERIES },

@@ -55,11 +55,12 @@ int finding_table_check(const FindingTable *t, const MetricCatalog *cat, Error *
         for (size_t i = 0; i < t->n; i++) {
                 const FindingRule *r = &t->rules[i];
                 Check c = { t, r, cat, err };
-                const char *paths[] = { r->metric, r->value, r->foreach, r->cause };
+                const char *paths[] = { r->metric, r->foreach, r->cause };
                 int k = 0;
                 for (size_t j = 0; k >= 0 && j < ELEMENTSOF(paths); j++)
                         k = paths[j] ? check_path(paths[j], &c) : 0;
-                const Cond *conds[] = { r->when, r->warning, r->critical, r->cause_when, r->threshold_expr };
+                const Cond *conds[] = { r->when, r->warning, r->critical, r->cause_when, r->threshold_expr,
+                                 r->value_expr };
                 for (size_t j = 0; k >= 0 && j < ELEMENTSOF(conds); j++)
                         k = conds[j] ? cond_foreach_path(conds[j], check_path, &c) : 0;
                 if (k >= 0)

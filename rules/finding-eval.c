@@ -105,13 +105,12 @@ static int eval_one(const FindingRule *r, const char *subst, const json_t *profi
         if (k <= 0)
                 return k;
         _cleanup_free_ char *metric = jpath_subst(r->metric, subst ? subst : "$");
-        _cleanup_free_ char *vpath = jpath_subst(r->value, subst ? subst : "$");
         _cleanup_free_ char *msg = NULL;
-        if (!metric || !vpath)
+        if (!metric)
                 return -ENOMEM;
         FindingHit h = { .rule = r, .severity = r->severity, .metric = metric, .threshold = r->threshold };
-        if (!jpath_number(jpath_scalar(lookup(vpath, (void *) profile)), &h.value))
-                return 0;       /* a finding quotes a value: without one it has nothing to say */
+        if (cond_number(r->value_expr, subst, lookup, (void *) profile, &h.value) < 0)
+                return 0;       /* a finding reports a value: without one it has nothing to say */
         if (r->threshold_expr && cond_number(r->threshold_expr, subst, lookup, (void *) profile, &h.threshold) < 0)
                 return 0;
         if (holds(r->warning, subst, profile) > 0)

@@ -13,7 +13,7 @@ static void rule_done(FindingRule *r) {
         free(r->id), free(r->resource), free(r->kind), free(r->severity);
         free(r->metric), free(r->value), free(r->foreach);
         cond_free(r->when), cond_free(r->warning), cond_free(r->critical), cond_free(r->cause_when);
-        cond_free(r->threshold_expr);
+        cond_free(r->threshold_expr), cond_free(r->value_expr);
         free(r->message), free(r->advice), free(r->cause);
 }
 
@@ -120,6 +120,10 @@ static int rule_parse(Loader *l, config_setting_t *g, FindingRule *r) {
                 return -ENOMEM;
         if (!r->value && r->metric && !(r->value = strdup(r->metric)))
                 return -ENOMEM;
+        _cleanup_free_ char *why = NULL;
+        if (r->value && (k = cond_parse(r->value, &r->value_expr, &why)) < 0)
+                return k == -ENOMEM ? k : error_set(l->err, -EINVAL, "%s:%u: value of finding '%s' %s", l->file,
+                                                    r->line, strempty(r->id), why);
         config_setting_t *t = config_setting_get_member(g, "threshold");
         if (t && config_setting_type(t) == CONFIG_TYPE_STRING) {
                 k = field_cond(l, g, "threshold", r->id, &r->threshold_expr);

@@ -25,7 +25,8 @@
 
 typedef struct FindingRule {
         char *id, *resource, *kind, *severity;
-        char *metric, *value;           /* the metric reported, the path of its value (may hold '$') */
+        char *metric, *value;           /* the metric reported; its value, an expression (may hold '$') */
+        Cond *value_expr;               /* value parsed */
         double threshold;
         Cond *threshold_expr;           /* threshold = "cpu.online_cpus.value": one per evaluation */
         char *foreach;                  /* NULL: one evaluation */
