@@ -314,6 +314,45 @@ static void test_bad_tables(void **state) {
         }
 }
 
+static json_t *lookup_top(const char *path, void *userdata) {
+        return json_object_get(userdata, path);
+}
+
+/* + and - in the condition language: precedence below * and /, "a-b" still one path, and the number
+ * a term stands for (cond_number) for values, thresholds and quotes. */
+static void test_arithmetic(void **state) {
+        json_t *doc = json_pack("{s:f, s:f, s:f}", "a", 5.0, "b", 2.0, "a-b", 100.0);
+        static const struct { const char *expr; double want; } num[] = {
+                { "a - b", 3 }, { "a + b * 2", 9 }, { "a - b - 1", 2 }, { "a / b + 1", 3.5 }, { "a-b", 100 },
+                { "a-b - a", 95 }, { "1 + 2", 3 },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(num); i++) {
+                Cond *c = NULL;
+                char *err = NULL;
+                double v = -1;
+                if (cond_parse(num[i].expr, &c, &err) < 0)
+                        fail_msg("%s: %s", num[i].expr, err);
+                assert_int_equal(cond_number(c, NULL, lookup_top, doc, &v), 0);
+                if (v != num[i].want)
+                        fail_msg("%s = %g, want %g", num[i].expr, v, num[i].want);
+                cond_free(c);
+        }
+        Cond *c = NULL;
+        char *err = NULL;
+        assert_int_equal(cond_parse("a - b >= 3 && a + missing > 0", &c, &err), 0);
+        assert_int_equal(cond_eval(c, NULL, lookup_top, doc, NULL), 0);          /* a missing operand */
+        double v;
+        assert_int_equal(cond_number(c, NULL, lookup_top, doc, &v), -EINVAL);   /* not one term */
+        cond_free(c);
+        assert_int_equal(cond_parse("a - missing", &c, &err), 0);
+        assert_int_equal(cond_number(c, NULL, lookup_top, doc, &v), -ENODATA);
+        cond_free(c);
+        assert_int_equal(cond_parse("a - ", &c, &err), -EINVAL);
+        assert_non_null(strstr(err, "at column"));
+        free(err);
+        json_decref(doc);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_each_finding_at_its_threshold),
@@ -321,6 +360,7 @@ int main(void) {
                 cmocka_unit_test(test_foreach_objects),
                 cmocka_unit_test(test_catalogue_check),
                 cmocka_unit_test(test_bad_tables),
+                cmocka_unit_test(test_arithmetic),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
