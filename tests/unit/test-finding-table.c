@@ -37,6 +37,7 @@ static const Case cases[] = {
         { "cpu-utilization", {}, "resources.cpu.utilization_pct.avg", 90, 89.9, "warning", 98, "critical" },
         { "cpu-imbalance", { { "resources.cpu.idlest_cpu", 0, "cpu0" }, { "resources.cpu.idlest_cpu_utilization_pct.value", 74 } },
           "resources.cpu.per_cpu.cpu1.utilization_pct.avg", 95, 94.9, "warning" },
+        { "cpu-cgroup-throttled", {}, "resources.cpu.cgroups.nginx.throttled_pct.avg", 10.1, 10, "warning" },
         { "cpu-steal", {}, "resources.cpu.steal_pct.avg", 10, 9.9, "warning" },
         { "cpu-blocked", { { "resources.cpu.online_cpus.value", 2 } }, "resources.cpu.procs_blocked.avg", 1, 0.9,
           "warning" },
