@@ -213,21 +213,6 @@ int report_finding_cause(Report *r, const char *cause_metric) {
         return json_object_set_new(f, "cause", json_string(cause_metric)) < 0 ? -ENOMEM : 0;
 }
 
-int report_metric(Report *r, const char *path, const char *stat, double *ret) {
-        char buf[256];
-        if (strlen(path) >= sizeof(buf))
-                return -ENOENT;
-        strcpy(buf, path);
-        json_t *o = r->resources;
-        for (char *save = NULL, *c = strtok_r(buf, ".", &save); c && o; c = strtok_r(NULL, ".", &save))
-                o = json_object_get(o, c);
-        json_t *v = json_object_get(o, stat);
-        if (!json_is_number(v))
-                return -ENOENT;
-        *ret = json_number_value(v);
-        return 0;
-}
-
 int report_tunable(Report *r, TunableKind kind, const char *key, const char *value) {
         json_t *k = child(r->tunables, tunable_kind_to_string(kind));
         char name[256];

@@ -47,7 +47,7 @@ static int quote_one(FILE *out, const char *quote, const char *subst, const json
                 _cleanup_free_ char *p = jpath_subst(expr, subst ? subst : "$");
                 json_t *v = p ? jpath_scalar(lookup(p, (void *) profile)) : NULL;
                 cond_free(c);
-                return fputs(json_is_string(v) ? json_string_value(v) : "?", out) < 0 ? -EIO : 0;
+                return fputs(json_is_string(v) ? json_string_value(v) : "unknown", out) < 0 ? -EIO : 0;
         }
         cond_free(c);
         if (prec == -1)

@@ -12,7 +12,8 @@
  *
  * In a rule with foreach, '$' in every path is an object of that member ("vda"); {$} in the message
  * is its name. {EXPR:FMT} quotes the value of an arithmetic term ("cpu.run_queue.avg - 1", or one
- * path) with FMT one of "d", "g" (the default) or ".Nf"; a path to a string quotes the string. */
+ * path) with FMT one of "d", "g" (the default) or ".Nf"; a path to a string quotes the string, a
+ * missing value "unknown". */
 #pragma once
 
 #include <jansson.h>
