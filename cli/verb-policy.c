@@ -10,6 +10,7 @@
 #include "macro.h"
 #include "nearest.h"
 #include "plan-common.h"
+#include "policy-findings.h"
 #include "policy-metrics.h"
 #include "profiler.h"
 #include "verbs.h"
@@ -18,7 +19,8 @@ static void policy_usage_text(FILE *f, void *userdata) {
         fprintf(f,
                 "Usage: skytune policy list [--json]\n"
                 "       skytune policy show NAME|FILE [--json]\n"
-                "       skytune policy check NAME|FILE... [--json]\n"
+                "       skytune policy check NAME|FILE|findings... [--json]\n"
+                "       skytune policy check --findings FILE... [--json]\n"
                 "       skytune policy keys [--json]\n"
                 "\n"
                 "Policies say what skytune may change and on what evidence (libconfig files,\n"
@@ -29,7 +31,8 @@ static void policy_usage_text(FILE *f, void *userdata) {
                 "  list   every policy found, with its description (and why a broken one does not load)\n"
                 "  show   the merged result of a policy and its includes, as policy text that loads again\n"
                 "  check  load each policy and report the first error as file:line: message, also a\n"
-                "         metric path that no profile has (with the nearest one that exists)\n"
+                "         metric path that no profile has (with the nearest one that exists);\n"
+                "         'findings' checks the profile's built-in finding table the same way\n"
                 "  keys   what skytune may change: every tunable kind, its key names and values (the\n"
                 "         allowlist the helper enforces)\n"
                 "\n"
@@ -37,6 +40,7 @@ static void policy_usage_text(FILE *f, void *userdata) {
                 "                 skytune.policy-check/1, skytune.policy-keys/1; see\n"
                 "                 " CLI_DOC("policy") ")\n"
                 "  --sysroot DIR  look for /etc/skytune/policies below DIR\n"
+                "  --findings     check: the FILEs are finding tables (a copy of the built-in one)\n"
                 "\n"
                 "Exit codes: 0 success, 1 a policy does not load, 2 usage error.\n");
 }
@@ -155,7 +159,7 @@ static int check_one(const PolicySearch *s, const char *name, const MetricCatalo
         return r;
 }
 
-static int policy_check_cmd(const char *sysroot, char **names, int n, bool json) {
+static int policy_check_cmd(const char *sysroot, char **names, int n, bool findings, bool json) {
         _cleanup_(catalogue_done) MetricCatalog cat = {};
         if (load_catalogue(&cat) < 0)
                 return EXIT_FAIL;
@@ -168,6 +172,11 @@ static int policy_check_cmd(const char *sysroot, char **names, int n, bool json)
         for (int i = 0; results && i < n; i++) {
                 _cleanup_(policy_freep) Policy *p = NULL;
                 _cleanup_free_ char *error = NULL;
+                if (findings || strcmp(names[i], "findings") == 0) {
+                        if (policy_check_findings(names[i], findings ? names[i] : NULL, &cat, json, results) < 0)
+                                code = EXIT_FAIL;
+                        continue;
+                }
                 if (check_one(&s, names[i], &cat, &p, &error) < 0) {
                         code = EXIT_FAIL;
                         log_error("%s", error ? error : "out of memory");
@@ -235,14 +244,15 @@ static int policy_keys_cmd(bool json) {
 }
 
 int verb_policy(int argc, char **argv) {
-        enum { OPT_SYSROOT = 0x100, OPT_JSON };
+        enum { OPT_SYSROOT = 0x100, OPT_JSON, OPT_FINDINGS };
         static const struct option options[] = {
                 { "json", no_argument, NULL, OPT_JSON },
+                { "findings", no_argument, NULL, OPT_FINDINGS },
                 { "sysroot", required_argument, NULL, OPT_SYSROOT },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        bool json = false;
+        bool json = false, findings = false;
         const char *sysroot = NULL;
         int c;
         optind = 1;
@@ -251,6 +261,9 @@ int verb_policy(int argc, char **argv) {
                 switch (c) {
                 case OPT_JSON:
                         json = true;
+                        break;
+                case OPT_FINDINGS:
+                        findings = true;
                         break;
                 case OPT_SYSROOT:
                         sysroot = optarg;
@@ -277,7 +290,7 @@ int verb_policy(int argc, char **argv) {
         if (strcmp(sub, "keys") == 0 && rest == 0)
                 return policy_keys_cmd(json);
         if (strcmp(sub, "check") == 0 && rest >= 1)
-                return policy_check_cmd(sysroot, argv + optind, rest, json);
+                return policy_check_cmd(sysroot, argv + optind, rest, findings, json);
         static const char *const subs[] = { "list", "show", "check", "keys" };
         const char *near = nearest_name(sub, subs, ELEMENTSOF(subs));
         if (strcmp(sub, "list") == 0 || strcmp(sub, "show") == 0 || strcmp(sub, "check") == 0 || strcmp(sub, "keys") == 0)

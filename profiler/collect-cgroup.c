@@ -171,16 +171,7 @@ static int report_one(Cgroup *c, Report *rep) {
         char obj[300];
         snprintf(obj, sizeof(obj), "cgroups/%s", c->name);
         int r = report_series(rep, "cpu", obj, "throttled_pct", "percent", pct, kp);
-        r = r ?: report_series(rep, "cpu", obj, "throttled_ms_per_s", "ms/s", ms, km);
-        SeriesSummary s = series_summarize(pct, kp);
-        if (r >= 0 && s.avg > 10) {
-                char metric[320];
-                snprintf(metric, sizeof(metric), "cpu.cgroups.%s.throttled_pct", c->name);
-                r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "cpu", metric, s.avg, 10,
-                                   "cgroup %s ran out of CPU quota in %.0f%% of its periods (threshold 10%%): advise raising cpu.max",
-                                   c->name, s.avg);
-        }
-        return r;
+        return r ?: report_series(rep, "cpu", obj, "throttled_ms_per_s", "ms/s", ms, km);
 }
 
 static int cgroup_report(void *state, const Sysroot *root, Report *rep) {

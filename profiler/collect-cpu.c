@@ -151,48 +151,22 @@ static int report_cpu_intervals(CpuState *st, Report *rep) {
         r = r ?: report_series_weighted(rep, "cpu", NULL, "steal_pct", "percent", steal, w, k);
         r = r ?: report_series_weighted(rep, "cpu", NULL, "context_switches_per_s", "1/s", ctxt, wr, kr);
         r = r ?: report_series_weighted(rep, "cpu", NULL, "forks_per_s", "1/s", forks, wr, kr);
-        if (r < 0)
-                return r;
-
-        if (k > 0) {
-                SeriesSummary u = series_summarize_weighted(util, w, k), s = series_summarize_weighted(steal, w, k);
-                if (u.avg >= 90)
-                        r = r ?: report_finding(rep, FINDING_UTILIZATION, u.avg >= 98 ? SEVERITY_CRITICAL : SEVERITY_WARNING,
-                                                "cpu", "cpu.utilization_pct", u.avg, 90,
-                                                "CPU busy %.0f%% on average over the window (threshold 90%%)", u.avg);
-                if (s.avg >= 10)
-                        r = r ?: report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "cpu", "cpu.steal_pct", s.avg, 10,
-                                                "the hypervisor withheld %.1f%% of CPU time (steal, threshold 10%%): the host is oversubscribed",
-                                                s.avg);
-        }
         return r;
 }
 
-/* A CPU busy past CPU_ONE_BUSY_PCT while another has room (under CPU_ROOM_PCT): one CPU is the
- * bottleneck. All CPUs busy is the total utilization finding, not an imbalance. */
-#define CPU_ONE_BUSY_PCT 95.0
-#define CPU_ROOM_PCT 75.0
-
-static int report_imbalance(CpuState *st, Report *rep, const double *avg, const bool *has) {
+/* Evidence for the imbalance finding (rules/findings.conf, cpu-imbalance): the CPU with the most
+ * room and its utilization, which a condition over the per-CPU series cannot pick. */
+static int report_idlest(CpuState *st, Report *rep, const double *avg, const bool *has) {
         unsigned idlest = UINT32_MAX;
         for (unsigned c = 0; c < st->ncpu; c++)
                 if (has[c] && (idlest == UINT32_MAX || avg[c] < avg[idlest]))
                         idlest = c;
-        if (idlest == UINT32_MAX || avg[idlest] >= CPU_ROOM_PCT)
+        if (idlest == UINT32_MAX)
                 return 0;
-        for (unsigned c = 0; c < st->ncpu; c++) {
-                if (!has[c] || avg[c] < CPU_ONE_BUSY_PCT)
-                        continue;
-                char metric[64];
-                snprintf(metric, sizeof(metric), "cpu.per_cpu.cpu%u.utilization_pct", st->cpu_id[c]);
-                int r = report_finding(rep, FINDING_UTILIZATION, SEVERITY_WARNING, "cpu", metric, avg[c], CPU_ONE_BUSY_PCT,
-                                       "cpu%u busy %.0f%% on average while cpu%u is %.0f%% busy (thresholds 95%% and "
-                                       "75%%): a single-threaded bottleneck, a task pinned to it or IRQ imbalance",
-                                       st->cpu_id[c], avg[c], st->cpu_id[idlest], avg[idlest]);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        char name[32];
+        snprintf(name, sizeof(name), "cpu%u", st->cpu_id[idlest]);
+        int r = report_fact(rep, "cpu", NULL, "idlest_cpu", json_string(name));
+        return r ?: report_gauge(rep, "cpu", NULL, "idlest_cpu_utilization_pct", "percent", avg[idlest]);
 }
 
 static int report_per_cpu(CpuState *st, Report *rep) {
@@ -218,7 +192,7 @@ static int report_per_cpu(CpuState *st, Report *rep) {
                 avg[c] = series_summarize(util, k).avg;
                 has[c] = k > 0;
         }
-        return st->ncpu > 1 ? report_imbalance(st, rep, avg, has) : 0;
+        return st->ncpu > 1 ? report_idlest(st, rep, avg, has) : 0;
 }
 
 static int report_queue(CpuState *st, Report *rep) {
@@ -234,16 +208,7 @@ static int report_queue(CpuState *st, Report *rep) {
         unsigned ncpu = st->ncpu;
         int r = report_series(rep, "cpu", NULL, "run_queue", "tasks", run, st->n);
         r = r ?: report_series(rep, "cpu", NULL, "procs_blocked", "tasks", blk, st->n);
-        r = r ?: report_gauge(rep, "cpu", NULL, "online_cpus", "cpus", ncpu);
-        if (r < 0 || ncpu == 0)
-                return r;
-        /* Whether the run queue means tasks wait is judged with PSI cpu (cpu-saturation.c). */
-        SeriesSummary b = series_summarize(blk, st->n);
-        if (b.avg >= 1)
-                r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "cpu", "cpu.procs_blocked", b.avg, 1,
-                                   "%.1f tasks blocked in uninterruptible sleep on average (usually waiting for disk I/O)",
-                                   b.avg);
-        return r;
+        return r ?: report_gauge(rep, "cpu", NULL, "online_cpus", "cpus", ncpu);
 }
 
 static int cpu_report(void *state, const Sysroot *root, Report *rep) {
@@ -281,6 +246,8 @@ static const MetricSpec cpu_metrics[] = {
         { "cpu.context_switches_per_s", METRIC_SERIES },
         { "cpu.forks_per_s", METRIC_SERIES },
         { "cpu.per_cpu.*.utilization_pct", METRIC_SERIES },
+        { "cpu.idlest_cpu", METRIC_FACT },
+        { "cpu.idlest_cpu_utilization_pct", METRIC_GAUGE },
         { "cpu.run_queue", METRIC_SERIES },
         { "cpu.procs_blocked", METRIC_SERIES },
         { "cpu.online_cpus", METRIC_GAUGE },

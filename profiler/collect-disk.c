@@ -234,48 +234,22 @@ static size_t awaits(const CounterTable *t, size_t ios, size_t ms, double *out, 
         return k;
 }
 
-static int await_finding(Report *rep, const char *dev, DiskType type, const char *metric_name, const char *what,
-                         const double *busy, size_t kb) {
-        if (kb == 0)
-                return 0;
-        SeriesSummary s = series_summarize(busy, kb);
-        double limit = await_limit_ms[type];
-        if (s.max < limit)
-                return 0;
+/* Evidence for the await findings (rules/findings.conf, disk-await-*): the awaits of the busy
+ * intervals only (a few slow I/Os of an idle disk say nothing), how many reached the limit of the
+ * disk's type, and that limit; nothing without a busy interval. */
+static int await_evidence(Report *rep, const char *obj, const char *name, double limit, const double *busy,
+                          size_t kb) {
         size_t over = 0;
         for (size_t i = 0; i < kb; i++)
                 over += busy[i] >= limit;
-        char metric[COUNTER_NAME_MAX + 48];
-        snprintf(metric, sizeof(metric), "disk.devices.%s.%s", dev, metric_name);
-        return report_finding(rep, FINDING_SATURATION, s.max >= 4 * limit ? SEVERITY_CRITICAL : SEVERITY_WARNING, "disk",
-                              metric, s.max, limit,
-                              "%s: %s latency reached %.1f ms (average %.1f ms; %zu of %zu busy intervals at or above "
-                              "the %.0f ms threshold for a %s disk): requests queue behind the device; look at "
-                              "what floods it (writeback bursts: vm.dirty_background_*), its queue and scheduler",
-                              dev, what, s.max, s.avg, over, kb, limit, disk_type_names[type]);
-}
-
-static int util_finding(Report *rep, const char *dev, DiskType type, const double *util, const double *wu, size_t ku,
-                        const double *aqu, const double *wa, size_t ka) {
-        SeriesSummary u = series_summarize_weighted(util, wu, ku), q = series_summarize_weighted(aqu, wa, ka);
-        if (ku == 0 || ka == 0 || u.avg < 80 || q.avg <= 1)
+        char series[48], count[48];
+        snprintf(series, sizeof(series), "%s_busy_ms", name);
+        snprintf(count, sizeof(count), "%s_busy_over_limit", name);
+        if (kb == 0)
                 return 0;
-        char metric[COUNTER_NAME_MAX + 48];
-        snprintf(metric, sizeof(metric), "disk.devices.%s.util_pct", dev);
-        bool parallel = type == DISK_NVME || type == DISK_VIRTUAL;
-        if (parallel)
-                /* io_ticks only says that some I/O was in flight; such devices serve many at once. */
-                return report_finding(rep, FINDING_SATURATION, SEVERITY_INFO, "disk", metric, u.avg, 80,
-                                      "%s busy %.0f%% of the time with %.1f requests queued on average (thresholds "
-                                      "80%% and 1): a %s device serves requests in parallel, so its utilization is "
-                                      "not a limit; judge it by await",
-                                      dev, u.avg, q.avg, disk_type_names[type]);
-        return report_finding(rep, FINDING_SATURATION, u.avg >= 95 ? SEVERITY_CRITICAL : SEVERITY_WARNING, "disk",
-                              metric, u.avg, 80,
-                              "%s busy %.0f%% of the time with %.1f requests queued on average (/proc/diskstats, "
-                              "thresholds 80%% and 1): the disk is saturated and requests wait; spread or reduce "
-                              "the I/O, or check the I/O scheduler",
-                              dev, u.avg, q.avg);
+        int r = report_series(rep, "disk", obj, series, "ms", busy, kb);
+        r = r ?: report_gauge(rep, "disk", obj, count, "count", (double) over);
+        return r ?: report_gauge(rep, "disk", obj, "await_limit_ms", "ms", limit);
 }
 
 static int report_device(const Sysroot *root, Report *rep, const CounterObject *o, double *buf, size_t m) {
@@ -314,10 +288,8 @@ static int report_device(const Sysroot *root, Report *rep, const CounterObject *
         r = r ?: report_series(rep, "disk", obj, "in_flight", "tasks", fl, kf);
         DiskType type;
         r = r ?: report_facts(root, rep, o->name, obj, &type);
-        r = r ?: util_finding(rep, o->name, type, buf + 5 * m, buf + 16 * m, k[5], buf + 4 * m, buf + 15 * m, k[4]);
-        r = r ?: await_finding(rep, o->name, type, "r_await_ms", "read", rbusy, krb);
-        r = r ?: await_finding(rep, o->name, type, "w_await_ms", "write", wbusy, kwb);
-        return r;
+        r = r ?: await_evidence(rep, obj, "r_await", await_limit_ms[type], rbusy, krb);
+        return r ?: await_evidence(rep, obj, "w_await", await_limit_ms[type], wbusy, kwb);
 }
 
 static int disk_report(void *state, const Sysroot *root, Report *rep) {
@@ -365,6 +337,11 @@ static const MetricSpec disk_metrics[] = {
         { "disk.devices.*.r_await_ms", METRIC_SERIES },
         { "disk.devices.*.w_await_ms", METRIC_SERIES },
         { "disk.devices.*.in_flight", METRIC_SERIES },
+        { "disk.devices.*.await_limit_ms", METRIC_GAUGE },
+        { "disk.devices.*.r_await_busy_ms", METRIC_SERIES },
+        { "disk.devices.*.w_await_busy_ms", METRIC_SERIES },
+        { "disk.devices.*.r_await_busy_over_limit", METRIC_GAUGE },
+        { "disk.devices.*.w_await_busy_over_limit", METRIC_GAUGE },
         { "disk.devices.*.schedulers_available", METRIC_TREE },
         { "disk.devices.*.scheduler", METRIC_FACT },
         { "disk.devices.*.rotational", METRIC_FACT },

@@ -205,13 +205,6 @@ static int report_file_nr(FilesState *st, const Sysroot *root, Report *rep) {
         uint64_t nr_open;
         if (r >= 0 && sysroot_read_u64(root, "proc/sys/fs/nr_open", &nr_open) >= 0)
                 r = report_gauge(rep, "files", NULL, "nr_open", "count", (double) nr_open);
-        SeriesSummary s = series_summarize(pct, k);
-        if (r >= 0 && s.max >= 80)
-                r = report_finding(rep, FINDING_SATURATION, s.max >= 95 ? SEVERITY_CRITICAL : SEVERITY_WARNING, "files",
-                                   "files.used_pct", s.max, 80,
-                                   "up to %.0f file handles allocated, %.0f%% of fs.file-max (%llu; /proc/sys/fs/file-nr, "
-                                   "threshold 80%%): opens will fail with ENFILE; raise fs.file-max",
-                                   s.max * (double) max / 100.0, s.max, (unsigned long long) max);
         return r;
 }
 

@@ -160,25 +160,6 @@ static int irq_sample(void *state, uint64_t now, bool full) {
         return r;
 }
 
-static int softnet_findings(IrqState *st, Report *rep) {
-        SeriesSummary d = series_summarize_weighted(st->dropped.v, st->dropped.w, st->dropped.n);
-        SeriesSummary q = series_summarize_weighted(st->squeeze.v, st->squeeze.w, st->squeeze.n);
-        int r = 0;
-        if (d.n > 0 && d.avg > 0)
-                r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "interrupts", "interrupts.softnet_dropped_per_s",
-                                   d.avg, 0,
-                                   "%.1f packets/s dropped because a CPU's input backlog was full (softnet_stat, threshold 0): "
-                                   "raise net.core.netdev_max_backlog",
-                                   d.avg);
-        if (r >= 0 && q.n > 0 && q.avg > 0)
-                r = report_finding(rep, FINDING_SATURATION, q.avg >= 10 ? SEVERITY_WARNING : SEVERITY_INFO, "interrupts",
-                                   "interrupts.softnet_time_squeeze_per_s", q.avg, 0,
-                                   "packet processing ran out of budget %.1f times/s (softnet_stat time_squeeze, threshold 0; "
-                                   "warning at 10/s): raise net.core.netdev_budget",
-                                   q.avg);
-        return r;
-}
-
 static int irq_report(void *state, const Sysroot *root, Report *rep) {
         IrqState *st = state;
         int r = 0;
@@ -202,7 +183,7 @@ static int irq_report(void *state, const Sysroot *root, Report *rep) {
                 r = report_rate_series(rep, "interrupts", obj, "dropped_per_s", "1/s", &st->percpu[i].dropped);
                 r = r ?: report_rate_series(rep, "interrupts", obj, "time_squeeze_per_s", "1/s", &st->percpu[i].squeeze);
         }
-        return r ?: softnet_findings(st, rep);
+        return r;
 }
 
 static void irq_close(void *state) {

@@ -141,23 +141,6 @@ static int report_meminfo(MemState *st, Report *rep) {
                 r = report_unavailable(rep, "memory", "dirty_threshold",
                                        "cannot read /proc/sys/vm/dirty_{,background_}{bytes,ratio}: %s%s",
                                        strerror(-st->dirty.error), source_error_hint(st->dirty.error));
-        if (r < 0)
-                return r;
-
-        SeriesSummary used = series_summarize(m.used, m.n), dirty = series_summarize(m.dirty_pct, m.nd);
-        if (m.nd > 0 && dirty.max >= 80)
-                r = report_finding(rep, FINDING_SATURATION, dirty.max >= 100 ? SEVERITY_CRITICAL : SEVERITY_WARNING,
-                                   "memory", "memory.dirty_pct_of_threshold", dirty.max, 80,
-                                   "dirty and writeback pages reached %.0f%% of the dirty threshold (threshold 80%%): "
-                                   "writers are about to be throttled and stall; lower vm.dirty_background_bytes "
-                                   "or _ratio so writeback starts earlier",
-                                   dirty.max);
-        if (r >= 0 && m.n > 0 && used.avg >= 90)
-                r = report_finding(rep, FINDING_UTILIZATION, used.avg >= 98 ? SEVERITY_CRITICAL : SEVERITY_WARNING,
-                                   "memory", "memory.used_pct", used.avg, 90,
-                                   "memory %.0f%% used on average (1 - MemAvailable/MemTotal in /proc/meminfo, "
-                                   "threshold 90%%): little room is left for the page cache",
-                                   used.avg);
         return r;
 }
 
@@ -202,41 +185,14 @@ static int report_vmstat(MemState *st, Report *rep, bool have_swap) {
 
         uint64_t ooms = counter_table_total(&st->vm, VMSTAT_OOM_KILL);
         r = report_gauge(rep, "memory", NULL, "oom_kills", "count", (double) ooms);
-        if (r >= 0 && ooms > 0)
-                r = report_finding(rep, FINDING_ERRORS, SEVERITY_CRITICAL, "memory", "memory.oom_kills", (double) ooms, 0,
-                                   "the kernel killed %llu process(es) for lack of memory in the window (/proc/vmstat "
-                                   "oom_kill, threshold 0): see dmesg for the victims, then add memory or cap the "
-                                   "biggest consumer",
-                                   (unsigned long long) ooms);
 
-        /* Swapping is a saturation signal when it is sustained: in at least half of the intervals. */
+        /* Evidence for the swapping finding (rules/findings.conf), which counts only when sustained: the
+         * intervals that swapped, given only with a swap device. */
         size_t active = 0;
         for (size_t i = 0; i < k[R_IN] && i < k[R_OUT]; i++)
                 active += v[R_IN * n + i] + v[R_OUT * n + i] > 0;
-        double in = series_summarize_weighted(v + R_IN * n, w + R_IN * n, k[R_IN]).avg;
-        double out = series_summarize_weighted(v + R_OUT * n, w + R_OUT * n, k[R_OUT]).avg;
-        if (r >= 0 && have_swap && active > 0 && 2 * active >= k[R_IN]) {
-                double total = in + out;
-                r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "memory",
-                                   out >= in ? "memory.swap_out_per_s" : "memory.swap_in_per_s", total, 0,
-                                   "swapping %.1f pages/s on average (in %.1f, out %.1f; threshold 0) in %zu of %zu "
-                                   "intervals: memory is short for the working set; consider vm.swappiness=10 or "
-                                   "more memory",
-                                   total, in, out, active, k[R_IN]);
-        }
-
-        double stall = series_summarize_weighted(v + R_STALL * n, w + R_STALL * n, k[R_STALL]).avg;
-        double scan = series_summarize_weighted(v + R_SCAN * n, w + R_SCAN * n, k[R_SCAN]).avg;
-        if (r >= 0 && (stall > 0 || scan > 0)) {
-                bool by_stall = stall > 0;
-                r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "memory",
-                                   by_stall ? "memory.allocstall_per_s" : "memory.direct_scan_per_s",
-                                   by_stall ? stall : scan, 0,
-                                   "direct reclaim: allocations stall (%.1f allocation stalls/s and %.1f pages/s "
-                                   "scanned directly in /proc/vmstat, threshold 0); raise vm.min_free_kbytes or "
-                                   "vm.watermark_scale_factor so kswapd starts earlier, or add memory",
-                                   stall, scan);
-        }
+        if (r >= 0 && have_swap)
+                r = report_gauge(rep, "memory", NULL, "swap_active_intervals", "count", (double) active);
         return r;
 }
 
@@ -292,6 +248,7 @@ static const MetricSpec memory_metrics[] = {
         { "memory.committed_pct", METRIC_SERIES },
         { "memory.swap_in_per_s", METRIC_SERIES },
         { "memory.swap_out_per_s", METRIC_SERIES },
+        { "memory.swap_active_intervals", METRIC_GAUGE },
         { "memory.major_faults_per_s", METRIC_SERIES },
         { "memory.page_faults_per_s", METRIC_SERIES },
         { "memory.direct_scan_per_s", METRIC_SERIES },

@@ -304,7 +304,6 @@ static int report_interfaces(NetState *st, const Sysroot *root, Report *rep) {
                         r = report_series_weighted(rep, "network", obj, "util_pct", "percent", util,
                                                    w + NETDEV_RX_BYTES * m, k[NETDEV_RX_BYTES]);
                 }
-                r = r ?: iface_findings(rep, o->name, v, w, m, k);
                 if (r < 0)
                         return r;
         }
@@ -425,22 +424,13 @@ static int report_udp(NetState *st, const Sysroot *root, Report *rep, double *bu
         };
         size_t k[ELEMENTSOF(udp)];
         int r = report_rates(&st->snmp, rep, "udp", udp, ELEMENTSOF(udp), buf, w, m, k);
-        char now[64];
-        for (size_t j = 1; r >= 0 && j <= 2; j++) {
-                double a = avg_of(buf + j * m, w + j * m, k[j]);
-                if (k[j] == 0 || a <= 0)
-                        continue;
-                bool rcv = j == 1;
-                char metric[64];
-                snprintf(metric, sizeof(metric), "network.udp.%s", udp[j].name);
-                r = report_finding(rep, FINDING_ERRORS, SEVERITY_WARNING, "network", metric, a, 0,
-                                   "%.2f UDP datagrams/s lost to a full socket %s buffer (Udp %s in /proc/net/snmp, "
-                                   "threshold 0): raise the application's %s or net.core.%s_default/%s_max (max now %s)",
-                                   a, rcv ? "receive" : "send", rcv ? "RcvbufErrors" : "SndbufErrors",
-                                   rcv ? "SO_RCVBUF" : "SO_SNDBUF", rcv ? "rmem" : "wmem", rcv ? "rmem" : "wmem",
-                                   sysctl_now(root, rcv ? "proc/sys/net/core/rmem_max" : "proc/sys/net/core/wmem_max",
-                                              now, sizeof(now)));
-        }
+        /* Evidence for the UDP buffer findings (rules/findings.conf): the socket buffer caps they quote,
+         * when readable. */
+        uint64_t rmem, wmem;
+        if (r >= 0 && sysroot_read_u64(root, "proc/sys/net/core/rmem_max", &rmem) >= 0 && rmem <= INT64_MAX)
+                r = report_fact(rep, "network", "udp", "rmem_max", json_integer((json_int_t) rmem));
+        if (r >= 0 && sysroot_read_u64(root, "proc/sys/net/core/wmem_max", &wmem) >= 0 && wmem <= INT64_MAX)
+                r = report_fact(rep, "network", "udp", "wmem_max", json_integer((json_int_t) wmem));
         return r;
 }
 
@@ -570,6 +560,8 @@ static const MetricSpec network_metrics[] = {
         { "network.udp.rcvbuf_errors_per_s", METRIC_SERIES },
         { "network.udp.sndbuf_errors_per_s", METRIC_SERIES },
         { "network.udp.no_ports_per_s", METRIC_SERIES },
+        { "network.udp.rmem_max", METRIC_FACT },
+        { "network.udp.wmem_max", METRIC_FACT },
 };
 
 const Collector collector_network = {

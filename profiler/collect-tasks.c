@@ -75,17 +75,7 @@ static int limit_metrics(TasksState *st, const Sysroot *root, Report *rep, const
         for (size_t i = 0; i < st->n; i++)
                 pct[i] = threads[i] / (double) max * 100.0;
         r = report_gauge(rep, "tasks", NULL, limit_name, "count", (double) max);
-        r = r ?: report_series(rep, "tasks", NULL, pct_name, "percent", pct, st->n);
-        SeriesSummary s = series_summarize(pct, st->n);
-        if (r >= 0 && s.avg > 80) {
-                char metric[64];
-                snprintf(metric, sizeof(metric), "tasks.%s", pct_name);
-                r = report_finding(rep, FINDING_SATURATION, s.avg > 95 ? SEVERITY_CRITICAL : SEVERITY_WARNING, "tasks", metric,
-                                   s.avg, 80, "%.0f%% of %s (%" PRIu64 ") is in use (threshold 80%%): new threads and "
-                                   "processes will fail with EAGAIN; raise kernel.%s",
-                                   s.avg, limit_name, max, limit_name[0] == 'p' ? "pid_max" : "threads-max");
-        }
-        return r;
+        return r ?: report_series(rep, "tasks", NULL, pct_name, "percent", pct, st->n);
 }
 
 static int tasks_report(void *state, const Sysroot *root, Report *rep) {

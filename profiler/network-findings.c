@@ -166,35 +166,3 @@ int tcp_time_wait_finding(Report *rep, const TcpEvidence *e) {
                               e->tw_peak.time_wait, src, dst, pct, size, fails, reuse, (unsigned long long) e->port_lo,
                               (unsigned long long) e->port_hi);
 }
-
-int iface_findings(Report *rep, const char *name, const double *v, const double *w, size_t m, const size_t *k) {
-        static const struct {
-                int col;
-                FindingKind kind;
-                const char *metric, *what, *advice;
-        } checks[] = {
-                { NETDEV_RX_ERRS, FINDING_ERRORS, "rx_errors_per_s", "receive errors",
-                  "check the cable or link partner and the driver counters (ethtool -S)" },
-                { NETDEV_TX_ERRS, FINDING_ERRORS, "tx_errors_per_s", "transmit errors",
-                  "check the link and the driver counters (ethtool -S)" },
-                { NETDEV_RX_DROP, FINDING_SATURATION, "rx_drops_per_s", "dropped received packets",
-                  "the receive ring or backlog overflowed; see ethtool -S, ethtool -g and net.core.netdev_max_backlog" },
-                { NETDEV_TX_DROP, FINDING_SATURATION, "tx_drops_per_s", "dropped packets to send",
-                  "the transmit queue overflowed; see the qdisc (tc -s qdisc) and txqueuelen" },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(checks); i++) {
-                size_t n = k[checks[i].col];
-                size_t at = (size_t) checks[i].col * m;
-                SeriesSummary s = series_summarize_weighted(v + at, w + at, n);
-                if (n == 0 || s.avg <= 0)
-                        continue;
-                char metric[160];
-                snprintf(metric, sizeof(metric), "network.interfaces.%s.%s", name, checks[i].metric);
-                int r = report_finding(rep, checks[i].kind, SEVERITY_WARNING, "network", metric, s.avg, 0,
-                                       "%s: %.2f %s/s on average (/proc/net/dev, threshold 0): %s", name, s.avg,
-                                       checks[i].what, checks[i].advice);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}

@@ -28,9 +28,6 @@ typedef struct TcpEvidence {
         uint64_t port_lo, port_hi;
 } TcpEvidence;
 
-/* Errors and drops of one interface: v[col * m + interval] rates of /proc/net/dev column col, k[col]
- * of them valid. */
-int iface_findings(Report *rep, const char *name, const double *v, const double *w, size_t m, const size_t *k);
 
 /* The current value of a sysctl for a message ("unknown" when unreadable). */
 const char *sysctl_now(const Sysroot *root, const char *rel, char *buf, size_t size);

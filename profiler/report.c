@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "finding-table.h"
 #include "safe-text.h"
 #include "series.h"
 
@@ -212,21 +213,6 @@ int report_finding_cause(Report *r, const char *cause_metric) {
         return json_object_set_new(f, "cause", json_string(cause_metric)) < 0 ? -ENOMEM : 0;
 }
 
-int report_metric(Report *r, const char *path, const char *stat, double *ret) {
-        char buf[256];
-        if (strlen(path) >= sizeof(buf))
-                return -ENOENT;
-        strcpy(buf, path);
-        json_t *o = r->resources;
-        for (char *save = NULL, *c = strtok_r(buf, ".", &save); c && o; c = strtok_r(NULL, ".", &save))
-                o = json_object_get(o, c);
-        json_t *v = json_object_get(o, stat);
-        if (!json_is_number(v))
-                return -ENOENT;
-        *ret = json_number_value(v);
-        return 0;
-}
-
 int report_tunable(Report *r, TunableKind kind, const char *key, const char *value) {
         json_t *k = child(r->tunables, tunable_kind_to_string(kind));
         char name[256];
@@ -318,7 +304,38 @@ static void order_by_cause(json_t *const *v, size_t n, json_t **out) {
                         out[k++] = v[i];
 }
 
+static int add_hit(const FindingHit *h, void *userdata) {
+        Report *r = userdata;
+        FindingKind kind = FINDING_ERRORS;
+        FindingSeverity sev = SEVERITY_INFO;
+        while (kind < _FINDING_KIND_MAX - 1 && strcmp(finding_kind_names[kind], h->rule->kind) != 0)
+                kind++;
+        while (sev < SEVERITY_CRITICAL && strcmp(severity_names[sev], h->severity) != 0)
+                sev++;
+        int k = report_finding(r, kind, sev, h->rule->resource, h->metric, h->value, h->threshold, "%s",
+                               h->message);
+        return k < 0 || !h->cause ? k : report_finding_cause(r, h->cause);
+}
+
+/* The findings of the rule table (rules/findings.conf) over what the collectors reported. */
+static int report_rule_findings(Report *r) {
+        FindingTable *t = NULL;
+        Error e = ERROR_NULL;
+        int k = finding_table_builtin(&t, &e);
+        error_done(&e);         /* the built-in table parses: test-finding-table checks it */
+        if (k < 0)
+                return k;
+        json_t *view = json_pack("{s:O, s:O}", "host", r->host, "resources", r->resources);
+        k = view ? finding_table_eval(t, view, add_hit, r) : -ENOMEM;
+        json_decref(view);
+        finding_table_free(t);
+        return k;
+}
+
 int report_finish(Report *r, json_t **ret) {
+        int k = report_rule_findings(r);
+        if (k < 0)
+                return k;
         size_t n = json_array_size(r->findings);
         json_t **v = calloc(n ? n : 1, sizeof(json_t *)), **o = calloc(n ? n : 1, sizeof(json_t *));
         if (!v || !o) {

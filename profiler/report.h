@@ -69,10 +69,6 @@ int report_finding(Report *r, FindingKind kind, FindingSeverity sev, const char 
 /* The finding just added is a symptom of the finding on cause_metric: it is ranked right after that
  * finding (when there is one) and carries "cause": cause_metric. */
 int report_finding_cause(Report *r, const char *cause_metric);
-/* A statistic ("value", "avg", "max", ...) of a metric reported so far, by its dotted path
- * ("cpu.run_queue"): a collector's findings may weigh an earlier collector's metrics. -ENOENT when
- * the metric or the statistic is absent. */
-int report_metric(Report *r, const char *path, const char *stat, double *ret);
 
 int report_tunable(Report *r, TunableKind kind, const char *key, const char *value);
 int report_tunable_unavailable(Report *r, TunableKind kind, const char *key, const char *fmt, ...) _printf_(4, 5);

@@ -104,7 +104,7 @@ _skytune() {
                 "") COMPREPLY=($(compgen -W 'list show check keys' -- "$cur")) ;;
                 show) COMPREPLY=($(compgen -W "$(_skytune_policies)" -- "$cur")) ;;
                 check)
-                        COMPREPLY=($(compgen -W "$(_skytune_policies)" -- "$cur"))
+                        COMPREPLY=($(compgen -W "$(_skytune_policies) findings --findings" -- "$cur"))
                         _filedir conf ;;
                 esac ;;
         esac

@@ -52,6 +52,13 @@ jq -e '.schema == "skytune.policy-check/1" and .ok == false and (.policies[0].er
 for p in "$src"/policies/*.conf; do
         [[ $(rc "$skytune" policy check "$p") == 0 ]] || fail "shipped $p: $(cat "$tmp/err")"
 done
+# The finding table: the shipped one passes; a copy with a mistyped path fails at its file:line.
+[[ $(rc "$skytune" policy check findings) == 0 && $(rc "$skytune" policy check --findings "$src/rules/findings.conf") == 0 ]] ||
+        fail "shipped finding table: $(cat "$tmp/err")"
+sed 's/memory.used_pct.avg >= 98/memory.usd_pct.avg >= 98/' "$src/rules/findings.conf" >"$tmp/f.conf"
+[[ $(rc "$skytune" policy check --findings "$tmp/f.conf") == 1 ]] || fail "finding table typo: not 1"
+grep -q "f.conf:[0-9]*: finding 'memory-used' reads 'memory.usd_pct.avg'.*did you mean 'memory.used_pct.avg'" \
+        "$tmp/err" || fail "finding table typo message: $(cat "$tmp/err")"
 [[ $(rc "$skytune" policy check --json balanced) == 0 ]] || fail "policy check --json balanced"
 jq -e '.schema == "skytune.policy-check/1" and .ok and .policies[0].name == "balanced"' "$tmp/out" >/dev/null ||
         fail "policy check --json balanced: $(cat "$tmp/out")"

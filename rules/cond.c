@@ -12,7 +12,7 @@
 #include "macro.h"
 
 typedef enum NodeType { N_OR, N_AND, N_NOT, N_CMP, N_TRUTH } NodeType;
-typedef enum TermType { T_NUM, T_STR, T_BOOL, T_PATH, T_EXISTS, T_MUL, T_DIV } TermType;
+typedef enum TermType { T_NUM, T_STR, T_BOOL, T_PATH, T_EXISTS, T_MUL, T_DIV, T_ADD, T_SUB } TermType;
 typedef enum CmpOp { OP_GT, OP_GE, OP_LT, OP_LE, OP_EQ, OP_NE } CmpOp;
 
 typedef struct Term {
@@ -20,7 +20,7 @@ typedef struct Term {
         double num;
         bool boolean;
         char *text;             /* string literal or path */
-        struct Term *a, *b;     /* T_MUL, T_DIV */
+        struct Term *a, *b;     /* T_MUL, T_DIV, T_ADD, T_SUB */
 } Term;
 
 struct Cond {
@@ -164,16 +164,18 @@ static int parse_atom(Parser *ps, Term *t) {
         return 0;
 }
 
-/* term := atom (('*' | '/') atom)*: arithmetic on numbers, e.g. read_bytes_per_s.avg / read_iops.avg */
-static int parse_term(Parser *ps, Term *t) {
-        int r = parse_atom(ps, t);
+/* Arithmetic on numbers, e.g. read_bytes_per_s.avg / read_iops.avg or cpu.run_queue.avg - 1:
+ *   sum := product (('+' | '-') product)*      product := atom (('*' | '/') atom)*
+ * '-' is also a path character: "a-b" is one path, "a - b" a difference. */
+static int parse_arith(Parser *ps, Term *t, const char ops[2], TermType types[2], int (*sub)(Parser *, Term *)) {
+        int r = sub(ps, t);
         for (;;) {
                 if (r < 0)
                         return r;
                 skip_ws(ps);
-                if (*ps->p != '*' && *ps->p != '/')
+                if (!*ps->p || (*ps->p != ops[0] && *ps->p != ops[1]))
                         return 0;
-                TermType type = *ps->p == '*' ? T_MUL : T_DIV;
+                TermType type = *ps->p == ops[0] ? types[0] : types[1];
                 ps->p++;
                 Term *left = malloc(sizeof(Term)), *right = calloc(1, sizeof(Term));
                 if (!left || !right) {
@@ -183,8 +185,16 @@ static int parse_term(Parser *ps, Term *t) {
                 }
                 *left = *t;
                 *t = (Term) { .type = type, .a = left, .b = right };
-                r = parse_atom(ps, right);
+                r = sub(ps, right);
         }
+}
+
+static int parse_product(Parser *ps, Term *t) {
+        return parse_arith(ps, t, "*/", (TermType[2]) { T_MUL, T_DIV }, parse_atom);
+}
+
+static int parse_term(Parser *ps, Term *t) {
+        return parse_arith(ps, t, "+-", (TermType[2]) { T_ADD, T_SUB }, parse_product);
 }
 
 static Cond *node(NodeType type) {
@@ -336,12 +346,15 @@ static Value term_value(const Term *t, Eval *ev) {
         case T_BOOL:
                 return (Value) { .type = V_BOOL, .boolean = t->boolean };
         case T_MUL:
-        case T_DIV: {
+        case T_DIV:
+        case T_ADD:
+        case T_SUB: {
                 Value a = term_value(t->a, ev), b = term_value(t->b, ev);
                 double x, y;
                 if (!value_num(a, &x) || !value_num(b, &y) || (t->type == T_DIV && y == 0))
                         return (Value) { .type = V_MISSING };
-                return (Value) { .type = V_NUM, .num = t->type == T_MUL ? x * y : x / y };
+                double v = t->type == T_MUL ? x * y : t->type == T_DIV ? x / y : t->type == T_ADD ? x + y : x - y;
+                return (Value) { .type = V_NUM, .num = v };
         }
         case T_PATH:
         case T_EXISTS:
@@ -430,8 +443,15 @@ int cond_eval(const Cond *c, const char *subst, CondLookup lookup, void *userdat
         return c && eval(c, &ev) ? 1 : 0;
 }
 
+int cond_number(const Cond *c, const char *subst, CondLookup lookup, void *userdata, double *ret) {
+        Eval ev = { .subst = subst, .lookup = lookup, .userdata = userdata };
+        if (!c || c->type != N_TRUTH)
+                return -EINVAL;
+        return value_num(term_value(&c->l, &ev), ret) ? 0 : -ENODATA;
+}
+
 static int term_paths(const Term *t, bool with_exists, int (*cb)(const char *, void *), void *userdata) {
-        if (t->type == T_MUL || t->type == T_DIV) {
+        if (t->a) {     /* arithmetic */
                 int r = term_paths(t->a, with_exists, cb, userdata);
                 return r < 0 ? r : term_paths(t->b, with_exists, cb, userdata);
         }

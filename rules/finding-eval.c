@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/* Evaluating the finding table over a profile document, and checking its paths against the
+ * metric catalogue. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "finding-table.h"
+#include "jpath.h"
+#include "macro.h"
+
+static json_t *lookup(const char *path, void *userdata) {
+        return jpath_profile(userdata, NULL, path);
+}
+
+/* The FMT of "{EXPR:FMT}" (d, g or .Nf) as a printf precision: -1 for d, -2 for g; -3 when text
+ * is not one. */
+static int quote_fmt(const char *text) {
+        if (strcmp(text, "d") == 0 || strcmp(text, "g") == 0)
+                return text[0] == 'd' ? -1 : -2;
+        return text[0] == '.' && isdigit((unsigned char) text[1]) && text[2] == 'f' && !text[3] ? text[1] - '0' : -3;
+}
+
+/* Splits "EXPR:FMT" (the last ':', since paths may hold ':') into expr and its precision. */
+int finding_quote_split(const char *quote, char **ret_expr, int *ret_prec) {
+        const char *colon = strrchr(quote, ':');
+        int prec = colon ? quote_fmt(colon + 1) : -3;
+        size_t n = prec == -3 ? strlen(quote) : (size_t) (colon - quote);
+        *ret_prec = prec == -3 ? -2 : prec;
+        *ret_expr = strndup(quote, n);
+        return *ret_expr ? 0 : -ENOMEM;
+}
+
+static int quote_one(FILE *out, const char *quote, const char *subst, const json_t *profile) {
+        if (strcmp(quote, "$") == 0)
+                return fputs(strempty(subst), out) < 0 ? -EIO : 0;
+        _cleanup_free_ char *expr = NULL, *why = NULL;
+        int prec, k = finding_quote_split(quote, &expr, &prec);
+        if (k < 0)
+                return k;
+        Cond *c = NULL;
+        double d = 0;
+        if (cond_parse(expr, &c, &why) < 0 || cond_number(c, subst, lookup, (void *) profile, &d) < 0) {
+                /* A string fact ("host.virtualization") is quoted as it is. */
+                _cleanup_free_ char *p = jpath_subst(expr, subst ? subst : "$");
+                json_t *v = p ? jpath_scalar(lookup(p, (void *) profile)) : NULL;
+                cond_free(c);
+                return fputs(json_is_string(v) ? json_string_value(v) : "unknown", out) < 0 ? -EIO : 0;
+        }
+        cond_free(c);
+        if (prec == -1)
+                k = fprintf(out, "%lld", (long long) d);
+        else if (prec == -2)
+                k = fprintf(out, "%g", d);
+        else
+                k = fprintf(out, "%.*f", prec, d);
+        return k < 0 ? -EIO : 0;
+}
+
+/* text with its quotes filled in, written to out. */
+static int expand_into(FILE *out, const char *text, const char *subst, const json_t *profile) {
+        int k = 0;
+        for (const char *s = text; k >= 0 && *s; s++) {
+                const char *end = *s == '{' ? strchr(s, '}') : NULL;
+                if (end) {
+                        _cleanup_free_ char *quote = strndup(s + 1, (size_t) (end - s - 1));
+                        k = quote ? quote_one(out, quote, subst, profile) : -ENOMEM;
+                        s = end;
+                } else if (fputc(*s, out) == EOF)
+                        k = -EIO;
+        }
+        return k;
+}
+
+/* The message, then ": " and the advice, quotes filled in (malloc'ed). */
+static int expand(const FindingRule *r, const char *subst, const json_t *profile, char **ret) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *out = open_memstream(&buf, &size);
+        if (!out)
+                return -ENOMEM;
+        int k = expand_into(out, r->message, subst, profile);
+        if (k >= 0 && r->advice && fputs(": ", out) < 0)
+                k = -EIO;
+        if (k >= 0 && r->advice)
+                k = expand_into(out, r->advice, subst, profile);
+        if (fclose(out) != 0 && k >= 0)
+                k = -ENOMEM;
+        if (k < 0) {
+                free(buf);
+                return k;
+        }
+        *ret = buf;
+        return 0;
+}
+
+static int holds(const Cond *c, const char *subst, const json_t *profile) {
+        return c ? cond_eval(c, subst, lookup, (void *) profile, NULL) : 0;
+}
+
+static int eval_one(const FindingRule *r, const char *subst, const json_t *profile, FindingEmit emit, void *u) {
+        int k = holds(r->when, subst, profile);
+        if (k <= 0)
+                return k;
+        _cleanup_free_ char *metric = jpath_subst(r->metric, subst ? subst : "$");
+        _cleanup_free_ char *msg = NULL;
+        if (!metric)
+                return -ENOMEM;
+        FindingHit h = { .rule = r, .severity = r->severity, .metric = metric, .threshold = r->threshold };
+        if (cond_number(r->value_expr, subst, lookup, (void *) profile, &h.value) < 0)
+                return 0;       /* a finding reports a value: without one it has nothing to say */
+        if (r->threshold_expr && cond_number(r->threshold_expr, subst, lookup, (void *) profile, &h.threshold) < 0)
+                return 0;
+        if (holds(r->warning, subst, profile) > 0)
+                h.severity = "warning";
+        if (holds(r->critical, subst, profile) > 0)
+                h.severity = "critical";
+        if (r->cause && holds(r->cause_when, subst, profile) > 0)
+                h.cause = r->cause;
+        if ((k = expand(r, subst, profile, &msg)) < 0)
+                return k;
+        h.message = msg;
+        return emit(&h, u);
+}
+
+int finding_table_eval(const FindingTable *t, const json_t *profile, FindingEmit emit, void *userdata) {
+        for (size_t i = 0; i < t->n; i++) {
+                const FindingRule *r = &t->rules[i];
+                int k = 0;
+                if (!r->foreach) {
+                        k = eval_one(r, NULL, profile, emit, userdata);
+                } else {
+                        json_t *obj = lookup(r->foreach, (void *) profile), *v;
+                        const char *key;
+                        json_object_foreach(obj, key, v) {
+                                if (json_is_object(v) && (k = eval_one(r, key, profile, emit, userdata)) < 0)
+                                        break;
+                        }
+                }
+                if (k < 0)
+                        return k;
+        }
+        return 0;
+}

@@ -1,0 +1,1 @@
+$S policy check findings
