@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli.h"
 #include "log.h"
+#include "macro.h"
 #include "dryrun.h"
 #include "plan-common.h"
 
@@ -97,22 +100,77 @@ int cli_load_policy(const char *sysroot_path, const char *name_or_file, Policy *
         return r;
 }
 
-int cli_load_json(const char *path, const char *what, json_t **ret) {
+/* A profile or plan file is a few MiB at most; a pipe that never ends must not fill memory. */
+#define CLI_JSON_MAX_BYTES ((size_t) 64 << 20)
+
+/* All of f into *ret (malloc'ed), -EFBIG once it holds more than CLI_JSON_MAX_BYTES. */
+static int read_capped(FILE *f, char **ret, size_t *ret_len) {
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0, size = 0;
+        for (;;) {
+                if (len == size) {
+                        if (size > CLI_JSON_MAX_BYTES)
+                                return -EFBIG;
+                        size_t n = size ? 2 * size : 64 * 1024;
+                        if (n > CLI_JSON_MAX_BYTES + 1)         /* one byte more tells "too big" */
+                                n = CLI_JSON_MAX_BYTES + 1;
+                        char *b = realloc(buf, n);
+                        if (!b)
+                                return -ENOMEM;
+                        buf = b;
+                        size = n;
+                }
+                size_t got = fread(buf + len, 1, size - len, f);
+                len += got;
+                if (got == 0)
+                        break;
+        }
+        if (ferror(f))
+                return -EIO;
+        *ret = TAKE_PTR(buf);
+        *ret_len = len;
+        return 0;
+}
+
+/* The document in path ("-": standard input), its size checked before it is parsed. */
+static int load_capped(const char *path, const char *what, json_t **ret, json_error_t *jerr) {
+        bool in = strcmp(path, "-") == 0;
+        FILE *f = in ? stdin : fopen(path, "re");
         struct stat st;
-        if (strcmp(path, "-") != 0 && stat(path, &st) < 0) {
+        if (!f || fstat(fileno(f), &st) < 0) {
                 int r = negative_errno();
+                if (f && !in)
+                        fclose(f);
                 log_error("%s: cannot read the %s: %s", path, what, strerror(-r));
                 return r;
         }
-        if (strcmp(path, "-") != 0 && S_ISDIR(st.st_mode)) {
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        int r = S_ISDIR(st.st_mode) ? -EISDIR
+                : S_ISREG(st.st_mode) && (uintmax_t) st.st_size > CLI_JSON_MAX_BYTES ? -EFBIG
+                : read_capped(f, &buf, &len);
+        if (!in)
+                fclose(f);
+        if (r == -EISDIR)
                 log_error("%s is a directory, not the %s", path, what);
-                return -EISDIR;
-        }
+        else if (r == -EFBIG)
+                log_error("%s: the %s is larger than %zu MiB, more than any profile or plan: "
+                          "give the file skytune wrote", in ? "standard input" : path, what, CLI_JSON_MAX_BYTES >> 20);
+        else if (r < 0)
+                log_error("%s: cannot read the %s: %s", path, what, strerror(-r));
+        if (r < 0)
+                return r;
+        *ret = json_loadb(buf, len, JSON_REJECT_DUPLICATES, jerr);
+        return 0;
+}
+
+int cli_load_json(const char *path, const char *what, json_t **ret) {
         json_error_t jerr;
-        json_t *doc = strcmp(path, "-") == 0 ? json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr)
-                                             : json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+        json_t *doc = NULL;
+        int r = load_capped(path, what, &doc, &jerr);
+        if (r < 0)
+                return r;
         if (!doc) {
-                /* jansson reports line -1 when it could not open or read the file at all. */
                 if (jerr.line > 0)
                         log_error("%s:%d: cannot read the %s: %s", path, jerr.line, what, jerr.text);
                 else

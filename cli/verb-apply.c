@@ -12,6 +12,7 @@
 #include "macro.h"
 #include "plan-common.h"
 #include "probe-verify.h"
+#include "safe-text.h"
 #include "verbs.h"
 
 static void apply_usage_text(FILE *f, void *userdata) {
@@ -176,6 +177,10 @@ static int apply_prepare(const ApplyArgs *x, json_t **ret_plan, json_t **ret_eff
                         log_error("%s%s%s", x->plan_file ? x->plan_file : "", x->plan_file ? ": " : "", strempty(m));
                 }
                 opt_error_clear(&e);
+                /* The values read from the host reach the terminal (the files' diffs keep their newlines). */
+                if (r >= 0 && (json_escape_tree(json_object_get(effects, "live")) < 0 ||
+                               json_escape_tree(json_object_get(effects, "warnings")) < 0))
+                        r = log_error_errno(-ENOMEM, "cannot escape the dry run for display: %m");
                 if (r >= 0)
                         json_object_set_new(plan, "persist", json_boolean(persist));
         }

@@ -116,9 +116,33 @@ static int only_in(const json_t *from, const json_t *to, json_t *out) {
         return r;
 }
 
+/* A finding's text is "SEVERITY: message" (diff.h): the length of its severity word. */
+static size_t severity_len(const char *text) {
+        const char *c = strchr(text, ':');
+        return c ? (size_t) (c - text) : strlen(text);
+}
+
+/* Findings both sides have whose severity differs (a warning turned critical): [{id, a, b}]. */
+static int severity_changed(const json_t *a, const json_t *b, json_t *out) {
+        const char *id;
+        json_t *x;
+        json_object_foreach((json_t *) a, id, x) {
+                const char *ta = json_string_value(x), *tb = json_string_value(json_object_get(b, id));
+                if (!ta || !tb)
+                        continue;
+                size_t la = severity_len(ta), lb = severity_len(tb);
+                if (la == lb && strncmp(ta, tb, la) == 0)
+                        continue;
+                json_t *o = json_pack("{s:s, s:s, s:s}", "id", id, "a", ta, "b", tb);
+                if (!o || json_array_append_new(out, o) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 int diff_compare(const json_t *a, const json_t *b, bool all, json_t **ret) {
-        json_t *d = json_pack("{s:s, s:[], s:[], s:{s:[], s:[]}, s:[]}", "schema", DIFF_SCHEMA, "metrics", "tunables",
-                              "findings", "appeared", "gone", "facts");
+        json_t *d = json_pack("{s:s, s:[], s:[], s:{s:[], s:[], s:[]}, s:[]}", "schema", DIFF_SCHEMA, "metrics",
+                              "tunables", "findings", "appeared", "gone", "changed", "facts");
         if (!d)
                 return -ENOMEM;
         const json_t *ma = json_object_get(a, "metrics"), *mb = json_object_get(b, "metrics");
@@ -134,11 +158,14 @@ int diff_compare(const json_t *a, const json_t *b, bool all, json_t **ret) {
         r = r ?: compare_text(json_object_get(a, "facts"), json_object_get(b, "facts"), json_object_get(d, "facts"));
         r = r ?: only_in(json_object_get(b, "findings"), json_object_get(a, "findings"), json_object_get(findings, "appeared"));
         r = r ?: only_in(json_object_get(a, "findings"), json_object_get(b, "findings"), json_object_get(findings, "gone"));
+        r = r ?: severity_changed(json_object_get(a, "findings"), json_object_get(b, "findings"),
+                                  json_object_get(findings, "changed"));
         size_t i;
         json_array_foreach(json_object_get(d, "metrics"), i, m)
                 changed += json_is_true(json_object_get(m, "changed"));
         bool differ = changed || json_array_size(json_object_get(d, "tunables")) ||
                       json_array_size(json_object_get(findings, "appeared")) || json_array_size(json_object_get(findings, "gone")) ||
+                      json_array_size(json_object_get(findings, "changed")) ||
                       json_array_size(json_object_get(d, "facts"));
         if (r >= 0)
                 r = json_object_update_new(d, json_pack("{s:I, s:I, s:I, s:b}", "metrics_compared", (json_int_t) n,

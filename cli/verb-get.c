@@ -11,6 +11,7 @@
 #include "dirlist.h"
 #include "log.h"
 #include "macro.h"
+#include "safe-text.h"
 #include "schema.h"
 #include "tunable-arg.h"
 #include "verbs.h"
@@ -31,8 +32,8 @@ static const char get_usage[] =
         "                  " CLI_DOC("verbs") ")\n"
         "  --sysroot DIR   read /proc, /sys and /etc below DIR (also SKYTUNE_SYSROOT)\n"
         "\n"
-        "Exit codes: 0 every value read, 1 an unknown KEY (with the nearest known one)\n"
-        "or a value this host does not have, 2 usage error.\n";
+        "Exit codes: 0 every value read, 1 an unknown KEY (with the nearest known one),\n"
+        "a value this host does not have, or --all finding none, 2 usage error.\n";
 
 typedef struct GetArgs {
         const char *sysroot;
@@ -82,7 +83,8 @@ static int get_parse(int argc, char **argv, GetArgs *a) {
         return -1;
 }
 
-/* One line or one JSON entry; a failure is logged (unless quiet) and returned. */
+/* One line or one JSON entry (1); a failure is logged (unless quiet, then 0) and returned. The value
+ * is bytes from the host: escaped, so no control sequence reaches the terminal. */
 static int emit(const Sysroot *root, TunableKind kind, const char *key, json_t *list, bool quiet) {
         _cleanup_free_ char *value = NULL, *name = tunable_arg_format(kind, key);
         if (!name)
@@ -97,18 +99,21 @@ static int emit(const Sysroot *root, TunableKind kind, const char *key, json_t *
                 log_error("%s: %s", name, why ? why : strerror(-r));
                 return r;
         }
+        _cleanup_free_ char *shown = text_escape(value);
+        if (!shown)
+                return log_error_errno(-ENOMEM, "cannot escape the value of %s: %m", name);
         if (!list) {
-                printf("%s = %s\n", name, value);
-                return 0;
+                printf("%s = %s\n", name, shown);
+                return 1;
         }
         json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "name", name, "kind", tunable_kind_to_string(kind), "key", key,
-                              "value", value);
+                              "value", shown);
         if (!o || json_array_append_new(list, o) < 0)
                 return log_error_errno(-ENOMEM, "cannot build the JSON: %m");
-        return 0;
+        return 1;
 }
 
-/* "net.ipv4.conf.*.rp_filter": one key per entry of proc/sys/net/ipv4/conf. */
+/* "net.ipv4.conf.*.rp_filter": one key per entry of proc/sys/net/ipv4/conf. Returns how many were read. */
 static int emit_pattern(const Sysroot *root, const char *pattern, json_t *list) {
         const char *star = strchr(pattern, '*');
         _cleanup_free_ char *prefix = strndup(pattern, star - pattern), *dir = NULL;
@@ -123,6 +128,7 @@ static int emit_pattern(const Sysroot *root, const char *pattern, json_t *list) 
         r = dir_list(root, dir, NULL, &names);
         if (r < 0)
                 return r == -ENOMEM ? r : 0;            /* no such directory: nothing of this pattern */
+        int n = 0;
         for (size_t i = 0; r >= 0 && i < names.n; i++) {
                 for (char *c = names.v[i]; *c; c++)
                         if (*c == '.')
@@ -131,10 +137,10 @@ static int emit_pattern(const Sysroot *root, const char *pattern, json_t *list) 
                 if (asprintf(&key, "%s.%s%s", prefix, names.v[i], star + 1) < 0)
                         r = -ENOMEM;
                 else
-                        r = emit(root, TUNABLE_SYSCTL, key, list, true);
+                        n += r = emit(root, TUNABLE_SYSCTL, key, list, true);
         }
         name_list_free(&names);
-        return r;
+        return r < 0 ? r : n;
 }
 
 static bool is_device(const char *name) {
@@ -145,30 +151,37 @@ static int emit_objects(const Sysroot *root, json_t *list) {
         static const TunableKind dev_kinds[] = { TUNABLE_IO_SCHEDULER, TUNABLE_READ_AHEAD_KB, TUNABLE_NR_REQUESTS };
         static const TunableKind pol_kinds[] = { TUNABLE_CPU_GOVERNOR, TUNABLE_CPU_EPP };
         NameList devs = {}, pols = {};
-        int r = dir_list(root, "sys/block", is_device, &devs);
+        int r = dir_list(root, "sys/block", is_device, &devs), n = 0;
         if (r == -ENOMEM)
                 return r;
         r = cpufreq_policies(root, &pols);
         for (size_t k = 0; r >= 0 && k < ELEMENTSOF(pol_kinds); k++)
                 for (size_t i = 0; r >= 0 && i < pols.n; i++)
-                        r = emit(root, pol_kinds[k], pols.v[i], list, true);
+                        n += r = emit(root, pol_kinds[k], pols.v[i], list, true);
         for (size_t k = 0; r >= 0 && k < ELEMENTSOF(dev_kinds); k++)
                 for (size_t i = 0; r >= 0 && i < devs.n; i++)
-                        r = emit(root, dev_kinds[k], devs.v[i], list, true);
+                        n += r = emit(root, dev_kinds[k], devs.v[i], list, true);
         name_list_free(&devs);
         name_list_free(&pols);
-        return r;
+        return r < 0 ? r : n;
 }
 
 /* Every tunable of the allowlist this host has (ulimits have no host-wide value and are left out). */
 static int emit_all(const Sysroot *root, json_t *list) {
         const char *name;
-        int r = 0;
+        int r = 0, n = 0;
         for (size_t i = 0; r >= 0 && (name = tunable_sysctl_allowlist_entry(i)); i++)
-                r = strchr(name, '*') ? emit_pattern(root, name, list) : emit(root, TUNABLE_SYSCTL, name, list, true);
+                n += r = strchr(name, '*') ? emit_pattern(root, name, list) : emit(root, TUNABLE_SYSCTL, name, list, true);
         if (r >= 0)
-                r = emit_objects(root, list);
-        return r < 0 ? log_error_errno(r, "cannot list the tunables: %m") : 0;
+                n += r = emit_objects(root, list);
+        if (r < 0)
+                return log_error_errno(r, "cannot list the tunables: %m");
+        if (n == 0) {   /* an empty answer would look like a host with nothing to tune */
+                log_error("no tunable could be read below %s: check --sysroot (it needs proc/sys or sys/block)",
+                          sysroot_path(root));
+                return -ENOENT;
+        }
+        return 0;
 }
 
 static int emit_keys(const Sysroot *root, const GetArgs *a, json_t *list) {

@@ -120,8 +120,15 @@ static bool virtual_machine(const json_t *p, const HostExtras *x, const void *ar
         return true;
 }
 
+/* No cpufreq alone is no evidence (a container, a kernel without it, an empty sysroot): it counts
+ * only on a host that shows it is virtual, by its virtualization fact or by stolen CPU time. */
 static bool no_cpufreq(const json_t *p, const HostExtras *x, const void *arg, char *buf, size_t size) {
+        double steal;
+        const char *which;
         if (!json_is_string(jpath_get(p, "host.cpufreq.unavailable")))
+                return false;
+        if (!virtual_machine(p, x, NULL, buf, size) &&
+            !(metric(p, "resources.cpu.steal_pct", &steal, &which) && steal > 0))
                 return false;
         snprintf(buf, size, "no cpufreq policies (host.cpufreq): the hypervisor sets the CPU frequency");
         return true;

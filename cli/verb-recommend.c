@@ -73,7 +73,7 @@ static void print_evidence(const json_t *c) {
 static void render(const json_t *cands, const char *best, const char *source) {
         const json_t *first = json_array_get(cands, 0);
         if (!first)
-                printf("Recommended policy: balanced\n"
+                printf("Recommended policy: balanced (no evidence)\n"
                        "  No role shows in the profile (no database or web server, no bulk or\n"
                        "  latency-bound load, not a VM): balanced changes only what the profile\n"
                        "  shows to be a problem.\n");

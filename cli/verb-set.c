@@ -13,6 +13,7 @@
 #include "macro.h"
 #include "owned-file.h"
 #include "plan-validate.h"
+#include "safe-text.h"
 #include "tunable-arg.h"
 #include "verbs.h"
 
@@ -115,7 +116,7 @@ static int make_change(const Sysroot *root, TunableKind kind, const char *key, c
                               owned_mechanism(kind, key), "policy_file", "argument", "policy_line", argn);
         if (!c)
                 return -ENOMEM;
-        json_object_set_new(c, "current", current ? json_string(current) : json_null());
+        json_object_set_new(c, "current", json_text(current));
         json_object_set_new(c, "persist_file", pfile ? json_string(pfile) : json_null());
         *ret = c;
         return 0;
@@ -179,8 +180,10 @@ static int build_plan(const SetArgs *a, json_t **ret) {
                                          "held_back", "unsupported", "warnings");
         if (r < 0)
                 json_decref(changes);
-        else if (!plan)
+        else if (!plan || json_escape_tree(plan) < 0) { /* values read from the host reach the terminal */
+                json_decref(plan);
                 return log_error_errno(-ENOMEM, "cannot build the plan: %m");
+        }
         *ret = plan;
         return r;
 }

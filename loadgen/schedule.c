@@ -129,15 +129,17 @@ double loadgen_schedule_inverse(const LoadgenSchedule *s, double x) {
         }
 }
 
-void loadgen_arrivals_init(LoadgenArrivals *a, const LoadgenSchedule *s, unsigned n, uint64_t t0_ns, StatsRng *rng) {
-        *a = (LoadgenArrivals) { .s = s, .n = n > 0 ? n : 1, .t0_ns = t0_ns, .rng = rng };
+void loadgen_arrivals_init(LoadgenArrivals *a, const LoadgenSchedule *s, unsigned n, unsigned index, uint64_t t0_ns,
+                           StatsRng *rng) {
+        n = n > 0 ? n : 1;
+        *a = (LoadgenArrivals) { .s = s, .n = n, .index = index % n, .t0_ns = t0_ns, .rng = rng };
 }
 
 uint64_t loadgen_arrivals_next(LoadgenArrivals *a) {
         if (a->s->poisson)
                 a->x += stats_rng_exponential(a->rng, a->n);
-        else
-                a->x = (double) a->k * a->n;
+        else            /* stream i takes the i-th of every n: the streams' sends interleave evenly */
+                a->x = (double) a->k * a->n + a->index;
         a->k++;
         double t = loadgen_schedule_inverse(a->s, a->x);
         if (!(t < 1e9))                 /* INFINITY, or past any run's end (about 31 years) */

@@ -7,8 +7,8 @@
  * `to`), or steps (each step's value for its duration; the last one holds).
  *
  * Open-model send times come from the integral of the rate, L(t) = integral of rate(u) du from 0 to
- * t: evenly spaced, the k-th request of a stream carrying a share 1/n of the load is due at the t
- * where L(t) = k * n; Poisson, the gaps in L are exponential with mean n (a Poisson process of rate
+ * t: evenly spaced, the k-th request of stream i of n (each carrying a share 1/n of the load) is due
+ * at the t where L(t) = k * n + i, so that the n streams interleave rather than send together; Poisson, the gaps in L are exponential with mean n (a Poisson process of rate
  * rate(t)/n, by the time change of a unit process). A request is due at its intended time whether or
  * not the client could send it then: the lateness of a send is measured against that time. */
 #pragma once
@@ -62,13 +62,16 @@ double loadgen_schedule_inverse(const LoadgenSchedule *s, double x);
 typedef struct LoadgenArrivals {
         const LoadgenSchedule *s;
         double n;                       /* streams */
+        double index;                   /* this stream's place among them, 0 .. n - 1 */
         double x;                       /* L of the last intended time */
         uint64_t k;                     /* requests so far */
         uint64_t t0_ns;
         StatsRng *rng;                  /* Poisson gaps (borrowed: it goes on from run to run) */
 } LoadgenArrivals;
 
-void loadgen_arrivals_init(LoadgenArrivals *a, const LoadgenSchedule *s, unsigned n, uint64_t t0_ns, StatsRng *rng);
+/* Stream index (0 .. n - 1) of n. */
+void loadgen_arrivals_init(LoadgenArrivals *a, const LoadgenSchedule *s, unsigned n, unsigned index, uint64_t t0_ns,
+                           StatsRng *rng);
 /* The intended time (ns, on t0's clock) of the next request; UINT64_MAX when none comes. The first
  * call gives the first request's. */
 uint64_t loadgen_arrivals_next(LoadgenArrivals *a);

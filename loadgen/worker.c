@@ -252,7 +252,7 @@ void *worker_run(void *arg) {
         if (open_model)
                 (void) prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);
         LoadgenArrivals a;
-        loadgen_arrivals_init(&a, run->schedule, run->nthreads, run->t0, &w->arrival_rng);
+        loadgen_arrivals_init(&a, run->schedule, run->nthreads, w->index, run->t0, &w->arrival_rng);
         uint64_t next = open_model ? loadgen_arrivals_next(&a) : 0;
         uint64_t send_end = run->end;   /* when sending stopped: the deadline, or a stop */
         w->r = loop(w, &a, &next, &send_end);

@@ -114,16 +114,27 @@ static void print_pairs(FILE *f, const char *title, const json_t *list) {
 }
 
 static void print_findings(FILE *f, const json_t *findings) {
-        const json_t *app = json_object_get(findings, "appeared"), *gone = json_object_get(findings, "gone");
-        if (json_array_size(app) + json_array_size(gone) == 0)
+        const json_t *app = json_object_get(findings, "appeared"), *gone = json_object_get(findings, "gone"),
+                     *sev = json_object_get(findings, "changed");
+        if (json_array_size(app) + json_array_size(gone) + json_array_size(sev) == 0)
                 return;
-        fprintf(f, "\nFindings: %zu appeared (+), %zu went away (-):\n", json_array_size(app), json_array_size(gone));
+        fprintf(f, "\nFindings: %zu appeared (+), %zu went away (-)", json_array_size(app), json_array_size(gone));
+        if (json_array_size(sev) > 0)
+                fprintf(f, ", %zu changed severity (~)", json_array_size(sev));
+        fputs(":\n", f);
         size_t i;
         json_t *x;
         json_array_foreach(app, i, x)
                 print_wrapped(f, "  + ", 4, text_or(json_object_get(x, "text"), "?"));
         json_array_foreach(gone, i, x)
                 print_wrapped(f, "  - ", 4, text_or(json_object_get(x, "text"), "?"));
+        json_array_foreach(sev, i, x) {
+                const char *was = text_or(json_object_get(x, "a"), "?");
+                char line[1024];
+                snprintf(line, sizeof(line), "%s (was %.*s)", text_or(json_object_get(x, "b"), "?"),
+                         (int) strcspn(was, ":"), was);
+                print_wrapped(f, "  ~ ", 4, line);
+        }
 }
 
 int render_diff(FILE *f, const json_t *d, const RenderView *v) {

@@ -25,6 +25,9 @@ G
 [[ $(rc $S get io_scheduler:nodev vm.swappiness --sysroot "$F/opt-host") == 1 ]] && grep -qx 'vm.swappiness = 60' "$T/out" &&
         grep -q '/sys/block/nodev/queue/scheduler does not exist' "$T/err" || fail "get of a missing device"
 [[ $(rc $S get --all vm.swappiness) == 2 && $(rc $S get) == 2 ]] || fail "get usage errors"
+mkdir "$T/bare"
+[[ $(rc $S get --all --sysroot "$T/bare") == 1 && ! -s $T/out ]] && grep -q "no tunable could be read below $T/bare" "$T/err" ||
+        fail "get --all reading nothing: $(cat "$T/err")"
 $S get --all --sysroot "$F/captured-vm" >"$T/all"
 grep -qx 'read_ahead_kb:vda = 8192' "$T/all" && grep -qx 'fs.file-max = 2466174' "$T/all" &&
         ! grep -q 'cpu_governor' "$T/all" || fail "get --all: $(head -5 "$T/all")"
@@ -37,7 +40,20 @@ $S recommend --sysroot "$F/opt-host" --duration 0 >"$T/r"
 grep -q '^Recommended policy: database' "$T/r" && grep -q 'process postgres (pid 200)' "$T/r" && grep -q '^  web-server' "$T/r" ||
         fail "recommend opt-host: $(cat "$T/r")"
 $S recommend --sysroot "$F/captured-vm" --duration 0 | grep -q '^Recommended policy: virtual-guest' || fail "recommend VM"
-$S recommend --sysroot "$F/helper-host" --duration 0 | grep -q '^Recommended policy: balanced$' || fail "recommend nothing"
+$S recommend --sysroot "$F/helper-host" --duration 0 | grep -q '^Recommended policy: balanced (no evidence)$' ||
+        fail "recommend nothing"
+# No data at all (an empty sysroot: no cpufreq, no virtualization): no evidence, not "virtual-guest".
+mkdir "$T/empty"
+[[ $(rc $S recommend --sysroot "$T/empty" --duration 0) == 0 ]] && grep -q '^Recommended policy: balanced (no evidence)$' "$T/out" &&
+        ! grep -q virtual "$T/out" || fail "recommend on no data: $(cat "$T/out")"
+$S recommend --sysroot "$T/empty" --duration 0 --json | jq -e '.recommended == "balanced" and .candidates == []' >/dev/null ||
+        fail "recommend --json on no data"
+# No cpufreq counts with a hypervisor named, not without.
+jq '.host.cpufreq = {unavailable: "no cpufreq"} | .host.virtualization = "none"' "$F/profiles/idle.json" >"$T/nofreq.json"
+$S recommend --profile "$T/nofreq.json" | grep -q '^Recommended policy: balanced (no evidence)$' || fail "no cpufreq alone"
+jq '.host.virtualization = "kvm"' "$T/nofreq.json" >"$T/kvm.json"
+$S recommend --profile "$T/kvm.json" --json | jq -e '.recommended == "virtual-guest" and .candidates[0].score == 3' >/dev/null ||
+        fail "no cpufreq on a VM"
 cp -a "$F/helper-host" "$T/db" && mkdir -p "$T/db/proc/net"
 cat >"$T/db/proc/net/tcp" <<'TCP'
   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
@@ -90,6 +106,18 @@ $S diff "$F/profiles/idle.json" --sysroot "$F/captured-vm" --duration 0 --json |
 [[ $(rc $S diff "$T/nonexistent.json" "$T/plan-a.json") == 1 ]] && grep -q 'nonexistent.json: cannot read' "$T/err" || fail "no file"
 [[ $(rc $S diff "$T" "$T/plan-a.json") == 1 ]] && grep -q 'is a directory' "$T/err" || fail "a directory"
 [[ $(rc $S diff a b c) == 2 && $(rc $S diff) == 2 && $(rc $S diff a b --duration 1) == 2 ]] || fail "diff usage errors"
+
+# A finding whose severity changes (same metric and kind): shown, and a difference.
+jq '.findings[0].severity = "warning"' "$F/profiles/busy-cpu.json" >"$T/warn.json"
+[[ $(rc $S diff "$T/warn.json" "$F/profiles/busy-cpu.json" --detailed-exitcode) == 3 ]] &&
+        grep -q '^Findings: 0 appeared (+), 0 went away (-), 1 changed severity (~):$' "$T/out" &&
+        grep -q '^  ~ critical: 6.2 runnable tasks' "$T/out" && grep -q '(was warning)$' "$T/out" ||
+        fail "diff of a severity change: $(cat "$T/out")"
+$S diff "$T/warn.json" "$F/profiles/busy-cpu.json" --json |
+        jq -e '.differ and .findings.changed == [{id: "cpu.run_queue saturation",
+                a: "warning: 6.2 runnable tasks on average for 2 CPUs: tasks wait for a CPU",
+                b: "critical: 6.2 runnable tasks on average for 2 CPUs: tasks wait for a CPU"}]' >/dev/null ||
+        fail "diff --json of a severity change"
 
 # Values whose difference overflows a double: no number, never "inf" in the JSON.
 jq '.resources.cpu.utilization_pct = {unit: "percent", value: 1e308, min: -1e308, max: 1e308, n: 3}' \

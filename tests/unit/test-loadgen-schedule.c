@@ -40,7 +40,7 @@ static void count_windows(const LoadgenSchedule *s, unsigned streams, double spa
                 StatsRng rng;
                 stats_rng_seed(&rng, 77 + i);
                 LoadgenArrivals a;
-                loadgen_arrivals_init(&a, s, streams, t0, &rng);
+                loadgen_arrivals_init(&a, s, streams, i, t0, &rng);
                 uint64_t prev = 0;
                 for (uint64_t t; (t = loadgen_arrivals_next(&a)) < t0 + (uint64_t) (span * 1e9);) {
                         assert_true(t >= prev);         /* in order */
@@ -88,7 +88,7 @@ static void test_rate_ramp(void **state) {
         StatsRng rng;
         stats_rng_seed(&rng, 1);
         LoadgenArrivals a;
-        loadgen_arrivals_init(&a, &down, 1, 0, &rng);
+        loadgen_arrivals_init(&a, &down, 1, 0, 0, &rng);
         uint64_t n = 0, last = 0;
         for (uint64_t t; (t = loadgen_arrivals_next(&a)) != UINT64_MAX; n++)
                 last = t;
@@ -108,6 +108,49 @@ static void test_rate_steps(void **state) {
         assert_true(counts[10] <= 1);
         for (size_t w = 11; w < 15; w++)
                 assert_int_equal(counts[w], 0);
+}
+
+static int by_value(const void *a, const void *b) {
+        double x = *(const double *) a, y = *(const double *) b;
+        return (x > y) - (x < y);
+}
+
+/* Max gap / mean gap of the merged intended times of `streams` even streams, measured in L (the
+ * integral of the rate): 1 when they interleave, `streams` when they send together. */
+static double merged_gap_ratio(const LoadgenSchedule *s, unsigned streams, double span, bool in_time) {
+        enum { MAX = 8192 };
+        static double v[MAX];
+        size_t n = 0;
+        for (unsigned i = 0; i < streams; i++) {
+                LoadgenArrivals a;
+                loadgen_arrivals_init(&a, s, streams, i, 0, NULL);
+                for (uint64_t t; n < MAX && (t = loadgen_arrivals_next(&a)) < (uint64_t) (span * 1e9);)
+                        v[n++] = in_time ? (double) t / 1e9 : loadgen_schedule_integral(s, (double) t / 1e9);
+        }
+        assert_true(n > 100 && n < MAX);
+        qsort(v, n, sizeof(*v), by_value);
+        double max = 0;
+        for (size_t k = 1; k < n; k++)
+                max = fmax(max, v[k] - v[k - 1]);
+        return max / ((v[n - 1] - v[0]) / (double) (n - 1));
+}
+
+static void test_streams_interleave(void **state) {
+        LoadgenSchedule c = shape(LOADGEN_CONSTANT, false);
+        for (unsigned n = 1; n <= 4; n++) {
+                double r = merged_gap_ratio(&c, n, 2.0, true);
+                if (!(r < 1.01))
+                        print_message("constant, %u streams: max gap / mean gap %.3f\n", n, r);
+                assert_true(r < 1.01);
+        }
+        /* Every shape: evenly spaced in L, whatever the rate does. */
+        for (LoadgenShape k = 0; k < _LOADGEN_SHAPE_MAX; k++) {
+                LoadgenSchedule s = shape(k, false);
+                double r = merged_gap_ratio(&s, 3, 2.0, false);
+                if (!(r < 1.01))
+                        print_message("shape %d, 3 streams: max gap / mean gap in L %.3f\n", k, r);
+                assert_true(r < 1.01);
+        }
 }
 
 static void test_integral_inverse(void **state) {
@@ -165,6 +208,7 @@ int main(void) {
                 cmocka_unit_test(test_rate_constant),
                 cmocka_unit_test(test_rate_ramp),
                 cmocka_unit_test(test_rate_steps),
+                cmocka_unit_test(test_streams_interleave),
                 cmocka_unit_test(test_integral_inverse),
                 cmocka_unit_test(test_closed_users),
                 cmocka_unit_test(test_check_refuses),
