@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "safe-text.h"
+#include "series-table.h"
 #include "series.h"
 
 struct Report {
@@ -17,6 +18,7 @@ struct Report {
         json_t *findings;
         json_t *tunables;
         char *rates_hint;
+        const SeriesTable *series;
 };
 
 int report_new(Report **ret) {
@@ -93,19 +95,18 @@ static json_t *number(double v) {
 }
 
 /* time: the weights are interval lengths in seconds, worth giving as span_s and the extremes. */
-static int series_metric(Report *r, const char *resource, const char *object, const char *name, const char *unit,
-                         const double *v, const double *w, size_t n, bool time) {
-        if (n == 0)
+int report_summary(Report *r, const char *resource, const char *object, const char *name, const char *unit,
+                   const SeriesSummary *s, bool time) {
+        if (s->n == 0)
                 return 0;
-        SeriesSummary s = series_summarize_weighted(v, w, n);
-        json_t *m = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:I}", "unit", unit, "value", number(s.avg), "min",
-                              number(s.min), "avg", number(s.avg), "max", number(s.max), "p95", number(s.p95), "n",
-                              (json_int_t) s.n);
+        json_t *m = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:I}", "unit", unit, "value", number(s->avg), "min",
+                              number(s->min), "avg", number(s->avg), "max", number(s->max), "p95", number(s->p95),
+                              "n", (json_int_t) s->n);
         if (m && time) {
-                json_object_set_new(m, "span_s", number(s.span));
-                if (s.w_max > 1.1 * s.w_min) {
-                        json_object_set_new(m, "shortest_interval_s", number(s.w_min));
-                        json_object_set_new(m, "longest_interval_s", number(s.w_max));
+                json_object_set_new(m, "span_s", number(s->span));
+                if (s->w_max > 1.1 * s->w_min) {
+                        json_object_set_new(m, "shortest_interval_s", number(s->w_min));
+                        json_object_set_new(m, "longest_interval_s", number(s->w_max));
                 }
         }
         json_t *o = node(r, resource, object);
@@ -114,6 +115,23 @@ static int series_metric(Report *r, const char *resource, const char *object, co
                 return -ENOMEM;
         }
         return m && json_object_set_new(o, name, m) == 0 ? 0 : -ENOMEM;
+}
+
+static int series_metric(Report *r, const char *resource, const char *object, const char *name, const char *unit,
+                         const double *v, const double *w, size_t n, bool time) {
+        if (n == 0)
+                return 0;
+        SeriesSummary s = series_summarize_weighted(v, w, n);
+        return report_summary(r, resource, object, name, unit, &s, time);
+}
+
+void report_set_series(Report *r, const SeriesTable *t) {
+        r->series = t;
+}
+
+int report_series_summary(Report *r, const char *resource, const char *object, const char *name,
+                          SeriesSummary *ret) {
+        return r->series ? series_table_get(r->series, resource, object, name, ret) : -ENOENT;
 }
 
 int report_series_weighted(Report *r, const char *resource, const char *object, const char *name, const char *unit,

@@ -47,6 +47,16 @@ int report_series_weighted(Report *r, const char *resource, const char *object, 
  * "value" is the ratio of the window's totals; no span_s. */
 int report_ratio_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
                         const double *v, const double *w, size_t n);
+/* A series summarised already (series-table.h); time: as report_series_weighted (span_s and the
+ * extreme intervals), otherwise as report_ratio_series. n == 0 reports nothing. */
+int report_summary(Report *r, const char *resource, const char *object, const char *name, const char *unit,
+                   const SeriesSummary *s, bool time);
+/* The summaries of the emitted stream the profiler wrote from (not owned), for collectors' findings. */
+struct SeriesTable;
+void report_set_series(Report *r, const struct SeriesTable *t);
+/* The summary of a streamed series (object NULL at the resource's level); -ENOENT when absent. */
+int report_series_summary(Report *r, const char *resource, const char *object, const char *name,
+                          SeriesSummary *ret);
 /* The same with equal weights (gauges read at each sample). */
 int report_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
                   const double *v, size_t n);

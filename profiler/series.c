@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "histogram.h"
+#include "macro.h"
+
 int array_reserve(void **arr, size_t *cap, size_t n, size_t sz) {
         if (n < *cap)
                 return 0;
@@ -123,4 +126,95 @@ bool counter_delta(uint64_t prev, uint64_t cur, uint64_t *ret) {
                 return true;
         }
         return false;
+}
+
+static int series_stat_to_histogram(SeriesStat *s);
+
+/* Values up to 2^48 / SERIES_HIST_SCALE (281 G: bytes, per-second rates) keep their 2 digits. */
+#define SERIES_HIST_HIGHEST (UINT64_C(1) << 48)
+
+static uint64_t series_hist_value(double v) {
+        double x = v * SERIES_HIST_SCALE;
+        if (!(x > 0))
+                return 0;
+        return x >= (double) SERIES_HIST_HIGHEST ? SERIES_HIST_HIGHEST : (uint64_t) llround(x);
+}
+
+static uint64_t series_hist_weight(double w) {
+        double x = w * 1000.0;
+        return x >= 1 && x < 1e15 ? (uint64_t) llround(x) : x >= 1e15 ? UINT64_C(1000000000000000) : 1;
+}
+
+int series_stat_add(SeriesStat *s, double v, double w) {
+        if (s->n == 0) {
+                s->min = s->max = v;
+                s->w_min = s->w_max = w;
+        }
+        if (!s->h && s->n >= SERIES_EXACT_MAX) {
+                int r = series_stat_to_histogram(s);
+                if (r < 0)
+                        return r;
+        }
+        if (!s->h) {
+                /* Same growth as the window arrays had, capped at SERIES_EXACT_MAX. */
+                if (s->n >= s->cap) {
+                        size_t ncap = s->cap ? MIN(s->cap * 2, (size_t) SERIES_EXACT_MAX) : 16;
+                        double *nv = realloc(s->v, ncap * sizeof(double));
+                        if (!nv)
+                                return -ENOMEM;
+                        s->v = nv;
+                        double *nw = realloc(s->w, ncap * sizeof(double));
+                        if (!nw)
+                                return -ENOMEM;
+                        s->w = nw;
+                        s->cap = ncap;
+                }
+                s->v[s->n] = v;
+                s->w[s->n] = w;
+        } else
+                histogram_record_n(s->h, series_hist_value(v), series_hist_weight(w));
+        s->min = fmin(s->min, v);
+        s->max = fmax(s->max, v);
+        s->w_min = fmin(s->w_min, w);
+        s->w_max = fmax(s->w_max, w);
+        s->sum += v * w;
+        s->span += w;
+        s->n++;
+        return 0;
+}
+
+static int series_stat_to_histogram(SeriesStat *s) {
+        int r = histogram_new(SERIES_HIST_HIGHEST, 2, &s->h);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < s->n; i++)
+                histogram_record_n(s->h, series_hist_value(s->v[i]), series_hist_weight(s->w[i]));
+        free(s->v);
+        free(s->w);
+        s->v = s->w = NULL;
+        s->cap = 0;
+        return 0;
+}
+
+SeriesSummary series_stat_summary(const SeriesStat *s) {
+        if (!s->h)
+                return series_summarize_weighted(s->v, s->w, s->n);
+        SeriesSummary m = { .n = s->n, .min = s->min, .max = s->max, .span = s->span, .w_min = s->w_min,
+                            .w_max = s->w_max };
+        m.avg = s->span > 0 ? s->sum / s->span : 0;
+        /* The bucket's value, kept inside the exact extremes. */
+        double p = (double) histogram_percentile(s->h, 95) / SERIES_HIST_SCALE;
+        m.p95 = fmin(fmax(p, s->min), s->max);
+        return m;
+}
+
+size_t series_stat_memory(const SeriesStat *s) {
+        return sizeof(*s) + 2 * s->cap * sizeof(double) + (s->h ? histogram_memory(s->h) : 0);
+}
+
+void series_stat_free(SeriesStat *s) {
+        free(s->v);
+        free(s->w);
+        histogram_free(s->h);
+        *s = (SeriesStat) {};
 }

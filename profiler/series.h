@@ -36,6 +36,31 @@ static inline SeriesSummary series_summarize(const double *v, size_t n) {
         return series_summarize_weighted(v, NULL, n);
 }
 
+/* The running summary of one series in memory that does not grow with the window: count, weighted
+ * sum (so avg is exact: total delta over total time for rates), min, max, the extreme weights, and
+ * for p95 the first SERIES_EXACT_MAX (value, weight) pairs, so a series that short summarises exactly
+ * as series_summarize_weighted. Beyond that the pairs move into a log-linear histogram
+ * (histogram.h; values at 1/SERIES_HIST_SCALE resolution, 2 significant digits, negative values
+ * counted as 0, weights at 1/1000 resolution) and p95 is that histogram's weighted nearest rank. */
+#define SERIES_EXACT_MAX 256
+#define SERIES_HIST_SCALE 1000.0
+
+struct Histogram;
+
+typedef struct SeriesStat {
+        size_t n;
+        double sum, span, min, max, w_min, w_max;
+        double *v, *w;            /* the first values, up to SERIES_EXACT_MAX; NULL once in h */
+        size_t cap;
+        struct Histogram *h;
+} SeriesStat;
+
+int series_stat_add(SeriesStat *s, double v, double w);
+SeriesSummary series_stat_summary(const SeriesStat *s);
+/* Bytes the summary holds (constant once the histogram exists). */
+size_t series_stat_memory(const SeriesStat *s);
+void series_stat_free(SeriesStat *s);
+
 /* Delta of a cumulative kernel counter. A smaller value is a 32-bit wrap when the old value was in the
  * upper half of the 32-bit range (unsigned long counters on 32-bit kernels), otherwise a reset (device
  * re-attached, module reloaded): then there is no valid delta and the interval is skipped. */
