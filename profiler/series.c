@@ -129,6 +129,7 @@ bool counter_delta(uint64_t prev, uint64_t cur, uint64_t *ret) {
 }
 
 static int series_stat_to_histogram(SeriesStat *s);
+static int series_hist_fit(SeriesStat *s, uint64_t x);
 
 /* Values up to 2^48 / SERIES_HIST_SCALE (281 G: bytes, per-second rates) keep their 2 digits. */
 #define SERIES_HIST_HIGHEST (UINT64_C(1) << 48)
@@ -171,8 +172,13 @@ int series_stat_add(SeriesStat *s, double v, double w) {
                 }
                 s->v[s->n] = v;
                 s->w[s->n] = w;
-        } else
-                histogram_record_n(s->h, series_hist_value(v), series_hist_weight(w));
+        } else {
+                uint64_t x = series_hist_value(v);
+                int r = series_hist_fit(s, x);
+                if (r < 0)
+                        return r;
+                histogram_record_n(s->h, x, series_hist_weight(w));
+        }
         s->min = fmin(s->min, v);
         s->max = fmax(s->max, v);
         s->w_min = fmin(s->w_min, w);
@@ -183,8 +189,29 @@ int series_stat_add(SeriesStat *s, double v, double w) {
         return 0;
 }
 
+/* A histogram that holds the scaled value x: the next power of two above it (at least 1024), so a
+ * percent series needs a few KiB and a bytes/s one more. Growing keeps the layout of the smaller
+ * range, so the counts move over exactly. */
+static int series_hist_fit(SeriesStat *s, uint64_t x) {
+        if (s->h && x <= s->h_highest)
+                return 0;
+        uint64_t highest = 1024;
+        while (highest < x && highest < SERIES_HIST_HIGHEST)
+                highest <<= 1;
+        Histogram *h;
+        int r = histogram_new(highest, 2, &h);
+        if (r < 0)
+                return r;
+        if (s->h)
+                histogram_merge(h, s->h);
+        histogram_free(s->h);
+        s->h = h;
+        s->h_highest = highest;
+        return 0;
+}
+
 static int series_stat_to_histogram(SeriesStat *s) {
-        int r = histogram_new(SERIES_HIST_HIGHEST, 2, &s->h);
+        int r = series_hist_fit(s, series_hist_value(s->max));
         if (r < 0)
                 return r;
         for (size_t i = 0; i < s->n; i++)

@@ -52,7 +52,8 @@ typedef struct SeriesStat {
         double sum, span, min, max, w_min, w_max;
         double *v, *w;            /* the first values, up to SERIES_EXACT_MAX; NULL once in h */
         size_t cap;
-        struct Histogram *h;
+        struct Histogram *h;      /* sized to the values seen (grown on demand: memory follows the range) */
+        uint64_t h_highest;
 } SeriesStat;
 
 int series_stat_add(SeriesStat *s, double v, double w);
