@@ -240,7 +240,8 @@ static int cpu_report(void *state, const Sysroot *root, Report *rep) {
         if (st->n == 0)
                 return report_unavailable(rep, "cpu", "stat", "/proc/stat could not be parsed in %u sample(s)",
                                           st->parse_errors);
-        int r = report_queue(st, rep);
+        int r = report_stream_series(rep);
+        r = r ?: report_queue(st, rep);
         if (r >= 0 && st->n >= 2)
                 r = report_cpu_findings(rep);
         if (r >= 0 && st->n >= 2)

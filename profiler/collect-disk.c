@@ -371,8 +371,8 @@ static int disk_report(void *state, const Sysroot *root, Report *rep) {
         if (st->open_error < 0)
                 return report_unavailable(rep, "disk", "diskstats", "cannot open /proc/diskstats: %s%s",
                                           strerror(-st->open_error), source_error_hint(st->open_error));
-        int r = 0;
-        if (st->sysblock_error < 0)
+        int r = report_stream_series(rep);
+        if (r >= 0 && st->sysblock_error < 0)
                 r = report_unavailable(rep, "disk", "sys_block",
                                        "cannot list /sys/block (%s%s): whole disks cannot be told from partitions, so no "
                                        "device is reported",

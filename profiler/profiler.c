@@ -212,9 +212,9 @@ int profiler_report(Profiler *p, double duration_s, double interval_s, json_t **
         report_set_series(rep, p->series);
         for (size_t i = 0; i < collector_table_size; i++) {
                 const Collector *c = collector_table[i];
-                r = series_table_report(p->series, (unsigned) i, rep);
-                if (r >= 0 && c->report)
-                        r = c->report(p->state[i], p->root, rep);
+                report_begin_collector(rep, (unsigned) i);
+                r = c->report ? c->report(p->state[i], p->root, rep) : 0;
+                r = r ?: report_stream_series(rep);
                 if (r < 0) {
                         report_free(rep);
                         return r;

@@ -19,6 +19,8 @@ struct Report {
         json_t *tunables;
         char *rates_hint;
         const SeriesTable *series;
+        unsigned collector;
+        bool streamed;          /* the collector's series are written */
 };
 
 int report_new(Report **ret) {
@@ -127,6 +129,18 @@ static int series_metric(Report *r, const char *resource, const char *object, co
 
 void report_set_series(Report *r, const SeriesTable *t) {
         r->series = t;
+}
+
+void report_begin_collector(Report *r, unsigned collector) {
+        r->collector = collector;
+        r->streamed = false;
+}
+
+int report_stream_series(Report *r) {
+        if (r->streamed || !r->series)
+                return 0;
+        r->streamed = true;
+        return series_table_report(r->series, r->collector, r);
 }
 
 int report_series_summary(Report *r, const char *resource, const char *object, const char *name,

@@ -51,9 +51,14 @@ int report_ratio_series(Report *r, const char *resource, const char *object, con
  * extreme intervals), otherwise as report_ratio_series. n == 0 reports nothing. */
 int report_summary(Report *r, const char *resource, const char *object, const char *name, const char *unit,
                    const SeriesSummary *s, bool time);
-/* The summaries of the emitted stream the profiler wrote from (not owned), for collectors' findings. */
+/* The summaries of the emitted stream (not owned), for the series and the collectors' findings. */
 struct SeriesTable;
 void report_set_series(Report *r, const struct SeriesTable *t);
+/* The collector (its number in collector_table) whose report() runs next (the profiler sets it). */
+void report_begin_collector(Report *r, unsigned collector);
+/* Writes that collector's streamed series here, once: a collector's report() calls it where its
+ * series belong among its gauges and facts; the profiler calls it after report() otherwise. */
+int report_stream_series(Report *r);
 /* The summary of a streamed series (object NULL at the resource's level); -ENOENT when absent. */
 int report_series_summary(Report *r, const char *resource, const char *object, const char *name,
                           SeriesSummary *ret);
