@@ -161,8 +161,8 @@ static int irq_sample(void *state, uint64_t now, bool full) {
 }
 
 static int softnet_findings(IrqState *st, Report *rep) {
-        SeriesSummary d = series_summarize_weighted(st->dropped.v, st->dropped.w, st->dropped.n);
-        SeriesSummary q = series_summarize_weighted(st->squeeze.v, st->squeeze.w, st->squeeze.n);
+        SeriesSummary d = series_stat_summary(&st->dropped);
+        SeriesSummary q = series_stat_summary(&st->squeeze);
         int r = 0;
         if (d.n > 0 && d.avg > 0)
                 r = report_finding(rep, FINDING_SATURATION, SEVERITY_WARNING, "interrupts", "interrupts.softnet_dropped_per_s",

@@ -165,7 +165,14 @@ int report_series(Report *r, const char *resource, const char *object, const cha
 
 int report_rate_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
                        const Series *s) {
-        return report_series_weighted(r, resource, object, name, unit, s->v, s->w, s->n);
+        SeriesSummary m = series_stat_summary(s);
+        return report_summary(r, resource, object, name, unit, &m, true);
+}
+
+int report_gauge_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
+                        const Series *s) {
+        SeriesSummary m = series_stat_summary(s);
+        return report_summary(r, resource, object, name, unit, &m, false);
 }
 
 int report_gauge(Report *r, const char *resource, const char *object, const char *name, const char *unit, double v) {

@@ -65,9 +65,11 @@ int report_series_summary(Report *r, const char *resource, const char *object, c
 /* The same with equal weights (gauges read at each sample). */
 int report_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
                   const double *v, size_t n);
-/* A Series of rates pushed with series_push_rate. */
+/* A Series of rates pushed with series_push_rate (or of gauges: report_gauge_series). */
 int report_rate_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
                        const Series *s);
+int report_gauge_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
+                        const Series *s);
 /* A metric with one value (an instant gauge, or a rate over the whole window). */
 int report_gauge(Report *r, const char *resource, const char *object, const char *name, const char *unit, double v);
 int report_unavailable(Report *r, const char *resource, const char *name, const char *fmt, ...) _printf_(4, 5);

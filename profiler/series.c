@@ -23,48 +23,6 @@ int array_reserve(void **arr, size_t *cap, size_t n, size_t sz) {
         return 0;
 }
 
-/* v and w share one capacity. */
-static int series_reserve(Series *s) {
-        if (s->n < s->cap)
-                return 0;
-        size_t ncap = s->cap ? s->cap * 2 : 16;
-        if (ncap > SIZE_MAX / sizeof(double))
-                return -ENOMEM;
-        double *v = realloc(s->v, ncap * sizeof(double));
-        if (!v)
-                return -ENOMEM;
-        s->v = v;
-        double *w = realloc(s->w, ncap * sizeof(double));
-        if (!w)
-                return -ENOMEM;
-        s->w = w;
-        s->cap = ncap;
-        return 0;
-}
-
-static int series_push_weighted(Series *s, double v, double w) {
-        int r = series_reserve(s);
-        if (r < 0)
-                return r;
-        s->v[s->n] = v;
-        s->w[s->n++] = w;
-        return 0;
-}
-
-int series_push(Series *s, double v) {
-        return series_push_weighted(s, v, 1.0);
-}
-
-int series_push_rate(Series *s, double delta, double dt) {
-        return series_push_weighted(s, delta / dt, dt);
-}
-
-void series_free(Series *s) {
-        free(s->v);
-        free(s->w);
-        *s = (Series) {};
-}
-
 typedef struct Weighted {
         double v, w;
 } Weighted;

@@ -6,18 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Values with a weight each: for a rate, the length of its interval in seconds. */
-typedef struct Series {
-        double *v, *w;
-        size_t n, cap;
-} Series;
-
-/* A value of weight 1 (a gauge read at a sample). */
-int series_push(Series *s, double v);
-/* The rate delta / dt of one interval, weighted by dt (> 0). */
-int series_push_rate(Series *s, double delta, double dt);
-void series_free(Series *s);
-
 typedef struct SeriesSummary {
         double min, avg, max, p95;
         size_t n;
@@ -57,10 +45,24 @@ typedef struct SeriesStat {
 } SeriesStat;
 
 int series_stat_add(SeriesStat *s, double v, double w);
+
+/* A series a collector summarises itself (values computed at each sample): fixed-size as above. */
+typedef SeriesStat Series;
+/* A value of weight 1 (a gauge read at a sample). */
+static inline int series_push(Series *s, double v) {
+        return series_stat_add(s, v, 1.0);
+}
+/* The rate delta / dt of one interval, weighted by dt (> 0). */
+static inline int series_push_rate(Series *s, double delta, double dt) {
+        return series_stat_add(s, delta / dt, dt);
+}
 SeriesSummary series_stat_summary(const SeriesStat *s);
 /* Bytes the summary holds (constant once the histogram exists). */
 size_t series_stat_memory(const SeriesStat *s);
 void series_stat_free(SeriesStat *s);
+static inline void series_free(Series *s) {
+        series_stat_free(s);
+}
 
 /* Delta of a cumulative kernel counter. A smaller value is a 32-bit wrap when the old value was in the
  * upper half of the 32-bit range (unsigned long counters on 32-bit kernels), otherwise a reset (device
