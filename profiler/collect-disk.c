@@ -37,6 +37,7 @@ typedef struct DiskExtra {
         bool checked;            /* loop device looked up (once, when first seen) */
         bool unbacked_loop;      /* a loop device with no backing file */
         bool had_io;             /* its counters were not all zero at some sample */
+        char obj[COUNTER_NAME_MAX + 16];        /* "devices/NAME", its series' object */
         BusyAwaits rbusy, wbusy;
 } DiskExtra;
 
@@ -221,6 +222,7 @@ static void check_loop(const Sysroot *root, const CounterObject *o, DiskExtra *x
         if (x->checked)
                 return;
         x->checked = true;
+        snprintf(x->obj, sizeof(x->obj), "devices/%s", o->name);
         char path[COUNTER_NAME_MAX + 32];
         snprintf(path, sizeof(path), "sys/block/%s/loop/backing_file", o->name);
         x->unbacked_loop = strncmp(o->name, "loop", 4) == 0 && !sysroot_exists(root, path);
@@ -276,8 +278,7 @@ static int emit_device(const CounterObject *o, DiskExtra *x, const MetricSink *s
         x->had_io = x->had_io || (row && (row[DISK_READS] || row[DISK_WRITES]));
         if (idle_loop(x))
                 return 0;
-        char obj[COUNTER_NAME_MAX + 16];
-        snprintf(obj, sizeof(obj), "devices/%s", o->name);
+        const char *obj = x->obj;
         int r = 0;
         for (size_t j = 0; r >= 0 && j < ELEMENTSOF(rates); j++) {
                 uint64_t d;
