@@ -111,7 +111,7 @@ static void synth_close(Synth *s) {
 
 static void print_row(Profiler *p, unsigned long long n) {
         struct mallinfo2 mi = mallinfo2();
-        printf("%9llu %10ld %14zu %14zu\n", n, rss_kib(), mi.uordblks, profiler_series_memory(p));
+        printf("%9llu %10ld %14zu %14zu\n", n, rss_kib(), mi.uordblks + mi.hblkhd, profiler_series_memory(p));
         fflush(stdout);
 }
 
