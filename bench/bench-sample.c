@@ -65,7 +65,14 @@ static void baseline_sample(void) {
         }
 }
 
-/* CPU per sample of each collector alone, driven through the table as profiler_sample does. */
+static int discard(void *userdata, const MetricPoint *p) {
+        (void) p;
+        ++*(unsigned long *) userdata;
+        return 0;
+}
+
+/* CPU per sample of each collector alone, driven through the table as profiler_sample does (sample,
+ * then the streaming collectors' interval into a sink that counts the points). */
 static int breakdown(const Sysroot *root, unsigned samples) {
         printf("per collector, every source read (mean of %u samples):\n", samples);
         for (size_t i = 0; i < collector_table_size; i++) {
@@ -74,11 +81,17 @@ static int breakdown(const Sysroot *root, unsigned samples) {
                 if (!st || (c->open && c->open(st, root) < 0))
                         return -ENOMEM;
                 uint64_t clock = 1;
+                unsigned long points = 0;
+                MetricSink sink = { discard, &points };
                 double t0 = cpu_now_us();
-                for (unsigned n = 0; c->sample && n < samples; n++)
+                for (unsigned n = 0; c->sample && n < samples; n++) {
                         if (c->sample(st, clock++ * 1000000ull, true) == -ENOMEM)
                                 return -ENOMEM;
-                printf("  %-12s %8.1f us\n", c->name, (cpu_now_us() - t0) / samples);
+                        if (c->interval && c->interval(st, &sink) == -ENOMEM)
+                                return -ENOMEM;
+                }
+                printf("  %-12s %8.1f us  %6.1f points\n", c->name, (cpu_now_us() - t0) / samples,
+                       (double) points / samples);
                 if (c->close)
                         c->close(st);
                 free(st);

@@ -351,8 +351,8 @@ static int findings(const CgMem *c, const CgMemVersion *ver, Report *rep, const 
 static int report_limits(const CgMem *c, Report *rep, const char *obj, double *peak_pct) {
         const CgMemPoint *last = &c->p[c->n - 1];
         uint64_t limit = MIN(last->max, last->high);
-        SeriesSummary cur = series_summarize(c->current.v, c->current.n);
-        int r = report_series(rep, "memory", obj, "current_bytes", "bytes", c->current.v, c->current.n);
+        SeriesSummary cur = series_stat_summary(&c->current);
+        int r = report_gauge_series(rep, "memory", obj, "current_bytes", "bytes", &c->current);
         if (r >= 0 && last->max != CGROUP_MEM_UNLIMITED)
                 r = report_gauge(rep, "memory", obj, "max_bytes", "bytes", (double) last->max);
         if (r >= 0 && last->high != CGROUP_MEM_UNLIMITED)

@@ -16,19 +16,21 @@ typedef struct CpuSample {
         CpuTicks total;
         uint64_t ctxt, processes, procs_running, procs_blocked;
         bool percpu_ok;          /* same online CPUs as the first sample */
+        CpuTicks cpu[PROC_STAT_MAX_CPUS];
 } CpuSample;
 
+/* Streaming: only the last two readable samples are kept; each sample emits its interval. */
 typedef struct CpuState {
         KeptFile file;
         int open_error;
         unsigned parse_errors;
         ProcStat scratch;        /* parse target; only what is needed is kept per sample */
-        unsigned ncpu;           /* online CPUs at the first sample: the per-CPU stride */
+        unsigned ncpu;           /* online CPUs at the first sample: the per-CPU set */
         unsigned cpu_id[PROC_STAT_MAX_CPUS];
-        CpuSample *s;
-        size_t n, cap;
-        CpuTicks *percpu;        /* n * ncpu */
-        size_t percpu_cap;
+        char cpu_obj[PROC_STAT_MAX_CPUS][24];   /* "per_cpu/cpuN", the per-CPU series' object */
+        CpuSample s[2];          /* the previous and the latest readable sample */
+        size_t n;                /* readable samples so far */
+        bool fresh;              /* the latest sample() was readable: its interval is due */
 } CpuState;
 
 static int cpu_open(void *state, const Sysroot *root) {
@@ -41,8 +43,16 @@ static int cpu_open(void *state, const Sysroot *root) {
         return 0;
 }
 
+static void cpu_first(CpuState *st, const ProcStat *ps) {
+        st->ncpu = ps->ncpu;
+        memcpy(st->cpu_id, ps->cpu_id, ps->ncpu * sizeof(unsigned));
+        for (unsigned c = 0; c < st->ncpu; c++)
+                snprintf(st->cpu_obj[c], sizeof(st->cpu_obj[c]), "per_cpu/cpu%u", st->cpu_id[c]);
+}
+
 static int cpu_sample(void *state, uint64_t now, bool full) {
         CpuState *st = state;
+        st->fresh = false;
         if (!kept_file_is_open(&st->file))
                 return 0;
         const char *text;
@@ -55,23 +65,9 @@ static int cpu_sample(void *state, uint64_t now, bool full) {
                 st->parse_errors++;
                 return 0;
         }
-        if (st->n == 0) {
-                st->ncpu = ps->ncpu;
-                memcpy(st->cpu_id, ps->cpu_id, ps->ncpu * sizeof(unsigned));
-        }
-        r = array_reserve((void **) &st->s, &st->cap, st->n, sizeof(CpuSample));
-        if (r < 0)
-                return r;
-        /* Keep the per-CPU array the same length as the sample array (stride ncpu). */
-        while (st->percpu_cap < st->cap * st->ncpu) {
-                size_t ncap = st->cap * st->ncpu;
-                CpuTicks *p = realloc(st->percpu, ncap * sizeof(CpuTicks));
-                if (!p)
-                        return -ENOMEM;
-                st->percpu = p;
-                st->percpu_cap = ncap;
-        }
-        CpuSample *s = &st->s[st->n];
+        if (st->n == 0)
+                cpu_first(st, ps);
+        CpuSample *s = &st->s[st->n % 2];
         *s = (CpuSample) {
                 .at = now,
                 .total = ps->total,
@@ -82,8 +78,9 @@ static int cpu_sample(void *state, uint64_t now, bool full) {
                 .percpu_ok = ps->ncpu == st->ncpu && memcmp(ps->cpu_id, st->cpu_id, st->ncpu * sizeof(unsigned)) == 0,
         };
         if (s->percpu_ok && st->ncpu > 0)
-                memcpy(&st->percpu[st->n * st->ncpu], ps->cpu, st->ncpu * sizeof(CpuTicks));
+                memcpy(s->cpu, ps->cpu, st->ncpu * sizeof(CpuTicks));
         st->n++;
+        st->fresh = true;
         return 0;
 }
 
@@ -114,43 +111,53 @@ static bool shares(const CpuTicks *a, const CpuTicks *b, CpuShares *ret) {
         return true;
 }
 
-static int report_cpu_intervals(CpuState *st, Report *rep) {
-        size_t m = st->n - 1;
-        _cleanup_free_ double *buf = calloc(m * 11, sizeof(double));
-        if (!buf)
-                return -ENOMEM;
-        double *util = buf, *user = buf + m, *sys = buf + 2 * m, *iow = buf + 3 * m, *irq = buf + 4 * m,
-               *sirq = buf + 5 * m, *steal = buf + 6 * m, *ctxt = buf + 7 * m, *forks = buf + 8 * m;
-        double *w = buf + 9 * m, *wr = buf + 10 * m;    /* interval lengths: each interval weighs its time */
-        size_t k = 0, kr = 0;
-        for (size_t i = 1; i < st->n; i++) {
-                const CpuSample *a = &st->s[i - 1], *b = &st->s[i];
-                double dt = (double) (b->at - a->at) / 1e6;
-                CpuShares sh;
-                if (dt <= 0)
-                        continue;
-                if (shares(&a->total, &b->total, &sh)) {
-                        util[k] = sh.util, user[k] = sh.user, sys[k] = sh.system, iow[k] = sh.iowait;
-                        irq[k] = sh.irq, sirq[k] = sh.softirq, steal[k] = sh.steal, w[k] = dt;
-                        k++;
-                }
-                uint64_t dc, dp;
-                if (counter_delta(a->ctxt, b->ctxt, &dc) && counter_delta(a->processes, b->processes, &dp)) {
-                        ctxt[kr] = (double) dc / dt;
-                        forks[kr] = (double) dp / dt;
-                        wr[kr++] = dt;
-                }
-        }
+static int emit(const MetricSink *sink, const char *object, const char *name, const char *unit, MetricWeight kind,
+                double v, double w) {
+        MetricPoint p = { .resource = "cpu", .object = object, .name = name, .unit = unit, .kind = kind,
+                          .value = v, .weight = w };
+        return metric_emit(sink, &p);
+}
+
+/* The total shares and rates of the interval a..b, each weighing its length. */
+static int emit_total(const CpuSample *a, const CpuSample *b, double dt, const MetricSink *sink) {
+        CpuShares sh;
         int r = 0;
-        r = r ?: report_series_weighted(rep, "cpu", NULL, "utilization_pct", "percent", util, w, k);
-        r = r ?: report_series_weighted(rep, "cpu", NULL, "user_pct", "percent", user, w, k);
-        r = r ?: report_series_weighted(rep, "cpu", NULL, "system_pct", "percent", sys, w, k);
-        r = r ?: report_series_weighted(rep, "cpu", NULL, "iowait_pct", "percent", iow, w, k);
-        r = r ?: report_series_weighted(rep, "cpu", NULL, "irq_pct", "percent", irq, w, k);
-        r = r ?: report_series_weighted(rep, "cpu", NULL, "softirq_pct", "percent", sirq, w, k);
-        r = r ?: report_series_weighted(rep, "cpu", NULL, "steal_pct", "percent", steal, w, k);
-        r = r ?: report_series_weighted(rep, "cpu", NULL, "context_switches_per_s", "1/s", ctxt, wr, kr);
-        r = r ?: report_series_weighted(rep, "cpu", NULL, "forks_per_s", "1/s", forks, wr, kr);
+        if (shares(&a->total, &b->total, &sh)) {
+                r = r ?: emit(sink, NULL, "utilization_pct", "percent", METRIC_WEIGHT_TIME, sh.util, dt);
+                r = r ?: emit(sink, NULL, "user_pct", "percent", METRIC_WEIGHT_TIME, sh.user, dt);
+                r = r ?: emit(sink, NULL, "system_pct", "percent", METRIC_WEIGHT_TIME, sh.system, dt);
+                r = r ?: emit(sink, NULL, "iowait_pct", "percent", METRIC_WEIGHT_TIME, sh.iowait, dt);
+                r = r ?: emit(sink, NULL, "irq_pct", "percent", METRIC_WEIGHT_TIME, sh.irq, dt);
+                r = r ?: emit(sink, NULL, "softirq_pct", "percent", METRIC_WEIGHT_TIME, sh.softirq, dt);
+                r = r ?: emit(sink, NULL, "steal_pct", "percent", METRIC_WEIGHT_TIME, sh.steal, dt);
+        }
+        uint64_t dc, dp;
+        if (r >= 0 && counter_delta(a->ctxt, b->ctxt, &dc) && counter_delta(a->processes, b->processes, &dp)) {
+                r = emit(sink, NULL, "context_switches_per_s", "1/s", METRIC_WEIGHT_TIME, (double) dc / dt, dt);
+                r = r ?: emit(sink, NULL, "forks_per_s", "1/s", METRIC_WEIGHT_TIME, (double) dp / dt, dt);
+        }
+        return r;
+}
+
+static int cpu_interval(void *state, const MetricSink *sink) {
+        CpuState *st = state;
+        if (!st->fresh)
+                return 0;
+        const CpuSample *b = &st->s[(st->n - 1) % 2], *a = &st->s[st->n % 2];
+        /* procs_running counts the task that reads /proc/stat: skytune itself (as sar -q leaves out
+         * its own). */
+        double run = b->procs_running > 0 ? (double) (b->procs_running - 1) : 0.0;
+        int r = emit(sink, NULL, "run_queue", "tasks", METRIC_WEIGHT_EQUAL, run, 1);
+        r = r ?: emit(sink, NULL, "procs_blocked", "tasks", METRIC_WEIGHT_EQUAL, (double) b->procs_blocked, 1);
+        if (r < 0 || st->n < 2 || b->at <= a->at)
+                return r;
+        r = emit_total(a, b, (double) (b->at - a->at) / 1e6, sink);
+        /* A CPU going offline or coming back changes the set: no per-CPU delta then. */
+        for (unsigned c = 0; r >= 0 && a->percpu_ok && b->percpu_ok && c < st->ncpu; c++) {
+                CpuShares sh;
+                if (shares(&a->cpu[c], &b->cpu[c], &sh))
+                        r = emit(sink, st->cpu_obj[c], "utilization_pct", "percent", METRIC_WEIGHT_EQUAL, sh.util, 1);
+        }
         return r;
 }
 
@@ -170,47 +177,23 @@ static int report_idlest(CpuState *st, Report *rep, const double *avg, const boo
 }
 
 static int report_per_cpu(CpuState *st, Report *rep) {
-        size_t m = st->n - 1;
-        _cleanup_free_ double *util = calloc(m ? m : 1, sizeof(double)), *avg = calloc(st->ncpu + 1, sizeof(double));
+        _cleanup_free_ double *avg = calloc(st->ncpu + 1, sizeof(double));
         _cleanup_free_ bool *has = calloc(st->ncpu + 1, sizeof(bool));
-        if (!util || !avg || !has)
+        if (!avg || !has)
                 return -ENOMEM;
         for (unsigned c = 0; c < st->ncpu; c++) {
-                size_t k = 0;
-                for (size_t i = 1; i < st->n; i++) {
-                        CpuShares sh;
-                        /* A CPU going offline or coming back changes the set: no per-CPU delta then. */
-                        if (st->s[i - 1].percpu_ok && st->s[i].percpu_ok &&
-                            shares(&st->percpu[(i - 1) * st->ncpu + c], &st->percpu[i * st->ncpu + c], &sh))
-                                util[k++] = sh.util;
-                }
-                char obj[32];
-                snprintf(obj, sizeof(obj), "per_cpu/cpu%u", st->cpu_id[c]);
-                int r = report_series(rep, "cpu", obj, "utilization_pct", "percent", util, k);
-                if (r < 0)
-                        return r;
-                avg[c] = series_summarize(util, k).avg;
-                has[c] = k > 0;
+                SeriesSummary s;
+                has[c] = report_series_summary(rep, "cpu", st->cpu_obj[c], "utilization_pct", &s) >= 0 && s.n > 0;
+                avg[c] = has[c] ? s.avg : 0;
         }
         return st->ncpu > 1 ? report_idlest(st, rep, avg, has) : 0;
 }
 
 static int report_queue(CpuState *st, Report *rep) {
-        _cleanup_free_ double *run = calloc(st->n, sizeof(double)), *blk = calloc(st->n, sizeof(double));
-        if (!run || !blk)
-                return -ENOMEM;
-        for (size_t i = 0; i < st->n; i++) {
-                /* procs_running counts the task that reads /proc/stat: skytune itself (as sar -q
-                 * leaves out its own). */
-                run[i] = st->s[i].procs_running > 0 ? (double) (st->s[i].procs_running - 1) : 0.0;
-                blk[i] = (double) st->s[i].procs_blocked;
-        }
-        unsigned ncpu = st->ncpu;
-        int r = report_series(rep, "cpu", NULL, "run_queue", "tasks", run, st->n);
-        r = r ?: report_series(rep, "cpu", NULL, "procs_blocked", "tasks", blk, st->n);
-        return r ?: report_gauge(rep, "cpu", NULL, "online_cpus", "cpus", ncpu);
+        return report_gauge(rep, "cpu", NULL, "online_cpus", "cpus", st->ncpu);
 }
 
+/* The series come from the emitted stream (series-table.h); this reports the rest. */
 static int cpu_report(void *state, const Sysroot *root, Report *rep) {
         CpuState *st = state;
         if (st->open_error < 0)
@@ -218,9 +201,8 @@ static int cpu_report(void *state, const Sysroot *root, Report *rep) {
         if (st->n == 0)
                 return report_unavailable(rep, "cpu", "stat", "/proc/stat could not be parsed in %u sample(s)",
                                           st->parse_errors);
-        int r = report_queue(st, rep);
-        if (r >= 0 && st->n >= 2)
-                r = report_cpu_intervals(st, rep);
+        int r = report_stream_series(rep);
+        r = r ?: report_queue(st, rep);
         if (r >= 0 && st->n >= 2)
                 r = report_per_cpu(st, rep);
         if (r >= 0 && st->n < 2)
@@ -231,8 +213,6 @@ static int cpu_report(void *state, const Sysroot *root, Report *rep) {
 static void cpu_close(void *state) {
         CpuState *st = state;
         kept_file_close(&st->file);
-        free(st->s);
-        free(st->percpu);
 }
 
 static const MetricSpec cpu_metrics[] = {
@@ -258,6 +238,7 @@ const Collector collector_cpu = {
         .state_size = sizeof(CpuState),
         .open = cpu_open,
         .sample = cpu_sample,
+        .interval = cpu_interval,
         .report = cpu_report,
         .close = cpu_close,
         .metrics = cpu_metrics,

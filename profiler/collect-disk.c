@@ -19,12 +19,36 @@
  * one slow request in an idle second is not a latency problem. */
 #define AWAIT_MIN_IOS 10
 
+typedef enum DiskType { DISK_NVME, DISK_SSD, DISK_HDD, DISK_VIRTUAL, _DISK_TYPE_MAX } DiskType;
+static const char *const disk_type_names[] = { "nvme", "ssd", "hdd", "virtual" };
+/* Latency above which an await is a problem, by type (ms): a disk seek is ~10 ms, flash well under 1 ms;
+ * for virtual disks the backing store is unknown. */
+static const double await_limit_ms[] = { [DISK_NVME] = 10, [DISK_SSD] = 20, [DISK_HDD] = 100, [DISK_VIRTUAL] = 50 };
+
+/* The awaits of one direction over busy intervals (at least AWAIT_MIN_IOS completions), for the
+ * finding: their count, sum, max and how many reached each type's limit. */
+typedef struct BusyAwaits {
+        size_t n, over[_DISK_TYPE_MAX];
+        double sum, max;
+} BusyAwaits;
+
+/* What a device's stream needs besides its counters (devs.obj[i] <-> extra[i]). */
+typedef struct DiskExtra {
+        bool checked;            /* loop device looked up (once, when first seen) */
+        bool unbacked_loop;      /* a loop device with no backing file */
+        bool had_io;             /* its counters were not all zero at some sample */
+        char obj[COUNTER_NAME_MAX + 16];        /* "devices/NAME", its series' object */
+        BusyAwaits rbusy, wbusy;
+} DiskExtra;
+
 typedef struct DiskState {
         const Sysroot *root;
         KeptFile file;
         int open_error, sysblock_error;
         unsigned bad;
-        CounterSet devs;         /* whole devices (sys/block entries), _DISK_MAX counters each */
+        CounterSet devs;         /* whole devices (sys/block entries), _DISK_MAX counters, last two rows */
+        DiskExtra *extra;
+        size_t n_extra, extra_cap;
         size_t last_lines;       /* lines in the previous sample; a change means a device came or went */
 } DiskState;
 
@@ -48,7 +72,7 @@ static int disk_open(void *state, const Sysroot *root) {
         DiskState *st = state;
         st->root = root;
         st->file = KEPT_FILE_INIT;
-        counter_set_init(&st->devs, _DISK_MAX);
+        counter_set_init_last_two(&st->devs, _DISK_MAX);
         st->open_error = kept_file_open(&st->file, root, "proc/diskstats");
         st->sysblock_error = scan_sys_block(st);
         return st->open_error == -ENOMEM || st->sysblock_error == -ENOMEM ? -ENOMEM : 0;
@@ -115,12 +139,6 @@ static int disk_sample(void *state, uint64_t now, bool full) {
         st->bad += bad;
         return counter_set_end_sample(&st->devs);
 }
-
-typedef enum DiskType { DISK_NVME, DISK_SSD, DISK_HDD, DISK_VIRTUAL } DiskType;
-static const char *const disk_type_names[] = { "nvme", "ssd", "hdd", "virtual" };
-/* Latency above which an await is a problem, by type (ms): a disk seek is ~10 ms, flash well under 1 ms;
- * for virtual disks the backing store is unknown. */
-static const double await_limit_ms[] = { [DISK_NVME] = 10, [DISK_SSD] = 20, [DISK_HDD] = 100, [DISK_VIRTUAL] = 50 };
 
 static bool name_is_virtual(const char *name) {
         static const char *const prefixes[] = { "vd", "xvd", "dm-", "md", "loop", "zram", "nbd" };
@@ -197,62 +215,57 @@ static int report_facts(const Sysroot *root, Report *rep, const char *dev, const
         return r;
 }
 
-/* A loop device with nothing attached and no I/O is noise (distributions create eight of them). */
-static bool idle_loop(const Sysroot *root, const CounterObject *o) {
-        if (strncmp(o->name, "loop", 4) != 0)
-                return false;
+/* A loop device with nothing attached and no I/O is noise (distributions create eight of them). Its
+ * backing file is looked up once, when the device is first seen; its series start at the first sample
+ * with I/O counted (the intervals before had none). */
+static void check_loop(const Sysroot *root, const CounterObject *o, DiskExtra *x) {
+        if (x->checked)
+                return;
+        x->checked = true;
+        snprintf(x->obj, sizeof(x->obj), "devices/%s", o->name);
         char path[COUNTER_NAME_MAX + 32];
         snprintf(path, sizeof(path), "sys/block/%s/loop/backing_file", o->name);
-        if (sysroot_exists(root, path))
-                return false;
-        for (size_t i = 0; i < o->t.n; i++) {
-                const uint64_t *p = counter_table_row(&o->t, i);
-                if (p && (p[DISK_READS] || p[DISK_WRITES]))
-                        return false;
-        }
-        return true;
+        x->unbacked_loop = strncmp(o->name, "loop", 4) == 0 && !sysroot_exists(root, path);
 }
 
-/* Per-interval await of one direction (Δms / Δios), over intervals with I/O, and each interval's Δios
- * in out_ios (the weight that makes their average Σ ms / Σ ios); *ret_busy counts those with at least
- * AWAIT_MIN_IOS completions and their awaits go to busy[]. */
-static size_t awaits(const CounterTable *t, size_t ios, size_t ms, double *out, double *out_ios, double *busy,
-                     size_t *ret_busy) {
-        size_t k = 0, kb = 0;
-        for (size_t i = 1; i < t->n; i++) {
-                uint64_t dios, dms;
-                if (!counter_table_delta(t, i, ios, &dios, NULL) || !counter_table_delta(t, i, ms, &dms, NULL) ||
-                    dios == 0)
-                        continue;
-                out[k] = (double) dms / (double) dios;
-                out_ios[k] = (double) dios;
-                if (dios >= AWAIT_MIN_IOS)
-                        busy[kb++] = out[k];
-                k++;
-        }
-        *ret_busy = kb;
-        return k;
+static bool idle_loop(const DiskExtra *x) {
+        return x->unbacked_loop && !x->had_io;
 }
 
-/* Evidence for the await findings (rules/findings.conf, disk-await-*): the awaits of the busy
- * intervals only (a few slow I/Os of an idle disk say nothing), how many reached the limit of the
- * disk's type, and that limit; nothing without a busy interval. */
-static int await_evidence(Report *rep, const char *obj, const char *name, double limit, const double *busy,
-                          size_t kb) {
-        size_t over = 0;
-        for (size_t i = 0; i < kb; i++)
-                over += busy[i] >= limit;
-        char series[48], count[48];
-        snprintf(series, sizeof(series), "%s_busy_ms", name);
-        snprintf(count, sizeof(count), "%s_busy_over_limit", name);
-        if (kb == 0)
+static void busy_add(BusyAwaits *b, double await) {
+        b->sum += await;
+        b->max = b->n ? MAX(b->max, await) : await;
+        for (size_t t = 0; t < _DISK_TYPE_MAX; t++)
+                b->over[t] += await >= await_limit_ms[t];
+        b->n++;
+}
+
+static int emit(const MetricSink *sink, const char *obj, const char *name, const char *unit, MetricWeight kind,
+                double v, double w) {
+        MetricPoint p = { .resource = "disk", .object = obj, .name = name, .unit = unit, .kind = kind, .value = v,
+                          .weight = w };
+        return metric_emit(sink, &p);
+}
+
+/* The await of one direction in the latest interval (Δms / Δios, weighing Δios), when it had I/O;
+ * of a busy interval also as NAME_busy_ms, the evidence of the await findings (rules/findings.conf,
+ * disk-await-*: a few slow I/Os of an idle disk say nothing). */
+static int emit_await(const CounterTable *t, size_t ios, size_t ms, const char *obj, const char *name,
+                      const char *busy_name, BusyAwaits *busy, const MetricSink *sink) {
+        uint64_t dios, dms;
+        if (!counter_table_delta(t, t->n - 1, ios, &dios, NULL) || !counter_table_delta(t, t->n - 1, ms, &dms, NULL) ||
+            dios == 0)
                 return 0;
-        int r = report_series(rep, "disk", obj, series, "ms", busy, kb);
-        r = r ?: report_gauge(rep, "disk", obj, count, "count", (double) over);
-        return r ?: report_gauge(rep, "disk", obj, "await_limit_ms", "ms", limit);
+        double await = (double) dms / (double) dios;
+        int r = emit(sink, obj, name, "ms", METRIC_WEIGHT_RATIO, await, (double) dios);
+        if (r >= 0 && dios >= AWAIT_MIN_IOS) {
+                busy_add(busy, await);
+                r = emit(sink, obj, busy_name, "ms", METRIC_WEIGHT_EQUAL, await, 1);
+        }
+        return r;
 }
 
-static int report_device(const Sysroot *root, Report *rep, const CounterObject *o, double *buf, size_t m) {
+static int emit_device(const CounterObject *o, DiskExtra *x, const MetricSink *sink) {
         static const struct {
                 int col;
                 double mult;
@@ -265,31 +278,67 @@ static int report_device(const Sysroot *root, Report *rep, const CounterObject *
                 { DISK_WEIGHTED_MS, 0.001, "aqu_sz", "tasks" },       /* ms per s -> requests */
                 { DISK_IO_MS, 0.1, "util_pct", "percent" },           /* ms per s -> percent */
         };
+        const CounterTable *t = &o->t;
+        const uint64_t *row = counter_table_row(t, t->n - 1);
+        x->had_io = x->had_io || (row && (row[DISK_READS] || row[DISK_WRITES]));
+        if (idle_loop(x))
+                return 0;
+        const char *obj = x->obj;
+        int r = 0;
+        for (size_t j = 0; r >= 0 && j < ELEMENTSOF(rates); j++) {
+                uint64_t d;
+                double dt;
+                if (!counter_table_delta(t, t->n - 1, (size_t) rates[j].col, &d, &dt))
+                        continue;
+                double v = (double) d * rates[j].mult / dt;
+                if (rates[j].col == DISK_IO_MS)
+                        v = MIN(v, 100.0);     /* io_ticks can run a tick ahead of the clock */
+                r = emit(sink, obj, rates[j].name, rates[j].unit, METRIC_WEIGHT_TIME, v, dt);
+        }
+        r = r ?: emit_await(t, DISK_READS, DISK_READ_MS, obj, "r_await_ms", "r_await_busy_ms", &x->rbusy, sink);
+        r = r ?: emit_await(t, DISK_WRITES, DISK_WRITE_MS, obj, "w_await_ms", "w_await_busy_ms", &x->wbusy, sink);
+        if (r >= 0 && row)
+                r = emit(sink, obj, "in_flight", "tasks", METRIC_WEIGHT_EQUAL, (double) row[DISK_IN_FLIGHT], 1);
+        return r;
+}
+
+/* Each device's metrics of the interval that ended at this sample. */
+static int disk_interval(void *state, const MetricSink *sink) {
+        DiskState *st = state;
+        while (st->n_extra < st->devs.n) {
+                int r = array_reserve((void **) &st->extra, &st->extra_cap, st->n_extra, sizeof(DiskExtra));
+                if (r < 0)
+                        return r;
+                st->extra[st->n_extra++] = (DiskExtra) {};
+        }
+        for (size_t i = 0; i < st->devs.n; i++) {
+                check_loop(st->root, &st->devs.obj[i], &st->extra[i]);
+                int r = emit_device(&st->devs.obj[i], &st->extra[i], sink);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Evidence for the await findings: how many busy intervals reached the limit of the disk's type,
+ * and that limit; nothing without a busy interval. */
+static int await_evidence(Report *rep, const char *obj, const char *name, DiskType type, const BusyAwaits *b) {
+        if (b->n == 0)
+                return 0;
+        char count[48];
+        snprintf(count, sizeof(count), "%s_busy_over_limit", name);
+        int r = report_gauge(rep, "disk", obj, count, "count", (double) b->over[type]);
+        return r ?: report_gauge(rep, "disk", obj, "await_limit_ms", "ms", await_limit_ms[type]);
+}
+
+/* The series come from the stream (disk_interval); facts and evidence here. */
+static int report_device(const Sysroot *root, Report *rep, const CounterObject *o, const DiskExtra *x) {
         char obj[COUNTER_NAME_MAX + 16];
         snprintf(obj, sizeof(obj), "devices/%s", o->name);
-        size_t k[ELEMENTSOF(rates)];
-        int r = 0;
-        for (size_t j = 0; j < ELEMENTSOF(rates); j++) {
-                double *v = buf + j * m, *w = buf + (11 + j) * m;
-                k[j] = counter_table_rates(&o->t, (size_t) rates[j].col, rates[j].mult, v, w);
-                if (rates[j].col == DISK_IO_MS)
-                        for (size_t i = 0; i < k[j]; i++)
-                                v[i] = MIN(v[i], 100.0);     /* io_ticks can run a tick ahead of the clock */
-                r = r ?: report_series_weighted(rep, "disk", obj, rates[j].name, rates[j].unit, v, w, k[j]);
-        }
-        double *rw = buf + 6 * m, *ww = buf + 7 * m, *rbusy = buf + 8 * m, *wbusy = buf + 9 * m, *fl = buf + 10 * m;
-        size_t krb, kwb;
-        double *rios = buf + 17 * m, *wios = buf + 18 * m;
-        size_t kr = awaits(&o->t, DISK_READS, DISK_READ_MS, rw, rios, rbusy, &krb);
-        size_t kw = awaits(&o->t, DISK_WRITES, DISK_WRITE_MS, ww, wios, wbusy, &kwb);
-        size_t kf = counter_table_gauges(&o->t, DISK_IN_FLIGHT, 1.0, fl);
-        r = r ?: report_ratio_series(rep, "disk", obj, "r_await_ms", "ms", rw, rios, kr);
-        r = r ?: report_ratio_series(rep, "disk", obj, "w_await_ms", "ms", ww, wios, kw);
-        r = r ?: report_series(rep, "disk", obj, "in_flight", "tasks", fl, kf);
         DiskType type;
-        r = r ?: report_facts(root, rep, o->name, obj, &type);
-        r = r ?: await_evidence(rep, obj, "r_await", await_limit_ms[type], rbusy, krb);
-        return r ?: await_evidence(rep, obj, "w_await", await_limit_ms[type], wbusy, kwb);
+        int r = report_facts(root, rep, o->name, obj, &type);
+        r = r ?: await_evidence(rep, obj, "r_await", type, &x->rbusy);
+        return r ?: await_evidence(rep, obj, "w_await", type, &x->wbusy);
 }
 
 static int disk_report(void *state, const Sysroot *root, Report *rep) {
@@ -297,8 +346,8 @@ static int disk_report(void *state, const Sysroot *root, Report *rep) {
         if (st->open_error < 0)
                 return report_unavailable(rep, "disk", "diskstats", "cannot open /proc/diskstats: %s%s",
                                           strerror(-st->open_error), source_error_hint(st->open_error));
-        int r = 0;
-        if (st->sysblock_error < 0)
+        int r = report_stream_series(rep);
+        if (r >= 0 && st->sysblock_error < 0)
                 r = report_unavailable(rep, "disk", "sys_block",
                                        "cannot list /sys/block (%s%s): whole disks cannot be told from partitions, so no "
                                        "device is reported",
@@ -309,15 +358,9 @@ static int disk_report(void *state, const Sysroot *root, Report *rep) {
                                        source_error_hint(-EBADMSG));
         if (r >= 0 && st->devs.samples < 2)
                 r = report_rates_unavailable(rep, "disk", "rates", "/proc/diskstats");
-        size_t m = MAX(st->devs.samples, (size_t) 1);
-        _cleanup_free_ double *buf = calloc(19 * m, sizeof(double));   /* 11 series, 6 interval lengths, 2 I/O counts */
-        if (!buf)
-                return -ENOMEM;
-        for (size_t i = 0; r >= 0 && i < st->devs.n; i++) {
-                const CounterObject *o = &st->devs.obj[i];
-                if (!idle_loop(root, o))
-                        r = report_device(root, rep, o, buf, m);
-        }
+        for (size_t i = 0; r >= 0 && i < st->devs.n && i < st->n_extra; i++)
+                if (!idle_loop(&st->extra[i]))
+                        r = report_device(root, rep, &st->devs.obj[i], &st->extra[i]);
         return r;
 }
 
@@ -325,6 +368,7 @@ static void disk_close(void *state) {
         DiskState *st = state;
         kept_file_close(&st->file);
         counter_set_free(&st->devs);
+        free(st->extra);
 }
 
 static const MetricSpec disk_metrics[] = {
@@ -357,6 +401,7 @@ const Collector collector_disk = {
         .state_size = sizeof(DiskState),
         .open = disk_open,
         .sample = disk_sample,
+        .interval = disk_interval,
         .report = disk_report,
         .close = disk_close,
         .metrics = disk_metrics,

@@ -23,15 +23,21 @@ typedef struct MemState {
         int meminfo_error, vmstat_error;
         unsigned meminfo_bad, vmstat_bad;
         DirtyLimits dirty;
-        CounterTable mem;       /* _MEMINFO_MAX gauges per sample */
-        CounterTable vm;        /* _VMSTAT_MAX counters per full sample */
+        CounterTable mem;       /* _MEMINFO_MAX gauges per sample, the last two */
+        CounterTable vm;        /* _VMSTAT_MAX counters per full sample, the last two */
+        bool mem_fresh, vm_fresh;       /* a row was pushed at this sample */
+        size_t mem_rows;        /* samples of /proc/meminfo taken */
+        uint64_t last[_MEMINFO_MAX];    /* the latest row with a MemTotal */
+        bool have_last, have_swap;
+        uint64_t ooms;          /* oom_kill deltas over the window */
+        size_t swap_active;     /* intervals with swapping */
 } MemState;
 
 static int mem_open(void *state, const Sysroot *root) {
         MemState *st = state;
         st->meminfo = st->vmstat = KEPT_FILE_INIT;
-        counter_table_init(&st->mem, _MEMINFO_MAX);
-        counter_table_init(&st->vm, _VMSTAT_MAX);
+        counter_table_init_last_two(&st->mem, _MEMINFO_MAX);
+        counter_table_init_last_two(&st->vm, _VMSTAT_MAX);
         st->meminfo_error = kept_file_open(&st->meminfo, root, "proc/meminfo");
         st->vmstat_error = kept_file_open(&st->vmstat, root, "proc/vmstat");
         if (st->meminfo_error == -ENOMEM || st->vmstat_error == -ENOMEM)
@@ -50,9 +56,10 @@ static int mem_open(void *state, const Sysroot *root) {
 
 /* Read one kept file and parse it into a row of t; an unreadable sample is an absent row. */
 static int sample_into(KeptFile *f, CounterTable *t, uint64_t now, unsigned *bad,
-                       int (*parse)(const char *, size_t, uint64_t *), uint64_t *row) {
+                       int (*parse)(const char *, size_t, uint64_t *), uint64_t *row, bool *fresh) {
         if (!kept_file_is_open(f))
                 return 0;
+        *fresh = true;
         const char *text;
         size_t len;
         int r = kept_file_read(f, &text, &len);
@@ -66,10 +73,12 @@ static int sample_into(KeptFile *f, CounterTable *t, uint64_t now, unsigned *bad
 static int mem_sample(void *state, uint64_t now, bool full) {
         MemState *st = state;
         uint64_t mrow[_MEMINFO_MAX], vrow[_VMSTAT_MAX];
-        int r = sample_into(&st->meminfo, &st->mem, now, &st->meminfo_bad, meminfo_parse, mrow);
+        st->mem_fresh = st->vm_fresh = false;
+        int r = sample_into(&st->meminfo, &st->mem, now, &st->meminfo_bad, meminfo_parse, mrow, &st->mem_fresh);
+        st->mem_rows += st->mem_fresh;
         if (r < 0 || !full)
                 return r;
-        return sample_into(&st->vmstat, &st->vm, now, &st->vmstat_bad, vmstat_parse, vrow);
+        return sample_into(&st->vmstat, &st->vm, now, &st->vmstat_bad, vmstat_parse, vrow, &st->vm_fresh);
 }
 
 /* The kernel applies the ratios to its "dirtyable" memory (free pages plus the file LRU, less the
@@ -85,69 +94,50 @@ static void dirty_thresholds(const DirtyLimits *d, uint64_t available, double *r
         *ret_bg = bg;
 }
 
-typedef struct MemSeries {
-        double *avail, *used, *swap_used, *dirty, *wb, *thresh, *bg, *dirty_pct, *committed;
-        size_t n, nd, nc;
-} MemSeries;
+static int emit(const MetricSink *sink, const char *name, const char *unit, MetricWeight kind, double v, double w) {
+        MetricPoint p = { .resource = "memory", .name = name, .unit = unit, .kind = kind, .value = v, .weight = w };
+        return metric_emit(sink, &p);
+}
 
-static int report_meminfo(MemState *st, Report *rep) {
-        size_t n = st->mem.n;
-        _cleanup_free_ double *buf = calloc(9 * (n ? n : 1), sizeof(double));
-        if (!buf)
-                return -ENOMEM;
-        MemSeries m = { .avail = buf, .used = buf + n, .swap_used = buf + 2 * n, .dirty = buf + 3 * n,
-                        .wb = buf + 4 * n, .thresh = buf + 5 * n, .bg = buf + 6 * n, .dirty_pct = buf + 7 * n,
-                        .committed = buf + 8 * n };
-        const uint64_t *last = NULL;
-        for (size_t i = 0; i < n; i++) {
-                const uint64_t *p = counter_table_row(&st->mem, i);
-                if (!p || p[MEMINFO_TOTAL] == 0)
-                        continue;
-                last = p;
-                uint64_t avail = MIN(p[MEMINFO_AVAILABLE], p[MEMINFO_TOTAL]);
-                m.avail[m.n] = (double) avail;
-                m.used[m.n] = 100.0 * (1.0 - (double) avail / (double) p[MEMINFO_TOTAL]);
-                m.swap_used[m.n] = (double) (p[MEMINFO_SWAP_TOTAL] - MIN(p[MEMINFO_SWAP_FREE], p[MEMINFO_SWAP_TOTAL]));
-                m.dirty[m.n] = (double) p[MEMINFO_DIRTY];
-                m.wb[m.n] = (double) p[MEMINFO_WRITEBACK];
-                m.n++;
-                if (st->dirty.error >= 0) {
-                        dirty_thresholds(&st->dirty, avail, &m.thresh[m.nd], &m.bg[m.nd]);
-                        if (m.thresh[m.nd] > 0) {
-                                m.dirty_pct[m.nd] = 100.0 * (double) (p[MEMINFO_DIRTY] + p[MEMINFO_WRITEBACK]) /
-                                                    m.thresh[m.nd];
-                                m.nd++;
-                        }
+static int gauge(const MetricSink *sink, const char *name, const char *unit, double v) {
+        return emit(sink, name, unit, METRIC_WEIGHT_EQUAL, v, 1);
+}
+
+/* The gauges of the latest /proc/meminfo reading. */
+static int emit_meminfo(MemState *st, const MetricSink *sink) {
+        const uint64_t *p = counter_table_row(&st->mem, st->mem.n - 1);
+        if (!p || p[MEMINFO_TOTAL] == 0)
+                return 0;
+        memcpy(st->last, p, sizeof(st->last));
+        st->have_last = true;
+        st->have_swap = st->have_swap || p[MEMINFO_SWAP_TOTAL] > 0;
+        uint64_t avail = MIN(p[MEMINFO_AVAILABLE], p[MEMINFO_TOTAL]);
+        int r = gauge(sink, "available_bytes", "bytes", (double) avail);
+        r = r ?: gauge(sink, "used_pct", "percent", 100.0 * (1.0 - (double) avail / (double) p[MEMINFO_TOTAL]));
+        r = r ?: gauge(sink, "swap_used_bytes", "bytes",
+                       (double) (p[MEMINFO_SWAP_TOTAL] - MIN(p[MEMINFO_SWAP_FREE], p[MEMINFO_SWAP_TOTAL])));
+        r = r ?: gauge(sink, "dirty_bytes", "bytes", (double) p[MEMINFO_DIRTY]);
+        r = r ?: gauge(sink, "writeback_bytes", "bytes", (double) p[MEMINFO_WRITEBACK]);
+        double thresh, bg;
+        if (r >= 0 && st->dirty.error >= 0) {
+                dirty_thresholds(&st->dirty, avail, &thresh, &bg);
+                if (thresh > 0) {
+                        r = gauge(sink, "dirty_threshold_bytes", "bytes", thresh);
+                        r = r ?: gauge(sink, "dirty_background_threshold_bytes", "bytes", bg);
+                        r = r ?: gauge(sink, "dirty_pct_of_threshold", "percent",
+                                       100.0 * (double) (p[MEMINFO_DIRTY] + p[MEMINFO_WRITEBACK]) / thresh);
                 }
-                if (p[MEMINFO_COMMIT_LIMIT] > 0)
-                        m.committed[m.nc++] = 100.0 * (double) p[MEMINFO_COMMITTED_AS] / (double) p[MEMINFO_COMMIT_LIMIT];
         }
-        if (!last)
-                return report_unavailable(rep, "memory", "meminfo", "/proc/meminfo gave no MemTotal in %zu sample(s)%s", n,
-                                          source_error_hint(-EBADMSG));
-        int r = 0;
-        r = r ?: report_gauge(rep, "memory", NULL, "total_bytes", "bytes", (double) last[MEMINFO_TOTAL]);
-        r = r ?: report_gauge(rep, "memory", NULL, "swap_total_bytes", "bytes", (double) last[MEMINFO_SWAP_TOTAL]);
-        r = r ?: report_series(rep, "memory", NULL, "available_bytes", "bytes", m.avail, m.n);
-        r = r ?: report_series(rep, "memory", NULL, "used_pct", "percent", m.used, m.n);
-        r = r ?: report_series(rep, "memory", NULL, "swap_used_bytes", "bytes", m.swap_used, m.n);
-        r = r ?: report_series(rep, "memory", NULL, "dirty_bytes", "bytes", m.dirty, m.n);
-        r = r ?: report_series(rep, "memory", NULL, "writeback_bytes", "bytes", m.wb, m.n);
-        r = r ?: report_series(rep, "memory", NULL, "dirty_threshold_bytes", "bytes", m.thresh, m.nd);
-        r = r ?: report_series(rep, "memory", NULL, "dirty_background_threshold_bytes", "bytes", m.bg, m.nd);
-        r = r ?: report_series(rep, "memory", NULL, "dirty_pct_of_threshold", "percent", m.dirty_pct, m.nd);
-        r = r ?: report_series(rep, "memory", NULL, "committed_pct", "percent", m.committed, m.nc);
-        if (r >= 0 && st->dirty.error < 0)
-                r = report_unavailable(rep, "memory", "dirty_threshold",
-                                       "cannot read /proc/sys/vm/dirty_{,background_}{bytes,ratio}: %s%s",
-                                       strerror(-st->dirty.error), source_error_hint(st->dirty.error));
+        if (r >= 0 && p[MEMINFO_COMMIT_LIMIT] > 0)
+                r = gauge(sink, "committed_pct", "percent",
+                          100.0 * (double) p[MEMINFO_COMMITTED_AS] / (double) p[MEMINFO_COMMIT_LIMIT]);
         return r;
 }
 
 enum { R_IN, R_OUT, R_MAJ, R_SCAN, R_STALL, R_KSWAPD, R_REFAULT, R_FAULT, _R_MAX };
 
-/* Per-interval rates of the vmstat counters, v[i * n + j] with their interval lengths w (same layout). */
-static int report_vmstat_rates(MemState *st, Report *rep, double *v, double *w, size_t n, size_t k[_R_MAX]) {
+/* The rates of the vmstat counters over the latest interval between full samples. */
+static int emit_vmstat(MemState *st, const MetricSink *sink) {
         static const struct {
                 int col;
                 const char *name, *unit;
@@ -161,38 +151,59 @@ static int report_vmstat_rates(MemState *st, Report *rep, double *v, double *w, 
                 [R_REFAULT] = { VMSTAT_REFAULT, "refaults_per_s", "pages/s" },
                 [R_FAULT] = { VMSTAT_PGFAULT, "page_faults_per_s", "1/s" },
         };
+        size_t i = st->vm.n - 1;
+        uint64_t d, oom;
+        double dt, v[_R_MAX];
+        bool ok[_R_MAX];
         int r = 0;
-        for (size_t i = 0; i < _R_MAX; i++) {
-                k[i] = counter_table_rates(&st->vm, (size_t) rates[i].col, 1.0, v + i * n, w + i * n);
-                r = r ?: report_series_weighted(rep, "memory", NULL, rates[i].name, rates[i].unit, v + i * n, w + i * n,
-                                                k[i]);
+        for (size_t j = 0; r >= 0 && j < _R_MAX; j++) {
+                ok[j] = counter_table_delta(&st->vm, i, (size_t) rates[j].col, &d, &dt);
+                v[j] = ok[j] ? (double) d / dt : 0;
+                if (ok[j])
+                        r = emit(sink, rates[j].name, rates[j].unit, METRIC_WEIGHT_TIME, v[j], dt);
         }
+        if (counter_table_delta(&st->vm, i, VMSTAT_OOM_KILL, &oom, NULL))
+                st->ooms += oom;
+        /* Swapping is a saturation signal when it is sustained: see report_vmstat. */
+        st->swap_active += ok[R_IN] && ok[R_OUT] && v[R_IN] + v[R_OUT] > 0;
+        return r;
+}
+
+static int mem_interval(void *state, const MetricSink *sink) {
+        MemState *st = state;
+        int r = st->mem_fresh ? emit_meminfo(st, sink) : 0;
+        if (r >= 0 && st->vm_fresh && st->vm.n >= 2)
+                r = emit_vmstat(st, sink);
+        return r;
+}
+
+/* The series come from the stream (mem_interval); the rest here. */
+static int report_meminfo(MemState *st, Report *rep) {
+        const uint64_t *last = st->have_last ? st->last : NULL;
+        size_t n = st->mem_rows;
+        if (!last)
+                return report_unavailable(rep, "memory", "meminfo", "/proc/meminfo gave no MemTotal in %zu sample(s)%s", n,
+                                          source_error_hint(-EBADMSG));
+        int r = 0;
+        r = r ?: report_gauge(rep, "memory", NULL, "total_bytes", "bytes", (double) last[MEMINFO_TOTAL]);
+        r = r ?: report_gauge(rep, "memory", NULL, "swap_total_bytes", "bytes", (double) last[MEMINFO_SWAP_TOTAL]);
+        r = r ?: report_stream_series(rep);
+        if (r >= 0 && st->dirty.error < 0)
+                r = report_unavailable(rep, "memory", "dirty_threshold",
+                                       "cannot read /proc/sys/vm/dirty_{,background_}{bytes,ratio}: %s%s",
+                                       strerror(-st->dirty.error), source_error_hint(st->dirty.error));
         return r;
 }
 
 static int report_vmstat(MemState *st, Report *rep, bool have_swap) {
-        size_t n = st->vm.n ? st->vm.n : 1;
-        _cleanup_free_ double *v = calloc(2 * _R_MAX * n, sizeof(double));
-        if (!v)
-                return -ENOMEM;
-        double *w = v + _R_MAX * n;
-        size_t k[_R_MAX];
-        int r = report_vmstat_rates(st, rep, v, w, n, k);
-        if (r < 0)
-                return r;
-        if (k[R_IN] == 0)
+        SeriesSummary swap_in;
+        if (report_series_summary(rep, "memory", NULL, "swap_in_per_s", &swap_in) < 0)
                 return report_rates_unavailable(rep, "memory", "vmstat_rates", "/proc/vmstat");
-
-        uint64_t ooms = counter_table_total(&st->vm, VMSTAT_OOM_KILL);
-        r = report_gauge(rep, "memory", NULL, "oom_kills", "count", (double) ooms);
-
+        int r = report_gauge(rep, "memory", NULL, "oom_kills", "count", (double) st->ooms);
         /* Evidence for the swapping finding (rules/findings.conf), which counts only when sustained: the
          * intervals that swapped, given only with a swap device. */
-        size_t active = 0;
-        for (size_t i = 0; i < k[R_IN] && i < k[R_OUT]; i++)
-                active += v[R_IN * n + i] + v[R_OUT * n + i] > 0;
         if (r >= 0 && have_swap)
-                r = report_gauge(rep, "memory", NULL, "swap_active_intervals", "count", (double) active);
+                r = report_gauge(rep, "memory", NULL, "swap_active_intervals", "count", (double) st->swap_active);
         return r;
 }
 
@@ -205,10 +216,7 @@ static int mem_report(void *state, const Sysroot *root, Report *rep) {
                                        strerror(-st->meminfo_error), source_error_hint(st->meminfo_error));
         else {
                 r = report_meminfo(st, rep);
-                for (size_t i = 0; i < st->mem.n; i++) {
-                        const uint64_t *p = counter_table_row(&st->mem, i);
-                        have_swap = have_swap || (p && p[MEMINFO_SWAP_TOTAL] > 0);
-                }
+                have_swap = st->have_swap;
                 if (r >= 0 && st->meminfo_bad > 0)
                         r = report_unavailable(rep, "memory", "meminfo_errors",
                                                "/proc/meminfo could not be parsed in %u sample(s)%s", st->meminfo_bad,
@@ -263,6 +271,7 @@ const Collector collector_memory = {
         .state_size = sizeof(MemState),
         .open = mem_open,
         .sample = mem_sample,
+        .interval = mem_interval,
         .report = mem_report,
         .close = mem_close,
         .metrics = memory_metrics,

@@ -405,8 +405,8 @@ static int report_sockets(NetState *st, Report *rep, double *tw, double *orphans
         if (r >= 0 && st->tcp_error < 0)
                 return report_unavailable(rep, "network", "tcp_sockets", "cannot read /proc/net/tcp: %s%s",
                                           strerror(-st->tcp_error), source_error_hint(st->tcp_error));
-        r = r ?: report_series(rep, "network", "tcp", "time_wait_outgoing", "count", st->tw_outgoing.v, st->tw_outgoing.n);
-        r = r ?: report_series(rep, "network", "tcp", "time_wait_pct_of_port_range", "percent", st->tw_pct.v, st->tw_pct.n);
+        r = r ?: report_gauge_series(rep, "network", "tcp", "time_wait_outgoing", "count", &st->tw_outgoing);
+        r = r ?: report_gauge_series(rep, "network", "tcp", "time_wait_pct_of_port_range", "percent", &st->tw_pct);
         if (r < 0 || st->tw_pct.n == 0)
                 return r;
         e->scan = &st->scan;

@@ -35,8 +35,9 @@ typedef struct PsiState {
         KeptFile file[PSI_N];
         int error[PSI_N];        /* open error, then the last read or parse error */
         unsigned bad[PSI_N];
-        PsiPoint *p[PSI_N];
-        size_t n[PSI_N], cap[PSI_N];
+        PsiPoint p[PSI_N][2];    /* the last two readable samples, p[i][n % 2] the older */
+        size_t n[PSI_N];         /* readable samples */
+        bool fresh[PSI_N];       /* read at this sample: its interval is due */
 } PsiState;
 
 static int psi_open(void *state, const Sysroot *root) {
@@ -56,6 +57,7 @@ static int psi_open(void *state, const Sysroot *root) {
 static int psi_sample(void *state, uint64_t now, bool full) {
         PsiState *st = state;
         for (size_t i = 0; i < PSI_N; i++) {
+                st->fresh[i] = false;
                 const char *text;
                 size_t len;
                 PsiTotals t;
@@ -72,10 +74,9 @@ static int psi_sample(void *state, uint64_t now, bool full) {
                         st->bad[i]++;
                         continue;
                 }
-                r = array_reserve((void **) &st->p[i], &st->cap[i], st->n[i], sizeof(PsiPoint));
-                if (r < 0)
-                        return r;
-                st->p[i][st->n[i]++] = (PsiPoint) { .at = now, .some_us = t.some_us, .full_us = t.full_us, .has_full = t.has_full };
+                st->p[i][st->n[i]++ % 2] = (PsiPoint) { .at = now, .some_us = t.some_us, .full_us = t.full_us,
+                                                        .has_full = t.has_full };
+                st->fresh[i] = true;
         }
         return 0;
 }
@@ -90,6 +91,28 @@ static bool stall_pct(uint64_t at0, uint64_t at1, uint64_t v0, uint64_t v1, doub
         return true;
 }
 
+/* The stall shares of the interval that ended at this sample, per source. */
+static int psi_interval(void *state, const MetricSink *sink) {
+        PsiState *st = state;
+        int r = 0;
+        for (size_t i = 0; r >= 0 && i < PSI_N; i++) {
+                if (!st->fresh[i] || st->n[i] < 2)
+                        continue;
+                const PsiSource *src = &psi_sources[i];
+                const PsiPoint *a = &st->p[i][st->n[i] % 2], *b = &st->p[i][(st->n[i] - 1) % 2];
+                MetricPoint pt = { .resource = src->resource, .unit = "percent", .kind = METRIC_WEIGHT_EQUAL,
+                                   .weight = 1 };
+                pt.name = "psi_some_pct";
+                if (stall_pct(a->at, b->at, a->some_us, b->some_us, &pt.value))
+                        r = metric_emit(sink, &pt);
+                pt.name = "psi_full_pct";
+                if (r >= 0 && src->want_full && a->has_full && b->has_full &&
+                    stall_pct(a->at, b->at, a->full_us, b->full_us, &pt.value))
+                        r = metric_emit(sink, &pt);
+        }
+        return r;
+}
+
 static int psi_report_one(PsiState *st, size_t i, Report *rep) {
         const PsiSource *src = &psi_sources[i];
         if (st->n[i] == 0) {
@@ -101,29 +124,17 @@ static int psi_report_one(PsiState *st, size_t i, Report *rep) {
                                           strerror(-st->error[i]),
                                           st->error[i] == -EOPNOTSUPP ? " (PSI is disabled: boot with psi=1)" : "");
         }
-        if (st->n[i] < 2)
-                return 0;       /* the cpu collector already says that one sample gives no rates */
-        _cleanup_free_ double *some = calloc(st->n[i], sizeof(double)), *full = calloc(st->n[i], sizeof(double));
-        if (!some || !full)
-                return -ENOMEM;
-        size_t ks = 0, kf = 0;
-        for (size_t j = 1; j < st->n[i]; j++) {
-                const PsiPoint *a = &st->p[i][j - 1], *b = &st->p[i][j];
-                if (stall_pct(a->at, b->at, a->some_us, b->some_us, &some[ks]))
-                        ks++;
-                if (src->want_full && a->has_full && b->has_full && stall_pct(a->at, b->at, a->full_us, b->full_us, &full[kf]))
-                        kf++;
-        }
-        int r = report_series(rep, src->resource, NULL, "psi_some_pct", "percent", some, ks);
-        if (r >= 0 && src->want_full)
-                r = report_series(rep, src->resource, NULL, "psi_full_pct", "percent", full, kf);
-        return r;
+        return 0;       /* the series come from the stream; one sample gives none (the cpu collector says so) */
 }
 
+/* The series come from the stream (psi_interval); the findings and notes here. */
 static int psi_report(void *state, const Sysroot *root, Report *rep) {
         PsiState *st = state;
+        int r = report_stream_series(rep);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < PSI_N; i++) {
-                int r = psi_report_one(st, i, rep);
+                r = psi_report_one(st, i, rep);
                 if (r < 0)
                         return r;
         }
@@ -134,7 +145,6 @@ static void psi_close(void *state) {
         PsiState *st = state;
         for (size_t i = 0; i < PSI_N; i++) {
                 kept_file_close(&st->file[i]);
-                free(st->p[i]);
         }
 }
 
@@ -152,6 +162,7 @@ const Collector collector_psi = {
         .state_size = sizeof(PsiState),
         .open = psi_open,
         .sample = psi_sample,
+        .interval = psi_interval,
         .report = psi_report,
         .close = psi_close,
         .metrics = psi_metrics,

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* A collector is one entry in the table in collectors.c: it opens its sources once, stores raw
- * counters at each sample (cheap: pread of kept files and integer parsing, no allocation in the
- * steady state), and at the end turns them into metrics, facts, findings and tunable values through
- * the Report API. Rates come from counter deltas (series.h handles wrap and reset). */
+/* A collector is one entry in the table in collectors.c: it opens its sources once, reads them at each
+ * sample (cheap: pread of kept files and integer parsing, no allocation in the steady state), and
+ * either streams (interval: each sample's metrics from its last two samples into a MetricSink, so its
+ * memory does not grow with the window; the profile's series come from the summarised stream) or
+ * stores raw samples and turns them into metrics at the end. report() gives facts, instant gauges,
+ * findings, unavailable notes and tunable values through the Report API. Rates come from counter
+ * deltas (series.h handles wrap and reset). */
 #pragma once
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "metric-catalog.h"
+#include "metric-sink.h"
 #include "report.h"
 #include "sysroot.h"
 
@@ -24,6 +28,10 @@ typedef struct Collector {
          * whose kernel side is costly and that only feed rates are read when full is true (see
          * profiler_sample); the others at every sample. */
         int (*sample)(void *state, uint64_t now_usec, bool full);
+        /* Optional, streaming: called right after each sample(); emits into sink the metrics of the
+         * interval that ended at that sample (from the last two readable samples) and the gauges read
+         * at it. The profile reports every series emitted (series-table.h) before calling report(). */
+        int (*interval)(void *state, const MetricSink *sink);
         /* Emit facts, metrics, findings, tunables. */
         int (*report)(void *state, const Sysroot *root, Report *rep);
         void (*close)(void *state);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "series.h"
 
 enum { ROW_AT, ROW_PRESENT, ROW_HEAD };
@@ -20,6 +21,11 @@ void counter_table_free(CounterTable *t) {
 }
 
 int counter_table_push(CounterTable *t, uint64_t at, const uint64_t *row) {
+        size_t stride = t->width + ROW_HEAD;
+        if (t->last_two && t->n == 2) {
+                memmove(t->rows, t->rows + stride, stride * sizeof(uint64_t));
+                t->n = 1;
+        }
         int r = array_reserve((void **) &t->rows, &t->cap, t->n, (t->width + ROW_HEAD) * sizeof(uint64_t));
         if (r < 0)
                 return r;
@@ -32,6 +38,8 @@ int counter_table_push(CounterTable *t, uint64_t at, const uint64_t *row) {
 }
 
 int counter_table_pad(CounterTable *t, size_t rows) {
+        if (t->last_two)
+                rows = MIN(rows, (size_t) 2);
         while (t->n < rows) {
                 int r = counter_table_push(t, 0, NULL);
                 if (r < 0)
@@ -133,7 +141,10 @@ int counter_set_add(CounterSet *s, const char *name, size_t len, CounterObject *
         o = &s->obj[s->n];
         *o = (CounterObject) {};
         memcpy(o->name, name, len);
-        counter_table_init(&o->t, s->width);
+        if (s->last_two)
+                counter_table_init_last_two(&o->t, s->width);
+        else
+                counter_table_init(&o->t, s->width);
         r = counter_table_pad(&o->t, s->samples);
         if (r < 0) {
                 counter_table_free(&o->t);

@@ -13,10 +13,16 @@ typedef struct CounterTable {
         size_t width;        /* counters per row */
         size_t n, cap;       /* rows */
         uint64_t *rows;      /* n * (width + 2): at (usec), present, counters... */
+        bool last_two;       /* streaming: only the last two rows are kept (n <= 2) */
 } CounterTable;
 
 static inline void counter_table_init(CounterTable *t, size_t width) {
         *t = (CounterTable) { .width = width };
+}
+/* A table for a streaming collector: a push beyond two rows drops the oldest, so row n - 1 is the
+ * latest sample and delta(n - 1) its interval; memory does not grow with the window. */
+static inline void counter_table_init_last_two(CounterTable *t, size_t width) {
+        *t = (CounterTable) { .width = width, .last_two = true };
 }
 void counter_table_free(CounterTable *t);
 
@@ -51,6 +57,7 @@ typedef struct CounterObject {
 
 typedef struct CounterSet {
         size_t width;
+        bool last_two;       /* every object's table keeps its last two rows only */
         size_t samples;      /* completed samples: the row count of every table */
         CounterObject *obj;
         size_t n, cap;
@@ -59,6 +66,9 @@ typedef struct CounterSet {
 
 static inline void counter_set_init(CounterSet *s, size_t width) {
         *s = (CounterSet) { .width = width };
+}
+static inline void counter_set_init_last_two(CounterSet *s, size_t width) {
+        *s = (CounterSet) { .width = width, .last_two = true };
 }
 void counter_set_free(CounterSet *s);
 /* The object named name[0..len), or NULL. */

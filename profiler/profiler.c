@@ -12,6 +12,7 @@
 #include "collector.h"
 #include "macro.h"
 #include "report.h"
+#include "series-table.h"
 #include "time-util.h"
 
 struct Profiler {
@@ -20,6 +21,11 @@ struct Profiler {
         uint64_t full_period, full_at;
         uint64_t first_at, last_at;     /* times of the first and the last sample */
         bool interrupted;               /* profiler_run() ended before the window's end */
+        SeriesTable *series;            /* the summarised stream: the profile's series */
+        MetricSink sinks[PROFILER_MAX_SINKS];
+        size_t n_sinks;
+        size_t emitting;                /* the collector whose interval() runs */
+        uint64_t emit_at;
         void *state[];       /* one per collector_table entry */
 };
 
@@ -39,6 +45,10 @@ int profiler_new_targets(const Sysroot *root, char *const *targets, size_t n_tar
                 return -ENOMEM;
         p->root = root;
         p->full_period = PROFILER_FULL_PERIOD_USEC;
+        if (series_table_new(&p->series) < 0) {
+                free(p);
+                return -ENOMEM;
+        }
         for (size_t i = 0; i < collector_table_size; i++) {
                 const Collector *c = collector_table[i];
                 p->state[i] = calloc(1, c->state_size ? c->state_size : 1);
@@ -68,12 +78,48 @@ Profiler *profiler_free(Profiler *p) {
                         collector_table[i]->close(p->state[i]);
                 free(p->state[i]);
         }
+        series_table_free(p->series);
         free(p);
         return NULL;
 }
 
 void profiler_set_full_period(Profiler *p, uint64_t usec) {
         p->full_period = usec;
+}
+
+int profiler_add_sink(Profiler *p, const MetricSink *sink) {
+        if (p->n_sinks >= PROFILER_MAX_SINKS)
+                return -ENOSPC;
+        p->sinks[p->n_sinks++] = *sink;
+        return 0;
+}
+
+size_t profiler_series_memory(const Profiler *p) {
+        return series_table_memory(p->series);
+}
+
+/* The sink collectors emit into: the summaries, then every registered consumer. */
+static int profiler_emit(void *userdata, const MetricPoint *point) {
+        Profiler *p = userdata;
+        MetricPoint pt = *point;
+        pt.at_usec = p->emit_at;
+        pt.collector = collector_table[p->emitting]->name;
+        int r = series_table_add(p->series, (unsigned) p->emitting, &pt);
+        for (size_t i = 0; r >= 0 && i < p->n_sinks; i++)
+                if (metric_emit(&p->sinks[i], &pt) == -ENOMEM)
+                        r = -ENOMEM;
+        return r;
+}
+
+static int collector_sample(Profiler *p, size_t i, uint64_t now_usec, bool full) {
+        const Collector *c = collector_table[i];
+        int r = c->sample ? c->sample(p->state[i], now_usec, full) : 0;
+        if (r == -ENOMEM || !c->interval)
+                return r;
+        MetricSink sink = { profiler_emit, p };
+        p->emitting = i;
+        p->emit_at = now_usec;
+        return c->interval(p->state[i], &sink);
 }
 
 int profiler_sample(Profiler *p, uint64_t now_usec, bool last) {
@@ -83,10 +129,7 @@ int profiler_sample(Profiler *p, uint64_t now_usec, bool last) {
                 p->full_samples++;
         }
         for (size_t i = 0; i < collector_table_size; i++) {
-                const Collector *c = collector_table[i];
-                if (!c->sample)
-                        continue;
-                int r = c->sample(p->state[i], now_usec, full);
+                int r = collector_sample(p, i, now_usec, full);
                 if (r == -ENOMEM)
                         return r;
         }
@@ -166,11 +209,12 @@ int profiler_report(Profiler *p, double duration_s, double interval_s, json_t **
                 report_free(rep);
                 return r;
         }
+        report_set_series(rep, p->series);
         for (size_t i = 0; i < collector_table_size; i++) {
                 const Collector *c = collector_table[i];
-                if (!c->report)
-                        continue;
-                r = c->report(p->state[i], p->root, rep);
+                report_begin_collector(rep, (unsigned) i);
+                r = c->report ? c->report(p->state[i], p->root, rep) : 0;
+                r = r ?: report_stream_series(rep);
                 if (r < 0) {
                         report_free(rep);
                         return r;

@@ -10,6 +10,7 @@
 
 #include "schema.h"
 #include "metric-catalog.h"
+#include "metric-sink.h"
 #include "sysroot.h"
 
 
@@ -37,6 +38,15 @@ int profiler_sample(Profiler *p, uint64_t now_usec, bool last);
 /* 0 reads every source at every sample (tests of per-interval behaviour, benchmarks). */
 void profiler_set_full_period(Profiler *p, uint64_t usec);
 unsigned profiler_samples(const Profiler *p);
+
+/* Registers a consumer of the metric stream (metric-sink.h): from the next sample on, every point the
+ * streaming collectors emit reaches sink->emit, each interval's values as the sample that ends it is
+ * taken, so a daemon can sample at 1 Hz forever and keep what it wants. sink is copied. At most
+ * PROFILER_MAX_SINKS (-ENOSPC). A consumer's error other than -ENOMEM is ignored. */
+#define PROFILER_MAX_SINKS 8
+int profiler_add_sink(Profiler *p, const MetricSink *sink);
+/* Bytes the summaries of the stream hold (they grow with the number of series only). */
+size_t profiler_series_memory(const Profiler *p);
 
 /* How profiler_run() paces a window. The callbacks keep the clock and the waiting with the caller
  * (tests replay fixture trees on a synthetic clock; the CLI sleeps and watches for Ctrl-C). */

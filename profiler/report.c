@@ -10,6 +10,7 @@
 
 #include "finding-table.h"
 #include "safe-text.h"
+#include "series-table.h"
 #include "series.h"
 
 struct Report {
@@ -18,6 +19,9 @@ struct Report {
         json_t *findings;
         json_t *tunables;
         char *rates_hint;
+        const SeriesTable *series;
+        unsigned collector;
+        bool streamed;          /* the collector's series are written */
 };
 
 int report_new(Report **ret) {
@@ -94,19 +98,18 @@ static json_t *number(double v) {
 }
 
 /* time: the weights are interval lengths in seconds, worth giving as span_s and the extremes. */
-static int series_metric(Report *r, const char *resource, const char *object, const char *name, const char *unit,
-                         const double *v, const double *w, size_t n, bool time) {
-        if (n == 0)
+int report_summary(Report *r, const char *resource, const char *object, const char *name, const char *unit,
+                   const SeriesSummary *s, bool time) {
+        if (s->n == 0)
                 return 0;
-        SeriesSummary s = series_summarize_weighted(v, w, n);
-        json_t *m = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:I}", "unit", unit, "value", number(s.avg), "min",
-                              number(s.min), "avg", number(s.avg), "max", number(s.max), "p95", number(s.p95), "n",
-                              (json_int_t) s.n);
+        json_t *m = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:I}", "unit", unit, "value", number(s->avg), "min",
+                              number(s->min), "avg", number(s->avg), "max", number(s->max), "p95", number(s->p95),
+                              "n", (json_int_t) s->n);
         if (m && time) {
-                json_object_set_new(m, "span_s", number(s.span));
-                if (s.w_max > 1.1 * s.w_min) {
-                        json_object_set_new(m, "shortest_interval_s", number(s.w_min));
-                        json_object_set_new(m, "longest_interval_s", number(s.w_max));
+                json_object_set_new(m, "span_s", number(s->span));
+                if (s->w_max > 1.1 * s->w_min) {
+                        json_object_set_new(m, "shortest_interval_s", number(s->w_min));
+                        json_object_set_new(m, "longest_interval_s", number(s->w_max));
                 }
         }
         json_t *o = node(r, resource, object);
@@ -115,6 +118,35 @@ static int series_metric(Report *r, const char *resource, const char *object, co
                 return -ENOMEM;
         }
         return m && json_object_set_new(o, name, m) == 0 ? 0 : -ENOMEM;
+}
+
+static int series_metric(Report *r, const char *resource, const char *object, const char *name, const char *unit,
+                         const double *v, const double *w, size_t n, bool time) {
+        if (n == 0)
+                return 0;
+        SeriesSummary s = series_summarize_weighted(v, w, n);
+        return report_summary(r, resource, object, name, unit, &s, time);
+}
+
+void report_set_series(Report *r, const SeriesTable *t) {
+        r->series = t;
+}
+
+void report_begin_collector(Report *r, unsigned collector) {
+        r->collector = collector;
+        r->streamed = false;
+}
+
+int report_stream_series(Report *r) {
+        if (r->streamed || !r->series)
+                return 0;
+        r->streamed = true;
+        return series_table_report(r->series, r->collector, r);
+}
+
+int report_series_summary(Report *r, const char *resource, const char *object, const char *name,
+                          SeriesSummary *ret) {
+        return r->series ? series_table_get(r->series, resource, object, name, ret) : -ENOENT;
 }
 
 int report_series_weighted(Report *r, const char *resource, const char *object, const char *name, const char *unit,
@@ -134,7 +166,14 @@ int report_series(Report *r, const char *resource, const char *object, const cha
 
 int report_rate_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
                        const Series *s) {
-        return report_series_weighted(r, resource, object, name, unit, s->v, s->w, s->n);
+        SeriesSummary m = series_stat_summary(s);
+        return report_summary(r, resource, object, name, unit, &m, true);
+}
+
+int report_gauge_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
+                        const Series *s) {
+        SeriesSummary m = series_stat_summary(s);
+        return report_summary(r, resource, object, name, unit, &m, false);
 }
 
 int report_gauge(Report *r, const char *resource, const char *object, const char *name, const char *unit, double v) {

@@ -47,12 +47,29 @@ int report_series_weighted(Report *r, const char *resource, const char *object, 
  * "value" is the ratio of the window's totals; no span_s. */
 int report_ratio_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
                         const double *v, const double *w, size_t n);
+/* A series summarised already (series-table.h); time: as report_series_weighted (span_s and the
+ * extreme intervals), otherwise as report_ratio_series. n == 0 reports nothing. */
+int report_summary(Report *r, const char *resource, const char *object, const char *name, const char *unit,
+                   const SeriesSummary *s, bool time);
+/* The summaries of the emitted stream (not owned), for the series and the collectors' findings. */
+struct SeriesTable;
+void report_set_series(Report *r, const struct SeriesTable *t);
+/* The collector (its number in collector_table) whose report() runs next (the profiler sets it). */
+void report_begin_collector(Report *r, unsigned collector);
+/* Writes that collector's streamed series here, once: a collector's report() calls it where its
+ * series belong among its gauges and facts; the profiler calls it after report() otherwise. */
+int report_stream_series(Report *r);
+/* The summary of a streamed series (object NULL at the resource's level); -ENOENT when absent. */
+int report_series_summary(Report *r, const char *resource, const char *object, const char *name,
+                          SeriesSummary *ret);
 /* The same with equal weights (gauges read at each sample). */
 int report_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
                   const double *v, size_t n);
-/* A Series of rates pushed with series_push_rate. */
+/* A Series of rates pushed with series_push_rate (or of gauges: report_gauge_series). */
 int report_rate_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
                        const Series *s);
+int report_gauge_series(Report *r, const char *resource, const char *object, const char *name, const char *unit,
+                        const Series *s);
 /* A metric with one value (an instant gauge, or a rate over the whole window). */
 int report_gauge(Report *r, const char *resource, const char *object, const char *name, const char *unit, double v);
 int report_unavailable(Report *r, const char *resource, const char *name, const char *fmt, ...) _printf_(4, 5);

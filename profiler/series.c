@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "histogram.h"
+#include "macro.h"
+
 int array_reserve(void **arr, size_t *cap, size_t n, size_t sz) {
         if (n < *cap)
                 return 0;
@@ -18,48 +21,6 @@ int array_reserve(void **arr, size_t *cap, size_t n, size_t sz) {
         *arr = p;
         *cap = ncap;
         return 0;
-}
-
-/* v and w share one capacity. */
-static int series_reserve(Series *s) {
-        if (s->n < s->cap)
-                return 0;
-        size_t ncap = s->cap ? s->cap * 2 : 16;
-        if (ncap > SIZE_MAX / sizeof(double))
-                return -ENOMEM;
-        double *v = realloc(s->v, ncap * sizeof(double));
-        if (!v)
-                return -ENOMEM;
-        s->v = v;
-        double *w = realloc(s->w, ncap * sizeof(double));
-        if (!w)
-                return -ENOMEM;
-        s->w = w;
-        s->cap = ncap;
-        return 0;
-}
-
-static int series_push_weighted(Series *s, double v, double w) {
-        int r = series_reserve(s);
-        if (r < 0)
-                return r;
-        s->v[s->n] = v;
-        s->w[s->n++] = w;
-        return 0;
-}
-
-int series_push(Series *s, double v) {
-        return series_push_weighted(s, v, 1.0);
-}
-
-int series_push_rate(Series *s, double delta, double dt) {
-        return series_push_weighted(s, delta / dt, dt);
-}
-
-void series_free(Series *s) {
-        free(s->v);
-        free(s->w);
-        *s = (Series) {};
 }
 
 typedef struct Weighted {
@@ -123,4 +84,122 @@ bool counter_delta(uint64_t prev, uint64_t cur, uint64_t *ret) {
                 return true;
         }
         return false;
+}
+
+static int series_stat_to_histogram(SeriesStat *s);
+static int series_hist_fit(SeriesStat *s, uint64_t x);
+
+/* Values up to 2^48 / SERIES_HIST_SCALE (281 G: bytes, per-second rates) keep their 2 digits. */
+#define SERIES_HIST_HIGHEST (UINT64_C(1) << 48)
+
+static uint64_t series_hist_value(double v) {
+        double x = v * SERIES_HIST_SCALE;
+        if (!(x > 0))
+                return 0;
+        return x >= (double) SERIES_HIST_HIGHEST ? SERIES_HIST_HIGHEST : (uint64_t) llround(x);
+}
+
+static uint64_t series_hist_weight(double w) {
+        double x = w * 1000.0;
+        return x >= 1 && x < 1e15 ? (uint64_t) llround(x) : x >= 1e15 ? UINT64_C(1000000000000000) : 1;
+}
+
+int series_stat_add(SeriesStat *s, double v, double w) {
+        if (s->n == 0) {
+                s->min = s->max = v;
+                s->w_min = s->w_max = w;
+        }
+        if (!s->h && s->n >= SERIES_EXACT_MAX) {
+                int r = series_stat_to_histogram(s);
+                if (r < 0)
+                        return r;
+        }
+        if (!s->h) {
+                /* Same growth as the window arrays had, capped at SERIES_EXACT_MAX. */
+                if (s->n >= s->cap) {
+                        size_t ncap = s->cap ? MIN(s->cap * 2, (size_t) SERIES_EXACT_MAX) : 16;
+                        double *nv = realloc(s->v, ncap * sizeof(double));
+                        if (!nv)
+                                return -ENOMEM;
+                        s->v = nv;
+                        double *nw = realloc(s->w, ncap * sizeof(double));
+                        if (!nw)
+                                return -ENOMEM;
+                        s->w = nw;
+                        s->cap = ncap;
+                }
+                s->v[s->n] = v;
+                s->w[s->n] = w;
+        } else {
+                uint64_t x = series_hist_value(v);
+                int r = series_hist_fit(s, x);
+                if (r < 0)
+                        return r;
+                histogram_record_n(s->h, x, series_hist_weight(w));
+        }
+        s->min = fmin(s->min, v);
+        s->max = fmax(s->max, v);
+        s->w_min = fmin(s->w_min, w);
+        s->w_max = fmax(s->w_max, w);
+        s->sum += v * w;
+        s->span += w;
+        s->n++;
+        return 0;
+}
+
+/* A histogram that holds the scaled value x: the next power of two above it (at least 1024), so a
+ * percent series needs a few KiB and a bytes/s one more. Growing keeps the layout of the smaller
+ * range, so the counts move over exactly. */
+static int series_hist_fit(SeriesStat *s, uint64_t x) {
+        if (s->h && x <= s->h_highest)
+                return 0;
+        uint64_t highest = 1024;
+        while (highest < x && highest < SERIES_HIST_HIGHEST)
+                highest <<= 1;
+        Histogram *h;
+        int r = histogram_new(highest, 2, &h);
+        if (r < 0)
+                return r;
+        if (s->h)
+                histogram_merge(h, s->h);
+        histogram_free(s->h);
+        s->h = h;
+        s->h_highest = highest;
+        return 0;
+}
+
+static int series_stat_to_histogram(SeriesStat *s) {
+        int r = series_hist_fit(s, series_hist_value(s->max));
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < s->n; i++)
+                histogram_record_n(s->h, series_hist_value(s->v[i]), series_hist_weight(s->w[i]));
+        free(s->v);
+        free(s->w);
+        s->v = s->w = NULL;
+        s->cap = 0;
+        return 0;
+}
+
+SeriesSummary series_stat_summary(const SeriesStat *s) {
+        if (!s->h)
+                return series_summarize_weighted(s->v, s->w, s->n);
+        SeriesSummary m = { .n = s->n, .min = s->min, .max = s->max, .span = s->span, .w_min = s->w_min,
+                            .w_max = s->w_max };
+        m.avg = s->span > 0 ? s->sum / s->span : 0;
+        /* The bucket's value, kept inside the exact extremes. */
+        double p = (double) histogram_percentile(s->h, 95) / SERIES_HIST_SCALE;
+        m.p95 = fmin(fmax(p, s->min), s->max);
+        return m;
+}
+
+size_t series_stat_memory(const SeriesStat *s) {
+        return sizeof(*s) + 2 * s->cap * sizeof(double) + (s->h ? histogram_memory(s->h) : 0);
+}
+
+void series_stat_free(SeriesStat *s) {
+        free(s->v);
+        free(s->w);
+        histogram_free(s->h);
+        *s = (SeriesStat) {};
 }

@@ -6,18 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Values with a weight each: for a rate, the length of its interval in seconds. */
-typedef struct Series {
-        double *v, *w;
-        size_t n, cap;
-} Series;
-
-/* A value of weight 1 (a gauge read at a sample). */
-int series_push(Series *s, double v);
-/* The rate delta / dt of one interval, weighted by dt (> 0). */
-int series_push_rate(Series *s, double delta, double dt);
-void series_free(Series *s);
-
 typedef struct SeriesSummary {
         double min, avg, max, p95;
         size_t n;
@@ -34,6 +22,46 @@ typedef struct SeriesSummary {
 SeriesSummary series_summarize_weighted(const double *v, const double *w, size_t n);
 static inline SeriesSummary series_summarize(const double *v, size_t n) {
         return series_summarize_weighted(v, NULL, n);
+}
+
+/* The running summary of one series in memory that does not grow with the window: count, weighted
+ * sum (so avg is exact: total delta over total time for rates), min, max, the extreme weights, and
+ * for p95 the first SERIES_EXACT_MAX (value, weight) pairs, so a series that short summarises exactly
+ * as series_summarize_weighted. Beyond that the pairs move into a log-linear histogram
+ * (histogram.h; values at 1/SERIES_HIST_SCALE resolution, 2 significant digits, negative values
+ * counted as 0, weights at 1/1000 resolution) and p95 is that histogram's weighted nearest rank. */
+#define SERIES_EXACT_MAX 256
+#define SERIES_HIST_SCALE 1000.0
+
+struct Histogram;
+
+typedef struct SeriesStat {
+        size_t n;
+        double sum, span, min, max, w_min, w_max;
+        double *v, *w;            /* the first values, up to SERIES_EXACT_MAX; NULL once in h */
+        size_t cap;
+        struct Histogram *h;      /* sized to the values seen (grown on demand: memory follows the range) */
+        uint64_t h_highest;
+} SeriesStat;
+
+int series_stat_add(SeriesStat *s, double v, double w);
+
+/* A series a collector summarises itself (values computed at each sample): fixed-size as above. */
+typedef SeriesStat Series;
+/* A value of weight 1 (a gauge read at a sample). */
+static inline int series_push(Series *s, double v) {
+        return series_stat_add(s, v, 1.0);
+}
+/* The rate delta / dt of one interval, weighted by dt (> 0). */
+static inline int series_push_rate(Series *s, double delta, double dt) {
+        return series_stat_add(s, delta / dt, dt);
+}
+SeriesSummary series_stat_summary(const SeriesStat *s);
+/* Bytes the summary holds (constant once the histogram exists). */
+size_t series_stat_memory(const SeriesStat *s);
+void series_stat_free(SeriesStat *s);
+static inline void series_free(Series *s) {
+        series_stat_free(s);
 }
 
 /* Delta of a cumulative kernel counter. A smaller value is a 32-bit wrap when the old value was in the

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+#include "series-table.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+#include "report.h"
+
+typedef struct SeriesEntry {
+        unsigned collector;
+        MetricWeight kind;
+        char resource[24], object[96], name[64], unit[16];
+        SeriesStat stat;
+} SeriesEntry;
+
+struct SeriesTable {
+        SeriesEntry *e;
+        size_t n, cap;
+        size_t hint;     /* collectors emit in a stable order: the next lookup starts after the last */
+};
+
+int series_table_new(SeriesTable **ret) {
+        SeriesTable *t = calloc(1, sizeof(*t));
+        if (!t)
+                return -ENOMEM;
+        *ret = t;
+        return 0;
+}
+
+SeriesTable *series_table_free(SeriesTable *t) {
+        if (!t)
+                return NULL;
+        for (size_t i = 0; i < t->n; i++)
+                series_stat_free(&t->e[i].stat);
+        free(t->e);
+        free(t);
+        return NULL;
+}
+
+static bool entry_is(const SeriesEntry *e, const char *resource, const char *object, const char *name) {
+        return strcmp(e->name, name) == 0 && strcmp(e->resource, resource) == 0 &&
+               strcmp(e->object, object ? object : "") == 0;
+}
+
+static SeriesEntry *lookup(const SeriesTable *t, const char *resource, const char *object, const char *name,
+                           size_t *ret_index) {
+        for (size_t k = 0; k < t->n; k++) {
+                size_t i = (t->hint + k) % t->n;
+                if (entry_is(&t->e[i], resource, object, name)) {
+                        if (ret_index)
+                                *ret_index = i;
+                        return &t->e[i];
+                }
+        }
+        return NULL;
+}
+
+static int copy_name(char *dst, size_t size, const char *src) {
+        size_t len = strlen(src ? src : "");
+        if (len >= size)
+                return -ENAMETOOLONG;
+        memcpy(dst, src ? src : "", len + 1);
+        return 0;
+}
+
+static int add_entry(SeriesTable *t, unsigned collector, const MetricPoint *p, size_t *ret_index) {
+        int r = array_reserve((void **) &t->e, &t->cap, t->n, sizeof(SeriesEntry));
+        if (r < 0)
+                return r;
+        SeriesEntry *e = &t->e[t->n];
+        *e = (SeriesEntry) { .collector = collector, .kind = p->kind };
+        r = copy_name(e->resource, sizeof(e->resource), p->resource);
+        r = r ?: copy_name(e->object, sizeof(e->object), p->object);
+        r = r ?: copy_name(e->name, sizeof(e->name), p->name);
+        r = r ?: copy_name(e->unit, sizeof(e->unit), p->unit);
+        if (r < 0)
+                return r;
+        *ret_index = t->n++;
+        return 0;
+}
+
+int series_table_add(SeriesTable *t, unsigned collector, const MetricPoint *p) {
+        size_t i;
+        if (!lookup(t, p->resource, p->object, p->name, &i)) {
+                int r = add_entry(t, collector, p, &i);
+                if (r < 0)
+                        return r;
+        }
+        t->hint = i + 1;
+        return series_stat_add(&t->e[i].stat, p->value, p->weight);
+}
+
+int series_table_get(const SeriesTable *t, const char *resource, const char *object, const char *name,
+                     SeriesSummary *ret) {
+        const SeriesEntry *e = lookup(t, resource, object, name, NULL);
+        if (!e)
+                return -ENOENT;
+        *ret = series_stat_summary(&e->stat);
+        return 0;
+}
+
+int series_table_report(const SeriesTable *t, unsigned collector, Report *rep) {
+        for (size_t i = 0; i < t->n; i++) {
+                const SeriesEntry *e = &t->e[i];
+                if (e->collector != collector)
+                        continue;
+                SeriesSummary s = series_stat_summary(&e->stat);
+                int r = report_summary(rep, e->resource, e->object, e->name, e->unit, &s,
+                                       e->kind == METRIC_WEIGHT_TIME);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+size_t series_table_size(const SeriesTable *t) {
+        return t->n;
+}
+
+size_t series_table_memory(const SeriesTable *t) {
+        size_t b = sizeof(*t) + t->cap * sizeof(SeriesEntry);
+        for (size_t i = 0; i < t->n; i++)
+                b += series_stat_memory(&t->e[i].stat) - sizeof(SeriesStat);
+        return b;
+}
