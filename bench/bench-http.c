@@ -28,7 +28,7 @@
 
 #include "macro.h"
 #include "nginx-fixture.h"
-#include "probes/probe.h"
+#include "probe.h"
 #include "stats.h"
 
 typedef struct Run {

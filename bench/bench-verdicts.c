@@ -21,8 +21,8 @@
 
 #include "macro.h"
 #include "nginx-fixture.h"
-#include "probes/probe.h"
-#include "probes/verify.h"
+#include "probe.h"
+#include "verify.h"
 #include "stats.h"
 
 static double one_round(const char *url, double round_s, double rate, bool *clean) {

@@ -13,8 +13,8 @@
 #include "helper-client.h"
 #include "log.h"
 #include "macro.h"
-#include "probes/probe.h"
-#include "probes/verify.h"
+#include "probe.h"
+#include "verify.h"
 
 int apply_verify_option(ApplyVerifyArgs *a, int c, const char *arg) {
         char *end;

@@ -12,9 +12,9 @@
 #include "log.h"
 #include "macro.h"
 #include "probe-verify.h"
-#include "probes/http-args.h"
-#include "probes/probe.h"
-#include "probes/verify.h"
+#include "http-args.h"
+#include "probe.h"
+#include "verify.h"
 #include "stats.h"
 #include "verbs.h"
 

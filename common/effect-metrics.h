@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The probe metrics a policy rule may name as its expected effect ("effect_metrics"), as
  * "PROBE.METRIC": the one list the policy loader validates against and apply --verify judges by.
- * It must equal the probes' own metric tables (profiler/probes/probe-*.c); a unit test checks. */
+ * It must equal the probes' own metric tables (probes/probe-*.c); a unit test checks. */
 #pragma once
 
 #include <stdbool.h>

@@ -14,8 +14,8 @@
 
 #include "effect-metrics.h"
 #include "policy.h"
-#include "probes/probe.h"
-#include "probes/verify.h"
+#include "probe.h"
+#include "verify.h"
 #include "support.h"
 
 const char *__lsan_default_suppressions(void);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probes/http-args.h"
+#include "http-args.h"
 #include "support.h"
 
 static void expect(int r, const char *arg, int (*check)(const char *, char **), const char *needle) {

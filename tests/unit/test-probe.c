@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "macro.h"
-#include "probes/probe.h"
-#include "probes/verify.h"
+#include "probe.h"
+#include "verify.h"
 #include "stats.h"
 #include "support.h"
 

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "probes/probe.h"
-#include "probes/verify.h"
+#include "probe.h"
+#include "verify.h"
 #include "stats.h"
 
 static const ProbeMetricDef defs[] = { { "rate", "op/s", true }, { "latency", "us", false } };
