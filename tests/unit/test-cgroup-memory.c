@@ -273,14 +273,24 @@ static void test_hostile_names(void **state) {
  * memory.failcnt, the limit hits. "Unlimited" reads 9223372036854771712. */
 #define V1 "sys/fs/cgroup/memory"
 static void v1_reader(const char *dir, unsigned i, void *userdata) {
-        test_writef(dir, V1 "/batch/memory.stat", "cache 66000000\nrss 1000\npgpgin %llu\npgpgout %llu\n"
-                    "workingset_refault_anon 0\nworkingset_refault_file %llu\ntotal_pgpgout 1\n",
+        /* batch's pages are charged to its child job: its own (local) keys stand still, its total_
+         * keys (hierarchical, like memory.usage_in_bytes) move with the child's. */
+        test_writef(dir, V1 "/batch/memory.stat", "cache 0\nrss 0\npgpgin 3\npgpgout 2\n"
+                    "workingset_refault_anon 0\nworkingset_refault_file 1\ntotal_pgpgin %llu\n"
+                    "total_pgpgout %llu\ntotal_workingset_refault_anon 0\ntotal_workingset_refault_file %llu\n",
                     100000 + 262000ull * i, 90000 + 262000ull * i, 7ull * i);
+        test_writef(dir, V1 "/batch/job/memory.stat", "cache 66000000\npgpgout %llu\ntotal_pgpgout %llu\n"
+                    "total_workingset_refault_file %llu\n", 90000 + 262000ull * i, 90000 + 262000ull * i,
+                    7ull * i);
+        test_write(dir, V1 "/batch/job/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\n");
+        test_write(dir, V1 "/batch/job/memory.usage_in_bytes", "67100000\n");
+        test_write(dir, V1 "/batch/job/memory.limit_in_bytes", "9223372036854771712\n");
+        test_write(dir, V1 "/batch/job/memory.failcnt", "0\n");
         test_write(dir, V1 "/batch/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
         test_write(dir, V1 "/batch/memory.usage_in_bytes", "67100000\n");
         test_write(dir, V1 "/batch/memory.limit_in_bytes", "67108864\n");
         test_writef(dir, V1 "/batch/memory.failcnt", "%llu\n", 500 + 640ull * i);
-        test_write(dir, V1 "/idle/memory.stat", "cache 0\npgpgin 5\npgpgout 5\n");
+        test_write(dir, V1 "/idle/memory.stat", "cache 0\npgpgin 5\npgpgout 5\ntotal_pgpgout 5\n");
         test_write(dir, V1 "/idle/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\n");
         test_write(dir, V1 "/idle/memory.usage_in_bytes", "4096\n");
         test_write(dir, V1 "/idle/memory.limit_in_bytes", "9223372036854771712\n");
