@@ -21,6 +21,7 @@ typedef struct Part {
         const char *label;
         const char *path;       /* below "resources", '*' for any object */
         Agg agg;
+        const char *also;       /* AGG_SUM: a second path added in (tx beside rx) */
 } Part;
 
 typedef struct UseRow {
@@ -28,9 +29,9 @@ typedef struct UseRow {
         Part use[3][3];         /* utilization, saturation, errors; up to three parts each */
 } UseRow;
 
-#define ONE(label, path) { label, path, AGG_ONE }
-#define TOP(label, path) { label, path, AGG_MAX }
-#define SUM(label, path) { label, path, AGG_SUM }
+#define ONE(label, path) { label, path, AGG_ONE, NULL }
+#define TOP(label, path) { label, path, AGG_MAX, NULL }
+#define SUM(label, path, also) { label, path, AGG_SUM, also }
 
 static const UseRow use_rows[] = {
         { "cpu", { { ONE("busy", "cpu.utilization_pct"), ONE("steal", "cpu.steal_pct") },
@@ -47,8 +48,8 @@ static const UseRow use_rows[] = {
                          TOP("tx", "network.interfaces.*.tx_bytes_per_s") },
                        { ONE("overflows", "network.tcp.listen_overflows_per_s"),
                          ONE("squeezed", "interrupts.softnet_time_squeeze_per_s") },
-                       { SUM("drops", "network.interfaces.*.rx_drops_per_s"),
-                         SUM("errs", "network.interfaces.*.rx_errors_per_s"),
+                       { SUM("drops", "network.interfaces.*.rx_drops_per_s", "network.interfaces.*.tx_drops_per_s"),
+                         SUM("errs", "network.interfaces.*.rx_errors_per_s", "network.interfaces.*.tx_errors_per_s"),
                          ONE("tcp", "network.tcp.in_errors_per_s") } } },
         { "files", { { ONE("used", "files.used_pct") }, { ONE("worst process", "files.max_process_nofile_pct") }, {} } },
         { "tasks", { { ONE("threads", "tasks.threads_pct") }, { ONE("load1", "tasks.load1") }, {} } },
@@ -101,6 +102,13 @@ static bool part_value(const json_t *res, const Part *p, double *v, const char *
         }
         if (p->agg == AGG_SUM)
                 *object = NULL;
+        double more;
+        const char *more_unit, *none;
+        if (p->also && part_value(res, &(Part) { p->label, p->also, AGG_SUM, NULL }, &more, &more_unit, &none)) {
+                *v = (found ? *v : 0) + more;
+                *unit = found ? *unit : more_unit;
+                found = true;
+        }
         return found;
 }
 
