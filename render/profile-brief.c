@@ -55,7 +55,8 @@ static const UseRow use_rows[] = {
         { "tasks", { { ONE("threads", "tasks.threads_pct") }, { ONE("load1", "tasks.load1") }, {} } },
 };
 
-/* Cell widths of the resource table (at 80 columns; the errors column takes what is left). */
+/* Cell widths of the resource table at 80 columns, scaled down below it; the errors column takes
+ * what is left. */
 #define RES_W 9
 #define UTIL_W 22
 #define SAT_W 28
@@ -143,16 +144,18 @@ static void cell(char *buf, size_t size, size_t width, const json_t *res, const 
 
 static void print_use(FILE *f, const json_t *doc, const Style *s, unsigned width) {
         const json_t *res = json_object_get(doc, "resources");
-        unsigned used = 2 + RES_W + UTIL_W + SAT_W, err_w = width > used + 8 ? width - used : 8;
-        fprintf(f, "%s  %-*s %-*s %-*s %s%s\n", s->bold, RES_W - 1, "resource", UTIL_W - 1, "utilization", SAT_W - 1,
+        int util_w = width >= 80 ? UTIL_W : UTIL_W * (int) width / 80,
+            sat_w = width >= 80 ? SAT_W : SAT_W * (int) width / 80;
+        unsigned used = 2 + RES_W + (unsigned) (util_w + sat_w), err_w = width > used + 8 ? width - used : 8;
+        fprintf(f, "%s  %-*s %-*s %-*s %s%s\n", s->bold, RES_W - 1, "resource", util_w - 1, "utilization", sat_w - 1,
                 "saturation", "errors", s->reset);
         for (size_t i = 0; i < ELEMENTSOF(use_rows); i++) {
                 const UseRow *row = &use_rows[i];
                 char u[128], sat[128], e[256];
-                cell(u, sizeof(u), UTIL_W - 1, res, row->use[0]);
-                cell(sat, sizeof(sat), SAT_W - 1, res, row->use[1]);
+                cell(u, sizeof(u), (size_t) util_w - 1, res, row->use[0]);
+                cell(sat, sizeof(sat), (size_t) sat_w - 1, res, row->use[1]);
                 cell(e, sizeof(e), err_w, res, row->use[2]);
-                fprintf(f, "  %-*s %-*s %-*s %s\n", RES_W - 1, row->resource, UTIL_W - 1, u, SAT_W - 1, sat, e);
+                fprintf(f, "  %-*s %-*s %-*s %s\n", RES_W - 1, row->resource, util_w - 1, u, sat_w - 1, sat, e);
         }
         fputc('\n', f);
 }
@@ -274,13 +277,20 @@ static void print_offenders(FILE *f, const json_t *doc, const Offenders *t, cons
                 fputc('\n', f);
                 return;
         }
+        /* The columns that fit, from the left: the least telling ones are last. */
+        size_t ncol = 0;
+        for (unsigned used = 1; ncol < ELEMENTSOF(t->cols) && t->cols[ncol].header; ncol++) {
+                used += 1 + (unsigned) abs(t->cols[ncol].width);
+                if (used > width && ncol >= 2)
+                        break;
+        }
         fprintf(f, ":\n%s ", s->dim);
-        for (size_t c = 0; c < ELEMENTSOF(t->cols) && t->cols[c].header; c++)
+        for (size_t c = 0; c < ncol; c++)
                 fprintf(f, " %*s", t->cols[c].width, t->cols[c].header);
         fprintf(f, "%s\n", s->reset);
         for (size_t i = 0; i < n; i++) {
                 fputc(' ', f);
-                for (size_t c = 0; c < ELEMENTSOF(t->cols) && t->cols[c].header; c++)
+                for (size_t c = 0; c < ncol; c++)
                         print_cell(f, &t->cols[c], &rows[i]);
                 fputc('\n', f);
         }
