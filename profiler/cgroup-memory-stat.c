@@ -53,11 +53,14 @@ int cgroup_mem_stat_parse(const char *text, size_t len, CgroupMemStat *ret) {
         return parse_table(text, len, stat_keys, ELEMENTSOF(stat_keys), ret);
 }
 
+/* v1 keeps two sets: the bare keys count this cgroup's own pages, the total_ ones include its
+ * descendants. memory.usage_in_bytes is hierarchical, so the reclaim figures must be too: a parent
+ * whose work runs in child cgroups would otherwise read 0 beside its full usage. */
 static const KeyField stat_v1_keys[] = {
-        STAT("pgpgout", pgpgout, true),
-        STAT("workingset_refault_anon", refault_anon, false),
-        STAT("workingset_refault_file", refault_file, false),
-        STAT("workingset_refault", refault_file, false),
+        STAT("total_pgpgout", pgpgout, true),
+        STAT("total_workingset_refault_anon", refault_anon, false),
+        STAT("total_workingset_refault_file", refault_file, false),
+        STAT("total_workingset_refault", refault_file, false),
 };
 
 int cgroup_mem_stat_v1_parse(const char *text, size_t len, CgroupMemStat *ret) {

@@ -39,7 +39,8 @@ typedef struct CgMemPoint {
 
 typedef struct CgMem {
         char *path;              /* relative to the cgroup mount */
-        char *name;              /* its leaf, escaped (safe-text.h): the object name in the profile */
+        char *name;              /* its leaf, escaped (safe-text.h): the object name in the profile;
+                                  * its path with ':' for '/' when two leaves clash */
         char *target;            /* the --target that named it, NULL for a busiest pick */
         KeptFile f[_F_COUNT];
         CgMemPoint *p;
@@ -79,6 +80,36 @@ static void cgmem_free(CgMem *c) {
         *c = (CgMem) {};
 }
 
+/* The escaped path relative to the cgroup root, '/' written ':' (a '/' would split the report's
+ * object path): the name of cgroups whose leaves clash. */
+static int name_by_path(CgMem *c, bool keep_if_long) {
+        char *n = text_escape(c->path);
+        if (!n)
+                return -ENOMEM;
+        for (char *p = n; *p; p++)
+                if (*p == '/')
+                        *p = ':';
+        if (keep_if_long && strlen(n) > CGMEM_NAME_MAX) {
+                free(n);
+                return 0;
+        }
+        free(c->name);
+        c->name = n;
+        return 0;
+}
+
+/* Leaves are not unique (batch.slice/reader.service, user.slice/reader.service): both of two that
+ * clash are named by their path, so that neither overwrites the other in the profile. The one
+ * watched already keeps its leaf if its path is too long; the new one is then left out as such. */
+static int unique_name(CgMemState *st, CgMem *c) {
+        for (CgMem *o = st->cg; o < c; o++)
+                if (strcmp(o->name, c->name) == 0) {
+                        int r = name_by_path(o, true);
+                        return r < 0 ? r : name_by_path(c, false);
+                }
+        return 0;
+}
+
 /* Watch the cgroup at path (taken); 0 without watching when it has no memory.stat (no memory
  * controller there) or a name too long for a metric path. Counted from the start, so that close
  * frees what an -ENOMEM leaves. */
@@ -88,7 +119,7 @@ static int watch(CgMemState *st, const Sysroot *root, char *path, const char *ta
         *c = (CgMem) { .path = path, .name = text_escape(slash ? slash + 1 : path) };
         for (size_t k = 0; k < _F_COUNT; k++)
                 c->f[k] = KEPT_FILE_INIT;
-        if (!c->name || (target && !(c->target = strdup(target))))
+        if (!c->name || (target && !(c->target = strdup(target))) || unique_name(st, c) < 0)
                 return -ENOMEM;
         for (size_t k = 0; k < _F_COUNT; k++) {
                 char rel[PATH_MAX];

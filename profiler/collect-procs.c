@@ -90,7 +90,9 @@ static int take_snapshot(const Sysroot *root, Snapshot *snap, uint64_t now) {
                         return r;
                 ProcTicks *t = &snap->v[snap->n++];
                 t->pid = (int) pid;
-                t->ticks = ps.utime + ps.stime;
+                /* With the children it reaped (as pidstat -T ALL): a shell or make that forks
+                 * short-lived workers would otherwise read idle, its load gone with them. */
+                t->ticks = ps.utime + ps.stime + ps.cutime + ps.cstime;
                 t->starttime = ps.starttime;
                 t->threads = ps.threads;
                 memcpy(t->comm, ps.comm, sizeof(t->comm));

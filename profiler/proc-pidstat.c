@@ -8,7 +8,7 @@
 #include "textscan.h"
 
 /* Words after ')': 1 is field 3 (state), so field k is word k - 2. */
-enum { W_UTIME = 12, W_STIME = 13, W_THREADS = 18, W_STARTTIME = 20 };
+enum { W_UTIME = 12, W_STIME = 13, W_CUTIME = 14, W_CSTIME = 15, W_THREADS = 18, W_STARTTIME = 20 };
 
 int pidstat_parse(const char *text, size_t len, PidStat *ret) {
         const char *open = memchr(text, '(', len), *close = NULL;
@@ -26,7 +26,8 @@ int pidstat_parse(const char *text, size_t len, PidStat *ret) {
         text_escape_buf(st.comm, sizeof(st.comm), raw);
         Scan s = scan_init(close + 1, (size_t) (text + len - close - 1));
         uint64_t *want[W_STARTTIME + 1] = {
-                [W_UTIME] = &st.utime, [W_STIME] = &st.stime, [W_THREADS] = &st.threads,
+                [W_UTIME] = &st.utime, [W_STIME] = &st.stime, [W_CUTIME] = &st.cutime, [W_CSTIME] = &st.cstime,
+                [W_THREADS] = &st.threads,
                 [W_STARTTIME] = &st.starttime,
         };
         /* Other fields may be negative (priority, nice): skipped as words. */

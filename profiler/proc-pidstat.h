@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* Parser of /proc/PID/stat: "PID (COMM) STATE PPID ... UTIME STIME ... NUM_THREADS ... STARTTIME ...".
+/* Parser of /proc/PID/stat: "PID (COMM) STATE PPID ... UTIME STIME CUTIME CSTIME ... NUM_THREADS ...
+ * STARTTIME ...".
  * COMM may hold spaces and parentheses, so the fields are counted from the last ')'. Times are in
- * clock ticks (USER_HZ); starttime (ticks after boot) tells a reused PID from the same process. */
+ * clock ticks (USER_HZ), cutime/cstime those of the children it waited for; starttime (ticks after
+ * boot) tells a reused PID from the same process. */
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct PidStat {
-        uint64_t utime, stime, threads, starttime;
+        uint64_t utime, stime, cutime, cstime, threads, starttime;
         char comm[80];          /* escaped: up to 4 bytes per byte of the 16-byte comm */
 } PidStat;
 

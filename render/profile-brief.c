@@ -21,6 +21,7 @@ typedef struct Part {
         const char *label;
         const char *path;       /* below "resources", '*' for any object */
         Agg agg;
+        const char *also;       /* AGG_SUM: a second path added in (tx beside rx) */
 } Part;
 
 typedef struct UseRow {
@@ -28,9 +29,9 @@ typedef struct UseRow {
         Part use[3][3];         /* utilization, saturation, errors; up to three parts each */
 } UseRow;
 
-#define ONE(label, path) { label, path, AGG_ONE }
-#define TOP(label, path) { label, path, AGG_MAX }
-#define SUM(label, path) { label, path, AGG_SUM }
+#define ONE(label, path) { label, path, AGG_ONE, NULL }
+#define TOP(label, path) { label, path, AGG_MAX, NULL }
+#define SUM(label, path, also) { label, path, AGG_SUM, also }
 
 static const UseRow use_rows[] = {
         { "cpu", { { ONE("busy", "cpu.utilization_pct"), ONE("steal", "cpu.steal_pct") },
@@ -47,14 +48,15 @@ static const UseRow use_rows[] = {
                          TOP("tx", "network.interfaces.*.tx_bytes_per_s") },
                        { ONE("overflows", "network.tcp.listen_overflows_per_s"),
                          ONE("squeezed", "interrupts.softnet_time_squeeze_per_s") },
-                       { SUM("drops", "network.interfaces.*.rx_drops_per_s"),
-                         SUM("errs", "network.interfaces.*.rx_errors_per_s"),
+                       { SUM("drops", "network.interfaces.*.rx_drops_per_s", "network.interfaces.*.tx_drops_per_s"),
+                         SUM("errs", "network.interfaces.*.rx_errors_per_s", "network.interfaces.*.tx_errors_per_s"),
                          ONE("tcp", "network.tcp.in_errors_per_s") } } },
         { "files", { { ONE("used", "files.used_pct") }, { ONE("worst process", "files.max_process_nofile_pct") }, {} } },
         { "tasks", { { ONE("threads", "tasks.threads_pct") }, { ONE("load1", "tasks.load1") }, {} } },
 };
 
-/* Cell widths of the resource table (at 80 columns; the errors column takes what is left). */
+/* Cell widths of the resource table at 80 columns, scaled down below it; the errors column takes
+ * what is left. */
 #define RES_W 9
 #define UTIL_W 22
 #define SAT_W 28
@@ -101,6 +103,13 @@ static bool part_value(const json_t *res, const Part *p, double *v, const char *
         }
         if (p->agg == AGG_SUM)
                 *object = NULL;
+        double more;
+        const char *more_unit, *none;
+        if (p->also && part_value(res, &(Part) { p->label, p->also, AGG_SUM, NULL }, &more, &more_unit, &none)) {
+                *v = (found ? *v : 0) + more;
+                *unit = found ? *unit : more_unit;
+                found = true;
+        }
         return found;
 }
 
@@ -135,16 +144,18 @@ static void cell(char *buf, size_t size, size_t width, const json_t *res, const 
 
 static void print_use(FILE *f, const json_t *doc, const Style *s, unsigned width) {
         const json_t *res = json_object_get(doc, "resources");
-        unsigned used = 2 + RES_W + UTIL_W + SAT_W, err_w = width > used + 8 ? width - used : 8;
-        fprintf(f, "%s  %-*s %-*s %-*s %s%s\n", s->bold, RES_W - 1, "resource", UTIL_W - 1, "utilization", SAT_W - 1,
+        int util_w = width >= 80 ? UTIL_W : UTIL_W * (int) width / 80,
+            sat_w = width >= 80 ? SAT_W : SAT_W * (int) width / 80;
+        unsigned used = 2 + RES_W + (unsigned) (util_w + sat_w), err_w = width > used + 8 ? width - used : 8;
+        fprintf(f, "%s  %-*s %-*s %-*s %s%s\n", s->bold, RES_W - 1, "resource", util_w - 1, "utilization", sat_w - 1,
                 "saturation", "errors", s->reset);
         for (size_t i = 0; i < ELEMENTSOF(use_rows); i++) {
                 const UseRow *row = &use_rows[i];
                 char u[128], sat[128], e[256];
-                cell(u, sizeof(u), UTIL_W - 1, res, row->use[0]);
-                cell(sat, sizeof(sat), SAT_W - 1, res, row->use[1]);
+                cell(u, sizeof(u), (size_t) util_w - 1, res, row->use[0]);
+                cell(sat, sizeof(sat), (size_t) sat_w - 1, res, row->use[1]);
                 cell(e, sizeof(e), err_w, res, row->use[2]);
-                fprintf(f, "  %-*s %-*s %-*s %s\n", RES_W - 1, row->resource, UTIL_W - 1, u, SAT_W - 1, sat, e);
+                fprintf(f, "  %-*s %-*s %-*s %s\n", RES_W - 1, row->resource, util_w - 1, u, sat_w - 1, sat, e);
         }
         fputc('\n', f);
 }
@@ -266,13 +277,20 @@ static void print_offenders(FILE *f, const json_t *doc, const Offenders *t, cons
                 fputc('\n', f);
                 return;
         }
+        /* The columns that fit, from the left: the least telling ones are last. */
+        size_t ncol = 0;
+        for (unsigned used = 1; ncol < ELEMENTSOF(t->cols) && t->cols[ncol].header; ncol++) {
+                used += 1 + (unsigned) abs(t->cols[ncol].width);
+                if (used > width && ncol >= 2)
+                        break;
+        }
         fprintf(f, ":\n%s ", s->dim);
-        for (size_t c = 0; c < ELEMENTSOF(t->cols) && t->cols[c].header; c++)
+        for (size_t c = 0; c < ncol; c++)
                 fprintf(f, " %*s", t->cols[c].width, t->cols[c].header);
         fprintf(f, "%s\n", s->reset);
         for (size_t i = 0; i < n; i++) {
                 fputc(' ', f);
-                for (size_t c = 0; c < ELEMENTSOF(t->cols) && t->cols[c].header; c++)
+                for (size_t c = 0; c < ncol; c++)
                         print_cell(f, &t->cols[c], &rows[i]);
                 fputc('\n', f);
         }

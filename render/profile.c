@@ -111,7 +111,7 @@ void profile_print_findings(FILE *f, const json_t *doc, const Style *s, unsigned
                 fputc('\n', f);
                 return;
         }
-        fprintf(f, "%sFindings%s (%zu, errors and saturation first):\n", s->bold, s->reset, n);
+        fprintf(f, "%sFindings%s (%zu%s):\n", s->bold, s->reset, n, width >= 60 ? ", errors and saturation first" : "");
         size_t i;
         json_t *x;
         json_array_foreach(findings, i, x) {
@@ -136,13 +136,24 @@ static bool is_metric(const json_t *o) {
         return json_is_object(o) && json_object_get(o, "value") && json_object_get(o, "unit");
 }
 
-/* The metric table's name column: what the four value columns leave of the width. */
+/* The value columns shown: all four from 66 columns; narrower, min goes first, then p95, then max. */
+static const char *const stat_cols[4][4] = {
+        { "value" }, { "value", "max" }, { "value", "p95", "max" }, { "value", "min", "p95", "max" },
+};
+
+static size_t n_stat_cols(unsigned width) {
+        size_t k = width > 2 + 16 ? (width - 2 - 16) / (VALUE_COL + 1) : 1;
+        return MAX(MIN(k, (size_t) 4), (size_t) 1);
+}
+
+/* The metric table's name column: what the value columns leave of the width, at least 16. */
 static unsigned name_width(unsigned width) {
-        return width > 2 + 4 * (VALUE_COL + 1) + 16 ? width - 2 - 4 * (VALUE_COL + 1) : 16;
+        unsigned cols = (unsigned) n_stat_cols(width) * (VALUE_COL + 1);
+        return width > 2 + cols + 16 ? width - 2 - cols : 16;
 }
 
 static void print_metric(FILE *f, const char *path, const json_t *m, const Style *s, unsigned width) {
-        static const char *const stat[] = { "value", "min", "p95", "max" };
+        const char *const *stat = stat_cols[n_stat_cols(width) - 1];
         const char *unit = json_string_value(json_object_get(m, "unit"));
         double value = json_number_value(json_object_get(m, "value")), max = json_number_value(json_object_get(m, "max"));
         char label[16];
@@ -152,7 +163,7 @@ static void print_metric(FILE *f, const char *path, const json_t *m, const Style
                 fprintf(f, "  %s\n%*s", path, (int) nw + 2, "");
         else
                 fprintf(f, "  %-*s", (int) nw, path);
-        size_t n = json_object_get(m, "max") ? ELEMENTSOF(stat) : 1;
+        size_t n = json_object_get(m, "max") ? n_stat_cols(width) : 1;
         for (size_t i = 0; i < n; i++) {
                 char v[48];
                 profile_fmt_scaled(v, sizeof(v), json_number_value(json_object_get(m, stat[i])), unit, scale, label);
@@ -281,8 +292,8 @@ int render_profile_full(FILE *f, const json_t *doc, const RenderView *view) {
         json_t *r;
         /* The columns once; each resource's name stays alone on its line. */
         fprintf(f, "%s%-*s", s.dim, (int) name_width(w) + 2, "Metrics");
-        for (size_t i = 0; i < 4; i++)
-                fprintf(f, " %*s", VALUE_COL, (const char *[]) { "value", "min", "p95", "max" }[i]);
+        for (size_t i = 0; i < n_stat_cols(w); i++)
+                fprintf(f, " %*s", VALUE_COL, stat_cols[n_stat_cols(w) - 1][i]);
         fprintf(f, "%s\n\n", s.reset);
         json_object_foreach(json_object_get(doc, "resources"), name, r) {
                 fprintf(f, "%s%s%s\n", s.bold, name, s.reset);

@@ -123,13 +123,22 @@ static void test_hostile(void **state) {
 static void test_v1(void **state) {
         CgroupMemStat s;
         CgroupMemEvents e;
+        /* A parent whose pages sit in its children: the local keys are small, the total_ ones
+         * (hierarchical, like memory.usage_in_bytes) are what counts. */
         const char v1[] = "cache 10031104\nrss 8515584\nworkingset_refault_anon 2\nworkingset_refault_file 375\n"
-                          "pgpgin 24205\npgpgout 19677\ntotal_pgpgout 4993967\n";
+                          "pgpgin 24205\npgpgout 19677\ntotal_pgpgout 4993967\n"
+                          "total_workingset_refault_anon 40\ntotal_workingset_refault_file 9100\n";
         assert_int_equal(cgroup_mem_stat_v1_parse(v1, strlen(v1), &s), 0);
-        assert_int_equal(s.pgpgout, 19677);
-        assert_int_equal(s.refault_anon, 2);
-        assert_int_equal(s.refault_file, 375);
+        assert_int_equal(s.pgpgout, 4993967);
+        assert_int_equal(s.refault_anon, 40);
+        assert_int_equal(s.refault_file, 9100);
+        /* Before 5.9 one refault key; a v1 table without total_pgpgout is not a memory.stat. */
+        const char old[] = "pgpgout 5\ntotal_pgpgout 7\nworkingset_refault 3\ntotal_workingset_refault 11\n";
+        assert_int_equal(cgroup_mem_stat_v1_parse(old, strlen(old), &s), 0);
+        assert_int_equal(s.pgpgout, 7);
+        assert_int_equal(s.refault_file, 11);
         assert_int_equal(cgroup_mem_stat_v1_parse("cache 1\n", 8, &s), -EBADMSG);
+        assert_int_equal(cgroup_mem_stat_v1_parse("pgpgout 1\n", 10, &s), -EBADMSG);
         const char oom[] = "oom_kill_disable 0\nunder_oom 1\noom_kill 3\n";
         assert_int_equal(cgroup_mem_oom_control_parse(oom, strlen(oom), &e), 0);
         assert_int_equal(e.oom_kill, 3);

@@ -239,6 +239,33 @@ static void test_busiest(void **state) {
         test_profile_done(doc, dir);
 }
 
+/* Two cgroups with one leaf name, under different slices: both are reported, each named by its
+ * path, with its own figures and finding. */
+static void same_leaf(const char *dir, unsigned i, void *userdata) {
+        burst(dir, i, userdata);
+        MemCounters u = { 1048576, 7000 + 3000ull * i, 7000 + 3000ull * i, 0, 0, 0, 0 };
+        write_mem(dir, "sys/fs/cgroup/user.slice/reader.service", &u);
+}
+
+static void test_same_leaf(void **state) {
+        char *dir;
+        unsigned long long refault = 0;
+        json_t *doc = test_profile_fixture("cgroup-memory", 8, same_leaf, &refault, &dir);
+        json_t *cgs = test_path(doc, "resources.memory.cgroups");
+        assert_null(json_object_get(cgs, "reader.service"));
+        json_t *b = json_object_get(cgs, "batch.slice:reader.service");
+        json_t *u = json_object_get(cgs, "user.slice:reader.service");
+        assert_non_null(b);
+        assert_non_null(u);
+        assert_string_equal(json_string_value(json_object_get(b, "path")), "batch.slice/reader.service");
+        assert_string_equal(json_string_value(json_object_get(u, "path")), "user.slice/reader.service");
+        assert_near(test_num(u, "reclaim_scan_per_s.value"), 3000);
+        assert_true(test_num(b, "reclaim_scan_per_s.value") > 400000);
+        test_expect_finding(doc, "memory.cgroups.batch.slice:reader.service.reclaim_scan_per_s", "saturation", "warning");
+        assert_null(test_find_finding(doc, "memory.cgroups.user.slice:reader.service.reclaim_scan_per_s"));
+        test_profile_done(doc, dir);
+}
+
 /* Cgroup names are bytes a delegated user may choose: an escape sequence and a byte that is not
  * UTF-8 come out escaped, and a name too long for a metric path is left out, not a failed profile. */
 static void hostile_names(const char *dir, unsigned i, void *userdata) {
@@ -273,14 +300,24 @@ static void test_hostile_names(void **state) {
  * memory.failcnt, the limit hits. "Unlimited" reads 9223372036854771712. */
 #define V1 "sys/fs/cgroup/memory"
 static void v1_reader(const char *dir, unsigned i, void *userdata) {
-        test_writef(dir, V1 "/batch/memory.stat", "cache 66000000\nrss 1000\npgpgin %llu\npgpgout %llu\n"
-                    "workingset_refault_anon 0\nworkingset_refault_file %llu\ntotal_pgpgout 1\n",
+        /* batch's pages are charged to its child job: its own (local) keys stand still, its total_
+         * keys (hierarchical, like memory.usage_in_bytes) move with the child's. */
+        test_writef(dir, V1 "/batch/memory.stat", "cache 0\nrss 0\npgpgin 3\npgpgout 2\n"
+                    "workingset_refault_anon 0\nworkingset_refault_file 1\ntotal_pgpgin %llu\n"
+                    "total_pgpgout %llu\ntotal_workingset_refault_anon 0\ntotal_workingset_refault_file %llu\n",
                     100000 + 262000ull * i, 90000 + 262000ull * i, 7ull * i);
+        test_writef(dir, V1 "/batch/job/memory.stat", "cache 66000000\npgpgout %llu\ntotal_pgpgout %llu\n"
+                    "total_workingset_refault_file %llu\n", 90000 + 262000ull * i, 90000 + 262000ull * i,
+                    7ull * i);
+        test_write(dir, V1 "/batch/job/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\n");
+        test_write(dir, V1 "/batch/job/memory.usage_in_bytes", "67100000\n");
+        test_write(dir, V1 "/batch/job/memory.limit_in_bytes", "9223372036854771712\n");
+        test_write(dir, V1 "/batch/job/memory.failcnt", "0\n");
         test_write(dir, V1 "/batch/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
         test_write(dir, V1 "/batch/memory.usage_in_bytes", "67100000\n");
         test_write(dir, V1 "/batch/memory.limit_in_bytes", "67108864\n");
         test_writef(dir, V1 "/batch/memory.failcnt", "%llu\n", 500 + 640ull * i);
-        test_write(dir, V1 "/idle/memory.stat", "cache 0\npgpgin 5\npgpgout 5\n");
+        test_write(dir, V1 "/idle/memory.stat", "cache 0\npgpgin 5\npgpgout 5\ntotal_pgpgout 5\n");
         test_write(dir, V1 "/idle/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\n");
         test_write(dir, V1 "/idle/memory.usage_in_bytes", "4096\n");
         test_write(dir, V1 "/idle/memory.limit_in_bytes", "9223372036854771712\n");
@@ -325,6 +362,7 @@ int main(void) {
                 cmocka_unit_test(test_hostile_files),       cmocka_unit_test(test_unavailable),
                 cmocka_unit_test(test_busiest),             cmocka_unit_test(test_hostile_names),
                 cmocka_unit_test(test_v1),
+                cmocka_unit_test(test_same_leaf),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

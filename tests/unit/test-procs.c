@@ -8,22 +8,29 @@
 #include "support.h"
 
 /* A stat line as the kernel writes it; priority and nice negative, as for a real-time task. */
-static void write_stat(const char *dir, int pid, const char *comm, unsigned utime, unsigned stime, unsigned start) {
+static void write_stat_children(const char *dir, int pid, const char *comm, unsigned utime, unsigned stime,
+                                unsigned cutime, unsigned start) {
         char rel[64];
         snprintf(rel, sizeof(rel), "proc/%d/stat", pid);
-        test_writef(dir, rel, "%d (%s) S 1 %d %d 0 -1 4194560 100 0 0 0 %u %u 0 0 -2 -5 3 0 %u 1000 200 "
+        test_writef(dir, rel, "%d (%s) S 1 %d %d 0 -1 4194560 100 0 0 0 %u %u %u %u -2 -5 3 0 %u 1000 200 "
                     "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n",
-                    pid, comm, pid, pid, utime, stime, start);
+                    pid, comm, pid, pid, utime, stime, cutime, cutime / 2, start);
+}
+
+static void write_stat(const char *dir, int pid, const char *comm, unsigned utime, unsigned stime, unsigned start) {
+        write_stat_children(dir, pid, comm, utime, stime, 0, start);
 }
 
 static void test_parse(void **state) {
         char line[512];
-        snprintf(line, sizeof(line), "42 (a) (b c)) R 1 42 42 0 -1 0 0 0 0 0 700 300 5 5 -100 -20 9 0 123456 0 0\n");
+        snprintf(line, sizeof(line), "42 (a) (b c)) R 1 42 42 0 -1 0 0 0 0 0 700 300 5 6 -100 -20 9 0 123456 0 0\n");
         PidStat ps;
         assert_int_equal(pidstat_parse(line, strlen(line), &ps), 0);
         assert_string_equal(ps.comm, "a) (b c)");
         assert_int_equal(ps.utime, 700);
         assert_int_equal(ps.stime, 300);
+        assert_int_equal(ps.cutime, 5);
+        assert_int_equal(ps.cstime, 6);
         assert_int_equal(ps.threads, 9);
         assert_int_equal(ps.starttime, 123456);
         /* Truncated at every byte before starttime's first digit: an error, never a read past the end. */
@@ -80,6 +87,28 @@ static void test_top_processes(void **state) {
         free(dir);
 }
 
+/* A shell loop that forks busy children and waits for them: none is alive at a snapshot, its own
+ * utime stands still, but each reaped child's time lands in its cutime/cstime (60 + 30 ticks a
+ * second here, 90 %). It must lead, not vanish. */
+static void forking(const char *dir, unsigned i, void *userdata) {
+        write_stat(dir, 1, "init", 100 + 25 * i, 0, 1);
+        write_stat_children(dir, 700, "sh", 40, 10, 500 + 60 * i, 80);
+}
+
+static void test_reaped_children(void **state) {
+        char *dir = test_tmpdir();
+        json_t *doc = test_profile(dir, 3, forking, NULL);
+        json_t *top = test_path(doc, "resources.cpu.top_processes");
+        assert_int_equal(json_array_size(top), 2);
+        json_t *sh = json_array_get(top, 0);
+        assert_int_equal(json_integer_value(json_object_get(sh, "pid")), 700);
+        double hz = (double) sysconf(_SC_CLK_TCK);
+        assert_float_equal(json_number_value(json_object_get(sh, "cpu_pct")), 100 * 180 / (hz * 2), 0.01);
+        json_decref(doc);
+        test_rm_rf(dir);
+        free(dir);
+}
+
 /* One sample (a --duration 0 snapshot): no CPU time to compare, reported as unavailable. */
 static void test_snapshot_unavailable(void **state) {
         char *dir = test_tmpdir();
@@ -96,6 +125,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse),
                 cmocka_unit_test(test_top_processes),
+                cmocka_unit_test(test_reaped_children),
                 cmocka_unit_test(test_snapshot_unavailable),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

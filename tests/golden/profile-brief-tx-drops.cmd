@@ -1,0 +1,1 @@
+$S profile --brief --from $F/profiles/tx-drops.json
