@@ -345,6 +345,20 @@ static int choose_probes(const json_t *plan, const ApplyVerifyArgs *a, const Pro
         return 0;
 }
 
+/* The human report: the verdicts, then what became of the change. */
+static void print_outcome(const VerifyResult *res, const char *id, bool rolled_back, bool stored) {
+        probe_verify_render(stdout, res);
+        if (rolled_back)
+                printf("\nA primary metric regressed: transaction %s was rolled back.\n", strempty(id));
+        else if (res->primary_regressed)
+                printf("\nA primary metric regressed; the change is kept (transaction %s). Undo it with "
+                       "'skytune rollback %s', or pass --rollback-on-regression.\n", strempty(id), strempty(id));
+        else
+                printf("\nThe change is applied (transaction %s).\n", strempty(id));
+        if (stored)
+                printf("The verdicts are stored with it: skytune history %s\n", id);
+}
+
 int cli_apply_verify(const json_t *plan, const char *plan_json, uint64_t helper_flags, const ApplyVerifyArgs *a,
                      bool json, json_t **ret) {
         const ProbeBackend *sel[16];
@@ -405,19 +419,8 @@ int cli_apply_verify(const json_t *plan, const char *plan_json, uint64_t helper_
                 json_object_set_new(doc, "rolled_back", json_boolean(rolled_back));
                 json_object_set_new(doc, "helper_applies", json_integer(sw.applies));
         }
-        if (!json) {
-                probe_verify_render(stdout, res);
-                const char *id = json_string_value(json_object_get(sw.tx, "id"));
-                if (rolled_back)
-                        printf("\nA primary metric regressed: transaction %s was rolled back.\n", strempty(id));
-                else if (res->primary_regressed)
-                        printf("\nA primary metric regressed; the change is kept (transaction %s). Undo it with "
-                               "'skytune rollback %s', or pass --rollback-on-regression.\n", strempty(id), strempty(id));
-                else
-                        printf("\nThe change is applied (transaction %s).\n", strempty(id));
-                if (stored)
-                        printf("The verdicts are stored with it: skytune history %s\n", id);
-        }
+        if (!json)
+                print_outcome(res, json_string_value(json_object_get(sw.tx, "id")), rolled_back, stored);
         verify_result_free(res);
         json_decref(sw.tx);
         json_decref(sw.ids);

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: MIT */
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,7 +7,6 @@
 #include <sys/utsname.h>
 
 #include "cli.h"
-#include "fit-width.h"
 #include "log.h"
 #include "macro.h"
 #include "probe-verify.h"
@@ -16,63 +14,8 @@
 #include "probe.h"
 #include "verify.h"
 #include "stats.h"
+#include "verb-probe.h"
 #include "verbs.h"
-
-static void probe_usage_text(FILE *f, void *userdata) {
-        fprintf(f,
-                "Usage: skytune probe [NAME...] [--duration S] [--rounds N] [--json] [OPTIONS]\n"
-                "\n"
-                "Runs short, bounded workloads and reports one sample per round for each metric, with\n"
-                "the median and spread, so that two runs can be compared statistically. Probes:\n");
-        for (size_t i = 0; i < probe_table_size; i++)
-                fprintf(f, "  %-7s %s\n", probe_table[i]->name, probe_table[i]->summary);
-        fprintf(f,
-                "Without names every probe but http runs; with --url and no names only http runs.\n"
-                "\n"
-                "  --duration S     length of one round (default 1; accepts 500ms, 2s)\n"
-                "  --rounds N       rounds per probe (default 5; comparisons want 5 or more a side)\n"
-                "  --json           print the result as JSON (schema skytune.probe/1, see\n"
-                "                   " CLI_DOC("probes") ")\n"
-                "  --out FILE       also write the JSON result to FILE\n"
-                "  --baseline FILE  compare with a saved run (--out FILE of an earlier probe): per metric the\n"
-                "                   change with its 95 %% interval and a verdict (improved, regressed,\n"
-                "                   unchanged, inconclusive); rounds of the two runs are not interleaved, so\n"
-                "                   drift between them counts as change (apply --verify alternates)\n"
-                "  --fail-on-regression  with --baseline: exit 1 when a primary metric regressed\n"
-                "  --dir DIR        disk: directory for the temporary file (default: the state directory's\n"
-                "                   file system); the file has no name and vanishes when the probe ends\n"
-                "\n"
-                "http (a load generator; only point it at servers you are allowed to load):\n"
-                "  --url URL        target; repeat for several URLs (each is probed on its own)\n"
-                "  --users N        closed model: concurrent users (default 10); open model: most\n"
-                "                   requests in flight (default 100)\n"
-                "  --rate R         open model: R requests per second, latency measured from each\n"
-                "                   request's intended send time (no coordinated omission)\n"
-                "  --arrival KIND   open model: constant (default) or poisson\n"
-                "  --seed N         --arrival poisson: seed of the arrival times (the same seed gives\n"
-                "                   the same schedule)\n"
-                "  --method M       request method (default GET, or POST with --data)\n"
-                "  --data BODY      request body\n"
-                "  --header 'K: V'  extra request header (repeatable), e.g. an Authorization token;\n"
-                "                   'K:' drops nothing here (no default headers), 'K;' sends K empty\n"
-                "  --cacert FILE    https: trust the CA certificates in FILE (PEM) instead of the\n"
-                "                   system's, e.g. for a service with a private CA\n"
-                "  --timeout S      per request (default 10)\n"
-                "  --threads N      load threads, each with its own connections; users and\n"
-                "                   rate are split between them (default 1)\n"
-                "\n"
-                "Rounds marked contaminated (other processes used the CPUs) or client-bound (the probe\n"
-                "itself was the limit) are reported but left out of the clean medians.\n"
-                "Ctrl-C (or SIGTERM) ends the run early and reports the rounds done, marked \"interrupted\"\n"
-                "(the probes not started are listed in \"not_run\"). Exit: 0 ok, 1 a probe failed or nothing\n"
-                "succeeded in it (every connection refused, success_rate 0), 2 usage error (also a URL that\n"
-                "is not http:// or https:// and a header with a line break), 130 interrupted.\n");
-}
-
-/* Fitted to the terminal's width. */
-static void probe_usage(FILE *f) {
-        cli_fit(f, probe_usage_text, NULL);
-}
 
 static volatile sig_atomic_t stop_flag;
 
@@ -87,16 +30,6 @@ static bool probe_was_run(const json_t *probes, const char *name) {
                 if (strcmp(strempty(json_string_value(json_object_get(p, "name"))), name) == 0)
                         return true;
         return false;
-}
-
-static int push(char ***list, size_t *n, const char *s) {
-        char **l = realloc(*list, (*n + 2) * sizeof(char *));
-        if (!l)
-                return -ENOMEM;
-        l[(*n)++] = (char *) s;
-        l[*n] = NULL;
-        *list = l;
-        return 0;
 }
 
 static void sum_counts(json_t *into, const json_t *from) {
@@ -286,247 +219,46 @@ static int compare_with_baseline(const json_t *base, const json_t *probes, Verif
         return 0;
 }
 
-int verb_probe(int argc, char **argv) {
-        enum { OPT_OUT = 0x100, OPT_DIR, OPT_URL, OPT_USERS, OPT_RATE, OPT_ARRIVAL, OPT_METHOD, OPT_DATA,
-               OPT_HEADER, OPT_CACERT, OPT_TIMEOUT, OPT_SEED, OPT_THREADS, OPT_BASELINE, OPT_FAIL_REGRESSION };
-        static const struct option options[] = {
-                { "duration", required_argument, NULL, 'd' },
-                { "rounds", required_argument, NULL, 'n' },
-                { "json", no_argument, NULL, 'j' },
-                { "out", required_argument, NULL, OPT_OUT },
-                { "dir", required_argument, NULL, OPT_DIR },
-                { "url", required_argument, NULL, OPT_URL },
-                { "users", required_argument, NULL, OPT_USERS },
-                { "rate", required_argument, NULL, OPT_RATE },
-                { "arrival", required_argument, NULL, OPT_ARRIVAL },
-                { "method", required_argument, NULL, OPT_METHOD },
-                { "data", required_argument, NULL, OPT_DATA },
-                { "header", required_argument, NULL, OPT_HEADER },
-                { "cacert", required_argument, NULL, OPT_CACERT },
-                { "timeout", required_argument, NULL, OPT_TIMEOUT },
-                { "seed", required_argument, NULL, OPT_SEED },
-                { "threads", required_argument, NULL, OPT_THREADS },
-                { "baseline", required_argument, NULL, OPT_BASELINE },
-                { "fail-on-regression", no_argument, NULL, OPT_FAIL_REGRESSION },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        ProbeConfig cfg = { .duration_s = 1, .rounds = 5, .stop = &stop_flag };
-        bool json = false;
-        const char *out = NULL, *baseline = NULL;
-        bool fail_on_regression = false;
-        _cleanup_free_ char **urls = NULL, **headers = NULL;
-        size_t nurls = 0, nheaders = 0;
-        char *end;
-        int c;
-        optind = 1;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "d:n:jh", options, NULL)) != -1)
-                switch (c) {
-                case 'd':
-                        if (cli_parse_seconds(optarg, &cfg.duration_s) < 0 || cfg.duration_s < 0.01 || cfg.duration_s > 3600) {
-                                log_error("--duration '%s' is not a duration between 10ms and 1h: give seconds such as 1, 0.5 or 2s", optarg);
-                                return EXIT_USAGE;
-                        }
-                        break;
-                case 'n': {
-                        unsigned long v = strtoul(optarg, &end, 10);
-                        if (*end || end == optarg || v < 1 || v > 1000) {
-                                log_error("--rounds '%s' is not a number from 1 to 1000", optarg);
-                                return EXIT_USAGE;
-                        }
-                        cfg.rounds = (unsigned) v;
-                        break;
-                }
-                case 'j':
-                        json = true;
-                        break;
-                case OPT_OUT:
-                        out = optarg;
-                        break;
-                case OPT_DIR:
-                        cfg.dir = optarg;
-                        break;
-                case OPT_URL: {
-                        _cleanup_free_ char *why = NULL;
-                        if (http_url_check(optarg, &why) < 0) {
-                                log_error("--url: %s", why ? why : "out of memory");
-                                return EXIT_USAGE;
-                        }
-                        if (push(&urls, &nurls, optarg) < 0)
-                                return EXIT_FAIL;
-                        break;
-                }
-                case OPT_USERS: {
-                        unsigned long v = strtoul(optarg, &end, 10);
-                        if (*end || end == optarg || v < 1 || v > 10000) {
-                                log_error("--users '%s' is not a number from 1 to 10000", optarg);
-                                return EXIT_USAGE;
-                        }
-                        cfg.http.users = (unsigned) v;
-                        break;
-                }
-                case OPT_BASELINE:
-                        baseline = optarg;
-                        break;
-                case OPT_FAIL_REGRESSION:
-                        fail_on_regression = true;
-                        break;
-                case OPT_THREADS: {
-                        unsigned long v = strtoul(optarg, &end, 10);
-                        if (*end || end == optarg || v < 1 || v > 256) {
-                                log_error("--threads '%s' is not a number from 1 to 256", optarg);
-                                return EXIT_USAGE;
-                        }
-                        cfg.http.threads = (unsigned) v;
-                        break;
-                }
-                case OPT_RATE:
-                        cfg.http.rate = strtod(optarg, &end);
-                        if (*end || end == optarg || !(cfg.http.rate > 0) || cfg.http.rate > 1e7) {
-                                log_error("--rate '%s' is not a positive number of requests per second", optarg);
-                                return EXIT_USAGE;
-                        }
-                        cfg.http.model = HTTP_MODEL_OPEN;
-                        break;
-                case OPT_ARRIVAL:
-                        if (strcmp(optarg, "constant") == 0)
-                                cfg.http.arrival = HTTP_ARRIVAL_CONSTANT;
-                        else if (strcmp(optarg, "poisson") == 0)
-                                cfg.http.arrival = HTTP_ARRIVAL_POISSON;
-                        else {
-                                log_error("--arrival '%s': use constant or poisson", optarg);
-                                return EXIT_USAGE;
-                        }
-                        break;
-                case OPT_METHOD:
-                        cfg.http.method = optarg;
-                        break;
-                case OPT_DATA:
-                        cfg.http.body = optarg;
-                        break;
-                case OPT_HEADER: {
-                        _cleanup_free_ char *why = NULL;
-                        if (http_header_check(optarg, &why) < 0) {
-                                log_error("%s", why ? why : "out of memory");
-                                return EXIT_USAGE;
-                        }
-                        if (push(&headers, &nheaders, optarg) < 0)
-                                return EXIT_FAIL;
-                        break;
-                }
-                case OPT_CACERT:
-                        if (access(optarg, R_OK) < 0) {
-                                log_error("--cacert '%s': %m: give a readable PEM file of CA certificates", optarg);
-                                return EXIT_USAGE;
-                        }
-                        cfg.http.cacert = optarg;
-                        break;
-                case OPT_TIMEOUT:
-                        if (cli_parse_seconds(optarg, &cfg.http.timeout_s) < 0 || cfg.http.timeout_s < 0.001) {
-                                log_error("--timeout '%s' is not a duration such as 5 or 500ms", optarg);
-                                return EXIT_USAGE;
-                        }
-                        break;
-                case OPT_SEED:
-                        cfg.http.seed = strtoull(optarg, &end, 0);
-                        if (*end || end == optarg) {
-                                log_error("--seed '%s' is not a number", optarg);
-                                return EXIT_USAGE;
-                        }
-                        break;
-                case 'h':
-                        probe_usage(stdout);
-                        return EXIT_OK;
-                default:
-                        log_error("unknown or incomplete option '%s' (see 'skytune probe --help')", argv[optind - 1]);
-                        return EXIT_USAGE;
-                }
-        cfg.http.headers = headers;
-        if (fail_on_regression && !baseline)
-                return cli_flag_needs("--fail-on-regression", "--baseline FILE",
-                                      "a regression is judged against a saved run; add --baseline or drop it");
-        if (cfg.http.arrival == HTTP_ARRIVAL_POISSON && cfg.http.model != HTTP_MODEL_OPEN) {
-                log_error("--arrival needs --rate (the open model)");
+/* A saved run to compare with; EXIT_USAGE when it is not a probe document. */
+static int load_baseline(const char *path, json_t **ret) {
+        json_error_t jerr;
+        json_t *base = json_load_file(path, 0, &jerr);
+        if (!base || strcmp(strempty(json_string_value(json_object_get(base, "schema"))), PROBE_SCHEMA) != 0) {
+                log_error("--baseline %s: %s (give a file written by 'skytune probe --out FILE')", path,
+                          base ? "not a " PROBE_SCHEMA " document" : jerr.text);
+                json_decref(base);
                 return EXIT_USAGE;
         }
+        *ret = base;
+        return PROBE_ARGS_RUN;
+}
 
-        /* Names: positional, each may be a comma-separated list. */
-        const ProbeBackend *sel[64];
-        size_t nsel = 0;
-        for (int i = optind; i < argc; i++) {
-                _cleanup_free_ char *copy = strdup(argv[i]);
-                if (!copy)
-                        return EXIT_FAIL;
-                char *save = NULL;
-                for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-                        const ProbeBackend *b = probe_find(t);
-                        if (!b) {
-                                log_error("unknown probe '%s' (see 'skytune probe --help' for the list)", t);
-                                return EXIT_USAGE;
-                        }
-                        if (nsel < ELEMENTSOF(sel))
-                                sel[nsel++] = b;
-                }
-        }
-        if (nsel == 0) {
-                for (size_t i = 0; i < probe_table_size; i++)
-                        if ((strcmp(probe_table[i]->name, "http") == 0) == (nurls > 0))
-                                sel[nsel++] = probe_table[i];
-        }
-        bool want_http = false;
-        for (size_t i = 0; i < nsel; i++)
-                want_http |= strcmp(sel[i]->name, "http") == 0;
-        if (want_http && nurls == 0) {
-                log_error("the http probe needs a target: add --url URL (for example --url http://127.0.0.1:8080/)");
-                return EXIT_USAGE;
-        }
-
-        json_t *base = NULL;
-        if (baseline) {
-                json_error_t jerr;
-                base = json_load_file(baseline, 0, &jerr);
-                if (!base || strcmp(strempty(json_string_value(json_object_get(base, "schema"))), PROBE_SCHEMA) != 0) {
-                        log_error("--baseline %s: %s (give a file written by 'skytune probe --out FILE')", baseline,
-                                  base ? "not a " PROBE_SCHEMA " document" : jerr.text);
-                        json_decref(base);
-                        return EXIT_USAGE;
-                }
-        }
-
-        struct sigaction sa = { .sa_handler = on_stop };
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-
-        json_t *doc = json_object(), *probes = json_array();
-        if (!doc || !probes) {
-                json_decref(doc);
-                json_decref(probes);
-                return EXIT_FAIL;
-        }
+static void set_header(json_t *doc, const ProbeConfig *cfg) {
         struct utsname un;
         json_object_set_new(doc, "schema", json_string(PROBE_SCHEMA));
         json_object_set_new(doc, "version", json_string(SKYTUNE_VERSION));
         json_object_set_new(doc, "host", json_pack("{s:s,s:i}", "kernel", uname(&un) == 0 ? un.release : "",
                                                    "cpus", (int) probe_ncpu()));
-        json_object_set_new(doc, "config", json_pack("{s:f,s:i}", "duration_s", cfg.duration_s, "rounds", (int) cfg.rounds));
+        json_object_set_new(doc, "config", json_pack("{s:f,s:i}", "duration_s", cfg->duration_s, "rounds", (int) cfg->rounds));
+}
+
+/* Runs each selected probe (http once per URL) into probes; returns how many failed. */
+static int run_probes(const ProbeArgs *a, json_t *probes) {
         int failed = 0;
         bool progress = cli_stderr_is_tty();
-        json_t *not_run = json_array();
-        for (size_t i = 0; i < nsel && !stop_flag; i++) {
-                bool is_http = strcmp(sel[i]->name, "http") == 0;
-                size_t runs = is_http ? nurls : 1;
+        for (size_t i = 0; i < a->nsel && !stop_flag; i++) {
+                bool is_http = strcmp(a->sel[i]->name, "http") == 0;
+                size_t runs = is_http ? a->nurls : 1;
                 for (size_t u = 0; u < runs && !stop_flag; u++) {
-                        ProbeConfig one = cfg;
-                        one.http.url = is_http ? urls[u] : NULL;
+                        ProbeConfig one = a->cfg;
+                        one.http.url = is_http ? a->urls[u] : NULL;
                         if (progress)
-                                fprintf(stderr, "\rskytune: probing %s (%u x %.3g s)...%s", sel[i]->name, cfg.rounds,
-                                        cfg.duration_s, cli_erase_eol());
+                                fprintf(stderr, "\rskytune: probing %s (%u x %.3g s)...%s", a->sel[i]->name, a->cfg.rounds,
+                                        a->cfg.duration_s, cli_erase_eol());
                         ProbeResult *res = NULL;
-                        int r = probe_run(sel[i], &one, &res);
+                        int r = probe_run(a->sel[i], &one, &res);
                         if (r < 0 && r != -ECANCELED) {
-                                log_error("probe %s%s%s failed: %s", sel[i]->name, is_http ? " " : "",
+                                log_error("probe %s%s%s failed: %s", a->sel[i]->name, is_http ? " " : "",
                                           is_http ? one.http.url : "", res && res->error ? res->error : strerror(-r));
                                 failed++;
                         }
@@ -543,16 +275,66 @@ int verb_probe(int argc, char **argv) {
         }
         if (progress)
                 cli_progress_clear();
+        return failed;
+}
+
+/* After Ctrl-C: the probes not started, in the document and the warning. */
+static json_t *not_run_list(const ProbeArgs *a, const json_t *probes) {
+        json_t *not_run = json_array();
         char names[256] = "";
-        for (size_t i = 0; i < nsel && stop_flag; i++)
-                if (!probe_was_run(probes, sel[i]->name)) {
-                        json_array_append_new(not_run, json_string(sel[i]->name));
+        for (size_t i = 0; i < a->nsel && stop_flag; i++)
+                if (!probe_was_run(probes, a->sel[i]->name)) {
+                        json_array_append_new(not_run, json_string(a->sel[i]->name));
                         size_t l = strlen(names);
-                        snprintf(names + l, sizeof(names) - l, "%s%s", l ? ", " : "; not started: ", sel[i]->name);
+                        snprintf(names + l, sizeof(names) - l, "%s%s", l ? ", " : "; not started: ", a->sel[i]->name);
                 }
         if (stop_flag)
                 log_warning("interrupted (%s): reporting the rounds done so far, marked \"interrupted\"%s",
                             stop_flag == SIGTERM ? "SIGTERM" : "SIGINT", names);
+        return not_run;
+}
+
+/* The document to --out, as JSON or as text, with the comparison against the baseline. */
+static int output(const ProbeArgs *a, json_t *doc, const json_t *probes, const VerifyResult *cmp) {
+        int r = 0;
+        if (a->out)
+                r = cli_write_json(doc, a->out);
+        if (r >= 0 && a->json)
+                r = cli_write_json(doc, NULL);
+        else if (r >= 0) {
+                size_t i;
+                json_t *p;
+                json_array_foreach(probes, i, p)
+                        render(stdout, p);
+                if (cmp) {
+                        printf("\nCompared with %s (%u baseline, %u current rounds):\n", a->baseline, cmp->rounds_a,
+                               cmp->rounds_b);
+                        probe_verify_render(stdout, cmp);
+                }
+        }
+        return r;
+}
+
+static int probe_main(const ProbeArgs *a) {
+        json_t *base = NULL;
+        if (a->baseline && load_baseline(a->baseline, &base) != PROBE_ARGS_RUN)
+                return EXIT_USAGE;
+
+        struct sigaction sa = { .sa_handler = on_stop };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+
+        json_t *doc = json_object(), *probes = json_array();
+        if (!doc || !probes) {
+                json_decref(doc);
+                json_decref(probes);
+                json_decref(base);
+                return EXIT_FAIL;
+        }
+        set_header(doc, &a->cfg);
+        int failed = run_probes(a, probes);
+        json_t *not_run = not_run_list(a, probes);
         json_object_set_new(doc, "interrupted", json_boolean(stop_flag));
         json_object_set_new(doc, "not_run", not_run);
         json_object_set_new(doc, "probes", probes);
@@ -568,25 +350,20 @@ int verb_probe(int argc, char **argv) {
                 }
                 json_object_set_new(doc, "comparison", verify_result_json(cmp));
         }
-        if (out)
-                r = cli_write_json(doc, out);
-        if (r >= 0 && json)
-                r = cli_write_json(doc, NULL);
-        else if (r >= 0) {
-                size_t i;
-                json_t *p;
-                json_array_foreach(probes, i, p)
-                        render(stdout, p);
-                if (cmp) {
-                        printf("\nCompared with %s (%u baseline, %u current rounds):\n", baseline, cmp->rounds_a,
-                               cmp->rounds_b);
-                        probe_verify_render(stdout, cmp);
-                }
-        }
+        r = output(a, doc, probes, cmp);
         bool regressed = cmp && cmp->primary_regressed;
         verify_result_free(cmp);
         json_decref(doc);
-        if (r < 0 || failed || (fail_on_regression && regressed))
+        if (r < 0 || failed || (a->fail_on_regression && regressed))
                 return EXIT_FAIL;
         return stop_flag ? EXIT_INTERRUPTED : EXIT_OK;
+}
+
+int verb_probe(int argc, char **argv) {
+        ProbeArgs a = { .cfg = { .duration_s = 1, .rounds = 5, .stop = &stop_flag } };
+        int r = probe_args_parse(argc, argv, &a);
+        if (r == PROBE_ARGS_RUN)
+                r = probe_main(&a);
+        probe_args_done(&a);
+        return r;
 }

@@ -63,6 +63,38 @@ static int file_effect(const Sysroot *root, const char *path, const json_t *chan
                                                       "changed", changed, "diff", diff));
 }
 
+/* A file-only key: its value in the owned file, else the plan's current value. */
+static int file_status(const Sysroot *root, TunableKind k, const char *canon, const json_t *c, char **cur,
+                       const char **status) {
+        int r = owned_file_value(root, k, canon, cur);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        if (r == -ENOENT) {
+                json_t *pc = json_object_get(c, "current");
+                *cur = json_is_string(pc) ? strdup(json_string_value(pc)) : NULL;
+        }
+        *status = "file";
+        return 0;
+}
+
+/* A live key: whether applying the plan would change it now (a lowered hard ulimit warns). */
+static int live_status(const Sysroot *root, TunableKind k, const char *canon, const char *proposed, char **cur,
+                       const char **status, json_t *warnings, unsigned *pending) {
+        int r = tunable_read(root, k, canon, cur);
+        if (r == -ENOENT)
+                *status = "unsupported";
+        else if (r < 0)
+                return r;
+        else
+                *status = tunable_values_equal(k, canon, *cur, proposed) ? "unchanged" : "change";
+        *pending += strcmp(*status, "change") == 0;
+        _cleanup_free_ char *lowered = NULL;
+        if (k == TUNABLE_ULIMIT && strcmp(*status, "change") == 0 &&
+            ulimit_lowered_hard_warning(canon, *cur, proposed, &lowered) > 0)
+                json_array_append_new(warnings, json_pack("{s:s}", "message", lowered));
+        return 0;
+}
+
 int dryrun_effects(const Sysroot *root, const json_t *plan, bool persist, json_t **ret, OptError *err) {
         int r = dryrun_check_plan(root, plan, err);
         if (r < 0)
@@ -84,31 +116,10 @@ int dryrun_effects(const Sysroot *root, const json_t *plan, bool persist, json_t
                 }
                 bool file_only = owned_file_only(k, canon);
                 const char *status;
-                if (file_only) {
-                        r = owned_file_value(root, k, canon, &cur);
-                        if (r < 0 && r != -ENOENT)
-                                break;
-                        if (r == -ENOENT) {
-                                json_t *pc = json_object_get(c, "current");
-                                cur = json_is_string(pc) ? strdup(json_string_value(pc)) : NULL;
-                        }
-                        status = "file";
-                        r = 0;
-                } else {
-                        r = tunable_read(root, k, canon, &cur);
-                        if (r == -ENOENT)
-                                status = "unsupported";
-                        else if (r < 0)
-                                break;
-                        else
-                                status = tunable_values_equal(k, canon, cur, proposed) ? "unchanged" : "change";
-                        pending += strcmp(status, "change") == 0;
-                        _cleanup_free_ char *lowered = NULL;
-                        if (k == TUNABLE_ULIMIT && strcmp(status, "change") == 0 &&
-                            ulimit_lowered_hard_warning(canon, cur, proposed, &lowered) > 0)
-                                json_array_append_new(warnings, json_pack("{s:s}", "message", lowered));
-                        r = 0;
-                }
+                r = file_only ? file_status(root, k, canon, c, &cur, &status)
+                              : live_status(root, k, canon, proposed, &cur, &status, warnings, &pending);
+                if (r < 0)
+                        break;
                 json_t *e = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s}", "kind", kind, "key", canon, "from", cur, "to",
                                       proposed, "mechanism", owned_mechanism(k, canon), "status", status);
                 if (e && !cur)

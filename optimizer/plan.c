@@ -11,6 +11,7 @@
 #include "digest.h"
 #include "jpath.h"
 #include "owned-file.h"
+#include "plan-context.h"
 #include "plan.h"
 #include "schema.h"
 #include "time-util.h"
@@ -213,6 +214,65 @@ static int merge_raise(json_t *prev, const json_t *c, const char *key) {
         return 0;
 }
 
+/* The kernel's own ceiling for a limit: the kernel refuses nofile above fs.nr_open; more nproc than
+ * threads-max or pid_max allow can never be used. */
+static void kernel_cap(const Builder *b, const PolicyRule *r, const char *key, ValInput *in, json_t *evidence) {
+        UlimitKey uk;
+        if (r->kind != TUNABLE_ULIMIT || ulimit_key_parse(key, &uk) < 0)
+                return;
+        bool nofile = strcmp(uk.resource->name, "nofile") == 0, nproc = strcmp(uk.resource->name, "nproc") == 0;
+        long long kcap = nofile ? b->nr_open : nproc ? b->nproc_max : -1;
+        if (kcap > 0 && (!in->has_cap || in->cap > kcap)) {
+                in->has_cap = true;
+                in->cap = kcap;
+                json_object_set_new(evidence, nofile ? "limits.nr_open" : "limits.nproc_max", json_integer(kcap));
+        }
+}
+
+/* The value a rule's "ref" names: the current value, or a profile or context path (kept as evidence). */
+static void resolve_ref(Builder *b, const PolicyRule *r, const char *elem, const char *key, const char *current,
+                        ValInput *in, json_t *evidence) {
+        if (!r->value.ref)
+                return;
+        if (strcmp(r->value.ref, "current") == 0) {
+                in->ref = current_number(r->kind, key, current, &in->has_ref);
+                return;
+        }
+        _cleanup_free_ char *path = jpath_subst(r->value.ref, elem);
+        json_t *v = path ? jpath_scalar(lookup(path, b)) : NULL;
+        in->has_ref = v && jpath_number(v, &in->ref);
+        if (in->has_ref)
+                json_object_set(evidence, path, v);
+}
+
+/* The plan's record of one change. */
+static json_t *change_json(const PolicyRule *r, const KeyCand *kc, const char *current, const char *proposed,
+                           const char *pfile, json_t *evidence) {
+        json_t *c = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:O, s:s, s:s, s:s, s:s, s:s?, s:s, s:i}", "kind",
+                              tunable_kind_to_string(r->kind), "key", kc->key, "current", current, "proposed", proposed, "rule", r->id, "reason", r->reason,
+                              "evidence", evidence, "expected_effect", r->effect, "risk", risk_to_string(r->risk),
+                              "confidence", r->confidence ? r->confidence : "high", "mechanism",
+                              owned_mechanism(r->kind, kc->key), "persist_file", pfile, "policy_file", r->file,
+                              "policy_line", (int) r->line);
+        if (!c)
+                return NULL;
+        if (!current)
+                json_object_set_new(c, "current", json_null());
+        if (!pfile)
+                json_object_set_new(c, "persist_file", json_null());
+        if (r->source)
+                json_object_set_new(c, "source", json_string(r->source));
+        if (r->has_effect_metrics) {
+                json_t *em = json_array();
+                for (size_t i = 0; em && i < r->n_effect_metrics; i++)
+                        json_array_append_new(em, json_string(r->effect_metrics[i]));
+                json_object_set_new(c, "effect_metrics", em);
+        }
+        if (kc->note)
+                json_object_set_new(c, "note", json_string(kc->note));
+        return c;
+}
+
 static int propose(Builder *b, const PolicyRule *r, const char *elem, const KeyCand *kc, json_t *evidence) {
         const char *kind = tunable_kind_to_string(r->kind);
         _cleanup_free_ char *current = NULL, *proposed = NULL;
@@ -234,29 +294,8 @@ static int propose(Builder *b, const PolicyRule *r, const char *elem, const KeyC
                 .kind = r->kind, .key = kc->key, .current = current, .supported = sup, .n_supported = n_sup,
                 .has_floor = r->has_floor, .floor = r->floor, .has_cap = r->has_cap, .cap = r->cap,
         };
-        UlimitKey uk;
-        if (r->kind == TUNABLE_ULIMIT && ulimit_key_parse(kc->key, &uk) >= 0) {
-                /* The kernel refuses nofile above fs.nr_open; more nproc than threads-max or pid_max
-                 * allow can never be used. */
-                bool nofile = strcmp(uk.resource->name, "nofile") == 0, nproc = strcmp(uk.resource->name, "nproc") == 0;
-                long long kcap = nofile ? b->nr_open : nproc ? b->nproc_max : -1;
-                if (kcap > 0 && (!in.has_cap || in.cap > kcap)) {
-                        in.has_cap = true;
-                        in.cap = kcap;
-                        json_object_set_new(evidence, nofile ? "limits.nr_open" : "limits.nproc_max", json_integer(kcap));
-                }
-        }
-        if (r->value.ref) {
-                if (strcmp(r->value.ref, "current") == 0)
-                        in.ref = current_number(r->kind, kc->key, current, &in.has_ref);
-                else {
-                        _cleanup_free_ char *path = jpath_subst(r->value.ref, elem);
-                        json_t *v = path ? jpath_scalar(lookup(path, b)) : NULL;
-                        in.has_ref = v && jpath_number(v, &in.ref);
-                        if (in.has_ref)
-                                json_object_set(evidence, path, v);
-                }
-        }
+        kernel_cap(b, r, kc->key, &in, evidence);
+        resolve_ref(b, r, elem, kc->key, current, &in, evidence);
         const char *why = NULL;
         q = valop_compute(&r->value, &in, &proposed, &why);
         tunable_offered_free(sup);
@@ -285,28 +324,9 @@ static int propose(Builder *b, const PolicyRule *r, const char *elem, const KeyC
         q = owned_file_for(r->kind, kc->key, &pfile);
         if (q < 0)
                 return q;
-        json_t *c = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:O, s:s, s:s, s:s, s:s, s:s?, s:s, s:i}", "kind", kind,
-                              "key", kc->key, "current", current, "proposed", proposed, "rule", r->id, "reason", r->reason,
-                              "evidence", evidence, "expected_effect", r->effect, "risk", risk_to_string(r->risk),
-                              "confidence", r->confidence ? r->confidence : "high", "mechanism",
-                              owned_mechanism(r->kind, kc->key), "persist_file", pfile, "policy_file", r->file,
-                              "policy_line", (int) r->line);
+        json_t *c = change_json(r, kc, current, proposed, pfile, evidence);
         if (!c)
                 return -ENOMEM;
-        if (!current)
-                json_object_set_new(c, "current", json_null());
-        if (!pfile)
-                json_object_set_new(c, "persist_file", json_null());
-        if (r->source)
-                json_object_set_new(c, "source", json_string(r->source));
-        if (r->has_effect_metrics) {
-                json_t *em = json_array();
-                for (size_t i = 0; em && i < r->n_effect_metrics; i++)
-                        json_array_append_new(em, json_string(r->effect_metrics[i]));
-                json_object_set_new(c, "effect_metrics", em);
-        }
-        if (kc->note)
-                json_object_set_new(c, "note", json_string(kc->note));
         size_t idx;
         json_t *prev = find_change(b->changes, kind, kc->key, &idx);
         if (prev && r->kind == TUNABLE_ULIMIT &&
@@ -454,15 +474,17 @@ static int check_conflicts(Builder *b) {
         return 0;
 }
 
-/* The persistent huge page pool (HugePages_Total x Hugepagesize of /proc/meminfo), -1 unknown. */
-static long long hugepages_bytes(const Sysroot *root) {
-        _cleanup_free_ char *text = NULL;
-        if (sysroot_read_file(root, "proc/meminfo", &text, NULL) < 0)
-                return -1;
-        const char *total = strstr(text, "HugePages_Total:"), *size = strstr(text, "Hugepagesize:");
-        if (!total || !size)
-                return -1;
-        return strtoll(total + 16, NULL, 10) * strtoll(size + 13, NULL, 10) * 1024;
+/* A target the rules cannot judge is worth a warning, not an error. */
+static void warn_targets(Builder *b) {
+        for (size_t i = 0; i < b->n_targets; i++) {
+                const Target *t = &b->targets[i];
+                if (t->pid == 0 && !t->unit)
+                        warn(b, NULL, "target '%s': no running process has this name and no %s.service unit exists, so "
+                             "its limits cannot be checked", t->name, t->name);
+                else if (t->pid > 0 && !t->nofile.used_known)
+                        warn(b, NULL, "target '%s': cannot count the open files of pid %d (another user's process: run "
+                             "as root to measure its use against the limit)", t->name, t->pid);
+        }
 }
 
 int plan_build(const PlanOptions *o, json_t **ret, OptError *err) {
@@ -472,7 +494,7 @@ int plan_build(const PlanOptions *o, json_t **ret, OptError *err) {
                 .changes = json_array(), .held_back = json_array(), .warnings = json_array(),
                 .unsupported = json_array(), .nr_open = -1, .nproc_max = -1,
         };
-        _cleanup_free_ char *nr_open = NULL, *threads_max = NULL, *pid_max = NULL, *digest = NULL, *gen = NULL;
+        _cleanup_free_ char *digest = NULL, *gen = NULL;
         int q = 0;
         if (!json_is_object(o->profile))
                 q = opt_error_set(err, -EINVAL, o->profile_source, 0, "the profile is not a JSON object");
@@ -487,67 +509,12 @@ int plan_build(const PlanOptions *o, json_t **ret, OptError *err) {
                 q = -ENOMEM;
                 goto out;
         }
-        if (tunable_read(o->root, TUNABLE_SYSCTL, "fs.nr_open", &nr_open) >= 0)
-                b.nr_open = strtoll(nr_open, NULL, 10);
-        if (tunable_read(o->root, TUNABLE_SYSCTL, "kernel.threads-max", &threads_max) >= 0)
-                b.nproc_max = strtoll(threads_max, NULL, 10);
-        if (tunable_read(o->root, TUNABLE_SYSCTL, "kernel.pid_max", &pid_max) >= 0) {
-                long long v = strtoll(pid_max, NULL, 10);
-                b.nproc_max = b.nproc_max > 0 && b.nproc_max < v ? b.nproc_max : v;
-        }
-
-        /* Targets: the policy's, the command line's, and the processes the profile found at 80% or more
-         * of their open-files limit (files.top_processes), once each. */
-        json_t *top = json_object_get(json_object_get(json_object_get(o->profile, "resources"), "files"), "top_processes");
-        char **names = calloc(o->policy->n_targets + o->n_targets + json_array_size(top) + 1, sizeof(char *));
-        size_t nn = 0;
-        if (!names) {
-                q = -ENOMEM;
-                goto out;
-        }
-        for (size_t pass = 0; pass < 3; pass++) {
-                size_t ns = pass == 0 ? o->policy->n_targets : pass == 1 ? o->n_targets : json_array_size(top);
-                for (size_t i = 0; i < ns; i++) {
-                        const char *name;
-                        if (pass == 2) {
-                                json_t *t = json_array_get(top, i);
-                                double pct;
-                                name = json_string_value(json_object_get(t, "comm"));
-                                if (!name || !jpath_number(json_object_get(t, "pct"), &pct) || pct < 80 ||
-                                    !tunable_component_ok(name, 128) || strchr(name, ':'))
-                                        continue;
-                        } else
-                                name = pass == 0 ? o->policy->targets[i] : o->targets[i];
-                        bool dup = false;
-                        for (size_t j = 0; j < nn; j++)
-                                dup = dup || strcmp(names[j], name) == 0;
-                        if (!dup)
-                                names[nn++] = (char *) name;
-                }
-        }
-        q = targets_scan(o->root, names, nn, &b.targets, &b.n_targets);
-        free(names);
+        plan_kernel_limits(o->root, &b.nr_open, &b.nproc_max);
+        q = plan_scan_targets(o, &b.targets, &b.n_targets);
         if (q < 0)
                 goto out;
-        json_t *tj = targets_to_json(b.targets, b.n_targets);
-        json_t *lim = json_object();
-        if (b.nr_open > 0)
-                json_object_set_new(lim, "nr_open", json_integer(b.nr_open));
-        if (b.nproc_max > 0)
-                json_object_set_new(lim, "nproc_max", json_integer(b.nproc_max));
-        long long huge = hugepages_bytes(o->root);
-        if (huge >= 0)
-                json_object_set_new(lim, "hugepages_bytes", json_integer(huge));
-        b.ctx = json_pack("{s:o, s:o}", "targets", tj, "limits", lim);
-        for (size_t i = 0; i < b.n_targets; i++) {
-                const Target *t = &b.targets[i];
-                if (t->pid == 0 && !t->unit)
-                        warn(&b, NULL, "target '%s': no running process has this name and no %s.service unit exists, so "
-                             "its limits cannot be checked", t->name, t->name);
-                else if (t->pid > 0 && !t->nofile.used_known)
-                        warn(&b, NULL, "target '%s': cannot count the open files of pid %d (another user's process: run "
-                             "as root to measure its use against the limit)", t->name, t->pid);
-        }
+        b.ctx = plan_context_json(o->root, b.targets, b.n_targets, b.nr_open, b.nproc_max);
+        warn_targets(&b);
 
         for (size_t i = 0; i < o->policy->n_rules && q >= 0; i++)
                 q = run_rule(&b, &o->policy->rules[i]);

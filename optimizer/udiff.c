@@ -48,42 +48,20 @@ static bool same(const Lines *a, size_t i, const Lines *b, size_t j) {
 
 typedef enum Op { OP_KEEP, OP_DEL, OP_ADD } Op;
 
-int udiff(const char *path, const char *old, const char *new, char **ret) {
-        if ((old && new && strcmp(old, new) == 0) || (!old && !new)) {
-                *ret = strdup("");
-                return *ret ? 0 : -ENOMEM;
-        }
-        Lines a, b;
-        int r = split(old, &a);
-        if (r < 0)
-                return r;
-        r = split(new, &b);
-        if (r < 0) {
-                free(a.p);
-                free(a.len);
-                return r;
-        }
-        /* LCS table: lcs[i][j] = length of the LCS of a[i..] and b[j..]. */
-        size_t w = b.n + 1;
-        unsigned *lcs = calloc((a.n + 1) * w, sizeof(unsigned));
-        Op *ops = calloc(a.n + b.n + 1, sizeof(Op));
-        char *buf = NULL;
-        size_t blen = 0;
-        FILE *f = lcs && ops ? open_memstream(&buf, &blen) : NULL;
-        if (!f) {
-                r = -ENOMEM;
-                goto out;
-        }
-        for (size_t i = a.n; i-- > 0;)
-                for (size_t j = b.n; j-- > 0;)
-                        lcs[i * w + j] = same(&a, i, &b, j) ? lcs[(i + 1) * w + j + 1] + 1
-                                                            : MAX(lcs[(i + 1) * w + j], lcs[i * w + j + 1]);
+/* The edit script from the LCS table (lcs[i][j] = length of the LCS of a[i..] and b[j..]);
+ * returns its length. */
+static size_t edit_script(const Lines *a, const Lines *b, unsigned *lcs, Op *ops) {
+        size_t w = b->n + 1;
+        for (size_t i = a->n; i-- > 0;)
+                for (size_t j = b->n; j-- > 0;)
+                        lcs[i * w + j] = same(a, i, b, j) ? lcs[(i + 1) * w + j + 1] + 1
+                                                          : MAX(lcs[(i + 1) * w + j], lcs[i * w + j + 1]);
         size_t n = 0;
-        for (size_t i = 0, j = 0; i < a.n || j < b.n;) {
-                if (i < a.n && j < b.n && same(&a, i, &b, j)) {
+        for (size_t i = 0, j = 0; i < a->n || j < b->n;) {
+                if (i < a->n && j < b->n && same(a, i, b, j)) {
                         ops[n++] = OP_KEEP;
                         i++, j++;
-                } else if (i < a.n && (j == b.n || lcs[(i + 1) * w + j] >= lcs[i * w + j + 1])) {
+                } else if (i < a->n && (j == b->n || lcs[(i + 1) * w + j] >= lcs[i * w + j + 1])) {
                         ops[n++] = OP_DEL;      /* deletions first, as diff -u prints them */
                         i++;
                 } else {
@@ -91,8 +69,11 @@ int udiff(const char *path, const char *old, const char *new, char **ret) {
                         j++;
                 }
         }
-        fprintf(f, "--- %s%s\n+++ %s%s\n", old ? "a" : "", old ? path : "/dev/null", new ? "b" : "", new ? path : "/dev/null");
-        /* Hunks: runs of changes with up to CONTEXT kept lines around them, merged when close. */
+        return n;
+}
+
+/* Hunks: runs of changes with up to CONTEXT kept lines around them, merged when close. */
+static void write_hunks(FILE *f, const Lines *a, const Lines *b, const Op *ops, size_t n) {
         size_t k = 0, ai = 0, bi = 0;
         while (k < n) {
                 size_t first = k;
@@ -124,18 +105,49 @@ int udiff(const char *path, const char *old, const char *new, char **ret) {
                 fprintf(f, "@@ -%zu,%zu +%zu,%zu @@\n", na ? ai + 1 : ai, na, nb ? bi + 1 : bi, nb);
                 for (size_t x = start; x < stop; x++) {
                         if (ops[x] == OP_KEEP) {
-                                fprintf(f, " %.*s\n", (int) a.len[ai], a.p[ai]);
+                                fprintf(f, " %.*s\n", (int) a->len[ai], a->p[ai]);
                                 ai++, bi++;
                         } else if (ops[x] == OP_DEL) {
-                                fprintf(f, "-%.*s\n", (int) a.len[ai], a.p[ai]);
+                                fprintf(f, "-%.*s\n", (int) a->len[ai], a->p[ai]);
                                 ai++;
                         } else {
-                                fprintf(f, "+%.*s\n", (int) b.len[bi], b.p[bi]);
+                                fprintf(f, "+%.*s\n", (int) b->len[bi], b->p[bi]);
                                 bi++;
                         }
                 }
                 k = stop;
         }
+}
+
+int udiff(const char *path, const char *old, const char *new, char **ret) {
+        if ((old && new && strcmp(old, new) == 0) || (!old && !new)) {
+                *ret = strdup("");
+                return *ret ? 0 : -ENOMEM;
+        }
+        Lines a, b;
+        int r = split(old, &a);
+        if (r < 0)
+                return r;
+        r = split(new, &b);
+        if (r < 0) {
+                free(a.p);
+                free(a.len);
+                return r;
+        }
+        /* LCS table: lcs[i][j] = length of the LCS of a[i..] and b[j..]. */
+        size_t w = b.n + 1;
+        unsigned *lcs = calloc((a.n + 1) * w, sizeof(unsigned));
+        Op *ops = calloc(a.n + b.n + 1, sizeof(Op));
+        char *buf = NULL;
+        size_t blen = 0;
+        FILE *f = lcs && ops ? open_memstream(&buf, &blen) : NULL;
+        if (!f) {
+                r = -ENOMEM;
+                goto out;
+        }
+        size_t n = edit_script(&a, &b, lcs, ops);
+        fprintf(f, "--- %s%s\n+++ %s%s\n", old ? "a" : "", old ? path : "/dev/null", new ? "b" : "", new ? path : "/dev/null");
+        write_hunks(f, &a, &b, ops, n);
         if (fclose(f) != 0) {
                 f = NULL;
                 r = -ENOMEM;
