@@ -42,6 +42,14 @@ bus_setup() {
         mkdir -p "$BUS_TMP/services" "$BUS_TMP/state" "$BUS_TMP/root"
         cp -a "$fixture/." "$BUS_TMP/root/"
         ROOT=$BUS_TMP/root STATE=$BUS_TMP/state
+        # The tests also run skytune as other users (nobody, a group member): a build below a directory
+        # they cannot enter (a clone in a 0700 mktemp -d) is run from a copy they can reach.
+        if ! setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$SKYTUNE" 2>/dev/null; then
+                mkdir -p "$BUS_TMP/bin"
+                cp "$SKYTUNE" "$BUS_TMP/bin/skytune"
+                chmod 0755 "$BUS_TMP/bin" "$BUS_TMP/bin/skytune"
+                SKYTUNE=$BUS_TMP/bin/skytune
+        fi
         BUS_RULES=0
         trap bus_teardown EXIT
 
