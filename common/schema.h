@@ -17,3 +17,6 @@
 #define DIFF_SCHEMA "skytune.diff/1"                /* diff --json (docs/verbs.md) */
 #define GET_SCHEMA "skytune.get/1"                  /* get --json (docs/verbs.md) */
 #define RECOMMEND_SCHEMA "skytune.recommend/1"      /* recommend --json (docs/verbs.md) */
+#define LOAD_SCHEMA "skytune.load/1"                /* load --json, stress --json (docs/load.md) */
+#define LOAD_INTERVAL_SCHEMA "skytune.load-interval/1" /* load --out-ndjson, one line per interval */
+#define SCENARIO_CHECK_SCHEMA "skytune.scenario-check/1" /* scenario check --json */
