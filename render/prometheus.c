@@ -81,7 +81,7 @@ static const struct {
         { "policies", "policy", "policy" },
 };
 
-static void buf_vappend(Buf *b, const char *fmt, va_list ap) {
+__attribute__((format(printf, 2, 0))) static void buf_vappend(Buf *b, const char *fmt, va_list ap) {
         if (b->error)
                 return;
         va_list aq;

@@ -24,16 +24,16 @@ typedef struct Sample {
 
 /* One line per kind, each with a key of every place its keys can have. */
 static const Sample samples[][5] = {
-        [TUNABLE_SYSCTL] = { { "vm.swappiness", "10" }, { "net.ipv4.tcp_congestion_control", "bbr", true } },
+        [TUNABLE_SYSCTL] = { { "vm.swappiness", "10", false }, { "net.ipv4.tcp_congestion_control", "bbr", true } },
         [TUNABLE_CPU_GOVERNOR] = { { "policy0", "performance", true } },
         [TUNABLE_CPU_EPP] = { { "policy0", "balance_power", true } },
         [TUNABLE_IO_SCHEDULER] = { { "vda", "mq-deadline", true } },
-        [TUNABLE_READ_AHEAD_KB] = { { "vda", "256" } },
-        [TUNABLE_NR_REQUESTS] = { { "vda", "256" } },
-        [TUNABLE_ULIMIT] = { { "process:nginx:nofile", "4096" },
-                             { "unit:nginx.service:nofile", "4096:8192" },
-                             { "login:*:memlock", "65536" },
-                             { "default:*:nproc", "4096" } },
+        [TUNABLE_READ_AHEAD_KB] = { { "vda", "256", false } },
+        [TUNABLE_NR_REQUESTS] = { { "vda", "256", false } },
+        [TUNABLE_ULIMIT] = { { "process:nginx:nofile", "4096", false },
+                             { "unit:nginx.service:nofile", "4096:8192", false },
+                             { "login:*:memlock", "65536", false },
+                             { "default:*:nproc", "4096", false } },
 };
 static_assert(ELEMENTSOF(samples) == _TUNABLE_KIND_MAX, "a tunable kind without its samples");
 
