@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "schema.h"
+#include "sysroot.h"
 
 typedef enum HttpModel {
         HTTP_MODEL_CLOSED,      /* N users, each sends the next request when the previous ends */
@@ -48,6 +49,8 @@ typedef struct ProbeConfig {
         uint64_t disk_bytes;    /* disk: size of the temporary file (0: 64 MiB) */
         uint64_t memory_bytes;  /* memory: pointer-chase working set, twice each copy buffer (0: 64 MiB) */
         HttpOptions http;
+        /* The host whose /proc/stat gives the foreign CPU of each round (borrowed; NULL: "/"). */
+        const Sysroot *sysroot;
         /* Set asynchronously (SIGINT) to end the run early; rounds check it often. May be NULL. */
         const volatile sig_atomic_t *stop;
 } ProbeConfig;
