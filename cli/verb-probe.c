@@ -10,7 +10,6 @@
 #include "log.h"
 #include "macro.h"
 #include "probe-verify.h"
-#include "http-args.h"
 #include "probe.h"
 #include "verify.h"
 #include "stats.h"
@@ -242,38 +241,53 @@ static void set_header(json_t *doc, const ProbeConfig *cfg) {
         json_object_set_new(doc, "config", json_pack("{s:f,s:i}", "duration_s", cfg->duration_s, "rounds", (int) cfg->rounds));
 }
 
-/* Runs each selected probe (http once per URL) into probes; returns how many failed. */
-static int run_probes(const ProbeArgs *a, json_t *probes) {
+/* One run of backend b (on target, when it takes one) into probes; returns 1 when it failed. */
+static int run_one(const ProbeArgs *a, const ProbeBackend *b, const char *target, json_t *probes) {
+        ProbeConfig one = a->cfg;
+        one.options = probe_option_set_of(&a->opts, b);
+        if (cli_stderr_is_tty())
+                fprintf(stderr, "\rskytune: probing %s (%u x %.3g s)...%s", b->name, a->cfg.rounds, a->cfg.duration_s,
+                        cli_erase_eol());
+        ProbeResult *res = NULL;
+        int failed = 0, r = probe_run(b, &one, &res);
+        if (r < 0 && r != -ECANCELED) {
+                log_error("probe %s%s%s failed: %s", b->name, target ? " " : "", strempty(target),
+                          res && res->error ? res->error : strerror(-r));
+                failed++;
+        }
+        if (res) {
+                json_t *pj = probe_result_json(res, &one);
+                if (pj && target)
+                        json_object_set_new(pj, b->target_option, json_string(target));
+                json_array_append_new(probes, pj);
+                if (pj && r >= 0 && nothing_succeeded(pj))
+                        failed++;
+        }
+        probe_result_free(res);
+        return failed;
+}
+
+/* Runs each selected probe (once per target for those that take one) into probes; returns how many
+ * failed. */
+static int run_probes(ProbeArgs *a, json_t *probes) {
         int failed = 0;
-        bool progress = cli_stderr_is_tty();
         for (size_t i = 0; i < a->nsel && !stop_flag; i++) {
-                bool is_http = strcmp(a->sel[i]->name, "http") == 0;
-                size_t runs = is_http ? a->nurls : 1;
-                for (size_t u = 0; u < runs && !stop_flag; u++) {
-                        ProbeConfig one = a->cfg;
-                        one.http.url = is_http ? a->urls[u] : NULL;
-                        if (progress)
-                                fprintf(stderr, "\rskytune: probing %s (%u x %.3g s)...%s", a->sel[i]->name, a->cfg.rounds,
-                                        a->cfg.duration_s, cli_erase_eol());
-                        ProbeResult *res = NULL;
-                        int r = probe_run(a->sel[i], &one, &res);
-                        if (r < 0 && r != -ECANCELED) {
-                                log_error("probe %s%s%s failed: %s", a->sel[i]->name, is_http ? " " : "",
-                                          is_http ? one.http.url : "", res && res->error ? res->error : strerror(-r));
+                const ProbeBackend *b = a->sel[i];
+                const char *const *targets;
+                size_t n = probe_option_set_targets(&a->opts, b, &targets);
+                if (!b->target_option)
+                        failed += run_one(a, b, NULL, probes);
+                for (size_t u = 0; b->target_option && u < n && !stop_flag; u++) {
+                        Error e = ERROR_NULL;
+                        if (probe_option_set_target(&a->opts, b, targets[u], &e) < 0) {
+                                log_error("probe %s: %s", b->name, error_message(&e));
                                 failed++;
-                        }
-                        if (res) {
-                                json_t *pj = probe_result_json(res, &one);
-                                if (pj && is_http)
-                                        json_object_set_new(pj, "url", json_string(one.http.url));
-                                json_array_append_new(probes, pj);
-                                if (pj && r >= 0 && nothing_succeeded(pj))
-                                        failed++;
-                        }
-                        probe_result_free(res);
+                        } else
+                                failed += run_one(a, b, targets[u], probes);
+                        error_done(&e);
                 }
         }
-        if (progress)
+        if (cli_stderr_is_tty())
                 cli_progress_clear();
         return failed;
 }
@@ -315,7 +329,7 @@ static int output(const ProbeArgs *a, json_t *doc, const json_t *probes, const V
         return r;
 }
 
-static int probe_main(const ProbeArgs *a) {
+static int probe_main(ProbeArgs *a) {
         json_t *base = NULL;
         if (a->baseline && load_baseline(a->baseline, &base) != PROBE_ARGS_RUN)
                 return EXIT_USAGE;

@@ -20,17 +20,28 @@
 #include "stats.h"
 #include "sysroot.h"
 
-extern const ProbeBackend probe_cpu, probe_memory, probe_disk, probe_net, probe_sched, probe_http;
-
-const ProbeBackend *const probe_table[] = {
-        &probe_cpu, &probe_memory, &probe_disk, &probe_net, &probe_sched, &probe_http,
-};
-const size_t probe_table_size = ELEMENTSOF(probe_table);
-
 const ProbeBackend *probe_find(const char *name) {
         for (size_t i = 0; i < probe_table_size; i++)
                 if (strcmp(probe_table[i]->name, name) == 0)
                         return probe_table[i];
+        return NULL;
+}
+
+const ProbeBackend *probe_find_by_target(const char *name, size_t *i) {
+        for (; *i < probe_table_size; (*i)++) {
+                const ProbeBackend *b = probe_table[*i];
+                if (b->target_option && strcmp(b->target_option, name) == 0) {
+                        (*i)++;
+                        return b;
+                }
+        }
+        return NULL;
+}
+
+const ProbeOption *probe_option_find(const ProbeBackend *b, const char *name) {
+        for (size_t i = 0; i < b->n_options; i++)
+                if (strcmp(b->options[i].name, name) == 0)
+                        return &b->options[i];
         return NULL;
 }
 
@@ -202,12 +213,14 @@ int probe_session_open(const ProbeBackend *b, const ProbeConfig *cfg, ProbeSessi
         if (r < 0)
                 return r;
         s->torn_down = false;
-        r = b->setup ? b->setup(s->state, cfg, &s->res->error) : 0;
+        Error e = ERROR_NULL;
+        r = b->setup ? b->setup(s->state, cfg, &e) : 0;
         if (r < 0) {
-                if (!s->res->error && asprintf(&s->res->error, "%s", strerror(-r)) < 0)
+                if (asprintf(&s->res->error, "%s", e.message ? e.message : strerror(-r)) < 0)
                         s->res->error = NULL;
                 session_teardown(s);
         }
+        error_done(&e);
         *ret = TAKE_PTR(s);
         return r;
 }
