@@ -28,6 +28,7 @@
 
 #include "macro.h"
 #include "nginx-fixture.h"
+#include "probe-http.h"
 #include "probe.h"
 #include "stats.h"
 
@@ -89,7 +90,7 @@ static int run_wrk(const char *url, double duration, Run *ret) {
 }
 
 static int run_probe(const char *url, double duration, Run *ret) {
-        ProbeConfig cfg = { .duration_s = duration, .rounds = 1, .http = { .url = url, .users = 50 } };
+        ProbeConfig cfg = { .duration_s = duration, .rounds = 1, .options = &(HttpOptions) { .url = url, .users = 50 } };
         const ProbeBackend *b = probe_find("http");
         ProbeResult *res = NULL;
         double n0 = nginx_cpu_s();

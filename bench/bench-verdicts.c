@@ -21,16 +21,18 @@
 
 #include "macro.h"
 #include "nginx-fixture.h"
+#include "probe-http.h"
 #include "probe.h"
 #include "verify.h"
 #include "stats.h"
 
 static double one_round(const char *url, double round_s, double rate, bool *clean) {
-        ProbeConfig cfg = { .duration_s = round_s, .rounds = 1, .http = { .url = url, .users = 50 } };
+        HttpOptions http = { .url = url, .users = 50 };
         if (rate > 0) {
-                cfg.http.model = HTTP_MODEL_OPEN;
-                cfg.http.rate = rate;
+                http.model = HTTP_MODEL_OPEN;
+                http.rate = rate;
         }
+        ProbeConfig cfg = { .duration_s = round_s, .rounds = 1, .options = &http };
         const ProbeBackend *b = probe_find("http");
         ProbeResult *res = NULL;
         double v = NAN;

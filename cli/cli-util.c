@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "time-util.h"
 #include "fileio.h"
 #include "log.h"
 #include "profiler.h"
@@ -124,21 +125,7 @@ int cli_flag_needs(const char *opt, const char *needed, const char *why) {
 }
 
 int cli_parse_seconds(const char *s, double *ret) {
-        char *end;
-        errno = 0;
-        double v = strtod(s, &end);
-        if (end == s || errno || !isfinite(v) || v < 0)
-                return -EINVAL;
-        if (strcmp(end, "ms") == 0)
-                v /= 1000;
-        else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
-                v *= 60;
-        else if (*end != '\0' && strcmp(end, "s") != 0)
-                return -EINVAL;
-        if (v > 86400)
-                return -ERANGE;
-        *ret = v;
-        return 0;
+        return time_parse_seconds(s, ret);
 }
 
 static volatile sig_atomic_t interrupted;   /* the signal number */

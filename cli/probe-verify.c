@@ -131,105 +131,12 @@ static int switch_unblocked(bool candidate, Switch *s) {
         return 0;
 }
 
-const char *probe_fmt_value(double v, char *buf, size_t len) {
-        if (!isfinite(v))
-                return "-";
-        double a = fabs(v);
-        if (a >= 1e9)
-                snprintf(buf, len, "%.3gG", v / 1e9);
-        else if (a >= 1e6)
-                snprintf(buf, len, "%.3gM", v / 1e6);
-        else if (a >= 1e4)
-                snprintf(buf, len, "%.3gk", v / 1e3);
-        else
-                snprintf(buf, len, "%.4g", v);
-        return buf;
-}
-
-static double jnum(const json_t *v) {
-        return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static const char *jstr(const json_t *o, const char *key) {
-        const char *s = json_string_value(json_object_get(o, key));
-        return s ? s : "-";
-}
-
-/* The verdict of one metric of a skytune.verify/1 document, with the reason of an inconclusive one. */
-static const char *metric_verdict(const json_t *m, char *buf, size_t len) {
-        const char *v = jstr(m, "verdict");
-        json_int_t more = json_integer_value(json_object_get(m, "more_rounds"));
-        double margin = jnum(json_object_get(m, "margin"));
-        if (strcmp(v, "inconclusive") == 0 && json_is_true(json_object_get(m, "unreliable")) && margin > 0)
-                snprintf(buf, len, "inconclusive: within the contamination margin (%.0f%%)", 100 * margin);
-        else if (strcmp(v, "inconclusive") == 0 && json_is_true(json_object_get(m, "unreliable")))
-                snprintf(buf, len, "inconclusive: contaminated rounds");
-        else if (strcmp(v, "inconclusive") == 0 && more > 0)
-                snprintf(buf, len, "inconclusive: need %lld more round%s", (long long) more, more == 1 ? "" : "s");
-        else
-                snprintf(buf, len, "%s", v);
-        return buf;
-}
-
-void probe_verify_render_json(FILE *f, const json_t *verify) {
-        fprintf(f, "%-6s %-24s %10s %10s  %-26s %s\n", "probe", "metric", "baseline", "candidate",
-                "change [95% interval]", "verdict");
-        size_t i;
-        json_t *m;
-        json_array_foreach(json_object_get(verify, "metrics"), i, m) {
-                const json_t *ci = json_object_get(m, "ci");
-                double ratio = jnum(json_object_get(m, "ratio")), lo = jnum(json_array_get(ci, 0)), hi = jnum(json_array_get(ci, 1));
-                char b1[32], b2[32], change[64], verdict[64];
-                if (isfinite(ratio) && isfinite(lo))
-                        snprintf(change, sizeof(change), "%+.1f%% [%+.1f%%, %+.1f%%]", 100 * (ratio - 1), 100 * (lo - 1), 100 * (hi - 1));
-                else
-                        snprintf(change, sizeof(change), "-");
-                fprintf(f, "%-6s %-24s %10s %10s  %-26s %s%s\n", jstr(m, "probe"), jstr(m, "metric"),
-                        probe_fmt_value(jnum(json_object_get(m, "baseline_median")), b1, sizeof(b1)),
-                        probe_fmt_value(jnum(json_object_get(m, "candidate_median")), b2, sizeof(b2)), change,
-                        metric_verdict(m, verdict, sizeof(verdict)), json_is_true(json_object_get(m, "primary")) ? " (primary)" : "");
-        }
-}
-
 void probe_verify_render(FILE *f, const VerifyResult *r) {
         json_auto_t *doc = verify_result_json(r);
         if (doc)
-                probe_verify_render_json(f, doc);
+                render_verify(f, doc);
 }
 
-const char *probe_verify_summary(const json_t *verification, char *buf, size_t len) {
-        static const char *const verdicts[] = { "improved", "regressed", "unchanged", "inconclusive" };
-        const char *decision = jstr(verification, "decision");
-        const json_t *metrics = json_object_get(verification, "metrics"), *only = NULL;
-        unsigned counts[ELEMENTSOF(verdicts)] = {}, primaries = 0;
-        size_t i;
-        json_t *m;
-        json_array_foreach(metrics, i, m) {
-                if (!json_is_true(json_object_get(m, "primary")))
-                        continue;
-                only = m;
-                primaries++;
-                for (size_t k = 0; k < ELEMENTSOF(verdicts); k++)
-                        counts[k] += strcmp(jstr(m, "verdict"), verdicts[k]) == 0;
-        }
-        char v[64];
-        if (json_object_get(verification, "error"))
-                snprintf(buf, len, "%s: measuring stopped", decision);
-        else if (primaries == 1) {
-                double ratio = jnum(json_object_get(only, "ratio"));
-                char change[32] = "";
-                if (isfinite(ratio))
-                        snprintf(change, sizeof(change), " %+.1f%%", 100 * (ratio - 1));
-                snprintf(buf, len, "%s: %s %s %s%s", decision, jstr(only, "probe"), jstr(only, "metric"),
-                         metric_verdict(only, v, sizeof(v)), change);
-        } else {
-                size_t n = (size_t) snprintf(buf, len, "%s: %u primary metrics", decision, primaries);
-                for (size_t k = 0; k < ELEMENTSOF(verdicts) && n < len; k++)
-                        if (counts[k])
-                                n += (size_t) snprintf(buf + n, len - n, ", %u %s", counts[k], verdicts[k]);
-        }
-        return buf;
-}
 
 /* What the transaction keeps (AnnotateTransaction): the skytune.verify/1 document, the decision, and
  * every transaction the candidate rounds were applied with (the annotated one last). */
@@ -273,12 +180,19 @@ static bool store_verdicts(Switch *sw, const VerifyResult *res, const ApplyVerif
         return true;
 }
 
+static bool selected(const ProbeBackend *const *sel, size_t n, const ProbeBackend *b) {
+        for (size_t i = 0; i < n; i++)
+                if (sel[i] == b)
+                        return true;
+        return false;
+}
+
+/* --probes, plus every probe whose target --url is (given a URL), each once. */
 static int select_probes(const ApplyVerifyArgs *a, const ProbeBackend **sel, size_t max, size_t *ret_n) {
         _cleanup_free_ char *list = strdup(a->probes ? a->probes : "net,sched");
         if (!list)
                 return -ENOMEM;
         size_t n = 0;
-        bool http = false;
         char *save = NULL;
         for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
                 const ProbeBackend *b = probe_find(t);
@@ -286,18 +200,51 @@ static int select_probes(const ApplyVerifyArgs *a, const ProbeBackend **sel, siz
                         log_error("unknown probe '%s' in --probes (see 'skytune probe --help')", t);
                         return -EINVAL;
                 }
-                http |= strcmp(t, "http") == 0;
-                if (n < max)
+                if (b->target_option && !(a->url && strcmp(b->target_option, "url") == 0)) {
+                        log_error("the %s probe needs --%s %s", b->name, b->target_option,
+                                  strcmp(b->target_option, "url") == 0 ? "URL" : "(not offered by apply --verify)");
+                        return -EINVAL;
+                }
+                if (n < max && !selected(sel, n, b))
                         sel[n++] = b;
         }
-        if (a->url && !http && n < max)
-                sel[n++] = probe_find("http");
-        else if (http && !a->url) {
-                log_error("the http probe needs --url URL");
-                return -EINVAL;
-        }
+        size_t k = 0;
+        for (const ProbeBackend *b; a->url && (b = probe_find_by_target("url", &k));)
+                if (n < max && !selected(sel, n, b))
+                        sel[n++] = b;
         *ret_n = n;
         return 0;
+}
+
+/* Each selected probe's own options: its defaults, and --url handed to the probes it targets. */
+static int probe_options(const ApplyVerifyArgs *a, const ProbeBackend *const *sel, size_t n, void **opts) {
+        for (size_t i = 0; i < n; i++) {
+                const ProbeBackend *b = sel[i];
+                if (!b->options_size)
+                        continue;
+                opts[i] = calloc(1, b->options_size);
+                if (!opts[i])
+                        return log_error_errno(-ENOMEM, "out of memory");
+                if (b->options_init)
+                        b->options_init(opts[i]);
+                const ProbeOption *o = b->target_option ? probe_option_find(b, b->target_option) : NULL;
+                Error e = ERROR_NULL;
+                int r = o && a->url ? o->parse(opts[i], a->url, &e) : 0;
+                if (r < 0)
+                        log_error("--url: %s", error_message(&e));
+                error_done(&e);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static void probe_options_free(const ProbeBackend *const *sel, size_t n, void **opts) {
+        for (size_t i = 0; i < n; i++) {
+                if (opts[i] && sel[i]->options_done)
+                        sel[i]->options_done(opts[i]);
+                free(opts[i]);
+        }
 }
 
 static volatile sig_atomic_t verify_stop;
@@ -316,9 +263,14 @@ static size_t measured_effects(const char **eff, size_t n_eff, const ProbeBacken
                         ok = ok || (strlen(sel[p]->name) == len && strncmp(sel[p]->name, eff[i], len) == 0);
                 if (ok)
                         eff[k++] = eff[i];
-                else
+                else {
+                        char probe[16];
+                        snprintf(probe, sizeof(probe), "%.*s", (int) MIN(len, sizeof(probe) - 1), eff[i]);
+                        const ProbeBackend *b = probe_find(probe);
                         log_warning("the plan expects an effect on %s, which the probes run here do not measure (add "
-                                    "its probe to --probes%s)", eff[i], strncmp(eff[i], "http.", 5) == 0 ? " and give --url" : "");
+                                    "its probe to --probes%s%s)", eff[i], b && b->target_option ? " and give --" : "",
+                                    b && b->target_option ? b->target_option : "");
+                }
         }
         return k;
 }
@@ -359,14 +311,11 @@ static void print_outcome(const VerifyResult *res, const char *id, bool rolled_b
                 printf("The verdicts are stored with it: skytune history %s\n", id);
 }
 
-int cli_apply_verify(const json_t *plan, const char *plan_json, uint64_t helper_flags, const ApplyVerifyArgs *a,
-                     bool json, json_t **ret) {
-        const ProbeBackend *sel[16];
-        size_t n = 0, n_eff = 0;
-        _cleanup_free_ const char **eff = NULL;
-        int r = choose_probes(plan, a, sel, ELEMENTSOF(sel), &n, &eff, &n_eff);
-        if (r < 0)
-                return r;
+/* The probes chosen: verify the plan's switch with them and keep the verdicts with its transaction. */
+static int verify_and_store(const char *plan_json, uint64_t helper_flags, const ApplyVerifyArgs *a, bool json,
+                            const ProbeBackend *const *sel, size_t n, const void *const *opts, const char *const *eff,
+                            size_t n_eff, json_t **ret) {
+        int r;
         struct sigaction sa = { .sa_handler = on_stop };
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL);
@@ -374,8 +323,8 @@ int cli_apply_verify(const json_t *plan, const char *plan_json, uint64_t helper_
 
         VerifyOptions o = {
                 .probes = sel, .n_probes = n, .sequential = a->sequential, .seed = (uint64_t) getpid(),
-                .cfg = { .duration_s = a->round_s, .rounds = a->rounds, .stop = &verify_stop,
-                         .http = { .url = a->url, .users = 10 } },
+                .cfg = { .duration_s = a->round_s, .rounds = a->rounds, .stop = &verify_stop },
+                .options = opts,
                 .compare = { .noise = a->noise },
                 .primary = eff, .n_primary = n_eff,
         };
@@ -429,6 +378,21 @@ int cli_apply_verify(const json_t *plan, const char *plan_json, uint64_t helper_
                 return log_error_errno(-ENOMEM, "out of memory");
         *ret = doc;
         return r < 0 ? r : 0;
+}
+
+int cli_apply_verify(const json_t *plan, const char *plan_json, uint64_t helper_flags, const ApplyVerifyArgs *a,
+                     bool json, json_t **ret) {
+        const ProbeBackend *sel[16];
+        void *opts[ELEMENTSOF(sel)] = {};
+        size_t n = 0, n_eff = 0;
+        _cleanup_free_ const char **eff = NULL;
+        int r = choose_probes(plan, a, sel, ELEMENTSOF(sel), &n, &eff, &n_eff);
+        if (r >= 0)
+                r = probe_options(a, sel, n, opts);
+        if (r >= 0)
+                r = verify_and_store(plan_json, helper_flags, a, json, sel, n, (const void *const *) opts, eff, n_eff, ret);
+        probe_options_free(sel, n, opts);
+        return r;
 }
 
 int cli_apply_plan_verified(json_t *plan, long long pending, bool yes, bool json, const ApplyVerifyArgs *a) {

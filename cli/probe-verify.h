@@ -82,11 +82,5 @@ int cli_apply_plan_verified(json_t *plan, long long pending, bool yes, bool json
 struct VerifyResult;
 /* The verdict table: probe, metric, baseline, candidate, change [interval], verdict. */
 void probe_verify_render(FILE *f, const struct VerifyResult *r);
-/* The same from a skytune.verify/1 document (as a transaction keeps it, see skytune history ID). */
-void probe_verify_render_json(FILE *f, const json_t *verify);
-/* One line for a list: the decision and the primary metrics' verdicts ("kept: http successful_rps
- * improved +12.3%", "rolled-back: 2 primary metrics, 1 regressed, 1 unchanged"). */
-const char *probe_verify_summary(const json_t *verification, char *buf, size_t len);
-
-/* A number for a table: 4 significant digits, k/M/G above 10^4, "-" for NAN. */
-const char *probe_fmt_value(double v, char *buf, size_t len);
+/* The verdict table and summary of a document: render/render-probe.h. */
+#include "render-probe.h"

@@ -10,12 +10,20 @@
 #include "fit-width.h"
 #include "log.h"
 #include "macro.h"
-#include "http-args.h"
 #include "verb-probe.h"
 #include "verbs.h"
 
-enum { OPT_OUT = 0x100, OPT_DIR, OPT_URL, OPT_USERS, OPT_RATE, OPT_ARRIVAL, OPT_METHOD, OPT_DATA,
-       OPT_HEADER, OPT_CACERT, OPT_TIMEOUT, OPT_SEED, OPT_THREADS, OPT_BASELINE, OPT_FAIL_REGRESSION };
+enum { OPT_OUT = 0x100, OPT_DIR, OPT_BASELINE, OPT_FAIL_REGRESSION, OPT_BACKEND = 0x200 };
+
+/* "Without names every probe but http runs; with --url and no names only http runs." */
+static void targeted_help(FILE *f) {
+        for (size_t i = 0; i < probe_table_size; i++) {
+                const ProbeBackend *b = probe_table[i];
+                if (b->target_option)
+                        fprintf(f, "Without names every probe but %s runs; with --%s and no names only %s runs.\n", b->name,
+                                b->target_option, b->name);
+        }
+}
 
 static void probe_usage_text(FILE *f, void *userdata) {
         fprintf(f,
@@ -25,8 +33,8 @@ static void probe_usage_text(FILE *f, void *userdata) {
                 "the median and spread, so that two runs can be compared statistically. Probes:\n");
         for (size_t i = 0; i < probe_table_size; i++)
                 fprintf(f, "  %-7s %s\n", probe_table[i]->name, probe_table[i]->summary);
+        targeted_help(f);
         fprintf(f,
-                "Without names every probe but http runs; with --url and no names only http runs.\n"
                 "\n"
                 "  --duration S     length of one round (default 1; accepts 500ms, 2s)\n"
                 "  --rounds N       rounds per probe (default 5; comparisons want 5 or more a side)\n"
@@ -40,25 +48,9 @@ static void probe_usage_text(FILE *f, void *userdata) {
                 "  --fail-on-regression  with --baseline: exit 1 when a primary metric regressed\n"
                 "  --dir DIR        disk: directory for the temporary file (default: the state directory's\n"
                 "                   file system); the file has no name and vanishes when the probe ends\n"
-                "\n"
-                "http (a load generator; only point it at servers you are allowed to load):\n"
-                "  --url URL        target; repeat for several URLs (each is probed on its own)\n"
-                "  --users N        closed model: concurrent users (default 10); open model: most\n"
-                "                   requests in flight (default 100)\n"
-                "  --rate R         open model: R requests per second, latency measured from each\n"
-                "                   request's intended send time (no coordinated omission)\n"
-                "  --arrival KIND   open model: constant (default) or poisson\n"
-                "  --seed N         --arrival poisson: seed of the arrival times (the same seed gives\n"
-                "                   the same schedule)\n"
-                "  --method M       request method (default GET, or POST with --data)\n"
-                "  --data BODY      request body\n"
-                "  --header 'K: V'  extra request header (repeatable), e.g. an Authorization token;\n"
-                "                   'K:' drops nothing here (no default headers), 'K;' sends K empty\n"
-                "  --cacert FILE    https: trust the CA certificates in FILE (PEM) instead of the\n"
-                "                   system's, e.g. for a service with a private CA\n"
-                "  --timeout S      per request (default 10)\n"
-                "  --threads N      load threads, each with its own connections; users and\n"
-                "                   rate are split between them (default 1)\n"
+                );
+        probe_option_set_help(f);
+        fprintf(f,
                 "\n"
                 "Rounds marked contaminated (other processes used the CPUs) or client-bound (the probe\n"
                 "itself was the limit) are reported but left out of the clean medians.\n"
@@ -73,142 +65,32 @@ static void probe_usage(FILE *f) {
         cli_fit(f, probe_usage_text, NULL);
 }
 
-static int push(char ***list, size_t *n, const char *s) {
-        char **l = realloc(*list, (*n + 2) * sizeof(char *));
-        if (!l)
-                return -ENOMEM;
-        l[(*n)++] = (char *) s;
-        l[*n] = NULL;
-        *list = l;
-        return 0;
-}
-
-static const struct option options[] = {
+static const struct option general_options[] = {
         { "duration", required_argument, NULL, 'd' },
         { "rounds", required_argument, NULL, 'n' },
         { "json", no_argument, NULL, 'j' },
         { "out", required_argument, NULL, OPT_OUT },
         { "dir", required_argument, NULL, OPT_DIR },
-        { "url", required_argument, NULL, OPT_URL },
-        { "users", required_argument, NULL, OPT_USERS },
-        { "rate", required_argument, NULL, OPT_RATE },
-        { "arrival", required_argument, NULL, OPT_ARRIVAL },
-        { "method", required_argument, NULL, OPT_METHOD },
-        { "data", required_argument, NULL, OPT_DATA },
-        { "header", required_argument, NULL, OPT_HEADER },
-        { "cacert", required_argument, NULL, OPT_CACERT },
-        { "timeout", required_argument, NULL, OPT_TIMEOUT },
-        { "seed", required_argument, NULL, OPT_SEED },
-        { "threads", required_argument, NULL, OPT_THREADS },
         { "baseline", required_argument, NULL, OPT_BASELINE },
         { "fail-on-regression", no_argument, NULL, OPT_FAIL_REGRESSION },
         { "help", no_argument, NULL, 'h' },
-        {},
 };
 
-/* http: what each request is. */
-static int request_option(int c, ProbeArgs *a, char **argv) {
-        switch (c) {
-        case OPT_URL: {
-                _cleanup_free_ char *why = NULL;
-                if (http_url_check(optarg, &why) < 0) {
-                        log_error("--url: %s", why ? why : "out of memory");
-                        return EXIT_USAGE;
-                }
-                if (push(&a->urls, &a->nurls, optarg) < 0)
-                        return EXIT_FAIL;
-                break;
-        }
-        case OPT_METHOD:
-                a->cfg.http.method = optarg;
-                break;
-        case OPT_DATA:
-                a->cfg.http.body = optarg;
-                break;
-        case OPT_HEADER: {
-                _cleanup_free_ char *why = NULL;
-                if (http_header_check(optarg, &why) < 0) {
-                        log_error("%s", why ? why : "out of memory");
-                        return EXIT_USAGE;
-                }
-                if (push(&a->headers, &a->nheaders, optarg) < 0)
-                        return EXIT_FAIL;
-                break;
-        }
-        case OPT_CACERT:
-                if (access(optarg, R_OK) < 0) {
-                        log_error("--cacert '%s': %m: give a readable PEM file of CA certificates", optarg);
-                        return EXIT_USAGE;
-                }
-                a->cfg.http.cacert = optarg;
-                break;
-        default:
+/* A backend's option: its table parses it. */
+static int backend_option(int c, ProbeArgs *a, char **argv) {
+        if (c < OPT_BACKEND) {
                 log_error("unknown or incomplete option '%s' (see 'skytune probe --help')", argv[optind - 1]);
                 return EXIT_USAGE;
         }
-        return PROBE_ARGS_RUN;
+        Error e = ERROR_NULL;
+        int r = probe_option_set_apply(&a->opts, c - OPT_BACKEND, optarg, &e);
+        if (r < 0)
+                log_error("%s", error_message(&e));
+        error_done(&e);
+        return r == -ENOMEM ? EXIT_FAIL : r < 0 ? EXIT_USAGE : PROBE_ARGS_RUN;
 }
 
-/* http: how the load is made. */
-static int load_option(int c, ProbeArgs *a, char **argv) {
-        char *end;
-        switch (c) {
-        case OPT_USERS: {
-                unsigned long v = strtoul(optarg, &end, 10);
-                if (*end || end == optarg || v < 1 || v > 10000) {
-                        log_error("--users '%s' is not a number from 1 to 10000", optarg);
-                        return EXIT_USAGE;
-                }
-                a->cfg.http.users = (unsigned) v;
-                break;
-        }
-        case OPT_THREADS: {
-                unsigned long v = strtoul(optarg, &end, 10);
-                if (*end || end == optarg || v < 1 || v > 256) {
-                        log_error("--threads '%s' is not a number from 1 to 256", optarg);
-                        return EXIT_USAGE;
-                }
-                a->cfg.http.threads = (unsigned) v;
-                break;
-        }
-        case OPT_RATE:
-                a->cfg.http.rate = strtod(optarg, &end);
-                if (*end || end == optarg || !(a->cfg.http.rate > 0) || a->cfg.http.rate > 1e7) {
-                        log_error("--rate '%s' is not a positive number of requests per second", optarg);
-                        return EXIT_USAGE;
-                }
-                a->cfg.http.model = HTTP_MODEL_OPEN;
-                break;
-        case OPT_ARRIVAL:
-                if (strcmp(optarg, "constant") == 0)
-                        a->cfg.http.arrival = HTTP_ARRIVAL_CONSTANT;
-                else if (strcmp(optarg, "poisson") == 0)
-                        a->cfg.http.arrival = HTTP_ARRIVAL_POISSON;
-                else {
-                        log_error("--arrival '%s': use constant or poisson", optarg);
-                        return EXIT_USAGE;
-                }
-                break;
-        case OPT_TIMEOUT:
-                if (cli_parse_seconds(optarg, &a->cfg.http.timeout_s) < 0 || a->cfg.http.timeout_s < 0.001) {
-                        log_error("--timeout '%s' is not a duration such as 5 or 500ms", optarg);
-                        return EXIT_USAGE;
-                }
-                break;
-        case OPT_SEED:
-                a->cfg.http.seed = strtoull(optarg, &end, 0);
-                if (*end || end == optarg) {
-                        log_error("--seed '%s' is not a number", optarg);
-                        return EXIT_USAGE;
-                }
-                break;
-        default:
-                return request_option(c, a, argv);
-        }
-        return PROBE_ARGS_RUN;
-}
-
-/* The run's own options; the http ones next. */
+/* The run's own options; the backends' next. */
 static int general_option(int c, ProbeArgs *a, char **argv) {
         char *end;
         switch (c) {
@@ -246,7 +128,7 @@ static int general_option(int c, ProbeArgs *a, char **argv) {
                 probe_usage(stdout);
                 return EXIT_OK;
         default:
-                return load_option(c, a, argv);
+                return backend_option(c, a, argv);
         }
         return PROBE_ARGS_RUN;
 }
@@ -269,22 +151,45 @@ static int select_probes(int argc, char **argv, ProbeArgs *a) {
                                 a->sel[a->nsel++] = b;
                 }
         }
-        if (a->nsel == 0) {
-                for (size_t i = 0; i < probe_table_size; i++)
-                        if ((strcmp(probe_table[i]->name, "http") == 0) == (a->nurls > 0))
+        /* Without names: the probes that were given targets, or, with none, those that need none. */
+        bool targets = probe_option_set_any_target(&a->opts);
+        if (a->nsel == 0)
+                for (size_t i = 0; i < probe_table_size; i++) {
+                        const char *const *t;
+                        size_t n = probe_option_set_targets(&a->opts, probe_table[i], &t);
+                        if (targets ? n > 0 : !probe_table[i]->target_option)
                                 a->sel[a->nsel++] = probe_table[i];
-        }
-        bool want_http = false;
-        for (size_t i = 0; i < a->nsel; i++)
-                want_http |= strcmp(a->sel[i]->name, "http") == 0;
-        if (want_http && a->nurls == 0) {
-                log_error("the http probe needs a target: add --url URL (for example --url http://127.0.0.1:8080/)");
+                }
+        for (size_t i = 0; i < a->nsel; i++) {
+                const ProbeBackend *b = a->sel[i];
+                const char *const *t;
+                if (!b->target_option || probe_option_set_targets(&a->opts, b, &t) > 0)
+                        continue;
+                const ProbeOption *o = probe_option_find(b, b->target_option);
+                log_error("the %s probe needs a target: add --%s %s%s%s%s", b->name, b->target_option,
+                          o && o->arg ? o->arg : "VALUE", b->target_example ? " (for example " : "",
+                          strempty(b->target_example), b->target_example ? ")" : "");
                 return EXIT_USAGE;
         }
         return PROBE_ARGS_RUN;
 }
 
+/* getopt's table: the run's options, then every backend's. */
+static struct option *all_options(void) {
+        struct option *o = calloc(ELEMENTSOF(general_options) + PROBE_OPTION_NAMES_MAX + 1, sizeof(struct option));
+        if (!o)
+                return NULL;
+        memcpy(o, general_options, sizeof(general_options));
+        probe_option_set_longopts(o + ELEMENTSOF(general_options), OPT_BACKEND);
+        return o;
+}
+
 int probe_args_parse(int argc, char **argv, ProbeArgs *a) {
+        if (probe_option_set_init(&a->opts) < 0)
+                return log_error_errno(-ENOMEM, "out of memory"), EXIT_FAIL;
+        _cleanup_free_ struct option *options = all_options();
+        if (!options)
+                return log_error_errno(-ENOMEM, "out of memory"), EXIT_FAIL;
         int c;
         optind = 1;
         opterr = 0;
@@ -293,18 +198,18 @@ int probe_args_parse(int argc, char **argv, ProbeArgs *a) {
                 if (r != PROBE_ARGS_RUN)
                         return r;
         }
-        a->cfg.http.headers = a->headers;
         if (a->fail_on_regression && !a->baseline)
                 return cli_flag_needs("--fail-on-regression", "--baseline FILE",
                                       "a regression is judged against a saved run; add --baseline or drop it");
-        if (a->cfg.http.arrival == HTTP_ARRIVAL_POISSON && a->cfg.http.model != HTTP_MODEL_OPEN) {
-                log_error("--arrival needs --rate (the open model)");
+        Error e = ERROR_NULL;
+        if (probe_option_set_check(&a->opts, &e) < 0) {
+                log_error("%s", error_message(&e));
+                error_done(&e);
                 return EXIT_USAGE;
         }
         return select_probes(argc, argv, a);
 }
 
 void probe_args_done(ProbeArgs *a) {
-        free(a->urls);
-        free(a->headers);
+        probe_option_set_done(&a->opts);
 }

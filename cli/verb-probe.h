@@ -6,14 +6,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "probe-options.h"
 #include "probe.h"
 
 typedef struct ProbeArgs {
         ProbeConfig cfg;                /* the caller sets the defaults and cfg.stop */
         bool json, fail_on_regression;
         const char *out, *baseline;
-        char **urls, **headers;         /* NULL-terminated; the strings are argv's */
-        size_t nurls, nheaders;
+        ProbeOptionSet opts;            /* every backend's own options and targets */
         const ProbeBackend *sel[64];    /* the probes to run, in order */
         size_t nsel;
 } ProbeArgs;

@@ -7,6 +7,7 @@
 
 #include "macro.h"
 #include "probe-verify.h"
+#include "probe.h"
 
 int verify_effects_collect(const json_t *plan, const char ***ret, size_t *ret_n) {
         const json_t *changes = json_object_get(plan, "changes");
@@ -36,11 +37,14 @@ int verify_effects_probes(const char *const *names, size_t n, bool have_url, cha
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 size_t len = strcspn(names[i], ".");
-                if (len == 0 || len > 15 || (strncmp(names[i], "http", len) == 0 && len == 4 && !have_url))
-                        continue;       /* http needs --url: it is added by it */
+                if (len == 0 || len > 15)
+                        continue;
                 char probe[16];
                 memcpy(probe, names[i], len);
                 probe[len] = '\0';
+                const ProbeBackend *b = probe_find(probe);
+                if (b && b->target_option && !have_url)
+                        continue;       /* it needs its target (--url): the target adds it */
                 bool dup = false;
                 for (const char *p = list; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
                         size_t l = strcspn(p, ",");

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -50,5 +52,23 @@ int time_parse_iso8601(const char *s, uint64_t *ret_usec) {
         if (sec < 0)
                 return -EINVAL;
         *ret_usec = (uint64_t) sec * 1000000u + frac;
+        return 0;
+}
+
+int time_parse_seconds(const char *s, double *ret) {
+        char *end;
+        errno = 0;
+        double v = strtod(s, &end);
+        if (end == s || errno || !isfinite(v) || v < 0)
+                return -EINVAL;
+        if (strcmp(end, "ms") == 0)
+                v /= 1000;
+        else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+                v *= 60;
+        else if (*end != '\0' && strcmp(end, "s") != 0)
+                return -EINVAL;
+        if (v > 86400)
+                return -ERANGE;
+        *ret = v;
         return 0;
 }

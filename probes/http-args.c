@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-#include "http-args.h"
+#include "probe-http.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,29 +10,18 @@
 
 #include "macro.h"
 
-static int fail(char **ret_error, int r, const char *fmt, ...) _printf_(3, 4);
-static int fail(char **ret_error, int r, const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        if (vasprintf(ret_error, fmt, ap) < 0)
-                *ret_error = NULL;
-        va_end(ap);
-        return r;
-}
-
-int http_url_check(const char *url, char **ret_error) {
-        *ret_error = NULL;
+int http_url_check(const char *url, Error *e) {
         const char *sep = strstr(url, "://");
         size_t n = sep ? (size_t) (sep - url) : 0;
         bool scheme_ok = n > 0 && isalpha((unsigned char) url[0]);
         for (size_t i = 0; scheme_ok && i < n; i++)
                 scheme_ok = isalnum((unsigned char) url[i]) || strchr("+.-", url[i]);
         if (!scheme_ok)
-                return fail(ret_error, -EINVAL,
+                return error_set(e, -EINVAL,
                             "'%.*s' is not a URL: give scheme://host[:port]/path, for example http://127.0.0.1:8080/",
                             (int) strlen(url), url);
         if (!(n == 4 && strncasecmp(url, "http", 4) == 0) && !(n == 5 && strncasecmp(url, "https", 5) == 0))
-                return fail(ret_error, -EPROTONOSUPPORT,
+                return error_set(e, -EPROTONOSUPPORT,
                             "unsupported URL scheme '%.*s': the http probe speaks " HTTP_PROBE_SCHEMES " only", (int) n, url);
         const char *host = sep + 3;
         const char *at = host + strcspn(host, "/?#");
@@ -41,33 +29,32 @@ int http_url_check(const char *url, char **ret_error) {
         if (user_end)
                 host = user_end + 1;
         if (host == at || *host == ':')
-                return fail(ret_error, -EINVAL, "'%.*s' names no host: give http://HOST[:PORT]/PATH", (int) strlen(url), url);
+                return error_set(e, -EINVAL, "'%.*s' names no host: give http://HOST[:PORT]/PATH", (int) strlen(url), url);
         for (const char *c = url; *c; c++)
                 if ((unsigned char) *c <= ' ' || *c == 0x7f)
-                        return fail(ret_error, -EINVAL,
+                        return error_set(e, -EINVAL,
                                     "'%.*s' holds a space or control character: percent-encode it (%%20)", (int) strlen(url), url);
         return 0;
 }
 
-int http_header_check(const char *header, char **ret_error) {
-        *ret_error = NULL;
+int http_header_check(const char *header, Error *e) {
         if (strpbrk(header, "\r\n"))
-                return fail(ret_error, -EINVAL,
+                return error_set(e, -EINVAL,
                             "--header '%.*s' holds a line break (CR or LF): give one header per --header, 'Name: value'",
                             (int) strcspn(header, "\r\n"), header);
         size_t name = strcspn(header, ":;");
         if (!header[name])
-                return fail(ret_error, -EINVAL,
+                return error_set(e, -EINVAL,
                             "--header '%.*s' has no colon: give 'Name: value' (or 'Name;' for an empty value)", (int) name, header);
         if (name == 0)
-                return fail(ret_error, -EINVAL, "--header '%.*s' has no name before the colon: give 'Name: value'", (int) strlen(header),
+                return error_set(e, -EINVAL, "--header '%.*s' has no name before the colon: give 'Name: value'", (int) strlen(header),
                             header);
         if (header[name] == ';' && header[name + 1])
-                return fail(ret_error, -EINVAL, "--header '%.*s': 'Name;' sends Name empty and takes nothing after the "
+                return error_set(e, -EINVAL, "--header '%.*s': 'Name;' sends Name empty and takes nothing after the "
                             "';' (for a value write 'Name: value')", (int) strlen(header), header);
         for (size_t i = 0; i < name; i++)
                 if (!isgraph((unsigned char) header[i]))
-                        return fail(ret_error, -EINVAL, "--header '%.*s': a header name has no spaces or control "
+                        return error_set(e, -EINVAL, "--header '%.*s': a header name has no spaces or control "
                                     "characters", (int) strlen(header), header);
         return 0;
 }

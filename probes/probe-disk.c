@@ -70,7 +70,7 @@ static int open_tmp(const char *dir, int flags) {
         return fd;
 }
 
-static int disk_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
+static int disk_setup(void *state, const ProbeConfig *cfg, Error *e) {
         DiskState *s = state;
         s->fd = -EBADF;
         s->bytes = cfg->disk_bytes ? cfg->disk_bytes : DEFAULT_BYTES;
@@ -83,29 +83,22 @@ static int disk_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
         struct statvfs sv;
         if (statvfs(s->dir, &sv) < 0) {
                 r = negative_errno();
-                if (asprintf(ret_error, "cannot inspect '%s': %s (choose a directory with --dir)", s->dir, strerror(-r)) < 0)
-                        *ret_error = NULL;
-                return r;
+                return error_set(e, r, "cannot inspect '%s': %s (choose a directory with --dir)", s->dir, strerror(-r));
         }
         uint64_t avail = (uint64_t) sv.f_bavail * sv.f_frsize, size = (uint64_t) sv.f_blocks * sv.f_frsize;
         uint64_t reserve = MAX(RESERVE_BYTES, size / 20);
         if (avail < s->bytes + reserve) {
-                if (asprintf(ret_error, "only %llu MiB free in '%s'; the disk probe needs %llu MiB plus %llu MiB to spare (choose another directory with --dir)",
-                             (unsigned long long) (avail >> 20), s->dir, (unsigned long long) (s->bytes >> 20),
-                             (unsigned long long) (reserve >> 20)) < 0)
-                        *ret_error = NULL;
-                return -ENOSPC;
+                return error_set(e, -ENOSPC, "only %llu MiB free in '%s'; the disk probe needs %llu MiB plus %llu MiB to spare "
+                                 "(choose another directory with --dir)", (unsigned long long) (avail >> 20), s->dir,
+                                 (unsigned long long) (s->bytes >> 20), (unsigned long long) (reserve >> 20));
         }
         s->fd = open_tmp(s->dir, O_DIRECT);
         s->direct = s->fd >= 0;
         if (s->fd == -EINVAL)           /* tmpfs and some others have no O_DIRECT */
                 s->fd = open_tmp(s->dir, 0);
         if (s->fd < 0) {
-                r = s->fd;
-                if (asprintf(ret_error, "cannot create a temporary file in '%s': %s (choose a writable directory with --dir)",
-                             s->dir, strerror(-r)) < 0)
-                        *ret_error = NULL;
-                return r;
+                return error_set(e, s->fd, "cannot create a temporary file in '%s': %s (choose a writable directory with --dir)",
+                                 s->dir, strerror(-s->fd));
         }
         r = posix_memalign((void **) &s->buf, BLOCK, SEQ_CHUNK);
         if (r != 0)

@@ -14,6 +14,7 @@
 #include "loadgen.h"
 #include "macro.h"
 #include "probe.h"
+#include "probe-http.h"
 
 enum {
         M_RPS_OK, M_RPS_DONE, M_RPS_SENT, M_SUCCESS, M_P50, M_P90, M_P95, M_P99, M_P999, M_MAX,
@@ -44,8 +45,14 @@ typedef struct HttpState {
         double all_elapsed_s;
 } HttpState;
 
+static const HttpOptions no_options;
+
+static const HttpOptions *options_of(const ProbeConfig *cfg) {
+        return cfg->options ? cfg->options : &no_options;
+}
+
 static LoadgenConfig engine_config(const ProbeConfig *cfg, HttpState *s) {
-        const HttpOptions *o = &cfg->http;
+        const HttpOptions *o = options_of(cfg);
         bool open_model = o->model == HTTP_MODEL_OPEN;
         unsigned users = o->users ? o->users : (open_model ? 100 : 10);
         s->request = (LoadgenRequest) { .method = o->method, .body = o->body, .headers = o->headers };
@@ -68,21 +75,18 @@ static LoadgenConfig engine_config(const ProbeConfig *cfg, HttpState *s) {
         };
 }
 
-static int http_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
+static int http_setup(void *state, const ProbeConfig *cfg, Error *e) {
         HttpState *s = state;
-        const HttpOptions *o = &cfg->http;
-        if (isempty(o->url)) {
-                *ret_error = strdup("no URL: name one with --url (for example --url http://127.0.0.1:8080/)");
-                return -EINVAL;
-        }
-        if (o->model == HTTP_MODEL_OPEN && !(o->rate > 0)) {
-                *ret_error = strdup("the open model needs an arrival rate (--rate N requests per second)");
-                return -EINVAL;
-        }
+        const HttpOptions *o = options_of(cfg);
+        if (isempty(o->url))
+                return error_set(e, -EINVAL, "no URL: name one with --url (for example --url http://127.0.0.1:8080/)");
+        if (o->model == HTTP_MODEL_OPEN && !(o->rate > 0))
+                return error_set(e, -EINVAL, "the open model needs an arrival rate (--rate N requests per second)");
         LoadgenConfig lc = engine_config(cfg, s);
-        int r = loadgen_new(&lc, &s->lg, ret_error);
+        _cleanup_free_ char *why = NULL;
+        int r = loadgen_new(&lc, &s->lg, &why);
         if (r < 0)
-                return r;
+                return error_set(e, r, "%s", why ? why : strerror(-r));
         r = loadgen_results_init(&s->sum);
         if (r >= 0)
                 r = loadgen_results_init(&s->all);
@@ -196,7 +200,7 @@ static int http_round(void *state, const ProbeConfig *cfg, ProbeRoundOut *out) {
         out->lateness_s = histogram_count(late) ? ms(late, 99) / 1e3 : 0;
         out->client_bound = info.client_bound;
         out->foreign_expected = loadgen_loopback(s->lg);
-        out->detail = round_detail(s, &cfg->http, window, elapsed);
+        out->detail = round_detail(s, options_of(cfg), window, elapsed);
         if (out->detail)
                 json_object_set_new(out->detail, "probe_cpu_s", json_real(info.cpu_s));
         return 0;
@@ -213,4 +217,13 @@ const ProbeBackend probe_http = {
         .round = http_round,
         .overall = http_summary,
         .teardown = http_teardown,
+        .options = http_options,
+        .n_options = HTTP_OPTION_COUNT,
+        .options_heading = "http (a load generator; only point it at servers you are allowed to load):",
+        .options_size = sizeof(HttpOptions),
+        .options_init = http_options_init,
+        .options_check = http_options_check,
+        .options_done = http_options_done,
+        .target_option = "url",
+        .target_example = "--url http://127.0.0.1:8080/",
 };

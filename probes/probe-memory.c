@@ -27,7 +27,7 @@ typedef struct MemoryState {
         volatile size_t sink;
 } MemoryState;
 
-static int memory_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
+static int memory_setup(void *state, const ProbeConfig *cfg, Error *e) {
         MemoryState *s = state;
         uint64_t bytes = cfg->memory_bytes ? MAX(cfg->memory_bytes, UINT64_C(1) << 16) : DEFAULT_BYTES;
         s->copy_bytes = (size_t) bytes / 2;

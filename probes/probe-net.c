@@ -254,7 +254,7 @@ static int connect_burst(const ProbeConfig *cfg, double seconds, ProbeRoundOut *
         return 0;
 }
 
-static int net_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
+static int net_setup(void *state, const ProbeConfig *cfg, Error *e) {
         NetState *s = state;
         return histogram_new(UINT64_C(10000000000), 3, &s->h);
 }

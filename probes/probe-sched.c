@@ -40,7 +40,7 @@ static void *spin(void *arg) {
         return NULL;
 }
 
-static int sched_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
+static int sched_setup(void *state, const ProbeConfig *cfg, Error *e) {
         SchedState *s = state;
         return histogram_new(UINT64_C(10000000000), 3, &s->h);     /* up to 10 s, in ns */
 }

@@ -18,18 +18,30 @@
 #include "macro.h"
 #include "proc-stat.h"
 #include "stats.h"
-
-extern const ProbeBackend probe_cpu, probe_memory, probe_disk, probe_net, probe_sched, probe_http;
-
-const ProbeBackend *const probe_table[] = {
-        &probe_cpu, &probe_memory, &probe_disk, &probe_net, &probe_sched, &probe_http,
-};
-const size_t probe_table_size = ELEMENTSOF(probe_table);
+#include "sysroot.h"
 
 const ProbeBackend *probe_find(const char *name) {
         for (size_t i = 0; i < probe_table_size; i++)
                 if (strcmp(probe_table[i]->name, name) == 0)
                         return probe_table[i];
+        return NULL;
+}
+
+const ProbeBackend *probe_find_by_target(const char *name, size_t *i) {
+        for (; *i < probe_table_size; (*i)++) {
+                const ProbeBackend *b = probe_table[*i];
+                if (b->target_option && strcmp(b->target_option, name) == 0) {
+                        (*i)++;
+                        return b;
+                }
+        }
+        return NULL;
+}
+
+const ProbeOption *probe_option_find(const ProbeBackend *b, const char *name) {
+        for (size_t i = 0; i < b->n_options; i++)
+                if (strcmp(b->options[i].name, name) == 0)
+                        return &b->options[i];
         return NULL;
 }
 
@@ -89,30 +101,6 @@ int probe_default_dir(char **ret) {
         return 0;
 }
 
-/* Busy CPU seconds of the whole host since boot: user+nice+system+steal. Interrupt and softirq time
- * is left out: loopback networking runs in softirq on behalf of the probe itself, and the kernel does
- * not charge it to the probe's rusage. */
-static double host_busy_s(void) {
-        _cleanup_fclose_ FILE *f = fopen("/proc/stat", "re");
-        char line[512];
-        /* Only the first line, the "cpu" total, is read (a large host's file is long). */
-        if (!f || !fgets(line, sizeof(line), f) || strncmp(line, "cpu ", 4) != 0)
-                return NAN;
-        uint64_t t[CPU_TICK_FIELDS_SUMMED] = {};
-        char *p = line + 4;
-        for (size_t i = 0; i < ELEMENTSOF(t); i++) {
-                char *end;
-                unsigned long long v = strtoull(p, &end, 10);
-                if (end == p)
-                        break;          /* older kernels have fewer columns */
-                t[i] = v;
-                p = end;
-        }
-        uint64_t busy = t[CPU_USER] + t[CPU_NICE] + t[CPU_SYSTEM] + t[CPU_STEAL];
-        long hz = sysconf(_SC_CLK_TCK);
-        return (double) busy / (double) (hz > 0 ? hz : 100);
-}
-
 static double own_cpu_s(void) {
         struct rusage ru;
         if (getrusage(RUSAGE_SELF, &ru) < 0)
@@ -143,7 +131,34 @@ struct ProbeSession {
         unsigned capacity;
         void *state;
         bool torn_down;
+        Sysroot *own_root;              /* the host's /, when the caller gave no sysroot */
+        KeptFile stat;                  /* <sysroot>/proc/stat */
 };
+
+/* Busy CPU seconds of the whole host since boot: user+nice+system+steal, from <sysroot>/proc/stat.
+ * Interrupt and softirq time is left out: loopback networking runs in softirq on behalf of the probe
+ * itself, and the kernel does not charge it to the probe's rusage. Only the first line, the "cpu"
+ * total, is parsed (a large host's file is long). NAN when it cannot be read. */
+static double host_busy_s(ProbeSession *s) {
+        const char *text;
+        size_t len;
+        if (!kept_file_is_open(&s->stat) || kept_file_read(&s->stat, &text, &len) < 0 ||
+            strncmp(text, "cpu ", 4) != 0)
+                return NAN;
+        uint64_t t[CPU_TICK_FIELDS_SUMMED] = {};
+        const char *p = text + 4;
+        for (size_t i = 0; i < ELEMENTSOF(t); i++) {
+                char *end;
+                unsigned long long v = strtoull(p, &end, 10);
+                if (end == p || *p == '\n')
+                        break;          /* older kernels have fewer columns */
+                t[i] = v;
+                p = end;
+        }
+        uint64_t busy = t[CPU_USER] + t[CPU_NICE] + t[CPU_SYSTEM] + t[CPU_STEAL];
+        long hz = sysconf(_SC_CLK_TCK);
+        return (double) busy / (double) (hz > 0 ? hz : 100);
+}
 
 static int result_reserve(ProbeSession *s, unsigned rounds) {
         if (rounds <= s->capacity)
@@ -180,6 +195,7 @@ int probe_session_open(const ProbeBackend *b, const ProbeConfig *cfg, ProbeSessi
                 return -ENOMEM;
         s->b = b;
         s->cfg = *cfg;
+        s->stat = KEPT_FILE_INIT;
         s->torn_down = true;            /* nothing to tear down until setup runs */
         s->res = calloc(1, sizeof(ProbeResult));
         s->state = calloc(1, b->state_size ? b->state_size : 1);
@@ -187,16 +203,24 @@ int probe_session_open(const ProbeBackend *b, const ProbeConfig *cfg, ProbeSessi
                 return -ENOMEM;
         s->res->backend = b;
         s->res->ncpu = probe_ncpu();
+        const Sysroot *root = cfg->sysroot;
+        if (!root && sysroot_open("/", &s->own_root) >= 0)
+                root = s->own_root;
+        /* Without /proc/stat the rounds still run; only their foreign CPU is unknown (NAN). */
+        if (root)
+                (void) kept_file_open(&s->stat, root, "proc/stat");
         int r = result_reserve(s, cfg->rounds ? cfg->rounds : 1);
         if (r < 0)
                 return r;
         s->torn_down = false;
-        r = b->setup ? b->setup(s->state, cfg, &s->res->error) : 0;
+        Error e = ERROR_NULL;
+        r = b->setup ? b->setup(s->state, cfg, &e) : 0;
         if (r < 0) {
-                if (!s->res->error && asprintf(&s->res->error, "%s", strerror(-r)) < 0)
+                if (asprintf(&s->res->error, "%s", e.message ? e.message : strerror(-r)) < 0)
                         s->res->error = NULL;
                 session_teardown(s);
         }
+        error_done(&e);
         *ret = TAKE_PTR(s);
         return r;
 }
@@ -218,11 +242,11 @@ int probe_session_round(ProbeSession *s) {
         for (size_t m = 0; m < b->n_metrics; m++)
                 vals[m] = NAN;
         ProbeRoundOut out = { .values = vals };
-        double busy0 = host_busy_s(), own0 = own_cpu_s();
+        double busy0 = host_busy_s(s), own0 = own_cpu_s();
         uint64_t t0 = probe_now_ns();
         r = b->round(s->state, &s->cfg, &out);
         uint64_t t1 = probe_now_ns();
-        double busy1 = host_busy_s(), own1 = own_cpu_s();
+        double busy1 = host_busy_s(s), own1 = own_cpu_s();
         if (r < 0 && probe_stopped(&s->cfg)) {
                 json_decref(out.detail);        /* the backend saw the stop itself: not a failure */
                 res->interrupted = true;
@@ -279,6 +303,8 @@ ProbeResult *probe_session_close(ProbeSession *s, bool keep_result) {
                 return NULL;
         session_teardown(s);
         free(s->state);
+        kept_file_close(&s->stat);
+        sysroot_free(s->own_root);
         ProbeResult *res = s->res;
         free(s);
         if (keep_result)

@@ -14,32 +14,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "schema.h"
+#include "sysroot.h"
 
-typedef enum HttpModel {
-        HTTP_MODEL_CLOSED,      /* N users, each sends the next request when the previous ends */
-        HTTP_MODEL_OPEN,        /* requests at a fixed arrival rate, whether or not earlier ones ended */
-} HttpModel;
-
-typedef enum HttpArrival {
-        HTTP_ARRIVAL_CONSTANT,
-        HTTP_ARRIVAL_POISSON,
-} HttpArrival;
-
-typedef struct HttpOptions {
-        const char *url;
-        HttpModel model;
-        unsigned users;         /* closed: concurrent users; open: most requests in flight (0: default) */
-        unsigned threads;       /* threads, each with its own multi handle (0: 1); users and rate split */
-        double rate;            /* open: requests per second */
-        HttpArrival arrival;
-        const char *method;     /* NULL: GET (POST when a body is given) */
-        const char *body;
-        char **headers;         /* "Name: value", NULL-terminated, may be NULL */
-        const char *cacert;     /* https: CA certificates to trust (PEM file); NULL: the system's */
-        double timeout_s;       /* per request; 0: 10 s */
-        uint64_t seed;          /* Poisson arrivals */
-} HttpOptions;
+/* One option of a backend, its own: the CLI offers it as --NAME and hands the value to parse(),
+ * which fills the backend's options struct (options_size bytes, set up by options_init). Messages in
+ * *e name the option and say what to give. */
+typedef struct ProbeOption {
+        const char *name;       /* the long option without "--" */
+        const char *arg;        /* its argument in the help ("URL"); NULL: a flag (value NULL) */
+        const char *help;       /* help text; "\n" between lines */
+        int (*parse)(void *options, const char *value, Error *e);
+} ProbeOption;
 
 typedef struct ProbeConfig {
         double duration_s;      /* per round */
@@ -47,7 +34,11 @@ typedef struct ProbeConfig {
         const char *dir;        /* disk: where the temporary file goes (NULL: the state directory) */
         uint64_t disk_bytes;    /* disk: size of the temporary file (0: 64 MiB) */
         uint64_t memory_bytes;  /* memory: pointer-chase working set, twice each copy buffer (0: 64 MiB) */
-        HttpOptions http;
+        /* The backend's own options (a struct of its options_size, filled through its option
+         * table); NULL: its defaults. Borrowed. */
+        const void *options;
+        /* The host whose /proc/stat gives the foreign CPU of each round (borrowed; NULL: "/"). */
+        const Sysroot *sysroot;
         /* Set asynchronously (SIGINT) to end the run early; rounds check it often. May be NULL. */
         const volatile sig_atomic_t *stop;
 } ProbeConfig;
@@ -76,16 +67,33 @@ typedef struct ProbeBackend {
         size_t primary;                 /* index of the metric a verdict is about */
         size_t state_size;
         /* Prepare (open files, allocate); -errno with a reason in *ret_error (malloc'd) on failure. */
-        int (*setup)(void *state, const ProbeConfig *cfg, char **ret_error);
+        int (*setup)(void *state, const ProbeConfig *cfg, Error *e);
         int (*round)(void *state, const ProbeConfig *cfg, ProbeRoundOut *out);
         /* Optional: a summary over every round so far (e.g. merged histograms), taken at close. */
         json_t *(*overall)(void *state);
         void (*teardown)(void *state);
+        /* Its options: the table, the struct they fill, its defaults, a check across options once
+         * all are given (-EINVAL with *e), and freeing what parse allocated. All may be absent. */
+        const ProbeOption *options;
+        size_t n_options;
+        const char *options_heading;    /* the help's heading above them */
+        size_t options_size;
+        void (*options_init)(void *options);
+        int (*options_check)(const void *options, Error *e);
+        void (*options_done)(void *options);
+        /* The option whose every value is one target (http: "url"): the probe runs once per value,
+         * only when given one, and is left out of a run without targets. NULL: none. */
+        const char *target_option;
+        const char *target_example;     /* for the message when it is missing ("--url http://...") */
 } ProbeBackend;
 
 extern const ProbeBackend *const probe_table[];
 extern const size_t probe_table_size;
 const ProbeBackend *probe_find(const char *name);
+/* The backends whose target option is name ("url"), one after another: *i starts at 0. */
+const ProbeBackend *probe_find_by_target(const char *name, size_t *i);
+/* A backend's option by name; NULL when it has none of that name. */
+const ProbeOption *probe_option_find(const ProbeBackend *b, const char *name);
 
 typedef struct ProbeRoundInfo {
         double wall_s, own_cpu_s, foreign_cpu_s, host_busy_s, lateness_s;

@@ -153,7 +153,9 @@ int probe_verify(const VerifyOptions *o, VerifySwitch sw, void *userdata, Verify
                     .error = &res->error };
         int r = 0;
         for (size_t p = 0; p < o->n_probes && r >= 0; p++) {
-                r = probe_session_open(o->probes[p], &o->cfg, &sessions[p]);
+                ProbeConfig cfg = o->cfg;
+                cfg.options = o->options ? o->options[p] : NULL;
+                r = probe_session_open(o->probes[p], &cfg, &sessions[p]);
                 if (r < 0 && asprintf(&res->error, "probe %s: %s", o->probes[p]->name,
                                       sessions[p] && probe_session_result(sessions[p])->error
                                               ? probe_session_result(sessions[p])->error

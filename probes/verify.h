@@ -21,6 +21,7 @@ typedef struct VerifyOptions {
         const ProbeBackend *const *probes;
         size_t n_probes;
         ProbeConfig cfg;                /* cfg.rounds = rounds per side */
+        const void *const *options;     /* per probe (as probes), its own options; NULL: defaults */
         CompareOptions compare;         /* direction is taken per metric */
         bool sequential;                /* all baseline rounds first, then all candidate rounds */
         uint64_t seed;                  /* order within each pair */

@@ -4,19 +4,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http-args.h"
+#include "probe-http.h"
 #include "support.h"
 
-static void expect(int r, const char *arg, int (*check)(const char *, char **), const char *needle) {
-        char *why = NULL;
-        int got = check(arg, &why);
+static void expect(int r, const char *arg, int (*check)(const char *, Error *), const char *needle) {
+        Error e = ERROR_NULL;
+        int got = check(arg, &e);
+        const char *why = e.message;
         if (got != r)
                 fail_msg("'%s': %d, expected %d (%s)", arg, got, r, why ? why : "");
         if (needle && (!why || !strstr(why, needle)))
                 fail_msg("'%s': message '%s' lacks '%s'", arg, why ? why : "(none)", needle);
         if (r == 0)
                 assert_null(why);
-        free(why);
+        error_done(&e);
 }
 
 static void test_urls(void **state) {

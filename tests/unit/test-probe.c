@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "probe-http.h"
 #include "probe.h"
 #include "verify.h"
 #include "stats.h"
@@ -234,8 +235,8 @@ static void test_http(void **state) {
         char url[64];
         snprintf(url, sizeof(url), "http://127.0.0.1:%u/x", s.port);
         char *headers[] = { "Authorization: Bearer test", NULL };
-        ProbeConfig cfg = { .duration_s = 0.2, .rounds = 2,
-                            .http = { .url = url, .users = 2, .headers = headers } };
+        HttpOptions http = { .url = url, .users = 2, .headers = headers };
+        ProbeConfig cfg = { .duration_s = 0.2, .rounds = 2, .options = &http };
         ProbeResult *r = run("http", &cfg);
         for (unsigned i = 0; i < 2; i++) {
                 assert_true(value(r, i, "completed_rps") > 10);
@@ -260,8 +261,8 @@ static void test_http(void **state) {
         probe_result_free(r);
 
         /* Two threads: their counters and histograms merge into one round. */
-        cfg.http.users = 4;
-        cfg.http.threads = 2;
+        http.users = 4;
+        http.threads = 2;
         r = run("http", &cfg);
         for (unsigned i = 0; i < 2; i++) {
                 json_t *d = r->details[i];
@@ -273,14 +274,14 @@ static void test_http(void **state) {
                 assert_true(ok > 0.70 && ok < 0.80);
         }
         probe_result_free(r);
-        cfg.http.users = 2;
-        cfg.http.threads = 0;
+        http.users = 2;
+        http.threads = 0;
 
         /* Open model at 200/s: about 40 requests a round, latency from the intended time. */
-        cfg.http.rate = 200;
-        cfg.http.model = HTTP_MODEL_OPEN;
-        cfg.http.arrival = HTTP_ARRIVAL_POISSON;
-        cfg.http.seed = 5;
+        http.rate = 200;
+        http.model = HTTP_MODEL_OPEN;
+        http.arrival = HTTP_ARRIVAL_POISSON;
+        http.seed = 5;
         r = run("http", &cfg);
         for (unsigned i = 0; i < 2; i++) {
                 double sent = value(r, i, "attempted_rps");
@@ -297,7 +298,8 @@ static void test_http(void **state) {
         unsigned port = listen_port(&fd);
         close(fd);
         snprintf(url, sizeof(url), "http://127.0.0.1:%u/", port);
-        cfg = (ProbeConfig) { .duration_s = 0.1, .rounds = 1, .http = { .url = url, .users = 1 } };
+        http = (HttpOptions) { .url = url, .users = 1 };
+        cfg = (ProbeConfig) { .duration_s = 0.1, .rounds = 1, .options = &http };
         r = run("http", &cfg);
         assert_true(value(r, 0, "success_rate") == 0);
         json_t *errors = json_object_get(r->details[0], "errors");
@@ -305,7 +307,7 @@ static void test_http(void **state) {
         probe_result_free(r);
 
         /* No URL and a bad URL are refused with a reason. */
-        cfg.http.url = "not a url";
+        http.url = "not a url";
         assert_true(probe_run(probe_find("http"), &cfg, &r) < 0);
         assert_non_null(r->error);
         probe_result_free(r);
@@ -398,7 +400,8 @@ static void test_verify_synthetic(void **state) {
         /* A probe that cannot be set up (bad URL) stops the run before any switch, with its name. */
         const ProbeBackend *two[] = { probe_find("http"), &fake_probe };
         o = (VerifyOptions) { .probes = two, .n_probes = 2,
-                              .cfg = { .duration_s = 0.01, .rounds = 3, .http = { .url = "not a url" } } };
+                              .cfg = { .duration_s = 0.01, .rounds = 3 },
+                              .options = (const void *const[]) { &(HttpOptions) { .url = "not a url" }, NULL } };
         Change ok = { .on = 1.2 };
         fake_switches = 0;
         assert_true(probe_verify(&o, fake_switch, &ok, &r) < 0);
@@ -429,7 +432,8 @@ static void test_verify_loopback(void **state) {
         snprintf(url, sizeof(url), "http://127.0.0.1:%u/", s.port);
         const ProbeBackend *probes[] = { probe_find("http") };
         VerifyOptions o = { .probes = probes, .n_probes = 1, .seed = 3,
-                            .cfg = { .duration_s = 0.06, .rounds = 7, .http = { .url = url, .users = 2 } } };
+                            .cfg = { .duration_s = 0.06, .rounds = 7 },
+                            .options = (const void *const[]) { &(HttpOptions) { .url = url, .users = 2 } } };
         VerifyResult *r = NULL;
 
         /* Harmful: +3 ms per response. Throughput (primary) and latency regress. 7 rounds a side:
