@@ -187,11 +187,39 @@ static void test_interval_log(void **state) {
         histogram_free(h);
 }
 
+/* The fixtures' "hdr" fields come from an encoder of their own (tests/fixtures/load/gen-load-doc.py):
+ * each decodes to the count and, bucket for bucket, the percentiles its summary states. */
+static void test_fixture_documents(void **state) {
+        const char *names[] = { "pass", "fail", "spike" };
+        for (size_t k = 0; k < 3; k++) {
+                char path[512];
+                snprintf(path, sizeof(path), "%s/load/%s.json", SKYTUNE_FIXTURES, names[k]);
+                json_t *doc = json_load_file(path, 0, NULL);
+                assert_non_null(doc);
+                json_t *sums[] = { json_object_get(doc, "total"),
+                                   json_object_get(json_array_get(json_object_get(doc, "steps"), 0), "summary") };
+                for (size_t i = 0; i < 2; i++) {
+                        Histogram *h;
+                        assert_int_equal(hdr_decode(json_string_value(json_object_get(sums[i], "hdr")), &h), 0);
+                        json_t *lat = json_object_get(sums[i], "latency_us");
+                        assert_int_equal(histogram_count(h), json_integer_value(json_object_get(lat, "count")));
+                        const char *ps[] = { "p50", "p90", "p99", "p99.9" };
+                        for (size_t j = 0; j < 4; j++) {
+                                uint64_t want = (uint64_t) json_integer_value(json_object_get(lat, ps[j]));
+                                assert_int_equal(histogram_highest_equivalent(h, histogram_percentile(h, atof(ps[j] + 1))),
+                                                 histogram_highest_equivalent(h, want));
+                        }
+                        histogram_free(h);
+                }
+                json_decref(doc);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_bytes_as_the_format_says), cmocka_unit_test(test_round_trip),
                 cmocka_unit_test(test_empty),                    cmocka_unit_test(test_damaged_input),
-                cmocka_unit_test(test_interval_log),
+                cmocka_unit_test(test_interval_log),             cmocka_unit_test(test_fixture_documents),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
