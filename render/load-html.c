@@ -127,10 +127,11 @@ static void distribution(FILE *f, const json_t *doc) {
         svg_chart(f, &c);
         fputs("<table id=\"percentiles\"><thead><tr><th>percentile</th><th>latency</th></tr></thead>\n", f);
         static const double ps[] = { 50, 75, 90, 95, 99, 99.9, 99.99, 100 };
+        static const char *const names[] = { "p50", "p75", "p90", "p95", "p99", "p99.9", "p99.99", "max" };
         for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
                 char buf[32];
                 chart_fmt(buf, sizeof(buf), "us", (double) histogram_percentile(h, ps[i]));
-                fprintf(f, "<tr><td>%s</td><td>%s</td></tr>\n", ps[i] == 100 ? "max" : "", buf);
+                fprintf(f, "<tr><td>%s</td><td>%s</td></tr>\n", names[i], buf);
         }
         fprintf(f, "</table>\n<p>%llu successful requests.</p></section>\n", (unsigned long long) histogram_count(h));
         histogram_free(h);

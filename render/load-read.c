@@ -17,10 +17,11 @@ int load_doc_read(const char *path, json_t **ret, Error *e) {
         }
         const char *schema = jstr(doc, "schema");
         if (!json_is_object(doc) || !schema || strcmp(schema, LOAD_SCHEMA) != 0) {
+                int r = error_set_input(e, -EINVAL, path, 0,
+                                        "schema is %s, not " LOAD_SCHEMA ": give a run that skytune load --out or --json wrote",
+                                        schema ? schema : "missing");
                 json_decref(doc);
-                return error_set_input(e, -EINVAL, path, 0,
-                                       "schema is %s, not " LOAD_SCHEMA ": give a run that skytune load --out or --json wrote",
-                                       schema ? schema : "missing");
+                return r;
         }
         if (json_escape_tree(doc) < 0) {
                 json_decref(doc);
