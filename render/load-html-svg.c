@@ -96,6 +96,8 @@ static void y_axis(FILE *f, const Chart *c, const Scale *s) {
 static void x_axis(FILE *f, const Chart *c, const Scale *s) {
         static const char *const spectrum[] = { "p0", "p90", "p99", "p99.9", "p99.99", "p99.999", "p99.9999" };
         double span = s->x1 - s->x0, step = c->axis == AXIS_SPECTRUM ? 1 : nice_step(span > 0 ? span : 1);
+        if (c->axis == AXIS_TIME && span >= 600)
+                step = nice_step(span / 60) * 60; /* whole minutes */
         for (double v = ceil(s->x0 / step) * step; v <= s->x1 + 1e-9; v += step) {
                 double x = px(s, v);
                 char label[32];
