@@ -102,6 +102,26 @@ size=$(stat -c %s "$tmp/hour.html")
 [[ $size -lt 3000000 ]] || fail "the 1-hour report is $size bytes, over 3 MB"
 echo "1-hour run at 1 s: $size bytes of HTML (document $(stat -c %s "$tmp/hour.json") bytes)"
 
+# An interrupted run and a client-bound one: the verdict says so, JUnit adds an invalid-run error.
+for kind in interrupted client_bound; do
+        python3 - "$fx/pass.json" "$tmp/$kind.json" "$kind" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+if sys.argv[3] == "interrupted":
+    doc["interrupted"] = True; doc["verdict"]["exit"] = 130
+else:
+    doc["client"]["client_bound"] = True; doc["verdict"] = {"passed": False, "exit": 5, "reason": "client-bound"}
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+        "$skytune" report "$tmp/$kind.json" --html "$tmp/$kind.html" --junit "$tmp/$kind.xml" || fail "report $kind"
+        grep -q '<header id="verdict" class="invalid" data-verdict="invalid">' "$tmp/$kind.html" || fail "$kind: verdict not invalid"
+        word=INVALID; [[ $kind == interrupted ]] && word=INTERRUPTED
+        grep -q "<h1>$word: pass" "$tmp/$kind.html" || fail "$kind: no $word in the verdict"
+        grep -q '<testcase classname="skytune.load.pass.run" name="valid run"' "$tmp/$kind.xml" &&
+                grep -q '<testsuite name="skytune.load.pass" tests="3" failures="0" errors="1"' "$tmp/$kind.xml" ||
+                fail "$kind: JUnit has no invalid-run error: $(cat "$tmp/$kind.xml")"
+done
+
 # Errors: usage 2, bad input 1 with the file named, nothing written.
 rc=0; "$skytune" report "$fx/pass.json" 2>"$tmp/err" || rc=$?
 [[ $rc -eq 2 ]] && grep -q -- "--html" "$tmp/err" || fail "no output option: exit $rc, $(cat "$tmp/err")"
