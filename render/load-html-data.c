@@ -22,6 +22,10 @@ static int error_class(LoadSeries *s, const char *name, size_t n) {
         for (size_t k = 0; k < s->n_errors; k++)
                 if (strcmp(s->error_names[k], name) == 0)
                         return (int) k;
+        /* Charted classes are few (connect, timeout, http_5xx ...); a document naming more gets the
+         * first ones charted (its table lists them all), not memory for each. */
+        if (s->n_errors >= LOAD_SERIES_MAX_ERRORS)
+                return -E2BIG;
         char **names = realloc(s->error_names, (s->n_errors + 1) * sizeof(char *));
         if (names)
                 s->error_names = names;
@@ -59,6 +63,8 @@ static int take_interval(LoadSeries *s, size_t i, const json_t *iv, size_t n) {
                 if (!json_is_number(v) || strcmp(name, "not_sent") == 0)
                         continue;
                 int k = error_class(s, name, n);
+                if (k == -E2BIG)
+                        continue;
                 if (k < 0)
                         return k;
                 s->errors[k][i] = json_number_value(v) / len;

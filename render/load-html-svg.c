@@ -41,8 +41,10 @@ typedef struct Scale {
         bool log_y;
 } Scale;
 
+/* Kept within the picture (and finite), so that the pixel column it is cast to exists. */
 static double px(const Scale *s, double x) {
-        return LEFT + (s->x1 > s->x0 ? (x - s->x0) / (s->x1 - s->x0) : 0) * PW;
+        double r = s->x1 > s->x0 ? (x - s->x0) / (s->x1 - s->x0) : 0;
+        return LEFT + (isfinite(r) ? fmin(fmax(r, 0), 1) : 0) * PW;
 }
 
 static double py(const Scale *s, double y) {
@@ -84,7 +86,9 @@ static void scale_of(const Chart *c, Scale *s) {
 static void y_axis(FILE *f, const Chart *c, const Scale *s) {
         char label[32];
         double step = c->log_y ? 10 : nice_step(s->y1 - s->y0);
-        for (double v = s->y0; v <= s->y1 * 1.0001; v = c->log_y ? v * step : v + step) {
+        /* At most 20 lines, whatever the document's values (an infinite span would never end). */
+        unsigned ticks = 0;
+        for (double v = s->y0; v <= s->y1 * 1.0001 && ticks++ < 20; v = c->log_y ? v * step : v + step) {
                 double y = py(s, v);
                 chart_fmt(label, sizeof(label), c->unit, v);
                 fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>", LEFT, W - RIGHT, y, y);
@@ -98,7 +102,8 @@ static void x_axis(FILE *f, const Chart *c, const Scale *s) {
         double span = s->x1 - s->x0, step = c->axis == AXIS_SPECTRUM ? 1 : nice_step(span > 0 ? span : 1);
         if (c->axis == AXIS_TIME && span >= 600)
                 step = nice_step(span / 60) * 60; /* whole minutes */
-        for (double v = ceil(s->x0 / step) * step; v <= s->x1 + 1e-9; v += step) {
+        unsigned ticks = 0;
+        for (double v = ceil(s->x0 / step) * step; v <= s->x1 + 1e-9 && ticks++ < 20; v += step) {
                 double x = px(s, v);
                 char label[32];
                 if (c->axis == AXIS_SPECTRUM)
@@ -119,10 +124,15 @@ static void series_path(FILE *f, const Chart *c, const Scale *s, size_t k) {
         fprintf(f, "<path fill=\"none\" stroke-width=\"1.5\" stroke=\"%s\" d=\"", colors[k % N_COLORS]);
         bool pen = false;
         for (size_t i = 0; i < c->n;) {
+                if (!isfinite(c->x[i])) {
+                        pen = false;
+                        i++;
+                        continue;
+                }
                 int col = (int) px(s, c->x[i]);
                 double lo = INFINITY, hi = -INFINITY, first = NAN, last = NAN;
                 size_t j = i;
-                for (; j < c->n && (int) px(s, c->x[j]) == col; j++) {
+                for (; j < c->n && isfinite(c->x[j]) && (int) px(s, c->x[j]) == col; j++) {
                         if (!isfinite(y[j]))
                                 continue;
                         if (!isfinite(first))

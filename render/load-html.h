@@ -52,7 +52,9 @@ typedef struct LoadSeries {
         double **errors;        /* per second, one array per error class */
         size_t n_errors;
 } LoadSeries;
+#define LOAD_SERIES_MAX_ERRORS 12
 extern const char *const load_pct_names[5];
+/* Call load_series_done() after either outcome. */
 int load_series_build(const json_t *doc, LoadSeries *s);
 void load_series_done(LoadSeries *s);
 /* The document without what the page does not need (the intervals, every "hdr" but the total's),

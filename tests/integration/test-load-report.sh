@@ -141,4 +141,13 @@ echo '{"schema": "skytune.load/1", "verdict": 3, "total": [], "steps": {}, "inte
        "thresholds": [7, {"passed": "no"}], "markers": "x", "system": {"series": {"a": 1}}, "findings": [{}]}' >"$tmp/odd.json"
 "$skytune" report "$tmp/odd.json" --html "$tmp/odd.html" --junit "$tmp/odd.xml" || fail "a document of odd types: exit $?"
 python3 -c 'import sys, xml.etree.ElementTree as ET; ET.parse(sys.argv[1])' "$tmp/odd.xml" || fail "odd.xml not XML"
+# Values at the ends of the double range, times that are not numbers, a span without end: the
+# charts' scales and ticks stay bounded.
+cat >"$tmp/huge.json" <<'JSON'
+{"schema": "skytune.load/1", "markers": [{"t_s": 1e300}],
+ "intervals": [{"step": null, "start_s": 0, "end_s": 1, "latency_us": {"p50": 1e308, "p99": -1e308}, "planned": 1e308,
+                "sent": -1.7e308}, {"step": null, "start_s": 1e300, "end_s": 1e301, "planned": -1e308}, {"step": null, "start_s": "x"}],
+ "system": {"t_s": [0, 1e308], "series": {"a_pct": [1e308, -1e308]}}}
+JSON
+timeout 20 "$skytune" report "$tmp/huge.json" --html "$tmp/huge.html" || fail "a document of extreme values: exit $?"
 echo "ok: skytune report writes JUnit XML and an offline, hashed HTML report from saved runs"
