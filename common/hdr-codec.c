@@ -193,7 +193,7 @@ static int record_index(Histogram *h, const HdrLayout *l, uint64_t i, uint64_t c
 }
 
 static int decode_counts(Histogram *h, const HdrLayout *l, const uint8_t *p, size_t len) {
-        uint64_t i = 0;
+        uint64_t i = 0, total = 0;
         for (size_t pos = 0; pos < len;) {
                 int64_t v;
                 if (get_leb(p, len, &pos, &v) < 0 || v == INT64_MIN)
@@ -204,8 +204,10 @@ static int decode_counts(Histogram *h, const HdrLayout *l, const uint8_t *p, siz
                         i += (uint64_t) -v;
                         continue;
                 }
-                if (v > 0 && record_index(h, l, i, (uint64_t) v) < 0)
+                /* HdrHistogram's total is a signed 64-bit count: more cannot be encoded again. */
+                if (v > 0 && ((uint64_t) v > (uint64_t) INT64_MAX - total || record_index(h, l, i, (uint64_t) v) < 0))
                         return -EBADMSG;
+                total += (uint64_t) (v > 0 ? v : 0);
                 i++;
         }
         return 0;

@@ -24,8 +24,9 @@
 /* *ret_base64: the "HISTFAAA..." text, malloc'd. -EOVERFLOW when a count exceeds INT64_MAX,
  * -ENOMEM. */
 int hdr_encode(const Histogram *h, char **ret_base64);
-/* A new histogram from the text: -EBADMSG when it is not a V2 (compressed) HdrHistogram or its
- * payload is damaged, -E2BIG when it would need more than 64 MiB, -ENOMEM. */
+/* A new histogram from the text: -EBADMSG when it is not a V2 (compressed) HdrHistogram, its
+ * payload is damaged or its counts add up to more than INT64_MAX, -E2BIG when it would need more
+ * than 32 MiB, -ENOMEM. */
 int hdr_decode(const char *base64, Histogram **ret);
 
 /* The V2 interval log (HistogramLogWriter's format, version 1.3): the format line, #[StartTime:]

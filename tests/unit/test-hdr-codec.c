@@ -151,6 +151,20 @@ static void test_damaged_input(void **state) {
         char *t = reencode(runaway, sizeof(runaway));
         assert_true(hdr_decode(t, &h) < 0);
         free(t);
+        /* Two counts of 2^62: a total HdrHistogram cannot hold (found by fuzz-hdr). */
+        uint8_t big[40 + 18];
+        memcpy(big, p, 40);
+        big[7] = 18;
+        memset(big + 40, 0x80, 18);
+        t = reencode(big, sizeof(big));
+        assert_true(hdr_decode(t, &h) < 0);
+        free(t);
+        big[7] = 9;
+        t = reencode(big, 40 + 9);      /* one of them decodes */
+        assert_int_equal(hdr_decode(t, &h), 0);
+        assert_int_equal(histogram_count(h), UINT64_C(1) << 62);
+        histogram_free(h);
+        free(t);
         /* A truncated zlib stream. */
         text[strlen(text) - 8] = 0;
         assert_true(hdr_decode(text, &h) < 0);
