@@ -188,3 +188,45 @@ uint64_t histogram_percentile(const Histogram *h, double p) {
 size_t histogram_memory(const Histogram *h) {
         return sizeof(Histogram) + h->ncounts * sizeof(uint64_t);
 }
+
+unsigned histogram_digits(const Histogram *h) {
+        return h->digits;
+}
+
+uint64_t histogram_highest(const Histogram *h) {
+        return h->highest;
+}
+
+unsigned histogram_sub_bits(const Histogram *h) {
+        return h->sub_bits;
+}
+
+size_t histogram_buckets(const Histogram *h) {
+        return h->ncounts;
+}
+
+size_t histogram_bucket_index(const Histogram *h, uint64_t v) {
+        return index_of(h, MIN(v, h->highest));
+}
+
+uint64_t histogram_bucket(const Histogram *h, size_t i, uint64_t *ret_lowest, uint64_t *ret_highest) {
+        if (i >= h->ncounts)
+                return 0;
+        uint64_t w, lo = value_of(h, i, &w);
+        if (ret_lowest)
+                *ret_lowest = lo;
+        if (ret_highest)
+                *ret_highest = lo + w - 1;
+        return h->counts[i];
+}
+
+void histogram_record_bucket(Histogram *h, size_t i, uint64_t n) {
+        if (i >= h->ncounts || n == 0)
+                return;
+        uint64_t w, lo = value_of(h, i, &w), hi = MIN(lo + w - 1, h->highest);
+        h->counts[i] += n;
+        h->total += n;
+        h->sum += (long double) (lo + w / 2) * n;
+        h->min = MIN(h->min, lo);
+        h->max = MAX(h->max, hi);
+}

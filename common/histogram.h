@@ -37,3 +37,18 @@ size_t histogram_memory(const Histogram *h);
 /* Two values in the same bucket are indistinguishable: the bucket's lowest and highest value. */
 uint64_t histogram_lowest_equivalent(const Histogram *h, uint64_t v);
 uint64_t histogram_highest_equivalent(const Histogram *h, uint64_t v);
+
+/* The layout, for codecs (common/hdr-codec.c) and renderers that walk the buckets. It is
+ * HdrHistogram's with a lowest discernible value of 1: the first 2^sub_bits buckets hold 0..2^sub_bits-1
+ * one value each, then every power of two has 2^(sub_bits-1) buckets, in value order. */
+unsigned histogram_digits(const Histogram *h);
+uint64_t histogram_highest(const Histogram *h);
+unsigned histogram_sub_bits(const Histogram *h);
+size_t histogram_buckets(const Histogram *h);                   /* how many, highest included */
+size_t histogram_bucket_index(const Histogram *h, uint64_t v);  /* v above the highest: the last */
+/* The count of bucket i (< histogram_buckets()) and its lowest and highest value (either may be NULL). */
+uint64_t histogram_bucket(const Histogram *h, size_t i, uint64_t *ret_lowest, uint64_t *ret_highest);
+/* Add n values known only by their bucket (a decoded histogram): min becomes at most the bucket's
+ * lowest value, max at least its highest (capped at the histogram's highest), the sum grows by n times
+ * its middle value, as HdrHistogram reports such values. i out of range: nothing happens. */
+void histogram_record_bucket(Histogram *h, size_t i, uint64_t n);

@@ -4,12 +4,16 @@
 #   scripts/install-deps.sh --test   plus everything the test suite starts or calls
 set -euo pipefail
 
-build=(build-essential cmake pkg-config libsystemd-dev libcap-dev libcurl4-openssl-dev libjansson-dev libconfig-dev)
+build=(build-essential cmake pkg-config libsystemd-dev libcap-dev libcurl4-openssl-dev libjansson-dev libconfig-dev
+       zlib1g-dev libssl-dev)
 test=(libcmocka-dev dbus polkitd systemd procps util-linux iproute2 jq curl nginx wrk
       debhelper lintian rpm rpmlint prometheus ansible-core man-db groff-base python3 bash-completion zsh
       openssl systemd-container debootstrap)
 # tests/fuzz: clang and its runtime libraries (libFuzzer, sanitizers: only recommended by clang).
 test+=(clang libclang-rt-14-dev)
+# The load reports: HdrHistogram's Java library reads and writes the interval logs (javac compiles the
+# reader), xmllint checks the JUnit XML, headless Chromium renders the HTML report.
+test+=(libhdrhistogram-java default-jdk-headless libxml2-utils chromium-headless-shell)
 
 pkgs=("${build[@]}")
 [[ "${1:-}" == "--test" ]] && pkgs+=("${test[@]}")

@@ -64,7 +64,7 @@ _skytune() {
         --allow-risk)
                 COMPREPLY=($(compgen -W 'low medium high' -- "$cur"))
                 return ;;
-        --out | --plan | --profile | --from | --baseline | --cacert)
+        --out | --plan | --profile | --from | --baseline | --cacert | --html | --junit)
                 _filedir
                 return ;;
         --sysroot | --dir)
@@ -91,7 +91,7 @@ _skytune() {
                 [[ $cur == *=* ]] && return
                 COMPREPLY=($(compgen -W "$(_skytune_tunables "$prog")" -S = -- "$cur"))
                 compopt -o nospace ;;
-        diff)
+        diff | report)
                 _filedir json ;;
         probe)
                 COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur")) ;;

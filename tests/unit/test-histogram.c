@@ -128,9 +128,49 @@ static void test_merge_equals_single(void **state) {
         histogram_free(merged);
 }
 
+/* The bucket walk the codecs use: buckets in value order, tiling 0..highest, counts summing to the
+ * total; a bucket recorded by index reports HdrHistogram's min, max and mean. */
+static void test_buckets(void **state) {
+        Histogram *h;
+        assert_int_equal(histogram_new(100000, 2, &h), 0);
+        assert_int_equal(histogram_sub_bits(h), 8);     /* 2 * 10^2 = 200 -> 256 */
+        assert_int_equal(histogram_digits(h), 2);
+        assert_int_equal(histogram_highest(h), 100000);
+        for (uint64_t v = 0; v < 100000; v += 37)
+                histogram_record(h, v);
+        uint64_t next = 0, sum = 0;
+        for (size_t i = 0; i < histogram_buckets(h); i++) {
+                uint64_t lo, hi, c = histogram_bucket(h, i, &lo, &hi);
+                assert_int_equal(lo, next);
+                assert_true(hi >= lo);
+                assert_int_equal(histogram_bucket_index(h, lo), i);
+                assert_int_equal(histogram_bucket_index(h, hi), i);
+                next = hi + 1;
+                sum += c;
+        }
+        assert_true(next > 100000);
+        assert_int_equal(sum, histogram_count(h));
+        assert_int_equal(histogram_bucket_index(h, UINT64_MAX), histogram_buckets(h) - 1);
+        assert_int_equal(histogram_bucket(h, histogram_buckets(h), NULL, NULL), 0);
+
+        histogram_reset(h);
+        size_t i = histogram_bucket_index(h, 5000);
+        uint64_t lo, hi;
+        histogram_bucket(h, i, &lo, &hi);
+        histogram_record_bucket(h, i, 4);
+        histogram_record_bucket(h, histogram_buckets(h), 9);    /* out of range: ignored */
+        assert_int_equal(histogram_count(h), 4);
+        assert_int_equal(histogram_min(h), lo);
+        assert_int_equal(histogram_max(h), hi);
+        assert_true(fabs(histogram_mean(h) - (double) (lo + (hi - lo + 1) / 2)) < 1e-9);
+        assert_int_equal(histogram_percentile(h, 50), hi);
+        histogram_free(h);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_percentiles_within_error),
+                cmocka_unit_test(test_buckets),
                 cmocka_unit_test(test_exact_small_values),
                 cmocka_unit_test(test_merge_equals_single),
         };

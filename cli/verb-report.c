@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/* skytune report: the outputs of a load run rebuilt from its saved document (skytune.load/1, from
+ * `skytune load --out` or `--json`): the HTML report and JUnit XML, by the same renderers the run
+ * uses (render/render-load.h), so they are the same files. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "log.h"
+#include "macro.h"
+#include "render-load.h"
+#include "verbs.h"
+
+static const char report_usage[] =
+        "Usage: skytune report FILE.json [--html OUT] [--junit OUT]\n"
+        "\n"
+        "Rebuild the outputs of a saved load run: FILE.json is the skytune.load/1\n"
+        "document that 'skytune load --out FILE' or '--json' wrote. OUT '-' is standard\n"
+        "output; files are replaced atomically.\n"
+        "\n"
+        "  --html OUT    one self-contained HTML report (offline, no external resources)\n"
+        "  --junit OUT   JUnit XML: one test case per threshold\n"
+        "\n"
+        "See " CLI_DOC("load") ", section Reports.\n"
+        "Exit codes: 0 written, 1 FILE unreadable or not a load run, or a write\n"
+        "failed, 2 usage error.\n";
+
+typedef struct ReportArgs {
+        const char *file, *html, *junit;
+} ReportArgs;
+
+static int report_parse(int argc, char **argv, ReportArgs *a) {
+        enum { OPT_HTML = 0x100, OPT_JUNIT };
+        static const struct option options[] = {
+                { "html", required_argument, NULL, OPT_HTML }, { "junit", required_argument, NULL, OPT_JUNIT },
+                { "help", no_argument, NULL, 'h' },            {},
+        };
+        optind = 1;
+        opterr = 0;
+        for (int c; (c = getopt_long(argc, argv, "h", options, NULL)) != -1;)
+                switch (c) {
+                case OPT_HTML:
+                        a->html = optarg;
+                        break;
+                case OPT_JUNIT:
+                        a->junit = optarg;
+                        break;
+                case 'h':
+                        fputs(report_usage, stdout);
+                        return -1;
+                default:
+                        log_error("unknown or incomplete option '%s' (see 'skytune report --help')", argv[optind - 1]);
+                        return EXIT_USAGE;
+                }
+        if (argc - optind != 1) {
+                log_error("%s: give one FILE.json, the saved run (see 'skytune report --help')",
+                          argc - optind ? "too many arguments" : "missing FILE.json");
+                return EXIT_USAGE;
+        }
+        a->file = argv[optind];
+        if (!a->html && !a->junit) {
+                log_error("nothing to write: give --html OUT and/or --junit OUT (see 'skytune report --help')");
+                return EXIT_USAGE;
+        }
+        return EXIT_OK;
+}
+
+/* One output rendered into memory, then written whole (a failed rendering leaves no partial file). */
+static int report_write(const json_t *doc, const char *path, const char *what,
+                        int (*render)(FILE *, const json_t *, Error *)) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        Error e = ERROR_NULL;
+        int r = f ? render(f, doc, &e) : -ENOMEM;
+        if (f && fclose(f) != 0 && r >= 0)
+                r = -ENOMEM;
+        if (r < 0)
+                log_error("cannot render the %s: %s", what, error_message(&e));
+        else if (cli_write_text(text, len, path) < 0)
+                r = -EIO;
+        error_done(&e);
+        free(text);
+        return r;
+}
+
+int verb_report(int argc, char **argv) {
+        ReportArgs a = {};
+        int rc = report_parse(argc, argv, &a);
+        if (rc != EXIT_OK)
+                return rc < 0 ? EXIT_OK : rc;
+        json_t *doc = NULL;
+        Error e = ERROR_NULL;
+        if (load_doc_read(a.file, &doc, &e) < 0) {
+                _cleanup_free_ char *msg = error_format(&e);
+                log_error("%s", msg ? msg : error_message(&e));
+                error_done(&e);
+                return EXIT_FAIL;
+        }
+        rc = EXIT_OK;
+        if (a.html && report_write(doc, a.html, "HTML report", render_load_html) < 0)
+                rc = EXIT_FAIL;
+        if (a.junit && report_write(doc, a.junit, "JUnit XML", render_load_junit) < 0)
+                rc = EXIT_FAIL;
+        json_decref(doc);
+        return rc;
+}

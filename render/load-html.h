@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* The parts of the HTML report (render/load-html*.c, internal to render/). */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* One line of a chart: a value per x (NAN: no value, the line breaks). */
+typedef struct ChartSeries {
+        const char *name;
+        const double *y;
+} ChartSeries;
+
+typedef enum ChartAxis {
+        AXIS_TIME,              /* x in seconds of the run; the document's markers are drawn on it */
+        AXIS_SPECTRUM,          /* x = log10(1 / (1 - q)): p0 p90 p99 p99.9 ... */
+} ChartAxis;
+
+typedef struct Chart {
+        const char *id, *title;
+        const char *unit;       /* of y: "us" (shown as us/ms/s), "/s", "%", "bytes", "" */
+        ChartAxis axis;
+        bool log_y;
+        const double *x;
+        size_t n;
+        const ChartSeries *series;
+        size_t n_series;
+        const json_t *markers;  /* the document's "markers" (AXIS_TIME), may be NULL */
+} Chart;
+
+/* An inline SVG chart in a <figure>: at most one point per series and pixel column (its minimum and
+ * maximum), axes with units, a legend, the markers as labelled vertical lines. */
+void svg_chart(FILE *f, const Chart *c);
+/* A value of y's unit for axis labels and tables. */
+void chart_fmt(char *buf, size_t size, const char *unit, double v);
+
+/* The tables (load-html-tables.c): each writes one <section> or part of it. */
+void html_thresholds(FILE *f, const json_t *doc);
+void html_summaries(FILE *f, const json_t *doc);
+void html_errors_table(FILE *f, const json_t *doc);
+void html_markers(FILE *f, const json_t *doc);
+void html_findings(FILE *f, const json_t *doc);
+void html_config(FILE *f, const json_t *doc);
+
+/* The per-interval series of the total (load-html-data.c), column by column. */
+typedef struct LoadSeries {
+        size_t n;
+        double *t, *planned, *attempted, *sent, *completed, *ok, *pct[5]; /* pct: p50 p90 p99 p99.9 max */
+        char **error_names;
+        double **errors;        /* per second, one array per error class */
+        size_t n_errors;
+} LoadSeries;
+#define LOAD_SERIES_MAX_ERRORS 12
+extern const char *const load_pct_names[5];
+/* Call load_series_done() after either outcome. */
+int load_series_build(const json_t *doc, LoadSeries *s);
+void load_series_done(LoadSeries *s);
+/* The document without what the page does not need (the intervals, every "hdr" but the total's),
+ * plus the series as columns, as JSON safe inside a <script> element. */
+int html_embedded_data(FILE *f, const json_t *doc, const LoadSeries *s);

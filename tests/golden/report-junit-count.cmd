@@ -1,0 +1,1 @@
+$S report $F/load/fail.json --junit - | grep -c "<testcase"
