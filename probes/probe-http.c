@@ -80,9 +80,12 @@ static int http_setup(void *state, const ProbeConfig *cfg, char **ret_error) {
                 return -EINVAL;
         }
         LoadgenConfig lc = engine_config(cfg, s);
-        int r = loadgen_new(&lc, &s->lg, ret_error);
-        if (r < 0)
+        _cleanup_(error_done) Error e = ERROR_NULL;
+        int r = loadgen_new(&lc, &s->lg, &e);
+        if (r < 0) {
+                *ret_error = TAKE_PTR(e.message);
                 return r;
+        }
         r = loadgen_results_init(&s->sum);
         if (r >= 0)
                 r = loadgen_results_init(&s->all);
