@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Minimal stand-ins for the scenario branch's load/scenario.c and load/threshold.c, so that this
- * branch builds and its tests run before they are merged (then this folder is not built). Only what
+ * branch builds and its tests run before they are merged (then this folder goes). Only what
  * the runner and `skytune load` on the command line need: thresholds `METRIC OP VALUE[UNIT] [for D]
  * [abort]`; no scenario files. */
 #include <errno.h>
