@@ -73,6 +73,24 @@ jq -e '.verdict.exit == 4 and .config.steps[0].model == "open" and .total.attemp
        and .total.status["503"] == .total.completed and .thresholds[0].passed == false
        and .thresholds[0].observed == 1' "$tmp/open.json" >/dev/null || fail "open run: $(jq -c .total "$tmp/open.json")"
 
+# Two agents share one open schedule (--segment 0/2 and 1/2, started together by --start-at): each
+# is due every other arrival, and together they are due exactly the 300 of 300/s for 1 s.
+at=$(date -u -d '+2 seconds' +%Y-%m-%dT%H:%M:%S.%6NZ)
+for i in 0 1; do
+        "$skytune" load "$url" --rate 300 --duration 1 --segment $i/2 --start-at "$at" --json \
+                >"$tmp/agent$i.json" 2>/dev/null &
+done
+wait
+jq -e -s '(map(.total.attempted) | add) == 300 and all(.[]; .total.attempted == 150 and .client.segment.count == 2)
+          and (map(.client.segment.index) | sort) == [0, 1] and all(.[]; .client.segment.start_skew_s < 0.5)' \
+        "$tmp/agent0.json" "$tmp/agent1.json" >/dev/null ||
+        fail "segments: $(jq -c '[.total.attempted, .client.segment]' "$tmp/agent0.json" "$tmp/agent1.json")"
+
+# --progress: one line per interval on stderr.
+"$skytune" load "$url" --users 1 --duration 1.2 --interval 0.4 --progress >/dev/null 2>"$tmp/progress.err" ||
+        fail "progress run failed"
+(( $(grep -c 'req/s' "$tmp/progress.err") >= 3 )) || fail "no progress lines: $(cat "$tmp/progress.err")"
+
 # A `for` threshold with abort ends the run early.
 rc=0
 "$skytune" load "${url}err" --rate 100 --duration 20 --interval 0.5 --threshold 'error_rate < 1% for 1s abort' \

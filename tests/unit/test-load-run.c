@@ -126,7 +126,16 @@ typedef struct Seen {
         unsigned n[3], n_total;
         double last_end[3];
         double max_planned_until;
+        unsigned ticks;
+        double last_tick;
 } Seen;
+
+static void on_tick(double t_s, void *userdata) {
+        Seen *s = userdata;
+        assert_true(t_s >= s->last_tick);
+        s->last_tick = t_s;
+        s->ticks++;
+}
 
 static const char *const names[] = { "first", "second", "beside" };
 
@@ -183,7 +192,7 @@ static void test_scenario_steps(void **state) {
         for (size_t i = 0; i < 3; i++)
                 assert_int_equal(loadgen_results_init(&seen.by_step[i]), 0);
         assert_int_equal(loadgen_results_init(&seen.total), 0);
-        LoadRunConfig cfg = { .scenario = &sc, .hooks = { .on_interval = on_interval, .userdata = &seen } };
+        LoadRunConfig cfg = { .scenario = &sc, .hooks = { .on_interval = on_interval, .on_tick = on_tick, .userdata = &seen } };
         LoadRun *run = NULL;
         _cleanup_(error_done) Error e = ERROR_NULL;
         assert_int_equal(load_run(&cfg, &run, &e), 0);
@@ -193,6 +202,10 @@ static void test_scenario_steps(void **state) {
                 assert_counters_equal(&seen.by_step[i].c, &run->steps[i].results.c);
         }
         assert_counters_equal(&seen.total.c, &run->total.c);
+        /* The system-metrics hook: once per total interval, on the run's time axis. */
+        assert_int_equal(seen.ticks, seen.n_total);
+        assert_int_equal(seen.ticks, run->intervals);
+        assert_true(seen.last_tick <= run->duration_s + 1e-6);
         assert_int_equal(seen.total.c.done,
                          run->steps[0].results.c.done + run->steps[1].results.c.done + run->steps[2].results.c.done);
         /* One after the other, then side by side. */
@@ -220,11 +233,28 @@ static void test_scenario_steps(void **state) {
         loadgen_results_done(&seen.total);
 }
 
+/* docs/load.md's exit codes, in their order of precedence. */
+static void test_exit_codes(void **state) {
+        Threshold t = { .text = "p99 < 1ms" };
+        LoadThresholdRun tr = { .t = &t, .passed = true };
+        LoadRun run = { .thresholds = &tr, .n_thresholds = 1 };
+        assert_int_equal(load_run_exit(&run), 0);
+        tr.passed = false;
+        assert_int_equal(load_run_exit(&run), 4);
+        run.client_bound = true;
+        assert_int_equal(load_run_exit(&run), 5);
+        run.failed = true;
+        assert_int_equal(load_run_exit(&run), 1);
+        run.interrupted = true;
+        assert_int_equal(load_run_exit(&run), 130);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_phases_to_schedule),
                 cmocka_unit_test(test_threshold_windows),
                 cmocka_unit_test(test_scenario_steps),
+                cmocka_unit_test(test_exit_codes),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
