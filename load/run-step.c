@@ -153,6 +153,8 @@ static int run_plans(StepCtx *c) {
                         return error_set(&c->e, -EINVAL, "step '%s', phase %zu: the load is negative, or an open "
                                          "step never has a positive rate", st->name, first + 1);
                 atomic_store(&c->end_now, false);
+                if (should_stop(c))
+                        atomic_store(&c->end_now, true);       /* an abort that came just now */
                 c->cut_at = NAN;
                 c->t_base = c->first_group && first == 0 && c->run->cfg->start_at_usec ? 0 : run_now_s(c->run);
                 LoadgenRunInfo info;
