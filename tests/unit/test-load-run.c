@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "load-doc.h"
 #include "nginx-fixture.h"
 #include "run.h"
 #include "support.h"
@@ -128,6 +129,7 @@ typedef struct Seen {
         double max_planned_until;
         unsigned ticks;
         double last_tick;
+        LoadDocWriter writer;
 } Seen;
 
 static void on_tick(double t_s, void *userdata) {
@@ -141,6 +143,7 @@ static const char *const names[] = { "first", "second", "beside" };
 
 static void on_interval(const LoadInterval *iv, void *userdata) {
         Seen *s = userdata;
+        load_doc_writer_add(&s->writer, iv);
         if (!iv->step) {
                 loadgen_results_merge(&s->total, iv->results);
                 s->n_total++;
@@ -162,6 +165,44 @@ static void assert_counters_equal(const LoadgenCounters *a, const LoadgenCounter
         assert_int_equal(a->done, b->done);
         assert_int_equal(a->ok, b->ok);
         assert_int_equal(a->status[200], b->status[200]);
+}
+
+/* The document written with its intervals spliced in reads back whole. */
+static void check_document(const LoadRun *run, Seen *seen) {
+        json_t *doc = load_doc_build(run);
+        assert_non_null(doc);
+        char path[] = "/tmp/test-load-run-XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        FILE *f = fdopen(fd, "w");
+        assert_non_null(f);
+        assert_int_equal(load_doc_write(&seen->writer, doc, f, true), 0);
+        fclose(f);
+        json_decref(doc);
+        load_doc_writer_close(&seen->writer);
+        _cleanup_(error_done) Error e = ERROR_NULL;
+        json_t *back = NULL;
+        assert_int_equal(load_doc_read(path, &back, &e), 0);
+        unlink(path);
+        size_t n = json_array_size(json_object_get(back, "intervals"));
+        assert_int_equal(n, seen->n_total + seen->n[0] + seen->n[1] + seen->n[2]);
+        uint64_t sum = 0;
+        size_t i;
+        json_t *iv;
+        json_array_foreach(json_object_get(back, "intervals"), i, iv)
+                if (json_is_null(json_object_get(iv, "step")))
+                        sum += (uint64_t) json_integer_value(json_object_get(iv, "completed"));
+        assert_int_equal(sum, run->total.c.done);
+        json_t *total = json_object_get(back, "total");
+        assert_int_equal(json_integer_value(json_object_get(total, "completed")), run->total.c.done);
+        assert_int_equal(json_array_size(json_object_get(back, "steps")), 3);
+        assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(back, "steps"), 2), "name")),
+                            "beside");
+        json_decref(back);
+        /* Not a load document: refused, with the file named. */
+        _cleanup_(error_done) Error e2 = ERROR_NULL;
+        assert_int_equal(load_doc_read(SKYTUNE_FIXTURES "/profiles/idle.json", &back, &e2), -EINVAL);
+        assert_non_null(strstr(e2.message, "skytune.load/1"));
 }
 
 /* Three steps: "first" (closed, 2 users, 0.8 s), then "second" (open, steps of 100/s + 100 every
@@ -192,6 +233,7 @@ static void test_scenario_steps(void **state) {
         for (size_t i = 0; i < 3; i++)
                 assert_int_equal(loadgen_results_init(&seen.by_step[i]), 0);
         assert_int_equal(loadgen_results_init(&seen.total), 0);
+        assert_int_equal(load_doc_writer_open(&seen.writer, NULL, NULL), 0);
         LoadRunConfig cfg = { .scenario = &sc, .hooks = { .on_interval = on_interval, .on_tick = on_tick, .userdata = &seen } };
         LoadRun *run = NULL;
         _cleanup_(error_done) Error e = ERROR_NULL;
@@ -227,6 +269,7 @@ static void test_scenario_steps(void **state) {
         assert_int_equal(run->n_thresholds, 1);
         assert_true(run->thresholds[0].passed);
         assert_int_equal(load_run_exit(run), 0);
+        check_document(run, &seen);
         load_run_free(run);
         for (size_t i = 0; i < 3; i++)
                 loadgen_results_done(&seen.by_step[i]);
