@@ -15,6 +15,12 @@ static double jnum(const json_t *o, const char *k) {
         return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+/* An integer member, 0 when it is missing or not an integer. */
+static long long jint(const json_t *o, const char *k) {
+        const json_t *v = json_object_get(o, k);
+        return json_is_integer(v) ? (long long) json_integer_value(v) : 0;
+}
+
 /* A rate or a count in at most 8 columns. */
 static void put_num(FILE *f, double v) {
         if (isnan(v))
@@ -74,7 +80,7 @@ static void summary_block(FILE *f, const json_t *s) {
                 fprintf(f, "   -\n");
         else
                 fprintf(f, "   %.2f %%\n", sr * 100);
-        fprintf(f, "  %-12s%lld completed, %lld ok\n", "requests", (long long) jnum(s, "completed"), (long long) jnum(s, "ok"));
+        fprintf(f, "  %-12s%lld completed, %lld ok\n", "requests", jint(s, "completed"), jint(s, "ok"));
         counts_line(f, "status", json_object_get(s, "status"), false);
         counts_line(f, "errors", json_object_get(s, "errors"), true);
         fprintf(f, "  %-12s %7s %7s %7s %7s %7s %7s\n", "ms", "p50", "p90", "p95", "p99", "p99.9", "max");
@@ -131,7 +137,7 @@ int render_load_text(FILE *f, const json_t *doc, const RenderView *v) {
         const json_t *verdict = json_object_get(doc, "verdict"), *cfg = json_object_get(doc, "config");
         fprintf(f, "skytune load: %s, %.1f s%s\n", jstr_or(cfg, "scenario", "?"), jnum(doc, "duration_s"),
                 json_is_true(json_object_get(doc, "interrupted")) ? ", interrupted" : "");
-        fprintf(f, "verdict: %s (exit %lld)\n", jstr_or(verdict, "reason", "?"), (long long) jnum(verdict, "exit"));
+        fprintf(f, "verdict: %s (exit %lld)\n", jstr_or(verdict, "reason", "?"), jint(verdict, "exit"));
         const char *aborted = jstr(doc, "aborted_by");
         if (aborted)
                 fprintf(f, "aborted by: %s\n", aborted);
@@ -150,7 +156,7 @@ int render_load_text(FILE *f, const json_t *doc, const RenderView *v) {
                 summary_block(f, json_object_get(doc, "total"));
         }
         const json_t *client = json_object_get(doc, "client");
-        fprintf(f, "\nclient: %lld threads, %.2f CPU s, %.1f us CPU per request%s\n", (long long) jnum(client, "threads"),
+        fprintf(f, "\nclient: %lld threads, %.2f CPU s, %.1f us CPU per request%s\n", jint(client, "threads"),
                 jnum(client, "cpu_s"), jnum(client, "cpu_per_request_us"),
                 json_is_true(json_object_get(client, "client_bound")) ? ", CLIENT-BOUND" : "");
         thresholds_block(f, json_object_get(doc, "thresholds"));
