@@ -4,6 +4,7 @@
  * by scenario_header_display(). */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -191,6 +192,36 @@ static json_t *client_json(const LoadRun *run) {
         return o;
 }
 
+static void marker_add(json_t *a, const char *kind, double t_s, double value, const char *text) {
+        json_t *o = json_object();
+        json_object_set_new(o, "kind", json_string(kind));
+        json_object_set_new(o, "t_s", num(t_s));
+        json_object_set_new(o, "value", num(value));
+        json_object_set_new(o, "text", json_string(text));
+        json_array_append_new(a, o);
+}
+
+/* Where each phase began (with the load it began at) and where a threshold failed for good. */
+static json_t *markers_json(const LoadRun *run) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < run->n_steps; i++) {
+                const LoadStepRun *s = &run->steps[i];
+                for (size_t k = 0; k < s->step->n_phases; k++) {
+                        const LoadPhaseRun *p = &s->phases[k];
+                        if (!(p->end_s > p->start_s))
+                                continue;
+                        char text[160];
+                        snprintf(text, sizeof(text), "%s: %s", s->step->name, load_phase_kind_names[s->step->phases[k].kind]);
+                        marker_add(a, "phase", p->start_s, p->planned_from, text);
+                }
+        }
+        for (size_t i = 0; i < run->n_thresholds; i++)
+                if (isfinite(run->thresholds[i].failed_at_s))
+                        marker_add(a, "threshold_failed", run->thresholds[i].failed_at_s, run->thresholds[i].observed,
+                                   run->thresholds[i].t->text);
+        return a;
+}
+
 json_t *load_doc_build(const LoadRun *run) {
         json_t *d = json_object(), *steps = json_array();
         char a[ISO8601_USEC_SIZE], b[ISO8601_USEC_SIZE];
@@ -213,7 +244,7 @@ json_t *load_doc_build(const LoadRun *run) {
         json_object_set_new(d, "thresholds", thresholds_json(run));
         json_object_set_new(d, "system", json_null());
         json_object_set_new(d, "findings", json_array());
-        json_object_set_new(d, "markers", json_array());
+        json_object_set_new(d, "markers", markers_json(run));
         json_object_set_new(d, "stress", json_null());
         return d;
 }

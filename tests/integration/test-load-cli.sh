@@ -96,19 +96,23 @@ rc=0
 "$skytune" load "${url}err" --rate 100 --duration 20 --interval 0.5 --threshold 'error_rate < 1% for 1s abort' \
         --json >"$tmp/abort.json" 2>/dev/null || rc=$?
 [[ $rc == 4 ]] || fail "an abort threshold exited $rc"
-jq -e '.aborted_by == "error_rate < 1% for 1s abort" and .duration_s < 5 and .thresholds[0].failed_at_s != null' \
+jq -e '.aborted_by == "error_rate < 1% for 1s abort" and .duration_s < 5 and .thresholds[0].failed_at_s != null
+       and any(.markers[]; .kind == "threshold_failed") and any(.markers[]; .kind == "phase")' \
         "$tmp/abort.json" >/dev/null || fail "abort: $(jq -c '[.aborted_by, .duration_s]' "$tmp/abort.json")"
 
-# SIGINT: exit 130, the partial results written and marked.
-"$skytune" load "$url" --users 2 --duration 30 --out "$tmp/int.json" >/dev/null 2>"$tmp/int.err" &
-pid=$!
-sleep 1.5
-kill -INT $pid
-rc=0
-wait $pid || rc=$?
-[[ $rc == 130 ]] || fail "SIGINT exited $rc, not 130"
-jq -e '.interrupted == true and .verdict.exit == 130 and .total.completed > 0 and .duration_s < 10' \
-        "$tmp/int.json" >/dev/null || fail "interrupted document: $(jq -c '[.interrupted, .duration_s]' "$tmp/int.json")"
+# SIGINT and SIGTERM: exit 130, the partial results written and marked.
+for sig in INT TERM; do
+        "$skytune" load "$url" --users 2 --duration 30 --out "$tmp/int.json" >/dev/null 2>"$tmp/int.err" &
+        pid=$!
+        sleep 1.5
+        kill -$sig $pid
+        rc=0
+        wait $pid || rc=$?
+        [[ $rc == 130 ]] || fail "SIG$sig exited $rc, not 130"
+        jq -e '.interrupted == true and .verdict.exit == 130 and .total.completed > 0 and .duration_s < 10' \
+                "$tmp/int.json" >/dev/null || fail "SIG$sig document: $(jq -c '[.interrupted, .duration_s]' "$tmp/int.json")"
+        grep -q interrupted "$tmp/int.err" || fail "SIG$sig: nothing said on stderr"
+done
 
 # Usage errors: 2, with the option named.
 for args in "--users 2 --rate 5 $url" "--duration soon $url" "--threshold nonsense $url" "--segment 3/3 $url" \
