@@ -84,6 +84,10 @@ json_t *load_summary_json(const LoadgenResults *r, double span_s) {
         json_object_set_new(o, "latency_us", dist(r->h[LOADGEN_H_LATENCY], 2));
         json_object_set_new(o, "service_us", dist(r->h[LOADGEN_H_SERVICE], 2));
         json_object_set_new(o, "lateness_us", dist(r->h[LOADGEN_H_LATENESS], 2));
+        /* Per-phase times of the exchanges: TCP connect and TLS of new connections, first byte. */
+        json_object_set_new(o, "connect_us", dist(r->h[LOADGEN_H_CONNECT], 2));
+        json_object_set_new(o, "tls_us", dist(r->h[LOADGEN_H_TLS], 2));
+        json_object_set_new(o, "first_byte_us", dist(r->h[LOADGEN_H_TTFB], 2));
         json_object_set_new(o, "new_connections", json_integer((json_int_t) c->new_connections));
         return o;
 }

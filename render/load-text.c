@@ -86,6 +86,10 @@ static void summary_block(FILE *f, const json_t *s) {
         fprintf(f, "  %-12s %7s %7s %7s %7s %7s %7s\n", "ms", "p50", "p90", "p95", "p99", "p99.9", "max");
         dist_line(f, "latency", json_object_get(s, "latency_us"));
         dist_line(f, "service", json_object_get(s, "service_us"));
+        dist_line(f, "first byte", json_object_get(s, "first_byte_us"));
+        const json_t *c = json_object_get(s, "connect_us");
+        if (jint(c, "count") > 0)
+                dist_line(f, "connect", c);
 }
 
 static void endpoints_block(FILE *f, const json_t *eps) {

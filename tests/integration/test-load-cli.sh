@@ -91,6 +91,15 @@ jq -e -s '(map(.total.attempted) | add) == 300 and all(.[]; .total.attempted == 
         fail "progress run failed"
 (( $(grep -c 'req/s' "$tmp/progress.err") >= 3 )) || fail "no progress lines: $(cat "$tmp/progress.err")"
 
+# A ramp alone (0 -> 200/s over 1 s, no hold): about 100 requests due; think time slows users down.
+"$skytune" load "$url" --rate 1 --ramp 0:200:1 --duration 0 --json >"$tmp/ramp.json" 2>/dev/null || fail "ramp run"
+jq -e '.total.attempted >= 99 and .total.attempted <= 101 and .steps[0].phases[0].kind == "ramp"
+       and (.steps[0].phases | length) == 1' "$tmp/ramp.json" >/dev/null ||
+        fail "ramp: $(jq -c '[.total.attempted, .steps[0].phases]' "$tmp/ramp.json")"
+"$skytune" load "$url" --users 2 --think 0.25 --duration 1 --json >"$tmp/think.json" 2>/dev/null || fail "think run"
+jq -e '.total.completed >= 6 and .total.completed <= 10 and .config.steps[0].think_s == 0.25' "$tmp/think.json" \
+        >/dev/null || fail "think: $(jq -c .total.completed "$tmp/think.json")"
+
 # A `for` threshold with abort ends the run early.
 rc=0
 "$skytune" load "${url}err" --rate 100 --duration 20 --interval 0.5 --threshold 'error_rate < 1% for 1s abort' \
