@@ -163,8 +163,11 @@ static int run_plans(StepCtx *c) {
                         return error_set(&c->e, r, "step '%s': the load engine failed: %s", st->name, strerror(-r));
                 c->out->cpu_s += info.cpu_s;
                 c->out->client_bound |= info.client_bound;
-                if (first == 0 && c->first_group)
+                if (first == 0 && c->first_group) {
+                        pthread_mutex_lock(&c->run->lock);     /* parallel steps of the first group */
                         c->run->run->start_skew_s = MAX(c->run->run->start_skew_s, info.start_skew_s);
+                        pthread_mutex_unlock(&c->run->lock);
+                }
                 before = plan_record(c, info.elapsed_s);
                 first = c->plan.last + 1;
                 load_plan_done(&c->plan);
