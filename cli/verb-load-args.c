@@ -393,6 +393,8 @@ int load_args_parse(int argc, char **argv, LoadArgs *a) {
         }
         if (ret < 0)
                 ret = check(&b, argc - optind);
+        if (ret < 0 && a->json && a->out_ndjson && !strcmp(a->out_ndjson, "-"))
+                ret = usage_error("--json and --out-ndjson - both write to stdout: send the stream to a file");
         b.url = optind < argc ? argv[optind] : NULL;
         if (ret < 0 && scenario_build(&b, a) < 0)
                 ret = EXIT_USAGE;

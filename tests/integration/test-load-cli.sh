@@ -123,9 +123,20 @@ for sig in INT TERM; do
         grep -q interrupted "$tmp/int.err" || fail "SIG$sig: nothing said on stderr"
 done
 
+# A run that cannot start, or gets no connection at all: 1, with the URL named.
+rc=0
+"$skytune" load 'http://[::1' --users 1 --duration 0.5 >/dev/null 2>"$tmp/bad.err" || rc=$?
+[[ $rc == 1 ]] && grep -q 'http://\[::1' "$tmp/bad.err" || fail "a bad URL exited $rc: $(cat "$tmp/bad.err")"
+closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+rc=0
+"$skytune" load "http://127.0.0.1:$closed/" --users 1 --duration 0.5 --json >"$tmp/refused.json" 2>/dev/null || rc=$?
+[[ $rc == 1 ]] || fail "no connection at all exited $rc, not 1"
+jq -e '.verdict.exit == 1 and .total.errors.connect > 0 and .total.ok == 0' "$tmp/refused.json" >/dev/null ||
+        fail "refused: $(jq -c '[.verdict, .total.errors]' "$tmp/refused.json")"
+
 # Usage errors: 2, with the option named.
 for args in "--users 2 --rate 5 $url" "--duration soon $url" "--threshold nonsense $url" "--segment 3/3 $url" \
-            "--think 1 --rate 5 $url" ""; do
+            "--think 1 --rate 5 $url" "--json --out-ndjson - $url" ""; do
         rc=0
         # shellcheck disable=SC2086
         "$skytune" load $args >/dev/null 2>"$tmp/usage.err" || rc=$?
