@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,11 +19,13 @@
 #include "verb-load.h"
 #include "verbs.h"
 
-static volatile sig_atomic_t load_stop;
+/* Read by the engines' threads too: a lock-free atomic, which a signal handler may set. */
+static atomic_bool load_stop;
+_Static_assert(ATOMIC_BOOL_LOCK_FREE == 2, "a signal handler may only set a lock-free atomic");
 
 static void on_stop(int sig) {
         (void) sig;
-        load_stop = 1;
+        atomic_store(&load_stop, true);
 }
 
 static void install_stop(void) {

@@ -110,7 +110,7 @@ static LoadgenConfig engine_config(StepCtx *c, const Requests *rq) {
                               .pieces = c->plan.pieces, .n_pieces = c->plan.n_pieces },
                 .requests = rq->q, .n_requests = rq->n, .seed = cfg->seed,
                 .interval_s = cfg->scenario->interval_s, .on_interval = on_step_interval, .userdata = c,
-                .stop = cfg->stop, .end_now = &c->end_now, .think_s = st->think_s,
+                .cancel = cfg->stop, .end_now = &c->end_now, .think_s = st->think_s,
                 .segment_index = cfg->segment_index, .segment_count = cfg->segment_count, .per_request = true,
         };
 }
@@ -136,7 +136,7 @@ static double plan_record(StepCtx *c, double elapsed_s) {
 
 static bool should_stop(const StepCtx *c) {
         const LoadRunConfig *cfg = c->run->cfg;
-        return atomic_load(&c->run->abort) || (cfg->stop && *cfg->stop);
+        return atomic_load(&c->run->abort) || (cfg->stop && atomic_load(cfg->stop));
 }
 
 /* Plan after plan until the phases are done (or the run ends). */

@@ -199,7 +199,7 @@ static void run_groups(RunCtx *rc, const Scenario *sc, Error *e, int *r) {
                 size_t n = 1;
                 while (g + n < sc->n_steps && sc->steps[g + n].parallel)
                         n++;
-                if (atomic_load(&rc->abort) || (rc->cfg->stop && *rc->cfg->stop))
+                if (atomic_load(&rc->abort) || (rc->cfg->stop && atomic_load(rc->cfg->stop)))
                         break;
                 *r = run_group(rc, g, n, g == 0, e);
                 unsigned width = 0;
@@ -225,7 +225,7 @@ int load_run(const LoadRunConfig *cfg, LoadRun **ret, Error *e) {
                 run_groups(&rc, cfg->scenario, e, &r);
                 run->duration_s = run_now_s(&rc);
                 run->ended_usec = time_now_realtime_usec();
-                run->interrupted = cfg->stop && *cfg->stop;
+                run->interrupted = cfg->stop && atomic_load(cfg->stop);
                 run_judge(run);
         } else
                 error_set(e, r, "no memory for the run's results");

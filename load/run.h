@@ -11,6 +11,7 @@
 #pragma once
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -42,7 +43,8 @@ typedef struct LoadRunConfig {
         uint64_t seed;                  /* 0: a fixed one (agents of one run must agree) */
         unsigned segment_index, segment_count;  /* --segment i/N (0/0: the whole load) */
         uint64_t start_at_usec;         /* --start-at (wall clock); 0: at once */
-        const volatile sig_atomic_t *stop;      /* set by a signal handler */
+        const atomic_bool *stop;        /* set by a signal handler (a lock-free atomic: the engines'
+                                         * threads read it) */
         LoadHooks hooks;
 } LoadRunConfig;
 

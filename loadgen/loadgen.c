@@ -206,7 +206,7 @@ static uint64_t wait_start(Loadgen *lg, double *skew_s) {
                 return loadgen_now_ns();
         for (;;) {
                 uint64_t real = time_now_realtime_usec(), mono = loadgen_now_ns();
-                bool stop = lg->cfg.stop && *lg->cfg.stop;
+                bool stop = (lg->cfg.stop && *lg->cfg.stop) || (lg->cfg.cancel && atomic_load(lg->cfg.cancel));
                 if (real >= at || stop) {
                         uint64_t late_ns = real >= at ? (real - at) * 1000 : 0;
                         late_ns = MIN(late_ns, mono);
@@ -246,7 +246,7 @@ int loadgen_run(Loadgen *lg, double duration_s, LoadgenResults *total, LoadgenRu
                 .interval_ns = harvest ? (uint64_t) ((cfg->interval_s > 0 ? cfg->interval_s : 1) * 1e9) : 0,
                 .think_ns = cfg->schedule.model == LOADGEN_CLOSED && cfg->think_s > 0 ? (uint64_t) (cfg->think_s * 1e9) : 0,
                 .seg_index = cfg->segment_index, .seg_count = cfg->segment_count,
-                .stop = cfg->stop, .end_now = cfg->end_now,
+                .stop = cfg->stop, .end_now = cfg->end_now, .cancel = cfg->cancel,
         };
         for (unsigned t = 0; t < lg->nthreads; t++) {
                 Worker *w = &lg->w[t];

@@ -113,6 +113,10 @@ typedef struct LoadgenConfig {
         bool record_run;
         const volatile sig_atomic_t *stop;      /* set asynchronously to end a run early; may be NULL */
         const atomic_bool *end_now;     /* set by another thread (the interval callback) to stop sending */
+        /* The same as stop for callers whose flag other threads read too: a lock-free atomic, set by a
+         * signal handler or another thread (a volatile sig_atomic_t read by the workers is a data
+         * race). May be NULL. */
+        const atomic_bool *cancel;
         double think_s;                 /* closed: each user's pause after an answer before its next request */
         /* Segments (schedule.h): this agent sends arrivals (users) i, i + N, ... of the schedule. With
          * N > 1 and Poisson arrivals, every agent must use the same seed. 0 or 1: the whole schedule. */

@@ -75,7 +75,8 @@ static double thread_cpu_s(void) {
 
 static bool stopped(const Worker *w) {
         return (w->run->stop && *w->run->stop) ||
-               (w->run->end_now && atomic_load_explicit(w->run->end_now, memory_order_relaxed));
+               (w->run->end_now && atomic_load_explicit(w->run->end_now, memory_order_relaxed)) ||
+               (w->run->cancel && atomic_load_explicit(w->run->cancel, memory_order_relaxed));
 }
 
 static void begin(Worker *w) {

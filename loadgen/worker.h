@@ -41,6 +41,7 @@ typedef struct WorkerRun {
         unsigned seg_index, seg_count;
         const volatile sig_atomic_t *stop;
         const atomic_bool *end_now;
+        const atomic_bool *cancel;
 } WorkerRun;
 
 typedef struct Worker {
