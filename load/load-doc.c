@@ -72,11 +72,26 @@ static json_t *endpoint_config(const LoadEndpoint *ep) {
         return o;
 }
 
+/* The URL as people may see it: credentials in it ("http://user:pass@host/") are a secret too. */
+static json_t *url_json(const char *url) {
+        if (!url)
+                return json_null();
+        const char *host = strstr(url, "://");
+        host = host ? host + 3 : url;
+        const char *at = strchr(host, '@'), *path = host + strcspn(host, "/?#");
+        if (!at || at > path)
+                return json_string(url);
+        _cleanup_free_ char *s = NULL;
+        if (asprintf(&s, "%.*s<secret>%s", (int) (host - url), url, at) < 0)
+                return json_null();
+        return json_string(s);
+}
+
 static json_t *step_config(const LoadStep *st) {
         json_t *o = json_object(), *ph = json_array(), *ep = json_array();
         json_object_set_new(o, "name", json_string(st->name));
         json_object_set_new(o, "parallel", json_boolean(st->parallel));
-        json_object_set_new(o, "url", json_string(st->url));
+        json_object_set_new(o, "url", url_json(st->url));
         json_object_set_new(o, "model", json_string(st->model == LOADGEN_OPEN ? "open" : "closed"));
         json_object_set_new(o, "arrival", json_string(st->poisson ? "poisson" : "uniform"));
         json_object_set_new(o, "think_s", num(st->think_s));

@@ -62,6 +62,12 @@ done
 jq -e -s 'all(.[]; .schema == "skytune.load-interval/1") and length >= 6' "$tmp/closed.ndjson" >/dev/null ||
         fail "the NDJSON stream has no schema or too few records"
 grep -q "^  latency " "$tmp/closed.txt" || fail "no latency line in the summary"
+# Credentials in the URL are a secret as well: sent as Basic authorization, shown as <secret>.
+"$skytune" load "http://agent:pw-$LOAD_TEST_TOKEN@127.0.0.1:$port/" --users 1 --duration 0.3 --json \
+        >"$tmp/cred.json" 2>"$tmp/cred.err" || fail "a URL with credentials: exit $?"
+! grep -q "pw-$LOAD_TEST_TOKEN" "$tmp/cred.json" "$tmp/cred.err" || fail "the URL's password is in the output"
+jq -e '.config.steps[0].url == "http://<secret>@127.0.0.1:'"$port"'/" and .total.ok > 0' "$tmp/cred.json" >/dev/null ||
+        fail "credentials: $(jq -c '.config.steps[0].url' "$tmp/cred.json")"
 awk 'length > 80 { exit 1 }' "$tmp/closed.txt" || fail "the summary is wider than 80 columns"
 
 # Open model: the rate is kept and a failing threshold exits 4.
