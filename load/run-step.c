@@ -134,6 +134,12 @@ static double plan_record(StepCtx *c, double elapsed_s) {
         return load_plan_value(p, fmax(end - 1e-9, 0));
 }
 
+/* Open model: a fifth of the sends (at least 50) went out over 10 ms late with a slot free: the
+ * client could not keep the schedule (a busy or descheduled client, not a slow server). */
+static bool client_late(const LoadgenCounters *c) {
+        return c->late_client >= 50 && (double) c->late_client > 0.2 * (double) c->sent;
+}
+
 static bool should_stop(const StepCtx *c) {
         const LoadRunConfig *cfg = c->run->cfg;
         return atomic_load(&c->run->abort) || (cfg->stop && atomic_load(cfg->stop));
@@ -162,7 +168,7 @@ static int run_plans(StepCtx *c) {
                 if (r < 0)
                         return error_set(&c->e, r, "step '%s': the load engine failed: %s", st->name, strerror(-r));
                 c->out->cpu_s += info.cpu_s;
-                c->out->client_bound |= info.client_bound;
+                c->out->client_bound |= info.client_bound || client_late(&c->out->results.c);
                 if (first == 0 && c->first_group) {
                         pthread_mutex_lock(&c->run->lock);     /* parallel steps of the first group */
                         c->run->run->start_skew_s = MAX(c->run->run->start_skew_s, info.start_skew_s);

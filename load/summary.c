@@ -89,6 +89,8 @@ json_t *load_summary_json(const LoadgenResults *r, double span_s) {
         json_object_set_new(o, "tls_us", dist(r->h[LOADGEN_H_TLS], 2));
         json_object_set_new(o, "first_byte_us", dist(r->h[LOADGEN_H_TTFB], 2));
         json_object_set_new(o, "new_connections", json_integer((json_int_t) c->new_connections));
+        json_object_set_new(o, "late", json_integer((json_int_t) c->late));
+        json_object_set_new(o, "late_client", json_integer((json_int_t) c->late_client));
         return o;
 }
 

@@ -53,6 +53,8 @@ extern const char *const loadgen_hist_names[_LOADGEN_H_MAX];
 typedef struct LoadgenCounters {
         uint64_t sent, done, ok;        /* sent; ended (answered or failed); answered 2xx or 3xx */
         uint64_t late;                  /* sent more than 1 ms after the intended time */
+        uint64_t late_client;           /* open: sent over 10 ms late although a slot was free when it was
+                                         * due: the client, not the server, held it back */
         uint64_t cut;                   /* still in flight at the end of the grace period */
         uint64_t not_sent;              /* open: due while every slot was busy, and never sent */
         uint64_t new_connections;

@@ -91,6 +91,7 @@ void loadgen_counters_add(LoadgenCounters *to, const LoadgenCounters *from) {
         to->done += from->done;
         to->ok += from->ok;
         to->late += from->late;
+        to->late_client += from->late_client;
         to->cut += from->cut;
         to->not_sent += from->not_sent;
         to->new_connections += from->new_connections;

@@ -90,6 +90,7 @@ static void begin(Worker *w) {
         w->interval = 0;
         w->next_boundary_ns = run->interval_ns ? run->t0 + run->interval_ns : UINT64_MAX;
         w->nfree = w->nbusy = w->nthinking = 0;
+        w->slot_wait = false;
         for (unsigned i = w->nslots; i > 0; i--) {
                 w->slots[i - 1].cool_until_ns = 0;
                 w->slots[i - 1].thinking = false;
@@ -140,8 +141,15 @@ static int send_due(Worker *w, LoadgenArrivals *a, uint64_t *next, uint64_t now)
                 return r;
         }
         while (*next <= now && *next < w->run->end && r >= 0) {
-                if (w->nfree == 0)
-                        break;          /* due, but every slot is busy: it waits */
+                if (w->nfree == 0) {
+                        w->slot_wait = true;    /* due, but every slot is busy: it waits */
+                        break;
+                }
+                /* Late with no wait for a slot before it: the client's loop was behind. */
+                if (now - *next <= 1000000)
+                        w->slot_wait = false;
+                else if (!w->slot_wait && now - *next > 10000000)
+                        w->cur->c.late_client++;
                 r = exchange_start(w, pick(w), *next, now);
                 *next = loadgen_arrivals_next(a);
         }

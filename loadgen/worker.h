@@ -69,6 +69,8 @@ typedef struct Worker {
         unsigned nfree;
         unsigned nbusy;                 /* slots with a request in flight */
         unsigned nthinking;             /* slots whose user pauses (think time) */
+        bool slot_wait;                 /* open: due requests waited for a slot, and the sends have not
+                                         * caught up with the schedule since */
         char *rbuf;                     /* receive buffer, RBUF_SIZE */
         StatsRng rng;                   /* the request draw */
         StatsRng arrival_rng;           /* Poisson gaps */

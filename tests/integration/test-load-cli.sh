@@ -92,6 +92,23 @@ jq -e -s '(map(.total.attempted) | add) == 300 and all(.[]; .total.attempted == 
         "$tmp/agent0.json" "$tmp/agent1.json" >/dev/null ||
         fail "segments: $(jq -c '[.total.attempted, .client.segment]' "$tmp/agent0.json" "$tmp/agent1.json")"
 
+# A client that cannot keep the schedule (stopped for 0.7 s of a 1.5 s run at 200/s: the due requests
+# go out late with slots free) makes the run invalid: exit 5, client_bound.
+"$skytune" load "$url" --rate 200 --duration 1.5 --json >"$tmp/bound.json" 2>/dev/null &
+pid=$!
+sleep 0.4
+kill -STOP $pid
+sleep 0.7
+kill -CONT $pid
+rc=0
+wait $pid || rc=$?
+[[ $rc == 5 ]] || fail "a stopped client exited $rc, not 5: $(jq -c '[.client, .total.late_client]' "$tmp/bound.json")"
+jq -e '.client.client_bound == true and .total.late_client >= 50 and .verdict.exit == 5' "$tmp/bound.json" \
+        >/dev/null || fail "client-bound: $(jq -c '[.client, .total.late_client]' "$tmp/bound.json")"
+# The same rate undisturbed is not client-bound.
+jq -e '.client.client_bound == false' "$tmp/agent0.json" >/dev/null ||
+        fail "an undisturbed run is client-bound: $(jq -c '[.client, .total.late_client]' "$tmp/agent0.json")"
+
 # --progress: one line per interval on stderr.
 "$skytune" load "$url" --users 1 --duration 1.2 --interval 0.4 --progress >/dev/null 2>"$tmp/progress.err" ||
         fail "progress run failed"
