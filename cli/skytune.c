@@ -22,6 +22,7 @@ static const Verb verbs[] = {
         { "recommend", verb_recommend, "which shipped policy fits this host, with the evidence" },
         { "get", verb_get, "read tunables the way sysctl does (KEY..., or --all)" },
         { "set", verb_set, "change tunables (KEY=VALUE) as one journaled, undoable transaction" },
+        { "load", verb_load, "send HTTP load (users, a rate, a scenario), judged by thresholds" },
         { "diff", verb_diff, "what changed between two profiles, plans or probe runs" },
         { "report", verb_report, "rebuild a load run's HTML report and JUnit XML from its saved JSON" },
 };

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "log.h"
 #include "macro.h"
+#include "load-doc.h"
 #include "render-load.h"
 #include "verbs.h"
 

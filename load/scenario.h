@@ -94,6 +94,8 @@ typedef struct Scenario {
         size_t n_thresholds;
 } Scenario;
 
+/* Reads and checks a scenario file (docs/scenario.md): -EINVAL with *e naming file:line. */
+int scenario_load_file(const char *path, Scenario **ret, Error *e);
 Scenario *scenario_free(Scenario *s);
 /* The header as people may see it: "Name: value", or "Name: <secret from file /run/token>".
  * malloc'ed; NULL on OOM. */

@@ -141,7 +141,7 @@ int conn_setup_multi(Worker *w, unsigned nslots) {
         return 0;
 }
 
-int conn_setup_easy(Worker *w, Slot *slot, const LoadgenConfig *cfg, char **ret_error) {
+int conn_setup_easy(Worker *w, Slot *slot, const LoadgenConfig *cfg, Error *err) {
         CURL *e = slot->easy = curl_easy_init();
         if (!e)
                 return -ENOMEM;
@@ -167,9 +167,8 @@ int conn_setup_easy(Worker *w, Slot *slot, const LoadgenConfig *cfg, char **ret_
                 SET(CURLOPT_CAINFO, cfg->cacert);
 #undef SET
         if (c != CURLE_OK) {
-                if (asprintf(ret_error, "cannot configure the connection to '%s': %s", cfg->url, curl_easy_strerror(c)) < 0)
-                        *ret_error = NULL;
-                return -EINVAL;
+                return error_set(err, -EINVAL, "cannot configure the connection to '%s': %s", cfg->url,
+                                 curl_easy_strerror(c));
         }
         slot->fd = -1;
         return 0;

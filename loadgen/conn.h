@@ -25,7 +25,7 @@ enum {
 /* The multi handle and epoll set of w, with nslots connections at most. */
 int conn_setup_multi(Worker *w, unsigned nslots);
 /* The slot's connect-only transfer. */
-int conn_setup_easy(Worker *w, Slot *slot, const LoadgenConfig *cfg, char **ret_error);
+int conn_setup_easy(Worker *w, Slot *slot, const LoadgenConfig *cfg, Error *e);
 int conn_fd_reserve(Worker *w, curl_socket_t fd);
 int conn_epoll_set(Worker *w, curl_socket_t fd, int op, unsigned bits);
 /* Registers fd for exactly `bits` (FD_IN, FD_OUT), with as few system calls as the table allows. */

@@ -33,6 +33,29 @@ static LoadgenError classify(CURLcode code) {
         }
 }
 
+/* The share of the slot's request table entry (per_request). */
+static void finish_entry(Worker *w, const Slot *slot, uint64_t now, int status, LoadgenError err) {
+        LoadgenEntryResults *e = &w->cur->entries[slot->req - w->table->e];
+        e->done++;
+        e->status[status > 0 && status < 600 ? status : 0]++;
+        if (err != _LOADGEN_ERR_MAX) {
+                e->errors[err]++;
+                return;
+        }
+        if (status >= 200 && status < 400)
+                e->ok++;
+        histogram_record(e->latency, (now - slot->intended_ns) / 1000);
+        histogram_record(e->service, (now - slot->sent_ns) / 1000);
+}
+
+/* Closed model with think time: the user pauses before its next request (exchange_thaw() ends it). */
+static void think(Worker *w, Slot *slot, uint64_t now) {
+        slot->thinking = true;
+        w->nthinking++;
+        slot->cool_until_ns = now + w->run->think_ns;
+        w->next_thaw_ns = MIN(w->next_thaw_ns, slot->cool_until_ns);
+}
+
 /* The request in flight on the slot ended: counted, recorded, and the slot is free again. status 0:
  * no (complete) response; err: its class when the request failed, _LOADGEN_ERR_MAX when it did not. */
 static void finish(Worker *w, Slot *slot, uint64_t now, int status, LoadgenError err) {
@@ -52,11 +75,17 @@ static void finish(Worker *w, Slot *slot, uint64_t now, int status, LoadgenError
                 if (slot->first_byte_ns)
                         worker_record(w, LOADGEN_H_TTFB, (slot->first_byte_ns - slot->sent_ns) / 1000);
         }
+        if (w->cur->entries)
+                finish_entry(w, slot, now, status, err);
         slot->busy = false;
         w->nbusy--;
         if (slot->cool_until_ns > now) {
                 /* It failed to connect: it waits before trying again (exchange_thaw()). */
                 w->next_thaw_ns = MIN(w->next_thaw_ns, slot->cool_until_ns);
+                return;
+        }
+        if (w->run->think_ns) {
+                think(w, slot, now);
                 return;
         }
         slot->cool_until_ns = 0;
@@ -73,6 +102,10 @@ void exchange_thaw(Worker *w, uint64_t now) {
                         continue;
                 if (slot->cool_until_ns <= now) {
                         slot->cool_until_ns = 0;
+                        if (slot->thinking) {
+                                slot->thinking = false;
+                                w->nthinking--;
+                        }
                         w->free_stack[w->nfree++] = slot->index;
                 } else
                         w->next_thaw_ns = MIN(w->next_thaw_ns, slot->cool_until_ns);
@@ -251,6 +284,11 @@ int exchange_start(Worker *w, const RequestEntry *req, uint64_t intended, uint64
         if (now - intended > 1000000)
                 c->late++;              /* sent more than 1 ms after its intended time */
         worker_record(w, LOADGEN_H_LATENESS, (now - intended) / 1000);
+        if (w->cur->entries) {
+                LoadgenEntryResults *e = &w->cur->entries[req - w->table->e];
+                e->sent++;
+                histogram_record(e->lateness, (now - intended) / 1000);
+        }
         if (slot->fd >= 0)
                 return send_request(w, slot, now);
         return conn_open(w, slot);

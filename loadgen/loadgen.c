@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "conn.h"
+#include "time-util.h"
 #include "macro.h"
 #include "worker.h"
 
@@ -20,6 +21,7 @@ struct Loadgen {
         WorkerRun run;
         LoadgenResults interval;        /* one interval, merged over workers */
         LoadgenResults record;          /* record_run: the last run's, merged */
+        uint64_t start_at_usec;         /* the next run's start (wall clock); 0: at once */
         bool global_init;
 };
 
@@ -29,10 +31,12 @@ static unsigned default_slots(const LoadgenConfig *cfg) {
         if (cfg->schedule.model == LOADGEN_OPEN)
                 return 100;
         double peak = ceil(loadgen_schedule_peak(&cfg->schedule));
-        return peak < 1 ? 1 : peak > 100000 ? 100000 : (unsigned) peak;
+        peak = peak > 100000 ? 100000 : peak;
+        unsigned users = loadgen_segment_users((unsigned) peak, cfg->segment_index, cfg->segment_count);
+        return users < 1 ? 1 : users;
 }
 
-static int setup_workers(Loadgen *lg, char **ret_error) {
+static int setup_workers(Loadgen *lg, Error *e) {
         const LoadgenConfig *cfg = &lg->cfg;
         lg->nthreads = MIN(MAX(cfg->threads, 1u), lg->slots);
         lg->w = calloc(lg->nthreads, sizeof(Worker));
@@ -47,31 +51,28 @@ static int setup_workers(Loadgen *lg, char **ret_error) {
                 unsigned share = lg->slots / lg->nthreads + (t < lg->slots % lg->nthreads);
                 w->index = t;
                 w->run = &lg->run;
-                stats_rng_seed(&w->arrival_rng, seed + t);
+                /* Segments of a Poisson schedule: every stream draws the one global process. */
+                stats_rng_seed(&w->arrival_rng, cfg->segment_count > 1 ? seed : seed + t);
                 stats_rng_seed(&w->rng, (seed + t) ^ UINT64_C(0x7265717565737473));
-                int r = worker_setup(w, cfg, &lg->table, share, ret_error);
+                int r = worker_setup(w, cfg, &lg->table, share, e);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
-int loadgen_new(const LoadgenConfig *cfg, Loadgen **ret, char **ret_error) {
-        if (isempty(cfg->url)) {
-                *ret_error = strdup("no URL to send the requests to");
-                return -EINVAL;
-        }
-        if (loadgen_schedule_check(&cfg->schedule) < 0) {
-                *ret_error = strdup("the load schedule has a negative or missing value, a step or ramp without a "
+int loadgen_new(const LoadgenConfig *cfg, Loadgen **ret, Error *e) {
+        if (isempty(cfg->url))
+                return error_set(e, -EINVAL, "no URL to send the requests to");
+        if (loadgen_schedule_check(&cfg->schedule) < 0)
+                return error_set(e, -EINVAL, "the load schedule has a negative or missing value, a step or ramp without a "
                                     "positive duration, or (open model) never a positive rate");
-                return -EINVAL;
-        }
-        _cleanup_(error_done) Error load = ERROR_NULL;
-        int r = curl_api_load(&load);
-        if (r < 0) {
-                *ret_error = TAKE_PTR(load.message);
+        if (cfg->segment_count > 1 && cfg->segment_index >= cfg->segment_count)
+                return error_set(e, -EINVAL, "segment %u of %u: the index counts from 0 and must be below the count",
+                                 cfg->segment_index, cfg->segment_count);
+        int r = curl_api_load(e);
+        if (r < 0)
                 return r;
-        }
         Loadgen *lg = calloc(1, sizeof(Loadgen));
         if (!lg)
                 return -ENOMEM;
@@ -82,11 +83,11 @@ int loadgen_new(const LoadgenConfig *cfg, Loadgen **ret, char **ret_error) {
         }
         lg->global_init = true;
         lg->slots = default_slots(cfg);
-        r = request_table_build(&lg->table, cfg->url, cfg->requests, cfg->n_requests, ret_error);
+        r = request_table_build(&lg->table, cfg->url, cfg->requests, cfg->n_requests, e);
         if (r >= 0)
-                r = setup_workers(lg, ret_error);
+                r = setup_workers(lg, e);
         if (r >= 0)
-                r = loadgen_results_init(&lg->interval);
+                r = loadgen_results_init_entries(&lg->interval, cfg->per_request ? lg->table.n : 0);
         if (r >= 0 && cfg->record_run)
                 r = loadgen_results_init(&lg->record);
         if (r < 0) {
@@ -195,16 +196,57 @@ static void collect(Loadgen *lg, unsigned started, uint64_t elapsed_ns, LoadgenR
         }
 }
 
+/* Waits for the wall time of loadgen_start_at (or a stop) and gives the monotonic time of the
+ * schedule's t = 0 then: earlier than now when the start is late. */
+static uint64_t wait_start(Loadgen *lg, double *skew_s) {
+        uint64_t at = lg->start_at_usec;
+        lg->start_at_usec = 0;
+        *skew_s = 0;
+        if (!at)
+                return loadgen_now_ns();
+        for (;;) {
+                uint64_t real = time_now_realtime_usec(), mono = loadgen_now_ns();
+                bool stop = (lg->cfg.stop && *lg->cfg.stop) || (lg->cfg.cancel && atomic_load(lg->cfg.cancel));
+                if (real >= at || stop) {
+                        uint64_t late_ns = real >= at ? (real - at) * 1000 : 0;
+                        late_ns = MIN(late_ns, mono);
+                        *skew_s = (double) late_ns / 1e9;
+                        return mono - late_ns;
+                }
+                uint64_t wait_us = MIN(at - real, (uint64_t) 20000);
+                struct timespec ts = { .tv_sec = 0, .tv_nsec = (long) (wait_us * 1000) };
+                nanosleep(&ts, NULL);
+        }
+}
+
+void loadgen_start_at(Loadgen *lg, uint64_t realtime_usec) {
+        lg->start_at_usec = realtime_usec;
+}
+
+int loadgen_set_schedule(Loadgen *lg, const LoadgenSchedule *s) {
+        if (loadgen_schedule_check(s) < 0 || s->model != lg->cfg.schedule.model)
+                return -EINVAL;
+        lg->cfg.schedule = *s;
+        return 0;
+}
+
+size_t loadgen_requests(const Loadgen *lg) {
+        return lg->table.n;
+}
+
 int loadgen_run(Loadgen *lg, double duration_s, LoadgenResults *total, LoadgenRunInfo *info) {
         const LoadgenConfig *cfg = &lg->cfg;
         bool harvest = cfg->on_interval;
-        uint64_t t0 = loadgen_now_ns();
+        double skew_s;
+        uint64_t t0 = wait_start(lg, &skew_s);
         double grace_s = MIN(cfg->timeout_s > 0 ? cfg->timeout_s : 10, 2.0);
         lg->run = (WorkerRun) {
                 .schedule = &lg->cfg.schedule, .nthreads = lg->nthreads, .t0 = t0,
                 .end = t0 + (uint64_t) (duration_s * 1e9), .grace_ns = (uint64_t) (grace_s * 1e9),
                 .interval_ns = harvest ? (uint64_t) ((cfg->interval_s > 0 ? cfg->interval_s : 1) * 1e9) : 0,
-                .stop = cfg->stop,
+                .think_ns = cfg->schedule.model == LOADGEN_CLOSED && cfg->think_s > 0 ? (uint64_t) (cfg->think_s * 1e9) : 0,
+                .seg_index = cfg->segment_index, .seg_count = cfg->segment_count,
+                .stop = cfg->stop, .end_now = cfg->end_now, .cancel = cfg->cancel,
         };
         for (unsigned t = 0; t < lg->nthreads; t++) {
                 Worker *w = &lg->w[t];
@@ -228,6 +270,7 @@ int loadgen_run(Loadgen *lg, double duration_s, LoadgenResults *total, LoadgenRu
         collect(lg, started, t1 - t0, total, info);
         info->send_window_s = (double) (MIN(t1, lg->run.end) - t0) / 1e9;
         info->elapsed_s = (double) (t1 - t0) / 1e9;
+        info->start_skew_s = skew_s;
         for (unsigned t = 0; t < started && r >= 0; t++)
                 r = lg->w[t].r;
         return r;

@@ -14,10 +14,11 @@
  * set it switches to (an atomic pair of counters per worker: no lock, no pause, no reset of a set the
  * other side is reading).
  *
- * Library code: nothing here prints; errors are -errno with a reason in *ret_error (malloc'ed). */
+ * Library code: nothing here prints; errors are -errno with a reason in an Error (common/error.h). */
 #pragma once
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -52,6 +53,8 @@ extern const char *const loadgen_hist_names[_LOADGEN_H_MAX];
 typedef struct LoadgenCounters {
         uint64_t sent, done, ok;        /* sent; ended (answered or failed); answered 2xx or 3xx */
         uint64_t late;                  /* sent more than 1 ms after the intended time */
+        uint64_t late_client;           /* open: sent over 10 ms late although a slot was free when it was
+                                         * due: the client, not the server, held it back */
         uint64_t cut;                   /* still in flight at the end of the grace period */
         uint64_t not_sent;              /* open: due while every slot was busy, and never sent */
         uint64_t new_connections;
@@ -60,12 +63,24 @@ typedef struct LoadgenCounters {
         uint64_t by_request[LOADGEN_REQUESTS_MAX];     /* sent, by request table entry */
 } LoadgenCounters;
 
+/* One request table entry's share (LoadgenConfig.per_request): what a per-endpoint summary needs. */
+typedef struct LoadgenEntryResults {
+        uint64_t sent, done, ok;
+        uint64_t errors[_LOADGEN_ERR_MAX];
+        uint64_t status[600];
+        Histogram *latency, *service, *lateness;
+} LoadgenEntryResults;
+
 typedef struct LoadgenResults {
         LoadgenCounters c;
         Histogram *h[_LOADGEN_H_MAX];   /* microseconds, up to one hour */
+        LoadgenEntryResults *entries;   /* by request table entry; NULL: not kept */
+        size_t n_entries;
 } LoadgenResults;
 
 int loadgen_results_init(LoadgenResults *r);
+/* The same with results kept for n request table entries (merging adds them entry by entry). */
+int loadgen_results_init_entries(LoadgenResults *r, size_t n);
 void loadgen_results_done(LoadgenResults *r);
 void loadgen_results_reset(LoadgenResults *r);
 void loadgen_results_merge(LoadgenResults *to, const LoadgenResults *from);
@@ -99,6 +114,16 @@ typedef struct LoadgenConfig {
          * harvest; costs a second record per value). */
         bool record_run;
         const volatile sig_atomic_t *stop;      /* set asynchronously to end a run early; may be NULL */
+        const atomic_bool *end_now;     /* set by another thread (the interval callback) to stop sending */
+        /* The same as stop for callers whose flag other threads read too: a lock-free atomic, set by a
+         * signal handler or another thread (a volatile sig_atomic_t read by the workers is a data
+         * race). May be NULL. */
+        const atomic_bool *cancel;
+        double think_s;                 /* closed: each user's pause after an answer before its next request */
+        /* Segments (schedule.h): this agent sends arrivals (users) i, i + N, ... of the schedule. With
+         * N > 1 and Poisson arrivals, every agent must use the same seed. 0 or 1: the whole schedule. */
+        unsigned segment_index, segment_count;
+        bool per_request;               /* keep results per request table entry (LoadgenResults.entries) */
 } LoadgenConfig;
 
 typedef struct LoadgenRunInfo {
@@ -106,12 +131,13 @@ typedef struct LoadgenRunInfo {
         double elapsed_s;               /* until the last worker ended */
         double cpu_s;                   /* of the workers' threads */
         bool client_bound;              /* a worker was busy over 90 % of the time: the client set the pace */
+        double start_skew_s;            /* loadgen_start_at: how late the run started against that time */
 } LoadgenRunInfo;
 
 typedef struct Loadgen Loadgen;
 
 /* Strings, steps and requests of cfg are borrowed for the engine's life. Calls curl_global_init. */
-int loadgen_new(const LoadgenConfig *cfg, Loadgen **ret, char **ret_error);
+int loadgen_new(const LoadgenConfig *cfg, Loadgen **ret, Error *e);
 Loadgen *loadgen_free(Loadgen *lg);
 /* Sends for duration_s following the schedule (from its t = 0), waits up to min(timeout, 2 s) for
  * answers, and adds everything into *total (initialised by the caller). Runs again from t = 0 on the
@@ -119,6 +145,15 @@ Loadgen *loadgen_free(Loadgen *lg);
 int loadgen_run(Loadgen *lg, double duration_s, LoadgenResults *total, LoadgenRunInfo *info);
 /* With record_run: the last run's whole-run histograms, merged over workers (counters zero). */
 const LoadgenResults *loadgen_run_record(Loadgen *lg);
+/* The next run starts at this wall time (CLOCK_REALTIME, microseconds; 0: at once): it waits until
+ * then (a stop ends the wait) and its schedule's t = 0 is that time even when it starts late, so that
+ * agents started apart send one schedule together. */
+void loadgen_start_at(Loadgen *lg, uint64_t realtime_usec);
+/* Replaces the schedule of the next runs (borrowed, checked: -EINVAL). The slots stay as they were
+ * made: a closed schedule may not need more users than loadgen_slots() times the segment count. */
+int loadgen_set_schedule(Loadgen *lg, const LoadgenSchedule *s);
+/* How many request table entries (the default GET counts as one). */
+size_t loadgen_requests(const Loadgen *lg);
 unsigned loadgen_threads(const Loadgen *lg);
 unsigned loadgen_slots(const Loadgen *lg);
 bool loadgen_loopback(const Loadgen *lg);

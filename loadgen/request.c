@@ -113,23 +113,23 @@ static int entry_build(RequestEntry *e, const Origin *o, const LoadgenRequest *q
                                    q->body ? strlen(q->body) : 0, &e->bytes, &e->len);
 }
 
-static void refused(const char *url, const LoadgenRequest *q, char **ret_error) {
-        int k = q->path ? asprintf(ret_error, "cannot send the request for '%s' to '%s': its method, a header or the "
+static void refused(const char *url, const LoadgenRequest *q, Error *e) {
+        if (q->path)
+                error_set(e, -EINVAL, "cannot send the request for '%s' to '%s': its method, a header or the "
                                    "path has a space, a line break or a NUL where none may be, or a header sets "
-                                   "Content-Length (it is computed from the body)", q->path, url)
-                        : asprintf(ret_error, "cannot send the request to '%s': the method, a header or the URL's "
+                                   "Content-Length (it is computed from the body)", q->path, url);
+        else
+                error_set(e, -EINVAL, "cannot send the request to '%s': the method, a header or the URL's "
                                    "path has a space, a line break or a NUL where none may be, or a header sets "
                                    "Content-Length (it is computed from the body)", url);
-        if (k < 0)
-                *ret_error = NULL;
 }
 
 static int table_fill(RequestTable *t, const Origin *o, const LoadgenRequest *req, size_t n, const char *url,
-                      char **ret_error) {
+                      Error *e) {
         for (size_t i = 0; i < n; i++) {
                 int r = entry_build(&t->e[i], o, &req[i]);
                 if (r == -EINVAL)
-                        refused(url, &req[i], ret_error);
+                        refused(url, &req[i], e);
                 if (r < 0)
                         return r;
                 t->n = i + 1;
@@ -139,7 +139,7 @@ static int table_fill(RequestTable *t, const Origin *o, const LoadgenRequest *re
         return 0;
 }
 
-int request_table_build(RequestTable *t, const char *url, const LoadgenRequest *req, size_t n, char **ret_error) {
+int request_table_build(RequestTable *t, const char *url, const LoadgenRequest *req, size_t n, Error *e) {
         static const LoadgenRequest get = { 0 };
         *t = (RequestTable) { 0 };
         if (n == 0) {
@@ -147,17 +147,13 @@ int request_table_build(RequestTable *t, const char *url, const LoadgenRequest *
                 n = 1;
         }
         if (n > LOADGEN_REQUESTS_MAX) {
-                if (asprintf(ret_error, "%zu requests in the table, at most %u may be", n, LOADGEN_REQUESTS_MAX) < 0)
-                        *ret_error = NULL;
-                return -E2BIG;
+                return error_set(e, -E2BIG, "%zu requests in the table, at most %u may be", n, LOADGEN_REQUESTS_MAX);
         }
         CURLU *u = curl_url();
         CURLUcode uc = u ? curl_url_set(u, CURLUPART_URL, url, 0) : CURLUE_OUT_OF_MEMORY;
         if (uc != CURLUE_OK) {
                 curl_url_cleanup(u);
-                if (asprintf(ret_error, "'%s' is not a URL: %s", url, curl_url_strerror(uc)) < 0)
-                        *ret_error = NULL;
-                return -EINVAL;
+                return error_set(e, -EINVAL, "'%s' is not a URL: %s", url, curl_url_strerror(uc));
         }
         Origin o = { 0 };
         int r = origin_from_url(&o, t, u);
@@ -167,7 +163,7 @@ int request_table_build(RequestTable *t, const char *url, const LoadgenRequest *
         if (r >= 0 && (!t->e || !t->cumulative))
                 r = -ENOMEM;
         if (r >= 0)
-                r = table_fill(t, &o, req, n, url, ret_error);
+                r = table_fill(t, &o, req, n, url, e);
         origin_done(&o);
         if (r < 0)
                 request_table_done(t);

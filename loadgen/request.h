@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
 #include "stats.h"
 
 /* Entries of one table at most (so that counters by entry have a fixed size). */
@@ -36,10 +37,9 @@ typedef struct RequestTable {
         bool tls, loopback;             /* of the URL */
 } RequestTable;
 
-/* The table for url and the entries (NULL, 0: one GET of the URL). -EINVAL with *ret_error
- * (malloc'ed) for a URL libcurl does not take, or an entry http1_request_build refuses; -E2BIG for
+/* The table for url and the entries (NULL, 0: one GET of the URL). -EINVAL with *e for a URL libcurl does not take, or an entry http1_request_build refuses; -E2BIG for
  * more than LOADGEN_REQUESTS_MAX entries. libcurl must be loaded. */
-int request_table_build(RequestTable *t, const char *url, const LoadgenRequest *req, size_t n, char **ret_error);
+int request_table_build(RequestTable *t, const char *url, const LoadgenRequest *req, size_t n, Error *e);
 void request_table_done(RequestTable *t);
 /* The entry of the next request: by weight, drawing from rng only when there is a choice. */
 static inline size_t request_table_pick(const RequestTable *t, StatsRng *rng) {

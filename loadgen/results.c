@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Results: counters and histograms that merge by adding, per worker and interval, and merged. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -24,6 +25,28 @@ uint64_t loadgen_now_ns(void) {
         return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
 }
 
+int loadgen_results_init_entries(LoadgenResults *r, size_t n) {
+        int k = loadgen_results_init(r);
+        if (k < 0 || n == 0)
+                return k;
+        r->entries = calloc(n, sizeof(LoadgenEntryResults));
+        if (!r->entries) {
+                loadgen_results_done(r);
+                return -ENOMEM;
+        }
+        r->n_entries = n;
+        for (size_t i = 0; i < n; i++) {
+                LoadgenEntryResults *e = &r->entries[i];
+                if ((k = histogram_new(UINT64_C(3600000000), 3, &e->latency)) < 0 ||
+                    (k = histogram_new(UINT64_C(3600000000), 3, &e->service)) < 0 ||
+                    (k = histogram_new(UINT64_C(3600000000), 3, &e->lateness)) < 0) {
+                        loadgen_results_done(r);
+                        return k;
+                }
+        }
+        return 0;
+}
+
 int loadgen_results_init(LoadgenResults *r) {
         *r = (LoadgenResults) { 0 };
         for (size_t i = 0; i < _LOADGEN_H_MAX; i++) {
@@ -39,12 +62,28 @@ int loadgen_results_init(LoadgenResults *r) {
 void loadgen_results_done(LoadgenResults *r) {
         for (size_t i = 0; i < _LOADGEN_H_MAX; i++)
                 r->h[i] = histogram_free(r->h[i]);
+        for (size_t i = 0; i < r->n_entries; i++) {
+                histogram_free(r->entries[i].latency);
+                histogram_free(r->entries[i].service);
+                histogram_free(r->entries[i].lateness);
+        }
+        free(r->entries);
+        r->entries = NULL;
+        r->n_entries = 0;
 }
 
 void loadgen_results_reset(LoadgenResults *r) {
         memset(&r->c, 0, sizeof(r->c));
         for (size_t i = 0; i < _LOADGEN_H_MAX; i++)
                 histogram_reset(r->h[i]);
+        for (size_t i = 0; i < r->n_entries; i++) {
+                LoadgenEntryResults *e = &r->entries[i];
+                Histogram *l = e->latency, *s = e->service, *t = e->lateness;
+                *e = (LoadgenEntryResults) { .latency = l, .service = s, .lateness = t };
+                histogram_reset(l);
+                histogram_reset(s);
+                histogram_reset(t);
+        }
 }
 
 void loadgen_counters_add(LoadgenCounters *to, const LoadgenCounters *from) {
@@ -52,6 +91,7 @@ void loadgen_counters_add(LoadgenCounters *to, const LoadgenCounters *from) {
         to->done += from->done;
         to->ok += from->ok;
         to->late += from->late;
+        to->late_client += from->late_client;
         to->cut += from->cut;
         to->not_sent += from->not_sent;
         to->new_connections += from->new_connections;
@@ -67,4 +107,18 @@ void loadgen_results_merge(LoadgenResults *to, const LoadgenResults *from) {
         loadgen_counters_add(&to->c, &from->c);
         for (size_t i = 0; i < _LOADGEN_H_MAX; i++)
                 histogram_merge(to->h[i], from->h[i]);
+        for (size_t i = 0; i < MIN(to->n_entries, from->n_entries); i++) {
+                LoadgenEntryResults *t = &to->entries[i];
+                const LoadgenEntryResults *f = &from->entries[i];
+                t->sent += f->sent;
+                t->done += f->done;
+                t->ok += f->ok;
+                for (size_t k = 0; k < _LOADGEN_ERR_MAX; k++)
+                        t->errors[k] += f->errors[k];
+                for (size_t k = 0; k < ELEMENTSOF(t->status); k++)
+                        t->status[k] += f->status[k];
+                histogram_merge(t->latency, f->latency);
+                histogram_merge(t->service, f->service);
+                histogram_merge(t->lateness, f->lateness);
+        }
 }

@@ -14,7 +14,7 @@
 #include "exchange.h"
 #include "macro.h"
 
-int worker_setup(Worker *w, const LoadgenConfig *cfg, const RequestTable *t, unsigned nslots, char **ret_error) {
+int worker_setup(Worker *w, const LoadgenConfig *cfg, const RequestTable *t, unsigned nslots, Error *e) {
         w->table = t;
         w->tls = t->tls;
         w->record_run = cfg->record_run;
@@ -33,12 +33,13 @@ int worker_setup(Worker *w, const LoadgenConfig *cfg, const RequestTable *t, uns
                 return r;
         for (unsigned i = 0; i < nslots; i++) {
                 w->slots[i].index = i;
-                r = conn_setup_easy(w, &w->slots[i], cfg, ret_error);
+                r = conn_setup_easy(w, &w->slots[i], cfg, e);
                 if (r < 0)
                         return r;
         }
+        size_t entries = cfg->per_request ? t->n : 0;
         for (size_t i = 0; i < ELEMENTSOF(w->buf); i++)
-                if ((r = loadgen_results_init(&w->buf[i])) < 0)
+                if ((r = loadgen_results_init_entries(&w->buf[i], entries)) < 0)
                         return r;
         return cfg->record_run ? loadgen_results_init(&w->whole) : 0;
 }
@@ -73,7 +74,9 @@ static double thread_cpu_s(void) {
 }
 
 static bool stopped(const Worker *w) {
-        return w->run->stop && *w->run->stop;
+        return (w->run->stop && *w->run->stop) ||
+               (w->run->end_now && atomic_load_explicit(w->run->end_now, memory_order_relaxed)) ||
+               (w->run->cancel && atomic_load_explicit(w->run->cancel, memory_order_relaxed));
 }
 
 static void begin(Worker *w) {
@@ -86,9 +89,11 @@ static void begin(Worker *w) {
         w->cur = &w->buf[0];
         w->interval = 0;
         w->next_boundary_ns = run->interval_ns ? run->t0 + run->interval_ns : UINT64_MAX;
-        w->nfree = w->nbusy = 0;
+        w->nfree = w->nbusy = w->nthinking = 0;
+        w->slot_wait = false;
         for (unsigned i = w->nslots; i > 0; i--) {
                 w->slots[i - 1].cool_until_ns = 0;
+                w->slots[i - 1].thinking = false;
                 w->free_stack[w->nfree++] = i - 1;
         }
 }
@@ -109,13 +114,15 @@ static void rotate(Worker *w, uint64_t now) {
         w->next_boundary_ns = MAX(w->run->t0 + (w->interval + 1) * w->run->interval_ns, now);
 }
 
-/* Closed model: this thread's share of the users at t. */
+/* Closed model: this thread's share of the users at t (of this agent's share, with segments). */
 static unsigned closed_users(const Worker *w, uint64_t now) {
         const WorkerRun *run = w->run;
-        if (run->schedule->shape == LOADGEN_CONSTANT && run->schedule->value >= w->nslots * (double) run->nthreads)
+        if (run->schedule->shape == LOADGEN_CONSTANT && run->seg_count <= 1 &&
+            run->schedule->value >= w->nslots * (double) run->nthreads)
                 return w->nslots;
         double v = loadgen_schedule_value(run->schedule, (double) (now - run->t0) / 1e9);
-        unsigned users = (unsigned) fmin(floor(v), (double) UINT32_MAX);
+        unsigned users = loadgen_segment_users((unsigned) fmin(floor(v), (double) UINT32_MAX), run->seg_index,
+                                               run->seg_count);
         unsigned share = users / run->nthreads + (w->index < users % run->nthreads);
         return MIN(share, w->nslots);
 }
@@ -129,13 +136,20 @@ static int send_due(Worker *w, LoadgenArrivals *a, uint64_t *next, uint64_t now)
         int r = 0;
         if (w->run->schedule->model == LOADGEN_CLOSED) {
                 unsigned users = closed_users(w, now);
-                while (w->nfree > 0 && w->nbusy < users && r >= 0)
+                while (w->nfree > 0 && w->nbusy + w->nthinking < users && r >= 0)
                         r = exchange_start(w, pick(w), now, now);
                 return r;
         }
         while (*next <= now && *next < w->run->end && r >= 0) {
-                if (w->nfree == 0)
-                        break;          /* due, but every slot is busy: it waits */
+                if (w->nfree == 0) {
+                        w->slot_wait = true;    /* due, but every slot is busy: it waits */
+                        break;
+                }
+                /* Late with no wait for a slot before it: the client's loop was behind. */
+                if (now - *next <= 1000000)
+                        w->slot_wait = false;
+                else if (!w->slot_wait && now - *next > 10000000)
+                        w->cur->c.late_client++;
                 r = exchange_start(w, pick(w), *next, now);
                 *next = loadgen_arrivals_next(a);
         }
@@ -229,7 +243,7 @@ static int loop(Worker *w, LoadgenArrivals *a, uint64_t *next, uint64_t *send_en
                 exchange_expire(w, now);
                 if (!sending && (w->nbusy == 0 || now >= drain_end || stopped(w)))
                         return 0;       /* everything sent has ended, or the grace is over */
-                if (sending && !open_model && w->nfree > 0 && w->nbusy < closed_users(w, now))
+                if (sending && !open_model && w->nfree > 0 && w->nbusy + w->nthinking < closed_users(w, now))
                         continue;       /* a slot freed (a failed connect, a timeout): use it now */
                 uint64_t wake = wake_at(w, sending, *next, drain_end);
                 uint64_t cap = varying && sending ? 10000000 : 100000000;  /* users may change */
@@ -252,7 +266,8 @@ void *worker_run(void *arg) {
         if (open_model)
                 (void) prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);
         LoadgenArrivals a;
-        loadgen_arrivals_init(&a, run->schedule, run->nthreads, w->index, run->t0, &w->arrival_rng);
+        loadgen_arrivals_init_segment(&a, run->schedule, run->nthreads, w->index, run->seg_index, run->seg_count, run->t0,
+                                      &w->arrival_rng);
         uint64_t next = open_model ? loadgen_arrivals_next(&a) : 0;
         uint64_t send_end = run->end;   /* when sending stopped: the deadline, or a stop */
         w->r = loop(w, &a, &next, &send_end);

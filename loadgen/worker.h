@@ -23,6 +23,7 @@ typedef struct Slot {
         bool busy;                      /* a request is in flight */
         bool reused;                    /* that request went out on a connection that carried one before */
         bool retried;                   /* and was sent again on a fresh one */
+        bool thinking;                  /* closed: its user pauses until cool_until_ns */
         uint64_t backoff_ns;            /* after failed connects: the pause before the next try */
         uint64_t cool_until_ns;         /* out of free_stack until then (thaw()) */
         const RequestEntry *req;        /* the request in flight */
@@ -36,7 +37,11 @@ typedef struct WorkerRun {
         unsigned nthreads;
         uint64_t t0, end, grace_ns;
         uint64_t interval_ns;           /* harvest period; 0: none */
+        uint64_t think_ns;              /* closed: a user's pause between answer and next request */
+        unsigned seg_index, seg_count;
         const volatile sig_atomic_t *stop;
+        const atomic_bool *end_now;
+        const atomic_bool *cancel;
 } WorkerRun;
 
 typedef struct Worker {
@@ -63,6 +68,9 @@ typedef struct Worker {
         unsigned *free_stack;           /* indexes of idle slots */
         unsigned nfree;
         unsigned nbusy;                 /* slots with a request in flight */
+        unsigned nthinking;             /* slots whose user pauses (think time) */
+        bool slot_wait;                 /* open: due requests waited for a slot, and the sends have not
+                                         * caught up with the schedule since */
         char *rbuf;                     /* receive buffer, RBUF_SIZE */
         StatsRng rng;                   /* the request draw */
         StatsRng arrival_rng;           /* Poisson gaps */
@@ -85,7 +93,7 @@ typedef struct Worker {
 
 enum { RBUF_SIZE = 64 * 1024 };
 
-int worker_setup(Worker *w, const LoadgenConfig *cfg, const RequestTable *t, unsigned nslots, char **ret_error);
+int worker_setup(Worker *w, const LoadgenConfig *cfg, const RequestTable *t, unsigned nslots, Error *e);
 void worker_teardown(Worker *w);
 /* One run: send until run->end, drain, cut what is left; publishes the last interval. */
 void *worker_run(void *arg);

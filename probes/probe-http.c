@@ -83,10 +83,9 @@ static int http_setup(void *state, const ProbeConfig *cfg, Error *e) {
         if (o->model == HTTP_MODEL_OPEN && !(o->rate > 0))
                 return error_set(e, -EINVAL, "the open model needs an arrival rate (--rate N requests per second)");
         LoadgenConfig lc = engine_config(cfg, s);
-        _cleanup_free_ char *why = NULL;
-        int r = loadgen_new(&lc, &s->lg, &why);
+        int r = loadgen_new(&lc, &s->lg, e);
         if (r < 0)
-                return error_set(e, r, "%s", why ? why : strerror(-r));
+                return r;
         r = loadgen_results_init(&s->sum);
         if (r >= 0)
                 r = loadgen_results_init(&s->all);

@@ -14,8 +14,3 @@
 int render_load_junit(FILE *f, const json_t *doc, Error *e);
 int render_load_html(FILE *f, const json_t *doc, Error *e);
 
-/* The one reader of a saved run for the renderers and `skytune report`: the file parsed (duplicate
- * keys rejected), its schema checked, every string made printable (common/safe-text.h). Errors name
- * the file, the line and what to do. (A reader in load/ may take its place: this one checks only
- * what the renderers need.) */
-int load_doc_read(const char *path, json_t **ret, Error *e);

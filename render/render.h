@@ -46,6 +46,10 @@ int render_status(FILE *f, const json_t *status, const RenderView *v);
 /* skytune.diff/1: the comparison of two documents, at most 80 columns. */
 int render_diff(FILE *f, const json_t *diff, const RenderView *v);
 
+/* skytune.load/1 (docs/load.md): verdict, per step and total rates, success, status codes, error
+ * classes, latency and service-time percentiles, endpoints and thresholds; at most 80 columns. */
+int render_load_text(FILE *f, const json_t *doc, const RenderView *v);
+
 /* Text fitted to width columns: what render wrote (into memory) is written to out with every line
  * wider than width wrapped at word boundaries under its text column ("   why        ..." or
  * "  --duration S   ..."); lines that fit are left alone. */

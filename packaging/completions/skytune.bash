@@ -59,12 +59,12 @@ _skytune() {
                 COMPREPLY=($(compgen -W 'text json prometheus' -- "$cur"))
                 return ;;
         --arrival)
-                COMPREPLY=($(compgen -W 'constant poisson' -- "$cur"))
+                COMPREPLY=($(compgen -W 'constant uniform poisson' -- "$cur"))
                 return ;;
         --allow-risk)
                 COMPREPLY=($(compgen -W 'low medium high' -- "$cur"))
                 return ;;
-        --out | --plan | --profile | --from | --baseline | --cacert | --html | --junit)
+        --out | --plan | --profile | --from | --baseline | --cacert | --html | --junit | --scenario | --body-file | --out-ndjson)
                 _filedir
                 return ;;
         --sysroot | --dir)
@@ -74,7 +74,8 @@ _skytune() {
                 COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur"))
                 return ;;
         --duration | --interval | --rounds | --round-duration | --users | --rate | --url | --method | --data | \
-        --header | --timeout | --threads | --target | --noise | --seed)
+        --header | -H | --timeout | --threads | --target | --noise | --seed | --ramp | --think | --threshold | \
+        --segment | --start-at)
                 return ;;
         esac
 

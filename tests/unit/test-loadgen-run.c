@@ -20,6 +20,7 @@
 #include "loadgen.h"
 #include "macro.h"
 #include "support.h"
+#include "time-util.h"
 
 enum { MAX_CONN = 64 };
 
@@ -181,11 +182,10 @@ static char *url_of(const Server *s, const char *path) {
 
 static Loadgen *engine(const LoadgenConfig *cfg) {
         Loadgen *lg = NULL;
-        char *error = NULL;
+        _cleanup_(error_done) Error error = ERROR_NULL;
         int r = loadgen_new(cfg, &lg, &error);
         if (r < 0)
-                print_message("loadgen_new: %s (%d)\n", error ? error : "", r);
-        free(error);
+                print_message("loadgen_new: %s (%d)\n", error_message(&error), r);
         assert_int_equal(r, 0);
         return lg;
 }
@@ -326,6 +326,84 @@ static void test_closed_steps(void **state) {
         loadgen_results_done(&total);
 }
 
+/* Closed users with think time, results kept per request table entry: 3 users, 0.1 s of thought
+ * after each answer, 0.55 s: about 6 requests each (without thought: thousands); the entries add up
+ * to the totals and hold a latency per answer. */
+static void test_think_and_entries(void **state) {
+        Server s;
+        server_start(&s, 0);
+        _cleanup_free_ char *url = url_of(&s, "/");
+        const LoadgenRequest reqs[] = { { .path = "/a", .weight = 1 }, { .path = "/b", .weight = 1 } };
+        LoadgenConfig cfg = {
+                .url = url, .schedule = { .model = LOADGEN_CLOSED, .value = 3 }, .requests = reqs, .n_requests = 2,
+                .think_s = 0.1, .per_request = true,
+        };
+        Loadgen *lg = engine(&cfg);
+        LoadgenResults total;
+        assert_int_equal(loadgen_results_init_entries(&total, 2), 0);
+        LoadgenRunInfo info;
+        assert_int_equal(loadgen_run(lg, 0.55, &total, &info), 0);
+        loadgen_free(lg);
+        server_stop(&s);
+        if (!(total.c.done >= 12 && total.c.done <= 21))
+                print_message("%lu requests with think time\n", (unsigned long) total.c.done);
+        assert_true(total.c.done >= 12 && total.c.done <= 21);
+        assert_int_equal(s.served, total.c.done);
+        uint64_t sent = 0, done = 0, ok = 0;
+        for (size_t i = 0; i < 2; i++) {
+                const LoadgenEntryResults *e = &total.entries[i];
+                assert_int_equal(e->sent, total.c.by_request[i]);
+                assert_int_equal(histogram_count(e->latency), e->ok);
+                assert_int_equal(histogram_count(e->lateness), e->sent);
+                assert_int_equal(e->status[200], e->ok);
+                sent += e->sent;
+                done += e->done;
+                ok += e->ok;
+        }
+        assert_int_equal(s.served_a, total.entries[0].done);
+        assert_int_equal(sent, total.c.sent);
+        assert_int_equal(done, total.c.done);
+        assert_int_equal(ok, total.c.ok);
+        loadgen_results_done(&total);
+}
+
+/* Two agents of one closed schedule of 5 users (--segment 0/2 and 1/2) make 3 and 2 users; a run
+ * told to start at a wall time waits for it. */
+static void test_segments_start_at(void **state) {
+        Server s;
+        server_start(&s, 0);
+        _cleanup_free_ char *url = url_of(&s, "/");
+        unsigned want[] = { 3, 2 };
+        for (unsigned i = 0; i < 2; i++) {
+                LoadgenConfig cfg = {
+                        .url = url, .schedule = { .model = LOADGEN_CLOSED, .value = 5 }, .segment_index = i,
+                        .segment_count = 2,
+                };
+                Loadgen *lg = engine(&cfg);
+                assert_int_equal(loadgen_slots(lg), want[i]);
+                loadgen_free(lg);
+        }
+        LoadgenConfig bad = { .url = url, .schedule = { .model = LOADGEN_CLOSED, .value = 5 }, .segment_index = 2,
+                              .segment_count = 2 };
+        Loadgen *lg = NULL;
+        _cleanup_(error_done) Error e = ERROR_NULL;
+        assert_int_equal(loadgen_new(&bad, &lg, &e), -EINVAL);
+        LoadgenConfig cfg = { .url = url, .schedule = { .model = LOADGEN_CLOSED, .value = 1 } };
+        lg = engine(&cfg);
+        LoadgenResults total;
+        results_init(&total);
+        LoadgenRunInfo info;
+        uint64_t t0 = loadgen_now_ns();
+        loadgen_start_at(lg, time_now_realtime_usec() + 300000);
+        assert_int_equal(loadgen_run(lg, 0.1, &total, &info), 0);
+        assert_true(loadgen_now_ns() - t0 >= UINT64_C(390000000));
+        assert_true(info.start_skew_s < 0.05);
+        assert_true(total.c.done > 0);
+        loadgen_free(lg);
+        server_stop(&s);
+        loadgen_results_done(&total);
+}
+
 /* An open ramp from 100 to 500 requests/s over 0.6 s: L(0.3 s) = 60, L(0.6 s) = 180. */
 static void test_open_ramp(void **state) {
         Server s;
@@ -347,12 +425,11 @@ static void test_open_ramp(void **state) {
 
 static void expect_refused(const LoadgenConfig *cfg, int want, const char *reason) {
         Loadgen *lg = NULL;
-        char *error = NULL;
+        _cleanup_(error_done) Error error = ERROR_NULL;
         assert_int_equal(loadgen_new(cfg, &lg, &error), want);
         assert_null(lg);
-        assert_non_null(error);
-        assert_non_null(strstr(error, reason));
-        free(error);
+        assert_non_null(error.message);
+        assert_non_null(strstr(error.message, reason));
 }
 
 static void test_refused(void **state) {
@@ -375,6 +452,8 @@ int main(void) {
                 cmocka_unit_test(test_request_table),
                 cmocka_unit_test(test_lateness),
                 cmocka_unit_test(test_closed_steps),
+                cmocka_unit_test(test_think_and_entries),
+                cmocka_unit_test(test_segments_start_at),
                 cmocka_unit_test(test_open_ramp),
                 cmocka_unit_test(test_refused),
         };

@@ -13,6 +13,9 @@
 enum { WINDOWS = 40 };
 
 static const LoadgenStep steps[] = { { 0.5, 200 }, { 0.25, 0 }, { 0.5, 1000 }, { 0.75, 50 } };
+/* A scenario's phases: ramp 100 -> 1500, hold, nothing, a falling ramp, a spike (load/run.c). */
+static LoadgenPiece pieces[] = { { 0.5, 100, 1500, 0, 0 }, { 0.5, 1500, 1500, 0, 0 }, { 0.25, 0, 0, 0, 0 },
+                                 { 0.5, 1000, 200, 0, 0 }, { 0.25, 3000, 3000, 0, 0 }, { 1, 300, 300, 0, 0 } };
 
 static LoadgenSchedule shape(LoadgenShape kind, bool poisson) {
         LoadgenSchedule s = { .model = LOADGEN_OPEN, .shape = kind, .poisson = poisson };
@@ -24,6 +27,11 @@ static LoadgenSchedule shape(LoadgenShape kind, bool poisson) {
                 s.from = 100;
                 s.to = 1500;
                 s.ramp_s = 1.5;
+                break;
+        case LOADGEN_PIECES:
+                loadgen_pieces_prepare(pieces, ELEMENTSOF(pieces));
+                s.pieces = pieces;
+                s.n_pieces = ELEMENTSOF(pieces);
                 break;
         default:
                 s.steps = steps;
@@ -108,6 +116,86 @@ static void test_rate_steps(void **state) {
         assert_true(counts[10] <= 1);
         for (size_t w = 11; w < 15; w++)
                 assert_int_equal(counts[w], 0);
+}
+
+/* Pieces (what scenario phases become): rate(t) matches the integral in every window, the value is
+ * each piece's line, and the last piece holds. */
+static void test_rate_pieces(void **state) {
+        check_rate(LOADGEN_PIECES, false, 1);
+        check_rate(LOADGEN_PIECES, false, 3);
+        check_rate(LOADGEN_PIECES, true, 1);
+        check_rate(LOADGEN_PIECES, true, 2);
+        LoadgenSchedule s = shape(LOADGEN_PIECES, false);
+        assert_true(fabs(loadgen_schedule_value(&s, 0.25) - 800) < 1e-9);
+        assert_true(fabs(loadgen_schedule_value(&s, 0.75) - 1500) < 1e-9);
+        assert_true(loadgen_schedule_value(&s, 1.1) == 0);
+        assert_true(fabs(loadgen_schedule_value(&s, 1.5) - 600) < 1e-9);
+        assert_true(loadgen_schedule_value(&s, 1.8) == 3000);
+        assert_true(loadgen_schedule_value(&s, 9) == 300);
+        assert_true(loadgen_schedule_peak(&s) == 3000);
+        /* 0.5 * 800 + 0.5 * 1500 + 0 + 0.5 * 600 + 0.25 * 3000 + 1 * 300 */
+        assert_true(fabs(loadgen_schedule_integral(&s, 3.0) - 2500) < 1e-6);
+        /* Unprepared pieces are refused. */
+        LoadgenPiece raw[] = { { 1, 1, 1, 0, 0 }, { 1, 2, 2, 0, 0 } };
+        LoadgenSchedule u = { .model = LOADGEN_OPEN, .shape = LOADGEN_PIECES, .pieces = raw, .n_pieces = 2 };
+        assert_int_equal(loadgen_schedule_check(&u), -EINVAL);
+        loadgen_pieces_prepare(raw, 2);
+        assert_int_equal(loadgen_schedule_check(&u), 0);
+}
+
+static int by_u64(const void *a, const void *b) {
+        uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+        return (x > y) - (x < y);
+}
+
+/* The intended times of `agents` agents of `threads` threads each (all seeded alike, as agents
+ * must be) over [0, span), sorted; the count in *n. */
+static uint64_t *segment_times(const LoadgenSchedule *s, unsigned agents, unsigned threads, double span, size_t *n) {
+        size_t cap = 1 << 16;
+        uint64_t *v = malloc(cap * sizeof(uint64_t));
+        assert_non_null(v);
+        *n = 0;
+        for (unsigned g = 0; g < agents; g++)
+                for (unsigned t = 0; t < threads; t++) {
+                        StatsRng rng;
+                        stats_rng_seed(&rng, 4242);
+                        LoadgenArrivals a;
+                        loadgen_arrivals_init_segment(&a, s, threads, t, g, agents, 0, &rng);
+                        for (uint64_t x; (x = loadgen_arrivals_next(&a)) < (uint64_t) (span * 1e9);) {
+                                assert_true(*n < cap);
+                                v[(*n)++] = x;
+                        }
+                }
+        qsort(v, *n, sizeof(uint64_t), by_u64);
+        return v;
+}
+
+/* Agents i of N together send exactly the one schedule: the union of their intended times is the
+ * single agent's, time for time (evenly spaced and Poisson, over every shape). */
+static void test_segments_union(void **state) {
+        for (int poisson = 0; poisson <= 1; poisson++)
+                for (LoadgenShape k = 0; k < _LOADGEN_SHAPE_MAX; k++) {
+                        LoadgenSchedule s = shape(k, poisson);
+                        size_t n1, nn;
+                        _cleanup_free_ uint64_t *one = segment_times(&s, 1, 1, 2.0, &n1);
+                        _cleanup_free_ uint64_t *many = segment_times(&s, 3, 2, 2.0, &nn);
+                        if (n1 != nn)
+                                print_message("shape %d poisson %d: %zu vs %zu arrivals\n", k, poisson, n1, nn);
+                        assert_int_equal(n1, nn);
+                        assert_true(n1 > 500);
+                        for (size_t i = 0; i < n1; i++)
+                                assert_true(llabs((long long) one[i] - (long long) many[i]) <= 1000);    /* 1 us of rounding */
+                }
+        /* Closed model: the users of the agents add up to the schedule's. */
+        for (unsigned users = 0; users < 40; users++)
+                for (unsigned agents = 1; agents <= 5; agents++) {
+                        unsigned sum = 0;
+                        for (unsigned g = 0; g < agents; g++)
+                                sum += loadgen_segment_users(users, g, agents);
+                        assert_int_equal(sum, users);
+                }
+        assert_int_equal(loadgen_segment_users(10, 0, 3), 4);
+        assert_int_equal(loadgen_segment_users(10, 2, 3), 3);
 }
 
 static int by_value(const void *a, const void *b) {
@@ -208,6 +296,8 @@ int main(void) {
                 cmocka_unit_test(test_rate_constant),
                 cmocka_unit_test(test_rate_ramp),
                 cmocka_unit_test(test_rate_steps),
+                cmocka_unit_test(test_rate_pieces),
+                cmocka_unit_test(test_segments_union),
                 cmocka_unit_test(test_streams_interleave),
                 cmocka_unit_test(test_integral_inverse),
                 cmocka_unit_test(test_closed_users),

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* load-doc: the skytune.load/1 document and its per-interval records (docs/load.md). The intervals
+ * go to a temporary file as they come (and to --out-ndjson), so that the document is written at the
+ * end without holding them in memory: about 0.5 KB per record, one record per step and one for the
+ * total each interval (a one-step run at 1 s: 3600 x 2 x 0.5 KB, about 3.6 MB per hour). The `hdr`
+ * fields are left out until common/hdr-codec lands. */
+#pragma once
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "run.h"
+
+/* SUMMARY of r over span_s seconds. */
+json_t *load_summary_json(const LoadgenResults *r, double span_s);
+/* SUMMARY of one endpoint's share. */
+json_t *load_entry_summary_json(const LoadgenEntryResults *e, double span_s);
+/* INTERVAL (with_schema: as an NDJSON line, "schema": "skytune.load-interval/1"). */
+json_t *load_interval_json(const LoadInterval *iv, bool with_schema);
+
+/* The document of a run, with "intervals" empty (load_doc_write() fills it from the writer). */
+json_t *load_doc_build(const LoadRun *run);
+
+typedef struct LoadDocWriter {
+        FILE *intervals;                /* temporary: one compact record a line */
+        FILE *ndjson;                   /* --out-ndjson; NULL: none */
+        size_t n;
+        int error;                      /* the first write error (-errno) */
+} LoadDocWriter;
+
+/* ndjson_path may be NULL. -errno with *e naming the file. */
+int load_doc_writer_open(LoadDocWriter *w, const char *ndjson_path, Error *e);
+/* One record into both (errors are kept for load_doc_write()). */
+void load_doc_writer_add(LoadDocWriter *w, const LoadInterval *iv);
+/* The whole document (doc from load_doc_build) to out, its intervals spliced in from the writer.
+ * compact: one line (else indented). -EIO when any write failed. */
+int load_doc_write(LoadDocWriter *w, const json_t *doc, FILE *out, bool compact);
+void load_doc_writer_close(LoadDocWriter *w);
+
+/* Reads a skytune.load/1 document (skytune report, load merge). -EINVAL with *e when it is not one. */
+int load_doc_read(const char *path, json_t **ret, Error *e);
