@@ -11,6 +11,7 @@
 
 #include "macro.h"
 #include "nearest.h"
+#include "safe-text.h"
 #include "scenario-parse.h"
 #include "time-util.h"
 
@@ -192,8 +193,26 @@ static int parse_root(Parse *p, const config_setting_t *root, Scenario *sc) {
         return r < 0 ? r : parse_steps(p, root, sc);
 }
 
+/* Every string of the file is printable UTF-8: names, paths and headers go into JSON documents and
+ * onto terminals. */
+static int check_printable(Parse *p, const config_setting_t *s) {
+        const char *v = config_setting_get_string(s);
+        if (v && !text_is_printable(v))
+                return parse_fail(p, s, "%s%s%s holds a control character or is not UTF-8: write plain text",
+                                  config_setting_name(s) ? "'" : "", config_setting_name(s) ? config_setting_name(s) : "a string",
+                                  config_setting_name(s) ? "'" : "");
+        for (int i = 0; i < config_setting_length(s); i++) {
+                int r = check_printable(p, config_setting_get_elem(s, (unsigned) i));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int scenario_load_file(const char *path, Scenario **ret, Error *e) {
         *ret = NULL;
+        if (!text_is_printable(path))
+                return error_set(e, -EINVAL, "the scenario's path is not printable UTF-8: rename the file");
         _cleanup_free_ char *text = NULL;
         size_t len;
         int r = load_read_file(path, 4u << 20, &text, &len);
@@ -214,7 +233,7 @@ int scenario_load_file(const char *path, Scenario **ret, Error *e) {
         Parse p = { .file = path, .e = e };
         if (!sc || !copy || !(sc->file = strdup(path)) || !(p.dir = strdup(dirname(copy))))
                 r = error_set(e, -ENOMEM, "out of memory");
-        else
+        else if ((r = check_printable(&p, config_root_setting(&cfg))) >= 0)
                 r = parse_root(&p, config_root_setting(&cfg), sc);
         config_destroy(&cfg);
         free(p.dir);

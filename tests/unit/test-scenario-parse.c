@@ -127,6 +127,8 @@ static const Bad bad_files[] = {
         { "url = \"http://h\";\nthresholds = [ \"p99 < 500ms\",\n \"p98 < 1s\" ];\nsteps = ( { users = 1; duration = 5; } );\n", 3, "unknown metric 'p98'" },
         { "url = \"http://h\";\nsteps = ( { users = 1; duration = 5;\n thresholds = [ \"rps > fast\" ]; } );\n", 3, "not a number" },
         { "url = \"http://h\";\nsteps = ( { users = 1; duration = 5;\n thresholds = \"p99 < 1s\"; } );\n", 3, "list of strings" },
+        { "url = \"http://h\";\nname = \"bad\xffname\";\nsteps = ( { users = 1; duration = 5; } );\n", 2, "'name' holds a control" },
+        { "url = \"http://h\";\nsteps = ( { users = 1; duration = 5;\n endpoints = ( { path = \"/\";\n headers = [ \"X: a\\tb\" ]; } ); } );\n", 4, "a string holds a control" },
 };
 
 static void test_bad_files(void **state) {
