@@ -121,64 +121,15 @@ static int parse_segment(const char *s, LoadArgs *a) {
 }
 
 /* A whole file (a body or a secret), at most 16 MiB; *len its length. */
-static int read_small_file(const char *path, char **ret, size_t *len) {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        if (!f)
-                return -errno;
-        size_t cap = 4096, n = 0;
-        _cleanup_free_ char *buf = malloc(cap);
-        if (!buf)
-                return -ENOMEM;
-        for (size_t k; (k = fread(buf + n, 1, cap - n - 1, f)) > 0;) {
-                n += k;
-                if (n + 1 == cap) {
-                        if (cap >= 16u << 20)
-                                return -EFBIG;
-                        char *b = realloc(buf, cap *= 2);
-                        if (!b)
-                                return -ENOMEM;
-                        buf = b;
-                }
-        }
-        if (ferror(f))
-                return -EIO;
-        buf[n] = '\0';
-        *len = n;
-        *ret = TAKE_PTR(buf);
-        return 0;
-}
-
-/* "Name: value"; a value "@PATH" is read from a file and "$VAR" from the environment (secrets). */
+/* "Name: value"; a value (or its last word) "@PATH" is read from a file and "$VAR" from the
+ * environment (secrets: load_header_parse). */
 static int header_parse(const char *text, LoadHeader *h) {
-        const char *colon = strchr(text, ':');
-        if (!colon || colon == text) {
-                log_error("-H '%s': write 'Name: value'", text);
-                return -EINVAL;
-        }
-        const char *v = colon + 1 + strspn(colon + 1, " \t");
-        h->name = strndup(text, (size_t) (colon - text));
-        if (!h->name)
-                return log_oom();
-        if (*v == '@' || *v == '$') {
-                size_t len = 0;
-                int r = *v == '@' ? read_small_file(v + 1, &h->value, &len) : 0;
-                if (*v == '$') {
-                        const char *env = getenv(v + 1);
-                        h->value = env ? strdup(env) : NULL;
-                        r = env ? (h->value ? 0 : -ENOMEM) : -ENOENT;
-                }
-                if (r < 0) {
-                        log_error("header %s: cannot read the secret from %s %s: %s", h->name, *v == '@' ? "file" : "variable",
-                                  v + 1, *v == '$' && r == -ENOENT ? "not set" : strerror(-r));
-                        return -EINVAL;
-                }
-                h->value[strcspn(h->value, "\r\n")] = '\0';     /* a file's trailing newline */
-                if (asprintf(&h->source, "%s %s", *v == '@' ? "file" : "env", v + 1) < 0)
-                        return log_oom();
-                return 0;
-        }
-        h->value = strdup(v);
-        return h->value ? 0 : log_oom();
+        Error e = ERROR_NULL;
+        int r = load_header_parse(text, NULL, h, &e);
+        if (r < 0)
+                log_error("-H: %s", error_message(&e));
+        error_done(&e);
+        return r == -ENOMEM ? log_oom() : r < 0 ? -EINVAL : 0;
 }
 
 /* The load's phases: an optional ramp, then a hold of --duration. */
@@ -217,7 +168,7 @@ static int endpoint_build(const Build *b, LoadEndpoint *ep) {
                         return r;
         }
         if (b->body_file) {
-                int r = read_small_file(b->body_file, &ep->body, &ep->body_len);
+                int r = load_read_file(b->body_file, 16u << 20, &ep->body, &ep->body_len);
                 if (r < 0) {
                         log_error("--body-file %s: %s", b->body_file, strerror(-r));
                         return -EINVAL;

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <jansson.h>
 
 #include "loadgen.h"
 #include "threshold.h"
@@ -103,3 +104,13 @@ char *scenario_header_display(const LoadHeader *h);
 /* Longest planned time of a step (the sum of its phases; a step phase counts max_steps, or 1000);
  * what a progress line and a bound on the run use. */
 double scenario_step_planned_s(const LoadStep *st);
+/* The skytune.scenario-check/1 document of a scenario (docs/scenario.md); NULL on OOM. */
+json_t *scenario_check_json(const Scenario *sc);
+
+/* A header "Name: value". A value (or its last word, "Bearer $TOKEN") of "@FILE" reads the secret from
+ * FILE (relative to dir when dir is given and FILE is relative; its first line) and "$VAR" from the
+ * environment; the header is then marked secret. -EINVAL/-ENOENT/... with *e saying what to do. */
+int load_header_parse(const char *text, const char *dir, LoadHeader *h, Error *e);
+void load_header_done(LoadHeader *h);
+/* A regular file of at most max bytes, NUL-terminated. -EFBIG past max. */
+int load_read_file(const char *path, size_t max, char **ret, size_t *ret_len);

@@ -94,6 +94,12 @@ _skytune() {
                 compopt -o nospace ;;
         diff | report)
                 _filedir json ;;
+        scenario)
+                if [[ $prev == scenario ]]; then
+                        COMPREPLY=($(compgen -W 'check' -- "$cur"))
+                else
+                        _filedir conf
+                fi ;;
         probe)
                 COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur")) ;;
         policy)

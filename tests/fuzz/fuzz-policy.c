@@ -2,20 +2,12 @@
 /* A policy file (optimizer/policy.c, libconfig syntax, with conditions and value operators inside):
  * the bytes are a .conf file loaded as `skytune plan --policy FILE` loads it; an accepted policy is
  * formatted, turned into JSON and run over the idle profile. */
-#include <fcntl.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include "fuzz-opt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        static char *path;
-        if (!path)
-                fuzz_check(asprintf(&path, "%s/fuzz.conf", fuzz_tmpdir()) > 0);
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        fuzz_check(fd >= 0);
-        fuzz_check(write(fd, data, size) == (ssize_t) size);
-        close(fd);
+        const char *path = fuzz_write_file("fuzz.conf", data, size);
         Policy *p = fuzz_policy(path);
         if (p) {
                 char *text = NULL;

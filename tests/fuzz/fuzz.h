@@ -51,3 +51,12 @@ static inline const char *fuzz_tmpdir(void) {
                 if (!(cond))     \
                         abort(); \
         } while (0)
+
+/* The input written to fuzz_tmpdir()/NAME, for parsers that read a file; its path (kept). */
+static inline const char *fuzz_write_file(const char *name, const uint8_t *data, size_t size) {
+        static char path[4096];
+        fuzz_check(snprintf(path, sizeof(path), "%s/%s", fuzz_tmpdir(), name) < (int) sizeof(path));
+        FILE *f = fopen(path, "we");
+        fuzz_check(f && fwrite(data, 1, size, f) == size && fclose(f) == 0);
+        return path;
+}

@@ -4,9 +4,10 @@
 # NO_COLOR=1 COLUMNS=80 TZ=UTC LC_ALL=C and no other environment but PATH, HOME (the temporary
 # directory) and the sanitizers' options; its stdout, then a last line "# rc=N", must equal
 # tests/golden/NAME.out, and no line of it may be wider than 80 columns.
-# $F is a copy of tests/fixtures, and SKYTUNE_POLICY_PATH a copy of policies/, made once per run
+# $F is a copy of tests/fixtures, $X of the shipped scenarios/ and SKYTUNE_POLICY_PATH a copy of
+# policies/, made once per run
 # under /tmp/skytune-golden.XXXXXX (a path of fixed length, so text wrapped around it wraps alike
-# everywhere); in the output their paths are written as the literal text $F and $P, the binary's
+# everywhere); in the output their paths are written as the literal text $F, $X and $P, the binary's
 # as $S and the case's directory as $PWD, so the files do not depend on where the tree is. The system bus is a socket that does not exist
 # (DBUS_SYSTEM_BUS_ADDRESS), so no case reaches a real helper. stderr is not compared (send it to
 # stdout with 2>&1 in the .cmd to check a message); it is shown when a case fails.
@@ -22,8 +23,8 @@ golden=$src/tests/golden
 [[ -x $S ]] || { echo "run-golden: $S is not built (cmake --build $build)" >&2; exit 1; }
 base=$(mktemp -d /tmp/skytune-golden.XXXXXX) || exit 1
 trap 'rm -rf "$base"' EXIT
-F=$base/fixtures P=$base/policies
-cp -r "$src/tests/fixtures" "$F" && cp -r "$src/policies" "$P" || exit 1
+F=$base/fixtures P=$base/policies X=$base/scenarios
+cp -r "$src/tests/fixtures" "$F" && cp -r "$src/policies" "$P" && cp -r "$src/scenarios" "$X" || exit 1
 width_locale=C
 locale -a 2>/dev/null | grep -qix 'c.utf-\?8' && width_locale=C.UTF-8
 
@@ -35,14 +36,14 @@ for cmd in "$golden"/*.cmd; do
         fi
         ran=$((ran + 1))
         tmp=$(mktemp -d "$base/case.XXXXXX")
-        (cd "$tmp" && env -i PATH="$PATH" HOME="$tmp" NO_COLOR=1 COLUMNS=80 TZ=UTC LC_ALL=C S="$S" F="$F" SKYTUNE_POLICY_PATH="$P" \
+        (cd "$tmp" && env -i PATH="$PATH" HOME="$tmp" NO_COLOR=1 COLUMNS=80 TZ=UTC LC_ALL=C S="$S" F="$F" X="$X" SKYTUNE_POLICY_PATH="$P" \
                 DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent/skytune-golden-bus \
                 ${ASAN_OPTIONS+ASAN_OPTIONS="$ASAN_OPTIONS"} ${LSAN_OPTIONS+LSAN_OPTIONS="$LSAN_OPTIONS"} \
                 ${UBSAN_OPTIONS+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
                 bash -c "$(cat "$cmd")" >"$tmp/.stdout" 2>"$tmp/.stderr" </dev/null)
         rc=$?
         {
-                sed -e "s|$F|\$F|g" -e "s|$S|\$S|g" -e "s|$P|\$P|g" -e "s|$tmp|\$PWD|g" "$tmp/.stdout"
+                sed -e "s|$F|\$F|g" -e "s|$S|\$S|g" -e "s|$P|\$P|g" -e "s|$X|\$X|g" -e "s|$tmp|\$PWD|g" "$tmp/.stdout"
                 [[ ! -s $tmp/.stdout || $(tail -c1 "$tmp/.stdout" | od -An -c) == *'\n'* ]] ||
                         printf '\n# (no newline at the end of the output)\n'
                 printf '# rc=%d\n' "$rc"

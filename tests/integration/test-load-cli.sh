@@ -6,36 +6,10 @@
 # no output. Every run is a few seconds at most.
 set -euo pipefail
 build=$1 src=$2
-skytune=${SKYTUNE:-$build/cli/skytune}
-command -v nginx >/dev/null || { echo "skipped: needs nginx (apt-get install nginx)"; exit 77; }
-command -v jq >/dev/null || { echo "skipped: needs jq"; exit 77; }
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-cleanup() {
-        [[ -s "$tmp/nginx.pid" ]] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null || true
-        rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+source "$src/tests/integration/lib-nginx.sh"
 mkdir -p "$tmp/html"
 echo hello >"$tmp/html/index.html"
-cat >"$tmp/nginx.conf" <<CONF
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/error.log;
-events { worker_connections 1024; }
-http {
-  log_format auth '\$request_uri \$http_authorization';
-  access_log $tmp/access.log auth;
-  client_body_temp_path $tmp/body; proxy_temp_path $tmp/proxy; fastcgi_temp_path $tmp/fcgi;
-  uwsgi_temp_path $tmp/uwsgi; scgi_temp_path $tmp/scgi;
-  server { listen 127.0.0.1:$port; root $tmp/html; location /err { return 503; } }
-}
-CONF
-nginx -c "$tmp/nginx.conf" -p "$tmp" -g 'daemon on;' || fail "nginx did not start (see $tmp/error.log)"
-for _ in $(seq 50); do [[ -s "$tmp/nginx.pid" ]] && break; sleep 0.1; done
+start_nginx '$request_uri $http_authorization' "root $tmp/html; location /err { return 503; }"
 url=http://127.0.0.1:$port/
 
 # Closed model, with a secret from the environment: sent, never shown or written.

@@ -1,0 +1,1 @@
+$S scenario check $F/load/scenario-bad.conf 2>&1

@@ -1,0 +1,1 @@
+$S scenario check --json $X/api-open.conf | grep -c "\"name\""

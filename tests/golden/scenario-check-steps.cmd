@@ -1,0 +1,1 @@
+$S scenario check $X/capacity-steps.conf
