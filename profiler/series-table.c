@@ -11,7 +11,7 @@
 typedef struct SeriesEntry {
         unsigned collector;
         MetricWeight kind;
-        char resource[24], object[96], name[64], unit[16];
+        char resource[24], object[256], name[64], unit[16];  /* object: as long as the report's paths */
         SeriesStat stat;
 } SeriesEntry;
 
