@@ -125,3 +125,11 @@ size_t series_table_memory(const SeriesTable *t) {
                 b += series_stat_memory(&t->e[i].stat) - sizeof(SeriesStat);
         return b;
 }
+
+int report_streamed(Report *rep, const char *resource, const char *object, const char *name, const char *unit,
+                    bool time) {
+        SeriesSummary s;
+        if (report_series_summary(rep, resource, object, name, &s) < 0)
+                return 0;
+        return report_summary(rep, resource, object, name, unit, &s, time);
+}
