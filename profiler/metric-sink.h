@@ -14,6 +14,8 @@ typedef enum MetricWeight {
         METRIC_WEIGHT_EQUAL,     /* a gauge read at a sample, weight 1 */
 } MetricWeight;
 
+/* resource, name and unit are strings that live as long as the profiler (literals, tables): the
+ * summariser recognises a series by their pointers (series-table.c); object may be any buffer. */
 typedef struct MetricPoint {
         const char *resource;    /* "cpu" */
         const char *object;      /* "per_cpu/cpu3", or NULL at the resource's level */

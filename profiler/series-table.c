@@ -11,6 +11,7 @@
 typedef struct SeriesEntry {
         unsigned collector;
         MetricWeight kind;
+        const char *rp, *np;     /* the resource and name strings of the last point that matched */
         char resource[24], object[256], name[64], unit[16];  /* object: as long as the report's paths */
         SeriesStat stat;
 } SeriesEntry;
@@ -39,12 +40,20 @@ SeriesTable *series_table_free(SeriesTable *t) {
         return NULL;
 }
 
-static bool entry_is(const SeriesEntry *e, const char *resource, const char *object, const char *name) {
-        return strcmp(e->name, name) == 0 && strcmp(e->resource, resource) == 0 &&
-               strcmp(e->object, object ? object : "") == 0;
+/* Collectors emit resource and name strings that live as long as the profiler (metric-sink.h), so
+ * the same pointers as the last match are the same strings: only the object is compared then. */
+static bool entry_is(SeriesEntry *e, const char *resource, const char *object, const char *name) {
+        if (strcmp(e->object, object ? object : "") != 0)
+                return false;
+        if (e->rp == resource && e->np == name)
+                return true;
+        if (strcmp(e->name, name) != 0 || strcmp(e->resource, resource) != 0)
+                return false;
+        e->rp = resource, e->np = name;
+        return true;
 }
 
-static SeriesEntry *lookup(const SeriesTable *t, const char *resource, const char *object, const char *name,
+static SeriesEntry *lookup(SeriesTable *t, const char *resource, const char *object, const char *name,
                            size_t *ret_index) {
         for (size_t k = 0; k < t->n; k++) {
                 size_t i = (t->hint + k) % t->n;
@@ -94,11 +103,15 @@ int series_table_add(SeriesTable *t, unsigned collector, const MetricPoint *p) {
 
 int series_table_get(const SeriesTable *t, const char *resource, const char *object, const char *name,
                      SeriesSummary *ret) {
-        const SeriesEntry *e = lookup(t, resource, object, name, NULL);
-        if (!e)
-                return -ENOENT;
-        *ret = series_stat_summary(&e->stat);
-        return 0;
+        for (size_t i = 0; i < t->n; i++) {
+                const SeriesEntry *e = &t->e[i];
+                if (strcmp(e->name, name) == 0 && strcmp(e->resource, resource) == 0 &&
+                    strcmp(e->object, object ? object : "") == 0) {
+                        *ret = series_stat_summary(&e->stat);
+                        return 0;
+                }
+        }
+        return -ENOENT;
 }
 
 int series_table_report(const SeriesTable *t, unsigned collector, Report *rep) {
