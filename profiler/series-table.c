@@ -11,7 +11,7 @@
 typedef struct SeriesEntry {
         unsigned collector;
         MetricWeight kind;
-        const char *rp, *np;     /* the resource and name strings of the last point that matched */
+        const char *rp, *np, *op;        /* the strings of the last point that matched */
         char resource[24], object[256], name[64], unit[16];  /* object: as long as the report's paths */
         SeriesStat stat;
 } SeriesEntry;
@@ -40,27 +40,31 @@ SeriesTable *series_table_free(SeriesTable *t) {
         return NULL;
 }
 
-/* Collectors emit resource and name strings that live as long as the profiler (metric-sink.h), so
- * the same pointers as the last match are the same strings: only the object is compared then. */
-static bool entry_is(SeriesEntry *e, const char *resource, const char *object, const char *name) {
-        if (strcmp(e->object, object ? object : "") != 0)
-                return false;
-        if (e->rp == resource && e->np == name)
-                return true;
-        if (strcmp(e->name, name) != 0 || strcmp(e->resource, resource) != 0)
-                return false;
-        e->rp = resource, e->np = name;
-        return true;
+/* Collectors emit resource and name strings that live as long as the profiler (metric-sink.h) and
+ * keep their object strings where they are: a series is first looked for by the pointers of its
+ * last point, then its object compared (a buffer may have been reused); the names compared only
+ * when no pointer matches. */
+static bool entry_is(const SeriesEntry *e, const char *resource, const char *object, const char *name) {
+        return strcmp(e->object, object ? object : "") == 0 && strcmp(e->name, name) == 0 &&
+               strcmp(e->resource, resource) == 0;
 }
 
 static SeriesEntry *lookup(SeriesTable *t, const char *resource, const char *object, const char *name,
                            size_t *ret_index) {
-        for (size_t k = 0; k < t->n; k++) {
-                size_t i = (t->hint + k) % t->n;
-                if (entry_is(&t->e[i], resource, object, name)) {
-                        if (ret_index)
-                                *ret_index = i;
-                        return &t->e[i];
+        for (size_t k = 0, i = t->hint; k < t->n; k++, i++) {
+                SeriesEntry *e = &t->e[i < t->n ? i : (i -= t->n)];
+                if (e->rp == resource && e->np == name && e->op == object &&
+                    strcmp(e->object, object ? object : "") == 0) {
+                        *ret_index = i;
+                        return e;
+                }
+        }
+        for (size_t i = 0; i < t->n; i++) {
+                SeriesEntry *e = &t->e[i];
+                if (entry_is(e, resource, object, name)) {
+                        e->rp = resource, e->np = name, e->op = object;
+                        *ret_index = i;
+                        return e;
                 }
         }
         return NULL;
@@ -79,7 +83,8 @@ static int add_entry(SeriesTable *t, unsigned collector, const MetricPoint *p, s
         if (r < 0)
                 return r;
         SeriesEntry *e = &t->e[t->n];
-        *e = (SeriesEntry) { .collector = collector, .kind = p->kind };
+        *e = (SeriesEntry) { .collector = collector, .kind = p->kind, .rp = p->resource, .np = p->name,
+                             .op = p->object };
         r = copy_name(e->resource, sizeof(e->resource), p->resource);
         r = r ?: copy_name(e->object, sizeof(e->object), p->object);
         r = r ?: copy_name(e->name, sizeof(e->name), p->name);
@@ -105,8 +110,7 @@ int series_table_get(const SeriesTable *t, const char *resource, const char *obj
                      SeriesSummary *ret) {
         for (size_t i = 0; i < t->n; i++) {
                 const SeriesEntry *e = &t->e[i];
-                if (strcmp(e->name, name) == 0 && strcmp(e->resource, resource) == 0 &&
-                    strcmp(e->object, object ? object : "") == 0) {
+                if (entry_is(e, resource, object, name)) {
                         *ret = series_stat_summary(&e->stat);
                         return 0;
                 }
