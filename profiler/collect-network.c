@@ -18,6 +18,7 @@
 #include "series.h"
 #include "source-error.h"
 #include "network-findings.h"
+#include "network-iface.h"
 #include "tcp-socket-scan.h"
 
 enum {
@@ -69,14 +70,6 @@ typedef struct NetSource {
         NetstatLayout layout;    /* their columns, learned at the first sample */
         bool fresh;              /* read at this sample: its interval is due */
 } NetSource;
-
-/* What an interface's stream needs besides its counters (ifaces.obj[i] <-> iface[i]). */
-typedef struct NetIface {
-        bool checked;            /* link read (once, when first seen) */
-        bool full_duplex;
-        long long speed;         /* Mb/s, -1 when unknown */
-        char obj[COUNTER_NAME_MAX + 16];        /* "interfaces/NAME", its series' object */
-} NetIface;
 
 /* Streaming: every source keeps its last two rows; each sample emits its interval (net_interval). */
 typedef struct NetState {
@@ -253,90 +246,6 @@ static int net_sample(void *state, uint64_t now, bool full) {
         return full ? tcp_sample(st) : 0;
 }
 
-/* Speed of a link in Mb/s, or -1 when unknown (virtual NICs print -1 or fail with EINVAL). */
-static long long link_speed(const Sysroot *root, const char *dir) {
-        char path[160];
-        _cleanup_free_ char *line = NULL;
-        snprintf(path, sizeof(path), "%s/speed", dir);
-        if (sysroot_read_line(root, path, &line) < 0)
-                return -1;
-        Scan s = scan_str(line);
-        int64_t v;
-        return scan_i64(&s, &v) == 0 && v > 0 ? v : -1;
-}
-
-static int report_iface_facts(const Sysroot *root, Report *rep, const char *obj, const char *name, long long speed) {
-        char dir[96], path[160];
-        snprintf(dir, sizeof(dir), "sys/class/net/%s", name);
-        int r = report_fact(rep, "network", obj, "speed_mbps", speed > 0 ? json_integer(speed) : json_null());
-        _cleanup_free_ char *operstate = NULL;
-        snprintf(path, sizeof(path), "%s/operstate", dir);
-        if (r >= 0 && sysroot_read_line(root, path, &operstate) >= 0)
-                r = report_fact(rep, "network", obj, "operstate", json_text(operstate));
-        uint64_t mtu;
-        snprintf(path, sizeof(path), "%s/mtu", dir);
-        if (r >= 0 && sysroot_read_u64(root, path, &mtu) >= 0)
-                r = report_fact(rep, "network", obj, "mtu", json_integer((json_int_t) mtu));
-        return r;
-}
-
-/* The link of an interface, read once when it is first seen: its utilization needs the speed at
- * every interval, and sysfs reads at every sample would cost more than the counters. */
-static void iface_check(const Sysroot *root, const CounterObject *o, NetIface *x) {
-        if (x->checked)
-                return;
-        x->checked = true;
-        snprintf(x->obj, sizeof(x->obj), "interfaces/%s", o->name);
-        char dir[96], path[160];
-        _cleanup_free_ char *duplex = NULL;
-        snprintf(dir, sizeof(dir), "sys/class/net/%s", o->name);
-        x->speed = link_speed(root, dir);
-        snprintf(path, sizeof(path), "%s/duplex", dir);
-        x->full_duplex = sysroot_read_line(root, path, &duplex) < 0 || strcmp(duplex, "half") != 0;
-}
-
-static int emit(const MetricSink *sink, const char *object, const char *name, const char *unit, MetricWeight kind,
-                double v, double w) {
-        MetricPoint p = { .resource = "network", .object = object, .name = name, .unit = unit, .kind = kind,
-                          .value = v, .weight = w };
-        return metric_emit(sink, &p);
-}
-
-/* The rate of column col of t in its latest interval into *ret and its length into *ret_dt. */
-static bool last_rate(const CounterTable *t, size_t col, double *ret, double *ret_dt) {
-        uint64_t d;
-        if (t->n < 2 || !counter_table_delta(t, t->n - 1, col, &d, ret_dt))
-                return false;
-        *ret = (double) d / *ret_dt;
-        return true;
-}
-
-static int emit_iface(const CounterObject *o, const NetIface *x, const MetricSink *sink) {
-        static const struct {
-                int col;
-                const char *name, *unit;
-        } rates[] = {
-                { NETDEV_RX_BYTES, "rx_bytes_per_s", "bytes/s" },   { NETDEV_TX_BYTES, "tx_bytes_per_s", "bytes/s" },
-                { NETDEV_RX_PACKETS, "rx_packets_per_s", "1/s" },   { NETDEV_TX_PACKETS, "tx_packets_per_s", "1/s" },
-                { NETDEV_RX_DROP, "rx_drops_per_s", "1/s" },        { NETDEV_TX_DROP, "tx_drops_per_s", "1/s" },
-                { NETDEV_RX_ERRS, "rx_errors_per_s", "1/s" },       { NETDEV_TX_ERRS, "tx_errors_per_s", "1/s" },
-        };
-        int r = 0;
-        for (size_t j = 0; r >= 0 && j < ELEMENTSOF(rates); j++) {
-                double v, dt;
-                if (last_rate(&o->t, (size_t) rates[j].col, &v, &dt))
-                        r = emit(sink, x->obj, rates[j].name, rates[j].unit, METRIC_WEIGHT_TIME, v, dt);
-        }
-        double rx, tx, dt;
-        if (r < 0 || x->speed <= 0 || !last_rate(&o->t, NETDEV_RX_BYTES, &rx, &dt) ||
-            !last_rate(&o->t, NETDEV_TX_BYTES, &tx, &dt))
-                return r;
-        /* Full duplex: each direction has the whole speed (as sar's %ifutil). */
-        double cap = (double) x->speed * 1e6 / 8.0 / 100.0;
-        return emit(sink, x->obj, "util_pct", "percent", METRIC_WEIGHT_TIME, (x->full_duplex ? MAX(rx, tx) : rx + tx) / cap,
-                    dt);
-}
-
 static int emit_interfaces(NetState *st, const MetricSink *sink) {
         while (st->n_iface < st->ifaces.n) {
                 int r = array_reserve((void **) &st->iface, &st->iface_cap, st->n_iface, sizeof(NetIface));
@@ -347,8 +256,8 @@ static int emit_interfaces(NetState *st, const MetricSink *sink) {
         if (!st->dev.fresh)
                 return 0;
         for (size_t i = 0; i < st->ifaces.n; i++) {
-                iface_check(st->root, &st->ifaces.obj[i], &st->iface[i]);
-                int r = emit_iface(&st->ifaces.obj[i], &st->iface[i], sink);
+                network_iface_check(st->root, &st->ifaces.obj[i], &st->iface[i]);
+                int r = network_iface_emit(&st->ifaces.obj[i], &st->iface[i], sink);
                 if (r < 0)
                         return r;
         }
@@ -365,8 +274,8 @@ static int emit_rates(const NetSource *src, const char *object, const RateSpec *
         int r = 0;
         for (size_t j = 0; r >= 0 && src->fresh && j < n; j++) {
                 double v, dt;
-                if (src->found & (UINT64_C(1) << spec[j].col) && last_rate(&src->t, (size_t) spec[j].col, &v, &dt))
-                        r = emit(sink, object, spec[j].name, spec[j].unit, METRIC_WEIGHT_TIME, v, dt);
+                if (src->found & (UINT64_C(1) << spec[j].col) && network_last_rate(&src->t, (size_t) spec[j].col, &v, &dt))
+                        r = network_emit(sink, object, spec[j].name, spec[j].unit, METRIC_WEIGHT_TIME, v, dt);
         }
         return r;
 }
@@ -408,7 +317,7 @@ static int emit_retrans(NetState *st, const MetricSink *sink) {
         st->retrans += dr, st->out_segs += ds, st->retrans_secs += dt;
         if (ds == 0)
                 return 0;
-        return emit(sink, "tcp", "retrans_pct", "percent", METRIC_WEIGHT_RATIO, 100.0 * (double) dr / (double) ds,
+        return network_emit(sink, "tcp", "retrans_pct", "percent", METRIC_WEIGHT_RATIO, 100.0 * (double) dr / (double) ds,
                     (double) ds);
 }
 
@@ -419,16 +328,16 @@ static int emit_gauges(NetState *st, const MetricSink *sink) {
         const uint64_t *snmp = st->snmp.fresh ? counter_table_row(&st->snmp.t, st->snmp.t.n - 1) : NULL;
         int r = 0;
         if (snmp && st->snmp.found & (UINT64_C(1) << SNMP_CURR_ESTAB))
-                r = emit(sink, "tcp", "curr_estab", "count", METRIC_WEIGHT_EQUAL, (double) snmp[SNMP_CURR_ESTAB], 1);
+                r = network_emit(sink, "tcp", "curr_estab", "count", METRIC_WEIGHT_EQUAL, (double) snmp[SNMP_CURR_ESTAB], 1);
         if (r >= 0 && sock) {
-                r = emit(sink, "tcp", "time_wait", "count", METRIC_WEIGHT_EQUAL, (double) sock[SOCK_TW], 1);
-                r = r ?: emit(sink, "tcp", "orphans", "count", METRIC_WEIGHT_EQUAL, (double) sock[SOCK_ORPHAN], 1);
+                r = network_emit(sink, "tcp", "time_wait", "count", METRIC_WEIGHT_EQUAL, (double) sock[SOCK_TW], 1);
+                r = r ?: network_emit(sink, "tcp", "orphans", "count", METRIC_WEIGHT_EQUAL, (double) sock[SOCK_ORPHAN], 1);
         }
         if (r < 0 || !st->scanned)
                 return r;
         double size = (double) (st->port_hi - st->port_lo + 1);
-        r = emit(sink, "tcp", "time_wait_outgoing", "count", METRIC_WEIGHT_EQUAL, (double) st->scan.time_wait_ephemeral, 1);
-        return r ?: emit(sink, "tcp", "time_wait_pct_of_port_range", "percent", METRIC_WEIGHT_EQUAL,
+        r = network_emit(sink, "tcp", "time_wait_outgoing", "count", METRIC_WEIGHT_EQUAL, (double) st->scan.time_wait_ephemeral, 1);
+        return r ?: network_emit(sink, "tcp", "time_wait_pct_of_port_range", "percent", METRIC_WEIGHT_EQUAL,
                          100.0 * st->scan.busiest.time_wait / size, 1);
 }
 
@@ -559,7 +468,7 @@ static int net_report(void *state, const Sysroot *root, Report *rep) {
                 char obj[COUNTER_NAME_MAX + 16], dir[96];
                 snprintf(obj, sizeof(obj), "interfaces/%s", name);
                 snprintf(dir, sizeof(dir), "sys/class/net/%s", name);
-                r = report_iface_facts(root, rep, obj, name, link_speed(root, dir));
+                r = network_iface_facts(root, rep, obj, name, network_link_speed(root, dir));
         }
         r = r ?: report_stream_series(rep);
         r = r ?: report_tcp(st, root, rep);
