@@ -4,11 +4,13 @@
  * samples. With streaming collectors these stay flat: memory follows the number of series, not the
  * window's length.
  *
- *   bench-stream [--samples N] [--sysroot DIR] [--cpus N] [--disks N]
+ *   bench-stream [--samples N] [--sysroot DIR] [--cpus N] [--disks N] [--ifaces N]
  *
- * Without --sysroot it builds a synthetic tree (default 64 CPUs, 16 disks) whose /proc/stat and
- * /proc/diskstats counters advance at every sample, so every interval has values; --sysroot / runs
- * on the host. */
+ * Without --sysroot it builds a synthetic tree (default 64 CPUs, 16 disks, 8 interfaces) whose
+ * /proc/stat, /proc/diskstats and /proc/net/dev counters, /proc/loadavg and /proc/sys/fs/file-nr
+ * change at every sample, so every interval has values; --sysroot tests/fixtures/captured-vm runs
+ * every collector on a captured host (static counters: each interval still emits), --sysroot / on
+ * this host. */
 #include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
@@ -34,8 +36,8 @@ static long rss_kib(void) {
 
 typedef struct Synth {
         char dir[64];
-        unsigned cpus, disks;
-        FILE *stat, *disk;       /* kept open, rewritten in place like a kernel file */
+        unsigned cpus, disks, ifaces;
+        FILE *stat, *disk, *net, *load, *files;  /* kept open, rewritten in place like a kernel file */
         char *buf;
         size_t size;
 } Synth;
@@ -44,6 +46,21 @@ static int write_at(FILE *f, const char *text, size_t len) {
         if (fseek(f, 0, SEEK_SET) < 0 || fwrite(text, 1, len, f) != len || fflush(f) != 0)
                 return -EIO;
         return ftruncate(fileno(f), (off_t) len) < 0 ? -errno : 0;
+}
+
+/* Interfaces, load and file handles at sample i. */
+static int synth_step_net(Synth *s, unsigned long long i) {
+        size_t n = 0, cap = s->size;
+        n += (size_t) snprintf(s->buf, cap, "Inter-|   Receive |  Transmit\n face |bytes packets errs drop fifo frame "
+                               "compressed multicast|bytes packets errs drop fifo colls carrier compressed\n");
+        for (unsigned k = 0; k < s->ifaces && n < cap; k++)
+                n += (size_t) snprintf(s->buf + n, cap - n, " eth%u: %llu %llu 0 %llu 0 0 0 0 %llu %llu 0 0 0 0 0 0\n", k,
+                                       i * 15000 * (k + 1), i * 10, i / 100, i * 9000, i * 7);
+        int r = n < cap ? write_at(s->net, s->buf, n) : -ENOBUFS;
+        n = (size_t) snprintf(s->buf, cap, "%.2f 0.50 0.25 %llu/300 4242\n", (double) (i % 400) / 100.0, 1 + i % 7);
+        r = r ?: write_at(s->load, s->buf, n);
+        n = (size_t) snprintf(s->buf, cap, "%llu\t0\t1000000\n", 1000 + i % 500);
+        return r ?: write_at(s->files, s->buf, n);
 }
 
 /* Counters at sample i: every CPU 37 % busy (varying), every disk a few I/Os. */
@@ -63,7 +80,8 @@ static int synth_step(Synth *s, unsigned long long i) {
                 n += (size_t) snprintf(s->buf + n, cap - n, " 8 %u sd%c%c %llu 0 %llu %llu %llu 0 %llu %llu 0 %llu %llu 0 0 0 0 0 0\n",
                                        d * 16, 'a' + d / 26, 'a' + d % 26, i * 10, i * 80, i * 5, i * 4, i * 64,
                                        i * 6, i * 9, i * 11);
-        return r < 0 ? r : n < cap ? write_at(s->disk, s->buf, n) : -ENOBUFS;
+        r = r < 0 ? r : n < cap ? write_at(s->disk, s->buf, n) : -ENOBUFS;
+        return r ?: synth_step_net(s, i);
 }
 
 static int synth_mkdir(const char *dir, const char *rel) {
@@ -77,6 +95,9 @@ static int synth_open(Synth *s) {
         if (!mkdtemp(s->dir))
                 return -errno;
         int r = synth_mkdir(s->dir, "proc");
+        r = r ?: synth_mkdir(s->dir, "proc/net");
+        r = r ?: synth_mkdir(s->dir, "proc/sys");
+        r = r ?: synth_mkdir(s->dir, "proc/sys/fs");
         r = r ?: synth_mkdir(s->dir, "sys");
         r = r ?: synth_mkdir(s->dir, "sys/block");
         for (unsigned d = 0; r >= 0 && d < s->disks; d++) {
@@ -91,9 +112,15 @@ static int synth_open(Synth *s) {
         s->stat = fopen(path, "w+e");
         snprintf(path, sizeof(path), "%s/proc/diskstats", s->dir);
         s->disk = fopen(path, "w+e");
-        s->size = 256 * (size_t) (s->cpus + s->disks) + 512;
+        snprintf(path, sizeof(path), "%s/proc/net/dev", s->dir);
+        s->net = fopen(path, "w+e");
+        snprintf(path, sizeof(path), "%s/proc/loadavg", s->dir);
+        s->load = fopen(path, "w+e");
+        snprintf(path, sizeof(path), "%s/proc/sys/fs/file-nr", s->dir);
+        s->files = fopen(path, "w+e");
+        s->size = 256 * (size_t) (s->cpus + s->disks + s->ifaces) + 512;
         s->buf = malloc(s->size);
-        if (!s->stat || !s->disk || !s->buf)
+        if (!s->stat || !s->disk || !s->net || !s->load || !s->files || !s->buf)
                 return -ENOMEM;
         return synth_step(s, 0);
 }
@@ -101,8 +128,10 @@ static int synth_open(Synth *s) {
 static void synth_close(Synth *s) {
         if (s->stat)
                 fclose(s->stat);
-        if (s->disk)
-                fclose(s->disk);
+        FILE *all[] = { s->disk, s->net, s->load, s->files };
+        for (size_t i = 0; i < ELEMENTSOF(all); i++)
+                if (all[i])
+                        fclose(all[i]);
         free(s->buf);
         char cmd[128];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
@@ -145,16 +174,17 @@ static int run(const char *sysroot, unsigned long long samples, Synth *synth) {
 int main(int argc, char **argv) {
         unsigned long long samples = 100000;
         const char *sysroot = NULL;
-        Synth synth = { .cpus = 64, .disks = 16 };
+        Synth synth = { .cpus = 64, .disks = 16, .ifaces = 8 };
         static const struct option opts[] = {
                 { "samples", required_argument, NULL, 'n' },
                 { "sysroot", required_argument, NULL, 'r' },
                 { "cpus", required_argument, NULL, 'c' },
                 { "disks", required_argument, NULL, 'd' },
+                { "ifaces", required_argument, NULL, 'i' },
                 {},
         };
         int c;
-        while ((c = getopt_long(argc, argv, "n:r:c:d:", opts, NULL)) != -1)
+        while ((c = getopt_long(argc, argv, "n:r:c:d:i:", opts, NULL)) != -1)
                 switch (c) {
                 case 'n':
                         samples = strtoull(optarg, NULL, 10);
@@ -168,11 +198,14 @@ int main(int argc, char **argv) {
                 case 'd':
                         synth.disks = (unsigned) strtoul(optarg, NULL, 10);
                         break;
+                case 'i':
+                        synth.ifaces = (unsigned) strtoul(optarg, NULL, 10);
+                        break;
                 default:
-                        fprintf(stderr, "usage: %s [--samples N] [--sysroot DIR] [--cpus N] [--disks N]\n", argv[0]);
+                        fprintf(stderr, "usage: %s [--samples N] [--sysroot DIR] [--cpus N] [--disks N] [--ifaces N]\n", argv[0]);
                         return 2;
                 }
-        if (samples == 0 || synth.cpus == 0 || synth.cpus > 512 || synth.disks > 26 * 26)
+        if (samples == 0 || synth.cpus == 0 || synth.cpus > 512 || synth.disks > 26 * 26 || synth.ifaces > 1000)
                 return 2;
         int r;
         if (sysroot) {
@@ -180,8 +213,8 @@ int main(int argc, char **argv) {
                 r = run(sysroot, samples, NULL);
         } else {
                 r = synth_open(&synth);
-                printf("synthetic sysroot, %u CPUs, %u disks, %llu samples on a 10 ms clock:\n", synth.cpus,
-                       synth.disks, samples);
+                printf("synthetic sysroot, %u CPUs, %u disks, %u interfaces, %llu samples on a 10 ms clock:\n",
+                       synth.cpus, synth.disks, synth.ifaces, samples);
                 r = r ?: run(synth.dir, samples, &synth);
                 synth_close(&synth);
         }

@@ -43,9 +43,13 @@ typedef struct CgMem {
                                   * its path with ':' for '/' when two leaves clash */
         char *target;            /* the --target that named it, NULL for a busiest pick */
         KeptFile f[_F_COUNT];
-        CgMemPoint *p;
-        size_t n, cap;
-        Series current;          /* bytes, every sample */
+        /* Streaming: the latest full reading, and the window's deltas summed as they come (totals()). */
+        CgMemPoint last;
+        size_t n;                /* full readings */
+        uint64_t first_full_at, sum[_C_COUNT], usec;
+        uint64_t current;        /* bytes, read at this sample when fresh */
+        bool fresh;
+        char obj[CGMEM_NAME_MAX + 16];  /* "cgroups/NAME", its series' object */
         uint64_t gone_at;        /* first sample it could not be read at (removed), 0 while present */
         unsigned bad;            /* samples with unparsable content */
 } CgMem;
@@ -75,8 +79,6 @@ static void cgmem_free(CgMem *c) {
         free(c->path);
         free(c->name);
         free(c->target);
-        free(c->p);
-        series_free(&c->current);
         *c = (CgMem) {};
 }
 
@@ -213,6 +215,33 @@ static bool read_value(KeptFile *f, uint64_t *ret) {
         return kept_file_is_open(f) && kept_file_read(f, &text, &len) >= 0 && cgroup_mem_value_parse(text, len, ret) >= 0;
 }
 
+static void counters(const CgMemPoint *p, uint64_t v[_C_COUNT]) {
+        const uint64_t c[_C_COUNT] = {
+                [C_SCAN] = p->s.pgscan,        [C_STEAL] = p->s.pgsteal,          [C_KSWAPD] = p->s.pgscan_kswapd,
+                [C_DIRECT] = p->s.pgscan_direct, [C_PGOUT] = p->s.pgpgout,         [C_REF_ANON] = p->s.refault_anon,
+                [C_REF_FILE] = p->s.refault_file, [C_LOW] = p->e.low,              [C_HIGH] = p->e.high,
+                [C_MAX] = p->e.max,            [C_OOM] = p->e.oom,                [C_OOM_KILL] = p->e.oom_kill,
+        };
+        memcpy(v, c, sizeof(c));
+}
+
+/* Adds the deltas of the interval a..b to the window's sums when every counter moved forward (a
+ * cgroup removed and made again under the same name restarts from 0: that interval is left out,
+ * its time too). */
+static void add_interval(CgMem *c, const CgMemPoint *pa, const CgMemPoint *pb) {
+        uint64_t a[_C_COUNT], b[_C_COUNT], d[_C_COUNT];
+        bool ok = pb->at > pa->at;
+        counters(pa, a);
+        counters(pb, b);
+        for (size_t k = 0; ok && k < _C_COUNT; k++)
+                ok = counter_delta(a[k], b[k], &d[k]);
+        if (!ok)
+                return;
+        for (size_t k = 0; k < _C_COUNT; k++)
+                c->sum[k] += d[k];
+        c->usec += pb->at - pa->at;
+}
+
 static int sample_full(CgMem *c, const CgMemVersion *ver, uint64_t now) {
         const char *text;
         size_t len;
@@ -229,10 +258,12 @@ static int sample_full(CgMem *c, const CgMemVersion *ver, uint64_t now) {
         (void) read_value(&c->f[F_HIGH], &pt.high);
         if (kept_file_is_open(&c->f[F_FAILCNT]) && !read_value(&c->f[F_FAILCNT], &pt.e.max))
                 return -EBADMSG;   /* v1: each time a charge hit the limit, what v2 counts as "max" */
-        int r = array_reserve((void **) &c->p, &c->cap, c->n, sizeof(CgMemPoint));
-        if (r < 0)
-                return r;
-        c->p[c->n++] = pt;
+        if (c->n == 0)
+                c->first_full_at = now;
+        else
+                add_interval(c, &c->last, &pt);
+        c->last = pt;
+        c->n++;
         return 0;
 }
 
@@ -250,6 +281,7 @@ static int cgmem_sample(void *state, uint64_t now, bool full) {
                 st->first_at = now;
         for (size_t i = 0; i < st->ncg; i++) {
                 CgMem *c = &st->cg[i];
+                c->fresh = false;
                 if (c->gone_at)
                         continue;
                 uint64_t cur;
@@ -267,43 +299,30 @@ static int cgmem_sample(void *state, uint64_t now, bool full) {
                                 c->gone_at = now;
                         continue;
                 }
-                if (series_push(&c->current, (double) cur) < 0)
-                        return -ENOMEM;
+                c->current = cur;
+                c->fresh = true;
         }
         return 0;
 }
 
-
-static void counters(const CgMemPoint *p, uint64_t v[_C_COUNT]) {
-        const uint64_t c[_C_COUNT] = {
-                [C_SCAN] = p->s.pgscan,        [C_STEAL] = p->s.pgsteal,          [C_KSWAPD] = p->s.pgscan_kswapd,
-                [C_DIRECT] = p->s.pgscan_direct, [C_PGOUT] = p->s.pgpgout,         [C_REF_ANON] = p->s.refault_anon,
-                [C_REF_FILE] = p->s.refault_file, [C_LOW] = p->e.low,              [C_HIGH] = p->e.high,
-                [C_MAX] = p->e.max,            [C_OOM] = p->e.oom,                [C_OOM_KILL] = p->e.oom_kill,
-        };
-        memcpy(v, c, sizeof(c));
-}
-
-/* Sums of the deltas over the intervals where every counter moved forward (a cgroup removed and made
- * again under the same name restarts from 0: that interval is left out, its time too). */
-static double totals(const CgMem *c, uint64_t sum[_C_COUNT]) {
-        uint64_t usec = 0;
-        memset(sum, 0, sizeof(uint64_t) * _C_COUNT);
-        for (size_t j = 1; j < c->n; j++) {
-                uint64_t a[_C_COUNT], b[_C_COUNT], d[_C_COUNT];
-                bool ok = c->p[j].at > c->p[j - 1].at;
-                counters(&c->p[j - 1], a);
-                counters(&c->p[j], b);
-                for (size_t k = 0; ok && k < _C_COUNT; k++)
-                        ok = counter_delta(a[k], b[k], &d[k]);
-                if (!ok)
+/* memory.current of every cgroup read at this sample; the rates are window totals (cgmem_report). */
+static int cgmem_interval(void *state, const MetricSink *sink) {
+        CgMemState *st = state;
+        for (size_t i = 0; i < st->ncg; i++) {
+                CgMem *c = &st->cg[i];
+                if (!c->fresh)
                         continue;
-                for (size_t k = 0; k < _C_COUNT; k++)
-                        sum[k] += d[k];
-                usec += c->p[j].at - c->p[j - 1].at;
+                if (!c->obj[0])
+                        snprintf(c->obj, sizeof(c->obj), "cgroups/%s", c->name);
+                MetricPoint p = { .resource = "memory", .object = c->obj, .name = "current_bytes", .unit = "bytes",
+                                  .kind = METRIC_WEIGHT_EQUAL, .value = (double) c->current, .weight = 1 };
+                int r = metric_emit(sink, &p);
+                if (r < 0)
+                        return r;
         }
-        return (double) usec / 1e6;
+        return 0;
 }
+
 
 static const struct {
         unsigned counter;
@@ -335,7 +354,7 @@ static double mib(uint64_t bytes) {
 #define CGMEM_REFAULT_THRASH 1000.0
 
 static int finding_oom(const CgMem *c, const CgMemVersion *ver, Report *rep, uint64_t kills, double secs) {
-        const CgMemPoint *last = &c->p[c->n - 1];
+        const CgMemPoint *last = &c->last;
         uint64_t limit = MIN(last->max, last->high);
         char metric[PATH_MAX], lim[80] = "no memory limit of its own (the host ran out)";
         snprintf(metric, sizeof(metric), "memory.cgroups.%s.oom_kills", c->name);
@@ -350,7 +369,7 @@ static int finding_oom(const CgMem *c, const CgMemVersion *ver, Report *rep, uin
 
 static int findings(const CgMem *c, const CgMemVersion *ver, Report *rep, const uint64_t *sum, double secs,
                     double peak_pct) {
-        const CgMemPoint *last = &c->p[c->n - 1];
+        const CgMemPoint *last = &c->last;
         uint64_t limit = MIN(last->max, last->high);
         const char *knob = last->high < last->max ? ver->high_knob : ver->max_knob;
         double rate = (double) sum[ver->reclaim] / secs, hits = (double) (sum[C_HIGH] + sum[C_MAX]) / secs;
@@ -380,16 +399,17 @@ static int findings(const CgMem *c, const CgMemVersion *ver, Report *rep, const 
 }
 
 static int report_limits(const CgMem *c, Report *rep, const char *obj, double *peak_pct) {
-        const CgMemPoint *last = &c->p[c->n - 1];
+        const CgMemPoint *last = &c->last;
         uint64_t limit = MIN(last->max, last->high);
-        SeriesSummary cur = series_stat_summary(&c->current);
-        int r = report_gauge_series(rep, "memory", obj, "current_bytes", "bytes", &c->current);
-        if (r >= 0 && last->max != CGROUP_MEM_UNLIMITED)
+        SeriesSummary cur = {};
+        bool have_cur = report_series_summary(rep, "memory", obj, "current_bytes", &cur) >= 0 && cur.n > 0;
+        int r = 0;
+        if (last->max != CGROUP_MEM_UNLIMITED)
                 r = report_gauge(rep, "memory", obj, "max_bytes", "bytes", (double) last->max);
         if (r >= 0 && last->high != CGROUP_MEM_UNLIMITED)
                 r = report_gauge(rep, "memory", obj, "high_bytes", "bytes", (double) last->high);
         *peak_pct = 0;
-        if (limit != CGROUP_MEM_UNLIMITED && limit > 0 && c->current.n > 0) {
+        if (limit != CGROUP_MEM_UNLIMITED && limit > 0 && have_cur) {
                 *peak_pct = cur.max / (double) limit * 100.0;
                 r = r ?: report_gauge(rep, "memory", obj, "peak_pct_of_limit", "percent", *peak_pct);
         }
@@ -407,7 +427,7 @@ static int report_one(const CgMem *c, const CgMemVersion *ver, Report *rep, uint
         if (r >= 0 && c->gone_at && c->n >= 2)
                 r = report_unavailable(rep, "memory", key, "cgroup %s was gone %.1f s into the window (removed): its "
                                        "rates cover the %.1f s to its last full reading", c->path,
-                                       (double) (c->gone_at - first_at) / 1e6, (double) (c->p[c->n - 1].at - c->p[0].at) / 1e6);
+                                       (double) (c->gone_at - first_at) / 1e6, (double) (c->last.at - c->first_full_at) / 1e6);
         else if (r >= 0 && c->gone_at)
                 r = report_unavailable(rep, "memory", key, "cgroup %s was gone %.1f s into the window (removed), before "
                                        "a second full reading of its counters: no rates", c->path,
@@ -420,8 +440,8 @@ static int report_one(const CgMem *c, const CgMemVersion *ver, Report *rep, uint
                 return r;
         double peak_pct;
         r = report_limits(c, rep, obj, &peak_pct);
-        uint64_t sum[_C_COUNT];
-        double secs = c->n >= 2 ? totals(c, sum) : 0;
+        const uint64_t *sum = c->sum;
+        double secs = (double) c->usec / 1e6;
         if (r < 0 || secs <= 0)
                 return r;
         r = report_gauge(rep, "memory", obj, "window_s", "s", secs);
@@ -441,6 +461,8 @@ static int cgmem_report(void *state, const Sysroot *root, Report *rep) {
                 return report_unavailable(rep, "memory", "cgroups", "%s, and no cgroup v1 hierarchy has the memory "
                                           "controller either", st->unavailable);
         int r = report_fact(rep, "memory", NULL, "cgroups_version", json_string(st->ver->name));
+        /* memory.current of each cgroup comes from the stream (cgmem_interval), first in its object. */
+        r = r ?: report_stream_series(rep);
         if (r >= 0 && st->skipped > 0)
                 r = report_unavailable(rep, "memory", "cgroups_not_watched", "%zu more cgroups with the memory controller "
                                        "under /%s are not watched (the %d busiest are; name others with --target)",
@@ -491,6 +513,7 @@ const Collector collector_cgroup_memory = {
         .open = cgmem_open,
         .target = cgmem_target,
         .sample = cgmem_sample,
+        .interval = cgmem_interval,
         .report = cgmem_report,
         .close = cgmem_close,
         .metrics = cgmem_metrics,

@@ -29,8 +29,12 @@ typedef struct Cgroup {
         char *name;              /* leaf name: "user.slice", "nginx.service" */
         KeptFile file;
         unsigned bad;
-        CgPoint *p;
-        size_t n, cap;
+        CgPoint p[2];            /* streaming: the last two readings, p[n % 2] the older */
+        size_t n;
+        bool fresh;              /* read at this sample: its interval is due */
+        bool periods;            /* a period went by in some interval: a quota was enforced */
+        size_t idle_intervals;   /* throttled_ms_per_s values (0) of the intervals before that */
+        char obj[CGROUP_NAME_MAX + 16];  /* "cgroups/NAME", its series' object */
 } Cgroup;
 
 typedef struct CgroupState {
@@ -126,6 +130,7 @@ static int cgroup_sample(void *state, uint64_t now, bool full) {
         CgroupState *st = state;
         for (size_t i = 0; i < st->ncg; i++) {
                 Cgroup *c = &st->cg[i];
+                c->fresh = false;
                 const char *text;
                 size_t len;
                 CgroupCpuStat cs;
@@ -136,42 +141,54 @@ static int cgroup_sample(void *state, uint64_t now, bool full) {
                         c->bad++;      /* a removed cgroup reads ENODEV */
                         continue;
                 }
-                r = array_reserve((void **) &c->p, &c->cap, c->n, sizeof(CgPoint));
-                if (r < 0)
-                        return r;
-                c->p[c->n++] = (CgPoint) { now, cs.nr_periods, cs.nr_throttled, cs.throttled_usec };
+                c->p[c->n++ % 2] = (CgPoint) { now, cs.nr_periods, cs.nr_throttled, cs.throttled_usec };
+                c->fresh = true;
         }
         return 0;
 }
 
-static int report_one(Cgroup *c, Report *rep) {
-        if (c->n < 2)
+static int emit(const MetricSink *sink, const char *obj, const char *name, const char *unit, double v) {
+        MetricPoint p = { .resource = "cpu", .object = obj, .name = name, .unit = unit, .kind = METRIC_WEIGHT_EQUAL,
+                          .value = v, .weight = 1 };
+        return metric_emit(sink, &p);
+}
+
+/* The throttling of the interval that ended at this sample. Until a period goes by no quota was
+ * enforced and there is nothing to say: the intervals before are counted (throttled time only
+ * accrues in periods, so they are 0 ms/s) and emitted with the first one that has periods. */
+static int emit_one(Cgroup *c, const MetricSink *sink) {
+        const CgPoint *a = &c->p[c->n % 2], *b = &c->p[(c->n - 1) % 2];
+        uint64_t dp, dthr, dus;
+        if (!c->fresh || c->n < 2 || b->at <= a->at)
                 return 0;
-        _cleanup_free_ double *pct = calloc(c->n, sizeof(double)), *ms = calloc(c->n, sizeof(double));
-        if (!pct || !ms)
-                return -ENOMEM;
-        size_t kp = 0, km = 0;
-        bool periods = false;
-        for (size_t j = 1; j < c->n; j++) {
-                const CgPoint *a = &c->p[j - 1], *b = &c->p[j];
-                uint64_t dp, dthr, dus;
-                if (b->at <= a->at)
-                        continue;
-                if (counter_delta(a->nr_periods, b->nr_periods, &dp) && dp > 0 &&
-                    counter_delta(a->nr_throttled, b->nr_throttled, &dthr)) {
-                        periods = true;
-                        pct[kp++] = dthr > dp ? 100.0 : (double) dthr / (double) dp * 100.0;
-                }
-                if (counter_delta(a->throttled_usec, b->throttled_usec, &dus))
-                        ms[km++] = (double) dus / 1000.0 / ((double) (b->at - a->at) / 1e6);
+        if (!c->obj[0])
+                snprintf(c->obj, sizeof(c->obj), "cgroups/%s", c->name);
+        int r = 0;
+        if (counter_delta(a->nr_periods, b->nr_periods, &dp) && dp > 0 &&
+            counter_delta(a->nr_throttled, b->nr_throttled, &dthr)) {
+                r = emit(sink, c->obj, "throttled_pct", "percent", dthr > dp ? 100.0 : (double) dthr / (double) dp * 100.0);
+                for (; r >= 0 && !c->periods && c->idle_intervals > 0; c->idle_intervals--)
+                        r = emit(sink, c->obj, "throttled_ms_per_s", "ms/s", 0);
+                c->periods = true;
         }
-        /* No period went by: no quota was enforced in the window, nothing to say. */
-        if (!periods)
-                return 0;
-        char obj[300];
-        snprintf(obj, sizeof(obj), "cgroups/%s", c->name);
-        int r = report_series(rep, "cpu", obj, "throttled_pct", "percent", pct, kp);
-        return r ?: report_series(rep, "cpu", obj, "throttled_ms_per_s", "ms/s", ms, km);
+        if (r < 0 || !counter_delta(a->throttled_usec, b->throttled_usec, &dus))
+                return r;
+        double ms = (double) dus / 1000.0 / ((double) (b->at - a->at) / 1e6);
+        if (!c->periods && ms == 0)
+                c->idle_intervals++;
+        else
+                r = emit(sink, c->obj, "throttled_ms_per_s", "ms/s", ms);
+        return r;
+}
+
+static int cgroup_interval(void *state, const MetricSink *sink) {
+        CgroupState *st = state;
+        for (size_t i = 0; i < st->ncg; i++) {
+                int r = emit_one(&st->cg[i], sink);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 static int cgroup_report(void *state, const Sysroot *root, Report *rep) {
@@ -182,9 +199,7 @@ static int cgroup_report(void *state, const Sysroot *root, Report *rep) {
         if (st->skipped > 0)
                 r = report_unavailable(rep, "cpu", "cgroups", "%zu more cgroups with a CPU quota under /%s are not watched "
                                        "(at most %d are, to keep sampling cheap)", st->skipped, st->root, CGROUP_MAX);
-        for (size_t i = 0; r >= 0 && i < st->ncg; i++)
-                r = report_one(&st->cg[i], rep);
-        return r;
+        return r;       /* the series come from the stream (cgroup_interval) */
 }
 
 static void cgroup_close(void *state) {
@@ -192,7 +207,6 @@ static void cgroup_close(void *state) {
         for (size_t i = 0; i < st->ncg; i++) {
                 kept_file_close(&st->cg[i].file);
                 free(st->cg[i].name);
-                free(st->cg[i].p);
         }
         free(st->root);
 }
@@ -207,6 +221,7 @@ const Collector collector_cgroup = {
         .state_size = sizeof(CgroupState),
         .open = cgroup_open,
         .sample = cgroup_sample,
+        .interval = cgroup_interval,
         .report = cgroup_report,
         .close = cgroup_close,
         .metrics = cgroup_metrics,

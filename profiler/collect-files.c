@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "collector.h"
-#include "counter-table.h"
 #include "macro.h"
 #include "procfs.h"
 #include "safe-text.h"
+#include "series-table.h"
 #include "series.h"
 #include "source-error.h"
 #include "textscan.h"
@@ -37,13 +37,16 @@ typedef struct FilesState {
         KeptFile file_nr;
         int open_error;
         unsigned bad;
-        CounterTable t;
+        /* Streaming: the latest reading, emitted at its sample (files_interval). */
+        uint64_t row[_FNR_MAX];
+        bool fresh;
+        size_t k;                /* samples with a usable reading */
+        uint64_t max;            /* fs.file-max at the last of them */
 } FilesState;
 
 static int files_open(void *state, const Sysroot *root) {
         FilesState *st = state;
         st->file_nr = KEPT_FILE_INIT;
-        counter_table_init(&st->t, _FNR_MAX);
         st->open_error = kept_file_open(&st->file_nr, root, "proc/sys/fs/file-nr");
         return st->open_error == -ENOMEM ? -ENOMEM : 0;
 }
@@ -63,13 +66,29 @@ static int files_sample(void *state, uint64_t now, bool full) {
                 return 0;
         const char *text;
         size_t len;
-        uint64_t row[_FNR_MAX];
+        st->fresh = false;
         int r = kept_file_read(&st->file_nr, &text, &len);
         if (r >= 0)
-                r = parse_file_nr(text, len, row);
+                r = parse_file_nr(text, len, st->row);
         if (r < 0)
                 st->bad++;
-        return counter_table_push(&st->t, now, r < 0 ? NULL : row);
+        else
+                st->fresh = st->row[FNR_MAX] > 0;
+        return 0;
+}
+
+static int files_interval(void *state, const MetricSink *sink) {
+        FilesState *st = state;
+        if (!st->fresh)
+                return 0;
+        st->k++;
+        st->max = st->row[FNR_MAX];
+        MetricPoint p = { .resource = "files", .name = "allocated", .unit = "count", .kind = METRIC_WEIGHT_EQUAL,
+                          .value = (double) st->row[FNR_ALLOCATED], .weight = 1 };
+        int r = metric_emit(sink, &p);
+        p.name = "used_pct", p.unit = "percent";
+        p.value = 100.0 * (double) st->row[FNR_ALLOCATED] / (double) st->row[FNR_MAX];
+        return r ?: metric_emit(sink, &p);
 }
 
 static int read_soft_limit(const Sysroot *root, int pid, long long *ret) {
@@ -181,27 +200,13 @@ static int report_file_nr(FilesState *st, const Sysroot *root, Report *rep) {
         if (st->open_error < 0)
                 return report_unavailable(rep, "files", "file_nr", "cannot open /proc/sys/fs/file-nr: %s%s",
                                           strerror(-st->open_error), source_error_hint(st->open_error));
-        size_t n = MAX(st->t.n, (size_t) 1);
-        _cleanup_free_ double *alloc = calloc(2 * n, sizeof(double));
-        if (!alloc)
-                return -ENOMEM;
-        double *pct = alloc + n;
-        size_t k = 0;
-        uint64_t max = 0;
-        for (size_t i = 0; i < st->t.n; i++) {
-                const uint64_t *p = counter_table_row(&st->t, i);
-                if (!p || p[FNR_MAX] == 0)
-                        continue;
-                alloc[k] = (double) p[FNR_ALLOCATED];
-                pct[k++] = 100.0 * (double) p[FNR_ALLOCATED] / (double) p[FNR_MAX];
-                max = p[FNR_MAX];
-        }
-        if (k == 0)
+        if (st->k == 0)
                 return report_unavailable(rep, "files", "file_nr", "/proc/sys/fs/file-nr could not be parsed in %u sample(s)%s",
                                           st->bad, source_error_hint(-EBADMSG));
-        int r = report_series(rep, "files", NULL, "allocated", "count", alloc, k);
-        r = r ?: report_gauge(rep, "files", NULL, "max", "count", (double) max);
-        r = r ?: report_series(rep, "files", NULL, "used_pct", "percent", pct, k);
+        /* The series come from the stream, each written here among the gauges. */
+        int r = report_streamed(rep, "files", NULL, "allocated", "count", false);
+        r = r ?: report_gauge(rep, "files", NULL, "max", "count", (double) st->max);
+        r = r ?: report_streamed(rep, "files", NULL, "used_pct", "percent", false);
         uint64_t nr_open;
         if (r >= 0 && sysroot_read_u64(root, "proc/sys/fs/nr_open", &nr_open) >= 0)
                 r = report_gauge(rep, "files", NULL, "nr_open", "count", (double) nr_open);
@@ -217,7 +222,6 @@ static int files_report(void *state, const Sysroot *root, Report *rep) {
 static void files_close(void *state) {
         FilesState *st = state;
         kept_file_close(&st->file_nr);
-        counter_table_free(&st->t);
 }
 
 static const MetricSpec files_metrics[] = {
@@ -236,6 +240,7 @@ const Collector collector_files = {
         .state_size = sizeof(FilesState),
         .open = files_open,
         .sample = files_sample,
+        .interval = files_interval,
         .report = files_report,
         .close = files_close,
         .metrics = files_metrics,

@@ -18,6 +18,7 @@
 #include "series.h"
 #include "source-error.h"
 #include "network-findings.h"
+#include "network-iface.h"
 #include "tcp-socket-scan.h"
 
 enum {
@@ -67,26 +68,35 @@ typedef struct NetSource {
         CounterTable t;
         uint64_t found;          /* fields present in every parsed sample (snmp, netstat) */
         NetstatLayout layout;    /* their columns, learned at the first sample */
+        bool fresh;              /* read at this sample: its interval is due */
 } NetSource;
 
+/* Streaming: every source keeps its last two rows; each sample emits its interval (net_interval). */
 typedef struct NetState {
+        const Sysroot *root;
         NetSource dev, snmp, ext, sock;  /* ext (netstat) at full samples only */
         CounterSet ifaces;       /* _NETDEV_MAX counters per interface */
+        NetIface *iface;
+        size_t n_iface, iface_cap;
         uint64_t port_lo, port_hi;
         int port_error;
         /* /proc/net/tcp and tcp6, scanned at full samples (tcp_sample). */
         KeptFile tcp[2];
         int tcp_error;
         TcpScan scan;
-        Series tw_outgoing, tw_pct;      /* per scan */
+        bool scanned;                    /* at this sample: its TIME-WAIT gauges are due */
+        size_t tw_scans;
         TcpDestination tw_peak;          /* the busiest destination of the fullest scan */
+        /* Window totals for the findings (TcpEvidence), summed interval by interval. */
+        double syn_excess_sum, syn_excess_secs, retrans_secs;
+        uint64_t retrans, out_segs, syn_retrans;
 } NetState;
 
 static int source_open(NetSource *src, const Sysroot *root, const char *path, size_t width) {
         src->path = path;
         src->file = KEPT_FILE_INIT;
         src->found = UINT64_MAX;
-        counter_table_init(&src->t, width);
+        counter_table_init_last_two(&src->t, width);
         src->open_error = kept_file_open(&src->file, root, path);
         return src->open_error == -ENOMEM ? -ENOMEM : 0;
 }
@@ -105,12 +115,13 @@ static int read_port_range(const Sysroot *root, uint64_t *lo, uint64_t *hi) {
 static int net_open(void *state, const Sysroot *root) {
         NetState *st = state;
         /* Every file closed by net_close, even when an allocation fails half way. */
+        st->root = root;
         st->dev.file = st->snmp.file = st->ext.file = st->sock.file = KEPT_FILE_INIT;
         int r = source_open(&st->dev, root, "/proc/net/dev", 0);
         r = r ?: source_open(&st->snmp, root, "/proc/net/snmp", _SNMP_MAX);
         r = r ?: source_open(&st->ext, root, "/proc/net/netstat", _EXT_MAX);
         r = r ?: source_open(&st->sock, root, "/proc/net/sockstat", _SOCK_MAX);
-        counter_set_init(&st->ifaces, _NETDEV_MAX);
+        counter_set_init_last_two(&st->ifaces, _NETDEV_MAX);
         st->port_error = read_port_range(root, &st->port_lo, &st->port_hi);
         st->tcp[0] = st->tcp[1] = KEPT_FILE_INIT;
         tcp_scan_init(&st->scan, (uint16_t) MIN(st->port_lo, 65535), (uint16_t) MIN(st->port_hi, 65535));
@@ -146,6 +157,7 @@ static int sample_dev(NetState *st, const char *text, size_t len, uint64_t now) 
 static int sample_source(NetState *st, NetSource *src, uint64_t now) {
         if (!kept_file_is_open(&src->file))
                 return 0;
+        src->fresh = true;
         const char *text;
         size_t len;
         int r = kept_file_read(&src->file, &text, &len);
@@ -212,8 +224,9 @@ static int tcp_sample(NetState *st) {
                 st->scan.time_wait_ephemeral = 0, st->scan.busiest = (TcpDestination) {};
         else if (d->time_wait > st->tw_peak.time_wait)
                 st->tw_peak = *d;
-        r = series_push(&st->tw_outgoing, (double) st->scan.time_wait_ephemeral);
-        return r < 0 ? r : series_push(&st->tw_pct, 100.0 * d->time_wait / size);
+        st->scanned = true;
+        st->tw_scans++;
+        return 0;
 }
 
 static int net_sample(void *state, uint64_t now, bool full) {
@@ -222,6 +235,9 @@ static int net_sample(void *state, uint64_t now, bool full) {
          * average, and the file is a fraction of the cost of netstat (~25 against ~60 us). */
         NetSource *all[] = { &st->dev, &st->sock, &st->snmp, &st->ext };
         size_t n = full ? ELEMENTSOF(all) : 3;
+        st->scanned = false;
+        for (size_t i = 0; i < ELEMENTSOF(all); i++)
+                all[i]->fresh = false;
         for (size_t i = 0; i < n; i++) {
                 int r = sample_source(st, all[i], now);
                 if (r < 0)
@@ -230,80 +246,18 @@ static int net_sample(void *state, uint64_t now, bool full) {
         return full ? tcp_sample(st) : 0;
 }
 
-/* Speed of a link in Mb/s, or -1 when unknown (virtual NICs print -1 or fail with EINVAL). */
-static long long link_speed(const Sysroot *root, const char *dir) {
-        char path[160];
-        _cleanup_free_ char *line = NULL;
-        snprintf(path, sizeof(path), "%s/speed", dir);
-        if (sysroot_read_line(root, path, &line) < 0)
-                return -1;
-        Scan s = scan_str(line);
-        int64_t v;
-        return scan_i64(&s, &v) == 0 && v > 0 ? v : -1;
-}
-
-static int report_iface_facts(const Sysroot *root, Report *rep, const char *obj, const char *name, long long speed,
-                              bool *ret_full_duplex) {
-        char dir[96], path[160];
-        snprintf(dir, sizeof(dir), "sys/class/net/%s", name);
-        int r = report_fact(rep, "network", obj, "speed_mbps", speed > 0 ? json_integer(speed) : json_null());
-        _cleanup_free_ char *operstate = NULL, *duplex = NULL;
-        snprintf(path, sizeof(path), "%s/operstate", dir);
-        if (r >= 0 && sysroot_read_line(root, path, &operstate) >= 0)
-                r = report_fact(rep, "network", obj, "operstate", json_text(operstate));
-        uint64_t mtu;
-        snprintf(path, sizeof(path), "%s/mtu", dir);
-        if (r >= 0 && sysroot_read_u64(root, path, &mtu) >= 0)
-                r = report_fact(rep, "network", obj, "mtu", json_integer((json_int_t) mtu));
-        snprintf(path, sizeof(path), "%s/duplex", dir);
-        *ret_full_duplex = sysroot_read_line(root, path, &duplex) < 0 || strcmp(duplex, "half") != 0;
-        return r;
-}
-
-static int report_interfaces(NetState *st, const Sysroot *root, Report *rep) {
-        static const struct {
-                int col;
-                const char *name, *unit;
-        } rates[] = {
-                { NETDEV_RX_BYTES, "rx_bytes_per_s", "bytes/s" },   { NETDEV_TX_BYTES, "tx_bytes_per_s", "bytes/s" },
-                { NETDEV_RX_PACKETS, "rx_packets_per_s", "1/s" },   { NETDEV_TX_PACKETS, "tx_packets_per_s", "1/s" },
-                { NETDEV_RX_DROP, "rx_drops_per_s", "1/s" },        { NETDEV_TX_DROP, "tx_drops_per_s", "1/s" },
-                { NETDEV_RX_ERRS, "rx_errors_per_s", "1/s" },       { NETDEV_TX_ERRS, "tx_errors_per_s", "1/s" },
-        };
-        size_t m = st->ifaces.samples ? st->ifaces.samples : 1;
-        /* Rates by counter column: v[col * m + interval], their interval lengths w[] likewise. */
-        _cleanup_free_ double *v = calloc(2 * (_NETDEV_MAX + 1) * m, sizeof(double));
-        if (!v)
-                return -ENOMEM;
-        double *util = v + _NETDEV_MAX * m, *w = v + (_NETDEV_MAX + 1) * m;
-        for (size_t i = 0; i < st->ifaces.n; i++) {
-                const CounterObject *o = &st->ifaces.obj[i];
-                char obj[96];
-                size_t k[_NETDEV_MAX] = {};
-                snprintf(obj, sizeof(obj), "interfaces/%s", o->name);
-                int r = 0;
-                for (size_t j = 0; j < ELEMENTSOF(rates); j++) {
-                        size_t col = (size_t) rates[j].col;
-                        k[col] = counter_table_rates(&o->t, col, 1.0, v + col * m, w + col * m);
-                        r = r ?: report_series_weighted(rep, "network", obj, rates[j].name, rates[j].unit, v + col * m,
-                                                        w + col * m, k[col]);
-                }
-                char dir[96];
-                snprintf(dir, sizeof(dir), "sys/class/net/%s", o->name);
-                long long speed = link_speed(root, dir);
-                bool full = true;
-                r = r ?: report_iface_facts(root, rep, obj, o->name, speed, &full);
+static int emit_interfaces(NetState *st, const MetricSink *sink) {
+        while (st->n_iface < st->ifaces.n) {
+                int r = array_reserve((void **) &st->iface, &st->iface_cap, st->n_iface, sizeof(NetIface));
                 if (r < 0)
                         return r;
-                if (speed > 0 && k[NETDEV_RX_BYTES] == k[NETDEV_TX_BYTES]) {
-                        /* Full duplex: each direction has the whole speed (as sar's %ifutil). */
-                        const double *rx = v + NETDEV_RX_BYTES * m, *tx = v + NETDEV_TX_BYTES * m;
-                        double cap = (double) speed * 1e6 / 8.0 / 100.0;
-                        for (size_t j = 0; j < k[NETDEV_RX_BYTES]; j++)
-                                util[j] = (full ? MAX(rx[j], tx[j]) : rx[j] + tx[j]) / cap;
-                        r = report_series_weighted(rep, "network", obj, "util_pct", "percent", util,
-                                                   w + NETDEV_RX_BYTES * m, k[NETDEV_RX_BYTES]);
-                }
+                st->iface[st->n_iface++] = (NetIface) {};
+        }
+        if (!st->dev.fresh)
+                return 0;
+        for (size_t i = 0; i < st->ifaces.n; i++) {
+                network_iface_check(st->root, &st->ifaces.obj[i], &st->iface[i]);
+                int r = network_iface_emit(&st->ifaces.obj[i], &st->iface[i], sink);
                 if (r < 0)
                         return r;
         }
@@ -315,99 +269,132 @@ typedef struct RateSpec {
         const char *name, *unit;
 } RateSpec;
 
-/* Rates of the listed columns of a source that were present in every sample: buf + j * m gets those
- * of spec j, w + j * m their interval lengths. */
-static int report_rates(const NetSource *src, Report *rep, const char *object, const RateSpec *spec, size_t n,
-                        double *buf, double *w, size_t m, size_t *k) {
-        for (size_t j = 0; j < n; j++) {
-                k[j] = 0;
-                if (!(src->found & (UINT64_C(1) << spec[j].col)))
-                        continue;
-                k[j] = counter_table_rates(&src->t, (size_t) spec[j].col, 1.0, buf + j * m, w + j * m);
-                int r = report_series_weighted(rep, "network", object, spec[j].name, spec[j].unit, buf + j * m, w + j * m,
-                                               k[j]);
-                if (r < 0)
-                        return r;
+/* The latest interval's rates of the listed columns of a source that were present in every sample. */
+static int emit_rates(const NetSource *src, const char *object, const RateSpec *spec, size_t n, const MetricSink *sink) {
+        int r = 0;
+        for (size_t j = 0; r >= 0 && src->fresh && j < n; j++) {
+                double v, dt;
+                if (src->found & (UINT64_C(1) << spec[j].col) && network_last_rate(&src->t, (size_t) spec[j].col, &v, &dt))
+                        r = network_emit(sink, object, spec[j].name, spec[j].unit, METRIC_WEIGHT_TIME, v, dt);
         }
-        return 0;
+        return r;
 }
 
-/* The window's rate: total delta over total time (w: the interval lengths). */
-static double avg_of(const double *v, const double *w, size_t n) {
-        return series_summarize_weighted(v, w, n).avg;
+static bool found2(const NetSource *src, int a, int b) {
+        uint64_t bits = (UINT64_C(1) << a) | (UINT64_C(1) << b);
+        return (src->found & bits) == bits;
 }
 
-enum { R_OVERFLOWS, R_DROPS, R_COOKIES, R_REQQ, R_BACKLOG, R_TIMEOUTS, R_SYN_RETRANS };
-
-/* The queue counters of the window into e (per second). */
-static void queue_evidence(const NetState *st, const double *v, const double *w, size_t m, const size_t *k,
-                           TcpEvidence *e) {
-        e->overflows = avg_of(v + R_OVERFLOWS * m, w + R_OVERFLOWS * m, k[R_OVERFLOWS]);
-        e->reqq = avg_of(v + R_REQQ * m, w + R_REQQ * m, k[R_REQQ]);
-        e->cookies = avg_of(v + R_COOKIES * m, w + R_COOKIES * m, k[R_COOKIES]);
-        /* ListenDrops counts every drop at LISTEN, accept-queue overflows included: the rest are SYNs
-         * dropped for a full SYN queue (or other reasons). */
-        if (!(st->ext.found & (UINT64_C(1) << EXT_LISTEN_DROPS)) || !(st->ext.found & (UINT64_C(1) << EXT_LISTEN_OVERFLOWS)))
+/* The window totals the findings quote, summed over the intervals of /proc/net/netstat. ListenDrops
+ * counts every drop at LISTEN, accept-queue overflows included: the rest are SYNs dropped for a full
+ * SYN queue (or other reasons). */
+static void sum_ext(NetState *st) {
+        const CounterTable *t = &st->ext.t;
+        uint64_t dd, dov, ds;
+        double dt;
+        if (!st->ext.fresh || t->n < 2)
                 return;
-        double sum = 0, secs = 0;
-        size_t ke = 0;
-        for (size_t i = 1; i < st->ext.t.n; i++) {
-                uint64_t dd, dov;
-                double dt;
-                if (!counter_table_delta(&st->ext.t, i, EXT_LISTEN_DROPS, &dd, &dt) ||
-                    !counter_table_delta(&st->ext.t, i, EXT_LISTEN_OVERFLOWS, &dov, NULL))
-                        continue;
-                sum += dd > dov ? (double) (dd - dov) : 0;
-                secs += dt;
-                ke++;
+        if (found2(&st->ext, EXT_LISTEN_DROPS, EXT_LISTEN_OVERFLOWS) &&
+            counter_table_delta(t, t->n - 1, EXT_LISTEN_DROPS, &dd, &dt) &&
+            counter_table_delta(t, t->n - 1, EXT_LISTEN_OVERFLOWS, &dov, NULL)) {
+                st->syn_excess_sum += dd > dov ? (double) (dd - dov) : 0;
+                st->syn_excess_secs += dt;
         }
-        e->syn_excess = ke && secs > 0 ? sum / secs : 0;
+        if (counter_table_delta(t, t->n - 1, EXT_SYN_RETRANS, &ds, NULL))
+                st->syn_retrans += ds;
 }
 
-/* Retransmission totals of the window into e; the per-interval share as a metric, each interval
- * weighed by its segments sent (w), so the average is RetransSegs / OutSegs over the window. */
-static int report_retrans(NetState *st, Report *rep, double *buf, double *w, TcpEvidence *e) {
-        uint64_t bits = (UINT64_C(1) << SNMP_RETRANS) | (UINT64_C(1) << SNMP_OUT_SEGS);
-        if ((st->snmp.found & bits) != bits)
+/* Retransmissions of the latest interval: the totals for the finding, and the share as a metric
+ * weighed by the segments sent, so its average is RetransSegs / OutSegs over the window. */
+static int emit_retrans(NetState *st, const MetricSink *sink) {
+        const CounterTable *t = &st->snmp.t;
+        uint64_t dr, ds;
+        double dt;
+        if (!st->snmp.fresh || t->n < 2 || !found2(&st->snmp, SNMP_RETRANS, SNMP_OUT_SEGS) ||
+            !counter_table_delta(t, t->n - 1, SNMP_RETRANS, &dr, &dt) ||
+            !counter_table_delta(t, t->n - 1, SNMP_OUT_SEGS, &ds, NULL))
                 return 0;
-        size_t k = 0;
-        for (size_t i = 1; i < st->snmp.t.n; i++) {
-                uint64_t dr, ds;
-                double dt;
-                if (!counter_table_delta(&st->snmp.t, i, SNMP_RETRANS, &dr, &dt) ||
-                    !counter_table_delta(&st->snmp.t, i, SNMP_OUT_SEGS, &ds, NULL))
-                        continue;
-                e->retrans += dr, e->out_segs += ds, e->secs += dt;
-                if (ds > 0) {
-                        w[k] = (double) ds;
-                        buf[k++] = 100.0 * (double) dr / (double) ds;
-                }
-        }
-        e->has_syn_retrans = st->ext.found & (UINT64_C(1) << EXT_SYN_RETRANS);
-        if (e->has_syn_retrans)
-                e->syn_retrans = counter_table_total(&st->ext.t, EXT_SYN_RETRANS);
-        return report_ratio_series(rep, "network", "tcp", "retrans_pct", "percent", buf, w, k);
+        st->retrans += dr, st->out_segs += ds, st->retrans_secs += dt;
+        if (ds == 0)
+                return 0;
+        return network_emit(sink, "tcp", "retrans_pct", "percent", METRIC_WEIGHT_RATIO, 100.0 * (double) dr / (double) ds,
+                    (double) ds);
 }
 
-static int report_sockets(NetState *st, Report *rep, double *tw, double *orphans, TcpEvidence *e) {
-        size_t k = counter_table_gauges(&st->sock.t, SOCK_TW, 1.0, tw);
-        (void) counter_table_gauges(&st->sock.t, SOCK_ORPHAN, 1.0, orphans);
-        int r = report_series(rep, "network", "tcp", "time_wait", "count", tw, k);
-        r = r ?: report_series(rep, "network", "tcp", "orphans", "count", orphans, k);
-        if (r < 0)
+/* The gauges read at this sample: sockets (sockstat), established connections (snmp), and the
+ * TIME-WAIT of outgoing connections when /proc/net/tcp was scanned. */
+static int emit_gauges(NetState *st, const MetricSink *sink) {
+        const uint64_t *sock = st->sock.fresh ? counter_table_row(&st->sock.t, st->sock.t.n - 1) : NULL;
+        const uint64_t *snmp = st->snmp.fresh ? counter_table_row(&st->snmp.t, st->snmp.t.n - 1) : NULL;
+        int r = 0;
+        if (snmp && st->snmp.found & (UINT64_C(1) << SNMP_CURR_ESTAB))
+                r = network_emit(sink, "tcp", "curr_estab", "count", METRIC_WEIGHT_EQUAL, (double) snmp[SNMP_CURR_ESTAB], 1);
+        if (r >= 0 && sock) {
+                r = network_emit(sink, "tcp", "time_wait", "count", METRIC_WEIGHT_EQUAL, (double) sock[SOCK_TW], 1);
+                r = r ?: network_emit(sink, "tcp", "orphans", "count", METRIC_WEIGHT_EQUAL, (double) sock[SOCK_ORPHAN], 1);
+        }
+        if (r < 0 || !st->scanned)
                 return r;
+        double size = (double) (st->port_hi - st->port_lo + 1);
+        r = network_emit(sink, "tcp", "time_wait_outgoing", "count", METRIC_WEIGHT_EQUAL, (double) st->scan.time_wait_ephemeral, 1);
+        return r ?: network_emit(sink, "tcp", "time_wait_pct_of_port_range", "percent", METRIC_WEIGHT_EQUAL,
+                         100.0 * st->scan.busiest.time_wait / size, 1);
+}
+
+static const RateSpec ext_rates[] = {
+        { EXT_LISTEN_OVERFLOWS, "listen_overflows_per_s", "1/s" },
+        { EXT_LISTEN_DROPS, "listen_drops_per_s", "1/s" },
+        { EXT_SYNCOOKIES_SENT, "syncookies_sent_per_s", "1/s" },
+        { EXT_REQ_Q_FULL_DROP, "req_q_full_drops_per_s", "1/s" },
+        { EXT_BACKLOG_DROP, "backlog_drops_per_s", "1/s" },
+        { EXT_TIMEOUTS, "timeouts_per_s", "1/s" },
+        { EXT_SYN_RETRANS, "syn_retrans_per_s", "1/s" },
+};
+static const RateSpec snmp_rates[] = {
+        { SNMP_OUT_RSTS, "out_resets_per_s", "1/s" },
+        { SNMP_IN_ERRS, "in_errors_per_s", "1/s" },
+        { SNMP_ACTIVE_OPENS, "active_opens_per_s", "1/s" },
+        { SNMP_PASSIVE_OPENS, "passive_opens_per_s", "1/s" },
+        { SNMP_ATTEMPT_FAILS, "attempt_fails_per_s", "1/s" },
+};
+static const RateSpec udp_rates[] = {
+        { SNMP_UDP_IN_ERRORS, "in_errors_per_s", "1/s" },
+        { SNMP_UDP_RCVBUF, "rcvbuf_errors_per_s", "1/s" },
+        { SNMP_UDP_SNDBUF, "sndbuf_errors_per_s", "1/s" },
+        { SNMP_UDP_NO_PORTS, "no_ports_per_s", "1/s" },
+};
+
+/* The metrics of the interval that ended at this sample, from the last two rows of each source. */
+static int net_interval(void *state, const MetricSink *sink) {
+        NetState *st = state;
+        int r = emit_interfaces(st, sink);
+        r = r ?: emit_rates(&st->ext, "tcp", ext_rates, ELEMENTSOF(ext_rates), sink);
+        r = r ?: emit_rates(&st->snmp, "tcp", snmp_rates, ELEMENTSOF(snmp_rates), sink);
+        r = r ?: emit_retrans(st, sink);
+        r = r ?: emit_gauges(st, sink);
+        r = r ?: emit_rates(&st->snmp, "udp", udp_rates, ELEMENTSOF(udp_rates), sink);
+        if (r >= 0)
+                sum_ext(st);
+        return r;
+}
+
+/* The window's rate of a streamed series (total delta over total time); 0 when it has none. */
+static double window_rate(Report *rep, const char *name) {
+        SeriesSummary s;
+        return report_series_summary(rep, "network", "tcp", name, &s) >= 0 && s.n > 0 ? s.avg : 0;
+}
+
+static int report_sockets(NetState *st, Report *rep, TcpEvidence *e) {
         if (st->port_error < 0)
                 return report_unavailable(rep, "network", "port_range",
                                           "cannot read /proc/sys/net/ipv4/ip_local_port_range: %s%s",
                                           strerror(-st->port_error), source_error_hint(st->port_error));
         double size = (double) (st->port_hi - st->port_lo + 1);
-        r = report_gauge(rep, "network", "tcp", "port_range_size", "count", size);
+        int r = report_gauge(rep, "network", "tcp", "port_range_size", "count", size);
         if (r >= 0 && st->tcp_error < 0)
                 return report_unavailable(rep, "network", "tcp_sockets", "cannot read /proc/net/tcp: %s%s",
                                           strerror(-st->tcp_error), source_error_hint(st->tcp_error));
-        r = r ?: report_gauge_series(rep, "network", "tcp", "time_wait_outgoing", "count", &st->tw_outgoing);
-        r = r ?: report_gauge_series(rep, "network", "tcp", "time_wait_pct_of_port_range", "percent", &st->tw_pct);
-        if (r < 0 || st->tw_pct.n == 0)
+        if (r < 0 || st->tw_scans == 0)
                 return r;
         e->scan = &st->scan;
         e->tw_peak = st->tw_peak;
@@ -415,66 +402,37 @@ static int report_sockets(NetState *st, Report *rep, double *tw, double *orphans
         return tcp_time_wait_finding(rep, e);
 }
 
-static int report_udp(NetState *st, const Sysroot *root, Report *rep, double *buf, double *w, size_t m) {
-        static const RateSpec udp[] = {
-                { SNMP_UDP_IN_ERRORS, "in_errors_per_s", "1/s" },
-                { SNMP_UDP_RCVBUF, "rcvbuf_errors_per_s", "1/s" },
-                { SNMP_UDP_SNDBUF, "sndbuf_errors_per_s", "1/s" },
-                { SNMP_UDP_NO_PORTS, "no_ports_per_s", "1/s" },
-        };
-        size_t k[ELEMENTSOF(udp)];
-        int r = report_rates(&st->snmp, rep, "udp", udp, ELEMENTSOF(udp), buf, w, m, k);
-        /* Evidence for the UDP buffer findings (rules/findings.conf): the socket buffer caps they quote,
-         * when readable. */
+/* Evidence for the UDP buffer findings (rules/findings.conf): the socket buffer caps they quote,
+ * when readable. */
+static int report_udp(const Sysroot *root, Report *rep) {
         uint64_t rmem, wmem;
-        if (r >= 0 && sysroot_read_u64(root, "proc/sys/net/core/rmem_max", &rmem) >= 0 && rmem <= INT64_MAX)
+        int r = 0;
+        if (sysroot_read_u64(root, "proc/sys/net/core/rmem_max", &rmem) >= 0 && rmem <= INT64_MAX)
                 r = report_fact(rep, "network", "udp", "rmem_max", json_integer((json_int_t) rmem));
         if (r >= 0 && sysroot_read_u64(root, "proc/sys/net/core/wmem_max", &wmem) >= 0 && wmem <= INT64_MAX)
                 r = report_fact(rep, "network", "udp", "wmem_max", json_integer((json_int_t) wmem));
         return r;
 }
 
+/* The series come from the stream (net_interval); the findings from their summaries and the
+ * window totals. */
 static int report_tcp(NetState *st, const Sysroot *root, Report *rep) {
-        static const RateSpec ext[] = {
-                [R_OVERFLOWS] = { EXT_LISTEN_OVERFLOWS, "listen_overflows_per_s", "1/s" },
-                [R_DROPS] = { EXT_LISTEN_DROPS, "listen_drops_per_s", "1/s" },
-                [R_COOKIES] = { EXT_SYNCOOKIES_SENT, "syncookies_sent_per_s", "1/s" },
-                [R_REQQ] = { EXT_REQ_Q_FULL_DROP, "req_q_full_drops_per_s", "1/s" },
-                [R_BACKLOG] = { EXT_BACKLOG_DROP, "backlog_drops_per_s", "1/s" },
-                [R_TIMEOUTS] = { EXT_TIMEOUTS, "timeouts_per_s", "1/s" },
-                [R_SYN_RETRANS] = { EXT_SYN_RETRANS, "syn_retrans_per_s", "1/s" },
-        };
-        static const RateSpec snmp[] = {
-                { SNMP_OUT_RSTS, "out_resets_per_s", "1/s" },
-                { SNMP_IN_ERRS, "in_errors_per_s", "1/s" },
-                { SNMP_ACTIVE_OPENS, "active_opens_per_s", "1/s" },
-                { SNMP_PASSIVE_OPENS, "passive_opens_per_s", "1/s" },
-                { SNMP_ATTEMPT_FAILS, "attempt_fails_per_s", "1/s" },
-        };
-        size_t m = MAX(MAX(st->ext.t.n, st->snmp.t.n), MAX(st->sock.t.n, (size_t) 1));
-        _cleanup_free_ double *buf = calloc(2 * ELEMENTSOF(ext) * m, sizeof(double));
-        if (!buf)
-                return -ENOMEM;
-        double *w = buf + ELEMENTSOF(ext) * m;   /* interval lengths, the same layout */
-        size_t k[ELEMENTSOF(ext)];
         TcpEvidence e = { .root = root, .scan = st->tcp_error < 0 ? NULL : &st->scan, .attempt_fails = -1 };
-        int r = report_rates(&st->ext, rep, "tcp", ext, ELEMENTSOF(ext), buf, w, m, k);
-        if (r >= 0)
-                queue_evidence(st, buf, w, m, k, &e);
-        r = r ?: report_rates(&st->snmp, rep, "tcp", snmp, ELEMENTSOF(snmp), buf, w, m, k);
-        size_t af = ELEMENTSOF(snmp) - 1;
-        if (r >= 0 && k[af] > 0)
-                e.attempt_fails = avg_of(buf + af * m, w + af * m, k[af]);
-        if (r >= 0 && st->snmp.found & (UINT64_C(1) << SNMP_CURR_ESTAB)) {
-                size_t n = counter_table_gauges(&st->snmp.t, SNMP_CURR_ESTAB, 1.0, buf);
-                r = report_series(rep, "network", "tcp", "curr_estab", "count", buf, n);
-        }
+        e.overflows = window_rate(rep, "listen_overflows_per_s");
+        e.reqq = window_rate(rep, "req_q_full_drops_per_s");
+        e.cookies = window_rate(rep, "syncookies_sent_per_s");
+        e.syn_excess = st->syn_excess_secs > 0 ? st->syn_excess_sum / st->syn_excess_secs : 0;
+        SeriesSummary s;
+        if (report_series_summary(rep, "network", "tcp", "attempt_fails_per_s", &s) >= 0 && s.n > 0)
+                e.attempt_fails = s.avg;
+        e.retrans = st->retrans, e.out_segs = st->out_segs, e.secs = st->retrans_secs;
+        e.has_syn_retrans = st->ext.found & (UINT64_C(1) << EXT_SYN_RETRANS);
+        e.syn_retrans = e.has_syn_retrans ? st->syn_retrans : 0;
         const char *cause = NULL;
-        r = r ?: tcp_queue_findings(rep, &e, &cause);
-        r = r ?: report_retrans(st, rep, buf, w, &e);
+        int r = tcp_queue_findings(rep, &e, &cause);
         r = r ?: tcp_retrans_finding(rep, &e, cause);
-        r = r ?: report_sockets(st, rep, buf, buf + m, &e);
-        r = r ?: report_udp(st, root, rep, buf, w, m);
+        r = r ?: report_sockets(st, rep, &e);
+        r = r ?: report_udp(root, rep);
         return r;
 }
 
@@ -504,7 +462,15 @@ static int net_report(void *state, const Sysroot *root, Report *rep) {
         r = r ?: report_source_rates(rep, &st->dev, st->ifaces.samples, "dev_rates");
         r = r ?: report_source_rates(rep, &st->snmp, st->snmp.t.n, "snmp_rates");
         r = r ?: report_source_rates(rep, &st->ext, st->ext.t.n, "netstat_rates");
-        r = r ?: report_interfaces(st, root, rep);
+        /* The interfaces' facts first: their objects come before the tcp and udp ones. */
+        for (size_t i = 0; r >= 0 && i < st->ifaces.n; i++) {
+                const char *name = st->ifaces.obj[i].name;
+                char obj[COUNTER_NAME_MAX + 16], dir[96];
+                snprintf(obj, sizeof(obj), "interfaces/%s", name);
+                snprintf(dir, sizeof(dir), "sys/class/net/%s", name);
+                r = network_iface_facts(root, rep, obj, name, network_link_speed(root, dir));
+        }
+        r = r ?: report_stream_series(rep);
         r = r ?: report_tcp(st, root, rep);
         return r;
 }
@@ -519,9 +485,8 @@ static void net_close(void *state) {
         kept_file_close(&st->tcp[0]);
         kept_file_close(&st->tcp[1]);
         tcp_scan_free(&st->scan);
-        series_free(&st->tw_outgoing);
-        series_free(&st->tw_pct);
         counter_set_free(&st->ifaces);
+        free(st->iface);
 }
 
 static const MetricSpec network_metrics[] = {
@@ -569,6 +534,7 @@ const Collector collector_network = {
         .state_size = sizeof(NetState),
         .open = net_open,
         .sample = net_sample,
+        .interval = net_interval,
         .report = net_report,
         .close = net_close,
         .metrics = network_metrics,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Tasks: load averages and the thread count against the kernel's limits (kernel.threads-max, and
  * kernel.pid_max since every thread takes a PID), from /proc/loadavg at each sample; the limits are
- * read once, at report time. */
+ * read once, when the profile opens. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,20 +11,26 @@
 #include "collector.h"
 #include "macro.h"
 #include "proc-loadavg.h"
+#include "series-table.h"
 #include "series.h"
 #include "source-error.h"
 
-typedef struct TaskPoint {
-        double load1, load5, load15;
-        uint64_t threads;
-} TaskPoint;
+/* A limit of the thread count, read once at open: the share of it is emitted at each sample. */
+typedef struct TaskLimit {
+        const char *rel, *limit_name, *pct_name;
+        int error;
+        uint64_t max;
+} TaskLimit;
 
+/* Streaming: each sample emits what it read (tasks_interval); nothing is kept but the last. */
 typedef struct TasksState {
         KeptFile file;
         int error;
         unsigned bad;
-        TaskPoint *p;
-        size_t n, cap;
+        size_t n;                /* readable samples */
+        bool fresh;
+        LoadAvg last;
+        TaskLimit limit[2];
 } TasksState;
 
 static int tasks_open(void *state, const Sysroot *root) {
@@ -34,6 +40,16 @@ static int tasks_open(void *state, const Sysroot *root) {
         if (r == -ENOMEM)
                 return r;
         st->error = r;
+        st->limit[0] = (TaskLimit) { .rel = "proc/sys/kernel/threads-max", .limit_name = "threads_max", .pct_name = "threads_pct" };
+        st->limit[1] = (TaskLimit) { .rel = "proc/sys/kernel/pid_max", .limit_name = "pid_max", .pct_name = "pids_pct" };
+        for (size_t i = 0; i < ELEMENTSOF(st->limit); i++) {
+                TaskLimit *l = &st->limit[i];
+                l->error = sysroot_read_u64(root, l->rel, &l->max);
+                if (l->error == -ENOMEM)
+                        return l->error;
+                if (l->error >= 0 && l->max == 0)
+                        l->error = -ERANGE;
+        }
         return 0;
 }
 
@@ -41,71 +57,72 @@ static int tasks_sample(void *state, uint64_t now, bool full) {
         TasksState *st = state;
         const char *text;
         size_t len;
-        LoadAvg l;
+        st->fresh = false;
         if (!kept_file_is_open(&st->file))
                 return 0;
         int r = kept_file_read(&st->file, &text, &len);
         if (r >= 0)
-                r = loadavg_parse(text, len, &l);
+                r = loadavg_parse(text, len, &st->last);
         if (r < 0) {
                 st->error = r;
                 st->bad++;
                 return 0;
         }
-        r = array_reserve((void **) &st->p, &st->cap, st->n, sizeof(TaskPoint));
-        if (r < 0)
-                return r;
-        st->p[st->n++] = (TaskPoint) { l.load1, l.load5, l.load15, l.threads };
+        st->n++;
+        st->fresh = true;
         return 0;
 }
 
-/* A limit as a gauge, and the series of threads against it; a missing limit is unavailable. */
-static int limit_metrics(TasksState *st, const Sysroot *root, Report *rep, const double *threads, const char *rel,
-                         const char *limit_name, const char *pct_name) {
-        uint64_t max;
-        int r = sysroot_read_u64(root, rel, &max);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0 || max == 0)
-                return report_unavailable(rep, "tasks", limit_name, "cannot read /%s: %s%s", rel,
-                                          r < 0 ? strerror(-r) : "the limit reads 0", source_error_hint(r < 0 ? r : -EBADMSG));
-        _cleanup_free_ double *pct = calloc(st->n, sizeof(double));
-        if (!pct)
-                return -ENOMEM;
-        for (size_t i = 0; i < st->n; i++)
-                pct[i] = threads[i] / (double) max * 100.0;
-        r = report_gauge(rep, "tasks", NULL, limit_name, "count", (double) max);
-        return r ?: report_series(rep, "tasks", NULL, pct_name, "percent", pct, st->n);
+static int emit(const MetricSink *sink, const char *name, const char *unit, double v) {
+        MetricPoint p = { .resource = "tasks", .name = name, .unit = unit, .kind = METRIC_WEIGHT_EQUAL, .value = v,
+                          .weight = 1 };
+        return metric_emit(sink, &p);
 }
 
+static int tasks_interval(void *state, const MetricSink *sink) {
+        TasksState *st = state;
+        if (!st->fresh)
+                return 0;
+        const LoadAvg *l = &st->last;
+        int r = emit(sink, "threads", "count", (double) l->threads);
+        r = r ?: emit(sink, "load1", "tasks", l->load1);
+        r = r ?: emit(sink, "load5", "tasks", l->load5);
+        r = r ?: emit(sink, "load15", "tasks", l->load15);
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(st->limit); i++)
+                if (st->limit[i].error >= 0)
+                        r = emit(sink, st->limit[i].pct_name, "percent",
+                                 (double) l->threads / (double) st->limit[i].max * 100.0);
+        return r;
+}
+
+/* A limit as a gauge, and the series of threads against it; a missing limit is unavailable. */
+static int limit_metrics(Report *rep, const TaskLimit *l) {
+        if (l->error < 0)
+                return report_unavailable(rep, "tasks", l->limit_name, "cannot read /%s: %s%s", l->rel,
+                                          l->error == -ERANGE ? "the limit reads 0" : strerror(-l->error),
+                                          source_error_hint(l->error == -ERANGE ? -EBADMSG : l->error));
+        int r = report_gauge(rep, "tasks", NULL, l->limit_name, "count", (double) l->max);
+        return r ?: report_streamed(rep, "tasks", NULL, l->pct_name, "percent", false);
+}
+
+/* The series come from the stream, each written here among the limits. */
 static int tasks_report(void *state, const Sysroot *root, Report *rep) {
         TasksState *st = state;
         if (st->n == 0)
                 return report_unavailable(rep, "tasks", "loadavg", "cannot read /proc/loadavg: %s%s",
                                           strerror(-st->error ?: EIO), source_error_hint(st->error));
-        _cleanup_free_ double *buf = calloc(st->n * 4, sizeof(double));
-        if (!buf)
-                return -ENOMEM;
-        double *threads = buf, *l1 = buf + st->n, *l5 = buf + 2 * st->n, *l15 = buf + 3 * st->n;
-        for (size_t i = 0; i < st->n; i++) {
-                threads[i] = (double) st->p[i].threads;
-                l1[i] = st->p[i].load1;
-                l5[i] = st->p[i].load5;
-                l15[i] = st->p[i].load15;
-        }
-        int r = report_series(rep, "tasks", NULL, "threads", "count", threads, st->n);
-        r = r ?: report_series(rep, "tasks", NULL, "load1", "tasks", l1, st->n);
-        r = r ?: report_series(rep, "tasks", NULL, "load5", "tasks", l5, st->n);
-        r = r ?: report_series(rep, "tasks", NULL, "load15", "tasks", l15, st->n);
-        r = r ?: limit_metrics(st, root, rep, threads, "proc/sys/kernel/threads-max", "threads_max", "threads_pct");
-        r = r ?: limit_metrics(st, root, rep, threads, "proc/sys/kernel/pid_max", "pid_max", "pids_pct");
+        int r = report_streamed(rep, "tasks", NULL, "threads", "count", false);
+        r = r ?: report_streamed(rep, "tasks", NULL, "load1", "tasks", false);
+        r = r ?: report_streamed(rep, "tasks", NULL, "load5", "tasks", false);
+        r = r ?: report_streamed(rep, "tasks", NULL, "load15", "tasks", false);
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(st->limit); i++)
+                r = limit_metrics(rep, &st->limit[i]);
         return r;
 }
 
 static void tasks_close(void *state) {
         TasksState *st = state;
         kept_file_close(&st->file);
-        free(st->p);
 }
 
 static const MetricSpec tasks_metrics[] = {
@@ -124,6 +141,7 @@ const Collector collector_tasks = {
         .state_size = sizeof(TasksState),
         .open = tasks_open,
         .sample = tasks_sample,
+        .interval = tasks_interval,
         .report = tasks_report,
         .close = tasks_close,
         .metrics = tasks_metrics,

@@ -14,6 +14,9 @@ typedef enum MetricWeight {
         METRIC_WEIGHT_EQUAL,     /* a gauge read at a sample, weight 1 */
 } MetricWeight;
 
+/* resource, name and unit are strings that live as long as the profiler (literals, tables); an
+ * object string best stays where it is between samples: the summariser finds a series by the
+ * pointers first (series-table.c). */
 typedef struct MetricPoint {
         const char *resource;    /* "cpu" */
         const char *object;      /* "per_cpu/cpu3", or NULL at the resource's level */

@@ -11,7 +11,8 @@
 typedef struct SeriesEntry {
         unsigned collector;
         MetricWeight kind;
-        char resource[24], object[96], name[64], unit[16];
+        const char *rp, *np, *op;        /* the strings of the last point that matched */
+        char resource[24], object[256], name[64], unit[16];  /* object: as long as the report's paths */
         SeriesStat stat;
 } SeriesEntry;
 
@@ -39,19 +40,31 @@ SeriesTable *series_table_free(SeriesTable *t) {
         return NULL;
 }
 
+/* Collectors emit resource and name strings that live as long as the profiler (metric-sink.h) and
+ * keep their object strings where they are: a series is first looked for by the pointers of its
+ * last point, then its object compared (a buffer may have been reused); the names compared only
+ * when no pointer matches. */
 static bool entry_is(const SeriesEntry *e, const char *resource, const char *object, const char *name) {
-        return strcmp(e->name, name) == 0 && strcmp(e->resource, resource) == 0 &&
-               strcmp(e->object, object ? object : "") == 0;
+        return strcmp(e->object, object ? object : "") == 0 && strcmp(e->name, name) == 0 &&
+               strcmp(e->resource, resource) == 0;
 }
 
-static SeriesEntry *lookup(const SeriesTable *t, const char *resource, const char *object, const char *name,
+static SeriesEntry *lookup(SeriesTable *t, const char *resource, const char *object, const char *name,
                            size_t *ret_index) {
-        for (size_t k = 0; k < t->n; k++) {
-                size_t i = (t->hint + k) % t->n;
-                if (entry_is(&t->e[i], resource, object, name)) {
-                        if (ret_index)
-                                *ret_index = i;
-                        return &t->e[i];
+        for (size_t k = 0, i = t->hint; k < t->n; k++, i++) {
+                SeriesEntry *e = &t->e[i < t->n ? i : (i -= t->n)];
+                if (e->rp == resource && e->np == name && e->op == object &&
+                    strcmp(e->object, object ? object : "") == 0) {
+                        *ret_index = i;
+                        return e;
+                }
+        }
+        for (size_t i = 0; i < t->n; i++) {
+                SeriesEntry *e = &t->e[i];
+                if (entry_is(e, resource, object, name)) {
+                        e->rp = resource, e->np = name, e->op = object;
+                        *ret_index = i;
+                        return e;
                 }
         }
         return NULL;
@@ -70,7 +83,8 @@ static int add_entry(SeriesTable *t, unsigned collector, const MetricPoint *p, s
         if (r < 0)
                 return r;
         SeriesEntry *e = &t->e[t->n];
-        *e = (SeriesEntry) { .collector = collector, .kind = p->kind };
+        *e = (SeriesEntry) { .collector = collector, .kind = p->kind, .rp = p->resource, .np = p->name,
+                             .op = p->object };
         r = copy_name(e->resource, sizeof(e->resource), p->resource);
         r = r ?: copy_name(e->object, sizeof(e->object), p->object);
         r = r ?: copy_name(e->name, sizeof(e->name), p->name);
@@ -94,11 +108,14 @@ int series_table_add(SeriesTable *t, unsigned collector, const MetricPoint *p) {
 
 int series_table_get(const SeriesTable *t, const char *resource, const char *object, const char *name,
                      SeriesSummary *ret) {
-        const SeriesEntry *e = lookup(t, resource, object, name, NULL);
-        if (!e)
-                return -ENOENT;
-        *ret = series_stat_summary(&e->stat);
-        return 0;
+        for (size_t i = 0; i < t->n; i++) {
+                const SeriesEntry *e = &t->e[i];
+                if (entry_is(e, resource, object, name)) {
+                        *ret = series_stat_summary(&e->stat);
+                        return 0;
+                }
+        }
+        return -ENOENT;
 }
 
 int series_table_report(const SeriesTable *t, unsigned collector, Report *rep) {
@@ -124,4 +141,12 @@ size_t series_table_memory(const SeriesTable *t) {
         for (size_t i = 0; i < t->n; i++)
                 b += series_stat_memory(&t->e[i].stat) - sizeof(SeriesStat);
         return b;
+}
+
+int report_streamed(Report *rep, const char *resource, const char *object, const char *name, const char *unit,
+                    bool time) {
+        SeriesSummary s;
+        if (report_series_summary(rep, resource, object, name, &s) < 0)
+                return 0;
+        return report_summary(rep, resource, object, name, unit, &s, time);
 }

@@ -5,6 +5,7 @@
  * arrays gave: exact while a series is at most SERIES_EXACT_MAX long, p95 from a histogram beyond. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "metric-sink.h"
@@ -25,3 +26,9 @@ int series_table_report(const SeriesTable *t, unsigned collector, Report *rep);
 size_t series_table_size(const SeriesTable *t);
 /* Bytes held by the table and its series. */
 size_t series_table_memory(const SeriesTable *t);
+
+/* Write one streamed series of the collector whose report() runs (report_begin_collector) where it
+ * belongs among its gauges and facts: report_stream_series later writes it again in the same place
+ * with the same figures. Nothing when it has no point. */
+int report_streamed(Report *rep, const char *resource, const char *object, const char *name, const char *unit,
+                    bool time);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "profiler.h"
 #include "series.h"
 #include "support.h"
@@ -156,6 +157,62 @@ static void test_summary_exact_then_bounded(void **state) {
         free(w);
 }
 
+/* Every collector that samples streams (issue 13, point 5): on a captured host tree, each sample
+ * after the first hands the consumer the interval of network, tasks, files and cgroup memory,
+ * besides cpu, disk, memory and psi. */
+typedef struct ByCollector {
+        const char *names[16];
+        unsigned points[16], eth0_rx;
+} ByCollector;
+
+static int count_by_collector(void *userdata, const MetricPoint *p) {
+        ByCollector *b = userdata;
+        size_t i = 0;
+        while (i < 16 && b->names[i] && strcmp(b->names[i], p->collector) != 0)
+                i++;
+        if (i == 16)
+                return 0;
+        b->names[i] = p->collector;
+        b->points[i]++;
+        b->eth0_rx += p->object && strcmp(p->object, "interfaces/eth0") == 0 && strcmp(p->name, "rx_bytes_per_s") == 0;
+        return 0;
+}
+
+static unsigned points_of(const ByCollector *b, const char *name) {
+        for (size_t i = 0; i < 16 && b->names[i]; i++)
+                if (strcmp(b->names[i], name) == 0)
+                        return b->points[i];
+        return 0;
+}
+
+static void sample_fixture(const char *dir, const char *fixture, ByCollector *b) {
+        test_copy_fixture(fixture, dir);
+        Sysroot *root = NULL;
+        Profiler *p = NULL;
+        assert_int_equal(sysroot_open(dir, &root), 0);
+        assert_int_equal(profiler_new(root, &p), 0);
+        profiler_set_full_period(p, 0);
+        MetricSink sink = { count_by_collector, b };
+        assert_int_equal(profiler_add_sink(p, &sink), 0);
+        for (unsigned i = 0; i < 5; i++)
+                assert_int_equal(profiler_sample(p, 1000000 + (uint64_t) i * 10000, i == 4), 0);
+        profiler_free(p);
+        sysroot_free(root);
+}
+
+static void test_every_collector_streams(void **state) {
+        ByCollector b = {}, cg = {};
+        sample_fixture(*state, "captured-vm", &b);
+        static const char *const streaming[] = { "cpu", "memory", "disk", "psi", "network", "tasks", "files" };
+        for (size_t i = 0; i < ELEMENTSOF(streaming); i++) {
+                if (points_of(&b, streaming[i]) == 0)
+                        fail_msg("collector %s emitted nothing", streaming[i]);
+        }
+        assert_int_equal(b.eth0_rx, 4);
+        sample_fixture(*state, "cgroup-memory", &cg);
+        assert_true(points_of(&cg, "cgroup-memory") >= 5);
+}
+
 static int setup(void **state) {
         *state = test_tmpdir();
         return 0;
@@ -172,6 +229,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_consumer_sees_every_interval, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_no_sink_room, setup, teardown),
                 cmocka_unit_test(test_summary_exact_then_bounded),
+                cmocka_unit_test_setup_teardown(test_every_collector_streams, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
