@@ -4,10 +4,14 @@
 #   scripts/install-deps.sh --test   plus everything the test suite starts or calls
 set -euo pipefail
 
-build=(build-essential cmake pkg-config libsystemd-dev libcap-dev libcurl4-openssl-dev libjansson-dev libconfig-dev)
+build=(build-essential cmake pkg-config libsystemd-dev libcap-dev libcurl4-openssl-dev libjansson-dev libconfig-dev
+       libpq-dev)
 test=(libcmocka-dev dbus polkitd systemd procps util-linux iproute2 jq curl nginx wrk
       debhelper lintian rpm rpmlint prometheus ansible-core man-db groff-base python3 bash-completion zsh
       openssl systemd-container debootstrap)
+# skytune db's tests start their own PostgreSQL (initdb, pg_ctl); pgbench and pg_stat_statements
+# come with postgresql / postgresql-contrib.
+test+=(postgresql postgresql-contrib)
 # tests/fuzz: clang and its runtime libraries (libFuzzer, sanitizers: only recommended by clang).
 test+=(clang libclang-rt-14-dev)
 
