@@ -23,6 +23,7 @@ static const Verb verbs[] = {
         { "get", verb_get, "read tunables the way sysctl does (KEY..., or --all)" },
         { "set", verb_set, "change tunables (KEY=VALUE) as one journaled, undoable transaction" },
         { "diff", verb_diff, "what changed between two profiles, plans or probe runs" },
+        { "db", verb_db, "PostgreSQL: time queries, load at N clients or a rate, init tables" },
 };
 
 static void usage_text(FILE *f, void *userdata) {

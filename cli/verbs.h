@@ -14,6 +14,7 @@ int verb_get(int argc, char **argv);
 int verb_set(int argc, char **argv);
 int verb_diff(int argc, char **argv);
 int verb_recommend(int argc, char **argv);
+int verb_db(int argc, char **argv);
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -64,6 +64,9 @@ static char *dsn_password(const char *dsn) {
         return pw;
 }
 
+static void notice_ignore(void *arg, const char *message) {
+}
+
 static int conn_new(const DbConnOpts *o, DbConn **ret, Error *e) {
         DbConn *c = calloc(1, sizeof *c);
         if (!c || !(c->dsn_shown = db_dsn_redact(o->dsn))) {
@@ -110,6 +113,8 @@ int db_connect(const DbConnOpts *o, DbConn **ret, uint64_t *connect_ns, Error *e
                 db_close(c);
                 return r;
         }
+        /* NOTICEs (DROP ... IF EXISTS) are the server talking to people: library code stays quiet. */
+        PQsetNoticeProcessor(c->pg, notice_ignore, NULL);
         *ret = c;
         return 0;
 }

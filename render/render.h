@@ -46,6 +46,10 @@ int render_status(FILE *f, const json_t *status, const RenderView *v);
 /* skytune.diff/1: the comparison of two documents, at most 80 columns. */
 int render_diff(FILE *f, const json_t *diff, const RenderView *v);
 
+/* skytune.db/1 (db query, db load): the run, the latency table of the transaction and of each
+ * statement, the errors by SQLSTATE class. */
+int render_db(FILE *f, const json_t *doc, const RenderView *v);
+
 /* Text fitted to width columns: what render wrote (into memory) is written to out with every line
  * wider than width wrapped at word boundaries under its text column ("   why        ..." or
  * "  --duration S   ..."); lines that fit are left alone. */
