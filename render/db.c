@@ -64,11 +64,9 @@ static void header(FILE *f, const json_t *doc) {
         fprintf(f, "\ndsn: ");
         put_sql(f, jstr_or(srv, "dsn", ""), 75);
         const json_t *c = json_object_get(doc, "connect_ms");
-        fprintf(f, "connect: %" JSON_INTEGER_FORMAT " connection%s, p50", jint(c, "count"), jint(c, "count") == 1 ? "" : "s");
-        put_ms(f, c, "p50");
-        fprintf(f, " ms, max");
-        put_ms(f, c, "max");
-        fprintf(f, " ms (not in the latencies below)\n");
+        fprintf(f, "connect: %" JSON_INTEGER_FORMAT " connection%s: p50 %.3f ms, max %.3f ms (not counted below)\n",
+                jint(c, "count"), jint(c, "count") == 1 ? "" : "s", json_number_value(json_object_get(c, "p50")),
+                json_number_value(json_object_get(c, "max")));
 }
 
 static void transactions(FILE *f, const json_t *doc) {

@@ -57,7 +57,7 @@ psql_run() {
 }
 # Every file the test wrote, and the server's log, must not hold the password.
 db_check_no_password() {
-        if grep -rlF -- "$db_password" "$tmp" --exclude=pwfile 2>/dev/null; then
+        if grep -rlF --exclude=pwfile -e "$db_password" "$tmp"; then
                 fail "the password appears in the files above"
         fi
 }
