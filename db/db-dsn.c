@@ -92,9 +92,12 @@ static char *redact_conninfo(const char *dsn) {
                 if (!end)
                         goto unreadable;
                 put(out, &o, p, (size_t) (v - p));
-                if (klen == 8 && strncmp(p, "password", 8) == 0)
+                if (klen == 8 && strncmp(p, "password", 8) == 0) {
                         put(out, &o, REDACTED, STRLEN(REDACTED));
-                else
+                        /* 'quoted'next: libpq reads a key right after the quote; keep them apart */
+                        if (*end && !strchr(" \t\n\r\f\v", *end))
+                                put(out, &o, " ", 1);
+                } else
                         put(out, &o, v, (size_t) (end - v));
                 p = end;
         }

@@ -95,8 +95,9 @@ static DbExpr *parse_var(Parser *ps) {
 static DbExpr *parse_random(Parser *ps) {
         ps->p += STRLEN("random");
         skip_space(ps);
-        if (*ps->p++ != '(')
+        if (*ps->p != '(')
                 return fail(ps, "random needs '(' LO, HI ')'");
+        ps->p++;
         DbExpr *lo = parse_sum(ps);
         if (!lo)
                 return NULL;
