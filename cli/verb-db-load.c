@@ -31,7 +31,8 @@ static const char load_usage[] =
         "                       those already late when their turn comes\n"
         "  --scale N            :scale (default: the rows of pgbench_branches)\n"
         "  --param V            the value of $1, $2 ... in order\n"
-        "  --prepared, --simple the protocol (default: extended, unprepared)\n"
+        "  --prepared           prepare each statement once per client, then execute\n"
+        "  --simple             the simple protocol (default: extended, unprepared)\n"
         "  --progress S         progress interval (default 1, 0: none)\n"
         DB_COMMON_HELP
         "\n"

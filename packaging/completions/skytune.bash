@@ -26,8 +26,9 @@ _skytune_commands() {
 
 # The options a command's --help lists, two spaces in ("  --name ARG   what it does"); deeper
 # indented lines continue a description.
+# `_skytune_options PROG COMMAND [SUBCOMMAND]` (db's options are its subcommands').
 _skytune_options() {
-        { "$1" "$2" --help 2>/dev/null | awk '/^  --[a-z]/ { print $1 }'; echo --help; } | sort -u
+        { "$@" --help 2>/dev/null | awk '/^  --[a-z]/ { print $1 }'; echo --help; } | sort -u
 }
 
 _skytune() {
@@ -64,7 +65,10 @@ _skytune() {
         --allow-risk)
                 COMPREPLY=($(compgen -W 'low medium high' -- "$cur"))
                 return ;;
-        --out | --plan | --profile | --from | --baseline | --cacert)
+        --builtin)
+                COMPREPLY=($(compgen -W 'tpcb-like select-only suite' -- "$cur"))
+                return ;;
+        --out | --plan | --profile | --from | --baseline | --cacert | --script | --file | --password-file)
                 _filedir
                 return ;;
         --sysroot | --dir)
@@ -74,12 +78,21 @@ _skytune() {
                 COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur"))
                 return ;;
         --duration | --interval | --rounds | --round-duration | --users | --rate | --url | --method | --data | \
-        --header | --timeout | --threads | --target | --noise | --seed)
+        --header | --timeout | --threads | --target | --noise | --seed | --dsn | --database | --clients | \
+        --iterations | --param | --latency-limit | --scale | --transactions | --progress)
                 return ;;
         esac
 
+        local sub= j
+        for ((j = i + 1; j < cword; j++)); do
+                [[ ${words[j]} != -* ]] && { sub=${words[j]}; break; }
+        done
         if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "$(_skytune_options "$prog" "$cmd")" -- "$cur"))
+                if [[ $cmd == db ]]; then
+                        COMPREPLY=($(compgen -W "$(_skytune_options "$prog" db $sub)" -- "$cur"))
+                else
+                        COMPREPLY=($(compgen -W "$(_skytune_options "$prog" "$cmd")" -- "$cur"))
+                fi
                 return
         fi
         case $cmd in
@@ -95,11 +108,9 @@ _skytune() {
                 _filedir json ;;
         probe)
                 COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur")) ;;
+        db)
+                [[ -z $sub ]] && COMPREPLY=($(compgen -W 'query load init clean' -- "$cur")) ;;
         policy)
-                local sub= j
-                for ((j = i + 1; j < cword; j++)); do
-                        [[ ${words[j]} != -* ]] && { sub=${words[j]}; break; }
-                done
                 case $sub in
                 "") COMPREPLY=($(compgen -W 'list show check keys' -- "$cur")) ;;
                 show) COMPREPLY=($(compgen -W "$(_skytune_policies)" -- "$cur")) ;;
