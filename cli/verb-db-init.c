@@ -24,26 +24,26 @@ static const char init_usage[] =
 
 enum { OPT_SCALE = 0x100 };
 
-static int init_parse(int argc, char **argv, DbCliCommon *o, uint64_t *scale, bool allow_scale) {
+typedef struct InitArgs {
+        DbCliCommon common;
+        uint64_t scale;
+        bool allow_scale;               /* init; clean takes no --scale */
+} InitArgs;
+
+static int init_option(int c, void *userdata) {
+        InitArgs *a = userdata;
+        if (c == OPT_SCALE)
+                return !a->allow_scale ? -1 : db_cli_parse_u64("--scale", optarg, 1, 10000, &a->scale) < 0 ? EXIT_USAGE : 0;
+        return db_cli_common_option(c, optarg, &a->common) ? 0 : -1;
+}
+
+static int init_parse(int argc, char **argv, InitArgs *a) {
         static const struct option options[] = {
                 { "scale", required_argument, NULL, OPT_SCALE }, { "help", no_argument, NULL, 'h' }, DB_COMMON_OPTIONS, {},
         };
-        optind = 1;
-        opterr = 0;
-        for (int c; (c = getopt_long(argc, argv, "h", options, NULL)) != -1;) {
-                if (c == 'h') {
-                        fputs(init_usage, stdout);
-                        return EXIT_OK;
-                }
-                if (c == OPT_SCALE && allow_scale) {
-                        if (db_cli_parse_u64("--scale", optarg, 1, 10000, scale) < 0)
-                                return EXIT_USAGE;
-                } else if (c == '?' || c == OPT_SCALE || !db_cli_common_option(c, optarg, o)) {
-                        log_error("unknown or incomplete option '%s' (see 'skytune db %s --help')", argv[optind - 1],
-                                  argv[0]);
-                        return EXIT_USAGE;
-                }
-        }
+        int code = db_cli_getopt(argc, argv, options, init_usage, init_option, a);
+        if (code >= 0)
+                return code;
         if (optind < argc) {
                 log_error("'skytune db %s' takes no argument '%s'", argv[0], argv[optind]);
                 return EXIT_USAGE;
@@ -90,11 +90,12 @@ static bool plain_name(const char *s) {
 }
 
 int verb_db_init(int argc, char **argv) {
-        DbCliCommon o = {};
-        uint64_t scale = 1;
-        int code = init_parse(argc, argv, &o, &scale, true);
+        InitArgs a = { .scale = 1, .allow_scale = true };
+        int code = init_parse(argc, argv, &a);
         if (code >= 0)
                 return code;
+        const DbCliCommon o = a.common;
+        uint64_t scale = a.scale;
         if (o.conn.database && !plain_name(o.conn.database)) {
                 log_error("--database '%s': lower-case letters, digits, '_' and '-' only (at most 63)", o.conn.database);
                 return EXIT_USAGE;
@@ -118,10 +119,11 @@ int verb_db_init(int argc, char **argv) {
 }
 
 int verb_db_clean(int argc, char **argv) {
-        DbCliCommon o = {};
-        int code = init_parse(argc, argv, &o, NULL, false);
+        InitArgs a = {};
+        int code = init_parse(argc, argv, &a);
         if (code >= 0)
                 return code;
+        const DbCliCommon o = a.common;
         Error e = ERROR_NULL;
         DbConn *c = NULL;
         uint64_t ns;

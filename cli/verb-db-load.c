@@ -43,15 +43,16 @@ static const char load_usage[] =
 typedef struct LoadArgs {
         DbCliCommon common;
         DbRunConfig run;
+        DbCliRun opts;
         const char *builtin, *script;
-        const char *params[DB_SCRIPT_MAX_PARAMS];
-        bool simple, prepared, scale_given;
+        bool scale_given;
 } LoadArgs;
 
 enum { OPT_BUILTIN = 0x100, OPT_SCRIPT, OPT_CLIENTS, OPT_RATE, OPT_DURATION, OPT_TRANSACTIONS, OPT_LIMIT,
-       OPT_SCALE, OPT_PARAM, OPT_PREPARED, OPT_SIMPLE, OPT_PROGRESS };
+       OPT_SCALE, OPT_PROGRESS };
 
-static int load_option(int c, LoadArgs *a) {
+static int load_option(int c, void *userdata) {
+        LoadArgs *a = userdata;
         DbRunConfig *r = &a->run;
         uint64_t v;
         switch (c) {
@@ -75,22 +76,11 @@ static int load_option(int c, LoadArgs *a) {
         case OPT_SCALE:
                 a->scale_given = true;
                 return db_cli_parse_u64("--scale", optarg, 1, 100000, &v) < 0 ? EXIT_USAGE : (r->scale = (int64_t) v, 0);
-        case OPT_PARAM:
-                if (r->n_params >= DB_SCRIPT_MAX_PARAMS)
-                        return log_error("more than %d --param values", DB_SCRIPT_MAX_PARAMS), EXIT_USAGE;
-                a->params[r->n_params++] = optarg;
-                return 0;
-        case OPT_PREPARED:
-                a->prepared = true;
-                return 0;
-        case OPT_SIMPLE:
-                a->simple = true;
-                return 0;
         case OPT_PROGRESS:
                 return cli_parse_seconds(optarg, &r->progress_s) < 0 ? (log_error("--progress '%s': seconds are expected",
                                                                                  optarg), EXIT_USAGE) : 0;
         default:
-                return db_cli_common_option(c, optarg, &a->common) ? 0 : -1;
+                return db_cli_common_option(c, optarg, &a->common) ? 0 : db_cli_run_option(c, optarg, &a->opts);
         }
 }
 
@@ -101,31 +91,18 @@ static int load_parse(int argc, char **argv, LoadArgs *a) {
                 { "duration", required_argument, NULL, OPT_DURATION },
                 { "transactions", required_argument, NULL, OPT_TRANSACTIONS },
                 { "latency-limit", required_argument, NULL, OPT_LIMIT }, { "scale", required_argument, NULL, OPT_SCALE },
-                { "param", required_argument, NULL, OPT_PARAM },       { "prepared", no_argument, NULL, OPT_PREPARED },
-                { "simple", no_argument, NULL, OPT_SIMPLE },           { "progress", required_argument, NULL, OPT_PROGRESS },
-                { "help", no_argument, NULL, 'h' },                    DB_COMMON_OPTIONS, {},
+                { "progress", required_argument, NULL, OPT_PROGRESS }, { "help", no_argument, NULL, 'h' },
+                DB_COMMON_OPTIONS, DB_RUN_OPTIONS, {},
         };
-        optind = 1;
-        opterr = 0;
-        for (int c; (c = getopt_long(argc, argv, "h", options, NULL)) != -1;) {
-                if (c == 'h') {
-                        fputs(load_usage, stdout);
-                        return EXIT_OK;
-                }
-                int r = c == '?' ? -1 : load_option(c, a);
-                if (r > 0)
-                        return r;
-                if (r < 0) {
-                        log_error("unknown or incomplete option '%s' (see 'skytune db load --help')", argv[optind - 1]);
-                        return EXIT_USAGE;
-                }
-        }
+        int code = db_cli_getopt(argc, argv, options, load_usage, load_option, a);
+        if (code < 0)
+                code = db_cli_protocol(&a->opts, &a->run.protocol);
+        if (code >= 0)
+                return code;
         if (optind < argc) {
                 log_error("db load takes no argument '%s': the workload is --builtin NAME or --script FILE", argv[optind]);
                 return EXIT_USAGE;
         }
-        if (a->simple && a->prepared)
-                return cli_flags_conflict("--simple", "--prepared", "the simple protocol cannot prepare");
         if (a->builtin && a->script)
                 return cli_flags_conflict("--builtin", "--script", "one workload per run");
         if (a->run.transactions && a->run.duration_s > 0)
@@ -160,8 +137,8 @@ int verb_db_load(int argc, char **argv) {
         DbRunConfig *c = &a.run;
         c->conn = a.common.conn;
         c->script = s;
-        c->params = a.params;
-        c->protocol = a.simple ? DB_PROTO_SIMPLE : a.prepared ? DB_PROTO_PREPARED : DB_PROTO_EXTENDED;
+        c->params = a.opts.params;
+        c->n_params = a.opts.n_params;
         if (!c->transactions && c->duration_s <= 0)
                 c->duration_s = 10;
         if (c->progress_s > 0)

@@ -156,66 +156,37 @@ static const char query_usage[] =
 
 typedef struct QueryArgs {
         DbCliCommon common;
+        DbCliRun run;
         const char *file, *sql;
-        const char *params[DB_SCRIPT_MAX_PARAMS];
-        size_t n_params;
         uint64_t iterations;
         DbProtocol protocol;
-        bool simple, prepared;
 } QueryArgs;
 
-enum { OPT_FILE = 0x100, OPT_PARAM, OPT_ITERATIONS, OPT_PREPARED, OPT_SIMPLE };
+enum { OPT_FILE = 0x100, OPT_ITERATIONS };
 
-static int query_option(int c, QueryArgs *a) {
+static int query_option(int c, void *userdata) {
+        QueryArgs *a = userdata;
         switch (c) {
         case OPT_FILE:
                 a->file = optarg;
                 return 0;
-        case OPT_PARAM:
-                if (a->n_params >= DB_SCRIPT_MAX_PARAMS) {
-                        log_error("more than %d --param values", DB_SCRIPT_MAX_PARAMS);
-                        return EXIT_USAGE;
-                }
-                a->params[a->n_params++] = optarg;
-                return 0;
         case OPT_ITERATIONS:
                 return db_cli_parse_u64("--iterations", optarg, 1, 100000000, &a->iterations) < 0 ? EXIT_USAGE : 0;
-        case OPT_PREPARED:
-                a->prepared = true;
-                return 0;
-        case OPT_SIMPLE:
-                a->simple = true;
-                return 0;
         default:
-                return db_cli_common_option(c, optarg, &a->common) ? 0 : -1;
+                return db_cli_common_option(c, optarg, &a->common) ? 0 : db_cli_run_option(c, optarg, &a->run);
         }
 }
 
 static int query_parse(int argc, char **argv, QueryArgs *a) {
         static const struct option options[] = {
-                { "file", required_argument, NULL, OPT_FILE },      { "param", required_argument, NULL, OPT_PARAM },
-                { "iterations", required_argument, NULL, OPT_ITERATIONS },
-                { "prepared", no_argument, NULL, OPT_PREPARED },   { "simple", no_argument, NULL, OPT_SIMPLE },
-                { "help", no_argument, NULL, 'h' },                 DB_COMMON_OPTIONS, {},
+                { "file", required_argument, NULL, OPT_FILE }, { "iterations", required_argument, NULL, OPT_ITERATIONS },
+                { "help", no_argument, NULL, 'h' },            DB_COMMON_OPTIONS, DB_RUN_OPTIONS, {},
         };
-        optind = 1;
-        opterr = 0;
-        for (int c; (c = getopt_long(argc, argv, "h", options, NULL)) != -1;) {
-                if (c == 'h') {
-                        fputs(query_usage, stdout);
-                        return EXIT_OK;
-                }
-                int r = c == '?' ? -1 : query_option(c, a);
-                if (r > 0)
-                        return r;
-                if (r < 0) {
-                        log_error("unknown or incomplete option '%s' (see 'skytune db query --help')", argv[optind - 1]);
-                        return EXIT_USAGE;
-                }
-        }
-        if (a->simple && a->prepared)
-                return cli_flags_conflict("--simple", "--prepared", "the simple protocol cannot prepare");
-        a->protocol = a->simple ? DB_PROTO_SIMPLE : a->prepared ? DB_PROTO_PREPARED : DB_PROTO_EXTENDED;
+        int code = db_cli_getopt(argc, argv, options, query_usage, query_option, a);
+        if (code < 0)
+                code = db_cli_protocol(&a->run, &a->protocol);
+        if (code >= 0)
+                return code;
         if (optind < argc)
                 a->sql = argv[optind++];
         if (optind < argc || !!a->sql == !!a->file) {
@@ -238,7 +209,7 @@ int verb_db_query(int argc, char **argv) {
                 error_done(&e);
                 return EXIT_FAIL;
         }
-        DbRunConfig c = { .conn = a.common.conn, .script = s, .params = a.params, .n_params = a.n_params,
+        DbRunConfig c = { .conn = a.common.conn, .script = s, .params = a.run.params, .n_params = a.run.n_params,
                           .protocol = a.protocol, .clients = 1, .transactions = a.iterations, .scale = 1, .seed = 1 };
         code = s->uses_scale && db_cli_find_scale(&c) < 0 ? EXIT_FAIL
                                                    : db_cli_run_and_report(&c, &a.common, "query", a.file ? a.file : "sql");

@@ -76,6 +76,54 @@ int db_cli_parse_double(const char *opt, const char *s, double min, double *ret)
         return 0;
 }
 
+int db_cli_getopt(int argc, char **argv, const struct option *options, const char *usage,
+                  int (*option)(int c, void *userdata), void *userdata) {
+        optind = 1;
+        opterr = 0;
+        for (int c; (c = getopt_long(argc, argv, "h", options, NULL)) != -1;) {
+                if (c == 'h') {
+                        fputs(usage, stdout);
+                        return EXIT_OK;
+                }
+                int r = c == '?' ? -1 : option(c, userdata);
+                if (r > 0)
+                        return r;
+                if (r < 0) {
+                        log_error("unknown or incomplete option '%s' (see 'skytune db %s --help')", argv[optind - 1],
+                                  argv[0]);
+                        return EXIT_USAGE;
+                }
+        }
+        return -1;
+}
+
+int db_cli_protocol(const DbCliRun *r, DbProtocol *ret) {
+        if (r->simple && r->prepared)
+                return cli_flags_conflict("--simple", "--prepared", "the simple protocol cannot prepare");
+        *ret = r->simple ? DB_PROTO_SIMPLE : r->prepared ? DB_PROTO_PREPARED : DB_PROTO_EXTENDED;
+        return -1;
+}
+
+int db_cli_run_option(int c, const char *arg, DbCliRun *r) {
+        switch (c) {
+        case DB_OPT_PARAM:
+                if (r->n_params >= DB_SCRIPT_MAX_PARAMS) {
+                        log_error("more than %d --param values", DB_SCRIPT_MAX_PARAMS);
+                        return EXIT_USAGE;
+                }
+                r->params[r->n_params++] = arg;
+                return 0;
+        case DB_OPT_PREPARED:
+                r->prepared = true;
+                return 0;
+        case DB_OPT_SIMPLE:
+                r->simple = true;
+                return 0;
+        default:
+                return -1;
+        }
+}
+
 int db_cli_unavailable(void) {
         log_error("skytune was built without libpq, so 'skytune db' cannot connect: install libpq-dev "
                   "(Debian; libpq-devel on Fedora) and rebuild (cmake -DSKYTUNE_WITH_LIBPQ=ON)");
