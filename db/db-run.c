@@ -141,6 +141,11 @@ int db_run(const DbRunConfig *c, DbResult **ret, Error *e) {
         for (unsigned i = 0; i < c->clients; i++)
                 db_result_merge(res, cls[i].res);
         clients_free(cls, c->clients);
+        if (started < c->clients) {
+                db_result_free(res);
+                return error_set(e, -EAGAIN, "cannot start %u client threads (started %u): lower --clients",
+                                 c->clients, started);
+        }
         if (res->clients_unstarted == c->clients) {
                 r = error_set(e, -ECONNREFUSED, "%s", res->start_error ? res->start_error : "no client could start");
                 db_result_free(res);
