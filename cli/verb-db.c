@@ -20,6 +20,8 @@ static const Verb db_verbs[] = {
         { "load", verb_db_load, "N clients (closed model) or a fixed rate, a script or a built-in" },
         { "init", verb_db_init, "create and fill the built-in workloads' tables (--scale N)" },
         { "clean", verb_db_clean, "drop the tables that 'db init' created" },
+        { "inspect", verb_db_inspect, "server figures: cache hits, unused indexes, seq scans, dead tuples" },
+        { "explain", verb_db_explain, "a plan summarised: slowest nodes, misestimates, spills" },
 };
 
 static void db_usage(FILE *f) {
@@ -27,7 +29,7 @@ static void db_usage(FILE *f) {
                    "Measure a PostgreSQL server from the client side, with percentiles pgbench\n"
                    "does not give. Commands:\n");
         for (size_t i = 0; i < ELEMENTSOF(db_verbs); i++)
-                fprintf(f, "  %-7s %s\n", db_verbs[i].name, db_verbs[i].summary);
+                fprintf(f, "  %-8s %s\n", db_verbs[i].name, db_verbs[i].summary);
         fprintf(f, "\nEach takes --help. The password never goes on the command line: use\n"
                    "--password-file F or libpq's own sources. See " CLI_DOC("db") ".\n");
 }

@@ -64,6 +64,8 @@ int verb_db_query(int argc, char **argv);
 int verb_db_load(int argc, char **argv);
 int verb_db_init(int argc, char **argv);
 int verb_db_clean(int argc, char **argv);
+int verb_db_inspect(int argc, char **argv);
+int verb_db_explain(int argc, char **argv);
 /* Run c, then print the result (text or JSON); the exit code (docs/db.md). */
 int db_cli_run_and_report(DbRunConfig *c, const DbCliCommon *o, const char *command, const char *workload);
 /* :scale from pgbench_branches (logs why not). */

@@ -2,6 +2,7 @@
 /* A build without libpq: everything that needs a server says what to install. */
 #include <errno.h>
 
+#include "db-inspect.h"
 #include "db-run.h"
 #include "db.h"
 
@@ -34,5 +35,21 @@ int db_query_int(DbConn *c, const char *sql, int64_t *ret, Error *e) {
 }
 
 int db_run(const DbRunConfig *c, DbResult **ret, Error *e) {
+        return error_set(e, -EPROTONOSUPPORT, NO_LIBPQ);
+}
+
+int db_query_json(DbConn *c, const char *sql, json_t **ret, Error *e) {
+        return error_set(e, -EPROTONOSUPPORT, NO_LIBPQ);
+}
+
+int db_inspect_snapshot(DbConn *c, json_t **ret, Error *e) {
+        return error_set(e, -EPROTONOSUPPORT, NO_LIBPQ);
+}
+
+int db_inspect(DbConn *c, const json_t *before, double window_s, long long min_rows, json_t **ret, Error *e) {
+        return error_set(e, -EPROTONOSUPPORT, NO_LIBPQ);
+}
+
+int db_explain(DbConn *c, const char *sql, bool analyze, json_t **ret, Error *e) {
         return error_set(e, -EPROTONOSUPPORT, NO_LIBPQ);
 }
