@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* skytune db's outside inputs: byte 0 picks the parser. Even: a workload script (db load --script,
- * db query --file), parsed, then every \set evaluated twice and every statement's template checked
- * against its text. Odd: a DSN, redacted, and redacted again to the same text. */
+/* skytune db's outside inputs: byte 0 picks the parser. 0 mod 3: a workload script (db load
+ * --script, db query --file), parsed, then every \set evaluated twice and every statement's
+ * template checked against its text. 1: a DSN, redacted, and redacted again to the same text.
+ * 2: an EXPLAIN (FORMAT JSON) result as the server sends it, summarised (db explain). */
 #include <stdbool.h>
 
+#include "db-inspect.h"
 #include "db-script.h"
 #include "db.h"
 #include "fuzz.h"
@@ -43,14 +45,31 @@ static void check_dsn(const char *dsn) {
         free(shown);
 }
 
+static void check_explain(const char *text) {
+        json_t *plan = json_loads(text, 0, NULL);
+        if (!plan)
+                return;
+        json_t *doc = db_explain_summary(plan, true);
+        fuzz_check(doc && json_is_array(json_object_get(doc, "nodes")));
+        fuzz_check(json_array_size(json_object_get(doc, "slowest")) <= 5);
+        json_decref(doc);
+        json_decref(plan);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (size < 1)
                 return 0;
         char *s = fuzz_cstr(data + 1, size - 1);
-        if (data[0] & 1)
-                check_dsn(s);
-        else
+        switch (data[0] % 3) {
+        case 0:
                 check_script(s);
+                break;
+        case 1:
+                check_dsn(s);
+                break;
+        default:
+                check_explain(s);
+        }
         free(s);
         return 0;
 }
