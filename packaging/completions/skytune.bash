@@ -79,7 +79,7 @@ _skytune() {
                 return ;;
         --duration | --interval | --rounds | --round-duration | --users | --rate | --url | --method | --data | \
         --header | --timeout | --threads | --target | --noise | --seed | --dsn | --database | --clients | \
-        --iterations | --param | --latency-limit | --scale | --transactions | --progress)
+        --iterations | --param | --latency-limit | --scale | --transactions | --progress | --min-rows)
                 return ;;
         esac
 
@@ -109,7 +109,7 @@ _skytune() {
         probe)
                 COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur")) ;;
         db)
-                [[ -z $sub ]] && COMPREPLY=($(compgen -W 'query load init clean' -- "$cur")) ;;
+                [[ -z $sub ]] && COMPREPLY=($(compgen -W 'query load init clean inspect explain' -- "$cur")) ;;
         policy)
                 case $sub in
                 "") COMPREPLY=($(compgen -W 'list show check keys' -- "$cur")) ;;
