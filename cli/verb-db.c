@@ -31,7 +31,7 @@ static void db_usage(FILE *f) {
         for (size_t i = 0; i < ELEMENTSOF(db_verbs); i++)
                 fprintf(f, "  %-8s %s\n", db_verbs[i].name, db_verbs[i].summary);
         fprintf(f, "\nEach takes --help. The password never goes on the command line: use\n"
-                   "--password-file F or libpq's own sources. See " CLI_DOC("db") ".\n");
+                   "--password-file F or libpq's own sources. See\n" CLI_DOC("db") ".\n");
 }
 
 bool db_cli_common_option(int c, const char *arg, DbCliCommon *o) {

@@ -39,7 +39,7 @@ static void check_script(const char *text) {
 static void check_dsn(const char *dsn) {
         char *shown = db_dsn_redact(dsn);
         fuzz_check(shown);
-        char *again = *dsn ? db_dsn_redact(shown) : NULL;     /* "" is shown as libpq's defaults */
+        char *again = *dsn ? db_dsn_redact(shown) : NULL; /* "" is shown as libpq's defaults */
         fuzz_check(!*dsn || (again && strcmp(again, shown) == 0));
         free(again);
         free(shown);
@@ -61,14 +61,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 return 0;
         char *s = fuzz_cstr(data + 1, size - 1);
         switch (data[0] % 3) {
-        case 0:
-                check_script(s);
-                break;
-        case 1:
-                check_dsn(s);
-                break;
-        default:
-                check_explain(s);
+        case 0: check_script(s); break;
+        case 1: check_dsn(s); break;
+        default: check_explain(s);
         }
         free(s);
         return 0;
