@@ -190,6 +190,11 @@ static int client_start(DbClient *cl) {
                 }
                 PQclear(res);
         }
+        if (r >= 0) {
+                pthread_mutex_lock(&cl->lock);
+                cl->cancel = PQgetCancel(cl->conn->pg);
+                pthread_mutex_unlock(&cl->lock);
+        }
         if (r < 0) {
                 cl->res->clients_unstarted = 1;
                 cl->res->start_error = error_format(&e);
@@ -246,7 +251,19 @@ void *db_client_main(void *userdata) {
                 }
         }
 done:
+        pthread_mutex_lock(&cl->lock);
+        PQfreeCancel(cl->cancel);
+        cl->cancel = NULL;
+        pthread_mutex_unlock(&cl->lock);
         cl->conn = db_close(cl->conn);
         atomic_store(&cl->done, true);
         return NULL;
+}
+
+void db_client_cancel(DbClient *cl) {
+        char err[256];
+        pthread_mutex_lock(&cl->lock);
+        if (cl->cancel)
+                (void) PQcancel(cl->cancel, err, sizeof err);   /* best effort: the statement may have ended */
+        pthread_mutex_unlock(&cl->lock);
 }

@@ -21,7 +21,8 @@ typedef struct DbClient {
         atomic_bool *stop;
         atomic_bool done;
         DbResult *res;
-        pthread_mutex_t lock;           /* the interval counters */
+        pthread_mutex_t lock;           /* the interval counters and cancel */
+        PGcancel *cancel;               /* while connected: the run cancels a statement on a stop */
         Histogram *iv_latency;
         uint64_t iv_tx, iv_failed, iv_skipped;
         DbConn *conn;
@@ -31,3 +32,5 @@ typedef struct DbClient {
 } DbClient;
 
 void *db_client_main(void *userdata);
+/* Ask the server to cancel the client's statement in flight (from the run's thread). */
+void db_client_cancel(DbClient *cl);

@@ -73,6 +73,9 @@ static void supervise(const DbRunConfig *c, DbClient *cls, uint64_t t0, atomic_b
                 if (!atomic_load(stop) && c->stop && c->stop(c->userdata)) {
                         atomic_store(stop, true);
                         res->interrupted = true;
+                        /* A long statement would keep the run (and Ctrl-C) waiting. */
+                        for (unsigned i = 0; i < c->clients; i++)
+                                db_client_cancel(&cls[i]);
                 }
                 uint64_t now = db_now_ns();
                 if (p.latency && now >= next) {

@@ -2,7 +2,7 @@
 # skytune db query against a PostgreSQL the test starts (lib-db-server.sh): per-statement
 # percentiles of a statement of known duration (pg_sleep(0.02): every value from 20 ms, none far
 # above), rows, the connect time apart, --param in all three protocols, a script file with \set, and
-# the 80-column human output. Bounded: about a hundred statements.
+# the 80-column human output, Ctrl-C during a long statement. Bounded: about a hundred statements.
 set -euo pipefail
 build=$1 src=$2
 source "$(dirname "$0")/lib-db-server.sh"
@@ -66,5 +66,16 @@ within "$(jq .statements[1].latency_ms.p50 "$tmp/file.json")" 4.9 40 || fail "se
 grep -q '^latency ms .*p50 .*p99.9 .*max' "$tmp/human.txt" || fail "no latency table: $(cat "$tmp/human.txt")"
 grep -q '^stmt 1 ' "$tmp/human.txt" || fail "no statement row"
 awk 'length > 80 { print; bad = 1 } END { exit bad }' "$tmp/human.txt" || fail "lines over 80 columns"
+# Ctrl-C (SIGTERM alike) during a long statement: it is cancelled on the server, the run stops, exit 130.
+"$skytune" db query 'select pg_sleep(30)' --iterations 1 "${conn[@]}" --json >"$tmp/int.json" 2>"$tmp/int.err" &
+pid=$!
+sleep 1.5
+kill -TERM "$pid"  # a background job of a script ignores SIGINT: TERM is handled alike
+t0=$(date +%s)
+rc=0; wait "$pid" || rc=$?
+[[ $rc -eq 130 ]] || fail "Ctrl-C: exit $rc, want 130 ($(cat "$tmp/int.err"))"
+(( $(date +%s) - t0 <= 5 )) || fail "Ctrl-C did not cancel the statement"
+[[ $(jq .interrupted "$tmp/int.json") == true ]] || fail "not marked interrupted"
+
 db_check_no_password
 echo "ok: db query percentiles, parameters, scripts, human output"
