@@ -26,6 +26,7 @@ static const Verb verbs[] = {
         { "diff", verb_diff, "what changed between two profiles, plans or probe runs" },
         { "scenario", verb_scenario, "check a load scenario file and show what it would run" },
         { "report", verb_report, "rebuild a load run's HTML report and JUnit XML from its saved JSON" },
+        { "db", verb_db, "PostgreSQL: time queries, load at N clients or a rate, init tables" },
 };
 
 static void usage_text(FILE *f, void *userdata) {

@@ -20,3 +20,6 @@
 #define LOAD_SCHEMA "skytune.load/1"                /* load --json, stress --json (docs/load.md) */
 #define LOAD_INTERVAL_SCHEMA "skytune.load-interval/1" /* load --out-ndjson, one line per interval */
 #define SCENARIO_CHECK_SCHEMA "skytune.scenario-check/1" /* scenario check --json */
+#define DB_SCHEMA "skytune.db/1"                    /* db query --json, db load --json (docs/db.md) */
+#define DB_EXPLAIN_SCHEMA "skytune.db-explain/1"    /* db explain --json (docs/db.md) */
+#define DB_INSPECT_SCHEMA "skytune.db-inspect/1"    /* db inspect --json (docs/db.md) */

@@ -49,6 +49,13 @@ int render_diff(FILE *f, const json_t *diff, const RenderView *v);
 /* skytune.load/1 (docs/load.md): verdict, per step and total rates, success, status codes, error
  * classes, latency and service-time percentiles, endpoints and thresholds; at most 80 columns. */
 int render_load_text(FILE *f, const json_t *doc, const RenderView *v);
+/* skytune.db/1 (db query, db load): the run, the latency table of the transaction and of each
+ * statement, the errors by SQLSTATE class. */
+int render_db(FILE *f, const json_t *doc, const RenderView *v);
+/* skytune.db-inspect/1 (window and lifetime figures, findings) and skytune.db-explain/1 (the
+ * slowest nodes, the findings). */
+int render_db_inspect(FILE *f, const json_t *doc, const RenderView *v);
+int render_db_explain(FILE *f, const json_t *doc, const RenderView *v);
 
 /* Text fitted to width columns: what render wrote (into memory) is written to out with every line
  * wider than width wrapped at word boundaries under its text column ("   why        ..." or

@@ -5,10 +5,13 @@
 set -euo pipefail
 
 build=(build-essential cmake pkg-config libsystemd-dev libcap-dev libcurl4-openssl-dev libjansson-dev libconfig-dev
-       zlib1g-dev libssl-dev)
+       zlib1g-dev libssl-dev libpq-dev)
 test=(libcmocka-dev dbus polkitd systemd procps util-linux iproute2 jq curl nginx wrk
       debhelper lintian rpm rpmlint prometheus ansible-core man-db groff-base python3 bash-completion zsh
       openssl systemd-container debootstrap)
+# skytune db's tests start their own PostgreSQL (initdb, pg_ctl); pgbench and pg_stat_statements
+# come with postgresql / postgresql-contrib.
+test+=(postgresql postgresql-contrib)
 # tests/fuzz: clang and its runtime libraries (libFuzzer, sanitizers: only recommended by clang).
 test+=(clang libclang-rt-14-dev)
 # The load reports: HdrHistogram's Java library reads and writes the interval logs (javac compiles the

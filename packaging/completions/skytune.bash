@@ -26,8 +26,9 @@ _skytune_commands() {
 
 # The options a command's --help lists, two spaces in ("  --name ARG   what it does"); deeper
 # indented lines continue a description.
+# `_skytune_options PROG COMMAND [SUBCOMMAND]` (db's options are its subcommands').
 _skytune_options() {
-        { "$1" "$2" --help 2>/dev/null | awk '/^  --[a-z]/ { print $1 }'; echo --help; } | sort -u
+        { "$@" --help 2>/dev/null | awk '/^  --[a-z]/ { print $1 }'; echo --help; } | sort -u
 }
 
 _skytune() {
@@ -64,7 +65,10 @@ _skytune() {
         --allow-risk)
                 COMPREPLY=($(compgen -W 'low medium high' -- "$cur"))
                 return ;;
-        --out | --plan | --profile | --from | --baseline | --cacert | --html | --junit | --scenario | --body-file | --out-ndjson)
+        --builtin)
+                COMPREPLY=($(compgen -W 'tpcb-like select-only suite' -- "$cur"))
+                return ;;
+        --out | --plan | --profile | --from | --baseline | --cacert | --html | --junit | --scenario | --body-file | --out-ndjson | --script | --file | --password-file)
                 _filedir
                 return ;;
         --sysroot | --dir)
@@ -75,12 +79,21 @@ _skytune() {
                 return ;;
         --duration | --interval | --rounds | --round-duration | --users | --rate | --url | --method | --data | \
         --header | -H | --timeout | --threads | --target | --noise | --seed | --ramp | --think | --threshold | \
-        --segment | --start-at)
+        --segment | --start-at | --dsn | --database | --clients | --iterations | --param | \
+        --latency-limit | --scale | --transactions | --progress | --min-rows)
                 return ;;
         esac
 
+        local sub= j
+        for ((j = i + 1; j < cword; j++)); do
+                [[ ${words[j]} != -* ]] && { sub=${words[j]}; break; }
+        done
         if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "$(_skytune_options "$prog" "$cmd")" -- "$cur"))
+                if [[ $cmd == db ]]; then
+                        COMPREPLY=($(compgen -W "$(_skytune_options "$prog" db $sub)" -- "$cur"))
+                else
+                        COMPREPLY=($(compgen -W "$(_skytune_options "$prog" "$cmd")" -- "$cur"))
+                fi
                 return
         fi
         case $cmd in
@@ -102,11 +115,9 @@ _skytune() {
                 fi ;;
         probe)
                 COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur")) ;;
+        db)
+                [[ -z $sub ]] && COMPREPLY=($(compgen -W 'query load init clean inspect explain' -- "$cur")) ;;
         policy)
-                local sub= j
-                for ((j = i + 1; j < cword; j++)); do
-                        [[ ${words[j]} != -* ]] && { sub=${words[j]}; break; }
-                done
                 case $sub in
                 "") COMPREPLY=($(compgen -W 'list show check keys' -- "$cur")) ;;
                 show) COMPREPLY=($(compgen -W "$(_skytune_policies)" -- "$cur")) ;;

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/* Secrets never shown: the DSN redacted (URI user:password@, password= keywords), libpq's messages
+ * scrubbed of the passwords skytune knows, and the password file read only when private. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "db.h"
+#include "macro.h"
+
+#define REDACTED "***"
+#define UNREADABLE "(a connection string skytune cannot read)"
+
+static bool is_uri(const char *s) {
+        return strncmp(s, "postgresql://", 13) == 0 || strncmp(s, "postgres://", 11) == 0;
+}
+
+/* Append n bytes to a growing buffer (the output is never longer than input + a few *** per key). */
+static void put(char *out, size_t *o, const char *s, size_t n) {
+        memcpy(out + *o, s, n);
+        *o += n;
+}
+
+/* A URI: the password of user:password@ and the values of password= in the query. */
+static char *redact_uri(const char *dsn) {
+        size_t len = strlen(dsn), o = 0;
+        char *out = malloc(len * 2 + 16);
+        if (!out)
+                return NULL;
+        const char *auth = strstr(dsn, "://") + 3;
+        size_t auth_len = strcspn(auth, "/?#");
+        const char *at = memrchr(auth, '@', auth_len);
+        put(out, &o, dsn, (size_t) (auth - dsn));
+        if (at) {
+                const char *colon = memchr(auth, ':', (size_t) (at - auth));
+                if (colon) {
+                        put(out, &o, auth, (size_t) (colon - auth) + 1);
+                        put(out, &o, REDACTED, STRLEN(REDACTED));
+                } else
+                        put(out, &o, auth, (size_t) (at - auth));
+                auth = at;
+        }
+        const char *p = auth;
+        while (*p) {
+                size_t n = strcspn(p, "?&");
+                bool key = p > dsn && (p[-1] == '?' || p[-1] == '&') && strncmp(p, "password=", 9) == 0;
+                if (key) {
+                        put(out, &o, p, 9);
+                        put(out, &o, REDACTED, STRLEN(REDACTED));
+                } else
+                        put(out, &o, p, n);
+                p += n;
+                if (*p)
+                        put(out, &o, p++, 1);
+        }
+        out[o] = 0;
+        return out;
+}
+
+/* One value of a key = value connection string: quoted ('...' with \ escapes) or up to a space.
+ * Returns the end, or NULL when a quote is not closed. */
+static const char *conninfo_value_end(const char *p) {
+        if (*p != '\'')
+                return p + strcspn(p, " \t\n\r\f\v");
+        for (p++; *p && *p != '\''; p++)
+                if (*p == '\\' && p[1])
+                        p++;
+        return *p ? p + 1 : NULL;
+}
+
+static char *redact_conninfo(const char *dsn) {
+        size_t len = strlen(dsn), o = 0;
+        char *out = malloc(len + 16 * (len / 8 + 1));
+        if (!out)
+                return NULL;
+        const char *p = dsn;
+        for (;;) {
+                size_t sp = strspn(p, " \t\n\r\f\v");
+                put(out, &o, p, sp);
+                p += sp;
+                if (!*p)
+                        break;
+                size_t klen = strcspn(p, "= \t\n\r\f\v");
+                const char *eq = p + klen + strspn(p + klen, " \t\n\r\f\v");
+                if (klen == 0 || *eq != '=')
+                        goto unreadable;
+                const char *v = eq + 1 + strspn(eq + 1, " \t\n\r\f\v");
+                const char *end = conninfo_value_end(v);
+                if (!end)
+                        goto unreadable;
+                put(out, &o, p, (size_t) (v - p));
+                if (klen == 8 && strncmp(p, "password", 8) == 0) {
+                        put(out, &o, REDACTED, STRLEN(REDACTED));
+                        /* 'quoted'next: libpq reads a key right after the quote; keep them apart */
+                        if (*end && !strchr(" \t\n\r\f\v", *end))
+                                put(out, &o, " ", 1);
+                } else
+                        put(out, &o, v, (size_t) (end - v));
+                p = end;
+        }
+        out[o] = 0;
+        return out;
+unreadable:
+        free(out);
+        return strdup(UNREADABLE);
+}
+
+char *db_dsn_redact(const char *dsn) {
+        if (!dsn || !*dsn)
+                return strdup("(libpq defaults: PGHOST, PGPORT, PGDATABASE ...)");
+        return is_uri(dsn) ? redact_uri(dsn) : redact_conninfo(dsn);
+}
+
+char *db_scrub(const char *s, const char *const *secrets, size_t n_secrets) {
+        char *out = strdup(s ? s : "");
+        for (size_t i = 0; out && i < n_secrets; i++) {
+                const char *sec = secrets[i];
+                if (!sec || !*sec)
+                        continue;
+                size_t n = strlen(sec), count = 0;
+                for (const char *q = out; (q = strstr(q, sec)); q += n)
+                        count++;
+                if (count == 0)
+                        continue;
+                char *next = malloc(strlen(out) + count * STRLEN(REDACTED) + 1), *w = next;
+                if (!next) {
+                        free(out);
+                        return NULL;
+                }
+                for (const char *q = out, *hit; ; q = hit + n) {
+                        hit = strstr(q, sec);
+                        size_t k = hit ? (size_t) (hit - q) : strlen(q);
+                        memcpy(w, q, k);
+                        w += k;
+                        if (!hit)
+                                break;
+                        memcpy(w, REDACTED, STRLEN(REDACTED));
+                        w += STRLEN(REDACTED);
+                }
+                *w = 0;
+                free(out);
+                out = next;
+        }
+        return out;
+}
+
+int db_read_password_file(const char *path, char **ret, Error *e) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return error_set(e, -errno, "cannot open the password file %s: %m", path);
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return error_set(e, -errno, "cannot read the password file %s: %m", path);
+        if (!S_ISREG(st.st_mode))
+                return error_set(e, -EINVAL, "the password file %s is not a regular file", path);
+        if (st.st_mode & 077)
+                return error_set(e, -EPERM,
+                                 "the password file %s can be read by its group or others (mode %04o): "
+                                 "run 'chmod 600 %s'", path, (unsigned) (st.st_mode & 07777), path);
+        char buf[1024];
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        if (n < 0)
+                return error_set(e, -errno, "cannot read the password file %s: %m", path);
+        buf[n] = 0;
+        buf[strcspn(buf, "\r\n")] = 0;
+        if (!*buf)
+                return error_set(e, -EINVAL, "the password file %s is empty: its first line is the password", path);
+        char *pw = strdup(buf);
+        explicit_bzero(buf, sizeof buf);
+        if (!pw)
+                return error_set(e, -ENOMEM, "out of memory");
+        *ret = pw;
+        return 0;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* Inside db/: the connection struct (libpq builds only). */
+#pragma once
+
+#include <libpq-fe.h>
+
+#include "db.h"
+
+struct DbConn {
+        PGconn *pg;
+        char *secrets[3];       /* the password file's, PGPASSWORD, the DSN's: scrubbed from messages */
+        char *dsn_shown;        /* redacted */
+};
+
+/* libpq's message for c (or a result's), scrubbed of c's secrets and of its trailing newline. */
+char *db_conn_message(const DbConn *c, const PGresult *res);
+uint64_t db_now_ns(void);
