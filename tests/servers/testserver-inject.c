@@ -169,8 +169,8 @@ unsigned injector_control(Injector *in, const char *query, char *out, size_t siz
                 int r = eq ? (*eq = 0, settings_set(&s, kv, eq + 1, &why)) : -ENOENT;
                 if (r < 0) {
                         key_list(keys, sizeof(keys));
-                        snprintf(out, size, "/_control: %s: %s (accepted: %s)\n", kv,
-                                 r == -ENOENT ? "no such setting" : "bad value", why ? why : keys);
+                        snprintf(out, size, "/_control: %s%s%s: %s (accepted: %s)\n", kv, eq ? "=" : "",
+                                 eq ? eq + 1 : "", r == -ENOENT ? "no such setting" : "bad value", why ? why : keys);
                         status = 400;
                         break;
                 }
