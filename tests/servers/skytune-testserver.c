@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "testserver-http.h"
 #include "testserver-inject.h"
 
 #define IN_MAX 16384
@@ -235,48 +236,6 @@ static void fire(Server *s)
 }
 
 
-typedef struct Request {
-        char path[1024];
-        size_t content_length;
-        bool close, bad;
-} Request;
-
-static bool header_is(const char *line, size_t len, const char *name, const char **ret_value)
-{
-        size_t n = strlen(name);
-        if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':')
-                return false;
-        const char *v = line + n + 1;
-        while (*v == ' ' || *v == '\t')
-                v++;
-        *ret_value = v;
-        return true;
-}
-
-static void parse_head(const char *head, size_t len, Request *r)
-{
-        *r = (Request) {};
-        const char *eol = memmem(head, len, "\r\n", 2), *sp1 = memchr(head, ' ', len);
-        const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t) (eol - sp1 - 1)) : NULL;
-        if (!sp1 || !sp2 || sp2 > eol || (size_t) (sp2 - sp1 - 1) >= sizeof(r->path) ||
-            (size_t) (eol - sp2 - 1) != 8 || strncmp(sp2 + 1, "HTTP/1.", 7) != 0) {
-                r->bad = true;
-                return;
-        }
-        memcpy(r->path, sp1 + 1, (size_t) (sp2 - sp1 - 1));
-        r->close = sp2[8] == '0';       /* HTTP/1.0: no keep-alive */
-        for (const char *l = eol + 2; l < head + len - 2;) {
-                const char *e = memmem(l, (size_t) (head + len - l), "\r\n", 2), *v;
-                if (!e)
-                        break;
-                if (header_is(l, (size_t) (e - l), "Content-Length", &v))
-                        r->content_length = strtoul(v, NULL, 10);
-                else if (header_is(l, (size_t) (e - l), "Connection", &v))
-                        r->close = strncasecmp(v, "close", 5) == 0;
-                l = e + 2;
-        }
-}
-
 static int queue_answer(Server *s, Conn *c, uint64_t ready, unsigned status, bool reset, bool close, char *body)
 {
         ready = MAX(ready, c->last_ready_ns);
@@ -294,7 +253,7 @@ static int queue_answer(Server *s, Conn *c, uint64_t ready, unsigned status, boo
 }
 
 /* The control and stats endpoints answer at once; every other path gets the injected answer. */
-static int handle(Server *s, Conn *c, const Request *rq)
+static int handle(Server *s, Conn *c, const TestRequest *rq)
 {
         uint64_t now = now_ns();
         size_t size = 2048;
@@ -326,10 +285,10 @@ static bool conn_requests(Server *s, Conn *c)
                 char *start = c->in + off, *end = memmem(start, c->n_in - off, "\r\n\r\n", 4);
                 if (!end && c->n_in - off < IN_MAX)
                         break;
-                Request rq = { .bad = true };
+                TestRequest rq = { .bad = true };
                 size_t head = end ? (size_t) (end + 4 - start) : c->n_in - off;
                 if (end)
-                        parse_head(start, head, &rq);
+                        testserver_parse_head(start, head, &rq);
                 if (!rq.bad && rq.content_length > IN_MAX - head) {
                         (void) queue_answer(s, c, now_ns(), 413, false, true, strdup("body over 16 KiB\n"));
                         break;
