@@ -240,3 +240,29 @@ int stress_series_drift(StressSeries *s, StressDrift *ret);
 
 void stress_endurance_init(StressEndurance *en, double window_s);
 void stress_endurance_add(StressEndurance *en, const StressInterval *iv);
+
+/* --- options of `skytune stress` (docs/stress.md), as the command line spells them --- */
+typedef struct StressConfig {
+        StressOptions o;
+        StressSlo slo;          /* breakpoint */
+        unsigned repeats;       /* breakpoint: holds per bisection rate */
+        double resolution;      /* breakpoint: bisection's end, a fraction */
+        double warmup_s, rest_s;        /* breakpoint: per hold */
+        double window_s;        /* endurance: drift window (default 60) */
+} StressConfig;
+
+typedef struct StressOptionInfo {
+        const char *name;       /* "spike" for --spike */
+        const char *arg;        /* "DURATION", "RATE" ... */
+        const char *help;
+} StressOptionInfo;
+/* The i-th option, in the order --help lists them; NULL past the last. */
+const StressOptionInfo *stress_option_info(size_t i);
+
+/* Set option name ("factor") from text: rates and counts are numbers, a factor may end in x, durations
+ * take ms, s, m, h (no unit: s), latencies us, ms, s (no unit: ms), fractions % (no unit: 0..1).
+ * -ENOENT for no such option, -EINVAL with *e naming the option, the text and what it takes. */
+int stress_config_set(StressConfig *c, const char *name, const char *value, Error *e);
+/* Defaults for the pattern, and the breakpoint search's configuration from c. */
+void stress_config_finish(StressConfig *c);
+void stress_config_breakpoint(const StressConfig *c, StressBreakpointConfig *ret);

@@ -345,6 +345,42 @@ static void test_drift(void **state)
         free(s);
 }
 
+static void test_options(void **state)
+{
+        StressConfig c = { .o.pattern = STRESS_BREAKPOINT };
+        Error e = ERROR_NULL;
+        const char *const good[][3] = {
+                { "start", "200", "" }, { "step", "2m", "" }, { "slo-error-rate", "2%", "" },
+                { "slo-p99", "250ms", "" }, { "slo-lateness", "0.5s", "" }, { "sustain", "1500ms", "" },
+                { "repeats", "3", "" }, { "factor", "4x", "" }, { "hold", "2h", "" }, { "resolution", "0.1", "" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(good); i++)
+                assert_int_equal(stress_config_set(&c, good[i][0], good[i][1], &e), 0);
+        assert_true(c.o.start == 200 && c.o.step_s == 120 && c.slo.error_rate == 0.02 && c.slo.p99_us == 250000);
+        assert_true(c.slo.lateness_us == 500000 && c.slo.sustain_s == 1.5 && c.repeats == 3 && c.o.factor == 4);
+        assert_true(c.o.hold_s == 7200 && c.resolution == 0.1);
+        stress_config_finish(&c);
+        StressBreakpointConfig bp;
+        stress_config_breakpoint(&c, &bp);
+        assert_true(bp.start == 200 && bp.increment == 200 && bp.step_s == 120 && bp.warmup_s == 24);
+        assert_true(bp.slo.error_rate == 0.02 && bp.repeats == 3 && bp.max_steps == 50);
+
+        const char *const bad[][2] = {
+                { "factor", "1" }, { "factor", "5y" }, { "slo-error-rate", "120%" }, { "repeats", "1.5" },
+                { "repeats", "0" }, { "step", "-3s" }, { "rate", "fast" }, { "slo-p99", "" }, { "hold", "nan" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                assert_int_equal(stress_config_set(&c, bad[i][0], bad[i][1], &e), -EINVAL);
+                assert_non_null(strstr(error_message(&e), bad[i][0]));
+                error_done(&e);
+        }
+        assert_int_equal(stress_config_set(&c, "nosuch", "1", &e), -ENOENT);
+        size_t n = 0;
+        while (stress_option_info(n))
+                n++;
+        assert_int_equal(n, 23);
+}
+
 static int setup(void **state)
 {
         stats_rng_seed(&rng, 14);
@@ -359,6 +395,7 @@ int main(void) {
                 cmocka_unit_test_setup(test_knee, setup),
                 cmocka_unit_test_setup(test_breakpoint, setup),
                 cmocka_unit_test_setup(test_drift, setup),
+                cmocka_unit_test(test_options),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
