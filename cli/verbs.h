@@ -14,6 +14,8 @@ int verb_get(int argc, char **argv);
 int verb_set(int argc, char **argv);
 int verb_diff(int argc, char **argv);
 int verb_recommend(int argc, char **argv);
+/* Options and schedule only: not in the verb table until the load runner (load/run.h) is built in. */
+int verb_stress(int argc, char **argv);
 
 #include <jansson.h>
 #include <stdbool.h>
