@@ -23,6 +23,7 @@ static const Verb verbs[] = {
         { "get", verb_get, "read tunables the way sysctl does (KEY..., or --all)" },
         { "set", verb_set, "change tunables (KEY=VALUE) as one journaled, undoable transaction" },
         { "load", verb_load, "send HTTP load (users, a rate, a scenario), judged by thresholds" },
+        { "stress", verb_stress, "spike, ramp, surge, breakpoint, endurance: recovery, knee, capacity, drift" },
         { "diff", verb_diff, "what changed between two profiles, plans or probe runs" },
         { "scenario", verb_scenario, "check a load scenario file and show what it would run" },
         { "report", verb_report, "rebuild a load run's HTML report and JUnit XML from its saved JSON" },

@@ -50,6 +50,7 @@ static const char load_usage[] =
         "  --json           print the skytune.load/1 document instead of the summary\n"
         "  --out FILE       also write the document to FILE\n"
         "  --out-ndjson F   stream one JSON line per interval to F ('-': stdout)\n"
+        "  --html FILE      the HTML report, one offline file with charts\n"
         "  --progress       one line per second on stderr (default when it is a TTY)\n"
         "\n"
         "Several agents (one load spread over machines):\n"
@@ -242,7 +243,7 @@ static int scenario_build(const Build *b, LoadArgs *a) {
 enum {
         OPT_SCENARIO = 0x100, OPT_USERS, OPT_RATE, OPT_DURATION, OPT_RAMP, OPT_THINK, OPT_ARRIVAL, OPT_THREADS,
         OPT_METHOD, OPT_BODY_FILE, OPT_THRESHOLD, OPT_INTERVAL, OPT_JSON, OPT_OUT, OPT_OUT_NDJSON, OPT_TIMEOUT,
-        OPT_SEGMENT, OPT_START_AT, OPT_PROGRESS,
+        OPT_SEGMENT, OPT_START_AT, OPT_PROGRESS, OPT_HTML,
 };
 
 static int start_at_parse(const char *s, uint64_t *ret) {
@@ -271,6 +272,7 @@ static int option(int c, const char *arg, Build *b, LoadArgs *a) {
         case OPT_PROGRESS: a->progress = true; return 0;
         case OPT_OUT: a->out = arg; return 0;
         case OPT_OUT_NDJSON: a->out_ndjson = arg; return 0;
+        case OPT_HTML: a->html = arg; return 0;
         case OPT_SEGMENT: return parse_segment(arg, a);
         case OPT_START_AT: return start_at_parse(arg, &a->start_at_usec);
         case 'H': return push(&b->headers, &b->n_headers, (char *) arg) < 0 ? log_oom() : 0;
@@ -325,6 +327,7 @@ int load_args_parse(int argc, char **argv, LoadArgs *a) {
                 { "out", required_argument, NULL, OPT_OUT }, { "out-ndjson", required_argument, NULL, OPT_OUT_NDJSON },
                 { "timeout", required_argument, NULL, OPT_TIMEOUT }, { "segment", required_argument, NULL, OPT_SEGMENT },
                 { "start-at", required_argument, NULL, OPT_START_AT }, { "progress", no_argument, NULL, OPT_PROGRESS },
+                { "html", required_argument, NULL, OPT_HTML },
                 { "help", no_argument, NULL, 'h' }, {},
         };
         *a = (LoadArgs) { 0 };

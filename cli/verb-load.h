@@ -13,7 +13,7 @@ typedef struct LoadArgs {
         unsigned segment_index, segment_count;
         uint64_t start_at_usec;
         bool json, progress;
-        const char *out, *out_ndjson;
+        const char *out, *out_ndjson, *html;
 } LoadArgs;
 
 /* Fills *a; returns -1 to go on, else the exit code (help printed: 0; usage error logged: 2). */

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "macro.h"
 #include "load-doc.h"
+#include "load-output.h"
 #include "render-load.h"
 #include "verbs.h"
 
@@ -68,25 +69,6 @@ static int report_parse(int argc, char **argv, ReportArgs *a) {
         return EXIT_OK;
 }
 
-/* One output rendered into memory, then written whole (a failed rendering leaves no partial file). */
-static int report_write(const json_t *doc, const char *path, const char *what,
-                        int (*render)(FILE *, const json_t *, Error *)) {
-        char *text = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&text, &len);
-        Error e = ERROR_NULL;
-        int r = f ? render(f, doc, &e) : -ENOMEM;
-        if (f && fclose(f) != 0 && r >= 0)
-                r = -ENOMEM;
-        if (r < 0)
-                log_error("cannot render the %s: %s", what, error_message(&e));
-        else if (cli_write_text(text, len, path) < 0)
-                r = -EIO;
-        error_done(&e);
-        free(text);
-        return r;
-}
-
 int verb_report(int argc, char **argv) {
         ReportArgs a = {};
         int rc = report_parse(argc, argv, &a);
@@ -101,9 +83,9 @@ int verb_report(int argc, char **argv) {
                 return EXIT_FAIL;
         }
         rc = EXIT_OK;
-        if (a.html && report_write(doc, a.html, "HTML report", render_load_html) < 0)
+        if (a.html && cli_render_to_file(doc, a.html, "HTML report", render_load_html) < 0)
                 rc = EXIT_FAIL;
-        if (a.junit && report_write(doc, a.junit, "JUnit XML", render_load_junit) < 0)
+        if (a.junit && cli_render_to_file(doc, a.junit, "JUnit XML", render_load_junit) < 0)
                 rc = EXIT_FAIL;
         json_decref(doc);
         return rc;

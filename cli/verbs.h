@@ -18,6 +18,7 @@ int verb_report(int argc, char **argv);
 int verb_load(int argc, char **argv);
 int verb_scenario(int argc, char **argv);
 int verb_db(int argc, char **argv);
+int verb_stress(int argc, char **argv);
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <jansson.h>
+#include <math.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -27,6 +28,11 @@ static inline bool jstreq(const json_t *o, const char *k, const char *v) {
 /* Member k of o set to a copy of v, or to null when v is NULL. */
 static inline void set_str(json_t *o, const char *k, const char *v) {
         json_object_set_new(o, k, v ? json_string(v) : json_null());
+}
+
+/* A number, or null when v is NaN or infinite (what JSON cannot hold). */
+static inline json_t *json_num(double v) {
+        return isfinite(v) ? json_real(v) : json_null();
 }
 
 /* Whether member k of o is a string equal to one of the NULL-terminated list. */

@@ -10,14 +10,11 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "json-util.h"
 #include "load-doc.h"
 #include "macro.h"
 #include "schema.h"
 #include "time-util.h"
-
-static json_t *num(double v) {
-        return isfinite(v) ? json_real(v) : json_null();
-}
 
 static json_t *host_json(void) {
         json_t *o = json_object();
@@ -35,23 +32,23 @@ static json_t *host_json(void) {
 static json_t *phase_config(const LoadPhase *p) {
         json_t *o = json_object();
         json_object_set_new(o, "kind", json_string(load_phase_kind_names[p->kind]));
-        json_object_set_new(o, "duration_s", num(p->duration_s));
+        json_object_set_new(o, "duration_s", json_num(p->duration_s));
         switch (p->kind) {
         case LOAD_PHASE_RAMP:
-                json_object_set_new(o, "from", p->from < 0 ? json_null() : num(p->from));
-                json_object_set_new(o, "to", num(p->to));
+                json_object_set_new(o, "from", p->from < 0 ? json_null() : json_num(p->from));
+                json_object_set_new(o, "to", json_num(p->to));
                 break;
         case LOAD_PHASE_SPIKE:
-                json_object_set_new(o, p->factor > 0 ? "factor" : "value", num(p->factor > 0 ? p->factor : p->value));
+                json_object_set_new(o, p->factor > 0 ? "factor" : "value", json_num(p->factor > 0 ? p->factor : p->value));
                 break;
         case LOAD_PHASE_STEP:
-                json_object_set_new(o, "start", num(p->start));
-                json_object_set_new(o, "increment", num(p->increment));
+                json_object_set_new(o, "start", json_num(p->start));
+                json_object_set_new(o, "increment", json_num(p->increment));
                 json_object_set_new(o, "max_steps", json_integer(p->max_steps));
                 json_object_set_new(o, "until", p->until ? json_string(p->until->text) : json_null());
                 break;
         default:
-                json_object_set_new(o, "value", num(p->value));
+                json_object_set_new(o, "value", json_num(p->value));
                 break;
         }
         return o;
@@ -94,7 +91,7 @@ static json_t *step_config(const LoadStep *st) {
         json_object_set_new(o, "url", url_json(st->url));
         json_object_set_new(o, "model", json_string(st->model == LOADGEN_OPEN ? "open" : "closed"));
         json_object_set_new(o, "arrival", json_string(st->poisson ? "poisson" : "uniform"));
-        json_object_set_new(o, "think_s", num(st->think_s));
+        json_object_set_new(o, "think_s", json_num(st->think_s));
         for (size_t i = 0; i < st->n_phases; i++)
                 json_array_append_new(ph, phase_config(&st->phases[i]));
         for (size_t i = 0; i < st->n_endpoints; i++)
@@ -108,7 +105,7 @@ static json_t *config_json(const Scenario *sc) {
         json_t *o = json_object(), *steps = json_array();
         json_object_set_new(o, "scenario", json_string(sc->name ? sc->name : "command line"));
         json_object_set_new(o, "file", sc->file ? json_string(sc->file) : json_null());
-        json_object_set_new(o, "interval_s", num(sc->interval_s > 0 ? sc->interval_s : 1));
+        json_object_set_new(o, "interval_s", json_num(sc->interval_s > 0 ? sc->interval_s : 1));
         for (size_t i = 0; i < sc->n_steps; i++)
                 json_array_append_new(steps, step_config(&sc->steps[i]));
         json_object_set_new(o, "steps", steps);
@@ -119,17 +116,17 @@ static json_t *step_json(const LoadStepRun *s) {
         json_t *o = json_object(), *ph = json_array(), *eps = json_array();
         double span = s->end_s - s->start_s;
         json_object_set_new(o, "name", json_string(s->step->name));
-        json_object_set_new(o, "start_s", num(s->start_s));
-        json_object_set_new(o, "end_s", num(s->end_s));
+        json_object_set_new(o, "start_s", json_num(s->start_s));
+        json_object_set_new(o, "end_s", json_num(s->end_s));
         for (size_t i = 0; i < s->step->n_phases; i++) {
                 const LoadPhaseRun *p = &s->phases[i];
                 json_t *j = json_object();
                 bool ran = p->end_s > p->start_s;
                 json_object_set_new(j, "kind", json_string(load_phase_kind_names[s->step->phases[i].kind]));
-                json_object_set_new(j, "start_s", ran ? num(p->start_s) : json_null());
-                json_object_set_new(j, "end_s", ran ? num(p->end_s) : json_null());
-                json_object_set_new(j, "planned_from", ran ? num(p->planned_from) : json_null());
-                json_object_set_new(j, "planned_to", ran ? num(p->planned_to) : json_null());
+                json_object_set_new(j, "start_s", ran ? json_num(p->start_s) : json_null());
+                json_object_set_new(j, "end_s", ran ? json_num(p->end_s) : json_null());
+                json_object_set_new(j, "planned_from", ran ? json_num(p->planned_from) : json_null());
+                json_object_set_new(j, "planned_to", ran ? json_num(p->planned_to) : json_null());
                 json_array_append_new(ph, j);
         }
         json_object_set_new(o, "phases", ph);
@@ -156,13 +153,13 @@ static json_t *thresholds_json(const LoadRun *run) {
                 json_object_set_new(o, "step", tr->step >= 0 ? json_string(run->steps[tr->step].step->name) : json_null());
                 json_object_set_new(o, "metric", json_string(threshold_metrics[t->metric].name));
                 json_object_set_new(o, "op", json_string(ops[t->op]));
-                json_object_set_new(o, "value", num(t->value));
+                json_object_set_new(o, "value", json_num(t->value));
                 json_object_set_new(o, "unit", json_string(threshold_metrics[t->metric].unit));
-                json_object_set_new(o, "for_s", num(t->for_s));
+                json_object_set_new(o, "for_s", json_num(t->for_s));
                 json_object_set_new(o, "abort", json_boolean(t->abort));
                 json_object_set_new(o, "passed", json_boolean(tr->passed));
-                json_object_set_new(o, "observed", num(tr->observed));
-                json_object_set_new(o, "failed_at_s", num(tr->failed_at_s));
+                json_object_set_new(o, "observed", json_num(tr->observed));
+                json_object_set_new(o, "failed_at_s", json_num(tr->failed_at_s));
                 json_array_append_new(a, o);
         }
         return a;
@@ -193,7 +190,7 @@ static json_t *client_json(const LoadRun *run) {
         json_t *o = json_object(), *seg = json_object();
         uint64_t done = run->total.c.done;
         json_object_set_new(o, "threads", json_integer(run->threads));
-        json_object_set_new(o, "cpu_s", num(run->cpu_s));
+        json_object_set_new(o, "cpu_s", json_num(run->cpu_s));
         json_object_set_new(o, "cpu_per_request_us", done ? json_real(run->cpu_s * 1e6 / (double) done) : json_null());
         json_object_set_new(o, "client_bound", json_boolean(run->client_bound));
         json_object_set_new(seg, "index", json_integer(run->segment_count > 1 ? run->segment_index : 0));
@@ -201,17 +198,17 @@ static json_t *client_json(const LoadRun *run) {
         char iso[ISO8601_USEC_SIZE];
         json_object_set_new(seg, "start_at", run->segment_count > 1 || run->start_skew_s > 0
                                                      ? json_string(time_format_iso8601(run->started_usec, iso)) : json_null());
-        json_object_set_new(seg, "start_skew_s", num(run->start_skew_s));
+        json_object_set_new(seg, "start_skew_s", json_num(run->start_skew_s));
         json_object_set_new(seg, "clock_offset_s", json_null());  /* not measured (needs chrony) */
         json_object_set_new(o, "segment", seg);
         return o;
 }
 
-static void marker_add(json_t *a, const char *kind, double t_s, double value, const char *text) {
+void load_doc_marker_add(json_t *a, const char *kind, double t_s, double value, const char *text) {
         json_t *o = json_object();
         json_object_set_new(o, "kind", json_string(kind));
-        json_object_set_new(o, "t_s", num(t_s));
-        json_object_set_new(o, "value", num(value));
+        json_object_set_new(o, "t_s", json_num(t_s));
+        json_object_set_new(o, "value", json_num(value));
         json_object_set_new(o, "text", json_string(text));
         json_array_append_new(a, o);
 }
@@ -227,12 +224,12 @@ static json_t *markers_json(const LoadRun *run) {
                                 continue;
                         char text[160];
                         snprintf(text, sizeof(text), "%s: %s", s->step->name, load_phase_kind_names[s->step->phases[k].kind]);
-                        marker_add(a, "phase", p->start_s, p->planned_from, text);
+                        load_doc_marker_add(a, "phase", p->start_s, p->planned_from, text);
                 }
         }
         for (size_t i = 0; i < run->n_thresholds; i++)
                 if (isfinite(run->thresholds[i].failed_at_s))
-                        marker_add(a, "threshold_failed", run->thresholds[i].failed_at_s, run->thresholds[i].observed,
+                        load_doc_marker_add(a, "threshold_failed", run->thresholds[i].failed_at_s, run->thresholds[i].observed,
                                    run->thresholds[i].t->text);
         return a;
 }
@@ -244,7 +241,7 @@ json_t *load_doc_build(const LoadRun *run) {
         json_object_set_new(d, "skytune", json_string(SKYTUNE_VERSION));
         json_object_set_new(d, "started", json_string(time_format_iso8601(run->started_usec, a)));
         json_object_set_new(d, "ended", json_string(time_format_iso8601(run->ended_usec, b)));
-        json_object_set_new(d, "duration_s", num(run->duration_s));
+        json_object_set_new(d, "duration_s", json_num(run->duration_s));
         json_object_set_new(d, "interrupted", json_boolean(run->interrupted));
         json_object_set_new(d, "aborted_by", run->aborted_by ? json_string(run->aborted_by->text) : json_null());
         json_object_set_new(d, "verdict", verdict_json(run));

@@ -19,6 +19,9 @@ json_t *load_entry_summary_json(const LoadgenEntryResults *e, double span_s);
 /* INTERVAL (with_schema: as an NDJSON line, "schema": "skytune.load-interval/1"). */
 json_t *load_interval_json(const LoadInterval *iv, bool with_schema);
 
+/* One {"kind", "t_s", "value", "text"} onto a document's "markers" array a. */
+void load_doc_marker_add(json_t *a, const char *kind, double t_s, double value, const char *text);
+
 /* The document of a run, with "intervals" empty (load_doc_write() fills it from the writer). */
 json_t *load_doc_build(const LoadRun *run);
 

@@ -3,13 +3,10 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "json-util.h"
 #include "load-doc.h"
 #include "macro.h"
 #include "schema.h"
-
-static json_t *num(double v) {
-        return isfinite(v) ? json_real(v) : json_null();
-}
 
 static json_t *per_s(uint64_t n, double span_s) {
         return span_s > 0 ? json_real((double) n / span_s) : json_null();
@@ -24,7 +21,7 @@ static json_t *dist(const Histogram *h, int detail) {
         bool any = histogram_count(h) > 0;
         if (detail >= 2) {
                 json_object_set_new(o, "count", json_integer((json_int_t) histogram_count(h)));
-                json_object_set_new(o, "mean", num(histogram_mean(h)));
+                json_object_set_new(o, "mean", json_num(histogram_mean(h)));
         }
         for (size_t i = 0; i < ELEMENTSOF(ps); i++)
                 if (detail >= ps[i].min_detail)
@@ -60,7 +57,7 @@ typedef struct Counts {
 } Counts;
 
 static void counts_json(json_t *o, const Counts *c, double span_s) {
-        json_object_set_new(o, "duration_s", num(span_s));
+        json_object_set_new(o, "duration_s", json_num(span_s));
         json_object_set_new(o, "attempted", json_integer((json_int_t) c->attempted));
         json_object_set_new(o, "sent", json_integer((json_int_t) c->sent));
         json_object_set_new(o, "completed", json_integer((json_int_t) c->done));
@@ -114,9 +111,9 @@ json_t *load_interval_json(const LoadInterval *iv, bool with_schema) {
                 json_object_set_new(o, "schema", json_string(LOAD_INTERVAL_SCHEMA));
         json_object_set_new(o, "index", json_integer(iv->index));
         json_object_set_new(o, "step", iv->step ? json_string(iv->step) : json_null());
-        json_object_set_new(o, "start_s", num(iv->start_s));
-        json_object_set_new(o, "end_s", num(iv->end_s));
-        json_object_set_new(o, "planned", num(iv->planned));
+        json_object_set_new(o, "start_s", json_num(iv->start_s));
+        json_object_set_new(o, "end_s", json_num(iv->end_s));
+        json_object_set_new(o, "planned", json_num(iv->planned));
         json_object_set_new(o, "attempted", json_integer((json_int_t) (c->sent + c->not_sent)));
         json_object_set_new(o, "sent", json_integer((json_int_t) c->sent));
         json_object_set_new(o, "completed", json_integer((json_int_t) c->done));

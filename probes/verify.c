@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json-util.h"
 #include "macro.h"
 
 VerifyResult *verify_result_free(VerifyResult *r) {
@@ -190,10 +191,6 @@ int probe_verify(const VerifyOptions *o, VerifySwitch sw, void *userdata, Verify
         return r < 0 ? r : k;
 }
 
-static json_t *num(double v) {
-        return isfinite(v) ? json_real(v) : json_null();
-}
-
 json_t *verify_result_json(const VerifyResult *r) {
         json_t *o = json_object(), *list = json_array();
         if (!o || !list) {
@@ -211,19 +208,19 @@ json_t *verify_result_json(const VerifyResult *r) {
                 json_object_set_new(e, "unit", json_string(d->unit));
                 json_object_set_new(e, "higher_is_better", json_boolean(d->higher_is_better));
                 json_object_set_new(e, "primary", json_boolean(m->primary));
-                json_object_set_new(e, "baseline_median", num(c->median_a));
-                json_object_set_new(e, "candidate_median", num(c->median_b));
-                json_object_set_new(e, "ratio", num(c->ratio));
-                json_object_set_new(e, "ci", json_pack("[o,o]", num(c->ci_lo), num(c->ci_hi)));
-                json_object_set_new(e, "p", num(c->mwu.p));
-                json_object_set_new(e, "p_adjusted", num(m->p_adjusted));
-                json_object_set_new(e, "threshold", num(c->threshold));
+                json_object_set_new(e, "baseline_median", json_num(c->median_a));
+                json_object_set_new(e, "candidate_median", json_num(c->median_b));
+                json_object_set_new(e, "ratio", json_num(c->ratio));
+                json_object_set_new(e, "ci", json_pack("[o,o]", json_num(c->ci_lo), json_num(c->ci_hi)));
+                json_object_set_new(e, "p", json_num(c->mwu.p));
+                json_object_set_new(e, "p_adjusted", json_num(m->p_adjusted));
+                json_object_set_new(e, "threshold", json_num(c->threshold));
                 json_object_set_new(e, "verdict", json_string(verdict_to_string(c->verdict)));
                 if (c->verdict == VERDICT_INCONCLUSIVE && c->more_rounds)
                         json_object_set_new(e, "more_rounds", json_integer(c->more_rounds));
-                json_object_set_new(e, "margin", num(c->margin));
+                json_object_set_new(e, "margin", json_num(c->margin));
                 json_object_set_new(e, "contaminated", json_pack("[i,i]", m->contaminated_a, m->contaminated_b));
-                json_object_set_new(e, "foreign_share", json_pack("[o,o]", num(m->foreign_share_a), num(m->foreign_share_b)));
+                json_object_set_new(e, "foreign_share", json_pack("[o,o]", json_num(m->foreign_share_a), json_num(m->foreign_share_b)));
                 json_object_set_new(e, "failed_rounds", json_pack("[i,i]", m->failed_a, m->failed_b));
                 if (m->unreliable)
                         json_object_set_new(e, "unreliable", json_true());

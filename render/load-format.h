@@ -15,3 +15,5 @@ char *load_fmt_us(char *buf, size_t size, const json_t *v);
 void markup_put(FILE *f, const char *s);
 /* A number member as a double; NAN when absent or not a number. */
 double jnum(const json_t *o, const char *k);
+/* The "stress" object of a load document (render/load-stress-text.c). */
+void load_stress_text(FILE *f, const json_t *stress);

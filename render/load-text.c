@@ -8,12 +8,8 @@
 #include <string.h>
 
 #include "json-util.h"
+#include "load-format.h"
 #include "render.h"
-
-static double jnum(const json_t *o, const char *k) {
-        const json_t *v = json_object_get(o, k);
-        return json_is_number(v) ? json_number_value(v) : NAN;
-}
 
 /* An integer member, 0 when it is missing or not an integer. */
 static long long jint(const json_t *o, const char *k) {
@@ -164,5 +160,7 @@ int render_load_text(FILE *f, const json_t *doc, const RenderView *v) {
                 jnum(client, "cpu_s"), jnum(client, "cpu_per_request_us"),
                 json_is_true(json_object_get(client, "client_bound")) ? ", CLIENT-BOUND" : "");
         thresholds_block(f, json_object_get(doc, "thresholds"));
+        if (json_is_object(json_object_get(doc, "stress")))
+                load_stress_text(f, json_object_get(doc, "stress"));
         return ferror(f) ? -EIO : 0;
 }

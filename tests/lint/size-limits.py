@@ -7,7 +7,7 @@ import re
 import sys
 
 MAX_FILE, MAX_FUNC = 600, 80
-DIRS = ("common", "rules", "profiler", "loadgen", "probes", "optimizer", "helper", "client", "render",
+DIRS = ("common", "rules", "profiler", "loadgen", "load", "probes", "optimizer", "helper", "client", "render",
         "store", "monitor", "db", "cli")
 SKIP = ("typedef", "struct", "enum", "union", "#")
 

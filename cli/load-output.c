@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/* The outputs of a load run (cli/load-output.h). */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "load-output.h"
+#include "log.h"
+#include "macro.h"
+#include "render-load.h"
+#include "render.h"
+
+/* Read by the engines' threads too: a lock-free atomic, which a signal handler may set. */
+static atomic_bool load_stop;
+_Static_assert(ATOMIC_BOOL_LOCK_FREE == 2, "a signal handler may only set a lock-free atomic");
+
+static void on_stop(int sig) {
+        (void) sig;
+        atomic_store(&load_stop, true);
+}
+
+const atomic_bool *load_stop_install(void) {
+        struct sigaction sa = { .sa_handler = on_stop };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        return &load_stop;
+}
+
+int load_output_open(LoadOutput *o) {
+        _cleanup_(error_done) Error e = ERROR_NULL;
+        o->tty = isatty(STDERR_FILENO);
+        o->progress = o->progress || o->tty;
+        if (load_doc_writer_open(&o->writer, o->out_ndjson, &e) < 0) {
+                log_error("%s", error_message(&e));
+                return EXIT_FAIL;
+        }
+        return EXIT_OK;
+}
+
+static void progress_line(const LoadInterval *iv, bool tty) {
+        const LoadgenResults *r = iv->results;
+        double span = iv->end_s - iv->start_s;
+        const Histogram *lat = r->h[LOADGEN_H_LATENCY];
+        double p99 = histogram_count(lat) ? (double) histogram_percentile(lat, 99) / 1000 : NAN;
+        fprintf(stderr, "%s%6.0f s  %9.1f req/s  ok %9.1f/s  p99 %8.2f ms  errors %llu%s", tty ? "\r" : "", iv->end_s,
+                span > 0 ? (double) r->c.done / span : 0, span > 0 ? (double) r->c.ok / span : 0, p99,
+                (unsigned long long) (r->c.done - r->c.ok), tty ? cli_erase_eol() : "\n");
+        fflush(stderr);
+}
+
+void load_output_interval(const LoadInterval *iv, void *userdata) {
+        LoadOutput *o = userdata;
+        load_doc_writer_add(&o->writer, iv);
+        if (o->progress && !iv->step)
+                progress_line(iv, o->tty);
+}
+
+void load_output_done_running(LoadOutput *o) {
+        if (o->progress && o->tty)
+                cli_progress_clear();
+}
+
+static int write_doc_file(LoadDocWriter *w, const json_t *doc, const char *path) {
+        _cleanup_fclose_ FILE *f = fopen(path, "we");
+        if (!f)
+                return log_error_errno(-errno, "cannot write the run to %s: %m", path);
+        int r = load_doc_write(w, doc, f, false);
+        if (r < 0)
+                return log_error_errno(r, "cannot write the run to %s: %m", path);
+        return 0;
+}
+
+int cli_render_to_file(const json_t *doc, const char *path, const char *what,
+                       int (*render)(FILE *, const json_t *, Error *)) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        Error e = ERROR_NULL;
+        int r = f ? render(f, doc, &e) : -ENOMEM;
+        if (f && fclose(f) != 0 && r >= 0)
+                r = -ENOMEM;
+        if (r < 0)
+                log_error("cannot render the %s: %s", what, f ? error_message(&e) : "out of memory");
+        else if (cli_write_text(text, len, path) < 0)
+                r = -EIO;
+        error_done(&e);
+        free(text);
+        return r;
+}
+
+/* The HTML report needs the document whole, intervals included: spliced in memory, read back. */
+static int write_html(LoadOutput *o, const json_t *doc) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        int r = f ? load_doc_write(&o->writer, doc, f, true) : -ENOMEM;
+        if (f && fclose(f) != 0 && r >= 0)
+                r = -ENOMEM;
+        json_t *whole = r >= 0 ? json_loadb(text, len, 0, NULL) : NULL;
+        free(text);
+        if (!whole)
+                return log_error_errno(r < 0 ? r : -ENOMEM, "cannot assemble the run for the HTML report %s: %m",
+                                       o->html);
+        r = cli_render_to_file(whole, o->html, "HTML report", render_load_html);
+        json_decref(whole);
+        return r;
+}
+
+int load_output_write(LoadOutput *o, const json_t *doc) {
+        if (o->out && write_doc_file(&o->writer, doc, o->out) < 0)
+                return EXIT_FAIL;
+        if (o->html && write_html(o, doc) < 0)
+                return EXIT_FAIL;
+        if (o->json) {
+                int r = load_doc_write(&o->writer, doc, stdout, false);
+                if (r < 0)
+                        return log_error_errno(r, "cannot write the run to stdout: %m"), EXIT_FAIL;
+        } else if (render_load_text(stdout, doc, &(RenderView) { .width = 80 }) < 0 || fflush(stdout) != 0)
+                return log_error_errno(-EIO, "cannot write the summary to stdout: %m"), EXIT_FAIL;
+        return EXIT_OK;
+}
+
+void load_output_close(LoadOutput *o) {
+        load_doc_writer_close(&o->writer);
+}

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+/* skytune stress: the options (load/stress-options.c's table plus the pattern, the URL and the
+ * outputs) into a StressArgs, checked by building the pattern's schedule; the run through
+ * load/stress-run.h, and the skytune.load/1 document with its "stress" object to the outputs that
+ * skytune load has (cli/load-output.c). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fit-width.h"
+#include "load-output.h"
+#include "log.h"
+#include "macro.h"
+#include "probe-http.h"
+#include "stress-run.h"
+#include "verbs.h"
+
+typedef struct StressArgs {
+        StressConfig c;
+        bool pattern_set;
+        const char *url;
+        bool json, progress;
+        const char *out, *out_ndjson, *html;
+        unsigned threads;
+        double timeout_s, threads_d;
+        LoadPhase *phases;      /* the checked schedule */
+        size_t n_phases;
+} StressArgs;
+
+enum { OPT_PATTERN = 0x100, OPT_OUT, OPT_NDJSON, OPT_HTML, OPT_PROGRESS, OPT_THREADS, OPT_TIMEOUT, OPT_TABLE = 0x200 };
+
+static void stress_usage_text(FILE *f, void *userdata)
+{
+        fprintf(f, "Usage: skytune stress --pattern spike|gradual|surge|breakpoint|endurance URL [OPTIONS]\n"
+                   "\n"
+                   "Runs one load pattern against URL in the open model and reports what it is about:\n"
+                   "spike and surge the recovery, gradual the knee, breakpoint the capacity, endurance the\n"
+                   "drift (rules in " CLI_DOC("stress") ").\n\n");
+        for (size_t i = 0; stress_option_info(i); i++) {
+                const StressOptionInfo *o = stress_option_info(i);
+                fprintf(f, "  --%s %s\n        %s\n", o->name, o->arg, o->help);
+        }
+        fprintf(f, "  --json            the skytune.load/1 document on stdout\n"
+                   "  --out FILE        also write it to FILE\n"
+                   "  --out-ndjson FILE the intervals as they come\n"
+                   "  --html FILE       the self-contained HTML report\n"
+                   "  --progress        one line per second on stderr (default when it is a TTY)\n"
+                   "  --threads N       engine threads (default 1)\n"
+                   "  --timeout S       per request (default 10)\n"
+                   "\nExit: 0 passed, 1 failure, 2 usage, 4 an SLO or threshold failed, 5 client-bound,\n"
+                   "130 interrupted (" CLI_DOC("load") ").\n");
+}
+
+static void stress_usage(FILE *f)
+{
+        cli_fit(f, stress_usage_text, NULL);
+}
+
+/* getopt's table: the fixed options, then one per stress_option_info(i) with val OPT_TABLE + i. */
+static struct option *options(void)
+{
+        static const struct option fixed[] = {
+                { "pattern", required_argument, NULL, OPT_PATTERN }, { "json", no_argument, NULL, 'j' },
+                { "out", required_argument, NULL, OPT_OUT }, { "out-ndjson", required_argument, NULL, OPT_NDJSON },
+                { "html", required_argument, NULL, OPT_HTML }, { "help", no_argument, NULL, 'h' },
+                { "progress", no_argument, NULL, OPT_PROGRESS }, { "threads", required_argument, NULL, OPT_THREADS },
+                { "timeout", required_argument, NULL, OPT_TIMEOUT },
+        };
+        size_t n = 0;
+        while (stress_option_info(n))
+                n++;
+        struct option *o = calloc(ELEMENTSOF(fixed) + n + 1, sizeof(*o));
+        if (!o)
+                return NULL;
+        memcpy(o, fixed, sizeof(fixed));
+        for (size_t i = 0; i < n; i++)
+                o[ELEMENTSOF(fixed) + i] = (struct option) { stress_option_info(i)->name, required_argument, NULL,
+                                                             OPT_TABLE + (int) i };
+        return o;
+}
+
+/* A number in [lo, hi], or a usage error naming the option. */
+static int number_option(const char *name, const char *text, double lo, double hi, double *ret)
+{
+        char *end = NULL;
+        double v = strtod(text, &end);
+        if (end == text || *end || !(v >= lo && v <= hi)) {
+                log_error("%s %s: give a number from %g to %g", name, text, lo, hi);
+                return EXIT_USAGE;
+        }
+        *ret = v;
+        return EXIT_OK;
+}
+
+static int option(StressArgs *a, int c)
+{
+        Error e = ERROR_NULL;
+        int r;
+        switch (c) {
+        case OPT_PATTERN:
+                if ((r = stress_pattern_from_string(optarg)) < 0) {
+                        log_error("--pattern %s: give spike, gradual, surge, breakpoint or endurance", optarg);
+                        return EXIT_USAGE;
+                }
+                a->c.o.pattern = (StressPattern) r;
+                a->pattern_set = true;
+                return EXIT_OK;
+        case 'j':
+                a->json = true;
+                return EXIT_OK;
+        case OPT_OUT:
+                a->out = optarg;
+                return EXIT_OK;
+        case OPT_NDJSON:
+                a->out_ndjson = optarg;
+                return EXIT_OK;
+        case OPT_HTML:
+                a->html = optarg;
+                return EXIT_OK;
+        case OPT_PROGRESS:
+                a->progress = true;
+                return EXIT_OK;
+        case OPT_THREADS:
+                return number_option("--threads", optarg, 1, 256, &a->threads_d);
+        case OPT_TIMEOUT:
+                return number_option("--timeout", optarg, 0.001, 3600, &a->timeout_s);
+        default:
+                if (c < OPT_TABLE || stress_config_set(&a->c, stress_option_info((size_t) (c - OPT_TABLE))->name,
+                                                       optarg, &e) < 0) {
+                        if (c >= OPT_TABLE)
+                                log_error("%s", error_message(&e));
+                        error_done(&e);
+                        return EXIT_USAGE;
+                }
+                return EXIT_OK;
+        }
+}
+
+/* The pattern, the URL and a schedule the options make. */
+static int check(StressArgs *a)
+{
+        Error e = ERROR_NULL;
+        if (!a->pattern_set) {
+                log_error("skytune stress: give --pattern spike, gradual, surge, breakpoint or endurance");
+                return EXIT_USAGE;
+        }
+        if (!a->url) {
+                log_error("skytune stress: give the URL to load (http://127.0.0.1:8080/ ...)");
+                return EXIT_USAGE;
+        }
+        if (http_url_check(a->url, &e) < 0) {
+                log_error("%s: %s", a->url, error_message(&e));
+                error_done(&e);
+                return EXIT_USAGE;
+        }
+        stress_config_finish(&a->c);
+        if (stress_phases(&a->c.o, &a->phases, &a->n_phases, &e) < 0) {
+                log_error("%s (--pattern %s)", error_message(&e), stress_pattern_names[a->c.o.pattern]);
+                error_done(&e);
+                return EXIT_USAGE;
+        }
+        return EXIT_OK;
+}
+
+/* Parse argv into *a: EXIT_OK, or the exit code with the reason logged (-1: --help was printed). */
+static int stress_args_parse(int argc, char **argv, StressArgs *a)
+{
+        _cleanup_free_ struct option *opts = options();
+        if (!opts)
+                return EXIT_FAIL;
+        optind = 0;
+        for (int c; (c = getopt_long(argc, argv, "jh", opts, NULL)) != -1;) {
+                if (c == 'h') {
+                        stress_usage(stdout);
+                        return -1;
+                }
+                if (c == '?')
+                        return EXIT_USAGE;
+                int r = option(a, c);
+                if (r != EXIT_OK)
+                        return r;
+        }
+        if (optind < argc)
+                a->url = argv[optind++];
+        if (optind < argc) {
+                log_error("skytune stress: one URL only (%s is extra)", argv[optind]);
+                return EXIT_USAGE;
+        }
+        return check(a);
+}
+
+static int output(LoadOutput *o, const StressRun *sr)
+{
+        _cleanup_(json_decrefp) json_t *doc = load_doc_build(sr->run);
+        if (!doc || stress_doc_add(doc, sr) < 0)
+                return log_error_errno(-ENOMEM, "cannot build the run's document: %m"), EXIT_FAIL;
+        int r = load_output_write(o, doc);
+        return r != EXIT_OK ? r : stress_run_exit(sr);
+}
+
+int verb_stress(int argc, char **argv)
+{
+        StressArgs a = {};
+        int r = stress_args_parse(argc, argv, &a);
+        free(a.phases);
+        if (r != EXIT_OK)
+                return r < 0 ? EXIT_OK : r;
+        if (a.json && a.out_ndjson && !strcmp(a.out_ndjson, "-")) {
+                log_error("--json and --out-ndjson - both write to stdout: send the stream to a file");
+                return EXIT_USAGE;
+        }
+        LoadOutput o = { .json = a.json, .progress = a.progress, .out = a.out, .out_ndjson = a.out_ndjson,
+                         .html = a.html };
+        if (load_output_open(&o) != EXIT_OK)
+                return EXIT_FAIL;
+        StressRunConfig cfg = {
+                .c = &a.c, .url = a.url, .threads = (unsigned) a.threads_d, .timeout_s = a.timeout_s,
+                .stop = load_stop_install(), .hooks = { .on_interval = load_output_interval, .userdata = &o },
+        };
+        _cleanup_(error_done) Error e = ERROR_NULL;
+        StressRun *sr = NULL;
+        r = stress_run(&cfg, &sr, &e);
+        load_output_done_running(&o);
+        if (r == -ECANCELED) {
+                log_error("interrupted before anything ran: nothing written");
+                r = EXIT_INTERRUPTED;
+        } else if (r < 0) {
+                _cleanup_free_ char *msg = error_format(&e);
+                log_error("%s", msg ? msg : error_message(&e));
+                r = EXIT_FAIL;
+        } else {
+                if (sr->run->interrupted)
+                        log_error("interrupted: the results so far are written, marked interrupted");
+                r = output(&o, sr);
+        }
+        stress_run_free(sr);
+        load_output_close(&o);
+        return r;
+}

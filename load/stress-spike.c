@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/* stress-spike: the base's band, a spike's degradation and recovery, and a surge of spikes with
+ * whether recovery worsens (the rules are in load/stress.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "macro.h"
+#include "stats.h"
+#include "stress.h"
+
+#define BAND_MAX 4096
+
+int stress_band(const StressInterval *iv, size_t n, double from_s, double to_s, unsigned warmup, StressBand *ret)
+{
+        double p99[BAND_MAX], err[BAND_MAX];
+        size_t k = 0, seen = 0;
+
+        for (size_t i = 0; i < n && k < BAND_MAX; i++) {
+                if (iv[i].t_s < from_s || iv[i].t_s >= to_s || isnan(iv[i].p99_us))
+                        continue;
+                if (seen++ < warmup)
+                        continue;
+                p99[k] = iv[i].p99_us;
+                err[k] = isnan(iv[i].error_rate) ? 0 : iv[i].error_rate;
+                k++;
+        }
+        if (k < 3)
+                return -ENODATA;
+        *ret = (StressBand) { .n = k };
+        ret->p99_med = stats_median(p99, k);
+        ret->p99_hi = ret->p99_med + MAX(3 * stats_mad(p99, k), 0.1 * ret->p99_med);
+        ret->err_med = stats_median(err, k);
+        ret->err_hi = ret->err_med + MAX(3 * stats_mad(err, k), 0.005);
+        return 0;
+}
+
+bool stress_band_holds(const StressBand *b, const StressInterval *iv)
+{
+        double err = isnan(iv->error_rate) ? 0 : iv->error_rate;
+        return !isnan(iv->p99_us) && iv->p99_us <= b->p99_hi && err <= b->err_hi;
+}
+
+/* The first i >= from with recover_n intervals in a row within the band and before until_s; n when none. */
+static size_t recovery_index(const StressInterval *iv, size_t n, size_t from, double until_s, const StressBand *b,
+                             unsigned recover_n)
+{
+        unsigned run = 0;
+        for (size_t i = from; i < n && iv[i].t_s < until_s; i++) {
+                run = stress_band_holds(b, &iv[i]) ? run + 1 : 0;
+                if (run >= recover_n)
+                        return i + 1 - run;
+        }
+        return n;
+}
+
+void stress_spike_analyse(const StressInterval *iv, size_t n, const StressBand *b, double start_s, double end_s,
+                          double until_s, unsigned recover_n, StressSpikeResult *ret)
+{
+        *ret = (StressSpikeResult) { .start_s = start_s, .end_s = end_s, .recovery_s = NAN };
+        if (recover_n == 0)
+                recover_n = 3;
+        size_t first_after = 0;
+        while (first_after < n && iv[first_after].t_s < end_s)
+                first_after++;
+        size_t rec = recovery_index(iv, n, first_after, until_s, b, recover_n);
+        double rec_t = rec < n ? iv[rec].t_s : until_s;
+        double planned = 0, completed = 0;
+
+        for (size_t i = 0; i < n && iv[i].t_s < rec_t; i++) {
+                if (iv[i].t_s < start_s)
+                        continue;
+                if (!isnan(iv[i].p99_us))
+                        ret->peak_p99_us = MAX(ret->peak_p99_us, iv[i].p99_us);
+                if (!isnan(iv[i].error_rate))
+                        ret->peak_error_rate = MAX(ret->peak_error_rate, iv[i].error_rate);
+                if (iv[i].t_s < end_s) {
+                        planned += iv[i].planned;
+                        completed += isnan(iv[i].completed_rps) ? 0 : iv[i].completed_rps;
+                }
+        }
+        ret->p99_factor = b->p99_med > 0 ? ret->peak_p99_us / b->p99_med : NAN;
+        ret->served_fraction = planned > 0 ? completed / planned : NAN;
+        if (rec < n) {
+                ret->recovered = true;
+                ret->recovery_s = MAX(0.0, iv[rec].t_s - end_s);
+        }
+}
+
+static bool worsens(const StressSurgeResult *s, double interval_s)
+{
+        if (s->n_spikes < 2)
+                return false;
+        const StressSpikeResult *first = &s->spikes[0], *last = &s->spikes[s->n_spikes - 1];
+        for (size_t i = 1; i < s->n_spikes; i++)
+                if (first->recovered && !s->spikes[i].recovered)
+                        return true;
+        if (!first->recovered)
+                return false;
+        return last->recovery_s - first->recovery_s >= MAX(2 * interval_s, 0.25 * first->recovery_s);
+}
+
+int stress_surge_analyse(const StressOptions *o, const StressInterval *iv, size_t n, double interval_s,
+                         StressSurgeResult *ret)
+{
+        *ret = (StressSurgeResult) {};
+        if (interval_s <= 0)
+                interval_s = 1;
+        /* Leave out the first 10 % of the base (at least one interval): connections and caches warm. */
+        unsigned warmup = (unsigned) MAX(1.0, 0.1 * o->before_s / interval_s);
+        int r = stress_band(iv, n, 0, o->before_s, warmup, &ret->band);
+        if (r < 0)
+                return r;
+        double t = o->before_s;
+        for (unsigned i = 0; i < o->spikes && i < STRESS_SURGE_MAX; i++) {
+                double end = t + o->spike_s, next = end + o->after_s;
+                stress_spike_analyse(iv, n, &ret->band, t, end, next, 3, &ret->spikes[ret->n_spikes++]);
+                t = next;
+        }
+        ret->worsens = worsens(ret, interval_s);
+        return 0;
+}
