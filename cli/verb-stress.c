@@ -50,8 +50,13 @@ static void stress_usage_text(FILE *f, void *userdata)
                    "  --progress        one line per second on stderr (default when it is a TTY)\n"
                    "  --threads N       engine threads (default 1)\n"
                    "  --timeout S       per request (default 10)\n"
-                   "\nExit: 0 passed, 1 failure, 2 usage, 4 an SLO or threshold failed, 5 client-bound,\n"
-                   "130 interrupted (" CLI_DOC("load") ").\n");
+                   "\nExamples:\n"
+                   "  skytune stress --pattern spike --rate 100 --factor 5 --spike 30s URL\n"
+                   "  skytune stress --pattern breakpoint --start 100 --slo-p99 200ms URL\n"
+                   "  skytune stress --pattern endurance --rate 200 --hold 4h URL --html soak.html\n"
+                   "\nExit codes: 0 done (a capacity, a knee, a drift or none), 1 nothing answered,\n"
+                   "2 usage, 4 a spike did not recover, 5 client-bound (the client could not keep\n"
+                   "the schedule), 130 interrupted (the results so far are written).\n");
 }
 
 static void stress_usage(FILE *f)

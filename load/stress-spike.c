@@ -29,7 +29,7 @@ int stress_band(const StressInterval *iv, size_t n, double from_s, double to_s, 
                 return -ENODATA;
         *ret = (StressBand) { .n = k };
         ret->p99_med = stats_median(p99, k);
-        ret->p99_hi = ret->p99_med + MAX(3 * stats_mad(p99, k), 0.1 * ret->p99_med);
+        ret->p99_hi = ret->p99_med + MAX(3 * stats_mad(p99, k), 0.25 * ret->p99_med);
         ret->err_med = stats_median(err, k);
         ret->err_hi = ret->err_med + MAX(3 * stats_mad(err, k), 0.005);
         return 0;

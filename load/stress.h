@@ -6,7 +6,7 @@
  *
  * Rules (stated once, used by the reports):
  *  - The base's band: over the base intervals before the first spike (the first `warmup` intervals
- *    left out) p99 is within it when p99 <= median + max(3 MAD, 10 % of the median), and the error
+ *    left out) p99 is within it when p99 <= median + max(3 MAD, 25 % of the median), and the error
  *    rate when it is <= median + max(3 MAD, 0.5 percentage points) (MAD scaled by 1.4826).
  *  - Recovered: at the start of the first run of `recover_n` consecutive intervals (default 3) after
  *    the spike's end that are all within the band (p99 and error rate).

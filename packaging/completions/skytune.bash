@@ -68,6 +68,9 @@ _skytune() {
         --builtin)
                 COMPREPLY=($(compgen -W 'tpcb-like select-only suite' -- "$cur"))
                 return ;;
+        --pattern)
+                COMPREPLY=($(compgen -W 'spike gradual surge breakpoint endurance' -- "$cur"))
+                return ;;
         --out | --plan | --profile | --from | --baseline | --cacert | --html | --junit | --scenario | --body-file | --out-ndjson | --script | --file | --password-file)
                 _filedir
                 return ;;
@@ -80,7 +83,9 @@ _skytune() {
         --duration | --interval | --rounds | --round-duration | --users | --rate | --url | --method | --data | \
         --header | -H | --timeout | --threads | --target | --noise | --seed | --ramp | --think | --threshold | \
         --segment | --start-at | --dsn | --database | --clients | --iterations | --param | \
-        --latency-limit | --scale | --transactions | --progress | --min-rows)
+        --latency-limit | --scale | --transactions | --progress | --min-rows | --factor | --spike | --before | \
+        --after | --spikes | --to | --start | --increment | --step | --max-steps | --slo-error-rate | --slo-p99 | \
+        --slo-lateness | --sustain | --repeats | --resolution | --warmup | --rest | --hold | --window)
                 return ;;
         esac
 

@@ -107,7 +107,7 @@ static void test_spike(void **state)
         assert_true(fabs(r.band.p99_med - 20000) < 1500);
         const StressSpikeResult *s = &r.spikes[0];
         assert_true(s->recovered);
-        /* Back within the band (20 ms + 10 %) at about 11 s of the 12 s linear fall. */
+        /* Back within the band (20 ms + 25 %) at about 11 s of the 12 s linear fall. */
         assert_true(s->recovery_s >= 10 && s->recovery_s <= 13);
         assert_true(s->p99_factor > 13 && s->p99_factor < 18);
         assert_true(s->peak_error_rate > 0.2 && s->peak_error_rate <= 0.3);
