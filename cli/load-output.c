@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "load-host.h"
 #include "load-output.h"
 #include "log.h"
 #include "macro.h"
@@ -39,6 +40,11 @@ int load_output_open(LoadOutput *o) {
                 log_error("%s", error_message(&e));
                 return EXIT_FAIL;
         }
+        if (!o->no_system && load_host_new(o->sysroot, &o->host) < 0) {
+                if (o->sysroot)
+                        return EXIT_FAIL;
+                log_warning("the run goes on without the host's metrics and findings");
+        }
         return EXIT_OK;
 }
 
@@ -56,8 +62,16 @@ static void progress_line(const LoadInterval *iv, bool tty) {
 void load_output_interval(const LoadInterval *iv, void *userdata) {
         LoadOutput *o = userdata;
         load_doc_writer_add(&o->writer, iv);
+        if (!iv->step)
+                o->planned = iv->planned;
         if (o->progress && !iv->step)
                 progress_line(iv, o->tty);
+}
+
+void load_output_tick(double t_s, void *userdata) {
+        LoadOutput *o = userdata;
+        if (o->host)
+                load_host_tick(o->host, t_s, o->planned);
 }
 
 void load_output_done_running(LoadOutput *o) {
@@ -111,7 +125,9 @@ static int write_html(LoadOutput *o, const json_t *doc) {
         return r;
 }
 
-int load_output_write(LoadOutput *o, const json_t *doc) {
+int load_output_write(LoadOutput *o, json_t *doc) {
+        if (o->host && load_host_finish(o->host, doc) < 0)
+                return EXIT_FAIL;
         if (o->out && write_doc_file(&o->writer, doc, o->out) < 0)
                 return EXIT_FAIL;
         if (o->html && write_html(o, doc) < 0)
@@ -127,4 +143,5 @@ int load_output_write(LoadOutput *o, const json_t *doc) {
 
 void load_output_close(LoadOutput *o) {
         load_doc_writer_close(&o->writer);
+        o->host = load_host_free(o->host);
 }

@@ -11,23 +11,32 @@
 #include "error.h"
 #include "load-doc.h"
 
+typedef struct LoadHost LoadHost;
+
 typedef struct LoadOutput {
         bool json, progress;
         const char *out, *out_ndjson, *html;
+        bool no_system;                 /* --no-system: no host metrics, no findings */
+        const char *sysroot;            /* --sysroot: the host's /proc and /sys from there */
         LoadDocWriter writer;
         bool tty;
+        LoadHost *host;                 /* cli/load-host.h */
+        double planned;                 /* of the last total interval */
 } LoadOutput;
 
 /* SIGINT and SIGTERM set the returned flag (a lock-free atomic the engines' threads read). */
 const atomic_bool *load_stop_install(void);
 /* Opens the writer (progress on when asked or stderr is a terminal). EXIT_OK or EXIT_FAIL, logged. */
 int load_output_open(LoadOutput *o);
-/* A LoadHooks.on_interval: userdata is the LoadOutput. */
+/* The run's hooks (on_interval, on_tick): userdata is the LoadOutput. */
 void load_output_interval(const LoadInterval *iv, void *userdata);
+void load_output_tick(double t_s, void *userdata);
+#define LOAD_OUTPUT_HOOKS(o) { .on_interval = load_output_interval, .on_tick = load_output_tick, .userdata = (o) }
 /* Clears the progress line. */
 void load_output_done_running(LoadOutput *o);
-/* doc (from load_doc_build) to every output asked for; EXIT_OK or EXIT_FAIL, logged. */
-int load_output_write(LoadOutput *o, const json_t *doc);
+/* doc (from load_doc_build), with the host's "system" and "findings" added, to every output asked
+ * for; EXIT_OK or EXIT_FAIL, logged. */
+int load_output_write(LoadOutput *o, json_t *doc);
 void load_output_close(LoadOutput *o);
 
 /* doc rendered into memory by render, then written whole to path ('-': stdout), so that a failed

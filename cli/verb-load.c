@@ -28,7 +28,7 @@ int verb_load(int argc, char **argv) {
                 return r;
         }
         LoadOutput o = { .json = a.json, .progress = a.progress, .out = a.out, .out_ndjson = a.out_ndjson,
-                         .html = a.html };
+                         .html = a.html, .no_system = a.no_system, .sysroot = a.sysroot };
         if (load_output_open(&o) != EXIT_OK) {
                 load_args_done(&a);
                 return EXIT_FAIL;
@@ -36,7 +36,7 @@ int verb_load(int argc, char **argv) {
         LoadRunConfig cfg = {
                 .scenario = a.scenario, .threads = a.threads, .segment_index = a.segment_index,
                 .segment_count = a.segment_count, .start_at_usec = a.start_at_usec, .stop = load_stop_install(),
-                .hooks = { .on_interval = load_output_interval, .userdata = &o },
+                .hooks = LOAD_OUTPUT_HOOKS(&o),
         };
         _cleanup_(error_done) Error e = ERROR_NULL;
         LoadRun *run = NULL;

@@ -14,6 +14,8 @@ typedef struct LoadArgs {
         uint64_t start_at_usec;
         bool json, progress;
         const char *out, *out_ndjson, *html;
+        bool no_system;                 /* --no-system */
+        const char *sysroot;            /* --sysroot DIR: the host's metrics from a captured tree */
 } LoadArgs;
 
 /* Fills *a; returns -1 to go on, else the exit code (help printed: 0; usage error logged: 2). */

@@ -22,15 +22,16 @@ typedef struct StressArgs {
         StressConfig c;
         bool pattern_set;
         const char *url;
-        bool json, progress;
-        const char *out, *out_ndjson, *html;
+        bool json, progress, no_system;
+        const char *out, *out_ndjson, *html, *sysroot;
         unsigned threads;
         double timeout_s, threads_d;
         LoadPhase *phases;      /* the checked schedule */
         size_t n_phases;
 } StressArgs;
 
-enum { OPT_PATTERN = 0x100, OPT_OUT, OPT_NDJSON, OPT_HTML, OPT_PROGRESS, OPT_THREADS, OPT_TIMEOUT, OPT_TABLE = 0x200 };
+enum { OPT_PATTERN = 0x100, OPT_OUT, OPT_NDJSON, OPT_HTML, OPT_PROGRESS, OPT_THREADS, OPT_TIMEOUT, OPT_NO_SYSTEM, OPT_SYSROOT,
+       OPT_TABLE = 0x200 };
 
 static void stress_usage_text(FILE *f, void *userdata)
 {
@@ -50,6 +51,8 @@ static void stress_usage_text(FILE *f, void *userdata)
                    "  --progress        one line per second on stderr (default when it is a TTY)\n"
                    "  --threads N       engine threads (default 1)\n"
                    "  --timeout S       per request (default 10)\n"
+                   "  --no-system       do not sample the host (metrics, findings, changes)\n"
+                   "  --sysroot DIR     read the host's /proc and /sys under DIR\n"
                    "\nExamples:\n"
                    "  skytune stress --pattern spike --rate 100 --factor 5 --spike 30s URL\n"
                    "  skytune stress --pattern breakpoint --start 100 --slo-p99 200ms URL\n"
@@ -72,7 +75,8 @@ static struct option *options(void)
                 { "out", required_argument, NULL, OPT_OUT }, { "out-ndjson", required_argument, NULL, OPT_NDJSON },
                 { "html", required_argument, NULL, OPT_HTML }, { "help", no_argument, NULL, 'h' },
                 { "progress", no_argument, NULL, OPT_PROGRESS }, { "threads", required_argument, NULL, OPT_THREADS },
-                { "timeout", required_argument, NULL, OPT_TIMEOUT },
+                { "timeout", required_argument, NULL, OPT_TIMEOUT }, { "no-system", no_argument, NULL, OPT_NO_SYSTEM },
+                { "sysroot", required_argument, NULL, OPT_SYSROOT },
         };
         size_t n = 0;
         while (stress_option_info(n))
@@ -87,13 +91,13 @@ static struct option *options(void)
         return o;
 }
 
-/* A number in [lo, hi], or a usage error naming the option. */
-static int number_option(const char *name, const char *text, double lo, double hi, double *ret)
+/* A number in [lo, hi] (integer: a whole one), or a usage error naming the option. */
+static int number_option(const char *name, const char *text, double lo, double hi, bool integer, double *ret)
 {
         char *end = NULL;
         double v = strtod(text, &end);
-        if (end == text || *end || !(v >= lo && v <= hi)) {
-                log_error("%s %s: give a number from %g to %g", name, text, lo, hi);
+        if (end == text || *end || !(v >= lo && v <= hi) || (integer && v != (double) (long) v)) {
+                log_error("%s %s: give a %s from %g to %g", name, text, integer ? "whole number" : "number", lo, hi);
                 return EXIT_USAGE;
         }
         *ret = v;
@@ -128,10 +132,16 @@ static int option(StressArgs *a, int c)
         case OPT_PROGRESS:
                 a->progress = true;
                 return EXIT_OK;
+        case OPT_NO_SYSTEM:
+                a->no_system = true;
+                return EXIT_OK;
+        case OPT_SYSROOT:
+                a->sysroot = optarg;
+                return EXIT_OK;
         case OPT_THREADS:
-                return number_option("--threads", optarg, 1, 256, &a->threads_d);
+                return number_option("--threads", optarg, 1, 256, true, &a->threads_d);
         case OPT_TIMEOUT:
-                return number_option("--timeout", optarg, 0.001, 3600, &a->timeout_s);
+                return number_option("--timeout", optarg, 0.001, 3600, false, &a->timeout_s);
         default:
                 if (c < OPT_TABLE || stress_config_set(&a->c, stress_option_info((size_t) (c - OPT_TABLE))->name,
                                                        optarg, &e) < 0) {
@@ -142,6 +152,33 @@ static int option(StressArgs *a, int c)
                 }
                 return EXIT_OK;
         }
+}
+
+/* Windows too short for the pattern's rules to give an answer (docs/stress.md). */
+static int judgeable(const StressConfig *c)
+{
+        const StressOptions *o = &c->o;
+        if ((o->pattern == STRESS_SPIKE || o->pattern == STRESS_SURGE) && o->after_s < 3) {
+                log_error("--after %gs: recovery is 3 intervals in a row in the band: give --after 3s or more", o->after_s);
+                return EXIT_USAGE;
+        }
+        if ((o->pattern == STRESS_SPIKE || o->pattern == STRESS_SURGE) && o->before_s < 4) {
+                log_error("--before %gs: the base's band needs 3 intervals after the first: give --before 4s or more",
+                          o->before_s);
+                return EXIT_USAGE;
+        }
+        if (o->pattern == STRESS_BREAKPOINT) {
+                StressBreakpointConfig b;
+                stress_config_breakpoint(c, &b);
+                double need = b.warmup_s + b.slo.sustain_s + b.interval_s;
+                if (b.step_s < need) {
+                        log_error("--step %gs is too short to judge a hold: its warm-up (%gs) and --sustain (%gs) "
+                                  "and one more interval need --step %gs or more (or a shorter --warmup, --sustain)",
+                                  b.step_s, b.warmup_s, b.slo.sustain_s, need);
+                        return EXIT_USAGE;
+                }
+        }
+        return EXIT_OK;
 }
 
 /* The pattern, the URL and a schedule the options make. */
@@ -167,7 +204,7 @@ static int check(StressArgs *a)
                 error_done(&e);
                 return EXIT_USAGE;
         }
-        return EXIT_OK;
+        return judgeable(&a->c);
 }
 
 /* Parse argv into *a: EXIT_OK, or the exit code with the reason logged (-1: --help was printed). */
@@ -182,8 +219,10 @@ static int stress_args_parse(int argc, char **argv, StressArgs *a)
                         stress_usage(stdout);
                         return -1;
                 }
-                if (c == '?')
+                if (c == '?') {
+                        log_error("see 'skytune stress --help' for the options");
                         return EXIT_USAGE;
+                }
                 int r = option(a, c);
                 if (r != EXIT_OK)
                         return r;
@@ -218,12 +257,12 @@ int verb_stress(int argc, char **argv)
                 return EXIT_USAGE;
         }
         LoadOutput o = { .json = a.json, .progress = a.progress, .out = a.out, .out_ndjson = a.out_ndjson,
-                         .html = a.html };
+                         .html = a.html, .no_system = a.no_system, .sysroot = a.sysroot };
         if (load_output_open(&o) != EXIT_OK)
                 return EXIT_FAIL;
         StressRunConfig cfg = {
                 .c = &a.c, .url = a.url, .threads = (unsigned) a.threads_d, .timeout_s = a.timeout_s,
-                .stop = load_stop_install(), .hooks = { .on_interval = load_output_interval, .userdata = &o },
+                .stop = load_stop_install(), .hooks = LOAD_OUTPUT_HOOKS(&o),
         };
         _cleanup_(error_done) Error e = ERROR_NULL;
         StressRun *sr = NULL;

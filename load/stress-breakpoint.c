@@ -202,6 +202,10 @@ void stress_breakpoint_feed(StressBreakpoint *bp, const StressInterval *iv, size
         StressHold h;
         double value;
         StressTrip trip = stress_hold_judge(&c, bp->rate, iv, n, &h, &value);
+        if (isnan(h.sent_ratio)) {
+                bp->state = STRESS_BP_DONE;     /* no interval past the warm-up: nothing to judge */
+                return;
+        }
         if (trip == STRESS_TRIP_UNSTEADY && bp->extended < bp->c.max_extend) {
                 bp->extended++;
                 return;

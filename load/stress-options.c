@@ -68,7 +68,7 @@ const StressOptionInfo *stress_option_info(size_t i)
 }
 
 static const char *const kind_what[] = {
-        [OPT_RATE] = "a rate in requests per second (0 or more)",
+        [OPT_RATE] = "a rate in requests per second, from 0 to 1000000",
         [OPT_FACTOR] = "a factor above 1, as 5 or 5x",
         [OPT_DURATION] = "a duration: a number with ms, s, m or h (no unit: seconds)",
         [OPT_LATENCY] = "a latency: a number with us, ms or s (no unit: milliseconds)",
@@ -102,7 +102,8 @@ static int parse(OptKind kind, const char *text, double *ret)
                 if (strcmp(end, u->suffix) != 0)
                         continue;
                 v *= u->scale;
-                if ((kind == OPT_FACTOR && v <= 1) || (kind == OPT_FRACTION && v > 1) ||
+                /* A rate beyond 10^6/s is no plan a client keeps, and the engine would spin counting it. */
+                if ((kind == OPT_FACTOR && v <= 1) || (kind == OPT_FRACTION && v > 1) || (kind == OPT_RATE && v > 1e6) ||
                     (kind == OPT_COUNT && (v < 1 || v > 1e6 || v != floor(v))))
                         return -EINVAL;
                 *ret = v;

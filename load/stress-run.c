@@ -130,13 +130,22 @@ static int run_once(Ctx *c, LoadRun **ret, Error *e)
         return load_run(&lc, ret, e);
 }
 
-/* Sleep s seconds, or until stop. */
-static void rest(double s, const atomic_bool *stop)
+static double now_s(void)
 {
-        for (double left = s; left > 0 && !(stop && atomic_load(stop)); left -= 0.05) {
-                double d = MIN(left, 0.05);
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+/* Sleep s seconds, or until stop; the seconds slept. */
+static double rest(double s, const atomic_bool *stop)
+{
+        double t0 = now_s(), t;
+        while ((t = now_s() - t0) < s && !(stop && atomic_load(stop))) {
+                double d = MIN(s - t, 0.05);
                 nanosleep(&(struct timespec) { 0, (long) (d * 1e9) }, NULL);
         }
+        return now_s() - t0;
 }
 
 /* The hold's run into the whole one (acc, n_phases holds so far): results, times, one more phase. */
@@ -192,9 +201,14 @@ static int run_breakpoint(Ctx *c, Error *e)
                 if (c->cfg->stop && atomic_load(c->cfg->stop))
                         break;
                 if (a.rest_s > 0 && sr->run) {
-                        rest(a.rest_s, c->cfg->stop);
-                        c->offset_s += a.rest_s;
-                        sr->rested_s += a.rest_s;
+                        double slept = rest(a.rest_s, c->cfg->stop);
+                        c->offset_s += slept;
+                        sr->rested_s += slept;
+                        if (c->cfg->stop && atomic_load(c->cfg->stop)) {
+                                sr->run->interrupted = true;
+                                sr->run->duration_s = c->offset_s;
+                                break;
+                        }
                 }
                 st->phases[0] = (LoadPhase) { .kind = LOAD_PHASE_HOLD, .value = a.rate, .duration_s = a.hold_s };
                 st->n_phases = 1;
@@ -202,7 +216,8 @@ static int run_breakpoint(Ctx *c, Error *e)
                 LoadRun *run = NULL;
                 if ((r = run_once(c, &run, e)) < 0)
                         break;
-                stress_breakpoint_feed(&sr->bp, c->iv, c->n);
+                if (!run->interrupted)  /* a hold cut short is no verdict on its rate */
+                        stress_breakpoint_feed(&sr->bp, c->iv, c->n);
                 if (!sr->run)
                         sr->run = run;
                 else {
@@ -232,6 +247,9 @@ static void analyse(Ctx *c)
         case STRESS_SPIKE:
         case STRESS_SURGE:
                 sr->analysed = stress_surge_analyse(o, c->iv, c->n, sr->scenario->interval_s, &sr->surge);
+                /* An interrupted run: the spikes it never reached are not "not recovered". */
+                while (sr->surge.n_spikes > 0 && sr->surge.spikes[sr->surge.n_spikes - 1].start_s >= sr->run->duration_s)
+                        sr->surge.n_spikes--;
                 break;
         case STRESS_GRADUAL:
                 sr->analysed = stress_gradual_analyse(c->iv, c->n, &sr->knee);

@@ -57,7 +57,8 @@ static size_t recovery_index(const StressInterval *iv, size_t n, size_t from, do
 void stress_spike_analyse(const StressInterval *iv, size_t n, const StressBand *b, double start_s, double end_s,
                           double until_s, unsigned recover_n, StressSpikeResult *ret)
 {
-        *ret = (StressSpikeResult) { .start_s = start_s, .end_s = end_s, .recovery_s = NAN };
+        *ret = (StressSpikeResult) { .start_s = start_s, .end_s = end_s, .recovery_s = NAN, .peak_p99_us = NAN,
+                                     .peak_error_rate = NAN };
         if (recover_n == 0)
                 recover_n = 3;
         size_t first_after = 0;
@@ -70,10 +71,9 @@ void stress_spike_analyse(const StressInterval *iv, size_t n, const StressBand *
         for (size_t i = 0; i < n && iv[i].t_s < rec_t; i++) {
                 if (iv[i].t_s < start_s)
                         continue;
-                if (!isnan(iv[i].p99_us))
-                        ret->peak_p99_us = MAX(ret->peak_p99_us, iv[i].p99_us);
-                if (!isnan(iv[i].error_rate))
-                        ret->peak_error_rate = MAX(ret->peak_error_rate, iv[i].error_rate);
+                /* fmax: NAN (no p99 yet: nothing completed) gives way to any number. */
+                ret->peak_p99_us = fmax(ret->peak_p99_us, iv[i].p99_us);
+                ret->peak_error_rate = fmax(ret->peak_error_rate, iv[i].error_rate);
                 if (iv[i].t_s < end_s) {
                         planned += iv[i].planned;
                         completed += isnan(iv[i].completed_rps) ? 0 : iv[i].completed_rps;

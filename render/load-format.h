@@ -17,3 +17,5 @@ void markup_put(FILE *f, const char *s);
 double jnum(const json_t *o, const char *k);
 /* The "stress" object of a load document (render/load-stress-text.c). */
 void load_stress_text(FILE *f, const json_t *stress);
+/* The host's findings of a load document, with their proposed changes (load-stress-text.c). */
+void load_findings_text(FILE *f, const json_t *findings);

@@ -1,25 +1,38 @@
 /* SPDX-License-Identifier: MIT */
-/* The "stress" object of a skytune.load/1 document for people (docs/stress.md): what the pattern
- * found, in the summary of render_load_text. At most 80 columns. */
+/* The parts of a skytune.load/1 document beyond the requests, for people: the "stress" object
+ * (docs/stress.md) and the host's findings with the changes skytune plan proposes for them. At most
+ * 80 columns. */
 #include <math.h>
 #include <stdio.h>
 
 #include "json-util.h"
 #include "load-format.h"
+#include "render.h"
 
 static const char *us(char *buf, size_t size, const json_t *o, const char *k)
 {
         return load_fmt_us(buf, size, json_object_get(o, k));
 }
 
+/* A fraction as "12.34 %", "-" when there is none. */
+static const char *pct(char *buf, size_t size, double v)
+{
+        if (isfinite(v))
+                snprintf(buf, size, "%.2f %%", 100 * v);
+        else
+                snprintf(buf, size, "-");
+        return buf;
+}
+
 static void spikes_text(FILE *f, const json_t *s, const json_t *o)
 {
-        char a[32], b[32];
+        char a[32], b[32], c[32];
         const json_t *band = json_object_get(s, "band");
-        fprintf(f, "\nStress %s: base %.0f/s, %.0fx for %.0f s, %.0f s before, %.0f s after\n", jstr_or(s, "pattern", "?"),
+        fprintf(f, "\nStress %s: base %g/s, %gx for %g s, %g s before, %g s after\n", jstr_or(s, "pattern", "?"),
                 jnum(o, "rate"), jnum(o, "factor"), jnum(o, "spike_s"), jnum(o, "before_s"), jnum(o, "after_s"));
         if (!json_is_true(json_object_get(s, "analysed"))) {
-                fprintf(f, "  base band      too few base intervals with a p99: no band, nothing judged\n");
+                fprintf(f, "  base band      too few base intervals with a p99: nothing judged (a longer\n"
+                           "                 --before, or a server that answers)\n");
                 return;
         }
         fprintf(f, "  base band      p99 %s (within <= %s), errors %.2f %% (<= %.2f %%)\n",
@@ -28,9 +41,10 @@ static void spikes_text(FILE *f, const json_t *s, const json_t *o)
         size_t i;
         const json_t *p;
         json_array_foreach(json_object_get(s, "spikes"), i, p) {
-                fprintf(f, "  spike %-8zu %.0f-%.0f s: p99 peak %s (%.1fx), errors %.2f %%, served %.1f %%\n", i + 1,
-                        jnum(p, "start_s"), jnum(p, "end_s"), us(a, sizeof(a), p, "peak_p99_us"), jnum(p, "p99_factor"),
-                        100 * jnum(p, "peak_error_rate"), 100 * jnum(p, "served_fraction"));
+                fprintf(f, "  spike %-8zu %g-%g s: p99 peak %s (%.1fx)\n", i + 1, jnum(p, "start_s"), jnum(p, "end_s"),
+                        us(a, sizeof(a), p, "peak_p99_us"), jnum(p, "p99_factor"));
+                fprintf(f, "                 errors %s, served %s\n", pct(b, sizeof(b), jnum(p, "peak_error_rate")),
+                        pct(c, sizeof(c), jnum(p, "served_fraction")));
                 if (json_is_true(json_object_get(p, "recovered")))
                         fprintf(f, "                 recovered %.1f s after the spike\n", jnum(p, "recovery_s"));
                 else
@@ -54,13 +68,18 @@ static void knee_text(FILE *f, const json_t *k)
 static void breakpoint_text(FILE *f, const json_t *s, const json_t *o)
 {
         char a[32];
-        fprintf(f, "\nStress breakpoint: from %.0f/s by %.0f/s, %.0f s per hold\n", jnum(o, "start"), jnum(o, "increment"),
+        fprintf(f, "\nStress breakpoint: from %g/s by %g/s, %g s per hold\n", jnum(o, "start"), jnum(o, "increment"),
                 jnum(o, "step_s"));
         if (json_is_true(json_object_get(s, "client_bound")))
                 fprintf(f, "  capacity       CLIENT-BOUND at %.0f/s: the client could not keep the schedule\n",
                         jnum(s, "first_bad"));
+        else if (isnan(jnum(s, "first_bad")) && isnan(jnum(s, "last_good")))
+                fprintf(f, "  capacity       not measured: no hold was judged (interrupted?)\n");
         else if (isnan(jnum(s, "first_bad")))
-                fprintf(f, "  capacity       above %.0f/s: no hold broke the SLO\n", jnum(s, "last_good"));
+                fprintf(f, "  capacity       above %g/s: no hold broke the SLO\n", jnum(s, "last_good"));
+        else if (isnan(jnum(s, "last_good")))
+                fprintf(f, "  capacity       below %g/s: the first hold broke the SLO (%s): give a lower --start\n",
+                        jnum(s, "first_bad"), jstr_or(s, "trip", "?"));
         else {
                 const char *trip = jstr_or(s, "trip", "?");
                 char v[32];
@@ -69,7 +88,7 @@ static void breakpoint_text(FILE *f, const json_t *s, const json_t *o)
                 else
                         load_fmt_metric(v, sizeof(v), jstreq(s, "trip", "error_rate") ? "error_rate" : "p99",
                                         json_object_get(s, "trip_value"));
-                fprintf(f, "  capacity       last good %.0f/s, first bad %.0f/s (%s: %s)\n", jnum(s, "last_good"),
+                fprintf(f, "  capacity       last good %g/s, first bad %g/s (%s: %s)\n", jnum(s, "last_good"),
                         jnum(s, "first_bad"), trip, v);
         }
         knee_text(f, json_object_get(s, "knee"));
@@ -78,17 +97,18 @@ static void breakpoint_text(FILE *f, const json_t *s, const json_t *o)
         const json_t *h;
         json_array_foreach(json_object_get(s, "holds"), i, h) {
                 bool good = json_is_true(json_object_get(h, "good"));
-                fprintf(f, "                 %6.0f/s  %-10s %10s %6.2f %% %4.0f %%\n", jnum(h, "rate"),
+                char e[32], sent[32];
+                fprintf(f, "                 %6g/s  %-10s %10s %8s %6s\n", jnum(h, "rate"),
                         good ? "good" : jstr_or(h, "trip", "bad"), us(a, sizeof(a), h, "p99_us"),
-                        100 * jnum(h, "error_rate"), 100 * jnum(h, "sent_ratio"));
+                        pct(e, sizeof(e), jnum(h, "error_rate")), pct(sent, sizeof(sent), jnum(h, "sent_ratio")));
         }
 }
 
-static void drift_text(FILE *f, const char *label, const json_t *d, bool latency)
+static void drift_text(FILE *f, const char *label, const json_t *d, bool latency, bool rss)
 {
         char a[32], b[32];
         if (!json_is_object(d)) {
-                fprintf(f, "  %-14s %s\n", label, latency ? "too few windows" : "not measured");
+                fprintf(f, "  %-14s %s\n", label, rss ? "not measured (no server named)" : "too few windows (a longer --hold)");
                 return;
         }
         char c[32];
@@ -110,15 +130,50 @@ void load_stress_text(FILE *f, const json_t *s)
         if (jstreq(s, "pattern", "spike") || jstreq(s, "pattern", "surge"))
                 spikes_text(f, s, o);
         else if (jstreq(s, "pattern", "gradual")) {
-                fprintf(f, "\nStress gradual: %.0f -> %.0f/s over %.0f s\n", jnum(o, "from"), jnum(o, "to"), jnum(o, "ramp_s"));
+                fprintf(f, "\nStress gradual: %g -> %g/s over %g s\n", jnum(o, "from"), jnum(o, "to"), jnum(o, "ramp_s"));
                 knee_text(f, json_object_get(s, "knee"));
         } else if (jstreq(s, "pattern", "breakpoint"))
                 breakpoint_text(f, s, o);
         else if (jstreq(s, "pattern", "endurance")) {
-                fprintf(f, "\nStress endurance: %.0f/s for %.0f s\n", jnum(o, "rate"), jnum(o, "hold_s"));
-                drift_text(f, "p99", json_object_get(d, "p99_us"), true);
-                drift_text(f, "error rate", json_object_get(d, "error_rate"), false);
-                drift_text(f, "server RSS", json_object_get(d, "server_rss_bytes"), false);
+                fprintf(f, "\nStress endurance: %g/s for %g s\n", jnum(o, "rate"), jnum(o, "hold_s"));
+                drift_text(f, "p99", json_object_get(d, "p99_us"), true, false);
+                drift_text(f, "error rate", json_object_get(d, "error_rate"), false, false);
+                drift_text(f, "server RSS", json_object_get(d, "server_rss_bytes"), false, true);
         } else
                 fprintf(f, "\nStress %s: not a pattern this version knows\n", pattern);
+}
+
+static void change_line(FILE *f, const json_t *c)
+{
+        char line[512];
+        snprintf(line, sizeof(line), "change: %s %s %s -> %s (rule %s)", jstr_or(c, "kind", "?"), jstr_or(c, "key", "?"),
+                 jstr_or(c, "current", "?"), jstr_or(c, "proposed", "?"), jstr_or(c, "rule", "?"));
+        fputs("           ", f);
+        render_wrap(f, 11, 19, 80, line);
+}
+
+void load_findings_text(FILE *f, const json_t *findings)
+{
+        if (!json_is_array(findings))
+                return;
+        if (json_array_size(findings) == 0) {
+                fprintf(f, "\nHost: no findings during the run\n");
+                return;
+        }
+        fprintf(f, "\nHost findings during the run\n");
+        size_t i, k, n_changes = 0;
+        const json_t *x, *c;
+        json_array_foreach(findings, i, x) {
+                fprintf(f, "  %-8s ", jstr_or(x, "severity", "?"));
+                render_wrap(f, 11, 11, 80, jstr_or(x, "message", ""));
+                if (isfinite(jnum(x, "began_at_s")))
+                        fprintf(f, "           began at %.0f s, under a load of %g\n", jnum(x, "began_at_s"),
+                                jnum(x, "load_at_begin"));
+                json_array_foreach(json_object_get(x, "changes"), k, c) {
+                        change_line(f, c);
+                        n_changes++;
+                }
+        }
+        if (n_changes)
+                fprintf(f, "  next: skytune plan, then skytune apply --verify (docs/plan.md)\n");
 }

@@ -160,6 +160,7 @@ int render_load_text(FILE *f, const json_t *doc, const RenderView *v) {
                 jnum(client, "cpu_s"), jnum(client, "cpu_per_request_us"),
                 json_is_true(json_object_get(client, "client_bound")) ? ", CLIENT-BOUND" : "");
         thresholds_block(f, json_object_get(doc, "thresholds"));
+        load_findings_text(f, json_object_get(doc, "findings"));
         if (json_is_object(json_object_get(doc, "stress")))
                 load_stress_text(f, json_object_get(doc, "stress"));
         return ferror(f) ? -EIO : 0;

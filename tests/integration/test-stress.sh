@@ -55,8 +55,8 @@ awk 'length > 80 { exit 1 }' "$tmp/spike.txt" || fail "spike: the summary is wid
 grep -q '<svg' "$tmp/spike.html" || fail "spike: the HTML report has no chart"
 ! grep -Eq '(src|href)="https?:' "$tmp/spike.html" || fail "spike: the HTML report loads something from the network"
 
-# A spike too long for its base: 600/s for 3 s queues 900, which 2 s at 100/s cannot drain: exit 4.
-stress_run 4 long --pattern spike --rate 100 --factor 6 --before 6s --spike 3s --after 2s
+# A spike too long for its base: 600/s for 3 s queues 900, which 3 s at 100/s cannot drain: exit 4.
+stress_run 4 long --pattern spike --rate 100 --factor 6 --before 6s --spike 3s --after 3s
 [[ $(j '.stress.spikes[0].recovered' long) == false && $(j .verdict.exit long) == 4 ]] || fail "long spike: recovered?"
 grep -q 'NOT RECOVERED' "$tmp/long.txt" || fail "long spike: the summary does not say it did not recover"
 kill "$pid"
@@ -69,7 +69,8 @@ within "$(j .stress.last_good bp)" 250 330 || fail "breakpoint: last good $(j .s
 within "$(j .stress.first_bad bp)" 300 420 || fail "breakpoint: first bad $(j .stress.first_bad bp), want just above 300"
 holds=$(j '.stress.holds | length' bp)
 within "$holds" 5 20 || fail "breakpoint: $holds holds"
-[[ $(j '.steps[0].phases | length' bp) == "$holds" ]] || fail "breakpoint: the document lists not one phase per hold"
+# One phase per run: a hold extended (unsteady) is run again, a phase more for the same entry of holds.
+within "$(j '.steps[0].phases | length' bp)" "$holds" "$((holds + 4))" || fail "breakpoint: not one phase per hold run"
 # The holds on one time axis: total records in order, one a second, and the run as long as the holds.
 [[ $(j '[.intervals[] | select(.step == null) | .index] | . == ([range(length)])' bp) == true ]] ||
         fail "breakpoint: the total records' indices are not 0, 1, 2 ..."
@@ -85,14 +86,15 @@ within "$(j .stress.knee.rate ramp)" 200 450 || fail "gradual: knee at $(j .stre
 [[ $(j '[.markers[] | select(.kind == "knee")] | length' ramp) == 1 ]] || fail "gradual: no knee marker"
 kill "$pid"
 
-# --- endurance: 100/s for 20 s; the delay goes from 5 to 30 ms at 10 s: a change point there.
+# --- endurance: 100/s for 40 s; the delay goes from 5 to 100 ms at 20 s: a change point there.
+# Windows of 4 s: their medians outlast a one-second hiccup of a busy machine.
 start_testserver e --delay-ms 5
-(sleep 10 && curl -sf "http://127.0.0.1:$port/_control?delay_ms=30" >/dev/null) &
+(sleep 20 && curl -sf "http://127.0.0.1:$port/_control?delay_ms=100" >/dev/null) &
 pids+=($!)
-stress_run 0 endure --pattern endurance --rate 100 --hold 20s --window 2s
+stress_run 0 endure --pattern endurance --rate 100 --hold 40s --window 4s
 [[ $(j .stress.drift.p99_us.change endure) == true ]] || fail "endurance: no change point: $(cat "$tmp/endure.txt")"
-within "$(j .stress.drift.p99_us.change_s endure)" 6 14 || fail "endurance: change at $(j .stress.drift.p99_us.change_s endure) s"
-within "$(j '.stress.drift.p99_us.after / .stress.drift.p99_us.before' endure)" 2 100 || fail "endurance: the change is not 5 -> 30 ms"
+within "$(j .stress.drift.p99_us.change_s endure)" 14 26 || fail "endurance: change at $(j .stress.drift.p99_us.change_s endure) s"
+within "$(j '.stress.drift.p99_us.after / .stress.drift.p99_us.before' endure)" 3 100 || fail "endurance: the change is not 5 -> 100 ms"
 [[ $(j .stress.drift.server_rss_bytes endure) == null ]] || fail "endurance: an RSS drift with no server named"
 
 # --- SIGINT during the run: exit 130, the results so far written and marked.
