@@ -79,13 +79,13 @@ static int parse_change(json_t *c, size_t i, PlanChange *out, Error *ret_error) 
         TunableKind k = tunable_kind_from_string(json_string_value(kind));
         if (k < 0)
                 return error_set(ret_error, -EINVAL, "changes[%zu]: unknown kind '%s'", i, kindbuf);
-        const char *reason = NULL;
+        _cleanup_(error_done) Error why = ERROR_NULL;
         _cleanup_free_ char *canon = NULL, *norm = NULL;
-        int r = tunable_check(k, json_string_value(key), json_string_value(proposed), &canon, &reason);
+        int r = tunable_check(k, json_string_value(key), json_string_value(proposed), &canon, &why);
         if (r < 0)
                 return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s = %s): %s", i, kindbuf, kbuf, vbuf,
-                                 reason ?: "rejected");
-        reason = plan_key_refused(k, canon);
+                                 why.message ?: "rejected");
+        const char *reason = plan_key_refused(k, canon);
         if (reason)
                 return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s = %s): %s", i, kindbuf, kbuf, vbuf, reason);
         r = tunable_normalize(k, canon, json_string_value(proposed), &norm);
