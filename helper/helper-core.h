@@ -48,9 +48,9 @@ typedef struct HelperHooks {
          * log_notice line. */
         void (*log_change)(const char *tx, const char *verb, const char *kind, const char *key, const char *old,
                            const char *new);
-        /* Ask systemd (PID 1, on the host) for a daemon-reload: 0, or a negative errno and *ret_why
-         * (malloc'ed) saying why it failed. NULL: none is asked for. */
-        int (*reload_systemd)(void *userdata, char **ret_why);
+        /* Ask systemd (PID 1, on the host) for a daemon-reload: 0, or a negative errno and e saying
+         * why it failed (systemd's message; none when it gave none). NULL: none is asked for. */
+        int (*reload_systemd)(void *userdata, Error *e);
         void *userdata;
 } HelperHooks;
 
