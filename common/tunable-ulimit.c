@@ -103,6 +103,13 @@ int ulimit_key_parse(const char *key, UlimitKey *ret) {
         return 0;
 }
 
+int ulimit_key_parse_process(const char *key, UlimitKey *ret) {
+        int r = ulimit_key_parse(key, ret);
+        if (r < 0)
+                return r;
+        return strcmp(ret->scope, "process") == 0 ? 0 : -EOPNOTSUPP;
+}
+
 /* Digits (tunable_parse_decimal: no leading zero, no sign), and for a byte resource one 1024-based
  * suffix (systemd.exec(5): K, M, G, T, P, E). */
 static int parse_number(const char *s, const UlimitResource *res, long long *ret) {
@@ -326,11 +333,9 @@ static int ulimit_validate_value(const char *key, const char *value, Error *e) {
 
 static int ulimit_read(const Sysroot *root, const char *key, char **ret) {
         UlimitKey k;
-        int r = ulimit_key_parse(key, &k);
+        int r = ulimit_key_parse_process(key, &k);
         if (r < 0)
                 return r;
-        if (strcmp(k.scope, "process") != 0)
-                return -EOPNOTSUPP;
         int pid;
         r = ulimit_find_process(root, k.target, &pid);
         if (r < 0)

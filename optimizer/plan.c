@@ -31,12 +31,7 @@ typedef struct Builder {
 
 static void warn(Builder *b, const char *rule, const char *fmt, ...) _printf_(3, 4);
 static void warn(Builder *b, const char *rule, const char *fmt, ...) {
-        char *m = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        if (vasprintf(&m, fmt, ap) < 0)
-                m = NULL;
-        va_end(ap);
+        char *m = format_varargs(fmt);
         if (!m)
                 return;
         json_t *w = json_pack("{s:s}", "message", m);

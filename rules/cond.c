@@ -63,12 +63,7 @@ static int perr(Parser *ps, const char *fmt, ...) _printf_(2, 3);
 static int perr(Parser *ps, const char *fmt, ...) {
         if (error_is_set(&ps->err))
                 return -EINVAL;
-        char *m = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        if (vasprintf(&m, fmt, ap) < 0)
-                m = NULL;
-        va_end(ap);
+        char *m = format_varargs(fmt);
         error_set(&ps->err, -EINVAL, "at column %zu: %s", (size_t) (ps->p - ps->s) + 1, m ? m : "syntax error");
         free(m);
         return -EINVAL;
