@@ -75,23 +75,23 @@ static int refuse(Error *e, Error *local, int r, const char *fallback) {
 int tunable_check(TunableKind kind, const char *key, const char *value, char **ret_key, Error *e) {
         const TunableBackend *b = tunable_backend(kind);
         _cleanup_free_ char *canon = NULL;
-        Error local = ERROR_NULL;
+        Error local = ERROR_NULL, *why = e ? &local : NULL;  /* none formatted when unwanted */
         int r;
 
         if (!b)
                 return refuse(e, NULL, -EINVAL, "unknown tunable kind");
         if (!key || !*key || strlen(key) > TUNABLE_KEY_MAX || has_control_chars(key))
                 return refuse(e, NULL, -EINVAL, "key is empty, longer than 255 bytes or holds control characters");
-        r = b->canonical_key(key, &canon, &local);
+        r = b->canonical_key(key, &canon, why);
         if (r < 0)
-                return refuse(e, &local, r,
+                return refuse(e, why, r,
                               r == -EPERM ? "key is not in skytune's allowlist" : "key does not match the kind's grammar");
         if (value) {
                 if (strlen(value) > TUNABLE_VALUE_MAX || has_control_chars(value))
                         return refuse(e, NULL, -EINVAL, "value is longer than 255 bytes or holds control characters");
-                r = b->validate_value(canon, value, &local);
+                r = b->validate_value(canon, value, why);
                 if (r < 0)
-                        return refuse(e, &local, r, value_reason(r));
+                        return refuse(e, why, r, value_reason(r));
         }
         if (ret_key)
                 *ret_key = TAKE_PTR(canon);

@@ -193,16 +193,19 @@ def check_cycles(build):
 
 # ---- duplicates ----
 
-TRIVIAL = re.compile(r"^(?:[{}()\[\];,]*|break;|return 0;|#\s*include\b.*|//.*|/\*.*|\*.*)$")
+BRACES = re.compile(r"^[{}()\[\];,]*$")
+COMMENT = re.compile(r"^(?://|/\*|\*(?:\s|/|$))")     # "*ret = x;" is code, "* text" a comment
 
 
 def significant(lines):
-    """(line number, stripped text) of the lines that count."""
+    """(line number, text without whitespace) of the lines that count."""
     out = []
     for n, line in enumerate(lines, 1):
         t = "".join(line.split())
-        if t and not TRIVIAL.match(t):
-            out.append((n, t))
+        if not t or BRACES.match(t) or t in ("break;", "return0;") or t.startswith("#include") \
+                or COMMENT.match(line.strip()):
+            continue
+        out.append((n, t))
     return out
 
 
