@@ -65,16 +65,16 @@ int tunable_arg_parse(const char *arg, TunableKind *ret_kind, char **ret_key) {
         if (kind == TUNABLE_SYSCTL && strncmp(key, PROC_SYS, strlen(PROC_SYS)) == 0)
                 key += strlen(PROC_SYS);
         const TunableBackend *b = tunable_backend(kind);
-        const char *reason = NULL;
+        _cleanup_(error_done) Error why = ERROR_NULL;
         char *canon = NULL;
-        int r = b->canonical_key(key, &canon, &reason);
+        int r = b->canonical_key(key, &canon, &why);
         if (r == -ENOMEM)
                 return log_error_errno(r, "cannot parse '%s': %m", arg);
         if (r < 0) {
                 _cleanup_free_ char *dotted = NULL;
                 if (kind == TUNABLE_SYSCTL && sysctl_key_canonical(key, &dotted) >= 0)
                         key = dotted;
-                return unknown(arg, kind == TUNABLE_SYSCTL ? key : arg, reason);
+                return unknown(arg, kind == TUNABLE_SYSCTL ? key : arg, why.message);
         }
         *ret_kind = kind;
         *ret_key = canon;

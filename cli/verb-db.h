@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* skytune db: the subcommands (verb-db.c dispatches), their shared connection options and helpers. */
+/* skytune db: the subcommands (verb-db.c dispatches), their shared connection options and helpers
+ * (db-options.c). */
 #pragma once
 
 #include <stdbool.h>

@@ -125,19 +125,20 @@ static int make_change(const Sysroot *root, TunableKind kind, const char *key, c
 /* KEY=VALUE: a known key, a value the allowlist takes, normalized as the helper will store it. */
 static int parse_assignment(const Sysroot *root, const char *arg, int argn, json_t *changes) {
         _cleanup_free_ char *name = strndup(arg, strchr(arg, '=') - arg), *key = NULL, *value = NULL;
-        const char *raw = strchr(arg, '=') + 1, *reason = NULL;
+        const char *raw = strchr(arg, '=') + 1;
+        _cleanup_(error_done) Error why = ERROR_NULL;
         TunableKind kind;
         if (!name)
                 return -ENOMEM;
         int r = tunable_arg_parse(name, &kind, &key);
         if (r < 0)
                 return r;
-        r = tunable_check(kind, key, raw, NULL, &reason);
+        r = tunable_check(kind, key, raw, NULL, &why);
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
                 _cleanup_free_ char *takes = tunable_arg_values(kind, key);
-                log_error("%s=%s is refused: %s", name, raw, reason ? reason : strerror(-r));
+                log_error("%s=%s is refused: %s", name, raw, why.message ?: strerror(-r));
                 if (takes)      /* its own line: the texts are long, and it is what to do */
                         fprintf(stderr, "  %s takes %s\n", name, takes);
                 else

@@ -65,3 +65,14 @@ void error_done(Error *e) {
         free(e->file);
         *e = ERROR_NULL;
 }
+
+int error_move(Error *dst, Error *src) {
+        int code = src->code;
+        if (dst) {
+                error_done(dst);
+                *dst = *src;
+        } else
+                error_done(src);
+        *src = ERROR_NULL;
+        return code;
+}

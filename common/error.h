@@ -34,3 +34,6 @@ char *error_format(const Error *e);
 const char *error_message(const Error *e);
 bool error_is_set(const Error *e);
 void error_done(Error *e);
+/* Hand src's error to dst, replacing what dst held (dst NULL: src is dropped); src is left empty.
+ * Returns the code. For a function that collects a callee's error before deciding what to report. */
+int error_move(Error *dst, Error *src);

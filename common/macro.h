@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,21 @@ static inline int isempty(const char *s) {
 static inline bool startswith(const char *s, const char *prefix) {
         return strncmp(s, prefix, strlen(prefix)) == 0;
 }
+/* vasprintf's text (malloc'ed), or NULL when it cannot be formatted (no memory). */
+static inline char *vformat(const char *fmt, va_list ap) _printf_(1, 0);
+static inline char *vformat(const char *fmt, va_list ap) {
+        char *s;
+        return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
+}
+/* In a function that takes `const char *fmt, ...`: the text they make (malloc'ed), NULL on ENOMEM. */
+#define format_varargs(fmt)                             \
+        ({                                              \
+                va_list ap_;                            \
+                va_start(ap_, fmt);                     \
+                char *s_ = vformat(fmt, ap_);           \
+                va_end(ap_);                            \
+                s_;                                     \
+        })
 static inline bool endswith(const char *s, const char *suffix) {
         size_t n = strlen(s), k = strlen(suffix);
         return n >= k && strcmp(s + n - k, suffix) == 0;

@@ -257,53 +257,50 @@ static int line_change(OwnedFormat f, const char *path, const char *line, const 
         return *ret_key && *ret_value ? 0 : -ENOMEM;
 }
 
-int owned_file_check_line(const char *path, const char *line, const char **ret_reason) {
+#define NOT_OURS "not a line that skytune writes in this file"
+
+int owned_file_check_line(const char *path, const char *line, Error *e) {
         OwnedFormat f = owned_format_of_path(path);
         _cleanup_free_ char *ekey = f == OWNED_NONE ? NULL : owned_line_ekey(f, line), *key = NULL, *value = NULL,
                             *canon = NULL;
         TunableKind kind = _TUNABLE_KIND_INVALID;
-        *ret_reason = "not a line that skytune writes in this file";
         if (!ekey)
-                return -EINVAL;
+                return error_set(e, -EINVAL, NOT_OURS);
         if (f == OWNED_SYSCTL) {
                 /* "key = value" (an administrator may have written it without the spaces). */
                 value = trim_dup(strchr(line, '=') + 1, line + strlen(line));
-                return value ? tunable_check(TUNABLE_SYSCTL, ekey, value, NULL, ret_reason) : -ENOMEM;
+                return value ? tunable_check(TUNABLE_SYSCTL, ekey, value, NULL, e) : -ENOMEM;
         }
         int r = line_change(f, path, line, ekey, &kind, &key, &value);
         if (r < 0)
-                return r;
-        r = tunable_check(kind, key, value, &canon, ret_reason);
+                return error_set(e, r, NOT_OURS);
+        r = tunable_check(kind, key, value, &canon, e);
         if (r < 0)
                 return r;
         /* Exactly the line skytune renders for it: nothing else (a RUN+= in a rule) rides along. */
-        Entries e = {};
-        r = owned_add_change(f, &e, kind, canon, value);
-        const Entry *x = r < 0 ? NULL : entries_find(&e, ekey);
+        Entries en = {};
+        r = owned_add_change(f, &en, kind, canon, value);
+        const Entry *x = r < 0 ? NULL : entries_find(&en, ekey);
         bool same = x && strcmp(x->line, line) == 0;
-        owned_entries_done(&e);
+        owned_entries_done(&en);
         if (r < 0)
-                return r == -ENOMEM ? r : -EINVAL;
-        if (!same) {
-                *ret_reason = "not the line skytune writes for this setting";
-                return -EINVAL;
-        }
+                return error_set(e, r == -ENOMEM ? r : -EINVAL, NOT_OURS);
+        if (!same)
+                return error_set(e, -EINVAL, "not the line skytune writes for this setting");
         return 0;
 }
 
-int owned_file_check_content(const char *path, const char *content, const char **ret_reason) {
+int owned_file_check_content(const char *path, const char *content, Error *e) {
         OwnedFormat f = owned_format_of_path(path);
-        if (f == OWNED_NONE) {
-                *ret_reason = "not a file skytune owns";
-                return -EINVAL;
-        }
+        if (f == OWNED_NONE)
+                return error_set(e, -EINVAL, "not a file skytune owns");
         for (const char *p = content; p && *p;) {
                 const char *nl = strchrnul(p, '\n');
                 _cleanup_free_ char *line = strndup(p, (size_t) (nl - p)), *t = line ? trim_dup(line, line + strlen(line)) : NULL;
                 if (!t)
                         return -ENOMEM;
                 if (*t && *t != '#' && *t != ';' && !streq_ptr(t, section_of(f))) {
-                        int r = owned_file_check_line(path, line, ret_reason);
+                        int r = owned_file_check_line(path, line, e);
                         if (r < 0)
                                 return r;
                 }

@@ -53,10 +53,10 @@ int owned_file_set_line(const char *path, const char *content, const char *ekey,
 int owned_file_same_entries(const char *path, const char *a, const char *b);
 /* A line to write back from the journal: for a sysctl, an allowlisted key and a valid value; for the
  * other files, exactly the line skytune renders for an allowlisted key and a valid value
- * (tunable_check). -EINVAL with *ret_reason (static). */
-int owned_file_check_line(const char *path, const char *line, const char **ret_reason);
+ * (tunable_check). -EINVAL with the reason in e (may be NULL). */
+int owned_file_check_line(const char *path, const char *line, Error *e);
 /* The same for every line of a whole content (comments, blank lines and the file's own section
  * header allowed). */
-int owned_file_check_content(const char *path, const char *content, const char **ret_reason);
+int owned_file_check_content(const char *path, const char *content, Error *e);
 /* Is path one of the owned files (a unit drop-in's unit name a valid path component)? */
 bool owned_file_path_valid(const char *path);

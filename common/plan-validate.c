@@ -79,13 +79,13 @@ static int parse_change(json_t *c, size_t i, PlanChange *out, Error *ret_error) 
         TunableKind k = tunable_kind_from_string(json_string_value(kind));
         if (k < 0)
                 return error_set(ret_error, -EINVAL, "changes[%zu]: unknown kind '%s'", i, kindbuf);
-        const char *reason = NULL;
+        _cleanup_(error_done) Error why = ERROR_NULL;
         _cleanup_free_ char *canon = NULL, *norm = NULL;
-        int r = tunable_check(k, json_string_value(key), json_string_value(proposed), &canon, &reason);
+        int r = tunable_check(k, json_string_value(key), json_string_value(proposed), &canon, &why);
         if (r < 0)
                 return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s = %s): %s", i, kindbuf, kbuf, vbuf,
-                                 reason ?: "rejected");
-        reason = plan_key_refused(k, canon);
+                                 why.message ?: "rejected");
+        const char *reason = plan_key_refused(k, canon);
         if (reason)
                 return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s = %s): %s", i, kindbuf, kbuf, vbuf, reason);
         r = tunable_normalize(k, canon, json_string_value(proposed), &norm);
@@ -185,7 +185,12 @@ int plan_validate(const char *text, size_t len, const Sysroot *root, Plan **ret,
 /* ---- the host's part ---- */
 
 /* A governor, preference or scheduler the host offers, when the host has the attribute at all. */
-static int check_offered(const Sysroot *root, const PlanChange *c, const char **why) {
+/* A refusal of change i of the plan because of what the host holds. */
+#define refuse_host(e, i, c, why) \
+        error_set((e), -EINVAL, "changes[%zu] (%s %s = %s): %s", (i), tunable_kind_to_string((c)->kind), (c)->key, \
+                  (c)->proposed, (why))
+
+static int check_offered(const Sysroot *root, const PlanChange *c, size_t i, Error *e) {
         const TunableBackend *b = tunable_backend(c->kind);
         _cleanup_free_ char *live = NULL;
         if (!b->offered_enforced)
@@ -198,12 +203,10 @@ static int check_offered(const Sysroot *root, const PlanChange *c, const char **
         r = tunable_offers(root, c->kind, c->key, c->proposed);
         if (r == -ENOMEM)
                 return r;
-        if (r <= 0)
-                *why = b->offered_refusal;
-        return 0;
+        return r <= 0 ? refuse_host(e, i, c, b->offered_refusal) : 0;
 }
 
-static int check_critical_process(const Sysroot *root, const PlanChange *c, const char **why) {
+static int check_critical_process(const Sysroot *root, const PlanChange *c, size_t i, Error *e) {
         UlimitKey k;
         if (ulimit_key_parse(c->key, &k) < 0 || k.scope_id != ULIMIT_SCOPE_PROCESS || c->allow_critical_process)
                 return 0;
@@ -212,26 +215,23 @@ static int check_critical_process(const Sysroot *root, const PlanChange *c, cons
         if (r == -ENOMEM)
                 return r;
         if (r >= 0 && strcmp(init, k.target) == 0)
-                *why = "the limit would apply to PID 1, whose failure takes the whole system down; add "
-                       "\"allow_critical_process\": true to the change to allow it (high risk)";
-        else if (strcmp(k.target, HELPER_COMM) == 0)
-                *why = "the limit would apply to skytune-helper itself, which then might not finish or roll back the "
-                       "transaction; add \"allow_critical_process\": true to the change to allow it (high risk)";
+                return refuse_host(e, i, c,
+                                   "the limit would apply to PID 1, whose failure takes the whole system down; add "
+                                   "\"allow_critical_process\": true to the change to allow it (high risk)");
+        if (strcmp(k.target, HELPER_COMM) == 0)
+                return refuse_host(e, i, c,
+                                   "the limit would apply to skytune-helper itself, which then might not finish or roll "
+                                   "back the transaction; add \"allow_critical_process\": true to the change to allow "
+                                   "it (high risk)");
         return 0;
 }
 
 int plan_check_change_host(const Sysroot *root, const Plan *plan, size_t i, Error *ret_error) {
         const PlanChange *c = &plan->changes[i];
-        const char *why = NULL;
         TunablePlace place;
         int r = tunable_place(c->kind, c->key, &place);
-        if (r >= 0)
-                r = place.mechanism == TUNABLE_MECH_PRLIMIT ? check_critical_process(root, c, &why)
-                                                            : check_offered(root, c, &why);
         if (r < 0)
                 return r;
-        if (!why)
-                return 0;
-        return error_set(ret_error, -EINVAL, "changes[%zu] (%s %s = %s): %s", i, tunable_kind_to_string(c->kind), c->key,
-                         c->proposed, why);
+        return place.mechanism == TUNABLE_MECH_PRLIMIT ? check_critical_process(root, c, i, ret_error)
+                                                       : check_offered(root, c, i, ret_error);
 }

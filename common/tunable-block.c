@@ -10,7 +10,7 @@
 
 #define DEVICE_KEY_HELP "a block device name as in /sys/block (vda, nvme0n1), at most 32 characters"
 
-static int device_key(const char *key, char **ret, const char **reason) {
+static int device_key(const char *key, char **ret, Error *e) {
         if (!tunable_component_ok(key, 32))
                 return -EINVAL;
         char *s = strdup(key);
@@ -37,7 +37,7 @@ static int scheduler_normalize(const char *key, const char *value, char **ret) {
         return tunable_normalize_space(value, ret);
 }
 
-static int scheduler_value(const char *key, const char *value, const char **reason) {
+static int scheduler_value(const char *key, const char *value, Error *e) {
         size_t n = strlen(value);
         if (n == 0 || n > 32)
                 return -EINVAL;
@@ -72,11 +72,11 @@ static int range_value(const char *value, long long lo, long long hi) {
 #define NR_REQUESTS_MIN 4
 #define NR_REQUESTS_MAX 131072
 
-static int read_ahead_value(const char *key, const char *value, const char **reason) {
+static int read_ahead_value(const char *key, const char *value, Error *e) {
         return range_value(value, 0, READ_AHEAD_KB_MAX);
 }
 
-static int nr_requests_value(const char *key, const char *value, const char **reason) {
+static int nr_requests_value(const char *key, const char *value, Error *e) {
         return range_value(value, NR_REQUESTS_MIN, NR_REQUESTS_MAX);
 }
 

@@ -12,7 +12,7 @@
 
 #define POLICY_KEY_HELP "a cpufreq policy as in /sys/devices/system/cpu/cpufreq: policyN"
 
-static int policy_key(const char *key, char **ret, const char **reason) {
+static int policy_key(const char *key, char **ret, Error *e) {
         if (strncmp(key, "policy", 6) != 0 || !key[6] || strlen(key) > 16)
                 return -EINVAL;
         for (const char *p = key + 6; *p; p++)
@@ -25,7 +25,7 @@ static int policy_key(const char *key, char **ret, const char **reason) {
         return 0;
 }
 
-static int word_value(const char *key, const char *value, const char **reason) {
+static int word_value(const char *key, const char *value, Error *e) {
         size_t n = strlen(value);
         if (n == 0 || n > 32)
                 return -EINVAL;
@@ -35,14 +35,14 @@ static int word_value(const char *key, const char *value, const char **reason) {
         return 0;
 }
 
-static int epp_value(const char *key, const char *value, const char **reason) {
+static int epp_value(const char *key, const char *value, Error *e) {
         long long v;
         int r = tunable_parse_i64(value, &v);
         if (r == 0)
                 return v >= 0 && v <= 255 ? 0 : -ERANGE;
         if (r == -EILSEQ || r == -ERANGE)
                 return r;
-        return word_value(key, value, reason);
+        return word_value(key, value, e);
 }
 
 static int attr_path(const char *key, const char *attr, char **ret) {

@@ -209,7 +209,7 @@ int sysctl_key_to_path(const char *canonical, char **ret) {
         return 0;
 }
 
-static int sysctl_canonical_key(const char *key, char **ret, const char **reason) {
+static int sysctl_canonical_key(const char *key, char **ret, Error *e) {
         _cleanup_free_ char *c = NULL;
         int r = sysctl_key_canonical(key, &c);
         if (r < 0)
@@ -220,7 +220,7 @@ static int sysctl_canonical_key(const char *key, char **ret, const char **reason
         return 0;
 }
 
-static int sysctl_validate_value(const char *key, const char *value, const char **reason) {
+static int sysctl_validate_value(const char *key, const char *value, Error *e) {
         const SysctlRule *rule = sysctl_rule_find(key);
         if (!rule)
                 return -EPERM;
@@ -248,9 +248,9 @@ static int sysctl_validate_value(const char *key, const char *value, const char 
                 if (v < rule->min || v > rule->max)
                         return -ERANGE;
                 if (rule->grammar == SG_ORDERED && v < prev) {
-                        *reason = rule->count == 2 ? "the two values must be ordered: low <= high"
-                                                   : "the three values must be ordered: min <= default <= max";
-                        return -ERANGE;
+                        return error_set(e, -ERANGE, "%s",
+                                         rule->count == 2 ? "the two values must be ordered: low <= high"
+                                                          : "the three values must be ordered: min <= default <= max");
                 }
                 prev = v;
         }

@@ -103,6 +103,13 @@ int ulimit_key_parse(const char *key, UlimitKey *ret) {
         return 0;
 }
 
+int ulimit_key_parse_process(const char *key, UlimitKey *ret) {
+        int r = ulimit_key_parse(key, ret);
+        if (r < 0)
+                return r;
+        return strcmp(ret->scope, "process") == 0 ? 0 : -EOPNOTSUPP;
+}
+
 /* Digits (tunable_parse_decimal: no leading zero, no sign), and for a byte resource one 1024-based
  * suffix (systemd.exec(5): K, M, G, T, P, E). */
 static int parse_number(const char *s, const UlimitResource *res, long long *ret) {
@@ -279,13 +286,13 @@ int ulimit_find_process(const Sysroot *root, const char *comm, int *ret_pid) {
 
 /* A bare unit name means a service, as systemctl assumes: "unit:nginx:nofile" and
  * "unit:nginx.service:nofile" are one key (one drop-in directory, nginx.service.d). */
-static int ulimit_canonical_key(const char *key, char **ret, const char **reason) {
+static int ulimit_canonical_key(const char *key, char **ret, Error *e) {
         UlimitKey k;
         int r = ulimit_key_parse(key, &k);
         const char *c1 = strchr(key, ':'), *c2 = strrchr(key, ':');
         if (r == -EINVAL && startswith(key, "login:") && c1 && c2 > c1 && memchr(c1 + 1, ':', (size_t) (c2 - c1 - 1)))
-                *reason = "limits.conf(5) reads a ':' in a login target as a uid or gid range: name one user, "
-                          "@group or *";
+                return error_set(e, r, "limits.conf(5) reads a ':' in a login target as a uid or gid range: name "
+                                 "one user, @group or *");
         if (r < 0)
                 return r;
         /* systemd.exec(5) limits apply to these unit types; a name without one of them is a service
@@ -312,25 +319,23 @@ static int ulimit_key_value_parse(const char *key, const char *value, UlimitKey 
         return r < 0 ? r : ulimit_value_parse(value, k->resource, soft, hard);
 }
 
-static int ulimit_validate_value(const char *key, const char *value, const char **reason) {
+static int ulimit_validate_value(const char *key, const char *value, Error *e) {
         UlimitKey k;
         long long soft, hard;
         int r = ulimit_key_value_parse(key, value, &k, &soft, &hard);
         if (r < 0)
                 return r;
         r = ulimit_check_floor(&k, soft, hard);
-        if (r < 0)
-                *reason = k.resource->floor_reason;
+        if (r < 0 && k.resource->floor_reason)
+                return error_set(e, r, "%s", k.resource->floor_reason);
         return r;
 }
 
 static int ulimit_read(const Sysroot *root, const char *key, char **ret) {
         UlimitKey k;
-        int r = ulimit_key_parse(key, &k);
+        int r = ulimit_key_parse_process(key, &k);
         if (r < 0)
                 return r;
-        if (strcmp(k.scope, "process") != 0)
-                return -EOPNOTSUPP;
         int pid;
         r = ulimit_find_process(root, k.target, &pid);
         if (r < 0)

@@ -61,60 +61,50 @@ static const char *value_reason(int r) {
         }
 }
 
-int tunable_check(TunableKind kind, const char *key, const char *value, char **ret_key, const char **ret_reason) {
+/* A refusal: the backend's reason when it gave one (in local), else the fallback. */
+static int refuse(Error *e, Error *local, int r, const char *fallback) {
+        if (local && local->message) {
+                error_move(e, local);
+                return r;
+        }
+        if (local)
+                error_done(local);
+        return error_set(e, r < 0 ? r : -EINVAL, "%s", fallback);
+}
+
+int tunable_check(TunableKind kind, const char *key, const char *value, char **ret_key, Error *e) {
         const TunableBackend *b = tunable_backend(kind);
-        const char *reason = NULL;
         _cleanup_free_ char *canon = NULL;
+        Error local = ERROR_NULL, *why = e ? &local : NULL;  /* none formatted when unwanted */
         int r;
 
-        if (!b) {
-                reason = "unknown tunable kind";
-                r = -EINVAL;
-                goto fail;
-        }
-        if (!key || !*key || strlen(key) > TUNABLE_KEY_MAX || has_control_chars(key)) {
-                reason = "key is empty, longer than 255 bytes or holds control characters";
-                r = -EINVAL;
-                goto fail;
-        }
-        r = b->canonical_key(key, &canon, &reason);
-        if (r < 0) {
-                if (!reason)
-                        reason = r == -EPERM ? "key is not in skytune's allowlist" : "key does not match the kind's grammar";
-                goto fail;
-        }
+        if (!b)
+                return refuse(e, NULL, -EINVAL, "unknown tunable kind");
+        if (!key || !*key || strlen(key) > TUNABLE_KEY_MAX || has_control_chars(key))
+                return refuse(e, NULL, -EINVAL, "key is empty, longer than 255 bytes or holds control characters");
+        r = b->canonical_key(key, &canon, why);
+        if (r < 0)
+                return refuse(e, why, r,
+                              r == -EPERM ? "key is not in skytune's allowlist" : "key does not match the kind's grammar");
         if (value) {
-                if (strlen(value) > TUNABLE_VALUE_MAX || has_control_chars(value)) {
-                        reason = "value is longer than 255 bytes or holds control characters";
-                        r = -EINVAL;
-                        goto fail;
-                }
-                r = b->validate_value(canon, value, &reason);
-                if (r < 0) {
-                        if (!reason)
-                                reason = value_reason(r);
-                        goto fail;
-                }
+                if (strlen(value) > TUNABLE_VALUE_MAX || has_control_chars(value))
+                        return refuse(e, NULL, -EINVAL, "value is longer than 255 bytes or holds control characters");
+                r = b->validate_value(canon, value, why);
+                if (r < 0)
+                        return refuse(e, why, r, value_reason(r));
         }
         if (ret_key)
                 *ret_key = TAKE_PTR(canon);
         return 0;
-fail:
-        if (ret_reason)
-                *ret_reason = reason;
-        return r < 0 ? r : -EINVAL;
 }
 
-int tunable_check_bytes(TunableKind kind, const char *key, const char *value, size_t len, const char **ret_reason) {
-        if (!value || memchr(value, '\0', len)) {
-                if (ret_reason)
-                        *ret_reason = "value holds a NUL byte";
-                return -EINVAL;
-        }
+int tunable_check_bytes(TunableKind kind, const char *key, const char *value, size_t len, Error *e) {
+        if (!value || memchr(value, '\0', len))
+                return error_set(e, -EINVAL, "value holds a NUL byte");
         _cleanup_free_ char *copy = strndup(value, len);
         if (!copy)
                 return -ENOMEM;
-        return tunable_check(kind, key, copy, NULL, ret_reason);
+        return tunable_check(kind, key, copy, NULL, e);
 }
 
 int tunable_read(const Sysroot *root, TunableKind kind, const char *key, char **ret) {

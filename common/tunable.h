@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
 #include "sysroot.h"
 
 typedef struct json_t json_t;
@@ -76,11 +77,11 @@ typedef struct TunableBackend {
         TunableKind kind;
         const char *name;
         /* Check the key's grammar and allowlist; on success *ret is the canonical key (malloc'ed). A
-         * refusal may set *reason (static string); else tunable_check() says why from the errno. */
-        int (*canonical_key)(const char *key, char **ret, const char **reason);
-        /* Check a value against the grammar, range and floor for this key (canonical key); *reason as
+         * refusal may say why in e; else tunable_check() says why from the errno. */
+        int (*canonical_key)(const char *key, char **ret, Error *e);
+        /* Check a value against the grammar, range and floor for this key (canonical key); e as
          * above. */
-        int (*validate_value)(const char *key, const char *value, const char **reason);
+        int (*validate_value)(const char *key, const char *value, Error *e);
         /* Relative path of the live file for a canonical key (NULL for kinds without one). */
         int (*live_path)(const char *key, char **ret);
         /* Current value, normalized; -ENOENT when this host lacks the key. NULL: read live_path. */
@@ -119,12 +120,11 @@ TunableKind tunable_kind_from_string(const char *s);
 const char *tunable_kind_to_string(TunableKind k);
 const TunableBackend *tunable_backend(TunableKind k);
 
-/* Key and value against the allowlist: -EINVAL, -ERANGE or -EILSEQ with a reason in *ret_reason (static
- * string). */
-int tunable_check(TunableKind kind, const char *key, const char *value, char **ret_key, const char **ret_reason);
+/* Key and value against the allowlist: -EINVAL, -ERANGE or -EILSEQ with the reason in e (may be NULL). */
+int tunable_check(TunableKind kind, const char *key, const char *value, char **ret_key, Error *e);
 /* The same for a value of len bytes that need not end in NUL (an embedded NUL is refused): the entry
  * point of the value parsers for a fuzzer. */
-int tunable_check_bytes(TunableKind kind, const char *key, const char *value, size_t len, const char **ret_reason);
+int tunable_check_bytes(TunableKind kind, const char *key, const char *value, size_t len, Error *e);
 
 /* The one parser of integer values (the optimizer, the dry run and the helper all reach it through
  * tunable_check): plain decimal as the kernel reads it, "-"? then "0" or [1-9][0-9]*, exactly len

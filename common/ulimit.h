@@ -47,6 +47,9 @@ char *ulimit_resource_names(void);
 /* A login TARGET is "*", a user or @group: limits.conf(5) reads "0:65535" or "@100:200" as a uid or gid
  * range, so a ':' in it is -EINVAL (not a range skytune would write by accident). */
 int ulimit_key_parse(const char *key, UlimitKey *ret);
+/* The same for a key with a live value: -EOPNOTSUPP for the scopes other than process (their limits
+ * live in files only). */
+int ulimit_key_parse_process(const char *key, UlimitKey *ret);
 /* -ERANGE when soft (so also hard, which is not below it) is under the floor of the key's resource and
  * scope; infinity (-1) is never under it. */
 int ulimit_check_floor(const UlimitKey *k, long long soft, long long hard);

@@ -33,22 +33,6 @@ DbScript *db_script_free(DbScript *s) {
         return NULL;
 }
 
-int db_script_var(DbScript *s, const char *name, size_t len, bool define) {
-        for (size_t i = 0; i < s->n_vars; i++)
-                if (strlen(s->vars[i]) == len && strncmp(s->vars[i], name, len) == 0) {
-                        if (i == DB_VAR_SCALE)
-                                s->uses_scale = true;
-                        return (int) i;
-                }
-        if (!define)
-                return -ENOENT;
-        if (s->n_vars >= DB_SCRIPT_MAX_VARS)
-                return -E2BIG;
-        if (!(s->vars[s->n_vars] = strndup(name, len)))
-                return -ENOMEM;
-        return (int) s->n_vars++;
-}
-
 static int script_new(DbScript **ret) {
         DbScript *s = calloc(1, sizeof *s);
         if (!s || !(s->vars[DB_VAR_SCALE] = strdup("scale")) || !(s->vars[DB_VAR_CLIENT_ID] = strdup("client_id"))) {

@@ -64,7 +64,7 @@ DbExpr *db_expr_free(DbExpr *x);
 /* Evaluate with vars[slot] values; -ERANGE on division by zero or overflow, -EINVAL on an empty
  * random range. */
 int db_expr_eval(const DbExpr *x, const int64_t *vars, StatsRng *rng, int64_t *ret);
-/* Find or add a variable's slot; -E2BIG when there are too many. */
+/* Find or add a variable's slot (db-vars.c); -E2BIG when there are too many. */
 int db_script_var(DbScript *s, const char *name, size_t len, bool define);
 
 /* The built-in workloads (db-builtin.c): "tpcb-like", "select-only" (pgbench's) and "suite" (the

@@ -396,13 +396,13 @@ int bus_setup(Service *s) {
         return 0;
 }
 
-int bus_reload_systemd(void *userdata, char **ret_why) {
+int bus_reload_systemd(void *userdata, Error *ret_error) {
         Service *s = userdata;
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         int r = sd_bus_call_method(s->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
                                    "Reload", &e, &reply, "");
         if (r < 0 && e.message)
-                *ret_why = strdup(e.message);
+                return error_set(ret_error, r, "%s", e.message);
         return r;
 }

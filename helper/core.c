@@ -32,12 +32,8 @@ void helper_log_change(Helper *h, const char *tx, const char *verb, const char *
 }
 
 void tx_note(json_t *tx, const char *fmt, ...) {
-        va_list ap;
-        char *s;
-        va_start(ap, fmt);
-        int r = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        if (r < 0)
+        char *s = format_varargs(fmt);
+        if (!s)
                 return;
         json_t *notes = json_object_get(tx, "notes");
         if (!notes) {

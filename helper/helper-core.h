@@ -48,9 +48,9 @@ typedef struct HelperHooks {
          * log_notice line. */
         void (*log_change)(const char *tx, const char *verb, const char *kind, const char *key, const char *old,
                            const char *new);
-        /* Ask systemd (PID 1, on the host) for a daemon-reload: 0, or a negative errno and *ret_why
-         * (malloc'ed) saying why it failed. NULL: none is asked for. */
-        int (*reload_systemd)(void *userdata, char **ret_why);
+        /* Ask systemd (PID 1, on the host) for a daemon-reload: 0, or a negative errno and e saying
+         * why it failed (systemd's message; none when it gave none). NULL: none is asked for. */
+        int (*reload_systemd)(void *userdata, Error *e);
         void *userdata;
 } HelperHooks;
 
@@ -236,8 +236,8 @@ bool rollback_result_done(const char *result);
 /* The id of a newer transaction that still holds the live key of change, or NULL. */
 const char *rollback_newer_owner(RollbackRun *run, json_t *change);
 /* The change's values from the journal pass the allowlist again (key canonical, old, old_raw, the
- * coupled partner, process limits); -EINVAL with *reason. */
-int rollback_check_live(const ChangeRecord *change, const char **reason);
+ * coupled partner, process limits); -EINVAL with the reason in e. */
+int rollback_check_live(const ChangeRecord *change, Error *e);
 /* Undo file record f entry by entry (its "entries" record the result per entry key). */
 int rollback_file(RollbackRun *run, json_t *f);
 /* The result for a change that lives in an owned file (its entries'), *ret_by the newer owner. */

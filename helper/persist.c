@@ -232,11 +232,11 @@ void persist_reload_systemd(Helper *h, json_t *tx) {
                 tx_note(tx, "systemd is not running as PID 1: no daemon-reload was requested; the drop-ins take effect when systemd next loads its configuration");
                 return;
         }
-        _cleanup_free_ char *why = NULL;
+        _cleanup_(error_done) Error why = ERROR_NULL;
         int r = h->hooks.reload_systemd(h->hooks.userdata, &why);
         if (r < 0) {
-                tx_note(tx, "systemd daemon-reload failed: %s", why ?: strerror(-r));
-                log_warning("systemd daemon-reload failed: %s", why ?: strerror(-r));
+                tx_note(tx, "systemd daemon-reload failed: %s", why.message ?: strerror(-r));
+                log_warning("systemd daemon-reload failed: %s", why.message ?: strerror(-r));
         } else
                 tx_note(tx, "systemd daemon-reload requested (DefaultLimit*= in system.conf.d needs a daemon-reexec or reboot)");
 }

@@ -102,37 +102,47 @@ static bool tolerable(int r, bool live) {
         return r >= 0 || (live && r == -ERANGE);
 }
 
-static int check_value(TunableKind kind, const char *key, const char *value, const char **reason) {
-        int r = tunable_check(kind, key, value, NULL, reason);
-        return tolerable(r, true) ? 0 : r;
+/* A value from the journal; a tolerable refusal (see above) is no error and leaves e alone. */
+static int check_value(TunableKind kind, const char *key, const char *value, Error *e) {
+        Error why = ERROR_NULL;
+        int r = tunable_check(kind, key, value, NULL, &why);
+        if (tolerable(r, true)) {
+                error_done(&why);
+                return 0;
+        }
+        error_move(e, &why);
+        return -EINVAL;
 }
 
-int rollback_check_live(const ChangeRecord *c, const char **reason) {
+int rollback_check_live(const ChangeRecord *c, Error *e) {
         TunableKind kind = c->kind;
         const char *key = c->key;
         _cleanup_free_ char *canon = NULL;
-        *reason = "the journal's key is not in skytune's allowlist";
-        if (kind < 0 || tunable_check(kind, key, NULL, &canon, reason) < 0 || strcmp(canon, key) != 0)
+        if (kind < 0)
+                return error_set(e, -EINVAL, "the journal's key is not in skytune's allowlist");
+        if (tunable_check(kind, key, NULL, &canon, e) < 0)
                 return -EINVAL;
+        if (strcmp(canon, key) != 0)
+                return error_set(e, -EINVAL, "the journal's key is not in skytune's allowlist");
         const char *old = c->old, *raw = c->old_raw;
-        if (old && check_value(kind, key, old, reason) < 0)
+        if (old && check_value(kind, key, old, e) < 0)
                 return -EINVAL;
-        if (raw && (check_value(kind, key, raw, reason) < 0 || !tunable_values_equal(kind, key, raw, old))) {
-                *reason = "the journal's old_raw is not its old value";
+        if (raw && check_value(kind, key, raw, e) < 0)
                 return -EINVAL;
-        }
+        if (raw && !tunable_values_equal(kind, key, raw, old))
+                return error_set(e, -EINVAL, "the journal's old_raw is not its old value");
         if (c->has_pair) {
                 const TunableBackend *b = tunable_backend(kind);
                 const char *pkey = c->pair_key, *pold = c->pair_old,
                            *partner = b->coupled_partner ? b->coupled_partner(key) : NULL;
-                *reason = "the journal's coupled key is not this key's partner";
-                if (!pkey || !pold || !partner || strcmp(pkey, partner) != 0 ||
-                    check_value(kind, pkey, pold, reason) < 0)
+                if (!pkey || !pold || !partner || strcmp(pkey, partner) != 0)
+                        return error_set(e, -EINVAL, "the journal's coupled key is not this key's partner");
+                if (check_value(kind, pkey, pold, e) < 0)
                         return -EINVAL;
         }
         for (size_t i = 0; i < c->processes; i++) {
                 ProcessRecord p = change_process(c, i);
-                if (p.old && check_value(kind, key, p.old, reason) < 0)
+                if (p.old && check_value(kind, key, p.old, e) < 0)
                         return -EINVAL;
         }
         return 0;
@@ -143,7 +153,7 @@ static const char *rollback_entry(RollbackRun *run, json_t *f, const char *ekey,
         const char *path = jstr(f, "path");
         bool existed = json_is_true(json_object_get(f, "existed"));
         _cleanup_free_ char *o = NULL, *n = NULL, *c = NULL, *edited = NULL;
-        const char *reason = NULL;
+        _cleanup_(error_done) Error why = ERROR_NULL;
         EntryRef ref = { path, ekey };
         if (owned_file_line(path, existed ? jstr(f, "old_content") : NULL, ekey, &o) < 0 ||
             owned_file_line(path, jstr(f, "new_content"), ekey, &n) < 0 || owned_file_line(path, *work, ekey, &c) < 0)
@@ -159,8 +169,8 @@ static const char *rollback_entry(RollbackRun *run, json_t *f, const char *ekey,
         bool ours = exists && (n == c || (n && c && strcmp(n, c) == 0));
         if (!ours && !run->force)
                 return "conflict";
-        if (o && owned_file_check_line(path, o, &reason) < 0) {
-                set_str(rec, "error", reason);
+        if (o && owned_file_check_line(path, o, &why) < 0) {
+                set_str(rec, "error", error_message(&why));
                 return "refused";
         }
         if (owned_file_set_line(path, *work, ekey, o, &edited) < 0)
@@ -173,7 +183,7 @@ static const char *rollback_entry(RollbackRun *run, json_t *f, const char *ekey,
 /* Does work set the same entries as the content of f's member `content` (or no file: `existed`)?
  * Then that content is what to write, byte for byte (or the file goes): 1. */
 static int same_as(json_t *f, const char *work, const char *existed, const char *content, const char **ret, bool *ret_remove) {
-        const char *path = jstr(f, "path"), *reason;
+        const char *path = jstr(f, "path");
         bool was = json_is_true(json_object_get(f, existed));
         const char *text = was ? jstr(f, content) : NULL;
         int r = owned_file_same_entries(path, work, text);
@@ -181,7 +191,7 @@ static int same_as(json_t *f, const char *work, const char *existed, const char 
                 return r;
         if (!was)
                 *ret_remove = true;
-        else if (owned_file_check_content(path, text, &reason) >= 0)
+        else if (owned_file_check_content(path, text, NULL) >= 0)
                 *ret = text;
         else
                 return 0;

@@ -52,7 +52,7 @@ int bus_setup(Service *s);
 bool bus_is_idle(Service *s);
 void bus_cancel_requests(Service *s, const char *why);
 /* The hook of the core that asks systemd for a daemon-reload (userdata: the Service). */
-int bus_reload_systemd(void *userdata, char **ret_why);
+int bus_reload_systemd(void *userdata, Error *ret_error);
 
 /* idle.c */
 int idle_loop(Service *s);

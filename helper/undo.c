@@ -17,7 +17,8 @@
 /* Undo one change (a live value; one that lives in an owned file was undone with its file). */
 static void rollback_change(RollbackRun *run, json_t *c, bool skip_live) {
         Helper *h = run->h;
-        const char *id = jstr(run->tx, "id"), *result = NULL, *by = NULL, *reason = NULL;
+        const char *id = jstr(run->tx, "id"), *result = NULL, *by = NULL;
+        _cleanup_(error_done) Error why = ERROR_NULL;
         ChangeRecord rec;
         change_record_view(c, &rec);
         const Writer *w = writer_for(rec.kind, rec.key);
@@ -35,9 +36,10 @@ static void rollback_change(RollbackRun *run, json_t *c, bool skip_live) {
                 run->superseded++;
                 log_warning("transaction %s: %s %s is set by the newer transaction %s; left alone", id, jstr(c, "kind"),
                             jstr(c, "key"), by);
-        } else if (rollback_check_live(&rec, &reason) < 0) {
-                log_error("transaction %s: %s %s: not restored: %s", id, strempty(jstr(c, "kind")), strempty(jstr(c, "key")), reason);
-                set_str(c, "rollback_error", reason);
+        } else if (rollback_check_live(&rec, &why) < 0) {
+                log_error("transaction %s: %s %s: not restored: %s", id, strempty(jstr(c, "kind")), strempty(jstr(c, "key")),
+                          error_message(&why));
+                set_str(c, "rollback_error", error_message(&why));
                 result = "refused";
                 run->failures++;
         } else {

@@ -133,11 +133,9 @@ static int attr_restore(Helper *h, ChangeRecord *change, bool force, const char 
 
 static int ulimit_read(Helper *h, TunableKind kind, const char *key, char **ret) {
         UlimitKey k;
-        int r = ulimit_key_parse(key, &k);
+        int r = ulimit_key_parse_process(key, &k);
         if (r < 0)
                 return r;
-        if (strcmp(k.scope, "process") != 0)
-                return -EOPNOTSUPP;
         /* prlimit(2) acts on real PIDs: in a fixture tree they would be someone else's processes. */
         if (!sysroot_is_host(h->root))
                 return -ENOENT;

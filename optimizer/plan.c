@@ -31,12 +31,7 @@ typedef struct Builder {
 
 static void warn(Builder *b, const char *rule, const char *fmt, ...) _printf_(3, 4);
 static void warn(Builder *b, const char *rule, const char *fmt, ...) {
-        char *m = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        if (vasprintf(&m, fmt, ap) < 0)
-                m = NULL;
-        va_end(ap);
+        char *m = format_varargs(fmt);
         if (!m)
                 return;
         json_t *w = json_pack("{s:s}", "message", m);
@@ -162,10 +157,10 @@ static size_t rule_keys(Builder *b, const PolicyRule *r, const char *elem, KeyCa
                 return n;
         }
         _cleanup_free_ char *k = jpath_subst(r->key, elem);
-        const char *why = NULL;
+        _cleanup_(error_done) Error why = ERROR_NULL;
         if (!k || tunable_check(r->kind, k, NULL, &out[0].key, &why) < 0) {
                 warn(b, r->id, "%s key '%s' from the profile is refused: %s", tunable_kind_to_string(r->kind), strempty(k),
-                     strempty(why));
+                     strempty(why.message));
                 return 0;
         }
         /* A fixed ulimit key under foreach targets ("default:*:nproc") starts from that target's limit. */
@@ -296,11 +291,12 @@ static int propose(Builder *b, const PolicyRule *r, const char *elem, const KeyC
         };
         kernel_cap(b, r, kc->key, &in, evidence);
         resolve_ref(b, r, elem, kc->key, current, &in, evidence);
-        const char *why = NULL;
+        _cleanup_(error_done) Error why = ERROR_NULL;
         q = valop_compute(&r->value, &in, &proposed, &why);
         tunable_offered_free(sup);
         if (q == -ENODATA) {
-                warn(b, r->id, "rule %s fired for %s %s but proposes nothing: %s", r->id, kind, kc->key, strempty(why));
+                warn(b, r->id, "rule %s fired for %s %s but proposes nothing: %s", r->id, kind, kc->key,
+                     strempty(why.message));
                 return 0;
         }
         if (q < 0)

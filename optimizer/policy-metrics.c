@@ -65,8 +65,7 @@ static bool tunable_path_ok(const char *path, char **ret_nearest) {
         if (!rest[kn])
                 return true;
         _cleanup_free_ char *key = jpath_subst(rest + kn + 1, tunable_backend(kind)->sample_element), *canon = NULL;
-        const char *reason = NULL;
-        if (key && tunable_check(kind, key, NULL, &canon, &reason) >= 0)
+        if (key && tunable_check(kind, key, NULL, &canon, NULL) >= 0)
                 return true;
         if (kind != TUNABLE_SYSCTL)
                 return false;

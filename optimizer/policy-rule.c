@@ -116,20 +116,20 @@ static int parse_key(Loader *l, const char *file, const config_setting_t *g, Pol
                                      strempty(names));
         }
         _cleanup_free_ char *sample = sample_key(r->kind, v);
-        const char *reason = NULL;
+        _cleanup_(error_done) Error why = ERROR_NULL;
         if (!sample)
                 return -ENOMEM;
-        k = tunable_check(r->kind, sample, NULL, canon, &reason);
+        k = tunable_check(r->kind, sample, NULL, canon, &why);
         if (k < 0)
                 return opt_error_set(l->err, -EINVAL, file, kline,
                                      "%s key '%s': %s (run 'skytune policy keys' for the allowlist)",
-                                     tunable_kind_to_string(r->kind), v, strempty(reason));
+                                     tunable_kind_to_string(r->kind), v, strempty(why.message));
         r->key = strdup(strchr(v, '$') ? v : *canon);
         return 0;
 }
 
 static int parse_value(Loader *l, const char *file, const config_setting_t *g, PolicyRule *r, const char *canon) {
-        const char *v = NULL, *reason = NULL;
+        const char *v = NULL;
         const config_setting_t *f = config_setting_get_member(g, "value");
         int k, t = config_setting_type(f);
         if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
@@ -143,14 +143,14 @@ static int parse_value(Loader *l, const char *file, const config_setting_t *g, P
                 return -ENOMEM;
         unsigned vline = config_setting_source_line(f);
         r->value_line = vline;
-        _cleanup_free_ char *verr = NULL;
-        k = valop_parse(r->value_text, &r->value, &verr);
+        _cleanup_(error_done) Error why = ERROR_NULL;
+        k = valop_parse(r->value_text, &r->value, &why);
         if (k < 0)
-                return opt_error_set(l->err, k, file, vline, "value '%s': %s", r->value_text, verr ? verr : "out of memory");
-        k = valop_check(&r->value, r->kind, canon, &reason);
+                return opt_error_set(l->err, k, file, vline, "value '%s': %s", r->value_text, why.message ?: "out of memory");
+        k = valop_check(&r->value, r->kind, canon, &why);
         if (k < 0)
                 return opt_error_set(l->err, -EINVAL, file, vline, "value '%s' for %s %s: %s%s", r->value_text,
-                                     tunable_kind_to_string(r->kind), r->key, strempty(reason),
+                                     tunable_kind_to_string(r->kind), r->key, strempty(why.message),
                                      r->kind == TUNABLE_ULIMIT ? " (a limit is N, SOFT:HARD, infinity or unlimited; "
                                                                  "memlock, core and stack count bytes and take a K, M, "
                                                                  "G, T, P or E suffix; nofile is never unlimited)" : "");
@@ -199,11 +199,11 @@ static int parse_when(Loader *l, const char *file, const config_setting_t *g, bo
         int k = join_when(l, file, f, &r->when_text);
         if (k < 0)
                 return k;
-        _cleanup_free_ char *cerr = NULL;
-        k = cond_parse(r->when_text, &r->when, &cerr);
+        _cleanup_(error_done) Error why = ERROR_NULL;
+        k = cond_parse(r->when_text, &r->when, &why);
         if (k < 0)
                 return opt_error_set(l->err, k, file, config_setting_source_line(f), "condition of rule '%s' %s in \"%s\"",
-                                     r->id, cerr ? cerr : "cannot be parsed", r->when_text);
+                                     r->id, why.message ?: "cannot be parsed", r->when_text);
         r->when_line = config_setting_source_line(f);
         PathCheck pc = { .l = l, .file = file, .line = r->when_line, .has_foreach = r->foreach };
         return cond_foreach_path(r->when, policy_check_path_cb, &pc);

@@ -66,7 +66,7 @@ typedef struct ProbeBackend {
         size_t n_metrics;
         size_t primary;                 /* index of the metric a verdict is about */
         size_t state_size;
-        /* Prepare (open files, allocate); -errno with a reason in *ret_error (malloc'd) on failure. */
+        /* Prepare (open files, allocate); -errno with the reason in e on failure. */
         int (*setup)(void *state, const ProbeConfig *cfg, Error *e);
         int (*round)(void *state, const ProbeConfig *cfg, ProbeRoundOut *out);
         /* Optional: a summary over every round so far (e.g. merged histograms), taken at close. */

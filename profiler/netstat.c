@@ -28,6 +28,15 @@ static bool field_in(const NetstatField *f, Scan section) {
         return scan_eq(section, f->section);
 }
 
+/* Field i's value from the word v, when it is a number. */
+static void store_value(Scan v, size_t i, uint64_t *out, uint64_t *found) {
+        uint64_t x;
+        if (scan_u64(&v, &x) == 0) {
+                out[i] = x;
+                *found |= UINT64_C(1) << i;
+        }
+}
+
 /* Walk the header and value lines of one section in step, parsing only the wanted columns, and learn
  * where each wanted name sits (offset in the header line, column) for the next call. */
 static void parse_pair_slow(Scan section, Scan header, Scan values, const NetstatField *fields, size_t n,
@@ -46,12 +55,7 @@ static void parse_pair_slow(Scan section, Scan header, Scan values, const Netsta
                 for (size_t i = 0; i < n; i++) {
                         if (*h.p != *fields[i].name || !scan_eq(h, fields[i].name) || !field_in(&fields[i], section))
                                 continue;
-                        Scan num = v;
-                        uint64_t x;
-                        if (scan_u64(&num, &x) == 0) {
-                                out[i] = x;
-                                *found |= UINT64_C(1) << i;
-                        }
+                        store_value(v, i, out, found);
                         if (layout && header.end - line <= (ptrdiff_t) UINT32_MAX) {
                                 layout->header_len[i] = (uint32_t) (header.end - line);
                                 layout->offset[i] = (uint32_t) (h.p - line);
@@ -88,12 +92,7 @@ static bool parse_pair_fast(Scan section, Scan header, Scan values, const Netsta
                 for (size_t i = 0; i < n; i++) {
                         if (!(mine & (UINT64_C(1) << i)) || layout->column[i] != col)
                                 continue;
-                        Scan num = v;
-                        uint64_t x;
-                        if (scan_u64(&num, &x) == 0) {
-                                out[i] = x;
-                                *found |= UINT64_C(1) << i;
-                        }
+                        store_value(v, i, out, found);
                 }
         return true;
 }

@@ -141,7 +141,25 @@ int report_stream_series(Report *r) {
         if (r->streamed || !r->series)
                 return 0;
         r->streamed = true;
-        return series_table_report(r->series, r->collector, r);
+        for (size_t i = 0; i < series_table_size(r->series); i++) {
+                SeriesView v;
+                series_table_at(r->series, i, &v);
+                if (v.collector != r->collector)
+                        continue;
+                SeriesSummary s = series_stat_summary(v.stat);
+                int k = report_summary(r, v.resource, v.object, v.name, v.unit, &s, v.time);
+                if (k < 0)
+                        return k;
+        }
+        return 0;
+}
+
+int report_streamed(Report *rep, const char *resource, const char *object, const char *name, const char *unit,
+                    bool time) {
+        SeriesSummary s;
+        if (report_series_summary(rep, resource, object, name, &s) < 0)
+                return 0;
+        return report_summary(rep, resource, object, name, unit, &s, time);
 }
 
 int report_series_summary(Report *r, const char *resource, const char *object, const char *name,
@@ -187,12 +205,8 @@ int report_gauge(Report *r, const char *resource, const char *object, const char
 }
 
 int report_unavailable(Report *r, const char *resource, const char *name, const char *fmt, ...) {
-        char *reason;
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vasprintf(&reason, fmt, ap);
-        va_end(ap);
-        if (k < 0)
+        char *reason = format_varargs(fmt);
+        if (!reason)
                 return -ENOMEM;
         json_t *o = node(r, resource, "unavailable");
         int ret = o && json_object_set_new(o, name, json_text(reason)) == 0 ? 0 : -ENOMEM;
@@ -228,12 +242,8 @@ static const char *const severity_names[] = {
 
 int report_finding(Report *r, FindingKind kind, FindingSeverity sev, const char *resource, const char *metric,
                    double value, double threshold, const char *fmt, ...) {
-        char *msg;
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vasprintf(&msg, fmt, ap);
-        va_end(ap);
-        if (k < 0)
+        char *msg = format_varargs(fmt);
+        if (!msg)
                 return -ENOMEM;
         json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "kind", finding_kind_names[kind], "severity",
                               severity_names[sev], "resource", resource, "metric", metric, "value", number(value),
@@ -262,12 +272,8 @@ int report_tunable(Report *r, TunableKind kind, const char *key, const char *val
 }
 
 int report_tunable_unavailable(Report *r, TunableKind kind, const char *key, const char *fmt, ...) {
-        char *reason;
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vasprintf(&reason, fmt, ap);
-        va_end(ap);
-        if (k < 0)
+        char *reason = format_varargs(fmt);
+        if (!reason)
                 return -ENOMEM;
         json_t *list = json_object_get(r->tunables, "unavailable");
         if (!list) {

@@ -59,6 +59,11 @@ void report_begin_collector(Report *r, unsigned collector);
 /* Writes that collector's streamed series here, once: a collector's report() calls it where its
  * series belong among its gauges and facts; the profiler calls it after report() otherwise. */
 int report_stream_series(Report *r);
+/* Write one streamed series of the collector whose report() runs (report_begin_collector) where it
+ * belongs among its gauges and facts: report_stream_series later writes it again in the same place
+ * with the same figures. Nothing when it has no point. */
+int report_streamed(Report *rep, const char *resource, const char *object, const char *name, const char *unit,
+                    bool time);
 /* The summary of a streamed series (object NULL at the resource's level); -ENOENT when absent. */
 int report_series_summary(Report *r, const char *resource, const char *object, const char *name,
                           SeriesSummary *ret);

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "macro.h"
-#include "report.h"
 
 typedef struct SeriesEntry {
         unsigned collector;
@@ -118,18 +117,12 @@ int series_table_get(const SeriesTable *t, const char *resource, const char *obj
         return -ENOENT;
 }
 
-int series_table_report(const SeriesTable *t, unsigned collector, Report *rep) {
-        for (size_t i = 0; i < t->n; i++) {
-                const SeriesEntry *e = &t->e[i];
-                if (e->collector != collector)
-                        continue;
-                SeriesSummary s = series_stat_summary(&e->stat);
-                int r = report_summary(rep, e->resource, e->object, e->name, e->unit, &s,
-                                       e->kind == METRIC_WEIGHT_TIME);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+void series_table_at(const SeriesTable *t, size_t i, SeriesView *ret) {
+        const SeriesEntry *e = &t->e[i];
+        *ret = (SeriesView) {
+                .collector = e->collector, .resource = e->resource, .object = e->object, .name = e->name,
+                .unit = e->unit, .time = e->kind == METRIC_WEIGHT_TIME, .stat = &e->stat,
+        };
 }
 
 size_t series_table_size(const SeriesTable *t) {
@@ -141,12 +134,4 @@ size_t series_table_memory(const SeriesTable *t) {
         for (size_t i = 0; i < t->n; i++)
                 b += series_stat_memory(&t->e[i].stat) - sizeof(SeriesStat);
         return b;
-}
-
-int report_streamed(Report *rep, const char *resource, const char *object, const char *name, const char *unit,
-                    bool time) {
-        SeriesSummary s;
-        if (report_series_summary(rep, resource, object, name, &s) < 0)
-                return 0;
-        return report_summary(rep, resource, object, name, unit, &s, time);
 }

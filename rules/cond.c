@@ -32,7 +32,7 @@ struct Cond {
 
 typedef struct Parser {
         const char *s, *p;
-        char *error;
+        Error err;              /* the first syntax error */
         unsigned depth;
 } Parser;
 
@@ -61,16 +61,10 @@ Cond *cond_free(Cond *c) {
 
 static int perr(Parser *ps, const char *fmt, ...) _printf_(2, 3);
 static int perr(Parser *ps, const char *fmt, ...) {
-        if (ps->error)
+        if (error_is_set(&ps->err))
                 return -EINVAL;
-        char *m = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        if (vasprintf(&m, fmt, ap) < 0)
-                m = NULL;
-        va_end(ap);
-        if (asprintf(&ps->error, "at column %zu: %s", (size_t) (ps->p - ps->s) + 1, m ? m : "syntax error") < 0)
-                ps->error = NULL;
+        char *m = format_varargs(fmt);
+        error_set(&ps->err, -EINVAL, "at column %zu: %s", (size_t) (ps->p - ps->s) + 1, m ? m : "syntax error");
         free(m);
         return -EINVAL;
 }
@@ -300,10 +294,9 @@ static int parse_or(Parser *ps, Cond **ret) {
         return parse_binary(ps, "||", N_OR, parse_and, ret);
 }
 
-int cond_parse(const char *text, Cond **ret, char **ret_error) {
+int cond_parse_error(const char *text, Cond **ret, Error *e) {
         Parser ps = { .s = text, .p = text };
         Cond *c = NULL;
-        *ret_error = NULL;
         int r = parse_or(&ps, &c);
         if (r >= 0) {
                 skip_ws(&ps);
@@ -314,11 +307,21 @@ int cond_parse(const char *text, Cond **ret, char **ret_error) {
                 }
         }
         if (r < 0) {
-                *ret_error = ps.error;
+                if (error_is_set(&ps.err))
+                        error_move(e, &ps.err);         /* else out of memory: no message */
                 return r;
         }
+        error_done(&ps.err);
         *ret = c;
         return 0;
+}
+
+int cond_parse_message(const char *text, Cond **ret, char **ret_error) {
+        Error e = ERROR_NULL;
+        int r = cond_parse_error(text, ret, &e);
+        *ret_error = r < 0 ? TAKE_PTR(e.message) : NULL;
+        error_done(&e);
+        return r;
 }
 
 typedef struct Value {

@@ -29,19 +29,13 @@ static char *trimdup(const char *b, const char *e) {
         return strndup(b, (size_t) (e - b));
 }
 
-static int fail(char **ret_error, const char *msg) {
-        *ret_error = strdup(msg);
-        return -EINVAL;
-}
-
-int valop_parse(const char *text, ValOp *ret, char **ret_error) {
+int valop_parse(const char *text, ValOp *ret, Error *e) {
         ValOp op = {};
-        *ret_error = NULL;
         if (strchr(text, '|')) {
                 op.kind = VALOP_ALTERNATIVES;
                 for (const char *p = text;;) {
-                        const char *e = strchrnul(p, '|');
-                        char *a = trimdup(p, e);
+                        const char *end = strchrnul(p, '|');
+                        char *a = trimdup(p, end);
                         char **n = a ? realloc(op.alts, (op.n_alts + 1) * sizeof(char *)) : NULL;
                         if (!n) {
                                 free(a);
@@ -52,11 +46,11 @@ int valop_parse(const char *text, ValOp *ret, char **ret_error) {
                         op.alts[op.n_alts++] = a;
                         if (!*a) {
                                 valop_done(&op);
-                                return fail(ret_error, "an alternative in 'a|b' is empty");
+                                return error_set(e, -EINVAL, "an alternative in 'a|b' is empty");
                         }
-                        if (!*e)
+                        if (!*end)
                                 break;
-                        p = e + 1;
+                        p = end + 1;
                 }
                 *ret = op;
                 return 0;
@@ -68,7 +62,7 @@ int valop_parse(const char *text, ValOp *ret, char **ret_error) {
                 op.kind = p[0] == '>' ? VALOP_RAISE : VALOP_LOWER;
                 p += 2;
         } else if (*p == '>' || *p == '<') {
-                return fail(ret_error, "use '>=N' (only raise) or '<=N' (only lower)");
+                return error_set(e, -EINVAL, "use '>=N' (only raise) or '<=N' (only lower)");
         }
         const char *star = strchr(p, '*');
         if (star) {
@@ -77,7 +71,7 @@ int valop_parse(const char *text, ValOp *ret, char **ret_error) {
                 while (isspace((unsigned char) *end))
                         end++;
                 if (end != star || !isfinite(op.factor) || op.factor <= 0)
-                        return fail(ret_error, "scaling is FACTOR*current or FACTOR*PATH with a positive factor, e.g. 2*current");
+                        return error_set(e, -EINVAL, "scaling is FACTOR*current or FACTOR*PATH with a positive factor, e.g. 2*current");
                 op.ref = trimdup(star + 1, star + strlen(star));
                 if (!op.ref)
                         return -ENOMEM;
@@ -86,7 +80,7 @@ int valop_parse(const char *text, ValOp *ret, char **ret_error) {
                         ok = isalnum((unsigned char) *q) || strchr("_.$/-:@", *q);
                 if (!ok) {
                         valop_done(&op);
-                        return fail(ret_error, "scaling is FACTOR*current or FACTOR*PATH with a metric path after '*'");
+                        return error_set(e, -EINVAL, "scaling is FACTOR*current or FACTOR*PATH with a metric path after '*'");
                 }
         } else {
                 op.literal = trimdup(p, p + strlen(p));
@@ -94,7 +88,7 @@ int valop_parse(const char *text, ValOp *ret, char **ret_error) {
                         return -ENOMEM;
                 if (!*op.literal) {
                         valop_done(&op);
-                        return fail(ret_error, "value is empty");
+                        return error_set(e, -EINVAL, "value is empty");
                 }
         }
         *ret = op;
@@ -106,22 +100,20 @@ static bool numeric_kind(TunableKind kind) {
         return b && b->numeric;
 }
 
-int valop_check(const ValOp *op, TunableKind kind, const char *key, const char **ret_reason) {
+int valop_check(const ValOp *op, TunableKind kind, const char *key, Error *e) {
         int r;
         if (op->kind == VALOP_ALTERNATIVES) {
                 for (size_t i = 0; i < op->n_alts; i++) {
-                        r = tunable_check(kind, key, op->alts[i], NULL, ret_reason);
+                        r = tunable_check(kind, key, op->alts[i], NULL, e);
                         if (r < 0)
                                 return r;
                 }
                 return 0;
         }
-        if ((op->kind != VALOP_SET || op->ref) && !numeric_kind(kind)) {
-                *ret_reason = "only raise, only lower and scaling need a numeric tunable";
-                return -EINVAL;
-        }
+        if ((op->kind != VALOP_SET || op->ref) && !numeric_kind(kind))
+                return error_set(e, -EINVAL, "only raise, only lower and scaling need a numeric tunable");
         if (op->literal)
-                return tunable_check(kind, key, op->literal, NULL, ret_reason);
+                return tunable_check(kind, key, op->literal, NULL, e);
         return 0;
 }
 
@@ -179,7 +171,7 @@ static long long kib_up(long long v) {
         return v < 0 || v % 1024 == 0 ? v : v > INT64_MAX - 1024 ? INT64_MAX / 1024 * 1024 : (v / 1024 + 1) * 1024;
 }
 
-static int compute_ulimit(const ValOp *op, const ValInput *in, char **ret, const char **why) {
+static int compute_ulimit(const ValOp *op, const ValInput *in, char **ret, Error *e) {
         UlimitKey k;
         int r = ulimit_key_parse(in->key, &k);
         if (r < 0)
@@ -190,8 +182,7 @@ static int compute_ulimit(const ValOp *op, const ValInput *in, char **ret, const
         } else {
                 r = ulimit_value_parse(op->literal, k.resource, &ts, &th);
                 if (r < 0) {
-                        *why = "the policy value is not a valid limit";
-                        return -ENODATA;
+                        return error_set(e, -ENODATA, "the policy value is not a valid limit");
                 }
                 if (ts >= 0)
                         ts = bound(ts, in);
@@ -222,7 +213,7 @@ static int compute_ulimit(const ValOp *op, const ValInput *in, char **ret, const
         return ulimit_value_format(ts, th, ret);
 }
 
-static int compute_numbers(const ValOp *op, const ValInput *in, char **ret, const char **why) {
+static int compute_numbers(const ValOp *op, const ValInput *in, char **ret, Error *e) {
         long long t[8], c[8];
         size_t nt = 0, nc = 0;
         if (op->ref) {
@@ -231,8 +222,7 @@ static int compute_numbers(const ValOp *op, const ValInput *in, char **ret, cons
         } else if (split_ints(op->literal, t, ELEMENTSOF(t), &nt) < 0) {
                 /* A word sysctl (tcp_congestion_control): only a plain set applies. */
                 if (op->kind != VALOP_SET) {
-                        *why = "only raise and only lower need a number";
-                        return -ENODATA;
+                        return error_set(e, -ENODATA, "only raise and only lower need a number");
                 }
                 return tunable_normalize(in->kind, in->key, op->literal, ret);
         } else if (nt == 1)
@@ -240,8 +230,7 @@ static int compute_numbers(const ValOp *op, const ValInput *in, char **ret, cons
         bool have_current = in->current && split_ints(in->current, c, ELEMENTSOF(c), &nc) >= 0 && nc == nt;
         if (op->kind == VALOP_RAISE || op->kind == VALOP_LOWER) {
                 if (!have_current) {
-                        *why = "the current value is unknown or has another shape, so 'only raise/lower' cannot compare";
-                        return -ENODATA;
+                        return error_set(e, -ENODATA, "the current value is unknown or has another shape, so 'only raise/lower' cannot compare");
                 }
                 for (size_t i = 0; i < nt; i++)
                         t[i] = op->kind == VALOP_RAISE ? MAX(c[i], t[i]) : MIN(c[i], t[i]);
@@ -264,8 +253,7 @@ static bool is_supported(const ValInput *in, const char *v) {
         return false;
 }
 
-int valop_compute(const ValOp *op, const ValInput *in, char **ret, const char **ret_why) {
-        const char *why = NULL;
+int valop_compute(const ValOp *op, const ValInput *in, char **ret, Error *e) {
         int r;
         if (op->kind == VALOP_ALTERNATIVES) {
                 for (size_t i = 0; in->current && i < op->n_alts; i++)
@@ -274,33 +262,26 @@ int valop_compute(const ValOp *op, const ValInput *in, char **ret, const char **
                 for (size_t i = 0; i < op->n_alts; i++)
                         if (is_supported(in, op->alts[i]))
                                 return tunable_normalize(in->kind, in->key, op->alts[i], ret);
-                *ret_why = "none of the alternatives is supported on this host";
-                return -ENODATA;
+                return error_set(e, -ENODATA, "none of the alternatives is supported on this host");
         }
-        if (op->ref && !in->has_ref) {
-                *ret_why = "the value to scale from is not in the profile";
-                return -ENODATA;
-        }
+        if (op->ref && !in->has_ref)
+                return error_set(e, -ENODATA, "the value to scale from is not in the profile");
         if (in->kind == TUNABLE_ULIMIT)
-                r = compute_ulimit(op, in, ret, &why);
+                r = compute_ulimit(op, in, ret, e);
         else if (numeric_kind(in->kind))
-                r = compute_numbers(op, in, ret, &why);
+                r = compute_numbers(op, in, ret, e);
         else if (op->literal && op->kind == VALOP_SET)
                 r = tunable_normalize(in->kind, in->key, op->literal, ret);
-        else {
-                why = "only a plain value applies to this kind";
-                r = -ENODATA;
-        }
-        if (r == -ENODATA)
-                *ret_why = why;
-        else if (r < 0 && r != -ENOMEM) {
-                *ret_why = "the computed value is not valid for this key";
-                r = -ENODATA;
-        }
-        if (r >= 0 && tunable_check(in->kind, in->key, *ret, NULL, ret_why) < 0) {
+        else
+                r = error_set(e, -ENODATA, "only a plain value applies to this kind");
+        if (r < 0 && r != -ENOMEM && r != -ENODATA)
+                r = error_set(e, -ENODATA, "the computed value is not valid for this key");
+        Error why = ERROR_NULL;
+        if (r >= 0 && tunable_check(in->kind, in->key, *ret, NULL, &why) < 0) {
                 free(*ret);
                 *ret = NULL;
-                r = -ENODATA;
+                r = error_set(e, -ENODATA, "%s", error_message(&why));
         }
+        error_done(&why);
         return r;
 }

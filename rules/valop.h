@@ -30,11 +30,12 @@ typedef struct ValOp {
         size_t n_alts;
 } ValOp;
 
-int valop_parse(const char *text, ValOp *ret, char **ret_error);
+/* -EINVAL with the reason in e (may be NULL) when text is not a value operator. */
+int valop_parse(const char *text, ValOp *ret, Error *e);
 void valop_done(ValOp *op);
 /* Check the literal parts against the allowlist of kind/key (key canonical, '$' already replaced by
- * a sample name). -EINVAL / -ERANGE with *ret_reason (static). */
-int valop_check(const ValOp *op, TunableKind kind, const char *key, const char **ret_reason);
+ * a sample name). -EINVAL / -ERANGE with the reason in e. */
+int valop_check(const ValOp *op, TunableKind kind, const char *key, Error *e);
 
 typedef struct ValInput {
         TunableKind kind;
@@ -48,5 +49,5 @@ typedef struct ValInput {
         long long floor, cap;
 } ValInput;
 
-/* The proposed value, normalized. -ENODATA with *ret_why (static) when nothing can be proposed. */
-int valop_compute(const ValOp *op, const ValInput *in, char **ret, const char **ret_why);
+/* The proposed value, normalized. -ENODATA with why in e when nothing can be proposed. */
+int valop_compute(const ValOp *op, const ValInput *in, char **ret, Error *e);

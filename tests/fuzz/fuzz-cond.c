@@ -19,9 +19,9 @@ static int count_path(const char *path, void *userdata) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char *text = fuzz_cstr(data, size);
         Cond *c = NULL;
-        char *error = NULL;
+        Error error = ERROR_NULL;
         int r = cond_parse(text, &c, &error);
-        fuzz_check(r < 0 ? !c : c != NULL);
+        fuzz_check(r < 0 ? !c && (r == -ENOMEM || error.message) : c != NULL && !error_is_set(&error));
         if (c) {
                 unsigned paths = 0;
                 fuzz_check(cond_foreach_path(c, count_path, &paths) >= 0);
@@ -31,12 +31,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 json_decref(evidence);
                 cond_free(c);
         }
-        free(error);
-        error = NULL;
+        error_done(&error);
         ValOp op = { 0 };
         if (valop_parse(text, &op, &error) >= 0)
                 valop_done(&op);
-        free(error);
+        error_done(&error);
         free(text);
         return 0;
 }

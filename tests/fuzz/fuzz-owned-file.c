@@ -28,8 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 free(content);
                 return 0;
         }
-        const char *reason = NULL;
+        Error reason = ERROR_NULL;
         (void) owned_file_check_content(path, content, &reason);
+        error_done(&reason);
         int same = owned_file_same_entries(path, content, content);
         fuzz_check(same != 0); /* a content sets the same entries as itself */
         char **keys = NULL;

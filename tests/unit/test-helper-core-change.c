@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The typed change record of the helper's core (helper/change.c): the view reads a journal change's
  * members (the coupled sysctl pair, the processes of a ulimit), and its setters write them where a
- * later reader of the journal finds them again. */
+ * later reader of the journal finds them again; rollback_check_live re-validates it with its reason in an
+ * Error. */
 #include <string.h>
 
 #include "helper-core.h"
@@ -62,10 +63,53 @@ static void test_setters_write_the_journal(void **state) {
         json_decref(c);
 }
 
+/* The reason a journal's change is refused comes back in the Error, with its errno and place. */
+static void check_live(const char *json, const char *want) {
+        json_error_t jerr;
+        json_t *c = json_loads(json, 0, &jerr);
+        assert_non_null(c);
+        ChangeRecord rec;
+        change_record_view(c, &rec);
+        Error e = ERROR_NULL;
+        int r = rollback_check_live(&rec, &e);
+        if (!want) {
+                if (r < 0)
+                        fail_msg("%s refused: %s", json, error_message(&e));
+                assert_false(error_is_set(&e));
+        } else {
+                assert_int_equal(r, -EINVAL);
+                assert_true(error_is_set(&e));
+                assert_non_null(e.place);
+                if (!e.message || !strstr(e.message, want))
+                        fail_msg("%s: got \"%s\", want \"%s\"", json, e.message ? e.message : "(none)", want);
+        }
+        error_done(&e);
+        json_decref(c);
+}
+
+static void test_check_live_reasons(void **state) {
+        check_live("{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"old\":\"60\"}", NULL);
+        /* Out of skytune's range but a value the kernel held: tolerated for a live restore. */
+        check_live("{\"kind\":\"sysctl\",\"key\":\"net.core.somaxconn\",\"old\":\"1\"}", NULL);
+        check_live("{\"kind\":\"nosuchkind\",\"key\":\"vm.swappiness\",\"old\":\"60\"}",
+                   "the journal's key is not in skytune's allowlist");
+        check_live("{\"kind\":\"sysctl\",\"key\":\"vm/swappiness\",\"old\":\"60\"}",
+                   "the journal's key is not in skytune's allowlist");
+        check_live("{\"kind\":\"sysctl\",\"key\":\"kernel.core_pattern\",\"old\":\"core\"}",
+                   "key is not in skytune's allowlist");
+        check_live("{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"old\":\"6 0\"}", "grammar");
+        check_live("{\"kind\":\"sysctl\",\"key\":\"vm.swappiness\",\"old\":\"60\",\"old_raw\":\"61\"}",
+                   "the journal's old_raw is not its old value");
+        check_live("{\"kind\":\"sysctl\",\"key\":\"vm.dirty_ratio\",\"old\":\"20\","
+                   "\"pair\":{\"key\":\"vm.swappiness\",\"old\":\"0\"}}",
+                   "the journal's coupled key is not this key's partner");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_view_of_a_journal_change),
                 cmocka_unit_test(test_setters_write_the_journal),
+                cmocka_unit_test(test_check_live_reasons),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -134,7 +134,7 @@ static void test_out_of_order(void **state) {
 }
 
 static void test_check_line(void **state) {
-        const char *reason = NULL;
+        Error reason = ERROR_NULL;
         const char *udev = "etc/udev/rules.d/90-skytune.rules";
         assert_int_equal(owned_file_check_line(CONF, "vm.swappiness = 10", &reason), 0);
         assert_int_equal(owned_file_check_line(CONF, "vm.swappiness=10", &reason), 0);
@@ -142,10 +142,12 @@ static void test_check_line(void **state) {
         assert_int_equal(owned_file_check_line(CONF, "vm.swappiness = 1; reboot", &reason), -EINVAL);
         assert_int_equal(owned_file_check_line(CONF, "kernel.core_pattern = |/tmp/x", &reason), -EPERM);
         assert_int_equal(owned_file_check_line(CONF, "# a comment", &reason), -EINVAL);
+        assert_string_equal(reason.message, "not a line that skytune writes in this file");
         assert_int_equal(owned_file_check_line(udev, "ACTION==\"add|change\", SUBSYSTEM==\"block\", KERNEL==\"vda\", "
                                                      "ATTR{queue/read_ahead_kb}=\"1024\"", &reason), 0);
         assert_int_equal(owned_file_check_line(udev, "ACTION==\"add|change\", SUBSYSTEM==\"block\", KERNEL==\"vda\", "
                                                      "ATTR{queue/read_ahead_kb}=\"1024\", RUN+=\"/bin/sh\"", &reason), -EINVAL);
+        assert_string_equal(reason.message, "not the line skytune writes for this setting");
         assert_int_equal(owned_file_check_line(udev, "RUN+=\"/bin/sh\"", &reason), -EINVAL);
         assert_int_equal(owned_file_check_line("etc/security/limits.d/90-skytune.conf", "@dev soft nofile 8192", &reason), 0);
         assert_int_equal(owned_file_check_line("etc/security/limits.d/90-skytune.conf", "@dev soft nofile 8192 x", &reason), -EINVAL);
@@ -155,6 +157,9 @@ static void test_check_line(void **state) {
         assert_int_equal(owned_file_check_content(CONF, HEADER "\n; x\nvm.swappiness = 10\n", &reason), 0);
         assert_int_equal(owned_file_check_content(CONF, HEADER "[Service]\nvm.swappiness = 10\n", &reason), -EINVAL);
         assert_int_equal(owned_file_check_content("etc/systemd/system.conf.d/90-skytune.conf", HEADER "[Manager]\n", &reason), 0);
+        assert_int_equal(owned_file_check_content("etc/passwd", "root:x:0:0\n", &reason), -EINVAL);
+        assert_string_equal(reason.message, "not a file skytune owns");
+        error_done(&reason);
         assert_true(owned_file_path_valid(CONF));
         assert_true(owned_file_path_valid("etc/systemd/system/sshd.service.d/90-skytune.conf"));
         assert_false(owned_file_path_valid("etc/systemd/system/../../shadow.d/90-skytune.conf"));

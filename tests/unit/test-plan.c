@@ -357,17 +357,21 @@ static void test_ulimit_idempotence(void **state) {
 
 static void check_op(const char *op, TunableKind kind, const char *key, const char *current, double ref, const char *want) {
         ValOp v;
-        char *err = NULL, *out = NULL;
-        const char *why = NULL;
-        assert_int_equal(valop_parse(op, &v, &err), 0);
+        char *out = NULL;
+        Error why = ERROR_NULL;
+        assert_int_equal(valop_parse(op, &v, &why), 0);
         ValInput in = { .kind = kind, .key = key, .current = current, .has_ref = true, .ref = ref };
         int r = valop_compute(&v, &in, &out, &why);
         if (want) {
                 if (r < 0)
-                        fail_msg("%s on %s: %s", op, current, why);
+                        fail_msg("%s on %s: %s", op, current, error_message(&why));
                 assert_string_equal(out, want);
-        } else
+        } else {
                 assert_int_equal(r, -ENODATA);
+                assert_int_equal(why.code, -ENODATA);
+                assert_non_null(why.message);
+        }
+        error_done(&why);
         free(out);
         valop_done(&v);
 }
@@ -389,14 +393,14 @@ static void test_value_operators(void **state) {
         check_op("none|mq-deadline", TUNABLE_IO_SCHEDULER, "sda", "mq-deadline", 0, "mq-deadline");
         check_op(">=10", TUNABLE_SYSCTL, "vm.swappiness", NULL, 0, NULL);     /* unknown current */
         ValOp v;
-        char *err = NULL;
+        Error err = ERROR_NULL;
         assert_int_equal(valop_parse(">10", &v, &err), -EINVAL);
-        assert_non_null(strstr(err, ">="));
-        free(err);
+        assert_non_null(strstr(err.message, ">="));
         assert_int_equal(valop_parse("x*current", &v, &err), -EINVAL);
-        free(err);
+        assert_non_null(strstr(err.message, "positive factor"));
         assert_int_equal(valop_parse("a||b", &v, &err), -EINVAL);
-        free(err);
+        assert_string_equal(err.message, "an alternative in 'a|b' is empty");
+        error_done(&err);
 }
 
 static json_t *lookup_doc(const char *path, void *userdata) {
@@ -413,9 +417,9 @@ static void test_conditions(void **state) {
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 Cond *c = NULL;
-                char *err = NULL;
+                Error err = ERROR_NULL;
                 if (cond_parse(cases[i].expr, &c, &err) < 0)
-                        fail_msg("%s: %s", cases[i].expr, err);
+                        fail_msg("%s: %s", cases[i].expr, error_message(&err));
                 json_t *ev = json_object();
                 if (cond_eval(c, NULL, lookup_doc, doc, ev) != cases[i].want)
                         fail_msg("%s: want %d", cases[i].expr, cases[i].want);
@@ -426,11 +430,12 @@ static void test_conditions(void **state) {
                                            "a..b > 1", "a. > 1" };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 Cond *c = NULL;
-                char *err = NULL;
+                Error err = ERROR_NULL;
                 if (cond_parse(bad[i], &c, &err) >= 0)
                         fail_msg("'%s' parsed", bad[i]);
-                assert_non_null(strstr(err, "at column"));
-                free(err);
+                assert_int_equal(err.code, -EINVAL);
+                assert_non_null(strstr(err.message, "at column"));
+                error_done(&err);
         }
         json_decref(doc);
         assert_int_equal(fnv1a64("", 0), 0xcbf29ce484222325ULL);

@@ -37,13 +37,18 @@ static void test_sysctl_names(void **state) {
 
 static void check_tunable(TunableKind k, const char *key, const char *value, int want) {
         char *canon = NULL;
-        const char *why = NULL;
+        Error why = ERROR_NULL;
         int r = tunable_check(k, key, value, &canon, &why);
         if (r != want)
                 fail_msg("%s %s=%s: got %d (%s), want %d", tunable_kind_to_string(k), key, value ? value : "(null)", r,
-                         why ? why : "-", want);
-        if (r < 0)
-                assert_non_null(why);
+                         why.message ?: "-", want);
+        if (r < 0) {
+                assert_non_null(why.message);
+                assert_int_equal(why.code, r);
+                assert_non_null(why.place);
+        } else
+                assert_false(error_is_set(&why));
+        error_done(&why);
         free(canon);
 }
 
@@ -158,12 +163,14 @@ static void test_decimal_only(void **state) {
         check_tunable(TUNABLE_ULIMIT, "login:*:nofile", "065536", -EILSEQ);
         check_tunable(TUNABLE_ULIMIT, "login:*:nofile", "4096:+65536", -EILSEQ);
         check_tunable(TUNABLE_ULIMIT, "unit:nginx:memlock", "064M", -EILSEQ);
-        const char *why = NULL;
+        Error why = ERROR_NULL;
         assert_int_equal(tunable_check(TUNABLE_SYSCTL, "net.core.somaxconn", "0150", NULL, &why), -EILSEQ);
-        assert_non_null(strstr(why, "octal"));
+        assert_non_null(strstr(why.message, "octal"));
         /* The bytes entry point (for a fuzzer): no NUL needed, an embedded one refused. */
         assert_int_equal(tunable_check_bytes(TUNABLE_SYSCTL, "net.core.somaxconn", "150xx", 3, &why), 0);
         assert_int_equal(tunable_check_bytes(TUNABLE_SYSCTL, "net.core.somaxconn", "15\0", 3, &why), -EINVAL);
+        assert_non_null(strstr(why.message, "NUL byte"));
+        error_done(&why);
 }
 
 /* Issue 12, 6 and 7: every ulimit resource and scope has a floor; tcp_rmem/tcp_wmem are ordered; a login
@@ -192,21 +199,22 @@ static void test_ulimit_floors_and_order(void **state) {
                 check_tunable(TUNABLE_ULIMIT, key, "0", 0);      /* no core dumps: a floor of 0 */
         }
         check_tunable(TUNABLE_ULIMIT, "default:*:stack", "infinity", 0);
-        const char *why = NULL;
+        Error why = ERROR_NULL;
         assert_int_equal(tunable_check(TUNABLE_ULIMIT, "unit:sshd:nproc", "0", NULL, &why), -ERANGE);
-        assert_non_null(strstr(why, "floor"));
+        assert_non_null(strstr(why.message, "floor"));
 
         check_tunable(TUNABLE_SYSCTL, "net.ipv4.tcp_rmem", "4096 4096 4096", 0);
         check_tunable(TUNABLE_SYSCTL, "net.ipv4.tcp_rmem", "87380 4096 6291456", -ERANGE);
         check_tunable(TUNABLE_SYSCTL, "net.ipv4.tcp_rmem", "4096 6291456 87380", -ERANGE);
         check_tunable(TUNABLE_SYSCTL, "net.ipv4.tcp_wmem", "4096 16384 8192", -ERANGE);
         assert_int_equal(tunable_check(TUNABLE_SYSCTL, "net.ipv4.tcp_wmem", "9000 4096 16384", NULL, &why), -ERANGE);
-        assert_non_null(strstr(why, "min <= default <= max"));
+        assert_non_null(strstr(why.message, "min <= default <= max"));
 
         check_tunable(TUNABLE_ULIMIT, "login:0:65535:nofile", "65536", -EINVAL);
         check_tunable(TUNABLE_ULIMIT, "login:@100:200:nofile", "65536", -EINVAL);
         assert_int_equal(tunable_check(TUNABLE_ULIMIT, "login:0:65535:nofile", "65536", NULL, &why), -EINVAL);
-        assert_non_null(strstr(why, "uid or gid range"));
+        assert_non_null(strstr(why.message, "uid or gid range"));
+        error_done(&why);
         check_tunable(TUNABLE_ULIMIT, "login:@adm:nofile", "65536", 0);
 
         char *msg = NULL;
