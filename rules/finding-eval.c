@@ -59,14 +59,68 @@ static int quote_one(FILE *out, const char *quote, const char *subst, const json
         return k < 0 ? -EIO : 0;
 }
 
+const char *finding_quote_end(const char *open) {
+        unsigned depth = 0;
+        for (const char *s = open; *s; s++)
+                if (*s == '{')
+                        depth++;
+                else if (*s == '}' && --depth == 0)
+                        return s;
+        return NULL;
+}
+
+/* The next '?' of s outside braces, or the end. */
+static const char *next_part(const char *s) {
+        unsigned depth = 0;
+        for (; *s && (*s != '?' || depth > 0); s++)
+                if (*s == '{')
+                        depth++;
+                else if (*s == '}' && depth > 0)
+                        depth--;
+        return s;
+}
+
+int finding_choice_split(const char *quote, char **ret_cond, char **ret_then, char **ret_else) {
+        const char *c = quote + 1, *t = strchr(c, '?');
+        const char *e = t ? next_part(t + 1) : NULL;
+        if (!t || (*e && *next_part(e + 1)))
+                return -EINVAL;
+        *ret_cond = strndup(c, (size_t) (t - c));
+        *ret_then = strndup(t + 1, (size_t) (e - t - 1));
+        *ret_else = strdup(*e ? e + 1 : "");
+        if (*ret_cond && *ret_then && *ret_else)
+                return 0;
+        free(*ret_cond), free(*ret_then), free(*ret_else);
+        *ret_cond = *ret_then = *ret_else = NULL;
+        return -ENOMEM;
+}
+
+static int expand_into(FILE *out, const char *text, const char *subst, const json_t *profile);
+
+/* {?COND?THEN?ELSE}: THEN when COND holds, else ELSE (or nothing), each with its own quotes. */
+static int choose(FILE *out, const char *quote, const char *subst, const json_t *profile) {
+        _cleanup_free_ char *cond = NULL, *then = NULL, *els = NULL;
+        int k = finding_choice_split(quote, &cond, &then, &els);
+        if (k < 0)
+                return k;
+        Cond *c = NULL;
+        _cleanup_free_ char *why = NULL;
+        if ((k = cond_parse(cond, &c, &why)) < 0)
+                return k;
+        k = cond_eval(c, subst, lookup, (void *) profile, NULL);
+        cond_free(c);
+        return k < 0 ? k : expand_into(out, k > 0 ? then : els, subst, profile);
+}
+
 /* text with its quotes filled in, written to out. */
 static int expand_into(FILE *out, const char *text, const char *subst, const json_t *profile) {
         int k = 0;
         for (const char *s = text; k >= 0 && *s; s++) {
-                const char *end = *s == '{' ? strchr(s, '}') : NULL;
+                const char *end = *s == '{' ? finding_quote_end(s) : NULL;
                 if (end) {
                         _cleanup_free_ char *quote = strndup(s + 1, (size_t) (end - s - 1));
-                        k = quote ? quote_one(out, quote, subst, profile) : -ENOMEM;
+                        k = !quote ? -ENOMEM : quote[0] == '?' ? choose(out, quote, subst, profile)
+                                                               : quote_one(out, quote, subst, profile);
                         s = end;
                 } else if (fputc(*s, out) == EOF)
                         k = -EIO;
@@ -125,6 +179,28 @@ static int eval_one(const FindingRule *r, const char *subst, const json_t *profi
         return emit(&h, u);
 }
 
+/* The rule for each member of obj that is an object: an object's by name, a list's by index. */
+static int eval_each(const FindingRule *r, json_t *obj, const json_t *profile, FindingEmit emit, void *u) {
+        json_t *v;
+        int k = 0;
+        if (json_is_array(obj)) {
+                size_t i;
+                json_array_foreach(obj, i, v) {
+                        char key[24];
+                        snprintf(key, sizeof(key), "%zu", i);
+                        if (json_is_object(v) && (k = eval_one(r, key, profile, emit, u)) < 0)
+                                break;
+                }
+                return k;
+        }
+        const char *key;
+        json_object_foreach(obj, key, v) {
+                if (json_is_object(v) && (k = eval_one(r, key, profile, emit, u)) < 0)
+                        break;
+        }
+        return k;
+}
+
 int finding_table_eval(const FindingTable *t, const json_t *profile, FindingEmit emit, void *userdata) {
         for (size_t i = 0; i < t->n; i++) {
                 const FindingRule *r = &t->rules[i];
@@ -132,12 +208,7 @@ int finding_table_eval(const FindingTable *t, const json_t *profile, FindingEmit
                 if (!r->foreach) {
                         k = eval_one(r, NULL, profile, emit, userdata);
                 } else {
-                        json_t *obj = lookup(r->foreach, (void *) profile), *v;
-                        const char *key;
-                        json_object_foreach(obj, key, v) {
-                                if (json_is_object(v) && (k = eval_one(r, key, profile, emit, userdata)) < 0)
-                                        break;
-                        }
+                        k = eval_each(r, lookup(r->foreach, (void *) profile), profile, emit, userdata);
                 }
                 if (k < 0)
                         return k;
