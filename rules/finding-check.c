@@ -57,7 +57,8 @@ static int check_quote(const char *quote, Check *c) {
                 return error_set(c->err, -EINVAL, "%s:%u: finding '%s': quote {%s} of its message is not "
                                  "{?CONDITION?TEXT} or {?CONDITION?TEXT?OTHERWISE}", c->t->file, c->r->line,
                                  c->r->id, quote);
-        r = r ?: check_cond(expr, quote, c);
+        if (r >= 0 && !finding_choice_is_severity(expr))
+                r = check_cond(expr, quote, c);
         r = r ?: check_quotes(then, c);
         return r ?: check_quotes(els, c);
 }

@@ -33,29 +33,37 @@ int finding_quote_split(const char *quote, char **ret_expr, int *ret_prec) {
         return *ret_expr ? 0 : -ENOMEM;
 }
 
-static int quote_one(FILE *out, const char *quote, const char *subst, const json_t *profile) {
+/* Where a message is written, and what its quotes read. */
+typedef struct Text {
+        FILE *out;
+        const char *subst;              /* the foreach object, or NULL */
+        const json_t *profile;
+        const char *severity;           /* the finding's */
+} Text;
+
+static int quote_one(const Text *t, const char *quote) {
         if (strcmp(quote, "$") == 0)
-                return fputs(strempty(subst), out) < 0 ? -EIO : 0;
+                return fputs(strempty(t->subst), t->out) < 0 ? -EIO : 0;
         _cleanup_free_ char *expr = NULL, *why = NULL;
         int prec, k = finding_quote_split(quote, &expr, &prec);
         if (k < 0)
                 return k;
         Cond *c = NULL;
         double d = 0;
-        if (cond_parse(expr, &c, &why) < 0 || cond_number(c, subst, lookup, (void *) profile, &d) < 0) {
+        if (cond_parse(expr, &c, &why) < 0 || cond_number(c, t->subst, lookup, (void *) t->profile, &d) < 0) {
                 /* A string fact ("host.virtualization") is quoted as it is. */
-                _cleanup_free_ char *p = jpath_subst(expr, subst ? subst : "$");
-                json_t *v = p ? jpath_scalar(lookup(p, (void *) profile)) : NULL;
+                _cleanup_free_ char *p = jpath_subst(expr, t->subst ? t->subst : "$");
+                json_t *v = p ? jpath_scalar(lookup(p, (void *) t->profile)) : NULL;
                 cond_free(c);
-                return fputs(json_is_string(v) ? json_string_value(v) : "unknown", out) < 0 ? -EIO : 0;
+                return fputs(json_is_string(v) ? json_string_value(v) : "unknown", t->out) < 0 ? -EIO : 0;
         }
         cond_free(c);
         if (prec == -1)
-                k = fprintf(out, "%lld", (long long) d);
+                k = fprintf(t->out, "%lld", (long long) d);
         else if (prec == -2)
-                k = fprintf(out, "%g", d);
+                k = fprintf(t->out, "%g", d);
         else
-                k = fprintf(out, "%.*f", prec, d);
+                k = fprintf(t->out, "%.*f", prec, d);
         return k < 0 ? -EIO : 0;
 }
 
@@ -95,52 +103,59 @@ int finding_choice_split(const char *quote, char **ret_cond, char **ret_then, ch
         return -ENOMEM;
 }
 
-static int expand_into(FILE *out, const char *text, const char *subst, const json_t *profile);
+bool finding_choice_is_severity(const char *cond) {
+        return strcmp(cond, "info") == 0 || strcmp(cond, "warning") == 0 || strcmp(cond, "critical") == 0;
+}
 
-/* {?COND?THEN?ELSE}: THEN when COND holds, else ELSE (or nothing), each with its own quotes. */
-static int choose(FILE *out, const char *quote, const char *subst, const json_t *profile) {
+static int expand_into(const Text *t, const char *text);
+
+/* {?COND?THEN?ELSE}: THEN when COND holds (or is the finding's severity), else ELSE (or nothing). */
+static int choose(const Text *t, const char *quote) {
         _cleanup_free_ char *cond = NULL, *then = NULL, *els = NULL;
         int k = finding_choice_split(quote, &cond, &then, &els);
         if (k < 0)
                 return k;
-        Cond *c = NULL;
-        _cleanup_free_ char *why = NULL;
-        if ((k = cond_parse(cond, &c, &why)) < 0)
-                return k;
-        k = cond_eval(c, subst, lookup, (void *) profile, NULL);
-        cond_free(c);
-        return k < 0 ? k : expand_into(out, k > 0 ? then : els, subst, profile);
+        if (finding_choice_is_severity(cond)) {
+                k = strcmp(cond, t->severity) == 0;
+        } else {
+                Cond *c = NULL;
+                _cleanup_free_ char *why = NULL;
+                if ((k = cond_parse(cond, &c, &why)) < 0)
+                        return k;
+                k = cond_eval(c, t->subst, lookup, (void *) t->profile, NULL);
+                cond_free(c);
+        }
+        return k < 0 ? k : expand_into(t, k > 0 ? then : els);
 }
 
-/* text with its quotes filled in, written to out. */
-static int expand_into(FILE *out, const char *text, const char *subst, const json_t *profile) {
+/* text with its quotes filled in. */
+static int expand_into(const Text *t, const char *text) {
         int k = 0;
         for (const char *s = text; k >= 0 && *s; s++) {
                 const char *end = *s == '{' ? finding_quote_end(s) : NULL;
                 if (end) {
                         _cleanup_free_ char *quote = strndup(s + 1, (size_t) (end - s - 1));
-                        k = !quote ? -ENOMEM : quote[0] == '?' ? choose(out, quote, subst, profile)
-                                                               : quote_one(out, quote, subst, profile);
+                        k = !quote ? -ENOMEM : quote[0] == '?' ? choose(t, quote) : quote_one(t, quote);
                         s = end;
-                } else if (fputc(*s, out) == EOF)
+                } else if (fputc(*s, t->out) == EOF)
                         k = -EIO;
         }
         return k;
 }
 
 /* The message, then ": " and the advice, quotes filled in (malloc'ed). */
-static int expand(const FindingRule *r, const char *subst, const json_t *profile, char **ret) {
+static int expand(const FindingRule *r, const char *subst, const json_t *profile, const char *severity, char **ret) {
         char *buf = NULL;
         size_t size = 0;
-        FILE *out = open_memstream(&buf, &size);
-        if (!out)
+        Text t = { open_memstream(&buf, &size), subst, profile, severity };
+        if (!t.out)
                 return -ENOMEM;
-        int k = expand_into(out, r->message, subst, profile);
-        if (k >= 0 && r->advice && fputs(": ", out) < 0)
+        int k = expand_into(&t, r->message);
+        if (k >= 0 && r->advice && fputs(": ", t.out) < 0)
                 k = -EIO;
         if (k >= 0 && r->advice)
-                k = expand_into(out, r->advice, subst, profile);
-        if (fclose(out) != 0 && k >= 0)
+                k = expand_into(&t, r->advice);
+        if (fclose(t.out) != 0 && k >= 0)
                 k = -ENOMEM;
         if (k < 0) {
                 free(buf);
@@ -173,7 +188,7 @@ static int eval_one(const FindingRule *r, const char *subst, const json_t *profi
                 h.severity = "critical";
         if (r->cause && holds(r->cause_when, subst, profile) > 0)
                 h.cause = r->cause;
-        if ((k = expand(r, subst, profile, &msg)) < 0)
+        if ((k = expand(r, subst, profile, h.severity, &msg)) < 0)
                 return k;
         h.message = msg;
         return emit(&h, u);

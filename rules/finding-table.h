@@ -15,7 +15,8 @@
  * {EXPR:FMT} quotes the value of an arithmetic term ("cpu.run_queue.avg - 1", or one path) with FMT
  * one of "d", "g" (the default) or ".Nf"; a path to a string quotes the string, a missing value
  * "unknown". {?COND?THEN?ELSE} writes THEN when the condition holds, else ELSE (which may be left
- * out with its '?'); both may hold quotes. like = "ID" takes every field this rule does not set
+ * out with its '?'); both may hold quotes; COND may be a severity ("critical"), which holds when the
+ * finding has it. like = "ID" takes every field this rule does not set
  * from the earlier rule ID, so that variants of one finding write their message once. */
 #pragma once
 
@@ -62,6 +63,8 @@ const char *finding_quote_end(const char *open);
 /* "?COND?THEN?ELSE" of a message's choice (its text between the braces) into its parts (malloc'ed;
  * ELSE "" when left out): -EINVAL when it has no second '?' or more than three parts. */
 int finding_choice_split(const char *quote, char **ret_cond, char **ret_then, char **ret_else);
+/* Whether a choice's COND is a severity ("critical"): it holds when the finding has that severity. */
+bool finding_choice_is_severity(const char *cond);
 /* "EXPR:FMT" of a message's quote: the expression (malloc'ed) and the precision of FMT (.Nf: N;
  * d: -1; g or none: -2). */
 int finding_quote_split(const char *quote, char **ret_expr, int *ret_prec);
