@@ -378,12 +378,6 @@ static int net_interval(void *state, const MetricSink *sink) {
         return r;
 }
 
-/* The window's rate of a streamed series (total delta over total time); 0 when it has none. */
-static double window_rate(Report *rep, const char *name) {
-        SeriesSummary s;
-        return report_series_summary(rep, "network", "tcp", name, &s) >= 0 && s.n > 0 ? s.avg : 0;
-}
-
 static int report_sockets(NetState *st, Report *rep, TcpEvidence *e) {
         if (st->port_error < 0)
                 return report_unavailable(rep, "network", "port_range",
@@ -414,23 +408,15 @@ static int report_udp(const Sysroot *root, Report *rep) {
         return r;
 }
 
-/* The series come from the stream (net_interval); the findings from their summaries and the
- * window totals. */
+/* The series come from the stream (net_interval); the findings' evidence from the window totals. */
 static int report_tcp(NetState *st, const Sysroot *root, Report *rep) {
-        TcpEvidence e = { .root = root, .scan = st->tcp_error < 0 ? NULL : &st->scan, .attempt_fails = -1 };
-        e.overflows = window_rate(rep, "listen_overflows_per_s");
-        e.reqq = window_rate(rep, "req_q_full_drops_per_s");
-        e.cookies = window_rate(rep, "syncookies_sent_per_s");
+        TcpEvidence e = { .root = root, .scan = st->tcp_error < 0 ? NULL : &st->scan };
         e.has_syn_excess = st->syn_excess_secs > 0;
         e.syn_excess = e.has_syn_excess ? st->syn_excess_sum / st->syn_excess_secs : 0;
-        SeriesSummary s;
-        if (report_series_summary(rep, "network", "tcp", "attempt_fails_per_s", &s) >= 0 && s.n > 0)
-                e.attempt_fails = s.avg;
         e.retrans = st->retrans, e.out_segs = st->out_segs, e.secs = st->retrans_secs;
         e.has_syn_retrans = st->ext.found & (UINT64_C(1) << EXT_SYN_RETRANS);
         e.syn_retrans = e.has_syn_retrans ? st->syn_retrans : 0;
-        int r = tcp_retrans_finding(rep, &e);
-        r = r ?: report_sockets(st, rep, &e);
+        int r = report_sockets(st, rep, &e);
         r = r ?: tcp_evidence_report(rep, &e);
         r = r ?: report_udp(root, rep);
         return r;
@@ -523,6 +509,10 @@ static const MetricSpec network_metrics[] = {
         { "network.tcp.port_range_size", METRIC_GAUGE },
         { "network.tcp.port_range", METRIC_FACT },
         { "network.tcp.listen_drops_beyond_overflows_per_s", METRIC_GAUGE },
+        { "network.tcp.retrans_segs", METRIC_GAUGE },
+        { "network.tcp.out_segs", METRIC_GAUGE },
+        { "network.tcp.out_segs_per_s", METRIC_GAUGE },
+        { "network.tcp.syn_retrans_segs", METRIC_GAUGE },
         { "network.tcp.somaxconn", METRIC_FACT },
         { "network.tcp.max_syn_backlog", METRIC_FACT },
         { "network.tcp.syncookies", METRIC_FACT },

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The network collector's window evidence for the TCP findings of rules/findings.conf (the accept
- * and SYN queues, TIME-WAIT port exhaustion), and the retransmission finding, attributed to a queue
- * finding when SYN retransmits explain it.
+/* The network collector's window evidence for the TCP findings of rules/findings.conf: the accept
+ * and SYN queues, retransmissions (a symptom of a queue finding when SYN retransmits explain them)
+ * and TIME-WAIT port exhaustion.
  *
  * Kernel facts the advice rests on (net/ipv4/tcp_input.c tcp_conn_request, 4.x to 6.x): a SYN is
  * dropped (ListenOverflows) when the accept queue is full, and a listener's SYN queue is full at
@@ -78,55 +78,26 @@ static int report_time_wait(Report *rep, const TcpEvidence *e) {
         return r ?: report_fact(rep, "network", "tcp/time_wait_busiest", "loopback", json_boolean(loopback));
 }
 
+/* Retransmissions over the whole window: the totals of RetransSegs and OutSegs, the rate of the
+ * segments sent (the finding needs enough traffic for the ratio to mean something), and how many of
+ * the retransmits were SYNs (TCPSynRetrans, a subset). */
+static int report_retrans(Report *rep, const TcpEvidence *e) {
+        if (e->out_segs == 0 || e->secs <= 0)
+                return 0;
+        int r = report_gauge(rep, "network", "tcp", "retrans_segs", "count", (double) e->retrans);
+        r = r ?: report_gauge(rep, "network", "tcp", "out_segs", "count", (double) e->out_segs);
+        r = r ?: report_gauge(rep, "network", "tcp", "out_segs_per_s", "1/s", (double) e->out_segs / e->secs);
+        if (r >= 0 && e->has_syn_retrans)
+                r = report_gauge(rep, "network", "tcp", "syn_retrans_segs", "count",
+                                 (double) MIN(e->syn_retrans, e->retrans));
+        return r;
+}
+
 int tcp_evidence_report(Report *rep, const TcpEvidence *e) {
         int r = report_sysctls(rep, e->root);
+        r = r ?: report_retrans(rep, e);
         if (r >= 0 && e->has_syn_excess)
                 r = report_gauge(rep, "network", "tcp", "listen_drops_beyond_overflows_per_s", "1/s", e->syn_excess);
         r = r ?: report_listener(rep, e);
         return r ?: report_time_wait(rep, e);
-}
-
-/* The metric of the queue finding (rules/findings.conf) that explains SYN retransmits: the accept
- * queue's, else the SYN queue's worst counter when SYNs were dropped (cookies alone drop nothing: no
- * client retries). */
-static const char *queue_cause(const TcpEvidence *e) {
-        if (e->overflows > 0)
-                return "network.tcp.listen_overflows_per_s";
-        if (e->syn_excess + e->reqq <= 0)
-                return NULL;
-        if (e->cookies > MAX(e->syn_excess, e->reqq))
-                return "network.tcp.syncookies_sent_per_s";
-        return e->reqq > e->syn_excess ? "network.tcp.req_q_full_drops_per_s" : "network.tcp.listen_drops_per_s";
-}
-
-int tcp_retrans_finding(Report *rep, const TcpEvidence *e) {
-        const char *cause = queue_cause(e);
-        if (e->out_segs == 0 || e->secs <= 0)
-                return 0;
-        /* Over the whole window, and only with enough traffic for the ratio to mean something. */
-        double pct = 100.0 * (double) e->retrans / (double) e->out_segs, rate = (double) e->out_segs / e->secs;
-        if (pct < 1 || rate < 100)
-                return 0;
-        FindingSeverity sev = pct >= 5 ? SEVERITY_CRITICAL : SEVERITY_WARNING;
-        uint64_t syn = e->has_syn_retrans ? MIN(e->syn_retrans, e->retrans) : 0;
-        double rest = 100.0 * (double) (e->retrans - syn) / (double) e->out_segs;
-        if (cause && syn > 0 && rest < 1) {
-                /* The listen queue drops SYNs; the clients retransmit them: a symptom of that finding. */
-                int r = report_finding(rep, FINDING_ERRORS, sev, "network", "network.tcp.retrans_pct", pct, 1,
-                                       "%.2f%% of TCP segments sent were retransmissions (RetransSegs/OutSegs in "
-                                       "/proc/net/snmp, %.0f segments/s; threshold 1%%), but %llu of the %llu were "
-                                       "SYN retransmits (TcpExt TCPSynRetrans) of connections the full listen queue "
-                                       "dropped: a symptom of %s, not loss on the path (the rest is %.2f%%)",
-                                       pct, rate, (unsigned long long) syn, (unsigned long long) e->retrans, cause, rest);
-                return r < 0 ? r : report_finding_cause(rep, cause);
-        }
-        char part[128] = "";
-        if (syn > 0)
-                snprintf(part, sizeof(part), "; %llu of the %llu were SYN retransmits (TcpExt TCPSynRetrans)",
-                         (unsigned long long) syn, (unsigned long long) e->retrans);
-        return report_finding(rep, FINDING_ERRORS, sev, "network", "network.tcp.retrans_pct", pct, 1,
-                              "%.2f%% of TCP segments sent were retransmissions (RetransSegs/OutSegs in "
-                              "/proc/net/snmp, %.0f segments/s; threshold 1%%): packet loss on the path or an "
-                              "overloaded peer%s",
-                              pct, rate, part);
 }

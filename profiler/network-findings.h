@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* What the network collector measured over the window for its findings: the evidence the rules of
- * the accept and SYN queues and of TIME-WAIT port exhaustion read (rules/findings.conf), and the
- * retransmission finding, attributed to the queues when SYN retransmits explain them. */
+ * the accept and SYN queues, retransmissions and TIME-WAIT port exhaustion read
+ * (rules/findings.conf). */
 #pragma once
 
 #include <stdbool.h>
@@ -14,14 +14,13 @@
 
 typedef struct TcpEvidence {
         const Sysroot *root;
-        /* Per second over the window (/proc/net/netstat); a missing counter reads 0. */
-        double overflows, syn_excess, reqq, cookies;
+        /* SYNs dropped at LISTEN beyond the accept-queue overflows, per second over the window. */
+        double syn_excess;
         bool has_syn_excess;            /* ListenDrops and ListenOverflows were both read */
         /* Totals over the window: RetransSegs, OutSegs (snmp), TCPSynRetrans (netstat). */
         uint64_t retrans, out_segs, syn_retrans;
         double secs;
         bool has_syn_retrans;
-        double attempt_fails;           /* Tcp AttemptFails per second; < 0 when unknown */
         /* TIME-WAIT of outgoing connections: the busiest destination's peak over the scans. */
         const TcpScan *scan;            /* NULL when /proc/net/tcp was never scanned */
         TcpDestination tw_peak;
@@ -30,9 +29,8 @@ typedef struct TcpEvidence {
 
 
 /* The evidence the TCP findings of rules/findings.conf read: the sysctls their advice quotes
- * (network.tcp.somaxconn ...), SYNs dropped at LISTEN beyond accept-queue overflows, the fullest
+ * (network.tcp.somaxconn ...), SYNs dropped at LISTEN beyond accept-queue overflows, the window's
+ * retransmissions (network.tcp.retrans_segs, out_segs, out_segs_per_s, syn_retrans_segs), the fullest
  * listener (network.tcp.fullest_listener) and the busiest TIME-WAIT destination
  * (network.tcp.time_wait_busiest, network.tcp.port_range). */
 int tcp_evidence_report(Report *rep, const TcpEvidence *e);
-/* Retransmissions over the window, attributed to the queue finding whose drops explain them. */
-int tcp_retrans_finding(Report *rep, const TcpEvidence *e);

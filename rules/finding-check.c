@@ -42,9 +42,9 @@ static int check_cond(const char *text, const char *quote, Check *c) {
 
 static int check_quotes(const char *msg, Check *c);
 
-/* One quote: {$}, {EXPR:FMT}, or {?COND?THEN?ELSE} with the quotes of THEN and ELSE. */
+/* One quote: {$}, {cause}, {EXPR:FMT}, or {?COND?THEN?ELSE} with the quotes of THEN and ELSE. */
 static int check_quote(const char *quote, Check *c) {
-        if (strcmp(quote, "$") == 0)
+        if (strcmp(quote, "$") == 0 || strcmp(quote, "cause") == 0)
                 return 0;
         _cleanup_free_ char *expr = NULL, *then = NULL, *els = NULL;
         int prec, r;
@@ -57,7 +57,7 @@ static int check_quote(const char *quote, Check *c) {
                 return error_set(c->err, -EINVAL, "%s:%u: finding '%s': quote {%s} of its message is not "
                                  "{?CONDITION?TEXT} or {?CONDITION?TEXT?OTHERWISE}", c->t->file, c->r->line,
                                  c->r->id, quote);
-        if (r >= 0 && !finding_choice_is_severity(expr))
+        if (r >= 0 && !finding_choice_is_word(expr))
                 r = check_cond(expr, quote, c);
         r = r ?: check_quotes(then, c);
         return r ?: check_quotes(els, c);

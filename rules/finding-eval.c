@@ -38,12 +38,12 @@ typedef struct Text {
         FILE *out;
         const char *subst;              /* the foreach object, or NULL */
         const json_t *profile;
-        const char *severity;           /* the finding's */
+        const char *severity, *cause;   /* the finding's */
 } Text;
 
 static int quote_one(const Text *t, const char *quote) {
-        if (strcmp(quote, "$") == 0)
-                return fputs(strempty(t->subst), t->out) < 0 ? -EIO : 0;
+        if (strcmp(quote, "$") == 0 || strcmp(quote, "cause") == 0)
+                return fputs(strempty(quote[0] == '$' ? t->subst : t->cause), t->out) < 0 ? -EIO : 0;
         _cleanup_free_ char *expr = NULL, *why = NULL;
         int prec, k = finding_quote_split(quote, &expr, &prec);
         if (k < 0)
@@ -103,19 +103,23 @@ int finding_choice_split(const char *quote, char **ret_cond, char **ret_then, ch
         return -ENOMEM;
 }
 
-bool finding_choice_is_severity(const char *cond) {
-        return strcmp(cond, "info") == 0 || strcmp(cond, "warning") == 0 || strcmp(cond, "critical") == 0;
+bool finding_choice_is_word(const char *cond) {
+        return strcmp(cond, "info") == 0 || strcmp(cond, "warning") == 0 || strcmp(cond, "critical") == 0 ||
+               strcmp(cond, "cause") == 0;
 }
 
 static int expand_into(const Text *t, const char *text);
 
-/* {?COND?THEN?ELSE}: THEN when COND holds (or is the finding's severity), else ELSE (or nothing). */
+/* {?COND?THEN?ELSE}: THEN when COND holds (is the finding's severity; is "cause" and the finding has
+ * one), else ELSE (or nothing). */
 static int choose(const Text *t, const char *quote) {
         _cleanup_free_ char *cond = NULL, *then = NULL, *els = NULL;
         int k = finding_choice_split(quote, &cond, &then, &els);
         if (k < 0)
                 return k;
-        if (finding_choice_is_severity(cond)) {
+        if (strcmp(cond, "cause") == 0) {
+                k = t->cause != NULL;
+        } else if (finding_choice_is_word(cond)) {
                 k = strcmp(cond, t->severity) == 0;
         } else {
                 Cond *c = NULL;
@@ -144,10 +148,10 @@ static int expand_into(const Text *t, const char *text) {
 }
 
 /* The message, then ": " and the advice, quotes filled in (malloc'ed). */
-static int expand(const FindingRule *r, const char *subst, const json_t *profile, const char *severity, char **ret) {
+static int expand(const FindingRule *r, const char *subst, const json_t *profile, const FindingHit *h, char **ret) {
         char *buf = NULL;
         size_t size = 0;
-        Text t = { open_memstream(&buf, &size), subst, profile, severity };
+        Text t = { open_memstream(&buf, &size), subst, profile, h->severity, h->cause };
         if (!t.out)
                 return -ENOMEM;
         int k = expand_into(&t, r->message);
@@ -188,7 +192,7 @@ static int eval_one(const FindingRule *r, const char *subst, const json_t *profi
                 h.severity = "critical";
         if (r->cause && holds(r->cause_when, subst, profile) > 0)
                 h.cause = r->cause;
-        if ((k = expand(r, subst, profile, h.severity, &msg)) < 0)
+        if ((k = expand(r, subst, profile, &h, &msg)) < 0)
                 return k;
         h.message = msg;
         return emit(&h, u);

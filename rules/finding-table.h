@@ -16,7 +16,7 @@
  * one of "d", "g" (the default) or ".Nf"; a path to a string quotes the string, a missing value
  * "unknown". {?COND?THEN?ELSE} writes THEN when the condition holds, else ELSE (which may be left
  * out with its '?'); both may hold quotes; COND may be a severity ("critical"), which holds when the
- * finding has it. like = "ID" takes every field this rule does not set
+ * finding has it, or "cause", when it is attributed one, which {cause} quotes. like = "ID" takes every field this rule does not set
  * from the earlier rule ID, so that variants of one finding write their message once. */
 #pragma once
 
@@ -63,8 +63,9 @@ const char *finding_quote_end(const char *open);
 /* "?COND?THEN?ELSE" of a message's choice (its text between the braces) into its parts (malloc'ed;
  * ELSE "" when left out): -EINVAL when it has no second '?' or more than three parts. */
 int finding_choice_split(const char *quote, char **ret_cond, char **ret_then, char **ret_else);
-/* Whether a choice's COND is a severity ("critical"): it holds when the finding has that severity. */
-bool finding_choice_is_severity(const char *cond);
+/* Whether a choice's COND is a word of the finding rather than a condition: a severity ("critical"),
+ * which holds when the finding has it, or "cause", when it is attributed one. */
+bool finding_choice_is_word(const char *cond);
 /* "EXPR:FMT" of a message's quote: the expression (malloc'ed) and the precision of FMT (.Nf: N;
  * d: -1; g or none: -2). */
 int finding_quote_split(const char *quote, char **ret_expr, int *ret_prec);
