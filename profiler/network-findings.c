@@ -21,27 +21,6 @@
 #include "series.h"
 #include "textscan.h"
 
-/* The sysctls the findings' advice quotes, as numbers (absent when unreadable: "unknown"). */
-static const struct {
-        const char *rel, *name;
-} tcp_sysctls[] = {
-        { "proc/sys/net/core/somaxconn", "somaxconn" },
-        { "proc/sys/net/ipv4/tcp_max_syn_backlog", "max_syn_backlog" },
-        { "proc/sys/net/ipv4/tcp_syncookies", "syncookies" },
-        { "proc/sys/net/ipv4/tcp_tw_reuse", "tw_reuse" },
-        { "proc/sys/net/ipv4/tcp_timestamps", "timestamps" },
-};
-
-static int report_sysctls(Report *rep, const Sysroot *root) {
-        int r = 0;
-        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(tcp_sysctls); i++) {
-                uint64_t v;
-                if (sysroot_read_u64(root, tcp_sysctls[i].rel, &v) >= 0 && v <= INT64_MAX)
-                        r = report_fact(rep, "network", "tcp", tcp_sysctls[i].name, json_integer((json_int_t) v));
-        }
-        return r;
-}
-
 static int fact_u(Report *rep, const char *object, const char *name, uint64_t v) {
         return report_fact(rep, "network", object, name, json_integer((json_int_t) v));
 }
@@ -94,8 +73,7 @@ static int report_retrans(Report *rep, const TcpEvidence *e) {
 }
 
 int tcp_evidence_report(Report *rep, const TcpEvidence *e) {
-        int r = report_sysctls(rep, e->root);
-        r = r ?: report_retrans(rep, e);
+        int r = report_retrans(rep, e);
         if (r >= 0 && e->has_syn_excess)
                 r = report_gauge(rep, "network", "tcp", "listen_drops_beyond_overflows_per_s", "1/s", e->syn_excess);
         r = r ?: report_listener(rep, e);

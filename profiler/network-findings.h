@@ -28,8 +28,8 @@ typedef struct TcpEvidence {
 } TcpEvidence;
 
 
-/* The evidence the TCP findings of rules/findings.conf read: the sysctls their advice quotes
- * (network.tcp.somaxconn ...), SYNs dropped at LISTEN beyond accept-queue overflows, the window's
+/* The evidence the TCP findings of rules/findings.conf read (the sysctls their advice quotes are the
+ * profile's tunables.sysctl.*): SYNs dropped at LISTEN beyond accept-queue overflows, the window's
  * retransmissions (network.tcp.retrans_segs, out_segs, out_segs_per_s, syn_retrans_segs), the fullest
  * listener (network.tcp.fullest_listener) and the busiest TIME-WAIT destination
  * (network.tcp.time_wait_busiest, network.tcp.port_range). */

@@ -364,7 +364,7 @@ static int report_rule_findings(Report *r) {
         error_done(&e);         /* the built-in table parses: test-finding-table checks it */
         if (k < 0)
                 return k;
-        json_t *view = json_pack("{s:O, s:O}", "host", r->host, "resources", r->resources);
+        json_t *view = json_pack("{s:O, s:O, s:O}", "host", r->host, "resources", r->resources, "tunables", r->tunables);
         k = view ? finding_table_eval(t, view, add_hit, r) : -ENOMEM;
         json_decref(view);
         finding_table_free(t);

@@ -16,9 +16,11 @@ typedef struct Check {
 
 static int check_path(const char *path, void *u) {
         Check *c = u;
-        if (strcmp(path, "$") == 0 || metric_catalog_has(c->cat, path))
+        _cleanup_free_ char *nearest = NULL;
+        if (strcmp(path, "$") == 0 || metric_catalog_has(c->cat, path) || metric_catalog_tunable_path(path, &nearest))
                 return 0;
-        _cleanup_free_ char *nearest = metric_catalog_nearest(c->cat, path);
+        if (!nearest)
+                nearest = metric_catalog_nearest(c->cat, path);
         if (nearest)
                 return error_set(c->err, -EINVAL, "%s:%u: finding '%s' reads '%s', which no profile has: did you "
                                  "mean '%s'?", c->t->file, c->r->line, c->r->id, path, nearest);
