@@ -12,6 +12,7 @@ typedef struct Check {
         const FindingRule *r;
         const MetricCatalog *cat;
         Error *err;
+        unsigned depth;         /* of {=NAME} texts */
 } Check;
 
 static int check_path(const char *path, void *u) {
@@ -44,12 +45,27 @@ static int check_cond(const char *text, const char *quote, Check *c) {
 
 static int check_quotes(const char *msg, Check *c);
 
-/* One quote: {$}, {cause}, {EXPR:FMT}, or {?COND?THEN?ELSE} with the quotes of THEN and ELSE. */
+/* One quote: {$}, {cause}, {=NAME} with the quotes of that text, {EXPR:FMT}, or {?COND?THEN?ELSE}
+ * with the quotes of THEN and ELSE. */
 static int check_quote(const char *quote, Check *c) {
         if (strcmp(quote, "$") == 0 || strcmp(quote, "cause") == 0)
                 return 0;
         _cleanup_free_ char *expr = NULL, *then = NULL, *els = NULL;
         int prec, r;
+        if (quote[0] == '=') {
+                const char *text = finding_table_text(c->t, quote + 1);
+                if (!text)
+                        return error_set(c->err, -EINVAL, "%s:%u: finding '%s' quotes {%s}, but the table has no "
+                                         "text '%s' (texts = { %s = \"...\"; };)", c->t->file, c->r->line,
+                                         c->r->id, quote, quote + 1, quote + 1);
+                if (c->depth >= 8)
+                        return error_set(c->err, -EINVAL, "%s:%u: text '%s' quotes itself", c->t->file, c->r->line,
+                                         quote + 1);
+                c->depth++;
+                r = check_quotes(text, c);
+                c->depth--;
+                return r;
+        }
         if (quote[0] != '?') {
                 r = finding_quote_split(quote, &expr, &prec);
                 return r < 0 ? r : check_cond(expr, quote, c);
@@ -84,7 +100,7 @@ static int check_quotes(const char *msg, Check *c) {
 int finding_table_check(const FindingTable *t, const MetricCatalog *cat, Error *err) {
         for (size_t i = 0; i < t->n; i++) {
                 const FindingRule *r = &t->rules[i];
-                Check c = { t, r, cat, err };
+                Check c = { t, r, cat, err, 0 };
                 const char *paths[] = { r->metric, r->foreach, r->cause };
                 int k = 0;
                 for (size_t j = 0; k >= 0 && j < ELEMENTSOF(paths); j++)

@@ -39,6 +39,8 @@ typedef struct Text {
         const char *subst;              /* the foreach object, or NULL */
         const json_t *profile;
         const char *severity, *cause;   /* the finding's */
+        const FindingTable *table;
+        unsigned depth;                 /* of {=NAME} texts within texts */
 } Text;
 
 static int quote_one(const Text *t, const char *quote) {
@@ -132,6 +134,16 @@ static int choose(const Text *t, const char *quote) {
         return k < 0 ? k : expand_into(t, k > 0 ? then : els);
 }
 
+/* {=NAME}: the table's text of that name, its quotes filled in (a text naming itself stops). */
+static int named_text(const Text *t, const char *name) {
+        const char *text = finding_table_text(t->table, name);
+        if (!text || t->depth >= 8)
+                return -EINVAL;
+        Text inner = *t;
+        inner.depth++;
+        return expand_into(&inner, text);
+}
+
 /* text with its quotes filled in. */
 static int expand_into(const Text *t, const char *text) {
         int k = 0;
@@ -139,7 +151,8 @@ static int expand_into(const Text *t, const char *text) {
                 const char *end = *s == '{' ? finding_quote_end(s) : NULL;
                 if (end) {
                         _cleanup_free_ char *quote = strndup(s + 1, (size_t) (end - s - 1));
-                        k = !quote ? -ENOMEM : quote[0] == '?' ? choose(t, quote) : quote_one(t, quote);
+                        k = !quote ? -ENOMEM : quote[0] == '?' ? choose(t, quote)
+                            : quote[0] == '=' ? named_text(t, quote + 1) : quote_one(t, quote);
                         s = end;
                 } else if (fputc(*s, t->out) == EOF)
                         k = -EIO;
@@ -151,7 +164,7 @@ static int expand_into(const Text *t, const char *text) {
 static int expand(const FindingRule *r, const char *subst, const json_t *profile, const FindingHit *h, char **ret) {
         char *buf = NULL;
         size_t size = 0;
-        Text t = { open_memstream(&buf, &size), subst, profile, h->severity, h->cause };
+        Text t = { open_memstream(&buf, &size), subst, profile, h->severity, h->cause, r->table, 0 };
         if (!t.out)
                 return -ENOMEM;
         int k = expand_into(&t, r->message);

@@ -23,6 +23,10 @@ FindingTable *finding_table_free(FindingTable *t) {
         for (size_t i = 0; i < t->n; i++)
                 rule_done(&t->rules[i]);
         free(t->rules);
+        for (size_t i = 0; i < t->n_texts; i++)
+                free(t->text_names[i]), free(t->texts[i]);
+        free(t->text_names);
+        free(t->texts);
         free(t->file);
         free(t);
         return NULL;
@@ -36,6 +40,7 @@ typedef struct Loader {
         const char *file;
         Error *err;
         config_setting_t *base;         /* the rule named by the current rule's like, or NULL */
+        const FindingTable *table;
 } Loader;
 
 /* A field of the rule, else of the rule it is like (its id excepted). */
@@ -108,6 +113,7 @@ static int rule_parse(Loader *l, config_setting_t *g, FindingRule *r) {
                            &r->message, &r->advice, &r->cause };
         Cond **conds[] = { &r->when, &r->warning, &r->critical, &r->cause_when };
         r->line = config_setting_source_line(g);
+        r->table = l->table;
         for (int i = 0; i < config_setting_length(g); i++) {
                 config_setting_t *f = config_setting_get_elem(g, (unsigned) i);
                 const char *n = config_setting_name(f);
@@ -167,7 +173,45 @@ static int rule_base(Loader *l, config_setting_t *list, config_setting_t *g, con
                          "a finding above it)", l->file, config_setting_source_line(g), like);
 }
 
+const char *finding_table_text(const FindingTable *t, const char *name) {
+        for (size_t i = 0; i < t->n_texts; i++)
+                if (strcmp(t->text_names[i], name) == 0)
+                        return t->texts[i];
+        return NULL;
+}
+
+/* texts = { NAME = "..."; ... }; (optional) */
+static int texts_from_config(config_t *cfg, Loader *l, FindingTable *t) {
+        config_setting_t *g = config_lookup(cfg, "texts");
+        if (!g)
+                return 0;
+        if (!config_setting_is_group(g))
+                return error_set(l->err, -EINVAL, "%s:%u: texts must be a group: texts = { NAME = \"...\"; };",
+                                 l->file, config_setting_source_line(g));
+        size_t n = (size_t) config_setting_length(g);
+        t->text_names = calloc(n ? n : 1, sizeof(char *));
+        t->texts = calloc(n ? n : 1, sizeof(char *));
+        if (!t->text_names || !t->texts)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                config_setting_t *f = config_setting_get_elem(g, (unsigned) i);
+                const char *v = config_setting_get_string(f);
+                if (!v)
+                        return error_set(l->err, -EINVAL, "%s:%u: text '%s' must be a string", l->file,
+                                         config_setting_source_line(f), config_setting_name(f));
+                t->text_names[i] = strdup(config_setting_name(f));
+                t->texts[i] = strdup(v);
+                t->n_texts++;
+                if (!t->text_names[i] || !t->texts[i])
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 static int table_from_config(config_t *cfg, Loader *l, FindingTable *t) {
+        int k = texts_from_config(cfg, l, t);
+        if (k < 0)
+                return k;
         config_setting_t *list = config_lookup(cfg, "findings");
         if (!list || !config_setting_is_list(list))
                 return error_set(l->err, -EINVAL, "%s: no list 'findings = ( { ... }, ... );'", l->file);
@@ -198,7 +242,7 @@ static int table_read(const char *text, const char *path, const char *file, Find
         config_init(&cfg);
         FindingTable *t = calloc(1, sizeof(*t));
         int r = t && (t->file = strdup(file)) ? 0 : -ENOMEM;
-        Loader l = { .file = file, .err = err };
+        Loader l = { .file = file, .err = err, .table = t };
         if (r >= 0 && (text ? config_read_string(&cfg, text) : config_read_file(&cfg, path)) != CONFIG_TRUE) {
                 if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
                         r = error_set(err, -ENOENT, "%s: cannot read the finding table (give the path of a copy "

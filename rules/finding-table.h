@@ -16,7 +16,9 @@
  * one of "d", "g" (the default) or ".Nf"; a path to a string quotes the string, a missing value
  * "unknown". {?COND?THEN?ELSE} writes THEN when the condition holds, else ELSE (which may be left
  * out with its '?'); both may hold quotes; COND may be a severity ("critical"), which holds when the
- * finding has it, or "cause", when it is attributed one, which {cause} quotes. like = "ID" takes every field this rule does not set
+ * finding has it, or "cause", when it is attributed one, which {cause} quotes. {=NAME} writes the
+ * text NAME of the table's "texts = { NAME = \"...\"; };" (with its own quotes): a phrase that
+ * several findings say. like = "ID" takes every field this rule does not set
  * from the earlier rule ID, so that variants of one finding write their message once. */
 #pragma once
 
@@ -38,12 +40,15 @@ typedef struct FindingRule {
         Cond *when, *warning, *critical, *cause_when;
         char *message, *advice, *cause;
         unsigned line;                  /* of the rule's group in the file */
+        const struct FindingTable *table;       /* the table it is in (its texts) */
 } FindingRule;
 
 typedef struct FindingTable {
         char *file;                     /* where it was read from, for messages */
         FindingRule *rules;
         size_t n;
+        char **text_names, **texts;     /* texts = { NAME = "..."; }: {=NAME} in a message */
+        size_t n_texts;
 } FindingTable;
 
 /* Parse a table from text (file names it in errors) or from a file. On a bad table: -EINVAL and err
@@ -58,6 +63,8 @@ FindingTable *finding_table_free(FindingTable *t);
  * catalogue: else -EINVAL and err says file:line, the path and the nearest known one. */
 int finding_table_check(const FindingTable *t, const MetricCatalog *cat, Error *err);
 
+/* The text of that name in the table's texts, or NULL. */
+const char *finding_table_text(const FindingTable *t, const char *name);
 /* The '}' that closes the quote opened at open (quotes nest), or NULL. */
 const char *finding_quote_end(const char *open);
 /* "?COND?THEN?ELSE" of a message's choice (its text between the braces) into its parts (malloc'ed;
