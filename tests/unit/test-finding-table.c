@@ -18,11 +18,12 @@ typedef struct Set {
         const char *path;       /* below the document's top ("resources.cpu.run_queue.avg", "host.x") */
         double num;
         const char *str;
+        const char *json;       /* a value written as JSON (a list) instead */
 } Set;
 
 typedef struct Case {
         const char *id;
-        Set base[6];            /* the rest of the evidence */
+        Set base[12];           /* the rest of the evidence */
         const char *vary;       /* the path whose value decides */
         double at, below;
         const char *severity;   /* at the threshold */
@@ -32,6 +33,24 @@ typedef struct Case {
 } Case;
 
 #define RQ2 { "resources.cpu.online_cpus.value", 2 }, { "resources.cpu.run_queue.n", 4 }
+#define CG_LIMIT { "resources.memory.cgroups.web.limit_bytes.value", 268435456 }, \
+        { "resources.memory.cgroups.web.limit_file", 0, "memory.max" }, \
+        { "resources.memory.cgroups.web.peak_pct_of_limit.value", 95 }
+#define CG_REFAULTS { "resources.memory.cgroups.web.refault_anon_per_s.value", 0 }, \
+        { "resources.memory.cgroups.web.refault_file_per_s.value", 10 }
+#define SYSCTL(key, v) { "tunables.sysctl.net." key, 0, v }
+#define SYN_SYSCTLS SYSCTL("core.somaxconn", "4096"), SYSCTL("ipv4.tcp_max_syn_backlog", "2048"), \
+        SYSCTL("ipv4.tcp_syncookies", "1")
+#define SYN_A "resources.network.tcp.listen_drops_beyond_overflows_per_s.value"
+#define SYN_B "resources.network.tcp.req_q_full_drops_per_s.avg"
+#define SYN_C "resources.network.tcp.syncookies_sent_per_s.avg"
+#define RETRANS { "resources.network.tcp.out_segs.value", 10000 }, { "resources.network.tcp.out_segs_per_s.value", 200 }
+#define SYN_RETRANS { "resources.network.tcp.syn_retrans_segs.value", 100 }, SYSCTL("core.somaxconn", "4096")
+#define TIME_WAIT { "resources.network.tcp.port_range_size.value", 1000 }, \
+        { "resources.network.tcp.port_range", 0, "32768-33767" }, \
+        { "resources.network.tcp.time_wait_busiest.from", 0, "10.0.0.5" }, \
+        { "resources.network.tcp.time_wait_busiest.to", 0, "10.0.0.7:5432" }
+#define TW_SOCKETS "resources.network.tcp.time_wait_busiest.sockets"
 
 static const Case cases[] = {
         { "cpu-utilization", {}, "resources.cpu.utilization_pct.avg", 90, 89.9, "warning", 98, "critical" },
@@ -67,6 +86,18 @@ static const Case cases[] = {
           "resources.memory.allocstall_per_s.avg", 0.1, 0, "warning" },
         { "memory-direct-scan", { { "resources.memory.allocstall_per_s.avg", 0 } },
           "resources.memory.direct_scan_per_s.avg", 0.1, 0, "warning" },
+        { "files-process-nofile", { { "resources.files.top_processes", .json = "[{\"pid\": 555, \"comm\": \"leaky\", "
+          "\"fds\": 64, \"soft_limit\": 64, \"pct\": 0}]" } }, "resources.files.top_processes.0.pct", 80, 79.9, "warning",
+          95, "critical" },
+        { "cgroup-memory-oom", { CG_LIMIT, { "resources.memory.cgroups.web.window_s.value", 5 },
+          { "resources.memory.cgroups_events_file", 0, "memory.events" } }, "resources.memory.cgroups.web.oom_kills.value", 1,
+          0, "critical" },
+        { "cgroup-memory-reclaim", { CG_LIMIT, CG_REFAULTS, { "resources.memory.cgroups_version", 0, "cgroup v2" },
+          { "resources.memory.cgroups.web.max_events_per_s.value", 2 }, { "resources.memory.cgroups.web.high_events_per_s.value", 0 },
+          { "resources.memory.cgroups.web.reclaim_steal_per_s.value", 900 }, { "resources.memory.page_size", 4096 } },
+          "resources.memory.cgroups.web.reclaim_scan_per_s.value", 1000, 999.9, "warning" },
+        { "cgroup-memory-limit-hits", { CG_LIMIT, CG_REFAULTS, { "resources.memory.cgroups_version", 0, "cgroup v1" } },
+          "resources.memory.cgroups.web.max_events_per_s.value", 10, 9.9, "warning" },
         { "disk-psi-full", {}, "resources.disk.psi_full_pct.avg", 5, 4.9, "warning" },
         { "disk-await-read", { { "resources.disk.devices.vda.await_limit_ms.value", 20 },
           { "resources.disk.devices.vda.r_await_busy_ms.avg", 15 }, { "resources.disk.devices.vda.r_await_busy_ms.n", 5 },
@@ -95,6 +126,22 @@ static const Case cases[] = {
           "resources.network.udp.rcvbuf_errors_per_s.avg", 0.01, 0, "warning" },
         { "udp-sndbuf-errors", { { "resources.network.udp.wmem_max", 212992 } },
           "resources.network.udp.sndbuf_errors_per_s.avg", 0.01, 0, "warning" },
+        { "tcp-listen-overflows", { SYSCTL("core.somaxconn", "4096") }, "resources.network.tcp.listen_overflows_per_s.avg",
+          0.01, 0, "warning" },
+        { "tcp-syn-queue-drops", { SYN_SYSCTLS, { SYN_B, 0 }, { SYN_C, 0 } }, SYN_A, 0.01, 0, "warning" },
+        { "tcp-syn-queue-full", { SYN_SYSCTLS, { SYN_A, 0 }, { SYN_C, 0 } }, SYN_B, 0.01, 0, "warning" },
+        { "tcp-syn-cookies", { SYN_SYSCTLS, { SYN_A, 0 }, { SYN_B, 0 } }, SYN_C, 0.01, 0, "warning" },
+        { "tcp-retrans", { RETRANS }, "resources.network.tcp.retrans_segs.value", 100, 99, "warning", 500, "critical" },
+        { "tcp-retrans-syn-drops", { RETRANS, SYN_RETRANS, { SYN_A, 1 }, { SYN_B, 0 }, { SYN_C, 0 } },
+          "resources.network.tcp.retrans_segs.value", 100, 99, "warning", 0, NULL, "network.tcp.listen_drops_per_s" },
+        { "tcp-retrans-syn-full", { RETRANS, SYN_RETRANS, { SYN_A, 0 }, { SYN_B, 1 }, { SYN_C, 0 } },
+          "resources.network.tcp.retrans_segs.value", 100, 99, "warning", 0, NULL, "network.tcp.req_q_full_drops_per_s" },
+        { "tcp-retrans-syn-cookies", { RETRANS, SYN_RETRANS, { SYN_A, 0.5 }, { SYN_B, 0 }, { SYN_C, 1 } },
+          "resources.network.tcp.retrans_segs.value", 100, 99, "warning", 0, NULL, "network.tcp.syncookies_sent_per_s" },
+        { "tcp-time-wait-failing", { TIME_WAIT, { "resources.network.tcp.attempt_fails_per_s.avg", 2 } }, TW_SOCKETS, 500,
+          499, "warning", 900, "critical" },
+        { "tcp-time-wait", { TIME_WAIT, { "resources.network.tcp.attempt_fails_per_s.avg", 0 }, SYSCTL("ipv4.tcp_tw_reuse", "0"),
+          SYSCTL("ipv4.tcp_timestamps", "1") }, TW_SOCKETS, 500, 499, "warning" },
         { "softnet-dropped", {}, "resources.interrupts.softnet_dropped_per_s.avg", 0.1, 0, "warning" },
         { "softnet-squeeze", {}, "resources.interrupts.softnet_time_squeeze_per_s.avg", 0.1, 0, "info", 10, "warning" },
 };
@@ -114,20 +161,25 @@ static void put(json_t *doc, const char *path, json_t *j) {
         json_t *o = doc;
         char *save = NULL, *c = strtok_r(buf, ".", &save);
         for (char *next; c && (next = strtok_r(NULL, ".", &save)); c = next) {
-                json_t *n = json_object_get(o, c);
+                json_t *n = json_is_array(o) ? json_array_get(o, strtoul(c, NULL, 10)) : json_object_get(o, c);
                 if (!n) {
                         n = json_object();
                         json_object_set_new(o, c, n);
                 }
                 o = n;
         }
-        json_object_set_new(o, c, j);
+        if (json_is_array(o))
+                json_array_set_new(o, strtoul(c, NULL, 10), j);
+        else
+                json_object_set_new(o, c, j);
 }
 
 static json_t *document(const Case *k, double v) {
         json_t *doc = json_pack("{s:{}, s:{}}", "resources", "host");
-        for (size_t i = 0; i < 6 && k->base[i].path; i++)
-                put(doc, k->base[i].path, k->base[i].str ? json_string(k->base[i].str) : json_real(k->base[i].num));
+        for (size_t i = 0; i < ELEMENTSOF(k->base) && k->base[i].path; i++) {
+                const Set *b = &k->base[i];
+                put(doc, b->path, b->json ? json_loads(b->json, 0, NULL) : b->str ? json_string(b->str) : json_real(b->num));
+        }
         put(doc, k->vary, json_real(v));
         return doc;
 }
