@@ -410,6 +410,87 @@ static void test_arithmetic(void **state) {
         json_decref(doc);
 }
 
+/* The rule language the collectors' findings needed: a rule like another (its fields unless set),
+ * a list walked by index, a text chosen by a condition or by the severity, a shared text, the
+ * attributed cause quoted. */
+static void test_rule_language(void **state) {
+        static const char text[] =
+                "texts = { where = \"at {x.$.name}\"; };\n"
+                "findings = (\n"
+                "{ id = \"a\"; resource = \"cpu\"; kind = \"saturation\"; foreach = \"x\"; metric = \"m.$\";"
+                "  value = \"x.$.v\"; threshold = 1; when = \"x.$.v >= 1\"; critical = \"x.$.v >= 5\";"
+                "  message = \"{$} {=where}: {?x.$.v >= 3?high {x.$.v:d}?low}{?critical?, critical}\";"
+                "  cause = \"c.d\"; cause_when = \"x.$.v >= 4\"; advice = \"{?cause?of {cause}?alone}\"; },\n"
+                "{ id = \"b\"; like = \"a\"; kind = \"errors\"; when = \"x.$.v >= 2\"; }\n);";
+        FindingTable *t = NULL;
+        Error e = ERROR_NULL;
+        if (finding_table_parse(text, "t.conf", &t, &e) < 0)
+                fail_msg("%s", error_message(&e));
+        json_t *doc = json_pack("{s:{s:[{s:f, s:s}, {s:f, s:s}, {s:f, s:s}]}}", "resources", "x", "v", 1.0, "name",
+                                "one", "v", 3.0, "name", "three", "v", 5.0, "name", "five");
+        static Hits hits;
+        hits = (Hits) {};
+        assert_int_equal(finding_table_eval(t, doc, collect, &hits), 0);
+        json_decref(doc);
+        static const char *const want[][3] = {
+                { "a", "warning", "0 at one: low: alone" },
+                { "a", "warning", "1 at three: high 3: alone" },
+                { "a", "critical", "2 at five: high 5, critical: of c.d" },
+                { "b", "warning", "1 at three: high 3: alone" },
+                { "b", "critical", "2 at five: high 5, critical: of c.d" },
+        };
+        assert_int_equal(hits.n, ELEMENTSOF(want));
+        for (size_t i = 0; i < ELEMENTSOF(want); i++) {
+                assert_string_equal(hits.id[i], want[i][0]);
+                assert_string_equal(hits.severity[i], want[i][1]);
+                assert_string_equal(hits.message[i], want[i][2]);
+        }
+        assert_string_equal(t->rules[1].kind, "errors");
+        assert_string_equal(t->rules[1].resource, "cpu");
+        finding_table_free(t);
+
+        static const struct { const char *text, *error; } bad[] = {
+                { "findings = ( { id = \"b\"; like = \"a\"; } );", "t.conf:1: like = \"a\" names no earlier finding" },
+                { "findings = ( { id = \"a\"; resource = \"cpu\"; kind = \"errors\"; metric = \"cpu.x\"; when = \"1\";"
+                  " message = \"m\"; },\n{ id = \"b\"; like = \"a\"; },\n{ id = \"c\"; like = \"b\"; } );",
+                  "t.conf:3: like = \"b\" names a finding that is itself like another" },
+                { "texts = ( \"x\" ); findings = ( );", "t.conf:1: texts must be a group" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                t = NULL;
+                assert_int_equal(finding_table_parse(bad[i].text, "t.conf", &t, &e), -EINVAL);
+                if (!strstr(error_message(&e), bad[i].error))
+                        fail_msg("case %zu: '%s' lacks '%s'", i, error_message(&e), bad[i].error);
+                error_done(&e);
+        }
+}
+
+/* The check reads the paths of choices and shared texts, and the profile's tunables against their
+ * allowlists. */
+static void test_check_choices_texts(void **state) {
+        MetricCatalog cat = {};
+        assert_int_equal(profiler_metric_catalog(&cat), 0);
+        static const struct { const char *from, *to, *error; } bad[] = {
+                { "{?files.top_processes.$.fds >= ", "{?files.top_procs.$.fds >= ", "reads 'files.top_procs.$.fds'" },
+                { "under somaxconn {tunables.sysctl.net.core.somaxconn:d}", "under {tunables.sysctl.net.core.somaxcon:d}",
+                  "did you mean 'tunables.sysctl.net.core.somaxconn'?" },
+                { "{=listener_cap}.", "{=listener_cop}.", "has no text 'listener_cop'" },
+                { "soft_limit?at least }", "soft_limit at least }", "is not {?CONDITION?TEXT}" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                _cleanup_free_ char *text = table_with(bad[i].from, bad[i].to);
+                FindingTable *t = NULL;
+                Error e = ERROR_NULL;
+                assert_int_equal(finding_table_parse(text, "copy.conf", &t, &e), 0);
+                assert_int_equal(finding_table_check(t, &cat, &e), -EINVAL);
+                if (!strstr(error_message(&e), bad[i].error) || !strstr(error_message(&e), "copy.conf:"))
+                        fail_msg("case %zu: '%s' lacks '%s'", i, error_message(&e), bad[i].error);
+                error_done(&e);
+                finding_table_free(t);
+        }
+        metric_catalog_done(&cat);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_each_finding_at_its_threshold),
@@ -418,6 +499,8 @@ int main(void) {
                 cmocka_unit_test(test_catalogue_check),
                 cmocka_unit_test(test_bad_tables),
                 cmocka_unit_test(test_arithmetic),
+                cmocka_unit_test(test_rule_language),
+                cmocka_unit_test(test_check_choices_texts),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
