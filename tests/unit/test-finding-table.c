@@ -491,6 +491,26 @@ static void test_check_choices_texts(void **state) {
         metric_catalog_done(&cat);
 }
 
+/* TIME-WAIT near the port range is only info when tcp_tw_reuse lets connect() reuse those ports: 2
+ * does so for a loopback destination alone. */
+static void test_time_wait_reuse(void **state) {
+        FindingTable *t = builtin();
+        static Hits hits;
+        Case k = *case_of("tcp-time-wait");
+        k.base[5] = (Set) SYSCTL("ipv4.tcp_tw_reuse", "2");     /* after TIME_WAIT and attempt_fails */
+        for (int loopback = 0; loopback <= 1; loopback++) {
+                json_t *doc = document(&k, 600);
+                put(doc, "resources.network.tcp.time_wait_busiest.loopback", json_boolean(loopback));
+                int i = eval_find(t, doc, &hits, "tcp-time-wait");
+                assert_true(i >= 0);
+                assert_string_equal(hits.severity[i], loopback ? "info" : "warning");
+                assert_int_equal(strstr(hits.message[i], "; net.ipv4.tcp_tw_reuse 2 lets connect() reuse them (TCP "
+                                        "timestamps are on)") != NULL, loopback);
+                assert_non_null(strstr(hits.message[i], "60% of the 1000 ephemeral ports"));
+        }
+        finding_table_free(t);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_each_finding_at_its_threshold),
@@ -500,6 +520,7 @@ int main(void) {
                 cmocka_unit_test(test_bad_tables),
                 cmocka_unit_test(test_arithmetic),
                 cmocka_unit_test(test_rule_language),
+                cmocka_unit_test(test_time_wait_reuse),
                 cmocka_unit_test(test_check_choices_texts),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
