@@ -38,3 +38,8 @@ bool metric_catalog_has(const MetricCatalog *c, const char *path);
 /* The entry nearest to path, written the way path is (its '$' or object names, its statistic),
  * when one is close enough; NULL otherwise (malloc'ed). */
 char *metric_catalog_nearest(const MetricCatalog *c, const char *path);
+
+/* Whether path is "tunables.KIND[.KEY]" (or "tunables.unavailable...") of a known kind and a key its
+ * allowlist takes ('$' standing for an element): the profile's tunables are not catalogue entries.
+ * When not, *ret_nearest may be set to the nearest known path (malloc'ed). */
+bool metric_catalog_tunable_path(const char *path, char **ret_nearest);

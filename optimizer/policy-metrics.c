@@ -43,42 +43,6 @@ static int rule_paths(const PolicyRule *rule, bool with_exists, PathCallback cb,
 
 /* ---- the catalogue ---- */
 
-/* "tunables.KIND.KEY": a kind, and a key of its allowlist ('$' standing for an element). */
-static bool tunable_path_ok(const char *path, char **ret_nearest) {
-        const char *rest = path + STRLEN("tunables.");
-        size_t kn = strcspn(rest, ".");
-        _cleanup_free_ char *kind_name = strndup(rest, kn);
-        if (!kind_name)
-                return false;
-        if (strcmp(kind_name, "unavailable") == 0)
-                return true;
-        TunableKind kind = tunable_kind_from_string(kind_name);
-        if (kind < 0) {
-                const char *names[_TUNABLE_KIND_MAX];
-                for (int i = 0; i < _TUNABLE_KIND_MAX; i++)
-                        names[i] = tunable_kind_to_string((TunableKind) i);
-                const char *n = nearest_name(kind_name, names, _TUNABLE_KIND_MAX);
-                if (n && asprintf(ret_nearest, "tunables.%s%s", n, rest + kn) < 0)
-                        *ret_nearest = NULL;
-                return false;
-        }
-        if (!rest[kn])
-                return true;
-        _cleanup_free_ char *key = jpath_subst(rest + kn + 1, tunable_backend(kind)->sample_element), *canon = NULL;
-        if (key && tunable_check(kind, key, NULL, &canon, NULL) >= 0)
-                return true;
-        if (kind != TUNABLE_SYSCTL)
-                return false;
-        const char *names[512];
-        size_t n = 0;
-        for (const char *e; n < ELEMENTSOF(names) && (e = tunable_sysctl_allowlist_entry(n)); n++)
-                names[n] = e;
-        const char *best = nearest_name(rest + kn + 1, names, n);
-        if (best && asprintf(ret_nearest, "tunables.sysctl.%s", best) < 0)
-                *ret_nearest = NULL;
-        return false;
-}
-
 typedef struct Check {
         const MetricCatalog *cat;
         const PolicyRule *rule;
@@ -89,7 +53,7 @@ static int check_one(const char *path, unsigned line, void *u) {
         Check *c = u;
         _cleanup_free_ char *nearest = NULL;
         if (startswith(path, "tunables.")) {
-                if (tunable_path_ok(path, &nearest))
+                if (metric_catalog_tunable_path(path, &nearest))
                         return 0;
         } else if (metric_catalog_has(c->cat, path))
                 return 0;

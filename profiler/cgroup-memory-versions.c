@@ -10,8 +10,6 @@ const CgMemVersion cgmem_v2 = {
         .parse_events = cgroup_mem_events_parse,
         .max_knob = "memory.max",
         .high_knob = "memory.high",
-        .reclaim = C_SCAN,
-        .threshold = 1000,   /* pages/s: 4 MiB/s of 4 KiB pages */
         .counters = C_BIT(C_SCAN) | C_BIT(C_STEAL) | C_BIT(C_KSWAPD) | C_BIT(C_DIRECT) | C_BIT(C_REF_ANON) |
                     C_BIT(C_REF_FILE) | C_BIT(C_LOW) | C_BIT(C_HIGH) | C_BIT(C_MAX) | C_BIT(C_OOM) | C_BIT(C_OOM_KILL),
 };
@@ -26,7 +24,5 @@ const CgMemVersion cgmem_v1 = {
         .parse_events = cgroup_mem_oom_control_parse,
         .max_knob = "memory.limit_in_bytes",
         .high_knob = "memory.limit_in_bytes",
-        .reclaim = C_MAX,
-        .threshold = 10,     /* limit hits/s */
         .counters = C_BIT(C_PGOUT) | C_BIT(C_REF_ANON) | C_BIT(C_REF_FILE) | C_BIT(C_MAX) | C_BIT(C_OOM_KILL),
 };

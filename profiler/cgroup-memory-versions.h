@@ -2,8 +2,8 @@
 /* What the cgroup memory collector reads in cgroup v2 and in the v1 memory controller (hybrid and
  * legacy hosts), as table entries: file names, parsers, the names of the limits, and which
  * counters exist. v1 has no reclaim counter per cgroup (its pgpgout counts uncharge events, one per
- * page or large folio, not pages): there the finding is on memory.failcnt, the limit hits that v2
- * counts as max events. */
+ * page or large folio, not pages): there the finding (cgroup-memory-limit-hits in
+ * rules/findings.conf) is on memory.failcnt, the limit hits that v2 counts as max events. */
 #pragma once
 
 #include <stdbool.h>
@@ -26,8 +26,6 @@ typedef struct CgMemVersion {
         int (*parse_stat)(const char *text, size_t len, CgroupMemStat *ret);
         int (*parse_events)(const char *text, size_t len, CgroupMemEvents *ret);
         const char *max_knob, *high_knob;
-        unsigned reclaim;                  /* the counter the reclaim finding is on (C_SCAN or C_MAX) */
-        double threshold;                  /* its rate from which the finding fires */
         unsigned counters;                 /* C_BIT()s of the counters it has */
 } CgMemVersion;
 

@@ -8,7 +8,6 @@
  * flush, so it and the event counters are read at full samples only; their rates are total delta
  * over total time, which needs no more. memory.current is read at every sample. */
 #include <errno.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -336,69 +335,7 @@ static const struct {
         { C_MAX, "max_events_per_s", "1/s" },
 };
 
-static const char *rate_name(unsigned counter) {
-        for (size_t i = 0; i < ELEMENTSOF(rate_metrics); i++)
-                if (rate_metrics[i].counter == counter)
-                        return rate_metrics[i].name;
-        return "?";
-}
-
-static double mib(uint64_t bytes) {
-        return (double) bytes / (1024.0 * 1024.0);
-}
-
-/* Reclaim under the cgroup's own limit: it reclaims at least the version's threshold while it sits
- * at 90 % of the limit or hits it. Refaults (pages evicted and read back) at a tenth of what is
- * reclaimed, or 1000 pages/s where v1 does not count reclaim, mean the working set itself does not
- * fit, not a stream of reads. */
-#define CGMEM_REFAULT_THRASH 1000.0
-
-static int finding_oom(const CgMem *c, const CgMemVersion *ver, Report *rep, uint64_t kills, double secs) {
-        const CgMemPoint *last = &c->last;
-        uint64_t limit = MIN(last->max, last->high);
-        char metric[PATH_MAX], lim[80] = "no memory limit of its own (the host ran out)";
-        snprintf(metric, sizeof(metric), "memory.cgroups.%s.oom_kills", c->name);
-        if (limit != CGROUP_MEM_UNLIMITED)
-                snprintf(lim, sizeof(lim), "its %s %.0f MiB", last->high < last->max ? ver->high_knob : ver->max_knob,
-                         mib(limit));
-        return report_finding(rep, FINDING_ERRORS, SEVERITY_CRITICAL, "memory", metric, (double) kills, 0,
-                              "cgroup %s had %" PRIu64 " processes killed by the OOM killer in %.1f s (%s oom_kill) at "
-                              "%s: raise the limit, or find what in the cgroup grows",
-                              c->name, kills, secs, ver->file[F_EVENTS], lim);
-}
-
-static int findings(const CgMem *c, const CgMemVersion *ver, Report *rep, const uint64_t *sum, double secs,
-                    double peak_pct) {
-        const CgMemPoint *last = &c->last;
-        uint64_t limit = MIN(last->max, last->high);
-        const char *knob = last->high < last->max ? ver->high_knob : ver->max_knob;
-        double rate = (double) sum[ver->reclaim] / secs, hits = (double) (sum[C_HIGH] + sum[C_MAX]) / secs;
-        double back = (double) (sum[C_REF_ANON] + sum[C_REF_FILE]) / secs, page = (double) sysconf(_SC_PAGESIZE);
-        if (limit == CGROUP_MEM_UNLIMITED || rate < ver->threshold || (hits <= 0 && peak_pct < 90))
-                return sum[C_OOM_KILL] > 0 ? finding_oom(c, ver, rep, sum[C_OOM_KILL], secs) : 0;
-        bool thrash = ver->reclaim == C_SCAN ? sum[C_STEAL] > 0 && sum[C_REF_ANON] + sum[C_REF_FILE] >= sum[C_STEAL] / 10
-                                             : back >= CGMEM_REFAULT_THRASH;
-        char what[256], metric[PATH_MAX];
-        if (ver->reclaim == C_SCAN)
-                snprintf(what, sizeof(what), "reclaims %.0f pages/s (%.0f MiB/s) under its %s %.0f MiB (memory in use at "
-                         "%.0f%% of it, the limit hit %.1f times/s", rate, rate * page / (1024.0 * 1024.0), knob,
-                         mib(limit), peak_pct, hits);
-        else
-                snprintf(what, sizeof(what), "hits its %s %.0f MiB %.0f times/s (memory.failcnt; memory in use at %.0f%% "
-                         "of it", knob, mib(limit), rate, peak_pct);
-        snprintf(metric, sizeof(metric), "memory.cgroups.%s.%s", c->name, rate_name(ver->reclaim));
-        int r = report_finding(rep, FINDING_SATURATION, thrash ? SEVERITY_CRITICAL : SEVERITY_WARNING, "memory", metric,
-                               rate, ver->threshold,
-                               "cgroup %s %s, %.0f refaults/s): %s; raise %s, or make it keep less in memory (a large "
-                               "sequential read can skip the page cache with O_DIRECT or POSIX_FADV_DONTNEED)",
-                               c->name, what, back,
-                               thrash ? "its working set does not fit and is read back as it is evicted"
-                                      : "what it reads does not fit and is evicted as fast as it comes in",
-                               knob);
-        return r >= 0 && sum[C_OOM_KILL] > 0 ? finding_oom(c, ver, rep, sum[C_OOM_KILL], secs) : r;
-}
-
-static int report_limits(const CgMem *c, Report *rep, const char *obj, double *peak_pct) {
+static int report_limits(const CgMem *c, const CgMemVersion *ver, Report *rep, const char *obj) {
         const CgMemPoint *last = &c->last;
         uint64_t limit = MIN(last->max, last->high);
         SeriesSummary cur = {};
@@ -408,11 +345,14 @@ static int report_limits(const CgMem *c, Report *rep, const char *obj, double *p
                 r = report_gauge(rep, "memory", obj, "max_bytes", "bytes", (double) last->max);
         if (r >= 0 && last->high != CGROUP_MEM_UNLIMITED)
                 r = report_gauge(rep, "memory", obj, "high_bytes", "bytes", (double) last->high);
-        *peak_pct = 0;
-        if (limit != CGROUP_MEM_UNLIMITED && limit > 0 && have_cur) {
-                *peak_pct = cur.max / (double) limit * 100.0;
-                r = r ?: report_gauge(rep, "memory", obj, "peak_pct_of_limit", "percent", *peak_pct);
+        /* The limit its reclaim runs against, and the file that sets it: evidence of the findings. */
+        if (r >= 0 && limit != CGROUP_MEM_UNLIMITED) {
+                r = report_gauge(rep, "memory", obj, "limit_bytes", "bytes", (double) limit);
+                r = r ?: report_fact(rep, "memory", obj, "limit_file",
+                                     json_string(last->high < last->max ? ver->high_knob : ver->max_knob));
         }
+        if (limit != CGROUP_MEM_UNLIMITED && limit > 0 && have_cur)
+                r = r ?: report_gauge(rep, "memory", obj, "peak_pct_of_limit", "percent", cur.max / (double) limit * 100.0);
         return r;
 }
 
@@ -438,8 +378,7 @@ static int report_one(const CgMem *c, const CgMemVersion *ver, Report *rep, uint
                                        c->bad);
         if (r < 0 || c->n == 0)
                 return r;
-        double peak_pct;
-        r = report_limits(c, rep, obj, &peak_pct);
+        r = report_limits(c, ver, rep, obj);
         const uint64_t *sum = c->sum;
         double secs = (double) c->usec / 1e6;
         if (r < 0 || secs <= 0)
@@ -451,8 +390,8 @@ static int report_one(const CgMem *c, const CgMemVersion *ver, Report *rep, uint
                                          (double) sum[rate_metrics[i].counter] / secs);
         if (r >= 0 && (ver->counters & C_BIT(C_OOM)))
                 r = report_gauge(rep, "memory", obj, "oom_events", "count", (double) sum[C_OOM]);
-        r = r ?: report_gauge(rep, "memory", obj, "oom_kills", "count", (double) sum[C_OOM_KILL]);
-        return r ?: findings(c, ver, rep, sum, secs, peak_pct);
+        /* The OOM kills and the reclaim under its limit are findings of rules/findings.conf. */
+        return r ?: report_gauge(rep, "memory", obj, "oom_kills", "count", (double) sum[C_OOM_KILL]);
 }
 
 static int cgmem_report(void *state, const Sysroot *root, Report *rep) {
@@ -461,6 +400,8 @@ static int cgmem_report(void *state, const Sysroot *root, Report *rep) {
                 return report_unavailable(rep, "memory", "cgroups", "%s, and no cgroup v1 hierarchy has the memory "
                                           "controller either", st->unavailable);
         int r = report_fact(rep, "memory", NULL, "cgroups_version", json_string(st->ver->name));
+        r = r ?: report_fact(rep, "memory", NULL, "cgroups_events_file", json_string(st->ver->file[F_EVENTS]));
+        r = r ?: report_fact(rep, "memory", NULL, "page_size", json_integer((json_int_t) sysconf(_SC_PAGESIZE)));
         /* memory.current of each cgroup comes from the stream (cgmem_interval), first in its object. */
         r = r ?: report_stream_series(rep);
         if (r >= 0 && st->skipped > 0)
@@ -486,11 +427,15 @@ static void cgmem_close(void *state) {
 
 static const MetricSpec cgmem_metrics[] = {
         { "memory.cgroups_version", METRIC_FACT },
+        { "memory.cgroups_events_file", METRIC_FACT },
+        { "memory.page_size", METRIC_FACT },
         { "memory.cgroups.*.path", METRIC_FACT },
         { "memory.cgroups.*.target", METRIC_FACT },
         { "memory.cgroups.*.current_bytes", METRIC_SERIES },
         { "memory.cgroups.*.max_bytes", METRIC_GAUGE },
         { "memory.cgroups.*.high_bytes", METRIC_GAUGE },
+        { "memory.cgroups.*.limit_bytes", METRIC_GAUGE },
+        { "memory.cgroups.*.limit_file", METRIC_FACT },
         { "memory.cgroups.*.peak_pct_of_limit", METRIC_GAUGE },
         { "memory.cgroups.*.window_s", METRIC_GAUGE },
         { "memory.cgroups.*.reclaim_scan_per_s", METRIC_GAUGE },

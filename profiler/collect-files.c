@@ -2,7 +2,7 @@
 /* File handles (USE): the system-wide count against fs.file-max from /proc/sys/fs/file-nr at each
  * sample, and once per profile the processes closest to their own "Max open files" soft limit
  * (/proc/PID/fd against /proc/PID/limits). Both are capacity limits: near 100 % the next open() fails
- * with ENFILE or EMFILE. */
+ * with ENFILE or EMFILE (the findings files-file-max and files-process-nofile of rules/findings.conf). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -183,17 +183,7 @@ static int report_processes(const Sysroot *root, Report *rep) {
         r = r ?: report_gauge(rep, "files", NULL, "unreadable", "count", res.unreadable);
         if (r >= 0 && res.ntop > 0)
                 r = report_gauge(rep, "files", NULL, "max_process_nofile_pct", "percent", res.top[0].pct);
-        for (size_t i = 0; r >= 0 && i < res.ntop && res.top[i].pct >= 80; i++) {
-                const ProcFiles *p = &res.top[i];
-                r = report_finding(rep, FINDING_SATURATION, p->pct >= 95 ? SEVERITY_CRITICAL : SEVERITY_WARNING, "files",
-                                   "files.max_process_nofile_pct", p->pct, 80,
-                                   "process %d (%s) has %s%lld files open, %.0f%% of its soft limit of %lld "
-                                   "(/proc/%d/limits \"Max open files\", threshold 80%%): it will fail with EMFILE; "
-                                   "raise its nofile limit (LimitNOFILE= for a service, limits.d for logins)",
-                                   p->pid, p->comm, p->fds >= p->soft ? "at least " : "", p->fds, p->pct, p->soft,
-                                   p->pid);
-        }
-        return r;
+        return r;       /* the processes near their limit are findings of rules/findings.conf */
 }
 
 static int report_file_nr(FilesState *st, const Sysroot *root, Report *rep) {

@@ -378,12 +378,6 @@ static int net_interval(void *state, const MetricSink *sink) {
         return r;
 }
 
-/* The window's rate of a streamed series (total delta over total time); 0 when it has none. */
-static double window_rate(Report *rep, const char *name) {
-        SeriesSummary s;
-        return report_series_summary(rep, "network", "tcp", name, &s) >= 0 && s.n > 0 ? s.avg : 0;
-}
-
 static int report_sockets(NetState *st, Report *rep, TcpEvidence *e) {
         if (st->port_error < 0)
                 return report_unavailable(rep, "network", "port_range",
@@ -399,7 +393,7 @@ static int report_sockets(NetState *st, Report *rep, TcpEvidence *e) {
         e->scan = &st->scan;
         e->tw_peak = st->tw_peak;
         e->port_lo = st->port_lo, e->port_hi = st->port_hi;
-        return tcp_time_wait_finding(rep, e);
+        return 0;
 }
 
 /* Evidence for the UDP buffer findings (rules/findings.conf): the socket buffer caps they quote,
@@ -414,24 +408,16 @@ static int report_udp(const Sysroot *root, Report *rep) {
         return r;
 }
 
-/* The series come from the stream (net_interval); the findings from their summaries and the
- * window totals. */
+/* The series come from the stream (net_interval); the findings' evidence from the window totals. */
 static int report_tcp(NetState *st, const Sysroot *root, Report *rep) {
-        TcpEvidence e = { .root = root, .scan = st->tcp_error < 0 ? NULL : &st->scan, .attempt_fails = -1 };
-        e.overflows = window_rate(rep, "listen_overflows_per_s");
-        e.reqq = window_rate(rep, "req_q_full_drops_per_s");
-        e.cookies = window_rate(rep, "syncookies_sent_per_s");
-        e.syn_excess = st->syn_excess_secs > 0 ? st->syn_excess_sum / st->syn_excess_secs : 0;
-        SeriesSummary s;
-        if (report_series_summary(rep, "network", "tcp", "attempt_fails_per_s", &s) >= 0 && s.n > 0)
-                e.attempt_fails = s.avg;
+        TcpEvidence e = { .root = root, .scan = st->tcp_error < 0 ? NULL : &st->scan };
+        e.has_syn_excess = st->syn_excess_secs > 0;
+        e.syn_excess = e.has_syn_excess ? st->syn_excess_sum / st->syn_excess_secs : 0;
         e.retrans = st->retrans, e.out_segs = st->out_segs, e.secs = st->retrans_secs;
         e.has_syn_retrans = st->ext.found & (UINT64_C(1) << EXT_SYN_RETRANS);
         e.syn_retrans = e.has_syn_retrans ? st->syn_retrans : 0;
-        const char *cause = NULL;
-        int r = tcp_queue_findings(rep, &e, &cause);
-        r = r ?: tcp_retrans_finding(rep, &e, cause);
-        r = r ?: report_sockets(st, rep, &e);
+        int r = report_sockets(st, rep, &e);
+        r = r ?: tcp_evidence_report(rep, &e);
         r = r ?: report_udp(root, rep);
         return r;
 }
@@ -521,6 +507,20 @@ static const MetricSpec network_metrics[] = {
         { "network.tcp.active_opens_per_s", METRIC_SERIES },
         { "network.tcp.passive_opens_per_s", METRIC_SERIES },
         { "network.tcp.port_range_size", METRIC_GAUGE },
+        { "network.tcp.port_range", METRIC_FACT },
+        { "network.tcp.listen_drops_beyond_overflows_per_s", METRIC_GAUGE },
+        { "network.tcp.retrans_segs", METRIC_GAUGE },
+        { "network.tcp.out_segs", METRIC_GAUGE },
+        { "network.tcp.out_segs_per_s", METRIC_GAUGE },
+        { "network.tcp.syn_retrans_segs", METRIC_GAUGE },
+        { "network.tcp.fullest_listener.port", METRIC_FACT },
+        { "network.tcp.fullest_listener.peak", METRIC_FACT },
+        { "network.tcp.fullest_listener.peak_accept", METRIC_FACT },
+        { "network.tcp.fullest_listener.peak_syn", METRIC_FACT },
+        { "network.tcp.time_wait_busiest.sockets", METRIC_FACT },
+        { "network.tcp.time_wait_busiest.from", METRIC_FACT },
+        { "network.tcp.time_wait_busiest.to", METRIC_FACT },
+        { "network.tcp.time_wait_busiest.loopback", METRIC_FACT },
         { "network.udp.in_errors_per_s", METRIC_SERIES },
         { "network.udp.rcvbuf_errors_per_s", METRIC_SERIES },
         { "network.udp.sndbuf_errors_per_s", METRIC_SERIES },

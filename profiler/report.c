@@ -229,39 +229,6 @@ int report_rates_unavailable(Report *r, const char *resource, const char *name, 
                                   source, *hint ? " (" : "", hint, *hint ? ")" : "");
 }
 
-static const char *const finding_kind_names[_FINDING_KIND_MAX] = {
-        [FINDING_ERRORS] = "errors",
-        [FINDING_SATURATION] = "saturation",
-        [FINDING_UTILIZATION] = "utilization",
-};
-static const char *const severity_names[] = {
-        [SEVERITY_INFO] = "info",
-        [SEVERITY_WARNING] = "warning",
-        [SEVERITY_CRITICAL] = "critical",
-};
-
-int report_finding(Report *r, FindingKind kind, FindingSeverity sev, const char *resource, const char *metric,
-                   double value, double threshold, const char *fmt, ...) {
-        char *msg = format_varargs(fmt);
-        if (!msg)
-                return -ENOMEM;
-        json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "kind", finding_kind_names[kind], "severity",
-                              severity_names[sev], "resource", resource, "metric", metric, "value", number(value),
-                              "threshold", number(threshold), "message", json_text(msg));
-        free(msg);
-        if (!f || json_array_append_new(r->findings, f) < 0)
-                return -ENOMEM;
-        return 0;
-}
-
-int report_finding_cause(Report *r, const char *cause_metric) {
-        size_t n = json_array_size(r->findings);
-        if (n == 0)
-                return -ENOENT;
-        json_t *f = json_array_get(r->findings, n - 1);
-        return json_object_set_new(f, "cause", json_string(cause_metric)) < 0 ? -ENOMEM : 0;
-}
-
 int report_tunable(Report *r, TunableKind kind, const char *key, const char *value) {
         json_t *k = child(r->tunables, tunable_kind_to_string(kind));
         char name[256];
@@ -349,17 +316,19 @@ static void order_by_cause(json_t *const *v, size_t n, json_t **out) {
                         out[k++] = v[i];
 }
 
+/* A hit of the rule table as a finding of the document: its kind and severity (checked by the table's
+ * loader), the metric and how far past its threshold (for the ranking), the message, and the finding
+ * it is a symptom of ("cause": ranked right after that one). */
 static int add_hit(const FindingHit *h, void *userdata) {
         Report *r = userdata;
-        FindingKind kind = FINDING_ERRORS;
-        FindingSeverity sev = SEVERITY_INFO;
-        while (kind < _FINDING_KIND_MAX - 1 && strcmp(finding_kind_names[kind], h->rule->kind) != 0)
-                kind++;
-        while (sev < SEVERITY_CRITICAL && strcmp(severity_names[sev], h->severity) != 0)
-                sev++;
-        int k = report_finding(r, kind, sev, h->rule->resource, h->metric, h->value, h->threshold, "%s",
-                               h->message);
-        return k < 0 || !h->cause ? k : report_finding_cause(r, h->cause);
+        json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "kind", h->rule->kind, "severity", h->severity,
+                              "resource", h->rule->resource, "metric", h->metric, "value", number(h->value),
+                              "threshold", number(h->threshold), "message", json_text(h->message));
+        if (f && h->cause && json_object_set_new(f, "cause", json_string(h->cause)) < 0) {
+                json_decref(f);
+                f = NULL;
+        }
+        return f && json_array_append_new(r->findings, f) == 0 ? 0 : -ENOMEM;
 }
 
 /* The findings of the rule table (rules/findings.conf) over what the collectors reported. */
@@ -370,7 +339,7 @@ static int report_rule_findings(Report *r) {
         error_done(&e);         /* the built-in table parses: test-finding-table checks it */
         if (k < 0)
                 return k;
-        json_t *view = json_pack("{s:O, s:O}", "host", r->host, "resources", r->resources);
+        json_t *view = json_pack("{s:O, s:O, s:O}", "host", r->host, "resources", r->resources, "tunables", r->tunables);
         k = view ? finding_table_eval(t, view, add_hit, r) : -ENOMEM;
         json_decref(view);
         finding_table_free(t);

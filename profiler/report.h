@@ -3,7 +3,9 @@
  *   resources.<resource>[.<object path>].<metric> = {"unit", "value", and for series min/avg/max/p95/n}
  *   resources.<resource>.unavailable.<name>       = "reason"
  *   host.<fact>                                   (collectors set members of report_host())
- *   findings[]                                    ranked at the end: errors, saturation, utilization
+ *   findings[]                                    the rows of rules/findings.conf that hold over the
+ *                                                 rest, ranked at the end: errors, saturation,
+ *                                                 utilization (collectors emit metrics, never findings)
  *   tunables.<kind>.<key> = "value";  tunables.unavailable[] = {kind, key?, reason}
  * The object path uses '/' between levels, e.g. "devices/vda" -> resources.disk.devices.vda. */
 #pragma once
@@ -16,19 +18,6 @@
 #include "tunable.h"
 
 typedef struct Report Report;
-
-typedef enum FindingKind {
-        FINDING_ERRORS,        /* USE order: errors first, then saturation, then utilization */
-        FINDING_SATURATION,
-        FINDING_UTILIZATION,
-        _FINDING_KIND_MAX,
-} FindingKind;
-
-typedef enum FindingSeverity {
-        SEVERITY_INFO,
-        SEVERITY_WARNING,
-        SEVERITY_CRITICAL,
-} FindingSeverity;
 
 int report_new(Report **ret);
 Report *report_free(Report *r);
@@ -83,14 +72,6 @@ int report_unavailable(Report *r, const char *resource, const char *name, const 
 int report_set_rates_hint(Report *r, const char *hint);
 /* resources.<resource>.unavailable.<name>: source gave fewer than two readable samples, so no rates. */
 int report_rates_unavailable(Report *r, const char *resource, const char *name, const char *source);
-
-/* metric is the dotted path of the metric in the document ("network.tcp.listen_overflows_per_s"). */
-int report_finding(Report *r, FindingKind kind, FindingSeverity sev, const char *resource, const char *metric,
-                   double value, double threshold, const char *fmt, ...) _printf_(8, 9);
-
-/* The finding just added is a symptom of the finding on cause_metric: it is ranked right after that
- * finding (when there is one) and carries "cause": cause_metric. */
-int report_finding_cause(Report *r, const char *cause_metric);
 
 int report_tunable(Report *r, TunableKind kind, const char *key, const char *value);
 int report_tunable_unavailable(Report *r, TunableKind kind, const char *key, const char *fmt, ...) _printf_(4, 5);

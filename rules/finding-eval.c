@@ -33,60 +33,146 @@ int finding_quote_split(const char *quote, char **ret_expr, int *ret_prec) {
         return *ret_expr ? 0 : -ENOMEM;
 }
 
-static int quote_one(FILE *out, const char *quote, const char *subst, const json_t *profile) {
-        if (strcmp(quote, "$") == 0)
-                return fputs(strempty(subst), out) < 0 ? -EIO : 0;
+/* Where a message is written, and what its quotes read. */
+typedef struct Text {
+        FILE *out;
+        const char *subst;              /* the foreach object, or NULL */
+        const json_t *profile;
+        const char *severity, *cause;   /* the finding's */
+        const FindingTable *table;
+        unsigned depth;                 /* of {=NAME} texts within texts */
+} Text;
+
+static int quote_one(const Text *t, const char *quote) {
+        if (strcmp(quote, "$") == 0 || strcmp(quote, "cause") == 0)
+                return fputs(strempty(quote[0] == '$' ? t->subst : t->cause), t->out) < 0 ? -EIO : 0;
         _cleanup_free_ char *expr = NULL, *why = NULL;
         int prec, k = finding_quote_split(quote, &expr, &prec);
         if (k < 0)
                 return k;
         Cond *c = NULL;
         double d = 0;
-        if (cond_parse(expr, &c, &why) < 0 || cond_number(c, subst, lookup, (void *) profile, &d) < 0) {
+        if (cond_parse(expr, &c, &why) < 0 || cond_number(c, t->subst, lookup, (void *) t->profile, &d) < 0) {
                 /* A string fact ("host.virtualization") is quoted as it is. */
-                _cleanup_free_ char *p = jpath_subst(expr, subst ? subst : "$");
-                json_t *v = p ? jpath_scalar(lookup(p, (void *) profile)) : NULL;
+                _cleanup_free_ char *p = jpath_subst(expr, t->subst ? t->subst : "$");
+                json_t *v = p ? jpath_scalar(lookup(p, (void *) t->profile)) : NULL;
                 cond_free(c);
-                return fputs(json_is_string(v) ? json_string_value(v) : "unknown", out) < 0 ? -EIO : 0;
+                return fputs(json_is_string(v) ? json_string_value(v) : "unknown", t->out) < 0 ? -EIO : 0;
         }
         cond_free(c);
         if (prec == -1)
-                k = fprintf(out, "%lld", (long long) d);
+                k = fprintf(t->out, "%lld", (long long) d);
         else if (prec == -2)
-                k = fprintf(out, "%g", d);
+                k = fprintf(t->out, "%g", d);
         else
-                k = fprintf(out, "%.*f", prec, d);
+                k = fprintf(t->out, "%.*f", prec, d);
         return k < 0 ? -EIO : 0;
 }
 
-/* text with its quotes filled in, written to out. */
-static int expand_into(FILE *out, const char *text, const char *subst, const json_t *profile) {
+const char *finding_quote_end(const char *open) {
+        unsigned depth = 0;
+        for (const char *s = open; *s; s++)
+                if (*s == '{')
+                        depth++;
+                else if (*s == '}' && --depth == 0)
+                        return s;
+        return NULL;
+}
+
+/* The next '?' of s outside braces, or the end. */
+static const char *next_part(const char *s) {
+        unsigned depth = 0;
+        for (; *s && (*s != '?' || depth > 0); s++)
+                if (*s == '{')
+                        depth++;
+                else if (*s == '}' && depth > 0)
+                        depth--;
+        return s;
+}
+
+int finding_choice_split(const char *quote, char **ret_cond, char **ret_then, char **ret_else) {
+        const char *c = quote + 1, *t = strchr(c, '?');
+        const char *e = t ? next_part(t + 1) : NULL;
+        if (!t || (*e && *next_part(e + 1)))
+                return -EINVAL;
+        *ret_cond = strndup(c, (size_t) (t - c));
+        *ret_then = strndup(t + 1, (size_t) (e - t - 1));
+        *ret_else = strdup(*e ? e + 1 : "");
+        if (*ret_cond && *ret_then && *ret_else)
+                return 0;
+        free(*ret_cond), free(*ret_then), free(*ret_else);
+        *ret_cond = *ret_then = *ret_else = NULL;
+        return -ENOMEM;
+}
+
+bool finding_choice_is_word(const char *cond) {
+        return strcmp(cond, "info") == 0 || strcmp(cond, "warning") == 0 || strcmp(cond, "critical") == 0 ||
+               strcmp(cond, "cause") == 0;
+}
+
+static int expand_into(const Text *t, const char *text);
+
+/* {?COND?THEN?ELSE}: THEN when COND holds (is the finding's severity; is "cause" and the finding has
+ * one), else ELSE (or nothing). */
+static int choose(const Text *t, const char *quote) {
+        _cleanup_free_ char *cond = NULL, *then = NULL, *els = NULL;
+        int k = finding_choice_split(quote, &cond, &then, &els);
+        if (k < 0)
+                return k;
+        if (strcmp(cond, "cause") == 0) {
+                k = t->cause != NULL;
+        } else if (finding_choice_is_word(cond)) {
+                k = strcmp(cond, t->severity) == 0;
+        } else {
+                Cond *c = NULL;
+                _cleanup_free_ char *why = NULL;
+                if ((k = cond_parse(cond, &c, &why)) < 0)
+                        return k;
+                k = cond_eval(c, t->subst, lookup, (void *) t->profile, NULL);
+                cond_free(c);
+        }
+        return k < 0 ? k : expand_into(t, k > 0 ? then : els);
+}
+
+/* {=NAME}: the table's text of that name, its quotes filled in (a text naming itself stops). */
+static int named_text(const Text *t, const char *name) {
+        const char *text = finding_table_text(t->table, name);
+        if (!text || t->depth >= 8)
+                return -EINVAL;
+        Text inner = *t;
+        inner.depth++;
+        return expand_into(&inner, text);
+}
+
+/* text with its quotes filled in. */
+static int expand_into(const Text *t, const char *text) {
         int k = 0;
         for (const char *s = text; k >= 0 && *s; s++) {
-                const char *end = *s == '{' ? strchr(s, '}') : NULL;
+                const char *end = *s == '{' ? finding_quote_end(s) : NULL;
                 if (end) {
                         _cleanup_free_ char *quote = strndup(s + 1, (size_t) (end - s - 1));
-                        k = quote ? quote_one(out, quote, subst, profile) : -ENOMEM;
+                        k = !quote ? -ENOMEM : quote[0] == '?' ? choose(t, quote)
+                            : quote[0] == '=' ? named_text(t, quote + 1) : quote_one(t, quote);
                         s = end;
-                } else if (fputc(*s, out) == EOF)
+                } else if (fputc(*s, t->out) == EOF)
                         k = -EIO;
         }
         return k;
 }
 
 /* The message, then ": " and the advice, quotes filled in (malloc'ed). */
-static int expand(const FindingRule *r, const char *subst, const json_t *profile, char **ret) {
+static int expand(const FindingRule *r, const char *subst, const json_t *profile, const FindingHit *h, char **ret) {
         char *buf = NULL;
         size_t size = 0;
-        FILE *out = open_memstream(&buf, &size);
-        if (!out)
+        Text t = { open_memstream(&buf, &size), subst, profile, h->severity, h->cause, r->table, 0 };
+        if (!t.out)
                 return -ENOMEM;
-        int k = expand_into(out, r->message, subst, profile);
-        if (k >= 0 && r->advice && fputs(": ", out) < 0)
+        int k = expand_into(&t, r->message);
+        if (k >= 0 && r->advice && fputs(": ", t.out) < 0)
                 k = -EIO;
         if (k >= 0 && r->advice)
-                k = expand_into(out, r->advice, subst, profile);
-        if (fclose(out) != 0 && k >= 0)
+                k = expand_into(&t, r->advice);
+        if (fclose(t.out) != 0 && k >= 0)
                 k = -ENOMEM;
         if (k < 0) {
                 free(buf);
@@ -119,10 +205,32 @@ static int eval_one(const FindingRule *r, const char *subst, const json_t *profi
                 h.severity = "critical";
         if (r->cause && holds(r->cause_when, subst, profile) > 0)
                 h.cause = r->cause;
-        if ((k = expand(r, subst, profile, &msg)) < 0)
+        if ((k = expand(r, subst, profile, &h, &msg)) < 0)
                 return k;
         h.message = msg;
         return emit(&h, u);
+}
+
+/* The rule for each member of obj that is an object: an object's by name, a list's by index. */
+static int eval_each(const FindingRule *r, json_t *obj, const json_t *profile, FindingEmit emit, void *u) {
+        json_t *v;
+        int k = 0;
+        if (json_is_array(obj)) {
+                size_t i;
+                json_array_foreach(obj, i, v) {
+                        char key[24];
+                        snprintf(key, sizeof(key), "%zu", i);
+                        if (json_is_object(v) && (k = eval_one(r, key, profile, emit, u)) < 0)
+                                break;
+                }
+                return k;
+        }
+        const char *key;
+        json_object_foreach(obj, key, v) {
+                if (json_is_object(v) && (k = eval_one(r, key, profile, emit, u)) < 0)
+                        break;
+        }
+        return k;
 }
 
 int finding_table_eval(const FindingTable *t, const json_t *profile, FindingEmit emit, void *userdata) {
@@ -132,12 +240,7 @@ int finding_table_eval(const FindingTable *t, const json_t *profile, FindingEmit
                 if (!r->foreach) {
                         k = eval_one(r, NULL, profile, emit, userdata);
                 } else {
-                        json_t *obj = lookup(r->foreach, (void *) profile), *v;
-                        const char *key;
-                        json_object_foreach(obj, key, v) {
-                                if (json_is_object(v) && (k = eval_one(r, key, profile, emit, userdata)) < 0)
-                                        break;
-                        }
+                        k = eval_each(r, lookup(r->foreach, (void *) profile), profile, emit, userdata);
                 }
                 if (k < 0)
                         return k;

@@ -23,6 +23,10 @@ FindingTable *finding_table_free(FindingTable *t) {
         for (size_t i = 0; i < t->n; i++)
                 rule_done(&t->rules[i]);
         free(t->rules);
+        for (size_t i = 0; i < t->n_texts; i++)
+                free(t->text_names[i]), free(t->texts[i]);
+        free(t->text_names);
+        free(t->texts);
         free(t->file);
         free(t);
         return NULL;
@@ -35,7 +39,17 @@ static const char *const cond_fields[] = { "when", "warning", "critical", "cause
 typedef struct Loader {
         const char *file;
         Error *err;
+        config_setting_t *base;         /* the rule named by the current rule's like, or NULL */
+        const FindingTable *table;
 } Loader;
+
+/* A field of the rule, else of the rule it is like (its id excepted). */
+static config_setting_t *member(const Loader *l, config_setting_t *g, const char *name) {
+        config_setting_t *f = config_setting_get_member(g, name);
+        if (!f && l->base && strcmp(name, "id") != 0)
+                f = config_setting_get_member(l->base, name);
+        return f;
+}
 
 static bool one_of(const char *v, const char *const *names, size_t n) {
         for (size_t i = 0; v && i < n; i++)
@@ -45,7 +59,7 @@ static bool one_of(const char *v, const char *const *names, size_t n) {
 }
 
 static int field_text(Loader *l, config_setting_t *g, const char *name, char **ret) {
-        config_setting_t *f = config_setting_get_member(g, name);
+        config_setting_t *f = member(l, g, name);
         if (!f)
                 return 0;
         const char *v = config_setting_get_string(f);
@@ -57,7 +71,7 @@ static int field_text(Loader *l, config_setting_t *g, const char *name, char **r
 }
 
 static int field_cond(Loader *l, config_setting_t *g, const char *name, const char *id, Cond **ret) {
-        config_setting_t *f = config_setting_get_member(g, name);
+        config_setting_t *f = member(l, g, name);
         if (!f)
                 return 0;
         const char *v = config_setting_get_string(f);
@@ -99,14 +113,15 @@ static int rule_parse(Loader *l, config_setting_t *g, FindingRule *r) {
                            &r->message, &r->advice, &r->cause };
         Cond **conds[] = { &r->when, &r->warning, &r->critical, &r->cause_when };
         r->line = config_setting_source_line(g);
+        r->table = l->table;
         for (int i = 0; i < config_setting_length(g); i++) {
                 config_setting_t *f = config_setting_get_elem(g, (unsigned) i);
                 const char *n = config_setting_name(f);
                 if (!one_of(n, text_fields, ELEMENTSOF(text_fields)) && !one_of(n, cond_fields, ELEMENTSOF(cond_fields)) &&
-                    strcmp(n, "threshold") != 0)
+                    strcmp(n, "threshold") != 0 && strcmp(n, "like") != 0)
                         return error_set(l->err, -EINVAL, "%s:%u: unknown field '%s' in a finding: the fields are id, "
-                                         "resource, kind, severity, metric, value, threshold, foreach, when, warning, "
-                                         "critical, message, advice, cause, cause_when", l->file,
+                                         "like, resource, kind, severity, metric, value, threshold, foreach, when, "
+                                         "warning, critical, message, advice, cause, cause_when", l->file,
                                          config_setting_source_line(f), n);
         }
         int k = 0;
@@ -124,7 +139,7 @@ static int rule_parse(Loader *l, config_setting_t *g, FindingRule *r) {
         if (r->value && (k = cond_parse(r->value, &r->value_expr, &why)) < 0)
                 return k == -ENOMEM ? k : error_set(l->err, -EINVAL, "%s:%u: value of finding '%s' %s", l->file,
                                                     r->line, strempty(r->id), why);
-        config_setting_t *t = config_setting_get_member(g, "threshold");
+        config_setting_t *t = member(l, g, "threshold");
         if (t && config_setting_type(t) == CONFIG_TYPE_STRING) {
                 k = field_cond(l, g, "threshold", r->id, &r->threshold_expr);
                 return k < 0 ? k : rule_validate(l, g, r);
@@ -137,7 +152,66 @@ static int rule_parse(Loader *l, config_setting_t *g, FindingRule *r) {
         return rule_validate(l, g, r);
 }
 
+/* l->base: the earlier rule that rule i is like, if it names one. */
+static int rule_base(Loader *l, config_setting_t *list, config_setting_t *g, const FindingTable *t, size_t i) {
+        const char *like = NULL;
+        l->base = NULL;
+        if (!config_setting_is_group(g) || !config_setting_lookup_string(g, "like", &like))
+                return config_setting_is_group(g) && config_setting_get_member(g, "like") ?
+                        error_set(l->err, -EINVAL, "%s:%u: 'like' must be the id of an earlier finding, in quotes",
+                                  l->file, config_setting_source_line(g)) : 0;
+        for (size_t j = 0; j < i; j++)
+                if (strcmp(t->rules[j].id, like) == 0) {
+                        l->base = config_setting_get_elem(list, (unsigned) j);
+                        if (config_setting_get_member(l->base, "like"))
+                                return error_set(l->err, -EINVAL, "%s:%u: like = \"%s\" names a finding that is "
+                                                 "itself like another: name that one", l->file,
+                                                 config_setting_source_line(g), like);
+                        return 0;
+                }
+        return error_set(l->err, -EINVAL, "%s:%u: like = \"%s\" names no earlier finding (like takes the fields of "
+                         "a finding above it)", l->file, config_setting_source_line(g), like);
+}
+
+const char *finding_table_text(const FindingTable *t, const char *name) {
+        for (size_t i = 0; i < t->n_texts; i++)
+                if (strcmp(t->text_names[i], name) == 0)
+                        return t->texts[i];
+        return NULL;
+}
+
+/* texts = { NAME = "..."; ... }; (optional) */
+static int texts_from_config(config_t *cfg, Loader *l, FindingTable *t) {
+        config_setting_t *g = config_lookup(cfg, "texts");
+        if (!g)
+                return 0;
+        if (!config_setting_is_group(g))
+                return error_set(l->err, -EINVAL, "%s:%u: texts must be a group: texts = { NAME = \"...\"; };",
+                                 l->file, config_setting_source_line(g));
+        size_t n = (size_t) config_setting_length(g);
+        t->text_names = calloc(n ? n : 1, sizeof(char *));
+        t->texts = calloc(n ? n : 1, sizeof(char *));
+        if (!t->text_names || !t->texts)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                config_setting_t *f = config_setting_get_elem(g, (unsigned) i);
+                const char *v = config_setting_get_string(f);
+                if (!v)
+                        return error_set(l->err, -EINVAL, "%s:%u: text '%s' must be a string", l->file,
+                                         config_setting_source_line(f), config_setting_name(f));
+                t->text_names[i] = strdup(config_setting_name(f));
+                t->texts[i] = strdup(v);
+                t->n_texts++;
+                if (!t->text_names[i] || !t->texts[i])
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 static int table_from_config(config_t *cfg, Loader *l, FindingTable *t) {
+        int k = texts_from_config(cfg, l, t);
+        if (k < 0)
+                return k;
         config_setting_t *list = config_lookup(cfg, "findings");
         if (!list || !config_setting_is_list(list))
                 return error_set(l->err, -EINVAL, "%s: no list 'findings = ( { ... }, ... );'", l->file);
@@ -151,7 +225,8 @@ static int table_from_config(config_t *cfg, Loader *l, FindingTable *t) {
                 if (!config_setting_is_group(g))
                         return error_set(l->err, -EINVAL, "%s:%u: a finding must be a group { ... }", l->file,
                                          config_setting_source_line(g));
-                int r = rule_parse(l, g, &t->rules[i]);
+                int r = rule_base(l, list, g, t, i);
+                r = r ?: rule_parse(l, g, &t->rules[i]);
                 for (size_t j = 0; r >= 0 && j < i; j++)
                         if (strcmp(t->rules[j].id, t->rules[i].id) == 0)
                                 r = error_set(l->err, -EINVAL, "%s:%u: finding id '%s' is already used at line %u",
@@ -167,7 +242,7 @@ static int table_read(const char *text, const char *path, const char *file, Find
         config_init(&cfg);
         FindingTable *t = calloc(1, sizeof(*t));
         int r = t && (t->file = strdup(file)) ? 0 : -ENOMEM;
-        Loader l = { file, err };
+        Loader l = { .file = file, .err = err, .table = t };
         if (r >= 0 && (text ? config_read_string(&cfg, text) : config_read_file(&cfg, path)) != CONFIG_TRUE) {
                 if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
                         r = error_set(err, -ENOENT, "%s: cannot read the finding table (give the path of a copy "

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,14 @@ json_t *jpath_get(const json_t *doc, const char *path) {
                 return NULL;
         if (!*path)
                 return (json_t *) doc;
+        if (json_is_array(doc)) {
+                /* A list's element by its index ("top_processes.0.pct"). */
+                char *end;
+                unsigned long i = strtoul(path, &end, 10);
+                if (end == path || !isdigit((unsigned char) *path) || (*end && *end != '.'))
+                        return NULL;
+                return jpath_get(json_array_get(doc, i), *end ? end + 1 : end);
+        }
         if (!json_is_object(doc))
                 return NULL;
         size_t n = strlen(path);

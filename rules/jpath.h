@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Dotted paths into JSON documents. Keys may themselves hold dots ("tunables.sysctl.vm.swappiness",
  * key "vm.swappiness"): at each level the longest key that matches a prefix of the path wins, and a
- * shorter one is tried when the rest of the path does not resolve. */
+ * shorter one is tried when the rest of the path does not resolve. A number after a list is the index
+ * of one of its elements. */
 #pragma once
 
 #include <jansson.h>

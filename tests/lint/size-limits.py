@@ -2,13 +2,13 @@
 """Production code size limits (issue 13): no file over 600 lines, no function over 80 lines.
 A function is a definition opening at column 0 with '{' at the end of its head and closing with '}'
 at column 0, as the project's style writes them. Usage: size-limits.py SRC [--report]."""
-import os
 import re
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from production import sources  # noqa: E402
+
 MAX_FILE, MAX_FUNC = 600, 80
-DIRS = ("common", "rules", "profiler", "loadgen", "load", "probes", "optimizer", "helper", "client", "render",
-        "store", "monitor", "db", "cli")
 SKIP = ("typedef", "struct", "enum", "union", "#")
 
 
@@ -38,22 +38,15 @@ def functions(lines):
 def main():
     src, report = sys.argv[1], "--report" in sys.argv
     bad = []
-    for d in DIRS:
-        top = os.path.join(src, d)
-        for root, _, files in os.walk(top):
-            for f in sorted(files):
-                if not f.endswith((".c", ".h")):
-                    continue
-                path = os.path.join(root, f)
-                rel = os.path.relpath(path, src)
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    lines = fh.read().split("\n")
-                n = len(lines) - (lines[-1] == "")
-                if n > MAX_FILE:
-                    bad.append(f"{rel}: {n} lines (limit {MAX_FILE}): split it by what its parts do")
-                for name, at, length in functions(lines):
-                    if length > MAX_FUNC:
-                        bad.append(f"{rel}:{at}: {name}() is {length} lines (limit {MAX_FUNC}): split it")
+    for rel, path in sources(src):
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().split("\n")
+        n = len(lines) - (lines[-1] == "")
+        if n > MAX_FILE:
+            bad.append(f"{rel}: {n} lines (limit {MAX_FILE}): split it by what its parts do")
+        for name, at, length in functions(lines):
+            if length > MAX_FUNC:
+                bad.append(f"{rel}:{at}: {name}() is {length} lines (limit {MAX_FUNC}): split it")
     for b in bad:
         print(b)
     if not bad:

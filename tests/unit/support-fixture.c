@@ -96,6 +96,7 @@ static json_t *profile_with_period(const char *dir, unsigned samples, TestStep s
         profiler_free(p);
         sysroot_free(root);
         assert_non_null(doc);
+        test_assert_findings_from_rules(doc);
         return doc;
 }
 

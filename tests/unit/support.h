@@ -26,6 +26,8 @@ typedef void (*TestStep)(const char *dir, unsigned i, void *userdata);
 json_t *test_profile(const char *dir, unsigned samples, TestStep step, void *userdata);
 /* The same with the costly sources read at full samples only, as `skytune profile` does. */
 json_t *test_profile_cadence(const char *dir, unsigned samples, TestStep step, void *userdata);
+/* Every finding of profile is a hit of the built-in finding table (test_profile checks each profile). */
+void test_assert_findings_from_rules(const json_t *profile);
 /* The finding whose "metric" equals metric (or starts with it when it ends in '*'), or NULL. */
 json_t *test_find_finding(const json_t *profile, const char *metric);
 /* Dotted path lookup in a JSON document ("resources.cpu.run_queue.value"). */

@@ -18,11 +18,12 @@ typedef struct Set {
         const char *path;       /* below the document's top ("resources.cpu.run_queue.avg", "host.x") */
         double num;
         const char *str;
+        const char *json;       /* a value written as JSON (a list) instead */
 } Set;
 
 typedef struct Case {
         const char *id;
-        Set base[6];            /* the rest of the evidence */
+        Set base[12];           /* the rest of the evidence */
         const char *vary;       /* the path whose value decides */
         double at, below;
         const char *severity;   /* at the threshold */
@@ -32,6 +33,24 @@ typedef struct Case {
 } Case;
 
 #define RQ2 { "resources.cpu.online_cpus.value", 2 }, { "resources.cpu.run_queue.n", 4 }
+#define CG_LIMIT { "resources.memory.cgroups.web.limit_bytes.value", 268435456 }, \
+        { "resources.memory.cgroups.web.limit_file", 0, "memory.max" }, \
+        { "resources.memory.cgroups.web.peak_pct_of_limit.value", 95 }
+#define CG_REFAULTS { "resources.memory.cgroups.web.refault_anon_per_s.value", 0 }, \
+        { "resources.memory.cgroups.web.refault_file_per_s.value", 10 }
+#define SYSCTL(key, v) { "tunables.sysctl.net." key, 0, v }
+#define SYN_SYSCTLS SYSCTL("core.somaxconn", "4096"), SYSCTL("ipv4.tcp_max_syn_backlog", "2048"), \
+        SYSCTL("ipv4.tcp_syncookies", "1")
+#define SYN_A "resources.network.tcp.listen_drops_beyond_overflows_per_s.value"
+#define SYN_B "resources.network.tcp.req_q_full_drops_per_s.avg"
+#define SYN_C "resources.network.tcp.syncookies_sent_per_s.avg"
+#define RETRANS { "resources.network.tcp.out_segs.value", 10000 }, { "resources.network.tcp.out_segs_per_s.value", 200 }
+#define SYN_RETRANS { "resources.network.tcp.syn_retrans_segs.value", 100 }, SYSCTL("core.somaxconn", "4096")
+#define TIME_WAIT { "resources.network.tcp.port_range_size.value", 1000 }, \
+        { "resources.network.tcp.port_range", 0, "32768-33767" }, \
+        { "resources.network.tcp.time_wait_busiest.from", 0, "10.0.0.5" }, \
+        { "resources.network.tcp.time_wait_busiest.to", 0, "10.0.0.7:5432" }
+#define TW_SOCKETS "resources.network.tcp.time_wait_busiest.sockets"
 
 static const Case cases[] = {
         { "cpu-utilization", {}, "resources.cpu.utilization_pct.avg", 90, 89.9, "warning", 98, "critical" },
@@ -67,6 +86,18 @@ static const Case cases[] = {
           "resources.memory.allocstall_per_s.avg", 0.1, 0, "warning" },
         { "memory-direct-scan", { { "resources.memory.allocstall_per_s.avg", 0 } },
           "resources.memory.direct_scan_per_s.avg", 0.1, 0, "warning" },
+        { "files-process-nofile", { { "resources.files.top_processes", .json = "[{\"pid\": 555, \"comm\": \"leaky\", "
+          "\"fds\": 64, \"soft_limit\": 64, \"pct\": 0}]" } }, "resources.files.top_processes.0.pct", 80, 79.9, "warning",
+          95, "critical" },
+        { "cgroup-memory-oom", { CG_LIMIT, { "resources.memory.cgroups.web.window_s.value", 5 },
+          { "resources.memory.cgroups_events_file", 0, "memory.events" } }, "resources.memory.cgroups.web.oom_kills.value", 1,
+          0, "critical" },
+        { "cgroup-memory-reclaim", { CG_LIMIT, CG_REFAULTS, { "resources.memory.cgroups_version", 0, "cgroup v2" },
+          { "resources.memory.cgroups.web.max_events_per_s.value", 2 }, { "resources.memory.cgroups.web.high_events_per_s.value", 0 },
+          { "resources.memory.cgroups.web.reclaim_steal_per_s.value", 900 }, { "resources.memory.page_size", 4096 } },
+          "resources.memory.cgroups.web.reclaim_scan_per_s.value", 1000, 999.9, "warning" },
+        { "cgroup-memory-limit-hits", { CG_LIMIT, CG_REFAULTS, { "resources.memory.cgroups_version", 0, "cgroup v1" } },
+          "resources.memory.cgroups.web.max_events_per_s.value", 10, 9.9, "warning" },
         { "disk-psi-full", {}, "resources.disk.psi_full_pct.avg", 5, 4.9, "warning" },
         { "disk-await-read", { { "resources.disk.devices.vda.await_limit_ms.value", 20 },
           { "resources.disk.devices.vda.r_await_busy_ms.avg", 15 }, { "resources.disk.devices.vda.r_await_busy_ms.n", 5 },
@@ -95,6 +126,22 @@ static const Case cases[] = {
           "resources.network.udp.rcvbuf_errors_per_s.avg", 0.01, 0, "warning" },
         { "udp-sndbuf-errors", { { "resources.network.udp.wmem_max", 212992 } },
           "resources.network.udp.sndbuf_errors_per_s.avg", 0.01, 0, "warning" },
+        { "tcp-listen-overflows", { SYSCTL("core.somaxconn", "4096") }, "resources.network.tcp.listen_overflows_per_s.avg",
+          0.01, 0, "warning" },
+        { "tcp-syn-queue-drops", { SYN_SYSCTLS, { SYN_B, 0 }, { SYN_C, 0 } }, SYN_A, 0.01, 0, "warning" },
+        { "tcp-syn-queue-full", { SYN_SYSCTLS, { SYN_A, 0 }, { SYN_C, 0 } }, SYN_B, 0.01, 0, "warning" },
+        { "tcp-syn-cookies", { SYN_SYSCTLS, { SYN_A, 0 }, { SYN_B, 0 } }, SYN_C, 0.01, 0, "warning" },
+        { "tcp-retrans", { RETRANS }, "resources.network.tcp.retrans_segs.value", 100, 99, "warning", 500, "critical" },
+        { "tcp-retrans-syn-drops", { RETRANS, SYN_RETRANS, { SYN_A, 1 }, { SYN_B, 0 }, { SYN_C, 0 } },
+          "resources.network.tcp.retrans_segs.value", 100, 99, "warning", 0, NULL, "network.tcp.listen_drops_per_s" },
+        { "tcp-retrans-syn-full", { RETRANS, SYN_RETRANS, { SYN_A, 0 }, { SYN_B, 1 }, { SYN_C, 0 } },
+          "resources.network.tcp.retrans_segs.value", 100, 99, "warning", 0, NULL, "network.tcp.req_q_full_drops_per_s" },
+        { "tcp-retrans-syn-cookies", { RETRANS, SYN_RETRANS, { SYN_A, 0.5 }, { SYN_B, 0 }, { SYN_C, 1 } },
+          "resources.network.tcp.retrans_segs.value", 100, 99, "warning", 0, NULL, "network.tcp.syncookies_sent_per_s" },
+        { "tcp-time-wait-failing", { TIME_WAIT, { "resources.network.tcp.attempt_fails_per_s.avg", 2 } }, TW_SOCKETS, 500,
+          499, "warning", 900, "critical" },
+        { "tcp-time-wait", { TIME_WAIT, { "resources.network.tcp.attempt_fails_per_s.avg", 0 }, SYSCTL("ipv4.tcp_tw_reuse", "0"),
+          SYSCTL("ipv4.tcp_timestamps", "1") }, TW_SOCKETS, 500, 499, "warning" },
         { "softnet-dropped", {}, "resources.interrupts.softnet_dropped_per_s.avg", 0.1, 0, "warning" },
         { "softnet-squeeze", {}, "resources.interrupts.softnet_time_squeeze_per_s.avg", 0.1, 0, "info", 10, "warning" },
 };
@@ -114,20 +161,25 @@ static void put(json_t *doc, const char *path, json_t *j) {
         json_t *o = doc;
         char *save = NULL, *c = strtok_r(buf, ".", &save);
         for (char *next; c && (next = strtok_r(NULL, ".", &save)); c = next) {
-                json_t *n = json_object_get(o, c);
+                json_t *n = json_is_array(o) ? json_array_get(o, strtoul(c, NULL, 10)) : json_object_get(o, c);
                 if (!n) {
                         n = json_object();
                         json_object_set_new(o, c, n);
                 }
                 o = n;
         }
-        json_object_set_new(o, c, j);
+        if (json_is_array(o))
+                json_array_set_new(o, strtoul(c, NULL, 10), j);
+        else
+                json_object_set_new(o, c, j);
 }
 
 static json_t *document(const Case *k, double v) {
         json_t *doc = json_pack("{s:{}, s:{}}", "resources", "host");
-        for (size_t i = 0; i < 6 && k->base[i].path; i++)
-                put(doc, k->base[i].path, k->base[i].str ? json_string(k->base[i].str) : json_real(k->base[i].num));
+        for (size_t i = 0; i < ELEMENTSOF(k->base) && k->base[i].path; i++) {
+                const Set *b = &k->base[i];
+                put(doc, b->path, b->json ? json_loads(b->json, 0, NULL) : b->str ? json_string(b->str) : json_real(b->num));
+        }
         put(doc, k->vary, json_real(v));
         return doc;
 }
@@ -358,6 +410,107 @@ static void test_arithmetic(void **state) {
         json_decref(doc);
 }
 
+/* The rule language the collectors' findings needed: a rule like another (its fields unless set),
+ * a list walked by index, a text chosen by a condition or by the severity, a shared text, the
+ * attributed cause quoted. */
+static void test_rule_language(void **state) {
+        static const char text[] =
+                "texts = { where = \"at {x.$.name}\"; };\n"
+                "findings = (\n"
+                "{ id = \"a\"; resource = \"cpu\"; kind = \"saturation\"; foreach = \"x\"; metric = \"m.$\";"
+                "  value = \"x.$.v\"; threshold = 1; when = \"x.$.v >= 1\"; critical = \"x.$.v >= 5\";"
+                "  message = \"{$} {=where}: {?x.$.v >= 3?high {x.$.v:d}?low}{?critical?, critical}\";"
+                "  cause = \"c.d\"; cause_when = \"x.$.v >= 4\"; advice = \"{?cause?of {cause}?alone}\"; },\n"
+                "{ id = \"b\"; like = \"a\"; kind = \"errors\"; when = \"x.$.v >= 2\"; }\n);";
+        FindingTable *t = NULL;
+        Error e = ERROR_NULL;
+        if (finding_table_parse(text, "t.conf", &t, &e) < 0)
+                fail_msg("%s", error_message(&e));
+        json_t *doc = json_pack("{s:{s:[{s:f, s:s}, {s:f, s:s}, {s:f, s:s}]}}", "resources", "x", "v", 1.0, "name",
+                                "one", "v", 3.0, "name", "three", "v", 5.0, "name", "five");
+        static Hits hits;
+        hits = (Hits) {};
+        assert_int_equal(finding_table_eval(t, doc, collect, &hits), 0);
+        json_decref(doc);
+        static const char *const want[][3] = {
+                { "a", "warning", "0 at one: low: alone" },
+                { "a", "warning", "1 at three: high 3: alone" },
+                { "a", "critical", "2 at five: high 5, critical: of c.d" },
+                { "b", "warning", "1 at three: high 3: alone" },
+                { "b", "critical", "2 at five: high 5, critical: of c.d" },
+        };
+        assert_int_equal(hits.n, ELEMENTSOF(want));
+        for (size_t i = 0; i < ELEMENTSOF(want); i++) {
+                assert_string_equal(hits.id[i], want[i][0]);
+                assert_string_equal(hits.severity[i], want[i][1]);
+                assert_string_equal(hits.message[i], want[i][2]);
+        }
+        assert_string_equal(t->rules[1].kind, "errors");
+        assert_string_equal(t->rules[1].resource, "cpu");
+        finding_table_free(t);
+
+        static const struct { const char *text, *error; } bad[] = {
+                { "findings = ( { id = \"b\"; like = \"a\"; } );", "t.conf:1: like = \"a\" names no earlier finding" },
+                { "findings = ( { id = \"a\"; resource = \"cpu\"; kind = \"errors\"; metric = \"cpu.x\"; when = \"1\";"
+                  " message = \"m\"; },\n{ id = \"b\"; like = \"a\"; },\n{ id = \"c\"; like = \"b\"; } );",
+                  "t.conf:3: like = \"b\" names a finding that is itself like another" },
+                { "texts = ( \"x\" ); findings = ( );", "t.conf:1: texts must be a group" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                t = NULL;
+                assert_int_equal(finding_table_parse(bad[i].text, "t.conf", &t, &e), -EINVAL);
+                if (!strstr(error_message(&e), bad[i].error))
+                        fail_msg("case %zu: '%s' lacks '%s'", i, error_message(&e), bad[i].error);
+                error_done(&e);
+        }
+}
+
+/* The check reads the paths of choices and shared texts, and the profile's tunables against their
+ * allowlists. */
+static void test_check_choices_texts(void **state) {
+        MetricCatalog cat = {};
+        assert_int_equal(profiler_metric_catalog(&cat), 0);
+        static const struct { const char *from, *to, *error; } bad[] = {
+                { "{?files.top_processes.$.fds >= ", "{?files.top_procs.$.fds >= ", "reads 'files.top_procs.$.fds'" },
+                { "under somaxconn {tunables.sysctl.net.core.somaxconn:d}", "under {tunables.sysctl.net.core.somaxcon:d}",
+                  "did you mean 'tunables.sysctl.net.core.somaxconn'?" },
+                { "{=listener_cap}.", "{=listener_cop}.", "has no text 'listener_cop'" },
+                { "soft_limit?at least }", "soft_limit at least }", "is not {?CONDITION?TEXT}" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                _cleanup_free_ char *text = table_with(bad[i].from, bad[i].to);
+                FindingTable *t = NULL;
+                Error e = ERROR_NULL;
+                assert_int_equal(finding_table_parse(text, "copy.conf", &t, &e), 0);
+                assert_int_equal(finding_table_check(t, &cat, &e), -EINVAL);
+                if (!strstr(error_message(&e), bad[i].error) || !strstr(error_message(&e), "copy.conf:"))
+                        fail_msg("case %zu: '%s' lacks '%s'", i, error_message(&e), bad[i].error);
+                error_done(&e);
+                finding_table_free(t);
+        }
+        metric_catalog_done(&cat);
+}
+
+/* TIME-WAIT near the port range is only info when tcp_tw_reuse lets connect() reuse those ports: 2
+ * does so for a loopback destination alone. */
+static void test_time_wait_reuse(void **state) {
+        FindingTable *t = builtin();
+        static Hits hits;
+        Case k = *case_of("tcp-time-wait");
+        k.base[5] = (Set) SYSCTL("ipv4.tcp_tw_reuse", "2");     /* after TIME_WAIT and attempt_fails */
+        for (int loopback = 0; loopback <= 1; loopback++) {
+                json_t *doc = document(&k, 600);
+                put(doc, "resources.network.tcp.time_wait_busiest.loopback", json_boolean(loopback));
+                int i = eval_find(t, doc, &hits, "tcp-time-wait");
+                assert_true(i >= 0);
+                assert_string_equal(hits.severity[i], loopback ? "info" : "warning");
+                assert_int_equal(strstr(hits.message[i], "; net.ipv4.tcp_tw_reuse 2 lets connect() reuse them (TCP "
+                                        "timestamps are on)") != NULL, loopback);
+                assert_non_null(strstr(hits.message[i], "60% of the 1000 ephemeral ports"));
+        }
+        finding_table_free(t);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_each_finding_at_its_threshold),
@@ -366,6 +519,9 @@ int main(void) {
                 cmocka_unit_test(test_catalogue_check),
                 cmocka_unit_test(test_bad_tables),
                 cmocka_unit_test(test_arithmetic),
+                cmocka_unit_test(test_rule_language),
+                cmocka_unit_test(test_time_wait_reuse),
+                cmocka_unit_test(test_check_choices_texts),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
