@@ -294,7 +294,7 @@ static int parse_or(Parser *ps, Cond **ret) {
         return parse_binary(ps, "||", N_OR, parse_and, ret);
 }
 
-int cond_parse_error(const char *text, Cond **ret, Error *e) {
+int cond_parse(const char *text, Cond **ret, Error *e) {
         Parser ps = { .s = text, .p = text };
         Cond *c = NULL;
         int r = parse_or(&ps, &c);
@@ -314,14 +314,6 @@ int cond_parse_error(const char *text, Cond **ret, Error *e) {
         error_done(&ps.err);
         *ret = c;
         return 0;
-}
-
-int cond_parse_message(const char *text, Cond **ret, char **ret_error) {
-        Error e = ERROR_NULL;
-        int r = cond_parse_error(text, ret, &e);
-        *ret_error = r < 0 ? TAKE_PTR(e.message) : NULL;
-        error_done(&e);
-        return r;
 }
 
 typedef struct Value {

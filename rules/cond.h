@@ -20,13 +20,7 @@
 typedef struct Cond Cond;
 
 /* On a syntax error: -EINVAL and e's message "at column N: ..." (e may be NULL); -ENOMEM leaves e. */
-int cond_parse_error(const char *text, Cond **ret, Error *e);
-/* Transitional: the same with the message in *ret_error (malloc'ed, NULL on ENOMEM), for the callers
- * in rules/finding-*.c only, which branch s8-findings reworks in parallel; they move to an Error
- * after that merge, and this form and the _Generic below go. */
-int cond_parse_message(const char *text, Cond **ret, char **ret_error);
-#define cond_parse(text, ret, e) \
-        _Generic((e), char **: cond_parse_message, default: cond_parse_error)((text), (ret), (e))
+int cond_parse(const char *text, Cond **ret, Error *e);
 Cond *cond_free(Cond *c);
 
 typedef json_t *(*CondLookup)(const char *path, void *userdata);

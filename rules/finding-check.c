@@ -31,13 +31,13 @@ static int check_path(const char *path, void *u) {
 
 static int check_cond(const char *text, const char *quote, Check *c) {
         Cond *q = NULL;
-        _cleanup_free_ char *why = NULL;
+        _cleanup_(error_done) Error why = ERROR_NULL;
         int r = cond_parse(text, &q, &why);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
                 return error_set(c->err, -EINVAL, "%s:%u: finding '%s': quote {%s} of its message %s", c->t->file,
-                                 c->r->line, c->r->id, quote, why ? why : "does not parse");
+                                 c->r->line, c->r->id, quote, error_is_set(&why) ? error_message(&why) : "does not parse");
         r = cond_foreach_path(q, check_path, c);
         cond_free(q);
         return r;

@@ -46,13 +46,13 @@ typedef struct Text {
 static int quote_one(const Text *t, const char *quote) {
         if (strcmp(quote, "$") == 0 || strcmp(quote, "cause") == 0)
                 return fputs(strempty(quote[0] == '$' ? t->subst : t->cause), t->out) < 0 ? -EIO : 0;
-        _cleanup_free_ char *expr = NULL, *why = NULL;
+        _cleanup_free_ char *expr = NULL;
         int prec, k = finding_quote_split(quote, &expr, &prec);
         if (k < 0)
                 return k;
         Cond *c = NULL;
         double d = 0;
-        if (cond_parse(expr, &c, &why) < 0 || cond_number(c, t->subst, lookup, (void *) t->profile, &d) < 0) {
+        if (cond_parse(expr, &c, NULL) < 0 || cond_number(c, t->subst, lookup, (void *) t->profile, &d) < 0) {
                 /* A string fact ("host.virtualization") is quoted as it is. */
                 _cleanup_free_ char *p = jpath_subst(expr, t->subst ? t->subst : "$");
                 json_t *v = p ? jpath_scalar(lookup(p, (void *) t->profile)) : NULL;
@@ -125,8 +125,7 @@ static int choose(const Text *t, const char *quote) {
                 k = strcmp(cond, t->severity) == 0;
         } else {
                 Cond *c = NULL;
-                _cleanup_free_ char *why = NULL;
-                if ((k = cond_parse(cond, &c, &why)) < 0)
+                if ((k = cond_parse(cond, &c, NULL)) < 0)
                         return k;
                 k = cond_eval(c, t->subst, lookup, (void *) t->profile, NULL);
                 cond_free(c);

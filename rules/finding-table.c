@@ -75,11 +75,12 @@ static int field_cond(Loader *l, config_setting_t *g, const char *name, const ch
         if (!f)
                 return 0;
         const char *v = config_setting_get_string(f);
-        _cleanup_free_ char *why = NULL;
+        _cleanup_(error_done) Error why = ERROR_NULL;
         int r = v ? cond_parse(v, ret, &why) : -EINVAL;
         if (r < 0 && r != -ENOMEM)
                 return error_set(l->err, -EINVAL, "%s:%u: condition '%s' of finding '%s' %s", l->file,
-                                 config_setting_source_line(f), name, id, why ? why : "must be a string");
+                                 config_setting_source_line(f), name, id,
+                                 error_is_set(&why) ? error_message(&why) : "must be a string");
         return r;
 }
 
@@ -135,10 +136,10 @@ static int rule_parse(Loader *l, config_setting_t *g, FindingRule *r) {
                 return -ENOMEM;
         if (!r->value && r->metric && !(r->value = strdup(r->metric)))
                 return -ENOMEM;
-        _cleanup_free_ char *why = NULL;
+        _cleanup_(error_done) Error why = ERROR_NULL;
         if (r->value && (k = cond_parse(r->value, &r->value_expr, &why)) < 0)
                 return k == -ENOMEM ? k : error_set(l->err, -EINVAL, "%s:%u: value of finding '%s' %s", l->file,
-                                                    r->line, strempty(r->id), why);
+                                                    r->line, strempty(r->id), error_message(&why));
         config_setting_t *t = member(l, g, "threshold");
         if (t && config_setting_type(t) == CONFIG_TYPE_STRING) {
                 k = field_cond(l, g, "threshold", r->id, &r->threshold_expr);

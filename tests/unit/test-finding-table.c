@@ -385,17 +385,17 @@ static void test_arithmetic(void **state) {
         };
         for (size_t i = 0; i < ELEMENTSOF(num); i++) {
                 Cond *c = NULL;
-                char *err = NULL;
+                Error err = ERROR_NULL;
                 double v = -1;
                 if (cond_parse(num[i].expr, &c, &err) < 0)
-                        fail_msg("%s: %s", num[i].expr, err);
+                        fail_msg("%s: %s", num[i].expr, error_message(&err));
                 assert_int_equal(cond_number(c, NULL, lookup_top, doc, &v), 0);
                 if (v != num[i].want)
                         fail_msg("%s = %g, want %g", num[i].expr, v, num[i].want);
                 cond_free(c);
         }
         Cond *c = NULL;
-        char *err = NULL;
+        Error err = ERROR_NULL;
         assert_int_equal(cond_parse("a - b >= 3 && a + missing > 0", &c, &err), 0);
         assert_int_equal(cond_eval(c, NULL, lookup_top, doc, NULL), 0);          /* a missing operand */
         double v;
@@ -405,8 +405,8 @@ static void test_arithmetic(void **state) {
         assert_int_equal(cond_number(c, NULL, lookup_top, doc, &v), -ENODATA);
         cond_free(c);
         assert_int_equal(cond_parse("a - ", &c, &err), -EINVAL);
-        assert_non_null(strstr(err, "at column"));
-        free(err);
+        assert_non_null(strstr(error_message(&err), "at column"));
+        error_done(&err);
         json_decref(doc);
 }
 
