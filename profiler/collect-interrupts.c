@@ -2,7 +2,9 @@
 /* Network receive saturation in softirq context: packets dropped because a CPU's input backlog was
  * full, and NAPI rounds cut short by the budget (time_squeeze), from /proc/net/softnet_stat; and the
  * NET_RX/NET_TX softirq rates from /proc/softirqs. Deltas are taken per CPU at each sample (the
- * counters are 32-bit per CPU, so a sum across CPUs cannot tell a wrap from a reset). */
+ * counters are 32-bit per CPU, so a sum across CPUs cannot tell a wrap from a reset). It streams: a
+ * full sample's rates wait in the state until interval() emits them, so memory is one entry per CPU
+ * whatever the window's length. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +14,15 @@
 #include "macro.h"
 #include "proc-softnet.h"
 #include "series.h"
+#include "metric-sink.h"
 #include "source-error.h"
 
-typedef struct CpuSeries {
+typedef struct CpuRates {
         unsigned cpu;
-        Series dropped, squeeze;
-} CpuSeries;
+        char object[24];        /* "softnet/cpu3": the points' object, kept between samples */
+        bool fresh;             /* rates of the latest interval wait for interval() */
+        double dropped, squeeze;
+} CpuRates;
 
 typedef struct IrqState {
         KeptFile softnet_file, softirqs_file;
@@ -28,8 +33,11 @@ typedef struct IrqState {
         unsigned softnet_cur, softirqs_cur;
         bool softnet_have_prev, softirqs_have_prev;
         uint64_t softnet_at, softirqs_at;
-        Series dropped, squeeze, rx, tx;
-        CpuSeries *percpu;
+        /* The latest interval's rates, emitted by interval(); fresh until then. */
+        bool softnet_fresh, softirqs_fresh;
+        double softnet_dt, softirqs_dt, dropped, squeeze, rx, tx;
+        unsigned softnet_intervals, softirqs_intervals;
+        CpuRates *percpu;
         size_t npercpu, percpu_cap;
 } IrqState;
 
@@ -47,15 +55,16 @@ static int irq_open(void *state, const Sysroot *root) {
         return 0;
 }
 
-static CpuSeries *percpu_get(IrqState *st, unsigned cpu, size_t hint) {
+static CpuRates *percpu_get(IrqState *st, unsigned cpu, size_t hint) {
         if (hint < st->npercpu && st->percpu[hint].cpu == cpu)
                 return &st->percpu[hint];
         for (size_t i = 0; i < st->npercpu; i++)
                 if (st->percpu[i].cpu == cpu)
                         return &st->percpu[i];
-        if (array_reserve((void **) &st->percpu, &st->percpu_cap, st->npercpu, sizeof(CpuSeries)) < 0)
+        if (array_reserve((void **) &st->percpu, &st->percpu_cap, st->npercpu, sizeof(CpuRates)) < 0)
                 return NULL;
-        st->percpu[st->npercpu] = (CpuSeries) { .cpu = cpu };
+        st->percpu[st->npercpu] = (CpuRates) { .cpu = cpu };
+        snprintf(st->percpu[st->npercpu].object, sizeof(st->percpu[st->npercpu].object), "softnet/cpu%u", cpu);
         return &st->percpu[st->npercpu++];
 }
 
@@ -77,18 +86,21 @@ static int softnet_interval(IrqState *st, const Softnet *a, const Softnet *b, do
                 if (!prev || !counter_delta(prev->dropped, cur->dropped, &dd) ||
                     !counter_delta(prev->time_squeeze, cur->time_squeeze, &ds))
                         continue;
-                CpuSeries *c = percpu_get(st, cur->cpu, i);
+                CpuRates *c = percpu_get(st, cur->cpu, i);
                 if (!c)
                         return -ENOMEM;
-                int r = series_push_rate(&c->dropped, (double) dd, dt);
-                r = r ?: series_push_rate(&c->squeeze, (double) ds, dt);
-                if (r < 0)
-                        return r;
+                c->fresh = true;
+                c->dropped = (double) dd / dt;
+                c->squeeze = (double) ds / dt;
                 drop_sum += dd;
                 squeeze_sum += ds;
         }
-        int r = series_push_rate(&st->dropped, (double) drop_sum, dt);
-        return r ?: series_push_rate(&st->squeeze, (double) squeeze_sum, dt);
+        st->dropped = (double) drop_sum / dt;
+        st->squeeze = (double) squeeze_sum / dt;
+        st->softnet_dt = dt;
+        st->softnet_fresh = true;
+        st->softnet_intervals++;
+        return 0;
 }
 
 static uint64_t sum_delta(const uint64_t *a, const uint64_t *b, unsigned n) {
@@ -137,10 +149,11 @@ static int sample_softirqs(IrqState *st, uint64_t now) {
         /* Columns are the possible CPUs: the count only changes with CPU hotplug of new sockets. */
         if (st->softirqs_have_prev && now > st->softirqs_at && prev->ncpu == cur->ncpu) {
                 double dt = (double) (now - st->softirqs_at) / 1e6;
-                r = series_push_rate(&st->rx, (double) sum_delta(prev->net_rx, cur->net_rx, cur->ncpu), dt);
-                r = r ?: series_push_rate(&st->tx, (double) sum_delta(prev->net_tx, cur->net_tx, cur->ncpu), dt);
-                if (r < 0)
-                        return r;
+                st->rx = (double) sum_delta(prev->net_rx, cur->net_rx, cur->ncpu) / dt;
+                st->tx = (double) sum_delta(prev->net_tx, cur->net_tx, cur->ncpu) / dt;
+                st->softirqs_dt = dt;
+                st->softirqs_fresh = true;
+                st->softirqs_intervals++;
         }
         st->softirqs_have_prev = true;
         st->softirqs_at = now;
@@ -160,6 +173,37 @@ static int irq_sample(void *state, uint64_t now, bool full) {
         return r;
 }
 
+static int rate(const MetricSink *sink, const char *object, const char *name, double v, double dt) {
+        MetricPoint p = { .resource = "interrupts", .object = object, .name = name, .unit = "1/s",
+                          .kind = METRIC_WEIGHT_TIME, .value = v, .weight = dt };
+        return metric_emit(sink, &p);
+}
+
+/* The rates of the latest full samples, once each. */
+static int irq_interval(void *state, const MetricSink *sink) {
+        IrqState *st = state;
+        int r = 0;
+        if (st->softnet_fresh) {
+                r = rate(sink, NULL, "softnet_dropped_per_s", st->dropped, st->softnet_dt);
+                r = r ?: rate(sink, NULL, "softnet_time_squeeze_per_s", st->squeeze, st->softnet_dt);
+                for (size_t i = 0; r >= 0 && i < st->npercpu; i++) {
+                        CpuRates *c = &st->percpu[i];
+                        if (!c->fresh)
+                                continue;
+                        r = rate(sink, c->object, "dropped_per_s", c->dropped, st->softnet_dt);
+                        r = r ?: rate(sink, c->object, "time_squeeze_per_s", c->squeeze, st->softnet_dt);
+                        c->fresh = false;
+                }
+                st->softnet_fresh = false;
+        }
+        if (r >= 0 && st->softirqs_fresh) {
+                r = rate(sink, NULL, "net_rx_softirqs_per_s", st->rx, st->softirqs_dt);
+                r = r ?: rate(sink, NULL, "net_tx_softirqs_per_s", st->tx, st->softirqs_dt);
+                st->softirqs_fresh = false;
+        }
+        return r;
+}
+
 static int irq_report(void *state, const Sysroot *root, Report *rep) {
         IrqState *st = state;
         int r = 0;
@@ -169,35 +213,17 @@ static int irq_report(void *state, const Sysroot *root, Report *rep) {
         if (r >= 0 && !st->softirqs_have_prev)
                 r = report_unavailable(rep, "interrupts", "softirqs", "cannot read /proc/softirqs: %s%s",
                                        strerror(-st->softirqs_error ?: EIO), source_error_hint(st->softirqs_error));
-        if (r >= 0 && st->softnet_have_prev && st->dropped.n == 0)
+        if (r >= 0 && st->softnet_have_prev && st->softnet_intervals == 0)
                 r = report_rates_unavailable(rep, "interrupts", "softnet_rates", "/proc/net/softnet_stat");
-        if (r >= 0 && st->softirqs_have_prev && st->rx.n == 0)
+        if (r >= 0 && st->softirqs_have_prev && st->softirqs_intervals == 0)
                 r = report_rates_unavailable(rep, "interrupts", "softirqs_rates", "/proc/softirqs");
-        r = r ?: report_rate_series(rep, "interrupts", NULL, "softnet_dropped_per_s", "1/s", &st->dropped);
-        r = r ?: report_rate_series(rep, "interrupts", NULL, "softnet_time_squeeze_per_s", "1/s", &st->squeeze);
-        r = r ?: report_rate_series(rep, "interrupts", NULL, "net_rx_softirqs_per_s", "1/s", &st->rx);
-        r = r ?: report_rate_series(rep, "interrupts", NULL, "net_tx_softirqs_per_s", "1/s", &st->tx);
-        for (size_t i = 0; r >= 0 && i < st->npercpu; i++) {
-                char obj[48];
-                snprintf(obj, sizeof(obj), "softnet/cpu%u", st->percpu[i].cpu);
-                r = report_rate_series(rep, "interrupts", obj, "dropped_per_s", "1/s", &st->percpu[i].dropped);
-                r = r ?: report_rate_series(rep, "interrupts", obj, "time_squeeze_per_s", "1/s", &st->percpu[i].squeeze);
-        }
-        return r;
+        return r ?: report_stream_series(rep);
 }
 
 static void irq_close(void *state) {
         IrqState *st = state;
         kept_file_close(&st->softnet_file);
         kept_file_close(&st->softirqs_file);
-        series_free(&st->dropped);
-        series_free(&st->squeeze);
-        series_free(&st->rx);
-        series_free(&st->tx);
-        for (size_t i = 0; i < st->npercpu; i++) {
-                series_free(&st->percpu[i].dropped);
-                series_free(&st->percpu[i].squeeze);
-        }
         free(st->percpu);
 }
 
@@ -215,6 +241,7 @@ const Collector collector_interrupts = {
         .state_size = sizeof(IrqState),
         .open = irq_open,
         .sample = irq_sample,
+        .interval = irq_interval,
         .report = irq_report,
         .close = irq_close,
         .metrics = interrupts_metrics,
