@@ -108,7 +108,8 @@ int cli_render_to_file(const json_t *doc, const char *path, const char *what,
 }
 
 /* The HTML report needs the document whole, intervals included: spliced in memory, read back. */
-static int write_html(LoadOutput *o, const json_t *doc) {
+static int write_report(LoadOutput *o, const json_t *doc, const char *path, const char *what,
+                        int (*render)(FILE *, const json_t *, Error *)) {
         char *text = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&text, &len);
@@ -118,9 +119,8 @@ static int write_html(LoadOutput *o, const json_t *doc) {
         json_t *whole = r >= 0 ? json_loadb(text, len, 0, NULL) : NULL;
         free(text);
         if (!whole)
-                return log_error_errno(r < 0 ? r : -ENOMEM, "cannot assemble the run for the HTML report %s: %m",
-                                       o->html);
-        r = cli_render_to_file(whole, o->html, "HTML report", render_load_html);
+                return log_error_errno(r < 0 ? r : -ENOMEM, "cannot assemble the run for the %s %s: %m", what, path);
+        r = cli_render_to_file(whole, path, what, render);
         json_decref(whole);
         return r;
 }
@@ -130,7 +130,9 @@ int load_output_write(LoadOutput *o, json_t *doc) {
                 return EXIT_FAIL;
         if (o->out && write_doc_file(&o->writer, doc, o->out) < 0)
                 return EXIT_FAIL;
-        if (o->html && write_html(o, doc) < 0)
+        if (o->html && write_report(o, doc, o->html, "HTML report", render_load_html) < 0)
+                return EXIT_FAIL;
+        if (o->junit && write_report(o, doc, o->junit, "JUnit XML", render_load_junit) < 0)
                 return EXIT_FAIL;
         if (o->json) {
                 int r = load_doc_write(&o->writer, doc, stdout, false);

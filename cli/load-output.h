@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The outputs `skytune load` and `skytune stress` share: SIGINT/SIGTERM into a flag the engines read,
  * each interval to the document writer (and --out-ndjson) and to the progress line, and at the end
- * the document to --out, --json or the human summary, and the HTML report to --html. */
+ * the document to --out, --json or the human summary, the HTML report to --html and JUnit XML to
+ * --junit. */
 #pragma once
 
 #include <jansson.h>
@@ -15,7 +16,7 @@ typedef struct LoadHost LoadHost;
 
 typedef struct LoadOutput {
         bool json, progress;
-        const char *out, *out_ndjson, *html;
+        const char *out, *out_ndjson, *html, *junit;
         bool no_system;                 /* --no-system: no host metrics, no findings */
         const char *sysroot;            /* --sysroot: the host's /proc and /sys from there */
         LoadDocWriter writer;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What limits the host during a load run (cli/load-host.c, docs/load.md "system" and "findings"):
-# the host's series on the run's time axis (the real host: one point a second, CPU within 0..100 %);
+# the host's series on the run's time axis (the real host: one point a second, CPU within 0..100 %),
+# charted by --html, and --junit as skytune report writes it;
 # a finding that begins mid-run is reported with the second and the load at which it began (a
 # captured tree whose /proc/meminfo the test rewrites from 85 % to 99.9 % used while a ramp runs);
 # a finding gets the changes `skytune plan` proposes for it (the opt-host tree: nginx near its
@@ -15,8 +16,15 @@ url=http://127.0.0.1:$port/
 j() { jq -r "$1" "$tmp/$2.json"; }
 
 # --- the real host, 4 s at 100/s.
-"$skytune" load "$url" --rate 100 --duration 4 --out "$tmp/real.json" >"$tmp/real.txt" 2>"$tmp/real.err" ||
+"$skytune" load "$url" --rate 100 --duration 4 --out "$tmp/real.json" --threshold 'p99 < 5s' \
+        --html "$tmp/real.html" --junit "$tmp/real.xml" >"$tmp/real.txt" 2>"$tmp/real.err" ||
         fail "load on the real host: $(cat "$tmp/real.err")"
+# The reports written during the run: the host's charts in the HTML, the threshold in JUnit, the
+# same XML that skytune report rebuilds from the saved document.
+grep -q '<testcase .*name="p99 &lt; 5s"' "$tmp/real.xml" || fail "--junit: no test case for the threshold: $(head -c 600 "$tmp/real.xml")"
+"$skytune" report "$tmp/real.json" --junit "$tmp/again.xml" || fail "skytune report --junit"
+cmp -s "$tmp/real.xml" "$tmp/again.xml" || fail "--junit during the run differs from skytune report's"
+sed -n '/<section id="system">/,/<\/section>/p' "$tmp/real.html" | grep -q '<svg' || fail "--html: no host chart in the system section"
 within "$(j '.system.t_s | length' real)" 3 5 || fail "real host: $(j '.system.t_s | length' real) points for 4 s"
 [[ $(j '[.system.planned[] | select(. != null) | select(. != 100)] | length' real) == 0 ]] ||
         fail "real host: the planned load beside the points is not the 100/s that ran"
