@@ -108,6 +108,8 @@ static void x_axis(FILE *f, const Chart *c, const Scale *s) {
                 char label[32];
                 if (c->axis == AXIS_SPECTRUM)
                         snprintf(label, sizeof(label), "%s", v >= 0 && v < 7 ? spectrum[(int) v] : "");
+                else if (c->axis == AXIS_RATE)
+                        snprintf(label, sizeof(label), "%g/s", v);
                 else if (span >= 600)
                         snprintf(label, sizeof(label), "%.0f min", v / 60);
                 else
@@ -193,7 +195,7 @@ void svg_chart(FILE *f, const Chart *c) {
         legend(f, c);
         fprintf(f, "<svg id=\"%s\" data-chart=\"%s\" data-x0=\"%g\" data-x1=\"%g\" data-left=\"%d\" data-width=\"%d\" "
                    "viewBox=\"0 0 %d %d\" width=\"100%%\" role=\"img\" aria-label=\"",
-                c->id, c->axis == AXIS_TIME ? "time" : "spectrum", s.x0, s.x1, LEFT, PW, W, H);
+                c->id, c->axis == AXIS_TIME ? "time" : c->axis == AXIS_RATE ? "rate" : "spectrum", s.x0, s.x1, LEFT, PW, W, H);
         markup_put(f, c->title);
         fputs("\" xmlns=\"http://www.w3.org/2000/svg\">", f);
         fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#fff\" stroke=\"#ccc\"/>", LEFT, TOP, PW, PH);

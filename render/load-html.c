@@ -206,6 +206,7 @@ int render_load_html(FILE *f, const json_t *doc, Error *e) {
         verdict(f, doc);
         fputs("<main>\n", f);
         load_sections(f, doc, &s);
+        html_stress(f, doc, &s);
         distribution(f, doc);
         system_section(f, doc);
         fputs("<section id=\"markers\"><h2>Markers</h2>\n", f);

@@ -16,6 +16,7 @@ typedef struct ChartSeries {
 typedef enum ChartAxis {
         AXIS_TIME,              /* x in seconds of the run; the document's markers are drawn on it */
         AXIS_SPECTRUM,          /* x = log10(1 / (1 - q)): p0 p90 p99 p99.9 ... */
+        AXIS_RATE,              /* x = an offered rate, requests per second */
 } ChartAxis;
 
 typedef struct Chart {
@@ -60,3 +61,5 @@ void load_series_done(LoadSeries *s);
 /* The document without what the page does not need (the intervals, every "hdr" but the total's),
  * plus the series as columns, as JSON safe inside a <script> element. */
 int html_embedded_data(FILE *f, const json_t *doc, const LoadSeries *s);
+/* The stress section (load-html-stress.c): nothing when the document has no "stress". */
+void html_stress(FILE *f, const json_t *doc, const LoadSeries *s);

@@ -63,7 +63,8 @@ kill "$pid"
 
 # --- breakpoint: the 300/s capacity, with a p99 SLO of 100 ms (a queue above capacity breaks it).
 start_testserver b --capacity 300 --delay-ms 5
-stress_run 0 bp --pattern breakpoint --start 100 --increment 100 --step 3s --sustain 1s --slo-p99 100ms --repeats 1 --rest 1s
+stress_run 0 bp --pattern breakpoint --start 100 --increment 100 --step 3s --sustain 1s --slo-p99 100ms --repeats 1 --rest 1s \
+        --html "$tmp/bp.html"
 [[ $(j .stress.client_bound bp) == false ]] || fail "breakpoint: client-bound against a 300/s server"
 within "$(j .stress.last_good bp)" 250 330 || fail "breakpoint: last good $(j .stress.last_good bp), want about 300"
 within "$(j .stress.first_bad bp)" 300 420 || fail "breakpoint: first bad $(j .stress.first_bad bp), want just above 300"
@@ -78,6 +79,9 @@ within "$(j '.steps[0].phases | length' bp)" "$holds" "$((holds + 4))" || fail "
 within "$(j .duration_s bp)" "$(j "$holds * 3" bp)" "$(j "$holds * 3 + .stress.rested_s + $holds" bp)" ||
         fail "breakpoint: duration $(j .duration_s bp) s for $holds holds of 3 s"
 grep -q 'last good .* first bad' "$tmp/bp.txt" || fail "breakpoint: the summary gives no capacity"
+sed -n '/<section id="stress">/,/<\/section>/p' "$tmp/bp.html" >"$tmp/bp.section"
+grep -q 'last good .* first bad' "$tmp/bp.section" && grep -q 'id="chart-stress-rate"' "$tmp/bp.section" ||
+        fail "breakpoint: the HTML report has no stress section with the capacity and the p99-by-rate chart"
 
 # --- gradual: 50 -> 500/s over 20 s; p99 bends where the queue starts, near 300/s.
 stress_run 0 ramp --pattern gradual --from 50 --to 500 --ramp 20s
