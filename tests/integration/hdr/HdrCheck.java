@@ -2,7 +2,11 @@
 // The Java side of tests/integration/test-hdr-java.sh, over Debian's libhdrhistogram-java:
 //   HdrCheck read LOG    reads a V2 interval log (skytune's) with HistogramLogReader
 //   HdrCheck write LOG   writes one with HistogramLogWriter (3 intervals, tags step1 and total)
-// and prints, per interval, TAG START COUNT P50 P90 P99 P99.9 MAX as tests/tools/hdr-tool.c does.
+// and prints, per interval, TAG START COUNT P50 P90 P99 P99.9 MAX as tests/tools/hdr-tool.c does;
+//   HdrCheck merge B64...  decodes V2 compressed base64 histograms (a skytune.load/1 "hdr"), adds
+//                          them and prints "merged 0 COUNT P50 P90 P99 P99.9 MAX" (test-load-ansible.sh).
+import java.nio.ByteBuffer;
+import java.util.Base64;
 import java.util.Locale;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
@@ -17,6 +21,13 @@ public class HdrCheck {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("merge")) {
+            Histogram sum = new Histogram(3600000000L, 3);
+            for (int i = 1; i < args.length; i++)
+                sum.add(Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(args[i])), 0));
+            print("merged", 0, sum);
+            return;
+        }
         if (args[0].equals("read")) {
             HistogramLogReader r = new HistogramLogReader(args[1]);
             EncodableHistogram e;
