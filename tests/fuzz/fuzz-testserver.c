@@ -24,7 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         unsigned status = injector_control(&in, q, out, sizeof(out));
         if (status != 200 && status != 400)
                 abort();
-        if (!(in.s.error_rate >= 0 && in.s.error_rate <= 1) || !(in.s.capacity >= 0) || in.s.delay_dist >= _DELAY_DIST_MAX)
+        if (!(in.s.error_rate >= 0 && in.s.error_rate <= 1) || !(in.s.capacity >= 0) ||
+            in.s.delay_dist >= _DELAY_DIST_MAX)
                 abort();
         Decision d;
         injector_decide(&in, 1000, &d);
