@@ -16,6 +16,7 @@
 static const char load_usage[] =
         "Usage: skytune load URL [--users N | --rate R] [--duration S] [OPTIONS]\n"
         "       skytune load --scenario FILE [--threshold EXPR]... [OPTIONS]\n"
+        "       skytune load merge AGENT.json... [--json] [--out FILE]\n"
         "\n"
         "Send HTTP load to URL and report what it got: requests per second (attempted,\n"
         "sent, completed, ok), success rate, status codes, error classes and the P50,\n"

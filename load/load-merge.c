@@ -84,8 +84,8 @@ static int check_same(Merge *m, size_t i) {
                 what = same ? NULL : "thresholds (--threshold)";
         }
         if (what)
-                return error_set(m->e, -EINVAL, "%s: its %s differ from %s's: merge the agents of one run, started with "
-                                 "the same options", m->in[i].path, what, m->in[0].path);
+                return error_set(m->e, -EINVAL, "%s: other %s than %s: merge the agents of one run, started with the "
+                                 "same options", m->in[i].path, what, m->in[0].path);
         return 0;
 }
 

@@ -214,7 +214,7 @@ static void test_refused(void **state) {
         refused(b, "b.json: total: no \"hdr\" latency histogram");
         b = agent(1, 2, t0, fast, 1, fast, 1, NULL);
         json_object_set_new(json_object_get(b, "config"), "scenario", json_string("other"));
-        refused(b, "b.json: its scenario differ");
+        refused(b, "b.json: other scenario than a.json");
         b = agent(1, 2, t0, fast, 1, fast, 1, NULL);
         json_object_set_new(b, "schema", json_string("skytune.profile/1"));
         refused(b, "b.json: not a skytune.load/1 document");
