@@ -18,23 +18,22 @@
 #include "render.h"
 #include "verbs.h"
 
-static const char merge_usage[] =
-        "Usage: skytune load merge AGENT.json... [--json] [--out FILE]\n"
-        "\n"
-        "Merge the documents of the agents of one run (skytune load --segment i/N\n"
-        "--start-at TIME --out AGENT.json on each) into one: counters added, the\n"
-        "latency histograms added (the percentiles are those of every request, not\n"
-        "averages), the intervals aligned on the run's time axis, and the thresholds\n"
-        "judged again on the merged data.\n"
-        "\n"
-        "  --json           print the merged skytune.load/1 document, not the summary\n"
-        "  --out FILE       also write it to FILE\n"
-        "\n"
-        "Exit codes: 0 every threshold passed, 1 a document is unreadable, not a run or\n"
-        "of another scenario (or nothing was answered), 2 usage error, 4 a threshold\n"
-        "failed on the merged data, 5 invalid: an agent was client-bound or\n"
-        "interrupted, or the segments do not make one load (an index twice, a count\n"
-        "that is not the number of documents). See " CLI_DOC("load") ".\n";
+static const char merge_usage[] = "Usage: skytune load merge AGENT.json... [--json] [--out FILE]\n"
+                                  "\n"
+                                  "Merge the documents of the agents of one run (skytune load --segment i/N\n"
+                                  "--start-at TIME --out AGENT.json on each) into one: counters added, the\n"
+                                  "latency histograms added (the percentiles are those of every request, not\n"
+                                  "averages), the intervals aligned on the run's time axis, and the thresholds\n"
+                                  "judged again on the merged data.\n"
+                                  "\n"
+                                  "  --json           print the merged skytune.load/1 document, not the summary\n"
+                                  "  --out FILE       also write it to FILE\n"
+                                  "\n"
+                                  "Exit codes: 0 every threshold passed, 1 a document is unreadable, not a run or\n"
+                                  "of another scenario (or nothing was answered), 2 usage error, 4 a threshold\n"
+                                  "failed on the merged data, 5 invalid: an agent was client-bound or\n"
+                                  "interrupted, or the segments do not make one load (an index twice, a count\n"
+                                  "that is not the number of documents). See " CLI_DOC("load") ".\n";
 
 static int dump(FILE *f, const json_t *doc, Error *e) {
         if (json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) < 0 || fputc('\n', f) == EOF)
@@ -90,8 +89,10 @@ static int merge(char **paths, size_t n, bool json, const char *out) {
 
 int verb_load_merge(int argc, char **argv) {
         static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' }, { "out", required_argument, NULL, 'o' },
-                { "help", no_argument, NULL, 'h' }, {},
+                { "json", no_argument, NULL, 'j' },
+                { "out", required_argument, NULL, 'o' },
+                { "help", no_argument, NULL, 'h' },
+                {},
         };
         bool json = false;
         const char *out = NULL;
@@ -107,12 +108,14 @@ int verb_load_merge(int argc, char **argv) {
                 else if (c == 'o')
                         out = optarg;
                 else {
-                        log_error("unknown or incomplete option '%s' (see 'skytune load merge --help')", argv[optind - 1]);
+                        log_error("unknown or incomplete option '%s' (see 'skytune load merge --help')",
+                                  argv[optind - 1]);
                         return EXIT_USAGE;
                 }
         }
         if (optind >= argc) {
-                log_error("skytune load merge: give the agents' documents (AGENT.json ...; see 'skytune load merge --help')");
+                log_error("skytune load merge: give the agents' documents (AGENT.json ...; see 'skytune load merge "
+                          "--help')");
                 return EXIT_USAGE;
         }
         return merge(argv + optind, (size_t) (argc - optind), json, out);

@@ -9,6 +9,11 @@
 #include "load-merge-internal.h"
 #include "macro.h"
 
+double merge_num(const json_t *o, const char *k, double dflt) {
+        const json_t *v = json_object_get(o, k);
+        return json_is_number(v) && isfinite(json_number_value(v)) ? json_number_value(v) : dflt;
+}
+
 int merge_acc_init(MergeAcc *a) {
         *a = (MergeAcc) { 0 };
         a->parts = json_array();
@@ -79,8 +84,10 @@ static int add_status(LoadgenCounters *c, const json_t *status, const char *wher
 static int add_hdr(MergeAcc *a, const json_t *o, const char *where, Error *e) {
         const char *text = json_string_value(json_object_get(o, "hdr"));
         if (!text)
-                return error_set(e, -EINVAL, "%s: no \"hdr\" latency histogram: the percentiles cannot be merged (run "
-                                 "the agents with a skytune that writes it, 0.2 or later)", where);
+                return error_set(e, -EINVAL,
+                                 "%s: no \"hdr\" latency histogram: the percentiles cannot be merged (run "
+                                 "the agents with a skytune that writes it, 0.2 or later)",
+                                 where);
         Histogram *h = NULL;
         int r = hdr_decode(text, &h);
         if (r < 0)
@@ -157,8 +164,10 @@ void merge_acc_bounds(const MergeAcc *a, json_t *out) {
                 json_object_foreach(d, name, v) {
                         double x = member(a->parts, dists[i], name);
                         bool integer = strcmp(name, "mean") != 0 && isfinite(x) && x >= 0 && x < 9e18;
-                        json_object_set_new(d, name, integer ? json_integer((json_int_t) x)
-                                                             : isfinite(x) ? json_real(x) : json_null());
+                        json_object_set_new(d, name,
+                                            integer               ? json_integer((json_int_t) x)
+                                                    : isfinite(x) ? json_real(x)
+                                                                  : json_null());
                 }
         }
 }
@@ -166,8 +175,12 @@ void merge_acc_bounds(const MergeAcc *a, json_t *out) {
 void merge_acc_entry(const MergeAcc *a, LoadgenEntryResults *ret) {
         const LoadgenCounters *c = &a->r.c;
         *ret = (LoadgenEntryResults) {
-                .sent = c->sent, .done = c->done, .ok = c->ok, .latency = a->r.h[LOADGEN_H_LATENCY],
-                .service = a->r.h[LOADGEN_H_SERVICE], .lateness = a->r.h[LOADGEN_H_LATENESS],
+                .sent = c->sent,
+                .done = c->done,
+                .ok = c->ok,
+                .latency = a->r.h[LOADGEN_H_LATENCY],
+                .service = a->r.h[LOADGEN_H_SERVICE],
+                .lateness = a->r.h[LOADGEN_H_LATENESS],
         };
         memcpy(ret->errors, c->errors, sizeof(ret->errors));
         memcpy(ret->status, c->status, sizeof(ret->status));

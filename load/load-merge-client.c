@@ -9,8 +9,7 @@
 #include "macro.h"
 
 static double num(const json_t *o, const char *k) {
-        const json_t *v = json_object_get(o, k);
-        return json_is_number(v) && isfinite(json_number_value(v)) ? json_number_value(v) : 0;
+        return merge_num(o, k, 0);
 }
 
 static long long segment_int(const json_t *seg, const char *k) {
@@ -23,20 +22,27 @@ static bool agent_invalid(const LoadMergeInput *in, size_t n, size_t i, char *wh
         const json_t *c = json_object_get(in[i].doc, "client"), *seg = json_object_get(c, "segment");
         long long index = segment_int(seg, "index"), count = segment_int(seg, "count");
         if (json_is_true(json_object_get(c, "client_bound")))
-                snprintf(why, len, "%s: the agent was client-bound (it could not keep its schedule): the merged "
-                         "figures measure that client, not the server", in[i].path);
+                snprintf(why, len,
+                         "%s: the agent was client-bound (it could not keep its schedule): the merged "
+                         "figures measure that client, not the server",
+                         in[i].path);
         else if (json_is_true(json_object_get(in[i].doc, "interrupted")))
                 snprintf(why, len, "%s: the agent was interrupted: its share of the load is missing", in[i].path);
         else if (count != (long long) n)
-                snprintf(why, len, "%s: the agent ran segment %lld/%lld, but %zu documents were given: give one "
-                         "per agent (--segment i/%zu)", in[i].path, index, count, n, n);
+                snprintf(why, len,
+                         "%s: the agent ran segment %lld/%lld, but %zu documents were given: give one "
+                         "per agent (--segment i/%zu)",
+                         in[i].path, index, count, n, n);
         else if (index < 0 || index >= count)
                 snprintf(why, len, "%s: segment index %lld is not in 0..%lld", in[i].path, index, count - 1);
         else {
                 for (size_t k = 0; k < i; k++)
-                        if (segment_int(json_object_get(json_object_get(in[k].doc, "client"), "segment"), "index") == index) {
-                                snprintf(why, len, "%s and %s are both segment %lld/%lld: each agent needs its own "
-                                         "index (--segment i/N)", in[k].path, in[i].path, index, count);
+                        if (segment_int(json_object_get(json_object_get(in[k].doc, "client"), "segment"), "index") ==
+                            index) {
+                                snprintf(why, len,
+                                         "%s and %s are both segment %lld/%lld: each agent needs its own "
+                                         "index (--segment i/N)",
+                                         in[k].path, in[i].path, index, count);
                                 return true;
                         }
                 return false;

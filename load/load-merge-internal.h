@@ -9,9 +9,9 @@
 #include "loadgen.h"
 
 typedef struct MergeAcc {
-        LoadgenResults r;               /* the counters added, h[LATENCY] the sum of the "hdr" fields,
+        LoadgenResults r; /* the counters added, h[LATENCY] the sum of the "hdr" fields,
                                          * h[LATENESS] each part's lateness p99 (for lateness_p99) */
-        json_t *parts;                  /* the objects added, for the distributions without histogram */
+        json_t *parts;    /* the objects added, for the distributions without histogram */
 } MergeAcc;
 
 int merge_acc_init(MergeAcc *a);
@@ -26,6 +26,9 @@ int merge_acc_add(MergeAcc *a, const json_t *o, const char *where, Error *e);
 void merge_acc_bounds(const MergeAcc *a, json_t *out);
 /* The accumulated counters as one endpoint's (for load_entry_summary_json()); borrows a's histograms. */
 void merge_acc_entry(const MergeAcc *a, LoadgenEntryResults *ret);
+
+/* o[k] when it is a finite number, else dflt. */
+double merge_num(const json_t *o, const char *k, double dflt);
 
 /* doc's "client" from the agents' (load-merge-client.c): threads and CPU added, client_bound when one
  * was, one entry per agent in "agents". Returns 5 with why (len bytes) saying which agent made the

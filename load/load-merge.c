@@ -20,10 +20,10 @@
 typedef struct Merge {
         const LoadMergeInput *in;
         size_t n;
-        uint64_t t0_usec, end_usec;     /* the earliest start, the latest end */
-        double *offset_s;               /* of each agent's start after t0 */
+        uint64_t t0_usec, end_usec; /* the earliest start, the latest end */
+        double *offset_s;           /* of each agent's start after t0 */
         double interval_s;
-        const json_t *steps_cfg;        /* the first document's config.steps */
+        const json_t *steps_cfg; /* the first document's config.steps */
         size_t n_steps;
         Threshold *t;
         LoadThresholdRun *tr;
@@ -55,10 +55,13 @@ static int check_time(Merge *m, size_t i) {
 
 /* The same scenario as the first document: name, interval, steps and thresholds. */
 static int check_same(Merge *m, size_t i) {
-        const json_t *d = m->in[i].doc, *c = member(d, "config", JSON_OBJECT), *c0 = json_object_get(m->in[0].doc, "config");
-        const json_t *iv = c ? json_object_get(c, "interval_s") : NULL, *steps = c ? member(c, "steps", JSON_ARRAY) : NULL;
+        const json_t *d = m->in[i].doc, *c = member(d, "config", JSON_OBJECT),
+                     *c0 = json_object_get(m->in[0].doc, "config");
+        const json_t *iv = c ? json_object_get(c, "interval_s") : NULL,
+                     *steps = c ? member(c, "steps", JSON_ARRAY) : NULL;
         if (!c || !json_is_number(iv) || !(json_number_value(iv) > 0) || !steps || !member(d, "total", JSON_OBJECT) ||
-            !member(d, "steps", JSON_ARRAY) || !member(d, "intervals", JSON_ARRAY) || !member(d, "thresholds", JSON_ARRAY))
+            !member(d, "steps", JSON_ARRAY) || !member(d, "intervals", JSON_ARRAY) ||
+            !member(d, "thresholds", JSON_ARRAY))
                 return bad(m, i, "config, total, steps, intervals or thresholds missing or of the wrong type");
         if (i == 0) {
                 m->interval_s = json_number_value(iv);
@@ -79,13 +82,15 @@ static int check_same(Merge *m, size_t i) {
                 for (size_t k = 0; same && k < json_array_size(a); k++)
                         same = json_equal(json_object_get(json_array_get(a, k), "text"),
                                           json_object_get(json_array_get(b, k), "text")) &&
-                               json_equal(json_object_get(json_array_get(a, k), "step"),
-                                          json_object_get(json_array_get(b, k), "step"));
+                                json_equal(json_object_get(json_array_get(a, k), "step"),
+                                           json_object_get(json_array_get(b, k), "step"));
                 what = same ? NULL : "thresholds (--threshold)";
         }
         if (what)
-                return error_set(m->e, -EINVAL, "%s: other %s than %s: merge the agents of one run, started with the "
-                                 "same options", m->in[i].path, what, m->in[0].path);
+                return error_set(m->e, -EINVAL,
+                                 "%s: other %s than %s: merge the agents of one run, started with the "
+                                 "same options",
+                                 m->in[i].path, what, m->in[0].path);
         return 0;
 }
 
@@ -111,8 +116,12 @@ static int thresholds_parse(Merge *m) {
                         m->n_thr = i;
                         return text ? -EINVAL : bad(m, 0, "a threshold without text");
                 }
-                m->tr[i] = (LoadThresholdRun) { .t = &m->t[i], .step = step_index(m, step), .passed = true,
-                                                .observed = NAN, .failed_at_s = NAN, .broken_since_s = NAN };
+                m->tr[i] = (LoadThresholdRun) { .t = &m->t[i],
+                                                .step = step_index(m, step),
+                                                .passed = true,
+                                                .observed = NAN,
+                                                .failed_at_s = NAN,
+                                                .broken_since_s = NAN };
                 if (step && m->tr[i].step < 0) {
                         m->n_thr = i + 1;
                         return bad(m, 0, "a threshold names a step that is not in config.steps");
@@ -121,15 +130,10 @@ static int thresholds_parse(Merge *m) {
         return 0;
 }
 
-static double num(const json_t *o, const char *k, double dflt) {
-        const json_t *v = json_object_get(o, k);
-        return json_is_number(v) && isfinite(json_number_value(v)) ? json_number_value(v) : dflt;
-}
-
 /* One interval record of one agent, on the global time axis. */
 typedef struct Ref {
-        long long k;                    /* start / interval_s, rounded */
-        int step;                       /* -1: the total */
+        long long k; /* start / interval_s, rounded */
+        int step;    /* -1: the total */
         size_t agent;
         const json_t *rec;
 } Ref;
@@ -138,7 +142,7 @@ static int ref_cmp(const void *x, const void *y) {
         const Ref *a = x, *b = y;
         if (a->k != b->k)
                 return a->k < b->k ? -1 : 1;
-        unsigned sa = (unsigned) a->step, sb = (unsigned) b->step;     /* the total (-1) after the steps */
+        unsigned sa = (unsigned) a->step, sb = (unsigned) b->step; /* the total (-1) after the steps */
         return sa < sb ? -1 : sa > sb ? 1 : a->agent < b->agent ? -1 : a->agent > b->agent;
 }
 
@@ -149,7 +153,7 @@ static int refs_collect(Merge *m, Ref **ret, size_t *ret_n) {
                 const json_t *a = json_object_get(m->in[i].doc, "intervals"), *rec;
                 size_t k;
                 json_array_foreach(a, k, rec) {
-                        double start = num(rec, "start_s", NAN);
+                        double start = merge_num(rec, "start_s", NAN);
                         const json_t *step = json_object_get(rec, "step");
                         int si = step_index(m, json_string_value(step));
                         if (!isfinite(start) || fabs(start) > 1e9 || (!json_is_null(step) && si < 0)) {
@@ -181,18 +185,19 @@ static json_t *interval_merge(Merge *m, const Ref *refs, size_t n, unsigned inde
         for (size_t i = 0; i < n; i++) {
                 char where[512];
                 snprintf(where, sizeof(where), "%s: the interval at %.3f s", m->in[refs[i].agent].path,
-                         num(refs[i].rec, "start_s", 0));
+                         merge_num(refs[i].rec, "start_s", 0));
                 if (merge_acc_add(&m->acc, refs[i].rec, where, m->e) < 0)
                         return NULL;
                 double off = m->offset_s[refs[i].agent];
-                start = fmin(start, off + num(refs[i].rec, "start_s", 0));
-                end = fmax(end, off + num(refs[i].rec, "end_s", 0));
-                planned = fmax(planned, num(refs[i].rec, "planned", 0));
+                start = fmin(start, off + merge_num(refs[i].rec, "start_s", 0));
+                end = fmax(end, off + merge_num(refs[i].rec, "end_s", 0));
+                planned = fmax(planned, merge_num(refs[i].rec, "planned", 0));
         }
         end = fmax(end, start);
         const char *step = refs[0].step >= 0 ? jstr(json_array_get(m->steps_cfg, (size_t) refs[0].step), "name") : NULL;
-        LoadInterval iv = { .step = step, .index = index, .start_s = start, .end_s = end, .planned = planned,
-                            .results = &m->acc.r };
+        LoadInterval iv = {
+                .step = step, .index = index, .start_s = start, .end_s = end, .planned = planned, .results = &m->acc.r
+        };
         for (size_t k = 0; k < m->n_thr; k++)
                 if (m->tr[k].step == refs[0].step)
                         load_threshold_interval(&m->tr[k], &m->acc.r, start, end);
@@ -266,8 +271,8 @@ static json_t *step_merge(Merge *m, size_t k, const json_t **objs) {
         double start = INFINITY, end = -INFINITY;
         for (size_t i = 0; i < m->n; i++) {
                 const json_t *s = json_array_get(json_object_get(m->in[i].doc, "steps"), k);
-                start = fmin(start, m->offset_s[i] + num(s, "start_s", 0));
-                end = fmax(end, m->offset_s[i] + num(s, "end_s", 0));
+                start = fmin(start, m->offset_s[i] + merge_num(s, "start_s", 0));
+                end = fmax(end, m->offset_s[i] + merge_num(s, "end_s", 0));
         }
         if (!gather(m, objs, k, NULL, 0, "summary")) {
                 bad(m, 0, "a step without its summary in one of the documents");
@@ -285,7 +290,8 @@ static json_t *step_merge(Merge *m, size_t k, const json_t **objs) {
         size_t e;
         json_array_foreach(json_object_get(s0, "endpoints"), e, ep) {
                 json_t *es = sum && gather(m, objs, k, "endpoints", e, "summary")
-                                     ? summary_merge(m, objs, end - start, true, "endpoint summary") : NULL;
+                        ? summary_merge(m, objs, end - start, true, "endpoint summary")
+                        : NULL;
                 json_t *j = json_object();
                 json_object_set(j, "name", json_object_get(ep, "name"));
                 json_object_set_new(j, "summary", es ? es : json_null());
@@ -314,7 +320,7 @@ static int steps_merge(Merge *m, json_t *doc) {
                 objs[i] = json_object_get(m->in[i].doc, "total");
         double span = 0;
         for (size_t i = 0; i < m->n; i++)
-                span = fmax(span, m->offset_s[i] + num(m->in[i].doc, "duration_s", 0));
+                span = fmax(span, m->offset_s[i] + merge_num(m->in[i].doc, "duration_s", 0));
         json_t *total = r >= 0 ? summary_merge(m, objs, span, false, "total") : NULL;
         if (total) {
                 thresholds_final(m, -1, span);
@@ -348,7 +354,7 @@ static int verdict_write(Merge *m, json_t *doc) {
         for (size_t k = 0; k < m->n_thr; k++)
                 passed += m->tr[k].passed;
         const json_t *total = json_object_get(doc, "total");
-        if (code == 0 && num(total, "completed", 0) == 0) {
+        if (code == 0 && merge_num(total, "completed", 0) == 0) {
                 code = 1;
                 snprintf(why, sizeof(why), "no request of any agent was answered");
         } else if (code == 0) {

@@ -16,8 +16,8 @@
 #include "error.h"
 
 typedef struct LoadMergeInput {
-        const char *path;               /* named in errors and in client.agents */
-        const json_t *doc;              /* as load_doc_read() returned it */
+        const char *path;  /* named in errors and in client.agents */
+        const json_t *doc; /* as load_doc_read() returned it */
 } LoadMergeInput;
 
 /* The merged document into *ret. Its verdict.exit: 5 when an agent was client-bound or interrupted

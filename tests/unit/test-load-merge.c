@@ -40,8 +40,8 @@ static json_t *summary(const Histogram *h) {
                               (json_int_t) n, "completed", (json_int_t) n, "ok", (json_int_t) n, "status", "200",
                               (json_int_t) n, "errors", "timeout", (json_int_t) 0, "not_sent", (json_int_t) 0,
                               "latency_us", "count", (json_int_t) n, "p99", (json_int_t) histogram_percentile(h, 99),
-                              "max", (json_int_t) histogram_max(h), "service_us", "p99", (json_int_t) 7,
-                              "lateness_us", "p99", (json_int_t) 3, "hdr", b64);
+                              "max", (json_int_t) histogram_max(h), "service_us", "p99", (json_int_t) 7, "lateness_us",
+                              "p99", (json_int_t) 3, "hdr", b64);
         free(b64);
         assert_non_null(o);
         return o;
@@ -67,10 +67,10 @@ static json_t *agent(int index, int count, const char *started, const Part *firs
                 json_array_append_new(iv, interval(NULL, k, k ? b : a));
         }
         json_t *doc = json_pack("{sssssssfsbsns{sbsis{sisi}}s{sssfs[{ss}]}sosos[{ssso}]s[{ssso}]}", "schema",
-                                "skytune.load/1", "started", started, "ended", "2026-12-03T06:00:10Z", "duration_s", 2.0,
-                                "interrupted", 0, "aborted_by", "client", "client_bound", 0, "threads", 1, "segment",
-                                "index", index, "count", count, "config", "scenario", "s", "interval_s", 1.0, "steps",
-                                "name", "load", "total", summary(t), "intervals", iv, "steps", "name", "load",
+                                "skytune.load/1", "started", started, "ended", "2026-12-03T06:00:10Z", "duration_s",
+                                2.0, "interrupted", 0, "aborted_by", "client", "client_bound", 0, "threads", 1,
+                                "segment", "index", index, "count", count, "config", "scenario", "s", "interval_s", 1.0,
+                                "steps", "name", "load", "total", summary(t), "intervals", iv, "steps", "name", "load",
                                 "summary", summary(t), "thresholds", "text", "p99 < 10ms", "step", json_null());
         assert_non_null(doc);
         json_t *st = json_array_get(json_object_get(doc, "steps"), 0);
@@ -102,8 +102,10 @@ static void test_p99_of_the_union(void **state) {
         assert_int_equal(histogram_new(HIGHEST, 3, &all), 0);
         json_t *a = agent(0, 2, "2026-12-03T06:00:00Z", fast, 1, fast, 1, all);
         json_t *b = agent(1, 2, "2026-12-03T06:00:00Z", slow1, 2, slow2, 2, all);
-        double p99a = (double) json_integer_value(json_object_get(json_object_get(json_object_get(a, "total"), "latency_us"), "p99"));
-        double p99b = (double) json_integer_value(json_object_get(json_object_get(json_object_get(b, "total"), "latency_us"), "p99"));
+        double p99a = (double) json_integer_value(
+                json_object_get(json_object_get(json_object_get(a, "total"), "latency_us"), "p99"));
+        double p99b = (double) json_integer_value(
+                json_object_get(json_object_get(json_object_get(b, "total"), "latency_us"), "p99"));
         Error e = ERROR_NULL;
         int r;
         json_t *m = merged(a, b, &e, &r);
@@ -115,11 +117,11 @@ static void test_p99_of_the_union(void **state) {
         assert_true(want < 2100);
         assert_true(p99b >= 100000 && p99a <= 1001);
         assert_int_equal(json_integer_value(json_object_get(lat, "p99")), want);
-        assert_true(fabs((double) want - (p99a + p99b) / 2) > 40000);          /* not the mean */
+        assert_true(fabs((double) want - (p99a + p99b) / 2) > 40000); /* not the mean */
         /* The merged histogram is the union's, bucket for bucket. */
         Histogram *h;
         assert_int_equal(hdr_decode(jstr(total, "hdr"), &h), 0);
-        for (double p = 1; p <= 100; p += 0.5)      /* at bucket resolution: the decoded max is its bucket's top */
+        for (double p = 1; p <= 100; p += 0.5) /* at bucket resolution: the decoded max is its bucket's top */
                 assert_int_equal(histogram_highest_equivalent(h, histogram_percentile(h, p)),
                                  histogram_highest_equivalent(all, histogram_percentile(all, p)));
         assert_int_equal(histogram_count(h), histogram_count(all));
@@ -146,7 +148,7 @@ static void test_global_time_axis(void **state) {
         json_t *m = merged(a, b, &e, &r);
         assert_int_equal(r, 0);
         const json_t *iv = json_object_get(m, "intervals");
-        assert_int_equal(json_array_size(iv), 6);               /* 3 times, the step and the total */
+        assert_int_equal(json_array_size(iv), 6); /* 3 times, the step and the total */
         static const int64_t want[] = { 500, 1000, 500 };
         for (size_t k = 0; k < 3; k++) {
                 const json_t *s = json_array_get(iv, 2 * k), *t = json_array_get(iv, 2 * k + 1);
@@ -178,10 +180,12 @@ static int exit_of(json_t *a, json_t *b, char **ret_reason) {
 static void test_invalid_agents(void **state) {
         const char *t0 = "2026-12-03T06:00:00Z";
         char *why;
-        assert_int_equal(exit_of(agent(0, 2, t0, fast, 1, fast, 1, NULL), agent(0, 2, t0, fast, 1, fast, 1, NULL), &why), 5);
+        assert_int_equal(
+                exit_of(agent(0, 2, t0, fast, 1, fast, 1, NULL), agent(0, 2, t0, fast, 1, fast, 1, NULL), &why), 5);
         assert_non_null(strstr(why, "a.json and b.json are both segment 0/2"));
         free(why);
-        assert_int_equal(exit_of(agent(0, 3, t0, fast, 1, fast, 1, NULL), agent(1, 3, t0, fast, 1, fast, 1, NULL), &why), 5);
+        assert_int_equal(
+                exit_of(agent(0, 3, t0, fast, 1, fast, 1, NULL), agent(1, 3, t0, fast, 1, fast, 1, NULL), &why), 5);
         assert_non_null(strstr(why, "a.json: the agent ran segment 0/3, but 2 documents were given"));
         free(why);
         json_t *b = agent(1, 2, t0, fast, 1, fast, 1, NULL);
@@ -228,8 +232,10 @@ static void test_refused(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_p99_of_the_union), cmocka_unit_test(test_global_time_axis),
-                cmocka_unit_test(test_invalid_agents),   cmocka_unit_test(test_refused),
+                cmocka_unit_test(test_p99_of_the_union),
+                cmocka_unit_test(test_global_time_axis),
+                cmocka_unit_test(test_invalid_agents),
+                cmocka_unit_test(test_refused),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
