@@ -331,9 +331,18 @@ static int steps_merge(Merge *m, json_t *doc) {
         return total ? 0 : -EINVAL;
 }
 
-/* The thresholds as the first document lists them, judged on the merged data; a failed one's marker. */
+/* The thresholds as the first document lists them, judged on the merged data; the markers: the first
+ * agent's phases (on the merged time axis) and each threshold that failed. */
 static void thresholds_write(Merge *m, json_t *doc) {
         json_t *a = json_deep_copy(json_object_get(m->in[0].doc, "thresholds")), *markers = json_array();
+        const json_t *mk;
+        size_t i;
+        json_array_foreach(json_object_get(m->in[0].doc, "markers"), i, mk)
+                if (jstreq(mk, "kind", "phase")) {
+                        json_t *c = json_deep_copy(mk);
+                        json_object_set_new(c, "t_s", json_num(merge_num(mk, "t_s", 0) + m->offset_s[0]));
+                        json_array_append_new(markers, c);
+                }
         for (size_t k = 0; k < m->n_thr; k++) {
                 json_t *o = json_array_get(a, k);
                 const LoadThresholdRun *tr = &m->tr[k];

@@ -49,6 +49,11 @@ within "$p99" "$(awk -v v="$lo" 'BEGIN { print v * 0.998 }')" "$(awk -v v="$hi" 
 [[ $(jq '.intervals | length' "$m") == $(jq '.intervals | length' "$a0") ]] ||
         fail "merged $(jq '.intervals | length' "$m") intervals, one agent $(jq '.intervals | length' "$a0")"
 
+# The merged run is a run like any other for the reports.
+"$skytune" report "$m" --html "$tmp/merged.html" --junit "$tmp/merged.xml" 2>"$tmp/report.err" ||
+        fail "skytune report of the merged run: $(cat "$tmp/report.err")"
+grep -q 'data-verdict="pass"' "$tmp/merged.html" || fail "the merged report's verdict is not pass"
+
 # The same agent twice: invalid (exit 5), the reason names both files.
 cp "$a0" "$tmp/copy.json"
 rc=0
