@@ -8,12 +8,14 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hdr-codec.h"
 #include "load-host.h"
 #include "load-output.h"
 #include "log.h"
 #include "macro.h"
 #include "render-load.h"
 #include "render.h"
+#include "time-util.h"
 
 /* Read by the engines' threads too: a lock-free atomic, which a signal handler may set. */
 static atomic_bool load_stop;
@@ -45,6 +47,10 @@ int load_output_open(LoadOutput *o) {
                         return EXIT_FAIL;
                 log_warning("the run goes on without the host's metrics and findings");
         }
+        if (o->hdr_log && !(o->hdr_f = fopen(o->hdr_log, "we"))) {
+                log_error_errno(-errno, "--hdr-log %s: cannot write the HdrHistogram log: %m", o->hdr_log);
+                return EXIT_FAIL;
+        }
         return EXIT_OK;
 }
 
@@ -59,9 +65,28 @@ static void progress_line(const LoadInterval *iv, bool tty) {
         fflush(stderr);
 }
 
+/* One line per interval and step (Tag=total for the total); the log's start time is the run's,
+ * which the first interval gives (the wall clock now less the time since the run's start). */
+static void hdr_log_add(LoadOutput *o, const LoadInterval *iv) {
+        int r = 0;
+        if (!o->hdr_begun) {
+                o->hdr_begun = true;
+                r = hdrlog_begin(o->hdr_f, (double) time_now_realtime_usec() / 1e6 - iv->end_s);
+        }
+        if (r >= 0)
+                r = hdrlog_interval(o->hdr_f, iv->start_s, iv->end_s - iv->start_s, iv->results->h[LOADGEN_H_LATENCY],
+                                    iv->step ? iv->step : "total");
+        if (r >= 0 && !iv->step && fflush(o->hdr_f) != 0)
+                r = -errno;
+        if (r < 0 && !o->hdr_error)
+                o->hdr_error = r;
+}
+
 void load_output_interval(const LoadInterval *iv, void *userdata) {
         LoadOutput *o = userdata;
         load_doc_writer_add(&o->writer, iv);
+        if (o->hdr_f)
+                hdr_log_add(o, iv);
         if (!iv->step)
                 o->planned = iv->planned;
         if (o->progress && !iv->step)
@@ -126,6 +151,9 @@ static int write_report(LoadOutput *o, const json_t *doc, const char *path, cons
 }
 
 int load_output_write(LoadOutput *o, json_t *doc) {
+        if (o->hdr_f && (o->hdr_error < 0 || fflush(o->hdr_f) != 0))
+                return log_error_errno(o->hdr_error < 0 ? o->hdr_error : -errno,
+                                       "--hdr-log %s: cannot write the HdrHistogram log: %m", o->hdr_log), EXIT_FAIL;
         if (o->host && load_host_finish(o->host, doc) < 0)
                 return EXIT_FAIL;
         if (o->out && write_doc_file(&o->writer, doc, o->out) < 0)
@@ -145,5 +173,8 @@ int load_output_write(LoadOutput *o, json_t *doc) {
 
 void load_output_close(LoadOutput *o) {
         load_doc_writer_close(&o->writer);
+        if (o->hdr_f)
+                fclose(o->hdr_f);
+        o->hdr_f = NULL;
         o->host = load_host_free(o->host);
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The outputs `skytune load` and `skytune stress` share: SIGINT/SIGTERM into a flag the engines read,
- * each interval to the document writer (and --out-ndjson) and to the progress line, and at the end
- * the document to --out, --json or the human summary, the HTML report to --html and JUnit XML to
- * --junit. */
+ * each interval to the document writer (and --out-ndjson), the --hdr-log and the progress line, and
+ * at the end the document to --out, --json or the human summary, the HTML report to --html and
+ * JUnit XML to --junit. */
 #pragma once
 
 #include <jansson.h>
@@ -19,6 +19,10 @@ typedef struct LoadOutput {
         const char *out, *out_ndjson, *html, *junit;
         bool no_system;                 /* --no-system: no host metrics, no findings */
         const char *sysroot;            /* --sysroot: the host's /proc and /sys from there */
+        const char *hdr_log;            /* --hdr-log: HdrHistogram's V2 interval log, as intervals come */
+        FILE *hdr_f;
+        bool hdr_begun;                 /* its header is written at the first interval */
+        int hdr_error;                  /* the first write error (-errno) */
         LoadDocWriter writer;
         bool tty;
         LoadHost *host;                 /* cli/load-host.h */

@@ -16,6 +16,7 @@
 static const char load_usage[] =
         "Usage: skytune load URL [--users N | --rate R] [--duration S] [OPTIONS]\n"
         "       skytune load --scenario FILE [--threshold EXPR]... [OPTIONS]\n"
+        "       skytune load merge AGENT.json... [--json] [--out FILE]\n"
         "\n"
         "Send HTTP load to URL and report what it got: requests per second (attempted,\n"
         "sent, completed, ok), success rate, status codes, error classes and the P50,\n"
@@ -52,6 +53,8 @@ static const char load_usage[] =
         "  --out-ndjson F   stream one JSON line per interval to F ('-': stdout)\n"
         "  --html FILE      the HTML report, one offline file with charts\n"
         "  --junit FILE     JUnit XML: one test case per threshold (CI test reports)\n"
+        "  --hdr-log FILE   the latency histogram of each interval and step as an\n"
+        "                   HdrHistogram V2 interval log (HistogramLogReader reads it)\n"
         "  --progress       one line per second on stderr (default when it is a TTY)\n"
         "  --no-system      do not sample the host (metrics, findings, proposed changes)\n"
         "  --sysroot DIR    read the host's /proc and /sys under DIR (captured trees)\n"
@@ -246,7 +249,7 @@ static int scenario_build(const Build *b, LoadArgs *a) {
 enum {
         OPT_SCENARIO = 0x100, OPT_USERS, OPT_RATE, OPT_DURATION, OPT_RAMP, OPT_THINK, OPT_ARRIVAL, OPT_THREADS,
         OPT_METHOD, OPT_BODY_FILE, OPT_THRESHOLD, OPT_INTERVAL, OPT_JSON, OPT_OUT, OPT_OUT_NDJSON, OPT_TIMEOUT,
-        OPT_SEGMENT, OPT_START_AT, OPT_PROGRESS, OPT_HTML, OPT_NO_SYSTEM, OPT_SYSROOT, OPT_JUNIT,
+        OPT_SEGMENT, OPT_START_AT, OPT_PROGRESS, OPT_HTML, OPT_NO_SYSTEM, OPT_SYSROOT, OPT_JUNIT, OPT_HDR_LOG,
 };
 
 static int start_at_parse(const char *s, uint64_t *ret) {
@@ -277,6 +280,7 @@ static int option(int c, const char *arg, Build *b, LoadArgs *a) {
         case OPT_OUT_NDJSON: a->out_ndjson = arg; return 0;
         case OPT_HTML: a->html = arg; return 0;
         case OPT_JUNIT: a->junit = arg; return 0;
+        case OPT_HDR_LOG: a->hdr_log = arg; return 0;
         case OPT_NO_SYSTEM: a->no_system = true; return 0;
         case OPT_SYSROOT: a->sysroot = arg; return 0;
         case OPT_SEGMENT: return parse_segment(arg, a);
@@ -335,6 +339,7 @@ int load_args_parse(int argc, char **argv, LoadArgs *a) {
                 { "start-at", required_argument, NULL, OPT_START_AT }, { "progress", no_argument, NULL, OPT_PROGRESS },
                 { "html", required_argument, NULL, OPT_HTML }, { "no-system", no_argument, NULL, OPT_NO_SYSTEM },
                 { "sysroot", required_argument, NULL, OPT_SYSROOT }, { "junit", required_argument, NULL, OPT_JUNIT },
+                { "hdr-log", required_argument, NULL, OPT_HDR_LOG },
                 { "help", no_argument, NULL, 'h' }, {},
         };
         *a = (LoadArgs) { 0 };

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* skytune load: the options make a Scenario (verb-load-args.c), load/run.h runs it, the intervals
  * stream to the document writer (and --out-ndjson) and to the progress line, and the document goes
- * to the human summary (render/load-text.c), --json, --out and --html (cli/load-output.c). */
+ * to the human summary (render/load-text.c), --json, --out and --html (cli/load-output.c).
+ * `skytune load merge` is cli/verb-load-merge.c. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "load-output.h"
@@ -21,6 +23,9 @@ static int output(LoadOutput *o, const LoadRun *run) {
 }
 
 int verb_load(int argc, char **argv) {
+        /* A subcommand, not a URL. */
+        if (argc >= 2 && strcmp(argv[1], "merge") == 0)
+                return verb_load_merge(argc - 1, argv + 1);
         LoadArgs a;
         int r = load_args_parse(argc, argv, &a);
         if (r >= 0) {
@@ -28,7 +33,7 @@ int verb_load(int argc, char **argv) {
                 return r;
         }
         LoadOutput o = { .json = a.json, .progress = a.progress, .out = a.out, .out_ndjson = a.out_ndjson,
-                         .html = a.html, .junit = a.junit, .no_system = a.no_system, .sysroot = a.sysroot };
+                         .html = a.html, .junit = a.junit, .hdr_log = a.hdr_log, .no_system = a.no_system, .sysroot = a.sysroot };
         if (load_output_open(&o) != EXIT_OK) {
                 load_args_done(&a);
                 return EXIT_FAIL;

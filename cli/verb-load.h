@@ -13,7 +13,7 @@ typedef struct LoadArgs {
         unsigned segment_index, segment_count;
         uint64_t start_at_usec;
         bool json, progress;
-        const char *out, *out_ndjson, *html, *junit;
+        const char *out, *out_ndjson, *html, *junit, *hdr_log;
         bool no_system;                 /* --no-system */
         const char *sysroot;            /* --sysroot DIR: the host's metrics from a captured tree */
 } LoadArgs;

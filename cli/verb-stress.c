@@ -23,7 +23,7 @@ typedef struct StressArgs {
         bool pattern_set;
         const char *url;
         bool json, progress, no_system;
-        const char *out, *out_ndjson, *html, *sysroot, *junit;
+        const char *out, *out_ndjson, *html, *sysroot, *junit, *hdr_log;
         unsigned threads;
         double timeout_s, threads_d;
         LoadPhase *phases;      /* the checked schedule */
@@ -31,7 +31,7 @@ typedef struct StressArgs {
 } StressArgs;
 
 enum { OPT_PATTERN = 0x100, OPT_OUT, OPT_NDJSON, OPT_HTML, OPT_PROGRESS, OPT_THREADS, OPT_TIMEOUT, OPT_NO_SYSTEM, OPT_SYSROOT,
-       OPT_JUNIT, OPT_TABLE = 0x200 };
+       OPT_JUNIT, OPT_HDR_LOG, OPT_TABLE = 0x200 };
 
 static void stress_usage_text(FILE *f, void *userdata)
 {
@@ -49,6 +49,7 @@ static void stress_usage_text(FILE *f, void *userdata)
                    "  --out-ndjson FILE the intervals as they come\n"
                    "  --html FILE       the self-contained HTML report\n"
                    "  --junit FILE      JUnit XML (CI test reports)\n"
+                   "  --hdr-log FILE    the latency histograms as an HdrHistogram interval log\n"
                    "  --progress        one line per second on stderr (default when it is a TTY)\n"
                    "  --threads N       engine threads (default 1)\n"
                    "  --timeout S       per request (default 10)\n"
@@ -78,6 +79,7 @@ static struct option *options(void)
                 { "progress", no_argument, NULL, OPT_PROGRESS }, { "threads", required_argument, NULL, OPT_THREADS },
                 { "timeout", required_argument, NULL, OPT_TIMEOUT }, { "no-system", no_argument, NULL, OPT_NO_SYSTEM },
                 { "sysroot", required_argument, NULL, OPT_SYSROOT }, { "junit", required_argument, NULL, OPT_JUNIT },
+                { "hdr-log", required_argument, NULL, OPT_HDR_LOG },
         };
         size_t n = 0;
         while (stress_option_info(n))
@@ -141,6 +143,9 @@ static int option(StressArgs *a, int c)
                 return EXIT_OK;
         case OPT_JUNIT:
                 a->junit = optarg;
+                return EXIT_OK;
+        case OPT_HDR_LOG:
+                a->hdr_log = optarg;
                 return EXIT_OK;
         case OPT_THREADS:
                 return number_option("--threads", optarg, 1, 256, true, &a->threads_d);
@@ -261,7 +266,7 @@ int verb_stress(int argc, char **argv)
                 return EXIT_USAGE;
         }
         LoadOutput o = { .json = a.json, .progress = a.progress, .out = a.out, .out_ndjson = a.out_ndjson,
-                         .html = a.html, .junit = a.junit, .no_system = a.no_system, .sysroot = a.sysroot };
+                         .html = a.html, .junit = a.junit, .hdr_log = a.hdr_log, .no_system = a.no_system, .sysroot = a.sysroot };
         if (load_output_open(&o) != EXIT_OK)
                 return EXIT_FAIL;
         StressRunConfig cfg = {

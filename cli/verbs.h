@@ -16,6 +16,8 @@ int verb_diff(int argc, char **argv);
 int verb_recommend(int argc, char **argv);
 int verb_report(int argc, char **argv);
 int verb_load(int argc, char **argv);
+/* skytune load merge (cli/verb-load-merge.c): argv[0] is "merge". */
+int verb_load_merge(int argc, char **argv);
 int verb_scenario(int argc, char **argv);
 int verb_db(int argc, char **argv);
 int verb_stress(int argc, char **argv);

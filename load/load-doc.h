@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* load-doc: the skytune.load/1 document and its per-interval records (docs/load.md). The intervals
  * go to a temporary file as they come (and to --out-ndjson), so that the document is written at the
- * end without holding them in memory: about 0.5 KB per record, one record per step and one for the
- * total each interval (a one-step run at 1 s: 3600 x 2 x 0.5 KB, about 3.6 MB per hour). The `hdr`
- * fields are left out until common/hdr-codec lands. */
+ * end without holding them in memory. Every SUMMARY and INTERVAL carries "hdr", its latency histogram
+ * in HdrHistogram's V2 compressed base64 (common/hdr-codec.h), which `skytune load merge` adds up;
+ * the size of a record is measured in docs/load.md. */
 #pragma once
 
 #include <jansson.h>

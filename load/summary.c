@@ -2,7 +2,9 @@
 /* SUMMARY and INTERVAL objects of docs/load.md from loadgen's results. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "hdr-codec.h"
 #include "json-util.h"
 #include "load-doc.h"
 #include "macro.h"
@@ -30,6 +32,17 @@ static json_t *dist(const Histogram *h, int detail) {
         if (detail >= 1)
                 json_object_set_new(o, "max", any ? json_integer((json_int_t) histogram_max(h)) : json_null());
         return o;
+}
+
+/* The histogram as HdrHistogram's V2 compressed base64 (docs/load.md "hdr"); null only when out of
+ * memory, which the document's writer then reports as a missing histogram to `load merge`. */
+static json_t *hdr_json(const Histogram *h) {
+        char *b64 = NULL;
+        if (hdr_encode(h, &b64) < 0)
+                return json_null();
+        json_t *s = json_string(b64);
+        free(b64);
+        return s ? s : json_null();
 }
 
 static json_t *status_json(const uint64_t *status, size_t n) {
@@ -88,6 +101,7 @@ json_t *load_summary_json(const LoadgenResults *r, double span_s) {
         json_object_set_new(o, "new_connections", json_integer((json_int_t) c->new_connections));
         json_object_set_new(o, "late", json_integer((json_int_t) c->late));
         json_object_set_new(o, "late_client", json_integer((json_int_t) c->late_client));
+        json_object_set_new(o, "hdr", hdr_json(r->h[LOADGEN_H_LATENCY]));
         return o;
 }
 
@@ -100,6 +114,7 @@ json_t *load_entry_summary_json(const LoadgenEntryResults *e, double span_s) {
         json_object_set_new(o, "latency_us", dist(e->latency, 2));
         json_object_set_new(o, "service_us", dist(e->service, 2));
         json_object_set_new(o, "lateness_us", dist(e->lateness, 2));
+        json_object_set_new(o, "hdr", hdr_json(e->latency));
         return o;
 }
 
@@ -123,5 +138,6 @@ json_t *load_interval_json(const LoadInterval *iv, bool with_schema) {
         json_object_set_new(o, "latency_us", dist(r->h[LOADGEN_H_LATENCY], 1));
         json_object_set_new(o, "service_us", dist(r->h[LOADGEN_H_SERVICE], 0));
         json_object_set_new(o, "lateness_us", dist(r->h[LOADGEN_H_LATENESS], 0));
+        json_object_set_new(o, "hdr", hdr_json(r->h[LOADGEN_H_LATENCY]));
         return o;
 }

@@ -71,7 +71,7 @@ _skytune() {
         --pattern)
                 COMPREPLY=($(compgen -W 'spike gradual surge breakpoint endurance' -- "$cur"))
                 return ;;
-        --out | --plan | --profile | --from | --baseline | --cacert | --html | --junit | --scenario | --body-file | --out-ndjson | --script | --file | --password-file)
+        --out | --plan | --profile | --from | --baseline | --cacert | --html | --junit | --scenario | --body-file | --out-ndjson | --script | --file | --password-file | --hdr-log)
                 _filedir
                 return ;;
         --sysroot | --dir)
@@ -94,8 +94,8 @@ _skytune() {
                 [[ ${words[j]} != -* ]] && { sub=${words[j]}; break; }
         done
         if [[ $cur == -* ]]; then
-                if [[ $cmd == db ]]; then
-                        COMPREPLY=($(compgen -W "$(_skytune_options "$prog" db $sub)" -- "$cur"))
+                if [[ $cmd == db || ($cmd == load && $sub == merge) ]]; then
+                        COMPREPLY=($(compgen -W "$(_skytune_options "$prog" "$cmd" $sub)" -- "$cur"))
                 else
                         COMPREPLY=($(compgen -W "$(_skytune_options "$prog" "$cmd")" -- "$cur"))
                 fi
@@ -112,6 +112,13 @@ _skytune() {
                 compopt -o nospace ;;
         diff | report)
                 _filedir json ;;
+        load)
+                # `load merge AGENT.json...`; otherwise a URL, which has no completion.
+                if [[ $prev == load ]]; then
+                        COMPREPLY=($(compgen -W 'merge' -- "$cur"))
+                elif [[ $sub == merge ]]; then
+                        _filedir json
+                fi ;;
         scenario)
                 if [[ $prev == scenario ]]; then
                         COMPREPLY=($(compgen -W 'check' -- "$cur"))

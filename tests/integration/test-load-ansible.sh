@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Distributed load through Ansible (packaging/ansible/.../playbooks/load.yml), for real: three network
-# namespaces this test makes (two agents and one nginx, each agent on its own veth pair to the
-# server), the playbook against the two agents (local connections, each agent's skytune under
+# namespaces this test makes (two agents and one nginx, each agent's veth on a bridge in the
+# server's), the playbook against the two agents (local connections, each agent's skytune under
 # `ip netns exec`), each sending its segment of one 400/s load (--segment i/2) from a common start,
 # then `skytune load merge` on the controller. The merged run has every request of both agents, the
 # whole rate, and its percentiles are those of one histogram of all requests: HdrHistogram's own
@@ -27,15 +27,18 @@ trap teardown EXIT
 ip netns add "$srv" || { echo "SKIP: cannot make network namespaces here"; exit 77; }
 ip netns add "$a0"
 ip netns add "$a1"
-# agent k <-> server over 10.213.k.0/30: the agent .2, the server .1.
+# Each agent's veth to a bridge in the server's namespace: nginx on 10.213.0.1, agent k on .2+k.
+ip -n "$srv" link add "skbr-$id" type bridge
+ip -n "$srv" addr add 10.213.0.1/24 dev "skbr-$id"
+ip -n "$srv" link set "skbr-$id" up
 for k in 0 1; do
         ns=$a0
         [[ $k -eq 1 ]] && ns=$a1
         ip link add "sk$k-$id" type veth peer name "sks$k-$id"
         ip link set "sk$k-$id" netns "$ns"
         ip link set "sks$k-$id" netns "$srv"
-        ip -n "$ns" addr add "10.213.$k.2/30" dev "sk$k-$id"
-        ip -n "$srv" addr add "10.213.$k.1/30" dev "sks$k-$id"
+        ip -n "$ns" addr add "10.213.0.$((k + 2))/24" dev "sk$k-$id"
+        ip -n "$srv" link set "sks$k-$id" master "skbr-$id"
         ip -n "$ns" link set "sk$k-$id" up
         ip -n "$srv" link set "sks$k-$id" up
         ip -n "$ns" link set lo up
@@ -51,16 +54,16 @@ http {
   access_log off;
   client_body_temp_path $tmp/body; proxy_temp_path $tmp/proxy; fastcgi_temp_path $tmp/fcgi;
   uwsgi_temp_path $tmp/uwsgi; scgi_temp_path $tmp/scgi;
-  server { listen 10.213.0.1:8080; listen 10.213.1.1:8080; location / { return 200 "ok\n"; } }
+  server { listen 10.213.0.1:8080; location / { return 200 "ok\n"; } }
 }
 CONF
 ip netns exec "$srv" nginx -c "$tmp/nginx.conf" -p "$tmp" -g 'daemon on;' || fail "nginx did not start in $srv"
 for _ in $(seq 50); do [[ -s $tmp/nginx.pid ]] && break; sleep 0.1; done
-ip netns exec "$a1" curl -sf http://10.213.1.1:8080/ >/dev/null || fail "agent 1's namespace cannot reach nginx"
+ip netns exec "$a1" curl -sf --retry 5 --retry-delay 1 --retry-connrefused http://10.213.0.1:8080/ >/dev/null || fail "agent 1's namespace cannot reach nginx"
 
 cat >"$tmp/inventory" <<INV
-agent0 skytune_exec_prefix="ip netns exec $a0" skytune_load_url=http://10.213.0.1:8080/
-agent1 skytune_exec_prefix="ip netns exec $a1" skytune_load_url=http://10.213.1.1:8080/
+agent0 skytune_exec_prefix="ip netns exec $a0"
+agent1 skytune_exec_prefix="ip netns exec $a1"
 INV
 export ANSIBLE_COLLECTIONS_PATH=$src/packaging/ansible ANSIBLE_HOME=$tmp/ansible-home ANSIBLE_LOCAL_TEMP=$tmp/ansible-tmp
 export ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3
@@ -69,7 +72,8 @@ playbook=$src/packaging/ansible/ansible_collections/skysentinel/skytune/playbook
 ansible-playbook --syntax-check -i "$tmp/inventory" "$playbook" >/dev/null || fail "load.yml: syntax"
 play() {   # play DIR EXTRA-VARS-JSON
         ansible-playbook -i "$tmp/inventory" -c local "$playbook" -e "skytune_load_dir=$1" -e "$2" \
-                -e "skytune_executable=$skytune" -e skytune_load_start_delay=4 >"$1.log" 2>&1
+                -e "skytune_executable=$skytune" -e skytune_load_url=http://10.213.0.1:8080/ \
+                -e skytune_load_start_delay=4 >"$1.log" 2>&1
 }
 
 play "$tmp/ok" '{"skytune_load_rate": 400, "skytune_load_duration": 5, "skytune_load_thresholds": ["error_rate < 1%"],
