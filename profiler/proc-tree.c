@@ -41,6 +41,7 @@ struct ProcTree {
         char *unit, *cgroup;    /* a unit: its name and cgroup directory */
         ProcList prev;          /* the last sample's members, by PID */
         uint64_t prev_usec;
+        ProcTreeSample last;
         bool gone;
 };
 
@@ -171,7 +172,10 @@ int proc_tree_sample(ProcTree *t, uint64_t now_usec, ProcTreeSample *ret) {
         int r = t->unit ? unit_members(t, &cur) : tree_members(t, &cur);
         if (r <= 0) {
                 free(cur.v);
-                t->gone = r == 0;
+                if (r == 0) {
+                        t->gone = true;
+                        t->last = *ret;
+                }
                 return r;
         }
         measure(t, &cur, ret);
@@ -179,7 +183,12 @@ int proc_tree_sample(ProcTree *t, uint64_t now_usec, ProcTreeSample *ret) {
         free(t->prev.v);
         t->prev = cur;
         t->prev_usec = now_usec;
+        t->last = *ret;
         return 1;
+}
+
+const ProcTreeSample *proc_tree_last(const ProcTree *t) {
+        return &t->last;
 }
 
 /* The first sample, which the next one's CPU is measured against. */

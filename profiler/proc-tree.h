@@ -32,6 +32,8 @@ int proc_tree_open_pid(const Sysroot *root, int pid, uint64_t now_usec, ProcTree
 int proc_tree_open_unit(const Sysroot *root, const char *unit, uint64_t now_usec, ProcTree **ret, Error *e);
 /* 1 with *ret sampled; 0 when the tree is gone (now or before: *ret all NAN); -ENOMEM. */
 int proc_tree_sample(ProcTree *t, uint64_t now_usec, ProcTreeSample *ret);
+/* The last sample (the one taken when it was opened, until the first proc_tree_sample). */
+const ProcTreeSample *proc_tree_last(const ProcTree *t);
 /* The root's PID (a unit: its lowest PID when opened, usually its main process). */
 int proc_tree_pid(const ProcTree *t);
 /* The unit's full name, or NULL for a PID's tree. */
