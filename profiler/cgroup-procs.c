@@ -52,9 +52,9 @@ static bool is_dir(const Sysroot *root, const char *rel, const struct dirent *de
         if (de->d_type != DT_UNKNOWN)
                 return de->d_type == DT_DIR;
         char path[PATH_MAX];
-        snprintf(path, sizeof(path), "%s/%s", rel, de->d_name);
         DIR *d = NULL;
-        if (sysroot_opendir(root, path, &d) < 0)
+        if ((size_t) snprintf(path, sizeof(path), "%s/%s", rel, de->d_name) >= sizeof(path) ||
+            sysroot_opendir(root, path, &d) < 0)
                 return false;
         closedir(d);
         return true;
@@ -133,7 +133,8 @@ static int add_procs(const Sysroot *root, const char *dir, void *userdata) {
         char path[PATH_MAX];
         _cleanup_free_ char *text = NULL;
         size_t len;
-        snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+        if ((size_t) snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >= sizeof(path))
+                return 0;
         int r = sysroot_read_file(root, path, &text, &len);
         if (r == -ENOMEM)
                 return r;
@@ -145,8 +146,7 @@ static int add_procs(const Sysroot *root, const char *dir, void *userdata) {
 
 int cgroup_procs_read(const Sysroot *root, const char *dir, PidList *l) {
         char path[PATH_MAX];
-        snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-        if (!sysroot_exists(root, path))
+        if ((size_t) snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >= sizeof(path) || !sysroot_exists(root, path))
                 return -ENOENT;
         return walk(root, dir, READ_DEPTH, add_procs, l);
 }
