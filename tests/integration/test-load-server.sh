@@ -54,10 +54,10 @@ within "$mid" "$(awk -v r="$rss" 'BEGIN { print r * 0.9 }')" "$(awk -v r="$rss" 
 [[ $(j '[.system.server.series.fds[] | select(. >= 3)] | length' run) == "$n" ]] ||
         fail "server fds: $(j -c .system.server.series.fds run)"
 
-# --- a server that exits 2 s into a 4 s run: null from then, a warning, the run written.
-start_testserver short --lifetime 2
+# --- a server that exits 3 s into a 5 s run: null from then, a warning, the run written.
+start_testserver short --lifetime 3
 rc=0
-"$skytune" load "http://127.0.0.1:$port/" --rate 50 --duration 4 --server-pid "$pid" --out "$tmp/short.json" \
+"$skytune" load "http://127.0.0.1:$port/" --rate 50 --duration 5 --server-pid "$pid" --out "$tmp/short.json" \
         >/dev/null 2>"$tmp/short.err" || rc=$?
 [[ -s $tmp/short.json ]] || fail "no document when the server exited mid-run (exit $rc): $(cat "$tmp/short.err")"
 grep -q -- "--server-pid $pid: the server's processes are gone" "$tmp/short.err" ||
