@@ -113,9 +113,10 @@ static int row_add(LoadHost *h, double t_s, double planned) {
                 size_t cap = h->cap ? 2 * h->cap : 64;
                 double **arrays[] = { &h->t_s, &h->planned };
                 for (size_t i = 0; i < ELEMENTSOF(arrays) + N_KEPT + N_SERVER; i++) {
-                        double **a = i < ELEMENTSOF(arrays)          ? arrays[i]
-                                     : i < ELEMENTSOF(arrays) + N_KEPT ? &h->kept[i - ELEMENTSOF(arrays)]
-                                                                       : &h->server_series[i - ELEMENTSOF(arrays) - N_KEPT];
+                        size_t k = i - ELEMENTSOF(arrays);
+                        double **a = i < ELEMENTSOF(arrays) ? arrays[i]
+                                     : k < N_KEPT           ? &h->kept[k]
+                                                            : &h->server_series[k - N_KEPT];
                         double *v = realloc(*a, cap * sizeof(double));
                         if (!v)
                                 return -ENOMEM;
@@ -145,8 +146,8 @@ static void server_sample(LoadHost *h, double t_s) {
         for (size_t i = 0; i < N_SERVER; i++)
                 h->server_series[i][h->n - 1] = v[i];
         if (r == 0 && !h->server_gone) {
-                log_warning("%s: the server's processes are gone %.0f s into the run: its series are null from then on",
-                            h->server_what, t_s);
+                log_warning("%s: the server's processes are gone %.0f s into the run: its series are null from "
+                            "then on", h->server_what, t_s);
                 h->server_gone = true;
         }
 }
@@ -228,8 +229,8 @@ static json_t *server_json(const LoadHost *h) {
         json_t *series = json_object();
         for (size_t i = 0; i < N_SERVER; i++)
                 json_object_set_new(series, server_names[i], array_of(h->server_series[i], h->n));
-        return json_pack("{s:i, s:s?, s:o}", "pid", proc_tree_pid(h->server), "unit", proc_tree_unit(h->server), "series",
-                         series);
+        return json_pack("{s:i, s:s?, s:o}", "pid", proc_tree_pid(h->server), "unit", proc_tree_unit(h->server),
+                         "series", series);
 }
 
 static json_t *system_json(const LoadHost *h) {

@@ -38,7 +38,8 @@ int load_server_pid_parse(const char *arg, int *ret) {
         errno = 0;
         long v = strtol(arg, &end, 10);
         if (errno || end == arg || *end || v < 1 || v > INT_MAX) {
-                log_error("--server-pid '%s': give the PID of the server's main process (a whole number from 1)", arg);
+                log_error("--server-pid '%s': give the PID of the server's main process (a whole number from 1)",
+                          arg);
                 return -EINVAL;
         }
         *ret = (int) v;
@@ -48,10 +49,11 @@ int load_server_pid_parse(const char *arg, int *ret) {
 int load_server_check(int pid, const char *unit, bool no_system, const char *verb) {
         const char *what = pid > 0 ? "--server-pid" : "--server-unit";
         if (pid > 0 && unit)
-                log_error("--server-pid and --server-unit name the server twice: give one (see 'skytune %s --help')", verb);
+                log_error("--server-pid and --server-unit name the server twice: give one (see 'skytune %s --help')",
+                          verb);
         else if ((pid > 0 || unit) && no_system)
-                log_error("%s and --no-system: the server is sampled with the host; drop one (see 'skytune %s --help')",
-                          what, verb);
+                log_error("%s and --no-system: the server is sampled with the host; drop one (see 'skytune %s "
+                          "--help')", what, verb);
         else
                 return 0;
         return -EINVAL;

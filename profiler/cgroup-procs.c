@@ -69,7 +69,7 @@ static int walk(const Sysroot *root, const char *dir, unsigned depth,
                 return r;
         _cleanup_closedir_ DIR *d = NULL;
         if (sysroot_opendir(root, dir, &d) < 0)
-                return 0;               /* removed meanwhile */
+                return 0; /* removed meanwhile */
         for (struct dirent *de; (de = readdir(d));) {
                 if (de->d_name[0] == '.' || !is_dir(root, dir, de))
                         continue;
@@ -122,9 +122,10 @@ int cgroup_unit_find(const Sysroot *root, const char *unit, char **ret_dir, Erro
         if (r < 0)
                 return error_set(e, r, "out of memory looking for the cgroup of %s", unit);
         if (!f.found)
-                return error_set(e, -ENOENT, "no cgroup named %s under %s/sys/fs/cgroup: the unit is not loaded or not "
-                                 "running (see systemctl status %s)", unit, strcmp(sysroot_path(root), "/") ? sysroot_path(root) : "",
-                                 unit);
+                return error_set(e, -ENOENT,
+                                 "no cgroup named %s under %s/sys/fs/cgroup: the unit is not loaded or not "
+                                 "running (see systemctl status %s)",
+                                 unit, strcmp(sysroot_path(root), "/") ? sysroot_path(root) : "", unit);
         *ret_dir = f.found;
         return 0;
 }
@@ -139,14 +140,15 @@ static int add_procs(const Sysroot *root, const char *dir, void *userdata) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return 0;               /* removed meanwhile, or not a cgroup */
+                return 0; /* removed meanwhile, or not a cgroup */
         r = cgroup_procs_parse(text, len, userdata);
         return r == -ENOMEM ? r : 0;
 }
 
 int cgroup_procs_read(const Sysroot *root, const char *dir, PidList *l) {
         char path[PATH_MAX];
-        if ((size_t) snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >= sizeof(path) || !sysroot_exists(root, path))
+        if ((size_t) snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >= sizeof(path) ||
+            !sysroot_exists(root, path))
                 return -ENOENT;
         return walk(root, dir, READ_DEPTH, add_procs, l);
 }

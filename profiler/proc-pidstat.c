@@ -29,7 +29,8 @@ int pidstat_parse(const char *text, size_t len, PidStat *ret) {
         text_escape_buf(st.comm, sizeof(st.comm), raw);
         Scan s = scan_init(close + 1, (size_t) (text + len - close - 1));
         uint64_t *want[W_STARTTIME + 1] = {
-                [W_PPID] = &st.ppid, [W_UTIME] = &st.utime, [W_STIME] = &st.stime, [W_CUTIME] = &st.cutime, [W_CSTIME] = &st.cstime,
+                [W_PPID] = &st.ppid,     [W_UTIME] = &st.utime,     [W_STIME] = &st.stime,
+                [W_CUTIME] = &st.cutime, [W_CSTIME] = &st.cstime,
                 [W_THREADS] = &st.threads,
                 [W_STARTTIME] = &st.starttime,
         };

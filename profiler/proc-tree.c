@@ -36,10 +36,10 @@ typedef struct ProcList {
 
 struct ProcTree {
         const Sysroot *root;
-        int pid;                /* the root (a unit: its lowest PID when opened) */
-        uint64_t starttime;     /* the root's, which tells it from a later process with its PID */
-        char *unit, *cgroup;    /* a unit: its name and cgroup directory */
-        ProcList prev;          /* the last sample's members, by PID */
+        int pid;             /* the root (a unit: its lowest PID when opened) */
+        uint64_t starttime;  /* the root's, which tells it from a later process with its PID */
+        char *unit, *cgroup; /* a unit: its name and cgroup directory */
+        ProcList prev;       /* the last sample's members, by PID */
         uint64_t prev_usec;
         ProcTreeSample last;
         bool gone;
@@ -53,8 +53,11 @@ static const char *prefix(const Sysroot *root) {
 static int proc_add(ProcList *l, int pid, const PidStat *ps) {
         if (array_reserve((void **) &l->v, &l->cap, l->n, sizeof(Proc)) < 0)
                 return -ENOMEM;
-        l->v[l->n++] = (Proc) { .pid = pid, .ppid = ps->ppid > INT32_MAX ? 0 : (int) ps->ppid, .starttime = ps->starttime,
-                                .ticks = ps->utime + ps->stime, .threads = ps->threads };
+        l->v[l->n++] = (Proc) { .pid = pid,
+                                .ppid = ps->ppid > INT32_MAX ? 0 : (int) ps->ppid,
+                                .starttime = ps->starttime,
+                                .ticks = ps->utime + ps->stime,
+                                .threads = ps->threads };
         return 0;
 }
 
@@ -87,7 +90,7 @@ static int tree_members(const ProcTree *t, ProcList *cur) {
                 return r == -ENOMEM ? r : 0;
         while (r >= 0 && proc_iter_next(&it, &pid) > 0) {
                 PidStat ps;
-                if (pidstat_read(t->root, pid, &ps) >= 0)       /* else exited meanwhile */
+                if (pidstat_read(t->root, pid, &ps) >= 0) /* else exited meanwhile */
                         r = proc_add(cur, pid, &ps);
         }
         proc_iter_close(&it);
@@ -121,7 +124,7 @@ static int unit_members(const ProcTree *t, ProcList *cur) {
         if (cur->n)
                 qsort(cur->v, cur->n, sizeof(Proc), by_pid);
         size_t n = 0;
-        for (size_t i = 0; i < cur->n; i++)     /* a PID listed twice (it moved between two reads) */
+        for (size_t i = 0; i < cur->n; i++) /* a PID listed twice (it moved between two reads) */
                 if (n == 0 || cur->v[i].pid != cur->v[n - 1].pid)
                         cur->v[n++] = cur->v[i];
         cur->n = n;
@@ -137,7 +140,7 @@ static void measure(const ProcTree *t, const ProcList *cur, ProcTreeSample *s) {
                 size_t len;
                 threads += (double) p->threads;
                 if (proc_read(t->root, p->pid, "status", &status, &len) >= 0) {
-                        long long kb = proc_status_field(status, "VmRSS:");     /* none: a kernel thread */
+                        long long kb = proc_status_field(status, "VmRSS:"); /* none: a kernel thread */
                         rss += kb > 0 ? (double) kb * 1024 : 0;
                 }
                 long long n = proc_count_fds(t->root, p->pid, FDS_LIMIT);
@@ -146,7 +149,10 @@ static void measure(const ProcTree *t, const ProcList *cur, ProcTreeSample *s) {
                 else if (n != -ENOENT)
                         fds_known = false;
         }
-        *s = (ProcTreeSample) { .cpu_pct = NAN, .rss_bytes = rss, .threads = threads, .fds = fds_known ? fds : NAN,
+        *s = (ProcTreeSample) { .cpu_pct = NAN,
+                                .rss_bytes = rss,
+                                .threads = threads,
+                                .fds = fds_known ? fds : NAN,
                                 .processes = (unsigned) cur->n };
 }
 
@@ -196,7 +202,8 @@ static int first_sample(ProcTree *t, uint64_t now_usec, ProcTree **ret, Error *e
         ProcTreeSample s;
         int r = proc_tree_sample(t, now_usec, &s);
         if (r == 0 && t->unit)
-                r = error_set(e, -ESRCH, "%s is not running: its cgroup %s/%s has no process (start it: systemctl start %s)",
+                r = error_set(e, -ESRCH,
+                              "%s is not running: its cgroup %s/%s has no process (start it: systemctl start %s)",
                               t->unit, prefix(t->root), t->cgroup, t->unit);
         else if (r == 0)
                 r = error_set(e, -ESRCH, "process %d exited as it was being read", t->pid);

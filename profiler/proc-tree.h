@@ -15,10 +15,10 @@
 #include "sysroot.h"
 
 typedef struct ProcTreeSample {
-        double cpu_pct;         /* NAN at the first sample (no interval yet) */
+        double cpu_pct; /* NAN at the first sample (no interval yet) */
         double rss_bytes;
         double threads;
-        double fds;             /* NAN when a member's fd directory could not be read (another user's) */
+        double fds; /* NAN when a member's fd directory could not be read (another user's) */
         unsigned processes;
 } ProcTreeSample;
 

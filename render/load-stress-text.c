@@ -115,8 +115,8 @@ static void drift_text(FILE *f, const char *label, const json_t *d, bool latency
         }
         char c[32];
         if (rss)
-                fprintf(f, "  %-14s %.1f MiB to %.1f MiB, slope %.2f MiB per hour (t %.1f)\n", label, jnum(d, "start") / MIB,
-                        jnum(d, "end") / MIB, jnum(d, "slope_per_h") / MIB, jnum(d, "slope_t"));
+                fprintf(f, "  %-14s %.1f MiB to %.1f MiB, slope %.2f MiB per hour (t %.1f)\n", label,
+                        jnum(d, "start") / MIB, jnum(d, "end") / MIB, jnum(d, "slope_per_h") / MIB, jnum(d, "slope_t"));
         else if (latency)
                 fprintf(f, "  %-14s %s to %s, slope %s per hour (t %.1f)\n", label, us(a, sizeof(a), d, "start"),
                         us(b, sizeof(b), d, "end"), us(c, sizeof(c), d, "slope_per_h"), jnum(d, "slope_t"));

@@ -14,7 +14,7 @@
 #include "proc-tree.h"
 #include "support.h"
 
-#define KB 1024.0
+#define KB  1024.0
 #define SEC 1000000ull
 
 typedef struct Tree {
@@ -45,8 +45,8 @@ static void write_ticks(const Tree *t, int pid, int ppid, unsigned utime, unsign
                         unsigned start) {
         char rel[64];
         snprintf(rel, sizeof(rel), "proc/%d/stat", pid);
-        test_writef(t->dir, rel, "%d (w) S %d %d %d 0 -1 4194560 100 0 0 0 %u %u 0 0 20 0 %u 0 %u 1000 200 1 1 0\n", pid,
-                    ppid, pid, pid, utime, stime, threads, start);
+        test_writef(t->dir, rel, "%d (w) S %d %d %d 0 -1 4194560 100 0 0 0 %u %u 0 0 20 0 %u 0 %u 1000 200 1 1 0\n",
+                    pid, ppid, pid, pid, utime, stime, threads, start);
 }
 
 static void remove_proc(const Tree *t, int pid) {
