@@ -17,6 +17,7 @@
 #include "macro.h"
 #include "plan-common.h"
 #include "plan.h"
+#include "proc-tree.h"
 #include "profiler.h"
 
 /* The host series on the charts (paths of skytune profile --json, without the summary's member). */
@@ -26,6 +27,9 @@ static const char *const kept_paths[] = {
         "network.tcp.time_wait", "network.tcp.listen_overflows_per_s", "network.tcp.retrans_pct", "tasks.threads",
 };
 #define N_KEPT ELEMENTSOF(kept_paths)
+/* The server's series (docs/load.md "system.server"), in the order server_sample() fills them. */
+static const char *const server_names[] = { "cpu_pct", "rss_bytes", "threads", "fds" };
+#define N_SERVER ELEMENTSOF(server_names)
 
 /* A rule's metric met at one object: when it first reached the rule's threshold. */
 typedef struct Crossing {
@@ -39,6 +43,10 @@ struct LoadHost {
         Profiler *profiler;
         FindingTable *rules;
         double *t_s, *planned, *kept[N_KEPT];   /* per tick; NAN where a series had no point */
+        ProcTree *server;                       /* --server-pid, --server-unit */
+        char server_what[300];                  /* "--server-pid 123", for the warning when it is gone */
+        double *server_series[N_SERVER];        /* per tick, beside the host's */
+        bool server_gone;
         size_t n, cap;
         Crossing *crossings;
         size_t n_crossings;
@@ -104,8 +112,11 @@ static int row_add(LoadHost *h, double t_s, double planned) {
         if (h->n == h->cap) {
                 size_t cap = h->cap ? 2 * h->cap : 64;
                 double **arrays[] = { &h->t_s, &h->planned };
-                for (size_t i = 0; i < ELEMENTSOF(arrays) + N_KEPT; i++) {
-                        double **a = i < ELEMENTSOF(arrays) ? arrays[i] : &h->kept[i - ELEMENTSOF(arrays)];
+                for (size_t i = 0; i < ELEMENTSOF(arrays) + N_KEPT + N_SERVER; i++) {
+                        size_t k = i - ELEMENTSOF(arrays);
+                        double **a = i < ELEMENTSOF(arrays) ? arrays[i]
+                                     : k < N_KEPT           ? &h->kept[k]
+                                                            : &h->server_series[k - N_KEPT];
                         double *v = realloc(*a, cap * sizeof(double));
                         if (!v)
                                 return -ENOMEM;
@@ -117,11 +128,50 @@ static int row_add(LoadHost *h, double t_s, double planned) {
         h->planned[h->n] = planned;
         for (size_t i = 0; i < N_KEPT; i++)
                 h->kept[i][h->n] = NAN;
+        for (size_t i = 0; i < N_SERVER; i++)
+                h->server_series[i][h->n] = NAN;
         h->n++;
         return 0;
 }
 
-int load_host_new(const char *sysroot, LoadHost **ret) {
+/* The server's processes into the last row; a server gone is warned about once, and the run goes on. */
+static void server_sample(LoadHost *h, double t_s) {
+        ProcTreeSample s;
+        int r = h->server ? proc_tree_sample(h->server, profiler_now_usec(), &s) : 1;
+        if (!h->server || r == -ENOMEM) {
+                h->oom |= r == -ENOMEM;
+                return;
+        }
+        double v[N_SERVER] = { s.cpu_pct, s.rss_bytes, s.threads, s.fds };
+        for (size_t i = 0; i < N_SERVER; i++)
+                h->server_series[i][h->n - 1] = v[i];
+        if (r == 0 && !h->server_gone) {
+                log_warning("%s: the server's processes are gone %.0f s into the run: its series are null from "
+                            "then on", h->server_what, t_s);
+                h->server_gone = true;
+        }
+}
+
+static int server_open(LoadHost *h, int pid, const char *unit) {
+        _cleanup_(error_done) Error e = ERROR_NULL;
+        int r;
+        if (unit) {
+                snprintf(h->server_what, sizeof(h->server_what), "--server-unit %s", unit);
+                r = proc_tree_open_unit(h->root, unit, profiler_now_usec(), &h->server, &e);
+        } else {
+                snprintf(h->server_what, sizeof(h->server_what), "--server-pid %d", pid);
+                r = proc_tree_open_pid(h->root, pid, profiler_now_usec(), &h->server, &e);
+        }
+        if (r < 0)
+                log_error("%s: %s", h->server_what, error_message(&e));
+        return r;
+}
+
+double load_host_server_rss(const LoadHost *h) {
+        return h->server ? proc_tree_last(h->server)->rss_bytes : NAN;
+}
+
+int load_host_new(const char *sysroot, int server_pid, const char *server_unit, LoadHost **ret) {
         LoadHost *h = calloc(1, sizeof(*h));
         if (!h)
                 return log_error_errno(-ENOMEM, "cannot sample the host: %m");
@@ -139,6 +189,8 @@ int load_host_new(const char *sysroot, LoadHost **ret) {
                 if (r < 0)
                         log_error_errno(r, "cannot sample the host's metrics: %m");
         }
+        if (r >= 0 && (server_pid > 0 || server_unit))
+                r = server_open(h, server_pid, server_unit);
         if (r < 0) {
                 load_host_free(h);
                 return r;
@@ -161,6 +213,7 @@ void load_host_tick(LoadHost *h, double t_s, double planned) {
         h->now_planned = planned;
         if (profiler_sample(h->profiler, profiler_now_usec(), false) == -ENOMEM)
                 h->oom = true;
+        server_sample(h, t_s);
 }
 
 static json_t *array_of(const double *v, size_t n) {
@@ -168,6 +221,16 @@ static json_t *array_of(const double *v, size_t n) {
         for (size_t i = 0; i < n; i++)
                 json_array_append_new(a, json_num(v[i]));
         return a;
+}
+
+static json_t *server_json(const LoadHost *h) {
+        if (!h->server)
+                return json_null();
+        json_t *series = json_object();
+        for (size_t i = 0; i < N_SERVER; i++)
+                json_object_set_new(series, server_names[i], array_of(h->server_series[i], h->n));
+        return json_pack("{s:i, s:s?, s:o}", "pid", proc_tree_pid(h->server), "unit", proc_tree_unit(h->server),
+                         "series", series);
 }
 
 static json_t *system_json(const LoadHost *h) {
@@ -183,7 +246,7 @@ static json_t *system_json(const LoadHost *h) {
                         json_object_set_new(series, kept_paths[i], array_of(h->kept[i], h->n));
         }
         json_object_set_new(s, "series", series);
-        json_object_set_new(s, "server", json_null());
+        json_object_set_new(s, "server", server_json(h));
         return s;
 }
 
@@ -261,8 +324,8 @@ int load_host_finish(LoadHost *h, json_t *doc) {
         double t_end = json_number_value(json_object_get(doc, "duration_s"));
         int r = 0;
         h->ignore = h->n && t_end - h->t_s[h->n - 1] < MIN_GAP_S;
-        if (!h->ignore)
-                r = row_add(h, t_end, NAN);
+        if (!h->ignore && (r = row_add(h, t_end, NAN)) >= 0)
+                server_sample(h, t_end);
         h->now_t = t_end;
         h->now_planned = NAN;
         if (r >= 0)
@@ -288,6 +351,9 @@ LoadHost *load_host_free(LoadHost *h) {
         free(h->planned);
         for (size_t i = 0; i < N_KEPT; i++)
                 free(h->kept[i]);
+        for (size_t i = 0; i < N_SERVER; i++)
+                free(h->server_series[i]);
+        proc_tree_free(h->server);
         for (size_t i = 0; i < h->n_crossings; i++)
                 free(h->crossings[i].path);
         free(h->crossings);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The outputs of a load run (cli/load-output.h). */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,6 +35,32 @@ const atomic_bool *load_stop_install(void) {
         return &load_stop;
 }
 
+int load_server_pid_parse(const char *arg, int *ret) {
+        char *end;
+        errno = 0;
+        long v = strtol(arg, &end, 10);
+        if (errno || end == arg || *end || v < 1 || v > INT_MAX) {
+                log_error("--server-pid '%s': give the PID of the server's main process (a whole number from 1)",
+                          arg);
+                return -EINVAL;
+        }
+        *ret = (int) v;
+        return 0;
+}
+
+int load_server_check(int pid, const char *unit, bool no_system, const char *verb) {
+        const char *what = pid > 0 ? "--server-pid" : "--server-unit";
+        if (pid > 0 && unit)
+                log_error("--server-pid and --server-unit name the server twice: give one (see 'skytune %s --help')",
+                          verb);
+        else if ((pid > 0 || unit) && no_system)
+                log_error("%s and --no-system: the server is sampled with the host; drop one (see 'skytune %s "
+                          "--help')", what, verb);
+        else
+                return 0;
+        return -EINVAL;
+}
+
 int load_output_open(LoadOutput *o) {
         _cleanup_(error_done) Error e = ERROR_NULL;
         o->tty = isatty(STDERR_FILENO);
@@ -42,8 +69,8 @@ int load_output_open(LoadOutput *o) {
                 log_error("%s", error_message(&e));
                 return EXIT_FAIL;
         }
-        if (!o->no_system && load_host_new(o->sysroot, &o->host) < 0) {
-                if (o->sysroot)
+        if (!o->no_system && load_host_new(o->sysroot, o->server_pid, o->server_unit, &o->host) < 0) {
+                if (o->sysroot || o->server_pid > 0 || o->server_unit)
                         return EXIT_FAIL;
                 log_warning("the run goes on without the host's metrics and findings");
         }
@@ -97,6 +124,11 @@ void load_output_tick(double t_s, void *userdata) {
         LoadOutput *o = userdata;
         if (o->host)
                 load_host_tick(o->host, t_s, o->planned);
+}
+
+double load_output_server_rss(void *userdata) {
+        const LoadOutput *o = userdata;
+        return o->host ? load_host_server_rss(o->host) : NAN;
 }
 
 void load_output_done_running(LoadOutput *o) {

@@ -23,12 +23,19 @@ typedef struct LoadOutput {
         FILE *hdr_f;
         bool hdr_begun;                 /* its header is written at the first interval */
         int hdr_error;                  /* the first write error (-errno) */
+        int server_pid;                 /* --server-pid (0: none) */
+        const char *server_unit;        /* --server-unit */
         LoadDocWriter writer;
         bool tty;
         LoadHost *host;                 /* cli/load-host.h */
         double planned;                 /* of the last total interval */
 } LoadOutput;
 
+/* --server-pid's value into *ret: 0, or -EINVAL logged naming it. */
+int load_server_pid_parse(const char *arg, int *ret);
+/* --server-pid and --server-unit against each other and --no-system, for `skytune VERB`: 0, or -EINVAL
+ * logged (a usage error). */
+int load_server_check(int pid, const char *unit, bool no_system, const char *verb);
 /* SIGINT and SIGTERM set the returned flag (a lock-free atomic the engines' threads read). */
 const atomic_bool *load_stop_install(void);
 /* Opens the writer (progress on when asked or stderr is a terminal). EXIT_OK or EXIT_FAIL, logged. */
@@ -37,6 +44,8 @@ int load_output_open(LoadOutput *o);
 void load_output_interval(const LoadInterval *iv, void *userdata);
 void load_output_tick(double t_s, void *userdata);
 #define LOAD_OUTPUT_HOOKS(o) { .on_interval = load_output_interval, .on_tick = load_output_tick, .userdata = (o) }
+/* The server's RSS at the last tick (StressRunConfig.server_rss; userdata: the LoadOutput), or NAN. */
+double load_output_server_rss(void *userdata);
 /* Clears the progress line. */
 void load_output_done_running(LoadOutput *o);
 /* doc (from load_doc_build), with the host's "system" and "findings" added, to every output asked

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "load-output.h"
 #include "log.h"
 #include "macro.h"
 #include "time-util.h"
@@ -58,6 +59,9 @@ static const char load_usage[] =
         "  --progress       one line per second on stderr (default when it is a TTY)\n"
         "  --no-system      do not sample the host (metrics, findings, proposed changes)\n"
         "  --sysroot DIR    read the host's /proc and /sys under DIR (captured trees)\n"
+        "  --server-pid PID also sample the server: the process tree of PID (and every\n"
+        "                   descendant), its CPU, RSS, threads and open fds each interval\n"
+        "  --server-unit U  the same for the processes of the systemd unit U\n"
         "\n"
         "Several agents (one load spread over machines):\n"
         "  --segment i/N    this agent sends arrivals (or users) i, i+N, ... of the load\n"
@@ -250,6 +254,7 @@ enum {
         OPT_SCENARIO = 0x100, OPT_USERS, OPT_RATE, OPT_DURATION, OPT_RAMP, OPT_THINK, OPT_ARRIVAL, OPT_THREADS,
         OPT_METHOD, OPT_BODY_FILE, OPT_THRESHOLD, OPT_INTERVAL, OPT_JSON, OPT_OUT, OPT_OUT_NDJSON, OPT_TIMEOUT,
         OPT_SEGMENT, OPT_START_AT, OPT_PROGRESS, OPT_HTML, OPT_NO_SYSTEM, OPT_SYSROOT, OPT_JUNIT, OPT_HDR_LOG,
+        OPT_SERVER_PID, OPT_SERVER_UNIT,
 };
 
 static int start_at_parse(const char *s, uint64_t *ret) {
@@ -283,6 +288,8 @@ static int option(int c, const char *arg, Build *b, LoadArgs *a) {
         case OPT_HDR_LOG: a->hdr_log = arg; return 0;
         case OPT_NO_SYSTEM: a->no_system = true; return 0;
         case OPT_SYSROOT: a->sysroot = arg; return 0;
+        case OPT_SERVER_PID: return load_server_pid_parse(arg, &a->server_pid);
+        case OPT_SERVER_UNIT: a->server_unit = arg; return 0;
         case OPT_SEGMENT: return parse_segment(arg, a);
         case OPT_START_AT: return start_at_parse(arg, &a->start_at_usec);
         case 'H': return push(&b->headers, &b->n_headers, (char *) arg) < 0 ? log_oom() : 0;
@@ -340,6 +347,8 @@ int load_args_parse(int argc, char **argv, LoadArgs *a) {
                 { "html", required_argument, NULL, OPT_HTML }, { "no-system", no_argument, NULL, OPT_NO_SYSTEM },
                 { "sysroot", required_argument, NULL, OPT_SYSROOT }, { "junit", required_argument, NULL, OPT_JUNIT },
                 { "hdr-log", required_argument, NULL, OPT_HDR_LOG },
+                { "server-pid", required_argument, NULL, OPT_SERVER_PID },
+                { "server-unit", required_argument, NULL, OPT_SERVER_UNIT },
                 { "help", no_argument, NULL, 'h' }, {},
         };
         *a = (LoadArgs) { 0 };
@@ -359,6 +368,8 @@ int load_args_parse(int argc, char **argv, LoadArgs *a) {
         }
         if (ret < 0)
                 ret = check(&b, argc - optind);
+        if (ret < 0 && load_server_check(a->server_pid, a->server_unit, a->no_system, "load") < 0)
+                ret = EXIT_USAGE;
         if (ret < 0 && a->json && a->out_ndjson && !strcmp(a->out_ndjson, "-"))
                 ret = usage_error("--json and --out-ndjson - both write to stdout: send the stream to a file");
         b.url = optind < argc ? argv[optind] : NULL;

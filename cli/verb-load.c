@@ -33,7 +33,8 @@ int verb_load(int argc, char **argv) {
                 return r;
         }
         LoadOutput o = { .json = a.json, .progress = a.progress, .out = a.out, .out_ndjson = a.out_ndjson,
-                         .html = a.html, .junit = a.junit, .hdr_log = a.hdr_log, .no_system = a.no_system, .sysroot = a.sysroot };
+                         .html = a.html, .junit = a.junit, .hdr_log = a.hdr_log, .no_system = a.no_system, .sysroot = a.sysroot,
+                         .server_pid = a.server_pid, .server_unit = a.server_unit };
         if (load_output_open(&o) != EXIT_OK) {
                 load_args_done(&a);
                 return EXIT_FAIL;

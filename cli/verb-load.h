@@ -16,6 +16,8 @@ typedef struct LoadArgs {
         const char *out, *out_ndjson, *html, *junit, *hdr_log;
         bool no_system;                 /* --no-system */
         const char *sysroot;            /* --sysroot DIR: the host's metrics from a captured tree */
+        int server_pid;                 /* --server-pid PID (0: none) */
+        const char *server_unit;        /* --server-unit UNIT */
 } LoadArgs;
 
 /* Fills *a; returns -1 to go on, else the exit code (help printed: 0; usage error logged: 2). */

@@ -24,6 +24,8 @@ typedef struct StressArgs {
         const char *url;
         bool json, progress, no_system;
         const char *out, *out_ndjson, *html, *sysroot, *junit, *hdr_log;
+        int server_pid;                 /* --server-pid (0: none) */
+        const char *server_unit;        /* --server-unit */
         unsigned threads;
         double timeout_s, threads_d;
         LoadPhase *phases;      /* the checked schedule */
@@ -31,7 +33,7 @@ typedef struct StressArgs {
 } StressArgs;
 
 enum { OPT_PATTERN = 0x100, OPT_OUT, OPT_NDJSON, OPT_HTML, OPT_PROGRESS, OPT_THREADS, OPT_TIMEOUT, OPT_NO_SYSTEM, OPT_SYSROOT,
-       OPT_JUNIT, OPT_HDR_LOG, OPT_TABLE = 0x200 };
+       OPT_JUNIT, OPT_HDR_LOG, OPT_SERVER_PID, OPT_SERVER_UNIT, OPT_TABLE = 0x200 };
 
 static void stress_usage_text(FILE *f, void *userdata)
 {
@@ -55,6 +57,9 @@ static void stress_usage_text(FILE *f, void *userdata)
                    "  --timeout S       per request (default 10)\n"
                    "  --no-system       do not sample the host (metrics, findings, changes)\n"
                    "  --sysroot DIR     read the host's /proc and /sys under DIR\n"
+                   "  --server-pid PID  also sample the server's process tree (CPU, RSS, threads,\n"
+                   "                    fds); endurance: the drift of its RSS\n"
+                   "  --server-unit U   the same for the processes of the systemd unit U\n"
                    "\nExamples:\n"
                    "  skytune stress --pattern spike --rate 100 --factor 5 --spike 30s URL\n"
                    "  skytune stress --pattern breakpoint --start 100 --slo-p99 200ms URL\n"
@@ -80,6 +85,8 @@ static struct option *options(void)
                 { "timeout", required_argument, NULL, OPT_TIMEOUT }, { "no-system", no_argument, NULL, OPT_NO_SYSTEM },
                 { "sysroot", required_argument, NULL, OPT_SYSROOT }, { "junit", required_argument, NULL, OPT_JUNIT },
                 { "hdr-log", required_argument, NULL, OPT_HDR_LOG },
+                { "server-pid", required_argument, NULL, OPT_SERVER_PID },
+                { "server-unit", required_argument, NULL, OPT_SERVER_UNIT },
         };
         size_t n = 0;
         while (stress_option_info(n))
@@ -147,6 +154,11 @@ static int option(StressArgs *a, int c)
         case OPT_HDR_LOG:
                 a->hdr_log = optarg;
                 return EXIT_OK;
+        case OPT_SERVER_PID:
+                return load_server_pid_parse(optarg, &a->server_pid) < 0 ? EXIT_USAGE : EXIT_OK;
+        case OPT_SERVER_UNIT:
+                a->server_unit = optarg;
+                return EXIT_OK;
         case OPT_THREADS:
                 return number_option("--threads", optarg, 1, 256, true, &a->threads_d);
         case OPT_TIMEOUT:
@@ -207,6 +219,8 @@ static int check(StressArgs *a)
                 error_done(&e);
                 return EXIT_USAGE;
         }
+        if (load_server_check(a->server_pid, a->server_unit, a->no_system, "stress") < 0)
+                return EXIT_USAGE;
         stress_config_finish(&a->c);
         if (stress_phases(&a->c.o, &a->phases, &a->n_phases, &e) < 0) {
                 log_error("%s (--pattern %s)", error_message(&e), stress_pattern_names[a->c.o.pattern]);
@@ -266,12 +280,14 @@ int verb_stress(int argc, char **argv)
                 return EXIT_USAGE;
         }
         LoadOutput o = { .json = a.json, .progress = a.progress, .out = a.out, .out_ndjson = a.out_ndjson,
-                         .html = a.html, .junit = a.junit, .hdr_log = a.hdr_log, .no_system = a.no_system, .sysroot = a.sysroot };
+                         .html = a.html, .junit = a.junit, .hdr_log = a.hdr_log, .no_system = a.no_system, .sysroot = a.sysroot,
+                         .server_pid = a.server_pid, .server_unit = a.server_unit };
         if (load_output_open(&o) != EXIT_OK)
                 return EXIT_FAIL;
         StressRunConfig cfg = {
                 .c = &a.c, .url = a.url, .threads = (unsigned) a.threads_d, .timeout_s = a.timeout_s,
                 .stop = load_stop_install(), .hooks = LOAD_OUTPUT_HOOKS(&o),
+                .server_rss = load_output_server_rss,
         };
         _cleanup_(error_done) Error e = ERROR_NULL;
         StressRun *sr = NULL;

@@ -76,6 +76,8 @@ static void on_interval(const LoadInterval *iv, void *userdata)
         if (iv->step || iv->start_s >= c->planned_s - 1e-6)
                 return;         /* the drain after the schedule sends nothing: not the pattern's */
         StressInterval si = stress_interval_from(&moved);
+        if (c->cfg->server_rss)
+                si.server_rss_bytes = c->cfg->server_rss(c->cfg->hooks.userdata);
         if (c->en)
                 stress_endurance_add(c->en, &si);
         else

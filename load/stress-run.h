@@ -20,6 +20,10 @@ typedef struct StressRunConfig {
         double timeout_s;               /* per request (0: the runner's 10 s) */
         const atomic_bool *stop;
         LoadHooks hooks;                /* every record, its times on the whole run's axis */
+        /* NULL, or the server's RSS in bytes (NAN: not known), called with hooks.userdata as each total
+         * interval becomes a StressInterval, before that interval's on_tick: the sample of the tick
+         * before, at the interval's start (endurance's RSS drift). */
+        double (*server_rss)(void *userdata);
 } StressRunConfig;
 
 typedef struct StressRun {

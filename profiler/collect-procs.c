@@ -5,7 +5,6 @@
  * PROCS_TOP processes that used the most CPU in between, with their thread and open file counts.
  * Reported as the fact cpu.top_processes, so that a CPU finding can name its cause. */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,20 +50,6 @@ static int procs_open(void *state, const Sysroot *root) {
         return 0;
 }
 
-static int read_pidstat(const Sysroot *root, int pid, PidStat *ret) {
-        char path[48], buf[1024];
-        snprintf(path, sizeof(path), "proc/%d/stat", pid);
-        int fd = sysroot_openat(root, path, O_RDONLY | O_CLOEXEC, 0);
-        if (fd < 0)
-                return fd;
-        ssize_t n = read(fd, buf, sizeof(buf));
-        int saved = errno;
-        close(fd);
-        if (n < 0)
-                return -saved;
-        return pidstat_parse(buf, (size_t) n, ret);
-}
-
 static int by_pid(const void *a, const void *b) {
         const ProcTicks *x = a, *y = b;
         return (x->pid > y->pid) - (x->pid < y->pid);
@@ -83,7 +68,7 @@ static int take_snapshot(const Sysroot *root, Snapshot *snap, uint64_t now) {
                 if (de->d_name[0] < '0' || de->d_name[0] > '9' || *end || pid <= 0 || pid > INT32_MAX)
                         continue;
                 PidStat ps;
-                if (read_pidstat(root, (int) pid, &ps) < 0)
+                if (pidstat_read(root, (int) pid, &ps) < 0)
                         continue;       /* exited meanwhile, or not ours to read */
                 r = array_reserve((void **) &snap->v, &snap->cap, snap->n, sizeof(ProcTicks));
                 if (r < 0)

@@ -2,13 +2,16 @@
 #include "proc-pidstat.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "safe-text.h"
 #include "textscan.h"
 
 /* Words after ')': 1 is field 3 (state), so field k is word k - 2. */
-enum { W_UTIME = 12, W_STIME = 13, W_CUTIME = 14, W_CSTIME = 15, W_THREADS = 18, W_STARTTIME = 20 };
+enum { W_PPID = 2, W_UTIME = 12, W_STIME = 13, W_CUTIME = 14, W_CSTIME = 15, W_THREADS = 18, W_STARTTIME = 20 };
 
 int pidstat_parse(const char *text, size_t len, PidStat *ret) {
         const char *open = memchr(text, '(', len), *close = NULL;
@@ -26,7 +29,8 @@ int pidstat_parse(const char *text, size_t len, PidStat *ret) {
         text_escape_buf(st.comm, sizeof(st.comm), raw);
         Scan s = scan_init(close + 1, (size_t) (text + len - close - 1));
         uint64_t *want[W_STARTTIME + 1] = {
-                [W_UTIME] = &st.utime, [W_STIME] = &st.stime, [W_CUTIME] = &st.cutime, [W_CSTIME] = &st.cstime,
+                [W_PPID] = &st.ppid,     [W_UTIME] = &st.utime,     [W_STIME] = &st.stime,
+                [W_CUTIME] = &st.cutime, [W_CSTIME] = &st.cstime,
                 [W_THREADS] = &st.threads,
                 [W_STARTTIME] = &st.starttime,
         };
@@ -36,4 +40,18 @@ int pidstat_parse(const char *text, size_t len, PidStat *ret) {
                         return -EBADMSG;
         *ret = st;
         return 0;
+}
+
+int pidstat_read(const Sysroot *root, int pid, PidStat *ret) {
+        char path[48], buf[1024];
+        snprintf(path, sizeof(path), "proc/%d/stat", pid);
+        int fd = sysroot_openat(root, path, O_RDONLY | O_CLOEXEC, 0);
+        if (fd < 0)
+                return fd;
+        ssize_t n = read(fd, buf, sizeof(buf));
+        int saved = errno;
+        close(fd);
+        if (n < 0)
+                return -saved;
+        return pidstat_parse(buf, (size_t) n, ret);
 }

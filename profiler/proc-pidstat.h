@@ -9,9 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sysroot.h"
+
 typedef struct PidStat {
-        uint64_t utime, stime, cutime, cstime, threads, starttime;
+        uint64_t ppid, utime, stime, cutime, cstime, threads, starttime;
         char comm[80];          /* escaped: up to 4 bytes per byte of the 16-byte comm */
 } PidStat;
 
 int pidstat_parse(const char *text, size_t len, PidStat *ret);
+/* proc/PID/stat under root, read and parsed: -ENOENT (exited), -EBADMSG, other -errno. */
+int pidstat_read(const Sysroot *root, int pid, PidStat *ret);

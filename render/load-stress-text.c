@@ -104,6 +104,8 @@ static void breakpoint_text(FILE *f, const json_t *s, const json_t *o)
         }
 }
 
+#define MIB (1024.0 * 1024.0)
+
 static void drift_text(FILE *f, const char *label, const json_t *d, bool latency, bool rss)
 {
         char a[32], b[32];
@@ -112,15 +114,18 @@ static void drift_text(FILE *f, const char *label, const json_t *d, bool latency
                 return;
         }
         char c[32];
-        if (latency)
+        if (rss)
+                fprintf(f, "  %-14s %.1f MiB to %.1f MiB, slope %.2f MiB per hour (t %.1f)\n", label,
+                        jnum(d, "start") / MIB, jnum(d, "end") / MIB, jnum(d, "slope_per_h") / MIB, jnum(d, "slope_t"));
+        else if (latency)
                 fprintf(f, "  %-14s %s to %s, slope %s per hour (t %.1f)\n", label, us(a, sizeof(a), d, "start"),
                         us(b, sizeof(b), d, "end"), us(c, sizeof(c), d, "slope_per_h"), jnum(d, "slope_t"));
         else
                 fprintf(f, "  %-14s %.4g to %.4g, slope %.4g per hour (t %.1f)\n", label, jnum(d, "start"), jnum(d, "end"),
                         jnum(d, "slope_per_h"), jnum(d, "slope_t"));
         if (json_is_true(json_object_get(d, "change")))
-                fprintf(f, "  %-14s change at %.0f s: %.4g -> %.4g\n", "", jnum(d, "change_s"), jnum(d, "before"),
-                        jnum(d, "after"));
+                fprintf(f, "  %-14s change at %.0f s: %.4g -> %.4g%s\n", "", jnum(d, "change_s"),
+                        jnum(d, "before") / (rss ? MIB : 1), jnum(d, "after") / (rss ? MIB : 1), rss ? " MiB" : "");
 }
 
 void load_stress_text(FILE *f, const json_t *s)

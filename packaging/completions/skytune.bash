@@ -77,6 +77,13 @@ _skytune() {
         --sysroot | --dir)
                 _filedir -d
                 return ;;
+        --server-pid)
+                COMPREPLY=($(compgen -W "$(cd /proc 2>/dev/null && printf '%s ' [0-9]*)" -- "$cur"))
+                return ;;
+        --server-unit)
+                COMPREPLY=($(compgen -W "$(systemctl list-units --type=service --all --no-legend --plain 2>/dev/null |
+                        awk '{ print $1 }')" -- "$cur"))
+                return ;;
         --probes)
                 COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur"))
                 return ;;

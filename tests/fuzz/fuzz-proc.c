@@ -7,6 +7,7 @@
 #include <errno.h>
 
 #include "cgroup-cpu-stat.h"
+#include "cgroup-procs.h"
 #include "diskstats.h"
 #include "fuzz.h"
 #include "host-facts.h"
@@ -15,6 +16,7 @@
 #include "netstat.h"
 #include "proc-loadavg.h"
 #include "proc-mem.h"
+#include "proc-pidstat.h"
 #include "proc-pressure.h"
 #include "proc-softnet.h"
 #include "proc-stat.h"
@@ -138,6 +140,21 @@ static void one_cpu_stat(const char *text, size_t len) {
         (void) cgroup_cpu_stat_parse(text, len, &s);
 }
 
+/* A cgroup's cgroup.procs: every PID kept is one of the text's, in 1..INT32_MAX. */
+static void one_cgroup_procs(const char *text, size_t len) {
+        PidList l = {};
+        (void) cgroup_procs_parse(text, len, &l);
+        fuzz_check(l.n <= len / 2 + 1);
+        for (size_t i = 0; i < l.n; i++)
+                fuzz_check(l.v[i] >= 1);
+        pid_list_done(&l);
+}
+
+static void one_pidstat(const char *text, size_t len) {
+        PidStat s;
+        (void) pidstat_parse(text, len, &s);
+}
+
 /* /proc/cpuinfo, a CPU list (/sys/devices/system/cpu/online), os-release: the host facts. */
 static void one_host(const char *text, size_t len) {
         char buf[64];
@@ -184,6 +201,7 @@ static const struct {
         { "stat", one_stat },           { "netstat", one_netstat }, { "sockstat", one_sockstat },
         { "diskstats", one_diskstats }, { "netdev", one_netdev },   { "mountinfo", one_mountinfo },
         { "cpu.stat", one_cpu_stat },   { "host", one_host },       { "textscan", one_textscan },
+        { "cgroup.procs", one_cgroup_procs }, { "pidstat", one_pidstat },
 };
 enum { N_PARSERS = sizeof(parsers) / sizeof(parsers[0]) };
 

@@ -27,6 +27,7 @@ static void test_parse(void **state) {
         PidStat ps;
         assert_int_equal(pidstat_parse(line, strlen(line), &ps), 0);
         assert_string_equal(ps.comm, "a) (b c)");
+        assert_int_equal(ps.ppid, 1);
         assert_int_equal(ps.utime, 700);
         assert_int_equal(ps.stime, 300);
         assert_int_equal(ps.cutime, 5);
