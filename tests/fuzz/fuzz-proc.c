@@ -196,12 +196,15 @@ static const struct {
         const char *name;
         void (*parse)(const char *text, size_t len);
 } parsers[] = {
-        { "loadavg", one_loadavg },     { "meminfo", one_meminfo }, { "vmstat", one_vmstat },
-        { "pressure", one_psi },        { "softnet", one_softnet }, { "softirqs", one_softirqs },
-        { "stat", one_stat },           { "netstat", one_netstat }, { "sockstat", one_sockstat },
-        { "diskstats", one_diskstats }, { "netdev", one_netdev },   { "mountinfo", one_mountinfo },
-        { "cpu.stat", one_cpu_stat },   { "host", one_host },       { "textscan", one_textscan },
-        { "cgroup.procs", one_cgroup_procs }, { "pidstat", one_pidstat },
+        { "loadavg", one_loadavg },   { "meminfo", one_meminfo },
+        { "vmstat", one_vmstat },     { "pressure", one_psi },
+        { "softnet", one_softnet },   { "softirqs", one_softirqs },
+        { "stat", one_stat },         { "netstat", one_netstat },
+        { "sockstat", one_sockstat }, { "diskstats", one_diskstats },
+        { "netdev", one_netdev },     { "mountinfo", one_mountinfo },
+        { "cpu.stat", one_cpu_stat }, { "host", one_host },
+        { "textscan", one_textscan }, { "cgroup.procs", one_cgroup_procs },
+        { "pidstat", one_pidstat },
 };
 enum { N_PARSERS = sizeof(parsers) / sizeof(parsers[0]) };
 
