@@ -51,6 +51,8 @@ struct RunCtx {
 int step_execute(StepCtx *c);
 /* The step's interval has ended (under the lock): into the group's total. */
 void run_total_add(RunCtx *rc, unsigned k, const LoadgenResults *r, double start_s, double end_s, double planned);
+/* Hands out, in order, the total intervals every running step has delivered (all: whatever came). */
+void run_total_flush(RunCtx *rc, bool all);
 /* A threshold broke for good with `abort`: the run ends (under the lock). */
 void run_abort(RunCtx *rc, const Threshold *t);
 double run_now_s(const RunCtx *rc);

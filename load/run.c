@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The run: thresholds set up, groups of steps one after another (the steps of a group side by side,
- * one thread each), the total's intervals assembled from the steps' as they come, and the judgement
- * at the end. */
+ * one thread each) and the judgement at the end; the total's intervals are run-total.c's. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -13,80 +12,13 @@
 #include "threshold-eval.h"
 #include "time-util.h"
 
-double run_now_s(const RunCtx *rc) {
-        uint64_t now = loadgen_now_ns();
-        return now > rc->t0_ns ? (double) (now - rc->t0_ns) / 1e9 : 0;
-}
-
-void run_abort(RunCtx *rc, const Threshold *t) {
-        if (!rc->run->aborted_by)
-                rc->run->aborted_by = t;
-        atomic_store(&rc->abort, true);
-        for (size_t i = 0; i < rc->run->n_steps; i++)
-                atomic_store(&rc->steps[i].end_now, true);
-}
-
-/* Total interval k is complete: handed out, judged by the global `for` thresholds, ticked. */
-static void total_emit(RunCtx *rc, Pending *p) {
-        const LoadHooks *h = &rc->cfg->hooks;
-        LoadInterval rec = {
-                .step = NULL, .index = rc->run->intervals, .start_s = p->start_s, .end_s = p->end_s,
-                .planned = p->planned, .results = &p->r,
-        };
-        if (h->on_interval)
-                h->on_interval(&rec, h->userdata);
-        for (size_t i = 0; i < rc->run->n_thresholds; i++) {
-                LoadThresholdRun *tr = &rc->run->thresholds[i];
-                if (tr->step < 0 && load_threshold_interval(tr, &p->r, p->start_s, p->end_s))
-                        run_abort(rc, tr->t);
-        }
-        if (h->on_tick)
-                h->on_tick(p->end_s, h->userdata);
-        rc->run->intervals++;
-        loadgen_results_reset(&p->r);
-        p->got = 0;
-        p->used = false;
-        rc->ring_next++;
-}
-
-/* Hands out, in order, the total intervals every running step has delivered (all: whatever came). */
-static void total_flush(RunCtx *rc, bool all) {
-        for (;;) {
-                Pending *p = &rc->ring[rc->ring_next % RING];
-                if (!p->used || (!all && p->got < rc->active))
-                        return;
-                total_emit(rc, p);
-        }
-}
-
-void run_total_add(RunCtx *rc, unsigned k, const LoadgenResults *r, double start_s, double end_s, double planned) {
-        /* A step far ahead of another (one had a shorter interval at a cut): the oldest goes as it is. */
-        while (k >= rc->ring_next + RING)
-                total_emit(rc, &rc->ring[rc->ring_next % RING]);
-        if (k < rc->ring_next)
-                k = rc->ring_next;      /* late: joins the oldest still open */
-        Pending *p = &rc->ring[k % RING];
-        if (!p->used) {
-                p->used = true;
-                p->start_s = start_s;
-                p->end_s = end_s;
-                p->planned = 0;
-        }
-        p->start_s = fmin(p->start_s, start_s);
-        p->end_s = fmax(p->end_s, end_s);
-        p->planned += planned;
-        p->got++;
-        loadgen_results_merge(&p->r, r);
-        total_flush(rc, false);
-}
-
 static void *step_main(void *arg) {
         StepCtx *c = arg;
         c->r = step_execute(c);
         RunCtx *rc = c->run;
         pthread_mutex_lock(&rc->lock);
         rc->active--;
-        total_flush(rc, false);
+        run_total_flush(rc, false);
         pthread_mutex_unlock(&rc->lock);
         return NULL;
 }
@@ -109,7 +41,7 @@ static int run_group(RunCtx *rc, size_t first, size_t n, bool first_group, Error
         for (size_t i = 0; i < started; i++)
                 pthread_join(rc->steps[first + i].tid, NULL);
         pthread_mutex_lock(&rc->lock);
-        total_flush(rc, true);
+        run_total_flush(rc, true);
         pthread_mutex_unlock(&rc->lock);
         if (r < 0)
                 return error_set(e, r, "cannot start a thread for step '%s'", rc->steps[first + started].out->step->name);

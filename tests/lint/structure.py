@@ -38,13 +38,6 @@ ALLOWED_DUPLICATES = [
 
 # Call cycles allowed for now: (frozenset of the files of the cycle, reason).
 ALLOWED_CYCLES = [
-        (frozenset({"load/run.c", "load/run-step.c"}),
-         "load/ is reworked in parallel (issue 14) by another engineer: run.c dispatches steps and "
-         "run-step.c reports back through run_abort, run_now_s, run_total_add; to go when that work "
-         "merges (a RunContext of callbacks, or the three in their own file)"),
-        (frozenset({"load/scenario-parse.c", "load/scenario-parse-step.c"}),
-         "load/ is reworked in parallel (issue 14): the step parser uses the scenario parser's value "
-         "parsers (parse_bool, parse_duration, ...); to go when they move to a scenario-values.c"),
 ]
 
 
