@@ -96,7 +96,7 @@ static void load_sections(FILE *f, const json_t *doc, const LoadSeries *s) {
                 time_chart(f, s, doc, "chart-errors", "errors per second, by class", "/s", false, errs, s->n_errors);
         free(errs);
         html_errors_table(f, doc);
-        fputs("</section>\n<section id=\"latency\"><h2>Latency of successful requests over time</h2>\n", f);
+        fputs("</section>\n<section id=\"latency\"><h2>Latency of answered requests over time</h2>\n", f);
         ChartSeries lat[5];
         for (size_t p = 0; p < 5; p++)
                 lat[p] = (ChartSeries) { load_pct_names[p], s->pct[p] };
@@ -133,7 +133,7 @@ static void distribution(FILE *f, const json_t *doc) {
                 chart_fmt(buf, sizeof(buf), "us", (double) histogram_percentile(h, ps[i]));
                 fprintf(f, "<tr><td>%s</td><td>%s</td></tr>\n", names[i], buf);
         }
-        fprintf(f, "</table>\n<p>%llu successful requests.</p></section>\n", (unsigned long long) histogram_count(h));
+        fprintf(f, "</table>\n<p>%llu answered requests (2xx to 5xx; failed transfers have no time).</p></section>\n", (unsigned long long) histogram_count(h));
         histogram_free(h);
 }
 
