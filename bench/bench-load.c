@@ -201,14 +201,15 @@ static int run_hey(const char *u, const Cell *c, double duration, Run *ret) {
         ret->rps = after(text, "Requests/sec:");
         ret->requests = 0;
         ret->failed = 0;
-        /* "  [200]\t123456 responses" per status */
-        for (const char *p = text; p && (p = strstr(p, "\t[")); p++) {
+        /* "Status code distribution:" then "  [200]\t123456 responses" a line */
+        const char *p = text ? strstr(text, "Status code distribution:") : NULL;
+        for (p = p ? strchr(p, '\n') : NULL; p; p = strchr(p + 1, '\n')) {
                 unsigned status;
                 double count;
-                if (sscanf(p, "\t[%u]\t%lf responses", &status, &count) == 2) {
-                        ret->requests += count;
-                        ret->failed += status >= 400 ? count : 0;
-                }
+                if (sscanf(p + 1, " [%u] %lf responses", &status, &count) != 2)
+                        break;
+                ret->requests += count;
+                ret->failed += status >= 400 ? count : 0;
         }
         return isnan(ret->rps) || ret->requests <= 0 ? -EBADMSG : 0;
 }
