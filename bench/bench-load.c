@@ -17,7 +17,7 @@
  * Figures, never pass/fail (exit 0 unless a run could not be made). Needs nginx and wrk on PATH.
  *   bench-load [--part closed|open|endurance|all] [--rounds N] [--duration S] [--cells T:C,...]
  *              [--rate R] [--open-duration S] [--open-runs N] [--endurance-rate R]
- *              [--endurance-duration S] [--bytes N] */
+ *              [--endurance-duration S] [--endurance-no-system] [--bytes N] */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -471,16 +471,17 @@ static size_t sample_rss(pid_t pid, double *t, double *kb) {
         return n;
 }
 
-static int endurance_part(double rate, double duration) {
+static int endurance_part(double rate, double duration, bool no_system) {
         char r[32], d[32];
         snprintf(r, sizeof r, "%.0f", rate);
         snprintf(d, sizeof d, "%g", duration);
         _cleanup_free_ char *out = tmp_path("endurance.txt"), *doc_path = tmp_path("endurance.json");
         if (!out || !doc_path)
                 return -ENOMEM;
-        char *argv[] = { (char *) SKYTUNE_BIN, "load", url, "--rate", r, "--duration", d, "--out", doc_path, NULL };
-        printf("endurance: %s load URL --rate %s --duration %s (system sampling on), VmRSS every 5 s (KB):\n",
-               "skytune", r, d);
+        char *argv[] = { (char *) SKYTUNE_BIN, "load", url, "--rate", r, "--duration", d, "--out", doc_path,
+                         no_system ? "--no-system" : NULL, NULL };
+        printf("endurance: skytune load URL --rate %s --duration %s%s, VmRSS every 5 s (KB):\n", r, d,
+               no_system ? " --no-system" : "");
         fflush(stdout);
         pid_t pid = spawn(argv, out);
         if (pid < 0)
@@ -506,9 +507,12 @@ static int endurance_part(double rate, double duration) {
         size_t first = 0;
         while (first + 1 < n && t[first] < 60)
                 first++;
-        printf("  slope: %.1f KB/min over the run, %.1f KB/min after the first minute\n"
+        size_t half = n / 2;
+        printf("  slope: %.1f KB/min over the run, %.1f KB/min after the first minute,\n"
+               "         %.1f KB/min over the second half (from %.0f s: %+.0f KB)\n"
                "  growth after the first minute: %+.0f KB (%.0f -> %.0f KB)\n",
-               60 * slope(t, kb, n, 0), 60 * slope(t, kb, n, 60), kb[n - 1] - kb[first], kb[first], kb[n - 1]);
+               60 * slope(t, kb, n, 0), 60 * slope(t, kb, n, 60), 60 * slope(t, kb, n, t[half]), t[half],
+               kb[n - 1] - kb[half], kb[n - 1] - kb[first], kb[first], kb[n - 1]);
         return 0;
 }
 
@@ -535,6 +539,7 @@ typedef struct Options {
         unsigned rounds, open_runs, open_threads;
         double duration, rate, open_duration, endurance_rate, endurance_duration;
         size_t bytes;
+        bool endurance_no_system;
         Cell cells[MAX_CELLS];
         size_t n_cells;
 } Options;
@@ -543,7 +548,7 @@ static const char usage[] =
         "Usage: bench-load [--part closed|open|endurance|all] [--rounds N (4)] [--duration S (5)]\n"
         "       [--cells T:C,... (1:20,1:50,1:100,2:100)] [--rate R (20000)] [--open-duration S (10)]\n"
         "       [--open-runs N (3)] [--open-threads N (1)] [--endurance-rate R (2000)]\n"
-        "       [--endurance-duration S (120)] [--bytes N (615)]\n";
+        "       [--endurance-duration S (120)] [--endurance-no-system] [--bytes N (615)]\n";
 
 static int parse_options(int argc, char **argv, Options *o) {
         static const struct option options[] = {
@@ -552,6 +557,7 @@ static int parse_options(int argc, char **argv, Options *o) {
                 { "rate", required_argument, NULL, 'R' }, { "open-duration", required_argument, NULL, 'D' },
                 { "open-runs", required_argument, NULL, 'n' }, { "open-threads", required_argument, NULL, 't' },
                 { "endurance-rate", required_argument, NULL, 'e' }, { "endurance-duration", required_argument, NULL, 'E' },
+                { "endurance-no-system", no_argument, NULL, 'N' },
                 { "bytes", required_argument, NULL, 'b' }, { "help", no_argument, NULL, 'h' }, {},
         };
         for (int c; (c = getopt_long(argc, argv, "h", options, NULL)) != -1;)
@@ -566,6 +572,7 @@ static int parse_options(int argc, char **argv, Options *o) {
                 case 't': o->open_threads = (unsigned) atoi(optarg); break;
                 case 'e': o->endurance_rate = atof(optarg); break;
                 case 'E': o->endurance_duration = atof(optarg); break;
+                case 'N': o->endurance_no_system = true; break;
                 case 'b': o->bytes = (size_t) atol(optarg); break;
                 default: return -EINVAL;
                 }
@@ -615,7 +622,7 @@ int main(int argc, char **argv) {
         }
         if ((all || !strcmp(o.part, "open")) && open_part(o.rate, o.open_duration, o.open_threads, o.open_runs) < 0)
                 return 1;
-        if ((all || !strcmp(o.part, "endurance")) && endurance_part(o.endurance_rate, o.endurance_duration) < 0)
+        if ((all || !strcmp(o.part, "endurance")) && endurance_part(o.endurance_rate, o.endurance_duration, o.endurance_no_system) < 0)
                 return 1;
         return 0;
 }
