@@ -45,9 +45,12 @@ else
 fi
 
 # skytune stress shares the option.
+# Exit 4 (the spike did not recover: a 40/s base's p99 is noisy on a busy machine) is the pattern's
+# verdict, not the log's: the log is what is checked here.
+rc=0
 "$skytune" stress --pattern spike --rate 40 --factor 2 --before 4s --spike 1s --after 3s --no-system "$url" \
-        --hdr-log "$tmp/stress.hlog" --json >"$tmp/stress.json" 2>"$tmp/stress.err" ||
-        fail "stress --hdr-log: exit $? ($(tail -3 "$tmp/stress.err"))"
+        --hdr-log "$tmp/stress.hlog" --json >"$tmp/stress.json" 2>"$tmp/stress.err" || rc=$?
+[[ $rc -eq 0 || $rc -eq 4 ]] || fail "stress --hdr-log: exit $rc ($(tail -3 "$tmp/stress.err"))"
 "$tool" read "$tmp/stress.hlog" >"$tmp/stress.txt" || fail "hdr-tool could not decode the stress log"
 sum=$(awk '$1 == "total" { n += $3 } END { print n }' "$tmp/stress.txt")
 [[ $sum == $(jq .total.completed "$tmp/stress.json") && $sum -gt 0 ]] || fail "the stress log holds $sum requests"
