@@ -6,26 +6,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "fuzz.h"
 #include "load-doc.h"
 #include "load-merge.h"
 
 static json_t *read_doc(const uint8_t *data, size_t size) {
-        char path[] = "/tmp/fuzz-load-merge-XXXXXX";
-        int fd = mkstemp(path);
-        if (fd < 0)
-                abort();
-        if (write(fd, data, size) != (ssize_t) size)
-                abort();
-        close(fd);
+        const char *path = fuzz_write_file("load-merge.json", data, size);
         json_t *doc = NULL;
         Error e = ERROR_NULL;
         if (load_doc_read(path, &doc, &e) < 0)
                 doc = NULL;
         error_done(&e);
-        unlink(path);
         return doc;
 }
 
