@@ -45,6 +45,7 @@ struct RunCtx {
         unsigned active;                /* steps of the group still running */
         Pending ring[RING];
         unsigned ring_next;             /* the next total interval to hand out */
+        double total_end_s;             /* where the last total interval handed out ended */
 };
 
 /* Runs one step on the calling thread (its own engine); 0 or -errno with c->e. */

@@ -21,9 +21,14 @@ void run_abort(RunCtx *rc, const Threshold *t) {
                 atomic_store(&rc->steps[i].end_now, true);
 }
 
-/* Total interval k is complete: handed out, judged by the global `for` thresholds, ticked. */
+/* Total interval k is complete: handed out, judged by the global `for` thresholds, ticked. The
+ * steps' k-th intervals need not line up (a plan cut by `until`, a last interval that drains), so
+ * the total's run on from the one before: never back in time, never overlapping. */
 static void total_emit(RunCtx *rc, Pending *p) {
         const LoadHooks *h = &rc->cfg->hooks;
+        p->end_s = fmax(p->end_s, rc->total_end_s);
+        p->start_s = fmin(fmax(p->start_s, rc->total_end_s), p->end_s);
+        rc->total_end_s = p->end_s;
         LoadInterval rec = {
                 .step = NULL, .index = rc->run->intervals, .start_s = p->start_s, .end_s = p->end_s,
                 .planned = p->planned, .results = &p->r,
