@@ -71,30 +71,43 @@ static int discard(void *userdata, const MetricPoint *p) {
         return 0;
 }
 
-/* CPU per sample of each collector alone, driven through the table as profiler_sample does (sample,
- * then the streaming collectors' interval into a sink that counts the points). */
-static int breakdown(const Sysroot *root, unsigned samples) {
-        printf("per collector, every source read (mean of %u samples):\n", samples);
-        for (size_t i = 0; i < collector_table_size; i++) {
-                const Collector *c = collector_table[i];
-                void *st = calloc(1, c->state_size ? c->state_size : 1);
-                if (!st || (c->open && c->open(st, root) < 0))
-                        return -ENOMEM;
-                uint64_t clock = 1;
-                unsigned long points = 0;
-                MetricSink sink = { discard, &points };
-                double t0 = cpu_now_us();
-                for (unsigned n = 0; c->sample && n < samples; n++) {
-                        if (c->sample(st, clock++ * 1000000ull, true) == -ENOMEM)
-                                return -ENOMEM;
-                        if (c->interval && c->interval(st, &sink) == -ENOMEM)
-                                return -ENOMEM;
-                }
-                printf("  %-12s %8.1f us  %6.1f points\n", c->name, (cpu_now_us() - t0) / samples,
-                       (double) points / samples);
-                if (c->close)
-                        c->close(st);
+/* CPU per sample of one collector alone over samples, driven through the table as profiler_sample
+ * does (sample, then the streaming collectors' interval into a sink that counts the points): every
+ * source at every sample, or as a profile runs it (a full sample every PROFILER_FULL_PERIOD_USEC). */
+static int collector_cost(const Collector *c, const Sysroot *root, unsigned samples, bool every, double *us,
+                          double *points) {
+        void *st = calloc(1, c->state_size ? c->state_size : 1);
+        if (!st || (c->open && c->open(st, root) < 0)) {
                 free(st);
+                return -ENOMEM;
+        }
+        uint64_t per_full = PROFILER_FULL_PERIOD_USEC / 1000000u;
+        unsigned long n_points = 0;
+        MetricSink sink = { discard, &n_points };
+        double t0 = cpu_now_us();
+        int r = 0;
+        for (unsigned n = 0; r >= 0 && c->sample && n < samples; n++) {
+                bool full = every || n % per_full == 0;
+                if (c->sample(st, (n + 1) * 1000000ull, full) == -ENOMEM ||
+                    (c->interval && c->interval(st, &sink) == -ENOMEM))
+                        r = -ENOMEM;
+        }
+        *us = (cpu_now_us() - t0) / samples;
+        *points = (double) n_points / samples;
+        if (c->close)
+                c->close(st);
+        free(st);
+        return r;
+}
+
+static int breakdown(const Sysroot *root, unsigned samples) {
+        printf("per collector, mean of %u samples: as a profile runs it | every source read\n", samples);
+        for (size_t i = 0; i < collector_table_size; i++) {
+                double steady, every, points;
+                if (collector_cost(collector_table[i], root, samples, false, &steady, &points) < 0 ||
+                    collector_cost(collector_table[i], root, samples, true, &every, &points) < 0)
+                        return -ENOMEM;
+                printf("  %-13s %7.1f us | %7.1f us  %6.1f points\n", collector_table[i]->name, steady, every, points);
         }
         return 0;
 }
