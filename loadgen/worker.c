@@ -90,6 +90,7 @@ static void begin(Worker *w) {
         w->interval = 0;
         w->next_boundary_ns = run->interval_ns ? run->t0 + run->interval_ns : UINT64_MAX;
         w->nfree = w->nbusy = w->nthinking = 0;
+        w->poll_ns = 0;
         w->slot_wait = false;
         for (unsigned i = w->nslots; i > 0; i--) {
                 w->slots[i - 1].cool_until_ns = 0;
@@ -224,6 +225,8 @@ static int wait_until(Worker *w, struct epoll_event *events, int max, uint64_t n
         uint64_t lag = for_send ? w->wake_lag_ns : 0;
         uint64_t timeout = wake <= now + lag ? 0 : MIN(wake - lag - now, cap);
         int n = conn_wait(w, events, max, timeout);
+        if (for_send && n == 0 && timeout == 0)
+                w->poll_ns += loadgen_now_ns() - now;   /* waiting, not working: not client-bound */
         if (for_send && n == 0 && timeout > 0 && timeout < cap) {
                 uint64_t asked = now + timeout, got = loadgen_now_ns();
                 uint64_t over = got > asked ? MIN(got - asked, (uint64_t) 200000) : 0;
