@@ -118,6 +118,8 @@ int merge_acc_add(MergeAcc *a, const json_t *o, const char *where, Error *e) {
         if (r >= 0)
                 r = add_count(o, "late_client", false, &c->late_client, where, e);
         if (r >= 0)
+                r = add_count(o, "retried", false, &c->retried, where, e);
+        if (r >= 0)
                 r = add_errors(c, json_object_get(o, "errors"), where, e);
         if (r >= 0)
                 r = add_status(c, json_object_get(o, "status"), where, e);

@@ -101,6 +101,7 @@ json_t *load_summary_json(const LoadgenResults *r, double span_s) {
         json_object_set_new(o, "new_connections", json_integer((json_int_t) c->new_connections));
         json_object_set_new(o, "late", json_integer((json_int_t) c->late));
         json_object_set_new(o, "late_client", json_integer((json_int_t) c->late_client));
+        json_object_set_new(o, "retried", json_integer((json_int_t) c->retried));
         json_object_set_new(o, "hdr", hdr_json(r->h[LOADGEN_H_LATENCY]));
         return o;
 }

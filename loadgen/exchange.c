@@ -123,6 +123,7 @@ static int fail(Worker *w, Slot *slot, uint64_t now, LoadgenError err) {
                 return 0;
         if (retry) {
                 slot->retried = true;
+                w->cur->c.retried++;
                 return conn_open(w, slot);
         }
         finish(w, slot, now, 0, err);

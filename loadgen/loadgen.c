@@ -192,7 +192,7 @@ static void collect(Loadgen *lg, unsigned started, uint64_t elapsed_ns, LoadgenR
                         loadgen_results_merge(&lg->record, &w->whole);
                 info->cpu_s += w->cpu_s;
                 /* A thread busy nearly all the time: the client, not the server, set the pace. */
-                info->client_bound |= w->cpu_s > 0.9 * elapsed;
+                info->client_bound |= w->cpu_s - (double) w->poll_ns / 1e9 > 0.9 * elapsed;
         }
 }
 

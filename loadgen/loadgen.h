@@ -58,6 +58,8 @@ typedef struct LoadgenCounters {
         uint64_t cut;                   /* still in flight at the end of the grace period */
         uint64_t not_sent;              /* open: due while every slot was busy, and never sent */
         uint64_t new_connections;
+        uint64_t retried;               /* reset on a kept connection before any answer, sent again
+                                         * on a fresh one (counted once in sent) */
         uint64_t errors[_LOADGEN_ERR_MAX];
         uint64_t status[600];           /* by HTTP status; [0] = no response */
         uint64_t by_request[LOADGEN_REQUESTS_MAX];     /* sent, by request table entry */

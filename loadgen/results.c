@@ -95,6 +95,7 @@ void loadgen_counters_add(LoadgenCounters *to, const LoadgenCounters *from) {
         to->cut += from->cut;
         to->not_sent += from->not_sent;
         to->new_connections += from->new_connections;
+        to->retried += from->retried;
         for (size_t i = 0; i < _LOADGEN_ERR_MAX; i++)
                 to->errors[i] += from->errors[i];
         for (size_t i = 0; i < ELEMENTSOF(to->status); i++)

@@ -61,6 +61,8 @@ typedef struct Worker {
         uint64_t next_deadline_ns;      /* the earliest request deadline, or later; UINT64_MAX: none */
         uint64_t next_thaw_ns;          /* the earliest end of a slot's pause after a failed connect */
         int cb_error;                   /* set by the callbacks */
+        uint64_t wake_lag_ns;           /* open: how late timed waits for a send came back (worker.c) */
+        uint64_t poll_ns;               /* of this run, spent polling for a send's time after an early wake */
         bool no_pwait2;                 /* the kernel lacks epoll_pwait2: whole milliseconds */
         bool tls;
         Slot *slots;

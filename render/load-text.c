@@ -76,7 +76,10 @@ static void summary_block(FILE *f, const json_t *s) {
                 fprintf(f, "   -\n");
         else
                 fprintf(f, "   %.2f %%\n", sr * 100);
-        fprintf(f, "  %-12s%lld completed, %lld ok\n", "requests", jint(s, "completed"), jint(s, "ok"));
+        fprintf(f, "  %-12s%lld completed, %lld ok", "requests", jint(s, "completed"), jint(s, "ok"));
+        if (jint(s, "retried") > 0)     /* reset on a kept connection, sent again on a fresh one */
+                fprintf(f, ", %lld retried", jint(s, "retried"));
+        fputc('\n', f);
         counts_line(f, "status", json_object_get(s, "status"), false);
         counts_line(f, "errors", json_object_get(s, "errors"), true);
         fprintf(f, "  %-12s %7s %7s %7s %7s %7s %7s\n", "ms", "p50", "p90", "p95", "p99", "p99.9", "max");

@@ -13,7 +13,7 @@ source "$src/tests/integration/lib-testserver.sh"
 run() {   # run NAME ARGS...: skytune load, its document in $tmp/NAME.json
         local name=$1 rc=0
         shift
-        "$skytune" load "$@" --no-system --out "$tmp/$name.json" >/dev/null 2>"$tmp/$name.err" || rc=$?
+        "$skytune" load "$@" --no-system --out "$tmp/$name.json" >"$tmp/$name.txt" 2>"$tmp/$name.err" || rc=$?
         [[ $rc -eq 0 ]] || fail "load $name: exit $rc: $(cat "$tmp/$name.err")"
 }
 j() { jq -r "$1" "$tmp/$2.json"; }
@@ -43,6 +43,14 @@ served=$(curl -sf "http://127.0.0.1:$port/_stats" | jq .served)
 (( resets > 0 )) || fail "the server reset no connection"
 (( $(j .total.new_connections resets) >= resets )) || fail "$resets resets but $(j .total.new_connections resets) connections"
 [[ $(j .total.ok resets) -eq $served ]] || fail "the client counted $(j .total.ok resets) answers, the server served $served"
+# Each reset either was retried (a kept connection) or failed (a fresh one, or the retry reset again);
+# the server received every send and every retry.
+retried=$(j .total.retried resets) received=$(curl -sf "http://127.0.0.1:$port/_stats" | jq .received)
+[[ $retried =~ ^[0-9]+$ ]] && (( retried > 0 )) || fail "$resets resets but retried is $retried"
+(( retried + $(j '.total.errors.read + .total.errors.send' resets) == resets )) ||
+        fail "$resets resets: $retried retried and $(j '.total.errors.read + .total.errors.send' resets) failed"
+(( $(j .total.sent resets) + retried == received )) || fail "sent $(j .total.sent resets) + retried $retried, server received $received"
+grep -q "ok, $retried retried" "$tmp/resets.txt" || fail "the summary does not say $retried retried: $(cat "$tmp/resets.txt")"
 kill "$pid"
 
 # --- a 400 ms stall every 2 s with 2 slots: in the latency, not in the service time.
@@ -57,4 +65,4 @@ lat=$(j .total.latency_us.p95 stall) svc=$(j .total.service_us.p95 stall)
 within "$lat" 100000 1000000 || fail "stall: latency p95 $lat us, want the stall in it (100-1000 ms)"
 within "$svc" 0 50000 || fail "stall: service p95 $svc us, want it without the stall (< 50 ms)"
 within "$(j .total.latency_us.max stall)" 300000 1000000 || fail "stall: latency max $(j .total.latency_us.max stall) us"
-echo "ok: delay p50 $(j .total.latency_us.p50 delay) us; errors $(j .total.error_rate errors) = server's $injected; resets $resets; stall latency p95 $lat us, service p95 $svc us"
+echo "ok: delay p50 $(j .total.latency_us.p50 delay) us; errors $(j .total.error_rate errors) = server's $injected; resets $resets ($retried retried); stall latency p95 $lat us, service p95 $svc us"

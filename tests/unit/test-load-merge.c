@@ -106,11 +106,15 @@ static void test_p99_of_the_union(void **state) {
                 json_object_get(json_object_get(json_object_get(a, "total"), "latency_us"), "p99"));
         double p99b = (double) json_integer_value(
                 json_object_get(json_object_get(json_object_get(b, "total"), "latency_us"), "p99"));
+        /* Requests retried after a reset on a kept connection add up. */
+        json_object_set_new(json_object_get(a, "total"), "retried", json_integer(3));
+        json_object_set_new(json_object_get(b, "total"), "retried", json_integer(4));
         Error e = ERROR_NULL;
         int r;
         json_t *m = merged(a, b, &e, &r);
         assert_int_equal(r, 0);
         const json_t *total = json_object_get(m, "total"), *lat = json_object_get(total, "latency_us");
+        assert_int_equal(json_integer_value(json_object_get(total, "retried")), 7);
         assert_int_equal(json_integer_value(json_object_get(total, "completed")), 2000);
         assert_int_equal(json_integer_value(json_object_get(lat, "count")), 2000);
         uint64_t want = histogram_percentile(all, 99);
