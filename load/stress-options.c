@@ -16,6 +16,7 @@ typedef enum OptKind {
         OPT_LATENCY,            /* microseconds: us ms s, no unit ms */
         OPT_FRACTION,           /* 5% or 0.05 */
         OPT_COUNT,
+        OPT_INTERVAL,           /* a duration from 50 ms to 60 s */
 } OptKind;
 
 typedef struct Opt {
@@ -60,6 +61,8 @@ static const Opt opts[] = {
           OPT_DURATION, O(rest_s) },
         { { "hold", "DURATION", "endurance: how long (default 1h)" }, OPT_DURATION, O(o.hold_s) },
         { { "window", "DURATION", "endurance: drift window (default 60s)" }, OPT_DURATION, O(window_s) },
+        { { "interval", "DURATION", "result interval, 50ms to 60s (default 100ms: spike, surge; else 1s)" },
+          OPT_INTERVAL, O(o.interval_s) },
 };
 
 const StressOptionInfo *stress_option_info(size_t i)
@@ -74,6 +77,7 @@ static const char *const kind_what[] = {
         [OPT_LATENCY] = "a latency: a number with us, ms or s (no unit: milliseconds)",
         [OPT_FRACTION] = "a fraction: 5% or 0.05",
         [OPT_COUNT] = "a whole number from 1",
+        [OPT_INTERVAL] = "a duration from 50ms to 60s (ms, s or m; no unit: seconds)",
 };
 
 typedef struct Unit {
@@ -92,6 +96,7 @@ static int parse(OptKind kind, const char *text, double *ret)
         static const Unit *const units[] = {
                 [OPT_RATE] = plain_units, [OPT_FACTOR] = factor_units, [OPT_DURATION] = duration_units,
                 [OPT_LATENCY] = latency_units, [OPT_FRACTION] = fraction_units, [OPT_COUNT] = plain_units,
+                [OPT_INTERVAL] = duration_units,
         };
         char *end;
         errno = 0;
@@ -104,7 +109,9 @@ static int parse(OptKind kind, const char *text, double *ret)
                 v *= u->scale;
                 /* A rate beyond 10^6/s is no plan a client keeps, and the engine would spin counting it. */
                 if ((kind == OPT_FACTOR && v <= 1) || (kind == OPT_FRACTION && v > 1) || (kind == OPT_RATE && v > 1e6) ||
-                    (kind == OPT_COUNT && (v < 1 || v > 1e6 || v != floor(v))))
+                    (kind == OPT_COUNT && (v < 1 || v > 1e6 || v != floor(v))) ||
+                    /* Finer, and the engine's harvest and the records cost more than they tell. */
+                    (kind == OPT_INTERVAL && (v < 0.05 - 1e-9 || v > 60)))
                         return -EINVAL;
                 *ret = v;
                 return 0;
@@ -143,7 +150,7 @@ void stress_config_breakpoint(const StressConfig *c, StressBreakpointConfig *ret
         *ret = (StressBreakpointConfig) {
                 .start = c->o.start, .increment = c->o.increment, .step_s = c->o.step_s,
                 .max_steps = c->o.max_steps, .warmup_s = c->warmup_s, .rest_s = c->rest_s,
-                .repeats = c->repeats, .resolution = c->resolution, .slo = c->slo,
+                .repeats = c->repeats, .resolution = c->resolution, .slo = c->slo, .interval_s = c->o.interval_s,
         };
         stress_breakpoint_defaults(ret);
 }

@@ -11,6 +11,20 @@
 #include "macro.h"
 #include "stress-run.h"
 
+/* Spike and surge: the base's judged windows as they come, each of `w` intervals merged, and the
+ * band they give, known once the base is over so that each later interval counts its requests
+ * above the band's p99 edge (windows of any run of intervals are judged by those counts). */
+typedef struct BaseWindows {
+        Histogram *h;                   /* the open window's latencies */
+        double start_s, done, ok;
+        unsigned k, w;                  /* intervals in the open window; per window */
+        StressInterval *v;              /* the closed windows */
+        size_t n, cap;
+        bool known;                     /* the band is computed (r its result) */
+        int r;
+        StressBand band;
+} BaseWindows;
+
 typedef struct Ctx {
         const StressRunConfig *cfg;
         StressRun *sr;
@@ -20,6 +34,7 @@ typedef struct Ctx {
         unsigned index_base;            /* records of the runs before it */
         StressInterval *iv;             /* kept intervals (breakpoint: the current hold's) */
         size_t n, cap;
+        BaseWindows base;               /* spike, surge */
         bool oom;
 } Ctx;
 
@@ -46,20 +61,86 @@ StressInterval stress_interval_from(const LoadInterval *iv)
                 .lateness_p99_us = !histogram_count(late) ? NAN
                                    : client_held(&r->c) ? (double) histogram_percentile(late, 99) : 0,
                 .server_rss_bytes = NAN,
+                .done = (double) r->c.done, .ok = (double) r->c.ok, .over = NAN,
         };
+}
+
+/* Values of h above edge, each bucket taken at the value histogram_percentile() reports for it. */
+static double count_over(const Histogram *h, double edge)
+{
+        uint64_t n = 0, lo = histogram_min(h), hi = histogram_max(h);
+        if (!histogram_count(h) || (double) hi <= edge)
+                return 0;
+        for (size_t i = histogram_bucket_index(h, (uint64_t) MAX(edge, 0.0)); i < histogram_buckets(h); i++) {
+                uint64_t top, c = histogram_bucket(h, i, NULL, &top);
+                if (c && (double) MAX(MIN(top, hi), lo) > edge)
+                        n += c;
+        }
+        return (double) n;
+}
+
+static bool grow(void **v, size_t *cap, size_t n, size_t size)
+{
+        if (n < *cap)
+                return true;
+        size_t c = *cap ? 2 * *cap : 256;
+        void *p = realloc(*v, c * size);
+        if (!p)
+                return false;
+        *v = p;
+        *cap = c;
+        return true;
+}
+
+/* A base interval into the open window; a full window closes into the list. -ENOMEM. */
+static int base_add(BaseWindows *b, const StressInterval *si, const Histogram *lat)
+{
+        if (!b->h && histogram_new(histogram_highest(lat), histogram_digits(lat), &b->h) < 0)
+                return -ENOMEM;
+        if (b->k++ == 0)
+                b->start_s = si->t_s;
+        histogram_merge(b->h, lat);
+        b->done += si->done;
+        b->ok += si->ok;
+        if (b->k < b->w)
+                return 0;
+        if (!grow((void **) &b->v, &b->cap, b->n, sizeof(*b->v)))
+                return -ENOMEM;
+        b->v[b->n++] = (StressInterval) {
+                .t_s = b->start_s, .done = b->done, .ok = b->ok, .over = NAN,
+                .p99_us = histogram_count(b->h) ? (double) histogram_percentile(b->h, 99) : NAN,
+                .error_rate = b->done > 0 ? (b->done - b->ok) / b->done : NAN,
+        };
+        histogram_reset(b->h);
+        b->k = 0;
+        b->done = b->ok = 0;
+        return 0;
+}
+
+/* Spike, surge: base intervals make the band's windows; after the base, each counts its requests
+ * above the band's edge. */
+static void base_track(Ctx *c, StressInterval *si, const Histogram *lat)
+{
+        BaseWindows *b = &c->base;
+        const StressOptions *o = &c->cfg->c->o;
+        if (!b->known && si->t_s < o->before_s - 1e-6) {
+                if (base_add(b, si, lat) < 0)
+                        c->oom = true;
+                return;
+        }
+        if (!b->known) {
+                b->known = true;
+                b->r = stress_surge_band(o, b->v, b->n, &b->band);
+        }
+        if (b->r >= 0)
+                si->over = count_over(lat, b->band.p99_hi);
 }
 
 static void keep(Ctx *c, const StressInterval *si)
 {
-        if (c->n == c->cap) {
-                size_t cap = c->cap ? 2 * c->cap : 256;
-                StressInterval *v = realloc(c->iv, cap * sizeof(*v));
-                if (!v) {
-                        c->oom = true;
-                        return;
-                }
-                c->iv = v;
-                c->cap = cap;
+        if (!grow((void **) &c->iv, &c->cap, c->n, sizeof(*c->iv))) {
+                c->oom = true;
+                return;
         }
         c->iv[c->n++] = *si;
 }
@@ -78,6 +159,8 @@ static void on_interval(const LoadInterval *iv, void *userdata)
         StressInterval si = stress_interval_from(&moved);
         if (c->cfg->server_rss)
                 si.server_rss_bytes = c->cfg->server_rss(c->cfg->hooks.userdata);
+        if (c->base.w)
+                base_track(c, &si, moved.results->h[LOADGEN_H_LATENCY]);
         if (c->en)
                 stress_endurance_add(c->en, &si);
         else
@@ -98,7 +181,7 @@ static int scenario_new(const StressRunConfig *cfg, const LoadPhase *phases, siz
         if (!sc)
                 return -ENOMEM;
         *ret = sc;
-        sc->interval_s = 1;
+        sc->interval_s = cfg->c->o.interval_s > 0 ? cfg->c->o.interval_s : 1;
         if (!(sc->name = strdup(stress_pattern_names[cfg->c->o.pattern])) || !(sc->steps = calloc(1, sizeof(LoadStep))))
                 return -ENOMEM;
         sc->n_steps = 1;
@@ -248,7 +331,9 @@ static void analyse(Ctx *c)
         switch (sr->pattern) {
         case STRESS_SPIKE:
         case STRESS_SURGE:
-                sr->analysed = stress_surge_analyse(o, c->iv, c->n, sr->scenario->interval_s, &sr->surge);
+                if (!c->base.known)     /* interrupted in the base: what windows there are */
+                        c->base.r = stress_surge_band(o, c->base.v, c->base.n, &c->base.band);
+                sr->analysed = c->base.r < 0 ? c->base.r : stress_surge_analyse(o, &c->base.band, c->iv, c->n, &sr->surge);
                 /* An interrupted run: the spikes it never reached are not "not recovered". */
                 while (sr->surge.n_spikes > 0 && sr->surge.spikes[sr->surge.n_spikes - 1].start_s >= sr->run->duration_s)
                         sr->surge.n_spikes--;
@@ -284,6 +369,8 @@ int stress_run(const StressRunConfig *cfg, StressRun **ret, Error *e)
                 return error_set(e, -ENOMEM, "stress: out of memory");
         sr->pattern = cfg->c->o.pattern;
         sr->options = cfg->c->o;
+        if (sr->pattern == STRESS_SPIKE || sr->pattern == STRESS_SURGE)
+                c.base.w = stress_window_n(cfg->c->o.interval_s);
         if (sr->pattern == STRESS_ENDURANCE) {
                 if (!(en = c.en = malloc(sizeof(*en))))
                         r = -ENOMEM;
@@ -305,6 +392,8 @@ int stress_run(const StressRunConfig *cfg, StressRun **ret, Error *e)
         if (r >= 0)
                 analyse(&c);
         free(c.iv);
+        free(c.base.v);
+        histogram_free(c.base.h);
         if (r < 0) {
                 stress_run_free(sr);
                 return r;

@@ -44,6 +44,8 @@ void stress_options_defaults(StressOptions *o)
         if (o->max_steps == 0)
                 o->max_steps = 50;
         set_default(&o->hold_s, 3600);
+        /* Spike and surge: the recovery point to a tenth of a second (windows of 1 s still judge it). */
+        set_default(&o->interval_s, o->pattern == STRESS_SPIKE || o->pattern == STRESS_SURGE ? 0.1 : 1);
 }
 
 static LoadPhase hold(double value, double duration_s)

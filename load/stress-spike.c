@@ -41,30 +41,61 @@ bool stress_band_holds(const StressBand *b, const StressInterval *iv)
         return !isnan(iv->p99_us) && iv->p99_us <= b->p99_hi && err <= b->err_hi;
 }
 
-/* The first i >= from with recover_n intervals in a row within the band and before until_s; n when none. */
-static size_t recovery_index(const StressInterval *iv, size_t n, size_t from, double until_s, const StressBand *b,
-                             unsigned recover_n)
+const char stress_recovery_method[] =
+        "the first interval start after the spike's end from which 3 windows (each the whole number of "
+        "intervals nearest 1 s) one after the other are each within the base's band: p99 and error rate "
+        "over the window's requests";
+
+unsigned stress_window_n(double interval_s)
 {
-        unsigned run = 0;
-        for (size_t i = from; i < n && iv[i].t_s < until_s; i++) {
-                run = stress_band_holds(b, &iv[i]) ? run + 1 : 0;
-                if (run >= recover_n)
-                        return i + 1 - run;
+        if (!(interval_s > 0))
+                return 1;
+        return (unsigned) MAX(1.0, round(1.0 / interval_s));
+}
+
+bool stress_window_holds(const StressBand *b, const StressInterval *iv, size_t from, size_t w)
+{
+        double done = 0, ok = 0, over = 0;
+        for (size_t i = from; i < from + w; i++) {
+                if (isnan(iv[i].over))
+                        return w == 1 && stress_band_holds(b, &iv[i]);
+                done += iv[i].done;
+                ok += iv[i].ok;
+                over += iv[i].over;
+        }
+        /* As histogram_percentile: p99 is the value of rank ceil(0.99 ok), within when at most
+         * ok - that rank are above the edge. */
+        if (!(ok > 0) || over > ok - ceil(0.99 * ok - 1e-9))
+                return false;
+        return (done - ok) / done <= b->err_hi;
+}
+
+/* The first i >= from from which 3 windows of w intervals in a row are within the band, all before
+ * until_s; n when none. */
+static size_t recovery_index(const StressInterval *iv, size_t n, size_t from, double until_s, const StressBand *b,
+                             size_t w)
+{
+        for (size_t i = from; i + 3 * w <= n && iv[i + 3 * w - 1].t_s < until_s; i++) {
+                size_t k = 0;
+                while (k < 3 && stress_window_holds(b, iv, i + k * w, w))
+                        k++;
+                if (k == 3)
+                        return i;
         }
         return n;
 }
 
 void stress_spike_analyse(const StressInterval *iv, size_t n, const StressBand *b, double start_s, double end_s,
-                          double until_s, unsigned recover_n, StressSpikeResult *ret)
+                          double until_s, size_t w, StressSpikeResult *ret)
 {
         *ret = (StressSpikeResult) { .start_s = start_s, .end_s = end_s, .recovery_s = NAN, .peak_p99_us = NAN,
                                      .peak_error_rate = NAN };
-        if (recover_n == 0)
-                recover_n = 3;
+        if (w == 0)
+                w = 1;
         size_t first_after = 0;
         while (first_after < n && iv[first_after].t_s < end_s)
                 first_after++;
-        size_t rec = recovery_index(iv, n, first_after, until_s, b, recover_n);
+        size_t rec = recovery_index(iv, n, first_after, until_s, b, w);
         double rec_t = rec < n ? iv[rec].t_s : until_s;
         double planned = 0, completed = 0;
 
@@ -87,7 +118,7 @@ void stress_spike_analyse(const StressInterval *iv, size_t n, const StressBand *
         }
 }
 
-static bool worsens(const StressSurgeResult *s, double interval_s)
+static bool worsens(const StressSurgeResult *s, double window_s)
 {
         if (s->n_spikes < 2)
                 return false;
@@ -97,26 +128,44 @@ static bool worsens(const StressSurgeResult *s, double interval_s)
                         return true;
         if (!first->recovered)
                 return false;
-        return last->recovery_s - first->recovery_s >= MAX(2 * interval_s, 0.25 * first->recovery_s);
+        return last->recovery_s - first->recovery_s >= MAX(2 * window_s, 0.25 * first->recovery_s);
 }
 
-int stress_surge_analyse(const StressOptions *o, const StressInterval *iv, size_t n, double interval_s,
+static double interval_of(const StressOptions *o)
+{
+        return o->interval_s > 0 ? o->interval_s : 1;
+}
+
+/* Leave out the first 10 % of the base (at least one window): connections and caches warm. */
+static int base_band(const StressOptions *o, double window_s, const StressInterval *windows, size_t n, StressBand *ret)
+{
+        unsigned warmup = (unsigned) MAX(1.0, 0.1 * o->before_s / window_s);
+        return stress_band(windows, n, 0, o->before_s, warmup, ret);
+}
+
+int stress_surge_band(const StressOptions *o, const StressInterval *windows, size_t n, StressBand *ret)
+{
+        return base_band(o, stress_window_n(interval_of(o)) * interval_of(o), windows, n, ret);
+}
+
+int stress_surge_analyse(const StressOptions *o, const StressBand *band, const StressInterval *iv, size_t n,
                          StressSurgeResult *ret)
 {
         *ret = (StressSurgeResult) {};
-        if (interval_s <= 0)
-                interval_s = 1;
-        /* Leave out the first 10 % of the base (at least one interval): connections and caches warm. */
-        unsigned warmup = (unsigned) MAX(1.0, 0.1 * o->before_s / interval_s);
-        int r = stress_band(iv, n, 0, o->before_s, warmup, &ret->band);
-        if (r < 0)
-                return r;
+        size_t w = band ? stress_window_n(interval_of(o)) : 1;
+        if (band)
+                ret->band = *band;
+        else {
+                int r = base_band(o, interval_of(o), iv, n, &ret->band);
+                if (r < 0)
+                        return r;
+        }
         double t = o->before_s;
         for (unsigned i = 0; i < o->spikes && i < STRESS_SURGE_MAX; i++) {
                 double end = t + o->spike_s, next = end + o->after_s;
-                stress_spike_analyse(iv, n, &ret->band, t, end, next, 3, &ret->spikes[ret->n_spikes++]);
+                stress_spike_analyse(iv, n, &ret->band, t, end, next, w, &ret->spikes[ret->n_spikes++]);
                 t = next;
         }
-        ret->worsens = worsens(ret, interval_s);
+        ret->worsens = worsens(ret, band ? (double) w * interval_of(o) : interval_of(o));
         return 0;
 }

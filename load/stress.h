@@ -8,8 +8,11 @@
  *  - The base's band: over the base intervals before the first spike (the first `warmup` intervals
  *    left out) p99 is within it when p99 <= median + max(3 MAD, 25 % of the median), and the error
  *    rate when it is <= median + max(3 MAD, 0.5 percentage points) (MAD scaled by 1.4826).
- *  - Recovered: at the start of the first run of `recover_n` consecutive intervals (default 3) after
- *    the spike's end that are all within the band (p99 and error rate).
+ *    The band is of judged windows: the whole number of result intervals nearest 1 s (at least one).
+ *  - Recovered: at the first interval start after the spike's end from which 3 windows one after
+ *    the other are each within the band, p99 and error rate over each window's requests (so the
+ *    point is found to the interval: 0.1 s by default for spike and surge, while "within" is still
+ *    judged over 1 s of requests).
  *  - Knee: Kneedle (Satopaa, Albrecht, Irwin, Raghavan 2011) on p99 against the offered rate: both
  *    normalised to [0, 1] after a moving average of 5 points (series of 25 or more); the difference x - y of the convex
  *    increasing curve; the largest local maximum confirmed by a drop below max - S * mean x step (S = 1).
@@ -46,6 +49,9 @@ typedef struct StressInterval {
         double error_rate;      /* fraction of completed requests */
         double lateness_p99_us; /* send lateness */
         double server_rss_bytes;        /* NAN: no server named */
+        /* Counts for judging windows of several intervals (spike, surge): completed, successful, and
+         * successful with a latency above the band's p99 edge (NAN: not counted, the band unknown). */
+        double done, ok, over;
 } StressInterval;
 
 typedef struct StressOptions {
@@ -62,6 +68,7 @@ typedef struct StressOptions {
         double step_s;          /* breakpoint: one step's hold (default 30) */
         unsigned max_steps;     /* breakpoint: most steps before it gives up (default 50) */
         double hold_s;          /* endurance: hold (default 3600) */
+        double interval_s;      /* result interval (default 0.1 s for spike and surge, else 1 s) */
 } StressOptions;
 
 /* Fill the defaults of unset (0) fields of o for its pattern. */
@@ -82,6 +89,13 @@ typedef struct StressBand {
 int stress_band(const StressInterval *iv, size_t n, double from_s, double to_s, unsigned warmup,
                 StressBand *ret);
 bool stress_band_holds(const StressBand *b, const StressInterval *iv);
+/* Intervals per judged window: the whole number of interval_s nearest 1 s, at least one. */
+unsigned stress_window_n(double interval_s);
+/* Whether the window of intervals [from, from + w) is within the band: with counts (every `over`
+ * known), p99 and error rate over the window's requests; a window of one interval without counts
+ * by its own p99 and error rate. */
+bool stress_window_holds(const StressBand *b, const StressInterval *iv, size_t from, size_t w);
+extern const char stress_recovery_method[];
 
 typedef struct StressSpikeResult {
         double start_s, end_s;          /* the spike's planned start and end */
@@ -93,9 +107,9 @@ typedef struct StressSpikeResult {
         double recovery_s;              /* from end_s to the recovery; NAN when not recovered */
 } StressSpikeResult;
 
-/* One spike [start_s, end_s) against band b, recovery looked for up to until_s. */
+/* One spike [start_s, end_s) against band b, recovery looked for up to until_s (windows of w intervals). */
 void stress_spike_analyse(const StressInterval *iv, size_t n, const StressBand *b, double start_s, double end_s,
-                          double until_s, unsigned recover_n, StressSpikeResult *ret);
+                          double until_s, size_t w, StressSpikeResult *ret);
 
 #define STRESS_SURGE_MAX 64
 typedef struct StressSurgeResult {
@@ -103,13 +117,17 @@ typedef struct StressSurgeResult {
         StressSpikeResult spikes[STRESS_SURGE_MAX];
         size_t n_spikes;
         /* Worsens: a spike did not recover after the first one did, or the last recovery took at
-         * least max(2 intervals, 25 % of the first) longer than the first. */
+         * least max(2 windows, 25 % of the first) longer than the first. */
         bool worsens;
 } StressSurgeResult;
 
-/* Spike (o->spikes 1) or surge, over the schedule of stress_phases(o); interval_s is the result
- * interval. -ENODATA when the base before the first spike gives no band. */
-int stress_surge_analyse(const StressOptions *o, const StressInterval *iv, size_t n, double interval_s,
+/* The base's band from its judged windows (one StressInterval per window, p99 and error rate over
+ * the window's requests) before the first spike of o, the first 10 % (at least one) left out. */
+int stress_surge_band(const StressOptions *o, const StressInterval *windows, size_t n, StressBand *ret);
+/* Spike (o->spikes 1) or surge, over the schedule of stress_phases(o), at o->interval_s. band: the
+ * base's (stress_surge_band over its windows); NULL: from iv itself, each interval one window.
+ * -ENODATA when there is no band (band NULL and too few base intervals). */
+int stress_surge_analyse(const StressOptions *o, const StressBand *band, const StressInterval *iv, size_t n,
                          StressSurgeResult *ret);
 
 /* --- gradual: the knee --- */

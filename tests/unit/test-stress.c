@@ -89,7 +89,7 @@ static size_t spike_series(StressInterval *iv, size_t max, const double *starts,
                 iv[n] = (StressInterval) { .t_s = t, .planned = planned, .sent_rps = planned,
                                            .completed_rps = planned * 0.8, .p99_us = noisy(p99, 0.1),
                                            .error_rate = noisy(err, 0.5), .lateness_p99_us = 50,
-                                           .server_rss_bytes = NAN };
+                                           .server_rss_bytes = NAN, .over = NAN };
         }
         return n;
 }
@@ -97,12 +97,12 @@ static size_t spike_series(StressInterval *iv, size_t max, const double *starts,
 static void test_spike(void **state)
 {
         StressInterval iv[300];
-        StressOptions o = { .pattern = STRESS_SPIKE, .rate = 100 };
+        StressOptions o = { .pattern = STRESS_SPIKE, .rate = 100, .interval_s = 1 };
         stress_options_defaults(&o);
         double start = 60, rec = 12;
         size_t n = spike_series(iv, 150, &start, &rec, 1, o.spike_s);
         StressSurgeResult r;
-        assert_int_equal(stress_surge_analyse(&o, iv, n, 1, &r), 0);
+        assert_int_equal(stress_surge_analyse(&o, NULL, iv, n, &r), 0);
         assert_int_equal(r.n_spikes, 1);
         assert_true(fabs(r.band.p99_med - 20000) < 1500);
         const StressSpikeResult *s = &r.spikes[0];
@@ -116,25 +116,71 @@ static void test_spike(void **state)
         /* A spike that never recovers within the run. */
         rec = 1000;
         n = spike_series(iv, 150, &start, &rec, 1, o.spike_s);
-        assert_int_equal(stress_surge_analyse(&o, iv, n, 1, &r), 0);
+        assert_int_equal(stress_surge_analyse(&o, NULL, iv, n, &r), 0);
         assert_false(r.spikes[0].recovered);
         assert_true(isnan(r.spikes[0].recovery_s));
 
         /* No base before the spike: no band. */
         o.before_s = 2;
-        assert_int_equal(stress_surge_analyse(&o, iv, n, 1, &r), -ENODATA);
+        assert_int_equal(stress_surge_analyse(&o, NULL, iv, n, &r), -ENODATA);
+}
+
+/* A queue that drains: 0.1 s intervals of a 300/s server after a spike that left 1.5 s of work at
+ * 100/s base; completions at 300/s are all above the band's edge until `drain_s`, then 100/s within
+ * it (one in a hundred above, as a p99 band allows). The recovery is found to the interval, where
+ * 1 s intervals could only say 2 s. */
+static size_t drain_series(StressInterval *iv, size_t max, double end_s, double drain_s, double step)
+{
+        size_t n = 0;
+        for (double t = 0; n < max; t += step, n++) {
+                double rel = t - end_s, done = 100 * step, over = n % 100 == 0;
+                if (rel >= 0 && rel < drain_s)
+                        done = 300 * step, over = done;
+                iv[n] = (StressInterval) { .t_s = t, .planned = 100, .completed_rps = done / step, .p99_us = over ? 9e5 : 1e4,
+                                           .error_rate = 0, .done = done, .ok = done, .over = over, .server_rss_bytes = NAN };
+        }
+        return n;
+}
+
+static void test_spike_fine(void **state)
+{
+        static StressInterval iv[400];
+        StressOptions o = { .pattern = STRESS_SPIKE, .rate = 100, .before_s = 10, .spike_s = 3, .after_s = 10 };
+        stress_options_defaults(&o);
+        assert_true(fabs(o.interval_s - 0.1) < 1e-12);
+        assert_int_equal(stress_window_n(o.interval_s), 10);
+        assert_int_equal(stress_window_n(0.3), 3);
+        assert_int_equal(stress_window_n(2), 1);
+        StressBand band = { .p99_med = 1e4, .p99_hi = 1.25e4, .err_med = 0, .err_hi = 0.005, .n = 9 };
+        for (double drain = 0.75; drain < 3; drain += 0.35) {
+                size_t n = drain_series(iv, 230, 13, drain, 0.1);
+                StressSurgeResult r;
+                assert_int_equal(stress_surge_analyse(&o, &band, iv, n, &r), 0);
+                assert_true(r.spikes[0].recovered);
+                assert_true(fabs(r.spikes[0].recovery_s - drain) <= 0.1 + 1e-9);
+        }
+        /* One window of 10 with 1 of 100 requests above the edge is within; 2 are not. */
+        size_t n = drain_series(iv, 230, 13, 1, 0.1);
+        iv[200].over = 1, iv[201].over = 0;
+        assert_true(stress_window_holds(&band, iv, 200, 10));
+        iv[201].over = 1;
+        assert_false(stress_window_holds(&band, iv, 200, 10));
+        /* Errors over the window's requests: 1 of 100 is above a 0.5 % band. */
+        iv[201].over = 0, iv[202].ok -= 1;
+        assert_false(stress_window_holds(&band, iv, 200, 10));
+        (void) n;
 }
 
 static void test_surge(void **state)
 {
         StressInterval iv[400];
-        StressOptions o = { .pattern = STRESS_SURGE, .rate = 100 };
+        StressOptions o = { .pattern = STRESS_SURGE, .rate = 100, .interval_s = 1 };
         stress_options_defaults(&o);
         const double starts[] = { 60, 150, 240 };
         const double worse[] = { 5, 10, 20 }, same[] = { 8, 8, 8 };
         size_t n = spike_series(iv, 330, starts, worse, 3, o.spike_s);
         StressSurgeResult r;
-        assert_int_equal(stress_surge_analyse(&o, iv, n, 1, &r), 0);
+        assert_int_equal(stress_surge_analyse(&o, NULL, iv, n, &r), 0);
         assert_int_equal(r.n_spikes, 3);
         for (size_t i = 0; i < 3; i++) {
                 assert_true(r.spikes[i].recovered);
@@ -143,7 +189,7 @@ static void test_surge(void **state)
         assert_true(r.worsens);
 
         n = spike_series(iv, 330, starts, same, 3, o.spike_s);
-        assert_int_equal(stress_surge_analyse(&o, iv, n, 1, &r), 0);
+        assert_int_equal(stress_surge_analyse(&o, NULL, iv, n, &r), 0);
         assert_false(r.worsens);
 }
 
@@ -378,7 +424,15 @@ static void test_options(void **state)
         size_t n = 0;
         while (stress_option_info(n))
                 n++;
-        assert_int_equal(n, 23);
+        assert_int_equal(n, 24);
+        assert_int_equal(stress_config_set(&c, "interval", "250ms", &e), 0);
+        assert_true(fabs(c.o.interval_s - 0.25) < 1e-12);
+        const char *const bad_interval[] = { "0", "10ms", "61s", "-1", "fast" };
+        for (size_t i = 0; i < ELEMENTSOF(bad_interval); i++) {
+                assert_int_equal(stress_config_set(&c, "interval", bad_interval[i], &e), -EINVAL);
+                assert_non_null(strstr(error_message(&e), "--interval"));
+                error_done(&e);
+        }
 }
 
 static int setup(void **state)
@@ -391,6 +445,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup(test_schedules, setup),
                 cmocka_unit_test_setup(test_spike, setup),
+                cmocka_unit_test(test_spike_fine),
                 cmocka_unit_test_setup(test_surge, setup),
                 cmocka_unit_test_setup(test_knee, setup),
                 cmocka_unit_test_setup(test_breakpoint, setup),
