@@ -72,7 +72,7 @@ static void surge_json(json_t *s, json_t *markers, const StressSurgeResult *r, b
                 json_object_set_new(j, "recovery_s", p->recovered ? json_num(p->recovery_s) : json_null());
                 json_array_append_new(spikes, j);
                 char text[96];
-                snprintf(text, sizeof(text), "spike %zu recovered after %.0f s", i + 1, p->recovery_s);
+                snprintf(text, sizeof(text), "spike %zu recovered after %.1f s", i + 1, p->recovery_s);
                 if (p->recovered)
                         load_doc_marker_add(markers, "recovered", p->end_s + p->recovery_s, p->recovery_s, text);
         }

@@ -35,7 +35,10 @@ typedef struct Ctx {
         StressInterval *iv;             /* kept intervals (breakpoint: the current hold's) */
         size_t n, cap;
         BaseWindows base;               /* spike, surge */
-        bool oom;
+        /* Spike, surge: where the schedule starts on the run's axis (after the step's set-up), so
+         * that the intervals line up with the planned spikes. */
+        double t0_s;
+        bool t0_known, oom;
 } Ctx;
 
 /* Over a fifth of the sends went out over 10 ms late with a slot free: the client held them back.
@@ -157,6 +160,11 @@ static void on_interval(const LoadInterval *iv, void *userdata)
         if (iv->step || iv->start_s >= c->planned_s - 1e-6)
                 return;         /* the drain after the schedule sends nothing: not the pattern's */
         StressInterval si = stress_interval_from(&moved);
+        if (c->base.w && !c->t0_known) {
+                c->t0_s = si.t_s;
+                c->t0_known = true;
+        }
+        si.t_s -= c->t0_s;
         if (c->cfg->server_rss)
                 si.server_rss_bytes = c->cfg->server_rss(c->cfg->hooks.userdata);
         if (c->base.w)
@@ -334,6 +342,10 @@ static void analyse(Ctx *c)
                 if (!c->base.known)     /* interrupted in the base: what windows there are */
                         c->base.r = stress_surge_band(o, c->base.v, c->base.n, &c->base.band);
                 sr->analysed = c->base.r < 0 ? c->base.r : stress_surge_analyse(o, &c->base.band, c->iv, c->n, &sr->surge);
+                for (size_t i = 0; i < sr->surge.n_spikes; i++) {       /* back to the run's axis */
+                        sr->surge.spikes[i].start_s += c->t0_s;
+                        sr->surge.spikes[i].end_s += c->t0_s;
+                }
                 /* An interrupted run: the spikes it never reached are not "not recovered". */
                 while (sr->surge.n_spikes > 0 && sr->surge.spikes[sr->surge.n_spikes - 1].start_s >= sr->run->duration_s)
                         sr->surge.n_spikes--;

@@ -6,13 +6,15 @@
  *
  * Rules (stated once, used by the reports):
  *  - The base's band: over the base intervals before the first spike (the first `warmup` intervals
- *    left out) p99 is within it when p99 <= median + max(3 MAD, 25 % of the median), and the error
+ *    left out) p99 is within it when p99 <= max(median + max(3 MAD, 50 % of the median), the largest
+ *    base p99: every base window is within its own band), and the error
  *    rate when it is <= median + max(3 MAD, 0.5 percentage points) (MAD scaled by 1.4826).
  *    The band is of judged windows: the whole number of result intervals nearest 1 s (at least one).
- *  - Recovered: at the first interval start after the spike's end from which 3 windows one after
- *    the other are each within the band, p99 and error rate over each window's requests (so the
- *    point is found to the interval: 0.1 s by default for spike and surge, while "within" is still
- *    judged over 1 s of requests).
+ *  - Recovered: i is the first interval after the spike's end from which 3 windows one after the
+ *    other are each within the band, p99 and error rate over each window's requests; recovery is in
+ *    interval i - 1, taken at its middle (at i's start when i is the first after the spike): found
+ *    to half an interval, 0.05 s by default for spike and surge, while "within" is still judged over
+ *    1 s of requests. Times are from the schedule's start (the step's first phase).
  *  - Knee: Kneedle (Satopaa, Albrecht, Irwin, Raghavan 2011) on p99 against the offered rate: both
  *    normalised to [0, 1] after a moving average of 5 points (series of 25 or more); the difference x - y of the convex
  *    increasing curve; the largest local maximum confirmed by a drop below max - S * mean x step (S = 1).
