@@ -61,6 +61,11 @@ static int output(const json_t *doc, bool json, const char *out) {
         if (json ? cli_render_to_file(doc, "-", "merged run", dump) < 0
                  : render_load_text(stdout, doc, &(RenderView) { .width = 80 }) < 0 || fflush(stdout) != 0)
                 return log_error_errno(-EIO, "cannot write the merged run to stdout: %m"), EXIT_FAIL;
+        /* The agents' clocks and starts: a warning each, the verdict unchanged (docs/load.md). */
+        const json_t *w, *warnings = json_object_get(json_object_get(json_object_get(doc, "client"), "clock"), "warnings");
+        size_t i;
+        json_array_foreach(warnings, i, w)
+                log_warning("%s", jstr_or(w, "text", "?"));
         const json_t *v = json_object_get(json_object_get(doc, "verdict"), "exit");
         int code = json_is_integer(v) ? (int) json_integer_value(v) : EXIT_FAIL;
         if (code == 5)
