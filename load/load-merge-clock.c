@@ -42,12 +42,8 @@ _printf_(5, 6) static void warn(json_t *a, const char *file, const char *kind, d
         va_start(ap, fmt);
         vsnprintf(text, sizeof(text), fmt, ap);
         va_end(ap);
-        json_t *o = json_object();
-        json_object_set_new(o, "file", json_string(file));
-        json_object_set_new(o, "kind", json_string(kind));
-        json_object_set_new(o, "value_s", json_num(value_s));
-        json_object_set_new(o, "text", json_string(text));
-        json_array_append_new(a, o);
+        json_array_append_new(a, json_pack("{sssssoss}", "file", file, "kind", kind, "value_s", json_num(value_s),
+                                           "text", text));
 }
 
 static void clock_warn(json_t *w, const char *file, const AgentClock *c, double interval_s) {
