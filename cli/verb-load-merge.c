@@ -24,7 +24,9 @@ static const char merge_usage[] = "Usage: skytune load merge AGENT.json... [--js
                                   "--start-at TIME --out AGENT.json on each) into one: counters added, the\n"
                                   "latency histograms added (the percentiles are those of every request, not\n"
                                   "averages), the intervals aligned on the run's time axis, and the thresholds\n"
-                                  "judged again on the merged data.\n"
+                                  "judged again on the merged data. A warning names each agent whose clock\n"
+                                  "was not synchronized (adjtimex) or whose clock error or start exceeds a\n"
+                                  "tenth of the interval (the exit code stays the merged verdict's).\n"
                                   "\n"
                                   "  --json           print the merged skytune.load/1 document, not the summary\n"
                                   "  --out FILE       also write it to FILE\n"
@@ -61,6 +63,11 @@ static int output(const json_t *doc, bool json, const char *out) {
         if (json ? cli_render_to_file(doc, "-", "merged run", dump) < 0
                  : render_load_text(stdout, doc, &(RenderView) { .width = 80 }) < 0 || fflush(stdout) != 0)
                 return log_error_errno(-EIO, "cannot write the merged run to stdout: %m"), EXIT_FAIL;
+        /* The agents' clocks and starts: a warning each, the verdict unchanged (docs/load.md). */
+        const json_t *w, *warnings = json_object_get(json_object_get(json_object_get(doc, "client"), "clock"), "warnings");
+        size_t i;
+        json_array_foreach(warnings, i, w)
+                log_warning("%s", jstr_or(w, "text", "?"));
         const json_t *v = json_object_get(json_object_get(doc, "verdict"), "exit");
         int code = json_is_integer(v) ? (int) json_integer_value(v) : EXIT_FAIL;
         if (code == 5)

@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "clock-state.h"
 #include "json-util.h"
 #include "load-doc.h"
 #include "macro.h"
@@ -199,7 +200,11 @@ static json_t *client_json(const LoadRun *run) {
         json_object_set_new(seg, "start_at", run->segment_count > 1 || run->start_skew_s > 0
                                                      ? json_string(time_format_iso8601(run->started_usec, iso)) : json_null());
         json_object_set_new(seg, "start_skew_s", json_num(run->start_skew_s));
-        json_object_set_new(seg, "clock_offset_s", json_null());  /* not measured (needs chrony) */
+        /* The offset only when an NTP daemon keeps the clock synchronized: else it means nothing. */
+        json_object_set_new(seg, "clock_offset_s", clock_state_offset_json(&run->clock_start));
+        json_t *clock = clock_state_json(&run->clock_start);
+        json_object_set_new(clock, "end", clock_state_json(&run->clock_end));
+        json_object_set_new(seg, "clock", clock);
         json_object_set_new(o, "segment", seg);
         return o;
 }

@@ -60,6 +60,9 @@ static json_t *agent_json(const LoadMergeInput *a, double offset_s) {
         json_object_set(o, "started", json_object_get(a->doc, "started"));
         json_object_set_new(o, "offset_s", json_real(offset_s));
         json_object_set(o, "start_skew_s", json_object_get(seg, "start_skew_s"));
+        json_object_set_new(o, "start_s", json_num(merge_agent_start(a, offset_s)));
+        const json_t *clock = json_object_get(seg, "clock");
+        json_object_set_new(o, "clock", json_is_object(clock) ? json_deep_copy(clock) : json_null());
         json_object_set_new(o, "client_bound", json_boolean(json_is_true(json_object_get(c, "client_bound"))));
         json_object_set_new(o, "interrupted", json_boolean(json_is_true(json_object_get(a->doc, "interrupted"))));
         json_object_set(o, "completed", json_object_get(json_object_get(a->doc, "total"), "completed"));
@@ -67,7 +70,8 @@ static json_t *agent_json(const LoadMergeInput *a, double offset_s) {
         return o;
 }
 
-int merge_client(const LoadMergeInput *in, size_t n, const double *offset_s, json_t *doc, char *why, size_t len) {
+int merge_client(const LoadMergeInput *in, size_t n, const double *offset_s, double interval_s, json_t *doc, char *why,
+                 size_t len) {
         json_t *c = json_object(), *agents = json_array(), *seg = json_object();
         double threads = 0, cpu_s = 0;
         bool bound = false, invalid = false;
@@ -88,8 +92,9 @@ int merge_client(const LoadMergeInput *in, size_t n, const double *offset_s, jso
         json_object_set_new(seg, "index", json_null());
         json_object_set_new(seg, "count", json_integer((json_int_t) n));
         json_object_set(seg, "start_at", json_object_get(doc, "started"));
-        json_object_set_new(seg, "clock_offset_s", json_null());
+        json_object_set_new(seg, "clock_offset_s", json_null()); /* one per agent: client.agents[].clock */
         json_object_set_new(c, "segment", seg);
+        json_object_set_new(c, "clock", merge_clock(in, n, offset_s, interval_s));
         json_object_set_new(c, "agents", agents);
         json_object_set_new(doc, "client", c);
         return invalid ? 5 : 0;

@@ -34,4 +34,13 @@ double merge_num(const json_t *o, const char *k, double dflt);
  * was, one entry per agent in "agents". Returns 5 with why (len bytes) saying which agent made the
  * merged run invalid (client-bound, interrupted, a segment index twice or out of range, a count
  * that is not n), else 0. */
-int merge_client(const LoadMergeInput *in, size_t n, const double *offset_s, json_t *doc, char *why, size_t len);
+int merge_client(const LoadMergeInput *in, size_t n, const double *offset_s, double interval_s, json_t *doc, char *why,
+                 size_t len);
+
+/* client.clock of the merged document (load-merge-clock.c): { "start_spread_s", "max_clock_error_s",
+ * "limit_s", "warnings": [ { "file", "kind": "unsynchronized" | "clock_error" | "start", "value_s",
+ * "text" } ] }, a warning for each agent whose clock was not synchronized or whose clock error or
+ * start after the earliest agent exceeds limit_s (a tenth of interval_s). */
+json_t *merge_clock(const LoadMergeInput *in, size_t n, const double *offset_s, double interval_s);
+/* When agent a really began on the merged time axis: its offset plus its start_skew_s. */
+double merge_agent_start(const LoadMergeInput *a, double offset_s);

@@ -358,7 +358,7 @@ static void thresholds_write(Merge *m, json_t *doc) {
 
 static int verdict_write(Merge *m, json_t *doc) {
         char why[512] = "";
-        int code = merge_client(m->in, m->n, m->offset_s, doc, why, sizeof(why));
+        int code = merge_client(m->in, m->n, m->offset_s, m->interval_s, doc, why, sizeof(why));
         size_t passed = 0;
         for (size_t k = 0; k < m->n_thr; k++)
                 passed += m->tr[k].passed;

@@ -154,9 +154,11 @@ int load_run(const LoadRunConfig *cfg, LoadRun **ret, Error *e) {
                 /* t = 0 is the start-at time: later than now (the engine waits for it) or earlier. */
                 rc.t0_ns = at >= real ? mono + (at - real) * 1000 : mono - MIN((real - at) * 1000, mono);
                 run->started_usec = at;
+                (void) clock_state_read(&run->clock_start); /* unknown when it fails: the run goes on */
                 run_groups(&rc, cfg->scenario, e, &r);
                 run->duration_s = run_now_s(&rc);
                 run->ended_usec = time_now_realtime_usec();
+                (void) clock_state_read(&run->clock_end);
                 run->interrupted = cfg->stop && atomic_load(cfg->stop);
                 run_judge(run);
         } else

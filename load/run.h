@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "clock-state.h"
 #include "error.h"
 #include "loadgen.h"
 #include "scenario.h"
@@ -92,6 +93,7 @@ typedef struct LoadRun {
         unsigned threads;               /* the most any group ran at once */
         unsigned segment_index, segment_count;
         double start_skew_s;            /* --start-at: how late the run began */
+        ClockState clock_start, clock_end; /* the host clock at the start and the end (clock-state.h) */
         unsigned intervals;             /* total records */
 } LoadRun;
 

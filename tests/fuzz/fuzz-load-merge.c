@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* `skytune load merge`'s reader: the input is one or two skytune.load/1 documents (split at the
  * first NUL byte), each read as load_doc_read() reads a file, then merged (load/load-merge*.c),
- * which must not trust any member's type or value. A merge that succeeds gives a document with a
- * verdict. */
+ * which must not trust any member's type or value (client.segment.clock and start_skew_s, read for
+ * the clock warnings, included). A merge that succeeds gives a document with a verdict and
+ * client.clock. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 Error e = ERROR_NULL;
                 int r = load_merge(in, n, &m, &e);
                 if (r >= 0 && !json_is_integer(json_object_get(json_object_get(m, "verdict"), "exit")))
+                        abort();
+                if (r >= 0 && !json_is_array(json_object_get(json_object_get(json_object_get(m, "client"), "clock"),
+                                                             "warnings")))
                         abort();
                 if (r < 0 && (m || !error_is_set(&e)))
                         abort();

@@ -4,7 +4,8 @@
 # whose completed count is the agents' sum, whose rate is twice one agent's, whose p99 (from the
 # added hdr histograms) lies between the agents' p99 and whose thresholds are judged again; a
 # segment index given twice makes the merge invalid (exit 5), a document that is not a run exits 1
-# naming it.
+# naming it. Each agent carries its clock state (adjtimex) and the merge warns, exit unchanged,
+# for an agent whose clock is not synchronized.
 set -euo pipefail
 build=$1 src=$2
 source "$src/tests/integration/lib-testserver.sh"
@@ -48,6 +49,27 @@ within "$p99" "$(awk -v v="$lo" 'BEGIN { print v * 0.998 }')" "$(awk -v v="$hi" 
 # Intervals on the one time axis: as many as one agent's, each the sum of the two.
 [[ $(jq '.intervals | length' "$m") == $(jq '.intervals | length' "$a0") ]] ||
         fail "merged $(jq '.intervals | length' "$m") intervals, one agent $(jq '.intervals | length' "$a0")"
+
+# Each agent records its host clock from adjtimex at the start and the end; the offset stands in
+# clock_offset_s only when the clock is synchronized (this machine may well not be).
+for a in "$a0" "$a1"; do
+        jq -e '.client.segment as $s | $s.clock as $c
+               | ($c.source == "adjtimex") and ($c.synchronized | type) == "boolean"
+               and all([$c, $c.end][]; (.offset_s | type) == "number" and (.offset_s | fabs) < 1000
+                                      and .esterror_s >= 0 and .maxerror_s >= 0 and .maxerror_s <= 16.1)
+               and (if $c.synchronized then $s.clock_offset_s == $c.offset_s else $s.clock_offset_s == null end)' \
+                "$a" >/dev/null || fail "$a: clock $(jq -c .client.segment "$a")"
+done
+# The merge reports the agents' start spread and worst clock error, and warns (without failing)
+# for each agent whose clock is not synchronized.
+jq -e '.client.clock as $k | ($k.start_spread_s >= 0 and $k.start_spread_s < 0.5) and $k.limit_s == 0.1
+       and $k.max_clock_error_s == ([.client.agents[].clock | ., .end | [(.offset_s | fabs), .maxerror_s] | max] | max)
+       and ([$k.warnings[] | select(.kind == "unsynchronized") | .file] | sort)
+           == ([.client.agents[] | select(.clock.synchronized == false or .clock.end.synchronized == false) | .file] | sort)' \
+        "$m" >/dev/null || fail "merged clock: $(jq -c .client.clock "$m")"
+for f in $(jq -r '.client.clock.warnings[].file' "$m"); do
+        grep -q "^.*$f: the agent.*run chrony or NTP" "$tmp/merged.err" || fail "no warning for $f: $(cat "$tmp/merged.err")"
+done
 
 # The merged run is a run like any other for the reports.
 "$skytune" report "$m" --html "$tmp/merged.html" --junit "$tmp/merged.xml" 2>"$tmp/report.err" ||

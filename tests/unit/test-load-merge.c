@@ -2,7 +2,8 @@
 /* load/load-merge: synthetic agents' documents with known histograms. The merged p99 is the p99 of
  * one histogram of every request (not the mean of the agents'), intervals meet on the global time
  * axis, thresholds are judged again, inconsistent segments and client-bound agents make the run
- * invalid (exit 5), and documents that cannot be merged are refused naming the file. */
+ * invalid (exit 5), documents that cannot be merged are refused naming the file, and agents whose
+ * clocks or starts are off by more than a tenth of the interval are warned about. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,12 +235,78 @@ static void test_refused(void **state) {
         refused(b, "b.json: total: \"sent\" is not a non-negative integer");
 }
 
+/* The agent's clock at the start and the end, as client.segment.clock gives it. */
+static json_t *with_clock(json_t *doc, bool synchronized, double offset_s, double maxerror_s) {
+        json_t *seg = json_object_get(json_object_get(doc, "client"), "segment");
+        json_t *c = json_pack("{sbsfsfsfss}", "synchronized", synchronized, "offset_s", offset_s, "esterror_s",
+                              maxerror_s / 2, "maxerror_s", maxerror_s, "source", "adjtimex");
+        json_object_set_new(c, "end", json_deep_copy(c));
+        json_object_set_new(seg, "clock", c);
+        return doc;
+}
+
+/* The merged client.clock of a and b (exit code checked unchanged: 0). */
+static json_t *clock_of(json_t *a, json_t *b) {
+        Error e = ERROR_NULL;
+        int r;
+        json_t *m = merged(a, b, &e, &r);
+        assert_int_equal(r, 0);
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "verdict"), "exit")), 0);
+        json_t *c = json_deep_copy(json_object_get(json_object_get(m, "client"), "clock"));
+        assert_non_null(c);
+        json_decref(m);
+        error_done(&e);
+        return c;
+}
+
+static void assert_one_warning(const json_t *c, const char *kind, double value_s, const char *text) {
+        const json_t *w = json_object_get(c, "warnings"), *w0 = json_array_get(w, 0);
+        assert_int_equal(json_array_size(w), 1);
+        assert_string_equal(jstr(w0, "file"), "b.json");
+        assert_string_equal(jstr(w0, "kind"), kind);
+        assert_true(fabs(json_number_value(json_object_get(w0, "value_s")) - value_s) < 1e-9);
+        if (!strstr(jstr(w0, "text"), text) || strncmp(jstr(w0, "text"), "b.json: ", 8) != 0)
+                fail_msg("warning '%s' does not say '%s'", jstr(w0, "text"), text);
+}
+
+/* Synchronized clocks within a tenth of the interval: no warning; a 0.2 s offset at 1 s intervals,
+ * an unsynchronized clock and a start 0.3 s after the other agent's: one warning naming the file
+ * and the figure, the verdict unchanged. Documents without a clock (older) give no figure. */
+static void test_clock_warnings(void **state) {
+        const char *t0 = "2026-12-03T06:00:00Z";
+        json_t *c = clock_of(with_clock(agent(0, 2, t0, fast, 1, fast, 1, NULL), true, 0.001, 0.01),
+                             with_clock(agent(1, 2, t0, fast, 1, fast, 1, NULL), true, -0.002, 0.03));
+        assert_int_equal(json_array_size(json_object_get(c, "warnings")), 0);
+        assert_true(fabs(json_number_value(json_object_get(c, "max_clock_error_s")) - 0.03) < 1e-9);
+        assert_true(fabs(json_number_value(json_object_get(c, "limit_s")) - 0.1) < 1e-9);
+        assert_true(json_number_value(json_object_get(c, "start_spread_s")) == 0);
+        json_decref(c);
+        c = clock_of(with_clock(agent(0, 2, t0, fast, 1, fast, 1, NULL), true, 0.001, 0.01),
+                     with_clock(agent(1, 2, t0, fast, 1, fast, 1, NULL), true, 0.2, 0.05));
+        assert_one_warning(c, "clock_error", 0.2, "may be off by 0.200 s, 20 % of the 1 s interval");
+        assert_true(fabs(json_number_value(json_object_get(c, "max_clock_error_s")) - 0.2) < 1e-9);
+        json_decref(c);
+        c = clock_of(with_clock(agent(0, 2, t0, fast, 1, fast, 1, NULL), true, 0.001, 0.01),
+                     with_clock(agent(1, 2, t0, fast, 1, fast, 1, NULL), false, 0, 16));
+        assert_one_warning(c, "unsynchronized", 16, "not synchronized (adjtimex: maximum error 16.000 s)");
+        assert_non_null(strstr(jstr(json_array_get(json_object_get(c, "warnings"), 0), "text"), "run chrony or NTP"));
+        json_decref(c);
+        json_t *b = agent(1, 2, "2026-12-03T06:00:00.1Z", fast, 1, fast, 1, NULL);
+        json_object_set_new(json_object_get(json_object_get(b, "client"), "segment"), "start_skew_s", json_real(0.2));
+        c = clock_of(agent(0, 2, t0, fast, 1, fast, 1, NULL), b);
+        assert_one_warning(c, "start", 0.3, "started 0.300 s after the earliest one, 30 % of the 1 s interval");
+        assert_true(fabs(json_number_value(json_object_get(c, "start_spread_s")) - 0.3) < 1e-9);
+        assert_true(json_is_null(json_object_get(c, "max_clock_error_s")));
+        json_decref(c);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_p99_of_the_union),
                 cmocka_unit_test(test_global_time_axis),
                 cmocka_unit_test(test_invalid_agents),
                 cmocka_unit_test(test_refused),
+                cmocka_unit_test(test_clock_warnings),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
