@@ -2,13 +2,15 @@
 /* bench-locust: Locust (Debian's python3-locust: one process, FastHttpUser) beside `skytune load`
  * (this build's binary) on one local nginx (127.0.0.1, nginx-fixture.h) and the same location, its
  * in-memory answer (NGINX_RETURN_PATH). Per round, back to back so they share the neighbours
- * (A B A B), three runs of each tool:
+ * (A B A B), these runs:
  *   idle    1 user at 1 request/s for 2 s: the tool's start-up and shut-down (Python, gevent and
  *           Locust's imports), subtracted below so a short run does not charge it to the requests.
  *   rate    the same fixed rate (each of --rates, 2 000/s and 3 500/s, near the most one Locust
  *           process holds here) for --duration (10 s). Locust: --users users,
  *           each paced by constant_throughput(rate / users) (a closed loop whose pace fixes the
- *           rate while an answer takes less than the pace); skytune: the open model, --rate R.
+ *           rate while an answer takes less than the pace); skytune: the open model, --rate R
+ *           (a send schedule kept to the microsecond, which costs CPU per request: it wakes early
+ *           and polls), and "sky-thk", Locust's model: --users N --think users/rate.
  *   closed  the most each does closed-loop with --users connections and no wait: Locust's users
  *           with no wait_time; skytune --users N --threads 1 (Locust has one core in one process).
  * Per run: requests per second (Locust's own Requests/s, its count over the span of its stats,
@@ -57,6 +59,7 @@ typedef struct Run {
 typedef struct Tool {
         const char *name;
         int (*run)(const Mode *m, Run *ret);
+        bool rate_only;                 /* runs only in the rate parts */
 } Tool;
 
 static char url[128], host[64], open_url[160];
@@ -151,13 +154,9 @@ static int run_locust(const Mode *m, Run *ret) {
         return 0;
 }
 
-static int run_skytune(const Mode *m, Run *ret) {
-        char n[32], d[32];
-        snprintf(n, sizeof(n), "%.0f", m->rate > 0 ? m->rate : (double) m->users);
-        snprintf(d, sizeof(d), "%g", m->duration);
-        char *args[] = { m->rate > 0 ? "--rate" : "--users", n, "--duration", d, "--threads", "1" };
+static int skytune_run(char **args, size_t n_args, Run *ret) {
         int code = -1;
-        json_t *doc = skytune_json(open_url, args, ELEMENTSOF(args), &ret->cpu_s, &code);
+        json_t *doc = skytune_json(open_url, args, n_args, &ret->cpu_s, &code);
         if (!doc || (code != 0 && code != 5)) {
                 json_decref(doc);
                 return -EIO;
@@ -171,13 +170,35 @@ static int run_skytune(const Mode *m, Run *ret) {
         return ret->requests > 0 ? 0 : -EBADMSG;
 }
 
+/* The open model at the rate; closed: --users. One thread, as Locust's one process. */
+static int run_skytune(const Mode *m, Run *ret) {
+        char n[32], d[32];
+        snprintf(n, sizeof(n), "%.0f", m->rate > 0 ? m->rate : (double) m->users);
+        snprintf(d, sizeof(d), "%g", m->duration);
+        char *args[] = { m->rate > 0 ? "--rate" : "--users", n, "--duration", d, "--threads", "1" };
+        return skytune_run(args, ELEMENTSOF(args), ret);
+}
+
+/* Locust's model: the same users, each pausing users/rate after an answer (--think), so the rate
+ * is a little under the target by the answers' time; no send schedule to keep. */
+static int run_skytune_think(const Mode *m, Run *ret) {
+        char n[32], think[32], d[32];
+        snprintf(n, sizeof(n), "%u", m->users);
+        snprintf(think, sizeof(think), "%.6gms", 1e3 * m->users / m->rate);
+        snprintf(d, sizeof(d), "%g", m->duration);
+        char *args[] = { "--users", n, "--think", think, "--duration", d, "--threads", "1" };
+        return skytune_run(args, ELEMENTSOF(args), ret);
+}
+
 static const Tool tools[] = {
-        { "locust", run_locust },
-        { "skytune", run_skytune },
+        { "locust", run_locust, false },
+        { "skytune", run_skytune, false },
+        { "sky-thk", run_skytune_think, true },
 };
 #define N_TOOLS ELEMENTSOF(tools)
 #define LOCUST 0
 #define SKYTUNE 1
+#define SKYTUNE_THINK 2
 
 /* The figures kept per run, by index, for the medians. */
 enum { F_RPS, F_CPU, F_NET, F_NGINX, F_P50, F_P99, N_FIGURES };
@@ -231,14 +252,17 @@ static void print_medians(const Mode *m, const Series *s, unsigned rounds) {
                 for (size_t k = 0; k < N_FIGURES; k++)
                         med[t][k] = stats_median(s->v[t][k], rounds);
         for (size_t t = 0; t < N_TOOLS; t++)
-                printf("  median  %-7s %7.0f req/s  %6.1f us/req (net %6.1f)  nginx %5.1f  p50 %6.3g p99 %6.3g ms\n",
-                       tools[t].name, med[t][F_RPS], med[t][F_CPU], med[t][F_NET], med[t][F_NGINX], med[t][F_P50],
-                       med[t][F_P99]);
+                if (m->rate > 0 || !tools[t].rate_only)
+                        printf("  median  %-7s %7.0f req/s  %6.1f us/req (net %6.1f)  nginx %5.1f  p50 %6.3g p99 %6.3g ms\n",
+                               tools[t].name, med[t][F_RPS], med[t][F_CPU], med[t][F_NET], med[t][F_NGINX],
+                               med[t][F_P50], med[t][F_P99]);
         printf("  %s: locust/skytune CPU per request %.2f (net %.2f)", m->name,
                med[LOCUST][F_CPU] / med[SKYTUNE][F_CPU], med[LOCUST][F_NET] / med[SKYTUNE][F_NET]);
         if (m->rate > 0)
-                printf(", achieved %.1f %% / %.1f %% of %.0f/s", 100 * med[LOCUST][F_RPS] / m->rate,
-                       100 * med[SKYTUNE][F_RPS] / m->rate, m->rate);
+                printf(", against sky-thk %.2f (net %.2f)\n  achieved %.1f %% / %.1f %% / %.1f %% of %.0f/s",
+                       med[LOCUST][F_CPU] / med[SKYTUNE_THINK][F_CPU], med[LOCUST][F_NET] / med[SKYTUNE_THINK][F_NET],
+                       100 * med[LOCUST][F_RPS] / m->rate, 100 * med[SKYTUNE][F_RPS] / m->rate,
+                       100 * med[SKYTUNE_THINK][F_RPS] / m->rate, m->rate);
         printf("\n");
 }
 
@@ -260,7 +284,7 @@ static int run_rounds(const Options *o) {
         static Series idle_s, series[MAX_RATES + 1];
         for (unsigned r = 0; r < o->rounds; r++) {
                 printf("round %u of %u\n", r + 1, o->rounds);
-                for (size_t t = 0; t < N_TOOLS; t++)
+                for (size_t t = LOCUST; t <= SKYTUNE; t++)      /* sky-thk is the same program */
                         if (measure(t, &idle, r, &idle_s, -1) < 0)
                                 return -EIO;
                 for (size_t i = 0; i < n_modes; i++) {
@@ -269,7 +293,8 @@ static int run_rounds(const Options *o) {
                         else
                                 printf(" closed\n");
                         for (size_t t = 0; t < N_TOOLS; t++)
-                                if (measure(t, &modes[i], r, &series[i], idle_cpu_s[t][r]) < 0)
+                                if ((modes[i].rate > 0 || !tools[t].rate_only) &&
+                                    measure(t, &modes[i], r, &series[i], idle_cpu_s[t == LOCUST ? LOCUST : SKYTUNE][r]) < 0)
                                         return -EIO;
                 }
         }
@@ -277,8 +302,10 @@ static int run_rounds(const Options *o) {
                1e3 * stats_median(idle_cpu_s[LOCUST], o->rounds), 1e3 * stats_median(idle_cpu_s[SKYTUNE], o->rounds));
         for (size_t i = 0; i < n_modes; i++) {
                 if (modes[i].rate > 0)
-                        printf("rate: %.0f/s for %.0f s (locust: %u users, constant_throughput(%.6g); skytune: --rate)\n",
-                               modes[i].rate, modes[i].duration, modes[i].users, modes[i].rate / modes[i].users);
+                        printf("rate: %.0f/s for %.0f s (locust: %u users, constant_throughput(%.6g); skytune: --rate;\n"
+                               "  sky-thk: skytune --users %u --think %.6gms)\n",
+                               modes[i].rate, modes[i].duration, modes[i].users, modes[i].rate / modes[i].users,
+                               modes[i].users, 1e3 * modes[i].users / modes[i].rate);
                 else
                         printf("closed: %u users, no wait, %.0f s (skytune: --users %u --threads 1)\n", modes[i].users,
                                modes[i].duration, modes[i].users);
