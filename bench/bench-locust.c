@@ -220,7 +220,8 @@ static void print_run(const char *tool, unsigned round, const double *f, const R
         fflush(stdout);
 }
 
-/* One run of tool t in mode m, its figures into s at round. */
+/* One run of tool t in mode m, its figures into s at round; "net" less idle_s, the round's idle run
+ * of that program. idle_s < 0: this is the idle run (its CPU kept for the others, not printed). */
 static int measure(size_t t, const Mode *m, unsigned round, Series *s, double idle_s) {
         Run run = { 0 };
         double n0 = nginx_cpu_s();
