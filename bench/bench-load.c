@@ -33,6 +33,9 @@
 #include <unistd.h>
 
 #include "macro.h"
+#define BENCH_NAME "bench-load"
+#include "bench-child.h"
+#include "bench-skytune.h"
 #include "nginx-fixture.h"
 #include "stats.h"
 
@@ -57,69 +60,6 @@ typedef struct Tool {
 
 static char url[128], open_url[160];   /* the static file; the open model's in-memory answer */
 
-static double tv_s(struct timeval tv) {
-        return (double) tv.tv_sec + (double) tv.tv_usec / 1e6;
-}
-
-static char *tmp_path(const char *name) {
-        char *p = NULL;
-        return asprintf(&p, "%s/%s", tmpdir, name) < 0 ? NULL : p;
-}
-
-/* Starts argv with stdout to out and stderr to out.err. */
-static pid_t spawn(char *const *argv, const char *out) {
-        fflush(stdout);         /* the child must not print our buffered lines again */
-        pid_t pid = fork();
-        if (pid != 0)
-                return pid;
-        _cleanup_free_ char *err = NULL;
-        if (asprintf(&err, "%s.err", out) < 0 || !freopen(out, "w", stdout) || !freopen(err, "w", stderr))
-                _exit(127);
-        execvp(argv[0], argv);
-        _exit(127);
-}
-
-/* Waits for pid: its exit code (-1 when killed) and its CPU time. */
-static int reap(pid_t pid, double *cpu_s, int *code) {
-        int status;
-        struct rusage ru;
-        if (wait4(pid, &status, 0, &ru) < 0)
-                return -errno;
-        *cpu_s = tv_s(ru.ru_utime) + tv_s(ru.ru_stime);
-        *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        return 0;
-}
-
-static int run_child(char *const *argv, const char *out, double *cpu_s, int *code) {
-        pid_t pid = spawn(argv, out);
-        return pid < 0 ? -errno : reap(pid, cpu_s, code);
-}
-
-static char *slurp(const char *path) {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        if (!f)
-                return NULL;
-        char *buf = malloc(1 << 16);
-        size_t n = buf ? fread(buf, 1, (1 << 16) - 1, f) : 0;
-        if (buf)
-                buf[n] = '\0';
-        return buf;
-}
-
-/* The number right after the first `key` in text, or NAN. */
-static double after(const char *text, const char *key) {
-        const char *p = text ? strstr(text, key) : NULL;
-        return p ? strtod(p + strlen(key), NULL) : NAN;
-}
-
-static void tell_failure(const char *who, const char *out, int code) {
-        _cleanup_free_ char *err = NULL;
-        if (!out || asprintf(&err, "%s.err", out) < 0)
-                err = NULL;
-        _cleanup_free_ char *text = err ? slurp(err) : NULL;
-        fprintf(stderr, "bench-load: %s exited %d: %.400s\n", who, code, text ? text : "");
-}
-
 static int run_wrk(const char *u, const Cell *c, double duration, Run *ret) {
         char t[16], n[16], d[32];
         snprintf(t, sizeof t, "-t%u", c->threads);
@@ -129,7 +69,7 @@ static int run_wrk(const char *u, const Cell *c, double duration, Run *ret) {
         char *argv[] = { "wrk", t, n, "-d", d, (char *) u, NULL };
         int code = -1;
         if (!out || run_child(argv, out, &ret->cpu_s, &code) < 0 || code != 0) {
-                tell_failure("wrk", out, code);
+                bench_tell_failure("wrk", out, code);
                 return -EIO;
         }
         _cleanup_free_ char *text = slurp(out);
@@ -144,26 +84,6 @@ static int run_wrk(const char *u, const Cell *c, double duration, Run *ret) {
         if (text && strstr(text, "Socket errors:"))
                 ret->failed += after(text, "connect ") + after(text, "read ") + after(text, "write ") + after(text, "timeout ");
         return isnan(ret->rps) || isnan(ret->requests) ? -EBADMSG : 0;
-}
-
-/* Runs skytune load with extra arguments and the document on stdout. */
-static json_t *skytune_json(const char *u, char **args, size_t n_args, double *cpu_s, int *code) {
-        char *argv[32] = { (char *) SKYTUNE_BIN, "load", (char *) u, "--json", "--no-system" };
-        size_t n = 5;
-        for (size_t i = 0; i < n_args && n < ELEMENTSOF(argv) - 1; i++)
-                argv[n++] = args[i];
-        _cleanup_free_ char *out = tmp_path("skytune.json");
-        if (!out || run_child(argv, out, cpu_s, code) < 0)
-                return NULL;
-        json_t *doc = json_load_file(out, 0, NULL);
-        if (!doc)
-                tell_failure("skytune load", out, *code);
-        return doc;
-}
-
-static double num(const json_t *doc, const char *a, const char *b, const char *c) {
-        const json_t *o = json_object_get(json_object_get(doc, a), b);
-        return json_number_value(c ? json_object_get(o, c) : o);
 }
 
 static int run_skytune(const char *u, const Cell *c, double duration, Run *ret) {
@@ -195,7 +115,7 @@ static int run_hey(const char *u, const Cell *c, double duration, Run *ret) {
         char *argv[] = { "hey", "-z", d, "-c", n, (char *) u, NULL };
         int code = -1;
         if (!out || run_child(argv, out, &ret->cpu_s, &code) < 0 || code != 0) {
-                tell_failure("hey", out, code);
+                bench_tell_failure("hey", out, code);
                 return -EIO;
         }
         _cleanup_free_ char *text = slurp(out);
@@ -229,7 +149,7 @@ static int run_k6(const char *u, const Cell *c, double duration, Run *ret) {
                          script, NULL };
         int code = -1;
         if (run_child(argv, out, &ret->cpu_s, &code) < 0 || code != 0) {
-                tell_failure("k6", out, code);
+                bench_tell_failure("k6", out, code);
                 return -EIO;
         }
         json_t *doc = json_load_file(summary, 0, NULL);
@@ -492,7 +412,7 @@ static int endurance_part(double rate, double duration, bool no_system) {
         double cpu_s = 0;
         int code = -1;
         if (reap(pid, &cpu_s, &code) < 0 || (code != 0 && code != 5)) {
-                tell_failure("skytune load", out, code);
+                bench_tell_failure("skytune load", out, code);
                 return -EIO;
         }
         for (size_t i = 0; i < n; i++)

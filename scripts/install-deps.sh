@@ -2,6 +2,7 @@
 # Installs what skytune needs from Debian 12's packages.
 #   scripts/install-deps.sh          build dependencies (enough for `skytune profile` and `apply --dry-run`)
 #   scripts/install-deps.sh --test   plus everything the test suite starts or calls
+#   scripts/install-deps.sh --bench  plus the load tools the bench programs compare with (no test needs them)
 set -euo pipefail
 
 build=(build-essential cmake pkg-config libsystemd-dev libcap-dev libcurl4-openssl-dev libjansson-dev libconfig-dev
@@ -18,8 +19,17 @@ test+=(clang libclang-rt-14-dev)
 # reader), xmllint checks the JUnit XML, headless Chromium renders the HTML report.
 test+=(libhdrhistogram-java default-jdk-headless libxml2-utils chromium-headless-shell)
 
+# bench/bench-locust runs Locust (one process, FastHttpUser: python3-geventhttpclient comes with it)
+# beside skytune load; bench-load runs hey when it is installed.
+bench=(python3-locust hey)
+
 pkgs=("${build[@]}")
-[[ "${1:-}" == "--test" ]] && pkgs+=("${test[@]}")
+case "${1:-}" in
+--test) pkgs+=("${test[@]}") ;;
+--bench) pkgs+=("${test[@]}" "${bench[@]}") ;;
+"") ;;
+*) echo "install-deps: unknown option '$1': use --test or --bench (or nothing, for the build)" >&2; exit 2 ;;
+esac
 
 if [[ $(id -u) -ne 0 ]]; then
         echo "install-deps: run as root (or with sudo): it calls apt-get install" >&2
