@@ -259,6 +259,7 @@ static int merge(LoadRun *acc, size_t n_phases, const LoadRun *run, double offse
         to->cpu_s += from->cpu_s;
         to->client_bound |= from->client_bound;
         acc->ended_usec = run->ended_usec;
+        acc->clock_end = run->clock_end;        /* the host clock at the last hold's end */
         acc->duration_s = offset_s + run->duration_s;
         acc->interrupted |= run->interrupted;
         acc->client_bound |= run->client_bound;

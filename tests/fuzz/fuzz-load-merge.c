@@ -40,8 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 int r = load_merge(in, n, &m, &e);
                 if (r >= 0 && !json_is_integer(json_object_get(json_object_get(m, "verdict"), "exit")))
                         abort();
-                if (r >= 0 && !json_is_array(json_object_get(json_object_get(json_object_get(m, "client"), "clock"),
-                                                             "warnings")))
+                if (r >= 0 &&
+                    !json_is_array(json_object_get(json_object_get(json_object_get(m, "client"), "clock"), "warnings")))
                         abort();
                 if (r < 0 && (m || !error_is_set(&e)))
                         abort();
