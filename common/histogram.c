@@ -230,3 +230,16 @@ void histogram_record_bucket(Histogram *h, size_t i, uint64_t n) {
         h->min = MIN(h->min, lo);
         h->max = MAX(h->max, hi);
 }
+
+uint64_t histogram_count_above(const Histogram *h, double edge)
+{
+        uint64_t n = 0, lo = histogram_min(h), hi = histogram_max(h);
+        if (!histogram_count(h) || (double) hi <= edge)
+                return 0;
+        for (size_t i = histogram_bucket_index(h, (uint64_t) MAX(edge, 0.0)); i < histogram_buckets(h); i++) {
+                uint64_t top, c = histogram_bucket(h, i, NULL, &top);
+                if (c && (double) MAX(MIN(top, hi), lo) > edge)
+                        n += c;
+        }
+        return n;
+}

@@ -32,6 +32,8 @@ double histogram_mean(const Histogram *h);      /* from the exact sum; NAN when 
  * reported as the bucket's highest equivalent value capped at the recorded maximum (so p100 is the
  * exact max). 0 when empty. */
 uint64_t histogram_percentile(const Histogram *h, double p);
+/* Values above edge, each bucket taken at the value histogram_percentile() reports for it. */
+uint64_t histogram_count_above(const Histogram *h, double edge);
 /* Bytes used by this histogram (constant after histogram_new). */
 size_t histogram_memory(const Histogram *h);
 /* Two values in the same bucket are indistinguishable: the bucket's lowest and highest value. */

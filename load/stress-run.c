@@ -68,20 +68,6 @@ StressInterval stress_interval_from(const LoadInterval *iv)
         };
 }
 
-/* Values of h above edge, each bucket taken at the value histogram_percentile() reports for it. */
-static double count_over(const Histogram *h, double edge)
-{
-        uint64_t n = 0, lo = histogram_min(h), hi = histogram_max(h);
-        if (!histogram_count(h) || (double) hi <= edge)
-                return 0;
-        for (size_t i = histogram_bucket_index(h, (uint64_t) MAX(edge, 0.0)); i < histogram_buckets(h); i++) {
-                uint64_t top, c = histogram_bucket(h, i, NULL, &top);
-                if (c && (double) MAX(MIN(top, hi), lo) > edge)
-                        n += c;
-        }
-        return (double) n;
-}
-
 static bool grow(void **v, size_t *cap, size_t n, size_t size)
 {
         if (n < *cap)
@@ -136,7 +122,7 @@ static void base_track(Ctx *c, StressInterval *si, const Histogram *lat)
                 b->r = stress_surge_band(o, b->v, b->n, &b->band);
         }
         if (b->r >= 0)
-                si->over = count_over(lat, b->band.p99_hi);
+                si->over = (double) histogram_count_above(lat, b->band.p99_hi);
 }
 
 static void keep(Ctx *c, const StressInterval *si)

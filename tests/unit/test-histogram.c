@@ -63,6 +63,10 @@ static void test_exact_small_values(void **state) {
         assert_true(histogram_percentile(h, 99) == 99);
         assert_true(histogram_percentile(h, 100) == 100);
         assert_true(fabs(histogram_mean(h) - 50.5) < 1e-9);
+        /* Above an edge, as percentiles rank: p99 is 99, one value (100) above it. */
+        assert_true(histogram_count_above(h, 99) == 1);
+        assert_true(histogram_count_above(h, 49.5) == 51);
+        assert_true(histogram_count_above(h, 100) == 0 && histogram_count_above(h, -1) == 100);
         /* Equivalent ranges: values below 2048 are exact at 3 digits, above they share buckets. */
         assert_true(histogram_lowest_equivalent(h, 1000) == 1000);
         assert_true(histogram_highest_equivalent(h, 1000) == 1000);
