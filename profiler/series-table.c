@@ -7,12 +7,14 @@
 
 #include "macro.h"
 
+/* What every point touches first (the pointers, the summary, the object's first bytes), the rest of
+ * the names after it. */
 typedef struct SeriesEntry {
+        const char *rp, *np, *op;        /* the strings of the last point that matched */
+        SeriesStat stat;
         unsigned collector;
         MetricWeight kind;
-        const char *rp, *np, *op;        /* the strings of the last point that matched */
-        char resource[24], object[256], name[64], unit[16];  /* object: as long as the report's paths */
-        SeriesStat stat;
+        char object[256], resource[24], name[64], unit[16];  /* object: as long as the report's paths */
 } SeriesEntry;
 
 struct SeriesTable {
@@ -53,7 +55,7 @@ static SeriesEntry *lookup(SeriesTable *t, const char *resource, const char *obj
         for (size_t k = 0, i = t->hint; k < t->n; k++, i++) {
                 SeriesEntry *e = &t->e[i < t->n ? i : (i -= t->n)];
                 if (e->rp == resource && e->np == name && e->op == object &&
-                    strcmp(e->object, object ? object : "") == 0) {
+                    (object ? strcmp(e->object, object) == 0 : !e->object[0])) {
                         *ret_index = i;
                         return e;
                 }

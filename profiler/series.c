@@ -137,10 +137,15 @@ int series_stat_add(SeriesStat *s, double v, double w) {
                         return r;
                 histogram_record_n(s->h, x, series_hist_weight(w));
         }
-        s->min = fmin(s->min, v);
-        s->max = fmax(s->max, v);
-        s->w_min = fmin(s->w_min, w);
-        s->w_max = fmax(s->w_max, w);
+        /* Plain comparisons: fmin/fmax are calls here, on the path of every point. */
+        if (v < s->min)
+                s->min = v;
+        if (v > s->max)
+                s->max = v;
+        if (w < s->w_min)
+                s->w_min = w;
+        if (w > s->w_max)
+                s->w_max = w;
         s->sum += v * w;
         s->span += w;
         s->n++;

@@ -30,7 +30,7 @@ static inline SeriesSummary series_summarize(const double *v, size_t n) {
  * as series_summarize_weighted. Beyond that the pairs move into a log-linear histogram
  * (histogram.h; values at 1/SERIES_HIST_SCALE resolution, 2 significant digits, negative values
  * counted as 0, weights at 1/1000 resolution) and p95 is that histogram's weighted nearest rank. */
-#define SERIES_EXACT_MAX 256
+#define SERIES_EXACT_MAX 32
 #define SERIES_HIST_SCALE 1000.0
 
 struct Histogram;
