@@ -28,8 +28,9 @@ static inline SeriesSummary series_summarize(const double *v, size_t n) {
  * sum (so avg is exact: total delta over total time for rates), min, max, the extreme weights, and
  * for p95 the first SERIES_EXACT_MAX (value, weight) pairs, so a series that short summarises exactly
  * as series_summarize_weighted. Beyond that the pairs move into a log-linear histogram
- * (histogram.h; values at 1/SERIES_HIST_SCALE resolution, 2 significant digits, negative values
- * counted as 0, weights at 1/1000 resolution) and p95 is that histogram's weighted nearest rank. */
+ * (histogram.h; values at 1/SERIES_HIST_SCALE resolution, 2 significant digits down to 1/64 of the
+ * largest value at the switch and steps of 1/16384 of it below, negative values counted as 0,
+ * weights at 1/1000 resolution) and p95 is that histogram's weighted nearest rank. */
 #define SERIES_EXACT_MAX 32
 #define SERIES_HIST_SCALE 1000.0
 
@@ -42,6 +43,7 @@ typedef struct SeriesStat {
         size_t cap;
         struct Histogram *h;      /* sized to the values seen (grown on demand: memory follows the range) */
         uint64_t h_highest;
+        unsigned h_shift;         /* values go into h divided by 2^h_shift (set at the switch) */
 } SeriesStat;
 
 int series_stat_add(SeriesStat *s, double v, double w);
