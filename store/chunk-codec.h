@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* The store's chunk codec: one series' points (timestamp in ms, value as a scaled integer) as a
+ * compact blob. Timestamps are coded as delta-of-delta, values as delta, each zig-zagged into an
+ * LEB128 varint, and the varint stream is deflated with zlib. docs/store.md gives the byte layout.
+ * Differences are taken modulo 2^64 (unsigned), so every int64 input round-trips, INT64_MIN and
+ * INT64_MAX included, without signed overflow. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The codec byte of a blob (chunk.codec in the store); a new layout gets a new number. */
+#define CHUNK_CODEC_DELTA_ZLIB 1
+/* Caps the decoder enforces before allocating: points per chunk, varint bytes per point. */
+#define CHUNK_MAX_POINTS 65536
+#define CHUNK_MAX_POINT_BYTES 20
+
+struct store_point {
+        int64_t t_ms; /* strictly increasing within a chunk */
+        int64_t v;    /* the value times 10^scale of its series */
+};
+
+/* Encodes n points (n may be 0; timestamps strictly increasing, n <= CHUNK_MAX_POINTS) into a
+ * malloc'd blob. -EINVAL on unordered timestamps or too many points, -ENOMEM. */
+int chunk_encode(const struct store_point *p, size_t n, uint8_t **ret_blob, size_t *ret_len);
+
+/* Decodes a blob into a malloc'd array (NULL when n is 0). Any malformed, truncated, oversized or
+ * trailing-garbage input, or timestamps that do not strictly increase: -EBADMSG; -ENOMEM. */
+int chunk_decode(const uint8_t *blob, size_t len, struct store_point **ret_points, size_t *ret_n);
+
+/* The header of a blob alone (codec byte and point count), without inflating: -EBADMSG. */
+int chunk_peek(const uint8_t *blob, size_t len, size_t *ret_n);
