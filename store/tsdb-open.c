@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/* Opening the store: a missing or empty file becomes a fresh store; a file that is not ours (not
+ * SQLite, corrupt, another application_id) is moved aside under a new name and replaced by a fresh
+ * store; a newer schema is refused and left alone. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "schema.h"
+#include "macro.h"
+#include "tsdb-internal.h"
+
+static const char schema_sql[] =
+        "CREATE TABLE series(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, scale INTEGER NOT NULL);"
+        "CREATE TABLE chunk(series INTEGER NOT NULL, t0 INTEGER NOT NULL, t_last INTEGER NOT NULL,"
+        " n INTEGER NOT NULL, codec INTEGER NOT NULL, blob BLOB NOT NULL, PRIMARY KEY(series, t0))"
+        " WITHOUT ROWID;"
+        "CREATE TABLE r1m(series INTEGER NOT NULL, t INTEGER NOT NULL, min INTEGER NOT NULL,"
+        " max INTEGER NOT NULL, sum INTEGER NOT NULL, count INTEGER NOT NULL, PRIMARY KEY(series, t))"
+        " WITHOUT ROWID;"
+        "CREATE TABLE r1h(series INTEGER NOT NULL, t INTEGER NOT NULL, min INTEGER NOT NULL,"
+        " max INTEGER NOT NULL, sum INTEGER NOT NULL, count INTEGER NOT NULL, PRIMARY KEY(series, t))"
+        " WITHOUT ROWID;";
+
+/* A fresh file: incremental vacuum must be chosen before the first table. */
+static int create_schema(sqlite3 *db) {
+        int r = tsdb_exec(db, "PRAGMA auto_vacuum = INCREMENTAL");
+        if (r < 0)
+                return r;
+        char ids[128];
+        snprintf(ids, sizeof(ids), "PRAGMA application_id = %d; PRAGMA user_version = %d;",
+                 STORE_TSDB_APPLICATION_ID, STORE_TSDB_USER_VERSION);
+        r = tsdb_begin(db);
+        if (r < 0)
+                return r;
+        r = tsdb_exec(db, schema_sql);
+        if (r == 0)
+                r = tsdb_exec(db, ids);
+        return tsdb_end(db, r);
+}
+
+/* The one text a pragma answers must be want: mismatch otherwise. */
+static int pragma_is(sqlite3 *db, const char *sql, const char *want, int mismatch) {
+        sqlite3_stmt *st;
+        int r = tsdb_prepare(db, sql, &st);
+        if (r == 0) {
+                int rc = sqlite3_step(st);
+                const unsigned char *got = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+                r = rc != SQLITE_ROW ? tsdb_errno(rc) : got && strcmp((const char *) got, want) == 0 ? 0 : mismatch;
+        }
+        sqlite3_finalize(st);
+        return r;
+}
+
+static int set_wal(sqlite3 *db) {
+        int r = pragma_is(db, "PRAGMA journal_mode = WAL", "wal", -EIO);
+        return r < 0 ? r : tsdb_exec(db, "PRAGMA synchronous = NORMAL");
+}
+
+/* Ours, foreign (-EBADMSG), newer (-EPROTO) or fresh (then created). */
+static int check_or_create(sqlite3 *db) {
+        int64_t app, version, tables;
+        int r = tsdb_query_int(db, "PRAGMA application_id", &app);
+        if (r == 0)
+                r = tsdb_query_int(db, "PRAGMA user_version", &version);
+        if (r == 0)
+                r = tsdb_query_int(db, "SELECT count(*) FROM sqlite_schema", &tables);
+        if (r < 0)
+                return r;
+        if (app == 0 && version == 0 && tables == 0)
+                return create_schema(db);
+        if (app != STORE_TSDB_APPLICATION_ID)
+                return -EBADMSG;
+        if (version > STORE_TSDB_USER_VERSION)
+                return -EPROTO;
+        if (version < STORE_TSDB_USER_VERSION)
+                return -EBADMSG;
+        return pragma_is(db, "PRAGMA quick_check(1)", "ok", -EBADMSG);
+}
+
+static int open_checked(const char *path, sqlite3 **ret) {
+        sqlite3 *db = NULL;
+        int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+        int r = tsdb_errno(rc);
+        if (r == 0)
+                r = tsdb_errno(sqlite3_extended_result_codes(db, 1));
+        if (r == 0)
+                r = tsdb_errno(sqlite3_busy_timeout(db, 2000));
+        if (r == 0)
+                r = check_or_create(db);
+        if (r == 0)
+                r = set_wal(db);
+        if (r < 0) {
+                sqlite3_close(db);
+                return r;
+        }
+        *ret = db;
+        return 0;
+}
+
+/* Renames from to to unless to exists: renameat2's RENAME_NOREPLACE, or link and unlink where the
+ * file system has no such rename. */
+static int rename_noreplace(const char *from, const char *to) {
+        if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+                return 0;
+        if (errno != EINVAL && errno != ENOSYS)
+                return -errno;
+        if (link(from, to) < 0)
+                return -errno;
+        return unlink(from) < 0 ? -errno : 0;
+}
+
+/* The file and its -wal and -shm (when present) go to PATH.corrupt-STAMP[.N][-wal|-shm]. */
+static int move_aside(const char *path, char **ret_moved) {
+        char stamp[32];
+        struct tm tm;
+        time_t now = time(NULL);
+        if (!gmtime_r(&now, &tm) || strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0)
+                return -EINVAL;
+        char *dest = NULL;
+        int r = -EEXIST;
+        for (int i = 0; i < 1000 && r == -EEXIST; i++) {
+                free(dest);
+                dest = NULL;
+                if ((i == 0 ? asprintf(&dest, "%s.corrupt-%s", path, stamp)
+                            : asprintf(&dest, "%s.corrupt-%s.%d", path, stamp, i)) < 0)
+                        return -ENOMEM;
+                r = rename_noreplace(path, dest);
+        }
+        for (const char *suffix = "-wal"; r == 0 && suffix; suffix = suffix[1] == 'w' ? "-shm" : NULL) {
+                char from[4096], to[4096];
+                if (snprintf(from, sizeof(from), "%s%s", path, suffix) >= (int) sizeof(from) ||
+                    snprintf(to, sizeof(to), "%s%s", dest, suffix) >= (int) sizeof(to))
+                        r = -ENAMETOOLONG;
+                else if (access(from, F_OK) == 0)
+                        r = rename_noreplace(from, to);
+        }
+        if (r < 0) {
+                free(dest);
+                return r;
+        }
+        *ret_moved = dest;
+        return 0;
+}
+
+int tsdb_open(const char *path, struct tsdb **ret, char **ret_moved) {
+        char *moved = NULL;
+        sqlite3 *db = NULL;
+        int r = open_checked(path, &db);
+        if (r == -EBADMSG) {
+                r = move_aside(path, &moved);
+                if (r == 0)
+                        r = open_checked(path, &db);
+        }
+        struct tsdb *t = r == 0 ? calloc(1, sizeof(*t)) : NULL;
+        if (r == 0 && !t)
+                r = -ENOMEM;
+        if (r < 0) {
+                sqlite3_close(db);
+                /* The old file stays where it was moved; say so even on failure. */
+                if (ret_moved)
+                        *ret_moved = moved;
+                else
+                        free(moved);
+                return r;
+        }
+        t->db = db;
+        *ret = t;
+        if (ret_moved)
+                *ret_moved = moved;
+        else
+                free(moved);
+        return 0;
+}
+
+void tsdb_close(struct tsdb *t) {
+        if (!t)
+                return;
+        sqlite3_close(t->db);
+        free(t);
+}

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading the store: buckets of step ms from the coarsest tier that answers exactly (r1h, r1m) or
+ * from the chunks overlapping the range. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "tsdb-internal.h"
+
+struct acc {
+        int64_t from, step;
+        bool open;
+        struct tsdb_bucket b;
+        tsdb_bucket_fn fn;
+        void *userdata;
+};
+
+static int acc_flush(struct acc *a) {
+        if (!a->open)
+                return 0;
+        a->open = false;
+        a->b.avg = (double) a->b.sum / (double) a->b.count;
+        return a->fn(&a->b, a->userdata);
+}
+
+/* One sample or rollup row at t (from <= t < to). */
+static int acc_add(struct acc *a, int64_t t, int64_t min, int64_t max, int64_t sum, int64_t count) {
+        int64_t key = a->from + (t - a->from) / a->step * a->step;
+        if (a->open && key == a->b.t) {
+                if (__builtin_add_overflow(a->b.sum, sum, &a->b.sum) ||
+                    __builtin_add_overflow(a->b.count, count, &a->b.count))
+                        return -ERANGE;
+                a->b.min = min < a->b.min ? min : a->b.min;
+                a->b.max = max > a->b.max ? max : a->b.max;
+                return 0;
+        }
+        int r = acc_flush(a);
+        a->b = (struct tsdb_bucket){ .t = key, .min = min, .max = max, .sum = sum, .count = count };
+        a->open = true;
+        return r;
+}
+
+static int bind3(sqlite3_stmt *st, int64_t series, int64_t from, int64_t to) {
+        int r = tsdb_errno(sqlite3_bind_int64(st, 1, series));
+        if (r == 0)
+                r = tsdb_errno(sqlite3_bind_int64(st, 2, from));
+        if (r == 0)
+                r = tsdb_errno(sqlite3_bind_int64(st, 3, to));
+        return r;
+}
+
+typedef int (*row_fn)(sqlite3_stmt *st, int64_t from, int64_t to, struct acc *a);
+
+/* Runs sql (bound to series, from, to) and hands each row to fn. */
+static int each_row(sqlite3 *db, const char *sql, int64_t series, int64_t from, int64_t to, row_fn fn,
+                    struct acc *a) {
+        sqlite3_stmt *st;
+        int r = tsdb_prepare(db, sql, &st);
+        if (r == 0)
+                r = bind3(st, series, from, to);
+        while (r == 0) {
+                int rc = sqlite3_step(st);
+                if (rc != SQLITE_ROW) {
+                        r = tsdb_errno(rc);
+                        break;
+                }
+                r = fn(st, from, to, a);
+        }
+        sqlite3_finalize(st);
+        return r;
+}
+
+static int add_rollup_row(sqlite3_stmt *st, int64_t from, int64_t to, struct acc *a) {
+        return acc_add(a, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+                       sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4));
+}
+
+/* One stored chunk: its blob must decode to the n points its row says. */
+static int add_chunk(sqlite3_stmt *st, int64_t from, int64_t to, struct acc *a) {
+        if (sqlite3_column_int(st, 1) != CHUNK_CODEC_DELTA_ZLIB)
+                return -EBADMSG;
+        struct store_point *p;
+        size_t n;
+        const uint8_t *blob = sqlite3_column_blob(st, 2);
+        int r = chunk_decode(blob, (size_t) sqlite3_column_bytes(st, 2), &p, &n);
+        if (r < 0)
+                return r;
+        if ((int64_t) n != sqlite3_column_int64(st, 0))
+                r = -EBADMSG;
+        for (size_t i = 0; i < n && r == 0; i++)
+                if (p[i].t_ms >= from && p[i].t_ms < to)
+                        r = acc_add(a, p[i].t_ms, p[i].v, p[i].v, p[i].v, 1);
+        free(p);
+        return r;
+}
+
+/* The chunks that overlap [from, to): those starting before to and ending at or after from; the
+ * lower bound on t0 (the last chunk starting at or before from) lets the primary key do the work. */
+static const char chunks_sql[] =
+        "SELECT n, codec, blob FROM chunk WHERE series = ?1 AND t0 < ?3 AND t_last >= ?2"
+        " AND t0 >= coalesce((SELECT max(t0) FROM chunk WHERE series = ?1 AND t0 <= ?2), 0) ORDER BY t0";
+
+static bool aligned(int64_t from, int64_t to, int64_t step, int64_t unit) {
+        return step % unit == 0 && from % unit == 0 && to % unit == 0;
+}
+
+int tsdb_query(struct tsdb *t, int64_t series, int64_t from, int64_t to, int64_t step, unsigned flags,
+               tsdb_bucket_fn fn, void *userdata) {
+        if (step <= 0 || !fn)
+                return -EINVAL;
+        if (from < 0)
+                from = 0;
+        if (to <= from)
+                return 0;
+        struct acc a = { .from = from, .step = step, .fn = fn, .userdata = userdata };
+        static const char r1h[] = "SELECT t, min, max, sum, count FROM r1h WHERE series = ?1 AND t >= ?2 AND t < ?3"
+                                  " ORDER BY t";
+        static const char r1m[] = "SELECT t, min, max, sum, count FROM r1m WHERE series = ?1 AND t >= ?2 AND t < ?3"
+                                  " ORDER BY t";
+        int r;
+        if (!(flags & TSDB_QUERY_CHUNKS) && aligned(from, to, step, TSDB_HOUR_MS))
+                r = each_row(t->db, r1h, series, from, to, add_rollup_row, &a);
+        else if (!(flags & TSDB_QUERY_CHUNKS) && aligned(from, to, step, TSDB_MINUTE_MS))
+                r = each_row(t->db, r1m, series, from, to, add_rollup_row, &a);
+        else
+                r = each_row(t->db, chunks_sql, series, from, to, add_chunk, &a);
+        return r < 0 ? r : acc_flush(&a);
+}
+
+struct array {
+        struct tsdb_bucket *b;
+        size_t n, cap;
+};
+
+static int array_add(const struct tsdb_bucket *b, void *userdata) {
+        struct array *arr = userdata;
+        if (arr->n == arr->cap) {
+                size_t cap = arr->cap ? 2 * arr->cap : 64;
+                struct tsdb_bucket *more = realloc(arr->b, cap * sizeof(*more));
+                if (!more)
+                        return -ENOMEM;
+                arr->b = more;
+                arr->cap = cap;
+        }
+        arr->b[arr->n++] = *b;
+        return 0;
+}
+
+int tsdb_query_array(struct tsdb *t, int64_t series, int64_t from, int64_t to, int64_t step, unsigned flags,
+                     struct tsdb_bucket **ret, size_t *ret_n) {
+        struct array arr = { 0 };
+        int r = tsdb_query(t, series, from, to, step, flags, array_add, &arr);
+        if (r < 0) {
+                free(arr.b);
+                return r;
+        }
+        *ret = arr.b;
+        *ret_n = arr.n;
+        return 0;
+}
