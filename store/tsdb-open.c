@@ -17,9 +17,12 @@
 
 static const char schema_sql[] =
         "CREATE TABLE series(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, scale INTEGER NOT NULL);"
-        "CREATE TABLE chunk(series INTEGER NOT NULL, t0 INTEGER NOT NULL, t_last INTEGER NOT NULL,"
-        " n INTEGER NOT NULL, codec INTEGER NOT NULL, blob BLOB NOT NULL, PRIMARY KEY(series, t0))"
-        " WITHOUT ROWID;"
+        /* A rowid table, not WITHOUT ROWID: rows arrive in time order, so rowids append and pages fill;
+         * keyed by (series, t0), blobs over ~1 KB went to overflow pages three quarters empty and the
+         * interleaved series split pages in half (docs/store.md, Figures). */
+        "CREATE TABLE chunk(id INTEGER PRIMARY KEY, series INTEGER NOT NULL, t0 INTEGER NOT NULL,"
+        " t_last INTEGER NOT NULL, n INTEGER NOT NULL, codec INTEGER NOT NULL, blob BLOB NOT NULL);"
+        "CREATE UNIQUE INDEX chunk_series ON chunk(series, t0, t_last);"
         "CREATE TABLE r1m(series INTEGER NOT NULL, t INTEGER NOT NULL, min INTEGER NOT NULL,"
         " max INTEGER NOT NULL, sum INTEGER NOT NULL, count INTEGER NOT NULL, PRIMARY KEY(series, t))"
         " WITHOUT ROWID;"
@@ -96,6 +99,10 @@ static int open_checked(const char *path, sqlite3 **ret) {
         if (r == 0)
                 r = set_wal(db);
         if (r < 0) {
+                /* A file refused or about to be moved aside stays as it is: the last connection to a
+                 * WAL file would otherwise checkpoint the -wal into it and delete the -wal. */
+                if (db)
+                        (void) sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
                 sqlite3_close(db);
                 return r;
         }
@@ -115,11 +122,38 @@ static int rename_noreplace(const char *from, const char *to) {
         return unlink(from) < 0 ? -errno : 0;
 }
 
-/* The file and its -wal and -shm (when present) go to PATH.corrupt-STAMP[.N][-wal|-shm]. */
+static const char *const sidecars[] = { "-wal", "-shm" };
+
+/* name with suffix into buf: -ENAMETOOLONG. */
+static int suffixed(char *buf, size_t size, const char *name, const char *suffix) {
+        return snprintf(buf, size, "%s%s", name, suffix) >= (int) size ? -ENAMETOOLONG : 0;
+}
+
+/* dest's -wal or -shm name is taken (by a file or anything else): a rename there would fail
+ * half way, after the file itself has moved. */
+static int sidecar_taken(const char *dest) {
+        for (size_t i = 0; i < ELEMENTSOF(sidecars); i++) {
+                char to[4096];
+                struct stat st;
+                int r = suffixed(to, sizeof(to), dest, sidecars[i]);
+                if (r < 0)
+                        return r;
+                if (lstat(to, &st) == 0)
+                        return -EEXIST;
+                if (errno != ENOENT)
+                        return -errno;
+        }
+        return 0;
+}
+
+/* The file and its -wal and -shm (when present) go to PATH.corrupt-STAMP[.N][-wal|-shm], a name
+ * none of the three of which is taken. *ret_moved gets the new name whenever the file has moved,
+ * even when a -wal or -shm then could not follow (and could not be put back). */
 static int move_aside(const char *path, char **ret_moved) {
         char stamp[32];
         struct tm tm;
         time_t now = time(NULL);
+        *ret_moved = NULL;
         if (!gmtime_r(&now, &tm) || strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0)
                 return -EINVAL;
         char *dest = NULL;
@@ -130,22 +164,49 @@ static int move_aside(const char *path, char **ret_moved) {
                 if ((i == 0 ? asprintf(&dest, "%s.corrupt-%s", path, stamp)
                             : asprintf(&dest, "%s.corrupt-%s.%d", path, stamp, i)) < 0)
                         return -ENOMEM;
-                r = rename_noreplace(path, dest);
-        }
-        for (const char *suffix = "-wal"; r == 0 && suffix; suffix = suffix[1] == 'w' ? "-shm" : NULL) {
-                char from[4096], to[4096];
-                if (snprintf(from, sizeof(from), "%s%s", path, suffix) >= (int) sizeof(from) ||
-                    snprintf(to, sizeof(to), "%s%s", dest, suffix) >= (int) sizeof(to))
-                        r = -ENAMETOOLONG;
-                else if (access(from, F_OK) == 0)
-                        r = rename_noreplace(from, to);
+                r = sidecar_taken(dest);
+                if (r == 0)
+                        r = rename_noreplace(path, dest);
         }
         if (r < 0) {
                 free(dest);
                 return r;
         }
-        *ret_moved = dest;
-        return 0;
+        size_t moved = 0;
+        for (; r == 0 && moved < ELEMENTSOF(sidecars); moved++) {
+                char from[4096], to[4096];
+                r = suffixed(from, sizeof(from), path, sidecars[moved]);
+                if (r == 0)
+                        r = suffixed(to, sizeof(to), dest, sidecars[moved]);
+                if (r == 0)
+                        r = rename_noreplace(from, to);
+                if (r == -ENOENT)
+                        r = 0;
+                if (r < 0)
+                        break;
+        }
+        if (r == 0) {
+                *ret_moved = dest;
+                return 0;
+        }
+        /* A -wal apart from its file is lost to it (a fresh file at path deletes a -wal it finds):
+         * put back what moved, newest first. */
+        bool back = true;
+        while (moved-- > 0) {
+                char from[4096], to[4096];
+                int q = suffixed(from, sizeof(from), path, sidecars[moved]);
+                if (q == 0)
+                        q = suffixed(to, sizeof(to), dest, sidecars[moved]);
+                if (q == 0)
+                        q = rename_noreplace(to, from);
+                if (q < 0 && q != -ENOENT)
+                        back = false;
+        }
+        if (back && rename_noreplace(dest, path) == 0)
+                free(dest);
+        else
+                *ret_moved = dest;
+        return r;
 }
 
 int tsdb_open(const char *path, struct tsdb **ret, char **ret_moved) {

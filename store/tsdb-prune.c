@@ -17,14 +17,17 @@ const struct tsdb_limits tsdb_limits_default = {
 #define CHUNK_ROW_BYTES 40
 #define ROLLUP_ROW_BYTES 33
 
+_Static_assert(TSDB_MINUTE_MS == 60000 && TSDB_HOUR_MS == 3600000, "the rollups' t_last below");
+
 struct tier {
         const char *table, *t_first, *t_last, *cost, *points;
 };
 
 static const struct tier tiers[TSDB_TIERS] = {
         [TSDB_TIER_CHUNK] = { "chunk", "t0", "t_last", "length(blob) + " STRINGIFY(CHUNK_ROW_BYTES), "n" },
-        [TSDB_TIER_R1M] = { "r1m", "t", "t", STRINGIFY(ROLLUP_ROW_BYTES), "count" },
-        [TSDB_TIER_R1H] = { "r1h", "t", "t", STRINGIFY(ROLLUP_ROW_BYTES), "count" },
+        /* A rollup row's last timestamp is the last ms of its bucket, not its start. */
+        [TSDB_TIER_R1M] = { "r1m", "t", "t + 59999", STRINGIFY(ROLLUP_ROW_BYTES), "count" },
+        [TSDB_TIER_R1H] = { "r1h", "t", "t + 3599999", STRINGIFY(ROLLUP_ROW_BYTES), "count" },
 };
 
 static int run_int(sqlite3 *db, const char *sql, int64_t arg, int64_t *ret) {
@@ -71,8 +74,10 @@ static int bytes_cutoff(sqlite3 *db, const struct tier *tr, int64_t excess, int6
 
 static int prune_tier(sqlite3 *db, const struct tier *tr, int64_t now, int64_t age, int64_t cap, int64_t *deleted) {
         int r = 0;
-        if (age > 0 && now - age > 0)
-                r = delete_through(db, tr, tr->t_last, now - age - 1, deleted);
+        int64_t before;
+        /* now is the caller's: now - age may leave int64. Nothing is stored before 0. */
+        if (age > 0 && !__builtin_sub_overflow(now, age, &before) && before > 0)
+                r = delete_through(db, tr, tr->t_last, before - 1, deleted);
         if (r < 0 || cap <= 0)
                 return r;
         char sql[128];

@@ -19,12 +19,16 @@ static int acc_flush(struct acc *a) {
                 return 0;
         a->open = false;
         a->b.avg = (double) a->b.sum / (double) a->b.count;
-        return a->fn(&a->b, a->userdata);
+        /* Only a negative return stops the query; a positive one would end each_row's loop silently. */
+        int r = a->fn(&a->b, a->userdata);
+        return r < 0 ? r : 0;
 }
 
 /* One sample or rollup row at t (from <= t < to). */
 static int acc_add(struct acc *a, int64_t t, int64_t min, int64_t max, int64_t sum, int64_t count) {
-        int64_t key = a->from + (t - a->from) / a->step * a->step;
+        /* In uint64_t: t - from overflows int64 when from is far below 0; the key is within [from, t]. */
+        uint64_t off = ((uint64_t) t - (uint64_t) a->from) / (uint64_t) a->step * (uint64_t) a->step;
+        int64_t key = (int64_t) ((uint64_t) a->from + off);
         if (a->open && key == a->b.t) {
                 if (__builtin_add_overflow(a->b.sum, sum, &a->b.sum) ||
                     __builtin_add_overflow(a->b.count, count, &a->b.count))
@@ -74,9 +78,10 @@ static int add_rollup_row(sqlite3_stmt *st, int64_t from, int64_t to, struct acc
                        sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4));
 }
 
-/* One stored chunk: its blob must decode to the n points its row says. */
+/* One stored chunk: its blob must decode to the n points from t0 to t_last its row says (points
+ * outside them would come out of order, and the overlap check trusts t0 and t_last). */
 static int add_chunk(sqlite3_stmt *st, int64_t from, int64_t to, struct acc *a) {
-        if (sqlite3_column_int(st, 1) != CHUNK_CODEC_DELTA_ZLIB)
+        if (sqlite3_column_int64(st, 1) != CHUNK_CODEC_DELTA_ZLIB)
                 return -EBADMSG;
         struct store_point *p;
         size_t n;
@@ -84,7 +89,8 @@ static int add_chunk(sqlite3_stmt *st, int64_t from, int64_t to, struct acc *a) 
         int r = chunk_decode(blob, (size_t) sqlite3_column_bytes(st, 2), &p, &n);
         if (r < 0)
                 return r;
-        if ((int64_t) n != sqlite3_column_int64(st, 0))
+        if (n == 0 || (int64_t) n != sqlite3_column_int64(st, 0) || p[0].t_ms != sqlite3_column_int64(st, 3) ||
+            p[n - 1].t_ms != sqlite3_column_int64(st, 4))
                 r = -EBADMSG;
         for (size_t i = 0; i < n && r == 0; i++)
                 if (p[i].t_ms >= from && p[i].t_ms < to)
@@ -96,7 +102,7 @@ static int add_chunk(sqlite3_stmt *st, int64_t from, int64_t to, struct acc *a) 
 /* The chunks that overlap [from, to): those starting before to and ending at or after from; the
  * lower bound on t0 (the last chunk starting at or before from) lets the primary key do the work. */
 static const char chunks_sql[] =
-        "SELECT n, codec, blob FROM chunk WHERE series = ?1 AND t0 < ?3 AND t_last >= ?2"
+        "SELECT n, codec, blob, t0, t_last FROM chunk WHERE series = ?1 AND t0 < ?3 AND t_last >= ?2"
         " AND t0 >= coalesce((SELECT max(t0) FROM chunk WHERE series = ?1 AND t0 <= ?2), 0) ORDER BY t0";
 
 static bool aligned(int64_t from, int64_t to, int64_t step, int64_t unit) {
@@ -107,8 +113,7 @@ int tsdb_query(struct tsdb *t, int64_t series, int64_t from, int64_t to, int64_t
                tsdb_bucket_fn fn, void *userdata) {
         if (step <= 0 || !fn)
                 return -EINVAL;
-        if (from < 0)
-                from = 0;
+        /* No clamping of a negative from: the buckets are from + k * step, and the tier is chosen by it. */
         if (to <= from)
                 return 0;
         struct acc a = { .from = from, .step = step, .fn = fn, .userdata = userdata };

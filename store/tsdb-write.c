@@ -171,23 +171,44 @@ static int rollup(sqlite3 *db, const char *table, int64_t width, int64_t series,
         return r;
 }
 
-int tsdb_append_chunk(struct tsdb *t, int64_t series, const struct store_point *p, size_t n) {
+static int check_points(const struct store_point *p, size_t n) {
         if (!p || n == 0 || n > CHUNK_MAX_POINTS || p[0].t_ms < 0)
                 return -EINVAL;
         for (size_t i = 1; i < n; i++)
                 if (p[i].t_ms <= p[i - 1].t_ms)
                         return -EINVAL;
+        return 0;
+}
+
+static int append_one(sqlite3 *db, const struct tsdb_chunk_in *c) {
+        int r = series_exists(db, c->series);
+        if (r == 0)
+                r = check_overlap(db, c->series, c->p[0].t_ms, c->p[c->n - 1].t_ms);
+        if (r == 0)
+                r = insert_chunk(db, c->series, c->p, c->n);
+        if (r == 0)
+                r = rollup(db, "r1m", TSDB_MINUTE_MS, c->series, c->p, c->n);
+        if (r == 0)
+                r = rollup(db, "r1h", TSDB_HOUR_MS, c->series, c->p, c->n);
+        return r;
+}
+
+int tsdb_append_chunks(struct tsdb *t, const struct tsdb_chunk_in *c, size_t n) {
+        if (!c || n == 0)
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++) {
+                int r = check_points(c[i].p, c[i].n);
+                if (r < 0)
+                        return r;
+        }
         int r = tsdb_begin(t->db);
         if (r < 0)
                 return r;
-        r = series_exists(t->db, series);
-        if (r == 0)
-                r = check_overlap(t->db, series, p[0].t_ms, p[n - 1].t_ms);
-        if (r == 0)
-                r = insert_chunk(t->db, series, p, n);
-        if (r == 0)
-                r = rollup(t->db, "r1m", TSDB_MINUTE_MS, series, p, n);
-        if (r == 0)
-                r = rollup(t->db, "r1h", TSDB_HOUR_MS, series, p, n);
+        for (size_t i = 0; i < n && r == 0; i++)
+                r = append_one(t->db, &c[i]);
         return tsdb_end(t->db, r);
+}
+
+int tsdb_append_chunk(struct tsdb *t, int64_t series, const struct store_point *p, size_t n) {
+        return tsdb_append_chunks(t, &(const struct tsdb_chunk_in){ series, p, n }, 1);
 }

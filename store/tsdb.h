@@ -35,6 +35,16 @@ int tsdb_series(struct tsdb *t, const char *name, int scale, int64_t *ret_id);
  * chunk of the series: -EEXIST; a rollup sum beyond int64: -ERANGE; unknown series: -ENOENT. */
 int tsdb_append_chunk(struct tsdb *t, int64_t series, const struct store_point *p, size_t n);
 
+/* Several chunks (of one series or of many: a seal) in one transaction, all stored or none; the
+ * errors of tsdb_append_chunk, the first one met. One commit per seal instead of one per series:
+ * each commit writes its dirty pages to the WAL again (docs/store.md, Figures). */
+struct tsdb_chunk_in {
+        int64_t series;
+        const struct store_point *p;
+        size_t n;
+};
+int tsdb_append_chunks(struct tsdb *t, const struct tsdb_chunk_in *c, size_t n);
+
 struct tsdb_bucket {
         int64_t t; /* from + k * step */
         int64_t min, max, sum, count;

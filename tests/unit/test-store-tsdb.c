@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -64,7 +65,11 @@ static void assert_query(struct fixture *f, int64_t from, int64_t to, int64_t st
         struct tsdb_bucket *b;
         size_t n, k = 0;
         assert_int_equal(tsdb_query_array(f->t, f->id, from, to, step, flags, &b, &n), 0);
-        for (int64_t s = from; s < to; s += step) {
+        /* Straight to the bucket of the first point: a range from far before it stays cheap. */
+        int64_t s = from;
+        if (f->p[0].t_ms > from)
+                s += (f->p[0].t_ms - from) / step * step;
+        for (; s < to; s += step) {
                 struct tsdb_bucket want = { .t = s, .min = INT64_MAX, .max = INT64_MIN };
                 for (int i = 0; i < NPTS; i++) {
                         const struct store_point *q = &f->p[i];
@@ -112,6 +117,47 @@ static void test_queries_equal_brute_force(void **state) {
         assert_int_equal(tsdb_query_array(f->t, f->id, start, end, 0, 0, &b, &n), -EINVAL);
 }
 
+/* A range that starts before the epoch keeps its own bucket grid (from + k * step), and its tier
+ * is chosen by that from, not by 0; INT64_MIN as from does not overflow. */
+static void test_query_from_negative(void **state) {
+        struct fixture *f = *state;
+        open_store(f);
+        fill(f);
+        const int64_t start = f->p[0].t_ms - f->p[0].t_ms % TSDB_HOUR_MS, end = start + 2 * TSDB_HOUR_MS;
+        for (unsigned flags = 0; flags <= TSDB_QUERY_CHUNKS; flags++) {
+                assert_query(f, -1000, end, 7 * TSDB_MINUTE_MS + 1, flags);
+                assert_query(f, -30 * TSDB_MINUTE_MS, end, TSDB_HOUR_MS, flags);
+                assert_query(f, -TSDB_HOUR_MS, end, TSDB_HOUR_MS, flags);
+        }
+        struct tsdb_bucket *b;
+        size_t n;
+        assert_int_equal(tsdb_query_array(f->t, f->id, INT64_MIN, INT64_MAX, INT64_MAX, 0, &b, &n), 0);
+        /* [INT64_MIN, -1) is empty, every point is in [-1, INT64_MAX - 1). */
+        assert_int_equal(n, 1);
+        assert_int_equal(b[0].t, -1);
+        assert_int_equal(b[0].count, NPTS);
+        free(b);
+}
+
+static int count_buckets(const struct tsdb_bucket *b, void *userdata) {
+        (void) b;
+        ++*(size_t *) userdata;
+        return 1;
+}
+
+/* Only a negative return of the callback stops a query: a positive one goes on. */
+static void test_query_positive_callback_goes_on(void **state) {
+        struct fixture *f = *state;
+        open_store(f);
+        fill(f);
+        const int64_t start = f->p[0].t_ms - f->p[0].t_ms % TSDB_HOUR_MS, end = start + 2 * TSDB_HOUR_MS;
+        for (unsigned flags = 0; flags <= TSDB_QUERY_CHUNKS; flags++) {
+                size_t n = 0;
+                assert_int_equal(tsdb_query(f->t, f->id, start, end, TSDB_MINUTE_MS, flags, count_buckets, &n), 0);
+                assert_int_equal(n, 120);
+        }
+}
+
 static int64_t rows(struct fixture *f, enum tsdb_tier tier) {
         struct tsdb_tier_stats s[TSDB_TIERS];
         assert_int_equal(tsdb_stats(f->t, s), 0);
@@ -144,6 +190,49 @@ static void test_refusals_leave_no_trace(void **state) {
         const struct store_point back[] = { { T0, 1 }, { T0, 2 } }, neg[] = { { -1, 1 } };
         assert_int_equal(tsdb_append_chunk(f->t, f->id, back, 2), -EINVAL);
         assert_int_equal(tsdb_append_chunk(f->t, f->id, neg, 1), -EINVAL);
+}
+
+/* A seal: several series' chunks in one transaction. One bad chunk (overlapping one stored earlier
+ * in the same batch, or of an unknown series) and none of the batch stays; a good batch answers as
+ * the same chunks appended one by one. */
+static void test_batch_all_or_nothing(void **state) {
+        struct fixture *f = *state;
+        open_store(f);
+        int64_t other;
+        assert_int_equal(tsdb_series(f->t, "mem.used", 0, &other), 0);
+        const struct tsdb_chunk_in bad[] = { { f->id, f->p, 600 }, { other, f->p, 600 }, { f->id, f->p + 599, 10 } };
+        assert_int_equal(tsdb_append_chunks(f->t, bad, ELEMENTSOF(bad)), -EEXIST);
+        const struct tsdb_chunk_in unknown[] = { { f->id, f->p, 600 }, { 999, f->p, 600 } };
+        assert_int_equal(tsdb_append_chunks(f->t, unknown, ELEMENTSOF(unknown)), -ENOENT);
+        assert_int_equal(rows(f, TSDB_TIER_CHUNK), 0);
+        assert_int_equal(rows(f, TSDB_TIER_R1M), 0);
+        assert_int_equal(rows(f, TSDB_TIER_R1H), 0);
+        assert_int_equal(tsdb_append_chunks(f->t, NULL, 0), -EINVAL);
+        struct tsdb_chunk_in good[NPTS / 600];
+        for (size_t i = 0; i < ELEMENTSOF(good); i++)
+                good[i] = (struct tsdb_chunk_in){ f->id, f->p + 600 * i, 600 };
+        assert_int_equal(tsdb_append_chunks(f->t, good, ELEMENTSOF(good)), 0);
+        assert_int_equal(rows(f, TSDB_TIER_CHUNK), (int64_t) ELEMENTSOF(good));
+        assert_query(f, T0 - T0 % TSDB_HOUR_MS, T0 - T0 % TSDB_HOUR_MS + 2 * TSDB_HOUR_MS, TSDB_MINUTE_MS, 0);
+        assert_query(f, T0 - T0 % TSDB_HOUR_MS, T0 - T0 % TSDB_HOUR_MS + 2 * TSDB_HOUR_MS, 7000, 0);
+}
+
+/* A chunk row whose t_last is not its blob's last point (a damaged or hand-edited file): the query
+ * says so instead of answering from it. */
+static void test_chunk_row_disagrees_with_blob(void **state) {
+        struct fixture *f = *state;
+        open_store(f);
+        assert_int_equal(tsdb_append_chunk(f->t, f->id, f->p, 600), 0);
+        tsdb_close(f->t);
+        f->t = NULL;
+        sqlite3 *db;
+        assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, "UPDATE chunk SET t_last = t_last + 1", NULL, NULL, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_close(db), SQLITE_OK);
+        open_store(f);
+        struct tsdb_bucket *b;
+        size_t n;
+        assert_int_equal(tsdb_query_array(f->t, f->id, 0, INT64_MAX, TSDB_DAY_MS, TSDB_QUERY_CHUNKS, &b, &n), -EBADMSG);
 }
 
 static char *slurp(const char *path, size_t *len) {
@@ -220,6 +309,56 @@ static void test_foreign_moved_aside(void **state) {
         free(moved);
 }
 
+/* An SQLite file in WAL mode whose last commit is still in its -wal (as after a crash). */
+static void make_sqlite_wal(const char *path, const char *sql) {
+        sqlite3 *db;
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static void assert_same_file(const char *path, const char *want, size_t want_len) {
+        size_t len;
+        char *got = slurp(path, &len);
+        assert_int_equal(len, want_len);
+        assert_memory_equal(got, want, len);
+        free(got);
+}
+
+/* The checking handle must not checkpoint a foreign WAL into its file or delete it on close: both go
+ * aside byte for byte, even when the first free name for the file has its -wal name taken. */
+static void test_foreign_wal_moved_aside(void **state) {
+        struct fixture *f = *state;
+        make_sqlite_wal(f->path, "PRAGMA application_id = 42; CREATE TABLE t(x); INSERT INTO t VALUES ('theirs');");
+        char wal[600], taken[600];
+        snprintf(wal, sizeof(wal), "%s-wal", f->path);
+        size_t len, wal_len;
+        char *before = slurp(f->path, &len), *wal_before = slurp(wal, &wal_len);
+        assert_true(wal_len > 0);
+        /* Someone else's file at the -wal name of this second's and the next seconds' first choice. */
+        for (int i = 0; i < 3; i++) {
+                char stamp[32];
+                time_t now = time(NULL) + i;
+                struct tm tm;
+                assert_non_null(gmtime_r(&now, &tm));
+                assert_true(strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) > 0);
+                snprintf(taken, sizeof(taken), "%s.corrupt-%s-wal", f->path, stamp);
+                test_write("/", taken, "not theirs");
+        }
+        char *moved;
+        assert_int_equal(tsdb_open(f->path, &f->t, &moved), 0);
+        assert_non_null(moved);
+        assert_same_file(moved, before, len);
+        snprintf(wal, sizeof(wal), "%s-wal", moved);
+        assert_same_file(wal, wal_before, wal_len);
+        assert_same_file(taken, "not theirs", strlen("not theirs"));
+        free(before);
+        free(wal_before);
+        free(moved);
+}
+
 static void test_newer_schema_refused(void **state) {
         struct fixture *f = *state;
         open_store(f);
@@ -241,6 +380,17 @@ static void test_newer_schema_refused(void **state) {
         assert_int_equal(sqlite3_column_int(st, 1), STORE_TSDB_APPLICATION_ID);
         sqlite3_finalize(st);
         sqlite3_close(db);
+        /* Untouched means its -wal too: not checkpointed, not deleted. */
+        make_sqlite_wal(f->path, "PRAGMA user_version = 3");
+        char wal[600];
+        snprintf(wal, sizeof(wal), "%s-wal", f->path);
+        size_t len, wal_len;
+        char *before = slurp(f->path, &len), *wal_before = slurp(wal, &wal_len);
+        assert_int_equal(tsdb_open(f->path, &f->t, &moved), -EPROTO);
+        assert_same_file(f->path, before, len);
+        assert_same_file(wal, wal_before, wal_len);
+        free(before);
+        free(wal_before);
 }
 
 static void test_prune(void **state) {
@@ -283,6 +433,32 @@ static void test_prune(void **state) {
         free(b);
 }
 
+/* A rollup row's last timestamp is the end of its bucket: the row that straddles the age cutoff
+ * stays, as a chunk that does. A now near INT64_MIN deletes nothing and does not overflow. */
+static void test_prune_rollup_age_and_extremes(void **state) {
+        struct fixture *f = *state;
+        open_store(f);
+        fill(f);
+        int64_t deleted[TSDB_TIERS];
+        const int64_t start = f->p[0].t_ms - f->p[0].t_ms % TSDB_HOUR_MS;
+        assert_int_equal(tsdb_prune(f->t, INT64_MIN, NULL, deleted), 0);
+        assert_int_equal(deleted[TSDB_TIER_CHUNK] + deleted[TSDB_TIER_R1M] + deleted[TSDB_TIER_R1H], 0);
+        struct tsdb_limits lim = { .age_ms = { 0, TSDB_HOUR_MS, TSDB_HOUR_MS } };
+        assert_int_equal(tsdb_prune(f->t, INT64_MIN + 1, &lim, deleted), 0);
+        assert_int_equal(deleted[TSDB_TIER_R1M] + deleted[TSDB_TIER_R1H], 0);
+        /* Cutoff 1 ms before 1:30: minutes 0:00-1:28 and hour 0 end before it; minute 1:29 ends after it. */
+        assert_int_equal(tsdb_prune(f->t, start + 150 * TSDB_MINUTE_MS - 1, &lim, deleted), 0);
+        assert_int_equal(deleted[TSDB_TIER_R1M], 89);
+        assert_int_equal(deleted[TSDB_TIER_R1H], 1);
+        /* At 1:30 minute 1:29 has ended too; hour 1 (up to 1:59:59.999) stays. */
+        assert_int_equal(tsdb_prune(f->t, start + 150 * TSDB_MINUTE_MS, &lim, deleted), 0);
+        assert_int_equal(deleted[TSDB_TIER_R1M], 1);
+        assert_int_equal(deleted[TSDB_TIER_R1H], 0);
+        assert_int_equal(rows(f, TSDB_TIER_R1M), 30);
+        assert_int_equal(rows(f, TSDB_TIER_R1H), 1);
+        assert_int_equal(rows(f, TSDB_TIER_CHUNK), NPTS / 600);
+}
+
 static void test_reopen_keeps_data(void **state) {
         struct fixture *f = *state;
         open_store(f);
@@ -301,10 +477,16 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_queries_equal_brute_force, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refusals_leave_no_trace, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_batch_all_or_nothing, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_chunk_row_disagrees_with_blob, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_garbage_moved_aside, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_foreign_moved_aside, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_query_from_negative, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_query_positive_callback_goes_on, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_foreign_wal_moved_aside, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_prune_rollup_age_and_extremes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
