@@ -3,14 +3,16 @@
  * at 1-minute steps from the rollups and from the chunks side by side, and append throughput.
  *
  *   bench-store [--hours H] [--series N] [--chunk-s S[,S...]] [--jitter-ms J] [--rounds R]
- *               [--commit seal|series] [--keep DIR]
+ *               [--log-s F] [--commit seal|series] [--keep DIR]
  *
  * The series are a mix shaped like the monitor's default collectors (docs/store.md, Figures): a
  * quarter constant (drops, errors), an eighth small integers (runnable tasks), a quarter percentages
  * with two decimals and noise (CPU, memory), an eighth byte gauges that move by pages, a quarter noisy
  * rates with bursts (network and disk bytes/s). Every sample is 1 s apart, or within +-J ms of its
- * second with --jitter-ms (a daemon woken late). Each store is built once per chunk length (grid and,
- * with J > 0, jittered), then the query is timed on the first, rollups and chunks alternating. */
+ * second with --jitter-ms (a daemon woken late). Each store is built once the monitor's way (flushes
+ * of F seconds into the log, default 5, and a seal every hour) and once per chunk length sealed
+ * without a log, on the grid and, with J > 0, jittered; then the query is timed on the monitor's
+ * jittered store, rollups and chunks alternating. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -90,7 +92,7 @@ static double now_s(void) {
 }
 
 typedef struct Opt {
-        unsigned hours, series, rounds, jitter_ms;
+        unsigned hours, series, rounds, jitter_ms, log_s;
         unsigned chunk_s[8], n_chunk;
         bool per_series;
         const char *keep;
@@ -109,9 +111,29 @@ static int fail(const char *what, const char *path, int r) {
         return r;
 }
 
-/* Appends every series' points one chunk of chunk_s seconds at a time, all series of a period in one
- * transaction as the monitor seals them (or one transaction per series with --commit series). */
-static int fill(struct tsdb *t, const char *path, const Opt *o, unsigned chunk_s, unsigned jitter, Built *b) {
+/* How points reach the file: chunks of period seconds, all series of a period in one transaction (or
+ * one transaction per series with --commit series); or, with log, flushes of period seconds into the
+ * log and a seal at the end of every hour, as the monitor writes. */
+typedef struct Mode {
+        unsigned period;
+        bool log;
+} Mode;
+
+static int put(struct tsdb *t, const Opt *o, Mode m, const struct tsdb_chunk_in *in, int64_t end_s) {
+        if (m.log) {
+                int r = tsdb_log(t, in, o->series);
+                return r < 0 || end_s % 3600 ? r : tsdb_seal(t, T_BASE + end_s * 1000, NULL);
+        }
+        for (unsigned i = 0; i < o->series; i += o->per_series ? 1 : o->series) {
+                int r = tsdb_append_chunks(t, in + i, o->per_series ? 1 : o->series);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int fill(struct tsdb *t, const char *path, const Opt *o, Mode m, unsigned jitter, Built *b) {
+        unsigned chunk_s = m.period;
         int64_t *id = b->ids = calloc(o->series, sizeof(int64_t));
         _cleanup_free_ Gen *gen = calloc(o->series, sizeof(Gen));
         _cleanup_free_ struct store_point *p = calloc((size_t) o->series * chunk_s, sizeof(*p));
@@ -145,17 +167,15 @@ static int fill(struct tsdb *t, const char *path, const Opt *o, unsigned chunk_s
                         in[i] = (struct tsdb_chunk_in) { id[i], q, n };
                         uint8_t *blob;
                         size_t len;
-                        if (chunk_encode(q, n, &blob, &len) == 0) { /* the blob's size, per kind */
+                        if (!m.log && chunk_encode(q, n, &blob, &len) == 0) { /* the blob's size, per kind */
                                 b->blob_by_kind[gen[i].kind] += (int64_t) len;
                                 b->points_by_kind[gen[i].kind] += (int64_t) n;
                                 free(blob);
                         }
                 }
-                for (unsigned i = 0; i < o->series; i += o->per_series ? 1 : o->series) {
-                        int r = tsdb_append_chunks(t, in + i, o->per_series ? 1 : o->series);
-                        if (r < 0)
-                                return fail("append to", path, r);
-                }
+                int r = put(t, o, m, in, s0 + (int64_t) n);
+                if (r < 0)
+                        return fail("append to", path, r);
         }
         b->append_s = now_s() - t0;
         b->written = written_bytes() - w0;
@@ -163,7 +183,7 @@ static int fill(struct tsdb *t, const char *path, const Opt *o, unsigned chunk_s
         return 0;
 }
 
-static int build(const char *path, const Opt *o, unsigned chunk_s, unsigned jitter, Built *b,
+static int build(const char *path, const Opt *o, Mode m, unsigned jitter, Built *b,
                  struct tsdb **ret) {
         struct tsdb *t;
         unlink(path);
@@ -171,7 +191,7 @@ static int build(const char *path, const Opt *o, unsigned chunk_s, unsigned jitt
         if (r < 0)
                 return fail("open", path, r);
         *b = (Built) {};
-        r = fill(t, path, o, chunk_s, jitter, b);
+        r = fill(t, path, o, m, jitter, b);
         if (r == 0 && (r = tsdb_checkpoint(t)) < 0)
                 fail("checkpoint", path, r);
         if (r == 0 && (r = tsdb_stats(t, b->st)) < 0)
@@ -190,11 +210,15 @@ static int build(const char *path, const Opt *o, unsigned chunk_s, unsigned jitt
         return 0;
 }
 
-static void print_built(const Opt *o, unsigned chunk_s, unsigned jitter, const Built *b) {
+static void print_built(const Opt *o, Mode m, unsigned jitter, const Built *b) {
         double pts = (double) b->points;
-        printf("  chunk %4us  jitter %2ums  %7.3f B/sample chunks  %7.3f B/sample file  (%.1f MB, %lld chunks, "
+        if (m.log)
+                printf("  log %3us, seal 1 h", m.period);
+        else
+                printf("  chunk %6us     ", m.period);
+        printf("  jitter %2ums  %7.3f B/sample chunks  %7.3f B/sample file  (%.1f MB, %lld chunks, "
                "%lld r1m, %lld r1h rows)  append %.2f M samples/s, %.0f MB written a day\n",
-               chunk_s, jitter, (double) b->st[TSDB_TIER_CHUNK].blob_bytes / pts, (double) b->file_bytes / pts,
+               jitter, (double) b->st[TSDB_TIER_CHUNK].blob_bytes / pts, (double) b->file_bytes / pts,
                (double) b->file_bytes / 1e6, (long long) b->st[TSDB_TIER_CHUNK].rows,
                (long long) b->st[TSDB_TIER_R1M].rows, (long long) b->st[TSDB_TIER_R1H].rows,
                pts / b->append_s / 1e6, (double) b->written / 1e6 * 24 / o->hours);
@@ -260,11 +284,11 @@ static int parse(int argc, char **argv, Opt *o) {
                 { "hours", required_argument, NULL, 'H' },    { "series", required_argument, NULL, 'n' },
                 { "chunk-s", required_argument, NULL, 'c' },  { "jitter-ms", required_argument, NULL, 'j' },
                 { "rounds", required_argument, NULL, 'r' },   { "keep", required_argument, NULL, 'k' },
-                { "commit", required_argument, NULL, 'C' },
+                { "commit", required_argument, NULL, 'C' },   { "log-s", required_argument, NULL, 'l' },
                 { "help", no_argument, NULL, 'h' },           {},
         };
         int c;
-        while ((c = getopt_long(argc, argv, "H:n:c:j:r:k:C:h", opts, NULL)) != -1)
+        while ((c = getopt_long(argc, argv, "H:n:c:j:r:k:C:l:h", opts, NULL)) != -1)
                 switch (c) {
                 case 'H':
                         o->hours = (unsigned) strtoul(optarg, NULL, 10);
@@ -286,6 +310,9 @@ static int parse(int argc, char **argv, Opt *o) {
                 case 'k':
                         o->keep = optarg;
                         break;
+                case 'l':
+                        o->log_s = (unsigned) strtoul(optarg, NULL, 10);
+                        break;
                 case 'C':
                         if (strcmp(optarg, "series") != 0 && strcmp(optarg, "seal") != 0)
                                 return -EINVAL;
@@ -293,7 +320,7 @@ static int parse(int argc, char **argv, Opt *o) {
                         break;
                 case 'h':
                         printf("usage: bench-store [--hours H] [--series N] [--chunk-s S[,S...]] [--jitter-ms J] "
-                               "[--rounds R] [--commit seal|series] [--keep DIR]\n");
+                               "[--rounds R] [--log-s F] [--commit seal|series] [--keep DIR]\n");
                         exit(0);
                 default:
                         return -EINVAL;
@@ -301,6 +328,8 @@ static int parse(int argc, char **argv, Opt *o) {
         for (unsigned i = 0; i < o->n_chunk; i++)
                 if (o->chunk_s[i] == 0 || o->chunk_s[i] > CHUNK_MAX_POINTS)
                         return -EINVAL;
+        if (o->log_s == 0 || 3600 % o->log_s != 0)
+                return -EINVAL;
         if (o->hours == 0 || o->series == 0 || o->rounds == 0 || o->n_chunk == 0 || o->jitter_ms > 499)
                 return -EINVAL;
         return 0;
@@ -316,9 +345,11 @@ static void remove_store(const char *path) {
 }
 
 int main(int argc, char **argv) {
-        Opt o = { .hours = 24, .series = 16, .rounds = 9, .jitter_ms = 3, .chunk_s = { 3600, 900, 300, 60 }, .n_chunk = 4 };
+        Opt o = { .hours = 24, .series = 16, .rounds = 9, .jitter_ms = 3, .log_s = 5,
+                  .chunk_s = { 3600, 900, 300, 60 }, .n_chunk = 4 };
         if (parse(argc, argv, &o) < 0) {
-                fprintf(stderr, "bench-store: bad arguments (chunk 1..%d s, jitter 0..499 ms, others > 0); see --help\n",
+                fprintf(stderr, "bench-store: bad arguments (chunk 1..%d s, log a divisor of 3600 s, jitter 0..499 ms, others "
+                        "> 0); see --help\n",
                         CHUNK_MAX_POINTS);
                 return 2;
         }
@@ -330,26 +361,30 @@ int main(int argc, char **argv) {
         snprintf(path, sizeof(path), "%s/tsdb.sqlite", o.keep ? o.keep : dir);
         printf("bench-store: %u series x %u h at 1 s (%.2f M samples per store), %s\n", o.series, o.hours,
                (double) o.series * o.hours * 3600 / 1e6, path);
+        /* The monitor's way first, then sealing every period without a log. */
+        Mode modes[1 + ELEMENTSOF(o.chunk_s)] = { { o.log_s, true } };
+        for (unsigned i = 0; i < o.n_chunk; i++)
+                modes[1 + i] = (Mode){ o.chunk_s[i], false };
         int r = 0;
-        for (unsigned i = 0; i < o.n_chunk && r == 0; i++)
+        for (unsigned i = 0; i < 1 + o.n_chunk && r == 0; i++)
                 for (unsigned pass = 0; pass < (o.jitter_ms ? 2u : 1u) && r == 0; pass++) {
                         unsigned jitter = pass ? o.jitter_ms : 0;
                         Built b;
                         struct tsdb *t;
-                        r = build(path, &o, o.chunk_s[i], jitter, &b, &t);
+                        r = build(path, &o, modes[i], jitter, &b, &t);
                         if (r < 0)
                                 break;
-                        print_built(&o, o.chunk_s[i], jitter, &b);
-                        if (i == 0 && pass == 0)
+                        print_built(&o, modes[i], jitter, &b);
+                        if (i == 1 && pass == 0)
                                 print_kinds(&b);
                         tsdb_close(t);
                         free(b.ids);
                         remove_store(path);
                 }
-        /* The query runs on the first chunk length, jittered: what a daemon's file holds. */
+        /* The query runs on the monitor's way, jittered: what a daemon's file holds. */
         struct tsdb *t;
         Built b;
-        if (r == 0 && (r = build(path, &o, o.chunk_s[0], o.jitter_ms, &b, &t)) == 0) {
+        if (r == 0 && (r = build(path, &o, modes[0], o.jitter_ms, &b, &t)) == 0) {
                 r = time_queries(t, &o, b.ids);
                 tsdb_close(t);
                 free(b.ids);

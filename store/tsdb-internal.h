@@ -6,9 +6,22 @@
 
 #include "tsdb.h"
 
+/* A series' points in the log: the first and the last timestamp, t0 -1 when none. */
+struct tsdb_log_bound {
+        int64_t t0, t_last;
+};
+
 struct tsdb {
         sqlite3 *db;
+        int lock_fd;                  /* flock'd: one writer per file */
+        struct tsdb_log_bound *bound; /* by series id, n_bound of them (ids beyond: none logged) */
+        size_t n_bound;
 };
+
+/* The series' bounds in the log (t0 -1 when none). */
+struct tsdb_log_bound tsdb_log_bound(const struct tsdb *t, int64_t series);
+/* Reads the log's bounds per series into t (at open, after a seal). */
+int tsdb_load_bounds(struct tsdb *t);
 
 /* An SQLite result code as a negative errno (0 for OK, ROW and DONE). */
 int tsdb_errno(int rc);
@@ -22,3 +35,21 @@ int tsdb_query_int(sqlite3 *db, const char *sql, int64_t *ret);
 /* BEGIN IMMEDIATE; and COMMIT (or ROLLBACK when r < 0, returning r). */
 int tsdb_begin(sqlite3 *db);
 int tsdb_end(sqlite3 *db, int r);
+
+/* Resets st and binds ?1 and ?2. */
+int tsdb_bind2(sqlite3_stmt *st, int64_t a, int64_t b);
+/* Each chunk: timestamps from 0, strictly increasing, 1..CHUNK_MAX_POINTS of them; at least one
+ * chunk: -EINVAL. */
+int tsdb_check_batch(const struct tsdb_chunk_in *c, size_t n);
+/* Encodes the points into a row of table ("chunk" or "log"). */
+int tsdb_insert_blob(sqlite3 *db, const char *table, int64_t series, const struct store_point *p, size_t n);
+/* One chunk with its rollups, inside the caller's transaction (tsdb_append_chunk's checks; the one
+ * against the log's points only with log_check). */
+int tsdb_append_one(struct tsdb *t, const struct tsdb_chunk_in *c, bool log_check);
+/* The series exists: -ENOENT. */
+int tsdb_series_exists(sqlite3 *db, int64_t series);
+/* The t_last of the series' last chunk starting at or before at_or_before; -1 when none. */
+int tsdb_chunk_end(sqlite3 *db, int64_t series, int64_t at_or_before, int64_t *ret);
+/* The points of a row selected as (n, codec, blob, t0, t_last): -EBADMSG when the blob does not
+ * decode to n points from t0 to t_last. */
+int tsdb_row_points(sqlite3_stmt *st, struct store_point **ret, size_t *ret_n);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +24,10 @@ static const char schema_sql[] =
         "CREATE TABLE chunk(id INTEGER PRIMARY KEY, series INTEGER NOT NULL, t0 INTEGER NOT NULL,"
         " t_last INTEGER NOT NULL, n INTEGER NOT NULL, codec INTEGER NOT NULL, blob BLOB NOT NULL);"
         "CREATE UNIQUE INDEX chunk_series ON chunk(series, t0, t_last);"
+        /* The unsealed points, flush by flush: rows append (no index, no rollups) so that a flush
+         * writes a page or two; tsdb_seal moves them into chunks. */
+        "CREATE TABLE log(id INTEGER PRIMARY KEY, series INTEGER NOT NULL, t0 INTEGER NOT NULL,"
+        " t_last INTEGER NOT NULL, n INTEGER NOT NULL, codec INTEGER NOT NULL, blob BLOB NOT NULL);"
         "CREATE TABLE r1m(series INTEGER NOT NULL, t INTEGER NOT NULL, min INTEGER NOT NULL,"
         " max INTEGER NOT NULL, sum INTEGER NOT NULL, count INTEGER NOT NULL, PRIMARY KEY(series, t))"
         " WITHOUT ROWID;"
@@ -209,6 +214,22 @@ static int move_aside(const char *path, char **ret_moved) {
         return r;
 }
 
+/* One writer per file: the log's bounds live in the writer's memory (tsdb-log.c). A lock of its own
+ * (flock, not SQLite's fcntl locks), on an fd closed only after SQLite's: closing any fd of the file
+ * would drop the fcntl locks SQLite holds. */
+static int lock_writer(const char *path, int *ret_fd) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                int r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+                close(fd);
+                return r;
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
 int tsdb_open(const char *path, struct tsdb **ret, char **ret_moved) {
         char *moved = NULL;
         sqlite3 *db = NULL;
@@ -221,8 +242,18 @@ int tsdb_open(const char *path, struct tsdb **ret, char **ret_moved) {
         struct tsdb *t = r == 0 ? calloc(1, sizeof(*t)) : NULL;
         if (r == 0 && !t)
                 r = -ENOMEM;
+        if (t) {
+                t->db = db;
+                t->lock_fd = -1;
+                r = lock_writer(path, &t->lock_fd);
+        }
+        if (r == 0)
+                r = tsdb_load_bounds(t);
         if (r < 0) {
-                sqlite3_close(db);
+                if (t)
+                        tsdb_close(t);
+                else
+                        sqlite3_close(db);
                 /* The old file stays where it was moved; say so even on failure. */
                 if (ret_moved)
                         *ret_moved = moved;
@@ -230,7 +261,6 @@ int tsdb_open(const char *path, struct tsdb **ret, char **ret_moved) {
                         free(moved);
                 return r;
         }
-        t->db = db;
         *ret = t;
         if (ret_moved)
                 *ret_moved = moved;
@@ -243,5 +273,8 @@ void tsdb_close(struct tsdb *t) {
         if (!t)
                 return;
         sqlite3_close(t->db);
+        if (t->lock_fd >= 0)
+                close(t->lock_fd);
+        free(t->bound);
         free(t);
 }

@@ -78,9 +78,8 @@ static int add_rollup_row(sqlite3_stmt *st, int64_t from, int64_t to, struct acc
                        sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4));
 }
 
-/* One stored chunk: its blob must decode to the n points from t0 to t_last its row says (points
- * outside them would come out of order, and the overlap check trusts t0 and t_last). */
-static int add_chunk(sqlite3_stmt *st, int64_t from, int64_t to, struct acc *a) {
+/* Points outside t0..t_last would come out of order, and the overlap checks trust t0 and t_last. */
+int tsdb_row_points(sqlite3_stmt *st, struct store_point **ret, size_t *ret_n) {
         if (sqlite3_column_int64(st, 1) != CHUNK_CODEC_DELTA_ZLIB)
                 return -EBADMSG;
         struct store_point *p;
@@ -90,8 +89,22 @@ static int add_chunk(sqlite3_stmt *st, int64_t from, int64_t to, struct acc *a) 
         if (r < 0)
                 return r;
         if (n == 0 || (int64_t) n != sqlite3_column_int64(st, 0) || p[0].t_ms != sqlite3_column_int64(st, 3) ||
-            p[n - 1].t_ms != sqlite3_column_int64(st, 4))
-                r = -EBADMSG;
+            p[n - 1].t_ms != sqlite3_column_int64(st, 4)) {
+                free(p);
+                return -EBADMSG;
+        }
+        *ret = p;
+        *ret_n = n;
+        return 0;
+}
+
+/* One stored chunk or log row. */
+static int add_chunk(sqlite3_stmt *st, int64_t from, int64_t to, struct acc *a) {
+        struct store_point *p;
+        size_t n;
+        int r = tsdb_row_points(st, &p, &n);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < n && r == 0; i++)
                 if (p[i].t_ms >= from && p[i].t_ms < to)
                         r = acc_add(a, p[i].t_ms, p[i].v, p[i].v, p[i].v, 1);
@@ -104,6 +117,11 @@ static int add_chunk(sqlite3_stmt *st, int64_t from, int64_t to, struct acc *a) 
 static const char chunks_sql[] =
         "SELECT n, codec, blob, t0, t_last FROM chunk WHERE series = ?1 AND t0 < ?3 AND t_last >= ?2"
         " AND t0 >= coalesce((SELECT max(t0) FROM chunk WHERE series = ?1 AND t0 <= ?2), 0) ORDER BY t0";
+
+/* The unsealed points: the log has no index (a flush must stay cheap), it holds an hour or so. */
+static const char log_sql[] =
+        "SELECT n, codec, blob, t0, t_last FROM log WHERE series = ?1 AND t0 < ?3 AND t_last >= ?2"
+        " ORDER BY id";
 
 static bool aligned(int64_t from, int64_t to, int64_t step, int64_t unit) {
         return step % unit == 0 && from % unit == 0 && to % unit == 0;
@@ -128,6 +146,9 @@ int tsdb_query(struct tsdb *t, int64_t series, int64_t from, int64_t to, int64_t
                 r = each_row(t->db, r1m, series, from, to, add_rollup_row, &a);
         else
                 r = each_row(t->db, chunks_sql, series, from, to, add_chunk, &a);
+        /* The log's points come after every chunk and rollup of the series: buckets stay in order. */
+        if (r == 0)
+                r = each_row(t->db, log_sql, series, from, to, add_chunk, &a);
         return r < 0 ? r : acc_flush(&a);
 }
 

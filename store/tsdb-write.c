@@ -37,7 +37,7 @@ int tsdb_series(struct tsdb *t, const char *name, int scale, int64_t *ret_id) {
         return r;
 }
 
-static int bind_step(sqlite3_stmt *st, int64_t a, int64_t b) {
+int tsdb_bind2(sqlite3_stmt *st, int64_t a, int64_t b) {
         int r = tsdb_errno(sqlite3_reset(st));
         if (r == 0)
                 r = tsdb_errno(sqlite3_bind_int64(st, 1, a));
@@ -49,20 +49,28 @@ static int bind_step(sqlite3_stmt *st, int64_t a, int64_t b) {
 /* A stored chunk of the series overlaps [t0, t_last]: chunks never overlap each other, so the one
  * that starts last at or before t_last is the only one to look at. */
 static int check_overlap(sqlite3 *db, int64_t series, int64_t t0, int64_t t_last) {
-        sqlite3_stmt *st;
         int64_t end;
+        int r = tsdb_chunk_end(db, series, t_last, &end);
+        return r < 0 ? r : end >= t0 ? -EEXIST : 0;
+}
+
+int tsdb_chunk_end(sqlite3 *db, int64_t series, int64_t at_or_before, int64_t *ret) {
+        sqlite3_stmt *st;
         int r = tsdb_prepare(db, "SELECT t_last FROM chunk WHERE series = ?1 AND t0 <= ?2 ORDER BY t0 DESC LIMIT 1", &st);
         if (r == 0)
-                r = bind_step(st, series, t_last);
+                r = tsdb_bind2(st, series, at_or_before);
         if (r == 0) {
-                r = tsdb_step_int(st, &end);
-                r = r == -ENOENT ? 0 : r == 0 && end >= t0 ? -EEXIST : r;
+                r = tsdb_step_int(st, ret);
+                if (r == -ENOENT) {
+                        *ret = -1;
+                        r = 0;
+                }
         }
         sqlite3_finalize(st);
         return r;
 }
 
-static int series_exists(sqlite3 *db, int64_t series) {
+int tsdb_series_exists(sqlite3 *db, int64_t series) {
         sqlite3_stmt *st;
         int64_t one;
         int r = tsdb_prepare(db, "SELECT 1 FROM series WHERE id = ?1", &st);
@@ -74,16 +82,19 @@ static int series_exists(sqlite3 *db, int64_t series) {
         return r;
 }
 
-static int insert_chunk(sqlite3 *db, int64_t series, const struct store_point *p, size_t n) {
+int tsdb_insert_blob(sqlite3 *db, const char *table, int64_t series, const struct store_point *p, size_t n) {
         uint8_t *blob;
         size_t len;
         int r = chunk_encode(p, n, &blob, &len);
         if (r < 0)
                 return r;
+        char sql[128];
+        snprintf(sql, sizeof(sql), "INSERT INTO %s(series, t0, t_last, n, codec, blob) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                 table);
         sqlite3_stmt *st;
-        r = tsdb_prepare(db, "INSERT INTO chunk(series, t0, t_last, n, codec, blob) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st);
+        r = tsdb_prepare(db, sql, &st);
         if (r == 0)
-                r = bind_step(st, series, p[0].t_ms);
+                r = tsdb_bind2(st, series, p[0].t_ms);
         if (r == 0)
                 r = tsdb_errno(sqlite3_bind_int64(st, 3, p[n - 1].t_ms));
         if (r == 0)
@@ -119,7 +130,7 @@ struct rollup {
 
 /* Merges one bucket into the stored row of its table (there may be one from a neighbouring chunk). */
 static int rollup_put(struct rollup *ru, struct agg *a) {
-        int r = bind_step(ru->get, ru->series, a->t);
+        int r = tsdb_bind2(ru->get, ru->series, a->t);
         if (r < 0)
                 return r;
         int rc = sqlite3_step(ru->get);
@@ -130,7 +141,7 @@ static int rollup_put(struct rollup *ru, struct agg *a) {
         } else if (rc != SQLITE_DONE)
                 r = tsdb_errno(rc);
         if (r == 0)
-                r = bind_step(ru->put, ru->series, a->t);
+                r = tsdb_bind2(ru->put, ru->series, a->t);
         const int64_t col[] = { a->min, a->max, a->sum, a->count };
         for (int i = 0; r == 0 && i < 4; i++)
                 r = tsdb_errno(sqlite3_bind_int64(ru->put, 3 + i, col[i]));
@@ -180,20 +191,7 @@ static int check_points(const struct store_point *p, size_t n) {
         return 0;
 }
 
-static int append_one(sqlite3 *db, const struct tsdb_chunk_in *c) {
-        int r = series_exists(db, c->series);
-        if (r == 0)
-                r = check_overlap(db, c->series, c->p[0].t_ms, c->p[c->n - 1].t_ms);
-        if (r == 0)
-                r = insert_chunk(db, c->series, c->p, c->n);
-        if (r == 0)
-                r = rollup(db, "r1m", TSDB_MINUTE_MS, c->series, c->p, c->n);
-        if (r == 0)
-                r = rollup(db, "r1h", TSDB_HOUR_MS, c->series, c->p, c->n);
-        return r;
-}
-
-int tsdb_append_chunks(struct tsdb *t, const struct tsdb_chunk_in *c, size_t n) {
+int tsdb_check_batch(const struct tsdb_chunk_in *c, size_t n) {
         if (!c || n == 0)
                 return -EINVAL;
         for (size_t i = 0; i < n; i++) {
@@ -201,11 +199,34 @@ int tsdb_append_chunks(struct tsdb *t, const struct tsdb_chunk_in *c, size_t n) 
                 if (r < 0)
                         return r;
         }
-        int r = tsdb_begin(t->db);
+        return 0;
+}
+
+int tsdb_append_one(struct tsdb *t, const struct tsdb_chunk_in *c, bool log_check) {
+        int r = tsdb_series_exists(t->db, c->series);
+        /* The log's points come after every chunk of their series (queries read them last). */
+        struct tsdb_log_bound b = tsdb_log_bound(t, c->series);
+        if (r == 0 && log_check && b.t0 >= 0 && b.t0 <= c->p[c->n - 1].t_ms)
+                r = -EEXIST;
+        if (r == 0)
+                r = check_overlap(t->db, c->series, c->p[0].t_ms, c->p[c->n - 1].t_ms);
+        if (r == 0)
+                r = tsdb_insert_blob(t->db, "chunk", c->series, c->p, c->n);
+        if (r == 0)
+                r = rollup(t->db, "r1m", TSDB_MINUTE_MS, c->series, c->p, c->n);
+        if (r == 0)
+                r = rollup(t->db, "r1h", TSDB_HOUR_MS, c->series, c->p, c->n);
+        return r;
+}
+
+int tsdb_append_chunks(struct tsdb *t, const struct tsdb_chunk_in *c, size_t n) {
+        int r = tsdb_check_batch(c, n);
+        if (r == 0)
+                r = tsdb_begin(t->db);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n && r == 0; i++)
-                r = append_one(t->db, &c[i]);
+                r = tsdb_append_one(t, &c[i], true);
         return tsdb_end(t->db, r);
 }
 

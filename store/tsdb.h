@@ -32,7 +32,8 @@ int tsdb_series(struct tsdb *t, const char *name, int scale, int64_t *ret_id);
 
 /* Stores points (1..CHUNK_MAX_POINTS, timestamps >= 0 and strictly increasing) as one sealed chunk
  * and adds them to the r1m and r1h rollups, in one transaction. A range that overlaps a stored
- * chunk of the series: -EEXIST; a rollup sum beyond int64: -ERANGE; unknown series: -ENOENT. */
+ * chunk of the series or reaches its logged points (tsdb_log): -EEXIST; a rollup sum beyond int64:
+ * -ERANGE; unknown series: -ENOENT. */
 int tsdb_append_chunk(struct tsdb *t, int64_t series, const struct store_point *p, size_t n);
 
 /* Several chunks (of one series or of many: a seal) in one transaction, all stored or none; the
@@ -44,6 +45,17 @@ struct tsdb_chunk_in {
         size_t n;
 };
 int tsdb_append_chunks(struct tsdb *t, const struct tsdb_chunk_in *c, size_t n);
+
+/* The log of unsealed points: a flush of the latest points of some series (1..CHUNK_MAX_POINTS each,
+ * after everything stored for the series: -EEXIST otherwise) in one transaction. Cheap to write
+ * (the rows append to a table without index; no rollups yet) and read by queries like chunks; a kill
+ * loses only what was not flushed. The errors of tsdb_append_chunks. */
+int tsdb_log(struct tsdb *t, const struct tsdb_chunk_in *c, size_t n);
+
+/* Moves the logged points of the rows that end before before_ms into chunks, one per series (more
+ * past CHUNK_MAX_POINTS), with their rollups, and deletes those rows, in one transaction.
+ * ret_points (may be NULL) gets the points sealed. Log rows that overlap: -EBADMSG. */
+int tsdb_seal(struct tsdb *t, int64_t before_ms, int64_t *ret_points);
 
 struct tsdb_bucket {
         int64_t t; /* from + k * step */

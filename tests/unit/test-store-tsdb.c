@@ -16,6 +16,7 @@
 #include "schema.h"
 #include "support.h"
 #include "tsdb.h"
+#include "store-brute.h"
 
 #define T0 INT64_C(1700000040000) /* a whole hour */
 #define NPTS 7200
@@ -62,37 +63,7 @@ static void fill(struct fixture *f) {
 }
 
 static void assert_query(struct fixture *f, int64_t from, int64_t to, int64_t step, unsigned flags) {
-        struct tsdb_bucket *b;
-        size_t n, k = 0;
-        assert_int_equal(tsdb_query_array(f->t, f->id, from, to, step, flags, &b, &n), 0);
-        /* Straight to the bucket of the first point: a range from far before it stays cheap. */
-        int64_t s = from;
-        if (f->p[0].t_ms > from)
-                s += (f->p[0].t_ms - from) / step * step;
-        for (; s < to; s += step) {
-                struct tsdb_bucket want = { .t = s, .min = INT64_MAX, .max = INT64_MIN };
-                for (int i = 0; i < NPTS; i++) {
-                        const struct store_point *q = &f->p[i];
-                        if (q->t_ms < s || q->t_ms >= s + step || q->t_ms >= to)
-                                continue;
-                        want.min = MIN(want.min, q->v);
-                        want.max = MAX(want.max, q->v);
-                        want.sum += q->v;
-                        want.count++;
-                }
-                if (want.count == 0)
-                        continue;
-                assert_true(k < n);
-                assert_int_equal(b[k].t, want.t);
-                assert_int_equal(b[k].min, want.min);
-                assert_int_equal(b[k].max, want.max);
-                assert_int_equal(b[k].sum, want.sum);
-                assert_int_equal(b[k].count, want.count);
-                assert_true(b[k].avg == (double) want.sum / (double) want.count);
-                k++;
-        }
-        assert_int_equal(k, n);
-        free(b);
+        assert_buckets(f->t, f->id, f->p, NPTS, from, to, step, flags);
 }
 
 static void test_queries_equal_brute_force(void **state) {
