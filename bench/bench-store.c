@@ -10,7 +10,7 @@
  * with two decimals and noise (CPU, memory), an eighth byte gauges that move by pages, a quarter noisy
  * rates with bursts (network and disk bytes/s). Every sample is 1 s apart, or within +-J ms of its
  * second with --jitter-ms (a daemon woken late). Each store is built once the monitor's way (flushes
- * of F seconds into the log, default 5, and a seal every hour) and once per chunk length sealed
+ * of F seconds into the log, default 10, and a seal every hour) and once per chunk length sealed
  * without a log, on the grid and, with J > 0, jittered; then the query is timed on the monitor's
  * jittered store, rollups and chunks alternating. */
 #include <errno.h>
@@ -345,7 +345,7 @@ static void remove_store(const char *path) {
 }
 
 int main(int argc, char **argv) {
-        Opt o = { .hours = 24, .series = 16, .rounds = 9, .jitter_ms = 3, .log_s = 5,
+        Opt o = { .hours = 24, .series = 16, .rounds = 9, .jitter_ms = 3, .log_s = 10,
                   .chunk_s = { 3600, 900, 300, 60 }, .n_chunk = 4 };
         if (parse(argc, argv, &o) < 0) {
                 fprintf(stderr, "bench-store: bad arguments (chunk 1..%d s, log a divisor of 3600 s, jitter 0..499 ms, others "

@@ -176,3 +176,71 @@ int chunk_decode(const uint8_t *blob, size_t len, struct store_point **ret_point
         *ret_n = n;
         return 0;
 }
+
+int flush_encode(const struct flush_part *parts, size_t n, uint8_t **ret_blob, size_t *ret_len) {
+        if (!parts || n == 0 || n > FLUSH_MAX_PARTS)
+                return -EINVAL;
+        size_t cap = 1 + VARINT_MAX;
+        for (size_t i = 0; i < n; i++) {
+                const struct flush_part *f = &parts[i];
+                if (f->series <= 0 || (i > 0 && f->series <= parts[i - 1].series) || !f->p || f->n == 0 ||
+                    f->n > CHUNK_MAX_POINTS || f->p[0].t_ms < 0)
+                        return -EINVAL;
+                for (size_t k = 1; k < f->n; k++)
+                        if (f->p[k].t_ms <= f->p[k - 1].t_ms)
+                                return -EINVAL;
+                cap += 3 * VARINT_MAX + f->n * CHUNK_MAX_POINT_BYTES;
+        }
+        uint8_t *blob = malloc(cap);
+        if (!blob)
+                return -ENOMEM;
+        size_t len = 0;
+        blob[len++] = CHUNK_CODEC_FLUSH;
+        len += put_varint(blob + len, n);
+        for (size_t i = 0; i < n; i++) {
+                const struct flush_part *f = &parts[i];
+                /* The part's stream goes first, at its place after a maximal length prefix, then moves
+                 * back behind the prefix it really needs. */
+                size_t head = len + put_varint(blob + len, (uint64_t) f->series - (i ? (uint64_t) parts[i - 1].series : 0));
+                head += put_varint(blob + head, f->n);
+                size_t raw = encode_raw(f->p, f->n, blob + head + VARINT_MAX);
+                size_t l = put_varint(blob + head, raw);
+                memmove(blob + head + l, blob + head + VARINT_MAX, raw);
+                len = head + l + raw;
+        }
+        *ret_blob = blob;
+        *ret_len = len;
+        return 0;
+}
+
+int flush_decode(const uint8_t *blob, size_t len, int64_t series, flush_part_fn fn, void *userdata) {
+        size_t pos = 1;
+        uint64_t parts, id = 0;
+        if (!blob || !fn || len < 1 || blob[0] != CHUNK_CODEC_FLUSH || get_varint(blob, len, &pos, &parts) < 0 ||
+            parts == 0 || parts > FLUSH_MAX_PARTS)
+                return -EBADMSG;
+        for (uint64_t i = 0; i < parts; i++) {
+                uint64_t delta, n, raw;
+                if (get_varint(blob, len, &pos, &delta) < 0 || delta == 0 || delta > (uint64_t) INT64_MAX - id ||
+                    get_varint(blob, len, &pos, &n) < 0 || n == 0 || n > CHUNK_MAX_POINTS ||
+                    get_varint(blob, len, &pos, &raw) < 0 || raw < 2 * n || raw > CHUNK_MAX_POINT_BYTES * n ||
+                    raw > len - pos)
+                        return -EBADMSG;
+                id += delta;
+                if (series <= 0 || (int64_t) id == series) {
+                        struct store_point *p = malloc(n * sizeof(*p));
+                        if (!p)
+                                return -ENOMEM;
+                        int r = decode_raw(blob + pos, raw, p, n);
+                        if (r == 0 && p[0].t_ms < 0)
+                                r = -EBADMSG;
+                        if (r == 0)
+                                r = fn((int64_t) id, p, n, userdata);
+                        free(p);
+                        if (r < 0)
+                                return r;
+                }
+                pos += raw;
+        }
+        return pos == len ? 0 : -EBADMSG;
+}

@@ -30,3 +30,29 @@ int chunk_decode(const uint8_t *blob, size_t len, struct store_point **ret_point
 
 /* The header of a blob alone (codec byte and point count), without inflating: -EBADMSG. */
 int chunk_peek(const uint8_t *blob, size_t len, size_t *ret_n);
+
+/* The codec byte of a flush blob (a row of the store's log): the points of several series in one
+ * blob, each series' readable without decoding the others'. No zlib: a flush is a few points a
+ * series, and a query of one series skips the others by their length. docs/store.md gives the
+ * layout. */
+#define CHUNK_CODEC_FLUSH 2
+#define FLUSH_MAX_PARTS 65536
+
+struct flush_part {
+        int64_t series; /* > 0, strictly increasing within a flush */
+        const struct store_point *p;
+        size_t n; /* 1..CHUNK_MAX_POINTS, timestamps >= 0 and strictly increasing */
+};
+
+/* Encodes 1..FLUSH_MAX_PARTS parts into a malloc'd blob: -EINVAL on ids not increasing, empty or
+ * unordered parts; -ENOMEM. */
+int flush_encode(const struct flush_part *parts, size_t n, uint8_t **ret_blob, size_t *ret_len);
+
+/* One part of a flush blob with its points decoded (valid during the call only). */
+typedef int (*flush_part_fn)(int64_t series, const struct store_point *p, size_t n, void *userdata);
+
+/* Calls fn for each part of the blob, or, with series > 0, for that series' part alone (when there),
+ * the others skipped undecoded; a negative return of fn stops and is returned. The framing of every
+ * part is checked either way, the points of those decoded: malformed, truncated or trailing input is
+ * -EBADMSG. */
+int flush_decode(const uint8_t *blob, size_t len, int64_t series, flush_part_fn fn, void *userdata);

@@ -41,8 +41,6 @@ int tsdb_bind2(sqlite3_stmt *st, int64_t a, int64_t b);
 /* Each chunk: timestamps from 0, strictly increasing, 1..CHUNK_MAX_POINTS of them; at least one
  * chunk: -EINVAL. */
 int tsdb_check_batch(const struct tsdb_chunk_in *c, size_t n);
-/* Encodes the points into a row of table ("chunk" or "log"). */
-int tsdb_insert_blob(sqlite3 *db, const char *table, int64_t series, const struct store_point *p, size_t n);
 /* One chunk with its rollups, inside the caller's transaction (tsdb_append_chunk's checks; the one
  * against the log's points only with log_check). */
 int tsdb_append_one(struct tsdb *t, const struct tsdb_chunk_in *c, bool log_check);
@@ -53,3 +51,5 @@ int tsdb_chunk_end(sqlite3 *db, int64_t series, int64_t at_or_before, int64_t *r
 /* The points of a row selected as (n, codec, blob, t0, t_last): -EBADMSG when the blob does not
  * decode to n points from t0 to t_last. */
 int tsdb_row_points(sqlite3_stmt *st, struct store_point **ret, size_t *ret_n);
+/* The flush blob of a log row selected as (codec, blob) from column col: -EBADMSG. */
+int tsdb_log_blob(sqlite3_stmt *st, int col, const uint8_t **ret, size_t *ret_len);

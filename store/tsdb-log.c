@@ -39,43 +39,67 @@ static void bounds_swap(struct tsdb *t, struct tsdb_log_bound *b, size_t n) {
         t->n_bound = n;
 }
 
+struct bounds {
+        struct tsdb_log_bound *b;
+        size_t n;
+};
+
+/* One series' part of a log row, rows in order: the bounds grow, and must go forward. */
+static int bound_part(int64_t series, const struct store_point *p, size_t n, void *userdata) {
+        struct bounds *bs = userdata;
+        if (series >= MAX_SERIES_ID)
+                return -EBADMSG;
+        if ((size_t) series >= bs->n) {
+                size_t cap = (size_t) series + 1 > 2 * bs->n ? (size_t) series + 1 : 2 * bs->n;
+                struct tsdb_log_bound *more = realloc(bs->b, cap * sizeof(*more));
+                if (!more)
+                        return -ENOMEM;
+                for (size_t i = bs->n; i < cap; i++)
+                        more[i] = (struct tsdb_log_bound){ -1, -1 };
+                bs->b = more;
+                bs->n = cap;
+        }
+        struct tsdb_log_bound *b = &bs->b[series];
+        if (b->t0 >= 0 && p[0].t_ms <= b->t_last)
+                return -EBADMSG; /* a series' log rows overlap: a damaged file */
+        if (b->t0 < 0)
+                b->t0 = p[0].t_ms;
+        b->t_last = p[n - 1].t_ms;
+        return 0;
+}
+
+int tsdb_log_blob(sqlite3_stmt *st, int col, const uint8_t **ret, size_t *ret_len) {
+        if (sqlite3_column_int64(st, col) != CHUNK_CODEC_FLUSH)
+                return -EBADMSG;
+        *ret = sqlite3_column_blob(st, col + 1);
+        *ret_len = (size_t) sqlite3_column_bytes(st, col + 1);
+        return *ret ? 0 : -EBADMSG;
+}
+
 /* The bounds of what the log holds now, into a new array. */
 static int read_bounds(sqlite3 *db, struct tsdb_log_bound **ret, size_t *ret_n) {
         sqlite3_stmt *st;
-        struct tsdb_log_bound *b = NULL;
-        size_t n = 0;
-        int r = tsdb_prepare(db, "SELECT series, min(t0), max(t_last) FROM log GROUP BY series ORDER BY series DESC",
-                             &st);
+        struct bounds bs = { 0 };
+        int r = tsdb_prepare(db, "SELECT codec, blob FROM log ORDER BY id", &st);
         while (r == 0) {
                 int rc = sqlite3_step(st);
                 if (rc != SQLITE_ROW) {
                         r = tsdb_errno(rc);
                         break;
                 }
-                int64_t id = sqlite3_column_int64(st, 0);
-                if (id < 0 || id >= MAX_SERIES_ID) {
-                        r = -EBADMSG;
-                        break;
-                }
-                if (!b) { /* the largest id comes first */
-                        n = (size_t) id + 1;
-                        b = malloc(n * sizeof(*b));
-                        if (!b) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        for (size_t i = 0; i < n; i++)
-                                b[i] = (struct tsdb_log_bound){ -1, -1 };
-                }
-                b[id] = (struct tsdb_log_bound){ sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2) };
+                const uint8_t *blob;
+                size_t len;
+                r = tsdb_log_blob(st, 0, &blob, &len);
+                if (r == 0)
+                        r = flush_decode(blob, len, 0, bound_part, &bs);
         }
         sqlite3_finalize(st);
         if (r < 0) {
-                free(b);
+                free(bs.b);
                 return r;
         }
-        *ret = b;
-        *ret_n = n;
+        *ret = bs.b;
+        *ret_n = bs.n;
         return 0;
 }
 
@@ -89,44 +113,105 @@ int tsdb_load_bounds(struct tsdb *t) {
 }
 
 /* After the series' last logged point, or when it has none after its last chunk. */
-static int log_one(struct tsdb *t, struct tsdb_log_bound *b, const struct tsdb_chunk_in *c) {
-        int r = tsdb_series_exists(t->db, c->series);
-        int64_t end = b[c->series].t_last;
-        if (r == 0 && b[c->series].t0 < 0)
-                r = tsdb_chunk_end(t->db, c->series, INT64_MAX, &end);
-        if (r == 0 && end >= c->p[0].t_ms)
-                r = -EEXIST;
+static int log_after(struct tsdb *t, sqlite3_stmt *exists, struct tsdb_log_bound *b, const struct flush_part *f) {
+        int64_t one, end = b[f->series].t_last;
+        int r = tsdb_errno(sqlite3_reset(exists));
         if (r == 0)
-                r = tsdb_insert_blob(t->db, "log", c->series, c->p, c->n);
+                r = tsdb_errno(sqlite3_bind_int64(exists, 1, f->series));
+        if (r == 0)
+                r = tsdb_step_int(exists, &one);
+        if (r == 0 && b[f->series].t0 < 0)
+                r = tsdb_chunk_end(t->db, f->series, INT64_MAX, &end);
+        if (r == 0 && end >= f->p[0].t_ms)
+                r = -EEXIST;
         if (r == 0) {
-                if (b[c->series].t0 < 0)
-                        b[c->series].t0 = c->p[0].t_ms;
-                b[c->series].t_last = c->p[c->n - 1].t_ms;
+                if (b[f->series].t0 < 0)
+                        b[f->series].t0 = f->p[0].t_ms;
+                b[f->series].t_last = f->p[f->n - 1].t_ms;
         }
         return r;
 }
 
+static int insert_flush(sqlite3 *db, const struct flush_part *parts, size_t n) {
+        int64_t t0 = INT64_MAX, t_last = 0;
+        for (size_t i = 0; i < n; i++) {
+                t0 = parts[i].p[0].t_ms < t0 ? parts[i].p[0].t_ms : t0;
+                t_last = parts[i].p[parts[i].n - 1].t_ms > t_last ? parts[i].p[parts[i].n - 1].t_ms : t_last;
+        }
+        uint8_t *blob;
+        size_t len;
+        int r = flush_encode(parts, n, &blob, &len);
+        if (r < 0)
+                return r;
+        sqlite3_stmt *st;
+        r = tsdb_prepare(db, "INSERT INTO log(t0, t_last, codec, blob) VALUES (?1, ?2, ?3, ?4)", &st);
+        if (r == 0)
+                r = tsdb_bind2(st, t0, t_last);
+        if (r == 0)
+                r = tsdb_errno(sqlite3_bind_int(st, 3, CHUNK_CODEC_FLUSH));
+        if (r == 0)
+                r = tsdb_errno(sqlite3_bind_blob(st, 4, blob, (int) len, SQLITE_STATIC));
+        if (r == 0)
+                r = tsdb_errno(sqlite3_step(st));
+        sqlite3_finalize(st);
+        free(blob);
+        return r;
+}
+
+static int by_series(const void *a, const void *b) {
+        const struct flush_part *x = a, *y = b;
+        return (x->series > y->series) - (x->series < y->series);
+}
+
+/* The flush's parts in series order, each id a series' that can index the bounds: -ENOENT. */
+static struct flush_part *sorted_parts(const struct tsdb_chunk_in *c, size_t n, int64_t *ret_max, int *ret_r) {
+        struct flush_part *f = malloc(n * sizeof(*f));
+        *ret_r = f ? 0 : -ENOMEM;
+        for (size_t i = 0; f && i < n; i++) {
+                if (c[i].series <= 0 || c[i].series >= MAX_SERIES_ID)
+                        *ret_r = -ENOENT;
+                f[i] = (struct flush_part){ c[i].series, c[i].p, c[i].n };
+        }
+        if (*ret_r == 0) {
+                qsort(f, n, sizeof(*f), by_series);
+                for (size_t i = 1; i < n; i++)
+                        if (f[i].series == f[i - 1].series)
+                                *ret_r = -EINVAL; /* one part a series in a flush */
+                *ret_max = f[n - 1].series;
+        }
+        if (*ret_r < 0) {
+                free(f);
+                return NULL;
+        }
+        return f;
+}
+
 int tsdb_log(struct tsdb *t, const struct tsdb_chunk_in *c, size_t n) {
         int r = tsdb_check_batch(c, n);
+        if (r == 0 && n > FLUSH_MAX_PARTS)
+                r = -EINVAL;
         if (r < 0)
                 return r;
         int64_t max_id = 0;
-        for (size_t i = 0; i < n; i++) {
-                if (c[i].series <= 0 || c[i].series >= MAX_SERIES_ID)
-                        return -ENOENT;
-                max_id = c[i].series > max_id ? c[i].series : max_id;
-        }
+        struct flush_part *f = sorted_parts(c, n, &max_id, &r);
+        if (!f)
+                return r;
         /* The bounds change in a copy, kept only when the flush commits. */
         size_t n_b;
         struct tsdb_log_bound *b = bounds_copy(t, max_id, &n_b);
-        if (!b)
-                return -ENOMEM;
-        r = tsdb_begin(t->db);
+        sqlite3_stmt *exists = NULL;
+        r = b ? tsdb_prepare(t->db, "SELECT 1 FROM series WHERE id = ?1", &exists) : -ENOMEM;
+        if (r == 0)
+                r = tsdb_begin(t->db);
         if (r == 0) {
                 for (size_t i = 0; i < n && r == 0; i++)
-                        r = log_one(t, b, &c[i]);
+                        r = log_after(t, exists, b, &f[i]);
+                if (r == 0)
+                        r = insert_flush(t->db, f, n);
                 r = tsdb_end(t->db, r);
         }
+        sqlite3_finalize(exists);
+        free(f);
         if (r == 0)
                 bounds_swap(t, b, n_b);
         else
@@ -152,11 +237,10 @@ static int sealing_flush(struct sealing *s) {
         return r;
 }
 
-/* The points of one log row after those gathered: a new series or a full chunk seals what is there. */
-static int sealing_add(struct sealing *s, int64_t series, const struct store_point *p, size_t n) {
-        int r = 0;
-        if (s->n > 0 && (series != s->series || s->n + n > CHUNK_MAX_POINTS))
-                r = sealing_flush(s);
+/* The series' part of one log row after what is gathered; a full chunk seals what is there. */
+static int sealing_add(int64_t series, const struct store_point *p, size_t n, void *userdata) {
+        struct sealing *s = userdata;
+        int r = s->n + n > CHUNK_MAX_POINTS ? sealing_flush(s) : 0;
         if (r < 0)
                 return r;
         if (s->n > 0 && p[0].t_ms <= s->p[s->n - 1].t_ms)
@@ -169,11 +253,22 @@ static int sealing_add(struct sealing *s, int64_t series, const struct store_poi
         return 0;
 }
 
-static int seal_rows(struct sealing *s, int64_t before) {
+struct rows {
+        uint8_t **blob;
+        size_t *len, n, cap;
+};
+
+static void rows_free(struct rows *rs) {
+        for (size_t i = 0; i < rs->n; i++)
+                free(rs->blob[i]);
+        free(rs->blob);
+        free(rs->len);
+}
+
+/* The blobs of the log rows that end before before, in order, copied out of SQLite. */
+static int read_rows(sqlite3 *db, int64_t before, struct rows *rs) {
         sqlite3_stmt *st;
-        int r = tsdb_prepare(s->t->db,
-                             "SELECT n, codec, blob, t0, t_last, series FROM log WHERE t_last < ?1 ORDER BY series, t0",
-                             &st);
+        int r = tsdb_prepare(db, "SELECT codec, blob FROM log WHERE t_last < ?1 ORDER BY id", &st);
         if (r == 0)
                 r = tsdb_errno(sqlite3_bind_int64(st, 1, before));
         while (r == 0) {
@@ -182,27 +277,61 @@ static int seal_rows(struct sealing *s, int64_t before) {
                         r = tsdb_errno(rc);
                         break;
                 }
-                struct store_point *p;
-                size_t n;
-                r = tsdb_row_points(st, &p, &n);
+                const uint8_t *blob;
+                size_t len;
+                r = tsdb_log_blob(st, 0, &blob, &len);
+                if (r == 0 && rs->n == rs->cap) {
+                        size_t cap = rs->cap ? 2 * rs->cap : 64;
+                        uint8_t **b = realloc(rs->blob, cap * sizeof(*b));
+                        if (b)
+                                rs->blob = b;
+                        size_t *l = b ? realloc(rs->len, cap * sizeof(*l)) : NULL;
+                        if (l)
+                                rs->len = l;
+                        r = b && l ? 0 : -ENOMEM;
+                        if (r == 0)
+                                rs->cap = cap;
+                }
+                uint8_t *copy = r == 0 ? malloc(len) : NULL;
+                if (r == 0 && !copy)
+                        r = -ENOMEM;
                 if (r == 0) {
-                        r = sealing_add(s, sqlite3_column_int64(st, 5), p, n);
-                        free(p);
+                        memcpy(copy, blob, len);
+                        rs->blob[rs->n] = copy;
+                        rs->len[rs->n++] = len;
                 }
         }
         sqlite3_finalize(st);
-        return r < 0 ? r : sealing_flush(s);
+        return r;
+}
+
+/* Series by series (those the log holds, in id order), each one's parts of every row, as chunks. */
+static int seal_rows(struct sealing *s, const struct rows *rs) {
+        int r = 0;
+        for (size_t id = 1; id < s->t->n_bound && r == 0; id++) {
+                if (s->t->bound[id].t0 < 0)
+                        continue;
+                for (size_t i = 0; i < rs->n && r == 0; i++)
+                        r = flush_decode(rs->blob[i], rs->len[i], (int64_t) id, sealing_add, s);
+                if (r == 0)
+                        r = sealing_flush(s);
+        }
+        return r;
 }
 
 int tsdb_seal(struct tsdb *t, int64_t before_ms, int64_t *ret_points) {
         struct sealing s = { .t = t };
+        struct rows rs = { 0 };
         struct tsdb_log_bound *b = NULL;
         size_t n_b = 0;
         sqlite3_stmt *st = NULL;
         int r = tsdb_begin(t->db);
         if (r < 0)
                 return r;
-        r = seal_rows(&s, before_ms);
+        r = read_rows(t->db, before_ms, &rs);
+        if (r == 0)
+                r = seal_rows(&s, &rs);
+        rows_free(&rs);
         free(s.p);
         if (r == 0)
                 r = tsdb_prepare(t->db, "DELETE FROM log WHERE t_last < ?1", &st);

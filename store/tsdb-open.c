@@ -24,10 +24,11 @@ static const char schema_sql[] =
         "CREATE TABLE chunk(id INTEGER PRIMARY KEY, series INTEGER NOT NULL, t0 INTEGER NOT NULL,"
         " t_last INTEGER NOT NULL, n INTEGER NOT NULL, codec INTEGER NOT NULL, blob BLOB NOT NULL);"
         "CREATE UNIQUE INDEX chunk_series ON chunk(series, t0, t_last);"
-        /* The unsealed points, flush by flush: rows append (no index, no rollups) so that a flush
-         * writes a page or two; tsdb_seal moves them into chunks. */
-        "CREATE TABLE log(id INTEGER PRIMARY KEY, series INTEGER NOT NULL, t0 INTEGER NOT NULL,"
-        " t_last INTEGER NOT NULL, n INTEGER NOT NULL, codec INTEGER NOT NULL, blob BLOB NOT NULL);"
+        /* The unsealed points, one row a flush holding every series' points (CHUNK_CODEC_FLUSH):
+         * rows append, no index, no rollups, so that a flush writes a page or two; t0 and t_last over
+         * all its series. tsdb_seal moves them into chunks. */
+        "CREATE TABLE log(id INTEGER PRIMARY KEY, t0 INTEGER NOT NULL, t_last INTEGER NOT NULL,"
+        " codec INTEGER NOT NULL, blob BLOB NOT NULL);"
         "CREATE TABLE r1m(series INTEGER NOT NULL, t INTEGER NOT NULL, min INTEGER NOT NULL,"
         " max INTEGER NOT NULL, sum INTEGER NOT NULL, count INTEGER NOT NULL, PRIMARY KEY(series, t))"
         " WITHOUT ROWID;"

@@ -98,7 +98,7 @@ int tsdb_row_points(sqlite3_stmt *st, struct store_point **ret, size_t *ret_n) {
         return 0;
 }
 
-/* One stored chunk or log row. */
+/* One stored chunk. */
 static int add_chunk(sqlite3_stmt *st, int64_t from, int64_t to, struct acc *a) {
         struct store_point *p;
         size_t n;
@@ -118,10 +118,44 @@ static const char chunks_sql[] =
         "SELECT n, codec, blob, t0, t_last FROM chunk WHERE series = ?1 AND t0 < ?3 AND t_last >= ?2"
         " AND t0 >= coalesce((SELECT max(t0) FROM chunk WHERE series = ?1 AND t0 <= ?2), 0) ORDER BY t0";
 
-/* The unsealed points: the log has no index (a flush must stay cheap), it holds an hour or so. */
-static const char log_sql[] =
-        "SELECT n, codec, blob, t0, t_last FROM log WHERE series = ?1 AND t0 < ?3 AND t_last >= ?2"
-        " ORDER BY id";
+struct log_query {
+        struct acc *a;
+        int64_t from, to;
+};
+
+static int add_part(int64_t series, const struct store_point *p, size_t n, void *userdata) {
+        struct log_query *q = userdata;
+        (void) series;
+        int r = 0;
+        for (size_t i = 0; i < n && r == 0; i++)
+                if (p[i].t_ms >= q->from && p[i].t_ms < q->to)
+                        r = acc_add(q->a, p[i].t_ms, p[i].v, p[i].v, p[i].v, 1);
+        return r;
+}
+
+/* The unsealed points: the log has no index (a flush must stay cheap) and holds an hour or so; each
+ * row's other series are skipped by their length. */
+static int query_log(sqlite3 *db, int64_t series, int64_t from, int64_t to, struct acc *a) {
+        struct log_query q = { a, from, to };
+        sqlite3_stmt *st;
+        int r = tsdb_prepare(db, "SELECT codec, blob FROM log WHERE t0 < ?2 AND t_last >= ?1 ORDER BY id", &st);
+        if (r == 0)
+                r = tsdb_bind2(st, from, to);
+        while (r == 0) {
+                int rc = sqlite3_step(st);
+                if (rc != SQLITE_ROW) {
+                        r = tsdb_errno(rc);
+                        break;
+                }
+                const uint8_t *blob;
+                size_t len;
+                r = tsdb_log_blob(st, 0, &blob, &len);
+                if (r == 0)
+                        r = flush_decode(blob, len, series, add_part, &q);
+        }
+        sqlite3_finalize(st);
+        return r;
+}
 
 static bool aligned(int64_t from, int64_t to, int64_t step, int64_t unit) {
         return step % unit == 0 && from % unit == 0 && to % unit == 0;
@@ -148,7 +182,7 @@ int tsdb_query(struct tsdb *t, int64_t series, int64_t from, int64_t to, int64_t
                 r = each_row(t->db, chunks_sql, series, from, to, add_chunk, &a);
         /* The log's points come after every chunk and rollup of the series: buckets stay in order. */
         if (r == 0)
-                r = each_row(t->db, log_sql, series, from, to, add_chunk, &a);
+                r = query_log(t->db, series, from, to, &a);
         return r < 0 ? r : acc_flush(&a);
 }
 

@@ -82,17 +82,14 @@ int tsdb_series_exists(sqlite3 *db, int64_t series) {
         return r;
 }
 
-int tsdb_insert_blob(sqlite3 *db, const char *table, int64_t series, const struct store_point *p, size_t n) {
+static int insert_chunk(sqlite3 *db, int64_t series, const struct store_point *p, size_t n) {
         uint8_t *blob;
         size_t len;
         int r = chunk_encode(p, n, &blob, &len);
         if (r < 0)
                 return r;
-        char sql[128];
-        snprintf(sql, sizeof(sql), "INSERT INTO %s(series, t0, t_last, n, codec, blob) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                 table);
         sqlite3_stmt *st;
-        r = tsdb_prepare(db, sql, &st);
+        r = tsdb_prepare(db, "INSERT INTO chunk(series, t0, t_last, n, codec, blob) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st);
         if (r == 0)
                 r = tsdb_bind2(st, series, p[0].t_ms);
         if (r == 0)
@@ -211,7 +208,7 @@ int tsdb_append_one(struct tsdb *t, const struct tsdb_chunk_in *c, bool log_chec
         if (r == 0)
                 r = check_overlap(t->db, c->series, c->p[0].t_ms, c->p[c->n - 1].t_ms);
         if (r == 0)
-                r = tsdb_insert_blob(t->db, "chunk", c->series, c->p, c->n);
+                r = insert_chunk(t->db, c->series, c->p, c->n);
         if (r == 0)
                 r = rollup(t->db, "r1m", TSDB_MINUTE_MS, c->series, c->p, c->n);
         if (r == 0)
