@@ -117,6 +117,8 @@ static void test_log_refusals(void **state) {
         const struct store_point back[] = { { HOUR0 + 5, 1 }, { HOUR0 + 5, 2 } };
         assert_int_equal(tsdb_log(f->t, &(struct tsdb_chunk_in) { f->id, back, 2 }, 1), -EINVAL);
         assert_int_equal(tsdb_log(f->t, NULL, 0), -EINVAL);
+        const struct tsdb_chunk_in twice[] = { { f->id, f->p + 110, 5 }, { f->id, f->p + 115, 5 } };
+        assert_int_equal(tsdb_log(f->t, twice, ELEMENTSOF(twice)), -EINVAL); /* one part a series */
         /* A chunk may not reach into the logged points; one before them may. */
         assert_int_equal(tsdb_append_chunk(f->t, f->id, f->p + 150, 10), -EEXIST);
         struct tsdb_bucket *b;
