@@ -213,34 +213,77 @@ int flush_encode(const struct flush_part *parts, size_t n, uint8_t **ret_blob, s
         return 0;
 }
 
-int flush_decode(const uint8_t *blob, size_t len, int64_t series, flush_part_fn fn, void *userdata) {
-        size_t pos = 1;
-        uint64_t parts, id = 0;
-        if (!blob || !fn || len < 1 || blob[0] != CHUNK_CODEC_FLUSH || get_varint(blob, len, &pos, &parts) < 0 ||
-            parts == 0 || parts > FLUSH_MAX_PARTS)
+int flush_reader_init(struct flush_reader *rd, const uint8_t *blob, size_t len) {
+        *rd = (struct flush_reader){ .blob = blob, .len = len, .pos = 1 };
+        if (!blob || len < 1 || blob[0] != CHUNK_CODEC_FLUSH || get_varint(blob, len, &rd->pos, &rd->left) < 0 ||
+            rd->left == 0 || rd->left > FLUSH_MAX_PARTS)
                 return -EBADMSG;
-        for (uint64_t i = 0; i < parts; i++) {
-                uint64_t delta, n, raw;
-                if (get_varint(blob, len, &pos, &delta) < 0 || delta == 0 || delta > (uint64_t) INT64_MAX - id ||
-                    get_varint(blob, len, &pos, &n) < 0 || n == 0 || n > CHUNK_MAX_POINTS ||
-                    get_varint(blob, len, &pos, &raw) < 0 || raw < 2 * n || raw > CHUNK_MAX_POINT_BYTES * n ||
-                    raw > len - pos)
-                        return -EBADMSG;
-                id += delta;
-                if (series <= 0 || (int64_t) id == series) {
-                        struct store_point *p = malloc(n * sizeof(*p));
-                        if (!p)
-                                return -ENOMEM;
-                        int r = decode_raw(blob + pos, raw, p, n);
-                        if (r == 0 && p[0].t_ms < 0)
-                                r = -EBADMSG;
-                        if (r == 0)
-                                r = fn((int64_t) id, p, n, userdata);
-                        free(p);
-                        if (r < 0)
-                                return r;
+        return 0;
+}
+
+/* The framing of the next part, not consumed: its id, point count and stream at *at of raw bytes. */
+static int next_header(const struct flush_reader *rd, int64_t *ret_id, uint64_t *ret_n, size_t *at, uint64_t *ret_raw) {
+        uint64_t delta, n, raw;
+        size_t pos = rd->pos;
+        if (get_varint(rd->blob, rd->len, &pos, &delta) < 0 || delta == 0 ||
+            delta > (uint64_t) INT64_MAX - (uint64_t) rd->id || get_varint(rd->blob, rd->len, &pos, &n) < 0 ||
+            n == 0 || n > CHUNK_MAX_POINTS || get_varint(rd->blob, rd->len, &pos, &raw) < 0 || raw < 2 * n ||
+            raw > CHUNK_MAX_POINT_BYTES * n || raw > rd->len - pos)
+                return -EBADMSG;
+        *ret_id = (int64_t) ((uint64_t) rd->id + delta);
+        *ret_n = n;
+        *at = pos;
+        *ret_raw = raw;
+        return 0;
+}
+
+int flush_next(struct flush_reader *rd, int64_t series, flush_part_fn fn, void *userdata) {
+        if (rd->left == 0)
+                return rd->pos == rd->len ? 0 : -EBADMSG;
+        int64_t id;
+        uint64_t n, raw;
+        size_t at;
+        int r = next_header(rd, &id, &n, &at, &raw);
+        if (r < 0)
+                return r;
+        if (series > 0 && id != series)
+                return 0;
+        struct store_point *p = malloc(n * sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        r = decode_raw(rd->blob + at, raw, p, n);
+        if (r == 0 && p[0].t_ms < 0)
+                r = -EBADMSG;
+        if (r == 0)
+                r = fn(id, p, n, userdata);
+        free(p);
+        if (r < 0)
+                return r;
+        rd->id = id;
+        rd->pos = at + raw;
+        rd->left--;
+        return rd->left > 0 || rd->pos == rd->len ? 1 : -EBADMSG;
+}
+
+int flush_decode(const uint8_t *blob, size_t len, int64_t series, flush_part_fn fn, void *userdata) {
+        if (!fn)
+                return -EBADMSG;
+        struct flush_reader rd;
+        int r = flush_reader_init(&rd, blob, len);
+        while (r == 0 && rd.left > 0) {
+                int64_t id;
+                uint64_t n, raw;
+                size_t at;
+                r = next_header(&rd, &id, &n, &at, &raw);
+                if (r == 0 && (series <= 0 || id == series)) {
+                        int q = flush_next(&rd, 0, fn, userdata);
+                        r = q < 0 ? q : 0;
+                } else if (r == 0) {
+                        /* Skipped undecoded. */
+                        rd.id = id;
+                        rd.pos = at + raw;
+                        rd.left--;
                 }
-                pos += raw;
         }
-        return pos == len ? 0 : -EBADMSG;
+        return r < 0 ? r : rd.pos == rd.len ? 0 : -EBADMSG;
 }

@@ -56,3 +56,17 @@ typedef int (*flush_part_fn)(int64_t series, const struct store_point *p, size_t
  * part is checked either way, the points of those decoded: malformed, truncated or trailing input is
  * -EBADMSG. */
 int flush_decode(const uint8_t *blob, size_t len, int64_t series, flush_part_fn fn, void *userdata);
+
+/* A flush blob read part by part, in id order (a seal, series after series, reads each row once). */
+struct flush_reader {
+        const uint8_t *blob;
+        size_t len, pos;
+        uint64_t left; /* parts not yet read */
+        int64_t id;    /* the last part's read */
+};
+/* The codec byte and the part count: -EBADMSG. */
+int flush_reader_init(struct flush_reader *rd, const uint8_t *blob, size_t len);
+/* Decodes the next part and calls fn with it when its id is series (any with series <= 0): 1 when
+ * it did, 0 when the next part is another series' or none is left (the blob then read to its
+ * end); malformed framing or points, or bytes after the last part: -EBADMSG; fn's negative return. */
+int flush_next(struct flush_reader *rd, int64_t series, flush_part_fn fn, void *userdata);

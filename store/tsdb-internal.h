@@ -3,6 +3,7 @@
 #pragma once
 
 #include <sqlite3.h>
+#include <sys/types.h>
 
 #include "tsdb.h"
 
@@ -14,6 +15,8 @@ struct tsdb_log_bound {
 struct tsdb {
         sqlite3 *db;
         int lock_fd;                  /* flock'd: one writer per file */
+        dev_t lock_dev;               /* the locked file, for the process's list of them */
+        ino_t lock_ino;
         struct tsdb_log_bound *bound; /* by series id, n_bound of them (ids beyond: none logged) */
         size_t n_bound;
 };
@@ -53,3 +56,7 @@ int tsdb_chunk_end(sqlite3 *db, int64_t series, int64_t at_or_before, int64_t *r
 int tsdb_row_points(sqlite3_stmt *st, struct store_point **ret, size_t *ret_n);
 /* The flush blob of a log row selected as (codec, blob) from column col: -EBADMSG. */
 int tsdb_log_blob(sqlite3_stmt *st, int col, const uint8_t **ret, size_t *ret_len);
+typedef int (*tsdb_blob_fn)(const uint8_t *blob, size_t len, void *userdata);
+/* Steps st (prepared and bound when r is 0) through its rows of (codec, blob), hands each flush blob
+ * to fn, and finalizes st: the first error, fn's included. */
+int tsdb_each_log_blob(sqlite3_stmt *st, int r, tsdb_blob_fn fn, void *userdata);

@@ -13,12 +13,6 @@
 /* Series ids are rowids handed out from 1; one beyond this is not ours to index an array by. */
 #define MAX_SERIES_ID (INT64_C(1) << 24)
 
-struct tsdb_log_bound tsdb_log_bound(const struct tsdb *t, int64_t series) {
-        if (series < 0 || (uint64_t) series >= t->n_bound)
-                return (struct tsdb_log_bound){ -1, -1 };
-        return t->bound[series];
-}
-
 /* A copy of t's bounds with room for series up to max_id. */
 static struct tsdb_log_bound *bounds_copy(const struct tsdb *t, int64_t max_id, size_t *ret_n) {
         size_t n = (size_t) max_id + 1 > t->n_bound ? (size_t) max_id + 1 : t->n_bound;
@@ -42,12 +36,14 @@ static void bounds_swap(struct tsdb *t, struct tsdb_log_bound *b, size_t n) {
 struct bounds {
         struct tsdb_log_bound *b;
         size_t n;
+        int64_t max_id; /* the file's largest series id */
 };
 
 /* One series' part of a log row, rows in order: the bounds grow, and must go forward. */
 static int bound_part(int64_t series, const struct store_point *p, size_t n, void *userdata) {
         struct bounds *bs = userdata;
-        if (series >= MAX_SERIES_ID)
+        /* Before the array grows to it: an id of a damaged blob must not size an allocation. */
+        if (series >= MAX_SERIES_ID || series > bs->max_id)
                 return -EBADMSG;
         if ((size_t) series >= bs->n) {
                 size_t cap = (size_t) series + 1 > 2 * bs->n ? (size_t) series + 1 : 2 * bs->n;
@@ -68,32 +64,19 @@ static int bound_part(int64_t series, const struct store_point *p, size_t n, voi
         return 0;
 }
 
-int tsdb_log_blob(sqlite3_stmt *st, int col, const uint8_t **ret, size_t *ret_len) {
-        if (sqlite3_column_int64(st, col) != CHUNK_CODEC_FLUSH)
-                return -EBADMSG;
-        *ret = sqlite3_column_blob(st, col + 1);
-        *ret_len = (size_t) sqlite3_column_bytes(st, col + 1);
-        return *ret ? 0 : -EBADMSG;
+static int bounds_row(const uint8_t *blob, size_t len, void *userdata) {
+        return flush_decode(blob, len, 0, bound_part, userdata);
 }
 
 /* The bounds of what the log holds now, into a new array. */
 static int read_bounds(sqlite3 *db, struct tsdb_log_bound **ret, size_t *ret_n) {
         sqlite3_stmt *st;
         struct bounds bs = { 0 };
-        int r = tsdb_prepare(db, "SELECT codec, blob FROM log ORDER BY id", &st);
-        while (r == 0) {
-                int rc = sqlite3_step(st);
-                if (rc != SQLITE_ROW) {
-                        r = tsdb_errno(rc);
-                        break;
-                }
-                const uint8_t *blob;
-                size_t len;
-                r = tsdb_log_blob(st, 0, &blob, &len);
-                if (r == 0)
-                        r = flush_decode(blob, len, 0, bound_part, &bs);
-        }
-        sqlite3_finalize(st);
+        int r = tsdb_query_int(db, "SELECT coalesce(max(id), 0) FROM series", &bs.max_id);
+        if (r < 0)
+                return r;
+        r = tsdb_prepare(db, "SELECT codec, blob FROM log ORDER BY id", &st);
+        r = tsdb_each_log_blob(st, r, bounds_row, &bs);
         if (r < 0) {
                 free(bs.b);
                 return r;
@@ -112,15 +95,27 @@ int tsdb_load_bounds(struct tsdb *t) {
         return r;
 }
 
+/* The series of every part exist: -ENOENT. */
+static int parts_exist(sqlite3 *db, const struct flush_part *f, size_t n) {
+        sqlite3_stmt *st;
+        int64_t one;
+        int r = tsdb_prepare(db, "SELECT 1 FROM series WHERE id = ?1", &st);
+        for (size_t i = 0; i < n && r == 0; i++) {
+                r = tsdb_errno(sqlite3_reset(st));
+                if (r == 0)
+                        r = tsdb_errno(sqlite3_bind_int64(st, 1, f[i].series));
+                if (r == 0)
+                        r = tsdb_step_int(st, &one);
+        }
+        sqlite3_finalize(st);
+        return r;
+}
+
 /* After the series' last logged point, or when it has none after its last chunk. */
-static int log_after(struct tsdb *t, sqlite3_stmt *exists, struct tsdb_log_bound *b, const struct flush_part *f) {
-        int64_t one, end = b[f->series].t_last;
-        int r = tsdb_errno(sqlite3_reset(exists));
-        if (r == 0)
-                r = tsdb_errno(sqlite3_bind_int64(exists, 1, f->series));
-        if (r == 0)
-                r = tsdb_step_int(exists, &one);
-        if (r == 0 && b[f->series].t0 < 0)
+static int log_after(struct tsdb *t, struct tsdb_log_bound *b, const struct flush_part *f) {
+        int64_t end = b[f->series].t_last;
+        int r = 0;
+        if (b[f->series].t0 < 0)
                 r = tsdb_chunk_end(t->db, f->series, INT64_MAX, &end);
         if (r == 0 && end >= f->p[0].t_ms)
                 r = -EEXIST;
@@ -150,7 +145,7 @@ static int insert_flush(sqlite3 *db, const struct flush_part *parts, size_t n) {
         if (r == 0)
                 r = tsdb_errno(sqlite3_bind_int(st, 3, CHUNK_CODEC_FLUSH));
         if (r == 0)
-                r = tsdb_errno(sqlite3_bind_blob(st, 4, blob, (int) len, SQLITE_STATIC));
+                r = tsdb_errno(sqlite3_bind_blob64(st, 4, blob, len, SQLITE_STATIC));
         if (r == 0)
                 r = tsdb_errno(sqlite3_step(st));
         sqlite3_finalize(st);
@@ -196,21 +191,20 @@ int tsdb_log(struct tsdb *t, const struct tsdb_chunk_in *c, size_t n) {
         struct flush_part *f = sorted_parts(c, n, &max_id, &r);
         if (!f)
                 return r;
-        /* The bounds change in a copy, kept only when the flush commits. */
-        size_t n_b;
-        struct tsdb_log_bound *b = bounds_copy(t, max_id, &n_b);
-        sqlite3_stmt *exists = NULL;
-        r = b ? tsdb_prepare(t->db, "SELECT 1 FROM series WHERE id = ?1", &exists) : -ENOMEM;
-        if (r == 0)
-                r = tsdb_begin(t->db);
+        /* The bounds change in a copy, kept only when the flush commits; sized by ids known to exist. */
+        size_t n_b = 0;
+        struct tsdb_log_bound *b = NULL;
+        r = tsdb_begin(t->db);
         if (r == 0) {
+                r = parts_exist(t->db, f, n);
+                if (r == 0 && !(b = bounds_copy(t, max_id, &n_b)))
+                        r = -ENOMEM;
                 for (size_t i = 0; i < n && r == 0; i++)
-                        r = log_after(t, exists, b, &f[i]);
+                        r = log_after(t, b, &f[i]);
                 if (r == 0)
                         r = insert_flush(t->db, f, n);
                 r = tsdb_end(t->db, r);
         }
-        sqlite3_finalize(exists);
         free(f);
         if (r == 0)
                 bounds_swap(t, b, n_b);
@@ -265,57 +259,87 @@ static void rows_free(struct rows *rs) {
         free(rs->len);
 }
 
-/* The blobs of the log rows that end before before, in order, copied out of SQLite. */
-static int read_rows(sqlite3 *db, int64_t before, struct rows *rs) {
+/* The last id of the rows to seal: those before the first row that does not end before before. Not
+ * every row that ends before it: a later row may end early (one series' points) after an earlier one
+ * holding that series' earlier points ends late (another's), and sealing it alone would put a chunk
+ * after logged points. INT64_MIN when none. */
+static int seal_end(sqlite3 *db, int64_t before, int64_t *ret) {
         sqlite3_stmt *st;
-        int r = tsdb_prepare(db, "SELECT codec, blob FROM log WHERE t_last < ?1 ORDER BY id", &st);
+        int r = tsdb_prepare(db, "SELECT (SELECT min(id) FROM log WHERE t_last >= ?1), (SELECT max(id) FROM log)",
+                             &st);
         if (r == 0)
                 r = tsdb_errno(sqlite3_bind_int64(st, 1, before));
-        while (r == 0) {
+        if (r == 0) {
                 int rc = sqlite3_step(st);
-                if (rc != SQLITE_ROW) {
-                        r = tsdb_errno(rc);
-                        break;
-                }
-                const uint8_t *blob;
-                size_t len;
-                r = tsdb_log_blob(st, 0, &blob, &len);
-                if (r == 0 && rs->n == rs->cap) {
-                        size_t cap = rs->cap ? 2 * rs->cap : 64;
-                        uint8_t **b = realloc(rs->blob, cap * sizeof(*b));
-                        if (b)
-                                rs->blob = b;
-                        size_t *l = b ? realloc(rs->len, cap * sizeof(*l)) : NULL;
-                        if (l)
-                                rs->len = l;
-                        r = b && l ? 0 : -ENOMEM;
-                        if (r == 0)
-                                rs->cap = cap;
-                }
-                uint8_t *copy = r == 0 ? malloc(len) : NULL;
-                if (r == 0 && !copy)
-                        r = -ENOMEM;
-                if (r == 0) {
-                        memcpy(copy, blob, len);
-                        rs->blob[rs->n] = copy;
-                        rs->len[rs->n++] = len;
-                }
+                r = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -EIO : tsdb_errno(rc);
+        }
+        if (r == 0) {
+                if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+                        int64_t first = sqlite3_column_int64(st, 0);
+                        *ret = first == INT64_MIN ? INT64_MIN : first - 1;
+                } else
+                        *ret = sqlite3_column_type(st, 1) != SQLITE_NULL ? sqlite3_column_int64(st, 1) : INT64_MIN;
         }
         sqlite3_finalize(st);
         return r;
 }
 
-/* Series by series (those the log holds, in id order), each one's parts of every row, as chunks. */
+/* One log row's blob, copied out of SQLite. */
+static int keep_row(const uint8_t *blob, size_t len, void *userdata) {
+        struct rows *rs = userdata;
+        if (rs->n == rs->cap) {
+                size_t cap = rs->cap ? 2 * rs->cap : 64;
+                uint8_t **b = realloc(rs->blob, cap * sizeof(*b));
+                if (!b)
+                        return -ENOMEM;
+                rs->blob = b;
+                size_t *l = realloc(rs->len, cap * sizeof(*l));
+                if (!l)
+                        return -ENOMEM;
+                rs->len = l;
+                rs->cap = cap;
+        }
+        uint8_t *copy = malloc(len);
+        if (!copy)
+                return -ENOMEM;
+        memcpy(copy, blob, len);
+        rs->blob[rs->n] = copy;
+        rs->len[rs->n++] = len;
+        return 0;
+}
+
+/* The blobs of the log rows up to id last, in order. */
+static int read_rows(sqlite3 *db, int64_t last, struct rows *rs) {
+        sqlite3_stmt *st;
+        int r = tsdb_prepare(db, "SELECT codec, blob FROM log WHERE id <= ?1 ORDER BY id", &st);
+        if (r == 0)
+                r = tsdb_errno(sqlite3_bind_int64(st, 1, last));
+        return tsdb_each_log_blob(st, r, keep_row, rs);
+}
+
+/* Series by series (those the log holds, in id order), each one's parts of every row, as chunks.
+ * A reader a row, each part read once: skipping the other series' parts row after row for each
+ * series cost series x rows x parts. */
 static int seal_rows(struct sealing *s, const struct rows *rs) {
-        int r = 0;
+        struct flush_reader *rd = rs->n ? malloc(rs->n * sizeof(*rd)) : NULL;
+        int r = rs->n && !rd ? -ENOMEM : 0;
+        for (size_t i = 0; i < rs->n && r == 0; i++)
+                r = flush_reader_init(&rd[i], rs->blob[i], rs->len[i]);
         for (size_t id = 1; id < s->t->n_bound && r == 0; id++) {
                 if (s->t->bound[id].t0 < 0)
                         continue;
-                for (size_t i = 0; i < rs->n && r == 0; i++)
-                        r = flush_decode(rs->blob[i], rs->len[i], (int64_t) id, sealing_add, s);
+                for (size_t i = 0; i < rs->n && r == 0; i++) {
+                        int q = flush_next(&rd[i], (int64_t) id, sealing_add, s);
+                        r = q < 0 ? q : 0;
+                }
                 if (r == 0)
                         r = sealing_flush(s);
         }
+        /* A part left unread is of a series without bounds: not the rows the bounds were read from. */
+        for (size_t i = 0; i < rs->n && r == 0; i++)
+                if (rd[i].left > 0 || rd[i].pos != rd[i].len)
+                        r = -EBADMSG;
+        free(rd);
         return r;
 }
 
@@ -328,15 +352,18 @@ int tsdb_seal(struct tsdb *t, int64_t before_ms, int64_t *ret_points) {
         int r = tsdb_begin(t->db);
         if (r < 0)
                 return r;
-        r = read_rows(t->db, before_ms, &rs);
+        int64_t last = INT64_MIN;
+        r = seal_end(t->db, before_ms, &last);
+        if (r == 0)
+                r = read_rows(t->db, last, &rs);
         if (r == 0)
                 r = seal_rows(&s, &rs);
         rows_free(&rs);
         free(s.p);
         if (r == 0)
-                r = tsdb_prepare(t->db, "DELETE FROM log WHERE t_last < ?1", &st);
+                r = tsdb_prepare(t->db, "DELETE FROM log WHERE id <= ?1", &st);
         if (r == 0)
-                r = tsdb_errno(sqlite3_bind_int64(st, 1, before_ms));
+                r = tsdb_errno(sqlite3_bind_int64(st, 1, last));
         if (r == 0)
                 r = tsdb_errno(sqlite3_step(st));
         sqlite3_finalize(st);

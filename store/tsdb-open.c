@@ -4,6 +4,7 @@
  * store; a newer schema is refused and left alone. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,45 +217,112 @@ static int move_aside(const char *path, char **ret_moved) {
 }
 
 /* One writer per file: the log's bounds live in the writer's memory (tsdb-log.c). A lock of its own
- * (flock, not SQLite's fcntl locks), on an fd closed only after SQLite's: closing any fd of the file
- * would drop the fcntl locks SQLite holds. */
-static int lock_writer(const char *path, int *ret_fd) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return -errno;
-        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-                int r = errno == EWOULDBLOCK ? -EBUSY : -errno;
-                close(fd);
-                return r;
+ * (flock, not SQLite's fcntl locks), taken before SQLite opens the file. Closing any fd of the file
+ * drops every fcntl lock the process holds on it, SQLite's included: a second open in this process
+ * is refused by the files this process holds, without an fd; an fd is closed only when no
+ * connection of this process has the file open. */
+static pthread_mutex_t held_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct held {
+        dev_t dev;
+        ino_t ino;
+} *held;
+static size_t n_held, cap_held;
+
+static bool is_held(dev_t dev, ino_t ino) {
+        for (size_t i = 0; i < n_held; i++)
+                if (held[i].dev == dev && held[i].ino == ino)
+                        return true;
+        return false;
+}
+
+static int lock_writer(const char *path, struct tsdb *t) {
+        struct stat st;
+        int r = 0, fd = -1;
+        pthread_mutex_lock(&held_mutex);
+        if (lstat(path, &st) == 0 && is_held(st.st_dev, st.st_ino))
+                r = -EBUSY;
+        if (r == 0 && n_held == cap_held) {
+                size_t cap = cap_held ? 2 * cap_held : 4;
+                struct held *more = realloc(held, cap * sizeof(*more));
+                if (more) {
+                        held = more;
+                        cap_held = cap;
+                } else
+                        r = -ENOMEM;
         }
-        *ret_fd = fd;
-        return 0;
+        /* Created when missing: an empty file is a fresh store to SQLite. */
+        if (r == 0 && (fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0)
+                r = -errno;
+        if (r == 0 && fstat(fd, &st) < 0)
+                r = -errno;
+        if (r == 0 && is_held(st.st_dev, st.st_ino)) {
+                /* Replaced under us by a file this process holds: that fd may never close. */
+                pthread_mutex_unlock(&held_mutex);
+                return -EBUSY;
+        }
+        if (r == 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
+                r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+        if (r == 0) {
+                held[n_held++] = (struct held){ st.st_dev, st.st_ino };
+                t->lock_fd = fd;
+                t->lock_dev = st.st_dev;
+                t->lock_ino = st.st_ino;
+        } else if (fd >= 0)
+                close(fd);
+        pthread_mutex_unlock(&held_mutex);
+        return r;
+}
+
+/* After SQLite's connection to the file has closed. */
+static void unlock_writer(struct tsdb *t) {
+        if (t->lock_fd < 0)
+                return;
+        pthread_mutex_lock(&held_mutex);
+        close(t->lock_fd);
+        t->lock_fd = -1;
+        for (size_t i = 0; i < n_held; i++)
+                if (held[i].dev == t->lock_dev && held[i].ino == t->lock_ino) {
+                        held[i] = held[--n_held];
+                        break;
+                }
+        pthread_mutex_unlock(&held_mutex);
+}
+
+/* The checked file and the log's bounds: a log that does not decode, or overlaps itself, makes the
+ * file damaged (-EBADMSG) like a failed quick_check, closed untouched for the move aside. */
+static int open_store(const char *path, struct tsdb *t) {
+        int r = open_checked(path, &t->db);
+        if (r == 0)
+                r = tsdb_load_bounds(t);
+        if (r == -EBADMSG && t->db) {
+                (void) sqlite3_db_config(t->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+                sqlite3_close(t->db);
+                t->db = NULL;
+        }
+        return r;
 }
 
 int tsdb_open(const char *path, struct tsdb **ret, char **ret_moved) {
         char *moved = NULL;
-        sqlite3 *db = NULL;
-        int r = open_checked(path, &db);
-        if (r == -EBADMSG) {
-                r = move_aside(path, &moved);
-                if (r == 0)
-                        r = open_checked(path, &db);
-        }
-        struct tsdb *t = r == 0 ? calloc(1, sizeof(*t)) : NULL;
-        if (r == 0 && !t)
-                r = -ENOMEM;
-        if (t) {
-                t->db = db;
-                t->lock_fd = -1;
-                r = lock_writer(path, &t->lock_fd);
-        }
+        struct tsdb *t = calloc(1, sizeof(*t));
+        if (!t)
+                return -ENOMEM;
+        t->lock_fd = -1;
+        int r = lock_writer(path, t);
         if (r == 0)
-                r = tsdb_load_bounds(t);
+                r = open_store(path, t);
+        if (r == -EBADMSG) {
+                /* The lock goes with the file moved aside (its connection is closed); the fresh
+                 * file at path gets one of its own. */
+                r = move_aside(path, &moved);
+                unlock_writer(t);
+                if (r == 0)
+                        r = lock_writer(path, t);
+                if (r == 0)
+                        r = open_store(path, t);
+        }
         if (r < 0) {
-                if (t)
-                        tsdb_close(t);
-                else
-                        sqlite3_close(db);
+                tsdb_close(t);
                 /* The old file stays where it was moved; say so even on failure. */
                 if (ret_moved)
                         *ret_moved = moved;
@@ -274,8 +342,7 @@ void tsdb_close(struct tsdb *t) {
         if (!t)
                 return;
         sqlite3_close(t->db);
-        if (t->lock_fd >= 0)
-                close(t->lock_fd);
+        unlock_writer(t);
         free(t->bound);
         free(t);
 }

@@ -120,7 +120,7 @@ static const char chunks_sql[] =
 
 struct log_query {
         struct acc *a;
-        int64_t from, to;
+        int64_t series, from, to;
 };
 
 static int add_part(int64_t series, const struct store_point *p, size_t n, void *userdata) {
@@ -135,26 +135,21 @@ static int add_part(int64_t series, const struct store_point *p, size_t n, void 
 
 /* The unsealed points: the log has no index (a flush must stay cheap) and holds an hour or so; each
  * row's other series are skipped by their length. */
+static int log_row(const uint8_t *blob, size_t len, void *userdata) {
+        struct log_query *q = userdata;
+        return flush_decode(blob, len, q->series, add_part, q);
+}
+
 static int query_log(sqlite3 *db, int64_t series, int64_t from, int64_t to, struct acc *a) {
-        struct log_query q = { a, from, to };
+        struct log_query q = { a, series, from, to };
         sqlite3_stmt *st;
+        /* No series has such an id; to flush_decode it would mean every series. */
+        if (series <= 0)
+                return 0;
         int r = tsdb_prepare(db, "SELECT codec, blob FROM log WHERE t0 < ?2 AND t_last >= ?1 ORDER BY id", &st);
         if (r == 0)
                 r = tsdb_bind2(st, from, to);
-        while (r == 0) {
-                int rc = sqlite3_step(st);
-                if (rc != SQLITE_ROW) {
-                        r = tsdb_errno(rc);
-                        break;
-                }
-                const uint8_t *blob;
-                size_t len;
-                r = tsdb_log_blob(st, 0, &blob, &len);
-                if (r == 0)
-                        r = flush_decode(blob, len, series, add_part, &q);
-        }
-        sqlite3_finalize(st);
-        return r;
+        return tsdb_each_log_blob(st, r, log_row, &q);
 }
 
 static bool aligned(int64_t from, int64_t to, int64_t step, int64_t unit) {

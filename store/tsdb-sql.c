@@ -80,3 +80,34 @@ int tsdb_end(sqlite3 *db, int r) {
                 (void) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         return r;
 }
+
+struct tsdb_log_bound tsdb_log_bound(const struct tsdb *t, int64_t series) {
+        if (series < 0 || (uint64_t) series >= t->n_bound)
+                return (struct tsdb_log_bound){ -1, -1 };
+        return t->bound[series];
+}
+
+int tsdb_log_blob(sqlite3_stmt *st, int col, const uint8_t **ret, size_t *ret_len) {
+        if (sqlite3_column_int64(st, col) != CHUNK_CODEC_FLUSH)
+                return -EBADMSG;
+        *ret = sqlite3_column_blob(st, col + 1);
+        *ret_len = (size_t) sqlite3_column_bytes(st, col + 1);
+        return *ret ? 0 : -EBADMSG;
+}
+
+int tsdb_each_log_blob(sqlite3_stmt *st, int r, tsdb_blob_fn fn, void *userdata) {
+        while (r == 0) {
+                int rc = sqlite3_step(st);
+                if (rc != SQLITE_ROW) {
+                        r = tsdb_errno(rc);
+                        break;
+                }
+                const uint8_t *blob;
+                size_t len;
+                r = tsdb_log_blob(st, 0, &blob, &len);
+                if (r == 0)
+                        r = fn(blob, len, userdata);
+        }
+        sqlite3_finalize(st);
+        return r;
+}

@@ -99,7 +99,7 @@ static int insert_chunk(sqlite3 *db, int64_t series, const struct store_point *p
         if (r == 0)
                 r = tsdb_errno(sqlite3_bind_int(st, 5, CHUNK_CODEC_DELTA_ZLIB));
         if (r == 0)
-                r = tsdb_errno(sqlite3_bind_blob(st, 6, blob, (int) len, SQLITE_STATIC));
+                r = tsdb_errno(sqlite3_bind_blob64(st, 6, blob, len, SQLITE_STATIC));
         if (r == 0)
                 r = tsdb_errno(sqlite3_step(st));
         sqlite3_finalize(st);

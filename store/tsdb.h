@@ -52,8 +52,9 @@ int tsdb_append_chunks(struct tsdb *t, const struct tsdb_chunk_in *c, size_t n);
  * loses only what was not flushed. The errors of tsdb_append_chunks. */
 int tsdb_log(struct tsdb *t, const struct tsdb_chunk_in *c, size_t n);
 
-/* Moves the logged points of the rows that end before before_ms into chunks, one per series (more
- * past CHUNK_MAX_POINTS), with their rollups, and deletes those rows, in one transaction.
+/* Moves the logged points of the rows before the first one that does not end before before_ms (in
+ * the order logged: a series' points stay after its chunks) into chunks, one per series (more past
+ * CHUNK_MAX_POINTS), with their rollups, and deletes those rows, in one transaction.
  * ret_points (may be NULL) gets the points sealed. Log rows that overlap: -EBADMSG. */
 int tsdb_seal(struct tsdb *t, int64_t before_ms, int64_t *ret_points);
 

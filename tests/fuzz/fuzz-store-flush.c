@@ -20,7 +20,7 @@ static int keep(int64_t series, const struct store_point *p, size_t n, void *use
         fuzz_check(more && copy);
         memcpy(copy, p, n * sizeof(*p));
         ps->part = more;
-        ps->part[ps->n++] = (struct flush_part){ series, copy, n };
+        ps->part[ps->n++] = (struct flush_part) { series, copy, n };
         return 0;
 }
 

@@ -39,13 +39,19 @@ static void make(struct store_point p[PARTS][N], struct flush_part *parts) {
         }
 }
 
+/* The five parts, encoded. */
+static uint8_t *make_blob(struct store_point p[PARTS][N], struct flush_part *parts, size_t *ret_len) {
+        uint8_t *blob;
+        make(p, parts);
+        assert_int_equal(flush_encode(parts, PARTS, &blob, ret_len), 0);
+        return blob;
+}
+
 static void test_round_trip_and_one_series(void **state) {
         struct store_point p[PARTS][N];
         struct flush_part parts[PARTS];
-        make(p, parts);
-        uint8_t *blob;
         size_t len;
-        assert_int_equal(flush_encode(parts, PARTS, &blob, &len), 0);
+        uint8_t *blob = make_blob(p, parts, &len);
         struct seen all = { 0 };
         assert_int_equal(flush_decode(blob, len, 0, collect, &all), 0);
         assert_int_equal(all.parts, PARTS);
@@ -67,10 +73,8 @@ static void test_round_trip_and_one_series(void **state) {
 static void test_damaged(void **state) {
         struct store_point p[PARTS][N];
         struct flush_part parts[PARTS];
-        make(p, parts);
-        uint8_t *blob;
         size_t len;
-        assert_int_equal(flush_encode(parts, PARTS, &blob, &len), 0);
+        uint8_t *blob = make_blob(p, parts, &len);
         struct seen s;
         for (size_t cut = 0; cut < len; cut++) {
                 memset(&s, 0, sizeof(s));
@@ -119,11 +123,48 @@ static void test_encode_refuses(void **state) {
         assert_int_equal(flush_encode(&(struct flush_part){ 1, neg, 1 }, 1, &blob, &len), -EINVAL);
 }
 
+/* The reader a seal keeps a row: parts come in id order, one not asked for stays for its own series,
+ * and a truncated or overlong blob is refused by the time its last part is read. */
+static void test_reader(void **state) {
+        struct store_point p[PARTS][N];
+        struct flush_part parts[PARTS];
+        size_t len;
+        uint8_t *blob = make_blob(p, parts, &len);
+        struct flush_reader rd;
+        struct seen s = { 0 };
+        assert_int_equal(flush_reader_init(&rd, blob, len), 0);
+        assert_int_equal(flush_next(&rd, 2, collect, &s), 0); /* the next is 1's */
+        assert_int_equal(s.parts, 0);
+        for (int i = 0; i < PARTS; i++) {
+                assert_int_equal(flush_next(&rd, parts[i].series + 1, collect, &s), 0);
+                assert_int_equal(flush_next(&rd, parts[i].series, collect, &s), 1);
+                assert_int_equal(s.series[i], parts[i].series);
+                assert_memory_equal(s.p[i], parts[i].p, parts[i].n * sizeof(struct store_point));
+        }
+        assert_int_equal(flush_next(&rd, 0, collect, &s), 0);
+        assert_int_equal(s.parts, PARTS);
+        uint8_t *more = malloc(len + 1);
+        memcpy(more, blob, len);
+        more[len] = 0;
+        for (size_t cut = 1; cut <= len + 1; cut++) {
+                if (cut == len)
+                        continue;
+                int r = flush_reader_init(&rd, more, cut);
+                memset(&s, 0, sizeof(s));
+                while (r == 0 && (r = flush_next(&rd, 0, collect, &s)) == 1)
+                        r = 0;
+                assert_int_equal(r, -EBADMSG);
+        }
+        free(more);
+        free(blob);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_round_trip_and_one_series),
                 cmocka_unit_test(test_damaged),
                 cmocka_unit_test(test_encode_refuses),
+                cmocka_unit_test(test_reader),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
  * random moments leaves a file that opens clean and holds every flush it committed, in order. */
 #include <fcntl.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,12 @@ static void test_log_refusals(void **state) {
         assert_int_equal(n, 0);
         free(b);
         assert_query(f, 110, HOUR0, HOUR0 + TSDB_HOUR_MS, TSDB_MINUTE_MS);
+        /* No series 0 or below: nothing of the log's series answers for them. */
+        for (int64_t none = -1; none <= 0; none++) {
+                assert_int_equal(tsdb_query_array(f->t, none, HOUR0, HOUR0 + TSDB_HOUR_MS, 1000, 0, &b, &n), 0);
+                assert_int_equal(n, 0);
+                free(b);
+        }
         assert_int_equal(tsdb_log(f->t, &(struct tsdb_chunk_in) { f->id, f->p + 110, 10 }, 1), 0);
         assert_query(f, 120, HOUR0, HOUR0 + TSDB_HOUR_MS, TSDB_MINUTE_MS);
 }
@@ -146,6 +153,115 @@ static void test_one_writer(void **state) {
         assert_int_equal(tsdb_append_chunk(f->t, f->id, f->p + 5, 1), -EEXIST);
         assert_int_equal(tsdb_log(f->t, &(struct tsdb_chunk_in){ f->id, f->p + 10, 10 }, 1), 0);
         assert_query(f, 20, HOUR0, HOUR0 + TSDB_HOUR_MS, TSDB_MINUTE_MS);
+}
+
+/* A seal takes the rows up to the first one that does not end before the time, not every row that
+ * does: a later row of one series' points may end early while an earlier one, with that series'
+ * earlier points, ends late (another series' points). Sealing the later row alone put a chunk after
+ * logged points, and queries (chunks, then the log) out of order. */
+static void test_seal_prefix(void **state) {
+        struct fixture *f = *state;
+        open_store(f);
+        int64_t other;
+        assert_int_equal(tsdb_series(f->t, "net.tx", 0, &other), 0);
+        const struct store_point late[] = { { HOUR0 + 5000, 1 } }, early[] = { { HOUR0 + 100, 2 } };
+        const struct store_point then[] = { { HOUR0 + 500, 3 } };
+        const struct tsdb_chunk_in first[] = { { other, late, 1 }, { f->id, early, 1 } };
+        assert_int_equal(tsdb_log(f->t, first, ELEMENTSOF(first)), 0);
+        assert_int_equal(tsdb_log(f->t, &(struct tsdb_chunk_in){ f->id, then, 1 }, 1), 0);
+        int64_t sealed;
+        assert_int_equal(tsdb_seal(f->t, HOUR0 + 1000, &sealed), 0);
+        assert_int_equal(sealed, 0);
+        const struct store_point mine[] = { early[0], then[0] };
+        assert_buckets(f->t, f->id, mine, 2, HOUR0, HOUR0 + TSDB_HOUR_MS, 100, 0);
+        assert_int_equal(tsdb_seal(f->t, HOUR0 + 6000, &sealed), 0);
+        assert_int_equal(sealed, 3);
+        assert_buckets(f->t, f->id, mine, 2, HOUR0, HOUR0 + TSDB_HOUR_MS, 100, 0);
+        assert_buckets(f->t, other, late, 1, HOUR0, HOUR0 + TSDB_HOUR_MS, 100, 0);
+}
+
+/* Some process holds a lock on the file (asked from a child: POSIX locks are per process). */
+static bool locked_by_parent(const char *path) {
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                int fd = open(path, O_RDWR | O_CLOEXEC);
+                struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+                _exit(fd < 0 || fcntl(fd, F_GETLK, &fl) < 0 ? 2 : fl.l_type == F_UNLCK ? 1 : 0);
+        }
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) < 2);
+        return WEXITSTATUS(status) == 0;
+}
+
+/* A second open in the same process is refused without closing an fd of the file: that would drop
+ * the POSIX locks SQLite holds for the first (in WAL mode a shared lock while open, by which another
+ * process's last close knows it is not the last, and so leaves the -wal alone). */
+static void test_second_open_keeps_locks(void **state) {
+        struct fixture *f = *state;
+        open_store(f);
+        assert_int_equal(tsdb_log(f->t, &(struct tsdb_chunk_in){ f->id, f->p, 10 }, 1), 0);
+        assert_true(locked_by_parent(f->path));
+        struct tsdb *second = NULL;
+        assert_int_equal(tsdb_open(f->path, &second, NULL), -EBUSY);
+        assert_true(locked_by_parent(f->path));
+        assert_int_equal(tsdb_log(f->t, &(struct tsdb_chunk_in){ f->id, f->p + 10, 10 }, 1), 0);
+        assert_query(f, 20, HOUR0, HOUR0 + TSDB_HOUR_MS, TSDB_MINUTE_MS);
+}
+
+/* A log row naming a series the file does not have (a damaged file) is refused at open, before the
+ * bounds, indexed by id, are sized by it. */
+static char *slurp(const char *path, size_t *ret_size) {
+        FILE *f = fopen(path, "re");
+        assert_non_null(f);
+        char *buf = NULL;
+        size_t cap = 0;
+        FILE *m = open_memstream(&buf, &cap);
+        char chunk[4096];
+        for (size_t n; (n = fread(chunk, 1, sizeof(chunk), f)) > 0;)
+                fwrite(chunk, 1, n, m);
+        fclose(f);
+        fclose(m);
+        *ret_size = cap;
+        return buf;
+}
+
+static void test_log_unknown_series(void **state) {
+        struct fixture *f = *state;
+        open_store(f);
+        assert_int_equal(tsdb_log(f->t, &(struct tsdb_chunk_in){ f->id, f->p, 10 }, 1), 0);
+        tsdb_close(f->t);
+        f->t = NULL;
+        uint8_t *blob;
+        size_t len;
+        const struct flush_part part = { (INT64_C(1) << 24) - 1, f->p, 10 };
+        assert_int_equal(flush_encode(&part, 1, &blob, &len), 0);
+        sqlite3 *db;
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db, "UPDATE log SET blob = ?1", -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_bind_blob(st, 1, blob, (int) len, SQLITE_STATIC), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+        assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
+        assert_int_equal(sqlite3_close(db), SQLITE_OK);
+        free(blob);
+        /* A log that does not fit the series (or does not decode) is a damaged file: moved aside
+         * byte for byte, and a fresh store opens in its place. */
+        size_t size;
+        char *before = slurp(f->path, &size), *moved = NULL;
+        assert_int_equal(tsdb_open(f->path, &f->t, &moved), 0);
+        assert_non_null(moved);
+        size_t moved_size;
+        char *after = slurp(moved, &moved_size);
+        assert_int_equal(moved_size, size);
+        assert_memory_equal(after, before, size);
+        int64_t id;
+        assert_int_equal(tsdb_series(f->t, "net.rx", 0, &id), 0);
+        assert_int_equal(id, 1); /* the fresh store's first series */
+        free(before);
+        free(after);
+        free(moved);
 }
 
 /* The child: flush after flush of 4 series, a seal every 30 flushes, each committed flush's number
@@ -246,6 +362,9 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_log_refusals, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_one_writer, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_kill_during_writes, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_seal_prefix, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_second_open_keeps_locks, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_log_unknown_series, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
