@@ -69,7 +69,7 @@ static int pragma_is(sqlite3 *db, const char *sql, const char *want, int mismatc
 
 static int set_wal(sqlite3 *db) {
         int r = pragma_is(db, "PRAGMA journal_mode = WAL", "wal", -EIO);
-        return r < 0 ? r : tsdb_exec(db, "PRAGMA synchronous = NORMAL");
+        return r < 0 ? r : tsdb_exec(db, "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 4000");
 }
 
 /* Ours, foreign (-EBADMSG), newer (-EPROTO) or fresh (then created). */
