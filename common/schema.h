@@ -23,3 +23,9 @@
 #define DB_SCHEMA "skytune.db/1"                    /* db query --json, db load --json (docs/db.md) */
 #define DB_EXPLAIN_SCHEMA "skytune.db-explain/1"    /* db explain --json (docs/db.md) */
 #define DB_INSPECT_SCHEMA "skytune.db-inspect/1"    /* db inspect --json (docs/db.md) */
+
+/* The monitor's time-series store (store/tsdb.c, docs/store.md): the SQLite file's
+ * PRAGMA application_id ("SkTS") and PRAGMA user_version. A file with another application_id is
+ * foreign and moved aside; one with a newer user_version is refused, never moved. */
+#define STORE_TSDB_APPLICATION_ID 0x536b5453
+#define STORE_TSDB_USER_VERSION 1

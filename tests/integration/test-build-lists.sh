@@ -7,7 +7,7 @@ set -euo pipefail
 src=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
 bad=()
-for dir in common rules profiler loadgen load probes db optimizer helper client render cli bench; do
+for dir in common store rules profiler loadgen load probes db optimizer helper client render cli bench; do
         lists=$src/$dir/CMakeLists.txt
         grep -qi 'file *( *GLOB' "$lists" && bad+=("$dir/CMakeLists.txt uses file(GLOB)")
         while IFS= read -r c; do
@@ -17,7 +17,7 @@ for dir in common rules profiler loadgen load probes db optimizer helper client 
                 grep -Eq "(^|[[:space:]/])($rel|$name)([[:space:]]|\)|$)" "$lists" || bad+=("$dir/$rel is in no list of $dir/CMakeLists.txt")
         done < <(find "$src/$dir" -name '*.c' | sort)
 done
-for lists in "$src"/{common,rules,profiler,loadgen,load,probes,db,optimizer,helper,client,render,cli,bench,packaging}/CMakeLists.txt "$src/tests/CMakeLists.txt"; do
+for lists in "$src"/{common,store,rules,profiler,loadgen,load,probes,db,optimizer,helper,client,render,cli,bench,packaging}/CMakeLists.txt "$src/tests/CMakeLists.txt"; do
         hits=$(grep -nE 'if *\( *TARGET |_if_present|if *\( *SKYTUNE_[A-Z_]*_SOURCES *\)' "$lists" || true)
         [[ -z $hits ]] || bad+=("${lists#"$src/"} depends on what exists yet: $hits")
 done

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* What the files of the store share: the handle and the SQLite helpers (tsdb-sql.c). */
+#pragma once
+
+#include <sqlite3.h>
+#include <sys/types.h>
+
+#include "tsdb.h"
+
+/* A series' points in the log: the first and the last timestamp, t0 -1 when none. */
+struct tsdb_log_bound {
+        int64_t t0, t_last;
+};
+
+struct tsdb {
+        sqlite3 *db;
+        int lock_fd;                  /* flock'd: one writer per file */
+        dev_t lock_dev;               /* the locked file, for the process's list of them */
+        ino_t lock_ino;
+        struct tsdb_log_bound *bound; /* by series id, n_bound of them (ids beyond: none logged) */
+        size_t n_bound;
+};
+
+/* The series' bounds in the log (t0 -1 when none). */
+struct tsdb_log_bound tsdb_log_bound(const struct tsdb *t, int64_t series);
+/* Reads the log's bounds per series into t (at open, after a seal). */
+int tsdb_load_bounds(struct tsdb *t);
+
+/* An SQLite result code as a negative errno (0 for OK, ROW and DONE). */
+int tsdb_errno(int rc);
+/* Runs SQL without results. */
+int tsdb_exec(sqlite3 *db, const char *sql);
+int tsdb_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **ret);
+/* Steps a statement expected to yield one integer in column 0: -ENOENT when no row. */
+int tsdb_step_int(sqlite3_stmt *st, int64_t *ret);
+/* The single integer of a query (a pragma, a count): -ENOENT when no row. */
+int tsdb_query_int(sqlite3 *db, const char *sql, int64_t *ret);
+/* BEGIN IMMEDIATE; and COMMIT (or ROLLBACK when r < 0, returning r). */
+int tsdb_begin(sqlite3 *db);
+int tsdb_end(sqlite3 *db, int r);
+
+/* Resets st and binds ?1 and ?2. */
+int tsdb_bind2(sqlite3_stmt *st, int64_t a, int64_t b);
+/* Each chunk: timestamps from 0, strictly increasing, 1..CHUNK_MAX_POINTS of them; at least one
+ * chunk: -EINVAL. */
+int tsdb_check_batch(const struct tsdb_chunk_in *c, size_t n);
+/* One chunk with its rollups, inside the caller's transaction (tsdb_append_chunk's checks; the one
+ * against the log's points only with log_check). */
+int tsdb_append_one(struct tsdb *t, const struct tsdb_chunk_in *c, bool log_check);
+/* The series exists: -ENOENT. */
+int tsdb_series_exists(sqlite3 *db, int64_t series);
+/* The t_last of the series' last chunk starting at or before at_or_before; -1 when none. */
+int tsdb_chunk_end(sqlite3 *db, int64_t series, int64_t at_or_before, int64_t *ret);
+/* The points of a row selected as (n, codec, blob, t0, t_last): -EBADMSG when the blob does not
+ * decode to n points from t0 to t_last. */
+int tsdb_row_points(sqlite3_stmt *st, struct store_point **ret, size_t *ret_n);
+/* The flush blob of a log row selected as (codec, blob) from column col: -EBADMSG. */
+int tsdb_log_blob(sqlite3_stmt *st, int col, const uint8_t **ret, size_t *ret_len);
+typedef int (*tsdb_blob_fn)(const uint8_t *blob, size_t len, void *userdata);
+/* Steps st (prepared and bound when r is 0) through its rows of (codec, blob), hands each flush blob
+ * to fn, and finalizes st: the first error, fn's included. */
+int tsdb_each_log_blob(sqlite3_stmt *st, int r, tsdb_blob_fn fn, void *userdata);

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/* SQLite calls with every result code checked and mapped to a negative errno. */
+#include <errno.h>
+
+#include "tsdb-internal.h"
+
+int tsdb_errno(int rc) {
+        switch (rc & 0xff) {
+        case SQLITE_OK:
+        case SQLITE_ROW:
+        case SQLITE_DONE:
+                return 0;
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+                return -EBUSY;
+        case SQLITE_NOMEM:
+                return -ENOMEM;
+        case SQLITE_FULL:
+                return -ENOSPC;
+        case SQLITE_CORRUPT:
+        case SQLITE_NOTADB:
+                return -EBADMSG;
+        case SQLITE_READONLY:
+        case SQLITE_PERM:
+        case SQLITE_AUTH:
+                return -EACCES;
+        case SQLITE_CANTOPEN:
+                return -ENOENT;
+        case SQLITE_CONSTRAINT:
+                return -EEXIST;
+        case SQLITE_TOOBIG:
+                return -E2BIG;
+        case SQLITE_RANGE:
+        case SQLITE_MISUSE:
+                return -EINVAL;
+        default:
+                return -EIO;
+        }
+}
+
+int tsdb_exec(sqlite3 *db, const char *sql) {
+        return tsdb_errno(sqlite3_exec(db, sql, NULL, NULL, NULL));
+}
+
+int tsdb_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **ret) {
+        *ret = NULL;
+        return tsdb_errno(sqlite3_prepare_v2(db, sql, -1, ret, NULL));
+}
+
+int tsdb_step_int(sqlite3_stmt *st, int64_t *ret) {
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+                return -ENOENT;
+        if (rc != SQLITE_ROW)
+                return tsdb_errno(rc);
+        *ret = sqlite3_column_int64(st, 0);
+        return 0;
+}
+
+int tsdb_query_int(sqlite3 *db, const char *sql, int64_t *ret) {
+        sqlite3_stmt *st;
+        int r = tsdb_prepare(db, sql, &st);
+        if (r == 0)
+                r = tsdb_step_int(st, ret);
+        sqlite3_finalize(st);
+        return r;
+}
+
+int tsdb_begin(sqlite3 *db) {
+        return tsdb_exec(db, "BEGIN IMMEDIATE");
+}
+
+int tsdb_end(sqlite3 *db, int r) {
+        if (r < 0) {
+                (void) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+                return r;
+        }
+        r = tsdb_exec(db, "COMMIT");
+        if (r < 0)
+                (void) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return r;
+}
+
+struct tsdb_log_bound tsdb_log_bound(const struct tsdb *t, int64_t series) {
+        if (series < 0 || (uint64_t) series >= t->n_bound)
+                return (struct tsdb_log_bound){ -1, -1 };
+        return t->bound[series];
+}
+
+int tsdb_log_blob(sqlite3_stmt *st, int col, const uint8_t **ret, size_t *ret_len) {
+        if (sqlite3_column_int64(st, col) != CHUNK_CODEC_FLUSH)
+                return -EBADMSG;
+        *ret = sqlite3_column_blob(st, col + 1);
+        *ret_len = (size_t) sqlite3_column_bytes(st, col + 1);
+        return *ret ? 0 : -EBADMSG;
+}
+
+int tsdb_each_log_blob(sqlite3_stmt *st, int r, tsdb_blob_fn fn, void *userdata) {
+        while (r == 0) {
+                int rc = sqlite3_step(st);
+                if (rc != SQLITE_ROW) {
+                        r = tsdb_errno(rc);
+                        break;
+                }
+                const uint8_t *blob;
+                size_t len;
+                r = tsdb_log_blob(st, 0, &blob, &len);
+                if (r == 0)
+                        r = fn(blob, len, userdata);
+        }
+        sqlite3_finalize(st);
+        return r;
+}

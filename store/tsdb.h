@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/* The monitor's time-series store: one SQLite file (WAL, synchronous=NORMAL) holding series, sealed
+ * per-series chunks of 1 s samples (store/chunk-codec.h) and 1-minute and 1-hour rollups (min, max,
+ * sum, count), each tier pruned by age and by bytes. docs/store.md gives the tables, the crash-safety
+ * argument and the figures. Timestamps are ms since the epoch and never negative; values are scaled
+ * integers (value * 10^scale of their series). Every function returns a negative errno on failure. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chunk-codec.h"
+
+struct tsdb;
+
+#define TSDB_MINUTE_MS INT64_C(60000)
+#define TSDB_HOUR_MS INT64_C(3600000)
+#define TSDB_DAY_MS (24 * TSDB_HOUR_MS)
+
+/* Opens (creating it if missing) the store at path. A file that is not SQLite, is corrupt
+ * (quick_check) or belongs to something else (another application_id) is renamed aside to
+ * PATH.corrupt-YYYYmmddTHHMMSSZ[.N] (never deleted, never over an existing file; its -wal and -shm
+ * go along) and a fresh store is created: *ret_moved (when not NULL) receives the malloc'd new path
+ * of the old file, or NULL. A newer user_version: -EPROTO, the file untouched. Locked: -EBUSY. */
+int tsdb_open(const char *path, struct tsdb **ret, char **ret_moved);
+void tsdb_close(struct tsdb *t);
+
+/* The id of series name, created with scale (0..18) when new; an existing series with another
+ * scale: -EEXIST. */
+int tsdb_series(struct tsdb *t, const char *name, int scale, int64_t *ret_id);
+
+/* Stores points (1..CHUNK_MAX_POINTS, timestamps >= 0 and strictly increasing) as one sealed chunk
+ * and adds them to the r1m and r1h rollups, in one transaction. A range that overlaps a stored
+ * chunk of the series or reaches its logged points (tsdb_log): -EEXIST; a rollup sum beyond int64:
+ * -ERANGE; unknown series: -ENOENT. */
+int tsdb_append_chunk(struct tsdb *t, int64_t series, const struct store_point *p, size_t n);
+
+/* Several chunks (of one series or of many: a seal) in one transaction, all stored or none; the
+ * errors of tsdb_append_chunk, the first one met. One commit per seal instead of one per series:
+ * each commit writes its dirty pages to the WAL again (docs/store.md, Figures). */
+struct tsdb_chunk_in {
+        int64_t series;
+        const struct store_point *p;
+        size_t n;
+};
+int tsdb_append_chunks(struct tsdb *t, const struct tsdb_chunk_in *c, size_t n);
+
+/* The log of unsealed points: a flush of the latest points of some series (1..CHUNK_MAX_POINTS each,
+ * after everything stored for the series: -EEXIST otherwise) in one transaction. Cheap to write
+ * (the rows append to a table without index; no rollups yet) and read by queries like chunks; a kill
+ * loses only what was not flushed. The errors of tsdb_append_chunks. */
+int tsdb_log(struct tsdb *t, const struct tsdb_chunk_in *c, size_t n);
+
+/* Moves the logged points of the rows before the first one that does not end before before_ms (in
+ * the order logged: a series' points stay after its chunks) into chunks, one per series (more past
+ * CHUNK_MAX_POINTS), with their rollups, and deletes those rows, in one transaction.
+ * ret_points (may be NULL) gets the points sealed. Log rows that overlap: -EBADMSG. */
+int tsdb_seal(struct tsdb *t, int64_t before_ms, int64_t *ret_points);
+
+struct tsdb_bucket {
+        int64_t t; /* from + k * step */
+        int64_t min, max, sum, count;
+        double avg;
+};
+typedef int (*tsdb_bucket_fn)(const struct tsdb_bucket *b, void *userdata);
+
+/* Decode the chunks even where a rollup would answer (benchmarks and tests compare the two). */
+#define TSDB_QUERY_CHUNKS 1u
+
+/* Calls fn for each non-empty bucket [from + k*step, from + (k+1)*step) within [from, to), in order;
+ * a negative return of fn stops the query and is returned. From r1h when step, from and to are
+ * multiples of an hour, from r1m when they are multiples of a minute, otherwise from the chunks.
+ * A sum beyond int64: -ERANGE. */
+int tsdb_query(struct tsdb *t, int64_t series, int64_t from, int64_t to, int64_t step, unsigned flags,
+               tsdb_bucket_fn fn, void *userdata);
+/* The same into a malloc'd array. */
+int tsdb_query_array(struct tsdb *t, int64_t series, int64_t from, int64_t to, int64_t step, unsigned flags,
+                     struct tsdb_bucket **ret, size_t *ret_n);
+
+enum tsdb_tier { TSDB_TIER_CHUNK, TSDB_TIER_R1M, TSDB_TIER_R1H, TSDB_TIERS };
+
+/* Per tier: the age beyond which rows go (by their last timestamp) and the byte budget (blob bytes
+ * plus a fixed cost per row, docs/store.md), oldest rows first. 0 means no limit. */
+struct tsdb_limits {
+        int64_t age_ms[TSDB_TIERS];
+        int64_t bytes[TSDB_TIERS];
+};
+/* 1 s chunks 2 days and 256 MiB, r1m 30 days and 64 MiB, r1h 2 years and 64 MiB. */
+extern const struct tsdb_limits tsdb_limits_default;
+
+struct tsdb_tier_stats {
+        int64_t rows;
+        int64_t bytes;      /* as the byte budget counts them */
+        int64_t blob_bytes; /* chunk blobs alone (0 for rollups) */
+        int64_t points;     /* samples in the chunks, rows' counts in the rollups */
+};
+
+/* Deletes by age (before now_ms - age) and then by bytes, tier by tier, in one transaction, then
+ * returns freed pages to the file system (incremental vacuum). ret_deleted (may be NULL) gets rows
+ * deleted per tier. */
+int tsdb_prune(struct tsdb *t, int64_t now_ms, const struct tsdb_limits *limits, int64_t ret_deleted[TSDB_TIERS]);
+int tsdb_stats(struct tsdb *t, struct tsdb_tier_stats ret[TSDB_TIERS]);
+/* Copies the WAL into the main file and truncates it (the file's size is then its content). */
+int tsdb_checkpoint(struct tsdb *t);
