@@ -73,7 +73,8 @@ static int set_wal(sqlite3 *db) {
 }
 
 /* Ours, foreign (-EBADMSG), newer (-EPROTO) or fresh (then created). */
-static int check_or_create(sqlite3 *db) {
+/* Ours (0), foreign or older (-EBADMSG), newer (-EPROTO), or empty (1: to be created). */
+static int check_ids(sqlite3 *db) {
         int64_t app, version, tables;
         int r = tsdb_query_int(db, "PRAGMA application_id", &app);
         if (r == 0)
@@ -83,14 +84,46 @@ static int check_or_create(sqlite3 *db) {
         if (r < 0)
                 return r;
         if (app == 0 && version == 0 && tables == 0)
-                return create_schema(db);
+                return 1;
         if (app != STORE_TSDB_APPLICATION_ID)
                 return -EBADMSG;
         if (version > STORE_TSDB_USER_VERSION)
                 return -EPROTO;
-        if (version < STORE_TSDB_USER_VERSION)
-                return -EBADMSG;
+        return version < STORE_TSDB_USER_VERSION ? -EBADMSG : 0;
+}
+
+static int check_or_create(sqlite3 *db) {
+        int r = check_ids(db);
+        if (r < 0)
+                return r;
+        if (r == 1)
+                return create_schema(db);
         return pragma_is(db, "PRAGMA quick_check(1)", "ok", -EBADMSG);
+}
+
+int tsdb_open_reader(const char *path, struct tsdb **ret) {
+        struct tsdb *t = calloc(1, sizeof(*t));
+        if (!t)
+                return -ENOMEM;
+        t->lock_fd = -1;
+        int r = tsdb_errno(sqlite3_open_v2(path, &t->db, SQLITE_OPEN_READONLY, NULL));
+        if (r == 0)
+                r = tsdb_errno(sqlite3_extended_result_codes(t->db, 1));
+        if (r == 0)
+                r = tsdb_errno(sqlite3_busy_timeout(t->db, 2000));
+        if (r == 0)
+                r = check_ids(t->db);
+        if (r == 1)
+                r = -ENOENT; /* an empty file: no store yet */
+        if (r < 0) {
+                /* Whatever the file is, a reader leaves it as it found it. */
+                if (t->db)
+                        (void) sqlite3_db_config(t->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+                tsdb_close(t);
+                return r;
+        }
+        *ret = t;
+        return 0;
 }
 
 static int open_checked(const char *path, sqlite3 **ret) {
