@@ -3,6 +3,7 @@
  * (store/tsdb.h, docs/store.md) beside the daemon, never written. */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,9 +59,11 @@ static int parse(int argc, char **argv, bool query, Opts *o) {
         int c;
         optind = 1;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
                 if (!query && (c == 's' || c == 'u' || c == 'S')) {
-                        log_error("%s means nothing to 'monitor series' (see 'skytune monitor --help')", argv[optind - 1]);
+                        /* Not argv[optind - 1]: after "--since 1h" that is the value. */
+                        log_error("--%s means nothing to 'monitor series' (see 'skytune monitor --help')",
+                                  c == 's' ? "since" : c == 'u' ? "until" : "step");
                         return EXIT_USAGE;
                 }
                 switch (c) {
@@ -82,6 +85,9 @@ static int parse(int argc, char **argv, bool query, Opts *o) {
                 case 'h':
                         fputs(usage, stdout);
                         return -1;
+                case ':':
+                        log_error("%s needs a value (see 'skytune monitor --help')", argv[optind - 1]);
+                        return EXIT_USAGE;
                 default:
                         log_error("unknown option '%s' (see 'skytune monitor --help')", argv[optind - 1]);
                         return EXIT_USAGE;
@@ -130,6 +136,9 @@ static int span_arg(const char *opt, const char *text, int64_t *ret) {
         return r;
 }
 
+/* The most rows a query returns: 2 days at 1 s, the age of the 1 s chunks (docs/store.md), fit. */
+#define MAX_ROWS 200000
+
 /* [from, to) and step in ms from the options: from aligned down and to up to the step. */
 static int range(const Opts *o, int64_t *from, int64_t *to, int64_t *step) {
         int64_t since = TSDB_HOUR_MS, until;
@@ -140,7 +149,7 @@ static int range(const Opts *o, int64_t *from, int64_t *to, int64_t *step) {
         else {
                 uint64_t usec;
                 if (time_parse_iso8601(o->until, &usec) < 0) {
-                        log_error("--until %s: not a time (ISO 8601 in UTC, 2026-12-04T18:00:00Z, or now)", o->until);
+                        log_error("--until %s: not a time (ISO 8601 in UTC from 1970 on, 2026-12-04T18:00:00Z, or now)", o->until);
                         return -EINVAL;
                 }
                 until = (int64_t) (usec / 1000);
@@ -155,6 +164,13 @@ static int range(const Opts *o, int64_t *from, int64_t *to, int64_t *step) {
         *from = until - since < 0 ? 0 : until - since;
         *from -= *from % *step;
         *to = until + (*step - until % *step) % *step;
+        /* Buckets are only made for samples, but a query is bounded by its range, not the store. */
+        if ((*to - *from) / *step > MAX_ROWS) {
+                log_error("--since %s at --step %s is %" PRId64 " rows, more than %d: take a longer --step or a "
+                          "shorter --since",
+                          o->since ? o->since : "1h", o->step ? o->step : "(default)", (*to - *from) / *step, MAX_ROWS);
+                return -EINVAL;
+        }
         return 0;
 }
 
@@ -169,15 +185,17 @@ static json_t *iso(int64_t ms) {
 
 static json_t *query_doc(const char *store, const char *metric, int scale, int64_t from, int64_t to, int64_t step,
                          const struct tsdb_bucket *b, size_t n) {
-        json_t *rows = json_array(), *doc = json_pack("{s:s, s:s, s:s, s:i, s:o, s:o, s:f}", "schema",
+        json_t *rows = json_array(), *doc = json_pack("{s:s, s:s, s:s, s:i, s:o, s:o, s:I}", "schema",
                                                       MONITOR_QUERY_SCHEMA, "store", store, "metric", metric,
                                                       "scale", scale, "from", iso(from), "to", iso(to), "step_s",
-                                                      (double) step / 1000);
+                                                      (json_int_t) (step / 1000)); /* whole seconds */
         for (size_t i = 0; rows && i < n; i++)
                 json_array_append_new(rows, json_pack("{s:o, s:o, s:f, s:o, s:I}", "t", iso(b[i].t), "min",
                                                       value(b[i].min, scale), "avg", b[i].avg / pow(10, scale), "max",
                                                       value(b[i].max, scale), "count", (json_int_t) b[i].count));
         if (!doc || !rows || json_object_set_new(doc, "buckets", rows) < 0) {
+                if (!doc)
+                        json_decref(rows);
                 json_decref(doc);
                 return NULL;
         }

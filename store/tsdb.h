@@ -29,7 +29,8 @@ struct tsdb;
 int tsdb_open(const char *path, struct tsdb **ret, char **ret_moved);
 /* Opens the store at path to read it, beside its writer or without one: no lock, nothing created,
  * nothing moved (a missing or empty file: -ENOENT; foreign, older or not SQLite: -EBADMSG; newer:
- * -EPROTO). Writes through it fail with -EACCES. */
+ * -EPROTO). No -wal or -shm file is made: with no -wal beside it the file is read as immutable
+ * (store/tsdb-open.c reader_uri). Writes through it fail with -EACCES. */
 int tsdb_open_reader(const char *path, struct tsdb **ret);
 void tsdb_close(struct tsdb *t);
 

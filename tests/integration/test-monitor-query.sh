@@ -36,7 +36,7 @@ import datetime
 def iso(t):
     return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
 until = t0 + 7200
-assert d["step_s"] == step, d["step_s"]
+assert d["step_s"] == step and type(d["step_s"]) is int, d["step_s"]
 assert d["from"] == iso(t0 - t0 % step) and d["to"] == iso(until + (step - until % step) % step), (d["from"], d["to"])
 rows = {}
 for i in range(7200):
@@ -85,7 +85,22 @@ expect 2 "--since 1y: not a span" -- query cpu.busy --store "$store" --since 1y
 expect 2 "--step 1d is longer than --since 1h" -- query cpu.busy --store "$store" --step 1d
 expect 2 "--until yesterday: not a time" -- query cpu.busy --store "$store" --until yesterday
 expect 2 "takes one METRIC" -- query --store "$store"
-expect 2 "means nothing to 'monitor series'" -- series --since 1h --store "$store"
+expect 2 "^skytune: error: --since means nothing to 'monitor series'" -- series --since 1h --store "$store"
+expect 2 "error: --since needs a value" -- query cpu.busy --store "$store" --since
+expect 2 "--since 520w at --step 1s is [0-9]* rows, more than 200000: take a longer --step" -- \
+        query cpu.busy --store "$store" --since 520w --step 1s --until $until
+"$sky" monitor query cpu.busy --store "$store" --since 2d --step 1s --until $until --json >/dev/null ||
+        fail "2 days at 1 s (the raw tier's age) is refused"
 expect 2 "unknown subcommand summary" -- summary
 [[ $(sha256sum <"$store") == "$sum" ]] || fail "reading changed the store"
+# A read-only open of a WAL file makes its -wal and -shm unless told the file is all there is.
+[[ -z $(ls "$tmp" | grep 'store\.db-') ]] || fail "reading left files beside the store: $(ls "$tmp")"
+# Another user, who may read the store but not write its directory, reads it (no -wal, -shm made).
+if [[ $EUID -eq 0 ]] && command -v setpriv >/dev/null; then
+        chmod 755 "$tmp"
+        chmod 644 "$store"
+        setpriv --reuid=65534 --regid=65534 --clear-groups "$sky" monitor series --store "$store" >"$tmp/out" 2>&1 ||
+                fail "a reader who cannot write the directory: $(cat "$tmp/out")"
+        chmod 700 "$tmp"
+fi
 echo "ok: monitor query and series over the log and every tier, refusals"

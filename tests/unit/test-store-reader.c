@@ -98,6 +98,35 @@ static void test_reads_beside_the_writer(void **state) {
         tsdb_close(w);
 }
 
+/* With no writer there is no -wal beside the store: a reader must not make one, nor a -shm (it
+ * cannot checkpoint, so they would stay behind, and it could not make them where it may not write). */
+static void test_reads_a_closed_store_creating_nothing(void **state) {
+        struct fixture *f = *state;
+        struct tsdb *w, *r;
+        int64_t id;
+        assert_int_equal(tsdb_open(f->path, &w, NULL), 0);
+        assert_int_equal(tsdb_series(w, "cpu.busy", 2, &id), 0);
+        assert_int_equal(tsdb_log(w, &(struct tsdb_chunk_in){ id, f->p, 100 }, 1), 0);
+        tsdb_close(w);
+        assert_int_equal(entries(f->dir), 1);
+        assert_int_equal(tsdb_open_reader(f->path, &r), 0);
+        struct tsdb_bucket *b;
+        size_t n;
+        assert_int_equal(tsdb_query_array(r, id, HOUR0, HOUR0 + TSDB_HOUR_MS, TSDB_HOUR_MS, 0, &b, &n), 0);
+        assert_int_equal(n, 1);
+        assert_int_equal(b[0].count, 100);
+        free(b);
+        tsdb_close(r);
+        assert_int_equal(entries(f->dir), 1); /* no store.db-wal, no store.db-shm */
+        /* A path SQLite's URIs would read otherwise. */
+        char odd[600];
+        snprintf(odd, sizeof(odd), "%s/a?b#c%%d.db", f->dir);
+        assert_int_equal(rename(f->path, odd), 0);
+        assert_int_equal(tsdb_open_reader(odd, &r), 0);
+        tsdb_close(r);
+        assert_int_equal(entries(f->dir), 1);
+}
+
 static void write_file(const char *path, const char *text) {
         FILE *o = fopen(path, "we");
         assert_non_null(o);
@@ -140,6 +169,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_reads_beside_the_writer, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refusals_leave_files_alone, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_reads_a_closed_store_creating_nothing, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
