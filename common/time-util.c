@@ -72,3 +72,27 @@ int time_parse_seconds(const char *s, double *ret) {
         *ret = v;
         return 0;
 }
+
+int time_parse_span_ms(const char *s, int64_t *ret) {
+        static const struct {
+                char unit;
+                int64_t ms;
+        } units[] = { { 's', 1000 }, { 'm', 60000 }, { 'h', 3600000 }, { 'd', 86400000 }, { 'w', 604800000 } };
+        if (!s || *s < '0' || *s > '9')
+                return -EINVAL;
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(s, &end, 10);
+        if (errno == ERANGE)
+                return -ERANGE;
+        int64_t ms = *end ? -1 : 1000;
+        for (size_t i = 0; i < sizeof(units) / sizeof(units[0]) && ms < 0; i++)
+                if (end[0] == units[i].unit && end[1] == '\0')
+                        ms = units[i].ms;
+        if (ms < 0 || n == 0)
+                return -EINVAL;
+        if (n > (unsigned long long) (INT64_C(10) * 366 * 86400000 / ms))
+                return -ERANGE;
+        *ret = (int64_t) n * ms;
+        return 0;
+}

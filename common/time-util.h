@@ -19,3 +19,7 @@ int time_parse_iso8601(const char *s, uint64_t *ret_usec);
 /* A duration for people: "1.5", "500ms", "2s", "3m" or "3min" (seconds, 0 .. 86400); -EINVAL for
  * anything else, -ERANGE past a day. */
 int time_parse_seconds(const char *s, double *ret);
+
+/* A span of history for people: a whole number with a unit, "90s", "15m", "1h", "2d" or "1w" (a bare
+ * number is seconds), 1 s .. 10 years, in milliseconds; -EINVAL for anything else, -ERANGE beyond. */
+int time_parse_span_ms(const char *s, int64_t *ret);

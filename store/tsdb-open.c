@@ -73,7 +73,8 @@ static int set_wal(sqlite3 *db) {
 }
 
 /* Ours, foreign (-EBADMSG), newer (-EPROTO) or fresh (then created). */
-static int check_or_create(sqlite3 *db) {
+/* Ours (0), foreign or older (-EBADMSG), newer (-EPROTO), or empty (1: to be created). */
+static int check_ids(sqlite3 *db) {
         int64_t app, version, tables;
         int r = tsdb_query_int(db, "PRAGMA application_id", &app);
         if (r == 0)
@@ -83,14 +84,80 @@ static int check_or_create(sqlite3 *db) {
         if (r < 0)
                 return r;
         if (app == 0 && version == 0 && tables == 0)
-                return create_schema(db);
+                return 1;
         if (app != STORE_TSDB_APPLICATION_ID)
                 return -EBADMSG;
         if (version > STORE_TSDB_USER_VERSION)
                 return -EPROTO;
-        if (version < STORE_TSDB_USER_VERSION)
-                return -EBADMSG;
+        return version < STORE_TSDB_USER_VERSION ? -EBADMSG : 0;
+}
+
+static int check_or_create(sqlite3 *db) {
+        int r = check_ids(db);
+        if (r < 0)
+                return r;
+        if (r == 1)
+                return create_schema(db);
         return pragma_is(db, "PRAGMA quick_check(1)", "ok", -EBADMSG);
+}
+
+/* The URI that opens path read-only; immutable when no -wal file is beside it. A read-only
+ * connection to a WAL file otherwise creates the -wal and -shm files (and leaves them: it cannot
+ * checkpoint), or fails when the directory is not writable. With no -wal no connection has the
+ * store open and every row is in the file itself; a writer that starts meanwhile writes to a new
+ * -wal, and only its checkpoint would change the file under the reader (then -EBADMSG). */
+static char *reader_uri(const char *path) {
+        char *wal;
+        struct stat st;
+        if (asprintf(&wal, "%s-wal", path) < 0)
+                return NULL;
+        bool immutable = stat(wal, &st) < 0 && errno == ENOENT;
+        free(wal);
+        size_t len = strlen(path);
+        char *uri = malloc(3 * len + sizeof("file://?mode=ro&immutable=1"));
+        if (!uri)
+                return NULL;
+        /* "file://" then an absolute path: an empty authority, so that "//x" stays a path. */
+        char *q = stpcpy(uri, path[0] == '/' ? "file://" : "file:");
+        for (const unsigned char *c = (const unsigned char *) path; *c; c++)
+                if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                    strchr("-._~/", *c))
+                        *q++ = (char) *c;
+                else
+                        q += sprintf(q, "%%%02X", *c);
+        strcpy(q, immutable ? "?mode=ro&immutable=1" : "?mode=ro");
+        return uri;
+}
+
+int tsdb_open_reader(const char *path, struct tsdb **ret) {
+        if (!path || !*path)
+                return -EINVAL;
+        struct tsdb *t = calloc(1, sizeof(*t));
+        char *uri = t ? reader_uri(path) : NULL;
+        if (!uri) {
+                free(t);
+                return -ENOMEM;
+        }
+        t->lock_fd = -1;
+        int r = tsdb_errno(sqlite3_open_v2(uri, &t->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL));
+        free(uri);
+        if (r == 0)
+                r = tsdb_errno(sqlite3_extended_result_codes(t->db, 1));
+        if (r == 0)
+                r = tsdb_errno(sqlite3_busy_timeout(t->db, 2000));
+        if (r == 0)
+                r = check_ids(t->db);
+        if (r == 1)
+                r = -ENOENT; /* an empty file: no store yet */
+        if (r < 0) {
+                /* Whatever the file is, a reader leaves it as it found it. */
+                if (t->db)
+                        (void) sqlite3_db_config(t->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+                tsdb_close(t);
+                return r;
+        }
+        *ret = t;
+        return 0;
 }
 
 static int open_checked(const char *path, sqlite3 **ret) {

@@ -212,3 +212,41 @@ int tsdb_query_array(struct tsdb *t, int64_t series, int64_t from, int64_t to, i
         *ret_n = arr.n;
         return 0;
 }
+
+int tsdb_series_find(struct tsdb *t, const char *name, int64_t *ret_id, int *ret_scale) {
+        if (!name)
+                return -EINVAL;
+        sqlite3_stmt *st;
+        int r = tsdb_prepare(t->db, "SELECT id, scale FROM series WHERE name = ?1", &st);
+        if (r == 0)
+                r = tsdb_errno(sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC));
+        if (r == 0) {
+                int rc = sqlite3_step(st);
+                r = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : tsdb_errno(rc);
+        }
+        if (r == 0) {
+                *ret_id = sqlite3_column_int64(st, 0);
+                *ret_scale = sqlite3_column_int(st, 1);
+        }
+        sqlite3_finalize(st);
+        return r;
+}
+
+int tsdb_series_each(struct tsdb *t, tsdb_series_fn fn, void *userdata) {
+        if (!fn)
+                return -EINVAL;
+        sqlite3_stmt *st;
+        int r = tsdb_prepare(t->db, "SELECT id, name, scale FROM series ORDER BY name", &st);
+        while (r == 0) {
+                int rc = sqlite3_step(st);
+                if (rc != SQLITE_ROW) {
+                        r = tsdb_errno(rc);
+                        break;
+                }
+                const unsigned char *name = sqlite3_column_text(st, 1);
+                r = name ? fn(sqlite3_column_int64(st, 0), (const char *) name, sqlite3_column_int(st, 2), userdata)
+                         : -EBADMSG;
+        }
+        sqlite3_finalize(st);
+        return r;
+}

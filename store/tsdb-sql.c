@@ -111,3 +111,12 @@ int tsdb_each_log_blob(sqlite3_stmt *st, int r, tsdb_blob_fn fn, void *userdata)
         sqlite3_finalize(st);
         return r;
 }
+
+int tsdb_bind2(sqlite3_stmt *st, int64_t a, int64_t b) {
+        int r = tsdb_errno(sqlite3_reset(st));
+        if (r == 0)
+                r = tsdb_errno(sqlite3_bind_int64(st, 1, a));
+        if (r == 0)
+                r = tsdb_errno(sqlite3_bind_int64(st, 2, b));
+        return r;
+}

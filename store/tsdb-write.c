@@ -22,28 +22,9 @@ int tsdb_series(struct tsdb *t, const char *name, int scale, int64_t *ret_id) {
         sqlite3_finalize(st);
         if (r < 0)
                 return r;
-        r = tsdb_prepare(t->db, "SELECT id, scale FROM series WHERE name = ?1", &st);
-        if (r == 0)
-                r = tsdb_errno(sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC));
-        if (r == 0) {
-                int rc = sqlite3_step(st);
-                r = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -EIO : tsdb_errno(rc);
-        }
-        if (r == 0 && sqlite3_column_int(st, 1) != scale)
-                r = -EEXIST;
-        if (r == 0)
-                *ret_id = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-        return r;
-}
-
-int tsdb_bind2(sqlite3_stmt *st, int64_t a, int64_t b) {
-        int r = tsdb_errno(sqlite3_reset(st));
-        if (r == 0)
-                r = tsdb_errno(sqlite3_bind_int64(st, 1, a));
-        if (r == 0)
-                r = tsdb_errno(sqlite3_bind_int64(st, 2, b));
-        return r;
+        int got;
+        r = tsdb_series_find(t, name, ret_id, &got);
+        return r == 0 && got != scale ? -EEXIST : r;
 }
 
 /* A stored chunk of the series overlaps [t0, t_last]: chunks never overlap each other, so the one

@@ -14,6 +14,9 @@
 
 struct tsdb;
 
+/* Where skytune-monitor keeps its store (its StateDirectory), and where `skytune monitor` reads. */
+#define TSDB_DEFAULT_PATH "/var/lib/skytune-monitor/store.db"
+
 #define TSDB_MINUTE_MS INT64_C(60000)
 #define TSDB_HOUR_MS INT64_C(3600000)
 #define TSDB_DAY_MS (24 * TSDB_HOUR_MS)
@@ -24,11 +27,22 @@ struct tsdb;
  * go along) and a fresh store is created: *ret_moved (when not NULL) receives the malloc'd new path
  * of the old file, or NULL. A newer user_version: -EPROTO, the file untouched. Locked: -EBUSY. */
 int tsdb_open(const char *path, struct tsdb **ret, char **ret_moved);
+/* Opens the store at path to read it, beside its writer or without one: no lock, nothing created,
+ * nothing moved (a missing or empty file: -ENOENT; foreign, older or not SQLite: -EBADMSG; newer:
+ * -EPROTO). No -wal or -shm file is made: with no -wal beside it the file is read as immutable
+ * (store/tsdb-open.c reader_uri). Writes through it fail with -EACCES. */
+int tsdb_open_reader(const char *path, struct tsdb **ret);
 void tsdb_close(struct tsdb *t);
 
 /* The id of series name, created with scale (0..18) when new; an existing series with another
  * scale: -EEXIST. */
 int tsdb_series(struct tsdb *t, const char *name, int scale, int64_t *ret_id);
+
+/* The id and scale of an existing series: -ENOENT. */
+int tsdb_series_find(struct tsdb *t, const char *name, int64_t *ret_id, int *ret_scale);
+/* Calls fn for every series in name order; a negative return of fn stops and is returned. */
+typedef int (*tsdb_series_fn)(int64_t id, const char *name, int scale, void *userdata);
+int tsdb_series_each(struct tsdb *t, tsdb_series_fn fn, void *userdata);
 
 /* Stores points (1..CHUNK_MAX_POINTS, timestamps >= 0 and strictly increasing) as one sealed chunk
  * and adds them to the r1m and r1h rollups, in one transaction. A range that overlaps a stored

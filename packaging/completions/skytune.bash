@@ -92,7 +92,8 @@ _skytune() {
         --segment | --start-at | --dsn | --database | --clients | --iterations | --param | \
         --latency-limit | --scale | --transactions | --progress | --min-rows | --factor | --spike | --before | \
         --after | --spikes | --to | --start | --increment | --step | --max-steps | --slo-error-rate | --slo-p99 | \
-        --slo-lateness | --sustain | --repeats | --resolution | --warmup | --rest | --hold | --window)
+        --slo-lateness | --sustain | --repeats | --resolution | --warmup | --rest | --hold | --window | --since | \
+        --until)
                 return ;;
         esac
 
@@ -136,6 +137,12 @@ _skytune() {
                 COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur")) ;;
         db)
                 [[ -z $sub ]] && COMPREPLY=($(compgen -W 'query load init clean inspect explain' -- "$cur")) ;;
+        monitor)
+                if [[ -z $sub ]]; then
+                        COMPREPLY=($(compgen -W 'query series' -- "$cur"))
+                elif [[ $prev == --store ]]; then
+                        _filedir db
+                fi ;;
         policy)
                 case $sub in
                 "") COMPREPLY=($(compgen -W 'list show check keys' -- "$cur")) ;;

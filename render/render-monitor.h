@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/* `skytune monitor`'s text: a skytune.monitor-query/1 document (cli/verb-monitor.c) as a table of
+ * buckets, a skytune.monitor-series/1 document as the list of series. A member absent or of the
+ * wrong type shows as "-". */
+#pragma once
+
+#include <jansson.h>
+#include <stdio.h>
+
+/* 0, or -EIO when writing failed. */
+int render_monitor_query(FILE *f, const json_t *doc);
+int render_monitor_series(FILE *f, const json_t *doc);

@@ -1,0 +1,1 @@
+$S monitor series --store $PWD/none.db 2>&1
