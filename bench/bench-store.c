@@ -56,10 +56,8 @@ typedef struct Gen {
 static int64_t gen_next(Gen *g, int64_t sec) {
         double day = sin(2 * M_PI * (double) (sec % 86400) / 86400.0);
         switch (g->kind) {
-        case K_CONST:
-                return g->level;
-        case K_SMALL:
-                return (int64_t) stats_rng_below(&g->rng, 4) + (day > 0.5 ? 2 : 0);
+        case K_CONST: return g->level;
+        case K_SMALL: return (int64_t) stats_rng_below(&g->rng, 4) + (day > 0.5 ? 2 : 0);
         case K_PERCENT: /* 20 % +- 10 % over the day, +- 0.5 % noise, in hundredths */
                 return 2000 + (int64_t) (1000 * day) + (int64_t) stats_rng_below(&g->rng, 101) - 50;
         case K_BYTES: /* a few pages up or down now and then */
@@ -146,7 +144,9 @@ static int fill(struct tsdb *t, const char *path, const Opt *o, Mode m, unsigned
                 char name[64];
                 gen[i].kind = kind_of(i);
                 stats_rng_seed(&gen[i].rng, 1000 + i);
-                gen[i].level = gen[i].kind == K_BYTES ? INT64_C(3) << 30 : gen[i].kind == K_CONST ? (int64_t) (i % 3) : 0;
+                gen[i].level = gen[i].kind == K_BYTES ? INT64_C(3) << 30
+                        : gen[i].kind == K_CONST      ? (int64_t) (i % 3)
+                                                      : 0;
                 snprintf(name, sizeof(name), "bench.%s.%u", kinds[gen[i].kind].name, i);
                 int r = tsdb_series(t, name, kinds[gen[i].kind].scale, &id[i]);
                 if (r < 0)
@@ -183,8 +183,7 @@ static int fill(struct tsdb *t, const char *path, const Opt *o, Mode m, unsigned
         return 0;
 }
 
-static int build(const char *path, const Opt *o, Mode m, unsigned jitter, Built *b,
-                 struct tsdb **ret) {
+static int build(const char *path, const Opt *o, Mode m, unsigned jitter, Built *b, struct tsdb **ret) {
         struct tsdb *t;
         unlink(path);
         int r = tsdb_open(path, &t, NULL);
@@ -220,8 +219,8 @@ static void print_built(const Opt *o, Mode m, unsigned jitter, const Built *b) {
                "%lld r1m, %lld r1h rows)  append %.2f M samples/s, %.0f MB written a day\n",
                jitter, (double) b->st[TSDB_TIER_CHUNK].blob_bytes / pts, (double) b->file_bytes / pts,
                (double) b->file_bytes / 1e6, (long long) b->st[TSDB_TIER_CHUNK].rows,
-               (long long) b->st[TSDB_TIER_R1M].rows, (long long) b->st[TSDB_TIER_R1H].rows,
-               pts / b->append_s / 1e6, (double) b->written / 1e6 * 24 / o->hours);
+               (long long) b->st[TSDB_TIER_R1M].rows, (long long) b->st[TSDB_TIER_R1H].rows, pts / b->append_s / 1e6,
+               (double) b->written / 1e6 * 24 / o->hours);
 }
 
 static void print_kinds(const Built *b) {
@@ -274,45 +273,33 @@ static int time_queries(struct tsdb *t, const Opt *o, const int64_t *ids) {
         printf("query %uh at 1-min steps (%zu buckets per series), median of %u rounds A B A B:\n",
                o->hours < 24 ? o->hours : 24, n_ru / o->series, o->rounds);
         printf("  rollups %7.3f ms per series, %7.2f ms for 10 series (target <= 20 ms per query)\n", m_ru, 10 * m_ru);
-        printf("  chunks  %7.3f ms per series, %7.2f ms for 10 series (decoding %.1fx the rollups)\n", m_ch,
-               10 * m_ch, m_ch / m_ru);
+        printf("  chunks  %7.3f ms per series, %7.2f ms for 10 series (decoding %.1fx the rollups)\n", m_ch, 10 * m_ch,
+               m_ch / m_ru);
         return 0;
 }
 
 static int parse(int argc, char **argv, Opt *o) {
         static const struct option opts[] = {
-                { "hours", required_argument, NULL, 'H' },    { "series", required_argument, NULL, 'n' },
-                { "chunk-s", required_argument, NULL, 'c' },  { "jitter-ms", required_argument, NULL, 'j' },
-                { "rounds", required_argument, NULL, 'r' },   { "keep", required_argument, NULL, 'k' },
-                { "commit", required_argument, NULL, 'C' },   { "log-s", required_argument, NULL, 'l' },
-                { "help", no_argument, NULL, 'h' },           {},
+                { "hours", required_argument, NULL, 'H' },   { "series", required_argument, NULL, 'n' },
+                { "chunk-s", required_argument, NULL, 'c' }, { "jitter-ms", required_argument, NULL, 'j' },
+                { "rounds", required_argument, NULL, 'r' },  { "keep", required_argument, NULL, 'k' },
+                { "commit", required_argument, NULL, 'C' },  { "log-s", required_argument, NULL, 'l' },
+                { "help", no_argument, NULL, 'h' },          {},
         };
         int c;
         while ((c = getopt_long(argc, argv, "H:n:c:j:r:k:C:l:h", opts, NULL)) != -1)
                 switch (c) {
-                case 'H':
-                        o->hours = (unsigned) strtoul(optarg, NULL, 10);
-                        break;
-                case 'n':
-                        o->series = (unsigned) strtoul(optarg, NULL, 10);
-                        break;
+                case 'H': o->hours = (unsigned) strtoul(optarg, NULL, 10); break;
+                case 'n': o->series = (unsigned) strtoul(optarg, NULL, 10); break;
                 case 'c':
                         o->n_chunk = 0;
                         for (char *s = optarg; *s && o->n_chunk < ELEMENTSOF(o->chunk_s); s += *s == ',')
                                 o->chunk_s[o->n_chunk++] = (unsigned) strtoul(s, &s, 10);
                         break;
-                case 'j':
-                        o->jitter_ms = (unsigned) strtoul(optarg, NULL, 10);
-                        break;
-                case 'r':
-                        o->rounds = (unsigned) strtoul(optarg, NULL, 10);
-                        break;
-                case 'k':
-                        o->keep = optarg;
-                        break;
-                case 'l':
-                        o->log_s = (unsigned) strtoul(optarg, NULL, 10);
-                        break;
+                case 'j': o->jitter_ms = (unsigned) strtoul(optarg, NULL, 10); break;
+                case 'r': o->rounds = (unsigned) strtoul(optarg, NULL, 10); break;
+                case 'k': o->keep = optarg; break;
+                case 'l': o->log_s = (unsigned) strtoul(optarg, NULL, 10); break;
                 case 'C':
                         if (strcmp(optarg, "series") != 0 && strcmp(optarg, "seal") != 0)
                                 return -EINVAL;
@@ -322,8 +309,7 @@ static int parse(int argc, char **argv, Opt *o) {
                         printf("usage: bench-store [--hours H] [--series N] [--chunk-s S[,S...]] [--jitter-ms J] "
                                "[--rounds R] [--log-s F] [--commit seal|series] [--keep DIR]\n");
                         exit(0);
-                default:
-                        return -EINVAL;
+                default: return -EINVAL;
                 }
         for (unsigned i = 0; i < o->n_chunk; i++)
                 if (o->chunk_s[i] == 0 || o->chunk_s[i] > CHUNK_MAX_POINTS)
@@ -345,10 +331,16 @@ static void remove_store(const char *path) {
 }
 
 int main(int argc, char **argv) {
-        Opt o = { .hours = 24, .series = 16, .rounds = 9, .jitter_ms = 3, .log_s = 10,
-                  .chunk_s = { 3600, 900, 300, 60 }, .n_chunk = 4 };
+        Opt o = { .hours = 24,
+                  .series = 16,
+                  .rounds = 9,
+                  .jitter_ms = 3,
+                  .log_s = 10,
+                  .chunk_s = { 3600, 900, 300, 60 },
+                  .n_chunk = 4 };
         if (parse(argc, argv, &o) < 0) {
-                fprintf(stderr, "bench-store: bad arguments (chunk 1..%d s, log a divisor of 3600 s, jitter 0..499 ms, others "
+                fprintf(stderr,
+                        "bench-store: bad arguments (chunk 1..%d s, log a divisor of 3600 s, jitter 0..499 ms, others "
                         "> 0); see --help\n",
                         CHUNK_MAX_POINTS);
                 return 2;
@@ -364,7 +356,7 @@ int main(int argc, char **argv) {
         /* The monitor's way first, then sealing every period without a log. */
         Mode modes[1 + ELEMENTSOF(o.chunk_s)] = { { o.log_s, true } };
         for (unsigned i = 0; i < o.n_chunk; i++)
-                modes[1 + i] = (Mode){ o.chunk_s[i], false };
+                modes[1 + i] = (Mode) { o.chunk_s[i], false };
         int r = 0;
         for (unsigned i = 0; i < 1 + o.n_chunk && r == 0; i++)
                 for (unsigned pass = 0; pass < (o.jitter_ms ? 2u : 1u) && r == 0; pass++) {

@@ -19,29 +19,28 @@
 #include "tsdb.h"
 #include "verbs.h"
 
-static const char usage[] =
-        "Usage: skytune monitor query METRIC [--since SPAN] [--until TIME] [--step SPAN]\n"
-        "                                    [--store FILE] [--json]\n"
-        "       skytune monitor series [--store FILE] [--json]\n"
-        "\n"
-        "Read the history skytune-monitor keeps in its store (docs/store.md), beside the\n"
-        "running daemon; nothing is written.\n"
-        "\n"
-        "  query METRIC    min, average, max and samples of one series per step\n"
-        "  series          the series the store holds, with their scale\n"
-        "\n"
-        "  --since SPAN    how far back from --until: 90s, 15m, 1h (default), 2d, 1w\n"
-        "  --until TIME    the end: ISO 8601 in UTC (2026-12-04T18:00:00Z), or now\n"
-        "                  (default)\n"
-        "  --step SPAN     the width of a row; by default from 1s up to 1d, so that\n"
-        "                  the range fits about 120 rows. Whole minutes and hours\n"
-        "                  are read from the rollups\n"
-        "  --store FILE    the store (default " TSDB_DEFAULT_PATH ")\n"
-        "  --json          JSON: schema " MONITOR_QUERY_SCHEMA " (query),\n"
-        "                  " MONITOR_SERIES_SCHEMA " (series)\n"
-        "\n"
-        "Exit: 0 read, 1 the store or the series cannot be read (the message says why),\n"
-        "2 usage error.\n";
+static const char usage[] = "Usage: skytune monitor query METRIC [--since SPAN] [--until TIME] [--step SPAN]\n"
+                            "                                    [--store FILE] [--json]\n"
+                            "       skytune monitor series [--store FILE] [--json]\n"
+                            "\n"
+                            "Read the history skytune-monitor keeps in its store (docs/store.md), beside the\n"
+                            "running daemon; nothing is written.\n"
+                            "\n"
+                            "  query METRIC    min, average, max and samples of one series per step\n"
+                            "  series          the series the store holds, with their scale\n"
+                            "\n"
+                            "  --since SPAN    how far back from --until: 90s, 15m, 1h (default), 2d, 1w\n"
+                            "  --until TIME    the end: ISO 8601 in UTC (2026-12-04T18:00:00Z), or now\n"
+                            "                  (default)\n"
+                            "  --step SPAN     the width of a row; by default from 1s up to 1d, so that\n"
+                            "                  the range fits about 120 rows. Whole minutes and hours\n"
+                            "                  are read from the rollups\n"
+                            "  --store FILE    the store (default " TSDB_DEFAULT_PATH ")\n"
+                            "  --json          JSON: schema " MONITOR_QUERY_SCHEMA " (query),\n"
+                            "                  " MONITOR_SERIES_SCHEMA " (series)\n"
+                            "\n"
+                            "Exit: 0 read, 1 the store or the series cannot be read (the message says why),\n"
+                            "2 usage error.\n";
 
 typedef struct Opts {
         const char *store, *since, *until, *step;
@@ -50,12 +49,15 @@ typedef struct Opts {
 
 static int parse(int argc, char **argv, bool query, Opts *o) {
         static const struct option options[] = {
-                { "since", required_argument, NULL, 's' }, { "until", required_argument, NULL, 'u' },
-                { "step", required_argument, NULL, 'S' },  { "store", required_argument, NULL, 'f' },
-                { "json", no_argument, NULL, 'j' },        { "help", no_argument, NULL, 'h' },
+                { "since", required_argument, NULL, 's' },
+                { "until", required_argument, NULL, 'u' },
+                { "step", required_argument, NULL, 'S' },
+                { "store", required_argument, NULL, 'f' },
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
                 {},
         };
-        *o = (Opts){ .store = TSDB_DEFAULT_PATH };
+        *o = (Opts) { .store = TSDB_DEFAULT_PATH };
         int c;
         optind = 1;
         opterr = 0;
@@ -63,28 +65,18 @@ static int parse(int argc, char **argv, bool query, Opts *o) {
                 if (!query && (c == 's' || c == 'u' || c == 'S')) {
                         /* Not argv[optind - 1]: after "--since 1h" that is the value. */
                         log_error("--%s means nothing to 'monitor series' (see 'skytune monitor --help')",
-                                  c == 's' ? "since" : c == 'u' ? "until" : "step");
+                                  c == 's'           ? "since"
+                                          : c == 'u' ? "until"
+                                                     : "step");
                         return EXIT_USAGE;
                 }
                 switch (c) {
-                case 's':
-                        o->since = optarg;
-                        break;
-                case 'u':
-                        o->until = optarg;
-                        break;
-                case 'S':
-                        o->step = optarg;
-                        break;
-                case 'f':
-                        o->store = optarg;
-                        break;
-                case 'j':
-                        o->json = true;
-                        break;
-                case 'h':
-                        fputs(usage, stdout);
-                        return -1;
+                case 's': o->since = optarg; break;
+                case 'u': o->until = optarg; break;
+                case 'S': o->step = optarg; break;
+                case 'f': o->store = optarg; break;
+                case 'j': o->json = true; break;
+                case 'h': fputs(usage, stdout); return -1;
                 case ':':
                         log_error("%s needs a value (see 'skytune monitor --help')", argv[optind - 1]);
                         return EXIT_USAGE;
@@ -149,7 +141,8 @@ static int range(const Opts *o, int64_t *from, int64_t *to, int64_t *step) {
         else {
                 uint64_t usec;
                 if (time_parse_iso8601(o->until, &usec) < 0) {
-                        log_error("--until %s: not a time (ISO 8601 in UTC from 1970 on, 2026-12-04T18:00:00Z, or now)", o->until);
+                        log_error("--until %s: not a time (ISO 8601 in UTC from 1970 on, 2026-12-04T18:00:00Z, or now)",
+                                  o->until);
                         return -EINVAL;
                 }
                 until = (int64_t) (usec / 1000);
@@ -185,14 +178,15 @@ static json_t *iso(int64_t ms) {
 
 static json_t *query_doc(const char *store, const char *metric, int scale, int64_t from, int64_t to, int64_t step,
                          const struct tsdb_bucket *b, size_t n) {
-        json_t *rows = json_array(), *doc = json_pack("{s:s, s:s, s:s, s:i, s:o, s:o, s:I}", "schema",
-                                                      MONITOR_QUERY_SCHEMA, "store", store, "metric", metric,
-                                                      "scale", scale, "from", iso(from), "to", iso(to), "step_s",
-                                                      (json_int_t) (step / 1000)); /* whole seconds */
+        json_t *rows = json_array(),
+               *doc = json_pack("{s:s, s:s, s:s, s:i, s:o, s:o, s:I}", "schema", MONITOR_QUERY_SCHEMA, "store", store,
+                                "metric", metric, "scale", scale, "from", iso(from), "to", iso(to), "step_s",
+                                (json_int_t) (step / 1000)); /* whole seconds */
         for (size_t i = 0; rows && i < n; i++)
-                json_array_append_new(rows, json_pack("{s:o, s:o, s:f, s:o, s:I}", "t", iso(b[i].t), "min",
-                                                      value(b[i].min, scale), "avg", b[i].avg / pow(10, scale), "max",
-                                                      value(b[i].max, scale), "count", (json_int_t) b[i].count));
+                json_array_append_new(rows,
+                                      json_pack("{s:o, s:o, s:f, s:o, s:I}", "t", iso(b[i].t), "min",
+                                                value(b[i].min, scale), "avg", b[i].avg / pow(10, scale), "max",
+                                                value(b[i].max, scale), "count", (json_int_t) b[i].count));
         if (!doc || !rows || json_object_set_new(doc, "buckets", rows) < 0) {
                 if (!doc)
                         json_decref(rows);
@@ -224,8 +218,8 @@ static int keep_name(int64_t id, const char *name, int scale, void *userdata) {
 static void no_such_series(struct tsdb *t, const char *store, const char *metric) {
         struct names ns = { 0 };
         const char *near = tsdb_series_each(t, keep_name, &ns) == 0
-                                   ? nearest_name(metric, (const char *const *) ns.v, ns.n)
-                                   : NULL;
+                ? nearest_name(metric, (const char *const *) ns.v, ns.n)
+                : NULL;
         log_error("%s: no such series in %s%s%s%s; 'skytune monitor series' lists them", metric, store,
                   near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
         for (size_t i = 0; i < ns.n; i++)
@@ -274,8 +268,7 @@ static int monitor_query(int argc, char **argv) {
 
 static int add_series(int64_t id, const char *name, int scale, void *userdata) {
         (void) id;
-        return json_array_append_new(userdata, json_pack("{s:s, s:i}", "name", name, "scale", scale)) < 0 ? -ENOMEM
-                                                                                                          : 0;
+        return json_array_append_new(userdata, json_pack("{s:s, s:i}", "name", name, "scale", scale)) < 0 ? -ENOMEM : 0;
 }
 
 static int monitor_series(int argc, char **argv) {

@@ -43,7 +43,7 @@ int render_monitor_query(FILE *f, const json_t *doc) {
         }
         fprintf(f, "%-20s %14s %14s %14s %8s\n", "time (UTC)", "min", "avg", "max", "samples");
         size_t i;
-        json_array_foreach (b, i, v) {
+        json_array_foreach(b, i, v) {
                 put_time(f, str(v, "t"));
                 put_value(f, json_object_get(v, "min"), scale);
                 /* The mean has a digit more than the samples. */
@@ -62,7 +62,8 @@ int render_monitor_series(FILE *f, const json_t *doc) {
         const json_t *s = json_object_get(doc, "series"), *v;
         fprintf(f, "%zu series in %s\n", json_array_size(s), str(doc, "store"));
         size_t i;
-        json_array_foreach (s, i, v)
-                fprintf(f, "  %-40s scale %lld\n", str(v, "name"), (long long) json_integer_value(json_object_get(v, "scale")));
+        json_array_foreach(s, i, v)
+                fprintf(f, "  %-40s scale %lld\n", str(v, "name"),
+                        (long long) json_integer_value(json_object_get(v, "scale")));
         return ferror(f) ? -EIO : 0;
 }

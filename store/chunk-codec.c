@@ -201,7 +201,8 @@ int flush_encode(const struct flush_part *parts, size_t n, uint8_t **ret_blob, s
                 const struct flush_part *f = &parts[i];
                 /* The part's stream goes first, at its place after a maximal length prefix, then moves
                  * back behind the prefix it really needs. */
-                size_t head = len + put_varint(blob + len, (uint64_t) f->series - (i ? (uint64_t) parts[i - 1].series : 0));
+                size_t head =
+                        len + put_varint(blob + len, (uint64_t) f->series - (i ? (uint64_t) parts[i - 1].series : 0));
                 head += put_varint(blob + head, f->n);
                 size_t raw = encode_raw(f->p, f->n, blob + head + VARINT_MAX);
                 size_t l = put_varint(blob + head, raw);
@@ -214,7 +215,7 @@ int flush_encode(const struct flush_part *parts, size_t n, uint8_t **ret_blob, s
 }
 
 int flush_reader_init(struct flush_reader *rd, const uint8_t *blob, size_t len) {
-        *rd = (struct flush_reader){ .blob = blob, .len = len, .pos = 1 };
+        *rd = (struct flush_reader) { .blob = blob, .len = len, .pos = 1 };
         if (!blob || len < 1 || blob[0] != CHUNK_CODEC_FLUSH || get_varint(blob, len, &rd->pos, &rd->left) < 0 ||
             rd->left == 0 || rd->left > FLUSH_MAX_PARTS)
                 return -EBADMSG;
@@ -226,8 +227,8 @@ static int next_header(const struct flush_reader *rd, int64_t *ret_id, uint64_t 
         uint64_t delta, n, raw;
         size_t pos = rd->pos;
         if (get_varint(rd->blob, rd->len, &pos, &delta) < 0 || delta == 0 ||
-            delta > (uint64_t) INT64_MAX - (uint64_t) rd->id || get_varint(rd->blob, rd->len, &pos, &n) < 0 ||
-            n == 0 || n > CHUNK_MAX_POINTS || get_varint(rd->blob, rd->len, &pos, &raw) < 0 || raw < 2 * n ||
+            delta > (uint64_t) INT64_MAX - (uint64_t) rd->id || get_varint(rd->blob, rd->len, &pos, &n) < 0 || n == 0 ||
+            n > CHUNK_MAX_POINTS || get_varint(rd->blob, rd->len, &pos, &raw) < 0 || raw < 2 * n ||
             raw > CHUNK_MAX_POINT_BYTES * n || raw > rd->len - pos)
                 return -EBADMSG;
         *ret_id = (int64_t) ((uint64_t) rd->id + delta);

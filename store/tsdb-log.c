@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The log of unsealed points and the seal that turns it into chunks. A flush appends one small row
- * per series to a table without index, so it dirties a page or two whatever the number of series;
- * a seal, once an hour, writes each series' hour as one chunk with its rollups (sealing every
- * minute instead wrote 30 times the bytes, docs/store.md). Each series' first and last logged
- * timestamps live in the writer's memory, not in the file: one page less to write per flush. */
+/* The log of unsealed points and the seal that turns it into chunks. A flush appends one row (every
+ * series' points in a CHUNK_CODEC_FLUSH blob) to a table without index, so it dirties a page or two
+ * whatever the number of series; a seal, once an hour, writes each series' hour as one chunk with
+ * its rollups (sealing every minute instead wrote 37 times the bytes, docs/store.md). Each series'
+ * first and last logged timestamps live in the writer's memory, not in the file: one page less to
+ * write per flush. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,12 @@
 /* Series ids are rowids handed out from 1; one beyond this is not ours to index an array by. */
 #define MAX_SERIES_ID (INT64_C(1) << 24)
 
+/* No point logged, for series from to n - 1. */
+static void bounds_clear(struct tsdb_log_bound *b, size_t from, size_t n) {
+        for (size_t i = from; i < n; i++)
+                b[i] = (struct tsdb_log_bound) { -1, -1 };
+}
+
 /* A copy of t's bounds with room for series up to max_id. */
 static struct tsdb_log_bound *bounds_copy(const struct tsdb *t, int64_t max_id, size_t *ret_n) {
         size_t n = (size_t) max_id + 1 > t->n_bound ? (size_t) max_id + 1 : t->n_bound;
@@ -21,8 +28,7 @@ static struct tsdb_log_bound *bounds_copy(const struct tsdb *t, int64_t max_id, 
                 return NULL;
         if (t->n_bound)
                 memcpy(b, t->bound, t->n_bound * sizeof(*b));
-        for (size_t i = t->n_bound; i < n; i++)
-                b[i] = (struct tsdb_log_bound){ -1, -1 };
+        bounds_clear(b, t->n_bound, n);
         *ret_n = n;
         return b;
 }
@@ -50,8 +56,7 @@ static int bound_part(int64_t series, const struct store_point *p, size_t n, voi
                 struct tsdb_log_bound *more = realloc(bs->b, cap * sizeof(*more));
                 if (!more)
                         return -ENOMEM;
-                for (size_t i = bs->n; i < cap; i++)
-                        more[i] = (struct tsdb_log_bound){ -1, -1 };
+                bounds_clear(more, bs->n, cap);
                 bs->b = more;
                 bs->n = cap;
         }
@@ -97,16 +102,10 @@ int tsdb_load_bounds(struct tsdb *t) {
 
 /* The series of every part exist: -ENOENT. */
 static int parts_exist(sqlite3 *db, const struct flush_part *f, size_t n) {
-        sqlite3_stmt *st;
-        int64_t one;
-        int r = tsdb_prepare(db, "SELECT 1 FROM series WHERE id = ?1", &st);
-        for (size_t i = 0; i < n && r == 0; i++) {
-                r = tsdb_errno(sqlite3_reset(st));
-                if (r == 0)
-                        r = tsdb_errno(sqlite3_bind_int64(st, 1, f[i].series));
-                if (r == 0)
-                        r = tsdb_step_int(st, &one);
-        }
+        sqlite3_stmt *st = NULL;
+        int r = 0;
+        for (size_t i = 0; i < n && r == 0; i++)
+                r = tsdb_series_exists(db, &st, f[i].series);
         sqlite3_finalize(st);
         return r;
 }
@@ -165,7 +164,7 @@ static struct flush_part *sorted_parts(const struct tsdb_chunk_in *c, size_t n, 
         for (size_t i = 0; f && i < n; i++) {
                 if (c[i].series <= 0 || c[i].series >= MAX_SERIES_ID)
                         *ret_r = -ENOENT;
-                f[i] = (struct flush_part){ c[i].series, c[i].p, c[i].n };
+                f[i] = (struct flush_part) { c[i].series, c[i].p, c[i].n };
         }
         if (*ret_r == 0) {
                 qsort(f, n, sizeof(*f), by_series);
@@ -225,7 +224,7 @@ struct sealing {
 static int sealing_flush(struct sealing *s) {
         if (s->n == 0)
                 return 0;
-        int r = tsdb_append_one(s->t, &(const struct tsdb_chunk_in){ s->series, s->p, s->n }, false);
+        int r = tsdb_append_one(s->t, &(const struct tsdb_chunk_in) { s->series, s->p, s->n }, false);
         s->points += (int64_t) s->n;
         s->n = 0;
         return r;
@@ -265,8 +264,7 @@ static void rows_free(struct rows *rs) {
  * after logged points. INT64_MIN when none. */
 static int seal_end(sqlite3 *db, int64_t before, int64_t *ret) {
         sqlite3_stmt *st;
-        int r = tsdb_prepare(db, "SELECT (SELECT min(id) FROM log WHERE t_last >= ?1), (SELECT max(id) FROM log)",
-                             &st);
+        int r = tsdb_prepare(db, "SELECT (SELECT min(id) FROM log WHERE t_last >= ?1), (SELECT max(id) FROM log)", &st);
         if (r == 0)
                 r = tsdb_errno(sqlite3_bind_int64(st, 1, before));
         if (r == 0) {

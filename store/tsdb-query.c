@@ -78,8 +78,10 @@ static int add_rollup_row(sqlite3_stmt *st, int64_t from, int64_t to, struct acc
                        sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4));
 }
 
-/* Points outside t0..t_last would come out of order, and the overlap checks trust t0 and t_last. */
-int tsdb_row_points(sqlite3_stmt *st, struct store_point **ret, size_t *ret_n) {
+/* The points of a chunk row selected as (n, codec, blob, t0, t_last): -EBADMSG when the blob does
+ * not decode to n points from t0 to t_last (points outside them would come out of order, and the
+ * overlap checks trust t0 and t_last). */
+static int row_points(sqlite3_stmt *st, struct store_point **ret, size_t *ret_n) {
         if (sqlite3_column_int64(st, 1) != CHUNK_CODEC_DELTA_ZLIB)
                 return -EBADMSG;
         struct store_point *p;
@@ -102,7 +104,7 @@ int tsdb_row_points(sqlite3_stmt *st, struct store_point **ret, size_t *ret_n) {
 static int add_chunk(sqlite3_stmt *st, int64_t from, int64_t to, struct acc *a) {
         struct store_point *p;
         size_t n;
-        int r = tsdb_row_points(st, &p, &n);
+        int r = row_points(st, &p, &n);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n && r == 0; i++)

@@ -12,7 +12,8 @@ int tsdb_series(struct tsdb *t, const char *name, int scale, int64_t *ret_id) {
         if (!name || !*name || scale < 0 || scale > 18)
                 return -EINVAL;
         sqlite3_stmt *st;
-        int r = tsdb_prepare(t->db, "INSERT INTO series(name, scale) VALUES (?1, ?2) ON CONFLICT(name) DO NOTHING", &st);
+        int r = tsdb_prepare(t->db, "INSERT INTO series(name, scale) VALUES (?1, ?2) ON CONFLICT(name) DO NOTHING",
+                             &st);
         if (r == 0)
                 r = tsdb_errno(sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC));
         if (r == 0)
@@ -37,7 +38,8 @@ static int check_overlap(sqlite3 *db, int64_t series, int64_t t0, int64_t t_last
 
 int tsdb_chunk_end(sqlite3 *db, int64_t series, int64_t at_or_before, int64_t *ret) {
         sqlite3_stmt *st;
-        int r = tsdb_prepare(db, "SELECT t_last FROM chunk WHERE series = ?1 AND t0 <= ?2 ORDER BY t0 DESC LIMIT 1", &st);
+        int r = tsdb_prepare(db, "SELECT t_last FROM chunk WHERE series = ?1 AND t0 <= ?2 ORDER BY t0 DESC LIMIT 1",
+                             &st);
         if (r == 0)
                 r = tsdb_bind2(st, series, at_or_before);
         if (r == 0) {
@@ -51,16 +53,13 @@ int tsdb_chunk_end(sqlite3 *db, int64_t series, int64_t at_or_before, int64_t *r
         return r;
 }
 
-int tsdb_series_exists(sqlite3 *db, int64_t series) {
-        sqlite3_stmt *st;
+int tsdb_series_exists(sqlite3 *db, sqlite3_stmt **cache, int64_t series) {
         int64_t one;
-        int r = tsdb_prepare(db, "SELECT 1 FROM series WHERE id = ?1", &st);
+        int r = *cache ? tsdb_errno(sqlite3_reset(*cache))
+                       : tsdb_prepare(db, "SELECT 1 FROM series WHERE id = ?1", cache);
         if (r == 0)
-                r = tsdb_errno(sqlite3_bind_int64(st, 1, series));
-        if (r == 0)
-                r = tsdb_step_int(st, &one);
-        sqlite3_finalize(st);
-        return r;
+                r = tsdb_errno(sqlite3_bind_int64(*cache, 1, series));
+        return r < 0 ? r : tsdb_step_int(*cache, &one);
 }
 
 static int insert_chunk(sqlite3 *db, int64_t series, const struct store_point *p, size_t n) {
@@ -70,7 +69,8 @@ static int insert_chunk(sqlite3 *db, int64_t series, const struct store_point *p
         if (r < 0)
                 return r;
         sqlite3_stmt *st;
-        r = tsdb_prepare(db, "INSERT INTO chunk(series, t0, t_last, n, codec, blob) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st);
+        r = tsdb_prepare(db, "INSERT INTO chunk(series, t0, t_last, n, codec, blob) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                         &st);
         if (r == 0)
                 r = tsdb_bind2(st, series, p[0].t_ms);
         if (r == 0)
@@ -181,7 +181,9 @@ int tsdb_check_batch(const struct tsdb_chunk_in *c, size_t n) {
 }
 
 int tsdb_append_one(struct tsdb *t, const struct tsdb_chunk_in *c, bool log_check) {
-        int r = tsdb_series_exists(t->db, c->series);
+        sqlite3_stmt *exists = NULL;
+        int r = tsdb_series_exists(t->db, &exists, c->series);
+        sqlite3_finalize(exists);
         /* The log's points come after every chunk of their series (queries read them last). */
         struct tsdb_log_bound b = tsdb_log_bound(t, c->series);
         if (r == 0 && log_check && b.t0 >= 0 && b.t0 <= c->p[c->n - 1].t_ms)
@@ -209,5 +211,5 @@ int tsdb_append_chunks(struct tsdb *t, const struct tsdb_chunk_in *c, size_t n) 
 }
 
 int tsdb_append_chunk(struct tsdb *t, int64_t series, const struct store_point *p, size_t n) {
-        return tsdb_append_chunks(t, &(const struct tsdb_chunk_in){ series, p, n }, 1);
+        return tsdb_append_chunks(t, &(const struct tsdb_chunk_in) { series, p, n }, 1);
 }
