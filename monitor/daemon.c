@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/* The monitor's loop (daemon.h). */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+#include <time.h>
+
+#include "log.h"
+#include "macro.h"
+#include "monitor-config.h"
+#include "daemon.h"
+#include "profiler.h"
+#include "ring.h"
+#include "sysroot.h"
+#include "time-util.h"
+
+/* Store errors are logged at their first occurrence and then at most this often. */
+#define STORE_ERROR_LOG_MS (5 * TSDB_MINUTE_MS)
+
+typedef struct Monitor {
+        const MonitorOptions *opts;
+        MonitorConfig cfg;
+        sd_event *event;
+        sd_event_source *tick;
+        Sysroot *root;
+        Profiler *profiler;
+        struct tsdb *store;
+        MonitorRing *ring;
+        int64_t slot_ms;                /* the slot the next tick samples */
+        int64_t stamp_ms;               /* the slot being sampled (points are stamped with it) */
+        int64_t flushed_ms, sealed_hour;
+        int64_t store_error_ms;         /* when a store error was last logged; -1: the store is fine */
+        uint64_t ticks, missed, cpu_usec;
+        int exit_status;
+        bool oom;
+} Monitor;
+
+static uint64_t process_cpu_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+static int on_point(void *userdata, const MetricPoint *p) {
+        Monitor *m = userdata;
+        char path[256];
+        if (metric_point_path(p, path, sizeof(path)) < 0)
+                return 0;
+        return ring_add(m->ring, path, p->unit, m->stamp_ms, p->value);
+}
+
+static void store_failed(Monitor *m, int r, const char *what) {
+        if (m->store_error_ms >= 0 && m->stamp_ms - m->store_error_ms < STORE_ERROR_LOG_MS)
+                return;
+        m->store_error_ms = m->stamp_ms;
+        log_error_errno(r, "%s: cannot %s: %m; samples are kept in memory (up to %zu a series) and written when "
+                        "the store takes them again", m->cfg.store, what, m->cfg.max_pending);
+}
+
+static void store_ok(Monitor *m) {
+        if (m->store_error_ms < 0)
+                return;
+        m->store_error_ms = -1;
+        log_notice("%s: the store takes samples again", m->cfg.store);
+}
+
+static void notify_status(Monitor *m) {
+        MonitorRingStats s;
+        ring_stats(m->ring, &s);
+        uint64_t dropped = s.dropped_overflow + s.dropped_series + s.dropped_order + s.dropped_value;
+        sd_notifyf(false, "STATUS=%zu series, %" PRIu64 " samples stored, %" PRIu64 " dropped, %" PRIu64
+                   " ticks missed", s.series, s.stored, dropped, m->missed);
+}
+
+static void flush(Monitor *m) {
+        int r = ring_flush(m->ring);
+        if (r < 0)
+                store_failed(m, r, "write the samples");
+        else
+                store_ok(m);
+        m->flushed_ms = m->stamp_ms;
+        notify_status(m);
+}
+
+/* Once an hour (and at start): the log's rows of past hours into chunks and rollups, then retention. */
+static void seal(Monitor *m) {
+        int64_t hour = m->stamp_ms / TSDB_HOUR_MS;
+        if (hour == m->sealed_hour)
+                return;
+        int64_t points = 0, deleted[TSDB_TIERS] = { 0 };
+        int r = tsdb_seal(m->store, hour * TSDB_HOUR_MS, &points);
+        if (r < 0) {
+                store_failed(m, r, "seal the last hour's samples");
+                return;
+        }
+        r = tsdb_prune(m->store, m->stamp_ms, &m->cfg.limits, deleted);
+        if (r < 0) {
+                store_failed(m, r, "apply the retention");
+                return;
+        }
+        m->sealed_hour = hour;
+        log_debug("%s: sealed %" PRId64 " samples; retention removed %" PRId64 " chunks, %" PRId64 " minute and %" PRId64
+                  " hour rows", m->cfg.store, points, deleted[TSDB_TIER_CHUNK], deleted[TSDB_TIER_R1M],
+                  deleted[TSDB_TIER_R1H]);
+}
+
+static int schedule(Monitor *m) {
+        return sd_event_source_set_time(m->tick, (uint64_t) m->slot_ms * 1000u) ?:
+               sd_event_source_set_enabled(m->tick, SD_EVENT_ONESHOT);
+}
+
+static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
+        Monitor *m = userdata;
+        uint64_t cpu0 = process_cpu_usec();
+        int64_t iv = m->cfg.interval_ms, now_ms = (int64_t) (time_now_realtime_usec() / 1000u);
+        int64_t slot = now_ms / iv * iv;
+        /* Woken in a later slot than planned (a busy host): the slots between are missed, not
+         * sampled late. A slot before the planned one is a clock set back: the ring drops what does
+         * not come after the series' last sample. */
+        if (slot > m->slot_ms)
+                m->missed += (uint64_t) ((slot - m->slot_ms) / iv);
+        m->stamp_ms = slot;
+        int r = profiler_sample(m->profiler, profiler_now_usec(), false);
+        if (r == -ENOMEM) {
+                log_error("out of memory while sampling: stopping");
+                m->exit_status = 1;
+                return sd_event_exit(m->event, 1);
+        }
+        m->ticks++;
+        /* The monitor's own cost and misses, as series like any other. */
+        ring_add(m->ring, "monitor.cpu_us", "us", slot, (double) m->cpu_usec);
+        ring_add(m->ring, "monitor.missed_total", "count", slot, (double) m->missed);
+        if (slot - m->flushed_ms >= m->cfg.flush_ms)
+                flush(m);
+        seal(m);
+        m->slot_ms = slot + iv;
+        m->cpu_usec = process_cpu_usec() - cpu0;
+        r = schedule(m);
+        if (r < 0) {
+                log_error_errno(r, "cannot schedule the next sample: %m");
+                m->exit_status = 1;
+                return sd_event_exit(m->event, 1);
+        }
+        return 0;
+}
+
+static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Monitor *m = userdata;
+        m->exit_status = si->ssi_signo == SIGINT ? 130 : 0;
+        log_info("%s: writing the pending samples and stopping", strsignal((int) si->ssi_signo));
+        return sd_event_exit(m->event, 0);
+}
+
+static int on_duration(sd_event_source *s, uint64_t usec, void *userdata) {
+        Monitor *m = userdata;
+        return sd_event_exit(m->event, 0);
+}
+
+/* The configuration with the command line's overrides. */
+static int config_read(Monitor *m, MonitorConfig *c) {
+        _cleanup_(error_done) Error e = ERROR_NULL;
+        int r = monitor_config_load(m->opts->config, m->opts->config_given, c, &e);
+        if (r < 0) {
+                log_error("%s", error_message(&e));
+                return r;
+        }
+        if (m->opts->interval_ms > 0)
+                c->interval_ms = m->opts->interval_ms;
+        if (m->opts->store) {
+                free(c->store);
+                if (!(c->store = strdup(m->opts->store)))
+                        return log_error_errno(-ENOMEM, "%m");
+        }
+        return 0;
+}
+
+static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Monitor *m = userdata;
+        MonitorConfig c = {};
+        sd_notify(false, "RELOADING=1");
+        if (config_read(m, &c) < 0) {
+                log_error("%s: keeping the configuration in use; correct the file and reload again", m->opts->config);
+                monitor_config_done(&c);
+                sd_notify(false, "READY=1");
+                return 0;
+        }
+        if (strcmp(c.store, m->cfg.store) != 0) {
+                log_warning("%s: 'store' changed to %s: that takes a restart; until then samples go to %s",
+                            m->opts->config, c.store, m->cfg.store);
+                free(c.store);
+                c.store = TAKE_PTR(m->cfg.store);
+        }
+        bool new_interval = c.interval_ms != m->cfg.interval_ms;
+        monitor_config_done(&m->cfg);
+        m->cfg = c;
+        ring_set_limits(m->ring, c.max_series, c.max_pending);
+        if (new_interval) {
+                int64_t now_ms = (int64_t) (time_now_realtime_usec() / 1000u);
+                m->slot_ms = (now_ms / c.interval_ms + 1) * c.interval_ms;
+                (void) schedule(m);
+        }
+        log_info("%s: configuration reloaded: a sample every %g s, written every %g s", m->opts->config,
+                 (double) c.interval_ms / 1000, (double) c.flush_ms / 1000);
+        sd_notify(false, "READY=1");
+        return 0;
+}
+
+static int store_open(Monitor *m) {
+        _cleanup_free_ char *moved = NULL;
+        int r = tsdb_open(m->cfg.store, &m->store, &moved);
+        if (r == -EBUSY)
+                return log_error_errno(r, "%s: another skytune-monitor writes this store: stop it (systemctl stop "
+                                       "skytune-monitor) or give this one --store PATH", m->cfg.store);
+        if (r == -EPROTO)
+                return log_error_errno(r, "%s: written by a newer skytune: upgrade skytune, or give --store PATH",
+                                       m->cfg.store);
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot open the store: %m%s", m->cfg.store,
+                                       r == -EACCES ? " (the service's StateDirectory= makes its directory; by hand, "
+                                                      "give --store PATH in a directory you may write)" : "");
+        if (moved)
+                log_warning("%s: not a usable skytune store: kept as %s (nothing deleted); a new store starts here",
+                            m->cfg.store, moved);
+        return 0;
+}
+
+static int monitor_start(Monitor *m) {
+        int r = config_read(m, &m->cfg);
+        if (r < 0)
+                return r;
+        if ((r = sysroot_open(m->opts->sysroot, &m->root)) < 0)
+                return log_error_errno(r, "--sysroot %s: cannot open it: %m", m->opts->sysroot);
+        if ((r = store_open(m)) < 0)
+                return r;
+        if ((r = ring_new(m->store, m->cfg.max_series, m->cfg.max_pending, &m->ring)) < 0 ||
+            (r = profiler_new(m->root, &m->profiler)) < 0)
+                return log_error_errno(r, "cannot start the collectors: %m");
+        profiler_set_summaries(m->profiler, false);
+        if ((r = profiler_add_sink(m->profiler, &(MetricSink) { .emit = on_point, .userdata = m })) < 0)
+                return log_error_errno(r, "cannot start the collectors: %m");
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return log_error_errno(-errno, "cannot block signals: %m");
+        int64_t now_ms = (int64_t) (time_now_realtime_usec() / 1000u);
+        m->slot_ms = (now_ms / m->cfg.interval_ms + 1) * m->cfg.interval_ms;
+        m->flushed_ms = now_ms;
+        if ((r = sd_event_default(&m->event)) < 0 ||
+            (r = sd_event_add_signal(m->event, NULL, SIGTERM, on_stop, m)) < 0 ||
+            (r = sd_event_add_signal(m->event, NULL, SIGINT, on_stop, m)) < 0 ||
+            (r = sd_event_add_signal(m->event, NULL, SIGHUP, on_reload, m)) < 0 ||
+            (r = sd_event_add_time(m->event, &m->tick, CLOCK_REALTIME, (uint64_t) m->slot_ms * 1000u, 1000, on_tick,
+                                   m)) < 0 ||
+            (r = sd_event_set_watchdog(m->event, true)) < 0)
+                return log_error_errno(r, "cannot set up the event loop: %m");
+        if (m->opts->duration_s > 0) {
+                uint64_t now;
+                sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+                r = sd_event_add_time(m->event, NULL, CLOCK_MONOTONIC, now + (uint64_t) (m->opts->duration_s * 1e6), 1000,
+                                      on_duration, m);
+                if (r < 0)
+                        return log_error_errno(r, "cannot set up the event loop: %m");
+        }
+        /* The first sample: every rate needs a sample before it. */
+        m->stamp_ms = now_ms;
+        if ((r = profiler_sample(m->profiler, profiler_now_usec(), false)) < 0)
+                return log_error_errno(r, "cannot sample: %m");
+        log_info("sampling every %g s into %s (written every %g s)", (double) m->cfg.interval_ms / 1000, m->cfg.store,
+                 (double) m->cfg.flush_ms / 1000);
+        sd_notifyf(false, "READY=1\nSTATUS=sampling every %g s into %s", (double) m->cfg.interval_ms / 1000, m->cfg.store);
+        return 0;
+}
+
+static void monitor_done(Monitor *m) {
+        if (m->ring && m->store) {
+                int r = ring_flush(m->ring);
+                if (r < 0)
+                        log_error_errno(r, "%s: cannot write the last samples: %m", m->cfg.store);
+        }
+        sd_notify(false, "STOPPING=1");
+        profiler_free(m->profiler);
+        ring_free(m->ring);
+        tsdb_close(m->store);
+        sd_event_source_unref(m->tick);
+        sd_event_unref(m->event);
+        sysroot_free(m->root);
+        monitor_config_done(&m->cfg);
+}
+
+int monitor_run(const MonitorOptions *o) {
+        Monitor m = { .opts = o, .sealed_hour = -1, .store_error_ms = -1 };
+        int r = monitor_start(&m);
+        if (r >= 0) {
+                r = sd_event_loop(m.event);
+                if (r < 0 && m.exit_status == 0) {
+                        log_error_errno(r, "the event loop failed: %m");
+                        m.exit_status = 1;
+                }
+        } else
+                m.exit_status = 1;
+        monitor_done(&m);
+        return m.exit_status;
+}
