@@ -164,7 +164,8 @@ static int config_read(Monitor *m, MonitorConfig *c) {
         _cleanup_(error_done) Error e = ERROR_NULL;
         int r = monitor_config_load(m->opts->config, m->opts->config_given, c, &e);
         if (r < 0) {
-                log_error("%s", error_message(&e));
+                _cleanup_free_ char *msg = error_format(&e);
+                log_error("%s", msg ? msg : error_message(&e));
                 return r;
         }
         if (m->opts->interval_ms > 0)

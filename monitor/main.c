@@ -65,7 +65,8 @@ static int check(const MonitorOptions *o) {
         MonitorConfig c = {};
         _cleanup_(error_done) Error e = ERROR_NULL;
         if (monitor_config_load(o->config, o->config_given, &c, &e) < 0) {
-                log_error("%s", error_message(&e));
+                _cleanup_free_ char *msg = error_format(&e);
+                log_error("%s", msg ? msg : error_message(&e));
                 return 1;
         }
         printf("%s: a sample every %g s, written every %g s, into %s; at most %zu series\n", o->config,
