@@ -218,10 +218,11 @@ static int store_open(Monitor *m) {
         if (r == -EPROTO)
                 return log_error_errno(r, "%s: written by a newer skytune: upgrade skytune, or give --store PATH",
                                        m->cfg.store);
+        bool place = r == -EACCES || r == -ENOENT || r == -EROFS || r == -EPERM;
         if (r < 0)
                 return log_error_errno(r, "%s: cannot open the store: %m%s", m->cfg.store,
-                                       r == -EACCES ? " (the service's StateDirectory= makes its directory; by hand, "
-                                                      "give --store PATH in a directory you may write)" : "");
+                                       place ? " (the service's StateDirectory= makes its directory; by hand, give "
+                                               "--store PATH in a directory you may write)" : "");
         if (moved)
                 log_warning("%s: not a usable skytune store: kept as %s (nothing deleted); a new store starts here",
                             m->cfg.store, moved);
