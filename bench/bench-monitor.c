@@ -7,7 +7,8 @@
  * this program, and sadc at 1 s (each when installed), lets them warm up for one window, then per
  * window reads each one's CPU time (the sum of its threads' schedstat, in ns: ticks are too coarse
  * for 0.05 % of a core), and at the end its RSS and USS (smaps_rollup), skytune-monitor's memory by
- * mapping, and the bytes each wrote (/proc/PID/io). Prints per-window medians and the ratios.
+ * mapping, and the bytes each wrote after the warm-up (/proc/PID/io). Prints per-window medians and
+ * the ratios. USS counts clean pages of libraries no other process maps; "dirty" is private dirty.
  * --stress S then runs stress-ng on CPU, memory and I/O for S seconds beside a fresh monitor and
  * counts the samples the store got against the slots of that time. */
 #include <arpa/inet.h>
@@ -37,6 +38,7 @@ typedef struct Peer {
         double cpu_pct[MAX_WINDOWS];
         size_t n;
         double last_ns;
+        double io0, io0_at;     /* write_bytes at the end of the warm-up, and when */
 } Peer;
 
 static double now_s(void) {
@@ -46,6 +48,7 @@ static double now_s(void) {
 }
 
 static pid_t start(char *const *argv) {
+        fflush(stdout); /* the child must not print our buffered lines again */
         pid_t pid = fork();
         if (pid == 0) {
                 if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
@@ -80,7 +83,7 @@ static double cpu_ns(pid_t pid) {
         return sum;
 }
 
-/* The kB value of key in /proc/pid/<file>, summed over every line that has it. */
+/* The kB value of the lines of /proc/pid/<file> that start with key, summed ("Private_": clean and dirty). */
 static double kb(pid_t pid, const char *file, const char *key) {
         char path[64], line[512];
         snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid, file);
@@ -89,7 +92,7 @@ static double kb(pid_t pid, const char *file, const char *key) {
         size_t n = strlen(key);
         while (f && fgets(line, sizeof(line), f))
                 if (strncmp(line, key, n) == 0)
-                        sum = (isnan(sum) ? 0 : sum) + strtod(line + n, NULL);
+                        sum = (isnan(sum) ? 0 : sum) + strtod(strchr(line, ':') + 1, NULL);
         if (f)
                 fclose(f);
         return sum;
@@ -302,6 +305,10 @@ int main(int argc, char **argv) {
                                 if (peers[i].pid <= 0)
                                         continue;
                                 double ns = cpu_ns(peers[i].pid);
+                                if (!warm) {
+                                        peers[i].io0 = io_bytes(peers[i].pid, "write_bytes:");
+                                        peers[i].io0_at = t;
+                                }
                                 if (warm && peers[i].n < MAX_WINDOWS)
                                         peers[i].cpu_pct[peers[i].n++] = (ns - peers[i].last_ns) / 1e9 / (t - wstart) * 100;
                                 peers[i].last_ns = ns;
@@ -312,11 +319,14 @@ int main(int argc, char **argv) {
                 }
                 usleep(20000);
         }
-        double rss[3], uss[3], wrote[3];
+        double rss[3], uss[3], dirty[3], wrote[3], t_end = now_s();
         for (size_t i = 0; i < 3; i++) {
                 rss[i] = peers[i].pid > 0 ? kb(peers[i].pid, "smaps_rollup", "Rss:") : NAN;
                 uss[i] = peers[i].pid > 0 ? kb(peers[i].pid, "smaps_rollup", "Private_") : NAN;
-                wrote[i] = peers[i].pid > 0 ? io_bytes(peers[i].pid, "write_bytes:") : NAN;
+                dirty[i] = peers[i].pid > 0 ? kb(peers[i].pid, "smaps_rollup", "Private_Dirty:") : NAN;
+                wrote[i] = peers[i].pid > 0 ? (io_bytes(peers[i].pid, "write_bytes:") - peers[i].io0) /
+                                                      (t_end - peers[i].io0_at)
+                                            : NAN;
         }
         mappings(peers[0].pid);
         for (size_t i = 0; i < 3; i++)
@@ -325,13 +335,14 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < 3; i++)
                 if (peers[i].pid > 0)
                         waitpid(peers[i].pid, NULL, 0);
-        printf("  %-16s %12s %9s %9s %14s\n", "process", "CPU % core", "RSS MB", "USS MB", "writes MB/day");
+        printf("  %-16s %12s %9s %9s %9s %14s\n", "process", "CPU % core", "RSS MB", "USS MB", "dirty MB",
+               "writes MB/day");
         for (size_t i = 0; i < 3; i++) {
                 if (peers[i].pid <= 0)
                         continue;
-                printf("  %-16s %12.4f %9.2f %9.2f %14.1f   (median of %zu windows)\n", peers[i].name,
-                       median(peers[i].cpu_pct, peers[i].n), rss[i] / 1024, uss[i] / 1024,
-                       wrote[i] / duration * 86400 / 1e6, peers[i].n);
+                printf("  %-16s %12.4f %9.2f %9.2f %9.2f %14.1f   (median of %zu windows)\n", peers[i].name,
+                       median(peers[i].cpu_pct, peers[i].n), rss[i] / 1024, uss[i] / 1024, dirty[i] / 1024,
+                       wrote[i] * 86400 / 1e6, peers[i].n);
         }
         if (node)
                 printf("  node_exporter: %zu scrapes, %.0f KB each\n", scrapes, scrapes ? (double) scraped / scrapes / 1024 : 0);

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/* skytune alerts check [FILE...]: the alert rules skytune-monitor reads (monitor/alert-rule.h,
+ * docs/monitor.md), checked as the monitor checks them: every mistake at file:line, every series
+ * against the metric catalogue. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert-rule.h"
+#include "cli.h"
+#include "log.h"
+#include "profiler.h"
+#include "verbs.h"
+
+static const char usage[] = "Usage: skytune alerts check [FILE...]\n"
+                            "\n"
+                            "Check alert rule files as skytune-monitor reads them (docs/monitor.md, Alert\n"
+                            "rules): each mistake at FILE:LINE, each series against what the monitor keeps.\n"
+                            "Without FILE: the rules the monitor would load, the shipped ones\n"
+                            "(" SKYTUNE_ALERT_DIR ") and " ALERT_ETC_DIR ",\n"
+                            "where a file replaces a shipped one of the same name.\n"
+                            "\n"
+                            "Exit: 0 every rule is valid, 1 a file has a mistake (the message says where),\n"
+                            "2 usage error.\n";
+
+static void print_rule(const AlertRule *r) {
+        printf("  %-22s %s %s", r->name, r->expr_text, r->direction == ALERT_ABOVE ? ">=" : "<=");
+        for (AlertLevel l = ALERT_LEVEL_WARN; l <= ALERT_LEVEL_CRIT; l++)
+                if (!isnan(r->level[l]))
+                        printf(" %s %g", alert_level_name(l), r->level[l]);
+        if (r->clear > 0)
+                printf(", clear %g", r->clear);
+        if (r->for_ms > 0)
+                printf(", for %gs", (double) r->for_ms / 1000);
+        if (r->hits > 1)
+                printf(", %u hits", r->hits);
+        if (r->keep_firing_ms > 0)
+                printf(", keep firing %gs", (double) r->keep_firing_ms / 1000);
+        printf("\n");
+}
+
+static int alerts_check(int argc, char **argv) {
+        static const struct option options[] = { { "help", no_argument, NULL, 'h' }, {} };
+        optind = 1;
+        opterr = 0;
+        for (int c; (c = getopt_long(argc, argv, "h", options, NULL)) != -1;) {
+                if (c == 'h') {
+                        fputs(usage, stdout);
+                        return EXIT_OK;
+                }
+                log_error("alerts check: unknown option '%s' (see 'skytune alerts --help')", argv[optind - 1]);
+                return EXIT_USAGE;
+        }
+        MetricCatalog catalog = {};
+        if (profiler_metric_catalog(&catalog) < 0) {
+                log_error("out of memory");
+                return EXIT_FAIL;
+        }
+        AlertRules rules = {};
+        Error e = ERROR_NULL;
+        int r = 0;
+        size_t n_files = (size_t) (argc - optind);
+        if (n_files > 0)
+                for (int i = optind; r >= 0 && i < argc; i++)
+                        r = alert_rules_load_file(argv[i], &catalog, &rules, &e);
+        else {
+                size_t n_dirs;
+                const char *const *dirs = alert_rule_dirs(&n_dirs);
+                r = alert_rules_load_dirs(dirs, n_dirs, &catalog, &rules, &e);
+        }
+        metric_catalog_done(&catalog);
+        if (r < 0) {
+                char *msg = error_format(&e);
+                log_error("%s", msg ? msg : error_message(&e));
+                free(msg);
+                error_done(&e);
+                alert_rules_done(&rules);
+                return EXIT_FAIL;
+        }
+        const char *file = NULL;
+        for (size_t i = 0; i < rules.n; i++) {
+                if (!file || strcmp(file, rules.rules[i].file) != 0)
+                        printf("%s:\n", file = rules.rules[i].file);
+                print_rule(&rules.rules[i]);
+        }
+        printf("%zu rule%s, all valid\n", rules.n, rules.n == 1 ? "" : "s");
+        alert_rules_done(&rules);
+        return EXIT_OK;
+}
+
+int verb_alerts(int argc, char **argv) {
+        if (argc >= 2 && strcmp(argv[1], "check") == 0)
+                return alerts_check(argc - 1, argv + 1);
+        if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+                fputs(usage, stdout);
+                return EXIT_OK;
+        }
+        log_error("alerts: give a command: check (see 'skytune alerts --help')");
+        return EXIT_USAGE;
+}
