@@ -2,7 +2,6 @@
 /* skytune alerts check [FILE...]: the alert rules skytune-monitor reads (monitor/alert-rule.h,
  * docs/monitor.md), checked as the monitor checks them: every mistake at file:line, every series
  * against the metric catalogue. */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,17 +41,20 @@ static void print_rule(const AlertRule *r) {
 }
 
 static int alerts_check(int argc, char **argv) {
-        static const struct option options[] = { { "help", no_argument, NULL, 'h' }, {} };
-        optind = 1;
-        opterr = 0;
-        for (int c; (c = getopt_long(argc, argv, "h", options, NULL)) != -1;) {
-                if (c == 'h') {
+        /* Files and --help only: no option takes a value. */
+        int first = 1;
+        for (int i = 1; i < argc; i++) {
+                if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
                         fputs(usage, stdout);
                         return EXIT_OK;
                 }
-                log_error("alerts check: unknown option '%s' (see 'skytune alerts --help')", argv[optind - 1]);
-                return EXIT_USAGE;
+                if (argv[i][0] == '-' && strcmp(argv[i], "--") != 0) {
+                        log_error("alerts check: unknown option '%s' (see 'skytune alerts --help')", argv[i]);
+                        return EXIT_USAGE;
+                }
         }
+        if (argc > 1 && strcmp(argv[1], "--") == 0)
+                first = 2;
         MetricCatalog catalog = {};
         if (profiler_metric_catalog(&catalog) < 0) {
                 log_error("out of memory");
@@ -61,9 +63,9 @@ static int alerts_check(int argc, char **argv) {
         AlertRules rules = {};
         Error e = ERROR_NULL;
         int r = 0;
-        size_t n_files = (size_t) (argc - optind);
+        size_t n_files = (size_t) (argc - first);
         if (n_files > 0)
-                for (int i = optind; r >= 0 && i < argc; i++)
+                for (int i = first; r >= 0 && i < argc; i++)
                         r = alert_rules_load_file(argv[i], &catalog, &rules, &e);
         else {
                 size_t n_dirs;

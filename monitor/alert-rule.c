@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <libconfig.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,40 @@
 
 const char *alert_level_name(AlertLevel l) {
         return l == ALERT_LEVEL_CRIT ? "crit" : l == ALERT_LEVEL_WARN ? "warn" : "none";
+}
+
+char *alert_expand(const char *text, double v) {
+        char num[32];
+        if (isnan(v))
+                snprintf(num, sizeof(num), "no data");
+        else
+                snprintf(num, sizeof(num), "%.4g", v);
+        size_t cap = strlen(text) + 1, n = 0;
+        for (const char *p = text; (p = strstr(p, "{{")); p += 2)
+                cap += strlen(num);
+        char *out = malloc(cap);
+        if (!out)
+                return NULL;
+        for (const char *p = text; *p;) {
+                const char *q = p;
+                if (q[0] == '{' && q[1] == '{') {
+                        q += 2;
+                        q += strspn(q, " ");
+                        if (strncmp(q, "value", 5) == 0) {
+                                q += 5;
+                                q += strspn(q, " ");
+                                if (q[0] == '}' && q[1] == '}') {
+                                        memcpy(out + n, num, strlen(num));
+                                        n += strlen(num);
+                                        p = q + 2;
+                                        continue;
+                                }
+                        }
+                }
+                out[n++] = *p++;
+        }
+        out[n] = '\0';
+        return out;
 }
 
 /* Past level l's threshold in the rule's direction, by margin (negative: short of it). */
@@ -205,7 +240,7 @@ static int read_expr(const ConfRead *c, const config_setting_t *g, const MetricC
         k = one ? cond_number(r->expr, NULL, probe_lookup, one, &v) : -ENOMEM;
         json_decref(one);
         if (k == -EINVAL)
-                return conf_fail(c, s, "'expr' must be a number (\"cpu.utilization_pct\", \"100 - memory.available_pct\"); "
+                return conf_fail(c, s, "'expr' must be a number (\"cpu.utilization_pct\", \"cpu.user_pct + cpu.system_pct\"); "
                                  "the comparison is warn and crit");
         PathCheck pc = { c, s, catalog, r };
         k = cond_foreach_path(r->expr, path_check, &pc);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Alert rules (docs/monitor.md, Alert rules): libconfig files of `rules = ( { ... }, ... );`, each
  * rule a number from an expression over the monitor's series (the condition language of policies,
- * rules/cond.h: "cpu.utilization_pct", "100 - memory.available_pct") compared with a warn and a crit
+ * rules/cond.h: "cpu.utilization_pct", "cpu.user_pct + cpu.system_pct") compared with a warn and a crit
  * level, with hysteresis (clear), a pending time (for), N consecutive hits, keep_firing_for, a
  * no-data policy, flap damping, labels that identify the alert and annotations that describe it.
  * Every mistake is an error at file:line. */
@@ -73,5 +73,8 @@ void alert_rules_done(AlertRules *rules);
 void alert_rule_files_free(char **files);
 
 const char *alert_level_name(AlertLevel l);
+/* text with each "{{ value }}" (spaces optional) replaced by v (%.4g; "no data" for NAN); malloc'ed,
+ * NULL on ENOMEM. */
+char *alert_expand(const char *text, double v);
 /* The level v reaches, with current held (the level an alert is at now, for the hysteresis). */
 AlertLevel alert_rule_level(const AlertRule *r, double v, AlertLevel current);

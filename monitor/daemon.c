@@ -17,8 +17,16 @@
 #include "sysroot.h"
 #include "time-util.h"
 
-/* Store errors are logged at their first occurrence and then at most this often. */
+/* Store errors are logged at their first occurrence and then at most this often; a seal or a
+ * retention that fails is tried again after SEAL_RETRY_MS, not at every tick. */
 #define STORE_ERROR_LOG_MS (5 * TSDB_MINUTE_MS)
+#define SEAL_RETRY_MS TSDB_MINUTE_MS
+
+/* One kind of store write (flush, seal): when its error was last logged; -1: it works. */
+typedef struct StoreOp {
+        const char *what;
+        int64_t error_ms;
+} StoreOp;
 
 typedef struct Monitor {
         const MonitorOptions *opts;
@@ -29,13 +37,12 @@ typedef struct Monitor {
         Profiler *profiler;
         struct tsdb *store;
         MonitorRing *ring;
-        int64_t slot_ms;                /* the slot the next tick samples */
         int64_t stamp_ms;               /* the slot being sampled (points are stamped with it) */
-        int64_t flushed_ms, sealed_hour;
-        int64_t store_error_ms;         /* when a store error was last logged; -1: the store is fine */
-        uint64_t ticks, missed, cpu_usec;
+        uint64_t tick_mono;             /* CLOCK_MONOTONIC of the last tick, usec */
+        int64_t flushed_ms, sealed_hour, seal_retry_ms;
+        StoreOp flush_op, seal_op;
+        uint64_t ticks, missed, cpu_usec, long_names;
         int exit_status;
-        bool oom;
 } Monitor;
 
 static uint64_t process_cpu_usec(void) {
@@ -44,33 +51,39 @@ static uint64_t process_cpu_usec(void) {
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
+static int64_t realtime_ms(void) {
+        return (int64_t) (time_now_realtime_usec() / 1000u);
+}
+
 static int on_point(void *userdata, const MetricPoint *p) {
         Monitor *m = userdata;
         char path[256];
-        if (metric_point_path(p, path, sizeof(path)) < 0)
+        if (metric_point_path(p, path, sizeof(path)) < 0) {
+                m->long_names++;
                 return 0;
+        }
         return ring_add(m->ring, path, p->unit, m->stamp_ms, p->value);
 }
 
-static void store_failed(Monitor *m, int r, const char *what) {
-        if (m->store_error_ms >= 0 && m->stamp_ms - m->store_error_ms < STORE_ERROR_LOG_MS)
+static void store_failed(Monitor *m, StoreOp *op, int r) {
+        if (op->error_ms >= 0 && m->stamp_ms - op->error_ms < STORE_ERROR_LOG_MS)
                 return;
-        m->store_error_ms = m->stamp_ms;
+        op->error_ms = m->stamp_ms;
         log_error_errno(r, "%s: cannot %s: %m; samples are kept in memory (up to %zu a series) and written when "
-                        "the store takes them again", m->cfg.store, what, m->cfg.max_pending);
+                        "the store takes them again", m->cfg.store, op->what, monitor_pending_cap(&m->cfg));
 }
 
-static void store_ok(Monitor *m) {
-        if (m->store_error_ms < 0)
+static void store_ok(Monitor *m, StoreOp *op) {
+        if (op->error_ms < 0)
                 return;
-        m->store_error_ms = -1;
-        log_notice("%s: the store takes samples again", m->cfg.store);
+        op->error_ms = -1;
+        log_notice("%s: can %s again", m->cfg.store, op->what);
 }
 
 static void notify_status(Monitor *m) {
         MonitorRingStats s;
         ring_stats(m->ring, &s);
-        uint64_t dropped = s.dropped_overflow + s.dropped_series + s.dropped_order + s.dropped_value;
+        uint64_t dropped = s.dropped_overflow + s.dropped_series + s.dropped_order + s.dropped_value + m->long_names;
         sd_notifyf(false, "STATUS=%zu series, %" PRIu64 " samples stored, %" PRIu64 " dropped, %" PRIu64
                    " ticks missed", s.series, s.stored, dropped, m->missed);
 }
@@ -78,9 +91,9 @@ static void notify_status(Monitor *m) {
 static void flush(Monitor *m) {
         int r = ring_flush(m->ring);
         if (r < 0)
-                store_failed(m, r, "write the samples");
+                store_failed(m, &m->flush_op, r);
         else
-                store_ok(m);
+                store_ok(m, &m->flush_op);
         m->flushed_ms = m->stamp_ms;
         notify_status(m);
 }
@@ -88,63 +101,70 @@ static void flush(Monitor *m) {
 /* Once an hour (and at start): the log's rows of past hours into chunks and rollups, then retention. */
 static void seal(Monitor *m) {
         int64_t hour = m->stamp_ms / TSDB_HOUR_MS;
-        if (hour == m->sealed_hour)
+        if (hour == m->sealed_hour || m->stamp_ms < m->seal_retry_ms)
                 return;
         int64_t points = 0, deleted[TSDB_TIERS] = { 0 };
         int r = tsdb_seal(m->store, hour * TSDB_HOUR_MS, &points);
+        if (r >= 0)
+                r = tsdb_prune(m->store, m->stamp_ms, &m->cfg.limits, deleted);
         if (r < 0) {
-                store_failed(m, r, "seal the last hour's samples");
+                store_failed(m, &m->seal_op, r);
+                m->seal_retry_ms = m->stamp_ms + SEAL_RETRY_MS;
                 return;
         }
-        r = tsdb_prune(m->store, m->stamp_ms, &m->cfg.limits, deleted);
-        if (r < 0) {
-                store_failed(m, r, "apply the retention");
-                return;
-        }
+        store_ok(m, &m->seal_op);
         m->sealed_hour = hour;
         log_debug("%s: sealed %" PRId64 " samples; retention removed %" PRId64 " chunks, %" PRId64 " minute and %" PRId64
                   " hour rows", m->cfg.store, points, deleted[TSDB_TIER_CHUNK], deleted[TSDB_TIER_R1M],
                   deleted[TSDB_TIER_R1H]);
 }
 
-static int schedule(Monitor *m) {
-        return sd_event_source_set_time(m->tick, (uint64_t) m->slot_ms * 1000u) ?:
+/* The next tick at the next slot of the wall clock's grid after stamp, waited for on the monotonic
+ * clock: a wall clock set back or forward moves the stamps, never the pace. */
+static int schedule(Monitor *m, int64_t after_stamp) {
+        int64_t now = realtime_ms(), next = after_stamp + m->cfg.interval_ms;
+        int64_t wait = next - now;
+        if (wait < 0 || wait > m->cfg.interval_ms)
+                wait = m->cfg.interval_ms - (now % m->cfg.interval_ms);
+        uint64_t mono;
+        sd_event_now(m->event, CLOCK_MONOTONIC, &mono);
+        return sd_event_source_set_time(m->tick, mono + (uint64_t) wait * 1000u) ?:
                sd_event_source_set_enabled(m->tick, SD_EVENT_ONESHOT);
+}
+
+static int stop_failed(Monitor *m, int r, const char *what) {
+        log_error_errno(r, "%s: %m; stopping", what);
+        m->exit_status = 1;
+        return sd_event_exit(m->event, 1);
 }
 
 static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
         Monitor *m = userdata;
         uint64_t cpu0 = process_cpu_usec();
-        int64_t iv = m->cfg.interval_ms, now_ms = (int64_t) (time_now_realtime_usec() / 1000u);
-        int64_t slot = now_ms / iv * iv;
-        /* Woken in a later slot than planned (a busy host): the slots between are missed, not
-         * sampled late. A slot before the planned one is a clock set back: the ring drops what does
-         * not come after the series' last sample. */
-        if (slot > m->slot_ms)
-                m->missed += (uint64_t) ((slot - m->slot_ms) / iv);
-        m->stamp_ms = slot;
-        int r = profiler_sample(m->profiler, profiler_now_usec(), false);
-        if (r == -ENOMEM) {
-                log_error("out of memory while sampling: stopping");
-                m->exit_status = 1;
-                return sd_event_exit(m->event, 1);
-        }
+        int64_t iv = m->cfg.interval_ms;
+        /* The slot nearest to now (a wake-up a little before or after it stamps the same slot); the
+         * slots that passed without a tick (a busy host, a stopped process) are counted as missed,
+         * on the monotonic clock, and not sampled late. */
+        m->stamp_ms = (realtime_ms() + iv / 2) / iv * iv;
+        uint64_t mono = profiler_now_usec(), elapsed = mono - m->tick_mono;
+        if (m->ticks > 0 && elapsed > (uint64_t) iv * 1500u)
+                m->missed += (elapsed + (uint64_t) iv * 500u) / ((uint64_t) iv * 1000u) - 1;
+        m->tick_mono = mono;
+        int r = profiler_sample(m->profiler, mono, false);
         m->ticks++;
         /* The monitor's own cost and misses, as series like any other. */
-        ring_add(m->ring, "monitor.cpu_us", "us", slot, (double) m->cpu_usec);
-        ring_add(m->ring, "monitor.missed_total", "count", slot, (double) m->missed);
-        if (slot - m->flushed_ms >= m->cfg.flush_ms)
+        if (r >= 0)
+                r = ring_add(m->ring, "monitor.cpu_us", "us", m->stamp_ms, (double) m->cpu_usec);
+        if (r >= 0)
+                r = ring_add(m->ring, "monitor.missed_total", "count", m->stamp_ms, (double) m->missed);
+        if (r == -ENOMEM)
+                return stop_failed(m, r, "out of memory while sampling");
+        if (m->stamp_ms - m->flushed_ms >= m->cfg.flush_ms || m->stamp_ms < m->flushed_ms)
                 flush(m);
         seal(m);
-        m->slot_ms = slot + iv;
         m->cpu_usec = process_cpu_usec() - cpu0;
-        r = schedule(m);
-        if (r < 0) {
-                log_error_errno(r, "cannot schedule the next sample: %m");
-                m->exit_status = 1;
-                return sd_event_exit(m->event, 1);
-        }
-        return 0;
+        r = schedule(m, m->stamp_ms);
+        return r < 0 ? stop_failed(m, r, "cannot schedule the next sample") : 0;
 }
 
 static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
@@ -181,7 +201,7 @@ static int config_read(Monitor *m, MonitorConfig *c) {
 static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         Monitor *m = userdata;
         MonitorConfig c = {};
-        sd_notify(false, "RELOADING=1");
+        sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, profiler_now_usec());
         if (config_read(m, &c) < 0) {
                 log_error("%s: keeping the configuration in use; correct the file and reload again", m->opts->config);
                 monitor_config_done(&c);
@@ -197,11 +217,11 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
         bool new_interval = c.interval_ms != m->cfg.interval_ms;
         monitor_config_done(&m->cfg);
         m->cfg = c;
-        ring_set_limits(m->ring, c.max_series, c.max_pending);
+        ring_set_limits(m->ring, c.max_series, monitor_pending_cap(&c));
         if (new_interval) {
-                int64_t now_ms = (int64_t) (time_now_realtime_usec() / 1000u);
-                m->slot_ms = (now_ms / c.interval_ms + 1) * c.interval_ms;
-                (void) schedule(m);
+                int r = schedule(m, realtime_ms() / c.interval_ms * c.interval_ms);
+                if (r < 0)
+                        return stop_failed(m, r, "cannot schedule the next sample");
         }
         log_info("%s: configuration reloaded: a sample every %g s, written every %g s", m->opts->config,
                  (double) c.interval_ms / 1000, (double) c.flush_ms / 1000);
@@ -237,7 +257,7 @@ static int monitor_start(Monitor *m) {
                 return log_error_errno(r, "--sysroot %s: cannot open it: %m", m->opts->sysroot);
         if ((r = store_open(m)) < 0)
                 return r;
-        if ((r = ring_new(m->store, m->cfg.max_series, m->cfg.max_pending, &m->ring)) < 0 ||
+        if ((r = ring_new(m->store, m->cfg.max_series, monitor_pending_cap(&m->cfg), &m->ring)) < 0 ||
             (r = profiler_new(m->root, &m->profiler)) < 0)
                 return log_error_errno(r, "cannot start the collectors: %m");
         profiler_set_summaries(m->profiler, false);
@@ -250,15 +270,13 @@ static int monitor_start(Monitor *m) {
         sigaddset(&mask, SIGHUP);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(-errno, "cannot block signals: %m");
-        int64_t now_ms = (int64_t) (time_now_realtime_usec() / 1000u);
-        m->slot_ms = (now_ms / m->cfg.interval_ms + 1) * m->cfg.interval_ms;
+        int64_t now_ms = realtime_ms();
         m->flushed_ms = now_ms;
         if ((r = sd_event_default(&m->event)) < 0 ||
             (r = sd_event_add_signal(m->event, NULL, SIGTERM, on_stop, m)) < 0 ||
             (r = sd_event_add_signal(m->event, NULL, SIGINT, on_stop, m)) < 0 ||
             (r = sd_event_add_signal(m->event, NULL, SIGHUP, on_reload, m)) < 0 ||
-            (r = sd_event_add_time(m->event, &m->tick, CLOCK_REALTIME, (uint64_t) m->slot_ms * 1000u, 1000, on_tick,
-                                   m)) < 0 ||
+            (r = sd_event_add_time(m->event, &m->tick, CLOCK_MONOTONIC, UINT64_MAX, 1000, on_tick, m)) < 0 ||
             (r = sd_event_set_watchdog(m->event, true)) < 0)
                 return log_error_errno(r, "cannot set up the event loop: %m");
         if (m->opts->duration_s > 0) {
@@ -269,10 +287,12 @@ static int monitor_start(Monitor *m) {
                 if (r < 0)
                         return log_error_errno(r, "cannot set up the event loop: %m");
         }
-        /* The first sample: every rate needs a sample before it. */
-        m->stamp_ms = now_ms;
+        /* The first sample, in the slot that began last: every rate needs a sample before it. */
+        m->stamp_ms = now_ms / m->cfg.interval_ms * m->cfg.interval_ms;
         if ((r = profiler_sample(m->profiler, profiler_now_usec(), false)) < 0)
                 return log_error_errno(r, "cannot sample: %m");
+        if ((r = schedule(m, m->stamp_ms)) < 0)
+                return log_error_errno(r, "cannot schedule the next sample: %m");
         log_info("sampling every %g s into %s (written every %g s)", (double) m->cfg.interval_ms / 1000, m->cfg.store,
                  (double) m->cfg.flush_ms / 1000);
         sd_notifyf(false, "READY=1\nSTATUS=sampling every %g s into %s", (double) m->cfg.interval_ms / 1000, m->cfg.store);
@@ -280,12 +300,14 @@ static int monitor_start(Monitor *m) {
 }
 
 static void monitor_done(Monitor *m) {
+        sd_notify(false, "STOPPING=1");
         if (m->ring && m->store) {
                 int r = ring_flush(m->ring);
-                if (r < 0)
+                if (r < 0) {
                         log_error_errno(r, "%s: cannot write the last samples: %m", m->cfg.store);
+                        m->exit_status = m->exit_status ?: 1;
+                }
         }
-        sd_notify(false, "STOPPING=1");
         profiler_free(m->profiler);
         ring_free(m->ring);
         tsdb_close(m->store);
@@ -296,7 +318,10 @@ static void monitor_done(Monitor *m) {
 }
 
 int monitor_run(const MonitorOptions *o) {
-        Monitor m = { .opts = o, .sealed_hour = -1, .store_error_ms = -1 };
+        Monitor m = { .opts = o,
+                      .sealed_hour = -1,
+                      .flush_op = { "write the samples", -1 },
+                      .seal_op = { "seal the last hour's samples and apply the retention", -1 } };
         int r = monitor_start(&m);
         if (r >= 0) {
                 r = sd_event_loop(m.event);

@@ -31,6 +31,12 @@ void monitor_config_done(MonitorConfig *c) {
         *c = (MonitorConfig) {};
 }
 
+size_t monitor_pending_cap(const MonitorConfig *c) {
+        int64_t per_flush = c->interval_ms > 0 ? c->flush_ms / c->interval_ms + 1 : 1;
+        uint64_t two = 2 * (uint64_t) per_flush;
+        return MAX(c->max_pending, (size_t) MIN(two, (uint64_t) CHUNK_MAX_POINTS));
+}
+
 int monitor_parse_bytes(const char *s, int64_t *ret) {
         char *end;
         errno = 0;

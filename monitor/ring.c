@@ -16,6 +16,7 @@ typedef struct RingSeries {
         int scale;
         double factor;                  /* 10^scale */
         int64_t last_t;                 /* the last sample accepted; -1: none */
+        double last_v;
         struct store_point *pend;
         size_t n, cap;
 } RingSeries;
@@ -93,7 +94,7 @@ void ring_set_limits(MonitorRing *r, size_t max_series, size_t max_pending) {
                 pending_trim(r, &r->series[i], r->max_pending);
 }
 
-static RingSeries *series_find(MonitorRing *r, const char *name, uint64_t h, size_t *ret_slot) {
+static RingSeries *series_find(const MonitorRing *r, const char *name, uint64_t h, size_t *ret_slot) {
         if (r->n_slots == 0) {
                 *ret_slot = SIZE_MAX;
                 return NULL;
@@ -221,6 +222,7 @@ int ring_add(MonitorRing *r, const char *name, const char *unit, int64_t t_ms, d
         if (k < 0)
                 return k;
         s->last_t = t_ms;
+        s->last_v = value;
         r->stats.points++;
         return 0;
 }
@@ -262,6 +264,16 @@ int ring_flush(MonitorRing *r) {
         for (size_t i = 0; i < r->n; i++)
                 r->series[i].n = 0;
         r->stats.stored += points;
+        return 0;
+}
+
+int ring_last(const MonitorRing *r, const char *name, int64_t *ret_t, double *ret_v) {
+        size_t slot;
+        const RingSeries *s = series_find(r, name, name_hash(name), &slot);
+        if (!s || s->last_t < 0)
+                return -ENOENT;
+        *ret_t = s->last_t;
+        *ret_v = s->last_v;
         return 0;
 }
 

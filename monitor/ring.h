@@ -42,6 +42,10 @@ int ring_add(MonitorRing *r, const char *name, const char *unit, int64_t t_ms, d
  * loses them, counted; any other store error keeps them for the next flush and is returned. */
 int ring_flush(MonitorRing *r);
 
+/* The last sample accepted for name (its time and value as given, before scaling): -ENOENT when the
+ * series has none. */
+int ring_last(const MonitorRing *r, const char *name, int64_t *ret_t, double *ret_v);
+
 void ring_stats(const MonitorRing *r, MonitorRingStats *ret);
 /* Bytes held: the table, names and pending samples. */
 size_t ring_memory(const MonitorRing *r);
