@@ -2,6 +2,7 @@
 /* skytune alerts check [FILE...]: the alert rules skytune-monitor reads (monitor/alert-rule.h,
  * docs/monitor.md), checked as the monitor checks them: every mistake at file:line, every series
  * against the metric catalogue. */
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,19 +25,41 @@ static const char usage[] = "Usage: skytune alerts check [FILE...]\n"
                             "Exit: 0 every rule is valid, 1 a file has a mistake (the message says where),\n"
                             "2 usage error.\n";
 
+/* 90000 ms as "90s", 120000 as "2m", 7200000 as "2h". */
+static const char *span(int64_t ms, char buf[static 32]) {
+        int64_t s = ms / 1000;
+        if (ms % 1000)
+                snprintf(buf, 32, "%gs", (double) ms / 1000);
+        else if (s % 3600 == 0)
+                snprintf(buf, 32, "%" PRId64 "h", s / 3600);
+        else if (s % 60 == 0)
+                snprintf(buf, 32, "%" PRId64 "m", s / 60);
+        else
+                snprintf(buf, 32, "%" PRId64 "s", s);
+        return buf;
+}
+
+/* Two lines a rule: its name and expression, then its levels and timing. */
 static void print_rule(const AlertRule *r) {
-        printf("  %-22s %s %s", r->name, r->expr_text, r->direction == ALERT_ABOVE ? ">=" : "<=");
+        char b[32];
+        printf("  %s: %s\n     ", r->name, r->expr_text);
+        const char *sep = "";
         for (AlertLevel l = ALERT_LEVEL_WARN; l <= ALERT_LEVEL_CRIT; l++)
-                if (!isnan(r->level[l]))
-                        printf(" %s %g", alert_level_name(l), r->level[l]);
+                if (!isnan(r->level[l])) {
+                        printf("%s %s %s %g", sep, alert_level_name(l), r->direction == ALERT_ABOVE ? ">=" : "<=",
+                               r->level[l]);
+                        sep = ",";
+                }
         if (r->clear > 0)
-                printf(", clear %g", r->clear);
+                printf("; clear %g", r->clear);
         if (r->for_ms > 0)
-                printf(", for %gs", (double) r->for_ms / 1000);
+                printf("; for %s", span(r->for_ms, b));
         if (r->hits > 1)
-                printf(", %u hits", r->hits);
+                printf("; %u hits", r->hits);
         if (r->keep_firing_ms > 0)
-                printf(", keep firing %gs", (double) r->keep_firing_ms / 1000);
+                printf("; keep firing %s", span(r->keep_firing_ms, b));
+        if (r->no_data != ALERT_NODATA_KEEP)
+                printf("; no data: %s", r->no_data == ALERT_NODATA_ALERT ? "alert" : "resolve");
         printf("\n");
 }
 
