@@ -34,8 +34,8 @@ wait_for() {
 "$sky" monitor query memory.used_pct --store "$tmp/fx.db" --since 1h --step 1h --json >"$tmp/fx.json"
 python3 - "$tmp/fx.json" <<'PY' || fail "memory.used_pct on the fixture is not the fixture's 1.95 %"
 import json, sys
-b = json.load(open(sys.argv[1]))["buckets"]
-assert len(b) == 1 and b[0]["min"] == b[0]["max"] == 1.95 and b[0]["count"] >= 5, b
+b = json.load(open(sys.argv[1]))["buckets"]   # two when the run crossed an hour
+assert b and all(x["min"] == x["max"] == 1.95 for x in b) and sum(x["count"] for x in b) >= 5, b
 PY
 [ "$(count "$tmp/fx.db" tasks.threads)" -ge 5 ] || fail "tasks.threads: fewer than 5 samples in 1.5 s at 0.2 s"
 

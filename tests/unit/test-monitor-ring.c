@@ -2,7 +2,7 @@
 /* monitor/ring: samples reach the store's log as their series' scaled integers on flush and read
  * back through tsdb_query; a series the store has keeps its scale; what is out of order, not a
  * number or past the caps is dropped and counted; a flush the store refuses for one series (a clock
- * set back) loses that series' samples only; samples wait while the store is gone, up to max_pending. */
+ * set back) loses that series' samples only; unflushed samples past max_pending drop, oldest first. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
