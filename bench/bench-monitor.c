@@ -30,7 +30,7 @@
 #include "tsdb.h"
 
 #define MAX_WINDOWS 256
-#define NODE_PORT 19100
+#define NODE_PORT   19100
 
 typedef struct Peer {
         const char *name;
@@ -38,7 +38,7 @@ typedef struct Peer {
         double cpu_pct[MAX_WINDOWS];
         size_t n;
         double last_ns;
-        double io0, io0_at;     /* write_bytes at the end of the warm-up, and when */
+        double io0, io0_at; /* write_bytes at the end of the warm-up, and when */
 } Peer;
 
 static double now_s(void) {
@@ -206,7 +206,8 @@ static int64_t samples(const char *store, const char *name, int64_t from, int64_
         size_t nb = 0;
         if (tsdb_open_reader(store, &t) < 0)
                 return -1;
-        if (tsdb_series_find(t, name, &id, &scale) == 0 && tsdb_query_array(t, id, from, to, to - from, 0, &b, &nb) == 0)
+        if (tsdb_series_find(t, name, &id, &scale) == 0 &&
+            tsdb_query_array(t, id, from, to, to - from, 0, &b, &nb) == 0)
                 n = nb ? b[0].count : 0;
         free(b);
         tsdb_close(t);
@@ -229,8 +230,9 @@ static void stress_part(const char *monitor, const char *dir, double seconds) {
         char *margv[] = { (char *) monitor, "--config", conf, "--store", store, "--duration", dur, NULL };
         pid_t m = start(margv);
         sleep(2);
-        char *sargv[] = { (char *) stress, "--cpu", "2", "--vm", "1", "--vm-bytes", "25%", "--io", "1", "--hdd", "1",
-                          "--hdd-bytes", "256M", "--temp-path", (char *) dir, "--timeout", t, NULL };
+        char *sargv[] = { (char *) stress, "--cpu",       "2",          "--vm",      "1", "--vm-bytes",
+                          "25%",           "--io",        "1",          "--hdd",     "1", "--hdd-bytes",
+                          "256M",          "--temp-path", (char *) dir, "--timeout", t,   NULL };
         int64_t from = (realtime_ms() / 1000 + 1) * 1000;
         pid_t s = start(sargv);
         waitpid(s, NULL, 0);
@@ -238,7 +240,8 @@ static void stress_part(const char *monitor, const char *dir, double seconds) {
         waitpid(m, NULL, 0);
         int64_t got = samples(store, "cpu.utilization_pct", from, to), slots = (to - from) / 1000;
         printf("stress: stress-ng --cpu 2 --vm 1 --io 1 --hdd 1 for %" PRId64 " s beside skytune-monitor at 1 s "
-               "(nice 0, no CPUWeight: the unit's Nice=-5 and CPUWeight=200 not applied here)\n", slots);
+               "(nice 0, no CPUWeight: the unit's Nice=-5 and CPUWeight=200 not applied here)\n",
+               slots);
         printf("  cpu.utilization_pct: %" PRId64 " samples in %" PRId64 " slots: %.2f %% missed\n", got, slots,
                slots > 0 && got >= 0 ? 100.0 * (double) (slots - got) / (double) slots : NAN);
 }
@@ -256,12 +259,14 @@ int main(int argc, char **argv) {
                 else if (strcmp(argv[i], "--stress") == 0 && i + 1 < argc)
                         stress_s = atof(argv[++i]);
                 else {
-                        fprintf(stderr, "usage: bench-monitor [--duration S] [--window S] [--monitor PATH] [--stress S]\n");
+                        fprintf(stderr,
+                                "usage: bench-monitor [--duration S] [--window S] [--monitor PATH] [--stress S]\n");
                         return 2;
                 }
         }
         if (!(window > 0) || duration < 2 * window || access(monitor, X_OK) < 0) {
-                fprintf(stderr, "bench-monitor: need --duration >= 2 windows and an executable --monitor (%s)\n", monitor);
+                fprintf(stderr, "bench-monitor: need --duration >= 2 windows and an executable --monitor (%s)\n",
+                        monitor);
                 return 2;
         }
         char dir[] = "/tmp/bench-monitor.XXXXXX";
@@ -310,7 +315,8 @@ int main(int argc, char **argv) {
                                         peers[i].io0_at = t;
                                 }
                                 if (warm && peers[i].n < MAX_WINDOWS)
-                                        peers[i].cpu_pct[peers[i].n++] = (ns - peers[i].last_ns) / 1e9 / (t - wstart) * 100;
+                                        peers[i].cpu_pct[peers[i].n++] =
+                                                (ns - peers[i].last_ns) / 1e9 / (t - wstart) * 100;
                                 peers[i].last_ns = ns;
                         }
                         warm = true;
@@ -324,9 +330,9 @@ int main(int argc, char **argv) {
                 rss[i] = peers[i].pid > 0 ? kb(peers[i].pid, "smaps_rollup", "Rss:") : NAN;
                 uss[i] = peers[i].pid > 0 ? kb(peers[i].pid, "smaps_rollup", "Private_") : NAN;
                 dirty[i] = peers[i].pid > 0 ? kb(peers[i].pid, "smaps_rollup", "Private_Dirty:") : NAN;
-                wrote[i] = peers[i].pid > 0 ? (io_bytes(peers[i].pid, "write_bytes:") - peers[i].io0) /
-                                                      (t_end - peers[i].io0_at)
-                                            : NAN;
+                wrote[i] = peers[i].pid > 0
+                        ? (io_bytes(peers[i].pid, "write_bytes:") - peers[i].io0) / (t_end - peers[i].io0_at)
+                        : NAN;
         }
         mappings(peers[0].pid);
         for (size_t i = 0; i < 3; i++)
@@ -345,7 +351,8 @@ int main(int argc, char **argv) {
                        wrote[i] * 86400 / 1e6, peers[i].n);
         }
         if (node)
-                printf("  node_exporter: %zu scrapes, %.0f KB each\n", scrapes, scrapes ? (double) scraped / scrapes / 1024 : 0);
+                printf("  node_exporter: %zu scrapes, %.0f KB each\n", scrapes,
+                       scrapes ? (double) scraped / scrapes / 1024 : 0);
         if (node && peers[1].n > 0)
                 printf("  skytune-monitor / node_exporter: CPU %.3f, RSS %.3f\n",
                        median(peers[0].cpu_pct, peers[0].n) / median(peers[1].cpu_pct, peers[1].n), rss[0] / rss[1]);

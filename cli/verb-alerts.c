@@ -46,8 +46,8 @@ static void print_rule(const AlertRule *r) {
         const char *sep = "";
         for (AlertLevel l = ALERT_LEVEL_WARN; l <= ALERT_LEVEL_CRIT; l++)
                 if (!isnan(r->level[l])) {
-                        printf("%s %s %s %g", sep, alert_level_name(l), r->direction == ALERT_ABOVE ? ">=" : "<=",
-                               r->level[l]);
+                        printf("%s %s %s %g", sep, alert_level_name(l),
+                               r->direction == ALERT_ABOVE ? ">=" : "<=", r->level[l]);
                         sep = ",";
                 }
         if (r->clear > 0)

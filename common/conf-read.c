@@ -25,7 +25,8 @@ int conf_fail(const ConfRead *c, const config_setting_t *s, const char *fmt, ...
         return r;
 }
 
-int conf_keys(const ConfRead *c, const config_setting_t *group, const char *what, const char *const *allowed, size_t n) {
+int conf_keys(const ConfRead *c, const config_setting_t *group, const char *what, const char *const *allowed,
+              size_t n) {
         for (int i = 0; i < config_setting_length(group); i++) {
                 const config_setting_t *m = config_setting_get_elem(group, (unsigned) i);
                 const char *name = config_setting_name(m);
@@ -36,7 +37,8 @@ int conf_keys(const ConfRead *c, const config_setting_t *group, const char *what
                         continue;
                 const char *near = name ? nearest_name(name, allowed, n) : NULL;
                 if (near)
-                        return conf_fail(c, m, "unknown key '%s' in %s: did you mean '%s'?", strempty(name), what, near);
+                        return conf_fail(c, m, "unknown key '%s' in %s: did you mean '%s'?", strempty(name), what,
+                                         near);
                 return conf_fail(c, m, "unknown key '%s' in %s (see %s)", strempty(name), what, c->doc);
         }
         return 0;

@@ -12,7 +12,7 @@
 
 typedef struct ConfRead {
         const char *file;
-        const char *doc;        /* where the keys are documented ("docs/scenario.md"), for unknown keys */
+        const char *doc; /* where the keys are documented ("docs/scenario.md"), for unknown keys */
         Error *e;
 } ConfRead;
 

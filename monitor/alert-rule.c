@@ -15,7 +15,7 @@
 #include "safe-text.h"
 #include "time-util.h"
 
-#define ALERT_DOC "docs/monitor.md"
+#define ALERT_DOC       "docs/monitor.md"
 #define ALERT_PAIRS_MAX 32
 
 const char *alert_level_name(AlertLevel l) {
@@ -167,10 +167,13 @@ static int read_pairs(const ConfRead *c, const config_setting_t *g, const char *
                 const char *name = config_setting_name(m), *v = config_setting_get_string(m);
                 int r = 0;
                 if (!v || !text_is_printable(v) || strlen(v) > 1024)
-                        r = conf_fail(c, m, "%s '%s' must be a string of printable text, at most 1024 bytes", key, name);
+                        r = conf_fail(c, m, "%s '%s' must be a string of printable text, at most 1024 bytes", key,
+                                      name);
                 else if (labels && (strcmp(name, "alertname") == 0 || strcmp(name, "severity") == 0))
-                        r = conf_fail(c, m, "label '%s' is set by the monitor (the rule's name, the level): use "
-                                      "another name", name);
+                        r = conf_fail(c, m,
+                                      "label '%s' is set by the monitor (the rule's name, the level): use "
+                                      "another name",
+                                      name);
                 else if (!(p[i].name = strdup(name)) || !(p[i].value = strdup(v)))
                         r = error_set(c->e, -ENOMEM, "out of memory");
                 if (r < 0) {
@@ -193,8 +196,10 @@ typedef struct PathCheck {
 static int path_check(const char *path, void *userdata) {
         PathCheck *pc = userdata;
         if (strchr(path, '$'))
-                return conf_fail(pc->c, pc->at, "'%s': '$' (one alert per object) is not supported yet: name the "
-                                 "object (\"disk.devices.sda.util_pct\")", path);
+                return conf_fail(pc->c, pc->at,
+                                 "'%s': '$' (one alert per object) is not supported yet: name the "
+                                 "object (\"disk.devices.sda.util_pct\")",
+                                 path);
         bool own = strncmp(path, "monitor.", 8) == 0;
         if (pc->catalog && !own && !metric_catalog_has(pc->catalog, path)) {
                 _cleanup_free_ char *near = metric_catalog_nearest(pc->catalog, path);
@@ -240,8 +245,10 @@ static int read_expr(const ConfRead *c, const config_setting_t *g, const MetricC
         k = one ? cond_number(r->expr, NULL, probe_lookup, one, &v) : -ENOMEM;
         json_decref(one);
         if (k == -EINVAL)
-                return conf_fail(c, s, "'expr' must be a number (\"cpu.utilization_pct\", \"cpu.user_pct + cpu.system_pct\"); "
-                                 "the comparison is warn and crit");
+                return conf_fail(
+                        c, s,
+                        "'expr' must be a number (\"cpu.utilization_pct\", \"cpu.user_pct + cpu.system_pct\"); "
+                        "the comparison is warn and crit");
         PathCheck pc = { c, s, catalog, r };
         k = cond_foreach_path(r->expr, path_check, &pc);
         if (k == -ENOMEM)
@@ -268,19 +275,22 @@ static int read_levels(const ConfRead *c, const config_setting_t *g, AlertRule *
         if (isnan(w) && isnan(cr))
                 return conf_fail(c, g, "rule '%s' has neither 'warn' nor 'crit': give at least one level", r->name);
         if (!isnan(w) && !isnan(cr) && (r->direction == ALERT_ABOVE ? w > cr : w < cr))
-                return conf_fail(c, config_setting_get_member(g, "crit"), "'crit' (%g) is %s 'warn' (%g): with "
-                                 "direction \"%s\" crit is the %s level", cr, r->direction == ALERT_ABOVE ? "below" : "above",
-                                 w, directions[dir], r->direction == ALERT_ABOVE ? "higher" : "lower");
+                return conf_fail(c, config_setting_get_member(g, "crit"),
+                                 "'crit' (%g) is %s 'warn' (%g): with "
+                                 "direction \"%s\" crit is the %s level",
+                                 cr, r->direction == ALERT_ABOVE ? "below" : "above", w, directions[dir],
+                                 r->direction == ALERT_ABOVE ? "higher" : "lower");
         return 0;
 }
 
 static int read_rule(const ConfRead *c, const config_setting_t *g, const MetricCatalog *catalog, AlertRule *r) {
-        static const char *const keys[] = { "name",  "expr",     "direction",       "warn",    "crit",
-                                             "clear", "for",      "hits",            "keep_firing_for", "no_data",
-                                             "flap",  "labels",   "annotations" };
+        static const char *const keys[] = { "name",       "expr", "direction",       "warn",    "crit", "clear",
+                                            "for",        "hits", "keep_firing_for", "no_data", "flap", "labels",
+                                            "annotations" };
         static const char *const no_data[] = { "keep", "alert", "resolve" };
         if (!config_setting_is_group(g))
-                return conf_fail(c, g, "each rule is a group: { name = \"HostCPUBusy\"; expr = \"cpu.utilization_pct\"; "
+                return conf_fail(c, g,
+                                 "each rule is a group: { name = \"HostCPUBusy\"; expr = \"cpu.utilization_pct\"; "
                                  "warn = 80; crit = 95; }");
         r->line = conf_line(g);
         r->hits = 1;
@@ -290,8 +300,10 @@ static int read_rule(const ConfRead *c, const config_setting_t *g, const MetricC
         if (k >= 0 && (k = conf_string(c, g, "name", &r->name)) == 0)
                 return conf_fail(c, g, "a rule needs a 'name' (\"HostCPUBusy\": letters, digits, '_')");
         if (k >= 0 && !is_identifier(r->name))
-                return conf_fail(c, config_setting_get_member(g, "name"), "'name' \"%s\" must be letters, digits and '_', "
-                                 "not starting with a digit", r->name);
+                return conf_fail(c, config_setting_get_member(g, "name"),
+                                 "'name' \"%s\" must be letters, digits and '_', "
+                                 "not starting with a digit",
+                                 r->name);
         int nd = ALERT_NODATA_KEEP;
         double hits = 1, flap_n = 6;
         if (k >= 0)
@@ -310,7 +322,8 @@ static int read_rule(const ConfRead *c, const config_setting_t *g, const MetricC
         if (k >= 0 && flap) {
                 static const char *const flap_keys[] = { "transitions", "window" };
                 if (!config_setting_is_group(flap))
-                        return conf_fail(c, flap, "'flap' must be a group: flap = { transitions = 6; window = \"10m\"; };");
+                        return conf_fail(c, flap,
+                                         "'flap' must be a group: flap = { transitions = 6; window = \"10m\"; };");
                 if ((k = conf_keys(c, flap, "flap", flap_keys, 2)) >= 0 &&
                     (k = conf_number(c, flap, "transitions", 0, 1000, &flap_n)) >= 0)
                         r->flap_transitions = (unsigned) flap_n;
@@ -334,7 +347,8 @@ static int read_rules(const ConfRead *c, const config_setting_t *root, const Met
                 return k;
         const config_setting_t *list = config_setting_get_member(root, "rules");
         if (!list || !config_setting_is_list(list))
-                return conf_fail(c, list ? list : root, "an alert rule file holds 'rules = ( { name = \"...\"; expr = "
+                return conf_fail(c, list ? list : root,
+                                 "an alert rule file holds 'rules = ( { name = \"...\"; expr = "
                                  "\"...\"; warn = 80; }, ... );' (a list in parentheses)");
         int n = config_setting_length(list);
         if ((size_t) n + all->n > ALERT_RULES_MAX)
@@ -349,8 +363,10 @@ static int read_rules(const ConfRead *c, const config_setting_t *root, const Met
                 for (size_t j = 0; j < all->n + add->n - 1; j++) {
                         const AlertRule *o = j < all->n ? &all->rules[j] : &add->rules[j - all->n];
                         if (strcmp(o->name, r->name) == 0)
-                                return error_set_input(c->e, -EEXIST, c->file, r->line, "a second rule named '%s' (the "
-                                                       "first: %s:%u): give each its own name", r->name, o->file, o->line);
+                                return error_set_input(c->e, -EEXIST, c->file, r->line,
+                                                       "a second rule named '%s' (the "
+                                                       "first: %s:%u): give each its own name",
+                                                       r->name, o->file, o->line);
                 }
         }
         return 0;
@@ -423,7 +439,7 @@ int alert_rule_files(const char *const *dirs, size_t n_dirs, char ***ret, size_t
                         size_t k = 0;
                         while (k < n && strcmp(strrchr(files[k], '/'), strrchr(path, '/')) != 0)
                                 k++;
-                        if (k < n) {            /* a later directory's file of the same name replaces it */
+                        if (k < n) { /* a later directory's file of the same name replaces it */
                                 free(files[k]);
                                 files[k] = path;
                                 continue;

@@ -31,22 +31,22 @@ typedef struct AlertPair {
 } AlertPair;
 
 typedef struct AlertRule {
-        char *name;                     /* the alertname: [A-Za-z_][A-Za-z0-9_]* */
+        char *name; /* the alertname: [A-Za-z_][A-Za-z0-9_]* */
         char *file;
         unsigned line;
         char *expr_text;
         Cond *expr;
-        char **paths;                   /* the series expr reads */
+        char **paths; /* the series expr reads */
         size_t n_paths;
         AlertDirection direction;
-        double level[3];                /* [ALERT_LEVEL_WARN], [ALERT_LEVEL_CRIT]; NAN: no such level */
-        double clear;                   /* hysteresis: a level holds until the value is this far back past it */
-        int64_t for_ms;                 /* pending this long before firing */
-        unsigned hits;                  /* consecutive evaluations at a level before it counts (>= 1) */
-        int64_t keep_firing_ms;         /* firing this long after the condition ends */
+        double level[3];        /* [ALERT_LEVEL_WARN], [ALERT_LEVEL_CRIT]; NAN: no such level */
+        double clear;           /* hysteresis: a level holds until the value is this far back past it */
+        int64_t for_ms;         /* pending this long before firing */
+        unsigned hits;          /* consecutive evaluations at a level before it counts (>= 1) */
+        int64_t keep_firing_ms; /* firing this long after the condition ends */
         AlertNoData no_data;
-        unsigned flap_transitions;      /* more than this many firing/resolved changes ... */
-        int64_t flap_window_ms;         /* ... within this window: flapping (0 transitions: off) */
+        unsigned flap_transitions; /* more than this many firing/resolved changes ... */
+        int64_t flap_window_ms;    /* ... within this window: flapping (0 transitions: off) */
         AlertPair *labels, *annotations;
         size_t n_labels, n_annotations;
 } AlertRule;

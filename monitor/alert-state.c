@@ -88,17 +88,14 @@ static AlertEventKind step_active(const AlertRule *r, AlertState *s, int64_t now
 
 static AlertEventKind step_inactive(const AlertRule *r, AlertState *s, int64_t now) {
         switch (s->phase) {
-        case ALERT_PENDING:
-                set_phase(s, ALERT_INACTIVE, ALERT_LEVEL_NONE, now);
-                return ALERT_EVENT_NONE;
+        case ALERT_PENDING: set_phase(s, ALERT_INACTIVE, ALERT_LEVEL_NONE, now); return ALERT_EVENT_NONE;
         case ALERT_FIRING:
                 if (s->cleared_ms < 0)
                         s->cleared_ms = now;
                 if (now - s->cleared_ms < r->keep_firing_ms)
                         return ALERT_EVENT_NONE;
                 return damp(r, s, now, set_phase(s, ALERT_RESOLVED, ALERT_LEVEL_NONE, now));
-        default:
-                return ALERT_EVENT_NONE;
+        default: return ALERT_EVENT_NONE;
         }
 }
 
@@ -106,10 +103,10 @@ AlertEventKind alert_state_step(const AlertRule *r, AlertState *s, int64_t now_m
         AlertLevel l;
         if (have_value && isfinite(v)) {
                 s->value = v;
-                l = alert_rule_level(r, v, s->phase == ALERT_FIRING || s->phase == ALERT_PENDING ? s->level
-                                                                                                 : ALERT_LEVEL_NONE);
+                l = alert_rule_level(
+                        r, v, s->phase == ALERT_FIRING || s->phase == ALERT_PENDING ? s->level : ALERT_LEVEL_NONE);
         } else if (r->no_data == ALERT_NODATA_KEEP)
-                return ALERT_EVENT_NONE;        /* nothing is known: nothing changes, the timers included */
+                return ALERT_EVENT_NONE; /* nothing is known: nothing changes, the timers included */
         else {
                 s->value = NAN;
                 l = r->no_data == ALERT_NODATA_ALERT ? top_level(r) : ALERT_LEVEL_NONE;

@@ -18,11 +18,11 @@ typedef enum AlertPhase { ALERT_INACTIVE, ALERT_PENDING, ALERT_FIRING, ALERT_RES
 
 typedef struct AlertState {
         AlertPhase phase;
-        AlertLevel level;               /* while pending or firing */
-        unsigned hits;                  /* consecutive evaluations at a level */
-        int64_t since_ms;               /* when the phase began */
-        int64_t cleared_ms;             /* firing: when the condition ended (keep_firing_for); -1: it holds */
-        double value;                   /* the last value seen; NAN: none */
+        AlertLevel level;   /* while pending or firing */
+        unsigned hits;      /* consecutive evaluations at a level */
+        int64_t since_ms;   /* when the phase began */
+        int64_t cleared_ms; /* firing: when the condition ended (keep_firing_for); -1: it holds */
+        double value;       /* the last value seen; NAN: none */
         bool flapping;
         int64_t changes[ALERT_FLAP_MAX]; /* the latest firing/resolved changes, oldest first */
         unsigned n_changes;
@@ -30,12 +30,12 @@ typedef struct AlertState {
 
 typedef enum AlertEventKind {
         ALERT_EVENT_NONE,
-        ALERT_EVENT_PENDING,            /* no notification; listed by `skytune alerts` */
+        ALERT_EVENT_PENDING, /* no notification; listed by `skytune alerts` */
         ALERT_EVENT_FIRING,
-        ALERT_EVENT_LEVEL,              /* firing, and its level changed (warn <-> crit) */
+        ALERT_EVENT_LEVEL, /* firing, and its level changed (warn <-> crit) */
         ALERT_EVENT_RESOLVED,
-        ALERT_EVENT_FLAPPING,           /* one notification instead of the changes that follow */
-        ALERT_EVENT_SETTLED,            /* no change for a flap window: the phase it settled in */
+        ALERT_EVENT_FLAPPING, /* one notification instead of the changes that follow */
+        ALERT_EVENT_SETTLED,  /* no change for a flap window: the phase it settled in */
 } AlertEventKind;
 
 void alert_state_init(AlertState *s);

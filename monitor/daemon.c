@@ -8,10 +8,11 @@
 #include <systemd/sd-event.h>
 #include <time.h>
 
+#include "alerting.h"
+#include "daemon.h"
 #include "log.h"
 #include "macro.h"
 #include "monitor-config.h"
-#include "daemon.h"
 #include "profiler.h"
 #include "ring.h"
 #include "sysroot.h"
@@ -20,7 +21,7 @@
 /* Store errors are logged at their first occurrence and then at most this often; a seal or a
  * retention that fails is tried again after SEAL_RETRY_MS, not at every tick. */
 #define STORE_ERROR_LOG_MS (5 * TSDB_MINUTE_MS)
-#define SEAL_RETRY_MS TSDB_MINUTE_MS
+#define SEAL_RETRY_MS      TSDB_MINUTE_MS
 
 /* One kind of store write (flush, seal): when its error was last logged; -1: it works. */
 typedef struct StoreOp {
@@ -37,8 +38,9 @@ typedef struct Monitor {
         Profiler *profiler;
         struct tsdb *store;
         MonitorRing *ring;
-        int64_t stamp_ms;               /* the slot being sampled (points are stamped with it) */
-        uint64_t tick_mono;             /* CLOCK_MONOTONIC of the last tick, usec */
+        Alerting alerts;
+        int64_t stamp_ms;   /* the slot being sampled (points are stamped with it) */
+        uint64_t tick_mono; /* CLOCK_MONOTONIC of the last tick, usec */
         int64_t flushed_ms, sealed_hour, seal_retry_ms;
         StoreOp flush_op, seal_op;
         uint64_t ticks, missed, cpu_usec, long_names;
@@ -69,8 +71,10 @@ static void store_failed(Monitor *m, StoreOp *op, int r) {
         if (op->error_ms >= 0 && m->stamp_ms - op->error_ms < STORE_ERROR_LOG_MS)
                 return;
         op->error_ms = m->stamp_ms;
-        log_error_errno(r, "%s: cannot %s: %m; samples are kept in memory (up to %zu a series) and written when "
-                        "the store takes them again", m->cfg.store, op->what, monitor_pending_cap(&m->cfg));
+        log_error_errno(r,
+                        "%s: cannot %s: %m; samples are kept in memory (up to %zu a series) and written when "
+                        "the store takes them again",
+                        m->cfg.store, op->what, monitor_pending_cap(&m->cfg));
 }
 
 static void store_ok(Monitor *m, StoreOp *op) {
@@ -84,8 +88,9 @@ static void notify_status(Monitor *m) {
         MonitorRingStats s;
         ring_stats(m->ring, &s);
         uint64_t dropped = s.dropped_overflow + s.dropped_series + s.dropped_order + s.dropped_value + m->long_names;
-        sd_notifyf(false, "STATUS=%zu series, %" PRIu64 " samples stored, %" PRIu64 " dropped, %" PRIu64
-                   " ticks missed", s.series, s.stored, dropped, m->missed);
+        sd_notifyf(false,
+                   "STATUS=%zu series, %" PRIu64 " samples stored, %" PRIu64 " dropped, %" PRIu64 " ticks missed",
+                   s.series, s.stored, dropped, m->missed);
 }
 
 static void flush(Monitor *m) {
@@ -114,9 +119,9 @@ static void seal(Monitor *m) {
         }
         store_ok(m, &m->seal_op);
         m->sealed_hour = hour;
-        log_debug("%s: sealed %" PRId64 " samples; retention removed %" PRId64 " chunks, %" PRId64 " minute and %" PRId64
-                  " hour rows", m->cfg.store, points, deleted[TSDB_TIER_CHUNK], deleted[TSDB_TIER_R1M],
-                  deleted[TSDB_TIER_R1H]);
+        log_debug("%s: sealed %" PRId64 " samples; retention removed %" PRId64 " chunks, %" PRId64
+                  " minute and %" PRId64 " hour rows",
+                  m->cfg.store, points, deleted[TSDB_TIER_CHUNK], deleted[TSDB_TIER_R1M], deleted[TSDB_TIER_R1H]);
 }
 
 /* The next tick at the next slot of the wall clock's grid after stamp, waited for on the monotonic
@@ -128,8 +133,8 @@ static int schedule(Monitor *m, int64_t after_stamp) {
                 wait = m->cfg.interval_ms - (now % m->cfg.interval_ms);
         uint64_t mono;
         sd_event_now(m->event, CLOCK_MONOTONIC, &mono);
-        return sd_event_source_set_time(m->tick, mono + (uint64_t) wait * 1000u) ?:
-               sd_event_source_set_enabled(m->tick, SD_EVENT_ONESHOT);
+        return sd_event_source_set_time(m->tick, mono + (uint64_t) wait * 1000u)
+                ?: sd_event_source_set_enabled(m->tick, SD_EVENT_ONESHOT);
 }
 
 static int stop_failed(Monitor *m, int r, const char *what) {
@@ -159,6 +164,8 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
                 r = ring_add(m->ring, "monitor.missed_total", "count", m->stamp_ms, (double) m->missed);
         if (r == -ENOMEM)
                 return stop_failed(m, r, "out of memory while sampling");
+        /* A series whose costly source is read every 5 s (profiler.h) is still fresh after 5 s. */
+        alerting_eval(&m->alerts, m->ring, m->stamp_ms, 3 * iv + PROFILER_FULL_PERIOD_USEC / 1000 + 1000);
         if (m->stamp_ms - m->flushed_ms >= m->cfg.flush_ms || m->stamp_ms < m->flushed_ms)
                 flush(m);
         seal(m);
@@ -177,6 +184,12 @@ static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *
 static int on_duration(sd_event_source *s, uint64_t usec, void *userdata) {
         Monitor *m = userdata;
         return sd_event_exit(m->event, 0);
+}
+
+static int alerts_load(Monitor *m, bool first) {
+        size_t n = m->opts->n_alert_dirs;
+        const char *const *dirs = m->opts->alert_dirs ? m->opts->alert_dirs : alert_rule_dirs(&n);
+        return alerting_load(&m->alerts, dirs, n, first);
 }
 
 /* The configuration with the command line's overrides. */
@@ -225,6 +238,7 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
         }
         log_info("%s: configuration reloaded: a sample every %g s, written every %g s", m->opts->config,
                  (double) c.interval_ms / 1000, (double) c.flush_ms / 1000);
+        (void) alerts_load(m, false);
         sd_notify(false, "READY=1");
         return 0;
 }
@@ -233,8 +247,10 @@ static int store_open(Monitor *m) {
         _cleanup_free_ char *moved = NULL;
         int r = tsdb_open(m->cfg.store, &m->store, &moved);
         if (r == -EBUSY)
-                return log_error_errno(r, "%s: another skytune-monitor writes this store: stop it (systemctl stop "
-                                       "skytune-monitor) or give this one --store PATH", m->cfg.store);
+                return log_error_errno(r,
+                                       "%s: another skytune-monitor writes this store: stop it (systemctl stop "
+                                       "skytune-monitor) or give this one --store PATH",
+                                       m->cfg.store);
         if (r == -EPROTO)
                 return log_error_errno(r, "%s: written by a newer skytune: upgrade skytune, or give --store PATH",
                                        m->cfg.store);
@@ -242,7 +258,8 @@ static int store_open(Monitor *m) {
         if (r < 0)
                 return log_error_errno(r, "%s: cannot open the store: %m%s", m->cfg.store,
                                        place ? " (the service's StateDirectory= makes its directory; by hand, give "
-                                               "--store PATH in a directory you may write)" : "");
+                                               "--store PATH in a directory you may write)"
+                                             : "");
         if (moved)
                 log_warning("%s: not a usable skytune store: kept as %s (nothing deleted); a new store starts here",
                             m->cfg.store, moved);
@@ -261,6 +278,9 @@ static int monitor_start(Monitor *m) {
             (r = profiler_new(m->root, &m->profiler)) < 0)
                 return log_error_errno(r, "cannot start the collectors: %m");
         profiler_set_summaries(m->profiler, false);
+        m->alerts.journal = m->opts->journal;
+        if ((r = alerts_load(m, true)) < 0)
+                return r;
         if ((r = profiler_add_sink(m->profiler, &(MetricSink) { .emit = on_point, .userdata = m })) < 0)
                 return log_error_errno(r, "cannot start the collectors: %m");
         sigset_t mask;
@@ -282,8 +302,8 @@ static int monitor_start(Monitor *m) {
         if (m->opts->duration_s > 0) {
                 uint64_t now;
                 sd_event_now(m->event, CLOCK_MONOTONIC, &now);
-                r = sd_event_add_time(m->event, NULL, CLOCK_MONOTONIC, now + (uint64_t) (m->opts->duration_s * 1e6), 1000,
-                                      on_duration, m);
+                r = sd_event_add_time(m->event, NULL, CLOCK_MONOTONIC, now + (uint64_t) (m->opts->duration_s * 1e6),
+                                      1000, on_duration, m);
                 if (r < 0)
                         return log_error_errno(r, "cannot set up the event loop: %m");
         }
@@ -295,7 +315,8 @@ static int monitor_start(Monitor *m) {
                 return log_error_errno(r, "cannot schedule the next sample: %m");
         log_info("sampling every %g s into %s (written every %g s)", (double) m->cfg.interval_ms / 1000, m->cfg.store,
                  (double) m->cfg.flush_ms / 1000);
-        sd_notifyf(false, "READY=1\nSTATUS=sampling every %g s into %s", (double) m->cfg.interval_ms / 1000, m->cfg.store);
+        sd_notifyf(false, "READY=1\nSTATUS=sampling every %g s into %s", (double) m->cfg.interval_ms / 1000,
+                   m->cfg.store);
         return 0;
 }
 
@@ -310,6 +331,7 @@ static void monitor_done(Monitor *m) {
         }
         profiler_free(m->profiler);
         ring_free(m->ring);
+        alerting_done(&m->alerts);
         tsdb_close(m->store);
         sd_event_source_unref(m->tick);
         sd_event_unref(m->event);

@@ -11,12 +11,15 @@
 #include <stdint.h>
 
 typedef struct MonitorOptions {
-        const char *config;     /* monitor.conf */
-        bool config_given;      /* --config: the file must exist */
-        const char *store;      /* overrides the file's (NULL: keep) */
-        int64_t interval_ms;    /* overrides the file's (0: keep) */
-        const char *sysroot;    /* "/" */
-        double duration_s;      /* stop after this long (0: run until a signal) */
+        const char *config;            /* monitor.conf */
+        bool config_given;             /* --config: the file must exist */
+        const char *store;             /* overrides the file's (NULL: keep) */
+        int64_t interval_ms;           /* overrides the file's (0: keep) */
+        const char *sysroot;           /* "/" */
+        double duration_s;             /* stop after this long (0: run until a signal) */
+        const char *const *alert_dirs; /* the rule directories (NULL: alert_rule_dirs()) */
+        size_t n_alert_dirs;
+        bool journal; /* alert events with their fields to the journal */
 } MonitorOptions;
 
 /* Runs until stopped; returns the exit status (0; 130 after SIGINT; 1 when it cannot start). */

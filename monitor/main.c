@@ -29,6 +29,8 @@ static void usage(FILE *f) {
               "  --interval SECS    between samples: 0.1 .. 3600 (\"500ms\", \"1s\")\n"
               "  --duration SECS    stop after this long (default: run until stopped)\n"
               "  --sysroot DIR      read /proc and /sys below DIR (fixture trees)\n"
+              "  --alerts DIR       read the alert rules of DIR (repeatable; default: the\n"
+              "                     shipped ones and /etc/skytune/alerts.d)\n"
               "  --log-target auto|console|journal\n"
               "                     auto: the journal when stderr is connected to it\n"
               "  --version, --help\n"
@@ -54,7 +56,19 @@ static bool stderr_is_journal(void) {
         return (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino;
 }
 
-typedef enum { OPT_CONFIG = 256, OPT_CHECK, OPT_STORE, OPT_INTERVAL, OPT_DURATION, OPT_SYSROOT, OPT_LOG, OPT_VERSION } Opt;
+typedef enum {
+        OPT_CONFIG = 256,
+        OPT_CHECK,
+        OPT_STORE,
+        OPT_INTERVAL,
+        OPT_DURATION,
+        OPT_SYSROOT,
+        OPT_LOG,
+        OPT_ALERTS,
+        OPT_VERSION
+} Opt;
+
+#define ALERT_DIRS_MAX 8
 
 static int fail_usage(const char *msg) {
         fprintf(stderr, "skytune-monitor: %s\nTry 'skytune-monitor --help'.\n", msg);
@@ -79,70 +93,91 @@ static int check(const MonitorOptions *o) {
         return 0;
 }
 
-int main(int argc, char **argv) {
+typedef struct Args {
+        MonitorOptions o;
+        const char *alert_dirs[ALERT_DIRS_MAX];
+        const char *target;
+        bool check;
+} Args;
+
+/* -1: go on; otherwise the exit status (--help, --version, a usage error). */
+static int parse_args(int argc, char **argv, Args *a) {
         static const struct option opts[] = {
-                { "config", required_argument, NULL, OPT_CONFIG },     { "check", no_argument, NULL, OPT_CHECK },
-                { "store", required_argument, NULL, OPT_STORE },       { "interval", required_argument, NULL, OPT_INTERVAL },
-                { "duration", required_argument, NULL, OPT_DURATION }, { "sysroot", required_argument, NULL, OPT_SYSROOT },
-                { "log-target", required_argument, NULL, OPT_LOG },    { "version", no_argument, NULL, OPT_VERSION },
-                { "help", no_argument, NULL, 'h' },                    {},
+                { "config", required_argument, NULL, OPT_CONFIG },
+                { "check", no_argument, NULL, OPT_CHECK },
+                { "store", required_argument, NULL, OPT_STORE },
+                { "interval", required_argument, NULL, OPT_INTERVAL },
+                { "duration", required_argument, NULL, OPT_DURATION },
+                { "sysroot", required_argument, NULL, OPT_SYSROOT },
+                { "log-target", required_argument, NULL, OPT_LOG },
+                { "version", no_argument, NULL, OPT_VERSION },
+                { "alerts", required_argument, NULL, OPT_ALERTS },
+                { "help", no_argument, NULL, 'h' },
+                {},
         };
-        MonitorOptions o = { .config = MONITOR_CONFIG_PATH, .sysroot = "/" };
-        const char *target = "auto";
-        bool do_check = false;
+        MonitorOptions *o = &a->o;
         double v;
-        log_set_program("skytune-monitor");
         for (int c; (c = getopt_long(argc, argv, "h", opts, NULL)) >= 0;) {
                 switch (c) {
                 case OPT_CONFIG:
-                        o.config = optarg;
-                        o.config_given = true;
+                        o->config = optarg;
+                        o->config_given = true;
                         break;
-                case OPT_CHECK:
-                        do_check = true;
-                        break;
+                case OPT_CHECK: a->check = true; break;
                 case OPT_STORE:
                         if (optarg[0] == '\0')
                                 return fail_usage("--store: give a file path");
-                        o.store = optarg;
+                        o->store = optarg;
                         break;
                 case OPT_INTERVAL:
                         if (time_parse_seconds(optarg, &v) < 0 || v * 1000 < MONITOR_INTERVAL_MIN_MS - 0.5 ||
                             v * 1000 > MONITOR_INTERVAL_MAX_MS)
                                 return fail_usage("--interval: give 0.1 .. 3600 seconds (\"500ms\", \"1s\")");
-                        o.interval_ms = (int64_t) (v * 1000 + 0.5);
+                        o->interval_ms = (int64_t) (v * 1000 + 0.5);
                         break;
                 case OPT_DURATION:
                         if (time_parse_seconds(optarg, &v) < 0 || !(v > 0))
-                                return fail_usage("--duration: give seconds, more than 0, at most a day (\"90s\", \"10m\")");
-                        o.duration_s = v;
+                                return fail_usage(
+                                        "--duration: give seconds, more than 0, at most a day (\"90s\", \"10m\")");
+                        o->duration_s = v;
                         break;
-                case OPT_SYSROOT:
-                        o.sysroot = optarg;
-                        break;
+                case OPT_SYSROOT: o->sysroot = optarg; break;
                 case OPT_LOG:
                         if (strcmp(optarg, "auto") && strcmp(optarg, "console") && strcmp(optarg, "journal"))
                                 return fail_usage("--log-target: give auto, console or journal");
-                        target = optarg;
+                        a->target = optarg;
                         break;
-                case OPT_VERSION:
-                        printf("skytune-monitor %s\n", SKYTUNE_VERSION);
-                        return 0;
-                case 'h':
-                        usage(stdout);
-                        return 0;
-                default:
-                        return 2;
+                case OPT_ALERTS:
+                        if (o->n_alert_dirs == ALERT_DIRS_MAX)
+                                return fail_usage("--alerts: at most 8 directories");
+                        a->alert_dirs[o->n_alert_dirs++] = optarg;
+                        o->alert_dirs = a->alert_dirs;
+                        break;
+                case OPT_VERSION: printf("skytune-monitor %s\n", SKYTUNE_VERSION); return 0;
+                case 'h': usage(stdout); return 0;
+                default: return 2;
                 }
         }
         if (optind < argc) {
-                fprintf(stderr, "skytune-monitor: unexpected argument '%s'\nTry 'skytune-monitor --help'.\n", argv[optind]);
+                fprintf(stderr, "skytune-monitor: unexpected argument '%s'\nTry 'skytune-monitor --help'.\n",
+                        argv[optind]);
                 return 2;
         }
+        return -1;
+}
+
+int main(int argc, char **argv) {
+        Args a = { .o = { .config = MONITOR_CONFIG_PATH, .sysroot = "/" }, .target = "auto" };
+        log_set_program("skytune-monitor");
+        int code = parse_args(argc, argv, &a);
+        if (code >= 0)
+                return code;
         log_set_level(LOG_LEVEL_INFO);
-        if (strcmp(target, "journal") == 0 || (strcmp(target, "auto") == 0 && stderr_is_journal()))
+        if (strcmp(a.target, "journal") == 0 || (strcmp(a.target, "auto") == 0 && stderr_is_journal())) {
                 log_set_sink(journal_sink, NULL);
-        if (do_check)
-                return check(&o);
-        return monitor_run(&o);
+                a.o.journal = true;
+        }
+        if (a.check)
+                return check(&a.o);
+        return monitor_run(&a.o);
 }

@@ -47,8 +47,16 @@ int monitor_parse_bytes(const char *s, int64_t *ret) {
                 const char *suffix;
                 double scale;
         } units[] = {
-                { "", 1 },          { "B", 1 },         { "k", 1024 },      { "K", 1024 },      { "KiB", 1024 },
-                { "M", 1 << 20 },   { "MiB", 1 << 20 }, { "G", 1 << 30 },   { "GiB", 1 << 30 }, { "T", 1099511627776.0 },
+                { "", 1 },
+                { "B", 1 },
+                { "k", 1024 },
+                { "K", 1024 },
+                { "KiB", 1024 },
+                { "M", 1 << 20 },
+                { "MiB", 1 << 20 },
+                { "G", 1 << 30 },
+                { "GiB", 1 << 30 },
+                { "T", 1099511627776.0 },
                 { "TiB", 1099511627776.0 },
         };
         for (size_t i = 0; i < ELEMENTSOF(units); i++)
@@ -74,8 +82,10 @@ static int read_period(const ConfRead *r, const config_setting_t *g, const char 
                 v = NAN;
         int64_t ms = isnan(v) ? -1 : (int64_t) llround(v * 1000);
         if (ms < min_ms || ms > max_ms)
-                return conf_fail(r, s, "'%s' must be a period from %g s to %g s: seconds (10) or \"500ms\", \"10s\", "
-                                 "\"5m\"", key, (double) min_ms / 1000, (double) max_ms / 1000);
+                return conf_fail(r, s,
+                                 "'%s' must be a period from %g s to %g s: seconds (10) or \"500ms\", \"10s\", "
+                                 "\"5m\"",
+                                 key, (double) min_ms / 1000, (double) max_ms / 1000);
         *ret = ms;
         return 1;
 }
@@ -98,8 +108,10 @@ static int read_tier(const ConfRead *r, const config_setting_t *ret_group, const
                 if (text && strcmp(text, "forever") == 0)
                         ms = 0;
                 else if (!text || time_parse_span_ms(text, &ms) < 0)
-                        return conf_fail(r, age, "'age' of %s must be a span: \"36h\", \"2d\", \"30d\", \"104w\" "
-                                         "(two years), or \"forever\"", name);
+                        return conf_fail(r, age,
+                                         "'age' of %s must be a span: \"36h\", \"2d\", \"30d\", \"104w\" "
+                                         "(two years), or \"forever\"",
+                                         name);
                 l->age_ms[tier] = ms;
         }
         const config_setting_t *bytes = config_setting_get_member(g, "bytes");
@@ -110,12 +122,15 @@ static int read_tier(const ConfRead *r, const config_setting_t *ret_group, const
                         b = 0;
                 else if (text && monitor_parse_bytes(text, &b) < 0)
                         b = -1;
-                else if (!text && (config_setting_type(bytes) == CONFIG_TYPE_INT ||
-                                   config_setting_type(bytes) == CONFIG_TYPE_INT64))
+                else if (!text &&
+                         (config_setting_type(bytes) == CONFIG_TYPE_INT ||
+                          config_setting_type(bytes) == CONFIG_TYPE_INT64))
                         b = config_setting_get_int64(bytes);
                 if (b < 0 || b > INT64_C(1099511627776))
-                        return conf_fail(r, bytes, "'bytes' of %s must be a size up to 1 TiB: \"256M\", \"1G\", a "
-                                         "number of bytes, or \"unlimited\"", name);
+                        return conf_fail(r, bytes,
+                                         "'bytes' of %s must be a size up to 1 TiB: \"256M\", \"1G\", a "
+                                         "number of bytes, or \"unlimited\"",
+                                         name);
                 l->bytes[tier] = b;
         }
         return 0;
@@ -144,7 +159,8 @@ static int read_root(const ConfRead *r, const config_setting_t *root, MonitorCon
         if (!ret_group)
                 return 0;
         if (!config_setting_is_group(ret_group))
-                return conf_fail(r, ret_group, "'retention' must be a group: retention = { seconds = { ... }; "
+                return conf_fail(r, ret_group,
+                                 "'retention' must be a group: retention = { seconds = { ... }; "
                                  "minutes = { ... }; hours = { ... }; };");
         static const char *const tiers[] = { "seconds", "minutes", "hours" };
         k = conf_keys(r, ret_group, "retention", tiers, ELEMENTSOF(tiers));
@@ -168,7 +184,8 @@ int monitor_config_load(const char *path, bool must_exist, MonitorConfig *c, Err
         if (r < 0) {
                 monitor_config_done(&n);
                 return error_set(e, r, "cannot read %s: %s%s", path, strerror(-r),
-                                 r == -ENOENT ? " (give an existing file, or leave --config out for the defaults)" : "");
+                                 r == -ENOENT ? " (give an existing file, or leave --config out for the defaults)"
+                                              : "");
         }
         ConfRead cr = { .file = path, .doc = MONITOR_DOC, .e = e };
         config_t cfg;

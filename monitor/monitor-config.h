@@ -14,16 +14,16 @@
 
 #define MONITOR_INTERVAL_MIN_MS INT64_C(100)
 #define MONITOR_INTERVAL_MAX_MS INT64_C(3600000)
-#define MONITOR_MAX_SERIES_MAX FLUSH_MAX_PARTS     /* what one flush of the store's log takes */
+#define MONITOR_MAX_SERIES_MAX  FLUSH_MAX_PARTS /* what one flush of the store's log takes */
 
 typedef struct MonitorConfig {
-        int64_t interval_ms;            /* between samples: 1 s */
-        int64_t flush_ms;               /* between writes of the samples to the store's log: 10 s */
-        char *store;                    /* TSDB_DEFAULT_PATH */
-        size_t max_series;              /* series kept; the rest are counted and dropped: 4096 */
-        size_t max_pending;             /* samples a series holds while the store cannot take them: 600
+        int64_t interval_ms;       /* between samples: 1 s */
+        int64_t flush_ms;          /* between writes of the samples to the store's log: 10 s */
+        char *store;               /* TSDB_DEFAULT_PATH */
+        size_t max_series;         /* series kept; the rest are counted and dropped: 4096 */
+        size_t max_pending;        /* samples a series holds while the store cannot take them: 600
                                          * (never fewer than two flushes' worth: monitor_pending_cap) */
-        struct tsdb_limits limits;      /* tsdb_limits_default */
+        struct tsdb_limits limits; /* tsdb_limits_default */
 } MonitorConfig;
 
 /* The defaults (store strdup'ed): -ENOMEM. */

@@ -12,10 +12,10 @@
 typedef struct RingSeries {
         char *name;
         uint64_t hash;
-        int64_t id;                     /* in the store; -1: not yet named there */
+        int64_t id; /* in the store; -1: not yet named there */
         int scale;
-        double factor;                  /* 10^scale */
-        int64_t last_t;                 /* the last sample accepted; -1: none */
+        double factor;  /* 10^scale */
+        int64_t last_t; /* the last sample accepted; -1: none */
         double last_v;
         struct store_point *pend;
         size_t n, cap;
@@ -24,11 +24,11 @@ typedef struct RingSeries {
 struct MonitorRing {
         struct tsdb *store;
         size_t max_series, max_pending;
-        RingSeries *series;             /* in the order first seen */
+        RingSeries *series; /* in the order first seen */
         size_t n, cap;
-        uint32_t *slots;                /* index + 1 into series; 0: empty */
-        size_t n_slots;                 /* a power of two, at least twice n */
-        struct tsdb_chunk_in *flush;    /* scratch for ring_flush, cap entries */
+        uint32_t *slots;             /* index + 1 into series; 0: empty */
+        size_t n_slots;              /* a power of two, at least twice n */
+        struct tsdb_chunk_in *flush; /* scratch for ring_flush, cap entries */
         size_t memory;
         MonitorRingStats stats;
 };

@@ -13,14 +13,14 @@
 typedef struct MonitorRing MonitorRing;
 
 typedef struct MonitorRingStats {
-        size_t series;                  /* kept */
-        uint64_t points;                /* accepted */
-        uint64_t stored;                /* written to the store */
-        uint64_t dropped_overflow;      /* oldest pending samples dropped: the store did not take them */
-        uint64_t dropped_series;        /* samples of series beyond max_series */
-        uint64_t dropped_order;         /* not after the series' last sample (the clock went back) */
-        uint64_t dropped_value;         /* NaN, infinite or beyond int64 at the series' scale */
-        uint64_t store_errors;          /* series the store could not create */
+        size_t series;             /* kept */
+        uint64_t points;           /* accepted */
+        uint64_t stored;           /* written to the store */
+        uint64_t dropped_overflow; /* oldest pending samples dropped: the store did not take them */
+        uint64_t dropped_series;   /* samples of series beyond max_series */
+        uint64_t dropped_order;    /* not after the series' last sample (the clock went back) */
+        uint64_t dropped_value;    /* NaN, infinite or beyond int64 at the series' scale */
+        uint64_t store_errors;     /* series the store could not create */
 } MonitorRingStats;
 
 /* The store t (not owned) names series and takes flushes. */

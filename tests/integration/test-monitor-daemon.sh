@@ -5,7 +5,9 @@
 # everything up to the last flush, and the next run appends to it; SIGHUP with a broken file keeps
 # the configuration in use and says file:line, with a good one applies it; a second daemon on the
 # same store is refused; a foreign file is moved aside, not deleted; readiness and status reach
-# NOTIFY_SOCKET; --check reports mistakes at file:line and exits 1.
+# NOTIFY_SOCKET; alert rules fire and resolve on the fixture's values (a rule kept across a reload
+# keeps its state), a broken rule file stops the start and not a reload; --check reports mistakes
+# at file:line and exits 1.
 set -euo pipefail
 build=$1 src=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -138,6 +140,43 @@ ready = [m for m in msgs if "READY=1" in m]
 assert ready and "STATUS=sampling every 0.2 s into " + store in ready[0], msgs
 assert any(m.startswith("STATUS=") and " series, " in m and " samples stored" in m for m in msgs), msgs
 PY
+
+# --- alert rules: evaluated at each tick; a broken file stops the start, not a reload
+mkdir -p "$tmp/alerts"
+cat >"$tmp/alerts/t.conf" <<'RULES'
+rules = (
+  { name = "FixtureMemory"; expr = "memory.used_pct"; warn = 1; crit = 1.9;
+    annotations = { summary = "used {{ value }} %"; }; },
+  { name = "NoData"; expr = "monitor.nothing_here"; warn = 1; no_data = "alert"; },
+  { name = "Quiet"; expr = "memory.used_pct"; warn = 50; },
+  { name = "Later"; expr = "memory.used_pct"; warn = 1; for = "1h"; }
+);
+RULES
+"$mon" --config "$empty" --sysroot "$src/tests/fixtures/captured-vm" --store "$tmp/al.db" --interval 0.2 \
+        --duration 1 --alerts "$tmp/alerts" 2>"$tmp/al.log" || fail "alerts: $(cat "$tmp/al.log")"
+grep -q "4 alert rules loaded" "$tmp/al.log" || fail "alerts: not loaded: $(cat "$tmp/al.log")"
+[ "$(grep -c 'alert FixtureMemory firing (crit): memory.used_pct = 1.95336; used 1.953 %' "$tmp/al.log")" = 1 ] ||
+        fail "FixtureMemory did not fire once at crit: $(cat "$tmp/al.log")"
+[ "$(grep -c 'alert NoData firing (warn): monitor.nothing_here = no data' "$tmp/al.log")" = 1 ] ||
+        fail "NoData (no_data = alert) did not fire once: $(cat "$tmp/al.log")"
+grep -q "alert Quiet\|alert Later" "$tmp/al.log" && fail "a rule below its level, or pending, was told: $(cat "$tmp/al.log")"
+printf 'rules = ({ name = "Bad"; expr = "memory.used_pct"; });\n' >"$tmp/alerts/u.conf"
+rc=0; "$mon" --config "$empty" --store "$tmp/al2.db" --duration 1 --alerts "$tmp/alerts" 2>"$tmp/al2.log" || rc=$?
+[ $rc = 1 ] && grep -q "$tmp/alerts/u.conf:1: rule 'Bad' has neither 'warn' nor 'crit'" "$tmp/al2.log" ||
+        fail "a broken rule file at start: exit $rc: $(cat "$tmp/al2.log")"
+rm "$tmp/alerts/u.conf"
+"$mon" --config "$empty" --sysroot "$src/tests/fixtures/captured-vm" --store "$tmp/al3.db" --interval 0.2 \
+        --alerts "$tmp/alerts" 2>"$tmp/al3.log" &
+pid=$!; pids+=($pid)
+wait_for "$tmp/al3.log" "alert FixtureMemory firing"
+printf 'rules = ({ name = "Bad"; expr = "memory.used_pct"; });\n' >"$tmp/alerts/u.conf"
+kill -HUP $pid
+wait_for "$tmp/al3.log" "keeping the rules in use"
+rm "$tmp/alerts/u.conf"
+sed -i 's/warn = 1; crit = 1.9;/warn = 5; crit = 9;/' "$tmp/alerts/t.conf"
+kill -HUP $pid
+wait_for "$tmp/al3.log" "alert FixtureMemory resolved: memory.used_pct = 1.95336"
+kill -TERM $pid; wait $pid || fail "alerts: exit $?"
 
 # --- --check and usage errors
 printf 'interval = 1;\nmax_series = "many";\n' >"$tmp/bad.conf"
