@@ -64,20 +64,20 @@ static void print_rule(const AlertRule *r) {
 }
 
 static int alerts_check(int argc, char **argv) {
-        /* Files and --help only: no option takes a value. */
+        /* Files and --help only: no option takes a value; after "--" every argument is a file. */
         int first = 1;
-        for (int i = 1; i < argc; i++) {
+        if (argc > 1 && strcmp(argv[1], "--") == 0)
+                first = 2;
+        for (int i = 1; i < argc && first == 1; i++) {
                 if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
                         fputs(usage, stdout);
                         return EXIT_OK;
                 }
-                if (argv[i][0] == '-' && strcmp(argv[i], "--") != 0) {
+                if (argv[i][0] == '-') {
                         log_error("alerts check: unknown option '%s' (see 'skytune alerts --help')", argv[i]);
                         return EXIT_USAGE;
                 }
         }
-        if (argc > 1 && strcmp(argv[1], "--") == 0)
-                first = 2;
         MetricCatalog catalog = {};
         if (profiler_metric_catalog(&catalog) < 0) {
                 log_error("out of memory");
@@ -93,7 +93,7 @@ static int alerts_check(int argc, char **argv) {
         else {
                 size_t n_dirs;
                 const char *const *dirs = alert_rule_dirs(&n_dirs);
-                r = alert_rules_load_dirs(dirs, n_dirs, &catalog, &rules, &e);
+                r = alert_rules_load_dirs(dirs, n_dirs, false, &catalog, &rules, &e);
         }
         metric_catalog_done(&catalog);
         if (r < 0) {

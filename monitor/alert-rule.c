@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "alert-rule.h"
 #include "conf-read.h"
@@ -101,13 +102,14 @@ void alert_rules_done(AlertRules *rules) {
         *rules = (AlertRules) {};
 }
 
+/* [A-Za-z_][A-Za-z0-9_]*, at most 128 bytes: Prometheus' alert and label names. */
 static bool is_identifier(const char *s) {
-        if (!s || !(*s == '_' || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
+        if (!s || !(*s == '_' || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')) || strlen(s) > 128)
                 return false;
         for (s++; *s; s++)
                 if (!(*s == '_' || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
                         return false;
-        return strlen(s) <= 128;
+        return true;
 }
 
 /* A duration: seconds as a number (0 allowed), or "90s", "15m", "2h", "1d". */
@@ -117,10 +119,11 @@ static int read_span(const ConfRead *c, const config_setting_t *g, const char *k
                 return 0;
         const char *text = config_setting_get_string(s);
         int64_t ms = -1;
-        if (text && strcmp(text, "0") != 0 && time_parse_span_ms(text, &ms) < 0)
+        size_t zeros = text ? strspn(text, "0") : 0;
+        if (zeros > 0 && (text[zeros] == '\0' || (strchr("smhdw", text[zeros]) && text[zeros + 1] == '\0')))
+                ms = 0; /* "0", "0s", "00m" */
+        else if (text && time_parse_span_ms(text, &ms) < 0)
                 ms = -1;
-        else if (text)
-                ms = ms < 0 ? 0 : ms;
         else if (config_setting_type(s) == CONFIG_TYPE_INT || config_setting_type(s) == CONFIG_TYPE_INT64 ||
                  config_setting_type(s) == CONFIG_TYPE_FLOAT) {
                 double v = config_setting_type(s) == CONFIG_TYPE_FLOAT ? config_setting_get_float(s)
@@ -169,6 +172,8 @@ static int read_pairs(const ConfRead *c, const config_setting_t *g, const char *
                 if (!v || !text_is_printable(v) || strlen(v) > 1024)
                         r = conf_fail(c, m, "%s '%s' must be a string of printable text, at most 1024 bytes", key,
                                       name);
+                else if (labels && !is_identifier(name))
+                        r = conf_fail(c, m, "label '%s': letters, digits and '_', not starting with a digit", name);
                 else if (labels && (strcmp(name, "alertname") == 0 || strcmp(name, "severity") == 0))
                         r = conf_fail(c, m,
                                       "label '%s' is set by the monitor (the rule's name, the level): use "
@@ -200,8 +205,9 @@ static int path_check(const char *path, void *userdata) {
                                  "'%s': '$' (one alert per object) is not supported yet: name the "
                                  "object (\"disk.devices.sda.util_pct\")",
                                  path);
-        bool own = strncmp(path, "monitor.", 8) == 0;
-        if (pc->catalog && !own && !metric_catalog_has(pc->catalog, path)) {
+        static const char *const own[] = { "monitor.cpu_us", "monitor.missed_total" };
+        bool is_own = strcmp(path, own[0]) == 0 || strcmp(path, own[1]) == 0;
+        if (pc->catalog && !is_own && !metric_catalog_has(pc->catalog, path)) {
                 _cleanup_free_ char *near = metric_catalog_nearest(pc->catalog, path);
                 return conf_fail(pc->c, pc->at, "'%s' is no series the monitor keeps%s%s%s", path,
                                  near ? ": did you mean '" : " ('skytune monitor series' lists them)", strempty(near),
@@ -210,6 +216,9 @@ static int path_check(const char *path, void *userdata) {
         for (size_t i = 0; i < pc->r->n_paths; i++)
                 if (strcmp(pc->r->paths[i], path) == 0)
                         return 0;
+        if (pc->r->n_paths == ALERT_RULE_SERIES_MAX)
+                return conf_fail(pc->c, pc->at, "'expr' reads more than %d series: split the rule",
+                                 ALERT_RULE_SERIES_MAX);
         char **v = realloc(pc->r->paths, (pc->r->n_paths + 1) * sizeof(char *));
         if (!v)
                 return -ENOMEM;
@@ -232,8 +241,12 @@ static int read_expr(const ConfRead *c, const config_setting_t *g, const MetricC
         if (k == 0)
                 return conf_fail(c, g, "rule '%s' has no 'expr': the number to watch, as \"cpu.utilization_pct\"",
                                  r->name);
+        if (strlen(r->expr_text) > 4096)
+                return conf_fail(c, s, "'expr' is longer than 4096 bytes: split the rule");
         Error pe = ERROR_NULL;
         k = cond_parse(r->expr_text, &r->expr, &pe);
+        if (k == -ENOMEM)
+                return error_set(c->e, k, "out of memory");
         if (k < 0) {
                 k = conf_fail(c, s, "'expr': %s", error_message(&pe));
                 error_done(&pe);
@@ -244,6 +257,10 @@ static int read_expr(const ConfRead *c, const config_setting_t *g, const MetricC
         double v;
         k = one ? cond_number(r->expr, NULL, probe_lookup, one, &v) : -ENOMEM;
         json_decref(one);
+        if (k == -ENODATA)
+                return conf_fail(c, s,
+                                 "'expr' never gives a number (exists(), a string, a division by 0): write "
+                                 "arithmetic over series");
         if (k == -EINVAL)
                 return conf_fail(
                         c, s,
@@ -312,7 +329,9 @@ static int read_rule(const ConfRead *c, const config_setting_t *g, const MetricC
                 k = read_levels(c, g, r);
         if (k >= 0)
                 k = read_span(c, g, "for", &r->for_ms);
-        if (k >= 0 && (k = conf_number(c, g, "hits", 1, 3600, &hits)) > 0)
+        if (k >= 0 && (k = conf_number(c, g, "hits", 1, 3600, &hits)) > 0 && hits != floor(hits))
+                return conf_fail(c, config_setting_get_member(g, "hits"), "'hits' must be a whole number");
+        if (k > 0)
                 r->hits = (unsigned) hits;
         if (k >= 0)
                 k = read_span(c, g, "keep_firing_for", &r->keep_firing_ms);
@@ -325,7 +344,7 @@ static int read_rule(const ConfRead *c, const config_setting_t *g, const MetricC
                         return conf_fail(c, flap,
                                          "'flap' must be a group: flap = { transitions = 6; window = \"10m\"; };");
                 if ((k = conf_keys(c, flap, "flap", flap_keys, 2)) >= 0 &&
-                    (k = conf_number(c, flap, "transitions", 0, 1000, &flap_n)) >= 0)
+                    (k = conf_number(c, flap, "transitions", 0, ALERT_FLAP_MAX - 1, &flap_n)) >= 0)
                         r->flap_transitions = (unsigned) flap_n;
                 if (k >= 0)
                         k = read_span(c, flap, "window", &r->flap_window_ms);
@@ -343,8 +362,8 @@ static int read_rules(const ConfRead *c, const config_setting_t *root, const Met
                       AlertRules *add) {
         static const char *const keys[] = { "rules" };
         int k = conf_keys(c, root, "an alert rule file", keys, 1);
-        if (k < 0)
-                return k;
+        if (k < 0 || config_setting_length(root) == 0)
+                return k; /* an empty file holds no rules */
         const config_setting_t *list = config_setting_get_member(root, "rules");
         if (!list || !config_setting_is_list(list))
                 return conf_fail(c, list ? list : root,
@@ -372,9 +391,18 @@ static int read_rules(const ConfRead *c, const config_setting_t *root, const Met
         return 0;
 }
 
+/* A link to /dev/null masks a shipped file of its name, as in systemd's directories. */
+static bool is_dev_null(const char *path) {
+        struct stat st, null;
+        return stat(path, &st) == 0 && S_ISCHR(st.st_mode) && stat("/dev/null", &null) == 0 &&
+                st.st_rdev == null.st_rdev;
+}
+
 int alert_rules_load_file(const char *path, const MetricCatalog *catalog, AlertRules *rules, Error *e) {
         _cleanup_free_ char *text = NULL;
         size_t len;
+        if (is_dev_null(path))
+                return 0;
         int r = fileio_read_regular(path, 1u << 20, &text, &len);
         if (r < 0)
                 return error_set(e, r, "cannot read the alert rules %s: %s", path, strerror(-r));
@@ -419,12 +447,17 @@ static int by_base(const void *a, const void *b) {
         return strcmp(x, y);
 }
 
-int alert_rule_files(const char *const *dirs, size_t n_dirs, char ***ret, size_t *ret_n) {
+int alert_rule_files(const char *const *dirs, size_t n_dirs, bool must_exist, char ***ret, size_t *ret_n) {
         char **files = calloc(1, sizeof(char *));
         size_t n = 0;
         int r = files ? 0 : -ENOMEM;
         for (size_t d = 0; r >= 0 && d < n_dirs; d++) {
                 _cleanup_closedir_ DIR *dir = opendir(dirs[d]);
+                if (!dir && (errno != ENOENT || must_exist)) {
+                        r = -errno;
+                        *ret_n = d; /* which one */
+                        break;
+                }
                 if (!dir)
                         continue;
                 for (struct dirent *de; r >= 0 && (de = readdir(dir));) {
@@ -465,11 +498,13 @@ int alert_rule_files(const char *const *dirs, size_t n_dirs, char ***ret, size_t
         return 0;
 }
 
-int alert_rules_load_dirs(const char *const *dirs, size_t n_dirs, const MetricCatalog *catalog, AlertRules *rules,
-                          Error *e) {
+int alert_rules_load_dirs(const char *const *dirs, size_t n_dirs, bool must_exist, const MetricCatalog *catalog,
+                          AlertRules *rules, Error *e) {
         char **files;
-        size_t n;
-        int r = alert_rule_files(dirs, n_dirs, &files, &n);
+        size_t n = n_dirs;
+        int r = alert_rule_files(dirs, n_dirs, must_exist, &files, &n);
+        if (r < 0 && n < n_dirs)
+                return error_set(e, r, "cannot read the alert rule directory %s: %s", dirs[n], strerror(-r));
         if (r < 0)
                 return error_set(e, r, "cannot list the alert rule directories: %s", strerror(-r));
         AlertRules all = {};

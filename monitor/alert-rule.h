@@ -57,18 +57,24 @@ typedef struct AlertRules {
 } AlertRules;
 
 #define ALERT_RULES_MAX 1024
+/* The firing/resolved changes an alert remembers for its flap count (transitions < this). */
+#define ALERT_FLAP_MAX 64
+/* The series one expression may read. */
+#define ALERT_RULE_SERIES_MAX 16
 
 /* Adds the rules of path to *rules. catalog (may be NULL) checks every series expr names (the
  * monitor's own "monitor.*" series pass). A rule named like one already in *rules: -EEXIST at its
  * line. On any error *rules is as it was. */
 int alert_rules_load_file(const char *path, const MetricCatalog *catalog, AlertRules *rules, Error *e);
 /* The *.conf files of dirs in name order, a later directory's file replacing an earlier one's of the
- * same name; missing directories are skipped. *ret is a NULL-terminated malloc'ed list. */
-int alert_rule_files(const char *const *dirs, size_t n_dirs, char ***ret, size_t *ret_n);
+ * same name; a missing directory is skipped unless must_exist (then -ENOENT, as for any directory
+ * that cannot be read). *ret is a NULL-terminated malloc'ed list. */
+int alert_rule_files(const char *const *dirs, size_t n_dirs, bool must_exist, char ***ret, size_t *ret_n);
 /* Every file of alert_rule_files(dirs), loaded in that order, replacing *rules on success (on an
- * error *rules is as it was). */
-int alert_rules_load_dirs(const char *const *dirs, size_t n_dirs, const MetricCatalog *catalog, AlertRules *rules,
-                          Error *e);
+ * error *rules is as it was). An empty file, or a link to /dev/null, holds no rules: it turns off a
+ * shipped file of its name. */
+int alert_rules_load_dirs(const char *const *dirs, size_t n_dirs, bool must_exist, const MetricCatalog *catalog,
+                          AlertRules *rules, Error *e);
 void alert_rules_done(AlertRules *rules);
 void alert_rule_files_free(char **files);
 

@@ -14,8 +14,6 @@
 
 typedef enum AlertPhase { ALERT_INACTIVE, ALERT_PENDING, ALERT_FIRING, ALERT_RESOLVED } AlertPhase;
 
-#define ALERT_FLAP_MAX 64
-
 typedef struct AlertState {
         AlertPhase phase;
         AlertLevel level;   /* while pending or firing */

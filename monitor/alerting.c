@@ -12,23 +12,26 @@
 #include "macro.h"
 #include "profiler.h"
 
+/* One number per series the rule reads (ALERT_RULE_SERIES_MAX), made at its first lookup. */
 typedef struct Lookup {
         const MonitorRing *ring;
-        int64_t now_ms, stale_ms;
-        json_t *scratch[16]; /* one number per path the expression reads */
-        size_t n;
+        const AlertRule *rule;
+        int64_t stamp_ms, stale_ms;
+        json_t *values[ALERT_RULE_SERIES_MAX];
 } Lookup;
 
 static json_t *lookup(const char *path, void *userdata) {
         Lookup *l = userdata;
+        size_t i = 0;
+        while (i < l->rule->n_paths && strcmp(l->rule->paths[i], path) != 0)
+                i++;
         int64_t t;
         double v;
-        if (ring_last(l->ring, path, &t, &v) < 0 || l->now_ms - t > l->stale_ms || l->n == ELEMENTSOF(l->scratch))
+        if (i == l->rule->n_paths || ring_last(l->ring, path, &t, &v) < 0 || llabs(l->stamp_ms - t) > l->stale_ms)
                 return NULL;
-        json_t *j = json_real(v);
-        if (j)
-                l->scratch[l->n++] = j;
-        return j;
+        if (!l->values[i])
+                l->values[i] = json_real(v);
+        return l->values[i];
 }
 
 static void tell(Alerting *a, const AlertRule *r, const AlertState *s, AlertEventKind ev, AlertLevel was) {
@@ -63,17 +66,17 @@ static void tell(Alerting *a, const AlertRule *r, const AlertState *s, AlertEven
                         "SKYTUNE_ALERT_VALUE=%s", value, NULL);
 }
 
-void alerting_eval(Alerting *a, const MonitorRing *ring, int64_t now_ms, int64_t stale_ms) {
+void alerting_eval(Alerting *a, const MonitorRing *ring, int64_t stamp_ms, int64_t mono_ms, int64_t stale_ms) {
         for (size_t i = 0; i < a->rules.n; i++) {
                 const AlertRule *r = &a->rules.rules[i];
                 AlertState *s = &a->states[i];
-                Lookup l = { .ring = ring, .now_ms = now_ms, .stale_ms = stale_ms };
+                Lookup l = { .ring = ring, .rule = r, .stamp_ms = stamp_ms, .stale_ms = stale_ms };
                 double v = NAN;
                 bool have = cond_number(r->expr, NULL, lookup, &l, &v) == 0;
-                for (size_t k = 0; k < l.n; k++)
-                        json_decref(l.scratch[k]);
+                for (size_t k = 0; k < ELEMENTSOF(l.values); k++)
+                        json_decref(l.values[k]);
                 AlertLevel was = s->level;
-                AlertEventKind ev = alert_state_step(r, s, now_ms, have, v);
+                AlertEventKind ev = alert_state_step(r, s, mono_ms, have, v);
                 if (ev == ALERT_EVENT_PENDING)
                         log_debug("alert %s pending (%s)", r->name, alert_level_name(s->level));
                 else if (ev != ALERT_EVENT_NONE)
@@ -81,12 +84,12 @@ void alerting_eval(Alerting *a, const MonitorRing *ring, int64_t now_ms, int64_t
         }
 }
 
-int alerting_load(Alerting *a, const char *const *dirs, size_t n_dirs, bool first) {
+int alerting_load(Alerting *a, const char *const *dirs, size_t n_dirs, bool must_exist, bool first) {
         if (first && profiler_metric_catalog(&a->catalog) < 0)
                 return log_error_errno(-ENOMEM, "cannot load the alert rules: %m");
         AlertRules rules = {};
         Error e = ERROR_NULL;
-        int r = alert_rules_load_dirs(dirs, n_dirs, &a->catalog, &rules, &e);
+        int r = alert_rules_load_dirs(dirs, n_dirs, must_exist, &a->catalog, &rules, &e);
         if (r < 0) {
                 _cleanup_free_ char *msg = error_format(&e);
                 log_error("%s%s", msg ? msg : error_message(&e),

@@ -24,10 +24,13 @@ typedef struct Alerting {
         uint64_t events;
 } Alerting;
 
-/* Loads the rules of dirs. At start (a->rules empty and first) a broken file is an error (logged,
- * -errno); on a reload it is logged and the rules in use stay (returns the error too). */
-int alerting_load(Alerting *a, const char *const *dirs, size_t n_dirs, bool first);
-/* One evaluation of every rule at now_ms; a series whose last sample is older than stale_ms is
- * no data. */
-void alerting_eval(Alerting *a, const MonitorRing *ring, int64_t now_ms, int64_t stale_ms);
+/* Loads the rules of dirs (each must exist when must_exist: directories named on the command line).
+ * At start (first) a broken file is an error (logged, -errno); on a reload it is logged and the
+ * rules in use stay (returns the error too). */
+int alerting_load(Alerting *a, const char *const *dirs, size_t n_dirs, bool must_exist, bool first);
+/* One evaluation of every rule. stamp_ms is the tick's slot on the wall clock: a series whose last
+ * sample is more than stale_ms from it (before, or after: a clock set back) is no data. mono_ms
+ * (CLOCK_MONOTONIC) drives the states' timers, so that a clock step moves no `for` or
+ * keep_firing_for. */
+void alerting_eval(Alerting *a, const MonitorRing *ring, int64_t stamp_ms, int64_t mono_ms, int64_t stale_ms);
 void alerting_done(Alerting *a);

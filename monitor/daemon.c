@@ -165,7 +165,8 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
         if (r == -ENOMEM)
                 return stop_failed(m, r, "out of memory while sampling");
         /* A series whose costly source is read every 5 s (profiler.h) is still fresh after 5 s. */
-        alerting_eval(&m->alerts, m->ring, m->stamp_ms, 3 * iv + PROFILER_FULL_PERIOD_USEC / 1000 + 1000);
+        alerting_eval(&m->alerts, m->ring, m->stamp_ms, (int64_t) (mono / 1000u),
+                      3 * iv + PROFILER_FULL_PERIOD_USEC / 1000 + 1000);
         if (m->stamp_ms - m->flushed_ms >= m->cfg.flush_ms || m->stamp_ms < m->flushed_ms)
                 flush(m);
         seal(m);
@@ -189,7 +190,7 @@ static int on_duration(sd_event_source *s, uint64_t usec, void *userdata) {
 static int alerts_load(Monitor *m, bool first) {
         size_t n = m->opts->n_alert_dirs;
         const char *const *dirs = m->opts->alert_dirs ? m->opts->alert_dirs : alert_rule_dirs(&n);
-        return alerting_load(&m->alerts, dirs, n, first);
+        return alerting_load(&m->alerts, dirs, n, m->opts->alert_dirs != NULL, first);
 }
 
 /* The configuration with the command line's overrides. */
@@ -215,6 +216,8 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
         Monitor *m = userdata;
         MonitorConfig c = {};
         sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, profiler_now_usec());
+        /* The rules and the configuration are separate files: each is reloaded or kept on its own. */
+        (void) alerts_load(m, false);
         if (config_read(m, &c) < 0) {
                 log_error("%s: keeping the configuration in use; correct the file and reload again", m->opts->config);
                 monitor_config_done(&c);
@@ -238,7 +241,6 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
         }
         log_info("%s: configuration reloaded: a sample every %g s, written every %g s", m->opts->config,
                  (double) c.interval_ms / 1000, (double) c.flush_ms / 1000);
-        (void) alerts_load(m, false);
         sd_notify(false, "READY=1");
         return 0;
 }

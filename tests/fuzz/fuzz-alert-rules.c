@@ -2,7 +2,8 @@
 /* An alert rule file (monitor/alert-rule.c, libconfig) as skytune-monitor and `skytune alerts check`
  * read it, checked against the metric catalogue. An accepted file gives rules the state machine can
  * run (a level, a number expression over named series); a refused one adds nothing, with an error
- * at a line of the file. Each accepted rule is stepped through a few values and a gap. */
+ * at a line of the file. Each accepted rule is stepped through a few values and a gap, and after
+ * each step pending and firing have a level, inactive and resolved none. */
 #include <math.h>
 
 #include "../../monitor/alert-state.h"
@@ -25,9 +26,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         AlertState s;
                         alert_state_init(&s);
                         const double v[] = { 0, 1e9, -1e9, NAN, 50, 50 };
-                        for (int k = 0; k < 6; k++)
+                        for (int k = 0; k < 6; k++) {
                                 (void) alert_state_step(r, &s, 1000 * k, !isnan(v[k]), v[k]);
-                        fuzz_check(s.phase <= ALERT_RESOLVED);
+                                bool standing = s.phase == ALERT_PENDING || s.phase == ALERT_FIRING;
+                                fuzz_check(standing == (s.level != ALERT_LEVEL_NONE));
+                        }
                 }
         } else
                 fuzz_check(rules.n == 0 && error_is_set(&e));

@@ -147,7 +147,7 @@ cat >"$tmp/alerts/t.conf" <<'RULES'
 rules = (
   { name = "FixtureMemory"; expr = "memory.used_pct"; warn = 1; crit = 1.9;
     annotations = { summary = "used {{ value }} %"; }; },
-  { name = "NoData"; expr = "monitor.nothing_here"; warn = 1; no_data = "alert"; },
+  { name = "NoData"; expr = "disk.devices.nosuchdisk.util_pct"; warn = 1; no_data = "alert"; },
   { name = "Quiet"; expr = "memory.used_pct"; warn = 50; },
   { name = "Later"; expr = "memory.used_pct"; warn = 1; for = "1h"; }
 );
@@ -157,7 +157,7 @@ RULES
 grep -q "4 alert rules loaded" "$tmp/al.log" || fail "alerts: not loaded: $(cat "$tmp/al.log")"
 [ "$(grep -c 'alert FixtureMemory firing (crit): memory.used_pct = 1.95336; used 1.953 %' "$tmp/al.log")" = 1 ] ||
         fail "FixtureMemory did not fire once at crit: $(cat "$tmp/al.log")"
-[ "$(grep -c 'alert NoData firing (warn): monitor.nothing_here = no data' "$tmp/al.log")" = 1 ] ||
+[ "$(grep -c 'alert NoData firing (warn): disk.devices.nosuchdisk.util_pct = no data' "$tmp/al.log")" = 1 ] ||
         fail "NoData (no_data = alert) did not fire once: $(cat "$tmp/al.log")"
 grep -q "alert Quiet\|alert Later" "$tmp/al.log" && fail "a rule below its level, or pending, was told: $(cat "$tmp/al.log")"
 printf 'rules = ({ name = "Bad"; expr = "memory.used_pct"; });\n' >"$tmp/alerts/u.conf"
@@ -165,6 +165,9 @@ rc=0; "$mon" --config "$empty" --store "$tmp/al2.db" --duration 1 --alerts "$tmp
 [ $rc = 1 ] && grep -q "$tmp/alerts/u.conf:1: rule 'Bad' has neither 'warn' nor 'crit'" "$tmp/al2.log" ||
         fail "a broken rule file at start: exit $rc: $(cat "$tmp/al2.log")"
 rm "$tmp/alerts/u.conf"
+rc=0; "$mon" --config "$empty" --store "$tmp/al2.db" --duration 1 --alerts "$tmp/no-such-dir" 2>"$tmp/al2.log" || rc=$?
+[ $rc = 1 ] && grep -q "cannot read the alert rule directory $tmp/no-such-dir" "$tmp/al2.log" ||
+        fail "a missing --alerts directory: exit $rc: $(cat "$tmp/al2.log")"
 "$mon" --config "$empty" --sysroot "$src/tests/fixtures/captured-vm" --store "$tmp/al3.db" --interval 0.2 \
         --alerts "$tmp/alerts" 2>"$tmp/al3.log" &
 pid=$!; pids+=($pid)
@@ -172,6 +175,7 @@ wait_for "$tmp/al3.log" "alert FixtureMemory firing"
 printf 'rules = ({ name = "Bad"; expr = "memory.used_pct"; });\n' >"$tmp/alerts/u.conf"
 kill -HUP $pid
 wait_for "$tmp/al3.log" "keeping the rules in use"
+grep -q "$tmp/alerts/u.conf:1: rule 'Bad' has neither" "$tmp/al3.log" || fail "the reload's rule error lacks file:line"
 rm "$tmp/alerts/u.conf"
 sed -i 's/warn = 1; crit = 1.9;/warn = 5; crit = 9;/' "$tmp/alerts/t.conf"
 kill -HUP $pid

@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alert-rule.h"
+#include "macro.h"
 #include "profiler.h"
 #include "support.h"
 
@@ -102,6 +104,19 @@ static void test_mistakes(void **state) {
                 { "rules = ({ name = \"A\"; expr = \"cpu.utilization_pct\"; warn = 1; for = \"-1s\"; });", ":1:",
                   "duration" },
                 { "alerts = ();", ":1:", "unknown key 'alerts'" },
+                { "rules = ({ name = \"A\"; expr = \"exists(cpu.utilization_pct)\"; warn = 1; });", ":1:",
+                  "never gives a number" },
+                { "rules = ({ name = \"A\"; expr = \"cpu.utilization_pct / 0\"; warn = 1; });", ":1:",
+                  "never gives a number" },
+                { "rules = ({ name = \"A\"; expr = \"cpu.utilization_pct\"; warn = 1; flap = { transitions = 64; }; });",
+                  ":1:", "'transitions' is 64: give a number from 0 to 63" },
+                { "rules = ({ name = \"A\"; expr = \"cpu.utilization_pct\"; warn = 1; hits = 2.5; });", ":1:",
+                  "whole number" },
+                { "rules = ({ name = \"A\"; expr = \"cpu.utilization_pct\"; warn = 1; labels = { a-b = \"x\"; }; });",
+                  ":1:", "label 'a-b': letters, digits and '_'" },
+                { "rules = ({ name = \"A\"; expr = \"monitor.cpu_usec\"; warn = 1; });", ":1:", "no series" },
+                { "rules = ({ name = \"A\"; expr = \"cpu.utilization_pct\"; warn = 1; labels = { x = 3; }; });",
+                  ":1:", "printable text" },
                 { "rules = { };", ":1:", "a list in parentheses" },
                 { "rules = ({ name = \"A\"; expr = \"cpu.utilization_pct\"; warn = 1; },\n"
                   "{ name = \"A\"; expr = \"cpu.utilization_pct\"; warn = 2; });",
@@ -110,6 +125,32 @@ static void test_mistakes(void **state) {
         char *dir = test_tmpdir();
         AlertRules rules = {};
         Error e = ERROR_NULL;
+        /* Generated cases: a name past 128 bytes, 17 series, an expression past 4096 bytes. */
+        char long_name[400], many[2048], huge[9000];
+        snprintf(long_name, sizeof(long_name), "rules = ({ name = \"%0200d\"; expr = \"cpu.utilization_pct\"; warn = 1; });", 0);
+        long_name[19] = 'N'; /* a letter first: only the length is wrong */
+        int k = snprintf(many, sizeof(many), "rules = ({ name = \"M\"; expr = \"cpu.utilization_pct");
+        for (int i = 0; i < 17; i++)
+                k += snprintf(many + k, sizeof(many) - (size_t) k, " + disk.devices.d%d.util_pct", i);
+        snprintf(many + k, sizeof(many) - (size_t) k, "\"; warn = 1; });");
+        k = snprintf(huge, sizeof(huge), "rules = ({ name = \"H\"; expr = \"cpu.utilization_pct");
+        while (k < 8000)
+                k += snprintf(huge + k, sizeof(huge) - (size_t) k, " + 1");
+        snprintf(huge + k, sizeof(huge) - (size_t) k, "\"; warn = 1; });");
+        const struct {
+                const char *text, *hint;
+        } generated[] = { { long_name, "letters, digits" }, { many, "more than 16 series" }, { huge, "longer than 4096" } };
+        for (size_t i = 0; i < ELEMENTSOF(generated); i++) {
+                test_write(dir, "gen.conf", generated[i].text);
+                char *p = path_in(dir, "gen.conf");
+                assert_int_equal(alert_rules_load_file(p, &catalog, &rules, &e), -EINVAL);
+                char *msg = error_format(&e);
+                if (!strstr(msg, generated[i].hint))
+                        fail_msg("generated case %zu: '%s' lacks '%s'", i, msg, generated[i].hint);
+                free(msg);
+                free(p);
+                error_done(&e);
+        }
         test_write(dir, "ok.conf", "rules = ({ name = \"Kept\"; expr = \"monitor.cpu_us\"; warn = 1000; });\n");
         char *ok = path_in(dir, "ok.conf");
         assert_int_equal(alert_rules_load_file(ok, &catalog, &rules, &e), 0);
@@ -143,16 +184,31 @@ static void test_dirs(void **state) {
         const char *dirs[] = { shipped, none, etc };
         AlertRules rules = {};
         Error e = ERROR_NULL;
-        assert_int_equal(alert_rules_load_dirs(dirs, 3, &catalog, &rules, &e), 0);
+        assert_int_equal(alert_rules_load_dirs(dirs, 3, false, &catalog, &rules, &e), 0);
         assert_int_equal(rules.n, 3);
         assert_string_equal(rules.rules[0].name, "A");
         assert_string_equal(rules.rules[1].name, "B2");
         assert_string_equal(rules.rules[2].name, "C");
+        /* An empty file, or a link to /dev/null, turns a shipped file off. */
+        test_write(dir, "etc/a.conf", "");
+        char *masked = path_in(dir, "etc/b.conf");
+        assert_int_equal(unlink(masked), 0);
+        assert_int_equal(symlink("/dev/null", masked), 0);
+        assert_int_equal(alert_rules_load_dirs(dirs, 3, false, &catalog, &rules, &e), 0);
+        assert_int_equal(rules.n, 1);
+        assert_string_equal(rules.rules[0].name, "C");
+        /* A directory that must be there. */
+        assert_int_equal(alert_rules_load_dirs(dirs, 3, true, &catalog, &rules, &e), -ENOENT);
+        char *msg = error_format(&e);
+        assert_non_null(strstr(msg, "cannot read the alert rule directory"));
+        free(msg);
+        error_done(&e);
+        free(masked);
         /* A broken file: the rules in use stay. */
         test_write(dir, "etc/c.conf", "rules = ({ name = \"C\"; });\n");
-        assert_int_equal(alert_rules_load_dirs(dirs, 3, &catalog, &rules, &e), -EINVAL);
-        assert_int_equal(rules.n, 3);
-        assert_string_equal(rules.rules[2].expr_text, "memory.used_pct");
+        assert_int_equal(alert_rules_load_dirs(dirs, 3, false, &catalog, &rules, &e), -EINVAL);
+        assert_int_equal(rules.n, 1);
+        assert_string_equal(rules.rules[0].expr_text, "memory.used_pct");
         error_done(&e);
         alert_rules_done(&rules);
         free(shipped);
@@ -166,7 +222,7 @@ static void test_shipped(void **state) {
         const char *dirs[] = { SKYTUNE_FIXTURES "/../../alerts" };
         AlertRules rules = {};
         Error e = ERROR_NULL;
-        assert_int_equal(alert_rules_load_dirs(dirs, 1, &catalog, &rules, &e), 0);
+        assert_int_equal(alert_rules_load_dirs(dirs, 1, false, &catalog, &rules, &e), 0);
         assert_true(rules.n >= 2);
         /* The seed's levels: CPU 80 / 95 %, memory 85 / 95 %. */
         bool cpu = false, mem = false;
