@@ -93,13 +93,8 @@ static void crossing_note(LoadHost *h, const char *path, double value) {
 static int collect(void *userdata, const MetricPoint *p) {
         LoadHost *h = userdata;
         char path[256];
-        int k = snprintf(path, sizeof(path), "%s.%s%s%s", p->resource, p->object ? p->object : "", p->object ? "." : "",
-                         p->name);
-        if (k < 0 || (size_t) k >= sizeof(path) || h->n == 0 || h->ignore)
+        if (metric_point_path(p, path, sizeof(path)) < 0 || h->n == 0 || h->ignore)
                 return 0;
-        for (char *c = path; *c; c++)
-                if (*c == '/')
-                        *c = '.';
         for (size_t i = 0; i < N_KEPT; i++)
                 if (strcmp(kept_paths[i], path) == 0)
                         h->kept[i][h->n - 1] = p->value;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "cli.h"
 #include "load-output.h"
 #include "log.h"
@@ -179,7 +180,7 @@ static int endpoint_build(const Build *b, LoadEndpoint *ep) {
                         return r;
         }
         if (b->body_file) {
-                int r = load_read_file(b->body_file, 16u << 20, &ep->body, &ep->body_len);
+                int r = fileio_read_regular(b->body_file, 16u << 20, &ep->body, &ep->body_len);
                 if (r < 0) {
                         log_error("--body-file %s: %s", b->body_file, strerror(-r));
                         return -EINVAL;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,4 +122,27 @@ int write_file_atomic_at(int dir_fd, const char *path, const void *data, size_t 
 
 int write_file_atomic_tmp_at(int dir_fd, const char *path, const char *tmp_name, const void *data, size_t len, mode_t mode) {
         return write_atomic(dir_fd, path, tmp_name, data, len, mode);
+}
+
+int fileio_read_regular(const char *path, size_t max, char **ret, size_t *ret_len) {
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        struct stat st;
+        if (fstat(fileno(f), &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EISDIR;
+        if ((uint64_t) st.st_size > max)
+                return -EFBIG;
+        _cleanup_free_ char *buf = malloc((size_t) st.st_size + 1);
+        if (!buf)
+                return -ENOMEM;
+        size_t n = fread(buf, 1, (size_t) st.st_size, f);
+        if (ferror(f))
+                return -EIO;
+        buf[n] = '\0';
+        *ret_len = n;
+        *ret = TAKE_PTR(buf);
+        return 0;
 }

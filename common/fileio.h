@@ -31,3 +31,7 @@ int fileio_fsync(int fd);
 int fileio_renameat(int dir_fd, const char *from, const char *to);
 int fileio_unlinkat(int dir_fd, const char *path, int flags);
 int fileio_mkdirat(int dir_fd, const char *path, mode_t mode);
+
+/* A regular file of at most max bytes, NUL-terminated (*ret_len: its length). -EFBIG past max, -EISDIR
+ * for anything but a regular file. */
+int fileio_read_regular(const char *path, size_t max, char **ret, size_t *ret_len);

@@ -65,6 +65,8 @@ int time_parse_seconds(const char *s, double *ret) {
                 v /= 1000;
         else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
                 v *= 60;
+        else if (strcmp(end, "h") == 0)
+                v *= 3600;
         else if (*end != '\0' && strcmp(end, "s") != 0)
                 return -EINVAL;
         if (v > 86400)

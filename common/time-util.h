@@ -16,7 +16,7 @@ char *time_now_iso8601(void);
 /* "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" back to usec since the epoch: -EINVAL for anything else. */
 int time_parse_iso8601(const char *s, uint64_t *ret_usec);
 
-/* A duration for people: "1.5", "500ms", "2s", "3m" or "3min" (seconds, 0 .. 86400); -EINVAL for
+/* A duration for people: "1.5", "500ms", "2s", "3m", "3min" or "1h" (seconds, 0 .. 86400); -EINVAL for
  * anything else, -ERANGE past a day. */
 int time_parse_seconds(const char *s, double *ret);
 

@@ -4,15 +4,16 @@
 
 #include <libconfig.h>
 
+#include "conf-read.h"
+
 #include "macro.h"
 
 #include "scenario.h"
 
 typedef struct Parse {
-        const char *file;
+        ConfRead c;             /* the file, its doc and the error (conf-read.h) */
         char *dir;              /* the file's directory: relative body and secret files */
         const char *base_url;   /* the top-level url: each step's unless it has its own */
-        Error *e;
 } Parse;
 
 #define SCENARIO_STEPS_MAX 32
@@ -21,16 +22,8 @@ typedef struct Parse {
 #define SCENARIO_THRESHOLDS_MAX 32
 #define SCENARIO_BODY_MAX (1u << 20)
 
-unsigned parse_line(const config_setting_t *s);
-/* -EINVAL with *e at s's line; the message as printf. */
-int parse_fail(Parse *p, const config_setting_t *s, const char *fmt, ...) _printf_(3, 4);
-/* Every member of group is one of allowed (else: unknown, with the nearest name). */
-int parse_keys(Parse *p, const config_setting_t *group, const char *what, const char *const *allowed, size_t n);
 /* Optional members: 0 when absent (*ret untouched), 1 when read, -EINVAL on a wrong type. */
-int parse_string(Parse *p, const config_setting_t *g, const char *key, char **ret);
-int parse_number(Parse *p, const config_setting_t *g, const char *key, double min, double max, double *ret);
 int parse_duration(Parse *p, const config_setting_t *g, const char *key, double *ret);
-int parse_bool(Parse *p, const config_setting_t *g, const char *key, bool *ret);
 /* A list or array of threshold strings. */
 int parse_thresholds(Parse *p, const config_setting_t *g, const char *key, Threshold **ret, size_t *ret_n);
 int parse_url(Parse *p, const config_setting_t *s, const char *url);

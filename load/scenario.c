@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "fileio.h"
 #include "macro.h"
 #include "scenario.h"
 
@@ -86,29 +86,6 @@ void load_header_done(LoadHeader *h) {
         *h = (LoadHeader) {};
 }
 
-int load_read_file(const char *path, size_t max, char **ret, size_t *ret_len) {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        if (!f)
-                return -errno;
-        struct stat st;
-        if (fstat(fileno(f), &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EISDIR;
-        if ((uint64_t) st.st_size > max)
-                return -EFBIG;
-        _cleanup_free_ char *buf = malloc((size_t) st.st_size + 1);
-        if (!buf)
-                return -ENOMEM;
-        size_t n = fread(buf, 1, (size_t) st.st_size, f);
-        if (ferror(f))
-                return -EIO;
-        buf[n] = '\0';
-        *ret_len = n;
-        *ret = TAKE_PTR(buf);
-        return 0;
-}
-
 /* The secret of "@PATH" (a file, relative to dir) or "$VAR" (the environment) into *ret. */
 static int secret_read(const char *ref, const char *dir, char **ret, char **ret_source, Error *e) {
         if (*ref == '$') {
@@ -124,7 +101,7 @@ static int secret_read(const char *ref, const char *dir, char **ret, char **ret_
                 return -ENOMEM;
         const char *p = path ? path : ref + 1;
         size_t len;
-        int r = load_read_file(p, 64 * 1024, ret, &len);
+        int r = fileio_read_regular(p, 64 * 1024, ret, &len);
         if (r < 0)
                 return error_set(e, r, "cannot read the secret file %s: %s", p, strerror(-r));
         (*ret)[strcspn(*ret, "\r\n")] = '\0';           /* the file's trailing newline */

@@ -112,5 +112,3 @@ json_t *scenario_check_json(const Scenario *sc);
  * environment; the header is then marked secret. -EINVAL/-ENOENT/... with *e saying what to do. */
 int load_header_parse(const char *text, const char *dir, LoadHeader *h, Error *e);
 void load_header_done(LoadHeader *h);
-/* A regular file of at most max bytes, NUL-terminated. -EFBIG past max. */
-int load_read_file(const char *path, size_t max, char **ret, size_t *ret_len);

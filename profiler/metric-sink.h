@@ -5,6 +5,7 @@
  * (series-table.h). Nothing is kept by the emitter: the consumer copies what it needs. */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* How a series' summary reads its weights. */
@@ -33,6 +34,10 @@ typedef struct MetricSink {
         int (*emit)(void *userdata, const MetricPoint *p);
         void *userdata;
 } MetricSink;
+
+/* The point's path as profiles and rules write it: resource.object.name, the object's '/' as '.'
+ * ("cpu.per_cpu.cpu3.utilization_pct"). -ENAMETOOLONG when it does not fit in size bytes. */
+int metric_point_path(const MetricPoint *p, char *buf, size_t size);
 
 static inline int metric_emit(const MetricSink *s, const MetricPoint *p) {
         return s->emit(s->userdata, p);

@@ -22,6 +22,7 @@ struct Profiler {
         uint64_t first_at, last_at;     /* times of the first and the last sample */
         bool interrupted;               /* profiler_run() ended before the window's end */
         SeriesTable *series;            /* the summarised stream: the profile's series */
+        bool no_summaries;              /* a daemon's stream: the sinks only */
         MetricSink sinks[PROFILER_MAX_SINKS];
         size_t n_sinks;
         size_t emitting;                /* the collector whose interval() runs */
@@ -83,6 +84,10 @@ Profiler *profiler_free(Profiler *p) {
         return NULL;
 }
 
+void profiler_set_summaries(Profiler *p, bool on) {
+        p->no_summaries = !on;
+}
+
 void profiler_set_full_period(Profiler *p, uint64_t usec) {
         p->full_period = usec;
 }
@@ -104,7 +109,7 @@ static int profiler_emit(void *userdata, const MetricPoint *point) {
         MetricPoint pt = *point;
         pt.at_usec = p->emit_at;
         pt.collector = collector_table[p->emitting]->name;
-        int r = series_table_add(p->series, (unsigned) p->emitting, &pt);
+        int r = p->no_summaries ? 0 : series_table_add(p->series, (unsigned) p->emitting, &pt);
         for (size_t i = 0; r >= 0 && i < p->n_sinks; i++)
                 if (metric_emit(&p->sinks[i], &pt) == -ENOMEM)
                         r = -ENOMEM;

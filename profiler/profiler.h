@@ -45,6 +45,9 @@ unsigned profiler_samples(const Profiler *p);
  * PROFILER_MAX_SINKS (-ENOSPC). A consumer's error other than -ENOMEM is ignored. */
 #define PROFILER_MAX_SINKS 8
 int profiler_add_sink(Profiler *p, const MetricSink *sink);
+/* Off: the stream reaches the sinks only and is not summarised (a daemon that samples forever and
+ * never reports a profile saves the summaries' memory and time); profiler_report() then has no series. */
+void profiler_set_summaries(Profiler *p, bool on);
 /* Bytes the summaries of the stream hold (they grow with the number of series only). */
 size_t profiler_series_memory(const Profiler *p);
 

@@ -30,10 +30,15 @@ struct Cond {
         Term l, r;              /* CMP: both; TRUTH: l */
 };
 
+/* Evaluating and freeing recurse once per operator of a chain ("a*a*a..."): a bound keeps a long
+ * hostile expression from exhausting the stack. */
+#define COND_MAX_OPERATORS 256
+
 typedef struct Parser {
         const char *s, *p;
         Error err;              /* the first syntax error */
         unsigned depth;
+        unsigned operators;     /* binary operators so far */
 } Parser;
 
 static void term_done(Term *t) {
@@ -169,6 +174,8 @@ static int parse_arith(Parser *ps, Term *t, const char ops[2], TermType types[2]
                 skip_ws(ps);
                 if (!*ps->p || (*ps->p != ops[0] && *ps->p != ops[1]))
                         return 0;
+                if (++ps->operators > COND_MAX_OPERATORS)
+                        return perr(ps, "more than %d operators: split the rule", COND_MAX_OPERATORS);
                 TermType type = *ps->p == ops[0] ? types[0] : types[1];
                 ps->p++;
                 Term *left = malloc(sizeof(Term)), *right = calloc(1, sizeof(Term));
@@ -268,6 +275,10 @@ static int parse_binary(Parser *ps, const char *tok, NodeType type, int (*sub)(P
         if (r < 0)
                 return r;
         while (accept(ps, tok)) {
+                if (++ps->operators > COND_MAX_OPERATORS) {
+                        cond_free(left);
+                        return perr(ps, "more than %d operators: split the rule", COND_MAX_OPERATORS);
+                }
                 Cond *n = node(type), *right = NULL;
                 if (!n) {
                         cond_free(left);

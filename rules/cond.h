@@ -19,7 +19,8 @@
 
 typedef struct Cond Cond;
 
-/* On a syntax error: -EINVAL and e's message "at column N: ..." (e may be NULL); -ENOMEM leaves e. */
+/* On a syntax error (or more than 256 binary operators): -EINVAL and e's message "at column N: ..." (e may
+ * be NULL); -ENOMEM leaves e. */
 int cond_parse(const char *text, Cond **ret, Error *e);
 Cond *cond_free(Cond *c);
 

@@ -20,8 +20,9 @@ test+=(clang libclang-rt-14-dev)
 test+=(libhdrhistogram-java default-jdk-headless libxml2-utils chromium-headless-shell)
 
 # bench/bench-locust runs Locust (one process, FastHttpUser: python3-geventhttpclient comes with it)
-# beside skytune load; bench-load runs hey when it is installed.
-bench=(python3-locust hey)
+# beside skytune load; bench-load runs hey when it is installed; bench-monitor runs
+# skytune-monitor beside node_exporter and sadc, and stress-ng for --stress.
+bench=(python3-locust hey prometheus-node-exporter sysstat stress-ng)
 
 pkgs=("${build[@]}")
 case "${1:-}" in

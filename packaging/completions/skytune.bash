@@ -137,6 +137,12 @@ _skytune() {
                 COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur")) ;;
         db)
                 [[ -z $sub ]] && COMPREPLY=($(compgen -W 'query load init clean inspect explain' -- "$cur")) ;;
+        alerts)
+                if [[ -z $sub ]]; then
+                        COMPREPLY=($(compgen -W 'check' -- "$cur"))
+                else
+                        _filedir conf
+                fi ;;
         monitor)
                 if [[ -z $sub ]]; then
                         COMPREPLY=($(compgen -W 'query series' -- "$cur"))

@@ -23,8 +23,8 @@ golden=$src/tests/golden
 [[ -x $S ]] || { echo "run-golden: $S is not built (cmake --build $build)" >&2; exit 1; }
 base=$(mktemp -d /tmp/skytune-golden.XXXXXX) || exit 1
 trap 'rm -rf "$base"' EXIT
-F=$base/fixtures P=$base/policies X=$base/scenarios
-cp -r "$src/tests/fixtures" "$F" && cp -r "$src/policies" "$P" && cp -r "$src/scenarios" "$X" || exit 1
+F=$base/fixtures P=$base/policies X=$base/scenarios A=$base/alerts
+cp -r "$src/tests/fixtures" "$F" && cp -r "$src/policies" "$P" && cp -r "$src/scenarios" "$X" && cp -r "$src/alerts" "$A" || exit 1
 width_locale=C
 locale -a 2>/dev/null | grep -qix 'c.utf-\?8' && width_locale=C.UTF-8
 
@@ -36,14 +36,14 @@ for cmd in "$golden"/*.cmd; do
         fi
         ran=$((ran + 1))
         tmp=$(mktemp -d "$base/case.XXXXXX")
-        (cd "$tmp" && env -i PATH="$PATH" HOME="$tmp" NO_COLOR=1 COLUMNS=80 TZ=UTC LC_ALL=C S="$S" F="$F" X="$X" SKYTUNE_POLICY_PATH="$P" \
+        (cd "$tmp" && env -i PATH="$PATH" HOME="$tmp" NO_COLOR=1 COLUMNS=80 TZ=UTC LC_ALL=C S="$S" F="$F" X="$X" A="$A" SKYTUNE_POLICY_PATH="$P" \
                 DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent/skytune-golden-bus \
                 ${ASAN_OPTIONS+ASAN_OPTIONS="$ASAN_OPTIONS"} ${LSAN_OPTIONS+LSAN_OPTIONS="$LSAN_OPTIONS"} \
                 ${UBSAN_OPTIONS+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
                 bash -c "$(cat "$cmd")" >"$tmp/.stdout" 2>"$tmp/.stderr" </dev/null)
         rc=$?
         {
-                sed -e "s|$F|\$F|g" -e "s|$S|\$S|g" -e "s|$P|\$P|g" -e "s|$X|\$X|g" -e "s|$tmp|\$PWD|g" "$tmp/.stdout"
+                sed -e "s|$F|\$F|g" -e "s|$S|\$S|g" -e "s|$P|\$P|g" -e "s|$X|\$X|g" -e "s|$A|\$A|g" -e "s|$tmp|\$PWD|g" "$tmp/.stdout"
                 [[ ! -s $tmp/.stdout || $(tail -c1 "$tmp/.stdout" | od -An -c) == *'\n'* ]] ||
                         printf '\n# (no newline at the end of the output)\n'
                 printf '# rc=%d\n' "$rc"

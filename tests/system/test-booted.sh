@@ -14,7 +14,11 @@
 #     again once the rule is gone;
 #  5. the running helper's CapEff, CapBnd and NoNewPrivs are those docs/helper.md documents, and
 #     systemd-analyze security on the running unit is <= 1.7;
-#  6. kill -9 during an apply: the next activation rolls the transaction back, history says so.
+#  6. kill -9 during an apply: the next activation rolls the transaction back, history says so;
+#  8. skytune-monitor.service: installed disabled; enabled, it is ready (sd_notify) as a dynamic
+#     user without capabilities, scores <= 2.0 in systemd-analyze security, fills the store that
+#     `skytune monitor query` reads, and on reload reports a bad file at file:line and keeps going;
+#  7. the package's life: upgrade, remove, purge.
 # Only per-network-namespace sysctls are changed (net.*): the host never sees them.
 # Usage: tests/system/test-booted.sh BUILD_DIR SRC_DIR   (as root; exit 77 where it cannot run)
 set -euo pipefail
@@ -240,6 +244,47 @@ proof_crash() {
 }
 proof "6 kill -9 during an apply; the next activation rolls it back" proof_crash
 
+# --- 8: the monitor's unit: installed disabled; enabled, it samples as a dynamic user ---------------
+proof_monitor() {
+        local u=skytune-monitor.service pid conf=$ct_root/etc/skytune/monitor.conf n score pattern
+        [[ $(ct systemctl is-enabled $u || true) == disabled ]] || bad "$u is $(ct systemctl is-enabled $u), not installed disabled"
+        [[ $(show $u ActiveState) == inactive ]] || bad "the package started $u"
+        ct systemctl enable --now $u >/dev/null 2>&1 || { ct journalctl --no-pager -u $u -n 20 >&2; bad "systemctl enable --now $u"; return; }
+        [[ $(show $u ActiveState) == active ]] || bad "$u is $(show $u ActiveState) after enable --now"
+        [[ $(show $u StatusText) == "sampling every 1 s into /var/lib/skytune-monitor/store.db" ]] || bad "$u's status (READY and STATUS from sd_notify): '$(show $u StatusText)'"
+        pid=$(show $u MainPID)
+        ct awk '/^Uid:/ { exit ($2 == 0) } ' "/proc/$pid/status" || bad "skytune-monitor runs as root"
+        [[ $(ct awk '/^CapEff:/ { print $2 }' "/proc/$pid/status") == 0000000000000000 ]] || bad "skytune-monitor has capabilities"
+        score=$(ct systemd-analyze security $u 2>/dev/null | awk '/Overall exposure level/ { print $(NF-2) }')
+        awk -v s="$score" 'BEGIN { exit !(s != "" && s <= 2.0) }' || bad "systemd-analyze security $u: exposure $score, want <= 2.0"
+        ct_log "  exposure $score (systemd-analyze security on the running unit)"
+        # The first write comes 10 s after the start: up to 30 s for 8 samples.
+        for _ in $(seq 30); do
+                n=$(ct skytune monitor query cpu.utilization_pct --since 1m --step 1m --json 2>/dev/null | jq '[.buckets[].count] | add // 0' || echo 0)
+                [[ $n -ge 8 ]] && break
+                sleep 1
+        done
+        [[ $n -ge 8 ]] || bad "skytune monitor query as root: $n cpu.utilization_pct samples after 30 s, want >= 8"
+        # A broken configuration on reload: reported at file:line in the journal, the old one kept.
+        mkdir -p "$(dirname "$conf")"
+        printf 'interval = "fast";\n' >"$conf"
+        ct systemctl reload $u || bad "systemctl reload $u"
+        journal_wait() { for _ in $(seq 20); do ct journalctl --no-pager -u $u "$@" | grep -q "$pattern" && return 0; sleep 0.5; done; return 1; }
+        pattern="/etc/skytune/monitor.conf:1: 'interval' must be a period"
+        journal_wait -p err || bad "the journal lacks the bad file's error at file:line (priority err)"
+        [[ $(show $u ActiveState) == active ]] || bad "a bad configuration stopped $u"
+        printf 'interval = "2s";\n' >"$conf"
+        ct systemctl reload $u || bad "systemctl reload $u"
+        pattern="configuration reloaded: a sample every 2 s"
+        journal_wait || bad "the good configuration was not applied"
+        rm -f "$conf"
+        rmdir "$(dirname "$conf")"      # the package has no /etc/skytune: proof 7 compares /etc
+        ct systemctl disable --now $u >/dev/null 2>&1 || bad "systemctl disable --now $u"
+        [[ $(show $u Result) == success ]] || bad "$u stopped with result $(show $u Result)"
+        [[ -s $ct_root/var/lib/private/skytune-monitor/store.db ]] || bad "no store in the state directory"
+}
+proof "8 the monitor's unit: disabled at install, then samples as a dynamic user" proof_monitor
+
 # --- 7: the package's life: upgrade, remove, purge --------------------------------------------------
 proof_life() {
         # The "next" build: the same package with a higher version, so dpkg runs an upgrade.
@@ -264,6 +309,7 @@ proof_life() {
         # nothing else (directories that were there before the install included).
         ct dpkg --purge skytune >"$tmp/p7.purge" 2>&1 || { cat "$tmp/p7.purge" >&2; bad "dpkg --purge failed"; }
         grep -q 'warning: purging the journal of 1 applied transaction' "$tmp/p7.purge" || bad "purge did not warn about the applied transaction: $(cat "$tmp/p7.purge")"
+        [[ ! -e $ct_root/var/lib/private/skytune-monitor && ! -e $ct_root/var/lib/skytune-monitor ]] || bad "purge left the monitor's store (proof 8 made one)"
         etc_snapshot | grep -v -E "^/etc/(passwd|group|shadow|gshadow|subuid|subgid)-?$|^/etc/systemd/system/$probe_unit$|^/etc/polkit-1/rules.d$" >"$tmp/etc.after"
         grep -v -E "^/etc/(passwd|group|shadow|gshadow|subuid|subgid)-?$|^/etc/polkit-1/rules.d$" "$tmp/etc.before" >"$tmp/etc.before.f"
         diff "$tmp/etc.before.f" "$tmp/etc.after" >&2 || bad "after the purge /etc differs from before the install (- before, + after)"

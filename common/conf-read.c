@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/* libconfig values for people (conf-read.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf-read.h"
+#include "nearest.h"
+
+unsigned conf_line(const config_setting_t *s) {
+        return s ? config_setting_source_line(s) : 0;
+}
+
+int conf_fail(const ConfRead *c, const config_setting_t *s, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        char *msg = NULL;
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        int r = error_set_input(c->e, -EINVAL, c->file, conf_line(s), "%s", msg ? msg : "out of memory");
+        free(msg);
+        return r;
+}
+
+int conf_keys(const ConfRead *c, const config_setting_t *group, const char *what, const char *const *allowed,
+              size_t n) {
+        for (int i = 0; i < config_setting_length(group); i++) {
+                const config_setting_t *m = config_setting_get_elem(group, (unsigned) i);
+                const char *name = config_setting_name(m);
+                bool ok = false;
+                for (size_t k = 0; k < n && !ok; k++)
+                        ok = name && strcmp(name, allowed[k]) == 0;
+                if (ok)
+                        continue;
+                const char *near = name ? nearest_name(name, allowed, n) : NULL;
+                if (near)
+                        return conf_fail(c, m, "unknown key '%s' in %s: did you mean '%s'?", strempty(name), what,
+                                         near);
+                return conf_fail(c, m, "unknown key '%s' in %s (see %s)", strempty(name), what, c->doc);
+        }
+        return 0;
+}
+
+int conf_string(const ConfRead *c, const config_setting_t *g, const char *key, char **ret) {
+        const config_setting_t *s = config_setting_get_member(g, key);
+        if (!s)
+                return 0;
+        const char *v = config_setting_get_string(s);
+        if (!v)
+                return conf_fail(c, s, "'%s' must be a string in double quotes", key);
+        free(*ret);
+        *ret = strdup(v);
+        return *ret ? 1 : error_set(c->e, -ENOMEM, "out of memory");
+}
+
+int conf_number(const ConfRead *c, const config_setting_t *g, const char *key, double min, double max, double *ret) {
+        const config_setting_t *s = config_setting_get_member(g, key);
+        if (!s)
+                return 0;
+        int t = config_setting_type(s);
+        if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64 && t != CONFIG_TYPE_FLOAT)
+                return conf_fail(c, s, "'%s' must be a number (without quotes)", key);
+        double v = t == CONFIG_TYPE_FLOAT ? config_setting_get_float(s) : (double) config_setting_get_int64(s);
+        if (!(v >= min && v <= max))
+                return conf_fail(c, s, "'%s' is %g: give a number from %g to %g", key, v, min, max);
+        *ret = v;
+        return 1;
+}
+
+int conf_bool(const ConfRead *c, const config_setting_t *g, const char *key, bool *ret) {
+        const config_setting_t *s = config_setting_get_member(g, key);
+        if (!s)
+                return 0;
+        if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+                return conf_fail(c, s, "'%s' must be true or false", key);
+        *ret = config_setting_get_bool(s);
+        return 1;
+}
+
+int conf_parse_text(const ConfRead *c, config_t *cfg, const char *text, size_t len) {
+        if (strlen(text) != len)
+                return error_set_input(c->e, -EINVAL, c->file, 0, "this file holds a NUL byte: it must be text");
+        if (config_read_string(cfg, text) != CONFIG_TRUE)
+                return error_set_input(c->e, -EINVAL, c->file, (unsigned) config_error_line(cfg), "%s (the format: %s)",
+                                       config_error_text(cfg), c->doc);
+        return 0;
+}

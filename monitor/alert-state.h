@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* One alert's state machine (docs/monitor.md, Alert states): inactive -> pending (for) -> firing ->
+ * resolved, its level warn or crit with hysteresis, N consecutive hits before a level counts,
+ * keep_firing_for after the condition ends, a no-data policy, and flap damping (more than K
+ * firing/resolved changes within W: one "flapping" event, then silence until it settles). Pure: the
+ * caller gives the time and the value, so tests replay series on a synthetic clock and the state
+ * can be stored and restored as it is. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "alert-rule.h"
+
+typedef enum AlertPhase { ALERT_INACTIVE, ALERT_PENDING, ALERT_FIRING, ALERT_RESOLVED } AlertPhase;
+
+typedef struct AlertState {
+        AlertPhase phase;
+        AlertLevel level;   /* while pending or firing */
+        unsigned hits;      /* consecutive evaluations at a level */
+        int64_t since_ms;   /* when the phase began */
+        int64_t cleared_ms; /* firing: when the condition ended (keep_firing_for); -1: it holds */
+        double value;       /* the last value seen; NAN: none */
+        bool flapping;
+        int64_t changes[ALERT_FLAP_MAX]; /* the latest firing/resolved changes, oldest first */
+        unsigned n_changes;
+} AlertState;
+
+typedef enum AlertEventKind {
+        ALERT_EVENT_NONE,
+        ALERT_EVENT_PENDING, /* no notification; listed by `skytune alerts` */
+        ALERT_EVENT_FIRING,
+        ALERT_EVENT_LEVEL, /* firing, and its level changed (warn <-> crit) */
+        ALERT_EVENT_RESOLVED,
+        ALERT_EVENT_FLAPPING, /* one notification instead of the changes that follow */
+        ALERT_EVENT_SETTLED,  /* no change for a flap window: the phase it settled in */
+} AlertEventKind;
+
+void alert_state_init(AlertState *s);
+/* One evaluation at now_ms (not before the last one) with the rule's value (have_value false: the
+ * series are missing or stale, and the rule's no_data decides). Returns what to tell people. */
+AlertEventKind alert_state_step(const AlertRule *r, AlertState *s, int64_t now_ms, bool have_value, double v);
+
+const char *alert_phase_name(AlertPhase p);
+const char *alert_event_name(AlertEventKind k);

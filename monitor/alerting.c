@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/* Alert rules at work in the daemon (alerting.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-journal.h>
+
+#include "alerting.h"
+#include "log.h"
+#include "macro.h"
+#include "profiler.h"
+
+/* One number per series the rule reads (ALERT_RULE_SERIES_MAX), made at its first lookup. */
+typedef struct Lookup {
+        const MonitorRing *ring;
+        const AlertRule *rule;
+        int64_t stamp_ms, stale_ms;
+        json_t *values[ALERT_RULE_SERIES_MAX];
+} Lookup;
+
+static json_t *lookup(const char *path, void *userdata) {
+        Lookup *l = userdata;
+        size_t i = 0;
+        while (i < l->rule->n_paths && strcmp(l->rule->paths[i], path) != 0)
+                i++;
+        int64_t t;
+        double v;
+        if (i == l->rule->n_paths || ring_last(l->ring, path, &t, &v) < 0 || llabs(l->stamp_ms - t) > l->stale_ms)
+                return NULL;
+        if (!l->values[i])
+                l->values[i] = json_real(v);
+        return l->values[i];
+}
+
+static void tell(Alerting *a, const AlertRule *r, const AlertState *s, AlertEventKind ev, AlertLevel was) {
+        const char *summary = NULL;
+        for (size_t i = 0; i < r->n_annotations && !summary; i++)
+                if (strcmp(r->annotations[i].name, "summary") == 0)
+                        summary = r->annotations[i].value;
+        _cleanup_free_ char *text = summary ? alert_expand(summary, s->value) : NULL;
+        char what[64];
+        switch (ev) {
+        case ALERT_EVENT_LEVEL:
+                snprintf(what, sizeof(what), "now %s (was %s)", alert_level_name(s->level), alert_level_name(was));
+                break;
+        case ALERT_EVENT_FIRING: snprintf(what, sizeof(what), "firing (%s)", alert_level_name(s->level)); break;
+        case ALERT_EVENT_SETTLED: snprintf(what, sizeof(what), "settled: %s", alert_phase_name(s->phase)); break;
+        case ALERT_EVENT_FLAPPING: snprintf(what, sizeof(what), "flapping: quiet until it settles"); break;
+        default: snprintf(what, sizeof(what), "%s", alert_event_name(ev));
+        }
+        char value[32];
+        snprintf(value, sizeof(value), isnan(s->value) ? "no data" : "%.6g", s->value);
+        LogLevel prio = ev == ALERT_EVENT_RESOLVED || ev == ALERT_EVENT_SETTLED ? LOG_LEVEL_NOTICE : LOG_LEVEL_WARNING;
+        a->events++;
+        if (!a->journal) {
+                log_msg(prio, "alert %s %s: %s = %s%s%s", r->name, what, r->expr_text, value, text ? "; " : "",
+                        strempty(text));
+                return;
+        }
+        sd_journal_send("MESSAGE=alert %s %s: %s = %s%s%s", r->name, what, r->expr_text, value, text ? "; " : "",
+                        strempty(text), "MESSAGE_ID=" SKYTUNE_MESSAGE_ALERT, "PRIORITY=%i", (int) prio,
+                        "SYSLOG_IDENTIFIER=skytune-monitor", "SKYTUNE_ALERT=%s", r->name, "SKYTUNE_ALERT_EVENT=%s",
+                        alert_event_name(ev), "SKYTUNE_ALERT_LEVEL=%s", alert_level_name(s->level),
+                        "SKYTUNE_ALERT_VALUE=%s", value, NULL);
+}
+
+void alerting_eval(Alerting *a, const MonitorRing *ring, int64_t stamp_ms, int64_t mono_ms, int64_t stale_ms) {
+        for (size_t i = 0; i < a->rules.n; i++) {
+                const AlertRule *r = &a->rules.rules[i];
+                AlertState *s = &a->states[i];
+                Lookup l = { .ring = ring, .rule = r, .stamp_ms = stamp_ms, .stale_ms = stale_ms };
+                double v = NAN;
+                bool have = cond_number(r->expr, NULL, lookup, &l, &v) == 0;
+                for (size_t k = 0; k < ELEMENTSOF(l.values); k++)
+                        json_decref(l.values[k]);
+                AlertLevel was = s->level;
+                AlertEventKind ev = alert_state_step(r, s, mono_ms, have, v);
+                if (ev == ALERT_EVENT_PENDING)
+                        log_debug("alert %s pending (%s)", r->name, alert_level_name(s->level));
+                else if (ev != ALERT_EVENT_NONE)
+                        tell(a, r, s, ev, was);
+        }
+}
+
+int alerting_load(Alerting *a, const char *const *dirs, size_t n_dirs, bool must_exist, bool first) {
+        if (first && profiler_metric_catalog(&a->catalog) < 0)
+                return log_error_errno(-ENOMEM, "cannot load the alert rules: %m");
+        AlertRules rules = {};
+        Error e = ERROR_NULL;
+        int r = alert_rules_load_dirs(dirs, n_dirs, must_exist, &a->catalog, &rules, &e);
+        if (r < 0) {
+                _cleanup_free_ char *msg = error_format(&e);
+                log_error("%s%s", msg ? msg : error_message(&e),
+                          first ? "" : "; keeping the rules in use: correct the file and reload again");
+                error_done(&e);
+                return r;
+        }
+        AlertState *states = calloc(rules.n + 1, sizeof(AlertState));
+        if (!states) {
+                alert_rules_done(&rules);
+                return log_error_errno(-ENOMEM, "cannot load the alert rules: %m");
+        }
+        /* A rule that stays (by name) keeps its state. */
+        for (size_t i = 0; i < rules.n; i++) {
+                alert_state_init(&states[i]);
+                for (size_t k = 0; k < a->rules.n; k++)
+                        if (strcmp(a->rules.rules[k].name, rules.rules[i].name) == 0)
+                                states[i] = a->states[k];
+        }
+        alert_rules_done(&a->rules);
+        free(a->states);
+        a->rules = rules;
+        a->states = states;
+        log_info("%zu alert rule%s loaded", rules.n, rules.n == 1 ? "" : "s");
+        return 0;
+}
+
+void alerting_done(Alerting *a) {
+        alert_rules_done(&a->rules);
+        free(a->states);
+        metric_catalog_done(&a->catalog);
+        *a = (Alerting) {};
+}

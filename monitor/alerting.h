@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* The daemon's alert rules at work (docs/monitor.md, Alert rules): loaded from the rule directories
+ * at start and on SIGHUP (a broken file keeps the rules in use; states of rules that stay are kept),
+ * evaluated at each tick over the ring's latest samples, and each event told to the journal with
+ * its fields (SKYTUNE_ALERT, SKYTUNE_ALERT_EVENT, SKYTUNE_ALERT_LEVEL, SKYTUNE_ALERT_VALUE), or to
+ * standard error by hand. The persistent state and the other notifiers come next. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "alert-rule.h"
+#include "alert-state.h"
+#include "ring.h"
+
+/* journalctl MESSAGE_ID=... lists every alert event of skytune-monitor. */
+#define SKYTUNE_MESSAGE_ALERT "8f1b5c2e6a4d4c0f9e7a3b1d2c6e8f40"
+
+typedef struct Alerting {
+        AlertRules rules;
+        AlertState *states; /* one per rule */
+        MetricCatalog catalog;
+        bool journal; /* events with their fields to the journal */
+        uint64_t events;
+} Alerting;
+
+/* Loads the rules of dirs (each must exist when must_exist: directories named on the command line).
+ * At start (first) a broken file is an error (logged, -errno); on a reload it is logged and the
+ * rules in use stay (returns the error too). */
+int alerting_load(Alerting *a, const char *const *dirs, size_t n_dirs, bool must_exist, bool first);
+/* One evaluation of every rule. stamp_ms is the tick's slot on the wall clock: a series whose last
+ * sample is more than stale_ms from it (before, or after: a clock set back) is no data. mono_ms
+ * (CLOCK_MONOTONIC) drives the states' timers, so that a clock step moves no `for` or
+ * keep_firing_for. */
+void alerting_eval(Alerting *a, const MonitorRing *ring, int64_t stamp_ms, int64_t mono_ms, int64_t stale_ms);
+void alerting_done(Alerting *a);

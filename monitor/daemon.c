@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: MIT */
+/* The monitor's loop (daemon.h). */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+#include <time.h>
+
+#include "alerting.h"
+#include "daemon.h"
+#include "log.h"
+#include "macro.h"
+#include "monitor-config.h"
+#include "profiler.h"
+#include "ring.h"
+#include "sysroot.h"
+#include "time-util.h"
+
+/* Store errors are logged at their first occurrence and then at most this often; a seal or a
+ * retention that fails is tried again after SEAL_RETRY_MS, not at every tick. */
+#define STORE_ERROR_LOG_MS (5 * TSDB_MINUTE_MS)
+#define SEAL_RETRY_MS      TSDB_MINUTE_MS
+
+/* One kind of store write (flush, seal): when its error was last logged; -1: it works. */
+typedef struct StoreOp {
+        const char *what;
+        int64_t error_ms;
+} StoreOp;
+
+typedef struct Monitor {
+        const MonitorOptions *opts;
+        MonitorConfig cfg;
+        sd_event *event;
+        sd_event_source *tick;
+        Sysroot *root;
+        Profiler *profiler;
+        struct tsdb *store;
+        MonitorRing *ring;
+        Alerting alerts;
+        int64_t stamp_ms;   /* the slot being sampled (points are stamped with it) */
+        uint64_t tick_mono; /* CLOCK_MONOTONIC of the last tick, usec */
+        int64_t flushed_ms, sealed_hour, seal_retry_ms;
+        StoreOp flush_op, seal_op;
+        uint64_t ticks, missed, cpu_usec, long_names;
+        int exit_status;
+} Monitor;
+
+static uint64_t process_cpu_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+static int64_t realtime_ms(void) {
+        return (int64_t) (time_now_realtime_usec() / 1000u);
+}
+
+static int on_point(void *userdata, const MetricPoint *p) {
+        Monitor *m = userdata;
+        char path[256];
+        if (metric_point_path(p, path, sizeof(path)) < 0) {
+                m->long_names++;
+                return 0;
+        }
+        return ring_add(m->ring, path, p->unit, m->stamp_ms, p->value);
+}
+
+static void store_failed(Monitor *m, StoreOp *op, int r) {
+        if (op->error_ms >= 0 && m->stamp_ms - op->error_ms < STORE_ERROR_LOG_MS)
+                return;
+        op->error_ms = m->stamp_ms;
+        log_error_errno(r,
+                        "%s: cannot %s: %m; samples are kept in memory (up to %zu a series) and written when "
+                        "the store takes them again",
+                        m->cfg.store, op->what, monitor_pending_cap(&m->cfg));
+}
+
+static void store_ok(Monitor *m, StoreOp *op) {
+        if (op->error_ms < 0)
+                return;
+        op->error_ms = -1;
+        log_notice("%s: can %s again", m->cfg.store, op->what);
+}
+
+static void notify_status(Monitor *m) {
+        MonitorRingStats s;
+        ring_stats(m->ring, &s);
+        uint64_t dropped = s.dropped_overflow + s.dropped_series + s.dropped_order + s.dropped_value + m->long_names;
+        sd_notifyf(false,
+                   "STATUS=%zu series, %" PRIu64 " samples stored, %" PRIu64 " dropped, %" PRIu64 " ticks missed",
+                   s.series, s.stored, dropped, m->missed);
+}
+
+static void flush(Monitor *m) {
+        int r = ring_flush(m->ring);
+        if (r < 0)
+                store_failed(m, &m->flush_op, r);
+        else
+                store_ok(m, &m->flush_op);
+        m->flushed_ms = m->stamp_ms;
+        notify_status(m);
+}
+
+/* Once an hour (and at start): the log's rows of past hours into chunks and rollups, then retention. */
+static void seal(Monitor *m) {
+        int64_t hour = m->stamp_ms / TSDB_HOUR_MS;
+        if (hour == m->sealed_hour || m->stamp_ms < m->seal_retry_ms)
+                return;
+        int64_t points = 0, deleted[TSDB_TIERS] = { 0 };
+        int r = tsdb_seal(m->store, hour * TSDB_HOUR_MS, &points);
+        if (r >= 0)
+                r = tsdb_prune(m->store, m->stamp_ms, &m->cfg.limits, deleted);
+        if (r < 0) {
+                store_failed(m, &m->seal_op, r);
+                m->seal_retry_ms = m->stamp_ms + SEAL_RETRY_MS;
+                return;
+        }
+        store_ok(m, &m->seal_op);
+        m->sealed_hour = hour;
+        log_debug("%s: sealed %" PRId64 " samples; retention removed %" PRId64 " chunks, %" PRId64
+                  " minute and %" PRId64 " hour rows",
+                  m->cfg.store, points, deleted[TSDB_TIER_CHUNK], deleted[TSDB_TIER_R1M], deleted[TSDB_TIER_R1H]);
+}
+
+/* The next tick at the next slot of the wall clock's grid after stamp, waited for on the monotonic
+ * clock: a wall clock set back or forward moves the stamps, never the pace. */
+static int schedule(Monitor *m, int64_t after_stamp) {
+        int64_t now = realtime_ms(), next = after_stamp + m->cfg.interval_ms;
+        int64_t wait = next - now;
+        if (wait < 0 || wait > m->cfg.interval_ms)
+                wait = m->cfg.interval_ms - (now % m->cfg.interval_ms);
+        uint64_t mono;
+        sd_event_now(m->event, CLOCK_MONOTONIC, &mono);
+        return sd_event_source_set_time(m->tick, mono + (uint64_t) wait * 1000u)
+                ?: sd_event_source_set_enabled(m->tick, SD_EVENT_ONESHOT);
+}
+
+static int stop_failed(Monitor *m, int r, const char *what) {
+        log_error_errno(r, "%s: %m; stopping", what);
+        m->exit_status = 1;
+        return sd_event_exit(m->event, 1);
+}
+
+static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
+        Monitor *m = userdata;
+        uint64_t cpu0 = process_cpu_usec();
+        int64_t iv = m->cfg.interval_ms;
+        /* The slot nearest to now (a wake-up a little before or after it stamps the same slot); the
+         * slots that passed without a tick (a busy host, a stopped process) are counted as missed,
+         * on the monotonic clock, and not sampled late. */
+        m->stamp_ms = (realtime_ms() + iv / 2) / iv * iv;
+        uint64_t mono = profiler_now_usec(), elapsed = mono - m->tick_mono;
+        if (m->ticks > 0 && elapsed > (uint64_t) iv * 1500u)
+                m->missed += (elapsed + (uint64_t) iv * 500u) / ((uint64_t) iv * 1000u) - 1;
+        m->tick_mono = mono;
+        int r = profiler_sample(m->profiler, mono, false);
+        m->ticks++;
+        /* The monitor's own cost and misses, as series like any other. */
+        if (r >= 0)
+                r = ring_add(m->ring, "monitor.cpu_us", "us", m->stamp_ms, (double) m->cpu_usec);
+        if (r >= 0)
+                r = ring_add(m->ring, "monitor.missed_total", "count", m->stamp_ms, (double) m->missed);
+        if (r == -ENOMEM)
+                return stop_failed(m, r, "out of memory while sampling");
+        /* A series whose costly source is read every 5 s (profiler.h) is still fresh after 5 s. */
+        alerting_eval(&m->alerts, m->ring, m->stamp_ms, (int64_t) (mono / 1000u),
+                      3 * iv + PROFILER_FULL_PERIOD_USEC / 1000 + 1000);
+        if (m->stamp_ms - m->flushed_ms >= m->cfg.flush_ms || m->stamp_ms < m->flushed_ms)
+                flush(m);
+        seal(m);
+        m->cpu_usec = process_cpu_usec() - cpu0;
+        r = schedule(m, m->stamp_ms);
+        return r < 0 ? stop_failed(m, r, "cannot schedule the next sample") : 0;
+}
+
+static int on_stop(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Monitor *m = userdata;
+        m->exit_status = si->ssi_signo == SIGINT ? 130 : 0;
+        log_info("%s: writing the pending samples and stopping", strsignal((int) si->ssi_signo));
+        return sd_event_exit(m->event, 0);
+}
+
+static int on_duration(sd_event_source *s, uint64_t usec, void *userdata) {
+        Monitor *m = userdata;
+        return sd_event_exit(m->event, 0);
+}
+
+static int alerts_load(Monitor *m, bool first) {
+        size_t n = m->opts->n_alert_dirs;
+        const char *const *dirs = m->opts->alert_dirs ? m->opts->alert_dirs : alert_rule_dirs(&n);
+        return alerting_load(&m->alerts, dirs, n, m->opts->alert_dirs != NULL, first);
+}
+
+/* The configuration with the command line's overrides. */
+static int config_read(Monitor *m, MonitorConfig *c) {
+        _cleanup_(error_done) Error e = ERROR_NULL;
+        int r = monitor_config_load(m->opts->config, m->opts->config_given, c, &e);
+        if (r < 0) {
+                _cleanup_free_ char *msg = error_format(&e);
+                log_error("%s", msg ? msg : error_message(&e));
+                return r;
+        }
+        if (m->opts->interval_ms > 0)
+                c->interval_ms = m->opts->interval_ms;
+        if (m->opts->store) {
+                free(c->store);
+                if (!(c->store = strdup(m->opts->store)))
+                        return log_error_errno(-ENOMEM, "%m");
+        }
+        return 0;
+}
+
+static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Monitor *m = userdata;
+        MonitorConfig c = {};
+        sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, profiler_now_usec());
+        /* The rules and the configuration are separate files: each is reloaded or kept on its own. */
+        (void) alerts_load(m, false);
+        if (config_read(m, &c) < 0) {
+                log_error("%s: keeping the configuration in use; correct the file and reload again", m->opts->config);
+                monitor_config_done(&c);
+                sd_notify(false, "READY=1");
+                return 0;
+        }
+        if (strcmp(c.store, m->cfg.store) != 0) {
+                log_warning("%s: 'store' changed to %s: that takes a restart; until then samples go to %s",
+                            m->opts->config, c.store, m->cfg.store);
+                free(c.store);
+                c.store = TAKE_PTR(m->cfg.store);
+        }
+        bool new_interval = c.interval_ms != m->cfg.interval_ms;
+        monitor_config_done(&m->cfg);
+        m->cfg = c;
+        ring_set_limits(m->ring, c.max_series, monitor_pending_cap(&c));
+        if (new_interval) {
+                int r = schedule(m, realtime_ms() / c.interval_ms * c.interval_ms);
+                if (r < 0)
+                        return stop_failed(m, r, "cannot schedule the next sample");
+        }
+        log_info("%s: configuration reloaded: a sample every %g s, written every %g s", m->opts->config,
+                 (double) c.interval_ms / 1000, (double) c.flush_ms / 1000);
+        sd_notify(false, "READY=1");
+        return 0;
+}
+
+static int store_open(Monitor *m) {
+        _cleanup_free_ char *moved = NULL;
+        int r = tsdb_open(m->cfg.store, &m->store, &moved);
+        if (r == -EBUSY)
+                return log_error_errno(r,
+                                       "%s: another skytune-monitor writes this store: stop it (systemctl stop "
+                                       "skytune-monitor) or give this one --store PATH",
+                                       m->cfg.store);
+        if (r == -EPROTO)
+                return log_error_errno(r, "%s: written by a newer skytune: upgrade skytune, or give --store PATH",
+                                       m->cfg.store);
+        bool place = r == -EACCES || r == -ENOENT || r == -EROFS || r == -EPERM;
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot open the store: %m%s", m->cfg.store,
+                                       place ? " (the service's StateDirectory= makes its directory; by hand, give "
+                                               "--store PATH in a directory you may write)"
+                                             : "");
+        if (moved)
+                log_warning("%s: not a usable skytune store: kept as %s (nothing deleted); a new store starts here",
+                            m->cfg.store, moved);
+        return 0;
+}
+
+static int monitor_start(Monitor *m) {
+        int r = config_read(m, &m->cfg);
+        if (r < 0)
+                return r;
+        if ((r = sysroot_open(m->opts->sysroot, &m->root)) < 0)
+                return log_error_errno(r, "--sysroot %s: cannot open it: %m", m->opts->sysroot);
+        if ((r = store_open(m)) < 0)
+                return r;
+        if ((r = ring_new(m->store, m->cfg.max_series, monitor_pending_cap(&m->cfg), &m->ring)) < 0 ||
+            (r = profiler_new(m->root, &m->profiler)) < 0)
+                return log_error_errno(r, "cannot start the collectors: %m");
+        profiler_set_summaries(m->profiler, false);
+        m->alerts.journal = m->opts->journal;
+        if ((r = alerts_load(m, true)) < 0)
+                return r;
+        if ((r = profiler_add_sink(m->profiler, &(MetricSink) { .emit = on_point, .userdata = m })) < 0)
+                return log_error_errno(r, "cannot start the collectors: %m");
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return log_error_errno(-errno, "cannot block signals: %m");
+        int64_t now_ms = realtime_ms();
+        m->flushed_ms = now_ms;
+        if ((r = sd_event_default(&m->event)) < 0 ||
+            (r = sd_event_add_signal(m->event, NULL, SIGTERM, on_stop, m)) < 0 ||
+            (r = sd_event_add_signal(m->event, NULL, SIGINT, on_stop, m)) < 0 ||
+            (r = sd_event_add_signal(m->event, NULL, SIGHUP, on_reload, m)) < 0 ||
+            (r = sd_event_add_time(m->event, &m->tick, CLOCK_MONOTONIC, UINT64_MAX, 1000, on_tick, m)) < 0 ||
+            (r = sd_event_set_watchdog(m->event, true)) < 0)
+                return log_error_errno(r, "cannot set up the event loop: %m");
+        if (m->opts->duration_s > 0) {
+                uint64_t now;
+                sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+                r = sd_event_add_time(m->event, NULL, CLOCK_MONOTONIC, now + (uint64_t) (m->opts->duration_s * 1e6),
+                                      1000, on_duration, m);
+                if (r < 0)
+                        return log_error_errno(r, "cannot set up the event loop: %m");
+        }
+        /* The first sample, in the slot that began last: every rate needs a sample before it. */
+        m->stamp_ms = now_ms / m->cfg.interval_ms * m->cfg.interval_ms;
+        if ((r = profiler_sample(m->profiler, profiler_now_usec(), false)) < 0)
+                return log_error_errno(r, "cannot sample: %m");
+        if ((r = schedule(m, m->stamp_ms)) < 0)
+                return log_error_errno(r, "cannot schedule the next sample: %m");
+        log_info("sampling every %g s into %s (written every %g s)", (double) m->cfg.interval_ms / 1000, m->cfg.store,
+                 (double) m->cfg.flush_ms / 1000);
+        sd_notifyf(false, "READY=1\nSTATUS=sampling every %g s into %s", (double) m->cfg.interval_ms / 1000,
+                   m->cfg.store);
+        return 0;
+}
+
+static void monitor_done(Monitor *m) {
+        sd_notify(false, "STOPPING=1");
+        if (m->ring && m->store) {
+                int r = ring_flush(m->ring);
+                if (r < 0) {
+                        log_error_errno(r, "%s: cannot write the last samples: %m", m->cfg.store);
+                        m->exit_status = m->exit_status ?: 1;
+                }
+        }
+        profiler_free(m->profiler);
+        ring_free(m->ring);
+        alerting_done(&m->alerts);
+        tsdb_close(m->store);
+        sd_event_source_unref(m->tick);
+        sd_event_unref(m->event);
+        sysroot_free(m->root);
+        monitor_config_done(&m->cfg);
+}
+
+int monitor_run(const MonitorOptions *o) {
+        Monitor m = { .opts = o,
+                      .sealed_hour = -1,
+                      .flush_op = { "write the samples", -1 },
+                      .seal_op = { "seal the last hour's samples and apply the retention", -1 } };
+        int r = monitor_start(&m);
+        if (r >= 0) {
+                r = sd_event_loop(m.event);
+                if (r < 0 && m.exit_status == 0) {
+                        log_error_errno(r, "the event loop failed: %m");
+                        m.exit_status = 1;
+                }
+        } else
+                m.exit_status = 1;
+        monitor_done(&m);
+        return m.exit_status;
+}

@@ -1,0 +1,1 @@
+$S alerts check $A/host.conf
