@@ -60,7 +60,7 @@ cp "$rpmfile" "$build/packages/"
 # presets (disabled unless one enables it) and only restarted on upgrade when it runs.
 rpm -qp --scripts "$rpmfile" >"$tmp/scripts"
 grep -v '^ *#' "$tmp/scripts" | grep -E '(restart|start|enable) [^;]*skytune-helper' | grep -v -- '--now' && fail "a scriptlet starts or enables the helper (above)"
-grep -v '^ *#' "$tmp/scripts" | grep -E '(enable|[^-]start) [^;]*skytune-monitor' | grep -v -- '--now' && fail "a scriptlet enables or starts the monitor (above)"
+grep -v '^ *#' "$tmp/scripts" | grep -E '(^|[[:space:];])(enable|start) [^;]*skytune-monitor' | grep -v -- '--now' && fail "a scriptlet enables or starts the monitor (above)"
 grep -q 'try-restart skytune-monitor.service' "$tmp/scripts" || fail "%postun does not restart a running monitor on upgrade"
 grep -q 'systemd-tmpfiles --create skytune.conf' "$tmp/scripts" || fail "%post does not create the state directory"
 
