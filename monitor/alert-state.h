@@ -7,6 +7,7 @@
  * can be stored and restored as it is. */
 #pragma once
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -40,6 +41,15 @@ void alert_state_init(AlertState *s);
 /* One evaluation at now_ms (not before the last one) with the rule's value (have_value false: the
  * series are missing or stale, and the rule's no_data decides). Returns what to tell people. */
 AlertEventKind alert_state_step(const AlertRule *r, AlertState *s, int64_t now_ms, bool have_value, double v);
+
+/* The state as it is kept in the store across restarts ({"phase", "level", "since", "cleared",
+ * "value", "flapping", "changes"}), its times moved by shift_ms (the wall clock minus the clock the
+ * timers run on), so that they mean the same after a reboot. hits are not kept: a restart counts
+ * them again. NULL on ENOMEM. */
+json_t *alert_state_to_json(const AlertState *s, int64_t shift_ms);
+/* The reverse: -EBADMSG for anything that is not such a record (*s untouched). Times after
+ * now_ms (a clock set back since) become now_ms. */
+int alert_state_from_json(const json_t *j, int64_t shift_ms, int64_t now_ms, AlertState *s);
 
 const char *alert_phase_name(AlertPhase p);
 const char *alert_event_name(AlertEventKind k);
