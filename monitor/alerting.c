@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-journal.h>
-#include <time.h>
 
 #include "alerting.h"
 #include "log.h"
 #include "macro.h"
 #include "profiler.h"
+#include "time-util.h"
 #include "tsdb.h"
 
 /* One number per series the rule reads (ALERT_RULE_SERIES_MAX), made at its first lookup. */
@@ -70,19 +70,13 @@ static void tell(Alerting *a, const AlertRule *r, const AlertState *s, AlertEven
 
 #define STATE_KEY_PREFIX "alert/"
 
-static int64_t wall_ms_now(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The state of rule i into the store, its times on the wall clock. */
 static void state_save(Alerting *a, size_t i, int64_t mono_ms) {
         if (!a->store)
                 return;
         char key[300];
         snprintf(key, sizeof(key), STATE_KEY_PREFIX "%s", a->rules.rules[i].name);
-        json_t *j = alert_state_to_json(&a->states[i], wall_ms_now() - mono_ms);
+        json_t *j = alert_state_to_json(&a->states[i], (int64_t) (time_now_realtime_usec() / 1000u) - mono_ms);
         _cleanup_free_ char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
         json_decref(j);
         int r = text ? tsdb_state_put(a->store, key, text) : -ENOMEM;
