@@ -15,12 +15,16 @@
 
 typedef enum AlertPhase { ALERT_INACTIVE, ALERT_PENDING, ALERT_FIRING, ALERT_RESOLVED } AlertPhase;
 
+/* cleared_ms while the condition holds. Not -1: restored after a reboot, times on the new monotonic
+ * clock are negative when they came before it started. */
+#define ALERT_NOT_CLEARED INT64_MIN
+
 typedef struct AlertState {
         AlertPhase phase;
         AlertLevel level;   /* while pending or firing */
         unsigned hits;      /* consecutive evaluations at a level */
         int64_t since_ms;   /* when the phase began */
-        int64_t cleared_ms; /* firing: when the condition ended (keep_firing_for); -1: it holds */
+        int64_t cleared_ms; /* firing: when the condition ended (keep_firing_for); ALERT_NOT_CLEARED: it holds */
         double value;       /* the last value seen; NAN: none */
         bool flapping;
         int64_t changes[ALERT_FLAP_MAX]; /* the latest firing/resolved changes, oldest first */

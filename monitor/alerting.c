@@ -101,11 +101,19 @@ static int restore_one(const char *key, const char *value, void *userdata) {
         size_t i = 0;
         while (i < a->rules.n && strcmp(a->rules.rules[i].name, name) != 0)
                 i++;
-        if (i == a->rules.n)
-                return tsdb_state_del(a->store, key) == -ENOMEM ? -ENOMEM : 0; /* a rule that is gone */
+        if (i == a->rules.n) { /* a rule that is gone */
+                int r = tsdb_state_del(a->store, key);
+                if (r < 0)
+                        log_warning_errno(r, "%s: cannot remove the kept state of a rule that is gone: %m", key);
+                return 0;
+        }
         json_t *j = json_loads(value, 0, NULL);
         int r = j ? alert_state_from_json(j, rs->shift_ms, rs->mono_ms, &a->states[i]) : -EBADMSG;
         json_decref(j);
+        /* The hits that made it pending or firing are not kept: a standing alert has them. */
+        AlertState *s = &a->states[i];
+        if (r == 0 && (s->phase == ALERT_PENDING || s->phase == ALERT_FIRING))
+                s->hits = a->rules.rules[i].hits;
         if (r < 0)
                 log_warning("alert %s: its kept state cannot be read: it starts afresh", name);
         else if (a->states[i].phase != ALERT_INACTIVE)
@@ -172,6 +180,19 @@ int alerting_load(Alerting *a, const char *const *dirs, size_t n_dirs, bool must
                 for (size_t k = 0; k < a->rules.n; k++)
                         if (strcmp(a->rules.rules[k].name, rules.rules[i].name) == 0)
                                 states[i] = a->states[k];
+        }
+        /* A reload: the records of rules that went, and of rules that came (they start afresh),
+         * would otherwise come back at the next start. */
+        for (size_t i = 0; !first && a->store && i < a->rules.n + rules.n; i++) {
+                const AlertRules *in = i < a->rules.n ? &rules : &a->rules;
+                const char *name = i < a->rules.n ? a->rules.rules[i].name : rules.rules[i - a->rules.n].name;
+                bool both = false;
+                for (size_t k = 0; k < in->n && !both; k++)
+                        both = strcmp(in->rules[k].name, name) == 0;
+                char key[300];
+                snprintf(key, sizeof(key), STATE_KEY_PREFIX "%s", name);
+                if (!both)
+                        (void) tsdb_state_del(a->store, key);
         }
         alert_rules_done(&a->rules);
         free(a->states);

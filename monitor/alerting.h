@@ -4,7 +4,7 @@
  * evaluated at each tick over the ring's latest samples, and each event told to the journal with
  * its fields (SKYTUNE_ALERT, SKYTUNE_ALERT_EVENT, SKYTUNE_ALERT_LEVEL, SKYTUNE_ALERT_VALUE), or to
  * standard error by hand. Each alert's state is kept in the store (tsdb_state_put, key
- * "alert/NAME") whenever its phase, level or flapping changes, and restored at start, so that a
+ * "alert/NAME") whenever its phase, level, flapping or keep-firing start changes, and restored at start, so that a
  * restart, kill -9 included, neither fires an alert again nor forgets its pending time or its
  * keep_firing_for. The other notifiers come next. */
 #pragma once
@@ -20,13 +20,13 @@
 #define SKYTUNE_MESSAGE_ALERT "8f1b5c2e6a4d4c0f9e7a3b1d2c6e8f40"
 
 typedef struct Alerting {
-        struct tsdb *store;             /* where the states are kept (not owned); NULL: not kept */
+        struct tsdb *store; /* where the states are kept (not owned); NULL: not kept */
         AlertRules rules;
         AlertState *states; /* one per rule */
         MetricCatalog catalog;
         bool journal; /* events with their fields to the journal */
         uint64_t events;
-        int64_t store_error_ms;         /* when a state write last failed (logged at most every 5 min) */
+        int64_t store_error_ms; /* when a state write last failed (logged at most every 5 min) */
 } Alerting;
 
 /* Loads the rules of dirs (each must exist when must_exist: directories named on the command line).

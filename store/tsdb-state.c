@@ -54,18 +54,20 @@ int tsdb_state_get(struct tsdb *t, const char *key, char **ret) {
 }
 
 int tsdb_state_each(struct tsdb *t, const char *prefix, tsdb_state_fn fn, void *userdata) {
+        if (!prefix)
+                return -EINVAL;
         sqlite3_stmt *st;
+        /* length() and substr() both count characters (a prefix in UTF-8 matches); the table is small. */
         int r = missing_table(t->db,
                               tsdb_prepare(t->db,
-                                           "SELECT key, value FROM state WHERE substr(key, 1, ?2) = ?1 "
-                                           "ORDER BY key",
+                                           "SELECT key, value FROM state WHERE substr(key, 1, length(?1)) = ?1"
+                                           " ORDER BY key",
                                            &st));
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
                 return r;
-        if (sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC) != SQLITE_OK ||
-            sqlite3_bind_int64(st, 2, (sqlite3_int64) strlen(prefix)) != SQLITE_OK)
+        if (sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC) != SQLITE_OK)
                 r = -ENOMEM;
         int rc = SQLITE_DONE;
         while (r >= 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -22,7 +22,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 json_t *back = alert_state_to_json(&s, shift);
                 fuzz_check(back && alert_state_from_json(back, shift, now, &again) == 0);
                 fuzz_check(again.phase == s.phase && again.level == s.level && again.since_ms == s.since_ms &&
+                           again.cleared_ms == s.cleared_ms && again.flapping == s.flapping &&
                            again.n_changes == s.n_changes);
+                for (unsigned k = 0; k < s.n_changes; k++)
+                        fuzz_check(again.changes[k] == s.changes[k]);
                 json_decref(back);
                 AlertRule r = { .name = "F", .hits = 1, .flap_transitions = 3, .flap_window_ms = 10000 };
                 r.level[ALERT_LEVEL_NONE] = r.level[ALERT_LEVEL_CRIT] = NAN;

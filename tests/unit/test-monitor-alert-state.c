@@ -162,6 +162,35 @@ static void test_kept(void **state) {
         assert_int_equal(later.since_ms, 0);
         assert_int_equal(later.n_changes, 1);
         json_decref(j);
+        /* Firing with keep_firing_for: cleared 120 s before a reboot, restored 20 s into the new
+         * boot (its monotonic time then negative), it resolves when the 600 s are over, not 600 s
+         * after the restore. */
+        AlertRule k = rule(80, NAN);
+        k.keep_firing_ms = 600000;
+        AlertState f;
+        alert_state_init(&f);
+        assert_int_equal(alert_state_step(&k, &f, 1000000, true, 90), F);
+        assert_int_equal(alert_state_step(&k, &f, 1001000, true, 10), N); /* cleared at 1001000 */
+        json_t *kf = alert_state_to_json(&f, wall - 1000000 - 1000); /* wall at mono 1001000 */
+        AlertState fb;
+        int64_t wall3 = wall + 120000, mono3 = 20000;
+        assert_int_equal(alert_state_from_json(kf, wall3 - mono3, mono3, &fb), 0);
+        json_decref(kf);
+        assert_int_equal(fb.cleared_ms, mono3 - 120000);
+        assert_int_equal(alert_state_step(&k, &fb, mono3 + 479000, true, 10), N);
+        assert_int_equal(alert_state_step(&k, &fb, mono3 + 480000, true, 10), R);
+        /* Flapping without changes, and changes out of order: not a record this machine writes. */
+        static const char *const flap_bad[] = {
+                "{\"phase\": \"inactive\", \"level\": \"none\", \"since\": 1, \"cleared\": -1, \"value\": null,"
+                " \"flapping\": true, \"changes\": []}",
+                "{\"phase\": \"inactive\", \"level\": \"none\", \"since\": 1, \"cleared\": -1, \"value\": null,"
+                " \"flapping\": false, \"changes\": [5, 3]}",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(flap_bad); i++) {
+                json_t *b = json_loads(flap_bad[i], 0, NULL);
+                assert_int_equal(alert_state_from_json(b, 0, 10, &fb), -EBADMSG);
+                json_decref(b);
+        }
         /* Records that are not one: refused, the state untouched. */
         static const char *const bad[] = {
                 "[]",
