@@ -7,6 +7,7 @@
  * can be stored and restored as it is. */
 #pragma once
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -14,12 +15,16 @@
 
 typedef enum AlertPhase { ALERT_INACTIVE, ALERT_PENDING, ALERT_FIRING, ALERT_RESOLVED } AlertPhase;
 
+/* cleared_ms while the condition holds. Not -1: restored after a reboot, times on the new monotonic
+ * clock are negative when they came before it started. */
+#define ALERT_NOT_CLEARED INT64_MIN
+
 typedef struct AlertState {
         AlertPhase phase;
         AlertLevel level;   /* while pending or firing */
         unsigned hits;      /* consecutive evaluations at a level */
         int64_t since_ms;   /* when the phase began */
-        int64_t cleared_ms; /* firing: when the condition ended (keep_firing_for); -1: it holds */
+        int64_t cleared_ms; /* firing: when the condition ended (keep_firing_for); ALERT_NOT_CLEARED: it holds */
         double value;       /* the last value seen; NAN: none */
         bool flapping;
         int64_t changes[ALERT_FLAP_MAX]; /* the latest firing/resolved changes, oldest first */
@@ -40,6 +45,15 @@ void alert_state_init(AlertState *s);
 /* One evaluation at now_ms (not before the last one) with the rule's value (have_value false: the
  * series are missing or stale, and the rule's no_data decides). Returns what to tell people. */
 AlertEventKind alert_state_step(const AlertRule *r, AlertState *s, int64_t now_ms, bool have_value, double v);
+
+/* The state as it is kept in the store across restarts ({"phase", "level", "since", "cleared",
+ * "value", "flapping", "changes"}), its times moved by shift_ms (the wall clock minus the clock the
+ * timers run on), so that they mean the same after a reboot. hits are not kept: a restart counts
+ * them again. NULL on ENOMEM. */
+json_t *alert_state_to_json(const AlertState *s, int64_t shift_ms);
+/* The reverse: -EBADMSG for anything that is not such a record (*s untouched). Times after
+ * now_ms (a clock set back since) become now_ms. */
+int alert_state_from_json(const json_t *j, int64_t shift_ms, int64_t now_ms, AlertState *s);
 
 const char *alert_phase_name(AlertPhase p);
 const char *alert_event_name(AlertEventKind k);

@@ -11,6 +11,8 @@
 #include "log.h"
 #include "macro.h"
 #include "profiler.h"
+#include "time-util.h"
+#include "tsdb.h"
 
 /* One number per series the rule reads (ALERT_RULE_SERIES_MAX), made at its first lookup. */
 typedef struct Lookup {
@@ -66,6 +68,69 @@ static void tell(Alerting *a, const AlertRule *r, const AlertState *s, AlertEven
                         "SKYTUNE_ALERT_VALUE=%s", value, NULL);
 }
 
+#define STATE_KEY_PREFIX "alert/"
+
+/* The state of rule i into the store, its times on the wall clock. */
+static void state_save(Alerting *a, size_t i, int64_t mono_ms) {
+        if (!a->store)
+                return;
+        char key[300];
+        snprintf(key, sizeof(key), STATE_KEY_PREFIX "%s", a->rules.rules[i].name);
+        json_t *j = alert_state_to_json(&a->states[i], (int64_t) (time_now_realtime_usec() / 1000u) - mono_ms);
+        _cleanup_free_ char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+        int r = text ? tsdb_state_put(a->store, key, text) : -ENOMEM;
+        if (r < 0 && (a->store_error_ms < 0 || mono_ms - a->store_error_ms >= 5 * 60000)) {
+                a->store_error_ms = mono_ms;
+                log_error_errno(r,
+                                "alert %s: cannot keep its state in the store: %m; a restart would start it "
+                                "afresh",
+                                a->rules.rules[i].name);
+        }
+}
+
+typedef struct Restore {
+        Alerting *a;
+        int64_t shift_ms, mono_ms;
+} Restore;
+
+static int restore_one(const char *key, const char *value, void *userdata) {
+        Restore *rs = userdata;
+        Alerting *a = rs->a;
+        const char *name = key + strlen(STATE_KEY_PREFIX);
+        size_t i = 0;
+        while (i < a->rules.n && strcmp(a->rules.rules[i].name, name) != 0)
+                i++;
+        if (i == a->rules.n) { /* a rule that is gone */
+                int r = tsdb_state_del(a->store, key);
+                if (r < 0)
+                        log_warning_errno(r, "%s: cannot remove the kept state of a rule that is gone: %m", key);
+                return 0;
+        }
+        json_t *j = json_loads(value, 0, NULL);
+        int r = j ? alert_state_from_json(j, rs->shift_ms, rs->mono_ms, &a->states[i]) : -EBADMSG;
+        json_decref(j);
+        /* The hits that made it pending or firing are not kept: a standing alert has them. */
+        AlertState *s = &a->states[i];
+        if (r == 0 && (s->phase == ALERT_PENDING || s->phase == ALERT_FIRING))
+                s->hits = a->rules.rules[i].hits;
+        if (r < 0)
+                log_warning("alert %s: its kept state cannot be read: it starts afresh", name);
+        else if (a->states[i].phase != ALERT_INACTIVE)
+                log_info("alert %s: %s (%s) as before the restart", name, alert_phase_name(a->states[i].phase),
+                         alert_level_name(a->states[i].level));
+        return 0;
+}
+
+void alerting_restore(Alerting *a, int64_t wall_ms, int64_t mono_ms) {
+        if (!a->store)
+                return;
+        Restore rs = { a, wall_ms - mono_ms, mono_ms };
+        int r = tsdb_state_each(a->store, STATE_KEY_PREFIX, restore_one, &rs);
+        if (r < 0)
+                log_error_errno(r, "cannot read the alerts' kept states: %m; they start afresh");
+}
+
 void alerting_eval(Alerting *a, const MonitorRing *ring, int64_t stamp_ms, int64_t mono_ms, int64_t stale_ms) {
         for (size_t i = 0; i < a->rules.n; i++) {
                 const AlertRule *r = &a->rules.rules[i];
@@ -76,11 +141,18 @@ void alerting_eval(Alerting *a, const MonitorRing *ring, int64_t stamp_ms, int64
                 for (size_t k = 0; k < ELEMENTSOF(l.values); k++)
                         json_decref(l.values[k]);
                 AlertLevel was = s->level;
+                AlertPhase was_phase = s->phase;
+                bool was_flapping = s->flapping;
+                int64_t was_cleared = s->cleared_ms;
                 AlertEventKind ev = alert_state_step(r, s, mono_ms, have, v);
                 if (ev == ALERT_EVENT_PENDING)
                         log_debug("alert %s pending (%s)", r->name, alert_level_name(s->level));
                 else if (ev != ALERT_EVENT_NONE)
                         tell(a, r, s, ev, was);
+                /* Kept whenever it changes in a way a restart must not lose (hits excepted). */
+                if (s->phase != was_phase || s->level != was || s->flapping != was_flapping ||
+                    s->cleared_ms != was_cleared)
+                        state_save(a, i, mono_ms);
         }
 }
 
@@ -108,6 +180,19 @@ int alerting_load(Alerting *a, const char *const *dirs, size_t n_dirs, bool must
                 for (size_t k = 0; k < a->rules.n; k++)
                         if (strcmp(a->rules.rules[k].name, rules.rules[i].name) == 0)
                                 states[i] = a->states[k];
+        }
+        /* A reload: the records of rules that went, and of rules that came (they start afresh),
+         * would otherwise come back at the next start. */
+        for (size_t i = 0; !first && a->store && i < a->rules.n + rules.n; i++) {
+                const AlertRules *in = i < a->rules.n ? &rules : &a->rules;
+                const char *name = i < a->rules.n ? a->rules.rules[i].name : rules.rules[i - a->rules.n].name;
+                bool both = false;
+                for (size_t k = 0; k < in->n && !both; k++)
+                        both = strcmp(in->rules[k].name, name) == 0;
+                char key[300];
+                snprintf(key, sizeof(key), STATE_KEY_PREFIX "%s", name);
+                if (!both)
+                        (void) tsdb_state_del(a->store, key);
         }
         alert_rules_done(&a->rules);
         free(a->states);

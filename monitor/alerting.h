@@ -3,7 +3,10 @@
  * at start and on SIGHUP (a broken file keeps the rules in use; states of rules that stay are kept),
  * evaluated at each tick over the ring's latest samples, and each event told to the journal with
  * its fields (SKYTUNE_ALERT, SKYTUNE_ALERT_EVENT, SKYTUNE_ALERT_LEVEL, SKYTUNE_ALERT_VALUE), or to
- * standard error by hand. The persistent state and the other notifiers come next. */
+ * standard error by hand. Each alert's state is kept in the store (tsdb_state_put, key
+ * "alert/NAME") whenever its phase, level, flapping or keep-firing start changes, and restored at start, so that a
+ * restart, kill -9 included, neither fires an alert again nor forgets its pending time or its
+ * keep_firing_for. The other notifiers come next. */
 #pragma once
 
 #include <stdbool.h>
@@ -17,11 +20,13 @@
 #define SKYTUNE_MESSAGE_ALERT "8f1b5c2e6a4d4c0f9e7a3b1d2c6e8f40"
 
 typedef struct Alerting {
+        struct tsdb *store; /* where the states are kept (not owned); NULL: not kept */
         AlertRules rules;
         AlertState *states; /* one per rule */
         MetricCatalog catalog;
         bool journal; /* events with their fields to the journal */
         uint64_t events;
+        int64_t store_error_ms; /* when a state write last failed (logged at most every 5 min) */
 } Alerting;
 
 /* Loads the rules of dirs (each must exist when must_exist: directories named on the command line).
@@ -33,4 +38,8 @@ int alerting_load(Alerting *a, const char *const *dirs, size_t n_dirs, bool must
  * (CLOCK_MONOTONIC) drives the states' timers, so that a clock step moves no `for` or
  * keep_firing_for. */
 void alerting_eval(Alerting *a, const MonitorRing *ring, int64_t stamp_ms, int64_t mono_ms, int64_t stale_ms);
+/* After the first alerting_load: each rule's state from the store (records it cannot read are
+ * logged and start afresh), and the records of rules that are gone removed. wall_ms and mono_ms
+ * are now on the two clocks. */
+void alerting_restore(Alerting *a, int64_t wall_ms, int64_t mono_ms);
 void alerting_done(Alerting *a);

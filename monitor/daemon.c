@@ -281,8 +281,11 @@ static int monitor_start(Monitor *m) {
                 return log_error_errno(r, "cannot start the collectors: %m");
         profiler_set_summaries(m->profiler, false);
         m->alerts.journal = m->opts->journal;
+        m->alerts.store = m->store;
+        m->alerts.store_error_ms = -1;
         if ((r = alerts_load(m, true)) < 0)
                 return r;
+        alerting_restore(&m->alerts, realtime_ms(), (int64_t) (profiler_now_usec() / 1000u));
         if ((r = profiler_add_sink(m->profiler, &(MetricSink) { .emit = on_point, .userdata = m })) < 0)
                 return log_error_errno(r, "cannot start the collectors: %m");
         sigset_t mask;

@@ -67,9 +67,16 @@ static int pragma_is(sqlite3 *db, const char *sql, const char *want, int mismatc
         return r;
 }
 
+/* The writer's small named records (tsdb_state_put): made here rather than in schema_sql, so that a
+ * store written before it gets the table too (and older readers, which never ask, keep reading). */
+static const char state_sql[] = "CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                                " WITHOUT ROWID;";
+
 static int set_wal(sqlite3 *db) {
         int r = pragma_is(db, "PRAGMA journal_mode = WAL", "wal", -EIO);
-        return r < 0 ? r : tsdb_exec(db, "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 4000");
+        if (r == 0)
+                r = tsdb_exec(db, "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 4000");
+        return r < 0 ? r : tsdb_exec(db, state_sql);
 }
 
 /* Ours, foreign (-EBADMSG), newer (-EPROTO) or fresh (then created). */

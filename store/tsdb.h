@@ -115,5 +115,16 @@ struct tsdb_tier_stats {
  * deleted per tier. */
 int tsdb_prune(struct tsdb *t, int64_t now_ms, const struct tsdb_limits *limits, int64_t ret_deleted[TSDB_TIERS]);
 int tsdb_stats(struct tsdb *t, struct tsdb_tier_stats ret[TSDB_TIERS]);
+/* Small named records of the writer beside the series (the monitor's alert states): text values,
+ * keys of 1..256 bytes. put replaces the record in one transaction; get gives a malloc'ed copy
+ * (-ENOENT: none, also in a store written before records existed); each calls fn for every key
+ * that starts with prefix, in key order (a negative return of fn stops and is returned); del removes
+ * the record if it is there. */
+int tsdb_state_put(struct tsdb *t, const char *key, const char *value);
+int tsdb_state_get(struct tsdb *t, const char *key, char **ret);
+typedef int (*tsdb_state_fn)(const char *key, const char *value, void *userdata);
+int tsdb_state_each(struct tsdb *t, const char *prefix, tsdb_state_fn fn, void *userdata);
+int tsdb_state_del(struct tsdb *t, const char *key);
+
 /* Copies the WAL into the main file and truncates it (the file's size is then its content). */
 int tsdb_checkpoint(struct tsdb *t);

@@ -5,9 +5,9 @@
 # everything up to the last flush, and the next run appends to it; SIGHUP with a broken file keeps
 # the configuration in use and says file:line, with a good one applies it; a second daemon on the
 # same store is refused; a foreign file is moved aside, not deleted; readiness and status reach
-# NOTIFY_SOCKET; alert rules fire and resolve on the fixture's values (a rule kept across a reload
-# keeps its state), a broken rule file stops the start and not a reload; --check reports mistakes
-# at file:line and exits 1.
+# NOTIFY_SOCKET; alert rules fire and resolve on the fixture's values (a rule kept across a reload or
+# a restart, kill -9 included, keeps its state), a broken rule file stops the start and not a
+# reload; --check reports mistakes at file:line and exits 1.
 set -euo pipefail
 build=$1 src=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -181,6 +181,33 @@ sed -i 's/warn = 1; crit = 1.9;/warn = 5; crit = 9;/' "$tmp/alerts/t.conf"
 kill -HUP $pid
 wait_for "$tmp/al3.log" "alert FixtureMemory resolved: memory.used_pct = 1.95336"
 kill -TERM $pid; wait $pid || fail "alerts: exit $?"
+
+# --- alert states survive a restart (kill -9 included): no second "firing"; a rule that no longer
+# holds resolves on the next run, from the kept state
+sed -i 's/warn = 5; crit = 9;/warn = 1; crit = 1.9;/' "$tmp/alerts/t.conf"
+"$mon" --config "$empty" --sysroot "$src/tests/fixtures/captured-vm" --store "$tmp/keep.db" --interval 0.2 \
+        --duration 1 --alerts "$tmp/alerts" 2>"$tmp/keep1.log" || fail "keep: $(cat "$tmp/keep1.log")"
+grep -q "alert FixtureMemory firing (crit)" "$tmp/keep1.log" || fail "keep: the first run did not fire: $(cat "$tmp/keep1.log")"
+# The second run: "Later" waits 1 s instead of an hour, fires, and is killed right after.
+mkdir -p "$tmp/alerts-soon"
+sed 's/for = "1h";/for = "1s";/' "$tmp/alerts/t.conf" >"$tmp/alerts-soon/t.conf"
+"$mon" --config "$empty" --sysroot "$src/tests/fixtures/captured-vm" --store "$tmp/keep.db" --interval 0.2 \
+        --alerts "$tmp/alerts-soon" 2>"$tmp/keep2.log" &
+pid=$!; pids+=($pid)
+wait_for "$tmp/keep2.log" "alert FixtureMemory: firing (crit) as before the restart"
+wait_for "$tmp/keep2.log" "alert Later firing (warn)"
+kill -9 $pid; wait $pid 2>/dev/null || true
+grep -q "alert FixtureMemory firing\|alert NoData firing" "$tmp/keep2.log" && fail "keep: fired again after a restart: $(cat "$tmp/keep2.log")"
+sed 's/warn = 1; crit = 1.9;/warn = 5; crit = 9;/' "$tmp/alerts/t.conf" >"$tmp/alerts-raised.conf"
+mkdir -p "$tmp/alerts2"; mv "$tmp/alerts-raised.conf" "$tmp/alerts2/t.conf"
+"$mon" --config "$empty" --sysroot "$src/tests/fixtures/captured-vm" --store "$tmp/keep.db" --interval 0.2 \
+        --duration 1 --alerts "$tmp/alerts2" 2>"$tmp/keep3.log" || fail "keep 3: $(cat "$tmp/keep3.log")"
+grep -q "alert FixtureMemory resolved: memory.used_pct = 1.95336" "$tmp/keep3.log" ||
+        fail "keep: after kill -9 the kept firing state did not resolve: $(cat "$tmp/keep3.log")"
+# "Later" fired in the killed run only: kept, it is firing here without a second event.
+grep -q "alert Later: firing (warn) as before the restart" "$tmp/keep3.log" ||
+        fail "keep: the state written just before kill -9 was not restored: $(cat "$tmp/keep3.log")"
+grep -q "alert Later firing" "$tmp/keep3.log" && fail "keep: Later fired again after kill -9: $(cat "$tmp/keep3.log")"
 
 # --- --check and usage errors
 printf 'interval = 1;\nmax_series = "many";\n' >"$tmp/bad.conf"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "alert-state.h"
+#include "macro.h"
 #include "support.h"
 
 static AlertRule rule(double warn, double crit) {
@@ -128,6 +129,93 @@ static void test_flapping(void **state) {
         replay(&r, &s, v2, e2, 1, 30000);
 }
 
+/* Kept in the store and read back after a "reboot": the monotonic clock restarted at 0, the wall
+ * clock went on; the pending time and the flap changes mean the same. */
+static void test_kept(void **state) {
+        AlertRule r = rule(80, 95);
+        r.for_ms = 60000;
+        r.flap_transitions = 3;
+        r.flap_window_ms = 600000;
+        AlertState s;
+        alert_state_init(&s);
+        int64_t mono = 5000000, wall = INT64_C(1796342400000);
+        assert_int_equal(alert_state_step(&r, &s, mono, true, 90), P);
+        json_t *j = alert_state_to_json(&s, wall - mono);
+        assert_non_null(j);
+        /* 10 s later, the new boot's monotonic clock is at 2 s. */
+        AlertState back;
+        alert_state_init(&back);
+        int64_t mono2 = 2000, wall2 = wall + 10000;
+        assert_int_equal(alert_state_from_json(j, wall2 - mono2, mono2, &back), 0);
+        json_decref(j);
+        assert_int_equal(back.phase, ALERT_PENDING);
+        assert_int_equal(back.level, ALERT_LEVEL_WARN);
+        assert_int_equal(back.since_ms, mono2 - 10000);
+        assert_true(back.value == 90);
+        /* The rest of the minute: firing 50 s later on the new clock. */
+        assert_int_equal(alert_state_step(&r, &back, mono2 + 49000, true, 90), N);
+        assert_int_equal(alert_state_step(&r, &back, mono2 + 50000, true, 90), F);
+        /* A record from a clock ahead of now is clamped to now. */
+        j = alert_state_to_json(&back, 0);
+        AlertState later;
+        assert_int_equal(alert_state_from_json(j, -1000000, 0, &later), 0);
+        assert_int_equal(later.since_ms, 0);
+        assert_int_equal(later.n_changes, 1);
+        json_decref(j);
+        /* Firing with keep_firing_for: cleared 120 s before a reboot, restored 20 s into the new
+         * boot (its monotonic time then negative), it resolves when the 600 s are over, not 600 s
+         * after the restore. */
+        AlertRule k = rule(80, NAN);
+        k.keep_firing_ms = 600000;
+        AlertState f;
+        alert_state_init(&f);
+        assert_int_equal(alert_state_step(&k, &f, 1000000, true, 90), F);
+        assert_int_equal(alert_state_step(&k, &f, 1001000, true, 10), N); /* cleared at 1001000 */
+        json_t *kf = alert_state_to_json(&f, wall - 1000000 - 1000); /* wall at mono 1001000 */
+        AlertState fb;
+        int64_t wall3 = wall + 120000, mono3 = 20000;
+        assert_int_equal(alert_state_from_json(kf, wall3 - mono3, mono3, &fb), 0);
+        json_decref(kf);
+        assert_int_equal(fb.cleared_ms, mono3 - 120000);
+        assert_int_equal(alert_state_step(&k, &fb, mono3 + 479000, true, 10), N);
+        assert_int_equal(alert_state_step(&k, &fb, mono3 + 480000, true, 10), R);
+        /* Flapping without changes, and changes out of order: not a record this machine writes. */
+        static const char *const flap_bad[] = {
+                "{\"phase\": \"inactive\", \"level\": \"none\", \"since\": 1, \"cleared\": -1, \"value\": null,"
+                " \"flapping\": true, \"changes\": []}",
+                "{\"phase\": \"inactive\", \"level\": \"none\", \"since\": 1, \"cleared\": -1, \"value\": null,"
+                " \"flapping\": false, \"changes\": [5, 3]}",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(flap_bad); i++) {
+                json_t *b = json_loads(flap_bad[i], 0, NULL);
+                assert_int_equal(alert_state_from_json(b, 0, 10, &fb), -EBADMSG);
+                json_decref(b);
+        }
+        /* Records that are not one: refused, the state untouched. */
+        static const char *const bad[] = {
+                "[]",
+                "{\"phase\": \"firing\"}",
+                "{\"phase\": \"firing\", \"level\": \"none\", \"since\": 1, \"cleared\": -1, \"value\": 1,"
+                " \"flapping\": false, \"changes\": []}",
+                "{\"phase\": \"gone\", \"level\": \"none\", \"since\": 1, \"cleared\": -1, \"value\": 1,"
+                " \"flapping\": false, \"changes\": []}",
+                "{\"phase\": \"inactive\", \"level\": \"none\", \"since\": -9223372036854775807, \"cleared\": -1,"
+                " \"value\": null, \"flapping\": false, \"changes\": []}",
+                "{\"phase\": \"inactive\", \"level\": \"none\", \"since\": 1, \"cleared\": -1, \"value\": \"x\","
+                " \"flapping\": false, \"changes\": []}",
+                "{\"phase\": \"inactive\", \"level\": \"none\", \"since\": 1, \"cleared\": -1, \"value\": null,"
+                " \"flapping\": false, \"changes\": [\"1\"]}",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                json_t *b = json_loads(bad[i], 0, NULL);
+                assert_non_null(b);
+                AlertState keep = later;
+                assert_int_equal(alert_state_from_json(b, 0, 0, &later), -EBADMSG);
+                assert_memory_equal(&keep, &later, sizeof(later));
+                json_decref(b);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_for_and_levels),
@@ -135,6 +223,7 @@ int main(void) {
                 cmocka_unit_test(test_no_data),
                 cmocka_unit_test(test_below),
                 cmocka_unit_test(test_flapping),
+                cmocka_unit_test(test_kept),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
