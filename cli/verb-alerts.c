@@ -12,6 +12,7 @@
 
 #include "alert-rule.h"
 #include "alert-state.h"
+#include "alert-test.h"
 #include "cli.h"
 #include "log.h"
 #include "monitor-store.h"
@@ -21,22 +22,29 @@
 #include "time-util.h"
 #include "verbs.h"
 
-static const char usage[] = "Usage: skytune alerts [--store FILE] [--json]\n"
-                            "       skytune alerts check [FILE...]\n"
-                            "\n"
-                            "List the alerts skytune-monitor keeps in its store, each with its state\n"
-                            "(pending, firing, resolved, inactive), level, since when, and last value;\n"
-                            "firing ones first. --store FILE names the store (default\n" TSDB_DEFAULT_PATH
-                            "); --json: schema " ALERTS_SCHEMA ".\n"
-                            "\n"
-                            "Check alert rule files as skytune-monitor reads them (docs/monitor.md, Alert\n"
-                            "rules): each mistake at FILE:LINE, each series against what the monitor keeps.\n"
-                            "Without FILE: the rules the monitor would load, the shipped ones\n"
-                            "(" SKYTUNE_ALERT_DIR ") and " ALERT_ETC_DIR ",\n"
-                            "where a file replaces a shipped one of the same name.\n"
-                            "\n"
-                            "Exit: 0 listed, or every rule is valid; 1 the store cannot be read, or a file\n"
-                            "has a mistake (the message says where); 2 usage error.\n";
+static const char usage[] =
+        "Usage: skytune alerts [--store FILE] [--json]\n"
+        "       skytune alerts check [FILE...]\n"
+        "       skytune alerts test RULES... TEST\n"
+        "\n"
+        "List the alerts skytune-monitor keeps in its store, each with its state\n"
+        "(pending, firing, resolved, inactive), level, since when, and last value;\n"
+        "firing ones first. --store FILE names the store (default\n" TSDB_DEFAULT_PATH
+        "); --json: schema " ALERTS_SCHEMA ".\n"
+        "\n"
+        "Check alert rule files as skytune-monitor reads them (docs/monitor.md, Alert\n"
+        "rules): each mistake at FILE:LINE, each series against what the monitor keeps.\n"
+        "Without FILE: the rules the monitor would load, the shipped ones\n"
+        "(" SKYTUNE_ALERT_DIR ") and " ALERT_ETC_DIR ",\n"
+        "where a file replaces a shipped one of the same name.\n"
+        "\n"
+        "test replays the series of TEST (a libconfig file, docs/monitor.md, Testing\n"
+        "rules) through the rules of the RULES files, second by second on a synthetic\n"
+        "clock, and checks each expected state at its time.\n"
+        "\n"
+        "Exit: 0 listed, every rule valid, or every expectation met; 1 the store cannot\n"
+        "be read, a file has a mistake, or an expectation is not met (each at\n"
+        "FILE:LINE); 2 usage error.\n";
 
 /* 90000 ms as "90s", 120000 as "2m", 7200000 as "2h". */
 static const char *span(int64_t ms, char buf[static 32]) {
@@ -218,8 +226,52 @@ static int alerts_list(int argc, char **argv) {
         return monitor_emit(doc, json, render_alerts);
 }
 
+static void test_failed(const char *file, unsigned line, const char *msg, void *userdata) {
+        log_error("%s:%u: %s", file, line, msg);
+}
+
+static int alerts_test(int argc, char **argv) {
+        for (int i = 1; i < argc; i++)
+                if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+                        fputs(usage, stdout);
+                        return EXIT_OK;
+                }
+        if (argc < 3) {
+                log_error("alerts test: give the rule files and then the test file (see 'skytune alerts --help')");
+                return EXIT_USAGE;
+        }
+        MetricCatalog catalog = {};
+        AlertRules rules = {};
+        AlertTest *t = NULL;
+        Error e = ERROR_NULL;
+        int r = profiler_metric_catalog(&catalog);
+        for (int i = 1; r >= 0 && i < argc - 1; i++)
+                r = alert_rules_load_file(argv[i], &catalog, &rules, &e);
+        if (r >= 0)
+                r = alert_test_load(argv[argc - 1], &rules, &t, &e);
+        metric_catalog_done(&catalog);
+        int failed = r >= 0 ? alert_test_run(t, &rules, test_failed, NULL) : r;
+        if (r < 0) {
+                char *msg = error_format(&e);
+                log_error("%s", msg ? msg : error_message(&e));
+                free(msg);
+        } else if (failed < 0)
+                log_error("out of memory");
+        else if (failed == 0)
+                printf("%s: %zu expectation%s met (%zu rule%s)\n", argv[argc - 1], alert_test_expectations(t),
+                       alert_test_expectations(t) == 1 ? "" : "s", rules.n, rules.n == 1 ? "" : "s");
+        else
+                log_error("%s: %d of %zu expectations not met", argv[argc - 1], failed, alert_test_expectations(t));
+        error_done(&e);
+        alert_test_free(t);
+        alert_rules_done(&rules);
+        return r < 0 || failed != 0 ? EXIT_FAIL : EXIT_OK;
+}
+
 int verb_alerts(int argc, char **argv) {
         if (argc >= 2 && strcmp(argv[1], "check") == 0)
                 return alerts_check(argc - 1, argv + 1);
+        if (argc >= 2 && strcmp(argv[1], "test") == 0)
+                return alerts_test(argc - 1, argv + 1);
         return alerts_list(argc, argv);
 }
