@@ -22,29 +22,28 @@
 #include "time-util.h"
 #include "verbs.h"
 
-static const char usage[] =
-        "Usage: skytune alerts [--store FILE] [--json]\n"
-        "       skytune alerts check [FILE...]\n"
-        "       skytune alerts test RULES... TEST\n"
-        "\n"
-        "List the alerts skytune-monitor keeps in its store, each with its state\n"
-        "(pending, firing, resolved, inactive), level, since when, and last value;\n"
-        "firing ones first. --store FILE names the store (default\n" TSDB_DEFAULT_PATH
-        "); --json: schema " ALERTS_SCHEMA ".\n"
-        "\n"
-        "Check alert rule files as skytune-monitor reads them (docs/monitor.md, Alert\n"
-        "rules): each mistake at FILE:LINE, each series against what the monitor keeps.\n"
-        "Without FILE: the rules the monitor would load, the shipped ones\n"
-        "(" SKYTUNE_ALERT_DIR ") and " ALERT_ETC_DIR ",\n"
-        "where a file replaces a shipped one of the same name.\n"
-        "\n"
-        "test replays the series of TEST (a libconfig file, docs/monitor.md, Testing\n"
-        "rules) through the rules of the RULES files, second by second on a synthetic\n"
-        "clock, and checks each expected state at its time.\n"
-        "\n"
-        "Exit: 0 listed, every rule valid, or every expectation met; 1 the store cannot\n"
-        "be read, a file has a mistake, or an expectation is not met (each at\n"
-        "FILE:LINE); 2 usage error.\n";
+static const char usage[] = "Usage: skytune alerts [--store FILE] [--json]\n"
+                            "       skytune alerts check [FILE...]\n"
+                            "       skytune alerts test RULES... TEST\n"
+                            "\n"
+                            "List the alerts skytune-monitor keeps in its store, each with its state\n"
+                            "(pending, firing, resolved, inactive), level, since when, and last value;\n"
+                            "firing ones first. --store FILE names the store (default\n" TSDB_DEFAULT_PATH
+                            "); --json: schema " ALERTS_SCHEMA ".\n"
+                            "\n"
+                            "Check alert rule files as skytune-monitor reads them (docs/monitor.md, Alert\n"
+                            "rules): each mistake at FILE:LINE, each series against what the monitor keeps.\n"
+                            "Without FILE: the rules the monitor would load, the shipped ones\n"
+                            "(" SKYTUNE_ALERT_DIR ") and " ALERT_ETC_DIR ",\n"
+                            "where a file replaces a shipped one of the same name.\n"
+                            "\n"
+                            "test replays the series of TEST (a libconfig file, docs/monitor.md, Testing\n"
+                            "rules) through the rules of the RULES files, one evaluation each interval on\n"
+                            "a synthetic clock, and checks each expected state at its time.\n"
+                            "\n"
+                            "Exit: 0 listed, every rule valid, or every expectation met; 1 the store cannot\n"
+                            "be read, a file has a mistake, or an expectation is not met (each at\n"
+                            "FILE:LINE); 2 usage error.\n";
 
 /* 90000 ms as "90s", 120000 as "2m", 7200000 as "2h". */
 static const char *span(int64_t ms, char buf[static 32]) {
@@ -178,15 +177,19 @@ static int by_rank(const void *x, const void *y) {
                  : strcmp(json_string_value(json_object_get(a, "name")), json_string_value(json_object_get(b, "name")));
 }
 
+/* NULL on ENOMEM (list is taken either way). */
 static json_t *sorted(json_t *list) {
         size_t n = json_array_size(list);
-        json_t **v = calloc(n + 1, sizeof(json_t *)), *out = json_array();
+        json_t **v = calloc(n + 1, sizeof(json_t *)), *out = v ? json_array() : NULL;
         for (size_t i = 0; v && i < n; i++)
                 v[i] = json_array_get(list, i);
         if (v)
                 qsort(v, n, sizeof(json_t *), by_rank);
-        for (size_t i = 0; v && out && i < n; i++)
-                json_array_append(out, v[i]);
+        for (size_t i = 0; out && i < n; i++)
+                if (json_array_append(out, v[i]) < 0) {
+                        json_decref(out);
+                        out = NULL;
+                }
         free(v);
         json_decref(list);
         return out;
@@ -203,6 +206,8 @@ static int alerts_list(int argc, char **argv) {
                         json = true;
                 else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
                         store = argv[++i];
+                else if (strncmp(argv[i], "--store=", 8) == 0 && argv[i][8])
+                        store = argv[i] + 8;
                 else {
                         log_error("alerts: unknown or incomplete '%s' (see 'skytune alerts --help')", argv[i]);
                         return EXIT_USAGE;
@@ -231,10 +236,20 @@ static void test_failed(const char *file, unsigned line, const char *msg, void *
 }
 
 static int alerts_test(int argc, char **argv) {
-        for (int i = 1; i < argc; i++)
-                if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-                        fputs(usage, stdout);
-                        return EXIT_OK;
+        /* Files and --help only; after "--" every argument is a file. */
+        if (argc > 1 && strcmp(argv[1], "--") == 0) {
+                argv++;
+                argc--;
+        } else
+                for (int i = 1; i < argc; i++) {
+                        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+                                fputs(usage, stdout);
+                                return EXIT_OK;
+                        }
+                        if (argv[i][0] == '-') {
+                                log_error("alerts test: unknown option '%s' (see 'skytune alerts --help')", argv[i]);
+                                return EXIT_USAGE;
+                        }
                 }
         if (argc < 3) {
                 log_error("alerts test: give the rule files and then the test file (see 'skytune alerts --help')");
@@ -245,6 +260,8 @@ static int alerts_test(int argc, char **argv) {
         AlertTest *t = NULL;
         Error e = ERROR_NULL;
         int r = profiler_metric_catalog(&catalog);
+        if (r < 0)
+                r = error_set(&e, r, "out of memory");
         for (int i = 1; r >= 0 && i < argc - 1; i++)
                 r = alert_rules_load_file(argv[i], &catalog, &rules, &e);
         if (r >= 0)

@@ -2,6 +2,7 @@
 /* Rule tests (alert-test.h). */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <libconfig.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,8 +15,9 @@
 #include "fileio.h"
 #include "macro.h"
 
-#define TEST_DOC    "docs/monitor.md"
-#define SAMPLES_MAX 1000000
+#define TEST_DOC          "docs/monitor.md"
+#define SAMPLES_MAX       1000000 /* a series' samples, and the evaluations of a run */
+#define SAMPLES_TOTAL_MAX 4000000 /* all series' samples together: 32 MB */
 
 typedef struct TestSeries {
         char *name;
@@ -34,6 +36,7 @@ typedef struct Expect {
 struct AlertTest {
         char *file;
         int64_t interval_ms;
+        size_t samples; /* over all series */
         TestSeries *series;
         size_t n_series;
         Expect *expect;
@@ -58,9 +61,11 @@ size_t alert_test_expectations(const AlertTest *t) {
         return t->n_expect;
 }
 
-static int push(TestSeries *s, double v) {
-        if (s->n == SAMPLES_MAX)
+static int push(AlertTest *t, TestSeries *s, double v) {
+        if (s->n == SAMPLES_MAX || t->samples == SAMPLES_TOTAL_MAX)
                 return -E2BIG;
+        if (!isnan(v) && !isfinite(v))
+                return -ERANGE;
         if (s->n == s->cap) {
                 size_t cap = s->cap ? 2 * s->cap : 16;
                 double *n = realloc(s->v, cap * sizeof(double));
@@ -70,6 +75,7 @@ static int push(TestSeries *s, double v) {
                 s->cap = cap;
         }
         s->v[s->n++] = v;
+        t->samples++;
         return 0;
 }
 
@@ -87,7 +93,7 @@ static bool number(const char *text, size_t len, double *ret) {
 }
 
 /* One token of values: "V", "VxN", "V+DxN", "V-DxN", "_", "_xN". */
-static int token(const char *tok, TestSeries *s) {
+static int token(AlertTest *t, const char *tok, TestSeries *s) {
         const char *x = strchr(tok, 'x');
         size_t head = x ? (size_t) (x - tok) : strlen(tok);
         unsigned long long n = 1;
@@ -95,8 +101,10 @@ static int token(const char *tok, TestSeries *s) {
                 char *end;
                 errno = 0;
                 n = strtoull(x + 1, &end, 10);
-                if (!isdigit((unsigned char) x[1]) || *end || errno || n == 0 || n > SAMPLES_MAX)
+                if (!isdigit((unsigned char) x[1]) || *end || n == 0)
                         return -EINVAL;
+                if (errno || n > SAMPLES_MAX)
+                        return -E2BIG;
         }
         double v = NAN, d = 0;
         if (!(head == 1 && tok[0] == '_')) {
@@ -108,14 +116,24 @@ static int token(const char *tok, TestSeries *s) {
                         return -EINVAL;
         }
         for (unsigned long long i = 0; i < n; i++) {
-                int r = push(s, isnan(v) ? NAN : v + d * (double) i);
+                int r = push(t, s, isnan(v) ? NAN : v + d * (double) i);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
-static int read_series(const ConfRead *c, const config_setting_t *g, TestSeries *s) {
+/* Whether some rule reads path. */
+static bool read_by_rules(const AlertRules *rules, const char *path) {
+        for (size_t i = 0; i < rules->n; i++)
+                for (size_t k = 0; k < rules->rules[i].n_paths; k++)
+                        if (strcmp(rules->rules[i].paths[k], path) == 0)
+                                return true;
+        return false;
+}
+
+static int read_series(const ConfRead *c, const config_setting_t *g, const AlertRules *rules, AlertTest *t,
+                       TestSeries *s) {
         static const char *const keys[] = { "name", "values" };
         int k = conf_keys(c, g, "a series", keys, 2);
         if (k >= 0 && (k = conf_string(c, g, "name", &s->name)) == 0)
@@ -125,14 +143,24 @@ static int read_series(const ConfRead *c, const config_setting_t *g, TestSeries 
                 return conf_fail(c, g, "series '%s' needs 'values' (\"50x60 97x300 _x10\")", s->name);
         if (k < 0)
                 return k;
-        for (char *save = NULL, *tok = strtok_r(values, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-                k = token(tok, s);
+        if (!read_by_rules(rules, s->name))
+                return conf_fail(c, config_setting_get_member(g, "name"), "no rule given reads '%s' (a typo?)",
+                                 s->name);
+        for (size_t i = 0; &t->series[i] != s; i++)
+                if (strcmp(t->series[i].name, s->name) == 0)
+                        return conf_fail(c, g, "a second series named '%s'", s->name);
+        static const char space[] = " \t\n\r\f\v";
+        for (char *save = NULL, *tok = strtok_r(values, space, &save); tok; tok = strtok_r(NULL, space, &save)) {
+                k = token(t, tok, s);
                 if (k == -ENOMEM)
                         return error_set(c->e, k, "out of memory");
                 if (k < 0)
                         return conf_fail(c, config_setting_get_member(g, "values"),
                                          "'%s' in the values of %s: write V, VxN, V+DxN, V-DxN, _ or _xN (N samples)%s",
-                                         tok, s->name, k == -E2BIG ? ": more than a million samples" : "");
+                                         tok, s->name,
+                                         k == -E2BIG ? ": more than a million samples in a series, or 4 million in all"
+                                                 : k == -ERANGE ? ": a value past the range of numbers"
+                                                                : "");
         }
         return s->n > 0 ? 0 : conf_fail(c, g, "series '%s' has no values", s->name);
 }
@@ -161,6 +189,10 @@ static int read_expect(const ConfRead *c, const config_setting_t *g, const Alert
                 return conf_fail(c, g,
                                  "an expectation needs 'at', 'alert' and 'state': { at = \"5m\"; alert = "
                                  "\"HostCPUBusy\"; state = \"firing\"; }");
+        if (x->at_ms / interval >= SAMPLES_MAX)
+                return conf_fail(c, config_setting_get_member(g, "at"),
+                                 "'at' is more than a million intervals in: "
+                                 "a longer interval, or a shorter test");
         if (x->at_ms % interval)
                 return conf_fail(c, config_setting_get_member(g, "at"),
                                  "'at' must be a multiple of the interval (%g s)", (double) interval / 1000);
@@ -177,12 +209,17 @@ static int read_lists(const ConfRead *c, const config_setting_t *root, const Ale
         const config_setting_t *series = config_setting_get_member(root, "series"),
                                *expect = config_setting_get_member(root, "expect");
         if (!series || !config_setting_is_list(series) || !expect || !config_setting_is_list(expect))
-                return conf_fail(c, root,
+                return conf_fail(c,
+                                 series && !config_setting_is_list(series) ? series
+                                         : expect                          ? expect
+                                                                           : root,
                                  "a rule test holds 'series = ( { name = ...; values = ...; }, ... );' and "
                                  "'expect = ( { at = ...; alert = ...; state = ...; }, ... );'");
         int ns = config_setting_length(series), ne = config_setting_length(expect);
-        if (ns > 256 || ne > 10000)
-                return conf_fail(c, root, "at most 256 series and 10000 expectations");
+        if (ns > 256 || ne > 10000 || ne == 0)
+                return conf_fail(c, ne == 0 || ne > 10000 ? expect : series, "%s",
+                                 ne == 0 ? "no expectations: a test expects something"
+                                         : "at most 256 series and 10000 expectations");
         t->series = calloc((size_t) ns + 1, sizeof(TestSeries));
         t->expect = calloc((size_t) ne + 1, sizeof(Expect));
         if (!t->series || !t->expect)
@@ -192,7 +229,7 @@ static int read_lists(const ConfRead *c, const config_setting_t *root, const Ale
                 const config_setting_t *g = config_setting_get_elem(series, (unsigned) i);
                 t->n_series++;
                 k = config_setting_is_group(g)
-                        ? read_series(c, g, &t->series[i])
+                        ? read_series(c, g, rules, t, &t->series[i])
                         : conf_fail(c, g, "each series is a group { name = ...; values = ...; }");
         }
         for (int i = 0; k >= 0 && i < ne; i++) {
@@ -202,6 +239,13 @@ static int read_lists(const ConfRead *c, const config_setting_t *root, const Ale
                                                : conf_fail(c, g, "each expectation is a group { at = ...; ... }");
         }
         return k;
+}
+
+static int by_at(const void *a, const void *b) {
+        const Expect *x = a, *y = b;
+        if (x->at_ms != y->at_ms)
+                return (x->at_ms > y->at_ms) - (x->at_ms < y->at_ms);
+        return (x->line > y->line) - (x->line < y->line);
 }
 
 int alert_test_load(const char *path, const AlertRules *rules, AlertTest **ret, Error *e) {
@@ -233,6 +277,8 @@ int alert_test_load(const char *path, const AlertRules *rules, AlertTest **ret, 
                 alert_test_free(t);
                 return r;
         }
+        /* In time order (by line for equal times), so that a run walks them once. */
+        qsort(t->expect, t->n_expect, sizeof(Expect), by_at);
         *ret = t;
         return 0;
 }
@@ -277,6 +323,7 @@ int alert_test_run(const AlertTest *t, const AlertRules *rules, alert_test_fail_
         for (size_t i = 0; i < rules->n; i++)
                 alert_state_init(&st[i]);
         int failed = 0;
+        size_t next = 0; /* the expectations are sorted by time (alert_test_load) */
         for (int64_t k = 0, n = alert_test_steps(t); k < n; k++) {
                 int64_t now = k * t->interval_ms;
                 for (size_t i = 0; i < rules->n; i++) {
@@ -287,15 +334,20 @@ int alert_test_run(const AlertTest *t, const AlertRules *rules, alert_test_fail_
                                 json_decref(s.values[p]);
                         (void) alert_state_step(&rules->rules[i], &st[i], now, have, v);
                 }
-                for (size_t x = 0; x < t->n_expect; x++) {
-                        const Expect *e = &t->expect[x];
+                for (; next < t->n_expect && t->expect[next].at_ms == now; next++) {
+                        const Expect *e = &t->expect[next];
                         const AlertState *a = &st[e->rule];
-                        if (e->at_ms != now || (a->phase == e->state && (e->level < 0 || (int) a->level == e->level)))
+                        if (a->phase == e->state && (e->level < 0 || (int) a->level == e->level))
                                 continue;
                         char msg[300];
-                        snprintf(msg, sizeof(msg), "at %gs %s is %s (%s), want %s%s%s%s", (double) now / 1000,
-                                 rules->rules[e->rule].name, alert_phase_name(a->phase), alert_level_name(a->level),
-                                 alert_phase_name(e->state), e->level >= 0 ? " (" : "",
+                        char at[32];
+                        if (now % 1000)
+                                snprintf(at, sizeof(at), "%.3fs", (double) now / 1000);
+                        else
+                                snprintf(at, sizeof(at), "%" PRId64 "s", now / 1000);
+                        snprintf(msg, sizeof(msg), "at %s %s is %s (%s), want %s%s%s%s", at, rules->rules[e->rule].name,
+                                 alert_phase_name(a->phase), alert_level_name(a->level), alert_phase_name(e->state),
+                                 e->level >= 0 ? " (" : "",
                                  e->level >= 0 ? alert_level_name((AlertLevel) e->level) : "",
                                  e->level >= 0 ? ")" : "");
                         fail(t->file, e->line, msg, userdata);

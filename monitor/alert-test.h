@@ -4,7 +4,7 @@
  *
  *   interval = "1s";
  *   series = ( { name = "cpu.utilization_pct"; values = "50x120 97x300 _x10 10x200"; } );
- *   expect = ( { at = "2m30s"; alert = "HostCPUBusy"; state = "pending"; level = "crit"; } );
+ *   expect = ( { at = "150s"; alert = "HostCPUBusy"; state = "pending"; level = "crit"; } );
  *
  * values: "V" one sample, "VxN" N samples of V, "V+DxN" / "V-DxN" N samples from V by steps of D,
  * "_" and "_xN" no data (N samples each; promtool's "xN" gives N + 1). Every mistake, and every
