@@ -29,7 +29,7 @@ static const Verb verbs[] = {
         { "report", verb_report, "rebuild a load run's HTML report and JUnit XML from its saved JSON" },
         { "db", verb_db, "PostgreSQL: time queries, load at N clients or a rate, init tables" },
         { "monitor", verb_monitor, "read skytune-monitor's history: a series per step, the series kept" },
-        { "alerts", verb_alerts, "check the alert rules skytune-monitor reads, with file:line errors" },
+        { "alerts", verb_alerts, "skytune-monitor's alerts; check and test its alert rules" },
 };
 
 static void usage_text(FILE *f, void *userdata) {

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "monitor-store.h"
 #include "macro.h"
 #include "nearest.h"
 #include "render-monitor.h"
@@ -91,24 +92,6 @@ static int parse(int argc, char **argv, bool query, Opts *o) {
                 return EXIT_USAGE;
         }
         return EXIT_OK;
-}
-
-static int open_store(const char *path, struct tsdb **ret) {
-        int r = tsdb_open_reader(path, ret);
-        if (r == -ENOENT)
-                log_error("%s: no store there: skytune-monitor writes it once it runs; name another with --store FILE",
-                          path);
-        else if (r == -EBADMSG)
-                log_error("%s: not a skytune store, or a damaged one (skytune-monitor moves a damaged store aside and "
-                          "starts a new one)",
-                          path);
-        else if (r == -EPROTO)
-                log_error("%s: written by a newer skytune: read it with that version", path);
-        else if (r == -EACCES || r == -EPERM)
-                log_error("%s: not readable by this user: run as root or as the monitor's user", path);
-        else if (r < 0)
-                log_error("%s: cannot open the store: %s", path, strerror(-r));
-        return r;
 }
 
 /* The step when none is given: the smallest of these that keeps the range to about 120 rows. */
@@ -227,14 +210,6 @@ static void no_such_series(struct tsdb *t, const char *store, const char *metric
         free(ns.v);
 }
 
-static int emit(json_t *doc, bool json, int (*render)(FILE *, const json_t *)) {
-        int code = doc && (json ? cli_write_json(doc, NULL) : render(stdout, doc)) >= 0 ? EXIT_OK : EXIT_FAIL;
-        if (!doc)
-                log_error("out of memory");
-        json_decref(doc);
-        return code;
-}
-
 static int monitor_query(int argc, char **argv) {
         Opts o;
         int code = parse(argc, argv, true, &o);
@@ -245,7 +220,7 @@ static int monitor_query(int argc, char **argv) {
                 return EXIT_USAGE;
         const char *metric = argv[optind];
         struct tsdb *t;
-        if (open_store(o.store, &t) < 0)
+        if (monitor_store_open(o.store, &t) < 0)
                 return EXIT_FAIL;
         int64_t id;
         int scale;
@@ -261,7 +236,7 @@ static int monitor_query(int argc, char **argv) {
         tsdb_close(t);
         if (r < 0)
                 return EXIT_FAIL;
-        code = emit(query_doc(o.store, metric, scale, from, to, step, b, n), o.json, render_monitor_query);
+        code = monitor_emit(query_doc(o.store, metric, scale, from, to, step, b, n), o.json, render_monitor_query);
         free(b);
         return code;
 }
@@ -277,7 +252,7 @@ static int monitor_series(int argc, char **argv) {
         if (code != EXIT_OK)
                 return code < 0 ? EXIT_OK : code;
         struct tsdb *t;
-        if (open_store(o.store, &t) < 0)
+        if (monitor_store_open(o.store, &t) < 0)
                 return EXIT_FAIL;
         json_t *list = json_array();
         int r = list ? tsdb_series_each(t, add_series, list) : -ENOMEM;
@@ -287,7 +262,7 @@ static int monitor_series(int argc, char **argv) {
                 json_decref(list);
                 return EXIT_FAIL;
         }
-        return emit(json_pack("{s:s, s:s, s:o}", "schema", MONITOR_SERIES_SCHEMA, "store", o.store, "series", list),
+        return monitor_emit(json_pack("{s:s, s:s, s:o}", "schema", MONITOR_SERIES_SCHEMA, "store", o.store, "series", list),
                     o.json, render_monitor_series);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* libconfig values for people (conf-read.h). */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "conf-read.h"
 #include "nearest.h"
+#include "time-util.h"
 
 unsigned conf_line(const config_setting_t *s) {
         return s ? config_setting_source_line(s) : 0;
@@ -87,4 +89,45 @@ int conf_parse_text(const ConfRead *c, config_t *cfg, const char *text, size_t l
                 return error_set_input(c->e, -EINVAL, c->file, (unsigned) config_error_line(cfg), "%s (the format: %s)",
                                        config_error_text(cfg), c->doc);
         return 0;
+}
+
+/* A duration: seconds as a number (0 allowed), or "90s", "15m", "2h", "1d". */
+int conf_span_ms(const ConfRead *c, const config_setting_t *g, const char *key, int64_t *ret) {
+        const config_setting_t *s = config_setting_get_member(g, key);
+        if (!s)
+                return 0;
+        const char *text = config_setting_get_string(s);
+        int64_t ms = -1;
+        size_t zeros = text ? strspn(text, "0") : 0;
+        if (zeros > 0 && (text[zeros] == '\0' || (strchr("smhdw", text[zeros]) && text[zeros + 1] == '\0')))
+                ms = 0; /* "0", "0s", "00m" */
+        else if (text && time_parse_span_ms(text, &ms) < 0)
+                ms = -1;
+        else if (config_setting_type(s) == CONFIG_TYPE_INT || config_setting_type(s) == CONFIG_TYPE_INT64 ||
+                 config_setting_type(s) == CONFIG_TYPE_FLOAT) {
+                double v = config_setting_type(s) == CONFIG_TYPE_FLOAT ? config_setting_get_float(s)
+                                                                       : (double) config_setting_get_int64(s);
+                ms = v >= 0 && v <= 86400 * 366 ? (int64_t) llround(v * 1000) : -1;
+        }
+        if (ms < 0)
+                return conf_fail(c, s, "'%s' must be a duration: seconds (30) or \"90s\", \"5m\", \"2h\", \"1d\"", key);
+        *ret = ms;
+        return 1;
+}
+
+int conf_choice(const ConfRead *c, const config_setting_t *g, const char *key, const char *const *names, size_t n,
+                int *ret) {
+        const config_setting_t *s = config_setting_get_member(g, key);
+        if (!s)
+                return 0;
+        const char *v = config_setting_get_string(s);
+        for (size_t i = 0; v && i < n; i++)
+                if (strcmp(v, names[i]) == 0) {
+                        *ret = (int) i;
+                        return 1;
+                }
+        char list[256] = "";
+        for (size_t i = 0, k = 0; i < n && k < sizeof(list); i++)
+                k += (size_t) snprintf(list + k, sizeof(list) - k, "%s\"%s\"", i ? ", " : "", names[i]);
+        return conf_fail(c, s, "'%s' must be one of %s", key, list);
 }

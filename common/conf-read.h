@@ -6,6 +6,7 @@
 #include <libconfig.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "macro.h"
@@ -26,6 +27,11 @@ int conf_keys(const ConfRead *c, const config_setting_t *group, const char *what
 int conf_string(const ConfRead *c, const config_setting_t *g, const char *key, char **ret);
 int conf_number(const ConfRead *c, const config_setting_t *g, const char *key, double min, double max, double *ret);
 int conf_bool(const ConfRead *c, const config_setting_t *g, const char *key, bool *ret);
+/* A duration in ms: seconds as a number (0 .. 366 days), or a span "90s", "5m", "2h", "1d" (and "0"). */
+int conf_span_ms(const ConfRead *c, const config_setting_t *g, const char *key, int64_t *ret);
+/* One of n names (all of them in the message): *ret its index. */
+int conf_choice(const ConfRead *c, const config_setting_t *g, const char *key, const char *const *names, size_t n,
+                int *ret);
 /* Parses text (len bytes, NUL-terminated) into cfg, config_init'ed by the caller: a NUL byte inside
  * or a syntax error is -EINVAL with *c->e at the line. */
 int conf_parse_text(const ConfRead *c, config_t *cfg, const char *text, size_t len);

@@ -112,45 +112,6 @@ static bool is_identifier(const char *s) {
         return true;
 }
 
-/* A duration: seconds as a number (0 allowed), or "90s", "15m", "2h", "1d". */
-static int read_span(const ConfRead *c, const config_setting_t *g, const char *key, int64_t *ret) {
-        const config_setting_t *s = config_setting_get_member(g, key);
-        if (!s)
-                return 0;
-        const char *text = config_setting_get_string(s);
-        int64_t ms = -1;
-        size_t zeros = text ? strspn(text, "0") : 0;
-        if (zeros > 0 && (text[zeros] == '\0' || (strchr("smhdw", text[zeros]) && text[zeros + 1] == '\0')))
-                ms = 0; /* "0", "0s", "00m" */
-        else if (text && time_parse_span_ms(text, &ms) < 0)
-                ms = -1;
-        else if (config_setting_type(s) == CONFIG_TYPE_INT || config_setting_type(s) == CONFIG_TYPE_INT64 ||
-                 config_setting_type(s) == CONFIG_TYPE_FLOAT) {
-                double v = config_setting_type(s) == CONFIG_TYPE_FLOAT ? config_setting_get_float(s)
-                                                                       : (double) config_setting_get_int64(s);
-                ms = v >= 0 && v <= 86400 * 366 ? (int64_t) llround(v * 1000) : -1;
-        }
-        if (ms < 0)
-                return conf_fail(c, s, "'%s' must be a duration: seconds (30) or \"90s\", \"5m\", \"2h\", \"1d\"", key);
-        *ret = ms;
-        return 1;
-}
-
-static int read_choice(const ConfRead *c, const config_setting_t *g, const char *key, const char *const *names,
-                       size_t n, int *ret) {
-        const config_setting_t *s = config_setting_get_member(g, key);
-        if (!s)
-                return 0;
-        const char *v = config_setting_get_string(s);
-        for (size_t i = 0; v && i < n; i++)
-                if (strcmp(v, names[i]) == 0) {
-                        *ret = (int) i;
-                        return 1;
-                }
-        return conf_fail(c, s, "'%s' must be one of \"%s\", \"%s\"%s%s%s", key, names[0], names[1], n > 2 ? ", \"" : "",
-                         n > 2 ? names[2] : "", n > 2 ? "\"" : "");
-}
-
 /* labels = { team = "sre"; }: names as Prometheus takes them, values printable text. */
 static int read_pairs(const ConfRead *c, const config_setting_t *g, const char *key, bool labels, AlertPair **ret,
                       size_t *ret_n) {
@@ -282,7 +243,7 @@ static int read_levels(const ConfRead *c, const config_setting_t *g, AlertRule *
         int dir = ALERT_ABOVE, k;
         r->level[0] = NAN;
         r->level[ALERT_LEVEL_WARN] = r->level[ALERT_LEVEL_CRIT] = NAN;
-        if ((k = read_choice(c, g, "direction", directions, 2, &dir)) < 0 ||
+        if ((k = conf_choice(c, g, "direction", directions, 2, &dir)) < 0 ||
             (k = conf_number(c, g, "warn", -1e15, 1e15, &r->level[ALERT_LEVEL_WARN])) < 0 ||
             (k = conf_number(c, g, "crit", -1e15, 1e15, &r->level[ALERT_LEVEL_CRIT])) < 0 ||
             (k = conf_number(c, g, "clear", 0, 1e15, &r->clear)) < 0)
@@ -328,14 +289,14 @@ static int read_rule(const ConfRead *c, const config_setting_t *g, const MetricC
         if (k >= 0)
                 k = read_levels(c, g, r);
         if (k >= 0)
-                k = read_span(c, g, "for", &r->for_ms);
+                k = conf_span_ms(c, g, "for", &r->for_ms);
         if (k >= 0 && (k = conf_number(c, g, "hits", 1, 3600, &hits)) > 0 && hits != floor(hits))
                 return conf_fail(c, config_setting_get_member(g, "hits"), "'hits' must be a whole number");
         if (k > 0)
                 r->hits = (unsigned) hits;
         if (k >= 0)
-                k = read_span(c, g, "keep_firing_for", &r->keep_firing_ms);
-        if (k >= 0 && (k = read_choice(c, g, "no_data", no_data, 3, &nd)) > 0)
+                k = conf_span_ms(c, g, "keep_firing_for", &r->keep_firing_ms);
+        if (k >= 0 && (k = conf_choice(c, g, "no_data", no_data, 3, &nd)) > 0)
                 r->no_data = (AlertNoData) nd;
         const config_setting_t *flap = config_setting_get_member(g, "flap");
         if (k >= 0 && flap) {
@@ -347,7 +308,7 @@ static int read_rule(const ConfRead *c, const config_setting_t *g, const MetricC
                     (k = conf_number(c, flap, "transitions", 0, ALERT_FLAP_MAX - 1, &flap_n)) >= 0)
                         r->flap_transitions = (unsigned) flap_n;
                 if (k >= 0)
-                        k = read_span(c, flap, "window", &r->flap_window_ms);
+                        k = conf_span_ms(c, flap, "window", &r->flap_window_ms);
         }
         if (k >= 0)
                 k = read_pairs(c, g, "labels", true, &r->labels, &r->n_labels);

@@ -67,3 +67,21 @@ int render_monitor_series(FILE *f, const json_t *doc) {
                         (long long) json_integer_value(json_object_get(v, "scale")));
         return ferror(f) ? -EIO : 0;
 }
+
+int render_alerts(FILE *f, const json_t *doc) {
+        const json_t *list = json_object_get(doc, "alerts"), *a;
+        size_t i;
+        fprintf(f, "%zu alert%s kept in %s\n", json_array_size(list), json_array_size(list) == 1 ? "" : "s",
+                str(doc, "store"));
+        json_array_foreach(list, i, a) {
+                const json_t *v = json_object_get(a, "value");
+                fprintf(f, "  %-24s %-9s %-5s since ", str(a, "name"), str(a, "state"), str(a, "level"));
+                put_time(f, str(a, "since"));
+                if (json_is_number(v))
+                        fprintf(f, "  value %.6g", json_number_value(v));
+                else
+                        fprintf(f, "  no data");
+                fprintf(f, "%s\n", json_is_true(json_object_get(a, "flapping")) ? "  (flapping)" : "");
+        }
+        return ferror(f) ? -EIO : 0;
+}

@@ -138,8 +138,10 @@ _skytune() {
         db)
                 [[ -z $sub ]] && COMPREPLY=($(compgen -W 'query load init clean inspect explain' -- "$cur")) ;;
         alerts)
-                if [[ -z $sub ]]; then
-                        COMPREPLY=($(compgen -W 'check' -- "$cur"))
+                if [[ $prev == --store ]]; then
+                        _filedir db
+                elif [[ -z $sub || $sub == -* ]]; then
+                        COMPREPLY=($(compgen -W 'check test --store --json' -- "$cur"))
                 else
                         _filedir conf
                 fi ;;

@@ -208,6 +208,20 @@ grep -q "alert FixtureMemory resolved: memory.used_pct = 1.95336" "$tmp/keep3.lo
 grep -q "alert Later: firing (warn) as before the restart" "$tmp/keep3.log" ||
         fail "keep: the state written just before kill -9 was not restored: $(cat "$tmp/keep3.log")"
 grep -q "alert Later firing" "$tmp/keep3.log" && fail "keep: Later fired again after kill -9: $(cat "$tmp/keep3.log")"
+# skytune alerts reads the kept states beside (or after) the daemon.
+"$sky" alerts --store "$tmp/keep.db" --json >"$tmp/alerts.json" || fail "skytune alerts --json"
+python3 - "$tmp/alerts.json" <<'PY' || fail "skytune alerts: not the kept states"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "skytune.alerts/1", d
+got = {a["name"]: (a["state"], a["level"]) for a in d["alerts"]}
+assert got["Later"] == ("firing", "warn") and got["NoData"] == ("firing", "warn"), got
+assert got["FixtureMemory"] == ("resolved", "none"), got
+assert [a["state"] for a in d["alerts"]][:2] == ["firing", "firing"], d["alerts"]
+PY
+"$sky" alerts --store "$tmp/keep.db" | grep -q "^  Later  *firing  *warn  *since " || fail "skytune alerts: the text"
+rc=0; "$sky" alerts --store "$tmp/none.db" 2>"$tmp/none.log" || rc=$?
+[ $rc = 1 ] && grep -q "no store there" "$tmp/none.log" || fail "skytune alerts without a store: exit $rc"
 
 # --- --check and usage errors
 printf 'interval = 1;\nmax_series = "many";\n' >"$tmp/bad.conf"

@@ -1,0 +1,1 @@
+$S alerts --store $PWD/none.db
