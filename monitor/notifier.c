@@ -145,6 +145,11 @@ static int try_one(Notifier *n, Receiver *r, int64_t now, int64_t *next_due) {
                 return 0;
         }
         json_t *group = json_loads(body, 0, NULL);
+        /* A group without alerts (a store edited by hand) would block the queue: dropped as unreadable. */
+        if (json_array_size(json_object_get(group, "alerts")) == 0) {
+                json_decref(group);
+                group = NULL;
+        }
         if (!group || now - it.created_ms > n->cfg.max_age_ms) {
                 n->stats.expired += group != NULL;
                 if (group)
