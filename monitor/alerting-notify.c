@@ -55,11 +55,13 @@ void alerting_repeat(Alerting *a, int64_t wall_ms, int64_t shift_ms) {
         json_t *alerts = json_array();
         for (size_t i = 0; alerts && i < a->rules.n; i++) {
                 const AlertState *s = &a->states[i];
-                if (s->phase != ALERT_FIRING || s->flapping)
+                /* A flapping alert too: its changes are not told, but it is still firing (an
+                 * Alertmanager would otherwise resolve it when its endsAt passes). */
+                if (s->phase != ALERT_FIRING)
                         continue;
                 if (a->fired_ms[i] <= 0) /* restored after a restart */
                         a->fired_ms[i] = s->since_ms + shift_ms;
-                add(a, alerts, i, s->level, true, wall_ms);
+                add(a, alerts, i, s->level ?: ALERT_LEVEL_WARN, true, wall_ms);
         }
         bool any = alerts && json_array_size(alerts) > 0;
         json_t *group = alerts ? json_pack("{s:o}", "alerts", alerts) : NULL;

@@ -131,10 +131,17 @@ void alerting_restore(Alerting *a, int64_t wall_ms, int64_t mono_ms) {
         int r = tsdb_state_each(a->store, STATE_KEY_PREFIX, restore_one, &rs);
         if (r < 0)
                 log_error_errno(r, "cannot read the alerts' kept states: %m; they start afresh");
+        /* A kept firing alert started before the restart: its notifications say when. */
+        for (size_t i = 0; i < a->rules.n; i++)
+                if (a->states[i].phase == ALERT_FIRING && a->fired_ms[i] <= 0)
+                        a->fired_ms[i] = a->states[i].since_ms + rs.shift_ms;
 }
 
 void alerting_eval(Alerting *a, const MonitorRing *ring, int64_t stamp_ms, int64_t mono_ms, int64_t stale_ms) {
         json_t *changes = a->notifier ? json_array() : NULL;
+        /* States are kept after their notifications are queued: a kill -9 between the two then
+         * tells an event twice rather than never. */
+        bool *dirty = calloc(a->rules.n + 1, sizeof(bool));
         for (size_t i = 0; i < a->rules.n; i++) {
                 const AlertRule *r = &a->rules.rules[i];
                 AlertState *s = &a->states[i];
@@ -155,8 +162,11 @@ void alerting_eval(Alerting *a, const MonitorRing *ring, int64_t stamp_ms, int64
                         alerting_note(a, changes, i, ev, was, stamp_ms);
                 }
                 /* Kept whenever it changes in a way a restart must not lose (hits excepted). */
-                if (s->phase != was_phase || s->level != was || s->flapping != was_flapping ||
-                    s->cleared_ms != was_cleared)
+                bool changed = s->phase != was_phase || s->level != was || s->flapping != was_flapping ||
+                        s->cleared_ms != was_cleared;
+                if (changed && dirty)
+                        dirty[i] = true;
+                else if (changed)
                         state_save(a, i, mono_ms);
         }
         if (changes && json_array_size(changes) > 0) {
@@ -168,6 +178,10 @@ void alerting_eval(Alerting *a, const MonitorRing *ring, int64_t stamp_ms, int64
                 json_decref(group);
         }
         json_decref(changes);
+        for (size_t i = 0; dirty && i < a->rules.n; i++)
+                if (dirty[i])
+                        state_save(a, i, mono_ms);
+        free(dirty);
         alerting_repeat(a, stamp_ms, stamp_ms - mono_ms);
 }
 

@@ -26,7 +26,7 @@ typedef struct Alerting {
         MetricCatalog catalog;
         bool journal; /* events with their fields to the journal */
         uint64_t events;
-        int64_t store_error_ms; /* when a state write last failed (logged at most every 5 min) */
+        int64_t store_error_ms;    /* when a state write last failed (logged at most every 5 min) */
         struct Notifier *notifier; /* where the changes go (not owned); NULL: only the journal */
         int64_t *fired_ms;         /* per rule: when it last began firing, on the wall clock; 0: unknown */
         uint64_t notify_lost;      /* alerts not made into notifications (no memory) */

@@ -319,6 +319,8 @@ static int monitor_start(Monitor *m) {
         sigaddset(&mask, SIGCHLD); /* the exec notifier's commands, reaped by sd-event */
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(-errno, "cannot block signals: %m");
+        /* A receiver that closes its connection mid-write (TLS writes do not all pass MSG_NOSIGNAL). */
+        (void) signal(SIGPIPE, SIG_IGN);
         int64_t now_ms = realtime_ms();
         m->flushed_ms = now_ms;
         if ((r = sd_event_add_signal(m->event, NULL, SIGTERM, on_stop, m)) < 0 ||

@@ -93,9 +93,9 @@ static int check(const MonitorOptions *o) {
         for (size_t i = 0; i < c.notify.n; i++) {
                 const NotifierConf *n = &c.notify.notifiers[i];
                 const NotifyKind *k = &notify_kinds[n->kind];
-                /* URLs of the secret kinds carry their token: not shown. */
+                /* URLs from files carry their token: not shown. */
                 printf("  notifier %s: %s%s%s; firing alerts told again every %g min%s\n", n->name, k->name,
-                       n->url && !k->url_secret ? " to " : "", n->url && !k->url_secret ? n->url : "",
+                       n->url && !n->url_secret ? " to " : "", n->url && !n->url_secret ? n->url : "",
                        (double) n->repeat_ms / 60000, n->send_resolved ? "" : "; resolved ones not told");
         }
         if (c.notify.n == 0)

@@ -140,7 +140,7 @@ static int read_tier(const ConfRead *r, const config_setting_t *ret_group, const
 }
 
 static int read_root(const ConfRead *r, const config_setting_t *root, const char *dir, MonitorConfig *c) {
-        static const char *const keys[] = { "interval",  "flush",    "store",    "max_series",
+        static const char *const keys[] = { "interval",    "flush",     "store",     "max_series",
                                             "max_pending", "retention", "notifiers", "notify" };
         int k = conf_keys(r, root, "monitor.conf", keys, ELEMENTSOF(keys));
         if (k >= 0)

@@ -15,22 +15,27 @@
 /* A failing notifier is logged at its first failure, then at most this often, and when it works again. */
 #define FAIL_LOG_MS (5 * 60 * 1000)
 
+typedef struct Flight Flight;
+
 typedef struct Receiver {
         char *name;
         const NotifierConf *conf; /* in Notifier.cfg */
-        bool busy;                /* a try in flight */
+        Flight *flight;           /* the try in flight, NULL: none */
         int failing;              /* tries that failed in a row */
         int64_t fail_log_ms;      /* -1: not logged */
-        int64_t told_ms;          /* when the alerts were last queued for it */
+        int64_t refuse_log_ms;    /* the same for refused notifications */
+        uint64_t refused_unlogged;
+        int64_t told_ms; /* when the alerts were last queued for it */
 } Receiver;
 
-/* A try in flight, found again by the receiver's name when it ends (a reload may come between). */
-typedef struct Flight {
+/* A try in flight, found again by the receiver's name when it ends (a reload may come between; a
+ * receiver dropped and named again in between has no flight, so the old one's end is ignored). */
+struct Flight {
         Notifier *n;
         char name[NOTIFY_NAME_MAX + 1];
         int64_t id, created_ms;
         int attempts;
-} Flight;
+};
 
 struct Notifier {
         sd_event *event;
@@ -80,20 +85,64 @@ static void retry_at(Notifier *n, int64_t due_ms) {
         (void) sd_event_source_set_enabled(n->wake, SD_EVENT_ONESHOT);
 }
 
+/* A try that failed: again after the backoff, or the receiver's Retry-After (at least 1 s, so that
+ * "Retry-After: 0" cannot spin the loop); logged at once, then at most every FAIL_LOG_MS. */
+static int64_t failed_try(Notifier *n, Receiver *r, int64_t id, int attempts, int64_t retry_after_ms,
+                          const char *detail) {
+        int64_t now = now_ms();
+        int64_t wait = retry_after_ms >= 0 ? MAX(retry_after_ms, 1000)
+                                           : notify_backoff_ms(attempts + 1, n->cfg.backoff_max_ms);
+        n->stats.retried++;
+        r->failing++;
+        int q = tsdb_queue_retry(n->store, id, attempts + 1, now + wait);
+        if (q < 0)
+                store_failed(n, q, "update the queue");
+        if (r->fail_log_ms < 0 || now - r->fail_log_ms >= FAIL_LOG_MS) {
+                r->fail_log_ms = now;
+                int64_t waiting = 0;
+                (void) tsdb_queue_count(n->store, r->name, &waiting);
+                log_warning("notifier %s: cannot deliver (%s); tried %d time%s, again in %.1f s%s; %" PRId64
+                            " notification%s wait in its queue",
+                            r->name, detail, attempts + 1, attempts ? "s" : "", (double) wait / 1000,
+                            retry_after_ms >= 0 ? " (its Retry-After)" : "", waiting, waiting == 1 ? "" : "s");
+        }
+        return now + wait;
+}
+
+/* A notification that cannot go as it is (refused by the receiver, unreadable in the store, past
+ * max_age): removed, logged at once and then at most every FAIL_LOG_MS with the count between. */
+static void give_up(Notifier *n, Receiver *r, int64_t id, const char *why) {
+        int64_t now = now_ms();
+        int q = tsdb_queue_del(n->store, id);
+        if (q < 0)
+                store_failed(n, q, "update the queue");
+        if (r->refuse_log_ms >= 0 && now - r->refuse_log_ms < FAIL_LOG_MS) {
+                r->refused_unlogged++;
+                return;
+        }
+        if (r->refused_unlogged)
+                log_error("notifier %s: %s; it is given up (and %" PRIu64 " more since the last such message)", r->name,
+                          why, r->refused_unlogged);
+        else
+                log_error("notifier %s: %s; it is given up", r->name, why);
+        r->refuse_log_ms = now;
+        r->refused_unlogged = 0;
+}
+
 static void on_done(void *userdata, const NotifyResult *res) {
         Flight *f = userdata;
         Notifier *n = f->n;
-        Receiver *r = find(n, f->name);
-        int64_t now = now_ms();
-        if (!r) { /* taken out of the configuration meanwhile: its queue is gone */
+        Receiver *r = res->abandoned ? NULL : find(n, f->name);
+        if (!r || r->flight != f) { /* abandoned, or its receiver went: its queue is gone */
                 free(f);
                 return;
         }
-        r->busy = false;
-        int q = 0;
+        r->flight = NULL;
         if (res->outcome == NOTIFY_SENT) {
                 n->stats.sent++;
-                q = tsdb_queue_del(n->store, f->id);
+                int q = tsdb_queue_del(n->store, f->id);
+                if (q < 0)
+                        store_failed(n, q, "update the queue");
                 if (r->failing)
                         log_notice("notifier %s: delivers again (after %d failed tr%s)", r->name, r->failing,
                                    r->failing == 1 ? "y" : "ies");
@@ -101,34 +150,20 @@ static void on_done(void *userdata, const NotifyResult *res) {
                 r->fail_log_ms = -1;
         } else if (res->outcome == NOTIFY_REFUSED) {
                 n->stats.refused++;
-                q = tsdb_queue_del(n->store, f->id);
-                log_error("notifier %s: the receiver refused a notification (%s); it is given up: check the "
-                          "notifier's settings in the configuration",
-                          r->name, res->detail);
+                char why[400];
+                snprintf(why, sizeof(why),
+                         "the receiver refused a notification (%s): check the notifier's settings in the configuration",
+                         res->detail);
+                give_up(n, r, f->id, why);
         } else {
-                n->stats.retried++;
-                int64_t wait = res->retry_after_ms >= 0 ? res->retry_after_ms
-                                                        : notify_backoff_ms(f->attempts + 1, n->cfg.backoff_max_ms);
-                q = tsdb_queue_retry(n->store, f->id, f->attempts + 1, now + wait);
-                r->failing++;
-                if (r->fail_log_ms < 0 || now - r->fail_log_ms >= FAIL_LOG_MS) {
-                        r->fail_log_ms = now;
-                        int64_t waiting = 0;
-                        (void) tsdb_queue_count(n->store, r->name, &waiting);
-                        log_warning("notifier %s: cannot deliver (%s); tried %d time%s, again in %.1f s%s; %" PRId64
-                                    " notification%s wait in its queue",
-                                    r->name, res->detail, f->attempts + 1, f->attempts ? "s" : "", (double) wait / 1000,
-                                    res->retry_after_ms >= 0 ? " (its Retry-After)" : "", waiting,
-                                    waiting == 1 ? "" : "s");
-                }
+                failed_try(n, r, f->id, f->attempts, res->retry_after_ms, res->detail);
         }
-        if (q < 0)
-                store_failed(n, q, "update the queue");
         free(f);
         pump(n);
 }
 
-/* The next try of r's oldest notification, when it is due: 1 started, 0 nothing to do now. */
+/* The next try of r's oldest notification, when it is due: 1 started, 0 nothing to do now, -EAGAIN
+ * the head was given up (look at the next one). */
 static int try_one(Notifier *n, Receiver *r, int64_t now, int64_t *next_due) {
         struct tsdb_queue_item it;
         int q = tsdb_queue_head(n->store, r->name, &it);
@@ -144,28 +179,27 @@ static int try_one(Notifier *n, Receiver *r, int64_t now, int64_t *next_due) {
                 *next_due = MIN(*next_due, it.due_ms);
                 return 0;
         }
+        if (now - it.created_ms > n->cfg.max_age_ms) {
+                n->stats.expired++;
+                char why[200];
+                snprintf(why, sizeof(why), "a notification queued %.0f min ago was not delivered in %.0f h (max_age)",
+                         (double) (now - it.created_ms) / 60000, (double) n->cfg.max_age_ms / 3600000);
+                give_up(n, r, it.id, why);
+                return -EAGAIN;
+        }
         json_t *group = json_loads(body, 0, NULL);
-        /* A group without alerts (a store edited by hand) would block the queue: dropped as unreadable. */
-        if (json_array_size(json_object_get(group, "alerts")) == 0) {
-                json_decref(group);
-                group = NULL;
-        }
-        if (!group || now - it.created_ms > n->cfg.max_age_ms) {
-                n->stats.expired += group != NULL;
-                if (group)
-                        log_error("notifier %s: a notification queued %.0f min ago was not delivered in %.0f h "
-                                  "(max_age): it is given up",
-                                  r->name, (double) (now - it.created_ms) / 60000,
-                                  (double) n->cfg.max_age_ms / 3600000);
-                else
-                        log_error("notifier %s: a queued notification cannot be read: it is dropped", r->name);
-                json_decref(group);
-                q = tsdb_queue_del(n->store, it.id);
-                return q < 0 ? (store_failed(n, q, "update the queue"), 0) : -EAGAIN;
-        }
-        char *text = notify_kinds[r->conf->kind].body(r->conf, group, now);
+        /* Without alerts (a store edited by hand) or a body its kind cannot write, it would block the
+         * queue for good. */
+        char *text = json_array_size(json_object_get(group, "alerts")) > 0
+                ? notify_kinds[r->conf->kind].body(r->conf, group, now)
+                : NULL;
         json_decref(group);
-        Flight *f = text ? calloc(1, sizeof(*f)) : NULL;
+        if (!text) {
+                n->stats.refused++;
+                give_up(n, r, it.id, "a queued notification cannot be read or written as its kind's message");
+                return -EAGAIN;
+        }
+        Flight *f = calloc(1, sizeof(*f));
         if (!f) {
                 free(text);
                 return 0; /* no memory: the next push or wake-up tries again */
@@ -175,21 +209,13 @@ static int try_one(Notifier *n, Receiver *r, int64_t now, int64_t *next_due) {
         Error e = ERROR_NULL;
         q = notify_send(n->sender, r->conf, text, on_done, f, &e);
         if (q < 0) {
+                /* Cannot even start (no libcurl, fork failing): a failed try. */
                 free(f);
-                /* Cannot even start (no libcurl, fork failing): counted as a failed try. */
-                r->failing++;
-                if (r->fail_log_ms < 0 || now - r->fail_log_ms >= FAIL_LOG_MS) {
-                        r->fail_log_ms = now;
-                        log_error("notifier %s: %s", r->name, error_message(&e));
-                }
+                *next_due = MIN(*next_due, failed_try(n, r, it.id, it.attempts, -1, error_message(&e)));
                 error_done(&e);
-                int64_t wait = notify_backoff_ms(it.attempts + 1, n->cfg.backoff_max_ms);
-                if ((q = tsdb_queue_retry(n->store, it.id, it.attempts + 1, now + wait)) < 0)
-                        store_failed(n, q, "update the queue");
-                *next_due = MIN(*next_due, now + wait);
                 return 0;
         }
-        r->busy = true;
+        r->flight = f;
         return 1;
 }
 
@@ -198,7 +224,7 @@ static void pump(Notifier *n) {
         for (size_t i = 0; i < n->n_recv; i++) {
                 Receiver *r = &n->recv[i];
                 /* Given-up items are removed and the next one looked at (bounded by the queue). */
-                for (int k = 0; !r->busy && k < 1000 && try_one(n, r, now, &next_due) == -EAGAIN; k++)
+                for (int k = 0; !r->flight && k < 1000 && try_one(n, r, now, &next_due) == -EAGAIN; k++)
                         ;
         }
         if (next_due != INT64_MAX)
@@ -264,7 +290,7 @@ void notifier_configure(Notifier *n, NotifyConfig *c) {
         int64_t now = now_ms();
         for (size_t i = 0; i < c->n; i++) {
                 Receiver *old = find(n, c->notifiers[i].name);
-                recv[i] = old ? *old : (Receiver) { .fail_log_ms = -1, .told_ms = now };
+                recv[i] = old ? *old : (Receiver) { .fail_log_ms = -1, .refuse_log_ms = -1, .told_ms = now };
                 recv[i].name = old ? TAKE_PTR(old->name) : strdup(c->notifiers[i].name);
                 recv[i].conf = &c->notifiers[i];
                 keep[i] = c->notifiers[i].name;
@@ -339,7 +365,7 @@ void notifier_push(Notifier *n, const json_t *group) {
 
 static bool repeat_due(const Notifier *n, const Receiver *r, int64_t now) {
         int64_t waiting = 0;
-        return r->conf->repeat_ms > 0 && now - r->told_ms >= r->conf->repeat_ms && !r->busy &&
+        return r->conf->repeat_ms > 0 && now - r->told_ms >= r->conf->repeat_ms && !r->flight &&
                 tsdb_queue_count(n->store, r->name, &waiting) >= 0 && waiting == 0;
 }
 

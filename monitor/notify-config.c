@@ -12,6 +12,7 @@
 #include "notify-kind.h"
 
 #define SECRET_MAX 4096
+#define HOUR_MS    (3600 * 1000)
 
 void notify_config_defaults(NotifyConfig *c) {
         *c = (NotifyConfig) {
@@ -137,6 +138,80 @@ static bool url_ok(const char *url, const char *scheme) {
         return strncmp(rest, "://", 3) == 0 && rest[3] != '\0' && !strpbrk(url, " \t\r\n");
 }
 
+/* A user or password in the URL ("http://u:p@host/"): '@' before the path. */
+static bool url_has_userinfo(const char *url) {
+        const char *host = strstr(url, "://");
+        if (!host)
+                return false;
+        host += 3;
+        size_t end = strcspn(host, "/?#");
+        return memchr(host, '@', end) != NULL;
+}
+
+/* An address as SMTP's MAIL FROM and RCPT TO take it: local@domain, printable, no spaces or
+ * brackets (a display name belongs in no envelope). */
+static bool address_ok(const char *s) {
+        size_t n = strlen(s);
+        const char *at = strrchr(s, '@');
+        if (n < 3 || n > 254 || !at || at == s || !at[1])
+                return false;
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+                if (*p <= 0x20 || *p == 0x7f || strchr("<>()[],;:\\\"", *p))
+                        return false;
+        return true;
+}
+
+/* url or url_file (the secret kinds: url_file only), checked for its scheme. */
+static int read_url(const ConfRead *r, const config_setting_t *g, const char *dir, const NotifyKind *kind,
+                    NotifierConf *n) {
+        int k = kind->url_secret ? 0 : conf_string(r, g, "url", &n->url);
+        if (k > 0 && config_setting_get_member(g, "url_file"))
+                return conf_fail(r, g, "notifier '%s': give 'url' or 'url_file', not both", n->name);
+        if (k > 0 && url_has_userinfo(n->url))
+                return conf_fail(r, config_setting_get_member(g, "url"),
+                                 "notifier '%s': the URL holds a user or password, which this file would "
+                                 "show: %s",
+                                 n->name,
+                                 kind->transport == NOTIFY_SMTP ? "give 'user' and 'password_file' instead"
+                                                                : "put the URL in a file of mode 0600 and "
+                                                                  "name it in 'url_file'");
+        if (k == 0 && (k = read_secret_key(r, g, "url_file", dir, &n->url)) > 0)
+                n->url_secret = true;
+        if (k >= 0 && !n->url)
+                return conf_fail(r, g, "notifier '%s' needs %s", n->name,
+                                 kind->url_secret ? "'url_file': a file of mode 0600 with the URL (a "
+                                                    "secret)"
+                                                  : "'url' or 'url_file'");
+        if (k >= 0 && !url_ok(n->url, kind->url_scheme))
+                return conf_fail(r, g, "notifier '%s': the URL must start with %s:// or %ss://", n->name,
+                                 kind->url_scheme, kind->url_scheme);
+        return k;
+}
+
+/* An email notifier's envelope and login. */
+static int read_email(const ConfRead *r, const config_setting_t *g, const char *dir, NotifierConf *n) {
+        int k;
+        if ((k = conf_string(r, g, "from", &n->from)) == 0)
+                return conf_fail(r, g, "notifier '%s' needs 'from': the sender's address", n->name);
+        if (k > 0 && !address_ok(n->from))
+                return conf_fail(r, config_setting_get_member(g, "from"),
+                                 "notifier '%s': 'from' must be a bare address: monitor@example.org", n->name);
+        if (k > 0 && (k = read_strings(r, g, "to", &n->to, &n->n_to)) == 0)
+                return conf_fail(r, g, "notifier '%s' needs 'to': one address or a list of them", n->name);
+        for (size_t i = 0; k > 0 && i < n->n_to; i++)
+                if (!address_ok(n->to[i]))
+                        return conf_fail(r, config_setting_get_member(g, "to"),
+                                         "notifier '%s': '%s' in 'to' is not a bare address: ops@example.org", n->name,
+                                         n->to[i]);
+        if (k > 0)
+                k = conf_string(r, g, "user", &n->user);
+        if (k >= 0)
+                k = read_secret_key(r, g, "password_file", dir, &n->password);
+        if (k >= 0 && !n->user != !n->password)
+                return conf_fail(r, g, "notifier '%s': give both 'user' and 'password_file', or neither", n->name);
+        return k;
+}
+
 static int read_notifier(const ConfRead *r, const config_setting_t *g, const char *dir, NotifierConf *n) {
         if (!config_setting_is_group(g))
                 return conf_fail(r, g, "each notifier must be a group: { name = \"ops\"; type = \"webhook\"; ... }");
@@ -177,32 +252,20 @@ static int read_notifier(const ConfRead *r, const config_setting_t *g, const cha
                 k = conf_span_ms(r, g, "repeat", &n->repeat_ms);
         if (k >= 0)
                 k = conf_bool(r, g, "send_resolved", &n->send_resolved);
-        if (k >= 0 && kind->url_scheme) {
-                if (!kind->url_secret)
-                        k = conf_string(r, g, "url", &n->url);
-                if (k >= 0 && (k = read_secret_key(r, g, "url_file", dir, &n->url)) >= 0 && !n->url)
-                        return conf_fail(r, g, "notifier '%s' needs %s", n->name,
-                                         kind->url_secret ? "'url_file': a file of mode 0600 with the URL (a "
-                                                            "secret)"
-                                                          : "'url' or 'url_file'");
-                if (k >= 0 && !url_ok(n->url, kind->url_scheme))
-                        return conf_fail(r, g, "notifier '%s': the URL must start with %s:// or %ss://", n->name,
-                                         kind->url_scheme, kind->url_scheme);
-        }
+        if (k >= 0 && kind->url_scheme)
+                k = read_url(r, g, dir, kind, n);
+        if (k >= 0 && n->repeat_ms != 0 && n->repeat_ms < 60000)
+                return conf_fail(r, config_setting_get_member(g, "repeat"),
+                                 "notifier '%s': 'repeat' must be 0 (never) or at least 1 min", n->name);
+        if (k >= 0 && n->repeat_ms == 0 && kind->repeat_ms < HOUR_MS)
+                return conf_fail(r, config_setting_get_member(g, "repeat"),
+                                 "notifier '%s': a %s receiver resolves an alert that is not told again: 'repeat' "
+                                 "must be at least 1 min (default %g min)",
+                                 n->name, kind->name, (double) kind->repeat_ms / 60000);
         if (k < 0)
                 return k;
         if (kind->transport == NOTIFY_SMTP) {
-                if ((k = conf_string(r, g, "from", &n->from)) == 0)
-                        return conf_fail(r, g, "notifier '%s' needs 'from': the sender's address", n->name);
-                if (k > 0 && (k = read_strings(r, g, "to", &n->to, &n->n_to)) == 0)
-                        return conf_fail(r, g, "notifier '%s' needs 'to': one address or a list of them", n->name);
-                if (k > 0)
-                        k = conf_string(r, g, "user", &n->user);
-                if (k >= 0)
-                        k = read_secret_key(r, g, "password_file", dir, &n->password);
-                if (k >= 0 && !n->user != !n->password)
-                        return conf_fail(r, g, "notifier '%s': give both 'user' and 'password_file', or neither",
-                                         n->name);
+                k = read_email(r, g, dir, n);
         } else if (kind->transport == NOTIFY_EXEC) {
                 if ((k = read_strings(r, g, "command", &n->to, &n->n_to)) == 0)
                         return conf_fail(r, g, "notifier '%s' needs 'command': [\"/path/to/program\", \"arg\"]",
@@ -231,6 +294,8 @@ static int read_limits(const ConfRead *r, const config_setting_t *root, NotifyCo
                 k = conf_span_ms(r, g, "backoff_max", &c->backoff_max_ms);
         if (k >= 0 && c->backoff_max_ms < 1000)
                 return conf_fail(r, config_setting_get_member(g, "backoff_max"), "'backoff_max' must be at least 1 s");
+        if (k >= 0 && c->max_age_ms < 60000)
+                return conf_fail(r, config_setting_get_member(g, "max_age"), "'max_age' must be at least 1 min");
         if (k >= 0 && (k = conf_number(r, g, "max_queue", 1, 1000000, &v)) > 0)
                 c->max_queue = (int64_t) v;
         return k < 0 ? k : 0;

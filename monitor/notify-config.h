@@ -21,6 +21,7 @@ typedef struct NotifierConf {
         unsigned line;
         int kind;                     /* index in notify_kinds[] */
         char *url;                    /* http(s):// for the HTTP kinds, smtp(s):// for email; from url or url_file */
+        bool url_secret;              /* from url_file: never shown */
         char *from, *user, *password; /* email */
         char **to;                    /* email: recipients; exec: the command and its arguments */
         size_t n_to;

@@ -30,7 +30,6 @@ typedef struct Run {
         bool timed_out;
         notify_done_fn done;
         void *userdata;
-        char name[NOTIFY_NAME_MAX + 1];
 } Run;
 
 static void run_unlink(Run *run) {
@@ -73,6 +72,8 @@ static int on_exit_status(sd_event_source *s, const siginfo_t *si, void *userdat
 static int on_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
         Run *run = userdata;
         run->timed_out = true;
+        /* The command's whole process group: what it started dies with it. */
+        (void) kill(-run->pid, SIGKILL);
         (void) sd_event_source_send_child_signal(run->child, SIGKILL, NULL, 0);
         return 0;
 }
@@ -92,8 +93,11 @@ NotifyExec *notify_exec_free(NotifyExec *x) {
         while (x->runs) {
                 Run *run = x->runs;
                 x->runs = run->next;
-                (void) sd_event_source_send_child_signal(run->child, SIGKILL, NULL, 0);
-                run_free(run);
+                (void) kill(-run->pid, SIGKILL);
+                notify_done_fn done = run->done;
+                void *userdata = run->userdata;
+                run_free(run); /* the child source owns the process: it reaps it */
+                done(userdata, &(NotifyResult) { .abandoned = true, .retry_after_ms = -1 });
         }
         sd_event_unref(x->event);
         free(x);
@@ -131,17 +135,31 @@ int notify_exec_send(NotifyExec *x, const NotifierConf *c, char *body, notify_do
         snprintf(env_name, sizeof(env_name), "SKYTUNE_NOTIFIER=%s", c->name);
         char *envp[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", env_name,
                          NULL };
+        /* The command starts clean: no descriptor of the daemon's (libcurl's connections are not all
+         * close-on-exec), default dispositions and no blocked signal (the daemon blocks the ones
+         * sd-event handles), in its own process group so that the timeout kills all of it. */
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO);
+        posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+        posix_spawnattr_t attr;
+        posix_spawnattr_init(&attr);
+        sigset_t none, all;
+        sigemptyset(&none);
+        sigfillset(&all);
+        posix_spawnattr_setsigmask(&attr, &none);
+        posix_spawnattr_setsigdefault(&attr, &all);
+        posix_spawnattr_setpgroup(&attr, 0);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
         if (!run || !argv)
                 r = -ENOMEM;
         for (size_t i = 0; r == 0 && i < c->n_to; i++)
                 argv[i] = c->to[i];
         pid_t pid = -1;
         if (r == 0)
-                r = -posix_spawn(&pid, c->to[0], &fa, NULL, argv, envp);
+                r = -posix_spawn(&pid, c->to[0], &fa, &attr, argv, envp);
         posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&attr);
         close(in);
         free(argv);
         if (r < 0) {
@@ -149,7 +167,6 @@ int notify_exec_send(NotifyExec *x, const NotifierConf *c, char *body, notify_do
                 return error_set(e, r, "cannot start %s: %s", c->to[0], strerror(-r));
         }
         *run = (Run) { .x = x, .pid = pid, .done = done, .userdata = userdata };
-        snprintf(run->name, sizeof(run->name), "%s", c->name);
         uint64_t now;
         sd_event_now(x->event, CLOCK_MONOTONIC, &now);
         r = sd_event_add_child(x->event, &run->child, pid, WEXITED, on_exit_status, run);
@@ -158,7 +175,9 @@ int notify_exec_send(NotifyExec *x, const NotifierConf *c, char *body, notify_do
                                       1000, on_timeout, run);
         if (r < 0) {
                 kill(pid, SIGKILL);
-                if (!run->child)
+                if (run->child) /* it reaps the process when freed */
+                        (void) sd_event_source_set_child_process_own(run->child, true);
+                else
                         (void) waitpid(pid, NULL, 0);
                 run_free(run);
                 return error_set(e, r, "cannot watch %s: %s", c->to[0], strerror(-r));

@@ -91,10 +91,16 @@ static void finished(NotifyHttp *h, CURL *easy, CURLcode code) {
         long status = 0;
         curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
         res.status = status;
+        /* An SMTP status is the last reply, which may be a 250 before the failure (STARTTLS refused, a
+         * timeout after RCPT): a failed transfer is never sent, and refused only on a 5xx. */
         if (p->transport == NOTIFY_SMTP)
-                res.outcome = code == CURLE_OK ? NOTIFY_SENT : notify_smtp_outcome(status);
+                res.outcome = code == CURLE_OK ? NOTIFY_SENT
+                        : status >= 500        ? notify_smtp_outcome(status)
+                                               : NOTIFY_RETRY;
         else
                 res.outcome = code == CURLE_OK ? notify_http_outcome(status) : NOTIFY_RETRY;
+        while (p->answer_n > 0 && p->answer[p->answer_n - 1] == ' ')
+                p->answer[--p->answer_n] = '\0';
         if (code != CURLE_OK)
                 snprintf(res.detail, sizeof(res.detail), "%s", p->error[0] ? p->error : curl_easy_strerror(code));
         else if (res.outcome != NOTIFY_SENT)
@@ -199,7 +205,10 @@ NotifyHttp *notify_http_free(NotifyHttp *h) {
         while (h->posts) {
                 Post *p = h->posts;
                 h->posts = p->next;
+                notify_done_fn done = p->done;
+                void *userdata = p->userdata;
                 post_free(p);
+                done(userdata, &(NotifyResult) { .abandoned = true, .retry_after_ms = -1 });
         }
         curl_multi_cleanup(h->multi);
         sd_event_source_disable_unref(h->timer);

@@ -72,6 +72,21 @@ static char *webhook_body(const NotifierConf *c, const json_t *group, int64_t no
                               common(alerts, "annotations"), "externalURL", "", "alerts", alerts));
 }
 
+/* A string cut by snprintf may end inside a UTF-8 character, which JSON refuses: drop that part. */
+static void utf8_trim_partial(char *s) {
+        size_t i = strlen(s), cont = 0;
+        while (i > 0 && cont < 4 && ((unsigned char) s[i - 1] & 0xc0) == 0x80) {
+                i--;
+                cont++;
+        }
+        if (i == 0)
+                return;
+        unsigned char lead = (unsigned char) s[i - 1];
+        size_t want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+        if (cont + 1 < want)
+                s[i - 1] = '\0';
+}
+
 /* One line per alert, for people: "[FIRING] HostCPUBusy (critical) on web1: CPU busy: 97 %". */
 static void alert_line(const json_t *a, char *buf, size_t size) {
         const json_t *l = json_object_get(a, "labels"), *n = json_object_get(a, "annotations");
@@ -80,6 +95,7 @@ static void alert_line(const json_t *a, char *buf, size_t size) {
                  jstr_or(l, "alertname", "?"), jstr_or(l, "severity", "?"), jstr(l, "instance") ? " on " : "",
                  jstr_or(l, "instance", ""), text ? text : jstr_or(n, "expr", ""), text ? "" : " = ",
                  text ? "" : jstr_or(n, "value", ""));
+        utf8_trim_partial(buf);
 }
 
 /* All alerts' lines, each ending in eol, cut (at a line) to max bytes. */
@@ -148,22 +164,26 @@ static char *email_body(const NotifierConf *c, const json_t *group, int64_t now_
         _cleanup_free_ char *text = lines(alerts, "\r\n", 64 * 1024);
         if (!text)
                 return NULL;
-        char *out = NULL, date[64], subject[300], first[1024], to[1024] = "";
+        char *out = NULL, date[64], subject[300], first[1024];
         size_t size = 0;
         time_t s = (time_t) (now_ms / 1000);
         struct tm tm;
         strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", gmtime_r(&s, &tm));
         alert_line(json_array_get(alerts, 0), first, sizeof(first));
         size_t n = json_array_size(alerts);
+        first[200] = '\0';
+        utf8_trim_partial(first);
         snprintf(subject, sizeof(subject), "[skytune] %.200s%s", first, n > 1 ? " (and more)" : "");
-        for (size_t i = 0; i < c->n_to; i++)
-                snprintf(to + strlen(to), sizeof(to) - strlen(to), "%s%s", i ? ", " : "", c->to[i]);
         FILE *f = open_memstream(&out, &size);
         if (!f)
                 return NULL;
         header(f, "Date", date);
         header(f, "From", c->from);
-        header(f, "To", to);
+        /* The addresses are bare (notify-config.c checks them): no line break, no comma inside. */
+        fputs("To: ", f);
+        for (size_t i = 0; i < c->n_to; i++)
+                fprintf(f, "%s%s", i ? ",\r\n " : "", c->to[i]);
+        fputs("\r\n", f);
         header(f, "Subject", subject);
         fprintf(f, "Message-ID: <%" PRId64 ".%s@skytune-monitor>\r\n", now_ms,
                 jstr_or(json_array_get(alerts, 0), "fingerprint", "0"));

@@ -14,14 +14,20 @@
 NotifyOutcome notify_http_outcome(long status) {
         if (status >= 200 && status < 300)
                 return NOTIFY_SENT;
-        if (status == 0 || status == 408 || status == 425 || status == 429 || status >= 500)
+        static const long receiver_side[] = { 401, 403, 404, 407, 408, 410, 425, 429 };
+        if (status < 400 || status >= 500)
                 return NOTIFY_RETRY;
+        for (size_t i = 0; i < ELEMENTSOF(receiver_side); i++)
+                if (status == receiver_side[i])
+                        return NOTIFY_RETRY;
         return NOTIFY_REFUSED;
 }
 
 NotifyOutcome notify_smtp_outcome(long code) {
         if (code >= 200 && code < 300)
                 return NOTIFY_SENT;
+        if (code == 530 || code == 534 || code == 535 || code == 538)
+                return NOTIFY_RETRY;
         return code >= 500 && code < 600 ? NOTIFY_REFUSED : NOTIFY_RETRY;
 }
 

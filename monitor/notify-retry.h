@@ -8,10 +8,13 @@
 
 typedef enum NotifyOutcome { NOTIFY_SENT, NOTIFY_RETRY, NOTIFY_REFUSED } NotifyOutcome;
 
-/* An HTTP status: 2xx sent; 408, 425, 429 and 5xx tried again; other codes refused (the same
- * body would be refused again). status 0: the try did not get an answer (tried again). */
+/* An HTTP status: 2xx sent; other 4xx refused (the same body would be refused again, as with 400,
+ * 413 or 422); tried again: no answer (0), 408, 425, 429, 5xx, and the answers that say the
+ * receiver is misconfigured rather than the message wrong (401, 403, 404, 407, 410, 3xx), so
+ * that fixing a token or a path later loses nothing. */
 NotifyOutcome notify_http_outcome(long status);
-/* An SMTP reply code: 2xx sent, 4xx tried again, 5xx refused; 0: no answer (tried again). */
+/* An SMTP reply code: 2xx sent, 5xx refused but the login's (530, 534, 535, 538: tried again);
+ * 4xx and 0 (no answer) tried again. */
 NotifyOutcome notify_smtp_outcome(long code);
 
 /* The wait before try attempts + 1 (attempts >= 1 made): 1 s, 2 s, 4 s, ... up to max_ms. */

@@ -107,7 +107,8 @@ notifiers = (
   { name = "chat"; type = "slack"; url_file = "$tmp/slack-url"; },
   { name = "mail"; type = "email"; url = "smtp://127.0.0.1:$(cat mail.port)"; from = "monitor@example.org";
     to = [ "ops@example.org", "oncall@example.org" ]; },
-  { name = "script"; type = "exec"; command = [ "/bin/sh", "-c", "cat >$tmp/exec.\$SKYTUNE_NOTIFIER.json" ]; }
+  { name = "script"; type = "exec"; command = [ "/bin/sh", "-c",
+    "grep SigBlk /proc/self/status >$tmp/exec.sigblk; cat >$tmp/exec.\$SKYTUNE_NOTIFIER.json; exec ls -l /proc/self/fd >$tmp/exec.fds" ]; }
 );
 CONF
 "$mon" --config many.conf --check >check.out 2>&1 || fail "--check: $(cat check.out)"
@@ -116,8 +117,14 @@ grep -q "notifier chat: slack;" check.out && ! grep -q "services/T0" check.out |
 run many many.conf
 wait_for slack.log '"status": 200' 15
 wait_for mail.log 'Subject' 15
-for _ in $(seq 50); do [ -s exec.script.json ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ -s exec.fds ] && break; sleep 0.1; done
 kill -TERM $pid; wait $pid || fail "the Slack/email/exec run: exit $?"
+# The command starts clean: no signal blocked (the daemon blocks those sd-event handles), no
+# descriptor of the daemon's but 0, 1 and 2.
+grep -q "^SigBlk:[[:space:]]*0*$" exec.sigblk || fail "the command started with blocked signals: $(cat exec.sigblk)"
+# (ls's own descriptor 3 is the directory it lists.)
+[ "$(awk '$9 ~ /^[0-9]+$/ && !($9 == 3 && $11 ~ /^\/proc\//) { print $9 }' exec.fds | sort -n | tr '\n' ' ')" = "0 1 2 " ] ||
+        fail "the command inherited descriptors: $(cat exec.fds)"
 python3 - slack.log mail.log exec.script.json <<'PY' || fail "Slack, email or exec"
 import json, sys
 s = json.loads(json.loads(open(sys.argv[1]).readline())["body"])
@@ -126,6 +133,7 @@ assert s["blocks"][0]["type"] == "section" and "used 1.953 %" in s["blocks"][0][
 m = json.loads(open(sys.argv[2]).readline())
 assert m["from"] == "<monitor@example.org>" and m["to"] == ["<ops@example.org>", "<oncall@example.org>"], m
 head, _, body = m["data"].partition("\r\n\r\n")
+head = head.replace("\r\n ", " ")  # unfolded
 assert "Subject: [skytune] [FIRING] FixtureMemory (critical)" in head, head
 assert "To: ops@example.org, oncall@example.org" in head and "From: monitor@example.org" in head, head
 assert "used 1.953 %" in body, body

@@ -28,8 +28,15 @@ static void test_outcomes(void **state) {
         assert_int_equal(notify_http_outcome(425), NOTIFY_RETRY);
         assert_int_equal(notify_http_outcome(429), NOTIFY_RETRY);
         assert_int_equal(notify_http_outcome(400), NOTIFY_REFUSED);
-        assert_int_equal(notify_http_outcome(404), NOTIFY_REFUSED);
-        assert_int_equal(notify_http_outcome(301), NOTIFY_REFUSED);
+        assert_int_equal(notify_http_outcome(413), NOTIFY_REFUSED);
+        assert_int_equal(notify_http_outcome(422), NOTIFY_REFUSED);
+        /* The receiver's settings (a token, a path), not the message: tried again until max_age. */
+        assert_int_equal(notify_http_outcome(401), NOTIFY_RETRY);
+        assert_int_equal(notify_http_outcome(403), NOTIFY_RETRY);
+        assert_int_equal(notify_http_outcome(404), NOTIFY_RETRY);
+        assert_int_equal(notify_http_outcome(410), NOTIFY_RETRY);
+        assert_int_equal(notify_http_outcome(301), NOTIFY_RETRY);
+        assert_int_equal(notify_smtp_outcome(535), NOTIFY_RETRY);
         assert_int_equal(notify_smtp_outcome(250), NOTIFY_SENT);
         assert_int_equal(notify_smtp_outcome(0), NOTIFY_RETRY);
         assert_int_equal(notify_smtp_outcome(421), NOTIFY_RETRY);
@@ -196,6 +203,25 @@ static void test_config(void **state) {
                      "'timeout' must be from 0.1 s to 5 min");
         assert_error(dir, "notify = { backoff_max = 0; };", "'backoff_max' must be at least 1 s");
         assert_error(dir, "notify = { max_queue = 0; };", "max_queue");
+        assert_error(dir, "notify = { max_age = 30; };", "'max_age' must be at least 1 min");
+        assert_error(dir, "notifiers = ( { name = \"o\"; type = \"exec\"; command = \"/bin/true\"; repeat = 5; } );",
+                     "'repeat' must be 0 (never) or at least 1 min");
+        assert_error(dir, "notifiers = ( { name = \"o\"; type = \"alertmanager\"; url = \"http://x\"; repeat = 0; } );",
+                     "a alertmanager receiver resolves an alert that is not told again");
+        assert_error(dir,
+                     "notifiers = ( { name = \"o\"; type = \"alertmanager\"; url = \"http://x\"; url_file = "
+                     "\"hook-url\"; } );",
+                     "give 'url' or 'url_file', not both");
+        assert_error(dir, "notifiers = ( { name = \"o\"; type = \"alertmanager\"; url = \"http://u:p@x:9093/\"; } );",
+                     "the URL holds a user or password");
+        assert_error(dir,
+                     "notifiers = ( { name = \"o\"; type = \"email\"; url = \"smtp://x\"; from = \"Mon <m@x.org>\"; "
+                     "to = \"a@b\"; } );",
+                     "'from' must be a bare address");
+        assert_error(dir,
+                     "notifiers = ( { name = \"o\"; type = \"email\"; url = \"smtp://x\"; from = \"m@x.org\"; "
+                     "to = [ \"a@b.org\", \"c@d\\r\\nBcc: e@f\" ]; } );",
+                     "in 'to' is not a bare address");
         test_rm_rf(creds);
         free(creds);
         test_rm_rf(dir);
@@ -396,6 +422,17 @@ static void test_bodies(void **state) {
         json_decref(g);
         alert_rules_done(&many);
 
+        /* A long line cut inside a UTF-8 character still makes a JSON body. */
+        AlertRules wide = {};
+        char micro[1201] = "";
+        for (int i = 0; i < 505; i++)
+                strcat(micro, "\xc2\xb5");
+        g = group_of(&wide, micro);
+        s = body_of("slack", g);
+        json_decref(s);
+        json_decref(g);
+        alert_rules_done(&wide);
+
         /* A value with a line break cannot add a header to the email. */
         AlertRules evil = {};
         g = group_of(&evil, "x");
@@ -409,7 +446,7 @@ static void test_bodies(void **state) {
         assert_non_null(end);
         *end = '\0';
         assert_null(strstr(mail, "\r\nBcc:"));
-        assert_non_null(strstr(mail, "\r\nTo: ops@example.org, oncall@example.org\r\n"));
+        assert_non_null(strstr(mail, "\r\nTo: ops@example.org,\r\n oncall@example.org\r\n"));
         assert_true(strncmp(mail, "Date: Sun, 06 Dec 2026 22:31:40 +0000\r\n", 39) == 0);
         assert_non_null(strstr(
                 mail, "Subject: [skytune] [FIRING] Busy (critical) on web1: x  Bcc: victim@example.org (and more)"));
