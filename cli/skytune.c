@@ -28,7 +28,7 @@ static const Verb verbs[] = {
         { "scenario", verb_scenario, "check a load scenario file and show what it would run" },
         { "report", verb_report, "rebuild a load run's HTML report and JUnit XML from its saved JSON" },
         { "db", verb_db, "PostgreSQL: time queries, load at N clients or a rate, init tables" },
-        { "monitor", verb_monitor, "read skytune-monitor's history: a series per step, the series kept" },
+        { "monitor", verb_monitor, "skytune-monitor's history: a series per step, the series, a summary" },
         { "alerts", verb_alerts, "skytune-monitor's alerts; check and test its alert rules" },
 };
 

@@ -11,24 +11,29 @@
 
 #include "cli.h"
 #include "log.h"
-#include "monitor-store.h"
 #include "macro.h"
+#include "monitor-store.h"
 #include "nearest.h"
 #include "render-monitor.h"
 #include "schema.h"
 #include "time-util.h"
 #include "tsdb.h"
+#include "verb-monitor.h"
 #include "verbs.h"
 
 static const char usage[] = "Usage: skytune monitor query METRIC [--since SPAN] [--until TIME] [--step SPAN]\n"
                             "                                    [--store FILE] [--json]\n"
                             "       skytune monitor series [--store FILE] [--json]\n"
+                            "       skytune monitor summary [--minutes N] [--store FILE] [--json]\n"
                             "\n"
                             "Read the history skytune-monitor keeps in its store (docs/store.md), beside the\n"
                             "running daemon; nothing is written.\n"
                             "\n"
                             "  query METRIC    min, average, max and samples of one series per step\n"
                             "  series          the series the store holds, with their scale\n"
+                            "  summary         the last N minutes: host figures now, average and worst;\n"
+                            "                  requests, success rate and response times per endpoint\n"
+                            "                  ('skytune monitor summary --help')\n"
                             "\n"
                             "  --since SPAN    how far back from --until: 90s, 15m, 1h (default), 2d, 1w\n"
                             "  --until TIME    the end: ISO 8601 in UTC (2026-12-04T18:00:00Z), or now\n"
@@ -262,8 +267,9 @@ static int monitor_series(int argc, char **argv) {
                 json_decref(list);
                 return EXIT_FAIL;
         }
-        return monitor_emit(json_pack("{s:s, s:s, s:o}", "schema", MONITOR_SERIES_SCHEMA, "store", o.store, "series", list),
-                    o.json, render_monitor_series);
+        return monitor_emit(
+                json_pack("{s:s, s:s, s:o}", "schema", MONITOR_SERIES_SCHEMA, "store", o.store, "series", list), o.json,
+                render_monitor_series);
 }
 
 int verb_monitor(int argc, char **argv) {
@@ -271,11 +277,13 @@ int verb_monitor(int argc, char **argv) {
                 return monitor_query(argc - 1, argv + 1);
         if (argc >= 2 && strcmp(argv[1], "series") == 0)
                 return monitor_series(argc - 1, argv + 1);
+        if (argc >= 2 && strcmp(argv[1], "summary") == 0)
+                return monitor_summary(argc - 1, argv + 1);
         if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
                 fputs(usage, stdout);
                 return EXIT_OK;
         }
-        log_error("%s%s: use 'skytune monitor query METRIC' or 'skytune monitor series'",
+        log_error("%s%s: use 'skytune monitor query METRIC', 'monitor series' or 'monitor summary'",
                   argc >= 2 ? "unknown subcommand " : "a subcommand is missing", argc >= 2 ? argv[1] : "");
         return EXIT_USAGE;
 }

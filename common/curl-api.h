@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* libcurl, loaded when a user of it (the load engine; later the monitor's notifiers) first needs it.
+/* libcurl, loaded when a user of it (the load engine, the monitor's notifiers) first needs it.
  * Linking libcurl pulls in some thirty libraries (TLS, Kerberos, LDAP, RTMP...) whose start-up costs
  * about 10 ms on every run of skytune, including `skytune profile --duration 0` and `skytune plan`,
  * which never make a request. Files that use libcurl include this header instead of <curl/curl.h>;
@@ -20,7 +20,8 @@
         X(multi_cleanup, curl_multi_cleanup) X(multi_add_handle, curl_multi_add_handle)          \
         X(multi_remove_handle, curl_multi_remove_handle) X(multi_info_read, curl_multi_info_read) \
         X(multi_socket_action, curl_multi_socket_action)                                         \
-        X(multi_setopt, curl_multi_setopt) X(slist_append, curl_slist_append)                    \
+        X(multi_setopt, curl_multi_setopt) X(multi_assign, curl_multi_assign)                        \
+        X(slist_append, curl_slist_append)                    \
         X(slist_free_all, curl_slist_free_all) X(url, curl_url) X(url_cleanup, curl_url_cleanup) \
         X(url_set, curl_url_set) X(url_get, curl_url_get) X(url_strerror, curl_url_strerror)    \
         X(free, curl_free)
@@ -59,6 +60,7 @@ int curl_api_load(Error *ret_error);
 #define curl_multi_socket_action (*curl_api.multi_socket_action)
 #define curl_multi_info_read (*curl_api.multi_info_read)
 #define curl_multi_setopt (*curl_api.multi_setopt)
+#define curl_multi_assign (*curl_api.multi_assign)
 #define curl_slist_append (*curl_api.slist_append)
 #define curl_slist_free_all (*curl_api.slist_free_all)
 #define curl_url (*curl_api.url)

@@ -25,6 +25,7 @@
 #define DB_INSPECT_SCHEMA "skytune.db-inspect/1"    /* db inspect --json (docs/db.md) */
 #define MONITOR_QUERY_SCHEMA "skytune.monitor-query/1"   /* monitor query --json (docs/store.md) */
 #define MONITOR_SERIES_SCHEMA "skytune.monitor-series/1" /* monitor series --json (docs/store.md) */
+#define MONITOR_SUMMARY_SCHEMA "skytune.monitor-summary/1" /* monitor summary --json (docs/monitor.md) */
 #define ALERTS_SCHEMA "skytune.alerts/1"                 /* alerts --json (docs/monitor.md) */
 
 /* The monitor's time-series store (store/tsdb.c, docs/store.md): the SQLite file's

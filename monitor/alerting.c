@@ -7,9 +7,11 @@
 #include <string.h>
 #include <systemd/sd-journal.h>
 
+#include "alerting-notify.h"
 #include "alerting.h"
 #include "log.h"
 #include "macro.h"
+#include "notifier.h"
 #include "profiler.h"
 #include "time-util.h"
 #include "tsdb.h"
@@ -129,9 +131,17 @@ void alerting_restore(Alerting *a, int64_t wall_ms, int64_t mono_ms) {
         int r = tsdb_state_each(a->store, STATE_KEY_PREFIX, restore_one, &rs);
         if (r < 0)
                 log_error_errno(r, "cannot read the alerts' kept states: %m; they start afresh");
+        /* A kept firing alert started before the restart: its notifications say when. */
+        for (size_t i = 0; i < a->rules.n; i++)
+                if (a->states[i].phase == ALERT_FIRING && a->fired_ms[i] <= 0)
+                        a->fired_ms[i] = a->states[i].since_ms + rs.shift_ms;
 }
 
 void alerting_eval(Alerting *a, const MonitorRing *ring, int64_t stamp_ms, int64_t mono_ms, int64_t stale_ms) {
+        json_t *changes = a->notifier ? json_array() : NULL;
+        /* States are kept after their notifications are queued: a kill -9 between the two then
+         * tells an event twice rather than never. */
+        bool *dirty = calloc(a->rules.n + 1, sizeof(bool));
         for (size_t i = 0; i < a->rules.n; i++) {
                 const AlertRule *r = &a->rules.rules[i];
                 AlertState *s = &a->states[i];
@@ -147,13 +157,32 @@ void alerting_eval(Alerting *a, const MonitorRing *ring, int64_t stamp_ms, int64
                 AlertEventKind ev = alert_state_step(r, s, mono_ms, have, v);
                 if (ev == ALERT_EVENT_PENDING)
                         log_debug("alert %s pending (%s)", r->name, alert_level_name(s->level));
-                else if (ev != ALERT_EVENT_NONE)
+                else if (ev != ALERT_EVENT_NONE) {
                         tell(a, r, s, ev, was);
+                        alerting_note(a, changes, i, ev, was, stamp_ms);
+                }
                 /* Kept whenever it changes in a way a restart must not lose (hits excepted). */
-                if (s->phase != was_phase || s->level != was || s->flapping != was_flapping ||
-                    s->cleared_ms != was_cleared)
+                bool changed = s->phase != was_phase || s->level != was || s->flapping != was_flapping ||
+                        s->cleared_ms != was_cleared;
+                if (changed && dirty)
+                        dirty[i] = true;
+                else if (changed)
                         state_save(a, i, mono_ms);
         }
+        if (changes && json_array_size(changes) > 0) {
+                json_t *group = json_pack("{s:O}", "alerts", changes);
+                if (group)
+                        notifier_push(a->notifier, group);
+                else
+                        a->notify_lost++;
+                json_decref(group);
+        }
+        json_decref(changes);
+        for (size_t i = 0; dirty && i < a->rules.n; i++)
+                if (dirty[i])
+                        state_save(a, i, mono_ms);
+        free(dirty);
+        alerting_repeat(a, stamp_ms, stamp_ms - mono_ms);
 }
 
 int alerting_load(Alerting *a, const char *const *dirs, size_t n_dirs, bool must_exist, bool first) {
@@ -170,7 +199,10 @@ int alerting_load(Alerting *a, const char *const *dirs, size_t n_dirs, bool must
                 return r;
         }
         AlertState *states = calloc(rules.n + 1, sizeof(AlertState));
-        if (!states) {
+        int64_t *fired = calloc(rules.n + 1, sizeof(int64_t));
+        if (!states || !fired) {
+                free(states);
+                free(fired);
                 alert_rules_done(&rules);
                 return log_error_errno(-ENOMEM, "cannot load the alert rules: %m");
         }
@@ -178,8 +210,10 @@ int alerting_load(Alerting *a, const char *const *dirs, size_t n_dirs, bool must
         for (size_t i = 0; i < rules.n; i++) {
                 alert_state_init(&states[i]);
                 for (size_t k = 0; k < a->rules.n; k++)
-                        if (strcmp(a->rules.rules[k].name, rules.rules[i].name) == 0)
+                        if (strcmp(a->rules.rules[k].name, rules.rules[i].name) == 0) {
                                 states[i] = a->states[k];
+                                fired[i] = a->fired_ms[k];
+                        }
         }
         /* A reload: the records of rules that went, and of rules that came (they start afresh),
          * would otherwise come back at the next start. */
@@ -196,8 +230,10 @@ int alerting_load(Alerting *a, const char *const *dirs, size_t n_dirs, bool must
         }
         alert_rules_done(&a->rules);
         free(a->states);
+        free(a->fired_ms);
         a->rules = rules;
         a->states = states;
+        a->fired_ms = fired;
         log_info("%zu alert rule%s loaded", rules.n, rules.n == 1 ? "" : "s");
         return 0;
 }
@@ -205,6 +241,7 @@ int alerting_load(Alerting *a, const char *const *dirs, size_t n_dirs, bool must
 void alerting_done(Alerting *a) {
         alert_rules_done(&a->rules);
         free(a->states);
+        free(a->fired_ms);
         metric_catalog_done(&a->catalog);
         *a = (Alerting) {};
 }

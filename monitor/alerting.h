@@ -6,7 +6,7 @@
  * standard error by hand. Each alert's state is kept in the store (tsdb_state_put, key
  * "alert/NAME") whenever its phase, level, flapping or keep-firing start changes, and restored at start, so that a
  * restart, kill -9 included, neither fires an alert again nor forgets its pending time or its
- * keep_firing_for. The other notifiers come next. */
+ * keep_firing_for. The changes of each evaluation go to the notifiers as one group (notifier.h). */
 #pragma once
 
 #include <stdbool.h>
@@ -26,7 +26,10 @@ typedef struct Alerting {
         MetricCatalog catalog;
         bool journal; /* events with their fields to the journal */
         uint64_t events;
-        int64_t store_error_ms; /* when a state write last failed (logged at most every 5 min) */
+        int64_t store_error_ms;    /* when a state write last failed (logged at most every 5 min) */
+        struct Notifier *notifier; /* where the changes go (not owned); NULL: only the journal */
+        int64_t *fired_ms;         /* per rule: when it last began firing, on the wall clock; 0: unknown */
+        uint64_t notify_lost;      /* alerts not made into notifications (no memory) */
 } Alerting;
 
 /* Loads the rules of dirs (each must exist when must_exist: directories named on the command line).

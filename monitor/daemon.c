@@ -13,6 +13,7 @@
 #include "log.h"
 #include "macro.h"
 #include "monitor-config.h"
+#include "notifier.h"
 #include "profiler.h"
 #include "ring.h"
 #include "sysroot.h"
@@ -39,6 +40,7 @@ typedef struct Monitor {
         struct tsdb *store;
         MonitorRing *ring;
         Alerting alerts;
+        Notifier *notifier;
         int64_t stamp_ms;   /* the slot being sampled (points are stamped with it) */
         uint64_t tick_mono; /* CLOCK_MONOTONIC of the last tick, usec */
         int64_t flushed_ms, sealed_hour, seal_retry_ms;
@@ -137,6 +139,21 @@ static int schedule(Monitor *m, int64_t after_stamp) {
                 ?: sd_event_source_set_enabled(m->tick, SD_EVENT_ONESHOT);
 }
 
+/* The notifications' own figures, as series (once a flush: each costs a query of the queue). */
+static int notify_series(Monitor *m) {
+        if (!m->notifier || m->stamp_ms - m->flushed_ms < m->cfg.flush_ms)
+                return 0;
+        NotifierStats s;
+        notifier_stats(m->notifier, &s);
+        int r = ring_add(m->ring, "monitor.notify.waiting", "count", m->stamp_ms, (double) s.waiting);
+        if (r >= 0)
+                r = ring_add(m->ring, "monitor.notify.sent_total", "count", m->stamp_ms, (double) s.sent);
+        if (r >= 0)
+                r = ring_add(m->ring, "monitor.notify.failed_total", "count", m->stamp_ms,
+                             (double) (s.refused + s.expired + s.dropped));
+        return r;
+}
+
 static int stop_failed(Monitor *m, int r, const char *what) {
         log_error_errno(r, "%s: %m; stopping", what);
         m->exit_status = 1;
@@ -162,6 +179,8 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
                 r = ring_add(m->ring, "monitor.cpu_us", "us", m->stamp_ms, (double) m->cpu_usec);
         if (r >= 0)
                 r = ring_add(m->ring, "monitor.missed_total", "count", m->stamp_ms, (double) m->missed);
+        if (r >= 0)
+                r = notify_series(m);
         if (r == -ENOMEM)
                 return stop_failed(m, r, "out of memory while sampling");
         /* A series whose costly source is read every 5 s (profiler.h) is still fresh after 5 s. */
@@ -194,7 +213,7 @@ static int alerts_load(Monitor *m, bool first) {
 }
 
 /* The configuration with the command line's overrides. */
-static int config_read(Monitor *m, MonitorConfig *c) {
+static int read_config(Monitor *m, MonitorConfig *c) {
         _cleanup_(error_done) Error e = ERROR_NULL;
         int r = monitor_config_load(m->opts->config, m->opts->config_given, c, &e);
         if (r < 0) {
@@ -218,7 +237,7 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
         sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, profiler_now_usec());
         /* The rules and the configuration are separate files: each is reloaded or kept on its own. */
         (void) alerts_load(m, false);
-        if (config_read(m, &c) < 0) {
+        if (read_config(m, &c) < 0) {
                 log_error("%s: keeping the configuration in use; correct the file and reload again", m->opts->config);
                 monitor_config_done(&c);
                 sd_notify(false, "READY=1");
@@ -231,6 +250,7 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
                 c.store = TAKE_PTR(m->cfg.store);
         }
         bool new_interval = c.interval_ms != m->cfg.interval_ms;
+        notifier_configure(m->notifier, &c.notify);
         monitor_config_done(&m->cfg);
         m->cfg = c;
         ring_set_limits(m->ring, c.max_series, monitor_pending_cap(&c));
@@ -269,7 +289,7 @@ static int store_open(Monitor *m) {
 }
 
 static int monitor_start(Monitor *m) {
-        int r = config_read(m, &m->cfg);
+        int r = read_config(m, &m->cfg);
         if (r < 0)
                 return r;
         if ((r = sysroot_open(m->opts->sysroot, &m->root)) < 0)
@@ -280,6 +300,9 @@ static int monitor_start(Monitor *m) {
             (r = profiler_new(m->root, &m->profiler)) < 0)
                 return log_error_errno(r, "cannot start the collectors: %m");
         profiler_set_summaries(m->profiler, false);
+        if ((r = sd_event_default(&m->event)) < 0 || (r = notifier_new(m->event, m->store, &m->notifier)) < 0)
+                return log_error_errno(r, "cannot set up the event loop: %m");
+        m->alerts.notifier = m->notifier;
         m->alerts.journal = m->opts->journal;
         m->alerts.store = m->store;
         m->alerts.store_error_ms = -1;
@@ -293,12 +316,14 @@ static int monitor_start(Monitor *m) {
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGCHLD); /* the exec notifier's commands, reaped by sd-event */
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_error_errno(-errno, "cannot block signals: %m");
+        /* A receiver that closes its connection mid-write (TLS writes do not all pass MSG_NOSIGNAL). */
+        (void) signal(SIGPIPE, SIG_IGN);
         int64_t now_ms = realtime_ms();
         m->flushed_ms = now_ms;
-        if ((r = sd_event_default(&m->event)) < 0 ||
-            (r = sd_event_add_signal(m->event, NULL, SIGTERM, on_stop, m)) < 0 ||
+        if ((r = sd_event_add_signal(m->event, NULL, SIGTERM, on_stop, m)) < 0 ||
             (r = sd_event_add_signal(m->event, NULL, SIGINT, on_stop, m)) < 0 ||
             (r = sd_event_add_signal(m->event, NULL, SIGHUP, on_reload, m)) < 0 ||
             (r = sd_event_add_time(m->event, &m->tick, CLOCK_MONOTONIC, UINT64_MAX, 1000, on_tick, m)) < 0 ||
@@ -318,6 +343,7 @@ static int monitor_start(Monitor *m) {
                 return log_error_errno(r, "cannot sample: %m");
         if ((r = schedule(m, m->stamp_ms)) < 0)
                 return log_error_errno(r, "cannot schedule the next sample: %m");
+        notifier_configure(m->notifier, &m->cfg.notify);
         log_info("sampling every %g s into %s (written every %g s)", (double) m->cfg.interval_ms / 1000, m->cfg.store,
                  (double) m->cfg.flush_ms / 1000);
         sd_notifyf(false, "READY=1\nSTATUS=sampling every %g s into %s", (double) m->cfg.interval_ms / 1000,
@@ -337,6 +363,7 @@ static void monitor_done(Monitor *m) {
         profiler_free(m->profiler);
         ring_free(m->ring);
         alerting_done(&m->alerts);
+        notifier_free(m->notifier);
         tsdb_close(m->store);
         sd_event_source_unref(m->tick);
         sd_event_unref(m->event);

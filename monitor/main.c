@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "monitor-config.h"
+#include "notify-kind.h"
 #include "time-util.h"
 
 static void usage(FILE *f) {
@@ -89,6 +90,16 @@ static int check(const MonitorOptions *o) {
         for (int i = 0; i < TSDB_TIERS; i++)
                 printf("  %-17s kept %g days, at most %g MiB (0: no limit)\n", tiers[i],
                        (double) c.limits.age_ms[i] / TSDB_DAY_MS, (double) c.limits.bytes[i] / (1 << 20));
+        for (size_t i = 0; i < c.notify.n; i++) {
+                const NotifierConf *n = &c.notify.notifiers[i];
+                const NotifyKind *k = &notify_kinds[n->kind];
+                /* URLs from files carry their token: not shown. */
+                printf("  notifier %s: %s%s%s; firing alerts told again every %g min%s\n", n->name, k->name,
+                       n->url && !n->url_secret ? " to " : "", n->url && !n->url_secret ? n->url : "",
+                       (double) n->repeat_ms / 60000, n->send_resolved ? "" : "; resolved ones not told");
+        }
+        if (c.notify.n == 0)
+                printf("  no notifiers: alert events go to the journal only\n");
         monitor_config_done(&c);
         return 0;
 }

@@ -2,6 +2,7 @@
 /* monitor.conf (monitor-config.h). */
 #include <errno.h>
 #include <libconfig.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +24,13 @@ int monitor_config_defaults(MonitorConfig *c) {
                 .max_pending = 600,
                 .limits = tsdb_limits_default,
         };
+        notify_config_defaults(&c->notify);
         return c->store ? 0 : -ENOMEM;
 }
 
 void monitor_config_done(MonitorConfig *c) {
         free(c->store);
+        notify_config_done(&c->notify);
         *c = (MonitorConfig) {};
 }
 
@@ -136,9 +139,12 @@ static int read_tier(const ConfRead *r, const config_setting_t *ret_group, const
         return 0;
 }
 
-static int read_root(const ConfRead *r, const config_setting_t *root, MonitorConfig *c) {
-        static const char *const keys[] = { "interval", "flush", "store", "max_series", "max_pending", "retention" };
+static int read_root(const ConfRead *r, const config_setting_t *root, const char *dir, MonitorConfig *c) {
+        static const char *const keys[] = { "interval",    "flush",     "store",     "max_series",
+                                            "max_pending", "retention", "notifiers", "notify" };
         int k = conf_keys(r, root, "monitor.conf", keys, ELEMENTSOF(keys));
+        if (k >= 0)
+                k = notify_config_read(r, root, dir, &c->notify);
         if (k >= 0)
                 k = read_period(r, root, "interval", MONITOR_INTERVAL_MIN_MS, MONITOR_INTERVAL_MAX_MS, &c->interval_ms);
         if (k >= 0)
@@ -188,11 +194,17 @@ int monitor_config_load(const char *path, bool must_exist, MonitorConfig *c, Err
                                               : "");
         }
         ConfRead cr = { .file = path, .doc = MONITOR_DOC, .e = e };
+        /* Relative secret files are beside the configuration. */
+        const char *slash = strrchr(path, '/');
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof(dir), "%.*s", slash ? (int) (slash - path) : 1, slash ? path : ".");
+        if (slash == path)
+                snprintf(dir, sizeof(dir), "/");
         config_t cfg;
         config_init(&cfg);
         r = conf_parse_text(&cr, &cfg, text, len);
         if (r >= 0)
-                r = read_root(&cr, config_root_setting(&cfg), &n);
+                r = read_root(&cr, config_root_setting(&cfg), dir, &n);
         config_destroy(&cfg);
         if (r < 0) {
                 monitor_config_done(&n);

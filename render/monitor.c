@@ -85,3 +85,66 @@ int render_alerts(FILE *f, const json_t *doc) {
         }
         return ferror(f) ? -EIO : 0;
 }
+
+/* A number of a summary, or "-" (null: no sample). */
+static void put_num(FILE *f, const json_t *o, const char *key, int width, int decimals) {
+        const json_t *v = json_object_get(o, key);
+        if (json_is_number(v))
+                fprintf(f, " %*.*f", width, decimals, json_number_value(v));
+        else
+                fprintf(f, " %*s", width, "-");
+}
+
+int render_monitor_summary(FILE *f, const json_t *doc) {
+        const json_t *host = json_object_get(doc, "host"), *eps = json_object_get(doc, "endpoints"), *r;
+        fprintf(f, "the last %lld min, ", (long long) json_integer_value(json_object_get(doc, "minutes")));
+        put_time(f, str(doc, "from"));
+        fprintf(f, " to ");
+        put_time(f, str(doc, "to"));
+        fprintf(f, " (%s)\n\n", str(doc, "store"));
+        if (json_array_size(host) == 0)
+                fprintf(f, "host: no samples in this window\n");
+        else
+                fprintf(f, "%-20s %16s %16s %16s %16s %8s\n", "host", "last", "avg", "min", "max", "samples");
+        size_t i;
+        json_array_foreach(host, i, r) {
+                /* Bytes as whole numbers, the rest with two decimals. */
+                int d = strstr(str(r, "series"), "_bytes") ? 0 : 2;
+                fprintf(f, "%-20s", str(r, "label"));
+                put_num(f, r, "last", 16, d);
+                put_num(f, r, "avg", 16, d);
+                put_num(f, r, "min", 16, d);
+                put_num(f, r, "max", 16, d);
+                fprintf(f, " %8lld\n", (long long) json_integer_value(json_object_get(r, "samples")));
+        }
+        fputc('\n', f);
+        if (json_array_size(eps) == 0) {
+                fprintf(f,
+                        "application: no application metrics in this window (docs/monitor.md, Application "
+                        "metrics)\n");
+                return ferror(f) ? -EIO : 0;
+        }
+        fprintf(f, "%-28s %-7s %10s %9s %9s %9s %9s %9s %9s\n", "endpoint", "method", "requests", "req/s", "success%",
+                "mean ms", "P50 ms", "P95 ms*", "P99 ms*");
+        json_array_foreach(eps, i, r) {
+                fprintf(f, "%-28s %-7s %10lld", str(r, "endpoint"), str(r, "method"),
+                        (long long) json_integer_value(json_object_get(r, "requests")));
+                put_num(f, r, "requests_per_s", 9, 2);
+                put_num(f, r, "success_pct", 9, 2);
+                put_num(f, r, "mean_ms", 9, 2);
+                put_num(f, r, "p50_ms", 9, 2);
+                put_num(f, r, "p95_ms_worst_s", 9, 2);
+                put_num(f, r, "p99_ms_worst_s", 9, 2);
+                fputc('\n', f);
+        }
+        const json_t *all = json_object_get(doc, "application");
+        fprintf(f, "%-28s %-7s %10lld %9s", "all", "", (long long) json_integer_value(json_object_get(all, "requests")),
+                "");
+        put_num(f, all, "success_pct", 9, 2);
+        put_num(f, all, "mean_ms", 9, 2);
+        fprintf(f, "\n* the worst %s's percentile in the window (the seconds' histograms are not kept)\n",
+                json_integer_value(json_object_get(doc, "step_s")) > 1 ? "minute" : "second");
+        if (json_is_string(json_object_get(doc, "note")))
+                fprintf(f, "  %s\n", str(doc, "note"));
+        return ferror(f) ? -EIO : 0;
+}

@@ -10,5 +10,7 @@
 /* 0, or -EIO when writing failed. */
 int render_monitor_query(FILE *f, const json_t *doc);
 int render_monitor_series(FILE *f, const json_t *doc);
+/* skytune.monitor-summary/1: the host's rows, then the endpoints' with the application's total. */
+int render_monitor_summary(FILE *f, const json_t *doc);
 /* skytune.alerts/1: one line an alert (name, state, level, since, value). */
 int render_alerts(FILE *f, const json_t *doc);

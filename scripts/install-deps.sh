@@ -18,6 +18,8 @@ test+=(clang libclang-rt-14-dev)
 # The load reports: HdrHistogram's Java library reads and writes the interval logs (javac compiles the
 # reader), xmllint checks the JUnit XML, headless Chromium renders the HTML report.
 test+=(libhdrhistogram-java default-jdk-headless libxml2-utils chromium-headless-shell)
+# The monitor's notifications go to a real Alertmanager (started by the test on a loopback port).
+test+=(prometheus-alertmanager)
 
 # bench/bench-locust runs Locust (one process, FastHttpUser: python3-geventhttpclient comes with it)
 # beside skytune load; bench-load runs hey when it is installed; bench-monitor runs

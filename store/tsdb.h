@@ -126,5 +126,29 @@ typedef int (*tsdb_state_fn)(const char *key, const char *value, void *userdata)
 int tsdb_state_each(struct tsdb *t, const char *prefix, tsdb_state_fn fn, void *userdata);
 int tsdb_state_del(struct tsdb *t, const char *key);
 
+/* The writer's outgoing queue (the monitor's notifications): per receiver, in the order pushed, so
+ * that a receiver that is down gets everything, in order, when it is back. */
+struct tsdb_queue_item {
+        int64_t id;
+        int64_t created_ms, due_ms; /* pushed; the next try not before */
+        int attempts;
+        char *body; /* malloc'ed */
+};
+/* Appends body for receiver (1..256 bytes), due at once. */
+int tsdb_queue_push(struct tsdb *t, const char *receiver, int64_t now_ms, const char *body);
+/* The oldest item of receiver: -ENOENT when there is none. */
+int tsdb_queue_head(struct tsdb *t, const char *receiver, struct tsdb_queue_item *ret);
+/* After a failed try: the attempts made and when to try again. */
+int tsdb_queue_retry(struct tsdb *t, int64_t id, int attempts, int64_t due_ms);
+/* Sent (or given up): removed. */
+int tsdb_queue_del(struct tsdb *t, int64_t id);
+/* Items of receiver (NULL: of all). */
+int tsdb_queue_count(struct tsdb *t, const char *receiver, int64_t *ret);
+/* Keeps the newest max items of receiver; *ret_dropped (may be NULL) gets the number removed. */
+int tsdb_queue_trim(struct tsdb *t, const char *receiver, int64_t max, int64_t *ret_dropped);
+/* Every item of receivers not in keep (n_keep names): removed (a receiver taken out of the
+ * configuration); *ret_dropped (may be NULL) the number. */
+int tsdb_queue_forget(struct tsdb *t, const char *const *keep, size_t n_keep, int64_t *ret_dropped);
+
 /* Copies the WAL into the main file and truncates it (the file's size is then its content). */
 int tsdb_checkpoint(struct tsdb *t);

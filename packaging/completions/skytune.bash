@@ -147,9 +147,11 @@ _skytune() {
                 fi ;;
         monitor)
                 if [[ -z $sub ]]; then
-                        COMPREPLY=($(compgen -W 'query series' -- "$cur"))
+                        COMPREPLY=($(compgen -W 'query series summary' -- "$cur"))
                 elif [[ $prev == --store ]]; then
                         _filedir db
+                elif [[ $sub == summary && $cur == -* ]]; then
+                        COMPREPLY=($(compgen -W '--minutes --since --until --store --json' -- "$cur"))
                 fi ;;
         policy)
                 case $sub in

@@ -91,7 +91,7 @@ expect 2 "--since 520w at --step 1s is [0-9]* rows, more than 200000: take a lon
         query cpu.busy --store "$store" --since 520w --step 1s --until $until
 "$sky" monitor query cpu.busy --store "$store" --since 2d --step 1s --until $until --json >/dev/null ||
         fail "2 days at 1 s (the raw tier's age) is refused"
-expect 2 "unknown subcommand summary" -- summary
+expect 2 "unknown subcommand sumary" -- sumary
 [[ $(sha256sum <"$store") == "$sum" ]] || fail "reading changed the store"
 # A read-only open of a WAL file makes its -wal and -shm unless told the file is all there is.
 [[ -z $(ls "$tmp" | grep 'store\.db-') ]] || fail "reading left files beside the store: $(ls "$tmp")"

@@ -17,7 +17,8 @@
 #  6. kill -9 during an apply: the next activation rolls the transaction back, history says so;
 #  8. skytune-monitor.service: installed disabled; enabled, it is ready (sd_notify) as a dynamic
 #     user without capabilities, scores <= 2.0 in systemd-analyze security, fills the store that
-#     `skytune monitor query` reads, and on reload reports a bad file at file:line and keeps going;
+#     `skytune monitor query` reads, on reload reports a bad file at file:line and keeps going, and
+#     sends an alert's notification (its URL by LoadCredential=) to a receiver on loopback;
 #  7. the package's life: upgrade, remove, purge.
 # Only per-network-namespace sysctls are changed (net.*): the host never sees them.
 # Usage: tests/system/test-booted.sh BUILD_DIR SRC_DIR   (as root; exit 77 where it cannot run)
@@ -277,6 +278,27 @@ proof_monitor() {
         ct systemctl reload $u || bad "systemctl reload $u"
         pattern="configuration reloaded: a sample every 2 s"
         journal_wait || bad "the good configuration was not applied"
+        # A notification through the unit's sandbox: its URL handed over by LoadCredential= (a root-only
+        # file the dynamic user cannot read itself), the receiver on the container's loopback (a sink in
+        # the container's network namespace, run by the host's python3).
+        local etc=$ct_root/etc/skytune dropin=$ct_root/etc/systemd/system/$u.d sink
+        nsenter -t "$ct_leader" -n python3 "$src/tests/integration/notify-sink.py" http "$tmp/hook.port" "$tmp/hook.log" &
+        sink=$!
+        for _ in $(seq 50); do [[ -s $tmp/hook.port ]] && break; sleep 0.1; done
+        printf 'http://127.0.0.1:%s/booted\n' "$(cat "$tmp/hook.port")" >"$etc/hook-url"
+        chmod 600 "$etc/hook-url"
+        mkdir -p "$etc/alerts.d" "$dropin"
+        printf '[Service]\nLoadCredential=hook-url:/etc/skytune/hook-url\n' >"$dropin/notify.conf"
+        printf 'notifiers = ( { name = "hook"; type = "webhook"; url_file = "hook-url"; } );\n' >"$conf"
+        printf 'rules = ( { name = "BootedMemory"; expr = "memory.used_pct"; warn = 0.001; } );\n' >"$etc/alerts.d/booted.conf"
+        ct systemctl daemon-reload
+        ct systemctl restart $u || bad "systemctl restart $u with a notifier"
+        for _ in $(seq 30); do grep -q 'BootedMemory' "$tmp/hook.log" 2>/dev/null && break; sleep 1; done
+        grep -q '"path": "/booted".*BootedMemory' "$tmp/hook.log" 2>/dev/null ||
+                { ct journalctl --no-pager -u $u -n 20 >&2; bad "no notification from the unit reached the loopback receiver"; }
+        kill "$sink" 2>/dev/null; wait "$sink" 2>/dev/null || true
+        rm -rf "$dropin" "$etc/alerts.d" "$etc/hook-url"
+        ct systemctl daemon-reload
         rm -f "$conf"
         rmdir "$(dirname "$conf")"      # the package has no /etc/skytune: proof 7 compares /etc
         ct systemctl disable --now $u >/dev/null 2>&1 || bad "systemctl disable --now $u"

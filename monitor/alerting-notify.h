@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* Alert events as notifications (alerting.c's half of notifier.h): each event of an evaluation
+ * becomes alerts of one group (notify-group.h), and the firing alerts are told again when a
+ * notifier's repeat is due. */
+#pragma once
+
+#include <jansson.h>
+
+#include "alerting.h"
+
+/* The alerts that event ev of rule i (its level before: was) means, appended to alerts; wall_ms
+ * the tick's time. */
+void alerting_note(Alerting *a, json_t *alerts, size_t i, AlertEventKind ev, AlertLevel was, int64_t wall_ms);
+/* Every firing alert to the notifiers whose repeat is due. shift_ms: the wall clock minus the
+ * states' clock. */
+void alerting_repeat(Alerting *a, int64_t wall_ms, int64_t shift_ms);
