@@ -198,29 +198,49 @@ static int emit_stat(AppEmit emit, void *userdata, const char *prefix, const cha
         return emit(userdata, name, unit, value);
 }
 
+/* A request series' statistics, in the order harvested; the first three come at every tick, the
+ * rest only for an interval with requests (no request: no error share and no latency, not 0). */
+static const char *const request_stats[] = {
+        "requests_per_s", "request_bytes_per_s", "response_bytes_per_s", "errors_pct",
+        "latency_p50_ms", "latency_p95_ms",      "latency_p99_ms",       "latency_mean_ms",
+};
+
 static int harvest_request(AppSeries *s, double interval_s, AppEmit emit, void *userdata) {
         const Histogram *h = s->latency;
         uint64_t n = histogram_count(h);
-        int k = emit_stat(emit, userdata, s->name, "requests_per_s", "per_s", (double) n / interval_s);
-        if (k >= 0)
-                k = emit_stat(emit, userdata, s->name, "request_bytes_per_s", "bytes_per_s",
-                              s->request_bytes / interval_s);
-        if (k >= 0)
-                k = emit_stat(emit, userdata, s->name, "response_bytes_per_s", "bytes_per_s",
-                              s->response_bytes / interval_s);
-        if (k < 0 || n == 0)
-                return k; /* no request: no error share, no latency (no data, not 0) */
-        static const struct {
-                const char *stat;
-                double p;
-        } pct[] = { { "latency_p50_ms", 50 }, { "latency_p95_ms", 95 }, { "latency_p99_ms", 99 } };
-        k = emit_stat(emit, userdata, s->name, "errors_pct", "pct", 100.0 * (double) s->errors / (double) n);
-        for (size_t i = 0; k >= 0 && i < ELEMENTSOF(pct); i++)
-                k = emit_stat(emit, userdata, s->name, pct[i].stat, "ms",
-                              (double) histogram_percentile(h, pct[i].p) / 1000);
-        if (k >= 0)
-                k = emit_stat(emit, userdata, s->name, "latency_mean_ms", "ms", histogram_mean(h) / 1000);
+        double v[ELEMENTSOF(request_stats)] = {
+                (double) n / interval_s,
+                s->request_bytes / interval_s,
+                s->response_bytes / interval_s,
+                n ? 100.0 * (double) s->errors / (double) n : 0,
+                (double) histogram_percentile(h, 50) / 1000,
+                (double) histogram_percentile(h, 95) / 1000,
+                (double) histogram_percentile(h, 99) / 1000,
+                n ? histogram_mean(h) / 1000 : 0,
+        };
+        static const char *const units[] = { "per_s", "bytes_per_s", "bytes_per_s", "pct", "ms", "ms", "ms", "ms" };
+        int k = 0;
+        for (size_t i = 0; k >= 0 && i < (n ? ELEMENTSOF(v) : 3); i++)
+                k = emit_stat(emit, userdata, s->name, request_stats[i], units[i], v[i]);
         return k;
+}
+
+bool app_metrics_is_series(const char *name) {
+        if (strncmp(name, "custom.", 7) == 0 || strcmp(name, "monitor.app_records_total") == 0)
+                return true;
+        for (int d = 0; d < APP_DROP_MAX; d++) {
+                char counter[64];
+                snprintf(counter, sizeof(counter), "monitor.app_dropped.%s", app_drop_name((AppDrop) d));
+                if (strcmp(name, counter) == 0)
+                        return true;
+        }
+        const char *stat = strrchr(name, '.');
+        if (strncmp(name, "app.", 4) != 0 || !stat)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(request_stats); i++)
+                if (strcmp(stat + 1, request_stats[i]) == 0)
+                        return true;
+        return false;
 }
 
 static void interval_reset(AppSeries *s) {

@@ -7,6 +7,7 @@
  * one past that are dropped and counted. Prints nothing. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,3 +53,8 @@ typedef int (*AppEmit)(void *userdata, const char *name, const char *unit, doubl
 int app_metrics_harvest(AppMetrics *a, double interval_s, AppEmit emit, void *userdata);
 
 void app_metrics_stats(const AppMetrics *a, AppMetricsStats *ret);
+
+/* Whether name can be one of the series harvested here (the alert rules' check: the names of
+ * endpoints and custom metrics are the applications', known only when records come): custom.NAME,
+ * app.ENDPOINT.METHOD.STAT with one of the statistics, or the monitor.app_ counters. */
+bool app_metrics_is_series(const char *name);

@@ -89,6 +89,11 @@ static int check(const MonitorOptions *o) {
         for (int i = 0; i < TSDB_TIERS; i++)
                 printf("  %-17s kept %g days, at most %g MiB (0: no limit)\n", tiers[i],
                        (double) c.limits.age_ms[i] / TSDB_DAY_MS, (double) c.limits.bytes[i] / (1 << 20));
+        if (c.app_socket)
+                printf("  application metrics on %s, at most %zu endpoints and metrics\n", c.app_socket,
+                       c.app_max_series);
+        else
+                printf("  application metrics off\n");
         monitor_config_done(&c);
         return 0;
 }
