@@ -234,8 +234,12 @@ bool app_metrics_is_series(const char *name) {
                 if (strcmp(name, counter) == 0)
                         return true;
         }
+        /* app.ENDPOINT.METHOD.STAT: three dots at least (custom names may hold more, endpoints not). */
         const char *stat = strrchr(name, '.');
-        if (strncmp(name, "app.", 4) != 0 || !stat)
+        size_t dots = 0;
+        for (const char *c = name; *c; c++)
+                dots += *c == '.';
+        if (strncmp(name, "app.", 4) != 0 || dots != 3)
                 return false;
         for (size_t i = 0; i < ELEMENTSOF(request_stats); i++)
                 if (strcmp(stat + 1, request_stats[i]) == 0)

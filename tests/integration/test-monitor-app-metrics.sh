@@ -4,7 +4,8 @@
 # monitor query` as the right rate, error share and p95; the socket is mode 0666, a stale one is
 # replaced and it is removed at stop; bad records are counted by reason and logged once with the
 # field; past app_max_series new endpoints are dropped and counted; an alert rule reads the series; a
-# missing directory is a warning naming the path and the daemon runs on; "off" makes no socket.
+# second daemon leaves a live socket alone; a missing directory is a warning naming the path and the
+# daemon runs on; "off" makes no socket.
 set -euo pipefail
 build=$1 src=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -62,6 +63,12 @@ wait_for "$tmp/app.log" "sampling every 0.5 s"
 grep -q "$sock: reading application metrics (at most 3 endpoints and metrics)" "$tmp/app.log" ||
         fail "no line about the socket: $(cat "$tmp/app.log")"
 [ "$(stat -c %a "$sock")" = 666 ] || fail "the socket's mode is $(stat -c %a "$sock"), not 666"
+# A second daemon (another store) on the same socket: it leaves the live one alone and runs without.
+"$mon" --config "$tmp/m.conf" --sysroot "$fixture" --alerts "$tmp/alerts" --store "$tmp/second.db" --interval 0.2 \
+        --duration 0.5 2>"$tmp/second.log" || fail "a second daemon on the socket: $(cat "$tmp/second.log")"
+grep -q "warning: $sock: another process reads this socket" "$tmp/second.log" ||
+        fail "the second daemon did not say the socket is taken: $(cat "$tmp/second.log")"
+[ -S "$sock" ] || fail "the second daemon removed the first one's socket"
 
 # 100 requests of 1 .. 100 ms in one datagram (one interval), every tenth a 500; then a custom gauge
 # and counter, endpoints past the cap, and bad records.

@@ -167,12 +167,25 @@ static void test_cap_and_drops(void **state) {
         app_metrics_free(a);
 }
 
+/* The names the alert rules' check lets through. */
+static void test_is_series(void **state) {
+        assert_true(app_metrics_is_series("app.api_v1_users.GET.latency_p95_ms"));
+        assert_true(app_metrics_is_series("app.root.POST.errors_pct"));
+        assert_true(app_metrics_is_series("custom.queue.depth"));
+        assert_true(app_metrics_is_series("monitor.app_records_total"));
+        assert_true(app_metrics_is_series("monitor.app_dropped.over_cap"));
+        assert_false(app_metrics_is_series("app.requests_per_s"));
+        assert_false(app_metrics_is_series("app.x.GET.latency_p90_ms"));
+        assert_false(app_metrics_is_series("app.a.b.GET.errors_pct"));
+        assert_false(app_metrics_is_series("monitor.app_dropped.other"));
+        assert_false(app_metrics_is_series("cpu.utilization_pct"));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_percentiles),
-                cmocka_unit_test(test_fast_requests),
-                cmocka_unit_test(test_custom),
-                cmocka_unit_test(test_cap_and_drops),
+                cmocka_unit_test(test_percentiles), cmocka_unit_test(test_fast_requests),
+                cmocka_unit_test(test_custom),      cmocka_unit_test(test_cap_and_drops),
+                cmocka_unit_test(test_is_series),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
