@@ -42,6 +42,7 @@ typedef struct Monitor {
         Alerting alerts;
         AppMetrics *app;     /* application metrics; NULL: app_socket is off */
         AppSocket *app_sock; /* NULL: off, or it could not be made */
+        int64_t app_stamp_ms; /* the slot of the last harvest of the application metrics; 0: none */
         int64_t stamp_ms;   /* the slot being sampled (points are stamped with it) */
         uint64_t tick_mono; /* CLOCK_MONOTONIC of the last tick, usec */
         int64_t flushed_ms, sealed_hour, seal_retry_ms;
@@ -170,8 +171,14 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
                 r = ring_add(m->ring, "monitor.cpu_us", "us", m->stamp_ms, (double) m->cpu_usec);
         if (r >= 0)
                 r = ring_add(m->ring, "monitor.missed_total", "count", m->stamp_ms, (double) m->missed);
+        /* Rates over the slots the records had: two intervals after a missed slot; one at the first
+         * harvest and after a wall clock step (slots apart that the monotonic clock did not see). */
+        int64_t app_span = m->stamp_ms - m->app_stamp_ms;
+        if (m->app_stamp_ms == 0 || app_span <= 0 || app_span > (int64_t) (elapsed / 1000) + iv / 2)
+                app_span = iv;
         if (r >= 0 && m->app)
-                r = app_metrics_harvest(m->app, (double) iv / 1000, on_app_point, m);
+                r = app_metrics_harvest(m->app, (double) app_span / 1000, on_app_point, m);
+        m->app_stamp_ms = m->stamp_ms;
         app_socket_tick(m->app_sock, m->stamp_ms);
         if (r == -ENOMEM)
                 return stop_failed(m, r, "out of memory while sampling");
@@ -319,6 +326,8 @@ static int app_start(Monitor *m) {
                                   "%s: cannot make the application socket: %m; no application metrics (set "
                                   "app_socket in %s)",
                                   path, m->opts->config);
+        if (r < 0) /* no series either */
+                m->app = app_metrics_free(m->app);
         else
                 log_info("%s: reading application metrics (at most %zu endpoints and metrics)", path,
                          m->cfg.app_max_series);
