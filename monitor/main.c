@@ -20,6 +20,8 @@ static void usage(FILE *f) {
               "keeps them in a local store that 'skytune monitor query' reads: 1 s samples\n"
               "for 2 days, 1-minute rollups for 30 days, 1-hour rollups for 2 years.\n"
               "systemd starts it as skytune-monitor.service; it never needs root.\n"
+              "Local processes may send request and custom metrics, JSON lines, to a UNIX\n"
+              "datagram socket (app_socket: " MONITOR_APP_SOCKET_PATH ").\n"
               "\n"
               "  --config FILE      the configuration (default " MONITOR_CONFIG_PATH ";\n"
               "                     that one may be missing: then the defaults)\n"
