@@ -4,7 +4,8 @@
 # monitor query` as the right rate, error share and p95; the socket is mode 0666, a stale one is
 # replaced and it is removed at stop; bad records are counted by reason and logged once with the
 # field; past app_max_series new endpoints are dropped and counted; an alert rule reads the series; a
-# second daemon leaves a live socket alone; a missing directory is a warning naming the path and the
+# second daemon leaves a live socket alone, and a file that is no socket too; SIGHUP applies a new
+# app_max_series and keeps the socket; a missing directory is a warning naming the path and the
 # daemon runs on; "off" makes no socket.
 set -euo pipefail
 build=$1 src=$2
@@ -125,6 +126,34 @@ printf 'app_socket = "%s";\n' "$tmp/nodir/app.sock" >"$tmp/nodir.conf"
 grep -q "warning: $tmp/nodir/app.sock: its directory is missing" "$tmp/nodir.log" ||
         fail "no warning naming the path: $(cat "$tmp/nodir.log")"
 [ "$(field "$tmp/nodir.db" memory.used_pct count)" -ge 3 ] || fail "no samples without the socket"
+
+# A file that is no socket at the path: left alone, with a warning.
+echo "keep me" >"$tmp/run/file.sock"
+printf 'app_socket = "%s";\n' "$tmp/run/file.sock" >"$tmp/file.conf"
+"$mon" --config "$tmp/file.conf" --sysroot "$fixture" --store "$tmp/file.db" --interval 0.2 --duration 0.5 \
+        2>"$tmp/file.log" || fail "a file at the socket's path: $(cat "$tmp/file.log")"
+grep -q "warning: $tmp/run/file.sock: not a socket, left alone" "$tmp/file.log" || fail "no warning: $(cat "$tmp/file.log")"
+[ "$(cat "$tmp/run/file.sock")" = "keep me" ] || fail "the file at the socket's path was changed"
+
+# SIGHUP: a new app_max_series applies (a new endpoint is kept); a new app_socket takes a restart.
+printf 'app_socket = "%s";\napp_max_series = 1;\n' "$sock" >"$tmp/hup.conf"
+"$mon" --config "$tmp/hup.conf" --sysroot "$fixture" --alerts "$tmp/alerts" --store "$tmp/hup.db" --interval 0.2 \
+        2>"$tmp/hup.log" &
+pid=$!; pids+=($pid)
+wait_for "$tmp/hup.log" "reading application metrics (at most 1 "
+printf '{"endpoint": "/one", "response_time": 1}\n\n{"endpoint": "/two", "response_time": 1}\n' >"$tmp/two"
+send "$sock" "$tmp/two"
+printf 'app_socket = "%s";\napp_max_series = 2;\n' "$tmp/run/other.sock" >"$tmp/hup.conf"
+sleep 0.5
+kill -HUP $pid
+wait_for "$tmp/hup.log" "'app_socket' changed to $tmp/run/other.sock: that takes a restart"
+wait_for "$tmp/hup.log" "configuration reloaded"
+send "$sock" "$tmp/two"
+sleep 0.6
+kill -TERM $pid; wait $pid || fail "after the reload: exit $?"
+within "$(field "$tmp/hup.db" app.two.GET.requests_per_s sum)" 5 0.01 ||
+        fail "after raising app_max_series, /two: $(field "$tmp/hup.db" app.two.GET.requests_per_s sum) (want 1 record)"
+within "$(field "$tmp/hup.db" monitor.app_dropped.over_cap max)" 1 0 || fail "before the reload, /two was not over the cap"
 
 # off: no socket, no application series.
 printf 'app_socket = "off";\n' >"$tmp/off.conf"
