@@ -37,7 +37,7 @@ static void drops_log(AppSocket *s, int64_t now_ms) {
         const AppDropNote *n = &s->last;
         const char *what = "";
         switch (n->reason) {
-        case APP_DROP_BAD_JSON: what = "a line is not a JSON object"; break;
+        case APP_DROP_BAD_JSON: what = "a line is not a JSON object (or is over 4096 bytes)"; break;
         case APP_DROP_OVER_CAP: what = "a new endpoint/method or metric past app_max_series (raise it)"; break;
         case APP_DROP_TRUNCATED: what = "a datagram over 64 KiB (send fewer records in one)"; break;
         default: break;
@@ -45,11 +45,11 @@ static void drops_log(AppSocket *s, int64_t now_ms) {
         if (n->reason == APP_DROP_BAD_FIELD)
                 log_warning("%s: dropped %" PRIu64 " application records%s; the last: bad_field '%s' must be %s "
                             "(docs/monitor.md, Application metrics)",
-                            s->path, s->unlogged, s->logged_ms >= 0 ? " in the last minute" : "", n->field, n->why);
+                            s->path, s->unlogged, s->logged_ms >= 0 ? " since the last report" : "", n->field, n->why);
         else
                 log_warning("%s: dropped %" PRIu64 " application records%s; the last: %s: %s "
                             "(docs/monitor.md, Application metrics)",
-                            s->path, s->unlogged, s->logged_ms >= 0 ? " in the last minute" : "",
+                            s->path, s->unlogged, s->logged_ms >= 0 ? " since the last report" : "",
                             app_drop_name(n->reason), what);
         s->unlogged = 0;
         s->logged_ms = now_ms;
