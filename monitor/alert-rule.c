@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "alert-rule.h"
+#include "app-metrics.h"
 #include "conf-read.h"
 #include "fileio.h"
 #include "macro.h"
@@ -167,7 +168,7 @@ static int path_check(const char *path, void *userdata) {
                                  "object (\"disk.devices.sda.util_pct\")",
                                  path);
         static const char *const own[] = { "monitor.cpu_us", "monitor.missed_total" };
-        bool is_own = strcmp(path, own[0]) == 0 || strcmp(path, own[1]) == 0;
+        bool is_own = strcmp(path, own[0]) == 0 || strcmp(path, own[1]) == 0 || app_metrics_is_series(path);
         if (pc->catalog && !is_own && !metric_catalog_has(pc->catalog, path)) {
                 _cleanup_free_ char *near = metric_catalog_nearest(pc->catalog, path);
                 return conf_fail(pc->c, pc->at, "'%s' is no series the monitor keeps%s%s%s", path,

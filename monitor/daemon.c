@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "alerting.h"
+#include "app-socket.h"
 #include "daemon.h"
 #include "log.h"
 #include "macro.h"
@@ -41,8 +42,11 @@ typedef struct Monitor {
         MonitorRing *ring;
         Alerting alerts;
         Notifier *notifier;
-        int64_t stamp_ms;   /* the slot being sampled (points are stamped with it) */
-        uint64_t tick_mono; /* CLOCK_MONOTONIC of the last tick, usec */
+        AppMetrics *app;      /* application metrics; NULL: app_socket is off */
+        AppSocket *app_sock;  /* NULL: off, or it could not be made */
+        int64_t app_stamp_ms; /* the slot of the last harvest of the application metrics; 0: none */
+        int64_t stamp_ms;     /* the slot being sampled (points are stamped with it) */
+        uint64_t tick_mono;   /* CLOCK_MONOTONIC of the last tick, usec */
         int64_t flushed_ms, sealed_hour, seal_retry_ms;
         StoreOp flush_op, seal_op;
         uint64_t ticks, missed, cpu_usec, long_names;
@@ -67,6 +71,11 @@ static int on_point(void *userdata, const MetricPoint *p) {
                 return 0;
         }
         return ring_add(m->ring, path, p->unit, m->stamp_ms, p->value);
+}
+
+static int on_app_point(void *userdata, const char *name, const char *unit, double value) {
+        Monitor *m = userdata;
+        return ring_add(m->ring, name, unit, m->stamp_ms, value);
 }
 
 static void store_failed(Monitor *m, StoreOp *op, int r) {
@@ -179,6 +188,15 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
                 r = ring_add(m->ring, "monitor.cpu_us", "us", m->stamp_ms, (double) m->cpu_usec);
         if (r >= 0)
                 r = ring_add(m->ring, "monitor.missed_total", "count", m->stamp_ms, (double) m->missed);
+        /* Rates over the slots the records had: two intervals after a missed slot; one at the first
+         * harvest and after a wall clock step (slots apart that the monotonic clock did not see). */
+        int64_t app_span = m->stamp_ms - m->app_stamp_ms;
+        if (m->app_stamp_ms == 0 || app_span <= 0 || app_span > (int64_t) (elapsed / 1000) + iv / 2)
+                app_span = iv;
+        if (r >= 0 && m->app)
+                r = app_metrics_harvest(m->app, (double) app_span / 1000, on_app_point, m);
+        m->app_stamp_ms = m->stamp_ms;
+        app_socket_tick(m->app_sock, m->stamp_ms);
         if (r >= 0)
                 r = notify_series(m);
         if (r == -ENOMEM)
@@ -231,6 +249,10 @@ static int read_config(Monitor *m, MonitorConfig *c) {
         return 0;
 }
 
+static bool same_path(const char *a, const char *b) {
+        return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
 static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         Monitor *m = userdata;
         MonitorConfig c = {};
@@ -249,6 +271,14 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
                 free(c.store);
                 c.store = TAKE_PTR(m->cfg.store);
         }
+        if (!same_path(c.app_socket, m->cfg.app_socket)) {
+                log_warning("%s: 'app_socket' changed to %s: that takes a restart; until then it stays %s",
+                            m->opts->config, c.app_socket ?: "off", m->cfg.app_socket ?: "off");
+                free(c.app_socket);
+                c.app_socket = TAKE_PTR(m->cfg.app_socket);
+        }
+        if (m->app)
+                app_metrics_set_max_series(m->app, c.app_max_series);
         bool new_interval = c.interval_ms != m->cfg.interval_ms;
         notifier_configure(m->notifier, &c.notify);
         monitor_config_done(&m->cfg);
@@ -285,6 +315,42 @@ static int store_open(Monitor *m) {
         if (moved)
                 log_warning("%s: not a usable skytune store: kept as %s (nothing deleted); a new store starts here",
                             m->cfg.store, moved);
+        return 0;
+}
+
+/* The application socket: a missing directory or a socket another process reads is a warning, and
+ * the daemon runs without it. */
+static int app_start(Monitor *m) {
+        const char *path = m->cfg.app_socket;
+        if (!path)
+                return 0;
+        int r = app_metrics_new(m->cfg.app_max_series, &m->app);
+        if (r < 0)
+                return log_error_errno(r, "cannot start the application metrics: %m");
+        r = app_socket_open(m->event, path, m->app, &m->app_sock);
+        if (r == -ENOMEM)
+                return log_error_errno(r, "cannot start the application metrics: %m");
+        if (r == -ENOENT)
+                log_warning("%s: its directory is missing: no application metrics until a restart; the unit's "
+                            "RuntimeDirectory= makes it, by hand create it or set app_socket in %s",
+                            path, m->opts->config);
+        else if (r == -EEXIST)
+                log_warning("%s: not a socket, left alone: no application metrics; remove it or set app_socket in %s",
+                            path, m->opts->config);
+        else if (r == -EADDRINUSE)
+                log_warning("%s: another process reads this socket: no application metrics; stop it or set "
+                            "app_socket in %s",
+                            path, m->opts->config);
+        else if (r < 0)
+                log_warning_errno(r,
+                                  "%s: cannot make the application socket: %m; no application metrics (set "
+                                  "app_socket in %s)",
+                                  path, m->opts->config);
+        if (r < 0) /* no series either */
+                m->app = app_metrics_free(m->app);
+        else
+                log_info("%s: reading application metrics (at most %zu endpoints and metrics)", path,
+                         m->cfg.app_max_series);
         return 0;
 }
 
@@ -337,6 +403,8 @@ static int monitor_start(Monitor *m) {
                 if (r < 0)
                         return log_error_errno(r, "cannot set up the event loop: %m");
         }
+        if ((r = app_start(m)) < 0)
+                return r;
         /* The first sample, in the slot that began last: every rate needs a sample before it. */
         m->stamp_ms = now_ms / m->cfg.interval_ms * m->cfg.interval_ms;
         if ((r = profiler_sample(m->profiler, profiler_now_usec(), false)) < 0)
@@ -360,6 +428,8 @@ static void monitor_done(Monitor *m) {
                         m->exit_status = m->exit_status ?: 1;
                 }
         }
+        app_socket_close(m->app_sock);
+        app_metrics_free(m->app);
         profiler_free(m->profiler);
         ring_free(m->ring);
         alerting_done(&m->alerts);

@@ -21,6 +21,8 @@ static void usage(FILE *f) {
               "keeps them in a local store that 'skytune monitor query' reads: 1 s samples\n"
               "for 2 days, 1-minute rollups for 30 days, 1-hour rollups for 2 years.\n"
               "systemd starts it as skytune-monitor.service; it never needs root.\n"
+              "Local processes may send request and custom metrics, JSON lines, to a UNIX\n"
+              "datagram socket (app_socket: " MONITOR_APP_SOCKET_PATH ").\n"
               "\n"
               "  --config FILE      the configuration (default " MONITOR_CONFIG_PATH ";\n"
               "                     that one may be missing: then the defaults)\n"
@@ -100,6 +102,11 @@ static int check(const MonitorOptions *o) {
         }
         if (c.notify.n == 0)
                 printf("  no notifiers: alert events go to the journal only\n");
+        if (c.app_socket)
+                printf("  application metrics on %s, at most %zu endpoints and metrics\n", c.app_socket,
+                       c.app_max_series);
+        else
+                printf("  application metrics off\n");
         monitor_config_done(&c);
         return 0;
 }

@@ -23,14 +23,17 @@ int monitor_config_defaults(MonitorConfig *c) {
                 .max_series = 4096,
                 .max_pending = 600,
                 .limits = tsdb_limits_default,
+                .app_socket = strdup(MONITOR_APP_SOCKET_PATH),
+                .app_max_series = 200,
         };
         notify_config_defaults(&c->notify);
-        return c->store ? 0 : -ENOMEM;
+        return c->store && c->app_socket ? 0 : -ENOMEM;
 }
 
 void monitor_config_done(MonitorConfig *c) {
         free(c->store);
         notify_config_done(&c->notify);
+        free(c->app_socket);
         *c = (MonitorConfig) {};
 }
 
@@ -139,9 +142,25 @@ static int read_tier(const ConfRead *r, const config_setting_t *ret_group, const
         return 0;
 }
 
+/* app_socket: an absolute path, or "off"; app_max_series. */
+static int read_app(const ConfRead *r, const config_setting_t *root, MonitorConfig *c) {
+        int k = conf_string(r, root, "app_socket", &c->app_socket);
+        if (k > 0 && strcmp(c->app_socket, "off") == 0) {
+                free(c->app_socket);
+                c->app_socket = NULL;
+        } else if (k > 0 && (c->app_socket[0] != '/' || strlen(c->app_socket) >= 108))
+                return conf_fail(r, config_setting_get_member(root, "app_socket"),
+                                 "'app_socket' must be an absolute path shorter than 108 bytes (a UNIX socket's "
+                                 "limit), or \"off\"");
+        double v;
+        if (k >= 0 && (k = conf_number(r, root, "app_max_series", 1, MONITOR_MAX_SERIES_MAX, &v)) > 0)
+                c->app_max_series = (size_t) v;
+        return k;
+}
+
 static int read_root(const ConfRead *r, const config_setting_t *root, const char *dir, MonitorConfig *c) {
-        static const char *const keys[] = { "interval",    "flush",     "store",     "max_series",
-                                            "max_pending", "retention", "notifiers", "notify" };
+        static const char *const keys[] = { "interval",  "flush",      "store",          "max_series", "max_pending",
+                                            "retention", "app_socket", "app_max_series", "notifiers",  "notify" };
         int k = conf_keys(r, root, "monitor.conf", keys, ELEMENTSOF(keys));
         if (k >= 0)
                 k = notify_config_read(r, root, dir, &c->notify);
@@ -159,6 +178,8 @@ static int read_root(const ConfRead *r, const config_setting_t *root, const char
                 c->max_series = (size_t) v;
         if (k >= 0 && (k = conf_number(r, root, "max_pending", 1, CHUNK_MAX_POINTS, &v)) > 0)
                 c->max_pending = (size_t) v;
+        if (k >= 0)
+                k = read_app(r, root, c);
         if (k < 0)
                 return k;
         const config_setting_t *ret_group = config_setting_get_member(root, "retention");

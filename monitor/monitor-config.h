@@ -16,6 +16,7 @@
 #define MONITOR_INTERVAL_MIN_MS INT64_C(100)
 #define MONITOR_INTERVAL_MAX_MS INT64_C(3600000)
 #define MONITOR_MAX_SERIES_MAX  FLUSH_MAX_PARTS /* what one flush of the store's log takes */
+#define MONITOR_APP_SOCKET_PATH "/run/skytune-monitor/app.sock"
 
 typedef struct MonitorConfig {
         int64_t interval_ms;       /* between samples: 1 s */
@@ -26,9 +27,11 @@ typedef struct MonitorConfig {
                                          * (never fewer than two flushes' worth: monitor_pending_cap) */
         struct tsdb_limits limits; /* tsdb_limits_default */
         NotifyConfig notify;       /* the notifiers (notify-config.h): none */
+        char *app_socket;          /* the application metrics' socket: MONITOR_APP_SOCKET_PATH; NULL: "off" */
+        size_t app_max_series;     /* endpoint/method pairs and custom names kept: 200 */
 } MonitorConfig;
 
-/* The defaults (store strdup'ed): -ENOMEM. */
+/* The defaults (store and app_socket strdup'ed): -ENOMEM. */
 int monitor_config_defaults(MonitorConfig *c);
 /* Reads path over the defaults into *c (freed first with monitor_config_done): a missing file is
  * the defaults when !must_exist, else -ENOENT; a bad value -EINVAL with *e at file:line. On failure

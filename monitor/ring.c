@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* The RAM ring (ring.h): series in an open-addressing table by name (FNV-1a), each with a pending
- * array that grows to what one flush needs and stays there. */
+/* The RAM ring (ring.h): series found by name through a name index (name-index.h), each with a
+ * pending array that grows to what one flush needs and stays there. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "macro.h"
+#include "name-index.h"
 #include "ring.h"
 
 typedef struct RingSeries {
         char *name;
-        uint64_t hash;
         int64_t id; /* in the store; -1: not yet named there */
         int scale;
         double factor;  /* 10^scale */
@@ -26,19 +26,11 @@ struct MonitorRing {
         size_t max_series, max_pending;
         RingSeries *series; /* in the order first seen */
         size_t n, cap;
-        uint32_t *slots;             /* index + 1 into series; 0: empty */
-        size_t n_slots;              /* a power of two, at least twice n */
+        NameIndex index;             /* name -> position in series */
         struct tsdb_chunk_in *flush; /* scratch for ring_flush, cap entries */
         size_t memory;
         MonitorRingStats stats;
 };
-
-static uint64_t name_hash(const char *s) {
-        uint64_t h = UINT64_C(14695981039346656037);
-        for (; *s; s++)
-                h = (h ^ (unsigned char) *s) * UINT64_C(1099511628211);
-        return h;
-}
 
 int ring_unit_scale(const char *unit) {
         static const struct {
@@ -71,7 +63,7 @@ MonitorRing *ring_free(MonitorRing *r) {
                 free(r->series[i].pend);
         }
         free(r->series);
-        free(r->slots);
+        name_index_done(&r->index);
         free(r->flush);
         free(r);
         return NULL;
@@ -94,39 +86,14 @@ void ring_set_limits(MonitorRing *r, size_t max_series, size_t max_pending) {
                 pending_trim(r, &r->series[i], r->max_pending);
 }
 
-static RingSeries *series_find(const MonitorRing *r, const char *name, uint64_t h, size_t *ret_slot) {
-        if (r->n_slots == 0) {
-                *ret_slot = SIZE_MAX;
-                return NULL;
-        }
-        size_t mask = r->n_slots - 1;
-        for (size_t i = h & mask;; i = (i + 1) & mask) {
-                if (r->slots[i] == 0) {
-                        *ret_slot = i;
-                        return NULL;
-                }
-                RingSeries *s = &r->series[r->slots[i] - 1];
-                if (s->hash == h && strcmp(s->name, name) == 0)
-                        return s;
-        }
+static const char *series_key(const void *userdata, size_t i) {
+        const MonitorRing *r = userdata;
+        return r->series[i].name;
 }
 
-static int slots_grow(MonitorRing *r) {
-        size_t n = r->n_slots ? 2 * r->n_slots : 64;
-        uint32_t *slots = calloc(n, sizeof(*slots));
-        if (!slots)
-                return -ENOMEM;
-        for (size_t k = 0; k < r->n; k++) {
-                size_t i = r->series[k].hash & (n - 1);
-                while (slots[i])
-                        i = (i + 1) & (n - 1);
-                slots[i] = (uint32_t) k + 1;
-        }
-        r->memory += (n - r->n_slots) * sizeof(*slots);
-        free(r->slots);
-        r->slots = slots;
-        r->n_slots = n;
-        return 0;
+static RingSeries *series_find(const MonitorRing *r, const char *name, uint64_t h) {
+        int64_t i = name_index_find(&r->index, name, h, series_key, r);
+        return i < 0 ? NULL : &r->series[i];
 }
 
 /* The store's id and scale for a new series: its own when it exists, else created with unit's. */
@@ -146,7 +113,7 @@ static int series_name(MonitorRing *r, RingSeries *s, const char *unit) {
         return 0;
 }
 
-static int series_add(MonitorRing *r, const char *name, uint64_t h, size_t slot, RingSeries **ret) {
+static int series_add(MonitorRing *r, const char *name, uint64_t h, RingSeries **ret) {
         if (r->n == r->cap) {
                 size_t cap = r->cap ? 2 * r->cap : 64;
                 RingSeries *v = realloc(r->series, cap * sizeof(*v));
@@ -163,8 +130,12 @@ static int series_add(MonitorRing *r, const char *name, uint64_t h, size_t slot,
         char *copy = strdup(name);
         if (!copy)
                 return -ENOMEM;
-        r->series[r->n] = (RingSeries) { .name = copy, .hash = h, .id = -1, .last_t = -1 };
-        r->slots[slot] = (uint32_t) ++r->n;
+        int k = name_index_add(&r->index, h, r->n);
+        if (k < 0) {
+                free(copy);
+                return k;
+        }
+        r->series[r->n++] = (RingSeries) { .name = copy, .id = -1, .last_t = -1 };
         r->memory += strlen(name) + 1;
         *ret = &r->series[r->n - 1];
         return 0;
@@ -187,21 +158,14 @@ static int pending_push(MonitorRing *r, RingSeries *s, struct store_point p) {
 }
 
 int ring_add(MonitorRing *r, const char *name, const char *unit, int64_t t_ms, double value) {
-        uint64_t h = name_hash(name);
-        size_t slot;
-        RingSeries *s = series_find(r, name, h, &slot);
+        uint64_t h = name_index_hash(name);
+        RingSeries *s = series_find(r, name, h);
         if (!s) {
                 if (r->n >= r->max_series) {
                         r->stats.dropped_series++;
                         return 0;
                 }
-                if ((r->n + 1) * 2 > r->n_slots) {
-                        int k = slots_grow(r);
-                        if (k < 0)
-                                return k;
-                        series_find(r, name, h, &slot);
-                }
-                int k = series_add(r, name, h, slot, &s);
+                int k = series_add(r, name, h, &s);
                 if (k < 0)
                         return k;
         }
@@ -268,8 +232,7 @@ int ring_flush(MonitorRing *r) {
 }
 
 int ring_last(const MonitorRing *r, const char *name, int64_t *ret_t, double *ret_v) {
-        size_t slot;
-        const RingSeries *s = series_find(r, name, name_hash(name), &slot);
+        const RingSeries *s = series_find(r, name, name_index_hash(name));
         if (!s || s->last_t < 0)
                 return -ENOENT;
         *ret_t = s->last_t;
@@ -283,5 +246,5 @@ void ring_stats(const MonitorRing *r, MonitorRingStats *ret) {
 }
 
 size_t ring_memory(const MonitorRing *r) {
-        return r->memory;
+        return r->memory + name_index_memory(&r->index);
 }

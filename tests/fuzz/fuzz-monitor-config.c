@@ -19,6 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 fuzz_check(c.store && c.store[0] == '/');
                 fuzz_check(c.max_series >= 1 && c.max_series <= MONITOR_MAX_SERIES_MAX);
                 fuzz_check(c.max_pending >= 1 && c.max_pending <= CHUNK_MAX_POINTS);
+                fuzz_check(!c.app_socket || (c.app_socket[0] == '/' && strlen(c.app_socket) < 108));
+                fuzz_check(c.app_max_series >= 1 && c.app_max_series <= MONITOR_MAX_SERIES_MAX);
                 for (int i = 0; i < TSDB_TIERS; i++)
                         fuzz_check(c.limits.age_ms[i] >= 0 && c.limits.bytes[i] >= 0);
         } else {

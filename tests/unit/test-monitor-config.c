@@ -25,6 +25,8 @@ static void test_defaults(void **state) {
         assert_string_equal(c.store, TSDB_DEFAULT_PATH);
         assert_int_equal(c.max_series, 4096);
         assert_memory_equal(&c.limits, &tsdb_limits_default, sizeof(c.limits));
+        assert_string_equal(c.app_socket, MONITOR_APP_SOCKET_PATH);
+        assert_int_equal(c.app_max_series, 200);
         /* Named on the command line, the file must be there. */
         assert_int_equal(monitor_config_load("/nonexistent/monitor.conf", true, &c, &e), -ENOENT);
         char *msg = error_format(&e);
@@ -37,16 +39,19 @@ static void test_defaults(void **state) {
 
 static void test_every_key(void **state) {
         char *dir = test_tmpdir();
-        char *path = write_conf(dir, "interval = \"500ms\";\n"
-                                     "flush = 30;\n"
-                                     "store = \"/srv/m/store.db\";\n"
-                                     "max_series = 100;\n"
-                                     "max_pending = 50;\n"
-                                     "retention = {\n"
-                                     "  seconds = { age = \"36h\"; bytes = \"1G\"; };\n"
-                                     "  minutes = { bytes = 1048576; };\n"
-                                     "  hours = { age = \"forever\"; bytes = \"unlimited\"; };\n"
-                                     "};\n");
+        char *path = write_conf(dir,
+                                "interval = \"500ms\";\n"
+                                "flush = 30;\n"
+                                "store = \"/srv/m/store.db\";\n"
+                                "max_series = 100;\n"
+                                "max_pending = 50;\n"
+                                "app_socket = \"/run/x/app.sock\";\n"
+                                "app_max_series = 20;\n"
+                                "retention = {\n"
+                                "  seconds = { age = \"36h\"; bytes = \"1G\"; };\n"
+                                "  minutes = { bytes = 1048576; };\n"
+                                "  hours = { age = \"forever\"; bytes = \"unlimited\"; };\n"
+                                "};\n");
         MonitorConfig c = {};
         Error e = ERROR_NULL;
         assert_int_equal(monitor_config_load(path, true, &c, &e), 0);
@@ -55,6 +60,8 @@ static void test_every_key(void **state) {
         assert_string_equal(c.store, "/srv/m/store.db");
         assert_int_equal(c.max_series, 100);
         assert_int_equal(c.max_pending, 50);
+        assert_string_equal(c.app_socket, "/run/x/app.sock");
+        assert_int_equal(c.app_max_series, 20);
         assert_int_equal(c.limits.age_ms[TSDB_TIER_CHUNK], 36 * TSDB_HOUR_MS);
         assert_int_equal(c.limits.bytes[TSDB_TIER_CHUNK], INT64_C(1) << 30);
         assert_int_equal(c.limits.age_ms[TSDB_TIER_R1M], tsdb_limits_default.age_ms[TSDB_TIER_R1M]);
@@ -84,6 +91,8 @@ static void test_mistakes(void **state) {
                 { "retention = { hours = { count = 3; }; };\n", ":1:", "unknown key 'count'" },
                 { "retention = 3;\n", ":1:", "must be a group" },
                 { "interval = 1;\nflush = = 2;\n", ":2:", "syntax error" },
+                { "app_socket = \"app.sock\";\n", ":1:", "absolute path shorter than 108 bytes" },
+                { "\napp_max_series = 0;\n", ":2:", "from 1 to" },
         };
         char *dir = test_tmpdir();
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -127,12 +136,23 @@ static void test_bytes(void **state) {
         assert_int_equal(monitor_parse_bytes("", &b), -EINVAL);
 }
 
+static void test_app_socket_off(void **state) {
+        char *dir = test_tmpdir();
+        char *path = write_conf(dir, "app_socket = \"off\";\n");
+        MonitorConfig c = {};
+        Error e = ERROR_NULL;
+        assert_int_equal(monitor_config_load(path, true, &c, &e), 0);
+        assert_null(c.app_socket);
+        monitor_config_done(&c);
+        free(path);
+        test_rm_rf(dir);
+        free(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_defaults),
-                cmocka_unit_test(test_every_key),
-                cmocka_unit_test(test_mistakes),
-                cmocka_unit_test(test_bytes),
+                cmocka_unit_test(test_defaults), cmocka_unit_test(test_every_key),      cmocka_unit_test(test_mistakes),
+                cmocka_unit_test(test_bytes),    cmocka_unit_test(test_app_socket_off),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/* The name index (name-index.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "name-index.h"
+
+uint64_t name_index_hash(const char *s) {
+        uint64_t h = UINT64_C(14695981039346656037);
+        for (; *s; s++)
+                h = (h ^ (unsigned char) *s) * UINT64_C(1099511628211);
+        return h;
+}
+
+int64_t name_index_find(const NameIndex *x, const char *name, uint64_t h, NameIndexKey key, const void *userdata) {
+        if (x->n_slots == 0)
+                return -ENOENT;
+        size_t mask = x->n_slots - 1;
+        for (size_t i = h & mask;; i = (i + 1) & mask) {
+                const NameIndexSlot *s = &x->slots[i];
+                if (s->item == 0)
+                        return -ENOENT;
+                if (s->hash == h && strcmp(key(userdata, s->item - 1), name) == 0)
+                        return (int64_t) s->item - 1;
+        }
+}
+
+static void slot_put(NameIndexSlot *slots, size_t n_slots, uint64_t h, uint32_t item) {
+        size_t i = h & (n_slots - 1);
+        while (slots[i].item)
+                i = (i + 1) & (n_slots - 1);
+        slots[i] = (NameIndexSlot) { h, item };
+}
+
+static int grow(NameIndex *x) {
+        size_t n = x->n_slots ? 2 * x->n_slots : 64;
+        NameIndexSlot *slots = calloc(n, sizeof(*slots));
+        if (!slots)
+                return -ENOMEM;
+        for (size_t k = 0; k < x->n_slots; k++)
+                if (x->slots[k].item)
+                        slot_put(slots, n, x->slots[k].hash, x->slots[k].item);
+        free(x->slots);
+        x->slots = slots;
+        x->n_slots = n;
+        return 0;
+}
+
+int name_index_add(NameIndex *x, uint64_t h, size_t i) {
+        if (i >= UINT32_MAX)
+                return -ENOMEM;
+        if ((x->n + 1) * 2 > x->n_slots) {
+                int r = grow(x);
+                if (r < 0)
+                        return r;
+        }
+        slot_put(x->slots, x->n_slots, h, (uint32_t) i + 1);
+        x->n++;
+        return 0;
+}
+
+void name_index_done(NameIndex *x) {
+        free(x->slots);
+        *x = (NameIndex) {};
+}
+
+size_t name_index_memory(const NameIndex *x) {
+        return x->n_slots * sizeof(*x->slots);
+}
