@@ -217,6 +217,24 @@ static bool at(const struct tsdb_bucket *b, size_t n, size_t *k, int64_t t, doub
         return true;
 }
 
+/* The monitor's sampling interval in s, from a rate series' buckets (the store does not keep it):
+ * the step over the most samples a bucket holds, or, at one sample a bucket at most, the
+ * shortest gap between two buckets with one. */
+static double interval_s(const struct tsdb_bucket *b, size_t n, int64_t step) {
+        int64_t most = 0, gap = INT64_MAX, last = -1;
+        for (size_t i = 0; i < n; i++) {
+                if (b[i].count == 0)
+                        continue;
+                most = MAX(most, b[i].count);
+                if (last >= 0)
+                        gap = MIN(gap, b[i].t - last);
+                last = b[i].t;
+        }
+        if (most > 1)
+                return (double) step / 1000 / (double) most;
+        return gap == INT64_MAX ? (double) step / 1000 : (double) gap / 1000;
+}
+
 typedef struct AppSum {
         double requests, errors, latency_weighted, p50_weighted, p95_worst, p99_worst;
 } AppSum;
@@ -237,10 +255,11 @@ static int app_row(const Window *w, const Endpoint *e, AppSum *all, json_t *rows
         }
         AppSum s = { .p95_worst = NAN, .p99_worst = NAN };
         bool seen = false; /* a sample in the window: an endpoint without one is left out */
-        double step_s = (double) w->step / 1000;
+        /* Each sample is a rate over one interval: its requests are rate times interval. */
+        double iv = r >= 0 ? interval_s(b[F_RATE], n[F_RATE], w->step) : 0;
         for (size_t i = 0; r >= 0 && i < n[F_RATE]; i++) {
                 const struct tsdb_bucket *q = &b[F_RATE][i];
-                double req = q->avg / p[F_RATE] * step_s, v;
+                double req = (double) q->sum / p[F_RATE] * iv, v;
                 seen |= q->count > 0;
                 if (q->count == 0 || req <= 0)
                         continue;

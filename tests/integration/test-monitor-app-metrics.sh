@@ -6,7 +6,7 @@
 # field; past app_max_series new endpoints are dropped and counted; an alert rule reads the series; a
 # second daemon leaves a live socket alone, and a file that is no socket too; SIGHUP applies a new
 # app_max_series and keeps the socket; a missing directory is a warning naming the path and the
-# daemon runs on; "off" makes no socket.
+# daemon runs on; "off" makes no socket; `skytune monitor summary` reads the endpoint back.
 set -euo pipefail
 build=$1 src=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -113,6 +113,19 @@ within "$(field "$db" monitor.app_dropped.bad_field max)" 1.0 0 || fail "monitor
 # The cap: /api/v1/x GET, queue.depth and jobs are kept; /b and /c are not.
 within "$(field "$db" monitor.app_dropped.over_cap max)" 2.0 0 || fail "monitor.app_dropped.over_cap"
 "$sky" monitor series --store "$db" | grep -q "app\.b\." && fail "a series past app_max_series was kept"
+# skytune monitor summary over the same store: the requests from the rate, the success rate and
+# the mean weighted by them, the worst second's P95.
+"$sky" monitor summary --store "$db" --minutes 10 --json >"$tmp/summary.json" || fail "monitor summary"
+python3 - "$tmp/summary.json" <<'PY' || fail "monitor summary: $(cat "$tmp/summary.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+[e] = [e for e in d["endpoints"] if e["endpoint"] == "api_v1_x"]
+assert e["method"] == "GET" and e["requests"] == 100, e
+assert abs(e["success_pct"] - 90) < 1e-6 and abs(e["mean_ms"] - 50.5) < 1e-3, e
+assert abs(e["p95_ms_worst_s"] - 95) <= 0.95, e
+assert d["application"]["requests"] == 100, d["application"]
+assert any(h["series"] == "memory.used_pct" for h in d["host"]), d["host"]
+PY
 # One line for the drops of that minute, naming the last one's reason.
 [ "$(grep -c "dropped .* application records" "$tmp/app.log")" = 1 ] ||
         fail "want one line about the dropped records: $(cat "$tmp/app.log")"
