@@ -23,6 +23,8 @@
 #include "verbs.h"
 
 static const char usage[] = "Usage: skytune alerts [--store FILE] [--json]\n"
+                            "       skytune alerts --history [--since SPAN] [--alert NAME] [--store FILE]\n"
+                            "                      [--json]\n"
                             "       skytune alerts check [FILE...]\n"
                             "       skytune alerts test RULES... TEST\n"
                             "\n"
@@ -30,6 +32,11 @@ static const char usage[] = "Usage: skytune alerts [--store FILE] [--json]\n"
                             "(pending, firing, resolved, inactive), level, since when, and last value;\n"
                             "firing ones first. --store FILE names the store (default\n" TSDB_DEFAULT_PATH
                             "); --json: schema " ALERTS_SCHEMA ".\n"
+                            "\n"
+                            "--history lists the alerts' events instead (firing, level, resolved,\n"
+                            "flapping, settled), oldest first, over the last --since (default 24h; the\n"
+                            "store keeps 90 days), of one alert with --alert; --json: schema\n"
+                            "" ALERT_HISTORY_SCHEMA ".\n"
                             "\n"
                             "Check alert rule files as skytune-monitor reads them (docs/monitor.md, Alert\n"
                             "rules): each mistake at FILE:LINE, each series against what the monitor keeps.\n"
@@ -195,15 +202,54 @@ static json_t *sorted(json_t *list) {
         return out;
 }
 
+static int add_event(const struct tsdb_event *ev, void *userdata) {
+        char t[ISO8601_USEC_SIZE];
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "t", time_format_iso8601((uint64_t) ev->t_ms * 1000, t),
+                              "alert", ev->name, "event", ev->event, "level", ev->level, "value",
+                              isfinite(ev->value) ? json_real(ev->value) : json_null());
+        return o && json_array_append_new(userdata, o) == 0 ? 0 : -ENOMEM;
+}
+
+static int alerts_history(const char *store, const char *since, const char *alert, bool json) {
+        int64_t span = 24 * TSDB_HOUR_MS;
+        if (since && time_parse_span_ms(since, &span) < 0) {
+                log_error("--since %s: not a span (a whole number with s, m, h, d or w: 90m, 24h, 30d)", since);
+                return EXIT_USAGE;
+        }
+        int64_t now = (int64_t) (time_now_realtime_usec() / 1000);
+        struct tsdb *t;
+        if (monitor_store_open(store, &t) < 0)
+                return EXIT_FAIL;
+        json_t *list = json_array();
+        int r = list ? tsdb_event_each(t, now - span, INT64_MAX, alert, add_event, list) : -ENOMEM;
+        tsdb_close(t);
+        if (r < 0) {
+                log_error("%s: cannot read the alert history: %s", store, strerror(-r));
+                json_decref(list);
+                return EXIT_FAIL;
+        }
+        char from[ISO8601_USEC_SIZE];
+        json_t *doc = json_pack("{s:s, s:s, s:s, s:s?, s:o}", "schema", ALERT_HISTORY_SCHEMA, "store", store, "since",
+                                time_format_iso8601((uint64_t) MAX(now - span, 0) * 1000, from), "alert", alert,
+                                "events", list);
+        return monitor_emit(doc, json, render_alert_history);
+}
+
 static int alerts_list(int argc, char **argv) {
-        const char *store = TSDB_DEFAULT_PATH;
-        bool json = false;
+        const char *store = TSDB_DEFAULT_PATH, *since = NULL, *alert = NULL;
+        bool json = false, history = false;
         for (int i = 1; i < argc; i++) {
                 if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
                         fputs(usage, stdout);
                         return EXIT_OK;
                 } else if (strcmp(argv[i], "--json") == 0)
                         json = true;
+                else if (strcmp(argv[i], "--history") == 0)
+                        history = true;
+                else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc)
+                        since = argv[++i];
+                else if (strcmp(argv[i], "--alert") == 0 && i + 1 < argc)
+                        alert = argv[++i];
                 else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
                         store = argv[++i];
                 else if (strncmp(argv[i], "--store=", 8) == 0 && argv[i][8])
@@ -213,6 +259,13 @@ static int alerts_list(int argc, char **argv) {
                         return EXIT_USAGE;
                 }
         }
+        if ((since || alert) && !history) {
+                log_error("alerts: %s belongs to --history (see 'skytune alerts --help')",
+                          since ? "--since" : "--alert");
+                return EXIT_USAGE;
+        }
+        if (history)
+                return alerts_history(store, since, alert, json);
         struct tsdb *t;
         if (monitor_store_open(store, &t) < 0)
                 return EXIT_FAIL;

@@ -38,6 +38,22 @@ static json_t *lookup(const char *path, void *userdata) {
         return l->values[i];
 }
 
+/* The event into the store's history (skytune alerts --history). */
+static void keep_event(Alerting *a, const AlertRule *r, const AlertState *s, AlertEventKind ev, AlertLevel was,
+                       int64_t wall_ms) {
+        if (!a->store)
+                return;
+        AlertLevel level =
+                ev == ALERT_EVENT_RESOLVED || (ev == ALERT_EVENT_SETTLED && s->phase != ALERT_FIRING) ? was : s->level;
+        struct tsdb_event e = { wall_ms, r->name, alert_event_name(ev), alert_level_name(level), s->value };
+        int q = tsdb_event_add(a->store, &e);
+        if (q < 0 && a->history_lost++ == 0)
+                log_error_errno(q,
+                                "alert %s: cannot keep its event in the store's history: %m (further such "
+                                "failures are counted, not logged)",
+                                r->name);
+}
+
 static void tell(Alerting *a, const AlertRule *r, const AlertState *s, AlertEventKind ev, AlertLevel was) {
         const char *summary = NULL;
         for (size_t i = 0; i < r->n_annotations && !summary; i++)
@@ -159,6 +175,7 @@ void alerting_eval(Alerting *a, const MonitorRing *ring, int64_t stamp_ms, int64
                         log_debug("alert %s pending (%s)", r->name, alert_level_name(s->level));
                 else if (ev != ALERT_EVENT_NONE) {
                         tell(a, r, s, ev, was);
+                        keep_event(a, r, s, ev, was, stamp_ms);
                         alerting_note(a, changes, i, ev, was, stamp_ms);
                 }
                 /* Kept whenever it changes in a way a restart must not lose (hits excepted). */

@@ -19,6 +19,10 @@
 /* journalctl MESSAGE_ID=... lists every alert event of skytune-monitor. */
 #define SKYTUNE_MESSAGE_ALERT "8f1b5c2e6a4d4c0f9e7a3b1d2c6e8f40"
 
+/* The alert history in the store (skytune alerts --history) keeps 90 days, at most 100000 events. */
+#define ALERT_HISTORY_AGE_MS (90 * TSDB_DAY_MS)
+#define ALERT_HISTORY_MAX    100000
+
 typedef struct Alerting {
         struct tsdb *store; /* where the states are kept (not owned); NULL: not kept */
         AlertRules rules;
@@ -30,6 +34,7 @@ typedef struct Alerting {
         struct Notifier *notifier; /* where the changes go (not owned); NULL: only the journal */
         int64_t *fired_ms;         /* per rule: when it last began firing, on the wall clock; 0: unknown */
         uint64_t notify_lost;      /* alerts not made into notifications (no memory) */
+        uint64_t history_lost;     /* events the store did not take (logged at the first) */
 } Alerting;
 
 /* Loads the rules of dirs (each must exist when must_exist: directories named on the command line).

@@ -123,6 +123,8 @@ static void seal(Monitor *m) {
         int r = tsdb_seal(m->store, hour * TSDB_HOUR_MS, &points);
         if (r >= 0)
                 r = tsdb_prune(m->store, m->stamp_ms, &m->cfg.limits, deleted);
+        if (r >= 0)
+                r = tsdb_event_prune(m->store, m->stamp_ms - ALERT_HISTORY_AGE_MS, ALERT_HISTORY_MAX, NULL);
         if (r < 0) {
                 store_failed(m, &m->seal_op, r);
                 m->seal_retry_ms = m->stamp_ms + SEAL_RETRY_MS;

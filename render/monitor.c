@@ -148,3 +148,22 @@ int render_monitor_summary(FILE *f, const json_t *doc) {
                 fprintf(f, "  %s\n", str(doc, "note"));
         return ferror(f) ? -EIO : 0;
 }
+
+int render_alert_history(FILE *f, const json_t *doc) {
+        const json_t *list = json_object_get(doc, "events"), *e;
+        fprintf(f, "%zu alert event%s since ", json_array_size(list), json_array_size(list) == 1 ? "" : "s");
+        put_time(f, str(doc, "since"));
+        fprintf(f, " in %s\n", str(doc, "store"));
+        size_t i;
+        json_array_foreach(list, i, e) {
+                fputs("  ", f);
+                put_time(f, str(e, "t"));
+                fprintf(f, "  %-24s %-9s %-5s", str(e, "alert"), str(e, "event"), str(e, "level"));
+                const json_t *v = json_object_get(e, "value");
+                if (json_is_number(v))
+                        fprintf(f, "  value %.6g\n", json_number_value(v));
+                else
+                        fprintf(f, "  no data\n");
+        }
+        return ferror(f) ? -EIO : 0;
+}

@@ -12,5 +12,7 @@ int render_monitor_query(FILE *f, const json_t *doc);
 int render_monitor_series(FILE *f, const json_t *doc);
 /* skytune.monitor-summary/1: the host's rows, then the endpoints' with the application's total. */
 int render_monitor_summary(FILE *f, const json_t *doc);
+/* skytune.alert-history/1: one line an event (time, alert, event, level, value). */
+int render_alert_history(FILE *f, const json_t *doc);
 /* skytune.alerts/1: one line an alert (name, state, level, since, value). */
 int render_alerts(FILE *f, const json_t *doc);

@@ -67,14 +67,19 @@ static int pragma_is(sqlite3 *db, const char *sql, const char *want, int mismatc
         return r;
 }
 
-/* The writer's small named records (tsdb_state_put) and its queue (tsdb_queue_push): made here rather than in schema_sql, so that a
+/* The writer's small named records (tsdb_state_put), its queue (tsdb_queue_push) and its events
+ * (tsdb_event_add): made here rather than in schema_sql, so that a
  * store written before it gets the table too (and older readers, which never ask, keep reading). */
 static const char state_sql[] = "CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
                                 " WITHOUT ROWID;"
                                 "CREATE TABLE IF NOT EXISTS queue(id INTEGER PRIMARY KEY AUTOINCREMENT,"
                                 " receiver TEXT NOT NULL, created INTEGER NOT NULL, due INTEGER NOT NULL,"
                                 " attempts INTEGER NOT NULL, body TEXT NOT NULL);"
-                                "CREATE INDEX IF NOT EXISTS queue_receiver ON queue(receiver, id);";
+                                "CREATE INDEX IF NOT EXISTS queue_receiver ON queue(receiver, id);"
+                                "CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                                " t INTEGER NOT NULL, name TEXT NOT NULL, event TEXT NOT NULL, level TEXT NOT NULL,"
+                                " value REAL);"
+                                "CREATE INDEX IF NOT EXISTS events_t ON events(t);";
 
 static int set_wal(sqlite3 *db) {
         int r = pragma_is(db, "PRAGMA journal_mode = WAL", "wal", -EIO);

@@ -150,5 +150,20 @@ int tsdb_queue_trim(struct tsdb *t, const char *receiver, int64_t max, int64_t *
  * configuration); *ret_dropped (may be NULL) the number. */
 int tsdb_queue_forget(struct tsdb *t, const char *const *keep, size_t n_keep, int64_t *ret_dropped);
 
+/* The alert events the writer keeps (the monitor's alert history), in time order. */
+struct tsdb_event {
+        int64_t t_ms;
+        const char *name, *event, *level; /* 1..256 bytes each */
+        double value;                     /* NaN: no data */
+};
+int tsdb_event_add(struct tsdb *t, const struct tsdb_event *ev);
+typedef int (*tsdb_event_fn)(const struct tsdb_event *ev, void *userdata);
+/* The events of [from_ms, to_ms), oldest first; name NULL: of every alert. A store written before
+ * the table has none. */
+int tsdb_event_each(struct tsdb *t, int64_t from_ms, int64_t to_ms, const char *name, tsdb_event_fn fn,
+                    void *userdata);
+/* Removes the events before before_ms and all but the newest max; *ret_dropped (may be NULL). */
+int tsdb_event_prune(struct tsdb *t, int64_t before_ms, int64_t max, int64_t *ret_dropped);
+
 /* Copies the WAL into the main file and truncates it (the file's size is then its content). */
 int tsdb_checkpoint(struct tsdb *t);

@@ -141,7 +141,7 @@ _skytune() {
                 if [[ $prev == --store ]]; then
                         _filedir db
                 elif [[ -z $sub || $sub == -* ]]; then
-                        COMPREPLY=($(compgen -W 'check test --store --json' -- "$cur"))
+                        COMPREPLY=($(compgen -W 'check test --store --json --history --since --alert' -- "$cur"))
                 else
                         _filedir conf
                 fi ;;

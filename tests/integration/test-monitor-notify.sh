@@ -4,11 +4,13 @@
 # and resolves and the daemon is killed -9 (both arrive, in order, once each, when it is back), a
 # Slack-style body, an email through an SMTP sink, a command fed the body, and a real Alertmanager
 # that receives, groups and resolves skytune's alerts (checked through its own API and the webhook
-# it forwards to). Secret files others may read are refused at file:line.
+# it forwards to). Secret files others may read are refused at file:line. The events are in the
+# store's history (skytune alerts --history).
 set -euo pipefail
 build=$(realpath "$1") src=$(realpath "$2")
 fail() { echo "FAIL: $*" >&2; exit 1; }
 mon=${SKYTUNE_MONITOR:-$build/monitor/skytune-monitor}
+sky=${SKYTUNE:-$build/cli/skytune}
 sink=$src/tests/integration/notify-sink.py
 fx=$src/tests/fixtures/captured-vm
 tmp=$(mktemp -d)
@@ -96,6 +98,20 @@ reqs = [json.loads(json.loads(l)["body"]) for l in open(sys.argv[1])]
 assert [r["alerts"][0]["status"] for r in reqs] == ["firing", "resolved"], [r["alerts"] for r in reqs]
 assert reqs[1]["alerts"][0]["endsAt"] != "0001-01-01T00:00:00Z"
 PY
+# The same events in the store's history, also across the kill -9.
+"$sky" alerts --history --store "$tmp/down.db" --since 1h --json >hist.json || fail "alerts --history"
+python3 - hist.json <<'PY' || fail "alerts --history: $(cat hist.json)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "skytune.alert-history/1", d
+assert [(e["alert"], e["event"], e["level"]) for e in d["events"]] == \
+    [("FixtureMemory", "firing", "crit"), ("FixtureMemory", "resolved", "crit")], d["events"]
+assert abs(d["events"][0]["value"] - 1.95336) < 1e-4, d["events"][0]
+PY
+"$sky" alerts --history --store "$tmp/down.db" --alert Nope >hist.txt || fail "alerts --history --alert"
+grep -q "^0 alert events since" hist.txt || fail "an alert without events: $(cat hist.txt)"
+rc=0; "$sky" alerts --store "$tmp/down.db" --since 1h 2>hist.err || rc=$?
+[ $rc = 2 ] && grep -q "belongs to --history" hist.err || fail "--since without --history: exit $rc"
 
 # --- Slack, email and a command, from one daemon
 rules 1 1.9
