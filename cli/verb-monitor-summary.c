@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app-metrics.h"
 #include "cli.h"
 #include "log.h"
 #include "macro.h"
@@ -35,6 +36,9 @@ static const char usage[] =
         "  --since SPAN    the same as a span: 90s, 15m, 6h, 2d\n"
         "  --until TIME    the window's end: ISO 8601 in UTC (2026-12-04T18:00:00Z), or now\n"
         "                  (default), for an incident after the fact\n"
+        "  --step 1s|1m|1h the tier to read: by default 1s for windows up to 6 hours that\n"
+        "                  start within 2 days, 1m within 30 days, 1h beyond (the default\n"
+        "                  retention); a coarser tier weighs by each step's requests\n"
         "  --store FILE    the store (default " TSDB_DEFAULT_PATH ")\n"
         "  --json          JSON: schema " MONITOR_SUMMARY_SCHEMA "\n"
         "\n"
@@ -55,29 +59,33 @@ static const struct {
 };
 
 /* An endpoint's series: app.ENDPOINT.METHOD.FIELD (docs/monitor.md, Application metrics). */
-enum { F_RATE, F_ERRORS, F_MEAN, F_P50, F_P95, F_P99, F_N };
-static const char *const app_fields[F_N] = { "requests_per_s", "errors_pct",     "latency_mean_ms",
-                                             "latency_p50_ms", "latency_p95_ms", "latency_p99_ms" };
+enum { F_RATE, F_ERRORS, F_MEAN, F_P50, F_P95, F_P99, F_COUNT, F_N };
+/* Names from the daemon's table (app-metrics.h), so that the two cannot drift apart. */
+static const char *app_field(int f) {
+        static const int index[F_N] = { 1, 4, 8, 5, 6, 7, 0 };
+        return app_request_stats[index[f]];
+}
 
 typedef struct Window {
         struct tsdb *t;
         int64_t from, to, step;
 } Window;
 
-static int parse(int argc, char **argv, const char **store, int64_t *span, int64_t *until, bool *json) {
+typedef struct Args {
+        const char *store;
+        int64_t span, until, step; /* step 0: from the window's age */
+        bool json;
+} Args;
+
+static int parse(int argc, char **argv, Args *a) {
         static const struct option options[] = {
-                { "minutes", required_argument, NULL, 'm' },
-                { "since", required_argument, NULL, 's' },
-                { "until", required_argument, NULL, 'u' },
-                { "store", required_argument, NULL, 'f' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                {},
+                { "minutes", required_argument, NULL, 'm' }, { "since", required_argument, NULL, 's' },
+                { "until", required_argument, NULL, 'u' },   { "step", required_argument, NULL, 'S' },
+                { "store", required_argument, NULL, 'f' },   { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },          {},
         };
-        *store = TSDB_DEFAULT_PATH;
-        *span = TSDB_HOUR_MS;
-        *json = false;
-        *until = (int64_t) (time_now_realtime_usec() / 1000);
+        *a = (Args) { .store = TSDB_DEFAULT_PATH, .span = TSDB_HOUR_MS };
+        a->until = (int64_t) (time_now_realtime_usec() / 1000);
         uint64_t usec;
         int c;
         optind = 1;
@@ -92,10 +100,10 @@ static int parse(int argc, char **argv, const char **store, int64_t *span, int64
                                 log_error("--minutes %s: a whole number of minutes from 1 (60: the last hour)", optarg);
                                 return EXIT_USAGE;
                         }
-                        *span = (int64_t) m * 60000;
+                        a->span = (int64_t) m * 60000;
                         break;
                 case 's':
-                        if (time_parse_span_ms(optarg, span) < 0 || *span < 1000) {
+                        if (time_parse_span_ms(optarg, &a->span) < 0 || a->span < 1000) {
                                 log_error("--since %s: not a span (a whole number with s, m, h, d or w: 90s, 15m, 2d)",
                                           optarg);
                                 return EXIT_USAGE;
@@ -108,10 +116,20 @@ static int parse(int argc, char **argv, const char **store, int64_t *span, int64
                                 return EXIT_USAGE;
                         }
                         if (strcmp(optarg, "now") != 0)
-                                *until = (int64_t) (usec / 1000);
+                                a->until = (int64_t) (usec / 1000);
                         break;
-                case 'f': *store = optarg; break;
-                case 'j': *json = true; break;
+                case 'S':
+                        a->step = strcmp(optarg, "1s") == 0 ? 1000
+                                : strcmp(optarg, "1m") == 0 ? 60000
+                                : strcmp(optarg, "1h") == 0 ? TSDB_HOUR_MS
+                                                            : -1;
+                        if (a->step < 0) {
+                                log_error("--step %s: one of 1s, 1m, 1h (the store's tiers)", optarg);
+                                return EXIT_USAGE;
+                        }
+                        break;
+                case 'f': a->store = optarg; break;
+                case 'j': a->json = true; break;
                 case 'h': fputs(usage, stdout); return -1;
                 case ':':
                         log_error("%s needs a value (see 'skytune monitor summary --help')", argv[optind - 1]);
@@ -247,7 +265,7 @@ static int app_row(const Window *w, const Endpoint *e, AppSum *all, json_t *rows
         for (int f = 0; f < F_N && r >= 0; f++) {
                 char name[512];
                 int scale = 0;
-                snprintf(name, sizeof(name), "app.%s.%s.%s", e->endpoint, e->method, app_fields[f]);
+                snprintf(name, sizeof(name), "app.%s.%s.%s", e->endpoint, e->method, app_field(f));
                 r = buckets(w, name, &b[f], &n[f], &scale);
                 if (r == -ENOENT)
                         r = 0;
@@ -255,11 +273,15 @@ static int app_row(const Window *w, const Endpoint *e, AppSum *all, json_t *rows
         }
         AppSum s = { .p95_worst = NAN, .p99_worst = NAN };
         bool seen = false; /* a sample in the window: an endpoint without one is left out */
-        /* Each sample is a rate over one interval: its requests are rate times interval. */
-        double iv = r >= 0 ? interval_s(b[F_RATE], n[F_RATE], w->step) : 0;
-        for (size_t i = 0; r >= 0 && i < n[F_RATE]; i++) {
-                const struct tsdb_bucket *q = &b[F_RATE][i];
-                double req = (double) q->sum / p[F_RATE] * iv, v;
+        /* The interval's count (app.E.M.requests) where the store has it; else, from a store written
+         * before it, each rate sample times the interval. */
+        bool counted = n[F_COUNT] > 0;
+        const struct tsdb_bucket *rb = counted ? b[F_COUNT] : b[F_RATE];
+        size_t rn = counted ? n[F_COUNT] : n[F_RATE];
+        double scale = counted ? p[F_COUNT] : p[F_RATE] / (r >= 0 ? interval_s(rb, rn, w->step) : 0);
+        for (size_t i = 0; r >= 0 && i < rn; i++) {
+                const struct tsdb_bucket *q = &rb[i];
+                double req = (double) q->sum / scale, v;
                 seen |= q->count > 0;
                 if (q->count == 0 || req <= 0)
                         continue;
@@ -286,8 +308,8 @@ static int app_row(const Window *w, const Endpoint *e, AppSum *all, json_t *rows
         json_t *row = json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "endpoint", e->endpoint, "method",
                                 e->method, "requests", (json_int_t) llround(s.requests), "requests_per_s",
                                 num(s.requests / span_s), "success_pct", num(100 * (1 - s.errors / have)), "mean_ms",
-                                num(s.latency_weighted / have), "p50_ms", num(s.p50_weighted / have), "p95_ms_worst_s",
-                                num(s.p95_worst), "p99_ms_worst_s", num(s.p99_worst));
+                                num(s.latency_weighted / have), "p50_ms_mean", num(s.p50_weighted / have),
+                                "p95_ms_worst_s", num(s.p95_worst), "p99_ms_worst_s", num(s.p99_worst));
         return row && json_array_append_new(rows, row) == 0 ? 0 : -ENOMEM;
 }
 
@@ -311,9 +333,11 @@ static json_t *iso(int64_t ms) {
 
 static json_t *summary_doc(const char *store, const Window *w, json_t *host, json_t *app, const AppSum *all) {
         double have = all->requests > 0 ? all->requests : NAN;
-        const char *note = w->step > 1000 ? "from 1-minute means: success rate and latency are weighted by each "
-                                            "minute's mean rate, not each second's"
-                                          : NULL;
+        const char *note = w->step == 60000 ? "from 1-minute means: success rate and latency are weighted by "
+                                              "each minute's requests, not each second's"
+                : w->step > 60000           ? "from 1-hour means: success rate and latency are weighted by each hour's "
+                                              "requests, not each second's"
+                                            : NULL;
         return json_pack("{s:s, s:s, s:o, s:o, s:I, s:I, s:s*, s:o, s:o, s:{s:I, s:o, s:o}}", "schema",
                          MONITOR_SUMMARY_SCHEMA, "store", store, "from", iso(w->from), "to", iso(w->to), "minutes",
                          (json_int_t) ((w->to - w->from) / 60000), "step_s", (json_int_t) (w->step / 1000), "note",
@@ -323,17 +347,23 @@ static json_t *summary_doc(const char *store, const Window *w, json_t *host, jso
 }
 
 int monitor_summary(int argc, char **argv) {
-        const char *store;
-        int64_t span, until;
-        bool json;
-        int code = parse(argc, argv, &store, &span, &until, &json);
+        Args a;
+        int code = parse(argc, argv, &a);
         if (code != EXIT_OK)
                 return code < 0 ? EXIT_OK : code;
+        const char *store = a.store;
+        int64_t span = a.span, until = a.until;
         Window w = { .to = until };
-        /* Each second's rate makes its requests, and its error rate and latency are weighted by them:
-         * exact while the 1 s samples are kept (2 days by default). Past that the 1-minute rollups
-         * answer, whose means lose how rate and latency move together: said in the document. */
-        w.step = span <= 2 * TSDB_DAY_MS ? 1000 : 60000;
+        /* The tier that still holds the window's start under the default retention (docs/store.md):
+         * 1 s samples (2 days; for windows up to 6 hours, a bounded number of rows), then the
+         * 1-minute (30 days) and the 1-hour rollups, whose means lose how rate and latency move
+         * together within a step: said in the document. */
+        int64_t age = (int64_t) (time_now_realtime_usec() / 1000) - (until - span);
+        w.step = age <= tsdb_limits_default.age_ms[TSDB_TIER_CHUNK] && span <= 6 * TSDB_HOUR_MS ? 1000
+                : age <= tsdb_limits_default.age_ms[TSDB_TIER_R1M]                              ? 60000
+                                                                                                : TSDB_HOUR_MS;
+        if (a.step > 0)
+                w.step = a.step;
         w.to += (w.step - w.to % w.step) % w.step;
         w.from = MAX(w.to - span, 0);
         w.from -= w.from % w.step;
@@ -348,10 +378,12 @@ int monitor_summary(int argc, char **argv) {
                 r = app_rows(&w, app, &all);
         tsdb_close(w.t);
         if (r < 0) {
-                log_error("%s: cannot read the summary's series: %s", store, strerror(-r));
+                log_error("%s: cannot read the summary's series: %s; 'skytune monitor series --store %s' shows what "
+                          "it holds, 'skytune monitor query' reads one",
+                          store, strerror(-r), store);
                 json_decref(host);
                 json_decref(app);
                 return EXIT_FAIL;
         }
-        return monitor_emit(summary_doc(store, &w, host, app, &all), json, render_monitor_summary);
+        return monitor_emit(summary_doc(store, &w, host, app, &all), a.json, render_monitor_summary);
 }

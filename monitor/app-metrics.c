@@ -198,17 +198,19 @@ static int emit_stat(AppEmit emit, void *userdata, const char *prefix, const cha
         return emit(userdata, name, unit, value);
 }
 
-/* A request series' statistics, in the order harvested; the first three come at every tick, the
- * rest only for an interval with requests (no request: no error share and no latency, not 0). */
-static const char *const request_stats[] = {
-        "requests_per_s", "request_bytes_per_s", "response_bytes_per_s", "errors_pct",
-        "latency_p50_ms", "latency_p95_ms",      "latency_p99_ms",       "latency_mean_ms",
+/* A request series' statistics, in the order harvested (app-metrics.h); the first four come at
+ * every tick, the rest only for an interval with requests (no request: no error share and no
+ * latency, not 0). */
+const char *const app_request_stats[APP_REQUEST_STATS] = {
+        "requests",       "requests_per_s", "request_bytes_per_s", "response_bytes_per_s", "errors_pct",
+        "latency_p50_ms", "latency_p95_ms", "latency_p99_ms",      "latency_mean_ms",
 };
 
 static int harvest_request(AppSeries *s, double interval_s, AppEmit emit, void *userdata) {
         const Histogram *h = s->latency;
         uint64_t n = histogram_count(h);
-        double v[ELEMENTSOF(request_stats)] = {
+        double v[APP_REQUEST_STATS] = {
+                (double) n,
                 (double) n / interval_s,
                 s->request_bytes / interval_s,
                 s->response_bytes / interval_s,
@@ -218,10 +220,11 @@ static int harvest_request(AppSeries *s, double interval_s, AppEmit emit, void *
                 (double) histogram_percentile(h, 99) / 1000,
                 n ? histogram_mean(h) / 1000 : 0,
         };
-        static const char *const units[] = { "per_s", "bytes_per_s", "bytes_per_s", "pct", "ms", "ms", "ms", "ms" };
+        static const char *const units[] = { "count", "per_s", "bytes_per_s", "bytes_per_s", "pct",
+                                             "ms",    "ms",    "ms",          "ms" };
         int k = 0;
-        for (size_t i = 0; k >= 0 && i < (n ? ELEMENTSOF(v) : 3); i++)
-                k = emit_stat(emit, userdata, s->name, request_stats[i], units[i], v[i]);
+        for (size_t i = 0; k >= 0 && i < (n ? ELEMENTSOF(v) : 4); i++)
+                k = emit_stat(emit, userdata, s->name, app_request_stats[i], units[i], v[i]);
         return k;
 }
 
@@ -241,8 +244,8 @@ bool app_metrics_is_series(const char *name) {
                 dots += *c == '.';
         if (strncmp(name, "app.", 4) != 0 || dots != 3)
                 return false;
-        for (size_t i = 0; i < ELEMENTSOF(request_stats); i++)
-                if (strcmp(stat + 1, request_stats[i]) == 0)
+        for (size_t i = 0; i < APP_REQUEST_STATS; i++)
+                if (strcmp(stat + 1, app_request_stats[i]) == 0)
                         return true;
         return false;
 }

@@ -57,4 +57,8 @@ void app_metrics_stats(const AppMetrics *a, AppMetricsStats *ret);
 /* Whether name can be one of the series harvested here (the alert rules' check: the names of
  * endpoints and custom metrics are the applications', known only when records come): custom.NAME,
  * app.ENDPOINT.METHOD.STAT with one of the statistics, or the monitor.app_ counters. */
+/* The statistics of an endpoint and method, app.ENDPOINT.METHOD.STAT: "requests" (the interval's
+ * count), "requests_per_s", the bytes, "errors_pct" and the latencies (app-metrics.c). */
+#define APP_REQUEST_STATS 9
+extern const char *const app_request_stats[APP_REQUEST_STATS];
 bool app_metrics_is_series(const char *name);

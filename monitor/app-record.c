@@ -124,9 +124,10 @@ static int parse_status(Parse *p, json_t *o, AppRecord *r) {
 
 /* Accepted and not used: they must still be what the seed sends. */
 static int parse_unused(Parse *p, json_t *o) {
-        double t;
-        if (get_number(p, o, "timestamp", 0, 1e13, &t) < 0)
-                return -EINVAL;
+        /* Any clock's number (s, ms, µs, ns since the epoch) or an ISO 8601 string. */
+        json_t *t = json_object_get(o, "timestamp");
+        if (t && !json_is_number(t) && !json_is_string(t))
+                return bad(p, "timestamp", "a number or a string (it is not used: the arrival counts)");
         static const char *const ids[] = { "user_id", "tenant_id" };
         for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
                 json_t *v = json_object_get(o, ids[i]);

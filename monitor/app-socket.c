@@ -16,6 +16,7 @@
 /* Datagrams read at one wake-up: the loop comes back at once for the rest (level-triggered), and
  * the tick and signals are not kept waiting behind a flood. */
 #define BATCH        256
+#define BATCH_BYTES  (1u << 20)
 #define DATAGRAM_MAX 65536
 #define DROP_LOG_MS  60000
 
@@ -61,13 +62,16 @@ static int64_t now_ms(void) {
 
 static int on_readable(sd_event_source *src, int fd, uint32_t revents, void *userdata) {
         AppSocket *s = userdata;
-        for (int i = 0; i < BATCH; i++) {
+        /* Bounded in datagrams and bytes, so that a flood of large datagrams cannot hold the tick. */
+        size_t bytes = 0;
+        for (int i = 0; i < BATCH && bytes < BATCH_BYTES; i++) {
                 ssize_t n = recv(fd, s->buf, sizeof(s->buf), MSG_DONTWAIT | MSG_TRUNC);
                 if (n < 0) {
                         if (errno != EAGAIN && errno != EINTR)
                                 log_warning_errno(-errno, "%s: cannot read: %m", s->path);
                         break;
                 }
+                bytes += (size_t) MIN((size_t) n, sizeof(s->buf));
                 if ((size_t) n > sizeof(s->buf)) {
                         app_metrics_drop(s->metrics, APP_DROP_TRUNCATED, 1);
                         s->last = (AppDropNote) { APP_DROP_TRUNCATED, NULL, NULL };
@@ -75,8 +79,10 @@ static int on_readable(sd_event_source *src, int fd, uint32_t revents, void *use
                         continue;
                 }
                 int k = app_metrics_feed(s->metrics, s->buf, (size_t) n, &s->last);
-                if (k == -ENOMEM)
-                        return log_error_errno(k, "%s: out of memory", s->path);
+                if (k == -ENOMEM) { /* a negative return would turn the source off for good */
+                        log_error_errno(k, "%s: out of memory: a datagram of application records is lost", s->path);
+                        break;
+                }
                 s->unlogged += (uint64_t) MAX(k, 0);
         }
         drops_log(s, now_ms());
@@ -98,10 +104,11 @@ static int stale_remove(const char *path, const struct sockaddr_un *sa) {
         int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
-        int r = connect(fd, (const struct sockaddr *) sa, sizeof(*sa));
+        int r = connect(fd, (const struct sockaddr *) sa, sizeof(*sa)) < 0 ? -errno : 0;
         close(fd);
-        if (r == 0)
-                return -EADDRINUSE;
+        /* Only "nobody listens" is stale; EACCES, EAGAIN (a full queue) and the rest may be a live one. */
+        if (r != -ECONNREFUSED)
+                return r == 0 ? -EADDRINUSE : r;
         return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
 }
 
@@ -115,14 +122,15 @@ static int bind_path(AppSocket *s) {
                 return r;
         if ((s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
                 return -errno;
-        if (bind(s->fd, (const struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return -errno;
+        /* Any local process may report: the file is made 0666 by bind() itself (the umask for its
+         * length: the daemon has one thread), never chmod()ed by path afterwards. */
+        mode_t old = umask(0111);
+        r = bind(s->fd, (const struct sockaddr *) &sa, sizeof(sa)) < 0 ? -errno : 0;
+        umask(old);
         struct stat st;
-        /* Any local process may report: bind() made the file with the umask (the unit's 0077). */
-        if (chmod(s->path, 0666) < 0 || lstat(s->path, &st) < 0)
-                return -errno;
-        s->ino = st.st_ino;
-        return 0;
+        if (r == 0 && lstat(s->path, &st) == 0 && S_ISSOCK(st.st_mode))
+                s->ino = st.st_ino;
+        return r;
 }
 
 int app_socket_open(sd_event *e, const char *path, AppMetrics *m, AppSocket **ret) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app-metrics.h"
 #include "conf-read.h"
 #include "fileio.h"
 #include "macro.h"
@@ -180,6 +181,17 @@ static int read_root(const ConfRead *r, const config_setting_t *root, const char
                 c->max_pending = (size_t) v;
         if (k >= 0)
                 k = read_app(r, root, c);
+        /* Each endpoint and method makes up to APP_REQUEST_STATS series in the ring: the default
+         * follows a lower max_series, a value given must fit. */
+        const config_setting_t *app_max = config_setting_get_member(root, "app_max_series");
+        if (k >= 0 && !app_max && c->app_max_series * APP_REQUEST_STATS > c->max_series)
+                c->app_max_series = MAX(c->max_series / APP_REQUEST_STATS, 1);
+        if (k >= 0 && app_max && c->app_max_series * APP_REQUEST_STATS > c->max_series)
+                return conf_fail(
+                        r, app_max,
+                        "'app_max_series' %zu makes up to %zu series, more than 'max_series' %zu: lower it, or "
+                        "raise max_series",
+                        c->app_max_series, c->app_max_series * APP_REQUEST_STATS, c->max_series);
         if (k < 0)
                 return k;
         const config_setting_t *ret_group = config_setting_get_member(root, "retention");

@@ -97,11 +97,12 @@ static void put_num(FILE *f, const json_t *o, const char *key, int width, int de
 
 int render_monitor_summary(FILE *f, const json_t *doc) {
         const json_t *host = json_object_get(doc, "host"), *eps = json_object_get(doc, "endpoints"), *r;
-        fprintf(f, "the last %lld min, ", (long long) json_integer_value(json_object_get(doc, "minutes")));
+        fprintf(f, "summary of ");
         put_time(f, str(doc, "from"));
         fprintf(f, " to ");
         put_time(f, str(doc, "to"));
-        fprintf(f, " (%s)\n\n", str(doc, "store"));
+        fprintf(f, ", %lld s steps (%s)\n\n", (long long) json_integer_value(json_object_get(doc, "step_s")),
+                str(doc, "store"));
         if (json_array_size(host) == 0)
                 fprintf(f, "host: no samples in this window\n");
         else
@@ -125,14 +126,14 @@ int render_monitor_summary(FILE *f, const json_t *doc) {
                 return ferror(f) ? -EIO : 0;
         }
         fprintf(f, "%-28s %-7s %10s %9s %9s %9s %9s %9s %9s\n", "endpoint", "method", "requests", "req/s", "success%",
-                "mean ms", "P50 ms", "P95 ms*", "P99 ms*");
+                "mean ms", "P50 ms+", "P95 ms*", "P99 ms*");
         json_array_foreach(eps, i, r) {
                 fprintf(f, "%-28s %-7s %10lld", str(r, "endpoint"), str(r, "method"),
                         (long long) json_integer_value(json_object_get(r, "requests")));
                 put_num(f, r, "requests_per_s", 9, 2);
                 put_num(f, r, "success_pct", 9, 2);
                 put_num(f, r, "mean_ms", 9, 2);
-                put_num(f, r, "p50_ms", 9, 2);
+                put_num(f, r, "p50_ms_mean", 9, 2);
                 put_num(f, r, "p95_ms_worst_s", 9, 2);
                 put_num(f, r, "p99_ms_worst_s", 9, 2);
                 fputc('\n', f);
@@ -142,8 +143,12 @@ int render_monitor_summary(FILE *f, const json_t *doc) {
                 "");
         put_num(f, all, "success_pct", 9, 2);
         put_num(f, all, "mean_ms", 9, 2);
-        fprintf(f, "\n* the worst %s's percentile in the window (the seconds' histograms are not kept)\n",
-                json_integer_value(json_object_get(doc, "step_s")) > 1 ? "minute" : "second");
+        long long step = json_integer_value(json_object_get(doc, "step_s"));
+        const char *unit = step >= 3600 ? "hour" : step > 1 ? "minute" : "second";
+        fprintf(f,
+                "\n+ the mean of each %s's P50, weighted by its requests\n"
+                "* the worst %s's percentile in the window (the seconds' histograms are not kept)\n",
+                unit, unit);
         if (json_is_string(json_object_get(doc, "note")))
                 fprintf(f, "  %s\n", str(doc, "note"));
         return ferror(f) ? -EIO : 0;

@@ -46,7 +46,7 @@ static void test_every_key(void **state) {
                                 "max_series = 100;\n"
                                 "max_pending = 50;\n"
                                 "app_socket = \"/run/x/app.sock\";\n"
-                                "app_max_series = 20;\n"
+                                "app_max_series = 10;\n"
                                 "retention = {\n"
                                 "  seconds = { age = \"36h\"; bytes = \"1G\"; };\n"
                                 "  minutes = { bytes = 1048576; };\n"
@@ -61,7 +61,7 @@ static void test_every_key(void **state) {
         assert_int_equal(c.max_series, 100);
         assert_int_equal(c.max_pending, 50);
         assert_string_equal(c.app_socket, "/run/x/app.sock");
-        assert_int_equal(c.app_max_series, 20);
+        assert_int_equal(c.app_max_series, 10);
         assert_int_equal(c.limits.age_ms[TSDB_TIER_CHUNK], 36 * TSDB_HOUR_MS);
         assert_int_equal(c.limits.bytes[TSDB_TIER_CHUNK], INT64_C(1) << 30);
         assert_int_equal(c.limits.age_ms[TSDB_TIER_R1M], tsdb_limits_default.age_ms[TSDB_TIER_R1M]);
@@ -93,6 +93,8 @@ static void test_mistakes(void **state) {
                 { "interval = 1;\nflush = = 2;\n", ":2:", "syntax error" },
                 { "app_socket = \"app.sock\";\n", ":1:", "absolute path shorter than 108 bytes" },
                 { "\napp_max_series = 0;\n", ":2:", "from 1 to" },
+                { "max_series = 90;\napp_max_series = 11;\n",
+                  ":2:", "makes up to 99 series, more than 'max_series' 90" },
         };
         char *dir = test_tmpdir();
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
