@@ -8,10 +8,11 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "dryrun.h"
 #include "log.h"
 #include "macro.h"
-#include "dryrun.h"
 #include "plan-common.h"
+#include "site.h"
 
 #include "fit-width.h"
 #include "plan.h"
@@ -21,12 +22,8 @@
 
 int plan_args_option(PlanArgs *a, int opt, const char *arg) {
         switch (opt) {
-        case PLAN_OPT_POLICY:
-                a->policy = arg;
-                return 1;
-        case PLAN_OPT_PROFILE:
-                a->profile = arg;
-                return 1;
+        case PLAN_OPT_POLICY: a->policy = arg; return 1;
+        case PLAN_OPT_PROFILE: a->profile = arg; return 1;
         case PLAN_OPT_ALLOW_RISK:
                 a->allow_risk = risk_from_string(arg);
                 if (a->allow_risk < 0) {
@@ -36,7 +33,9 @@ int plan_args_option(PlanArgs *a, int opt, const char *arg) {
                 return 1;
         case PLAN_OPT_TARGET: {
                 if (!tunable_component_ok(arg, 128) || strchr(arg, ':')) {
-                        log_error("--target '%s' is not a process name or a unit name (e.g. nginx or postgresql.service)", arg);
+                        log_error(
+                                "--target '%s' is not a process name or a unit name (e.g. nginx or postgresql.service)",
+                                arg);
                         return -EINVAL;
                 }
                 char **n = realloc(a->targets, (a->n_targets + 1) * sizeof(char *));
@@ -46,9 +45,7 @@ int plan_args_option(PlanArgs *a, int opt, const char *arg) {
                 a->targets[a->n_targets++] = (char *) arg;
                 return 1;
         }
-        case PLAN_OPT_SYSROOT:
-                a->sysroot = arg;
-                return 1;
+        case PLAN_OPT_SYSROOT: a->sysroot = arg; return 1;
         case PLAN_OPT_DURATION:
                 if (cli_parse_seconds(arg, &a->duration) < 0) {
                         log_error("--duration '%s' is not a duration: give seconds such as 10, 0.5 or 2s", arg);
@@ -56,20 +53,17 @@ int plan_args_option(PlanArgs *a, int opt, const char *arg) {
                 }
                 a->duration_set = true;
                 return 1;
-        case PLAN_OPT_PERSIST:
-                a->persist = true;
-                return 1;
-        case PLAN_OPT_JSON:
-                a->json = true;
-                return 1;
+        case PLAN_OPT_PERSIST: a->persist = true; return 1;
+        case PLAN_OPT_JSON: a->json = true; return 1;
         }
         return 0;
 }
 
 int plan_args_check(const PlanArgs *a) {
         if (a->profile && a->duration_set)
-                return cli_flags_conflict("--profile FILE", "--duration",
-                                          "--duration is the length of a profile taken now, and --profile uses a saved one");
+                return cli_flags_conflict(
+                        "--profile FILE", "--duration",
+                        "--duration is the length of a profile taken now, and --profile uses a saved one");
         return EXIT_OK;
 }
 
@@ -112,7 +106,7 @@ static int read_capped(FILE *f, char **ret, size_t *ret_len) {
                         if (size > CLI_JSON_MAX_BYTES)
                                 return -EFBIG;
                         size_t n = size ? 2 * size : 64 * 1024;
-                        if (n > CLI_JSON_MAX_BYTES + 1)         /* one byte more tells "too big" */
+                        if (n > CLI_JSON_MAX_BYTES + 1) /* one byte more tells "too big" */
                                 n = CLI_JSON_MAX_BYTES + 1;
                         char *b = realloc(buf, n);
                         if (!b)
@@ -146,16 +140,17 @@ static int load_capped(const char *path, const char *what, json_t **ret, json_er
         }
         _cleanup_free_ char *buf = NULL;
         size_t len = 0;
-        int r = S_ISDIR(st.st_mode) ? -EISDIR
+        int r = S_ISDIR(st.st_mode)                                                  ? -EISDIR
                 : S_ISREG(st.st_mode) && (uintmax_t) st.st_size > CLI_JSON_MAX_BYTES ? -EFBIG
-                : read_capped(f, &buf, &len);
+                                                                                     : read_capped(f, &buf, &len);
         if (!in)
                 fclose(f);
         if (r == -EISDIR)
                 log_error("%s is a directory, not the %s", path, what);
         else if (r == -EFBIG)
                 log_error("%s: the %s is larger than %zu MiB, more than any profile or plan: "
-                          "give the file skytune wrote", in ? "standard input" : path, what, CLI_JSON_MAX_BYTES >> 20);
+                          "give the file skytune wrote",
+                          in ? "standard input" : path, what, CLI_JSON_MAX_BYTES >> 20);
         else if (r < 0)
                 log_error("%s: cannot read the %s: %s", path, what, strerror(-r));
         if (r < 0)
@@ -182,7 +177,7 @@ int cli_load_json(const char *path, const char *what, json_t **ret) {
                 log_error("%s: the %s is not a JSON object", path, what);
                 return -EINVAL;
         }
-        if (json_escape_tree(doc) < 0) {       /* its strings are shown on a terminal */
+        if (json_escape_tree(doc) < 0) { /* its strings are shown on a terminal */
                 json_decref(doc);
                 return log_error_errno(-ENOMEM, "cannot escape the %s for display: %m", what);
         }
@@ -196,7 +191,7 @@ int cli_load_plan(const Sysroot *root, const char *path, json_t **ret) {
         if (r < 0)
                 log_opt_error(&e, r);
         opt_error_clear(&e);
-        if (r >= 0 && json_escape_tree(*ret) < 0) {     /* its rule texts are shown on a terminal */
+        if (r >= 0 && json_escape_tree(*ret) < 0) { /* its rule texts are shown on a terminal */
                 json_decref(TAKE_PTR(*ret));
                 return log_error_errno(-ENOMEM, "cannot escape the plan for display: %m");
         }
@@ -216,7 +211,12 @@ static int check_schema(const char *path, const json_t *doc, const char *want) {
 
 int cli_build_plan(const PlanArgs *a, const Sysroot *root, json_t **ret) {
         _cleanup_(policy_freep) Policy *policy = NULL;
-        int r = cli_load_policy(sysroot_path(root), a->policy ? a->policy : PLAN_DEFAULT_POLICY, &policy);
+        const SiteConfig *site;
+        int r = a->policy ? 0 : cli_site_config(&site);
+        if (r < 0)
+                return r;
+        const char *name = a->policy ? a->policy : site->policy ? site->policy : PLAN_DEFAULT_POLICY;
+        r = cli_load_policy(sysroot_path(root), name, &policy);
         if (r < 0)
                 return r;
         json_t *profile = NULL;
@@ -233,8 +233,14 @@ int cli_build_plan(const PlanArgs *a, const Sysroot *root, json_t **ret) {
                 return -EINVAL;
         }
         PlanOptions o = {
-                .policy = policy, .profile = profile, .root = root, .allow_risk = a->allow_risk,
-                .targets = a->targets, .n_targets = a->n_targets, .persist = a->persist, .profile_source = a->profile,
+                .policy = policy,
+                .profile = profile,
+                .root = root,
+                .allow_risk = a->allow_risk,
+                .targets = a->targets,
+                .n_targets = a->n_targets,
+                .persist = a->persist,
+                .profile_source = a->profile,
         };
         OptError e = OPT_ERROR_INIT;
         r = plan_build(&o, ret, &e);

@@ -19,6 +19,7 @@
 #include "profiler.h"
 #include "render-monitor.h"
 #include "schema.h"
+#include "site.h"
 #include "time-util.h"
 #include "verbs.h"
 
@@ -30,8 +31,9 @@ static const char usage[] = "Usage: skytune alerts [--store FILE] [--json]\n"
                             "\n"
                             "List the alerts skytune-monitor keeps in its store, each with its state\n"
                             "(pending, firing, resolved, inactive), level, since when, and last value;\n"
-                            "firing ones first. --store FILE names the store (default\n" TSDB_DEFAULT_PATH
-                            "); --json: schema " ALERTS_SCHEMA ".\n"
+                            "firing ones first. --store FILE names the store (default: monitor.store of\n"
+                            "skytune.conf, else " TSDB_DEFAULT_PATH ");\n"
+                            "--json: schema " ALERTS_SCHEMA ".\n"
                             "\n"
                             "--history lists the alerts' events instead (firing, level, resolved,\n"
                             "flapping, settled), oldest first, over the last --since (default 24h; the\n"
@@ -236,7 +238,7 @@ static int alerts_history(const char *store, const char *since, const char *aler
 }
 
 static int alerts_list(int argc, char **argv) {
-        const char *store = TSDB_DEFAULT_PATH, *since = NULL, *alert = NULL;
+        const char *store = NULL, *since = NULL, *alert = NULL;
         bool json = false, history = false;
         for (int i = 1; i < argc; i++) {
                 if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -259,6 +261,8 @@ static int alerts_list(int argc, char **argv) {
                         return EXIT_USAGE;
                 }
         }
+        if (!store && cli_default_store(&store) < 0)
+                return EXIT_FAIL;
         if ((since || alert) && !history) {
                 log_error("alerts: %s belongs to --history (see 'skytune alerts --help')",
                           since ? "--since" : "--alert");

@@ -18,31 +18,32 @@
 #include "monitor-store.h"
 #include "render-monitor.h"
 #include "schema.h"
+#include "site.h"
 #include "time-util.h"
 #include "tsdb.h"
 #include "verb-monitor.h"
 
-static const char usage[] =
-        "Usage: skytune monitor summary [--minutes N | --since SPAN] [--until TIME] [--store FILE]\n"
-        "                               [--json]\n"
-        "\n"
-        "The performance summary of a window from skytune-monitor's store: CPU, memory and\n"
-        "pressure at the last sample, on average and at their extremes; per endpoint of the\n"
-        "application metrics the requests, their rate, the success rate and the response\n"
-        "times (mean and P50 weighted by requests; P95 and P99 as the worst second's, since\n"
-        "the seconds' histograms are not kept).\n"
-        "\n"
-        "  --minutes N     the window: the last N minutes (default 60)\n"
-        "  --since SPAN    the same as a span: 90s, 15m, 6h, 2d\n"
-        "  --until TIME    the window's end: ISO 8601 in UTC (2026-12-04T18:00:00Z), or now\n"
-        "                  (default), for an incident after the fact\n"
-        "  --step 1s|1m|1h the tier to read: by default 1s for windows up to 6 hours that\n"
-        "                  start within 2 days, 1m within 30 days, 1h beyond (the default\n"
-        "                  retention); a coarser tier weighs by each step's requests\n"
-        "  --store FILE    the store (default " TSDB_DEFAULT_PATH ")\n"
-        "  --json          JSON: schema " MONITOR_SUMMARY_SCHEMA "\n"
-        "\n"
-        "Exit: 0 read, 1 the store cannot be read, 2 usage error.\n";
+static const char usage[] = "Usage: skytune monitor summary [--minutes N | --since SPAN] [--until TIME]\n"
+                            "                               [--step 1s|1m|1h] [--store FILE] [--json]\n"
+                            "\n"
+                            "The performance summary of a window from skytune-monitor's store: CPU, memory and\n"
+                            "pressure at the last sample, on average and at their extremes; per endpoint of the\n"
+                            "application metrics the requests, their rate, the success rate and the response\n"
+                            "times (mean and P50 weighted by requests; P95 and P99 as the worst second's, since\n"
+                            "the seconds' histograms are not kept).\n"
+                            "\n"
+                            "  --minutes N     the window: the last N minutes (default 60)\n"
+                            "  --since SPAN    the same as a span: 90s, 15m, 6h, 2d\n"
+                            "  --until TIME    the window's end: ISO 8601 in UTC (2026-12-04T18:00:00Z), or now\n"
+                            "                  (default), for an incident after the fact\n"
+                            "  --step 1s|1m|1h the tier to read: by default 1s for windows up to 6 hours that\n"
+                            "                  start within 2 days, 1m within 30 days, 1h beyond (the default\n"
+                            "                  retention); a coarser tier weighs by each step's requests\n"
+                            "  --store FILE    the store (default monitor.store of skytune.conf, else\n"
+                            "                  " TSDB_DEFAULT_PATH ")\n"
+                            "  --json          JSON: schema " MONITOR_SUMMARY_SCHEMA "\n"
+                            "\n"
+                            "Exit: 0 read, 1 the store cannot be read, 2 usage error.\n";
 
 /* The host's rows: the series and how people call them. */
 static const struct {
@@ -84,7 +85,7 @@ static int parse(int argc, char **argv, Args *a) {
                 { "store", required_argument, NULL, 'f' },   { "json", no_argument, NULL, 'j' },
                 { "help", no_argument, NULL, 'h' },          {},
         };
-        *a = (Args) { .store = TSDB_DEFAULT_PATH, .span = TSDB_HOUR_MS };
+        *a = (Args) { .span = TSDB_HOUR_MS };
         a->until = (int64_t) (time_now_realtime_usec() / 1000);
         uint64_t usec;
         int c;
@@ -143,6 +144,8 @@ static int parse(int argc, char **argv, Args *a) {
                 log_error("monitor summary takes no argument: the window is --minutes N");
                 return EXIT_USAGE;
         }
+        if (!a->store && cli_default_store(&a->store) < 0)
+                return EXIT_FAIL;
         return EXIT_OK;
 }
 

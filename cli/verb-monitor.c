@@ -16,6 +16,7 @@
 #include "nearest.h"
 #include "render-monitor.h"
 #include "schema.h"
+#include "site.h"
 #include "time-util.h"
 #include "tsdb.h"
 #include "verb-monitor.h"
@@ -41,7 +42,8 @@ static const char usage[] = "Usage: skytune monitor query METRIC [--since SPAN] 
                             "  --step SPAN     the width of a row; by default from 1s up to 1d, so that\n"
                             "                  the range fits about 120 rows. Whole minutes and hours\n"
                             "                  are read from the rollups\n"
-                            "  --store FILE    the store (default " TSDB_DEFAULT_PATH ")\n"
+                            "  --store FILE    the store (default monitor.store of skytune.conf, else\n"
+                            "                  " TSDB_DEFAULT_PATH ")\n"
                             "  --json          JSON: schema " MONITOR_QUERY_SCHEMA " (query),\n"
                             "                  " MONITOR_SERIES_SCHEMA " (series)\n"
                             "\n"
@@ -63,7 +65,7 @@ static int parse(int argc, char **argv, bool query, Opts *o) {
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        *o = (Opts) { .store = TSDB_DEFAULT_PATH };
+        *o = (Opts) {};
         int c;
         optind = 1;
         opterr = 0;
@@ -91,6 +93,8 @@ static int parse(int argc, char **argv, bool query, Opts *o) {
                         return EXIT_USAGE;
                 }
         }
+        if (!o->store && cli_default_store(&o->store) < 0)
+                return EXIT_FAIL;
         if (optind + (query ? 1 : 0) != argc) {
                 log_error(query ? "monitor query takes one METRIC (see 'skytune monitor series' for the names)"
                                 : "monitor series takes no argument");

@@ -12,6 +12,7 @@
 #include "fileio.h"
 #include "macro.h"
 #include "monitor-config.h"
+#include "site-config.h"
 #include "time-util.h"
 
 #define MONITOR_DOC "docs/monitor.md"
@@ -208,13 +209,38 @@ static int read_root(const ConfRead *r, const config_setting_t *root, const char
         return k;
 }
 
+/* skytune.conf beside monitor.conf (skytune.conf(5)): its monitor.store is the default store. */
+static int read_site(const char *dir, MonitorConfig *n, Error *e) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/skytune.conf", dir);
+        SiteConfig site = {};
+        int r = site_config_load(path, &site, e);
+        if (r >= 0 && site.monitor_store) {
+                free(n->store);
+                n->store = TAKE_PTR(site.monitor_store);
+        }
+        site_config_done(&site);
+        return r;
+}
+
 int monitor_config_load(const char *path, bool must_exist, MonitorConfig *c, Error *e) {
         MonitorConfig n;
         if (monitor_config_defaults(&n) < 0)
                 return error_set(e, -ENOMEM, "out of memory");
+        /* Relative secret files and skytune.conf are beside the configuration. */
+        const char *slash = strrchr(path, '/');
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof(dir), "%.*s", slash ? (int) (slash - path) : 1, slash ? path : ".");
+        if (slash == path)
+                snprintf(dir, sizeof(dir), "/");
+        int r = read_site(dir, &n, e);
+        if (r < 0) {
+                monitor_config_done(&n);
+                return r;
+        }
         _cleanup_free_ char *text = NULL;
         size_t len;
-        int r = fileio_read_regular(path, 1u << 20, &text, &len);
+        r = fileio_read_regular(path, 1u << 20, &text, &len);
         if (r == -ENOENT && !must_exist) {
                 monitor_config_done(c);
                 *c = n;
@@ -227,12 +253,6 @@ int monitor_config_load(const char *path, bool must_exist, MonitorConfig *c, Err
                                               : "");
         }
         ConfRead cr = { .file = path, .doc = MONITOR_DOC, .e = e };
-        /* Relative secret files are beside the configuration. */
-        const char *slash = strrchr(path, '/');
-        char dir[PATH_MAX];
-        snprintf(dir, sizeof(dir), "%.*s", slash ? (int) (slash - path) : 1, slash ? path : ".");
-        if (slash == path)
-                snprintf(dir, sizeof(dir), "/");
         config_t cfg;
         config_init(&cfg);
         r = conf_parse_text(&cr, &cfg, text, len);
