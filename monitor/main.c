@@ -85,6 +85,7 @@ static int check(const MonitorOptions *o) {
         }
         printf("%s: a sample every %g s, written every %g s, into %s; at most %zu series\n", o->config,
                (double) c.interval_ms / 1000, (double) c.flush_ms / 1000, c.store, c.max_series);
+        printf("  the HTTP API (/metrics, /api/v1/status): %s\n", c.listen.off ? "off" : c.listen.text);
         static const char *const tiers[] = { "1 s samples", "1-minute rollups", "1-hour rollups" };
         for (int i = 0; i < TSDB_TIERS; i++)
                 printf("  %-17s kept %g days, at most %g MiB (0: no limit)\n", tiers[i],

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "listen-addr.h"
 #include "tsdb.h"
 
 #define MONITOR_CONFIG_PATH "/etc/skytune/monitor.conf"
@@ -24,6 +25,7 @@ typedef struct MonitorConfig {
         size_t max_pending;        /* samples a series holds while the store cannot take them: 600
                                          * (never fewer than two flushes' worth: monitor_pending_cap) */
         struct tsdb_limits limits; /* tsdb_limits_default */
+        ListenAddr listen;         /* the HTTP API: LISTEN_ADDR_DEFAULT; loopback only, or off */
 } MonitorConfig;
 
 /* The defaults (store strdup'ed): -ENOMEM. */

@@ -25,6 +25,8 @@ static void test_defaults(void **state) {
         assert_string_equal(c.store, TSDB_DEFAULT_PATH);
         assert_int_equal(c.max_series, 4096);
         assert_memory_equal(&c.limits, &tsdb_limits_default, sizeof(c.limits));
+        assert_string_equal(c.listen.text, "127.0.0.1:9677");
+        assert_false(c.listen.off);
         /* Named on the command line, the file must be there. */
         assert_int_equal(monitor_config_load("/nonexistent/monitor.conf", true, &c, &e), -ENOENT);
         char *msg = error_format(&e);
@@ -42,6 +44,7 @@ static void test_every_key(void **state) {
                                      "store = \"/srv/m/store.db\";\n"
                                      "max_series = 100;\n"
                                      "max_pending = 50;\n"
+                                     "listen = \"[::1]:19677\";\n"
                                      "retention = {\n"
                                      "  seconds = { age = \"36h\"; bytes = \"1G\"; };\n"
                                      "  minutes = { bytes = 1048576; };\n"
@@ -55,6 +58,7 @@ static void test_every_key(void **state) {
         assert_string_equal(c.store, "/srv/m/store.db");
         assert_int_equal(c.max_series, 100);
         assert_int_equal(c.max_pending, 50);
+        assert_string_equal(c.listen.text, "[::1]:19677");
         assert_int_equal(c.limits.age_ms[TSDB_TIER_CHUNK], 36 * TSDB_HOUR_MS);
         assert_int_equal(c.limits.bytes[TSDB_TIER_CHUNK], INT64_C(1) << 30);
         assert_int_equal(c.limits.age_ms[TSDB_TIER_R1M], tsdb_limits_default.age_ms[TSDB_TIER_R1M]);
@@ -84,6 +88,11 @@ static void test_mistakes(void **state) {
                 { "retention = { hours = { count = 3; }; };\n", ":1:", "unknown key 'count'" },
                 { "retention = 3;\n", ":1:", "must be a group" },
                 { "interval = 1;\nflush = = 2;\n", ":2:", "syntax error" },
+                { "\nlisten = \"0.0.0.0:9677\";\n", ":2:", "only loopback addresses are accepted" },
+                { "listen = \"[::]:9677\";\n", ":1:", "no authentication" },
+                { "listen = \"localhost:9677\";\n", ":1:", "not looked up" },
+                { "listen = \"127.0.0.1\";\n", ":1:", "127.0.0.1:PORT" },
+                { "listen = 9677;\n", ":1:", "\"off\"" },
         };
         char *dir = test_tmpdir();
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
