@@ -26,6 +26,7 @@
 #define MONITOR_QUERY_SCHEMA "skytune.monitor-query/1"   /* monitor query --json (docs/store.md) */
 #define MONITOR_SERIES_SCHEMA "skytune.monitor-series/1" /* monitor series --json (docs/store.md) */
 #define ALERTS_SCHEMA "skytune.alerts/1"                 /* alerts --json (docs/monitor.md) */
+#define MONITOR_STATUS_SCHEMA "skytune.monitor-status/1" /* skytune-monitor's GET /api/v1/status (docs/monitor.md) */
 
 /* The monitor's time-series store (store/tsdb.c, docs/store.md): the SQLite file's
  * PRAGMA application_id ("SkTS") and PRAGMA user_version. A file with another application_id is

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv1a.h"
 #include "macro.h"
 #include "ring.h"
 
@@ -33,13 +34,6 @@ struct MonitorRing {
         size_t memory;
         MonitorRingStats stats;
 };
-
-static uint64_t name_hash(const char *s) {
-        uint64_t h = UINT64_C(14695981039346656037);
-        for (; *s; s++)
-                h = (h ^ (unsigned char) *s) * UINT64_C(1099511628211);
-        return h;
-}
 
 int ring_unit_scale(const char *unit) {
         static const struct {
@@ -192,7 +186,7 @@ static int pending_push(MonitorRing *r, RingSeries *s, struct store_point p) {
 }
 
 int ring_add(MonitorRing *r, const char *name, const char *unit, int64_t t_ms, double value) {
-        uint64_t h = name_hash(name);
+        uint64_t h = fnv1a_str(name);
         size_t slot;
         RingSeries *s = series_find(r, name, h, &slot);
         if (!s) {
@@ -274,7 +268,7 @@ int ring_flush(MonitorRing *r) {
 
 int ring_last(const MonitorRing *r, const char *name, int64_t *ret_t, double *ret_v) {
         size_t slot;
-        const RingSeries *s = series_find(r, name, name_hash(name), &slot);
+        const RingSeries *s = series_find(r, name, fnv1a_str(name), &slot);
         if (!s || s->last_t < 0)
                 return -ENOENT;
         *ret_t = s->last_t;
