@@ -116,6 +116,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 return reply_error(s, c, MHD_HTTP_NOT_FOUND, "no such path", NULL);
         if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
                 return reply_error(s, c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD", "GET, HEAD");
+        /* The errors above answer at once and close the connection (MHD does, since a body may
+         * follow); a GET is answered at the second call, once the request is whole, so that the
+         * connection stays open for the next scrape. */
+        static int seen;
+        if (!*req_cls) {
+                *req_cls = &seen;
+                return MHD_YES;
+        }
+        if (*upload_data_size > 0) {
+                *upload_data_size = 0; /* a GET with a body: the body is ignored */
+                return MHD_YES;
+        }
         char *body = NULL;
         size_t len = 0;
         if (route->get(s->userdata, &body, &len) < 0)

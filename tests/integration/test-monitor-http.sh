@@ -105,6 +105,9 @@ grep -qi '^Allow: GET, HEAD' "$tmp/405.h" || fail "405 without Allow: $(cat "$tm
 python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["error"]' "$tmp/405.json" || fail "405 body"
 code=$(curl -s -o "$tmp/head.out" -w '%{http_code}' -I "$url/metrics")
 [ "$code" = 200 ] || fail "HEAD /metrics: $code"
+# Keep-alive: two GETs on one connection.
+curl -sv -o /dev/null -o /dev/null "$url/metrics" "$url/api/v1/status" 2>"$tmp/keep.txt" || fail "two GETs"
+grep -q "Re-using existing connection" "$tmp/keep.txt" || fail "no keep-alive: $(grep '^[<*]' "$tmp/keep.txt")"
 
 # --- a busy port: the start fails and says which address and what to do
 rc=0; "$mon" --config "$conf" --store "$tmp/two.db" --duration 2 2>"$tmp/busy.log" || rc=$?
