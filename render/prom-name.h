@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The one home of Prometheus naming in skytune: what the profile's textfile (prometheus.c) and the
- * monitor's /metrics (monitor/metrics-text.c) both need, so that a series has the same name and
- * unit in both. Names follow https://prometheus.io/docs/practices/naming/: [a-zA-Z_][a-zA-Z0-9_]*,
+ * monitor's /metrics (monitor/metrics-text.c) both need, so that a series has the same base unit
+ * and words in both (the textfile makes objects labels; /metrics keeps them in the name, for now). Names follow https://prometheus.io/docs/practices/naming/: [a-zA-Z_][a-zA-Z0-9_]*,
  * base units (seconds, bytes, ratios 0-1) as the name's last word. */
 #pragma once
 
