@@ -20,6 +20,8 @@ static void usage(FILE *f) {
               "keeps them in a local store that 'skytune monitor query' reads: 1 s samples\n"
               "for 2 days, 1-minute rollups for 30 days, 1-hour rollups for 2 years.\n"
               "systemd starts it as skytune-monitor.service; it never needs root.\n"
+              "It serves /metrics (Prometheus) and /api/v1/status (JSON) on\n"
+              "127.0.0.1:9677: the configuration's 'listen', loopback only, or \"off\".\n"
               "\n"
               "  --config FILE      the configuration (default " MONITOR_CONFIG_PATH ";\n"
               "                     that one may be missing: then the defaults)\n"
