@@ -15,6 +15,7 @@
 /* A scraper or two and a few people's tools; a stalled client is dropped after the timeout. */
 #define HTTP_CONNECTIONS_MAX 32
 #define HTTP_TIMEOUT_S       10
+#define HTTP_IDLE_WAKE_MS    1000u
 
 struct HttpServer {
         struct MHD_Daemon *mhd;
@@ -40,11 +41,12 @@ static int listen_socket(const ListenAddr *a) {
         return fd;
 }
 
-/* The next wake-up MHD wants (a connection's timeout, or at once when it has work queued). */
+/* The next wake-up MHD wants (a connection's timeout, or at once when it has work queued), and at
+ * most HTTP_IDLE_WAKE_MS from now: see run(). */
 static int rearm(HttpServer *s) {
         MHD_UNSIGNED_LONG_LONG ms;
-        if (MHD_get_timeout(s->mhd, &ms) != MHD_YES)
-                return sd_event_source_set_enabled(s->timer, SD_EVENT_OFF);
+        if (MHD_get_timeout(s->mhd, &ms) != MHD_YES || ms > HTTP_IDLE_WAKE_MS)
+                ms = HTTP_IDLE_WAKE_MS;
         uint64_t now;
         int r = sd_event_now(sd_event_source_get_event(s->timer), CLOCK_MONOTONIC, &now);
         if (r >= 0)
@@ -52,16 +54,30 @@ static int rearm(HttpServer *s) {
         return r < 0 ? r : sd_event_source_set_enabled(s->timer, SD_EVENT_ONESHOT);
 }
 
-static int on_io(sd_event_source *src, int fd, uint32_t revents, void *userdata) {
-        HttpServer *s = userdata;
+static unsigned connections(HttpServer *s) {
+        const union MHD_DaemonInfo *i = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        return i ? i->num_connections : 0;
+}
+
+/* At the connection limit (or when accept() fails: no descriptors left) MHD takes its listen socket
+ * out of its epoll set, and puts it back only at the start of a later MHD_run(). Without a thread of
+ * its own nothing may call that run: no connection left to wake it, no timeout asked for, and the
+ * clients wait in the backlog for ever. So a run in which connections closed is followed by another
+ * at once, and an idle server is run every HTTP_IDLE_WAKE_MS anyway. */
+static int run(HttpServer *s) {
+        unsigned before = connections(s);
         (void) MHD_run(s->mhd);
+        if (connections(s) < before)
+                (void) MHD_run(s->mhd);
         return rearm(s);
 }
 
+static int on_io(sd_event_source *src, int fd, uint32_t revents, void *userdata) {
+        return run(userdata);
+}
+
 static int on_timer(sd_event_source *src, uint64_t usec, void *userdata) {
-        HttpServer *s = userdata;
-        (void) MHD_run(s->mhd);
-        return rearm(s);
+        return run(userdata);
 }
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type, char *body, size_t len,
