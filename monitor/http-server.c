@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <microhttpd.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -15,7 +16,7 @@
 /* A scraper or two and a few people's tools; a stalled client is dropped after the timeout. */
 #define HTTP_CONNECTIONS_MAX 32
 #define HTTP_TIMEOUT_S       10
-#define HTTP_IDLE_WAKE_MS    1000u
+#define HTTP_LIMIT_WAKE_MS   1000u
 
 struct HttpServer {
         struct MHD_Daemon *mhd;
@@ -41,12 +42,17 @@ static int listen_socket(const ListenAddr *a) {
         return fd;
 }
 
-/* The next wake-up MHD wants (a connection's timeout, or at once when it has work queued), and at
- * most HTTP_IDLE_WAKE_MS from now: see run(). */
-static int rearm(HttpServer *s) {
+/* The next wake-up MHD wants (a connection's timeout, or at once when it has work queued); after a
+ * run at the connection limit, at most HTTP_LIMIT_WAKE_MS from now (run()). */
+static int rearm(HttpServer *s, bool crowded) {
         MHD_UNSIGNED_LONG_LONG ms;
-        if (MHD_get_timeout(s->mhd, &ms) != MHD_YES || ms > HTTP_IDLE_WAKE_MS)
-                ms = HTTP_IDLE_WAKE_MS;
+        bool timeout = MHD_get_timeout(s->mhd, &ms) == MHD_YES;
+        if (crowded && (!timeout || ms > HTTP_LIMIT_WAKE_MS)) {
+                ms = HTTP_LIMIT_WAKE_MS;
+                timeout = true;
+        }
+        if (!timeout)
+                return sd_event_source_set_enabled(s->timer, SD_EVENT_OFF);
         uint64_t now;
         int r = sd_event_now(sd_event_source_get_event(s->timer), CLOCK_MONOTONIC, &now);
         if (r >= 0)
@@ -59,17 +65,18 @@ static unsigned connections(HttpServer *s) {
         return i ? i->num_connections : 0;
 }
 
-/* At the connection limit (or when accept() fails: no descriptors left) MHD takes its listen socket
- * out of its epoll set, and puts it back only at the start of a later MHD_run(). Without a thread of
- * its own nothing may call that run: no connection left to wake it, no timeout asked for, and the
- * clients wait in the backlog for ever. So a run in which connections closed is followed by another
- * at once, and an idle server is run every HTTP_IDLE_WAKE_MS anyway. */
+/* At the connection limit MHD takes its listen socket out of its epoll set, and puts it back only at
+ * the start of a later MHD_run(). Without a thread of its own nothing may call that run: no
+ * connection left to wake it, no timeout asked for, and the clients wait in the backlog for ever.
+ * So a run in which connections closed is followed by another at once, and after a run at the limit
+ * the server is run again within HTTP_LIMIT_WAKE_MS. An idle server is not woken (its cost: none). */
 static int run(HttpServer *s) {
         unsigned before = connections(s);
         (void) MHD_run(s->mhd);
-        if (connections(s) < before)
+        unsigned after = connections(s);
+        if (after < before)
                 (void) MHD_run(s->mhd);
-        return rearm(s);
+        return rearm(s, before >= HTTP_CONNECTIONS_MAX || after >= HTTP_CONNECTIONS_MAX);
 }
 
 static int on_io(sd_event_source *src, int fd, uint32_t revents, void *userdata) {
@@ -181,7 +188,7 @@ int http_server_start(sd_event *e, const ListenAddr *a, const HttpRoute *routes,
         if (r >= 0)
                 r = sd_event_add_time(e, &s->timer, CLOCK_MONOTONIC, UINT64_MAX, 1000, on_timer, s);
         if (r >= 0)
-                r = rearm(s);
+                r = rearm(s, false);
         if (r < 0) {
                 http_server_stop(s);
                 return r;
