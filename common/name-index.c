@@ -4,13 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv1a.h"
 #include "name-index.h"
 
 uint64_t name_index_hash(const char *s) {
-        uint64_t h = UINT64_C(14695981039346656037);
-        for (; *s; s++)
-                h = (h ^ (unsigned char) *s) * UINT64_C(1099511628211);
-        return h;
+        return fnv1a_str(s);
 }
 
 int64_t name_index_find(const NameIndex *x, const char *name, uint64_t h, NameIndexKey key, const void *userdata) {

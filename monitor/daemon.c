@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 #include <time.h>
@@ -11,9 +12,11 @@
 #include "alerting.h"
 #include "app-socket.h"
 #include "daemon.h"
+#include "http-server.h"
 #include "log.h"
 #include "macro.h"
 #include "monitor-config.h"
+#include "monitor-status.h"
 #include "notifier.h"
 #include "profiler.h"
 #include "ring.h"
@@ -45,8 +48,11 @@ typedef struct Monitor {
         AppMetrics *app;      /* application metrics; NULL: app_socket is off */
         AppSocket *app_sock;  /* NULL: off, or it could not be made */
         int64_t app_stamp_ms; /* the slot of the last harvest of the application metrics; 0: none */
-        int64_t stamp_ms;     /* the slot being sampled (points are stamped with it) */
-        uint64_t tick_mono;   /* CLOCK_MONOTONIC of the last tick, usec */
+        HttpServer *http;
+        ListenAddr listening; /* where http serves ("off": not at all) */
+        int64_t start_ms;
+        int64_t stamp_ms;   /* the slot being sampled (points are stamped with it) */
+        uint64_t tick_mono; /* CLOCK_MONOTONIC of the last tick, usec */
         int64_t flushed_ms, sealed_hour, seal_retry_ms;
         StoreOp flush_op, seal_op;
         uint64_t ticks, missed, cpu_usec, long_names;
@@ -61,6 +67,12 @@ static uint64_t process_cpu_usec(void) {
 
 static int64_t realtime_ms(void) {
         return (int64_t) (time_now_realtime_usec() / 1000u);
+}
+
+/* A series is stale (no data) when its last sample is older than this at a tick: 3 intervals, and
+ * the costly sources are read every 5 s (profiler.h). */
+static int64_t stale_ms(const Monitor *m) {
+        return 3 * m->cfg.interval_ms + PROFILER_FULL_PERIOD_USEC / 1000 + 1000;
 }
 
 static int on_point(void *userdata, const MetricPoint *p) {
@@ -203,9 +215,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
                 r = notify_series(m);
         if (r == -ENOMEM)
                 return stop_failed(m, r, "out of memory while sampling");
-        /* A series whose costly source is read every 5 s (profiler.h) is still fresh after 5 s. */
-        alerting_eval(&m->alerts, m->ring, m->stamp_ms, (int64_t) (mono / 1000u),
-                      3 * iv + PROFILER_FULL_PERIOD_USEC / 1000 + 1000);
+        alerting_eval(&m->alerts, m->ring, m->stamp_ms, (int64_t) (mono / 1000u), stale_ms(m));
         if (m->stamp_ms - m->flushed_ms >= m->cfg.flush_ms || m->stamp_ms < m->flushed_ms)
                 flush(m);
         seal(m);
@@ -251,6 +261,93 @@ static int read_config(Monitor *m, MonitorConfig *c) {
         return 0;
 }
 
+/* The HTTP API's view of the loop's state; the store's size is the file's and its WAL's. */
+static void snapshot(const Monitor *m, MonitorStatus *s) {
+        struct stat st;
+        char wal[4096];
+        int64_t bytes = stat(m->cfg.store, &st) == 0 ? (int64_t) st.st_size : -1;
+        if (bytes >= 0 && snprintf(wal, sizeof(wal), "%s-wal", m->cfg.store) < (int) sizeof(wal) && stat(wal, &st) == 0)
+                bytes += (int64_t) st.st_size;
+        *s = (MonitorStatus) { .start_ms = m->start_ms,
+                               .interval_ms = m->cfg.interval_ms,
+                               .last_tick_ms = m->stamp_ms,
+                               .stale_ms = stale_ms(m),
+                               .ticks = m->ticks,
+                               .missed = m->missed,
+                               .store = m->cfg.store,
+                               .store_bytes = bytes,
+                               .listen = m->listening.text };
+        ring_stats(m->ring, &s->ring);
+}
+
+static int get_metrics(void *userdata, char **ret, size_t *ret_len) {
+        Monitor *m = userdata;
+        MonitorStatus s;
+        snapshot(m, &s);
+        return metrics_text(m->ring, &s, ret, ret_len);
+}
+
+static int get_status(void *userdata, char **ret, size_t *ret_len) {
+        Monitor *m = userdata;
+        MonitorStatus s;
+        snapshot(m, &s);
+        json_t *doc = monitor_status_json(&s);
+        char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+        json_decref(doc);
+        char *line = text ? realloc(text, strlen(text) + 2) : NULL;
+        if (!line) {
+                free(text);
+                return -ENOMEM;
+        }
+        *ret_len = strlen(line);
+        memcpy(line + *ret_len, "\n", 2);
+        *ret_len += 1;
+        *ret = line;
+        return 0;
+}
+
+static const HttpRoute routes[] = {
+        { "/metrics", "text/plain; version=0.0.4; charset=utf-8", get_metrics },
+        { "/api/v1/status", "application/json", get_status },
+};
+
+static int http_failed(const Monitor *m, const ListenAddr *a, int r) {
+        static const struct {
+                int error;
+                const char *hint;
+        } hints[] = {
+                { -EADDRINUSE,
+                  "another program (or another skytune-monitor) listens there (ss -ltnp names it): stop "
+                  "it, or give another port or \"off\" in 'listen'" },
+                { -EACCES, "a port below 1024 takes privilege: give a port from 1024 up in 'listen'" },
+                { -EPERM, "the unit's RestrictAddressFamilies= or IPAddressAllow= forbids it" },
+                { -EADDRNOTAVAIL, "this host has no such address (IPv6 off?): give 127.0.0.1:PORT in 'listen'" },
+        };
+        const char *hint = "correct 'listen', or set it to \"off\"";
+        for (size_t i = 0; i < ELEMENTSOF(hints); i++)
+                if (hints[i].error == r)
+                        hint = hints[i].hint;
+        return log_error_errno(r, "%s: cannot serve the HTTP API on %s: %m; %s (docs/monitor.md, The HTTP API)",
+                               m->opts->config, a->text, hint);
+}
+
+/* Serves the API at a, or stops serving it ("off"); the server in use stays until the new one
+ * listens, so that a reload to a busy port keeps the old one. */
+static int http_listen(Monitor *m, const ListenAddr *a) {
+        HttpServer *s = NULL;
+        if (!a->off) {
+                int r = http_server_start(m->event, a, routes, ELEMENTSOF(routes), m, &s);
+                if (r < 0)
+                        return http_failed(m, a, r);
+                log_info("serving /metrics and /api/v1/status on http://%s", a->text);
+        } else if (m->http)
+                log_info("the HTTP API on %s is off", m->listening.text);
+        http_server_stop(m->http);
+        m->http = s;
+        m->listening = *a;
+        return 0;
+}
+
 static bool same_path(const char *a, const char *b) {
         return a && b ? strcmp(a, b) == 0 : a == b;
 }
@@ -281,6 +378,11 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
         }
         if (m->app)
                 app_metrics_set_max_series(m->app, c.app_max_series);
+        if (!listen_addr_equal(&c.listen, &m->listening) && http_listen(m, &c.listen) < 0) {
+                log_warning("%s: keeping the HTTP API %s%s; reload again once 'listen' can be served", m->opts->config,
+                            m->listening.off ? "off" : "on ", m->listening.off ? "" : m->listening.text);
+                c.listen = m->listening;
+        }
         bool new_interval = c.interval_ms != m->cfg.interval_ms;
         notifier_configure(m->notifier, &c.notify);
         monitor_config_done(&m->cfg);
@@ -405,6 +507,9 @@ static int monitor_start(Monitor *m) {
                 if (r < 0)
                         return log_error_errno(r, "cannot set up the event loop: %m");
         }
+        m->start_ms = now_ms;
+        if ((r = http_listen(m, &m->cfg.listen)) < 0)
+                return r;
         if ((r = app_start(m)) < 0)
                 return r;
         /* The first sample, in the slot that began last: every rate needs a sample before it. */
@@ -423,6 +528,7 @@ static int monitor_start(Monitor *m) {
 
 static void monitor_done(Monitor *m) {
         sd_notify(false, "STOPPING=1");
+        m->http = http_server_stop(m->http);
         if (m->ring && m->store) {
                 int r = ring_flush(m->ring);
                 if (r < 0) {
@@ -445,6 +551,7 @@ static void monitor_done(Monitor *m) {
 
 int monitor_run(const MonitorOptions *o) {
         Monitor m = { .opts = o,
+                      .listening = { .off = true, .text = "off" },
                       .sealed_hour = -1,
                       .flush_op = { "write the samples", -1 },
                       .seal_op = { "seal the last hour's samples and apply the retention", -1 } };

@@ -23,6 +23,8 @@ static void usage(FILE *f) {
               "systemd starts it as skytune-monitor.service; it never needs root.\n"
               "Local processes may send request and custom metrics, JSON lines, to a UNIX\n"
               "datagram socket (app_socket: " MONITOR_APP_SOCKET_PATH ").\n"
+              "It serves /metrics (Prometheus) and /api/v1/status (JSON) on\n"
+              "127.0.0.1:9677: the configuration's 'listen', loopback only, or \"off\".\n"
               "\n"
               "  --config FILE      the configuration (default " MONITOR_CONFIG_PATH ";\n"
               "                     that one may be missing: then the defaults)\n"
@@ -88,6 +90,7 @@ static int check(const MonitorOptions *o) {
         }
         printf("%s: a sample every %g s, written every %g s, into %s; at most %zu series\n", o->config,
                (double) c.interval_ms / 1000, (double) c.flush_ms / 1000, c.store, c.max_series);
+        printf("  the HTTP API (/metrics, /api/v1/status): %s\n", c.listen.off ? "off" : c.listen.text);
         static const char *const tiers[] = { "1 s samples", "1-minute rollups", "1-hour rollups" };
         for (int i = 0; i < TSDB_TIERS; i++)
                 printf("  %-17s kept %g days, at most %g MiB (0: no limit)\n", tiers[i],

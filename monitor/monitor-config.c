@@ -29,7 +29,8 @@ int monitor_config_defaults(MonitorConfig *c) {
                 .app_max_series = 200,
         };
         notify_config_defaults(&c->notify);
-        return c->store && c->app_socket ? 0 : -ENOMEM;
+        int r = listen_addr_parse(LISTEN_ADDR_DEFAULT, &c->listen, NULL);
+        return c->store && c->app_socket && r >= 0 ? 0 : -ENOMEM;
 }
 
 void monitor_config_done(MonitorConfig *c) {
@@ -144,6 +145,26 @@ static int read_tier(const ConfRead *r, const config_setting_t *ret_group, const
         return 0;
 }
 
+/* listen: "127.0.0.1:9677", "[::1]:9677" or "off"; an address that is not loopback says why not. */
+static int read_listen(const ConfRead *r, const config_setting_t *root, ListenAddr *ret) {
+        const config_setting_t *s = config_setting_get_member(root, "listen");
+        if (!s)
+                return 0;
+        const char *text = config_setting_get_string(s), *why = NULL;
+        int k = text ? listen_addr_parse(text, ret, &why) : -EINVAL;
+        if (k == -EADDRNOTAVAIL)
+                return conf_fail(r, s,
+                                 "'listen' = \"%s\": only loopback addresses are accepted (127.0.0.1:PORT, "
+                                 "[::1]:PORT): the API has no authentication, so it must not be reachable from "
+                                 "other hosts; put a proxy with TLS and authentication in front of it to reach "
+                                 "it from elsewhere, or write \"off\"",
+                                 text);
+        if (k < 0)
+                return conf_fail(r, s, "'listen' must be \"127.0.0.1:PORT\", \"[::1]:PORT\" or \"off\"%s%s",
+                                 why ? ": " : "", why ? why : "");
+        return 1;
+}
+
 /* app_socket: an absolute path, or "off"; app_max_series. */
 static int read_app(const ConfRead *r, const config_setting_t *root, MonitorConfig *c) {
         int k = conf_string(r, root, "app_socket", &c->app_socket);
@@ -161,8 +182,9 @@ static int read_app(const ConfRead *r, const config_setting_t *root, MonitorConf
 }
 
 static int read_root(const ConfRead *r, const config_setting_t *root, const char *dir, MonitorConfig *c) {
-        static const char *const keys[] = { "interval",  "flush",      "store",          "max_series", "max_pending",
-                                            "retention", "app_socket", "app_max_series", "notifiers",  "notify" };
+        static const char *const keys[] = { "interval",    "flush",     "store",      "max_series",
+                                            "max_pending", "retention", "app_socket", "app_max_series",
+                                            "notifiers",   "notify",    "listen" };
         int k = conf_keys(r, root, "monitor.conf", keys, ELEMENTSOF(keys));
         if (k >= 0)
                 k = notify_config_read(r, root, dir, &c->notify);
@@ -170,6 +192,8 @@ static int read_root(const ConfRead *r, const config_setting_t *root, const char
                 k = read_period(r, root, "interval", MONITOR_INTERVAL_MIN_MS, MONITOR_INTERVAL_MAX_MS, &c->interval_ms);
         if (k >= 0)
                 k = read_period(r, root, "flush", 0, 3600000, &c->flush_ms);
+        if (k >= 0)
+                k = read_listen(r, root, &c->listen);
         if (k >= 0)
                 k = conf_string(r, root, "store", &c->store);
         if (k > 0 && c->store[0] != '/')

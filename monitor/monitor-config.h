@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "listen-addr.h"
 #include "notify-config.h"
 #include "tsdb.h"
 
@@ -29,6 +30,7 @@ typedef struct MonitorConfig {
         NotifyConfig notify;       /* the notifiers (notify-config.h): none */
         char *app_socket;          /* the application metrics' socket: MONITOR_APP_SOCKET_PATH; NULL: "off" */
         size_t app_max_series;     /* endpoint/method pairs and custom names kept: 200 */
+        ListenAddr listen;         /* the HTTP API: LISTEN_ADDR_DEFAULT; loopback only, or off */
 } MonitorConfig;
 
 /* The defaults (store and app_socket strdup'ed): -ENOMEM. */

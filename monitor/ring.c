@@ -12,6 +12,7 @@
 
 typedef struct RingSeries {
         char *name;
+        char *unit; /* the first sample's ("" when it had none) */
         int64_t id; /* in the store; -1: not yet named there */
         int scale;
         double factor;  /* 10^scale */
@@ -60,6 +61,7 @@ MonitorRing *ring_free(MonitorRing *r) {
                 return NULL;
         for (size_t i = 0; i < r->n; i++) {
                 free(r->series[i].name);
+                free(r->series[i].unit);
                 free(r->series[i].pend);
         }
         free(r->series);
@@ -113,7 +115,7 @@ static int series_name(MonitorRing *r, RingSeries *s, const char *unit) {
         return 0;
 }
 
-static int series_add(MonitorRing *r, const char *name, uint64_t h, RingSeries **ret) {
+static int series_add(MonitorRing *r, const char *name, const char *unit, uint64_t h, RingSeries **ret) {
         if (r->n == r->cap) {
                 size_t cap = r->cap ? 2 * r->cap : 64;
                 RingSeries *v = realloc(r->series, cap * sizeof(*v));
@@ -127,16 +129,20 @@ static int series_add(MonitorRing *r, const char *name, uint64_t h, RingSeries *
                 r->memory += (cap - r->cap) * (sizeof(*v) + sizeof(*f));
                 r->cap = cap;
         }
-        char *copy = strdup(name);
-        if (!copy)
+        char *copy = strdup(name), *unit_copy = strdup(unit ? unit : "");
+        if (!copy || !unit_copy) {
+                free(copy);
+                free(unit_copy);
                 return -ENOMEM;
+        }
         int k = name_index_add(&r->index, h, r->n);
         if (k < 0) {
                 free(copy);
+                free(unit_copy);
                 return k;
         }
-        r->series[r->n++] = (RingSeries) { .name = copy, .id = -1, .last_t = -1 };
-        r->memory += strlen(name) + 1;
+        r->series[r->n++] = (RingSeries) { .name = copy, .unit = unit_copy, .id = -1, .last_t = -1 };
+        r->memory += strlen(name) + strlen(unit_copy) + 2;
         *ret = &r->series[r->n - 1];
         return 0;
 }
@@ -165,7 +171,7 @@ int ring_add(MonitorRing *r, const char *name, const char *unit, int64_t t_ms, d
                         r->stats.dropped_series++;
                         return 0;
                 }
-                int k = series_add(r, name, h, &s);
+                int k = series_add(r, name, unit, h, &s);
                 if (k < 0)
                         return k;
         }
@@ -237,6 +243,18 @@ int ring_last(const MonitorRing *r, const char *name, int64_t *ret_t, double *re
                 return -ENOENT;
         *ret_t = s->last_t;
         *ret_v = s->last_v;
+        return 0;
+}
+
+int ring_each_last(const MonitorRing *r, RingEachFn f, void *userdata) {
+        for (size_t i = 0; i < r->n; i++) {
+                const RingSeries *s = &r->series[i];
+                if (s->last_t < 0)
+                        continue;
+                int k = f(userdata, s->name, s->unit, s->last_t, s->last_v);
+                if (k < 0)
+                        return k;
+        }
         return 0;
 }
 

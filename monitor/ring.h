@@ -46,6 +46,12 @@ int ring_flush(MonitorRing *r);
  * series has none. */
 int ring_last(const MonitorRing *r, const char *name, int64_t *ret_t, double *ret_v);
 
+/* Calls f for each series with a sample, in the order first seen: its name, its unit (as the first
+ * sample gave it), and its last sample as ring_last() gives it. A negative return of f stops the walk
+ * and is returned. */
+typedef int (*RingEachFn)(void *userdata, const char *name, const char *unit, int64_t t_ms, double v);
+int ring_each_last(const MonitorRing *r, RingEachFn f, void *userdata);
+
 void ring_stats(const MonitorRing *r, MonitorRingStats *ret);
 /* Bytes held: the table, names and pending samples. */
 size_t ring_memory(const MonitorRing *r);

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "macro.h"
+#include "prom-name.h"
 #include "render.h"
 #include "time-util.h"
 
@@ -116,94 +117,22 @@ _printf_(2, 3) static void buf_append(Buf *b, const char *fmt, ...) {
 /* Label values escape backslash, double quote and newline; HELP text escapes backslash and newline. */
 static void buf_escaped(Buf *b, const char *s, bool quote) {
         for (; *s; s++) {
-                if (*s == '\\')
-                        buf_append(b, "\\\\");
-                else if (*s == '\n')
-                        buf_append(b, "\\n");
-                else if (*s == '"' && quote)
-                        buf_append(b, "\\\"");
+                const char *e = prom_escape(*s, quote);
+                if (e)
+                        buf_append(b, "%s", e);
                 else
                         buf_append(b, "%c", *s);
         }
 }
 
-/* Go's ParseFloat reads all of these; integral values print exactly up to 2^53. */
 static void buf_number(Buf *b, double v) {
-        if (isnan(v))
-                buf_append(b, "NaN");
-        else if (isinf(v))
-                buf_append(b, v > 0 ? "+Inf" : "-Inf");
-        else if (v == floor(v) && fabs(v) < 9007199254740992.0)
-                buf_append(b, "%.0f", v);
-        else
-                buf_append(b, "%.10g", v);
-}
-
-/* Metric and label names: [a-zA-Z_][a-zA-Z0-9_]*; anything else becomes '_'. */
-static void sanitize_name(char *s) {
-        for (char *p = s; *p; p++) {
-                bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' || (p != s && *p >= '0' && *p <= '9');
-                if (!ok)
-                        *p = '_';
-        }
+        char text[PROM_NUMBER_MAX];
+        prom_number(v, text);
+        buf_append(b, "%s", text);
 }
 
 static bool streq_ptr(const char *a, const char *b) {
         return a && b && strcmp(a, b) == 0;
-}
-
-/* How a profile unit (or, for a fact without one, the key's unit word) maps to a base unit. */
-typedef struct UnitRule {
-        const char *key_suffix;         /* stripped from the key when present */
-        const char *unit;               /* the profile's unit string, NULL: only by key suffix */
-        const char *base;               /* appended to the name */
-        double scale;
-        const char *said;               /* the base unit for HELP, when the value is converted */
-} UnitRule;
-
-static const UnitRule unit_rules[] = {
-        { "_ms_per_s", "ms/s", "_seconds_per_second", 1e-3, "seconds per second" },
-        { "_bytes_per_s", "bytes/s", "_bytes_per_second", 1, NULL },
-        { "_per_s", "1/s", "_per_second", 1, NULL },    /* also the rule for a fact named *_per_s */
-        { "_per_s", "pages/s", "_pages_per_second", 1, NULL },
-        { "_pct", "percent", "_ratio", 1e-2, "a ratio from 0 to 1" },
-        { "_ms", "ms", "_seconds", 1e-3, "seconds" },
-        { "_us", "us", "_seconds", 1e-6, "seconds" },
-        { "_s", "s", "_seconds", 1, NULL },
-        { "_bytes", "bytes", "_bytes", 1, NULL },
-        { "_kb", NULL, "_bytes", 1024, "bytes" },
-        { "_mbps", NULL, "_bytes_per_second", 1e6 / 8, "bytes per second" },
-};
-
-/* Split key into a stem and a base-unit suffix. The rule is picked by the unit when the profile
- * gives one, else by the key's last word; the unit word is then dropped from the stem so that
- * read_bytes_per_s becomes read_bytes_per_second, not read_bytes_bytes_per_second. */
-static const UnitRule *convert_unit(const char *key, const char *unit, char *stem, size_t n) {
-        const UnitRule *rule = NULL;
-        for (size_t i = 0; i < ELEMENTSOF(unit_rules) && !rule; i++)
-                if (unit ? streq_ptr(unit_rules[i].unit, unit) : endswith(key, unit_rules[i].key_suffix))
-                        rule = &unit_rules[i];
-        for (size_t i = 0; i < ELEMENTSOF(unit_rules) && !rule && unit && endswith(unit, "/s"); i++)
-                if (streq_ptr(unit_rules[i].unit, "1/s"))
-                        rule = &unit_rules[i];  /* any other "x/s": _per_second */
-        snprintf(stem, n, "%s", key);
-        if (!rule)
-                return NULL;
-        if (endswith(stem, rule->key_suffix))
-                stem[strlen(stem) - strlen(rule->key_suffix)] = '\0';
-        /* "dirty_pct_of_threshold": the unit word sits inside the key. */
-        char *infix = strstr(stem, "_pct_");
-        if (strcmp(rule->base, "_ratio") == 0 && infix)
-                memmove(infix, infix + 4, strlen(infix + 4) + 1);
-        /* read_bytes + _bytes_per_second, run_iops + _per_second ("ops per second"). */
-        size_t w = strcspn(rule->base + 1, "_") + 1;
-        char word[32];
-        snprintf(word, sizeof(word), "%.*s", (int) w, rule->base);
-        if (endswith(stem, word) && strlen(stem) > w)
-                stem[strlen(stem) - w] = '\0';
-        if (strcmp(rule->base, "_per_second") == 0 && endswith(stem, "iops"))
-                memcpy(stem + strlen(stem) - 4, "ops", 4);
-        return rule;
 }
 
 static Family *family_get(Exposition *e, const char *name, const char *help, const char *source) {
@@ -235,15 +164,12 @@ static Family *family_get(Exposition *e, const char *name, const char *help, con
 static void emit(Exposition *e, const char *name_in, const char *help, const char *source, const Labels *labels, double v) {
         char name[256];
         snprintf(name, sizeof(name), "%s", name_in);
-        sanitize_name(name);
+        prom_name_sanitize(name);
         /* Reserved for counters, histograms and summaries; promtool rejects them on a gauge. */
-        static const char *const reserved[] = { "_total", "_count", "_sum", "_bucket", "_created" };
-        for (size_t i = 0; i < ELEMENTSOF(reserved); i++)
-                if (endswith(name, reserved[i])) {
-                        size_t l = strlen(name);
-                        snprintf(name + l, sizeof(name) - l, "_value");
-                        break;
-                }
+        if (prom_name_reserved(name)) {
+                size_t l = strlen(name);
+                snprintf(name + l, sizeof(name) - l, "_value");
+        }
         Family *f = family_get(e, name, help, source);
         if (!f) {
                 e->error = -ENOMEM;
@@ -295,7 +221,7 @@ static const char *label_value(const char *label, const char *key) {
 static void emit_number(Exposition *e, const Ctx *c, const char *key, const char *unit, const char *stat, double v,
                         const char *what) {
         char stem[128], name[512], help[768], source[640];
-        const UnitRule *rule = convert_unit(key, unit, stem, sizeof(stem));
+        const PromUnit *rule = prom_unit_convert(key, unit, stem, sizeof(stem));
         const char *base = rule ? rule->base : "";
         double scale = rule ? rule->scale : 1;
         snprintf(name, sizeof(name), "%s_%s%s%s%s", c->prefix, stem, stat ? "_" : "", strempty(stat), base);
@@ -339,7 +265,7 @@ static void emit_info(Exposition *e, const Ctx *c, const json_t *node) {
                 if (labels.n >= MAX_LABELS)
                         break;
                 snprintf(names[i], sizeof(names[i]), "%s", k);
-                sanitize_name(names[i]);
+                prom_name_sanitize(names[i]);
                 if (has_label(&labels, names[i]))
                         continue;
                 const char *val = NULL;
@@ -379,7 +305,7 @@ static void walk_child(Exposition *e, const Ctx *c, const char *key, const char 
         Ctx sub = *c;
         size_t l = strlen(sub.prefix);
         snprintf(sub.prefix + l, sizeof(sub.prefix) - l, "_%s", word);
-        sanitize_name(sub.prefix);
+        prom_name_sanitize(sub.prefix);
         l = strlen(sub.path);
         snprintf(sub.path + l, sizeof(sub.path) - l, "%s.", path_key);
         l = strlen(sub.where);
@@ -395,7 +321,7 @@ static void walk_child(Exposition *e, const Ctx *c, const char *key, const char 
 static bool valid_name(const char *s) {
         char buf[64];
         snprintf(buf, sizeof(buf), "%s", s);
-        sanitize_name(buf);
+        prom_name_sanitize(buf);
         return strcmp(buf, s) == 0 && strncmp(s, "__", 2) != 0;
 }
 
@@ -459,7 +385,7 @@ static void emit_resources(Exposition *e, const json_t *doc) {
         json_object_foreach(json_object_get(doc, "resources"), name, r) {
                 Ctx c = { .resource = name };
                 snprintf(c.prefix, sizeof(c.prefix), "skytune_%s", name);
-                sanitize_name(c.prefix);
+                prom_name_sanitize(c.prefix);
                 snprintf(c.path, sizeof(c.path), "resources.%s.", name);
                 walk(e, &c, r, 0);
         }

@@ -50,7 +50,9 @@ within() { python3 -c 'import sys; a, b, t = map(float, sys.argv[1:]); sys.exit(
 
 # A stale socket from a daemon that died: replaced.
 python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).bind(sys.argv[1])' "$sock"
+# The HTTP API off in every daemon here: tests run side by side (the default port is one).
 cat >"$tmp/m.conf" <<CONF
+listen = "off";
 app_socket = "$sock";
 app_max_series = 3;
 CONF
@@ -133,7 +135,7 @@ grep -q "$sock: dropped 5 application records; the last: bad_field 'response_tim
         fail "the drop line names no field: $(cat "$tmp/app.log")"
 
 # A directory that is not there: a warning naming the path; the daemon samples on.
-printf 'app_socket = "%s";\n' "$tmp/nodir/app.sock" >"$tmp/nodir.conf"
+printf 'listen = "off";\napp_socket = "%s";\n' "$tmp/nodir/app.sock" >"$tmp/nodir.conf"
 "$mon" --config "$tmp/nodir.conf" --sysroot "$fixture" --store "$tmp/nodir.db" --interval 0.2 --duration 1 \
         2>"$tmp/nodir.log" || fail "a missing socket directory stopped the daemon: $(cat "$tmp/nodir.log")"
 grep -q "warning: $tmp/nodir/app.sock: its directory is missing" "$tmp/nodir.log" ||
@@ -142,21 +144,21 @@ grep -q "warning: $tmp/nodir/app.sock: its directory is missing" "$tmp/nodir.log
 
 # A file that is no socket at the path: left alone, with a warning.
 echo "keep me" >"$tmp/run/file.sock"
-printf 'app_socket = "%s";\n' "$tmp/run/file.sock" >"$tmp/file.conf"
+printf 'listen = "off";\napp_socket = "%s";\n' "$tmp/run/file.sock" >"$tmp/file.conf"
 "$mon" --config "$tmp/file.conf" --sysroot "$fixture" --store "$tmp/file.db" --interval 0.2 --duration 0.5 \
         2>"$tmp/file.log" || fail "a file at the socket's path: $(cat "$tmp/file.log")"
 grep -q "warning: $tmp/run/file.sock: not a socket, left alone" "$tmp/file.log" || fail "no warning: $(cat "$tmp/file.log")"
 [ "$(cat "$tmp/run/file.sock")" = "keep me" ] || fail "the file at the socket's path was changed"
 
 # SIGHUP: a new app_max_series applies (a new endpoint is kept); a new app_socket takes a restart.
-printf 'app_socket = "%s";\napp_max_series = 1;\n' "$sock" >"$tmp/hup.conf"
+printf 'listen = "off";\napp_socket = "%s";\napp_max_series = 1;\n' "$sock" >"$tmp/hup.conf"
 "$mon" --config "$tmp/hup.conf" --sysroot "$fixture" --alerts "$tmp/alerts" --store "$tmp/hup.db" --interval 0.2 \
         2>"$tmp/hup.log" &
 pid=$!; pids+=($pid)
 wait_for "$tmp/hup.log" "reading application metrics (at most 1 "
 printf '{"endpoint": "/one", "response_time": 1}\n\n{"endpoint": "/two", "response_time": 1}\n' >"$tmp/two"
 send "$sock" "$tmp/two"
-printf 'app_socket = "%s";\napp_max_series = 2;\n' "$tmp/run/other.sock" >"$tmp/hup.conf"
+printf 'listen = "off";\napp_socket = "%s";\napp_max_series = 2;\n' "$tmp/run/other.sock" >"$tmp/hup.conf"
 sleep 0.5
 kill -HUP $pid
 wait_for "$tmp/hup.log" "'app_socket' changed to $tmp/run/other.sock: that takes a restart"
@@ -169,7 +171,7 @@ within "$(field "$tmp/hup.db" app.two.GET.requests_per_s sum)" 5 0.01 ||
 within "$(field "$tmp/hup.db" monitor.app_dropped.over_cap max)" 1 0 || fail "before the reload, /two was not over the cap"
 
 # off: no socket, no application series.
-printf 'app_socket = "off";\n' >"$tmp/off.conf"
+printf 'listen = "off";\napp_socket = "off";\n' >"$tmp/off.conf"
 "$mon" --config "$tmp/off.conf" --sysroot "$fixture" --store "$tmp/off.db" --interval 0.2 --duration 0.6 \
         2>"$tmp/off.log" || fail "app_socket off: $(cat "$tmp/off.log")"
 "$sky" monitor series --store "$tmp/off.db" | grep -q "monitor.app_records_total" && fail "off still counts records"

@@ -16,8 +16,11 @@ mon=${SKYTUNE_MONITOR:-$build/monitor/skytune-monitor}
 tmp=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$tmp"' EXIT
+# Every daemon here has the HTTP API off: tests run side by side, and the default port 9677 is one
+# (test-monitor-http.sh tests the API on a port of its own).
+off='listen = "off";'
 empty=$tmp/empty.conf
-: >"$empty"
+echo "$off" >"$empty"
 
 # count STORE SERIES: samples of SERIES in the last hour.
 count() {
@@ -42,7 +45,7 @@ PY
 [ "$(count "$tmp/fx.db" tasks.threads)" -ge 5 ] || fail "tasks.threads: fewer than 5 samples in 1.5 s at 0.2 s"
 
 # --- the real /proc, stopped by SIGTERM before any timed flush: the pending samples are written
-printf 'flush = "30m";\n' >"$tmp/late.conf"
+printf '%s\nflush = "30m";\n' "$off" >"$tmp/late.conf"
 "$mon" --config "$tmp/late.conf" --store "$tmp/real.db" --interval 0.2 2>"$tmp/real.log" &
 pid=$!; pids+=($pid)
 wait_for "$tmp/real.log" "sampling every 0.2 s"
@@ -73,7 +76,7 @@ rc=0; wait $pid || rc=$?
 [ "$(count "$tmp/int.db" cpu.utilization_pct)" -ge 2 ] || fail "SIGINT: the pending samples were not written"
 
 # --- kill -9 after flushes: readable, nothing flushed is lost, the next run appends
-printf 'flush = "0.4s";\n' >"$tmp/fast.conf"
+printf '%s\nflush = "0.4s";\n' "$off" >"$tmp/fast.conf"
 "$mon" --config "$tmp/fast.conf" --store "$tmp/kill.db" --interval 0.2 2>"$tmp/kill.log" &
 pid=$!; pids+=($pid)
 wait_for "$tmp/kill.log" "sampling every"
@@ -98,16 +101,16 @@ kill -TERM $pid; wait $pid
 
 # --- SIGHUP: a broken file keeps the configuration in use, a good one is applied
 conf=$tmp/reload.conf
-printf 'interval = 0.2;\n' >"$conf"
+printf '%s\ninterval = 0.2;\n' "$off" >"$conf"
 "$mon" --config "$conf" --store "$tmp/hup.db" 2>"$tmp/hup.log" &
 pid=$!; pids+=($pid)
 wait_for "$tmp/hup.log" "sampling every 0.2 s"
-printf 'interval = 0.2;\nflush = "soon";\n' >"$conf"
+printf '%s\ninterval = 0.2;\nflush = "soon";\n' "$off" >"$conf"
 kill -HUP $pid
 wait_for "$tmp/hup.log" "keeping the configuration in use"
-grep -q "$conf:2: 'flush' must be a period" "$tmp/hup.log" || fail "SIGHUP: no file:line: $(cat "$tmp/hup.log")"
+grep -q "$conf:3: 'flush' must be a period" "$tmp/hup.log" || fail "SIGHUP: no file:line: $(cat "$tmp/hup.log")"
 kill -0 $pid || fail "SIGHUP with a broken file stopped the daemon"
-printf 'interval = 0.5;\nflush = "2s";\n' >"$conf"
+printf '%s\ninterval = 0.5;\nflush = "2s";\n' "$off" >"$conf"
 kill -HUP $pid
 wait_for "$tmp/hup.log" "configuration reloaded: a sample every 0.5 s, written every 2 s"
 kill -TERM $pid; wait $pid || fail "after reloads: exit $?"

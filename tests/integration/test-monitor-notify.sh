@@ -50,7 +50,7 @@ run() {
 rules 1 1.9
 start_sink http hook --answers 500,429:2
 secret hook-url "http://127.0.0.1:$(cat hook.port)/alerts"
-printf 'notifiers = ( { name = "hook"; type = "webhook"; url_file = "hook-url"; } );\n' >hook.conf
+printf 'listen = "off";\nnotifiers = ( { name = "hook"; type = "webhook"; url_file = "hook-url"; } );\n' >hook.conf
 run hook hook.conf
 wait_for hook.log '"status": 200' 15
 python3 - hook.log <<'PY' || fail "the webhook's requests: $(cat hook.log)"
@@ -119,6 +119,7 @@ start_sink http slack
 start_sink smtp mail
 secret slack-url "http://127.0.0.1:$(cat slack.port)/services/T0/B0/x"
 cat >many.conf <<CONF
+listen = "off";
 notifiers = (
   { name = "chat"; type = "slack"; url_file = "$tmp/slack-url"; },
   { name = "mail"; type = "email"; url = "smtp://127.0.0.1:$(cat mail.port)"; from = "monitor@example.org";
@@ -160,7 +161,7 @@ PY
 # --- a secret file others may read is refused, at file:line
 chmod 644 hook-url
 rc=0; "$mon" --config hook.conf --check >bad.out 2>&1 || rc=$?
-[ $rc = 1 ] && grep -q "hook.conf:1: 'url_file': the secret file .*hook-url has mode 0644, so others may read it: .*chmod 600" bad.out ||
+[ $rc = 1 ] && grep -q "hook.conf:2: 'url_file': the secret file .*hook-url has mode 0644, so others may read it: .*chmod 600" bad.out ||
         fail "a world-readable secret: exit $rc: $(cat bad.out)"
 chmod 600 hook-url
 printf 'notifiers = ( { name = "x"; type = "slack"; url = "http://127.0.0.1/"; } );\n' >inline.conf
@@ -194,7 +195,7 @@ YML
 pids+=($!)
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$amport/-/ready" >/dev/null && break; sleep 0.1; done
 curl -fs "http://127.0.0.1:$amport/-/ready" >/dev/null || fail "Alertmanager did not start: $(cat am.log)"
-printf 'notifiers = ( { name = "am"; type = "alertmanager"; url = "http://127.0.0.1:%s"; } );\n' "$amport" >am.conf
+printf 'listen = "off";\nnotifiers = ( { name = "am"; type = "alertmanager"; url = "http://127.0.0.1:%s"; } );\n' "$amport" >am.conf
 rules 1 1.9
 run am am.conf
 wait_for amhook.log 'status\\":\\"firing' 20

@@ -42,13 +42,13 @@ unset SKYTUNE_CONF
 # The daemon reads skytune.conf beside its monitor.conf: monitor.store is its store...
 mkdir "$tmp/etc"
 printf 'monitor = { store = "%s"; };\n' "$tmp/daemon.db" >"$tmp/etc/skytune.conf"
-printf 'interval = "1s";\n' >"$tmp/etc/monitor.conf"
+printf 'interval = "1s";\nlisten = "off";\n' >"$tmp/etc/monitor.conf"
 "$mon" --config "$tmp/etc/monitor.conf" --check >"$tmp/check.out" 2>&1 || fail "--check: $(cat "$tmp/check.out")"
 grep -q "into $tmp/daemon.db" "$tmp/check.out" || fail "--check does not show skytune.conf's store: $(cat "$tmp/check.out")"
 "$mon" --config "$tmp/etc/monitor.conf" --sysroot "$fx" --interval 0.2 --duration 1 2>"$tmp/d.log" || fail "daemon: $(cat "$tmp/d.log")"
 [ -s "$tmp/daemon.db" ] || fail "the daemon did not write skytune.conf's store"
 # ... unless monitor.conf names its own; a broken skytune.conf stops the start at file:line.
-printf 'store = "%s";\n' "$tmp/own.db" >"$tmp/etc/monitor.conf"
+printf 'store = "%s";\nlisten = "off";\n' "$tmp/own.db" >"$tmp/etc/monitor.conf"
 "$mon" --config "$tmp/etc/monitor.conf" --check | grep -q "into $tmp/own.db" || fail "monitor.conf's store does not win"
 printf 'monitor = { store = "relative.db"; };\n' >"$tmp/etc/skytune.conf"
 rc=0; "$mon" --config "$tmp/etc/monitor.conf" --check >"$tmp/bad.out" 2>&1 || rc=$?

@@ -8,7 +8,7 @@
 ct_suite=${BUILD_SYSTEM_SUITE:-bookworm}
 # minbase plus systemd as PID 1, the system bus, polkitd (which needs logind: libpam-systemd) and
 # skytune's runtime libraries (the .deb's Depends).
-ct_packages=systemd,systemd-sysv,dbus,libpam-systemd,polkitd,libcap2,libcurl4,libjansson4,libconfig9,libsystemd0,libpq5,libssl3,zlib1g,libsqlite3-0,procps
+ct_packages=systemd,systemd-sysv,dbus,libpam-systemd,polkitd,libcap2,libcurl4,libjansson4,libconfig9,libsystemd0,libpq5,libssl3,zlib1g,libsqlite3-0,libmicrohttpd12,procps
 ct_leader='' ct_nspawn='' ct_root='' ct_boots=0
 
 ct_log() { echo "system: $*"; }

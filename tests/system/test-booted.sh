@@ -17,8 +17,9 @@
 #  6. kill -9 during an apply: the next activation rolls the transaction back, history says so;
 #  8. skytune-monitor.service: installed disabled; enabled, it is ready (sd_notify) as a dynamic
 #     user without capabilities, scores <= 2.0 in systemd-analyze security, fills the store that
-#     `skytune monitor query` reads, on reload reports a bad file at file:line and keeps going, and
-#     sends an alert's notification (its URL by LoadCredential=) to a receiver on loopback;
+#     `skytune monitor query` reads, serves /metrics on 127.0.0.1:9677, on reload reports a bad file
+#     at file:line and keeps going, and sends an alert's notification (its URL by LoadCredential=)
+#     to a receiver on loopback;
 #  7. the package's life: upgrade, remove, purge.
 # Only per-network-namespace sysctls are changed (net.*): the host never sees them.
 # Usage: tests/system/test-booted.sh BUILD_DIR SRC_DIR   (as root; exit 77 where it cannot run)
@@ -266,6 +267,11 @@ proof_monitor() {
                 sleep 1
         done
         [[ $n -ge 8 ]] || bad "skytune monitor query as root: $n cpu.utilization_pct samples after 30 s, want >= 8"
+        # The loopback API on its default address, read with bash's /dev/tcp (the tree has no curl).
+        ct bash -c 'exec 3<>/dev/tcp/127.0.0.1/9677 && printf "GET /metrics HTTP/1.0\r\n\r\n" >&3 && cat <&3' \
+                >"$tmp/p8.metrics" 2>&1 || bad "GET http://127.0.0.1:9677/metrics from the unit: $(head -c 300 "$tmp/p8.metrics")"
+        grep -q '^skytune_cpu_utilization_ratio ' "$tmp/p8.metrics" ||
+                bad "the unit's /metrics lacks skytune_cpu_utilization_ratio: $(head -c 300 "$tmp/p8.metrics")"
         # A broken configuration on reload: reported at file:line in the journal, the old one kept.
         mkdir -p "$(dirname "$conf")"
         printf 'interval = "fast";\n' >"$conf"

@@ -27,6 +27,8 @@ static void test_defaults(void **state) {
         assert_memory_equal(&c.limits, &tsdb_limits_default, sizeof(c.limits));
         assert_string_equal(c.app_socket, MONITOR_APP_SOCKET_PATH);
         assert_int_equal(c.app_max_series, 200);
+        assert_string_equal(c.listen.text, "127.0.0.1:9677");
+        assert_false(c.listen.off);
         /* Named on the command line, the file must be there. */
         assert_int_equal(monitor_config_load("/nonexistent/monitor.conf", true, &c, &e), -ENOENT);
         char *msg = error_format(&e);
@@ -47,6 +49,7 @@ static void test_every_key(void **state) {
                                 "max_pending = 50;\n"
                                 "app_socket = \"/run/x/app.sock\";\n"
                                 "app_max_series = 10;\n"
+                                "listen = \"[::1]:19677\";\n"
                                 "retention = {\n"
                                 "  seconds = { age = \"36h\"; bytes = \"1G\"; };\n"
                                 "  minutes = { bytes = 1048576; };\n"
@@ -62,6 +65,7 @@ static void test_every_key(void **state) {
         assert_int_equal(c.max_pending, 50);
         assert_string_equal(c.app_socket, "/run/x/app.sock");
         assert_int_equal(c.app_max_series, 10);
+        assert_string_equal(c.listen.text, "[::1]:19677");
         assert_int_equal(c.limits.age_ms[TSDB_TIER_CHUNK], 36 * TSDB_HOUR_MS);
         assert_int_equal(c.limits.bytes[TSDB_TIER_CHUNK], INT64_C(1) << 30);
         assert_int_equal(c.limits.age_ms[TSDB_TIER_R1M], tsdb_limits_default.age_ms[TSDB_TIER_R1M]);
@@ -95,6 +99,11 @@ static void test_mistakes(void **state) {
                 { "\napp_max_series = 0;\n", ":2:", "from 1 to" },
                 { "max_series = 90;\napp_max_series = 11;\n",
                   ":2:", "makes up to 99 series, more than 'max_series' 90" },
+                { "\nlisten = \"0.0.0.0:9677\";\n", ":2:", "only loopback addresses are accepted" },
+                { "listen = \"[::]:9677\";\n", ":1:", "no authentication" },
+                { "listen = \"localhost:9677\";\n", ":1:", "not looked up" },
+                { "listen = \"127.0.0.1\";\n", ":1:", "127.0.0.1:PORT" },
+                { "listen = 9677;\n", ":1:", "\"off\"" },
         };
         char *dir = test_tmpdir();
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -190,6 +190,58 @@ static void test_many_series(void **state) {
         ring_free(r);
 }
 
+struct seen {
+        char names[4][64], units[4][16];
+        double v[4];
+        int64_t t[4];
+        int n;
+};
+
+static int see(void *userdata, const char *name, const char *unit, int64_t t_ms, double v) {
+        struct seen *s = userdata;
+        if (s->n == 4)
+                return -E2BIG;
+        snprintf(s->names[s->n], sizeof(s->names[0]), "%s", name);
+        snprintf(s->units[s->n], sizeof(s->units[0]), "%s", unit);
+        s->t[s->n] = t_ms;
+        s->v[s->n++] = v;
+        return 0;
+}
+
+/* ring_each_last: every series with a sample, first seen first, its unit and last sample as given
+ * (not rounded to its scale), also after a flush; a series whose only sample was dropped is left
+ * out; the callback's error stops the walk. */
+static void test_each_last(void **state) {
+        struct fixture *f = *state;
+        MonitorRing *r;
+        assert_int_equal(ring_new(f->t, 10, 600, &r), 0);
+        assert_int_equal(ring_add(r, "cpu.utilization_pct", "percent", T0, 12.345), 0);
+        assert_int_equal(ring_add(r, "memory.used_bytes", "bytes", T0, 1e9), 0);
+        assert_int_equal(ring_add(r, "odd.value", NULL, T0, NAN), 0); /* dropped: no sample */
+        assert_int_equal(ring_add(r, "cpu.utilization_pct", "percent", T0 + 1000, 50.125), 0);
+        assert_int_equal(ring_flush(r), 0);
+        struct seen s = {};
+        assert_int_equal(ring_each_last(r, see, &s), 0);
+        assert_int_equal(s.n, 2);
+        assert_string_equal(s.names[0], "cpu.utilization_pct");
+        assert_string_equal(s.units[0], "percent");
+        assert_int_equal(s.t[0], T0 + 1000);
+        assert_true(s.v[0] == 50.125);
+        assert_string_equal(s.names[1], "memory.used_bytes");
+        assert_string_equal(s.units[1], "bytes");
+        assert_int_equal(ring_add(r, "odd.value", NULL, T0 + 2000, 1), 0);
+        for (int i = 0; i < 3; i++) {
+                char name[32];
+                snprintf(name, sizeof(name), "more.s%d", i);
+                assert_int_equal(ring_add(r, name, "count", T0, i), 0);
+        }
+        s = (struct seen) {};
+        assert_int_equal(ring_each_last(r, see, &s), -E2BIG);
+        assert_string_equal(s.names[2], "odd.value");
+        assert_string_equal(s.units[2], ""); /* no unit given */
+        ring_free(r);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_flush_and_read, setup, teardown),
@@ -197,6 +249,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_drops, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_clock_back, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_many_series, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_each_last, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

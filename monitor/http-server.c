@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/* The loopback HTTP server on sd-event (http-server.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "http-server.h"
+#include "macro.h"
+
+/* A scraper or two and a few people's tools; a stalled client is dropped after the timeout. */
+#define HTTP_CONNECTIONS_MAX 32
+#define HTTP_TIMEOUT_S       10
+#define HTTP_LIMIT_WAKE_MS   1000u
+
+struct HttpServer {
+        struct MHD_Daemon *mhd;
+        sd_event_source *io, *timer;
+        const HttpRoute *routes;
+        size_t n;
+        void *userdata;
+};
+
+static int listen_socket(const ListenAddr *a) {
+        int fd = socket(a->sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return -errno;
+        int one = 1;
+        /* SO_REUSEADDR rebinds over TIME_WAIT after a restart; it never shares a port that listens. */
+        if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+            (a->sa.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
+            bind(fd, (const struct sockaddr *) &a->sa, a->len) < 0 || listen(fd, 16) < 0) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+/* The next wake-up MHD wants (a connection's timeout, or at once when it has work queued); after a
+ * run at the connection limit, at most HTTP_LIMIT_WAKE_MS from now (run()). */
+static int rearm(HttpServer *s, bool crowded) {
+        MHD_UNSIGNED_LONG_LONG ms;
+        bool timeout = MHD_get_timeout(s->mhd, &ms) == MHD_YES;
+        if (crowded && (!timeout || ms > HTTP_LIMIT_WAKE_MS)) {
+                ms = HTTP_LIMIT_WAKE_MS;
+                timeout = true;
+        }
+        if (!timeout)
+                return sd_event_source_set_enabled(s->timer, SD_EVENT_OFF);
+        uint64_t now;
+        int r = sd_event_now(sd_event_source_get_event(s->timer), CLOCK_MONOTONIC, &now);
+        if (r >= 0)
+                r = sd_event_source_set_time(s->timer, now + (uint64_t) ms * 1000u);
+        return r < 0 ? r : sd_event_source_set_enabled(s->timer, SD_EVENT_ONESHOT);
+}
+
+static unsigned connections(HttpServer *s) {
+        const union MHD_DaemonInfo *i = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        return i ? i->num_connections : 0;
+}
+
+/* At the connection limit MHD takes its listen socket out of its epoll set, and puts it back only at
+ * the start of a later MHD_run(). Without a thread of its own nothing may call that run: no
+ * connection left to wake it, no timeout asked for, and the clients wait in the backlog for ever.
+ * So a run in which connections closed is followed by another at once, and after a run at the limit
+ * the server is run again within HTTP_LIMIT_WAKE_MS. An idle server is not woken (its cost: none). */
+static int run(HttpServer *s) {
+        unsigned before = connections(s);
+        (void) MHD_run(s->mhd);
+        unsigned after = connections(s);
+        if (after < before)
+                (void) MHD_run(s->mhd);
+        return rearm(s, before >= HTTP_CONNECTIONS_MAX || after >= HTTP_CONNECTIONS_MAX);
+}
+
+static int on_io(sd_event_source *src, int fd, uint32_t revents, void *userdata) {
+        return run(userdata);
+}
+
+static int on_timer(sd_event_source *src, uint64_t usec, void *userdata) {
+        return run(userdata);
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type, char *body, size_t len,
+                             const char *allow) {
+        struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+        if (!resp) {
+                free(body);
+                return MHD_NO;
+        }
+        enum MHD_Result ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+        if (ok == MHD_YES)
+                ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+        if (ok == MHD_YES)
+                ok = MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+        if (ok == MHD_YES && allow)
+                ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+        if (ok == MHD_YES)
+                ok = MHD_queue_response(c, code, resp);
+        MHD_destroy_response(resp);
+        return ok;
+}
+
+/* {"error": why, "paths": [the routes]} */
+static enum MHD_Result reply_error(HttpServer *s, struct MHD_Connection *c, unsigned code, const char *why,
+                                   const char *allow) {
+        json_t *paths = json_array();
+        for (size_t i = 0; paths && i < s->n; i++)
+                json_array_append_new(paths, json_string(s->routes[i].path));
+        json_t *doc = json_pack("{ssso}", "error", why, "paths", paths);
+        char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+        json_decref(doc);
+        if (!body)
+                return MHD_NO;
+        size_t len = strlen(body);
+        char *with_nl = realloc(body, len + 2);
+        if (with_nl) {
+                with_nl[len++] = '\n';
+                body = with_nl;
+        }
+        return reply(c, code, "application/json", body, len, allow);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls) {
+        HttpServer *s = cls;
+        const HttpRoute *route = NULL;
+        for (size_t i = 0; i < s->n && !route; i++)
+                if (strcmp(url, s->routes[i].path) == 0)
+                        route = &s->routes[i];
+        if (!route)
+                return reply_error(s, c, MHD_HTTP_NOT_FOUND, "no such path", NULL);
+        if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+                return reply_error(s, c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD", "GET, HEAD");
+        /* The errors above answer at once and close the connection (MHD does, since a body may
+         * follow); a GET is answered at the second call, once the request is whole, so that the
+         * connection stays open for the next scrape. */
+        static int seen;
+        if (!*req_cls) {
+                *req_cls = &seen;
+                return MHD_YES;
+        }
+        if (*upload_data_size > 0) {
+                *upload_data_size = 0; /* a GET with a body: the body is ignored */
+                return MHD_YES;
+        }
+        char *body = NULL;
+        size_t len = 0;
+        if (route->get(s->userdata, &body, &len) < 0)
+                return reply_error(s, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory", NULL);
+        return reply(c, MHD_HTTP_OK, route->content_type, body, len, NULL);
+}
+
+int http_server_start(sd_event *e, const ListenAddr *a, const HttpRoute *routes, size_t n, void *userdata,
+                      HttpServer **ret) {
+        int fd = listen_socket(a);
+        if (fd < 0)
+                return fd;
+        HttpServer *s = calloc(1, sizeof(*s));
+        if (!s) {
+                close(fd);
+                return -ENOMEM;
+        }
+        *s = (HttpServer) { .routes = routes, .n = n, .userdata = userdata };
+        /* From here the socket is MHD's: MHD_stop_daemon() closes it. */
+        s->mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
+                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned) HTTP_CONNECTIONS_MAX,
+                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) HTTP_TIMEOUT_S, MHD_OPTION_END);
+        if (!s->mhd) {
+                /* Whether a failed start closed the socket is not documented: close it if it is
+                 * still open (one thread: the number cannot have been reused meanwhile). */
+                if (fcntl(fd, F_GETFD) >= 0)
+                        close(fd);
+                free(s);
+                return -EIO;
+        }
+        const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+        int r = info ? 0 : -EIO;
+        if (r >= 0)
+                r = sd_event_add_io(e, &s->io, info->epoll_fd, EPOLLIN, on_io, s);
+        if (r >= 0)
+                r = sd_event_add_time(e, &s->timer, CLOCK_MONOTONIC, UINT64_MAX, 1000, on_timer, s);
+        if (r >= 0)
+                r = rearm(s, false);
+        if (r < 0) {
+                http_server_stop(s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
+HttpServer *http_server_stop(HttpServer *s) {
+        if (!s)
+                return NULL;
+        sd_event_source_disable_unref(s->io);
+        sd_event_source_disable_unref(s->timer);
+        if (s->mhd)
+                MHD_stop_daemon(s->mhd);
+        free(s);
+        return NULL;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* The monitor's loopback HTTP server (docs/monitor.md, The HTTP API): libmicrohttpd in its
+ * external-event mode with epoll, driven by the daemon's sd-event loop (no thread of its own): its
+ * epoll descriptor is an io source that runs MHD when readable, and a timer source wakes it at the
+ * time MHD_get_timeout() asks for. GET and HEAD of a route's path answer with the route's body; any
+ * other path is 404, any other method 405 with Allow, both with a JSON error body. The socket is
+ * bound here, so that a busy port is -EADDRINUSE for the caller to explain. */
+#pragma once
+
+#include <stddef.h>
+#include <systemd/sd-event.h>
+
+#include "listen-addr.h"
+
+typedef struct HttpRoute {
+        const char *path;         /* "/metrics" */
+        const char *content_type; /* "text/plain; version=0.0.4; charset=utf-8" */
+        /* The body, malloc'ed, *ret_len bytes: 0, or a negative errno (then 500). */
+        int (*get)(void *userdata, char **ret_body, size_t *ret_len);
+} HttpRoute;
+
+typedef struct HttpServer HttpServer;
+
+/* Listens on a (not off) and serves routes (n of them, kept, not copied) on e: -errno of
+ * socket(), bind() or listen() (-EADDRINUSE: the port is taken), -ENOMEM, -EIO when libmicrohttpd
+ * refuses to start. */
+int http_server_start(sd_event *e, const ListenAddr *a, const HttpRoute *routes, size_t n, void *userdata,
+                      HttpServer **ret);
+/* Closes the socket and every connection; NULL. */
+HttpServer *http_server_stop(HttpServer *s);
