@@ -235,8 +235,9 @@ static int read_root(const ConfRead *r, const config_setting_t *root, const char
 
 /* skytune.conf beside monitor.conf (skytune.conf(5)): its monitor.store is the default store. */
 static int read_site(const char *dir, MonitorConfig *n, Error *e) {
-        char path[PATH_MAX];
-        snprintf(path, sizeof(path), "%s/skytune.conf", dir);
+        char path[PATH_MAX + 16];
+        if (snprintf(path, sizeof(path), "%s/skytune.conf", dir) >= (int) sizeof(path))
+                return error_set(e, -ENAMETOOLONG, "%s: the configuration's directory name is too long", dir);
         SiteConfig site = {};
         int r = site_config_load(path, &site, e);
         if (r >= 0 && site.monitor_store) {
