@@ -76,8 +76,7 @@ int notify_read_secret(const char *path, char **ret, Error *e) {
         return 0;
 }
 
-/* A secret file's value: relative names in $CREDENTIALS_DIRECTORY when set, else in dir. */
-static int read_secret_key(const ConfRead *r, const config_setting_t *g, const char *key, const char *dir, char **ret) {
+int notify_read_secret_key(const ConfRead *r, const config_setting_t *g, const char *key, const char *dir, char **ret) {
         _cleanup_free_ char *name = NULL;
         int k = conf_string(r, g, key, &name);
         if (k <= 0)
@@ -175,7 +174,7 @@ static int read_url(const ConfRead *r, const config_setting_t *g, const char *di
                                  kind->transport == NOTIFY_SMTP ? "give 'user' and 'password_file' instead"
                                                                 : "put the URL in a file of mode 0600 and "
                                                                   "name it in 'url_file'");
-        if (k == 0 && (k = read_secret_key(r, g, "url_file", dir, &n->url)) > 0)
+        if (k == 0 && (k = notify_read_secret_key(r, g, "url_file", dir, &n->url)) > 0)
                 n->url_secret = true;
         if (k >= 0 && !n->url)
                 return conf_fail(r, g, "notifier '%s' needs %s", n->name,
@@ -206,7 +205,7 @@ static int read_email(const ConfRead *r, const config_setting_t *g, const char *
         if (k > 0)
                 k = conf_string(r, g, "user", &n->user);
         if (k >= 0)
-                k = read_secret_key(r, g, "password_file", dir, &n->password);
+                k = notify_read_secret_key(r, g, "password_file", dir, &n->password);
         if (k >= 0 && !n->user != !n->password)
                 return conf_fail(r, g, "notifier '%s': give both 'user' and 'password_file', or neither", n->name);
         return k;
