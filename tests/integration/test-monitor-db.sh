@@ -91,6 +91,7 @@ kill -TERM "$mpid"
 wait "$mpid" || fail "the daemon's exit status $?: $(cat "$tmp/m.log")"
 mpid=
 (( ($(date +%s%N) - t0) / 1000000 < 3000 )) || fail "stopping took over 3 s"
+! grep -q "ThreadSanitizer\|AddressSanitizer\|runtime error" "$tmp/m.log" || fail "a sanitizer report: $(cat "$tmp/m.log")"
 # Nothing but the DSN file holds the password (the log, the store, the server's files).
 ! grep -rlF --exclude=pwfile --exclude=monitor-db -e "$db_password" "$tmp" || fail "the password appears in the files above"
 
