@@ -65,10 +65,11 @@ int notify_read_secret(const char *path, char **ret, Error *e) {
                 return error_set(e, r, "cannot read the secret file %s: %s", path,
                                  r == -EFBIG ? "it is larger than 4 KiB" : strerror(-r));
         }
-        while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-                n--;
-        buf[n] = '\0';
-        if (n == 0 || strlen(buf) != (size_t) n) {
+        size_t len = n > 0 ? (size_t) n : 0; /* n >= 0 here: said for the compiler's bounds check */
+        while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+                len--;
+        buf[len] = '\0';
+        if (len == 0 || strlen(buf) != len) {
                 free(buf);
                 return error_set(e, -EINVAL, "the secret file %s is empty or holds a NUL byte", path);
         }
