@@ -74,6 +74,17 @@ within "$(stat_of "$s" monitor.db.up min)" 1 1 && within "$(stat_of "$s" monitor
         fail "a replication lag without replication"
 [[ $(stat_of "$s" db.longest_xact_s count) -ge 1 ]] || fail "no db.longest_xact_s"
 grep -q "warning" "$tmp/m.log" && fail "warnings with the server up: $(cat "$tmp/m.log")"
+# A transaction holding a lock 3 s and an update waiting on it: both seen.
+psql_run "begin; lock table t; select pg_sleep(3.5); commit" >/dev/null &
+p1=$!
+sleep 0.3
+psql_run "update t set v = 0 where id = 1" >/dev/null &
+p2=$!
+wait "$p1" "$p2"
+sleep 2
+within "$(stat_of "$s" db.longest_xact_s max)" 1 10 || fail "db.longest_xact_s $(stat_of "$s" db.longest_xact_s max)"
+within "$(stat_of "$s" db.longest_lock_wait_s max)" 0.5 10 ||
+        fail "db.longest_lock_wait_s $(stat_of "$s" db.longest_lock_wait_s max)"
 
 # The server stops: monitor.db.up goes 0, the host is sampled as ever, one warning with the DSN redacted.
 host_before=$(stat_of "$s" monitor.cpu_us count)
