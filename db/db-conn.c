@@ -39,6 +39,8 @@ char *db_conn_message(const DbConn *c, const PGresult *res) {
 DbConn *db_close(DbConn *c) {
         if (!c)
                 return NULL;
+        if (c->cancel)
+                PQfreeCancel(c->cancel);
         if (c->pg)
                 PQfinish(c->pg);
         for (size_t i = 0; i < ELEMENTSOF(c->secrets); i++)
@@ -94,8 +96,12 @@ int db_connect(const DbConnOpts *o, DbConn **ret, uint64_t *connect_ns, Error *e
         int r = conn_new(o, &c, e);
         if (r < 0)
                 return r;
-        const char *keys[5], *vals[5];
+        const char *keys[6], *vals[6];
+        char timeout[16];
         size_t n = 0;
+        snprintf(timeout, sizeof timeout, "%d", o->connect_timeout_s);
+        if (o->connect_timeout_s > 0) /* before the DSN: its own connect_timeout wins */
+                keys[n] = "connect_timeout", vals[n++] = timeout;
         keys[n] = "dbname", vals[n++] = o->dsn ? o->dsn : "";
         keys[n] = "fallback_application_name", vals[n++] = "skytune";
         if (c->secrets[0])
@@ -115,8 +121,14 @@ int db_connect(const DbConnOpts *o, DbConn **ret, uint64_t *connect_ns, Error *e
         }
         /* NOTICEs (DROP ... IF EXISTS) are the server talking to people: library code stays quiet. */
         PQsetNoticeProcessor(c->pg, notice_ignore, NULL);
+        c->cancel = PQgetCancel(c->pg);
         *ret = c;
         return 0;
+}
+
+int db_cancel(DbConn *c) {
+        char err[256];
+        return c && c->cancel && PQcancel(c->cancel, err, sizeof err) ? 0 : -EIO;
 }
 
 const char *db_server_version(const DbConn *c) {

@@ -8,6 +8,7 @@
 
 struct DbConn {
         PGconn *pg;
+        PGcancel *cancel;       /* made at connect, for db_cancel from another thread */
         char *secrets[3];       /* the password file's, PGPASSWORD, the DSN's: scrubbed from messages */
         char *dsn_shown;        /* redacted */
 };

@@ -22,6 +22,10 @@ DbConn *db_close(DbConn *c) {
         return NULL;
 }
 
+int db_cancel(DbConn *c) {
+        return -EPROTONOSUPPORT;
+}
+
 const char *db_server_version(const DbConn *c) {
         return "";
 }

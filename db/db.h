@@ -42,6 +42,7 @@ typedef struct DbConnOpts {
         const char *dsn;                /* libpq connection string or URI; NULL: libpq's defaults (PG*) */
         const char *password_file;      /* NULL: libpq's own sources (PGPASSWORD, PGPASSFILE, service) */
         const char *database;           /* NULL: the DSN's; else overrides it */
+        int connect_timeout_s;          /* 0: libpq's (none); else a default the DSN's own may override */
 } DbConnOpts;
 
 typedef struct DbConn DbConn;
@@ -52,6 +53,10 @@ bool db_available(void);
  * redacted DSN, never a password. */
 int db_connect(const DbConnOpts *o, DbConn **ret, uint64_t *connect_ns, Error *e);
 DbConn *db_close(DbConn *c);
+/* Ask the server to cancel the statement c runs: callable from another thread than the one that
+ * runs it (libpq's PQcancel), as long as c is not closed meanwhile. Best effort: -EIO when the
+ * request could not be sent. */
+int db_cancel(DbConn *c);
 /* "15.18" (the server_version parameter); "" when unknown. */
 const char *db_server_version(const DbConn *c);
 /* Run one or more statements for their effect (init, clean), in the simple protocol. */

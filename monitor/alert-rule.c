@@ -11,6 +11,7 @@
 
 #include "alert-rule.h"
 #include "app-metrics.h"
+#include "db-figures.h"
 #include "conf-read.h"
 #include "fileio.h"
 #include "macro.h"
@@ -168,7 +169,8 @@ static int path_check(const char *path, void *userdata) {
                                  "object (\"disk.devices.sda.util_pct\")",
                                  path);
         static const char *const own[] = { "monitor.cpu_us", "monitor.missed_total" };
-        bool is_own = strcmp(path, own[0]) == 0 || strcmp(path, own[1]) == 0 || app_metrics_is_series(path);
+        bool is_own = strcmp(path, own[0]) == 0 || strcmp(path, own[1]) == 0 || app_metrics_is_series(path) ||
+                      db_figures_is_series(path);
         if (pc->catalog && !is_own && !metric_catalog_has(pc->catalog, path)) {
                 _cleanup_free_ char *near = metric_catalog_nearest(pc->catalog, path);
                 return conf_fail(pc->c, pc->at, "'%s' is no series the monitor keeps%s%s%s", path,

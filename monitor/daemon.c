@@ -12,6 +12,7 @@
 #include "alerting.h"
 #include "app-socket.h"
 #include "daemon.h"
+#include "db-source.h"
 #include "http-server.h"
 #include "log.h"
 #include "macro.h"
@@ -47,6 +48,7 @@ typedef struct Monitor {
         Notifier *notifier;
         AppMetrics *app;      /* application metrics; NULL: app_socket is off */
         AppSocket *app_sock;  /* NULL: off, or it could not be made */
+        DbSource *db;         /* the database's worker; NULL: none sampled */
         int64_t app_stamp_ms; /* the slot of the last harvest of the application metrics; 0: none */
         HttpServer *http;
         ListenAddr listening; /* where http serves ("off": not at all) */
@@ -212,6 +214,8 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
         m->app_stamp_ms = m->stamp_ms;
         app_socket_tick(m->app_sock, m->stamp_ms);
         if (r >= 0)
+                r = db_source_tick(m->db, m->stamp_ms, on_app_point, m);
+        if (r >= 0)
                 r = notify_series(m);
         if (r == -ENOMEM)
                 return stop_failed(m, r, "out of memory while sampling");
@@ -376,6 +380,15 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
                 free(c.app_socket);
                 c.app_socket = TAKE_PTR(m->cfg.app_socket);
         }
+        if ((c.db.dsn || m->cfg.db.dsn) &&
+            (!same_path(c.db.dsn, m->cfg.db.dsn) || c.db.interval_ms != m->cfg.db.interval_ms)) {
+                log_warning("%s: 'database' changed: that takes a restart; until then the database in use is sampled "
+                            "as before",
+                            m->opts->config);
+                monitor_config_done(&(MonitorConfig) { .db = c.db });
+                c.db = m->cfg.db;
+                m->cfg.db = (MonitorDbConfig) {};
+        }
         if (m->app)
                 app_metrics_set_max_series(m->app, c.app_max_series);
         if (!listen_addr_equal(&c.listen, &m->listening) && http_listen(m, &c.listen) < 0) {
@@ -510,7 +523,7 @@ static int monitor_start(Monitor *m) {
         m->start_ms = now_ms;
         if ((r = http_listen(m, &m->cfg.listen)) < 0)
                 return r;
-        if ((r = app_start(m)) < 0)
+        if ((r = app_start(m)) < 0 || (r = db_source_start(&m->cfg.db, &m->db)) < 0)
                 return r;
         /* The first sample, in the slot that began last: every rate needs a sample before it. */
         m->stamp_ms = now_ms / m->cfg.interval_ms * m->cfg.interval_ms;
@@ -528,6 +541,7 @@ static int monitor_start(Monitor *m) {
 
 static void monitor_done(Monitor *m) {
         sd_notify(false, "STOPPING=1");
+        m->db = db_source_stop(m->db); /* first: its thread may be in a query that stop cancels */
         m->http = http_server_stop(m->http);
         if (m->ring && m->store) {
                 int r = ring_flush(m->ring);

@@ -9,6 +9,7 @@
 #include <systemd/sd-journal.h>
 
 #include "daemon.h"
+#include "db.h"
 #include "log.h"
 #include "monitor-config.h"
 #include "notify-kind.h"
@@ -110,6 +111,13 @@ static int check(const MonitorOptions *o) {
                        c.app_max_series);
         else
                 printf("  application metrics off\n");
+        _cleanup_free_ char *shown = c.db.dsn ? db_dsn_redact(c.db.dsn) : NULL;
+        if (c.db.dsn)
+                printf("  database %s sampled every %g s%s\n", shown ? shown : "(redacted)",
+                       (double) c.db.interval_ms / 1000,
+                       db_available() ? "" : " (not by this build: it has no libpq)");
+        else
+                printf("  no database sampled\n");
         monitor_config_done(&c);
         return 0;
 }

@@ -27,6 +27,7 @@ int monitor_config_defaults(MonitorConfig *c) {
                 .limits = tsdb_limits_default,
                 .app_socket = strdup(MONITOR_APP_SOCKET_PATH),
                 .app_max_series = 200,
+                .db = { .interval_ms = 10000 },
         };
         notify_config_defaults(&c->notify);
         int r = listen_addr_parse(LISTEN_ADDR_DEFAULT, &c->listen, NULL);
@@ -37,6 +38,9 @@ void monitor_config_done(MonitorConfig *c) {
         free(c->store);
         notify_config_done(&c->notify);
         free(c->app_socket);
+        if (c->db.dsn)
+                explicit_bzero(c->db.dsn, strlen(c->db.dsn));
+        free(c->db.dsn);
         *c = (MonitorConfig) {};
 }
 
@@ -181,10 +185,33 @@ static int read_app(const ConfRead *r, const config_setting_t *root, MonitorConf
         return k;
 }
 
+/* database = { dsn_file = "..."; interval = "10s"; }: the DSN from a secret file. */
+static int read_db(const ConfRead *r, const config_setting_t *root, const char *dir, MonitorDbConfig *c) {
+        const config_setting_t *g = config_setting_get_member(root, "database");
+        if (!g)
+                return 0;
+        if (!config_setting_is_group(g))
+                return conf_fail(r, g,
+                                 "'database' must be a group: database = { dsn_file = \"monitor-db\"; interval = "
+                                 "\"10s\"; };");
+        static const char *const keys[] = { "dsn_file", "interval" };
+        int k = conf_keys(r, g, "database", keys, ELEMENTSOF(keys));
+        if (k >= 0)
+                k = read_period(r, g, "interval", MONITOR_DB_INTERVAL_MIN_MS, MONITOR_DB_INTERVAL_MAX_MS,
+                                &c->interval_ms);
+        if (k >= 0)
+                k = notify_read_secret_key(r, g, "dsn_file", dir, &c->dsn);
+        if (k == 0)
+                return conf_fail(r, g,
+                                 "'database' needs 'dsn_file': a file of mode 0600 with the PostgreSQL connection "
+                                 "string (it may hold a password)");
+        return k < 0 ? k : 0;
+}
+
 static int read_root(const ConfRead *r, const config_setting_t *root, const char *dir, MonitorConfig *c) {
         static const char *const keys[] = { "interval",    "flush",     "store",      "max_series",
                                             "max_pending", "retention", "app_socket", "app_max_series",
-                                            "notifiers",   "notify",    "listen" };
+                                            "notifiers",   "notify",    "listen",     "database" };
         int k = conf_keys(r, root, "monitor.conf", keys, ELEMENTSOF(keys));
         if (k >= 0)
                 k = notify_config_read(r, root, dir, &c->notify);
@@ -217,6 +244,8 @@ static int read_root(const ConfRead *r, const config_setting_t *root, const char
                         "'app_max_series' %zu makes up to %zu series, more than 'max_series' %zu: lower it, or "
                         "raise max_series",
                         c->app_max_series, c->app_max_series * APP_REQUEST_STATS, c->max_series);
+        if (k >= 0)
+                k = read_db(r, root, dir, &c->db);
         if (k < 0)
                 return k;
         const config_setting_t *ret_group = config_setting_get_member(root, "retention");

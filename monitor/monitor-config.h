@@ -14,10 +14,20 @@
 
 #define MONITOR_CONFIG_PATH "/etc/skytune/monitor.conf"
 
-#define MONITOR_INTERVAL_MIN_MS INT64_C(100)
-#define MONITOR_INTERVAL_MAX_MS INT64_C(3600000)
-#define MONITOR_MAX_SERIES_MAX  FLUSH_MAX_PARTS /* what one flush of the store's log takes */
-#define MONITOR_APP_SOCKET_PATH "/run/skytune-monitor/app.sock"
+#define MONITOR_INTERVAL_MIN_MS    INT64_C(100)
+#define MONITOR_INTERVAL_MAX_MS    INT64_C(3600000)
+#define MONITOR_MAX_SERIES_MAX     FLUSH_MAX_PARTS /* what one flush of the store's log takes */
+#define MONITOR_APP_SOCKET_PATH    "/run/skytune-monitor/app.sock"
+#define MONITOR_DB_INTERVAL_MIN_MS INT64_C(1000)
+#define MONITOR_DB_INTERVAL_MAX_MS INT64_C(3600000)
+
+/* `database = { dsn_file = "monitor-db"; interval = "10s"; };` (docs/monitor.md, Database metrics).
+ * The DSN may hold a password: it comes only from a file of mode 0600 or stricter, looked up as the
+ * notifiers' secrets are (notify_read_secret_key), and is never shown but redacted. */
+typedef struct MonitorDbConfig {
+        char *dsn;           /* NULL: no database is sampled */
+        int64_t interval_ms; /* between samples of the server: 10 s */
+} MonitorDbConfig;
 
 typedef struct MonitorConfig {
         int64_t interval_ms;       /* between samples: 1 s */
@@ -31,6 +41,7 @@ typedef struct MonitorConfig {
         char *app_socket;          /* the application metrics' socket: MONITOR_APP_SOCKET_PATH; NULL: "off" */
         size_t app_max_series;     /* endpoint/method pairs and custom names kept: 200 */
         ListenAddr listen;         /* the HTTP API: LISTEN_ADDR_DEFAULT; loopback only, or off */
+        MonitorDbConfig db;        /* the database sampled: none */
 } MonitorConfig;
 
 /* The defaults (store and app_socket strdup'ed): -ENOMEM. */

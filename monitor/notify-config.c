@@ -65,10 +65,10 @@ int notify_read_secret(const char *path, char **ret, Error *e) {
                 return error_set(e, r, "cannot read the secret file %s: %s", path,
                                  r == -EFBIG ? "it is larger than 4 KiB" : strerror(-r));
         }
-        size_t len = (size_t) MAX(n, 0);
+        size_t len = n > 0 ? (size_t) n : 0; /* n >= 0 here: said for the compiler's bounds check */
         while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
                 len--;
-        buf[MIN(len, (size_t) SECRET_MAX)] = '\0';
+        buf[len] = '\0';
         if (len == 0 || strlen(buf) != len) {
                 free(buf);
                 return error_set(e, -EINVAL, "the secret file %s is empty or holds a NUL byte", path);
@@ -77,8 +77,7 @@ int notify_read_secret(const char *path, char **ret, Error *e) {
         return 0;
 }
 
-/* A secret file's value: relative names in $CREDENTIALS_DIRECTORY when set, else in dir. */
-static int read_secret_key(const ConfRead *r, const config_setting_t *g, const char *key, const char *dir, char **ret) {
+int notify_read_secret_key(const ConfRead *r, const config_setting_t *g, const char *key, const char *dir, char **ret) {
         _cleanup_free_ char *name = NULL;
         int k = conf_string(r, g, key, &name);
         if (k <= 0)
@@ -176,7 +175,7 @@ static int read_url(const ConfRead *r, const config_setting_t *g, const char *di
                                  kind->transport == NOTIFY_SMTP ? "give 'user' and 'password_file' instead"
                                                                 : "put the URL in a file of mode 0600 and "
                                                                   "name it in 'url_file'");
-        if (k == 0 && (k = read_secret_key(r, g, "url_file", dir, &n->url)) > 0)
+        if (k == 0 && (k = notify_read_secret_key(r, g, "url_file", dir, &n->url)) > 0)
                 n->url_secret = true;
         if (k >= 0 && !n->url)
                 return conf_fail(r, g, "notifier '%s' needs %s", n->name,
@@ -207,7 +206,7 @@ static int read_email(const ConfRead *r, const config_setting_t *g, const char *
         if (k > 0)
                 k = conf_string(r, g, "user", &n->user);
         if (k >= 0)
-                k = read_secret_key(r, g, "password_file", dir, &n->password);
+                k = notify_read_secret_key(r, g, "password_file", dir, &n->password);
         if (k >= 0 && !n->user != !n->password)
                 return conf_fail(r, g, "notifier '%s': give both 'user' and 'password_file', or neither", n->name);
         return k;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # libpq is optional: configured with -DSKYTUNE_WITH_LIBPQ=OFF, skytune builds (the db library
 # with db-none.c instead of the libpq parts), does not link libpq, and 'skytune db' says what to
-# install and exits 1 while --help still works; a bad SKYTUNE_WITH_LIBPQ value is a configure
-# error. Builds only skytune, unoptimised.
+# install and exits 1 while --help still works; skytune-monitor accepts a `database` section, logs
+# that this build has no libpq and what to install, and samples the rest; a bad SKYTUNE_WITH_LIBPQ
+# value is a configure error. Builds only skytune and skytune-monitor, unoptimised.
 set -euo pipefail
 build=$1 src=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -13,7 +14,7 @@ cmake -S "$src" -B "$tmp/bad" -DSKYTUNE_TESTS=OFF -DSKYTUNE_WITH_LIBPQ=maybe >"$
 grep -q 'AUTO, ON or OFF' "$tmp/bad.log" || fail "bad value: $(tail -5 "$tmp/bad.log")"
 cmake -S "$src" -B "$tmp/build" -DCMAKE_BUILD_TYPE=Debug -DSKYTUNE_TESTS=OFF -DSKYTUNE_WITH_LIBPQ=OFF \
         >"$tmp/configure.log" 2>&1 || { cat "$tmp/configure.log"; fail "configure"; }
-cmake --build "$tmp/build" -j2 --target skytune >"$tmp/build.log" 2>&1 || { tail -30 "$tmp/build.log"; fail "build"; }
+cmake --build "$tmp/build" -j2 --target skytune skytune-monitor >"$tmp/build.log" 2>&1 || { tail -30 "$tmp/build.log"; fail "build"; }
 sky=$tmp/build/cli/skytune
 ! ldd "$sky" | grep -q libpq || fail "a build without libpq links libpq"
 rc=0; "$sky" db query 'select 1' --dsn 'host=127.0.0.1' 2>"$tmp/err" || rc=$?
@@ -21,4 +22,16 @@ rc=0; "$sky" db query 'select 1' --dsn 'host=127.0.0.1' 2>"$tmp/err" || rc=$?
 grep -q 'built without libpq.*install libpq-dev' "$tmp/err" || fail "no advice: $(cat "$tmp/err")"
 "$sky" db load --help | grep -q -- '--clients' || fail "db load --help without libpq"
 "$sky" get vm.swappiness >/dev/null || fail "the rest of skytune does not work"
-echo "ok: skytune without libpq builds and says what to install"
+mon=$tmp/build/monitor/skytune-monitor
+! ldd "$mon" | grep -q libpq || fail "a skytune-monitor without libpq links libpq"
+mkdir -p "$tmp/m/alerts"
+printf 'host=127.0.0.1 password=secret-not-shown\n' >"$tmp/m/monitor-db"
+chmod 600 "$tmp/m/monitor-db"
+printf 'app_socket = "off";\ndatabase = { dsn_file = "monitor-db"; interval = "1s"; };\n' >"$tmp/m/monitor.conf"
+"$mon" --config "$tmp/m/monitor.conf" --check >"$tmp/check" || fail "--check of a database section: $(cat "$tmp/check")"
+grep -q 'not by this build: it has no libpq' "$tmp/check" || fail "--check: $(cat "$tmp/check")"
+"$mon" --config "$tmp/m/monitor.conf" --sysroot "$src/tests/fixtures/captured-vm" --alerts "$tmp/m/alerts" \
+        --store "$tmp/m/s.db" --duration 2 2>"$tmp/m.log" || fail "skytune-monitor without libpq: $(cat "$tmp/m.log")"
+grep -q 'built without libpq: no database metrics; install libpq-dev' "$tmp/m.log" || fail "no advice: $(cat "$tmp/m.log")"
+! grep -q 'secret-not-shown' "$tmp/m.log" "$tmp/check" || fail "the DSN's password shown"
+echo "ok: skytune and skytune-monitor without libpq build and say what to install"
