@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -127,10 +128,40 @@ static enum MHD_Result reply_error(HttpServer *s, struct MHD_Connection *c, unsi
         return reply(c, code, "application/json", body, len, allow);
 }
 
+/* A Host a browser on this host sends to the loopback API: 127.x.y.z, [::1] or localhost, with any
+ * port (or none). Any other name is a page whose domain was pointed at 127.0.0.1 (DNS rebinding):
+ * it must not read the API. No Host at all (HTTP/1.0, scripts) is fine. */
+static bool port_ok(const char *p) {
+        return p[0] == '\0' || (p[0] == ':' && p[1] && strspn(p + 1, "0123456789") == strlen(p + 1));
+}
+
+static bool host_ok(const char *host) {
+        if (!host)
+                return true;
+        if (strncmp(host, "[::1]", 5) == 0)
+                return port_ok(host + 5);
+        size_t name = strcspn(host, ":");
+        if (!port_ok(host + name))
+                return false;
+        if (name == 9 && strncasecmp(host, "localhost", 9) == 0)
+                return true;
+        if (name < 7 || name > 15 || strncmp(host, "127.", 4) != 0)
+                return false;
+        for (size_t i = 4; i < name; i++)
+                if (host[i] != '.' && (host[i] < '0' || host[i] > '9'))
+                        return false;
+        return true;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **req_cls) {
         HttpServer *s = cls;
+        if (!host_ok(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)))
+                return reply_error(s, c, MHD_HTTP_MISDIRECTED_REQUEST,
+                                   "this API answers only requests for 127.0.0.1, [::1] or localhost (a page under "
+                                   "another name reaching it is refused)",
+                                   NULL);
         const HttpRoute *route = NULL;
         for (size_t i = 0; i < s->n && !route; i++)
                 if (strcmp(url, s->routes[i].path) == 0)

@@ -104,6 +104,13 @@ code=$(curl -s -o "$tmp/405.json" -D "$tmp/405.h" -w '%{http_code}' -X POST -d x
 [ "$code" = 405 ] || fail "POST /metrics: $code"
 grep -qi '^Allow: GET, HEAD' "$tmp/405.h" || fail "405 without Allow: $(cat "$tmp/405.h")"
 python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["error"]' "$tmp/405.json" || fail "405 body"
+# DNS rebinding: a page under another name pointed at 127.0.0.1 is refused; loopback names pass.
+code=$(curl -s -o "$tmp/421.json" -w '%{http_code}' -H 'Host: attacker.example:9677' "$url/api/v1/status")
+[ "$code" = 421 ] || fail "a foreign Host: $code, want 421"
+for host in localhost:1 127.0.0.1 '[::1]:9677'; do
+        code=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $host" "$url/api/v1/status")
+        [ "$code" = 200 ] || fail "Host $host: $code, want 200"
+done
 code=$(curl -s -o "$tmp/head.out" -w '%{http_code}' -I "$url/metrics")
 [ "$code" = 200 ] || fail "HEAD /metrics: $code"
 # Keep-alive: two GETs on one connection.
