@@ -95,6 +95,11 @@ static inline char *vformat(const char *fmt, va_list ap) {
                 va_end(ap_);                            \
                 s_;                                     \
         })
+/* Both set and equal (NULL equals nothing). */
+static inline bool streq_ptr(const char *a, const char *b) {
+        return a && b && strcmp(a, b) == 0;
+}
+
 static inline bool endswith(const char *s, const char *suffix) {
         size_t n = strlen(s), k = strlen(suffix);
         return n >= k && strcmp(s + n - k, suffix) == 0;

@@ -22,7 +22,7 @@ static const Entry *entries_find(const Entries *e, const char *ekey) {
         return NULL;
 }
 
-static bool streq_ptr(const char *a, const char *b) {
+static bool streq_or_both_null(const char *a, const char *b) {
         return a == b || (a && b && strcmp(a, b) == 0);
 }
 
@@ -299,7 +299,7 @@ int owned_file_check_content(const char *path, const char *content, Error *e) {
                 _cleanup_free_ char *line = strndup(p, (size_t) (nl - p)), *t = line ? trim_dup(line, line + strlen(line)) : NULL;
                 if (!t)
                         return -ENOMEM;
-                if (*t && *t != '#' && *t != ';' && !streq_ptr(t, section_of(f))) {
+                if (*t && *t != '#' && *t != ';' && !streq_or_both_null(t, section_of(f))) {
                         int r = owned_file_check_line(path, line, e);
                         if (r < 0)
                                 return r;

@@ -10,18 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fnv1a.h"
 #include "macro.h"
 #include "monitor-status.h"
+#include "name-index.h"
 #include "prom-name.h"
 
 #define NAME_MAX_LEN  320
 #define RESOURCES_MAX 32
 
-/* The names written so far: an open-addressing set (FNV-1a), so that none is written twice. */
+/* The names written so far (common/name-index.h), so that none is written twice. */
 typedef struct NameSet {
-        char **slot;
-        size_t n_slots; /* a power of two, more than twice what it holds */
+        NameIndex index;
+        char **names;
+        size_t n, cap;
 } NameSet;
 
 typedef struct Resource {
@@ -40,15 +41,31 @@ typedef struct Text {
 /* Series that a health family already exposes (as a counter): not repeated as a gauge. */
 static const char *const covered[] = { "monitor.missed_total" };
 
+static const char *set_key(const void *userdata, size_t i) {
+        return ((const NameSet *) userdata)->names[i];
+}
+
 /* 1 when name is new (now taken), 0 when it was written before, -ENOMEM. */
 static int name_claim(NameSet *set, const char *name) {
-        size_t mask = set->n_slots - 1;
-        for (size_t i = fnv1a_str(name) & mask;; i = (i + 1) & mask) {
-                if (!set->slot[i])
-                        return (set->slot[i] = strdup(name)) ? 1 : -ENOMEM;
-                if (strcmp(set->slot[i], name) == 0)
-                        return 0;
+        uint64_t h = name_index_hash(name);
+        if (name_index_find(&set->index, name, h, set_key, set) >= 0)
+                return 0;
+        if (set->n == set->cap) {
+                size_t cap = set->cap ? 2 * set->cap : 64;
+                char **v = realloc(set->names, cap * sizeof(char *));
+                if (!v)
+                        return -ENOMEM;
+                set->names = v;
+                set->cap = cap;
         }
+        if (!(set->names[set->n] = strdup(name)))
+                return -ENOMEM;
+        if (name_index_add(&set->index, h, set->n) < 0) {
+                free(set->names[set->n]);
+                return -ENOMEM;
+        }
+        set->n++;
+        return 1;
 }
 
 static void escaped(FILE *f, const char *s, bool quote) {
@@ -171,15 +188,9 @@ static int see_series(void *userdata, const char *series, const char *unit, int6
 
 int metrics_text(const MonitorRing *r, const MonitorStatus *s, char **ret, size_t *ret_len) {
         Text t = {};
-        MonitorRingStats kept;
-        ring_stats(r, &kept); /* the set's size from the ring itself, not the snapshot */
-        size_t want = 2 * (kept.series + 32);
-        for (t.names.n_slots = 64; t.names.n_slots <= want; t.names.n_slots *= 2)
-                ;
-        t.names.slot = calloc(t.names.n_slots, sizeof(char *));
         char *text = NULL;
         size_t len = 0;
-        t.f = t.names.slot ? open_memstream(&text, &len) : NULL;
+        t.f = open_memstream(&text, &len);
         if (t.f) {
                 (void) ring_each_last(r, see_resource, &t);
                 health(&t, s);
@@ -189,9 +200,10 @@ int metrics_text(const MonitorRing *r, const MonitorStatus *s, char **ret, size_
                         t.error = t.error ?: -ENOMEM;
         } else
                 t.error = -ENOMEM;
-        for (size_t i = 0; t.names.slot && i < t.names.n_slots; i++)
-                free(t.names.slot[i]);
-        free(t.names.slot);
+        for (size_t i = 0; i < t.names.n; i++)
+                free(t.names.names[i]);
+        free(t.names.names);
+        name_index_done(&t.names.index);
         if (t.error < 0) {
                 free(text);
                 return t.error;

@@ -24,9 +24,6 @@ bool prom_name_reserved(const char *name) {
         return false;
 }
 
-static bool streq_ptr(const char *a, const char *b) {
-        return a && b && strcmp(a, b) == 0;
-}
 
 void prom_number(double v, char buf[PROM_NUMBER_MAX]) {
         if (isnan(v))

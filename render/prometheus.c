@@ -131,9 +131,6 @@ static void buf_number(Buf *b, double v) {
         buf_append(b, "%s", text);
 }
 
-static bool streq_ptr(const char *a, const char *b) {
-        return a && b && strcmp(a, b) == 0;
-}
 
 static Family *family_get(Exposition *e, const char *name, const char *help, const char *source) {
         for (size_t i = 0; i < e->n; i++)
