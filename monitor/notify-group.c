@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fnv1a.h"
 #include "json-util.h"
 #include "macro.h"
 #include "notify-group.h"
@@ -35,14 +36,13 @@ void notify_fingerprint(const json_t *labels, char ret[17]) {
                         keys[i++] = k;
         n = i;
         qsort(keys, n, sizeof(keys[0]), cmp_str);
-        uint64_t h = UINT64_C(0xcbf29ce484222325);
-        for (i = 0; i < n; i++)
-                for (int part = 0; part < 2; part++) {
-                        const char *s = part ? jstr(labels, keys[i]) : keys[i];
-                        for (const unsigned char *p = (const unsigned char *) (s ? s : ""); *p; p++)
-                                h = (h ^ *p) * UINT64_C(0x100000001b3);
-                        h = (h ^ 0xff) * UINT64_C(0x100000001b3);
-                }
+        /* Each key and value ends with 0xff, a byte UTF-8 text never holds: {a:bc} is not {ab:c}. */
+        uint64_t h = FNV1A_INIT;
+        for (i = 0; i < n; i++) {
+                const char *value = jstr(labels, keys[i]);
+                h = fnv1a_byte(fnv1a_add(h, keys[i]), 0xff);
+                h = fnv1a_byte(fnv1a_add(h, value ? value : ""), 0xff);
+        }
         snprintf(ret, 17, "%016" PRIx64, h);
 }
 

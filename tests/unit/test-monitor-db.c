@@ -16,6 +16,8 @@
 #include "profiler.h"
 #include "support.h"
 
+#include "monitor-conf-fixture.h" /* after support.h */
+
 typedef struct Points {
         char names[32][48];
         double values[32];
@@ -106,27 +108,13 @@ static void test_resets(void **state) {
         json_decref(c);
 }
 
-static char *load(const char *dir, const char *text, MonitorConfig *c) {
-        test_write(dir, "monitor.conf", text);
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/monitor.conf", dir);
-        Error e = ERROR_NULL;
-        int r = monitor_config_load(path, true, c, &e);
-        char *msg = r < 0 ? error_format(&e) : NULL;
-        error_done(&e);
-        return msg;
-}
-
 static void dsn_file(const char *dir, const char *name, mode_t mode) {
-        test_write(dir, name, "host=db.example.org user=mon password=s3cret\n");
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/%s", dir, name);
-        assert_int_equal(chmod(path, mode), 0);
+        test_write_mode(dir, name, "host=db.example.org user=mon password=s3cret\n", mode);
 }
 
 static void assert_refused(const char *dir, const char *text, const char *want) {
         MonitorConfig c = {};
-        char *msg = load(dir, text, &c);
+        char *msg = monitor_conf_error(dir, text, &c);
         if (!msg || !strstr(msg, want))
                 fail_msg("want '%s' in: %s", want, msg ? msg : "(accepted)");
         free(msg);
@@ -136,14 +124,14 @@ static void assert_refused(const char *dir, const char *text, const char *want) 
 static void test_config(void **state) {
         char *dir = test_tmpdir();
         MonitorConfig c = {};
-        assert_null(load(dir, "interval = 1;\n", &c));
+        assert_null(monitor_conf_error(dir, "interval = 1;\n", &c));
         assert_null(c.db.dsn);
         assert_int_equal(c.db.interval_ms, 10000);
         dsn_file(dir, "monitor-db", 0600);
-        assert_null(load(dir, "database = { dsn_file = \"monitor-db\"; };\n", &c));
+        assert_null(monitor_conf_error(dir, "database = { dsn_file = \"monitor-db\"; };\n", &c));
         assert_string_equal(c.db.dsn, "host=db.example.org user=mon password=s3cret");
         assert_int_equal(c.db.interval_ms, 10000);
-        assert_null(load(dir, "database = { dsn_file = \"monitor-db\"; interval = \"1m\"; };\n", &c));
+        assert_null(monitor_conf_error(dir, "database = { dsn_file = \"monitor-db\"; interval = \"1m\"; };\n", &c));
         assert_int_equal(c.db.interval_ms, 60000);
         /* $CREDENTIALS_DIRECTORY comes first for a relative name. */
         char *creds = test_tmpdir();
@@ -152,7 +140,7 @@ static void test_config(void **state) {
         snprintf(p, sizeof(p), "%s/monitor-db", creds);
         assert_int_equal(chmod(p, 0400), 0);
         setenv("CREDENTIALS_DIRECTORY", creds, 1);
-        assert_null(load(dir, "database = { dsn_file = \"monitor-db\"; };\n", &c));
+        assert_null(monitor_conf_error(dir, "database = { dsn_file = \"monitor-db\"; };\n", &c));
         assert_string_equal(c.db.dsn, "host=/run/postgresql");
         unsetenv("CREDENTIALS_DIRECTORY");
         monitor_config_done(&c);

@@ -18,6 +18,8 @@
 #include "profiler.h"
 #include "support.h"
 
+#include "monitor-conf-fixture.h" /* after support.h */
+
 static void test_outcomes(void **state) {
         assert_int_equal(notify_http_outcome(200), NOTIFY_SENT);
         assert_int_equal(notify_http_outcome(204), NOTIFY_SENT);
@@ -89,28 +91,10 @@ static void test_retry_after(void **state) {
         assert_int_equal(w, 7);
 }
 
-static char *load_error(const char *dir, const char *text, MonitorConfig *c) {
-        test_write(dir, "monitor.conf", text);
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/monitor.conf", dir);
-        Error e = ERROR_NULL;
-        int r = monitor_config_load(path, true, c, &e);
-        char *msg = r < 0 ? error_format(&e) : NULL;
-        error_done(&e);
-        return msg;
-}
-
-static void secret(const char *dir, const char *name, const char *text, mode_t mode) {
-        test_write(dir, name, text);
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/%s", dir, name);
-        assert_int_equal(chmod(path, mode), 0);
-}
-
 static void assert_error(const char *dir, const char *text, const char *want) {
         MonitorConfig c = {};
         assert_int_equal(monitor_config_defaults(&c), 0);
-        char *msg = load_error(dir, text, &c);
+        char *msg = monitor_conf_error(dir, text, &c);
         if (!msg || !strstr(msg, want))
                 fail_msg("want '%s' in: %s", want, msg ? msg : "(accepted)");
         /* A refused file leaves the notifiers in use as they were: none here. */
@@ -121,11 +105,11 @@ static void assert_error(const char *dir, const char *text, const char *want) {
 
 static void test_config(void **state) {
         char *dir = test_tmpdir();
-        secret(dir, "hook-url", "https://hooks.example.org/T0/abc\n", 0600);
-        secret(dir, "smtp-pass", "hunter2", 0400);
+        test_write_mode(dir, "hook-url", "https://hooks.example.org/T0/abc\n", 0600);
+        test_write_mode(dir, "smtp-pass", "hunter2", 0400);
         MonitorConfig c = {};
         assert_int_equal(monitor_config_defaults(&c), 0);
-        char *msg = load_error(
+        char *msg = monitor_conf_error(
                 dir,
                 "notify = { max_age = \"2h\"; max_queue = 50; backoff_max = \"1m\"; };\n"
                 "notifiers = (\n"
@@ -159,16 +143,16 @@ static void test_config(void **state) {
 
         /* $CREDENTIALS_DIRECTORY (systemd's LoadCredential=) comes before monitor.conf's directory. */
         char *creds = test_tmpdir();
-        secret(creds, "hook-url", "http://creds.example.org/", 0600);
+        test_write_mode(creds, "hook-url", "http://creds.example.org/", 0600);
         setenv("CREDENTIALS_DIRECTORY", creds, 1);
         assert_int_equal(monitor_config_defaults(&c), 0);
-        assert_null(load_error(
+        assert_null(monitor_conf_error(
                 dir, "notifiers = ( { name = \"ops\"; type = \"webhook\"; url_file = \"hook-url\"; } );\n", &c));
         assert_string_equal(c.notify.notifiers[0].url, "http://creds.example.org/");
         monitor_config_done(&c);
         unsetenv("CREDENTIALS_DIRECTORY");
 
-        secret(dir, "open-url", "http://x/", 0644);
+        test_write_mode(dir, "open-url", "http://x/", 0644);
         assert_error(dir, "notifiers = ( { name = \"o\"; type = \"webhook\"; url_file = \"open-url\"; } );",
                      "monitor.conf:1: 'url_file': the secret file");
         assert_error(dir, "notifiers = ( { name = \"o\"; type = \"webhook\"; url_file = \"open-url\"; } );",
@@ -244,7 +228,7 @@ static void test_read_secret(void **state) {
                 { "\n", 0600, -EINVAL },  { big, 0600, -EFBIG },
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-                secret(dir, "s", cases[i].text, cases[i].mode);
+                test_write_mode(dir, "s", cases[i].text, cases[i].mode);
                 char *v = NULL;
                 Error e = ERROR_NULL;
                 assert_int_equal(notify_read_secret(path, &v, &e), cases[i].r);
