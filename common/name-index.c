@@ -58,6 +58,38 @@ int name_index_add(NameIndex *x, uint64_t h, size_t i) {
         return 0;
 }
 
+int name_index_compact(NameIndex *x, void *items, size_t *n, size_t size, NameIndexKeep keep, NameIndexKey key,
+                       void (*drop)(void *userdata, void *item), void *userdata) {
+        NameIndex fresh = {};
+        size_t j = 0;
+        for (size_t i = 0; i < *n; i++)
+                if (keep(userdata, i) && name_index_add(&fresh, name_index_hash(key(userdata, i)), j++) < 0) {
+                        name_index_done(&fresh);
+                        return -ENOMEM;
+                }
+        if (j == *n) {
+                name_index_done(&fresh);
+                return 0;
+        }
+        char *base = items;
+        j = 0;
+        /* keep(i) and key(i) read item i, which is never written before it is read (j <= i). */
+        for (size_t i = 0; i < *n; i++) {
+                if (!keep(userdata, i)) {
+                        drop(userdata, base + i * size);
+                        continue;
+                }
+                if (j != i)
+                        memcpy(base + j * size, base + i * size, size);
+                j++;
+        }
+        int gone = (int) (*n - j);
+        *n = j;
+        name_index_done(x);
+        *x = fresh;
+        return gone;
+}
+
 void name_index_done(NameIndex *x) {
         free(x->slots);
         *x = (NameIndex) {};

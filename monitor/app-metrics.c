@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The application metrics of an interval (app-metrics.h). */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,8 @@ typedef struct AppSeries {
         double request_bytes, response_bytes;
         char unit[APP_UNIT_MAX + 1]; /* a custom metric's first unit */
         double value;                /* the last, or the sum for "count" */
-        bool seen;                   /* a custom metric got a record this interval */
+        bool seen;                   /* a record came this interval */
+        unsigned idle;               /* harvests since the last record */
 } AppSeries;
 
 struct AppMetrics {
@@ -277,9 +279,38 @@ int app_metrics_harvest(AppMetrics *a, double interval_s, AppEmit emit, void *us
                 else if (s->seen)
                         k = emit(userdata, s->name, s->unit[0] ? s->unit : NULL, s->value);
         }
-        for (size_t i = 0; i < a->n; i++)
-                interval_reset(&a->series[i]);
+        for (size_t i = 0; i < a->n; i++) {
+                AppSeries *s = &a->series[i];
+                s->idle = s->seen ? 0 : s->idle + (s->idle < UINT_MAX);
+                interval_reset(s);
+        }
         return k < 0 ? k : harvest_counters(a, emit, userdata);
+}
+
+typedef struct ForgetCtx {
+        const AppMetrics *a;
+        unsigned max_idle;
+} ForgetCtx;
+
+static bool kept(const void *userdata, size_t i) {
+        const ForgetCtx *c = userdata;
+        return c->a->series[i].idle < c->max_idle;
+}
+
+static const char *kept_key(const void *userdata, size_t i) {
+        const ForgetCtx *c = userdata;
+        return c->a->series[i].name;
+}
+
+static void forget_one(void *userdata, void *item) {
+        AppSeries *s = item;
+        free(s->name);
+        histogram_free(s->latency);
+}
+
+int app_metrics_forget(AppMetrics *a, unsigned max_idle) {
+        ForgetCtx c = { a, max_idle };
+        return name_index_compact(&a->index, a->series, &a->n, sizeof(*a->series), kept, kept_key, forget_one, &c);
 }
 
 void app_metrics_stats(const AppMetrics *a, AppMetricsStats *ret) {

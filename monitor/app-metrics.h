@@ -4,7 +4,7 @@
  * (common/histogram.h) with counts and bytes, and per custom metric its last value (or, for the unit
  * "count", the sum); at each tick app_metrics_harvest() hands out the interval's points and starts the
  * next interval. At most max_series endpoint/method pairs and custom names together: records of a new
- * one past that are dropped and counted. Prints nothing. */
+ * one past that are dropped and counted; idle ones are forgotten (app_metrics_forget). Prints nothing. */
 #pragma once
 
 #include <stdbool.h>
@@ -51,6 +51,11 @@ void app_metrics_drop(AppMetrics *a, AppDrop reason, uint64_t n);
  * negative return of emit stops and is returned. */
 typedef int (*AppEmit)(void *userdata, const char *name, const char *unit, double value);
 int app_metrics_harvest(AppMetrics *a, double interval_s, AppEmit emit, void *userdata);
+
+/* Forgets the endpoint/method pairs and custom metrics that had no record in the last max_idle
+ * harvests, so that their places in the cap go to the ones in use: how many went, or -ENOMEM (then
+ * nothing changed). */
+int app_metrics_forget(AppMetrics *a, unsigned max_idle);
 
 void app_metrics_stats(const AppMetrics *a, AppMetricsStats *ret);
 

@@ -28,6 +28,9 @@
  * retention that fails is tried again after SEAL_RETRY_MS, not at every tick. */
 #define STORE_ERROR_LOG_MS (5 * TSDB_MINUTE_MS)
 #define SEAL_RETRY_MS      TSDB_MINUTE_MS
+/* A series (or an application's endpoint) with no sample for this long is let go, so that a host
+ * whose cgroups, devices or endpoints come and go does not use up max_series; its history stays. */
+#define FORGET_MS TSDB_HOUR_MS
 
 /* One kind of store write (flush, seal): when its error was last logged; -1: it works. */
 typedef struct StoreOp {
@@ -124,6 +127,10 @@ static void flush(Monitor *m) {
                 store_failed(m, &m->flush_op, r);
         else
                 store_ok(m, &m->flush_op);
+        /* Out of memory here only postpones the forgetting to the next flush. */
+        if (m->app)
+                (void) app_metrics_forget(m->app, (unsigned) (FORGET_MS / m->cfg.interval_ms));
+        (void) ring_forget(m->ring, m->stamp_ms - FORGET_MS);
         m->flushed_ms = m->stamp_ms;
         notify_status(m);
 }

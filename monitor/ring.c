@@ -3,6 +3,7 @@
  * pending array that grows to what one flush needs and stays there. */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -256,6 +257,39 @@ int ring_each_last(const MonitorRing *r, RingEachFn f, void *userdata) {
                         return k;
         }
         return 0;
+}
+
+typedef struct ForgetCtx {
+        MonitorRing *r;
+        int64_t before_ms;
+} ForgetCtx;
+
+static bool kept(const void *userdata, size_t i) {
+        const ForgetCtx *c = userdata;
+        const RingSeries *s = &c->r->series[i];
+        return s->last_t >= c->before_ms || s->n > 0;
+}
+
+static const char *kept_key(const void *userdata, size_t i) {
+        const ForgetCtx *c = userdata;
+        return c->r->series[i].name;
+}
+
+static void forget_one(void *userdata, void *item) {
+        ForgetCtx *c = userdata;
+        RingSeries *s = item;
+        c->r->memory -= strlen(s->name) + strlen(s->unit) + 2 + s->cap * sizeof(*s->pend);
+        free(s->name);
+        free(s->unit);
+        free(s->pend);
+}
+
+int ring_forget(MonitorRing *r, int64_t before_ms) {
+        ForgetCtx c = { r, before_ms };
+        int gone = name_index_compact(&r->index, r->series, &r->n, sizeof(*r->series), kept, kept_key, forget_one, &c);
+        if (gone > 0)
+                r->stats.forgotten += (uint64_t) gone;
+        return gone;
 }
 
 void ring_stats(const MonitorRing *r, MonitorRingStats *ret) {

@@ -2,7 +2,8 @@
 /* The monitor's RAM ring: each series' samples since its last flush, as scaled integers, until
  * ring_flush() writes them to the store's log (tsdb_log: one transaction for all series). A store that
  * cannot take them (disk full, I/O error) costs memory up to max_pending samples a series, then the
- * oldest go; a series past max_series is not kept at all. Both are counted, never fatal. */
+ * oldest go; a series past max_series is not kept at all. Both are counted, never fatal. Series idle
+ * for long are forgotten (ring_forget). */
 #pragma once
 
 #include <stddef.h>
@@ -21,6 +22,7 @@ typedef struct MonitorRingStats {
         uint64_t dropped_order;    /* not after the series' last sample (the clock went back) */
         uint64_t dropped_value;    /* NaN, infinite or beyond int64 at the series' scale */
         uint64_t store_errors;     /* series the store could not create */
+        uint64_t forgotten;        /* series idle for long, let go (ring_forget) */
 } MonitorRingStats;
 
 /* The store t (not owned) names series and takes flushes. */
@@ -51,6 +53,12 @@ int ring_last(const MonitorRing *r, const char *name, int64_t *ret_t, double *re
  * and is returned. */
 typedef int (*RingEachFn)(void *userdata, const char *name, const char *unit, int64_t t_ms, double v);
 int ring_each_last(const MonitorRing *r, RingEachFn f, void *userdata);
+
+/* Forgets every series whose last sample is older than before_ms and that has nothing pending (a
+ * cgroup or device that went, an endpoint no longer called), so that max_series counts the series
+ * in use; a forgotten series that comes back is found again in the store. Returns how many went, or
+ * -ENOMEM (then nothing changed). */
+int ring_forget(MonitorRing *r, int64_t before_ms);
 
 void ring_stats(const MonitorRing *r, MonitorRingStats *ret);
 /* Bytes held: the table, names and pending samples. */

@@ -17,9 +17,10 @@ json_t *monitor_status_json(const MonitorStatus *s) {
                                     (json_int_t) r->dropped_value);
         json_t *store = json_pack("{ssso}", "path", s->store, "bytes",
                                   s->store_bytes >= 0 ? json_integer(s->store_bytes) : json_null());
-        return json_pack("{sssssosfsosIsIsIsIsososs}", "schema", MONITOR_STATUS_SCHEMA, "version", SKYTUNE_VERSION,
+        return json_pack("{sssssosfsosIsIsIsIsIsososs}", "schema", MONITOR_STATUS_SCHEMA, "version", SKYTUNE_VERSION,
                          "started", iso_or_null(s->start_ms), "interval_s", (double) s->interval_ms / 1000,
-                         "last_sample", iso_or_null(s->last_tick_ms), "series", (json_int_t) r->series, "ticks",
-                         (json_int_t) s->ticks, "missed", (json_int_t) s->missed, "samples_stored",
-                         (json_int_t) r->stored, "dropped", dropped, "store", store, "listen", s->listen);
+                         "last_sample", iso_or_null(s->last_tick_ms), "series", (json_int_t) r->series,
+                         "series_forgotten", (json_int_t) r->forgotten, "ticks", (json_int_t) s->ticks, "missed",
+                         (json_int_t) s->missed, "samples_stored", (json_int_t) r->stored, "dropped", dropped, "store",
+                         store, "listen", s->listen);
 }

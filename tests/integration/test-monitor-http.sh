@@ -86,7 +86,7 @@ python3 - "$tmp/status.json" "$tmp/m.db" "127.0.0.1:$p1" <<'PY' || fail "/api/v1
 import json, sys, datetime
 d = json.load(open(sys.argv[1]))
 assert d["schema"] == "skytune.monitor-status/1", d
-assert d["interval_s"] == 0.2 and d["series"] >= 20 and d["ticks"] >= 5 and d["missed"] >= 0, d
+assert d["interval_s"] == 0.2 and d["series"] >= 20 and d["series_forgotten"] == 0 and d["ticks"] >= 5 and d["missed"] >= 0, d
 assert d["store"]["path"] == sys.argv[2] and d["store"]["bytes"] > 0, d
 assert d["listen"] == sys.argv[3] and d["version"], d
 started = datetime.datetime.fromisoformat(d["started"].replace("Z", "+00:00"))

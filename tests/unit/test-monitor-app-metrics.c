@@ -167,6 +167,38 @@ static void test_cap_and_drops(void **state) {
         app_metrics_free(a);
 }
 
+/* An endpoint without records for max_idle harvests is forgotten and frees its place in the cap; the
+ * others keep their figures, and the forgotten one comes back fresh when called again. */
+static void test_forget_idle(void **state) {
+        AppMetrics *a;
+        assert_int_equal(app_metrics_new(2, &a), 0);
+        add_request(a, "/old", 5, 200);
+        add_request(a, "/busy", 7, 200);
+        Points p;
+        harvest(a, 1.0, &p);
+        for (int i = 0; i < 3; i++) {
+                add_request(a, "/busy", 7, 200);
+                harvest(a, 1.0, &p);
+                assert_int_equal(app_metrics_forget(a, 4), 0); /* /old idle 1, 2, 3 harvests */
+        }
+        feed(a, "{\"endpoint\": \"/new\", \"response_time\": 1}", 1); /* over the cap of 2 */
+        harvest(a, 1.0, &p);
+        assert_true(isnan(value_of(&p, "app.new.GET.requests")));
+        assert_float_equal(value_of(&p, "app.old.GET.requests"), 0, 0);
+        assert_int_equal(app_metrics_forget(a, 4), 1); /* idle 4: gone */
+        AppMetricsStats s;
+        app_metrics_stats(a, &s);
+        assert_int_equal(s.series, 1);
+        add_request(a, "/new", 1, 200);
+        add_request(a, "/busy", 9, 500);
+        harvest(a, 1.0, &p);
+        assert_float_equal(value_of(&p, "app.new.GET.requests"), 1, 0);
+        assert_float_equal(value_of(&p, "app.busy.GET.errors_pct"), 100, 0);
+        assert_true(isnan(value_of(&p, "app.old.GET.requests")));
+        assert_int_equal(app_metrics_forget(a, 4), 0);
+        app_metrics_free(a);
+}
+
 /* The names the alert rules' check lets through. */
 static void test_is_series(void **state) {
         assert_true(app_metrics_is_series("app.api_v1_users.GET.latency_p95_ms"));
@@ -185,7 +217,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_percentiles), cmocka_unit_test(test_fast_requests),
                 cmocka_unit_test(test_custom),      cmocka_unit_test(test_cap_and_drops),
-                cmocka_unit_test(test_is_series),
+                cmocka_unit_test(test_is_series),   cmocka_unit_test(test_forget_idle),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -242,6 +242,54 @@ static void test_each_last(void **state) {
         ring_free(r);
 }
 
+/* ring_forget: a series without a sample since the cut and with nothing pending goes (counted); one
+ * with pending samples or a newer sample stays; the rest are still found by name, and a forgotten
+ * series that comes back writes to its old series in the store. */
+static void test_forget(void **state) {
+        struct fixture *f = *state;
+        MonitorRing *r;
+        assert_int_equal(ring_new(f->t, 3, 600, &r), 0);
+        assert_int_equal(ring_add(r, "disk.devices.sdb.util_pct", "percent", T0, 10), 0);
+        assert_int_equal(ring_add(r, "cpu.utilization_pct", "percent", T0, 1), 0);
+        assert_int_equal(ring_add(r, "memory.used_bytes", "bytes", T0, 5), 0);
+        assert_int_equal(ring_forget(r, T0 + 1), 0); /* all pending: nothing goes */
+        assert_int_equal(ring_flush(r), 0);
+        assert_int_equal(ring_add(r, "cpu.utilization_pct", "percent", T0 + 2000, 2), 0);
+        assert_int_equal(ring_add(r, "memory.used_bytes", "bytes", T0 + 2000, 6), 0);
+        assert_int_equal(ring_flush(r), 0);
+        assert_int_equal(ring_add(r, "net.new", "count", T0 + 3000, 1), 0); /* past max_series */
+        MonitorRingStats s;
+        ring_stats(r, &s);
+        assert_int_equal(s.dropped_series, 1);
+        assert_int_equal(ring_forget(r, T0 + 1000), 1);
+        ring_stats(r, &s);
+        assert_int_equal(s.series, 2);
+        assert_int_equal(s.forgotten, 1);
+        int64_t t;
+        double v;
+        assert_int_equal(ring_last(r, "disk.devices.sdb.util_pct", &t, &v), -ENOENT);
+        assert_int_equal(ring_last(r, "cpu.utilization_pct", &t, &v), 0);
+        assert_true(t == T0 + 2000 && v == 2);
+        assert_int_equal(ring_last(r, "memory.used_bytes", &t, &v), 0);
+        assert_true(t == T0 + 2000 && v == 6);
+        assert_int_equal(ring_add(r, "net.new", "count", T0 + 3000, 1), 0); /* its place is free */
+        assert_int_equal(ring_add(r, "disk.devices.sdb.util_pct", "percent", T0 + 4000, 20), 0);
+        ring_stats(r, &s);
+        assert_int_equal(s.dropped_series, 2);          /* full again */
+        assert_int_equal(ring_forget(r, T0 + 3500), 2); /* net.new is pending: it stays */
+        assert_int_equal(ring_last(r, "net.new", &t, &v), 0);
+        assert_int_equal(ring_flush(r), 0);
+        assert_int_equal(ring_forget(r, T0 + 3500), 1);
+        assert_int_equal(ring_add(r, "disk.devices.sdb.util_pct", "percent", T0 + 4000, 20), 0);
+        assert_int_equal(ring_flush(r), 0);
+        int64_t count, sum;
+        int scale;
+        stored(f->t, "disk.devices.sdb.util_pct", &count, &sum, &scale);
+        assert_int_equal(count, 2);
+        assert_int_equal(sum, 3000); /* 10 and 20 at scale 2 */
+        ring_free(r);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_flush_and_read, setup, teardown),
@@ -250,6 +298,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_clock_back, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_many_series, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_each_last, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_forget, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
