@@ -8,10 +8,18 @@
 
 #include "time-util.h"
 
-uint64_t time_now_realtime_usec(void) {
+static uint64_t now_usec(clockid_t clock) {
         struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
+        clock_gettime(clock, &ts);
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+uint64_t time_now_realtime_usec(void) {
+        return now_usec(CLOCK_REALTIME);
+}
+
+uint64_t time_now_monotonic_usec(void) {
+        return now_usec(CLOCK_MONOTONIC);
 }
 
 char *time_format_iso8601(uint64_t usec, char buf[static ISO8601_USEC_SIZE]) {

@@ -9,6 +9,8 @@
 
 /* Wall-clock time in microseconds since the epoch (CLOCK_REALTIME). */
 uint64_t time_now_realtime_usec(void);
+/* Microseconds on CLOCK_MONOTONIC: for intervals and throttles, which a wall clock step must not move. */
+uint64_t time_now_monotonic_usec(void);
 /* usec since the epoch into buf (ISO8601_USEC_SIZE bytes); returns buf, "" when it cannot be formatted. */
 char *time_format_iso8601(uint64_t usec, char buf[static ISO8601_USEC_SIZE]);
 /* The current time, malloc'ed; NULL on ENOMEM. */

@@ -33,6 +33,7 @@ struct AppMetrics {
         size_t n, cap;
         NameIndex index;
         AppMetricsStats stats;
+        uint64_t harvested; /* stats.records at the last harvest */
 };
 
 int app_metrics_new(size_t max_series, AppMetrics **ret) {
@@ -284,7 +285,12 @@ int app_metrics_harvest(AppMetrics *a, double interval_s, AppEmit emit, void *us
                 s->idle = s->seen ? 0 : s->idle + (s->idle < UINT_MAX);
                 interval_reset(s);
         }
+        a->harvested = a->stats.records;
         return k < 0 ? k : harvest_counters(a, emit, userdata);
+}
+
+bool app_metrics_pending(const AppMetrics *a) {
+        return a->stats.records != a->harvested;
 }
 
 typedef struct ForgetCtx {

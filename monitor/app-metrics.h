@@ -58,6 +58,8 @@ int app_metrics_harvest(AppMetrics *a, double interval_s, AppEmit emit, void *us
 int app_metrics_forget(AppMetrics *a, unsigned max_idle);
 
 void app_metrics_stats(const AppMetrics *a, AppMetricsStats *ret);
+/* Whether records came since the last harvest. */
+bool app_metrics_pending(const AppMetrics *a);
 
 /* Whether name can be one of the series harvested here (the alert rules' check: the names of
  * endpoints and custom metrics are the applications', known only when records come): custom.NAME,

@@ -57,12 +57,12 @@ static void drops_log(AppSocket *s, int64_t now_ms) {
 }
 
 static int64_t now_ms(void) {
-        return (int64_t) (time_now_realtime_usec() / 1000u);
+        return (int64_t) (time_now_monotonic_usec() / 1000u);
 }
 
-static int on_readable(sd_event_source *src, int fd, uint32_t revents, void *userdata) {
-        AppSocket *s = userdata;
-        /* Bounded in datagrams and bytes, so that a flood of large datagrams cannot hold the tick. */
+/* Reads what is queued, bounded in datagrams and bytes so that a flood of large datagrams cannot
+ * hold the tick. */
+static void read_batch(AppSocket *s, int fd) {
         size_t bytes = 0;
         for (int i = 0; i < BATCH && bytes < BATCH_BYTES; i++) {
                 ssize_t n = recv(fd, s->buf, sizeof(s->buf), MSG_DONTWAIT | MSG_TRUNC);
@@ -86,12 +86,21 @@ static int on_readable(sd_event_source *src, int fd, uint32_t revents, void *use
                 s->unlogged += (uint64_t) MAX(k, 0);
         }
         drops_log(s, now_ms());
+}
+
+static int on_readable(sd_event_source *src, int fd, uint32_t revents, void *userdata) {
+        read_batch(userdata, fd);
         return 0;
 }
 
-void app_socket_tick(AppSocket *s, int64_t t_ms) {
+void app_socket_drain(AppSocket *s) {
         if (s)
-                drops_log(s, t_ms);
+                read_batch(s, s->fd);
+}
+
+void app_socket_tick(AppSocket *s) {
+        if (s)
+                drops_log(s, now_ms());
 }
 
 /* A socket file already at the path: replaced when nobody reads it (a daemon that died). */

@@ -19,5 +19,8 @@ typedef struct AppSocket AppSocket;
 int app_socket_open(sd_event *e, const char *path, AppMetrics *m, AppSocket **ret);
 /* Closes the socket and removes its file (when it is still this socket's). */
 AppSocket *app_socket_close(AppSocket *s);
-/* At each tick: the drops not yet logged, when the last such line is a minute old. */
-void app_socket_tick(AppSocket *s, int64_t now_ms);
+/* At each tick: the drops not yet logged, when the last such line is a minute old (on the monotonic
+ * clock: a wall clock step neither floods nor silences the log). */
+void app_socket_tick(AppSocket *s);
+/* At stop: the records queued on the socket into the metrics (one batch, as a wake-up reads). */
+void app_socket_drain(AppSocket *s);

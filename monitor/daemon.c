@@ -11,7 +11,7 @@
 
 #include "alerting.h"
 #include "app-socket.h"
-#include "daemon.h"
+#include "daemon-internal.h"
 #include "db-source.h"
 #include "http-server.h"
 #include "log.h"
@@ -32,46 +32,10 @@
  * whose cgroups, devices or endpoints come and go does not use up max_series; its history stays. */
 #define FORGET_MS TSDB_HOUR_MS
 
-/* One kind of store write (flush, seal): when its error was last logged; -1: it works. */
-typedef struct StoreOp {
-        const char *what;
-        int64_t error_ms;
-} StoreOp;
-
-typedef struct Monitor {
-        const MonitorOptions *opts;
-        MonitorConfig cfg;
-        sd_event *event;
-        sd_event_source *tick;
-        Sysroot *root;
-        Profiler *profiler;
-        struct tsdb *store;
-        MonitorRing *ring;
-        Alerting alerts;
-        Notifier *notifier;
-        AppMetrics *app;      /* application metrics; NULL: app_socket is off */
-        AppSocket *app_sock;  /* NULL: off, or it could not be made */
-        DbSource *db;         /* the database's worker; NULL: none sampled */
-        int64_t app_stamp_ms; /* the slot of the last harvest of the application metrics; 0: none */
-        HttpServer *http;
-        ListenAddr listening; /* where http serves ("off": not at all) */
-        int64_t start_ms;
-        int64_t stamp_ms;   /* the slot being sampled (points are stamped with it) */
-        uint64_t tick_mono; /* CLOCK_MONOTONIC of the last tick, usec */
-        int64_t flushed_ms, sealed_hour, seal_retry_ms;
-        StoreOp flush_op, seal_op;
-        uint64_t ticks, missed, cpu_usec, long_names;
-        int exit_status;
-} Monitor;
-
 static uint64_t process_cpu_usec(void) {
         struct timespec ts;
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
-
-static int64_t realtime_ms(void) {
-        return (int64_t) (time_now_realtime_usec() / 1000u);
 }
 
 /* A series is stale (no data) when its last sample is older than this at a tick: 3 intervals, and
@@ -88,11 +52,6 @@ static int on_point(void *userdata, const MetricPoint *p) {
                 return 0;
         }
         return ring_add(m->ring, path, p->unit, m->stamp_ms, p->value);
-}
-
-static int on_app_point(void *userdata, const char *name, const char *unit, double value) {
-        Monitor *m = userdata;
-        return ring_add(m->ring, name, unit, m->stamp_ms, value);
 }
 
 static void store_failed(Monitor *m, StoreOp *op, int r) {
@@ -161,7 +120,7 @@ static void seal(Monitor *m) {
 /* The next tick at the next slot of the wall clock's grid after stamp, waited for on the monotonic
  * clock: a wall clock set back or forward moves the stamps, never the pace. */
 static int schedule(Monitor *m, int64_t after_stamp) {
-        int64_t now = realtime_ms(), next = after_stamp + m->cfg.interval_ms;
+        int64_t now = monitor_realtime_ms(), next = after_stamp + m->cfg.interval_ms;
         int64_t wait = next - now;
         if (wait < 0 || wait > m->cfg.interval_ms)
                 wait = m->cfg.interval_ms - (now % m->cfg.interval_ms);
@@ -199,7 +158,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
         /* The slot nearest to now (a wake-up a little before or after it stamps the same slot); the
          * slots that passed without a tick (a busy host, a stopped process) are counted as missed,
          * on the monotonic clock, and not sampled late. */
-        m->stamp_ms = (realtime_ms() + iv / 2) / iv * iv;
+        m->stamp_ms = (monitor_realtime_ms() + iv / 2) / iv * iv;
         uint64_t mono = profiler_now_usec(), elapsed = mono - m->tick_mono;
         if (m->ticks > 0 && elapsed > (uint64_t) iv * 1500u)
                 m->missed += (elapsed + (uint64_t) iv * 500u) / ((uint64_t) iv * 1000u) - 1;
@@ -211,17 +170,9 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
                 r = ring_add(m->ring, "monitor.cpu_us", "us", m->stamp_ms, (double) m->cpu_usec);
         if (r >= 0)
                 r = ring_add(m->ring, "monitor.missed_total", "count", m->stamp_ms, (double) m->missed);
-        /* Rates over the slots the records had: two intervals after a missed slot; one at the first
-         * harvest and after a wall clock step (slots apart that the monotonic clock did not see). */
-        int64_t app_span = m->stamp_ms - m->app_stamp_ms;
-        if (m->app_stamp_ms == 0 || app_span <= 0 || app_span > (int64_t) (elapsed / 1000) + iv / 2)
-                app_span = iv;
-        if (r >= 0 && m->app)
-                r = app_metrics_harvest(m->app, (double) app_span / 1000, on_app_point, m);
-        m->app_stamp_ms = m->stamp_ms;
-        app_socket_tick(m->app_sock, m->stamp_ms);
+        r = daemon_app_tick(m, elapsed, r);
         if (r >= 0)
-                r = db_source_tick(m->db, m->stamp_ms, on_app_point, m);
+                r = db_source_tick(m->db, m->stamp_ms, daemon_point, m);
         if (r >= 0)
                 r = notify_series(m);
         if (r == -ENOMEM)
@@ -409,7 +360,7 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
         m->cfg = c;
         ring_set_limits(m->ring, c.max_series, monitor_pending_cap(&c));
         if (new_interval) {
-                int r = schedule(m, realtime_ms() / c.interval_ms * c.interval_ms);
+                int r = schedule(m, monitor_realtime_ms() / c.interval_ms * c.interval_ms);
                 if (r < 0)
                         return stop_failed(m, r, "cannot schedule the next sample");
         }
@@ -444,40 +395,6 @@ static int store_open(Monitor *m) {
 
 /* The application socket: a missing directory or a socket another process reads is a warning, and
  * the daemon runs without it. */
-static int app_start(Monitor *m) {
-        const char *path = m->cfg.app_socket;
-        if (!path)
-                return 0;
-        int r = app_metrics_new(m->cfg.app_max_series, &m->app);
-        if (r < 0)
-                return log_error_errno(r, "cannot start the application metrics: %m");
-        r = app_socket_open(m->event, path, m->app, &m->app_sock);
-        if (r == -ENOMEM)
-                return log_error_errno(r, "cannot start the application metrics: %m");
-        if (r == -ENOENT)
-                log_warning("%s: its directory is missing: no application metrics until a restart; the unit's "
-                            "RuntimeDirectory= makes it, by hand create it or set app_socket in %s",
-                            path, m->opts->config);
-        else if (r == -EEXIST)
-                log_warning("%s: not a socket, left alone: no application metrics; remove it or set app_socket in %s",
-                            path, m->opts->config);
-        else if (r == -EADDRINUSE)
-                log_warning("%s: another process reads this socket: no application metrics; stop it or set "
-                            "app_socket in %s",
-                            path, m->opts->config);
-        else if (r < 0)
-                log_warning_errno(r,
-                                  "%s: cannot make the application socket: %m; no application metrics (set "
-                                  "app_socket in %s)",
-                                  path, m->opts->config);
-        if (r < 0) /* no series either */
-                m->app = app_metrics_free(m->app);
-        else
-                log_info("%s: reading application metrics (at most %zu endpoints and metrics)", path,
-                         m->cfg.app_max_series);
-        return 0;
-}
-
 static int monitor_start(Monitor *m) {
         int r = read_config(m, &m->cfg);
         if (r < 0)
@@ -498,7 +415,7 @@ static int monitor_start(Monitor *m) {
         m->alerts.store_error_ms = -1;
         if ((r = alerts_load(m, true)) < 0)
                 return r;
-        alerting_restore(&m->alerts, realtime_ms(), (int64_t) (profiler_now_usec() / 1000u));
+        alerting_restore(&m->alerts, monitor_realtime_ms(), (int64_t) (profiler_now_usec() / 1000u));
         if ((r = profiler_add_sink(m->profiler, &(MetricSink) { .emit = on_point, .userdata = m })) < 0)
                 return log_error_errno(r, "cannot start the collectors: %m");
         sigset_t mask;
@@ -511,7 +428,7 @@ static int monitor_start(Monitor *m) {
                 return log_error_errno(-errno, "cannot block signals: %m");
         /* A receiver that closes its connection mid-write (TLS writes do not all pass MSG_NOSIGNAL). */
         (void) signal(SIGPIPE, SIG_IGN);
-        int64_t now_ms = realtime_ms();
+        int64_t now_ms = monitor_realtime_ms();
         m->flushed_ms = now_ms;
         if ((r = sd_event_add_signal(m->event, NULL, SIGTERM, on_stop, m)) < 0 ||
             (r = sd_event_add_signal(m->event, NULL, SIGINT, on_stop, m)) < 0 ||
@@ -530,7 +447,7 @@ static int monitor_start(Monitor *m) {
         m->start_ms = now_ms;
         if ((r = http_listen(m, &m->cfg.listen)) < 0)
                 return r;
-        if ((r = app_start(m)) < 0 || (r = db_source_start(&m->cfg.db, &m->db)) < 0)
+        if ((r = daemon_app_start(m)) < 0 || (r = db_source_start(&m->cfg.db, &m->db)) < 0)
                 return r;
         /* The first sample, in the slot that began last: every rate needs a sample before it. */
         m->stamp_ms = now_ms / m->cfg.interval_ms * m->cfg.interval_ms;
@@ -551,6 +468,7 @@ static void monitor_done(Monitor *m) {
         m->db = db_source_stop(m->db); /* first: its thread may be in a query that stop cancels */
         m->http = http_server_stop(m->http);
         if (m->ring && m->store) {
+                daemon_app_last(m);
                 int r = ring_flush(m->ring);
                 if (r < 0) {
                         log_error_errno(r, "%s: cannot write the last samples: %m", m->cfg.store);

@@ -31,9 +31,7 @@ struct Profiler {
 };
 
 uint64_t profiler_now_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+        return time_now_monotonic_usec();
 }
 
 int profiler_new(const Sysroot *root, Profiler **ret) {

@@ -6,7 +6,8 @@
 # field; past app_max_series new endpoints are dropped and counted; an alert rule reads the series; a
 # second daemon leaves a live socket alone, and a file that is no socket too; SIGHUP applies a new
 # app_max_series and keeps the socket; a missing directory is a warning naming the path and the
-# daemon runs on; "off" makes no socket; `skytune monitor summary` reads the endpoint back.
+# daemon runs on; "off" makes no socket; `skytune monitor summary` reads the endpoint back; a stop
+# between ticks stores the records since the last one.
 set -euo pipefail
 build=$1 src=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -169,6 +170,19 @@ kill -TERM $pid; wait $pid || fail "after the reload: exit $?"
 within "$(field "$tmp/hup.db" app.two.GET.requests_per_s sum)" 5 0.01 ||
         fail "after raising app_max_series, /two: $(field "$tmp/hup.db" app.two.GET.requests_per_s sum) (want 1 record)"
 within "$(field "$tmp/hup.db" monitor.app_dropped.over_cap max)" 1 0 || fail "before the reload, /two was not over the cap"
+
+# Stop between ticks: the records since the last one are stored as a last, shorter interval.
+printf 'listen = "off";\napp_socket = "%s";\n' "$sock" >"$tmp/last.conf"
+"$mon" --config "$tmp/last.conf" --sysroot "$fixture" --store "$tmp/last.db" --interval 30 2>"$tmp/last.log" &
+pid=$!; pids+=($pid)
+wait_for "$tmp/last.log" "reading application metrics"
+for i in 1 2 3 4 5 6 7; do printf '{"endpoint": "/late", "response_time": %d}\n' $i; done >"$tmp/late"
+send "$sock" "$tmp/late"
+sleep 0.3
+kill -TERM $pid; wait $pid || fail "stop between ticks: exit $?"
+within "$(field "$tmp/last.db" app.late.GET.requests sum)" 7 0 ||
+        fail "records before a stop between ticks: $(field "$tmp/last.db" app.late.GET.requests sum) stored, want 7"
+within "$(field "$tmp/last.db" app.late.GET.latency_mean_ms max)" 4 0.001 || fail "the last interval's mean latency"
 
 # off: no socket, no application series.
 printf 'listen = "off";\napp_socket = "off";\n' >"$tmp/off.conf"
