@@ -113,9 +113,9 @@ int db_connect(const DbConnOpts *o, DbConn **ret, uint64_t *connect_ns, Error *e
         *connect_ns = db_now_ns() - t0;
         if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
                 _cleanup_free_ char *m = db_conn_message(c, NULL);
-                r = error_set(e, -ECONNREFUSED, "cannot connect to PostgreSQL at %s: %s (check --dsn, the "
+                r = error_set(e, -ECONNREFUSED, "cannot connect to PostgreSQL at %s: %s (check %s, the "
                               "server and the password source: docs/db.md, \"Connecting\")", c->dsn_shown,
-                              m ? m : "out of memory");
+                              m ? m : "out of memory", o->dsn_from ? o->dsn_from : "--dsn");
                 db_close(c);
                 return r;
         }

@@ -43,6 +43,7 @@ typedef struct DbConnOpts {
         const char *password_file;      /* NULL: libpq's own sources (PGPASSWORD, PGPASSFILE, service) */
         const char *database;           /* NULL: the DSN's; else overrides it */
         int connect_timeout_s;          /* 0: libpq's (none); else a default the DSN's own may override */
+        const char *dsn_from;           /* where the DSN was given, for errors; NULL: "--dsn" */
 } DbConnOpts;
 
 typedef struct DbConn DbConn;

@@ -72,7 +72,10 @@ static void publish(DbSampler *s, json_t *snapshot, const char *error) {
 static int sample(DbSampler *s, DbConn **c, Error *e) {
         if (!*c) {
                 uint64_t ns;
-                int r = db_connect(&(DbConnOpts) { .dsn = s->dsn, .connect_timeout_s = CONNECT_TIMEOUT_S }, c, &ns, e);
+                int r = db_connect(&(DbConnOpts) { .dsn = s->dsn,
+                                                   .connect_timeout_s = CONNECT_TIMEOUT_S,
+                                                   .dsn_from = "the file of database.dsn_file in monitor.conf" },
+                                   c, &ns, e);
                 if (r < 0)
                         return r;
                 /* A server that stalls holds the thread no longer than this. */

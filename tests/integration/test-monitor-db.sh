@@ -104,6 +104,11 @@ wait "$mpid" || fail "the daemon's exit status $?: $(cat "$tmp/m.log")"
 mpid=
 (( ($(date +%s%N) - t0) / 1000000 < 3000 )) || fail "stopping took over 3 s"
 ! grep -q "ThreadSanitizer\|AddressSanitizer\|runtime error" "$tmp/m.log" || fail "a sanitizer report: $(cat "$tmp/m.log")"
+# A daemon started while the server is down: the connect error points at its DSN file, not at an option.
+"$mon" --config "$tmp/m/monitor.conf" --sysroot "$fixture" --alerts "$tmp/alerts" --store "$tmp/m/down.db" \
+        --duration 1.5 2>"$tmp/down.log" || fail "a start with the server down: exit $?: $(cat "$tmp/down.log")"
+grep -q "cannot connect to PostgreSQL.*check the file of database.dsn_file in monitor.conf" "$tmp/down.log" &&
+        ! grep -q -- "--dsn" "$tmp/down.log" || fail "the connect error does not name the DSN file: $(cat "$tmp/down.log")"
 # Nothing but the DSN file holds the password (the log, the store, the server's files).
 ! grep -rlF --exclude=pwfile --exclude=monitor-db -e "$db_password" "$tmp" || fail "the password appears in the files above"
 
