@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The notifications' queue at work (notifier.h). */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -277,6 +279,32 @@ Notifier *notifier_free(Notifier *n) {
         return NULL;
 }
 
+/* When a receiver was last told (push_one, notifier_repeat), kept in the store so that a restart
+ * does not restart its repeat clock: "notify.told.NAME" = ms since the epoch. */
+#define TOLD_KEY_PREFIX "notify.told."
+
+static void told_save(Notifier *n, Receiver *r, int64_t now) {
+        r->told_ms = now;
+        char key[sizeof(TOLD_KEY_PREFIX) + NOTIFY_NAME_MAX], value[24];
+        snprintf(key, sizeof(key), TOLD_KEY_PREFIX "%s", r->name);
+        snprintf(value, sizeof(value), "%" PRIi64, now);
+        int q = tsdb_state_put(n->store, key, value);
+        if (q < 0)
+                store_failed(n, q, "keep when a notifier was last told");
+}
+
+/* The time kept for a receiver new to this process; now when none is kept, or one from the future. */
+static int64_t told_load(Notifier *n, const char *name, int64_t now) {
+        char key[sizeof(TOLD_KEY_PREFIX) + NOTIFY_NAME_MAX];
+        snprintf(key, sizeof(key), TOLD_KEY_PREFIX "%s", name);
+        _cleanup_free_ char *value = NULL;
+        char *end;
+        if (tsdb_state_get(n->store, key, &value) < 0 || !value)
+                return now;
+        long long t = strtoll(value, &end, 10);
+        return *end == '\0' && end != value && t > 0 && t <= now ? (int64_t) t : now;
+}
+
 void notifier_configure(Notifier *n, NotifyConfig *c) {
         Receiver *recv = calloc(c->n + 1, sizeof(Receiver));
         const char **keep = calloc(c->n + 1, sizeof(char *));
@@ -290,7 +318,10 @@ void notifier_configure(Notifier *n, NotifyConfig *c) {
         int64_t now = now_ms();
         for (size_t i = 0; i < c->n; i++) {
                 Receiver *old = find(n, c->notifiers[i].name);
-                recv[i] = old ? *old : (Receiver) { .fail_log_ms = -1, .refuse_log_ms = -1, .told_ms = now };
+                recv[i] = old ? *old
+                              : (Receiver) { .fail_log_ms = -1,
+                                             .refuse_log_ms = -1,
+                                             .told_ms = told_load(n, c->notifiers[i].name, now) };
                 recv[i].name = old ? TAKE_PTR(old->name) : strdup(c->notifiers[i].name);
                 recv[i].conf = &c->notifiers[i];
                 keep[i] = c->notifiers[i].name;
@@ -348,7 +379,7 @@ static void push_one(Notifier *n, Receiver *r, const json_t *group, int64_t now)
                 return;
         }
         n->stats.queued++;
-        r->told_ms = now;
+        told_save(n, r, now);
         if (dropped > 0) {
                 n->stats.dropped += (uint64_t) dropped;
                 log_warning("notifier %s: its queue is full (max_queue %" PRId64 "): the oldest %" PRId64 " dropped",
@@ -381,7 +412,8 @@ void notifier_repeat(Notifier *n, const json_t *firing, int64_t now) {
                 if (repeat_due(n, &n->recv[i], now)) {
                         if (firing)
                                 push_one(n, &n->recv[i], firing, now);
-                        n->recv[i].told_ms = now;
+                        if (n->recv[i].told_ms != now) /* nothing firing, or it could not be queued */
+                                told_save(n, &n->recv[i], now);
                 }
         pump(n);
 }

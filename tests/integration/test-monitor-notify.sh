@@ -74,6 +74,27 @@ grep -q "notifier hook: cannot deliver (HTTP 500" hook.daemon || fail "the 500 w
 grep -q "notifier hook: delivers again" hook.daemon || fail "the recovery was not logged: $(cat hook.daemon)"
 kill -TERM $pid; wait $pid || fail "the webhook run: exit $?"
 
+# --- the repeat clock survives a restart: when the receiver was last told is kept in the store. Set
+# back 10 min, a restart with repeat = 1m tells the (restored, still firing) alert again at once.
+python3 - "$tmp/hook.db" <<'PY' || fail "the time the webhook was told is not kept in the store"
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+(t,) = db.execute("select value from state where key = 'notify.told.hook'").fetchone()
+assert time.time() - 60 < int(t) / 1000 <= time.time(), t
+db.execute("update state set value = ? where key = 'notify.told.hook'", (str(int((time.time() - 600) * 1000)),))
+db.commit()
+PY
+printf 'listen = "off";\nnotifiers = ( { name = "hook"; type = "webhook"; url_file = "hook-url"; repeat = "1m"; } );\n' \
+        >repeat.conf
+run hook repeat.conf
+for _ in $(seq 100); do [ "$(wc -l <hook.log)" -ge 4 ] && break; sleep 0.1; done
+python3 - hook.log <<'PY' || fail "no repeat after the restart: $(cat hook.log)"
+import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1])]
+assert len(reqs) == 4 and json.loads(reqs[3]["body"])["status"] == "firing", [r["status"] for r in reqs]
+PY
+kill -TERM $pid; wait $pid || fail "the repeat run: exit $?"
+
 # --- the receiver is down while the alert fires and resolves, and the daemon is killed -9 in
 # between: when both are back, the firing and the resolved notification arrive, in that order, once.
 port=$(cat hook.port)
