@@ -13,8 +13,10 @@
 #include "alert-rule.h"
 #include "alert-state.h"
 #include "alert-test.h"
+#include "alerts-silence.h"
 #include "cli.h"
 #include "log.h"
+#include "macro.h"
 #include "monitor-store.h"
 #include "profiler.h"
 #include "render-monitor.h"
@@ -28,6 +30,8 @@ static const char usage[] = "Usage: skytune alerts [--store FILE] [--json]\n"
                             "                      [--json]\n"
                             "       skytune alerts check [FILE...]\n"
                             "       skytune alerts test RULES... TEST\n"
+                            "       skytune alerts silence MATCHER... [--for SPAN] [--comment TEXT]\n"
+                            "       skytune alerts silences [--all] | unsilence ID\n"
                             "\n"
                             "List the alerts skytune-monitor keeps in its store, each with its state\n"
                             "(pending, firing, resolved, inactive), level, since when, and last value;\n"
@@ -49,6 +53,9 @@ static const char usage[] = "Usage: skytune alerts [--store FILE] [--json]\n"
                             "test replays the series of TEST (a libconfig file, docs/monitor.md, Testing\n"
                             "rules) through the rules of the RULES files, one evaluation each interval on\n"
                             "a synthetic clock, and checks each expected state at its time.\n"
+                            "\n"
+                            "silence holds back the notifications of matching alerts for a while;\n"
+                            "silences lists them, unsilence ends one (each takes --help).\n"
                             "\n"
                             "Exit: 0 listed, every rule valid, or every expectation met; 1 the store cannot\n"
                             "be read, a file has a mistake, or an expectation is not met (each at\n"
@@ -347,5 +354,14 @@ int verb_alerts(int argc, char **argv) {
                 return alerts_check(argc - 1, argv + 1);
         if (argc >= 2 && strcmp(argv[1], "test") == 0)
                 return alerts_test(argc - 1, argv + 1);
+        static const struct {
+                const char *name;
+                int (*run)(int argc, char **argv);
+        } silences[] = { { "silence", alerts_silence },
+                         { "silences", alerts_silences },
+                         { "unsilence", alerts_unsilence } };
+        for (size_t i = 0; argc >= 2 && i < ELEMENTSOF(silences); i++)
+                if (strcmp(argv[1], silences[i].name) == 0)
+                        return silences[i].run(argc - 1, argv + 1);
         return alerts_list(argc, argv);
 }

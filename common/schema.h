@@ -29,6 +29,8 @@
 #define ALERTS_SCHEMA "skytune.alerts/1"                 /* alerts --json (docs/monitor.md) */
 #define ALERT_HISTORY_SCHEMA "skytune.alert-history/1"   /* alerts --history --json (docs/monitor.md) */
 #define MONITOR_STATUS_SCHEMA "skytune.monitor-status/1" /* skytune-monitor's GET /api/v1/status (docs/monitor.md) */
+#define SILENCE_SCHEMA "skytune.silence/1"               /* one silence file (docs/monitor.md, Silences) */
+#define SILENCES_SCHEMA "skytune.silences/1"             /* alerts silences --json (docs/monitor.md, Silences) */
 
 /* The monitor's time-series store (store/tsdb.c, docs/store.md): the SQLite file's
  * PRAGMA application_id ("SkTS") and PRAGMA user_version. A file with another application_id is

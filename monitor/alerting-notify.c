@@ -3,10 +3,12 @@
 #include <stdlib.h>
 
 #include "alerting-notify.h"
+#include "log.h"
 #include "notifier.h"
 #include "notify-group.h"
 
-static void add(Alerting *a, json_t *alerts, size_t i, AlertLevel level, bool firing, int64_t wall_ms) {
+/* The alert's notification, or NULL when a silence holds it back (then remembered in held). */
+static json_t *alert_json(Alerting *a, size_t i, AlertLevel level, bool firing, int64_t wall_ms) {
         const AlertState *s = &a->states[i];
         NotifyAlert na = {
                 .rule = &a->rules.rules[i],
@@ -19,8 +21,54 @@ static void add(Alerting *a, json_t *alerts, size_t i, AlertLevel level, bool fi
                 .instance = notifier_instance(a->notifier),
         };
         json_t *j = notify_alert_json(&na);
-        if (!j || json_array_append_new(alerts, j) < 0)
+        if (!j) {
                 a->notify_lost++;
+                return NULL;
+        }
+        if (a->held)
+                a->held[i] = false;
+        if (!silence_set_match(&a->silences, json_object_get(j, "labels"), wall_ms))
+                return j;
+        /* A resolution while silenced is not told; a firing alert is, once no silence holds it. */
+        if (a->held)
+                a->held[i] = firing;
+        a->silenced++;
+        json_decref(j);
+        return NULL;
+}
+
+static void add(Alerting *a, json_t *alerts, size_t i, AlertLevel level, bool firing, int64_t wall_ms) {
+        json_t *j = alert_json(a, i, level, firing, wall_ms);
+        if (j && json_array_append_new(alerts, j) < 0)
+                a->notify_lost++;
+}
+
+void alerting_unhold(Alerting *a, json_t *alerts, int64_t wall_ms) {
+        for (size_t i = 0; alerts && a->held && i < a->rules.n; i++) {
+                const AlertState *s = &a->states[i];
+                if (!a->held[i])
+                        continue;
+                if (s->phase != ALERT_FIRING)
+                        a->held[i] = false; /* it ended while silenced: nothing to tell */
+                else
+                        add(a, alerts, i, s->level ?: ALERT_LEVEL_WARN, true, wall_ms);
+        }
+}
+
+static void silence_bad(void *userdata, const char *path, const char *why) {
+        log_warning("%s: not a silence, left out: %s (docs/monitor.md, Silences; skytune alerts silences lists the "
+                    "ones in use)",
+                    path, why);
+}
+
+void alerting_silences_refresh(Alerting *a) {
+        if (!a->silence_dir[0])
+                return;
+        int r = silence_set_refresh(&a->silences, a->silence_dir, silence_bad, a);
+        if (r < 0)
+                log_error_errno(r, "%s: cannot read the silences: %m; the ones read before stay", a->silence_dir);
+        else if (r > 0)
+                log_info("%s: %zu silence%s read", a->silence_dir, a->silences.n, a->silences.n == 1 ? "" : "s");
 }
 
 void alerting_note(Alerting *a, json_t *alerts, size_t i, AlertEventKind ev, AlertLevel was, int64_t wall_ms) {

@@ -14,3 +14,8 @@ void alerting_note(Alerting *a, json_t *alerts, size_t i, AlertEventKind ev, Ale
 /* Every firing alert to the notifiers whose repeat is due. shift_ms: the wall clock minus the
  * states' clock. */
 void alerting_repeat(Alerting *a, int64_t wall_ms, int64_t shift_ms);
+/* The silences read again when their directory changed (files that are no silence are logged). */
+void alerting_silences_refresh(Alerting *a);
+/* The firing alerts a silence held back and none holds now (it ended, or was ended), appended to
+ * alerts so that they are told. */
+void alerting_unhold(Alerting *a, json_t *alerts, int64_t wall_ms);

@@ -154,6 +154,7 @@ void alerting_restore(Alerting *a, int64_t wall_ms, int64_t mono_ms) {
 }
 
 void alerting_eval(Alerting *a, const MonitorRing *ring, int64_t stamp_ms, int64_t mono_ms, int64_t stale_ms) {
+        alerting_silences_refresh(a);
         json_t *changes = a->notifier ? json_array() : NULL;
         /* States are kept after their notifications are queued: a kill -9 between the two then
          * tells an event twice rather than never. */
@@ -186,6 +187,7 @@ void alerting_eval(Alerting *a, const MonitorRing *ring, int64_t stamp_ms, int64
                 else if (changed)
                         state_save(a, i, mono_ms);
         }
+        alerting_unhold(a, changes, stamp_ms);
         if (changes && json_array_size(changes) > 0) {
                 json_t *group = json_pack("{s:O}", "alerts", changes);
                 if (group)
@@ -217,9 +219,11 @@ int alerting_load(Alerting *a, const char *const *dirs, size_t n_dirs, bool must
         }
         AlertState *states = calloc(rules.n + 1, sizeof(AlertState));
         int64_t *fired = calloc(rules.n + 1, sizeof(int64_t));
-        if (!states || !fired) {
+        bool *held = calloc(rules.n + 1, sizeof(bool));
+        if (!states || !fired || !held) {
                 free(states);
                 free(fired);
+                free(held);
                 alert_rules_done(&rules);
                 return log_error_errno(-ENOMEM, "cannot load the alert rules: %m");
         }
@@ -230,6 +234,7 @@ int alerting_load(Alerting *a, const char *const *dirs, size_t n_dirs, bool must
                         if (strcmp(a->rules.rules[k].name, rules.rules[i].name) == 0) {
                                 states[i] = a->states[k];
                                 fired[i] = a->fired_ms[k];
+                                held[i] = a->held[k];
                         }
         }
         /* A reload: the records of rules that went, and of rules that came (they start afresh),
@@ -248,9 +253,11 @@ int alerting_load(Alerting *a, const char *const *dirs, size_t n_dirs, bool must
         alert_rules_done(&a->rules);
         free(a->states);
         free(a->fired_ms);
+        free(a->held);
         a->rules = rules;
         a->states = states;
         a->fired_ms = fired;
+        a->held = held;
         log_info("%zu alert rule%s loaded", rules.n, rules.n == 1 ? "" : "s");
         return 0;
 }
@@ -259,6 +266,8 @@ void alerting_done(Alerting *a) {
         alert_rules_done(&a->rules);
         free(a->states);
         free(a->fired_ms);
+        free(a->held);
         metric_catalog_done(&a->catalog);
+        silence_set_done(&a->silences);
         *a = (Alerting) {};
 }

@@ -15,6 +15,7 @@
 #include "alert-rule.h"
 #include "alert-state.h"
 #include "ring.h"
+#include "silence.h"
 
 /* journalctl MESSAGE_ID=... lists every alert event of skytune-monitor. */
 #define SKYTUNE_MESSAGE_ALERT "8f1b5c2e6a4d4c0f9e7a3b1d2c6e8f40"
@@ -35,6 +36,10 @@ typedef struct Alerting {
         int64_t *fired_ms;         /* per rule: when it last began firing, on the wall clock; 0: unknown */
         uint64_t notify_lost;      /* alerts not made into notifications (no memory) */
         uint64_t history_lost;     /* events the store did not take (logged at the first) */
+        char silence_dir[4096];    /* the silences beside the store ("": none) */
+        SilenceSet silences;       /* read again at a tick when the directory changed */
+        bool *held;                /* per rule: firing, and its notification held back by a silence */
+        uint64_t silenced;         /* notifications a silence held back */
 } Alerting;
 
 /* Loads the rules of dirs (each must exist when must_exist: directories named on the command line).

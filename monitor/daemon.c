@@ -413,6 +413,8 @@ static int monitor_start(Monitor *m) {
         m->alerts.journal = m->opts->journal;
         m->alerts.store = m->store;
         m->alerts.store_error_ms = -1;
+        if (silence_dir_of_store(m->cfg.store, m->alerts.silence_dir, sizeof(m->alerts.silence_dir)) < 0)
+                return log_error_errno(-ENAMETOOLONG, "%s: the path is too long", m->cfg.store);
         if ((r = alerts_load(m, true)) < 0)
                 return r;
         alerting_restore(&m->alerts, monitor_realtime_ms(), (int64_t) (profiler_now_usec() / 1000u));

@@ -86,6 +86,30 @@ int render_alerts(FILE *f, const json_t *doc) {
         return ferror(f) ? -EIO : 0;
 }
 
+int render_silences(FILE *f, const json_t *doc) {
+        const json_t *list = json_object_get(doc, "silences"), *s;
+        const char *now = str(doc, "now");
+        size_t i;
+        fprintf(f, "%zu silence%s in %s\n", json_array_size(list), json_array_size(list) == 1 ? "" : "s",
+                str(doc, "dir"));
+        json_array_foreach(list, i, s) {
+                /* ISO 8601 in UTC sorts as text. */
+                const char *state = strcmp(str(s, "ends"), now) <= 0 ? "ended"
+                        : strcmp(str(s, "starts"), now) > 0          ? "to come"
+                                                                     : "in force";
+                fprintf(f, "  %s  %-8s until ", str(s, "id"), state);
+                put_time(f, str(s, "ends"));
+                const json_t *m;
+                size_t k;
+                json_array_foreach(json_object_get(s, "matchers"), k, m)
+                        fprintf(f, "%s%s%s\"%s\"", k ? ", " : "  ", str(m, "label"), str(m, "op"), str(m, "value"));
+                fputc('\n', f);
+                if (json_is_string(json_object_get(s, "comment")) || json_is_string(json_object_get(s, "created_by")))
+                        fprintf(f, "      %s (%s)\n", str(s, "comment"), str(s, "created_by"));
+        }
+        return ferror(f) ? -EIO : 0;
+}
+
 /* A number of a summary, or "-" (null: no sample). */
 static void put_num(FILE *f, const json_t *o, const char *key, int width, int decimals) {
         const json_t *v = json_object_get(o, key);

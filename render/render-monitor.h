@@ -16,3 +16,6 @@ int render_monitor_summary(FILE *f, const json_t *doc);
 int render_alert_history(FILE *f, const json_t *doc);
 /* skytune.alerts/1: one line an alert (name, state, level, since, value). */
 int render_alerts(FILE *f, const json_t *doc);
+/* skytune.silences/1: one line a silence (id, in force / to come / ended, until when, matchers,
+ * comment and author). */
+int render_silences(FILE *f, const json_t *doc);

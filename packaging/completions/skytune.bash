@@ -141,7 +141,9 @@ _skytune() {
                 if [[ $prev == --store ]]; then
                         _filedir db
                 elif [[ -z $sub || $sub == -* ]]; then
-                        COMPREPLY=($(compgen -W 'check test --store --json --history --since --alert' -- "$cur"))
+                        COMPREPLY=($(compgen -W 'check test silence silences unsilence --store --json --history --since --alert' -- "$cur"))
+                elif [[ $sub == silence* || $sub == unsilence ]]; then
+                        COMPREPLY=($(compgen -W '--for --start --comment --all --store --json' -- "$cur"))
                 else
                         _filedir conf
                 fi ;;

@@ -95,6 +95,34 @@ assert len(reqs) == 4 and json.loads(reqs[3]["body"])["status"] == "firing", [r[
 PY
 kill -TERM $pid; wait $pid || fail "the repeat run: exit $?"
 
+# --- a silence holds the firing alert's notification back (the alert still fires and is logged);
+# when `alerts unsilence` ends it, the daemon reads the change and tells the alert at once.
+"$sky" alerts silence alertname=FixtureMemory 'severity=~crit.*' --for 1h --comment test --store "$tmp/sil.db" \
+        >sil.out || fail "alerts silence: $(cat sil.out)"
+id=$(sed -n 's/^silence \([0-9a-f]\{16\}\): .*/\1/p' sil.out)
+[ -n "$id" ] || fail "no silence id: $(cat sil.out)"
+run sil hook.conf
+wait_for sil.daemon "1 silence read"
+wait_for sil.daemon "alert FixtureMemory firing"
+sleep 1.5
+[ "$(wc -l <hook.log)" = 4 ] || fail "a silenced alert was notified: $(tail -1 hook.log)"
+"$sky" alerts unsilence "$id" --store "$tmp/sil.db" >/dev/null || fail "alerts unsilence"
+for _ in $(seq 100); do [ "$(wc -l <hook.log)" -ge 5 ] && break; sleep 0.1; done
+python3 - hook.log <<'PY' || fail "the alert was not told when its silence ended: $(cat hook.log)"
+import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1])]
+assert len(reqs) == 5, len(reqs)
+b = json.loads(reqs[4]["body"])
+assert b["status"] == "firing" and b["alerts"][0]["labels"]["alertname"] == "FixtureMemory", b
+PY
+kill -TERM $pid; wait $pid || fail "the silence run: exit $?"
+# A file in the directory that is no silence: logged with its path, the rest still read.
+echo '{"schema": "skytune.silence/1"}' >"$tmp/silences/00000000000000aa.json"
+"$mon" --config hook.conf --sysroot "$fx" --store "$tmp/sil.db" --interval 0.2 --duration 0.5 --alerts alerts \
+        2>bad-silence.daemon || fail "a bad silence file: exit $?"
+grep -q "$tmp/silences/00000000000000aa.json: not a silence, left out: 'id' must be" bad-silence.daemon ||
+        fail "the bad silence file was not named: $(cat bad-silence.daemon)"
+
 # --- the receiver is down while the alert fires and resolves, and the daemon is killed -9 in
 # between: when both are back, the firing and the resolved notification arrive, in that order, once.
 port=$(cat hook.port)

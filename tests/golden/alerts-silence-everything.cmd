@@ -1,0 +1,1 @@
+$S alerts silence severity!=x --store /nonexistent/s.db

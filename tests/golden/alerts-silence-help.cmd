@@ -1,0 +1,1 @@
+$S alerts silence --help
