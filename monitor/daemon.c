@@ -284,14 +284,14 @@ static void snapshot(const Monitor *m, MonitorStatus *s) {
         ring_stats(m->ring, &s->ring);
 }
 
-static int get_metrics(void *userdata, char **ret, size_t *ret_len) {
+static int get_metrics(void *userdata, HttpRequest *req, char **ret, size_t *ret_len) {
         Monitor *m = userdata;
         MonitorStatus s;
         snapshot(m, &s);
         return metrics_text(m->ring, &s, ret, ret_len);
 }
 
-static int get_status(void *userdata, char **ret, size_t *ret_len) {
+static int get_status(void *userdata, HttpRequest *req, char **ret, size_t *ret_len) {
         Monitor *m = userdata;
         MonitorStatus s;
         snapshot(m, &s);

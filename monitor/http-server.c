@@ -108,13 +108,42 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char
         return ok;
 }
 
-/* {"error": why, "paths": [the routes]} */
+/* A HEAD the route answered with a length alone: MHD sends the headers and never reads the body. */
+static ssize_t no_body(void *cls, uint64_t pos, char *buf, size_t max) {
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static enum MHD_Result reply_head(struct MHD_Connection *c, const char *type, size_t len) {
+        struct MHD_Response *resp = MHD_create_response_from_callback(len, 1, no_body, NULL, NULL);
+        if (!resp)
+                return MHD_NO;
+        enum MHD_Result ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+        if (ok == MHD_YES)
+                ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+        if (ok == MHD_YES)
+                ok = MHD_queue_response(c, MHD_HTTP_OK, resp);
+        MHD_destroy_response(resp);
+        return ok;
+}
+
+/* {"error": why, "paths": [the routes]}, or for a refused argument {"error": why, "argument": key,
+ * "accepted": what} (req not NULL). */
 static enum MHD_Result reply_error(HttpServer *s, struct MHD_Connection *c, unsigned code, const char *why,
-                                   const char *allow) {
-        json_t *paths = json_array();
-        for (size_t i = 0; paths && i < s->n; i++)
-                json_array_append_new(paths, json_string(s->routes[i].path));
-        json_t *doc = json_pack("{ssso}", "error", why, "paths", paths);
+                                   const char *allow, const HttpRequest *req) {
+        json_t *doc = json_pack("{ss}", "error", why);
+        const char *key = NULL, *accepted = NULL;
+        if (req && http_request_refusal(req, &key, &accepted)) {
+                if (doc && key)
+                        json_object_set_new(doc, "argument", json_string(key));
+                if (doc && accepted)
+                        json_object_set_new(doc, "accepted", json_string(accepted));
+        } else {
+                json_t *paths = json_array();
+                for (size_t i = 0; paths && i < s->n; i++)
+                        json_array_append_new(paths, json_string(s->routes[i].path));
+                if (doc)
+                        json_object_set_new(doc, "paths", paths);
+        }
         char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
         json_decref(doc);
         if (!body)
@@ -153,6 +182,36 @@ static bool host_ok(const char *host) {
         return true;
 }
 
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+        return http_request_add_arg(cls, key, value) < 0 ? MHD_NO : MHD_YES;
+}
+
+/* The route's answer to the whole request: its body, its length alone for a HEAD, or the error. */
+static enum MHD_Result answer(HttpServer *s, struct MHD_Connection *c, const HttpRoute *route, bool head) {
+        HttpRequest *req = NULL;
+        if (http_request_new(head, &req) < 0)
+                return MHD_NO;
+        (void) MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, req);
+        char *body = NULL;
+        size_t len = 0;
+        int r = http_request_refusal(req, NULL, NULL) ? -EINVAL : route->get(s->userdata, req, &body, &len);
+        enum MHD_Result ok;
+        if (r == -EINVAL)
+                ok = reply_error(s, c, MHD_HTTP_BAD_REQUEST, http_request_refusal(req, NULL, NULL) ?: "bad arguments",
+                                 NULL, req);
+        else if (r < 0)
+                ok = reply_error(s, c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                                 r == -ENOMEM ? "out of memory" : "internal error", NULL, NULL);
+        else if (!body)
+                ok = reply_head(c, route->content_type, len);
+        else
+                ok = reply(c, MHD_HTTP_OK, route->content_type, body, len, NULL);
+        if (r < 0)
+                free(body);
+        http_request_free(req);
+        return ok;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **req_cls) {
@@ -161,15 +220,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 return reply_error(s, c, MHD_HTTP_MISDIRECTED_REQUEST,
                                    "this API answers only requests for 127.0.0.1, [::1] or localhost (a page under "
                                    "another name reaching it is refused)",
-                                   NULL);
+                                   NULL, NULL);
         const HttpRoute *route = NULL;
         for (size_t i = 0; i < s->n && !route; i++)
                 if (strcmp(url, s->routes[i].path) == 0)
                         route = &s->routes[i];
         if (!route)
-                return reply_error(s, c, MHD_HTTP_NOT_FOUND, "no such path", NULL);
+                return reply_error(s, c, MHD_HTTP_NOT_FOUND, "no such path", NULL, NULL);
         if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-                return reply_error(s, c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD", "GET, HEAD");
+                return reply_error(s, c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD", "GET, HEAD", NULL);
         /* The errors above answer at once and close the connection (MHD does, since a body may
          * follow); a GET is answered at the second call, once the request is whole, so that the
          * connection stays open for the next scrape. */
@@ -182,11 +241,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 *upload_data_size = 0; /* a GET with a body: the body is ignored */
                 return MHD_YES;
         }
-        char *body = NULL;
-        size_t len = 0;
-        if (route->get(s->userdata, &body, &len) < 0)
-                return reply_error(s, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory", NULL);
-        return reply(c, MHD_HTTP_OK, route->content_type, body, len, NULL);
+        return answer(s, c, route, strcmp(method, MHD_HTTP_METHOD_HEAD) == 0);
 }
 
 int http_server_start(sd_event *e, const ListenAddr *a, const HttpRoute *routes, size_t n, void *userdata,

@@ -2,21 +2,25 @@
 /* The monitor's loopback HTTP server (docs/monitor.md, The HTTP API): libmicrohttpd in its
  * external-event mode with epoll, driven by the daemon's sd-event loop (no thread of its own): its
  * epoll descriptor is an io source that runs MHD when readable, and a timer source wakes it at the
- * time MHD_get_timeout() asks for. GET and HEAD of a route's path answer with the route's body; any
- * other path is 404, any other method 405 with Allow, both with a JSON error body. The socket is
- * bound here, so that a busy port is -EADDRINUSE for the caller to explain. */
+ * time MHD_get_timeout() asks for. GET and HEAD of a route's path answer with the route's body (a
+ * route given the request, http-request.h, may refuse its arguments: 400); any other path is 404,
+ * any other method 405 with Allow, all with a JSON error body. The socket is bound here, so that a
+ * busy port is -EADDRINUSE for the caller to explain. */
 #pragma once
 
 #include <stddef.h>
 #include <systemd/sd-event.h>
 
+#include "http-request.h"
 #include "listen-addr.h"
 
 typedef struct HttpRoute {
         const char *path;         /* "/metrics" */
         const char *content_type; /* "text/plain; version=0.0.4; charset=utf-8" */
-        /* The body, malloc'ed, *ret_len bytes: 0, or a negative errno (then 500). */
-        int (*get)(void *userdata, char **ret_body, size_t *ret_len);
+        /* The body, malloc'ed, *ret_len bytes: 0; -EINVAL after http_request_refuse() (then 400);
+         * another negative errno (then 500). For a HEAD (http_request_head()) the route may leave
+         * *ret_body NULL and give the length alone: the server sends the headers with it. */
+        int (*get)(void *userdata, HttpRequest *req, char **ret_body, size_t *ret_len);
 } HttpRoute;
 
 typedef struct HttpServer HttpServer;
