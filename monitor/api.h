@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* The bodies of skytune-monitor's JSON API (docs/api.md), built from the daemon's ring and store as
+ * an ApiSource gives them, so that tests and the bench call them without a daemon. Each returns the
+ * body (compact JSON and a newline, malloc'ed, *ret_len bytes): 0, -EINVAL with the request refused
+ * (400, http-request.h), or another negative errno (500). */
+#pragma once
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http-request.h"
+#include "ring.h"
+
+typedef struct ApiSource {
+        const MonitorRing *ring;
+        struct tsdb *store; /* the daemon's (one thread: it is not written meanwhile) */
+        int64_t now_ms;     /* the wall clock */
+        int64_t tick_ms;    /* the slot of the latest tick; 0: none yet */
+        int64_t stale_ms;   /* a sample older than this at the tick is not current */
+} ApiSource;
+
+/* GET /api/v1/series: every series the ring or the store knows, in name order. */
+int api_series(const ApiSource *s, HttpRequest *r, char **ret, size_t *ret_len);
+/* GET /api/v1/current[?prefix=P]: the latest tick's value of each series (P: whose name starts so). */
+int api_current(const ApiSource *s, HttpRequest *r, char **ret, size_t *ret_len);
+/* GET /api/v1/query: buckets of the store's tiers and the ring's samples not yet written. */
+int api_query(const ApiSource *s, HttpRequest *r, char **ret, size_t *ret_len);
+
+/* doc (taken) as the compact text and a newline: 0 or -ENOMEM. */
+int api_body(json_t *doc, char **ret, size_t *ret_len);
