@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alert-rule.h"
+#include "alert-state.h"
 #include "http-request.h"
 #include "ring.h"
 
@@ -26,6 +28,33 @@ int api_series(const ApiSource *s, HttpRequest *r, char **ret, size_t *ret_len);
 int api_current(const ApiSource *s, HttpRequest *r, char **ret, size_t *ret_len);
 /* GET /api/v1/query: buckets of the store's tiers and the ring's samples not yet written. */
 int api_query(const ApiSource *s, HttpRequest *r, char **ret, size_t *ret_len);
+
+/* The alerts as the daemon holds them: one state per rule, their times on the timers' clock, which
+ * is the wall clock minus shift_ms. */
+typedef struct ApiAlerts {
+        const AlertRules *rules;
+        const AlertState *states;
+        int64_t shift_ms;
+} ApiAlerts;
+
+/* At most this many events of the history in one answer (the newest kept: "truncated": true). */
+#define API_EVENTS_MAX 5000
+
+/* GET /api/v1/alerts[?history=1&since=T]: the alerts pending or firing; with history, the store's
+ * events since T (default -24h). */
+int api_alerts(const ApiSource *s, const ApiAlerts *a, HttpRequest *r, char **ret, size_t *ret_len);
+
+/* What the daemon's health is made of beside the ring. */
+typedef struct ApiHealth {
+        const char *store_error; /* the failing store write ("write the samples"); NULL: it works */
+        const char *seal_error;  /* the failing seal or retention; NULL: it works */
+        bool db;                 /* a database is configured (its up is the ring's monitor.db.up) */
+        json_t *queues;          /* {receiver: items waiting} (borrowed; NULL: no notifier) */
+} ApiHealth;
+
+/* GET /api/v1/health: "ok", "degraded" (a collector or the database down, the seal failing) or
+ * "failing" (no tick within the staleness bound, or samples not written), and the parts. */
+int api_health(const ApiSource *s, const ApiHealth *h, HttpRequest *r, char **ret, size_t *ret_len);
 
 /* doc (taken) as the compact text and a newline: 0 or -ENOMEM. */
 int api_body(json_t *doc, char **ret, size_t *ret_len);

@@ -74,5 +74,7 @@ int daemon_get_status(void *userdata, HttpRequest *req, char **ret, size_t *ret_
 int daemon_get_series(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
 int daemon_get_current(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
 int daemon_get_query(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
+int daemon_get_alerts(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
+int daemon_get_health(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
 /* The caches' bodies freed (at stop). */
 void daemon_routes_done(Monitor *m);

@@ -115,6 +115,28 @@ int daemon_get_query(void *userdata, HttpRequest *req, char **ret, size_t *ret_l
         return api_query(&s, req, ret, ret_len);
 }
 
+int daemon_get_alerts(void *userdata, HttpRequest *req, char **ret, size_t *ret_len) {
+        Monitor *m = userdata;
+        ApiSource s = source(m);
+        /* The states' timers run on the monotonic clock (alerting_eval). */
+        ApiAlerts a = { .rules = &m->alerts.rules,
+                        .states = m->alerts.states,
+                        .shift_ms = s.now_ms - (int64_t) (profiler_now_usec() / 1000u) };
+        return api_alerts(&s, &a, req, ret, ret_len);
+}
+
+int daemon_get_health(void *userdata, HttpRequest *req, char **ret, size_t *ret_len) {
+        Monitor *m = userdata;
+        ApiSource s = source(m);
+        ApiHealth h = { .store_error = m->flush_op.error_ms >= 0 ? m->flush_op.what : NULL,
+                        .seal_error = m->seal_op.error_ms >= 0 ? m->seal_op.what : NULL,
+                        .db = m->db != NULL,
+                        .queues = m->notifier ? notifier_queues(m->notifier) : NULL };
+        int r = api_health(&s, &h, req, ret, ret_len);
+        json_decref(h.queues);
+        return r;
+}
+
 void daemon_routes_done(Monitor *m) {
         m->metrics.body = (free(m->metrics.body), NULL);
         m->current.body = (free(m->current.body), NULL);

@@ -222,6 +222,8 @@ static const HttpRoute routes[] = {
         { "/api/v1/series", "application/json", daemon_get_series },
         { "/api/v1/current", "application/json", daemon_get_current },
         { "/api/v1/query", "application/json", daemon_get_query },
+        { "/api/v1/alerts", "application/json", daemon_get_alerts },
+        { "/api/v1/health", "application/json", daemon_get_health },
 };
 
 static int http_failed(const Monitor *m, const ListenAddr *a, int r) {
