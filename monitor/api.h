@@ -56,5 +56,13 @@ typedef struct ApiHealth {
  * "failing" (no tick within the staleness bound, or samples not written), and the parts. */
 int api_health(const ApiSource *s, const ApiHealth *h, HttpRequest *r, char **ret, size_t *ret_len);
 
+/* GET /api/v1/transactions[?since=T]: the tuning transactions of txlist (the helper's
+ * skytune.txlist/1) created since T (default: all), for the dashboard's markers; txlist NULL: none
+ * could be read, "available": false and why. */
+int api_transactions(const ApiSource *s, const json_t *txlist, const char *why, HttpRequest *r, char **ret,
+                     size_t *ret_len);
+/* Refuses r unless its arguments are those of api_transactions() (checked before the helper is asked). */
+int api_transactions_args(const ApiSource *s, HttpRequest *r, int64_t *ret_since);
+
 /* doc (taken) as the compact text and a newline: 0 or -ENOMEM. */
 int api_body(json_t *doc, char **ret, size_t *ret_len);

@@ -49,6 +49,9 @@ typedef struct Monitor {
         HttpServer *http;
         ListenAddr listening;       /* where http serves ("off": not at all) */
         BodyCache metrics, current; /* /metrics and /api/v1/current, rendered at most once a tick */
+        json_t *txlist;             /* the helper's transactions as last read; NULL: none could be */
+        char *tx_why;               /* why not */
+        int64_t tx_read_ms;         /* when they were read; 0: never */
         int64_t start_ms;
         int64_t stamp_ms;   /* the slot being sampled (points are stamped with it) */
         uint64_t tick_mono; /* CLOCK_MONOTONIC of the last tick, usec */
@@ -75,6 +78,7 @@ int daemon_get_series(void *userdata, HttpRequest *req, char **ret, size_t *ret_
 int daemon_get_current(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
 int daemon_get_query(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
 int daemon_get_alerts(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
+int daemon_get_transactions(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
 int daemon_get_health(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
 /* The caches' bodies freed (at stop). */
 void daemon_routes_done(Monitor *m);

@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 
 #include "api.h"
+#include "client.h"
 #include "daemon-internal.h"
+#include "log.h"
 #include "monitor-status.h"
 
 /* The HTTP API's view of the loop's state; the store's size is the file's and its WAL's. */
@@ -137,7 +139,52 @@ int daemon_get_health(void *userdata, HttpRequest *req, char **ret, size_t *ret_
         return r;
 }
 
+/* The helper is asked at most this often, and waits this long for: the loop does not sample meanwhile. */
+#define TX_CACHE_MS     10000
+#define TX_TIMEOUT_USEC (2 * UINT64_C(1000000))
+
+/* The client library logs why a call failed: the first error is kept as the answer's "why". */
+static void catch_error(LogLevel level, const char *msg, void *userdata) {
+        char **first = userdata;
+        if (level <= LOG_LEVEL_ERR && !*first)
+                *first = strdup(msg);
+}
+
+static void read_transactions(Monitor *m) {
+        int64_t now = realtime_ms();
+        if (m->tx_read_ms > 0 && now >= m->tx_read_ms && now - m->tx_read_ms < TX_CACHE_MS)
+                return;
+        m->tx_read_ms = now;
+        void *saved_data;
+        LogSink saved = log_get_sink(&saved_data);
+        char *why = NULL;
+        json_t *list = NULL;
+        log_set_sink(catch_error, &why);
+        helper_client_set_read_timeout(TX_TIMEOUT_USEC);
+        int r = helper_client_list(&list);
+        log_set_sink(saved, saved_data);
+        json_decref(m->txlist);
+        free(m->tx_why);
+        m->txlist = r < 0 ? NULL : list;
+        m->tx_why = r < 0 && !why ? strdup(strerror(-r)) : why;
+        if (r >= 0)
+                m->tx_why = (free(m->tx_why), NULL);
+}
+
+int daemon_get_transactions(void *userdata, HttpRequest *req, char **ret, size_t *ret_len) {
+        Monitor *m = userdata;
+        ApiSource s = source(m);
+        int64_t since;
+        int r = api_transactions_args(&s, req, &since);
+        if (r < 0)
+                return r;
+        read_transactions(m);
+        return api_transactions(&s, m->txlist, m->tx_why, req, ret, ret_len);
+}
+
 void daemon_routes_done(Monitor *m) {
+        m->txlist = (json_decref(m->txlist), NULL);
+        m->tx_why = (free(m->tx_why), NULL);
         m->metrics.body = (free(m->metrics.body), NULL);
         m->current.body = (free(m->current.body), NULL);
 }

@@ -223,6 +223,7 @@ static const HttpRoute routes[] = {
         { "/api/v1/current", "application/json", daemon_get_current },
         { "/api/v1/query", "application/json", daemon_get_query },
         { "/api/v1/alerts", "application/json", daemon_get_alerts },
+        { "/api/v1/transactions", "application/json", daemon_get_transactions },
         { "/api/v1/health", "application/json", daemon_get_health },
 };
 
