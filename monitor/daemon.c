@@ -249,13 +249,14 @@ static int http_failed(const Monitor *m, const ListenAddr *a, int r) {
 
 /* Serves the API at a, or stops serving it ("off"); the server in use stays until the new one
  * listens, so that a reload to a busy port keeps the old one. */
-static int http_listen(Monitor *m, const ListenAddr *a) {
+static int http_listen(Monitor *m, const ListenAddr *a, const char *token) {
         HttpServer *s = NULL;
         if (!a->off) {
-                int r = http_server_start(m->event, a, routes, ELEMENTSOF(routes), m, &s);
+                int r = http_server_start(m->event, a, token, routes, ELEMENTSOF(routes), m, &s);
                 if (r < 0)
                         return http_failed(m, a, r);
-                log_info("serving /metrics and /api/v1/status on http://%s", a->text);
+                log_info("serving /metrics and /api/v1/status on http://%s%s", a->text,
+                         token ? " (every request must send the token)" : "");
         } else if (m->http)
                 log_info("the HTTP API on %s is off", m->listening.text);
         http_server_stop(m->http);
@@ -303,11 +304,14 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
         }
         if (m->app)
                 app_metrics_set_max_series(m->app, c.app_max_series);
-        if (!listen_addr_equal(&c.listen, &m->listening) && http_listen(m, &c.listen) < 0) {
+        if (!listen_addr_equal(&c.listen, &m->listening) && http_listen(m, &c.listen, c.api_token) < 0) {
                 log_warning("%s: keeping the HTTP API %s%s; reload again once 'listen' can be served", m->opts->config,
                             m->listening.off ? "off" : "on ", m->listening.off ? "" : m->listening.text);
                 c.listen = m->listening;
         }
+        /* A listener kept on another address after a failed rebind keeps its token too. */
+        if (m->http && (c.api_token || m->listening.loopback) && http_server_set_token(m->http, c.api_token) < 0)
+                log_warning("%s: out of memory: the HTTP API keeps its token", m->opts->config);
         bool new_interval = c.interval_ms != m->cfg.interval_ms;
         notifier_configure(m->notifier, &c.notify);
         monitor_config_done(&m->cfg);
@@ -433,7 +437,7 @@ static int monitor_start(Monitor *m) {
                         return log_error_errno(r, "cannot set up the event loop: %m");
         }
         m->start_ms = now_ms;
-        if ((r = http_listen(m, &m->cfg.listen)) < 0)
+        if ((r = http_listen(m, &m->cfg.listen, m->cfg.api_token)) < 0)
                 return r;
         if ((r = app_start(m)) < 0 || (r = db_source_start(&m->cfg.db, &m->db)) < 0)
                 return r;

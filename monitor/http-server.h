@@ -27,8 +27,13 @@ typedef struct HttpServer HttpServer;
 
 /* Listens on a (not off) and serves routes (n of them, kept, not copied) on e: -errno of
  * socket(), bind() or listen() (-EADDRINUSE: the port is taken), -ENOMEM, -EIO when libmicrohttpd
- * refuses to start. */
-int http_server_start(sd_event *e, const ListenAddr *a, const HttpRoute *routes, size_t n, void *userdata,
-                      HttpServer **ret);
+ * refuses to start. token (copied; NULL: none): every request must send it (401 otherwise). On a
+ * loopback address a Host that is not a loopback name is 421 (DNS rebinding); on another address
+ * any Host passes, the token guards it. A body over 1 KiB is 413; a request head not whole 5 s
+ * after its connection opened (or its last request ended) closes the connection. */
+int http_server_start(sd_event *e, const ListenAddr *a, const char *token, const HttpRoute *routes, size_t n,
+                      void *userdata, HttpServer **ret);
+/* Another token (a reload): 0 or -ENOMEM (the old one kept). */
+int http_server_set_token(HttpServer *s, const char *token);
 /* Closes the socket and every connection; NULL. */
 HttpServer *http_server_stop(HttpServer *s);
