@@ -148,11 +148,13 @@ static int see_series(void *userdata, const char *series, const char *unit, int6
         const PromUnit *rule = prom_unit_convert(series, unit[0] ? unit : NULL, stem, sizeof(stem));
         snprintf(name, sizeof(name), "skytune_%s%s", stem, rule ? rule->base : "");
         prom_name_sanitize(name);
-        if (prom_name_reserved(name))
+        /* A series named *_total counts since the start: a counter (rate() applies), its name kept. */
+        bool counter = endswith(series, "_total") && endswith(name, "_total");
+        if (prom_name_reserved(name) && !counter)
                 strncat(name, "_value", sizeof(name) - strlen(name) - 1);
         snprintf(help, sizeof(help), "Last sample of the series %s%s%s%s%s%s", series, unit[0] ? " (" : "", unit,
                  unit[0] ? ")" : "", rule && rule->said ? ", converted to " : "", rule && rule->said ? rule->said : "");
-        if (!family(t, name, "gauge", help)) {
+        if (!family(t, name, counter ? "counter" : "gauge", help)) {
                 if (t->error == 0)
                         fprintf(t->f, "# skytune: series %s left out: its name %s is taken\n", series, name);
                 return t->error;
