@@ -7,7 +7,7 @@
 # collectors and the store; /transactions, with no system bus, an empty list that says why; bad
 # arguments are 400 naming the argument; HEAD has GET's length and no body; a body is 413; 32 slow
 # clients hold the slots 5 s at most; with api_token_file every request needs the token (401
-# otherwise), and a token file others may read stops the start at file:line.
+# otherwise; a reload reads it again), and a token file others may read stops the start at file:line.
 set -euo pipefail
 build=$1 src=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -218,6 +218,14 @@ for bad in "${token}x" "${token%?}" ""; do
         code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $bad" "$u2/metrics")
         [ "$code" = 401 ] || fail "a wrong token '$bad': $code"
 done
+# A reload reads the file again: the old token no longer passes, the new one does.
+echo "n3w-$RANDOM" >"$tmp/token"
+kill -HUP "${pids[1]}"
+wait_for "$tmp/t.log" "configuration reloaded"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$u2/metrics")
+[ "$code" = 401 ] || fail "the old token after a reload: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(cat "$tmp/token")" "$u2/metrics")
+[ "$code" = 200 ] || fail "the new token after a reload: $code"
 chmod 644 "$tmp/token"
 rc=0
 "$mon" --config "$tmp/t.conf" --sysroot "$fixture" --store "$tmp/t2.db" --duration 1 2>"$tmp/t2.log" || rc=$?
