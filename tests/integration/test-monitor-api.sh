@@ -6,7 +6,7 @@
 # /series lists the store's and the live series; /alerts a firing rule and its event; /health the
 # collectors and the store; /transactions, with no system bus, an empty list that says why; bad
 # arguments are 400 naming the argument; HEAD has GET's length and no body; a body is 413; 32 slow
-# clients hold the slots 5 s at most; with api_token_file every request needs the token (401
+# clients do not keep a scrape out (it gets a slot within a wake-up) and are closed at the 5 s deadline; with api_token_file every request needs the token (401
 # otherwise; a reload reads it again), and a token file others may read stops the start at file:line.
 set -euo pipefail
 build=$1 src=$2
@@ -172,7 +172,9 @@ head -c 2000 /dev/zero | tr '\0' a >"$tmp/body"
 code=$(curl -s -o "$tmp/out" -w '%{http_code}' -X GET --data-binary @"$tmp/body" "$url/api/v1/health")
 [ "$code" = 413 ] || fail "a 2000-byte body: $code"
 
-# --- 32 slow clients (half a request head each): a scrape waits for the 5 s deadline, not for ever
+# --- 32 slow clients (half a request head each): a scrape behind them gets a slot at the next
+# wake-up (the one waiting longest for its head is closed at the limit), and the deadline (5 s)
+# closes the rest
 python3 - "$port" <<'PY' || fail "slow clients held the API"
 import socket, sys, time, urllib.request
 port = int(sys.argv[1])
@@ -181,20 +183,23 @@ for _ in range(32):
     s = socket.create_connection(("127.0.0.1", port))
     s.sendall(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n")
     slow.append(s)
+start = time.time()
 time.sleep(0.5)
 t = time.time()
 body = urllib.request.urlopen("http://127.0.0.1:%d/api/v1/health" % port, timeout=15).read()
 waited = time.time() - t
-assert b'"status"' in body and waited < 8, waited
+assert b'"status"' in body and waited < 3, waited
 closed = 0
 for s in slow:
-    s.settimeout(2)
+    s.settimeout(max(0.1, start + 8 - time.time()))
     try:
         closed += s.recv(100) == b""
-    except OSError:
+    except ConnectionResetError:
         closed += 1
+    except socket.timeout:
+        pass
 assert closed == 32, closed
-print("a scrape past 32 slow clients: %.1f s" % waited)
+print("a scrape past 32 slow clients: %.1f s; all 32 closed within %.1f s" % (waited, time.time() - start))
 PY
 
 # --- api_token_file: every request needs the token; a file others may read stops the start
