@@ -6,8 +6,9 @@
 # /series lists the store's and the live series; /alerts a firing rule and its event; /health the
 # collectors and the store; /transactions, with no system bus, an empty list that says why; bad
 # arguments are 400 naming the argument; HEAD has GET's length and no body; a body is 413; 32 slow
-# clients do not keep a scrape out (it gets a slot within a wake-up) and are closed at the 5 s deadline; with api_token_file every request needs the token (401
-# otherwise; a reload reads it again), and a token file others may read stops the start at file:line.
+# clients do not keep a scrape out (it gets a slot within a wake-up) and are closed at the 5 s
+# deadline; with api_token_file every request needs the token (401 otherwise; a reload reads it
+# again), and a token file others may read stops the start at file:line.
 set -euo pipefail
 build=$1 src=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
