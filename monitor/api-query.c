@@ -15,6 +15,7 @@
 #include "api-args.h"
 #include "api.h"
 #include "macro.h"
+#include "safe-text.h"
 #include "schema.h"
 #include "tsdb.h"
 
@@ -181,7 +182,7 @@ static int add_ring_point(Points *p, int64_t t, int64_t v) {
 }
 
 static int put_series(Query *q, const QuerySeries *s, const ApiRange *range, FILE *f) {
-        json_t *name = json_string(s->name);
+        json_t *name = json_text(s->name); /* a host's bytes escaped, as /series lists them */
         char *quoted = name ? json_dumps(name, JSON_ENCODE_ANY) : NULL;
         json_decref(name);
         if (!quoted)
