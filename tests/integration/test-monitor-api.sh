@@ -8,7 +8,8 @@
 # arguments are 400 naming the argument; HEAD has GET's length and no body; a body is 413; 32 slow
 # clients do not keep a scrape out (it gets a slot within a wake-up) and are closed at the 5 s
 # deadline; with api_token_file every request needs the token (401 otherwise; a reload reads it
-# again), and a token file others may read stops the start at file:line.
+# again), and a token file others may read stops the start at file:line; as root, 192.0.2.1 and
+# 0.0.0.0 in a network namespace of the test's own ask for the token and check no Host.
 set -euo pipefail
 build=$1 src=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -236,6 +237,36 @@ chmod 644 "$tmp/token"
 rc=0
 "$mon" --config "$tmp/t.conf" --sysroot "$fixture" --store "$tmp/t2.db" --duration 1 2>"$tmp/t2.log" || rc=$?
 [ $rc = 1 ] && grep -q "t.conf:2: 'api_token_file'.*chmod 600" "$tmp/t2.log" || fail "a 0644 token file: $rc $(cat "$tmp/t2.log")"
+# --- a non-loopback address, in a network namespace of this test's own (root only): 192.0.2.1
+# (TEST-NET-1) on its lo, and 0.0.0.0, which there means its addresses alone. The token is asked,
+# and no Host check applies.
+if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
+        chmod 600 "$tmp/token"
+        token=$(cat "$tmp/token")
+        for addr in 192.0.2.1 0.0.0.0; do
+                printf 'listen = "%s:9677";\napi_token_file = "token";\napp_socket = "off";\n' "$addr" >"$tmp/ns.conf"
+                unshare -n bash -s "$mon" "$tmp" "$fixture" "$token" <<'NS' || fail "listen = $addr:9677 in a namespace"
+set -euo pipefail
+mon=$1 tmp=$2 fixture=$3 token=$4
+ip link set lo up && ip addr add 192.0.2.1/32 dev lo
+"$mon" --config "$tmp/ns.conf" --sysroot "$fixture" --store "$tmp/ns.db" --duration 20 2>"$tmp/ns.log" &
+pid=$!
+for _ in $(seq 100); do grep -q "every request must send the token" "$tmp/ns.log" && break; sleep 0.1; done
+u=http://192.0.2.1:9677/api/v1/health
+code=$(curl -s -o /dev/null -w '%{http_code}' "$u")
+[ "$code" = 401 ] || { echo "no token: $code $(cat "$tmp/ns.log")" >&2; exit 1; }
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" -H 'Host: monitor.example:9677' "$u")
+[ "$code" = 200 ] || { echo "token and a foreign Host: $code" >&2; exit 1; }
+kill -TERM $pid
+wait $pid
+NS
+        done
+        rm -f "$tmp/ns.db"
+        echo "non-loopback listeners: checked in a network namespace"
+else
+        echo "non-loopback listeners: not checked (needs root and unshare -n)"
+fi
+
 for p in "${pids[@]}"; do
         kill -TERM "$p"
         rc=0
