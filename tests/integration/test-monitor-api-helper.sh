@@ -2,7 +2,8 @@
 # GET /api/v1/transactions against a real skytune-helper on the private system bus of
 # lib-helper-bus.sh: skytune-monitor reads the helper's transactions with the client library, one
 # applied and one rolled back, the same ids, states and counts as `skytune history --json`; since=
-# leaves out what came before. (Without a bus: test-monitor-api.sh.)
+# leaves out what came before; a later read renews the list in the background (the answer the one
+# before, the next the new list). (Without a bus: test-monitor-api.sh.)
 set -euo pipefail
 source "$(dirname "$0")/lib-helper-bus.sh"
 bus_setup "$1" "$2"
@@ -45,6 +46,23 @@ PY
 curl -sf "$url?since=$cut" | jq -e --arg id "$second" '[.transactions[].id] == [$id]' >/dev/null ||
         bus_fail "since=$cut: $(curl -s "$url?since=$cut")"
 
+# Later reads renew the list in the background: past the 10 s the answer is the one before, and the
+# next has the transaction applied meanwhile.
+plan3=$(make_plan <<'P'
+sysctl vm.swappiness 20
+P
+)
+third=$(hjson Apply st "$plan3" 0 | jq -r .id)
+[[ $third =~ ^[0-9T-]+-[0-9a-f]+$ ]] || bus_fail "a third transaction: '$third'"
+sleep 10.2
+curl -sf "$url" | jq -e --arg id "$third" '.available and ([.transactions[].id] | index($id) == null)' >/dev/null ||
+        bus_fail "the first read past 10 s waited for the helper: $(curl -s "$url")"
+for _ in $(seq 50); do
+        curl -sf "$url" | jq -e --arg id "$third" '[.transactions[].id] | index($id) != null' >/dev/null && break
+        sleep 0.1
+done
+curl -sf "$url" | jq -e --arg id "$third" '.available and ([.transactions[].id] | index($id) != null)' >/dev/null ||
+        bus_fail "no $third after the background read: $(curl -s "$url")"
 kill -TERM "$mpid"
 wait "$mpid" || bus_fail "skytune-monitor exit $? after SIGTERM"
 echo PASS
