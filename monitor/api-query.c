@@ -46,8 +46,11 @@ static int resolve(Query *q, const char *name) {
         const struct store_point *p;
         size_t n;
         int k = q->src->store ? tsdb_series_find(q->src->store, name, &s.id, &s.scale) : -ENOENT;
-        if (k == -ENOENT && ring_pending(q->src->ring, name, &p, &n, &s.scale) < 0)
-                return http_request_refuse(q->req, "series", "no such series", "a name that /api/v1/series lists");
+        if (k == -ENOENT && ring_pending(q->src->ring, name, &p, &n, &s.scale) < 0) {
+                char why[HTTP_REQUEST_ARG_MAX + 32];
+                snprintf(why, sizeof(why), "no such series: %s", name);
+                return http_request_refuse(q->req, "series", why, "a name that /api/v1/series lists");
+        }
         if (k < 0 && k != -ENOENT)
                 return k;
         if (!(s.name = strdup(name)))

@@ -13,6 +13,7 @@
 
 #include "http-server.h"
 #include "macro.h"
+#include "safe-text.h"
 
 /* A scraper or two and a few people's tools; a stalled client is dropped after the timeout. */
 #define HTTP_CONNECTIONS_MAX 32
@@ -254,13 +255,14 @@ static enum MHD_Result reply_unauthorized(HttpServer *s, struct MHD_Connection *
  * "accepted": what} (req not NULL). */
 static enum MHD_Result reply_error(HttpServer *s, struct MHD_Connection *c, unsigned code, const char *why,
                                    const char *allow, const HttpRequest *req) {
-        json_t *doc = json_pack("{ss}", "error", why);
+        /* A refusal may quote the request's bytes (a name, a key), which need not be UTF-8: escaped. */
+        json_t *doc = json_pack("{so}", "error", json_text(why));
         const char *key = NULL, *accepted = NULL;
         if (req && http_request_refusal(req, &key, &accepted)) {
                 if (doc && key)
-                        json_object_set_new(doc, "argument", json_string(key));
+                        json_object_set_new(doc, "argument", json_text(key));
                 if (doc && accepted)
-                        json_object_set_new(doc, "accepted", json_string(accepted));
+                        json_object_set_new(doc, "accepted", json_text(accepted));
         } else {
                 json_t *paths = json_array();
                 for (size_t i = 0; paths && i < s->n; i++)

@@ -144,7 +144,8 @@ PY
 for case in "query?series=cpu.busy&step=1w step" "query?series=cpu.busy&from=yesterday from" \
         "query?series=nope series" "query?series=cpu.busy&prefix=cpu prefix" "query?series=cpu.busy&stpe=1s stpe" \
         "query?series=cpu.busy&from=-3d&step=1s step" "current?prefix=a&prefix=b prefix" \
-        "alerts?history=yes history" "transactions?since=later since" "series?x=1 x" "query?series=cpu.busy&to=2026-13-01T00:00:00Z to" \
+        "alerts?history=yes history" "transactions?since=later since" "series?x=1 x" "query?series=cpu.busy&to=2026-13-01T00:00:00Z to" "query?series=%FFab series" \
+        'series?%FE=1 \xfe' \
         "query?series=cpu.busy$(printf '&s=%s' $(seq 64)) (none)"; do
         path=${case% *} arg=${case##* }
         get "/api/v1/$path" 400
