@@ -26,7 +26,9 @@ static unsigned interrupt_count(void) {
 static int connect_bus(sd_bus **ret) {
         int r = sd_bus_open_system(ret);
         if (r < 0)
-                return log_error_errno(r, "cannot connect to the system bus: %m (is dbus running? DBUS_SYSTEM_BUS_ADDRESS selects another bus)");
+                return log_error_errno(r,
+                                       "cannot connect to the system bus: %m (is dbus running? DBUS_SYSTEM_BUS_ADDRESS "
+                                       "selects another bus)");
         /* A password prompt (polkit agent) is fine when a person is at the terminal. */
         (void) sd_bus_set_allow_interactive_authorization(*ret, isatty(STDIN_FILENO));
         return 0;
@@ -66,18 +68,26 @@ bool helper_client_outcome_unknown(void) {
 }
 
 static bool error_is_refusal(const sd_bus_error *e) {
-        return e->name && (startswith(e->name, HELPER_ERROR_PREFIX) ||
-                           sd_bus_error_has_names(e, SD_BUS_ERROR_ACCESS_DENIED, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
-                                                  SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER));
+        return e->name &&
+                (startswith(e->name, HELPER_ERROR_PREFIX) ||
+                 sd_bus_error_has_names(e, SD_BUS_ERROR_ACCESS_DENIED, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
+                                        SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER));
+}
+
+static uint64_t read_timeout_usec; /* helper_client_set_read_timeout(); 0: the bus default */
+
+void helper_client_set_read_timeout(uint64_t usec) {
+        read_timeout_usec = usec;
 }
 
 /* A call the helper may ask polkit about with a password prompt (a change, with the interactive flag
  * or from a connection that allows interactive authorization: stdin a terminal) waits longer than the
  * helper waits for polkit then, so that its reply, not a timeout of ours, says what happened; other
- * calls the bus default. */
+ * calls the bus default, or the read timeout for those that change nothing. */
 static uint64_t call_timeout(sd_bus *bus, bool change, uint64_t flags) {
-        bool prompt = change && ((flags & HELPER_FLAG_INTERACTIVE) || sd_bus_get_allow_interactive_authorization(bus) > 0);
-        return prompt ? HELPER_POLKIT_INTERACTIVE_USEC + 30 * UINT64_C(1000000) : 0;
+        bool prompt =
+                change && ((flags & HELPER_FLAG_INTERACTIVE) || sd_bus_get_allow_interactive_authorization(bus) > 0);
+        return prompt ? HELPER_POLKIT_INTERACTIVE_USEC + 30 * UINT64_C(1000000) : change ? 0 : read_timeout_usec;
 }
 
 /* sd_bus_call() gives up on EINTR, after the helper may have acted on the call, and the client would
@@ -100,7 +110,8 @@ static int call_to_end(sd_bus *bus, sd_bus_message *m, const char *method, uint6
                         unsigned n = interrupt_count();
                         if (n > 0 && !told)
                                 log_notice("interrupted: waiting for skytune-helper's answer to %s, which it has "
-                                           "received, so that its outcome is known (interrupt again to stop waiting)", method);
+                                           "received, so that its outcome is known (interrupt again to stop waiting)",
+                                           method);
                         told = told || n > 0;
                         r = n >= 2 ? -ECANCELED : 0;
                 }
@@ -120,6 +131,21 @@ static int call_to_end(sd_bus *bus, sd_bus_message *m, const char *method, uint6
         return 0;
 }
 
+/* The JSON string of a reply, escaped for a terminal: -EBADMSG when it is none, -ENOMEM. */
+static int read_reply(sd_bus_message *reply, json_t **ret) {
+        const char *s;
+        json_error_t jerr;
+        json_t *doc = sd_bus_message_read(reply, "s", &s) < 0 ? NULL : json_loads(s, 0, &jerr);
+        if (!doc)
+                return -EBADMSG;
+        if (json_escape_tree(doc) < 0) { /* plan strings come back in it, for the terminal */
+                json_decref(doc);
+                return -ENOMEM;
+        }
+        *ret = doc;
+        return 0;
+}
+
 /* change: a method that changes something (polkit may prompt); flags: its "t flags", else 0. */
 static int call(const char *method, bool change, uint64_t flags, json_t **ret, const char *types, ...) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -134,7 +160,8 @@ static int call(const char *method, bool change, uint64_t flags, json_t **ret, c
         r = sd_bus_message_new_method_call(bus, &m, HELPER_BUS_NAME, HELPER_BUS_PATH, HELPER_BUS_IFACE, method);
         r = r < 0 ? r : sd_bus_message_appendv(m, types, ap);
         va_end(ap);
-        r = r < 0 ? sd_bus_error_set_errno(&e, r) : call_to_end(bus, m, method, call_timeout(bus, change, flags), &e, &reply);
+        r = r < 0 ? sd_bus_error_set_errno(&e, r)
+                  : call_to_end(bus, m, method, call_timeout(bus, change, flags), &e, &reply);
         sd_bus_message_unref(m);
         if (r < 0) {
                 if (r == -ECANCELED)
@@ -144,20 +171,70 @@ static int call(const char *method, bool change, uint64_t flags, json_t **ret, c
                 sd_bus_flush_close_unref(bus);
                 return r;
         }
-        const char *s;
-        r = sd_bus_message_read(reply, "s", &s);
-        json_error_t jerr;
-        json_t *doc = r < 0 ? NULL : json_loads(s, 0, &jerr);
+        r = read_reply(reply, ret);
         sd_bus_message_unref(reply);
         sd_bus_flush_close_unref(bus);
-        if (!doc)
-                return log_error_errno(r < 0 ? r : -EBADMSG, "the helper's reply to %s cannot be read", method);
-        if (json_escape_tree(doc) < 0) {       /* plan strings come back in it, for the terminal */
-                json_decref(doc);
-                return log_error_errno(-ENOMEM, "cannot escape the reply to %s for display: %m", method);
-        }
-        *ret = doc;
+        if (r == -ENOMEM)
+                return log_error_errno(r, "cannot escape the reply to %s for display: %m", method);
+        if (r < 0)
+                return log_error_errno(r, "the helper's reply to %s cannot be read", method);
         return 0;
+}
+
+struct HelperAsync {
+        sd_bus *bus;
+        sd_bus_slot *slot; /* the call in flight; NULL once answered */
+        HelperListDone done;
+        void *userdata;
+};
+
+static int on_list_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        HelperAsync *a = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(m);
+        json_t *doc = NULL;
+        char why[1024];
+        int r = e ? -EIO : read_reply(m, &doc);
+        if (e)
+                snprintf(why, sizeof(why), "%s: %s%s", e->name ?: "ListTransactions", e->message ?: "no message",
+                         hint(e));
+        else if (r < 0)
+                snprintf(why, sizeof(why), "the helper's reply to ListTransactions cannot be read: %s", strerror(-r));
+        a->slot = sd_bus_slot_unref(a->slot);
+        a->done(a->userdata, doc, doc ? NULL : why);
+        return 0;
+}
+
+int helper_client_list_async(sd_event *e, uint64_t timeout_usec, HelperListDone done, void *userdata,
+                             HelperAsync **ret) {
+        HelperAsync *a = calloc(1, sizeof(*a));
+        if (!a)
+                return -ENOMEM;
+        *a = (HelperAsync) { .done = done, .userdata = userdata };
+        sd_bus_message *m = NULL;
+        int r = sd_bus_open_system(&a->bus);
+        if (r >= 0)
+                r = sd_bus_attach_event(a->bus, e, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0)
+                r = sd_bus_message_new_method_call(a->bus, &m, HELPER_BUS_NAME, HELPER_BUS_PATH, HELPER_BUS_IFACE,
+                                                   "ListTransactions");
+        if (r >= 0)
+                r = sd_bus_call_async(a->bus, &a->slot, m, on_list_reply, a, timeout_usec);
+        sd_bus_message_unref(m);
+        if (r < 0) {
+                helper_client_async_free(a);
+                return r;
+        }
+        *ret = a;
+        return 0;
+}
+
+HelperAsync *helper_client_async_free(HelperAsync *a) {
+        if (!a)
+                return NULL;
+        sd_bus_slot_unref(a->slot); /* a call in flight: its reply is dropped, done not called */
+        sd_bus_close_unref(a->bus);
+        free(a);
+        return NULL;
 }
 
 int helper_client_apply(const char *plan_json, uint64_t flags, json_t **ret) {
@@ -188,7 +265,8 @@ int helper_client_list_all(json_t **ret) {
                 const char *next = json_string_value(json_object_get(page, "next"));
                 more = json_is_true(json_object_get(page, "more"));
                 if (more && (!next || json_array_size(txs) == 0 || (*before && strcmp(next, before) >= 0)))
-                        return log_error_errno(-EBADMSG, "skytune-helper's ListTransactionsPage does not go back before %s",
+                        return log_error_errno(-EBADMSG,
+                                               "skytune-helper's ListTransactionsPage does not go back before %s",
                                                *before ? before : "the newest");
                 json_auto_t *older = json_copy(txs);
                 if (!older || json_array_extend(older, all) < 0)
@@ -218,7 +296,6 @@ int helper_client_encode_plan(const json_t *plan, bool tty, char **ret_text, uin
                 return log_error_errno(-ENOMEM, "cannot format the plan: %m");
         *ret_text = text;
         *ret_flags = (json_is_true(json_object_get(plan, "persist")) ? HELPER_FLAG_PERSIST : 0) |
-                     (tty ? HELPER_FLAG_INTERACTIVE : 0);
+                (tty ? HELPER_FLAG_INTERACTIVE : 0);
         return 0;
 }
-

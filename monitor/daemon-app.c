@@ -64,7 +64,7 @@ void daemon_app_last(Monitor *m) {
         if (!m->app)
                 return;
         app_socket_drain(m->app_sock);
-        int64_t from = m->app_stamp_ms ?: m->start_ms, now = monitor_realtime_ms();
+        int64_t from = m->app_stamp_ms ?: m->start_ms, now = realtime_ms();
         if (!app_metrics_pending(m->app) || now <= from)
                 return;
         m->stamp_ms = now;
