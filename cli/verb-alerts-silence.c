@@ -44,12 +44,28 @@ static int silence_dir(const char *store, char *dir, size_t size) {
 
 /* The document of s as DIR/ID.json, through a temporary file, fsync'ed, renamed. */
 static int write_silence(const char *dir, const Silence *s) {
+        struct stat st;
         if (mkdir(dir, 0755) < 0 && errno != EEXIST)
                 return log_error_errno(-errno,
                                        "%s: cannot make the silences directory: %m (it is beside the "
                                        "monitor's store: run as root, or give --store)",
                                        dir);
+        /* The store's directory is the service's: a link put there is not followed. */
+        if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+                return log_error_errno(-ENOTDIR,
+                                       "%s: not a directory (a symbolic link?): remove it, the next "
+                                       "silence makes it",
+                                       dir);
         json_t *doc = silence_to_json(s);
+        /* What the monitor would refuse is not written: read it back as the monitor reads it. */
+        Silence back;
+        const char *why = NULL;
+        if (doc && silence_from_json(doc, &back, &why) < 0) {
+                json_decref(doc);
+                return log_error_errno(-EINVAL, "%s: the silence would not be read: %s", dir, why);
+        }
+        if (doc)
+                silence_done(&back);
         char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
         json_decref(doc);
         if (!text)
@@ -93,12 +109,12 @@ static int read_all(const char *dir, SilenceSet *set, bool prune) {
         return 0;
 }
 
-static const char *author(void) {
+/* Who asked: sudo's user, else the account; cut to 64 bytes (a name, not a text). */
+static char *author(void) {
         const char *sudo = getenv("SUDO_USER");
-        if (sudo && *sudo)
-                return sudo;
-        struct passwd *pw = getpwuid(getuid());
-        return pw ? pw->pw_name : NULL;
+        struct passwd *pw = sudo && *sudo ? NULL : getpwuid(getuid());
+        const char *name = sudo && *sudo ? sudo : pw ? pw->pw_name : NULL;
+        return name ? strndup(name, 64) : NULL;
 }
 
 static int new_id(char id[static SILENCE_ID_LEN + 1]) {
@@ -192,7 +208,7 @@ int alerts_silence(int argc, char **argv) {
                 return EXIT_USAGE;
         }
         s.comment = a.comment ? strdup(a.comment) : NULL;
-        s.created_by = author() ? strdup(author()) : NULL;
+        s.created_by = author();
         char dir[4096];
         SilenceSet set = {};
         int r = silence_dir(a.store, dir, sizeof(dir));

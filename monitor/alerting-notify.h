@@ -19,3 +19,8 @@ void alerting_silences_refresh(Alerting *a);
 /* The firing alerts a silence held back and none holds now (it ended, or was ended), appended to
  * alerts so that they are told. */
 void alerting_unhold(Alerting *a, json_t *alerts, int64_t wall_ms);
+/* Whether a silence (by, when held) holds rule i's notifications back; kept in the store under
+ * "held/NAME". */
+void alerting_hold(Alerting *a, size_t i, bool held, const Silence *by);
+/* After alerting_restore: the alerts a silence held back before the restart, still firing. */
+void alerting_restore_held(Alerting *a);

@@ -151,6 +151,7 @@ void alerting_restore(Alerting *a, int64_t wall_ms, int64_t mono_ms) {
         for (size_t i = 0; i < a->rules.n; i++)
                 if (a->states[i].phase == ALERT_FIRING && a->fired_ms[i] <= 0)
                         a->fired_ms[i] = a->states[i].since_ms + rs.shift_ms;
+        alerting_restore_held(a);
 }
 
 void alerting_eval(Alerting *a, const MonitorRing *ring, int64_t stamp_ms, int64_t mono_ms, int64_t stale_ms) {

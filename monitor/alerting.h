@@ -39,7 +39,7 @@ typedef struct Alerting {
         char silence_dir[4096];    /* the silences beside the store ("": none) */
         SilenceSet silences;       /* read again at a tick when the directory changed */
         bool *held;                /* per rule: firing, and its notification held back by a silence */
-        uint64_t silenced;         /* notifications a silence held back */
+        int64_t unhold_at;         /* when a silence may let a held alert go next (0: at once) */
 } Alerting;
 
 /* Loads the rules of dirs (each must exist when must_exist: directories named on the command line).

@@ -6,6 +6,7 @@
 
 #include "daemon-internal.h"
 #include "log.h"
+#include "macro.h"
 
 int daemon_point(void *userdata, const char *name, const char *unit, double value) {
         Monitor *m = userdata;
@@ -68,6 +69,8 @@ void daemon_app_last(Monitor *m) {
         if (!app_metrics_pending(m->app) || now <= from)
                 return;
         m->stamp_ms = now;
-        if (app_metrics_harvest(m->app, (double) (now - from) / 1000, daemon_point, m) < 0)
+        /* Rates over a whole interval at least: 1 request 50 ms after a tick is not 20/s. */
+        int64_t span = MAX(now - from, m->cfg.interval_ms);
+        if (app_metrics_harvest(m->app, (double) span / 1000, daemon_point, m) < 0)
                 log_error("out of memory: the application records of the last %" PRIi64 " ms are lost", now - from);
 }

@@ -305,6 +305,28 @@ static int64_t told_load(Notifier *n, const char *name, int64_t now) {
         return *end == '\0' && end != value && t > 0 && t <= now ? (int64_t) t : now;
 }
 
+typedef struct ToldKeep {
+        Notifier *n;
+        const char **keep;
+        size_t n_keep;
+} ToldKeep;
+
+static int told_gone(const char *key, const char *value, void *userdata) {
+        ToldKeep *k = userdata;
+        const char *name = key + strlen(TOLD_KEY_PREFIX);
+        for (size_t i = 0; i < k->n_keep; i++)
+                if (strcmp(k->keep[i], name) == 0)
+                        return 0;
+        (void) tsdb_state_del(k->n->store, key);
+        return 0;
+}
+
+/* The kept times of notifiers no longer configured go with their queues. */
+static void told_forget(Notifier *n, const char **keep, size_t n_keep) {
+        ToldKeep k = { n, keep, n_keep };
+        (void) tsdb_state_each(n->store, TOLD_KEY_PREFIX, told_gone, &k);
+}
+
 void notifier_configure(Notifier *n, NotifyConfig *c) {
         Receiver *recv = calloc(c->n + 1, sizeof(Receiver));
         const char **keep = calloc(c->n + 1, sizeof(char *));
@@ -334,6 +356,7 @@ void notifier_configure(Notifier *n, NotifyConfig *c) {
         n->n_recv = n->cfg.n;
         int64_t gone = 0;
         int q = tsdb_queue_forget(n->store, keep, n->n_recv, &gone);
+        told_forget(n, keep, n->n_recv);
         free(keep);
         if (q < 0)
                 store_failed(n, q, "remove the queues of notifiers that are gone");

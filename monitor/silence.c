@@ -39,27 +39,78 @@ static bool label_ok(const char *s, size_t n) {
         return true;
 }
 
-/* A repetition of a repetition (a++, a*{9}) costs glibc's regcomp memory exponential in its length:
- * refused, as RE2 (Alertmanager's) refuses it. Escapes and bracket expressions are skipped. */
-static bool nested_repetition(const char *re) {
+/* What glibc's regcomp cannot be trusted with: a repetition of a repetition (a++, a*{9}), and
+ * more than REGEX_COUNT_MAX copies of its parts, bounded counts multiplied where nested
+ * ((.{0,100}){0,100} is 10000 copies: seconds and hundreds of MB to compile, seconds to match). RE2, Alertmanager's
+ * engine, refuses the same. Escapes and bracket expressions are skipped. */
+#define REGEX_COUNT_MAX 1000
+#define REGEX_DEPTH_MAX 32
+
+/* The count of a {m}, {m,} or {m,n} at p (p after the '{'): its largest number, and *end after '}'. */
+static long brace_count(const char *p, const char **end) {
+        long max = 0, v = 0;
+        for (; *p && *p != '}'; p++)
+                if (*p >= '0' && *p <= '9')
+                        v = v < 100000 ? v * 10 + (*p - '0') : v;
+                else if (*p == ',') {
+                        max = v > max ? v : max;
+                        v = 0;
+                }
+        *end = *p ? p + 1 : p;
+        return v > max ? v : max;
+}
+
+static bool regex_refused(const char *re, const char **why) {
+        long cost[REGEX_DEPTH_MAX + 1] = { 0 };
+        size_t depth = 0;
         bool after_rep = false;
-        for (const char *p = re; *p; p++) {
-                bool rep = strchr("*+?{", *p) != NULL;
-                if (rep && after_rep)
-                        return true;
-                if (*p == '{')
-                        p += strcspn(p, "}") - (p[strcspn(p, "}")] ? 0 : 1);
-                if (*p == '\\' && p[1])
+        for (const char *p = re; *p;) {
+                long atom = 1;
+                if (*p == '(') {
+                        if (++depth > REGEX_DEPTH_MAX) {
+                                *why = "a regular expression nests groups at most 32 deep";
+                                return true;
+                        }
+                        cost[depth] = 0;
                         p++;
+                        after_rep = false;
+                        continue;
+                }
+                if (*p == ')' && depth > 0)
+                        atom = cost[depth] > 0 ? cost[depth] : 1, depth--, p++;
                 else if (*p == '[') {
                         p++;
                         p += *p == '^';
                         p += *p == ']';
                         p += strcspn(p, "]");
-                        if (!*p)
-                                return false; /* unterminated: regcomp says so */
+                        p += *p == ']';
+                } else if (strchr("*+?{", *p)) {
+                        if (after_rep) {
+                                *why = "a repetition of a repetition (a++, a*{2}) is refused: the regex compiler "
+                                       "would need memory exponential in its length";
+                                return true;
+                        }
+                        after_rep = true;
+                        p += *p == '{' ? 0 : 1;
+                        if (*p == '{')
+                                (void) brace_count(p + 1, &p);
+                        continue;
+                } else
+                        p += *p == '\\' && p[1] ? 2 : 1;
+                after_rep = false;
+                /* The atom's repetition, if one follows: its copies count toward the group's. */
+                long copies = 1;
+                if (*p == '{')
+                        copies = brace_count(p + 1, &p), after_rep = true;
+                else if (*p && strchr("*+?", *p))
+                        copies = 2, after_rep = true, p++;
+                /* Summed along a group (an alternative's copies count too), multiplied by nesting. */
+                cost[depth] += atom * (copies > 0 ? copies : 1);
+                if (cost[depth] > REGEX_COUNT_MAX) {
+                        *why = "a regular expression may have at most 1000 copies of its parts, counts "
+                               "multiplied where nested ((a{0,100}){0,100} is 10000)";
+                        return true;
                 }
-                after_rep = rep;
         }
         return false;
 }
@@ -68,12 +119,19 @@ static int matcher_compile(SilenceMatcher *m, const char **why) {
         if (m->op != SILENCE_RE && m->op != SILENCE_NRE)
                 return 0;
         size_t n = strlen(m->value);
-        if (n > 256 || nested_repetition(m->value)) {
-                *why = n > 256 ? "a regular expression is at most 256 bytes"
-                               : "a repetition of a repetition (a++, a*{2}) is refused: it costs the regex "
-                                 "compiler memory exponential in its length";
+        if (n > 256) {
+                *why = "a regular expression is at most 256 bytes";
                 return -EINVAL;
         }
+        if (regex_refused(m->value, why))
+                return -EINVAL;
+        /* Alone first: "a)|(b" compiles only once wrapped, and would escape the anchors. */
+        regex_t bare;
+        if (regcomp(&bare, m->value, REG_EXTENDED | REG_NOSUB) != 0) {
+                *why = "the regular expression does not compile (POSIX extended syntax)";
+                return -EINVAL;
+        }
+        regfree(&bare);
         char *anchored = malloc(n + 5);
         if (!anchored)
                 return -ENOMEM;

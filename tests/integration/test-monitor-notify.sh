@@ -116,6 +116,17 @@ b = json.loads(reqs[4]["body"])
 assert b["status"] == "firing" and b["alerts"][0]["labels"]["alertname"] == "FixtureMemory", b
 PY
 kill -TERM $pid; wait $pid || fail "the silence run: exit $?"
+# Held when the daemon stops, the silence ended while it was down: told after the restart.
+"$sky" alerts silence alertname=FixtureMemory --store "$tmp/sil2.db" >sil2.out || fail "alerts silence: $(cat sil2.out)"
+run sil2 hook.conf
+wait_for sil2.daemon "held back by silence"
+kill -TERM $pid; wait $pid || fail "the second silence run: exit $?"
+"$sky" alerts unsilence "$(sed -n 's/^silence \([0-9a-f]\{16\}\): .*/\1/p' sil2.out)" --store "$tmp/sil2.db" >/dev/null ||
+        fail "alerts unsilence"
+run sil2 hook.conf
+for _ in $(seq 100); do [ "$(wc -l <hook.log)" -ge 6 ] && break; sleep 0.1; done
+[ "$(wc -l <hook.log)" = 6 ] || fail "an alert held when the daemon stopped was not told after the restart: $(cat sil2.daemon)"
+kill -TERM $pid; wait $pid || fail "the restart after the silence: exit $?"
 # A file in the directory that is no silence: logged with its path, the rest still read.
 echo '{"schema": "skytune.silence/1"}' >"$tmp/silences/00000000000000aa.json"
 "$mon" --config hook.conf --sysroot "$fx" --store "$tmp/sil.db" --interval 0.2 --duration 0.5 --alerts alerts \

@@ -55,7 +55,17 @@ static void test_matchers(void **state) {
         json_decref(labels);
         /* Refusals say why. */
         SilenceMatcher m;
-        const char *bad[] = { "alertname", "=x", "9lives=x", "a-b=x", "x=~(", "x=~a++", "x=~a*{2}" };
+        const char *bad[] = { "alertname",
+                              "=x",
+                              "9lives=x",
+                              "a-b=x",
+                              "x=~(",
+                              "x=~a++",
+                              "x=~a*{2}",
+                              "x=~.{0,32767}x",
+                              "x=~(a{0,255}){0,255}",
+                              "x=~(.{0,100}){0,100}x",
+                              "x=~High)|(Disk" };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 why = NULL;
                 assert_int_equal(silence_matcher_parse(bad[i], &m, &why), -EINVAL);
@@ -108,8 +118,37 @@ static void test_window_and_document(void **state) {
 
 static void bad_file(void *userdata, const char *path, const char *why) {
         (*(int *) userdata)++;
-        assert_non_null(strstr(path, "00000000000000aa.json"));
+        assert_non_null(strstr(path, "00000000000000a"));
         assert_non_null(why);
+}
+
+/* Files that are not silences: each reported with why, none followed or waited on, the rest read. */
+static void test_bad_files(void **state) {
+        char *dir = test_tmpdir();
+        const char *const m[] = { "alertname=HighCPU" };
+        Silence s = make(m, 1);
+        json_t *doc = silence_to_json(&s);
+        char *text = json_dumps(doc, 0);
+        test_write(dir, "0123456789abcdef.json", text);
+        test_write(dir, "00000000000000a1.json", text); /* its id is another's */
+        char path[600], target[600];
+        snprintf(path, sizeof(path), "%s/00000000000000a2.json", dir);
+        assert_int_equal(mkfifo(path, 0644), 0); /* opening it must not wait for a writer */
+        snprintf(path, sizeof(path), "%s/00000000000000a3.json", dir);
+        snprintf(target, sizeof(target), "%s/0123456789abcdef.json", dir);
+        assert_int_equal(symlink(target, path), 0);
+        SilenceSet set = {};
+        int bad = 0;
+        assert_int_equal(silence_set_refresh(&set, dir, bad_file, &bad), 1);
+        assert_int_equal(set.n, 1);
+        assert_string_equal(set.v[0].id, "0123456789abcdef");
+        assert_int_equal(bad, 3);
+        free(text);
+        json_decref(doc);
+        silence_done(&s);
+        silence_set_done(&set);
+        test_rm_rf(dir);
+        free(dir);
 }
 
 static void test_directory(void **state) {
@@ -163,6 +202,7 @@ int main(void) {
                 cmocka_unit_test(test_matchers),
                 cmocka_unit_test(test_window_and_document),
                 cmocka_unit_test(test_directory),
+                cmocka_unit_test(test_bad_files),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
