@@ -133,6 +133,12 @@ _skytune() {
                 else
                         _filedir conf
                 fi ;;
+        bench)
+                if [[ -z $sub ]]; then
+                        COMPREPLY=($(compgen -W 'check' -- "$cur"))
+                else
+                        _filedir conf
+                fi ;;
         probe)
                 COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur")) ;;
         db)

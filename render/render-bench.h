@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: MIT */
+/* `skytune bench`'s text: a skytune.bench-suite/1 document (suite/suite-json.c) as its benchmarks,
+ * metrics and gates. A member absent or of the wrong type shows as "-". */
+#pragma once
+
+#include <jansson.h>
+#include <stdio.h>
+
+/* 0, or -EIO when writing failed. */
+int render_bench_suite(FILE *f, const json_t *doc);
