@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* skytune bench: benchmark suites (docs/bench.md). This file holds the dispatch and `bench check`;
  * run and compare are in verb-bench-run.c and verb-bench-compare.c. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "log.h"
@@ -15,30 +18,22 @@
 #include "verb-bench.h"
 #include "verbs.h"
 
-static const char usage[] = "Usage: skytune bench check FILE [--json]\n"
-                            "\n"
-                            "Benchmark suites (docs/bench.md): named benchmarks of kind command (a shell\n"
-                            "command timed as a whole process) or probe (a skytune probe), each with\n"
-                            "repetitions, warm-up, the metrics that matter and gates.\n"
-                            "\n"
-                            "  check FILE   read a suite and show what it would run, or its first mistake\n"
-                            "               at file:line\n"
-                            "\n"
-                            "  --json       the suite as JSON (schema " BENCH_SUITE_SCHEMA ")\n"
-                            "\n"
-                            "Exit: 0 the file is good, 2 it is not (file:line and what to write on stderr).\n";
-
-Suite *bench_load_suite(const char *path) {
-        Suite *s = NULL;
-        Error e = ERROR_NULL;
-        if (suite_load_file(path, &s, &e) < 0) {
-                _cleanup_free_ char *msg = error_format(&e);
-                log_error("%s", msg ? msg : error_message(&e));
-                error_done(&e);
-                return NULL;
-        }
-        return s;
-}
+static const char usage[] =
+        "Usage: skytune bench check FILE [--json]\n"
+        "       skytune bench run SUITE [--repeat N] [--json] [--history FILE] ...\n"
+        "       skytune bench compare [A] [B] [--json] [--force] [--junit FILE] ...\n"
+        "\n"
+        "Benchmark suites (docs/bench.md): named benchmarks of kind command (a shell\n"
+        "command timed as a whole process) or probe (a skytune probe), each with\n"
+        "repetitions, warm-up, the metrics that matter and gates.\n"
+        "\n"
+        "  check FILE   read a suite and show what it would run, or its first mistake\n"
+        "               at file:line (--json: schema " BENCH_SUITE_SCHEMA ")\n"
+        "  run SUITE    run it, interleaved, into the history (see 'bench run --help')\n"
+        "  compare      two runs of the history, metric by metric, with the suite's\n"
+        "               gates (see 'bench compare --help')\n"
+        "\n"
+        "Exit of check: 0 the file is good, 2 it is not (file:line and what to write).\n";
 
 static int bench_check(int argc, char **argv) {
         bool json;
@@ -64,6 +59,8 @@ static const struct {
         int (*run)(int argc, char **argv);
 } subcommands[] = {
         { "check", bench_check },
+        { "run", bench_run },
+        { "compare", bench_compare },
 };
 
 int verb_bench(int argc, char **argv) {

@@ -8,3 +8,6 @@
 
 /* 0, or -EIO when writing failed. */
 int render_bench_suite(FILE *f, const json_t *doc);
+/* `bench run`: a skytune.bench-run/1 document as each benchmark's metrics with their median, spread
+ * (MAD / median) and repetitions. */
+int render_bench_run(FILE *f, const json_t *doc);
