@@ -9,7 +9,10 @@
 
 /* The end of a loop over rows: rc the last step's code, r what the loop found. */
 static int rows_done(sqlite3_stmt *st, int r, int rc) {
-        return rows_done(st, r, rc);
+        if (r == 0)
+                r = tsdb_errno(rc);
+        sqlite3_finalize(st);
+        return r;
 }
 
 static json_t *col_text(sqlite3_stmt *st, int i) {
