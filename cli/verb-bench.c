@@ -18,22 +18,21 @@
 #include "verb-bench.h"
 #include "verbs.h"
 
-static const char usage[] =
-        "Usage: skytune bench check FILE [--json]\n"
-        "       skytune bench run SUITE [--repeat N] [--json] [--history FILE] ...\n"
-        "       skytune bench compare [A] [B] [--json] [--force] [--junit FILE] ...\n"
-        "\n"
-        "Benchmark suites (docs/bench.md): named benchmarks of kind command (a shell\n"
-        "command timed as a whole process) or probe (a skytune probe), each with\n"
-        "repetitions, warm-up, the metrics that matter and gates.\n"
-        "\n"
-        "  check FILE   read a suite and show what it would run, or its first mistake\n"
-        "               at file:line (--json: schema " BENCH_SUITE_SCHEMA ")\n"
-        "  run SUITE    run it, interleaved, into the history (see 'bench run --help')\n"
-        "  compare      two runs of the history, metric by metric, with the suite's\n"
-        "               gates (see 'bench compare --help')\n"
-        "\n"
-        "Exit of check: 0 the file is good, 2 it is not (file:line and what to write).\n";
+static const char usage[] = "Usage: skytune bench check FILE [--json]\n"
+                            "       skytune bench run SUITE [--repeat N] [--json] [--history FILE] ...\n"
+                            "       skytune bench compare [A] [B] [--json] [--force] [--junit FILE] ...\n"
+                            "\n"
+                            "Benchmark suites (docs/bench.md): named benchmarks of kind command (a shell\n"
+                            "command timed as a whole process) or probe (a skytune probe), each with\n"
+                            "repetitions, warm-up, the metrics that matter and gates.\n"
+                            "\n"
+                            "  check FILE   read a suite and show what it would run, or its first mistake\n"
+                            "               at file:line (--json: schema " BENCH_SUITE_SCHEMA ")\n"
+                            "  run SUITE    run it, interleaved, into the history (see 'bench run --help')\n"
+                            "  compare      two runs of the history, metric by metric, with the suite's\n"
+                            "               gates (see 'bench compare --help')\n"
+                            "\n"
+                            "Exit of check: 0 the file is good, 2 it is not (file:line and what to write).\n";
 
 static int bench_check(int argc, char **argv) {
         bool json;
