@@ -130,19 +130,20 @@ static const char *verdict_name(Verdict v) {
 }
 
 /* A gate fails when the regression is significant (Holm-adjusted p below its alpha) and the whole
- * interval lies beyond its size; it is unknown when the comparison could not decide. */
+ * interval lies beyond its size; it passes when even the interval's worst end is within its size
+ * (or B improved); else it is unknown (more repetitions could tell). */
 static json_t *gate_json(const Pair *p) {
         const json_t *g = json_object_get(p->mb, "gate");
         if (!g)
                 return json_null();
-        double max = json_number_value(json_object_get(g, "max_regression")),
-               alpha = json_number_value(json_object_get(g, "alpha"));
+        double max = jnum(g, "max_regression"), alpha = jnum(g, "alpha");
         bool hib = p->opts.higher_is_better;
-        double near = hib ? p->c.ci_hi : p->c.ci_lo; /* the end of the interval nearest to no change */
+        double near = hib ? p->c.ci_hi : p->c.ci_lo, worst = hib ? p->c.ci_lo : p->c.ci_hi;
         bool beyond = isfinite(near) && (hib ? near < 1 - max : near > 1 + max);
-        const char *status = p->p_adj < alpha && beyond ? "failed"
-                : p->c.verdict == VERDICT_INCONCLUSIVE  ? "unknown"
-                                                        : "passed";
+        bool within = isfinite(worst) && (hib ? worst >= 1 - max : worst <= 1 + max);
+        const char *status = p->p_adj < alpha && beyond      ? "failed"
+                : within || p->c.verdict == VERDICT_IMPROVED ? "passed"
+                                                             : "unknown";
         return json_pack("{s:f, s:f, s:s}", "max_regression", max, "alpha", alpha, "status", status);
 }
 
