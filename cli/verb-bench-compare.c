@@ -18,7 +18,7 @@
 
 static const char usage[] = "Usage: skytune bench compare [A] [B] [--json] [--force] [--junit FILE]\n"
                             "                             [--suite NAME] [--noise PCT] [--aa RUN]\n"
-                            "                             [--history FILE]\n"
+                            "                             [--baseline NAME] [--history FILE]\n"
                             "\n"
                             "Compare run B (the candidate) with run A (the baseline) of the history: per\n"
                             "metric the medians, B/A with a 95 % bootstrap interval, the Mann-Whitney p\n"
@@ -34,13 +34,15 @@ static const char usage[] = "Usage: skytune bench compare [A] [B] [--json] [--fo
                             "  --noise PCT    the noise threshold when no A/A run measured more (default 2)\n"
                             "  --aa RUN       a run of A's configuration again: the A/A spread of each\n"
                             "                 metric raises its threshold\n"
+                            "  --baseline NAME  A is the suite's baseline NAME (bench baseline), B the run\n"
+                            "                 given or the newest\n"
                             "  --history FILE the history (default: as 'bench run')\n"
                             "\n"
                             "Exit: 0 compared, 4 a gate failed, 1 error (runs not comparable, missing),\n"
                             "2 usage.\n";
 
 typedef struct CompareArgs {
-        const char *history, *junit, *suite;
+        const char *history, *junit, *suite, *baseline;
         int64_t ids[2], aa;
         size_t n_ids;
         double noise;
@@ -67,6 +69,7 @@ static int parse_option(int c, CompareArgs *a) {
         case 'J': a->junit = optarg; return 0;
         case 's': a->suite = optarg; return 0;
         case 'H': a->history = optarg; return 0;
+        case 'b': a->baseline = optarg; return 0;
         case 'a': return parse_id("--aa", optarg, &a->aa);
         case 'n':
                 a->noise = strtod(optarg, &end) / 100;
@@ -80,15 +83,13 @@ static int parse_option(int c, CompareArgs *a) {
 }
 
 static int parse_args(int argc, char **argv, CompareArgs *a) {
-        static const struct option options[] = { { "json", no_argument, NULL, 'j' },
-                                                 { "force", no_argument, NULL, 'f' },
-                                                 { "junit", required_argument, NULL, 'J' },
-                                                 { "suite", required_argument, NULL, 's' },
-                                                 { "noise", required_argument, NULL, 'n' },
-                                                 { "aa", required_argument, NULL, 'a' },
-                                                 { "history", required_argument, NULL, 'H' },
-                                                 { "help", no_argument, NULL, 'h' },
-                                                 {} };
+        static const struct option options[] = {
+                { "json", no_argument, NULL, 'j' },          { "force", no_argument, NULL, 'f' },
+                { "junit", required_argument, NULL, 'J' },   { "suite", required_argument, NULL, 's' },
+                { "noise", required_argument, NULL, 'n' },   { "aa", required_argument, NULL, 'a' },
+                { "history", required_argument, NULL, 'H' }, { "baseline", required_argument, NULL, 'b' },
+                { "help", no_argument, NULL, 'h' },          {}
+        };
         int c;
         optind = 1;
         opterr = 0;
@@ -109,10 +110,34 @@ static int parse_args(int argc, char **argv, CompareArgs *a) {
                 log_error("bench compare takes at most two runs, A and B (see 'skytune bench compare --help')");
                 return EXIT_USAGE;
         }
+        if (a->baseline && argc - optind > 1) {
+                log_error("--baseline NAME is run A: give at most one run, B (see 'skytune bench compare --help')");
+                return EXIT_USAGE;
+        }
         for (; optind < argc; optind++)
                 if (parse_id("a run", argv[optind], &a->ids[a->n_ids++]) < 0)
                         return EXIT_USAGE;
         return -1;
+}
+
+/* --baseline NAME: B the run given or the newest (of --suite), A the baseline of B's suite. */
+static int pick_baseline(BenchHistory *h, CompareArgs *a, json_t **ra, json_t **rb) {
+        int64_t b = a->n_ids ? a->ids[0] : 0, base;
+        size_t n = a->n_ids;
+        if (!n && bench_history_last(h, a->suite, 1, &b, &n) < 0)
+                n = 0;
+        if (n == 0 || bench_history_get(h, b, rb) < 0) {
+                log_error("no run %s%lld in the history", n ? "" : "to compare with the baseline",
+                          n ? (long long) b : 0LL);
+                return -ENOENT;
+        }
+        const char *suite = json_string_value(json_object_get(*rb, "suite"));
+        if (bench_history_baseline_get(h, suite, a->baseline, &base) < 0 || bench_history_get(h, base, ra) < 0) {
+                log_error("suite %s has no baseline '%s': set one with 'skytune bench baseline set RUN --name %s'",
+                          suite, a->baseline, a->baseline);
+                return -ENOENT;
+        }
+        return 0;
 }
 
 /* A and B: the ones given, else the newest of the suite (the given run's, --suite, or any). */
@@ -178,7 +203,7 @@ static int compare_open(CompareArgs *a, json_t **ra, json_t **rb, json_t **raa) 
                           r == -ENOENT ? " (no run recorded yet: run 'skytune bench run SUITE')" : "");
                 return r;
         }
-        r = pick_runs(h, a, ra, rb);
+        r = a->baseline ? pick_baseline(h, a, ra, rb) : pick_runs(h, a, ra, rb);
         if (r == 0 && a->aa && (r = bench_history_get(h, a->aa, raa)) < 0)
                 log_error("no run %lld (--aa) in the history", (long long) a->aa);
         bench_history_close(h);

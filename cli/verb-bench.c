@@ -21,6 +21,7 @@
 static const char usage[] = "Usage: skytune bench check FILE [--json]\n"
                             "       skytune bench run SUITE [--repeat N] [--json] [--history FILE] ...\n"
                             "       skytune bench compare [A] [B] [--json] [--force] [--junit FILE] ...\n"
+                            "       skytune bench baseline set|accept RUN, baseline show\n"
                             "\n"
                             "Benchmark suites (docs/bench.md): named benchmarks of kind command (a shell\n"
                             "command timed as a whole process) or probe (a skytune probe), each with\n"
@@ -31,6 +32,8 @@ static const char usage[] = "Usage: skytune bench check FILE [--json]\n"
                             "  run SUITE    run it, interleaved, into the history (see 'bench run --help')\n"
                             "  compare      two runs of the history, metric by metric, with the suite's\n"
                             "               gates (see 'bench compare --help')\n"
+                            "  baseline     named baselines; accept a deliberate change (see 'bench\n"
+                            "               baseline --help')\n"
                             "\n"
                             "Exit of check: 0 the file is good, 2 it is not (file:line and what to write).\n";
 
@@ -60,6 +63,7 @@ static const struct {
         { "check", bench_check },
         { "run", bench_run },
         { "compare", bench_compare },
+        { "baseline", bench_baseline },
 };
 
 int verb_bench(int argc, char **argv) {

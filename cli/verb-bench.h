@@ -16,3 +16,4 @@ int bench_history_path(const char *opt, bool make_dir, char **ret);
 
 int bench_run(int argc, char **argv);
 int bench_compare(int argc, char **argv);
+int bench_baseline(int argc, char **argv);

@@ -150,7 +150,8 @@ int bench_history_prune(BenchHistory *h, const char *suite, int64_t older_than_u
         if (r == 0)
                 r = tsdb_prepare(h->db,
                                  "DELETE FROM run WHERE suite = ?1 AND (started_us < ?2 OR (?3 > 0 AND id NOT IN"
-                                 " (SELECT id FROM run WHERE suite = ?1 ORDER BY started_us DESC, id DESC LIMIT ?3)))",
+                                 " (SELECT id FROM run WHERE suite = ?1 ORDER BY started_us DESC, id DESC LIMIT ?3)))"
+                                 " AND id NOT IN (SELECT run FROM baseline)",
                                  &st);
         if (r == 0) {
                 sqlite3_bind_text(st, 1, suite, -1, SQLITE_STATIC);

@@ -22,7 +22,11 @@ static const char schema_sql[] =
         " max_regression REAL, alpha REAL, PRIMARY KEY(run, bench, pos)) WITHOUT ROWID;"
         "CREATE TABLE sample(run INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE, bench INTEGER NOT NULL,"
         " metric INTEGER NOT NULL, idx INTEGER NOT NULL, value REAL, PRIMARY KEY(run, bench, metric, idx))"
-        " WITHOUT ROWID;";
+        " WITHOUT ROWID;"
+        /* Named baselines of a suite; "accepted" marks a deliberate change taken as the new normal. */
+        "CREATE TABLE baseline(suite TEXT NOT NULL, name TEXT NOT NULL, run INTEGER NOT NULL REFERENCES run(id),"
+        " set_us INTEGER NOT NULL, accepted INTEGER NOT NULL, previous INTEGER, PRIMARY KEY(suite, name)) WITHOUT "
+        "ROWID;";
 
 static int create_schema(sqlite3 *db) {
         char ids[128];

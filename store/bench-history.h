@@ -27,6 +27,14 @@ int bench_history_get(BenchHistory *h, int64_t id, json_t **ret);
 /* Up to n ids, newest first, of the suite's runs (suite NULL: any suite's); *ret_n how many. */
 int bench_history_last(BenchHistory *h, const char *suite, size_t n, int64_t *ids, size_t *ret_n);
 /* Retention: deletes the suite's runs that started before older_than_us (0: none by age) and all
- * but the newest keep_runs (0: no limit). *ret_deleted how many went. */
+ * but the newest keep_runs (0: no limit), never a baseline's run. *ret_deleted how many went. */
 int bench_history_prune(BenchHistory *h, const char *suite, int64_t older_than_us, unsigned keep_runs,
                         unsigned *ret_deleted);
+
+/* Baselines (bench-history-baseline.c): the run that is the suite's baseline called name. set makes
+ * run (of suite) the baseline; accepted marks it a deliberate change over the one before, which is
+ * kept as "previous". -ENOENT: no such run (set) or no such baseline (get). */
+int bench_history_baseline_set(BenchHistory *h, const char *name, int64_t run, bool accepted, int64_t now_us);
+int bench_history_baseline_get(BenchHistory *h, const char *suite, const char *name, int64_t *ret_run);
+/* Every baseline as [{suite, name, run, set_us, accepted, previous}], by suite and name. */
+int bench_history_baselines(BenchHistory *h, json_t **ret);

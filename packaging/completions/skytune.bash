@@ -135,10 +135,12 @@ _skytune() {
                 fi ;;
         bench)
                 if [[ -z $sub ]]; then
-                        COMPREPLY=($(compgen -W 'check run compare' -- "$cur"))
+                        COMPREPLY=($(compgen -W 'check run compare baseline' -- "$cur"))
+                elif [[ $sub == baseline && $prev == baseline ]]; then
+                        COMPREPLY=($(compgen -W 'set accept show' -- "$cur"))
                 elif [[ $prev == --history ]]; then
                         _filedir db
-                elif [[ $sub != compare ]]; then
+                elif [[ $sub == check || $sub == run ]]; then
                         _filedir conf
                 fi ;;
         probe)

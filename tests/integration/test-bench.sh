@@ -42,6 +42,20 @@ grep -q 'tests="2" failures="1"' "$T/junit.xml" && grep -q '<failure message=.*v
 [[ $(rc $S bench compare 1 2 --history "$H" --noise 30) == 4 ]] && grep -q '^sleep .*regressed  gate failed' "$T/out" &&
         grep -q '^net improvement' "$T/out" || fail "compare text: $(cat "$T/out")"
 
+# Baselines: run 1 is the baseline, so run 2 regressed against it; accepting run 2 (a deliberate
+# change) makes a third run like it "same", not a regression.
+[[ $(rc $S bench baseline accept 2 --history "$H") == 1 ]] && grep -q "has no baseline 'main' to accept" "$T/err" || fail "accept without a baseline"
+$S bench baseline set 1 --history "$H" >/dev/null
+[[ $(rc $S bench compare --baseline main --history "$H" --noise 30) == 4 ]] && grep -q '^suite two-sleeps: run 1 (A) against run 2 (B)' "$T/out" ||
+        fail "compare against the baseline: $(cat "$T/out" "$T/err")"
+$S bench baseline accept 2 --history "$H" | grep -q 'baseline main of suite two-sleeps: run 2 (accepted change)' || fail "accept"
+SKYTUNE_TEST_SLEEP=0.1 $S bench run "$suite" --history "$H" >/dev/null
+code=$(rc $S bench compare --baseline main --history "$H" --noise 30 --json)
+[[ $code == 0 ]] && [[ $(verdict sleep) != regressed ]] && jq -e '.a.id == 2 and .b.id == 3' "$T/out" >/dev/null ||
+        fail "after accept: exit $code, $(jq -c '.metrics[0]' "$T/out")"
+$S bench baseline show --history "$H" | grep -q '^two-sleeps main: run 2 since .* (accepted change over run 1)$' || fail "baseline show"
+[[ $(rc $S bench compare --baseline other --history "$H") == 1 ]] && grep -q "has no baseline 'other'" "$T/err" || fail "missing baseline"
+
 # Fingerprints: hosts a and b differ in the CPU model (hard) and THP (soft).
 $S bench run "$F/bench/sleeps.conf" --repeat 3 --history "$T/fp.db" --sysroot "$F/bench-host/a" >/dev/null
 $S bench run "$F/bench/sleeps.conf" --repeat 3 --history "$T/fp.db" --sysroot "$F/bench-host/b" >/dev/null

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The benchmark history (store/bench-history*.c): a run goes in and comes out the same (samples,
  * nulls, gates, repetition times, fingerprint), the newest runs are found per suite, retention by
- * age and count deletes what it says, a file that is not a history is moved aside (kept) and one
+ * age and count deletes what it says (never a baseline's run), baselines are set, accepted over the
+ * one before and listed, a file that is not a history is moved aside (kept) and one
  * from a newer skytune is refused and left alone. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,43 @@ static void test_last_and_prune(void **state) {
         free(path);
 }
 
+static void test_baselines(void **state) {
+        char *path = path_of("baseline.db");
+        BenchHistory *h = NULL;
+        assert_int_equal(bench_history_open(path, &h, NULL), 0);
+        int64_t ids[4], got;
+        for (int i = 0; i < 4; i++) {
+                json_t *d = run_doc("s", 1000 * (i + 1), i);
+                assert_int_equal(bench_history_add(h, d, &ids[i]), 0);
+                json_decref(d);
+        }
+        assert_int_equal(bench_history_baseline_get(h, "s", "main", &got), -ENOENT);
+        assert_int_equal(bench_history_baseline_set(h, "main", 999, false, 1), -ENOENT);
+        assert_int_equal(bench_history_baseline_set(h, "main", ids[0], false, 1), 0);
+        assert_int_equal(bench_history_baseline_get(h, "s", "main", &got), 0);
+        assert_int_equal(got, ids[0]);
+        assert_int_equal(bench_history_baseline_set(h, "main", ids[2], true, 2), 0);
+        assert_int_equal(bench_history_baseline_get(h, "s", "main", &got), 0);
+        assert_int_equal(got, ids[2]);
+        assert_int_equal(bench_history_baseline_set(h, "old", ids[0], false, 3), 0);
+        json_t *list = NULL;
+        assert_int_equal(bench_history_baselines(h, &list), 0);
+        assert_int_equal(json_array_size(list), 2);
+        const json_t *main_b = json_array_get(list, 0); /* by name: main, old */
+        assert_true(json_is_true(json_object_get(main_b, "accepted")));
+        assert_int_equal(json_integer_value(json_object_get(main_b, "previous")), ids[0]);
+        json_decref(list);
+        /* Retention keeping one run spares the baselines' runs: 1 and 3 stay beside the newest, 4. */
+        unsigned deleted = 0;
+        assert_int_equal(bench_history_prune(h, "s", 0, 1, &deleted), 0);
+        assert_int_equal(deleted, 1);
+        size_t n;
+        assert_int_equal(bench_history_last(h, "s", 4, ids, &n), 0);
+        assert_int_equal(n, 3);
+        bench_history_close(h);
+        free(path);
+}
+
 static void test_foreign_moved_newer_refused(void **state) {
         char *path = path_of("foreign.db");
         test_write(dir, "foreign.db",
@@ -132,6 +170,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_round_trip),
                 cmocka_unit_test(test_last_and_prune),
+                cmocka_unit_test(test_baselines),
                 cmocka_unit_test(test_foreign_moved_newer_refused),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
