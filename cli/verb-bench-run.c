@@ -133,7 +133,7 @@ static int record(const RunArgs *a, json_t *doc, const char *suite) {
                 log_error("cannot write the run into the history %s: %s", path, strerror(-r));
                 return EXIT_FAIL;
         }
-        log_info("run %lld of suite %s recorded in %s%s", (long long) id, suite, path,
+        log_notice("run %lld of suite %s recorded in %s%s", (long long) id, suite, path,
                  deleted ? " (older runs deleted by retention)" : "");
         return EXIT_OK;
 }
