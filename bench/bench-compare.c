@@ -4,7 +4,11 @@
  * A B A B for N rounds: A reads both runs from the history and compares them in-process (the
  * library's part), B runs this build's `skytune bench compare --json` as a process (what a user
  * waits for). Prints every round and the medians.
- *   bench-compare [--rounds N] [--metrics M] [--reps R] */
+ * Then the verdicts on synthetic runs (samples uniform within +-2.5 %, seeded): `--aa N` comparisons
+ * of 5 metrics x 10 repetitions drawn alike (target: at most 1 in 20 with any metric called
+ * improved or regressed after Holm), and N with every metric 5 % slower (how many call each one
+ * regressed).
+ *   bench-compare [--rounds N] [--metrics M] [--reps R] [--aa N] */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -24,15 +28,16 @@ static double now_ms(void) {
 }
 
 /* A run of one benchmark with m metrics of r samples around 1 (+shift), 5 % noise. */
-static json_t *make_run(unsigned m, unsigned r, double shift, StatsRng *rng) {
+static json_t *make_run(unsigned m, unsigned r, double shift, bool all, StatsRng *rng) {
         json_t *metrics = json_array(), *reps = json_array();
         for (unsigned k = 0; k < r; k++)
                 json_array_append_new(reps, json_integer(k));
         for (unsigned i = 0; i < m; i++) {
                 json_t *s = json_array();
                 for (unsigned k = 0; k < r; k++)
-                        json_array_append_new(
-                                s, json_real((1 + shift * (i % 3 == 0)) * (1 + 0.05 * (stats_rng_uniform(rng) - 0.5))));
+                        json_array_append_new(s,
+                                              json_real((1 + shift * (all || i % 3 == 0)) *
+                                                        (1 + 0.05 * (stats_rng_uniform(rng) - 0.5))));
                 char name[32];
                 snprintf(name, sizeof(name), "metric_%u", i);
                 json_t *mj = json_pack("{s:s, s:s, s:b, s:o}", "name", name, "unit", "s", "higher_is_better", 0,
@@ -79,20 +84,49 @@ static double process(const char *path) {
         return t;
 }
 
+/* n comparisons of synthetic runs, B shifted by shift on every metric: how many had any metric
+ * called improved or regressed, and how many metrics in all were called regressed. */
+static void verdicts(unsigned n, double shift, const char *what) {
+        StatsRng rng;
+        stats_rng_seed(&rng, 7);
+        unsigned any = 0, regressed = 0, metrics = 0;
+        for (unsigned i = 0; i < n; i++) {
+                json_t *a = make_run(5, 10, 0, true, &rng), *b = make_run(5, 10, shift, true, &rng), *cmp = NULL;
+                Error e = ERROR_NULL;
+                if (bench_compare_runs(a, b, &(BenchCompareOptions) {}, &cmp, &e) < 0) {
+                        fprintf(stderr, "bench-compare: %s\n", error_message(&e));
+                        exit(1);
+                }
+                const json_t *sum = json_object_get(cmp, "summary");
+                long long imp = json_integer_value(json_object_get(sum, "improvements"));
+                long long reg = json_integer_value(json_object_get(sum, "regressions"));
+                any += imp + reg > 0;
+                regressed += (unsigned) reg;
+                metrics += (unsigned) json_array_size(json_object_get(cmp, "metrics"));
+                json_decref(a);
+                json_decref(b);
+                json_decref(cmp);
+        }
+        printf("%s: %u of %u comparisons called some metric improved or regressed; %u of %u metrics regressed\n", what,
+               any, n, regressed, metrics);
+}
+
 int main(int argc, char **argv) {
-        unsigned rounds = 11, m = 10, r = 30;
+        unsigned rounds = 11, m = 10, r = 30, aa = 20;
         static const struct option options[] = { { "rounds", required_argument, NULL, 'n' },
                                                  { "metrics", required_argument, NULL, 'm' },
                                                  { "reps", required_argument, NULL, 'r' },
+                                                 { "aa", required_argument, NULL, 'a' },
                                                  {} };
         int c;
         while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
                 unsigned v = (unsigned) strtoul(optarg ? optarg : "0", NULL, 10);
                 if (c == '?' || v < 1 || v > 1000) {
-                        fprintf(stderr, "usage: bench-compare [--rounds N] [--metrics M] [--reps R] (1 .. 1000)\n");
+                        fprintf(stderr,
+                                "usage: bench-compare [--rounds N] [--metrics M] [--reps R] [--aa N] (1 .. 1000)\n");
                         return 2;
                 }
-                *(c == 'n' ? &rounds : c == 'm' ? &m : &r) = v;
+                *(c == 'n' ? &rounds : c == 'm' ? &m : c == 'a' ? &aa : &r) = v;
         }
         char dir[] = "/tmp/bench-compare-XXXXXX", path[64];
         if (!mkdtemp(dir))
@@ -101,7 +135,7 @@ int main(int argc, char **argv) {
         StatsRng rng;
         stats_rng_seed(&rng, 42);
         BenchHistory *h = NULL;
-        json_t *a = make_run(m, r, 0, &rng), *b = make_run(m, r, 0.1, &rng);
+        json_t *a = make_run(m, r, 0, false, &rng), *b = make_run(m, r, 0.1, false, &rng);
         if (bench_history_open(path, &h, NULL) < 0 || bench_history_add(h, a, NULL) < 0 ||
             bench_history_add(h, b, NULL) < 0) {
                 fprintf(stderr, "bench-compare: cannot build the history in %s\n", path);
@@ -119,6 +153,8 @@ int main(int argc, char **argv) {
                 printf("%5u  %33.2f  %37.2f\n", i + 1, ta[i], tb[i]);
         }
         printf("median A %.2f ms, B %.2f ms (target <= 50 ms)\n", stats_median(ta, rounds), stats_median(tb, rounds));
+        verdicts(aa, 0, "A/A (5 metrics x 10 repetitions, +-2.5 % noise)");
+        verdicts(aa, 0.05, "5 % slower (5 metrics x 10 repetitions, +-2.5 % noise)");
         unlink(path);
         char wal[80];
         snprintf(wal, sizeof(wal), "%s-wal", path);
