@@ -56,6 +56,19 @@ code=$(rc $S bench compare --baseline main --history "$H" --noise 30 --json)
 $S bench baseline show --history "$H" | grep -q '^two-sleeps main: run 2 since .* (accepted change over run 1)$' || fail "baseline show"
 [[ $(rc $S bench compare --baseline other --history "$H") == 1 ]] && grep -q "has no baseline 'other'" "$T/err" || fail "missing baseline"
 
+# An A/A run raises the threshold of each metric to the spread it shows: run 1 against run 2 (the
+# sleep twice as long) as "A/A" of run 2 makes the sleep's threshold far above the 2 % floor.
+$S bench compare 2 3 --aa 1 --history "$H" --json >"$T/aa.json" || [[ $? == 4 ]] || fail "compare --aa"
+jq -e '[.metrics[] | select(.benchmark == "sleep")][0].threshold > 0.3 and
+       ([.metrics[] | select(.benchmark == "steady")][0].threshold < 0.3)' "$T/aa.json" >/dev/null ||
+        fail "--aa thresholds: $(jq -c '[.metrics[] | {benchmark, threshold}]' "$T/aa.json")"
+
+# A probe benchmark runs in-process, one round per repetition.
+printf 'repetitions = 3;\nwarmup = 0;\nbenchmarks = ( { name = "cpu"; kind = "probe"; probe = "cpu"; duration = 0.05;\n  metrics = [ "int_ops_per_s_1thread" ]; } );\n' >"$T/probe.conf"
+$S bench run "$T/probe.conf" --history "$T/probe.db" --json >"$T/probe.json" || fail "probe benchmark"
+jq -e '.benchmarks[0].metrics[0] | (.samples | length == 3 and all(. > 0)) and .higher_is_better' "$T/probe.json" >/dev/null ||
+        fail "probe samples: $(jq -c '.benchmarks[0].metrics[0]' "$T/probe.json")"
+
 # Fingerprints: hosts a and b differ in the CPU model (hard) and THP (soft).
 $S bench run "$F/bench/sleeps.conf" --repeat 3 --history "$T/fp.db" --sysroot "$F/bench-host/a" >/dev/null
 $S bench run "$F/bench/sleeps.conf" --repeat 3 --history "$T/fp.db" --sysroot "$F/bench-host/b" >/dev/null
