@@ -86,7 +86,7 @@ static int add_bench(Writer *w, int pos, const json_t *b) {
 }
 
 static int add_run(Writer *w, const json_t *run) {
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         char *fp = json_dumps(json_object_get(run, "fingerprint"), JSON_COMPACT | JSON_SORT_KEYS);
         int r = fp ? tsdb_prepare(w->db,
                                   "INSERT INTO run(suite, suite_digest, started_us, finished_us, skytune_version,"
