@@ -147,7 +147,7 @@ int bench_run(int argc, char **argv) {
         if (!s)
                 return EXIT_USAGE;
         Sysroot *root = NULL;
-        if (a.sysroot && cli_open_sysroot(a.sysroot, &root) < 0) {
+        if (cli_open_sysroot(a.sysroot, &root) < 0) {
                 suite_free(s);
                 return EXIT_USAGE;
         }

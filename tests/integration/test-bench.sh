@@ -72,6 +72,8 @@ jq -e '.benchmarks[0].metrics[0] | (.samples | length == 3 and all(. > 0)) and .
 # Fingerprints: hosts a and b differ in the CPU model (hard) and THP (soft).
 $S bench run "$F/bench/sleeps.conf" --repeat 3 --history "$T/fp.db" --sysroot "$F/bench-host/a" >/dev/null
 $S bench run "$F/bench/sleeps.conf" --repeat 3 --history "$T/fp.db" --sysroot "$F/bench-host/b" >/dev/null
+[[ $(SKYTUNE_SYSROOT=$F/bench-host/b $S bench run "$F/bench/sleeps.conf" --repeat 1 --history "$T/env.db" --json 2>/dev/null |
+      jq -r .fingerprint.hard.cpu_model) == "Fixture CPU 4000" ]] || fail "SKYTUNE_SYSROOT is not where the fingerprint is read"
 [[ $(rc $S bench compare --history "$T/fp.db") == 1 ]] && grep -q "hard fingerprint fields: cpu_model ('Fixture CPU 3000' vs 'Fixture CPU 4000')" "$T/err" &&
         grep -q -- '--force' "$T/err" && [[ ! -s $T/out ]] || fail "different CPUs compared: $(cat "$T/err")"
 [[ $(rc $S bench compare --history "$T/fp.db" --force) == [04] ]] && grep -q '^forced across cpu_model: Fixture CPU 3000 -> Fixture CPU 4000' "$T/out" &&
