@@ -43,6 +43,13 @@ int render_bench_compare(FILE *f, const json_t *doc) {
                 (long long) json_integer_value(json_object_get(b, "id")));
         differences(f, doc, "hard_differences", "forced across");
         differences(f, doc, "soft_differences", "differs:");
+        for (size_t k = 0; k < 2; k++) {
+                size_t i;
+                const json_t *name;
+                json_array_foreach(json_object_get(doc, k ? "only_in_b" : "only_in_a"), i, name)
+                        fprintf(f, "not compared: %s is only in run %s\n", json_string_value(name) ?: "-",
+                                k ? "B" : "A");
+        }
         fprintf(f, "%-12s %-14s %9s %9s %7s %-15s %6s  %s\n", "benchmark", "metric", "A", "B", "B/A", "95% CI", "p",
                 "verdict");
         size_t i;

@@ -212,6 +212,17 @@ static int judge(Pair *pairs, size_t n) {
         return r;
 }
 
+/* The names of x's benchmarks that y has not: not compared, and said so. */
+static json_t *only_in(const json_t *x, const json_t *y) {
+        json_t *names = json_array();
+        size_t i;
+        const json_t *b;
+        json_array_foreach(json_object_get(x, "benchmarks"), i, b)
+                if (str(b, "name") && !find_named(json_object_get(y, "benchmarks"), str(b, "name")))
+                        json_array_append_new(names, json_string(str(b, "name")));
+        return names;
+}
+
 static json_t *run_ref(const json_t *run) {
         return json_pack("{s:O?, s:s?, s:O?, s:O?}", "id", json_object_get(run, "id"), "suite", str(run, "suite"),
                          "started_us", json_object_get(run, "started_us"), "fingerprint",
@@ -255,6 +266,8 @@ int bench_compare_runs(const json_t *a, const json_t *b, const BenchCompareOptio
                 json_decref(metrics);
                 return error_set(e, r, "cannot compare the runs: %s", strerror(-r));
         }
+        json_object_set_new(doc, "only_in_a", only_in(a, b));
+        json_object_set_new(doc, "only_in_b", only_in(b, a));
         json_object_set_new(json_object_get(doc, "summary"), "gates_failed",
                             json_integer((json_int_t) bench_compare_failed_gates(doc)));
         *ret = doc;

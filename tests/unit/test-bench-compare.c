@@ -91,8 +91,10 @@ static void test_holm_steps_and_verdicts(void **state) {
 
 static void test_need_more(void **state) {
         static const double v[] = { 0.9, 1.0, 1.1, 0.95, 1.05, 1.0, 0.9, 1.1 };
-        json_t *a = run("X", json_pack("[o, o]", metric("t", false, v, 8, 0.05, 0.05), metric("u", false, v, 8, 0.30, 0.05)));
-        json_t *b = run("X", json_pack("[o, o]", metric("t", false, v, 8, 0.05, 0.05), metric("u", false, v, 8, 0.30, 0.05)));
+        json_t *a = run(
+                "X", json_pack("[o, o]", metric("t", false, v, 8, 0.05, 0.05), metric("u", false, v, 8, 0.30, 0.05)));
+        json_t *b = run(
+                "X", json_pack("[o, o]", metric("t", false, v, 8, 0.05, 0.05), metric("u", false, v, 8, 0.30, 0.05)));
         BenchCompareOptions o = {};
         json_t *cmp = NULL;
         Error e = ERROR_NULL;
@@ -133,8 +135,15 @@ static void test_fingerprint_refused(void **state) {
         assert_non_null(strstr(error_message(&e), "cpu_model ('CPU A' vs 'CPU B')"));
         error_done(&e);
         o.force = true;
+        /* A benchmark only B has is listed, not compared. */
+        json_array_append_new(json_object_get(b, "benchmarks"),
+                              json_pack("{s:s, s:s, s:s, s:[]}", "name", "extra", "kind", "command", "config_digest",
+                                        "e", "metrics"));
         assert_int_equal(bench_compare_runs(a, b, &o, &cmp, &e), 0);
         assert_int_equal(json_array_size(json_object_get(cmp, "hard_differences")), 1);
+        assert_int_equal(json_array_size(json_object_get(cmp, "only_in_a")), 0);
+        assert_string_equal(json_string_value(json_array_get(json_object_get(cmp, "only_in_b"), 0)), "extra");
+        assert_int_equal(json_array_size(json_object_get(cmp, "metrics")), 1);
         json_decref(cmp);
         json_decref(a);
         json_decref(b);
