@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -10,17 +11,19 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "time-util.h"
 #include "fileio.h"
 #include "log.h"
 #include "profiler.h"
+#include "time-util.h"
 
 int cli_open_sysroot(const char *opt, Sysroot **ret) {
         const char *path = opt ? opt : secure_getenv("SKYTUNE_SYSROOT");
         int r = sysroot_open(path, ret);
         if (r < 0)
-                return log_error_errno(r, "cannot open sysroot '%s': %m (pass an existing directory with --sysroot or SKYTUNE_SYSROOT)",
-                                       isempty(path) ? "/" : path);
+                return log_error_errno(
+                        r,
+                        "cannot open sysroot '%s': %m (pass an existing directory with --sysroot or SKYTUNE_SYSROOT)",
+                        isempty(path) ? "/" : path);
         return 0;
 }
 
@@ -32,7 +35,8 @@ int cli_write_text(const char *text, size_t len, const char *path) {
         }
         int r = write_file_atomic(path, text, len, 0644);
         if (r < 0)
-                return log_error_errno(r, "cannot write '%s': %m (check that its directory exists and is writable)", path);
+                return log_error_errno(r, "cannot write '%s': %m (check that its directory exists and is writable)",
+                                       path);
         return 0;
 }
 
@@ -128,8 +132,8 @@ int cli_parse_seconds(const char *s, double *ret) {
         return time_parse_seconds(s, ret);
 }
 
-static volatile sig_atomic_t interrupted;   /* the signal number */
-static volatile sig_atomic_t interrupts;    /* how many arrived */
+static volatile sig_atomic_t interrupted; /* the signal number */
+static volatile sig_atomic_t interrupts;  /* how many arrived */
 
 static void on_interrupt(int sig) {
         interrupted = sig;
@@ -172,7 +176,7 @@ void cli_sleep_until_usec(uint64_t deadline) {
                         return;
                 uint64_t d = deadline - now;
                 struct timespec ts = { .tv_sec = (time_t) (d / 1000000u), .tv_nsec = (long) (d % 1000000u) * 1000 };
-                nanosleep(&ts, NULL);   /* EINTR: loop re-checks the flag */
+                nanosleep(&ts, NULL); /* EINTR: loop re-checks the flag */
         }
 }
 
@@ -205,8 +209,12 @@ int cli_collect_profile_for(const Sysroot *root, char *const *targets, size_t n_
 
         bool progress = cli_stderr_is_tty() && duration_s > 0;
         ProfilerWindow w = {
-                .duration_s = duration_s, .interval_s = interval_s, .now = window_now, .wait_until = window_wait,
-                .progress = progress ? window_progress : NULL, .userdata = &duration_s,
+                .duration_s = duration_s,
+                .interval_s = interval_s,
+                .now = window_now,
+                .wait_until = window_wait,
+                .progress = progress ? window_progress : NULL,
+                .userdata = &duration_s,
         };
         r = profiler_run(p, &w);
         if (progress)
@@ -218,11 +226,35 @@ int cli_collect_profile_for(const Sysroot *root, char *const *targets, size_t n_
         if (r >= 0)
                 r = profiler_report(p, duration_s, interval_s, ret);
         if (r >= 0 && profiler_interrupted(p))
-                log_warning("interrupted after %.1f of %.0f s: the profile has the %u samples taken, marked \"interrupted\"",
+                log_warning("interrupted after %.1f of %.0f s: the profile has the %u samples taken, marked "
+                            "\"interrupted\"",
                             json_real_value(json_object_get(json_object_get(*ret, "window"), "duration_s")), duration_s,
                             profiler_samples(p));
         profiler_free(p);
         if (r < 0)
                 return log_error_errno(r, "cannot build the profile: %m");
         return 0;
+}
+
+int cli_parse_file_json(int argc, char **argv, const char *usage, const char *see, bool *ret_json,
+                        const char **ret_file) {
+        static const struct option options[] = { { "json", no_argument, NULL, 'j' },
+                                                 { "help", no_argument, NULL, 'h' },
+                                                 {} };
+        int c;
+        *ret_json = false;
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "jh", options, NULL)) != -1)
+                switch (c) {
+                case 'j': *ret_json = true; break;
+                case 'h': fputs(usage, stdout); return EXIT_OK;
+                default: log_error("unknown option '%s' (see '%s')", argv[optind - 1], see); return EXIT_USAGE;
+                }
+        if (optind + 1 != argc) {
+                log_error("%s takes one FILE (see '%s')", argv[0], see);
+                return EXIT_USAGE;
+        }
+        *ret_file = argv[optind];
+        return -1;
 }

@@ -56,6 +56,10 @@ bool cli_stderr_is_tty(void);
 int cli_flags_conflict(const char *opt_a, const char *opt_b, const char *why);
 /* An option that means nothing without another: logs "OPT needs NEEDED: WHY", returns EXIT_USAGE. */
 int cli_flag_needs(const char *opt, const char *needed, const char *why);
+/* The arguments of a "VERB SUB FILE [--json]" subcommand (scenario check, bench check): --help prints
+ * usage; *ret_json and *ret_file are set. Returns -1 to go on, else the exit code (usage errors
+ * logged, naming `see`, e.g. "skytune bench --help"). */
+int cli_parse_file_json(int argc, char **argv, const char *usage, const char *see, bool *ret_json, const char **ret_file);
 /* Parse a duration in seconds ("10", "0.5", "2s", "500ms"); -EINVAL if malformed or negative. */
 int cli_parse_seconds(const char *s, double *ret);
 /* A finite number of seconds to sleep, interrupted early by SIGINT/SIGTERM (cli_interrupted()). */

@@ -16,50 +16,32 @@
 #include "schema.h"
 #include "verbs.h"
 
-static const char usage[] =
-        "Usage: skytune scenario check FILE [--json]\n"
-        "\n"
-        "Read a load scenario (docs/scenario.md) the way 'skytune load --scenario FILE'\n"
-        "does, and print what it would run: each step with its model, phases (planned\n"
-        "durations and values), endpoints and thresholds. Secret headers (@FILE, $VAR)\n"
-        "are read to check them but shown only as where they come from.\n"
-        "\n"
-        "  --json    the plan as JSON (schema " SCENARIO_CHECK_SCHEMA ")\n"
-        "\n"
-        "Exit: 0 the file is good, 2 it is not (file:line and what to write on stderr).\n";
+static const char usage[] = "Usage: skytune scenario check FILE [--json]\n"
+                            "\n"
+                            "Read a load scenario (docs/scenario.md) the way 'skytune load --scenario FILE'\n"
+                            "does, and print what it would run: each step with its model, phases (planned\n"
+                            "durations and values), endpoints and thresholds. Secret headers (@FILE, $VAR)\n"
+                            "are read to check them but shown only as where they come from.\n"
+                            "\n"
+                            "  --json    the plan as JSON (schema " SCENARIO_CHECK_SCHEMA ")\n"
+                            "\n"
+                            "Exit: 0 the file is good, 2 it is not (file:line and what to write on stderr).\n";
 
 static int scenario_check(int argc, char **argv) {
-        static const struct option options[] = { { "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, {} };
-        bool json = false;
-        int c;
-        optind = 1;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "jh", options, NULL)) != -1)
-                switch (c) {
-                case 'j':
-                        json = true;
-                        break;
-                case 'h':
-                        fputs(usage, stdout);
-                        return EXIT_OK;
-                default:
-                        log_error("unknown option '%s' (see 'skytune scenario --help')", argv[optind - 1]);
-                        return EXIT_USAGE;
-                }
-        if (optind + 1 != argc) {
-                log_error("scenario check takes one FILE (see 'skytune scenario --help')");
-                return EXIT_USAGE;
-        }
+        bool json;
+        const char *file;
+        int code = cli_parse_file_json(argc, argv, usage, "skytune scenario --help", &json, &file);
+        if (code >= 0)
+                return code;
         Scenario *sc = NULL;
         Error e = ERROR_NULL;
-        if (scenario_load_file(argv[optind], &sc, &e) < 0) {
+        if (scenario_load_file(file, &sc, &e) < 0) {
                 _cleanup_free_ char *msg = error_format(&e);
                 log_error("%s", msg ? msg : error_message(&e));
                 error_done(&e);
                 return EXIT_USAGE;
         }
         json_t *doc = scenario_check_json(sc);
-        int code;
         if (json)
                 code = doc && cli_write_json(doc, NULL) >= 0 ? EXIT_OK : EXIT_FAIL;
         else
@@ -76,7 +58,7 @@ int verb_scenario(int argc, char **argv) {
                 fputs(usage, stdout);
                 return EXIT_OK;
         }
-        log_error("%s%s: use 'skytune scenario check FILE'", argc >= 2 ? "unknown subcommand " : "a subcommand is missing",
-                  argc >= 2 ? argv[1] : "");
+        log_error("%s%s: use 'skytune scenario check FILE'",
+                  argc >= 2 ? "unknown subcommand " : "a subcommand is missing", argc >= 2 ? argv[1] : "");
         return EXIT_USAGE;
 }

@@ -35,5 +35,14 @@ static inline json_t *json_num(double v) {
         return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* Member k of o when it is a number, else NaN. */
+static inline double jnum(const json_t *o, const char *k) {
+        const json_t *v = json_object_get(o, k);
+        return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* The finite numbers of array a (others skipped) in a new array; *ret_n how many. NULL: no memory. */
+double *json_finite_numbers(const json_t *a, size_t *ret_n);
+
 /* Whether member k of o is a string equal to one of the NULL-terminated list. */
 bool jstr_in(const json_t *o, const char *k, const char *const *list);

@@ -38,9 +38,17 @@
 #define MONITOR_API_ALERTS_SCHEMA "skytune.monitor-alerts/1"         /* GET /api/v1/alerts */
 #define MONITOR_TRANSACTIONS_SCHEMA "skytune.monitor-transactions/1" /* GET /api/v1/transactions */
 #define MONITOR_HEALTH_SCHEMA "skytune.monitor-health/1"             /* GET /api/v1/health */
+#define BENCH_SUITE_SCHEMA "skytune.bench-suite/1"       /* bench check --json (docs/bench.md) */
+#define BENCH_RUN_SCHEMA "skytune.bench-run/1"           /* bench run --json (docs/bench.md) */
+#define BENCH_COMPARE_SCHEMA "skytune.bench-compare/1"   /* bench compare --json (docs/bench.md) */
 
 /* The monitor's time-series store (store/tsdb.c, docs/store.md): the SQLite file's
  * PRAGMA application_id ("SkTS") and PRAGMA user_version. A file with another application_id is
  * foreign and moved aside; one with a newer user_version is refused, never moved. */
 #define STORE_TSDB_APPLICATION_ID 0x536b5453
 #define STORE_TSDB_USER_VERSION 1
+
+/* The benchmark history (suite/history*.c, docs/bench.md): PRAGMA application_id ("SkBH") and
+ * user_version, with the same rules as the monitor's store. */
+#define BENCH_HISTORY_APPLICATION_ID 0x536b4248
+#define BENCH_HISTORY_USER_VERSION 1

@@ -122,7 +122,7 @@ static int rank_sum(const double *a, size_t na, const double *b, size_t nb, doub
                 size_t j = i;
                 while (j < n && r[j].v == r[i].v)
                         j++;
-                double t = (double) (j - i), rank = (double) (i + 1 + j) / 2;      /* mean of i+1 .. j */
+                double t = (double) (j - i), rank = (double) (i + 1 + j) / 2; /* mean of i+1 .. j */
                 for (size_t k = i; k < j; k++)
                         if (r[k].from_a)
                                 w += rank;
@@ -189,7 +189,7 @@ static int mann_whitney(const double *a, size_t na, const double *b, size_t nb, 
                 double mu = m * n / 2;
                 double var = m * n / 12 * ((total + 1) - ties / (total * (total - 1)));
                 if (var <= 0) {
-                        mw.p = 1;               /* every value is the same */
+                        mw.p = 1; /* every value is the same */
                 } else {
                         mw.z = (fabs(mw.u_a - mu) - 0.5) / sqrt(var);
                         mw.p = MIN(1.0, 2 * stats_normal_sf(mw.z));
@@ -207,11 +207,62 @@ int stats_mann_whitney_asymptotic(const double *a, size_t na, const double *b, s
         return mann_whitney(a, na, b, nb, false, ret);
 }
 
-static double resampled_median(StatsRng *rng, const double *v, size_t n, double *scratch) {
+/* One side of a bootstrap, sorted once: each resample counts how often it drew each rank and finds
+ * its middle order statistics from the cumulative counts, O(n) instead of sorting the resample.
+ * Draws are of the original index (so a seed gives the same resamples as drawing values), mapped
+ * to its rank. */
+typedef struct Side {
+        const double *v;
+        size_t n;
+        double *sorted;
+        size_t *rank; /* rank[i]: where v[i] is in sorted */
+        unsigned *counts;
+} Side;
+
+static int cmp_index(const void *x, const void *y, void *userdata) {
+        const double *v = userdata;
+        double a = v[*(const size_t *) x], b = v[*(const size_t *) y];
+        return a < b ? -1 : a > b;
+}
+
+static int side_init(Side *s, const double *v, size_t n) {
+        *s = (Side) { .v = v, .n = n };
+        _cleanup_free_ size_t *order = malloc(n * sizeof(size_t));
+        s->sorted = malloc(n * sizeof(double));
+        s->rank = malloc(n * sizeof(size_t));
+        s->counts = malloc(n * sizeof(unsigned));
+        if (!order || !s->sorted || !s->rank || !s->counts)
+                return -ENOMEM;
         for (size_t i = 0; i < n; i++)
-                scratch[i] = v[stats_rng_below(rng, n)];
-        qsort(scratch, n, sizeof(double), cmp_double);
-        return sorted_median(scratch, n);
+                order[i] = i;
+        qsort_r(order, n, sizeof(size_t), cmp_index, (void *) v);
+        for (size_t r = 0; r < n; r++) {
+                s->sorted[r] = v[order[r]];
+                s->rank[order[r]] = r;
+        }
+        return 0;
+}
+
+static void side_done(Side *s) {
+        free(s->sorted);
+        free(s->rank);
+        free(s->counts);
+}
+
+static double resampled_median(StatsRng *rng, Side *s) {
+        size_t n = s->n, lo_k = (n - 1) / 2, hi_k = n / 2, cum = 0;
+        memset(s->counts, 0, n * sizeof(unsigned));
+        for (size_t i = 0; i < n; i++)
+                s->counts[s->rank[stats_rng_below(rng, n)]]++;
+        double lo = NAN;
+        for (size_t r = 0; r < n; r++) {
+                cum += s->counts[r];
+                if (isnan(lo) && cum > lo_k)
+                        lo = s->sorted[r];
+                if (cum > hi_k)
+                        return n % 2 ? s->sorted[r] : (lo + s->sorted[r]) / 2;
+        }
+        return NAN;
 }
 
 /* Quantile of sorted values with linear interpolation between order statistics. */
@@ -222,28 +273,38 @@ static double sorted_quantile(const double *s, size_t n, double q) {
                 return s[n - 1];
         double frac = h - (double) lo;
         if (frac == 0 || s[lo] == s[lo + 1])
-                return s[lo];           /* also keeps INFINITY out of 0 x inf */
+                return s[lo]; /* also keeps INFINITY out of 0 x inf */
         return s[lo] + frac * (s[lo + 1] - s[lo]);
 }
 
-int stats_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb, double level,
-                             unsigned resamples, uint64_t seed, double *ret_lo, double *ret_hi) {
+int stats_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb, double level, unsigned resamples,
+                             uint64_t seed, double *ret_lo, double *ret_hi) {
         if (na == 0 || nb == 0 || resamples == 0 || !(level > 0 && level < 1))
                 return -EINVAL;
-        _cleanup_free_ double *scratch = malloc(MAX(na, nb) * sizeof(double));
         _cleanup_free_ double *ratios = malloc(resamples * sizeof(double));
-        if (!scratch || !ratios)
-                return -ENOMEM;
+        Side sa, sb;
+        int r = side_init(&sa, a, na);
+        if (r == 0)
+                r = side_init(&sb, b, nb);
+        else
+                sb = (Side) {};
+        if (!ratios)
+                r = -ENOMEM;
         StatsRng rng;
         stats_rng_seed(&rng, seed);
-        for (unsigned i = 0; i < resamples; i++) {
-                double ma = resampled_median(&rng, a, na, scratch);
-                double mb = resampled_median(&rng, b, nb, scratch);
+        for (unsigned i = 0; r == 0 && i < resamples; i++) {
+                double ma = resampled_median(&rng, &sa);
+                double mb = resampled_median(&rng, &sb);
                 if (isnan(ma) || isnan(mb) || (ma < 0) != (mb < 0) || (ma == 0 && mb < 0))
-                        return -EDOM;
+                        r = -EDOM;
                 /* A baseline that did nothing (a failed round counts 0): any work is an infinite gain. */
-                ratios[i] = ma != 0 ? mb / ma : mb > 0 ? INFINITY : 1;
+                else
+                        ratios[i] = ma != 0 ? mb / ma : mb > 0 ? INFINITY : 1;
         }
+        side_done(&sa);
+        side_done(&sb);
+        if (r < 0)
+                return r;
         qsort(ratios, resamples, sizeof(double), cmp_double);
         *ret_lo = sorted_quantile(ratios, resamples, (1 - level) / 2);
         *ret_hi = sorted_quantile(ratios, resamples, 1 - (1 - level) / 2);
@@ -296,7 +357,7 @@ void stats_decide(Comparison *c, const CompareOptions *opts, double p) {
         if (nmin < o.min_rounds) {
                 c->more_rounds = (unsigned) MIN(MAX((double) (o.min_rounds - nmin), need - (double) nmin), 100000.0);
         } else if (isnan(c->ci_lo)) {
-                c->more_rounds = 0;     /* no ratio: nothing more rounds would fix */
+                c->more_rounds = 0; /* no ratio: nothing more rounds would fix */
         } else if (c->ci_lo >= 1 - (c->threshold - c->margin) && c->ci_hi <= 1 + (c->threshold - c->margin)) {
                 c->verdict = VERDICT_UNCHANGED;
         } else if (p < o.alpha && (c->ci_lo > 1 + c->threshold || c->ci_hi < 1 - c->threshold)) {
@@ -309,7 +370,8 @@ void stats_decide(Comparison *c, const CompareOptions *opts, double p) {
                  * observed change bounds it from the other side. */
                 double by_p = isnan(p) || p <= 0 ? 1 : ceil(log(p / o.alpha) / log(3.5));
                 double effect = fabs(c->ratio - 1);
-                double by_power = isnan(c->cv) || !(effect > 0) ? 0 : ceil(rounds_for_power(c->cv, effect)) - (double) nmin;
+                double by_power =
+                        isnan(c->cv) || !(effect > 0) ? 0 : ceil(rounds_for_power(c->cv, effect)) - (double) nmin;
                 c->more_rounds = (unsigned) MIN(MAX(MAX(by_p, by_power), 1.0), 100000.0);
         } else {
                 double more = need - (double) nmin;
@@ -317,13 +379,17 @@ void stats_decide(Comparison *c, const CompareOptions *opts, double p) {
         }
 }
 
-int stats_compare(const double *a, size_t na, const double *b, size_t nb, const CompareOptions *opts,
-                  Comparison *ret) {
+int stats_compare(const double *a, size_t na, const double *b, size_t nb, const CompareOptions *opts, Comparison *ret) {
         CompareOptions o = compare_defaults(opts);
         Comparison c = {
-                .na = na, .nb = nb,
-                .median_a = stats_median(a, na), .median_b = stats_median(b, nb),
-                .ci_lo = NAN, .ci_hi = NAN, .ratio = NAN, .cv = NAN,
+                .na = na,
+                .nb = nb,
+                .median_a = stats_median(a, na),
+                .median_b = stats_median(b, nb),
+                .ci_lo = NAN,
+                .ci_hi = NAN,
+                .ratio = NAN,
+                .cv = NAN,
                 .threshold = MAX(o.noise, o.aa_spread) + (o.margin > 0 ? o.margin : 0),
                 .margin = o.margin > 0 ? o.margin : 0,
                 .mwu = { .p = NAN },

@@ -10,6 +10,7 @@
 #include "collector.h"
 #include "dirlist.h"
 #include "host-facts.h"
+#include "host-virt.h"
 #include "macro.h"
 #include "mountinfo.h"
 #include "safe-text.h"
@@ -57,8 +58,8 @@ static int os_fact(json_t *host, const Sysroot *root) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return set_unavailable(host, "os", "cannot read /etc/os-release or /usr/lib/os-release: %s%s", strerror(-r),
-                                       source_error_hint(r));
+                return set_unavailable(host, "os", "cannot read /etc/os-release or /usr/lib/os-release: %s%s",
+                                       strerror(-r), source_error_hint(r));
         char name[256];
         r = os_release_pretty_name(text, len, name, sizeof(name));
         if (r < 0)
@@ -74,7 +75,8 @@ static int cpuinfo_facts(json_t *host, const Sysroot *root, int *ret_flag) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return set_unavailable(host, "cpu_model", "cannot read /proc/cpuinfo: %s%s", strerror(-r), source_error_hint(r));
+                return set_unavailable(host, "cpu_model", "cannot read /proc/cpuinfo: %s%s", strerror(-r),
+                                       source_error_hint(r));
         *ret_flag = cpuinfo_has_flag(text, len, "hypervisor");
         char model[256];
         if (cpuinfo_model(text, len, model, sizeof(model)) < 0)
@@ -103,8 +105,10 @@ static int memory_facts(json_t *host, const Sysroot *root) {
         int r = sysroot_read_file(root, "proc/meminfo", &text, &len);
         if (r == -ENOMEM)
                 return r;
-        if (r < 0 || meminfo_bytes(text, len, "MemTotal", &mem) < 0 || meminfo_bytes(text, len, "SwapTotal", &swap) < 0) {
-                const char *why = r < 0 ? strerror(-r) : "no valid MemTotal or SwapTotal line", *hint = source_error_hint(r < 0 ? r : -EBADMSG);
+        if (r < 0 || meminfo_bytes(text, len, "MemTotal", &mem) < 0 ||
+            meminfo_bytes(text, len, "SwapTotal", &swap) < 0) {
+                const char *why = r < 0 ? strerror(-r) : "no valid MemTotal or SwapTotal line",
+                           *hint = source_error_hint(r < 0 ? r : -EBADMSG);
                 r = set_unavailable(host, "memory_bytes", "cannot read /proc/meminfo: %s%s", why, hint);
                 return r ?: set_unavailable(host, "swap_bytes", "cannot read /proc/meminfo: %s%s", why, hint);
         }
@@ -120,33 +124,8 @@ static char *read_opt(const Sysroot *root, const char *rel) {
         return s;
 }
 
-static bool pid1_in_container(const Sysroot *root) {
-        _cleanup_free_ char *env = NULL;
-        size_t len;
-        /* Readable by root only; NUL-separated. */
-        if (sysroot_read_file(root, "proc/1/environ", &env, &len) < 0)
-                return false;
-        for (size_t i = 0; i < len; i += strlen(env + i) + 1)
-                if (strncmp(env + i, "container=", 10) == 0)
-                        return true;
-        return false;
-}
-
 static int virt_fact(json_t *host, const Sysroot *root, int hypervisor_flag) {
-        _cleanup_free_ char *hv = read_opt(root, "sys/hypervisor/type"), *vendor = read_opt(root, "sys/class/dmi/id/sys_vendor"),
-                            *product = read_opt(root, "sys/class/dmi/id/product_name"),
-                            *clocks = read_opt(root, "sys/devices/system/clocksource/clocksource0/available_clocksource");
-        VirtEvidence e = {
-                /* Not /.dockerenv: it stays behind in VM images built from container images. */
-                .container = sysroot_exists(root, "run/systemd/container") || sysroot_exists(root, "run/.containerenv") ||
-                             pid1_in_container(root),
-                .hypervisor_type = hv,
-                .sys_vendor = vendor,
-                .product_name = product,
-                .cpu_hypervisor_flag = hypervisor_flag,
-                .clocksources = clocks,
-        };
-        return set(host, "virtualization", json_text(virt_detect(&e)));
+        return set(host, "virtualization", json_text(host_virt_read(root, hypervisor_flag)));
 }
 
 static int cgroup_fact(json_t *host, const Sysroot *root) {
@@ -155,9 +134,11 @@ static int cgroup_fact(json_t *host, const Sysroot *root) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return set_unavailable(host, "cgroup", "cannot read /proc/self/mountinfo: %s%s", strerror(-r), source_error_hint(r));
-        return set(host, "cgroup", json_pack("{s:s, s:o}", "mode", cgroup_mode_to_string(l.mode), "cgroup2_mount",
-                                             json_text(l.cgroup2[0] ? l.cgroup2 : NULL)));
+                return set_unavailable(host, "cgroup", "cannot read /proc/self/mountinfo: %s%s", strerror(-r),
+                                       source_error_hint(r));
+        return set(host, "cgroup",
+                   json_pack("{s:s, s:o}", "mode", cgroup_mode_to_string(l.mode), "cgroup2_mount",
+                             json_text(l.cgroup2[0] ? l.cgroup2 : NULL)));
 }
 
 static json_t *words_array(const char *s) {
@@ -180,7 +161,8 @@ static int cpufreq_fact(json_t *host, const Sysroot *root) {
                 return r;
         if (pol.n == 0)
                 return set(host, "cpufreq",
-                           json_pack("{s:s}", "unavailable", "no cpufreq: " CPUFREQ_DIR " has no policies (typical in a VM)"));
+                           json_pack("{s:s}", "unavailable",
+                                     "no cpufreq: " CPUFREQ_DIR " has no policies (typical in a VM)"));
         json_t *policies = json_object(), *cf = json_object();
         _cleanup_free_ char *driver = NULL;
         for (size_t i = 0; policies && cf && i < pol.n; i++) {

@@ -10,7 +10,7 @@ build=(build-essential cmake pkg-config libsystemd-dev libcap-dev libcurl4-opens
 # prometheus brings promtool, which checks the profile's textfile and the monitor's /metrics.
 test=(libcmocka-dev dbus polkitd systemd procps util-linux iproute2 jq curl nginx wrk
       debhelper lintian rpm rpmlint prometheus ansible-core man-db groff-base python3 bash-completion zsh
-      openssl systemd-container debootstrap)
+      openssl systemd-container debootstrap sqlite3)
 # skytune db's tests start their own PostgreSQL (initdb, pg_ctl); pgbench and pg_stat_statements
 # come with postgresql / postgresql-contrib.
 test+=(postgresql postgresql-contrib)

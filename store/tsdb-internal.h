@@ -14,8 +14,8 @@ struct tsdb_log_bound {
 
 struct tsdb {
         sqlite3 *db;
-        int lock_fd;                  /* flock'd: one writer per file */
-        dev_t lock_dev;               /* the locked file, for the process's list of them */
+        int lock_fd;    /* flock'd: one writer per file */
+        dev_t lock_dev; /* the locked file, for the process's list of them */
         ino_t lock_ino;
         struct tsdb_log_bound *bound; /* by series id, n_bound of them (ids beyond: none logged) */
         size_t n_bound;
@@ -37,6 +37,15 @@ int tsdb_step_int(sqlite3_stmt *st, int64_t *ret);
 int tsdb_query_int(sqlite3 *db, const char *sql, int64_t *ret);
 /* BEGIN IMMEDIATE; and COMMIT (or ROLLBACK when r < 0, returning r). */
 int tsdb_begin(sqlite3 *db);
+/* The one text a pragma answers must be want: mismatch otherwise. */
+int tsdb_pragma_is(sqlite3 *db, const char *sql, const char *want, int mismatch);
+/* The file's ids (tsdb-open.c; the benchmark history's too): ours (0), foreign or older (-EBADMSG),
+ * newer (-EPROTO), or empty (1: to be created). */
+int tsdb_check_ids(sqlite3 *db, int64_t application_id, int64_t user_version);
+/* The file and its -wal and -shm (when present) go to PATH.corrupt-STAMP[.N][-wal|-shm], a name
+ * none of the three of which is taken. *ret_moved gets the new name whenever the file has moved,
+ * even when a -wal or -shm then could not follow (and could not be put back). */
+int tsdb_move_aside(const char *path, char **ret_moved);
 int tsdb_end(sqlite3 *db, int r);
 
 /* Resets st and binds ?1 and ?2. */

@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "schema.h"
 #include "macro.h"
+#include "schema.h"
 #include "tsdb-internal.h"
 
 static const char schema_sql[] =
@@ -43,8 +43,8 @@ static int create_schema(sqlite3 *db) {
         if (r < 0)
                 return r;
         char ids[128];
-        snprintf(ids, sizeof(ids), "PRAGMA application_id = %d; PRAGMA user_version = %d;",
-                 STORE_TSDB_APPLICATION_ID, STORE_TSDB_USER_VERSION);
+        snprintf(ids, sizeof(ids), "PRAGMA application_id = %d; PRAGMA user_version = %d;", STORE_TSDB_APPLICATION_ID,
+                 STORE_TSDB_USER_VERSION);
         r = tsdb_begin(db);
         if (r < 0)
                 return r;
@@ -55,7 +55,7 @@ static int create_schema(sqlite3 *db) {
 }
 
 /* The one text a pragma answers must be want: mismatch otherwise. */
-static int pragma_is(sqlite3 *db, const char *sql, const char *want, int mismatch) {
+int tsdb_pragma_is(sqlite3 *db, const char *sql, const char *want, int mismatch) {
         sqlite3_stmt *st;
         int r = tsdb_prepare(db, sql, &st);
         if (r == 0) {
@@ -82,15 +82,13 @@ static const char state_sql[] = "CREATE TABLE IF NOT EXISTS state(key TEXT PRIMA
                                 "CREATE INDEX IF NOT EXISTS events_t ON events(t);";
 
 static int set_wal(sqlite3 *db) {
-        int r = pragma_is(db, "PRAGMA journal_mode = WAL", "wal", -EIO);
+        int r = tsdb_pragma_is(db, "PRAGMA journal_mode = WAL", "wal", -EIO);
         if (r == 0)
                 r = tsdb_exec(db, "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 4000");
         return r < 0 ? r : tsdb_exec(db, state_sql);
 }
 
-/* Ours, foreign (-EBADMSG), newer (-EPROTO) or fresh (then created). */
-/* Ours (0), foreign or older (-EBADMSG), newer (-EPROTO), or empty (1: to be created). */
-static int check_ids(sqlite3 *db) {
+int tsdb_check_ids(sqlite3 *db, int64_t application_id, int64_t user_version) {
         int64_t app, version, tables;
         int r = tsdb_query_int(db, "PRAGMA application_id", &app);
         if (r == 0)
@@ -101,20 +99,20 @@ static int check_ids(sqlite3 *db) {
                 return r;
         if (app == 0 && version == 0 && tables == 0)
                 return 1;
-        if (app != STORE_TSDB_APPLICATION_ID)
+        if (app != application_id)
                 return -EBADMSG;
-        if (version > STORE_TSDB_USER_VERSION)
+        if (version > user_version)
                 return -EPROTO;
-        return version < STORE_TSDB_USER_VERSION ? -EBADMSG : 0;
+        return version < user_version ? -EBADMSG : 0;
 }
 
 static int check_or_create(sqlite3 *db) {
-        int r = check_ids(db);
+        int r = tsdb_check_ids(db, STORE_TSDB_APPLICATION_ID, STORE_TSDB_USER_VERSION);
         if (r < 0)
                 return r;
         if (r == 1)
                 return create_schema(db);
-        return pragma_is(db, "PRAGMA quick_check(1)", "ok", -EBADMSG);
+        return tsdb_pragma_is(db, "PRAGMA quick_check(1)", "ok", -EBADMSG);
 }
 
 /* The URI that opens path read-only; immutable when no -wal file is beside it. A read-only
@@ -162,7 +160,7 @@ int tsdb_open_reader(const char *path, struct tsdb **ret) {
         if (r == 0)
                 r = tsdb_errno(sqlite3_busy_timeout(t->db, 2000));
         if (r == 0)
-                r = check_ids(t->db);
+                r = tsdb_check_ids(t->db, STORE_TSDB_APPLICATION_ID, STORE_TSDB_USER_VERSION);
         if (r == 1)
                 r = -ENOENT; /* an empty file: no store yet */
         if (r < 0) {
@@ -236,10 +234,7 @@ static int sidecar_taken(const char *dest) {
         return 0;
 }
 
-/* The file and its -wal and -shm (when present) go to PATH.corrupt-STAMP[.N][-wal|-shm], a name
- * none of the three of which is taken. *ret_moved gets the new name whenever the file has moved,
- * even when a -wal or -shm then could not follow (and could not be put back). */
-static int move_aside(const char *path, char **ret_moved) {
+int tsdb_move_aside(const char *path, char **ret_moved) {
         char stamp[32];
         struct tm tm;
         time_t now = time(NULL);
@@ -308,7 +303,7 @@ static pthread_mutex_t held_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct held {
         dev_t dev;
         ino_t ino;
-} *held;
+} * held;
 static size_t n_held, cap_held;
 
 static bool is_held(dev_t dev, ino_t ino) {
@@ -346,7 +341,7 @@ static int lock_writer(const char *path, struct tsdb *t) {
         if (r == 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
                 r = errno == EWOULDBLOCK ? -EBUSY : -errno;
         if (r == 0) {
-                held[n_held++] = (struct held){ st.st_dev, st.st_ino };
+                held[n_held++] = (struct held) { st.st_dev, st.st_ino };
                 t->lock_fd = fd;
                 t->lock_dev = st.st_dev;
                 t->lock_ino = st.st_ino;
@@ -397,7 +392,7 @@ int tsdb_open(const char *path, struct tsdb **ret, char **ret_moved) {
         if (r == -EBADMSG) {
                 /* The lock goes with the file moved aside (its connection is closed); the fresh
                  * file at path gets one of its own. */
-                r = move_aside(path, &moved);
+                r = tsdb_move_aside(path, &moved);
                 unlock_writer(t);
                 if (r == 0)
                         r = lock_writer(path, t);

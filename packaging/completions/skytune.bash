@@ -93,7 +93,7 @@ _skytune() {
         --latency-limit | --scale | --transactions | --progress | --min-rows | --factor | --spike | --before | \
         --after | --spikes | --to | --start | --increment | --step | --max-steps | --slo-error-rate | --slo-p99 | \
         --slo-lateness | --sustain | --repeats | --resolution | --warmup | --rest | --hold | --window | --since | \
-        --until)
+        --until | --repeat | --keep-days | --keep-runs)
                 return ;;
         esac
 
@@ -102,7 +102,7 @@ _skytune() {
                 [[ ${words[j]} != -* ]] && { sub=${words[j]}; break; }
         done
         if [[ $cur == -* ]]; then
-                if [[ $cmd == db || ($cmd == load && $sub == merge) ]]; then
+                if [[ $cmd == db || ($cmd == bench && -n $sub) || ($cmd == load && $sub == merge) ]]; then
                         COMPREPLY=($(compgen -W "$(_skytune_options "$prog" "$cmd" $sub)" -- "$cur"))
                 else
                         COMPREPLY=($(compgen -W "$(_skytune_options "$prog" "$cmd")" -- "$cur"))
@@ -131,6 +131,16 @@ _skytune() {
                 if [[ $prev == scenario ]]; then
                         COMPREPLY=($(compgen -W 'check' -- "$cur"))
                 else
+                        _filedir conf
+                fi ;;
+        bench)
+                if [[ -z $sub ]]; then
+                        COMPREPLY=($(compgen -W 'check run compare baseline' -- "$cur"))
+                elif [[ $sub == baseline && $prev == baseline ]]; then
+                        COMPREPLY=($(compgen -W 'set accept show' -- "$cur"))
+                elif [[ $prev == --history ]]; then
+                        _filedir db
+                elif [[ $sub == check || $sub == run ]]; then
                         _filedir conf
                 fi ;;
         probe)

@@ -2,7 +2,8 @@
 # An install below another prefix is consistent: configured with -DCMAKE_INSTALL_PREFIX=/usr/local
 # and installed to a DESTDIR, the systemd unit's ExecStart= and the D-Bus activation file's Exec=
 # name the helper where it was installed, and that helper is there; so does skytune-monitor.service's
-# ExecStart= for the monitor, and the shipped alert rules are where the monitor looks. (The packages
+# ExecStart= for the monitor, and the shipped alert rules are where the monitor looks; the example
+# benchmark suite is installed. (The packages
 # keep /usr: tests/packaging/test-deb.sh and test-rpm.sh.) Builds only the installed programs,
 # unoptimised.
 set -euo pipefail
@@ -34,6 +35,7 @@ munit=$dest$prefix/lib/systemd/system/skytune-monitor.service
 mexec=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$munit")
 [[ $mexec == "$monitor" ]] || fail "skytune-monitor.service's ExecStart= is '$mexec', the monitor is at $monitor"
 [[ -f $dest$prefix/share/skytune/alerts/host.conf ]] || fail "no shipped alert rules in $prefix/share/skytune/alerts"
+[[ -f $dest$prefix/share/skytune/suites/performance.conf ]] || fail "no example benchmark suite in $prefix/share/skytune/suites"
 strings "$dest$monitor" | grep -x "$prefix/share/skytune/alerts" >/dev/null || fail "the monitor does not look for its rules in $prefix/share/skytune/alerts"
 ! grep -rn '@[A-Z_]*@' "$unit" "$activation" "$munit" || fail "a placeholder was left unreplaced"
 echo "ok: the units and the activation file point at $helper and $monitor"

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* What the bench subcommands share: the suite loaded with its error logged, the history's path. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "macro.h"
+#include "verb-bench.h"
+
+Suite *bench_load_suite(const char *path) {
+        Suite *s = NULL;
+        Error e = ERROR_NULL;
+        if (suite_load_file(path, &s, &e) < 0) {
+                _cleanup_free_ char *msg = error_format(&e);
+                log_error("%s", msg ? msg : error_message(&e));
+                error_done(&e);
+                return NULL;
+        }
+        return s;
+}
+
+static int mkdir_parents(char *path, mode_t mode) {
+        for (char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
+                *p = '\0';
+                int r = mkdir(path, mode) < 0 && errno != EEXIST ? -errno : 0;
+                *p = '/';
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int bench_history_path(const char *opt, bool make_dir, char **ret) {
+        const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+        char *path = NULL;
+        int r;
+        if (opt)
+                r = (path = strdup(opt)) ? 0 : -1;
+        else if (geteuid() == 0)
+                r = (path = strdup("/var/lib/skytune/bench.db")) ? 0 : -1;
+        else if (xdg && xdg[0] == '/')
+                r = asprintf(&path, "%s/skytune/bench.db", xdg);
+        else if (home && home[0] == '/')
+                r = asprintf(&path, "%s/.local/state/skytune/bench.db", home);
+        else {
+                log_error(
+                        "no place for the benchmark history: HOME and XDG_STATE_HOME are not set; give --history FILE");
+                return -ENOENT;
+        }
+        if (r < 0 || !path) {
+                log_error("out of memory");
+                return -ENOMEM;
+        }
+        if (make_dir && !opt && (r = mkdir_parents(path, 0700)) < 0) {
+                log_error("cannot create the directory of %s: %s (give --history FILE elsewhere)", path, strerror(-r));
+                free(path);
+                return r;
+        }
+        *ret = path;
+        return 0;
+}

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: MIT */
+/* skytune bench compare [A] [B]: two runs of the history (default: the newest two of the suite),
+ * metric by metric, with the gates of B's suite; JUnit for CI. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench-compare.h"
+#include "bench-history.h"
+#include "cli.h"
+#include "log.h"
+#include "macro.h"
+#include "render-bench.h"
+#include "schema.h"
+#include "verb-bench.h"
+
+static const char usage[] = "Usage: skytune bench compare [A] [B] [--json] [--force] [--junit FILE]\n"
+                            "                             [--suite NAME] [--noise PCT] [--aa RUN]\n"
+                            "                             [--baseline NAME] [--history FILE]\n"
+                            "\n"
+                            "Compare run B (the candidate) with run A (the baseline) of the history: per\n"
+                            "metric the medians, B/A with a 95 % bootstrap interval, the Mann-Whitney p\n"
+                            "after Holm's correction across all metrics, and a verdict: improved,\n"
+                            "regressed, same, or unknown (with the repetitions that could decide), against\n"
+                            "a noise threshold. Default: the newest two runs (of --suite NAME); one run\n"
+                            "given: it against the newest run of its suite.\n"
+                            "\n"
+                            "  --json         the comparison as JSON (schema " BENCH_COMPARE_SCHEMA ")\n"
+                            "  --force        compare runs whose hard fingerprint fields differ\n"
+                            "  --junit FILE   JUnit XML: one test case per gate\n"
+                            "  --suite NAME   the suite whose newest runs are compared\n"
+                            "  --noise PCT    the noise threshold when no A/A run measured more (default 2)\n"
+                            "  --aa RUN       a run of A's configuration again: the A/A spread of each\n"
+                            "                 metric raises its threshold\n"
+                            "  --baseline NAME  A is the suite's baseline NAME (bench baseline), B the run\n"
+                            "                 given or the newest\n"
+                            "  --history FILE the history (default: as 'bench run')\n"
+                            "\n"
+                            "Exit: 0 compared, 4 a gate failed, 1 error (runs not comparable, missing),\n"
+                            "2 usage.\n";
+
+typedef struct CompareArgs {
+        const char *history, *junit, *suite, *baseline;
+        int64_t ids[2], aa;
+        size_t n_ids;
+        double noise;
+        bool json, force;
+} CompareArgs;
+
+static int parse_id(const char *what, const char *arg, int64_t *ret) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(arg, &end, 10);
+        if (errno || end == arg || *end || v < 1) {
+                log_error("%s '%s': give a run's id (a number that 'bench run' printed)", what, arg);
+                return -EINVAL;
+        }
+        *ret = v;
+        return 0;
+}
+
+static int parse_option(int c, CompareArgs *a) {
+        char *end;
+        switch (c) {
+        case 'j': a->json = true; return 0;
+        case 'f': a->force = true; return 0;
+        case 'J': a->junit = optarg; return 0;
+        case 's': a->suite = optarg; return 0;
+        case 'H': a->history = optarg; return 0;
+        case 'b': a->baseline = optarg; return 0;
+        case 'a': return parse_id("--aa", optarg, &a->aa);
+        case 'n':
+                a->noise = strtod(optarg, &end) / 100;
+                if (end == optarg || *end || !(a->noise > 0 && a->noise < 1)) {
+                        log_error("--noise '%s': give a percentage above 0 and below 100", optarg);
+                        return -EINVAL;
+                }
+                return 0;
+        default: return -EINVAL;
+        }
+}
+
+static int parse_args(int argc, char **argv, CompareArgs *a) {
+        static const struct option options[] = {
+                { "json", no_argument, NULL, 'j' },          { "force", no_argument, NULL, 'f' },
+                { "junit", required_argument, NULL, 'J' },   { "suite", required_argument, NULL, 's' },
+                { "noise", required_argument, NULL, 'n' },   { "aa", required_argument, NULL, 'a' },
+                { "history", required_argument, NULL, 'H' }, { "baseline", required_argument, NULL, 'b' },
+                { "help", no_argument, NULL, 'h' },          {}
+        };
+        int c;
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+                if (c == 'h') {
+                        fputs(usage, stdout);
+                        return EXIT_OK;
+                }
+                if (c == '?' || c == ':') {
+                        log_error("unknown option or missing value '%s' (see 'skytune bench compare --help')",
+                                  argv[optind - 1]);
+                        return EXIT_USAGE;
+                }
+                if (parse_option(c, a) < 0)
+                        return EXIT_USAGE;
+        }
+        if (argc - optind > 2) {
+                log_error("bench compare takes at most two runs, A and B (see 'skytune bench compare --help')");
+                return EXIT_USAGE;
+        }
+        if (a->baseline && argc - optind > 1) {
+                log_error("--baseline NAME is run A: give at most one run, B (see 'skytune bench compare --help')");
+                return EXIT_USAGE;
+        }
+        for (; optind < argc; optind++)
+                if (parse_id("a run", argv[optind], &a->ids[a->n_ids++]) < 0)
+                        return EXIT_USAGE;
+        return -1;
+}
+
+/* --baseline NAME: B the run given or the newest (of --suite), A the baseline of B's suite. */
+static int pick_baseline(BenchHistory *h, CompareArgs *a, json_t **ra, json_t **rb) {
+        int64_t b = a->n_ids ? a->ids[0] : 0, base;
+        size_t n = a->n_ids;
+        if (!n && bench_history_last(h, a->suite, 1, &b, &n) < 0)
+                n = 0;
+        if (n == 0 || bench_history_get(h, b, rb) < 0) {
+                log_error("no run %s%lld in the history", n ? "" : "to compare with the baseline",
+                          n ? (long long) b : 0LL);
+                return -ENOENT;
+        }
+        const char *suite = json_string_value(json_object_get(*rb, "suite"));
+        if (bench_history_baseline_get(h, suite, a->baseline, &base) < 0 || bench_history_get(h, base, ra) < 0) {
+                log_error("suite %s has no baseline '%s': set one with 'skytune bench baseline set RUN --name %s'",
+                          suite, a->baseline, a->baseline);
+                return -ENOENT;
+        }
+        return 0;
+}
+
+/* A and B: the ones given, else the newest of the suite (the given run's, --suite, or any). */
+static int pick_runs(BenchHistory *h, CompareArgs *a, json_t **ra, json_t **rb) {
+        json_t *first = NULL;
+        if (a->n_ids >= 1 && bench_history_get(h, a->ids[0], &first) < 0) {
+                log_error("no run %lld in the history", (long long) a->ids[0]);
+                return -ENOENT;
+        }
+        if (a->n_ids == 2) {
+                *ra = first;
+                if (bench_history_get(h, a->ids[1], rb) < 0) {
+                        log_error("no run %lld in the history", (long long) a->ids[1]);
+                        return -ENOENT;
+                }
+                return 0;
+        }
+        const char *suite = first ? json_string_value(json_object_get(first, "suite")) : a->suite;
+        int64_t ids[3];
+        size_t n = 0;
+        int r = bench_history_last(h, suite, 3, ids, &n);
+        size_t k = 0; /* drop the given run from the newest */
+        for (size_t i = 0; i < n; i++)
+                if (!first || ids[i] != a->ids[0])
+                        ids[k++] = ids[i];
+        if (r < 0 || k < (first ? 1u : 2u)) {
+                log_error("the history has %s runs of %s%s to compare: run 'skytune bench run SUITE' %s",
+                          first ? "no other" : "fewer than two", suite ? "suite " : "any suite", suite ? suite : "",
+                          first ? "again" : "twice");
+                json_decref(first);
+                return -ENOENT;
+        }
+        if (first) {
+                *ra = first;
+                return bench_history_get(h, ids[0], rb);
+        }
+        r = bench_history_get(h, ids[1], ra);
+        return r < 0 ? r : bench_history_get(h, ids[0], rb);
+}
+
+static int write_junit(const char *path, const json_t *cmp) {
+        FILE *f = fopen(path, "we");
+        if (!f) {
+                log_error("cannot write the JUnit file %s: %m", path);
+                return -errno;
+        }
+        int r = render_bench_junit(f, cmp);
+        if (fclose(f) != 0 || r < 0) {
+                log_error("cannot write the JUnit file %s", path);
+                return -EIO;
+        }
+        return 0;
+}
+
+static int compare_open(CompareArgs *a, json_t **ra, json_t **rb, json_t **raa) {
+        _cleanup_free_ char *path = NULL;
+        if (bench_history_path(a->history, false, &path) < 0)
+                return -EINVAL;
+        BenchHistory *h = NULL;
+        int r = bench_history_open_reader(path, &h);
+        if (r < 0) {
+                log_error("cannot read the history %s: %s%s", path, strerror(-r),
+                          r == -ENOENT ? " (no run recorded yet: run 'skytune bench run SUITE')" : "");
+                return r;
+        }
+        r = a->baseline ? pick_baseline(h, a, ra, rb) : pick_runs(h, a, ra, rb);
+        if (r == 0 && a->aa && (r = bench_history_get(h, a->aa, raa)) < 0)
+                log_error("no run %lld (--aa) in the history", (long long) a->aa);
+        bench_history_close(h);
+        return r;
+}
+
+int bench_compare(int argc, char **argv) {
+        CompareArgs a = {};
+        int code = parse_args(argc, argv, &a);
+        if (code >= 0)
+                return code;
+        json_t *ra = NULL, *rb = NULL, *raa = NULL, *cmp = NULL;
+        if (compare_open(&a, &ra, &rb, &raa) < 0)
+                code = EXIT_FAIL;
+        Error e = ERROR_NULL;
+        BenchCompareOptions o = { .force = a.force, .noise = a.noise, .aa = raa };
+        if (code < 0 && bench_compare_runs(ra, rb, &o, &cmp, &e) < 0) {
+                log_error("%s", error_message(&e));
+                code = EXIT_FAIL;
+        }
+        if (code < 0 && a.junit && write_junit(a.junit, cmp) < 0)
+                code = EXIT_FAIL;
+        if (code < 0 && (a.json ? cli_write_json(cmp, NULL) : render_bench_compare(stdout, cmp)) < 0)
+                code = EXIT_FAIL;
+        if (code < 0)
+                code = bench_compare_failed_gates(cmp) > 0 ? EXIT_GATE : EXIT_OK;
+        error_done(&e);
+        json_decref(ra);
+        json_decref(rb);
+        json_decref(raa);
+        json_decref(cmp);
+        return code;
+}

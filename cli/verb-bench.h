@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* What the files of `skytune bench` share (cli/verb-bench*.c). */
+#pragma once
+
+#include <stdbool.h>
+
+#include "suite.h"
+
+/* Loads the suite at path, logging its first mistake at file:line; NULL then. */
+Suite *bench_load_suite(const char *path);
+/* --history FILE, else /var/lib/skytune/bench.db for root, else $XDG_STATE_HOME/skytune/bench.db
+ * (~/.local/state/skytune/bench.db); with make_dir its directory is created. Logs failures. */
+int bench_history_path(const char *opt, bool make_dir, char **ret);
+/* The exit code of a failed gate (bench compare), distinct from errors (1) and usage (2). */
+#define EXIT_GATE 4
+
+int bench_run(int argc, char **argv);
+int bench_compare(int argc, char **argv);
+int bench_baseline(int argc, char **argv);

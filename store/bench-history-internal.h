@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: MIT */
+/* What the benchmark history's files share. */
+#pragma once
+
+#include "bench-history.h"
+#include "tsdb-internal.h"
+
+struct BenchHistory {
+        sqlite3 *db;
+};

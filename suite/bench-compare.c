@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench-compare.h"
+#include "fingerprint.h"
+#include "json-util.h"
+#include "macro.h"
+#include "schema.h"
+#include "stats.h"
+
+#define COMPARE_METRICS_MAX 4096
+
+/* One metric of a benchmark present in both runs. */
+typedef struct Pair {
+        const char *bench;
+        const json_t *ma, *mb;
+        double *a, *b;
+        size_t na, nb;
+        CompareOptions opts;
+        Comparison c;
+        double p_adj;
+} Pair;
+
+static const char *str(const json_t *o, const char *key) {
+        return json_string_value(json_object_get(o, key));
+}
+
+static const json_t *find_named(const json_t *array, const char *name) {
+        size_t i;
+        const json_t *x;
+        json_array_foreach(array, i, x)
+                if (name && str(x, "name") && strcmp(str(x, "name"), name) == 0)
+                        return x;
+        return NULL;
+}
+
+static double *finite_samples(const json_t *m, size_t *ret_n) {
+        return json_finite_numbers(json_object_get(m, "samples"), ret_n);
+}
+
+/* The hard fields that differ, and each common benchmark's config digest: as "field" entries. */
+static json_t *hard_differences(const json_t *a, const json_t *b) {
+        json_t *diff = fingerprint_diff(json_object_get(a, "fingerprint"), json_object_get(b, "fingerprint"), "hard");
+        size_t i;
+        const json_t *ba;
+        json_array_foreach(json_object_get(a, "benchmarks"), i, ba) {
+                const json_t *bb = find_named(json_object_get(b, "benchmarks"), str(ba, "name"));
+                if (bb && !json_equal(json_object_get(ba, "config_digest"), json_object_get(bb, "config_digest"))) {
+                        char field[256];
+                        snprintf(field, sizeof(field), "config_digest of %s", str(ba, "name") ?: "?");
+                        json_array_append_new(diff,
+                                              json_pack("{s:s, s:O, s:O}", "field", field, "a",
+                                                        json_object_get(ba, "config_digest"), "b",
+                                                        json_object_get(bb, "config_digest")));
+                }
+        }
+        return diff;
+}
+
+static int refuse(const json_t *diff, Error *e) {
+        char names[1024] = "";
+        size_t i;
+        const json_t *d;
+        json_array_foreach(diff, i, d) {
+                char one[300];
+                snprintf(one, sizeof(one), "%s%s ('%s' vs '%s')", i ? ", " : "", str(d, "field") ?: "?",
+                         json_is_string(json_object_get(d, "a")) ? str(d, "a") : "-",
+                         json_is_string(json_object_get(d, "b")) ? str(d, "b") : "-");
+                strncat(names, one, sizeof(names) - strlen(names) - 1);
+        }
+        return error_set(e, -EXDEV,
+                         "the runs differ in hard fingerprint fields: %s; they are not comparable (--force "
+                         "compares them anyway)",
+                         names);
+}
+
+/* The A/A spread of one metric: how far an A-against-A interval reaches from 1. */
+static double aa_spread(const json_t *aa, const char *bench, const Pair *p, unsigned resamples) {
+        const json_t *m = find_named(json_object_get(find_named(json_object_get(aa, "benchmarks"), bench), "metrics"),
+                                     str(p->ma, "name"));
+        size_t n = 0;
+        double *v = m ? finite_samples(m, &n) : NULL;
+        Comparison c;
+        CompareOptions o = { .higher_is_better = p->opts.higher_is_better, .resamples = resamples, .seed = 1 };
+        double spread = v && n > 0 && stats_compare(p->a, p->na, v, n, &o, &c) == 0 ? stats_aa_spread(&c) : 0;
+        free(v);
+        return isfinite(spread) ? spread : 0;
+}
+
+static int collect(const json_t *a, const json_t *b, const BenchCompareOptions *o, Pair *pairs, size_t *ret_n) {
+        size_t n = 0, i, k;
+        const json_t *bb, *mb;
+        json_array_foreach(json_object_get(b, "benchmarks"), i, bb) {
+                const json_t *ba = find_named(json_object_get(a, "benchmarks"), str(bb, "name"));
+                json_array_foreach(json_object_get(bb, "metrics"), k, mb) {
+                        const json_t *ma = ba ? find_named(json_object_get(ba, "metrics"), str(mb, "name")) : NULL;
+                        if (!ma)
+                                continue;
+                        if (n == COMPARE_METRICS_MAX)
+                                return -E2BIG;
+                        Pair *p = &pairs[n++];
+                        *p = (Pair) { .bench = str(bb, "name"), .ma = ma, .mb = mb };
+                        p->a = finite_samples(ma, &p->na);
+                        p->b = finite_samples(mb, &p->nb);
+                        if (!p->a || !p->b)
+                                return -ENOMEM;
+                        p->opts = (CompareOptions) { .higher_is_better =
+                                                             json_is_true(json_object_get(mb, "higher_is_better")),
+                                                     .noise = o->noise > 0 ? o->noise : BENCH_DEFAULT_NOISE,
+                                                     .resamples = o->resamples ? o->resamples : 2000,
+                                                     .seed = n };
+                        if (o->aa)
+                                p->opts.aa_spread = aa_spread(o->aa, p->bench, p, p->opts.resamples);
+                }
+        }
+        *ret_n = n;
+        return 0;
+}
+
+static const char *verdict_name(Verdict v) {
+        switch (v) {
+        case VERDICT_IMPROVED: return "improved";
+        case VERDICT_REGRESSED: return "regressed";
+        case VERDICT_UNCHANGED: return "same";
+        default: return "unknown";
+        }
+}
+
+/* A gate fails when the regression is significant (Holm-adjusted p below its alpha) and the whole
+ * interval lies beyond its size; it passes when even the interval's worst end is within its size
+ * (or B improved); else it is unknown (more repetitions could tell). */
+static json_t *gate_json(const Pair *p) {
+        const json_t *g = json_object_get(p->mb, "gate");
+        if (!g)
+                return json_null();
+        double max = jnum(g, "max_regression"), alpha = jnum(g, "alpha");
+        bool hib = p->opts.higher_is_better;
+        double near = hib ? p->c.ci_hi : p->c.ci_lo, worst = hib ? p->c.ci_lo : p->c.ci_hi;
+        bool beyond = isfinite(near) && (hib ? near < 1 - max : near > 1 + max);
+        bool within = isfinite(worst) && (hib ? worst >= 1 - max : worst <= 1 + max);
+        const char *status = p->p_adj < alpha && beyond      ? "failed"
+                : within || p->c.verdict == VERDICT_IMPROVED ? "passed"
+                                                             : "unknown";
+        return json_pack("{s:f, s:f, s:s}", "max_regression", max, "alpha", alpha, "status", status);
+}
+
+static json_t *pair_json(const Pair *p) {
+        json_t *m =
+                json_pack("{s:s, s:s?, s:s?, s:b, s:i, s:i, s:f, s:f, s:f, s:f, s:f, s:f, s:s, s:o}", "benchmark",
+                          p->bench, "metric", str(p->mb, "name"), "unit", str(p->mb, "unit"), "higher_is_better",
+                          p->opts.higher_is_better, "n_a", (int) p->na, "n_b", (int) p->nb, "median_a", p->c.median_a,
+                          "median_b", p->c.median_b, "ratio", p->c.ratio, "p", p->c.mwu.p, "p_holm", p->p_adj,
+                          "threshold", p->c.threshold, "verdict", verdict_name(p->c.verdict), "gate", gate_json(p));
+        if (m && isfinite(p->c.ci_lo))
+                json_object_set_new(m, "ci", json_pack("[f, f]", p->c.ci_lo, p->c.ci_hi));
+        if (m && p->c.verdict == VERDICT_INCONCLUSIVE)
+                json_object_set_new(m, "more_repetitions", json_integer(p->c.more_rounds));
+        return m;
+}
+
+/* improvements, regressions, same, unknown, and the net improvement: the geometric mean over the
+ * metrics of how much better B is (ratio, inverted when lower is better), as a percentage. */
+static json_t *summary_json(const Pair *pairs, size_t n) {
+        size_t count[4] = {};
+        double log_sum = 0;
+        size_t n_log = 0, gates_failed = 0;
+        for (size_t i = 0; i < n; i++) {
+                const Pair *p = &pairs[i];
+                count[p->c.verdict]++;
+                double better = p->opts.higher_is_better ? p->c.ratio : 1 / p->c.ratio;
+                if (isfinite(better) && better > 0) {
+                        log_sum += log(better);
+                        n_log++;
+                }
+        }
+        return json_pack("{s:i, s:i, s:i, s:i, s:f, s:i}", "improvements", (int) count[VERDICT_IMPROVED], "regressions",
+                         (int) count[VERDICT_REGRESSED], "same", (int) count[VERDICT_UNCHANGED], "unknown",
+                         (int) count[VERDICT_INCONCLUSIVE], "net_improvement",
+                         n_log ? 100 * (exp(log_sum / (double) n_log) - 1) : 0.0, "gates_failed", (int) gates_failed);
+}
+
+static int judge(Pair *pairs, size_t n) {
+        double *p = malloc((n + 1) * sizeof(double)), *adj = malloc((n + 1) * sizeof(double));
+        int r = p && adj ? 0 : -ENOMEM;
+        for (size_t i = 0; r == 0 && i < n; i++) {
+                if (stats_compare(pairs[i].a, pairs[i].na, pairs[i].b, pairs[i].nb, &pairs[i].opts, &pairs[i].c) < 0) {
+                        /* an empty side or signs that differ: nothing to judge */
+                        pairs[i].c = (Comparison) { .na = pairs[i].na,
+                                                    .nb = pairs[i].nb,
+                                                    .median_a = NAN,
+                                                    .median_b = NAN,
+                                                    .ratio = NAN,
+                                                    .ci_lo = NAN,
+                                                    .ci_hi = NAN,
+                                                    .mwu = { .p = NAN },
+                                                    .verdict = VERDICT_INCONCLUSIVE };
+                }
+                p[i] = pairs[i].c.mwu.p;
+        }
+        if (r == 0)
+                r = stats_holm(p, n, adj);
+        for (size_t i = 0; r == 0 && i < n; i++) {
+                pairs[i].p_adj = adj[i];
+                if (isfinite(pairs[i].c.ratio))
+                        stats_decide(&pairs[i].c, &pairs[i].opts, isnan(adj[i]) ? 1 : adj[i]);
+        }
+        free(p);
+        free(adj);
+        return r;
+}
+
+/* The names of x's benchmarks that y has not: not compared, and said so. */
+static json_t *only_in(const json_t *x, const json_t *y) {
+        json_t *names = json_array();
+        size_t i;
+        const json_t *b;
+        json_array_foreach(json_object_get(x, "benchmarks"), i, b)
+                if (str(b, "name") && !find_named(json_object_get(y, "benchmarks"), str(b, "name")))
+                        json_array_append_new(names, json_string(str(b, "name")));
+        return names;
+}
+
+static json_t *run_ref(const json_t *run) {
+        return json_pack("{s:O?, s:s?, s:O?, s:O?}", "id", json_object_get(run, "id"), "suite", str(run, "suite"),
+                         "started_us", json_object_get(run, "started_us"), "fingerprint",
+                         json_object_get(run, "fingerprint"));
+}
+
+int bench_compare_runs(const json_t *a, const json_t *b, const BenchCompareOptions *o, json_t **ret, Error *e) {
+        *ret = NULL;
+        if (!json_is_array(json_object_get(a, "benchmarks")) || !json_is_array(json_object_get(b, "benchmarks")))
+                return error_set(e, -EINVAL, "a run without benchmarks");
+        json_t *hard = hard_differences(a, b);
+        if (json_array_size(hard) > 0 && !o->force) {
+                int r = refuse(hard, e);
+                json_decref(hard);
+                return r;
+        }
+        Pair *pairs = calloc(COMPARE_METRICS_MAX, sizeof(Pair));
+        size_t n = 0;
+        int r = pairs ? collect(a, b, o, pairs, &n) : -ENOMEM;
+        if (r == 0)
+                r = judge(pairs, n);
+        if (r < 0)
+                json_decref(hard);
+        json_t *metrics = json_array();
+        for (size_t i = 0; r == 0 && i < n; i++)
+                json_array_append_new(metrics, pair_json(&pairs[i]));
+        for (size_t i = 0; pairs && i < n; i++) {
+                free(pairs[i].a);
+                free(pairs[i].b);
+        }
+        json_t *doc = r == 0 ? json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "schema", BENCH_COMPARE_SCHEMA, "a",
+                                         run_ref(a), "b", run_ref(b), "hard_differences", hard, "soft_differences",
+                                         fingerprint_diff(json_object_get(a, "fingerprint"),
+                                                          json_object_get(b, "fingerprint"), "soft"),
+                                         "summary", summary_json(pairs, n), "metrics", metrics)
+                             : NULL;
+        free(pairs);
+        if (!doc) {
+                if (r == 0)
+                        r = -ENOMEM;
+                json_decref(metrics);
+                return error_set(e, r, "cannot compare the runs: %s", strerror(-r));
+        }
+        json_object_set_new(doc, "only_in_a", only_in(a, b));
+        json_object_set_new(doc, "only_in_b", only_in(b, a));
+        json_object_set_new(json_object_get(doc, "summary"), "gates_failed",
+                            json_integer((json_int_t) bench_compare_failed_gates(doc)));
+        *ret = doc;
+        return 0;
+}
+
+size_t bench_compare_failed_gates(const json_t *cmp) {
+        size_t i, n = 0;
+        const json_t *m;
+        json_array_foreach(json_object_get(cmp, "metrics"), i, m)
+                if (str(json_object_get(m, "gate"), "status") &&
+                    strcmp(str(json_object_get(m, "gate"), "status"), "failed") == 0)
+                        n++;
+        return n;
+}

@@ -1,0 +1,1 @@
+$S bench baseline --help

@@ -1,0 +1,1 @@
+$S bench check $F/bench/bad-gate.conf 2>&1
