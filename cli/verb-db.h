@@ -67,6 +67,14 @@ int verb_db_init(int argc, char **argv);
 int verb_db_clean(int argc, char **argv);
 int verb_db_inspect(int argc, char **argv);
 int verb_db_explain(int argc, char **argv);
+int verb_db_pool_sweep(int argc, char **argv);
+int verb_db_advise(int argc, char **argv);
+struct DbAdviseHost;
+struct Sysroot;
+/* db advise's host facts through root: memory and huge pages, the data directory's disk. */
+void db_cli_advise_host(const struct Sysroot *root, const char *data_directory, struct DbAdviseHost *h);
+/* --script FILE, else the --builtin NAME (default tpcb-like), parsed (logs why not). */
+int db_cli_workload(const char *builtin, const char *script, DbScript **ret);
 /* Run c, then print the result (text or JSON); the exit code (docs/db.md). */
 int db_cli_run_and_report(DbRunConfig *c, const DbCliCommon *o, const char *command, const char *workload);
 /* :scale from pgbench_branches (logs why not). */

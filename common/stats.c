@@ -250,6 +250,27 @@ int stats_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t
         return 0;
 }
 
+int stats_bootstrap_median_ci(const double *v, size_t n, double level, unsigned resamples, uint64_t seed,
+                              double *ret_lo, double *ret_hi) {
+        if (n == 0 || resamples == 0 || !(level > 0 && level < 1))
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++)
+                if (isnan(v[i]))
+                        return -EINVAL;
+        _cleanup_free_ double *scratch = malloc(n * sizeof(double));
+        _cleanup_free_ double *medians = malloc(resamples * sizeof(double));
+        if (!scratch || !medians)
+                return -ENOMEM;
+        StatsRng rng;
+        stats_rng_seed(&rng, seed);
+        for (unsigned i = 0; i < resamples; i++)
+                medians[i] = resampled_median(&rng, v, n, scratch);
+        qsort(medians, resamples, sizeof(double), cmp_double);
+        *ret_lo = sorted_quantile(medians, resamples, (1 - level) / 2);
+        *ret_hi = sorted_quantile(medians, resamples, 1 - (1 - level) / 2);
+        return 0;
+}
+
 const char *verdict_to_string(Verdict v) {
         static const char *const names[] = {
                 [VERDICT_INCONCLUSIVE] = "inconclusive",

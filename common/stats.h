@@ -58,6 +58,11 @@ int stats_mann_whitney_asymptotic(const double *a, size_t na, const double *b, s
 int stats_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb, double level,
                              unsigned resamples, uint64_t seed, double *ret_lo, double *ret_hi);
 
+/* Percentile bootstrap confidence interval of median(v) (e.g. one setting's throughput over its
+ * repeats): with three values it spans their range, as a median of three can fall anywhere in it. */
+int stats_bootstrap_median_ci(const double *v, size_t n, double level, unsigned resamples, uint64_t seed,
+                              double *ret_lo, double *ret_hi);
+
 typedef enum Verdict {
         VERDICT_INCONCLUSIVE,
         VERDICT_UNCHANGED,

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# skytune db pool-sweep against a PostgreSQL the test starts: a workload with a known plateau (two
+# advisory-lock slots, each held 10 ms a transaction: 1 client ~100 tps, 2 and more ~200 tps) is
+# swept at 1,2,4,8 with 3 interleaved repeats; the recommendation is at most 2 (where the plateau
+# starts), every size has 3 ok repeats, the waits show the lock and the sleep, and a USL curve is
+# only ever shown with R^2 >= 0.9. Two repeats cannot decide ("not enough evidence"); a bad DSN and
+# a server that goes away mid-sweep give clear errors and exit 1.
+set -euo pipefail
+build=$1 src=$2
+source "$(dirname "$0")/lib-db-server.sh"
+db_server_start
+conn=(--dsn "$dsn" --password-file "$pwfile")
+printf 'SELECT pg_advisory_xact_lock(:client_id %% 2), pg_sleep(0.01);\n' >"$tmp/slots.sql"
+
+t0=$(date +%s.%N)
+"$skytune" db pool-sweep --script "$tmp/slots.sql" --clients 1,2,4,8 --repeats 3 --duration 1 "${conn[@]}" \
+        --json >"$tmp/sweep.json" 2>"$tmp/sweep.err" || fail "sweep: $(cat "$tmp/sweep.err")"
+t1=$(date +%s.%N)
+j=$tmp/sweep.json
+[[ $(jq -r .schema "$j") == skytune.db-sweep/1 ]] || fail "schema"
+[[ $(jq -c '[.runs[].clients]' "$j") == '[1,2,4,8,1,2,4,8,1,2,4,8]' ]] || fail "order: $(jq -c '[.runs[].clients]' "$j")"
+[[ $(jq -c '[.sizes[].ok_repeats]' "$j") == '[3,3,3,3]' ]] || fail "ok repeats: $(jq -c '[.sizes[].ok_repeats]' "$j")"
+[[ $(grep -c '^sweep: run ' "$tmp/sweep.err") == 12 ]] || fail "progress per run: $(cat "$tmp/sweep.err")"
+grep -q '^sweep: warm-up, 8 clients' "$tmp/sweep.err" || fail "no warm-up line"
+one=$(jq '.sizes[0].tps.median' "$j") two=$(jq '.sizes[1].tps.median' "$j") eight=$(jq '.sizes[3].tps.median' "$j")
+within "$one" 60 110 || fail "1 client: $one tps, about 100 expected"
+within "$two" 120 220 || fail "2 clients: $two tps, about 200 expected"
+within "$eight" 120 220 || fail "8 clients: $eight tps: the plateau is 2 slots"
+rec=$(jq .recommendation.clients "$j")
+[[ $rec != null ]] && (( rec <= 2 )) || fail "recommended $rec: the plateau starts at 2 ($(jq -c .recommendation "$j"))"
+[[ $(jq .recommendation.enough_evidence "$j") == true ]] || fail "evidence"
+# Waiting backends wait on the advisory lock, the others sleep.
+jq -e '.sizes[3].wait_events.events | map(.type + "/" + .event) | index("Lock/advisory")' "$j" >/dev/null ||
+        fail "no advisory lock waits at 8 clients: $(jq -c .sizes[3].wait_events "$j")"
+jq -e '.sizes[0].wait_events.events | map(.event) | index("PgSleep")' "$j" >/dev/null || fail "no PgSleep at 1 client"
+[[ $(jq '.sizes[3].wait_events.samples' "$j") -ge 15 ]] || fail "about 30 samples in 3 s at 8 clients"
+# The interval holds the median; the USL only with R^2 >= 0.9.
+jq -e 'all(.sizes[]; .tps.ci_lo <= .tps.median and .tps.median <= .tps.ci_hi)' "$j" >/dev/null || fail "intervals"
+jq -e '.usl.shown == false or .usl.r2 >= 0.9' "$j" >/dev/null || fail "USL shown with $(jq .usl.r2 "$j")"
+echo "sweep of 4 sizes x 3 repeats x 1 s: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s; tps $(jq -c '[.sizes[].tps.median | floor]' "$j")"
+
+# The text table: one row per size, the recommendation.
+"$skytune" db pool-sweep --script "$tmp/slots.sql" --clients 1,2 --repeats 3 --duration 0.5 --warmup 0 "${conn[@]}" \
+        >"$tmp/sweep.txt" 2>/dev/null || fail "text sweep"
+grep -q '^recommended pool size: ' "$tmp/sweep.txt" || fail "text: $(cat "$tmp/sweep.txt")"
+grep -q 'waits: ' "$tmp/sweep.txt" || fail "text waits"
+awk 'length > 80 { exit 1 }' "$tmp/sweep.txt" || fail "text wider than 80 columns"
+
+# Two repeats cannot decide; an SLO no size meets recommends none.
+"$skytune" db pool-sweep --script "$tmp/slots.sql" --clients 1,2 --repeats 2 --duration 0.5 --warmup 0 "${conn[@]}" \
+        --json >"$tmp/two.json" 2>/dev/null || fail "two repeats"
+[[ $(jq .recommendation.enough_evidence "$tmp/two.json") == false ]] || fail "two repeats decided"
+jq -r .recommendation.reason "$tmp/two.json" | grep -q 'not enough evidence' || fail "reason: $(jq .recommendation "$tmp/two.json")"
+[[ $(jq .recommendation.clients "$tmp/two.json") == null ]] || fail "two repeats recommended a size"
+"$skytune" db pool-sweep --script "$tmp/slots.sql" --clients 1,2 --duration 0.5 --warmup 0 --slo-p95 1 "${conn[@]}" \
+        --json >"$tmp/slo.json" 2>/dev/null || fail "slo"
+[[ $(jq .recommendation.clients "$tmp/slo.json") == null ]] && jq -r .recommendation.reason "$tmp/slo.json" | grep -q SLO ||
+        fail "a 1 ms SLO against 10 ms transactions: $(jq -c .recommendation "$tmp/slo.json")"
+
+# Usage errors.
+rc=0; "$skytune" db pool-sweep --clients 1,1 "${conn[@]}" 2>"$tmp/u.err" || rc=$?
+[[ $rc == 2 ]] && grep -q 'given twice' "$tmp/u.err" || fail "duplicate size: $rc $(cat "$tmp/u.err")"
+rc=0; "$skytune" db pool-sweep --clients 1,x "${conn[@]}" 2>"$tmp/u.err" || rc=$?
+[[ $rc == 2 ]] || fail "bad size: $rc"
+
+# A bad DSN: exit 1, the DSN named, before any run.
+rc=0; "$skytune" db pool-sweep --script "$tmp/slots.sql" --dsn "host=127.0.0.1 port=$(free_port) connect_timeout=2" \
+        >"$tmp/bad.out" 2>"$tmp/bad.err" || rc=$?
+[[ $rc == 1 ]] && grep -q 'cannot connect to PostgreSQL at host=127.0.0.1' "$tmp/bad.err" || fail "bad DSN: $rc $(cat "$tmp/bad.err")"
+[[ ! -s $tmp/bad.out ]] || fail "bad DSN printed a document"
+
+# The server goes away mid-sweep: the sweep stops, says at which run, reports the sizes before, exits 1.
+"$skytune" db pool-sweep --script "$tmp/slots.sql" --clients 1,2 --repeats 5 --duration 1 --warmup 0 "${conn[@]}" \
+        --json >"$tmp/gone.json" 2>"$tmp/gone.err" &
+pid=$!
+sleep 2.5
+db_server_stop immediate
+rc=0; wait "$pid" || rc=$?
+[[ $rc == 1 ]] || fail "server gone: exit $rc ($(cat "$tmp/gone.err"))"
+grep -q 'stopped at run [0-9]* of 10' "$tmp/gone.err" || fail "no message: $(cat "$tmp/gone.err")"
+jq -e '.error | test("run [0-9]+ of 10")' "$tmp/gone.json" >/dev/null || fail "document error: $(jq .error "$tmp/gone.json")"
+[[ $(jq '.runs | length' "$tmp/gone.json") -ge 2 ]] || fail "the runs before the stop are not reported"
+db_check_no_password
+echo "ok: pool sweep: plateau found, interleaved repeats, waits, not enough evidence, SLO, bad DSN, server gone"
