@@ -56,9 +56,9 @@ static void read_rotational(const Sysroot *root, const char *data_directory, DbA
         snprintf(rel, sizeof rel, "sys/dev/block/%u:%u", major(st.st_dev), minor(st.st_dev));
         if (!sysroot_exists(root, rel)) {
                 snprintf(h->device, sizeof h->device,
-                         "device %u:%u is no block device (tmpfs, overlay or another "
-                         "virtual filesystem)",
-                         major(st.st_dev), minor(st.st_dev));
+                         "no %s (tmpfs, overlay or another virtual filesystem, or "
+                         "a sysroot without it)",
+                         rel);
                 return;
         }
         snprintf(h->device, sizeof h->device, "%u:%u", major(st.st_dev), minor(st.st_dev));

@@ -148,9 +148,10 @@ static int sweep_parse(int argc, char **argv, SweepArgs *a) {
 static void on_run(const DbSweepRunInfo *r, void *userdata) {
         const DbResult *res = r->result;
         if (r->warmup)
-                fprintf(stderr, "sweep: warm-up, %u clients", r->clients);
+                fprintf(stderr, "sweep: warm-up, %u client%s", r->clients, r->clients == 1 ? "" : "s");
         else
-                fprintf(stderr, "sweep: run %u/%u, %u clients (repeat %u)", r->index, r->total, r->clients, r->repeat);
+                fprintf(stderr, "sweep: run %u/%u, %u client%s (repeat %u)", r->index, r->total, r->clients,
+                        r->clients == 1 ? "" : "s", r->repeat);
         if (!res) {
                 fprintf(stderr, ": %s\n", r->error ? r->error : "did not run");
                 return;

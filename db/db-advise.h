@@ -18,7 +18,7 @@ typedef struct DbAdviseHost {
         uint64_t huge_total, huge_free; /* huge pages reserved, free */
         uint64_t huge_size;             /* bytes; 0: unknown (no HugePages in meminfo) */
         int rotational;                 /* 1 rotational, 0 not, -1 unknown */
-        char device[96];                /* the data directory's disk ("sda"), or why it is unknown */
+        char device[160];               /* the data directory's disk ("sda"), or why it is unknown */
 } DbAdviseHost;
 
 typedef struct DbAdviseFacts {

@@ -28,8 +28,10 @@ static void header(FILE *f, const json_t *doc, unsigned width) {
         render_wrap(f, 0, 4, width, line);
         if (jstreq(ev, "mode", "window"))
                 fprintf(f, "evidence: a %.0f s window\n", json_number_value(json_object_get(ev, "window_s")));
+        else if (jstr(ev, "stats_reset"))
+                fprintf(f, "evidence: since the statistics reset at %s\n", jstr(ev, "stats_reset"));
         else
-                fprintf(f, "evidence: since the statistics reset (%s)\n", jstr_or(ev, "stats_reset", "never reset"));
+                fprintf(f, "evidence: since the statistics began (never reset)\n");
 }
 
 static void advice(FILE *f, const json_t *a, unsigned width) {

@@ -52,8 +52,10 @@ static void waits_line(FILE *f, const json_t *w) {
         json_t *e;
         json_array_foreach(events, i, e) {
                 char item[112];
-                int n = snprintf(item, sizeof item, " %s/%s %.0f%%", jstr_or(e, "type", "?"), jstr_or(e, "event", "?"),
-                                 jnum(e, "share") * 100);
+                double share = jnum(e, "share") * 100;
+                int n = snprintf(item, sizeof item, " %s/%s %s%.0f%%", jstr_or(e, "type", "?"),
+                                 jstr_or(e, "event", "?"), share > 0 && share < 0.5 ? "<" : "",
+                                 share > 0 && share < 0.5 ? 1 : share);
                 if (i >= 4 || n < 0 || col + (unsigned) n > 79)
                         break;
                 col += (unsigned) fprintf(f, "%s%s", i ? "," : "", item);

@@ -21,7 +21,7 @@ j=$tmp/sweep.json
 [[ $(jq -c '[.runs[].clients]' "$j") == '[1,2,4,8,1,2,4,8,1,2,4,8]' ]] || fail "order: $(jq -c '[.runs[].clients]' "$j")"
 [[ $(jq -c '[.sizes[].ok_repeats]' "$j") == '[3,3,3,3]' ]] || fail "ok repeats: $(jq -c '[.sizes[].ok_repeats]' "$j")"
 [[ $(grep -c '^sweep: run ' "$tmp/sweep.err") == 12 ]] || fail "progress per run: $(cat "$tmp/sweep.err")"
-grep -q '^sweep: warm-up, 8 clients' "$tmp/sweep.err" || fail "no warm-up line"
+grep -q "^sweep: warm-up, 8 clients" "$tmp/sweep.err" || fail "no warm-up line"
 one=$(jq '.sizes[0].tps.median' "$j") two=$(jq '.sizes[1].tps.median' "$j") eight=$(jq '.sizes[3].tps.median' "$j")
 within "$one" 60 110 || fail "1 client: $one tps, about 100 expected"
 within "$two" 120 220 || fail "2 clients: $two tps, about 200 expected"
@@ -69,6 +69,20 @@ rc=0; "$skytune" db pool-sweep --script "$tmp/slots.sql" --dsn "host=127.0.0.1 p
 [[ $rc == 1 ]] && grep -q 'cannot connect to PostgreSQL at host=127.0.0.1' "$tmp/bad.err" || fail "bad DSN: $rc $(cat "$tmp/bad.err")"
 [[ ! -s $tmp/bad.out ]] || fail "bad DSN printed a document"
 
+# Ctrl-C mid-sweep: exit 130, the document printed, marked interrupted, the run cut short not counted.
+set -m
+"$skytune" db pool-sweep --script "$tmp/slots.sql" --clients 1,2 --repeats 5 --duration 1 --warmup 0 "${conn[@]}" \
+        --json >"$tmp/int.json" 2>"$tmp/int.err" &
+pid=$!
+sleep 2.5
+kill -INT "$pid"
+rc=0; wait "$pid" || rc=$?
+set +m
+[[ $rc == 130 ]] || fail "Ctrl-C: exit $rc ($(cat "$tmp/int.err"))"
+[[ $(jq .interrupted "$tmp/int.json") == true ]] || fail "not marked interrupted"
+[[ $(jq '[.runs[] | select(.ok)] | length' "$tmp/int.json") == $(jq '[.sizes[].ok_repeats] | add' "$tmp/int.json") ]] ||
+        fail "an interrupted run was counted"
+
 # The server goes away mid-sweep: the sweep stops, says at which run, reports the sizes before, exits 1.
 "$skytune" db pool-sweep --script "$tmp/slots.sql" --clients 1,2 --repeats 5 --duration 1 --warmup 0 "${conn[@]}" \
         --json >"$tmp/gone.json" 2>"$tmp/gone.err" &
@@ -81,4 +95,4 @@ grep -q 'stopped at run [0-9]* of 10' "$tmp/gone.err" || fail "no message: $(cat
 jq -e '.error | test("run [0-9]+ of 10")' "$tmp/gone.json" >/dev/null || fail "document error: $(jq .error "$tmp/gone.json")"
 [[ $(jq '.runs | length' "$tmp/gone.json") -ge 2 ]] || fail "the runs before the stop are not reported"
 db_check_no_password
-echo "ok: pool sweep: plateau found, interleaved repeats, waits, not enough evidence, SLO, bad DSN, server gone"
+echo "ok: pool sweep: plateau found, interleaved repeats, waits, not enough evidence, SLO, bad DSN, Ctrl-C, server gone"
