@@ -16,23 +16,24 @@
 #include "render.h"
 #include "verb-db.h"
 
-static const char advise_usage[] =
-        "Usage: skytune db advise [--since-reset | --window S] [--sweep FILE]\n"
-        "                         [--sysroot DIR] --dsn DSN [--json]\n"
-        "\n"
-        "Weigh the server's settings against the host and the statistics: shared_buffers\n"
-        "and effective_cache_size against MemTotal, work_mem against temporary files,\n"
-        "max_connections against the connections seen (and a pool sweep's size),\n"
-        "random_page_cost and effective_io_concurrency against the data directory's\n"
-        "disk, huge_pages against shared_buffers. Each advice: the value, the proposal,\n"
-        "the evidence, the risk and an ALTER SYSTEM line; skytune never runs it.\n"
-        "\n"
-        "  --since-reset        the statistics since their last reset (default)\n"
-        "  --window S           the statistics of the next S seconds instead\n"
-        "  --sweep FILE         a 'db pool-sweep --json' document: its pool size\n"
-        "  --sysroot DIR        read /proc and /sys under DIR (default /)\n" DB_COMMON_HELP "\n"
-        "Exit codes: 0 advice printed (whether or not it proposes changes), 1 the\n"
-        "server could not be read, 2 usage error, 130 interrupted.\n";
+static const char advise_usage[] = "Usage: skytune db advise [--since-reset | --window S] [--sweep FILE]\n"
+                                   "                         [--sysroot DIR] --dsn DSN [--json]\n"
+                                   "\n"
+                                   "Weigh the server's settings against the host and the statistics: shared_buffers\n"
+                                   "and effective_cache_size against MemTotal, work_mem against temporary files,\n"
+                                   "max_connections against the connections seen (and a pool sweep's size),\n"
+                                   "random_page_cost and effective_io_concurrency against the data directory's\n"
+                                   "disk, huge_pages against shared_buffers. Each advice: the value, the proposal,\n"
+                                   "the evidence, the risk and an ALTER SYSTEM line; skytune never runs it.\n"
+                                   "\n"
+                                   "  --since-reset        the statistics since their last reset (default)\n"
+                                   "  --window S           the statistics of the next S seconds instead\n"
+                                   "  --sweep FILE         a 'db pool-sweep --json' document: its pool size\n"
+                                   "  --sysroot DIR        read /proc and /sys under DIR (default /)\n" DB_CONN_HELP
+                                   "  --json               print a skytune.db-advise/1 document\n"
+                                   "\n"
+                                   "Exit codes: 0 advice printed (whether or not it proposes changes), 1 the\n"
+                                   "server could not be read, 2 usage error, 130 interrupted.\n";
 
 typedef struct AdviseArgs {
         DbCliCommon common;

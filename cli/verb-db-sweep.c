@@ -36,7 +36,9 @@ static const char sweep_usage[] =
         "  --scale N            :scale (default: the rows of pgbench_branches)\n"
         "  --param V            the value of $1, $2 ... in order\n"
         "  --prepared           prepare each statement once per client, then execute\n"
-        "  --simple             the simple protocol (default: extended, unprepared)\n" DB_COMMON_HELP "\n"
+        "  --simple             the simple protocol (default: extended, unprepared)\n" DB_CONN_HELP
+        "  --json               print a skytune.db-sweep/1 document\n"
+        "\n"
         "Exit codes: 0 the sweep completed, 1 the server could not be reached or went\n"
         "away (the sizes measured before are reported), 2 usage error, 130\n"
         "interrupted.\n";

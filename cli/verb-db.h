@@ -20,14 +20,15 @@ enum { DB_OPT_DSN = 0x200, DB_OPT_PASSWORD_FILE, DB_OPT_DATABASE, DB_OPT_JSON };
         { "password-file", required_argument, NULL, DB_OPT_PASSWORD_FILE },            \
         { "database", required_argument, NULL, DB_OPT_DATABASE },                      \
         { "json", no_argument, NULL, DB_OPT_JSON }
-#define DB_COMMON_HELP                                                                 \
+#define DB_COMMON_HELP DB_CONN_HELP "  --json               print a skytune.db/1 document\n"
+/* The connection options' help alone, for a command whose --json prints another document. */
+#define DB_CONN_HELP                                                                   \
         "  --dsn DSN            libpq connection string or URI (host=... dbname=...,\n" \
         "                       postgresql://user@host/db?sslmode=require); no\n"      \
         "                       password in it: see --password-file\n"                 \
         "  --password-file F    the password, first line of F (mode 0600); else\n"     \
         "                       libpq's PGPASSWORD, PGPASSFILE, ~/.pgpass, services\n" \
-        "  --database NAME      this database instead of the DSN's\n"                  \
-        "  --json               print a skytune.db/1 document\n"
+        "  --database NAME      this database instead of the DSN's\n"
 
 /* --param, --prepared, --simple: the options of the commands that run statements. */
 typedef struct DbCliRun {

@@ -14,7 +14,7 @@
 
 typedef struct Advice {
         char current[64], proposed[64]; /* proposed "": no change */
-        char evidence[480], risk[320];
+        char evidence[768], risk[400];
         char host_change[160];
         bool restart;
         bool per_database; /* the value comes from ALTER DATABASE */
@@ -125,7 +125,7 @@ static uint64_t pow2_at_least(uint64_t v) {
 static void rule_work_mem(const DbAdviseFacts *f, Advice *a) {
         set_bytes(a->current, sizeof a->current, f->work_mem);
         a->per_database = strcmp(f->work_mem_source, "database") == 0;
-        char span[96];
+        char span[160];
         if (f->window_s > 0)
                 snprintf(span, sizeof span, "in the %.0f s window", f->window_s);
         else
