@@ -169,8 +169,10 @@ static bool stop_requested(void *userdata) {
 }
 
 static int sweep_exit(const json_t *doc) {
-        if (json_is_true(json_object_get(doc, "interrupted")))
+        if (json_is_true(json_object_get(doc, "interrupted"))) {
+                cli_stop_if_interrupted("during the sweep: the runs that finished are reported");
                 return EXIT_INTERRUPTED;
+        }
         const char *err = json_string_value(json_object_get(doc, "error"));
         if (err) {
                 log_error("db pool-sweep stopped at %s (check the server; the sizes measured before are reported)",
