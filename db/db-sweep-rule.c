@@ -7,14 +7,19 @@
 
 #include "db-sweep.h"
 
-/* A relative interval wider than this on the best size, with every size overlapping it: noise. */
+/* A throughput interval wider than this share of its median: the repeats disagree too much to
+ * rank that size against the others. */
 #define WIDE_INTERVAL 0.25
 
-/* a's interval reaches b's, b's lower end taken DB_SWEEP_NOISE of b's median lower: repeats of a
- * few seconds are tight on a steady workload, and a 2% gap is then "significant" but no reason to
- * open more connections. */
-static bool overlaps(const DbSweepPoint *a, const DbSweepPoint *b) {
-        return a->hi >= b->lo - DB_SWEEP_NOISE * b->median && b->hi >= a->lo;
+/* a's median reaches b's interval, whose lower end is taken DB_SWEEP_NOISE of b's median lower:
+ * repeats of a few seconds are tight on a steady workload, and a 2% gap is then "significant" but
+ * no reason to open more connections. a's own interval is not enough: a wide one reaches anything. */
+static bool reaches(const DbSweepPoint *a, const DbSweepPoint *b) {
+        return a->median >= b->lo - DB_SWEEP_NOISE * b->median;
+}
+
+static double width_of(const DbSweepPoint *p) {
+        return (p->hi - p->lo) / p->median;
 }
 
 static int best_index(const DbSweepPoint *p, size_t n) {
@@ -25,8 +30,7 @@ static int best_index(const DbSweepPoint *p, size_t n) {
         return best;
 }
 
-/* Not enough evidence: a size with too few ok repeats, or all sizes alike within a wide interval. */
-static bool undecided(const DbSweepPoint *p, size_t n, int best, DbSweepVerdict *v) {
+static bool too_few(const DbSweepPoint *p, size_t n, DbSweepVerdict *v) {
         for (size_t i = 0; i < n; i++)
                 if (p[i].ok_repeats < DB_SWEEP_MIN_OK_REPEATS) {
                         snprintf(v->reason, sizeof v->reason,
@@ -35,18 +39,20 @@ static bool undecided(const DbSweepPoint *p, size_t n, int best, DbSweepVerdict 
                                  p[i].ok_repeats == 1 ? "" : "s", DB_SWEEP_MIN_OK_REPEATS);
                         return true;
                 }
-        size_t alike = 0;
-        for (size_t i = 0; i < n; i++)
-                alike += overlaps(&p[i], &p[best]);
-        double width = (p[best].hi - p[best].lo) / p[best].median;
-        if (n > 1 && alike == n && width > WIDE_INTERVAL) {
-                snprintf(v->reason, sizeof v->reason,
-                         "not enough evidence: every size's throughput interval overlaps the best's, which is %.0f%% "
-                         "of its median wide: run more --repeats or a longer --duration",
-                         width * 100);
-                return true;
-        }
         return false;
+}
+
+/* The best's or the candidate's interval too wide to rank them: not enough evidence. */
+static bool too_wide(const DbSweepPoint *p, DbSweepVerdict *v) {
+        if (!(width_of(p) > WIDE_INTERVAL))
+                return false;
+        snprintf(v->reason, sizeof v->reason,
+                 "not enough evidence: the throughput interval of %u client%s (%.1f-%.1f tps) is %.0f%% of its "
+                 "median wide (%.0f%% at most): run more --repeats or a longer --duration",
+                 p->clients, p->clients == 1 ? "" : "s", p->lo, p->hi, width_of(p) * 100, WIDE_INTERVAL * 100);
+        v->enough = false;
+        v->recommended = -1;
+        return true;
 }
 
 void db_sweep_recommend(const DbSweepPoint *p, size_t n, double slo_p95_ms, DbSweepVerdict *ret) {
@@ -56,18 +62,22 @@ void db_sweep_recommend(const DbSweepPoint *p, size_t n, double slo_p95_ms, DbSw
                 *ret = v;
                 return;
         }
-        if (undecided(p, n, v.best, &v)) {
+        if (too_few(p, n, &v) || too_wide(&p[v.best], &v)) {
                 *ret = v;
                 return;
         }
         v.enough = true;
         for (size_t i = 0; i < n; i++) {
                 bool slo_ok = slo_p95_ms <= 0 || (isfinite(p[i].p95_ms) && p[i].p95_ms <= slo_p95_ms);
-                if (overlaps(&p[i], &p[v.best]) && p[i].median > 0 && slo_ok &&
+                if (reaches(&p[i], &p[v.best]) && p[i].median > 0 && slo_ok &&
                     (v.recommended < 0 || p[i].clients < p[v.recommended].clients))
                         v.recommended = (int) i;
         }
         const DbSweepPoint *b = &p[v.best];
+        if (v.recommended >= 0 && too_wide(&p[v.recommended], &v)) {
+                *ret = v;
+                return;
+        }
         if (v.recommended < 0)
                 snprintf(v.reason, sizeof v.reason,
                          "no size near the best throughput (%u clients, %.1f tps) meets the P95 SLO of %g ms",

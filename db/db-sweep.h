@@ -37,11 +37,10 @@ typedef struct DbSweepVerdict {
         char reason[256];
 } DbSweepVerdict;
 
-/* The smallest size whose throughput interval overlaps the best median's interval (widened below by
- * DB_SWEEP_NOISE of that median) and whose P95
- * meets slo_p95_ms (0: no SLO). Not enough evidence when a size has fewer than
- * DB_SWEEP_MIN_OK_REPEATS ok repeats, or when every size overlaps the best and the best's interval
- * is wider than a quarter of its median (the data cannot tell the sizes apart). */
+/* The smallest size whose throughput median reaches the best median's interval (widened below by
+ * DB_SWEEP_NOISE of that median) and whose P95 meets slo_p95_ms (0: no SLO). Not enough evidence
+ * when a size has fewer than DB_SWEEP_MIN_OK_REPEATS ok repeats, or when the best's or the chosen
+ * size's interval is wider than a quarter of its median (the repeats cannot rank it). */
 void db_sweep_recommend(const DbSweepPoint *p, size_t n, double slo_p95_ms, DbSweepVerdict *ret);
 
 /* X(N) = lambda N / (1 + sigma (N - 1) + kappa N (N - 1)), least squares on x (sigma, kappa >= 0). */

@@ -81,6 +81,38 @@ static void test_recommend(void **state) {
         assert_non_null(strstr(v.reason, "gave the most throughput"));
 }
 
+/* A size of three repeats as the sweep builds it: their median, their range as its interval. */
+static DbSweepPoint of3(unsigned clients, double a, double b, double c) {
+        double lo = fmin(a, fmin(b, c)), hi = fmax(a, fmax(b, c));
+        return pt(clients, a + b + c - lo - hi, lo, hi, 5);
+}
+
+static void test_recommend_wide(void **state) {
+        DbSweepVerdict v;
+        /* 8 clients at 500, 505 and 300: its interval (300-505) reaches 352 at 4, but 4 is far slower
+         * than 500, and 8's repeats disagree by 41%: they cannot rank it. */
+        DbSweepPoint slow[] = { of3(1, 100, 101, 102), of3(2, 200, 201, 202), of3(4, 350, 352, 355),
+                                of3(8, 500, 505, 300) };
+        db_sweep_recommend(slow, 4, 0, &v);
+        assert_false(v.enough);
+        assert_int_equal(v.recommended, -1);
+        assert_int_equal(v.best, 3);
+        assert_non_null(strstr(v.reason, "not enough evidence: the throughput interval of 8 clients"));
+        /* 2 clients at 200, 205 and 520: one lucky repeat reaches 8's 500 but its median does not; 4
+         * (495) is the smallest size that does. */
+        DbSweepPoint lucky[] = { of3(1, 100, 101, 102), of3(2, 200, 205, 520), of3(4, 490, 495, 500),
+                                 of3(8, 495, 500, 505) };
+        db_sweep_recommend(lucky, 4, 0, &v);
+        assert_true(v.enough);
+        assert_int_equal(v.recommended, 2);
+        /* The candidate itself too wide: 4 at 480 but one repeat at 200. */
+        DbSweepPoint shaky[] = { of3(1, 100, 101, 102), of3(4, 480, 490, 200), of3(8, 495, 500, 505) };
+        db_sweep_recommend(shaky, 3, 0, &v);
+        assert_false(v.enough);
+        assert_int_equal(v.recommended, -1);
+        assert_non_null(strstr(v.reason, "interval of 4 clients"));
+}
+
 static void test_not_enough_evidence(void **state) {
         DbSweepVerdict v;
         DbSweepPoint few[] = { pt(1, 100, 95, 105, 5), pt(2, 190, 185, 195, 6) };
@@ -94,7 +126,7 @@ static void test_not_enough_evidence(void **state) {
         db_sweep_recommend(noisy, 3, 0, &v);
         assert_false(v.enough);
         assert_int_equal(v.best, 1);
-        assert_non_null(strstr(v.reason, "overlaps the best's"));
+        assert_non_null(strstr(v.reason, "interval of 2 clients (60.0-180.0 tps) is 100% of its median wide"));
         /* Nothing ran at all. */
         DbSweepPoint none[] = { { .clients = 1, .median = NAN, .lo = NAN, .hi = NAN, .p95_ms = NAN } };
         db_sweep_recommend(none, 1, 0, &v);
@@ -141,9 +173,10 @@ static void test_read_sweep(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_usl_recovers), cmocka_unit_test(test_usl_misfit),
-                cmocka_unit_test(test_recommend),    cmocka_unit_test(test_not_enough_evidence),
-                cmocka_unit_test(test_median_ci),    cmocka_unit_test(test_read_sweep),
+                cmocka_unit_test(test_usl_recovers),        cmocka_unit_test(test_usl_misfit),
+                cmocka_unit_test(test_recommend),           cmocka_unit_test(test_recommend_wide),
+                cmocka_unit_test(test_not_enough_evidence), cmocka_unit_test(test_median_ci),
+                cmocka_unit_test(test_read_sweep),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
