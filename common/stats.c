@@ -122,7 +122,7 @@ static int rank_sum(const double *a, size_t na, const double *b, size_t nb, doub
                 size_t j = i;
                 while (j < n && r[j].v == r[i].v)
                         j++;
-                double t = (double) (j - i), rank = (double) (i + 1 + j) / 2;      /* mean of i+1 .. j */
+                double t = (double) (j - i), rank = (double) (i + 1 + j) / 2; /* mean of i+1 .. j */
                 for (size_t k = i; k < j; k++)
                         if (r[k].from_a)
                                 w += rank;
@@ -189,7 +189,7 @@ static int mann_whitney(const double *a, size_t na, const double *b, size_t nb, 
                 double mu = m * n / 2;
                 double var = m * n / 12 * ((total + 1) - ties / (total * (total - 1)));
                 if (var <= 0) {
-                        mw.p = 1;               /* every value is the same */
+                        mw.p = 1; /* every value is the same */
                 } else {
                         mw.z = (fabs(mw.u_a - mu) - 0.5) / sqrt(var);
                         mw.p = MIN(1.0, 2 * stats_normal_sf(mw.z));
@@ -222,12 +222,12 @@ static double sorted_quantile(const double *s, size_t n, double q) {
                 return s[n - 1];
         double frac = h - (double) lo;
         if (frac == 0 || s[lo] == s[lo + 1])
-                return s[lo];           /* also keeps INFINITY out of 0 x inf */
+                return s[lo]; /* also keeps INFINITY out of 0 x inf */
         return s[lo] + frac * (s[lo + 1] - s[lo]);
 }
 
-int stats_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb, double level,
-                             unsigned resamples, uint64_t seed, double *ret_lo, double *ret_hi) {
+int stats_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb, double level, unsigned resamples,
+                             uint64_t seed, double *ret_lo, double *ret_hi) {
         if (na == 0 || nb == 0 || resamples == 0 || !(level > 0 && level < 1))
                 return -EINVAL;
         _cleanup_free_ double *scratch = malloc(MAX(na, nb) * sizeof(double));
@@ -250,24 +250,33 @@ int stats_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t
         return 0;
 }
 
-int stats_bootstrap_median_ci(const double *v, size_t n, double level, unsigned resamples, uint64_t seed,
-                              double *ret_lo, double *ret_hi) {
-        if (n == 0 || resamples == 0 || !(level > 0 && level < 1))
+/* 1 - 2 P(Bin(n, 1/2) < j): the chance that [x(j), x(n+1-j)] holds the true median. */
+static double order_coverage(size_t n, size_t j) {
+        double c = 1, tail = 0; /* C(n, i), exact in a double up to n = 50 and close beyond */
+        for (size_t i = 0; i < j; i++) {
+                tail += c;
+                c = c * (double) (n - i) / (double) (i + 1);
+        }
+        return 1 - 2 * tail / pow(2, (double) n);
+}
+
+int stats_median_order_ci(const double *v, size_t n, double level, double *ret_lo, double *ret_hi, double *ret_level) {
+        if (n == 0 || !(level > 0 && level < 1))
                 return -EINVAL;
         for (size_t i = 0; i < n; i++)
                 if (isnan(v[i]))
                         return -EINVAL;
-        _cleanup_free_ double *scratch = malloc(n * sizeof(double));
-        _cleanup_free_ double *medians = malloc(resamples * sizeof(double));
-        if (!scratch || !medians)
+        _cleanup_free_ double *s = malloc(n * sizeof(double));
+        if (!s)
                 return -ENOMEM;
-        StatsRng rng;
-        stats_rng_seed(&rng, seed);
-        for (unsigned i = 0; i < resamples; i++)
-                medians[i] = resampled_median(&rng, v, n, scratch);
-        qsort(medians, resamples, sizeof(double), cmp_double);
-        *ret_lo = sorted_quantile(medians, resamples, (1 - level) / 2);
-        *ret_hi = sorted_quantile(medians, resamples, 1 - (1 - level) / 2);
+        memcpy(s, v, n * sizeof(double));
+        qsort(s, n, sizeof(double), cmp_double);
+        size_t j = 1;
+        while (2 * (j + 1) <= n + 1 && order_coverage(n, j + 1) >= level)
+                j++;
+        *ret_lo = s[j - 1];
+        *ret_hi = s[n - j];
+        *ret_level = n == 1 ? 0 : order_coverage(n, j);
         return 0;
 }
 
@@ -317,7 +326,7 @@ void stats_decide(Comparison *c, const CompareOptions *opts, double p) {
         if (nmin < o.min_rounds) {
                 c->more_rounds = (unsigned) MIN(MAX((double) (o.min_rounds - nmin), need - (double) nmin), 100000.0);
         } else if (isnan(c->ci_lo)) {
-                c->more_rounds = 0;     /* no ratio: nothing more rounds would fix */
+                c->more_rounds = 0; /* no ratio: nothing more rounds would fix */
         } else if (c->ci_lo >= 1 - (c->threshold - c->margin) && c->ci_hi <= 1 + (c->threshold - c->margin)) {
                 c->verdict = VERDICT_UNCHANGED;
         } else if (p < o.alpha && (c->ci_lo > 1 + c->threshold || c->ci_hi < 1 - c->threshold)) {
@@ -330,7 +339,8 @@ void stats_decide(Comparison *c, const CompareOptions *opts, double p) {
                  * observed change bounds it from the other side. */
                 double by_p = isnan(p) || p <= 0 ? 1 : ceil(log(p / o.alpha) / log(3.5));
                 double effect = fabs(c->ratio - 1);
-                double by_power = isnan(c->cv) || !(effect > 0) ? 0 : ceil(rounds_for_power(c->cv, effect)) - (double) nmin;
+                double by_power =
+                        isnan(c->cv) || !(effect > 0) ? 0 : ceil(rounds_for_power(c->cv, effect)) - (double) nmin;
                 c->more_rounds = (unsigned) MIN(MAX(MAX(by_p, by_power), 1.0), 100000.0);
         } else {
                 double more = need - (double) nmin;
@@ -338,13 +348,17 @@ void stats_decide(Comparison *c, const CompareOptions *opts, double p) {
         }
 }
 
-int stats_compare(const double *a, size_t na, const double *b, size_t nb, const CompareOptions *opts,
-                  Comparison *ret) {
+int stats_compare(const double *a, size_t na, const double *b, size_t nb, const CompareOptions *opts, Comparison *ret) {
         CompareOptions o = compare_defaults(opts);
         Comparison c = {
-                .na = na, .nb = nb,
-                .median_a = stats_median(a, na), .median_b = stats_median(b, nb),
-                .ci_lo = NAN, .ci_hi = NAN, .ratio = NAN, .cv = NAN,
+                .na = na,
+                .nb = nb,
+                .median_a = stats_median(a, na),
+                .median_b = stats_median(b, nb),
+                .ci_lo = NAN,
+                .ci_hi = NAN,
+                .ratio = NAN,
+                .cv = NAN,
                 .threshold = MAX(o.noise, o.aa_spread) + (o.margin > 0 ? o.margin : 0),
                 .margin = o.margin > 0 ? o.margin : 0,
                 .mwu = { .p = NAN },

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The skytune.db-sweep/1 document (docs/db.md): per size the throughput's median and bootstrap
- * interval over the ok repeats, the merged latency percentiles, errors and wait events; then the
+/* The skytune.db-sweep/1 document (docs/db.md): per size the throughput's median and its
+ * order-statistic interval over the ok repeats (with the level it really has), the merged latency percentiles, errors and wait events; then the
  * recommendation and, when it fits, the USL curve. */
 #include <math.h>
 #include <string.h>
@@ -10,8 +10,7 @@
 #include "schema.h"
 #include "stats.h"
 
-#define CI_LEVEL     0.95
-#define CI_RESAMPLES 2000
+#define CI_LEVEL 0.95
 
 void db_sweep_size_add_wait(DbSweepSize *s, const char *type, const char *event, uint64_t count) {
         for (size_t i = 0; i < s->n_waits; i++)
@@ -66,9 +65,10 @@ static json_t *size_json(const DbSweepSize *s, DbSweepPoint *p) {
         *p = (DbSweepPoint) {
                 .clients = s->clients, .ok_repeats = s->ok, .median = NAN, .lo = NAN, .hi = NAN, .p95_ms = NAN
         };
+        double level = NAN;
         if (s->ok > 0) {
                 p->median = stats_median(s->tps, s->ok);
-                if (stats_bootstrap_median_ci(s->tps, s->ok, CI_LEVEL, CI_RESAMPLES, s->clients, &p->lo, &p->hi) < 0)
+                if (stats_median_order_ci(s->tps, s->ok, CI_LEVEL, &p->lo, &p->hi, &level) < 0)
                         p->lo = p->hi = p->median;
         }
         uint64_t n = histogram_count(s->merged->latency);
@@ -80,7 +80,7 @@ static json_t *size_json(const DbSweepSize *s, DbSweepPoint *p) {
         json_object_set_new(tps, "median", num_or_null(p->median));
         json_object_set_new(tps, "ci_lo", num_or_null(p->lo));
         json_object_set_new(tps, "ci_hi", num_or_null(p->hi));
-        json_object_set_new(tps, "level", json_real(CI_LEVEL));
+        json_object_set_new(tps, "level", num_or_null(level));
         json_object_set_new(tps, "repeats", values);
         json_object_set_new(o, "clients", json_integer(s->clients));
         json_object_set_new(o, "runs", json_integer(s->runs));

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* skytune.db-sweep/1 for people: one row per pool size (throughput median and interval, P50 P95
- * P99, failed transactions), the wait events under it, then the recommendation and the USL fit
+ * P99, failed transactions), the wait events under it, the intervals' level, then the recommendation and the USL fit
  * when it is shown. At most 80 columns. */
 #include <errno.h>
 #include <math.h>
@@ -95,12 +95,18 @@ static void usl_line(FILE *f, const json_t *u, unsigned width) {
 int render_db_sweep(FILE *f, const json_t *doc, const RenderView *v) {
         unsigned width = v && v->width ? v->width : 80;
         header(f, doc, width);
-        fprintf(f, "%7s %10s %19s %9s %9s %9s %6s %3s\n", "clients", "tps", "95% interval", "p50 ms", "p95 ms",
-                "p99 ms", "failed", "ok");
+        fprintf(f, "%7s %10s %19s %9s %9s %9s %6s %3s\n", "clients", "tps", "interval", "p50 ms", "p95 ms", "p99 ms",
+                "failed", "ok");
         size_t i;
         json_t *s;
-        json_array_foreach(json_object_get(doc, "sizes"), i, s)
+        double level = INFINITY;
+        json_array_foreach(json_object_get(doc, "sizes"), i, s) {
                 size_row(f, s);
+                double l = jnum(json_object_get(s, "tps"), "level");
+                level = isfinite(l) ? fmin(level, l) : level;
+        }
+        if (isfinite(level))
+                fprintf(f, "intervals: the median's, at %.0f%% confidence or more (order statistics)\n", level * 100);
         const json_t *rec = json_object_get(doc, "recommendation");
         const json_t *cl = json_object_get(rec, "clients");
         fputc('\n', f);

@@ -3,7 +3,7 @@
  * parameters of a curve it was made from (and the peak sqrt((1 - sigma) / kappa)), fits a shape it
  * cannot describe with R^2 below 0.9, and refuses fewer than 4 sizes; the recommendation takes the
  * smallest size within the best's interval, honours the SLO, and says "not enough evidence" with
- * fewer than 3 ok repeats or all sizes alike in wide intervals; the bootstrap interval of a median;
+ * fewer than 3 ok repeats or a wide interval; the order-statistic interval of a median and its level;
  * and the --sweep reader of advise refuses what is not a sweep document. */
 #include <errno.h>
 #include <math.h>
@@ -135,18 +135,29 @@ static void test_not_enough_evidence(void **state) {
 }
 
 static void test_median_ci(void **state) {
-        double lo, hi, v[] = { 10, 12, 11 };
-        assert_int_equal(stats_bootstrap_median_ci(v, 3, 0.95, 2000, 1, &lo, &hi), 0);
-        /* A median of three resampled values falls anywhere in their range. */
-        assert_near(lo, 10, 1e-9);
-        assert_near(hi, 12, 1e-9);
+        double lo, hi, level, v[] = { 12, 10, 11 };
+        /* Three values: their range, which holds the median 1 - 2 (1/2)^3 = 75% of the time. */
+        assert_int_equal(stats_median_order_ci(v, 3, 0.95, &lo, &hi, &level), 0);
+        assert_near(lo, 10, 1e-12);
+        assert_near(hi, 12, 1e-12);
+        assert_near(level, 0.75, 1e-12);
+        /* Five: 1 - 2/32; six: 1 - 2/64, the first range at 95%. */
+        double five[] = { 5, 1, 4, 2, 3, 6 };
+        assert_int_equal(stats_median_order_ci(five, 5, 0.95, &lo, &hi, &level), 0);
+        assert_near(level, 0.9375, 1e-12);
+        assert_int_equal(stats_median_order_ci(five, 6, 0.95, &lo, &hi, &level), 0);
+        assert_true(lo == 1 && hi == 6);
+        assert_near(level, 1 - 2.0 / 64, 1e-12);
+        /* 41 values: the 14th and 28th smallest (the binomial table's j = 14 for n = 41). */
         double many[41];
         for (size_t i = 0; i < 41; i++)
-                many[i] = 100 + (double) i;
-        assert_int_equal(stats_bootstrap_median_ci(many, 41, 0.95, 4000, 7, &lo, &hi), 0);
-        assert_true(lo >= 112 && lo <= 120 && hi >= 120 && hi <= 128);
+                many[i] = 100 + (double) ((i * 17) % 41);
+        assert_int_equal(stats_median_order_ci(many, 41, 0.95, &lo, &hi, &level), 0);
+        assert_near(lo, 113, 1e-12);
+        assert_near(hi, 127, 1e-12);
+        assert_true(level >= 0.95 && level < 0.98);
         double bad[] = { 1, NAN };
-        assert_int_equal(stats_bootstrap_median_ci(bad, 2, 0.95, 100, 1, &lo, &hi), -EINVAL);
+        assert_int_equal(stats_median_order_ci(bad, 2, 0.95, &lo, &hi, &level), -EINVAL);
 }
 
 static int read_rec(const char *text, unsigned *ret) {

@@ -40,6 +40,7 @@ static void test_sweep(void **state) {
         assert_non_null(strstr(text, "db pool-sweep: slots.sql\n"));
         assert_non_null(strstr(text, "sizes 1 2 4 8 16, 3 repeats of 1.0 s interleaved"));
         assert_non_null(strstr(text, "\nrecommended pool size: 2\n"));
+        assert_non_null(strstr(text, "\nintervals: the median's, at 95% confidence or more"));
         assert_non_null(strstr(text, "waits: Lock/advisory"));
         assert_non_null(strstr(text, "USL fit: not shown: R^2 0.8"));
         /* Five sizes: five rows that start with the size. */
