@@ -3,6 +3,7 @@
  * given order, each a db_run; beside them a thread on its own connection samples pg_stat_activity
  * for the sweep's backends (found by their application_name) into the size that runs. */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -28,8 +29,34 @@ typedef struct Sampler {
 static const char wait_sql[] = "SELECT coalesce(wait_event_type, 'CPU'), coalesce(wait_event, 'running'), count(*)"
                                " FROM pg_stat_activity WHERE application_name = $1 AND state <> 'idle' GROUP BY 1, 2";
 
+/* The query without blocking a stop: a backend that does not answer (stopped, or behind a lock)
+ * must not hold up Ctrl-C, so wait for it in 10 ms steps and cancel it when the sweep ends. */
+static PGresult *query_until_stop(Sampler *s) {
+        PGconn *pg = s->conn->pg;
+        if (!PQsendQueryParams(pg, wait_sql, 1, NULL, &s->app, NULL, NULL, 0))
+                return NULL;
+        while (PQisBusy(pg)) {
+                if (atomic_load(&s->stop)) {
+                        char buf[256];
+                        PGcancel *c = PQgetCancel(pg);
+                        if (c)
+                                (void) PQcancel(c, buf, sizeof buf);
+                        PQfreeCancel(c);
+                        return NULL; /* the connection is closed next, its answer unread */
+                }
+                struct pollfd p = { .fd = PQsocket(pg), .events = POLLIN };
+                int k = poll(&p, 1, 10);
+                if ((k < 0 && errno != EINTR) || (k > 0 && !PQconsumeInput(pg)))
+                        return NULL;
+        }
+        PGresult *res = PQgetResult(pg);
+        for (PGresult *more; (more = PQgetResult(pg));)
+                PQclear(more);
+        return res;
+}
+
 static void sample_once(Sampler *s) {
-        PGresult *res = PQexecParams(s->conn->pg, wait_sql, 1, NULL, &s->app, NULL, NULL, 0);
+        PGresult *res = query_until_stop(s);
         if (PQresultStatus(res) != PGRES_TUPLES_OK) {
                 PQclear(res);
                 if (PQstatus(s->conn->pg) != CONNECTION_OK)
@@ -51,7 +78,8 @@ static void *sampler_main(void *userdata) {
         Sampler *s = userdata;
         uint64_t step = (uint64_t) (s->interval_s * 1e9), next = db_now_ns();
         while (!atomic_load(&s->stop)) {
-                next += step;
+                /* After a slow sample the next is one step from now, not a burst to catch up. */
+                next = MAX(next, db_now_ns()) + step;
                 sample_once(s);
                 for (uint64_t now = db_now_ns(); now < next && !atomic_load(&s->stop); now = db_now_ns()) {
                         uint64_t left = MIN(next - now, 10000000u);

@@ -83,6 +83,26 @@ set +m
 [[ $(jq '[.runs[] | select(.ok)] | length' "$tmp/int.json") == $(jq '[.sizes[].ok_repeats] | add' "$tmp/int.json") ]] ||
         fail "an interrupted run was counted"
 
+# Ctrl-C while the sampler's backend does not answer (SIGSTOP): still exit 130 within seconds.
+set -m
+"$skytune" db pool-sweep --script "$tmp/slots.sql" --clients 1,2 --repeats 5 --duration 1 --warmup 0 "${conn[@]}" \
+        --json >"$tmp/stuck.json" 2>"$tmp/stuck.err" &
+pid=$!
+sleep 1.5
+spid=$(as_pg "$pgbin/psql" -X -At -h "$tmp/pg" -p "$port" -U skytune -d postgres \
+        -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'skytune-sweep-sampler'")
+[[ $spid =~ ^[0-9]+$ ]] || fail "no sampler backend: '$spid'"
+kill -STOP "$spid"
+sleep 0.5
+kill -INT "$pid"
+for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+stuck=0; kill -0 "$pid" 2>/dev/null && stuck=1
+kill -CONT "$spid"
+rc=0; wait "$pid" || rc=$?
+set +m
+[[ $stuck == 0 ]] || fail "Ctrl-C hung 10 s behind a stopped sampler backend"
+[[ $rc == 130 ]] || fail "Ctrl-C with a stopped sampler: exit $rc ($(cat "$tmp/stuck.err"))"
+
 # The server goes away mid-sweep: the sweep stops, says at which run, reports the sizes before, exits 1.
 "$skytune" db pool-sweep --script "$tmp/slots.sql" --clients 1,2 --repeats 5 --duration 1 --warmup 0 "${conn[@]}" \
         --json >"$tmp/gone.json" 2>"$tmp/gone.err" &
@@ -95,4 +115,4 @@ grep -q 'stopped at run [0-9]* of 10' "$tmp/gone.err" || fail "no message: $(cat
 jq -e '.error | test("run [0-9]+ of 10")' "$tmp/gone.json" >/dev/null || fail "document error: $(jq .error "$tmp/gone.json")"
 [[ $(jq '.runs | length' "$tmp/gone.json") -ge 2 ]] || fail "the runs before the stop are not reported"
 db_check_no_password
-echo "ok: pool sweep: plateau found, interleaved repeats, waits, not enough evidence, SLO, bad DSN, Ctrl-C, server gone"
+echo "ok: pool sweep: plateau found, interleaved repeats, waits, not enough evidence, SLO, bad DSN, Ctrl-C (also behind a stopped sampler), server gone"
