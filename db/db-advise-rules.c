@@ -17,7 +17,6 @@ typedef struct Advice {
         char evidence[768], risk[400];
         char host_change[160];
         bool restart;
-        bool per_database; /* the value comes from ALTER DATABASE */
 } Advice;
 
 void db_advise_format_bytes(uint64_t b, char *buf, size_t size) {
@@ -124,7 +123,6 @@ static uint64_t pow2_at_least(uint64_t v) {
 
 static void rule_work_mem(const DbAdviseFacts *f, Advice *a) {
         set_bytes(a->current, sizeof a->current, f->work_mem);
-        a->per_database = strcmp(f->work_mem_source, "database") == 0;
         char span[160];
         if (f->window_s > 0)
                 snprintf(span, sizeof span, "in the %.0f s window", f->window_s);
@@ -290,23 +288,73 @@ static const struct {
         { "huge_pages", rule_huge_pages },
 };
 
-/* ALTER DATABASE "name" for a value set per database (ALTER SYSTEM would not override it). */
-static json_t *sql_json(const char *setting, const Advice *a, const char *database) {
+void db_advise_set_source(DbAdviseFacts *f, const char *setting, const char *source) {
+        size_t i = 0;
+        while (i < f->n_sources && strcmp(f->sources[i].setting, setting) != 0)
+                i++;
+        if (i == DB_ADVISE_MAX_SOURCES)
+                return;
+        f->n_sources = MAX(f->n_sources, i + 1);
+        snprintf(f->sources[i].setting, sizeof f->sources[i].setting, "%s", setting);
+        snprintf(f->sources[i].source, sizeof f->sources[i].source, "%s", source);
+}
+
+static const char *source_of(const DbAdviseFacts *f, const char *setting) {
+        for (size_t i = 0; i < f->n_sources; i++)
+                if (strcmp(f->sources[i].setting, setting) == 0)
+                        return f->sources[i].source;
+        return "default";
+}
+
+/* The statement that reaches a value from each source; the sources above these (command line,
+ * client, session ...) outrank every ALTER, so they get none. */
+static const struct {
+        const char *source;
+        bool role, database;
+} targets[] = {
+        { "default", false, false },
+        { "environment variable", false, false },
+        { "configuration file", false, false },
+        { "database", false, true },
+        { "user", true, false },
+        { "database user", true, true },
+};
+
+static void quote_ident(const char *name, char *buf, size_t size) {
+        size_t n = 0;
+        buf[n++] = '"';
+        for (const char *p = name; *p && n < size - 3; p++) {
+                if (*p == '"')
+                        buf[n++] = '"';
+                buf[n++] = *p;
+        }
+        buf[n++] = '"';
+        buf[n] = 0;
+}
+
+static json_t *sql_json(const char *setting, Advice *a, const DbAdviseFacts *f) {
         if (!a->proposed[0])
                 return json_null();
-        if (!a->per_database)
-                return json_sprintf("ALTER SYSTEM SET %s = '%s';", setting, a->proposed);
-        char quoted[160];
-        size_t n = 0;
-        quoted[n++] = '"';
-        for (const char *p = database; *p && n < sizeof quoted - 3; p++) {
-                if (*p == '"')
-                        quoted[n++] = '"';
-                quoted[n++] = *p;
+        const char *source = source_of(f, setting);
+        for (size_t i = 0; i < ELEMENTSOF(targets); i++) {
+                if (strcmp(source, targets[i].source) != 0)
+                        continue;
+                char role[160], db[160], where[360];
+                quote_ident(f->role, role, sizeof role);
+                quote_ident(f->database, db, sizeof db);
+                if (targets[i].role)
+                        snprintf(where, sizeof where, "ROLE %s%s%s", role, targets[i].database ? " IN DATABASE " : "",
+                                 targets[i].database ? db : "");
+                else
+                        snprintf(where, sizeof where, "%s%s", targets[i].database ? "DATABASE " : "SYSTEM",
+                                 targets[i].database ? db : "");
+                return json_sprintf("ALTER %s SET %s = '%s';", where, setting, a->proposed);
         }
-        quoted[n++] = '"';
-        quoted[n] = 0;
-        return json_sprintf("ALTER DATABASE %s SET %s = '%s';", quoted, setting, a->proposed);
+        size_t n = strlen(a->evidence);
+        snprintf(a->evidence + n, sizeof a->evidence - n,
+                 "; the value is set by the %s, which outranks ALTER SYSTEM, DATABASE and ROLE: change it there",
+                 source);
+        return json_null();
 }
 
 json_t *db_advise_rules(const DbAdviseFacts *f) {
@@ -319,10 +367,11 @@ json_t *db_advise_rules(const DbAdviseFacts *f) {
                 json_object_set_new(o, "current", json_string(a.current));
                 json_object_set_new(o, "proposed", a.proposed[0] ? json_string(a.proposed) : json_null());
                 json_object_set_new(o, "change", json_boolean(a.proposed[0] || a.host_change[0]));
+                json_t *sql = sql_json(rules[i].setting, &a, f); /* may add to the evidence */
                 json_object_set_new(o, "evidence", json_string(a.evidence));
                 json_object_set_new(o, "risk", a.risk[0] ? json_string(a.risk) : json_null());
                 json_object_set_new(o, "restart", json_boolean(a.restart));
-                json_object_set_new(o, "sql", sql_json(rules[i].setting, &a, f->database));
+                json_object_set_new(o, "sql", sql);
                 json_object_set_new(o, "host_change", a.host_change[0] ? json_string(a.host_change) : json_null());
                 json_array_append_new(arr, o);
         }

@@ -31,14 +31,14 @@ static uint64_t size_bytes(const char *setting, const char *unit) {
 }
 
 static void take_setting(DbAdviseFacts *f, const char *name, const char *v, const char *unit, const char *source) {
+        db_advise_set_source(f, name, source);
         if (strcmp(name, "shared_buffers") == 0)
                 f->shared_buffers = size_bytes(v, unit);
         else if (strcmp(name, "effective_cache_size") == 0)
                 f->effective_cache_size = size_bytes(v, unit);
-        else if (strcmp(name, "work_mem") == 0) {
+        else if (strcmp(name, "work_mem") == 0)
                 f->work_mem = size_bytes(v, unit);
-                snprintf(f->work_mem_source, sizeof f->work_mem_source, "%s", source);
-        } else if (strcmp(name, "max_connections") == 0)
+        else if (strcmp(name, "max_connections") == 0)
                 f->max_connections = strtoll(v, NULL, 10);
         else if (strcmp(name, "random_page_cost") == 0)
                 f->random_page_cost = strtod(v, NULL);
@@ -68,6 +68,7 @@ int db_advise_settings(DbConn *c, DbAdviseFacts *f, Error *e) {
                              PQgetvalue(res, i, 3));
         PQclear(res);
         snprintf(f->database, sizeof f->database, "%s", PQdb(c->pg) ? PQdb(c->pg) : "");
+        snprintf(f->role, sizeof f->role, "%s", PQuser(c->pg) ? PQuser(c->pg) : "");
         f->server_local = host_is_local(PQhost(c->pg));
         return 0;
 }

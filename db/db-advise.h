@@ -21,13 +21,20 @@ typedef struct DbAdviseHost {
         char device[160];               /* the data directory's disk ("sda"), or why it is unknown */
 } DbAdviseHost;
 
+/* Where a setting's value comes from (pg_settings.source): which SQL can change it. */
+#define DB_ADVISE_MAX_SOURCES 12
+typedef struct DbAdviseSource {
+        char setting[40], source[32];
+} DbAdviseSource;
+
 typedef struct DbAdviseFacts {
         DbAdviseHost host;
         bool server_local; /* the server runs on this host (a socket or a loopback address) */
-        char database[64];
+        char database[64], role[64];
         /* Settings as the server reports them. */
         uint64_t shared_buffers, effective_cache_size, work_mem; /* bytes */
-        char work_mem_source[32]; /* pg_settings.source: "default", "configuration file", "database" ... */
+        DbAdviseSource sources[DB_ADVISE_MAX_SOURCES];           /* "default", "configuration file", "database" ... */
+        size_t n_sources;
         int64_t max_connections, effective_io_concurrency;
         double random_page_cost;
         char huge_pages[16];
@@ -41,7 +48,13 @@ typedef struct DbAdviseFacts {
         unsigned sweep_clients;   /* a pool sweep's recommended size; 0: none given */
 } DbAdviseFacts;
 
-/* The advice array: one object per setting (docs/db.md). */
+/* Record a setting's pg_settings.source (a setting not recorded counts as "default"). */
+void db_advise_set_source(DbAdviseFacts *f, const char *setting, const char *source);
+
+/* The advice array: one object per setting (docs/db.md). Its SQL matches where the value comes
+ * from: ALTER SYSTEM for the configuration files and defaults, ALTER DATABASE, ALTER ROLE or ALTER
+ * ROLE ... IN DATABASE for those per-database and per-role values (ALTER SYSTEM would not override
+ * them); none for a command-line, client or session value, and the evidence says where it is set. */
 json_t *db_advise_rules(const DbAdviseFacts *f);
 /* skytune.db-advise/1 around it: the facts, the advice, how many propose a change. */
 json_t *db_advise_doc(const DbAdviseFacts *f, const char *dsn, const char *server_version);

@@ -2,7 +2,7 @@
 # skytune db advise against a PostgreSQL the test starts: after a sort that spills to temporary
 # files under a tiny work_mem (set for the database with ALTER DATABASE), advise proposes a larger
 # work_mem with the spill figures as evidence and an ALTER DATABASE line (ALTER SYSTEM would not
-# override a per-database value); the host's memory comes through the sysroot (a fixture
+# override a per-database value), and ALTER ROLE ... IN DATABASE once the role has its own value; the host's memory comes through the sysroot (a fixture
 # /proc/meminfo), the pool sweep's size from --sweep FILE, a window's figures are deltas; nothing
 # is applied; a bad DSN and a bad --sweep file give clear errors and exit 1.
 set -euo pipefail
@@ -74,6 +74,13 @@ grep -q "^work_mem .*64kB -> $prop" "$tmp/advise.txt" || fail "text work_mem: $(
 grep -q "ALTER DATABASE \"bench\" SET work_mem" "$tmp/advise.txt" || fail "text sql"
 grep -q 'skytune applies none of them' "$tmp/advise.txt" || fail "text footer"
 awk 'length > 80 { exit 1 }' "$tmp/advise.txt" || fail "text wider than 80 columns"
+
+# A value the role has in this database outranks the database's and ALTER SYSTEM: the line is ALTER ROLE.
+psql_run "alter role skytune in database bench set work_mem = '64kB'"
+"$skytune" db advise --sysroot "$root" "${conn[@]}" --json >"$tmp/role.json" || fail "advise with a role value"
+jq -e --arg p "$prop" '.advice[] | select(.setting == "work_mem") | .sql == "ALTER ROLE \"skytune\" IN DATABASE \"bench\" SET work_mem = '"'"'\($p)'"'"';"' \
+        "$tmp/role.json" >/dev/null || fail "role work_mem sql: $(jq -c '.advice[2]' "$tmp/role.json")"
+psql_run "alter role skytune in database bench reset work_mem"
 
 # A window: the figures are deltas (no spill in it), the connections seen in it.
 "$skytune" db advise --window 0.5 --sysroot "$root" "${conn[@]}" --json >"$tmp/window.json" || fail "window"

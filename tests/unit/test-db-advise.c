@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* db advise's rules on facts with known answers: memory settings against MemTotal (and no advice
  * for a server on another host), work_mem after spills (its size, the per-connection cap, the
- * ALTER DATABASE line for a per-database value, no change without spills), max_connections near
+ * ALTER DATABASE / ALTER ROLE line matching the value's source, none for a command-line value, no change without spills), max_connections near
  * its limit, the disk's type for random_page_cost and effective_io_concurrency, huge pages for a
  * large shared_buffers, and PostgreSQL's size notation both ways. */
 #include <string.h>
 
 #include "db-advise.h"
+#include "macro.h"
 #include "support.h"
 
 #define MiB (1024ull * 1024)
@@ -20,7 +21,7 @@ static DbAdviseFacts base(void) {
                 .shared_buffers = 4 * GiB,
                 .effective_cache_size = 12 * GiB,
                 .work_mem = 4 * MiB,
-                .work_mem_source = "default",
+                .role = "app_user",
                 .max_connections = 100,
                 .effective_io_concurrency = 200,
                 .random_page_cost = 1.1,
@@ -92,7 +93,7 @@ static void test_memory(void **state) {
 static void test_work_mem(void **state) {
         DbAdviseFacts f = base();
         f.work_mem = 64 * 1024;
-        snprintf(f.work_mem_source, sizeof f.work_mem_source, "database");
+        db_advise_set_source(&f, "work_mem", "database");
         snprintf(f.database, sizeof f.database, "we\"ird");
         f.temp_files = 8, f.temp_bytes = 8 * 3500 * 1024, f.transactions = 20;
         json_t *all = db_advise_rules(&f), *wm = advice_for(all, "work_mem");
@@ -104,12 +105,39 @@ static void test_work_mem(void **state) {
         json_decref(all);
         /* Huge spills: capped at a quarter of memory over max_connections (16GB / 4 / 100 = 40MB). */
         f.temp_files = 1, f.temp_bytes = 2 * GiB;
-        snprintf(f.work_mem_source, sizeof f.work_mem_source, "configuration file");
+        db_advise_set_source(&f, "work_mem", "configuration file");
         all = db_advise_rules(&f);
         wm = advice_for(all, "work_mem");
         assert_string_equal(s(wm, "proposed"), "40MB");
         assert_string_equal(s(wm, "sql"), "ALTER SYSTEM SET work_mem = '40MB';");
         json_decref(all);
+        /* A role's value outranks ALTER SYSTEM and ALTER DATABASE: the line must be ALTER ROLE. */
+        static const struct {
+                const char *source, *sql;
+        } by_source[] = {
+                { "user", "ALTER ROLE \"app_user\" SET work_mem = '40MB';" },
+                { "database user", "ALTER ROLE \"app_user\" IN DATABASE \"we\"\"ird\" SET work_mem = '40MB';" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(by_source); i++) {
+                db_advise_set_source(&f, "work_mem", by_source[i].source);
+                all = db_advise_rules(&f);
+                assert_string_equal(s(advice_for(all, "work_mem"), "sql"), by_source[i].sql);
+                json_decref(all);
+        }
+        /* Set on the command line or by the client: no ALTER reaches it, and the evidence says so. */
+        static const char *const unreachable[] = { "command line", "client", "session" };
+        for (size_t i = 0; i < ELEMENTSOF(unreachable); i++) {
+                db_advise_set_source(&f, "work_mem", unreachable[i]);
+                all = db_advise_rules(&f);
+                wm = advice_for(all, "work_mem");
+                assert_string_equal(s(wm, "proposed"), "40MB");
+                assert_true(json_is_null(json_object_get(wm, "sql")));
+                char want[80];
+                snprintf(want, sizeof want, "set by the %s, which outranks ALTER SYSTEM", unreachable[i]);
+                assert_non_null(strstr(s(wm, "evidence"), want));
+                json_decref(all);
+        }
+        db_advise_set_source(&f, "work_mem", "default");
         /* Already at the cap: no change, and what to do instead. */
         f.work_mem = 64 * MiB;
         all = db_advise_rules(&f);
