@@ -161,20 +161,35 @@ static void rule_work_mem(const DbAdviseFacts *f, Advice *a) {
                  conns, a->proposed);
 }
 
+/* The connections seen, "now" or "at most in the window". */
+static const char *seen_when(const DbAdviseFacts *f) {
+        return f->window_s > 0 ? "at most in the window" : "now";
+}
+
 static void rule_max_connections(const DbAdviseFacts *f, Advice *a) {
         snprintf(a->current, sizeof a->current, "%" PRId64, f->max_connections);
         a->restart = true;
-        char sweep[200] = "";
+        const char *s = f->peak_connections == 1 ? "" : "s";
+        bool near_limit = f->max_connections > 0 && (double) f->peak_connections >= 0.8 * (double) f->max_connections;
+        /* A sweep that found the throughput at a fraction of the connections seen: more connections
+         * are not the fix, fewer active ones are. */
+        if (f->sweep_clients && f->peak_connections >= 2 * (int64_t) f->sweep_clients) {
+                snprintf(a->evidence, sizeof a->evidence,
+                         "no change: %" PRId64 " client connection%s %s of %" PRId64
+                         " allowed, but the pool sweep's recommended size is %u: more active connections add no "
+                         "throughput; put a pooler in transaction mode (PgBouncer, pool size %u) in front of the "
+                         "server instead of %s the limit",
+                         f->peak_connections, s, seen_when(f), f->max_connections, f->sweep_clients, f->sweep_clients,
+                         near_limit ? "raising" : "approaching");
+                return;
+        }
+        char sweep[160] = "";
         if (f->sweep_clients)
-                snprintf(sweep, sizeof sweep,
-                         "; the pool sweep's recommended size is %u: more active connections "
-                         "add no throughput, a pooler in transaction mode keeps the server at that many",
-                         f->sweep_clients);
-        if (f->max_connections > 0 && (double) f->peak_connections >= 0.8 * (double) f->max_connections) {
+                snprintf(sweep, sizeof sweep, "; the pool sweep's recommended size is %u", f->sweep_clients);
+        if (near_limit) {
                 snprintf(a->proposed, sizeof a->proposed, "%" PRId64, (f->peak_connections * 3 / 2 + 9) / 10 * 10);
                 snprintf(a->evidence, sizeof a->evidence, "%" PRId64 " client connection%s %s, %.0f%% of %" PRId64 "%s",
-                         f->peak_connections, f->peak_connections == 1 ? "" : "s",
-                         f->window_s > 0 ? "at most in the window" : "now",
+                         f->peak_connections, s, seen_when(f),
                          pct((uint64_t) f->peak_connections, (uint64_t) f->max_connections), f->max_connections, sweep);
                 snprintf(a->risk, sizeof a->risk,
                          "needs a restart; every connection costs memory (work_mem per "
@@ -182,9 +197,8 @@ static void rule_max_connections(const DbAdviseFacts *f, Advice *a) {
                 return;
         }
         snprintf(a->evidence, sizeof a->evidence,
-                 "no change: %" PRId64 " client connection%s %s of %" PRId64 " allowed%s", f->peak_connections,
-                 f->peak_connections == 1 ? "" : "s", f->window_s > 0 ? "at most in the window" : "now",
-                 f->max_connections, sweep);
+                 "no change: %" PRId64 " client connection%s %s of %" PRId64 " allowed%s", f->peak_connections, s,
+                 seen_when(f), f->max_connections, sweep);
 }
 
 static bool device_unknown(const DbAdviseFacts *f, Advice *a) {

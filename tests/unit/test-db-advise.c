@@ -155,12 +155,26 @@ static void test_work_mem(void **state) {
 
 static void test_connections_and_disk(void **state) {
         DbAdviseFacts f = base();
-        f.peak_connections = 90, f.sweep_clients = 8;
+        f.peak_connections = 90;
         f.host.rotational = 1, f.random_page_cost = 1.1, f.effective_io_concurrency = 1;
         json_t *all = db_advise_rules(&f), *mc = advice_for(all, "max_connections");
         assert_string_equal(s(mc, "proposed"), "140");
         assert_non_null(strstr(s(mc, "evidence"), "90 client connections now, 90% of 100"));
+        json_decref(all);
+        /* A sweep whose best pool is 8 against 90 connections: a pooler, not a higher limit. */
+        f.sweep_clients = 8;
+        all = db_advise_rules(&f), mc = advice_for(all, "max_connections");
+        assert_true(json_is_null(json_object_get(mc, "proposed")));
+        assert_true(json_is_null(json_object_get(mc, "sql")));
         assert_non_null(strstr(s(mc, "evidence"), "recommended size is 8"));
+        assert_non_null(strstr(s(mc, "evidence"), "pooler in transaction mode (PgBouncer, pool size 8)"));
+        assert_non_null(strstr(s(mc, "evidence"), "instead of raising the limit"));
+        json_decref(all);
+        /* A sweep near the connections seen does not argue against the limit. */
+        f.sweep_clients = 60;
+        all = db_advise_rules(&f), mc = advice_for(all, "max_connections");
+        assert_string_equal(s(mc, "proposed"), "140");
+        assert_non_null(strstr(s(mc, "evidence"), "recommended size is 60"));
         assert_string_equal(s(advice_for(all, "random_page_cost"), "proposed"), "4");
         assert_true(json_is_null(json_object_get(advice_for(all, "effective_io_concurrency"), "proposed")));
         json_decref(all);
