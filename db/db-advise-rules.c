@@ -32,17 +32,6 @@ void db_advise_format_bytes(uint64_t b, char *buf, size_t size) {
         snprintf(buf, size, "%" PRIu64 "B", b);
 }
 
-uint64_t db_advise_unit_bytes(const char *unit) {
-        static const struct {
-                const char *unit;
-                uint64_t bytes;
-        } units[] = { { "B", 1 }, { "kB", 1024 }, { "8kB", 8192 }, { "MB", MiB }, { "16MB", 16 * MiB }, { "GB", GiB } };
-        for (size_t i = 0; i < ELEMENTSOF(units); i++)
-                if (strcmp(unit, units[i].unit) == 0)
-                        return units[i].bytes;
-        return 0;
-}
-
 static void set_bytes(char *buf, size_t size, uint64_t b) {
         db_advise_format_bytes(b, buf, size);
 }

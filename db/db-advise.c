@@ -52,12 +52,6 @@ static void take_setting(DbAdviseFacts *f, const char *name, const char *v, cons
                 snprintf(f->data_directory, sizeof f->data_directory, "%s", v);
 }
 
-/* A Unix socket or a loopback address: the server shares this host's memory and disks. */
-static bool host_is_local(const char *host) {
-        return !host || !*host || host[0] == '/' || strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-                strcmp(host, "::1") == 0;
-}
-
 int db_advise_settings(DbConn *c, DbAdviseFacts *f, Error *e) {
         PGresult *res = query(c, settings_sql, e);
         if (!res)
@@ -69,7 +63,7 @@ int db_advise_settings(DbConn *c, DbAdviseFacts *f, Error *e) {
         PQclear(res);
         snprintf(f->database, sizeof f->database, "%s", PQdb(c->pg) ? PQdb(c->pg) : "");
         snprintf(f->role, sizeof f->role, "%s", PQuser(c->pg) ? PQuser(c->pg) : "");
-        f->server_local = host_is_local(PQhost(c->pg));
+        f->server_local = db_advise_host_is_local(PQhost(c->pg));
         return 0;
 }
 

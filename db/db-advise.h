@@ -60,8 +60,12 @@ json_t *db_advise_rules(const DbAdviseFacts *f);
 json_t *db_advise_doc(const DbAdviseFacts *f, const char *dsn, const char *server_version);
 /* "128MB", "64kB", "1536kB": the largest unit that divides b (PostgreSQL's own notation). */
 void db_advise_format_bytes(uint64_t b, char *buf, size_t size);
-/* A pg_settings unit ("8kB", "kB", "MB", "B") as a byte multiplier; 0 for other units. */
+/* A pg_settings unit ("8kB", "16kB", "kB", "MB", "B": an optional count and a size) as a byte
+ * multiplier; 0 for other units (db-advise-parse.c). */
 uint64_t db_advise_unit_bytes(const char *unit);
+/* A Unix socket, localhost or a loopback address (127.0.0.0/8, ::1, ::ffff:127.x): the server
+ * shares this host's memory and disks. A name is not resolved: "127.db.internal" is not local. */
+bool db_advise_host_is_local(const char *host);
 
 /* The settings, the data directory and whether the server is local (db-advise.c). */
 int db_advise_settings(DbConn *c, DbAdviseFacts *f, Error *e);

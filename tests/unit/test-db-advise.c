@@ -224,6 +224,26 @@ static void test_sizes(void **state) {
         assert_int_equal(db_advise_unit_bytes("8kB"), 8192);
         assert_int_equal(db_advise_unit_bytes("kB"), 1024);
         assert_int_equal(db_advise_unit_bytes("ms"), 0);
+        /* A server built with 16kB or 32kB blocks reports shared_buffers in those. */
+        assert_int_equal(db_advise_unit_bytes("16kB"), 16384);
+        assert_int_equal(db_advise_unit_bytes("32kB"), 32768);
+        assert_int_equal(db_advise_unit_bytes("16MB"), 16 * MiB);
+        assert_int_equal(db_advise_unit_bytes("0kB"), 0);
+        assert_int_equal(db_advise_unit_bytes("8"), 0);
+        assert_int_equal(db_advise_unit_bytes("8 kB"), 0);
+        assert_int_equal(db_advise_unit_bytes(""), 0);
+}
+
+static void test_local_host(void **state) {
+        static const char *const local[] = { "",    "/run/postgresql", "localhost", "127.0.0.1", "127.3.4.5",
+                                             "::1", "::ffff:127.0.0.1" };
+        for (size_t i = 0; i < ELEMENTSOF(local); i++)
+                assert_true(db_advise_host_is_local(local[i]));
+        assert_true(db_advise_host_is_local(NULL));
+        static const char *const remote[] = { "127.db.internal", "127.0.0.1.example", "10.0.0.1", "db.example", "::2",
+                                              "128.0.0.1" };
+        for (size_t i = 0; i < ELEMENTSOF(remote); i++)
+                assert_false(db_advise_host_is_local(remote[i]));
 }
 
 static void test_doc(void **state) {
@@ -242,7 +262,7 @@ int main(void) {
                 cmocka_unit_test(test_settled),    cmocka_unit_test(test_memory),
                 cmocka_unit_test(test_work_mem),   cmocka_unit_test(test_connections_and_disk),
                 cmocka_unit_test(test_huge_pages), cmocka_unit_test(test_sizes),
-                cmocka_unit_test(test_doc),
+                cmocka_unit_test(test_local_host), cmocka_unit_test(test_doc),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
