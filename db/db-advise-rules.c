@@ -141,13 +141,20 @@ static void rule_work_mem(const DbAdviseFacts *f, Advice *a) {
         set_bytes(a->proposed, sizeof a->proposed, want);
         snprintf(a->evidence, sizeof a->evidence,
                  "%" PRId64 " temporary files, %" PRId64 " bytes (%s each on "
-                 "average) %s over %" PRId64 " transactions: sorts and hashes larger than %s spilled to disk",
+                 "average) %s over %" PRId64 " transactions: sorts and hashes larger than %s spilled to disk "
+                 "(the count also holds CREATE INDEX and CLUSTER spills, which maintenance_work_mem bounds: if "
+                 "those ran, part of it is theirs)",
                  f->temp_files, f->temp_bytes, avg_s, span, f->transactions, a->current);
+        char hash[96];
+        if (f->hash_mem_multiplier > 0)
+                snprintf(hash, sizeof hash, "%g times it (hash_mem_multiplier)", f->hash_mem_multiplier);
+        else
+                snprintf(hash, sizeof hash, "hash_mem_multiplier times it (2 by default from PostgreSQL 15)");
         snprintf(a->risk, sizeof a->risk,
-                 "each sort or hash node of each connection may take this much: %" PRIu64
+                 "each sort node of each connection may take this much and each hash node %s: %" PRIu64
                  " connections x %s, more with parallel workers; for a few large queries SET work_mem in their "
                  "session instead",
-                 conns, a->proposed);
+                 hash, conns, a->proposed);
 }
 
 /* The connections seen, "now" or "at most in the window". */
@@ -253,8 +260,13 @@ static void rule_huge_pages(const DbAdviseFacts *f, Advice *a) {
                          sb);
                 return;
         }
-        uint64_t need = f->shm_huge_pages > 0 ? (uint64_t) f->shm_huge_pages
-                                              : (f->shared_buffers + f->shared_buffers / 20) / f->host.huge_size + 1;
+        /* Before PostgreSQL 15 the server does not say: shared_buffers and 5% for the rest. */
+        bool estimate = f->shm_huge_pages <= 0;
+        uint64_t need = !estimate ? (uint64_t) f->shm_huge_pages
+                                  : (f->shared_buffers + f->shared_buffers / 20) / f->host.huge_size + 1;
+        const char *how = estimate ? " (an estimate: shared_buffers + 5%; PostgreSQL 15+ reports "
+                                     "shared_memory_size_in_huge_pages)"
+                                   : " (shared_memory_size_in_huge_pages)";
         bool off = strcmp(f->huge_pages, "off") == 0;
         if (off)
                 snprintf(a->proposed, sizeof a->proposed, "try");
@@ -265,14 +277,14 @@ static void rule_huge_pages(const DbAdviseFacts *f, Advice *a) {
                          need, need);
         if (!off && f->host.huge_total >= need) {
                 snprintf(a->evidence, sizeof a->evidence,
-                         "no change: %" PRIu64 " huge pages are reserved, %" PRIu64 " needed for shared_buffers %s",
-                         f->host.huge_total, need, sb);
+                         "no change: %" PRIu64 " huge pages are reserved, %" PRIu64 " needed for shared_buffers %s%s",
+                         f->host.huge_total, need, sb, how);
                 return;
         }
         snprintf(a->evidence, sizeof a->evidence,
-                 "shared_buffers %s needs %" PRIu64 " huge pages of %" PRIu64 " kB; "
+                 "shared_buffers %s needs %" PRIu64 " huge pages of %" PRIu64 " kB%s; "
                  "%" PRIu64 " are reserved",
-                 sb, need, f->host.huge_size / 1024, f->host.huge_total);
+                 sb, need, f->host.huge_size / 1024, how, f->host.huge_total);
         snprintf(a->risk, sizeof a->risk,
                  "reserved huge pages are taken from the host's memory whether PostgreSQL "
                  "uses them or not; 'try' falls back to normal pages when they are short");

@@ -14,7 +14,7 @@
 static const char settings_sql[] =
         "SELECT name, setting, coalesce(unit, ''), source FROM pg_settings WHERE name IN ('shared_buffers',"
         " 'effective_cache_size', 'work_mem', 'max_connections', 'random_page_cost', 'effective_io_concurrency',"
-        " 'huge_pages', 'shared_memory_size_in_huge_pages', 'data_directory')";
+        " 'huge_pages', 'shared_memory_size_in_huge_pages', 'data_directory', 'hash_mem_multiplier')";
 
 static PGresult *query(DbConn *c, const char *sql, Error *e) {
         PGresult *res = PQexec(c->pg, sql);
@@ -42,6 +42,8 @@ static void take_setting(DbAdviseFacts *f, const char *name, const char *v, cons
                 f->max_connections = strtoll(v, NULL, 10);
         else if (strcmp(name, "random_page_cost") == 0)
                 f->random_page_cost = strtod(v, NULL);
+        else if (strcmp(name, "hash_mem_multiplier") == 0)
+                f->hash_mem_multiplier = strtod(v, NULL);
         else if (strcmp(name, "effective_io_concurrency") == 0)
                 f->effective_io_concurrency = strtoll(v, NULL, 10);
         else if (strcmp(name, "huge_pages") == 0)

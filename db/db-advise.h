@@ -37,6 +37,7 @@ typedef struct DbAdviseFacts {
         size_t n_sources;
         int64_t max_connections, effective_io_concurrency;
         double random_page_cost;
+        double hash_mem_multiplier; /* PostgreSQL 13+; 0: unknown */
         char huge_pages[16];
         int64_t shm_huge_pages;   /* shared_memory_size_in_huge_pages (PostgreSQL 15+); -1: unknown */
         char data_directory[512]; /* "": not readable by this role */

@@ -102,6 +102,8 @@ static void test_work_mem(void **state) {
         assert_string_equal(s(wm, "sql"), "ALTER DATABASE \"we\"\"ird\" SET work_mem = '4MB';");
         assert_non_null(strstr(s(wm, "evidence"), "8 temporary files"));
         assert_non_null(strstr(s(wm, "risk"), "100 connections x 4MB"));
+        assert_non_null(strstr(s(wm, "risk"), "hash_mem_multiplier times it (2 by default from PostgreSQL 15)"));
+        assert_non_null(strstr(s(wm, "evidence"), "maintenance_work_mem"));
         json_decref(all);
         /* Huge spills: capped at a quarter of memory over max_connections (16GB / 4 / 100 = 40MB). */
         f.temp_files = 1, f.temp_bytes = 2 * GiB;
@@ -111,6 +113,12 @@ static void test_work_mem(void **state) {
         assert_string_equal(s(wm, "proposed"), "40MB");
         assert_string_equal(s(wm, "sql"), "ALTER SYSTEM SET work_mem = '40MB';");
         json_decref(all);
+        f.hash_mem_multiplier = 2;
+        all = db_advise_rules(&f);
+        assert_non_null(
+                strstr(s(advice_for(all, "work_mem"), "risk"), "each hash node 2 times it (hash_mem_multiplier)"));
+        json_decref(all);
+        f.hash_mem_multiplier = 0;
         /* A role's value outranks ALTER SYSTEM and ALTER DATABASE: the line must be ALTER ROLE. */
         static const struct {
                 const char *source, *sql;
@@ -198,12 +206,16 @@ static void test_huge_pages(void **state) {
         /* 4GB + 5% in 2MB pages. */
         assert_string_equal(s(hp, "proposed"), "try");
         assert_string_equal(s(hp, "host_change"), "vm.nr_hugepages=2151 (skytune set vm.nr_hugepages=2151)");
+        assert_non_null(strstr(s(hp, "evidence"), "2151 huge pages of 2048 kB (an estimate: shared_buffers + 5%"));
         json_decref(all);
         /* PostgreSQL's own count wins; enough reserved and 'try': no change. */
         snprintf(f.huge_pages, sizeof f.huge_pages, "try");
         f.shm_huge_pages = 2100, f.host.huge_total = 2100;
         all = db_advise_rules(&f);
         assert_false(json_is_true(json_object_get(advice_for(all, "huge_pages"), "change")));
+        assert_non_null(strstr(s(advice_for(all, "huge_pages"), "evidence"),
+                               "2100 needed for shared_buffers 4GB "
+                               "(shared_memory_size_in_huge_pages)"));
         json_decref(all);
         f.shared_buffers = 512 * MiB;
         all = db_advise_rules(&f);
