@@ -97,13 +97,16 @@ spid=$(as_pg "$pgbin/psql" -X -At -h "$tmp/pg" -p "$port" -U skytune -d postgres
 kill -STOP "$spid"
 sleep 0.5
 kill -INT "$pid"
+t0=$(date +%s.%N)
 for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+t1=$(date +%s.%N)
 stuck=0; kill -0 "$pid" 2>/dev/null && stuck=1
 kill -CONT "$spid"
 rc=0; wait "$pid" || rc=$?
 set +m
 [[ $stuck == 0 ]] || fail "Ctrl-C hung 10 s behind a stopped sampler backend"
 [[ $rc == 130 ]] || fail "Ctrl-C with a stopped sampler: exit $rc ($(cat "$tmp/stuck.err"))"
+echo "Ctrl-C behind a stopped sampler backend: exit 130 in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
 
 # The server goes away mid-sweep: the sweep stops, says at which run, reports the sizes before, exits 1.
 "$skytune" db pool-sweep --script "$tmp/slots.sql" --clients 1,2 --repeats 5 --duration 1 --warmup 0 "${conn[@]}" \
