@@ -111,19 +111,7 @@ static int load_parse(int argc, char **argv, LoadArgs *a) {
 }
 
 static int load_script(const LoadArgs *a, DbScript **s) {
-        if (a->script)
-                return db_cli_script_from_file(a->script, s);
-        const char *name = a->builtin ? a->builtin : "tpcb-like", *text = db_builtin_script(name);
-        if (!text) {
-                log_error("unknown --builtin '%s': the built-ins are %s", name, db_builtin_names());
-                return -EINVAL;
-        }
-        Error e = ERROR_NULL;
-        int r = db_script_parse(text, name, s, &e);
-        if (r < 0)
-                log_error("built-in %s: %s", name, error_message(&e));
-        error_done(&e);
-        return r;
+        return db_cli_workload(a->builtin, a->script, s);
 }
 
 int verb_db_load(int argc, char **argv) {

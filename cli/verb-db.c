@@ -19,6 +19,8 @@ static const Verb db_verbs[] = {
         { "clean", verb_db_clean, "drop the tables that 'db init' created" },
         { "inspect", verb_db_inspect, "server figures: cache hits, unused indexes, seq scans, dead tuples" },
         { "explain", verb_db_explain, "a plan summarised: slowest nodes, misestimates, spills" },
+        { "pool-sweep", verb_db_pool_sweep, "a workload at several pool sizes: the smallest that is enough" },
+        { "advise", verb_db_advise, "settings from the host and the statistics, as ALTER SYSTEM lines" },
 };
 
 static void db_usage(FILE *f) {
@@ -26,7 +28,7 @@ static void db_usage(FILE *f) {
                    "Measure a PostgreSQL server from the client side, with percentiles pgbench\n"
                    "does not give. Commands:\n");
         for (size_t i = 0; i < ELEMENTSOF(db_verbs); i++)
-                fprintf(f, "  %-8s %s\n", db_verbs[i].name, db_verbs[i].summary);
+                fprintf(f, "  %-10s %s\n", db_verbs[i].name, db_verbs[i].summary);
         fprintf(f, "\nEach takes --help. The password never goes on the command line: use\n"
                    "--password-file F or libpq's own sources. See\n" CLI_DOC("db") ".\n");
 }

@@ -20,14 +20,15 @@ enum { DB_OPT_DSN = 0x200, DB_OPT_PASSWORD_FILE, DB_OPT_DATABASE, DB_OPT_JSON };
         { "password-file", required_argument, NULL, DB_OPT_PASSWORD_FILE },            \
         { "database", required_argument, NULL, DB_OPT_DATABASE },                      \
         { "json", no_argument, NULL, DB_OPT_JSON }
-#define DB_COMMON_HELP                                                                 \
+#define DB_COMMON_HELP DB_CONN_HELP "  --json               print a skytune.db/1 document\n"
+/* The connection options' help alone, for a command whose --json prints another document. */
+#define DB_CONN_HELP                                                                   \
         "  --dsn DSN            libpq connection string or URI (host=... dbname=...,\n" \
         "                       postgresql://user@host/db?sslmode=require); no\n"      \
         "                       password in it: see --password-file\n"                 \
         "  --password-file F    the password, first line of F (mode 0600); else\n"     \
         "                       libpq's PGPASSWORD, PGPASSFILE, ~/.pgpass, services\n" \
-        "  --database NAME      this database instead of the DSN's\n"                  \
-        "  --json               print a skytune.db/1 document\n"
+        "  --database NAME      this database instead of the DSN's\n"
 
 /* --param, --prepared, --simple: the options of the commands that run statements. */
 typedef struct DbCliRun {
@@ -67,6 +68,14 @@ int verb_db_init(int argc, char **argv);
 int verb_db_clean(int argc, char **argv);
 int verb_db_inspect(int argc, char **argv);
 int verb_db_explain(int argc, char **argv);
+int verb_db_pool_sweep(int argc, char **argv);
+int verb_db_advise(int argc, char **argv);
+struct DbAdviseHost;
+struct Sysroot;
+/* db advise's host facts through root: memory and huge pages, the data directory's disk. */
+void db_cli_advise_host(const struct Sysroot *root, const char *data_directory, struct DbAdviseHost *h);
+/* --script FILE, else the --builtin NAME (default tpcb-like), parsed (logs why not). */
+int db_cli_workload(const char *builtin, const char *script, DbScript **ret);
 /* Run c, then print the result (text or JSON); the exit code (docs/db.md). */
 int db_cli_run_and_report(DbRunConfig *c, const DbCliCommon *o, const char *command, const char *workload);
 /* :scale from pgbench_branches (logs why not). */

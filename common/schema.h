@@ -23,6 +23,8 @@
 #define DB_SCHEMA "skytune.db/1"                    /* db query --json, db load --json (docs/db.md) */
 #define DB_EXPLAIN_SCHEMA "skytune.db-explain/1"    /* db explain --json (docs/db.md) */
 #define DB_INSPECT_SCHEMA "skytune.db-inspect/1"    /* db inspect --json (docs/db.md) */
+#define DB_SWEEP_SCHEMA "skytune.db-sweep/1"        /* db pool-sweep --json, advise --sweep (docs/db.md) */
+#define DB_ADVISE_SCHEMA "skytune.db-advise/1"      /* db advise --json (docs/db.md) */
 #define MONITOR_QUERY_SCHEMA "skytune.monitor-query/1"   /* monitor query --json (docs/store.md) */
 #define MONITOR_SERIES_SCHEMA "skytune.monitor-series/1" /* monitor series --json (docs/store.md) */
 #define MONITOR_SUMMARY_SCHEMA "skytune.monitor-summary/1" /* monitor summary --json (docs/monitor.md) */

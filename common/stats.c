@@ -311,6 +311,36 @@ int stats_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t
         return 0;
 }
 
+/* 1 - 2 P(Bin(n, 1/2) < j): the chance that [x(j), x(n+1-j)] holds the true median. */
+static double order_coverage(size_t n, size_t j) {
+        double c = 1, tail = 0; /* C(n, i), exact in a double up to n = 50 and close beyond */
+        for (size_t i = 0; i < j; i++) {
+                tail += c;
+                c = c * (double) (n - i) / (double) (i + 1);
+        }
+        return 1 - 2 * tail / pow(2, (double) n);
+}
+
+int stats_median_order_ci(const double *v, size_t n, double level, double *ret_lo, double *ret_hi, double *ret_level) {
+        if (n == 0 || !(level > 0 && level < 1))
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++)
+                if (isnan(v[i]))
+                        return -EINVAL;
+        _cleanup_free_ double *s = malloc(n * sizeof(double));
+        if (!s)
+                return -ENOMEM;
+        memcpy(s, v, n * sizeof(double));
+        qsort(s, n, sizeof(double), cmp_double);
+        size_t j = 1;
+        while (2 * (j + 1) <= n + 1 && order_coverage(n, j + 1) >= level)
+                j++;
+        *ret_lo = s[j - 1];
+        *ret_hi = s[n - j];
+        *ret_level = n == 1 ? 0 : order_coverage(n, j);
+        return 0;
+}
+
 const char *verdict_to_string(Verdict v) {
         static const char *const names[] = {
                 [VERDICT_INCONCLUSIVE] = "inconclusive",

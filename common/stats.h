@@ -33,11 +33,11 @@ double stats_mad(const double *v, size_t n);
 double stats_normal_sf(double z);
 
 typedef struct MannWhitney {
-        double u_a;             /* U of sample A: pairs (a, b) with a > b, ties count one half */
-        double u_b;             /* n_a * n_b - u_a */
-        double z;               /* normal approximation (0 when exact) */
-        double p;               /* two-sided p-value */
-        bool exact;             /* p from the exact null distribution (no ties, small samples) */
+        double u_a; /* U of sample A: pairs (a, b) with a > b, ties count one half */
+        double u_b; /* n_a * n_b - u_a */
+        double z;   /* normal approximation (0 when exact) */
+        double p;   /* two-sided p-value */
+        bool exact; /* p from the exact null distribution (no ties, small samples) */
         bool ties;
 } MannWhitney;
 
@@ -55,8 +55,14 @@ int stats_mann_whitney_asymptotic(const double *a, size_t na, const double *b, s
  * side with replacement from a PRNG seeded with `seed`. A resample whose median of A is 0 gives
  * +inf when B's is positive (a baseline that did nothing) and 1 when it is 0 too. -EDOM when the
  * signs differ (a ratio has no meaning then). */
-int stats_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb, double level,
-                             unsigned resamples, uint64_t seed, double *ret_lo, double *ret_hi);
+int stats_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb, double level, unsigned resamples,
+                             uint64_t seed, double *ret_lo, double *ret_hi);
+
+/* Distribution-free interval of the median of v (e.g. one setting's throughput over its repeats):
+ * the order statistics [x(j), x(n+1-j)] with the largest j whose coverage 1 - 2 P(Bin(n, 1/2) < j)
+ * is at least `level`; with too few values for that, the range, whose coverage (75% for three
+ * values, 94% for five) is what *ret_level says. */
+int stats_median_order_ci(const double *v, size_t n, double level, double *ret_lo, double *ret_hi, double *ret_level);
 
 typedef enum Verdict {
         VERDICT_INCONCLUSIVE,
@@ -68,29 +74,29 @@ typedef enum Verdict {
 const char *verdict_to_string(Verdict v);
 
 typedef struct CompareOptions {
-        bool higher_is_better;  /* throughput: true; latency: false */
-        double alpha;           /* significance level; 0 means 0.05 */
-        double noise;           /* relative noise floor; 0 means 0.02 (2 %) */
-        double aa_spread;       /* relative spread measured by an A/A run; used when larger than noise */
-        double margin;          /* added to the threshold for a measured disturbance (contamination), >= 0 */
-        unsigned min_rounds;    /* per side; 0 means 5 */
-        unsigned resamples;     /* bootstrap resamples; 0 means 10000 */
-        uint64_t seed;          /* bootstrap seed; the same data and seed give the same interval */
-        double level;           /* confidence level; 0 means 0.95 */
+        bool higher_is_better; /* throughput: true; latency: false */
+        double alpha;          /* significance level; 0 means 0.05 */
+        double noise;          /* relative noise floor; 0 means 0.02 (2 %) */
+        double aa_spread;      /* relative spread measured by an A/A run; used when larger than noise */
+        double margin;         /* added to the threshold for a measured disturbance (contamination), >= 0 */
+        unsigned min_rounds;   /* per side; 0 means 5 */
+        unsigned resamples;    /* bootstrap resamples; 0 means 10000 */
+        uint64_t seed;         /* bootstrap seed; the same data and seed give the same interval */
+        double level;          /* confidence level; 0 means 0.95 */
 } CompareOptions;
 
 typedef struct Comparison {
         size_t na, nb;
         double median_a, median_b;
-        double ratio;           /* median_b / median_a */
-        double ci_lo, ci_hi;    /* bootstrap interval of the ratio (NAN when there is none) */
-        double threshold;       /* relative threshold used: max(noise, aa_spread) + margin */
-        double margin;          /* the part of it from a measured disturbance: an interval must clear it to
+        double ratio;        /* median_b / median_a */
+        double ci_lo, ci_hi; /* bootstrap interval of the ratio (NAN when there is none) */
+        double threshold;    /* relative threshold used: max(noise, aa_spread) + margin */
+        double margin;       /* the part of it from a measured disturbance: an interval must clear it to
                                  * be improved/regressed, but "unchanged" is judged without it */
-        double cv;              /* robust coefficient of variation (MAD / median), mean of both sides */
+        double cv;           /* robust coefficient of variation (MAD / median), mean of both sides */
         MannWhitney mwu;
         Verdict verdict;
-        unsigned more_rounds;   /* when inconclusive: estimated extra rounds per side (0 if unknown) */
+        unsigned more_rounds; /* when inconclusive: estimated extra rounds per side (0 if unknown) */
 } Comparison;
 
 /* Compare candidate B with baseline A.
@@ -100,8 +106,7 @@ typedef struct Comparison {
  *  inconclusive:       fewer than min_rounds on a side, or neither of the above; more_rounds then
  *                      estimates how many extra rounds per side could decide (power 80 %, from the
  *                      robust coefficient of variation and the threshold). */
-int stats_compare(const double *a, size_t na, const double *b, size_t nb, const CompareOptions *opts,
-                  Comparison *ret);
+int stats_compare(const double *a, size_t na, const double *b, size_t nb, const CompareOptions *opts, Comparison *ret);
 
 /* Decide (again) with the p-value p, e.g. one adjusted for many metrics: sets verdict and more_rounds
  * from the comparison's interval, threshold and cv. */

@@ -96,7 +96,7 @@ int db_connect(const DbConnOpts *o, DbConn **ret, uint64_t *connect_ns, Error *e
         int r = conn_new(o, &c, e);
         if (r < 0)
                 return r;
-        const char *keys[6], *vals[6];
+        const char *keys[7], *vals[7];
         char timeout[16];
         size_t n = 0;
         snprintf(timeout, sizeof timeout, "%d", o->connect_timeout_s);
@@ -108,6 +108,8 @@ int db_connect(const DbConnOpts *o, DbConn **ret, uint64_t *connect_ns, Error *e
                 keys[n] = "password", vals[n++] = c->secrets[0];
         if (o->database)
                 keys[n] = "dbname", vals[n++] = o->database;
+        if (o->application_name) /* the pool sweep finds its backends by it */
+                keys[n] = "application_name", vals[n++] = o->application_name;
         keys[n] = vals[n] = NULL;
         c->pg = PQconnectdbParams(keys, vals, 1);
         *connect_ns = db_now_ns() - t0;

@@ -2,8 +2,10 @@
 /* A build without libpq: everything that needs a server says what to install. */
 #include <errno.h>
 
+#include "db-advise.h"
 #include "db-inspect.h"
 #include "db-run.h"
+#include "db-sweep.h"
 #include "db.h"
 
 #define NO_LIBPQ "skytune was built without libpq: install libpq-dev (Debian; libpq-devel on Fedora) and " \
@@ -55,5 +57,17 @@ int db_inspect(DbConn *c, const json_t *before, double window_s, long long min_r
 }
 
 int db_explain(DbConn *c, const char *sql, bool analyze, json_t **ret, Error *e) {
+        return error_set(e, -EPROTONOSUPPORT, NO_LIBPQ);
+}
+
+int db_sweep(const DbSweepConfig *c, json_t **ret, Error *e) {
+        return error_set(e, -EPROTONOSUPPORT, NO_LIBPQ);
+}
+
+int db_advise_settings(DbConn *c, DbAdviseFacts *f, Error *e) {
+        return error_set(e, -EPROTONOSUPPORT, NO_LIBPQ);
+}
+
+int db_advise_evidence(DbConn *c, double window_s, bool (*stop)(void *), void *userdata, DbAdviseFacts *f, Error *e) {
         return error_set(e, -EPROTONOSUPPORT, NO_LIBPQ);
 }

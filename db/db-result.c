@@ -89,7 +89,7 @@ static json_t *real_or_null(double v) {
 }
 
 /* {count, mean, p50, p90, p95, p99, p99_9, max} in ms. */
-static json_t *latency_json(const Histogram *h) {
+json_t *db_latency_json(const Histogram *h) {
         static const struct {
                 const char *key;
                 double p;
@@ -105,7 +105,7 @@ static json_t *latency_json(const Histogram *h) {
         return o;
 }
 
-static json_t *errors_json(const DbResult *r) {
+json_t *db_errors_json(const DbResult *r) {
         json_t *o = json_object();
         uint64_t total = 0;
         for (size_t i = 0; i < _DB_ERR_MAX; i++) {
@@ -141,7 +141,7 @@ static json_t *statements_json(const DbResult *r, const DbScript *s) {
                 json_object_set_new(o, "line", json_integer(s->stmts[i].line));
                 json_object_set_new(o, "rows", json_integer((json_int_t) r->stmts[i].rows));
                 json_object_set_new(o, "errors", json_integer((json_int_t) r->stmts[i].errors));
-                json_object_set_new(o, "latency_ms", latency_json(r->stmts[i].latency));
+                json_object_set_new(o, "latency_ms", db_latency_json(r->stmts[i].latency));
                 json_array_append_new(a, o);
         }
         return a;
@@ -159,17 +159,17 @@ json_t *db_result_json(const DbResult *r, const DbRunConfig *c, const char *comm
         json_object_set_new(doc, "config", config_json(c, workload));
         json_object_set_new(doc, "elapsed_s", json_real(r->elapsed_s));
         json_object_set_new(doc, "interrupted", json_boolean(r->interrupted));
-        json_object_set_new(doc, "connect_ms", latency_json(r->connect));
+        json_object_set_new(doc, "connect_ms", db_latency_json(r->connect));
         json_object_set_new(tx, "count", json_integer((json_int_t) r->transactions));
         json_object_set_new(tx, "failed", json_integer((json_int_t) r->failed));
         json_object_set_new(tx, "skipped", json_integer((json_int_t) r->skipped));
         json_object_set_new(tx, "late", json_integer((json_int_t) r->late));
         json_object_set_new(tx, "tps", r->elapsed_s > 0 ? json_real((double) (r->transactions - r->failed) / r->elapsed_s)
                                                         : json_null());
-        json_object_set_new(tx, "latency_ms", latency_json(r->latency));
+        json_object_set_new(tx, "latency_ms", db_latency_json(r->latency));
         json_object_set_new(doc, "transactions", tx);
         json_object_set_new(doc, "statements", statements_json(r, c->script));
-        json_object_set_new(doc, "errors", errors_json(r));
+        json_object_set_new(doc, "errors", db_errors_json(r));
         json_t *cl = json_object();
         json_object_set_new(cl, "lost", json_integer(r->clients_lost));
         json_object_set_new(cl, "unstarted", json_integer(r->clients_unstarted));

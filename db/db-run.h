@@ -76,3 +76,7 @@ int db_run(const DbRunConfig *c, DbResult **ret, Error *e);
 
 /* The skytune.db/1 document (docs/db.md); command is "query" or "load", dsn is shown redacted. */
 json_t *db_result_json(const DbResult *r, const DbRunConfig *c, const char *command, const char *workload);
+/* {count, mean, p50, p90, p95, p99, p99_9, max} in ms of a latency histogram (ns); null when empty. */
+json_t *db_latency_json(const Histogram *h);
+/* {serialization_failure, ..., other, total, first}: the errors by SQLSTATE class. */
+json_t *db_errors_json(const DbResult *r);

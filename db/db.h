@@ -44,6 +44,7 @@ typedef struct DbConnOpts {
         const char *database;           /* NULL: the DSN's; else overrides it */
         int connect_timeout_s;          /* 0: libpq's (none); else a default the DSN's own may override */
         const char *dsn_from;           /* where the DSN was given, for errors; NULL: "--dsn" */
+        const char *application_name;   /* NULL: the DSN's, else "skytune"; set: wins over the DSN's */
 } DbConnOpts;
 
 typedef struct DbConn DbConn;

@@ -56,6 +56,10 @@ int render_db(FILE *f, const json_t *doc, const RenderView *v);
  * slowest nodes, the findings). */
 int render_db_inspect(FILE *f, const json_t *doc, const RenderView *v);
 int render_db_explain(FILE *f, const json_t *doc, const RenderView *v);
+/* skytune.db-sweep/1 (db pool-sweep): a row per pool size with its wait events, the recommendation,
+ * the USL fit when shown. skytune.db-advise/1 (db advise): each setting's advice and its evidence. */
+int render_db_sweep(FILE *f, const json_t *doc, const RenderView *v);
+int render_db_advise(FILE *f, const json_t *doc, const RenderView *v);
 
 /* Text fitted to width columns: what render wrote (into memory) is written to out with every line
  * wider than width wrapped at word boundaries under its text column ("   why        ..." or

@@ -71,7 +71,7 @@ _skytune() {
         --pattern)
                 COMPREPLY=($(compgen -W 'spike gradual surge breakpoint endurance' -- "$cur"))
                 return ;;
-        --out | --plan | --profile | --from | --baseline | --cacert | --html | --junit | --scenario | --body-file | --out-ndjson | --script | --file | --password-file | --hdr-log)
+        --out | --plan | --profile | --from | --baseline | --cacert | --html | --junit | --scenario | --body-file | --out-ndjson | --script | --file | --password-file | --hdr-log | --sweep)
                 _filedir
                 return ;;
         --sysroot | --dir)
@@ -93,7 +93,7 @@ _skytune() {
         --latency-limit | --scale | --transactions | --progress | --min-rows | --factor | --spike | --before | \
         --after | --spikes | --to | --start | --increment | --step | --max-steps | --slo-error-rate | --slo-p99 | \
         --slo-lateness | --sustain | --repeats | --resolution | --warmup | --rest | --hold | --window | --since | \
-        --until | --repeat | --keep-days | --keep-runs)
+        --until | --repeat | --keep-days | --keep-runs | --slo-p95)
                 return ;;
         esac
 
@@ -146,7 +146,7 @@ _skytune() {
         probe)
                 COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur")) ;;
         db)
-                [[ -z $sub ]] && COMPREPLY=($(compgen -W 'query load init clean inspect explain' -- "$cur")) ;;
+                [[ -z $sub ]] && COMPREPLY=($(compgen -W 'query load init clean inspect explain pool-sweep advise' -- "$cur")) ;;
         alerts)
                 if [[ $prev == --store ]]; then
                         _filedir db

@@ -50,12 +50,15 @@ c skytune apply --allow-risk m
 c skytune db l
 c skytune db load --bu
 c skytune db load --builtin s
+c skytune db p
+c skytune db pool-sweep --sl
+c skytune db advise --sw
 c skytune load me
 c skytune load merge --o
 c skytune load --hdr
 EOF
         PATH=$tmp/bin:$PATH bash "$tmp/bash-test" >"$tmp/bash-out" 2>&1 || fail "bash completion script failed: $(cat "$tmp/bash-out")"
-        want=$'profile probe\n--format --from --full\ntext json prometheus\nbalanced web-server\nweb-server\nsched\nlist show check keys\nmedium\nload\n--builtin\nselect-only suite\nmerge\n--out\n--hdr-log'
+        want=$'profile probe\n--format --from --full\ntext json prometheus\nbalanced web-server\nweb-server\nsched\nlist show check keys\nmedium\nload\n--builtin\nselect-only suite\npool-sweep\n--slo-p95\n--sweep\nmerge\n--out\n--hdr-log'
         [[ $(cat "$tmp/bash-out") == "$want" ]] || fail "bash completion: got"$'\n'"$(cat "$tmp/bash-out")"$'\n'"want"$'\n'"$want"
         checks=$((checks + 1))
 else
@@ -80,6 +83,7 @@ try 'skytune plan --policy web'
 try 'skytune probe sch'
 try 'skytune policy ch'
 try 'skytune db lo'
+try 'skytune db poo'
 try 'skytune load mer'
 try 'skytune load --hdr-l'
 zpty -d z
@@ -87,7 +91,7 @@ EOF
         zsh -f "$tmp/zsh-test" "$tmp/bin" "$src/packaging/completions" >"$tmp/zsh-out" 2>&1 || true
         for want in 'skytune profile ' 'skytune plan --allow-risk' 'skytune profile --format prometheus' \
                     'skytune plan --policy web-server' 'skytune probe sched' 'skytune policy check' \
-                    'skytune db load' 'skytune load merge' 'skytune load --hdr-log'; do
+                    'skytune db load' 'skytune db pool-sweep' 'skytune load merge' 'skytune load --hdr-log'; do
                 grep -qF -- "$want" "$tmp/zsh-out" || fail "zsh completion did not produce '$want'; it printed: $(tr -d '\000-\011\013-\037' <"$tmp/zsh-out" | tail -n 20)"
         done
         checks=$((checks + 1))

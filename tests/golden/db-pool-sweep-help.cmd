@@ -1,0 +1,1 @@
+$S db pool-sweep --help
