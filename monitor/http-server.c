@@ -24,10 +24,6 @@
 #define HTTP_REQUEST_DEADLINE_USEC (5 * UINT64_C(1000000))
 #define HTTP_CROWDED_HEAD_USEC     (1 * UINT64_C(1000000))
 #define HTTP_BACKLOG               128
-/* Routes take no body: a larger one is 413 (when announced at once; a chunked one once it ends), and
- * a chunked one past HTTP_BODY_DROP closes the connection (MHD answers only at the head or the end). */
-#define HTTP_BODY_MAX  1024
-#define HTTP_BODY_DROP (64 * 1024)
 
 /* A connection open now, linked in HttpServer.conns; its MHD socket context. */
 typedef struct Conn {
@@ -38,9 +34,9 @@ typedef struct Conn {
         struct Conn *prev, *next;
 } Conn;
 
-/* Per request (MHD's req_cls): the body bytes seen. */
+/* Per request (MHD's req_cls): its head has been seen. */
 typedef struct Req {
-        size_t body;
+        bool seen;
 } Req;
 
 struct HttpServer {
@@ -334,13 +330,12 @@ static bool token_ok(const HttpServer *s, struct MHD_Connection *c) {
         return same_secret(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token"), s->token);
 }
 
-/* A body announced (at the head) or sent (at the end: more is 0 then) beyond HTTP_BODY_MAX. */
-static bool body_too_large(struct MHD_Connection *c, const Req *q, size_t more) {
+/* Any body at all: no route takes one, so it is refused at the head, before a byte of it is read (a
+ * body sent slowly would hold the connection past the head's deadline, under the idle timeout alone). */
+static bool has_body(struct MHD_Connection *c) {
         const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (!q)
-                return len &&
-                        (strspn(len, "0123456789") != strlen(len) || strlen(len) > 9 || atol(len) > HTTP_BODY_MAX);
-        return more == 0 && q->body > HTTP_BODY_MAX;
+        return (len && strcmp(len, "0") != 0) ||
+                MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
 }
 
 /* The route's answer to the whole request: its body, its length alone for a HEAD, or the error. */
@@ -383,11 +378,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                    NULL, NULL);
         if (!token_ok(s, c))
                 return reply_unauthorized(s, c);
-        if (body_too_large(c, *req_cls, *upload_data_size))
-                return reply_error(
-                        s, c, MHD_HTTP_CONTENT_TOO_LARGE,
-                        "a request body larger than " STRINGIFY(HTTP_BODY_MAX) " bytes (these paths take none)", NULL,
-                        NULL);
+        if (!*req_cls && has_body(c))
+                return reply_error(s, c, MHD_HTTP_CONTENT_TOO_LARGE,
+                                   "a request body (these paths take none: send no Content-Length or body)", NULL,
+                                   NULL);
         const HttpRoute *route = NULL;
         for (size_t i = 0; i < s->n && !route; i++)
                 if (strcmp(url, s->routes[i].path) == 0)
@@ -403,14 +397,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 *req_cls = calloc(1, sizeof(Req)); /* freed by on_completed */
                 return *req_cls ? MHD_YES : MHD_NO;
         }
-        if (*upload_data_size > 0) {
-                Req *q = *req_cls;
-                q->body += *upload_data_size;
-                if (q->body > HTTP_BODY_DROP)
-                        return MHD_NO;
-                *upload_data_size = 0; /* a GET with a small body: the body is ignored */
-                return MHD_YES;
-        }
+        if (*upload_data_size > 0)
+                return MHD_NO; /* refused at the head (has_body): not reached */
         return answer(s, c, route, strcmp(method, MHD_HTTP_METHOD_HEAD) == 0);
 }
 

@@ -5,7 +5,8 @@
 # is answered from the ring before any flush, without a gap; /current is the last tick's values;
 # /series lists the store's and the live series; /alerts a firing rule and its event; /health the
 # collectors and the store; /transactions, with no system bus, an empty list that says why; bad
-# arguments are 400 naming the argument; HEAD has GET's length and no body; a body is 413; 32 slow
+# arguments are 400 naming the argument; HEAD has GET's length and no body; a body is 413 at the
+# head (32 clients sending one slowly hold no slot); 32 slow
 # clients do not keep a scrape out (it gets a slot within a wake-up) and are closed at the 5 s
 # deadline; with api_token_file every request needs the token (401 otherwise; a reload reads it
 # again), and a token file others may read stops the start at file:line; as root, 192.0.2.1 and
@@ -174,6 +175,37 @@ curl -s -X HEAD --max-time 3 -o "$tmp/headbody" "$url/api/v1/status" 2>/dev/null
 head -c 2000 /dev/zero | tr '\0' a >"$tmp/body"
 code=$(curl -s -o "$tmp/out" -w '%{http_code}' -X GET --data-binary @"$tmp/body" "$url/api/v1/health")
 [ "$code" = 413 ] || fail "a 2000-byte body: $code"
+code=$(curl -s -o "$tmp/out" -w '%{http_code}' -X GET --data-binary 'a=1' "$url/api/v1/health")
+[ "$code" = 413 ] || fail "a 3-byte body: $code"
+code=$(curl -s -o "$tmp/out" -w '%{http_code}' -X GET -H 'Transfer-Encoding: chunked' --data-binary 'a' "$url/api/v1/health")
+[ "$code" = 413 ] || fail "a chunked body: $code"
+
+# --- 32 clients with a whole head announcing a body they send a byte at a time: refused at the
+# head (413), they hold no slot, and a scrape gets its answer at once
+python3 - "$port" <<'PY' || fail "slow bodies held the API"
+import socket, sys, time, urllib.request
+port = int(sys.argv[1])
+slow = []
+for _ in range(32):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n")
+    slow.append(s)
+for s in slow:
+    s.settimeout(3)
+    assert s.recv(12) == b"HTTP/1.1 413", "no 413 at the head"
+for _ in range(2):
+    time.sleep(1)
+    for s in slow:
+        try:
+            s.send(b"a")
+        except OSError:
+            pass
+t = time.time()
+body = urllib.request.urlopen("http://127.0.0.1:%d/api/v1/health" % port, timeout=15).read()
+waited = time.time() - t
+assert b'"status"' in body and waited < 1.5, waited
+print("a scrape past 32 slow bodies: %.2f s" % waited)
+PY
 
 # --- 32 slow clients (half a request head each): a scrape behind them gets a slot at the next
 # wake-up (the one waiting longest for its head is closed at the limit), and the deadline (5 s)
