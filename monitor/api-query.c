@@ -239,6 +239,27 @@ static int answer(Query *q, const ApiRange *range, char **ret, size_t *ret_len) 
         return 0;
 }
 
+/* Refuses a query that would read more than API_READ_MAX rows of the store (its time is the loop's:
+ * ticks wait for it), counted by the tier tsdb_query() reads: a step of whole minutes reads the 1 min
+ * rollups, any other the chunks' samples, one per sampling interval. */
+static int bounded(Query *q, const ApiRange *range) {
+        static const int64_t unit_ms[TSDB_TIERS] = { [TSDB_TIER_R1M] = 60000, [TSDB_TIER_R1H] = 3600000 };
+        enum tsdb_tier tier = tsdb_query_tier(range->from, range->to, range->step, 0);
+        int64_t unit = tier == TSDB_TIER_CHUNK ? (q->src->sample_ms > 0 ? q->src->sample_ms : 1000) : unit_ms[tier];
+        int64_t rows = (range->to - range->from) / unit * (int64_t) q->n;
+        if (rows <= API_READ_MAX)
+                return 0;
+        char why[200];
+        snprintf(why, sizeof(why), "this range and step read about %" PRId64 " stored %s, more than %d in one answer",
+                 rows,
+                 tier == TSDB_TIER_CHUNK ? "samples (a step that is not whole minutes reads the samples)"
+                                         : "1 min rollups",
+                 API_READ_MAX);
+        return http_request_refuse(
+                q->req, "step", why,
+                "a step of whole minutes (1m, 5m: the rollups answer), a shorter range or fewer series");
+}
+
 int api_query(const ApiSource *s, HttpRequest *r, char **ret, size_t *ret_len) {
         static const char *const keys[] = { "series", "prefix", "from", "to", "step", NULL };
         int k = api_known_args(r, keys, "series, prefix, from, to, step");
@@ -251,6 +272,8 @@ int api_query(const ApiSource *s, HttpRequest *r, char **ret, size_t *ret_len) {
                 k = http_request_refuse(r, "prefix", "no series starts so", "a prefix of a name /api/v1/series lists");
         if (k >= 0)
                 k = api_range(r, s->now_ms, API_POINTS_MAX / (int64_t) MAX(q.n, 1), &range);
+        if (k >= 0)
+                k = bounded(&q, &range);
         if (k >= 0)
                 k = answer(&q, &range, ret, ret_len);
         for (size_t i = 0; i < q.n; i++)

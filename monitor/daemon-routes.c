@@ -91,7 +91,8 @@ static ApiSource source(const Monitor *m) {
                              .store = m->store,
                              .now_ms = realtime_ms(),
                              .tick_ms = m->stamp_ms,
-                             .stale_ms = stale_ms(m) };
+                             .stale_ms = stale_ms(m),
+                             .sample_ms = m->cfg.interval_ms };
 }
 
 static int render_current(Monitor *m, HttpRequest *req, char **ret, size_t *ret_len) {

@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "http-origin.h"
 #include "http-server.h"
 #include "macro.h"
 #include "safe-text.h"
@@ -378,6 +379,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                    NULL, NULL);
         if (!token_ok(s, c))
                 return reply_unauthorized(s, c);
+        if (http_cross_site(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+                            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ORIGIN),
+                            MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site")))
+                return reply_error(s, c, MHD_HTTP_FORBIDDEN,
+                                   "a request of a page of another site (Origin or Sec-Fetch-Site): this API "
+                                   "answers its own pages, scripts and tools",
+                                   NULL, NULL);
         if (!*req_cls && has_body(c))
                 return reply_error(s, c, MHD_HTTP_CONTENT_TOO_LARGE,
                                    "a request body (these paths take none: send no Content-Length or body)", NULL,

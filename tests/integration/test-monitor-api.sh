@@ -5,7 +5,8 @@
 # is answered from the ring before any flush, without a gap; /current is the last tick's values;
 # /series lists the store's and the live series; /alerts a firing rule and its event; /health the
 # collectors and the store; /transactions, with no system bus, an empty list that says why; bad
-# arguments are 400 naming the argument; HEAD has GET's length and no body; a body is 413 at the
+# arguments are 400 naming the argument (a query reading too many samples too); a page of another
+# site is 403; HEAD has GET's length and no body; a body is 413 at the
 # head (32 clients sending one slowly hold no slot); 32 slow
 # clients do not keep a scrape out (it gets a slot within a wake-up) and are closed at the 5 s
 # deadline; with api_token_file every request needs the token (401 otherwise; a reload reads it
@@ -144,7 +145,7 @@ PY
 # --- bad arguments: 400 naming the argument
 for case in "query?series=cpu.busy&step=1w step" "query?series=cpu.busy&from=yesterday from" \
         "query?series=nope series" "query?series=cpu.busy&prefix=cpu prefix" "query?series=cpu.busy&stpe=1s stpe" \
-        "query?series=cpu.busy&from=-3d&step=1s step" "current?prefix=a&prefix=b prefix" \
+        "query?series=cpu.busy&from=-3d&step=1s step" "query?series=cpu.busy&from=-2d&step=27648 step" "current?prefix=a&prefix=b prefix" \
         "alerts?history=yes history" "transactions?since=later since" "series?x=1 x" "query?series=cpu.busy&to=2026-13-01T00:00:00Z to" "query?series=%FFab series" \
         'series?%FE=1 \xfe' \
         "query?series=cpu.busy$(printf '&s=%s' $(seq 64)) (none)"; do
@@ -156,6 +157,17 @@ d = json.load(open(sys.argv[1]))
 assert d["error"] and d.get("accepted"), d
 assert d.get("argument") == (None if sys.argv[2] == "(none)" else sys.argv[2]), d
 PY
+done
+
+# --- a page of another site: 403 (a browser sends its GETs, the daemon's loop pays for them)
+for h in 'Sec-Fetch-Site: cross-site' 'Sec-Fetch-Site: same-site' 'Origin: http://evil.example' \
+        "Origin: http://127.0.0.1:$((port + 1))"; do
+        code=$(curl -s -o "$tmp/out" -w '%{http_code}' -H "$h" "$url/api/v1/current")
+        [ "$code" = 403 ] && grep -q 'another site' "$tmp/out" || fail "'$h': $code $(cat "$tmp/out")"
+done
+for h in 'Sec-Fetch-Site: same-origin' 'Sec-Fetch-Site: none' "Origin: http://127.0.0.1:$port"; do
+        code=$(curl -s -o /dev/null -w '%{http_code}' -H "$h" "$url/api/v1/current")
+        [ "$code" = 200 ] || fail "'$h': $code"
 done
 
 # --- HEAD: GET's headers and length, no body (the cached /metrics and /current, and /query)

@@ -245,9 +245,17 @@ static void test_query_refused(void **state) {
                 { "series=a.x&series=a.y&from=-2d&step=1s", "step" },
                 { "series=a.x&setp=1s", "setp" },
                 { "series=a.x&from=yesterday", "from" },
+                /* 10251 buckets, but 604800 samples read: a step that is not whole minutes reads them. */
+                { "series=a.x&from=-7d&step=59s", "step" },
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
                 answer(api_query, &f->src, bad[i][0], bad[i][1]);
+        /* The same range at whole minutes reads 10080 rollup rows; at a 0.5 s interval a shorter
+         * one at 59 s reads as many samples as the refused one. */
+        json_decref(answer(api_query, &f->src, "series=a.x&from=-7d&step=1m", NULL));
+        ApiSource fast = f->src;
+        fast.sample_ms = 500;
+        answer(api_query, &fast, "series=a.x&from=-84h&step=59s", "step");
         /* 32 series at most: 33 names are refused, whatever they are. */
         char q[33 * 16] = "";
         for (int i = 0; i < 33; i++)
