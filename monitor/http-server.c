@@ -35,9 +35,11 @@ typedef struct Conn {
         struct Conn *prev, *next;
 } Conn;
 
-/* Per request (MHD's req_cls): its head has been seen. */
+/* Per request (MHD's req_cls, made by on_uri): its query string as sent, and once its head is read
+ * (the first call of on_request) its arguments as the routes see them. */
 typedef struct Req {
-        bool seen;
+        char *query; /* after '?', not decoded; NULL: none */
+        HttpRequest *req;
 } Req;
 
 struct HttpServer {
@@ -158,6 +160,20 @@ static Conn *conn_of(struct MHD_Connection *c) {
         return i ? i->socket_context : NULL;
 }
 
+/* The request line's URI, before MHD decodes it: the query string is decoded by
+ * http_request_parse_query(), the one parser the docs, tests and fuzz target describe (MHD's would
+ * take %00 as the value's end and keep a bad escape as it is). MHD hands the result to on_request as
+ * its req_cls, and calls on_completed for it however the request ends. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
+        Req *q = calloc(1, sizeof(*q));
+        const char *query = strchr(uri, '?');
+        if (q && query && !(q->query = strdup(query + 1))) {
+                free(q);
+                return NULL;
+        }
+        return q;
+}
+
 /* A request ended: the next one's head is due within the deadline from now. */
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe) {
         Conn *k = conn_of(c);
@@ -165,7 +181,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
                 k->whole = false;
                 k->start_usec = now_usec();
         }
-        free(*req_cls);
+        Req *q = *req_cls;
+        if (q) {
+                free(q->query);
+                http_request_free(q->req);
+                free(q);
+        }
         *req_cls = NULL;
 }
 
@@ -305,13 +326,6 @@ static bool host_ok(const char *host) {
         return true;
 }
 
-/* The query's arguments but token, which is the server's (token_ok), not the route's. */
-static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
-        if (strcmp(key, "token") == 0)
-                return MHD_YES;
-        return http_request_add_arg(cls, key, value) < 0 ? MHD_NO : MHD_YES;
-}
-
 /* given equals token, in a time that depends on token's length alone (not on where they differ). */
 static bool same_secret(const char *given, const char *token) {
         size_t n = strlen(token), m = given ? strlen(given) : 0;
@@ -321,14 +335,25 @@ static bool same_secret(const char *given, const char *token) {
         return d == 0;
 }
 
-/* "Authorization: Bearer TOKEN", or ?token=TOKEN (a browser's address bar, EventSource). */
-static bool token_ok(const HttpServer *s, struct MHD_Connection *c) {
+/* "Authorization: Bearer TOKEN", or ?token=TOKEN (a browser's address bar, EventSource): the query's
+ * token, as the request's arguments hold it. */
+static bool token_ok(const HttpServer *s, struct MHD_Connection *c, const HttpRequest *req) {
         if (!s->token)
                 return true;
         const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
         if (auth && strncasecmp(auth, "Bearer ", 7) == 0)
                 return same_secret(auth + 7 + strspn(auth + 7, " "), s->token);
-        return same_secret(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token"), s->token);
+        return same_secret(http_request_arg(req, "token", 0), s->token);
+}
+
+/* The request's arguments from its query string as sent (a bad one is refused by the route's
+ * answer: 400), token left out: it is the server's (token_ok), not the route's. */
+static int parse(Req *q, bool head) {
+        int r = http_request_new(head, &q->req);
+        if (r < 0)
+                return r;
+        r = http_request_parse_query(q->req, q->query ? q->query : "");
+        return r == -ENOMEM ? r : 0;
 }
 
 /* Any body at all: no route takes one, so it is refused at the head, before a byte of it is read (a
@@ -340,11 +365,7 @@ static bool has_body(struct MHD_Connection *c) {
 }
 
 /* The route's answer to the whole request: its body, its length alone for a HEAD, or the error. */
-static enum MHD_Result answer(HttpServer *s, struct MHD_Connection *c, const HttpRoute *route, bool head) {
-        HttpRequest *req = NULL;
-        if (http_request_new(head, &req) < 0)
-                return MHD_NO;
-        (void) MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, req);
+static enum MHD_Result answer(HttpServer *s, struct MHD_Connection *c, const HttpRoute *route, HttpRequest *req) {
         char *body = NULL;
         size_t len = 0;
         int r = http_request_refusal(req, NULL, NULL) ? -EINVAL : route->get(s->userdata, req, &body, &len);
@@ -361,7 +382,6 @@ static enum MHD_Result answer(HttpServer *s, struct MHD_Connection *c, const Htt
                 ok = reply(c, MHD_HTTP_OK, route->content_type, body, len, NULL);
         if (r < 0)
                 free(body);
-        http_request_free(req);
         return ok;
 }
 
@@ -369,16 +389,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **req_cls) {
         HttpServer *s = cls;
-        Conn *k = !*req_cls ? conn_of(c) : NULL;
+        Req *q = *req_cls;
+        if (!q)
+                return MHD_NO; /* on_uri ran out of memory */
+        bool first = !q->req;
+        Conn *k = first ? conn_of(c) : NULL;
         if (k)
                 k->whole = true;
+        if (first && parse(q, strcmp(method, MHD_HTTP_METHOD_HEAD) == 0) < 0)
+                return MHD_NO;
         if (s->check_host && !host_ok(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)))
                 return reply_error(s, c, MHD_HTTP_MISDIRECTED_REQUEST,
                                    "this API answers only requests for 127.0.0.1, [::1] or localhost (a page under "
                                    "another name reaching it is refused)",
                                    NULL, NULL);
-        if (!token_ok(s, c))
+        /* Checked once, at the head: the token is then dropped from the arguments. */
+        if (first && !token_ok(s, c, q->req))
                 return reply_unauthorized(s, c);
+        if (first)
+                http_request_remove(q->req, "token");
         if (http_cross_site(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
                             MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ORIGIN),
                             MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site")))
@@ -386,7 +415,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                    "a request of a page of another site (Origin or Sec-Fetch-Site): this API "
                                    "answers its own pages, scripts and tools",
                                    NULL, NULL);
-        if (!*req_cls && has_body(c))
+        if (first && has_body(c))
                 return reply_error(s, c, MHD_HTTP_CONTENT_TOO_LARGE,
                                    "a request body (these paths take none: send no Content-Length or body)", NULL,
                                    NULL);
@@ -401,13 +430,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         /* The errors above answer at once and close the connection (MHD does, since a body may
          * follow); a GET is answered at the second call, once the request is whole, so that the
          * connection stays open for the next scrape. */
-        if (!*req_cls) {
-                *req_cls = calloc(1, sizeof(Req)); /* freed by on_completed */
-                return *req_cls ? MHD_YES : MHD_NO;
-        }
+        if (first)
+                return MHD_YES;
         if (*upload_data_size > 0)
                 return MHD_NO; /* refused at the head (has_body): not reached */
-        return answer(s, c, route, strcmp(method, MHD_HTTP_METHOD_HEAD) == 0);
+        return answer(s, c, route, q->req);
 }
 
 int http_server_start(sd_event *e, const ListenAddr *a, const char *token, const HttpRoute *routes, size_t n,
@@ -427,11 +454,11 @@ int http_server_start(sd_event *e, const ListenAddr *a, const char *token, const
                 return -ENOMEM;
         }
         /* From here the socket is MHD's: MHD_stop_daemon() closes it. */
-        s->mhd =
-                MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
-                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned) HTTP_CONNECTIONS_MAX,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) HTTP_TIMEOUT_S, MHD_OPTION_NOTIFY_CONNECTION,
-                                 on_connection, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        s->mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
+                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned) HTTP_CONNECTIONS_MAX,
+                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) HTTP_TIMEOUT_S,
+                                  MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_NOTIFY_COMPLETED,
+                                  on_completed, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_END);
         if (!s->mhd) {
                 /* Whether a failed start closed the socket is not documented: close it if it is
                  * still open (one thread: the number cannot have been reused meanwhile). */

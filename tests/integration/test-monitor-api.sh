@@ -147,7 +147,8 @@ for case in "query?series=cpu.busy&step=1w step" "query?series=cpu.busy&from=yes
         "query?series=nope series" "query?series=cpu.busy&prefix=cpu prefix" "query?series=cpu.busy&stpe=1s stpe" \
         "query?series=cpu.busy&from=-3d&step=1s step" "query?series=cpu.busy&from=-2d&step=27648 step" "current?prefix=a&prefix=b prefix" \
         "alerts?history=yes history" "transactions?since=later since" "series?x=1 x" "query?series=cpu.busy&to=2026-13-01T00:00:00Z to" "query?series=%FFab series" \
-        'series?%FE=1 \xfe' \
+        'series?%FE=1 \xfe' "query?series=cpu.busy%00junk (none)" "query?series=cpu.busy%zz (none)" \
+        "query?series=cpu.busy&step=1%m (none)" \
         "query?series=cpu.busy$(printf '&s=%s' $(seq 64)) (none)"; do
         path=${case% *} arg=${case##* }
         get "/api/v1/$path" 400
@@ -266,6 +267,10 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" 
 [ "$code" = 200 ] || fail "Bearer: $code"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$u2/api/v1/current?token=$token")
 [ "$code" = 200 ] || fail "?token=: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$u2/api/v1/current?prefix=cpu.&token=$(printf %s "$token" | od -An -tx1 | tr -d ' \n' | sed 's/../%&/g')")
+[ "$code" = 200 ] || fail "?token= %-escaped: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$u2/api/v1/current?TOKEN=$token")
+[ "$code" = 401 ] || fail "?TOKEN= (keys are case-sensitive): $code"
 for bad in "${token}x" "${token%?}" ""; do
         code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $bad" "$u2/metrics")
         [ "$code" = 401 ] || fail "a wrong token '$bad': $code"

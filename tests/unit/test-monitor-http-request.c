@@ -31,6 +31,10 @@ static void test_arguments(void **state) {
         static const char *const fewer[] = { "series", "from", NULL };
         assert_string_equal(http_request_unknown(r, fewer), "step");
         assert_null(http_request_refusal(r, NULL, NULL));
+        http_request_remove(r, "series");
+        assert_int_equal(http_request_count(r, "series"), 0);
+        assert_string_equal(http_request_arg(r, "from", 0), "-24h");
+        assert_string_equal(http_request_arg(r, "to", 0), "a b");
         http_request_free(r);
 }
 
