@@ -25,6 +25,13 @@
 #define HTTP_REQUEST_DEADLINE_USEC (5 * UINT64_C(1000000))
 #define HTTP_CROWDED_HEAD_USEC     (1 * UINT64_C(1000000))
 #define HTTP_BACKLOG               128
+/* The answers' bytes held for their readers, all connections together: a body is built whole and
+ * kept until sent, so clients that ask and never read would grow the daemon without bound. An answer
+ * that would pass it is 503, unless none is held (the largest, 200000 buckets, is about 12 MB). */
+#define HTTP_QUEUED_MAX (8u << 20) /* 8 MiB */
+/* Each connection's socket send buffer (the kernel doubles it), inherited from the listen socket:
+ * without it loopback autotunes to 4 MB a socket, which a client that never reads fills for free. */
+#define HTTP_SNDBUF (128 * 1024)
 
 /* A connection open now, linked in HttpServer.conns; its MHD socket context. */
 typedef struct Conn {
@@ -40,6 +47,7 @@ typedef struct Conn {
 typedef struct Req {
         char *query; /* after '?', not decoded; NULL: none */
         HttpRequest *req;
+        size_t queued; /* its answer's bytes, counted in HttpServer.queued */
 } Req;
 
 struct HttpServer {
@@ -51,15 +59,17 @@ struct HttpServer {
         char *token;     /* every request must send it; NULL: none asked */
         bool check_host; /* a loopback listener: Host must be a loopback name */
         Conn *conns;
+        size_t queued; /* the bytes of the answers not yet sent (HTTP_QUEUED_MAX) */
 };
 
 static int listen_socket(const ListenAddr *a) {
         int fd = socket(a->sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return -errno;
-        int one = 1;
+        int one = 1, sndbuf = HTTP_SNDBUF;
         /* SO_REUSEADDR rebinds over TIME_WAIT after a restart; it never shares a port that listens. */
         if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+            setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) < 0 ||
             (a->sa.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
             bind(fd, (const struct sockaddr *) &a->sa, a->len) < 0 || listen(fd, HTTP_BACKLOG) < 0) {
                 int r = -errno;
@@ -183,6 +193,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
         }
         Req *q = *req_cls;
         if (q) {
+                ((HttpServer *) cls)->queued -= q->queued;
                 free(q->query);
                 http_request_free(q->req);
                 free(q);
@@ -208,8 +219,9 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         return run(userdata);
 }
 
+/* extra (may be NULL): the Allow header of a 405, the Retry-After of a 503. */
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type, char *body, size_t len,
-                             const char *allow) {
+                             const char *extra) {
         struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
         if (!resp) {
                 free(body);
@@ -220,8 +232,11 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char
                 ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
         if (ok == MHD_YES)
                 ok = MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-        if (ok == MHD_YES && allow)
-                ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+        if (ok == MHD_YES && extra)
+                ok = MHD_add_response_header(resp,
+                                             code == MHD_HTTP_SERVICE_UNAVAILABLE ? MHD_HTTP_HEADER_RETRY_AFTER
+                                                                                  : MHD_HTTP_HEADER_ALLOW,
+                                             extra);
         if (ok == MHD_YES)
                 ok = MHD_queue_response(c, code, resp);
         MHD_destroy_response(resp);
@@ -272,7 +287,7 @@ static enum MHD_Result reply_unauthorized(HttpServer *s, struct MHD_Connection *
 /* {"error": why, "paths": [the routes]}, or for a refused argument {"error": why, "argument": key,
  * "accepted": what} (req not NULL). */
 static enum MHD_Result reply_error(HttpServer *s, struct MHD_Connection *c, unsigned code, const char *why,
-                                   const char *allow, const HttpRequest *req) {
+                                   const char *extra, const HttpRequest *req) {
         /* A refusal may quote the request's bytes (a name, a key), which need not be UTF-8: escaped. */
         json_t *doc = json_pack("{so}", "error", json_text(why));
         const char *key = NULL, *accepted = NULL;
@@ -298,7 +313,7 @@ static enum MHD_Result reply_error(HttpServer *s, struct MHD_Connection *c, unsi
                 with_nl[len++] = '\n';
                 body = with_nl;
         }
-        return reply(c, code, "application/json", body, len, allow);
+        return reply(c, code, "application/json", body, len, extra);
 }
 
 /* A Host a browser on this host sends to the loopback API: 127.x.y.z, [::1] or localhost, with any
@@ -364,8 +379,17 @@ static bool has_body(struct MHD_Connection *c) {
                 MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
 }
 
+/* 503 while the answers held for their readers are too many bytes (HTTP_QUEUED_MAX). */
+static enum MHD_Result reply_busy(HttpServer *s, struct MHD_Connection *c) {
+        return reply_error(s, c, MHD_HTTP_SERVICE_UNAVAILABLE,
+                           "the answers waiting for their readers pass 8 MiB: retry "
+                           "in a second, or ask for a shorter range",
+                           "1", NULL);
+}
+
 /* The route's answer to the whole request: its body, its length alone for a HEAD, or the error. */
-static enum MHD_Result answer(HttpServer *s, struct MHD_Connection *c, const HttpRoute *route, HttpRequest *req) {
+static enum MHD_Result answer(HttpServer *s, struct MHD_Connection *c, const HttpRoute *route, Req *q) {
+        HttpRequest *req = q->req;
         char *body = NULL;
         size_t len = 0;
         int r = http_request_refusal(req, NULL, NULL) ? -EINVAL : route->get(s->userdata, req, &body, &len);
@@ -378,8 +402,14 @@ static enum MHD_Result answer(HttpServer *s, struct MHD_Connection *c, const Htt
                                  r == -ENOMEM ? "out of memory" : "internal error", NULL, NULL);
         else if (!body)
                 ok = reply_head(c, route->content_type, len);
-        else
+        else if (s->queued > 0 && len > HTTP_QUEUED_MAX - MIN(s->queued, HTTP_QUEUED_MAX)) {
+                free(body);
+                ok = reply_busy(s, c);
+        } else {
+                s->queued += len;
+                q->queued = len;
                 ok = reply(c, MHD_HTTP_OK, route->content_type, body, len, NULL);
+        }
         if (r < 0)
                 free(body);
         return ok;
@@ -434,7 +464,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 return MHD_YES;
         if (*upload_data_size > 0)
                 return MHD_NO; /* refused at the head (has_body): not reached */
-        return answer(s, c, route, q->req);
+        return answer(s, c, route, q);
 }
 
 int http_server_start(sd_event *e, const ListenAddr *a, const char *token, const HttpRoute *routes, size_t n,

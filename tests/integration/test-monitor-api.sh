@@ -6,7 +6,7 @@
 # /series lists the store's and the live series; /alerts a firing rule and its event; /health the
 # collectors and the store; /transactions, with no system bus, an empty list that says why; bad
 # arguments are 400 naming the argument (a query reading too many samples too); a page of another
-# site is 403; HEAD has GET's length and no body; a body is 413 at the
+# site is 403; answers held for clients that do not read are 503 past 8 MiB; HEAD has GET's length and no body; a body is 413 at the
 # head (32 clients sending one slowly hold no slot); 32 slow
 # clients do not keep a scrape out (it gets a slot within a wake-up) and are closed at the 5 s
 # deadline; with api_token_file every request needs the token (401 otherwise; a reload reads it
@@ -218,6 +218,36 @@ body = urllib.request.urlopen("http://127.0.0.1:%d/api/v1/health" % port, timeou
 waited = time.time() - t
 assert b'"status"' in body and waited < 1.5, waited
 print("a scrape past 32 slow bodies: %.2f s" % waited)
+PY
+
+# --- answers held for clients that do not read: past 8 MiB of them, 503 (Retry-After), and
+# small answers still pass; once those clients go, the same query is answered again
+python3 - "$port" <<'PY' || fail "answers held for slow readers"
+import socket, sys, time, urllib.request, urllib.error
+port = int(sys.argv[1])
+q = "/api/v1/query?series=cpu.busy&series=mem.used&from=2026-12-04T00:00:00Z&to=1796349600000&step=1s"
+size = len(urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, q), timeout=15).read())
+n = (8 << 20) // size + 2
+assert n <= 28, "the answer is too small to fill 8 MiB with 28 connections: %d bytes" % size
+held = []
+for _ in range(n):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", port))
+    s.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % q).encode())
+    held.append(s)
+time.sleep(1)
+try:
+    urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, q), timeout=15)
+    assert False, "answered with %d answers of %d bytes held" % (n, size)
+except urllib.error.HTTPError as e:
+    assert e.code == 503 and e.headers["Retry-After"] == "1", (e.code, e.headers)
+assert b'"status"' in urllib.request.urlopen("http://127.0.0.1:%d/api/v1/health" % port, timeout=15).read()
+for s in held:
+    s.close()
+time.sleep(0.5)
+assert len(urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, q), timeout=15).read()) > 0
+print("%d answers of %d bytes held: the next is 503, /health still served" % (n, size))
 PY
 
 # --- 32 slow clients (half a request head each): a scrape behind them gets a slot at the next
