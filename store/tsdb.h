@@ -163,6 +163,9 @@ typedef int (*tsdb_event_fn)(const struct tsdb_event *ev, void *userdata);
 /* The events of [from_ms, to_ms), oldest first; name NULL: of every alert. A store written before
  * the table has none. */
 int tsdb_event_each(struct tsdb *t, int64_t from_ms, int64_t to_ms, const char *name, tsdb_event_fn fn, void *userdata);
+/* The same for the newest max of them alone (max < 0: all), still oldest first. */
+int tsdb_event_newest(struct tsdb *t, int64_t from_ms, int64_t to_ms, const char *name, int64_t max, tsdb_event_fn fn,
+                      void *userdata);
 /* Removes the events before before_ms and all but the newest max; *ret_dropped (may be NULL). */
 int tsdb_event_prune(struct tsdb *t, int64_t before_ms, int64_t max, int64_t *ret_dropped);
 

@@ -323,6 +323,31 @@ static void test_foreign_bytes(void **state) {
         http_request_free(r);
 }
 
+/* The history's newest API_EVENTS_MAX of more, in time order, said to be truncated. */
+static void test_alert_history(void **state) {
+        struct fixture *f = *state;
+        for (int i = 0; i < API_EVENTS_MAX + 3; i++) {
+                struct tsdb_event e = { T0 + i, i % 2 ? "A" : "B", "firing", "warn", i };
+                assert_int_equal(tsdb_event_add(f->t, &e), 0);
+        }
+        AlertRules rules = { 0 };
+        ApiAlerts alerts = { .rules = &rules };
+        HttpRequest *r = request("history=1&since=0");
+        char *body = NULL;
+        size_t len = 0;
+        assert_int_equal(api_alerts(&f->src, &alerts, r, &body, &len), 0);
+        json_t *doc = json_loads(body, 0, NULL);
+        json_t *h = json_object_get(doc, "history");
+        assert_int_equal(json_array_size(h), API_EVENTS_MAX);
+        assert_true(json_is_true(json_object_get(doc, "truncated")));
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(h, 0), "t")), T0 + 3);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(h, API_EVENTS_MAX - 1), "t")),
+                         T0 + API_EVENTS_MAX + 2);
+        json_decref(doc);
+        free(body);
+        http_request_free(r);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_times),
@@ -331,6 +356,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_query_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_current_series, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_foreign_bytes, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_alert_history, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
