@@ -219,6 +219,16 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         return run(userdata);
 }
 
+/* The headers of every answer, a HEAD's as a GET's. */
+static enum MHD_Result add_headers(struct MHD_Response *resp, const char *type) {
+        enum MHD_Result ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+        if (ok == MHD_YES)
+                ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+        if (ok == MHD_YES)
+                ok = MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+        return ok;
+}
+
 /* extra (may be NULL): the Allow header of a 405, the Retry-After of a 503. */
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type, char *body, size_t len,
                              const char *extra) {
@@ -227,11 +237,7 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char
                 free(body);
                 return MHD_NO;
         }
-        enum MHD_Result ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-        if (ok == MHD_YES)
-                ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-        if (ok == MHD_YES)
-                ok = MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+        enum MHD_Result ok = add_headers(resp, type);
         if (ok == MHD_YES && extra)
                 ok = MHD_add_response_header(resp,
                                              code == MHD_HTTP_SERVICE_UNAVAILABLE ? MHD_HTTP_HEADER_RETRY_AFTER
@@ -252,9 +258,7 @@ static enum MHD_Result reply_head(struct MHD_Connection *c, const char *type, si
         struct MHD_Response *resp = MHD_create_response_from_callback(len, 1, no_body, NULL, NULL);
         if (!resp)
                 return MHD_NO;
-        enum MHD_Result ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-        if (ok == MHD_YES)
-                ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+        enum MHD_Result ok = add_headers(resp, type);
         if (ok == MHD_YES)
                 ok = MHD_queue_response(c, MHD_HTTP_OK, resp);
         MHD_destroy_response(resp);
