@@ -310,6 +310,13 @@ static void test_foreign_bytes(void **state) {
         assert_string_equal(json_string_value(json_object_get(s, "name")), "cgroups.bad\\xff.memory_bytes");
         assert_int_equal(json_array_size(json_object_get(s, "points")), 1);
         json_decref(doc);
+        /* Queried back by the escaped name /series listed (%5C is the backslash). */
+        doc = answer(api_query, &f->src, "series=cgroups.bad%5Cxff.memory_bytes&from=-10s", NULL);
+        s = json_array_get(json_object_get(doc, "series"), 0);
+        assert_string_equal(json_string_value(json_object_get(s, "name")), "cgroups.bad\\xff.memory_bytes");
+        assert_int_equal(json_array_size(json_object_get(s, "points")), 1);
+        json_decref(doc);
+        answer(api_query, &f->src, "series=cgroups.bad%5Cxfe.memory_bytes&from=-10s", "series");
         /* Negative values, written by hand: exact min and max, the mean to two more digits. */
         assert_int_equal(ring_add(f->ring, "n.neg", "percent", T0 + 7140000, -1.25), 0);
         assert_int_equal(ring_add(f->ring, "n.neg", "percent", T0 + 7141000, -0.05), 0);
