@@ -449,10 +449,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                    "a request of a page of another site (Origin or Sec-Fetch-Site): this API "
                                    "answers its own pages, scripts and tools",
                                    NULL, NULL);
-        if (first && has_body(c))
-                return reply_error(s, c, MHD_HTTP_CONTENT_TOO_LARGE,
-                                   "a request body (these paths take none: send no Content-Length or body)", NULL,
-                                   NULL);
         const HttpRoute *route = NULL;
         for (size_t i = 0; i < s->n && !route; i++)
                 if (strcmp(url, s->routes[i].path) == 0)
@@ -461,6 +457,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 return reply_error(s, c, MHD_HTTP_NOT_FOUND, "no such path", NULL, NULL);
         if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
                 return reply_error(s, c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD", "GET, HEAD", NULL);
+        if (first && has_body(c))
+                return reply_error(s, c, MHD_HTTP_CONTENT_TOO_LARGE,
+                                   "a request body (these paths take none: send no Content-Length or body)", NULL,
+                                   NULL);
         /* The errors above answer at once and close the connection (MHD does, since a body may
          * follow); a GET is answered at the second call, once the request is whole, so that the
          * connection stays open for the next scrape. */
