@@ -317,6 +317,22 @@ static void test_foreign_bytes(void **state) {
         assert_int_equal(json_array_size(json_object_get(s, "points")), 1);
         json_decref(doc);
         answer(api_query, &f->src, "series=cgroups.bad%5Cxfe.memory_bytes&from=-10s", "series");
+        /* The byte 0xff and the text \xff escape alike: the key and /query are the text one's, in
+         * either order. */
+        assert_int_equal(ring_add(f->ring, "e.1\xff", "count", T0 + 7199000, 1), 0);
+        assert_int_equal(ring_add(f->ring, "e.1\\xff", "count", T0 + 7199000, 2), 0);
+        assert_int_equal(ring_add(f->ring, "e.2\\xff", "count", T0 + 7199000, 3), 0);
+        assert_int_equal(ring_add(f->ring, "e.2\xff", "count", T0 + 7199000, 4), 0);
+        doc = answer(api_current, &f->src, "prefix=e.", NULL);
+        json_t *v = json_object_get(doc, "values");
+        assert_int_equal(json_object_size(v), 2);
+        assert_int_equal(json_number_value(json_object_get(v, "e.1\\xff")), 2);
+        assert_int_equal(json_number_value(json_object_get(v, "e.2\\xff")), 3);
+        json_decref(doc);
+        doc = answer(api_query, &f->src, "series=e.1%5Cxff&from=-10s", NULL);
+        s = json_array_get(json_object_get(doc, "series"), 0);
+        assert_int_equal(json_number_value(json_array_get(json_array_get(json_object_get(s, "points"), 0), 1)), 2);
+        json_decref(doc);
         /* Negative values, written by hand: exact min and max, the mean to two more digits. */
         assert_int_equal(ring_add(f->ring, "n.neg", "percent", T0 + 7140000, -1.25), 0);
         assert_int_equal(ring_add(f->ring, "n.neg", "percent", T0 + 7141000, -0.05), 0);
