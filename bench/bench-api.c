@@ -4,7 +4,8 @@
  *     samples (24 sealed hours: chunks and rollups, as the daemon's seal writes them), through the
  *     route's function (api_query); alternated with 1 h at 1 s of the same series (the chunks),
  *     A B A B, medians and 90th percentiles of R rounds each; then the 24 h query over HTTP from the
- *     daemon started on that store (the client's wall time, the body read);
+ *     daemon started on that store (the client's wall time, the body read); and the costliest query
+ *     the read bound (API_READ_MAX) lets through, 13 h at 59 s (the samples: 468000 of them);
  *  2. the daemon's CPU for one GET /api/v1/current: this build's skytune-monitor on a fixture
  *     sysroot, polled N times over one keep-alive connection (as a page's fetch() does) and N times
  *     with a new connection each, against as long idle, A B A B; its CPU from the kernel's schedstat
@@ -37,7 +38,7 @@
 
 /* The first hour filled: the last 24 whole hours, so that the daemon's retention keeps them. */
 static int64_t T0;
-static char query_24[96], query_1h[96];
+static char query_24[96], query_1h[96], query_bound[96];
 
 static double now_us(void) {
         struct timespec ts;
@@ -129,6 +130,10 @@ static void bench_query(const char *path, int rounds) {
                stats_median(a, n) / 1e3, stats_mad(a, n) / 1e3, stats_median(ac, n) / 1e3, bytes_a / 1024);
         printf("  B: 1 h at 1 s (chunks, 36000 points)              %6.2f ms (%5.2f)     %6.2f ms %6zu KB\n",
                stats_median(b, n) / 1e3, stats_mad(b, n) / 1e3, stats_median(bc, n) / 1e3, bytes_b / 1024);
+        for (size_t i = 0; i < n; i++)
+                a[i] = one_query(&src, query_bound, &bytes_a, &ac[i]);
+        printf("  the read bound: 13 h at 59 s (468000 samples)     %6.2f ms (%5.2f)     %6.2f ms %6zu KB\n",
+               stats_median(a, n) / 1e3, stats_mad(a, n) / 1e3, stats_median(ac, n) / 1e3, bytes_a / 1024);
         free(a);
         free(b);
         free(ac);
@@ -317,6 +322,8 @@ int main(int argc, char **argv) {
         int64_t end = T0 + HOURS * TSDB_HOUR_MS;
         snprintf(query_24, sizeof(query_24), "from=%lld&to=%lld&step=1m", (long long) T0, (long long) end);
         snprintf(query_1h, sizeof(query_1h), "from=%lld&to=%lld&step=1s", (long long) (end - TSDB_HOUR_MS),
+                 (long long) end);
+        snprintf(query_bound, sizeof(query_bound), "from=%lld&to=%lld&step=59s", (long long) (end - 13 * TSDB_HOUR_MS),
                  (long long) end);
         bench_query(store, rounds);
         bench_daemon(bin, sysroot, dir, store, polls, rounds < 5 ? rounds : 5, rounds);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* GET /api/v1/alerts (api.h): each rule that is pending or firing ("resolving" while it keeps
  * firing after its condition ended), with its level, since when (wall clock), its last value and
- * labels; with history=1 the store's events (tsdb_event_each), the newest API_EVENTS_MAX. */
+ * labels; with history=1 the store's events (tsdb_event_newest), the newest API_EVENTS_MAX. */
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -53,10 +53,6 @@ typedef struct History {
 
 static int add_event(const struct tsdb_event *ev, void *userdata) {
         History *h = userdata;
-        if (json_array_size(h->events) == API_EVENTS_MAX) {
-                json_array_remove(h->events, 0);
-                h->truncated = true;
-        }
         json_t *e = json_pack("{sIssssssso}", "t", (json_int_t) ev->t_ms, "name", ev->name, "event", ev->event, "level",
                               ev->level, "value", number_or_null(ev->value));
         return e && json_array_append_new(h->events, e) == 0 ? 0 : -ENOMEM;
@@ -81,7 +77,10 @@ int api_alerts(const ApiSource *s, const ApiAlerts *a, HttpRequest *r, char **re
                 History h = { .events = json_array() };
                 k = h.events ? 0 : -ENOMEM;
                 if (k >= 0 && s->store)
-                        k = tsdb_event_each(s->store, since, s->now_ms + 1, NULL, add_event, &h);
+                        k = tsdb_event_newest(s->store, since, s->now_ms + 1, NULL, API_EVENTS_MAX + 1, add_event, &h);
+                /* One more than shown: the oldest, dropped, says there were more. */
+                if (k >= 0 && (h.truncated = json_array_size(h.events) > API_EVENTS_MAX))
+                        json_array_remove(h.events, 0);
                 if (k >= 0 &&
                     (json_object_set_new(doc, "history", h.events) < 0 ||
                      json_object_set_new(doc, "truncated", json_boolean(h.truncated)) < 0))

@@ -23,7 +23,12 @@ static int add_value(void *userdata, const char *name, const char *unit, int64_t
                 return 0;
         /* A name made of a host's bytes (a cgroup's, a device's) may not be UTF-8: escaped (safe-text.h). */
         char escaped[1024];
-        const char *key = text_is_printable(name) ? name : text_escape_buf(escaped, sizeof(escaped), name);
+        bool printable = text_is_printable(name);
+        const char *key = printable ? name : text_escape_buf(escaped, sizeof(escaped), name);
+        /* A key is the text name when one has it ("a\\xff" the text, not the byte 0xff): /query
+         * finds that one by it too. */
+        if (!printable && json_object_get(c->values, key))
+                return 0;
         return json_object_set_new(c->values, key, json_real(v)) < 0 ? -ENOMEM : 0;
 }
 

@@ -34,6 +34,65 @@ typedef struct Query {
         int error;
 } Query;
 
+/* A name as /series and /current list it: a host's bytes that are not printable UTF-8 come out as
+ * "\xNN" (safe-text.h). The raw name whose escaped form is want, to query it by what was listed. */
+typedef struct Escaped {
+        const char *want;
+        char *raw;
+        int error;
+} Escaped;
+
+static int match_escaped(Escaped *e, const char *name) {
+        if (e->raw || text_is_printable(name))
+                return 0;
+        char *x = text_escape(name);
+        if (!x)
+                return -ENOMEM;
+        if (strcmp(x, e->want) == 0 && !(e->raw = strdup(name)))
+                e->error = -ENOMEM;
+        free(x);
+        return e->error;
+}
+
+static int store_escaped(int64_t id, const char *name, int scale, void *userdata) {
+        return match_escaped(userdata, name);
+}
+
+static int ring_escaped(void *userdata, const char *name, const char *unit, int64_t t_ms, double v) {
+        return match_escaped(userdata, name);
+}
+
+/* The raw name listed as want (malloc'ed in *ret; NULL: none). */
+static int unescape_name(const Query *q, const char *want, char **ret) {
+        Escaped e = { .want = want };
+        int k = strstr(want, "\\x") && q->src->store ? tsdb_series_each(q->src->store, store_escaped, &e) : 0;
+        if (k >= 0 && strstr(want, "\\x"))
+                k = ring_each_last(q->src->ring, ring_escaped, &e);
+        if (k < 0) {
+                free(e.raw);
+                return k;
+        }
+        *ret = e.raw;
+        return 0;
+}
+
+static int resolve(Query *q, const char *name);
+
+/* Refuses name, unless it is the escaped form of a raw name, which is resolved instead. */
+static int unknown(Query *q, const char *name) {
+        char *raw = NULL;
+        int k = unescape_name(q, name, &raw);
+        if (k >= 0 && raw)
+                k = resolve(q, raw);
+        else if (k >= 0) {
+                char why[HTTP_REQUEST_ARG_MAX + 32];
+                snprintf(why, sizeof(why), "no such series: %s", name);
+                k = http_request_refuse(q->req, "series", why, "a name that /api/v1/series lists");
+        }
+        free(raw);
+        return k;
+}
+
 /* The series of name: -EINVAL (refused) when neither the store nor the ring has it. */
 static int resolve(Query *q, const char *name) {
         for (size_t i = 0; i < q->n; i++)
@@ -46,11 +105,8 @@ static int resolve(Query *q, const char *name) {
         const struct store_point *p;
         size_t n;
         int k = q->src->store ? tsdb_series_find(q->src->store, name, &s.id, &s.scale) : -ENOENT;
-        if (k == -ENOENT && ring_pending(q->src->ring, name, &p, &n, &s.scale) < 0) {
-                char why[HTTP_REQUEST_ARG_MAX + 32];
-                snprintf(why, sizeof(why), "no such series: %s", name);
-                return http_request_refuse(q->req, "series", why, "a name that /api/v1/series lists");
-        }
+        if (k == -ENOENT && ring_pending(q->src->ring, name, &p, &n, &s.scale) < 0)
+                return unknown(q, name);
         if (k < 0 && k != -ENOENT)
                 return k;
         if (!(s.name = strdup(name)))
@@ -239,6 +295,27 @@ static int answer(Query *q, const ApiRange *range, char **ret, size_t *ret_len) 
         return 0;
 }
 
+/* Refuses a query that would read more than API_READ_MAX rows of the store (its time is the loop's:
+ * ticks wait for it), counted by the tier tsdb_query() reads: a step of whole minutes reads the 1 min
+ * rollups, any other the chunks' samples, one per sampling interval. */
+static int bounded(Query *q, const ApiRange *range) {
+        static const int64_t unit_ms[TSDB_TIERS] = { [TSDB_TIER_R1M] = 60000, [TSDB_TIER_R1H] = 3600000 };
+        enum tsdb_tier tier = tsdb_query_tier(range->from, range->to, range->step, 0);
+        int64_t unit = tier == TSDB_TIER_CHUNK ? (q->src->sample_ms > 0 ? q->src->sample_ms : 1000) : unit_ms[tier];
+        int64_t rows = (range->to - range->from) / unit * (int64_t) q->n;
+        if (rows <= API_READ_MAX)
+                return 0;
+        char why[200];
+        snprintf(why, sizeof(why), "this range and step read about %" PRId64 " stored %s, more than %d in one answer",
+                 rows,
+                 tier == TSDB_TIER_CHUNK ? "samples (a step that is not whole minutes reads the samples)"
+                                         : "1 min rollups",
+                 API_READ_MAX);
+        return http_request_refuse(
+                q->req, "step", why,
+                "a step of whole minutes (1m, 5m: the rollups answer), a shorter range or fewer series");
+}
+
 int api_query(const ApiSource *s, HttpRequest *r, char **ret, size_t *ret_len) {
         static const char *const keys[] = { "series", "prefix", "from", "to", "step", NULL };
         int k = api_known_args(r, keys, "series, prefix, from, to, step");
@@ -251,6 +328,8 @@ int api_query(const ApiSource *s, HttpRequest *r, char **ret, size_t *ret_len) {
                 k = http_request_refuse(r, "prefix", "no series starts so", "a prefix of a name /api/v1/series lists");
         if (k >= 0)
                 k = api_range(r, s->now_ms, API_POINTS_MAX / (int64_t) MAX(q.n, 1), &range);
+        if (k >= 0)
+                k = bounded(&q, &range);
         if (k >= 0)
                 k = answer(&q, &range, ret, ret_len);
         for (size_t i = 0; i < q.n; i++)

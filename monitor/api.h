@@ -20,6 +20,7 @@ typedef struct ApiSource {
         int64_t now_ms;     /* the wall clock */
         int64_t tick_ms;    /* the slot of the latest tick; 0: none yet */
         int64_t stale_ms;   /* a sample older than this at the tick is not current */
+        int64_t sample_ms;  /* the sampling interval: the chunks' spacing (/query's cost); 0: 1 s */
 } ApiSource;
 
 /* GET /api/v1/series: every series the ring or the store knows, in name order. */

@@ -11,7 +11,6 @@
 #include "api.h"
 #include "client.h"
 #include "daemon-internal.h"
-#include "log.h"
 #include "monitor-status.h"
 
 /* The HTTP API's view of the loop's state; the store's size is the file's and its WAL's. */
@@ -91,7 +90,8 @@ static ApiSource source(const Monitor *m) {
                              .store = m->store,
                              .now_ms = realtime_ms(),
                              .tick_ms = m->stamp_ms,
-                             .stale_ms = stale_ms(m) };
+                             .stale_ms = stale_ms(m),
+                             .sample_ms = m->cfg.interval_ms };
 }
 
 static int render_current(Monitor *m, HttpRequest *req, char **ret, size_t *ret_len) {
@@ -139,11 +139,12 @@ int daemon_get_health(void *userdata, HttpRequest *req, char **ret, size_t *ret_
         return r;
 }
 
-/* The helper is asked at most this often; the first time (nothing known yet) the request waits for
- * it, at most TX_TIMEOUT_USEC, and the loop does not sample meanwhile; later the list is renewed in
- * the background (helper_client_list_async) and answers use the one before until it comes. */
+/* The helper is asked at most this often, always in the background (helper_client_list_async on
+ * the daemon's loop): a request gets the list before until the new one comes, and the first one,
+ * with nothing known yet, "available": false and why "pending" (the loop never waits for the bus). */
 #define TX_CACHE_MS     10000
 #define TX_TIMEOUT_USEC (2 * UINT64_C(1000000))
+#define TX_PENDING      "pending: the helper is being asked (ask again in a second)"
 
 static void keep_transactions(Monitor *m, json_t *list, const char *why) {
         json_decref(m->txlist);
@@ -158,43 +159,22 @@ static void on_transactions(void *userdata, json_t *list, const char *why) {
         keep_transactions(m, list, why);
 }
 
-/* The client library logs why a call failed: the first error is kept as the answer's "why". */
-static void catch_error(LogLevel level, const char *msg, void *userdata) {
-        char **first = userdata;
-        if (level <= LOG_LEVEL_ERR && !*first)
-                *first = strdup(msg);
-}
-
-static void read_now(Monitor *m) {
-        void *saved_data;
-        LogSink saved = log_get_sink(&saved_data);
-        char *why = NULL;
-        json_t *list = NULL;
-        log_set_sink(catch_error, &why);
-        helper_client_set_read_timeout(TX_TIMEOUT_USEC);
-        int r = helper_client_list(&list);
-        log_set_sink(saved, saved_data);
-        keep_transactions(m, r < 0 ? NULL : list, why ?: strerror(-r));
-        free(why);
-}
-
 static void read_transactions(Monitor *m) {
         int64_t now = realtime_ms();
         if (m->tx_busy || (m->tx_read_ms > 0 && now >= m->tx_read_ms && now - m->tx_read_ms < TX_CACHE_MS))
                 return;
         m->tx_read_ms = now;
-        if (!m->txlist && !m->tx_why) {
-                read_now(m);
-                return;
-        }
         m->tx_call = helper_client_async_free(m->tx_call);
         int r = helper_client_list_async(m->event, TX_TIMEOUT_USEC, on_transactions, m, &m->tx_call);
         if (r < 0) {
                 char why[256];
                 snprintf(why, sizeof(why), "cannot connect to the system bus: %s (is dbus running?)", strerror(-r));
                 keep_transactions(m, NULL, why);
-        } else
-                m->tx_busy = true;
+                return;
+        }
+        m->tx_busy = true;
+        if (!m->txlist && !m->tx_why)
+                keep_transactions(m, NULL, TX_PENDING);
 }
 
 int daemon_get_transactions(void *userdata, HttpRequest *req, char **ret, size_t *ret_len) {

@@ -129,6 +129,19 @@ int http_request_parse_query(HttpRequest *r, const char *query) {
         return 0;
 }
 
+void http_request_remove(HttpRequest *r, const char *key) {
+        size_t kept = 0;
+        for (size_t i = 0; i < r->n; i++) {
+                if (strcmp(r->args[i].key, key) != 0) {
+                        r->args[kept++] = r->args[i];
+                        continue;
+                }
+                free(r->args[i].key);
+                free(r->args[i].value);
+        }
+        r->n = kept;
+}
+
 bool http_request_head(const HttpRequest *r) {
         return r->head;
 }

@@ -25,6 +25,9 @@ int http_request_add_arg(HttpRequest *r, const char *key, const char *value);
  * http_request_add_arg, -EINVAL for a bad escape (the request answers 400). */
 int http_request_parse_query(HttpRequest *r, const char *query);
 
+/* Drops every argument key (the server's own, token, before a route sees them). */
+void http_request_remove(HttpRequest *r, const char *key);
+
 /* HEAD: the route may leave the body out and give its length only (HttpRoute). */
 bool http_request_head(const HttpRequest *r);
 /* How many times key was given, and its i-th value (NULL when fewer). */

@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "http-origin.h"
 #include "http-server.h"
 #include "macro.h"
 #include "safe-text.h"
@@ -24,10 +25,13 @@
 #define HTTP_REQUEST_DEADLINE_USEC (5 * UINT64_C(1000000))
 #define HTTP_CROWDED_HEAD_USEC     (1 * UINT64_C(1000000))
 #define HTTP_BACKLOG               128
-/* Routes take no body: a larger one is 413 (when announced at once; a chunked one once it ends), and
- * a chunked one past HTTP_BODY_DROP closes the connection (MHD answers only at the head or the end). */
-#define HTTP_BODY_MAX  1024
-#define HTTP_BODY_DROP (64 * 1024)
+/* The answers' bytes held for their readers, all connections together: a body is built whole and
+ * kept until sent, so clients that ask and never read would grow the daemon without bound. An answer
+ * that would pass it is 503, unless none is held (the largest, 200000 buckets, is about 12 MB). */
+#define HTTP_QUEUED_MAX (8u << 20) /* 8 MiB */
+/* Each connection's socket send buffer (the kernel doubles it), inherited from the listen socket:
+ * without it loopback autotunes to 4 MB a socket, which a client that never reads fills for free. */
+#define HTTP_SNDBUF (128 * 1024)
 
 /* A connection open now, linked in HttpServer.conns; its MHD socket context. */
 typedef struct Conn {
@@ -38,9 +42,12 @@ typedef struct Conn {
         struct Conn *prev, *next;
 } Conn;
 
-/* Per request (MHD's req_cls): the body bytes seen. */
+/* Per request (MHD's req_cls, made by on_uri): its query string as sent, and once its head is read
+ * (the first call of on_request) its arguments as the routes see them. */
 typedef struct Req {
-        size_t body;
+        char *query; /* after '?', not decoded; NULL: none */
+        HttpRequest *req;
+        size_t queued; /* its answer's bytes, counted in HttpServer.queued */
 } Req;
 
 struct HttpServer {
@@ -52,15 +59,17 @@ struct HttpServer {
         char *token;     /* every request must send it; NULL: none asked */
         bool check_host; /* a loopback listener: Host must be a loopback name */
         Conn *conns;
+        size_t queued; /* the bytes of the answers not yet sent (HTTP_QUEUED_MAX) */
 };
 
 static int listen_socket(const ListenAddr *a) {
         int fd = socket(a->sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return -errno;
-        int one = 1;
+        int one = 1, sndbuf = HTTP_SNDBUF;
         /* SO_REUSEADDR rebinds over TIME_WAIT after a restart; it never shares a port that listens. */
         if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+            setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) < 0 ||
             (a->sa.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
             bind(fd, (const struct sockaddr *) &a->sa, a->len) < 0 || listen(fd, HTTP_BACKLOG) < 0) {
                 int r = -errno;
@@ -161,6 +170,20 @@ static Conn *conn_of(struct MHD_Connection *c) {
         return i ? i->socket_context : NULL;
 }
 
+/* The request line's URI, before MHD decodes it: the query string is decoded by
+ * http_request_parse_query(), the one parser the docs, tests and fuzz target describe (MHD's would
+ * take %00 as the value's end and keep a bad escape as it is). MHD hands the result to on_request as
+ * its req_cls, and calls on_completed for it however the request ends. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
+        Req *q = calloc(1, sizeof(*q));
+        const char *query = strchr(uri, '?');
+        if (q && query && !(q->query = strdup(query + 1))) {
+                free(q);
+                return NULL;
+        }
+        return q;
+}
+
 /* A request ended: the next one's head is due within the deadline from now. */
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe) {
         Conn *k = conn_of(c);
@@ -168,7 +191,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
                 k->whole = false;
                 k->start_usec = now_usec();
         }
-        free(*req_cls);
+        Req *q = *req_cls;
+        if (q) {
+                ((HttpServer *) cls)->queued -= q->queued;
+                free(q->query);
+                http_request_free(q->req);
+                free(q);
+        }
         *req_cls = NULL;
 }
 
@@ -190,20 +219,30 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *userdata) {
         return run(userdata);
 }
 
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type, char *body, size_t len,
-                             const char *allow) {
-        struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-        if (!resp) {
-                free(body);
-                return MHD_NO;
-        }
+/* The headers of every answer, a HEAD's as a GET's. */
+static enum MHD_Result add_headers(struct MHD_Response *resp, const char *type) {
         enum MHD_Result ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
         if (ok == MHD_YES)
                 ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
         if (ok == MHD_YES)
                 ok = MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-        if (ok == MHD_YES && allow)
-                ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+        return ok;
+}
+
+/* extra (may be NULL): the Allow header of a 405, the Retry-After of a 503. */
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type, char *body, size_t len,
+                             const char *extra) {
+        struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+        if (!resp) {
+                free(body);
+                return MHD_NO;
+        }
+        enum MHD_Result ok = add_headers(resp, type);
+        if (ok == MHD_YES && extra)
+                ok = MHD_add_response_header(resp,
+                                             code == MHD_HTTP_SERVICE_UNAVAILABLE ? MHD_HTTP_HEADER_RETRY_AFTER
+                                                                                  : MHD_HTTP_HEADER_ALLOW,
+                                             extra);
         if (ok == MHD_YES)
                 ok = MHD_queue_response(c, code, resp);
         MHD_destroy_response(resp);
@@ -219,9 +258,7 @@ static enum MHD_Result reply_head(struct MHD_Connection *c, const char *type, si
         struct MHD_Response *resp = MHD_create_response_from_callback(len, 1, no_body, NULL, NULL);
         if (!resp)
                 return MHD_NO;
-        enum MHD_Result ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-        if (ok == MHD_YES)
-                ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+        enum MHD_Result ok = add_headers(resp, type);
         if (ok == MHD_YES)
                 ok = MHD_queue_response(c, MHD_HTTP_OK, resp);
         MHD_destroy_response(resp);
@@ -254,7 +291,7 @@ static enum MHD_Result reply_unauthorized(HttpServer *s, struct MHD_Connection *
 /* {"error": why, "paths": [the routes]}, or for a refused argument {"error": why, "argument": key,
  * "accepted": what} (req not NULL). */
 static enum MHD_Result reply_error(HttpServer *s, struct MHD_Connection *c, unsigned code, const char *why,
-                                   const char *allow, const HttpRequest *req) {
+                                   const char *extra, const HttpRequest *req) {
         /* A refusal may quote the request's bytes (a name, a key), which need not be UTF-8: escaped. */
         json_t *doc = json_pack("{so}", "error", json_text(why));
         const char *key = NULL, *accepted = NULL;
@@ -280,7 +317,7 @@ static enum MHD_Result reply_error(HttpServer *s, struct MHD_Connection *c, unsi
                 with_nl[len++] = '\n';
                 body = with_nl;
         }
-        return reply(c, code, "application/json", body, len, allow);
+        return reply(c, code, "application/json", body, len, extra);
 }
 
 /* A Host a browser on this host sends to the loopback API: 127.x.y.z, [::1] or localhost, with any
@@ -308,13 +345,6 @@ static bool host_ok(const char *host) {
         return true;
 }
 
-/* The query's arguments but token, which is the server's (token_ok), not the route's. */
-static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
-        if (strcmp(key, "token") == 0)
-                return MHD_YES;
-        return http_request_add_arg(cls, key, value) < 0 ? MHD_NO : MHD_YES;
-}
-
 /* given equals token, in a time that depends on token's length alone (not on where they differ). */
 static bool same_secret(const char *given, const char *token) {
         size_t n = strlen(token), m = given ? strlen(given) : 0;
@@ -324,31 +354,46 @@ static bool same_secret(const char *given, const char *token) {
         return d == 0;
 }
 
-/* "Authorization: Bearer TOKEN", or ?token=TOKEN (a browser's address bar, EventSource). */
-static bool token_ok(const HttpServer *s, struct MHD_Connection *c) {
+/* "Authorization: Bearer TOKEN", or ?token=TOKEN (a browser's address bar, EventSource): the query's
+ * token, as the request's arguments hold it. */
+static bool token_ok(const HttpServer *s, struct MHD_Connection *c, const HttpRequest *req) {
         if (!s->token)
                 return true;
         const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
         if (auth && strncasecmp(auth, "Bearer ", 7) == 0)
                 return same_secret(auth + 7 + strspn(auth + 7, " "), s->token);
-        return same_secret(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token"), s->token);
+        return same_secret(http_request_arg(req, "token", 0), s->token);
 }
 
-/* A body announced (at the head) or sent (at the end: more is 0 then) beyond HTTP_BODY_MAX. */
-static bool body_too_large(struct MHD_Connection *c, const Req *q, size_t more) {
+/* The request's arguments from its query string as sent (a bad one is refused by the route's
+ * answer: 400), token left out: it is the server's (token_ok), not the route's. */
+static int parse(Req *q, bool head) {
+        int r = http_request_new(head, &q->req);
+        if (r < 0)
+                return r;
+        r = http_request_parse_query(q->req, q->query ? q->query : "");
+        return r == -ENOMEM ? r : 0;
+}
+
+/* Any body at all: no route takes one, so it is refused at the head, before a byte of it is read (a
+ * body sent slowly would hold the connection past the head's deadline, under the idle timeout alone). */
+static bool has_body(struct MHD_Connection *c) {
         const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (!q)
-                return len &&
-                        (strspn(len, "0123456789") != strlen(len) || strlen(len) > 9 || atol(len) > HTTP_BODY_MAX);
-        return more == 0 && q->body > HTTP_BODY_MAX;
+        return (len && strcmp(len, "0") != 0) ||
+                MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+}
+
+/* 503 while the answers held for their readers are too many bytes (HTTP_QUEUED_MAX). */
+static enum MHD_Result reply_busy(HttpServer *s, struct MHD_Connection *c) {
+        return reply_error(s, c, MHD_HTTP_SERVICE_UNAVAILABLE,
+                           "the answers waiting for their readers pass 8 MiB: retry "
+                           "in a second, or ask for a shorter range",
+                           "1", NULL);
 }
 
 /* The route's answer to the whole request: its body, its length alone for a HEAD, or the error. */
-static enum MHD_Result answer(HttpServer *s, struct MHD_Connection *c, const HttpRoute *route, bool head) {
-        HttpRequest *req = NULL;
-        if (http_request_new(head, &req) < 0)
-                return MHD_NO;
-        (void) MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, req);
+static enum MHD_Result answer(HttpServer *s, struct MHD_Connection *c, const HttpRoute *route, Req *q) {
+        HttpRequest *req = q->req;
         char *body = NULL;
         size_t len = 0;
         int r = http_request_refusal(req, NULL, NULL) ? -EINVAL : route->get(s->userdata, req, &body, &len);
@@ -361,11 +406,16 @@ static enum MHD_Result answer(HttpServer *s, struct MHD_Connection *c, const Htt
                                  r == -ENOMEM ? "out of memory" : "internal error", NULL, NULL);
         else if (!body)
                 ok = reply_head(c, route->content_type, len);
-        else
+        else if (s->queued > 0 && len > HTTP_QUEUED_MAX - MIN(s->queued, HTTP_QUEUED_MAX)) {
+                free(body);
+                ok = reply_busy(s, c);
+        } else {
+                s->queued += len;
+                q->queued = len;
                 ok = reply(c, MHD_HTTP_OK, route->content_type, body, len, NULL);
+        }
         if (r < 0)
                 free(body);
-        http_request_free(req);
         return ok;
 }
 
@@ -373,21 +423,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **req_cls) {
         HttpServer *s = cls;
-        Conn *k = !*req_cls ? conn_of(c) : NULL;
+        Req *q = *req_cls;
+        if (!q)
+                return MHD_NO; /* on_uri ran out of memory */
+        bool first = !q->req;
+        Conn *k = first ? conn_of(c) : NULL;
         if (k)
                 k->whole = true;
+        if (first && parse(q, strcmp(method, MHD_HTTP_METHOD_HEAD) == 0) < 0)
+                return MHD_NO;
         if (s->check_host && !host_ok(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)))
                 return reply_error(s, c, MHD_HTTP_MISDIRECTED_REQUEST,
                                    "this API answers only requests for 127.0.0.1, [::1] or localhost (a page under "
                                    "another name reaching it is refused)",
                                    NULL, NULL);
-        if (!token_ok(s, c))
+        /* Checked once, at the head: the token is then dropped from the arguments. */
+        if (first && !token_ok(s, c, q->req))
                 return reply_unauthorized(s, c);
-        if (body_too_large(c, *req_cls, *upload_data_size))
-                return reply_error(
-                        s, c, MHD_HTTP_CONTENT_TOO_LARGE,
-                        "a request body larger than " STRINGIFY(HTTP_BODY_MAX) " bytes (these paths take none)", NULL,
-                        NULL);
+        if (first)
+                http_request_remove(q->req, "token");
+        if (http_cross_site(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+                            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ORIGIN),
+                            MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site")))
+                return reply_error(s, c, MHD_HTTP_FORBIDDEN,
+                                   "a request of a page of another site (Origin or Sec-Fetch-Site): this API "
+                                   "answers its own pages, scripts and tools",
+                                   NULL, NULL);
         const HttpRoute *route = NULL;
         for (size_t i = 0; i < s->n && !route; i++)
                 if (strcmp(url, s->routes[i].path) == 0)
@@ -396,22 +457,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 return reply_error(s, c, MHD_HTTP_NOT_FOUND, "no such path", NULL, NULL);
         if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
                 return reply_error(s, c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD", "GET, HEAD", NULL);
+        if (first && has_body(c))
+                return reply_error(s, c, MHD_HTTP_CONTENT_TOO_LARGE,
+                                   "a request body (these paths take none: send no Content-Length or body)", NULL,
+                                   NULL);
         /* The errors above answer at once and close the connection (MHD does, since a body may
          * follow); a GET is answered at the second call, once the request is whole, so that the
          * connection stays open for the next scrape. */
-        if (!*req_cls) {
-                *req_cls = calloc(1, sizeof(Req)); /* freed by on_completed */
-                return *req_cls ? MHD_YES : MHD_NO;
-        }
-        if (*upload_data_size > 0) {
-                Req *q = *req_cls;
-                q->body += *upload_data_size;
-                if (q->body > HTTP_BODY_DROP)
-                        return MHD_NO;
-                *upload_data_size = 0; /* a GET with a small body: the body is ignored */
+        if (first)
                 return MHD_YES;
-        }
-        return answer(s, c, route, strcmp(method, MHD_HTTP_METHOD_HEAD) == 0);
+        if (*upload_data_size > 0)
+                return MHD_NO; /* refused at the head (has_body): not reached */
+        return answer(s, c, route, q);
 }
 
 int http_server_start(sd_event *e, const ListenAddr *a, const char *token, const HttpRoute *routes, size_t n,
@@ -431,11 +488,11 @@ int http_server_start(sd_event *e, const ListenAddr *a, const char *token, const
                 return -ENOMEM;
         }
         /* From here the socket is MHD's: MHD_stop_daemon() closes it. */
-        s->mhd =
-                MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
-                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned) HTTP_CONNECTIONS_MAX,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) HTTP_TIMEOUT_S, MHD_OPTION_NOTIFY_CONNECTION,
-                                 on_connection, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        s->mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
+                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned) HTTP_CONNECTIONS_MAX,
+                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) HTTP_TIMEOUT_S,
+                                  MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_NOTIFY_COMPLETED,
+                                  on_completed, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_END);
         if (!s->mhd) {
                 /* Whether a failed start closed the socket is not documented: close it if it is
                  * still open (one thread: the number cannot have been reused meanwhile). */

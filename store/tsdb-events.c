@@ -32,10 +32,17 @@ int tsdb_event_add(struct tsdb *t, const struct tsdb_event *ev) {
 
 int tsdb_event_each(struct tsdb *t, int64_t from_ms, int64_t to_ms, const char *name, tsdb_event_fn fn,
                     void *userdata) {
+        return tsdb_event_newest(t, from_ms, to_ms, name, -1, fn, userdata);
+}
+
+int tsdb_event_newest(struct tsdb *t, int64_t from_ms, int64_t to_ms, const char *name, int64_t max, tsdb_event_fn fn,
+                      void *userdata) {
         sqlite3_stmt *st;
+        /* The newest max by the index on t, then in time order (LIMIT -1: all). */
         int r = tsdb_prepare(t->db,
-                             "SELECT t, name, event, level, value FROM events WHERE t >= ?1 AND t < ?2"
-                             " AND (?3 IS NULL OR name = ?3) ORDER BY t, id",
+                             "SELECT t, name, event, level, value FROM (SELECT id, t, name, event, level, value"
+                             " FROM events WHERE t >= ?1 AND t < ?2 AND (?3 IS NULL OR name = ?3)"
+                             " ORDER BY t DESC, id DESC LIMIT ?4) ORDER BY t, id",
                              &st);
         /* A store opened to read, written before the table existed: no events. */
         if (r == -EIO && strstr(sqlite3_errmsg(t->db), "no such table"))
@@ -43,7 +50,8 @@ int tsdb_event_each(struct tsdb *t, int64_t from_ms, int64_t to_ms, const char *
         if (r < 0)
                 return r;
         if (sqlite3_bind_int64(st, 1, from_ms) != SQLITE_OK || sqlite3_bind_int64(st, 2, to_ms) != SQLITE_OK ||
-            (name ? sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC) : sqlite3_bind_null(st, 3)) != SQLITE_OK)
+            (name ? sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC) : sqlite3_bind_null(st, 3)) != SQLITE_OK ||
+            sqlite3_bind_int64(st, 4, max < 0 ? -1 : max) != SQLITE_OK)
                 r = -ENOMEM;
         int rc = SQLITE_DONE;
         while (r >= 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -38,7 +38,7 @@ static int acc_add(struct acc *a, int64_t t, int64_t min, int64_t max, int64_t s
                 return 0;
         }
         int r = acc_flush(a);
-        a->b = (struct tsdb_bucket){ .t = key, .min = min, .max = max, .sum = sum, .count = count };
+        a->b = (struct tsdb_bucket) { .t = key, .min = min, .max = max, .sum = sum, .count = count };
         a->open = true;
         return r;
 }
@@ -55,8 +55,7 @@ static int bind3(sqlite3_stmt *st, int64_t series, int64_t from, int64_t to) {
 typedef int (*row_fn)(sqlite3_stmt *st, int64_t from, int64_t to, struct acc *a);
 
 /* Runs sql (bound to series, from, to) and hands each row to fn. */
-static int each_row(sqlite3 *db, const char *sql, int64_t series, int64_t from, int64_t to, row_fn fn,
-                    struct acc *a) {
+static int each_row(sqlite3 *db, const char *sql, int64_t series, int64_t from, int64_t to, row_fn fn, struct acc *a) {
         sqlite3_stmt *st;
         int r = tsdb_prepare(db, sql, &st);
         if (r == 0)
@@ -158,6 +157,14 @@ static bool aligned(int64_t from, int64_t to, int64_t step, int64_t unit) {
         return step % unit == 0 && from % unit == 0 && to % unit == 0;
 }
 
+enum tsdb_tier tsdb_query_tier(int64_t from, int64_t to, int64_t step, unsigned flags) {
+        if (flags & TSDB_QUERY_CHUNKS)
+                return TSDB_TIER_CHUNK;
+        if (aligned(from, to, step, TSDB_HOUR_MS))
+                return TSDB_TIER_R1H;
+        return aligned(from, to, step, TSDB_MINUTE_MS) ? TSDB_TIER_R1M : TSDB_TIER_CHUNK;
+}
+
 int tsdb_query(struct tsdb *t, int64_t series, int64_t from, int64_t to, int64_t step, unsigned flags,
                tsdb_bucket_fn fn, void *userdata) {
         if (step <= 0 || !fn)
@@ -171,9 +178,10 @@ int tsdb_query(struct tsdb *t, int64_t series, int64_t from, int64_t to, int64_t
         static const char r1m[] = "SELECT t, min, max, sum, count FROM r1m WHERE series = ?1 AND t >= ?2 AND t < ?3"
                                   " ORDER BY t";
         int r;
-        if (!(flags & TSDB_QUERY_CHUNKS) && aligned(from, to, step, TSDB_HOUR_MS))
+        enum tsdb_tier tier = tsdb_query_tier(from, to, step, flags);
+        if (tier == TSDB_TIER_R1H)
                 r = each_row(t->db, r1h, series, from, to, add_rollup_row, &a);
-        else if (!(flags & TSDB_QUERY_CHUNKS) && aligned(from, to, step, TSDB_MINUTE_MS))
+        else if (tier == TSDB_TIER_R1M)
                 r = each_row(t->db, r1m, series, from, to, add_rollup_row, &a);
         else
                 r = each_row(t->db, chunks_sql, series, from, to, add_chunk, &a);

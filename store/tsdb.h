@@ -18,8 +18,8 @@ struct tsdb;
 #define TSDB_DEFAULT_PATH "/var/lib/skytune-monitor/store.db"
 
 #define TSDB_MINUTE_MS INT64_C(60000)
-#define TSDB_HOUR_MS INT64_C(3600000)
-#define TSDB_DAY_MS (24 * TSDB_HOUR_MS)
+#define TSDB_HOUR_MS   INT64_C(3600000)
+#define TSDB_DAY_MS    (24 * TSDB_HOUR_MS)
 
 /* Opens (creating it if missing) the store at path. A file that is not SQLite, is corrupt
  * (quick_check) or belongs to something else (another application_id) is renamed aside to
@@ -93,6 +93,8 @@ int tsdb_query_array(struct tsdb *t, int64_t series, int64_t from, int64_t to, i
                      struct tsdb_bucket **ret, size_t *ret_n);
 
 enum tsdb_tier { TSDB_TIER_CHUNK, TSDB_TIER_R1M, TSDB_TIER_R1H, TSDB_TIERS };
+/* The tier tsdb_query() reads for these arguments (a caller bounds its cost by the rows it reads). */
+enum tsdb_tier tsdb_query_tier(int64_t from, int64_t to, int64_t step, unsigned flags);
 
 /* Per tier: the age beyond which rows go (by their last timestamp) and the byte budget (blob bytes
  * plus a fixed cost per row, docs/store.md), oldest rows first. 0 means no limit. */
@@ -160,8 +162,10 @@ int tsdb_event_add(struct tsdb *t, const struct tsdb_event *ev);
 typedef int (*tsdb_event_fn)(const struct tsdb_event *ev, void *userdata);
 /* The events of [from_ms, to_ms), oldest first; name NULL: of every alert. A store written before
  * the table has none. */
-int tsdb_event_each(struct tsdb *t, int64_t from_ms, int64_t to_ms, const char *name, tsdb_event_fn fn,
-                    void *userdata);
+int tsdb_event_each(struct tsdb *t, int64_t from_ms, int64_t to_ms, const char *name, tsdb_event_fn fn, void *userdata);
+/* The same for the newest max of them alone (max < 0: all), still oldest first. */
+int tsdb_event_newest(struct tsdb *t, int64_t from_ms, int64_t to_ms, const char *name, int64_t max, tsdb_event_fn fn,
+                      void *userdata);
 /* Removes the events before before_ms and all but the newest max; *ret_dropped (may be NULL). */
 int tsdb_event_prune(struct tsdb *t, int64_t before_ms, int64_t max, int64_t *ret_dropped);
 

@@ -2,8 +2,9 @@
 # GET /api/v1/transactions against a real skytune-helper on the private system bus of
 # lib-helper-bus.sh: skytune-monitor reads the helper's transactions with the client library, one
 # applied and one rolled back, the same ids, states and counts as `skytune history --json`; since=
-# leaves out what came before; a later read renews the list in the background (the answer the one
-# before, the next the new list). (Without a bus: test-monitor-api.sh.)
+# leaves out what came before; the first request is answered at once ("pending", the loop never
+# waits for the bus); a later read renews the list in the background (the answer the one before,
+# the next the new list). (Without a bus: test-monitor-api.sh.)
 set -euo pipefail
 source "$(dirname "$0")/lib-helper-bus.sh"
 bus_setup "$1" "$2"
@@ -29,7 +30,14 @@ printf 'listen = "127.0.0.1:%s";\napp_socket = "off";\n' "$port" >"$BUS_TMP/m.co
 mpid=$!
 for _ in $(seq 100); do grep -q "sampling every" "$BUS_TMP/m.log" && break; sleep 0.1; done
 url=http://127.0.0.1:$port/api/v1/transactions
-curl -sf "$url" >"$BUS_TMP/tx.json" || bus_fail "GET $url: $(cat "$BUS_TMP/m.log")"
+# The first request does not wait for the helper: "pending", then the list once it came.
+curl -sf "$url" | jq -e '.available == false and (.why | startswith("pending"))' >/dev/null ||
+        bus_fail "the first request: $(curl -s "$url")"
+for _ in $(seq 50); do
+        curl -sf "$url" >"$BUS_TMP/tx.json" || bus_fail "GET $url: $(cat "$BUS_TMP/m.log")"
+        jq -e .available "$BUS_TMP/tx.json" >/dev/null && break
+        sleep 0.1
+done
 python3 - "$BUS_TMP/tx.json" "$BUS_TMP/history.json" "$first" "$second" <<'PY' || bus_fail "transactions: $(cat "$BUS_TMP/tx.json")"
 import json, sys
 d, h = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))

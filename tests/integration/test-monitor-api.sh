@@ -5,7 +5,9 @@
 # is answered from the ring before any flush, without a gap; /current is the last tick's values;
 # /series lists the store's and the live series; /alerts a firing rule and its event; /health the
 # collectors and the store; /transactions, with no system bus, an empty list that says why; bad
-# arguments are 400 naming the argument; HEAD has GET's length and no body; a body is 413; 32 slow
+# arguments are 400 naming the argument (a query reading too many samples too); a page of another
+# site is 403; answers held for clients that do not read are 503 past 8 MiB; HEAD has GET's length and no body; a body is 413 at the
+# head (32 clients sending one slowly hold no slot); 32 slow
 # clients do not keep a scrape out (it gets a slot within a wake-up) and are closed at the 5 s
 # deadline; with api_token_file every request needs the token (401 otherwise; a reload reads it
 # again), and a token file others may read stops the start at file:line; as root, 192.0.2.1 and
@@ -143,9 +145,10 @@ PY
 # --- bad arguments: 400 naming the argument
 for case in "query?series=cpu.busy&step=1w step" "query?series=cpu.busy&from=yesterday from" \
         "query?series=nope series" "query?series=cpu.busy&prefix=cpu prefix" "query?series=cpu.busy&stpe=1s stpe" \
-        "query?series=cpu.busy&from=-3d&step=1s step" "current?prefix=a&prefix=b prefix" \
+        "query?series=cpu.busy&from=-3d&step=1s step" "query?series=cpu.busy&from=-2d&step=27648 step" "current?prefix=a&prefix=b prefix" \
         "alerts?history=yes history" "transactions?since=later since" "series?x=1 x" "query?series=cpu.busy&to=2026-13-01T00:00:00Z to" "query?series=%FFab series" \
-        'series?%FE=1 \xfe' \
+        'series?%FE=1 \xfe' "query?series=cpu.busy%00junk (none)" "query?series=cpu.busy%zz (none)" \
+        "query?series=cpu.busy&step=1%m (none)" \
         "query?series=cpu.busy$(printf '&s=%s' $(seq 64)) (none)"; do
         path=${case% *} arg=${case##* }
         get "/api/v1/$path" 400
@@ -157,15 +160,33 @@ assert d.get("argument") == (None if sys.argv[2] == "(none)" else sys.argv[2]), 
 PY
 done
 
+# --- a page of another site: 403 (a browser sends its GETs, the daemon's loop pays for them)
+for h in 'Sec-Fetch-Site: cross-site' 'Sec-Fetch-Site: same-site' 'Origin: http://evil.example' \
+        "Origin: http://127.0.0.1:$((port + 1))"; do
+        code=$(curl -s -o "$tmp/out" -w '%{http_code}' -H "$h" "$url/api/v1/current")
+        [ "$code" = 403 ] && grep -q 'another site' "$tmp/out" || fail "'$h': $code $(cat "$tmp/out")"
+done
+for h in 'Sec-Fetch-Site: same-origin' 'Sec-Fetch-Site: none' "Origin: http://127.0.0.1:$port"; do
+        code=$(curl -s -o /dev/null -w '%{http_code}' -H "$h" "$url/api/v1/current")
+        [ "$code" = 200 ] || fail "'$h': $code"
+done
+
 # --- HEAD: GET's headers and length, no body (the cached /metrics and /current, and /query)
+# /metrics and /current change at every tick: a HEAD between two GETs of the same length (one tick)
+# has that length.
+names() { sed -n 's/^\([A-Za-z-]*\):.*/\1/p' "$1" | grep -vix date | sort; }
 for path in /metrics /api/v1/current "/api/v1/query?series=cpu.busy&from=1796342400000&to=1796349600000"; do
-        curl -s -I "$url$path" >"$tmp/head.h"
-        curl -s -o "$tmp/get.body" -D "$tmp/get.h" "$url$path"
+        for _ in $(seq 20); do
+                curl -s -o "$tmp/get1.body" "$url$path"
+                curl -s -I "$url$path" >"$tmp/head.h"
+                curl -s -o "$tmp/get.body" -D "$tmp/get.h" "$url$path"
+                [ "$(stat -c %s "$tmp/get1.body")" = "$(stat -c %s "$tmp/get.body")" ] && break
+        done
         grep -q '^HTTP/1.1 200' "$tmp/head.h" || fail "HEAD $path: $(cat "$tmp/head.h")"
         len=$(sed -n 's/^Content-Length: \([0-9]*\).*/\1/ip' "$tmp/head.h")
-        [ -n "$len" ] && [ "$len" -gt 0 ] || fail "HEAD $path without a length: $(cat "$tmp/head.h")"
-        # /metrics and /current change at every tick: the lengths of one tick agree.
-        case $path in /api/v1/query*) [ "$len" = "$(stat -c %s "$tmp/get.body")" ] || fail "HEAD $path: $len";; esac
+        [ "$len" = "$(stat -c %s "$tmp/get.body")" ] || fail "HEAD $path: length $len, GET's $(stat -c %s "$tmp/get.body")"
+        [ "$(names "$tmp/head.h")" = "$(names "$tmp/get.h")" ] ||
+                fail "HEAD $path: headers $(names "$tmp/head.h" | tr '\n' ' '), GET's $(names "$tmp/get.h" | tr '\n' ' ')"
 done
 curl -s -X HEAD --max-time 3 -o "$tmp/headbody" "$url/api/v1/status" 2>/dev/null || true
 [ ! -s "$tmp/headbody" ] || fail "HEAD sent a body"
@@ -174,6 +195,67 @@ curl -s -X HEAD --max-time 3 -o "$tmp/headbody" "$url/api/v1/status" 2>/dev/null
 head -c 2000 /dev/zero | tr '\0' a >"$tmp/body"
 code=$(curl -s -o "$tmp/out" -w '%{http_code}' -X GET --data-binary @"$tmp/body" "$url/api/v1/health")
 [ "$code" = 413 ] || fail "a 2000-byte body: $code"
+code=$(curl -s -o "$tmp/out" -w '%{http_code}' -X GET --data-binary 'a=1' "$url/api/v1/health")
+[ "$code" = 413 ] || fail "a 3-byte body: $code"
+code=$(curl -s -o "$tmp/out" -w '%{http_code}' -X GET -H 'Transfer-Encoding: chunked' --data-binary 'a' "$url/api/v1/health")
+[ "$code" = 413 ] || fail "a chunked body: $code"
+
+# --- 32 clients with a whole head announcing a body they send a byte at a time: refused at the
+# head (413), they hold no slot, and a scrape gets its answer at once
+python3 - "$port" <<'PY' || fail "slow bodies held the API"
+import socket, sys, time, urllib.request
+port = int(sys.argv[1])
+slow = []
+for _ in range(32):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n")
+    slow.append(s)
+for s in slow:
+    s.settimeout(3)
+    assert s.recv(12) == b"HTTP/1.1 413", "no 413 at the head"
+for _ in range(2):
+    time.sleep(1)
+    for s in slow:
+        try:
+            s.send(b"a")
+        except OSError:
+            pass
+t = time.time()
+body = urllib.request.urlopen("http://127.0.0.1:%d/api/v1/health" % port, timeout=15).read()
+waited = time.time() - t
+assert b'"status"' in body and waited < 1.5, waited
+print("a scrape past 32 slow bodies: %.2f s" % waited)
+PY
+
+# --- answers held for clients that do not read: past 8 MiB of them, 503 (Retry-After), and
+# small answers still pass; once those clients go, the same query is answered again
+python3 - "$port" <<'PY' || fail "answers held for slow readers"
+import socket, sys, time, urllib.request, urllib.error
+port = int(sys.argv[1])
+q = "/api/v1/query?series=cpu.busy&series=mem.used&from=2026-12-04T00:00:00Z&to=1796349600000&step=1s"
+size = len(urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, q), timeout=15).read())
+n = (8 << 20) // size + 2
+assert n <= 28, "the answer is too small to fill 8 MiB with 28 connections: %d bytes" % size
+held = []
+for _ in range(n):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", port))
+    s.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % q).encode())
+    held.append(s)
+time.sleep(1)
+try:
+    urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, q), timeout=15)
+    assert False, "answered with %d answers of %d bytes held" % (n, size)
+except urllib.error.HTTPError as e:
+    assert e.code == 503 and e.headers["Retry-After"] == "1", (e.code, e.headers)
+assert b'"status"' in urllib.request.urlopen("http://127.0.0.1:%d/api/v1/health" % port, timeout=15).read()
+for s in held:
+    s.close()
+time.sleep(0.5)
+assert len(urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, q), timeout=15).read()) > 0
+print("%d answers of %d bytes held: the next is 503, /health still served" % (n, size))
+PY
 
 # --- 32 slow clients (half a request head each): a scrape behind them gets a slot at the next
 # wake-up (the one waiting longest for its head is closed at the limit), and the deadline (5 s)
@@ -222,6 +304,10 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" 
 [ "$code" = 200 ] || fail "Bearer: $code"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$u2/api/v1/current?token=$token")
 [ "$code" = 200 ] || fail "?token=: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$u2/api/v1/current?prefix=cpu.&token=$(printf %s "$token" | od -An -tx1 | tr -d ' \n' | sed 's/../%&/g')")
+[ "$code" = 200 ] || fail "?token= %-escaped: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$u2/api/v1/current?TOKEN=$token")
+[ "$code" = 401 ] || fail "?TOKEN= (keys are case-sensitive): $code"
 for bad in "${token}x" "${token%?}" ""; do
         code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $bad" "$u2/metrics")
         [ "$code" = 401 ] || fail "a wrong token '$bad': $code"

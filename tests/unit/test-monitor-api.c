@@ -245,9 +245,17 @@ static void test_query_refused(void **state) {
                 { "series=a.x&series=a.y&from=-2d&step=1s", "step" },
                 { "series=a.x&setp=1s", "setp" },
                 { "series=a.x&from=yesterday", "from" },
+                /* 10251 buckets, but 604800 samples read: a step that is not whole minutes reads them. */
+                { "series=a.x&from=-7d&step=59s", "step" },
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
                 answer(api_query, &f->src, bad[i][0], bad[i][1]);
+        /* The same range at whole minutes reads 10080 rollup rows; at a 0.5 s interval a shorter
+         * one at 59 s reads as many samples as the refused one. */
+        json_decref(answer(api_query, &f->src, "series=a.x&from=-7d&step=1m", NULL));
+        ApiSource fast = f->src;
+        fast.sample_ms = 500;
+        answer(api_query, &fast, "series=a.x&from=-84h&step=59s", "step");
         /* 32 series at most: 33 names are refused, whatever they are. */
         char q[33 * 16] = "";
         for (int i = 0; i < 33; i++)
@@ -302,6 +310,29 @@ static void test_foreign_bytes(void **state) {
         assert_string_equal(json_string_value(json_object_get(s, "name")), "cgroups.bad\\xff.memory_bytes");
         assert_int_equal(json_array_size(json_object_get(s, "points")), 1);
         json_decref(doc);
+        /* Queried back by the escaped name /series listed (%5C is the backslash). */
+        doc = answer(api_query, &f->src, "series=cgroups.bad%5Cxff.memory_bytes&from=-10s", NULL);
+        s = json_array_get(json_object_get(doc, "series"), 0);
+        assert_string_equal(json_string_value(json_object_get(s, "name")), "cgroups.bad\\xff.memory_bytes");
+        assert_int_equal(json_array_size(json_object_get(s, "points")), 1);
+        json_decref(doc);
+        answer(api_query, &f->src, "series=cgroups.bad%5Cxfe.memory_bytes&from=-10s", "series");
+        /* The byte 0xff and the text \xff escape alike: the key and /query are the text one's, in
+         * either order. */
+        assert_int_equal(ring_add(f->ring, "e.1\xff", "count", T0 + 7199000, 1), 0);
+        assert_int_equal(ring_add(f->ring, "e.1\\xff", "count", T0 + 7199000, 2), 0);
+        assert_int_equal(ring_add(f->ring, "e.2\\xff", "count", T0 + 7199000, 3), 0);
+        assert_int_equal(ring_add(f->ring, "e.2\xff", "count", T0 + 7199000, 4), 0);
+        doc = answer(api_current, &f->src, "prefix=e.", NULL);
+        json_t *v = json_object_get(doc, "values");
+        assert_int_equal(json_object_size(v), 2);
+        assert_int_equal(json_number_value(json_object_get(v, "e.1\\xff")), 2);
+        assert_int_equal(json_number_value(json_object_get(v, "e.2\\xff")), 3);
+        json_decref(doc);
+        doc = answer(api_query, &f->src, "series=e.1%5Cxff&from=-10s", NULL);
+        s = json_array_get(json_object_get(doc, "series"), 0);
+        assert_int_equal(json_number_value(json_array_get(json_array_get(json_object_get(s, "points"), 0), 1)), 2);
+        json_decref(doc);
         /* Negative values, written by hand: exact min and max, the mean to two more digits. */
         assert_int_equal(ring_add(f->ring, "n.neg", "percent", T0 + 7140000, -1.25), 0);
         assert_int_equal(ring_add(f->ring, "n.neg", "percent", T0 + 7141000, -0.05), 0);
@@ -315,6 +346,31 @@ static void test_foreign_bytes(void **state) {
         http_request_free(r);
 }
 
+/* The history's newest API_EVENTS_MAX of more, in time order, said to be truncated. */
+static void test_alert_history(void **state) {
+        struct fixture *f = *state;
+        for (int i = 0; i < API_EVENTS_MAX + 3; i++) {
+                struct tsdb_event e = { T0 + i, i % 2 ? "A" : "B", "firing", "warn", i };
+                assert_int_equal(tsdb_event_add(f->t, &e), 0);
+        }
+        AlertRules rules = { 0 };
+        ApiAlerts alerts = { .rules = &rules };
+        HttpRequest *r = request("history=1&since=0");
+        char *body = NULL;
+        size_t len = 0;
+        assert_int_equal(api_alerts(&f->src, &alerts, r, &body, &len), 0);
+        json_t *doc = json_loads(body, 0, NULL);
+        json_t *h = json_object_get(doc, "history");
+        assert_int_equal(json_array_size(h), API_EVENTS_MAX);
+        assert_true(json_is_true(json_object_get(doc, "truncated")));
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(h, 0), "t")), T0 + 3);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(h, API_EVENTS_MAX - 1), "t")),
+                         T0 + API_EVENTS_MAX + 2);
+        json_decref(doc);
+        free(body);
+        http_request_free(r);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_times),
@@ -323,6 +379,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_query_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_current_series, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_foreign_bytes, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_alert_history, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

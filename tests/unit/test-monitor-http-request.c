@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* monitor/http-request: a query string's arguments decoded (%XX, '+'), repeated keys in order, a
  * key without '=' as "", bad escapes and %00 refused, the bounds on count and length refused with a
- * message, unknown keys named, and the first refusal kept. */
+ * message, unknown keys named, and the first refusal kept; a page of another site told apart. */
 #include <string.h>
 
+#include "http-origin.h"
 #include "http-request.h"
 #include "support.h"
 
@@ -30,6 +31,10 @@ static void test_arguments(void **state) {
         static const char *const fewer[] = { "series", "from", NULL };
         assert_string_equal(http_request_unknown(r, fewer), "step");
         assert_null(http_request_refusal(r, NULL, NULL));
+        http_request_remove(r, "series");
+        assert_int_equal(http_request_count(r, "series"), 0);
+        assert_string_equal(http_request_arg(r, "from", 0), "-24h");
+        assert_string_equal(http_request_arg(r, "to", 0), "a b");
         http_request_free(r);
 }
 
@@ -82,12 +87,24 @@ static void test_refusal(void **state) {
         http_request_free(r);
 }
 
+static void test_cross_site(void **state) {
+        assert_false(http_cross_site(NULL, NULL, NULL));                      /* curl, a script */
+        assert_false(http_cross_site("127.0.0.1:9677", NULL, "none"));        /* the address bar */
+        assert_false(http_cross_site("127.0.0.1:9677", NULL, "same-origin")); /* the dashboard */
+        assert_false(http_cross_site("127.0.0.1:9677", "http://127.0.0.1:9677", "same-origin"));
+        assert_false(http_cross_site("Monitor.example", "https://monitor.example", NULL));
+        assert_true(http_cross_site("127.0.0.1:9677", NULL, "cross-site")); /* <img src=...> */
+        assert_true(http_cross_site("127.0.0.1:9677", NULL, "same-site"));  /* localhost:3000 */
+        assert_true(http_cross_site("127.0.0.1:9677", "http://evil.example", NULL));
+        assert_true(http_cross_site("127.0.0.1:9677", "http://127.0.0.1:9678", NULL));
+        assert_true(http_cross_site("127.0.0.1:9677", "null", NULL));
+        assert_true(http_cross_site(NULL, "http://127.0.0.1:9677", NULL));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_arguments),
-                cmocka_unit_test(test_bad_escapes),
-                cmocka_unit_test(test_bounds),
-                cmocka_unit_test(test_refusal),
+                cmocka_unit_test(test_arguments), cmocka_unit_test(test_bad_escapes), cmocka_unit_test(test_bounds),
+                cmocka_unit_test(test_refusal),   cmocka_unit_test(test_cross_site),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,6 +39,12 @@ static void test_events(void **state) {
         acc[0] = '\0';
         assert_int_equal(tsdb_event_each(t, 1000, 3000, "A", collect, acc), 0);
         assert_string_equal(acc, "1000 A firing warn v;");
+        acc[0] = '\0';
+        assert_int_equal(tsdb_event_newest(t, 0, INT64_MAX, NULL, 2, collect, acc), 0);
+        assert_string_equal(acc, "2000 B firing warn nan;3000 A resolved warn v;");
+        acc[0] = '\0';
+        assert_int_equal(tsdb_event_newest(t, 0, 3000, "A", 0, collect, acc), 0);
+        assert_string_equal(acc, "");
         struct tsdb_event bad = { 1, "", "firing", "warn", 0 };
         assert_int_equal(tsdb_event_add(t, &bad), -EINVAL);
         /* A reader beside the writer. */
