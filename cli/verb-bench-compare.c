@@ -38,8 +38,8 @@ static const char usage[] = "Usage: skytune bench compare [A] [B] [--json] [--fo
                             "                 given or the newest\n"
                             "  --history FILE the history (default: as 'bench run')\n"
                             "\n"
-                            "Exit: 0 compared, 4 a gate failed, 1 error (runs not comparable, missing),\n"
-                            "2 usage.\n";
+                            "Exit: 0 compared (every gate passed), 4 a gate failed, 5 a gate undecided\n"
+                            "(more repetitions needed), 1 error (runs not comparable, missing), 2 usage.\n";
 
 typedef struct CompareArgs {
         const char *history, *junit, *suite, *baseline;
@@ -192,6 +192,25 @@ static int write_junit(const char *path, const json_t *cmp) {
         return 0;
 }
 
+/* Gates that these repetitions cannot fail whatever B did: said, with the repetitions that could. */
+static void warn_gates(const json_t *cmp) {
+        size_t i;
+        const json_t *m;
+        json_array_foreach(json_object_get(cmp, "metrics"), i, m) {
+                const json_t *below = json_object_get(json_object_get(m, "gate"), "cannot_fail_below");
+                if (below)
+                        log_warning("the gate on %s %s cannot fail with %lld and %lld repetitions across %zu "
+                                    "metrics (Holm's correction): run at least %lld repetitions a side "
+                                    "(bench run --repeat N)",
+                                    json_string_value(json_object_get(m, "benchmark")),
+                                    json_string_value(json_object_get(m, "metric")),
+                                    (long long) json_integer_value(json_object_get(m, "n_a")),
+                                    (long long) json_integer_value(json_object_get(m, "n_b")),
+                                    json_array_size(json_object_get(cmp, "metrics")),
+                                    (long long) json_integer_value(below));
+        }
+}
+
 static int compare_open(CompareArgs *a, json_t **ra, json_t **rb, json_t **raa) {
         _cleanup_free_ char *path = NULL;
         if (bench_history_path(a->history, false, &path) < 0)
@@ -228,8 +247,12 @@ int bench_compare(int argc, char **argv) {
                 code = EXIT_FAIL;
         if (code < 0 && (a.json ? cli_write_json(cmp, NULL) : render_bench_compare(stdout, cmp)) < 0)
                 code = EXIT_FAIL;
-        if (code < 0)
-                code = bench_compare_failed_gates(cmp) > 0 ? EXIT_GATE : EXIT_OK;
+        if (code < 0) {
+                warn_gates(cmp);
+                code = bench_compare_failed_gates(cmp) > 0        ? EXIT_GATE
+                        : bench_compare_gates(cmp, "unknown") > 0 ? EXIT_GATE_UNKNOWN
+                                                                  : EXIT_OK;
+        }
         error_done(&e);
         json_decref(ra);
         json_decref(rb);

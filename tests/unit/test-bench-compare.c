@@ -149,11 +149,72 @@ static void test_fingerprint_refused(void **state) {
         json_decref(b);
 }
 
+/* A median of 0 makes the ratio infinite, a side without finite samples makes it NaN: JSON cannot
+ * hold either, yet the metric and its gate are listed (null figures), never dropped. */
+static void test_nonfinite_listed(void **state) {
+        static const double zero[] = { 0, 0, 0, 0, 0 }, pos[] = { 1, 2, 3, 4, 5 };
+        json_t *a = run(
+                "X",
+                json_pack("[o, o]", metric("z", false, zero, 5, 0.05, 0.05), metric("e", false, pos, 0, 0.05, 0.05)));
+        json_t *b = run(
+                "X",
+                json_pack("[o, o]", metric("z", false, pos, 5, 0.05, 0.05), metric("e", false, pos, 5, 0.05, 0.05)));
+        BenchCompareOptions o = {};
+        json_t *cmp = NULL;
+        Error e = ERROR_NULL;
+        assert_int_equal(bench_compare_runs(a, b, &o, &cmp, &e), 0);
+        assert_int_equal(json_array_size(json_object_get(cmp, "metrics")), 2);
+        const json_t *z = find(cmp, "z"), *em = find(cmp, "e");
+        assert_true(json_is_null(json_object_get(z, "ratio")));
+        /* From 0 to something, lower is better: an infinite regression, and the only test Holm counts. */
+        assert_true(fabs(num(z, "p_holm") - num(z, "p")) < 1e-12);
+        assert_string_equal(text(json_object_get(z, "gate"), "status"), "failed");
+        assert_null(json_object_get(json_object_get(z, "gate"), "cannot_fail_below"));
+        assert_true(json_is_null(json_object_get(em, "ratio")) && json_is_null(json_object_get(em, "p")));
+        assert_string_equal(text(em, "verdict"), "unknown");
+        assert_string_equal(text(json_object_get(em, "gate"), "status"), "unknown");
+        const json_t *sum = json_object_get(cmp, "summary");
+        assert_int_equal(json_integer_value(json_object_get(sum, "gates_failed")), 1);
+        assert_int_equal(json_integer_value(json_object_get(sum, "gates_unknown")), 1);
+        json_decref(cmp);
+        json_decref(a);
+        json_decref(b);
+}
+
+/* Seven metrics from 0 to positive, 5 repetitions: raw p 0.0075 each (the zeros tie), Holm 0.052. The
+ * infinite ratios are decided with the adjusted p (unknown, not regressed), and the gate says it
+ * cannot fail below 6 repetitions a side (7 * 2 / C(12, 6) = 0.015 < 0.05; with 5: 0.056). */
+static void test_infinite_ratio_holm(void **state) {
+        static const double zero[] = { 0, 0, 0, 0, 0 }, pos[] = { 1, 2, 3, 4, 5 };
+        static const char *names[] = { "m0", "m1", "m2", "m3", "m4", "m5", "m6" };
+        json_t *ma = json_array(), *mb = json_array();
+        for (size_t i = 0; i < 7; i++) {
+                json_array_append_new(ma, metric(names[i], false, zero, 5, i ? 0 : 0.05, 0.05));
+                json_array_append_new(mb, metric(names[i], false, pos, 5, i ? 0 : 0.05, 0.05));
+        }
+        json_t *a = run("X", ma), *b = run("X", mb);
+        BenchCompareOptions o = {};
+        json_t *cmp = NULL;
+        Error e = ERROR_NULL;
+        assert_int_equal(bench_compare_runs(a, b, &o, &cmp, &e), 0);
+        for (size_t i = 0; i < 7; i++) {
+                const json_t *m = find(cmp, names[i]);
+                assert_true(fabs(num(m, "p_holm") - 7 * num(m, "p")) < 1e-12 && num(m, "p") < 0.05);
+                assert_string_equal(text(m, "verdict"), "unknown");
+        }
+        const json_t *g = json_object_get(find(cmp, "m0"), "gate");
+        assert_string_equal(text(g, "status"), "unknown");
+        assert_int_equal(json_integer_value(json_object_get(g, "cannot_fail_below")), 6);
+        json_decref(cmp);
+        json_decref(a);
+        json_decref(b);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_holm_steps_and_verdicts),
-                cmocka_unit_test(test_need_more),
-                cmocka_unit_test(test_fingerprint_refused),
+                cmocka_unit_test(test_holm_steps_and_verdicts), cmocka_unit_test(test_need_more),
+                cmocka_unit_test(test_fingerprint_refused),     cmocka_unit_test(test_nonfinite_listed),
+                cmocka_unit_test(test_infinite_ratio_holm),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
