@@ -65,9 +65,10 @@ jq -e '[.metrics[] | select(.benchmark == "sleep")][0].threshold > 0.3 and
         fail "--aa thresholds: $(jq -c '[.metrics[] | {benchmark, threshold}]' "$T/aa.json")"
 
 # Three repetitions a side cannot fail a gate (the exact p is at least 2/C(6,3) = 0.1): compare says
-# so and how many would do, and an undecided gate has its own exit code, 5.
-printf 'name = "few";\nrepetitions = 3;\nwarmup = 0;\nbenchmarks = ( { name = "t"; kind = "command"; command = "true";\n  metrics = [ "wall_s" ]; gates = ( { metric = "wall_s"; max_regression = 1.0; } ); } );\n' >"$T/few.conf"
-$S bench run "$T/few.conf" --history "$T/few.db" >/dev/null && $S bench run "$T/few.conf" --history "$T/few.db" >/dev/null || fail "few runs"
+# so and how many would do, and the gate on the twice slower sleep is undecided: exit 5.
+printf 'name = "few";\nrepetitions = 3;\nwarmup = 0;\nbenchmarks = ( { name = "t"; kind = "command"; command = "sleep $SKYTUNE_TEST_SLEEP";\n  metrics = [ "wall_s" ]; gates = ( { metric = "wall_s"; max_regression = 1.0; } ); } );\n' >"$T/few.conf"
+SKYTUNE_TEST_SLEEP=0.02 $S bench run "$T/few.conf" --history "$T/few.db" >/dev/null &&
+        SKYTUNE_TEST_SLEEP=0.04 $S bench run "$T/few.conf" --history "$T/few.db" >/dev/null || fail "few runs"
 code=$(rc $S bench compare --history "$T/few.db" --json)
 [[ $code == 5 ]] && jq -e '.metrics[0].gate.status == "unknown" and .summary.gates_unknown == 1' "$T/out" >/dev/null &&
         grep -q 'the gate on t wall_s cannot fail with 3 and 3 repetitions across 1 metrics .*run at least 4 repetitions a side' "$T/err" ||
