@@ -113,6 +113,9 @@ static void test_errors(void **state) {
                      "\"wall_s\";\n"
                      " max_regression = -1; } ); } );\n",
                      4, "max_regression");
+        expect_error("benchmarks = (\n { name = \"a\"; kind = \"command\"; command = \"true\";\n gates = ( { metric = "
+                     "\"wall_s\"; max_regression = 5; },\n { metric = \"wall_s\"; max_regression = 9; } ); } );\n",
+                     4, "a second gate on metric 'wall_s' (the first is at line 3)");
         expect_error("benchmarks = (\n { name = \"a\"; kind = \"command\"; command = \"true\"; },\n"
                      " { name = \"a\"; kind = \"command\"; command = \"true\"; } );\n",
                      3, "a second benchmark named 'a'");
