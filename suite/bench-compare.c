@@ -81,7 +81,7 @@ static int refuse(const json_t *diff, Error *e) {
 /* The A/A spread of one metric: how far an A-against-A interval reaches from 1. */
 static double aa_spread(const json_t *aa, const char *bench, const Pair *p, unsigned resamples) {
         const json_t *m = find_named(json_object_get(find_named(json_object_get(aa, "benchmarks"), bench), "metrics"),
-                                     str(p->ma, "name"));
+                                     str(p->mb, "name"));
         size_t n = 0;
         double *v = m ? finite_samples(m, &n) : NULL;
         Comparison c;
@@ -96,10 +96,11 @@ static int collect(const json_t *a, const json_t *b, const BenchCompareOptions *
         const json_t *bb, *mb;
         json_array_foreach(json_object_get(b, "benchmarks"), i, bb) {
                 const json_t *ba = find_named(json_object_get(a, "benchmarks"), str(bb, "name"));
+                if (!ba)
+                        continue; /* listed in only_in_b */
                 json_array_foreach(json_object_get(bb, "metrics"), k, mb) {
-                        const json_t *ma = ba ? find_named(json_object_get(ba, "metrics"), str(mb, "name")) : NULL;
-                        if (!ma)
-                                continue;
+                        /* a metric A has not is judged on nothing: unknown, and its gate with it */
+                        const json_t *ma = find_named(json_object_get(ba, "metrics"), str(mb, "name"));
                         if (n == COMPARE_METRICS_MAX)
                                 return -E2BIG;
                         Pair *p = &pairs[n++];
@@ -250,6 +251,22 @@ static json_t *only_in(const json_t *x, const json_t *y) {
         return names;
 }
 
+/* "benchmark metric" for each metric of x's benchmarks that y's same benchmark has not. */
+static json_t *metrics_only_in(const json_t *x, const json_t *y) {
+        json_t *names = json_array();
+        size_t i, k;
+        const json_t *bx, *m;
+        json_array_foreach(json_object_get(x, "benchmarks"), i, bx) {
+                const json_t *by = find_named(json_object_get(y, "benchmarks"), str(bx, "name"));
+                json_array_foreach(json_object_get(bx, "metrics"), k, m)
+                        if (by && str(m, "name") && !find_named(json_object_get(by, "metrics"), str(m, "name")))
+                                json_array_append_new(names,
+                                                      json_pack("{s:s, s:s}", "benchmark", str(bx, "name"), "metric",
+                                                                str(m, "name")));
+        }
+        return names;
+}
+
 static json_t *run_ref(const json_t *run) {
         return json_pack("{s:O?, s:s?, s:O?, s:O?}", "id", json_object_get(run, "id"), "suite", str(run, "suite"),
                          "started_us", json_object_get(run, "started_us"), "fingerprint",
@@ -298,6 +315,8 @@ int bench_compare_runs(const json_t *a, const json_t *b, const BenchCompareOptio
         }
         json_object_set_new(doc, "only_in_a", only_in(a, b));
         json_object_set_new(doc, "only_in_b", only_in(b, a));
+        json_object_set_new(doc, "metrics_only_in_a", metrics_only_in(a, b));
+        json_object_set_new(doc, "metrics_only_in_b", metrics_only_in(b, a));
         json_object_set_new(json_object_get(doc, "summary"), "gates_failed",
                             json_integer((json_int_t) bench_compare_failed_gates(doc)));
         json_object_set_new(json_object_get(doc, "summary"), "gates_unknown",

@@ -210,11 +210,35 @@ static void test_infinite_ratio_holm(void **state) {
         json_decref(b);
 }
 
+/* A metric only one run has is listed as such; one only B has is judged on nothing: unknown, its
+ * gate too, never left out. */
+static void test_metric_in_one_run(void **state) {
+        static const double v[] = { 1, 2, 3, 4, 5 };
+        json_t *a = run("X", json_pack("[o, o]", metric("t", false, v, 5, 0, 0), metric("old", false, v, 5, 0, 0)));
+        json_t *b =
+                run("X", json_pack("[o, o]", metric("t", false, v, 5, 0, 0), metric("new", false, v, 5, 0.05, 0.05)));
+        BenchCompareOptions o = {};
+        json_t *cmp = NULL;
+        Error e = ERROR_NULL;
+        assert_int_equal(bench_compare_runs(a, b, &o, &cmp, &e), 0);
+        assert_int_equal(json_array_size(json_object_get(cmp, "metrics")), 2);
+        assert_string_equal(text(find(cmp, "new"), "verdict"), "unknown");
+        assert_string_equal(text(json_object_get(find(cmp, "new"), "gate"), "status"), "unknown");
+        const json_t *only_a = json_array_get(json_object_get(cmp, "metrics_only_in_a"), 0),
+                     *only_b = json_array_get(json_object_get(cmp, "metrics_only_in_b"), 0);
+        assert_string_equal(text(only_a, "metric"), "old");
+        assert_string_equal(text(only_a, "benchmark"), "b");
+        assert_string_equal(text(only_b, "metric"), "new");
+        json_decref(cmp);
+        json_decref(a);
+        json_decref(b);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_holm_steps_and_verdicts), cmocka_unit_test(test_need_more),
                 cmocka_unit_test(test_fingerprint_refused),     cmocka_unit_test(test_nonfinite_listed),
-                cmocka_unit_test(test_infinite_ratio_holm),
+                cmocka_unit_test(test_infinite_ratio_holm),     cmocka_unit_test(test_metric_in_one_run),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
