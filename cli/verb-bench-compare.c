@@ -192,12 +192,17 @@ static int write_junit(const char *path, const json_t *cmp) {
         return 0;
 }
 
-/* Gates that these repetitions cannot fail whatever B did: said, with the repetitions that could. */
+/* Gates that these repetitions cannot fail whatever B did: said, with the repetitions that could;
+ * metrics without an A/A figure: said. */
 static void warn_gates(const json_t *cmp) {
         size_t i;
         const json_t *m;
         json_array_foreach(json_object_get(cmp, "metrics"), i, m) {
                 const json_t *below = json_object_get(json_object_get(m, "gate"), "cannot_fail_below");
+                if (json_object_get(m, "aa_spread") && json_is_null(json_object_get(m, "aa_spread")))
+                        log_warning("the A/A run (--aa) has no figure for %s %s: its threshold is the noise floor",
+                                    json_string_value(json_object_get(m, "benchmark")),
+                                    json_string_value(json_object_get(m, "metric")));
                 if (below)
                         log_warning("the gate on %s %s cannot fail with %lld and %lld repetitions across %zu "
                                     "metrics (Holm's correction): run at least %lld repetitions a side "

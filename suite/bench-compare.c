@@ -22,6 +22,8 @@ typedef struct Pair {
         CompareOptions opts;
         Comparison c;
         double p_adj;
+        bool has_aa;
+        double aa;    /* the A/A spread: NAN when no A/A run was given or it has no figure for the metric */
         size_t tests; /* how many metrics Holm's correction counts */
 } Pair;
 
@@ -61,7 +63,7 @@ static json_t *hard_differences(const json_t *a, const json_t *b) {
         return diff;
 }
 
-static int refuse(const json_t *diff, Error *e) {
+static int refuse(const char *what, const json_t *diff, Error *e) {
         char names[1024] = "";
         size_t i;
         const json_t *d;
@@ -73,9 +75,9 @@ static int refuse(const json_t *diff, Error *e) {
                 strncat(names, one, sizeof(names) - strlen(names) - 1);
         }
         return error_set(e, -EXDEV,
-                         "the runs differ in hard fingerprint fields: %s; they are not comparable (--force "
+                         "%s differ in hard fingerprint fields: %s; they are not comparable (--force "
                          "compares them anyway)",
-                         names);
+                         what, names);
 }
 
 /* The A/A spread of one metric: how far an A-against-A interval reaches from 1. */
@@ -86,9 +88,9 @@ static double aa_spread(const json_t *aa, const char *bench, const Pair *p, unsi
         double *v = m ? finite_samples(m, &n) : NULL;
         Comparison c;
         CompareOptions o = { .higher_is_better = p->opts.higher_is_better, .resamples = resamples, .seed = 1 };
-        double spread = v && n > 0 && stats_compare(p->a, p->na, v, n, &o, &c) == 0 ? stats_aa_spread(&c) : 0;
+        double spread = v && n > 0 && stats_compare(p->a, p->na, v, n, &o, &c) == 0 ? stats_aa_spread(&c) : NAN;
         free(v);
-        return isfinite(spread) ? spread : 0;
+        return isfinite(spread) ? spread : NAN;
 }
 
 static int collect(const json_t *a, const json_t *b, const BenchCompareOptions *o, Pair *pairs, size_t *ret_n) {
@@ -114,8 +116,9 @@ static int collect(const json_t *a, const json_t *b, const BenchCompareOptions *
                                                      .noise = o->noise > 0 ? o->noise : BENCH_DEFAULT_NOISE,
                                                      .resamples = o->resamples ? o->resamples : 2000,
                                                      .seed = n };
-                        if (o->aa)
-                                p->opts.aa_spread = aa_spread(o->aa, p->bench, p, p->opts.resamples);
+                        p->has_aa = o->aa != NULL;
+                        p->aa = o->aa ? aa_spread(o->aa, p->bench, p, p->opts.resamples) : NAN;
+                        p->opts.aa_spread = isnan(p->aa) ? 0 : p->aa;
                 }
         }
         *ret_n = n;
@@ -182,6 +185,8 @@ static json_t *pair_json(const Pair *p) {
                 json_object_set_new(m, "ci", json_pack("[o, o]", json_num(p->c.ci_lo), json_num(p->c.ci_hi)));
         if (m && p->c.verdict == VERDICT_INCONCLUSIVE)
                 json_object_set_new(m, "more_repetitions", json_integer(p->c.more_rounds));
+        if (m && p->has_aa) /* null: the A/A run has no figure for it, the default threshold applies */
+                json_object_set_new(m, "aa_spread", json_num(p->aa));
         return m;
 }
 
@@ -273,19 +278,33 @@ static json_t *run_ref(const json_t *run) {
                          json_object_get(run, "fingerprint"));
 }
 
+/* The A/A run has to be of A's suite, host and configuration, or its spread says nothing of A's. */
+static int check_aa(const json_t *a, const BenchCompareOptions *o, Error *e) {
+        if (!str(a, "suite") || !str(o->aa, "suite") || strcmp(str(a, "suite"), str(o->aa, "suite")) != 0)
+                return error_set(e, -EXDEV,
+                                 "the A/A run (--aa) is of suite %s, run A of suite %s: give a run of A's suite",
+                                 str(o->aa, "suite") ?: "?", str(a, "suite") ?: "?");
+        json_t *diff = hard_differences(a, o->aa);
+        int r = json_array_size(diff) > 0 && !o->force ? refuse("run A and the A/A run (--aa)", diff, e) : 0;
+        json_decref(diff);
+        return r;
+}
+
 int bench_compare_runs(const json_t *a, const json_t *b, const BenchCompareOptions *o, json_t **ret, Error *e) {
         *ret = NULL;
         if (!json_is_array(json_object_get(a, "benchmarks")) || !json_is_array(json_object_get(b, "benchmarks")))
                 return error_set(e, -EINVAL, "a run without benchmarks");
         json_t *hard = hard_differences(a, b);
-        if (json_array_size(hard) > 0 && !o->force) {
-                int r = refuse(hard, e);
+        int r = json_array_size(hard) > 0 && !o->force ? refuse("the runs", hard, e) : 0;
+        if (r == 0 && o->aa)
+                r = check_aa(a, o, e);
+        if (r < 0) {
                 json_decref(hard);
                 return r;
         }
         Pair *pairs = calloc(COMPARE_METRICS_MAX, sizeof(Pair));
         size_t n = 0;
-        int r = pairs ? collect(a, b, o, pairs, &n) : -ENOMEM;
+        r = pairs ? collect(a, b, o, pairs, &n) : -ENOMEM;
         if (r == 0)
                 r = judge(pairs, n);
         json_t *metrics = json_array();

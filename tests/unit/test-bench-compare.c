@@ -234,11 +234,42 @@ static void test_metric_in_one_run(void **state) {
         json_decref(b);
 }
 
+/* --aa: a run of another suite or host is refused (its spread says nothing of A's); a metric the
+ * A/A run has not gets no A/A figure (null), said, not a silent 0. */
+static void test_aa_checked(void **state) {
+        static const double v[] = { 1, 2, 3, 4, 5 }, w[] = { 1, 3, 5, 7, 9 };
+        json_t *a = run("X", json_pack("[o, o]", metric("t", false, v, 5, 0, 0), metric("u", false, v, 5, 0, 0)));
+        json_t *b = run("X", json_pack("[o, o]", metric("t", false, v, 5, 0, 0), metric("u", false, v, 5, 0, 0)));
+        json_t *aa = run("X", json_pack("[o]", metric("t", false, w, 5, 0, 0)));
+        BenchCompareOptions o = { .aa = aa };
+        json_t *cmp = NULL;
+        Error e = ERROR_NULL;
+        assert_int_equal(bench_compare_runs(a, b, &o, &cmp, &e), 0);
+        assert_true(num(find(cmp, "t"), "aa_spread") > 0);
+        assert_true(json_is_null(json_object_get(find(cmp, "u"), "aa_spread")));
+        json_decref(cmp);
+        json_object_set_new(json_object_get(json_object_get(aa, "fingerprint"), "hard"), "cpu_model", json_string("Y"));
+        assert_int_equal(bench_compare_runs(a, b, &o, &cmp, &e), -EXDEV);
+        assert_non_null(strstr(error_message(&e), "run A and the A/A run (--aa) differ in hard fingerprint fields"));
+        error_done(&e);
+        json_object_set_new(aa, "suite", json_string("other"));
+        assert_int_equal(bench_compare_runs(a, b, &o, &cmp, &e), -EXDEV);
+        assert_non_null(strstr(error_message(&e), "the A/A run (--aa) is of suite other, run A of suite t"));
+        error_done(&e);
+        json_decref(a);
+        json_decref(b);
+        json_decref(aa);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_holm_steps_and_verdicts), cmocka_unit_test(test_need_more),
-                cmocka_unit_test(test_fingerprint_refused),     cmocka_unit_test(test_nonfinite_listed),
-                cmocka_unit_test(test_infinite_ratio_holm),     cmocka_unit_test(test_metric_in_one_run),
+                cmocka_unit_test(test_holm_steps_and_verdicts),
+                cmocka_unit_test(test_need_more),
+                cmocka_unit_test(test_fingerprint_refused),
+                cmocka_unit_test(test_nonfinite_listed),
+                cmocka_unit_test(test_infinite_ratio_holm),
+                cmocka_unit_test(test_metric_in_one_run),
+                cmocka_unit_test(test_aa_checked),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
