@@ -25,7 +25,7 @@ static const char usage[] = "Usage: skytune bench compare [A] [B] [--json] [--fo
                             "after Holm's correction across all metrics, and a verdict: improved,\n"
                             "regressed, same, or unknown (with the repetitions that could decide), against\n"
                             "a noise threshold. Default: the newest two runs (of --suite NAME); one run\n"
-                            "given: it against the newest run of its suite.\n"
+                            "given: it and the newest other run of its suite, the older as A.\n"
                             "\n"
                             "  --json         the comparison as JSON (schema " BENCH_COMPARE_SCHEMA ")\n"
                             "  --force        compare runs whose hard fingerprint fields differ\n"
@@ -171,8 +171,16 @@ static int pick_runs(BenchHistory *h, CompareArgs *a, json_t **ra, json_t **rb) 
                 return -ENOENT;
         }
         if (first) {
+                /* the given run and the newest other: the older is A, so B is always the later one */
                 *ra = first;
-                return bench_history_get(h, ids[0], rb);
+                if ((r = bench_history_get(h, ids[0], rb)) < 0)
+                        return r;
+                if (json_integer_value(json_object_get(*rb, "started_us")) <
+                    json_integer_value(json_object_get(first, "started_us"))) {
+                        *ra = *rb;
+                        *rb = first;
+                }
+                return 0;
         }
         r = bench_history_get(h, ids[1], ra);
         return r < 0 ? r : bench_history_get(h, ids[0], rb);

@@ -74,6 +74,10 @@ code=$(rc $S bench compare --history "$T/few.db" --json)
         grep -q 'the gate on t wall_s cannot fail with 3 and 3 repetitions across 1 metrics .*run at least 4 repetitions a side' "$T/err" ||
         fail "a gate that cannot fail: exit $code, $(cat "$T/err") $(jq -c .metrics "$T/out")"
 
+# One run given, the newest: the newest other is older, so it is A (B is always the later run).
+$S bench compare 3 --history "$H" --json >"$T/one.json" || [[ $? == [45] ]] || fail "compare one run"
+jq -e '.a.id == 2 and .b.id == 3' "$T/one.json" >/dev/null || fail "one run: A $(jq .a.id "$T/one.json"), B $(jq .b.id "$T/one.json")"
+
 # A probe benchmark runs in-process, one round per repetition.
 printf 'repetitions = 3;\nwarmup = 0;\nbenchmarks = ( { name = "cpu"; kind = "probe"; probe = "cpu"; duration = 0.05;\n  metrics = [ "int_ops_per_s_1thread" ]; } );\n' >"$T/probe.conf"
 $S bench run "$T/probe.conf" --history "$T/probe.db" --json >"$T/probe.json" || fail "probe benchmark"
