@@ -25,7 +25,7 @@ static const char usage[] = "Usage: skytune bench compare [A] [B] [--json] [--fo
                             "after Holm's correction across all metrics, and a verdict: improved,\n"
                             "regressed, same, or unknown (with the repetitions that could decide), against\n"
                             "a noise threshold. Default: the newest two runs (of --suite NAME); one run\n"
-                            "given: it against the newest run of its suite.\n"
+                            "given: it and the newest other run of its suite, the older as A.\n"
                             "\n"
                             "  --json         the comparison as JSON (schema " BENCH_COMPARE_SCHEMA ")\n"
                             "  --force        compare runs whose hard fingerprint fields differ\n"
@@ -38,8 +38,8 @@ static const char usage[] = "Usage: skytune bench compare [A] [B] [--json] [--fo
                             "                 given or the newest\n"
                             "  --history FILE the history (default: as 'bench run')\n"
                             "\n"
-                            "Exit: 0 compared, 4 a gate failed, 1 error (runs not comparable, missing),\n"
-                            "2 usage.\n";
+                            "Exit: 0 compared (every gate passed), 4 a gate failed, 5 a gate undecided\n"
+                            "(more repetitions needed), 1 error (runs not comparable, missing), 2 usage.\n";
 
 typedef struct CompareArgs {
         const char *history, *junit, *suite, *baseline;
@@ -171,8 +171,16 @@ static int pick_runs(BenchHistory *h, CompareArgs *a, json_t **ra, json_t **rb) 
                 return -ENOENT;
         }
         if (first) {
+                /* the given run and the newest other: the older is A, so B is always the later one */
                 *ra = first;
-                return bench_history_get(h, ids[0], rb);
+                if ((r = bench_history_get(h, ids[0], rb)) < 0)
+                        return r;
+                if (json_integer_value(json_object_get(*rb, "started_us")) <
+                    json_integer_value(json_object_get(first, "started_us"))) {
+                        *ra = *rb;
+                        *rb = first;
+                }
+                return 0;
         }
         r = bench_history_get(h, ids[1], ra);
         return r < 0 ? r : bench_history_get(h, ids[0], rb);
@@ -190,6 +198,30 @@ static int write_junit(const char *path, const json_t *cmp) {
                 return -EIO;
         }
         return 0;
+}
+
+/* Gates that these repetitions cannot fail whatever B did: said, with the repetitions that could;
+ * metrics without an A/A figure: said. */
+static void warn_gates(const json_t *cmp) {
+        size_t i;
+        const json_t *m;
+        json_array_foreach(json_object_get(cmp, "metrics"), i, m) {
+                const json_t *below = json_object_get(json_object_get(m, "gate"), "cannot_fail_below");
+                if (json_object_get(m, "aa_spread") && json_is_null(json_object_get(m, "aa_spread")))
+                        log_warning("the A/A run (--aa) has no figure for %s %s: its threshold is the noise floor",
+                                    json_string_value(json_object_get(m, "benchmark")),
+                                    json_string_value(json_object_get(m, "metric")));
+                if (below)
+                        log_warning("the gate on %s %s cannot fail with %lld and %lld repetitions across %zu "
+                                    "metrics (Holm's correction): run at least %lld repetitions a side "
+                                    "(bench run --repeat N)",
+                                    json_string_value(json_object_get(m, "benchmark")),
+                                    json_string_value(json_object_get(m, "metric")),
+                                    (long long) json_integer_value(json_object_get(m, "n_a")),
+                                    (long long) json_integer_value(json_object_get(m, "n_b")),
+                                    json_array_size(json_object_get(cmp, "metrics")),
+                                    (long long) json_integer_value(below));
+        }
 }
 
 static int compare_open(CompareArgs *a, json_t **ra, json_t **rb, json_t **raa) {
@@ -228,8 +260,12 @@ int bench_compare(int argc, char **argv) {
                 code = EXIT_FAIL;
         if (code < 0 && (a.json ? cli_write_json(cmp, NULL) : render_bench_compare(stdout, cmp)) < 0)
                 code = EXIT_FAIL;
-        if (code < 0)
-                code = bench_compare_failed_gates(cmp) > 0 ? EXIT_GATE : EXIT_OK;
+        if (code < 0) {
+                warn_gates(cmp);
+                code = bench_compare_failed_gates(cmp) > 0        ? EXIT_GATE
+                        : bench_compare_gates(cmp, "unknown") > 0 ? EXIT_GATE_UNKNOWN
+                                                                  : EXIT_OK;
+        }
         error_done(&e);
         json_decref(ra);
         json_decref(rb);

@@ -13,6 +13,8 @@ Suite *bench_load_suite(const char *path);
 int bench_history_path(const char *opt, bool make_dir, char **ret);
 /* The exit code of a failed gate (bench compare), distinct from errors (1) and usage (2). */
 #define EXIT_GATE 4
+/* No gate failed, but one or more could not be decided (more repetitions needed). */
+#define EXIT_GATE_UNKNOWN 5
 
 int bench_run(int argc, char **argv);
 int bench_compare(int argc, char **argv);

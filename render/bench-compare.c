@@ -50,6 +50,13 @@ int render_bench_compare(FILE *f, const json_t *doc) {
                         fprintf(f, "not compared: %s is only in run %s\n", json_string_value(name) ?: "-",
                                 k ? "B" : "A");
         }
+        for (size_t k = 0; k < 2; k++) {
+                size_t i;
+                const json_t *m;
+                json_array_foreach(json_object_get(doc, k ? "metrics_only_in_b" : "metrics_only_in_a"), i, m)
+                        fprintf(f, "not compared: metric %s of %s is only in run %s\n", str(m, "metric"),
+                                str(m, "benchmark"), k ? "B" : "A");
+        }
         fprintf(f, "%-12s %-14s %9s %9s %7s %-15s %6s  %s\n", "benchmark", "metric", "A", "B", "B/A", "95% CI", "p",
                 "verdict");
         size_t i;

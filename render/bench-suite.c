@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `bench check`: one block per benchmark (kind, what it runs, repetitions, metrics, gates). */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "render-bench.h"
 
@@ -18,6 +19,13 @@ static void bench_block(FILE *f, const json_t *b) {
         if (json_object_get(spec, "probe"))
                 fprintf(f, "  runs        probe %s, %g s per repetition\n", str(spec, "probe"),
                         json_number_value(json_object_get(spec, "duration_s")));
+        const char *key;
+        const json_t *v;
+        json_object_foreach((json_t *) json_object_get(spec, "options"), key, v) {
+                char *text = json_is_string(v) ? NULL : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+                fprintf(f, "  option      %s = %s\n", key, json_is_string(v) ? json_string_value(v) : text ?: "?");
+                free(text);
+        }
         fprintf(f, "  repetitions %lld after %lld warm-up\n",
                 (long long) json_integer_value(json_object_get(b, "repetitions")),
                 (long long) json_integer_value(json_object_get(b, "warmup")));

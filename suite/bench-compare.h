@@ -24,5 +24,7 @@ typedef struct BenchCompareOptions {
 /* 0 and *ret the comparison; -EXDEV when hard fingerprint fields or a benchmark's config digest
  * differ and not force (*e names them); -EINVAL for a document without its members. */
 int bench_compare_runs(const json_t *a, const json_t *b, const BenchCompareOptions *o, json_t **ret, Error *e);
+/* How many of the comparison's gates have status ("failed", "passed", "unknown"). */
+size_t bench_compare_gates(const json_t *cmp, const char *status);
 /* How many of the comparison's gates failed. */
 size_t bench_compare_failed_gates(const json_t *cmp);

@@ -15,6 +15,7 @@
 typedef struct ProbeSpec {
         const ProbeBackend *backend;
         void *options; /* the backend's options struct, or NULL */
+        json_t *given; /* the options as parsed, {name: value or [values]}: in the config digest */
         int64_t duration_ms;
 } ProbeSpec;
 
@@ -31,11 +32,12 @@ static int option_value(const config_setting_t *v, char *buf, size_t size) {
         }
 }
 
-static int parse_option(const ConfRead *c, ProbeSpec *ps, const config_setting_t *v, const ProbeOption *o) {
+static int parse_option(const ConfRead *c, ProbeSpec *ps, const config_setting_t *v, const ProbeOption *o,
+                        json_t *values) {
         char buf[4096];
         int r = option_value(v, buf, sizeof(buf));
-        if (r == -ENOENT)
-                return 0; /* a flag set to false */
+        if (r == -ENOENT && !o->arg)
+                return json_array_append_new(values, json_false()) < 0 ? -ENOMEM : 0; /* a flag set to false */
         if (r < 0 || (r == 1) != (o->arg == NULL))
                 return conf_fail(c, v, "option '%s' of probe %s takes %s", o->name, ps->backend->name,
                                  o->arg ? o->arg : "true or false (a flag)");
@@ -43,8 +45,9 @@ static int parse_option(const ConfRead *c, ProbeSpec *ps, const config_setting_t
         if ((r = o->parse(ps->options, o->arg ? buf : NULL, &pe)) < 0) {
                 conf_fail(c, v, "option '%s': %s", o->name, error_message(&pe));
                 error_done(&pe);
+                return -EINVAL;
         }
-        return r < 0 ? -EINVAL : 0;
+        return json_array_append_new(values, o->arg ? json_string(buf) : json_true()) < 0 ? -ENOMEM : 0;
 }
 
 static int parse_options(const ConfRead *c, const config_setting_t *g, ProbeSpec *ps) {
@@ -56,18 +59,30 @@ static int parse_options(const ConfRead *c, const config_setting_t *g, ProbeSpec
                         b->options_init(ps->options);
         }
         const config_setting_t *opts = config_setting_get_member(g, "options");
+        if (opts && !config_setting_is_group(opts))
+                return conf_fail(c, opts, "'options' of probe %s must be a group: options = { users = 4; }", b->name);
+        if (!(ps->given = json_object()))
+                return error_set(c->e, -ENOMEM, "out of memory");
         for (int i = 0; opts && i < config_setting_length(opts); i++) {
                 const config_setting_t *m = config_setting_get_elem(opts, (unsigned) i);
                 const ProbeOption *o = config_setting_name(m) ? probe_option_find(b, config_setting_name(m)) : NULL;
-                if (!config_setting_is_group(opts) || !o)
+                if (!o)
                         return conf_fail(c, m, "probe %s has no option '%s' (see 'skytune probe --help')", b->name,
                                          config_setting_name(m) ? config_setting_name(m) : "(unnamed)");
                 int n = config_setting_is_array(m) || config_setting_is_list(m) ? config_setting_length(m) : -1;
+                json_t *values = json_array();
                 for (int k = 0; k < (n < 0 ? 1 : n); k++) {
-                        int r = parse_option(c, ps, n < 0 ? m : config_setting_get_elem(m, (unsigned) k), o);
-                        if (r < 0)
-                                return r;
+                        int r = values
+                                ? parse_option(c, ps, n < 0 ? m : config_setting_get_elem(m, (unsigned) k), o, values)
+                                : -ENOMEM;
+                        if (r < 0) {
+                                json_decref(values);
+                                return r == -ENOMEM ? error_set(c->e, r, "out of memory") : r;
+                        }
                 }
+                json_object_set_new(ps->given, o->name, n < 0 ? json_incref(json_array_get(values, 0)) : values);
+                if (n < 0)
+                        json_decref(values);
         }
         Error pe = ERROR_NULL;
         if (b->options_check && b->options_check(ps->options, &pe) < 0) {
@@ -110,7 +125,8 @@ static void probe_metrics_of(const void *spec, const SuiteMetricDef **ret, size_
 
 static json_t *probe_json(const void *spec) {
         const ProbeSpec *ps = spec;
-        return json_pack("{s:s, s:f}", "probe", ps->backend->name, "duration_s", (double) ps->duration_ms / 1000);
+        return json_pack("{s:s, s:f, s:O*}", "probe", ps->backend->name, "duration_s", (double) ps->duration_ms / 1000,
+                         "options", json_object_size(ps->given) ? ps->given : NULL);
 }
 
 static int probe_rep(const void *spec, SuiteRepOut *out, const volatile sig_atomic_t *stop, Error *e) {
@@ -138,6 +154,7 @@ static void probe_free(void *spec) {
         if (ps->options && ps->backend->options_done)
                 ps->backend->options_done(ps->options);
         free(ps->options);
+        json_decref(ps->given);
         free(ps);
 }
 

@@ -154,6 +154,13 @@ static int parse_gates(const ConfRead *c, const config_setting_t *g, SuiteBench 
                 int r = parse_gate(c, config_setting_get_elem(list, (unsigned) i), b, &b->gates[i]);
                 if (r < 0)
                         return r;
+                /* two gates on one metric: only one could be written to the run, so say which */
+                for (size_t k = 0; k < b->n_gates; k++)
+                        if (b->gates[k].metric == b->gates[i].metric)
+                                return conf_fail(c, config_setting_get_elem(list, (unsigned) i),
+                                                 "a second gate on metric '%s' (the first is at line %u): "
+                                                 "give one gate per metric",
+                                                 b->metrics[b->gates[i].metric]->name, b->gates[k].line);
                 b->n_gates++;
         }
         return 0;

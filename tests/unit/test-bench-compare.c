@@ -149,11 +149,127 @@ static void test_fingerprint_refused(void **state) {
         json_decref(b);
 }
 
+/* A median of 0 makes the ratio infinite, a side without finite samples makes it NaN: JSON cannot
+ * hold either, yet the metric and its gate are listed (null figures), never dropped. */
+static void test_nonfinite_listed(void **state) {
+        static const double zero[] = { 0, 0, 0, 0, 0 }, pos[] = { 1, 2, 3, 4, 5 };
+        json_t *a = run(
+                "X",
+                json_pack("[o, o]", metric("z", false, zero, 5, 0.05, 0.05), metric("e", false, pos, 0, 0.05, 0.05)));
+        json_t *b = run(
+                "X",
+                json_pack("[o, o]", metric("z", false, pos, 5, 0.05, 0.05), metric("e", false, pos, 5, 0.05, 0.05)));
+        BenchCompareOptions o = {};
+        json_t *cmp = NULL;
+        Error e = ERROR_NULL;
+        assert_int_equal(bench_compare_runs(a, b, &o, &cmp, &e), 0);
+        assert_int_equal(json_array_size(json_object_get(cmp, "metrics")), 2);
+        const json_t *z = find(cmp, "z"), *em = find(cmp, "e");
+        assert_true(json_is_null(json_object_get(z, "ratio")));
+        /* From 0 to something, lower is better: an infinite regression, and the only test Holm counts. */
+        assert_true(fabs(num(z, "p_holm") - num(z, "p")) < 1e-12);
+        assert_string_equal(text(json_object_get(z, "gate"), "status"), "failed");
+        assert_null(json_object_get(json_object_get(z, "gate"), "cannot_fail_below"));
+        assert_true(json_is_null(json_object_get(em, "ratio")) && json_is_null(json_object_get(em, "p")));
+        assert_string_equal(text(em, "verdict"), "unknown");
+        assert_string_equal(text(json_object_get(em, "gate"), "status"), "unknown");
+        const json_t *sum = json_object_get(cmp, "summary");
+        assert_int_equal(json_integer_value(json_object_get(sum, "gates_failed")), 1);
+        assert_int_equal(json_integer_value(json_object_get(sum, "gates_unknown")), 1);
+        json_decref(cmp);
+        json_decref(a);
+        json_decref(b);
+}
+
+/* Seven metrics from 0 to positive, 5 repetitions: raw p 0.0075 each (the zeros tie), Holm 0.052. The
+ * infinite ratios are decided with the adjusted p (unknown, not regressed), and the gate says it
+ * cannot fail below 6 repetitions a side (7 * 2 / C(12, 6) = 0.015 < 0.05; with 5: 0.056). */
+static void test_infinite_ratio_holm(void **state) {
+        static const double zero[] = { 0, 0, 0, 0, 0 }, pos[] = { 1, 2, 3, 4, 5 };
+        static const char *names[] = { "m0", "m1", "m2", "m3", "m4", "m5", "m6" };
+        json_t *ma = json_array(), *mb = json_array();
+        for (size_t i = 0; i < 7; i++) {
+                json_array_append_new(ma, metric(names[i], false, zero, 5, i ? 0 : 0.05, 0.05));
+                json_array_append_new(mb, metric(names[i], false, pos, 5, i ? 0 : 0.05, 0.05));
+        }
+        json_t *a = run("X", ma), *b = run("X", mb);
+        BenchCompareOptions o = {};
+        json_t *cmp = NULL;
+        Error e = ERROR_NULL;
+        assert_int_equal(bench_compare_runs(a, b, &o, &cmp, &e), 0);
+        for (size_t i = 0; i < 7; i++) {
+                const json_t *m = find(cmp, names[i]);
+                assert_true(fabs(num(m, "p_holm") - 7 * num(m, "p")) < 1e-12 && num(m, "p") < 0.05);
+                assert_string_equal(text(m, "verdict"), "unknown");
+        }
+        const json_t *g = json_object_get(find(cmp, "m0"), "gate");
+        assert_string_equal(text(g, "status"), "unknown");
+        assert_int_equal(json_integer_value(json_object_get(g, "cannot_fail_below")), 6);
+        json_decref(cmp);
+        json_decref(a);
+        json_decref(b);
+}
+
+/* A metric only one run has is listed as such; one only B has is judged on nothing: unknown, its
+ * gate too, never left out. */
+static void test_metric_in_one_run(void **state) {
+        static const double v[] = { 1, 2, 3, 4, 5 };
+        json_t *a = run("X", json_pack("[o, o]", metric("t", false, v, 5, 0, 0), metric("old", false, v, 5, 0, 0)));
+        json_t *b =
+                run("X", json_pack("[o, o]", metric("t", false, v, 5, 0, 0), metric("new", false, v, 5, 0.05, 0.05)));
+        BenchCompareOptions o = {};
+        json_t *cmp = NULL;
+        Error e = ERROR_NULL;
+        assert_int_equal(bench_compare_runs(a, b, &o, &cmp, &e), 0);
+        assert_int_equal(json_array_size(json_object_get(cmp, "metrics")), 2);
+        assert_string_equal(text(find(cmp, "new"), "verdict"), "unknown");
+        assert_string_equal(text(json_object_get(find(cmp, "new"), "gate"), "status"), "unknown");
+        const json_t *only_a = json_array_get(json_object_get(cmp, "metrics_only_in_a"), 0),
+                     *only_b = json_array_get(json_object_get(cmp, "metrics_only_in_b"), 0);
+        assert_string_equal(text(only_a, "metric"), "old");
+        assert_string_equal(text(only_a, "benchmark"), "b");
+        assert_string_equal(text(only_b, "metric"), "new");
+        json_decref(cmp);
+        json_decref(a);
+        json_decref(b);
+}
+
+/* --aa: a run of another suite or host is refused (its spread says nothing of A's); a metric the
+ * A/A run has not gets no A/A figure (null), said, not a silent 0. */
+static void test_aa_checked(void **state) {
+        static const double v[] = { 1, 2, 3, 4, 5 }, w[] = { 1, 3, 5, 7, 9 };
+        json_t *a = run("X", json_pack("[o, o]", metric("t", false, v, 5, 0, 0), metric("u", false, v, 5, 0, 0)));
+        json_t *b = run("X", json_pack("[o, o]", metric("t", false, v, 5, 0, 0), metric("u", false, v, 5, 0, 0)));
+        json_t *aa = run("X", json_pack("[o]", metric("t", false, w, 5, 0, 0)));
+        BenchCompareOptions o = { .aa = aa };
+        json_t *cmp = NULL;
+        Error e = ERROR_NULL;
+        assert_int_equal(bench_compare_runs(a, b, &o, &cmp, &e), 0);
+        assert_true(num(find(cmp, "t"), "aa_spread") > 0);
+        assert_true(json_is_null(json_object_get(find(cmp, "u"), "aa_spread")));
+        json_decref(cmp);
+        json_object_set_new(json_object_get(json_object_get(aa, "fingerprint"), "hard"), "cpu_model", json_string("Y"));
+        assert_int_equal(bench_compare_runs(a, b, &o, &cmp, &e), -EXDEV);
+        assert_non_null(strstr(error_message(&e), "run A and the A/A run (--aa) differ in hard fingerprint fields"));
+        error_done(&e);
+        json_object_set_new(aa, "suite", json_string("other"));
+        assert_int_equal(bench_compare_runs(a, b, &o, &cmp, &e), -EXDEV);
+        assert_non_null(strstr(error_message(&e), "the A/A run (--aa) is of suite other, run A of suite t"));
+        error_done(&e);
+        json_decref(a);
+        json_decref(b);
+        json_decref(aa);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_holm_steps_and_verdicts),
                 cmocka_unit_test(test_need_more),
                 cmocka_unit_test(test_fingerprint_refused),
+                cmocka_unit_test(test_nonfinite_listed),
+                cmocka_unit_test(test_infinite_ratio_holm),
+                cmocka_unit_test(test_metric_in_one_run),
+                cmocka_unit_test(test_aa_checked),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "suite-run.h"
 #include "suite.h"
 #include "support.h"
 
@@ -112,6 +113,9 @@ static void test_errors(void **state) {
                      "\"wall_s\";\n"
                      " max_regression = -1; } ); } );\n",
                      4, "max_regression");
+        expect_error("benchmarks = (\n { name = \"a\"; kind = \"command\"; command = \"true\";\n gates = ( { metric = "
+                     "\"wall_s\"; max_regression = 5; },\n { metric = \"wall_s\"; max_regression = 9; } ); } );\n",
+                     4, "a second gate on metric 'wall_s' (the first is at line 3)");
         expect_error("benchmarks = (\n { name = \"a\"; kind = \"command\"; command = \"true\"; },\n"
                      " { name = \"a\"; kind = \"command\"; command = \"true\"; } );\n",
                      3, "a second benchmark named 'a'");
@@ -124,6 +128,11 @@ static void test_errors(void **state) {
         expect_error("benchmarks = (\n { name = \"a\"; kind = \"probe\"; probe = \"cpu\";\n options = { url = \"x\"; "
                      "}; } );\n",
                      3, "probe cpu has no option 'url'");
+        expect_error("benchmarks = (\n { name = \"a\"; kind = \"probe\"; probe = \"http\";\n options = 5; } );\n", 3,
+                     "'options' of probe http must be a group");
+        expect_error("benchmarks = (\n { name = \"a\"; kind = \"probe\"; probe = \"http\";\n options = { url = "
+                     "\"http://127.0.0.1:1/\";\n users = false; }; } );\n",
+                     4, "option 'users' of probe http takes N");
         expect_error("benchmarks = (\n { name = \"a\"; kind = \"probe\"; probe = \"cpu\";\n duration = 0.001; } );\n",
                      3, "between 10 ms and 1 h");
         expect_error("benchmarks = (\n { name = \"a\"; kind = \"command\"; command = \"true\"; }\n", 3, "");
@@ -131,11 +140,40 @@ static void test_errors(void **state) {
                      "unknown key 'bogus' in the suite");
 }
 
+/* The probe's options are part of what a benchmark is: another url or users gives another config
+ * digest (runs against another target are not compared silently), and bench check shows them. */
+#define HTTP_BENCH(url, users)                                                                          \
+        "benchmarks = ( { name = \"h\"; kind = \"probe\"; probe = \"http\";\n options = { url = \"" url \
+        "\"; users = " users "; }; } );\n"
+
+static void test_probe_options_digest(void **state) {
+        static const char *text[3] = { HTTP_BENCH("http://127.0.0.1:1/", "4"), HTTP_BENCH("http://127.0.0.1:2/", "4"),
+                                       HTTP_BENCH("http://127.0.0.1:1/", "8") };
+        char digest[3][17];
+        for (size_t i = 0; i < 3; i++) {
+                Suite *s = load_ok(text[i]);
+                suite_bench_digest(&s->benches[0], digest[i]);
+                if (i == 0) {
+                        json_t *doc = suite_check_json(s);
+                        const json_t *o = json_object_get(
+                                json_object_get(json_array_get(json_object_get(doc, "benchmarks"), 0), "spec"),
+                                "options");
+                        assert_string_equal(json_string_value(json_object_get(o, "url")), "http://127.0.0.1:1/");
+                        assert_string_equal(json_string_value(json_object_get(o, "users")), "4");
+                        json_decref(doc);
+                }
+                suite_free(s);
+        }
+        assert_string_not_equal(digest[0], digest[1]);
+        assert_string_not_equal(digest[0], digest[2]);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_full_file),
                 cmocka_unit_test(test_shipped_example),
                 cmocka_unit_test(test_errors),
+                cmocka_unit_test(test_probe_options_digest),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
