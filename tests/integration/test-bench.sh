@@ -31,7 +31,13 @@ code=$(rc $S bench compare --history "$H" --json --noise 30 --junit "$T/junit.xm
 [[ $code == 4 ]] || fail "compare with a failed gate: exit $code, $(cat "$T/err")"
 verdict() { jq -r --arg b "$1" '.metrics[] | select(.benchmark == $b and .metric == "wall_s") | .verdict' "$T/out"; }
 [[ $(verdict sleep) == regressed ]] || fail "the twice slower benchmark is $(verdict sleep): $(jq -c .metrics "$T/out")"
-[[ $(verdict steady) == same ]] || fail "the unchanged benchmark is $(verdict steady): $(jq -c .metrics "$T/out")"
+# The unchanged one is same; on a busy host (fork and exec of a 50 ms sleep under ASan) it may be
+# unknown with the repetitions that would decide, never regressed or improved.
+steady_ok() {
+        local v; v=$(verdict steady)
+        [[ $v == same ]] || { [[ $v == unknown ]] && jq -e '[.metrics[] | select(.benchmark == "steady")][0].more_repetitions > 0' "$T/out" >/dev/null; }
+}
+steady_ok || fail "the unchanged benchmark is $(verdict steady): $(jq -c .metrics "$T/out")"
 jq -e '.summary.regressions >= 1 and .summary.gates_failed == 1 and .summary.net_improvement < 0' "$T/out" >/dev/null ||
         fail "summary: $(jq -c .summary "$T/out")"
 jq -e '[.metrics[] | .p_holm >= .p] | all' "$T/out" >/dev/null || fail "Holm never lowers a p-value"
@@ -60,8 +66,9 @@ $S bench baseline show --history "$H" | grep -q '^two-sleeps main: run 2 since .
 # An A/A run raises the threshold of each metric to the spread it shows: run 1 against run 2 (the
 # sleep twice as long) as "A/A" of run 2 makes the sleep's threshold far above the 2 % floor.
 $S bench compare 2 3 --aa 1 --history "$H" --json >"$T/aa.json" || [[ $? == [45] ]] || fail "compare --aa"
+# (steady's own threshold below sleep's: only that metric's is raised; a busy host widens both.)
 jq -e '[.metrics[] | select(.benchmark == "sleep")][0].threshold > 0.3 and
-       ([.metrics[] | select(.benchmark == "steady")][0].threshold < 0.3)' "$T/aa.json" >/dev/null ||
+       ([.metrics[] | select(.benchmark == "steady")][0].threshold < [.metrics[] | select(.benchmark == "sleep")][0].threshold)' "$T/aa.json" >/dev/null ||
         fail "--aa thresholds: $(jq -c '[.metrics[] | {benchmark, threshold}]' "$T/aa.json")"
 
 # Three repetitions a side cannot fail a gate (the exact p is at least 2/C(6,3) = 0.1): compare says
