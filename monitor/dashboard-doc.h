@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* The dashboard's document (skytune.dashboard/1, docs/dashboard.md) built from the monitor's store:
+ * the series of each panel over a range at one step, the alerts kept and their events, and the
+ * helper's transactions when the caller has them. The CLI (`skytune dashboard --html`) and the
+ * daemon build it the same way; render/dashboard.c draws it. */
+#pragma once
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tsdb.h"
+
+/* [from_ms, to_ms) at step_ms (from and to multiples of it); now_ms: what the alerts' ages count from. */
+typedef struct DashboardRange {
+        int64_t from_ms, to_ms, step_ms, now_ms;
+} DashboardRange;
+
+/* The step of a span: 1 s up to 15 minutes, 1 minute up to 2 days, 1 hour beyond (the store's tiers). */
+int64_t dashboard_step(int64_t span_ms);
+/* The range of span_ms ending at until_ms, aligned to its step. -EINVAL: span_ms not positive. */
+int dashboard_range(int64_t span_ms, int64_t until_ms, int64_t now_ms, DashboardRange *ret);
+
+/* One panel: the series whose names match one of its patterns ("a.*.b": any text for the star),
+ * and what the page says when the store has none of them. */
+typedef struct DashboardPanel {
+        const char *id, *title, *unit, *missing;
+        const char *const *patterns;
+} DashboardPanel;
+extern const DashboardPanel dashboard_panels[];
+extern const size_t dashboard_n_panels;
+/* Whether name matches pattern (at most one '*', which matches one or more characters). */
+bool dashboard_match(const char *pattern, const char *name);
+
+/* The document without transactions (dashboard_doc_transactions adds them). -errno; *ret NULL then. */
+int dashboard_doc_build(struct tsdb *t, const DashboardRange *r, const char *host, json_t **ret);
+/* The alerts the store keeps (states and events within the range) into doc. */
+int dashboard_doc_alerts(struct tsdb *t, const DashboardRange *r, json_t *doc);
+/* The transactions of a skytune.txlist/1 document that touch the range, each with the time it was
+ * created and its verdict; or, with txlist NULL, note (why there are none) in their place. */
+int dashboard_doc_transactions(json_t *doc, const json_t *txlist, const char *note);
