@@ -20,7 +20,8 @@
 #include "time-util.h"
 #include "verbs.h"
 
-static const char usage[] = "Usage: skytune dashboard --html FILE [--since SPAN] [--until TIME] [--store FILE]\n"
+static const char usage[] = "Usage: skytune dashboard --html FILE [--since SPAN] [--until TIME]\n"
+                            "                         [--store FILE]\n"
                             "       skytune dashboard --json [--since SPAN] [--until TIME] [--store FILE]\n"
                             "\n"
                             "The dashboard of skytune-monitor's history as one offline HTML file, for mail\n"
