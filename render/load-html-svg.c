@@ -157,8 +157,9 @@ static void x_axis(FILE *f, const Chart *c, const Scale *s) {
                         snprintf(label, sizeof(label), "%g s", v);
                 fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#888\"/>", x, x, TOP + PH,
                         TOP + PH + 4);
-                fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">%s</text>", x,
-                        TOP + PH + 16, label);
+                /* The last label ends at the edge instead of running past it. */
+                fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\" font-size=\"11\">%s</text>", x, TOP + PH + 16,
+                        x > W - RIGHT - 20 ? "end" : "middle", label);
         }
         fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#888\"/>", LEFT, W - RIGHT, TOP + PH,
                 TOP + PH);

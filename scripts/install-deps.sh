@@ -19,6 +19,8 @@ test+=(clang libclang-rt-14-dev)
 # The load reports: HdrHistogram's Java library reads and writes the interval logs (javac compiles the
 # reader), xmllint checks the JUnit XML, headless Chromium renders the HTML report.
 test+=(libhdrhistogram-java default-jdk-headless libxml2-utils chromium-headless-shell)
+# The dashboard's browser test compares its screenshots with tests/tools/png-diff (libpng).
+test+=(libpng-dev)
 # The monitor's notifications go to a real Alertmanager (started by the test on a loopback port).
 test+=(prometheus-alertmanager)
 

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* A store with every series the dashboard draws, for its tests and figures:
  *
- *   dashboard-fill FILE HOURS EVERY_S
+ *   dashboard-fill FILE HOURS EVERY_S [t0=MS] [nodb]
  *
- * from 2026-12-04T00:00:00Z, HOURS hours with a sample every EVERY_S seconds (1: as the monitor
- * writes; 60: 30 days in seconds of work, the rollups filled as from 1 s samples), stored as sealed
- * chunks of an hour. Series k's scaled value at second i is (k + 1) * 1000 + (i / EVERY_S) % 600 * (k % 4 + 1) * 2,
- * so a test can say what any bucket holds; the "db." series are left out with "nodb" as a fourth
- * argument; a series of scale 0 (bytes) has its value times 2^20. Beside them the alert "cpu_busy": firing at T0 + 20 min, resolved at T0 + 40 min, and
- * its kept state (resolved since then). */
+ * from T0 (2026-12-04T00:00:00Z, or MS since the epoch: a history that ends now), HOURS hours with
+ * a sample every EVERY_S seconds (1: as the monitor writes; 60: 30 days in seconds of work, the
+ * rollups filled as from 1 s samples), stored as sealed chunks of an hour. Series k's scaled value
+ * at second i is (k + 1) * 1000 + (i / EVERY_S) % 600 * (k % 4 + 1) * 2 (times 2^20 for a series
+ * of scale 0, bytes), so a test can say what any bucket holds; "nodb" leaves the "db." series out.
+ * Beside them the alert "cpu_busy": firing at T0 + 20 min, resolved at T0 + 30 min, and its kept
+ * state (resolved since then). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@
 #include "alert-state.h"
 #include "tsdb.h"
 
-#define T0 INT64_C(1796342400000) /* 2026-12-04T00:00:00Z */
+static int64_t T0 = INT64_C(1796342400000); /* 2026-12-04T00:00:00Z */
 
 static const struct {
         const char *name;
@@ -53,8 +54,8 @@ static const struct {
 #define N (sizeof(series) / sizeof(series[0]))
 
 static int alert(struct tsdb *t) {
-        const struct tsdb_event fire = { T0 + 20 * 60000, "cpu_busy", "firing", "warn", 91.5 },
-                                done = { T0 + 40 * 60000, "cpu_busy", "resolved", "warn", 12.25 };
+        const struct tsdb_event fire = { T0 + 20 * 60000, "cpu_busy", "firing", "warn", 91.5 };
+        const struct tsdb_event done = { T0 + 30 * 60000, "cpu_busy", "resolved", "warn", 12.25 };
         int r = tsdb_event_add(t, &fire);
         if (r == 0)
                 r = tsdb_event_add(t, &done);
@@ -73,13 +74,20 @@ static int alert(struct tsdb *t) {
 }
 
 int main(int argc, char **argv) {
-        if ((argc != 4 && (argc != 5 || strcmp(argv[4], "nodb") != 0)) || atoi(argv[2]) <= 0 || atoi(argv[3]) <= 0 ||
-            3600 % atoi(argv[3]) != 0) {
-                fprintf(stderr, "usage: dashboard-fill FILE HOURS EVERY_S [nodb] (EVERY_S dividing 3600)\n");
+        bool nodb = false, bad = argc < 4;
+        for (int a = 4; a < argc; a++)
+                if (strcmp(argv[a], "nodb") == 0)
+                        nodb = true;
+                else if (strncmp(argv[a], "t0=", 3) == 0 && atoll(argv[a] + 3) > 0)
+                        T0 = atoll(argv[a] + 3);
+                else
+                        bad = true;
+        if (bad || atoi(argv[2]) <= 0 || atoi(argv[3]) <= 0 || 3600 % atoi(argv[3]) != 0) {
+                fprintf(stderr, "usage: dashboard-fill FILE HOURS EVERY_S [t0=MS] [nodb] (EVERY_S dividing 3600)\n");
                 return 2;
         }
         int hours = atoi(argv[2]), every = atoi(argv[3]);
-        size_t n_series = argc == 5 ? N - 2 : N, per_hour = (size_t) (3600 / every);
+        size_t n_series = nodb ? N - 2 : N, per_hour = (size_t) (3600 / every);
         struct tsdb *t = NULL;
         char *moved = NULL;
         int64_t id[N];
