@@ -26,7 +26,9 @@ static unsigned interrupt_count(void) {
 static int connect_bus(sd_bus **ret) {
         int r = sd_bus_open_system(ret);
         if (r < 0)
-                return log_error_errno(r, "cannot connect to the system bus: %m (is dbus running? DBUS_SYSTEM_BUS_ADDRESS selects another bus)");
+                return log_error_errno(r,
+                                       "cannot connect to the system bus: %m (is dbus running? DBUS_SYSTEM_BUS_ADDRESS "
+                                       "selects another bus)");
         /* A password prompt (polkit agent) is fine when a person is at the terminal. */
         (void) sd_bus_set_allow_interactive_authorization(*ret, isatty(STDIN_FILENO));
         return 0;
@@ -66,18 +68,26 @@ bool helper_client_outcome_unknown(void) {
 }
 
 static bool error_is_refusal(const sd_bus_error *e) {
-        return e->name && (startswith(e->name, HELPER_ERROR_PREFIX) ||
-                           sd_bus_error_has_names(e, SD_BUS_ERROR_ACCESS_DENIED, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
-                                                  SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER));
+        return e->name &&
+                (startswith(e->name, HELPER_ERROR_PREFIX) ||
+                 sd_bus_error_has_names(e, SD_BUS_ERROR_ACCESS_DENIED, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
+                                        SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER));
+}
+
+static uint64_t read_timeout_usec; /* helper_client_set_read_timeout(); 0: the bus default */
+
+void helper_client_set_read_timeout(uint64_t usec) {
+        read_timeout_usec = usec;
 }
 
 /* A call the helper may ask polkit about with a password prompt (a change, with the interactive flag
  * or from a connection that allows interactive authorization: stdin a terminal) waits longer than the
  * helper waits for polkit then, so that its reply, not a timeout of ours, says what happened; other
- * calls the bus default. */
+ * calls the bus default, or the read timeout for those that change nothing. */
 static uint64_t call_timeout(sd_bus *bus, bool change, uint64_t flags) {
-        bool prompt = change && ((flags & HELPER_FLAG_INTERACTIVE) || sd_bus_get_allow_interactive_authorization(bus) > 0);
-        return prompt ? HELPER_POLKIT_INTERACTIVE_USEC + 30 * UINT64_C(1000000) : 0;
+        bool prompt =
+                change && ((flags & HELPER_FLAG_INTERACTIVE) || sd_bus_get_allow_interactive_authorization(bus) > 0);
+        return prompt ? HELPER_POLKIT_INTERACTIVE_USEC + 30 * UINT64_C(1000000) : change ? 0 : read_timeout_usec;
 }
 
 /* sd_bus_call() gives up on EINTR, after the helper may have acted on the call, and the client would
@@ -100,7 +110,8 @@ static int call_to_end(sd_bus *bus, sd_bus_message *m, const char *method, uint6
                         unsigned n = interrupt_count();
                         if (n > 0 && !told)
                                 log_notice("interrupted: waiting for skytune-helper's answer to %s, which it has "
-                                           "received, so that its outcome is known (interrupt again to stop waiting)", method);
+                                           "received, so that its outcome is known (interrupt again to stop waiting)",
+                                           method);
                         told = told || n > 0;
                         r = n >= 2 ? -ECANCELED : 0;
                 }
@@ -134,7 +145,8 @@ static int call(const char *method, bool change, uint64_t flags, json_t **ret, c
         r = sd_bus_message_new_method_call(bus, &m, HELPER_BUS_NAME, HELPER_BUS_PATH, HELPER_BUS_IFACE, method);
         r = r < 0 ? r : sd_bus_message_appendv(m, types, ap);
         va_end(ap);
-        r = r < 0 ? sd_bus_error_set_errno(&e, r) : call_to_end(bus, m, method, call_timeout(bus, change, flags), &e, &reply);
+        r = r < 0 ? sd_bus_error_set_errno(&e, r)
+                  : call_to_end(bus, m, method, call_timeout(bus, change, flags), &e, &reply);
         sd_bus_message_unref(m);
         if (r < 0) {
                 if (r == -ECANCELED)
@@ -152,7 +164,7 @@ static int call(const char *method, bool change, uint64_t flags, json_t **ret, c
         sd_bus_flush_close_unref(bus);
         if (!doc)
                 return log_error_errno(r < 0 ? r : -EBADMSG, "the helper's reply to %s cannot be read", method);
-        if (json_escape_tree(doc) < 0) {       /* plan strings come back in it, for the terminal */
+        if (json_escape_tree(doc) < 0) { /* plan strings come back in it, for the terminal */
                 json_decref(doc);
                 return log_error_errno(-ENOMEM, "cannot escape the reply to %s for display: %m", method);
         }
@@ -188,7 +200,8 @@ int helper_client_list_all(json_t **ret) {
                 const char *next = json_string_value(json_object_get(page, "next"));
                 more = json_is_true(json_object_get(page, "more"));
                 if (more && (!next || json_array_size(txs) == 0 || (*before && strcmp(next, before) >= 0)))
-                        return log_error_errno(-EBADMSG, "skytune-helper's ListTransactionsPage does not go back before %s",
+                        return log_error_errno(-EBADMSG,
+                                               "skytune-helper's ListTransactionsPage does not go back before %s",
                                                *before ? before : "the newest");
                 json_auto_t *older = json_copy(txs);
                 if (!older || json_array_extend(older, all) < 0)
@@ -218,7 +231,6 @@ int helper_client_encode_plan(const json_t *plan, bool tty, char **ret_text, uin
                 return log_error_errno(-ENOMEM, "cannot format the plan: %m");
         *ret_text = text;
         *ret_flags = (json_is_true(json_object_get(plan, "persist")) ? HELPER_FLAG_PERSIST : 0) |
-                     (tty ? HELPER_FLAG_INTERACTIVE : 0);
+                (tty ? HELPER_FLAG_INTERACTIVE : 0);
         return 0;
 }
-

@@ -28,6 +28,9 @@ bool helper_client_outcome_unknown(void);
 int helper_client_encode_plan(const json_t *plan, bool tty, char **ret_text, uint64_t *ret_flags);
 int helper_client_rollback(const char *id, uint64_t flags, json_t **ret);
 int helper_client_list(json_t **ret);
+/* How long a call that changes nothing (the lists, Get) waits for the reply: 0, the default, is the
+ * bus's 25 s; a service on an event loop (skytune-monitor) waits less. */
+void helper_client_set_read_timeout(uint64_t usec);
 /* Every transaction (ListTransactions caps finished ones): ListTransactionsPage page by page, as one
  * skytune.txlist/1 document, oldest first. */
 int helper_client_list_all(json_t **ret);

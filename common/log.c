@@ -19,6 +19,11 @@ void log_set_level(LogLevel max) {
 LogLevel log_get_level(void) {
         return max_level;
 }
+LogSink log_get_sink(void **ret_userdata) {
+        *ret_userdata = sink_data;
+        return sink;
+}
+
 void log_set_sink(LogSink s, void *userdata) {
         sink = s;
         sink_data = userdata;
@@ -60,7 +65,7 @@ void log_msg(LogLevel level, const char *fmt, ...) {
 
 int log_errno(LogLevel level, int r, const char *fmt, ...) {
         int saved = errno;
-        errno = r < 0 ? -r : r;        /* so that %m prints this error */
+        errno = r < 0 ? -r : r; /* so that %m prints this error */
         va_list ap;
         va_start(ap, fmt);
         log_msgv(level, fmt, ap);

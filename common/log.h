@@ -21,6 +21,9 @@ void log_set_level(LogLevel max);
 LogLevel log_get_level(void);
 /* NULL restores the default stderr sink ("skytune: error: ..."). */
 void log_set_sink(LogSink sink, void *userdata);
+/* The sink in use (NULL: stderr), so that a service can catch a library's messages for a while and
+ * put it back. */
+LogSink log_get_sink(void **ret_userdata);
 void log_set_program(const char *name);
 
 void log_msgv(LogLevel level, const char *fmt, va_list ap) _printf_(2, 0);
@@ -30,10 +33,10 @@ void log_msg(LogLevel level, const char *fmt, ...) _printf_(2, 3);
  * %m in fmt is replaced by strerror(-r). */
 int log_errno(LogLevel level, int r, const char *fmt, ...) _printf_(3, 4);
 
-#define log_error(...) log_msg(LOG_LEVEL_ERR, __VA_ARGS__)
-#define log_warning(...) log_msg(LOG_LEVEL_WARNING, __VA_ARGS__)
-#define log_notice(...) log_msg(LOG_LEVEL_NOTICE, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
-#define log_debug(...) log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__)
-#define log_error_errno(r, ...) log_errno(LOG_LEVEL_ERR, r, __VA_ARGS__)
+#define log_error(...)            log_msg(LOG_LEVEL_ERR, __VA_ARGS__)
+#define log_warning(...)          log_msg(LOG_LEVEL_WARNING, __VA_ARGS__)
+#define log_notice(...)           log_msg(LOG_LEVEL_NOTICE, __VA_ARGS__)
+#define log_info(...)             log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
+#define log_debug(...)            log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__)
+#define log_error_errno(r, ...)   log_errno(LOG_LEVEL_ERR, r, __VA_ARGS__)
 #define log_warning_errno(r, ...) log_errno(LOG_LEVEL_WARNING, r, __VA_ARGS__)

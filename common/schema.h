@@ -30,6 +30,13 @@
 #define ALERT_HISTORY_SCHEMA "skytune.alert-history/1"   /* alerts --history --json (docs/monitor.md) */
 #define DASHBOARD_SCHEMA "skytune.dashboard/1"         /* dashboard --html's data (docs/dashboard.md) */
 #define MONITOR_STATUS_SCHEMA "skytune.monitor-status/1" /* skytune-monitor's GET /api/v1/status (docs/monitor.md) */
+/* skytune-monitor's JSON API (docs/api.md), one id per path of /api/v1/ */
+#define MONITOR_API_SERIES_SCHEMA "skytune.monitor-series-list/1"    /* GET /api/v1/series */
+#define MONITOR_CURRENT_SCHEMA "skytune.monitor-current/1"           /* GET /api/v1/current */
+#define MONITOR_RANGE_SCHEMA "skytune.monitor-range/1"               /* GET /api/v1/query */
+#define MONITOR_API_ALERTS_SCHEMA "skytune.monitor-alerts/1"         /* GET /api/v1/alerts */
+#define MONITOR_TRANSACTIONS_SCHEMA "skytune.monitor-transactions/1" /* GET /api/v1/transactions */
+#define MONITOR_HEALTH_SCHEMA "skytune.monitor-health/1"             /* GET /api/v1/health */
 
 /* The monitor's time-series store (store/tsdb.c, docs/store.md): the SQLite file's
  * PRAGMA application_id ("SkTS") and PRAGMA user_version. A file with another application_id is

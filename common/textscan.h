@@ -29,6 +29,8 @@ bool scan_line(Scan *s, Scan *line);
 bool scan_word(Scan *s, Scan *word);
 /* Skip n words; false if fewer remain. */
 bool scan_skip_words(Scan *s, unsigned n);
+/* The value of one hex digit (either case), -1 for any other character. */
+int hex_digit(char c);
 /* Next word parsed as unsigned decimal (or hex with base 16); -EBADMSG if absent or not a number,
  * -ERANGE on overflow. */
 int scan_u64(Scan *s, uint64_t *ret);

@@ -4,23 +4,15 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 #include <time.h>
 
 #include "alerting.h"
-#include "app-socket.h"
-#include "daemon.h"
-#include "db-source.h"
-#include "http-server.h"
+#include "daemon-internal.h"
 #include "log.h"
 #include "macro.h"
-#include "monitor-config.h"
-#include "monitor-status.h"
-#include "notifier.h"
 #include "profiler.h"
-#include "ring.h"
 #include "sysroot.h"
 #include "time-util.h"
 
@@ -29,52 +21,10 @@
 #define STORE_ERROR_LOG_MS (5 * TSDB_MINUTE_MS)
 #define SEAL_RETRY_MS      TSDB_MINUTE_MS
 
-/* One kind of store write (flush, seal): when its error was last logged; -1: it works. */
-typedef struct StoreOp {
-        const char *what;
-        int64_t error_ms;
-} StoreOp;
-
-typedef struct Monitor {
-        const MonitorOptions *opts;
-        MonitorConfig cfg;
-        sd_event *event;
-        sd_event_source *tick;
-        Sysroot *root;
-        Profiler *profiler;
-        struct tsdb *store;
-        MonitorRing *ring;
-        Alerting alerts;
-        Notifier *notifier;
-        AppMetrics *app;      /* application metrics; NULL: app_socket is off */
-        AppSocket *app_sock;  /* NULL: off, or it could not be made */
-        DbSource *db;         /* the database's worker; NULL: none sampled */
-        int64_t app_stamp_ms; /* the slot of the last harvest of the application metrics; 0: none */
-        HttpServer *http;
-        ListenAddr listening; /* where http serves ("off": not at all) */
-        int64_t start_ms;
-        int64_t stamp_ms;   /* the slot being sampled (points are stamped with it) */
-        uint64_t tick_mono; /* CLOCK_MONOTONIC of the last tick, usec */
-        int64_t flushed_ms, sealed_hour, seal_retry_ms;
-        StoreOp flush_op, seal_op;
-        uint64_t ticks, missed, cpu_usec, long_names;
-        int exit_status;
-} Monitor;
-
 static uint64_t process_cpu_usec(void) {
         struct timespec ts;
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
-
-static int64_t realtime_ms(void) {
-        return (int64_t) (time_now_realtime_usec() / 1000u);
-}
-
-/* A series is stale (no data) when its last sample is older than this at a tick: 3 intervals, and
- * the costly sources are read every 5 s (profiler.h). */
-static int64_t stale_ms(const Monitor *m) {
-        return 3 * m->cfg.interval_ms + PROFILER_FULL_PERIOD_USEC / 1000 + 1000;
 }
 
 static int on_point(void *userdata, const MetricPoint *p) {
@@ -265,54 +215,16 @@ static int read_config(Monitor *m, MonitorConfig *c) {
         return 0;
 }
 
-/* The HTTP API's view of the loop's state; the store's size is the file's and its WAL's. */
-static void snapshot(const Monitor *m, MonitorStatus *s) {
-        struct stat st;
-        char wal[4096];
-        int64_t bytes = stat(m->cfg.store, &st) == 0 ? (int64_t) st.st_size : -1;
-        if (bytes >= 0 && snprintf(wal, sizeof(wal), "%s-wal", m->cfg.store) < (int) sizeof(wal) && stat(wal, &st) == 0)
-                bytes += (int64_t) st.st_size;
-        *s = (MonitorStatus) { .start_ms = m->start_ms,
-                               .interval_ms = m->cfg.interval_ms,
-                               .last_tick_ms = m->stamp_ms,
-                               .stale_ms = stale_ms(m),
-                               .ticks = m->ticks,
-                               .missed = m->missed,
-                               .store = m->cfg.store,
-                               .store_bytes = bytes,
-                               .listen = m->listening.text };
-        ring_stats(m->ring, &s->ring);
-}
-
-static int get_metrics(void *userdata, char **ret, size_t *ret_len) {
-        Monitor *m = userdata;
-        MonitorStatus s;
-        snapshot(m, &s);
-        return metrics_text(m->ring, &s, ret, ret_len);
-}
-
-static int get_status(void *userdata, char **ret, size_t *ret_len) {
-        Monitor *m = userdata;
-        MonitorStatus s;
-        snapshot(m, &s);
-        json_t *doc = monitor_status_json(&s);
-        char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
-        json_decref(doc);
-        char *line = text ? realloc(text, strlen(text) + 2) : NULL;
-        if (!line) {
-                free(text);
-                return -ENOMEM;
-        }
-        *ret_len = strlen(line);
-        memcpy(line + *ret_len, "\n", 2);
-        *ret_len += 1;
-        *ret = line;
-        return 0;
-}
-
+/* The paths of the HTTP API (docs/api.md); their bodies are daemon-routes.c's. */
 static const HttpRoute routes[] = {
-        { "/metrics", "text/plain; version=0.0.4; charset=utf-8", get_metrics },
-        { "/api/v1/status", "application/json", get_status },
+        { "/metrics", "text/plain; version=0.0.4; charset=utf-8", daemon_get_metrics },
+        { "/api/v1/status", "application/json", daemon_get_status },
+        { "/api/v1/series", "application/json", daemon_get_series },
+        { "/api/v1/current", "application/json", daemon_get_current },
+        { "/api/v1/query", "application/json", daemon_get_query },
+        { "/api/v1/alerts", "application/json", daemon_get_alerts },
+        { "/api/v1/transactions", "application/json", daemon_get_transactions },
+        { "/api/v1/health", "application/json", daemon_get_health },
 };
 
 static int http_failed(const Monitor *m, const ListenAddr *a, int r) {
@@ -337,13 +249,14 @@ static int http_failed(const Monitor *m, const ListenAddr *a, int r) {
 
 /* Serves the API at a, or stops serving it ("off"); the server in use stays until the new one
  * listens, so that a reload to a busy port keeps the old one. */
-static int http_listen(Monitor *m, const ListenAddr *a) {
+static int http_listen(Monitor *m, const ListenAddr *a, const char *token) {
         HttpServer *s = NULL;
         if (!a->off) {
-                int r = http_server_start(m->event, a, routes, ELEMENTSOF(routes), m, &s);
+                int r = http_server_start(m->event, a, token, routes, ELEMENTSOF(routes), m, &s);
                 if (r < 0)
                         return http_failed(m, a, r);
-                log_info("serving /metrics and /api/v1/status on http://%s", a->text);
+                log_info("serving /metrics and /api/v1/status on http://%s%s", a->text,
+                         token ? " (every request must send the token)" : "");
         } else if (m->http)
                 log_info("the HTTP API on %s is off", m->listening.text);
         http_server_stop(m->http);
@@ -391,11 +304,14 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
         }
         if (m->app)
                 app_metrics_set_max_series(m->app, c.app_max_series);
-        if (!listen_addr_equal(&c.listen, &m->listening) && http_listen(m, &c.listen) < 0) {
+        if (!listen_addr_equal(&c.listen, &m->listening) && http_listen(m, &c.listen, c.api_token) < 0) {
                 log_warning("%s: keeping the HTTP API %s%s; reload again once 'listen' can be served", m->opts->config,
                             m->listening.off ? "off" : "on ", m->listening.off ? "" : m->listening.text);
                 c.listen = m->listening;
         }
+        /* A listener kept on another address after a failed rebind keeps its token too. */
+        if (m->http && (c.api_token || m->listening.loopback) && http_server_set_token(m->http, c.api_token) < 0)
+                log_warning("%s: out of memory: the HTTP API keeps its token", m->opts->config);
         bool new_interval = c.interval_ms != m->cfg.interval_ms;
         notifier_configure(m->notifier, &c.notify);
         monitor_config_done(&m->cfg);
@@ -521,7 +437,7 @@ static int monitor_start(Monitor *m) {
                         return log_error_errno(r, "cannot set up the event loop: %m");
         }
         m->start_ms = now_ms;
-        if ((r = http_listen(m, &m->cfg.listen)) < 0)
+        if ((r = http_listen(m, &m->cfg.listen, m->cfg.api_token)) < 0)
                 return r;
         if ((r = app_start(m)) < 0 || (r = db_source_start(&m->cfg.db, &m->db)) < 0)
                 return r;
@@ -543,6 +459,7 @@ static void monitor_done(Monitor *m) {
         sd_notify(false, "STOPPING=1");
         m->db = db_source_stop(m->db); /* first: its thread may be in a query that stop cancels */
         m->http = http_server_stop(m->http);
+        daemon_routes_done(m);
         if (m->ring && m->store) {
                 int r = ring_flush(m->ring);
                 if (r < 0) {

@@ -2,29 +2,38 @@
 /* The monitor's loopback HTTP server (docs/monitor.md, The HTTP API): libmicrohttpd in its
  * external-event mode with epoll, driven by the daemon's sd-event loop (no thread of its own): its
  * epoll descriptor is an io source that runs MHD when readable, and a timer source wakes it at the
- * time MHD_get_timeout() asks for. GET and HEAD of a route's path answer with the route's body; any
- * other path is 404, any other method 405 with Allow, both with a JSON error body. The socket is
- * bound here, so that a busy port is -EADDRINUSE for the caller to explain. */
+ * time MHD_get_timeout() asks for. GET and HEAD of a route's path answer with the route's body (a
+ * route given the request, http-request.h, may refuse its arguments: 400); any other path is 404,
+ * any other method 405 with Allow, all with a JSON error body. The socket is bound here, so that a
+ * busy port is -EADDRINUSE for the caller to explain. */
 #pragma once
 
 #include <stddef.h>
 #include <systemd/sd-event.h>
 
+#include "http-request.h"
 #include "listen-addr.h"
 
 typedef struct HttpRoute {
         const char *path;         /* "/metrics" */
         const char *content_type; /* "text/plain; version=0.0.4; charset=utf-8" */
-        /* The body, malloc'ed, *ret_len bytes: 0, or a negative errno (then 500). */
-        int (*get)(void *userdata, char **ret_body, size_t *ret_len);
+        /* The body, malloc'ed, *ret_len bytes: 0; -EINVAL after http_request_refuse() (then 400);
+         * another negative errno (then 500). For a HEAD (http_request_head()) the route may leave
+         * *ret_body NULL and give the length alone: the server sends the headers with it. */
+        int (*get)(void *userdata, HttpRequest *req, char **ret_body, size_t *ret_len);
 } HttpRoute;
 
 typedef struct HttpServer HttpServer;
 
 /* Listens on a (not off) and serves routes (n of them, kept, not copied) on e: -errno of
  * socket(), bind() or listen() (-EADDRINUSE: the port is taken), -ENOMEM, -EIO when libmicrohttpd
- * refuses to start. */
-int http_server_start(sd_event *e, const ListenAddr *a, const HttpRoute *routes, size_t n, void *userdata,
-                      HttpServer **ret);
+ * refuses to start. token (copied; NULL: none): every request must send it (401 otherwise). On a
+ * loopback address a Host that is not a loopback name is 421 (DNS rebinding); on another address
+ * any Host passes, the token guards it. A body over 1 KiB is 413; a request head not whole 5 s
+ * after its connection opened (or its last request ended) closes the connection. */
+int http_server_start(sd_event *e, const ListenAddr *a, const char *token, const HttpRoute *routes, size_t n,
+                      void *userdata, HttpServer **ret);
+/* Another token (a reload): 0 or -ENOMEM (the old one kept). */
+int http_server_set_token(HttpServer *s, const char *token);
 /* Closes the socket and every connection; NULL. */
 HttpServer *http_server_stop(HttpServer *s);

@@ -42,10 +42,11 @@ static int parse_v6(const char *text, ListenAddr *a, const char **ret_why) {
                 return fail(ret_why, "not an IPv6 address", -EINVAL);
         if (parse_port(close + 2, &sa->sin6_port) < 0)
                 return fail(ret_why, "the port must be a number from 1 to 65535", -EINVAL);
-        if (!IN6_IS_ADDR_LOOPBACK(&sa->sin6_addr))
-                return fail(ret_why, "not a loopback address", -EADDRNOTAVAIL);
+        a->loopback = IN6_IS_ADDR_LOOPBACK(&sa->sin6_addr);
         a->len = sizeof(*sa);
-        snprintf(a->text, sizeof(a->text), "[::1]:%u", (unsigned) ntohs(sa->sin6_port));
+        char shown[INET6_ADDRSTRLEN];
+        inet_ntop(AF_INET6, &sa->sin6_addr, shown, sizeof(shown));
+        snprintf(a->text, sizeof(a->text), "[%s]:%u", shown, (unsigned) ntohs(sa->sin6_port));
         return 0;
 }
 
@@ -63,8 +64,7 @@ static int parse_v4(const char *text, ListenAddr *a, const char **ret_why) {
                 return fail(ret_why, "not an IPv4 address (a host name is not looked up: give 127.0.0.1)", -EINVAL);
         if (parse_port(colon + 1, &sa->sin_port) < 0)
                 return fail(ret_why, "the port must be a number from 1 to 65535", -EINVAL);
-        if ((ntohl(sa->sin_addr.s_addr) >> 24) != 127)
-                return fail(ret_why, "not a loopback address", -EADDRNOTAVAIL);
+        a->loopback = (ntohl(sa->sin_addr.s_addr) >> 24) == 127;
         a->len = sizeof(*sa);
         char shown[INET_ADDRSTRLEN];
         inet_ntop(AF_INET, &sa->sin_addr, shown, sizeof(shown));
@@ -72,7 +72,7 @@ static int parse_v4(const char *text, ListenAddr *a, const char **ret_why) {
         return 0;
 }
 
-int listen_addr_parse(const char *text, ListenAddr *ret, const char **ret_why) {
+int listen_addr_parse_any(const char *text, ListenAddr *ret, const char **ret_why) {
         ListenAddr a = {};
         int r;
         if (strcmp(text, "off") == 0) {
@@ -83,6 +83,16 @@ int listen_addr_parse(const char *text, ListenAddr *ret, const char **ret_why) {
                 r = parse_v6(text, &a, ret_why);
         else
                 r = parse_v4(text, &a, ret_why);
+        if (r >= 0)
+                *ret = a;
+        return r;
+}
+
+int listen_addr_parse(const char *text, ListenAddr *ret, const char **ret_why) {
+        ListenAddr a;
+        int r = listen_addr_parse_any(text, &a, ret_why);
+        if (r >= 0 && !a.off && !a.loopback)
+                return fail(ret_why, "not a loopback address", -EADDRNOTAVAIL);
         if (r >= 0)
                 *ret = a;
         return r;

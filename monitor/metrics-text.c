@@ -10,13 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collector-up.h"
 #include "macro.h"
 #include "monitor-status.h"
 #include "name-index.h"
 #include "prom-name.h"
 
-#define NAME_MAX_LEN  320
-#define RESOURCES_MAX 32
+#define NAME_MAX_LEN 320
 
 /* The names written so far (common/name-index.h), so that none is written twice. */
 typedef struct NameSet {
@@ -25,15 +25,10 @@ typedef struct NameSet {
         size_t n, cap;
 } NameSet;
 
-typedef struct Resource {
-        char name[32];
-        int64_t newest_ms;
-} Resource;
-
 typedef struct Text {
         FILE *f;
         NameSet names;
-        Resource res[RESOURCES_MAX];
+        CollectorNewest res[COLLECTORS_MAX];
         size_t n_res;
         int error;
 } Text;
@@ -109,26 +104,6 @@ static void one(Text *t, const char *name, const char *type, const char *help, d
                 sample(t, name, NULL, NULL, v);
 }
 
-/* The resource (the name's first word) of each series and its newest sample, for collector_up. */
-static int see_resource(void *userdata, const char *name, const char *unit, int64_t t_ms, double v) {
-        Text *t = userdata;
-        size_t len = strcspn(name, ".");
-        if (len >= sizeof(t->res[0].name) || strncmp(name, "monitor.", 8) == 0)
-                return 0;
-        for (size_t i = 0; i < t->n_res; i++)
-                if (strlen(t->res[i].name) == len && strncmp(t->res[i].name, name, len) == 0) {
-                        t->res[i].newest_ms = MAX(t->res[i].newest_ms, t_ms);
-                        return 0;
-                }
-        if (t->n_res == RESOURCES_MAX)
-                return 0;
-        Resource *r = &t->res[t->n_res++];
-        memcpy(r->name, name, len);
-        r->name[len] = '\0';
-        r->newest_ms = t_ms;
-        return 0;
-}
-
 static void health(Text *t, const MonitorStatus *s) {
         if (family(t, "skytune_build_info", "gauge", "The skytune-monitor version; the value is always 1"))
                 sample(t, "skytune_build_info", "version", SKYTUNE_VERSION, 1);
@@ -173,11 +148,13 @@ static int see_series(void *userdata, const char *series, const char *unit, int6
         const PromUnit *rule = prom_unit_convert(series, unit[0] ? unit : NULL, stem, sizeof(stem));
         snprintf(name, sizeof(name), "skytune_%s%s", stem, rule ? rule->base : "");
         prom_name_sanitize(name);
-        if (prom_name_reserved(name))
+        /* A series named *_total counts since the start: a counter (rate() applies), its name kept. */
+        bool counter = endswith(series, "_total") && endswith(name, "_total");
+        if (prom_name_reserved(name) && !counter)
                 strncat(name, "_value", sizeof(name) - strlen(name) - 1);
         snprintf(help, sizeof(help), "Last sample of the series %s%s%s%s%s%s", series, unit[0] ? " (" : "", unit,
                  unit[0] ? ")" : "", rule && rule->said ? ", converted to " : "", rule && rule->said ? rule->said : "");
-        if (!family(t, name, "gauge", help)) {
+        if (!family(t, name, counter ? "counter" : "gauge", help)) {
                 if (t->error == 0)
                         fprintf(t->f, "# skytune: series %s left out: its name %s is taken\n", series, name);
                 return t->error;
@@ -192,7 +169,7 @@ int metrics_text(const MonitorRing *r, const MonitorStatus *s, char **ret, size_
         size_t len = 0;
         t.f = open_memstream(&text, &len);
         if (t.f) {
-                (void) ring_each_last(r, see_resource, &t);
+                t.n_res = collectors_newest(r, t.res);
                 health(&t, s);
                 int k = ring_each_last(r, see_series, &t);
                 t.error = t.error ?: k;

@@ -41,6 +41,9 @@ void monitor_config_done(MonitorConfig *c) {
         if (c->db.dsn)
                 explicit_bzero(c->db.dsn, strlen(c->db.dsn));
         free(c->db.dsn);
+        if (c->api_token)
+                explicit_bzero(c->api_token, strlen(c->api_token));
+        free(c->api_token);
         *c = (MonitorConfig) {};
 }
 
@@ -149,20 +152,24 @@ static int read_tier(const ConfRead *r, const config_setting_t *ret_group, const
         return 0;
 }
 
-/* listen: "127.0.0.1:9677", "[::1]:9677" or "off"; an address that is not loopback says why not. */
-static int read_listen(const ConfRead *r, const config_setting_t *root, ListenAddr *ret) {
+/* listen: "127.0.0.1:9677", "[::1]:9677" or "off"; an address that is not loopback only with
+ * api_token_file (read first: token), else it says what to add. */
+static int read_listen(const ConfRead *r, const config_setting_t *root, const char *token, ListenAddr *ret) {
         const config_setting_t *s = config_setting_get_member(root, "listen");
         if (!s)
                 return 0;
         const char *text = config_setting_get_string(s), *why = NULL;
-        int k = text ? listen_addr_parse(text, ret, &why) : -EINVAL;
-        if (k == -EADDRNOTAVAIL)
+        ListenAddr a;
+        int k = text ? listen_addr_parse_any(text, &a, &why) : -EINVAL;
+        if (k >= 0 && !a.off && !a.loopback && !token)
                 return conf_fail(r, s,
-                                 "'listen' = \"%s\": only loopback addresses are accepted (127.0.0.1:PORT, "
-                                 "[::1]:PORT): the API has no authentication, so it must not be reachable from "
-                                 "other hosts; put a proxy with TLS and authentication in front of it to reach "
-                                 "it from elsewhere, or write \"off\"",
+                                 "'listen' = \"%s\" is not a loopback address: other hosts may reach it, so the API "
+                                 "then asks for a token; add api_token_file = \"FILE\" (the token in a file of mode "
+                                 "0600 or stricter, owned by the service's user or root), or give 127.0.0.1:PORT, "
+                                 "[::1]:PORT or \"off\"",
                                  text);
+        if (k >= 0)
+                *ret = a;
         if (k < 0)
                 return conf_fail(r, s, "'listen' must be \"127.0.0.1:PORT\", \"[::1]:PORT\" or \"off\"%s%s",
                                  why ? ": " : "", why ? why : "");
@@ -209,9 +216,9 @@ static int read_db(const ConfRead *r, const config_setting_t *root, const char *
 }
 
 static int read_root(const ConfRead *r, const config_setting_t *root, const char *dir, MonitorConfig *c) {
-        static const char *const keys[] = { "interval",    "flush",     "store",      "max_series",
-                                            "max_pending", "retention", "app_socket", "app_max_series",
-                                            "notifiers",   "notify",    "listen",     "database" };
+        static const char *const keys[] = { "interval",  "flush",      "store",          "max_series", "max_pending",
+                                            "retention", "app_socket", "app_max_series", "notifiers",  "notify",
+                                            "listen",    "database",   "api_token_file" };
         int k = conf_keys(r, root, "monitor.conf", keys, ELEMENTSOF(keys));
         if (k >= 0)
                 k = notify_config_read(r, root, dir, &c->notify);
@@ -220,7 +227,9 @@ static int read_root(const ConfRead *r, const config_setting_t *root, const char
         if (k >= 0)
                 k = read_period(r, root, "flush", 0, 3600000, &c->flush_ms);
         if (k >= 0)
-                k = read_listen(r, root, &c->listen);
+                k = notify_read_secret_key(r, root, "api_token_file", dir, &c->api_token);
+        if (k >= 0)
+                k = read_listen(r, root, c->api_token, &c->listen);
         if (k >= 0)
                 k = conf_string(r, root, "store", &c->store);
         if (k > 0 && c->store[0] != '/')

@@ -40,7 +40,8 @@ typedef struct MonitorConfig {
         NotifyConfig notify;       /* the notifiers (notify-config.h): none */
         char *app_socket;          /* the application metrics' socket: MONITOR_APP_SOCKET_PATH; NULL: "off" */
         size_t app_max_series;     /* endpoint/method pairs and custom names kept: 200 */
-        ListenAddr listen;         /* the HTTP API: LISTEN_ADDR_DEFAULT; loopback only, or off */
+        ListenAddr listen;         /* the HTTP API: LISTEN_ADDR_DEFAULT; loopback only without a token, or off */
+        char *api_token;           /* from api_token_file: every request must send it; NULL: none asked */
         MonitorDbConfig db;        /* the database sampled: none */
 } MonitorConfig;
 

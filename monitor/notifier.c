@@ -392,6 +392,19 @@ void notifier_stats(const Notifier *n, NotifierStats *ret) {
         (void) tsdb_queue_count(n->store, NULL, &ret->waiting);
 }
 
+json_t *notifier_queues(const Notifier *n) {
+        json_t *o = json_object();
+        for (size_t i = 0; o && i < n->n_recv; i++) {
+                int64_t waiting = 0;
+                if (tsdb_queue_count(n->store, n->recv[i].name, &waiting) < 0 ||
+                    json_object_set_new(o, n->recv[i].name, json_integer(waiting)) < 0) {
+                        json_decref(o);
+                        return NULL;
+                }
+        }
+        return o;
+}
+
 const char *notifier_instance(const Notifier *n) {
         return n->instance;
 }

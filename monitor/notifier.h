@@ -38,5 +38,7 @@ bool notifier_repeat_due(const Notifier *n, int64_t now_ms);
  * their repeat clocks only. */
 void notifier_repeat(Notifier *n, const json_t *firing, int64_t now_ms);
 void notifier_stats(const Notifier *n, NotifierStats *ret);
+/* {receiver: notifications waiting in its queue}, for /api/v1/health: NULL on ENOMEM or a store error. */
+json_t *notifier_queues(const Notifier *n);
 /* The host's name, the alerts' instance label. */
 const char *notifier_instance(const Notifier *n);

@@ -55,6 +55,14 @@ int notify_read_secret(const char *path, char **ret, Error *e) {
                                  "owner alone (chmod 600 %s)",
                                  path, (unsigned) (st.st_mode & 07777), path);
         }
+        /* Another user who owns it may change it (or chmod it open) behind the service's back. */
+        if (r == 0 && st.st_uid != geteuid() && st.st_uid != 0) {
+                close(fd);
+                return error_set(e, -EPERM,
+                                 "the secret file %s is owned by uid %u, neither the service's user (uid %u) nor "
+                                 "root: chown it to one of them",
+                                 path, (unsigned) st.st_uid, (unsigned) geteuid());
+        }
         char *buf = r == 0 ? malloc(SECRET_MAX + 1) : NULL;
         ssize_t n = buf ? read(fd, buf, SECRET_MAX + 1) : -1;
         if (r == 0)

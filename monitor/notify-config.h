@@ -44,8 +44,9 @@ void notify_config_defaults(NotifyConfig *c);
 int notify_config_read(const ConfRead *r, const config_setting_t *root, const char *dir, NotifyConfig *c);
 void notify_config_done(NotifyConfig *c);
 
-/* A secret from path: a regular file of at most 4 KiB, mode 0600 or stricter, its trailing newline
- * dropped. -EPERM when group or others may read or write it, with *e saying what to do. */
+/* A secret from path: a regular file of at most 4 KiB, mode 0600 or stricter, owned by this process's
+ * user or root, its trailing newline dropped. -EPERM when group or others may read or write it, or
+ * another user owns it, with *e saying what to do. */
 int notify_read_secret(const char *path, char **ret, Error *e);
 /* The secret file named by g's key (notify_read_secret): relative names in $CREDENTIALS_DIRECTORY
  * when it is set, else in dir (monitor.conf's). 1: read into *ret; 0: no such key; an error at the

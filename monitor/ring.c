@@ -246,6 +246,17 @@ int ring_last(const MonitorRing *r, const char *name, int64_t *ret_t, double *re
         return 0;
 }
 
+int ring_pending(const MonitorRing *r, const char *name, const struct store_point **ret, size_t *ret_n,
+                 int *ret_scale) {
+        const RingSeries *s = series_find(r, name, name_index_hash(name));
+        if (!s)
+                return -ENOENT;
+        *ret = s->pend;
+        *ret_n = s->n;
+        *ret_scale = s->scale;
+        return 0;
+}
+
 int ring_each_last(const MonitorRing *r, RingEachFn f, void *userdata) {
         for (size_t i = 0; i < r->n; i++) {
                 const RingSeries *s = &r->series[i];

@@ -46,6 +46,11 @@ int ring_flush(MonitorRing *r);
  * series has none. */
 int ring_last(const MonitorRing *r, const char *name, int64_t *ret_t, double *ret_v);
 
+/* The samples of name that no flush has written yet (so that no query of the store has them), oldest
+ * first, as scaled integers at *ret_scale (the store's scale of the series), valid until the next
+ * ring_add(), ring_flush() or ring_set_limits(): -ENOENT when the ring has no such series. */
+int ring_pending(const MonitorRing *r, const char *name, const struct store_point **ret, size_t *ret_n, int *ret_scale);
+
 /* Calls f for each series with a sample, in the order first seen: its name, its unit (as the first
  * sample gave it), and its last sample as ring_last() gives it. A negative return of f stops the walk
  * and is returned. */

@@ -7,16 +7,6 @@
 
 #include "textscan.h"
 
-static int hex_digit(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        return -1;
-}
-
 /* Exactly n hex digits (n <= 8) at p. */
 static bool hex_u32(const char *p, size_t n, uint32_t *ret) {
         uint32_t v = 0;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "monitor-config.h"
 #include "support.h"
@@ -99,8 +100,9 @@ static void test_mistakes(void **state) {
                 { "\napp_max_series = 0;\n", ":2:", "from 1 to" },
                 { "max_series = 90;\napp_max_series = 11;\n",
                   ":2:", "makes up to 99 series, more than 'max_series' 90" },
-                { "\nlisten = \"0.0.0.0:9677\";\n", ":2:", "only loopback addresses are accepted" },
-                { "listen = \"[::]:9677\";\n", ":1:", "no authentication" },
+                { "\nlisten = \"0.0.0.0:9677\";\n", ":2:", "is not a loopback address" },
+                { "\nlisten = \"[::]:9677\";\n", ":2:", "add api_token_file" },
+                { "api_token_file = \"/nonexistent/token\";\n", ":1:", "api_token_file" },
                 { "listen = \"localhost:9677\";\n", ":1:", "not looked up" },
                 { "listen = \"127.0.0.1\";\n", ":1:", "127.0.0.1:PORT" },
                 { "listen = 9677;\n", ":1:", "\"off\"" },
@@ -160,10 +162,42 @@ static void test_app_socket_off(void **state) {
         free(dir);
 }
 
+/* Any address with a token file of mode 0600 (relative to monitor.conf's directory); a file others
+ * may read is refused at the key's line, and then so is the address. */
+static void test_api_token(void **state) {
+        char *dir = test_tmpdir();
+        char tok[4096];
+        snprintf(tok, sizeof(tok), "%s/api-token", dir);
+        FILE *f = fopen(tok, "w");
+        assert_non_null(f);
+        fputs("abc123\n", f);
+        fclose(f);
+        assert_int_equal(chmod(tok, 0600), 0);
+        char *path = write_conf(dir, "listen = \"0.0.0.0:9677\";\napi_token_file = \"api-token\";\n");
+        MonitorConfig c = {};
+        Error e = ERROR_NULL;
+        assert_int_equal(monitor_config_load(path, true, &c, &e), 0);
+        assert_string_equal(c.api_token, "abc123");
+        assert_false(c.listen.loopback);
+        assert_string_equal(c.listen.text, "0.0.0.0:9677");
+        monitor_config_done(&c);
+        assert_int_equal(chmod(tok, 0640), 0);
+        assert_int_equal(monitor_config_load(path, true, &c, &e), -EINVAL);
+        char *msg = error_format(&e);
+        if (!strstr(msg, ":2:") || !strstr(msg, "chmod 600"))
+                fail_msg("%s", msg);
+        free(msg);
+        error_done(&e);
+        free(path);
+        test_rm_rf(dir);
+        free(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_defaults), cmocka_unit_test(test_every_key),      cmocka_unit_test(test_mistakes),
-                cmocka_unit_test(test_bytes),    cmocka_unit_test(test_app_socket_off),
+                cmocka_unit_test(test_defaults),       cmocka_unit_test(test_every_key),
+                cmocka_unit_test(test_mistakes),       cmocka_unit_test(test_bytes),
+                cmocka_unit_test(test_app_socket_off), cmocka_unit_test(test_api_token),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

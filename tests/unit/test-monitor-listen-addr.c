@@ -89,10 +89,36 @@ static void test_refused(void **state) {
         }
 }
 
+/* Any address, for a listener that asks for a token: loopback or not, said in the result. */
+static void test_any(void **state) {
+        static const struct {
+                const char *text, *shown;
+                bool loopback;
+        } cases[] = {
+                { "0.0.0.0:9677", "0.0.0.0:9677", false },
+                { "192.0.2.10:80", "192.0.2.10:80", false },
+                { "[::]:9677", "[::]:9677", false },
+                { "[fe80::1]:1", "[fe80::1]:1", false },
+                { "127.0.0.2:9677", "127.0.0.2:9677", true },
+                { "[::1]:9677", "[::1]:9677", true },
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                ListenAddr a;
+                const char *why = NULL;
+                if (listen_addr_parse_any(cases[i].text, &a, &why) != 0)
+                        fail_msg("'%s' refused: %s", cases[i].text, why);
+                assert_string_equal(a.text, cases[i].shown);
+                assert_int_equal(a.loopback, cases[i].loopback);
+        }
+        ListenAddr a;
+        assert_int_equal(listen_addr_parse_any("localhost:9677", &a, NULL), -EINVAL);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_accepted),
                 cmocka_unit_test(test_refused),
+                cmocka_unit_test(test_any),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -80,7 +80,7 @@ static void test_series(void **state) {
         has(text,
             "# skytune: series network.interfaces.eth0_1.rx_bytes_per_s left out: its name "
             "skytune_network_interfaces_eth0_1_rx_bytes_per_second is taken\n");
-        has(text, "\nskytune_tasks_forks_total_value 7\n");
+        has(text, "# TYPE skytune_tasks_forks_total counter\nskytune_tasks_forks_total 7\n");
         assert_null(strstr(text, "skytune_monitor_missed_total 2\nskytune")); /* once, as the counter */
         has(text, "# TYPE skytune_monitor_missed_total counter\nskytune_monitor_missed_total 2\n");
         has(text, "skytune_build_info{version=\"" SKYTUNE_VERSION "\"} 1\n");

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/* The daemon's state, shared by its loop (daemon.c) and the bodies of its HTTP routes
+ * (daemon-routes.c), which read it between two ticks: one thread, no locks. */
+#pragma once
+
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "alerting.h"
+#include "app-socket.h"
+#include "daemon.h"
+#include "db-source.h"
+#include "http-server.h"
+#include "monitor-config.h"
+#include "notifier.h"
+#include "profiler.h"
+#include "ring.h"
+#include "sysroot.h"
+#include "time-util.h"
+
+/* A body rendered for the tick it was rendered at (ticks), served again until the next. */
+typedef struct BodyCache {
+        uint64_t ticks; /* the daemon's tick count when rendered; UINT64_MAX: never */
+        char *body;
+        size_t len;
+} BodyCache;
+
+/* One kind of store write (flush, seal): when its error was last logged; -1: it works. */
+typedef struct StoreOp {
+        const char *what;
+        int64_t error_ms;
+} StoreOp;
+
+typedef struct Monitor {
+        const MonitorOptions *opts;
+        MonitorConfig cfg;
+        sd_event *event;
+        sd_event_source *tick;
+        Sysroot *root;
+        Profiler *profiler;
+        struct tsdb *store;
+        MonitorRing *ring;
+        Alerting alerts;
+        Notifier *notifier;
+        AppMetrics *app;      /* application metrics; NULL: app_socket is off */
+        AppSocket *app_sock;  /* NULL: off, or it could not be made */
+        DbSource *db;         /* the database's worker; NULL: none sampled */
+        int64_t app_stamp_ms; /* the slot of the last harvest of the application metrics; 0: none */
+        HttpServer *http;
+        ListenAddr listening;       /* where http serves ("off": not at all) */
+        BodyCache metrics, current; /* /metrics and /api/v1/current, rendered at most once a tick */
+        json_t *txlist;             /* the helper's transactions as last read; NULL: none could be */
+        char *tx_why;               /* why not */
+        int64_t tx_read_ms;         /* when they were read; 0: never */
+        int64_t start_ms;
+        int64_t stamp_ms;   /* the slot being sampled (points are stamped with it) */
+        uint64_t tick_mono; /* CLOCK_MONOTONIC of the last tick, usec */
+        int64_t flushed_ms, sealed_hour, seal_retry_ms;
+        StoreOp flush_op, seal_op;
+        uint64_t ticks, missed, cpu_usec, long_names;
+        int exit_status;
+} Monitor;
+
+static inline int64_t realtime_ms(void) {
+        return (int64_t) (time_now_realtime_usec() / 1000u);
+}
+
+/* A series is stale (no data) when its last sample is older than this at a tick: 3 intervals, and
+ * the costly sources are read every 5 s (profiler.h). */
+static inline int64_t stale_ms(const Monitor *m) {
+        return 3 * m->cfg.interval_ms + PROFILER_FULL_PERIOD_USEC / 1000 + 1000;
+}
+
+/* The routes' bodies (HttpRoute.get, userdata the Monitor). */
+int daemon_get_metrics(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
+int daemon_get_status(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
+int daemon_get_series(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
+int daemon_get_current(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
+int daemon_get_query(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
+int daemon_get_alerts(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
+int daemon_get_transactions(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
+int daemon_get_health(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
+/* The caches' bodies freed (at stop). */
+void daemon_routes_done(Monitor *m);

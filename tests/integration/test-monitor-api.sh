@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# skytune-monitor's JSON API (docs/api.md) against a running daemon on a fixture sysroot and a
+# store filled by tests/tools/store-fill: /api/v1/query's buckets equal `skytune monitor query`'s
+# for every tier (1 h and 10 min rollups, 7 s from the chunks and the log), and a range up to now
+# is answered from the ring before any flush, without a gap; /current is the last tick's values;
+# /series lists the store's and the live series; /alerts a firing rule and its event; /health the
+# collectors and the store; /transactions, with no system bus, an empty list that says why; bad
+# arguments are 400 naming the argument; HEAD has GET's length and no body; a body is 413; 32 slow
+# clients hold the slots 5 s at most; with api_token_file every request needs the token (401
+# otherwise), and a token file others may read stops the start at file:line.
+set -euo pipefail
+build=$1 src=$2
+fail() { echo "FAIL: $*" >&2; exit 1; }
+sky=${SKYTUNE:-$build/cli/skytune}
+mon=${SKYTUNE_MONITOR:-$build/monitor/skytune-monitor}
+command -v curl >/dev/null || { echo "SKIP: curl missing (scripts/install-deps.sh --test)"; exit 77; }
+tmp=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$tmp"' EXIT
+fixture=$src/tests/fixtures/captured-vm
+free_port() {
+        python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+wait_for() {
+        for _ in $(seq 100); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+        fail "no '$2' in $1: $(cat "$1")"
+}
+# get PATH?QUERY [CODE]: the body into $tmp/out, the status checked (200 by default).
+get() {
+        local code
+        code=$(curl -s -o "$tmp/out" -w '%{http_code}' "$url$1") || true
+        [ "$code" = "${2:-200}" ] || fail "GET $1: $code, want ${2:-200}: $(head -c 600 "$tmp/out")"
+}
+
+store=$tmp/m.db
+"$build/tests/store-fill" "$store" 2 || fail "store-fill"
+mkdir "$tmp/alerts"
+cat >"$tmp/alerts/t.conf" <<'RULES'
+rules = (
+  { name = "FixtureMemory"; expr = "memory.used_pct"; warn = 1; crit = 99; labels = { team = "ops"; }; },
+  { name = "Later"; expr = "memory.used_pct"; warn = 1; for = "1h"; }
+);
+RULES
+port=$(free_port)
+# flush = 10 s: everything the daemon samples in this test is in its ring, none in the store yet.
+# The filled points are of 2026-12-04: the 1 s chunks kept 30 days, not 2, so that retention keeps them.
+printf 'flush = "10s";\nlisten = "127.0.0.1:%s";\nretention = { seconds = { age = "30d"; }; };\n' "$port" >"$tmp/m.conf"
+DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/no-bus "$mon" --config "$tmp/m.conf" --sysroot "$fixture" --store "$store" \
+        --interval 0.2 --alerts "$tmp/alerts" 2>"$tmp/m.log" &
+pids+=($!)
+wait_for "$tmp/m.log" "sampling every 0.2 s"
+sleep 1.5
+url=http://127.0.0.1:$port
+
+# --- /api/v1/query against the store's own query, tier by tier
+for step in 1h 10m 7s; do
+        "$sky" monitor query cpu.busy --store "$store" --since 2h --until 2026-12-04T02:00:00Z --step $step --json \
+                >"$tmp/cli-$step.json" || fail "monitor query --step $step"
+        get "/api/v1/query?series=cpu.busy&series=mem.used&from=2026-12-04T00:00:00Z&to=1796349600000&step=$step"
+        python3 - "$tmp/out" "$tmp/cli-$step.json" $step <<'PY' || fail "query step $step: $(head -c 800 "$tmp/out")"
+import json, sys, datetime
+d, cli = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+step = {"1h": 3600000, "10m": 600000, "7s": 7000}[sys.argv[3]]
+assert d["schema"] == "skytune.monitor-range/1" and d["step"] == step, d
+assert d["from"] % step == 0 and d["to"] % step == 0 and d["from"] <= 1796342400000 < d["from"] + step, d
+names = [s["name"] for s in d["series"]]
+assert names == ["cpu.busy", "mem.used"], names
+pts = d["series"][0]["points"]
+def ms(iso):
+    return int(datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp() * 1000)
+rows = [b for b in cli["buckets"] if ms(b["t"]) >= d["from"]]
+assert len(pts) == len(rows) > 0, (len(pts), len(rows))
+for p, b in zip(pts, rows):
+    t, lo, mean, hi, n = p
+    assert t == ms(b["t"]) and n == b["count"], (p, b)
+    assert abs(lo - b["min"]) < 1e-9 and abs(hi - b["max"]) < 1e-9 and abs(mean - b["avg"]) < 0.0051, (p, b)
+mem = d["series"][1]["points"]
+assert all(type(p[1]) is int and type(p[3]) is int for p in mem), mem[:3]   # scale 0: integers
+PY
+done
+
+# --- a range up to now: the ring's samples (no flush yet) with no gap, the last one /current's
+"$sky" monitor query memory.used_pct --store "$store" --since 1h --step 1m --json >"$tmp/none.json" 2>/dev/null || true
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["buckets"]==[], d' "$tmp/none.json" 2>/dev/null ||
+        fail "the store holds samples of this run already (flush 10s): $(cat "$tmp/none.json")"
+get "/api/v1/query?series=memory.used_pct&from=-1s&step=200"
+cp "$tmp/out" "$tmp/live.json"
+get "/api/v1/current?prefix=memory."
+python3 - "$tmp/live.json" "$tmp/out" <<'PY' || fail "live query: $(cat "$tmp/live.json") / $(cat "$tmp/out")"
+import json, sys
+q, cur = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+pts = q["series"][0]["points"]
+assert len(pts) >= 4, pts
+assert all(b[0] - a[0] == 200 for a, b in zip(pts, pts[1:])), pts       # no gap
+assert all(p[4] == 1 for p in pts), pts
+assert cur["schema"] == "skytune.monitor-current/1" and cur["t"] % 200 == 0, cur
+assert all(k.startswith("memory.") for k in cur["values"]) and len(cur["values"]) >= 3, cur
+assert cur["t"] - pts[-1][0] <= 400, (cur["t"], pts[-1])
+assert abs(cur["values"]["memory.used_pct"] - pts[-1][1]) < 0.006, (cur["values"], pts[-1])
+PY
+
+# --- /api/v1/series: the store's two and the live ones
+get /api/v1/series
+python3 - "$tmp/out" <<'PY' || fail "/api/v1/series: $(head -c 600 "$tmp/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+by = {s["name"]: s for s in d["series"]}
+assert by["cpu.busy"]["scale"] == 2 and by["mem.used"]["scale"] == 0 and "last" not in by["cpu.busy"], by["cpu.busy"]
+assert by["memory.used_pct"]["unit"] == "percent" and by["memory.used_pct"]["last"] > 0, by["memory.used_pct"]
+assert [s["name"] for s in d["series"]] == sorted(by), "not in name order"
+PY
+
+# --- /api/v1/alerts, /health, /transactions
+get "/api/v1/alerts?history=1&since=-1h"
+python3 - "$tmp/out" <<'PY' || fail "/api/v1/alerts: $(cat "$tmp/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+a = {x["name"]: x for x in d["alerts"]}
+assert a["FixtureMemory"]["state"] == "firing" and a["FixtureMemory"]["severity"] == "warn", a
+assert a["FixtureMemory"]["labels"] == {"team": "ops"} and abs(a["FixtureMemory"]["value"] - 1.95) < 0.01, a
+assert a["Later"]["state"] == "pending" and a["Later"]["since"] <= d["t"], a
+ev = [e for e in d["history"] if e["name"] == "FixtureMemory"]
+assert ev and ev[0]["event"] == "firing" and ev[0]["level"] == "warn", d["history"]
+assert abs(ev[0]["t"] - a["FixtureMemory"]["since"]) < 1000, (ev, a)
+PY
+get /api/v1/health
+python3 - "$tmp/out" <<'PY' || fail "/api/v1/health: $(cat "$tmp/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "skytune.monitor-health/1" and d["status"] == "ok" and d["ticking"], d
+assert d["collectors"]["cpu"]["up"] and d["collectors"]["memory"]["up"], d
+assert d["store"]["write"]["ok"] and d["store"]["seal"]["ok"] and d["database"] is None, d
+PY
+get /api/v1/transactions
+python3 - "$tmp/out" <<'PY' || fail "/api/v1/transactions: $(cat "$tmp/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["available"] is False and d["transactions"] == [] and "system bus" in d["why"], d
+PY
+
+# --- bad arguments: 400 naming the argument
+for case in "query?series=cpu.busy&step=1w step" "query?series=cpu.busy&from=yesterday from" \
+        "query?series=nope series" "query?series=cpu.busy&prefix=cpu prefix" "query?series=cpu.busy&stpe=1s stpe" \
+        "query?series=cpu.busy&from=-3d&step=1s step" "current?prefix=a&prefix=b prefix" \
+        "alerts?history=yes history" "transactions?since=later since" "series?x=1 x" "query?series=cpu.busy&to=2026-13-01T00:00:00Z to" \
+        "query?series=cpu.busy$(printf '&s=%s' $(seq 64)) (none)"; do
+        path=${case% *} arg=${case##* }
+        get "/api/v1/$path" 400
+        python3 - "$tmp/out" "$arg" <<'PY' || fail "$path: $(cat "$tmp/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["error"] and d.get("accepted"), d
+assert d.get("argument") == (None if sys.argv[2] == "(none)" else sys.argv[2]), d
+PY
+done
+
+# --- HEAD: GET's headers and length, no body (the cached /metrics and /current, and /query)
+for path in /metrics /api/v1/current "/api/v1/query?series=cpu.busy&from=1796342400000&to=1796349600000"; do
+        curl -s -I "$url$path" >"$tmp/head.h"
+        curl -s -o "$tmp/get.body" -D "$tmp/get.h" "$url$path"
+        grep -q '^HTTP/1.1 200' "$tmp/head.h" || fail "HEAD $path: $(cat "$tmp/head.h")"
+        len=$(sed -n 's/^Content-Length: \([0-9]*\).*/\1/ip' "$tmp/head.h")
+        [ -n "$len" ] && [ "$len" -gt 0 ] || fail "HEAD $path without a length: $(cat "$tmp/head.h")"
+        # /metrics and /current change at every tick: the lengths of one tick agree.
+        case $path in /api/v1/query*) [ "$len" = "$(stat -c %s "$tmp/get.body")" ] || fail "HEAD $path: $len";; esac
+done
+curl -s -X HEAD --max-time 3 -o "$tmp/headbody" "$url/api/v1/status" 2>/dev/null || true
+[ ! -s "$tmp/headbody" ] || fail "HEAD sent a body"
+
+# --- a body: 413
+head -c 2000 /dev/zero | tr '\0' a >"$tmp/body"
+code=$(curl -s -o "$tmp/out" -w '%{http_code}' -X GET --data-binary @"$tmp/body" "$url/api/v1/health")
+[ "$code" = 413 ] || fail "a 2000-byte body: $code"
+
+# --- 32 slow clients (half a request head each): a scrape waits for the 5 s deadline, not for ever
+python3 - "$port" <<'PY' || fail "slow clients held the API"
+import socket, sys, time, urllib.request
+port = int(sys.argv[1])
+slow = []
+for _ in range(32):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    slow.append(s)
+time.sleep(0.5)
+t = time.time()
+body = urllib.request.urlopen("http://127.0.0.1:%d/api/v1/health" % port, timeout=15).read()
+waited = time.time() - t
+assert b'"status"' in body and waited < 8, waited
+closed = 0
+for s in slow:
+    s.settimeout(2)
+    try:
+        closed += s.recv(100) == b""
+    except OSError:
+        closed += 1
+assert closed == 32, closed
+print("a scrape past 32 slow clients: %.1f s" % waited)
+PY
+
+# --- api_token_file: every request needs the token; a file others may read stops the start
+umask 077
+echo "t0ken-$RANDOM" >"$tmp/token"
+token=$(cat "$tmp/token")
+p2=$(free_port)
+printf 'listen = "127.0.0.1:%s";\napi_token_file = "token";\ninterval = 2;\n' "$p2" >"$tmp/t.conf"
+DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/no-bus "$mon" --config "$tmp/t.conf" --sysroot "$fixture" --store "$tmp/t.db" \
+        --alerts "$tmp/alerts" 2>"$tmp/t.log" &
+pids+=($!)
+wait_for "$tmp/t.log" "every request must send the token"
+u2=http://127.0.0.1:$p2
+code=$(curl -s -o "$tmp/out" -D "$tmp/h" -w '%{http_code}' "$u2/api/v1/health")
+[ "$code" = 401 ] && grep -qi '^WWW-Authenticate: Bearer' "$tmp/h" || fail "no token: $code $(cat "$tmp/h")"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$u2/api/v1/health")
+[ "$code" = 200 ] || fail "Bearer: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$u2/api/v1/current?token=$token")
+[ "$code" = 200 ] || fail "?token=: $code"
+for bad in "${token}x" "${token%?}" ""; do
+        code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $bad" "$u2/metrics")
+        [ "$code" = 401 ] || fail "a wrong token '$bad': $code"
+done
+chmod 644 "$tmp/token"
+rc=0
+"$mon" --config "$tmp/t.conf" --sysroot "$fixture" --store "$tmp/t2.db" --duration 1 2>"$tmp/t2.log" || rc=$?
+[ $rc = 1 ] && grep -q "t.conf:2: 'api_token_file'.*chmod 600" "$tmp/t2.log" || fail "a 0644 token file: $rc $(cat "$tmp/t2.log")"
+for p in "${pids[@]}"; do
+        kill -TERM "$p"
+        rc=0
+        wait "$p" || rc=$?
+        [ $rc = 0 ] || fail "skytune-monitor $p: exit $rc after SIGTERM"
+done
+pids=()
+echo PASS
