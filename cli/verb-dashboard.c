@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* skytune dashboard --html FILE: the dashboard page (docs/dashboard.md) as one offline file, from
  * skytune-monitor's store (read beside the daemon, never written) and skytune-helper's transactions
- * when it answers. The document is built by monitor/dashboard-doc.h, as the daemon builds it. */
+ * when it answers. The document is built by monitor/dashboard-doc.h, as the daemon builds it.
+ * Without --html: where the daemon serves the page (dashboard-serve.c). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -11,8 +12,10 @@
 #include "cli.h"
 #include "client.h"
 #include "dashboard-doc.h"
+#include "dashboard-serve.h"
 #include "load-output.h"
 #include "log.h"
+#include "monitor-config.h"
 #include "monitor-store.h"
 #include "render-dashboard.h"
 #include "schema.h"
@@ -20,20 +23,28 @@
 #include "time-util.h"
 #include "verbs.h"
 
-static const char usage[] = "Usage: skytune dashboard --html FILE [--since SPAN] [--until TIME]\n"
+static const char usage[] = "Usage: skytune dashboard [--range 5m|15m|1h|6h|24h|2d|7d|30d] [--config FILE]\n"
+                            "       skytune dashboard --html FILE [--since SPAN] [--until TIME]\n"
                             "                         [--store FILE]\n"
                             "       skytune dashboard --json [--since SPAN] [--until TIME] [--store FILE]\n"
                             "\n"
-                            "The dashboard of skytune-monitor's history as one offline HTML file, for mail\n"
-                            "and tickets: CPU (total and per CPU), memory and swap, pressure, disk latency\n"
-                            "and utilization, network throughput and drops, the application metrics, the\n"
-                            "database, the alerts with their state and age, and skytune-helper's tuning\n"
-                            "transactions as markers with their verdicts (docs/dashboard.md). The page\n"
-                            "fetches nothing and runs no script but its own.\n"
+                            "skytune-monitor's dashboard (docs/dashboard.md): CPU (total and per CPU),\n"
+                            "memory and swap, pressure, disk latency and utilization, network throughput\n"
+                            "and drops, the application metrics, the database, the alerts with their state\n"
+                            "and age, and skytune-helper's tuning transactions as markers with their\n"
+                            "verdicts. The page fetches nothing but the monitor's own API and runs no\n"
+                            "script but its own.\n"
                             "\n"
+                            "Without --html: the address skytune-monitor serves the page on (listen in\n"
+                            "monitor.conf), checked to answer; ranges up to 1h update every second.\n"
+                            "  --range NAME    the range in the address (default 1h)\n"
+                            "  --config FILE   monitor.conf (default " MONITOR_CONFIG_PATH ")\n"
+                            "\n"
+                            "With --html: the same page as one offline file with its data, for mail and\n"
+                            "tickets, from the monitor's store (read beside the daemon, never written).\n"
                             "  --html FILE     write the page to FILE ('-': standard output)\n"
                             "  --json          print its data instead: schema " DASHBOARD_SCHEMA "\n"
-                            "  --since SPAN    how far back from --until: 5m .. 30d (default 24h); a point\n"
+                            "  --since SPAN    how far back from --until: 1m .. 31d (default 24h); a point\n"
                             "                  every second up to 15m, every minute up to 2d, every hour\n"
                             "                  beyond (the store's tiers)\n"
                             "  --until TIME    the end: ISO 8601 in UTC (2026-12-04T18:00:00Z), or now\n"
@@ -41,10 +52,11 @@ static const char usage[] = "Usage: skytune dashboard --html FILE [--since SPAN]
                             "  --store FILE    the store (default monitor.store of skytune.conf, else\n"
                             "                  " TSDB_DEFAULT_PATH ")\n"
                             "\n"
-                            "Exit: 0 written, 1 the store cannot be read or FILE written, 2 usage error.\n";
+                            "Exit: 0 written (or the daemon answers), 1 the store cannot be read, FILE not\n"
+                            "written, or no daemon answers (the message says what to do), 2 usage error.\n";
 
 typedef struct Args {
-        const char *html, *store, *since, *until;
+        const char *html, *store, *since, *until, *range, *config;
         bool json;
 } Args;
 
@@ -55,10 +67,12 @@ static int parse(int argc, char **argv, Args *a) {
                 { "since", required_argument, NULL, 's' },
                 { "until", required_argument, NULL, 'u' },
                 { "store", required_argument, NULL, 'f' },
+                { "range", required_argument, NULL, 'r' },
+                { "config", required_argument, NULL, 'c' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
-        *a = (Args) { .since = "24h" };
+        *a = (Args) { .since = "24h", .range = "1h" };
         int c;
         optind = 1;
         opterr = 0;
@@ -69,6 +83,8 @@ static int parse(int argc, char **argv, Args *a) {
                 case 's': a->since = optarg; break;
                 case 'u': a->until = optarg; break;
                 case 'f': a->store = optarg; break;
+                case 'r': a->range = optarg; break;
+                case 'c': a->config = optarg; break;
                 case 'h': fputs(usage, stdout); return -1;
                 case ':':
                         log_error("%s needs a value (see 'skytune dashboard --help')", argv[optind - 1]);
@@ -81,12 +97,17 @@ static int parse(int argc, char **argv, Args *a) {
                 log_error("dashboard takes no argument ('%s'): the page goes to --html FILE", argv[optind]);
                 return EXIT_USAGE;
         }
-        if (!a->html == !a->json) {
-                log_error(a->html ? "--html and --json: give one of them"
-                                  : "nothing to write: give --html FILE (the live page at skytune-monitor's /dashboard "
-                                    "is not in this build yet; docs/dashboard.md)");
+        if (a->html && a->json) {
+                log_error("--html and --json: give one of them");
                 return EXIT_USAGE;
         }
+        int64_t span;
+        if (dashboard_span(a->range, &span) < 0) {
+                log_error("--range %s: not one of 5m, 15m, 1h, 6h, 24h, 2d, 7d, 30d", a->range);
+                return EXIT_USAGE;
+        }
+        if (!a->html && !a->json)
+                return EXIT_OK;
         return !a->store && cli_default_store(&a->store) < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -128,6 +149,8 @@ int verb_dashboard(int argc, char **argv) {
         int code = parse(argc, argv, &a);
         if (code != EXIT_OK)
                 return code < 0 ? EXIT_OK : code;
+        if (!a.html && !a.json)
+                return dashboard_serve_url(a.config, a.range);
         DashboardRange r;
         if (range_of(&a, &r) < 0)
                 return EXIT_USAGE;

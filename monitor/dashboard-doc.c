@@ -101,13 +101,46 @@ static int add_panel(struct tsdb *t, const DashboardRange *r, const DashboardPan
         return q;
 }
 
+static json_t *spans(void) {
+        json_t *a = json_array();
+        for (size_t i = 0; a && i < dashboard_n_spans; i++)
+                if (json_array_append_new(a,
+                                          json_pack("{s:s, s:I}", "name", dashboard_spans[i].name, "span_ms",
+                                                    (json_int_t) dashboard_spans[i].ms)) < 0) {
+                        json_decref(a);
+                        return NULL;
+                }
+        return a;
+}
+
 static json_t *head(const DashboardRange *r, const char *host) {
         char now[ISO8601_USEC_SIZE];
         time_format_iso8601((uint64_t) r->now_ms * 1000u, now);
-        return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:n, s:[], s:[]}", "schema", DASHBOARD_SCHEMA, "host",
-                         host ? host : "-", "now", now, "now_ms", (json_int_t) r->now_ms, "from_ms",
+        return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:n, s:b, s:o, s:[], s:[]}", "schema", DASHBOARD_SCHEMA,
+                         "host", host ? host : "-", "now", now, "now_ms", (json_int_t) r->now_ms, "from_ms",
                          (json_int_t) r->from_ms, "to_ms", (json_int_t) r->to_ms, "step_ms", (json_int_t) r->step_ms,
-                         "served_on", "panels", "series");
+                         "served_on", "live", false, "ranges", spans(), "panels", "series");
+}
+
+static int64_t room(int64_t span_ms) {
+        int64_t step = dashboard_step(span_ms);
+        return span_ms > DASHBOARD_LIVE_MAX_MS ? 0 : MAX(step, span_ms / 12 - span_ms / 12 % step);
+}
+
+int dashboard_range_served(int64_t span_ms, int64_t now_ms, DashboardRange *ret) {
+        return dashboard_range(span_ms, now_ms + room(span_ms), now_ms, ret);
+}
+
+int dashboard_doc_served(json_t *doc, const char *url) {
+        int64_t from = json_integer_value(json_object_get(doc, "from_ms")),
+                to = json_integer_value(json_object_get(doc, "to_ms")),
+                now = json_integer_value(json_object_get(doc, "now_ms"));
+        bool live = to - from <= DASHBOARD_LIVE_MAX_MS;
+        if (json_object_set_new(doc, "served_on", json_string(url)) < 0 ||
+            json_object_set_new(doc, "live", json_boolean(live)) < 0 ||
+            (live && json_object_set_new(doc, "refresh_ms", json_integer(MAX(to - now, 1000))) < 0))
+                return -ENOMEM;
+        return 0;
 }
 
 int dashboard_doc_build(struct tsdb *t, const DashboardRange *r, const char *host, json_t **ret) {

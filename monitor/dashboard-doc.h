@@ -21,6 +21,16 @@ int64_t dashboard_step(int64_t span_ms);
 /* The range of span_ms ending at until_ms, aligned to its step. -EINVAL: span_ms not positive. */
 int dashboard_range(int64_t span_ms, int64_t until_ms, int64_t now_ms, DashboardRange *ret);
 
+/* The ranges offered (the picker's choices and /dashboard?range=NAME), shortest first. */
+typedef struct DashboardSpan {
+        const char *name;
+        int64_t ms;
+} DashboardSpan;
+extern const DashboardSpan dashboard_spans[];
+extern const size_t dashboard_n_spans;
+/* The span of a name of dashboard_spans: -EINVAL when it is none of them. */
+int dashboard_span(const char *name, int64_t *ret_ms);
+
 /* One panel: the series whose names match one of its patterns ("a.*.b": any text for the star),
  * and what the page says when the store has none of them. */
 typedef struct DashboardPanel {
@@ -34,6 +44,15 @@ bool dashboard_match(const char *pattern, const char *name);
 
 /* The document without transactions (dashboard_doc_transactions adds them). -errno; *ret NULL then. */
 int dashboard_doc_build(struct tsdb *t, const DashboardRange *r, const char *host, json_t **ret);
+/* The ranges of at most this span are live when served: they update every second from
+ * /api/v1/current, on charts that reach past now by a twelfth of the span (at least a step) and are
+ * fetched again when their points reach the end ("refresh_ms"). */
+#define DASHBOARD_LIVE_MAX_MS TSDB_HOUR_MS
+/* The range of span_ms the daemon serves at now_ms: dashboard_range, with that room when live. */
+int dashboard_range_served(int64_t span_ms, int64_t now_ms, DashboardRange *ret);
+/* The page as served by url ("http://127.0.0.1:9677"): its picker links to its ranges there, and
+ * "live" and "refresh_ms" as above. */
+int dashboard_doc_served(json_t *doc, const char *url);
 /* The alerts the store keeps (states and events within the range) into doc. */
 int dashboard_doc_alerts(struct tsdb *t, const DashboardRange *r, json_t *doc);
 /* The transactions of a skytune.txlist/1 document that touch the range, each with the time it was

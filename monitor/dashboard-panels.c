@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The dashboard's panels and the series each one draws (names as the collectors emit them,
  * docs/monitor.md). A table, so that a panel is one entry. */
+#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -40,6 +41,22 @@ const DashboardPanel dashboard_panels[] = {
           PATTERNS("db.xact_commit_per_s", "db.xact_rollback_per_s", "db.connections") },
 };
 const size_t dashboard_n_panels = ELEMENTSOF(dashboard_panels);
+
+const DashboardSpan dashboard_spans[] = {
+        { "5m", 5 * TSDB_MINUTE_MS }, { "15m", 15 * TSDB_MINUTE_MS }, { "1h", TSDB_HOUR_MS },
+        { "6h", 6 * TSDB_HOUR_MS },   { "24h", TSDB_DAY_MS },         { "2d", 2 * TSDB_DAY_MS },
+        { "7d", 7 * TSDB_DAY_MS },    { "30d", 30 * TSDB_DAY_MS },
+};
+const size_t dashboard_n_spans = ELEMENTSOF(dashboard_spans);
+
+int dashboard_span(const char *name, int64_t *ret_ms) {
+        for (size_t i = 0; name && i < dashboard_n_spans; i++)
+                if (strcmp(dashboard_spans[i].name, name) == 0) {
+                        *ret_ms = dashboard_spans[i].ms;
+                        return 0;
+                }
+        return -EINVAL;
+}
 
 bool dashboard_match(const char *pattern, const char *name) {
         const char *star = strchr(pattern, '*');

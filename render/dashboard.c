@@ -18,14 +18,6 @@
 #include "render-dashboard.h"
 #include "schema.h"
 
-static const struct {
-        const char *name;
-        int64_t ms;
-} ranges[] = {
-        { "5m", 300000 },    { "15m", 900000 },   { "1h", 3600000 },   { "6h", 21600000 },
-        { "24h", 86400000 }, { "2d", 172800000 }, { "7d", 604800000 }, { "30d", 2592000000 },
-};
-
 static int head(FILE *f, const json_t *doc) {
         char *style = load_html_hash(dashboard_style), *script = load_html_hash(dashboard_script);
         if (!style || !script) {
@@ -50,15 +42,26 @@ static int head(FILE *f, const json_t *doc) {
 
 /* The picker: links to the served page's ranges; in an offline file the range is fixed, so the
  * choices are shown as text beside the command that writes another. */
+/* The picker (the document's "ranges"): links to the served page's ranges; in an offline file the
+ * range is fixed, so it is shown as text beside the command that writes another. */
 static void picker(FILE *f, const json_t *doc, int64_t span) {
         const char *served = jstr(doc, "served_on");
         fputs("<nav id=\"ranges\" aria-label=\"time range\">range: ", f);
-        for (size_t i = 0; i < ELEMENTSOF(ranges); i++) {
-                const char *cur = ranges[i].ms == span ? " aria-current=\"page\"" : "";
-                if (served)
-                        fprintf(f, "<a href=\"/dashboard?range=%s\"%s>%s</a>", ranges[i].name, cur, ranges[i].name);
-                else if (*cur)
-                        fprintf(f, "<span%s>%s</span>", cur, ranges[i].name);
+        size_t i;
+        json_t *r;
+        json_array_foreach(json_object_get(doc, "ranges"), i, r) {
+                const char *name = jstr_or(r, "name", "?");
+                bool cur = json_integer_value(json_object_get(r, "span_ms")) == span;
+                if (!served && !cur)
+                        continue;
+                fputs(served ? "<a href=\"/dashboard?range=" : "<span", f);
+                if (served) {
+                        markup_put(f, name);
+                        fputc('"', f);
+                }
+                fputs(cur ? " aria-current=\"page\">" : ">", f);
+                markup_put(f, name);
+                fputs(served ? "</a>" : "</span>", f);
         }
         if (!served)
                 fputs(" (an offline snapshot: <code>skytune dashboard --html FILE --since SPAN</code> writes another "

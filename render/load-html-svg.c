@@ -248,14 +248,15 @@ void svg_chart(FILE *f, const Chart *c) {
         legend(f, c);
         fprintf(f,
                 "<svg id=\"%s\" data-chart=\"%s\" data-x0=\"%.15g\" data-x1=\"%.15g\" data-left=\"%d\" "
-                "data-width=\"%d\" "
+                "data-width=\"%d\" data-y0=\"%.15g\" data-y1=\"%.15g\" data-top=\"%d\" data-height=\"%d\" "
+                "data-log=\"%d\" "
                 "viewBox=\"0 0 %d %d\" width=\"100%%\" role=\"img\" aria-label=\"",
                 c->id,
                 c->axis == AXIS_TIME           ? "time"
                         : c->axis == AXIS_WALL ? "wall"
                         : c->axis == AXIS_RATE ? "rate"
                                                : "spectrum",
-                s.x0, s.x1, LEFT, PW, W, H);
+                s.x0, s.x1, LEFT, PW, s.y0, s.y1, TOP, PH, s.log_y, W, H);
         markup_put(f, c->title);
         fputs("\" xmlns=\"http://www.w3.org/2000/svg\">", f);
         fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#fff\" stroke=\"#ccc\"/>", LEFT, TOP, PW,

@@ -34,7 +34,8 @@ typedef struct Chart {
 } Chart;
 
 /* An inline SVG chart in a <figure>: at most one point per series and pixel column (its minimum and
- * maximum), axes with units, a legend, the markers as labelled vertical lines. */
+ * maximum), axes with units, a legend, the markers as labelled vertical lines. The <svg> carries its
+ * scales (data-x0/x1/left/width, data-y0/y1/top/height/log) for scripts that read or extend it. */
 void svg_chart(FILE *f, const Chart *c);
 /* A value of y's unit for axis labels and tables. */
 void chart_fmt(char *buf, size_t size, const char *unit, double v);

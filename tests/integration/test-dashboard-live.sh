@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# skytune-monitor's /dashboard in headless Chromium, against the daemon on a copy of a fixture
+# sysroot with an alert rule that fires on its memory:
+# - every panel there; a panel the host has drawn, one it lacks saying so; the page live (its script
+#   polled /api/v1/current: data-live holds the tick) and each value in its tables that the tick
+#   has equal to /api/v1/current's;
+# - the alert shown firing, then (the fixture's memory freed) resolved, with both events;
+# - nothing on the console, and no request but to the daemon (Chromium's net log);
+# - /dashboard?range= refuses a range it does not offer (400), and `skytune dashboard` prints the
+#   address and says when nothing answers there.
+set -euo pipefail
+build=$(realpath "$1") src=$(realpath "$2")
+sky=${SKYTUNE:-$build/cli/skytune}
+mon=${SKYTUNE_MONITOR:-$build/monitor/skytune-monitor}
+fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "$0")/lib-browser.sh"
+browser_find
+command -v curl >/dev/null || { echo "SKIP: curl missing (scripts/install-deps.sh --test)"; exit 77; }
+[[ $(id -u) -ne 0 ]] || command -v runuser >/dev/null || { echo "SKIP: root without runuser"; exit 77; }
+tmp=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$tmp"' EXIT
+chmod 0777 "$tmp"
+mkdir -p "$tmp/home" "$tmp/root" "$tmp/alerts"
+run=()
+if [[ $(id -u) -eq 0 ]]; then run=(runuser -u nobody --); chown nobody "$tmp/home"; fi
+cp -a "$src/tests/fixtures/captured-vm/." "$tmp/root/"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+url=http://127.0.0.1:$port
+printf 'flush = "1s";\nlisten = "127.0.0.1:%s";\n' "$port" >"$tmp/m.conf"
+printf 'rules = ( { name = "MemoryUsed"; expr = "memory.used_pct"; warn = 1; crit = 99; } );\n' >"$tmp/alerts/m.conf"
+DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/no-bus "$mon" --config "$tmp/m.conf" --sysroot "$tmp/root" \
+        --store "$tmp/m.db" --interval 0.2 --alerts "$tmp/alerts" 2>"$tmp/m.log" &
+pids+=($!)
+for _ in $(seq 100); do curl -sf "$url/api/v1/health" >/dev/null && break; sleep 0.1; done
+sleep 2
+
+"$sky" dashboard --config "$tmp/m.conf" --range 5m >"$tmp/url" || fail "skytune dashboard: $(cat "$tmp/url")"
+[[ $(cat "$tmp/url") == "$url/dashboard?range=5m" ]] || fail "skytune dashboard printed $(cat "$tmp/url")"
+code=$(curl -s -o "$tmp/bad" -w '%{http_code}' "$url/dashboard?range=3m")
+[[ $code == 400 ]] && grep -q '"argument":"range"' "$tmp/bad" || fail "range=3m: $code $(cat "$tmp/bad")"
+
+# dom NAME: the page's DOM after its script ran (and polled) in up to 4 s of virtual time.
+dom() {
+        "${run[@]}" env HOME="$tmp/home" "$browser" --headless --no-first-run --disable-gpu --disable-extensions \
+                --user-data-dir="$tmp/home/profile" --window-size=1000,1400 --virtual-time-budget=4000 \
+                --enable-logging=stderr --v=0 --log-net-log="$tmp/$1.net" --dump-dom "$url/dashboard?range=5m" \
+                >"$tmp/$1.dom" 2>"$tmp/$1.log" || fail "Chromium on /dashboard: $(tail -5 "$tmp/$1.log")"
+        if grep -a CONSOLE "$tmp/$1.log"; then fail "$1: the page logged to the console (above)"; fi
+        curl -sf "$url/api/v1/current" >"$tmp/$1.current" || fail "/api/v1/current"
+        python3 - "$tmp/$1.dom" "$tmp/$1.net" "$tmp/$1.current" "$url" "$2" <<'PY' || fail "$1: DOM checks (above)"
+import json, re, sys
+from html.parser import HTMLParser
+dom, net, cur, url, state = sys.argv[1:6]
+class D(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.html = {}; self.sections = {}; self.sec = None; self.rows = {}; self.row = None
+        self.alerts = {}; self.events = []; self.missing = False
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "html": self.html = a
+        if tag == "section": self.sec = self.sections.setdefault(a.get("id"), {"charts": 0, "missing": ""})
+        if tag == "svg" and a.get("data-chart"): self.sec["charts"] += 1
+        if tag == "p" and a.get("class") == "missing": self.missing = True
+        if tag == "tr" and "data-series" in a: self.row = self.rows.setdefault(a["data-series"], [])
+        if tag == "tr" and "data-alert" in a: self.alerts[a["data-alert"]] = a["data-state"]
+        if tag == "tr" and "data-event" in a: self.events.append(a["data-event"])
+        if tag == "td" and self.row is not None: self.row.append(a.get("data-value"))
+    def handle_endtag(self, tag):
+        if tag == "tr": self.row = None
+        if tag == "p": self.missing = False
+    def handle_data(self, data):
+        if self.missing and self.sec is not None: self.sec["missing"] += data
+d = D(); d.feed(open(dom, encoding="utf-8").read())
+assert d.html.get("data-ready") == "1", "the page's script did not run"
+assert re.fullmatch(r"\d+", d.html.get("data-live", "")), ("the page did not poll /api/v1/current", d.html.get("data-live"))
+panels = ["cpu", "cpu-per-cpu", "memory", "psi", "disk-latency", "disk-util", "net-throughput", "net-drops",
+          "app-rate", "app-errors", "app-latency", "db"]
+for p in panels:
+    s = d.sections.get("panel-" + p)
+    assert s is not None and (s["charts"] or s["missing"].strip()), (p, s)
+assert d.sections["panel-memory"]["charts"] == 1, d.sections["panel-memory"]
+assert "no database configured" in d.sections["panel-db"]["missing"], d.sections["panel-db"]
+values = json.load(open(cur))["values"]
+same = 0
+for name, cells in d.rows.items():
+    if name in values:
+        got = float(cells[1])
+        assert abs(got - values[name]) <= 1e-9 * max(1, abs(got)), (name, got, values[name])
+        same += 1
+assert same >= 2, ("too few live values to compare", d.rows.keys(), sorted(values)[:10])
+assert d.alerts.get("MemoryUsed") == state, ("alert", d.alerts, state)
+if state == "resolved":
+    assert "firing" in d.events and "resolved" in d.events, d.events
+urls = {e["params"][k] for e in json.load(open(net))["events"] for k in ("url", "original_url") if k in e.get("params", {})}
+assert urls and all(u.startswith(url + "/") for u in urls), sorted(urls)
+print(f"{dom}: {len(panels)} panels, {same} live values equal to /api/v1/current, alert {state}, requests {sorted(urls)}")
+PY
+}
+dom firing firing
+# The fixture's memory all available: memory.used_pct 0, the alert resolves.
+# Rewritten in place: the daemon keeps the file open and reads it again each tick.
+sed "s/^MemAvailable: .*/MemAvailable:   $(awk '/^MemTotal/ {print $2}' "$tmp/root/proc/meminfo") kB/" \
+        "$tmp/root/proc/meminfo" >"$tmp/meminfo"
+cat "$tmp/meminfo" >"$tmp/root/proc/meminfo"
+for _ in $(seq 50); do
+        curl -sf "$url/api/v1/alerts" | grep -q MemoryUsed || break
+        sleep 0.2
+done
+sleep 0.5
+dom resolved resolved
+kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
+rc=0; "$sky" dashboard --config "$tmp/m.conf" >/dev/null 2>"$tmp/none" || rc=$?
+[[ $rc == 1 ]] && grep -q 'nothing answers' "$tmp/none" || fail "skytune dashboard with no daemon (rc $rc): $(cat "$tmp/none")"
+echo "ok: /dashboard live in Chromium: panels, live values, an alert firing then resolved, requests to the daemon only"
