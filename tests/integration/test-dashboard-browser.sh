@@ -84,7 +84,7 @@ grep -q 'data-from-ms="1796343480000" data-to-ms="1796344380000"' "$tmp/c.dom" |
 for theme in light dark; do
         scheme=$([[ $theme == dark ]] && echo 0 || echo 1)
         chrome "$tmp/b.html" "$tmp/$theme.shot" --virtual-time-budget=3000 --hide-scrollbars \
-                --blink-settings=preferredColorScheme=$scheme --screenshot="$tmp/$theme.png" || fail "screenshot $theme"
+                --blink-settings=preferredColorScheme="$scheme" --screenshot="$tmp/$theme.png" || fail "screenshot $theme"
         cp "$tmp/$theme.png" "$artifacts/$theme.png"
         if [[ ${SKYTUNE_SCREENSHOT_UPDATE:-} == 1 ]]; then
                 mkdir -p "$refs" && cp "$tmp/$theme.png" "$refs/$theme.png"
