@@ -131,6 +131,21 @@ static int call_to_end(sd_bus *bus, sd_bus_message *m, const char *method, uint6
         return 0;
 }
 
+/* The JSON string of a reply, escaped for a terminal: -EBADMSG when it is none, -ENOMEM. */
+static int read_reply(sd_bus_message *reply, json_t **ret) {
+        const char *s;
+        json_error_t jerr;
+        json_t *doc = sd_bus_message_read(reply, "s", &s) < 0 ? NULL : json_loads(s, 0, &jerr);
+        if (!doc)
+                return -EBADMSG;
+        if (json_escape_tree(doc) < 0) { /* plan strings come back in it, for the terminal */
+                json_decref(doc);
+                return -ENOMEM;
+        }
+        *ret = doc;
+        return 0;
+}
+
 /* change: a method that changes something (polkit may prompt); flags: its "t flags", else 0. */
 static int call(const char *method, bool change, uint64_t flags, json_t **ret, const char *types, ...) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -156,20 +171,70 @@ static int call(const char *method, bool change, uint64_t flags, json_t **ret, c
                 sd_bus_flush_close_unref(bus);
                 return r;
         }
-        const char *s;
-        r = sd_bus_message_read(reply, "s", &s);
-        json_error_t jerr;
-        json_t *doc = r < 0 ? NULL : json_loads(s, 0, &jerr);
+        r = read_reply(reply, ret);
         sd_bus_message_unref(reply);
         sd_bus_flush_close_unref(bus);
-        if (!doc)
-                return log_error_errno(r < 0 ? r : -EBADMSG, "the helper's reply to %s cannot be read", method);
-        if (json_escape_tree(doc) < 0) { /* plan strings come back in it, for the terminal */
-                json_decref(doc);
-                return log_error_errno(-ENOMEM, "cannot escape the reply to %s for display: %m", method);
-        }
-        *ret = doc;
+        if (r == -ENOMEM)
+                return log_error_errno(r, "cannot escape the reply to %s for display: %m", method);
+        if (r < 0)
+                return log_error_errno(r, "the helper's reply to %s cannot be read", method);
         return 0;
+}
+
+struct HelperAsync {
+        sd_bus *bus;
+        sd_bus_slot *slot; /* the call in flight; NULL once answered */
+        HelperListDone done;
+        void *userdata;
+};
+
+static int on_list_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        HelperAsync *a = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(m);
+        json_t *doc = NULL;
+        char why[1024];
+        int r = e ? -EIO : read_reply(m, &doc);
+        if (e)
+                snprintf(why, sizeof(why), "%s: %s%s", e->name ?: "ListTransactions", e->message ?: "no message",
+                         hint(e));
+        else if (r < 0)
+                snprintf(why, sizeof(why), "the helper's reply to ListTransactions cannot be read: %s", strerror(-r));
+        a->slot = sd_bus_slot_unref(a->slot);
+        a->done(a->userdata, doc, doc ? NULL : why);
+        return 0;
+}
+
+int helper_client_list_async(sd_event *e, uint64_t timeout_usec, HelperListDone done, void *userdata,
+                             HelperAsync **ret) {
+        HelperAsync *a = calloc(1, sizeof(*a));
+        if (!a)
+                return -ENOMEM;
+        *a = (HelperAsync) { .done = done, .userdata = userdata };
+        sd_bus_message *m = NULL;
+        int r = sd_bus_open_system(&a->bus);
+        if (r >= 0)
+                r = sd_bus_attach_event(a->bus, e, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0)
+                r = sd_bus_message_new_method_call(a->bus, &m, HELPER_BUS_NAME, HELPER_BUS_PATH, HELPER_BUS_IFACE,
+                                                   "ListTransactions");
+        if (r >= 0)
+                r = sd_bus_call_async(a->bus, &a->slot, m, on_list_reply, a, timeout_usec);
+        sd_bus_message_unref(m);
+        if (r < 0) {
+                helper_client_async_free(a);
+                return r;
+        }
+        *ret = a;
+        return 0;
+}
+
+HelperAsync *helper_client_async_free(HelperAsync *a) {
+        if (!a)
+                return NULL;
+        sd_bus_slot_unref(a->slot); /* a call in flight: its reply is dropped, done not called */
+        sd_bus_close_unref(a->bus);
+        free(a);
+        return NULL;
 }
 
 int helper_client_apply(const char *plan_json, uint64_t flags, json_t **ret) {

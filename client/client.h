@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <systemd/sd-event.h>
+
 #include "helper-bus.h"
 
 /* The "t flags" of Apply and RollbackWithFlags, by the names the CLI has always used. */
@@ -28,6 +30,18 @@ bool helper_client_outcome_unknown(void);
 int helper_client_encode_plan(const json_t *plan, bool tty, char **ret_text, uint64_t *ret_flags);
 int helper_client_rollback(const char *id, uint64_t flags, json_t **ret);
 int helper_client_list(json_t **ret);
+/* ListTransactions without waiting, for a service on an sd-event loop: the call goes out on e and
+ * done() is called once from the loop with the list (skytune.txlist/1, escaped; done's to keep) or
+ * NULL and why (the helper's error name and message and what to do, or the reply's fault). Nothing
+ * is logged. A negative errno when the call cannot go out (no system bus: then done is not called).
+ * helper_client_async_free() drops a call in flight (done is not called) and its connection; not
+ * from within done. timeout_usec 0: the bus's 25 s. */
+typedef struct HelperAsync HelperAsync;
+typedef void (*HelperListDone)(void *userdata, json_t *list, const char *why);
+int helper_client_list_async(sd_event *e, uint64_t timeout_usec, HelperListDone done, void *userdata,
+                             HelperAsync **ret);
+HelperAsync *helper_client_async_free(HelperAsync *a);
+
 /* How long a call that changes nothing (the lists, Get) waits for the reply: 0, the default, is the
  * bus's 25 s; a service on an event loop (skytune-monitor) waits less. */
 void helper_client_set_read_timeout(uint64_t usec);

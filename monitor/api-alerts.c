@@ -8,6 +8,7 @@
 
 #include "api-args.h"
 #include "api.h"
+#include "safe-text.h"
 #include "schema.h"
 #include "tsdb.h"
 
@@ -33,7 +34,7 @@ static json_t *active(const ApiAlerts *a) {
                         continue;
                 json_t *labels = json_object();
                 for (size_t l = 0; labels && l < rule->n_labels; l++)
-                        json_object_set_new(labels, rule->labels[l].name, json_string(rule->labels[l].value));
+                        json_object_set_new(labels, rule->labels[l].name, json_text(rule->labels[l].value));
                 json_t *e = json_pack("{sssssssIsoso}", "name", rule->name, "severity", alert_level_name(st->level),
                                       "state", state, "since", (json_int_t) (st->since_ms + a->shift_ms), "value",
                                       number_or_null(st->value), "labels", labels);

@@ -7,6 +7,7 @@
 
 #include "api-args.h"
 #include "api.h"
+#include "safe-text.h"
 #include "schema.h"
 
 typedef struct Current {
@@ -20,7 +21,10 @@ static int add_value(void *userdata, const char *name, const char *unit, int64_t
         Current *c = userdata;
         if (t_ms < c->oldest_ms || strncmp(name, c->prefix, c->prefix_len) != 0)
                 return 0;
-        return json_object_set_new(c->values, name, json_real(v)) < 0 ? -ENOMEM : 0;
+        /* A name made of a host's bytes (a cgroup's, a device's) may not be UTF-8: escaped (safe-text.h). */
+        char escaped[1024];
+        const char *key = text_is_printable(name) ? name : text_escape_buf(escaped, sizeof(escaped), name);
+        return json_object_set_new(c->values, key, json_real(v)) < 0 ? -ENOMEM : 0;
 }
 
 int api_current(const ApiSource *s, HttpRequest *r, char **ret, size_t *ret_len) {

@@ -15,6 +15,7 @@
 #include "api-args.h"
 #include "api.h"
 #include "macro.h"
+#include "safe-text.h"
 #include "schema.h"
 #include "tsdb.h"
 
@@ -45,8 +46,11 @@ static int resolve(Query *q, const char *name) {
         const struct store_point *p;
         size_t n;
         int k = q->src->store ? tsdb_series_find(q->src->store, name, &s.id, &s.scale) : -ENOENT;
-        if (k == -ENOENT && ring_pending(q->src->ring, name, &p, &n, &s.scale) < 0)
-                return http_request_refuse(q->req, "series", "no such series", "a name that /api/v1/series lists");
+        if (k == -ENOENT && ring_pending(q->src->ring, name, &p, &n, &s.scale) < 0) {
+                char why[HTTP_REQUEST_ARG_MAX + 32];
+                snprintf(why, sizeof(why), "no such series: %s", name);
+                return http_request_refuse(q->req, "series", why, "a name that /api/v1/series lists");
+        }
         if (k < 0 && k != -ENOENT)
                 return k;
         if (!(s.name = strdup(name)))
@@ -94,43 +98,64 @@ typedef struct Points {
         struct tsdb_bucket b;
 } Points;
 
-/* v / 10^scale exactly: "-12.5" for -1250 at scale 2. */
-static void put_scaled(FILE *f, int64_t v, int scale) {
-        if (scale == 0) {
-                fprintf(f, "%" PRId64, v);
-                return;
-        }
+/* v's decimal digits at p: the end. */
+static char *put_uint(char *p, uint64_t v) {
+        char digits[24];
+        size_t n = 0;
+        do
+                digits[n++] = (char) ('0' + v % 10);
+        while ((v /= 10) > 0);
+        while (n > 0)
+                *p++ = digits[--n];
+        return p;
+}
+
+/* v / 10^scale exactly, without trailing zeros ("-12.5" for -1250 at scale 2), at p: the end. By
+ * hand, not printf: a day's answer is 14400 points, and printf was half its time. */
+static char *put_fixed(char *p, int64_t v, int scale) {
         uint64_t a = v < 0 ? -(uint64_t) v : (uint64_t) v, unit = 1;
         for (int i = 0; i < scale; i++)
                 unit *= 10;
+        if (v < 0)
+                *p++ = '-';
+        p = put_uint(p, a / unit);
         uint64_t frac = a % unit;
         int digits = scale;
-        while (frac > 0 && frac % 10 == 0) {
+        for (; frac > 0 && frac % 10 == 0; digits--)
                 frac /= 10;
-                digits--;
-        }
         if (frac == 0)
-                fprintf(f, "%s%" PRIu64, v < 0 ? "-" : "", a / unit);
-        else
-                fprintf(f, "%s%" PRIu64 ".%0*" PRIu64, v < 0 ? "-" : "", a / unit, digits, frac);
+                return p;
+        *p++ = '.';
+        char *end = p + digits;
+        for (char *q = end; q > p; frac /= 10)
+                *--q = (char) ('0' + frac % 10);
+        return end;
 }
 
 static void put_bucket(Points *p) {
         if (!p->open)
                 return;
-        fprintf(p->f, "%s[%" PRId64 ",", p->first ? "" : ",", p->b.t);
-        put_scaled(p->f, p->b.min, p->scale);
-        /* The mean to two digits past the series' own (finer is noise in a chart), no trailing zeros. */
-        char mean[64];
-        int n = snprintf(mean, sizeof(mean), "%.*f", p->scale + 2, (double) p->b.sum / (double) p->b.count / p->factor);
-        n = n < 0 ? 0 : MIN(n, (int) sizeof(mean) - 1);
-        while (n > 1 && mean[n - 1] == '0')
-                n--;
-        if (n > 1 && mean[n - 1] == '.')
-                n--;
-        fprintf(p->f, ",%.*s,", n, mean);
-        put_scaled(p->f, p->b.max, p->scale);
-        fprintf(p->f, ",%" PRId64 "]", p->b.count);
+        /* 5 numbers of at most 21 characters and 22 digits of fraction each. */
+        char line[5 * 48 + 8], *e = line;
+        if (!p->first)
+                *e++ = ',';
+        *e++ = '[';
+        e = put_fixed(e, p->b.t, 0);
+        *e++ = ',';
+        e = put_fixed(e, p->b.min, p->scale);
+        *e++ = ',';
+        /* The mean to two digits past the series' own (finer is noise in a chart). */
+        double mean = (double) p->b.sum / (double) p->b.count * 100;
+        if (p->scale <= 16 && fabs(mean) < 9e18)
+                e = put_fixed(e, llround(mean), p->scale + 2);
+        else
+                e += snprintf(e, 32, "%.17g", mean / 100 / p->factor);
+        *e++ = ',';
+        e = put_fixed(e, p->b.max, p->scale);
+        *e++ = ',';
+        e = put_fixed(e, p->b.count, 0);
+        *e++ = ']';
+        fwrite(line, 1, (size_t) (e - line), p->f);
         p->first = false;
         p->open = false;
 }
@@ -160,7 +185,7 @@ static int add_ring_point(Points *p, int64_t t, int64_t v) {
 }
 
 static int put_series(Query *q, const QuerySeries *s, const ApiRange *range, FILE *f) {
-        json_t *name = json_string(s->name);
+        json_t *name = json_text(s->name); /* a host's bytes escaped, as /series lists them */
         char *quoted = name ? json_dumps(name, JSON_ENCODE_ANY) : NULL;
         json_decref(name);
         if (!quoted)

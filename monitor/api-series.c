@@ -7,6 +7,7 @@
 
 #include "api-args.h"
 #include "api.h"
+#include "safe-text.h"
 #include "schema.h"
 #include "tsdb.h"
 
@@ -15,8 +16,11 @@ typedef struct Walk {
         int error;
 } Walk;
 
-/* The entry of name, made when new: NULL on ENOMEM. */
-static json_t *entry(Walk *w, const char *name) {
+/* The entry of name, made when new: NULL on ENOMEM. A name made of a host's bytes that is not
+ * printable UTF-8 is listed escaped (safe-text.h). */
+static json_t *entry(Walk *w, const char *raw) {
+        char escaped[1024];
+        const char *name = text_is_printable(raw) ? raw : text_escape_buf(escaped, sizeof(escaped), raw);
         json_t *e = json_object_get(w->by_name, name);
         if (e)
                 return e;

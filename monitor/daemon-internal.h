@@ -47,11 +47,13 @@ typedef struct Monitor {
         DbSource *db;         /* the database's worker; NULL: none sampled */
         int64_t app_stamp_ms; /* the slot of the last harvest of the application metrics; 0: none */
         HttpServer *http;
-        ListenAddr listening;       /* where http serves ("off": not at all) */
-        BodyCache metrics, current; /* /metrics and /api/v1/current, rendered at most once a tick */
-        json_t *txlist;             /* the helper's transactions as last read; NULL: none could be */
-        char *tx_why;               /* why not */
-        int64_t tx_read_ms;         /* when they were read; 0: never */
+        ListenAddr listening;        /* where http serves ("off": not at all) */
+        BodyCache metrics, current;  /* /metrics and /api/v1/current, rendered at most once a tick */
+        json_t *txlist;              /* the helper's transactions as last read; NULL: none could be */
+        char *tx_why;                /* why not */
+        int64_t tx_read_ms;          /* when they were last asked for; 0: never */
+        struct HelperAsync *tx_call; /* the last background call (client.h) */
+        bool tx_busy;                /* it has not answered yet */
         int64_t start_ms;
         int64_t stamp_ms;   /* the slot being sampled (points are stamped with it) */
         uint64_t tick_mono; /* CLOCK_MONOTONIC of the last tick, usec */

@@ -139,9 +139,24 @@ int daemon_get_health(void *userdata, HttpRequest *req, char **ret, size_t *ret_
         return r;
 }
 
-/* The helper is asked at most this often, and waits this long for: the loop does not sample meanwhile. */
+/* The helper is asked at most this often; the first time (nothing known yet) the request waits for
+ * it, at most TX_TIMEOUT_USEC, and the loop does not sample meanwhile; later the list is renewed in
+ * the background (helper_client_list_async) and answers use the one before until it comes. */
 #define TX_CACHE_MS     10000
 #define TX_TIMEOUT_USEC (2 * UINT64_C(1000000))
+
+static void keep_transactions(Monitor *m, json_t *list, const char *why) {
+        json_decref(m->txlist);
+        free(m->tx_why);
+        m->txlist = list;
+        m->tx_why = list ? NULL : strdup(why ?: "no answer");
+}
+
+static void on_transactions(void *userdata, json_t *list, const char *why) {
+        Monitor *m = userdata;
+        m->tx_busy = false;
+        keep_transactions(m, list, why);
+}
 
 /* The client library logs why a call failed: the first error is kept as the answer's "why". */
 static void catch_error(LogLevel level, const char *msg, void *userdata) {
@@ -150,11 +165,7 @@ static void catch_error(LogLevel level, const char *msg, void *userdata) {
                 *first = strdup(msg);
 }
 
-void daemon_read_transactions(Monitor *m) {
-        int64_t now = realtime_ms();
-        if (m->tx_read_ms > 0 && now >= m->tx_read_ms && now - m->tx_read_ms < TX_CACHE_MS)
-                return;
-        m->tx_read_ms = now;
+static void read_now(Monitor *m) {
         void *saved_data;
         LogSink saved = log_get_sink(&saved_data);
         char *why = NULL;
@@ -163,12 +174,27 @@ void daemon_read_transactions(Monitor *m) {
         helper_client_set_read_timeout(TX_TIMEOUT_USEC);
         int r = helper_client_list(&list);
         log_set_sink(saved, saved_data);
-        json_decref(m->txlist);
-        free(m->tx_why);
-        m->txlist = r < 0 ? NULL : list;
-        m->tx_why = r < 0 && !why ? strdup(strerror(-r)) : why;
-        if (r >= 0)
-                m->tx_why = (free(m->tx_why), NULL);
+        keep_transactions(m, r < 0 ? NULL : list, why ?: strerror(-r));
+        free(why);
+}
+
+void daemon_read_transactions(Monitor *m) {
+        int64_t now = realtime_ms();
+        if (m->tx_busy || (m->tx_read_ms > 0 && now >= m->tx_read_ms && now - m->tx_read_ms < TX_CACHE_MS))
+                return;
+        m->tx_read_ms = now;
+        if (!m->txlist && !m->tx_why) {
+                read_now(m);
+                return;
+        }
+        m->tx_call = helper_client_async_free(m->tx_call);
+        int r = helper_client_list_async(m->event, TX_TIMEOUT_USEC, on_transactions, m, &m->tx_call);
+        if (r < 0) {
+                char why[256];
+                snprintf(why, sizeof(why), "cannot connect to the system bus: %s (is dbus running?)", strerror(-r));
+                keep_transactions(m, NULL, why);
+        } else
+                m->tx_busy = true;
 }
 
 int daemon_get_transactions(void *userdata, HttpRequest *req, char **ret, size_t *ret_len) {
@@ -183,6 +209,7 @@ int daemon_get_transactions(void *userdata, HttpRequest *req, char **ret, size_t
 }
 
 void daemon_routes_done(Monitor *m) {
+        m->tx_call = helper_client_async_free(m->tx_call);
         m->txlist = (json_decref(m->txlist), NULL);
         m->tx_why = (free(m->tx_why), NULL);
         m->metrics.body = (free(m->metrics.body), NULL);

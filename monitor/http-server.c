@@ -13,6 +13,7 @@
 
 #include "http-server.h"
 #include "macro.h"
+#include "safe-text.h"
 
 /* A scraper or two and a few people's tools; a stalled client is dropped after the timeout. */
 #define HTTP_CONNECTIONS_MAX 32
@@ -21,6 +22,7 @@
 /* A request's head must be whole this long after its connection opened (or its previous request
  * ended): a client that trickles a byte now and then (slowloris) keeps a slot no longer. */
 #define HTTP_REQUEST_DEADLINE_USEC (5 * UINT64_C(1000000))
+#define HTTP_CROWDED_HEAD_USEC     (1 * UINT64_C(1000000))
 #define HTTP_BACKLOG               128
 /* Routes take no body: a larger one is 413 (when announced at once; a chunked one once it ends), and
  * a chunked one past HTTP_BODY_DROP closes the connection (MHD answers only at the head or the end). */
@@ -32,6 +34,7 @@ typedef struct Conn {
         struct MHD_Connection *c;
         uint64_t start_usec; /* CLOCK_MONOTONIC: opened, or its last request ended */
         bool whole;          /* its current request's head has been read */
+        bool shut;           /* shut down by sweep(): MHD closes it */
         struct Conn *prev, *next;
 } Conn;
 
@@ -103,16 +106,30 @@ static uint64_t now_usec(void) {
 }
 
 /* Shuts down (MHD then closes) each connection whose request head is late. */
-static void sweep(HttpServer *s) {
+static void shut(Conn *k) {
+        const union MHD_ConnectionInfo *i = MHD_get_connection_info(k->c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (i)
+                (void) shutdown(i->connect_fd, SHUT_RDWR);
+        k->shut = true; /* once: MHD closes it at its next run */
+}
+
+/* Shuts down each connection whose request head is late; at the connection limit also the one that
+ * has waited longest for its head (at least HTTP_CROWDED_HEAD_USEC), so that a client in the
+ * backlog (a scraper behind 32 slow ones) gets a slot at the next wake-up, not at the deadline. */
+static void sweep(HttpServer *s, bool crowded) {
         uint64_t now = now_usec();
+        Conn *oldest = NULL;
         for (Conn *k = s->conns; k; k = k->next) {
-                if (k->whole || now - k->start_usec < HTTP_REQUEST_DEADLINE_USEC)
+                if (k->whole || k->shut)
                         continue;
-                const union MHD_ConnectionInfo *i = MHD_get_connection_info(k->c, MHD_CONNECTION_INFO_CONNECTION_FD);
-                if (i)
-                        (void) shutdown(i->connect_fd, SHUT_RDWR);
-                k->start_usec = now; /* once: MHD closes it at its next run */
+                if (now - k->start_usec >= HTTP_REQUEST_DEADLINE_USEC)
+                        shut(k);
+                else if (now - k->start_usec >= HTTP_CROWDED_HEAD_USEC &&
+                         (!oldest || k->start_usec < oldest->start_usec))
+                        oldest = k;
         }
+        if (crowded && oldest)
+                shut(oldest);
 }
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
@@ -147,7 +164,7 @@ static Conn *conn_of(struct MHD_Connection *c) {
 /* A request ended: the next one's head is due within the deadline from now. */
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe) {
         Conn *k = conn_of(c);
-        if (k) {
+        if (k && !k->shut) {
                 k->whole = false;
                 k->start_usec = now_usec();
         }
@@ -156,8 +173,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
 }
 
 static int run(HttpServer *s) {
-        sweep(s);
         unsigned before = connections(s);
+        sweep(s, before >= HTTP_CONNECTIONS_MAX);
         (void) MHD_run(s->mhd);
         unsigned after = connections(s);
         if (after < before)
@@ -238,13 +255,14 @@ static enum MHD_Result reply_unauthorized(HttpServer *s, struct MHD_Connection *
  * "accepted": what} (req not NULL). */
 static enum MHD_Result reply_error(HttpServer *s, struct MHD_Connection *c, unsigned code, const char *why,
                                    const char *allow, const HttpRequest *req) {
-        json_t *doc = json_pack("{ss}", "error", why);
+        /* A refusal may quote the request's bytes (a name, a key), which need not be UTF-8: escaped. */
+        json_t *doc = json_pack("{so}", "error", json_text(why));
         const char *key = NULL, *accepted = NULL;
         if (req && http_request_refusal(req, &key, &accepted)) {
                 if (doc && key)
-                        json_object_set_new(doc, "argument", json_string(key));
+                        json_object_set_new(doc, "argument", json_text(key));
                 if (doc && accepted)
-                        json_object_set_new(doc, "accepted", json_string(accepted));
+                        json_object_set_new(doc, "accepted", json_text(accepted));
         } else {
                 json_t *paths = json_array();
                 for (size_t i = 0; paths && i < s->n; i++)

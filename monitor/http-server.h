@@ -30,7 +30,8 @@ typedef struct HttpServer HttpServer;
  * refuses to start. token (copied; NULL: none): every request must send it (401 otherwise). On a
  * loopback address a Host that is not a loopback name is 421 (DNS rebinding); on another address
  * any Host passes, the token guards it. A body over 1 KiB is 413; a request head not whole 5 s
- * after its connection opened (or its last request ended) closes the connection. */
+ * after its connection opened (or its last request ended) closes the connection, and at the
+ * connection limit so does the one waiting longest (over 1 s) for its head. */
 int http_server_start(sd_event *e, const ListenAddr *a, const char *token, const HttpRoute *routes, size_t n,
                       void *userdata, HttpServer **ret);
 /* Another token (a reload): 0 or -ENOMEM (the old one kept). */

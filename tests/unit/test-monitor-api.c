@@ -286,6 +286,35 @@ static void test_current_series(void **state) {
         json_decref(doc);
 }
 
+/* A name of a host's bytes that are not UTF-8 (a cgroup's) is listed escaped, never a 500. */
+static void test_foreign_bytes(void **state) {
+        struct fixture *f = *state;
+        assert_int_equal(ring_add(f->ring, "cgroups.bad\xff.memory_bytes", "bytes", T0 + 7199000, 5), 0);
+        json_t *doc = answer(api_current, &f->src, "prefix=cgroups.", NULL);
+        assert_int_equal(
+                json_number_value(json_object_get(json_object_get(doc, "values"), "cgroups.bad\\xff.memory_bytes")), 5);
+        json_decref(doc);
+        doc = answer(api_series, &f->src, "", NULL);
+        assert_int_equal(json_array_size(json_object_get(doc, "series")), 4);
+        json_decref(doc);
+        doc = answer(api_query, &f->src, "prefix=cgroups.&from=-10s", NULL);
+        json_t *s = json_array_get(json_object_get(doc, "series"), 0);
+        assert_string_equal(json_string_value(json_object_get(s, "name")), "cgroups.bad\\xff.memory_bytes");
+        assert_int_equal(json_array_size(json_object_get(s, "points")), 1);
+        json_decref(doc);
+        /* Negative values, written by hand: exact min and max, the mean to two more digits. */
+        assert_int_equal(ring_add(f->ring, "n.neg", "percent", T0 + 7140000, -1.25), 0);
+        assert_int_equal(ring_add(f->ring, "n.neg", "percent", T0 + 7141000, -0.05), 0);
+        HttpRequest *r = request("series=n.neg&from=-2h&step=1m");
+        char *body = NULL;
+        size_t len;
+        assert_int_equal(api_query(&f->src, r, &body, &len), 0);
+        if (!strstr(body, "\"points\":[[1796349540000,-1.25,-0.65,-0.05,2]]"))
+                fail_msg("%s", body);
+        free(body);
+        http_request_free(r);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_times),
@@ -293,6 +322,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_query, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_query_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_current_series, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_foreign_bytes, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
