@@ -45,7 +45,7 @@ const char dashboard_script[] =
         "function px(d,t){return +d.left+clamp((t/1000-d.x0)/(d.x1-d.x0))*d.width;}"
         "function py(d,v){var lo=+d.y0,hi=+d.y1;if(d.log==='1'){v=Math.log10(Math.max(v,1));"
         "lo=Math.log10(Math.max(lo,1));hi=Math.log10(Math.max(hi,1));}"
-        "return +d.top+d.height-clamp(hi>lo?(v-lo)/(hi-lo):0)*d.height;}"
+        "return +d.top + +d.height-clamp(hi>lo?(v-lo)/(hi-lo):0)*d.height;}"
         /* A value of the unit as chart_fmt writes it (load-html-svg.c). */
         "function fmt(u,v){if(u==='bytes'){var k=v>=1073741824?[1073741824,' GiB',1]:v>=1048576?[1048576,' MiB',1]:"
         "[1024,' KiB',0];return(v/k[0]).toFixed(k[2])+k[1];}"
@@ -54,10 +54,11 @@ const char dashboard_script[] =
         "(data.panels||[]).forEach(function(p){unit['panel-'+p.id]=p.unit;});"
         "document.querySelectorAll('section.panel').forEach(function(sec){var svg=sec.querySelector('svg[data-chart]');"
         "sec.querySelectorAll('tr[data-series]').forEach(function(row,k){var n=row.dataset.series;"
-        "if(!(n in v))return;var "
+        /* A tick not newer than the line's last point (polled twice in one tick) is not drawn again. */
+        "var a=pts[n]=pts[n]||[];if(!(n in v)||(a.length&&t<=a[a.length-1][0]))return;var "
         "c=row.cells[1];c.dataset.value=String(v[n]);c.textContent=fmt(unit[sec.id]||'',v[n]);"
-        "(pts[n]=pts[n]||[]).push([t,v[n],v[n],v[n],1]);var p=svg&&svg.querySelector('path.l'+k);"
-        "if(!p||t/1000>+svg.dataset.x1)return;var d=p.getAttribute('d')||'';"
+        "var p=svg&&svg.querySelector('path.l'+k);"
+        "if(!p||t/1000>+svg.dataset.x1)return;a.push([t,v[n],v[n],v[n],1]);var d=p.getAttribute('d')||'';"
         "p.setAttribute('d',d+(d?'L':'M')+px(svg.dataset,t).toFixed(1)+' '+py(svg.dataset,v[n]).toFixed(1));});});"
         "document.documentElement.setAttribute('data-live',String(t));}"
         "function tick(){fetch('/api/v1/current'+(q?'?'+q:'')).then(function(r){return r.json();}).then(put)"

@@ -80,14 +80,31 @@ for p in panels:
     s = d.sections.get("panel-" + p)
     assert s is not None and (s["charts"] or s["missing"].strip()), (p, s)
 assert d.sections["panel-memory"]["charts"] == 1, d.sections["panel-memory"]
-# The script appended the polled ticks to the line: more points drawn than the page's data has (at
-# 5 min a step is 2.5 pixel columns, one point each, so the served line has one point per step).
+# The script appended the polled ticks to the line (at 5 min a step is 2.5 pixel columns, one point
+# each, so the served line has one point per step): each appended point inside the plot, to the
+# right of the one before (a tick is drawn once), the last one where the data-* scale puts the value
+# the script wrote in the table, within a pixel.
 html = open(dom, encoding="utf-8").read()
-m = re.search(r'id="chart-memory".*?<path class="line l0"[^>]* d="([^"]*)"', html, re.S)
-drawn = m.group(1).count("L") + m.group(1).count("M") if m else 0
+svg = re.search(r'<svg id="chart-memory"([^>]*)>(.*?)</svg>', html, re.S)
+att = dict(re.findall(r'(data-[a-z0-9]+)="([^"]*)"', svg.group(1)))
+vb = [float(x) for x in re.search(r'viewBox="([^"]*)"', svg.group(1)).group(1).split()]
+line = re.search(r'<path class="line l0"[^>]* d="([^"]*)"', svg.group(2)).group(1)
+xy = [(float(x), float(y)) for x, y in re.findall(r'[ML]([-\d.]+)[ ,]([-\d.]+)', line)]
 data = json.loads(re.search(r'<script type="application/json" id="skytune-data">(.*?)</script>', html, re.S).group(1))
 served = len(next(x["points"] for x in data["series"] if x["name"] == "memory.available_bytes"))
-assert drawn > served, ("no tick appended to the memory chart's line", drawn, served)
+added = xy[served:]
+assert added, ("no tick appended to the memory chart's line", len(xy), served)
+for (xa, _), (xb, _) in zip(xy[served - 1:], added):
+    assert xb > xa, ("a tick drawn again or out of order", xy[served - 1:])
+for x, y in added:
+    assert vb[0] <= x <= vb[0] + vb[2] and vb[1] <= y <= vb[1] + vb[3], ("appended point outside the chart", x, y, vb)
+    assert float(att["data-top"]) <= y <= float(att["data-top"]) + float(att["data-height"]), ("outside the plot", y, att)
+v = float(d.rows["memory.available_bytes"][1])
+y0, y1, top, height = (float(att[k]) for k in ("data-y0", "data-y1", "data-top", "data-height"))
+want = top + height - min(max((v - y0) / (y1 - y0), 0), 1) * height
+assert abs(added[-1][1] - want) <= 1, ("the last appended point is not at the table's value", added[-1], want, v, att)
+assert int(d.html["data-live"]) > max(p[0] for s in data["series"] for p in s["points"]), "no tick newer than the page"
+drawn = len(xy)
 values = json.load(open(cur))["values"]
 same = 0
 for name, cells in d.rows.items():
