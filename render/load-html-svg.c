@@ -246,12 +246,14 @@ void svg_chart(FILE *f, const Chart *c) {
         scale_of(c, &s);
         fputs("<figure class=\"chart\">", f);
         legend(f, c);
+        /* The id comes from a document (a dashboard's panel id): written escaped like any text. */
+        fputs("<svg id=\"", f);
+        markup_put(f, c->id);
         fprintf(f,
-                "<svg id=\"%s\" data-chart=\"%s\" data-x0=\"%.15g\" data-x1=\"%.15g\" data-left=\"%d\" "
+                "\" data-chart=\"%s\" data-x0=\"%.15g\" data-x1=\"%.15g\" data-left=\"%d\" "
                 "data-width=\"%d\" data-y0=\"%.15g\" data-y1=\"%.15g\" data-top=\"%d\" data-height=\"%d\" "
                 "data-log=\"%d\" "
                 "viewBox=\"0 0 %d %d\" width=\"100%%\" role=\"img\" aria-label=\"",
-                c->id,
                 c->axis == AXIS_TIME           ? "time"
                         : c->axis == AXIS_WALL ? "wall"
                         : c->axis == AXIS_RATE ? "rate"

@@ -6,6 +6,7 @@
  * missing; points are the store's buckets in the series' unit; the kept alert state and the events
  * of the range come along; transactions outside the range are left out and a verified one is
  * labelled with its decision and primary verdict; the renderer draws the document. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,11 +178,52 @@ static void test_doc(void **state) {
         free(dir);
 }
 
+/* The page from a document's text: 0 and the page, or the error. */
+static int render_text(const char *text, char **html) {
+        json_t *doc = json_loads(text, 0, NULL);
+        assert_non_null(doc);
+        size_t len = 0;
+        FILE *f = open_memstream(html, &len);
+        Error e = ERROR_NULL;
+        int r = render_dashboard_html(f, doc, &e);
+        fclose(f);
+        error_done(&e);
+        json_decref(doc);
+        return r;
+}
+
+/* A range of no whole step, or one whose span overflows, is refused before a grid is made; a panel
+ * id is written escaped wherever it lands (the section's and the chart's id). */
+static void test_render_refuses(void **state) {
+        (void) state;
+        static const char *const bad[] = {
+                "{\"schema\":\"skytune.dashboard/1\",\"from_ms\":0,\"to_ms\":1000,\"step_ms\":60000}",
+                "{\"schema\":\"skytune.dashboard/1\",\"from_ms\":-9000000000000000000,"
+                "\"to_ms\":9000000000000000000,\"step_ms\":60000}",
+                "{\"schema\":\"skytune.dashboard/1\",\"from_ms\":-60000,\"to_ms\":60000,\"step_ms\":60000}",
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+                char *html = NULL;
+                assert_int_equal(render_text(bad[i], &html), -EINVAL);
+                free(html);
+        }
+        char *html = NULL;
+        assert_int_equal(render_text("{\"schema\":\"skytune.dashboard/1\",\"from_ms\":0,\"to_ms\":60000,"
+                                     "\"step_ms\":1000,\"panels\":[{\"id\":\"c\\\"pu><img src=x>\","
+                                     "\"series\":[\"a\"]}],\"series\":[{\"name\":\"a\",\"points\":[[0,1,1,1,1]]}]}",
+                                     &html),
+                         0);
+        assert_null(strstr(html, "<img"));
+        assert_non_null(strstr(html, "<svg id=\"chart-c&quot;pu&gt;&lt;img src=x&gt;\""));
+        free(html);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_match),
                 cmocka_unit_test(test_steps_and_ranges),
                 cmocka_unit_test(test_doc),
+                cmocka_unit_test(test_render_refuses),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
