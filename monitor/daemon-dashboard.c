@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* GET /dashboard[?range=NAME]: the dashboard page (docs/dashboard.md) from the daemon's own store,
  * built as `skytune dashboard --html` builds it (dashboard-doc.h) and rendered by the same renderer,
- * with the helper's transactions as /api/v1/transactions last read them. A range up to an hour is
- * live: its script polls /api/v1/current every second. */
+ * with the helper's transactions as /api/v1/transactions last read them. A range of 1 s steps is
+ * live: its script polls /api/v1/current every second (dashboard-doc.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -133,12 +133,16 @@ int dashboard_range_served(int64_t span_ms, int64_t now_ms, DashboardRange *ret)
 
 int dashboard_doc_served(json_t *doc, const char *url) {
         int64_t from = json_integer_value(json_object_get(doc, "from_ms")),
-                to = json_integer_value(json_object_get(doc, "to_ms")),
-                now = json_integer_value(json_object_get(doc, "now_ms"));
-        bool live = to - from <= DASHBOARD_LIVE_MAX_MS;
+                to = json_integer_value(json_object_get(doc, "to_ms"));
+        int64_t span = to - from, slide = room(span);
+        bool live = span <= DASHBOARD_LIVE_MAX_MS && slide > 0;
+        /* The page slides its own axes by the room when its points reach the end; the whole page, which
+         * costs the daemon tens of ms, is fetched again once a span (docs/dashboard.md, Figures). */
         if (json_object_set_new(doc, "served_on", json_string(url)) < 0 ||
             json_object_set_new(doc, "live", json_boolean(live)) < 0 ||
-            (live && json_object_set_new(doc, "refresh_ms", json_integer(MAX(to - now, 1000))) < 0))
+            (live &&
+             (json_object_set_new(doc, "refresh_ms", json_integer(MAX(span, 60000))) < 0 ||
+              json_object_set_new(doc, "slide_ms", json_integer(slide)) < 0)))
                 return -ENOMEM;
         return 0;
 }

@@ -44,14 +44,15 @@ bool dashboard_match(const char *pattern, const char *name);
 
 /* The document without transactions (dashboard_doc_transactions adds them). -errno; *ret NULL then. */
 int dashboard_doc_build(struct tsdb *t, const DashboardRange *r, const char *host, json_t **ret);
-/* The ranges of at most this span are live when served: they update every second from
- * /api/v1/current, on charts that reach past now by a twelfth of the span (at least a step) and are
- * fetched again when their points reach the end ("refresh_ms"). */
-#define DASHBOARD_LIVE_MAX_MS TSDB_HOUR_MS
+/* The ranges of at most this span (those of a 1 s step, so that a tick is a point) are live when
+ * served: they update every second from /api/v1/current, on charts that reach past now by a twelfth
+ * of the span (at least a step, "slide_ms": the script slides the axes by as much when the points
+ * reach the end) and are fetched again once a span ("refresh_ms"). */
+#define DASHBOARD_LIVE_MAX_MS (15 * TSDB_MINUTE_MS)
 /* The range of span_ms the daemon serves at now_ms: dashboard_range, with that room when live. */
 int dashboard_range_served(int64_t span_ms, int64_t now_ms, DashboardRange *ret);
 /* The page as served by url ("http://127.0.0.1:9677"): its picker links to its ranges there, and
- * "live" and "refresh_ms" as above. */
+ * "live", "refresh_ms" and "slide_ms" as above. */
 int dashboard_doc_served(json_t *doc, const char *url);
 /* The alerts the store keeps (states and events within the range) into doc. */
 int dashboard_doc_alerts(struct tsdb *t, const DashboardRange *r, json_t *doc);

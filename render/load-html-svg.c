@@ -155,11 +155,12 @@ static void x_axis(FILE *f, const Chart *c, const Scale *s) {
                         snprintf(label, sizeof(label), "%.0f min", v / 60);
                 else
                         snprintf(label, sizeof(label), "%g s", v);
-                fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#888\"/>", x, x, TOP + PH,
-                        TOP + PH + 4);
+                /* class xt: a live page's script draws these again when it slides the axis. */
+                fprintf(f, "<line class=\"xt\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#888\"/>", x, x,
+                        TOP + PH, TOP + PH + 4);
                 /* The last label ends at the edge instead of running past it. */
-                fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\" font-size=\"11\">%s</text>", x, TOP + PH + 16,
-                        x > W - RIGHT - 20 ? "end" : "middle", label);
+                fprintf(f, "<text class=\"xt\" x=\"%.1f\" y=\"%d\" text-anchor=\"%s\" font-size=\"11\">%s</text>", x,
+                        TOP + PH + 16, x > W - RIGHT - 20 ? "end" : "middle", label);
         }
         fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#888\"/>", LEFT, W - RIGHT, TOP + PH,
                 TOP + PH);
@@ -216,9 +217,10 @@ static void markers(FILE *f, const Chart *c, const Scale *s) {
                         continue;
                 double x = px(s, t);
                 fprintf(f,
-                        "<g class=\"marker\"><line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#444\" "
+                        "<g class=\"marker\" data-t=\"%.15g\"><line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" "
+                        "stroke=\"#444\" "
                         "stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"%d\" font-size=\"10\">",
-                        x, x, TOP, TOP + PH, x + 3, TOP + 10 + (int) (i % 3) * 11);
+                        t, x, x, TOP, TOP + PH, x + 3, TOP + 10 + (int) (i % 3) * 11);
                 markup_put(f, jstr_or(m, "kind", "marker"));
                 fputs("</text><title>", f);
                 markup_put(f, jstr_or(m, "text", ""));

@@ -43,11 +43,14 @@ static void test_steps_and_ranges(void **state) {
         assert_int_equal(r.from_ms, T0 + 120000 - TSDB_HOUR_MS);
         assert_int_equal(r.step_ms, TSDB_MINUTE_MS);
         assert_int_equal(dashboard_range(0, T0, T0, &r), -EINVAL);
-        /* Served: 5 min reaches 25 s past now, 1 h 5 min; 6 h does not reach past it. */
+        /* Served: 5 min reaches 25 s past now, 15 min 75 s; 1 h (1 min steps, not live) does not reach
+         * past it, nor 6 h. */
         assert_int_equal(dashboard_range_served(5 * TSDB_MINUTE_MS, T0, &r), 0);
         assert_int_equal(r.to_ms, T0 + 25000);
+        assert_int_equal(dashboard_range_served(15 * TSDB_MINUTE_MS, T0, &r), 0);
+        assert_int_equal(r.to_ms, T0 + 75000);
         assert_int_equal(dashboard_range_served(TSDB_HOUR_MS, T0, &r), 0);
-        assert_int_equal(r.to_ms, T0 + 5 * TSDB_MINUTE_MS);
+        assert_int_equal(r.to_ms, T0);
         assert_int_equal(dashboard_range_served(6 * TSDB_HOUR_MS, T0 + 1, &r), 0);
         assert_int_equal(r.to_ms, T0 + TSDB_MINUTE_MS);
         int64_t ms;
@@ -164,7 +167,9 @@ static void test_doc(void **state) {
         /* Served: links to the ranges, its own origin allowed, live with the room to refresh in. */
         assert_int_equal(dashboard_doc_served(doc, "http://127.0.0.1:9677"), 0);
         assert_true(json_is_true(json_object_get(doc, "live")));
-        assert_int_equal(json_integer_value(json_object_get(doc, "refresh_ms")), 1000); /* to - now < 1 s */
+        /* Fetched again once a span (at least a minute), slid by the room in between. */
+        assert_int_equal(json_integer_value(json_object_get(doc, "refresh_ms")), 2 * TSDB_MINUTE_MS);
+        assert_int_equal(json_integer_value(json_object_get(doc, "slide_ms")), 10000);
         f = open_memstream(&html, &len);
         assert_int_equal(render_dashboard_html(f, doc, &e), 0);
         fclose(f);
