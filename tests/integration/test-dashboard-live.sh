@@ -3,7 +3,8 @@
 # sysroot with an alert rule that fires on its memory:
 # - every panel there; a panel the host has drawn, one it lacks saying so; the page live (its script
 #   polled /api/v1/current: data-live holds the tick, the ticks are appended to the chart's lines)
-#   and each value in its tables that the tick has equal to /api/v1/current's;
+#   and each value in its tables that the tick has equal to /api/v1/current's; left open past the
+#   chart's end, the axes slid by the script (dashboard-slide.js over the DevTools protocol);
 # - the alert shown firing, then (the fixture's memory freed) resolved, with both events;
 # - nothing on the console, and no request but to the daemon (Chromium's net log);
 # - /dashboard?range= refuses a range it does not offer (400), and `skytune dashboard` prints the
@@ -19,7 +20,14 @@ command -v curl >/dev/null || { echo "SKIP: curl missing (scripts/install-deps.s
 [[ $(id -u) -ne 0 ]] || command -v runuser >/dev/null || { echo "SKIP: root without runuser"; exit 77; }
 tmp=$(mktemp -d)
 pids=()
-trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$tmp"' EXIT
+slide=
+cleanup() {
+        local p
+        for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+        [[ -z $slide ]] || kill -9 -- -"$slide" 2>/dev/null || true
+        rm -rf "$tmp"
+}
+trap cleanup EXIT
 chmod 0777 "$tmp"
 mkdir -p "$tmp/home" "$tmp/root" "$tmp/alerts"
 run=()
@@ -133,6 +141,22 @@ for _ in $(seq 50); do
 done
 sleep 0.5
 dom resolved resolved
+# Left open in real time past the chart's end (25 s of room at 5 min): the script slides the axes.
+if node --experimental-websocket -e 'process.exit(typeof WebSocket === "function" ? 0 : 1)' 2>/dev/null; then
+        dport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        # A session of its own, so that its whole process group is stopped (the wrapper's children too).
+        setsid "${run[@]}" env HOME="$tmp/home" "$browser" --headless --no-first-run --disable-gpu \
+                --disable-extensions --user-data-dir="$tmp/home/slide" --window-size=1000,1400 \
+                --remote-debugging-port="$dport" about:blank >/dev/null 2>"$tmp/slide.log" &
+        slide=$!
+        for _ in $(seq 100); do curl -sf "http://127.0.0.1:$dport/json/list" >/dev/null && break; sleep 0.1; done
+        node --experimental-websocket "$src/tests/integration/dashboard-slide.js" "$dport" "$url/dashboard?range=5m" 60 ||
+                fail "the live page's slide (above)"
+        kill -- -"$slide" 2>/dev/null || true
+        slide=
+else
+        echo "SKIP part: the slide needs node with WebSocket (nodejs 20.10 or later)"
+fi
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
 rc=0; "$sky" dashboard --config "$tmp/m.conf" >/dev/null 2>"$tmp/none" || rc=$?
 [[ $rc == 1 ]] && grep -q 'nothing answers' "$tmp/none" || fail "skytune dashboard with no daemon (rc $rc): $(cat "$tmp/none")"
