@@ -30,7 +30,8 @@ static int head(FILE *f, const json_t *doc) {
                 "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                 "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'sha256-%s'; "
                 "script-src 'sha256-%s'; connect-src %s; img-src 'none'; base-uri 'none'; form-action 'none'\">\n"
-                "<meta name=\"color-scheme\" content=\"light dark\">\n"
+                "<meta name=\"color-scheme\" content=\"light dark\">\n<meta name=\"referrer\" "
+                "content=\"no-referrer\">\n"
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>skytune dashboard: ",
                 style, script, jstr(doc, "served_on") ? "'self'" : "'none'");
         free(style);
@@ -83,6 +84,13 @@ static void header(FILE *f, const json_t *doc) {
                 "</h1>\n<p id=\"range\" data-from-ms=\"%lld\" data-to-ms=\"%lld\">%s to %s, a point every %s; as of ",
                 (long long) from, (long long) to, a, b, step);
         markup_put(f, jstr_or(doc, "now", "-"));
+        /* Where the page comes from: the daemon's address, or none (a file). */
+        const char *served = jstr(doc, "served_on");
+        fputs(served ? "; served by <span id=\"served-on\">" : "; an offline file", f);
+        if (served) {
+                markup_put(f, served);
+                fputs("</span>", f);
+        }
         fputs("</p>\n", f);
         picker(f, doc, to - from);
         fputs("</header>\n", f);

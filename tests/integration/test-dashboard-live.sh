@@ -113,6 +113,7 @@ want = top + height - min(max((v - y0) / (y1 - y0), 0), 1) * height
 assert abs(added[-1][1] - want) <= 1, ("the last appended point is not at the table's value", added[-1], want, v, att)
 assert int(d.html["data-live"]) > max(p[0] for s in data["series"] for p in s["points"]), "no tick newer than the page"
 drawn = len(xy)
+assert f'served by <span id="served-on">{url}</span>' in html, "the page does not say the address it is served on"
 values = json.load(open(cur))["values"]
 same = 0
 for name, cells in d.rows.items():

@@ -162,6 +162,8 @@ static void test_doc(void **state) {
         assert_non_null(strstr(html, ">kept: improved</text>"));
         assert_non_null(strstr(html, "no database configured"));
         assert_non_null(strstr(html, "connect-src 'none'"));
+        assert_non_null(strstr(html, "; an offline file</p>"));
+        assert_non_null(strstr(html, "<meta name=\"referrer\" content=\"no-referrer\">"));
         assert_null(strstr(html, "<a href=\"/dashboard"));
         free(html);
         /* Served: links to the ranges, its own origin allowed, live with the room to refresh in. */
@@ -174,6 +176,7 @@ static void test_doc(void **state) {
         assert_int_equal(render_dashboard_html(f, doc, &e), 0);
         fclose(f);
         assert_non_null(strstr(html, "connect-src 'self'"));
+        assert_non_null(strstr(html, "served by <span id=\"served-on\">http://127.0.0.1:9677</span>"));
         assert_non_null(strstr(html, "<a href=\"/dashboard?range=5m\">5m</a>"));
         free(html);
         error_done(&e);
