@@ -38,7 +38,7 @@ async function main() {
                 return {slid:document.documentElement.dataset.slid||null, live:document.documentElement.dataset.live,
                   d:svg.querySelector('path.l0').getAttribute('d'), x0:+d.x0, x1:+d.x1, y0:+d.y0, y1:+d.y1,
                   top:+d.top, height:+d.height, left:+d.left, width:+d.width,
-                  labels:[].map.call(svg.querySelectorAll('text.xt'),function(t){return t.textContent;}),
+                  labels:[].map.call(svg.querySelectorAll('text.xt'),function(t){return t.textContent+' at '+t.getAttribute('x');}),
                   value:row?+row.cells[1].dataset.value:null};})()`;
         let first = null, s = null;
         const end = Date.now() + timeoutS * 1000;
@@ -52,7 +52,8 @@ async function main() {
         ws.close();
         if (!s || !s.slid) fail('the page did not slide its axes in', timeoutS, 's', JSON.stringify(s && s.live));
         if (s.x0 <= first.x0) fail('the axes did not move', first.x0, s.x0);
-        if (JSON.stringify(s.labels) === JSON.stringify(first.labels)) fail('the time labels stayed', s.labels);
+        if (JSON.stringify(s.labels) === JSON.stringify(first.labels))
+                fail('the time labels stayed where they were', s.labels);
         const pts = [...s.d.matchAll(/[ML]([-\d.]+) ([-\d.]+)/g)].map((m) => [+m[1], +m[2]]);
         if (pts.length < 2) fail('the memory line has no points after the slide', s.d);
         for (let i = 0; i < pts.length; i++) {
