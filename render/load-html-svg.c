@@ -25,6 +25,8 @@ static const char *const colors[] = { "#1f77b4", "#d62728", "#2ca02c", "#9467bd"
 /* A dash pattern per line beside its colour, so that lines are told apart without colour (in print,
  * by people who do not see it); the legend shows the same pattern. */
 static const char *const dashes[] = { "none", "7 3", "2 2", "9 3 2 3", "1 3", "12 4", "5 2 1 2" };
+/* Line k's dash: past the colours the dashes shift by one, so that up to 49 lines differ in one of the two. */
+#define DASH_OF(k) dashes[((k) + (k) / N_COLORS) % N_COLORS]
 
 void chart_fmt(char *buf, size_t size, const char *unit, double v) {
         if (!isfinite(v))
@@ -172,7 +174,7 @@ static void series_path(FILE *f, const Chart *c, const Scale *s, size_t k) {
         fprintf(f,
                 "<path class=\"line l%zu\" fill=\"none\" stroke-width=\"1.5\" stroke=\"%s\" stroke-dasharray=\"%s\" "
                 "d=\"",
-                k, colors[k % N_COLORS], dashes[k % N_COLORS]);
+                k, colors[k % N_COLORS], DASH_OF(k));
         bool pen = false;
         for (size_t i = 0; i < c->n;) {
                 if (!isfinite(c->x[i])) {
@@ -237,7 +239,7 @@ static void legend(FILE *f, const Chart *c) {
                         " <svg class=\"key\" width=\"26\" height=\"10\" aria-hidden=\"true\"><line x1=\"0\" x2=\"26\" "
                         "y1=\"5\" "
                         "y2=\"5\" stroke-width=\"2.5\" stroke=\"%s\" stroke-dasharray=\"%s\"/></svg> ",
-                        colors[k % N_COLORS], dashes[k % N_COLORS]);
+                        colors[k % N_COLORS], DASH_OF(k));
                 markup_put(f, c->series[k].name);
         }
         fputs(" <output></output></figcaption>\n", f);

@@ -226,12 +226,33 @@ static void test_render_refuses(void **state) {
         free(html);
 }
 
+/* Eight lines: the eighth has the first one's colour, and so another dash. */
+static void test_render_styles(void **state) {
+        (void) state;
+        char doc[2048] =
+                "{\"schema\":\"skytune.dashboard/1\",\"from_ms\":0,\"to_ms\":60000,\"step_ms\":1000,"
+                "\"panels\":[{\"id\":\"p\",\"series\":[\"a0\",\"a1\",\"a2\",\"a3\",\"a4\",\"a5\",\"a6\",\"a7\"]}],"
+                "\"series\":[";
+        for (int k = 0; k < 8; k++)
+                snprintf(doc + strlen(doc), sizeof(doc) - strlen(doc), "%s{\"name\":\"a%d\",\"points\":[[0,1,1,1,1]]}",
+                         k ? "," : "", k);
+        strcat(doc, "]}");
+        char *html = NULL;
+        assert_int_equal(render_text(doc, &html), 0);
+        assert_non_null(strstr(html,
+                               "class=\"line l0\" fill=\"none\" stroke-width=\"1.5\" stroke=\"#1f77b4\" "
+                               "stroke-dasharray=\"none\""));
+        assert_non_null(strstr(html,
+                               "class=\"line l7\" fill=\"none\" stroke-width=\"1.5\" stroke=\"#1f77b4\" "
+                               "stroke-dasharray=\"7 3\""));
+        free(html);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_match),
-                cmocka_unit_test(test_steps_and_ranges),
-                cmocka_unit_test(test_doc),
-                cmocka_unit_test(test_render_refuses),
+                cmocka_unit_test(test_match),         cmocka_unit_test(test_steps_and_ranges),
+                cmocka_unit_test(test_doc),           cmocka_unit_test(test_render_refuses),
+                cmocka_unit_test(test_render_styles),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
