@@ -7,6 +7,7 @@
 #   chart's end, the axes slid by the script (dashboard-slide.js over the DevTools protocol);
 # - the alert shown firing, then (the fixture's memory freed) resolved, with both events;
 # - nothing on the console, and no request but to the daemon (Chromium's net log);
+# - with api_token_file, the page opened with ?token= passes it to its polls and range links;
 # - /dashboard?range= refuses a range it does not offer (400), and `skytune dashboard` prints the
 #   address and says when nothing answers there.
 set -euo pipefail
@@ -158,6 +159,38 @@ if node --experimental-websocket -e 'process.exit(typeof WebSocket === "function
 else
         echo "SKIP part: the slide needs node with WebSocket (nodejs 20.10 or later)"
 fi
+# With api_token_file (any address; here loopback): /dashboard without the token is 401, and a page
+# opened with ?token= passes it on to its polls and its range links.
+(umask 077; echo "t0ken-$RANDOM" >"$tmp/token")
+token=$(cat "$tmp/token")
+tport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+printf 'listen = "127.0.0.1:%s";\napi_token_file = "token";\n' "$tport" >"$tmp/t.conf"
+DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/no-bus "$mon" --config "$tmp/t.conf" --sysroot "$tmp/root" \
+        --store "$tmp/t.db" --interval 0.2 --alerts "$tmp/alerts" 2>"$tmp/t.log" &
+pids+=($!)
+turl=http://127.0.0.1:$tport
+for _ in $(seq 100); do curl -sf "$turl/api/v1/health?token=$token" >/dev/null && break; sleep 0.1; done
+sleep 1
+code=$(curl -s -o /dev/null -w '%{http_code}' "$turl/dashboard?range=5m")
+[[ $code == 401 ]] || fail "/dashboard without the token: $code"
+"${run[@]}" env HOME="$tmp/home" "$browser" --headless --no-first-run --disable-gpu --disable-extensions \
+        --user-data-dir="$tmp/home/profile" --window-size=1000,1400 --virtual-time-budget=3000 \
+        --log-net-log="$tmp/t.net" --dump-dom "$turl/dashboard?range=5m&token=$token" >"$tmp/t.dom" 2>"$tmp/t.clog" ||
+        fail "Chromium on /dashboard with a token: $(tail -5 "$tmp/t.clog")"
+python3 - "$tmp/t.dom" "$tmp/t.net" "$turl" "$token" <<'PY' || fail "the page with a token (above)"
+import json, re, sys
+dom, net, url, token = sys.argv[1:5]
+html = open(dom, encoding="utf-8").read()
+live = re.search(r'<html[^>]* data-live="([^"]*)"', html)
+assert live and live.group(1).isdigit(), ("the page's polls did not pass the token", live and live.group(1))
+links = [l.replace("&amp;", "&") for l in re.findall(r'<a href="([^"]*/dashboard\?range=[^"]*)"', html)]
+assert links and all(("token=" + token) in l for l in links), links
+urls = {e["params"][k] for e in json.load(open(net))["events"] for k in ("url", "original_url") if k in e.get("params", {})}
+polls = [u for u in urls if "/api/v1/current" in u]
+assert polls and all(("token=" + token) in u for u in polls), sorted(urls)
+print(f"with a token: polls {sorted(polls)}, {len(links)} range links carry it")
+PY
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
 rc=0; "$sky" dashboard --config "$tmp/m.conf" >/dev/null 2>"$tmp/none" || rc=$?
 [[ $rc == 1 ]] && grep -q 'nothing answers' "$tmp/none" || fail "skytune dashboard with no daemon (rc $rc): $(cat "$tmp/none")"
