@@ -10,7 +10,12 @@
  *     sysroot, polled N times over one keep-alive connection (as a page's fetch() does) and N times
  *     with a new connection each, against as long idle, A B A B; its CPU from the kernel's schedstat
  *     (ns), the idle rate subtracted. A page polls once a second, so a poll's cost in us is its share
- *     of a core in units of 1e-4 % (200 us: 0.02 %).
+ *     of a core in units of 1e-4 % (200 us: 0.02 %);
+ *  3. an open live dashboard page (docs/dashboard.md, Figures): a store of the last hour of 1 s samples
+ *     of every panel's series (a pattern's star four ways), the page of 5 min and 15 min as GET
+ *     /dashboard builds it (the route's function without HTTP: document, served marks, renderer),
+ *     A B A B, the thread's CPU; the page fetches itself again every refresh_ms and polls once a
+ *     second, so its share of a core is that CPU over the interval plus a keep-alive poll of 2.
  *
  *   bench-api [--rounds R] [--polls N] [--sysroot DIR] [--monitor PATH]
  */
@@ -29,12 +34,16 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "dashboard-doc.h"
+#include "render-dashboard.h"
 #include "ring.h"
 #include "stats.h"
 #include "tsdb.h"
 
-#define SERIES 10
-#define HOURS  24
+#define SERIES     10
+#define HOURS      24
+#define PER_STAR   4 /* the dashboard's store: each star of a panel's pattern four ways */
+#define MAX_SERIES 128
 
 /* The first hour filled: the last 24 whole hours, so that the daemon's retention keeps them. */
 static int64_t T0;
@@ -257,8 +266,8 @@ static void http_query(int port, int rounds) {
         free(v);
 }
 
-static void bench_daemon(const char *bin, const char *sysroot, const char *dir, const char *store, int polls,
-                         int rounds, int query_rounds) {
+static double bench_daemon(const char *bin, const char *sysroot, const char *dir, const char *store, int polls,
+                           int rounds, int query_rounds) {
         int port = 20000 + (int) (getpid() % 20000);
         pid_t pid = start_monitor(bin, sysroot, dir, store, port);
         sleep(3); /* a few ticks: every collector's series in the ring */
@@ -283,9 +292,103 @@ static void bench_daemon(const char *bin, const char *sysroot, const char *dir, 
         printf("  a poll, a new connection each      %7.1f us  (%.4f %% of a core at 1 poll/s)\n",
                stats_median(fresh, (size_t) rounds), stats_median(fresh, (size_t) rounds) / 1e4);
         printf("  body                               %7zu bytes\n", bytes);
+        double poll = stats_median(keep, (size_t) rounds);
         free(keep);
         free(fresh);
         free(idle);
+        return poll;
+}
+
+/* The names the panels draw: each pattern, its star replaced PER_STAR ways. */
+static size_t dash_names(char out[][96]) {
+        size_t n = 0;
+        for (size_t p = 0; p < dashboard_n_panels; p++)
+                for (const char *const *pat = dashboard_panels[p].patterns; *pat; pat++) {
+                        const char *star = strchr(*pat, '*');
+                        for (int k = 0; k < (star ? PER_STAR : 1) && n < MAX_SERIES; k++, n++)
+                                if (star)
+                                        snprintf(out[n], 96, "%.*s%s%d%s", (int) (star - *pat), *pat,
+                                                 strstr(*pat, "per_cpu") ? "" : "bench", k, star + 1);
+                                else
+                                        snprintf(out[n], 96, "%s", *pat);
+                }
+        return n;
+}
+
+/* The hour before t0_ms at 1 s, a value with some noise per series. */
+static size_t dash_fill(struct tsdb *t, int64_t t0_ms) {
+        static char name[MAX_SERIES][96];
+        static struct store_point p[MAX_SERIES][3600];
+        struct tsdb_chunk_in in[MAX_SERIES];
+        size_t n = dash_names(name);
+        unsigned seed = 1;
+        for (size_t s = 0; s < n; s++) {
+                int64_t id;
+                if (tsdb_series(t, name[s], 2, &id) < 0)
+                        exit(1);
+                for (int i = 0; i < 3600; i++)
+                        p[s][i] = (struct store_point) { t0_ms - TSDB_HOUR_MS + (int64_t) i * 1000,
+                                                         (int64_t) (1000 * (s + 1)) + rand_r(&seed) % 500 };
+                in[s] = (struct tsdb_chunk_in) { id, p[s], 3600 };
+        }
+        if (tsdb_append_chunks(t, in, n) < 0)
+                exit(1);
+        return n;
+}
+
+/* One page of span at now: its CPU time; its size and refresh interval in *ret_bytes, *ret_refresh. */
+static double dash_page(struct tsdb *t, int64_t span, int64_t now, size_t *ret_bytes, int64_t *ret_refresh) {
+        double c = cpu_us();
+        DashboardRange r;
+        json_t *doc = NULL;
+        char *html = NULL;
+        size_t len = 0;
+        FILE *f = NULL;
+        Error e = ERROR_NULL;
+        if (dashboard_range_served(span, now, &r) < 0 || dashboard_doc_build(t, &r, "bench", &doc) < 0 ||
+            dashboard_doc_transactions(doc, NULL, "none") < 0 || dashboard_doc_served(doc, "http://127.0.0.1:1") < 0 ||
+            !(f = open_memstream(&html, &len)) || render_dashboard_html(f, doc, &e) < 0 || fclose(f) != 0)
+                exit(1);
+        c = cpu_us() - c;
+        *ret_bytes = len;
+        *ret_refresh = json_integer_value(json_object_get(doc, "refresh_ms"));
+        free(html);
+        json_decref(doc);
+        error_done(&e);
+        return c;
+}
+
+/* 3. A live /dashboard page: the page as the route builds it, per live range, A B A B; its share of
+ * a core is that CPU over the page's refresh interval plus a poll a second (poll_us, from 2). */
+static void bench_dashboard(const char *dir, int rounds, double poll_us) {
+        char path[96];
+        snprintf(path, sizeof(path), "%s/dashboard.db", dir);
+        struct tsdb *t;
+        if (tsdb_open(path, &t, NULL) < 0)
+                exit(1);
+        /* Now at the end of the filled hour: every range reads only filled seconds. */
+        int64_t now = ((int64_t) time(NULL) * 1000 / TSDB_HOUR_MS) * TSDB_HOUR_MS;
+        size_t n = dash_fill(t, now), r = (size_t) rounds;
+        static const int64_t spans[] = { 5 * TSDB_MINUTE_MS, 15 * TSDB_MINUTE_MS };
+        static const char *const label[] = { "5m", "15m" };
+        double *v[2] = { calloc(r, sizeof(double)), calloc(r, sizeof(double)) };
+        size_t bytes[2];
+        int64_t refresh[2];
+        for (int k = 0; k < 2; k++)
+                dash_page(t, spans[k], now, &bytes[k], &refresh[k]); /* warm */
+        for (size_t i = 0; i < r; i++)
+                for (int k = 0; k < 2; k++)
+                        v[k][i] = dash_page(t, spans[k], now, &bytes[k], &refresh[k]);
+        printf("\nGET /dashboard, a live page (%zu series of the last hour at 1 s; A B A B, %d rounds, CPU medians)\n",
+               n, rounds);
+        printf("  range  a page (CPU)   size     fetched again   + a poll a second = share of a core\n");
+        for (int k = 0; k < 2; k++) {
+                double cpu = stats_median(v[k], r), per_s = cpu / ((double) refresh[k] / 1000);
+                printf("  %-5s  %8.2f ms  %5zu KB  every %5.0f s    %5.1f + %4.1f us/s = %.4f %%\n", label[k],
+                       cpu / 1e3, bytes[k] / 1024, (double) refresh[k] / 1000, per_s, poll_us, (per_s + poll_us) / 1e4);
+                free(v[k]);
+        }
+        tsdb_close(t);
 }
 
 int main(int argc, char **argv) {
@@ -326,7 +429,8 @@ int main(int argc, char **argv) {
         snprintf(query_bound, sizeof(query_bound), "from=%lld&to=%lld&step=59s", (long long) (end - 13 * TSDB_HOUR_MS),
                  (long long) end);
         bench_query(store, rounds);
-        bench_daemon(bin, sysroot, dir, store, polls, rounds < 5 ? rounds : 5, rounds);
+        double poll = bench_daemon(bin, sysroot, dir, store, polls, rounds < 5 ? rounds : 5, rounds);
+        bench_dashboard(dir, rounds, poll);
         char cmd[128];
         snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
         return system(cmd) == 0 ? 0 : 1;

@@ -31,6 +31,7 @@ static const Verb verbs[] = {
         { "monitor", verb_monitor, "skytune-monitor's history: a series per step, the series, a summary" },
         { "alerts", verb_alerts, "skytune-monitor's alerts; check and test its alert rules" },
         { "bench", verb_bench, "benchmark suites: check, run into a history, compare with gates" },
+        { "dashboard", verb_dashboard, "skytune-monitor's history, alerts and tunings as one offline page" },
 };
 
 static void usage_text(FILE *f, void *userdata) {

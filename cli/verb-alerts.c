@@ -160,12 +160,9 @@ typedef struct List {
 /* One kept record ("alert/NAME" -> the state, its times on the wall clock). */
 static int add_alert(const char *key, const char *value, void *userdata) {
         List *l = userdata;
-        json_t *j = json_loads(value, 0, NULL);
         AlertState s;
         alert_state_init(&s);
-        int r = j ? alert_state_from_json(j, 0, INT64_MAX / 2, &s) : -EBADMSG;
-        json_decref(j);
-        if (r < 0) {
+        if (alert_state_from_text(value, INT64_MAX / 2, &s) < 0) {
                 l->unreadable++;
                 return 0;
         }

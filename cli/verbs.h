@@ -24,6 +24,7 @@ int verb_stress(int argc, char **argv);
 int verb_monitor(int argc, char **argv);
 int verb_alerts(int argc, char **argv);
 int verb_bench(int argc, char **argv);
+int verb_dashboard(int argc, char **argv);
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -30,6 +30,7 @@
 #define MONITOR_SUMMARY_SCHEMA "skytune.monitor-summary/1" /* monitor summary --json (docs/monitor.md) */
 #define ALERTS_SCHEMA "skytune.alerts/1"                 /* alerts --json (docs/monitor.md) */
 #define ALERT_HISTORY_SCHEMA "skytune.alert-history/1"   /* alerts --history --json (docs/monitor.md) */
+#define DASHBOARD_SCHEMA "skytune.dashboard/1"         /* dashboard --html's data (docs/dashboard.md) */
 #define MONITOR_STATUS_SCHEMA "skytune.monitor-status/1" /* skytune-monitor's GET /api/v1/status (docs/monitor.md) */
 #define SILENCE_SCHEMA "skytune.silence/1"               /* one silence file (docs/monitor.md, Silences) */
 #define SILENCES_SCHEMA "skytune.silences/1"             /* alerts silences --json (docs/monitor.md, Silences) */

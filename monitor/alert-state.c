@@ -196,3 +196,10 @@ int alert_state_from_json(const json_t *j, int64_t shift_ms, int64_t now_ms, Ale
         *s = n;
         return 0;
 }
+
+int alert_state_from_text(const char *text, int64_t now_ms, AlertState *s) {
+        json_t *j = json_loads(text, 0, NULL);
+        int r = j ? alert_state_from_json(j, 0, now_ms, s) : -EBADMSG;
+        json_decref(j);
+        return r;
+}

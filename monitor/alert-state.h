@@ -55,5 +55,8 @@ json_t *alert_state_to_json(const AlertState *s, int64_t shift_ms);
  * now_ms (a clock set back since) become now_ms. */
 int alert_state_from_json(const json_t *j, int64_t shift_ms, int64_t now_ms, AlertState *s);
 
+/* The same from the JSON text the store keeps (times on the wall clock: no shift). */
+int alert_state_from_text(const char *text, int64_t now_ms, AlertState *s);
+
 const char *alert_phase_name(AlertPhase p);
 const char *alert_event_name(AlertEventKind k);

@@ -83,6 +83,10 @@ int daemon_get_query(void *userdata, HttpRequest *req, char **ret, size_t *ret_l
 int daemon_get_alerts(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
 int daemon_get_transactions(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
 int daemon_get_health(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
+/* GET /dashboard (daemon-dashboard.c). */
+int daemon_get_dashboard(void *userdata, HttpRequest *req, char **ret, size_t *ret_len);
+/* The helper's transactions into m->txlist (or why not into m->tx_why), at most once in 10 s. */
+void daemon_read_transactions(Monitor *m);
 /* The caches' bodies freed (at stop). */
 void daemon_routes_done(Monitor *m);
 

@@ -159,7 +159,7 @@ static void on_transactions(void *userdata, json_t *list, const char *why) {
         keep_transactions(m, list, why);
 }
 
-static void read_transactions(Monitor *m) {
+void daemon_read_transactions(Monitor *m) {
         int64_t now = realtime_ms();
         if (m->tx_busy || (m->tx_read_ms > 0 && now >= m->tx_read_ms && now - m->tx_read_ms < TX_CACHE_MS))
                 return;
@@ -184,7 +184,7 @@ int daemon_get_transactions(void *userdata, HttpRequest *req, char **ret, size_t
         int r = api_transactions_args(&s, req, &since);
         if (r < 0)
                 return r;
-        read_transactions(m);
+        daemon_read_transactions(m);
         return api_transactions(&s, m->txlist, m->tx_why, req, ret, ret_len);
 }
 

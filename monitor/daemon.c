@@ -219,6 +219,7 @@ static const HttpRoute routes[] = {
         { "/api/v1/alerts", "application/json", daemon_get_alerts },
         { "/api/v1/transactions", "application/json", daemon_get_transactions },
         { "/api/v1/health", "application/json", daemon_get_health },
+        { "/dashboard", "text/html; charset=utf-8", daemon_get_dashboard },
 };
 
 static int http_failed(const Monitor *m, const ListenAddr *a, int r) {

@@ -78,10 +78,12 @@ int load_series_build(const json_t *doc, LoadSeries *s) {
         size_t i, n = 0;
         json_t *iv;
         bool have_total = false;
-        json_array_foreach(ivs, i, iv) have_total |= json_is_object(iv) && json_is_null(json_object_get(iv, "step"));
-        json_array_foreach(ivs, i, iv) n += json_is_object(iv) && total_interval(iv, have_total);
-        double **cols[] = { &s->t, &s->planned, &s->attempted, &s->sent, &s->completed, &s->ok,
-                            &s->pct[0], &s->pct[1], &s->pct[2], &s->pct[3], &s->pct[4] };
+        json_array_foreach(ivs, i, iv)
+                have_total |= json_is_object(iv) && json_is_null(json_object_get(iv, "step"));
+        json_array_foreach(ivs, i, iv)
+                n += json_is_object(iv) && total_interval(iv, have_total);
+        double **cols[] = { &s->t,      &s->planned, &s->attempted, &s->sent,   &s->completed, &s->ok,
+                            &s->pct[0], &s->pct[1],  &s->pct[2],    &s->pct[3], &s->pct[4] };
         for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
                 if (!(*cols[c] = calloc(MAX(n, 1), sizeof(double))))
                         return -ENOMEM;
@@ -98,8 +100,8 @@ int load_series_build(const json_t *doc, LoadSeries *s) {
 }
 
 void load_series_done(LoadSeries *s) {
-        double *cols[] = { s->t, s->planned, s->attempted, s->sent, s->completed, s->ok,
-                           s->pct[0], s->pct[1], s->pct[2], s->pct[3], s->pct[4] };
+        double *cols[] = { s->t,      s->planned, s->attempted, s->sent,   s->completed, s->ok,
+                           s->pct[0], s->pct[1],  s->pct[2],    s->pct[3], s->pct[4] };
         for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
                 free(cols[c]);
         for (size_t k = 0; k < s->n_errors; k++) {
@@ -139,11 +141,22 @@ static void drop_hdr(json_t *o) {
         json_t *v;
         size_t i;
         if (json_is_array(o))
-                json_array_foreach(o, i, v) drop_hdr(v);
+                json_array_foreach(o, i, v)
+                        drop_hdr(v);
         if (!json_is_object(o))
                 return;
         json_object_del(o, "hdr");
-        json_object_foreach(o, k, v) drop_hdr(v);
+        json_object_foreach(o, k, v)
+                drop_hdr(v);
+}
+
+void html_script_json(FILE *f, const char *text) {
+        /* <, > and & only occur inside JSON strings, where \u escapes mean the same. */
+        for (const char *c = text; *c; c++)
+                if (*c == '<' || *c == '>' || *c == '&')
+                        fprintf(f, "\\u%04x", (unsigned) *c);
+                else
+                        fputc(*c, f);
 }
 
 int html_embedded_data(FILE *f, const json_t *doc, const LoadSeries *s) {
@@ -161,12 +174,7 @@ int html_embedded_data(FILE *f, const json_t *doc, const LoadSeries *s) {
         json_decref(copy);
         if (!text)
                 return -ENOMEM;
-        /* <, > and & only occur inside JSON strings, where \u escapes mean the same. */
-        for (const char *c = text; *c; c++)
-                if (*c == '<' || *c == '>' || *c == '&')
-                        fprintf(f, "\\u%04x", (unsigned) *c);
-                else
-                        fputc(*c, f);
+        html_script_json(f, text);
         free(text);
         return 0;
 }

@@ -23,24 +23,18 @@ static void td(FILE *f, const json_t *v) {
         fputs("</td>", f);
 }
 
-static void td_text(FILE *f, const char *s) {
+void html_td_text(FILE *f, const char *s) {
         fputs("<td>", f);
         markup_put(f, s ? s : "-");
         fputs("</td>", f);
 }
 
-static void th_row(FILE *f, const char *const *names, size_t n) {
+void html_th_row(FILE *f, const char *const *names, size_t n) {
         fputs("<thead><tr>", f);
         for (size_t i = 0; i < n; i++)
                 fprintf(f, "<th>%s</th>", names[i]);
         fputs("</tr></thead>\n", f);
 }
-
-#define TH(f, ...)                                                                                      \
-        do {                                                                                            \
-                static const char *const h_[] = { __VA_ARGS__ };                                         \
-                th_row(f, h_, sizeof(h_) / sizeof(h_[0]));                                              \
-        } while (0)
 
 void html_thresholds(FILE *f, const json_t *doc) {
         const json_t *ths = json_object_get(doc, "thresholds");
@@ -62,14 +56,14 @@ void html_thresholds(FILE *f, const json_t *doc) {
                         snprintf(at, sizeof(at), "%.0f s", jnum(t, "failed_at_s"));
                 fprintf(f, "<tr class=\"%s\">", passed ? "pass" : "fail");
                 td(f, json_object_get(t, "text"));
-                td_text(f, jstr_or(t, "step", "whole run"));
-                td_text(f, obs);
+                html_td_text(f, jstr_or(t, "step", "whole run"));
+                html_td_text(f, obs);
                 fputs("<td>", f);
                 markup_put(f, jstr_or(t, "op", "?"));
                 fputc(' ', f);
                 markup_put(f, want);
                 fprintf(f, "</td><td>%s</td>", passed ? "passed" : "FAILED");
-                td_text(f, at);
+                html_td_text(f, at);
                 fputs("</tr>\n", f);
         }
         fputs("</table>\n", f);
@@ -77,16 +71,16 @@ void html_thresholds(FILE *f, const json_t *doc) {
 
 static void summary_row(FILE *f, const char *name, const json_t *sum) {
         fputs("<tr>", f);
-        td_text(f, name);
+        html_td_text(f, name);
         static const char *const counts[] = { "duration_s", "attempted", "sent", "completed", "ok", "ok_per_s" };
         for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
                 td(f, json_object_get(sum, counts[i]));
         char buf[48];
-        td_text(f, load_fmt_metric(buf, sizeof(buf), "error_rate", json_object_get(sum, "error_rate")));
+        html_td_text(f, load_fmt_metric(buf, sizeof(buf), "error_rate", json_object_get(sum, "error_rate")));
         const json_t *lat = json_object_get(sum, "latency_us");
         for (size_t p = 0; p < 5; p++)
-                td_text(f, load_fmt_us(buf, sizeof(buf), json_object_get(lat, load_pct_names[p])));
-        td_text(f, load_fmt_us(buf, sizeof(buf), json_object_get(json_object_get(sum, "lateness_us"), "p99")));
+                html_td_text(f, load_fmt_us(buf, sizeof(buf), json_object_get(lat, load_pct_names[p])));
+        html_td_text(f, load_fmt_us(buf, sizeof(buf), json_object_get(json_object_get(sum, "lateness_us"), "p99")));
         fputs("</tr>\n", f);
 }
 
@@ -96,15 +90,15 @@ void html_summaries(FILE *f, const json_t *doc) {
            "p99.9", "max", "send lateness p99");
         size_t i;
         json_t *st;
-        json_array_foreach(json_object_get(doc, "steps"), i, st) summary_row(f, jstr_or(st, "name", "-"),
-                                                                             json_object_get(st, "summary"));
+        json_array_foreach(json_object_get(doc, "steps"), i, st)
+                summary_row(f, jstr_or(st, "name", "-"), json_object_get(st, "summary"));
         summary_row(f, "total", json_object_get(doc, "total"));
         fputs("</table>\n", f);
 }
 
 static void count_row(FILE *f, const json_t *doc, const char *member, const char *key) {
         fputs("<tr>", f);
-        td_text(f, key);
+        html_td_text(f, key);
         size_t i;
         json_t *st;
         json_array_foreach(json_object_get(doc, "steps"), i, st)
@@ -126,12 +120,13 @@ void html_errors_table(FILE *f, const json_t *doc) {
         fputs("<th>total</th></tr></thead>\n", f);
         const char *k;
         json_t *v;
-        json_object_foreach((json_t *) json_object_get(total, "errors"), k, v) count_row(f, doc, "errors", k);
+        json_object_foreach((json_t *) json_object_get(total, "errors"), k, v)
+                count_row(f, doc, "errors", k);
         json_object_foreach((json_t *) json_object_get(total, "status"), k, v) {
                 char name[64];
                 snprintf(name, sizeof(name), "HTTP %s", k);
                 fputs("<tr>", f);
-                td_text(f, name);
+                html_td_text(f, name);
                 json_array_foreach(json_object_get(doc, "steps"), i, st)
                         td(f, json_object_get(json_object_get(json_object_get(st, "summary"), "status"), k));
                 td(f, v);
@@ -257,9 +252,12 @@ void html_config(FILE *f, const json_t *doc) {
         kv_table(f, "config", config, run, 3);
         size_t i;
         json_t *st;
-        json_array_foreach(json_object_get(config, "steps"), i, st) step_config(f, st);
+        json_array_foreach(json_object_get(config, "steps"), i, st)
+                step_config(f, st);
         fputs("<h3>host fingerprint</h3>\n", f);
-        static const char *const host[] = { "hostname", "kernel", "cpu_model", "cpus", "memory_bytes", "virtualization" };
+        static const char *const host[] = {
+                "hostname", "kernel", "cpu_model", "cpus", "memory_bytes", "virtualization"
+        };
         kv_table(f, "host", json_object_get(doc, "host"), host, 6);
         fputs("<h3>load client</h3>\n", f);
         static const char *const client[] = { "threads", "cpu_s", "cpu_per_request_us", "client_bound" };

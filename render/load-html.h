@@ -14,28 +14,41 @@ typedef struct ChartSeries {
 } ChartSeries;
 
 typedef enum ChartAxis {
-        AXIS_TIME,              /* x in seconds of the run; the document's markers are drawn on it */
-        AXIS_SPECTRUM,          /* x = log10(1 / (1 - q)): p0 p90 p99 p99.9 ... */
-        AXIS_RATE,              /* x = an offered rate, requests per second */
+        AXIS_TIME,     /* x in seconds of the run; the document's markers are drawn on it */
+        AXIS_SPECTRUM, /* x = log10(1 / (1 - q)): p0 p90 p99 p99.9 ... */
+        AXIS_RATE,     /* x = an offered rate, requests per second */
+        AXIS_WALL,     /* x in seconds since the epoch, labelled in UTC; x0..x1 the range shown */
 } ChartAxis;
 
 typedef struct Chart {
         const char *id, *title;
-        const char *unit;       /* of y: "us" (shown as us/ms/s), "/s", "%", "bytes", "" */
+        const char *unit; /* of y: "us" (shown as us/ms/s), "/s", "%", "bytes", "" */
         ChartAxis axis;
         bool log_y;
         const double *x;
         size_t n;
         const ChartSeries *series;
         size_t n_series;
-        const json_t *markers;  /* the document's "markers" (AXIS_TIME), may be NULL */
+        const json_t *markers; /* {"t_s", "kind" (the label), "text"} (AXIS_TIME, AXIS_WALL), may be NULL */
+        double x0, x1;         /* AXIS_WALL: the range drawn */
 } Chart;
 
 /* An inline SVG chart in a <figure>: at most one point per series and pixel column (its minimum and
- * maximum), axes with units, a legend, the markers as labelled vertical lines. */
+ * maximum), axes with units, a legend, the markers as labelled vertical lines. The <svg> carries its
+ * scales (data-x0/x1/left/width, data-y0/y1/top/height/log) for scripts that read or extend it. */
 void svg_chart(FILE *f, const Chart *c);
 /* A value of y's unit for axis labels and tables. */
 void chart_fmt(char *buf, size_t size, const char *unit, double v);
+
+/* A <td> of text, escaped; NULL as "-". */
+void html_td_text(FILE *f, const char *s);
+/* A table's <thead> of names (HTML, written as they are), and the same from a list of literals. */
+void html_th_row(FILE *f, const char *const *names, size_t n);
+#define TH(f, ...)                                               \
+        do {                                                     \
+                static const char *const h_[] = { __VA_ARGS__ }; \
+                html_th_row(f, h_, sizeof(h_) / sizeof(h_[0]));  \
+        } while (0)
 
 /* The tables (load-html-tables.c): each writes one <section> or part of it. */
 void html_thresholds(FILE *f, const json_t *doc);
@@ -50,7 +63,7 @@ typedef struct LoadSeries {
         size_t n;
         double *t, *planned, *attempted, *sent, *completed, *ok, *pct[5]; /* pct: p50 p90 p99 p99.9 max */
         char **error_names;
-        double **errors;        /* per second, one array per error class */
+        double **errors; /* per second, one array per error class */
         size_t n_errors;
 } LoadSeries;
 #define LOAD_SERIES_MAX_ERRORS 12
@@ -61,5 +74,7 @@ void load_series_done(LoadSeries *s);
 /* The document without what the page does not need (the intervals, every "hdr" but the total's),
  * plus the series as columns, as JSON safe inside a <script> element. */
 int html_embedded_data(FILE *f, const json_t *doc, const LoadSeries *s);
+/* JSON text written safe inside a <script> element. */
+void html_script_json(FILE *f, const char *text);
 /* The stress section (load-html-stress.c): nothing when the document has no "stress". */
 void html_stress(FILE *f, const json_t *doc, const LoadSeries *s);

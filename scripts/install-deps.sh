@@ -18,7 +18,9 @@ test+=(postgresql postgresql-contrib)
 test+=(clang libclang-rt-14-dev)
 # The load reports: HdrHistogram's Java library reads and writes the interval logs (javac compiles the
 # reader), xmllint checks the JUnit XML, headless Chromium renders the HTML report.
-test+=(libhdrhistogram-java default-jdk-headless libxml2-utils chromium-headless-shell)
+test+=(libhdrhistogram-java default-jdk-headless libxml2-utils chromium-headless-shell nodejs)
+# The dashboard's browser test compares its screenshots with tests/tools/png-diff (libpng).
+test+=(libpng-dev)
 # The monitor's notifications go to a real Alertmanager (started by the test on a loopback port).
 test+=(prometheus-alertmanager)
 

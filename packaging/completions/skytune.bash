@@ -71,6 +71,12 @@ _skytune() {
         --pattern)
                 COMPREPLY=($(compgen -W 'spike gradual surge breakpoint endurance' -- "$cur"))
                 return ;;
+        --range)
+                COMPREPLY=($(compgen -W '5m 15m 1h 6h 24h 2d 7d 30d' -- "$cur"))
+                return ;;
+        --config)
+                _filedir conf
+                return ;;
         --out | --plan | --profile | --from | --baseline | --cacert | --html | --junit | --scenario | --body-file | --out-ndjson | --script | --file | --password-file | --hdr-log | --sweep)
                 _filedir
                 return ;;
@@ -157,6 +163,8 @@ _skytune() {
                 else
                         _filedir conf
                 fi ;;
+        dashboard)
+                [[ $prev == --store ]] && _filedir db ;;
         monitor)
                 if [[ -z $sub ]]; then
                         COMPREPLY=($(compgen -W 'query series summary' -- "$cur"))

@@ -14,11 +14,8 @@ fx=$src/tests/fixtures/load
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*" >&2; exit 77; }
 
-browser=
-for b in chromium-headless-shell chromium; do
-        command -v "$b" >/dev/null && { browser=$(command -v "$b"); break; }
-done
-[[ -n $browser ]] || skip "no headless Chromium (Debian chromium-headless-shell; scripts/install-deps.sh --test)"
+source "$(dirname "$0")/lib-browser.sh"
+browser_find
 command -v python3 >/dev/null || fail "python3 missing"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -67,7 +64,7 @@ class Dom(HTMLParser):
         if tag == "header" and a.get("id") == "verdict": self.verdict = a.get("data-verdict")
         if tag == "h1": self.in_h1 = True
         if tag == "figure": self.figures += 1
-        if tag == "svg": self.svgs.append({"id": a.get("id"), "lines": 0, "points": 0})
+        if tag == "svg" and a.get("data-chart"): self.svgs.append({"id": a.get("id"), "lines": 0, "points": 0})
         if tag == "path" and self.svgs:
             d = a.get("d") or ""
             self.svgs[-1]["lines"] += 1

@@ -1,0 +1,1 @@
+$S dashboard --json --since 2s

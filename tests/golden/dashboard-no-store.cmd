@@ -1,0 +1,1 @@
+$S dashboard --store $PWD/none.db --html $PWD/out.html
