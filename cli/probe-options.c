@@ -135,7 +135,10 @@ static void help_option(FILE *f, const ProbeOption *o) {
         char head[64];
         snprintf(head, sizeof(head), "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
         const char *p = o->help;
-        fprintf(f, "  %-16s %.*s\n", head, (int) strcspn(p, "\n"), p);
+        if (strlen(head) > 16) /* too wide for the column: the help starts on the next line */
+                fprintf(f, "  %s\n%19s%.*s\n", head, "", (int) strcspn(p, "\n"), p);
+        else
+                fprintf(f, "  %-16s %.*s\n", head, (int) strcspn(p, "\n"), p);
         for (p = strchr(p, '\n'); p; p = strchr(p, '\n')) {
                 p++;
                 fprintf(f, "%19s%.*s\n", "", (int) strcspn(p, "\n"), p);

@@ -16,6 +16,24 @@
 #include "probe.h"
 #include "verify.h"
 
+/* A probe's own option (skytune probe's): into the set, made at the first one. */
+static int backend_option(ApplyVerifyArgs *a, int k, const char *arg) {
+        if (!a->backend) {
+                a->backend = malloc(sizeof(*a->backend));
+                if (!a->backend || probe_option_set_init(a->backend) < 0) {
+                        free(a->backend);
+                        a->backend = NULL;
+                        return log_error_errno(-ENOMEM, "out of memory");
+                }
+        }
+        Error e = ERROR_NULL;
+        int r = probe_option_set_apply(a->backend, k, arg, &e);
+        if (r < 0)
+                log_error("%s", error_message(&e));
+        error_done(&e);
+        return r < 0 ? r : 1;
+}
+
 int apply_verify_option(ApplyVerifyArgs *a, int c, const char *arg) {
         char *end;
         switch (c) {
@@ -61,7 +79,7 @@ int apply_verify_option(ApplyVerifyArgs *a, int c, const char *arg) {
                 return 1;
         }
         default:
-                return 0;
+                return c >= OPT_VERIFY_BACKEND ? backend_option(a, c - OPT_VERIFY_BACKEND, arg) : 0;
         }
 }
 
@@ -69,6 +87,25 @@ void apply_verify_args_done(ApplyVerifyArgs *a) {
         free(a->probes);
         free(a->url);
         a->probes = a->url = NULL;
+        if (a->backend)
+                probe_option_set_done(a->backend);
+        free(a->backend);
+        a->backend = NULL;
+}
+
+static bool in_table(const struct option *head, const char *name) {
+        for (const struct option *o = head; o->name; o++)
+                if (strcmp(o->name, name) == 0)
+                        return true;
+        return false;
+}
+
+size_t apply_verify_backend_longopts(const struct option *head, struct option *out) {
+        size_t n = probe_option_set_longopts(out, OPT_VERIFY_BACKEND), k = 0;
+        for (size_t i = 0; i < n; i++)
+                if (!in_table(head, out[i].name))
+                        out[k++] = out[i];
+        return k;
 }
 
 typedef struct Switch {
@@ -187,7 +224,16 @@ static bool selected(const ProbeBackend *const *sel, size_t n, const ProbeBacken
         return false;
 }
 
-/* --probes, plus every probe whose target --url is (given a URL), each once. */
+/* Whether b has its target: --url for the http probe, else a value of its target option. */
+static bool has_target(const ProbeBackend *b, const void *userdata) {
+        const ApplyVerifyArgs *a = userdata;
+        const char *const *t;
+        if (a->url && strcmp(b->target_option, "url") == 0)
+                return true;
+        return a->backend && probe_option_set_targets(a->backend, b, &t) > 0;
+}
+
+/* --probes, plus every probe given its target (--url, --dsn), each once. */
 static int select_probes(const ApplyVerifyArgs *a, const ProbeBackend **sel, size_t max, size_t *ret_n) {
         _cleanup_free_ char *list = strdup(a->probes ? a->probes : "net,sched");
         if (!list)
@@ -200,51 +246,47 @@ static int select_probes(const ApplyVerifyArgs *a, const ProbeBackend **sel, siz
                         log_error("unknown probe '%s' in --probes (see 'skytune probe --help')", t);
                         return -EINVAL;
                 }
-                if (b->target_option && !(a->url && strcmp(b->target_option, "url") == 0)) {
-                        log_error("the %s probe needs --%s %s", b->name, b->target_option,
-                                  strcmp(b->target_option, "url") == 0 ? "URL" : "(not offered by apply --verify)");
+                if (b->target_option && !has_target(b, a)) {
+                        const ProbeOption *o = probe_option_find(b, b->target_option);
+                        log_error("the %s probe needs --%s %s%s%s%s", b->name, b->target_option,
+                                  o && o->arg ? o->arg : "", b->target_example ? " (for example " : "",
+                                  strempty(b->target_example), b->target_example ? ")" : "");
                         return -EINVAL;
                 }
                 if (n < max && !selected(sel, n, b))
                         sel[n++] = b;
         }
-        size_t k = 0;
-        for (const ProbeBackend *b; a->url && (b = probe_find_by_target("url", &k));)
-                if (n < max && !selected(sel, n, b))
+        for (size_t k = 0; k < probe_table_size; k++) {
+                const ProbeBackend *b = probe_table[k];
+                if (b->target_option && has_target(b, a) && n < max && !selected(sel, n, b))
                         sel[n++] = b;
+        }
         *ret_n = n;
         return 0;
 }
 
-/* Each selected probe's own options: its defaults, and --url handed to the probes it targets. */
-static int probe_options(const ApplyVerifyArgs *a, const ProbeBackend *const *sel, size_t n, void **opts) {
-        for (size_t i = 0; i < n; i++) {
+/* Each selected probe's options (those given, else its defaults, from set), and --url handed to the
+ * probes it targets. A probe is verified on one target. */
+static int probe_options(const ApplyVerifyArgs *a, ProbeOptionSet *set, const ProbeBackend *const *sel, size_t n,
+                         const void **opts) {
+        Error e = ERROR_NULL;
+        int r = probe_option_set_check(set, &e);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
                 const ProbeBackend *b = sel[i];
-                if (!b->options_size)
-                        continue;
-                opts[i] = calloc(1, b->options_size);
-                if (!opts[i])
-                        return log_error_errno(-ENOMEM, "out of memory");
-                if (b->options_init)
-                        b->options_init(opts[i]);
+                opts[i] = probe_option_set_of(set, b);
                 const ProbeOption *o = b->target_option ? probe_option_find(b, b->target_option) : NULL;
-                Error e = ERROR_NULL;
-                int r = o && a->url ? o->parse(opts[i], a->url, &e) : 0;
-                if (r < 0)
-                        log_error("--url: %s", error_message(&e));
-                error_done(&e);
-                if (r < 0)
-                        return r;
+                const char *const *targets;
+                size_t nt = probe_option_set_targets(set, b, &targets);
+                if (nt > 1)
+                        r = error_set(&e, -EINVAL, "apply --verify measures the %s probe on one target: give one --%s",
+                                      b->name, b->target_option);
+                else if (o && a->url && strcmp(o->name, "url") == 0)
+                        r = o->parse((void *) opts[i], a->url, &e);
         }
-        return 0;
-}
-
-static void probe_options_free(const ProbeBackend *const *sel, size_t n, void **opts) {
-        for (size_t i = 0; i < n; i++) {
-                if (opts[i] && sel[i]->options_done)
-                        sel[i]->options_done(opts[i]);
-                free(opts[i]);
-        }
+        if (r < 0)
+                log_error("%s", error_message(&e));
+        error_done(&e);
+        return r;
 }
 
 static volatile sig_atomic_t verify_stop;
@@ -282,7 +324,7 @@ static int choose_probes(const json_t *plan, const ApplyVerifyArgs *a, const Pro
         int r = verify_effects_collect(plan, ret_eff, ret_n_eff);
         ApplyVerifyArgs args = *a;
         if (r >= 0 && !a->probes && *ret_n_eff > 0)
-                r = verify_effects_probes(*ret_eff, *ret_n_eff, a->url, &auto_probes);
+                r = verify_effects_probes(*ret_eff, *ret_n_eff, has_target, a, &auto_probes);
         if (r < 0)
                 return log_error_errno(r, "out of memory");
         if (auto_probes)
@@ -383,15 +425,20 @@ static int verify_and_store(const char *plan_json, uint64_t helper_flags, const 
 int cli_apply_verify(const json_t *plan, const char *plan_json, uint64_t helper_flags, const ApplyVerifyArgs *a,
                      bool json, json_t **ret) {
         const ProbeBackend *sel[16];
-        void *opts[ELEMENTSOF(sel)] = {};
+        const void *opts[ELEMENTSOF(sel)] = {};
         size_t n = 0, n_eff = 0;
         _cleanup_free_ const char **eff = NULL;
-        int r = choose_probes(plan, a, sel, ELEMENTSOF(sel), &n, &eff, &n_eff);
+        ProbeOptionSet defaults = {}, *set = a->backend;
+        int r = set ? 0 : probe_option_set_init(set = &defaults);
+        if (r < 0)
+                log_error_errno(r, "out of memory");
         if (r >= 0)
-                r = probe_options(a, sel, n, opts);
+                r = choose_probes(plan, a, sel, ELEMENTSOF(sel), &n, &eff, &n_eff);
         if (r >= 0)
-                r = verify_and_store(plan_json, helper_flags, a, json, sel, n, (const void *const *) opts, eff, n_eff, ret);
-        probe_options_free(sel, n, opts);
+                r = probe_options(a, set, sel, n, opts);
+        if (r >= 0)
+                r = verify_and_store(plan_json, helper_flags, a, json, sel, n, opts, eff, n_eff, ret);
+        probe_option_set_done(&defaults);
         return r;
 }
 

@@ -64,7 +64,9 @@ static bool nothing_succeeded(const json_t *p) {
 }
 
 /* One run of backend b (on target, when it takes one) into probes; returns 1 when it failed. */
-static int run_one(const ProbeArgs *a, const ProbeBackend *b, const char *target, json_t *probes) {
+static int run_one(const ProbeArgs *a, const ProbeBackend *b, const char *given, json_t *probes) {
+        _cleanup_free_ char *shown = given && b->target_shown ? b->target_shown(given) : NULL;
+        const char *target = given && b->target_shown ? strempty(shown) : given;   /* never shown unredacted */
         ProbeConfig one = a->cfg;
         one.options = probe_option_set_of(&a->opts, b);
         if (cli_stderr_is_tty())

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Probes: short, bounded, repeatable workloads (cpu, memory, disk, net, sched, http). A probe runs a
- * number of rounds of a fixed duration; each round yields one value per metric (one sample per
+/* Probes: short, bounded, repeatable workloads (cpu, memory, disk, net, sched, http, db). A probe
+ * runs a number of rounds of a fixed duration; each round yields one value per metric (one sample per
  * round, never per operation). The framework around a backend measures the probe's own CPU
  * (getrusage) and the foreign CPU of the host during each round (/proc/stat busy time minus the
  * probe's own) and marks rounds "contaminated" (others used the CPUs) or "client-bound" (the probe,
@@ -85,6 +85,8 @@ typedef struct ProbeBackend {
          * only when given one, and is left out of a run without targets. NULL: none. */
         const char *target_option;
         const char *target_example;     /* for the message when it is missing ("--url http://...") */
+        /* The target as it may be shown (a DSN without its password), malloc'ed; NULL: as given. */
+        char *(*target_shown)(const char *target);
 } ProbeBackend;
 
 extern const ProbeBackend *const probe_table[];
