@@ -181,5 +181,6 @@ const ProbeBackend probe_db = {
         .options_init = db_probe_options_init,
         .target_option = "dsn",
         .target_example = "--dsn 'host=127.0.0.1 dbname=bench'",
+        .failure_hint = "the errors by SQLSTATE class and first_error in each round's detail, and the server's log",
         .target_shown = db_dsn_redact,
 };

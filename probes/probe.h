@@ -85,6 +85,8 @@ typedef struct ProbeBackend {
          * only when given one, and is left out of a run without targets. NULL: none. */
         const char *target_option;
         const char *target_example;     /* for the message when it is missing ("--url http://...") */
+        /* What to check when no operation of a run succeeded (success_rate 0); NULL: a generic hint. */
+        const char *failure_hint;
         /* The target as it may be shown (a DSN without its password), malloc'ed; NULL: as given. */
         char *(*target_shown)(const char *target);
 } ProbeBackend;

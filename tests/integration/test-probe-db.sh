@@ -66,6 +66,17 @@ rc=0; "$skytune" probe db --dsn "${dsn/port=$port/port=1} password=$db_password"
         >"$tmp/down.txt" 2>&1 || rc=$?
 [[ $rc -eq 1 ]] && grep -qi 'connect' "$tmp/down.txt" || fail "unreachable server: exit $rc, $(cat "$tmp/down.txt")"
 
+# Every transaction failing (a read-only database, tpcb-like writes) is a failed probe (exit 1) that
+# says what to check; the rounds count the errors by class.
+psql_run 'alter database bench set default_transaction_read_only = on' >/dev/null
+rc=0; "$skytune" probe db "${conn[@]}" --db-workload tpcb-like --rounds 2 --duration 0.2 --json >"$tmp/ro.json" \
+        2>"$tmp/ro.err" || rc=$?
+psql_run 'alter database bench reset default_transaction_read_only' >/dev/null
+[[ $rc -eq 1 ]] && grep -q 'none of the [0-9]* operations succeeded.*SQLSTATE' "$tmp/ro.err" ||
+        fail "read-only database: exit $rc, $(cat "$tmp/ro.err")"
+jq -e '.probes[0].round_info | all(.detail.errors.other > 0 and .detail.failed == .detail.transactions)' "$tmp/ro.json" \
+        >/dev/null || fail "read-only rounds: $(jq -c '.probes[0].round_info' "$tmp/ro.json")"
+
 # apply --verify with the db probe: a change the database does not see.
 source "$(dirname "$0")/lib-helper-bus.sh"
 bus_setup "$build" "$src"
