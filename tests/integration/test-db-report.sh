@@ -5,7 +5,7 @@
 # early; a threshold that does not parse, or a metric db does not measure, is a usage error. The
 # HTML report in headless Chromium (as test-load-report-browser.sh): the page's script ran under
 # its CSP, the verdict, every section and its charts are in the DOM, nothing on the console. The
-# password is in none of the outputs.
+# password is in none of the outputs. `skytune report` rebuilds them from the saved document.
 set -euo pipefail
 build=$1 src=$2
 source "$(dirname "$0")/lib-db-server.sh"
@@ -52,6 +52,11 @@ n=$(jq '.intervals | length' "$tmp/pass.json")
 within "$n" 2 3 || fail "2 s of load gave $n intervals"
 jq -e '[.intervals[].transactions] | add == (input | .transactions.count)' "$tmp/pass.json" "$tmp/pass.json" >/dev/null ||
         fail "the intervals' transactions do not add up to the run's"
+
+# skytune report rebuilds the same JUnit from the saved document, and an HTML report.
+"$skytune" report "$tmp/pass.json" --junit "$tmp/again.xml" --html "$tmp/again.html" || fail "report of a db run exited $?"
+cmp -s "$tmp/pass.xml" "$tmp/again.xml" || fail "report's JUnit differs: $(diff "$tmp/pass.xml" "$tmp/again.xml" | head)"
+grep -q 'data-verdict="pass"' "$tmp/again.html" || fail "report's HTML has no pass verdict"
 
 # Known failures beside a pass: exit 4, the failures in the JUnit and the text.
 rc=0; "$skytune" "${load[@]}" --duration 2 --threshold 'p50 < 1us' --threshold 'tps > 100000000' \
