@@ -79,8 +79,9 @@ static int head(FILE *f, const json_t *doc, const char *word) {
 static void verdict(FILE *f, const json_t *doc) {
         const char *word, *cls = verdict_class(doc, &word);
         const json_t *tx = json_object_get(doc, "transactions");
-        fprintf(f, "<header id=\"verdict\" class=\"%s\" data-verdict=\"%s\">\n<h1>%s: db %s ", cls, cls, word,
-                jstr_or(doc, "command", "run"));
+        fprintf(f, "<header id=\"verdict\" class=\"%s\" data-verdict=\"%s\">\n<h1>%s: db ", cls, cls, word);
+        markup_put(f, jstr_or(doc, "command", "run")); /* a saved document is outside input */
+        fputc(' ', f);
         markup_put(f, jstr_or(json_object_get(doc, "config"), "workload", ""));
         fputs("</h1>\n", f);
         html_verdict_reason(f, doc);

@@ -57,6 +57,11 @@ jq -e '[.intervals[].transactions] | add == (input | .transactions.count)' "$tmp
 "$skytune" report "$tmp/pass.json" --junit "$tmp/again.xml" --html "$tmp/again.html" || fail "report of a db run exited $?"
 cmp -s "$tmp/pass.xml" "$tmp/again.xml" || fail "report's JUnit differs: $(diff "$tmp/pass.xml" "$tmp/again.xml" | head)"
 grep -q 'data-verdict="pass"' "$tmp/again.html" || fail "report's HTML has no pass verdict"
+# A saved document is outside input: markup in its command is shown as text, not run.
+jq '.command = "<img src=x onerror=alert(1)><b>x</b>"' "$tmp/pass.json" >"$tmp/markup.json"
+"$skytune" report "$tmp/markup.json" --html "$tmp/markup.html" || fail "report of a document with markup exited $?"
+grep -q '<img src=x\|<b>x' "$tmp/markup.html" && fail "the document's command is written as markup: $(grep -m1 '<h1>' "$tmp/markup.html")"
+grep -q '&lt;img src=x' "$tmp/markup.html" || fail "the document's command is not shown: $(grep -m1 '<h1>' "$tmp/markup.html")"
 
 # Known failures beside a pass: exit 4, the failures in the JUnit and the text.
 rc=0; "$skytune" "${load[@]}" --duration 2 --threshold 'p50 < 1us' --threshold 'tps > 100000000' \
