@@ -78,6 +78,14 @@ rc=0; "$skytune" "${load[@]}" --duration 10 --threshold 'p50 < 1us for 1s abort'
 jq -e '.aborted_by == "p50 < 1us for 1s abort" and .interrupted == false and .elapsed_s < 4 and
         (.thresholds[0].failed_at_s | . >= 0.9 and . < 4)' "$tmp/abort.json" >/dev/null ||
         fail "abort: $(jq -c '{aborted_by, interrupted, elapsed_s, thresholds}' "$tmp/abort.json")"
+# db query's abort: the statement in flight is cancelled by the stop, not counted as failed (that
+# would make the exit 1, "the run failed").
+rc=0; "$skytune" db query 'select pg_sleep(0.3)' --iterations 20 "${conn[@]}" --threshold 'p50 < 1ms for 1s abort' \
+        --json >"$tmp/qabort.json" 2>"$tmp/qabort.err" || rc=$?
+[[ $rc -eq 4 ]] || fail "db query abort: exit $rc, want 4: $(cat "$tmp/qabort.err")"
+jq -e '.aborted_by == "p50 < 1ms for 1s abort" and .transactions.failed == 0 and .errors.query_canceled == 0
+        and .transactions.count < 20' "$tmp/qabort.json" >/dev/null ||
+        fail "db query abort: $(jq -c '{aborted_by, transactions, errors}' "$tmp/qabort.json")"
 
 # db query: the statements' thresholds too.
 "$skytune" db query 'select pg_sleep(0.002)' --iterations 20 "${conn[@]}" --threshold 'p50 > 1ms' --threshold 'max < 5s' \
