@@ -5,6 +5,7 @@
 
 #include "json-util.h"
 #include "load-format.h"
+#include "macro.h"
 
 void junit_property(FILE *f, const char *name, const char *value) {
         fputs("      <property name=\"", f);
@@ -69,6 +70,16 @@ size_t junit_failed_thresholds(const json_t *thresholds) {
         return failed;
 }
 
+/* JUnit's timestamp is an ISO 8601 time without zone or fraction: s's first 19 characters, when
+ * they are one (a saved document is outside input, and the attribute is not escaped). */
+static bool iso8601_seconds(const char *s) {
+        static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+        for (size_t i = 0; s && i < STRLEN(shape); i++)
+                if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i])
+                        return false;
+        return s != NULL;
+}
+
 void junit_begin(FILE *f, const JunitSuite *s) {
         fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"");
         markup_put(f, s->title);
@@ -78,8 +89,8 @@ void junit_begin(FILE *f, const JunitSuite *s) {
         markup_put(f, s->suite);
         fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"0\" time=\"%.3f\" timestamp=\"",
                 s->tests, s->failures, s->errors, s->seconds);
-        /* JUnit's timestamp is an ISO 8601 time without zone or fraction. */
-        fprintf(f, "%.19s", s->started ? s->started : "");
+        if (iso8601_seconds(s->started))
+                fprintf(f, "%.19s", s->started);
         fputs("\" hostname=\"", f);
         markup_put(f, s->hostname ? s->hostname : "-");
         fputs("\">\n", f);

@@ -62,6 +62,13 @@ jq '.command = "<img src=x onerror=alert(1)><b>x</b>"' "$tmp/pass.json" >"$tmp/m
 "$skytune" report "$tmp/markup.json" --html "$tmp/markup.html" || fail "report of a document with markup exited $?"
 grep -q '<img src=x\|<b>x' "$tmp/markup.html" && fail "the document's command is written as markup: $(grep -m1 '<h1>' "$tmp/markup.html")"
 grep -q '&lt;img src=x' "$tmp/markup.html" || fail "the document's command is not shown: $(grep -m1 '<h1>' "$tmp/markup.html")"
+# A start time that is no ISO 8601 time does not break the JUnit XML (it is left out).
+jq '.started = "2026\"<x a=\"1\">&amp"' "$tmp/pass.json" >"$tmp/badtime.json"
+"$skytune" report "$tmp/badtime.json" --junit "$tmp/badtime.xml" || fail "report of a document with a bad time exited $?"
+python3 -c 'import sys, xml.etree.ElementTree as ET; s = ET.parse(sys.argv[1]).getroot().find("testsuite")
+assert s.get("timestamp") == "", s.attrib' "$tmp/badtime.xml" || fail "bad start time: $(grep -m1 timestamp "$tmp/badtime.xml")"
+python3 -c 'import sys, re, xml.etree.ElementTree as ET; t = ET.parse(sys.argv[1]).getroot().find("testsuite").get("timestamp")
+assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", t), t' "$tmp/pass.xml" || fail "timestamp: $(grep -m1 timestamp "$tmp/pass.xml")"
 
 # Known failures beside a pass: exit 4, the failures in the JUnit and the text.
 rc=0; "$skytune" "${load[@]}" --duration 2 --threshold 'p50 < 1us' --threshold 'tps > 100000000' \
