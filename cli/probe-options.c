@@ -23,8 +23,10 @@ int probe_option_set_init(ProbeOptionSet *s) {
                 if (!b->options_size)
                         continue;
                 s->opts[i] = calloc(1, b->options_size);
-                if (!s->opts[i])
+                if (!s->opts[i]) {
+                        probe_option_set_done(s); /* the ones made so far */
                         return -ENOMEM;
+                }
                 if (b->options_init)
                         b->options_init(s->opts[i]);
         }

@@ -11,15 +11,16 @@
 #include "error.h"
 #include "probe.h"
 
-#define PROBE_OPTION_SET_MAX 16         /* backends */
-#define PROBE_OPTION_NAMES_MAX 64       /* distinct option names over every backend */
+#define PROBE_OPTION_SET_MAX   16 /* backends */
+#define PROBE_OPTION_NAMES_MAX 64 /* distinct option names over every backend */
 
 typedef struct ProbeOptionSet {
-        void *opts[PROBE_OPTION_SET_MAX];               /* per probe_table entry: its options struct */
-        const char **targets[PROBE_OPTION_SET_MAX];     /* the target option's values (argv's) */
+        void *opts[PROBE_OPTION_SET_MAX];           /* per probe_table entry: its options struct */
+        const char **targets[PROBE_OPTION_SET_MAX]; /* the target option's values (argv's) */
         size_t n_targets[PROBE_OPTION_SET_MAX];
 } ProbeOptionSet;
 
+/* Each backend's defaults; -ENOMEM or -E2BIG with nothing left allocated. */
 int probe_option_set_init(ProbeOptionSet *s);
 void probe_option_set_done(ProbeOptionSet *s);
 /* Appends every distinct backend option to out (room for PROBE_OPTION_NAMES_MAX) as

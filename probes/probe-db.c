@@ -131,6 +131,8 @@ static int db_probe_round(void *state, const ProbeConfig *cfg, ProbeRoundOut *ou
         DbResult *r = NULL;
         Error e = ERROR_NULL;
         int k = db_run(&c, &r, &e);
+        if (k < 0)
+                out->error = error_format(&e); /* db's messages are scrubbed of the passwords */
         error_done(&e);
         if (k < 0)
                 return k;

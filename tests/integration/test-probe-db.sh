@@ -102,6 +102,16 @@ echo "sysctl vm.swappiness 30" | make_plan >"$BUS_TMP/plan.json"
 rc=0; "$SKYTUNE" apply --plan "$BUS_TMP/plan.json" --yes --verify --probes db 2>"$tmp/err" >/dev/null || rc=$?
 [[ $rc -ne 0 ]] && grep -q -- '--dsn' "$tmp/err" || fail "--probes db without --dsn: exit $rc, $(cat "$tmp/err")"
 [[ $(cat "$ROOT/proc/sys/vm/swappiness") == 10 ]] || fail "a refused verify applied its change"
+# The server going away between rounds: each failed round says why in libpq's (scrubbed) words,
+# not only strerror's. The server stays down: this is the last use of it.
+"$skytune" probe db "${conn[@]}" --rounds 10 --duration 0.3 --json >"$tmp/gone.json" 2>"$tmp/gone.err" &
+probe=$!
+sleep 1.5
+db_server_stop immediate
+wait "$probe" || fail "server gone: exit $?, the rounds that ran are a measurement ($(cat "$tmp/gone.err"))"
+jq -e '.probes[0].failed_rounds > 0 and ([.probes[0].round_info[].detail.error // empty] |
+        all(test("cannot connect to PostgreSQL"))) and ([.probes[0].round_info[].detail.error // empty] | length > 0)' \
+        "$tmp/gone.json" >/dev/null || fail "server gone, no reason: $(jq -c '[.probes[0].round_info[].detail.error]' "$tmp/gone.json")"
 if grep -rlF -e "$db_password" "$tmp" "$BUS_TMP" --exclude=pwfile; then
         fail "the password appears in the files above"
 fi
