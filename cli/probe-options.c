@@ -90,17 +90,44 @@ int probe_option_set_apply(ProbeOptionSet *s, int k, const char *value, Error *e
                 if (r < 0)
                         return r;
         }
+        if ((size_t) k < PROBE_OPTION_NAMES_MAX)
+                s->given[k] = true;
         return 0;
+}
+
+static int check_one(const ProbeOptionSet *s, size_t i, Error *e) {
+        const ProbeBackend *b = probe_table[i];
+        return b->options_check && s->opts[i] ? b->options_check(s->opts[i], e) : 0;
 }
 
 int probe_option_set_check(const ProbeOptionSet *s, Error *e) {
         for (size_t i = 0; i < probe_table_size; i++) {
-                const ProbeBackend *b = probe_table[i];
-                int r = b->options_check && s->opts[i] ? b->options_check(s->opts[i], e) : 0;
+                int r = check_one(s, i, e);
                 if (r < 0)
                         return r;
         }
         return 0;
+}
+
+int probe_option_set_check_some(const ProbeOptionSet *s, const ProbeBackend *const *sel, size_t n, Error *e) {
+        for (size_t j = 0; j < n; j++) {
+                size_t i = index_of(sel[j]);
+                int r = i < PROBE_OPTION_SET_MAX ? check_one(s, i, e) : 0;
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+const char *probe_option_set_unused(const ProbeOptionSet *s, const ProbeBackend *const *sel, size_t n, size_t *k) {
+        for (const ProbeOption *o; *k < PROBE_OPTION_NAMES_MAX && (o = nth_distinct(*k));) {
+                bool skip = !s->given[(*k)++]; /* not given, or a selected backend takes it */
+                for (size_t j = 0; j < n && !skip; j++)
+                        skip = probe_option_find(sel[j], o->name) != NULL;
+                if (!skip)
+                        return o->name;
+        }
+        return NULL;
 }
 
 const void *probe_option_set_of(const ProbeOptionSet *s, const ProbeBackend *b) {

@@ -37,9 +37,7 @@ static int backend_option(ApplyVerifyArgs *a, int k, const char *arg) {
 int apply_verify_option(ApplyVerifyArgs *a, int c, const char *arg) {
         char *end;
         switch (c) {
-        case OPT_VERIFY:
-                a->verify = true;
-                return 1;
+        case OPT_VERIFY: a->verify = true; return 1;
         case OPT_VERIFY_PROBES:
                 free(a->probes);
                 a->probes = strdup(arg);
@@ -63,12 +61,8 @@ int apply_verify_option(ApplyVerifyArgs *a, int c, const char *arg) {
                 free(a->url);
                 a->url = strdup(arg);
                 return a->url ? 1 : log_error_errno(-ENOMEM, "out of memory");
-        case OPT_VERIFY_ROLLBACK:
-                a->rollback_on_regression = true;
-                return 1;
-        case OPT_VERIFY_SEQUENTIAL:
-                a->sequential = true;
-                return 1;
+        case OPT_VERIFY_ROLLBACK: a->rollback_on_regression = true; return 1;
+        case OPT_VERIFY_SEQUENTIAL: a->sequential = true; return 1;
         case OPT_VERIFY_NOISE: {
                 double v = strtod(arg, &end);
                 if (*end || end == arg || !(v >= 0.1 && v <= 100)) {
@@ -78,8 +72,7 @@ int apply_verify_option(ApplyVerifyArgs *a, int c, const char *arg) {
                 a->noise = v / 100;
                 return 1;
         }
-        default:
-                return c >= OPT_VERIFY_BACKEND ? backend_option(a, c - OPT_VERIFY_BACKEND, arg) : 0;
+        default: return c >= OPT_VERIFY_BACKEND ? backend_option(a, c - OPT_VERIFY_BACKEND, arg) : 0;
         }
 }
 
@@ -111,9 +104,9 @@ size_t apply_verify_backend_longopts(const struct option *head, struct option *o
 typedef struct Switch {
         const char *plan;
         uint64_t flags;
-        char *tx_id;            /* the applied transaction, NULL in the baseline state */
-        json_t *tx;             /* its record (the last one applied, also once rolled back) */
-        json_t *ids;            /* every transaction the candidate rounds were applied with, in order */
+        char *tx_id; /* the applied transaction, NULL in the baseline state */
+        json_t *tx;  /* its record (the last one applied, also once rolled back) */
+        json_t *ids; /* every transaction the candidate rounds were applied with, in order */
         unsigned applies;
 } Switch;
 
@@ -174,10 +167,10 @@ void probe_verify_render(FILE *f, const VerifyResult *r) {
                 render_verify(f, doc);
 }
 
-
 /* What the transaction keeps (AnnotateTransaction): the skytune.verify/1 document, the decision, and
  * every transaction the candidate rounds were applied with (the annotated one last). */
-static json_t *verification_record(const VerifyResult *res, const Switch *sw, const ApplyVerifyArgs *a, bool rolled_back) {
+static json_t *verification_record(const VerifyResult *res, const Switch *sw, const ApplyVerifyArgs *a,
+                                   bool rolled_back) {
         json_t *rec = verify_result_json(res);
         if (!rec)
                 return NULL;
@@ -270,7 +263,12 @@ static int select_probes(const ApplyVerifyArgs *a, const ProbeBackend **sel, siz
 static int probe_options(const ApplyVerifyArgs *a, ProbeOptionSet *set, const ProbeBackend *const *sel, size_t n,
                          const void **opts) {
         Error e = ERROR_NULL;
-        int r = probe_option_set_check(set, &e);
+        const char *name;
+        for (size_t k = 0; (name = probe_option_set_unused(set, sel, n, &k));)
+                log_warning("--%s is an option of a probe that does not run here (--probes or the plan chose "
+                            "others): it is ignored",
+                            name);
+        int r = probe_option_set_check_some(set, sel, n, &e);
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 const ProbeBackend *b = sel[i];
                 opts[i] = probe_option_set_of(set, b);
@@ -310,7 +308,8 @@ static size_t measured_effects(const char **eff, size_t n_eff, const ProbeBacken
                         snprintf(probe, sizeof(probe), "%.*s", (int) MIN(len, sizeof(probe) - 1), eff[i]);
                         const ProbeBackend *b = probe_find(probe);
                         log_warning("the plan expects an effect on %s, which the probes run here do not measure (add "
-                                    "its probe to --probes%s%s)", eff[i], b && b->target_option ? " and give --" : "",
+                                    "its probe to --probes%s%s)",
+                                    eff[i], b && b->target_option ? " and give --" : "",
                                     b && b->target_option ? b->target_option : "");
                 }
         }
@@ -334,8 +333,9 @@ static int choose_probes(const json_t *plan, const ApplyVerifyArgs *a, const Pro
                 return r;
         *ret_n_eff = measured_effects(*ret_eff, *ret_n_eff, sel, *ret_n);
         if (*ret_n_eff == 0)
-                log_notice("the plan's changes name no measurable effect (their rules have no effect_metrics the probes "
-                           "measure): judging each probe's own primary metric");
+                log_notice(
+                        "the plan's changes name no measurable effect (their rules have no effect_metrics the probes "
+                        "measure): judging each probe's own primary metric");
         return 0;
 }
 
@@ -346,7 +346,8 @@ static void print_outcome(const VerifyResult *res, const char *id, bool rolled_b
                 printf("\nA primary metric regressed: transaction %s was rolled back.\n", strempty(id));
         else if (res->primary_regressed)
                 printf("\nA primary metric regressed; the change is kept (transaction %s). Undo it with "
-                       "'skytune rollback %s', or pass --rollback-on-regression.\n", strempty(id), strempty(id));
+                       "'skytune rollback %s', or pass --rollback-on-regression.\n",
+                       strempty(id), strempty(id));
         else
                 printf("\nThe change is applied (transaction %s).\n", strempty(id));
         if (stored)
@@ -364,11 +365,15 @@ static int verify_and_store(const char *plan_json, uint64_t helper_flags, const 
         sigaction(SIGTERM, &sa, NULL);
 
         VerifyOptions o = {
-                .probes = sel, .n_probes = n, .sequential = a->sequential, .seed = (uint64_t) getpid(),
+                .probes = sel,
+                .n_probes = n,
+                .sequential = a->sequential,
+                .seed = (uint64_t) getpid(),
                 .cfg = { .duration_s = a->round_s, .rounds = a->rounds, .stop = &verify_stop },
                 .options = opts,
                 .compare = { .noise = a->noise },
-                .primary = eff, .n_primary = n_eff,
+                .primary = eff,
+                .n_primary = n_eff,
         };
         Switch sw = { .plan = plan_json, .flags = helper_flags, .ids = json_array() };
         if (!sw.ids)
@@ -382,7 +387,8 @@ static int verify_and_store(const char *plan_json, uint64_t helper_flags, const 
         if (r < 0) {
                 log_error("verification stopped: %s", res && res->error ? res->error : strerror(-r));
                 if (sw.tx_id && do_switch(false, &sw) >= 0)
-                        log_notice("the change was rolled back (transaction %s)", json_string_value(json_object_get(sw.tx, "id")));
+                        log_notice("the change was rolled back (transaction %s)",
+                                   json_string_value(json_object_get(sw.tx, "id")));
                 else if (sw.tx_id)
                         log_error("rolling back transaction %s failed: run 'skytune rollback %s'", sw.tx_id, sw.tx_id);
                 /* What was measured goes with the (rolled back) transaction too, marked by its error. */
@@ -445,7 +451,8 @@ int cli_apply_verify(const json_t *plan, const char *plan_json, uint64_t helper_
 int cli_apply_plan_verified(json_t *plan, long long pending, bool yes, bool json, const ApplyVerifyArgs *a) {
         if (pending == 0) {
                 if (!json)
-                        printf("Nothing to change: every value is as the plan wants it, so there is nothing to verify.\n");
+                        printf("Nothing to change: every value is as the plan wants it, so there is nothing to "
+                               "verify.\n");
                 else if (cli_write_json(plan, NULL) < 0)
                         return EXIT_FAIL;
                 return EXIT_OK;
@@ -461,7 +468,7 @@ int cli_apply_plan_verified(json_t *plan, long long pending, bool yes, bool json
                 return EXIT_FAIL;
         json_t *report = NULL;
         if (cli_apply_verify(plan, text, flags, a, json, &report) < 0)
-                return verify_stop ? EXIT_INTERRUPTED : EXIT_FAIL;   /* stopped by Ctrl-C: rolled back above */
+                return verify_stop ? EXIT_INTERRUPTED : EXIT_FAIL; /* stopped by Ctrl-C: rolled back above */
         bool regressed = json_is_true(json_object_get(json_object_get(report, "verify"), "primary_regressed"));
         int code = EXIT_OK;
         if (json) {

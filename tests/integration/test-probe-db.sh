@@ -83,9 +83,14 @@ bus_setup "$build" "$src"
 trap 'rc=$?; db_cleanup; set +e; (exit $rc); bus_teardown' EXIT
 export SKYTUNE_SYSROOT=$ROOT
 echo "sysctl vm.swappiness 10" | make_plan >"$BUS_TMP/plan.json"
+# --arrival is http's, which does not run: a warning, not its check's refusal (it needs --rate).
 "$SKYTUNE" apply --plan "$BUS_TMP/plan.json" --yes --json --verify --probes db "${conn[@]}" --db-clients 2 \
-        --rounds 7 --round-duration 0.3 --noise 20 >"$tmp/verify.json" 2>"$tmp/verify.err" ||
+        --arrival poisson --rounds 7 --round-duration 0.3 --noise 20 >"$tmp/verify.json" 2>"$tmp/verify.err" ||
         fail "verify exited $?: $(cat "$tmp/verify.err")"
+grep -q -- '--arrival is an option of a probe that does not run here' "$tmp/verify.err" ||
+        fail "no warning for http's --arrival: $(cat "$tmp/verify.err")"
+grep -q -- '--db-clients is an option\|--password-file is an option' "$tmp/verify.err" &&
+        fail "a warning for the db probe's own options: $(cat "$tmp/verify.err")"
 v=$tmp/verify.json
 [[ $(jq -r '.verify.metrics[] | select(.metric == "tps") | .probe' "$v") == db ]] || fail "no db tps in $(jq -c .verify "$v")"
 jq -e '.verify.metrics[] | select(.metric == "tps") | .primary' "$v" >/dev/null || fail "tps is not the primary metric"
