@@ -34,14 +34,15 @@ static void put(char *out, size_t *o, const char *s, size_t n) {
         *o += n;
 }
 
-/* A URI: the password of user:password@ and the values of the secret keys in the query. */
+/* A URI: the password of user:password@ and the values of the secret keys in the query. The user
+ * part ends at an '@' before any '/', as libpq reads it ('?' and '#' may be in a password). */
 static char *redact_uri(const char *dsn) {
         size_t len = strlen(dsn), o = 0;
         char *out = malloc(len * 2 + 16);
         if (!out)
                 return NULL;
         const char *auth = strstr(dsn, "://") + 3;
-        size_t auth_len = strcspn(auth, "/?#");
+        size_t auth_len = strcspn(auth, "/");
         const char *at = memrchr(auth, '@', auth_len);
         put(out, &o, dsn, (size_t) (auth - dsn));
         if (at) {
@@ -53,13 +54,17 @@ static char *redact_uri(const char *dsn) {
                         put(out, &o, auth, (size_t) (at - auth));
                 auth = at;
         }
-        const char *p = auth;
+        const char *p = auth + strcspn(auth, "?"); /* keys only in the query */
+        put(out, &o, auth, (size_t) (p - auth));
         while (*p) {
                 size_t n = strcspn(p, "?&"), klen = strcspn(p, "=?&");
                 bool key = p > dsn && (p[-1] == '?' || p[-1] == '&') && p[klen] == '=' && is_secret_key(p, klen);
                 if (key) {
                         put(out, &o, p, klen + 1);
                         put(out, &o, REDACTED, STRLEN(REDACTED));
+                        /* a '/' kept: where the user part ends must not move when shown text is read again */
+                        if (memchr(p, '/', n))
+                                put(out, &o, "/", 1);
                 } else
                         put(out, &o, p, n);
                 p += n;

@@ -124,6 +124,8 @@ static void test_redact(void **state) {
         redacts("host=db1 password='x'port=5", "host=db1 password=*** port=5");
         redacts("host=db1 user=app", "host=db1 user=app");
         redacts("host=db1 sslpassword=keysecret sslkey=k", "host=db1 sslpassword=*** sslkey=k");
+        redacts("postgresql://app:pa?ss#w@db1/shop", "postgresql://app:***@db1/shop");
+        redacts("postgresql://db1/a&password=x/b?password=y", "postgresql://db1/a&password=x/b?password=***");
         redacts("postgresql://db1/shop?sslpassword=keysecret&sslmode=require",
                 "postgresql://db1/shop?sslpassword=***&sslmode=require");
         redacts("host='db1 password=x", "(a connection string skytune cannot read)");
