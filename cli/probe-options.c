@@ -23,8 +23,10 @@ int probe_option_set_init(ProbeOptionSet *s) {
                 if (!b->options_size)
                         continue;
                 s->opts[i] = calloc(1, b->options_size);
-                if (!s->opts[i])
+                if (!s->opts[i]) {
+                        probe_option_set_done(s); /* the ones made so far */
                         return -ENOMEM;
+                }
                 if (b->options_init)
                         b->options_init(s->opts[i]);
         }
@@ -88,17 +90,44 @@ int probe_option_set_apply(ProbeOptionSet *s, int k, const char *value, Error *e
                 if (r < 0)
                         return r;
         }
+        if ((size_t) k < PROBE_OPTION_NAMES_MAX)
+                s->given[k] = true;
         return 0;
+}
+
+static int check_one(const ProbeOptionSet *s, size_t i, Error *e) {
+        const ProbeBackend *b = probe_table[i];
+        return b->options_check && s->opts[i] ? b->options_check(s->opts[i], e) : 0;
 }
 
 int probe_option_set_check(const ProbeOptionSet *s, Error *e) {
         for (size_t i = 0; i < probe_table_size; i++) {
-                const ProbeBackend *b = probe_table[i];
-                int r = b->options_check && s->opts[i] ? b->options_check(s->opts[i], e) : 0;
+                int r = check_one(s, i, e);
                 if (r < 0)
                         return r;
         }
         return 0;
+}
+
+int probe_option_set_check_some(const ProbeOptionSet *s, const ProbeBackend *const *sel, size_t n, Error *e) {
+        for (size_t j = 0; j < n; j++) {
+                size_t i = index_of(sel[j]);
+                int r = i < PROBE_OPTION_SET_MAX ? check_one(s, i, e) : 0;
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+const char *probe_option_set_unused(const ProbeOptionSet *s, const ProbeBackend *const *sel, size_t n, size_t *k) {
+        for (const ProbeOption *o; *k < PROBE_OPTION_NAMES_MAX && (o = nth_distinct(*k));) {
+                bool skip = !s->given[(*k)++]; /* not given, or a selected backend takes it */
+                for (size_t j = 0; j < n && !skip; j++)
+                        skip = probe_option_find(sel[j], o->name) != NULL;
+                if (!skip)
+                        return o->name;
+        }
+        return NULL;
 }
 
 const void *probe_option_set_of(const ProbeOptionSet *s, const ProbeBackend *b) {
@@ -135,7 +164,10 @@ static void help_option(FILE *f, const ProbeOption *o) {
         char head[64];
         snprintf(head, sizeof(head), "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
         const char *p = o->help;
-        fprintf(f, "  %-16s %.*s\n", head, (int) strcspn(p, "\n"), p);
+        if (strlen(head) > 16) /* too wide for the column: the help starts on the next line */
+                fprintf(f, "  %s\n%19s%.*s\n", head, "", (int) strcspn(p, "\n"), p);
+        else
+                fprintf(f, "  %-16s %.*s\n", head, (int) strcspn(p, "\n"), p);
         for (p = strchr(p, '\n'); p; p = strchr(p, '\n')) {
                 p++;
                 fprintf(f, "%19s%.*s\n", "", (int) strcspn(p, "\n"), p);

@@ -11,15 +11,17 @@
 #include "error.h"
 #include "probe.h"
 
-#define PROBE_OPTION_SET_MAX 16         /* backends */
-#define PROBE_OPTION_NAMES_MAX 64       /* distinct option names over every backend */
+#define PROBE_OPTION_SET_MAX   16 /* backends */
+#define PROBE_OPTION_NAMES_MAX 64 /* distinct option names over every backend */
 
 typedef struct ProbeOptionSet {
-        void *opts[PROBE_OPTION_SET_MAX];               /* per probe_table entry: its options struct */
-        const char **targets[PROBE_OPTION_SET_MAX];     /* the target option's values (argv's) */
+        void *opts[PROBE_OPTION_SET_MAX];           /* per probe_table entry: its options struct */
+        const char **targets[PROBE_OPTION_SET_MAX]; /* the target option's values (argv's) */
         size_t n_targets[PROBE_OPTION_SET_MAX];
+        bool given[PROBE_OPTION_NAMES_MAX]; /* by option k, as probe_option_set_apply had it */
 } ProbeOptionSet;
 
+/* Each backend's defaults; -ENOMEM or -E2BIG with nothing left allocated. */
 int probe_option_set_init(ProbeOptionSet *s);
 void probe_option_set_done(ProbeOptionSet *s);
 /* Appends every distinct backend option to out (room for PROBE_OPTION_NAMES_MAX) as
@@ -29,6 +31,11 @@ size_t probe_option_set_longopts(struct option *out, int base);
 int probe_option_set_apply(ProbeOptionSet *s, int k, const char *value, Error *e);
 /* Each backend's check across its options. */
 int probe_option_set_check(const ProbeOptionSet *s, Error *e);
+/* The same for the n backends of sel only (the others do not run). */
+int probe_option_set_check_some(const ProbeOptionSet *s, const ProbeBackend *const *sel, size_t n, Error *e);
+/* The name of the next option given that none of the n backends of sel takes, from *k on (start at
+ * 0); NULL past the last. */
+const char *probe_option_set_unused(const ProbeOptionSet *s, const ProbeBackend *const *sel, size_t n, size_t *k);
 /* The backend's options struct (NULL: it has none) and its targets. */
 const void *probe_option_set_of(const ProbeOptionSet *s, const ProbeBackend *b);
 size_t probe_option_set_targets(const ProbeOptionSet *s, const ProbeBackend *b, const char *const **ret);

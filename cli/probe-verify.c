@@ -16,12 +16,28 @@
 #include "probe.h"
 #include "verify.h"
 
+/* A probe's own option (skytune probe's): into the set, made at the first one. */
+static int backend_option(ApplyVerifyArgs *a, int k, const char *arg) {
+        if (!a->backend) {
+                a->backend = malloc(sizeof(*a->backend));
+                if (!a->backend || probe_option_set_init(a->backend) < 0) {
+                        free(a->backend);
+                        a->backend = NULL;
+                        return log_error_errno(-ENOMEM, "out of memory");
+                }
+        }
+        Error e = ERROR_NULL;
+        int r = probe_option_set_apply(a->backend, k, arg, &e);
+        if (r < 0)
+                log_error("%s", error_message(&e));
+        error_done(&e);
+        return r < 0 ? r : 1;
+}
+
 int apply_verify_option(ApplyVerifyArgs *a, int c, const char *arg) {
         char *end;
         switch (c) {
-        case OPT_VERIFY:
-                a->verify = true;
-                return 1;
+        case OPT_VERIFY: a->verify = true; return 1;
         case OPT_VERIFY_PROBES:
                 free(a->probes);
                 a->probes = strdup(arg);
@@ -45,12 +61,8 @@ int apply_verify_option(ApplyVerifyArgs *a, int c, const char *arg) {
                 free(a->url);
                 a->url = strdup(arg);
                 return a->url ? 1 : log_error_errno(-ENOMEM, "out of memory");
-        case OPT_VERIFY_ROLLBACK:
-                a->rollback_on_regression = true;
-                return 1;
-        case OPT_VERIFY_SEQUENTIAL:
-                a->sequential = true;
-                return 1;
+        case OPT_VERIFY_ROLLBACK: a->rollback_on_regression = true; return 1;
+        case OPT_VERIFY_SEQUENTIAL: a->sequential = true; return 1;
         case OPT_VERIFY_NOISE: {
                 double v = strtod(arg, &end);
                 if (*end || end == arg || !(v >= 0.1 && v <= 100)) {
@@ -60,8 +72,7 @@ int apply_verify_option(ApplyVerifyArgs *a, int c, const char *arg) {
                 a->noise = v / 100;
                 return 1;
         }
-        default:
-                return 0;
+        default: return c >= OPT_VERIFY_BACKEND ? backend_option(a, c - OPT_VERIFY_BACKEND, arg) : 0;
         }
 }
 
@@ -69,14 +80,33 @@ void apply_verify_args_done(ApplyVerifyArgs *a) {
         free(a->probes);
         free(a->url);
         a->probes = a->url = NULL;
+        if (a->backend)
+                probe_option_set_done(a->backend);
+        free(a->backend);
+        a->backend = NULL;
+}
+
+static bool in_table(const struct option *head, const char *name) {
+        for (const struct option *o = head; o->name; o++)
+                if (strcmp(o->name, name) == 0)
+                        return true;
+        return false;
+}
+
+size_t apply_verify_backend_longopts(const struct option *head, struct option *out) {
+        size_t n = probe_option_set_longopts(out, OPT_VERIFY_BACKEND), k = 0;
+        for (size_t i = 0; i < n; i++)
+                if (!in_table(head, out[i].name))
+                        out[k++] = out[i];
+        return k;
 }
 
 typedef struct Switch {
         const char *plan;
         uint64_t flags;
-        char *tx_id;            /* the applied transaction, NULL in the baseline state */
-        json_t *tx;             /* its record (the last one applied, also once rolled back) */
-        json_t *ids;            /* every transaction the candidate rounds were applied with, in order */
+        char *tx_id; /* the applied transaction, NULL in the baseline state */
+        json_t *tx;  /* its record (the last one applied, also once rolled back) */
+        json_t *ids; /* every transaction the candidate rounds were applied with, in order */
         unsigned applies;
 } Switch;
 
@@ -137,10 +167,10 @@ void probe_verify_render(FILE *f, const VerifyResult *r) {
                 render_verify(f, doc);
 }
 
-
 /* What the transaction keeps (AnnotateTransaction): the skytune.verify/1 document, the decision, and
  * every transaction the candidate rounds were applied with (the annotated one last). */
-static json_t *verification_record(const VerifyResult *res, const Switch *sw, const ApplyVerifyArgs *a, bool rolled_back) {
+static json_t *verification_record(const VerifyResult *res, const Switch *sw, const ApplyVerifyArgs *a,
+                                   bool rolled_back) {
         json_t *rec = verify_result_json(res);
         if (!rec)
                 return NULL;
@@ -187,7 +217,16 @@ static bool selected(const ProbeBackend *const *sel, size_t n, const ProbeBacken
         return false;
 }
 
-/* --probes, plus every probe whose target --url is (given a URL), each once. */
+/* Whether b has its target: --url for the http probe, else a value of its target option. */
+static bool has_target(const ProbeBackend *b, const void *userdata) {
+        const ApplyVerifyArgs *a = userdata;
+        const char *const *t;
+        if (a->url && strcmp(b->target_option, "url") == 0)
+                return true;
+        return a->backend && probe_option_set_targets(a->backend, b, &t) > 0;
+}
+
+/* --probes, plus every probe given its target (--url, --dsn), each once. */
 static int select_probes(const ApplyVerifyArgs *a, const ProbeBackend **sel, size_t max, size_t *ret_n) {
         _cleanup_free_ char *list = strdup(a->probes ? a->probes : "net,sched");
         if (!list)
@@ -200,51 +239,52 @@ static int select_probes(const ApplyVerifyArgs *a, const ProbeBackend **sel, siz
                         log_error("unknown probe '%s' in --probes (see 'skytune probe --help')", t);
                         return -EINVAL;
                 }
-                if (b->target_option && !(a->url && strcmp(b->target_option, "url") == 0)) {
-                        log_error("the %s probe needs --%s %s", b->name, b->target_option,
-                                  strcmp(b->target_option, "url") == 0 ? "URL" : "(not offered by apply --verify)");
+                if (b->target_option && !has_target(b, a)) {
+                        const ProbeOption *o = probe_option_find(b, b->target_option);
+                        log_error("the %s probe needs --%s %s%s%s%s", b->name, b->target_option,
+                                  o && o->arg ? o->arg : "", b->target_example ? " (for example " : "",
+                                  strempty(b->target_example), b->target_example ? ")" : "");
                         return -EINVAL;
                 }
                 if (n < max && !selected(sel, n, b))
                         sel[n++] = b;
         }
-        size_t k = 0;
-        for (const ProbeBackend *b; a->url && (b = probe_find_by_target("url", &k));)
-                if (n < max && !selected(sel, n, b))
+        for (size_t k = 0; k < probe_table_size; k++) {
+                const ProbeBackend *b = probe_table[k];
+                if (b->target_option && has_target(b, a) && n < max && !selected(sel, n, b))
                         sel[n++] = b;
+        }
         *ret_n = n;
         return 0;
 }
 
-/* Each selected probe's own options: its defaults, and --url handed to the probes it targets. */
-static int probe_options(const ApplyVerifyArgs *a, const ProbeBackend *const *sel, size_t n, void **opts) {
-        for (size_t i = 0; i < n; i++) {
+/* Each selected probe's options (those given, else its defaults, from set), and --url handed to the
+ * probes it targets. A probe is verified on one target. */
+static int probe_options(const ApplyVerifyArgs *a, ProbeOptionSet *set, const ProbeBackend *const *sel, size_t n,
+                         const void **opts) {
+        Error e = ERROR_NULL;
+        const char *name;
+        for (size_t k = 0; (name = probe_option_set_unused(set, sel, n, &k));)
+                log_warning("--%s is an option of a probe that does not run here (--probes or the plan chose "
+                            "others): it is ignored",
+                            name);
+        int r = probe_option_set_check_some(set, sel, n, &e);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
                 const ProbeBackend *b = sel[i];
-                if (!b->options_size)
-                        continue;
-                opts[i] = calloc(1, b->options_size);
-                if (!opts[i])
-                        return log_error_errno(-ENOMEM, "out of memory");
-                if (b->options_init)
-                        b->options_init(opts[i]);
+                opts[i] = probe_option_set_of(set, b);
                 const ProbeOption *o = b->target_option ? probe_option_find(b, b->target_option) : NULL;
-                Error e = ERROR_NULL;
-                int r = o && a->url ? o->parse(opts[i], a->url, &e) : 0;
-                if (r < 0)
-                        log_error("--url: %s", error_message(&e));
-                error_done(&e);
-                if (r < 0)
-                        return r;
+                const char *const *targets;
+                size_t nt = probe_option_set_targets(set, b, &targets);
+                if (nt > 1)
+                        r = error_set(&e, -EINVAL, "apply --verify measures the %s probe on one target: give one --%s",
+                                      b->name, b->target_option);
+                else if (o && a->url && strcmp(o->name, "url") == 0)
+                        r = o->parse((void *) opts[i], a->url, &e);
         }
-        return 0;
-}
-
-static void probe_options_free(const ProbeBackend *const *sel, size_t n, void **opts) {
-        for (size_t i = 0; i < n; i++) {
-                if (opts[i] && sel[i]->options_done)
-                        sel[i]->options_done(opts[i]);
-                free(opts[i]);
-        }
+        if (r < 0)
+                log_error("%s", error_message(&e));
+        error_done(&e);
+        return r;
 }
 
 static volatile sig_atomic_t verify_stop;
@@ -268,7 +308,8 @@ static size_t measured_effects(const char **eff, size_t n_eff, const ProbeBacken
                         snprintf(probe, sizeof(probe), "%.*s", (int) MIN(len, sizeof(probe) - 1), eff[i]);
                         const ProbeBackend *b = probe_find(probe);
                         log_warning("the plan expects an effect on %s, which the probes run here do not measure (add "
-                                    "its probe to --probes%s%s)", eff[i], b && b->target_option ? " and give --" : "",
+                                    "its probe to --probes%s%s)",
+                                    eff[i], b && b->target_option ? " and give --" : "",
                                     b && b->target_option ? b->target_option : "");
                 }
         }
@@ -282,7 +323,7 @@ static int choose_probes(const json_t *plan, const ApplyVerifyArgs *a, const Pro
         int r = verify_effects_collect(plan, ret_eff, ret_n_eff);
         ApplyVerifyArgs args = *a;
         if (r >= 0 && !a->probes && *ret_n_eff > 0)
-                r = verify_effects_probes(*ret_eff, *ret_n_eff, a->url, &auto_probes);
+                r = verify_effects_probes(*ret_eff, *ret_n_eff, has_target, a, &auto_probes);
         if (r < 0)
                 return log_error_errno(r, "out of memory");
         if (auto_probes)
@@ -292,8 +333,9 @@ static int choose_probes(const json_t *plan, const ApplyVerifyArgs *a, const Pro
                 return r;
         *ret_n_eff = measured_effects(*ret_eff, *ret_n_eff, sel, *ret_n);
         if (*ret_n_eff == 0)
-                log_notice("the plan's changes name no measurable effect (their rules have no effect_metrics the probes "
-                           "measure): judging each probe's own primary metric");
+                log_notice(
+                        "the plan's changes name no measurable effect (their rules have no effect_metrics the probes "
+                        "measure): judging each probe's own primary metric");
         return 0;
 }
 
@@ -304,7 +346,8 @@ static void print_outcome(const VerifyResult *res, const char *id, bool rolled_b
                 printf("\nA primary metric regressed: transaction %s was rolled back.\n", strempty(id));
         else if (res->primary_regressed)
                 printf("\nA primary metric regressed; the change is kept (transaction %s). Undo it with "
-                       "'skytune rollback %s', or pass --rollback-on-regression.\n", strempty(id), strempty(id));
+                       "'skytune rollback %s', or pass --rollback-on-regression.\n",
+                       strempty(id), strempty(id));
         else
                 printf("\nThe change is applied (transaction %s).\n", strempty(id));
         if (stored)
@@ -322,11 +365,15 @@ static int verify_and_store(const char *plan_json, uint64_t helper_flags, const 
         sigaction(SIGTERM, &sa, NULL);
 
         VerifyOptions o = {
-                .probes = sel, .n_probes = n, .sequential = a->sequential, .seed = (uint64_t) getpid(),
+                .probes = sel,
+                .n_probes = n,
+                .sequential = a->sequential,
+                .seed = (uint64_t) getpid(),
                 .cfg = { .duration_s = a->round_s, .rounds = a->rounds, .stop = &verify_stop },
                 .options = opts,
                 .compare = { .noise = a->noise },
-                .primary = eff, .n_primary = n_eff,
+                .primary = eff,
+                .n_primary = n_eff,
         };
         Switch sw = { .plan = plan_json, .flags = helper_flags, .ids = json_array() };
         if (!sw.ids)
@@ -340,7 +387,8 @@ static int verify_and_store(const char *plan_json, uint64_t helper_flags, const 
         if (r < 0) {
                 log_error("verification stopped: %s", res && res->error ? res->error : strerror(-r));
                 if (sw.tx_id && do_switch(false, &sw) >= 0)
-                        log_notice("the change was rolled back (transaction %s)", json_string_value(json_object_get(sw.tx, "id")));
+                        log_notice("the change was rolled back (transaction %s)",
+                                   json_string_value(json_object_get(sw.tx, "id")));
                 else if (sw.tx_id)
                         log_error("rolling back transaction %s failed: run 'skytune rollback %s'", sw.tx_id, sw.tx_id);
                 /* What was measured goes with the (rolled back) transaction too, marked by its error. */
@@ -383,22 +431,28 @@ static int verify_and_store(const char *plan_json, uint64_t helper_flags, const 
 int cli_apply_verify(const json_t *plan, const char *plan_json, uint64_t helper_flags, const ApplyVerifyArgs *a,
                      bool json, json_t **ret) {
         const ProbeBackend *sel[16];
-        void *opts[ELEMENTSOF(sel)] = {};
+        const void *opts[ELEMENTSOF(sel)] = {};
         size_t n = 0, n_eff = 0;
         _cleanup_free_ const char **eff = NULL;
-        int r = choose_probes(plan, a, sel, ELEMENTSOF(sel), &n, &eff, &n_eff);
+        ProbeOptionSet defaults = {}, *set = a->backend;
+        int r = set ? 0 : probe_option_set_init(set = &defaults);
+        if (r < 0)
+                log_error_errno(r, "out of memory");
         if (r >= 0)
-                r = probe_options(a, sel, n, opts);
+                r = choose_probes(plan, a, sel, ELEMENTSOF(sel), &n, &eff, &n_eff);
         if (r >= 0)
-                r = verify_and_store(plan_json, helper_flags, a, json, sel, n, (const void *const *) opts, eff, n_eff, ret);
-        probe_options_free(sel, n, opts);
+                r = probe_options(a, set, sel, n, opts);
+        if (r >= 0)
+                r = verify_and_store(plan_json, helper_flags, a, json, sel, n, opts, eff, n_eff, ret);
+        probe_option_set_done(&defaults);
         return r;
 }
 
 int cli_apply_plan_verified(json_t *plan, long long pending, bool yes, bool json, const ApplyVerifyArgs *a) {
         if (pending == 0) {
                 if (!json)
-                        printf("Nothing to change: every value is as the plan wants it, so there is nothing to verify.\n");
+                        printf("Nothing to change: every value is as the plan wants it, so there is nothing to "
+                               "verify.\n");
                 else if (cli_write_json(plan, NULL) < 0)
                         return EXIT_FAIL;
                 return EXIT_OK;
@@ -414,7 +468,7 @@ int cli_apply_plan_verified(json_t *plan, long long pending, bool yes, bool json
                 return EXIT_FAIL;
         json_t *report = NULL;
         if (cli_apply_verify(plan, text, flags, a, json, &report) < 0)
-                return verify_stop ? EXIT_INTERRUPTED : EXIT_FAIL;   /* stopped by Ctrl-C: rolled back above */
+                return verify_stop ? EXIT_INTERRUPTED : EXIT_FAIL; /* stopped by Ctrl-C: rolled back above */
         bool regressed = json_is_true(json_object_get(json_object_get(report, "verify"), "primary_regressed"));
         int code = EXIT_OK;
         if (json) {

@@ -12,9 +12,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "probe-options.h"
+
 enum {
         OPT_VERIFY = 0x300, OPT_VERIFY_PROBES, OPT_VERIFY_ROUNDS, OPT_VERIFY_ROUND_S, OPT_VERIFY_URL,
         OPT_VERIFY_ROLLBACK, OPT_VERIFY_SEQUENTIAL, OPT_VERIFY_NOISE,
+        OPT_VERIFY_BACKEND = 0x400,     /* + k: the k-th probe backend option (probe-options.h) */
 };
 
 #define APPLY_VERIFY_OPTIONS                                                                    \
@@ -37,6 +40,8 @@ enum {
         "  --rounds N           rounds per side (default 7; fewer than 5 give no verdict)\n" \
         "  --round-duration S   length of one round (default 1)\n"                             \
         "  --url URL            target of the http probe (adds http to the probes)\n"          \
+        "  --dsn DSN            target of the db probe (adds db); the probes' other options\n" \
+        "                       are those of 'skytune probe --help' (--password-file)\n"     \
         "  --rollback-on-regression  roll the transaction back when a primary metric regressed\n" \
         "  --sequential         all baseline rounds first, then all candidate rounds\n"        \
         "  --noise PCT          smallest change that counts, in percent (default 2)\n"
@@ -47,6 +52,7 @@ typedef struct ApplyVerifyArgs {
         unsigned rounds;
         double round_s, noise;
         char *url;
+        ProbeOptionSet *backend;        /* the probes' own options given (NULL: none) */
 } ApplyVerifyArgs;
 
 #define APPLY_VERIFY_ARGS_INIT { .rounds = 7, .round_s = 1, .noise = 0.02 }
@@ -54,6 +60,9 @@ typedef struct ApplyVerifyArgs {
 /* 1: the option was one of APPLY_VERIFY_OPTIONS and is taken; 0: not ours; <0: bad value (logged). */
 int apply_verify_option(ApplyVerifyArgs *a, int c, const char *arg);
 void apply_verify_args_done(ApplyVerifyArgs *a);
+/* Appends the probes' own options that the table before them (head, ending with {0}) lacks, as
+ * OPT_VERIFY_BACKEND + k; room for PROBE_OPTION_NAMES_MAX. Returns how many. */
+size_t apply_verify_backend_longopts(const struct option *head, struct option *out);
 
 /* Runs the verification: the metrics the plan's changes name (effect_metrics) are judged as primary,
  * and without --probes their probes are the ones run; a plan that names none says so before
@@ -69,9 +78,11 @@ int cli_apply_verify(const json_t *plan, const char *plan_json, uint64_t helper_
                      bool json, json_t **ret);
 
 /* The distinct effect_metrics of the plan's changes (strings owned by plan; *ret freed by the
- * caller), and the comma-separated probes that measure them (NULL when none; http only with a URL). */
+ * caller), and the comma-separated probes that measure them (NULL when none; one that takes a
+ * target only when has_target says it was given one). */
 int verify_effects_collect(const json_t *plan, const char ***ret, size_t *ret_n);
-int verify_effects_probes(const char *const *names, size_t n, bool have_url, char **ret);
+int verify_effects_probes(const char *const *names, size_t n, bool (*has_target)(const ProbeBackend *b, const void *u),
+                          const void *userdata, char **ret);
 
 /* What `skytune apply --verify` does after planning: nothing to verify when pending is 0; else asks
  * (on a terminal, unless yes), then cli_apply_verify(); with json prints the plan with "verify",

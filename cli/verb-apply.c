@@ -104,7 +104,7 @@ static int apply_args_check(const ApplyArgs *x) {
 
 static int apply_parse(int argc, char **argv, ApplyArgs *x) {
         enum { OPT_DRY_RUN = 0x100, OPT_PLAN, OPT_DETAILED, OPT_YES };
-        static const struct option options[] = {
+        static const struct option own[] = {
                 PLAN_COMMON_OPTIONS,
                 APPLY_VERIFY_OPTIONS,
                 { "dry-run", no_argument, NULL, OPT_DRY_RUN },
@@ -114,6 +114,11 @@ static int apply_parse(int argc, char **argv, ApplyArgs *x) {
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
+        /* Then the probes' own options (--dsn, --users ...), for --verify. */
+        struct option options[ELEMENTSOF(own) + PROBE_OPTION_NAMES_MAX];
+        memcpy(options, own, sizeof(own));
+        size_t n = apply_verify_backend_longopts(own, options + ELEMENTSOF(own) - 1);
+        options[ELEMENTSOF(own) - 1 + n] = (struct option) {};
         int c;
         optind = 1;
         opterr = 0;

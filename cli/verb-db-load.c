@@ -34,16 +34,18 @@ static const char load_usage[] =
         "  --prepared           prepare each statement once per client, then execute\n"
         "  --simple             the simple protocol (default: extended, unprepared)\n"
         "  --progress S         progress interval (default 1, 0: none)\n"
+        DB_REPORT_HELP
         DB_COMMON_HELP
         "\n"
         "Exit codes: 0 the run completed (its errors are counted), 1 a client lost its\n"
         "connection or could not connect, or every transaction failed, 2 usage error,\n"
-        "130 interrupted.\n";
+        "4 a threshold failed, 130 interrupted.\n";
 
 typedef struct LoadArgs {
         DbCliCommon common;
         DbRunConfig run;
         DbCliRun opts;
+        DbCliReport report;
         const char *builtin, *script;
         bool scale_given;
 } LoadArgs;
@@ -80,7 +82,10 @@ static int load_option(int c, void *userdata) {
                 return cli_parse_seconds(optarg, &r->progress_s) < 0 ? (log_error("--progress '%s': seconds are expected",
                                                                                  optarg), EXIT_USAGE) : 0;
         default:
-                return db_cli_common_option(c, optarg, &a->common) ? 0 : db_cli_run_option(c, optarg, &a->opts);
+                if (db_cli_common_option(c, optarg, &a->common))
+                        return 0;
+                int k = db_cli_report_option(c, optarg, &a->report);
+                return k >= 0 ? k : db_cli_run_option(c, optarg, &a->opts);
         }
 }
 
@@ -92,7 +97,7 @@ static int load_parse(int argc, char **argv, LoadArgs *a) {
                 { "transactions", required_argument, NULL, OPT_TRANSACTIONS },
                 { "latency-limit", required_argument, NULL, OPT_LIMIT }, { "scale", required_argument, NULL, OPT_SCALE },
                 { "progress", required_argument, NULL, OPT_PROGRESS }, { "help", no_argument, NULL, 'h' },
-                DB_COMMON_OPTIONS, DB_RUN_OPTIONS, {},
+                DB_COMMON_OPTIONS, DB_RUN_OPTIONS, DB_REPORT_OPTIONS, {},
         };
         int code = db_cli_getopt(argc, argv, options, load_usage, load_option, a);
         if (code < 0)
@@ -117,11 +122,13 @@ static int load_script(const LoadArgs *a, DbScript **s) {
 int verb_db_load(int argc, char **argv) {
         LoadArgs a = { .run = { .clients = 1, .progress_s = 1, .scale = 1, .seed = 1 } };
         int code = load_parse(argc, argv, &a);
-        if (code >= 0)
-                return code;
         DbScript *s = NULL;
-        if (load_script(&a, &s) < 0)
-                return EXIT_FAIL;
+        if (code < 0 && load_script(&a, &s) < 0)
+                code = EXIT_FAIL;
+        if (code >= 0) {
+                db_cli_report_done(&a.report);
+                return code;
+        }
         DbRunConfig *c = &a.run;
         c->conn = a.common.conn;
         c->script = s;
@@ -133,7 +140,9 @@ int verb_db_load(int argc, char **argv) {
                 c->progress = db_cli_progress;
         code = s->uses_scale && !a.scale_given && db_cli_find_scale(c) < 0
                        ? EXIT_FAIL
-                       : db_cli_run_and_report(c, &a.common, "load", a.script ? a.script : a.builtin ? a.builtin : "tpcb-like");
+                       : db_cli_run_and_judge(c, &a.common, &a.report, "load",
+                                              a.script ? a.script : a.builtin ? a.builtin : "tpcb-like");
         db_script_free(s);
+        db_cli_report_done(&a.report);
         return code;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* skytune db query and db load: options into a DbRunConfig, the script (SQL, a file or a
- * built-in), :scale from pgbench_branches when the script needs it, the run, the report. */
+/* skytune db query: options into a DbRunConfig, the script (SQL or a file); for it and db load,
+ * :scale from pgbench_branches when the script needs it and the script files. The run and its
+ * report are db-report.c's. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -12,67 +13,6 @@
 #include "macro.h"
 #include "render.h"
 #include "verb-db.h"
-
-void db_cli_progress(const DbProgress *p, void *userdata) {
-        fprintf(stderr, "progress: %5.1f s, %8.1f tps, lat p50 %.3f p99 %.3f max %.3f ms, failed %llu, skipped %llu\n",
-                p->t_s, (double) p->transactions / p->interval_s, (double) histogram_percentile(p->latency, 50) / 1e6,
-                (double) histogram_percentile(p->latency, 99) / 1e6, (double) histogram_max(p->latency) / 1e6,
-                (unsigned long long) p->failed, (unsigned long long) p->skipped);
-}
-
-static bool stop_requested(void *userdata) {
-        return cli_interrupted();
-}
-
-/* The run's exit code: 1 when a client lost its connection or could not start, when nothing
- * succeeded, or (db query) when any statement failed. */
-static int exit_code(const DbResult *r, const char *command) {
-        if (r->interrupted)
-                return EXIT_INTERRUPTED;
-        if (r->clients_lost || r->clients_unstarted || r->transactions == r->failed)
-                return EXIT_FAIL;
-        return strcmp(command, "query") == 0 && r->failed > 0 ? EXIT_FAIL : EXIT_OK;
-}
-
-static void log_outcome(const DbResult *r) {
-        if (r->clients_lost)
-                log_error("%u client%s lost the connection to the server during the run: %s", r->clients_lost,
-                          r->clients_lost == 1 ? "" : "s", r->first_error ? r->first_error : "no message");
-        if (r->clients_unstarted)
-                log_error("%u client%s could not start: %s", r->clients_unstarted, r->clients_unstarted == 1 ? "" : "s",
-                          r->start_error ? r->start_error : "no message");
-        if (!r->clients_lost && r->failed > 0)
-                log_error("%llu of %llu transactions failed; the first: %s", (unsigned long long) r->failed,
-                          (unsigned long long) r->transactions, r->first_error ? r->first_error : "no message");
-}
-
-int db_cli_run_and_report(DbRunConfig *c, const DbCliCommon *o, const char *command, const char *workload) {
-        if (!db_available())
-                return db_cli_unavailable();
-        cli_install_interrupt();
-        c->stop = stop_requested;
-        Error e = ERROR_NULL;
-        DbResult *r = NULL;
-        int k = db_run(c, &r, &e);
-        if (k < 0) {
-                log_error("db %s: %s", command, error_message(&e));
-                error_done(&e);
-                return cli_interrupted() ? EXIT_INTERRUPTED : EXIT_FAIL;
-        }
-        json_t *doc = db_result_json(r, c, command, workload);
-        int code = exit_code(r, command);
-        if (!doc)
-                code = EXIT_FAIL;
-        else if (o->json)
-                code = cli_write_json(doc, NULL) < 0 ? EXIT_FAIL : code;
-        else
-                render_db(stdout, doc, &(RenderView) { .width = 80 });
-        if (code == EXIT_FAIL)
-                log_outcome(r);
-        json_decref(doc);
-        db_result_free(r);
-        return code;
-}
 
 /* :scale from the tables (pgbench's way: one branch per scale unit). */
 int db_cli_find_scale(DbRunConfig *c) {
@@ -136,7 +76,8 @@ int db_cli_script_from_file(const char *path, DbScript **ret) {
 
 static const char query_usage[] =
         "Usage: skytune db query SQL | --file F [--param V]... [--iterations N]\n"
-        "                        [--prepared | --simple] --dsn DSN [--json]\n"
+        "                        [--prepared | --simple] [--threshold EXPR]...\n"
+        "                        [--junit F] [--html F] --dsn DSN [--json]\n"
         "\n"
         "Run the SQL (one statement; $1, $2 ... take the --param values in order) or\n"
         "the statements of a script file N times on one connection, and print each\n"
@@ -149,14 +90,16 @@ static const char query_usage[] =
         "  --iterations N       runs of the SQL (default 10)\n"
         "  --prepared           prepare once, then execute (extended protocol)\n"
         "  --simple             the simple query protocol (values spliced in, quoted)\n"
+        DB_REPORT_HELP
         DB_COMMON_HELP
         "\n"
         "Exit codes: 0 every statement succeeded, 1 a statement failed or the server\n"
-        "could not be reached, 2 usage error, 130 interrupted.\n";
+        "could not be reached, 2 usage error, 4 a threshold failed, 130 interrupted.\n";
 
 typedef struct QueryArgs {
         DbCliCommon common;
         DbCliRun run;
+        DbCliReport report;
         const char *file, *sql;
         uint64_t iterations;
         DbProtocol protocol;
@@ -173,14 +116,17 @@ static int query_option(int c, void *userdata) {
         case OPT_ITERATIONS:
                 return db_cli_parse_u64("--iterations", optarg, 1, 100000000, &a->iterations) < 0 ? EXIT_USAGE : 0;
         default:
-                return db_cli_common_option(c, optarg, &a->common) ? 0 : db_cli_run_option(c, optarg, &a->run);
+                if (db_cli_common_option(c, optarg, &a->common))
+                        return 0;
+                int k = db_cli_report_option(c, optarg, &a->report);
+                return k >= 0 ? k : db_cli_run_option(c, optarg, &a->run);
         }
 }
 
 static int query_parse(int argc, char **argv, QueryArgs *a) {
         static const struct option options[] = {
                 { "file", required_argument, NULL, OPT_FILE }, { "iterations", required_argument, NULL, OPT_ITERATIONS },
-                { "help", no_argument, NULL, 'h' },            DB_COMMON_OPTIONS, DB_RUN_OPTIONS, {},
+                { "help", no_argument, NULL, 'h' },            DB_COMMON_OPTIONS, DB_RUN_OPTIONS, DB_REPORT_OPTIONS, {},
         };
         int code = db_cli_getopt(argc, argv, options, query_usage, query_option, a);
         if (code < 0)
@@ -199,20 +145,25 @@ static int query_parse(int argc, char **argv, QueryArgs *a) {
 int verb_db_query(int argc, char **argv) {
         QueryArgs a = { .iterations = 10 };
         int code = query_parse(argc, argv, &a);
-        if (code >= 0)
+        if (code >= 0) {
+                db_cli_report_done(&a.report);
                 return code;
+        }
         DbScript *s = NULL;
         Error e = ERROR_NULL;
         if (a.file ? db_cli_script_from_file(a.file, &s) < 0 : db_script_single(a.sql, &s, &e) < 0) {
                 if (error_is_set(&e))
                         log_error("the SQL: %s", error_message(&e));
                 error_done(&e);
+                db_cli_report_done(&a.report);
                 return EXIT_FAIL;
         }
         DbRunConfig c = { .conn = a.common.conn, .script = s, .params = a.run.params, .n_params = a.run.n_params,
                           .protocol = a.protocol, .clients = 1, .transactions = a.iterations, .scale = 1, .seed = 1 };
         code = s->uses_scale && db_cli_find_scale(&c) < 0 ? EXIT_FAIL
-                                                   : db_cli_run_and_report(&c, &a.common, "query", a.file ? a.file : "sql");
+                                                   : db_cli_run_and_judge(&c, &a.common, &a.report, "query",
+                                                                          a.file ? a.file : "sql");
         db_script_free(s);
+        db_cli_report_done(&a.report);
         return code;
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "db-judge.h"
 #include "db-run.h"
 
 /* --dsn, --password-file, --database, --json: the options every db subcommand takes. */
@@ -42,6 +43,34 @@ enum { DB_OPT_PARAM = 0x280, DB_OPT_PREPARED, DB_OPT_SIMPLE };
         { "param", required_argument, NULL, DB_OPT_PARAM },                            \
         { "prepared", no_argument, NULL, DB_OPT_PREPARED },                            \
         { "simple", no_argument, NULL, DB_OPT_SIMPLE }
+
+/* --threshold, --junit, --html: what db load and db query judge and report (db-report.c). */
+typedef struct DbCliReport {
+        DbJudge judge;
+        const char *junit, *html;
+        bool print_progress;            /* the run's progress lines on stderr */
+        bool abort;                     /* an `abort` threshold failed: the run stops */
+} DbCliReport;
+
+enum { DB_OPT_THRESHOLD = 0x2c0, DB_OPT_JUNIT, DB_OPT_HTML };
+#define DB_REPORT_OPTIONS                                                              \
+        { "threshold", required_argument, NULL, DB_OPT_THRESHOLD },                    \
+        { "junit", required_argument, NULL, DB_OPT_JUNIT },                            \
+        { "html", required_argument, NULL, DB_OPT_HTML }
+#define DB_REPORT_HELP                                                                 \
+        "  --threshold EXPR     pass/fail on the run, as skytune load's (repeatable):\n" \
+        "                       p95<50ms, errors_pct<1, tps>100, p99<20ms for 5s abort\n" \
+        "  --junit FILE         JUnit XML: a test case per threshold\n"                 \
+        "  --html FILE          an offline HTML report: latency and tps over time,\n"   \
+        "                       statements, errors by SQLSTATE class, server figures\n"
+
+/* c into r: 0 taken, -1 not one of them, EXIT_USAGE a threshold that does not parse (logged). */
+int db_cli_report_option(int c, const char *arg, DbCliReport *r);
+void db_cli_report_done(DbCliReport *r);
+/* db_cli_run_and_report with thresholds and reports: exit THRESHOLD_EXIT_FAILED (4) when the run
+ * completed and a threshold failed. r may be NULL. */
+int db_cli_run_and_judge(DbRunConfig *c, const DbCliCommon *o, DbCliReport *r, const char *command,
+                         const char *workload);
 
 /* c into r: 0 taken, -1 not one of them, EXIT_USAGE too many --param. */
 int db_cli_run_option(int c, const char *arg, DbCliRun *r);

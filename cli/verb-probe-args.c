@@ -15,14 +15,23 @@
 
 enum { OPT_OUT = 0x100, OPT_DIR, OPT_BASELINE, OPT_FAIL_REGRESSION, OPT_BACKEND = 0x200 };
 
-/* "Without names every probe but http runs; with --url and no names only http runs." */
+/* "Without names every probe but http and db runs; with a target (--url, --dsn) and no names only
+ * the probes given one run." */
 static void targeted_help(FILE *f) {
+        char names[128] = "", opts[128] = "";
+        size_t n = 0;
         for (size_t i = 0; i < probe_table_size; i++) {
                 const ProbeBackend *b = probe_table[i];
-                if (b->target_option)
-                        fprintf(f, "Without names every probe but %s runs; with --%s and no names only %s runs.\n", b->name,
-                                b->target_option, b->name);
+                if (!b->target_option)
+                        continue;
+                size_t ln = strlen(names), lo = strlen(opts);
+                snprintf(names + ln, sizeof(names) - ln, "%s%s", n ? " and " : "", b->name);
+                snprintf(opts + lo, sizeof(opts) - lo, "%s--%s", n ? ", " : "", b->target_option);
+                n++;
         }
+        if (n)
+                fprintf(f, "Without names every probe but %s runs; with a target (%s) and no names\n"
+                           "only the probes given one run.\n", names, opts);
 }
 
 static void probe_usage_text(FILE *f, void *userdata) {

@@ -47,24 +47,28 @@ static bool nothing_succeeded(const json_t *p) {
         json_t *ri;
         json_array_foreach(json_object_get(p, "round_info"), i, ri) {
                 json_t *d = json_object_get(ri, "detail");
-                attempted += json_integer_value(json_object_get(d, "attempted"));
+                const json_t *n = json_object_get(d, "attempted");      /* http's; else the framework's count */
+                attempted += json_integer_value(n ? n : json_object_get(json_object_get(ri, "operations"), "tried"));
                 refused += json_integer_value(json_object_get(json_object_get(d, "errors"), "connect"));
         }
         const char *name = strempty(json_string_value(json_object_get(p, "name")));
         const char *url = probe_doc_entry_target(p);
+        const ProbeBackend *b = probe_find(name);
+        const char *hint = b && b->failure_hint ? b->failure_hint : "the error counts and the target's log";
         if (attempted > 0 && refused == attempted)
                 log_warning("probe %s%s%s: every one of the %lld connection attempts was refused or failed: check that a "
                             "server listens at that address and port (ss -ltn) and that no firewall drops it", name,
                             url ? " " : "", strempty(url), (long long) attempted);
         else
-                log_warning("probe %s%s%s: none of the %lld requests succeeded (success_rate 0): check the status and "
-                            "error counts, the server's log, and --header, --cacert or --timeout", name, url ? " " : "",
-                            strempty(url), (long long) attempted);
+                log_warning("probe %s%s%s: none of the %lld operations succeeded (success_rate 0): check %s", name,
+                            url ? " " : "", strempty(url), (long long) attempted, hint);
         return true;
 }
 
 /* One run of backend b (on target, when it takes one) into probes; returns 1 when it failed. */
-static int run_one(const ProbeArgs *a, const ProbeBackend *b, const char *target, json_t *probes) {
+static int run_one(const ProbeArgs *a, const ProbeBackend *b, const char *given, json_t *probes) {
+        _cleanup_free_ char *shown = given && b->target_shown ? b->target_shown(given) : NULL;
+        const char *target = given && b->target_shown ? strempty(shown) : given;   /* never shown unredacted */
         ProbeConfig one = a->cfg;
         one.options = probe_option_set_of(&a->opts, b);
         if (cli_stderr_is_tty())

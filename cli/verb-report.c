@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* skytune report: the outputs of a load run rebuilt from its saved document (skytune.load/1, from
- * `skytune load --out` or `--json`): the HTML report and JUnit XML, by the same renderers the run
- * uses (render/render-load.h), so they are the same files. */
+ * `skytune load --out` or `--json`), or of a db run (skytune.db/1, from `skytune db load --json` or
+ * `db query --json`): the HTML report and JUnit XML, by the same renderers the run uses
+ * (render/render-load.h, render/render.h), so they are the same files. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "log.h"
@@ -13,20 +15,24 @@
 #include "load-doc.h"
 #include "load-output.h"
 #include "render-load.h"
+#include "render.h"
+#include "safe-text.h"
+#include "schema.h"
 #include "verbs.h"
 
 static const char report_usage[] =
         "Usage: skytune report FILE.json [--html OUT] [--junit OUT]\n"
         "\n"
         "Rebuild the outputs of a saved load run: FILE.json is the skytune.load/1\n"
-        "document that 'skytune load --out FILE' or '--json' wrote. OUT '-' is standard\n"
+        "document that 'skytune load --out FILE' or '--json' wrote, or the skytune.db/1\n"
+        "document of 'skytune db load --json' or 'db query --json'. OUT '-' is standard\n"
         "output; files are replaced atomically.\n"
         "\n"
         "  --html OUT    one self-contained HTML report (offline, no external resources)\n"
         "  --junit OUT   JUnit XML: one test case per threshold\n"
         "\n"
-        "See " CLI_DOC("load") ", section Reports.\n"
-        "Exit codes: 0 written, 1 FILE unreadable or not a load run, or a write\n"
+        "See " CLI_DOC("load") ", section Reports,\nand " CLI_DOC("db") ".\n"
+        "Exit codes: 0 written, 1 FILE unreadable or not a load or db run, or a write\n"
         "failed, 2 usage error.\n";
 
 typedef struct ReportArgs {
@@ -74,18 +80,30 @@ int verb_report(int argc, char **argv) {
         int rc = report_parse(argc, argv, &a);
         if (rc != EXIT_OK)
                 return rc < 0 ? EXIT_OK : rc;
-        json_t *doc = NULL;
+        /* A db run is recognised by its schema; anything else is read (and refused) as a load run. */
+        json_t *doc = json_load_file(a.file, JSON_REJECT_DUPLICATES, NULL);
+        const char *schema = json_string_value(json_object_get(doc, "schema"));
+        bool db = schema && strcmp(schema, DB_SCHEMA) == 0;
+        if (db && json_escape_tree(doc) < 0) {
+                json_decref(doc);
+                log_error_errno(-ENOMEM, "out of memory reading %s", a.file);
+                return EXIT_FAIL;
+        }
+        if (!db) {
+                json_decref(doc);
+                doc = NULL;
+        }
         Error e = ERROR_NULL;
-        if (load_doc_read(a.file, &doc, &e) < 0) {
+        if (!db && load_doc_read(a.file, &doc, &e) < 0) {
                 _cleanup_free_ char *msg = error_format(&e);
                 log_error("%s", msg ? msg : error_message(&e));
                 error_done(&e);
                 return EXIT_FAIL;
         }
         rc = EXIT_OK;
-        if (a.html && cli_render_to_file(doc, a.html, "HTML report", render_load_html) < 0)
+        if (a.html && cli_render_to_file(doc, a.html, "HTML report", db ? render_db_html : render_load_html) < 0)
                 rc = EXIT_FAIL;
-        if (a.junit && cli_render_to_file(doc, a.junit, "JUnit XML", render_load_junit) < 0)
+        if (a.junit && cli_render_to_file(doc, a.junit, "JUnit XML", db ? render_db_junit : render_load_junit) < 0)
                 rc = EXIT_FAIL;
         json_decref(doc);
         return rc;

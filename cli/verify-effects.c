@@ -31,7 +31,8 @@ int verify_effects_collect(const json_t *plan, const char ***ret, size_t *ret_n)
         return 0;
 }
 
-int verify_effects_probes(const char *const *names, size_t n, bool have_url, char **ret) {
+int verify_effects_probes(const char *const *names, size_t n, bool (*has_target)(const ProbeBackend *b, const void *u),
+                          const void *userdata, char **ret) {
         _cleanup_free_ char *list = calloc(1, n * 16 + 1);
         if (!list)
                 return -ENOMEM;
@@ -43,8 +44,8 @@ int verify_effects_probes(const char *const *names, size_t n, bool have_url, cha
                 memcpy(probe, names[i], len);
                 probe[len] = '\0';
                 const ProbeBackend *b = probe_find(probe);
-                if (b && b->target_option && !have_url)
-                        continue;       /* it needs its target (--url): the target adds it */
+                if (b && b->target_option && !has_target(b, userdata))
+                        continue;       /* it needs its target (--url, --dsn): the target adds it */
                 bool dup = false;
                 for (const char *p = list; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
                         size_t l = strcspn(p, ",");

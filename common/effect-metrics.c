@@ -18,6 +18,8 @@ const char *const effect_metric_names[] = {
         "http.successful_rps", "http.completed_rps", "http.attempted_rps", "http.success_rate",
         "http.latency_p50_ms", "http.latency_p90_ms", "http.latency_p95_ms", "http.latency_p99_ms",
         "http.latency_p99_9_ms", "http.latency_max_ms", "http.service_p50_ms", "http.service_p99_ms",
+        "db.tps", "db.success_rate", "db.latency_p50_ms", "db.latency_p90_ms", "db.latency_p95_ms",
+        "db.latency_p99_ms", "db.latency_p99_9_ms", "db.latency_max_ms",
 };
 const size_t effect_metric_count = ELEMENTSOF(effect_metric_names);
 

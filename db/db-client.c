@@ -2,7 +2,7 @@
 /* A client's loop: connect, prepare, wait for the others, then transactions until the duration,
  * the count or a stop; in the rate model each starts at its scheduled time and its latency counts
  * from there. An error rolls the transaction back and is counted by its SQLSTATE class; a lost
- * connection ends this client (the run reports it). */
+ * connection ends this client (the run reports it); a statement the stop cancels is not counted. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -72,18 +72,28 @@ static PGresult *exec_stmt(DbClient *cl, const DbStatement *st, unsigned idx) {
                 snprintf(name, sizeof name, "skytune_%u", idx);
                 return PQexecPrepared(cl->conn->pg, name, (int) st->n_params, vals, NULL, NULL, 0);
         }
-        default:
-                return PQexecParams(cl->conn->pg, st->text, (int) st->n_params, NULL, vals, NULL, NULL, 0);
+        default: return PQexecParams(cl->conn->pg, st->text, (int) st->n_params, NULL, vals, NULL, NULL, 0);
         }
 }
 
-/* One statement: 0, or -EIO (counted), or -ECONNRESET when the connection is gone. */
+/* A statement cancelled by the run's own stop (Ctrl-C, an abort threshold): no error of the workload. */
+static bool cancelled_by_stop(DbClient *cl, const PGresult *res) {
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        return state && strcmp(state, "57014") == 0 && atomic_load(cl->stop);
+}
+
+/* One statement: 0, or -EIO (counted), or -ECONNRESET when the connection is gone, or -ECANCELED
+ * (not counted) when the stop cancelled it. */
 static int run_stmt(DbClient *cl, unsigned idx) {
         const DbStatement *st = &cl->cfg->script->stmts[idx];
         DbStmtStats *ss = &cl->res->stmts[idx];
         uint64_t t = db_now_ns();
         PGresult *res = exec_stmt(cl, st, idx);
         ExecStatusType status = PQresultStatus(res);
+        if (status == PGRES_FATAL_ERROR && cancelled_by_stop(cl, res)) {
+                PQclear(res);
+                return -ECANCELED;
+        }
         histogram_record(ss->latency, db_now_ns() - t);
         int r = 0;
         if (status == PGRES_TUPLES_OK)
@@ -140,7 +150,8 @@ static bool sleep_until(DbClient *cl, uint64_t ns) {
                 if (now >= ns)
                         return true;
                 uint64_t step = MIN(ns - now, (uint64_t) 50000000);
-                struct timespec ts = { .tv_sec = (time_t) (step / 1000000000u), .tv_nsec = (long) (step % 1000000000u) };
+                struct timespec ts = { .tv_sec = (time_t) (step / 1000000000u),
+                                       .tv_nsec = (long) (step % 1000000000u) };
                 nanosleep(&ts, NULL);
         }
 }
@@ -244,6 +255,8 @@ void *db_client_main(void *userdata) {
                         continue;
                 }
                 r = run_tx(cl);
+                if (r == -ECANCELED) /* cut short by the stop: neither done nor failed */
+                        break;
                 account(cl, r, false, db_now_ns() - start);
                 if (r == -ECONNRESET) {
                         cl->res->clients_lost = 1;
@@ -264,6 +277,6 @@ void db_client_cancel(DbClient *cl) {
         char err[256];
         pthread_mutex_lock(&cl->lock);
         if (cl->cancel)
-                (void) PQcancel(cl->cancel, err, sizeof err);   /* best effort: the statement may have ended */
+                (void) PQcancel(cl->cancel, err, sizeof err); /* best effort: the statement may have ended */
         pthread_mutex_unlock(&cl->lock);
 }

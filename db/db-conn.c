@@ -29,7 +29,7 @@ char *db_conn_message(const DbConn *c, const PGresult *res) {
                 size_t n = strlen(s);
                 while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
                         s[--n] = 0;
-                for (char *p = s; *p; p++)      /* one line: libpq's DETAIL/HINT lines joined */
+                for (char *p = s; *p; p++) /* one line: libpq's DETAIL/HINT lines joined */
                         if (*p == '\n')
                                 *p = ' ';
         }
@@ -53,17 +53,30 @@ DbConn *db_close(DbConn *c) {
         return NULL;
 }
 
-/* The DSN's own password (parsed by libpq), to scrub it from messages too. */
-static char *dsn_password(const char *dsn) {
-        if (!dsn)
-                return NULL;
-        PQconninfoOption *opts = PQconninfoParse(dsn, NULL);
-        char *pw = NULL;
-        for (PQconninfoOption *o = opts; o && o->keyword; o++)
-                if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
-                        pw = strdup(o->val);
+/* Whether libpq reads the DSN as connection parameters (a URI or key=value) rather than a name. */
+static bool dsn_expands(const char *dsn) {
+        return strchr(dsn, '=') || strncmp(dsn, "postgresql://", 13) == 0 || strncmp(dsn, "postgres://", 11) == 0;
+}
+
+/* The DSN's own password and sslpassword (parsed by libpq), to scrub them from messages too.
+ * -EINVAL when libpq cannot parse it: its message would quote the bad token, a password maybe. */
+static int dsn_secrets(const char *dsn, char **pw, char **sslpw) {
+        if (!dsn || !dsn_expands(dsn))
+                return 0;
+        char *err = NULL;
+        PQconninfoOption *opts = PQconninfoParse(dsn, &err);
+        PQfreemem(err);
+        if (!opts)
+                return -EINVAL;
+        for (PQconninfoOption *o = opts; o->keyword; o++) {
+                char **to = strcmp(o->keyword, "password") == 0  ? pw
+                        : strcmp(o->keyword, "sslpassword") == 0 ? sslpw
+                                                                 : NULL;
+                if (to && o->val && *o->val)
+                        *to = strdup(o->val);
+        }
         PQconninfoFree(opts);
-        return pw;
+        return 0;
 }
 
 static void notice_ignore(void *arg, const char *message) {
@@ -84,7 +97,14 @@ static int conn_new(const DbConnOpts *o, DbConn **ret, Error *e) {
         }
         const char *env = getenv("PGPASSWORD");
         c->secrets[1] = env && *env ? strdup(env) : NULL;
-        c->secrets[2] = dsn_password(o->dsn);
+        if (dsn_secrets(o->dsn, &c->secrets[2], &c->secrets[3]) < 0) {
+                int r = error_set(e, -EINVAL,
+                                  "cannot connect to PostgreSQL at %s: the DSN does not parse "
+                                  "(check --dsn: docs/db.md, \"Connecting\")",
+                                  c->dsn_shown);
+                db_close(c);
+                return r;
+        }
         *ret = c;
         return 0;
 }

@@ -11,11 +11,21 @@
 #include "db.h"
 #include "macro.h"
 
-#define REDACTED "***"
+#define REDACTED   "***"
 #define UNREADABLE "(a connection string skytune cannot read)"
 
 static bool is_uri(const char *s) {
         return strncmp(s, "postgresql://", 13) == 0 || strncmp(s, "postgres://", 11) == 0;
+}
+
+/* The keys whose values are secrets: the server password and the client key's passphrase. */
+static const char *const secret_keys[] = { "password", "sslpassword" };
+
+static bool is_secret_key(const char *k, size_t klen) {
+        for (size_t i = 0; i < ELEMENTSOF(secret_keys); i++)
+                if (strlen(secret_keys[i]) == klen && strncmp(k, secret_keys[i], klen) == 0)
+                        return true;
+        return false;
 }
 
 /* Append n bytes to a growing buffer (the output is never longer than input + a few *** per key). */
@@ -24,14 +34,15 @@ static void put(char *out, size_t *o, const char *s, size_t n) {
         *o += n;
 }
 
-/* A URI: the password of user:password@ and the values of password= in the query. */
+/* A URI: the password of user:password@ and the values of the secret keys in the query. The user
+ * part ends at an '@' before any '/', as libpq reads it ('?' and '#' may be in a password). */
 static char *redact_uri(const char *dsn) {
         size_t len = strlen(dsn), o = 0;
         char *out = malloc(len * 2 + 16);
         if (!out)
                 return NULL;
         const char *auth = strstr(dsn, "://") + 3;
-        size_t auth_len = strcspn(auth, "/?#");
+        size_t auth_len = strcspn(auth, "/");
         const char *at = memrchr(auth, '@', auth_len);
         put(out, &o, dsn, (size_t) (auth - dsn));
         if (at) {
@@ -43,13 +54,17 @@ static char *redact_uri(const char *dsn) {
                         put(out, &o, auth, (size_t) (at - auth));
                 auth = at;
         }
-        const char *p = auth;
+        const char *p = auth + strcspn(auth, "?"); /* keys only in the query */
+        put(out, &o, auth, (size_t) (p - auth));
         while (*p) {
-                size_t n = strcspn(p, "?&");
-                bool key = p > dsn && (p[-1] == '?' || p[-1] == '&') && strncmp(p, "password=", 9) == 0;
+                size_t n = strcspn(p, "?&"), klen = strcspn(p, "=?&");
+                bool key = p > dsn && (p[-1] == '?' || p[-1] == '&') && p[klen] == '=' && is_secret_key(p, klen);
                 if (key) {
-                        put(out, &o, p, 9);
+                        put(out, &o, p, klen + 1);
                         put(out, &o, REDACTED, STRLEN(REDACTED));
+                        /* a '/' kept: where the user part ends must not move when shown text is read again */
+                        if (memchr(p, '/', n))
+                                put(out, &o, "/", 1);
                 } else
                         put(out, &o, p, n);
                 p += n;
@@ -92,7 +107,7 @@ static char *redact_conninfo(const char *dsn) {
                 if (!end)
                         goto unreadable;
                 put(out, &o, p, (size_t) (v - p));
-                if (klen == 8 && strncmp(p, "password", 8) == 0) {
+                if (is_secret_key(p, klen)) {
                         put(out, &o, REDACTED, STRLEN(REDACTED));
                         /* 'quoted'next: libpq reads a key right after the quote; keep them apart */
                         if (*end && !strchr(" \t\n\r\f\v", *end))
@@ -130,7 +145,7 @@ char *db_scrub(const char *s, const char *const *secrets, size_t n_secrets) {
                         free(out);
                         return NULL;
                 }
-                for (const char *q = out, *hit; ; q = hit + n) {
+                for (const char *q = out, *hit;; q = hit + n) {
                         hit = strstr(q, sec);
                         size_t k = hit ? (size_t) (hit - q) : strlen(q);
                         memcpy(w, q, k);
@@ -159,7 +174,8 @@ int db_read_password_file(const char *path, char **ret, Error *e) {
         if (st.st_mode & 077)
                 return error_set(e, -EPERM,
                                  "the password file %s can be read by its group or others (mode %04o): "
-                                 "run 'chmod 600 %s'", path, (unsigned) (st.st_mode & 07777), path);
+                                 "run 'chmod 600 %s'",
+                                 path, (unsigned) (st.st_mode & 07777), path);
         char buf[1024];
         ssize_t n = read(fd, buf, sizeof buf - 1);
         if (n < 0)

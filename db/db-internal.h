@@ -8,9 +8,10 @@
 
 struct DbConn {
         PGconn *pg;
-        PGcancel *cancel;       /* made at connect, for db_cancel from another thread */
-        char *secrets[3];       /* the password file's, PGPASSWORD, the DSN's: scrubbed from messages */
-        char *dsn_shown;        /* redacted */
+        PGcancel *cancel; /* made at connect, for db_cancel from another thread */
+        /* the password file's, PGPASSWORD, the DSN's password and sslpassword: scrubbed from messages */
+        char *secrets[4];
+        char *dsn_shown; /* redacted */
 };
 
 /* libpq's message for c (or a result's), scrubbed of c's secrets and of its trailing newline. */

@@ -85,6 +85,15 @@ static void supervise(const DbRunConfig *c, DbClient *cls, uint64_t t0, atomic_b
                         next += (uint64_t) (c->progress_s * 1e9);
                 }
         }
+        /* The last, shorter interval, when transactions ended in it. */
+        uint64_t last = next - (uint64_t) (c->progress_s * 1e9), now = db_now_ns();
+        if (p.latency && now > last) {
+                harvest(cls, c->clients, &p);
+                p.t_s = (double) (now - t0) / 1e9;
+                p.interval_s = (double) (now - last) / 1e9;
+                if (p.transactions + p.skipped > 0)
+                        c->progress(&p, c->userdata);
+        }
         histogram_free(p.latency);
 }
 

@@ -147,21 +147,16 @@ static json_t *thresholds_json(const LoadRun *run) {
         json_t *a = json_array();
         for (size_t i = 0; i < run->n_thresholds; i++) {
                 const LoadThresholdRun *tr = &run->thresholds[i];
-                const Threshold *t = tr->t;
-                static const char *const ops[_THRESHOLD_OP_MAX] = { "<", "<=", ">", ">=" };
-                json_t *o = json_object();
-                json_object_set_new(o, "text", json_string(t->text));
-                json_object_set_new(o, "step", tr->step >= 0 ? json_string(run->steps[tr->step].step->name) : json_null());
-                json_object_set_new(o, "metric", json_string(threshold_metrics[t->metric].name));
-                json_object_set_new(o, "op", json_string(ops[t->op]));
-                json_object_set_new(o, "value", json_num(t->value));
-                json_object_set_new(o, "unit", json_string(threshold_metrics[t->metric].unit));
-                json_object_set_new(o, "for_s", json_num(t->for_s));
-                json_object_set_new(o, "abort", json_boolean(t->abort));
-                json_object_set_new(o, "passed", json_boolean(tr->passed));
-                json_object_set_new(o, "observed", json_num(tr->observed));
-                json_object_set_new(o, "failed_at_s", json_num(tr->failed_at_s));
-                json_array_append_new(a, o);
+                json_t *o = threshold_result_json(tr->t, tr->passed, tr->observed, tr->failed_at_s);
+                /* "step" second, where it always was. */
+                json_t *ordered = o ? json_pack("{s:O}", "text", json_object_get(o, "text")) : NULL;
+                if (ordered) {
+                        json_object_set_new(ordered, "step", tr->step >= 0 ? json_string(run->steps[tr->step].step->name)
+                                                                           : json_null());
+                        json_object_update(ordered, o);
+                }
+                json_decref(o);
+                json_array_append_new(a, ordered);
         }
         return a;
 }

@@ -205,5 +205,5 @@ int load_run_exit(const LoadRun *run) {
                 return 1;
         if (run->client_bound)
                 return 5;
-        return load_run_passed(run) < run->n_thresholds ? 4 : 0;
+        return load_run_passed(run) < run->n_thresholds ? THRESHOLD_EXIT_FAILED : 0;
 }

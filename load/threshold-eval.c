@@ -50,17 +50,8 @@ bool load_threshold_interval(LoadThresholdRun *tr, const LoadgenResults *r, doub
         double v = load_metric(r, end_s - start_s, t->metric);
         /* An interval without data (nothing answered) breaks a latency threshold no more than it
          * keeps it: the streak waits. Rates without data are broken (nothing was served). */
-        if (isnan(v) && t->metric <= THRESHOLD_MEAN)
+        if (!threshold_streak(t, v, start_s, end_s, &tr->broken_since_s, &tr->failed_at_s))
                 return false;
-        if (threshold_holds(t, v)) {
-                tr->broken_since_s = NAN;
-                return false;
-        }
-        if (isnan(tr->broken_since_s))
-                tr->broken_since_s = start_s;
-        if (end_s - tr->broken_since_s < t->for_s - 1e-6)
-                return false;
-        tr->failed_at_s = end_s;
         tr->passed = false;
         return t->abort;
 }

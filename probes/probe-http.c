@@ -225,4 +225,5 @@ const ProbeBackend probe_http = {
         .options_done = http_options_done,
         .target_option = "url",
         .target_example = "--url http://127.0.0.1:8080/",
+        .failure_hint = "the status and error counts, the server's log, and --header, --cacert or --timeout",
 };

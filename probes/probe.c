@@ -106,7 +106,7 @@ static double own_cpu_s(void) {
         if (getrusage(RUSAGE_SELF, &ru) < 0)
                 return NAN;
         return (double) (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-               (double) (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+                (double) (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 ProbeResult *probe_result_free(ProbeResult *r) {
@@ -131,8 +131,8 @@ struct ProbeSession {
         unsigned capacity;
         void *state;
         bool torn_down;
-        Sysroot *own_root;              /* the host's /, when the caller gave no sysroot */
-        KeptFile stat;                  /* <sysroot>/proc/stat */
+        Sysroot *own_root; /* the host's /, when the caller gave no sysroot */
+        KeptFile stat;     /* <sysroot>/proc/stat */
 };
 
 /* Busy CPU seconds of the whole host since boot: user+nice+system+steal, from <sysroot>/proc/stat.
@@ -142,8 +142,7 @@ struct ProbeSession {
 static double host_busy_s(ProbeSession *s) {
         const char *text;
         size_t len;
-        if (!kept_file_is_open(&s->stat) || kept_file_read(&s->stat, &text, &len) < 0 ||
-            strncmp(text, "cpu ", 4) != 0)
+        if (!kept_file_is_open(&s->stat) || kept_file_read(&s->stat, &text, &len) < 0 || strncmp(text, "cpu ", 4) != 0)
                 return NAN;
         uint64_t t[CPU_TICK_FIELDS_SUMMED] = {};
         const char *p = text + 4;
@@ -151,7 +150,7 @@ static double host_busy_s(ProbeSession *s) {
                 char *end;
                 unsigned long long v = strtoull(p, &end, 10);
                 if (end == p || *p == '\n')
-                        break;          /* older kernels have fewer columns */
+                        break; /* older kernels have fewer columns */
                 t[i] = v;
                 p = end;
         }
@@ -185,7 +184,7 @@ static void session_teardown(ProbeSession *s) {
         if (!s->torn_down && s->b->overall && s->res->rounds > 0 && !s->res->summary)
                 s->res->summary = s->b->overall(s->state);
         if (!s->torn_down && s->b->teardown)
-                s->b->teardown(s->state);     /* backends also undo a partial setup */
+                s->b->teardown(s->state); /* backends also undo a partial setup */
         s->torn_down = true;
 }
 
@@ -196,7 +195,7 @@ int probe_session_open(const ProbeBackend *b, const ProbeConfig *cfg, ProbeSessi
         s->b = b;
         s->cfg = *cfg;
         s->stat = KEPT_FILE_INIT;
-        s->torn_down = true;            /* nothing to tear down until setup runs */
+        s->torn_down = true; /* nothing to tear down until setup runs */
         s->res = calloc(1, sizeof(ProbeResult));
         s->state = calloc(1, b->state_size ? b->state_size : 1);
         if (!s->res || !s->state)
@@ -248,24 +247,28 @@ int probe_session_round(ProbeSession *s) {
         uint64_t t1 = probe_now_ns();
         double busy1 = host_busy_s(s), own1 = own_cpu_s();
         if (r < 0 && probe_stopped(&s->cfg)) {
-                json_decref(out.detail);        /* the backend saw the stop itself: not a failure */
+                json_decref(out.detail); /* the backend saw the stop itself: not a failure */
+                free(out.error);
                 res->interrupted = true;
                 return -ECANCELED;
         }
         if (r < 0 && probe_failure_is_measurement(r)) {
                 /* The host refused the work (a full queue, a limit): a measurement, not a stop. */
                 json_decref(out.detail);
-                out.detail = json_pack("{s:s}", "error", strerror(-r));
+                out.detail = json_pack("{s:s}", "error", out.error ? out.error : strerror(-r));
                 for (size_t m = 0; m < b->n_metrics; m++)
                         vals[m] = NAN;
         } else if (r < 0) {
                 json_decref(out.detail);
-                if (!res->error && asprintf(&res->error, "round %u: %s", i + 1, strerror(-r)) < 0)
+                if (!res->error &&
+                    asprintf(&res->error, "round %u: %s", i + 1, out.error ? out.error : strerror(-r)) < 0)
                         res->error = NULL;
+                free(out.error);
                 return r;
         }
+        free(out.error);
         if (probe_stopped(&s->cfg)) {
-                json_decref(out.detail);        /* cut short: not a sample of the same length */
+                json_decref(out.detail); /* cut short: not a sample of the same length */
                 res->interrupted = true;
                 return -ECANCELED;
         }
@@ -407,15 +410,16 @@ json_t *probe_result_json(const ProbeResult *r, const ProbeConfig *cfg) {
         }
         for (unsigned i = 0; i < r->rounds; i++) {
                 const ProbeRoundInfo *info = &r->info[i];
-                json_t *ro = json_pack("{s:f,s:f,s:f,s:f,s:b,s:b}", "wall_s", info->wall_s, "own_cpu_s",
-                                       info->own_cpu_s, "foreign_cpu_s", info->foreign_cpu_s, "lateness_s",
-                                       info->lateness_s, "contaminated", info->contaminated, "client_bound",
-                                       info->client_bound);
+                json_t *ro =
+                        json_pack("{s:f,s:f,s:f,s:f,s:b,s:b}", "wall_s", info->wall_s, "own_cpu_s", info->own_cpu_s,
+                                  "foreign_cpu_s", info->foreign_cpu_s, "lateness_s", info->lateness_s, "contaminated",
+                                  info->contaminated, "client_bound", info->client_bound);
                 if (ro) {
                         json_object_set_new(ro, "foreign_share", json_num(info->foreign_share));
                         if (info->ops)
-                                json_object_set_new(ro, "operations", json_pack("{s:I,s:I}", "tried", (json_int_t) info->ops,
-                                                                                "failed", (json_int_t) info->failed_ops));
+                                json_object_set_new(ro, "operations",
+                                                    json_pack("{s:I,s:I}", "tried", (json_int_t) info->ops, "failed",
+                                                              (json_int_t) info->failed_ops));
                         if (info->failed < 0)
                                 json_object_set_new(ro, "failed", json_string(strerror(-info->failed)));
                 }

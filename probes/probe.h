@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Probes: short, bounded, repeatable workloads (cpu, memory, disk, net, sched, http). A probe runs a
- * number of rounds of a fixed duration; each round yields one value per metric (one sample per
+/* Probes: short, bounded, repeatable workloads (cpu, memory, disk, net, sched, http, db). A probe
+ * runs a number of rounds of a fixed duration; each round yields one value per metric (one sample per
  * round, never per operation). The framework around a backend measures the probe's own CPU
  * (getrusage) and the foreign CPU of the host during each round (/proc/stat busy time minus the
  * probe's own) and marks rounds "contaminated" (others used the CPUs) or "client-bound" (the probe,
@@ -22,18 +22,18 @@
  * which fills the backend's options struct (options_size bytes, set up by options_init). Messages in
  * *e name the option and say what to give. */
 typedef struct ProbeOption {
-        const char *name;       /* the long option without "--" */
-        const char *arg;        /* its argument in the help ("URL"); NULL: a flag (value NULL) */
-        const char *help;       /* help text; "\n" between lines */
+        const char *name; /* the long option without "--" */
+        const char *arg;  /* its argument in the help ("URL"); NULL: a flag (value NULL) */
+        const char *help; /* help text; "\n" between lines */
         int (*parse)(void *options, const char *value, Error *e);
 } ProbeOption;
 
 typedef struct ProbeConfig {
-        double duration_s;      /* per round */
+        double duration_s; /* per round */
         unsigned rounds;
-        const char *dir;        /* disk: where the temporary file goes (NULL: the state directory) */
-        uint64_t disk_bytes;    /* disk: size of the temporary file (0: 64 MiB) */
-        uint64_t memory_bytes;  /* memory: pointer-chase working set, twice each copy buffer (0: 64 MiB) */
+        const char *dir;       /* disk: where the temporary file goes (NULL: the state directory) */
+        uint64_t disk_bytes;   /* disk: size of the temporary file (0: 64 MiB) */
+        uint64_t memory_bytes; /* memory: pointer-chase working set, twice each copy buffer (0: 64 MiB) */
         /* The backend's own options (a struct of its options_size, filled through its option
          * table); NULL: its defaults. Borrowed. */
         const void *options;
@@ -51,12 +51,13 @@ typedef struct ProbeMetricDef {
 
 /* What one round of a backend reports beyond its metric values. */
 typedef struct ProbeRoundOut {
-        double *values;                 /* one per metric, pre-set to NAN */
-        json_t *detail;                 /* optional object, owned by the framework afterwards */
-        bool client_bound;              /* the probe itself was the limit */
-        double lateness_s;              /* send lateness (http open model), else 0 */
-        bool foreign_expected;          /* the workload's target is another process (http server) */
-        uint64_t ops, failed_ops;       /* operations tried and how many failed (refused, reset, timed out) */
+        double *values;           /* one per metric, pre-set to NAN */
+        json_t *detail;           /* optional object, owned by the framework afterwards */
+        bool client_bound;        /* the probe itself was the limit */
+        double lateness_s;        /* send lateness (http open model), else 0 */
+        bool foreign_expected;    /* the workload's target is another process (http server) */
+        uint64_t ops, failed_ops; /* operations tried and how many failed (refused, reset, timed out) */
+        char *error;              /* optional, malloc'ed: why a failed round failed (no secrets) */
 } ProbeRoundOut;
 
 typedef struct ProbeBackend {
@@ -64,7 +65,7 @@ typedef struct ProbeBackend {
         const char *summary;
         const ProbeMetricDef *metrics;
         size_t n_metrics;
-        size_t primary;                 /* index of the metric a verdict is about */
+        size_t primary; /* index of the metric a verdict is about */
         size_t state_size;
         /* Prepare (open files, allocate); -errno with the reason in e on failure. */
         int (*setup)(void *state, const ProbeConfig *cfg, Error *e);
@@ -76,7 +77,7 @@ typedef struct ProbeBackend {
          * all are given (-EINVAL with *e), and freeing what parse allocated. All may be absent. */
         const ProbeOption *options;
         size_t n_options;
-        const char *options_heading;    /* the help's heading above them */
+        const char *options_heading; /* the help's heading above them */
         size_t options_size;
         void (*options_init)(void *options);
         int (*options_check)(const void *options, Error *e);
@@ -84,7 +85,11 @@ typedef struct ProbeBackend {
         /* The option whose every value is one target (http: "url"): the probe runs once per value,
          * only when given one, and is left out of a run without targets. NULL: none. */
         const char *target_option;
-        const char *target_example;     /* for the message when it is missing ("--url http://...") */
+        const char *target_example; /* for the message when it is missing ("--url http://...") */
+        /* What to check when no operation of a run succeeded (success_rate 0); NULL: a generic hint. */
+        const char *failure_hint;
+        /* The target as it may be shown (a DSN without its password), malloc'ed; NULL: as given. */
+        char *(*target_shown)(const char *target);
 } ProbeBackend;
 
 extern const ProbeBackend *const probe_table[];
@@ -109,13 +114,13 @@ typedef struct ProbeRoundInfo {
 
 typedef struct ProbeResult {
         const ProbeBackend *backend;
-        unsigned rounds;                /* completed */
-        bool interrupted;               /* cfg->stop ended it before its rounds were done */
-        double *values;                 /* rounds x n_metrics, row per round */
+        unsigned rounds;  /* completed */
+        bool interrupted; /* cfg->stop ended it before its rounds were done */
+        double *values;   /* rounds x n_metrics, row per round */
         ProbeRoundInfo *info;
         json_t **details;
-        char *error;                    /* why setup or a round failed (the result holds what ran) */
-        json_t *summary;                /* the backend's summary over all rounds, or NULL */
+        char *error;     /* why setup or a round failed (the result holds what ran) */
+        json_t *summary; /* the backend's summary over all rounds, or NULL */
         unsigned ncpu;
 } ProbeResult;
 

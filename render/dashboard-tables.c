@@ -48,7 +48,7 @@ static void alert_states(FILE *f, const json_t *doc, int64_t now) {
                 return;
         }
         fputs("<table id=\"alert-states\"><caption>alerts and their state now</caption>", f);
-        TH(f, "alert", "state", "level", "since (UTC)", "age", "value");
+        HTML_TH(f, "alert", "state", "level", "since (UTC)", "age", "value");
         size_t i;
         json_t *a;
         json_array_foreach(alerts, i, a) {
@@ -83,7 +83,7 @@ static void alert_events(FILE *f, const json_t *doc) {
                 return;
         }
         fputs("<table id=\"alert-events\"><caption>alert events in this range, oldest first</caption>", f);
-        TH(f, "time (UTC)", "alert", "event", "level", "value");
+        HTML_TH(f, "time (UTC)", "alert", "event", "level", "value");
         size_t i;
         json_t *ev;
         json_array_foreach(events, i, ev) {
@@ -120,7 +120,7 @@ void dash_transactions(FILE *f, const json_t *doc) {
         fputs("<table id=\"tx-table\"><caption>transactions of skytune-helper in this range (markers on the "
               "charts)</caption>",
               f);
-        TH(f, "created (UTC)", "transaction", "state", "verdict", "changes");
+        HTML_TH(f, "created (UTC)", "transaction", "state", "verdict", "changes");
         size_t i;
         json_t *tx;
         json_array_foreach(txs, i, tx) {
@@ -171,7 +171,7 @@ static void td_num(FILE *f, double v, const char *unit) {
 void dash_series_table(FILE *f, const json_t *panel, const json_t *by_name) {
         const char *unit = jstr_or(panel, "unit", "");
         fputs("<table class=\"series\">", f);
-        TH(f, "series", "last", "min", "mean", "max", "samples");
+        HTML_TH(f, "series", "last", "min", "mean", "max", "samples");
         size_t i;
         json_t *name;
         json_array_foreach(json_object_get(panel, "series"), i, name) {

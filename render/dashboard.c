@@ -19,12 +19,9 @@
 #include "schema.h"
 
 static int head(FILE *f, const json_t *doc) {
-        char *style = load_html_hash(dashboard_style), *script = load_html_hash(dashboard_script);
-        if (!style || !script) {
-                free(style);
-                free(script);
+        char *style, *script;
+        if (load_html_hash_pair(dashboard_style, dashboard_script, &style, &script) < 0)
                 return -ENOMEM;
-        }
         /* Served live, the page may ask its own origin (the monitor's API); offline, nothing at all. */
         fprintf(f,
                 "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* skytune.db/1 for people: what ran, the connect times apart, the transactions and the latency table
  * (transaction and each statement: count, P50 P90 P95 P99 P99.9 max in ms, errors), the statements
- * with their rows, and the errors by SQLSTATE class. At most 80 columns. */
+ * with their rows, the errors by SQLSTATE class, and the thresholds. At most 80 columns. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "json-util.h"
+#include "load-format.h"
 #include "macro.h"
 #include "render.h"
 
@@ -120,9 +121,30 @@ static void errors(FILE *f, const json_t *doc) {
         }
 }
 
+/* Each threshold with its observed value, and the verdict. */
+static void thresholds(FILE *f, const json_t *doc) {
+        const json_t *ths = json_object_get(doc, "thresholds"), *t;
+        if (json_array_size(ths) == 0)
+                return;
+        fprintf(f, "\nthresholds: %s\n", jstr_or(json_object_get(doc, "verdict"), "reason", "?"));
+        size_t i;
+        json_array_foreach(ths, i, t) {
+                char obs[48];
+                load_fmt_metric(obs, sizeof obs, jstr(t, "metric"), json_object_get(t, "observed"));
+                fprintf(f, "  %-4s %.40s (was %s", json_is_true(json_object_get(t, "passed")) ? "pass" : "FAIL",
+                        jstr_or(t, "text", "?"), obs);
+                if (json_is_number(json_object_get(t, "failed_at_s")))
+                        fprintf(f, ", failed at %.0f s", json_number_value(json_object_get(t, "failed_at_s")));
+                fprintf(f, ")\n");
+        }
+        if (jstr(doc, "aborted_by"))
+                fprintf(f, "aborted by: %.60s\n", jstr(doc, "aborted_by"));
+}
+
 int render_db(FILE *f, const json_t *doc, const RenderView *v) {
         header(f, doc);
         transactions(f, doc);
         errors(f, doc);
+        thresholds(f, doc);
         return ferror(f) ? -EIO : 0;
 }

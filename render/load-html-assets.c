@@ -3,6 +3,7 @@
  * Content-Security-Policy (no 'unsafe-inline': only these two run or apply). The script only adds:
  * a readout of the interval under the pointer and the data-ready="1" sentinel the browser test
  * waits for; the page is complete without it. */
+#include <errno.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,8 @@ const char load_html_script[] =
         "var s=data.series||{},t=s.t_s||[];"
         "var keys={'chart-load':['planned','sent_per_s','ok_per_s'],'chart-throughput':['completed_per_s','ok_per_s'],"
         "'chart-latency':['p50','p90','p99','p99.9','max']};"
-        "function near(x){var lo=0,hi=t.length-1;while(lo<hi){var m=(lo+hi+1)>>1;if(t[m]<=x)lo=m;else hi=m-1;}return lo;}"
+        "function near(x){var lo=0,hi=t.length-1;while(lo<hi){var m=(lo+hi+1)>>1;if(t[m]<=x)lo=m;else hi=m-1;}return "
+        "lo;}"
         "document.querySelectorAll('svg[data-chart=\"time\"]').forEach(function(svg){"
         "var out=svg.parentNode.querySelector('output'),ks=keys[svg.id]||[];"
         "svg.addEventListener('mousemove',function(ev){"
@@ -50,4 +52,16 @@ char *load_html_hash(const char *text) {
         if (EVP_Digest(text, strlen(text), md, &len, EVP_sha256(), NULL) != 1)
                 return NULL;
         return base64_encode(md, len);
+}
+
+int load_html_hash_pair(const char *style, const char *script, char **ret_style, char **ret_script) {
+        char *a = load_html_hash(style), *b = load_html_hash(script);
+        if (!a || !b) {
+                free(a);
+                free(b);
+                return -ENOMEM;
+        }
+        *ret_style = a;
+        *ret_script = b;
+        return 0;
 }

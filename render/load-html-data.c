@@ -170,8 +170,13 @@ int html_embedded_data(FILE *f, const json_t *doc, const LoadSeries *s) {
                 json_object_set(json_object_get(copy, "total"), "hdr", total_hdr);
         json_decref(total_hdr);
         json_object_set_new(copy, "series", series_json(s));
-        char *text = json_dumps(copy, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        int r = html_put_json(f, copy);
         json_decref(copy);
+        return r;
+}
+
+int html_put_json(FILE *f, const json_t *data) {
+        char *text = json_dumps(data, JSON_COMPACT | JSON_REAL_PRECISION(10));
         if (!text)
                 return -ENOMEM;
         html_script_json(f, text);

@@ -7,35 +7,6 @@
 #include "load-format.h"
 #include "load-html.h"
 
-/* A cell of any JSON value: strings escaped, numbers as they are, null and absent as "-". */
-static void td(FILE *f, const json_t *v) {
-        fputs("<td>", f);
-        if (json_is_string(v))
-                markup_put(f, json_string_value(v));
-        else if (json_is_integer(v))
-                fprintf(f, "%lld", (long long) json_integer_value(v));
-        else if (json_is_real(v))
-                fprintf(f, "%.6g", json_real_value(v));
-        else if (json_is_boolean(v))
-                fputs(json_is_true(v) ? "yes" : "no", f);
-        else
-                fputc('-', f);
-        fputs("</td>", f);
-}
-
-void html_td_text(FILE *f, const char *s) {
-        fputs("<td>", f);
-        markup_put(f, s ? s : "-");
-        fputs("</td>", f);
-}
-
-void html_th_row(FILE *f, const char *const *names, size_t n) {
-        fputs("<thead><tr>", f);
-        for (size_t i = 0; i < n; i++)
-                fprintf(f, "<th>%s</th>", names[i]);
-        fputs("</tr></thead>\n", f);
-}
-
 void html_thresholds(FILE *f, const json_t *doc) {
         const json_t *ths = json_object_get(doc, "thresholds");
         if (json_array_size(ths) == 0) {
@@ -43,7 +14,7 @@ void html_thresholds(FILE *f, const json_t *doc) {
                 return;
         }
         fputs("<table id=\"thresholds\">", f);
-        TH(f, "threshold", "step", "observed", "wanted", "result", "failed at");
+        HTML_TH(f, "threshold", "step", "observed", "wanted", "result", "failed at");
         size_t i;
         json_t *t;
         json_array_foreach(ths, i, t) {
@@ -55,7 +26,7 @@ void html_thresholds(FILE *f, const json_t *doc) {
                 if (isfinite(jnum(t, "failed_at_s")))
                         snprintf(at, sizeof(at), "%.0f s", jnum(t, "failed_at_s"));
                 fprintf(f, "<tr class=\"%s\">", passed ? "pass" : "fail");
-                td(f, json_object_get(t, "text"));
+                html_td(f, json_object_get(t, "text"));
                 html_td_text(f, jstr_or(t, "step", "whole run"));
                 html_td_text(f, obs);
                 fputs("<td>", f);
@@ -74,7 +45,7 @@ static void summary_row(FILE *f, const char *name, const json_t *sum) {
         html_td_text(f, name);
         static const char *const counts[] = { "duration_s", "attempted", "sent", "completed", "ok", "ok_per_s" };
         for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
-                td(f, json_object_get(sum, counts[i]));
+                html_td(f, json_object_get(sum, counts[i]));
         char buf[48];
         html_td_text(f, load_fmt_metric(buf, sizeof(buf), "error_rate", json_object_get(sum, "error_rate")));
         const json_t *lat = json_object_get(sum, "latency_us");
@@ -86,7 +57,7 @@ static void summary_row(FILE *f, const char *name, const json_t *sum) {
 
 void html_summaries(FILE *f, const json_t *doc) {
         fputs("<table id=\"summary\">", f);
-        TH(f, "step", "seconds", "attempted", "sent", "completed", "ok", "ok/s", "error rate", "p50", "p90", "p99",
+        HTML_TH(f, "step", "seconds", "attempted", "sent", "completed", "ok", "ok/s", "error rate", "p50", "p90", "p99",
            "p99.9", "max", "send lateness p99");
         size_t i;
         json_t *st;
@@ -102,8 +73,8 @@ static void count_row(FILE *f, const json_t *doc, const char *member, const char
         size_t i;
         json_t *st;
         json_array_foreach(json_object_get(doc, "steps"), i, st)
-                td(f, json_object_get(json_object_get(json_object_get(st, "summary"), member), key));
-        td(f, json_object_get(json_object_get(json_object_get(doc, "total"), member), key));
+                html_td(f, json_object_get(json_object_get(json_object_get(st, "summary"), member), key));
+        html_td(f, json_object_get(json_object_get(json_object_get(doc, "total"), member), key));
         fputs("</tr>\n", f);
 }
 
@@ -128,8 +99,8 @@ void html_errors_table(FILE *f, const json_t *doc) {
                 fputs("<tr>", f);
                 html_td_text(f, name);
                 json_array_foreach(json_object_get(doc, "steps"), i, st)
-                        td(f, json_object_get(json_object_get(json_object_get(st, "summary"), "status"), k));
-                td(f, v);
+                        html_td(f, json_object_get(json_object_get(json_object_get(st, "summary"), "status"), k));
+                html_td(f, v);
                 fputs("</tr>\n", f);
         }
         fputs("</table>\n", f);
@@ -142,15 +113,15 @@ void html_markers(FILE *f, const json_t *doc) {
                 return;
         }
         fputs("<table id=\"markers-table\">", f);
-        TH(f, "at (s)", "marker", "value", "what");
+        HTML_TH(f, "at (s)", "marker", "value", "what");
         size_t i;
         json_t *m;
         json_array_foreach(ms, i, m) {
                 fputs("<tr>", f);
-                td(f, json_object_get(m, "t_s"));
-                td(f, json_object_get(m, "kind"));
-                td(f, json_object_get(m, "value"));
-                td(f, json_object_get(m, "text"));
+                html_td(f, json_object_get(m, "t_s"));
+                html_td(f, json_object_get(m, "kind"));
+                html_td(f, json_object_get(m, "value"));
+                html_td(f, json_object_get(m, "text"));
                 fputs("</tr>\n", f);
         }
         fputs("</table>\n", f);
@@ -161,14 +132,14 @@ static void changes(FILE *f, const json_t *finding) {
         if (json_array_size(cs) == 0)
                 return;
         fputs("<table class=\"changes\">", f);
-        TH(f, "kind", "key", "current", "proposed", "rule");
+        HTML_TH(f, "kind", "key", "current", "proposed", "rule");
         size_t i;
         json_t *c;
         json_array_foreach(cs, i, c) {
                 fputs("<tr>", f);
                 static const char *const cols[] = { "kind", "key", "current", "proposed", "rule" };
                 for (size_t k = 0; k < 5; k++)
-                        td(f, json_object_get(c, cols[k]));
+                        html_td(f, json_object_get(c, cols[k]));
                 fputs("</tr>\n", f);
         }
         fputs("</table>\n", f);
@@ -205,7 +176,7 @@ static void kv_table(FILE *f, const char *id, const json_t *o, const char *const
         fprintf(f, "<table id=\"%s\" class=\"kv\">", id);
         for (size_t i = 0; i < n; i++) {
                 fprintf(f, "<tr><th>%s</th>", keys[i]);
-                td(f, json_object_get(o, keys[i]));
+                html_td(f, json_object_get(o, keys[i]));
                 fputs("</tr>", f);
         }
         fputs("</table>\n", f);
@@ -218,22 +189,22 @@ static void step_config(FILE *f, const json_t *st) {
         static const char *const keys[] = { "url", "model", "arrival", "parallel", "think_s" };
         kv_table(f, "step-config", st, keys, 5);
         fputs("<table class=\"phases\">", f);
-        TH(f, "phase", "seconds");
+        HTML_TH(f, "phase", "seconds");
         size_t i;
         json_t *p;
         json_array_foreach(json_object_get(st, "phases"), i, p) {
                 fputs("<tr>", f);
-                td(f, json_object_get(p, "kind"));
-                td(f, json_object_get(p, "duration_s"));
+                html_td(f, json_object_get(p, "kind"));
+                html_td(f, json_object_get(p, "duration_s"));
                 fputs("</tr>", f);
         }
         fputs("</table>\n<table class=\"endpoints\">", f);
-        TH(f, "endpoint", "method", "path", "weight", "headers");
+        HTML_TH(f, "endpoint", "method", "path", "weight", "headers");
         json_array_foreach(json_object_get(st, "endpoints"), i, p) {
                 fputs("<tr>", f);
                 static const char *const cols[] = { "name", "method", "path", "weight" };
                 for (size_t k = 0; k < 4; k++)
-                        td(f, json_object_get(p, cols[k]));
+                        html_td(f, json_object_get(p, cols[k]));
                 fputs("<td>", f);
                 size_t h;
                 json_t *hv;

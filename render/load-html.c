@@ -30,36 +30,17 @@ static const char *verdict_class(const json_t *doc, const char **ret_word) {
 }
 
 static int head(FILE *f, const json_t *doc, const char *word) {
-        char *style = load_html_hash(load_html_style), *script = load_html_hash(load_html_script);
-        if (!style || !script) {
-                free(style);
-                free(script);
-                return -ENOMEM;
-        }
-        fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                   "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-                   "style-src 'sha256-%s'; script-src 'sha256-%s'; img-src 'none'; base-uri 'none'; form-action 'none'\">\n"
-                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>skytune load: ",
-                style, script);
-        free(style);
-        free(script);
-        markup_put(f, jstr_or(json_object_get(doc, "config"), "scenario", "run"));
-        fprintf(f, " %s</title>\n<style>%s</style>\n</head>\n<body>\n", word, load_html_style);
-        return 0;
+        return html_head(f, "skytune load: ", jstr_or(json_object_get(doc, "config"), "scenario", "run"), word);
 }
 
 static void verdict(FILE *f, const json_t *doc) {
         const char *word, *cls = verdict_class(doc, &word);
-        const json_t *v = json_object_get(doc, "verdict"), *total = json_object_get(doc, "total");
+        const json_t *total = json_object_get(doc, "total");
         fprintf(f, "<header id=\"verdict\" class=\"%s\" data-verdict=\"%s\">\n<h1>%s: ", cls, cls, word);
         markup_put(f, jstr_or(json_object_get(doc, "config"), "scenario", "load run"));
-        fputs("</h1>\n<p id=\"reason\">", f);
-        markup_put(f, jstr_or(v, "reason", "no verdict in the document"));
-        if (jstr(doc, "aborted_by")) {
-                fputs("; aborted by ", f);
-                markup_put(f, jstr(doc, "aborted_by"));
-        }
-        fprintf(f, " (exit %lld)</p>\n<p>", (long long) json_integer_value(json_object_get(v, "exit")));
+        fputs("</h1>\n", f);
+        html_verdict_reason(f, doc);
+        fputs("<p>", f);
         markup_put(f, jstr_or(doc, "started", "-"));
         fputs(" to ", f);
         markup_put(f, jstr_or(doc, "ended", "-"));

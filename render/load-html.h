@@ -40,14 +40,15 @@ void svg_chart(FILE *f, const Chart *c);
 /* A value of y's unit for axis labels and tables. */
 void chart_fmt(char *buf, size_t size, const char *unit, double v);
 
-/* A <td> of text, escaped; NULL as "-". */
+/* Table cells (load-html-cells.c): a JSON value (strings escaped, null and absent as "-"), a text,
+ * and a header row (HTML_TH(f, "name", ...)). */
+void html_td(FILE *f, const json_t *v);
 void html_td_text(FILE *f, const char *s);
-/* A table's <thead> of names (HTML, written as they are), and the same from a list of literals. */
 void html_th_row(FILE *f, const char *const *names, size_t n);
-#define TH(f, ...)                                               \
-        do {                                                     \
-                static const char *const h_[] = { __VA_ARGS__ }; \
-                html_th_row(f, h_, sizeof(h_) / sizeof(h_[0]));  \
+#define HTML_TH(f, ...)                                                                         \
+        do {                                                                                    \
+                static const char *const h_[] = { __VA_ARGS__ };                                 \
+                html_th_row(f, h_, sizeof(h_) / sizeof(h_[0]));                                 \
         } while (0)
 
 /* The tables (load-html-tables.c): each writes one <section> or part of it. */
@@ -71,6 +72,13 @@ extern const char *const load_pct_names[5];
 /* Call load_series_done() after either outcome. */
 int load_series_build(const json_t *doc, LoadSeries *s);
 void load_series_done(LoadSeries *s);
+/* The page up to <body>: the CSP with the hashes of the one style and script, the title (kind, then
+ * title escaped, then word), the style. -ENOMEM. */
+int html_head(FILE *f, const char *kind, const char *title, const char *word);
+/* data as JSON safe inside a <script> element (no <, > or & but escaped); -ENOMEM. */
+int html_put_json(FILE *f, const json_t *data);
+/* The verdict's reason, what aborted the run and its exit code, as <p id="reason">. */
+void html_verdict_reason(FILE *f, const json_t *doc);
 /* The document without what the page does not need (the intervals, every "hdr" but the total's),
  * plus the series as columns, as JSON safe inside a <script> element. */
 int html_embedded_data(FILE *f, const json_t *doc, const LoadSeries *s);

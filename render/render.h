@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "error.h"
+
 /* Variants of a rendering the document does not say. */
 enum {
         RENDER_PERSIST = 1 << 0,        /* effects: the persistent forms were asked for (--persist) */
@@ -52,6 +54,11 @@ int render_load_text(FILE *f, const json_t *doc, const RenderView *v);
 /* skytune.db/1 (db query, db load): the run, the latency table of the transaction and of each
  * statement, the errors by SQLSTATE class. */
 int render_db(FILE *f, const json_t *doc, const RenderView *v);
+/* A db run's JUnit XML (db-junit.c: a test case per threshold) and its offline HTML report (db-html.c:
+ * latency and tps over time, statements, errors by SQLSTATE class, server deltas); as the load
+ * reports (render-load.h): 0, or -EINVAL (not a skytune.db/1 document), -EIO, -ENOMEM with *e. */
+int render_db_junit(FILE *f, const json_t *doc, Error *e);
+int render_db_html(FILE *f, const json_t *doc, Error *e);
 /* skytune.db-inspect/1 (window and lifetime figures, findings) and skytune.db-explain/1 (the
  * slowest nodes, the findings). */
 int render_db_inspect(FILE *f, const json_t *doc, const RenderView *v);

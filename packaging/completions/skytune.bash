@@ -68,6 +68,9 @@ _skytune() {
         --builtin)
                 COMPREPLY=($(compgen -W 'tpcb-like select-only suite' -- "$cur"))
                 return ;;
+        --db-workload)
+                COMPREPLY=($(compgen -W 'select-only tpcb-like' -- "$cur"))
+                return ;;
         --pattern)
                 COMPREPLY=($(compgen -W 'spike gradual surge breakpoint endurance' -- "$cur"))
                 return ;;
@@ -91,11 +94,11 @@ _skytune() {
                         awk '{ print $1 }')" -- "$cur"))
                 return ;;
         --probes)
-                COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur"))
+                COMPREPLY=($(compgen -W 'cpu memory disk net sched http db' -- "$cur"))
                 return ;;
         --duration | --interval | --rounds | --round-duration | --users | --rate | --url | --method | --data | \
         --header | -H | --timeout | --threads | --target | --noise | --seed | --ramp | --think | --threshold | \
-        --segment | --start-at | --dsn | --database | --clients | --iterations | --param | \
+        --segment | --start-at | --dsn | --database | --clients | --db-clients | --iterations | --param | \
         --latency-limit | --scale | --transactions | --progress | --min-rows | --factor | --spike | --before | \
         --after | --spikes | --to | --start | --increment | --step | --max-steps | --slo-error-rate | --slo-p99 | \
         --slo-lateness | --sustain | --repeats | --resolution | --warmup | --rest | --hold | --window | --since | \
@@ -150,7 +153,7 @@ _skytune() {
                         _filedir conf
                 fi ;;
         probe)
-                COMPREPLY=($(compgen -W 'cpu memory disk net sched http' -- "$cur")) ;;
+                COMPREPLY=($(compgen -W 'cpu memory disk net sched http db' -- "$cur")) ;;
         db)
                 [[ -z $sub ]] && COMPREPLY=($(compgen -W 'query load init clean inspect explain pool-sweep advise' -- "$cur")) ;;
         alerts)

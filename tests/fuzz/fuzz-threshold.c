@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* A threshold (load/threshold.c, `p99 < 500ms for 10s abort`): accepted ones keep their text and a
+/* A threshold (common/threshold.c, `p99 < 500ms for 10s abort`): accepted ones keep their text and a
  * finite, non-negative value; refused ones say why. */
 #include <math.h>
 
-#include "../../load/threshold.h"
+#include "../../common/threshold.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

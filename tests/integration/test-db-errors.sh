@@ -64,6 +64,18 @@ uri="postgresql://skytune:$db_password@127.0.0.1:$port/postgres"
 jq -r .server.dsn "$out/uri.json" | grep -q 'skytune:\*\*\*@' || fail "URI not redacted: $(jq -r .server.dsn "$out/uri.json")"
 rc=0; "$skytune" db query 'select 1' --dsn "$dsn password=$db_password dbname=nosuchdb" >"$out/nodb.out" 2>"$out/nodb.err" || rc=$?
 [[ $rc -eq 1 ]] && grep -q 'nosuchdb' "$out/nodb.err" && grep -q 'password=\*\*\*' "$out/nodb.err" || fail "bad database: exit $rc, $(cat "$out/nodb.err")"
+# sslpassword (the client key's passphrase) is a secret too; a URI whose password does not parse
+# (a bad %-escape) is not quoted back by libpq's message.
+rc=0; "$skytune" db query 'select 1' --dsn "host=127.0.0.1 port=$(free_port) sslpassword=keysecret" --json \
+        >"$out/sslpw.json" 2>"$out/sslpw.err" || rc=$?
+[[ $rc -eq 1 ]] || fail "sslpassword DSN: exit $rc"
+grep -q keysecret "$out/sslpw.json" "$out/sslpw.err" && fail "sslpassword shown: $(cat "$out/sslpw.err")"
+grep -q 'sslpassword=\*\*\*' "$out/sslpw.err" || fail "sslpassword DSN not redacted: $(cat "$out/sslpw.err")"
+rc=0; "$skytune" db query 'select 1' --dsn "postgresql://u:se%zzcret@127.0.0.1:$(free_port)/db" --json \
+        >"$out/pct.json" 2>"$out/pct.err" || rc=$?
+[[ $rc -eq 1 ]] || fail "bad %-escape in the DSN: exit $rc"
+grep -q zzcret "$out/pct.json" "$out/pct.err" && fail "a password that does not parse is shown: $(cat "$out/pct.err")"
+grep -q 'does not parse' "$out/pct.err" || fail "bad %-escape: $(cat "$out/pct.err")"
 # PGPASSWORD, libpq's own source, works and is not shown either.
 PGPASSWORD=$db_password "$skytune" db query 'select 1' --dsn "$dsn" >"$out/env.out" 2>"$out/env.err" || fail "PGPASSWORD"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # libpq is optional: configured with -DSKYTUNE_WITH_LIBPQ=OFF, skytune builds (the db library
 # with db-none.c instead of the libpq parts), does not link libpq, and 'skytune db' says what to
-# install and exits 1 while --help still works; skytune-monitor accepts a `database` section, logs
+# install and exits 1 while --help still works; the db probe is left out of the probe table; skytune-monitor accepts a `database` section, logs
 # that this build has no libpq and what to install, and samples the rest; a bad SKYTUNE_WITH_LIBPQ
 # value is a configure error. Builds only skytune and skytune-monitor, unoptimised.
 set -euo pipefail
@@ -22,6 +22,11 @@ rc=0; "$sky" db query 'select 1' --dsn 'host=127.0.0.1' 2>"$tmp/err" || rc=$?
 grep -q 'built without libpq.*install libpq-dev' "$tmp/err" || fail "no advice: $(cat "$tmp/err")"
 "$sky" db load --help | grep -q -- '--clients' || fail "db load --help without libpq"
 "$sky" get vm.swappiness >/dev/null || fail "the rest of skytune does not work"
+# The db probe is not in this build's table: not offered, and named as unknown.
+! grep -q 'probe_db' "$tmp/build/probes/probe-table.c" || fail "the probe table names db without libpq"
+"$sky" probe --help >"$tmp/help.txt" && ! grep -q -- '--dsn' "$tmp/help.txt" || fail "probe --help offers --dsn without libpq"
+rc=0; "$sky" probe db --dsn 'host=127.0.0.1' 2>/dev/null || rc=$?
+[[ $rc -eq 2 ]] || fail "probe db without libpq: exit $rc, want 2 (unknown probe)"
 mon=$tmp/build/monitor/skytune-monitor
 ! ldd "$mon" | grep -q libpq || fail "a skytune-monitor without libpq links libpq"
 mkdir -p "$tmp/m/alerts"

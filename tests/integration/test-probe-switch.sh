@@ -12,7 +12,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 on=$build/probes/probe-table.c
 [[ -f $on ]] || fail "$on: no generated backend table in the build under test"
 grep -q '&probe_http,' "$on" || fail "the default build's table lacks http"
-"$build/cli/skytune" probe --help | grep -q -- '--url URL' || fail "probe --help lacks the http options"
+"$build/cli/skytune" probe --help >"$tmp/help.txt" && grep -q -- '--url URL' "$tmp/help.txt" ||
+        fail "probe --help lacks the http options"
 
 cmake -S "$src" -B "$tmp/off" -DSKYTUNE_PROBE_HTTP=OFF >"$tmp/cmake.log" 2>&1 || { cat "$tmp/cmake.log" >&2; fail "configure with SKYTUNE_PROBE_HTTP=OFF"; }
 off=$tmp/off/probes/probe-table.c

@@ -45,7 +45,8 @@ static void test_template(void **state) {
 }
 
 static void test_expressions(void **state) {
-        DbScript *s = parse_ok("\\set a (7 + :scale) * -2 % 5\n\\set b random(-3, 3)\n\\set c :a / 2 - :b\nselect 1;\n");
+        DbScript *s =
+                parse_ok("\\set a (7 + :scale) * -2 % 5\n\\set b random(-3, 3)\n\\set c :a / 2 - :b\nselect 1;\n");
         int64_t vars[DB_SCRIPT_MAX_VARS] = { [DB_VAR_SCALE] = 3 };
         StatsRng rng;
         stats_rng_seed(&rng, 7);
@@ -115,12 +116,18 @@ static void redacts(const char *dsn, const char *want) {
 }
 
 static void test_redact(void **state) {
-        redacts("postgresql://app:s3cr%40t@db1:5432/shop?sslmode=require", "postgresql://app:***@db1:5432/shop?sslmode=require");
+        redacts("postgresql://app:s3cr%40t@db1:5432/shop?sslmode=require",
+                "postgresql://app:***@db1:5432/shop?sslmode=require");
         redacts("postgres://app@db1/shop?password=s3cret&sslmode=verify-full",
                 "postgres://app@db1/shop?password=***&sslmode=verify-full");
         redacts("host=db1 password = 's3 c\\'ret' dbname=shop", "host=db1 password = *** dbname=shop");
         redacts("host=db1 password='x'port=5", "host=db1 password=*** port=5");
         redacts("host=db1 user=app", "host=db1 user=app");
+        redacts("host=db1 sslpassword=keysecret sslkey=k", "host=db1 sslpassword=*** sslkey=k");
+        redacts("postgresql://app:pa?ss#w@db1/shop", "postgresql://app:***@db1/shop");
+        redacts("postgresql://db1/a&password=x/b?password=y", "postgresql://db1/a&password=x/b?password=***");
+        redacts("postgresql://db1/shop?sslpassword=keysecret&sslmode=require",
+                "postgresql://db1/shop?sslpassword=***&sslmode=require");
         redacts("host='db1 password=x", "(a connection string skytune cannot read)");
         const char *secrets[] = { "s3cret", NULL, "" };
         char *m = db_scrub("auth for s3cret failed: s3cret", secrets, ELEMENTSOF(secrets));
@@ -149,8 +156,9 @@ static void test_password_file(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_template),   cmocka_unit_test(test_expressions), cmocka_unit_test(test_malformed),
-                cmocka_unit_test(test_builtins),   cmocka_unit_test(test_sqlstate),    cmocka_unit_test(test_redact),
+                cmocka_unit_test(test_template),      cmocka_unit_test(test_expressions),
+                cmocka_unit_test(test_malformed),     cmocka_unit_test(test_builtins),
+                cmocka_unit_test(test_sqlstate),      cmocka_unit_test(test_redact),
                 cmocka_unit_test(test_password_file),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -165,6 +165,9 @@ static void test_thresholds(void **state) {
                 { "rps > 900 for 10s abort", THRESHOLD_RPS, THRESHOLD_GT, 900, 10, true },
                 { "avg < 250us for 2m", THRESHOLD_MEAN, THRESHOLD_LT, 250, 120, false },
                 { "lateness_p99 < 1", THRESHOLD_LATENESS_P99, THRESHOLD_LT, 1000, 0, false },
+                { "tps>100", THRESHOLD_OK_RPS, THRESHOLD_GT, 100, 0, false },
+                { "errors_pct<1", THRESHOLD_ERROR_RATE, THRESHOLD_LT, 0.01, 0, false },
+                { "errors_pct <= 2.5% for 5s", THRESHOLD_ERROR_RATE, THRESHOLD_LE, 0.025, 5, false },
         };
         for (size_t i = 0; i < ELEMENTSOF(good); i++) {
                 Threshold t;
@@ -195,6 +198,21 @@ static void test_thresholds(void **state) {
         }
         Threshold t = { .op = THRESHOLD_LT, .value = 10 };
         assert_true(threshold_holds(&t, 9) && !threshold_holds(&t, 10) && !threshold_holds(&t, NAN));
+        /* for 2s: broken over [1, 2) and [2, 3) fails at 3; a held interval ends a streak; a latency
+         * without data waits, a rate without data breaks. */
+        Threshold w = { .metric = THRESHOLD_P99, .op = THRESHOLD_LT, .value = 10, .for_s = 2 };
+        double since = NAN, at = NAN;
+        assert_false(threshold_streak(&w, 20, 0, 1, &since, &at));
+        assert_false(threshold_streak(&w, 5, 1, 2, &since, &at));
+        assert_true(isnan(since));
+        assert_false(threshold_streak(&w, 20, 2, 3, &since, &at));
+        assert_false(threshold_streak(&w, NAN, 3, 4, &since, &at));
+        assert_true(threshold_streak(&w, 20, 4, 5, &since, &at));
+        assert_true(at == 5 && since == 2);
+        w.metric = THRESHOLD_OK_RPS;
+        since = at = NAN;
+        assert_false(threshold_streak(&w, NAN, 0, 1, &since, &at));
+        assert_true(threshold_streak(&w, NAN, 1, 2, &since, &at) && at == 2);
 }
 
 static void test_shipped_scenarios(void **state) {

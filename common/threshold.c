@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json-util.h"
 #include "macro.h"
 #include "nearest.h"
 #include "threshold.h"
@@ -31,22 +32,26 @@ static const char *const op_names[_THRESHOLD_OP_MAX] = { "<", "<=", ">", ">=" };
 
 #define USAGE "write METRIC OP VALUE[UNIT] [for DURATION] [abort], as in 'p99 < 500ms' or 'error_rate < 1%%'"
 
-static bool is_time(ThresholdMetric m) {
-        return strcmp(threshold_metrics[m].unit, "us") == 0;
+bool threshold_metric_is_time(ThresholdMetric m) {
+        return m >= 0 && m < _THRESHOLD_METRIC_MAX && strcmp(threshold_metrics[m].unit, "us") == 0;
 }
 
-/* "p(99)" and "p(99.9)" (k6's spelling) as "p99", "p99.9"; "avg" as "mean". */
-static void canonical(const char *word, char *buf, size_t len) {
+/* "p(99)" and "p(99.9)" (k6's spelling) as "p99", "p99.9"; "avg" as "mean"; "tps" as "ok_rps";
+ * "errors_pct" as "error_rate" with *percent set (a plain number is a percentage). */
+static void canonical(const char *word, char *buf, size_t len, bool *percent) {
         size_t n = strlen(word);
+        *percent = strcmp(word, "errors_pct") == 0;
         if (n > 3 && word[0] == 'p' && word[1] == '(' && word[n - 1] == ')')
                 snprintf(buf, len, "p%.*s", (int) (n - 3), word + 2);
         else
-                snprintf(buf, len, "%s", strcmp(word, "avg") == 0 ? "mean" : word);
+                snprintf(buf, len, "%s", strcmp(word, "avg") == 0 ? "mean" : strcmp(word, "tps") == 0 ? "ok_rps"
+                                         : *percent ? "error_rate" : word);
 }
 
-static int parse_metric(const char *word, ThresholdMetric *ret, const char *file, unsigned line, const char *text, Error *e) {
+static int parse_metric(const char *word, ThresholdMetric *ret, bool *percent, const char *file, unsigned line,
+                        const char *text, Error *e) {
         char name[32];
-        canonical(word, name, sizeof(name));
+        canonical(word, name, sizeof(name), percent);
         const char *names[_THRESHOLD_METRIC_MAX];
         for (size_t i = 0; i < _THRESHOLD_METRIC_MAX; i++) {
                 names[i] = threshold_metrics[i].name;
@@ -57,29 +62,29 @@ static int parse_metric(const char *word, ThresholdMetric *ret, const char *file
         }
         const char *near = nearest_name(name, names, _THRESHOLD_METRIC_MAX);
         return error_set_input(e, -EINVAL, file, line, "threshold '%s': unknown metric '%s'%s%s%s (one of p50 p90 p95 "
-                               "p99 p99.9 max mean error_rate success_rate rps ok_rps sent_rps lateness_p99)", text, word,
+                               "p99 p99.9 max mean error_rate success_rate rps ok_rps sent_rps lateness_p99, or tps, errors_pct)", text, word,
                                near ? ", did you mean '" : "", strempty(near), near ? "'?" : "");
 }
 
 /* VALUE[UNIT] in the metric's base unit. */
-static int parse_value(const char *word, ThresholdMetric m, double *ret, const char *file, unsigned line, const char *text,
-                       Error *e) {
+static int parse_value(const char *word, ThresholdMetric m, bool percent, double *ret, const char *file, unsigned line,
+                       const char *text, Error *e) {
         char *end;
         double v = strtod(word, &end);
         if (end == word || !isfinite(v) || v < 0)
                 return error_set_input(e, -EINVAL, file, line, "threshold '%s': '%s' is not a number: %s", text, word, USAGE);
         const char *u = end;
         double scale = NAN;
-        if (is_time(m))
+        if (threshold_metric_is_time(m))
                 scale = !*u || !strcmp(u, "ms") ? 1e3 : !strcmp(u, "us") ? 1 : !strcmp(u, "s") ? 1e6 : NAN;
         else if (m == THRESHOLD_ERROR_RATE || m == THRESHOLD_SUCCESS_RATE)
-                scale = !*u ? (v <= 1 ? 1 : NAN) : !strcmp(u, "%") ? 0.01 : NAN;
+                scale = !*u ? (percent ? 0.01 : v <= 1 ? 1 : NAN) : !strcmp(u, "%") ? 0.01 : NAN;
         else
                 scale = !*u || !strcmp(u, "/s") ? 1 : NAN;
         if (isnan(scale))
                 return error_set_input(e, -EINVAL, file, line, "threshold '%s': '%s' is no value for %s: give %s", text, word,
                                        threshold_metrics[m].name,
-                                       is_time(m) ? "a time such as 500ms, 250us or 2s" :
+                                       threshold_metric_is_time(m) ? "a time such as 500ms, 250us or 2s" :
                                        m == THRESHOLD_ERROR_RATE || m == THRESHOLD_SUCCESS_RATE ? "a percentage (1%) or a "
                                        "fraction from 0 to 1" : "requests per second (a plain number)");
         *ret = v * scale;
@@ -122,7 +127,8 @@ int threshold_parse(const char *text, const char *file, unsigned line, Threshold
         size_t n = tokenize(text, w, ELEMENTSOF(w));
         if (n < 3 || n > ELEMENTSOF(w))
                 return error_set_input(e, -EINVAL, file, line, "threshold '%s': %s", text, USAGE);
-        int r = parse_metric(w[0], &ret->metric, file, line, text, e);
+        bool percent = false;
+        int r = parse_metric(w[0], &ret->metric, &percent, file, line, text, e);
         if (r < 0)
                 return r;
         ret->op = _THRESHOLD_OP_MAX;
@@ -132,7 +138,7 @@ int threshold_parse(const char *text, const char *file, unsigned line, Threshold
         if (ret->op == _THRESHOLD_OP_MAX)
                 return error_set_input(e, -EINVAL, file, line, "threshold '%s': '%s' is no comparison: use <, <=, > or >=",
                                        text, w[1]);
-        r = parse_value(w[2], ret->metric, &ret->value, file, line, text, e);
+        r = parse_value(w[2], ret->metric, percent, &ret->value, file, line, text, e);
         if (r < 0)
                 return r;
         size_t i = 3;
@@ -171,4 +177,41 @@ bool threshold_holds(const Threshold *t, double v) {
         default:
                 return v >= t->value;
         }
+}
+
+bool threshold_streak(const Threshold *t, double v, double start_s, double end_s, double *broken_since_s,
+                      double *failed_at_s) {
+        if (isnan(v) && t->metric <= THRESHOLD_MEAN)     /* the latencies of answered requests */
+                return false;
+        if (threshold_holds(t, v)) {
+                *broken_since_s = NAN;
+                return false;
+        }
+        if (isnan(*broken_since_s))
+                *broken_since_s = start_s;
+        if (end_s - *broken_since_s < t->for_s - 1e-6)
+                return false;
+        *failed_at_s = end_s;
+        return true;
+}
+
+const char *threshold_op_name(ThresholdOp op) {
+        return op >= 0 && op < _THRESHOLD_OP_MAX ? op_names[op] : "?";
+}
+
+json_t *threshold_result_json(const Threshold *t, bool passed, double observed, double failed_at_s) {
+        json_t *o = json_object();
+        if (!o)
+                return NULL;
+        json_object_set_new(o, "text", json_string(t->text));
+        json_object_set_new(o, "metric", json_string(threshold_metrics[t->metric].name));
+        json_object_set_new(o, "op", json_string(threshold_op_name(t->op)));
+        json_object_set_new(o, "value", json_num(t->value));
+        json_object_set_new(o, "unit", json_string(threshold_metrics[t->metric].unit));
+        json_object_set_new(o, "for_s", json_num(t->for_s));
+        json_object_set_new(o, "abort", json_boolean(t->abort));
+        json_object_set_new(o, "passed", json_boolean(passed));
+        json_object_set_new(o, "observed", json_num(observed));
+        json_object_set_new(o, "failed_at_s", json_num(failed_at_s));
+        return o;
 }

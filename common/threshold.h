@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* threshold: a pass/fail condition on a load run's results, k6-style:
+/* threshold: a pass/fail condition on a run's results (skytune load, stress, db load and query), k6-style:
  *     p99 < 500ms     error_rate < 1%     rps > 900     p95 <= 0.2s for 10s     success_rate >= 99.5%
  * `METRIC OP VALUE[UNIT] [for DURATION] [abort]`. Latency metrics (p50 p90 p95 p99 p99.9 max mean, of
  * successful requests, latency from the intended send time) take us, ms, s (no unit: ms); rates
@@ -7,12 +7,18 @@
  * sent_rps take a number; lateness_p99 (send lateness) a time.
  * Without `for` a threshold is judged once on the whole run (or step); with `for D` it fails as soon
  * as it was broken in every interval of a window of D seconds, and `abort` ends the run then.
+ * Two spellings more: tps (ok_rps: successful requests or committed transactions per second) and
+ * errors_pct (error_rate, a plain number read as percent: errors_pct < 1 is error_rate < 1%).
  * Values are held in base units: microseconds, fractions, per second. */
 #pragma once
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "error.h"
+
+/* The exit code of a run whose thresholds did not all pass (skytune load, stress, db load, db query). */
+#define THRESHOLD_EXIT_FAILED 4
 
 typedef enum ThresholdMetric {
         THRESHOLD_P50,
@@ -61,3 +67,16 @@ int threshold_parse(const char *text, const char *file, unsigned line, Threshold
 void threshold_done(Threshold *t);
 /* Whether value (base unit) meets the threshold. NAN (no data) meets none. */
 bool threshold_holds(const Threshold *t, double value);
+/* `for D`: the interval [start_s, end_s) had value v. A broken interval extends the streak that began
+ * at *broken_since_s (NAN: none), a held one ends it; when the streak covers for_s, *failed_at_s
+ * becomes end_s (it stays NAN until then) and this returns true. An interval without data (v NAN)
+ * neither breaks nor keeps a threshold on p50 .. mean (the streak waits); any other it breaks. */
+bool threshold_streak(const Threshold *t, double v, double start_s, double end_s, double *broken_since_s,
+                      double *failed_at_s);
+/* "<", "<=", ">", ">=". */
+const char *threshold_op_name(ThresholdOp op);
+/* A judged threshold as the documents keep it: {text, metric, op, value, unit, for_s, abort, passed,
+ * observed, failed_at_s} (values in base units, NAN as null). NULL on OOM. */
+json_t *threshold_result_json(const Threshold *t, bool passed, double observed, double failed_at_s);
+/* Whether m is a latency (microseconds). */
+bool threshold_metric_is_time(ThresholdMetric m);

@@ -1,0 +1,1 @@
+$S db query --help
