@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "db-sweep.h"
+#include "load-output.h"
 #include "log.h"
 #include "macro.h"
 #include "render.h"
@@ -16,7 +17,7 @@
 static const char sweep_usage[] =
         "Usage: skytune db pool-sweep [--clients 1,2,4,8] [--repeats N] [--duration S]\n"
         "                             [--builtin NAME | --script FILE] [--slo-p95 MS]\n"
-        "                             --dsn DSN [--json]\n"
+        "                             [--html FILE] --dsn DSN [--json]\n"
         "\n"
         "Run one workload at each pool size (clients = connections), every size once\n"
         "per repeat in turn (1 2 4 8 1 2 4 8 ...) after a warm-up, and sample the\n"
@@ -40,12 +41,15 @@ static const char sweep_usage[] =
         "  --prepared           prepare each statement once per client, then execute\n"
         "  --simple             the simple protocol (default: extended, unprepared)\n" DB_CONN_HELP
         "  --json               print a skytune.db-sweep/1 document\n"
+        "  --html FILE          also write the sweep as one offline HTML page (charts of\n"
+        "                       throughput and latency by pool size, the sizes' table)\n"
         "\n"
         "Exit codes: 0 the sweep completed, 1 the server could not be reached or went\n"
         "away (the sizes measured before are reported), 2 usage error, 130\n"
         "interrupted.\n";
 
 typedef struct SweepArgs {
+        const char *html;
         DbCliCommon common;
         DbCliRun opts;
         DbSweepConfig sweep;
@@ -53,7 +57,17 @@ typedef struct SweepArgs {
         bool scale_given;
 } SweepArgs;
 
-enum { OPT_CLIENTS = 0x100, OPT_REPEATS, OPT_DURATION, OPT_WARMUP, OPT_SLO, OPT_BUILTIN, OPT_SCRIPT, OPT_SCALE };
+enum {
+        OPT_CLIENTS = 0x100,
+        OPT_REPEATS,
+        OPT_DURATION,
+        OPT_WARMUP,
+        OPT_SLO,
+        OPT_BUILTIN,
+        OPT_SCRIPT,
+        OPT_SCALE,
+        OPT_HTML
+};
 
 static int cmp_unsigned(const void *x, const void *y) {
         unsigned a = *(const unsigned *) x, b = *(const unsigned *) y;
@@ -112,6 +126,7 @@ static int sweep_option(int c, void *userdata) {
         case OPT_WARMUP: return seconds("--warmup", optarg, 0, &s->warmup_s);
         case OPT_SLO: return db_cli_parse_double("--slo-p95", optarg, 0.001, &s->slo_p95_ms) < 0 ? EXIT_USAGE : 0;
         case OPT_BUILTIN: a->builtin = optarg; return 0;
+        case OPT_HTML: a->html = optarg; return 0;
         case OPT_SCRIPT: a->script = optarg; return 0;
         case OPT_SCALE:
                 a->scale_given = true;
@@ -131,6 +146,7 @@ static int sweep_parse(int argc, char **argv, SweepArgs *a) {
                 { "builtin", required_argument, NULL, OPT_BUILTIN },
                 { "script", required_argument, NULL, OPT_SCRIPT },
                 { "scale", required_argument, NULL, OPT_SCALE },
+                { "html", required_argument, NULL, OPT_HTML },
                 { "help", no_argument, NULL, 'h' },
                 DB_COMMON_OPTIONS,
                 DB_RUN_OPTIONS,
@@ -202,6 +218,9 @@ static int sweep_report(SweepArgs *a) {
         int code = sweep_exit(doc);
         if (a->common.json ? cli_write_json(doc, NULL) < 0
                            : render_db_sweep(stdout, doc, &(RenderView) { .width = 80 }) < 0)
+                code = EXIT_FAIL;
+        if (a->html && cli_render_to_file(doc, a->html, "HTML report", render_db_sweep_html) < 0 &&
+            code != EXIT_INTERRUPTED)
                 code = EXIT_FAIL;
         json_decref(doc);
         return code;

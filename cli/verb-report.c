@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "log.h"
-#include "macro.h"
 #include "load-doc.h"
 #include "load-output.h"
+#include "log.h"
+#include "macro.h"
 #include "render-load.h"
 #include "render.h"
 #include "safe-text.h"
@@ -25,15 +25,17 @@ static const char report_usage[] =
         "\n"
         "Rebuild the outputs of a saved load run: FILE.json is the skytune.load/1\n"
         "document that 'skytune load --out FILE' or '--json' wrote, or the skytune.db/1\n"
-        "document of 'skytune db load --json' or 'db query --json'. OUT '-' is standard\n"
-        "output; files are replaced atomically.\n"
+        "document of 'skytune db load --json' or 'db query --json', or the\n"
+        "skytune.db-sweep/1 document of 'db pool-sweep --json' (--html only). OUT '-'\n"
+        "is standard output; files are replaced atomically.\n"
         "\n"
         "  --html OUT    one self-contained HTML report (offline, no external resources)\n"
         "  --junit OUT   JUnit XML: one test case per threshold\n"
         "\n"
-        "See " CLI_DOC("load") ", section Reports,\nand " CLI_DOC("db") ".\n"
-        "Exit codes: 0 written, 1 FILE unreadable or not a load or db run, or a write\n"
-        "failed, 2 usage error.\n";
+        "See " CLI_DOC("load") ", section Reports,\nand " CLI_DOC(
+                "db") ".\n"
+                      "Exit codes: 0 written, 1 FILE unreadable or not a load or db run, or a write\n"
+                      "failed, 2 usage error.\n";
 
 typedef struct ReportArgs {
         const char *file, *html, *junit;
@@ -42,22 +44,18 @@ typedef struct ReportArgs {
 static int report_parse(int argc, char **argv, ReportArgs *a) {
         enum { OPT_HTML = 0x100, OPT_JUNIT };
         static const struct option options[] = {
-                { "html", required_argument, NULL, OPT_HTML }, { "junit", required_argument, NULL, OPT_JUNIT },
-                { "help", no_argument, NULL, 'h' },            {},
+                { "html", required_argument, NULL, OPT_HTML },
+                { "junit", required_argument, NULL, OPT_JUNIT },
+                { "help", no_argument, NULL, 'h' },
+                {},
         };
         optind = 1;
         opterr = 0;
         for (int c; (c = getopt_long(argc, argv, "h", options, NULL)) != -1;)
                 switch (c) {
-                case OPT_HTML:
-                        a->html = optarg;
-                        break;
-                case OPT_JUNIT:
-                        a->junit = optarg;
-                        break;
-                case 'h':
-                        fputs(report_usage, stdout);
-                        return -1;
+                case OPT_HTML: a->html = optarg; break;
+                case OPT_JUNIT: a->junit = optarg; break;
+                case 'h': fputs(report_usage, stdout); return -1;
                 default:
                         log_error("unknown or incomplete option '%s' (see 'skytune report --help')", argv[optind - 1]);
                         return EXIT_USAGE;
@@ -83,7 +81,8 @@ int verb_report(int argc, char **argv) {
         /* A db run is recognised by its schema; anything else is read (and refused) as a load run. */
         json_t *doc = json_load_file(a.file, JSON_REJECT_DUPLICATES, NULL);
         const char *schema = json_string_value(json_object_get(doc, "schema"));
-        bool db = schema && strcmp(schema, DB_SCHEMA) == 0;
+        bool sweep = schema && strcmp(schema, DB_SWEEP_SCHEMA) == 0;
+        bool db = sweep || (schema && strcmp(schema, DB_SCHEMA) == 0);
         if (db && json_escape_tree(doc) < 0) {
                 json_decref(doc);
                 log_error_errno(-ENOMEM, "out of memory reading %s", a.file);
@@ -101,9 +100,17 @@ int verb_report(int argc, char **argv) {
                 return EXIT_FAIL;
         }
         rc = EXIT_OK;
-        if (a.html && cli_render_to_file(doc, a.html, "HTML report", db ? render_db_html : render_load_html) < 0)
+        if (a.html &&
+            cli_render_to_file(doc, a.html, "HTML report",
+                               sweep        ? render_db_sweep_html
+                                       : db ? render_db_html
+                                            : render_load_html) < 0)
                 rc = EXIT_FAIL;
-        if (a.junit && cli_render_to_file(doc, a.junit, "JUnit XML", db ? render_db_junit : render_load_junit) < 0)
+        if (sweep && a.junit) {
+                log_error("%s: a pool sweep has no thresholds: no JUnit XML (only --html)", a.file);
+                rc = EXIT_USAGE;
+        } else if (a.junit &&
+                   cli_render_to_file(doc, a.junit, "JUnit XML", db ? render_db_junit : render_load_junit) < 0)
                 rc = EXIT_FAIL;
         json_decref(doc);
         return rc;

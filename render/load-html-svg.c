@@ -153,6 +153,8 @@ static void x_axis(FILE *f, const Chart *c, const Scale *s) {
                         wall_label(label, sizeof(label), v, step);
                 else if (c->axis == AXIS_RATE)
                         snprintf(label, sizeof(label), "%g/s", v);
+                else if (c->axis == AXIS_CLIENTS)
+                        snprintf(label, sizeof(label), "%g", v);
                 else if (span >= 600)
                         snprintf(label, sizeof(label), "%.0f min", v / 60);
                 else
@@ -258,10 +260,11 @@ void svg_chart(FILE *f, const Chart *c) {
                 "data-width=\"%d\" data-y0=\"%.15g\" data-y1=\"%.15g\" data-top=\"%d\" data-height=\"%d\" "
                 "data-log=\"%d\" "
                 "viewBox=\"0 0 %d %d\" width=\"100%%\" role=\"img\" aria-label=\"",
-                c->axis == AXIS_TIME           ? "time"
-                        : c->axis == AXIS_WALL ? "wall"
-                        : c->axis == AXIS_RATE ? "rate"
-                                               : "spectrum",
+                c->axis == AXIS_TIME              ? "time"
+                        : c->axis == AXIS_WALL    ? "wall"
+                        : c->axis == AXIS_RATE    ? "rate"
+                        : c->axis == AXIS_CLIENTS ? "clients"
+                                                  : "spectrum",
                 s.x0, s.x1, LEFT, PW, s.y0, s.y1, TOP, PH, s.log_y, W, H);
         markup_put(f, c->title);
         fputs("\" xmlns=\"http://www.w3.org/2000/svg\">", f);

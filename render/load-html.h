@@ -18,6 +18,7 @@ typedef enum ChartAxis {
         AXIS_SPECTRUM, /* x = log10(1 / (1 - q)): p0 p90 p99 p99.9 ... */
         AXIS_RATE,     /* x = an offered rate, requests per second */
         AXIS_WALL,     /* x in seconds since the epoch, labelled in UTC; x0..x1 the range shown */
+        AXIS_CLIENTS,  /* x = a number of clients (a pool size) */
 } ChartAxis;
 
 typedef struct Chart {
@@ -45,10 +46,10 @@ void chart_fmt(char *buf, size_t size, const char *unit, double v);
 void html_td(FILE *f, const json_t *v);
 void html_td_text(FILE *f, const char *s);
 void html_th_row(FILE *f, const char *const *names, size_t n);
-#define HTML_TH(f, ...)                                                                         \
-        do {                                                                                    \
-                static const char *const h_[] = { __VA_ARGS__ };                                 \
-                html_th_row(f, h_, sizeof(h_) / sizeof(h_[0]));                                 \
+#define HTML_TH(f, ...)                                          \
+        do {                                                     \
+                static const char *const h_[] = { __VA_ARGS__ }; \
+                html_th_row(f, h_, sizeof(h_) / sizeof(h_[0]));  \
         } while (0)
 
 /* The tables (load-html-tables.c): each writes one <section> or part of it. */

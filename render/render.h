@@ -59,6 +59,8 @@ int render_db(FILE *f, const json_t *doc, const RenderView *v);
  * reports (render-load.h): 0, or -EINVAL (not a skytune.db/1 document), -EIO, -ENOMEM with *e. */
 int render_db_junit(FILE *f, const json_t *doc, Error *e);
 int render_db_html(FILE *f, const json_t *doc, Error *e);
+/* skytune.db-sweep/1 as one offline HTML page: throughput and latency by pool size, the sizes. */
+int render_db_sweep_html(FILE *f, const json_t *doc, Error *e);
 /* skytune.db-inspect/1 (window and lifetime figures, findings) and skytune.db-explain/1 (the
  * slowest nodes, the findings). */
 int render_db_inspect(FILE *f, const json_t *doc, const RenderView *v);

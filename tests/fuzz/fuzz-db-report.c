@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* A db run's document through its JUnit and HTML renderers (render/db-junit.c, db-html.c): any JSON
- * object, given the skytune.db/1 schema; members of any type and shape must render (as missing)
+/* A db run's document through its JUnit and HTML renderers (render/db-junit.c, db-html.c), and a
+ * pool sweep's through its HTML page (db-sweep-html.c): any JSON object, given the schema; members of any type and shape must render (as missing)
  * without a crash, and a renderer may fail only by -EIO or -ENOMEM. */
 #include <errno.h>
 
@@ -25,6 +25,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 fuzz_check(r == 0 || r == -EIO || r == -ENOMEM);
                 error_done(&e);
         }
+        json_object_set_new(doc, "schema", json_string(DB_SWEEP_SCHEMA));
+        Error e = ERROR_NULL;
+        int r = render_db_sweep_html(sink, doc, &e);
+        fuzz_check(r == 0 || r == -EIO || r == -ENOMEM);
+        error_done(&e);
         json_decref(doc);
         return 0;
 }

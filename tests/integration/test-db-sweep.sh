@@ -42,10 +42,59 @@ echo "sweep of 4 sizes x 3 repeats x 1 s: $(awk -v a="$t0" -v b="$t1" 'BEGIN { p
 
 # The text table: one row per size, the recommendation.
 "$skytune" db pool-sweep --script "$tmp/slots.sql" --clients 1,2 --repeats 3 --duration 0.5 --warmup 0 "${conn[@]}" \
-        >"$tmp/sweep.txt" 2>/dev/null || fail "text sweep"
+        --html "$tmp/small.html" >"$tmp/sweep.txt" 2>/dev/null || fail "text sweep"
+grep -q 'id="chart-sweep-tps"' "$tmp/small.html" || fail "pool-sweep --html wrote no throughput chart"
 grep -q '^recommended pool size: ' "$tmp/sweep.txt" || fail "text: $(cat "$tmp/sweep.txt")"
 grep -q 'waits: ' "$tmp/sweep.txt" || fail "text waits"
 awk 'length > 80 { exit 1 }' "$tmp/sweep.txt" || fail "text wider than 80 columns"
+
+# The HTML report of the 4-size sweep (skytune report reads the saved document), in Chromium: the
+# recommendation, both charts drawn with a point per size, a row per size, the password nowhere, no
+# console message.
+"$skytune" report "$j" --html "$tmp/sweep.html" || fail "report of a sweep"
+! grep -q -- "$db_password" "$tmp/sweep.html" || fail "the password is in the HTML report"
+source "$(dirname "$0")/lib-browser.sh"
+browser_find
+run=()
+mkdir -p "$tmp/home"
+if [[ $(id -u) -eq 0 ]]; then
+        run=(runuser -u nobody --)
+        chown nobody "$tmp/home"
+        chmod 0777 "$tmp"
+fi
+chmod 0644 "$tmp/sweep.html"
+"${run[@]}" env HOME="$tmp/home" "$browser" --headless --no-first-run --disable-gpu --disable-extensions \
+        --user-data-dir="$tmp/home/profile" --window-size=1000,2400 --virtual-time-budget=3000 \
+        --enable-logging=stderr --v=0 --dump-dom "file://$tmp/sweep.html" >"$tmp/dom" 2>"$tmp/dom.log" ||
+        fail "Chromium failed: $(tail -5 "$tmp/dom.log")"
+! grep -a CONSOLE "$tmp/dom.log" || fail "the sweep report logged to the console (above)"
+python3 - "$tmp/dom" <<'PY' || fail "sweep report DOM checks failed (above)"
+import sys
+from html.parser import HTMLParser
+class Dom(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.charts = {}; self.cur = None; self.rows = 0; self.in_table = False
+        self.h1 = ""; self.in_h1 = False
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "svg" and (a.get("id") or "").startswith("chart-"):
+            self.cur = a["id"]; self.charts[self.cur] = 0
+        if tag == "path" and self.cur and a.get("d"):
+            self.charts[self.cur] += a["d"].count("L") + a["d"].count("M")
+        if tag == "table" and a.get("id") == "sizes-table": self.in_table = True
+        if tag == "tr" and self.in_table: self.rows += 1
+        if tag == "h1": self.in_h1 = True
+    def handle_endtag(self, tag):
+        if tag == "table": self.in_table = False
+        if tag == "h1": self.in_h1 = False
+    def handle_data(self, d):
+        if self.in_h1: self.h1 += d
+d = Dom(); d.feed(open(sys.argv[1], encoding="utf-8").read())
+assert d.h1.strip() == "recommended pool size: 2", d.h1
+assert set(d.charts) == {"chart-sweep-tps", "chart-sweep-latency"}, d.charts
+assert all(n >= 4 for n in d.charts.values()), ("a chart drawn with fewer points than sizes", d.charts)
+assert d.rows == 5, ("header and 4 sizes expected", d.rows)
+PY
 
 # Two repeats cannot decide; an SLO no size meets recommends none.
 "$skytune" db pool-sweep --script "$tmp/slots.sql" --clients 1,2 --repeats 2 --duration 0.5 --warmup 0 "${conn[@]}" \
