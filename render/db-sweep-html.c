@@ -165,10 +165,5 @@ int render_db_sweep_html(FILE *f, const json_t *doc, Error *e) {
         sizes_table(f, doc);
         fputs("</main>\n<script type=\"application/json\" id=\"skytune-data\">", f);
         r = html_put_json(f, doc);
-        fprintf(f, "</script>\n<script>%s</script>\n</body>\n</html>\n", load_html_script);
-        if (r < 0)
-                return error_set(e, r, "out of memory writing the HTML report's data");
-        if (fflush(f) != 0 || ferror(f))
-                return error_set(e, -EIO, "writing the HTML report failed: %m");
-        return 0;
+        return html_page_end(f, r, e);
 }

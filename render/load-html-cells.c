@@ -67,3 +67,12 @@ int html_head(FILE *f, const char *kind, const char *title, const char *word) {
         fprintf(f, " %s</title>\n<style>%s</style>\n</head>\n<body>\n", word, load_html_style);
         return 0;
 }
+
+int html_page_end(FILE *f, int data_r, Error *e) {
+        fprintf(f, "</script>\n<script>%s</script>\n</body>\n</html>\n", load_html_script);
+        if (data_r < 0)
+                return error_set(e, data_r, "out of memory writing the HTML report's data");
+        if (fflush(f) != 0 || ferror(f))
+                return error_set(e, -EIO, "writing the HTML report failed: %m");
+        return 0;
+}

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "error.h"
+
 /* One line of a chart: a value per x (NAN: no value, the line breaks). */
 typedef struct ChartSeries {
         const char *name;
@@ -76,6 +78,9 @@ void load_series_done(LoadSeries *s);
 /* The page up to <body>: the CSP with the hashes of the one style and script, the title (kind, then
  * title escaped, then word), the style. -ENOMEM. */
 int html_head(FILE *f, const char *kind, const char *title, const char *word);
+/* After the embedded data (its writer's result data_r): the page's script and end, and the check
+ * that all of it was written: 0, data_r, or -EIO. */
+int html_page_end(FILE *f, int data_r, Error *e);
 /* data as JSON safe inside a <script> element (no <, > or & but escaped); -ENOMEM. */
 int html_put_json(FILE *f, const json_t *data);
 /* The verdict's reason, what aborted the run and its exit code, as <p id="reason">. */
