@@ -114,28 +114,12 @@ h=$tmp/fail.html
 grep -q "content=\"default-src 'none'; style-src 'sha256-" "$h" || fail "no strict CSP in the report"
 ! grep -Eq '(src|href)="(https?:)?//' "$h" || fail "the report loads something from the network"
 grep -q '<script type="application/json" id="skytune-data">' "$h" || fail "no embedded data"
-browser=
-for b in chromium-headless-shell chromium; do
-        command -v "$b" >/dev/null && { browser=$(command -v "$b"); break; }
-done
-if [[ -z $browser ]]; then
+source "$(dirname "$0")/lib-browser.sh"
+if ! (browser_find) 2>/dev/null; then
         echo "SKIP (browser part): no headless Chromium (scripts/install-deps.sh --test)" >&2
 else
-        run=()
-        mkdir -p "$tmp/home"
-        if [[ $(id -u) -eq 0 ]]; then
-                run=(runuser -u nobody --)
-                chown nobody "$tmp/home"
-                chmod 0777 "$tmp"
-        fi
-        chmod 0644 "$h"
-        "${run[@]}" env HOME="$tmp/home" "$browser" --headless --no-first-run --disable-gpu --disable-extensions \
-                --user-data-dir="$tmp/home/profile" --window-size=1000,2400 --virtual-time-budget=3000 \
-                --enable-logging=stderr --v=0 --dump-dom "file://$h" >"$tmp/dom" 2>"$tmp/dom.log" ||
-                fail "Chromium failed: $(tail -5 "$tmp/dom.log")"
-        if grep -a CONSOLE "$tmp/dom.log"; then
-                fail "the report logged to the console (above)"
-        fi
+        browser_find
+        browser_dump_dom "$h" "$tmp/dom"
         python3 - "$tmp/dom" <<'PY' || fail "DOM checks failed (above)"
 import sys
 from html.parser import HTMLParser
@@ -173,7 +157,7 @@ PY
         # The console check can fail: the same page with a script its CSP does not allow.
         sed 's|<script>(function|<script>undefinedFunction();(function|' "$h" >"$tmp/bad.html"
         chmod 0644 "$tmp/bad.html"
-        "${run[@]}" env HOME="$tmp/home" "$browser" --headless --no-first-run --disable-gpu --user-data-dir="$tmp/home/profile" \
+        "${browser_run[@]}" env HOME="$tmp/home" "$browser" --headless --no-first-run --disable-gpu --user-data-dir="$tmp/home/profile" \
                 --virtual-time-budget=3000 --enable-logging=stderr --v=0 --dump-dom "file://$tmp/bad.html" >/dev/null \
                 2>"$tmp/bad.log" || true
         grep -aq "CONSOLE.*Content Security Policy" "$tmp/bad.log" || fail "a CSP violation did not reach the log: the check is blind"

@@ -55,19 +55,7 @@ awk 'length > 80 { exit 1 }' "$tmp/sweep.txt" || fail "text wider than 80 column
 ! grep -q -- "$db_password" "$tmp/sweep.html" || fail "the password is in the HTML report"
 source "$(dirname "$0")/lib-browser.sh"
 browser_find
-run=()
-mkdir -p "$tmp/home"
-if [[ $(id -u) -eq 0 ]]; then
-        run=(runuser -u nobody --)
-        chown nobody "$tmp/home"
-        chmod 0777 "$tmp"
-fi
-chmod 0644 "$tmp/sweep.html"
-"${run[@]}" env HOME="$tmp/home" "$browser" --headless --no-first-run --disable-gpu --disable-extensions \
-        --user-data-dir="$tmp/home/profile" --window-size=1000,2400 --virtual-time-budget=3000 \
-        --enable-logging=stderr --v=0 --dump-dom "file://$tmp/sweep.html" >"$tmp/dom" 2>"$tmp/dom.log" ||
-        fail "Chromium failed: $(tail -5 "$tmp/dom.log")"
-! grep -a CONSOLE "$tmp/dom.log" || fail "the sweep report logged to the console (above)"
+browser_dump_dom "$tmp/sweep.html" "$tmp/dom"
 python3 - "$tmp/dom" <<'PY' || fail "sweep report DOM checks failed (above)"
 import sys
 from html.parser import HTMLParser
