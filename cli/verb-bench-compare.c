@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* skytune bench compare [A] [B]: two runs of the history (default: the newest two of the suite),
- * metric by metric, with the gates of B's suite; JUnit for CI. */
+ * metric by metric, with the gates of B's suite; JUnit for CI, an HTML page. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -10,15 +10,17 @@
 #include "bench-compare.h"
 #include "bench-history.h"
 #include "cli.h"
+#include "load-output.h"
 #include "log.h"
 #include "macro.h"
 #include "render-bench.h"
+#include "render.h"
 #include "schema.h"
 #include "verb-bench.h"
 
 static const char usage[] = "Usage: skytune bench compare [A] [B] [--json] [--force] [--junit FILE]\n"
-                            "                             [--suite NAME] [--noise PCT] [--aa RUN]\n"
-                            "                             [--baseline NAME] [--history FILE]\n"
+                            "                             [--html FILE] [--suite NAME] [--noise PCT]\n"
+                            "                             [--aa RUN] [--baseline NAME] [--history FILE]\n"
                             "\n"
                             "Compare run B (the candidate) with run A (the baseline) of the history: per\n"
                             "metric the medians, B/A with a 95 % bootstrap interval, the Mann-Whitney p\n"
@@ -30,6 +32,9 @@ static const char usage[] = "Usage: skytune bench compare [A] [B] [--json] [--fo
                             "  --json         the comparison as JSON (schema " BENCH_COMPARE_SCHEMA ")\n"
                             "  --force        compare runs whose hard fingerprint fields differ\n"
                             "  --junit FILE   JUnit XML: one test case per gate\n"
+                            "  --html FILE    one offline HTML page: the gates, every metric's repetitions\n"
+                            "                 on both sides and B/A with its interval (also 'skytune\n"
+                            "                 report COMPARE.json --html FILE')\n"
                             "  --suite NAME   the suite whose newest runs are compared\n"
                             "  --noise PCT    the noise threshold when no A/A run measured more (default 2)\n"
                             "  --aa RUN       a run of A's configuration again: the A/A spread of each\n"
@@ -42,7 +47,7 @@ static const char usage[] = "Usage: skytune bench compare [A] [B] [--json] [--fo
                             "(more repetitions needed), 1 error (runs not comparable, missing), 2 usage.\n";
 
 typedef struct CompareArgs {
-        const char *history, *junit, *suite, *baseline;
+        const char *history, *junit, *html, *suite, *baseline;
         int64_t ids[2], aa;
         size_t n_ids;
         double noise;
@@ -67,6 +72,7 @@ static int parse_option(int c, CompareArgs *a) {
         case 'j': a->json = true; return 0;
         case 'f': a->force = true; return 0;
         case 'J': a->junit = optarg; return 0;
+        case 'T': a->html = optarg; return 0;
         case 's': a->suite = optarg; return 0;
         case 'H': a->history = optarg; return 0;
         case 'b': a->baseline = optarg; return 0;
@@ -83,13 +89,17 @@ static int parse_option(int c, CompareArgs *a) {
 }
 
 static int parse_args(int argc, char **argv, CompareArgs *a) {
-        static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },          { "force", no_argument, NULL, 'f' },
-                { "junit", required_argument, NULL, 'J' },   { "suite", required_argument, NULL, 's' },
-                { "noise", required_argument, NULL, 'n' },   { "aa", required_argument, NULL, 'a' },
-                { "history", required_argument, NULL, 'H' }, { "baseline", required_argument, NULL, 'b' },
-                { "help", no_argument, NULL, 'h' },          {}
-        };
+        static const struct option options[] = { { "json", no_argument, NULL, 'j' },
+                                                 { "force", no_argument, NULL, 'f' },
+                                                 { "junit", required_argument, NULL, 'J' },
+                                                 { "suite", required_argument, NULL, 's' },
+                                                 { "noise", required_argument, NULL, 'n' },
+                                                 { "aa", required_argument, NULL, 'a' },
+                                                 { "history", required_argument, NULL, 'H' },
+                                                 { "baseline", required_argument, NULL, 'b' },
+                                                 { "html", required_argument, NULL, 'T' },
+                                                 { "help", no_argument, NULL, 'h' },
+                                                 {} };
         int c;
         optind = 1;
         opterr = 0;
@@ -186,20 +196,6 @@ static int pick_runs(BenchHistory *h, CompareArgs *a, json_t **ra, json_t **rb) 
         return r < 0 ? r : bench_history_get(h, ids[0], rb);
 }
 
-static int write_junit(const char *path, const json_t *cmp) {
-        FILE *f = fopen(path, "we");
-        if (!f) {
-                log_error("cannot write the JUnit file %s: %m", path);
-                return -errno;
-        }
-        int r = render_bench_junit(f, cmp);
-        if (fclose(f) != 0 || r < 0) {
-                log_error("cannot write the JUnit file %s", path);
-                return -EIO;
-        }
-        return 0;
-}
-
 /* Gates that these repetitions cannot fail whatever B did: said, with the repetitions that could;
  * metrics without an A/A figure: said. */
 static void warn_gates(const json_t *cmp) {
@@ -256,7 +252,9 @@ int bench_compare(int argc, char **argv) {
                 log_error("%s", error_message(&e));
                 code = EXIT_FAIL;
         }
-        if (code < 0 && a.junit && write_junit(a.junit, cmp) < 0)
+        if (code < 0 && a.junit && cli_render_to_file(cmp, a.junit, "JUnit XML", render_bench_junit) < 0)
+                code = EXIT_FAIL;
+        if (code < 0 && a.html && cli_render_to_file(cmp, a.html, "HTML report", render_bench_compare_html) < 0)
                 code = EXIT_FAIL;
         if (code < 0 && (a.json ? cli_write_json(cmp, NULL) : render_bench_compare(stdout, cmp)) < 0)
                 code = EXIT_FAIL;

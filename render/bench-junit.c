@@ -37,7 +37,7 @@ static void gate_case(FILE *f, const json_t *m) {
         fputs("    </testcase>\n", f);
 }
 
-int render_bench_junit(FILE *f, const json_t *doc) {
+int render_bench_junit(FILE *f, const json_t *doc, Error *e) {
         size_t i, gates = 0;
         const json_t *m;
         json_array_foreach(json_object_get(doc, "metrics"), i, m)
@@ -50,5 +50,5 @@ int render_bench_junit(FILE *f, const json_t *doc) {
                 if (json_is_object(json_object_get(m, "gate")))
                         gate_case(f, m);
         fputs("  </testsuite>\n</testsuites>\n", f);
-        return ferror(f) ? -EIO : 0;
+        return ferror(f) ? error_set(e, -EIO, "writing the JUnit XML failed") : 0;
 }

@@ -175,8 +175,9 @@ int html_embedded_data(FILE *f, const json_t *doc, const LoadSeries *s) {
         return r;
 }
 
+/* Keys sorted: the page is the same whether the document was built in memory or read back from a file. */
 int html_put_json(FILE *f, const json_t *data) {
-        char *text = json_dumps(data, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        char *text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
         if (!text)
                 return -ENOMEM;
         html_script_json(f, text);

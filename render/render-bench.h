@@ -6,6 +6,8 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "error.h"
+
 /* 0, or -EIO when writing failed. */
 int render_bench_suite(FILE *f, const json_t *doc);
 /* `bench run`: a skytune.bench-run/1 document as each benchmark's metrics with their median, spread
@@ -15,4 +17,4 @@ int render_bench_run(FILE *f, const json_t *doc);
  * metric (medians, ratio with its interval, Holm-adjusted p, verdict, gate) and the summary. */
 int render_bench_compare(FILE *f, const json_t *doc);
 /* JUnit XML of a comparison: one test case per gate (failed: what was observed and allowed). */
-int render_bench_junit(FILE *f, const json_t *doc);
+int render_bench_junit(FILE *f, const json_t *doc, Error *e);

@@ -59,6 +59,9 @@ int render_db(FILE *f, const json_t *doc, const RenderView *v);
  * reports (render-load.h): 0, or -EINVAL (not a skytune.db/1 document), -EIO, -ENOMEM with *e. */
 int render_db_junit(FILE *f, const json_t *doc, Error *e);
 int render_db_html(FILE *f, const json_t *doc, Error *e);
+/* skytune.bench-compare/1 as one offline HTML page (bench-html.c): the gates, the hosts' differences,
+ * every metric with the repetitions of both sides and the ratio's interval. */
+int render_bench_compare_html(FILE *f, const json_t *doc, Error *e);
 /* skytune.db-sweep/1 as one offline HTML page: throughput and latency by pool size, the sizes. */
 int render_db_sweep_html(FILE *f, const json_t *doc, Error *e);
 /* skytune.db-inspect/1 (window and lifetime figures, findings) and skytune.db-explain/1 (the

@@ -185,6 +185,11 @@ static json_t *pair_json(const Pair *p) {
                 json_object_set_new(m, "ci", json_pack("[o, o]", json_num(p->c.ci_lo), json_num(p->c.ci_hi)));
         if (m && p->c.verdict == VERDICT_INCONCLUSIVE)
                 json_object_set_new(m, "more_repetitions", json_integer(p->c.more_rounds));
+        /* Every repetition's value of both sides, as recorded: what the HTML report draws. */
+        if (m)
+                json_object_set_new(m, "samples_a", json_deep_copy(json_object_get(p->ma, "samples")));
+        if (m)
+                json_object_set_new(m, "samples_b", json_deep_copy(json_object_get(p->mb, "samples")));
         if (m && p->has_aa) /* null: the A/A run has no figure for it, the default threshold applies */
                 json_object_set_new(m, "aa_spread", json_num(p->aa));
         return m;
