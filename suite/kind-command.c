@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "spawn.h"
 #include "suite-internal.h"
 
 enum { M_WALL, M_CPU, M_USER, M_SYS, M_RSS };
@@ -50,76 +51,20 @@ static json_t *command_json(const void *spec) {
         return json_pack("{s:s, s:f}", "command", cs->command, "timeout_s", (double) cs->timeout_ms / 1000);
 }
 
-static double now_s(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
-static _Noreturn void child(const char *command) {
-        setpgid(0, 0); /* its own group: a timeout or Ctrl-C ends the shell and all it started */
-        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-        if (null >= 0) {
-                dup2(null, STDIN_FILENO);
-                dup2(null, STDOUT_FILENO);
-                dup2(null, STDERR_FILENO);
-        }
-        execl("/bin/sh", "sh", "-c", command, (char *) NULL);
-        _exit(127);
-}
-
-/* Waits for pid's exit (pidfd: woken at once, no polling error in the wall time), ending its group
- * at the deadline or when stop is set. */
-static int wait_exit(pid_t pid, double deadline, const volatile sig_atomic_t *stop, int *status, struct rusage *ru,
-                     double *end) {
-        int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-        int why = 0;
-        for (;;) {
-                pid_t w = wait4(pid, status, WNOHANG, ru);
-                if (w == pid) {
-                        *end = now_s();
-                        break;
-                }
-                if (w < 0 && errno != EINTR) {
-                        why = -errno;
-                        break;
-                }
-                if (why == 0 && ((stop && *stop) || (deadline > 0 && now_s() >= deadline))) {
-                        why = stop && *stop ? -EINTR : -ETIME;
-                        kill(-pid, SIGKILL);
-                        kill(pid, SIGKILL);
-                }
-                struct pollfd p = { .fd = pidfd, .events = POLLIN };
-                if (pidfd >= 0)
-                        (void) poll(&p, 1, 100);
-                else
-                        (void) usleep(1000);
-        }
-        if (pidfd >= 0)
-                close(pidfd);
-        return why;
-}
-
 static int command_run(const void *spec, SuiteRepOut *out, const volatile sig_atomic_t *stop, Error *e) {
         const CommandSpec *cs = spec;
-        double start = now_s(), end = start;
-        pid_t pid = fork();
-        if (pid < 0)
-                return error_set(e, -errno, "cannot start '%s': fork: %s", cs->command, strerror(errno));
-        if (pid == 0)
-                child(cs->command);
-        setpgid(pid, pid);
-        int status = 0;
-        struct rusage ru = {};
-        double deadline = cs->timeout_ms > 0 ? start + (double) cs->timeout_ms / 1000 : 0;
-        int r = wait_exit(pid, deadline, stop, &status, &ru, &end);
+        char *argv[] = { (char *) "/bin/sh", (char *) "-c", cs->command, NULL };
+        SuiteChild ch;
+        int r = suite_child_run(argv, cs->timeout_ms, false, stop, &ch, e);
+        int status = ch.status;
+        const struct rusage ru = ch.ru;
         if (r == -EINTR)
                 return r;
         if (r == -ETIME)
                 return error_set(e, r, "'%s' ran longer than its timeout of %g s: raise 'timeout' or make it shorter",
                                  cs->command, (double) cs->timeout_ms / 1000);
         if (r < 0)
-                return error_set(e, r, "waiting for '%s': %s", cs->command, strerror(-r));
+                return e && e->code ? r : error_set(e, r, "waiting for '%s': %s", cs->command, strerror(-r));
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
                 return error_set(e, -EPROTO,
                                  "'%s' %s %d: a benchmark's command must succeed (run it by hand to see why)",
@@ -127,7 +72,7 @@ static int command_run(const void *spec, SuiteRepOut *out, const volatile sig_at
                                  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
         double user = (double) ru.ru_utime.tv_sec + (double) ru.ru_utime.tv_usec / 1e6;
         double sys = (double) ru.ru_stime.tv_sec + (double) ru.ru_stime.tv_usec / 1e6;
-        out->values[M_WALL] = end - start;
+        out->values[M_WALL] = ch.end - ch.start;
         out->values[M_USER] = user;
         out->values[M_SYS] = sys;
         out->values[M_CPU] = user + sys;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The benchmark kinds: one table entry each (kind-*.c). load, db and stress come next. */
+/* The benchmark kinds: one table entry each (kind-*.c). db and stress come next. */
 #include <errno.h>
 #include <string.h>
 
@@ -8,10 +8,12 @@
 
 extern const SuiteKind suite_kind_command;
 extern const SuiteKind suite_kind_probe;
+extern const SuiteKind suite_kind_load;
 
 const SuiteKind *const suite_kinds[] = {
         &suite_kind_command,
         &suite_kind_probe,
+        &suite_kind_load,
 };
 const size_t suite_kinds_size = ELEMENTSOF(suite_kinds);
 

@@ -168,12 +168,45 @@ static void test_probe_options_digest(void **state) {
         assert_string_not_equal(digest[0], digest[2]);
 }
 
+/* The load kind: one of url and scenario, users or rate, the scenario found beside the suite file,
+ * the settings in the config digest. */
+static void test_load_kind(void **state) {
+        expect_error("benchmarks = (\n { name = \"l\"; kind = \"load\"; users = 2; } );\n", 2,
+                     "needs 'url' or 'scenario'");
+        expect_error("benchmarks = (\n { name = \"l\"; kind = \"load\"; url = \"http://127.0.0.1/\";\n"
+                     " scenario = \"a.conf\"; } );\n",
+                     2, "(one of them)");
+        expect_error("benchmarks = (\n { name = \"l\"; kind = \"load\"; url = \"http://127.0.0.1/\"; users = 2;\n"
+                     " rate = 100; } );\n",
+                     3, "exclude each other");
+        expect_error("benchmarks = (\n { name = \"l\"; kind = \"load\"; url = \"http://127.0.0.1/\";\n"
+                     " duration = \"5 parsecs\"; } );\n",
+                     3, "duration");
+        expect_error("benchmarks = (\n { name = \"l\"; kind = \"load\"; url = \"http://127.0.0.1/\";\n"
+                     " metrics = [ \"wall_s\" ]; } );\n",
+                     3, "wall_s");
+        Suite *s = NULL;
+        Error e = ERROR_NULL;
+        const char *text = "benchmarks = ( { name = \"l\"; kind = \"load\"; scenario = \"api.conf\"; } );\n";
+        assert_int_equal(suite_load_text("/srv/suites/p.conf", text, strlen(text), &s, &e), 0);
+        json_t *doc = suite_check_json(s);
+        const json_t *spec = json_object_get(json_array_get(json_object_get(doc, "benchmarks"), 0), "spec");
+        assert_string_equal(json_string_value(json_object_get(spec, "scenario")), "/srv/suites/api.conf");
+        json_decref(doc);
+        char d1[17], d2[17];
+        suite_bench_digest(&s->benches[0], d1);
+        suite_free(s);
+        s = load_ok("benchmarks = ( { name = \"l\"; kind = \"load\"; scenario = \"api.conf\"; users = 3; } );\n");
+        suite_bench_digest(&s->benches[0], d2);
+        suite_free(s);
+        assert_string_not_equal(d1, d2);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_full_file),
-                cmocka_unit_test(test_shipped_example),
-                cmocka_unit_test(test_errors),
-                cmocka_unit_test(test_probe_options_digest),
+                cmocka_unit_test(test_full_file), cmocka_unit_test(test_shipped_example),
+                cmocka_unit_test(test_errors),    cmocka_unit_test(test_probe_options_digest),
+                cmocka_unit_test(test_load_kind),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
