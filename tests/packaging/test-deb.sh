@@ -188,6 +188,7 @@ installed=1
 dpkg -L skytune >"$tmp/files"
 for f in /usr/bin/skytune /usr/libexec/skytune/skytune-helper /usr/share/doc/skytune/copyright \
          /usr/bin/skytune-monitor /lib/systemd/system/skytune-monitor.service /usr/share/man/man8/skytune-monitor.8.gz \
+         /lib/systemd/system/skytune-bench@.service /lib/systemd/system/skytune-bench@.timer \
          /usr/share/skytune/alerts/host.conf \
          /usr/lib/tmpfiles.d/skytune.conf /usr/share/man/man1/skytune.1.gz /usr/share/man/man5/skytune-policy.5.gz \
          /usr/share/man/man5/skytune.conf.5.gz /usr/share/man/man8/skytune-helper.8.gz \
