@@ -156,7 +156,7 @@ int changepoint_detect(const double *v, size_t n, const ChangePointOptions *o, C
                         return -EINVAL;
         Ctx c = { .v = v,
                   .m = o && o->min_segment ? o->min_segment : CHANGEPOINT_MIN_SEGMENT,
-                  .alpha = o && o->alpha > 0 ? o->alpha : 0.001,
+                  .alpha = o && o->alpha > 0 ? o->alpha : 0.005,
                   .perms = o && o->permutations ? o->permutations : 999 };
         if (n < 2 * c.m)
                 return 0;

@@ -20,7 +20,7 @@ typedef struct ChangePoint {
 
 typedef struct ChangePointOptions {
         size_t min_segment;    /* 0 means 5 */
-        double alpha;          /* 0 means 0.001 */
+        double alpha;          /* 0 means 0.005 */
         unsigned permutations; /* 0 means 999 */
         uint64_t seed;         /* PRNG seed of the permutations */
 } ChangePointOptions;
