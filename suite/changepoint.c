@@ -9,12 +9,16 @@
 
 #include "stats.h"
 
+typedef struct Cut {
+        size_t at;
+        double p;
+} Cut;
+
 typedef struct Ctx {
         const double *v;
         double *rank;    /* ranks of v over the whole series (ties get the mean rank) */
         double *scratch; /* a permuted copy of one segment */
-        size_t *cut;     /* accepted change indices */
-        double *pval;
+        Cut *cut;        /* accepted changes */
         size_t ncut;
         size_t m;
         double alpha;
@@ -93,8 +97,7 @@ static void segment(Ctx *c, size_t lo, size_t hi) {
         double p = permutation_p(c, lo, n, q);
         if (p > c->alpha)
                 return;
-        c->cut[c->ncut] = lo + k;
-        c->pval[c->ncut++] = p;
+        c->cut[c->ncut++] = (Cut) { lo + k, p };
         segment(c, lo, lo + k);
         segment(c, lo + k, hi);
 }
@@ -107,40 +110,30 @@ static double mean(const double *v, size_t lo, size_t hi) {
 }
 
 static int cmp_cut(const void *a, const void *b) {
-        size_t x = *(const size_t *) a, y = *(const size_t *) b;
+        size_t x = ((const Cut *) a)->at, y = ((const Cut *) b)->at;
         return (x > y) - (x < y);
 }
 
 static int fill(const Ctx *c, size_t n, ChangePoint *ret, size_t max, size_t *ret_n) {
-        /* Sorted cut positions; a position's p-value is looked up by value. */
-        size_t pos[c->ncut + 1];
-        for (size_t i = 0; i < c->ncut; i++)
-                pos[i] = c->cut[i];
-        qsort(pos, c->ncut, sizeof *pos, cmp_cut);
+        Cut *cut = c->cut;
+        qsort(cut, c->ncut, sizeof *cut, cmp_cut);
         /* A split found over a segment holding several shifts is pulled towards them: place each
          * cut again between its neighbours. */
         for (size_t i = 0; i < c->ncut; i++) {
-                size_t from = i ? pos[i - 1] : 0, to = i + 1 < c->ncut ? pos[i + 1] : n, k = 0;
-                if (best_split(c->rank + from, to - from, c->m, &k) > 0) {
-                        for (size_t j = 0; j < c->ncut; j++)
-                                if (c->cut[j] == pos[i])
-                                        c->cut[j] = from + k;
-                        pos[i] = from + k;
-                }
+                size_t from = i ? cut[i - 1].at : 0, to = i + 1 < c->ncut ? cut[i + 1].at : n, k = 0;
+                if (best_split(c->rank + from, to - from, c->m, &k) > 0)
+                        cut[i].at = from + k;
         }
         size_t out = 0;
         for (size_t i = 0; i < c->ncut && out < max; i++) {
-                size_t from = i ? pos[i - 1] : 0, to = i + 1 < c->ncut ? pos[i + 1] : n;
+                size_t from = i ? cut[i - 1].at : 0, to = i + 1 < c->ncut ? cut[i + 1].at : n;
                 ChangePoint *cp = &ret[out++];
-                cp->index = pos[i];
-                cp->mean_before = mean(c->v, from, pos[i]);
-                cp->mean_after = mean(c->v, pos[i], to);
+                cp->index = cut[i].at;
+                cp->mean_before = mean(c->v, from, cut[i].at);
+                cp->mean_after = mean(c->v, cut[i].at, to);
                 cp->magnitude = cp->mean_before != 0 ? (cp->mean_after - cp->mean_before) / fabs(cp->mean_before)
                                                      : (cp->mean_after == 0 ? 0 : INFINITY);
-                cp->p = NAN;
-                for (size_t j = 0; j < c->ncut; j++)
-                        if (c->cut[j] == pos[i])
-                                cp->p = c->pval[j];
+                cp->p = cut[i].p;
         }
         *ret_n = out;
         return c->ncut > max ? -E2BIG : 0;
@@ -165,15 +158,13 @@ int changepoint_detect(const double *v, size_t n, const ChangePointOptions *o, C
         c.rank = malloc(n * sizeof *c.rank);
         c.scratch = malloc(n * sizeof *c.scratch);
         c.cut = malloc(maxcuts * sizeof *c.cut);
-        c.pval = malloc(maxcuts * sizeof *c.pval);
         int r = -ENOMEM;
-        if (c.rank && c.scratch && c.cut && c.pval && (r = ranks(v, n, c.rank)) == 0) {
+        if (c.rank && c.scratch && c.cut && (r = ranks(v, n, c.rank)) == 0) {
                 segment(&c, 0, n);
                 r = fill(&c, n, ret, max, ret_n);
         }
         free(c.rank);
         free(c.scratch);
         free(c.cut);
-        free(c.pval);
         return r;
 }
