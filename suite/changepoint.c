@@ -83,6 +83,10 @@ static double permutation_p(Ctx *c, size_t lo, size_t n, double observed) {
                 size_t k;
                 if (best_split(c->scratch, n, c->m, &k) >= observed)
                         ge++;
+                /* Already not significant: the rest cannot change the verdict (the p returned is
+                 * then only a lower bound, and is not reported). */
+                if ((double) (ge + 1) > c->alpha * (double) (c->perms + 1))
+                        break;
         }
         return (double) (ge + 1) / (double) (c->perms + 1);
 }
