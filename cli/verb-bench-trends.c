@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bench-history.h"
 #include "bench-trends.h"
@@ -15,16 +16,18 @@
 #include "macro.h"
 #include "render-bench.h"
 #include "schema.h"
+#include "suite.h"
 #include "verb-bench.h"
 
 static const char usage[] = "Usage: skytune bench trends [SUITE] [--days N] [--metric M] [--json]\n"
                             "                            [--min-segment N] [--history FILE]\n"
                             "\n"
-                            "Change points in the suite's runs of the last N days (default: the suite of\n"
-                            "the newest run): per benchmark metric each run's median, in time order, split\n"
-                            "where its level changed (rank statistic, seeded permutation test), with the\n"
-                            "magnitude, better or worse, the means before and after, the first run after\n"
-                            "the change and the fingerprint fields that differ from the run before.\n"
+                            "Change points in the suite's runs of the last N days (SUITE: its name or its\n"
+                            "file; default the suite of the newest run): per benchmark metric each run's\n"
+                            "median, in time order, split where its level changed (rank statistic, seeded\n"
+                            "permutation test), with the magnitude, better or worse, the means before and\n"
+                            "after, the first run after the change and the fingerprint fields that differ\n"
+                            "from the run before.\n"
                             "\n"
                             "  --json            the changes as JSON (schema " BENCH_TRENDS_SCHEMA ")\n"
                             "  --days N          the window in days (default 30)\n"
@@ -108,6 +111,17 @@ static int read_runs(BenchHistory *h, const char *suite, int64_t since_us, json_
         return r < 0 ? r : 0;
 }
 
+/* SUITE as a name, or as the suite file 'bench run' took (a path to a file): its name. NULL: a
+ * file that cannot be read (logged) or no memory. */
+static char *suite_name(const char *arg) {
+        if (!strchr(arg, '/') || access(arg, F_OK) != 0)
+                return strdup(arg);
+        Suite *s = bench_load_suite(arg);
+        char *name = s ? strdup(s->name) : NULL;
+        suite_free(s);
+        return name;
+}
+
 /* The runs of the window; the suite (when not given) is the newest run's. */
 static int trends_open(TrendsArgs *a, json_t *runs, char **ret_suite) {
         BenchHistory *h = NULL;
@@ -120,14 +134,15 @@ static int trends_open(TrendsArgs *a, json_t *runs, char **ret_suite) {
         if (!a->suite && bench_history_last(h, NULL, 1, &newest, &n) >= 0 && n == 1 &&
             bench_history_get(h, newest, &run) >= 0)
                 *ret_suite = strdup(json_string_value(json_object_get(run, "suite")) ?: "");
-        else if (a->suite)
-                *ret_suite = strdup(a->suite);
+        else if (a->suite && !(*ret_suite = suite_name(a->suite)))
+                r = -EINVAL;
         json_decref(run);
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         int64_t now_us = (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-        r = *ret_suite ? read_runs(h, *ret_suite, now_us - (int64_t) a->days * 86400 * 1000000, runs) : 0;
-        if (r < 0)
+        if (r >= 0)
+                r = *ret_suite ? read_runs(h, *ret_suite, now_us - (int64_t) a->days * 86400 * 1000000, runs) : 0;
+        if (r < 0 && r != -EINVAL)
                 log_error("cannot read the runs of suite %s from the history: %s", *ret_suite, strerror(-r));
         bench_history_close(h);
         return r;

@@ -23,8 +23,8 @@ jq -e '.changes | length == 1' "$T/out" >/dev/null || fail "one change expected:
 jq -e '.changes[0] | .run == 7 and .run_before == 6 and .benchmark == "sleep" and .metric == "wall_s" and
        .direction == "worse" and .magnitude > 0.5 and .mean_after > .mean_before' "$T/out" >/dev/null ||
         fail "the change: $(jq -c '.changes[0]' "$T/out")"
-# The same in text.
-[[ $(rc $S bench trends one-sleep --min-segment 3 --history "$T/h.db") == 0 ]] &&
+# The same in text, the suite named by its file.
+[[ $(rc $S bench trends "$suite" --min-segment 3 --history "$T/h.db") == 0 ]] &&
         grep -q '^sleep wall_s: +[0-9.]* % worse .* from run 7 (20[0-9-]* [0-9:]* UTC)' "$T/out" || fail "text: $(cat "$T/out")"
 
 [[ $(rc $S bench trends --json --min-segment 3 --history "$T/flat.db") == 0 ]] || fail "flat: $(cat "$T/err")"
@@ -35,6 +35,8 @@ jq -e '.changes == [] and .runs == 6' "$T/out" >/dev/null || fail "a flat histor
         fail "too few runs: $(cat "$T/err")"
 # An unknown suite has no runs, a missing history is an error, bad arguments are usage.
 [[ $(rc $S bench trends nosuch --history "$T/h.db" --json) == 0 ]] && jq -e '.runs == 0' "$T/out" >/dev/null || fail "unknown suite"
+[[ $(rc $S bench trends one-sleep --json --min-segment 3 --history "$T/h.db") == 0 ]] && jq -e '.changes[0].run == 7' "$T/out" >/dev/null ||
+        fail "suite by name: $(cat "$T/out" "$T/err")"
 [[ $(rc $S bench trends --history "$T/none.db") == 1 ]] && grep -q 'cannot read the history' "$T/err" || fail "missing history: $(cat "$T/err")"
 [[ $(rc $S bench trends --days 0 --history "$T/h.db") == 2 ]] || fail "--days 0 accepted"
 [[ $(rc $S bench trends --bogus) == 2 ]] || fail "unknown option accepted"
