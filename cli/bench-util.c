@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench-history.h"
 #include "log.h"
 #include "macro.h"
 #include "verb-bench.h"
@@ -62,4 +63,15 @@ int bench_history_path(const char *opt, bool make_dir, char **ret) {
         }
         *ret = path;
         return 0;
+}
+
+int bench_history_read(const char *opt, BenchHistory **ret) {
+        _cleanup_free_ char *path = NULL;
+        if (bench_history_path(opt, false, &path) < 0)
+                return -EINVAL;
+        int r = bench_history_open_reader(path, ret);
+        if (r < 0)
+                log_error("cannot read the history %s: %s%s", path, strerror(-r),
+                          r == -ENOENT ? " (no run recorded yet: run 'skytune bench run SUITE')" : "");
+        return r;
 }

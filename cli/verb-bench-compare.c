@@ -221,16 +221,10 @@ static void warn_gates(const json_t *cmp) {
 }
 
 static int compare_open(CompareArgs *a, json_t **ra, json_t **rb, json_t **raa) {
-        _cleanup_free_ char *path = NULL;
-        if (bench_history_path(a->history, false, &path) < 0)
-                return -EINVAL;
         BenchHistory *h = NULL;
-        int r = bench_history_open_reader(path, &h);
-        if (r < 0) {
-                log_error("cannot read the history %s: %s%s", path, strerror(-r),
-                          r == -ENOENT ? " (no run recorded yet: run 'skytune bench run SUITE')" : "");
+        int r = bench_history_read(a->history, &h);
+        if (r < 0)
                 return r;
-        }
         r = a->baseline ? pick_baseline(h, a, ra, rb) : pick_runs(h, a, ra, rb);
         if (r == 0 && a->aa && (r = bench_history_get(h, a->aa, raa)) < 0)
                 log_error("no run %lld (--aa) in the history", (long long) a->aa);

@@ -22,6 +22,7 @@ static const char usage[] = "Usage: skytune bench check FILE [--json]\n"
                             "       skytune bench run SUITE [--repeat N] [--json] [--history FILE] ...\n"
                             "       skytune bench compare [A] [B] [--json] [--force] [--junit FILE] ...\n"
                             "       skytune bench baseline set|accept RUN, baseline show\n"
+                            "       skytune bench trends [SUITE] [--days N] [--metric M] [--json] ...\n"
                             "\n"
                             "Benchmark suites (docs/bench.md): named benchmarks of kind command (a shell\n"
                             "command timed as a whole process), probe (a skytune probe) or load (one\n"
@@ -35,6 +36,8 @@ static const char usage[] = "Usage: skytune bench check FILE [--json]\n"
                             "               gates (see 'bench compare --help')\n"
                             "  baseline     named baselines; accept a deliberate change (see 'bench\n"
                             "               baseline --help')\n"
+                            "  trends       change points in the suite's runs of the last days (see\n"
+                            "               'bench trends --help')\n"
                             "\n"
                             "Exit of check: 0 the file is good, 2 it is not (file:line and what to write).\n";
 
@@ -61,10 +64,9 @@ static const struct {
         const char *name;
         int (*run)(int argc, char **argv);
 } subcommands[] = {
-        { "check", bench_check },
-        { "run", bench_run },
-        { "compare", bench_compare },
-        { "baseline", bench_baseline },
+        { "check", bench_check },        { "run", bench_run },
+        { "compare", bench_compare },    { "baseline", bench_baseline },
+        { "trends", bench_trends_verb },
 };
 
 int verb_bench(int argc, char **argv) {

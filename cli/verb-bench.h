@@ -11,6 +11,9 @@ Suite *bench_load_suite(const char *path);
 /* --history FILE, else /var/lib/skytune/bench.db for root, else $XDG_STATE_HOME/skytune/bench.db
  * (~/.local/state/skytune/bench.db); with make_dir its directory is created. Logs failures. */
 int bench_history_path(const char *opt, bool make_dir, char **ret);
+/* The history (--history opt or the default) opened to read; logs a failure (-ENOENT: none yet). */
+typedef struct BenchHistory BenchHistory;
+int bench_history_read(const char *opt, BenchHistory **ret);
 /* The exit code of a failed gate (bench compare), distinct from errors (1) and usage (2). */
 #define EXIT_GATE 4
 /* No gate failed, but one or more could not be decided (more repetitions needed). */
@@ -19,3 +22,4 @@ int bench_history_path(const char *opt, bool make_dir, char **ret);
 int bench_run(int argc, char **argv);
 int bench_compare(int argc, char **argv);
 int bench_baseline(int argc, char **argv);
+int bench_trends_verb(int argc, char **argv);

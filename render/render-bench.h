@@ -16,5 +16,8 @@ int render_bench_run(FILE *f, const json_t *doc);
 /* `bench compare`: a skytune.bench-compare/1 document as the fingerprint differences, one line per
  * metric (medians, ratio with its interval, Holm-adjusted p, verdict, gate) and the summary. */
 int render_bench_compare(FILE *f, const json_t *doc);
+/* `bench trends`: a skytune.bench-trends/1 document as one line per change (magnitude, better or
+ * worse, means, the first run after it) with the fingerprint fields that changed. */
+int render_bench_trends(FILE *f, const json_t *doc);
 /* JUnit XML of a comparison: one test case per gate (failed: what was observed and allowed). */
 int render_bench_junit(FILE *f, const json_t *doc, Error *e);
