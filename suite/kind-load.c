@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "macro.h"
 #include "spawn.h"
@@ -93,24 +92,18 @@ static double num_at(json_t *o, const char *a, const char *b) {
 }
 
 /* The metrics from the skytune.load/1 document's total. */
-static int load_figures(const char *text, SuiteRepOut *out, Error *e) {
-        json_error_t jerr;
-        json_t *doc = json_loads(text, 0, &jerr);
+static int load_figures(json_t *doc, SuiteRepOut *out, Error *e) {
         json_t *t = json_object_get(doc, "total");
-        if (!json_is_object(t)) {
-                json_decref(doc);
+        if (!json_is_object(t))
                 return error_set(e, -EPROTO,
-                                 "skytune load printed no skytune.load/1 document (%s): run the "
-                                 "benchmark's load by hand with --json to see why",
-                                 jerr.text[0] ? jerr.text : "no total");
-        }
+                                 "skytune load printed no skytune.load/1 document (no total): run the "
+                                 "benchmark's load by hand with --json to see why");
         out->values[M_RPS] = num_at(t, "completed_per_s", NULL);
         out->values[M_OK_RPS] = num_at(t, "ok_per_s", NULL);
         out->values[M_P50] = num_at(t, "latency_us", "p50") / 1000;
         out->values[M_P95] = num_at(t, "latency_us", "p95") / 1000;
         out->values[M_P99] = num_at(t, "latency_us", "p99") / 1000;
         out->values[M_ERR] = num_at(t, "error_rate", NULL) * 100;
-        json_decref(doc);
         return 0;
 }
 
@@ -139,17 +132,11 @@ static int load_run(const void *spec, SuiteRepOut *out, const volatile sig_atomi
         argv[n++] = (char *) "--json";
         argv[n] = NULL;
         int64_t timeout = ls->timeout_ms > 0 ? ls->timeout_ms : ls->duration_ms * 3 + 30000;
-        SuiteChild ch;
-        int r = suite_child_run(argv, timeout, true, stop, &ch, e);
-        if (r == -ETIME)
-                r = error_set(e, r, "skytune load ran longer than %g s: raise 'timeout'", (double) timeout / 1000);
-        else if (r < 0 && r != -EINTR && !(e && e->code))
-                r = error_set(e, r, "running skytune load: %s", strerror(-r));
-        else if (r == 0 && !WIFEXITED(ch.status))
-                r = error_set(e, -EPROTO, "skytune load was killed by signal %d", WTERMSIG(ch.status));
-        else if (r == 0)
-                r = load_figures(ch.out ? ch.out : "", out, e);
-        suite_child_done(&ch);
+        json_t *doc;
+        int r = suite_self_json(argv, timeout, stop, &doc, e);
+        if (r == 0)
+                r = load_figures(doc, out, e);
+        json_decref(doc);
         return r;
 }
 

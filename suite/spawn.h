@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <sys/resource.h>
 
+#include <jansson.h>
+
 #include "error.h"
 
 typedef struct SuiteChild {
@@ -24,3 +26,7 @@ typedef struct SuiteChild {
 int suite_child_run(char *const argv[], int64_t timeout_ms, bool capture, const volatile sig_atomic_t *stop,
                     SuiteChild *ch, Error *e);
 void suite_child_done(SuiteChild *ch);
+
+/* Runs skytune itself (argv[0] "/proc/self/exe", argv[1] the subcommand, --json among the rest) and
+ * parses its stdout into *ret (an object, caller's). Errors name the subcommand. */
+int suite_self_json(char *const argv[], int64_t timeout_ms, const volatile sig_atomic_t *stop, json_t **ret, Error *e);
