@@ -1,7 +1,7 @@
 #!/bin/bash
 # A suite with a load benchmark (kind "load": one `skytune load` child per repetition) against a real
 # nginx on 127.0.0.1 (started here; skipped without nginx or jq): bench check shows it, two runs
-# against the same server pass the gates, then nginx sends at 256 KiB/s (limit_rate, reloaded) and
+# against the same server fail no gate (exit 0, or 5 when undecided), then nginx sends at 256 KiB/s (limit_rate, reloaded) and
 # the third run's rps and p99 gates fail (bench compare exit 4). 8 repetitions of 0.4 s each (3 against 3 cannot reach p < 0.05; the shared host is noisy).
 set -euo pipefail
 build=$1 src=$2
@@ -29,10 +29,14 @@ jq -e '.benchmarks[0].metrics[] | select(.name == "errors_pct") | all(.samples[]
         fail "run 1 errors: $(jq -c .benchmarks[0].metrics "$tmp/run1.json")"
 run 2
 set +e
-"$skytune" bench compare 1 2 --history "$H" --noise 30 >"$tmp/same.txt" 2>&1
+"$skytune" bench compare 1 2 --history "$H" --noise 30 --json >"$tmp/same.json" 2>"$tmp/same.txt"
 code=$?
 set -e
-[[ $code == 0 ]] || fail "compare of two runs against the same nginx: exit $code, $(cat "$tmp/same.txt")"
+# Two runs of one server must not fail a gate (exit 4). An undecided gate (exit 5, "need N more")
+# is an honest answer on a busy 2-core machine, where 8 repetitions of a 0.4 s load are noisy.
+[[ $code == 0 || $code == 5 ]] || fail "compare of two runs against the same nginx: exit $code, $(cat "$tmp/same.txt") $(jq -c .metrics "$tmp/same.json")"
+jq -e 'all(.metrics[]; .verdict != "regressed")' "$tmp/same.json" >/dev/null ||
+        fail "two runs of the same nginx: a metric called regressed: $(jq -c .metrics "$tmp/same.json")"
 sed -i "s|root $tmp/html;|root $tmp/html; limit_rate 256k;|" "$tmp/nginx.conf"
 nginx -c "$tmp/nginx.conf" -p "$tmp" -s reload || fail "nginx reload"
 sleep 0.5
