@@ -94,7 +94,9 @@ static void ratio_row(FILE *f, const json_t *m) {
         const json_t *ci = json_object_get(m, "ci"), *gate = json_object_get(m, "gate");
         double ratio = jnum(m, "ratio"), thr = jnum(m, "threshold");
         double lo = json_number_value(json_array_get(ci, 0)), hi = json_number_value(json_array_get(ci, 1));
-        bool has_ci = json_array_size(ci) == 2, hib = json_is_true(json_object_get(m, "higher_is_better"));
+        bool has_ci = json_array_size(ci) == 2 && isfinite(lo) && isfinite(hi) &&
+                json_is_number(json_array_get(ci, 0)) && json_is_number(json_array_get(ci, 1)),
+             hib = json_is_true(json_object_get(m, "higher_is_better"));
         double limit = json_is_object(gate)
                 ? (hib ? 1 - jnum(gate, "max_regression") : 1 + jnum(gate, "max_regression"))
                 : NAN;

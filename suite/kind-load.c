@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json-util.h"
 #include "macro.h"
+#include "schema.h"
 #include "spawn.h"
 #include "suite-internal.h"
 
@@ -57,6 +59,12 @@ static int load_parse(const ConfRead *c, const config_setting_t *g, void **ret) 
                 return conf_fail(c, g,
                                  "a load benchmark needs 'url' or 'scenario' (one of them), e.g. "
                                  "url = \"http://127.0.0.1:8080/\";");
+        /* user:password@ would go into the history, the reports and the child's command line. */
+        const char *auth = ls->url ? strstr(ls->url, "://") : NULL, *at = auth ? strchr(auth + 3, '@') : NULL;
+        if (at && at < auth + 3 + strcspn(auth + 3, "/?#"))
+                return conf_fail(c, config_setting_get_member(g, "url"),
+                                 "a url with a user or password would be stored in the history and shown by ps: "
+                                 "benchmark a server that needs none, or use a scenario");
         r = conf_span_ms(c, g, "duration", &ls->duration_ms);
         if (r >= 0)
                 r = conf_span_ms(c, g, "timeout", &ls->timeout_ms);
@@ -91,10 +99,11 @@ static double num_at(json_t *o, const char *a, const char *b) {
         return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-/* The metrics from the skytune.load/1 document's total. */
+/* The metrics from the skytune.load/1 document's total; a figure missing is an error, not a NaN
+ * sample. */
 static int load_figures(json_t *doc, SuiteRepOut *out, Error *e) {
         json_t *t = json_object_get(doc, "total");
-        if (!json_is_object(t))
+        if (!jstreq(doc, "schema", LOAD_SCHEMA) || !json_is_object(t))
                 return error_set(e, -EPROTO,
                                  "skytune load printed no skytune.load/1 document (no total): run the "
                                  "benchmark's load by hand with --json to see why");
@@ -104,6 +113,12 @@ static int load_figures(json_t *doc, SuiteRepOut *out, Error *e) {
         out->values[M_P95] = num_at(t, "latency_us", "p95") / 1000;
         out->values[M_P99] = num_at(t, "latency_us", "p99") / 1000;
         out->values[M_ERR] = num_at(t, "error_rate", NULL) * 100;
+        for (size_t i = 0; i < ELEMENTSOF(load_metrics); i++)
+                if (!isfinite(out->values[i]))
+                        return error_set(e, -EPROTO,
+                                         "skytune load's document has no %s: run the benchmark's load "
+                                         "by hand with --json to see why",
+                                         load_metrics[i].name);
         return 0;
 }
 
@@ -133,7 +148,13 @@ static int load_run(const void *spec, SuiteRepOut *out, const volatile sig_atomi
         argv[n] = NULL;
         int64_t timeout = ls->timeout_ms > 0 ? ls->timeout_ms : ls->duration_ms * 3 + 30000;
         json_t *doc;
-        int r = suite_self_json(argv, timeout, stop, &doc, e);
+        int code = 0;
+        int r = suite_self_json(argv, timeout, stop, &doc, &code, e);
+        /* 4 (a scenario's threshold failed) still measured the server; 1 (no connection) and 5
+         * (client-bound: the figures measure the client) did not. */
+        if (r == 0 && code != 0 && code != 4)
+                r = error_set(e, -EPROTO, "skytune load exited %d (%s): run the benchmark's load by hand to see why",
+                              code, code == 5 ? "client-bound: the figures would measure the client" : "failed");
         if (r == 0)
                 r = load_figures(doc, out, e);
         json_decref(doc);

@@ -62,8 +62,13 @@ static int wait_exit(pid_t pid, double deadline, const volatile sig_atomic_t *st
         int why = 0;
         size_t cap = 0;
         for (;;) {
-                if (out_fd >= 0 && drain(out_fd, ch, &cap) < 0 && why == 0) {
-                        why = -EMSGSIZE;
+                /* At EOF or an error the pipe leaves the poll set: a hung-up pipe would wake it at once,
+                 * a busy loop beside the benchmark. */
+                int d = out_fd >= 0 ? drain(out_fd, ch, &cap) : 0;
+                if (d != 0)
+                        out_fd = -1;
+                if (d < 0 && why == 0) {
+                        why = d;
                         kill(-pid, SIGKILL);
                 }
                 pid_t w = wait4(pid, &ch->status, WNOHANG, &ch->ru);
@@ -73,6 +78,8 @@ static int wait_exit(pid_t pid, double deadline, const volatile sig_atomic_t *st
                 }
                 if (w < 0 && errno != EINTR) {
                         why = -errno;
+                        kill(-pid, SIGKILL);
+                        (void) waitpid(pid, &ch->status, 0);
                         break;
                 }
                 if (why == 0 && ((stop && *stop) || (deadline > 0 && now_s() >= deadline))) {
@@ -86,8 +93,9 @@ static int wait_exit(pid_t pid, double deadline, const volatile sig_atomic_t *st
                 else
                         (void) usleep(1000);
         }
-        if (out_fd >= 0 && why == 0 && drain(out_fd, ch, &cap) < 0)
-                why = -EMSGSIZE;
+        int d = out_fd >= 0 && why == 0 ? drain(out_fd, ch, &cap) : 0;
+        if (d < 0)
+                why = d;
         if (pidfd >= 0)
                 close(pidfd);
         return why;

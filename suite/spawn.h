@@ -28,5 +28,7 @@ int suite_child_run(char *const argv[], int64_t timeout_ms, bool capture, const 
 void suite_child_done(SuiteChild *ch);
 
 /* Runs skytune itself (argv[0] "/proc/self/exe", argv[1] the subcommand, --json among the rest) and
- * parses its stdout into *ret (an object, caller's). Errors name the subcommand. */
-int suite_self_json(char *const argv[], int64_t timeout_ms, const volatile sig_atomic_t *stop, json_t **ret, Error *e);
+ * parses its stdout into *ret (an object, caller's), its exit status into *ret_exit (the kind decides
+ * which codes measured). Errors name the subcommand. */
+int suite_self_json(char *const argv[], int64_t timeout_ms, const volatile sig_atomic_t *stop, json_t **ret,
+                    int *ret_exit, Error *e);

@@ -185,8 +185,15 @@ static void test_load_kind(void **state) {
         expect_error("benchmarks = (\n { name = \"l\"; kind = \"load\"; url = \"http://127.0.0.1/\";\n"
                      " metrics = [ \"wall_s\" ]; } );\n",
                      3, "wall_s");
+        expect_error("benchmarks = (\n { name = \"l\"; kind = \"load\";\n url = \"http://u:pw@127.0.0.1/\"; } );\n", 3,
+                     "user or password");
         Suite *s = NULL;
         Error e = ERROR_NULL;
+        /* An @ past the host is a path, not a user. */
+        const char *at_path = "benchmarks = ( { name = \"l\"; kind = \"load\"; url = \"http://127.0.0.1/a@b\"; } );\n";
+        assert_int_equal(suite_load_text("p.conf", at_path, strlen(at_path), &s, &e), 0);
+        suite_free(s);
+        s = NULL;
         const char *text = "benchmarks = ( { name = \"l\"; kind = \"load\"; scenario = \"api.conf\"; } );\n";
         assert_int_equal(suite_load_text("/srv/suites/p.conf", text, strlen(text), &s, &e), 0);
         json_t *doc = suite_check_json(s);
