@@ -75,3 +75,15 @@ int bench_history_read(const char *opt, BenchHistory **ret) {
                           r == -ENOENT ? " (no run recorded yet: run 'skytune bench run SUITE')" : "");
         return r;
 }
+
+int bench_parse_count(const char *opt, const char *arg, unsigned max, unsigned *ret) {
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(arg, &end, 10);
+        if (errno || end == arg || *end || arg[0] == '-' || v < 1 || v > max) {
+                log_error("%s '%s': give a whole number from 1 to %u", opt, arg, max);
+                return -EINVAL;
+        }
+        *ret = (unsigned) v;
+        return 0;
+}

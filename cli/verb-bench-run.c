@@ -47,18 +47,6 @@ typedef struct RunArgs {
         bool json;
 } RunArgs;
 
-static int parse_count(const char *opt, const char *arg, unsigned max, unsigned *ret) {
-        char *end;
-        errno = 0;
-        unsigned long v = strtoul(arg, &end, 10);
-        if (errno || end == arg || *end || arg[0] == '-' || v < 1 || v > max) {
-                log_error("%s '%s': give a whole number from 1 to %u", opt, arg, max);
-                return -EINVAL;
-        }
-        *ret = (unsigned) v;
-        return 0;
-}
-
 static int parse_args(int argc, char **argv, RunArgs *a) {
         static const struct option options[] = { { "repeat", required_argument, NULL, 'r' },
                                                  { "json", no_argument, NULL, 'j' },
@@ -74,11 +62,11 @@ static int parse_args(int argc, char **argv, RunArgs *a) {
         while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
                 int r = 0;
                 switch (c) {
-                case 'r': r = parse_count("--repeat", optarg, SUITE_REPETITIONS_MAX, &a->repeat); break;
+                case 'r': r = bench_parse_count("--repeat", optarg, SUITE_REPETITIONS_MAX, &a->repeat); break;
                 case 'j': a->json = true; break;
                 case 'H': a->history = optarg; break;
-                case 'd': r = parse_count("--keep-days", optarg, 100000, &a->keep_days); break;
-                case 'k': r = parse_count("--keep-runs", optarg, 10000000, &a->keep_runs); break;
+                case 'd': r = bench_parse_count("--keep-days", optarg, 100000, &a->keep_days); break;
+                case 'k': r = bench_parse_count("--keep-runs", optarg, 10000000, &a->keep_runs); break;
                 case 's': a->sysroot = optarg; break;
                 case 'h': fputs(usage, stdout); return EXIT_OK;
                 default:
@@ -134,7 +122,7 @@ static int record(const RunArgs *a, json_t *doc, const char *suite) {
                 return EXIT_FAIL;
         }
         log_notice("run %lld of suite %s recorded in %s%s", (long long) id, suite, path,
-                 deleted ? " (older runs deleted by retention)" : "");
+                   deleted ? " (older runs deleted by retention)" : "");
         return EXIT_OK;
 }
 

@@ -42,21 +42,9 @@ static const char usage[] = "Usage: skytune bench trends [SUITE] [--days N] [--m
 
 typedef struct TrendsArgs {
         const char *history, *suite, *metric;
-        long days, min_segment;
+        unsigned days, min_segment;
         bool json;
 } TrendsArgs;
-
-static int parse_count(const char *what, const char *arg, long max, long *ret) {
-        char *end;
-        errno = 0;
-        long v = strtol(arg, &end, 10);
-        if (errno || end == arg || *end || v < 1 || v > max) {
-                log_error("%s '%s': give a whole number from 1 to %ld", what, arg, max);
-                return -EINVAL;
-        }
-        *ret = v;
-        return 0;
-}
 
 static int parse_args(int argc, char **argv, TrendsArgs *a) {
         static const struct option options[] = { { "json", no_argument, NULL, 'j' },
@@ -75,8 +63,8 @@ static int parse_args(int argc, char **argv, TrendsArgs *a) {
                 case 'j': a->json = true; break;
                 case 'm': a->metric = optarg; break;
                 case 'H': a->history = optarg; break;
-                case 'd': r = parse_count("--days", optarg, 36500, &a->days); break;
-                case 's': r = parse_count("--min-segment", optarg, 10000, &a->min_segment); break;
+                case 'd': r = bench_parse_count("--days", optarg, 36500, &a->days); break;
+                case 's': r = bench_parse_count("--min-segment", optarg, 10000, &a->min_segment); break;
                 default:
                         log_error("unknown option or missing value '%s' (see 'skytune bench trends --help')",
                                   argv[optind - 1]);
@@ -176,7 +164,7 @@ int bench_trends_verb(int argc, char **argv) {
         else if (!suite)
                 log_notice("the history has no runs: run 'skytune bench run SUITE'");
         else if (json_array_size(runs) < 2 * (size_t) a.min_segment)
-                log_notice("suite %s: need at least 2×min-segment runs (%ld) in the last %ld days; have %zu", suite,
+                log_notice("suite %s: need at least 2×min-segment runs (%u) in the last %u days; have %zu", suite,
                            2 * a.min_segment, a.days, json_array_size(runs));
         if (code < 0)
                 code = trends_output(&a, suite ?: "", runs);

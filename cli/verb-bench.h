@@ -19,6 +19,9 @@ int bench_history_read(const char *opt, BenchHistory **ret);
 /* No gate failed, but one or more could not be decided (more repetitions needed). */
 #define EXIT_GATE_UNKNOWN 5
 
+/* An option's whole number from 1 to max into *ret; else logs "OPT 'ARG': give a whole number from
+ * 1 to MAX" and -EINVAL. */
+int bench_parse_count(const char *opt, const char *arg, unsigned max, unsigned *ret);
 int bench_run(int argc, char **argv);
 int bench_compare(int argc, char **argv);
 int bench_baseline(int argc, char **argv);
