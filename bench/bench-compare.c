@@ -136,8 +136,8 @@ int main(int argc, char **argv) {
         stats_rng_seed(&rng, 42);
         BenchHistory *h = NULL;
         json_t *a = make_run(m, r, 0, false, &rng), *b = make_run(m, r, 0.1, false, &rng);
-        if (bench_history_open(path, &h, NULL) < 0 || bench_history_add(h, a, NULL) < 0 ||
-            bench_history_add(h, b, NULL) < 0) {
+        if (bench_history_open(path, &h, NULL) < 0 || bench_history_add(h, a, NULL, NULL) < 0 ||
+            bench_history_add(h, b, NULL, NULL) < 0) {
                 fprintf(stderr, "bench-compare: cannot build the history in %s\n", path);
                 return 1;
         }

@@ -6,9 +6,9 @@
  * starts this build's skytune-monitor at 1 Hz, prometheus-node-exporter scraped every second by
  * this program, and sadc at 1 s (each when installed), lets them warm up for one window, then per
  * window reads each one's CPU time (the sum of its threads' schedstat, in ns: ticks are too coarse
- * for 0.05 % of a core), and at the end its RSS and USS (smaps_rollup), skytune-monitor's memory by
- * mapping, and the bytes each wrote after the warm-up (/proc/PID/io). Prints per-window medians and
- * the ratios. USS counts clean pages of libraries no other process maps; "dirty" is private dirty.
+ * for 0.05 % of a core), every second its RSS, USS and private dirty (smaps_rollup) and
+ * skytune-monitor's by mapping (smaps), and at the end the bytes each wrote after the warm-up
+ * (/proc/PID/io). Prints per-window CPU medians, memory medians (and USS's maximum) and the ratios. USS counts clean pages of libraries no other process maps; "dirty" is private dirty.
  * --stress S then runs stress-ng on CPU, memory and I/O for S seconds beside a fresh monitor and
  * counts the samples the store got against the slots of that time. */
 #include <arpa/inet.h>
@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-mem.h"
 #include "macro.h"
 #include "tsdb.h"
 
@@ -39,6 +40,8 @@ typedef struct Peer {
         size_t n;
         double last_ns;
         double io0, io0_at; /* write_bytes at the end of the warm-up, and when */
+        double wrote;       /* bytes/s after the warm-up */
+        MemSeries mem;      /* every second after the warm-up */
 } Peer;
 
 static double now_s(void) {
@@ -83,21 +86,6 @@ static double cpu_ns(pid_t pid) {
         return sum;
 }
 
-/* The kB value of the lines of /proc/pid/<file> that start with key, summed ("Private_": clean and dirty). */
-static double kb(pid_t pid, const char *file, const char *key) {
-        char path[64], line[512];
-        snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid, file);
-        FILE *f = fopen(path, "re");
-        double sum = NAN;
-        size_t n = strlen(key);
-        while (f && fgets(line, sizeof(line), f))
-                if (strncmp(line, key, n) == 0)
-                        sum = (isnan(sum) ? 0 : sum) + strtod(strchr(line, ':') + 1, NULL);
-        if (f)
-                fclose(f);
-        return sum;
-}
-
 static double io_bytes(pid_t pid, const char *key) {
         char path[64], line[256];
         snprintf(path, sizeof(path), "/proc/%d/io", (int) pid);
@@ -126,62 +114,6 @@ static size_t scrape(void) {
         if (fd >= 0)
                 close(fd);
         return total;
-}
-
-static int cmp_double(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
-        return (x > y) - (x < y);
-}
-
-static double median(const double *v, size_t n) {
-        if (n == 0)
-                return NAN;
-        double *c = malloc(n * sizeof(double));
-        memcpy(c, v, n * sizeof(double));
-        qsort(c, n, sizeof(double), cmp_double);
-        double m = n % 2 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
-        free(c);
-        return m;
-}
-
-/* skytune-monitor's resident memory by mapping (smaps): what each library costs. */
-static void mappings(pid_t pid) {
-        char path[64], line[512], name[256] = "";
-        snprintf(path, sizeof(path), "/proc/%d/smaps", (int) pid);
-        FILE *f = fopen(path, "re");
-        struct {
-                char name[256];
-                double rss, priv;
-        } m[128];
-        size_t n = 0, cur = SIZE_MAX;
-        while (f && fgets(line, sizeof(line), f)) {
-                unsigned long lo, hi;
-                if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && strchr(line, ' ')) {
-                        char *p = strrchr(line, ' ');
-                        snprintf(name, sizeof(name), "%s", p && p[1] != '\n' ? p + 1 : "[anon]");
-                        name[strcspn(name, "\n")] = '\0';
-                        if (name[0] == '\0')
-                                snprintf(name, sizeof(name), "[anon]");
-                        cur = SIZE_MAX;
-                        for (size_t i = 0; i < n && cur == SIZE_MAX; i++)
-                                if (strcmp(m[i].name, name) == 0)
-                                        cur = i;
-                        if (cur == SIZE_MAX && n < ELEMENTSOF(m)) {
-                                cur = n++;
-                                snprintf(m[cur].name, sizeof(m[cur].name), "%s", name);
-                                m[cur].rss = m[cur].priv = 0;
-                        }
-                } else if (cur != SIZE_MAX && strncmp(line, "Rss:", 4) == 0)
-                        m[cur].rss += strtod(line + 4, NULL);
-                else if (cur != SIZE_MAX && strncmp(line, "Private_", 8) == 0)
-                        m[cur].priv += strtod(strchr(line, ':') + 1, NULL);
-        }
-        if (f)
-                fclose(f);
-        printf("  skytune-monitor's resident memory by mapping (kB, RSS / private):\n");
-        for (size_t i = 0; i < n; i++)
-                if (m[i].rss >= 16)
-                        printf("    %6.0f / %6.0f  %s\n", m[i].rss, m[i].priv, m[i].name);
 }
 
 static const char *find_tool(const char *const *candidates) {
@@ -246,6 +178,50 @@ static void stress_part(const char *monitor, const char *dir, double seconds) {
                slots > 0 && got >= 0 ? 100.0 * (double) (slots - got) / (double) slots : NAN);
 }
 
+/* The end of a CPU window: each peer's CPU time since the last (none for the warm-up), and at the
+ * warm-up's end the bytes written so far. */
+static void end_window(Peer *peers, double t, double *wstart, bool *warm) {
+        for (size_t i = 0; i < 3; i++) {
+                if (peers[i].pid <= 0)
+                        continue;
+                double ns = cpu_ns(peers[i].pid);
+                if (!*warm) {
+                        peers[i].io0 = io_bytes(peers[i].pid, "write_bytes:");
+                        peers[i].io0_at = t;
+                }
+                if (*warm && peers[i].n < MAX_WINDOWS)
+                        peers[i].cpu_pct[peers[i].n++] = (ns - peers[i].last_ns) / 1e9 / (t - *wstart) * 100;
+                peers[i].last_ns = ns;
+        }
+        *warm = true;
+        *wstart = t;
+}
+
+static void report(const Peer *peers, bool node, bool sadc, size_t scrapes, size_t scraped) {
+        printf("  %-16s %10s %7s %8s %7s %8s %13s\n", "process", "CPU % core", "RSS MB", "USS MB", "USS max",
+               "dirty MB", "writes MB/day");
+        double cpu[3], rss[3];
+        for (size_t i = 0; i < 3; i++) {
+                const Peer *p = &peers[i];
+                if (p->pid <= 0)
+                        continue;
+                cpu[i] = mem_median(p->cpu_pct, p->n);
+                rss[i] = mem_median(p->mem.rss, p->mem.n);
+                printf("  %-16s %10.4f %7.2f %8.2f %7.2f %8.2f %13.1f\n", p->name, cpu[i], rss[i] / 1024,
+                       mem_median(p->mem.uss, p->mem.n) / 1024, mem_max(p->mem.uss, p->mem.n) / 1024,
+                       mem_median(p->mem.dirty, p->mem.n) / 1024, p->wrote * 86400 / 1e6);
+        }
+        printf("  (CPU: median of %zu windows; memory: medians of %zu samples, 1 s apart, from smaps_rollup)\n",
+               peers[0].n, peers[0].mem.n);
+        if (node)
+                printf("  node_exporter: %zu scrapes, %.0f KB each\n", scrapes,
+                       scrapes ? (double) scraped / (double) scrapes / 1024 : 0);
+        if (node && peers[1].n > 0)
+                printf("  skytune-monitor / node_exporter: CPU %.3f, RSS %.3f\n", cpu[0] / cpu[1], rss[0] / rss[1]);
+        if (sadc && peers[2].n > 0)
+                printf("  skytune-monitor / sadc: CPU %.3f, RSS %.3f\n", cpu[0] / cpu[2], rss[0] / rss[2]);
+}
+
 int main(int argc, char **argv) {
         double duration = 70, window = 10, stress_s = 0;
         const char *monitor = "monitor/skytune-monitor";
@@ -264,9 +240,12 @@ int main(int argc, char **argv) {
                         return 2;
                 }
         }
-        if (!(window > 0) || duration < 2 * window || access(monitor, X_OK) < 0) {
-                fprintf(stderr, "bench-monitor: need --duration >= 2 windows and an executable --monitor (%s)\n",
-                        monitor);
+        if (!(window > 0) || duration < 2 * window || duration - window > MEM_SAMPLES_MAX ||
+            access(monitor, X_OK) < 0) {
+                fprintf(stderr,
+                        "bench-monitor: need --duration >= 2 windows (and at most %d s after the first) and an "
+                        "executable --monitor (%s)\n",
+                        MEM_SAMPLES_MAX, monitor);
                 return 2;
         }
         char dir[] = "/tmp/bench-monitor.XXXXXX";
@@ -294,7 +273,10 @@ int main(int argc, char **argv) {
         printf("bench-monitor: %s, %s, %s at 1 s for %.0f s (windows of %.0f s after one of warm-up)\n", monitor,
                node ? node : "no node_exporter (apt-get install prometheus-node-exporter)",
                sadc ? sadc : "no sadc (apt-get install sysstat)", duration, window);
-        double t0 = now_s(), next_window = t0 + window, scrape_at = t0 + 1;
+        MemMaps maps;
+        if (mem_maps_init(&maps) < 0)
+                return 1;
+        double t0 = now_s(), next_window = t0 + window, scrape_at = t0 + 1, mem_at = t0 + window;
         size_t scraped = 0, scrapes = 0;
         bool warm = false;
         double wstart = t0;
@@ -305,60 +287,33 @@ int main(int argc, char **argv) {
                         scrapes++;
                         scrape_at += 1;
                 }
-                if (t >= next_window) {
-                        for (size_t i = 0; i < 3; i++) {
-                                if (peers[i].pid <= 0)
-                                        continue;
-                                double ns = cpu_ns(peers[i].pid);
-                                if (!warm) {
-                                        peers[i].io0 = io_bytes(peers[i].pid, "write_bytes:");
-                                        peers[i].io0_at = t;
-                                }
-                                if (warm && peers[i].n < MAX_WINDOWS)
-                                        peers[i].cpu_pct[peers[i].n++] =
-                                                (ns - peers[i].last_ns) / 1e9 / (t - wstart) * 100;
-                                peers[i].last_ns = ns;
-                        }
-                        warm = true;
-                        wstart = t;
+                if (t >= next_window)
+                        end_window(peers, t, &wstart, &warm);
+                if (t >= next_window)
                         next_window += window;
+                if (t >= mem_at) {
+                        for (size_t i = 0; i < 3; i++)
+                                if (peers[i].pid > 0)
+                                        (void) mem_sample(peers[i].pid, &peers[i].mem);
+                        (void) mem_maps_sample(peers[0].pid, &maps);
+                        mem_at += 1;
                 }
                 usleep(20000);
         }
-        double rss[3], uss[3], dirty[3], wrote[3], t_end = now_s();
-        for (size_t i = 0; i < 3; i++) {
-                rss[i] = peers[i].pid > 0 ? kb(peers[i].pid, "smaps_rollup", "Rss:") : NAN;
-                uss[i] = peers[i].pid > 0 ? kb(peers[i].pid, "smaps_rollup", "Private_") : NAN;
-                dirty[i] = peers[i].pid > 0 ? kb(peers[i].pid, "smaps_rollup", "Private_Dirty:") : NAN;
-                wrote[i] = peers[i].pid > 0
+        double t_end = now_s();
+        for (size_t i = 0; i < 3; i++)
+                peers[i].wrote = peers[i].pid > 0
                         ? (io_bytes(peers[i].pid, "write_bytes:") - peers[i].io0) / (t_end - peers[i].io0_at)
                         : NAN;
-        }
-        mappings(peers[0].pid);
         for (size_t i = 0; i < 3; i++)
                 if (peers[i].pid > 0)
                         kill(peers[i].pid, SIGTERM);
         for (size_t i = 0; i < 3; i++)
                 if (peers[i].pid > 0)
                         waitpid(peers[i].pid, NULL, 0);
-        printf("  %-16s %12s %9s %9s %9s %14s\n", "process", "CPU % core", "RSS MB", "USS MB", "dirty MB",
-               "writes MB/day");
-        for (size_t i = 0; i < 3; i++) {
-                if (peers[i].pid <= 0)
-                        continue;
-                printf("  %-16s %12.4f %9.2f %9.2f %9.2f %14.1f   (median of %zu windows)\n", peers[i].name,
-                       median(peers[i].cpu_pct, peers[i].n), rss[i] / 1024, uss[i] / 1024, dirty[i] / 1024,
-                       wrote[i] * 86400 / 1e6, peers[i].n);
-        }
-        if (node)
-                printf("  node_exporter: %zu scrapes, %.0f KB each\n", scrapes,
-                       scrapes ? (double) scraped / scrapes / 1024 : 0);
-        if (node && peers[1].n > 0)
-                printf("  skytune-monitor / node_exporter: CPU %.3f, RSS %.3f\n",
-                       median(peers[0].cpu_pct, peers[0].n) / median(peers[1].cpu_pct, peers[1].n), rss[0] / rss[1]);
-        if (sadc && peers[2].n > 0)
-                printf("  skytune-monitor / sadc: CPU %.3f, RSS %.3f\n",
-                       median(peers[0].cpu_pct, peers[0].n) / median(peers[2].cpu_pct, peers[2].n), rss[0] / rss[2]);
+        mem_maps_print(&maps, stdout);
+        mem_maps_done(&maps);
+        report(peers, node != NULL, sadc != NULL, scrapes, scraped);
         if (stress_s > 0)
                 stress_part(monitor, dir, stress_s);
         char cmd[600];

@@ -65,6 +65,32 @@ static inline void cleanup(void) {
 #define NGINX_RETURN_PATH "/return200"
 #define NGINX_RETURN_MAX 4096
 
+/* Writes conf as the fixture's nginx.conf, starts nginx on it and waits until port answers. */
+static inline int nginx_launch(const char *conf, unsigned port) {
+        char path[512];
+        snprintf(path, sizeof(path), "%s/nginx.conf", tmpdir);
+        if (write_text(path, conf) < 0)
+                return -errno;
+        nginx_pid = fork();
+        if (nginx_pid < 0)
+                return -errno;
+        if (nginx_pid == 0) {
+                execlp("nginx", "nginx", "-c", path, "-p", tmpdir, "-g", "daemon off;", (char *) NULL);
+                _exit(127);
+        }
+        for (int i = 0; i < 100; i++) {         /* until it answers a connect */
+                int fd = socket(AF_INET, SOCK_STREAM, 0);
+                struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+                                         .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+                int r = connect(fd, (struct sockaddr *) &a, sizeof(a));
+                close(fd);
+                if (r == 0)
+                        return 0;
+                usleep(50000);
+        }
+        return -ETIMEDOUT;
+}
+
 static inline int start_nginx(unsigned port, size_t bytes) {
         char path[512], conf[2048 + NGINX_RETURN_MAX];
         snprintf(path, sizeof(path), "%s/html", tmpdir);
@@ -88,27 +114,7 @@ static inline int start_nginx(unsigned port, size_t bytes) {
                  "  server { listen 127.0.0.1:%2$u; root %1$s/html;\n"
                  "    location = " NGINX_RETURN_PATH " { return 200 \"%3$.*4$s\"; } } }\n",
                  tmpdir, port, body, (int) MIN(bytes, (size_t) NGINX_RETURN_MAX));
-        snprintf(path, sizeof(path), "%s/nginx.conf", tmpdir);
-        if (write_text(path, conf) < 0)
-                return -errno;
-        nginx_pid = fork();
-        if (nginx_pid < 0)
-                return -errno;
-        if (nginx_pid == 0) {
-                execlp("nginx", "nginx", "-c", path, "-p", tmpdir, "-g", "daemon off;", (char *) NULL);
-                _exit(127);
-        }
-        for (int i = 0; i < 100; i++) {         /* until it answers a connect */
-                int fd = socket(AF_INET, SOCK_STREAM, 0);
-                struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
-                                         .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-                int r = connect(fd, (struct sockaddr *) &a, sizeof(a));
-                close(fd);
-                if (r == 0)
-                        return 0;
-                usleep(50000);
-        }
-        return -ETIMEDOUT;
+        return nginx_launch(conf, port);
 }
 
 /* CPU seconds of nginx's worker (the master's child), from /proc. */

@@ -8,13 +8,33 @@
 #include <unistd.h>
 
 #include "bench-history.h"
+#include "fileio.h"
 #include "log.h"
 #include "macro.h"
+#include "suite-lookup.h"
 #include "verb-bench.h"
 
-Suite *bench_load_suite(const char *path) {
+int bench_find_suite(const char *arg, const char *root, bool user, char **ret_path) {
+        SuitePlaces p;
+        if (suite_places_init(&p, root, user) < 0) {
+                log_error("out of memory");
+                return -ENOMEM;
+        }
+        Error e = ERROR_NULL;
+        int r = suite_lookup(&p, arg, ret_path, &e);
+        if (r < 0)
+                log_error("%s", error_message(&e));
+        error_done(&e);
+        suite_places_done(&p);
+        return r;
+}
+
+Suite *bench_load_suite(const char *arg) {
         Suite *s = NULL;
         Error e = ERROR_NULL;
+        _cleanup_free_ char *path = NULL;
+        if (bench_find_suite(arg, NULL, true, &path) < 0)
+                return NULL;
         if (suite_load_file(path, &s, &e) < 0) {
                 _cleanup_free_ char *msg = error_format(&e);
                 log_error("%s", msg ? msg : error_message(&e));
@@ -22,17 +42,6 @@ Suite *bench_load_suite(const char *path) {
                 return NULL;
         }
         return s;
-}
-
-static int mkdir_parents(char *path, mode_t mode) {
-        for (char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
-                *p = '\0';
-                int r = mkdir(path, mode) < 0 && errno != EEXIST ? -errno : 0;
-                *p = '/';
-                if (r < 0)
-                        return r;
-        }
-        return 0;
 }
 
 int bench_history_path(const char *opt, bool make_dir, char **ret) {
@@ -56,7 +65,8 @@ int bench_history_path(const char *opt, bool make_dir, char **ret) {
                 log_error("out of memory");
                 return -ENOMEM;
         }
-        if (make_dir && !opt && (r = mkdir_parents(path, 0700)) < 0) {
+        _cleanup_free_ char *dir = make_dir && !opt ? strndup(path, strrchr(path, '/') - path) : NULL;
+        if (dir && (r = fileio_mkdir_p(dir, 0700)) < 0) {
                 log_error("cannot create the directory of %s: %s (give --history FILE elsewhere)", path, strerror(-r));
                 free(path);
                 return r;

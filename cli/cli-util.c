@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "profiler.h"
+#include "safe-text.h"
 #include "time-util.h"
 
 int cli_open_sysroot(const char *opt, Sysroot **ret) {
@@ -40,8 +41,22 @@ int cli_write_text(const char *text, size_t len, const char *path) {
         return 0;
 }
 
+#define CLI_JSON_FLAGS (JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(15))
+
+json_t *cli_json_saved(const json_t *doc) {
+        _cleanup_free_ char *s = json_dumps(doc, CLI_JSON_FLAGS);
+        json_t *copy = s ? json_loads(s, 0, NULL) : NULL;
+        if (copy && json_escape_tree(copy) < 0) {
+                json_decref(copy);
+                copy = NULL;
+        }
+        if (!copy)
+                log_error_errno(-ENOMEM, "cannot format JSON: %m");
+        return copy;
+}
+
 int cli_write_json(const json_t *doc, const char *path) {
-        _cleanup_free_ char *s = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
+        _cleanup_free_ char *s = json_dumps(doc, CLI_JSON_FLAGS);
         _cleanup_free_ char *text = NULL;
         if (!s || asprintf(&text, "%s\n", s) < 0)
                 return log_error_errno(-ENOMEM, "cannot format JSON: %m");

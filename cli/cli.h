@@ -12,8 +12,8 @@ enum {
         EXIT_OK = 0,
         EXIT_FAIL = 1,
         EXIT_USAGE = 2,
-        EXIT_PENDING = 3,        /* apply --dry-run --detailed-exitcode: changes are pending */
-        EXIT_INTERRUPTED = 130,  /* stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report it) */
+        EXIT_PENDING = 3,       /* apply --dry-run --detailed-exitcode: changes are pending */
+        EXIT_INTERRUPTED = 130, /* stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report it) */
 };
 
 /* Where the documents that help texts and messages cite are installed (docs/NAME.md of the source
@@ -33,6 +33,10 @@ typedef struct Verb {
 int cli_open_sysroot(const char *opt, Sysroot **ret);
 /* JSON to stdout (path NULL or "-") or atomically to a file; logs failures. */
 int cli_write_json(const json_t *doc, const char *path);
+/* doc as cli_write_json() writes it and `skytune report` reads it back (reals to 15 digits, strings
+ * escaped): a page rendered from it now is the page report renders from the saved file. NULL (logged)
+ * when out of memory. */
+json_t *cli_json_saved(const json_t *doc);
 /* Text atomically to a file (or stdout for NULL / "-"). */
 int cli_write_text(const char *text, size_t len, const char *path);
 bool cli_stdout_color(void);
@@ -59,7 +63,8 @@ int cli_flag_needs(const char *opt, const char *needed, const char *why);
 /* The arguments of a "VERB SUB FILE [--json]" subcommand (scenario check, bench check): --help prints
  * usage; *ret_json and *ret_file are set. Returns -1 to go on, else the exit code (usage errors
  * logged, naming `see`, e.g. "skytune bench --help"). */
-int cli_parse_file_json(int argc, char **argv, const char *usage, const char *see, bool *ret_json, const char **ret_file);
+int cli_parse_file_json(int argc, char **argv, const char *usage, const char *see, bool *ret_json,
+                        const char **ret_file);
 /* Parse a duration in seconds ("10", "0.5", "2s", "500ms"); -EINVAL if malformed or negative. */
 int cli_parse_seconds(const char *s, double *ret);
 /* A finite number of seconds to sleep, interrupted early by SIGINT/SIGTERM (cli_interrupted()). */

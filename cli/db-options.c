@@ -13,22 +13,45 @@
 #include "macro.h"
 #include "verb-db.h"
 
-bool db_cli_common_option(int c, const char *arg, DbCliCommon *o) {
+/* The DSN read from --dsn-file and where it came from, for errors: kept (and reachable) until the
+ * process ends. */
+static char *dsn_read, *dsn_from;
+
+static int dsn_file(const char *path, DbCliCommon *o) {
+        if (o->conn.dsn && !o->dsn_file)
+                return cli_flags_conflict("--dsn", "--dsn-file", "one connection string");
+        Error e = ERROR_NULL;
+        char *dsn = NULL;
+        if (db_read_dsn_file(path, &dsn, &e) < 0) {
+                log_error("--dsn-file: %s", error_message(&e));
+                error_done(&e);
+                return EXIT_USAGE;
+        }
+        if (dsn_read) {
+                explicit_bzero(dsn_read, strlen(dsn_read));
+                free(dsn_read);
+        }
+        free(dsn_from);
+        if (asprintf(&dsn_from, "the DSN file %s (--dsn-file)", path) < 0)
+                dsn_from = NULL; /* then "--dsn" stands in */
+        o->conn.dsn = dsn_read = dsn;
+        o->conn.dsn_from = dsn_from;
+        o->dsn_file = path;
+        return 0;
+}
+
+int db_cli_common_option(int c, const char *arg, DbCliCommon *o) {
         switch (c) {
         case DB_OPT_DSN:
+                if (o->dsn_file)
+                        return cli_flags_conflict("--dsn", "--dsn-file", "one connection string");
                 o->conn.dsn = arg;
-                return true;
-        case DB_OPT_PASSWORD_FILE:
-                o->conn.password_file = arg;
-                return true;
-        case DB_OPT_DATABASE:
-                o->conn.database = arg;
-                return true;
-        case DB_OPT_JSON:
-                o->json = true;
-                return true;
-        default:
-                return false;
+                return 0;
+        case DB_OPT_DSN_FILE: return dsn_file(arg, o);
+        case DB_OPT_PASSWORD_FILE: o->conn.password_file = arg; return 0;
+        case DB_OPT_DATABASE: o->conn.database = arg; return 0;
+        case DB_OPT_JSON: o->json = true; return 0;
+        default: return -1;
         }
 }
 
@@ -94,14 +117,9 @@ int db_cli_run_option(int c, const char *arg, DbCliRun *r) {
                 }
                 r->params[r->n_params++] = arg;
                 return 0;
-        case DB_OPT_PREPARED:
-                r->prepared = true;
-                return 0;
-        case DB_OPT_SIMPLE:
-                r->simple = true;
-                return 0;
-        default:
-                return -1;
+        case DB_OPT_PREPARED: r->prepared = true; return 0;
+        case DB_OPT_SIMPLE: r->simple = true; return 0;
+        default: return -1;
         }
 }
 

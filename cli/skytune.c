@@ -30,7 +30,7 @@ static const Verb verbs[] = {
         { "db", verb_db, "PostgreSQL: time queries, load at N clients or a rate, init tables" },
         { "monitor", verb_monitor, "skytune-monitor's history: a series per step, the series, a summary" },
         { "alerts", verb_alerts, "skytune-monitor's alerts; check and test its alert rules" },
-        { "bench", verb_bench, "benchmark suites: check, run into a history, compare with gates" },
+        { "bench", verb_bench, "benchmark suites: run (or A/B --against), compare, trends, schedule" },
         { "dashboard", verb_dashboard, "skytune-monitor's history, alerts and tunings as one offline page" },
 };
 

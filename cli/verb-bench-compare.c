@@ -232,6 +232,26 @@ static int compare_open(CompareArgs *a, json_t **ra, json_t **rb, json_t **raa) 
         return r;
 }
 
+static int compare_output(const json_t *cmp, bool json, const char *junit, const char *html) {
+        if (junit && cli_render_to_file(cmp, junit, "JUnit XML", render_bench_junit) < 0)
+                return EXIT_FAIL;
+        if (html && cli_render_to_file(cmp, html, "HTML report", render_bench_compare_html) < 0)
+                return EXIT_FAIL;
+        if ((json ? cli_write_json(cmp, NULL) : render_bench_compare(stdout, cmp)) < 0)
+                return EXIT_FAIL;
+        warn_gates(cmp);
+        return bench_compare_failed_gates(cmp) > 0        ? EXIT_GATE
+                : bench_compare_gates(cmp, "unknown") > 0 ? EXIT_GATE_UNKNOWN
+                                                          : EXIT_OK;
+}
+
+int bench_compare_report(const json_t *doc, bool json, const char *junit, const char *html) {
+        json_t *cmp = cli_json_saved(doc);
+        int code = cmp ? compare_output(cmp, json, junit, html) : EXIT_FAIL;
+        json_decref(cmp);
+        return code;
+}
+
 int bench_compare(int argc, char **argv) {
         CompareArgs a = {};
         int code = parse_args(argc, argv, &a);
@@ -246,18 +266,8 @@ int bench_compare(int argc, char **argv) {
                 log_error("%s", error_message(&e));
                 code = EXIT_FAIL;
         }
-        if (code < 0 && a.junit && cli_render_to_file(cmp, a.junit, "JUnit XML", render_bench_junit) < 0)
-                code = EXIT_FAIL;
-        if (code < 0 && a.html && cli_render_to_file(cmp, a.html, "HTML report", render_bench_compare_html) < 0)
-                code = EXIT_FAIL;
-        if (code < 0 && (a.json ? cli_write_json(cmp, NULL) : render_bench_compare(stdout, cmp)) < 0)
-                code = EXIT_FAIL;
-        if (code < 0) {
-                warn_gates(cmp);
-                code = bench_compare_failed_gates(cmp) > 0        ? EXIT_GATE
-                        : bench_compare_gates(cmp, "unknown") > 0 ? EXIT_GATE_UNKNOWN
-                                                                  : EXIT_OK;
-        }
+        if (code < 0)
+                code = bench_compare_report(cmp, a.json, a.junit, a.html);
         error_done(&e);
         json_decref(ra);
         json_decref(rb);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* skytune bench: benchmark suites (docs/bench.md). This file holds the dispatch and `bench check`;
- * run and compare are in verb-bench-run.c and verb-bench-compare.c. */
+ * the other subcommands are in verb-bench-*.c. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -18,18 +18,24 @@
 #include "verb-bench.h"
 #include "verbs.h"
 
-static const char usage[] = "Usage: skytune bench check FILE [--json]\n"
+static const char usage[] = "Usage: skytune bench check SUITE [--json]\n"
                             "       skytune bench run SUITE [--repeat N] [--json] [--history FILE] ...\n"
                             "       skytune bench compare [A] [B] [--json] [--force] [--junit FILE] ...\n"
                             "       skytune bench baseline set|accept RUN, baseline show\n"
                             "       skytune bench trends [SUITE] [--days N] [--metric M] [--json] ...\n"
+                            "       skytune bench export [SUITE] [--format F] [--days N] [-o FILE] ...\n"
+                            "       skytune bench import FILE [--history FILE]\n"
+                            "       skytune bench list [--json]\n"
+                            "       skytune bench schedule SUITE --daily|--on CALENDAR|--remove ...\n"
                             "\n"
                             "Benchmark suites (docs/bench.md): named benchmarks of kind command (a shell\n"
                             "command timed as a whole process), probe (a skytune probe) or load (one\n"
                             "skytune load run), each with repetitions, warm-up, the metrics that matter\n"
-                            "and gates.\n"
+                            "and gates. SUITE is a file (with '/' or ending in .conf) or a NAME: NAME.conf\n"
+                            "in ~/.config/skytune/suites, /etc/skytune/suites.d or the installed suites,\n"
+                            "the first found ('bench list' shows them).\n"
                             "\n"
-                            "  check FILE   read a suite and show what it would run, or its first mistake\n"
+                            "  check SUITE  read a suite and show what it would run, or its first mistake\n"
                             "               at file:line (--json: schema " BENCH_SUITE_SCHEMA ")\n"
                             "  run SUITE    run it, interleaved, into the history (see 'bench run --help')\n"
                             "  compare      two runs of the history, metric by metric, with the suite's\n"
@@ -38,6 +44,14 @@ static const char usage[] = "Usage: skytune bench check FILE [--json]\n"
                             "               baseline --help')\n"
                             "  trends       change points in the suite's runs of the last days (see\n"
                             "               'bench trends --help')\n"
+                            "  export       the runs for asv, Otava, Bencher or another history (see\n"
+                            "               'bench export --help')\n"
+                            "  import FILE  a skytune export into the history, all or nothing (see\n"
+                            "               'bench import --help')\n"
+                            "  list         the suites found by name, with their runs (see 'bench list\n"
+                            "               --help')\n"
+                            "  schedule     run a suite on a calendar with a systemd timer, or stop (see\n"
+                            "               'bench schedule --help')\n"
                             "\n"
                             "Exit of check: 0 the file is good, 2 it is not (file:line and what to write).\n";
 
@@ -66,7 +80,9 @@ static const struct {
 } subcommands[] = {
         { "check", bench_check },        { "run", bench_run },
         { "compare", bench_compare },    { "baseline", bench_baseline },
-        { "trends", bench_trends_verb },
+        { "trends", bench_trends_verb }, { "export", bench_export_verb },
+        { "import", bench_import_verb }, { "list", bench_list },
+        { "schedule", bench_schedule },
 };
 
 int verb_bench(int argc, char **argv) {
@@ -77,7 +93,7 @@ int verb_bench(int argc, char **argv) {
         for (size_t i = 0; argc >= 2 && i < ELEMENTSOF(subcommands); i++)
                 if (strcmp(argv[1], subcommands[i].name) == 0)
                         return subcommands[i].run(argc - 1, argv + 1);
-        log_error("%s%s: use 'skytune bench check FILE' (see 'skytune bench --help')",
+        log_error("%s%s: use 'skytune bench check SUITE' (see 'skytune bench --help')",
                   argc >= 2 ? "unknown subcommand " : "a subcommand is missing", argc >= 2 ? argv[1] : "");
         return EXIT_USAGE;
 }

@@ -56,7 +56,7 @@ static int advise_option(int c, void *userdata) {
                 return 0;
         case OPT_SWEEP: a->sweep = optarg; return 0;
         case OPT_SYSROOT: a->sysroot = optarg; return 0;
-        default: return db_cli_common_option(c, optarg, &a->common) ? 0 : -1;
+        default: return db_cli_common_option(c, optarg, &a->common);
         }
 }
 

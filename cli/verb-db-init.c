@@ -34,7 +34,7 @@ static int init_option(int c, void *userdata) {
         InitArgs *a = userdata;
         if (c == OPT_SCALE)
                 return !a->allow_scale ? -1 : db_cli_parse_u64("--scale", optarg, 1, 10000, &a->scale) < 0 ? EXIT_USAGE : 0;
-        return db_cli_common_option(c, optarg, &a->common) ? 0 : -1;
+        return db_cli_common_option(c, optarg, &a->common);
 }
 
 static int init_parse(int argc, char **argv, InitArgs *a) {

@@ -60,7 +60,7 @@ static int inspect_option(int c, void *userdata) {
                 a->analyze = true;
                 return 0;
         default:
-                return db_cli_common_option(c, optarg, &a->common) ? 0 : -1;
+                return db_cli_common_option(c, optarg, &a->common);
         }
 }
 

@@ -33,10 +33,7 @@ static const char load_usage[] =
         "  --param V            the value of $1, $2 ... in order\n"
         "  --prepared           prepare each statement once per client, then execute\n"
         "  --simple             the simple protocol (default: extended, unprepared)\n"
-        "  --progress S         progress interval (default 1, 0: none)\n"
-        DB_REPORT_HELP
-        DB_COMMON_HELP
-        "\n"
+        "  --progress S         progress interval (default 1, 0: none)\n" DB_REPORT_HELP DB_COMMON_HELP "\n"
         "Exit codes: 0 the run completed (its errors are counted), 1 a client lost its\n"
         "connection or could not connect, or every transaction failed, 2 usage error,\n"
         "4 a threshold failed, 130 interrupted.\n";
@@ -50,54 +47,71 @@ typedef struct LoadArgs {
         bool scale_given;
 } LoadArgs;
 
-enum { OPT_BUILTIN = 0x100, OPT_SCRIPT, OPT_CLIENTS, OPT_RATE, OPT_DURATION, OPT_TRANSACTIONS, OPT_LIMIT,
-       OPT_SCALE, OPT_PROGRESS };
+enum {
+        OPT_BUILTIN = 0x100,
+        OPT_SCRIPT,
+        OPT_CLIENTS,
+        OPT_RATE,
+        OPT_DURATION,
+        OPT_TRANSACTIONS,
+        OPT_LIMIT,
+        OPT_SCALE,
+        OPT_PROGRESS
+};
 
 static int load_option(int c, void *userdata) {
         LoadArgs *a = userdata;
         DbRunConfig *r = &a->run;
         uint64_t v;
         switch (c) {
-        case OPT_BUILTIN:
-                a->builtin = optarg;
-                return 0;
-        case OPT_SCRIPT:
-                a->script = optarg;
-                return 0;
+        case OPT_BUILTIN: a->builtin = optarg; return 0;
+        case OPT_SCRIPT: a->script = optarg; return 0;
         case OPT_CLIENTS:
-                return db_cli_parse_u64("--clients", optarg, 1, 1000, &v) < 0 ? EXIT_USAGE : (r->clients = (unsigned) v, 0);
-        case OPT_RATE:
-                return db_cli_parse_double("--rate", optarg, 0.001, &r->rate) < 0 ? EXIT_USAGE : 0;
+                return db_cli_parse_u64("--clients", optarg, 1, 1000, &v) < 0 ? EXIT_USAGE
+                                                                              : (r->clients = (unsigned) v, 0);
+        case OPT_RATE: return db_cli_parse_double("--rate", optarg, 0.001, &r->rate) < 0 ? EXIT_USAGE : 0;
         case OPT_DURATION:
                 return cli_parse_seconds(optarg, &r->duration_s) < 0 || r->duration_s <= 0
-                               ? (log_error("--duration '%s': seconds above 0 are expected", optarg), EXIT_USAGE) : 0;
+                        ? (log_error("--duration '%s': seconds above 0 are expected", optarg), EXIT_USAGE)
+                        : 0;
         case OPT_TRANSACTIONS:
                 return db_cli_parse_u64("--transactions", optarg, 1, UINT32_MAX, &r->transactions) < 0 ? EXIT_USAGE : 0;
         case OPT_LIMIT:
                 return db_cli_parse_double("--latency-limit", optarg, 0.001, &r->latency_limit_ms) < 0 ? EXIT_USAGE : 0;
         case OPT_SCALE:
                 a->scale_given = true;
-                return db_cli_parse_u64("--scale", optarg, 1, 100000, &v) < 0 ? EXIT_USAGE : (r->scale = (int64_t) v, 0);
+                return db_cli_parse_u64("--scale", optarg, 1, 100000, &v) < 0 ? EXIT_USAGE
+                                                                              : (r->scale = (int64_t) v, 0);
         case OPT_PROGRESS:
-                return cli_parse_seconds(optarg, &r->progress_s) < 0 ? (log_error("--progress '%s': seconds are expected",
-                                                                                 optarg), EXIT_USAGE) : 0;
-        default:
-                if (db_cli_common_option(c, optarg, &a->common))
-                        return 0;
-                int k = db_cli_report_option(c, optarg, &a->report);
+                return cli_parse_seconds(optarg, &r->progress_s) < 0
+                        ? (log_error("--progress '%s': seconds are expected", optarg), EXIT_USAGE)
+                        : 0;
+        default: {
+                int k = db_cli_common_option(c, optarg, &a->common);
+                if (k != -1)
+                        return k;
+                k = db_cli_report_option(c, optarg, &a->report);
                 return k >= 0 ? k : db_cli_run_option(c, optarg, &a->opts);
+        }
         }
 }
 
 static int load_parse(int argc, char **argv, LoadArgs *a) {
         static const struct option options[] = {
-                { "builtin", required_argument, NULL, OPT_BUILTIN },   { "script", required_argument, NULL, OPT_SCRIPT },
-                { "clients", required_argument, NULL, OPT_CLIENTS },   { "rate", required_argument, NULL, OPT_RATE },
+                { "builtin", required_argument, NULL, OPT_BUILTIN },
+                { "script", required_argument, NULL, OPT_SCRIPT },
+                { "clients", required_argument, NULL, OPT_CLIENTS },
+                { "rate", required_argument, NULL, OPT_RATE },
                 { "duration", required_argument, NULL, OPT_DURATION },
                 { "transactions", required_argument, NULL, OPT_TRANSACTIONS },
-                { "latency-limit", required_argument, NULL, OPT_LIMIT }, { "scale", required_argument, NULL, OPT_SCALE },
-                { "progress", required_argument, NULL, OPT_PROGRESS }, { "help", no_argument, NULL, 'h' },
-                DB_COMMON_OPTIONS, DB_RUN_OPTIONS, DB_REPORT_OPTIONS, {},
+                { "latency-limit", required_argument, NULL, OPT_LIMIT },
+                { "scale", required_argument, NULL, OPT_SCALE },
+                { "progress", required_argument, NULL, OPT_PROGRESS },
+                { "help", no_argument, NULL, 'h' },
+                DB_COMMON_OPTIONS,
+                DB_RUN_OPTIONS,
+                DB_REPORT_OPTIONS,
+                {},
         };
         int code = db_cli_getopt(argc, argv, options, load_usage, load_option, a);
         if (code < 0)
@@ -105,7 +119,8 @@ static int load_parse(int argc, char **argv, LoadArgs *a) {
         if (code >= 0)
                 return code;
         if (optind < argc) {
-                log_error("db load takes no argument '%s': the workload is --builtin NAME or --script FILE", argv[optind]);
+                log_error("db load takes no argument '%s': the workload is --builtin NAME or --script FILE",
+                          argv[optind]);
                 return EXIT_USAGE;
         }
         if (a->builtin && a->script)
@@ -139,9 +154,11 @@ int verb_db_load(int argc, char **argv) {
         if (c->progress_s > 0)
                 c->progress = db_cli_progress;
         code = s->uses_scale && !a.scale_given && db_cli_find_scale(c) < 0
-                       ? EXIT_FAIL
-                       : db_cli_run_and_judge(c, &a.common, &a.report, "load",
-                                              a.script ? a.script : a.builtin ? a.builtin : "tpcb-like");
+                ? EXIT_FAIL
+                : db_cli_run_and_judge(c, &a.common, &a.report, "load",
+                                       a.script            ? a.script
+                                               : a.builtin ? a.builtin
+                                                           : "tpcb-like");
         db_script_free(s);
         db_cli_report_done(&a.report);
         return code;

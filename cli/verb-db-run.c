@@ -20,14 +20,20 @@ int db_cli_find_scale(DbRunConfig *c) {
         uint64_t ns;
         Error e = ERROR_NULL;
         int r = db_connect(&c->conn, &conn, &ns, &e);
-        if (r >= 0)
-                r = db_query_int(conn, "SELECT count(*) FROM pgbench_branches", &c->scale, &e);
+        if (r < 0) { /* the server, not the tables: db_connect's words say what to check */
+                _cleanup_free_ char *msg = error_format(&e);
+                log_error("%s", msg ?: error_message(&e));
+                error_done(&e);
+                return r;
+        }
+        r = db_query_int(conn, "SELECT count(*) FROM pgbench_branches", &c->scale, &e);
         db_close(conn);
         if (r >= 0 && c->scale < 1)
                 r = error_set(&e, -ENOENT, "pgbench_branches is empty");
         if (r < 0)
                 log_error("the script uses :scale and it cannot be found: %s (run 'skytune db init --scale N', "
-                          "or pass --scale N)", error_message(&e));
+                          "or pass --scale N)",
+                          error_message(&e));
         error_done(&e);
         return r;
 }
@@ -58,8 +64,7 @@ int db_cli_script_from_file(const char *path, DbScript **ret) {
         size_t len = 0;
         int r = read_text(path, &text, &len);
         if (r < 0)
-                return log_error_errno(r, "cannot read the script %s: %m%s", path,
-                                       r == -EFBIG ? " (over 1 MiB)" : "");
+                return log_error_errno(r, "cannot read the script %s: %m%s", path, r == -EFBIG ? " (over 1 MiB)" : "");
         if (strlen(text) != len) {
                 log_error("the script %s holds a NUL byte: it is not a text file", path);
                 return -EINVAL;
@@ -85,16 +90,15 @@ static const char query_usage[] =
         "class; the connect time is shown apart.\n"
         "\n"
         "  --file F             statements (and \\set lines) of F: the format is in\n"
-        "                       " CLI_DOC("db") "\n"
-        "  --param V            the value of the next $N (repeat for $2, $3 ...)\n"
-        "  --iterations N       runs of the SQL (default 10)\n"
-        "  --prepared           prepare once, then execute (extended protocol)\n"
-        "  --simple             the simple query protocol (values spliced in, quoted)\n"
-        DB_REPORT_HELP
-        DB_COMMON_HELP
-        "\n"
-        "Exit codes: 0 every statement succeeded, 1 a statement failed or the server\n"
-        "could not be reached, 2 usage error, 4 a threshold failed, 130 interrupted.\n";
+        "                       " CLI_DOC(
+                "db") "\n"
+                      "  --param V            the value of the next $N (repeat for $2, $3 ...)\n"
+                      "  --iterations N       runs of the SQL (default 10)\n"
+                      "  --prepared           prepare once, then execute (extended protocol)\n"
+                      "  --simple             the simple query protocol (values spliced in, quoted)\n" DB_REPORT_HELP
+                              DB_COMMON_HELP "\n"
+                      "Exit codes: 0 every statement succeeded, 1 a statement failed or the server\n"
+                      "could not be reached, 2 usage error, 4 a threshold failed, 130 interrupted.\n";
 
 typedef struct QueryArgs {
         DbCliCommon common;
@@ -110,23 +114,28 @@ enum { OPT_FILE = 0x100, OPT_ITERATIONS };
 static int query_option(int c, void *userdata) {
         QueryArgs *a = userdata;
         switch (c) {
-        case OPT_FILE:
-                a->file = optarg;
-                return 0;
+        case OPT_FILE: a->file = optarg; return 0;
         case OPT_ITERATIONS:
                 return db_cli_parse_u64("--iterations", optarg, 1, 100000000, &a->iterations) < 0 ? EXIT_USAGE : 0;
-        default:
-                if (db_cli_common_option(c, optarg, &a->common))
-                        return 0;
-                int k = db_cli_report_option(c, optarg, &a->report);
+        default: {
+                int k = db_cli_common_option(c, optarg, &a->common);
+                if (k != -1)
+                        return k;
+                k = db_cli_report_option(c, optarg, &a->report);
                 return k >= 0 ? k : db_cli_run_option(c, optarg, &a->run);
+        }
         }
 }
 
 static int query_parse(int argc, char **argv, QueryArgs *a) {
         static const struct option options[] = {
-                { "file", required_argument, NULL, OPT_FILE }, { "iterations", required_argument, NULL, OPT_ITERATIONS },
-                { "help", no_argument, NULL, 'h' },            DB_COMMON_OPTIONS, DB_RUN_OPTIONS, DB_REPORT_OPTIONS, {},
+                { "file", required_argument, NULL, OPT_FILE },
+                { "iterations", required_argument, NULL, OPT_ITERATIONS },
+                { "help", no_argument, NULL, 'h' },
+                DB_COMMON_OPTIONS,
+                DB_RUN_OPTIONS,
+                DB_REPORT_OPTIONS,
+                {},
         };
         int code = db_cli_getopt(argc, argv, options, query_usage, query_option, a);
         if (code < 0)
@@ -158,11 +167,18 @@ int verb_db_query(int argc, char **argv) {
                 db_cli_report_done(&a.report);
                 return EXIT_FAIL;
         }
-        DbRunConfig c = { .conn = a.common.conn, .script = s, .params = a.run.params, .n_params = a.run.n_params,
-                          .protocol = a.protocol, .clients = 1, .transactions = a.iterations, .scale = 1, .seed = 1 };
-        code = s->uses_scale && db_cli_find_scale(&c) < 0 ? EXIT_FAIL
-                                                   : db_cli_run_and_judge(&c, &a.common, &a.report, "query",
-                                                                          a.file ? a.file : "sql");
+        DbRunConfig c = { .conn = a.common.conn,
+                          .script = s,
+                          .params = a.run.params,
+                          .n_params = a.run.n_params,
+                          .protocol = a.protocol,
+                          .clients = 1,
+                          .transactions = a.iterations,
+                          .scale = 1,
+                          .seed = 1 };
+        code = s->uses_scale && db_cli_find_scale(&c) < 0
+                ? EXIT_FAIL
+                : db_cli_run_and_judge(&c, &a.common, &a.report, "query", a.file ? a.file : "sql");
         db_script_free(s);
         db_cli_report_done(&a.report);
         return code;

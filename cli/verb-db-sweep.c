@@ -132,7 +132,10 @@ static int sweep_option(int c, void *userdata) {
                 a->scale_given = true;
                 return db_cli_parse_u64("--scale", optarg, 1, 100000, &v) < 0 ? EXIT_USAGE
                                                                               : (s->run.scale = (int64_t) v, 0);
-        default: return db_cli_common_option(c, optarg, &a->common) ? 0 : db_cli_run_option(c, optarg, &a->opts);
+        default: {
+                int k = db_cli_common_option(c, optarg, &a->common);
+                return k != -1 ? k : db_cli_run_option(c, optarg, &a->opts);
+        }
         }
 }
 

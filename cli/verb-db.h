@@ -9,15 +9,17 @@
 #include "db-judge.h"
 #include "db-run.h"
 
-/* --dsn, --password-file, --database, --json: the options every db subcommand takes. */
+/* --dsn or --dsn-file, --password-file, --database, --json: the options every db subcommand takes. */
 typedef struct DbCliCommon {
         DbConnOpts conn;
+        const char *dsn_file; /* --dsn-file: conn.dsn was read from it */
         bool json;
 } DbCliCommon;
 
-enum { DB_OPT_DSN = 0x200, DB_OPT_PASSWORD_FILE, DB_OPT_DATABASE, DB_OPT_JSON };
+enum { DB_OPT_DSN = 0x200, DB_OPT_PASSWORD_FILE, DB_OPT_DATABASE, DB_OPT_JSON, DB_OPT_DSN_FILE };
 #define DB_COMMON_OPTIONS                                                              \
         { "dsn", required_argument, NULL, DB_OPT_DSN },                                \
+        { "dsn-file", required_argument, NULL, DB_OPT_DSN_FILE },                      \
         { "password-file", required_argument, NULL, DB_OPT_PASSWORD_FILE },            \
         { "database", required_argument, NULL, DB_OPT_DATABASE },                      \
         { "json", no_argument, NULL, DB_OPT_JSON }
@@ -27,6 +29,7 @@ enum { DB_OPT_DSN = 0x200, DB_OPT_PASSWORD_FILE, DB_OPT_DATABASE, DB_OPT_JSON };
         "  --dsn DSN            libpq connection string or URI (host=... dbname=...,\n" \
         "                       postgresql://user@host/db?sslmode=require); no\n"      \
         "                       password in it: see --password-file\n"                 \
+        "  --dsn-file F         the DSN, first line of F (mode 0600), not on ps\n"     \
         "  --password-file F    the password, first line of F (mode 0600); else\n"     \
         "                       libpq's PGPASSWORD, PGPASSFILE, ~/.pgpass, services\n" \
         "  --database NAME      this database instead of the DSN's\n"
@@ -75,8 +78,9 @@ int db_cli_run_and_judge(DbRunConfig *c, const DbCliCommon *o, DbCliReport *r, c
 /* c into r: 0 taken, -1 not one of them, EXIT_USAGE too many --param. */
 int db_cli_run_option(int c, const char *arg, DbCliRun *r);
 
-/* The common option c (from getopt_long) into o; false when c is not one of them. */
-bool db_cli_common_option(int c, const char *arg, DbCliCommon *o);
+/* The common option c (from getopt_long) into o: 0 taken, -1 not one of them, EXIT_USAGE (logged):
+ * --dsn with --dsn-file, or a DSN file that cannot be read. */
+int db_cli_common_option(int c, const char *arg, DbCliCommon *o);
 /* A whole number in [min, max] for option opt; logs and returns -EINVAL otherwise. */
 int db_cli_parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *ret);
 int db_cli_parse_double(const char *opt, const char *s, double min, double *ret);

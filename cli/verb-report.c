@@ -28,8 +28,9 @@ static const char report_usage[] =
         "document that 'skytune load --out FILE' or '--json' wrote, or the skytune.db/1\n"
         "document of 'skytune db load --json' or 'db query --json', or the\n"
         "skytune.db-sweep/1 document of 'db pool-sweep --json' (--html only), or the\n"
-        "skytune.bench-compare/1 document of 'bench compare --json'. OUT '-' is\n"
-        "standard output; files are replaced atomically.\n"
+        "skytune.bench-compare/1 document of 'bench compare --json', or the\n"
+        "skytune.bench-trends/1 document of 'bench trends --json' (--html only).\n"
+        "OUT '-' is standard output; files are replaced atomically.\n"
         "\n"
         "  --html OUT    one self-contained HTML report (offline, no external resources)\n"
         "  --junit OUT   JUnit XML: one test case per threshold (a comparison: per gate)\n"
@@ -85,6 +86,7 @@ static const struct ReportKind {
         { DB_SCHEMA, "a db run", render_db_html, render_db_junit },
         { DB_SWEEP_SCHEMA, "a pool sweep", render_db_sweep_html, NULL },
         { BENCH_COMPARE_SCHEMA, "a benchmark comparison", render_bench_compare_html, render_bench_junit },
+        { BENCH_TRENDS_SCHEMA, "a benchmark trend", render_bench_trends_html, NULL },
 };
 
 static const struct ReportKind *report_kind(const json_t *doc) {

@@ -175,33 +175,6 @@ static int option(StressArgs *a, int c)
         }
 }
 
-/* Windows too short for the pattern's rules to give an answer (docs/stress.md). */
-static int judgeable(const StressConfig *c)
-{
-        const StressOptions *o = &c->o;
-        if ((o->pattern == STRESS_SPIKE || o->pattern == STRESS_SURGE) && o->after_s < 3) {
-                log_error("--after %gs: recovery is 3 intervals in a row in the band: give --after 3s or more", o->after_s);
-                return EXIT_USAGE;
-        }
-        if ((o->pattern == STRESS_SPIKE || o->pattern == STRESS_SURGE) && o->before_s < 4) {
-                log_error("--before %gs: the base's band needs 3 intervals after the first: give --before 4s or more",
-                          o->before_s);
-                return EXIT_USAGE;
-        }
-        if (o->pattern == STRESS_BREAKPOINT) {
-                StressBreakpointConfig b;
-                stress_config_breakpoint(c, &b);
-                double need = b.warmup_s + b.slo.sustain_s + b.interval_s;
-                if (b.step_s < need) {
-                        log_error("--step %gs is too short to judge a hold: its warm-up (%gs) and --sustain (%gs) "
-                                  "and one more interval need --step %gs or more (or a shorter --warmup, --sustain)",
-                                  b.step_s, b.warmup_s, b.slo.sustain_s, need);
-                        return EXIT_USAGE;
-                }
-        }
-        return EXIT_OK;
-}
-
 /* The pattern, the URL and a schedule the options make. */
 static int check(StressArgs *a)
 {
@@ -227,7 +200,12 @@ static int check(StressArgs *a)
                 error_done(&e);
                 return EXIT_USAGE;
         }
-        return judgeable(&a->c);
+        if (stress_config_judgeable(&a->c, &e) < 0) {
+                log_error("%s", error_message(&e));
+                error_done(&e);
+                return EXIT_USAGE;
+        }
+        return EXIT_OK;
 }
 
 /* Parse argv into *a: EXIT_OK, or the exit code with the reason logged (-1: --help was printed). */

@@ -186,6 +186,7 @@ struct HelperAsync {
         sd_bus_slot *slot; /* the call in flight; NULL once answered */
         HelperListDone done;
         void *userdata;
+        const char *method; /* for the message of a failure */
 };
 
 static int on_list_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -195,28 +196,30 @@ static int on_list_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_er
         char why[1024];
         int r = e ? -EIO : read_reply(m, &doc);
         if (e)
-                snprintf(why, sizeof(why), "%s: %s%s", e->name ?: "ListTransactions", e->message ?: "no message",
-                         hint(e));
+                snprintf(why, sizeof(why), "%s: %s%s", e->name ?: a->method, e->message ?: "no message", hint(e));
         else if (r < 0)
-                snprintf(why, sizeof(why), "the helper's reply to ListTransactions cannot be read: %s", strerror(-r));
+                snprintf(why, sizeof(why), "the helper's reply to %s cannot be read: %s", a->method, strerror(-r));
         a->slot = sd_bus_slot_unref(a->slot);
         a->done(a->userdata, doc, doc ? NULL : why);
         return 0;
 }
 
-int helper_client_list_async(sd_event *e, uint64_t timeout_usec, HelperListDone done, void *userdata,
-                             HelperAsync **ret) {
+/* method with no argument (id NULL) or the one string id. */
+static int call_async(sd_event *e, uint64_t timeout_usec, const char *method, const char *id, HelperListDone done,
+                      void *userdata, HelperAsync **ret) {
         HelperAsync *a = calloc(1, sizeof(*a));
         if (!a)
                 return -ENOMEM;
-        *a = (HelperAsync) { .done = done, .userdata = userdata };
+        *a = (HelperAsync) { .done = done, .userdata = userdata, .method = method };
         sd_bus_message *m = NULL;
         int r = sd_bus_open_system(&a->bus);
         if (r >= 0)
                 r = sd_bus_attach_event(a->bus, e, SD_EVENT_PRIORITY_NORMAL);
         if (r >= 0)
                 r = sd_bus_message_new_method_call(a->bus, &m, HELPER_BUS_NAME, HELPER_BUS_PATH, HELPER_BUS_IFACE,
-                                                   "ListTransactions");
+                                                   method);
+        if (r >= 0 && id)
+                r = sd_bus_message_append(m, "s", id);
         if (r >= 0)
                 r = sd_bus_call_async(a->bus, &a->slot, m, on_list_reply, a, timeout_usec);
         sd_bus_message_unref(m);
@@ -226,6 +229,16 @@ int helper_client_list_async(sd_event *e, uint64_t timeout_usec, HelperListDone 
         }
         *ret = a;
         return 0;
+}
+
+int helper_client_list_async(sd_event *e, uint64_t timeout_usec, HelperListDone done, void *userdata,
+                             HelperAsync **ret) {
+        return call_async(e, timeout_usec, "ListTransactions", NULL, done, userdata, ret);
+}
+
+int helper_client_get_async(sd_event *e, uint64_t timeout_usec, const char *id, HelperListDone done, void *userdata,
+                            HelperAsync **ret) {
+        return call_async(e, timeout_usec, "GetTransaction", id, done, userdata, ret);
 }
 
 HelperAsync *helper_client_async_free(HelperAsync *a) {

@@ -41,6 +41,9 @@ typedef void (*HelperListDone)(void *userdata, json_t *list, const char *why);
 int helper_client_list_async(sd_event *e, uint64_t timeout_usec, HelperListDone done, void *userdata,
                              HelperAsync **ret);
 HelperAsync *helper_client_async_free(HelperAsync *a);
+/* GetTransaction(id) the same way: done() gets the transaction (skytune.tx/1, escaped). */
+int helper_client_get_async(sd_event *e, uint64_t timeout_usec, const char *id, HelperListDone done, void *userdata,
+                            HelperAsync **ret);
 
 /* How long a call that changes nothing (the lists, Get) waits for the reply: 0, the default, is the
  * bus's 25 s; a service on an event loop (skytune-monitor) waits less. */

@@ -92,15 +92,18 @@ int conf_parse_text(const ConfRead *c, config_t *cfg, const char *text, size_t l
 }
 
 /* A duration: seconds as a number (0 allowed), or "90s", "15m", "2h", "1d". */
-int conf_span_ms(const ConfRead *c, const config_setting_t *g, const char *key, int64_t *ret) {
+static int span_ms(const ConfRead *c, const config_setting_t *g, const char *key, bool ms_ok, int64_t *ret) {
         const config_setting_t *s = config_setting_get_member(g, key);
         if (!s)
                 return 0;
         const char *text = config_setting_get_string(s);
         int64_t ms = -1;
         size_t zeros = text ? strspn(text, "0") : 0;
+        size_t digits = text ? strspn(text, "0123456789") : 0;
         if (zeros > 0 && (text[zeros] == '\0' || (strchr("smhdw", text[zeros]) && text[zeros + 1] == '\0')))
                 ms = 0; /* "0", "0s", "00m" */
+        else if (ms_ok && digits > 0 && digits <= 9 && strcmp(text + digits, "ms") == 0)
+                ms = strtoll(text, NULL, 10); /* "500ms": a benchmark's round may be shorter than a second */
         else if (text && time_parse_span_ms(text, &ms) < 0)
                 ms = -1;
         else if (config_setting_type(s) == CONFIG_TYPE_INT || config_setting_type(s) == CONFIG_TYPE_INT64 ||
@@ -110,9 +113,18 @@ int conf_span_ms(const ConfRead *c, const config_setting_t *g, const char *key, 
                 ms = v >= 0 && v <= 86400 * 366 ? (int64_t) llround(v * 1000) : -1;
         }
         if (ms < 0)
-                return conf_fail(c, s, "'%s' must be a duration: seconds (30) or \"90s\", \"5m\", \"2h\", \"1d\"", key);
+                return conf_fail(c, s, "'%s' must be a duration: seconds (30) or %s\"90s\", \"5m\", \"2h\", \"1d\"",
+                                 key, ms_ok ? "\"500ms\", " : "");
         *ret = ms;
         return 1;
+}
+
+int conf_span_ms(const ConfRead *c, const config_setting_t *g, const char *key, int64_t *ret) {
+        return span_ms(c, g, key, false, ret);
+}
+
+int conf_duration_ms(const ConfRead *c, const config_setting_t *g, const char *key, int64_t *ret) {
+        return span_ms(c, g, key, true, ret);
 }
 
 int conf_choice(const ConfRead *c, const config_setting_t *g, const char *key, const char *const *names, size_t n,

@@ -29,6 +29,9 @@ int conf_number(const ConfRead *c, const config_setting_t *g, const char *key, d
 int conf_bool(const ConfRead *c, const config_setting_t *g, const char *key, bool *ret);
 /* A duration in ms: seconds as a number (0 .. 366 days), or a span "90s", "5m", "2h", "1d" (and "0"). */
 int conf_span_ms(const ConfRead *c, const config_setting_t *g, const char *key, int64_t *ret);
+/* The same, also in milliseconds ("500ms"): for a benchmark's round, which may be shorter than a
+ * second. */
+int conf_duration_ms(const ConfRead *c, const config_setting_t *g, const char *key, int64_t *ret);
 /* One of n names (all of them in the message): *ret its index. */
 int conf_choice(const ConfRead *c, const config_setting_t *g, const char *key, const char *const *names, size_t n,
                 int *ret);

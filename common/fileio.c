@@ -146,3 +146,17 @@ int fileio_read_regular(const char *path, size_t max, char **ret, size_t *ret_le
         *ret = TAKE_PTR(buf);
         return 0;
 }
+
+int fileio_mkdir_p(const char *dir, mode_t mode) {
+        _cleanup_free_ char *p = strdup(dir);
+        if (!p)
+                return -ENOMEM;
+        for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
+                if (s)
+                        *s = '\0';
+                int r = mkdir(p, mode) < 0 && errno != EEXIST ? -errno : 0;
+                if (r < 0 || !s)
+                        return r;
+                *s = '/';
+        }
+}

@@ -32,6 +32,9 @@ int fileio_renameat(int dir_fd, const char *from, const char *to);
 int fileio_unlinkat(int dir_fd, const char *path, int flags);
 int fileio_mkdirat(int dir_fd, const char *path, mode_t mode);
 
+/* mkdir -p: dir and its missing parents (mode for each made). */
+int fileio_mkdir_p(const char *dir, mode_t mode);
+
 /* A regular file of at most max bytes, NUL-terminated (*ret_len: its length). -EFBIG past max, -EISDIR
  * for anything but a regular file. */
 int fileio_read_regular(const char *path, size_t max, char **ret, size_t *ret_len);

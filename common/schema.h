@@ -42,7 +42,10 @@
 #define MONITOR_TRANSACTIONS_SCHEMA "skytune.monitor-transactions/1" /* GET /api/v1/transactions */
 #define MONITOR_HEALTH_SCHEMA       "skytune.monitor-health/1"       /* GET /api/v1/health */
 #define BENCH_SUITE_SCHEMA          "skytune.bench-suite/1"          /* bench check --json (docs/bench.md) */
+#define BENCH_LIST_SCHEMA           "skytune.bench-list/1"           /* bench list --json (docs/bench.md) */
+#define BENCH_SCHEDULE_SCHEMA       "skytune.bench-schedule/1"       /* bench schedule --list --json (docs/bench.md) */
 #define BENCH_RUN_SCHEMA            "skytune.bench-run/1"            /* bench run --json (docs/bench.md) */
+#define BENCH_BASELINE_SCHEMA       "skytune.bench-baseline/1"       /* a baseline line of bench export (docs/bench.md) */
 #define BENCH_COMPARE_SCHEMA        "skytune.bench-compare/1"        /* bench compare --json (docs/bench.md) */
 #define BENCH_TRENDS_SCHEMA         "skytune.bench-trends/1"         /* bench trends --json (docs/bench.md) */
 
@@ -55,4 +58,4 @@
 /* The benchmark history (suite/history*.c, docs/bench.md): PRAGMA application_id ("SkBH") and
  * user_version, with the same rules as the monitor's store. */
 #define BENCH_HISTORY_APPLICATION_ID 0x536b4248
-#define BENCH_HISTORY_USER_VERSION   1
+#define BENCH_HISTORY_USER_VERSION   3 /* 2: histograms per repetition, 3: run.transactions */

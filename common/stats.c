@@ -55,6 +55,11 @@ double stats_rng_exponential(StatsRng *rng, double mean) {
         return -mean * log(1.0 - stats_rng_uniform(rng));
 }
 
+double stats_rng_gauss(StatsRng *rng) {
+        double u1 = stats_rng_uniform(rng), u2 = stats_rng_uniform(rng);
+        return sqrt(-2.0 * log(1.0 - u1)) * cos(2.0 * M_PI * u2); /* 1 - U1 in (0, 1]: a finite log */
+}
+
 static int cmp_double(const void *x, const void *y) {
         double a = *(const double *) x, b = *(const double *) y;
         return (a > b) - (a < b);

@@ -24,6 +24,9 @@ double stats_rng_uniform(StatsRng *rng);
 uint64_t stats_rng_below(StatsRng *rng, uint64_t n);
 /* Exponentially distributed with the given mean (inter-arrival times of a Poisson process). */
 double stats_rng_exponential(StatsRng *rng, double mean);
+/* Standard normal (mean 0, deviation 1): Box-Muller, one of the pair per call (two uniforms), for
+ * seeded synthetic noise in the tests and benchmarks. */
+double stats_rng_gauss(StatsRng *rng);
 
 /* Median of n values (NAN when n == 0); the input is not changed. */
 double stats_median(const double *v, size_t n);

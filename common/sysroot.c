@@ -148,9 +148,14 @@ int sysroot_readlink(const Sysroot *root, const char *rel, char **ret) {
         return 0;
 }
 
+/* A procfs seq_file gives at most its buffer's page of records a read: a short read of a file that
+ * iterates (vmstat, net/tcp, diskstats) is not its end. One shorter than this is, unless its next
+ * record were longer than the rest of the page; no /proc or /sys record a collector reads is. */
+#define SHORT_READ_EOF_MAX 2048
+
 /* Read fd from offset 0 to EOF into *buf (grown as needed, NUL-terminated). With short_is_eof a
- * short read ends the loop: procfs seq_files and sysfs attributes fill the buffer unless at EOF,
- * which saves the extra read(2) that would only return 0 on every sample. */
+ * short read of less than SHORT_READ_EOF_MAX in all ends the loop: a small file (a sysfs
+ * attribute, loadavg, meminfo) then costs one read(2), not a second that would only return 0. */
 static int read_all_at0(int fd, char **buf, size_t *cap, size_t *ret_len, bool short_is_eof) {
         size_t len = 0;
         for (;;) {
@@ -174,7 +179,7 @@ static int read_all_at0(int fd, char **buf, size_t *cap, size_t *ret_len, bool s
                         break;
                 size_t asked = *cap - len - 1;
                 len += (size_t) n;
-                if (short_is_eof && (size_t) n < asked)
+                if (short_is_eof && (size_t) n < asked && len < SHORT_READ_EOF_MAX)
                         break;
         }
         (*buf)[len] = '\0';
@@ -189,9 +194,10 @@ static int open_regular(const Sysroot *root, const char *rel) {
         if (fd < 0)
                 return fd;
         struct stat st;
-        int r = fstat(fd, &st) < 0 ? negative_errno() : !S_ISREG(st.st_mode) ? -EBADFD
-                                                      : st.st_size > SYSROOT_READ_MAX ? -EFBIG
-                                                                                      : 0;
+        int r = fstat(fd, &st) < 0              ? negative_errno()
+                : !S_ISREG(st.st_mode)          ? -EBADFD
+                : st.st_size > SYSROOT_READ_MAX ? -EFBIG
+                                                : 0;
         if (r < 0) {
                 close(fd);
                 return r;
@@ -266,6 +272,44 @@ int kept_file_read(KeptFile *f, const char **ret, size_t *ret_len) {
         *ret = f->buf;
         if (ret_len)
                 *ret_len = len;
+        return 0;
+}
+
+int kept_file_read_head(KeptFile *f, size_t max, const char **ret, size_t *ret_len, bool *ret_whole) {
+        if (f->fd < 0)
+                return -EBADF;
+        if (max == 0 || max > SYSROOT_READ_MAX)
+                return -EINVAL;
+        if (f->cap < max + 1) {
+                char *nb = realloc(f->buf, max + 1);
+                if (!nb)
+                        return -ENOMEM;
+                f->buf = nb;
+                f->cap = max + 1;
+        }
+        /* Up to max bytes or the end: a read gives at most a page of a seq_file (see above). */
+        size_t len = 0;
+        bool whole = false;
+        while (len < max) {
+                ssize_t n = pread(f->fd, f->buf + len, max - len, (off_t) len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return negative_errno();
+                if (n == 0) {
+                        whole = true;
+                        break;
+                }
+                len += (size_t) n;
+        }
+        if (!whole) {
+                const char *nl = memrchr(f->buf, '\n', len);
+                len = nl ? (size_t) (nl - f->buf) + 1 : 0;
+        }
+        f->buf[len] = '\0';
+        *ret = f->buf;
+        *ret_len = len;
+        *ret_whole = whole;
         return 0;
 }
 

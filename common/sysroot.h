@@ -46,6 +46,10 @@ typedef struct KeptFile {
 int kept_file_open(KeptFile *f, const Sysroot *root, const char *rel);
 /* Reads the whole file again; *ret points into f's buffer (NUL-terminated) until the next read. */
 int kept_file_read(KeptFile *f, const char **ret, size_t *ret_len);
+/* The first max bytes at most, cut back to the end of the last whole line; *ret_whole is false when
+ * the file may go on past them. A seq_file of records (/proc/vmstat) formats only the records asked
+ * for: kernel time saved when the lines wanted come first. */
+int kept_file_read_head(KeptFile *f, size_t max, const char **ret, size_t *ret_len, bool *ret_whole);
 void kept_file_close(KeptFile *f);
 static inline bool kept_file_is_open(const KeptFile *f) {
         return f->fd >= 0;

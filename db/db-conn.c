@@ -23,7 +23,7 @@ uint64_t db_now_ns(void) {
 char *db_conn_message(const DbConn *c, const PGresult *res) {
         const char *m = res ? PQresultErrorMessage(res) : NULL;
         if (!m || !*m)
-                m = c->pg ? PQerrorMessage(c->pg) : "out of memory";
+                m = c->pg ? PQerrorMessage(c->pg) : db_pq_missing() ?: "out of memory";
         char *s = db_scrub(m, (const char *const *) c->secrets, ELEMENTSOF(c->secrets));
         if (s) {
                 size_t n = strlen(s);
@@ -100,8 +100,8 @@ static int conn_new(const DbConnOpts *o, DbConn **ret, Error *e) {
         if (dsn_secrets(o->dsn, &c->secrets[2], &c->secrets[3]) < 0) {
                 int r = error_set(e, -EINVAL,
                                   "cannot connect to PostgreSQL at %s: the DSN does not parse "
-                                  "(check --dsn: docs/db.md, \"Connecting\")",
-                                  c->dsn_shown);
+                                  "(check %s: docs/db.md, \"Connecting\")",
+                                  c->dsn_shown, o->dsn_from ? o->dsn_from : "--dsn");
                 db_close(c);
                 return r;
         }
@@ -113,6 +113,9 @@ int db_connect(const DbConnOpts *o, DbConn **ret, uint64_t *connect_ns, Error *e
         DbConn *c = NULL;
         uint64_t t0 = db_now_ns();
         *connect_ns = 0;
+        const char *missing = db_pq_missing();
+        if (missing)
+                return error_set(e, -ENOPKG, "cannot connect to PostgreSQL: %s", missing);
         int r = conn_new(o, &c, e);
         if (r < 0)
                 return r;
@@ -135,9 +138,10 @@ int db_connect(const DbConnOpts *o, DbConn **ret, uint64_t *connect_ns, Error *e
         *connect_ns = db_now_ns() - t0;
         if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
                 _cleanup_free_ char *m = db_conn_message(c, NULL);
-                r = error_set(e, -ECONNREFUSED, "cannot connect to PostgreSQL at %s: %s (check %s, the "
-                              "server and the password source: docs/db.md, \"Connecting\")", c->dsn_shown,
-                              m ? m : "out of memory", o->dsn_from ? o->dsn_from : "--dsn");
+                r = error_set(e, -ECONNREFUSED,
+                              "cannot connect to PostgreSQL at %s: %s (check %s, the "
+                              "server and the password source: docs/db.md, \"Connecting\")",
+                              c->dsn_shown, m ? m : "out of memory", o->dsn_from ? o->dsn_from : "--dsn");
                 db_close(c);
                 return r;
         }

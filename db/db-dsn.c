@@ -162,32 +162,48 @@ char *db_scrub(const char *s, const char *const *secrets, size_t n_secrets) {
         return out;
 }
 
-int db_read_password_file(const char *path, char **ret, Error *e) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+static int read_secret(const char *path, const char *what, char **ret, Error *e) {
+        /* O_NONBLOCK: a FIFO must not hang here before the regular-file check. */
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
-                return error_set(e, -errno, "cannot open the password file %s: %m", path);
+                return error_set(e, -errno, "cannot open the %s %s: %m", what, path);
         struct stat st;
         if (fstat(fd, &st) < 0)
-                return error_set(e, -errno, "cannot read the password file %s: %m", path);
+                return error_set(e, -errno, "cannot read the %s %s: %m", what, path);
         if (!S_ISREG(st.st_mode))
-                return error_set(e, -EINVAL, "the password file %s is not a regular file", path);
+                return error_set(e, -EINVAL, "the %s %s is not a regular file", what, path);
         if (st.st_mode & 077)
                 return error_set(e, -EPERM,
-                                 "the password file %s can be read by its group or others (mode %04o): "
+                                 "the %s %s can be read by its group or others (mode %04o): "
                                  "run 'chmod 600 %s'",
-                                 path, (unsigned) (st.st_mode & 07777), path);
+                                 what, path, (unsigned) (st.st_mode & 07777), path);
         char buf[1024];
         ssize_t n = read(fd, buf, sizeof buf - 1);
         if (n < 0)
-                return error_set(e, -errno, "cannot read the password file %s: %m", path);
+                return error_set(e, -errno, "cannot read the %s %s: %m", what, path);
         buf[n] = 0;
-        buf[strcspn(buf, "\r\n")] = 0;
+        size_t len = strcspn(buf, "\r\n");
+        if (len == (size_t) n && n == (ssize_t) sizeof buf - 1) {
+                explicit_bzero(buf, sizeof buf);
+                return error_set(e, -E2BIG, "the first line of the %s %s is longer than %zu bytes: shorten it", what,
+                                 path, sizeof buf - 2);
+        }
+        buf[len] = 0;
         if (!*buf)
-                return error_set(e, -EINVAL, "the password file %s is empty: its first line is the password", path);
+                return error_set(e, -EINVAL, "the %s %s is empty: its first line is the %s", what, path,
+                                 strcmp(what, "DSN file") == 0 ? "connection string" : "password");
         char *pw = strdup(buf);
         explicit_bzero(buf, sizeof buf);
         if (!pw)
                 return error_set(e, -ENOMEM, "out of memory");
         *ret = pw;
         return 0;
+}
+
+int db_read_password_file(const char *path, char **ret, Error *e) {
+        return read_secret(path, "password file", ret, e);
+}
+
+int db_read_dsn_file(const char *path, char **ret, Error *e) {
+        return read_secret(path, "DSN file", ret, e);
 }

@@ -17,3 +17,5 @@ struct DbConn {
 /* libpq's message for c (or a result's), scrubbed of c's secrets and of its trailing newline. */
 char *db_conn_message(const DbConn *c, const PGresult *res);
 uint64_t db_now_ns(void);
+/* libpq is loaded at its first use (db-pq.c): NULL once it is, else why not (a sentence). */
+const char *db_pq_missing(void);

@@ -37,13 +37,16 @@ char *db_scrub(const char *s, const char *const *secrets, size_t n_secrets);
 /* The first line of a password file (without its newline). Refuses a file that is not a regular
  * file, that the group or others can read (like libpq's .pgpass), or that is empty. */
 int db_read_password_file(const char *path, char **ret, Error *e);
+/* The same of a DSN file (--dsn-file, a bench suite's dsn_file): a DSN may hold a password. */
+int db_read_dsn_file(const char *path, char **ret, Error *e);
 
 typedef struct DbConnOpts {
         const char *dsn;                /* libpq connection string or URI; NULL: libpq's defaults (PG*) */
         const char *password_file;      /* NULL: libpq's own sources (PGPASSWORD, PGPASSFILE, service) */
         const char *database;           /* NULL: the DSN's; else overrides it */
         int connect_timeout_s;          /* 0: libpq's (none); else a default the DSN's own may override */
-        const char *dsn_from;           /* where the DSN was given, for errors; NULL: "--dsn" */
+        const char *dsn_from;           /* where the DSN was given, naming the file it was read from, for
+                                         * errors ("check DSN_FROM"); NULL: "--dsn" */
         const char *application_name;   /* NULL: the DSN's, else "skytune"; set: wins over the DSN's */
 } DbConnOpts;
 

@@ -154,3 +154,27 @@ void stress_config_breakpoint(const StressConfig *c, StressBreakpointConfig *ret
         };
         stress_breakpoint_defaults(ret);
 }
+
+int stress_config_judgeable(const StressConfig *c, Error *e)
+{
+        const StressOptions *o = &c->o;
+        bool spiky = o->pattern == STRESS_SPIKE || o->pattern == STRESS_SURGE;
+        if (spiky && o->after_s < 3)
+                return error_set(e, -EINVAL, "--after %gs: recovery is 3 intervals in a row in the band: give --after 3s or more",
+                                 o->after_s);
+        if (spiky && o->before_s < 4)
+                return error_set(e, -EINVAL,
+                                 "--before %gs: the base's band needs 3 intervals after the first: give --before 4s or more",
+                                 o->before_s);
+        if (o->pattern != STRESS_BREAKPOINT)
+                return 0;
+        StressBreakpointConfig b;
+        stress_config_breakpoint(c, &b);
+        double need = b.warmup_s + b.slo.sustain_s + b.interval_s;
+        if (b.step_s < need)
+                return error_set(e, -EINVAL,
+                                 "--step %gs is too short to judge a hold: its warm-up (%gs) and --sustain (%gs) "
+                                 "and one more interval need --step %gs or more (or a shorter --warmup, --sustain)",
+                                 b.step_s, b.warmup_s, b.slo.sustain_s, need);
+        return 0;
+}

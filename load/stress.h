@@ -286,3 +286,7 @@ int stress_config_set(StressConfig *c, const char *name, const char *value, Erro
 /* Defaults for the pattern, and the breakpoint search's configuration from c. */
 void stress_config_finish(StressConfig *c);
 void stress_config_breakpoint(const StressConfig *c, StressBreakpointConfig *ret);
+/* After stress_config_finish: -EINVAL with *e naming the option when the windows are too short for
+ * the pattern's rules to give an answer (docs/stress.md): spike and surge need --after 3s and
+ * --before 4s, a breakpoint step its warm-up, --sustain and one interval. */
+int stress_config_judgeable(const StressConfig *c, Error *e);

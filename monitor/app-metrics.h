@@ -61,6 +61,25 @@ void app_metrics_stats(const AppMetrics *a, AppMetricsStats *ret);
 /* Whether records came since the last harvest. */
 bool app_metrics_pending(const AppMetrics *a);
 
+/* The latency histogram /metrics serves (Prometheus' histogram type, docs/monitor.md): per endpoint
+ * and method, cumulative since the pair's first record (or since it was last forgotten), at fixed
+ * upper bounds in seconds (app-metrics.c says why these). A record counts at the microseconds its
+ * interval histogram records (clamped at APP_LATENCY_MAX_US), so count and sum are that
+ * histogram's, exactly. */
+#define APP_LE_N 12
+extern const uint64_t app_le_us[APP_LE_N];
+typedef struct AppHistogram {
+        const char *endpoint, *method; /* the series' parts, app.ENDPOINT.METHOD */
+        uint64_t le[APP_LE_N];         /* cumulative: the records of at most app_le_us[i] */
+        uint64_t count;                /* all of them: the +Inf bucket */
+        double sum_s;
+        uint64_t errors; /* the records not a success */
+} AppHistogram;
+/* Each endpoint/method pair's histogram, in the order the pairs came; a negative return of each
+ * stops and is returned. */
+typedef int (*AppHistogramEach)(void *userdata, const AppHistogram *h);
+int app_metrics_each_histogram(const AppMetrics *a, AppHistogramEach each, void *userdata);
+
 /* Whether name can be one of the series harvested here (the alert rules' check: the names of
  * endpoints and custom metrics are the applications', known only when records come): custom.NAME,
  * app.ENDPOINT.METHOD.STAT with one of the statistics, or the monitor.app_ counters. */

@@ -59,6 +59,7 @@ typedef struct Monitor {
         int64_t stamp_ms;   /* the slot being sampled (points are stamped with it) */
         uint64_t tick_mono; /* CLOCK_MONOTONIC of the last tick, usec */
         int64_t flushed_ms, sealed_hour, seal_retry_ms;
+        bool trim_due; /* the code pages to be let go of at the next flush (text-trim.h) */
         StoreOp flush_op, seal_op;
         uint64_t ticks, missed, cpu_usec, long_names;
         int exit_status;

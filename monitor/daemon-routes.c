@@ -28,7 +28,8 @@ static void snapshot(const Monitor *m, MonitorStatus *s) {
                                .missed = m->missed,
                                .store = m->cfg.store,
                                .store_bytes = bytes,
-                               .listen = m->listening.text };
+                               .listen = m->listening.text,
+                               .app = m->app };
         ring_stats(m->ring, &s->ring);
 }
 

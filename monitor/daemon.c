@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The monitor's loop (daemon.h). */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +11,12 @@
 
 #include "alerting.h"
 #include "daemon-internal.h"
+#include "http-mhd.h"
 #include "log.h"
 #include "macro.h"
 #include "profiler.h"
 #include "sysroot.h"
+#include "text-trim.h"
 #include "time-util.h"
 
 /* Store errors are logged at their first occurrence and then at most this often; a seal or a
@@ -66,6 +69,18 @@ static void notify_status(Monitor *m) {
                    s.series, s.stored, dropped, m->missed);
 }
 
+/* At the start, and after a reload and a seal at the flush that follows (the first flush writes
+ * the series rows, once): the code that ran once leaves the RSS, and so do the store's cached pages
+ * and the heap's free memory (a seal's pages: up to the 512 KiB page cache, kept otherwise). */
+static void trim(Monitor *m) {
+        tsdb_release_memory(m->store);
+        (void) malloc_trim(0);
+        size_t bytes;
+        text_trim(&bytes);
+        log_debug("let go of the resident pages of %zu kB of code and read-only data", bytes / 1024);
+        m->trim_due = false;
+}
+
 static void flush(Monitor *m) {
         int r = ring_flush(m->ring);
         if (r < 0)
@@ -78,6 +93,8 @@ static void flush(Monitor *m) {
         (void) ring_forget(m->ring, m->stamp_ms - FORGET_MS);
         m->flushed_ms = m->stamp_ms;
         notify_status(m);
+        if (m->trim_due)
+                trim(m);
 }
 
 /* Once an hour (and at start): the log's rows of past hours into chunks and rollups, then retention. */
@@ -98,6 +115,7 @@ static void seal(Monitor *m) {
         }
         store_ok(m, &m->seal_op);
         m->sealed_hour = hour;
+        m->trim_due = true;
         log_debug("%s: sealed %" PRId64 " samples; retention removed %" PRId64 " chunks, %" PRId64
                   " minute and %" PRId64 " hour rows",
                   m->cfg.store, points, deleted[TSDB_TIER_CHUNK], deleted[TSDB_TIER_R1M], deleted[TSDB_TIER_R1H]);
@@ -299,9 +317,18 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
         }
         if (m->app)
                 app_metrics_set_max_series(m->app, c.app_max_series);
-        if (!listen_addr_equal(&c.listen, &m->listening) && http_listen(m, &c.listen, c.api_token) < 0) {
-                log_warning("%s: keeping the HTTP API %s%s; reload again once 'listen' can be served", m->opts->config,
-                            m->listening.off ? "off" : "on ", m->listening.off ? "" : m->listening.text);
+        /* A server that gave up at its first connection starts again: the library may be there now. */
+        bool retry = http_server_gave_up(m->http);
+        if (retry)
+                http_mhd_try_again();
+        if ((retry || !listen_addr_equal(&c.listen, &m->listening)) && http_listen(m, &c.listen, c.api_token) < 0) {
+                if (retry)
+                        log_warning("%s: the HTTP API on %s stays down; reload again once 'listen' can be served",
+                                    m->opts->config, m->listening.text);
+                else
+                        log_warning("%s: keeping the HTTP API %s%s; reload again once 'listen' can be served",
+                                    m->opts->config, m->listening.off ? "off" : "on ",
+                                    m->listening.off ? "" : m->listening.text);
                 c.listen = m->listening;
         }
         /* A listener kept on another address after a failed rebind keeps its token too. */
@@ -319,6 +346,7 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
         }
         log_info("%s: configuration reloaded: a sample every %g s, written every %g s", m->opts->config,
                  (double) c.interval_ms / 1000, (double) c.flush_ms / 1000);
+        m->trim_due = true;
         sd_notify(false, "READY=1");
         return 0;
 }
@@ -411,6 +439,8 @@ static int monitor_start(Monitor *m) {
         if ((r = schedule(m, m->stamp_ms)) < 0)
                 return log_error_errno(r, "cannot schedule the next sample: %m");
         notifier_configure(m->notifier, &m->cfg.notify);
+        trim(m); /* the start-up's code now; the first flush's (the series rows) after it */
+        m->trim_due = true;
         log_info("sampling every %g s into %s (written every %g s)", (double) m->cfg.interval_ms / 1000, m->cfg.store,
                  (double) m->cfg.flush_ms / 1000);
         sd_notifyf(false, "READY=1\nSTATUS=sampling every %g s into %s", (double) m->cfg.interval_ms / 1000,

@@ -5,14 +5,17 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "http-mhd.h"
 #include "http-origin.h"
 #include "http-server.h"
+#include "log.h"
 #include "macro.h"
 #include "safe-text.h"
 
@@ -51,13 +54,16 @@ typedef struct Req {
 } Req;
 
 struct HttpServer {
-        struct MHD_Daemon *mhd;
+        struct MHD_Daemon *mhd; /* NULL until the first connection (http-mhd.h) */
+        int fd;                 /* the listening socket; MHD's once it runs */
+        sd_event_source *first; /* the listening socket until then */
         sd_event_source *io, *timer;
         const HttpRoute *routes;
         size_t n;
         void *userdata;
-        char *token;     /* every request must send it; NULL: none asked */
-        bool check_host; /* a loopback listener: Host must be a loopback name */
+        char *token;                      /* every request must send it; NULL: none asked */
+        bool check_host;                  /* a loopback listener: Host must be a loopback name */
+        char where[LISTEN_ADDR_TEXT_MAX]; /* the address, for messages */
         Conn *conns;
         size_t queued; /* the bytes of the answers not yet sent (HTTP_QUEUED_MAX) */
 };
@@ -471,6 +477,54 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return answer(s, c, route, q);
 }
 
+/* MHD on the listening socket, driven by e: 0, -EIO when it refuses to start, or sd-event's error. */
+static int mhd_start(HttpServer *s, sd_event *e) {
+        /* From here the socket is MHD's: MHD_stop_daemon() closes it. */
+        s->mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, s->fd,
+                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned) HTTP_CONNECTIONS_MAX,
+                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) HTTP_TIMEOUT_S,
+                                  MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_NOTIFY_COMPLETED,
+                                  on_completed, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_END);
+        if (!s->mhd)
+                return -EIO;
+        const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+        int r = info ? 0 : -EIO;
+        if (r >= 0)
+                r = sd_event_add_io(e, &s->io, info->epoll_fd, EPOLLIN, on_io, s);
+        if (r >= 0)
+                r = sd_event_add_time(e, &s->timer, CLOCK_MONOTONIC, UINT64_MAX, 1000, on_timer, s);
+        return r < 0 ? r : run(s);
+}
+
+/* The first connection waits in the backlog: MHD is loaded and started, and accepts it. A failure
+ * closes the socket (clients are refused, not kept waiting) and says so once. */
+static int on_first(sd_event_source *src, int fd, uint32_t revents, void *userdata) {
+        HttpServer *s = userdata;
+        sd_event *e = sd_event_source_get_event(src);
+        s->first = sd_event_source_disable_unref(s->first);
+        const char *missing = http_mhd_missing();
+        int r = missing ? -ENOPKG : mhd_start(s, e);
+        if (r >= 0)
+                return 0;
+        log_error("the HTTP API on %s stops until the daemon is reloaded (systemctl reload skytune-monitor) or "
+                  "restarted: %s",
+                  s->where,
+                  missing
+                          ?: r == -EIO ? "libmicrohttpd refused to start on the socket"
+                                       : strerror(-r));
+        s->io = sd_event_source_disable_unref(s->io);
+        s->timer = sd_event_source_disable_unref(s->timer);
+        if (s->mhd)
+                MHD_stop_daemon(s->mhd);
+        /* Whether a failed start closed the socket is not documented: close it if it is still
+         * open (one thread: the number cannot have been reused meanwhile). */
+        else if (fcntl(s->fd, F_GETFD) >= 0)
+                close(s->fd);
+        s->mhd = NULL;
+        s->fd = -1;
+        return 0;
+}
+
 int http_server_start(sd_event *e, const ListenAddr *a, const char *token, const HttpRoute *routes, size_t n,
                       void *userdata, HttpServer **ret) {
         int fd = listen_socket(a);
@@ -481,35 +535,11 @@ int http_server_start(sd_event *e, const ListenAddr *a, const char *token, const
                 close(fd);
                 return -ENOMEM;
         }
-        *s = (HttpServer) { .routes = routes, .n = n, .userdata = userdata, .check_host = a->loopback };
-        if (http_server_set_token(s, token) < 0) {
-                close(fd);
-                free(s);
-                return -ENOMEM;
-        }
-        /* From here the socket is MHD's: MHD_stop_daemon() closes it. */
-        s->mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
-                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned) HTTP_CONNECTIONS_MAX,
-                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) HTTP_TIMEOUT_S,
-                                  MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_NOTIFY_COMPLETED,
-                                  on_completed, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_END);
-        if (!s->mhd) {
-                /* Whether a failed start closed the socket is not documented: close it if it is
-                 * still open (one thread: the number cannot have been reused meanwhile). */
-                if (fcntl(fd, F_GETFD) >= 0)
-                        close(fd);
-                http_server_set_token(s, NULL);
-                free(s);
-                return -EIO;
-        }
-        const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
-        int r = info ? 0 : -EIO;
+        *s = (HttpServer) { .fd = fd, .routes = routes, .n = n, .userdata = userdata, .check_host = a->loopback };
+        snprintf(s->where, sizeof(s->where), "%s", a->text);
+        int r = http_server_set_token(s, token);
         if (r >= 0)
-                r = sd_event_add_io(e, &s->io, info->epoll_fd, EPOLLIN, on_io, s);
-        if (r >= 0)
-                r = sd_event_add_time(e, &s->timer, CLOCK_MONOTONIC, UINT64_MAX, 1000, on_timer, s);
-        if (r >= 0)
-                r = rearm(s, false);
+                r = sd_event_add_io(e, &s->first, fd, EPOLLIN, on_first, s);
         if (r < 0) {
                 http_server_stop(s);
                 return r;
@@ -521,13 +551,20 @@ int http_server_start(sd_event *e, const ListenAddr *a, const char *token, const
 HttpServer *http_server_stop(HttpServer *s) {
         if (!s)
                 return NULL;
+        sd_event_source_disable_unref(s->first);
         sd_event_source_disable_unref(s->io);
         sd_event_source_disable_unref(s->timer);
         if (s->mhd)
                 MHD_stop_daemon(s->mhd);
+        else if (s->fd >= 0)
+                close(s->fd);
         http_server_set_token(s, NULL);
         free(s);
         return NULL;
+}
+
+bool http_server_gave_up(const HttpServer *s) {
+        return s && s->fd < 0;
 }
 
 int http_server_set_token(HttpServer *s, const char *token) {

@@ -5,9 +5,11 @@
  * time MHD_get_timeout() asks for. GET and HEAD of a route's path answer with the route's body (a
  * route given the request, http-request.h, may refuse its arguments: 400); any other path is 404,
  * any other method 405 with Allow, all with a JSON error body. The socket is bound here, so that a
- * busy port is -EADDRINUSE for the caller to explain. */
+ * busy port is -EADDRINUSE for the caller to explain; libmicrohttpd itself is loaded and started at
+ * the first connection (http-mhd.h), which waits in the backlog meanwhile. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <systemd/sd-event.h>
 
@@ -38,3 +40,6 @@ int http_server_start(sd_event *e, const ListenAddr *a, const char *token, const
 int http_server_set_token(HttpServer *s, const char *token);
 /* Closes the socket and every connection; NULL. */
 HttpServer *http_server_stop(HttpServer *s);
+/* True when s gave up at its first connection (libmicrohttpd missing or refusing): it serves
+ * nothing until it is started again (a reload does). */
+bool http_server_gave_up(const HttpServer *s);

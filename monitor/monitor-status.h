@@ -3,7 +3,7 @@
  * daemon's state, so that tests and the bench render it without a daemon:
  *  - metrics_text(): GET /metrics, the Prometheus text exposition (0.0.4) of the last sample of
  *    every series in the RAM ring, named by render/prom-name.h as the profile's textfile names
- *    them, and the monitor's own health families;
+ *    them, the monitor's own health families and the application metrics' latency histograms;
  *  - monitor_status_json(): GET /api/v1/status, a skytune.monitor-status/1 document. */
 #pragma once
 
@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "app-metrics.h"
 #include "ring.h"
 
 typedef struct MonitorStatus {
@@ -23,6 +24,7 @@ typedef struct MonitorStatus {
         int64_t store_bytes; /* the file and its WAL; -1: unknown */
         const char *listen;  /* "127.0.0.1:9677" */
         MonitorRingStats ring;
+        const AppMetrics *app; /* the latency histograms of /metrics; NULL: none */
 } MonitorStatus;
 
 /* The exposition into *ret (malloc'ed, *ret_len bytes, NUL-terminated): 0, or -ENOMEM. */

@@ -67,16 +67,16 @@ static int cpu_sample(void *state, uint64_t now, bool full) {
         }
         if (st->n == 0)
                 cpu_first(st, ps);
+        /* Field by field: a compound literal would zero all PROC_STAT_MAX_CPUS per-CPU rows (40 KiB, the
+         * size of L1) at every sample, where only the first ncpu are read. */
         CpuSample *s = &st->s[st->n % 2];
-        *s = (CpuSample) {
-                .at = now,
-                .total = ps->total,
-                .ctxt = ps->ctxt,
-                .processes = ps->processes,
-                .procs_running = ps->procs_running,
-                .procs_blocked = ps->procs_blocked,
-                .percpu_ok = ps->ncpu == st->ncpu && memcmp(ps->cpu_id, st->cpu_id, st->ncpu * sizeof(unsigned)) == 0,
-        };
+        s->at = now;
+        s->total = ps->total;
+        s->ctxt = ps->ctxt;
+        s->processes = ps->processes;
+        s->procs_running = ps->procs_running;
+        s->procs_blocked = ps->procs_blocked;
+        s->percpu_ok = ps->ncpu == st->ncpu && memcmp(ps->cpu_id, st->cpu_id, st->ncpu * sizeof(unsigned)) == 0;
         if (s->percpu_ok && st->ncpu > 0)
                 memcpy(s->cpu, ps->cpu, st->ncpu * sizeof(CpuTicks));
         st->n++;

@@ -9,6 +9,7 @@
 
 #include "collector.h"
 #include "counter-table.h"
+#include "disk-by-device.h"
 #include "diskstats.h"
 #include "macro.h"
 #include "safe-text.h"
@@ -49,6 +50,7 @@ typedef struct DiskState {
         CounterSet devs;         /* whole devices (sys/block entries), _DISK_MAX counters, last two rows */
         DiskExtra *extra;
         size_t n_extra, extra_cap;
+        DiskByDevice bydev;      /* between full samples: the busy devices' own files */
         size_t last_lines;       /* lines in the previous sample; a change means a device came or went */
 } DiskState;
 
@@ -89,9 +91,16 @@ static int disk_sample(void *state, uint64_t now, bool full) {
         DiskState *st = state;
         if (!kept_file_is_open(&st->file))
                 return 0;
+        int r = !full && st->bydev.on ? disk_by_device_sample(&st->bydev, &st->devs, now) : 0;
+        if (r != 0)
+                return MIN(r, 0);
+        st->bydev.on = false;
+        r = disk_by_device_before(&st->bydev, st->root, &st->devs, full);
+        if (r < 0)
+                return r;
         const char *text;
         size_t len;
-        int r = kept_file_read(&st->file, &text, &len);
+        r = kept_file_read(&st->file, &text, &len);
         if (r < 0) {
                 st->bad++;
                 return counter_set_end_sample(&st->devs);
@@ -137,7 +146,8 @@ static int disk_sample(void *state, uint64_t now, bool full) {
                 }
         }
         st->bad += bad;
-        return counter_set_end_sample(&st->devs);
+        r = counter_set_end_sample(&st->devs);
+        return r < 0 ? r : disk_by_device_plan(&st->bydev, st->root, &st->devs, lines, full);
 }
 
 static bool name_is_virtual(const char *name) {
@@ -278,6 +288,8 @@ static int emit_device(const CounterObject *o, DiskExtra *x, const MetricSink *s
                 { DISK_WEIGHTED_MS, 0.001, "aqu_sz", "tasks" },       /* ms per s -> requests */
                 { DISK_IO_MS, 0.1, "util_pct", "percent" },           /* ms per s -> percent */
         };
+        if (o->held)
+                return 0; /* not read at this sample (disk-by-device.h) */
         const CounterTable *t = &o->t;
         const uint64_t *row = counter_table_row(t, t->n - 1);
         x->had_io = x->had_io || (row && (row[DISK_READS] || row[DISK_WRITES]));
@@ -367,6 +379,7 @@ static int disk_report(void *state, const Sysroot *root, Report *rep) {
 static void disk_close(void *state) {
         DiskState *st = state;
         kept_file_close(&st->file);
+        disk_by_device_free(&st->bydev);
         counter_set_free(&st->devs);
         free(st->extra);
 }

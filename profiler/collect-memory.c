@@ -29,6 +29,8 @@ typedef struct MemState {
         size_t mem_rows;        /* samples of /proc/meminfo taken */
         uint64_t last[_MEMINFO_MAX];    /* the latest row with a MemTotal */
         bool have_last, have_swap;
+        size_t vm_head;         /* /proc/vmstat up to its last counter line, at the last full read (0: none) */
+        unsigned vm_lines;      /* the counter lines in it */
         uint64_t ooms;          /* oom_kill deltas over the window */
         size_t swap_active;     /* intervals with swapping */
 } MemState;
@@ -70,15 +72,43 @@ static int sample_into(KeptFile *f, CounterTable *t, uint64_t now, unsigned *bad
         return counter_table_push(t, now, r < 0 ? NULL : row);
 }
 
+/* Slack past the last counter line for numbers that grew between full samples. */
+#define VMSTAT_HEAD_SLACK 128
+
+/* /proc/vmstat's counters come in its first 2.6 of 4 KiB (oom_kill last): reading only up to them
+ * saves the kernel formatting the rest (5 of 17 us). The whole file when the head lacks a counter
+ * line the last whole read had (lines moved or grew), and at the first sample. */
+static int read_vmstat(MemState *st, uint64_t *row) {
+        const char *text;
+        size_t len, end;
+        unsigned lines;
+        bool whole;
+        if (st->vm_head > 0 &&
+            kept_file_read_head(&st->vmstat, st->vm_head + VMSTAT_HEAD_SLACK, &text, &len, &whole) >= 0 &&
+            vmstat_parse_lines(text, len, row, &end, &lines) >= 0 && (whole || lines == st->vm_lines)) {
+                st->vm_head = end;
+                st->vm_lines = lines;
+                return 0;
+        }
+        int r = kept_file_read(&st->vmstat, &text, &len);
+        r = r ?: vmstat_parse_lines(text, len, row, &end, &lines);
+        st->vm_head = r < 0 ? 0 : end;
+        st->vm_lines = r < 0 ? 0 : lines;
+        return r;
+}
+
 static int mem_sample(void *state, uint64_t now, bool full) {
         MemState *st = state;
         uint64_t mrow[_MEMINFO_MAX], vrow[_VMSTAT_MAX];
         st->mem_fresh = st->vm_fresh = false;
         int r = sample_into(&st->meminfo, &st->mem, now, &st->meminfo_bad, meminfo_parse, mrow, &st->mem_fresh);
         st->mem_rows += st->mem_fresh;
-        if (r < 0 || !full)
+        if (r < 0 || !full || !kept_file_is_open(&st->vmstat))
                 return r;
-        return sample_into(&st->vmstat, &st->vm, now, &st->vmstat_bad, vmstat_parse, vrow, &st->vm_fresh);
+        st->vm_fresh = true;
+        r = read_vmstat(st, vrow);
+        st->vmstat_bad += r < 0;
+        return counter_table_push(&st->vm, now, r < 0 ? NULL : vrow);
 }
 
 /* The kernel applies the ratios to its "dirtyable" memory (free pages plus the file LRU, less the

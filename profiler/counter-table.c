@@ -115,8 +115,10 @@ static bool name_is(const CounterObject *o, const char *name, size_t len) {
 CounterObject *counter_set_find(CounterSet *s, const char *name, size_t len) {
         if (len >= COUNTER_NAME_MAX)
                 return NULL;
-        for (size_t k = 0; k < s->n; k++) {
-                size_t i = (s->hint + k) % s->n;
+        /* Wrapped by a subtraction, not %: no division per object tried. */
+        for (size_t k = 0, i = s->hint; k < s->n; k++, i++) {
+                if (i >= s->n)
+                        i -= s->n;
                 if (name_is(&s->obj[i], name, len)) {
                         s->hint = i + 1;
                         return &s->obj[i];
@@ -159,13 +161,22 @@ int counter_set_put(CounterSet *s, CounterObject *o, uint64_t at, const uint64_t
         if (o->seen)
                 return 0;
         o->seen = true;
+        o->held = false;
         return counter_table_push(&o->t, at, row);
+}
+
+void counter_set_hold(CounterSet *s, CounterObject *o) {
+        if (o->seen)
+                return;
+        o->seen = true;
+        o->held = true;
 }
 
 int counter_set_end_sample(CounterSet *s) {
         for (size_t i = 0; i < s->n; i++) {
                 CounterObject *o = &s->obj[i];
                 if (!o->seen) {
+                        o->held = false;
                         int r = counter_table_push(&o->t, 0, NULL);
                         if (r < 0)
                                 return r;

@@ -53,12 +53,14 @@ typedef struct CounterObject {
         char name[COUNTER_NAME_MAX];
         CounterTable t;
         bool seen;           /* has a row for the sample in progress */
+        bool held;           /* the last sample left its table as it was (counter_set_hold) */
 } CounterObject;
 
 typedef struct CounterSet {
         size_t width;
         bool last_two;       /* every object's table keeps its last two rows only */
-        size_t samples;      /* completed samples: the row count of every table */
+        size_t samples;      /* completed samples: a row each in every table (the last two in a
+                              * last-two set), but for the samples that held it */
         CounterObject *obj;
         size_t n, cap;
         size_t hint;         /* where the next lookup starts: sources list objects in a stable order */
@@ -79,5 +81,9 @@ int counter_set_add(CounterSet *s, const char *name, size_t len, CounterObject *
 /* Store the row of one object for the sample in progress (a second row for the same object in one
  * sample is ignored). */
 int counter_set_put(CounterSet *s, CounterObject *o, uint64_t at, const uint64_t *row);
+/* Leave the object's table as it is for the sample in progress: not read at this sample (a slower
+ * cadence), its last row stays the latest, so its next row's interval spans the samples between.
+ * For sets of last-two tables only: in a set that keeps every row, rows would go out of step. */
+void counter_set_hold(CounterSet *s, CounterObject *o);
 /* End the sample in progress: absent rows for the objects it did not list. */
 int counter_set_end_sample(CounterSet *s);

@@ -3,6 +3,13 @@
 
 #include <errno.h>
 
+int diskstats_counters(Scan *s, uint64_t v[_DISK_MAX]) {
+        for (int i = 0; i < _DISK_MAX; i++)
+                if (scan_u64(s, &v[i]) < 0)
+                        return -EBADMSG;
+        return 0;
+}
+
 int diskstats_next(Scan *s, DiskStatLine *ret) {
         Scan line;
         while (scan_line(s, &line)) {
@@ -13,9 +20,8 @@ int diskstats_next(Scan *s, DiskStatLine *ret) {
                 if (scan_u64(&line, &major) < 0 || scan_u64(&line, &minor) < 0 || major > UINT32_MAX ||
                     minor > UINT32_MAX || !scan_word(&line, &ret->name))
                         return -EBADMSG;
-                for (int i = 0; i < _DISK_MAX; i++)
-                        if (scan_u64(&line, &ret->v[i]) < 0)
-                                return -EBADMSG;
+                if (diskstats_counters(&line, ret->v) < 0)
+                        return -EBADMSG;
                 ret->major = (unsigned) major;
                 ret->minor = (unsigned) minor;
                 return 1;

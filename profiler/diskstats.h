@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Parser of /proc/diskstats: "major minor name" and then 11 counters (4.18 adds 4 discard counters,
- * 5.5 two flush counters; those are not used). */
+ * 5.5 two flush counters; those are not used), and of /sys/block/NAME/stat: the same counters alone. */
 #pragma once
 
 #include <stdint.h>
@@ -33,3 +33,6 @@ typedef struct DiskStatLine {
 /* The next device line of the text in *s: 1 with *ret filled, 0 at the end, -EBADMSG for a malformed
  * line (the next call continues after it). Blank lines are skipped. */
 int diskstats_next(Scan *s, DiskStatLine *ret);
+/* The _DISK_MAX counters at the start of *s (a diskstats line after its name, or a stat file of sysfs);
+ * -EBADMSG when fewer are there. */
+int diskstats_counters(Scan *s, uint64_t v[_DISK_MAX]);

@@ -30,8 +30,9 @@ int meminfo_parse(const char *text, size_t len, uint64_t ret[_MEMINFO_MAX]) {
                         continue;
                 Scan key = { .p = line.p, .end = colon };
                 int k = -1;
+                /* The first byte before the strlen of scan_eq: 11 keys against ~55 lines every sample. */
                 for (int i = 0; i < _MEMINFO_MAX; i++)
-                        if (scan_eq(key, meminfo_keys[i])) {
+                        if (*key.p == *meminfo_keys[i] && scan_eq(key, meminfo_keys[i])) {
                                 k = i;
                                 break;
                         }
@@ -48,6 +49,8 @@ int meminfo_parse(const char *text, size_t len, uint64_t ret[_MEMINFO_MAX]) {
                 }
                 ret[k] = v;
                 seen |= 1u << k;
+                if (seen == (1u << _MEMINFO_MAX) - 1)
+                        break; /* Committed_AS is line 32 of ~55: the rest holds no key */
         }
         if (!(seen & (1u << MEMINFO_TOTAL)) || !(seen & (1u << MEMINFO_FREE)))
                 return -EBADMSG;
@@ -89,9 +92,10 @@ static int vmstat_slot(Scan name) {
         }
 }
 
-int vmstat_parse(const char *text, size_t len, uint64_t ret[_VMSTAT_MAX]) {
+int vmstat_parse_lines(const char *text, size_t len, uint64_t ret[_VMSTAT_MAX], size_t *ret_end, unsigned *ret_lines) {
         Scan s = scan_init(text, len), line, name;
-        bool any = false;
+        unsigned lines = 0;
+        size_t end = 0;
         memset(ret, 0, _VMSTAT_MAX * sizeof(uint64_t));
         while (scan_line(&s, &line)) {
                 /* Most of the ~190 lines start with another letter: skip them before splitting words. */
@@ -105,7 +109,16 @@ int vmstat_parse(const char *text, size_t len, uint64_t ret[_VMSTAT_MAX]) {
                 if (scan_u64(&line, &v) < 0)
                         return -EBADMSG;
                 ret[k] += v;
-                any = true;
+                lines++;
+                end = (size_t) (s.p - text);
         }
-        return any ? 0 : -EBADMSG;
+        *ret_end = end;
+        *ret_lines = lines;
+        return lines ? 0 : -EBADMSG;
+}
+
+int vmstat_parse(const char *text, size_t len, uint64_t ret[_VMSTAT_MAX]) {
+        size_t end;
+        unsigned lines;
+        return vmstat_parse_lines(text, len, ret, &end, &lines);
 }

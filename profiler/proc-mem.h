@@ -42,3 +42,7 @@ enum {
 /* Counters the kernel does not print read as 0. -EBADMSG when none of them is present, or a used
  * field is not a number. */
 int vmstat_parse(const char *text, size_t len, uint64_t ret[_VMSTAT_MAX]);
+/* As vmstat_parse, and where the line of the last counter found ends (*ret_end) and how many counter
+ * lines there were (*ret_lines): a later read of about that much of the file holds every counter when
+ * it finds as many lines. */
+int vmstat_parse_lines(const char *text, size_t len, uint64_t ret[_VMSTAT_MAX], size_t *ret_end, unsigned *ret_lines);

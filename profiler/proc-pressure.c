@@ -2,18 +2,21 @@
 #include "proc-pressure.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "textscan.h"
 
 static int parse_total(Scan line, uint64_t *ret) {
-        Scan w;
-        while (scan_word(&line, &w))
-                if (scan_starts_with(w, "total=")) {
-                        Scan num = { .p = w.p + 6, .end = w.end };
-                        int r = scan_u64(&num, ret);
-                        return r < 0 ? -EBADMSG : 0;
-                }
-        return -EBADMSG;
+        /* The kernel prints total= last: the last word is tried before walking the line. */
+        const char *blank = memrchr(line.p, ' ', scan_len(line));
+        Scan w = { .p = blank ? blank + 1 : line.p, .end = line.end };
+        if (!scan_starts_with(w, "total="))
+                while (scan_word(&line, &w) && !scan_starts_with(w, "total="))
+                        ;
+        if (!scan_starts_with(w, "total="))
+                return -EBADMSG;
+        Scan num = { .p = w.p + 6, .end = w.end };
+        return scan_u64(&num, ret) < 0 ? -EBADMSG : 0;
 }
 
 int psi_parse(const char *text, size_t len, PsiTotals *ret) {

@@ -104,10 +104,14 @@ size_t profiler_series_memory(const Profiler *p) {
 /* The sink collectors emit into: the summaries, then every registered consumer. */
 static int profiler_emit(void *userdata, const MetricPoint *point) {
         Profiler *p = userdata;
+        /* The summaries need neither the time nor the collector's name: the point is copied for the
+         * sinks only. */
+        int r = p->no_summaries ? 0 : series_table_add(p->series, (unsigned) p->emitting, point);
+        if (r < 0 || p->n_sinks == 0)
+                return r;
         MetricPoint pt = *point;
         pt.at_usec = p->emit_at;
         pt.collector = collector_table[p->emitting]->name;
-        int r = p->no_summaries ? 0 : series_table_add(p->series, (unsigned) p->emitting, &pt);
         for (size_t i = 0; r >= 0 && i < p->n_sinks; i++)
                 if (metric_emit(&p->sinks[i], &pt) == -ENOMEM)
                         r = -ENOMEM;

@@ -7,10 +7,18 @@
 
 #include "macro.h"
 
-/* What every point touches first (the pointers, the summary, the object's first bytes), the rest of
- * the names after it. */
+/* The strings of the last point that matched an entry, and the entry that came after it last time
+ * (index + 1, 0 for none), apart from the entries: series are stored in the order they first came
+ * (a rate after the gauges of the first sample), so the next point is found by the order learnt, and
+ * a lookup that misses scans these 32 bytes an entry, not the 400 of an entry. */
+typedef struct SeriesKey {
+        const char *rp, *np, *op;
+        size_t next;
+} SeriesKey;
+
+/* What every point touches first (the summary, the object's first bytes), the rest of the names
+ * after it. */
 typedef struct SeriesEntry {
-        const char *rp, *np, *op;        /* the strings of the last point that matched */
         SeriesStat stat;
         unsigned collector;
         MetricWeight kind;
@@ -19,8 +27,10 @@ typedef struct SeriesEntry {
 
 struct SeriesTable {
         SeriesEntry *e;
-        size_t n, cap;
-        size_t hint;     /* collectors emit in a stable order: the next lookup starts after the last */
+        SeriesKey *k;
+        size_t n, cap, kcap;
+        size_t hint; /* collectors emit in a stable order: the next lookup starts at the one learnt */
+        size_t last; /* the entry of the last point, + 1 (0: none yet) */
 };
 
 int series_table_new(SeriesTable **ret) {
@@ -37,6 +47,7 @@ SeriesTable *series_table_free(SeriesTable *t) {
         for (size_t i = 0; i < t->n; i++)
                 series_stat_free(&t->e[i].stat);
         free(t->e);
+        free(t->k);
         free(t);
         return NULL;
 }
@@ -50,20 +61,26 @@ static bool entry_is(const SeriesEntry *e, const char *resource, const char *obj
                strcmp(e->resource, resource) == 0;
 }
 
+static bool key_is(const SeriesTable *t, size_t i, const char *resource, const char *object, const char *name) {
+        const SeriesKey *key = &t->k[i];
+        return key->rp == resource && key->np == name && key->op == object &&
+                (object ? strcmp(t->e[i].object, object) == 0 : !t->e[i].object[0]);
+}
+
 static SeriesEntry *lookup(SeriesTable *t, const char *resource, const char *object, const char *name,
                            size_t *ret_index) {
         for (size_t k = 0, i = t->hint; k < t->n; k++, i++) {
-                SeriesEntry *e = &t->e[i < t->n ? i : (i -= t->n)];
-                if (e->rp == resource && e->np == name && e->op == object &&
-                    (object ? strcmp(e->object, object) == 0 : !e->object[0])) {
+                if (i >= t->n)
+                        i -= t->n;
+                if (key_is(t, i, resource, object, name)) {
                         *ret_index = i;
-                        return e;
+                        return &t->e[i];
                 }
         }
         for (size_t i = 0; i < t->n; i++) {
                 SeriesEntry *e = &t->e[i];
                 if (entry_is(e, resource, object, name)) {
-                        e->rp = resource, e->np = name, e->op = object;
+                        t->k[i] = (SeriesKey) { resource, name, object, t->k[i].next };
                         *ret_index = i;
                         return e;
                 }
@@ -81,11 +98,12 @@ static int copy_name(char *dst, size_t size, const char *src) {
 
 static int add_entry(SeriesTable *t, unsigned collector, const MetricPoint *p, size_t *ret_index) {
         int r = array_reserve((void **) &t->e, &t->cap, t->n, sizeof(SeriesEntry));
+        r = r ?: array_reserve((void **) &t->k, &t->kcap, t->n, sizeof(SeriesKey));
         if (r < 0)
                 return r;
         SeriesEntry *e = &t->e[t->n];
-        *e = (SeriesEntry) { .collector = collector, .kind = p->kind, .rp = p->resource, .np = p->name,
-                             .op = p->object };
+        *e = (SeriesEntry) { .collector = collector, .kind = p->kind };
+        t->k[t->n] = (SeriesKey) { p->resource, p->name, p->object, 0 };
         r = copy_name(e->resource, sizeof(e->resource), p->resource);
         r = r ?: copy_name(e->object, sizeof(e->object), p->object);
         r = r ?: copy_name(e->name, sizeof(e->name), p->name);
@@ -97,13 +115,19 @@ static int add_entry(SeriesTable *t, unsigned collector, const MetricPoint *p, s
 }
 
 int series_table_add(SeriesTable *t, unsigned collector, const MetricPoint *p) {
-        size_t i;
-        if (!lookup(t, p->resource, p->object, p->name, &i)) {
+        size_t i = t->hint;
+        /* Nearly every point is the one learnt after the last: tried before the loop. */
+        if (!(i < t->n && key_is(t, i, p->resource, p->object, p->name)) &&
+            !lookup(t, p->resource, p->object, p->name, &i)) {
                 int r = add_entry(t, collector, p, &i);
                 if (r < 0)
                         return r;
         }
-        t->hint = i + 1;
+        /* Written only when it changes: the keys stay clean in the cache. */
+        if (t->last && t->k[t->last - 1].next != i + 1)
+                t->k[t->last - 1].next = i + 1;
+        t->last = i + 1;
+        t->hint = t->k[i].next ? t->k[i].next - 1 : i + 1;
         return series_stat_add(&t->e[i].stat, p->value, p->weight);
 }
 
@@ -132,7 +156,7 @@ size_t series_table_size(const SeriesTable *t) {
 }
 
 size_t series_table_memory(const SeriesTable *t) {
-        size_t b = sizeof(*t) + t->cap * sizeof(SeriesEntry);
+        size_t b = sizeof(*t) + t->cap * sizeof(SeriesEntry) + t->kcap * sizeof(SeriesKey);
         for (size_t i = 0; i < t->n; i++)
                 b += series_stat_memory(&t->e[i].stat) - sizeof(SeriesStat);
         return b;

@@ -142,10 +142,13 @@ void bench_html_metric_svg(FILE *f, const json_t *m, const char *id) {
         Range r = { INFINITY, -INFINITY };
         size_t i;
         const json_t *v;
+        /* a null sample (a stress run that found no knee) is no point of the range */
         json_array_foreach(sa, i, v)
-                widen(&r, json_number_value(v));
+                if (json_is_number(v))
+                        widen(&r, json_number_value(v));
         json_array_foreach(sb, i, v)
-                widen(&r, json_number_value(v));
+                if (json_is_number(v))
+                        widen(&r, json_number_value(v));
         pad(&r);
         const char *unit = jstr_or(m, "unit", "");
         fprintf(f,

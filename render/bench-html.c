@@ -106,8 +106,9 @@ static void metrics_table(FILE *f, const json_t *doc) {
         fputs("</table>\n</section>\n", f);
 }
 
-static void pictures(FILE *f, const json_t *doc) {
-        fputs("<section id=\"distributions\"><h2>Repetitions and ratios</h2>\n", f);
+void bench_html_pictures(FILE *f, const json_t *doc, const char *section, const char *title, const char *prefix,
+                         BenchHtmlDraw draw) {
+        fprintf(f, "<section id=\"%s\"><h2>%s</h2>\n", section, title);
         size_t i;
         const json_t *m;
         json_array_foreach(json_object_get(doc, "metrics"), i, m) {
@@ -118,25 +119,42 @@ static void pictures(FILE *f, const json_t *doc) {
                 fprintf(f, " (%s is better)</h3>\n",
                         json_is_true(json_object_get(m, "higher_is_better")) ? "higher" : "lower");
                 char id[32];
-                snprintf(id, sizeof(id), "metric-%zu", i);
-                bench_html_metric_svg(f, m, id);
+                snprintf(id, sizeof(id), "%s-%zu", prefix, i);
+                draw(f, doc, m, id);
         }
         fputs("</section>\n", f);
 }
 
-int render_bench_compare_html(FILE *f, const json_t *doc, Error *e) {
-        if (!jstreq(doc, "schema", BENCH_COMPARE_SCHEMA))
-                return error_set(e, -EINVAL,
-                                 "not a " BENCH_COMPARE_SCHEMA " document: cannot write a comparison report from it");
-        int r = html_head(f, "skytune bench compare: ", jstr_or(json_object_get(doc, "b"), "suite", "runs"), "report");
+static void compare_svg(FILE *f, const json_t *doc, const json_t *m, const char *id) {
+        bench_html_metric_svg(f, m, id);
+}
+
+int bench_html_page(FILE *f, const json_t *doc, const BenchHtmlPage *p, const char *title, Error *e) {
+        if (!jstreq(doc, "schema", p->schema))
+                return error_set(e, -EINVAL, "not a %s document: cannot write %s from it", p->schema, p->what);
+        int r = html_head(f, p->kind, title, p->word);
         if (r < 0)
                 return error_set(e, r, "out of memory writing the HTML report");
-        verdict(f, doc);
+        p->top(f, doc);
         fputs("<main>\n", f);
-        metrics_table(f, doc);
-        differences(f, doc);
-        pictures(f, doc);
+        p->body(f, doc);
         fputs("</main>\n<script type=\"application/json\" id=\"skytune-data\">", f);
         r = html_put_json(f, doc);
         return html_page_end(f, r, e);
+}
+
+static void compare_body(FILE *f, const json_t *doc) {
+        metrics_table(f, doc);
+        differences(f, doc);
+        bench_html_pictures(f, doc, "distributions", "Repetitions and ratios", "metric", compare_svg);
+}
+
+int render_bench_compare_html(FILE *f, const json_t *doc, Error *e) {
+        static const BenchHtmlPage page = { .schema = BENCH_COMPARE_SCHEMA,
+                                            .what = "a comparison report",
+                                            .kind = "skytune bench compare: ",
+                                            .word = "report",
+                                            .top = verdict,
+                                            .body = compare_body };
+        return bench_html_page(f, doc, &page, jstr_or(json_object_get(doc, "b"), "suite", "runs"), e);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* `bench run`: one line per metric of each benchmark. */
+/* `bench run`: the active skytune transactions, then one line per metric of each benchmark. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -10,10 +10,18 @@
 
 int render_bench_run(FILE *f, const json_t *doc) {
         const json_t *benches = json_object_get(doc, "benchmarks");
+        size_t i, k;
         fprintf(f, "run %lld of suite %s\n", (long long) json_integer_value(json_object_get(doc, "id")),
                 json_string_value(json_object_get(doc, "suite")) ?: "-");
+        const json_t *txs = json_object_get(doc, "transactions"), *t;
+        if (!json_is_array(txs))
+                fputs("skytune transactions: unknown (skytune-helper not reachable)\n", f);
+        else if (!json_array_size(txs))
+                fputs("skytune transactions: none active\n", f);
+        json_array_foreach(txs, i, t)
+                fprintf(f, "skytune transaction active: %s (applied %s)\n", jstr_or(t, "id", "-"),
+                        jstr_or(t, "applied", "-"));
         fprintf(f, "%-16s %-16s %16s %8s %5s\n", "benchmark", "metric", "median", "spread", "n");
-        size_t i, k;
         const json_t *b, *m;
         json_array_foreach(benches, i, b) {
                 json_array_foreach(json_object_get(b, "metrics"), k, m) {

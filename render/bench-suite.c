@@ -19,6 +19,15 @@ static void bench_block(FILE *f, const json_t *b) {
         if (json_object_get(spec, "probe"))
                 fprintf(f, "  runs        probe %s, %g s per repetition\n", str(spec, "probe"),
                         json_number_value(json_object_get(spec, "duration_s")));
+        /* the kinds that run skytune itself (the load kind's url or scenario; db's DSN file, never a DSN) */
+        if (json_object_get(spec, "pattern"))
+                fprintf(f, "  runs        skytune stress --pattern %s %s\n", str(spec, "pattern"), str(spec, "url"));
+        else if (json_object_get(spec, "dsn_file"))
+                fprintf(f, "  runs        skytune db load, workload %s, DSN from %s\n", str(spec, "workload"),
+                        str(spec, "dsn_file"));
+        else if (json_object_get(spec, "scenario") || json_object_get(spec, "url"))
+                fprintf(f, "  runs        skytune load %s\n",
+                        json_is_string(json_object_get(spec, "scenario")) ? str(spec, "scenario") : str(spec, "url"));
         const char *key;
         const json_t *v;
         json_object_foreach((json_t *) json_object_get(spec, "options"), key, v) {

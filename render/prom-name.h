@@ -28,7 +28,8 @@ bool prom_name_reserved(const char *name);
  * key) when no rule fits: the value is then unitless. */
 const PromUnit *prom_unit_convert(const char *key, const char *unit, char *stem, size_t n);
 
-/* A sample value as Go's ParseFloat reads it (NaN, +Inf, -Inf; integers exact up to 2^53). */
+/* A sample value as Go's ParseFloat reads it (NaN, +Inf, -Inf; integers exact up to 2^53; others to
+ * 15 significant digits). */
 #define PROM_NUMBER_MAX 32
 void prom_number(double v, char buf[PROM_NUMBER_MAX]);
 

@@ -16,15 +16,15 @@
 
 /* Variants of a rendering the document does not say. */
 enum {
-        RENDER_PERSIST = 1 << 0,        /* effects: the persistent forms were asked for (--persist) */
-        RENDER_DRY_RUN = 1 << 1,        /* effects: nothing is written (apply --dry-run) */
-        RENDER_ROLLBACK = 1 << 2,       /* a transaction: show what its rollback did */
+        RENDER_PERSIST = 1 << 0,  /* effects: the persistent forms were asked for (--persist) */
+        RENDER_DRY_RUN = 1 << 1,  /* effects: nothing is written (apply --dry-run) */
+        RENDER_ROLLBACK = 1 << 2, /* a transaction: show what its rollback did */
 };
 
 typedef struct RenderView {
-        bool color;             /* ANSI colours and bold */
-        unsigned width;         /* columns to fit; 0: 80 */
-        unsigned flags;         /* RENDER_* */
+        bool color;     /* ANSI colours and bold */
+        unsigned width; /* columns to fit; 0: 80 */
+        unsigned flags; /* RENDER_* */
 } RenderView;
 
 /* skytune.profile/1: the full listing and the one-screen summary (profile --brief). */
@@ -62,6 +62,9 @@ int render_db_html(FILE *f, const json_t *doc, Error *e);
 /* skytune.bench-compare/1 as one offline HTML page (bench-html.c): the gates, the hosts' differences,
  * every metric with the repetitions of both sides and the ratio's interval. */
 int render_bench_compare_html(FILE *f, const json_t *doc, Error *e);
+/* skytune.bench-trends/1 as one offline HTML page (bench-trends-html.c): the changes with the
+ * fingerprint fields and transactions near each, the tuning markers, a trend chart per metric. */
+int render_bench_trends_html(FILE *f, const json_t *doc, Error *e);
 /* skytune.db-sweep/1 as one offline HTML page: throughput and latency by pool size, the sizes. */
 int render_db_sweep_html(FILE *f, const json_t *doc, Error *e);
 /* skytune.db-inspect/1 (window and lifetime figures, findings) and skytune.db-explain/1 (the

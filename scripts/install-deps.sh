@@ -6,7 +6,7 @@
 set -euo pipefail
 
 build=(build-essential cmake pkg-config libsystemd-dev libcap-dev libcurl4-openssl-dev libjansson-dev libconfig-dev
-       zlib1g-dev libssl-dev libpq-dev libsqlite3-dev libmicrohttpd-dev)
+       zlib1g-dev libpq-dev libsqlite3-dev libmicrohttpd-dev)
 # prometheus brings promtool, which checks the profile's textfile and the monitor's /metrics.
 test=(libcmocka-dev dbus polkitd systemd procps util-linux iproute2 jq curl nginx wrk
       debhelper lintian rpm rpmlint prometheus ansible-core man-db groff-base python3 bash-completion zsh

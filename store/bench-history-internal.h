@@ -7,4 +7,5 @@
 
 struct BenchHistory {
         sqlite3 *db;
+        int64_t version; /* the file's user_version: older files open read-only as they are */
 };

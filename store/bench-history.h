@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
+
 typedef struct BenchHistory BenchHistory;
 
 /* Opens (creating) the file at path; *ret_moved (when not NULL) gets where a damaged or foreign
@@ -20,12 +22,19 @@ int bench_history_open_reader(const char *path, BenchHistory **ret);
 void bench_history_close(BenchHistory *h);
 
 /* Adds the run document (skytune.bench-run/1 without "id"); *ret_id its id. -EINVAL for a
- * document without its members. */
-int bench_history_add(BenchHistory *h, const json_t *run, int64_t *ret_id);
+ * document without its members or a metric without one sample per repetition (*e says which;
+ * e may be NULL). */
+int bench_history_add(BenchHistory *h, const json_t *run, int64_t *ret_id, Error *e);
 /* The run with this id as skytune.bench-run/1 (with "id"); -ENOENT when there is none. */
 int bench_history_get(BenchHistory *h, int64_t id, json_t **ret);
 /* Up to n ids, newest first, of the suite's runs (suite NULL: any suite's); *ret_n how many. */
 int bench_history_last(BenchHistory *h, const char *suite, size_t n, int64_t *ids, size_t *ret_n);
+/* The suite's runs that started at since_us or later, oldest first (as bench_history_get gives
+ * them), appended to runs: the newest max of them; *ret_capped whether older ones were left out. */
+int bench_history_window(BenchHistory *h, const char *suite, int64_t since_us, size_t max, json_t *runs,
+                         bool *ret_capped);
+/* The suite's number of runs and the newest one's started_us (0 when it has none). */
+int bench_history_suite_stats(BenchHistory *h, const char *suite, int64_t *ret_runs, int64_t *ret_last_us);
 /* Retention: deletes the suite's runs that started before older_than_us (0: none by age) and all
  * but the newest keep_runs (0: no limit), never a baseline's run. *ret_deleted how many went. */
 int bench_history_prune(BenchHistory *h, const char *suite, int64_t older_than_us, unsigned keep_runs,

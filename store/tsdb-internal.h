@@ -12,10 +12,25 @@ struct tsdb_log_bound {
         int64_t t0, t_last;
 };
 
+/* The statements a daemon's flush runs every few seconds (tsdb_log, tsdb_state_put, the queue's
+ * count), prepared at their first use and kept: SQLite's parser and code generator then run once,
+ * not at every flush, and their code need not stay resident (monitor/text-trim.h). */
+enum tsdb_kept {
+        TSDB_KEPT_BEGIN,
+        TSDB_KEPT_COMMIT,
+        TSDB_KEPT_ROLLBACK,
+        TSDB_KEPT_SERIES_EXISTS,
+        TSDB_KEPT_LOG_INSERT,
+        TSDB_KEPT_STATE_PUT,
+        TSDB_KEPT_QUEUE_COUNT,
+        TSDB_KEPT_N
+};
+
 struct tsdb {
         sqlite3 *db;
-        int lock_fd;    /* flock'd: one writer per file */
-        dev_t lock_dev; /* the locked file, for the process's list of them */
+        sqlite3_stmt *kept[TSDB_KEPT_N]; /* NULL until first used */
+        int lock_fd;                     /* flock'd: one writer per file */
+        dev_t lock_dev;                  /* the locked file, for the process's list of them */
         ino_t lock_ino;
         struct tsdb_log_bound *bound; /* by series id, n_bound of them (ids beyond: none logged) */
         size_t n_bound;
@@ -28,6 +43,17 @@ int tsdb_load_bounds(struct tsdb *t);
 
 /* An SQLite result code as a negative errno (0 for OK, ROW and DONE). */
 int tsdb_errno(int rc);
+/* The kept statement which, prepared at its first use; the caller steps it and hands it back with
+ * tsdb_kept_done (never finalizes it). */
+int tsdb_kept(struct tsdb *t, enum tsdb_kept which, sqlite3_stmt **ret);
+/* Resets st and clears its bindings (a kept statement holds no locks and no caller's pointers). */
+void tsdb_kept_done(sqlite3_stmt *st);
+/* Steps the kept statement which once (BEGIN IMMEDIATE, COMMIT, ROLLBACK). */
+int tsdb_kept_run(struct tsdb *t, enum tsdb_kept which);
+/* tsdb_end with the kept COMMIT and ROLLBACK. */
+int tsdb_kept_end(struct tsdb *t, int r);
+/* Finalizes the kept statements (before the connection closes). */
+void tsdb_kept_free(struct tsdb *t);
 /* Runs SQL without results. */
 int tsdb_exec(sqlite3 *db, const char *sql);
 int tsdb_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **ret);

@@ -101,12 +101,11 @@ int tsdb_load_bounds(struct tsdb *t) {
 }
 
 /* The series of every part exist: -ENOENT. */
-static int parts_exist(sqlite3 *db, const struct flush_part *f, size_t n) {
-        sqlite3_stmt *st = NULL;
+static int parts_exist(struct tsdb *t, const struct flush_part *f, size_t n) {
         int r = 0;
         for (size_t i = 0; i < n && r == 0; i++)
-                r = tsdb_series_exists(db, &st, f[i].series);
-        sqlite3_finalize(st);
+                r = tsdb_series_exists(t->db, &t->kept[TSDB_KEPT_SERIES_EXISTS], f[i].series);
+        tsdb_kept_done(t->kept[TSDB_KEPT_SERIES_EXISTS]);
         return r;
 }
 
@@ -126,7 +125,7 @@ static int log_after(struct tsdb *t, struct tsdb_log_bound *b, const struct flus
         return r;
 }
 
-static int insert_flush(sqlite3 *db, const struct flush_part *parts, size_t n) {
+static int insert_flush(struct tsdb *t, const struct flush_part *parts, size_t n) {
         int64_t t0 = INT64_MAX, t_last = 0;
         for (size_t i = 0; i < n; i++) {
                 t0 = parts[i].p[0].t_ms < t0 ? parts[i].p[0].t_ms : t0;
@@ -137,8 +136,8 @@ static int insert_flush(sqlite3 *db, const struct flush_part *parts, size_t n) {
         int r = flush_encode(parts, n, &blob, &len);
         if (r < 0)
                 return r;
-        sqlite3_stmt *st;
-        r = tsdb_prepare(db, "INSERT INTO log(t0, t_last, codec, blob) VALUES (?1, ?2, ?3, ?4)", &st);
+        sqlite3_stmt *st = NULL;
+        r = tsdb_kept(t, TSDB_KEPT_LOG_INSERT, &st);
         if (r == 0)
                 r = tsdb_bind2(st, t0, t_last);
         if (r == 0)
@@ -147,7 +146,7 @@ static int insert_flush(sqlite3 *db, const struct flush_part *parts, size_t n) {
                 r = tsdb_errno(sqlite3_bind_blob64(st, 4, blob, len, SQLITE_STATIC));
         if (r == 0)
                 r = tsdb_errno(sqlite3_step(st));
-        sqlite3_finalize(st);
+        tsdb_kept_done(st); /* before the blob it points to goes */
         free(blob);
         return r;
 }
@@ -193,16 +192,16 @@ int tsdb_log(struct tsdb *t, const struct tsdb_chunk_in *c, size_t n) {
         /* The bounds change in a copy, kept only when the flush commits; sized by ids known to exist. */
         size_t n_b = 0;
         struct tsdb_log_bound *b = NULL;
-        r = tsdb_begin(t->db);
+        r = tsdb_kept_run(t, TSDB_KEPT_BEGIN);
         if (r == 0) {
-                r = parts_exist(t->db, f, n);
+                r = parts_exist(t, f, n);
                 if (r == 0 && !(b = bounds_copy(t, max_id, &n_b)))
                         r = -ENOMEM;
                 for (size_t i = 0; i < n && r == 0; i++)
                         r = log_after(t, b, &f[i]);
                 if (r == 0)
-                        r = insert_flush(t->db, f, n);
-                r = tsdb_end(t->db, r);
+                        r = insert_flush(t, f, n);
+                r = tsdb_kept_end(t, r);
         }
         free(f);
         if (r == 0)

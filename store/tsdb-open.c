@@ -84,7 +84,11 @@ static const char state_sql[] = "CREATE TABLE IF NOT EXISTS state(key TEXT PRIMA
 static int set_wal(sqlite3 *db) {
         int r = tsdb_pragma_is(db, "PRAGMA journal_mode = WAL", "wal", -EIO);
         if (r == 0)
-                r = tsdb_exec(db, "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 4000");
+                /* The writer's page cache at 512 KiB, not SQLite's 2 MB: a daemon's heap would grow to
+                 * that as its store grows, and it writes the last pages of a few tables (readers keep
+                 * the default). */
+                r = tsdb_exec(db, "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 4000; "
+                                  "PRAGMA cache_size = -512");
         return r < 0 ? r : tsdb_exec(db, state_sql);
 }
 
@@ -374,6 +378,7 @@ static int open_store(const char *path, struct tsdb *t) {
                 r = tsdb_load_bounds(t);
         if (r == -EBADMSG && t->db) {
                 (void) sqlite3_db_config(t->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+                tsdb_kept_free(t);
                 sqlite3_close(t->db);
                 t->db = NULL;
         }
@@ -416,9 +421,15 @@ int tsdb_open(const char *path, struct tsdb **ret, char **ret_moved) {
         return 0;
 }
 
+void tsdb_release_memory(struct tsdb *t) {
+        if (t)
+                (void) sqlite3_db_release_memory(t->db);
+}
+
 void tsdb_close(struct tsdb *t) {
         if (!t)
                 return;
+        tsdb_kept_free(t); /* a statement left unfinalized would keep the connection open */
         sqlite3_close(t->db);
         unlock_writer(t);
         free(t->bound);

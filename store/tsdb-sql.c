@@ -66,6 +66,62 @@ int tsdb_query_int(sqlite3 *db, const char *sql, int64_t *ret) {
         return r;
 }
 
+static const char *const kept_sql[TSDB_KEPT_N] = {
+        [TSDB_KEPT_BEGIN] = "BEGIN IMMEDIATE",
+        [TSDB_KEPT_COMMIT] = "COMMIT",
+        [TSDB_KEPT_ROLLBACK] = "ROLLBACK",
+        [TSDB_KEPT_SERIES_EXISTS] = "SELECT 1 FROM series WHERE id = ?1",
+        [TSDB_KEPT_LOG_INSERT] = "INSERT INTO log(t0, t_last, codec, blob) VALUES (?1, ?2, ?3, ?4)",
+        [TSDB_KEPT_STATE_PUT] = "INSERT OR REPLACE INTO state(key, value) VALUES(?1, ?2)",
+        [TSDB_KEPT_QUEUE_COUNT] = "SELECT count(*) FROM queue",
+};
+
+int tsdb_kept(struct tsdb *t, enum tsdb_kept which, sqlite3_stmt **ret) {
+        if (!t->kept[which]) {
+                int r = tsdb_errno(sqlite3_prepare_v3(t->db, kept_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+                                                      &t->kept[which], NULL));
+                if (r < 0)
+                        return r;
+        }
+        *ret = t->kept[which];
+        return 0;
+}
+
+void tsdb_kept_done(sqlite3_stmt *st) {
+        if (!st)
+                return;
+        (void) sqlite3_reset(st); /* its error was the step's, reported there */
+        (void) sqlite3_clear_bindings(st);
+}
+
+int tsdb_kept_run(struct tsdb *t, enum tsdb_kept which) {
+        sqlite3_stmt *st;
+        int r = tsdb_kept(t, which, &st);
+        if (r < 0)
+                return r;
+        r = tsdb_errno(sqlite3_step(st));
+        tsdb_kept_done(st);
+        return r;
+}
+
+int tsdb_kept_end(struct tsdb *t, int r) {
+        if (r < 0) {
+                (void) tsdb_kept_run(t, TSDB_KEPT_ROLLBACK);
+                return r;
+        }
+        r = tsdb_kept_run(t, TSDB_KEPT_COMMIT);
+        if (r < 0)
+                (void) tsdb_kept_run(t, TSDB_KEPT_ROLLBACK);
+        return r;
+}
+
+void tsdb_kept_free(struct tsdb *t) {
+        for (size_t i = 0; i < TSDB_KEPT_N; i++) {
+                sqlite3_finalize(t->kept[i]);
+                t->kept[i] = NULL;
+        }
+}
+
 int tsdb_begin(sqlite3 *db) {
         return tsdb_exec(db, "BEGIN IMMEDIATE");
 }

@@ -20,7 +20,7 @@ int tsdb_state_put(struct tsdb *t, const char *key, const char *value) {
         if (!key_ok(key) || !value)
                 return -EINVAL;
         sqlite3_stmt *st;
-        int r = tsdb_prepare(t->db, "INSERT OR REPLACE INTO state(key, value) VALUES(?1, ?2)", &st);
+        int r = tsdb_kept(t, TSDB_KEPT_STATE_PUT, &st); /* every flush: alerts' states */
         if (r < 0)
                 return r;
         if (sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC) != SQLITE_OK ||
@@ -28,7 +28,7 @@ int tsdb_state_put(struct tsdb *t, const char *key, const char *value) {
                 r = -ENOMEM;
         else
                 r = tsdb_errno(sqlite3_step(st));
-        sqlite3_finalize(st);
+        tsdb_kept_done(st);
         return r;
 }
 

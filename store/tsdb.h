@@ -33,6 +33,10 @@ int tsdb_open(const char *path, struct tsdb **ret, char **ret_moved);
  * (store/tsdb-open.c reader_uri). Writes through it fail with -EACCES. */
 int tsdb_open_reader(const char *path, struct tsdb **ret);
 void tsdb_close(struct tsdb *t);
+/* Frees the connection's cached pages no statement holds (after a seal, which reads and writes
+ * many: up to the writer's 512 KiB cache otherwise kept while the daemon runs; the daemon also
+ * calls it at its start and after a reload). */
+void tsdb_release_memory(struct tsdb *t);
 
 /* The id of series name, created with scale (0..18) when new; an existing series with another
  * scale: -EEXIST. */

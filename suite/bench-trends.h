@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* `bench trends` (docs/bench.md): change points over a suite's runs. Per benchmark metric each
  * run's median (in time order) goes through changepoint_detect; each change names the first run
- * after it and the fingerprint fields that differ from the run before. Pure: no I/O. */
+ * after it, the fingerprint fields and the transactions (bench-tx.h) that differ from the run
+ * before; each series keeps its points and segments for the trend report. Pure: no I/O. */
 #pragma once
 
 #include <jansson.h>
 #include <stddef.h>
 
 #include "error.h"
+
+/* The most changes kept per series: past it a series says "changes_capped" (the first ones kept). */
+#define BENCH_TRENDS_MAX_CHANGES 32
 
 typedef struct BenchTrendsOptions {
         const char *metric; /* only this metric (NULL: all) */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,8 @@
 typedef struct Cut {
         size_t at;
         double p;
+        double strength;  /* q over the window's rank variance, to rank the cuts that are not significant */
+        size_t tested[3]; /* from, at, to of the test that gave p: the same again gives the same p */
 } Cut;
 
 typedef struct Ctx {
@@ -91,6 +94,19 @@ static double permutation_p(Ctx *c, size_t lo, size_t n, double observed) {
         return (double) (ge + 1) / (double) (c->perms + 1);
 }
 
+/* q over the window's rank variance: comparable across windows of different sizes (p is not, once
+ * permutation_p has stopped early above alpha). */
+static double strength(const double *x, size_t n, double q) {
+        double m = 0, v = 0;
+        for (size_t i = 0; i < n; i++)
+                m += x[i];
+        m /= (double) n;
+        for (size_t i = 0; i < n; i++)
+                v += (x[i] - m) * (x[i] - m);
+        v /= (double) n;
+        return v > 0 ? q / v : 0;
+}
+
 static void segment(Ctx *c, size_t lo, size_t hi) {
         size_t n = hi - lo, k = 0;
         if (n < 2 * c->m)
@@ -101,7 +117,7 @@ static void segment(Ctx *c, size_t lo, size_t hi) {
         double p = permutation_p(c, lo, n, q);
         if (p > c->alpha)
                 return;
-        c->cut[c->ncut++] = (Cut) { lo + k, p };
+        c->cut[c->ncut++] = (Cut) { lo + k, p, strength(c->rank + lo, n, q), { lo, lo + k, hi } };
         segment(c, lo, lo + k);
         segment(c, lo + k, hi);
 }
@@ -118,16 +134,68 @@ static int cmp_cut(const void *a, const void *b) {
         return (x > y) - (x < y);
 }
 
-static int fill(const Ctx *c, size_t n, ChangePoint *ret, size_t max, size_t *ret_n) {
+/* The statistic of splitting x[0..n) at k. */
+static double split_at(const double *x, size_t n, size_t k) {
+        double left = 0, total = 0;
+        for (size_t i = 0; i < n; i++) {
+                total += x[i];
+                left += i < k ? x[i] : 0;
+        }
+        double d = left / (double) k - (total - left) / (double) (n - k);
+        return (double) k * (double) (n - k) / (double) n * d * d;
+}
+
+/* A split found over a segment holding several shifts is pulled towards them: place each cut again
+ * between its neighbours. */
+static bool relocate(Ctx *c, size_t n) {
+        bool moved = false;
+        for (size_t i = 0; i < c->ncut; i++) {
+                size_t from = i ? c->cut[i - 1].at : 0, to = i + 1 < c->ncut ? c->cut[i + 1].at : n, k = 0;
+                if (best_split(c->rank + from, to - from, c->m, &k) > 0 && from + k != c->cut[i].at) {
+                        c->cut[i].at = from + k;
+                        moved = true;
+                }
+        }
+        return moved;
+}
+
+/* Tests each cut again between its final neighbours, so that its p is that test's, and drops the
+ * weakest one that is not significant there: a cut made while a neighbouring shift was still in its
+ * segment may owe its p to that shift (Otava re-tests its changes the same way). A cut whose window
+ * did not change keeps its p. */
+static bool drop_weakest(Ctx *c, size_t n) {
+        size_t weakest = SIZE_MAX;
+        for (size_t i = 0; i < c->ncut; i++) {
+                size_t from = i ? c->cut[i - 1].at : 0, to = i + 1 < c->ncut ? c->cut[i + 1].at : n;
+                Cut *cut = &c->cut[i];
+                if (cut->tested[0] != from || cut->tested[1] != cut->at || cut->tested[2] != to) {
+                        double q = split_at(c->rank + from, to - from, cut->at - from);
+                        cut->p = permutation_p(c, from, to - from, q);
+                        cut->strength = strength(c->rank + from, to - from, q);
+                        memcpy(cut->tested, (size_t[3]) { from, cut->at, to }, sizeof cut->tested);
+                }
+                if (cut->p > c->alpha && (weakest == SIZE_MAX || cut->strength < c->cut[weakest].strength))
+                        weakest = i;
+        }
+        if (weakest == SIZE_MAX)
+                return false;
+        memmove(c->cut + weakest, c->cut + weakest + 1, (c->ncut - weakest - 1) * sizeof *c->cut);
+        c->ncut--;
+        return true;
+}
+
+static int fill(Ctx *c, size_t n, ChangePoint *ret, size_t max, size_t *ret_n) {
         Cut *cut = c->cut;
         qsort(cut, c->ncut, sizeof *cut, cmp_cut);
-        /* A split found over a segment holding several shifts is pulled towards them: place each
-         * cut again between its neighbours. */
-        for (size_t i = 0; i < c->ncut; i++) {
-                size_t from = i ? cut[i - 1].at : 0, to = i + 1 < c->ncut ? cut[i + 1].at : n, k = 0;
-                if (best_split(c->rank + from, to - from, c->m, &k) > 0)
-                        cut[i].at = from + k;
+        /* Until nothing moves and nothing is dropped (the bound guards against a cut that swings
+         * between two places); the last pass has tested every cut where it stays. */
+        for (size_t pass = 0; pass < c->ncut + 8; pass++) {
+                bool moved = relocate(c, n), dropped = drop_weakest(c, n);
+                if (!moved && !dropped)
+                        break;
         }
+        while (drop_weakest(c, n)) /* after the bound: every cut kept is tested where it stays */
+                ;
         size_t out = 0;
         for (size_t i = 0; i < c->ncut && out < max; i++) {
                 size_t from = i ? cut[i - 1].at : 0, to = i + 1 < c->ncut ? cut[i + 1].at : n;

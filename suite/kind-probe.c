@@ -108,7 +108,7 @@ static int probe_parse(const ConfRead *c, const config_setting_t *g, void **ret)
                                  "--help' for the probes of this build)",
                                  name);
         ps->duration_ms = 1000;
-        if ((r = conf_span_ms(c, g, "duration", &ps->duration_ms)) < 0)
+        if ((r = conf_duration_ms(c, g, "duration", &ps->duration_ms)) < 0)
                 return r;
         if (ps->duration_ms < 10 || ps->duration_ms > 3600 * 1000)
                 return conf_fail(c, config_setting_get_member(g, "duration"),

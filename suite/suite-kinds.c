@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The benchmark kinds: one table entry each (kind-*.c). db and stress come next. */
+/* The benchmark kinds: one table entry each (kind-*.c). */
 #include <errno.h>
 #include <string.h>
 
@@ -9,11 +9,15 @@
 extern const SuiteKind suite_kind_command;
 extern const SuiteKind suite_kind_probe;
 extern const SuiteKind suite_kind_load;
+extern const SuiteKind suite_kind_db;
+extern const SuiteKind suite_kind_stress;
 
 const SuiteKind *const suite_kinds[] = {
         &suite_kind_command,
         &suite_kind_probe,
         &suite_kind_load,
+        &suite_kind_db,
+        &suite_kind_stress,
 };
 const size_t suite_kinds_size = ELEMENTSOF(suite_kinds);
 

@@ -18,11 +18,21 @@ typedef struct SuiteRunOptions {
         /* Called before each repetition (warm-up or kept); may be NULL. */
         void (*progress)(void *userdata, const SuiteBench *b, unsigned rep, unsigned reps, bool warmup);
         void *userdata;
+        /* The active skytune transactions when the run started (the caller asks the helper): an
+         * array, recorded as the run's "transactions"; NULL: unknown (recorded as null). */
+        const json_t *transactions;
 } SuiteRunOptions;
 
 /* 0 and *ret the document, or -errno with *e (a failed repetition names its benchmark); -EINTR
  * when stopped: nothing is returned then. */
 int suite_run(const Suite *s, const SuiteRunOptions *o, json_t **ret, Error *e);
+/* s against a reference ref (bench run --against): each round runs every benchmark on both sides,
+ * their order swapping every round, with s's repetitions and warm-ups; *ret is s's run, *ret_ref
+ * ref's. Refused (-EINVAL, by suite_pair_check) unless ref has another name and the same benchmark
+ * names. */
+int suite_run_pair(const Suite *s, const Suite *ref, const SuiteRunOptions *o, json_t **ret, json_t **ret_ref,
+                   Error *e);
+int suite_pair_check(const Suite *s, const Suite *ref, Error *e);
 /* The digest of what a benchmark runs and measures (kind, spec, metrics), hex in buf[17]: runs
  * with different ones are not compared. */
 void suite_bench_digest(const SuiteBench *b, char buf[static 17]);

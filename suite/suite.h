@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Benchmark suites (docs/bench.md): a libconfig file of named benchmarks, each of a kind from a table
- * (command: a shell command timed as a whole process; probe: any skytune probe), with repetitions,
+ * (command: a shell command timed as a whole process; probe: any skytune probe; load, db, stress: a
+ * skytune load, db load or stress run as a child), with repetitions,
  * warm-up, the metrics that matter and gates. Library code: errors go into an Error with the file's
  * line, nothing prints. */
 #pragma once
@@ -59,9 +60,11 @@ typedef struct Suite {
 } Suite;
 
 /* What one repetition of a benchmark measured: values[i] for the kind's metric i (NAN: not
- * measured). */
+ * measured), and the histograms the kind keeps (name -> its encoding as a string, e.g. the load's
+ * latency as HdrHistogram's base64 "HISTF..."; an empty object when none). */
 typedef struct SuiteRepOut {
         double *values;
+        json_t *histograms;
 } SuiteRepOut;
 
 struct SuiteKind {

@@ -80,7 +80,7 @@ _skytune() {
         --config)
                 _filedir conf
                 return ;;
-        --out | --plan | --profile | --from | --baseline | --cacert | --html | --junit | --scenario | --body-file | --out-ndjson | --script | --file | --password-file | --hdr-log | --sweep)
+        --out | --plan | --profile | --from | --baseline | --cacert | --html | --junit | --scenario | --body-file | --out-ndjson | --script | --file | --password-file | --dsn-file | --hdr-log | --sweep)
                 _filedir
                 return ;;
         --sysroot | --dir)
@@ -144,9 +144,11 @@ _skytune() {
                 fi ;;
         bench)
                 if [[ -z $sub ]]; then
-                        COMPREPLY=($(compgen -W 'check run compare baseline' -- "$cur"))
+                        COMPREPLY=($(compgen -W 'check run compare baseline trends export import list schedule' -- "$cur"))
                 elif [[ $sub == baseline && $prev == baseline ]]; then
                         COMPREPLY=($(compgen -W 'set accept show' -- "$cur"))
+                elif [[ $sub == export && $prev == --format ]]; then
+                        COMPREPLY=($(compgen -W 'skytune asv otava bencher' -- "$cur"))
                 elif [[ $prev == --history ]]; then
                         _filedir db
                 elif [[ $sub == check || $sub == run ]]; then

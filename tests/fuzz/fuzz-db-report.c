@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* A db run's document through its JUnit and HTML renderers (render/db-junit.c, db-html.c), a pool
  * sweep's through its HTML page (db-sweep-html.c), a benchmark comparison's through its page and
- * JUnit XML (bench-html.c, bench-junit.c): any JSON object, given the schema; members of any type
+ * JUnit XML (bench-html.c, bench-junit.c), a benchmark trend's through its page and text
+ * (bench-trends-html.c, bench-trends-svg.c, bench-trends.c): any JSON object, given the schema; members of any type
  * and shape must render (as missing) without a crash, and a renderer may fail only by -EIO or
  * -ENOMEM. */
 #include <errno.h>
@@ -10,6 +11,10 @@
 #include "render-bench.h"
 #include "render.h"
 #include "schema.h"
+
+static int trends_text(FILE *f, const json_t *doc, Error *e) {
+        return render_bench_trends(f, doc);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         static FILE *sink;
@@ -29,6 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 { DB_SWEEP_SCHEMA, render_db_sweep_html },
                 { BENCH_COMPARE_SCHEMA, render_bench_compare_html },
                 { BENCH_COMPARE_SCHEMA, render_bench_junit },
+                { BENCH_TRENDS_SCHEMA, render_bench_trends_html },
+                { BENCH_TRENDS_SCHEMA, trends_text },
         };
         for (size_t i = 0; i < sizeof(renderers) / sizeof(renderers[0]); i++) {
                 json_object_set_new(doc, "schema", json_string(renderers[i].schema));

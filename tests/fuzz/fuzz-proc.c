@@ -116,6 +116,13 @@ static void one_diskstats(const char *text, size_t len) {
         EACH_LINE(diskstats_next, DiskStatLine);
 }
 
+/* sys/block/NAME/stat: the counters alone. */
+static void one_disk_stat(const char *text, size_t len) {
+        Scan s = scan_init(text, len);
+        uint64_t v[_DISK_MAX];
+        (void) diskstats_counters(&s, v);
+}
+
 static void one_netdev(const char *text, size_t len) {
         EACH_LINE(netdev_next, NetDevLine);
 }
@@ -204,7 +211,7 @@ static const struct {
         { "netdev", one_netdev },     { "mountinfo", one_mountinfo },
         { "cpu.stat", one_cpu_stat }, { "host", one_host },
         { "textscan", one_textscan }, { "cgroup.procs", one_cgroup_procs },
-        { "pidstat", one_pidstat },
+        { "pidstat", one_pidstat },   { "disk-stat", one_disk_stat },
 };
 enum { N_PARSERS = sizeof(parsers) / sizeof(parsers[0]) };
 

@@ -27,6 +27,10 @@ jq -e '.benchmarks[0].metrics[] | select(.name == "rps") | (.samples | length ==
         "$tmp/run1.json" >/dev/null || fail "run 1 rps: $(jq -c .benchmarks[0].metrics "$tmp/run1.json")"
 jq -e '.benchmarks[0].metrics[] | select(.name == "errors_pct") | all(.samples[]; . == 0)' "$tmp/run1.json" >/dev/null ||
         fail "run 1 errors: $(jq -c .benchmarks[0].metrics "$tmp/run1.json")"
+# Every kept repetition's latency histogram (HdrHistogram's base64), in the run and in the history.
+jq -e '.benchmarks[0].histograms | length == 8 and all(.[]; .latency_us | startswith("HISTF"))' "$tmp/run1.json" >/dev/null ||
+        fail "run 1 histograms: $(jq -c '.benchmarks[0].histograms | map(keys)' "$tmp/run1.json")"
+[[ $(sqlite3 "$H" "SELECT count(*) FROM histogram WHERE run = 1 AND name = 'latency_us'") == 8 ]] || fail "histograms not stored"
 run 2
 set +e
 "$skytune" bench compare 1 2 --history "$H" --noise 30 --json >"$tmp/same.json" 2>"$tmp/same.txt"

@@ -84,6 +84,11 @@ rc=0; "$skytune" db query 'select 1' --dsn 'host=127.0.0.1 port=notaport' 2>"$ou
 [[ $rc -eq 1 ]] && grep -q 'cannot connect' "$out/dsn1.err" || fail "malformed DSN: exit $rc, $(cat "$out/dsn1.err")"
 rc=0; "$skytune" db query 'select 1' --dsn "host=127.0.0.1 port=$(free_port) connect_timeout=2" 2>"$out/dsn2.err" || rc=$?
 [[ $rc -eq 1 ]] && grep -qi 'refused\|connect' "$out/dsn2.err" || fail "nothing listening: exit $rc, $(cat "$out/dsn2.err")"
+# db load's builtin needs :scale from the tables: a server that is not there is said as such, not
+# as tables to initialise.
+rc=0; "$skytune" db load --duration 1 --dsn "host=127.0.0.1 port=$(free_port) connect_timeout=2" 2>"$out/dsn4.err" || rc=$?
+[[ $rc -eq 1 ]] && grep -q '^skytune: error: cannot connect to PostgreSQL' "$out/dsn4.err" && ! grep -q 'scale' "$out/dsn4.err" ||
+        fail "db load, nothing listening: exit $rc, $(cat "$out/dsn4.err")"
 rc=0; "$skytune" db query 'select 1' --dsn "host='127.0.0.1" 2>"$out/dsn3.err" || rc=$?
 [[ $rc -eq 1 ]] || fail "unterminated quote in the DSN: exit $rc"
 

@@ -7,7 +7,7 @@
 # second daemon leaves a live socket alone, and a file that is no socket too; SIGHUP applies a new
 # app_max_series and keeps the socket; a missing directory is a warning naming the path and the
 # daemon runs on; "off" makes no socket; `skytune monitor summary` reads the endpoint back; a stop
-# between ticks stores the records since the last one.
+# between ticks stores the records since the last one; GET /metrics has them as Prometheus histograms.
 set -euo pipefail
 build=$1 src=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -184,6 +184,55 @@ kill -TERM $pid; wait $pid || fail "stop between ticks: exit $?"
 within "$(field "$tmp/last.db" app.late.GET.requests sum)" 7 0 ||
         fail "records before a stop between ticks: $(field "$tmp/last.db" app.late.GET.requests sum) stored, want 7"
 within "$(field "$tmp/last.db" app.late.GET.latency_mean_ms max)" 4 0.001 || fail "the last interval's mean latency"
+
+# GET /metrics: the records as a Prometheus histogram per endpoint and method, cumulative buckets
+# counted exactly (1 ms and 2 s are bounds: a record of exactly one counts in it), promtool clean.
+if command -v curl >/dev/null && command -v promtool >/dev/null; then
+        port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        printf 'listen = "127.0.0.1:%s";\napp_socket = "%s";\n' "$port" "$sock" >"$tmp/prom.conf"
+        "$mon" --config "$tmp/prom.conf" --sysroot "$fixture" --store "$tmp/prom.db" --interval 0.5 2>"$tmp/prom.log" &
+        pid=$!; pids+=($pid)
+        wait_for "$tmp/prom.log" "reading application metrics"
+        wait_for "$tmp/prom.log" "serving /metrics"
+        for ms in 0.5 1 7 2000 2000.5 70000; do printf '{"endpoint": "/hist", "response_time": %s}\n' $ms; done >"$tmp/h1"
+        printf '{"endpoint": "/hist", "method": "POST", "response_time": 30, "status_code": 503}\n' >>"$tmp/h1"
+        send "$sock" "$tmp/h1"
+        sleep 0.8 # a tick in between: the buckets stay cumulative
+        printf '{"endpoint": "/hist", "response_time": 0.9}\n' >"$tmp/h2"
+        send "$sock" "$tmp/h2"
+        sleep 0.3
+        curl -sf "http://127.0.0.1:$port/metrics" >"$tmp/prom.txt" || fail "GET /metrics: $(cat "$tmp/prom.log")"
+        promtool check metrics <"$tmp/prom.txt" >"$tmp/promtool.txt" 2>&1 ||
+                fail "promtool check metrics: $(cat "$tmp/promtool.txt")"
+        python3 - "$tmp/prom.txt" <<'PY' || fail "/metrics histograms: $(grep skytune_app_request "$tmp/prom.txt")"
+import sys
+got = {}
+for line in open(sys.argv[1]):
+    if line.startswith("skytune_app_request"):
+        k, v = line.rsplit(" ", 1)
+        got[k] = float(v)
+h = "skytune_app_request_duration_seconds"
+want = {}
+les = ["0.001", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2", "5", "10", "+Inf"]
+for le, g, p in zip(les, [3, 3, 4, 4, 4, 4, 4, 4, 4, 5, 6, 6, 7], [0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1]):
+    want[h + '_bucket{endpoint="hist",method="GET",le="%s"}' % le] = g
+    want[h + '_bucket{endpoint="hist",method="POST",le="%s"}' % le] = p
+want[h + '_count{endpoint="hist",method="GET"}'] = 7
+want[h + '_sum{endpoint="hist",method="GET"}'] = (500 + 1000 + 7000 + 2000000 + 2000500 + 60000000 + 900) / 1e6
+want[h + '_count{endpoint="hist",method="POST"}'] = 1
+want[h + '_sum{endpoint="hist",method="POST"}'] = 0.03
+want['skytune_app_request_errors_total{endpoint="hist",method="GET"}'] = 0
+want['skytune_app_request_errors_total{endpoint="hist",method="POST"}'] = 1
+bad = [(k, v, got.get(k)) for k, v in want.items() if got.get(k) is None or abs(got[k] - v) > 1e-9]
+extra = sorted(set(got) - set(want))
+if bad or extra:
+    print("want/got:", bad, "unexpected:", extra, file=sys.stderr)
+    sys.exit(1)
+PY
+        kill -TERM $pid; wait $pid || fail "the /metrics daemon: exit $?"
+else
+        echo "note: curl or promtool missing: /metrics histograms not checked"
+fi
 
 # off: no socket, no application series.
 printf 'listen = "off";\napp_socket = "off";\n' >"$tmp/off.conf"

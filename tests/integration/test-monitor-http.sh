@@ -47,11 +47,16 @@ pid=$!; pids+=($pid)
 wait_for "$tmp/m.log" "serving /metrics and /api/v1/status on http://127.0.0.1:$p1"
 wait_for "$tmp/m.log" "sampling every 0.2 s"
 sleep 1.2   # samples, and a flush for the query below
+# Before its first connection the daemon maps neither libmicrohttpd (nor GnuTLS) nor libpq (no DSN):
+# they are loaded at their first use (docs/monitor.md, Figures: 5 MB of RSS together).
+! grep -E 'libmicrohttpd|libgnutls|libpq|libcrypto' /proc/$pid/maps >/dev/null ||
+        fail "mapped before any use: $(grep -oE '[^/]*(microhttpd|gnutls|pq|crypto)[^/]*$' /proc/$pid/maps | sort -u)"
 
 # --- GET /metrics: the exposition format, valid for promtool, the store's values
 url=http://127.0.0.1:$p1
 curl -sf -D "$tmp/h.txt" "$url/metrics" >"$tmp/metrics.txt" || fail "GET /metrics: $(cat "$tmp/m.log")"
 grep -qi '^Content-Type: text/plain; version=0.0.4' "$tmp/h.txt" || fail "GET /metrics: $(cat "$tmp/h.txt")"
+grep -q libmicrohttpd /proc/$pid/maps || fail "libmicrohttpd not mapped after the first request"
 promtool check metrics <"$tmp/metrics.txt" >"$tmp/promtool.txt" 2>&1 ||
         fail "promtool check metrics: $(cat "$tmp/promtool.txt")"
 "$sky" monitor query memory.used_pct --store "$tmp/m.db" --since 1h --step 1h --json >"$tmp/q.json"

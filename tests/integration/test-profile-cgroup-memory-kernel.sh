@@ -22,7 +22,7 @@ mount_of() {
 cg2=$(mount_of cgroup2)
 
 name=skytune-cgmem-$$
-tmp= enabled= reader=
+tmp= enabled= reader= sleeper= gone=
 if [[ -n $cg2 ]] && grep -qw memory "$cg2/cgroup.controllers"; then
         v=2 base=$cg2 limit_file=memory.max metric=reclaim_scan_per_s
 else
@@ -35,6 +35,8 @@ restore() {
         local rc=$?
         set +e
         [[ -n $reader ]] && kill "$reader" 2>/dev/null && wait "$reader" 2>/dev/null
+        [[ -n $sleeper ]] && kill "$sleeper" 2>/dev/null && wait "$sleeper" 2>/dev/null
+        [[ -n $gone && -d $gone ]] && { rmdir "$gone" || rc=1; }
         if [[ -d $cg ]]; then
                 for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do echo "$p" >"$base/cgroup.procs"; done
                 rmdir "$cg" || rc=1
@@ -97,3 +99,22 @@ jq -e --arg mt "memory.cgroups.$name.$metric" \
         '[.findings[] | select(.metric == $mt and .kind == "saturation")] | length == 1' "$tmp/p.json" >/dev/null ||
         fail "no reclaim finding on $name: $(jq -c .findings "$tmp/p.json")"
 jq -r --arg mt "memory.cgroups.$name.$metric" '.findings[] | select(.metric == $mt) | .message' "$tmp/p.json"
+
+# A cgroup removed during the window: its kept files read ENODEV on the kernel, so it is gone at the
+# first sample after its removal (not a full one at 1 s intervals), not at the next full sample (5 s).
+gone=$base/$name-gone
+mkdir "$gone"
+sh -c "echo \$\$ >'$gone/cgroup.procs'; exec sleep 30" &
+sleeper=$!
+"$skytune" profile --duration 6 --interval 1 --target "$name-gone" --json >"$tmp/g.json" &
+prof=$!
+sleep 2.5
+kill "$sleeper" && wait "$sleeper" 2>/dev/null || true
+sleeper=
+for _ in $(seq 100); do rmdir "$gone" 2>/dev/null && break; sleep 0.05; done
+wait "$prof" || fail "skytune profile failed while a watched cgroup was removed"
+why=$(jq -r ".resources.memory.unavailable[\"cgroups.$name-gone\"] // empty" "$tmp/g.json")
+at=$(sed -n 's/.* was gone \([0-9.]*\) s into the window.*/\1/p' <<<"$why")
+[[ -n $at ]] || fail "the removed cgroup is not reported gone: ${why:-nothing in memory.unavailable}"
+awk -v a="$at" 'BEGIN { exit !(a < 5) }' || fail "removal noticed at the full sample ($at s), not at the sample after it"
+echo "$why"

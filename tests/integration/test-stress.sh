@@ -41,7 +41,21 @@ j() { jq -r "$1" "$tmp/$2.json"; }
 # --- spike: 100/s, 4x (400/s) for 3 s over a capacity of 300/s: 300 requests queue, and drain at
 # 200/s once the base is back (about 1.5 s).
 start_testserver s --capacity 300 --delay-ms 10
-stress_run 0 spike --pattern spike --rate 100 --factor 4 --before 8s --spike 3s --after 10s --html "$tmp/spike.html"
+spike_run() {
+        stress_run 0 spike --pattern spike --rate 100 --factor 4 --before 8s --spike 3s --after 10s --html "$tmp/spike.html"
+}
+spike_run
+# A stall of the machine (10 ms on 2 of a window's 100 requests) after the drain puts a window out
+# of the band and recovery 3 windows later; noise only ever makes it late, never early. A late one
+# is run once more, its per-second p99 shown; a second late one, or an early one, fails.
+rec=$(j '.stress.spikes[0].recovery_s' spike)
+if [[ $rec != null ]] && awk -v r="$rec" 'BEGIN { exit !(r > 1.65) }'; then
+        echo "spike: recovery $rec s, late; the worst p99 (us) of each second after the spike, then once more:"
+        jq -c '.stress.spikes[0].end_s as $e | [.intervals[] | select(.step == null and .start_s >= $e)
+                | {s: ((.start_s - $e) | floor), p99: .latency_us.p99}] | group_by(.s) | map(max_by(.p99) | .p99)' \
+                "$tmp/spike.json"
+        spike_run
+fi
 [[ $(j .stress.pattern spike) == spike && $(j .stress.analysed spike) == true ]] || fail "spike: no analysis"
 base=$(j .stress.band.p99_median_us spike) peak=$(j '.stress.spikes[0].peak_p99_us' spike)
 within "$peak" "$(awk -v b="$base" 'BEGIN { print 3 * b }')" 1e9 || fail "spike: peak p99 $peak us is not 3x the base's $base us"

@@ -9,27 +9,22 @@
 #include "stats.h"
 #include "support.h"
 
-static double gauss(StatsRng *r) {
-        double u1 = stats_rng_uniform(r), u2 = stats_rng_uniform(r);
-        return sqrt(-2.0 * log(1.0 - u1)) * cos(2.0 * M_PI * u2);
-}
-
 /* 1000 * level * (1 + 5 % noise) */
 static void noisy(double *v, size_t n, uint64_t seed) {
         StatsRng r;
         stats_rng_seed(&r, seed);
         for (size_t i = 0; i < n; i++)
-                v[i] = 1000.0 * (1.0 + 0.05 * gauss(&r));
+                v[i] = 1000.0 * (1.0 + 0.05 * stats_rng_gauss(&r));
 }
 
-static void test_three_shifts(void **state) {
-        (void) state;
-        /* +10 % at 40, -8 % at 80, +12 % at 120, over 160 runs; ten seeds. Every shift is found
-         * in every seed (p <= 0.005) and within 12 runs; 25 of the 30 within 2 runs. The misses are
-         * real: -8 % is 1.6 sigma of the 5 % noise, and seeds 7 and 9 put it at 74 and 91. */
-        unsigned within2 = 0;
+/* Three shifts (mag, relative) at 40, 80 and 120 over 160 runs, seeds 1..10: each seed gives
+ * exactly three changes, each within 12 runs of where it was put, of its size (within 0.035 plus a
+ * tenth), p <= 0.005; returns how many of the 30 were placed within 2 runs. */
+static unsigned three_shifts(const double mag[3]) {
         const size_t at[3] = { 40, 80, 120 };
-        const double level[4] = { 1.0, 1.10, 1.10 * 0.92, 1.10 * 0.92 * 1.12 };
+        const double level[4] = { 1.0, 1 + mag[0], (1 + mag[0]) * (1 + mag[1]),
+                                  (1 + mag[0]) * (1 + mag[1]) * (1 + mag[2]) };
+        unsigned within2 = 0;
         for (uint64_t seed = 1; seed <= 10; seed++) {
                 double v[160];
                 noisy(v, 160, seed);
@@ -40,16 +35,26 @@ static void test_three_shifts(void **state) {
                 ChangePointOptions o = { .seed = seed };
                 assert_int_equal(changepoint_detect(v, 160, &o, cp, 8, &n), 0);
                 assert_int_equal(n, 3);
-                const double mag[3] = { 0.10, -0.08, 0.12 };
                 for (size_t k = 0; k < 3; k++) {
                         long off = labs((long) cp[k].index - (long) at[k]);
                         assert_true(off <= 12);
                         within2 += off <= 2;
-                        assert_true(fabs(cp[k].magnitude - mag[k]) < 0.035);
+                        assert_true(fabs(cp[k].magnitude - mag[k]) < 0.035 + 0.1 * fabs(mag[k]));
                         assert_true(cp[k].p <= 0.005);
                 }
         }
-        assert_true(within2 >= 25);
+        return within2;
+}
+
+static void test_three_shifts(void **state) {
+        (void) state;
+        /* Shifts of 3 and 4 sigma of the 5 % noise: every one within 2 runs of where it was put. */
+        assert_int_equal(three_shifts((const double[3]) { 0.20, -0.15, 0.20 }), 30);
+        /* +10 %, -8 %, +12 % (2, 1.6 and 2.4 sigma): 25 of the 30 within 2 runs. That is the data's
+         * limit, not the method's: least squares told that there is exactly one change between the
+         * true neighbours places such shifts within 2 runs 94 %, 86 % and 97 % of the time (92 % on
+         * average; bench-trends prints both over 200 seeds). Seeds 7 and 9 put the -8 % at 74 and 91. */
+        assert_true(three_shifts((const double[3]) { 0.10, -0.08, 0.12 }) >= 25);
 }
 
 static void test_flat(void **state) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* suite/bench-trends.c on synthetic runs: a throughput drop at run 11 (with a new kernel) is one
  * change, worse, first run 11, kernel_release named; a flat metric and --metric filter give none;
- * a run without the benchmark is left out of the series without shifting the run named. */
+ * a run without the benchmark is left out of the series without shifting the run named; a series of
+ * more changes than kept says it was capped. */
 #include <errno.h>
 #include <string.h>
 
@@ -72,10 +73,41 @@ static void test_metric_filter_and_bad_input(void **state) {
         json_decref(r);
 }
 
+/* 34 levels of 10 runs each, a staircase up from 100 by 10: 33 changes, one more than a series keeps;
+ * the first 32 are kept and the series says it was capped. The runs of test_drop are not. */
+static void test_changes_capped(void **state) {
+        (void) state;
+        json_t *a = json_array(), *doc = NULL;
+        for (int id = 1; id <= 340; id++) {
+                double v = 100.0 + 10.0 * ((id - 1) / 10) + (id % 7) * 0.1;
+                json_array_append_new(a,
+                                      json_pack("{s:I,s:I,s:s,s:{},s:[{s:s,s:[{s:s,s:b,s:[f]}]}]}", "id",
+                                                (json_int_t) id, "started_us", (json_int_t) id * 1000000, "suite", "s",
+                                                "fingerprint", "benchmarks", "name", "b", "metrics", "name", "ops",
+                                                "higher_is_better", 1, "samples", v));
+        }
+        BenchTrendsOptions o = {};
+        assert_int_equal(bench_trends(a, &o, &doc, NULL), 0);
+        assert_int_equal(json_array_size(json_object_get(doc, "changes")), BENCH_TRENDS_MAX_CHANGES);
+        const json_t *series = json_array_get(json_object_get(doc, "metrics"), 0);
+        assert_true(json_is_true(json_object_get(series, "changes_capped")));
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(doc, "changes"), 0), "run")),
+                         11);
+        json_decref(doc);
+        json_decref(a);
+        a = runs();
+        assert_int_equal(bench_trends(a, &o, &doc, NULL), 0);
+        assert_true(
+                json_is_false(json_object_get(json_array_get(json_object_get(doc, "metrics"), 0), "changes_capped")));
+        json_decref(doc);
+        json_decref(a);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_drop),
                 cmocka_unit_test(test_metric_filter_and_bad_input),
+                cmocka_unit_test(test_changes_capped),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -293,6 +293,100 @@ static void test_slash_in_name(void **state) {
         test_profile_done(doc, dir);
 }
 
+/* Between full samples (0, 5, 10, 15 and the last, 18) the devices that counted I/O are read from
+ * their own sys/block/NAME/stat. The step writes /proc/diskstats only where it is to be read, so a
+ * read elsewhere gives a 0 rate and then a jump:
+ *  - at full samples;
+ *  - at 3 and 4: vda's file reads empty at 3 (as when a device goes away), so diskstats at 3 and
+ *    nothing by device until the next full sample;
+ *  - at 11 to 14: ram0 counts I/O from 7 on, is busy at 10 but has no read before it, is checked
+ *    at 11 and disagrees there (its file lags a sample), so nothing by device until 15.
+ * ram0 is held on the cadence of the reads of diskstats until it counts I/O, then read by device
+ * at 16 and 17. With two busy devices and ram0 from 10 on, three of five lines are busy: diskstats
+ * at every sample from 11, and the files, right only at full samples and 11, are never read by
+ * device. HALF_RULE: two of three lines busy from the start, the files right only at full samples.
+ * LXCFS: the files count something else, above or below diskstats. */
+typedef enum DiskMode {
+        BY_DEVICE,
+        HALF_RULE,
+        LXCFS_ABOVE,
+        LXCFS_BELOW,
+} DiskMode;
+
+typedef struct ByDevice {
+        DiskMode mode;
+        unsigned busy; /* devices that count I/O: vda, and with 2 sda too */
+} ByDevice;
+
+#define BY_DEVICE_SAMPLES 19
+
+static void by_device_step(const char *dir, unsigned i, void *userdata) {
+        const ByDevice *b = userdata;
+        bool full = i % 5 == 0 || i == BY_DEVICE_SAMPLES - 1;
+        unsigned ram_i = i == 11 ? 10 : i;
+        unsigned sys_base = b->mode == LXCFS_ABOVE ? 5000000 : b->mode == LXCFS_BELOW ? 500 : 1000;
+        char vda[128], sda[128], ram[128], sys_vda[128], sys_ram[128];
+        snprintf(vda, sizeof(vda), "%u 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0", 1000 + 100 * i);
+        snprintf(sys_vda, sizeof(sys_vda), "%u 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0", sys_base + 100 * i);
+        snprintf(sda, sizeof(sda), "%u 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0", b->busy > 1 ? 500 + 50 * i : 0);
+        snprintf(ram, sizeof(ram), "0 0 0 0 %u 0 0 0 0 0 0 0 0 0 0 0 0", i >= 7 ? 10 * (i - 6) : 0);
+        snprintf(sys_ram, sizeof(sys_ram), "0 0 0 0 %u 0 0 0 0 0 0 0 0 0 0 0 0", ram_i >= 7 ? 10 * (ram_i - 6) : 0);
+        bool stats =
+                full || i == 3 || i == 4 || (i >= 11 && i <= 14) || (b->busy > 1 && i > 10) || b->mode != BY_DEVICE;
+        if (b->mode == HALF_RULE)
+                test_writef(dir, "proc/diskstats", "   1 0 ram0 %s\n 254 0 vda %s\n   8 0 sda %s\n", ram, vda, sda);
+        else if (stats)
+                test_writef(dir, "proc/diskstats",
+                            "   7 0 loop0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n   1 0 ram0 %s\n 254 0 vda %s\n"
+                            " 254 1 vda1 %s\n   8 0 sda %s\n",
+                            ram, vda, vda, sda);
+        if ((b->mode == HALF_RULE || (b->busy > 1 && i > 11)) && !full)
+                return;
+        test_writef(dir, "sys/block/vda/stat", "%s\n", b->mode == BY_DEVICE && i == 3 ? "" : sys_vda);
+        test_writef(dir, "sys/block/sda/stat", "%s\n", sda);
+        test_writef(dir, "sys/block/ram0/stat", "%s\n", sys_ram);
+        test_write(dir, "sys/block/loop0/stat", "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+}
+
+static json_t *by_device_profile(DiskMode mode, unsigned busy, char **ret_dir) {
+        ByDevice b = { .mode = mode, .busy = busy };
+        *ret_dir = test_tmpdir();
+        return test_profile_cadence(*ret_dir, BY_DEVICE_SAMPLES, by_device_step, &b);
+}
+
+/* Every interval of vda at 100 reads a second: no read of a stale source anywhere. */
+static void assert_vda_exact(const json_t *doc) {
+        assert_int_equal((int) test_num(doc, "resources.disk.devices.vda.read_iops.n"), BY_DEVICE_SAMPLES - 1);
+        assert_true(test_num(doc, "resources.disk.devices.vda.read_iops.min") == 100);
+        assert_true(test_num(doc, "resources.disk.devices.vda.read_iops.max") == 100);
+}
+
+static void test_by_device(void **state) {
+        char *dir;
+        json_t *doc = by_device_profile(BY_DEVICE, 1, &dir);
+        assert_vda_exact(doc);
+        /* 0 -> 3 -> 4 -> 5 -> 10 -> 11 ... 18: twelve intervals. */
+        assert_int_equal((int) test_num(doc, "resources.disk.devices.ram0.write_iops.n"), 12);
+        assert_int_equal((int) test_num(doc, "resources.disk.devices.ram0.write_iops.longest_interval_s"), 5);
+        assert_true(test_num(doc, "resources.disk.devices.ram0.write_iops.max") == 10);
+        assert_true(test_num(doc, "resources.disk.devices.ram0.write_iops.min") == 0);
+        assert_null(test_path(doc, "resources.disk.devices.loop0"));
+        test_profile_done(doc, dir);
+
+        doc = by_device_profile(BY_DEVICE, 2, &dir);
+        assert_vda_exact(doc);
+        assert_true(test_num(doc, "resources.disk.devices.sda.read_iops.min") == 50);
+        assert_true(test_num(doc, "resources.disk.devices.sda.read_iops.max") == 50);
+        assert_int_equal((int) test_num(doc, "resources.disk.devices.sda.read_iops.n"), BY_DEVICE_SAMPLES - 1);
+        test_profile_done(doc, dir);
+
+        for (DiskMode m = HALF_RULE; m <= LXCFS_BELOW; m++) {
+                doc = by_device_profile(m, m == HALF_RULE ? 2 : 1, &dir);
+                assert_vda_exact(doc);
+                test_profile_done(doc, dir);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse),
@@ -303,6 +397,7 @@ int main(void) {
                 cmocka_unit_test(test_await_spike),
                 cmocka_unit_test(test_missing_sources),
                 cmocka_unit_test(test_slash_in_name),
+                cmocka_unit_test(test_by_device),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -247,6 +247,36 @@ static void test_oom_and_reclaim(void **state) {
         test_profile_done(doc, dir);
 }
 
+/* The counter lines' end and count, which the next full sample's head read relies on. */
+static void test_vmstat_lines(void **state) {
+        uint64_t v[_VMSTAT_MAX];
+        size_t end;
+        unsigned lines;
+        const char text[] = "nr_free_pages 1\npswpin 7\nnr_dirty 3\noom_kill 2\nnr_unstable 0\n";
+        assert_int_equal(vmstat_parse_lines(text, strlen(text), v, &end, &lines), 0);
+        assert_int_equal(lines, 2);
+        assert_int_equal(end, strlen("nr_free_pages 1\npswpin 7\nnr_dirty 3\noom_kill 2\n"));
+        assert_int_equal(v[VMSTAT_OOM_KILL], 2);
+}
+
+/* Counter lines that move past the head read of the previous full sample (a longer line before
+ * oom_kill): the whole file is read again, so no counter reads as 0 (a reset, its delta lost). */
+static void moved_step(const char *dir, unsigned i, void *userdata) {
+        mem_step(dir, i, userdata);
+        char pad[400];
+        memset(pad, '1', sizeof(pad) - 1);
+        pad[sizeof(pad) - 1] = '\0';
+        test_writef(dir, "proc/vmstat", "pswpin 1000\nnr_free_pages %s\noom_kill %u\n", i >= 2 ? pad : "1", 3 + i);
+}
+
+static void test_vmstat_moved(void **state) {
+        MemScenario sc = { .total_kb = 1000000, .avail_kb = 500000 };
+        char *dir;
+        json_t *doc = test_profile_fixture("mem-idle", 4, moved_step, &sc, &dir);
+        assert_true(test_num(doc, "resources.memory.oom_kills.value") == 3);
+        test_profile_done(doc, dir);
+}
+
 static void test_dirty_threshold(void **state) {
         /* Ratio form (fixture: dirty_ratio 20, background 10, bytes 0): 20% of MemAvailable. */
         MemScenario sc = { .total_kb = 1000000, .avail_kb = 500000, .dirty_kb = 60000, .writeback_kb = 25000 };
@@ -302,6 +332,8 @@ int main(void) {
                 cmocka_unit_test(test_meminfo_parse),
                 cmocka_unit_test(test_meminfo_malformed),
                 cmocka_unit_test(test_vmstat_parse),
+                cmocka_unit_test(test_vmstat_lines),
+                cmocka_unit_test(test_vmstat_moved),
                 cmocka_unit_test(test_vmstat_malformed),
                 cmocka_unit_test(test_idle_fixture),
                 cmocka_unit_test(test_swap_finding),

@@ -2,12 +2,15 @@
 /* monitor/metrics-text and status-doc: what GET /metrics and GET /api/v1/status serve. The last
  * sample of each series under its Prometheus name in the base unit (percent as a ratio, us as
  * seconds), a reserved suffix renamed, a second series whose name comes out alike left out with a
- * comment, the series a health family covers not repeated; the health families (counts, drops by
- * reason, collector_up from the staleness bound); the status document's schema and fields. */
+ * comment, the series a health family covers not repeated; objects as labels (one family each,
+ * written whole, a dotted name kept, an application's names left alone); the application records as
+ * histograms; the health families (counts, drops by reason, collector_up from the staleness bound);
+ * the status document's schema and fields. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "monitor-status.h"
 #include "schema.h"
 #include "support.h"
@@ -63,6 +66,11 @@ static void test_series(void **state) {
         assert_int_equal(ring_add(f->r, "monitor.missed_total", "count", T0 + 10000, 2), 0);
         assert_int_equal(ring_add(f->r, "network.interfaces.eth0.1.rx_bytes_per_s", "bytes/s", T0 + 10000, 10), 0);
         assert_int_equal(ring_add(f->r, "network.interfaces.eth0_1.rx_bytes_per_s", "bytes/s", T0 + 10000, 20), 0);
+        assert_int_equal(ring_add(f->r, "network.tcp.retrans_per_s", "1/s", T0 + 10000, 3), 0);
+        assert_int_equal(ring_add(f->r, "network.tcp_retrans_per_s", "1/s", T0 + 10000, 4), 0);
+        assert_int_equal(ring_add(f->r, "cpu.per_cpu.cpu1.utilization_pct", "percent", T0 + 10000, 50), 0);
+        assert_int_equal(ring_add(f->r, "network.interfaces.lo.rx_bytes_per_s", "bytes/s", T0 + 10000, 30), 0);
+        assert_int_equal(ring_add(f->r, "custom.devices.sda.depth", "count", T0 + 10000, 5), 0);
         assert_int_equal(ring_add(f->r, "tasks.forks_total", "count", T0 + 10000, 7), 0);
         assert_int_equal(ring_add(f->r, "disk.devices.vda.util_pct", "percent", T0, 1), 0); /* 10 s old: stale */
         ring_stats(f->r, &f->s.ring);
@@ -76,15 +84,28 @@ static void test_series(void **state) {
             "skytune_cpu_utilization_ratio 0.125\n");
         has(text, "\nskytune_memory_used_bytes 123456789\n");
         has(text, "\nskytune_monitor_cpu_seconds 0.00025\n");
-        has(text, "\nskytune_network_interfaces_eth0_1_rx_bytes_per_second 10\n");
+        /* Objects as labels, each family whole (lo came after another family), a dotted name kept. */
         has(text,
-            "# skytune: series network.interfaces.eth0_1.rx_bytes_per_s left out: its name "
-            "skytune_network_interfaces_eth0_1_rx_bytes_per_second is taken\n");
+            "# HELP skytune_network_interface_rx_bytes_per_second Last sample of the series "
+            "network.interfaces.<interface>.rx_bytes_per_s (bytes/s)\n"
+            "# TYPE skytune_network_interface_rx_bytes_per_second gauge\n"
+            "skytune_network_interface_rx_bytes_per_second{interface=\"eth0.1\"} 10\n"
+            "skytune_network_interface_rx_bytes_per_second{interface=\"eth0_1\"} 20\n"
+            "skytune_network_interface_rx_bytes_per_second{interface=\"lo\"} 30\n");
+        has(text,
+            "# TYPE skytune_cpu_per_cpu_utilization_ratio gauge\nskytune_cpu_per_cpu_utilization_ratio{cpu=\"1\"} "
+            "0.5\n");
+        has(text, "\nskytune_disk_device_util_ratio{device=\"vda\"} 0.01\n");
+        has(text, "\nskytune_network_tcp_retrans_per_second 3\n");
+        has(text, "\nskytune_custom_devices_sda_depth 5\n"); /* an application's name: no labels */
+        has(text,
+            "# skytune: series network.tcp_retrans_per_s left out: its name "
+            "skytune_network_tcp_retrans_per_second is taken\n");
         has(text, "# TYPE skytune_tasks_forks_total counter\nskytune_tasks_forks_total 7\n");
         assert_null(strstr(text, "skytune_monitor_missed_total 2\nskytune")); /* once, as the counter */
         has(text, "# TYPE skytune_monitor_missed_total counter\nskytune_monitor_missed_total 2\n");
         has(text, "skytune_build_info{version=\"" SKYTUNE_VERSION "\"} 1\n");
-        has(text, "\nskytune_monitor_series 8\n");
+        has(text, "\nskytune_monitor_series 13\n");
         has(text, "\nskytune_monitor_ticks_total 61\n");
         has(text, "\nskytune_monitor_interval_seconds 1\n");
         has(text, "\nskytune_monitor_start_time_seconds 1796342340\n");
@@ -101,6 +122,96 @@ static void test_series(void **state) {
                 snprintf(line, sizeof(line), "# TYPE %s ", name);
                 assert_ptr_equal(strstr(text, line), p);
         }
+        free(text);
+}
+
+static int no_point(void *userdata, const char *name, const char *unit, double value) {
+        return 0;
+}
+
+/* The application records as Prometheus histograms: cumulative buckets across harvests (a bound
+ * holds the records of exactly it: 1 ms, 2 s), one over 60 s counted at 60 s in +Inf and the sum
+ * alone, errors per pair; no families without a pair. */
+static void test_app_histograms(void **state) {
+        struct fixture *f = *state;
+        AppMetrics *a;
+        assert_int_equal(app_metrics_new(10, &a), 0);
+        f->s.app = a;
+        char *text;
+        size_t len;
+        assert_int_equal(metrics_text(f->r, &f->s, &text, &len), 0);
+        assert_null(strstr(text, "skytune_app_request"));
+        free(text);
+        static const char first[] = "{\"endpoint\": \"/api/v1/x\", \"response_time\": 0.5}\n"
+                                    "{\"endpoint\": \"/api/v1/x\", \"response_time\": 1}\n"
+                                    "{\"endpoint\": \"/api/v1/x\", \"response_time\": 1.0004}\n"
+                                    "{\"endpoint\": \"/api/v1/x\", \"response_time\": 7}\n"
+                                    "{\"metric\": \"queue.depth\", \"value\": 4}\n";
+        static const char second[] =
+                "{\"endpoint\": \"/api/v1/x\", \"method\": \"GET\", \"response_time\": 2000}\n"
+                "{\"endpoint\": \"/api/v1/x\", \"response_time\": 2000.001}\n"
+                "{\"endpoint\": \"/api/v1/x\", \"response_time\": 70000, \"status_code\": 500}\n"
+                "{\"endpoint\": \"/login\", \"method\": \"post\", \"response_time\": 3, \"status_code\": 503}\n";
+        AppDropNote note;
+        assert_int_equal(app_metrics_feed(a, first, strlen(first), &note), 0);
+        assert_int_equal(app_metrics_harvest(a, 1, no_point, NULL), 0);
+        assert_int_equal(app_metrics_feed(a, second, strlen(second), &note), 0);
+        assert_int_equal(metrics_text(f->r, &f->s, &text, &len), 0);
+        static const char *const le[] = { "0.001", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25",
+                                          "0.5",   "1",     "2",    "5",     "10",   "+Inf" };
+        static const int get[] = { 3, 3, 4, 4, 4, 4, 4, 4, 4, 5, 6, 6, 7 },
+                         post[] = { 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+        has(text,
+            "# TYPE skytune_app_request_duration_seconds histogram\n"
+            "skytune_app_request_duration_seconds_bucket{endpoint=\"api_v1_x\",method=\"GET\",le=\"0.001\"} 3\n");
+        for (size_t i = 0; i < ELEMENTSOF(le); i++) {
+                char line[200];
+                snprintf(
+                        line, sizeof(line),
+                        "\nskytune_app_request_duration_seconds_bucket{endpoint=\"api_v1_x\",method=\"GET\",le=\"%s\"} "
+                        "%d\n",
+                        le[i], get[i]);
+                has(text, line);
+                snprintf(line, sizeof(line),
+                         "\nskytune_app_request_duration_seconds_bucket{endpoint=\"login\",method=\"POST\",le=\"%s\"} "
+                         "%d\n",
+                         le[i], post[i]);
+                has(text, line);
+        }
+        has(text,
+            "\nskytune_app_request_duration_seconds_sum{endpoint=\"api_v1_x\",method=\"GET\"} 64.009501\n"
+            "skytune_app_request_duration_seconds_count{endpoint=\"api_v1_x\",method=\"GET\"} 7\n");
+        has(text,
+            "\nskytune_app_request_duration_seconds_sum{endpoint=\"login\",method=\"POST\"} 0.003\n"
+            "skytune_app_request_duration_seconds_count{endpoint=\"login\",method=\"POST\"} 1\n");
+        has(text,
+            "# TYPE skytune_app_request_errors_total counter\n"
+            "skytune_app_request_errors_total{endpoint=\"api_v1_x\",method=\"GET\"} 1\n"
+            "skytune_app_request_errors_total{endpoint=\"login\",method=\"POST\"} 1\n");
+        assert_null(strstr(text, "queue_depth")); /* a custom metric is no histogram */
+        free(text);
+        app_metrics_free(a);
+}
+
+/* A label value from the host (a cgroup's name) with a backslash, a quote and a newline is escaped as
+ * the exposition format asks; values keep every digit that tells them apart (a histogram's _sum
+ * grows past 10 digits), and a unit's conversion leaves no noise in the last digits. */
+static void test_label_escape_and_digits(void **state) {
+        struct fixture *f = *state;
+        assert_int_equal(ring_add(f->r, "cpu.cgroups.a\\b\"c\nd.throttled_pct", "percent", T0 + 10000, 50), 0);
+        assert_int_equal(ring_add(f->r, "memory.used_bytes", "bytes", T0 + 10000, 1234567890.125), 0);
+        assert_int_equal(ring_add(f->r, "cpu.utilization_pct", "percent", T0 + 10000, 35), 0);
+        assert_int_equal(ring_add(f->r, "monitor.cpu_us", "us", T0 + 10000, 9000), 0);
+        assert_int_equal(ring_add(f->r, "network.tcp.retrans_per_s", "1/s", T0 + 10000, 1e6 + 0.000123), 0);
+        ring_stats(f->r, &f->s.ring);
+        char *text;
+        size_t len;
+        assert_int_equal(metrics_text(f->r, &f->s, &text, &len), 0);
+        has(text, "\nskytune_cpu_cgroup_throttled_ratio{cgroup=\"a\\\\b\\\"c\\nd\"} 0.5\n");
+        has(text, "\nskytune_memory_used_bytes 1234567890.125\n");
+        has(text, "\nskytune_cpu_utilization_ratio 0.35\n"); /* 35 * 0.01 is 0.35000000000000003 */
+        has(text, "\nskytune_monitor_cpu_seconds 0.009\n");
+        has(text, "\nskytune_network_tcp_retrans_per_second 1000000.000123\n");
         free(text);
 }
 
@@ -149,6 +260,8 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_series, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_label_escape_and_digits, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_app_histograms, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_status, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,6 +27,11 @@ static void test_parse(void **state) {
         assert_int_equal(psi_parse(cpu, strlen(cpu), &t), 0);
         assert_false(t.has_full);
         assert_int_equal(t.some_us, 7);
+        /* total= is looked for at the end first, then anywhere in the line. */
+        const char moved[] = "some total=9 avg10=0.00\nfull avg10=0.00\ttotal=11\n";
+        assert_int_equal(psi_parse(moved, strlen(moved), &t), 0);
+        assert_int_equal(t.some_us, 9);
+        assert_int_equal(t.full_us, 11);
 }
 
 static void test_malformed(void **state) {

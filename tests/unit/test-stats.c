@@ -36,6 +36,23 @@ static void test_rng_reference(void **state) {
                 esum += stats_rng_exponential(&r, 2.0);
         }
         assert_near(sum / 70000, 0.5, 0.01);
+        /* Gaussian: mean 0, deviation 1, about 68 % within one deviation; the same for the same seed. */
+        double g = 0, g2 = 0;
+        unsigned within = 0;
+        for (unsigned i = 0; i < 70000; i++) {
+                double x = stats_rng_gauss(&r);
+                g += x;
+                g2 += x * x;
+                within += fabs(x) < 1;
+        }
+        assert_near(g / 70000, 0, 0.02);
+        assert_near(sqrt(g2 / 70000), 1, 0.02);
+        assert_near(within / 70000.0, 0.6827, 0.01);
+        StatsRng a, b;
+        stats_rng_seed(&a, 7);
+        stats_rng_seed(&b, 7);
+        for (int i = 0; i < 10; i++)
+                assert_true(stats_rng_gauss(&a) == stats_rng_gauss(&b));
         assert_near(esum / 70000, 2.0, 0.05);
         for (unsigned i = 0; i < 7; i++)
                 assert_near(hist[i], 10000, 400);
@@ -142,7 +159,7 @@ static void test_bootstrap(void **state) {
         double lo, hi, lo2, hi2;
         assert_int_equal(stats_bootstrap_ratio_ci(a, 12, b, 12, 0.95, 5000, 7, &lo, &hi), 0);
         assert_true(lo <= hi);
-        assert_true(lo > 1.17 && hi < 1.23);           /* true ratio 1.2, 1 % noise */
+        assert_true(lo > 1.17 && hi < 1.23); /* true ratio 1.2, 1 % noise */
         double ratio = stats_median(b, 12) / stats_median(a, 12);
         assert_true(lo <= ratio && ratio <= hi);
         /* Deterministic under a seed. */

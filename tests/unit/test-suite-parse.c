@@ -7,16 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "suite-expect.h"
 #include "suite-run.h"
 #include "suite.h"
 #include "support.h"
 
 static Suite *load_ok(const char *text) {
-        Suite *s = NULL;
-        Error e = ERROR_NULL;
-        if (suite_load_text("t.conf", text, strlen(text), &s, &e) < 0)
-                fail_msg("%s", error_message(&e));
-        return s;
+        return suite_ok_at("t.conf", text);
 }
 
 static void test_full_file(void **state) {
@@ -67,22 +64,7 @@ static void test_shipped_example(void **state) {
         suite_free(s);
 }
 
-static void expect_error(const char *text, unsigned line, const char *needle) {
-        Suite *s = NULL;
-        Error e = ERROR_NULL;
-        assert_true(suite_load_text("bad.conf", text, strlen(text), &s, &e) < 0);
-        assert_null(s);
-        char *msg = error_format(&e);
-        char at[32];
-        if (line)
-                snprintf(at, sizeof(at), "bad.conf:%u:", line);
-        else
-                snprintf(at, sizeof(at), "bad.conf: "); /* the file as a whole */
-        if (!strstr(msg, at) || !strstr(msg, needle))
-                fail_msg("expected '%s' and '%s' in: %s", at, needle, msg);
-        free(msg);
-        error_done(&e);
-}
+#define expect_error suite_expect_error
 
 static void test_errors(void **state) {
         expect_error("name = \"x\";\n", 0, "a suite needs 'benchmarks");
@@ -138,6 +120,23 @@ static void test_errors(void **state) {
         expect_error("benchmarks = (\n { name = \"a\"; kind = \"command\"; command = \"true\"; }\n", 3, "");
         expect_error("bogus = 1;\nbenchmarks = ( { name = \"a\"; kind = \"command\"; command = \"true\"; } );\n", 1,
                      "unknown key 'bogus' in the suite");
+}
+
+/* A round shorter than a second in milliseconds ("500ms"); below the probe's 10 ms and a unit that
+ * is not one are refused at their line. */
+static void test_duration_ms(void **state) {
+        Suite *s = load_ok(
+                "benchmarks = ( { name = \"c\"; kind = \"probe\"; probe = \"cpu\"; duration = \"500ms\"; } );\n");
+        json_t *doc = suite_check_json(s);
+        const json_t *spec = json_object_get(json_array_get(json_object_get(doc, "benchmarks"), 0), "spec");
+        assert_true(json_number_value(json_object_get(spec, "duration_s")) == 0.5);
+        json_decref(doc);
+        suite_free(s);
+        expect_error("benchmarks = (\n { name = \"c\"; kind = \"probe\"; probe = \"cpu\";\n duration = \"5ms\"; } );\n",
+                     3, "duration");
+        expect_error(
+                "benchmarks = (\n { name = \"c\"; kind = \"probe\"; probe = \"cpu\";\n duration = \"5mss\"; } );\n", 3,
+                "\"500ms\"");
 }
 
 /* The probe's options are part of what a benchmark is: another url or users gives another config
@@ -211,9 +210,9 @@ static void test_load_kind(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_full_file), cmocka_unit_test(test_shipped_example),
-                cmocka_unit_test(test_errors),    cmocka_unit_test(test_probe_options_digest),
-                cmocka_unit_test(test_load_kind),
+                cmocka_unit_test(test_full_file),   cmocka_unit_test(test_shipped_example),
+                cmocka_unit_test(test_errors),      cmocka_unit_test(test_probe_options_digest),
+                cmocka_unit_test(test_duration_ms), cmocka_unit_test(test_load_kind),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

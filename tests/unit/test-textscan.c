@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "support.h"
 #include "textscan.h"
@@ -45,6 +47,64 @@ static void test_numbers(void **state) {
         assert_int_equal(scan_double(&s, &d), 0);
         assert_true(d == 2.5);
         assert_int_equal(scan_double(&s, &d), -EBADMSG);
+
+        /* The unchecked path of 19 digits or fewer, and its edges. */
+        s = scan_str("9999999999999999999 0000000000000000000042 0 123x 12:3 07");
+        assert_int_equal(scan_u64(&s, &v), 0);
+        assert_true(v == UINT64_C(9999999999999999999));
+        assert_int_equal(scan_u64(&s, &v), 0); /* 22 digits, checked: leading zeros do not overflow */
+        assert_int_equal(v, 42);
+        assert_int_equal(scan_u64(&s, &v), 0);
+        assert_int_equal(v, 0);
+        assert_int_equal(scan_u64(&s, &v), -EBADMSG);
+        assert_int_equal(scan_u64(&s, &v), -EBADMSG);
+        assert_int_equal(scan_u64(&s, &v), 0);
+        assert_int_equal(v, 7);
+
+        /* The inline path's ends of a number: a tab, a carriage return, a newline (not consumed). */
+        s = scan_str("1\t2\r3\n4");
+        assert_int_equal(scan_u64(&s, &v), 0);
+        assert_int_equal(v, 1);
+        assert_int_equal(scan_u64(&s, &v), 0);
+        assert_int_equal(v, 2);
+        assert_int_equal(scan_u64(&s, &v), 0);
+        assert_int_equal(v, 3);
+        assert_int_equal(scan_u64(&s, &v), -EBADMSG);
+        assert_true(*s.p == '\n');
+}
+
+/* Plain decimals take a path of their own: it must give strtod's double, bit for bit. */
+static void test_plain_decimals(void **state) {
+        Scan words = scan_str("0.10 1.33 2.79 0.005 123456.789012345 999999999999999 0.000000000000001 "
+                              "3.14159265358979 7 007.50"),
+             w;
+        char buf[64];
+        for (unsigned i = 0; i < 20000; i++) {
+                if (scan_word(&words, &w))
+                        snprintf(buf, sizeof(buf), "%.*s", (int) scan_len(w), w.p);
+                else
+                        snprintf(buf, sizeof(buf), "%u.%0*u", i * 7919u % 100000, (int) (i % 9) + 1,
+                                 i * 104729u % 1000000000u);
+                Scan s = scan_str(buf);
+                double d;
+                assert_int_equal(scan_double(&s, &d), 0);
+                double want = strtod(buf, NULL);
+                assert_memory_equal(&d, &want, sizeof(d));
+        }
+        /* Not plain: through strtod, or refused as before. */
+        Scan s = scan_str("1. .5 1e3 -2.5 1.2.3 0x10");
+        double d;
+        assert_int_equal(scan_double(&s, &d), 0);
+        assert_true(d == 1.0);
+        assert_int_equal(scan_double(&s, &d), 0);
+        assert_true(d == 0.5);
+        assert_int_equal(scan_double(&s, &d), 0);
+        assert_true(d == 1000.0);
+        assert_int_equal(scan_double(&s, &d), 0);
+        assert_true(d == -2.5);
+        assert_int_equal(scan_double(&s, &d), -EBADMSG);
+        assert_int_equal(scan_double(&s, &d), 0);
+        assert_true(d == 16.0);
 }
 
 static void test_truncated_buffer(void **state) {
@@ -77,9 +137,8 @@ static void test_find_key(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_lines_and_words),
-                cmocka_unit_test(test_numbers),
-                cmocka_unit_test(test_truncated_buffer),
+                cmocka_unit_test(test_lines_and_words), cmocka_unit_test(test_numbers),
+                cmocka_unit_test(test_plain_decimals),  cmocka_unit_test(test_truncated_buffer),
                 cmocka_unit_test(test_find_key),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,1 @@
+$S bench check $F/bench/kinds.conf

@@ -1,0 +1,1 @@
+$S bench list --help
