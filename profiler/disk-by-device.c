@@ -44,7 +44,11 @@ int disk_by_device_before(DiskByDevice *b, const Sysroot *root, const CounterSet
         int r = grow(b, devs->n);
         if (r < 0)
                 return r;
-        bool skip = b->started && b->wait_full && !full;
+        if (full)
+                b->wait_full = false; /* also when this read of diskstats fails: the next one plans */
+        b->full_run = full && b->last_full;
+        b->last_full = full;
+        bool skip = b->started && (b->wait_full || b->full_run);
         for (size_t i = 0; i < devs->n; i++) {
                 DiskStatFile *df = &b->v[i];
                 df->before_ok = false;
@@ -107,6 +111,11 @@ int disk_by_device_plan(DiskByDevice *b, const Sysroot *root, const CounterSet *
                 return r;
         size_t busy = mark_busy(b, devs);
         b->on = false;
+        if (b->full_run) {
+                for (size_t i = 0; i < devs->n; i++)
+                        kept_file_close(&b->v[i].f);
+                return 0;
+        }
         if (b->wait_full && !full)
                 return 0;
         bool want = 2 * busy <= lines, ok = want, disagreed = !want;
@@ -129,13 +138,16 @@ int disk_by_device_plan(DiskByDevice *b, const Sysroot *root, const CounterSet *
 }
 
 int disk_by_device_sample(DiskByDevice *b, CounterSet *devs, uint64_t now) {
-        /* Every file first, the rows after: a failed one leaves the whole sample to diskstats. */
+        /* Every file first, the rows after: a failed one leaves the whole sample to diskstats, and
+         * no file is read until the next full sample. */
+        b->last_full = false;
         for (size_t i = 0; i < devs->n && i < b->n; i++) {
                 int r = b->v[i].busy ? read_stat(&b->v[i], b->v[i].now) : 0;
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0) {
                         b->on = false;
+                        b->wait_full = true;
                         return 0;
                 }
         }

@@ -32,11 +32,13 @@ typedef struct DiskByDevice {
         bool started;   /* the first read of diskstats is past: only busy devices' files are read */
         bool wait_full; /* the last plan said diskstats (the half rule, a file that disagreed or
                          * failed): no file is read again until the next full sample */
+        bool last_full; /* the sample before was full */
+        bool full_run;  /* this one too (every sample full: none goes by device, no file is read) */
 } DiskByDevice;
 
 /* Just before reading /proc/diskstats (full: at a full sample): the counters of the devices the
  * last plan found busy (at the first read: of every device in devs; none while wait_full, until a
- * full sample). -ENOMEM only; a file that fails is closed. */
+ * full sample, nor at a full sample after a full one). -ENOMEM only; a file that fails is closed. */
 int disk_by_device_before(DiskByDevice *b, const Sysroot *root, const CounterSet *devs, bool full);
 /* Just after, once its rows are in devs (lines: its line count): whether and what to read by
  * device until the next read. -ENOMEM only. */

@@ -305,12 +305,14 @@ static void test_slash_in_name(void **state) {
  * at 16 and 17. With two busy devices and ram0 from 10 on, three of five lines are busy: diskstats
  * at every sample from 11, and the files, right only at full samples and 11, are never read by
  * device. HALF_RULE: two of three lines busy from the start, the files right only at full samples.
- * LXCFS: the files count something else, above or below diskstats. */
+ * LXCFS: the files count something else, above or below diskstats. FULL_FAILS: as BY_DEVICE, but
+ * the read of diskstats at 5 fails (too big): the plan is made at 6, and 7 to 9 go by device. */
 typedef enum DiskMode {
         BY_DEVICE,
         HALF_RULE,
         LXCFS_ABOVE,
         LXCFS_BELOW,
+        FULL_FAILS,
 } DiskMode;
 
 typedef struct ByDevice {
@@ -324,6 +326,7 @@ static void by_device_step(const char *dir, unsigned i, void *userdata) {
         const ByDevice *b = userdata;
         bool full = i % 5 == 0 || i == BY_DEVICE_SAMPLES - 1;
         unsigned ram_i = i == 11 ? 10 : i;
+        bool by_device = b->mode == BY_DEVICE || b->mode == FULL_FAILS;
         unsigned sys_base = b->mode == LXCFS_ABOVE ? 5000000 : b->mode == LXCFS_BELOW ? 500 : 1000;
         char vda[128], sda[128], ram[128], sys_vda[128], sys_ram[128];
         snprintf(vda, sizeof(vda), "%u 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0", 1000 + 100 * i);
@@ -331,8 +334,18 @@ static void by_device_step(const char *dir, unsigned i, void *userdata) {
         snprintf(sda, sizeof(sda), "%u 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0", b->busy > 1 ? 500 + 50 * i : 0);
         snprintf(ram, sizeof(ram), "0 0 0 0 %u 0 0 0 0 0 0 0 0 0 0 0 0", i >= 7 ? 10 * (i - 6) : 0);
         snprintf(sys_ram, sizeof(sys_ram), "0 0 0 0 %u 0 0 0 0 0 0 0 0 0 0 0 0", ram_i >= 7 ? 10 * (ram_i - 6) : 0);
-        bool stats =
-                full || i == 3 || i == 4 || (i >= 11 && i <= 14) || (b->busy > 1 && i > 10) || b->mode != BY_DEVICE;
+        bool stats = full || i == 3 || i == 4 || (i >= 11 && i <= 14) || (b->busy > 1 && i > 10) || !by_device ||
+                (b->mode == FULL_FAILS && i == 6);
+        if (b->mode == FULL_FAILS && i == 5) {
+                size_t big = 17u << 20; /* over the 16 MiB a read of the sysroot takes */
+                char *junk = malloc(big + 1);
+                assert_non_null(junk);
+                memset(junk, 'x', big);
+                junk[big] = '\0';
+                test_write(dir, "proc/diskstats", junk);
+                free(junk);
+                stats = false;
+        }
         if (b->mode == HALF_RULE)
                 test_writef(dir, "proc/diskstats", "   1 0 ram0 %s\n 254 0 vda %s\n   8 0 sda %s\n", ram, vda, sda);
         else if (stats)
@@ -342,7 +355,7 @@ static void by_device_step(const char *dir, unsigned i, void *userdata) {
                             ram, vda, vda, sda);
         if ((b->mode == HALF_RULE || (b->busy > 1 && i > 11)) && !full)
                 return;
-        test_writef(dir, "sys/block/vda/stat", "%s\n", b->mode == BY_DEVICE && i == 3 ? "" : sys_vda);
+        test_writef(dir, "sys/block/vda/stat", "%s\n", by_device && i == 3 ? "" : sys_vda);
         test_writef(dir, "sys/block/sda/stat", "%s\n", sda);
         test_writef(dir, "sys/block/ram0/stat", "%s\n", sys_ram);
         test_write(dir, "sys/block/loop0/stat", "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
@@ -355,10 +368,14 @@ static json_t *by_device_profile(DiskMode mode, unsigned busy, char **ret_dir) {
 }
 
 /* Every interval of vda at 100 reads a second: no read of a stale source anywhere. */
-static void assert_vda_exact(const json_t *doc) {
-        assert_int_equal((int) test_num(doc, "resources.disk.devices.vda.read_iops.n"), BY_DEVICE_SAMPLES - 1);
+static void assert_vda_intervals(const json_t *doc, int intervals) {
+        assert_int_equal((int) test_num(doc, "resources.disk.devices.vda.read_iops.n"), intervals);
         assert_true(test_num(doc, "resources.disk.devices.vda.read_iops.min") == 100);
         assert_true(test_num(doc, "resources.disk.devices.vda.read_iops.max") == 100);
+}
+
+static void assert_vda_exact(const json_t *doc) {
+        assert_vda_intervals(doc, BY_DEVICE_SAMPLES - 1);
 }
 
 static void test_by_device(void **state) {
@@ -385,6 +402,10 @@ static void test_by_device(void **state) {
                 assert_vda_exact(doc);
                 test_profile_done(doc, dir);
         }
+        /* No row at 5: no interval from 4 to 5 or from 5 to 6. */
+        doc = by_device_profile(FULL_FAILS, 1, &dir);
+        assert_vda_intervals(doc, BY_DEVICE_SAMPLES - 3);
+        test_profile_done(doc, dir);
 }
 
 int main(void) {
