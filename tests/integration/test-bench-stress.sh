@@ -21,7 +21,7 @@ warmup = 0;
 benchmarks = (
   { name = "capacity"; kind = "stress"; url = "http://127.0.0.1:$port/"; pattern = "breakpoint"; repetitions = 1;
     options = { start = 100; increment = 100; step = "3s"; sustain = "1s"; slo_p99 = "100ms"; repeats = 1;
-                rest = "1s"; max_steps = 6; }; timeout = "60s"; },
+                rest = "1s"; max_steps = 6; slo_lateness = "50ms"; }; timeout = "60s"; },
   $ramp );
 CONF
 "$skytune" bench check "$tmp/suite.conf" --json >"$tmp/check.json" || fail "bench check"

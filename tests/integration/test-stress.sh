@@ -47,15 +47,16 @@ spike_run() {
 spike_run
 # A stall of the machine (10 ms on 2 of a window's 100 requests) after the drain puts a window out
 # of the band and recovery 3 windows later; noise only ever makes it late, never early. A late one
-# is run once more, its per-second p99 shown; a second late one, or an early one, fails.
-rec=$(j '.stress.spikes[0].recovery_s' spike)
-if [[ $rec != null ]] && awk -v r="$rec" 'BEGIN { exit !(r > 1.65) }'; then
-        echo "spike: recovery $rec s, late; the worst p99 (us) of each second after the spike, then once more:"
+# is run again, its per-second p99 shown, up to twice; a third late one, or an early one, fails.
+for again in 1 2; do
+        rec=$(j '.stress.spikes[0].recovery_s' spike)
+        [[ $rec != null ]] && awk -v r="$rec" 'BEGIN { exit !(r > 1.65) }' || break
+        echo "spike: recovery $rec s, late; the worst p99 (us) of each second after the spike, then once more ($again of 2):"
         jq -c '.stress.spikes[0].end_s as $e | [.intervals[] | select(.step == null and .start_s >= $e)
                 | {s: ((.start_s - $e) | floor), p99: .latency_us.p99}] | group_by(.s) | map(max_by(.p99) | .p99)' \
                 "$tmp/spike.json"
         spike_run
-fi
+done
 [[ $(j .stress.pattern spike) == spike && $(j .stress.analysed spike) == true ]] || fail "spike: no analysis"
 base=$(j .stress.band.p99_median_us spike) peak=$(j '.stress.spikes[0].peak_p99_us' spike)
 within "$peak" "$(awk -v b="$base" 'BEGIN { print 3 * b }')" 1e9 || fail "spike: peak p99 $peak us is not 3x the base's $base us"
@@ -82,7 +83,7 @@ kill "$pid"
 # --- breakpoint: the 300/s capacity, with a p99 SLO of 100 ms (a queue above capacity breaks it).
 start_testserver b --capacity 300 --delay-ms 5
 stress_run 0 bp --pattern breakpoint --start 100 --increment 100 --step 3s --sustain 1s --slo-p99 100ms --repeats 1 --rest 1s \
-        --html "$tmp/bp.html"
+        --slo-lateness 50ms --html "$tmp/bp.html"
 [[ $(j .stress.client_bound bp) == false ]] || fail "breakpoint: client-bound against a 300/s server"
 within "$(j .stress.last_good bp)" 250 330 || fail "breakpoint: last good $(j .stress.last_good bp), want about 300"
 within "$(j .stress.first_bad bp)" 300 420 || fail "breakpoint: first bad $(j .stress.first_bad bp), want just above 300"
