@@ -69,6 +69,7 @@ polkit_rule 'polkit.addRule(function(action, subject) {
                 return polkit.Result.YES;
         }
 });' 48
+sleep 1        # polkitd reloads its rules asynchronously (as in test-helper-auth.sh)
 chmod 0644 "$BUS_TMP/plan.json"
 for sig in INT TERM; do
         t0=$(date +%s%N)
@@ -93,11 +94,34 @@ for sig in INT TERM; do
 done
 
 # 5. No answer: polkitd stopped, so the helper waits for its check of nobody's Apply.
-trap 'rc=$?; kill -CONT "$POLKIT_PID" 2>/dev/null; (exit $rc); bus_teardown' EXIT
+trap 'rc=$?; kill -CONT "$POLKIT_PID" 2>/dev/null; set +e; (exit $rc); bus_teardown' EXIT
 apply_as_nobody() {
         setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env env DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" \
                 "$SKYTUNE" apply --yes --plan "$BUS_TMP/plan.json" --sysroot "$ROOT" </dev/null >"$BUS_TMP/out" 2>"$BUS_TMP/err" &
         pid=$!
+}
+# Until the client ($pid) is on the bus and a helper owns the name (after a kill, only the client's call
+# starts one), then a second more for the call to be queued there.
+reached_helper() {
+        for _ in $(seq 200); do
+                busctl --system list --unique --no-legend 2>/dev/null | awk -v p="$pid" '$2 == p { f = 1 } END { exit !f }' &&
+                        [[ -n $(helper_pid) ]] && break
+                sleep 0.05
+        done
+        sleep 1
+}
+# Kill the helper; none is a failure here, not an error of kill.
+kill_helper() {
+        local hpid
+        hpid=$(helper_pid)
+        [[ -n $hpid ]] || bus_fail "$1: no helper to kill"
+        kill -KILL "$hpid"
+}
+# Interrupt the client and wait until it says it waits for the answer (so the call was sent before).
+interrupt_waiting() {
+        kill -INT "$pid"
+        for _ in $(seq 200); do grep -q "interrupted: waiting for skytune-helper's answer" "$BUS_TMP/err" && return 0; sleep 0.05; done
+        bus_fail "$1: the client did not wait for the answer after SIGINT: $(cat "$BUS_TMP/err")"
 }
 unknown() {        # unknown WHAT RC: exit RC, "outcome unknown" and not "nothing was changed"
         local rc=0
@@ -110,21 +134,21 @@ hcall ListTransactions >/dev/null
 kill -STOP "$POLKIT_PID"
 for interrupt in no yes; do
         apply_as_nobody
-        sleep 1
-        [[ $interrupt == yes ]] && { kill -INT "$pid"; sleep 1; }
-        kill -KILL "$(helper_pid)"
+        reached_helper
+        [[ $interrupt == yes ]] && interrupt_waiting "interrupted: $interrupt"
+        kill_helper "interrupted: $interrupt"
         unknown "the helper gone while the client waited (interrupted: $interrupt)" "$([[ $interrupt == yes ]] && echo 130 || echo 1)"
 done
 setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env env DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" \
         "$SKYTUNE" rollback 20000101T000000-000000-000000 </dev/null >"$BUS_TMP/out" 2>"$BUS_TMP/err" &
 pid=$!
-sleep 1
-kill -KILL "$(helper_pid)"
+reached_helper
+kill_helper rollback
 unknown "rollback, the helper gone while the client waited" 1
 apply_as_nobody
-sleep 1
+reached_helper
 t0=$(date +%s%N)
-kill -INT "$pid"; sleep 1; kill -INT "$pid"
+interrupt_waiting "a second Ctrl-C"; sleep 0.2; kill -INT "$pid"
 unknown "a second Ctrl-C" 130
 (( ($(date +%s%N) - t0) / 1000000 < 3000 )) || bus_fail "a second Ctrl-C: the client kept waiting"
 # (polkitd, woken, cannot resolve the gone client's bus name, so the helper refuses the late call.)

@@ -7,6 +7,7 @@
 # the next the new list). (Without a bus: test-monitor-api.sh.)
 set -euo pipefail
 source "$(dirname "$0")/lib-helper-bus.sh"
+BUS_IDLE=30        # the monitor gives the helper 2 s (TX_TIMEOUT_USEC): no fresh ASan start in its reads
 bus_setup "$1" "$2"
 command -v curl >/dev/null || { echo "SKIP: curl missing (scripts/install-deps.sh --test)"; exit 77; }
 mon=${SKYTUNE_MONITOR:-$BUS_BUILD/monitor/skytune-monitor}

@@ -99,16 +99,25 @@ rc=0; wait $pid || rc=$?
 
 db=$tmp/app.db
 s=app.api_v1_x.GET
-total=$(field "$db" $s.requests_per_s sum)
-within "$total" 200 0.01 || fail "requests_per_s summed over the run is $total, want 200 (100 requests, 0.5 s intervals)"
-within "$(field "$db" $s.requests_per_s max)" 200.0 0 || fail "requests_per_s max: $(field "$db" $s.requests_per_s max)"
+within "$(field "$db" $s.requests sum)" 100 0 || fail "requests summed over the run: $(field "$db" $s.requests sum), want 100"
+# A tick more than half an interval late harvests over two slots (the rates halve) and counts as
+# missed: the rates are exact only without a miss.
+missed=$(field "$db" monitor.missed_total max)
+[ "$missed" != none ] || fail "no monitor.missed_total"
+if within "$missed" 0 0; then
+        total=$(field "$db" $s.requests_per_s sum)
+        within "$total" 200 0.01 || fail "requests_per_s summed over the run is $total, want 200 (100 requests, 0.5 s intervals)"
+        within "$(field "$db" $s.requests_per_s max)" 200.0 0 || fail "requests_per_s max: $(field "$db" $s.requests_per_s max)"
+        within "$(field "$db" $s.response_bytes_per_s max)" 100000.0 0 || fail "response_bytes_per_s"
+else
+        echo "note: $missed ticks missed (a loaded host): requests_per_s and response_bytes_per_s not checked"
+fi
 within "$(field "$db" $s.errors_pct count)" 1 0 || fail "errors_pct: samples only for intervals with requests"
 within "$(field "$db" $s.errors_pct max)" 10.0 0 || fail "errors_pct: $(field "$db" $s.errors_pct max), want 10"
 p95=$(field "$db" $s.latency_p95_ms max)
 within "$p95" 95 0.95 || fail "latency_p95_ms: $p95, want 95 within 1 %"
 within "$(field "$db" $s.latency_p50_ms max)" 50 0.5 || fail "latency_p50_ms"
 within "$(field "$db" $s.latency_mean_ms max)" 50.5 0.001 || fail "latency_mean_ms"
-within "$(field "$db" $s.response_bytes_per_s max)" 100000.0 0 || fail "response_bytes_per_s"
 within "$(field "$db" custom.queue.depth max)" 42.0 0 || fail "custom.queue.depth"
 within "$(field "$db" custom.jobs sum)" 3.0 0 || fail "custom.jobs (a counter): $(field "$db" custom.jobs sum)"
 within "$(field "$db" monitor.app_records_total max)" 102.0 0 || fail "monitor.app_records_total"
@@ -168,8 +177,13 @@ wait_for "$tmp/hup.log" "configuration reloaded"
 send "$sock" "$tmp/two"
 sleep 0.6
 kill -TERM $pid; wait $pid || fail "after the reload: exit $?"
-within "$(field "$tmp/hup.db" app.two.GET.requests_per_s sum)" 5 0.01 ||
-        fail "after raising app_max_series, /two: $(field "$tmp/hup.db" app.two.GET.requests_per_s sum) (want 1 record)"
+within "$(field "$tmp/hup.db" app.two.GET.requests sum)" 1 0 ||
+        fail "after raising app_max_series, /two: $(field "$tmp/hup.db" app.two.GET.requests sum) records (want 1)"
+# (the rate only without a missed tick, as above)
+if within "$(field "$tmp/hup.db" monitor.missed_total max)" 0 0; then
+        within "$(field "$tmp/hup.db" app.two.GET.requests_per_s sum)" 5 0.01 ||
+                fail "after raising app_max_series, /two: $(field "$tmp/hup.db" app.two.GET.requests_per_s sum) per s (want 1 record)"
+fi
 within "$(field "$tmp/hup.db" monitor.app_dropped.over_cap max)" 1 0 || fail "before the reload, /two was not over the cap"
 
 # Stop between ticks: the records since the last one are stored as a last, shorter interval.

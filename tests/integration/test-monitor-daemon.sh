@@ -69,7 +69,7 @@ PY
 "$mon" --config "$tmp/late.conf" --store "$tmp/int.db" --interval 0.2 2>"$tmp/int.log" &
 pid=$!; pids+=($pid)
 wait_for "$tmp/int.log" "sampling every"
-sleep 0.5
+sleep 1        # a rate needs two ticks, and a late tick is skipped: 0.5 s could give one sample
 kill -INT $pid
 rc=0; wait $pid || rc=$?
 [ $rc = 130 ] || fail "SIGINT: exit $rc, not 130"
@@ -199,6 +199,15 @@ sed 's/for = "1h";/for = "1s";/' "$tmp/alerts/t.conf" >"$tmp/alerts-soon/t.conf"
 pid=$!; pids+=($pid)
 wait_for "$tmp/keep2.log" "alert FixtureMemory: firing (crit) as before the restart"
 wait_for "$tmp/keep2.log" "alert Later firing (warn)"
+# The state is kept just after the line is logged: kill -9 only once the store has it.
+kept=
+for _ in $(seq 100); do
+        "$sky" alerts --store "$tmp/keep.db" --json 2>/dev/null | python3 -c '
+import json, sys
+sys.exit(not any(a["name"] == "Later" and a["state"] == "firing" for a in json.load(sys.stdin)["alerts"]))' 2>/dev/null && { kept=1; break; }
+        sleep 0.1
+done
+[ -n "$kept" ] || fail "keep: Later firing never reached the store: $("$sky" alerts --store "$tmp/keep.db" 2>&1)"
 kill -9 $pid; wait $pid 2>/dev/null || true
 grep -q "alert FixtureMemory firing\|alert NoData firing" "$tmp/keep2.log" && fail "keep: fired again after a restart: $(cat "$tmp/keep2.log")"
 sed 's/warn = 1; crit = 1.9;/warn = 5; crit = 9;/' "$tmp/alerts/t.conf" >"$tmp/alerts-raised.conf"
