@@ -107,12 +107,21 @@ rc=0; "$skytune" db pool-sweep --script "$tmp/slots.sql" --dsn "host=127.0.0.1 p
 [[ $rc == 1 ]] && grep -q 'cannot connect to PostgreSQL at host=127.0.0.1' "$tmp/bad.err" || fail "bad DSN: $rc $(cat "$tmp/bad.err")"
 [[ ! -s $tmp/bad.out ]] || fail "bad DSN printed a document"
 
+# progress_after FILE N: waits (up to 20 s) for the progress line of run N, printed when it ends.
+progress_after() {
+        for _ in $(seq 400); do grep -q "^sweep: run $2/" "$1" && return; sleep 0.05; done
+        fail "no progress line for run $2: $(cat "$1")"
+}
+
 # Ctrl-C mid-sweep: exit 130, the document printed, marked interrupted, the run cut short not counted.
+# The signal goes in half a second after run 1 ended, inside run 2 (connecting or running, 1 s):
+# in the gap between two runs no run is cut, and a fixed sleep can fall there.
 set -m
 "$skytune" db pool-sweep --script "$tmp/slots.sql" --clients 1,2 --repeats 5 --duration 1 --warmup 0 "${conn[@]}" \
         --json >"$tmp/int.json" 2>"$tmp/int.err" &
 pid=$!
-sleep 2.5
+progress_after "$tmp/int.err" 1
+sleep 0.5
 kill -INT "$pid"
 rc=0; wait "$pid" || rc=$?
 set +m
@@ -127,9 +136,13 @@ set -m
 "$skytune" db pool-sweep --script "$tmp/slots.sql" --clients 1,2 --repeats 5 --duration 1 --warmup 0 "${conn[@]}" \
         --json >"$tmp/stuck.json" 2>"$tmp/stuck.err" &
 pid=$!
-sleep 1.5
-spid=$(as_pg "$pgbin/psql" -X -At -h "$tmp/pg" -p "$port" -U skytune -d postgres \
-        -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'skytune-sweep-sampler'")
+# The sampler connects before the first run: wait for its backend, not a fixed time.
+for _ in $(seq 100); do
+        spid=$(as_pg "$pgbin/psql" -X -At -h "$tmp/pg" -p "$port" -U skytune -d postgres \
+                -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'skytune-sweep-sampler'")
+        [[ $spid =~ ^[0-9]+$ ]] && break
+        sleep 0.1
+done
 [[ $spid =~ ^[0-9]+$ ]] || fail "no sampler backend: '$spid'"
 kill -STOP "$spid"
 sleep 0.5
@@ -149,7 +162,9 @@ echo "Ctrl-C behind a stopped sampler backend: exit 130 in $(awk -v a="$t0" -v b
 "$skytune" db pool-sweep --script "$tmp/slots.sql" --clients 1,2 --repeats 5 --duration 1 --warmup 0 "${conn[@]}" \
         --json >"$tmp/gone.json" 2>"$tmp/gone.err" &
 pid=$!
-sleep 2.5
+# After run 2 (the runs before the stop are checked), inside run 3.
+progress_after "$tmp/gone.err" 2
+sleep 0.5
 db_server_stop immediate
 rc=0; wait "$pid" || rc=$?
 [[ $rc == 1 ]] || fail "server gone: exit $rc ($(cat "$tmp/gone.err"))"

@@ -10,6 +10,7 @@
 set -euo pipefail
 build=$1 src=$2
 command -v jq >/dev/null || { echo "SKIP: jq is not installed"; exit 77; }
+command -v curl >/dev/null || { echo "SKIP: curl is not installed"; exit 77; }
 source "$src/tests/integration/lib-testserver.sh"
 start_testserver h --delay-ms 2
 url=http://127.0.0.1:$port/
@@ -47,7 +48,11 @@ meminfo() {   # meminfo USED_PERCENT: rewrite the file in place (the profiler ke
         cat "$tmp/meminfo.new" >"$root/proc/meminfo"
 }
 meminfo 85
-(sleep 3 && meminfo 99.9) &
+# 3 s on the run's own clock: from its first request at the server (/_stats, which it does not
+# count), not from here, before a start-up that under ASan on a loaded host can take a second.
+received() { curl -sf "http://127.0.0.1:$port/_stats" | jq .received; }
+n0=$(received) || fail "no /_stats from the test server"
+(for _ in $(seq 200); do [[ $(received) -gt $n0 ]] && break; sleep 0.05; done; sleep 3 && meminfo 99.9) &
 pids+=($!)
 "$skytune" stress --pattern gradual --from 10 --to 110 --ramp 10s "$url" --sysroot "$root" --out "$tmp/mem.json" \
         >"$tmp/mem.txt" 2>"$tmp/mem.err" || fail "stress with --sysroot: $(cat "$tmp/mem.err")"

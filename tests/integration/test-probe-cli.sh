@@ -27,7 +27,15 @@ jq -e '.probes[] | select(.name == "disk") | .round_info[0].detail.dir' "$j" >/d
 # SIGINT in the middle of a disk run: exit 130, fewer rounds marked interrupted, no files.
 "$skytune" probe disk --duration 0.5 --rounds 20 --dir "$tmp/disk" --json >"$tmp/int.json" &
 pid=$!
-sleep 2
+# Before its first round the probe lays out its 64 MiB file (O_TMPFILE: nothing to see in the
+# directory), which on a shared disk can take longer than a round: the signal goes in once the
+# process has written that much (/proc/PID/io wchar), after a few rounds' time.
+for _ in $(seq 300); do
+        w=$(awk '$1 == "wchar:" { print $2 }' /proc/$pid/io 2>/dev/null) || w=
+        [[ ${w:-0} -ge $((64 << 20)) ]] && break
+        sleep 0.1
+done
+sleep 1.5
 kill -INT $pid
 rc=0; wait $pid || rc=$?
 [[ $rc -eq 130 ]] || fail "interrupted run exited $rc"
