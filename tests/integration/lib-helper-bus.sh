@@ -121,10 +121,31 @@ polkit_stop() {
 }
 
 # A polkit rules file (RULE [ORDER], files are read in name order) in this run's rules directory;
-# polkitd notices new files by itself.
+# polkitd notices new files by itself, reloads all of them and then sends Authority.Changed on the
+# bus (with --no-debug it prints nothing): that signal is waited for. The file is written aside and
+# moved in, so that the one reload it causes reads it whole.
 polkit_rule() {
-        printf '%s\n' "$1" >"$BUS_TMP/polkit/rules.d/${2:-49}-skytune-test-$((BUS_RULES++)).rules"
-        sleep 0.3
+        local f=$BUS_TMP/polkit/rules.d/${2:-49}-skytune-test-$((BUS_RULES++)).rules
+        local log=$BUS_TMP/polkit-changed.log mon
+        local match="type='signal',sender='org.freedesktop.PolicyKit1',interface='org.freedesktop.PolicyKit1.Authority',member='Changed'"
+        printf '%s\n' "$1" >"$BUS_TMP/polkit/rule.tmp"
+        # No polkitd running (it reads the file when it starts) or no dbus-monitor: a pause, as before.
+        if [[ -z ${POLKIT_PID:-} ]] || ! command -v dbus-monitor >/dev/null; then
+                mv "$BUS_TMP/polkit/rule.tmp" "$f"
+                sleep 0.3
+                return 0
+        fi
+        dbus-monitor --system "$match" >"$log" 2>&1 &
+        mon=$!
+        # Its match is in place once it prints the NameAcquired it reads after adding it.
+        for _ in $(seq 500); do grep -q 'member=NameAcquired' "$log" && break; sleep 0.02; done
+        grep -q 'member=NameAcquired' "$log" ||
+                { kill "$mon"; wait "$mon" 2>/dev/null; bus_fail "dbus-monitor did not start in 10 s: $(cat "$log")"; }
+        mv "$BUS_TMP/polkit/rule.tmp" "$f"
+        for _ in $(seq 500); do grep -q 'member=Changed' "$log" && break; sleep 0.02; done
+        kill "$mon"; wait "$mon" 2>/dev/null || true
+        grep -q 'member=Changed' "$log" ||
+                bus_fail "polkitd did not reload its rules within 10 s of $f: $(cat "$BUS_TMP/polkitd.log")"
 }
 
 # The activation file: Exec= runs the build's helper on the fixture copy. Extra args are appended.

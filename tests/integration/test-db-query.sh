@@ -17,9 +17,10 @@ j=$tmp/sleep.json
 [[ $(jq '.statements | length' "$j") == 1 ]] || fail "one statement"
 [[ $(jq '.statements[0].rows' "$j") == 25 ]] || fail "rows: $(jq '.statements[0].rows' "$j"), want 25"
 [[ $(jq '.errors.total' "$j") == 0 ]] || fail "errors"
-for p in p50 p90 p95 p99 p99_9 max; do
-        v=$(jq ".statements[0].latency_ms.$p" "$j")
-        within "$v" 19.9 60 || fail "statement $p = $v ms, want 20 ms to 60 ms (pg_sleep(0.02))"
+# Of 25, p99, p99.9 and max are all the slowest one: a single stall of the host, so a looser bound.
+for p in p50:60 p90:60 p95:60 p99:250 p99_9:250 max:250; do
+        v=$(jq ".statements[0].latency_ms.${p%:*}" "$j")
+        within "$v" 19.9 "${p#*:}" || fail "statement ${p%:*} = $v ms, want 20 ms to ${p#*:} ms (pg_sleep(0.02))"
 done
 p50=$(jq .statements[0].latency_ms.p50 "$j") p99=$(jq .statements[0].latency_ms.p99 "$j") mx=$(jq .statements[0].latency_ms.max "$j")
 awk -v a="$p50" -v b="$p99" -v c="$mx" 'BEGIN { exit !(a <= b && b <= c) }' || fail "percentiles out of order: $p50 $p99 $mx"

@@ -15,23 +15,34 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# Start CMD in the background, send SIG after SECONDS, and wait: $rc is its exit code.
+# Start CMD in the background, send SIG after SECONDS, and wait: $rc is its exit code. With
+# sampling=1, SECONDS count from the first sample (the main thread's first sleep, clock_nanosleep on
+# x86_64, comes after it), not from the fork: a slow start-up neither eats the window nor lets the
+# signal come before the handler is installed.
 interrupt() {
-        local sig=$1 after=$2 pid
+        local sig=$1 after=$2 pid nr
         shift 2
         "$@" >"$tmp/out" 2>"$tmp/err" &
         pid=$!
+        if [[ ${sampling:-0} == 1 ]]; then
+                for _ in $(seq 500); do
+                        read -r nr _ <"/proc/$pid/syscall" 2>/dev/null || nr=
+                        [[ $nr == 230 || $nr == 35 ]] && break
+                        sleep 0.02
+                done
+                [[ $nr == 230 || $nr == 35 ]] || { kill "$pid"; fail "$*: not sampling after 10 s (syscall '$nr')"; }
+        fi
         sleep "$after"
         kill -"$sig" "$pid"
         rc=0
         wait "$pid" || rc=$?
 }
 
-# 1. profile, stopped after 2.5 s of 10 (before the second full sample at 5 s) and, with SIGTERM,
-#    after 0.4 s (before even the first 1 s sample).
+# 1. profile, stopped 2.5 s into its window of 10 (before the second full sample at 5 s) and, with
+#    SIGTERM, 0.4 s into it (before even the first 1 s sample).
 for case in "INT 2.5" "TERM 0.4"; do
         set -- $case
-        interrupt "$1" "$2" "$skytune" profile --json --out "$tmp/saved.json"
+        sampling=1 interrupt "$1" "$2" "$skytune" profile --json --out "$tmp/saved.json"
         [[ $rc == 130 ]] || fail "profile stopped by SIG$1 after $2 s exited $rc: $(cat "$tmp/err")"
         cmp -s "$tmp/out" "$tmp/saved.json" || fail "SIG$1: --out differs from what was printed"
         jq -e --argjson t "$2" '.interrupted == true and .window.interrupted == true

@@ -13,7 +13,8 @@ command -v jq >/dev/null || { echo "SKIP: no jq"; exit 77; }
 start_testserver merge --delay-ms 5 --delay-spread-ms 4
 url=http://127.0.0.1:$port/
 
-at=$(date -u -d '+1 seconds' +%Y-%m-%dT%H:%M:%S.%6NZ)
+# 3 s ahead: both agents (ASan start-up on a busy host) are waiting when it comes.
+at=$(date -u -d '+3 seconds' +%Y-%m-%dT%H:%M:%S.%6NZ)
 for i in 0 1; do
         "$skytune" load "$url" --rate 300 --duration 2 --segment $i/2 --start-at "$at" --no-system \
                 --threshold 'p99 < 5s' --threshold 'error_rate < 1% for 1s' --out "$tmp/agent$i.json" \
