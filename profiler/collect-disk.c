@@ -51,7 +51,7 @@ typedef struct DiskState {
         DiskExtra *extra;
         size_t n_extra, extra_cap;
         DiskByDevice bydev;      /* between full samples: the busy devices' own files */
-        size_t last_lines;       /* lines in the previous sample; a change means a device came or went */
+        uint64_t last_sig;       /* the device numbers of the last read (put_lines): a change, a device came or went */
 } DiskState;
 
 static int scan_sys_block(DiskState *st) {
@@ -87,6 +87,56 @@ static size_t count_lines(const char *text, size_t len) {
         return n;
 }
 
+/* A device's row from one diskstats line; with lookup, a name not seen yet is added when it is in
+ * sys/block (a whole device). *sig mixes in the line's device number. */
+static int put_line(DiskState *st, const DiskStatLine *l, uint64_t now, bool lookup, uint64_t *sig) {
+        *sig = (*sig ^ ((uint64_t) l->major << 32 | l->minor)) * UINT64_C(0x100000001b3);
+        size_t nlen = scan_len(l->name);
+        if (nlen >= COUNTER_NAME_MAX)
+                return 0;
+        /* sysfs spells a '/' in a device name as '!' (cciss/c0d0 is sys/block/cciss!c0d0). */
+        char name[COUNTER_NAME_MAX];
+        const char *key = l->name.p;
+        if (memchr(l->name.p, '/', nlen)) {
+                for (size_t i = 0; i < nlen; i++)
+                        name[i] = l->name.p[i] == '/' ? '!' : l->name.p[i];
+                key = name;
+        }
+        CounterObject *o = counter_set_find(&st->devs, key, nlen);
+        if (!o && lookup && st->sysblock_error >= 0) {
+                char path[COUNTER_NAME_MAX + 16];
+                snprintf(path, sizeof(path), "sys/block/%.*s", (int) nlen, key);
+                if (sysroot_exists(st->root, path)) {
+                        int r = counter_set_add(&st->devs, key, nlen, &o);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return o ? counter_set_put(&st->devs, o, now, l->v) : 0;
+}
+
+/* The rows of every line (a second row of an object in one sample is ignored); *ret_sig: the
+ * device numbers' mix, *ret_bad: a line did not parse. */
+static int put_lines(DiskState *st, const char *text, size_t len, uint64_t now, bool lookup, uint64_t *ret_sig,
+                     bool *ret_bad) {
+        Scan s = scan_init(text, len);
+        DiskStatLine l;
+        uint64_t sig = UINT64_C(0xcbf29ce484222325);
+        int r;
+        *ret_bad = false;
+        while ((r = diskstats_next(&s, &l)) != 0) {
+                if (r < 0) {
+                        *ret_bad = true;
+                        continue;
+                }
+                r = put_line(st, &l, now, lookup, &sig);
+                if (r < 0)
+                        return r;
+        }
+        *ret_sig = sig;
+        return 0;
+}
+
 static int disk_sample(void *state, uint64_t now, bool full) {
         DiskState *st = state;
         if (!kept_file_is_open(&st->file))
@@ -105,49 +155,20 @@ static int disk_sample(void *state, uint64_t now, bool full) {
                 st->bad++;
                 return counter_set_end_sample(&st->devs);
         }
-        /* A device that appears during the window: look names up in sys/block only when the set of
-         * lines changed, so that partitions do not cost a lookup on every sample. */
-        size_t lines = count_lines(text, len);
-        bool changed = lines != st->last_lines;
-        st->last_lines = lines;
-        Scan s = scan_init(text, len);
-        DiskStatLine l;
-        bool bad = false;
-        while ((r = diskstats_next(&s, &l)) != 0) {
-                if (r < 0) {
-                        bad = true;
-                        continue;
-                }
-                if (scan_len(l.name) >= COUNTER_NAME_MAX)
-                        continue;
-                /* sysfs spells a '/' in a device name as '!' (cciss/c0d0 is sys/block/cciss!c0d0). */
-                char name[COUNTER_NAME_MAX];
-                size_t nlen = scan_len(l.name);
-                const char *key = l.name.p;
-                if (memchr(l.name.p, '/', nlen)) {
-                        for (size_t i = 0; i < nlen; i++)
-                                name[i] = l.name.p[i] == '/' ? '!' : l.name.p[i];
-                        key = name;
-                }
-                CounterObject *o = counter_set_find(&st->devs, key, nlen);
-                if (!o && changed && st->sysblock_error >= 0) {
-                        char path[COUNTER_NAME_MAX + 16];
-                        snprintf(path, sizeof(path), "sys/block/%.*s", (int) nlen, key);
-                        if (sysroot_exists(st->root, path)) {
-                                r = counter_set_add(&st->devs, key, nlen, &o);
-                                if (r < 0)
-                                        return r;
-                        }
-                }
-                if (o) {
-                        r = counter_set_put(&st->devs, o, now, l.v);
-                        if (r < 0)
-                                return r;
-                }
-        }
+        /* A device that appears during the window: names are looked up in sys/block only when the
+         * device numbers changed (a second pass then), so that partitions do not cost a lookup at
+         * every sample; a device swapped for another keeps the line count, not the numbers. */
+        uint64_t sig;
+        bool bad;
+        r = put_lines(st, text, len, now, false, &sig, &bad);
+        if (r >= 0 && sig != st->last_sig)
+                r = put_lines(st, text, len, now, true, &sig, &bad);
+        if (r < 0)
+                return r;
+        st->last_sig = sig;
         st->bad += bad;
         r = counter_set_end_sample(&st->devs);
-        return r < 0 ? r : disk_by_device_plan(&st->bydev, st->root, &st->devs, lines, full);
+        return r < 0 ? r : disk_by_device_plan(&st->bydev, st->root, &st->devs, count_lines(text, len), full);
 }
 
 static bool name_is_virtual(const char *name) {

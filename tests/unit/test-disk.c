@@ -76,6 +76,8 @@ typedef struct DevScript {
         bool keeps_counters;      /* back after gone_at with its counters running on, not reset */
         unsigned spike_at;        /* from this sample on, write_ms grows by spike_ms per sample more */
         uint64_t spike_ms;
+        unsigned from, until; /* listed from sample `from` (its sys/block entry made then) to before
+                                   * `until` (0: for good) */
 } DevScript;
 
 typedef struct DiskScenario {
@@ -88,8 +90,12 @@ static void disk_step(const char *dir, unsigned i, void *userdata) {
         char text[4096] = "", line[512];
         for (size_t d = 0; d < sc->n; d++) {
                 const DevScript *ds = &sc->dev[d];
-                if (ds->gone_at && i == ds->gone_at)
+                if ((ds->gone_at && i == ds->gone_at) || i < ds->from || (ds->until && i >= ds->until))
                         continue;
+                if (ds->from && i == ds->from) {
+                        snprintf(line, sizeof(line), "sys/block/%s/stat", ds->name);
+                        test_write(dir, line, "0\n");
+                }
                 bool reset = ds->gone_at && i > ds->gone_at && !ds->keeps_counters;
                 uint64_t v[_DISK_MAX];
                 for (int c = 0; c < _DISK_MAX; c++) {
@@ -209,6 +215,27 @@ static void test_rates(void **state) {
         assert_int_equal((int) test_num(doc, "resources.disk.devices.nvme0n1.write_iops.n"), 2);
         assert_true(test_num(doc, "resources.disk.devices.nvme0n1.write_iops.max") == 30);
         assert_null(test_find_finding(doc, "disk.*"));
+        test_profile_done(doc, dir);
+}
+
+/* sdb leaves and sdc (a new sys/block entry) comes at the same sample: the line count stays, the
+ * device numbers change, and sdc is found there. */
+static void test_swap(void **state) {
+        DiskScenario sc = { .n = 3 };
+        sc.dev[0] = dev_line("vda", 254, 0);
+        sc.dev[0].inc[DISK_READS] = 100;
+        sc.dev[1] = dev_line("sdb", 8, 16);
+        sc.dev[1].inc[DISK_READS] = 50;
+        sc.dev[1].until = 3;
+        sc.dev[2] = dev_line("sdc", 8, 32);
+        sc.dev[2].inc[DISK_WRITES] = 70;
+        sc.dev[2].from = 3;
+        char *dir;
+        json_t *doc = test_profile_fixture("disk-basic", 6, disk_step, &sc, &dir);
+        assert_int_equal((int) test_num(doc, "resources.disk.devices.sdb.read_iops.n"), 2);
+        assert_int_equal((int) test_num(doc, "resources.disk.devices.sdc.write_iops.n"), 2);
+        assert_true(test_num(doc, "resources.disk.devices.sdc.write_iops.min") == 70);
+        assert_int_equal((int) test_num(doc, "resources.disk.devices.vda.read_iops.n"), 5);
         test_profile_done(doc, dir);
 }
 
@@ -414,6 +441,7 @@ int main(void) {
                 cmocka_unit_test(test_malformed),
                 cmocka_unit_test(test_idle_fixture_and_facts),
                 cmocka_unit_test(test_rates),
+                cmocka_unit_test(test_swap),
                 cmocka_unit_test(test_util_findings),
                 cmocka_unit_test(test_await_spike),
                 cmocka_unit_test(test_missing_sources),
