@@ -51,7 +51,8 @@ typedef struct DiskState {
         DiskExtra *extra;
         size_t n_extra, extra_cap;
         DiskByDevice bydev;      /* between full samples: the busy devices' own files */
-        uint64_t last_sig;       /* the device numbers of the last read (put_lines): a change, a device came or went */
+        uint64_t
+                last_sig; /* the lines' names and numbers at the last read (put_lines): a change, a device came or went */
 } DiskState;
 
 static int scan_sys_block(DiskState *st) {
@@ -88,10 +89,13 @@ static size_t count_lines(const char *text, size_t len) {
 }
 
 /* A device's row from one diskstats line; with lookup, a name not seen yet is added when it is in
- * sys/block (a whole device). *sig mixes in the line's device number. */
+ * sys/block (a whole device). *sig mixes in the line's device number and name (NVMe hands a freed
+ * 259:N to the next namespace, under another name). */
 static int put_line(DiskState *st, const DiskStatLine *l, uint64_t now, bool lookup, uint64_t *sig) {
-        *sig = (*sig ^ ((uint64_t) l->major << 32 | l->minor)) * UINT64_C(0x100000001b3);
         size_t nlen = scan_len(l->name);
+        *sig = (*sig ^ ((uint64_t) l->major << 32 | l->minor)) * UINT64_C(0x100000001b3);
+        for (size_t i = 0; i < nlen; i++)
+                *sig = (*sig ^ (unsigned char) l->name.p[i]) * UINT64_C(0x100000001b3);
         if (nlen >= COUNTER_NAME_MAX)
                 return 0;
         /* sysfs spells a '/' in a device name as '!' (cciss/c0d0 is sys/block/cciss!c0d0). */
@@ -156,8 +160,8 @@ static int disk_sample(void *state, uint64_t now, bool full) {
                 return counter_set_end_sample(&st->devs);
         }
         /* A device that appears during the window: names are looked up in sys/block only when the
-         * device numbers changed (a second pass then), so that partitions do not cost a lookup at
-         * every sample; a device swapped for another keeps the line count, not the numbers. */
+         * lines' names or numbers changed (a second pass then), so that partitions do not cost a
+         * lookup at every sample; a device swapped for another keeps the line count. */
         uint64_t sig;
         bool bad;
         r = put_lines(st, text, len, now, false, &sig, &bad);
