@@ -48,7 +48,10 @@ int disk_by_device_before(DiskByDevice *b, const Sysroot *root, const CounterSet
                 b->wait_full = false; /* also when this read of diskstats fails: the next one plans */
         b->full_run = full && b->last_full;
         b->last_full = full;
-        bool skip = b->started && (b->wait_full || b->full_run);
+        size_t due = 0;
+        for (size_t i = 0; i < devs->n; i++)
+                due += !b->started || b->v[i].busy;
+        bool skip = (b->started && (b->wait_full || b->full_run)) || due > DISK_BY_DEVICE_MAX;
         for (size_t i = 0; i < devs->n; i++) {
                 DiskStatFile *df = &b->v[i];
                 df->before_ok = false;
@@ -118,7 +121,7 @@ int disk_by_device_plan(DiskByDevice *b, const Sysroot *root, const CounterSet *
         }
         if (b->wait_full && !full)
                 return 0;
-        bool want = 2 * busy <= lines, ok = want, disagreed = !want;
+        bool want = 2 * busy <= lines && busy <= DISK_BY_DEVICE_MAX, ok = want, disagreed = !want;
         for (size_t i = 0; want && i < devs->n; i++) {
                 if (!b->v[i].busy)
                         continue;

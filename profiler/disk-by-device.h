@@ -6,7 +6,8 @@
  * one's file agrees with diskstats: read just before and just after it, its counters enclose the
  * diskstats line's (a container's lxcfs diskstats and the host's sysfs count different things).
  * The devices not picked are held (counter_set_hold): their next interval spans the gap. After the
- * half rule or a file that disagreed or failed, no file is read until the next full sample. */
+ * half rule or a file that disagreed or failed, no file is read until the next full sample. A host
+ * with more than DISK_BY_DEVICE_MAX devices to read reads diskstats: no more files are kept open. */
 #pragma once
 
 #include <stdbool.h>
@@ -16,6 +17,8 @@
 #include "counter-table.h"
 #include "diskstats.h"
 #include "sysroot.h"
+
+#define DISK_BY_DEVICE_MAX 64
 
 typedef struct DiskStatFile {
         KeptFile f;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "disk-by-device.h"
 #include "diskstats.h"
 #include "macro.h"
 #include "scenario.h"
@@ -435,6 +436,40 @@ static void test_by_device(void **state) {
         test_profile_done(doc, dir);
 }
 
+/* More busy devices than DISK_BY_DEVICE_MAX (half the lines: the half rule alone would go by
+ * device): diskstats at every sample, whose lines are right; the devices' files are right only at
+ * full samples, so a read of them between would give a 0 rate. */
+#define CAP_BUSY (DISK_BY_DEVICE_MAX + 6)
+
+static void cap_step(const char *dir, unsigned i, void *userdata) {
+        (void) userdata;
+        bool full = i % 5 == 0 || i == BY_DEVICE_SAMPLES - 1;
+        size_t cap = 256 * CAP_BUSY, len = 0;
+        char *text = malloc(cap), path[64];
+        assert_non_null(text);
+        for (unsigned d = 0; d < 2 * CAP_BUSY; d++) {
+                bool busy = d < CAP_BUSY;
+                unsigned reads = busy ? 1000 + 100 * i : 0, file_reads = busy ? 1000 + 100 * (full ? i : 0) : 0;
+                len += (size_t) snprintf(text + len, cap - len, "   8 %u sd%u %u 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+                                         16 * d, d, reads);
+                snprintf(path, sizeof(path), "sys/block/sd%u/stat", d);
+                test_writef(dir, path, "%u 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n", file_reads);
+        }
+        test_write(dir, "proc/diskstats", text);
+        free(text);
+}
+
+static void test_by_device_cap(void **state) {
+        char *dir = test_tmpdir();
+        json_t *doc = test_profile_cadence(dir, BY_DEVICE_SAMPLES, cap_step, NULL);
+        char key[64];
+        for (unsigned d = 0; d < CAP_BUSY; d += CAP_BUSY - 1) {
+                snprintf(key, sizeof(key), "resources.disk.devices.sd%u.read_iops.min", d);
+                assert_true(test_num(doc, key) == 100);
+        }
+        test_profile_done(doc, dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse),
@@ -447,6 +482,7 @@ int main(void) {
                 cmocka_unit_test(test_missing_sources),
                 cmocka_unit_test(test_slash_in_name),
                 cmocka_unit_test(test_by_device),
+                cmocka_unit_test(test_by_device_cap),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
