@@ -82,9 +82,8 @@ int tsdb_check_batch(const struct tsdb_chunk_in *c, size_t n);
 /* One chunk with its rollups, inside the caller's transaction (tsdb_append_chunk's checks; the one
  * against the log's points only with log_check). */
 int tsdb_append_one(struct tsdb *t, const struct tsdb_chunk_in *c, bool log_check);
-/* The series exists: -ENOENT. The statement is prepared into *cache on the first call and reused
- * (a flush asks for each of its series); the caller finalizes *cache. */
-int tsdb_series_exists(sqlite3 *db, sqlite3_stmt **cache, int64_t series);
+/* The series exists: -ENOENT. A kept statement: a flush asks for each of its series. */
+int tsdb_series_exists(struct tsdb *t, int64_t series);
 /* The t_last of the series' last chunk starting at or before at_or_before; -1 when none. */
 int tsdb_chunk_end(sqlite3 *db, int64_t series, int64_t at_or_before, int64_t *ret);
 /* The flush blob of a log row selected as (codec, blob) from column col: -EBADMSG. */

@@ -104,8 +104,7 @@ int tsdb_load_bounds(struct tsdb *t) {
 static int parts_exist(struct tsdb *t, const struct flush_part *f, size_t n) {
         int r = 0;
         for (size_t i = 0; i < n && r == 0; i++)
-                r = tsdb_series_exists(t->db, &t->kept[TSDB_KEPT_SERIES_EXISTS], f[i].series);
-        tsdb_kept_done(t->kept[TSDB_KEPT_SERIES_EXISTS]);
+                r = tsdb_series_exists(t, f[i].series);
         return r;
 }
 

@@ -53,13 +53,17 @@ int tsdb_chunk_end(sqlite3 *db, int64_t series, int64_t at_or_before, int64_t *r
         return r;
 }
 
-int tsdb_series_exists(sqlite3 *db, sqlite3_stmt **cache, int64_t series) {
+int tsdb_series_exists(struct tsdb *t, int64_t series) {
+        sqlite3_stmt *st;
         int64_t one;
-        int r = *cache ? tsdb_errno(sqlite3_reset(*cache))
-                       : tsdb_prepare(db, "SELECT 1 FROM series WHERE id = ?1", cache);
+        int r = tsdb_kept(t, TSDB_KEPT_SERIES_EXISTS, &st);
+        if (r < 0)
+                return r;
+        r = tsdb_errno(sqlite3_bind_int64(st, 1, series));
         if (r == 0)
-                r = tsdb_errno(sqlite3_bind_int64(*cache, 1, series));
-        return r < 0 ? r : tsdb_step_int(*cache, &one);
+                r = tsdb_step_int(st, &one);
+        tsdb_kept_done(st);
+        return r;
 }
 
 static int insert_chunk(sqlite3 *db, int64_t series, const struct store_point *p, size_t n) {
@@ -181,9 +185,7 @@ int tsdb_check_batch(const struct tsdb_chunk_in *c, size_t n) {
 }
 
 int tsdb_append_one(struct tsdb *t, const struct tsdb_chunk_in *c, bool log_check) {
-        sqlite3_stmt *exists = NULL;
-        int r = tsdb_series_exists(t->db, &exists, c->series);
-        sqlite3_finalize(exists);
+        int r = tsdb_series_exists(t, c->series);
         /* The log's points come after every chunk of their series (queries read them last). */
         struct tsdb_log_bound b = tsdb_log_bound(t, c->series);
         if (r == 0 && log_check && b.t0 >= 0 && b.t0 <= c->p[c->n - 1].t_ms)
