@@ -13,7 +13,7 @@
 #include "series.h"
 #include "textscan.h"
 
-/* Directories only: interface files are regular files and have no memory.current under them. */
+/* With dir_list_dirs: the interface files are regular files, with no memory.current under them. */
 static bool is_entry(const char *name) {
         return name[0] != '.';
 }
@@ -86,7 +86,7 @@ static bool is_slice(const char *name) {
 int cgroup_memory_candidates(const Sysroot *root, const char *cgroot, const CgMemFiles *f, CgMemCandidates *ret) {
         NameList top = {};
         CgMemCandidates c = {};
-        int r = dir_list(root, cgroot, is_entry, &top);
+        int r = dir_list_dirs(root, cgroot, is_entry, &top);
         if (r == -ENOMEM)
                 return r;
         r = 0;
@@ -97,7 +97,7 @@ int cgroup_memory_candidates(const Sysroot *root, const char *cgroot, const CgMe
                 char dir[PATH_MAX], rel[PATH_MAX];
                 NameList sub = {};
                 snprintf(dir, sizeof(dir), "%s/%s", cgroot, top.v[i]);
-                if (dir_list(root, dir, is_entry, &sub) == -ENOMEM)
+                if (dir_list_dirs(root, dir, is_entry, &sub) == -ENOMEM)
                         r = -ENOMEM;
                 for (size_t j = 0; r >= 0 && j < sub.n; j++)
                         if ((size_t) snprintf(rel, sizeof(rel), "%s/%s", top.v[i], sub.v[j]) < sizeof(rel))

@@ -46,8 +46,8 @@ typedef struct CgroupState {
 } CgroupState;
 
 static bool is_cgroup_dir_name(const char *name) {
-        /* Interface files have a controller prefix and a dot, but so do slices and services; only
-         * directories are cgroups, checked by opening <name>/cpu.stat below. */
+        /* Interface files have a controller prefix and a dot, but so do slices and services: only
+         * directories are cgroups (dir_list_dirs), checked by opening <name>/cpu.stat below. */
         return name[0] != '.';
 }
 
@@ -108,7 +108,7 @@ static int cgroup_open(void *state, const Sysroot *root) {
                 return r;
         char rel[PATH_MAX];
         NameList top = {};
-        r = dir_list(root, st->root, is_cgroup_dir_name, &top);
+        r = dir_list_dirs(root, st->root, is_cgroup_dir_name, &top);
         if (r == -ENOMEM)
                 return r;
         for (size_t i = 0; r >= 0 && i < top.n; i++)
@@ -118,7 +118,7 @@ static int cgroup_open(void *state, const Sysroot *root) {
                 return r;
         NameList sys = {};
         snprintf(rel, sizeof(rel), "%s/system.slice", st->root);
-        if (dir_list(root, rel, is_cgroup_dir_name, &sys) == -ENOMEM)
+        if (dir_list_dirs(root, rel, is_cgroup_dir_name, &sys) == -ENOMEM)
                 return -ENOMEM;
         for (size_t i = 0; r >= 0 && i < sys.n; i++)
                 r = watch(st, root, rel, sys.v[i]);

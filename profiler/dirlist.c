@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "dirlist.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@ static int cmp_names(const void *a, const void *b) {
         return strverscmp(*(char *const *) a, *(char *const *) b);
 }
 
-int dir_list(const Sysroot *root, const char *dir, bool (*keep)(const char *name), NameList *ret) {
+static int list(const Sysroot *root, const char *dir, bool (*keep)(const char *name), bool dirs, NameList *ret) {
         _cleanup_closedir_ DIR *d = NULL;
         NameList l = {};
         size_t cap = 0;
@@ -22,7 +23,7 @@ int dir_list(const Sysroot *root, const char *dir, bool (*keep)(const char *name
         for (struct dirent *de; (de = readdir(d));) {
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
-                if (keep && !keep(de->d_name))
+                if ((keep && !keep(de->d_name)) || (dirs && de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
                         continue;
                 r = array_reserve((void **) &l.v, &cap, l.n, sizeof(char *));
                 char *s = r < 0 ? NULL : strdup(de->d_name);
@@ -36,6 +37,14 @@ int dir_list(const Sysroot *root, const char *dir, bool (*keep)(const char *name
                 qsort(l.v, l.n, sizeof(char *), cmp_names);
         *ret = l;
         return 0;
+}
+
+int dir_list(const Sysroot *root, const char *dir, bool (*keep)(const char *name), NameList *ret) {
+        return list(root, dir, keep, false, ret);
+}
+
+int dir_list_dirs(const Sysroot *root, const char *dir, bool (*keep)(const char *name), NameList *ret) {
+        return list(root, dir, keep, true, ret);
 }
 
 void name_list_free(NameList *l) {

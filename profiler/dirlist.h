@@ -15,6 +15,9 @@ typedef struct NameList {
 
 /* Entries of dir other than "." and ".." for which keep() (may be NULL) returns true. */
 int dir_list(const Sysroot *root, const char *dir, bool (*keep)(const char *name), NameList *ret);
+/* The same, directories only (d_type; an entry of a file system that does not say is kept): the
+ * cgroups of a cgroup directory, without its interface files. */
+int dir_list_dirs(const Sysroot *root, const char *dir, bool (*keep)(const char *name), NameList *ret);
 void name_list_free(NameList *l);
 
 #define CPUFREQ_DIR "sys/devices/system/cpu/cpufreq"
