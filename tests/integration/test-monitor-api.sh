@@ -88,12 +88,20 @@ done
 "$sky" monitor query memory.used_pct --store "$store" --since 1h --step 1m --json >"$tmp/none.json" 2>/dev/null || true
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["buckets"]==[], d' "$tmp/none.json" 2>/dev/null ||
         fail "the store holds samples of this run already (flush 1h): $(cat "$tmp/none.json")"
-get "/api/v1/query?series=memory.used_pct&from=-1s&step=200"
-cp "$tmp/out" "$tmp/live.json"
+# The range and /current of one tick (up to 5 tries: a busy host can put a tick between the two
+# requests, and memory.used_pct moves meanwhile).
+for _ in 1 2 3 4 5; do
+        get "/api/v1/query?series=memory.used_pct&from=-1s&step=200"
+        cp "$tmp/out" "$tmp/live.json"
+        get "/api/v1/current?prefix=memory."
+        cp "$tmp/out" "$tmp/cur.json"
+        python3 -c 'import json, sys
+q, c = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+sys.exit(c["t"] != q["series"][0]["points"][-1][0])' "$tmp/live.json" "$tmp/cur.json" 2>/dev/null && break
+done
 get "/api/v1/current?prefix=monitor."
 cp "$tmp/out" "$tmp/own.json"
-get "/api/v1/current?prefix=memory."
-python3 - "$tmp/live.json" "$tmp/out" "$tmp/own.json" <<'PY' || fail "live query: $(cat "$tmp/live.json") / $(cat "$tmp/out") / $(cat "$tmp/own.json")"
+python3 - "$tmp/live.json" "$tmp/cur.json" "$tmp/own.json" <<'PY' || fail "live query: $(cat "$tmp/live.json") / $(cat "$tmp/cur.json") / $(cat "$tmp/own.json")"
 import json, sys
 q, cur = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 missed = json.load(open(sys.argv[3]))["values"]["monitor.missed_total"]
