@@ -137,6 +137,17 @@ static void ratio_row(FILE *f, const json_t *m) {
         ticks(f, &r, AXIS_R, "\xc3\x97");
 }
 
+void bench_html_svg_open(FILE *f, const char *id, const char *cls, int w, int h, const json_t *m, const char *caption) {
+        fprintf(f,
+                "<figure><svg id=\"%s\" class=\"%s\" viewBox=\"0 0 %d %d\" width=\"100%%\" role=\"img\" "
+                "xmlns=\"http://www.w3.org/2000/svg\"><title>",
+                id, cls, w, h);
+        markup_put(f, jstr_or(m, "benchmark", "?"));
+        fputc(' ', f);
+        markup_put(f, jstr_or(m, "metric", "?"));
+        fprintf(f, ": %s</title>\n", caption);
+}
+
 void bench_html_metric_svg(FILE *f, const json_t *m, const char *id) {
         const json_t *sa = json_object_get(m, "samples_a"), *sb = json_object_get(m, "samples_b");
         Range r = { INFINITY, -INFINITY };
@@ -151,14 +162,7 @@ void bench_html_metric_svg(FILE *f, const json_t *m, const char *id) {
                         widen(&r, json_number_value(v));
         pad(&r);
         const char *unit = jstr_or(m, "unit", "");
-        fprintf(f,
-                "<figure><svg id=\"%s\" class=\"distribution\" viewBox=\"0 0 %d %d\" width=\"100%%\" role=\"img\" "
-                "xmlns=\"http://www.w3.org/2000/svg\"><title>",
-                id, W, H);
-        markup_put(f, jstr_or(m, "benchmark", "?"));
-        fputc(' ', f);
-        markup_put(f, jstr_or(m, "metric", "?"));
-        fputs(": the repetitions of A and B, and B/A with its interval</title>\n", f);
+        bench_html_svg_open(f, id, "distribution", W, H, m, "the repetitions of A and B, and B/A with its interval");
         side(f, &r, sa, jnum(m, "median_a"), ROW_A, false);
         side(f, &r, sb, jnum(m, "median_b"), ROW_B, true);
         ticks(f, &r, AXIS_V, unit);

@@ -10,6 +10,9 @@
 /* One metric of a skytune.bench-compare/1 document as an inline SVG in a <figure>: the repetitions
  * of both sides, their medians, and the ratio with its interval, threshold and gate. */
 void bench_html_metric_svg(FILE *f, const json_t *m, const char *id);
+/* A metric's figure and SVG opened (id, its class, w x h), with the title "BENCHMARK METRIC: caption"
+ * of m; the caller draws and closes them. */
+void bench_html_svg_open(FILE *f, const char *id, const char *cls, int w, int h, const json_t *m, const char *caption);
 /* One metric of a skytune.bench-trends/1 document (series: an entry of its "metrics") as an inline
  * SVG in a <figure>: every run's median over time, the segments' means, doc's changes of this
  * metric with their magnitude and doc's tuning markers with the transaction ids. */

@@ -198,14 +198,8 @@ static void tuning(FILE *f, const Scale *s, const json_t *doc) {
 
 void bench_html_trend_svg(FILE *f, const json_t *doc, const json_t *series, const char *id) {
         Scale s = scale(series);
-        fprintf(f,
-                "<figure><svg id=\"%s\" class=\"trend\" viewBox=\"0 0 %d %d\" width=\"100%%\" role=\"img\" "
-                "xmlns=\"http://www.w3.org/2000/svg\"><title>",
-                id, W, H);
-        markup_put(f, jstr_or(series, "benchmark", "?"));
-        fputc(' ', f);
-        markup_put(f, jstr_or(series, "metric", "?"));
-        fputs(": each run's median over time, the segments' means and the changes</title>\n", f);
+        bench_html_svg_open(f, id, "trend", W, H, series,
+                            "each run's median over time, the segments' means and the changes");
         axes(f, &s, jstr_or(series, "unit", ""));
         points(f, &s, json_object_get(series, "points"));
         segments(f, &s, series);
