@@ -4,9 +4,14 @@
  * `skytune profile --duration 0`.
  *
  *   bench-sample [--blocks N] [--samples N] [--skytune PATH] [--sysroot DIR] [--breakdown]
+ *                [--pace US] [--profile-only]
  *
  * Prints the median over blocks of the mean CPU time per sample (CLOCK_PROCESS_CPUTIME_ID), so a
- * noisy neighbour inflates one block, not the figure. */
+ * noisy neighbour inflates one block, not the figure. The samples follow each other at once, on a
+ * clock that advances 1 s a sample: on an idle host nothing moves between two of them, as in an idle
+ * second. --pace sleeps US microseconds before each sample (CPU time excludes it), so that traffic
+ * running beside the benchmark moves counters between samples, as in a busy second; --profile-only
+ * measures the profile alone (A B A B runs of two builds). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -87,8 +92,8 @@ static int collector_cost(const Collector *c, const Sysroot *root, unsigned samp
         double t0 = cpu_now_us();
         int r = 0;
         for (unsigned n = 0; r >= 0 && c->sample && n < samples; n++) {
-                bool full = every || n % per_full == 0;
-                if (c->sample(st, (n + 1) * 1000000ull, full) == -ENOMEM ||
+                SampleKind kind = every ? SAMPLE_LAST : n % per_full == 0 ? SAMPLE_FULL : SAMPLE_QUICK;
+                if (c->sample(st, (n + 1) * 1000000ull, kind) == -ENOMEM ||
                     (c->interval && c->interval(st, &sink) == -ENOMEM))
                         r = -ENOMEM;
         }
@@ -122,17 +127,20 @@ static void baseline_pread(const int *fds) {
 int main(int argc, char **argv) {
         unsigned blocks = 8, samples = 1000;
         const char *skytune = NULL, *sysroot = NULL;
-        bool per_collector = false;
+        bool per_collector = false, profile_only = false;
+        unsigned long pace_us = 0;
         static const struct option opts[] = {
                 { "blocks", required_argument, NULL, 'b' },
                 { "samples", required_argument, NULL, 'n' },
                 { "skytune", required_argument, NULL, 's' },
                 { "sysroot", required_argument, NULL, 'r' },
                 { "breakdown", no_argument, NULL, 'B' },
+                { "pace", required_argument, NULL, 'p' },
+                { "profile-only", no_argument, NULL, 'P' },
                 {},
         };
         int c;
-        while ((c = getopt_long(argc, argv, "b:n:s:r:B", opts, NULL)) != -1)
+        while ((c = getopt_long(argc, argv, "b:n:s:r:Bp:P", opts, NULL)) != -1)
                 switch (c) {
                 case 'b':
                         blocks = (unsigned) strtoul(optarg, NULL, 10);
@@ -149,12 +157,20 @@ int main(int argc, char **argv) {
                 case 'B':
                         per_collector = true;
                         break;
+                case 'p':
+                        pace_us = strtoul(optarg, NULL, 10);
+                        break;
+                case 'P':
+                        profile_only = true;
+                        break;
                 default:
-                        fprintf(stderr, "usage: %s [--blocks N] [--samples N] [--skytune PATH] [--sysroot DIR] [--breakdown]\n",
+                        fprintf(stderr,
+                                "usage: %s [--blocks N] [--samples N] [--skytune PATH] [--sysroot DIR] [--breakdown]\n"
+                                "       [--pace US] [--profile-only]\n",
                                 argv[0]);
                         return 2;
                 }
-        if (blocks == 0 || samples == 0)
+        if (blocks == 0 || samples == 0 || pace_us >= 1000000)
                 return 2;
 
         Sysroot *root = NULL;
@@ -179,8 +195,12 @@ int main(int argc, char **argv) {
         uint64_t clock = 1;
         for (unsigned b = 0; b < blocks; b++)
                 for (size_t k = 0; k < _SIDES; k++) {
+                        if (profile_only && k != STEADY)
+                                continue;
                         double t0 = cpu_now_us();
                         for (unsigned i = 0; i < samples; i++) {
+                                if (pace_us)
+                                        (void) nanosleep(&(struct timespec) { .tv_nsec = (long) pace_us * 1000 }, NULL);
                                 if (k == OPENREAD)
                                         baseline_sample();
                                 else if (k == PREAD)
@@ -203,12 +223,14 @@ int main(int argc, char **argv) {
         printf("full sample, all collectors, as `skytune profile` runs them (1 s interval):\n");
         printf("                                     %8.1f us CPU per sample (median of %u blocks x %u samples)\n",
                m[STEADY], blocks, samples);
-        printf("every source read at every sample:   %8.1f us CPU per sample\n", m[EVERY]);
-        printf("11 core /proc files, open/read/close: %7.1f us (reference VM: 130)\n", m[OPENREAD]);
-        printf("11 core /proc files, kept, pread:    %8.1f us (reference VM: 75)\n", m[PREAD]);
-        printf("target on this machine:              %8.1f us (100 us scaled by the pread baseline)\n",
-               100.0 * m[PREAD] / 75.0);
-        printf("ratio skytune / pread baseline:      %8.2f (target 100/75 = 1.33)\n", m[STEADY] / m[PREAD]);
+        if (!profile_only) {
+                printf("every source read at every sample:   %8.1f us CPU per sample\n", m[EVERY]);
+                printf("11 core /proc files, open/read/close: %7.1f us (reference VM: 130)\n", m[OPENREAD]);
+                printf("11 core /proc files, kept, pread:    %8.1f us (reference VM: 75)\n", m[PREAD]);
+                printf("target on this machine:              %8.1f us (100 us scaled by the pread baseline)\n",
+                       100.0 * m[PREAD] / 75.0);
+                printf("ratio skytune / pread baseline:      %8.2f (target 100/75 = 1.33)\n", m[STEADY] / m[PREAD]);
+        }
         printf("metrics in the profile:              %8zu\n", metrics);
         for (size_t k = 0; k < _SIDES; k++)
                 free(t[k]);

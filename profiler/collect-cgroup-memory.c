@@ -283,7 +283,8 @@ static bool still_there(const CgMem *c) {
         return fstat(c->f[F_STAT].fd, &sb) == 0 && sb.st_nlink > 0;
 }
 
-static int cgmem_sample(void *state, uint64_t now, bool full) {
+static int cgmem_sample(void *state, uint64_t now, SampleKind kind) {
+        bool full = kind != SAMPLE_QUICK;
         CgMemState *st = state;
         if (!st->first_at)
                 st->first_at = now;

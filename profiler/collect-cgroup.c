@@ -126,7 +126,7 @@ static int cgroup_open(void *state, const Sysroot *root) {
         return r;
 }
 
-static int cgroup_sample(void *state, uint64_t now, bool full) {
+static int cgroup_sample(void *state, uint64_t now, SampleKind kind) {
         CgroupState *st = state;
         for (size_t i = 0; i < st->ncg; i++) {
                 Cgroup *c = &st->cg[i];

@@ -50,7 +50,7 @@ static void cpu_first(CpuState *st, const ProcStat *ps) {
                 snprintf(st->cpu_obj[c], sizeof(st->cpu_obj[c]), "per_cpu/cpu%u", st->cpu_id[c]);
 }
 
-static int cpu_sample(void *state, uint64_t now, bool full) {
+static int cpu_sample(void *state, uint64_t now, SampleKind kind) {
         CpuState *st = state;
         st->fresh = false;
         if (!kept_file_is_open(&st->file))

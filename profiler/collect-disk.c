@@ -141,7 +141,8 @@ static int put_lines(DiskState *st, const char *text, size_t len, uint64_t now, 
         return 0;
 }
 
-static int disk_sample(void *state, uint64_t now, bool full) {
+static int disk_sample(void *state, uint64_t now, SampleKind kind) {
+        bool full = kind != SAMPLE_QUICK;
         DiskState *st = state;
         if (!kept_file_is_open(&st->file))
                 return 0;

@@ -60,7 +60,7 @@ static int parse_file_nr(const char *text, size_t len, uint64_t row[_FNR_MAX]) {
         return 0;
 }
 
-static int files_sample(void *state, uint64_t now, bool full) {
+static int files_sample(void *state, uint64_t now, SampleKind kind) {
         FilesState *st = state;
         if (!kept_file_is_open(&st->file_nr))
                 return 0;

@@ -161,7 +161,8 @@ static int sample_softirqs(IrqState *st, uint64_t now) {
         return 0;
 }
 
-static int irq_sample(void *state, uint64_t now, bool full) {
+static int irq_sample(void *state, uint64_t now, SampleKind kind) {
+        bool full = kind != SAMPLE_QUICK;
         IrqState *st = state;
         int r = 0;
         if (!full)      /* both files are read at full samples only */

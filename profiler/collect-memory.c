@@ -97,7 +97,8 @@ static int read_vmstat(MemState *st, uint64_t *row) {
         return r;
 }
 
-static int mem_sample(void *state, uint64_t now, bool full) {
+static int mem_sample(void *state, uint64_t now, SampleKind kind) {
+        bool full = kind != SAMPLE_QUICK;
         MemState *st = state;
         uint64_t mrow[_MEMINFO_MAX], vrow[_VMSTAT_MAX];
         st->mem_fresh = st->vm_fresh = false;

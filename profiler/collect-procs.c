@@ -100,7 +100,7 @@ static int snapshot_into(ProcsState *st, const Sysroot *root, Snapshot *snap, ui
         return 0;
 }
 
-static int procs_sample(void *state, uint64_t now, bool full) {
+static int procs_sample(void *state, uint64_t now, SampleKind kind) {
         ProcsState *st = state;
         st->last_at = now;
         if (st->taken > 0)

@@ -54,7 +54,7 @@ static int psi_open(void *state, const Sysroot *root) {
         return 0;
 }
 
-static int psi_sample(void *state, uint64_t now, bool full) {
+static int psi_sample(void *state, uint64_t now, SampleKind kind) {
         PsiState *st = state;
         for (size_t i = 0; i < PSI_N; i++) {
                 st->fresh[i] = false;

@@ -53,7 +53,7 @@ static int tasks_open(void *state, const Sysroot *root) {
         return 0;
 }
 
-static int tasks_sample(void *state, uint64_t now, bool full) {
+static int tasks_sample(void *state, uint64_t now, SampleKind kind) {
         TasksState *st = state;
         const char *text;
         size_t len;

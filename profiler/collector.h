@@ -16,6 +16,15 @@
 #include "report.h"
 #include "sysroot.h"
 
+/* What a sample reads (profiler_sample): the cheap sources (QUICK); the costly ones too (FULL); at
+ * the window's last sample every source, none taken as unchanged from another's reading (LAST), so
+ * that the window's totals are whole. */
+typedef enum SampleKind {
+        SAMPLE_QUICK,
+        SAMPLE_FULL,
+        SAMPLE_LAST,
+} SampleKind;
+
 typedef struct Collector {
         const char *name;
         size_t state_size;   /* zeroed state handed to every callback */
@@ -25,9 +34,9 @@ typedef struct Collector {
          * collectors that watch such things besides what they find themselves. */
         int (*target)(void *state, const Sysroot *root, const char *name);
         /* Store one sample. A source that fails to parse is counted, not fatal (see report). Sources
-         * whose kernel side is costly and that only feed rates are read when full is true (see
+         * whose kernel side is costly and that only feed rates are read at FULL and LAST samples (see
          * profiler_sample); the others at every sample. */
-        int (*sample)(void *state, uint64_t now_usec, bool full);
+        int (*sample)(void *state, uint64_t now_usec, SampleKind kind);
         /* Optional, streaming: called right after each sample(); emits into sink the metrics of the
          * interval that ended at that sample (from the last two readable samples) and the gauges read
          * at it. The profile reports every series emitted (series-table.h) before calling report(). */

@@ -118,9 +118,9 @@ static int profiler_emit(void *userdata, const MetricPoint *point) {
         return r;
 }
 
-static int collector_sample(Profiler *p, size_t i, uint64_t now_usec, bool full) {
+static int collector_sample(Profiler *p, size_t i, uint64_t now_usec, SampleKind kind) {
         const Collector *c = collector_table[i];
-        int r = c->sample ? c->sample(p->state[i], now_usec, full) : 0;
+        int r = c->sample ? c->sample(p->state[i], now_usec, kind) : 0;
         if (r == -ENOMEM || !c->interval)
                 return r;
         MetricSink sink = { profiler_emit, p };
@@ -135,8 +135,9 @@ int profiler_sample(Profiler *p, uint64_t now_usec, bool last) {
                 p->full_at = now_usec;
                 p->full_samples++;
         }
+        SampleKind kind = last ? SAMPLE_LAST : full ? SAMPLE_FULL : SAMPLE_QUICK;
         for (size_t i = 0; i < collector_table_size; i++) {
-                int r = collector_sample(p, i, now_usec, full);
+                int r = collector_sample(p, i, now_usec, kind);
                 if (r == -ENOMEM)
                         return r;
         }

@@ -32,7 +32,9 @@ Profiler *profiler_free(Profiler *p);
  * their window average. So they are read at "full" samples only: the first, the last, and the first
  * one at least the full period (default 5 s) after the previous full one. Their rates are over those
  * longer, unequal intervals, which the summaries weigh by their length (report_series_weighted);
- * every other source, /proc/net/snmp included (CurrEstab is a gauge), is read at every sample. */
+ * every other source, /proc/net/snmp included (CurrEstab is a gauge), is read at every sample. A
+ * collector may take a source as unchanged at a full sample when another one it read proves it (netstat
+ * after snmp), never at the last (SAMPLE_LAST, collector.h). */
 #define PROFILER_FULL_PERIOD_USEC UINT64_C(5000000)
 int profiler_sample(Profiler *p, uint64_t now_usec, bool last);
 /* 0 reads every source at every sample (tests of per-interval behaviour, benchmarks). */

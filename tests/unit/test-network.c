@@ -191,6 +191,7 @@ typedef struct NetScenario {
          * listener on port 8080's SYN_RECV entries and accept queue. */
         unsigned tw_client, tw_dests, tw_server, tw_server_eph, syn_recv, accept_q;
         bool tcp;
+        bool tcp_idle;                  /* no segment received, sent or retransmitted (snmp) */
 } NetScenario;
 
 /* The kernel's %08X of an IPv4 address (a __be32 printed as a host integer). */
@@ -233,6 +234,8 @@ static void write_tcp(const char *dir, const NetScenario *sc) {
 
 static void net_step(const char *dir, unsigned i, void *userdata) {
         const NetScenario *sc = userdata;
+        /* Every listen-queue event is a segment received. */
+        unsigned long long in_segs = sc->tcp_idle ? 0 : 1 + sc->overflows + sc->drops + sc->cookies + sc->reqq;
         test_writef(dir, "proc/net/netstat",
                     "TcpExt: SyncookiesSent SyncookiesRecv PruneCalled TW ListenOverflows ListenDrops TCPBacklogDrop "
                     "TCPTimeouts TCPReqQFullDrop TCPRcvQDrop TCPSynRetrans\n"
@@ -245,13 +248,13 @@ static void net_step(const char *dir, unsigned i, void *userdata) {
                     "Ip: Forwarding DefaultTTL\nIp: 2 64\n"
                     "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets "
                     "CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors\n"
-                    "Tcp: 1 200 120000 -1 %u %u %llu 0 17 709 %llu %llu 0 %u 0\n"
+                    "Tcp: 1 200 120000 -1 %u %u %llu 0 17 %llu %llu %llu 0 %u 0\n"
                     "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors\n"
                     "Udp: 29 0 %llu 30 %llu 0 0\n"
                     "UdpLite: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors\n"
                     "UdpLite: 0 0 0 0 555 0 0\n",
-                    14 + 3 * i, 2 + i, i * sc->attempt_fails, 538 + i * sc->out_segs, i * sc->retrans, 2 * i, i * sc->udp_rcvbuf,
-                    i * sc->udp_rcvbuf);
+                    14 + 3 * i, 2 + i, i * sc->attempt_fails, 709 + i * in_segs, 538 + i * sc->out_segs,
+                    i * sc->retrans, 2 * i, i * sc->udp_rcvbuf, i * sc->udp_rcvbuf);
         unsigned long long tw = sc->tcp ? sc->tw_client + sc->tw_server + sc->tw_server_eph : sc->tw;
         test_writef(dir, "proc/net/sockstat", "sockets: used 14\nTCP: inuse 1 orphan 0 tw %llu alloc 1 mem 0\n", tw);
         if (sc->tcp)
@@ -296,6 +299,30 @@ static void test_idle(void **state) {
         /* 1 MB/s received on a 1000 Mb/s full-duplex link: 0.8 %. */
         assert_true(test_num(doc, "resources.network.interfaces.eth0.util_pct.value") == 0.8);
         assert_null(test_path(doc, "resources.network.interfaces.lo.util_pct"));
+        test_profile_done(doc, dir);
+}
+
+/* No TCP segment moved (snmp's InSegs, OutSegs and RetransSegs): netstat's last row stands for a
+ * full sample instead of a read. TCPTimeouts goes up by 2 a second in the fixture all the same, as at
+ * SYN-ACK timers' final expiries, where no segment goes out: the window's last sample reads it, so
+ * the window's rate is whole, and a read comes at least every 60 s (the monitor has no last sample). */
+static void test_netstat_idle_tcp(void **state) {
+        NetScenario sc = { .tcp_idle = true };
+        char *dir;
+        json_t *doc = test_profile_fixture("net-idle", 4, net_step, &sc, &dir);
+        assert_true(test_num(doc, "resources.network.tcp.timeouts_per_s.value") == 2);
+        assert_true(test_num(doc, "resources.network.tcp.timeouts_per_s.max") == 6);   /* all 3 s in the last */
+        test_profile_done(doc, dir);
+
+        doc = test_profile_fixture("net-idle", 70, net_step, &sc, &dir);
+        assert_true(test_num(doc, "resources.network.tcp.timeouts_per_s.value") == 2);
+        assert_true(test_num(doc, "resources.network.tcp.timeouts_per_s.max") == 120); /* read at 60 s */
+        test_profile_done(doc, dir);
+
+        /* A segment a second: netstat is read at every full sample. */
+        sc.tcp_idle = false;
+        doc = test_profile_fixture("net-idle", 4, net_step, &sc, &dir);
+        assert_true(test_num(doc, "resources.network.tcp.timeouts_per_s.max") == 2);
         test_profile_done(doc, dir);
 }
 
@@ -498,6 +525,7 @@ int main(void) {
                 cmocka_unit_test(test_netstat_layout),
                 cmocka_unit_test(test_sockstat),
                 cmocka_unit_test(test_idle),
+                cmocka_unit_test(test_netstat_idle_tcp),
                 cmocka_unit_test(test_listen_overflows),
                 cmocka_unit_test(test_syn_queue),
                 cmocka_unit_test(test_retrans),
