@@ -26,6 +26,11 @@ static int open_stat(DiskStatFile *df, const Sysroot *root, const char *name) {
         return kept_file_open(&df->f, root, path);
 }
 
+static void close_stat(DiskStatFile *df) {
+        kept_file_close(&df->f);
+        df->agreed = false;
+}
+
 /* A file that cannot be read or parsed is closed: the next plan opens it again. */
 static int read_stat(DiskStatFile *df, uint64_t v[_DISK_MAX]) {
         const char *text;
@@ -36,7 +41,7 @@ static int read_stat(DiskStatFile *df, uint64_t v[_DISK_MAX]) {
                 r = diskstats_counters(&s, v);
         }
         if (r < 0)
-                kept_file_close(&df->f);
+                close_stat(df);
         return r;
 }
 
@@ -59,7 +64,7 @@ int disk_by_device_before(DiskByDevice *b, const Sysroot *root, const CounterSet
                         continue;
                 if ((!b->started || df->busy) && (r = open_stat(df, root, devs->obj[i].name)) == -ENOMEM)
                         return r;
-                if (!kept_file_is_open(&df->f))
+                if (!kept_file_is_open(&df->f) || df->agreed)
                         continue;
                 r = read_stat(df, df->before);
                 if (r == -ENOMEM)
@@ -96,6 +101,8 @@ static size_t mark_busy(DiskByDevice *b, const CounterSet *devs) {
 /* Whether the device's file agrees with its diskstats row: 1 yes, 0 no, -EAGAIN not known yet (a
  * device first busy now has no read before), -ENOMEM. */
 static int agrees(DiskStatFile *df, const Sysroot *root, const CounterObject *o) {
+        if (df->agreed && kept_file_is_open(&df->f))
+                return 1;
         uint64_t after[_DISK_MAX];
         int r = open_stat(df, root, o->name);
         r = r < 0 ? r : read_stat(df, after);
@@ -105,7 +112,8 @@ static int agrees(DiskStatFile *df, const Sysroot *root, const CounterObject *o)
                 return 0;
         if (!df->before_ok)
                 return -EAGAIN;
-        return encloses(df->before, counter_table_row(&o->t, o->t.n - 1), after);
+        df->agreed = encloses(df->before, counter_table_row(&o->t, o->t.n - 1), after);
+        return df->agreed;
 }
 
 int disk_by_device_plan(DiskByDevice *b, const Sysroot *root, const CounterSet *devs, size_t lines, bool full) {
@@ -116,7 +124,7 @@ int disk_by_device_plan(DiskByDevice *b, const Sysroot *root, const CounterSet *
         b->on = false;
         if (b->full_run) {
                 for (size_t i = 0; i < devs->n; i++)
-                        kept_file_close(&b->v[i].f);
+                        close_stat(&b->v[i]);
                 return 0;
         }
         if (b->wait_full && !full)
@@ -134,7 +142,7 @@ int disk_by_device_plan(DiskByDevice *b, const Sysroot *root, const CounterSet *
         /* Files that say nothing useful are not read again until the next full sample. */
         for (size_t i = 0; i < devs->n; i++)
                 if (!b->v[i].busy || disagreed)
-                        kept_file_close(&b->v[i].f);
+                        close_stat(&b->v[i]);
         b->wait_full = disagreed;
         b->on = ok;
         return 0;
