@@ -26,11 +26,6 @@ static int open_stat(DiskStatFile *df, const Sysroot *root, const char *name) {
         return kept_file_open(&df->f, root, path);
 }
 
-static void close_stat(DiskStatFile *df) {
-        kept_file_close(&df->f);
-        df->agreed = false;
-}
-
 /* A file that cannot be read or parsed is closed: the next plan opens it again. */
 static int read_stat(DiskStatFile *df, uint64_t v[_DISK_MAX]) {
         const char *text;
@@ -41,7 +36,7 @@ static int read_stat(DiskStatFile *df, uint64_t v[_DISK_MAX]) {
                 r = diskstats_counters(&s, v);
         }
         if (r < 0)
-                close_stat(df);
+                kept_file_close(&df->f);
         return r;
 }
 
@@ -64,7 +59,7 @@ int disk_by_device_before(DiskByDevice *b, const Sysroot *root, const CounterSet
                         continue;
                 if ((!b->started || df->busy) && (r = open_stat(df, root, devs->obj[i].name)) == -ENOMEM)
                         return r;
-                if (!kept_file_is_open(&df->f) || df->agreed)
+                if (!kept_file_is_open(&df->f))
                         continue;
                 r = read_stat(df, df->before);
                 if (r == -ENOMEM)
@@ -101,8 +96,6 @@ static size_t mark_busy(DiskByDevice *b, const CounterSet *devs) {
 /* Whether the device's file agrees with its diskstats row: 1 yes, 0 no, -EAGAIN not known yet (a
  * device first busy now has no read before), -ENOMEM. */
 static int agrees(DiskStatFile *df, const Sysroot *root, const CounterObject *o) {
-        if (df->agreed && kept_file_is_open(&df->f))
-                return 1;
         uint64_t after[_DISK_MAX];
         int r = open_stat(df, root, o->name);
         r = r < 0 ? r : read_stat(df, after);
@@ -112,8 +105,7 @@ static int agrees(DiskStatFile *df, const Sysroot *root, const CounterObject *o)
                 return 0;
         if (!df->before_ok)
                 return -EAGAIN;
-        df->agreed = encloses(df->before, counter_table_row(&o->t, o->t.n - 1), after);
-        return df->agreed;
+        return encloses(df->before, counter_table_row(&o->t, o->t.n - 1), after);
 }
 
 int disk_by_device_plan(DiskByDevice *b, const Sysroot *root, const CounterSet *devs, size_t lines, bool full) {
@@ -124,7 +116,7 @@ int disk_by_device_plan(DiskByDevice *b, const Sysroot *root, const CounterSet *
         b->on = false;
         if (b->full_run) {
                 for (size_t i = 0; i < devs->n; i++)
-                        close_stat(&b->v[i]);
+                        kept_file_close(&b->v[i].f);
                 return 0;
         }
         if (b->wait_full && !full)
@@ -142,7 +134,7 @@ int disk_by_device_plan(DiskByDevice *b, const Sysroot *root, const CounterSet *
         /* Files that say nothing useful are not read again until the next full sample. */
         for (size_t i = 0; i < devs->n; i++)
                 if (!b->v[i].busy || disagreed)
-                        close_stat(&b->v[i]);
+                        kept_file_close(&b->v[i].f);
         b->wait_full = disagreed;
         b->on = ok;
         return 0;

@@ -4,8 +4,7 @@
  * (eight loop devices, an unused zram). At each read of diskstats the plan picks the devices that
  * have counted I/O; it reads them by device only when they are at most half the lines and each
  * one's file agrees with diskstats: read just before and just after it, its counters enclose the
- * diskstats line's (a container's lxcfs diskstats and the host's sysfs count different things). A
- * file that agreed is trusted while it stays open: not read at full samples (two reads a device).
+ * diskstats line's (a container's lxcfs diskstats and the host's sysfs count different things).
  * The devices not picked are held (counter_set_hold): their next interval spans the gap. After the
  * half rule or a file that disagreed or failed, no file is read until the next full sample. A host
  * with more than DISK_BY_DEVICE_MAX devices to read reads diskstats: no more files are kept open. */
@@ -25,7 +24,6 @@ typedef struct DiskStatFile {
         KeptFile f;
         bool busy;      /* counted I/O at the last read of /proc/diskstats */
         bool before_ok; /* before[] was read just before that read */
-        bool agreed;    /* its file agreed with diskstats, and stayed open since: trusted */
         uint64_t before[_DISK_MAX];
         uint64_t now[_DISK_MAX]; /* a sample's read, put once every file was read */
 } DiskStatFile;

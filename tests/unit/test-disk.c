@@ -334,16 +334,13 @@ static void test_slash_in_name(void **state) {
  * at every sample from 11, and the files, right only at full samples and 11, are never read by
  * device. HALF_RULE: two of three lines busy from the start, the files right only at full samples.
  * LXCFS: the files count something else, above or below diskstats. FULL_FAILS: as BY_DEVICE, but
- * the read of diskstats at 5 fails (too big): the plan is made at 6, and 7 to 9 go by device.
- * TRUSTED: vda's file reads well at 3, and is garbage at the full samples 5 and 10: having agreed
- * at 0 and stayed open, it is not read at a full sample, so the samples after them go by device. */
+ * the read of diskstats at 5 fails (too big): the plan is made at 6, and 7 to 9 go by device. */
 typedef enum DiskMode {
         BY_DEVICE,
         HALF_RULE,
         LXCFS_ABOVE,
         LXCFS_BELOW,
         FULL_FAILS,
-        TRUSTED,
 } DiskMode;
 
 typedef struct ByDevice {
@@ -357,7 +354,7 @@ static void by_device_step(const char *dir, unsigned i, void *userdata) {
         const ByDevice *b = userdata;
         bool full = i % 5 == 0 || i == BY_DEVICE_SAMPLES - 1;
         unsigned ram_i = i == 11 ? 10 : i;
-        bool by_device = b->mode == BY_DEVICE || b->mode == FULL_FAILS || b->mode == TRUSTED;
+        bool by_device = b->mode == BY_DEVICE || b->mode == FULL_FAILS;
         unsigned sys_base = b->mode == LXCFS_ABOVE ? 5000000 : b->mode == LXCFS_BELOW ? 500 : 1000;
         char vda[128], sda[128], ram[128], sys_vda[128], sys_ram[128];
         snprintf(vda, sizeof(vda), "%u 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0", 1000 + 100 * i);
@@ -386,8 +383,7 @@ static void by_device_step(const char *dir, unsigned i, void *userdata) {
                             ram, vda, vda, sda);
         if ((b->mode == HALF_RULE || (b->busy > 1 && i > 11)) && !full)
                 return;
-        bool garbage = b->mode == TRUSTED ? i == 5 || i == 10 : by_device && i == 3;
-        test_writef(dir, "sys/block/vda/stat", "%s\n", garbage ? "" : sys_vda);
+        test_writef(dir, "sys/block/vda/stat", "%s\n", by_device && i == 3 ? "" : sys_vda);
         test_writef(dir, "sys/block/sda/stat", "%s\n", sda);
         test_writef(dir, "sys/block/ram0/stat", "%s\n", sys_ram);
         test_write(dir, "sys/block/loop0/stat", "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
@@ -437,9 +433,6 @@ static void test_by_device(void **state) {
         /* No row at 5: no interval from 4 to 5 or from 5 to 6. */
         doc = by_device_profile(FULL_FAILS, 1, &dir);
         assert_vda_intervals(doc, BY_DEVICE_SAMPLES - 3);
-        test_profile_done(doc, dir);
-        doc = by_device_profile(TRUSTED, 1, &dir);
-        assert_vda_exact(doc);
         test_profile_done(doc, dir);
 }
 
