@@ -170,8 +170,10 @@ int main(int argc, char **argv) {
                                 argv[0]);
                         return 2;
                 }
-        if (blocks == 0 || samples == 0 || pace_us >= 1000000)
+        if (blocks == 0 || samples == 0 || pace_us >= 1000000) {
+                fprintf(stderr, "bench-sample: --blocks and --samples take 1 or more, --pace under 1000000 (us)\n");
                 return 2;
+        }
 
         Sysroot *root = NULL;
         Profiler *p = NULL;

@@ -284,8 +284,8 @@ static bool still_there(const CgMem *c) {
 }
 
 static int cgmem_sample(void *state, uint64_t now, SampleKind kind) {
-        bool full = kind != SAMPLE_QUICK;
         CgMemState *st = state;
+        bool full = kind != SAMPLE_QUICK;
         if (!st->first_at)
                 st->first_at = now;
         for (size_t i = 0; i < st->ncg; i++) {

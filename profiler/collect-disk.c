@@ -142,8 +142,8 @@ static int put_lines(DiskState *st, const char *text, size_t len, uint64_t now, 
 }
 
 static int disk_sample(void *state, uint64_t now, SampleKind kind) {
-        bool full = kind != SAMPLE_QUICK;
         DiskState *st = state;
+        bool full = kind != SAMPLE_QUICK;
         if (!kept_file_is_open(&st->file))
                 return 0;
         int r = !full && st->bydev.on ? disk_by_device_sample(&st->bydev, &st->devs, now) : 0;

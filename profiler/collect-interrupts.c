@@ -162,8 +162,8 @@ static int sample_softirqs(IrqState *st, uint64_t now) {
 }
 
 static int irq_sample(void *state, uint64_t now, SampleKind kind) {
-        bool full = kind != SAMPLE_QUICK;
         IrqState *st = state;
+        bool full = kind != SAMPLE_QUICK;
         int r = 0;
         if (!full)      /* both files are read at full samples only */
                 return 0;

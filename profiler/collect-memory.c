@@ -98,8 +98,8 @@ static int read_vmstat(MemState *st, uint64_t *row) {
 }
 
 static int mem_sample(void *state, uint64_t now, SampleKind kind) {
-        bool full = kind != SAMPLE_QUICK;
         MemState *st = state;
+        bool full = kind != SAMPLE_QUICK;
         uint64_t mrow[_MEMINFO_MAX], vrow[_VMSTAT_MAX];
         st->mem_fresh = st->vm_fresh = false;
         int r = sample_into(&st->meminfo, &st->mem, now, &st->meminfo_bad, meminfo_parse, mrow, &st->mem_fresh);

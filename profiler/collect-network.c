@@ -13,12 +13,13 @@
 #include "counter-table.h"
 #include "macro.h"
 #include "netdev.h"
+#include "netstat-repeat.h"
 #include "netstat.h"
+#include "network-findings.h"
+#include "network-iface.h"
 #include "safe-text.h"
 #include "series.h"
 #include "source-error.h"
-#include "network-findings.h"
-#include "network-iface.h"
 #include "tcp-socket-scan.h"
 
 enum {
@@ -60,9 +61,8 @@ static const NetstatField ext_fields[_EXT_MAX] = {
 
 enum { SOCK_TW, SOCK_ORPHAN, _SOCK_MAX };
 
-/* The snmp segment counters a TcpExt counter of ext_fields moves with: each one counts at a received
- * segment (the listen queues, backlog drops), or where RetransSegs counts too (SYN retransmits). */
-static const int tcp_segs[] = { SNMP_IN_SEGS, SNMP_OUT_SEGS, SNMP_RETRANS };
+/* The snmp counters the TcpExt counters of ext_fields move with (netstat-repeat.h). */
+static const int tcp_segs[NETSTAT_TCP_SEGS] = { SNMP_IN_SEGS, SNMP_OUT_SEGS, SNMP_RETRANS };
 
 /* One source file: kept open, parsed into a CounterTable row per sample. */
 typedef struct NetSource {
@@ -80,9 +80,7 @@ typedef struct NetSource {
 typedef struct NetState {
         const Sysroot *root;
         NetSource dev, snmp, ext, sock;  /* ext (netstat) at full samples only */
-        uint64_t ext_read_at;            /* time of the last read of netstat's file */
-        uint64_t ext_segs[ELEMENTSOF(tcp_segs)]; /* snmp's tcp_segs then (sample_ext) */
-        bool ext_segs_ok;
+        NetstatRepeat ext_repeat;        /* whether netstat need be read at a full sample */
         CounterSet ifaces;       /* _NETDEV_MAX counters per interface */
         NetIface *iface;
         size_t n_iface, iface_cap;
@@ -237,39 +235,37 @@ static int tcp_sample(NetState *st) {
         return 0;
 }
 
-/* Whether no TCP segment was received, sent or retransmitted since netstat was last read: snmp's
- * counters of this sample equal those read with it. Then netstat's counters cannot have moved, but
- * for TCPTimeouts counted at a SYN-ACK timer's final expiry (no segment goes out): its count is in
- * the next read, which comes within NET_EXT_REPEAT_MAX_USEC or at the window's last sample. */
-#define NET_EXT_REPEAT_MAX_USEC UINT64_C(60000000)
-
-static bool snmp_segs(const NetSource *snmp, uint64_t segs[ELEMENTSOF(tcp_segs)]) {
-        const uint64_t *row = snmp->fresh ? counter_table_row(&snmp->t, snmp->t.n - 1) : NULL;
-        for (size_t i = 0; row && i < ELEMENTSOF(tcp_segs); i++) {
+/* snmp's tcp_segs at this sample (back 0) or the one before (back 1); NULL when not known. */
+static const uint64_t *snmp_segs(const NetSource *snmp, size_t back, uint64_t segs[NETSTAT_TCP_SEGS]) {
+        const uint64_t *row =
+                snmp->fresh && snmp->t.n > back ? counter_table_row(&snmp->t, snmp->t.n - 1 - back) : NULL;
+        for (size_t i = 0; row && i < NETSTAT_TCP_SEGS; i++) {
                 if (!(snmp->found & (UINT64_C(1) << tcp_segs[i])))
-                        return false;
+                        return NULL;
                 segs[i] = row[tcp_segs[i]];
         }
-        return row != NULL;
+        return row ? segs : NULL;
 }
 
-/* netstat costs the kernel about 14 us, 40 % of a full sample: on a host whose TCP is idle its last
- * row stands for this sample, as if read again. */
+/* netstat at a full sample: read, or its last row again while TCP is idle (netstat-repeat.h). */
 static int sample_ext(NetState *st, uint64_t now, SampleKind kind) {
-        uint64_t segs[ELEMENTSOF(tcp_segs)] = {};
-        bool have = snmp_segs(&st->snmp, segs);
-        const uint64_t *last = st->ext.t.n ? counter_table_row(&st->ext.t, st->ext.t.n - 1) : NULL;
-        if (kind == SAMPLE_FULL && have && st->ext_segs_ok && last && now - st->ext_read_at < NET_EXT_REPEAT_MAX_USEC &&
-            memcmp(segs, st->ext_segs, sizeof(segs)) == 0) {
+        uint64_t segs[NETSTAT_TCP_SEGS], prev[NETSTAT_TCP_SEGS];
+        NetSource *ext = &st->ext;
+        const uint64_t *last = ext->t.n ? counter_table_row(&ext->t, ext->t.n - 1) : NULL;
+        if (kept_file_is_open(&ext->file) && last &&
+            netstat_repeat_ok(&st->ext_repeat, snmp_segs(&st->snmp, 0, segs), now, kind == SAMPLE_FULL)) {
                 uint64_t row[_EXT_MAX];
                 memcpy(row, last, sizeof(row));
-                st->ext.fresh = true;
-                return counter_table_push(&st->ext.t, now, row);
+                ext->fresh = true;
+                return counter_table_push(&ext->t, now, row);
         }
-        st->ext_read_at = now;
-        st->ext_segs_ok = have;
-        memcpy(st->ext_segs, segs, sizeof(segs));
-        return sample_source(st, &st->ext, now);
+        int r = sample_source(st, ext, now);
+        if (r < 0 || !ext->fresh)
+                return r;
+        const uint64_t *row = counter_table_row(&ext->t, ext->t.n - 1);
+        bool timeouts = row && ext->found & (UINT64_C(1) << EXT_TIMEOUTS);
+        netstat_repeat_read(&st->ext_repeat, snmp_segs(&st->snmp, 1, prev), now, timeouts ? &row[EXT_TIMEOUTS] : NULL);
+        return 0;
 }
 
 static int net_sample(void *state, uint64_t now, SampleKind kind) {
@@ -279,6 +275,7 @@ static int net_sample(void *state, uint64_t now, SampleKind kind) {
          * average, and the file is a fraction of the cost of netstat (5 against 14 us here). */
         NetSource *all[] = { &st->dev, &st->sock, &st->snmp, &st->ext };
         st->scanned = false;
+        st->ext_repeat.to_fresh = false;
         for (size_t i = 0; i < ELEMENTSOF(all); i++)
                 all[i]->fresh = false;
         for (size_t i = 0; i < 3; i++) {
@@ -393,7 +390,6 @@ static const RateSpec ext_rates[] = {
         { EXT_SYNCOOKIES_SENT, "syncookies_sent_per_s", "1/s" },
         { EXT_REQ_Q_FULL_DROP, "req_q_full_drops_per_s", "1/s" },
         { EXT_BACKLOG_DROP, "backlog_drops_per_s", "1/s" },
-        { EXT_TIMEOUTS, "timeouts_per_s", "1/s" },
         { EXT_SYN_RETRANS, "syn_retrans_per_s", "1/s" },
 };
 static const RateSpec snmp_rates[] = {
@@ -415,6 +411,9 @@ static int net_interval(void *state, const MetricSink *sink) {
         NetState *st = state;
         int r = emit_interfaces(st, sink);
         r = r ?: emit_rates(&st->ext, "tcp", ext_rates, ELEMENTSOF(ext_rates), sink);
+        double v, dt;
+        if (r >= 0 && netstat_repeat_timeouts(&st->ext_repeat, &v, &dt))
+                r = network_emit(sink, "tcp", "timeouts_per_s", "1/s", METRIC_WEIGHT_TIME, v, dt);
         r = r ?: emit_rates(&st->snmp, "tcp", snmp_rates, ELEMENTSOF(snmp_rates), sink);
         r = r ?: emit_retrans(st, sink);
         r = r ?: emit_gauges(st, sink);

@@ -37,7 +37,8 @@ Profiler *profiler_free(Profiler *p);
  * after snmp), never at the last (SAMPLE_LAST, collector.h). */
 #define PROFILER_FULL_PERIOD_USEC UINT64_C(5000000)
 int profiler_sample(Profiler *p, uint64_t now_usec, bool last);
-/* 0 reads every source at every sample (tests of per-interval behaviour, benchmarks). */
+/* 0 makes every sample full (tests of per-interval behaviour, benchmarks): every source is due at
+ * every sample, netstat's last row standing for a read while TCP is idle. */
 void profiler_set_full_period(Profiler *p, uint64_t usec);
 unsigned profiler_samples(const Profiler *p);
 

@@ -9,6 +9,7 @@
 #include "macro.h"
 #include "netdev.h"
 #include "netstat.h"
+#include "profiler.h"
 #include "scenario.h"
 
 static const char dev_text[] =
@@ -192,6 +193,7 @@ typedef struct NetScenario {
         unsigned tw_client, tw_dests, tw_server, tw_server_eph, syn_recv, accept_q;
         bool tcp;
         bool tcp_idle;                  /* no segment received, sent or retransmitted (snmp) */
+        unsigned segs_at, overflow_at;  /* from these samples on (0: never): one InSegs, one overflow more */
 } NetScenario;
 
 /* The kernel's %08X of an IPv4 address (a __be32 printed as a host integer). */
@@ -236,14 +238,15 @@ static void net_step(const char *dir, unsigned i, void *userdata) {
         const NetScenario *sc = userdata;
         /* Every listen-queue event is a segment received. */
         unsigned long long in_segs = sc->tcp_idle ? 0 : 1 + sc->overflows + sc->drops + sc->cookies + sc->reqq;
+        unsigned long long late = sc->overflow_at && i >= sc->overflow_at;
         test_writef(dir, "proc/net/netstat",
                     "TcpExt: SyncookiesSent SyncookiesRecv PruneCalled TW ListenOverflows ListenDrops TCPBacklogDrop "
                     "TCPTimeouts TCPReqQFullDrop TCPRcvQDrop TCPSynRetrans\n"
                     "TcpExt: %llu 0 0 12 %llu %llu 0 %u %llu 0 %llu\n"
                     "IpExt: InNoRoutes InOctets\nIpExt: 0 20448617\n"
                     "MPTcpExt: MPCapableSYNRX\nMPTcpExt: 0\n",
-                    i * sc->cookies, i * sc->overflows, i * (sc->overflows + sc->drops), 2 * i, i * sc->reqq,
-                    i * sc->syn_retrans);
+                    i * sc->cookies, i * sc->overflows + late, i * (sc->overflows + sc->drops) + late, 2 * i,
+                    i * sc->reqq, i * sc->syn_retrans);
         test_writef(dir, "proc/net/snmp",
                     "Ip: Forwarding DefaultTTL\nIp: 2 64\n"
                     "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets "
@@ -253,8 +256,8 @@ static void net_step(const char *dir, unsigned i, void *userdata) {
                     "Udp: 29 0 %llu 30 %llu 0 0\n"
                     "UdpLite: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors\n"
                     "UdpLite: 0 0 0 0 555 0 0\n",
-                    14 + 3 * i, 2 + i, i * sc->attempt_fails, 709 + i * in_segs, 538 + i * sc->out_segs,
-                    i * sc->retrans, 2 * i, i * sc->udp_rcvbuf, i * sc->udp_rcvbuf);
+                    14 + 3 * i, 2 + i, i * sc->attempt_fails, 709 + i * in_segs + (sc->segs_at && i >= sc->segs_at),
+                    538 + i * sc->out_segs, i * sc->retrans, 2 * i, i * sc->udp_rcvbuf, i * sc->udp_rcvbuf);
         unsigned long long tw = sc->tcp ? sc->tw_client + sc->tw_server + sc->tw_server_eph : sc->tw;
         test_writef(dir, "proc/net/sockstat", "sockets: used 14\nTCP: inuse 1 orphan 0 tw %llu alloc 1 mem 0\n", tw);
         if (sc->tcp)
@@ -304,26 +307,70 @@ static void test_idle(void **state) {
 
 /* No TCP segment moved (snmp's InSegs, OutSegs and RetransSegs): netstat's last row stands for a
  * full sample instead of a read. TCPTimeouts goes up by 2 a second in the fixture all the same, as at
- * SYN-ACK timers' final expiries, where no segment goes out: the window's last sample reads it, so
- * the window's rate is whole, and a read comes at least every 60 s (the monitor has no last sample). */
+ * timer expiries that send nothing: its rate is taken between real reads (0, 1 and the last: its
+ * baseline is snmp one sample before a read), and a read comes at least every 60 s. */
 static void test_netstat_idle_tcp(void **state) {
         NetScenario sc = { .tcp_idle = true };
         char *dir;
-        json_t *doc = test_profile_fixture("net-idle", 4, net_step, &sc, &dir);
+        json_t *doc = test_profile_fixture("net-idle", 5, net_step, &sc, &dir);
         assert_true(test_num(doc, "resources.network.tcp.timeouts_per_s.value") == 2);
-        assert_true(test_num(doc, "resources.network.tcp.timeouts_per_s.max") == 6);   /* all 3 s in the last */
+        assert_true(test_num(doc, "resources.network.tcp.timeouts_per_s.max") == 2);
+        assert_int_equal((int) test_num(doc, "resources.network.tcp.timeouts_per_s.n"), 2);
+        assert_true(test_num(doc, "resources.network.tcp.listen_overflows_per_s.max") == 0);
+        assert_int_equal((int) test_num(doc, "resources.network.tcp.listen_overflows_per_s.n"), 4);
         test_profile_done(doc, dir);
 
         doc = test_profile_fixture("net-idle", 70, net_step, &sc, &dir);
-        assert_true(test_num(doc, "resources.network.tcp.timeouts_per_s.value") == 2);
-        assert_true(test_num(doc, "resources.network.tcp.timeouts_per_s.max") == 120); /* read at 60 s */
+        assert_true(test_num(doc, "resources.network.tcp.timeouts_per_s.max") == 2);
+        assert_int_equal((int) test_num(doc, "resources.network.tcp.timeouts_per_s.n"), 3); /* 0-1, 1-61, 61-69 */
+        assert_int_equal((int) test_num(doc, "resources.network.tcp.timeouts_per_s.longest_interval_s"), 60);
         test_profile_done(doc, dir);
 
         /* A segment a second: netstat is read at every full sample. */
         sc.tcp_idle = false;
-        doc = test_profile_fixture("net-idle", 4, net_step, &sc, &dir);
-        assert_true(test_num(doc, "resources.network.tcp.timeouts_per_s.max") == 2);
+        doc = test_profile_fixture("net-idle", 5, net_step, &sc, &dir);
+        assert_int_equal((int) test_num(doc, "resources.network.tcp.timeouts_per_s.n"), 4);
         test_profile_done(doc, dir);
+}
+
+typedef struct Overflows {
+        uint64_t at[8];
+        size_t n;
+} Overflows;
+
+static int note_overflow(void *userdata, const MetricPoint *p) {
+        Overflows *o = userdata;
+        if (strcmp(p->name, "listen_overflows_per_s") == 0 && p->value > 0 && o->n < ELEMENTSOF(o->at))
+                o->at[o->n++] = p->at_usec;
+        return 0;
+}
+
+/* The segment of an overflow is counted in InSegs at its arrival and in ListenOverflows a little
+ * later: a read of netstat between the two (here: InSegs at sample 1, the overflow at 2) must not
+ * make the later samples repeat a row without it. The overflow shows at 2, not at the last sample. */
+static void test_netstat_segment_then_counter(void **state) {
+        NetScenario sc = { .tcp_idle = true, .segs_at = 1, .overflow_at = 2 };
+        char *dir = test_tmpdir();
+        test_copy_fixture("net-idle", dir);
+        Sysroot *root = NULL;
+        Profiler *p = NULL;
+        Overflows o = {};
+        MetricSink sink = { note_overflow, &o };
+        assert_int_equal(sysroot_open(dir, &root), 0);
+        net_step(dir, 0, &sc);
+        assert_int_equal(profiler_new(root, &p), 0);
+        profiler_set_full_period(p, 0);
+        assert_int_equal(profiler_add_sink(p, &sink), 0);
+        for (unsigned i = 0; i < 5; i++) {
+                if (i > 0)
+                        net_step(dir, i, &sc);
+                assert_int_equal(profiler_sample(p, 1000000ull * (i + 1), i == 4), 0);
+        }
+        assert_int_equal((int) o.n, 1);
+        assert_int_equal((int) (o.at[0] / 1000000), 3);
+        profiler_free(p);
+        sysroot_free(root);
+        test_profile_done(NULL, dir);
 }
 
 static void test_listen_overflows(void **state) {
@@ -526,6 +573,7 @@ int main(void) {
                 cmocka_unit_test(test_sockstat),
                 cmocka_unit_test(test_idle),
                 cmocka_unit_test(test_netstat_idle_tcp),
+                cmocka_unit_test(test_netstat_segment_then_counter),
                 cmocka_unit_test(test_listen_overflows),
                 cmocka_unit_test(test_syn_queue),
                 cmocka_unit_test(test_retrans),
