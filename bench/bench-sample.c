@@ -92,7 +92,7 @@ static int collector_cost(const Collector *c, const Sysroot *root, unsigned samp
         double t0 = cpu_now_us();
         int r = 0;
         for (unsigned n = 0; r >= 0 && c->sample && n < samples; n++) {
-                SampleKind kind = every ? SAMPLE_LAST : n % per_full == 0 ? SAMPLE_FULL : SAMPLE_QUICK;
+                SampleKind kind = every ? SAMPLE_WHOLE : n % per_full == 0 ? SAMPLE_FULL : SAMPLE_QUICK;
                 if (c->sample(st, (n + 1) * 1000000ull, kind) == -ENOMEM ||
                     (c->interval && c->interval(st, &sink) == -ENOMEM))
                         r = -ENOMEM;

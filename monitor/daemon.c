@@ -388,6 +388,7 @@ static int monitor_start(Monitor *m) {
             (r = profiler_new(m->root, &m->profiler)) < 0)
                 return log_error_errno(r, "cannot start the collectors: %m");
         profiler_set_summaries(m->profiler, false);
+        profiler_set_repeats(m->profiler, false); /* a late point is a stale series (stale_ms) */
         if ((r = sd_event_default(&m->event)) < 0 || (r = notifier_new(m->event, m->store, &m->notifier)) < 0)
                 return log_error_errno(r, "cannot set up the event loop: %m");
         m->alerts.notifier = m->notifier;

@@ -16,13 +16,14 @@
 #include "report.h"
 #include "sysroot.h"
 
-/* What a sample reads (profiler_sample): the cheap sources (QUICK); the costly ones too (FULL); at
- * the window's last sample every source, none taken as unchanged from another's reading (LAST), so
- * that the window's totals are whole. */
+/* What a sample reads (profiler_sample): the cheap sources (QUICK); the costly ones too (FULL), a
+ * source proved unchanged by another one read (netstat by snmp) standing for its read; every source,
+ * none taken as unchanged (WHOLE): the window's last sample, so that its totals are whole, and every
+ * full one of a profiler without repeats (profiler_set_repeats). */
 typedef enum SampleKind {
         SAMPLE_QUICK,
         SAMPLE_FULL,
-        SAMPLE_LAST,
+        SAMPLE_WHOLE,
 } SampleKind;
 
 typedef struct Collector {

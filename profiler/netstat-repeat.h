@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* When /proc/net/netstat need not be read again at a full sample (collect-network.c). It costs the
- * kernel about 14 us a read here, 40 % of a full sample on an idle host. The TcpExt counters the
+ * kernel 13-14 us a read here, 40 % of a full sample on an idle host. The TcpExt counters the
  * collector uses count at a received segment (the listen queues, backlog drops) or with a
  * retransmission (SYN retransmits), so while snmp's InSegs, OutSegs and RetransSegs stand still, the
  * last row stands for the sample, as if read again. The baseline is snmp one sample before the read:
  * InSegs counts at a segment's arrival, its TcpExt counter microseconds later, and the read may fall
- * between the two. Never at the window's last sample, and a read at least every
- * NETSTAT_REPEAT_MAX_USEC (the monitor has no last sample). TCPTimeouts also counts at timer
+ * between the two. Never at a SAMPLE_WHOLE (the window's last sample), and a real read at the first
+ * full sample NETSTAT_REPEAT_MAX_USEC or more after the last one. TCPTimeouts also counts at timer
  * expiries that send nothing (a connection that dies, a retransmission that fails for want of a route
  * or memory, SYN-ACK timers): its rate is taken between real reads only, over the time between them. */
 #pragma once
@@ -21,7 +21,8 @@ typedef struct NetstatRepeat {
         uint64_t read_at;                /* the last real read */
         uint64_t base[NETSTAT_TCP_SEGS]; /* snmp's segment counters one sample before it */
         bool base_ok;
-        uint64_t to_at[2], to[2]; /* TCPTimeouts at the last two real reads ([1] latest; at 0: none) */
+        uint64_t to_at[2], to[2]; /* TCPTimeouts at the last two real reads, [1] the latest */
+        bool to_ok[2];            /* read there */
         bool to_fresh;            /* read at this sample: its span is due */
 } NetstatRepeat;
 

@@ -23,6 +23,7 @@ struct Profiler {
         bool interrupted;               /* profiler_run() ended before the window's end */
         SeriesTable *series;            /* the summarised stream: the profile's series */
         bool no_summaries;              /* a daemon's stream: the sinks only */
+        bool no_repeats;                /* every full sample SAMPLE_WHOLE */
         MetricSink sinks[PROFILER_MAX_SINKS];
         size_t n_sinks;
         size_t emitting;                /* the collector whose interval() runs */
@@ -90,6 +91,10 @@ void profiler_set_full_period(Profiler *p, uint64_t usec) {
         p->full_period = usec;
 }
 
+void profiler_set_repeats(Profiler *p, bool on) {
+        p->no_repeats = !on;
+}
+
 int profiler_add_sink(Profiler *p, const MetricSink *sink) {
         if (p->n_sinks >= PROFILER_MAX_SINKS)
                 return -ENOSPC;
@@ -135,7 +140,7 @@ int profiler_sample(Profiler *p, uint64_t now_usec, bool last) {
                 p->full_at = now_usec;
                 p->full_samples++;
         }
-        SampleKind kind = last ? SAMPLE_LAST : full ? SAMPLE_FULL : SAMPLE_QUICK;
+        SampleKind kind = last || (full && p->no_repeats) ? SAMPLE_WHOLE : full ? SAMPLE_FULL : SAMPLE_QUICK;
         for (size_t i = 0; i < collector_table_size; i++) {
                 int r = collector_sample(p, i, now_usec, kind);
                 if (r == -ENOMEM)

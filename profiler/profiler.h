@@ -34,12 +34,15 @@ Profiler *profiler_free(Profiler *p);
  * longer, unequal intervals, which the summaries weigh by their length (report_series_weighted);
  * every other source, /proc/net/snmp included (CurrEstab is a gauge), is read at every sample. A
  * collector may take a source as unchanged at a full sample when another one it read proves it (netstat
- * after snmp), never at the last (SAMPLE_LAST, collector.h). */
+ * after snmp), never at the last (SAMPLE_WHOLE, collector.h). */
 #define PROFILER_FULL_PERIOD_USEC UINT64_C(5000000)
 int profiler_sample(Profiler *p, uint64_t now_usec, bool last);
 /* 0 makes every sample full (tests of per-interval behaviour, benchmarks): every source is due at
  * every sample, netstat's last row standing for a read while TCP is idle. */
 void profiler_set_full_period(Profiler *p, uint64_t usec);
+/* false: every full sample reads every source, none taken as unchanged (a daemon whose series go stale
+ * when a point is late: netstat's timeouts_per_s comes only at its reads). Default true. */
+void profiler_set_repeats(Profiler *p, bool on);
 unsigned profiler_samples(const Profiler *p);
 
 /* Registers a consumer of the metric stream (metric-sink.h): from the next sample on, every point the

@@ -194,6 +194,7 @@ typedef struct NetScenario {
         bool tcp;
         bool tcp_idle;                  /* no segment received, sent or retransmitted (snmp) */
         unsigned segs_at, overflow_at;  /* from these samples on (0: never): one InSegs, one overflow more */
+        unsigned netstat_bad_at;        /* the sample whose netstat cannot be parsed (0: none) */
 } NetScenario;
 
 /* The kernel's %08X of an IPv4 address (a __be32 printed as a host integer). */
@@ -247,6 +248,8 @@ static void net_step(const char *dir, unsigned i, void *userdata) {
                     "MPTcpExt: MPCapableSYNRX\nMPTcpExt: 0\n",
                     i * sc->cookies, i * sc->overflows + late, i * (sc->overflows + sc->drops) + late, 2 * i,
                     i * sc->reqq, i * sc->syn_retrans);
+        if (sc->netstat_bad_at && i == sc->netstat_bad_at)
+                test_write(dir, "proc/net/netstat", "TcpExt: ListenOverflows\n");
         test_writef(dir, "proc/net/snmp",
                     "Ip: Forwarding DefaultTTL\nIp: 2 64\n"
                     "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets "
@@ -335,14 +338,62 @@ static void test_netstat_idle_tcp(void **state) {
 
 typedef struct Overflows {
         uint64_t at[8];
-        size_t n;
+        size_t n, timeouts;
 } Overflows;
 
 static int note_overflow(void *userdata, const MetricPoint *p) {
         Overflows *o = userdata;
         if (strcmp(p->name, "listen_overflows_per_s") == 0 && p->value > 0 && o->n < ELEMENTSOF(o->at))
                 o->at[o->n++] = p->at_usec;
+        o->timeouts += strcmp(p->name, "timeouts_per_s") == 0;
         return 0;
+}
+
+/* Five samples, each full (the last SAMPLE_WHOLE), points into o. */
+static void run_points(const NetScenario *sc, bool repeats, Overflows *o) {
+        char *dir = test_tmpdir();
+        test_copy_fixture("net-idle", dir);
+        Sysroot *root = NULL;
+        Profiler *p = NULL;
+        MetricSink sink = { note_overflow, o };
+        assert_int_equal(sysroot_open(dir, &root), 0);
+        net_step(dir, 0, (void *) sc);
+        assert_int_equal(profiler_new(root, &p), 0);
+        profiler_set_full_period(p, 0);
+        profiler_set_repeats(p, repeats);
+        assert_int_equal(profiler_add_sink(p, &sink), 0);
+        for (unsigned i = 0; i < 5; i++) {
+                if (i > 0)
+                        net_step(dir, i, (void *) sc);
+                assert_int_equal(profiler_sample(p, 1000000ull * (i + 1), i == 4), 0);
+        }
+        profiler_free(p);
+        sysroot_free(root);
+        test_profile_done(NULL, dir);
+}
+
+/* At the profile's cadence (full samples at 0, 5, 10 and the last, 11): netstat is read at 0, 5 (no
+ * baseline yet: the read at 0 had no sample before it) and 11, and taken as read at 10; the quick
+ * samples between emit no timeouts. A netstat that cannot be parsed at 5 ends the spans there: the
+ * next full sample reads it. A profiler without repeats reads it at every full sample. */
+static void test_netstat_idle_cadence(void **state) {
+        NetScenario sc = { .tcp_idle = true };
+        char *dir = test_tmpdir();
+        test_copy_fixture("net-idle", dir);
+        json_t *doc = test_profile_cadence(dir, 12, net_step, &sc);
+        assert_int_equal((int) test_num(doc, "resources.network.tcp.timeouts_per_s.n"), 2);
+        assert_true(test_num(doc, "resources.network.tcp.timeouts_per_s.value") == 2);
+        assert_int_equal((int) test_num(doc, "resources.network.tcp.listen_overflows_per_s.n"), 3);
+        test_profile_done(doc, dir);
+
+        sc.netstat_bad_at = 5;
+        dir = test_tmpdir();
+        test_copy_fixture("net-idle", dir);
+        doc = test_profile_cadence(dir, 12, net_step, &sc);
+        assert_int_equal((int) test_num(doc, "resources.network.tcp.timeouts_per_s.n"), 1);
+        assert_int_equal((int) test_num(doc, "resources.network.tcp.listen_overflows_per_s.n"), 1);
+        assert_non_null(test_path(doc, "resources.network.unavailable.netstat"));
+        test_profile_done(doc, dir);
 }
 
 /* The segment of an overflow is counted in InSegs at its arrival and in ListenOverflows a little
@@ -350,27 +401,17 @@ static int note_overflow(void *userdata, const MetricPoint *p) {
  * make the later samples repeat a row without it. The overflow shows at 2, not at the last sample. */
 static void test_netstat_segment_then_counter(void **state) {
         NetScenario sc = { .tcp_idle = true, .segs_at = 1, .overflow_at = 2 };
-        char *dir = test_tmpdir();
-        test_copy_fixture("net-idle", dir);
-        Sysroot *root = NULL;
-        Profiler *p = NULL;
         Overflows o = {};
-        MetricSink sink = { note_overflow, &o };
-        assert_int_equal(sysroot_open(dir, &root), 0);
-        net_step(dir, 0, &sc);
-        assert_int_equal(profiler_new(root, &p), 0);
-        profiler_set_full_period(p, 0);
-        assert_int_equal(profiler_add_sink(p, &sink), 0);
-        for (unsigned i = 0; i < 5; i++) {
-                if (i > 0)
-                        net_step(dir, i, &sc);
-                assert_int_equal(profiler_sample(p, 1000000ull * (i + 1), i == 4), 0);
-        }
+        run_points(&sc, true, &o);
         assert_int_equal((int) o.n, 1);
         assert_int_equal((int) (o.at[0] / 1000000), 3);
-        profiler_free(p);
-        sysroot_free(root);
-        test_profile_done(NULL, dir);
+        assert_int_equal((int) o.timeouts, 3); /* reads at 0, 1, 2 and 4 */
+
+        /* Without repeats, every full sample reads: a timeouts point at each. */
+        NetScenario idle = { .tcp_idle = true };
+        o = (Overflows) {};
+        run_points(&idle, false, &o);
+        assert_int_equal((int) o.timeouts, 4);
 }
 
 static void test_listen_overflows(void **state) {
@@ -574,6 +615,7 @@ int main(void) {
                 cmocka_unit_test(test_idle),
                 cmocka_unit_test(test_netstat_idle_tcp),
                 cmocka_unit_test(test_netstat_segment_then_counter),
+                cmocka_unit_test(test_netstat_idle_cadence),
                 cmocka_unit_test(test_listen_overflows),
                 cmocka_unit_test(test_syn_queue),
                 cmocka_unit_test(test_retrans),
