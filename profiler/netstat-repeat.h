@@ -26,7 +26,7 @@ typedef struct NetstatRepeat {
         bool to_fresh;            /* read at this sample: its span is due */
 } NetstatRepeat;
 
-/* Whether the last row may stand for this full sample: may is false at the last sample; segs are
+/* Whether the last row may stand for this full sample: may is false at a SAMPLE_WHOLE; segs are
  * snmp's counters at this sample (NULL: not known). */
 bool netstat_repeat_ok(const NetstatRepeat *r, const uint64_t segs[NETSTAT_TCP_SEGS], uint64_t now, bool may);
 /* After a real read at now: snmp's counters at the sample before (NULL: not known), and TCPTimeouts as

@@ -38,7 +38,7 @@ Profiler *profiler_free(Profiler *p);
 #define PROFILER_FULL_PERIOD_USEC UINT64_C(5000000)
 int profiler_sample(Profiler *p, uint64_t now_usec, bool last);
 /* 0 makes every sample full (tests of per-interval behaviour, benchmarks): every source is due at
- * every sample, netstat's last row standing for a read while TCP is idle. */
+ * every sample, netstat's last row standing for a read while TCP is idle (unless repeats are off). */
 void profiler_set_full_period(Profiler *p, uint64_t usec);
 /* false: every full sample reads every source, none taken as unchanged (a daemon whose series go stale
  * when a point is late: netstat's timeouts_per_s comes only at its reads). Default true. */
