@@ -254,7 +254,7 @@ static int sample_ext(NetState *st, uint64_t now, SampleKind kind) {
         const uint64_t *last = ext->t.n ? counter_table_row(&ext->t, ext->t.n - 1) : NULL;
         if (kept_file_is_open(&ext->file) && last &&
             netstat_repeat_ok(&st->ext_repeat, snmp_segs(&st->snmp, 0, segs), now, kind == SAMPLE_FULL)) {
-                uint64_t row[_EXT_MAX];
+                uint64_t row[_EXT_MAX]; /* a copy: the push moves the table's rows */
                 memcpy(row, last, sizeof(row));
                 ext->fresh = true;
                 return counter_table_push(&ext->t, now, row);

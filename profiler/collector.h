@@ -35,7 +35,7 @@ typedef struct Collector {
          * collectors that watch such things besides what they find themselves. */
         int (*target)(void *state, const Sysroot *root, const char *name);
         /* Store one sample. A source that fails to parse is counted, not fatal (see report). Sources
-         * whose kernel side is costly and that only feed rates are read at FULL and LAST samples (see
+         * whose kernel side is costly and that only feed rates are read at FULL and WHOLE samples (see
          * profiler_sample); the others at every sample. */
         int (*sample)(void *state, uint64_t now_usec, SampleKind kind);
         /* Optional, streaming: called right after each sample(); emits into sink the metrics of the

@@ -6,13 +6,12 @@
 #include "series.h"
 
 bool netstat_repeat_ok(const NetstatRepeat *r, const uint64_t segs[NETSTAT_TCP_SEGS], uint64_t now, bool may) {
-        return may && segs && r->base_ok && now - r->read_at < NETSTAT_REPEAT_MAX_USEC &&
+        return may && segs && r->base_ok && now - r->to_at[1] < NETSTAT_REPEAT_MAX_USEC &&
                 memcmp(segs, r->base, sizeof(r->base)) == 0;
 }
 
 void netstat_repeat_read(NetstatRepeat *r, const uint64_t prev_segs[NETSTAT_TCP_SEGS], uint64_t now,
                          const uint64_t *timeouts) {
-        r->read_at = now;
         r->base_ok = prev_segs != NULL;
         if (prev_segs)
                 memcpy(r->base, prev_segs, sizeof(r->base));

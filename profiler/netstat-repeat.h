@@ -18,10 +18,9 @@
 #define NETSTAT_REPEAT_MAX_USEC UINT64_C(60000000)
 
 typedef struct NetstatRepeat {
-        uint64_t read_at;                /* the last real read */
         uint64_t base[NETSTAT_TCP_SEGS]; /* snmp's segment counters one sample before it */
         bool base_ok;
-        uint64_t to_at[2], to[2]; /* TCPTimeouts at the last two real reads, [1] the latest */
+        uint64_t to_at[2], to[2]; /* the last two real reads ([1] the latest) and TCPTimeouts then */
         bool to_ok[2];            /* read there */
         bool to_fresh;            /* read at this sample: its span is due */
 } NetstatRepeat;
